@@ -1,0 +1,67 @@
+// PlatformDesc: the machine as the device tree describes it, read and validated once
+// (PlatformReader + PlatformValidator) and then handed to the platform builder. Models never
+// read the DT themselves. Every field keeps the DT node path it came from, so later errors
+// and SystemC object names can match the DTS (docs/bindings.md lists every property read).
+#pragma once
+
+#include "mtesim/common/addr_range.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mtesim {
+
+/// One CPU node under /cpus.
+struct CpuDesc {
+    std::string path;              /* DT node path, e.g. "/cpus/cpu@0" */
+    std::uint32_t id = 0;          /* the node's reg (MPIDR affinity) */
+    std::uint64_t clock_hz = 0;    /* clock-frequency, in Hz */
+    std::uint32_t mte_version = 0; /* 0: no MTE, 2: FEAT_MTE2, 3: FEAT_MTE3 (asymmetric mode) */
+};
+
+/// One /memory node range: data memory that may be tagged.
+struct MemoryDesc {
+    std::string path;
+    AddrRange range;
+    std::uint32_t phandle = 0;     /* 0 when the node has none */
+};
+
+/// The binding form a tag-storage node was written in (BACKGROUND.md section 2).
+enum class TagBindingForm {
+    v1, /* top-level node, "memory" phandle, always reusable */
+    v3, /* under /reserved-memory, "tagged-memory" phandle, reusable iff "reusable" */
+};
+
+/// One arm,mte-tag-storage node: the tags of exactly one memory range.
+struct TagStorageDesc {
+    std::string path;
+    AddrRange range;                   /* the tag bytes, 1/32 of the covered memory */
+    std::uint64_t block_size = 0;      /* in bytes: the unit of tag reservation */
+    std::size_t memory_index = 0;      /* index into PlatformDesc::memories */
+    bool reusable = true;              /* may hold data while not holding tags */
+    TagBindingForm form = TagBindingForm::v3;
+};
+
+/// A DRAM controller node (compatible "mtesim,dram-controller"): the addressable DRAM.
+struct DramControllerDesc {
+    std::string path;
+    std::vector<AddrRange> ranges;     /* the physical ranges it serves */
+    std::string timing_preset;         /* name of configs/dram/<name>.ini */
+};
+
+struct PlatformDesc {
+    std::string source;                /* file the DT came from, for messages */
+    std::string model;                 /* the root "model" property */
+    std::vector<CpuDesc> cpus;
+    std::vector<MemoryDesc> memories;
+    std::vector<TagStorageDesc> tag_storage;
+    std::vector<DramControllerDesc> dram_controllers;
+
+    /// Sum of all memory ranges, in bytes (tag storage not included).
+    std::uint64_t data_bytes() const;
+    /// Sum of all tag-storage ranges, in bytes.
+    std::uint64_t tag_storage_bytes() const;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,24 @@
+// PlatformReader: turns a checked FdtBlob into a PlatformDesc. It reads the properties listed
+// in docs/bindings.md and resolves phandles; each missing, malformed or dangling property is
+// a ConfigError naming the node. Layout rules (ratios, alignment, overlap...) are the
+// PlatformValidator's job, so each rule has exactly one place and one message.
+#pragma once
+
+#include "mtesim/dt/fdt_blob.h"
+#include "mtesim/dt/platform_desc.h"
+
+namespace mtesim {
+
+class PlatformReader {
+public:
+    /// Reads the machine described by @blob. Throws ConfigError on bad input.
+    static PlatformDesc read(const FdtBlob &blob);
+
+private:
+    static void read_cpus(const FdtBlob &blob, PlatformDesc &desc);
+    static void read_memories(const FdtBlob &blob, PlatformDesc &desc);
+    static void read_tag_storage(const FdtBlob &blob, int node, PlatformDesc &desc);
+    static void read_dram_controller(const FdtBlob &blob, int node, PlatformDesc &desc);
+};
+
+}  // namespace mtesim

@@ -1,0 +1,27 @@
+// CommandLine: see the header.
+#include "app/command_line.h"
+
+#include "mtesim/common/config_error.h"
+
+namespace po = boost::program_options;
+
+namespace mtesim {
+
+po::variables_map CommandLine::parse(const std::string &command, const std::vector<std::string> &args,
+                                     const po::options_description &options,
+                                     const po::positional_options_description *positional) {
+    po::variables_map vm;
+    try {
+        po::command_line_parser parser(args);
+        parser.options(options);
+        if (positional) parser.positional(*positional);
+        else parser.positional(po::positional_options_description());
+        po::store(parser.run(), vm);
+        po::notify(vm);
+    } catch (const po::error &e) {
+        throw ConfigError("mtesim " + command + ": " + e.what() + " (see mtesim " + command + " --help)");
+    }
+    return vm;
+}
+
+}  // namespace mtesim

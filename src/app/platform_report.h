@@ -1,0 +1,30 @@
+// PlatformReport: the human-readable description of a validated platform that `mtesim
+// inspect` prints in full and `mtesim run` prints in short: CPUs, DRAM controllers, every
+// data range with its tag storage, ratios, pageblocks and tag blocks, and where the tags of
+// a given physical address live.
+#pragma once
+
+#include "mtesim/dt/platform_desc.h"
+#include "mtesim/mte/tag_layout.h"
+
+#include <ostream>
+
+namespace mtesim {
+
+class PlatformReport {
+public:
+    explicit PlatformReport(const PlatformDesc &desc);
+
+    /// The whole memory map (inspect).
+    void print_memory_map(std::ostream &out) const;
+    /// One line per CPU cluster of equal clocks, and the DRAM controllers.
+    void print_machine(std::ostream &out) const;
+    /// Where the tags of @pa live, or what @pa is if it is not tagged data.
+    void print_address(std::ostream &out, PhysAddr pa) const;
+
+private:
+    const PlatformDesc &m_desc;
+    TagLayout m_layout;
+};
+
+}  // namespace mtesim

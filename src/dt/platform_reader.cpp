@@ -1,0 +1,129 @@
+// PlatformReader: one pass over the tree. Memory nodes are read first so that tag-storage
+// nodes can resolve their phandle to an index into PlatformDesc::memories.
+#include "mtesim/dt/platform_reader.h"
+
+#include "mtesim/common/config_error.h"
+
+namespace mtesim {
+
+namespace {
+
+constexpr const char *kTagStorageCompatible = "arm,mte-tag-storage";
+constexpr const char *kDramControllerCompatible = "mtesim,dram-controller";
+
+bool is_device_type(const FdtBlob &blob, int node, const char *type) {
+    if (!blob.has_property(node, "device_type")) return false;
+    auto v = blob.string_property(node, "device_type");
+    return v && *v == type;
+}
+
+}  // namespace
+
+PlatformDesc PlatformReader::read(const FdtBlob &blob) {
+    PlatformDesc desc;
+    desc.source = blob.source();
+    desc.model = blob.string_property(blob.root(), "model").value_or("");
+    read_cpus(blob, desc);
+    read_memories(blob, desc);
+    for (int node : blob.all_nodes()) {
+        if (blob.stringlist_contains(node, "compatible", kTagStorageCompatible))
+            read_tag_storage(blob, node, desc);
+        else if (blob.stringlist_contains(node, "compatible", kDramControllerCompatible))
+            read_dram_controller(blob, node, desc);
+    }
+    return desc;
+}
+
+void PlatformReader::read_cpus(const FdtBlob &blob, PlatformDesc &desc) {
+    int cpus = blob.node_at("/cpus");
+    if (cpus < 0) throw ConfigError(blob.source() + ": /: missing node /cpus, expected one with cpu@N children");
+    for (int node : blob.children(cpus)) {
+        if (!is_device_type(blob, node, "cpu")) continue;
+        CpuDesc cpu;
+        cpu.path = blob.path(node);
+        auto id = blob.u32_property(node, "reg");
+        if (!id) throw ConfigError(blob.where(node) + ": missing property \"reg\", expected the CPU number");
+        cpu.id = *id;
+        auto clk = blob.u64_property(node, "clock-frequency");
+        if (!clk || *clk == 0)
+            throw ConfigError(blob.where(node) + ": missing or zero \"clock-frequency\", expected the core clock in Hz");
+        cpu.clock_hz = *clk;
+        cpu.mte_version = blob.u32_property(node, "mtesim,mte-version").value_or(3);
+        if (cpu.mte_version != 0 && cpu.mte_version != 2 && cpu.mte_version != 3)
+            throw ConfigError(blob.where(node) + ": mtesim,mte-version = <" + std::to_string(cpu.mte_version) +
+                              ">, expected 0 (none), 2 (FEAT_MTE2) or 3 (FEAT_MTE3)");
+        desc.cpus.push_back(cpu);
+    }
+    if (desc.cpus.empty())
+        throw ConfigError(blob.source() + ": /cpus: no cpu nodes, expected at least one with device_type = \"cpu\"");
+}
+
+void PlatformReader::read_memories(const FdtBlob &blob, PlatformDesc &desc) {
+    for (int node : blob.children(blob.root())) {
+        if (!is_device_type(blob, node, "memory")) continue;
+        for (const AddrRange &r : blob.reg(node))
+            desc.memories.push_back(MemoryDesc{blob.path(node), r, blob.phandle(node)});
+    }
+    if (desc.memories.empty())
+        throw ConfigError(blob.source() + ": /: no memory nodes, expected at least one with device_type = \"memory\"");
+}
+
+void PlatformReader::read_tag_storage(const FdtBlob &blob, int node, PlatformDesc &desc) {
+    TagStorageDesc ts;
+    ts.path = blob.path(node);
+    int par = blob.parent(node);
+    ts.form = (par >= 0 && blob.path(par) == "/reserved-memory") ? TagBindingForm::v3 : TagBindingForm::v1;
+
+    auto ranges = blob.reg(node);
+    if (ranges.size() != 1)
+        throw ConfigError(blob.where(node) + ": reg has " + std::to_string(ranges.size()) +
+                          " ranges, expected exactly one tag-storage range");
+    ts.range = ranges.front();
+
+    auto block = blob.u32_property(node, "block-size");
+    if (!block) throw ConfigError(blob.where(node) + ": missing property \"block-size\", expected the tag block size in bytes");
+    ts.block_size = *block;
+
+    // v3 names the covered memory "tagged-memory"; v1 called it "memory". Accept either.
+    const char *prop = blob.has_property(node, "tagged-memory") ? "tagged-memory" : "memory";
+    auto ph = blob.u32_property(node, prop);
+    if (!ph)
+        throw ConfigError(blob.where(node) + ": missing property \"tagged-memory\" (v1: \"memory\"), "
+                                             "expected a phandle to the memory node whose tags this region holds");
+    int mem = blob.node_by_phandle(*ph);
+    if (mem < 0)
+        throw ConfigError(blob.where(node) + ": " + prop + " = <" + hex(*ph) + "> is a dangling phandle, "
+                                             "expected a phandle to a memory node");
+    if (!is_device_type(blob, mem, "memory"))
+        throw ConfigError(blob.where(node) + ": " + prop + " points to " + blob.path(mem) +
+                          ", expected a node with device_type = \"memory\"");
+    std::size_t found = desc.memories.size(), count = 0;
+    for (std::size_t i = 0; i < desc.memories.size(); ++i) {
+        if (desc.memories[i].path == blob.path(mem)) {
+            if (count == 0) found = i;
+            ++count;
+        }
+    }
+    if (count != 1)
+        throw ConfigError(blob.where(node) + ": " + prop + " points to " + blob.path(mem) + " with " +
+                          std::to_string(count) + " reg ranges, expected a memory node with exactly one");
+    ts.memory_index = found;
+
+    // v1 always handed tag storage to the allocator; v3 does so only when "reusable" is set.
+    ts.reusable = ts.form == TagBindingForm::v1 || blob.has_property(node, "reusable");
+    desc.tag_storage.push_back(ts);
+}
+
+void PlatformReader::read_dram_controller(const FdtBlob &blob, int node, PlatformDesc &desc) {
+    DramControllerDesc dc;
+    dc.path = blob.path(node);
+    dc.ranges = blob.reg(node);
+    auto timing = blob.string_property(node, "mtesim,timing");
+    if (!timing || timing->empty())
+        throw ConfigError(blob.where(node) + ": missing property \"mtesim,timing\", "
+                                             "expected the name of a preset in configs/dram/ (e.g. \"ddr4-3200\")");
+    dc.timing_preset = *timing;
+    desc.dram_controllers.push_back(dc);
+}
+
+}  // namespace mtesim

@@ -1,0 +1,166 @@
+// End-to-end tests of the mtesim executable: the commands work from any directory, and bad
+// input of every kind ends with exit status 2, nothing on stdout and one line on stderr
+// that names the file (the "Bad input" contract of shared/DESIGN.md).
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::string kData = MTESIM_TEST_DATA_DIR;
+
+struct Result {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string slurp(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// Runs mtesim with @args in working directory @cwd, capturing its output.
+Result run_mtesim(const std::vector<std::string> &args, const std::string &cwd = "/") {
+    const auto tmp = std::filesystem::temp_directory_path() / ("mtesim-cli-" + std::to_string(getpid()));
+    std::filesystem::create_directories(tmp);
+    const std::string out = (tmp / "out").string(), err = (tmp / "err").string();
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(cwd.c_str()) != 0) _exit(126);
+        int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        std::vector<char *> argv{const_cast<char *>(MTESIM_BINARY)};
+        for (const auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(MTESIM_BINARY, argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Result r;
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(out);
+    r.err = slurp(err);
+    std::filesystem::remove_all(tmp);
+    return r;
+}
+
+std::string write_temp(const std::string &name, const std::string &bytes) {
+    const auto path = std::filesystem::temp_directory_path() / ("mtesim-" + std::to_string(getpid()) + "-" + name);
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path.string();
+}
+
+/// The exit-2 contract: status 2, no stdout, exactly one line on stderr starting with @prefix.
+void expect_bad_input(const Result &r, const std::string &prefix) {
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_TRUE(r.out.empty()) << "stdout: " << r.out;
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "stderr must be one line: " << r.err;
+    EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << "stderr: " << r.err;
+}
+
+}  // namespace
+
+TEST(Cli, HelpListsCommands) {
+    Result r = run_mtesim({"--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("run"), std::string::npos);
+    EXPECT_NE(r.out.find("inspect"), std::string::npos);
+    for (const char *cmd : {"run", "inspect"}) {
+        Result h = run_mtesim({cmd, "--help"});
+        EXPECT_EQ(h.status, 0) << cmd;
+        EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
+    }
+}
+
+TEST(Cli, RunUsesTheBuiltInDefaultBoardFromAnyDirectory) {
+    Result r = run_mtesim({"run"}, "/");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("virt-4g-mte (built-in)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("4 x 2.00 GHz"), std::string::npos) << r.out;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(Cli, InspectShowsWhereAnAddressTagsLive) {
+    Result r = run_mtesim({"inspect", "--board", "fvp-revc-mte", "--addr", "0x80001234", "--addr", "0xfc000000",
+                           "--addr", "0x880020000", "--addr", "0x10"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    /* granule 0x123 of memory@80000000: tag byte 0xfc000000 + 0x1234/32, odd granule -> high nibble */
+    EXPECT_NE(r.out.find("tag byte   0xfc000091 (high nibble)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("tag block  0 at 0xfc000000"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("0xfc000000: tag storage /reserved-memory/tag-storage@fc000000, tag block 0"), std::string::npos) << r.out;
+    /* 128 KiB into the second range: the second 4 KiB tag block of its region */
+    EXPECT_NE(r.out.find("tag block  1 at 0x8fc001000"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("0x10: not in any DRAM range"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ratio 1/32, 15872 tag blocks of 4 KiB"), std::string::npos) << r.out;
+}
+
+TEST(Cli, InspectReadsDtsAndDtbFiles) {
+    Result r = run_mtesim({"inspect", "--board", kData + "/dts/good-v1.dts"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("binding v1"), std::string::npos) << r.out;
+}
+
+TEST(Cli, EveryBrokenFixtureIsExit2WithOneLine) {
+    int count = 0;
+    for (const auto &entry : std::filesystem::directory_iterator(kData + "/dts/bad")) {
+        const std::string path = entry.path().string();
+        Result r = run_mtesim({"inspect", "--board", path});
+        SCOPED_TRACE(path);
+        if (entry.path().filename() == "syntax-error.dts") expect_bad_input(r, "");
+        else expect_bad_input(r, path + ": ");
+        ++count;
+    }
+    EXPECT_GE(count, 30);
+}
+
+TEST(Cli, TruncatedAndCorruptDtbAreExit2) {
+    Result dtb = run_mtesim({"inspect", "--board", kData + "/dts/good-base.dts"});
+    ASSERT_EQ(dtb.status, 0);
+    /* compile the fixture with dtc to get real DTB bytes, then damage them */
+    const std::string good = write_temp("good.dtb", "");
+    ASSERT_EQ(std::system(("dtc -q -I dts -O dtb -o " + good + " " + kData + "/dts/good-base.dts").c_str()), 0);
+    const std::string bytes = slurp(good);
+    ASSERT_GT(bytes.size(), 100u);
+
+    const std::string truncated = write_temp("truncated.dtb", bytes.substr(0, bytes.size() / 2));
+    Result r = run_mtesim({"inspect", "--board", truncated});
+    expect_bad_input(r, truncated + ": invalid device tree blob: truncated");
+
+    std::string flipped = bytes;
+    flipped[0] = 'X';
+    const std::string corrupt = write_temp("corrupt.dtb", flipped);
+    expect_bad_input(run_mtesim({"inspect", "--board", corrupt}), corrupt + ": invalid device tree blob: bad magic");
+
+    std::string scrambled = bytes;
+    for (std::size_t i = 64; i < scrambled.size(); i += 7) scrambled[i] = static_cast<char>(scrambled[i] ^ 0x5a);
+    const std::string hostile = write_temp("scrambled.dtb", scrambled);
+    expect_bad_input(run_mtesim({"inspect", "--board", hostile}), hostile + ": ");
+
+    const std::string tiny = write_temp("tiny.dtb", "\xd0\x0d");
+    expect_bad_input(run_mtesim({"inspect", "--board", tiny}), tiny + ": truncated device tree blob");
+    for (const auto &p : {good, truncated, corrupt, hostile, tiny}) std::filesystem::remove(p);
+}
+
+TEST(Cli, BadCommandLinesAreExit2) {
+    expect_bad_input(run_mtesim({"frobnicate"}), "mtesim: unknown command 'frobnicate'");
+    expect_bad_input(run_mtesim({"run", "--no-such-option"}), "mtesim run: ");
+    expect_bad_input(run_mtesim({"inspect", "--addr", "banana"}), "mtesim inspect: --addr 'banana'");
+    expect_bad_input(run_mtesim({"inspect", "--addr", "0x"}), "mtesim inspect: --addr '0x'");
+    expect_bad_input(run_mtesim({"run", "--board", "/no/such/board.dtb"}), "/no/such/board.dtb: no such board file");
+    expect_bad_input(run_mtesim({"run", "--board", "/no/such/board.dts"}), "/no/such/board.dts: no such file");
+    expect_bad_input(run_mtesim({"run", "stray-word"}), "mtesim run: ");
+}
