@@ -1,6 +1,7 @@
 # Compiles every board in dts/*.dts with dtc into ${CMAKE_BINARY_DIR}/dts/NAME.dtb and embeds
-# all of them in the binary (generated built_in_boards_data.cpp), so `mtesim run` and
-# `--board NAME` work from any directory. The .dtb files stay in build/dts for users' tools.
+# them, and every configs/**/*.ini, in the binary (cmake/EmbedFiles.cmake), so `mtesim run`,
+# `--board NAME` and the DRAM presets work from any directory. The .dtb files stay in
+# build/dts for users' tools.
 file(GLOB MTESIM_BOARD_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/dts/*.dts)
 file(GLOB MTESIM_BOARD_INCLUDES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/dts/*.dtsi)
 set(MTESIM_BOARD_DTBS "")
@@ -17,12 +18,24 @@ foreach(dts ${MTESIM_BOARD_SOURCES})
   list(APPEND MTESIM_BOARD_DTBS ${dtb})
 endforeach()
 
+set(MTESIM_EMBED_SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/cmake/EmbedFiles.cmake)
 set(MTESIM_BOARDS_CPP ${CMAKE_BINARY_DIR}/generated/built_in_boards_data.cpp)
 add_custom_command(
   OUTPUT ${MTESIM_BOARDS_CPP}
-  COMMAND ${CMAKE_COMMAND} -DOUT=${MTESIM_BOARDS_CPP} "-DDTBS=${MTESIM_BOARD_DTBS}"
-          -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/EmbedBoards.cmake
-  DEPENDS ${MTESIM_BOARD_DTBS} ${CMAKE_CURRENT_SOURCE_DIR}/cmake/EmbedBoards.cmake
+  COMMAND ${CMAKE_COMMAND} -DOUT=${MTESIM_BOARDS_CPP} -DTABLE=kBuiltInBoards
+          -DBASE=${CMAKE_BINARY_DIR}/dts "-DFILES=${MTESIM_BOARD_DTBS}" -P ${MTESIM_EMBED_SCRIPT}
+  DEPENDS ${MTESIM_BOARD_DTBS} ${MTESIM_EMBED_SCRIPT}
   COMMENT "Embedding built-in boards"
   VERBATIM)
-add_custom_target(mtesim_boards ALL DEPENDS ${MTESIM_BOARD_DTBS} ${MTESIM_BOARDS_CPP})
+
+file(GLOB_RECURSE MTESIM_CONFIG_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/configs/*.ini)
+set(MTESIM_CONFIGS_CPP ${CMAKE_BINARY_DIR}/generated/built_in_configs_data.cpp)
+add_custom_command(
+  OUTPUT ${MTESIM_CONFIGS_CPP}
+  COMMAND ${CMAKE_COMMAND} -DOUT=${MTESIM_CONFIGS_CPP} -DTABLE=kBuiltInConfigs
+          -DBASE=${CMAKE_CURRENT_SOURCE_DIR}/configs "-DFILES=${MTESIM_CONFIG_FILES}" -P ${MTESIM_EMBED_SCRIPT}
+  DEPENDS ${MTESIM_CONFIG_FILES} ${MTESIM_EMBED_SCRIPT}
+  COMMENT "Embedding built-in configs"
+  VERBATIM)
+set(MTESIM_EMBEDDED_CPP ${MTESIM_BOARDS_CPP} ${MTESIM_CONFIGS_CPP})
+add_custom_target(mtesim_boards ALL DEPENDS ${MTESIM_BOARD_DTBS} ${MTESIM_EMBEDDED_CPP})

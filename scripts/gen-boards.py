@@ -59,5 +59,5 @@ board("phone-8g-lpddr5","mtesim phone, 8 CPUs (4+3+1), 8 GiB LPDDR5, MTE",
 board("server-64g-mte","mtesim server, 16 CPUs, 64 GiB, MTE",[(3000000000,"arm,neoverse-v2")]*16,[(0x1000000000,64*GiB)],"ddr4-3200",
       "A server: 16 cores at 3 GHz, 64 GiB of DDR4 in one range with its tag storage on top.")
 for g in (16,64,256,512):
-    board("linearmap-%dg"%g,"mtesim linear-map study, %d GiB"%g,[A55]*8,[(0x8000000000,g*GiB)],"ddr4-3200",
+    board("linearmap-%dg"%g,"mtesim linear-map study, %d GiB"%g,[A55]*8,[(0x8000000000,g*GiB)],"ddr4-3200-rdimm",
           "Boot study board (BACKGROUND.md section 4): %d GiB in one range for linear-map creation." % g)

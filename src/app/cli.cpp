@@ -2,9 +2,11 @@
 // the catch of ConfigError.
 #include "app/cli.h"
 
+#include "app/dram_replay_command.h"
 #include "app/inspect_command.h"
 #include "app/run_command.h"
 #include "mtesim/common/config_error.h"
+#include "mtesim/common/trace_error.h"
 
 #include <string>
 #include <vector>
@@ -26,12 +28,13 @@ struct Subcommand {
 const Subcommand kSubcommands[] = {
     {"run", "simulate a workload on a board (default: the built-in board and workload)", &RunCommand::run},
     {"inspect", "print a board's memory map and where a physical address's tags live", &InspectCommand::run},
+    {"dram-replay", "replay a DRAMsim3/Ramulator/DRAMSys request trace against the DRAM model", &DramReplayCommand::run},
 };
 
 void print_usage(std::ostream &out) {
     out << "mtesim " MTESIM_VERSION ": cycle-approximate simulator of an ARMv8.5 machine with MTE\n\n"
            "Usage: mtesim COMMAND [OPTIONS]\n\nCommands:\n";
-    for (const auto &c : kSubcommands) out << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
+    for (const auto &c : kSubcommands) out << "  " << c.name << std::string(13 - std::string(c.name).size(), ' ') << c.summary << "\n";
     out << "\nRun 'mtesim COMMAND --help' for a command's options.\n";
 }
 
@@ -56,6 +59,9 @@ int Cli::main(int argc, const char *const *argv, std::ostream &out, std::ostream
         throw ConfigError("mtesim: unknown command '" + args[0] + "', expected one of: " + names +
                           " (see mtesim --help)");
     } catch (const ConfigError &e) {
+        err << e.what() << "\n";
+        return 2;
+    } catch (const TraceError &e) {
         err << e.what() << "\n";
         return 2;
     }

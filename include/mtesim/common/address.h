@@ -13,6 +13,7 @@ struct PhysAddrKind {};
 struct VirtAddrKind {};
 struct PfnKind {};
 struct TagAddrKind {};
+struct DramAddrKind {};
 
 /// A physical byte address.
 using PhysAddr = StrongInt<PhysAddrKind>;
@@ -22,6 +23,8 @@ using VirtAddr = StrongInt<VirtAddrKind>;
 using Pfn = StrongInt<PfnKind>;
 /// A physical byte address inside a tag-storage region.
 using TagAddr = StrongInt<TagAddrKind>;
+/// A byte offset in one DRAM controller's own address space (its ranges laid end to end).
+using DramAddr = StrongInt<DramAddrKind>;
 
 inline constexpr unsigned kPageShift = 12;
 inline constexpr std::uint64_t kPageSize = 1ull << kPageShift;              /* in bytes */

@@ -1,5 +1,5 @@
 // BuiltInBoards: the DTBs compiled from dts/*.dts at build time and embedded in the binary
-// (cmake/EmbedBoards.cmake), so a board can be named without a path from any directory.
+// (cmake/EmbedFiles.cmake), so a board can be named without a path from any directory.
 #pragma once
 
 #include <cstdint>

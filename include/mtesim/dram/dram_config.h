@@ -1,0 +1,48 @@
+// DramConfig: one DRAM controller's resolved and validated parameters: geometry, address
+// mapping, page policy and JEDEC timing in clock cycles. Read from the layered ConfigStore
+// (section [dram]; the DT's mtesim,timing names the preset file configs/dram/<name>.ini) by
+// resolve(), which is the only place the keys and their checks are written.
+#pragma once
+
+#include "mtesim/config/config_store.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mtesim {
+
+struct DramConfig {
+    std::string preset;            /* preset name, for reports */
+    double tck_ps = 0;             /* clock period, in ps */
+
+    // Geometry. All counts are powers of two.
+    std::uint32_t channels = 1, ranks = 1, bankgroups = 1, banks_per_group = 8;
+    std::uint64_t rows = 0;        /* per bank */
+    std::uint64_t columns = 0;     /* per row, in bus-width words */
+    std::uint32_t bus_bytes = 8;   /* data bus width per channel, in bytes */
+    std::uint32_t burst_length = 8; /* in beats */
+    std::string address_mapping;   /* field order MSB..LSB from Ch Ra Bg Ba Ro Co */
+    bool closed_page = false;      /* auto-precharge after every column command */
+    bool refresh = true;
+
+    // Timing, in tCK cycles.
+    std::uint32_t tRCD = 0, tCL = 0, tCWL = 0, tRP = 0, tRAS = 0, tWR = 0, tRTP = 0, tBURST = 0;
+    std::uint32_t tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0, tFAW = 0, tRFC = 0, tREFI = 0;
+
+    std::uint32_t controller_latency = 0; /* front-end + back-end pipeline, in tCK cycles */
+
+    std::uint64_t burst_bytes() const { return std::uint64_t(bus_bytes) * burst_length; } /* bytes */
+    std::uint64_t banks_per_rank() const { return std::uint64_t(bankgroups) * banks_per_group; }
+    std::uint64_t capacity_bytes() const {
+        return std::uint64_t(channels) * ranks * banks_per_rank() * rows * columns * bus_bytes;
+    }
+    /// Theoretical peak: every channel's bus busy every cycle, in bytes per second.
+    double peak_bytes_per_second() const {
+        return static_cast<double>(channels) * static_cast<double>(burst_bytes()) / (tBURST * tck_ps * 1e-12);
+    }
+
+    /// Reads and validates the [dram] keys of @store. Throws ConfigError naming the key.
+    static DramConfig resolve(ConfigStore &store);
+};
+
+}  // namespace mtesim

@@ -1,0 +1,32 @@
+// TagStore: the allocation tags of tagged memory, stored functionally as real bytes in the tag
+// region of simulated DRAM (two 4-bit tags per byte, even granule in the low nibble; address
+// math in TagLayout). It is the single source of truth for tag values: caches and the tag
+// cache decide timing only.
+#pragma once
+
+#include "mtesim/mem/sparse_memory.h"
+#include "mtesim/mte/tag.h"
+#include "mtesim/mte/tag_layout.h"
+
+namespace mtesim {
+
+class TagStore {
+public:
+    TagStore(const TagLayout &layout, SparseMemory &memory) : m_layout(layout), m_memory(memory) {}
+
+    /// Tag of the granule holding @pa, or nullopt when @pa is not tagged memory.
+    std::optional<Tag> get(PhysAddr pa) const;
+    /// Sets the tag of the granule holding @pa; false when @pa is not tagged memory.
+    bool set(PhysAddr pa, Tag tag);
+    /// Tags of @count granules from the one holding @pa into @out; false if any is untagged.
+    bool get_range(PhysAddr pa, std::uint64_t count, Tag *out) const;
+    bool set_range(PhysAddr pa, std::uint64_t count, const Tag *in);
+
+    const TagLayout &layout() const { return m_layout; }
+
+private:
+    const TagLayout &m_layout;
+    SparseMemory &m_memory;
+};
+
+}  // namespace mtesim

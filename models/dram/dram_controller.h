@@ -1,0 +1,74 @@
+// DramController: a TLM-2.0 loosely-timed target serving the DRAM ranges of one
+// mtesim,dram-controller DT node, data and tag storage alike. Timing comes from
+// DramTimingEngine (bank/row state, busy-until times, refresh); MTE tag traffic goes through
+// a TagCache, whose misses and dirty evictions are extra DRAM accesses to the tag region.
+// Tag values live functionally in a TagStore over this controller's SparseMemory. Traffic to
+// the tag region is counted apart from data traffic.
+#pragma once
+
+#include "mtesim/dram/dram_timing_engine.h"
+#include "mtesim/mem/sparse_memory.h"
+#include "mtesim/mte/tag_cache.h"
+#include "mtesim/mte/tag_store.h"
+#include "protocol/mte_extension.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <vector>
+
+namespace mtesim {
+
+struct DramControllerParams {
+    std::vector<AddrRange> ranges;   /* physical ranges served, in DT order */
+    DramConfig dram;
+    TagCacheConfig tag_cache;
+};
+
+struct DramControllerStats {
+    DramTrafficStats data;           /* requests to data memory */
+    DramTrafficStats tag;            /* requests to the tag region (tag cache misses, writebacks, direct) */
+    TagCacheStats tag_cache;
+    std::uint64_t refreshes = 0;     /* all-bank refreshes */
+    std::uint64_t bus_busy_cycles = 0;
+    std::uint64_t last_done_cycle = 0; /* completion of the latest access, in tCK cycles */
+};
+
+class DramController : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<DramController> socket;
+
+    DramController(sc_core::sc_module_name name, const DramControllerParams &params, const TagLayout &layout);
+
+    DramControllerStats stats() const;
+    const DramConfig &config() const { return m_engine.config(); }
+    TagStore &tags() { return m_tags; }
+    SparseMemory &memory() { return m_memory; }
+
+private:
+    void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
+    unsigned int transport_dbg(tlm::tlm_generic_payload &trans);
+
+    /// Offset of @pa in this controller's address space (its ranges laid end to end).
+    DramAddr dram_addr(PhysAddr pa) const;
+    bool in_tag_region(PhysAddr pa) const;
+    /// Functional tag read/write for the granules of @trans; false if untagged memory.
+    bool move_tags(tlm::tlm_generic_payload &trans, MteExtension &ext);
+    /// Timing of the tag-cache lookups for @trans arriving at @arrival; returns the cycle its
+    /// tags are available.
+    std::uint64_t tag_timing(PhysAddr pa, std::uint64_t len, bool write, std::uint64_t arrival);
+
+    std::vector<AddrRange> m_ranges;
+    std::vector<std::uint64_t> m_range_offsets; /* DramAddr of each range's base */
+    std::vector<AddrRange> m_tag_ranges;        /* tag regions inside this controller */
+    DramTimingEngine m_engine;
+    TagCache m_tag_cache;
+    SparseMemory m_memory;
+    TagStore m_tags;
+    std::uint64_t m_tck_units = 1;              /* tCK in SystemC time-resolution units */
+    DramTrafficStats m_data_stats, m_tag_stats;
+    std::uint64_t m_last_done = 0;
+};
+
+}  // namespace mtesim

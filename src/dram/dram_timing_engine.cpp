@@ -1,0 +1,141 @@
+// DramTimingEngine: see the header.
+#include "mtesim/dram/dram_timing_engine.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+DramTimingEngine::DramTimingEngine(const DramConfig &c) : m_config(c), m_mapper(c) {
+    m_banks.resize(std::size_t(c.channels) * c.ranks * c.banks_per_rank());
+    m_ranks.resize(std::size_t(c.channels) * c.ranks);
+    for (std::size_t i = 0; i < m_ranks.size(); ++i) {
+        Rank &r = m_ranks[i];
+        r.act_bg_ready.assign(c.bankgroups, 0);
+        r.col_bg_ready.assign(c.bankgroups, 0);
+        // Stagger the ranks' refreshes evenly over tREFI, as controllers do.
+        r.next_refresh = c.refresh ? c.tREFI + (i % c.ranks) * (c.tREFI / c.ranks) : ~0ull;
+    }
+    m_bus_free.assign(c.channels, 0);
+}
+
+/* All-bank refresh of one rank: precharge every open bank (each as soon as its tRAS/tWR/tRTP
+ * allows), wait tRP, then the rank is busy for tRFC. The next window opens tREFI later. */
+void DramTimingEngine::refresh(std::uint32_t channel, std::uint32_t rank) {
+    Rank &r = m_ranks[std::size_t(channel) * m_config.ranks + rank];
+    const std::size_t first = (std::size_t(channel) * m_config.ranks + rank) * m_config.banks_per_rank();
+    std::uint64_t start = r.next_refresh;
+    bool any_open = false;
+    for (std::size_t b = first; b < first + m_config.banks_per_rank(); ++b) {
+        start = std::max(start, m_banks[b].act_ready);
+        if (m_banks[b].open_row != kNoRow) {
+            any_open = true;
+            start = std::max(start, m_banks[b].pre_ready);
+        }
+    }
+    if (any_open) start += m_config.tRP;
+    const std::uint64_t end = start + m_config.tRFC;
+    for (std::size_t b = first; b < first + m_config.banks_per_rank(); ++b) {
+        m_banks[b].open_row = kNoRow;
+        m_banks[b].act_ready = end;
+    }
+    r.next_refresh += m_config.tREFI;
+    ++m_refreshes;
+}
+
+/*
+ * Scheduling one request (loosely timed: decided once, at arrival, in arrival order).
+ *
+ * 1. Refresh windows of the rank that opened before the request arrived are carried out first.
+ * 2. Row buffer: a hit needs only the column command. A miss (bank precharged) needs an ACT
+ *    no earlier than the bank allows, tRRD_S/tRRD_L after the rank's previous ACTs and
+ *    tFAW after the fourth-last one. A conflict first needs a PRE (no earlier than tRAS after
+ *    its ACT, tWR after write data, tRTP after a read), then tRP, then the ACT.
+ * 3. The column command waits tRCD after the ACT, tCCD_S/tCCD_L after the rank's previous
+ *    column command, and until its data (tCL or tCWL later) finds the channel's data bus
+ *    free. Multi-burst requests issue one column command per burst, max(tBURST, tCCD_L) apart.
+ * 4. If the ACT or the column command would fall at or after the rank's next refresh
+ *    window, the refresh happens first and the request is scheduled again (its row is then
+ *    closed, so it becomes a miss).
+ * 5. The bank, rank and bus states advance; with the closed-page policy the row is
+ *    precharged right after the access (auto-precharge).
+ */
+DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std::uint64_t arrival,
+                                                  std::uint32_t bytes, DramTrafficStats &stats) {
+    const DramConfig &c = m_config;
+    const DramCoord k = m_mapper.decode(addr);
+    const std::size_t rank_index = std::size_t(k.channel) * c.ranks + k.rank;
+    Rank &rank = m_ranks[rank_index];
+    Bank &bank = m_banks[(rank_index * c.bankgroups + k.bankgroup) * c.banks_per_group + k.bank];
+    std::uint64_t &bus_free = m_bus_free[k.channel];
+
+    const std::uint64_t bursts = std::max<std::uint64_t>(1, (bytes + c.burst_bytes() - 1) / c.burst_bytes());
+    const std::uint64_t col_step = std::max(c.tBURST, c.tCCD_L);
+    const std::uint64_t cas = write ? c.tCWL : c.tCL;
+
+    while (rank.next_refresh <= arrival) refresh(k.channel, k.rank);
+
+    RowOutcome outcome;
+    std::uint64_t t_act = 0, t_col = 0;
+    for (;;) {
+        std::uint64_t col_ready;
+        if (bank.open_row == k.row) {
+            outcome = RowOutcome::hit;
+            col_ready = std::max(arrival, bank.col_ready);
+        } else {
+            std::uint64_t act_ready;
+            if (bank.open_row == kNoRow) {
+                outcome = RowOutcome::miss;
+                act_ready = std::max(arrival, bank.act_ready);
+            } else {
+                outcome = RowOutcome::conflict;
+                act_ready = std::max(std::max(arrival, bank.pre_ready) + c.tRP, bank.act_ready);
+            }
+            const std::uint64_t faw = rank.acts >= 4 ? rank.last_acts[rank.act_head] + c.tFAW : 0;
+            t_act = std::max({act_ready, rank.act_any_ready, rank.act_bg_ready[k.bankgroup], faw});
+            col_ready = t_act + c.tRCD;
+        }
+        t_col = std::max({col_ready, rank.col_any_ready, rank.col_bg_ready[k.bankgroup]});
+        if (t_col + cas < bus_free) t_col = bus_free - cas;
+        const bool needs_act = outcome != RowOutcome::hit;
+        if ((needs_act && t_act >= rank.next_refresh) || t_col >= rank.next_refresh) {
+            refresh(k.channel, k.rank);
+            continue;
+        }
+        break;
+    }
+
+    if (outcome != RowOutcome::hit) {
+        bank.open_row = k.row;
+        bank.col_ready = t_act + c.tRCD;
+        bank.pre_ready = std::max(bank.pre_ready, t_act + c.tRAS);
+        rank.last_acts[rank.act_head] = t_act;
+        rank.act_head = (rank.act_head + 1) % 4;
+        ++rank.acts;
+        rank.act_any_ready = t_act + c.tRRD_S;
+        rank.act_bg_ready[k.bankgroup] = t_act + c.tRRD_L;
+    }
+    const std::uint64_t last_col = t_col + (bursts - 1) * col_step;
+    const std::uint64_t data_end = last_col + cas + c.tBURST;
+    rank.col_any_ready = last_col + c.tCCD_S;
+    rank.col_bg_ready[k.bankgroup] = last_col + c.tCCD_L;
+    bank.pre_ready = std::max(bank.pre_ready, write ? data_end + c.tWR : last_col + c.tRTP);
+    m_bus_busy += bursts * c.tBURST;
+    bus_free = data_end;
+
+    if (c.closed_page) {
+        bank.open_row = kNoRow;
+        bank.act_ready = std::max(bank.act_ready, bank.pre_ready + c.tRP);
+    }
+
+    (write ? stats.writes : stats.reads)++;
+    switch (outcome) {
+    case RowOutcome::hit: ++stats.row_hits; break;
+    case RowOutcome::miss: ++stats.row_misses; break;
+    case RowOutcome::conflict: ++stats.row_conflicts; break;
+    }
+    stats.bytes += bursts * c.burst_bytes();
+    stats.latency.add(data_end - arrival);
+    return Result{data_end, outcome};
+}
+
+}  // namespace mtesim

@@ -1,0 +1,47 @@
+// TagCache: set index = line number modulo sets; LRU by a use counter per way.
+#include "mtesim/mte/tag_cache.h"
+
+#include "mtesim/common/sim_assert.h"
+
+namespace mtesim {
+
+TagCache::TagCache(const TagCacheConfig &config) : m_config(config) {
+    if (config.size_bytes == 0) return;
+    MTESIM_ASSERT(config.ways > 0 && config.line_bytes > 0, "tag cache geometry not validated");
+    m_sets = config.size_bytes / (std::uint64_t(config.ways) * config.line_bytes);
+    MTESIM_ASSERT(m_sets > 0, "tag cache smaller than one set");
+    while ((1u << m_line_shift) < config.line_bytes) ++m_line_shift;
+    m_ways.resize(m_sets * config.ways);
+}
+
+TagCache::Outcome TagCache::access(TagAddr addr, bool dirty) {
+    Outcome out;
+    if (m_sets == 0) {
+        ++m_stats.misses;
+        if (dirty) { out.writeback = line_of(addr); ++m_stats.writebacks; }
+        return out;
+    }
+    const std::uint64_t line = addr.value() >> m_line_shift;
+    Way *set = &m_ways[(line % m_sets) * m_config.ways];
+    Way *victim = set;
+    ++m_clock;
+    for (std::uint32_t w = 0; w < m_config.ways; ++w) {
+        if (set[w].tag == line) {
+            set[w].lru = m_clock;
+            set[w].dirty |= dirty;
+            ++m_stats.hits;
+            out.hit = true;
+            return out;
+        }
+        if (set[w].lru < victim->lru) victim = &set[w];
+    }
+    ++m_stats.misses;
+    if (victim->tag != ~0ull && victim->dirty) {
+        out.writeback = TagAddr(victim->tag << m_line_shift);
+        ++m_stats.writebacks;
+    }
+    *victim = Way{line, m_clock, dirty};
+    return out;
+}
+
+}  // namespace mtesim

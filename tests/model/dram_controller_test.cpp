@@ -1,0 +1,238 @@
+// DRAM controller model tests (SystemC fixture). Each JEDEC timing rule is checked at t-1 and
+// at t: a request that arrives one cycle before the rule releases its command is delayed by
+// exactly one cycle, and one that arrives at t is not delayed at all. Also: the row hit <
+// miss < conflict ordering, refresh, closed-page, tag traffic and peak-bandwidth saturation
+// with several initiators.
+#include "dram/dram_controller.h"
+
+#include "mtesim/config/config_loader.h"
+#include "mtesim/dram/dram_address_mapper.h"
+
+#include <gtest/gtest.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <functional>
+#include <memory>
+
+using namespace mtesim;
+using sc_core::sc_time;
+
+namespace {
+
+DramConfig dram_config(const std::string &preset, std::vector<std::string> sets) {
+    sets.insert(sets.begin(), "dram.controller_latency=0");
+    ConfigStore store = ConfigLoader::with_dram_preset(ConfigLoader::load({}, sets), preset, "test");
+    return DramConfig::resolve(store);
+}
+
+struct DramBench : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<DramBench> socket{"initiator"};
+    PlatformDesc empty;
+    TagLayout layout{empty};
+    DramConfig cfg;
+    DramAddressMapper mapper;
+    std::unique_ptr<DramController> ctrl;
+
+    DramBench(const DramConfig &c, const TagCacheConfig &tc = {}, sc_core::sc_module_name n = "bench")
+        : sc_core::sc_module(n), cfg(c), mapper(c) {
+        DramControllerParams p{{AddrRange(PhysAddr(0), c.capacity_bytes())}, c, tc};
+        ctrl = std::make_unique<DramController>("dram", p, layout);
+        socket.bind(ctrl->socket);
+    }
+
+    /// Issues one 64-byte request arriving at cycle @arrival; returns its latency in cycles.
+    std::uint64_t access(const DramCoord &k, bool write, std::uint64_t arrival) {
+        unsigned char data[64] = {};
+        tlm::tlm_generic_payload t;
+        t.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        t.set_address(mapper.encode(k).value());
+        t.set_data_ptr(data);
+        t.set_data_length(64);
+        t.set_streaming_width(64);
+        const sc_time tck(cfg.tck_ps, sc_core::SC_PS);
+        sc_time delay = tck * static_cast<double>(arrival);
+        socket->b_transport(t, delay);
+        EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+        return static_cast<std::uint64_t>(delay / tck + 0.5) - arrival;
+    }
+    std::uint64_t read(const DramCoord &k, std::uint64_t arrival) { return access(k, false, arrival); }
+};
+
+DramCoord at(std::uint32_t bg, std::uint32_t bank, std::uint64_t row, std::uint64_t col = 0) {
+    DramCoord c;
+    c.bankgroup = bg;
+    c.bank = bank;
+    c.row = row;
+    c.column = col;
+    return c;
+}
+
+/// DDR4-3200 with refresh off, so only the rule under test can delay a request.
+DramConfig ddr4(std::vector<std::string> sets = {}) {
+    sets.push_back("dram.refresh=false");
+    return dram_config("ddr4-3200", sets);
+}
+
+}  // namespace
+
+TEST(DramTiming, RowHitMissConflictLatenciesAndOrdering) {
+    DramBench b(ddr4());
+    const auto &c = b.cfg;
+    const std::uint64_t miss = b.read(at(0, 0, 0), 0);
+    const std::uint64_t hit = b.read(at(0, 0, 0, 1), 1000);
+    const std::uint64_t conflict = b.read(at(0, 0, 1), 2000);
+    EXPECT_EQ(miss, c.tRCD + c.tCL + c.tBURST);
+    EXPECT_EQ(hit, c.tCL + c.tBURST);
+    EXPECT_EQ(conflict, c.tRP + c.tRCD + c.tCL + c.tBURST);
+    EXPECT_LT(hit, miss);
+    EXPECT_LT(miss, conflict);
+    const auto s = b.ctrl->stats();
+    EXPECT_EQ(s.data.row_hits, 1u);
+    EXPECT_EQ(s.data.row_misses, 1u);
+    EXPECT_EQ(s.data.row_conflicts, 1u);
+}
+
+TEST(DramTiming, WriteLatencyUsesTCWL) {
+    DramBench b(ddr4());
+    b.read(at(0, 0, 0), 0);
+    EXPECT_EQ(b.access(at(0, 0, 0, 1), true, 1000), b.cfg.tCWL + b.cfg.tBURST);
+}
+
+/* Each rule: a setup, then a probe at t-1 (delayed by 1) and at t (not delayed). A fresh
+ * controller per probe keeps the two probes independent. */
+struct RuleCase {
+    const char *name;
+    std::vector<std::string> sets;
+    std::function<void(DramBench &)> setup;
+    DramCoord probe;
+    bool write;
+    std::function<std::uint64_t(const DramConfig &)> t;         /* the release cycle */
+    std::function<std::uint64_t(const DramConfig &)> base;      /* undelayed latency */
+};
+
+static void check_rule(const RuleCase &rc) {
+    SCOPED_TRACE(rc.name);
+    const DramConfig cfg = ddr4(rc.sets);
+    const std::uint64_t t = rc.t(cfg), base = rc.base(cfg);
+    ASSERT_GT(t, 0u);
+    // Two benches in one elaboration, one per probe.
+    DramBench early(cfg, {}, (std::string(rc.name) + "_early").c_str());
+    DramBench exact(cfg, {}, (std::string(rc.name) + "_exact").c_str());
+    rc.setup(early);
+    rc.setup(exact);
+    EXPECT_EQ(early.access(rc.probe, rc.write, t - 1), base + 1) << "at t-1";
+    EXPECT_EQ(exact.access(rc.probe, rc.write, t), base) << "at t";
+}
+
+TEST(DramTiming, EachRuleAtTMinusOneAndAtT) {
+    auto conflict = [](const DramConfig &c) { return std::uint64_t(c.tRP + c.tRCD + c.tCL + c.tBURST); };
+    auto miss = [](const DramConfig &c) { return std::uint64_t(c.tRCD + c.tCL + c.tBURST); };
+    auto hit = [](const DramConfig &c) { return std::uint64_t(c.tCL + c.tBURST); };
+    const std::vector<RuleCase> cases = {
+        {"tRAS", {}, [](DramBench &b) { b.read(at(0, 0, 0), 0); }, at(0, 0, 1), false,
+         [](const DramConfig &c) { return std::uint64_t(c.tRAS); }, conflict},
+        {"tWR", {}, [](DramBench &b) { b.access(at(0, 0, 0), true, 0); }, at(0, 0, 1), false,
+         [](const DramConfig &c) { return std::uint64_t(c.tRCD + c.tCWL + c.tBURST + c.tWR); }, conflict},
+        {"tRTP", {}, [](DramBench &b) { b.read(at(0, 0, 0), 0); b.read(at(0, 0, 0, 1), 100); }, at(0, 0, 1), false,
+         [](const DramConfig &c) { return std::uint64_t(100 + c.tRTP); }, conflict},
+        {"tRP", {"dram.page_policy=closed"}, [](DramBench &b) { b.read(at(0, 0, 0), 0); }, at(0, 0, 1), false,
+         [](const DramConfig &c) { return std::uint64_t(c.tRAS + c.tRP); }, miss},
+        {"tCCD_L", {}, [](DramBench &b) { b.read(at(0, 1, 0), 0); b.read(at(0, 0, 0), 200); b.read(at(0, 0, 0, 1), 300); },
+         at(0, 1, 0, 1), false, [](const DramConfig &c) { return std::uint64_t(300 + c.tCCD_L); }, hit},
+        {"tCCD_S", {"dram.tCCD_S=6"}, [](DramBench &b) { b.read(at(1, 0, 0), 0); b.read(at(0, 0, 0), 200); b.read(at(0, 0, 0, 1), 300); },
+         at(1, 0, 0, 1), false, [](const DramConfig &c) { return std::uint64_t(300 + c.tCCD_S); }, hit},
+        {"tRRD_L", {}, [](DramBench &b) { b.read(at(0, 0, 0), 0); }, at(0, 1, 0), false,
+         [](const DramConfig &c) { return std::uint64_t(c.tRRD_L); }, miss},
+        {"tRRD_S", {}, [](DramBench &b) { b.read(at(0, 0, 0), 0); }, at(1, 0, 0), false,
+         [](const DramConfig &c) { return std::uint64_t(c.tRRD_S); }, miss},
+        {"tFAW", {},
+         [](DramBench &b) {
+             for (std::uint32_t g = 0; g < 4; ++g) b.read(at(g, 0, 0), g * b.cfg.tRRD_S);
+         },
+         at(0, 1, 0), false, [](const DramConfig &c) { return std::uint64_t(c.tFAW); }, miss},
+    };
+    for (const auto &rc : cases) check_rule(rc);
+}
+
+TEST(DramTiming, RcdAndClAreAddedExactly) {
+    DramBench a(ddr4(), {}, "a");
+    DramBench b(ddr4({"dram.tRCD=30", "dram.tCL=25"}), {}, "b");
+    EXPECT_EQ(b.read(at(0, 0, 0), 0) - a.read(at(0, 0, 0), 0), (30u - 22u) + (25u - 22u));
+}
+
+TEST(DramTiming, RefreshBlocksTheRankForTRFCAtTREFI) {
+    const DramConfig cfg = dram_config("ddr4-3200", {});
+    const std::uint64_t miss = cfg.tRCD + cfg.tCL + cfg.tBURST;
+    DramBench early(cfg, {}, "early"), exact(cfg, {}, "exact");
+    // Column command at tREFI - 1: before the first refresh window of rank 0.
+    EXPECT_EQ(early.read(at(0, 0, 0), cfg.tREFI - cfg.tRCD - 1), miss);
+    EXPECT_EQ(early.ctrl->stats().refreshes, 0u);
+    // Column command would land at tREFI: the refresh goes first, then ACT after tRFC.
+    EXPECT_EQ(exact.read(at(0, 0, 0), cfg.tREFI - cfg.tRCD), cfg.tRCD + cfg.tRFC + miss);
+    EXPECT_EQ(exact.ctrl->stats().refreshes, 1u);
+    // That access reopened the row; it stays open until the next window, tREFI later, which
+    // closes it again: the access after it is a miss.
+    EXPECT_EQ(exact.read(at(0, 0, 0), 2 * cfg.tREFI - 2000), cfg.tCL + cfg.tBURST);
+    EXPECT_EQ(exact.ctrl->stats().refreshes, 1u);
+    EXPECT_EQ(exact.read(at(0, 0, 0), 2 * cfg.tREFI + cfg.tRFC + 100), miss);
+    EXPECT_EQ(exact.ctrl->stats().refreshes, 2u);
+}
+
+TEST(DramTagTraffic, TagCacheMissCostsATagRegionRead) {
+    // A board with tag storage: data [0, 62 MiB*32), tags above it.
+    PlatformDesc d;
+    d.memories.push_back(MemoryDesc{"/memory@0", AddrRange(PhysAddr(0), 0x7c000000), 1});
+    d.tag_storage.push_back(TagStorageDesc{"/tags", AddrRange(PhysAddr(0x7c000000), 0x3e00000), 0x1000, 0, true, TagBindingForm::v3});
+    TagLayout layout(d);
+    const DramConfig cfg = ddr4();
+    DramControllerParams p{{AddrRange(PhysAddr(0), 0x80000000)}, cfg, TagCacheConfig{4096, 4, 64}};
+    DramController ctrl("dram", p, layout);
+    struct Top : sc_core::sc_module {
+        tlm_utils::simple_initiator_socket<Top> socket{"s"};
+        explicit Top(sc_core::sc_module_name nm) : sc_core::sc_module(nm) {}
+    } top("top");
+    top.socket.bind(ctrl.socket);
+
+    auto access = [&](std::uint64_t addr, MteExtension::TagOp op, Tag value) {
+        unsigned char data[64] = {};
+        tlm::tlm_generic_payload t;
+        MteExtension ext;
+        ext.tag_op = op;
+        ext.tags.fill(value);
+        t.set_command(op == MteExtension::TagOp::write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        t.set_address(addr);
+        t.set_data_ptr(data);
+        t.set_data_length(64);
+        t.set_streaming_width(64);
+        t.set_extension(&ext);
+        sc_time delay = sc_core::SC_ZERO_TIME;
+        top.socket->b_transport(t, delay);
+        t.clear_extension(&ext);
+        return ext;
+    };
+    // Write tags 0x5 to line 0x1000 (a writeback carrying tags): tag cache miss -> one tag-line read.
+    access(0x1000, MteExtension::TagOp::write, 5);
+    auto s = ctrl.stats();
+    EXPECT_EQ(s.tag_cache.misses, 1u);
+    EXPECT_EQ(s.tag.reads, 1u);
+    EXPECT_EQ(s.data.writes, 1u);
+    // Reading the line back returns the tags, and the tag line now hits.
+    MteExtension back = access(0x1000, MteExtension::TagOp::read, 0);
+    EXPECT_TRUE(back.tagged_memory);
+    for (unsigned g = 0; g < 4; ++g) EXPECT_EQ(back.tags[g], 5);
+    s = ctrl.stats();
+    EXPECT_EQ(s.tag_cache.hits, 1u);
+    EXPECT_EQ(s.tag.reads, 1u);
+    // The tag bytes sit where TagLayout says: granules 0x100..0x103 -> tag bytes 0x7c000080/81.
+    EXPECT_EQ(ctrl.memory().read_byte(PhysAddr(0x7c000080)), 0x55);
+    EXPECT_EQ(ctrl.memory().read_byte(PhysAddr(0x7c000081)), 0x55);
+    // Tag storage itself is not tagged memory.
+    MteExtension none = access(0x7c000000, MteExtension::TagOp::read, 0);
+    EXPECT_FALSE(none.tagged_memory);
+    // Evicting dirty tag lines writes them back: touch 5 lines mapping to one set (4 ways).
+    const std::uint64_t sets = 4096 / (4 * 64);
+    for (std::uint64_t i = 1; i <= 4; ++i) access(0x1000 + i * sets * 64 * 32, MteExtension::TagOp::read, 0);
+    s = ctrl.stats();
+    EXPECT_EQ(s.tag_cache.writebacks, 1u);
+    EXPECT_EQ(s.tag.writes, 1u);
+}
