@@ -82,8 +82,9 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
     if (c.tRRD_S > c.tRRD_L)
         throw ConfigError(s.where("dram.tRRD_S") + ", expected tRRD_S <= tRRD_L (" + std::to_string(c.tRRD_L) + ")");
 
-    c.controller_latency = u32(s, "dram.controller_latency", 32, "tCK",
-                               "controller front-end + back-end pipeline (gem5 MemCtrl: 10 ns + 10 ns)");
+    const double ctrl_ns = s.get_double("dram.controller_latency_ns", 20, "ns",
+                                        "controller front-end + back-end pipeline (gem5 MemCtrl: 10 ns + 10 ns)", 0, 1e6);
+    c.controller_latency = static_cast<std::uint32_t>(ctrl_ns * 1000.0 / c.tck_ps + 0.5);
     return c;
 }
 

@@ -11,11 +11,10 @@ DramTimingEngine::DramTimingEngine(const DramConfig &c) : m_config(c), m_mapper(
     for (std::size_t i = 0; i < m_ranks.size(); ++i) {
         Rank &r = m_ranks[i];
         r.act_bg_ready.assign(c.bankgroups, 0);
-        r.col_bg_ready.assign(c.bankgroups, 0);
         // Stagger the ranks' refreshes evenly over tREFI, as controllers do.
         r.next_refresh = c.refresh ? c.tREFI + (i % c.ranks) * (c.tREFI / c.ranks) : ~0ull;
     }
-    m_bus_free.assign(c.channels, 0);
+    m_calendars.assign(c.channels, ColumnCalendar(c.tCCD_S, c.tCCD_L));
 }
 
 /* All-bank refresh of one rank: precharge every open bank (each as soon as its tRAS/tWR/tRTP
@@ -50,9 +49,11 @@ void DramTimingEngine::refresh(std::uint32_t channel, std::uint32_t rank) {
  *    no earlier than the bank allows, tRRD_S/tRRD_L after the rank's previous ACTs and
  *    tFAW after the fourth-last one. A conflict first needs a PRE (no earlier than tRAS after
  *    its ACT, tWR after write data, tRTP after a read), then tRP, then the ACT.
- * 3. The column command waits tRCD after the ACT, tCCD_S/tCCD_L after the rank's previous
- *    column command, and until its data (tCL or tCWL later) finds the channel's data bus
- *    free. Multi-burst requests issue one column command per burst, max(tBURST, tCCD_L) apart.
+ * 3. The column command waits tRCD after the ACT, then takes the earliest slot of the
+ *    channel's ColumnCalendar that keeps it tCCD_S/tCCD_L from the rank's other column
+ *    commands and its data (tCL or tCWL later) off the other bursts on the data bus; a gap
+ *    before an already scheduled request may be taken (first-ready effect). Multi-burst
+ *    requests issue one column command per burst, max(tBURST, tCCD_L) apart.
  * 4. If the ACT or the column command would fall at or after the rank's next refresh
  *    window, the refresh happens first and the request is scheduled again (its row is then
  *    closed, so it becomes a miss).
@@ -66,11 +67,14 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
     const std::size_t rank_index = std::size_t(k.channel) * c.ranks + k.rank;
     Rank &rank = m_ranks[rank_index];
     Bank &bank = m_banks[(rank_index * c.bankgroups + k.bankgroup) * c.banks_per_group + k.bank];
-    std::uint64_t &bus_free = m_bus_free[k.channel];
+    ColumnCalendar &calendar = m_calendars[k.channel];
+    calendar.prune(arrival);
 
     const std::uint64_t bursts = std::max<std::uint64_t>(1, (bytes + c.burst_bytes() - 1) / c.burst_bytes());
     const std::uint64_t col_step = std::max(c.tBURST, c.tCCD_L);
     const std::uint64_t cas = write ? c.tCWL : c.tCL;
+    const std::uint64_t span = (bursts - 1) * col_step;          /* first to last column command */
+    const std::uint64_t duration = span + c.tBURST;              /* data on the bus */
 
     while (rank.next_refresh <= arrival) refresh(k.channel, k.rank);
 
@@ -94,8 +98,7 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
             t_act = std::max({act_ready, rank.act_any_ready, rank.act_bg_ready[k.bankgroup], faw});
             col_ready = t_act + c.tRCD;
         }
-        t_col = std::max({col_ready, rank.col_any_ready, rank.col_bg_ready[k.bankgroup]});
-        if (t_col + cas < bus_free) t_col = bus_free - cas;
+        t_col = calendar.find(col_ready, k.rank, k.bankgroup, cas, duration, span);
         const bool needs_act = outcome != RowOutcome::hit;
         if ((needs_act && t_act >= rank.next_refresh) || t_col >= rank.next_refresh) {
             refresh(k.channel, k.rank);
@@ -114,13 +117,11 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
         rank.act_any_ready = t_act + c.tRRD_S;
         rank.act_bg_ready[k.bankgroup] = t_act + c.tRRD_L;
     }
-    const std::uint64_t last_col = t_col + (bursts - 1) * col_step;
-    const std::uint64_t data_end = last_col + cas + c.tBURST;
-    rank.col_any_ready = last_col + c.tCCD_S;
-    rank.col_bg_ready[k.bankgroup] = last_col + c.tCCD_L;
+    const std::uint64_t last_col = t_col + span;
+    const std::uint64_t data_end = t_col + cas + duration;
+    calendar.insert(ColumnCalendar::Slot{t_col, last_col, t_col + cas, data_end, k.rank, k.bankgroup});
     bank.pre_ready = std::max(bank.pre_ready, write ? data_end + c.tWR : last_col + c.tRTP);
     m_bus_busy += bursts * c.tBURST;
-    bus_free = data_end;
 
     if (c.closed_page) {
         bank.open_row = kNoRow;

@@ -29,7 +29,7 @@ struct DramConfig {
     std::uint32_t tRCD = 0, tCL = 0, tCWL = 0, tRP = 0, tRAS = 0, tWR = 0, tRTP = 0, tBURST = 0;
     std::uint32_t tCCD_S = 0, tCCD_L = 0, tRRD_S = 0, tRRD_L = 0, tFAW = 0, tRFC = 0, tREFI = 0;
 
-    std::uint32_t controller_latency = 0; /* front-end + back-end pipeline, in tCK cycles */
+    std::uint32_t controller_latency = 0; /* front-end + back-end pipeline, in tCK cycles (rounded from ns) */
 
     std::uint64_t burst_bytes() const { return std::uint64_t(bus_bytes) * burst_length; } /* bytes */
     std::uint64_t banks_per_rank() const { return std::uint64_t(bankgroups) * banks_per_group; }

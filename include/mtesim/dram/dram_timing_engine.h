@@ -2,10 +2,11 @@
 // the SystemC DramController and `mtesim dram-replay` share it and it can be unit tested.
 // Each access is scheduled on arrival from the state of its bank (open row, earliest next
 // ACT/PRE/column command), its rank (tRRD, tFAW, tCCD, refresh) and its channel's data bus
-// (busy-until). Concurrent initiators therefore contend, and a channel never moves more than
+// (a calendar of column commands and bursts). Concurrent initiators therefore contend, and a channel never moves more than
 // one burst per tBURST, so sustained bandwidth cannot exceed the configured peak.
 #pragma once
 
+#include "mtesim/dram/column_calendar.h"
 #include "mtesim/dram/dram_address_mapper.h"
 #include "mtesim/dram/dram_config.h"
 #include "mtesim/dram/dram_traffic_stats.h"
@@ -49,8 +50,6 @@ private:
         std::uint64_t acts = 0;                   /* ACTs issued so far */
         std::uint64_t act_any_ready = 0;          /* tRRD_S */
         std::vector<std::uint64_t> act_bg_ready;  /* tRRD_L, per bank group */
-        std::uint64_t col_any_ready = 0;          /* tCCD_S */
-        std::vector<std::uint64_t> col_bg_ready;  /* tCCD_L, per bank group */
         std::uint64_t next_refresh = 0;           /* start of the next refresh window */
     };
 
@@ -60,7 +59,7 @@ private:
     DramAddressMapper m_mapper;
     std::vector<Bank> m_banks;                 /* [channel][rank][bankgroup][bank] */
     std::vector<Rank> m_ranks;                 /* [channel][rank] */
-    std::vector<std::uint64_t> m_bus_free;     /* per channel: first cycle the data bus is free */
+    std::vector<ColumnCalendar> m_calendars;   /* per channel: column commands and data bursts */
     std::uint64_t m_refreshes = 0;
     std::uint64_t m_bus_busy = 0;
 };
