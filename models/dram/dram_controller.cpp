@@ -9,9 +9,10 @@
 namespace mtesim {
 
 DramController::DramController(sc_core::sc_module_name name, const DramControllerParams &params,
-                               const TagLayout &layout)
+                               SparseMemory &memory, TagStore &tags)
     : sc_core::sc_module(name), socket("socket"), m_ranges(params.ranges), m_engine(params.dram),
-      m_tag_cache(params.tag_cache), m_tags(layout, m_memory) {
+      m_tag_cache(params.tag_cache), m_memory(memory), m_tags(tags) {
+    const TagLayout &layout = tags.layout();
     std::uint64_t offset = 0;
     for (const auto &r : m_ranges) {
         m_range_offsets.push_back(offset);

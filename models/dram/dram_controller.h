@@ -2,8 +2,8 @@
 // mtesim,dram-controller DT node, data and tag storage alike. Timing comes from
 // DramTimingEngine (bank/row state, busy-until times, refresh); MTE tag traffic goes through
 // a TagCache, whose misses and dirty evictions are extra DRAM accesses to the tag region.
-// Tag values live functionally in a TagStore over this controller's SparseMemory. Traffic to
-// the tag region is counted apart from data traffic.
+// Tag values live functionally in the platform's TagStore; bytes that must exist (tags, page
+// tables) in its SparseMemory. Traffic to the tag region is counted apart from data traffic.
 #pragma once
 
 #include "mtesim/dram/dram_timing_engine.h"
@@ -39,7 +39,9 @@ class DramController : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<DramController> socket;
 
-    DramController(sc_core::sc_module_name name, const DramControllerParams &params, const TagLayout &layout);
+    /// @memory and @tags are the platform's (shared by all controllers: each serves its ranges).
+    DramController(sc_core::sc_module_name name, const DramControllerParams &params, SparseMemory &memory,
+                   TagStore &tags);
 
     DramControllerStats stats() const;
     const DramConfig &config() const { return m_engine.config(); }
@@ -64,8 +66,8 @@ private:
     std::vector<AddrRange> m_tag_ranges;        /* tag regions inside this controller */
     DramTimingEngine m_engine;
     TagCache m_tag_cache;
-    SparseMemory m_memory;
-    TagStore m_tags;
+    SparseMemory &m_memory;
+    TagStore &m_tags;
     std::uint64_t m_tck_units = 1;              /* tCK in SystemC time-resolution units */
     DramTrafficStats m_data_stats, m_tag_stats;
     std::uint64_t m_last_done = 0;

@@ -3,8 +3,13 @@
 
 #include "app/command_line.h"
 #include "app/platform_report.h"
+#include "app/run_report.h"
+#include "mtesim/common/config_error.h"
+#include "mtesim/config/config_loader.h"
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
+#include "mtesim/trace/synthetic_source.h"
+#include "mtesim/trace/text_trace_reader.h"
 
 #include <chrono>
 #include <sstream>
@@ -13,27 +18,80 @@ namespace po = boost::program_options;
 
 namespace mtesim {
 
+namespace {
+
+/// The built-in default workload: the generated MTE heap workload of SyntheticSource, one
+/// thread per CPU in the first tagged memory range, with one use-after-free to catch.
+std::unique_ptr<IEventSource> default_workload(ConfigStore &store, const PlatformDesc &desc) {
+    SyntheticParams p;
+    const auto threads = store.get_u64("workload.threads", 0, "count", "generated workload: threads (0: one per CPU)", 0, 4096);
+    p.threads = threads ? static_cast<std::uint32_t>(threads) : static_cast<std::uint32_t>(desc.cpus.size());
+    p.accesses_per_thread = store.get_u64("workload.accesses_per_thread", 200000, "count",
+                                          "generated workload: loads and stores per thread", 1, 1ull << 40);
+    p.slots = static_cast<std::uint32_t>(store.get_u64("workload.chunks", 512, "count",
+                                                       "generated workload: heap chunks per thread", 1, 1 << 24));
+    p.chunk_bytes = static_cast<std::uint32_t>(store.get_u64("workload.chunk_bytes", 64, "bytes",
+                                                             "generated workload: chunk size (multiple of 32)", 32, 1 << 20));
+    if (p.chunk_bytes % 32) throw ConfigError(store.where("workload.chunk_bytes") + ", expected a multiple of 32");
+    const std::string tcf = store.get_string("workload.tcf", "sync", "generated workload: tag check mode",
+                                             {"none", "sync", "async", "asymm"});
+    p.tcf = tcf == "none" ? TcfMode::none : tcf == "sync" ? TcfMode::sync : tcf == "async" ? TcfMode::async : TcfMode::asymm;
+    p.use_after_free = store.get_bool("workload.use_after_free", true, "generated workload: thread 0 ends with one use-after-free");
+    p.seed = store.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
+    // Regions in the first memory range with tag storage, one per thread.
+    const MemoryDesc *mem = nullptr;
+    for (const auto &t : desc.tag_storage) mem = mem ? mem : &desc.memories[t.memory_index];
+    if (!mem) mem = &desc.memories.front();
+    const std::uint64_t need = std::uint64_t(p.threads) * p.region_stride;
+    if (need > mem->range.size())
+        throw ConfigError("workload.threads: " + std::to_string(p.threads) + " threads need " + human_size(need) + ", but " +
+                          mem->path + " has " + human_size(mem->range.size()));
+    if (std::uint64_t(p.slots) * p.chunk_bytes > p.region_stride)
+        throw ConfigError(store.where("workload.chunks") + ", expected chunks x chunk_bytes <= " + human_size(p.region_stride));
+    p.base = mem->range.base().value();
+    return std::make_unique<SyntheticSource>(p);
+}
+
+}  // namespace
+
 int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     po::options_description opts("mtesim run: simulate a workload on a board\n\n"
-                                 "Usage: mtesim run [--board BOARD]\n\nOptions");
+                                 "Usage: mtesim run [--board BOARD] [--trace FILE] [--config F.ini]... [--set k=v]...\n\nOptions");
     opts.add_options()
         ("help,h", "print this help")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault),
-         "a .dts file (compiled with dtc), a .dtb file, or a built-in board name");
+         "a .dts file (compiled with dtc), a .dtb file, or a built-in board name")
+        ("trace,t", po::value<std::string>(), "workload trace (docs/trace-format.md); default: the generated workload")
+        ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable, later wins")
+        ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value");
     po::variables_map vm = CommandLine::parse("run", args, opts);
     if (vm.count("help")) {
         out << opts;
         return 0;
     }
+    auto list = [&](const char *k) { return vm.count(k) ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
     const auto start = std::chrono::steady_clock::now();
+    ConfigStore store = ConfigLoader::load(list("config"), list("set"));
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
-    PlatformReport report(desc);
+    std::unique_ptr<IEventSource> source;
+    std::string workload_name;
+    if (vm.count("trace")) {
+        source = std::make_unique<TextTraceReader>(vm["trace"].as<std::string>());
+        workload_name = "trace " + vm["trace"].as<std::string>();
+    } else {
+        source = default_workload(store, desc);
+        workload_name = source->description();
+    }
+    Platform platform("board", desc, store, std::move(source));
+    platform.settings().check_unknown_keys();
+    const RunResult result = platform.run();
+    const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
     std::ostringstream text;
     text << "mtesim run\n";
-    report.print_machine(text);
-    report.print_memory_map(text);
-    const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    text << "host      " << host_s << " s\n";
+    PlatformReport(desc).print_machine(text);
+    text << "workload  " << workload_name << "\n";
+    RunReport::print(text, result, host_s);
     out << text.str();
     return 0;
 }

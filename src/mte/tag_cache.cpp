@@ -1,9 +1,24 @@
 // TagCache: set index = line number modulo sets; LRU by a use counter per way.
 #include "mtesim/mte/tag_cache.h"
 
+#include "mtesim/common/config_error.h"
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/config/config_store.h"
 
 namespace mtesim {
+
+TagCacheConfig TagCacheConfig::resolve(ConfigStore &s) {
+    TagCacheConfig c;
+    c.size_bytes = s.get_u64("tag_cache.size", 32768, "bytes", "tag cache capacity (0: no tag cache)", 0, 1ull << 32);
+    c.ways = static_cast<std::uint32_t>(s.get_u64("tag_cache.ways", 8, "count", "tag cache associativity", 1, 64));
+    c.line_bytes = static_cast<std::uint32_t>(s.get_u64("tag_cache.line", 64, "bytes", "tag cache line (of tag bytes)", 8, 4096));
+    if (c.line_bytes & (c.line_bytes - 1)) throw ConfigError(s.where("tag_cache.line") + ", expected a power of two");
+    if (c.size_bytes && (c.size_bytes % (std::uint64_t(c.ways) * c.line_bytes) != 0 ||
+                         c.size_bytes < std::uint64_t(c.ways) * c.line_bytes))
+        throw ConfigError(s.where("tag_cache.size") + ", expected a multiple of ways x line (" +
+                          std::to_string(std::uint64_t(c.ways) * c.line_bytes) + ") or 0");
+    return c;
+}
 
 TagCache::TagCache(const TagCacheConfig &config) : m_config(config) {
     if (config.size_bytes == 0) return;

@@ -31,6 +31,8 @@ struct DramBench : sc_core::sc_module {
     tlm_utils::simple_initiator_socket<DramBench> socket{"initiator"};
     PlatformDesc empty;
     TagLayout layout{empty};
+    SparseMemory memory;
+    TagStore tags{layout, memory};
     DramConfig cfg;
     DramAddressMapper mapper;
     std::unique_ptr<DramController> ctrl;
@@ -38,7 +40,7 @@ struct DramBench : sc_core::sc_module {
     DramBench(const DramConfig &c, const TagCacheConfig &tc = {}, sc_core::sc_module_name n = "bench")
         : sc_core::sc_module(n), cfg(c), mapper(c) {
         DramControllerParams p{{AddrRange(PhysAddr(0), c.capacity_bytes())}, c, tc};
-        ctrl = std::make_unique<DramController>("dram", p, layout);
+        ctrl = std::make_unique<DramController>("dram", p, memory, tags);
         socket.bind(ctrl->socket);
     }
 
@@ -188,7 +190,9 @@ TEST(DramTagTraffic, TagCacheMissCostsATagRegionRead) {
     TagLayout layout(d);
     const DramConfig cfg = ddr4();
     DramControllerParams p{{AddrRange(PhysAddr(0), 0x80000000)}, cfg, TagCacheConfig{4096, 4, 64}};
-    DramController ctrl("dram", p, layout);
+    SparseMemory memory;
+    TagStore tags(layout, memory);
+    DramController ctrl("dram", p, memory, tags);
     struct Top : sc_core::sc_module {
         tlm_utils::simple_initiator_socket<Top> socket{"s"};
         explicit Top(sc_core::sc_module_name nm) : sc_core::sc_module(nm) {}
@@ -226,8 +230,8 @@ TEST(DramTagTraffic, TagCacheMissCostsATagRegionRead) {
     EXPECT_EQ(s.tag_cache.hits, 1u);
     EXPECT_EQ(s.tag.reads, 1u);
     // The tag bytes sit where TagLayout says: granules 0x100..0x103 -> tag bytes 0x7c000080/81.
-    EXPECT_EQ(ctrl.memory().read_byte(PhysAddr(0x7c000080)), 0x55);
-    EXPECT_EQ(ctrl.memory().read_byte(PhysAddr(0x7c000081)), 0x55);
+    EXPECT_EQ(memory.read_byte(PhysAddr(0x7c000080)), 0x55);
+    EXPECT_EQ(memory.read_byte(PhysAddr(0x7c000081)), 0x55);
     // Tag storage itself is not tagged memory.
     MteExtension none = access(0x7c000000, MteExtension::TagOp::read, 0);
     EXPECT_FALSE(none.tagged_memory);
@@ -278,7 +282,9 @@ double saturation(const std::string &preset, unsigned initiators, std::uint64_t 
     PlatformDesc empty;
     TagLayout layout(empty);
     DramControllerParams p{{AddrRange(PhysAddr(0), cfg.capacity_bytes())}, cfg, {}};
-    DramController ctrl("dram", p, layout);
+    SparseMemory memory;
+    TagStore tags(layout, memory);
+    DramController ctrl("dram", p, memory, tags);
     Interconnect bus("bus", InterconnectConfig{});
     bus.initiator_socket.bind(ctrl.socket);
     bus.add_route(AddrRange(PhysAddr(0), cfg.capacity_bytes()), 0);

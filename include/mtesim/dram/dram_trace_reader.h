@@ -8,12 +8,10 @@
 #pragma once
 
 #include "mtesim/common/address.h"
+#include "mtesim/common/line_reader.h"
 
 #include <cstdint>
-#include <cstdio>
-#include <memory>
 #include <string>
-#include <vector>
 
 namespace mtesim {
 
@@ -30,9 +28,6 @@ public:
 
     /// Opens @path; throws TraceError if it cannot be read.
     DramTraceReader(const std::string &path, Format format);
-    ~DramTraceReader();
-    DramTraceReader(const DramTraceReader &) = delete;
-    DramTraceReader &operator=(const DramTraceReader &) = delete;
 
     /// The next request into @out; false at the end of the file. Throws TraceError naming
     /// file and line on a malformed line.
@@ -44,17 +39,10 @@ public:
     static bool parse_format(const std::string &name, Format &out);
 
 private:
-    bool next_line(const char *&begin, const char *&end);
-    [[noreturn]] void fail(const std::string &what, const char *begin, const char *end) const;
     void detect(const char *begin, const char *end);
 
-    std::string m_path;
-    std::FILE *m_file = nullptr;
+    LineReader m_lines;
     Format m_format;
-    std::vector<char> m_buf;
-    std::size_t m_pos = 0, m_len = 0;
-    bool m_eof = false;
-    std::uint64_t m_line = 0;
     std::uint64_t m_last_cycle = 0;
 };
 

@@ -12,10 +12,15 @@
 
 namespace mtesim {
 
+class ConfigStore;
+
 struct TagCacheConfig {
     std::uint64_t size_bytes = 0;  /* 0 disables the cache: every tag access goes to DRAM */
     std::uint32_t ways = 0;
     std::uint32_t line_bytes = 0;  /* of tag storage; 64 B of tags cover 2 KiB of data */
+
+    /// Reads and validates [tag_cache]. Throws ConfigError naming the key.
+    static TagCacheConfig resolve(ConfigStore &store);
 };
 
 struct TagCacheStats {

@@ -1,0 +1,45 @@
+// Tlb: a set-associative, LRU cache of translations from virtual page to physical page and
+// its Normal-Tagged attribute. A miss asks the translator (the page-table walk); the core
+// charges the walk's memory traffic.
+#pragma once
+
+#include "mtesim/common/address.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace mtesim {
+
+class Tlb {
+public:
+    struct Entry {
+        std::uint64_t vpn = ~0ull;
+        std::uint64_t pfn = 0;
+        std::uint64_t lru = 0;
+        bool tagged = false;
+    };
+
+    Tlb(std::uint32_t entries, std::uint32_t ways);
+
+    /// The entry for virtual page @vpn, or nullptr.
+    const Entry *lookup(std::uint64_t vpn) {
+        Entry *set = &m_entries[(vpn & m_set_mask) * m_ways];
+        for (std::uint32_t w = 0; w < m_ways; ++w)
+            if (set[w].vpn == vpn) {
+                set[w].lru = ++m_clock;
+                return &set[w];
+            }
+        return nullptr;
+    }
+    void insert(std::uint64_t vpn, std::uint64_t pfn, bool tagged);
+    /// TLBI: drops every entry.
+    void flush();
+
+private:
+    std::uint32_t m_ways;
+    std::uint64_t m_set_mask;
+    std::uint64_t m_clock = 0;
+    std::vector<Entry> m_entries;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,31 @@
+// CoreConfig: the resolved [core], [l1d], [llc], [tlb], [kernel] and [sim] settings the cores
+// run with. Costs that involve no memory traffic (exception entry, the core's pipeline) are
+// named parameters here with their source in configs/default.ini; everything that touches
+// memory is charged by the caches and the DRAM model.
+#pragma once
+
+#include "mtesim/cache/cache.h"
+#include "mtesim/config/config_store.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+struct CoreConfig {
+    double base_cpi = 1.0;                 /* cycles per non-memory instruction */
+    CacheConfig l1d;
+    std::uint32_t l1d_latency = 4;         /* load-to-use on a hit, in core cycles */
+    CacheConfig llc;
+    std::uint32_t llc_latency = 30;        /* hit latency beyond L1, in core cycles */
+    std::uint32_t tlb_entries = 1024;
+    std::uint32_t tlb_ways = 4;
+    std::uint32_t kernel_entry_cycles = 150; /* exception entry + return, in core cycles */
+    std::uint32_t dczva_bytes = 64;        /* DCZID_EL0 block size of DC GZVA, in bytes */
+    bool kill_on_fault = true;             /* a fault kills the thread (SIGSEGV) or is only reported */
+    double quantum_ns = 1000;              /* temporal decoupling quantum, in ns */
+    std::uint64_t seed = 1;                /* IRG random source seed */
+
+    static CoreConfig resolve(ConfigStore &store);
+};
+
+}  // namespace mtesim

@@ -1,0 +1,46 @@
+// TagCheckUnit: the per-thread MTE state a core keeps (SCTLR_EL1.TCF0, GCR_EL1.Exclude,
+// TFSRE0_EL1) and the architectural tag arithmetic and check decisions, in plain C++:
+//   - which faults a mismatch raises: sync (precise, access suppressed), async (TFSR set,
+//     reported at the next kernel entry) or, with FEAT_MTE3 asymm, sync for reads and async
+//     for writes (Arm ARM D10, "Tag Check Fault");
+//   - IRG: a random tag not in GCR_EL1.Exclude or the extra mask
+//     (AArch64.ChooseRandomNonExcludedTag);
+//   - ADDG/SUBG: AArch64.ChooseNonExcludedTag(start, offset, exclude).
+// The core supplies the allocation tags (from the cache line) and charges the time.
+#pragma once
+
+#include "mtesim/mte/tag.h"
+#include "mtesim/trace/trace_event.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+struct MteThreadState {
+    TcfMode tcf = TcfMode::none;
+    std::uint16_t exclude = 0;    /* GCR_EL1.Exclude: tags IRG never returns */
+    bool tfsr = false;            /* TFSRE0_EL1.TF0: an async fault is pending */
+    std::uint64_t rng = 0x9e3779b97f4a7c15ull; /* IRG's random source (RGSR_EL1), seeded per thread */
+};
+
+enum class CheckOutcome { pass, sync_fault, async_fault };
+
+class TagCheckUnit {
+public:
+    /// True when accesses of this thread are checked at all (TCF != none).
+    static bool checking(const MteThreadState &s) { return s.tcf != TcfMode::none; }
+
+    /// What a mismatch on a read (@write false) or write raises for @s, and records TFSR.
+    static CheckOutcome on_mismatch(MteThreadState &s, bool write);
+
+    /// At a kernel entry: true (and TFSR cleared) when an async fault must be delivered.
+    static bool take_async_fault(MteThreadState &s);
+
+    /// IRG: random tag excluding GCR_EL1.Exclude | @extra_exclude; 0 if all are excluded.
+    static Tag irg(MteThreadState &s, std::uint16_t extra_exclude);
+
+    /// AArch64.ChooseNonExcludedTag: @offset steps from @start over non-excluded tags.
+    static Tag choose_non_excluded(Tag start, unsigned offset, std::uint16_t exclude);
+};
+
+}  // namespace mtesim

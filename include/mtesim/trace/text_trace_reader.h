@@ -1,0 +1,41 @@
+// TextTraceReader: streams a workload trace in the text format of docs/trace-format.md
+// ("mtesim-trace 1" header; one event per line; '#' comments). It checks each line fully
+// (event name, operand syntax, numbers, known threads and named pointers) and throws
+// TraceError "<file>:<line>: '<text>': <problem>, expected <what>" on the first bad one, so a
+// trace can never crash the simulator.
+#pragma once
+
+#include "mtesim/common/line_reader.h"
+#include "mtesim/trace/i_event_source.h"
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace mtesim {
+
+class TextTraceReader : public IEventSource {
+public:
+    explicit TextTraceReader(const std::string &path);
+
+    bool next(TraceEvent &out) override;
+    std::string name_of(std::uint32_t id) const override { return m_names[id]; }
+    std::uint32_t name_count() const override { return static_cast<std::uint32_t>(m_names.size()); }
+    std::string description() const override { return m_lines.path(); }
+
+private:
+    bool parse(const char *begin, const char *end, TraceEvent &out);
+    Operand parse_operand(const char *p, const char *e, const char *line, const char *line_end);
+    std::uint32_t define_name(const char *p, const char *e, const char *line, const char *line_end);
+    std::uint32_t parse_thread(const char *p, const char *e, const char *line, const char *line_end) const;
+
+    LineReader m_lines;
+    bool m_header_seen = false;
+    std::vector<std::string> m_names;
+    std::unordered_map<std::string, std::uint32_t> m_name_ids;
+    std::unordered_set<std::uint32_t> m_threads;       /* created and not exited */
+    std::unordered_set<std::uint32_t> m_exited;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,58 @@
+// TraceEvent: one event of a workload trace, decoded and compact, as the trace readers
+// produce it and the cores consume it (docs/trace-format.md, "Workload traces"). Address
+// operands are either raw virtual addresses (logical tag in bits 59..56) or a named pointer
+// plus a byte offset; names are resolved when the event executes, since a heap call or an
+// IRG earlier in the trace sets them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace mtesim {
+
+enum class TraceOp : std::uint8_t {
+    thread_create, /* arg: preferred core (or kAnyCore); aux: tcf | exclude << 8 */
+    compute,       /* arg: cycles */
+    load,          /* src: address; arg: size in bytes */
+    store,         /* src: address; arg: size in bytes */
+    irg,           /* dest := src with a random tag; arg: extra exclude mask; aux 1: also
+                      exclude src's own tag (the GMI + IRG idiom of a retag) */
+    addg,          /* dest := src + arg (bytes), tag + aux (mod 16, skipping excluded) */
+    subg,          /* dest := src - arg (bytes), tag - aux */
+    ldg,           /* dest := src with logical tag = allocation tag */
+    stg, st2g,     /* set 1 or 2 granules' allocation tags to src's logical tag */
+    stzg, stz2g,   /* same, and zero the data */
+    dc_gzva,       /* zero a DC ZVA block and set its tags */
+    mmap,          /* flat map: src raw base, arg length, aux 1 if PROT_MTE */
+    prctl,         /* aux: tcf | exclude << 8 */
+    syscall,       /* a kernel entry */
+    yield,         /* a context switch */
+    exit,          /* the thread ends */
+};
+
+/// Tag check fault modes (SCTLR_EL1.TCF0), set per thread by prctl.
+enum class TcfMode : std::uint8_t { none = 0, sync = 1, async = 2, asymm = 3 };
+
+struct Operand {
+    static constexpr std::uint32_t kRaw = ~0u;
+    std::uint32_t name = kRaw; /* named pointer id, or kRaw */
+    std::int64_t offset = 0;   /* bytes added to the named pointer */
+    std::uint64_t raw = 0;     /* the address when name == kRaw */
+};
+
+struct TraceEvent {
+    static constexpr std::uint32_t kAnyCore = ~0u;
+
+    TraceOp op = TraceOp::compute;
+    std::uint32_t thread = 0;
+    std::uint32_t dest = Operand::kRaw; /* named pointer written by irg/addg/subg/ldg */
+    Operand src;
+    std::uint64_t arg = 0;
+    std::uint32_t aux = 0;
+    std::uint64_t position = 0;        /* line in a text trace, event index in a binary one */
+};
+
+const char *trace_op_name(TraceOp op);
+const char *tcf_mode_name(TcfMode mode);
+
+}  // namespace mtesim

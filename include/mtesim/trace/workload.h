@@ -1,0 +1,76 @@
+// Workload: turns one interleaved event stream (IEventSource) into per-thread streams for the
+// cores. It reads ahead only as far as a consumer needs: events of other threads met on the
+// way are queued for them. Thread creations become ThreadInfo records that the scheduler picks
+// up with take_new_threads(). Named pointers (set by irg/addg/subg/ldg, read by every address
+// operand) are process state and live here too.
+#pragma once
+
+#include "mtesim/common/address.h"
+#include "mtesim/trace/i_event_source.h"
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace mtesim {
+
+struct ThreadInfo {
+    std::uint32_t id = 0;
+    std::uint32_t preferred_core = TraceEvent::kAnyCore;
+    TcfMode tcf = TcfMode::none;
+    std::uint16_t exclude = 0;  /* GCR_EL1.Exclude */
+};
+
+class Workload {
+public:
+    /// One thread's queued events; stable for the Workload's lifetime.
+    struct Stream {
+        std::deque<TraceEvent> queue;
+        bool discarding = false;
+    };
+
+    /// @max_buffered: events queued for threads that have not consumed them yet, at most.
+    explicit Workload(std::unique_ptr<IEventSource> source, std::uint64_t max_buffered = 1ull << 24);
+
+    /// Reads one event from the source; false once the source is exhausted.
+    bool pump();
+    /// The next event of thread @tid into @out; false when it has none left.
+    bool next(std::uint32_t tid, TraceEvent &out) { return next(stream(tid), out); }
+    /// The same through a stream handle (no lookup: the cores' hot path).
+    bool next(Stream &s, TraceEvent &out) {
+        while (s.queue.empty()) {
+            if (!pump()) return false;
+        }
+        out = s.queue.front();
+        s.queue.pop_front();
+        --m_buffered;
+        return true;
+    }
+    Stream &stream(std::uint32_t tid) { return m_streams[tid]; }
+    /// Drops the remaining events of @tid (the thread was killed).
+    void discard(std::uint32_t tid);
+    /// Threads created since the last call.
+    std::vector<ThreadInfo> take_new_threads();
+    bool exhausted() const { return m_exhausted; }
+
+    /// Value of named pointer @id; zero until set.
+    VirtAddr pointer(std::uint32_t id) const { return id < m_pointers.size() ? m_pointers[id] : VirtAddr(); }
+    void set_pointer(std::uint32_t id, VirtAddr value);
+
+    const IEventSource &source() const { return *m_source; }
+    std::uint64_t events_read() const { return m_events; }
+
+private:
+    std::unique_ptr<IEventSource> m_source;
+    std::uint64_t m_max_buffered;
+    std::uint64_t m_buffered = 0;
+    std::unordered_map<std::uint32_t, Stream> m_streams;
+    std::vector<ThreadInfo> m_new_threads;
+    std::vector<VirtAddr> m_pointers;
+    bool m_exhausted = false;
+    std::uint64_t m_events = 0;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,438 @@
+// Core: see the header. The hot path is an L1 hit: a TLB lookup, a set scan, a nibble compare.
+#include "core/core.h"
+
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/common/trace_error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mtesim {
+
+namespace {
+constexpr std::uint64_t kAccessBuffer = 4096; /* the largest single transaction, in bytes */
+}
+
+Core::Core(sc_core::sc_module_name name, std::uint32_t id, std::uint64_t clock_hz, const CoreConfig &config,
+           CoreEnvironment &env)
+    : sc_core::sc_module(name), socket("socket"), m_id(id), m_clock_hz(clock_hz), m_config(config), m_env(env),
+      m_period(sc_core::sc_time(1e12 / static_cast<double>(clock_hz), sc_core::SC_PS)), m_l1(config.l1d),
+      m_tlb(config.tlb_entries, config.tlb_ways), m_line_shift(m_l1.line_shift()),
+      m_line_bytes(config.l1d.line_bytes) {
+    m_period_units = m_period.value();
+    MTESIM_ASSERT(m_period_units > 0, "core clock faster than the SystemC time resolution");
+    SC_THREAD(run);
+}
+
+void Core::flush_time() {
+    if (m_pending_cycles) {
+        m_qk.inc(sc_core::sc_time::from_value(m_pending_cycles * m_period_units));
+        m_pending_cycles = 0;
+    }
+}
+
+void Core::run() {
+    m_qk.reset();
+    try {
+        while (ThreadContext *t = m_env.scheduler->next_for(m_id)) run_thread(*t);
+    } catch (const TraceError &e) {
+        if (m_env.error.empty()) m_env.error = e.what();
+        sc_core::sc_stop();
+    }
+    flush_time();
+    m_stats.cycles = m_qk.get_current_time().value() / m_period_units;
+    m_qk.sync();
+}
+
+VirtAddr Core::resolve(const Operand &op) const {
+    if (op.name == Operand::kRaw) return VirtAddr(op.raw);
+    return VirtAddr(m_env.workload->pointer(op.name).value() + static_cast<std::uint64_t>(op.offset));
+}
+
+void Core::report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write,
+                  std::uint64_t position) {
+    FaultRecord f;
+    f.time_ps = (m_qk.get_current_time() + sc_core::sc_time::from_value(m_pending_cycles * m_period_units)).value() /
+                sc_core::sc_time(1, sc_core::SC_PS).value();
+    f.core = m_id;
+    f.thread = t.info.id;
+    f.kind = kind;
+    f.has_address = has_addr;
+    f.address = addr;
+    f.write = write;
+    f.mode = t.mte.tcf;
+    f.position = position;
+    m_env.faults.push_back(f);
+    switch (kind) {
+    case FaultKind::tag_sync: ++m_stats.faults_sync; break;
+    case FaultKind::tag_async: ++m_stats.faults_async; break;
+    case FaultKind::maperr: ++m_stats.faults_maperr; break;
+    default: ++m_stats.faults_other; break;
+    }
+    if (m_config.kill_on_fault && !t.killed) {
+        t.killed = true;
+        ++m_stats.threads_killed;
+        m_env.workload->discard(t.info.id);
+    }
+}
+
+bool Core::kernel_entry(ThreadContext &t, std::uint64_t position) {
+    m_pending_cycles += m_config.kernel_entry_cycles;
+    ++m_stats.kernel_entries;
+    if (TagCheckUnit::take_async_fault(t.mte)) report(t, FaultKind::tag_async, false, 0, false, position);
+    return !t.killed;
+}
+
+Core::Translated Core::translate(VirtAddr va) {
+    const std::uint64_t vpn = va.value() >> kPageShift;
+    if (const Tlb::Entry *e = m_tlb.lookup(vpn)) {
+        ++m_stats.tlb_hits;
+        return Translated{true, PhysAddr((e->pfn << kPageShift) | (va.value() & (kPageSize - 1))), e->tagged};
+    }
+    ++m_stats.tlb_misses;
+    auto tr = m_env.address_space->translate(va);
+    if (!tr) return Translated{};
+    m_tlb.insert(vpn, tr->pa.value() >> kPageShift, tr->tagged);
+    return Translated{true, tr->pa, tr->tagged};
+}
+
+bool Core::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
+    static unsigned char scratch[kAccessBuffer];
+    flush_time();
+    // Requests reach the DRAM model in simulated-time order (docs/timing-model.md).
+    if (m_qk.get_local_time() != sc_core::SC_ZERO_TIME) m_qk.sync();
+    tlm::tlm_generic_payload trans;
+    trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    trans.set_address(pa);
+    trans.set_data_ptr(scratch);
+    trans.set_data_length(len);
+    trans.set_streaming_width(len);
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (ext) trans.set_extension(ext);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    socket->b_transport(trans, delay);
+    if (ext) trans.clear_extension(ext);
+    write ? ++m_stats.dram_writes : ++m_stats.dram_reads;
+    if (!trans.is_response_ok()) return false;
+    if (!posted) m_qk.set(delay);
+    return true;
+}
+
+void Core::writeback_to_dram(const CacheLine &victim) {
+    if (!victim.dirty && !victim.tag_dirty) return;
+    const std::uint64_t pa = victim.line << m_line_shift;
+    MteExtension ext;
+    MteExtension *e = nullptr;
+    if (victim.tag_dirty) {
+        // The TagStore holds every tag store already; write back its current values.
+        ext.tag_op = MteExtension::TagOp::write;
+        ext.tag_only = !victim.dirty;
+        m_env.tags->get_range(PhysAddr(pa), m_line_bytes / kGranuleSize, ext.tags.data());
+        e = &ext;
+    }
+    memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), true, e, true);
+}
+
+void Core::writeback_to_llc(const CacheLine &victim) {
+    if (!victim.dirty && !victim.tag_dirty) return;
+    CacheLine *l = m_env.llc->find(victim.line);
+    if (!l) {
+        CacheLine evicted;
+        l = m_env.llc->insert(victim.line, evicted);
+        if (evicted.valid()) writeback_to_dram(evicted);
+        l->tags = victim.tags;
+        l->tags_valid = victim.tags_valid;
+    }
+    l->dirty |= victim.dirty;
+    if (victim.tag_dirty) {
+        l->tags = victim.tags;
+        l->tags_valid = true;
+        l->tag_dirty = true;
+    }
+}
+
+/*
+ * Bringing a line in. L1 hit (with tags when needed): done. Otherwise the LLC: a hit copies the
+ * line and its tags; a miss evicts an LLC victim (written back to DRAM if dirty) and reads the
+ * line over TLM, asking for its tags on a tagged access. A line present without its tags (it
+ * came in through an untagged access) costs a tag-only read. The L1 victim is written back
+ * into the LLC.
+ */
+CacheLine *Core::line_access(std::uint64_t line_no, bool write, bool need_tags) {
+    m_pending_cycles += m_config.l1d_latency;
+    CacheLine *l = m_l1.find(line_no);
+    if (l && (!need_tags || l->tags_valid)) {
+        ++m_stats.l1_hits;
+        l->dirty |= write;
+        return l;
+    }
+    ++m_stats.l1_misses;
+    m_pending_cycles += m_config.llc_latency;
+    CacheLine *shared = m_env.llc->find(line_no);
+    if (shared && (!need_tags || shared->tags_valid)) {
+        ++m_stats.llc_hits;
+    } else {
+        ++m_stats.llc_misses;
+        const std::uint64_t pa = line_no << m_line_shift;
+        MteExtension ext;
+        if (need_tags) ext.tag_op = MteExtension::TagOp::read;
+        if (!shared) {
+            CacheLine evicted;
+            shared = m_env.llc->insert(line_no, evicted);
+            if (evicted.valid()) writeback_to_dram(evicted);
+        } else {
+            ext.tag_only = true; /* the data is here; only the tags are missing */
+        }
+        if (!memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), false, need_tags ? &ext : nullptr, false)) {
+            m_env.llc->invalidate(line_no);
+            return nullptr;
+        }
+        if (need_tags) {
+            ++m_stats.tag_fetches;
+            std::uint64_t packed = 0;
+            if (ext.tagged_memory)
+                for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g)
+                    packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
+            shared->tags = packed;
+            shared->tags_valid = true;
+        }
+    }
+    if (!l) {
+        CacheLine evicted;
+        l = m_l1.insert(line_no, evicted);
+        if (evicted.valid()) writeback_to_llc(evicted);
+    }
+    l->tags = shared->tags;
+    l->tags_valid = shared->tags_valid;
+    l->dirty |= write;
+    return l;
+}
+
+void Core::invalidate_peer_tags(std::uint64_t line_no) {
+    for (std::size_t c = 0; c < m_env.l1s.size(); ++c) {
+        if (c == m_id) continue;
+        if (CacheLine *p = m_env.l1s[c]->peek(line_no)) {
+            p->tags_valid = false;
+            p->tag_dirty = false; /* the TagStore already holds the newer tags */
+        }
+    }
+}
+
+/*
+ * A load or store. Each line touched is brought in; on Normal-Tagged memory of a thread with
+ * tag checking on, every 16-byte granule touched is compared with the pointer's logical tag.
+ * A mismatch raises a sync fault (access suppressed, reported with its address) or sets TFSR
+ * (async: the access happens, the fault is reported at the next kernel entry).
+ */
+bool Core::access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
+    const VirtAddr ua = untagged(va);
+    const Tag ltag = logical_tag(va);
+    std::uint64_t done = 0;
+    bool mismatch = false, checked = false;
+    std::uint64_t first_dirty_line = 0, last_dirty_line = 0;
+    while (done < size) {
+        const VirtAddr at = ua + done;
+        const Translated tr = translate(at);
+        if (!tr.ok) {
+            report(t, FaultKind::maperr, true, va.value() + done, write, position);
+            kernel_entry(t, position);
+            return !t.killed;
+        }
+        const std::uint64_t page_left = kPageSize - (at.value() & (kPageSize - 1));
+        const std::uint64_t chunk = std::min(size - done, page_left);
+        const bool check = tr.tagged && TagCheckUnit::checking(t.mte);
+        const std::uint64_t pa = tr.pa.value();
+        for (std::uint64_t a = pa; a < pa + chunk;) {
+            const std::uint64_t line_no = a >> m_line_shift;
+            const std::uint64_t line_end = std::min(pa + chunk, (line_no + 1) << m_line_shift);
+            // A checked store marks its lines dirty only once the check passed.
+            CacheLine *l = line_access(line_no, write && !check, check);
+            if (!l) {
+                report(t, FaultKind::bus_error, true, va.value() + done, write, position);
+                kernel_entry(t, position);
+                return !t.killed;
+            }
+            if (check) {
+                checked = true;
+                const unsigned g0 = static_cast<unsigned>((a & (m_line_bytes - 1)) >> 4);
+                const unsigned g1 = static_cast<unsigned>(((line_end - 1) & (m_line_bytes - 1)) >> 4);
+                m_stats.tag_check_granules += g1 - g0 + 1;
+                for (unsigned g = g0; g <= g1; ++g)
+                    if (((l->tags >> (4 * g)) & 0xf) != ltag) mismatch = true;
+                if (write) {
+                    if (!first_dirty_line) first_dirty_line = line_no;
+                    last_dirty_line = line_no;
+                }
+            }
+            a = line_end;
+        }
+        done += chunk;
+    }
+    if (checked) ++m_stats.tag_checks;
+    if (mismatch) {
+        const CheckOutcome o = TagCheckUnit::on_mismatch(t.mte, write);
+        if (o == CheckOutcome::sync_fault) {
+            report(t, FaultKind::tag_sync, true, va.value(), write, position);
+            kernel_entry(t, position);
+            return !t.killed;
+        }
+    }
+    if (first_dirty_line)
+        for (std::uint64_t ln = first_dirty_line; ln <= last_dirty_line; ++ln)
+            if (CacheLine *l = m_l1.peek(ln)) l->dirty = true;
+    return true;
+}
+
+bool Core::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position) {
+    const VirtAddr ua = untagged(va);
+    const Tag tag = logical_tag(va);
+    if (ua.value() % kGranuleSize) {
+        report(t, FaultKind::alignment, true, va.value(), true, position);
+        kernel_entry(t, position);
+        return !t.killed;
+    }
+    for (std::uint64_t g = 0; g < granules; ++g) {
+        const VirtAddr at = ua + g * kGranuleSize;
+        const Translated tr = translate(at);
+        if (!tr.ok) {
+            report(t, FaultKind::maperr, true, at.value(), true, position);
+            kernel_entry(t, position);
+            return !t.killed;
+        }
+        const std::uint64_t line_no = tr.pa.value() >> m_line_shift;
+        CacheLine *l = line_access(line_no, zero, tr.tagged);
+        if (!l) {
+            report(t, FaultKind::bus_error, true, at.value(), true, position);
+            kernel_entry(t, position);
+            return !t.killed;
+        }
+        // Tag stores to memory that is not Normal-Tagged have no effect on tags.
+        if (!tr.tagged || !m_env.tags->set(tr.pa, tag)) continue;
+        const unsigned shift = static_cast<unsigned>(4 * ((tr.pa.value() & (m_line_bytes - 1)) >> 4));
+        l->tags = (l->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
+        l->tag_dirty = true;
+        if (CacheLine *s = m_env.llc->peek(line_no))
+            if (s->tags_valid) s->tags = (s->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
+        invalidate_peer_tags(line_no);
+    }
+    return true;
+}
+
+bool Core::load_tag(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position) {
+    const VirtAddr ua = VirtAddr(untagged(va).value() & ~(kGranuleSize - 1));
+    const Translated tr = translate(ua);
+    if (!tr.ok) {
+        report(t, FaultKind::maperr, true, va.value(), false, position);
+        kernel_entry(t, position);
+        return false;
+    }
+    out = 0;
+    if (!tr.tagged) return true; /* LDG of untagged memory reads tag 0 */
+    CacheLine *l = line_access(tr.pa.value() >> m_line_shift, false, true);
+    if (!l) {
+        report(t, FaultKind::bus_error, true, va.value(), false, position);
+        kernel_entry(t, position);
+        return false;
+    }
+    out = static_cast<Tag>((l->tags >> (4 * ((tr.pa.value() & (m_line_bytes - 1)) >> 4))) & 0xf);
+    return true;
+}
+
+void Core::run_thread(ThreadContext &t) {
+    Workload &w = *m_env.workload;
+    const std::uint64_t quantum_cycles =
+        std::max<std::uint64_t>(1, static_cast<std::uint64_t>(m_config.quantum_ns * 1000.0 /
+                                                              (static_cast<double>(m_period.value()) /
+                                                               static_cast<double>(sc_core::sc_time(1, sc_core::SC_PS).value()))));
+    const std::uint64_t cpi_milli = static_cast<std::uint64_t>(std::llround(m_config.base_cpi * 1000.0));
+    TraceEvent ev;
+    while (!t.killed && w.next(*t.stream, ev)) {
+        ++m_stats.events;
+        ++t.events;
+        switch (ev.op) {
+        case TraceOp::compute: {
+            const std::uint64_t c = (ev.arg * cpi_milli + 500) / 1000;
+            m_pending_cycles += c;
+            m_stats.compute_cycles += c;
+            break;
+        }
+        case TraceOp::load:
+        case TraceOp::store: {
+            const bool write = ev.op == TraceOp::store;
+            write ? ++m_stats.stores : ++m_stats.loads;
+            access(t, resolve(ev.src), ev.arg, write, ev.position);
+            break;
+        }
+        case TraceOp::irg: {
+            const VirtAddr src = resolve(ev.src);
+            std::uint16_t extra = static_cast<std::uint16_t>(ev.arg);
+            if (ev.aux & 1) extra |= static_cast<std::uint16_t>(1u << logical_tag(src)); /* GMI */
+            w.set_pointer(ev.dest, with_tag(src, TagCheckUnit::irg(t.mte, extra)));
+            m_pending_cycles += (cpi_milli + 999) / 1000;
+            ++m_stats.tag_ops[0];
+            break;
+        }
+        case TraceOp::addg:
+        case TraceOp::subg: {
+            const VirtAddr src = resolve(ev.src);
+            const std::uint64_t addr = ev.op == TraceOp::addg ? src.value() + ev.arg : src.value() - ev.arg;
+            const Tag tag = TagCheckUnit::choose_non_excluded(logical_tag(src), ev.aux, t.mte.exclude);
+            w.set_pointer(ev.dest, with_tag(VirtAddr(addr), tag));
+            m_pending_cycles += (cpi_milli + 999) / 1000;
+            ++m_stats.tag_ops[ev.op == TraceOp::addg ? 1 : 2];
+            break;
+        }
+        case TraceOp::ldg: {
+            const VirtAddr src = resolve(ev.src);
+            Tag tag = 0;
+            ++m_stats.tag_ops[3];
+            if (load_tag(t, src, tag, ev.position)) w.set_pointer(ev.dest, with_tag(src, tag));
+            break;
+        }
+        case TraceOp::stg: ++m_stats.tag_ops[4]; store_tags(t, resolve(ev.src), 1, false, ev.position); break;
+        case TraceOp::st2g: ++m_stats.tag_ops[5]; store_tags(t, resolve(ev.src), 2, false, ev.position); break;
+        case TraceOp::stzg: ++m_stats.tag_ops[6]; store_tags(t, resolve(ev.src), 1, true, ev.position); break;
+        case TraceOp::stz2g: ++m_stats.tag_ops[7]; store_tags(t, resolve(ev.src), 2, true, ev.position); break;
+        case TraceOp::dc_gzva: {
+            ++m_stats.tag_ops[8];
+            const VirtAddr src = resolve(ev.src);
+            const VirtAddr block(src.value() & ~std::uint64_t(m_config.dczva_bytes - 1));
+            store_tags(t, block, m_config.dczva_bytes / kGranuleSize, true, ev.position);
+            break;
+        }
+        case TraceOp::mmap: {
+            if (!kernel_entry(t, ev.position)) break;
+            const std::uint64_t len = (ev.arg + kPageSize - 1) & ~(kPageSize - 1);
+            m_env.address_space->map(VirtAddr(ev.src.raw), len, ev.aux != 0);
+            for (Tlb *tlb : m_env.tlbs) tlb->flush(); /* a TLBI broadcast */
+            break;
+        }
+        case TraceOp::prctl:
+            if (!kernel_entry(t, ev.position)) break;
+            if (ev.arg & 1) t.mte.tcf = static_cast<TcfMode>(ev.aux & 0xff);
+            if (ev.arg & 2) t.mte.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
+            break;
+        case TraceOp::syscall: kernel_entry(t, ev.position); break;
+        case TraceOp::yield:
+            ++m_stats.context_switches;
+            if (kernel_entry(t, ev.position)) {
+                m_env.scheduler->requeue(&t);
+                return;
+            }
+            break;
+        case TraceOp::exit:
+            kernel_entry(t, ev.position);
+            if (!t.killed) w.discard(t.info.id);
+            return;
+        case TraceOp::thread_create: break; /* consumed by Workload */
+        }
+        if (m_pending_cycles >= quantum_cycles) {
+            flush_time();
+            if (m_qk.need_sync()) m_qk.sync();
+        }
+    }
+    // The thread ran out of events: an implicit exit, a last kernel entry.
+    if (!t.killed) kernel_entry(t, ev.position);
+}
+
+}  // namespace mtesim

@@ -1,0 +1,89 @@
+// Core: one CPU of the board, an SC_THREAD that runs workload threads from its run queue.
+// It is in-order and trace driven: a compute event costs N x base CPI; a load or store
+// translates through the TLB, walks the line(s) it touches through its L1D and the shared LLC,
+// and on an LLC miss synchronises its quantum keeper and reads the line over TLM (with its
+// allocation tags when the mapping is Normal-Tagged). Every access to Normal-Tagged memory of
+// a thread whose TCF mode is not none is tag checked granule by granule against the tags the
+// line carries (TagCheckUnit decides sync/async). MTE instructions act on the line's tags and
+// on the functional TagStore. Kernel entries (syscall, yield, prctl, mmap) cost named cycles
+// and deliver pending async tag faults.
+#pragma once
+
+#include "core/core_environment.h"
+#include "core/core_stats.h"
+#include "mtesim/cache/tlb.h"
+#include "mtesim/cpu/core_config.h"
+#include "protocol/mte_extension.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+namespace mtesim {
+
+class Core : public sc_core::sc_module {
+public:
+    tlm_utils::simple_initiator_socket<Core> socket;
+
+    Core(sc_core::sc_module_name name, std::uint32_t id, std::uint64_t clock_hz, const CoreConfig &config,
+         CoreEnvironment &env);
+
+    const CoreStats &stats() const { return m_stats; }
+    std::uint32_t id() const { return m_id; }
+    Cache &l1() { return m_l1; }
+    Tlb &tlb() { return m_tlb; }
+    std::uint64_t clock_hz() const { return m_clock_hz; }
+
+private:
+    SC_HAS_PROCESS(Core);
+    void run();
+    /// Runs @t until it yields, exits, is killed or runs out of events.
+    void run_thread(ThreadContext &t);
+
+    VirtAddr resolve(const Operand &op) const;
+    /// ld/st of @size bytes at @va; returns false if the thread was killed.
+    bool access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
+    /// MTE tag store instructions: set @granules tags from @va's logical tag; zero data if @zero.
+    bool store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position);
+    bool load_tag(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position);
+    /// Kernel entry: charges entry cycles and delivers a pending async fault.
+    bool kernel_entry(ThreadContext &t, std::uint64_t position);
+
+    struct Translated {
+        bool ok = false;
+        PhysAddr pa;
+        bool tagged = false;
+    };
+    Translated translate(VirtAddr va);
+
+    /// Brings line @line_no into L1 (through LLC and DRAM); @need_tags fetches its tags too.
+    /// Returns nullptr on a bus error.
+    CacheLine *line_access(std::uint64_t line_no, bool write, bool need_tags);
+    void writeback_to_llc(const CacheLine &victim);
+    void writeback_to_dram(const CacheLine &victim);
+    /// One TLM transaction to memory; returns false on a bus error. Adds its latency to local
+    /// time unless @posted.
+    bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
+    /// Tags of every other core's copy of @line_no are stale after a tag store.
+    void invalidate_peer_tags(std::uint64_t line_no);
+
+    void report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write, std::uint64_t position);
+    void flush_time();
+
+    std::uint32_t m_id;
+    std::uint64_t m_clock_hz;
+    CoreConfig m_config;
+    CoreEnvironment &m_env;
+    sc_core::sc_time m_period;
+    std::uint64_t m_period_units;       /* clock period in SystemC time units */
+    std::uint64_t m_pending_cycles = 0; /* charged but not yet added to the quantum keeper */
+    tlm_utils::tlm_quantumkeeper m_qk;
+    Cache m_l1;
+    Tlb m_tlb;
+    unsigned m_line_shift;
+    std::uint64_t m_line_bytes;
+    CoreStats m_stats;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,27 @@
+// CoreStats: what one core did, as plain counters (the printers read them).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace mtesim {
+
+struct CoreStats {
+    std::uint64_t cycles = 0;            /* local time at the end, in core cycles */
+    std::uint64_t events = 0;            /* trace events executed */
+    std::uint64_t compute_cycles = 0;    /* charged by compute events */
+    std::uint64_t loads = 0, stores = 0; /* ld/st events */
+    std::uint64_t l1_hits = 0, l1_misses = 0;   /* in line accesses */
+    std::uint64_t llc_hits = 0, llc_misses = 0; /* in line accesses */
+    std::uint64_t tag_fetches = 0;       /* lines whose tags came from DRAM */
+    std::uint64_t tlb_hits = 0, tlb_misses = 0;
+    std::uint64_t dram_reads = 0, dram_writes = 0; /* TLM transactions to memory */
+    std::uint64_t tag_checks = 0;        /* checked accesses */
+    std::uint64_t tag_check_granules = 0;
+    std::uint64_t faults_sync = 0, faults_async = 0, faults_maperr = 0, faults_other = 0;
+    std::uint64_t kernel_entries = 0, context_switches = 0;
+    std::uint64_t threads_killed = 0;
+    std::array<std::uint64_t, 9> tag_ops{}; /* irg addg subg ldg stg st2g stzg stz2g dc_gzva */
+};
+
+}  // namespace mtesim

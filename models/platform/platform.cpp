@@ -1,0 +1,97 @@
+// Platform: construction and binding, then run() and the collection of results.
+#include "platform/platform.h"
+
+#include "mtesim/common/config_error.h"
+#include "mtesim/common/trace_error.h"
+#include "mtesim/config/config_loader.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+namespace {
+
+std::string node_name(const std::string &path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const ConfigStore &store,
+                   std::unique_ptr<IEventSource> workload)
+    : sc_core::sc_module(name), m_store(store), m_layout(desc), m_tags(m_layout, m_memory) {
+    const CoreConfig core_cfg = CoreConfig::resolve(m_store);
+    const TagCacheConfig tag_cache = TagCacheConfig::resolve(m_store);
+    const double hop_ns = m_store.get_double("interconnect.hop_latency_ns", 2, "ns", "latency of one interconnect hop", 0, 1e6);
+
+    m_workload = std::make_unique<Workload>(std::move(workload));
+    m_scheduler = std::make_unique<ThreadScheduler>(*m_workload, static_cast<std::uint32_t>(desc.cpus.size()), core_cfg.seed);
+    m_llc = std::make_unique<Cache>(core_cfg.llc);
+    m_env.workload = m_workload.get();
+    m_env.scheduler = m_scheduler.get();
+    m_env.address_space = &m_address_space;
+    m_env.tags = &m_tags;
+    m_env.llc = m_llc.get();
+
+    m_bus = std::make_unique<Interconnect>("bus", InterconnectConfig{sc_core::sc_time(hop_ns, sc_core::SC_NS)});
+    unsigned target = 0;
+    for (const auto &dc : desc.dram_controllers) {
+        ConfigStore view = ConfigLoader::with_dram_preset(m_store, dc.timing_preset, desc.source + ": " + dc.path);
+        DramControllerParams p;
+        p.ranges = dc.ranges;
+        p.dram = DramConfig::resolve(view);
+        p.tag_cache = tag_cache;
+        std::uint64_t served = 0;
+        for (const auto &r : dc.ranges) served += r.size();
+        if (p.dram.capacity_bytes() < served)
+            throw ConfigError(desc.source + ": " + dc.path + ": DRAM preset '" + dc.timing_preset + "' has " +
+                              human_size(p.dram.capacity_bytes()) + ", expected at least the " + human_size(served) +
+                              " the node serves (raise dram.channels or dram.ranks)");
+        m_drams.push_back(std::make_unique<DramController>(node_name(dc.path).c_str(), p, m_memory, m_tags));
+        m_bus->initiator_socket.bind(m_drams.back()->socket);
+        for (const auto &r : dc.ranges) m_bus->add_route(r, target);
+        ++target;
+    }
+    for (std::size_t i = 0; i < desc.cpus.size(); ++i) {
+        const CpuDesc &cpu = desc.cpus[i];
+        m_cores.push_back(std::make_unique<Core>(node_name(cpu.path).c_str(), static_cast<std::uint32_t>(i), cpu.clock_hz,
+                                                 core_cfg, m_env));
+        m_cores.back()->socket.bind(m_bus->target_socket);
+    }
+    for (auto &c : m_cores) m_env.l1s.push_back(&c->l1());
+    for (auto &c : m_cores) m_env.tlbs.push_back(&c->tlb());
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(core_cfg.quantum_ns, sc_core::SC_NS));
+}
+
+Platform::~Platform() = default;
+
+RunResult Platform::run() {
+    sc_core::sc_start();
+    if (!m_env.error.empty()) throw TraceError(m_env.error);
+    RunResult r;
+    std::uint64_t end = sc_core::sc_time_stamp().value();
+    for (auto &c : m_cores) {
+        r.core_names.push_back(c->name());
+        r.cores.push_back(c->stats());
+        r.core_clock_hz.push_back(c->clock_hz());
+    }
+    for (auto &d : m_drams) {
+        DramRunStats s{d->name(), d->config(), d->stats()};
+        end = std::max<std::uint64_t>(end, sc_core::sc_time(static_cast<double>(s.stats.last_done_cycle) * s.config.tck_ps,
+                                                             sc_core::SC_PS).value());
+        r.drams.push_back(std::move(s));
+    }
+    r.interconnect = m_bus->stats();
+    r.faults = m_env.faults;
+    std::sort(r.faults.begin(), r.faults.end(), [](const FaultRecord &a, const FaultRecord &b) {
+        return a.time_ps != b.time_ps ? a.time_ps < b.time_ps : a.core < b.core;
+    });
+    r.sim_ps = end / sc_core::sc_time(1, sc_core::SC_PS).value();
+    r.events = m_workload->events_read();
+    r.threads = m_scheduler->threads_created();
+    r.tag_store_pages = m_memory.resident_pages();
+    return r;
+}
+
+}  // namespace mtesim

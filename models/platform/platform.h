@@ -1,0 +1,70 @@
+// Platform: the simulated machine, built and bound in one place (DRAMSys style) from a
+// validated PlatformDesc and the run's settings: one Core per DT cpu node, an Interconnect
+// routed by the DRAM controllers' ranges, one DramController per mtesim,dram-controller node
+// (with its timing preset), the shared LLC, the functional memory and tag store, and the
+// workload with its scheduler. SystemC object names follow the DT node names, so stats paths
+// match the DTS ("board.cpu@0", "board.dram-controller@80000000").
+#pragma once
+
+#include "core/core.h"
+#include "dram/dram_controller.h"
+#include "interconnect/interconnect.h"
+#include "mtesim/config/config_store.h"
+#include "mtesim/dt/platform_desc.h"
+
+#include <systemc>
+
+#include <memory>
+#include <vector>
+
+namespace mtesim {
+
+struct DramRunStats {
+    std::string name;
+    DramConfig config;
+    DramControllerStats stats;
+};
+
+struct RunResult {
+    std::vector<std::string> core_names;
+    std::vector<std::uint64_t> core_clock_hz;
+    std::vector<CoreStats> cores;
+    std::vector<DramRunStats> drams;
+    InterconnectStats interconnect;
+    std::vector<FaultRecord> faults;
+    std::uint64_t sim_ps = 0;          /* simulated time at the end, in ps */
+    std::uint64_t events = 0;          /* trace events read */
+    std::uint64_t threads = 0;         /* threads created */
+    std::uint64_t tag_store_pages = 0; /* host pages holding tag bytes */
+};
+
+class Platform : public sc_core::sc_module {
+public:
+    /// Builds the machine. @store is the run's settings (defaults, user files, --set); each
+    /// DRAM controller layers its preset under them. Throws ConfigError on bad settings.
+    Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const ConfigStore &store,
+             std::unique_ptr<IEventSource> workload);
+    ~Platform() override;
+
+    /// Simulates until every thread has finished. Throws TraceError on a bad trace.
+    RunResult run();
+
+    /// Every setting the platform resolved (for config --dump and out/config.ini).
+    const ConfigStore &settings() const { return m_store; }
+
+private:
+    ConfigStore m_store;
+    TagLayout m_layout;
+    SparseMemory m_memory;
+    TagStore m_tags;
+    std::unique_ptr<Workload> m_workload;
+    std::unique_ptr<ThreadScheduler> m_scheduler;
+    FlatAddressSpace m_address_space;
+    std::unique_ptr<Cache> m_llc;
+    CoreEnvironment m_env;
+    std::unique_ptr<Interconnect> m_bus;
+    std::vector<std::unique_ptr<DramController>> m_drams;
+    std::vector<std::unique_ptr<Core>> m_cores;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,50 @@
+// CoreConfig::resolve: every core-side key, its unit and its check.
+#include "mtesim/cpu/core_config.h"
+
+#include "mtesim/common/config_error.h"
+
+namespace mtesim {
+
+namespace {
+
+CacheConfig cache(ConfigStore &s, const std::string &sec, std::uint64_t size, std::uint32_t ways) {
+    CacheConfig c;
+    c.size_bytes = s.get_u64(sec + ".size", size, "bytes", "capacity", 1024, 1ull << 34);
+    c.ways = static_cast<std::uint32_t>(s.get_u64(sec + ".ways", ways, "count", "associativity", 1, 64));
+    c.line_bytes = static_cast<std::uint32_t>(s.get_u64(sec + ".line", 64, "bytes", "line size", 16, 256));
+    const std::uint64_t sets = c.size_bytes / (std::uint64_t(c.ways) * c.line_bytes);
+    if ((c.line_bytes & (c.line_bytes - 1)) != 0)
+        throw ConfigError(s.where(sec + ".line") + ", expected a power of two");
+    if (sets == 0 || (sets & (sets - 1)) != 0 || sets * c.ways * c.line_bytes != c.size_bytes)
+        throw ConfigError(s.where(sec + ".size") + ", expected size = ways x line x a power-of-two number of sets");
+    return c;
+}
+
+}  // namespace
+
+CoreConfig CoreConfig::resolve(ConfigStore &s) {
+    CoreConfig c;
+    c.base_cpi = s.get_double("core.base_cpi", 1.0, "cycles", "cycles per instruction of a 'compute' event", 0.01, 100);
+    c.l1d = cache(s, "l1d", 64 * 1024, 4);
+    c.l1d_latency = static_cast<std::uint32_t>(s.get_u64("l1d.latency", 4, "cycles", "load-to-use latency of an L1D hit", 1, 1000));
+    c.llc = cache(s, "llc", 8 * 1024 * 1024, 16);
+    c.llc_latency = static_cast<std::uint32_t>(s.get_u64("llc.latency", 30, "cycles", "extra latency of an LLC hit", 1, 10000));
+    if (c.llc.line_bytes != c.l1d.line_bytes)
+        throw ConfigError(s.where("llc.line") + ", expected the same line size as l1d.line");
+    c.tlb_entries = static_cast<std::uint32_t>(s.get_u64("tlb.entries", 1024, "count", "translations cached", 1, 1 << 20));
+    c.tlb_ways = static_cast<std::uint32_t>(s.get_u64("tlb.ways", 4, "count", "TLB associativity", 1, 64));
+    if (c.tlb_entries % c.tlb_ways || ((c.tlb_entries / c.tlb_ways) & (c.tlb_entries / c.tlb_ways - 1)))
+        throw ConfigError(s.where("tlb.entries") + ", expected ways x a power-of-two number of sets");
+    c.kernel_entry_cycles = static_cast<std::uint32_t>(
+        s.get_u64("kernel.entry_cycles", 150, "cycles", "exception entry and return of a syscall or fault", 0, 1000000));
+    c.dczva_bytes = static_cast<std::uint32_t>(s.get_u64("core.dczva_bytes", 64, "bytes", "DC GZVA block (DCZID_EL0)", 16, 2048));
+    if ((c.dczva_bytes & (c.dczva_bytes - 1)) || c.dczva_bytes > c.l1d.line_bytes)
+        throw ConfigError(s.where("core.dczva_bytes") + ", expected a power of two up to the line size");
+    c.kill_on_fault = s.get_string("core.on_fault", "kill", "what a thread does after a fault: kill (SIGSEGV) or continue",
+                                   {"kill", "continue"}) == "kill";
+    c.quantum_ns = s.get_double("sim.quantum_ns", 1000, "ns", "temporal decoupling quantum", 0.001, 1e9);
+    c.seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
+    return c;
+}
+
+}  // namespace mtesim

@@ -1,0 +1,17 @@
+// Names of fault kinds as reports and faults.csv print them.
+#include "mtesim/mte/fault_record.h"
+
+namespace mtesim {
+
+const char *fault_kind_name(FaultKind kind) {
+    switch (kind) {
+    case FaultKind::tag_sync: return "SEGV_MTESERR";
+    case FaultKind::tag_async: return "SEGV_MTEAERR";
+    case FaultKind::maperr: return "SEGV_MAPERR";
+    case FaultKind::alignment: return "BUS_ADRALN";
+    case FaultKind::bus_error: return "BUS_ADRERR";
+    }
+    return "?";
+}
+
+}  // namespace mtesim

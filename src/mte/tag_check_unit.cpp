@@ -1,0 +1,57 @@
+// TagCheckUnit: see the header.
+#include "mtesim/mte/tag_check_unit.h"
+
+namespace mtesim {
+
+CheckOutcome TagCheckUnit::on_mismatch(MteThreadState &s, bool write) {
+    switch (s.tcf) {
+    case TcfMode::none: return CheckOutcome::pass;
+    case TcfMode::sync: return CheckOutcome::sync_fault;
+    case TcfMode::async: s.tfsr = true; return CheckOutcome::async_fault;
+    case TcfMode::asymm:
+        if (!write) return CheckOutcome::sync_fault;
+        s.tfsr = true;
+        return CheckOutcome::async_fault;
+    }
+    return CheckOutcome::pass;
+}
+
+bool TagCheckUnit::take_async_fault(MteThreadState &s) {
+    if (!s.tfsr) return false;
+    s.tfsr = false;
+    return true;
+}
+
+Tag TagCheckUnit::irg(MteThreadState &s, std::uint16_t extra_exclude) {
+    const std::uint16_t exclude = s.exclude | extra_exclude;
+    if (exclude == 0xffff) return 0;
+    // xorshift64*: a cheap deterministic stand-in for the implementation-defined RNG.
+    s.rng ^= s.rng >> 12;
+    s.rng ^= s.rng << 25;
+    s.rng ^= s.rng >> 27;
+    const std::uint64_t r = s.rng * 0x2545f4914f6cdd1dull;
+    unsigned allowed = 0;
+    for (unsigned t = 0; t < 16; ++t) allowed += !((exclude >> t) & 1);
+    unsigned pick = static_cast<unsigned>((r >> 32) % allowed);
+    for (unsigned t = 0; t < 16; ++t) {
+        if ((exclude >> t) & 1) continue;
+        if (pick-- == 0) return static_cast<Tag>(t);
+    }
+    return 0;
+}
+
+Tag TagCheckUnit::choose_non_excluded(Tag start, unsigned offset, std::uint16_t exclude) {
+    if (exclude == 0xffff) return 0;
+    unsigned tag = start & 0xf;
+    if (offset == 0) {
+        while ((exclude >> tag) & 1) tag = (tag + 1) & 0xf;
+    }
+    while (offset > 0) {
+        --offset;
+        tag = (tag + 1) & 0xf;
+        while ((exclude >> tag) & 1) tag = (tag + 1) & 0xf;
+    }
+    return static_cast<Tag>(tag);
+}
+
+}  // namespace mtesim

@@ -1,0 +1,134 @@
+// SyntheticSource: one small state machine per thread; see the header for the life of a chunk.
+#include "mtesim/trace/synthetic_source.h"
+
+namespace mtesim {
+
+SyntheticSource::SyntheticSource(const SyntheticParams &params) : m_params(params), m_threads(params.threads) {
+    for (std::uint32_t t = 0; t < params.threads; ++t) m_threads[t].rng = (params.seed * 0x9e3779b97f4a7c15ull) ^ (t + 1) * 0xbf58476d1ce4e5b9ull;
+}
+
+std::string SyntheticSource::name_of(std::uint32_t id) const {
+    const std::uint32_t t = id / (m_params.slots + 1), s = id % (m_params.slots + 1);
+    return s == m_params.slots ? "t" + std::to_string(t) + "_stale" : "t" + std::to_string(t) + "_c" + std::to_string(s);
+}
+
+std::uint64_t SyntheticSource::total_accesses() const {
+    return std::uint64_t(m_params.threads) * m_params.accesses_per_thread + (m_params.use_after_free ? 1 : 0);
+}
+
+std::uint64_t SyntheticSource::rand(ThreadGen &g) {
+    g.rng ^= g.rng >> 12;
+    g.rng ^= g.rng << 25;
+    g.rng ^= g.rng >> 27;
+    return g.rng * 0x2545f4914f6cdd1dull;
+}
+
+bool SyntheticSource::next(TraceEvent &out) {
+    for (std::uint32_t tried = 0; tried < m_params.threads; ++tried) {
+        const std::uint32_t tid = m_next;
+        m_next = (m_next + 1) % m_params.threads;
+        if (m_threads[tid].phase == Phase::done) continue;
+        out = TraceEvent{};
+        out.thread = tid;
+        out.position = ++m_position;
+        if (step(tid, m_threads[tid], out)) return true;
+    }
+    return false;
+}
+
+/* One event of thread @tid. */
+bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
+    const std::uint32_t granule_pairs = m_params.chunk_bytes / 32;
+    switch (g.phase) {
+    case Phase::create:
+        out.op = TraceOp::thread_create;
+        out.arg = tid;
+        out.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(m_params.exclude) << 8);
+        g.phase = Phase::mmap;
+        return true;
+    case Phase::mmap:
+        out.op = TraceOp::mmap;
+        out.src.raw = m_params.base + tid * m_params.region_stride;
+        out.arg = std::uint64_t(m_params.slots) * m_params.chunk_bytes;
+        out.aux = 1;
+        g.phase = Phase::alloc_irg;
+        return true;
+    case Phase::alloc_irg:
+        // malloc: pick a slot, give the chunk a random tag.
+        g.slot = static_cast<std::uint32_t>(rand(g) % m_params.slots);
+        out.op = TraceOp::irg;
+        out.dest = chunk_name(tid, g.slot);
+        out.src.raw = chunk_addr(tid, g.slot);
+        g.phase = Phase::alloc_stg;
+        g.step = 0;
+        return true;
+    case Phase::alloc_stg:
+        out.op = TraceOp::st2g;
+        out.src.name = chunk_name(tid, g.slot);
+        out.src.offset = std::int64_t(g.step) * 32;
+        if (++g.step == granule_pairs) {
+            g.phase = Phase::use;
+            g.step = 0;
+        }
+        return true;
+    case Phase::use: {
+        if (g.step % 2 == 1 && m_params.compute_cycles) {
+            out.op = TraceOp::compute;
+            out.arg = m_params.compute_cycles;
+        } else {
+            const std::uint64_t r = rand(g);
+            out.op = (r & 3) == 0 ? TraceOp::store : TraceOp::load;
+            out.src.name = chunk_name(tid, g.slot);
+            out.src.offset = static_cast<std::int64_t>((r >> 8) % (m_params.chunk_bytes / 8)) * 8;
+            out.arg = 8;
+            ++g.accesses;
+        }
+        ++g.step;
+        if (g.accesses >= m_params.accesses_per_thread) g.phase = Phase::free_irg;
+        else if (g.step >= 2 * m_params.accesses_per_chunk) g.phase = Phase::free_irg;
+        return true;
+    }
+    case Phase::free_irg:
+        // free: keep the old pointer, retag the chunk excluding its current tag.
+        out.op = TraceOp::addg;
+        out.dest = stale_name(tid);
+        out.src.name = chunk_name(tid, g.slot);
+        g.phase = Phase::free_stg;
+        g.step = 0;
+        return true;
+    case Phase::free_stg:
+        if (g.step == 0) {
+            out.op = TraceOp::irg;
+            out.dest = chunk_name(tid, g.slot);
+            out.src.name = stale_name(tid);
+            out.aux = 1; /* GMI: exclude the chunk's current tag too, as Scudo does */
+            g.step = 1;
+            return true;
+        }
+        out.op = TraceOp::st2g;
+        out.src.name = chunk_name(tid, g.slot);
+        out.src.offset = std::int64_t(g.step - 1) * 32;
+        if (g.step++ == granule_pairs) {
+            const bool last = g.accesses >= m_params.accesses_per_thread;
+            if (last) g.phase = (m_params.use_after_free && tid == 0 && !g.uaf_done) ? Phase::uaf : Phase::exit;
+            else g.phase = Phase::alloc_irg;
+        }
+        return true;
+    case Phase::uaf:
+        // Use after free through the stale pointer (its tag was the chunk's before the retag).
+        out.op = TraceOp::load;
+        out.src.name = stale_name(tid);
+        out.arg = 8;
+        g.uaf_done = true;
+        g.phase = Phase::exit;
+        return true;
+    case Phase::exit:
+        out.op = TraceOp::exit;
+        g.phase = Phase::done;
+        return true;
+    case Phase::done: return false;
+    }
+    return false;
+}
+
+}  // namespace mtesim

@@ -1,0 +1,270 @@
+// TextTraceReader: one line = one event. Tokens are separated by blanks; keyword arguments
+// are key=value. See docs/trace-format.md for the grammar.
+#include "mtesim/trace/text_trace_reader.h"
+
+#include "mtesim/common/text_scan.h"
+#include "mtesim/common/trace_error.h"
+
+#include <cstring>
+
+namespace mtesim {
+
+using namespace text_scan;
+
+namespace {
+
+constexpr std::uint64_t kMaxAccess = 4096; /* in bytes: one ld/st */
+
+struct Tokens {
+    const char *b[8];
+    const char *e[8];
+    int n = 0;
+};
+
+Tokens split(const char *p, const char *end) {
+    Tokens t;
+    p = skip_space(p, end);
+    while (p < end && t.n < 8 && *p != '#') {
+        t.b[t.n] = p;
+        p = token_end(p, end);
+        t.e[t.n++] = p;
+        p = skip_space(p, end);
+    }
+    if (p < end && *p != '#') t.n = 9; /* too many tokens */
+    return t;
+}
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+
+bool parse_tcf(const char *p, const char *e, TcfMode &out) {
+    if (token_is(p, e, "none")) out = TcfMode::none;
+    else if (token_is(p, e, "sync")) out = TcfMode::sync;
+    else if (token_is(p, e, "async")) out = TcfMode::async;
+    else if (token_is(p, e, "asymm")) out = TcfMode::asymm;
+    else return false;
+    return true;
+}
+
+/// "key=value" -> value view when the key matches.
+bool keyword(const char *p, const char *e, const char *key, const char *&v) {
+    const std::size_t n = std::strlen(key);
+    if (static_cast<std::size_t>(e - p) <= n || std::strncmp(p, key, n) != 0 || p[n] != '=') return false;
+    v = p + n + 1;
+    return true;
+}
+
+}  // namespace
+
+TextTraceReader::TextTraceReader(const std::string &path) : m_lines(path, "a workload trace (docs/trace-format.md)") {}
+
+std::uint32_t TextTraceReader::define_name(const char *p, const char *e, const char *l, const char *le) {
+    if (p >= e || !is_name_start(*p)) m_lines.fail("bad pointer name, expected [A-Za-z_][A-Za-z0-9_]*", l, le);
+    for (const char *q = p; q < e; ++q)
+        if (!is_name_char(*q)) m_lines.fail("bad pointer name, expected [A-Za-z_][A-Za-z0-9_]*", l, le);
+    std::string name(p, e);
+    auto it = m_name_ids.find(name);
+    if (it != m_name_ids.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(m_names.size());
+    m_names.push_back(name);
+    m_name_ids.emplace(std::move(name), id);
+    return id;
+}
+
+Operand TextTraceReader::parse_operand(const char *p, const char *e, const char *l, const char *le) {
+    Operand op;
+    if (p < e && *p >= '0' && *p <= '9') {
+        if (!parse_number(p, e, op.raw)) m_lines.fail("bad address, expected 0x-hex or decimal", l, le);
+        return op;
+    }
+    const char *q = p;
+    while (q < e && is_name_char(*q)) ++q;
+    if (q == p || !is_name_start(*p)) m_lines.fail("bad operand, expected an address or NAME[+OFFSET]", l, le);
+    auto it = m_name_ids.find(std::string(p, q));
+    if (it == m_name_ids.end())
+        m_lines.fail("unknown pointer '" + std::string(p, q) + "', expected one set earlier by irg/addg/subg/ldg", l, le);
+    op.name = it->second;
+    if (q < e) {
+        if (*q != '+' && *q != '-') m_lines.fail("bad operand, expected NAME+OFFSET or NAME-OFFSET", l, le);
+        std::uint64_t off = 0;
+        if (!parse_number(q + 1, e, off) || off > (1ull << 48)) m_lines.fail("bad offset, expected a number below 2^48", l, le);
+        op.offset = *q == '+' ? static_cast<std::int64_t>(off) : -static_cast<std::int64_t>(off);
+    }
+    return op;
+}
+
+std::uint32_t TextTraceReader::parse_thread(const char *p, const char *e, const char *l, const char *le) const {
+    std::uint64_t tid = 0;
+    if (!parse_number(p, e, tid) || tid > 0xffffffffu) m_lines.fail("bad thread id, expected a number", l, le);
+    const auto t = static_cast<std::uint32_t>(tid);
+    if (!m_threads.count(t)) {
+        if (m_exited.count(t)) m_lines.fail("thread " + std::to_string(t) + " has exited", l, le);
+        m_lines.fail("thread " + std::to_string(t) + " was never created, expected a 'thread " + std::to_string(t) +
+                         "' line first", l, le);
+    }
+    return t;
+}
+
+bool TextTraceReader::next(TraceEvent &out) {
+    const char *b, *e;
+    while (m_lines.next(b, e)) {
+        if (parse(b, e, out)) return true;
+    }
+    if (!m_header_seen) throw TraceError(m_lines.path() + ": empty trace, expected the header 'mtesim-trace 1'");
+    return false;
+}
+
+/* Parses one line; false for blank and comment lines. */
+bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
+    Tokens t = split(l, le);
+    if (t.n == 0) return false;
+    if (t.n > 8) m_lines.fail("too many fields", l, le);
+    if (!m_header_seen) {
+        if (t.n != 2 || !token_is(t.b[0], t.e[0], "mtesim-trace"))
+            m_lines.fail("missing header, expected 'mtesim-trace 1' as the first line", l, le);
+        if (!token_is(t.b[1], t.e[1], "1")) m_lines.fail("unsupported version, expected 'mtesim-trace 1'", l, le);
+        m_header_seen = true;
+        return false;
+    }
+    ev = TraceEvent{};
+    ev.position = m_lines.line();
+    auto need = [&](int n, const char *usage) {
+        if (t.n != n) m_lines.fail(std::string("wrong number of fields, expected '") + usage + "'", l, le);
+    };
+    auto number = [&](int i, const char *what, std::uint64_t max) {
+        std::uint64_t v = 0;
+        if (!parse_number(t.b[i], t.e[i], v) || v > max)
+            m_lines.fail(std::string("bad ") + what + ", expected a number up to " + std::to_string(max), l, le);
+        return v;
+    };
+    auto mte_keywords = [&](int from, std::uint32_t &aux, bool allow_core, std::uint64_t *core) {
+        for (int i = from; i < t.n; ++i) {
+            const char *v;
+            TcfMode mode;
+            std::uint64_t x = 0;
+            if (keyword(t.b[i], t.e[i], "tcf", v)) {
+                if (!parse_tcf(v, t.e[i], mode)) m_lines.fail("bad tcf, expected none, sync, async or asymm", l, le);
+                aux = (aux & ~0xffu) | static_cast<std::uint32_t>(mode);
+            } else if (keyword(t.b[i], t.e[i], "exclude", v)) {
+                if (!parse_number(v, t.e[i], x) || x > 0xffff) m_lines.fail("bad exclude, expected a 16-bit mask", l, le);
+                aux = (aux & 0xffu) | static_cast<std::uint32_t>(x << 8);
+            } else if (allow_core && keyword(t.b[i], t.e[i], "core", v)) {
+                if (!parse_number(v, t.e[i], x) || x > 4095) m_lines.fail("bad core, expected a CPU number", l, le);
+                *core = x;
+            } else {
+                m_lines.fail(std::string("unknown argument, expected ") + (allow_core ? "core=, " : "") + "tcf= or exclude=", l, le);
+            }
+        }
+    };
+
+    if (token_is(t.b[0], t.e[0], "thread")) {
+        if (t.n < 2) m_lines.fail("wrong number of fields, expected 'thread TID [core=N] [tcf=MODE] [exclude=MASK]'", l, le);
+        const auto tid = static_cast<std::uint32_t>(number(1, "thread id", 0xffffffffu));
+        if (m_threads.count(tid) || m_exited.count(tid))
+            m_lines.fail("thread " + std::to_string(tid) + " already exists, expected a new thread id", l, le);
+        std::uint64_t core = TraceEvent::kAnyCore;
+        mte_keywords(2, ev.aux, true, &core);
+        m_threads.insert(tid);
+        ev.op = TraceOp::thread_create;
+        ev.thread = tid;
+        ev.arg = core;
+        return true;
+    }
+
+    if (t.n < 2) m_lines.fail("unknown event, expected 'thread ...' or 'TID EVENT ...'", l, le);
+    ev.thread = parse_thread(t.b[0], t.e[0], l, le);
+    const char *op = t.b[1], *ope = t.e[1];
+    if (token_is(op, ope, "compute")) {
+        need(3, "TID compute CYCLES");
+        ev.op = TraceOp::compute;
+        ev.arg = number(2, "cycle count", 1ull << 40);
+    } else if (token_is(op, ope, "ld") || token_is(op, ope, "st")) {
+        need(4, "TID ld|st ADDRESS SIZE");
+        ev.op = token_is(op, ope, "ld") ? TraceOp::load : TraceOp::store;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+        ev.arg = number(3, "size", kMaxAccess);
+        if (ev.arg == 0) m_lines.fail("bad size 0, expected 1 to 4096 bytes", l, le);
+    } else if (token_is(op, ope, "irg")) {
+        if (t.n < 4 || t.n > 6)
+            m_lines.fail("wrong number of fields, expected 'TID irg NAME ADDRESS [exclude=MASK] [gmi]'", l, le);
+        ev.op = TraceOp::irg;
+        ev.src = parse_operand(t.b[3], t.e[3], l, le);
+        ev.dest = define_name(t.b[2], t.e[2], l, le);
+        for (int i = 4; i < t.n; ++i) {
+            const char *v;
+            std::uint64_t x = 0;
+            if (token_is(t.b[i], t.e[i], "gmi")) {
+                ev.aux = 1;
+            } else if (keyword(t.b[i], t.e[i], "exclude", v) && parse_number(v, t.e[i], x) && x <= 0xffff) {
+                ev.arg = x;
+            } else {
+                m_lines.fail("bad argument, expected exclude=MASK (16 bits) or gmi", l, le);
+            }
+        }
+    } else if (token_is(op, ope, "addg") || token_is(op, ope, "subg")) {
+        need(6, "TID addg|subg NAME ADDRESS OFFSET TAG_OFFSET");
+        ev.op = token_is(op, ope, "addg") ? TraceOp::addg : TraceOp::subg;
+        ev.src = parse_operand(t.b[3], t.e[3], l, le);
+        ev.dest = define_name(t.b[2], t.e[2], l, le);
+        ev.arg = number(4, "offset (ADDG/SUBG: a multiple of 16 up to 1008)", 1008);
+        if (ev.arg % 16) m_lines.fail("bad offset, expected a multiple of 16 up to 1008", l, le);
+        ev.aux = static_cast<std::uint32_t>(number(5, "tag offset", 15));
+    } else if (token_is(op, ope, "ldg")) {
+        need(4, "TID ldg NAME ADDRESS");
+        ev.op = TraceOp::ldg;
+        ev.src = parse_operand(t.b[3], t.e[3], l, le);
+        ev.dest = define_name(t.b[2], t.e[2], l, le);
+    } else if (token_is(op, ope, "stg") || token_is(op, ope, "st2g") || token_is(op, ope, "stzg") ||
+               token_is(op, ope, "stz2g") || token_is(op, ope, "dc_gzva")) {
+        need(3, "TID stg|st2g|stzg|stz2g|dc_gzva ADDRESS");
+        ev.op = token_is(op, ope, "stg")    ? TraceOp::stg
+                : token_is(op, ope, "st2g") ? TraceOp::st2g
+                : token_is(op, ope, "stzg") ? TraceOp::stzg
+                : token_is(op, ope, "stz2g") ? TraceOp::stz2g
+                                              : TraceOp::dc_gzva;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+    } else if (token_is(op, ope, "mmap")) {
+        if (t.n != 4 && t.n != 5) m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [mte]'", l, le);
+        ev.op = TraceOp::mmap;
+        if (!parse_number(t.b[2], t.e[2], ev.src.raw)) m_lines.fail("bad address, expected 0x-hex or decimal", l, le);
+        ev.arg = number(3, "length", 1ull << 48);
+        if (ev.arg == 0) m_lines.fail("bad length 0, expected > 0", l, le);
+        if (t.n == 5) {
+            if (!token_is(t.b[4], t.e[4], "mte")) m_lines.fail("bad flag, expected 'mte'", l, le);
+            ev.aux = 1;
+        }
+    } else if (token_is(op, ope, "prctl")) {
+        if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK]'", l, le);
+        ev.op = TraceOp::prctl;
+        ev.aux = 0xffffffffu; /* fields not given keep their value */
+        std::uint32_t aux = 0;
+        bool tcf = false, excl = false;
+        for (int i = 2; i < t.n; ++i) {
+            const char *v;
+            tcf |= keyword(t.b[i], t.e[i], "tcf", v);
+            excl |= keyword(t.b[i], t.e[i], "exclude", v);
+        }
+        mte_keywords(2, aux, false, nullptr);
+        ev.aux = aux;
+        ev.arg = (tcf ? 1u : 0u) | (excl ? 2u : 0u); /* which fields the prctl sets */
+    } else if (token_is(op, ope, "syscall")) {
+        need(2, "TID syscall");
+        ev.op = TraceOp::syscall;
+    } else if (token_is(op, ope, "yield")) {
+        need(2, "TID yield");
+        ev.op = TraceOp::yield;
+    } else if (token_is(op, ope, "exit")) {
+        need(2, "TID exit");
+        ev.op = TraceOp::exit;
+        m_threads.erase(ev.thread);
+        m_exited.insert(ev.thread);
+    } else {
+        m_lines.fail("unknown event '" + std::string(op, ope) +
+                         "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "
+                         "mmap, prctl, syscall, yield or exit",
+                     l, le);
+    }
+    return true;
+}
+
+}  // namespace mtesim

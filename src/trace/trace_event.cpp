@@ -1,0 +1,40 @@
+// Names of trace operations and tag-check modes, as written in text traces and reports.
+#include "mtesim/trace/trace_event.h"
+
+namespace mtesim {
+
+const char *trace_op_name(TraceOp op) {
+    switch (op) {
+    case TraceOp::thread_create: return "thread";
+    case TraceOp::compute: return "compute";
+    case TraceOp::load: return "ld";
+    case TraceOp::store: return "st";
+    case TraceOp::irg: return "irg";
+    case TraceOp::addg: return "addg";
+    case TraceOp::subg: return "subg";
+    case TraceOp::ldg: return "ldg";
+    case TraceOp::stg: return "stg";
+    case TraceOp::st2g: return "st2g";
+    case TraceOp::stzg: return "stzg";
+    case TraceOp::stz2g: return "stz2g";
+    case TraceOp::dc_gzva: return "dc_gzva";
+    case TraceOp::mmap: return "mmap";
+    case TraceOp::prctl: return "prctl";
+    case TraceOp::syscall: return "syscall";
+    case TraceOp::yield: return "yield";
+    case TraceOp::exit: return "exit";
+    }
+    return "?";
+}
+
+const char *tcf_mode_name(TcfMode mode) {
+    switch (mode) {
+    case TcfMode::none: return "none";
+    case TcfMode::sync: return "sync";
+    case TcfMode::async: return "async";
+    case TcfMode::asymm: return "asymm";
+    }
+    return "?";
+}
+
+}  // namespace mtesim
