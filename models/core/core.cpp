@@ -34,7 +34,22 @@ void Core::flush_time() {
 void Core::run() {
     m_qk.reset();
     try {
-        while (ThreadContext *t = m_env.scheduler->next_for(m_id)) run_thread(*t);
+        for (;;) {
+            if (ThreadContext *t = m_env.scheduler->try_next(m_id)) {
+                run_thread(*t);
+                continue;
+            }
+            const ThreadScheduler::Idle idle = m_env.scheduler->idle_action(m_id);
+            if (idle == ThreadScheduler::Idle::finish) break;
+            if (idle == ThreadScheduler::Idle::read_ahead) {
+                m_env.workload->pump();
+            } else if (idle == ThreadScheduler::Idle::sleep) {
+                flush_time();
+                m_qk.sync();
+                wait(m_wake);
+                m_qk.reset();
+            }
+        }
     } catch (const TraceError &e) {
         if (m_env.error.empty()) m_env.error = e.what();
         sc_core::sc_stop();
@@ -205,17 +220,26 @@ CacheLine *Core::line_access(std::uint64_t line_no, bool write, bool need_tags) 
     l->tags = shared->tags;
     l->tags_valid = shared->tags_valid;
     l->dirty |= write;
+    if (m_id < 64) shared->sharers |= 1ull << m_id;
     return l;
 }
 
-void Core::invalidate_peer_tags(std::uint64_t line_no) {
-    for (std::size_t c = 0; c < m_env.l1s.size(); ++c) {
-        if (c == m_id) continue;
+void Core::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared) {
+    auto invalidate = [&](std::size_t c) {
         if (CacheLine *p = m_env.l1s[c]->peek(line_no)) {
             p->tags_valid = false;
             p->tag_dirty = false; /* the TagStore already holds the newer tags */
         }
+    };
+    // The LLC's sharer bits name every L1 that took the line since it entered the LLC; without
+    // an LLC copy (or beyond 64 cores) every other L1 is asked.
+    if (shared && m_env.l1s.size() <= 64) {
+        for (std::uint64_t bits = shared->sharers & ~(1ull << m_id); bits; bits &= bits - 1)
+            invalidate(static_cast<std::size_t>(__builtin_ctzll(bits)));
+        return;
     }
+    for (std::size_t c = 0; c < m_env.l1s.size(); ++c)
+        if (c != m_id) invalidate(c);
 }
 
 /*
@@ -225,6 +249,42 @@ void Core::invalidate_peer_tags(std::uint64_t line_no) {
  * (async: the access happens, the fault is reported at the next kernel entry).
  */
 bool Core::access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
+    // Fast path: inside one line, translation in the TLB, line (and its tags) in the L1D.
+    const std::uint64_t u = untagged(va).value();
+    if ((u & (m_line_bytes - 1)) + size <= m_line_bytes) {
+        if (const Tlb::Entry *e = m_tlb.lookup(u >> kPageShift)) {
+            const std::uint64_t pa = (e->pfn << kPageShift) | (u & (kPageSize - 1));
+            const bool check = e->tagged && TagCheckUnit::checking(t.mte);
+            CacheLine *l = m_l1.find(pa >> m_line_shift);
+            if (l && (!check || l->tags_valid)) {
+                ++m_stats.tlb_hits;
+                ++m_stats.l1_hits;
+                m_pending_cycles += m_config.l1d_latency;
+                if (check) {
+                    const unsigned g0 = static_cast<unsigned>((pa & (m_line_bytes - 1)) >> 4);
+                    const unsigned g1 = static_cast<unsigned>(((pa + size - 1) & (m_line_bytes - 1)) >> 4);
+                    const std::uint64_t mask = ((g1 - g0 == 15) ? ~0ull : ((1ull << (4 * (g1 - g0 + 1))) - 1)) << (4 * g0);
+                    ++m_stats.tag_checks;
+                    m_stats.tag_check_granules += g1 - g0 + 1;
+                    if (((l->tags ^ (0x1111111111111111ull * logical_tag(va))) & mask) == 0) {
+                        l->dirty |= write;
+                        return true;
+                    }
+                    if (TagCheckUnit::on_mismatch(t.mte, write) == CheckOutcome::sync_fault) {
+                        report(t, FaultKind::tag_sync, true, va.value(), write, position);
+                        kernel_entry(t, position);
+                        return !t.killed;
+                    }
+                }
+                l->dirty |= write;
+                return true;
+            }
+        }
+    }
+    return access_slow(t, va, size, write, position);
+}
+
+bool Core::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
     const VirtAddr ua = untagged(va);
     const Tag ltag = logical_tag(va);
     std::uint64_t done = 0;
@@ -311,9 +371,9 @@ bool Core::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, boo
         const unsigned shift = static_cast<unsigned>(4 * ((tr.pa.value() & (m_line_bytes - 1)) >> 4));
         l->tags = (l->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
         l->tag_dirty = true;
-        if (CacheLine *s = m_env.llc->peek(line_no))
-            if (s->tags_valid) s->tags = (s->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
-        invalidate_peer_tags(line_no);
+        CacheLine *s = m_env.llc->peek(line_no);
+        if (s && s->tags_valid) s->tags = (s->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
+        invalidate_peer_tags(line_no, s);
     }
     return true;
 }

@@ -34,6 +34,8 @@ public:
     Cache &l1() { return m_l1; }
     Tlb &tlb() { return m_tlb; }
     std::uint64_t clock_hz() const { return m_clock_hz; }
+    /// Ends an idle core's sleep (a thread was placed on it, or the trace ended).
+    void wake() { m_wake.notify(sc_core::SC_ZERO_TIME); }
 
 private:
     SC_HAS_PROCESS(Core);
@@ -44,6 +46,8 @@ private:
     VirtAddr resolve(const Operand &op) const;
     /// ld/st of @size bytes at @va; returns false if the thread was killed.
     bool access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
+    /// The general case of access(): several lines or pages, TLB or L1D misses.
+    bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
     /// MTE tag store instructions: set @granules tags from @va's logical tag; zero data if @zero.
     bool store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position);
     bool load_tag(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position);
@@ -66,7 +70,7 @@ private:
     /// time unless @posted.
     bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
     /// Tags of every other core's copy of @line_no are stale after a tag store.
-    void invalidate_peer_tags(std::uint64_t line_no);
+    void invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared);
 
     void report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write, std::uint64_t position);
     void flush_time();
@@ -79,6 +83,7 @@ private:
     std::uint64_t m_period_units;       /* clock period in SystemC time units */
     std::uint64_t m_pending_cycles = 0; /* charged but not yet added to the quantum keeper */
     tlm_utils::tlm_quantumkeeper m_qk;
+    sc_core::sc_event m_wake;
     Cache m_l1;
     Tlb m_tlb;
     unsigned m_line_shift;

@@ -11,10 +11,12 @@ void Tlb::insert(std::uint64_t vpn, std::uint64_t pfn, bool tagged) {
     for (std::uint32_t w = 1; w < m_ways; ++w)
         if (set[w].lru < v->lru) v = &set[w];
     *v = Entry{vpn, pfn, ++m_clock, tagged};
+    m_last = v;
 }
 
 void Tlb::flush() {
     for (auto &e : m_entries) e = Entry{};
+    m_last = nullptr;
 }
 
 }  // namespace mtesim

@@ -26,7 +26,7 @@ std::uint64_t SyntheticSource::rand(ThreadGen &g) {
 bool SyntheticSource::next(TraceEvent &out) {
     for (std::uint32_t tried = 0; tried < m_params.threads; ++tried) {
         const std::uint32_t tid = m_next;
-        m_next = (m_next + 1) % m_params.threads;
+        if (++m_next == m_params.threads) m_next = 0;
         if (m_threads[tid].phase == Phase::done) continue;
         out = TraceEvent{};
         out.thread = tid;
@@ -55,7 +55,7 @@ bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
         return true;
     case Phase::alloc_irg:
         // malloc: pick a slot, give the chunk a random tag.
-        g.slot = static_cast<std::uint32_t>(rand(g) % m_params.slots);
+        g.slot = static_cast<std::uint32_t>(((rand(g) >> 32) * m_params.slots) >> 32);
         out.op = TraceOp::irg;
         out.dest = chunk_name(tid, g.slot);
         out.src.raw = chunk_addr(tid, g.slot);
@@ -79,7 +79,7 @@ bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
             const std::uint64_t r = rand(g);
             out.op = (r & 3) == 0 ? TraceOp::store : TraceOp::load;
             out.src.name = chunk_name(tid, g.slot);
-            out.src.offset = static_cast<std::int64_t>((r >> 8) % (m_params.chunk_bytes / 8)) * 8;
+            out.src.offset = static_cast<std::int64_t>((((r >> 32) * (m_params.chunk_bytes / 8)) >> 32) * 8);
             out.arg = 8;
             ++g.accesses;
         }

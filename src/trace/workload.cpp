@@ -13,9 +13,39 @@ bool Workload::pump() {
     TraceEvent ev;
     if (!m_source->next(ev)) {
         m_exhausted = true;
+        if (m_listener) m_listener(nullptr);
         return false;
     }
     ++m_events;
+    dispatch(ev);
+    return true;
+}
+
+bool Workload::read_for(Stream &s, TraceEvent &out) {
+    while (!m_exhausted) {
+        if (!m_source->next(out)) {
+            m_exhausted = true;
+            if (m_listener) m_listener(nullptr);
+            return false;
+        }
+        ++m_events;
+        if (out.op != TraceOp::thread_create) {
+            if (out.thread != m_last_thread) {
+                m_last_stream = &m_streams[out.thread];
+                m_last_thread = out.thread;
+            }
+            if (m_last_stream == &s) {
+                if (s.discarding) continue; /* a killed thread's event: dropped */
+                return true;
+            }
+        }
+        dispatch(out);
+        if (!s.queue.empty()) return next(s, out);
+    }
+    return false;
+}
+
+void Workload::dispatch(const TraceEvent &ev) {
     if (ev.op == TraceOp::thread_create) {
         ThreadInfo t;
         t.id = ev.thread;
@@ -23,17 +53,20 @@ bool Workload::pump() {
         t.tcf = static_cast<TcfMode>(ev.aux & 0xff);
         t.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
         m_streams[ev.thread];
-        m_new_threads.push_back(t);
-        return true;
+        if (m_listener) m_listener(&t);
+        return;
     }
-    Stream &s = m_streams[ev.thread];
-    if (s.discarding) return true;
+    if (ev.thread != m_last_thread) {
+        m_last_stream = &m_streams[ev.thread];
+        m_last_thread = ev.thread;
+    }
+    Stream &s = *m_last_stream;
+    if (s.discarding) return;
     if (++m_buffered > m_max_buffered)
         throw TraceError(m_source->description() + ": more than " + std::to_string(m_max_buffered) +
                          " events buffered for threads that have not run yet (event at position " +
                          std::to_string(ev.position) + "), expected threads' events interleaved in the trace");
-    s.queue.push_back(ev);
-    return true;
+    s.queue.push(ev);
 }
 
 void Workload::discard(std::uint32_t tid) {
@@ -41,12 +74,6 @@ void Workload::discard(std::uint32_t tid) {
     m_buffered -= s.queue.size();
     s.queue.clear();
     s.discarding = true;
-}
-
-std::vector<ThreadInfo> Workload::take_new_threads() {
-    std::vector<ThreadInfo> out;
-    out.swap(m_new_threads);
-    return out;
 }
 
 void Workload::set_pointer(std::uint32_t id, VirtAddr value) {

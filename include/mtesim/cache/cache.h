@@ -22,6 +22,7 @@ struct CacheLine {
     std::uint64_t line = kInvalid; /* physical address >> line shift */
     std::uint64_t lru = 0;         /* last use; larger is newer */
     std::uint64_t tags = 0;        /* nibble g: allocation tag of granule g of the line */
+    std::uint64_t sharers = 0;     /* LLC: bit c set when core c's L1 took a copy (c < 64) */
     bool dirty = false;            /* data modified */
     bool tag_dirty = false;        /* tags modified (STG and friends) */
     bool tags_valid = false;       /* tags were fetched with the line */

@@ -21,13 +21,16 @@ public:
 
     Tlb(std::uint32_t entries, std::uint32_t ways);
 
-    /// The entry for virtual page @vpn, or nullptr.
+    /// The entry for virtual page @vpn, or nullptr. The entry used last is checked first
+    /// (a one-entry micro-TLB in front of the main array).
     const Entry *lookup(std::uint64_t vpn) {
+        if (m_last && m_last->vpn == vpn) return m_last;
         Entry *set = &m_entries[(vpn & m_set_mask) * m_ways];
         for (std::uint32_t w = 0; w < m_ways; ++w)
             if (set[w].vpn == vpn) {
                 set[w].lru = ++m_clock;
-                return &set[w];
+                m_last = &set[w];
+                return m_last;
             }
         return nullptr;
     }
@@ -40,6 +43,7 @@ private:
     std::uint64_t m_set_mask;
     std::uint64_t m_clock = 0;
     std::vector<Entry> m_entries;
+    Entry *m_last = nullptr;
 };
 
 }  // namespace mtesim

@@ -1,14 +1,15 @@
-// ThreadScheduler: places the workload's threads on cores (their preferred core, or round
-// robin) and keeps one run queue per core. A core that has nothing to run reads the trace
-// ahead (Workload::pump) until a thread for it appears or the trace ends, so no core waits on
-// another. Threads run until they yield, exit or are killed; a yielding thread goes to the
-// back of its core's queue.
+// ThreadScheduler: places the workload's threads on cores as the trace creates them (their
+// preferred core, or round robin) and keeps one run queue per core. A core with nothing to
+// run reads the trace ahead itself while little is buffered, and otherwise sleeps until the
+// scheduler wakes it (a thread was placed on it, or the trace ended). Threads run until they
+// yield, exit or are killed; a yielding thread goes to the back of its core's queue.
 #pragma once
 
 #include "mtesim/mte/tag_check_unit.h"
 #include "mtesim/trace/workload.h"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -25,11 +26,20 @@ struct ThreadContext {
 
 class ThreadScheduler {
 public:
+    /// Events an idle core may read ahead before it sleeps instead.
+    static constexpr std::uint64_t kIdleReadAhead = 65536;
+
     ThreadScheduler(Workload &workload, std::uint32_t cores, std::uint64_t seed);
 
-    /// The next thread to run on @core, or nullptr when the trace has ended and none is left.
-    /// Throws TraceError when a thread asks for a core the board does not have.
-    ThreadContext *next_for(std::uint32_t core);
+    /// @wake(core) is called when a thread is placed on @core, and for every core when the
+    /// trace ends.
+    void set_wake(std::function<void(std::uint32_t)> wake) { m_wake = std::move(wake); }
+
+    /// The next thread queued on @core, or nullptr.
+    ThreadContext *try_next(std::uint32_t core);
+    /// What an idle @core should do now.
+    enum class Idle { run, read_ahead, sleep, finish };
+    Idle idle_action(std::uint32_t core) const;
     /// Puts @t at the back of its core's queue (it yielded).
     void requeue(ThreadContext *t);
 
@@ -37,13 +47,15 @@ public:
     const std::vector<std::unique_ptr<ThreadContext>> &threads() const { return m_threads; }
 
 private:
-    void admit_new_threads();
+    /// Places a new thread; throws TraceError when it asks for a core the board lacks.
+    void admit(const ThreadInfo &info);
 
     Workload &m_workload;
     std::uint64_t m_seed;
     std::uint32_t m_next_core = 0;
     std::vector<std::deque<ThreadContext *>> m_queues;
     std::vector<std::unique_ptr<ThreadContext>> m_threads;
+    std::function<void(std::uint32_t)> m_wake;
 };
 
 }  // namespace mtesim

@@ -6,10 +6,11 @@
 #pragma once
 
 #include "mtesim/common/address.h"
+#include "mtesim/trace/event_ring.h"
 #include "mtesim/trace/i_event_source.h"
 
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -27,7 +28,7 @@ class Workload {
 public:
     /// One thread's queued events; stable for the Workload's lifetime.
     struct Stream {
-        std::deque<TraceEvent> queue;
+        EventRing queue;
         bool discarding = false;
     };
 
@@ -40,20 +41,19 @@ public:
     bool next(std::uint32_t tid, TraceEvent &out) { return next(stream(tid), out); }
     /// The same through a stream handle (no lookup: the cores' hot path).
     bool next(Stream &s, TraceEvent &out) {
-        while (s.queue.empty()) {
-            if (!pump()) return false;
-        }
-        out = s.queue.front();
-        s.queue.pop_front();
+        if (s.queue.empty()) return read_for(s, out);
+        s.queue.pop(out);
         --m_buffered;
         return true;
     }
     Stream &stream(std::uint32_t tid) { return m_streams[tid]; }
     /// Drops the remaining events of @tid (the thread was killed).
     void discard(std::uint32_t tid);
-    /// Threads created since the last call.
-    std::vector<ThreadInfo> take_new_threads();
+    /// Called for every thread creation read, and once (with nullptr) when the source ends.
+    void set_listener(std::function<void(const ThreadInfo *)> listener) { m_listener = std::move(listener); }
     bool exhausted() const { return m_exhausted; }
+    /// Events read ahead and queued for their threads.
+    std::uint64_t buffered() const { return m_buffered; }
 
     /// Value of named pointer @id; zero until set.
     VirtAddr pointer(std::uint32_t id) const { return id < m_pointers.size() ? m_pointers[id] : VirtAddr(); }
@@ -63,12 +63,18 @@ public:
     std::uint64_t events_read() const { return m_events; }
 
 private:
+    /// Reads the source until an event for @s arrives (returned directly, not queued).
+    bool read_for(Stream &s, TraceEvent &out);
+    /// Handles one event read from the source: a creation, or an event queued for its thread.
+    void dispatch(const TraceEvent &ev);
     std::unique_ptr<IEventSource> m_source;
     std::uint64_t m_max_buffered;
     std::uint64_t m_buffered = 0;
     std::unordered_map<std::uint32_t, Stream> m_streams;
-    std::vector<ThreadInfo> m_new_threads;
+    std::function<void(const ThreadInfo *)> m_listener;
     std::vector<VirtAddr> m_pointers;
+    std::uint32_t m_last_thread = ~0u;  /* the stream pump() filled last */
+    Stream *m_last_stream = nullptr;
     bool m_exhausted = false;
     std::uint64_t m_events = 0;
 };
