@@ -1,5 +1,6 @@
-// ColumnCalendar: a linear scan over the few entries near the candidate time; every conflict
-// moves the candidate strictly later, so the search ends.
+// ColumnCalendar: a linear scan over the entries near the candidate time. A conflict moves the
+// candidate strictly later and the scan goes on from there; a pass without any move confirms
+// the slot, so the search ends, usually after two passes.
 #include "mtesim/dram/column_calendar.h"
 
 #include <algorithm>
@@ -20,16 +21,16 @@ std::uint64_t ColumnCalendar::find(std::uint64_t earliest, std::uint32_t rank, s
             const std::uint64_t ds = t + cas, de = ds + duration;
             if (ds < s.data_end && s.data_start < de) {
                 const std::uint64_t next = s.data_end > cas ? s.data_end - cas : 0;
-                if (next > t) { t = next; moved = true; break; }
+                if (next > t) { t = next; moved = true; }
             }
             if (s.rank == rank) {
                 const std::uint64_t gap = s.bankgroup == bankgroup ? m_tccd_l : m_tccd_s;
                 if (t < s.last_col + gap && s.first_col < t + span + gap) {
                     t = s.last_col + gap;
                     moved = true;
-                    break;
                 }
             }
+            // Keep scanning forward with the later candidate; a second pass confirms it.
         }
         if (!moved) return t;
     }
