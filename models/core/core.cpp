@@ -51,8 +51,11 @@ void Core::run() {
             }
         }
     } catch (const TraceError &e) {
-        if (m_env.error.empty()) m_env.error = e.what();
-        sc_core::sc_stop();
+        // Bad input found while simulating: stop the run; Platform::run rethrows it.
+        if (m_env.error.empty()) {
+            m_env.error = e.what();
+            sc_core::sc_stop();
+        }
     }
     flush_time();
     m_stats.cycles = m_qk.get_current_time().value() / m_period_units;

@@ -21,6 +21,9 @@ std::string node_name(const std::string &path) {
 Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const ConfigStore &store,
                    std::unique_ptr<IEventSource> workload)
     : sc_core::sc_module(name), m_store(store), m_layout(desc), m_tags(m_layout, m_memory) {
+    // SystemC's informational messages ("simulation stopped by user") would break the promise
+    // of one line on stderr and clean stdout; mtesim reports everything itself.
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     const CoreConfig core_cfg = CoreConfig::resolve(m_store);
     const TagCacheConfig tag_cache = TagCacheConfig::resolve(m_store);
     const double hop_ns = m_store.get_double("interconnect.hop_latency_ns", 2, "ns", "latency of one interconnect hop", 0, 1e6);
@@ -48,6 +51,9 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
             throw ConfigError(desc.source + ": " + dc.path + ": DRAM preset '" + dc.timing_preset + "' has " +
                               human_size(p.dram.capacity_bytes()) + ", expected at least the " + human_size(served) +
                               " the node serves (raise dram.channels or dram.ranks)");
+        if (tag_cache.size_bytes > served)
+            throw ConfigError(m_store.where("tag_cache.size") + ", larger than the " + human_size(served) + " of DRAM behind " +
+                              dc.path + ", expected a tag cache smaller than the memory it caches");
         m_drams.push_back(std::make_unique<DramController>(node_name(dc.path).c_str(), p, m_memory, m_tags));
         m_bus->initiator_socket.bind(m_drams.back()->socket);
         for (const auto &r : dc.ranges) m_bus->add_route(r, target);

@@ -227,6 +227,7 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         if (t.n != 4 && t.n != 5) m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [mte]'", l, le);
         ev.op = TraceOp::mmap;
         if (!parse_number(t.b[2], t.e[2], ev.src.raw)) m_lines.fail("bad address, expected 0x-hex or decimal", l, le);
+        if (ev.src.raw & 0xfff) m_lines.fail("bad address, expected a page-aligned (4 KiB) address", l, le);
         ev.arg = number(3, "length", 1ull << 48);
         if (ev.arg == 0) m_lines.fail("bad length 0, expected > 0", l, le);
         if (t.n == 5) {

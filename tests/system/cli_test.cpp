@@ -79,7 +79,7 @@ TEST(Cli, HelpListsCommands) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("run"), std::string::npos);
     EXPECT_NE(r.out.find("inspect"), std::string::npos);
-    for (const char *cmd : {"run", "inspect"}) {
+    for (const char *cmd : {"run", "inspect", "dram-replay"}) {
         Result h = run_mtesim({cmd, "--help"});
         EXPECT_EQ(h.status, 0) << cmd;
         EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
@@ -163,4 +163,52 @@ TEST(Cli, BadCommandLinesAreExit2) {
     expect_bad_input(run_mtesim({"run", "--board", "/no/such/board.dtb"}), "/no/such/board.dtb: no such board file");
     expect_bad_input(run_mtesim({"run", "--board", "/no/such/board.dts"}), "/no/such/board.dts: no such file");
     expect_bad_input(run_mtesim({"run", "stray-word"}), "mtesim run: ");
+}
+
+TEST(CliRun, DefaultRunCatchesTheUseAfterFree) {
+    Result r = run_mtesim({"run", "--set", "workload.accesses_per_thread=20000"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("faults    tag sync 1, tag async 0"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("SEGV_MTESERR (sync, read)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("threads   4 created, 1 killed by faults"), std::string::npos) << r.out;
+}
+
+TEST(CliRun, RunsATextTrace) {
+    const std::string trace = write_temp("run.trace",
+                                         "mtesim-trace 1\nthread 1 tcf=sync\n1 mmap 0x80000000 0x1000 mte\n"
+                                         "1 irg p 0x80000000 exclude=0x1\n1 stg p\n1 ld p 8\n1 addg q p 0 1\n1 st q 8\n");
+    Result r = run_mtesim({"run", "--trace", trace});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("tag sync 1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("at event 8"), std::string::npos) << r.out;
+    std::filesystem::remove(trace);
+}
+
+TEST(CliRun, BadTracesAndSettingsAreExit2) {
+    const std::string bad = write_temp("bad.trace", "mtesim-trace 1\nthread 1\n1 ld q 8\n");
+    expect_bad_input(run_mtesim({"run", "--trace", bad}), bad + ":3: '1 ld q 8': unknown pointer 'q'");
+    const std::string core = write_temp("core.trace", "mtesim-trace 1\nthread 1 core=9\n1 compute 1\n");
+    expect_bad_input(run_mtesim({"run", "--trace", core}), core + ": thread 1 asks for core 9");
+    expect_bad_input(run_mtesim({"run", "--trace", "/no/such.trace"}), "/no/such.trace: cannot open");
+    expect_bad_input(run_mtesim({"run", "--set", "sim.quantum_ns=0"}), "--set: sim.quantum_ns = '0', expected a value in");
+    expect_bad_input(run_mtesim({"run", "--set", "dram.banks_per_group=0"}), "--set: dram.banks_per_group = '0'");
+    expect_bad_input(run_mtesim({"run", "--set", "tag_cache.size=68719476736"}), "--set: tag_cache.size = '68719476736'");
+    expect_bad_input(run_mtesim({"run", "--set", "l1d.sise=4096"}), "--set: unknown key 'l1d.sise', did you mean 'l1d.size'?");
+    expect_bad_input(run_mtesim({"run", "--config", "/no/such.ini"}), "/no/such.ini: cannot open config file");
+    for (const auto &p : {bad, core}) std::filesystem::remove(p);
+}
+
+TEST(CliDramReplay, ReplaysEachFormatAndRejectsBadInput) {
+    const std::string d3 = write_temp("d3.trace", "0x0 READ 0\n0x40 READ 1\n0x1000000 WRITE 2\n");
+    Result r = run_mtesim({"dram-replay", "--trace", d3, "--preset", "ddr3-1600"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("(dramsim3), 3 requests (2 reads, 1 writes)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ddr3-1600: 1 channel(s) x 1 rank(s) x 8 banks"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("row buffer  hits 1 "), std::string::npos) << r.out;
+    const std::string bad = write_temp("bad.trace", "0x0 READ 0\n0x40 SNOOP 1\n");
+    expect_bad_input(run_mtesim({"dram-replay", "--trace", bad}), bad + ":2: '0x40 SNOOP 1': bad command");
+    expect_bad_input(run_mtesim({"dram-replay", "--trace", d3, "--preset", "ddr9"}), "--preset: unknown DRAM preset 'ddr9'");
+    expect_bad_input(run_mtesim({"dram-replay", "--trace", d3, "--format", "xml"}), "mtesim dram-replay: --format 'xml'");
+    expect_bad_input(run_mtesim({"dram-replay"}), "mtesim dram-replay: --trace is required");
+    for (const auto &p : {d3, bad}) std::filesystem::remove(p);
 }

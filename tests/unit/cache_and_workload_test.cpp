@@ -1,0 +1,145 @@
+// Cache (LRU, eviction), Tlb, TagCache, FlatAddressSpace, LatencyHistogram, ColumnCalendar,
+// Workload demultiplexing and SyntheticSource determinism.
+#include "mtesim/cache/cache.h"
+#include "mtesim/cache/tlb.h"
+#include "mtesim/dram/column_calendar.h"
+#include "mtesim/mm/flat_address_space.h"
+#include "mtesim/mte/tag_cache.h"
+#include "mtesim/stats/latency_histogram.h"
+#include "mtesim/trace/synthetic_source.h"
+#include "mtesim/trace/workload.h"
+
+#include <gtest/gtest.h>
+
+using namespace mtesim;
+
+TEST(Cache, LruEvictionWithinASet) {
+    Cache c(CacheConfig{4 * 2 * 64, 2, 64}); /* 4 sets, 2 ways */
+    CacheLine v;
+    c.insert(0, v);
+    c.insert(4, v); /* same set 0 */
+    ASSERT_TRUE(c.find(0));
+    c.find(0)->dirty = true;
+    EXPECT_TRUE(c.find(4));
+    c.insert(8, v); /* evicts 0 (least recently used) */
+    EXPECT_EQ(v.line, 0u);
+    EXPECT_TRUE(v.dirty);
+    EXPECT_FALSE(c.find(0));
+    EXPECT_TRUE(c.find(4));
+    EXPECT_TRUE(c.peek(8));
+    c.invalidate(8);
+    EXPECT_FALSE(c.peek(8));
+}
+
+TEST(Tlb, HitsMissesAndFlush) {
+    Tlb t(8, 2);
+    EXPECT_FALSE(t.lookup(5));
+    t.insert(5, 0x80005, true);
+    ASSERT_TRUE(t.lookup(5));
+    EXPECT_EQ(t.lookup(5)->pfn, 0x80005u);
+    EXPECT_TRUE(t.lookup(5)->tagged);
+    t.flush();
+    EXPECT_FALSE(t.lookup(5));
+}
+
+TEST(TagCache, HitsMissesAndDirtyWritebacks) {
+    TagCache c(TagCacheConfig{2 * 64, 2, 64}); /* one set, two ways */
+    EXPECT_FALSE(c.access(TagAddr(0x1000), true).hit);
+    EXPECT_TRUE(c.access(TagAddr(0x1010), false).hit) << "same 64-byte line";
+    EXPECT_FALSE(c.access(TagAddr(0x2000), false).hit);
+    auto o = c.access(TagAddr(0x3000), false); /* evicts the dirty 0x1000 line */
+    ASSERT_TRUE(o.writeback);
+    EXPECT_EQ(*o.writeback, TagAddr(0x1000));
+    EXPECT_EQ(c.stats().hits, 1u);
+    EXPECT_EQ(c.stats().misses, 3u);
+    EXPECT_EQ(c.stats().writebacks, 1u);
+    TagCache none(TagCacheConfig{0, 1, 64});
+    EXPECT_FALSE(none.access(TagAddr(0), false).hit);
+    EXPECT_TRUE(none.access(TagAddr(0), true).writeback) << "without a tag cache every tag write goes to DRAM";
+}
+
+TEST(FlatAddressSpace, MapSplitsAndReplaces) {
+    FlatAddressSpace a;
+    a.map(VirtAddr(0x10000), 0x10000, false);
+    a.map(VirtAddr(0x14000), 0x4000, true); /* punches a tagged hole */
+    EXPECT_FALSE(a.translate(VirtAddr(0x13fff))->tagged);
+    EXPECT_TRUE(a.translate(VirtAddr(0x14000))->tagged);
+    EXPECT_TRUE(a.translate(VirtAddr(0x17fff))->tagged);
+    EXPECT_FALSE(a.translate(VirtAddr(0x18000))->tagged);
+    EXPECT_FALSE(a.translate(VirtAddr(0x20000)));
+    EXPECT_FALSE(a.translate(VirtAddr(0xffff)));
+    EXPECT_EQ(a.regions(), 3u);
+    a.map(VirtAddr(0x8000), 0x20000, true); /* covers everything */
+    EXPECT_EQ(a.regions(), 1u);
+    EXPECT_EQ(a.translate(VirtAddr(0x12345))->pa, PhysAddr(0x12345));
+}
+
+TEST(LatencyHistogram, MeanAndPercentiles) {
+    LatencyHistogram h;
+    for (int i = 1; i <= 100; ++i) h.add(static_cast<std::uint64_t>(i));
+    EXPECT_DOUBLE_EQ(h.mean(), 50.5);
+    EXPECT_EQ(h.percentile(0.99), 99u);
+    EXPECT_EQ(h.percentile(0.5), 50u);
+    h.add(100000);
+    EXPECT_EQ(h.max(), 100000u);
+    EXPECT_GE(h.percentile(1.0), 65536u);
+    EXPECT_LE(h.percentile(1.0), 100000u);
+}
+
+TEST(ColumnCalendar, FillsGapsAndKeepsTccd) {
+    ColumnCalendar c(4, 8);
+    // A burst whose data occupies [30, 34) on the bus (command at 8, CAS 22).
+    c.insert(ColumnCalendar::Slot{8, 8, 30, 34, 0, 0});
+    EXPECT_EQ(c.find(0, 0, 0, 22, 4, 0), 0u) << "tCCD_L (8) before the command at 8 is kept";
+    EXPECT_EQ(c.find(5, 0, 1, 22, 4, 0), 12u) << "other bank group: tCCD_S after 8; data [34, 38) follows";
+    EXPECT_EQ(c.find(5, 0, 0, 22, 4, 0), 16u) << "same bank group: tCCD_L after 8";
+    EXPECT_EQ(c.find(0, 1, 0, 22, 4, 0), 0u) << "other rank, data [22, 26) fits before the burst";
+    EXPECT_EQ(c.find(6, 1, 0, 22, 4, 0), 12u) << "other rank, data must clear [30, 34)";
+}
+
+TEST(Workload, DemultiplexesThreadsAndReportsCreations) {
+    SyntheticParams p;
+    p.threads = 3;
+    p.accesses_per_thread = 50;
+    Workload w(std::make_unique<SyntheticSource>(p));
+    std::vector<std::uint32_t> created;
+    bool ended = false;
+    w.set_listener([&](const ThreadInfo *t) {
+        if (t) created.push_back(t->id);
+        else ended = true;
+    });
+    // Drain thread 2 first: threads 0 and 1's events are buffered meanwhile.
+    TraceEvent ev;
+    std::uint64_t n2 = 0, accesses = 0;
+    while (w.next(2, ev)) {
+        EXPECT_EQ(ev.thread, 2u);
+        ++n2;
+        accesses += ev.op == TraceOp::load || ev.op == TraceOp::store;
+    }
+    EXPECT_EQ(accesses, 50u);
+    EXPECT_TRUE(ended);
+    EXPECT_EQ(created, (std::vector<std::uint32_t>{0, 1, 2}));
+    EXPECT_GT(w.buffered(), 0u);
+    std::uint64_t n0 = 0;
+    while (w.next(0, ev)) ++n0;
+    EXPECT_EQ(n0, n2);
+    w.discard(1);
+    EXPECT_FALSE(w.next(1, ev));
+    EXPECT_EQ(w.buffered(), 0u);
+}
+
+TEST(SyntheticSource, SameSeedSameEventsOtherSeedOtherTags) {
+    auto events = [](std::uint64_t seed) {
+        SyntheticParams p;
+        p.threads = 2;
+        p.accesses_per_thread = 200;
+        p.seed = seed;
+        SyntheticSource s(p);
+        std::vector<std::tuple<int, std::uint32_t, std::uint64_t, std::int64_t, std::uint64_t>> out;
+        TraceEvent ev;
+        while (s.next(ev)) out.emplace_back(static_cast<int>(ev.op), ev.thread, ev.src.raw, ev.src.offset, ev.arg);
+        return out;
+    };
+    EXPECT_EQ(events(7), events(7));
+    EXPECT_NE(events(7), events(8));
+}

@@ -1,0 +1,82 @@
+// Plain-C++ MTE logic: TagCheckUnit (mode decisions, IRG exclusion, ChooseNonExcludedTag),
+// TagStore nibble packing, pointer tag bits.
+#include "mtesim/mte/tag_check_unit.h"
+#include "mtesim/mte/tag_store.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace mtesim;
+
+TEST(TagCheckUnit, ModeDecisions) {
+    MteThreadState s;
+    s.tcf = TcfMode::sync;
+    EXPECT_EQ(TagCheckUnit::on_mismatch(s, false), CheckOutcome::sync_fault);
+    EXPECT_EQ(TagCheckUnit::on_mismatch(s, true), CheckOutcome::sync_fault);
+    EXPECT_FALSE(s.tfsr);
+    s.tcf = TcfMode::async;
+    EXPECT_EQ(TagCheckUnit::on_mismatch(s, false), CheckOutcome::async_fault);
+    EXPECT_TRUE(TagCheckUnit::take_async_fault(s));
+    EXPECT_FALSE(TagCheckUnit::take_async_fault(s)) << "TFSR is cleared once delivered";
+    s.tcf = TcfMode::asymm;
+    EXPECT_EQ(TagCheckUnit::on_mismatch(s, false), CheckOutcome::sync_fault);
+    EXPECT_FALSE(s.tfsr);
+    EXPECT_EQ(TagCheckUnit::on_mismatch(s, true), CheckOutcome::async_fault);
+    EXPECT_TRUE(s.tfsr);
+    s = MteThreadState{};
+    EXPECT_EQ(TagCheckUnit::on_mismatch(s, true), CheckOutcome::pass);
+}
+
+TEST(TagCheckUnit, IrgNeverReturnsAnExcludedTagAndCoversTheRest) {
+    MteThreadState s;
+    s.exclude = 0x0001;
+    std::set<Tag> seen;
+    for (int i = 0; i < 5000; ++i) {
+        const Tag t = TagCheckUnit::irg(s, 0x8000);
+        EXPECT_NE(t, 0);
+        EXPECT_NE(t, 15);
+        seen.insert(t);
+    }
+    EXPECT_EQ(seen.size(), 14u);
+    EXPECT_EQ(TagCheckUnit::irg(s, 0xffff), 0) << "all excluded: tag 0";
+    s.exclude = 0xfff7;
+    EXPECT_EQ(TagCheckUnit::irg(s, 0), 3);
+}
+
+TEST(TagCheckUnit, ChooseNonExcludedTagFollowsTheArmPseudocode) {
+    EXPECT_EQ(TagCheckUnit::choose_non_excluded(3, 0, 0), 3);
+    EXPECT_EQ(TagCheckUnit::choose_non_excluded(3, 2, 0), 5);
+    EXPECT_EQ(TagCheckUnit::choose_non_excluded(15, 1, 0), 0) << "wraps";
+    EXPECT_EQ(TagCheckUnit::choose_non_excluded(15, 1, 0x0001), 1) << "skips excluded 0";
+    EXPECT_EQ(TagCheckUnit::choose_non_excluded(2, 0, 0x0004), 3) << "offset 0 moves off an excluded start";
+    EXPECT_EQ(TagCheckUnit::choose_non_excluded(2, 3, 0x0018), 7) << "3 steps over 3,4 excluded: 5,6,7";
+    EXPECT_EQ(TagCheckUnit::choose_non_excluded(9, 4, 0xffff), 0);
+}
+
+TEST(PointerTags, BitsFiftyNineToFiftySix) {
+    const VirtAddr p(0x0a00007f12345678ull);
+    EXPECT_EQ(logical_tag(p), 0xa);
+    EXPECT_EQ(with_tag(p, 3).value(), 0x0300007f12345678ull);
+    EXPECT_EQ(untagged(VirtAddr(0xff00007f12345678ull)).value(), 0x7f12345678ull);
+}
+
+TEST(TagStore, TwoTagsPerByteEvenGranuleLow) {
+    PlatformDesc d;
+    d.memories.push_back(MemoryDesc{"/m", AddrRange(PhysAddr(0x80000000), 0x7c000000), 1});
+    d.tag_storage.push_back(TagStorageDesc{"/t", AddrRange(PhysAddr(0xfc000000), 0x3e00000), 0x1000, 0, true, TagBindingForm::v3});
+    TagLayout layout(d);
+    SparseMemory mem;
+    TagStore tags(layout, mem);
+    EXPECT_TRUE(tags.set(PhysAddr(0x80000000), 0x3));
+    EXPECT_TRUE(tags.set(PhysAddr(0x80000010), 0xc));
+    EXPECT_EQ(mem.read_byte(PhysAddr(0xfc000000)), 0xc3);
+    EXPECT_EQ(tags.get(PhysAddr(0x8000001f)), std::optional<Tag>(0xc));
+    EXPECT_FALSE(tags.set(PhysAddr(0x1000), 1)) << "untagged memory";
+    EXPECT_FALSE(tags.get(PhysAddr(0xfc000000))) << "tag storage holds no tags of its own";
+    EXPECT_EQ(mem.resident_pages(), 1u);
+    Tag in[4] = {1, 2, 3, 4}, out[4] = {};
+    EXPECT_TRUE(tags.set_range(PhysAddr(0x80001000), 4, in));
+    EXPECT_TRUE(tags.get_range(PhysAddr(0x80001000), 4, out));
+    EXPECT_EQ(std::vector<Tag>(out, out + 4), std::vector<Tag>(in, in + 4));
+}
