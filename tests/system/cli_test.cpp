@@ -212,3 +212,11 @@ TEST(CliDramReplay, ReplaysEachFormatAndRejectsBadInput) {
     expect_bad_input(run_mtesim({"dram-replay"}), "mtesim dram-replay: --trace is required");
     for (const auto &p : {d3, bad}) std::filesystem::remove(p);
 }
+
+TEST(CliRun, TheDocumentedExampleTraceCatchesItsUseAfterFree) {
+    // tests/data/traces/use-after-free.trace is the example of docs/trace-format.md.
+    Result r = run_mtesim({"run", "--trace", kData + "/traces/use-after-free.trace"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("SEGV_MTESERR (sync, read)  addr 0x"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("at event 10"), std::string::npos) << r.out;
+}
