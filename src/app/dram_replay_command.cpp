@@ -4,6 +4,7 @@
 
 #include "app/command_line.h"
 #include "mtesim/common/config_error.h"
+#include "mtesim/common/format.h"
 #include "mtesim/config/config_loader.h"
 #include "mtesim/dram/dram_replay.h"
 
@@ -13,16 +14,6 @@
 namespace po = boost::program_options;
 
 namespace mtesim {
-
-namespace {
-
-std::string fmt(const char *f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
-}  // namespace
 
 int DramReplayCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     po::options_description opts("mtesim dram-replay: replay a memory-request trace against the DRAM model alone\n\n"
@@ -74,20 +65,20 @@ int DramReplayCommand::run(const std::vector<std::string> &args, std::ostream &o
       << "trace       " << vm["trace"].as<std::string>() << " (" << DramTraceReader::format_name(reader.format())
       << "), " << r.requests << " requests (" << t.reads << " reads, " << t.writes << " writes)\n"
       << "dram        " << dram.preset << ": " << dram.channels << " channel(s) x " << dram.ranks << " rank(s) x "
-      << dram.banks_per_rank() << " banks, tCK " << fmt("%.3f", tck_ns) << " ns, peak "
-      << fmt("%.2f", dram.peak_bytes_per_second() / 1e9) << " GB/s, " << (dram.closed_page ? "closed" : "open")
+      << dram.banks_per_rank() << " banks, tCK " << fixed(tck_ns, 3) << " ns, peak "
+      << fixed(dram.peak_bytes_per_second() / 1e9, 2) << " GB/s, " << (dram.closed_page ? "closed" : "open")
       << " page, queue depth " << queue << "\n"
-      << "simulated   " << fmt("%.3f", r.sim_seconds * 1e6) << " us (" << r.end_cycle << " cycles)\n"
-      << "bandwidth   " << fmt("%.3f", r.bandwidth / 1e9) << " GB/s ("
-      << fmt("%.1f", 100.0 * r.bandwidth / dram.peak_bytes_per_second()) << "% of peak)\n"
-      << "latency     avg " << fmt("%.2f", t.latency.mean() * tck_ns) << " ns, p99 "
-      << fmt("%.2f", static_cast<double>(t.latency.percentile(0.99)) * tck_ns) << " ns, max "
-      << fmt("%.2f", static_cast<double>(t.latency.max()) * tck_ns) << " ns\n"
-      << "row buffer  hits " << t.row_hits << " (" << fmt("%.1f", 100.0 * static_cast<double>(t.row_hits) / req)
+      << "simulated   " << fixed(r.sim_seconds * 1e6, 3) << " us (" << r.end_cycle << " cycles)\n"
+      << "bandwidth   " << fixed(r.bandwidth / 1e9, 3) << " GB/s ("
+      << fixed(100.0 * r.bandwidth / dram.peak_bytes_per_second(), 1) << "% of peak)\n"
+      << "latency     avg " << fixed(t.latency.mean() * tck_ns, 2) << " ns, p99 "
+      << fixed(static_cast<double>(t.latency.percentile(0.99)) * tck_ns, 2) << " ns, max "
+      << fixed(static_cast<double>(t.latency.max()) * tck_ns, 2) << " ns\n"
+      << "row buffer  hits " << t.row_hits << " (" << fixed(100.0 * static_cast<double>(t.row_hits) / req, 1)
       << "%), misses " << t.row_misses << ", conflicts " << t.row_conflicts << "\n"
       << "refreshes   " << r.refreshes << "\n"
-      << "host        " << fmt("%.3f", r.host_seconds) << " s, "
-      << fmt("%.0f", static_cast<double>(r.requests) / std::max(r.host_seconds, 1e-9)) << " requests/s\n";
+      << "host        " << fixed(r.host_seconds, 3) << " s, "
+      << fixed(static_cast<double>(r.requests) / std::max(r.host_seconds, 1e-9), 0) << " requests/s\n";
     out << s.str();
     return 0;
 }

@@ -7,12 +7,6 @@ namespace mtesim {
 
 namespace {
 
-std::string f(const char *fmt, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, fmt, v);
-    return buf;
-}
-
 double pct(std::uint64_t a, std::uint64_t b) { return b ? 100.0 * static_cast<double>(a) / static_cast<double>(b) : 0.0; }
 
 }  // namespace
@@ -37,17 +31,17 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         for (std::size_t i = 0; i < total.tag_ops.size(); ++i) total.tag_ops[i] += c.tag_ops[i];
     }
     const double sim_s = static_cast<double>(r.sim_ps) * 1e-12;
-    out << "simulated " << f("%.3f", sim_s * 1e6) << " us\n";
+    out << "simulated " << fixed(sim_s * 1e6, 3) << " us\n";
     for (std::size_t i = 0; i < r.cores.size(); ++i) {
         const auto &c = r.cores[i];
-        out << "  " << r.core_names[i] << ": " << c.cycles << " cycles at " << f("%.2f", static_cast<double>(r.core_clock_hz[i]) / 1e9)
+        out << "  " << r.core_names[i] << ": " << c.cycles << " cycles at " << fixed(static_cast<double>(r.core_clock_hz[i]) / 1e9, 2)
             << " GHz, " << c.events << " events, " << (c.loads + c.stores) << " accesses\n";
     }
     const std::uint64_t accesses = total.loads + total.stores;
     out << "threads   " << r.threads << " created, " << total.threads_killed << " killed by faults\n"
         << "memory    " << total.loads << " loads, " << total.stores << " stores; L1D hit "
-        << f("%.1f", pct(total.l1_hits, total.l1_hits + total.l1_misses)) << "%, LLC hit "
-        << f("%.1f", pct(total.llc_hits, total.llc_hits + total.llc_misses)) << "%\n"
+        << fixed(pct(total.l1_hits, total.l1_hits + total.l1_misses), 1) << "%, LLC hit "
+        << fixed(pct(total.llc_hits, total.llc_hits + total.llc_misses), 1) << "%\n"
         << "mte       " << total.tag_checks << " checked accesses; tag ops: irg " << total.tag_ops[0] << ", addg/subg "
         << total.tag_ops[1] + total.tag_ops[2] << ", ldg " << total.tag_ops[3] << ", stg/st2g "
         << total.tag_ops[4] + total.tag_ops[5] << ", stzg/stz2g " << total.tag_ops[6] + total.tag_ops[7] << ", dc gzva "
@@ -56,7 +50,7 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         << total.faults_maperr << ", other " << total.faults_other << "\n";
     for (std::size_t i = 0; i < r.faults.size() && i < max_faults; ++i) {
         const FaultRecord &fr = r.faults[i];
-        out << "          " << f("%.3f", static_cast<double>(fr.time_ps) / 1e6) << " us  core " << fr.core << "  thread "
+        out << "          " << fixed(static_cast<double>(fr.time_ps) / 1e6, 3) << " us  core " << fr.core << "  thread "
             << fr.thread << "  " << fault_kind_name(fr.kind) << " (" << tcf_mode_name(fr.mode) << ", "
             << (fr.write ? "write" : "read") << ")"
             << (fr.has_address ? "  addr " + hex(fr.address) : std::string("  no address")) << "  at event "
@@ -68,16 +62,16 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         const double tck_ns = d.config.tck_ps / 1000.0;
         const std::uint64_t bytes = s.data.bytes + s.tag.bytes;
         out << "dram      " << d.name << " (" << d.config.preset << "): " << s.data.reads << " reads, " << s.data.writes
-            << " writes, row hits " << f("%.1f", pct(s.data.row_hits, s.data.requests())) << "%, latency avg "
-            << f("%.1f", s.data.latency.mean() * tck_ns) << " ns p99 "
-            << f("%.1f", static_cast<double>(s.data.latency.percentile(0.99)) * tck_ns) << " ns, "
-            << f("%.2f", sim_s > 0 ? static_cast<double>(bytes) / sim_s / 1e9 : 0.0) << " GB/s\n"
+            << " writes, row hits " << fixed(pct(s.data.row_hits, s.data.requests()), 1) << "%, latency avg "
+            << fixed(s.data.latency.mean() * tck_ns, 1) << " ns p99 "
+            << fixed(static_cast<double>(s.data.latency.percentile(0.99)) * tck_ns, 1) << " ns, "
+            << fixed(sim_s > 0 ? static_cast<double>(bytes) / sim_s / 1e9 : 0.0, 2) << " GB/s\n"
             << "          tag region: " << s.tag.reads << " reads, " << s.tag.writes << " writes; tag cache hit "
-            << f("%.1f", pct(s.tag_cache.hits, s.tag_cache.hits + s.tag_cache.misses)) << "%, " << s.tag_cache.writebacks
+            << fixed(pct(s.tag_cache.hits, s.tag_cache.hits + s.tag_cache.misses), 1) << "%, " << s.tag_cache.writebacks
             << " writebacks; " << s.refreshes << " refreshes\n";
     }
-    out << "host      " << f("%.3f", host_seconds) << " s, " << f("%.0f", static_cast<double>(r.events) / std::max(host_seconds, 1e-9))
-        << " events/s, " << f("%.0f", static_cast<double>(accesses) / std::max(host_seconds, 1e-9)) << " accesses/s\n";
+    out << "host      " << fixed(host_seconds, 3) << " s, " << fixed(static_cast<double>(r.events) / std::max(host_seconds, 1e-9), 0)
+        << " events/s, " << fixed(static_cast<double>(accesses) / std::max(host_seconds, 1e-9), 0) << " accesses/s\n";
 }
 
 }  // namespace mtesim

@@ -13,6 +13,12 @@ std::string hex(std::uint64_t value) {
     return buf;
 }
 
+std::string fixed(double value, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+    return buf;
+}
+
 std::string human_size(std::uint64_t bytes) {
     static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     unsigned u = 0;

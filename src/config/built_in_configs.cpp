@@ -3,8 +3,6 @@
 
 #include "mtesim/common/embedded_file.h"
 
-#include <algorithm>
-
 namespace mtesim::detail {
 extern const EmbeddedFile kBuiltInConfigs[];
 }  // namespace mtesim::detail
@@ -12,16 +10,11 @@ extern const EmbeddedFile kBuiltInConfigs[];
 namespace mtesim {
 
 std::optional<std::string> BuiltInConfigs::find(const std::string &name) {
-    for (const auto *f = detail::kBuiltInConfigs; f->name; ++f)
-        if (name == f->name) return std::string(reinterpret_cast<const char *>(f->bytes), f->size);
-    return std::nullopt;
+    const auto *f = detail::find_embedded(detail::kBuiltInConfigs, name);
+    if (!f) return std::nullopt;
+    return std::string(reinterpret_cast<const char *>(f->bytes), f->size);
 }
 
-std::vector<std::string> BuiltInConfigs::names() {
-    std::vector<std::string> out;
-    for (const auto *f = detail::kBuiltInConfigs; f->name; ++f) out.emplace_back(f->name);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+std::vector<std::string> BuiltInConfigs::names() { return detail::embedded_names(detail::kBuiltInConfigs); }
 
 }  // namespace mtesim

@@ -3,8 +3,6 @@
 
 #include "mtesim/common/embedded_file.h"
 
-#include <algorithm>
-
 namespace mtesim::detail {
 extern const EmbeddedFile kBuiltInBoards[];
 }  // namespace mtesim::detail
@@ -12,16 +10,11 @@ extern const EmbeddedFile kBuiltInBoards[];
 namespace mtesim {
 
 std::optional<std::vector<std::uint8_t>> BuiltInBoards::find(const std::string &name) {
-    for (const auto *b = detail::kBuiltInBoards; b->name; ++b)
-        if (name == b->name) return std::vector<std::uint8_t>(b->bytes, b->bytes + b->size);
-    return std::nullopt;
+    const auto *f = detail::find_embedded(detail::kBuiltInBoards, name);
+    if (!f) return std::nullopt;
+    return std::vector<std::uint8_t>(f->bytes, f->bytes + f->size);
 }
 
-std::vector<std::string> BuiltInBoards::names() {
-    std::vector<std::string> out;
-    for (const auto *b = detail::kBuiltInBoards; b->name; ++b) out.emplace_back(b->name);
-    std::sort(out.begin(), out.end());
-    return out;
-}
+std::vector<std::string> BuiltInBoards::names() { return detail::embedded_names(detail::kBuiltInBoards); }
 
 }  // namespace mtesim
