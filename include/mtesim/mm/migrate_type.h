@@ -1,0 +1,46 @@
+// Migratetypes and allocation flags, as in Linux include/linux/mmzone.h and gfp.h: what kind
+// of memory a request may use, and in which order a type falls back to the others.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace mtesim {
+
+enum class MigrateType : std::uint8_t {
+    unmovable = 0,
+    movable = 1,
+    reclaimable = 2,
+    highatomic = 3,
+    cma = 4,
+    isolate = 5,
+};
+inline constexpr unsigned kMigrateTypes = 6;
+/// Types with their own pages on the free lists that a request names (MIGRATE_PCPTYPES).
+inline constexpr unsigned kPcpTypes = 3;
+
+const char *migrate_type_name(MigrateType mt);
+
+/// Linux's fallbacks[]: where a request looks when its own lists are empty, in order.
+inline constexpr std::array<std::array<MigrateType, 2>, kPcpTypes> kFallbacks = {{
+    {MigrateType::reclaimable, MigrateType::movable},   /* unmovable */
+    {MigrateType::reclaimable, MigrateType::unmovable}, /* movable */
+    {MigrateType::unmovable, MigrateType::movable},     /* reclaimable */
+}};
+
+/// An allocation request's flags (the meaning of Linux's GFP flags the model needs).
+struct GfpFlags {
+    MigrateType type = MigrateType::unmovable; /* GFP_KERNEL: unmovable; __GFP_MOVABLE: movable */
+    bool tagged = false;                        /* __GFP_TAGGED: the data needs tag storage */
+    bool atomic = false;                        /* may use the HIGHATOMIC reserve (ALLOC_HARDER) */
+
+    /// ALLOC_CMA: only movable, untagged allocations may use the tag-storage pool.
+    bool may_use_cma() const { return type == MigrateType::movable && !tagged; }
+};
+
+inline constexpr GfpFlags kGfpKernel{MigrateType::unmovable, false, false};
+inline constexpr GfpFlags kGfpReclaimable{MigrateType::reclaimable, false, false};
+inline constexpr GfpFlags kGfpHighUserMovable{MigrateType::movable, false, false};
+inline constexpr GfpFlags kGfpHighUserMovableTagged{MigrateType::movable, true, false};
+
+}  // namespace mtesim

@@ -1,0 +1,35 @@
+// MmConfig: the [mm] settings of the page allocator: how movable allocations use the
+// tag-storage pool, how tag storage is reserved, and the allocator's knobs.
+#pragma once
+
+#include "mtesim/config/config_store.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mtesim {
+
+enum class CmaPolicy {
+    linux_balance, /* mainline __rmqueue: CMA first when free CMA > half of free memory */
+    cma_last,      /* RFC v1 METADATA: only when the regular lists and fallbacks are empty */
+    cma_first,     /* always the pool first */
+    never,         /* the pool never holds data */
+};
+
+enum class TagReservePath {
+    fast_path,     /* a free tag block is taken straight off the free list (RFC v2 patch 26) */
+    contig_range,  /* always alloc_contig_range */
+};
+
+struct MmConfig {
+    CmaPolicy cma_policy = CmaPolicy::linux_balance;
+    TagReservePath tag_reserve = TagReservePath::fast_path;
+    unsigned contig_retries = 3;      /* alloc_contig_range attempts (RFC v2/v3: 3, v1: 5) */
+    std::uint64_t min_free_kbytes = 0; /* 0: Linux's sqrt(16 x lowmem KiB) */
+
+    static MmConfig resolve(ConfigStore &store);
+    static const char *name(CmaPolicy p);
+    static const char *name(TagReservePath p);
+};
+
+}  // namespace mtesim

@@ -1,0 +1,40 @@
+// MmStats: what the page allocator and the tag-storage pool did, as plain counters.
+#pragma once
+
+#include "mtesim/mm/migrate_type.h"
+#include "mtesim/stats/latency_histogram.h"
+
+#include <array>
+#include <cstdint>
+
+namespace mtesim {
+
+/// Allocation classes for latency and counts: unmovable, movable, reclaimable, tagged.
+enum class AllocClass : std::uint8_t { unmovable = 0, movable = 1, reclaimable = 2, tagged = 3 };
+inline constexpr unsigned kAllocClasses = 4;
+
+struct MmStats {
+    std::array<std::uint64_t, kAllocClasses> allocs{};           /* successful, per class */
+    std::array<std::uint64_t, kMigrateTypes> alloc_failures{};   /* per requested migratetype */
+    std::array<LatencyHistogram, kAllocClasses> alloc_cycles;     /* core cycles per allocation */
+    std::uint64_t frees = 0;
+    std::uint64_t starvation = 0;      /* unmovable allocation failed while the pool had enough free pages */
+    std::uint64_t cma_allocs = 0;      /* allocations served from the pool */
+
+    std::uint64_t reserve_refcount_hits = 0; /* tag blocks already reserved */
+    std::uint64_t reserve_fast = 0;          /* taken straight off the free list */
+    std::uint64_t reserve_slow = 0;          /* alloc_contig_range succeeded */
+    std::uint64_t reserve_failed = 0;        /* retries spent: fault-on-access fallback */
+    std::uint64_t reserve_static = 0;        /* static carve-out: nothing to reserve */
+    std::uint64_t reserve_cycles = 0;        /* core cycles spent reserving */
+    std::uint64_t contig_attempts = 0;
+    std::uint64_t tag_blocks_released = 0;
+
+    std::uint64_t pages_migrated = 0;
+    std::uint64_t migrate_blocked_pinned = 0;    /* blocks a pin kept in place */
+    std::uint64_t migrate_blocked_unmovable = 0; /* unmovable occupants */
+    std::uint64_t migrate_no_destination = 0;
+    std::uint64_t ipis = 0;
+};
+
+}  // namespace mtesim

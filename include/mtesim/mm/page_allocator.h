@@ -1,0 +1,99 @@
+// PageAllocator: the kernel's page allocator over the board's memory, following
+// mm/page_alloc.c and mm/cma.c (BACKGROUND.md section 3). Zones come from the DT memory ranges
+// (split at 4 GiB into ZONE_DMA32 and ZONE_NORMAL); each reusable tag-storage region joins its
+// zone as MIGRATE_CMA pageblocks (plain movable memory when the CPUs lack MTE; nothing at all
+// for a static carve-out). alloc_pages() applies the watermark, the CMA usage policy and the
+// migratetype fallbacks; a tagged allocation then has its tag storage reserved by the
+// TagStoragePool. Allocation failure is a result, counted, never an exception.
+#pragma once
+
+#include "mtesim/dt/platform_desc.h"
+#include "mtesim/mm/i_kernel_memory.h"
+#include "mtesim/mm/i_page_migrator.h"
+#include "mtesim/mm/mm_config.h"
+#include "mtesim/mm/mm_stats.h"
+#include "mtesim/mm/tag_storage_pool.h"
+#include "mtesim/mm/zone.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mtesim {
+
+class PageAllocator {
+public:
+    PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem);
+    ~PageAllocator();
+
+    void set_migrator(IPageMigrator *migrator) { m_migrator = migrator; }
+
+    struct Allocation {
+        bool ok = false;
+        Pfn pfn;
+        bool tags_pending = false;   /* tagged, but tag storage could not be reserved yet */
+        std::uint64_t cycles = 0;    /* core cycles the allocation took */
+    };
+
+    /// Allocates 2^@order pages. Throws MmError for an order above Zone::kMaxOrder.
+    Allocation alloc_pages(unsigned order, GfpFlags gfp);
+    /// Frees the allocated block at @pfn; returns the cycles it took. Throws MmError when @pfn
+    /// is not the head of an allocated block.
+    std::uint64_t free_pages(Pfn pfn);
+    /// Pins or unpins the allocated block at @pfn (a pinned block cannot migrate).
+    void set_pinned(Pfn pfn, bool pinned);
+    /// Retries the tag reservation of a tagged block whose storage was pending (fault on
+    /// access); true once reserved.
+    bool retry_tag_reservation(Pfn pfn);
+
+    /**
+     * migrate_block - move the allocated block at @head elsewhere (outside the pool)
+     * Return: true when the block was copied, its owner told and the old block freed; false
+     * when it is pinned, not movable, its owner refused or no destination was free. The
+     * cycles of the copy and the TLB flush are added to @cycles.
+     */
+    bool migrate_block(Pfn head, std::uint64_t &cycles);
+
+    Zone *zone_of(Pfn pfn);
+    const std::vector<std::unique_ptr<Zone>> &zones() const { return m_zones; }
+    const MmStats &stats() const { return m_stats; }
+    MmStats &mutable_stats() { return m_stats; }
+    const MmConfig &config() const { return m_config; }
+    const TagStoragePool &tag_pool() const { return *m_pool; }
+    IKernelMemory &kernel_memory() { return m_kmem; }
+
+    std::uint64_t managed_pages() const;
+    std::uint64_t free_pages() const;
+    std::uint64_t free_pages(MigrateType t) const;
+    /// Pages of the pool (reusable tag storage), and those of them holding data or tags now.
+    std::uint64_t pool_pages() const { return m_pool_pages; }
+    std::uint64_t pool_pages_holding_data() const;
+    std::uint64_t pool_pages_holding_tags() const;
+    /// Host bytes of per-page metadata (PageMeta) per simulated page: 8.
+    double metadata_bytes_per_page() const;
+    /// Host bytes of the per-pageblock and per-tag-block tables, per simulated page.
+    double side_table_bytes_per_page() const;
+
+    /// Checks every invariant (each page accounted once, free counters, no tag block both
+    /// free or holding data and reserved, refcounts equal the tagged pages they cover).
+    /// @deep also checks every tail page (O(pages) instead of O(blocks)). Returns an empty
+    /// string, or what is wrong.
+    std::string check_invariants(bool deep = false) const;
+
+private:
+    std::optional<Pfn> rmqueue(Zone &z, unsigned order, GfpFlags gfp, bool &from_cma);
+    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) const;
+    void set_watermarks();
+
+    MmConfig m_config;
+    IKernelMemory &m_kmem;
+    IPageMigrator *m_migrator = nullptr;
+    std::vector<std::unique_ptr<Zone>> m_zones; /* highest first: the zonelist order */
+    std::unique_ptr<TagStoragePool> m_pool;
+    std::uint64_t m_pool_pages = 0;
+    MmStats m_stats;
+
+    friend class TagStoragePool;
+};
+
+}  // namespace mtesim

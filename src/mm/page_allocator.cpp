@@ -1,0 +1,382 @@
+// PageAllocator: zone set-up at boot, the allocation policy of __rmqueue, and the invariant
+// checker used by the randomized tests.
+#include "mtesim/mm/page_allocator.h"
+
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/mm/mm_error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mtesim {
+
+namespace {
+
+constexpr std::uint64_t kDma32LimitPfn = (1ull << 32) >> kPageShift;
+
+AllocClass class_of(GfpFlags gfp) {
+    if (gfp.tagged) return AllocClass::tagged;
+    switch (gfp.type) {
+    case MigrateType::movable: return AllocClass::movable;
+    case MigrateType::reclaimable: return AllocClass::reclaimable;
+    default: return AllocClass::unmovable;
+    }
+}
+
+struct Span {
+    std::uint64_t begin, end; /* pfns */
+    MigrateType type;
+};
+
+}  // namespace
+
+/*
+ * Boot: every memory range, with its reusable tag storage when the CPUs have MTE, becomes
+ * zones (split at 4 GiB and at PageMeta's zone limit). Data pageblocks start MIGRATE_MOVABLE
+ * as in Linux; tag-storage pageblocks MIGRATE_CMA (RFC v2/v3). Without MTE the tag storage is
+ * plain memory; a static carve-out is never handed to the allocator.
+ */
+PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem)
+    : m_config(config), m_kmem(kmem) {
+    const bool mte = !desc.cpus.empty() && desc.cpus.front().mte_version >= 2;
+    std::vector<Span> spans;
+    for (std::size_t i = 0; i < desc.memories.size(); ++i) {
+        const auto &m = desc.memories[i];
+        spans.push_back({pfn_of(m.range.base()).value(), pfn_of(m.range.end()).value(), MigrateType::movable});
+        for (const auto &t : desc.tag_storage) {
+            if (t.memory_index != i || !t.reusable) continue;
+            const std::uint64_t b = pfn_of(t.range.base()).value(), e = pfn_of(t.range.end()).value();
+            spans.push_back({b, e, mte ? MigrateType::cma : MigrateType::movable});
+            if (mte) m_pool_pages += e - b;
+        }
+    }
+    std::sort(spans.begin(), spans.end(), [](const Span &a, const Span &b) { return a.begin < b.begin; });
+    // Group spans into zones: contiguous-enough spans share a zone unless it crosses 4 GiB or
+    // grows past what PageMeta can index.
+    const std::uint64_t max_zone = (PageMeta::kMaxZonePages - 1) & ~(Zone::kMaxOrderPages - 1);
+    std::size_t i = 0;
+    while (i < spans.size()) {
+        const std::uint64_t zstart = spans[i].begin & ~(Zone::kMaxOrderPages - 1);
+        const std::uint64_t limit = std::min<std::uint64_t>(zstart + max_zone, zstart < kDma32LimitPfn ? kDma32LimitPfn : ~0ull);
+        std::uint64_t zend = zstart;
+        std::size_t j = i;
+        std::vector<Span> parts;
+        // A hole of more than 1 GiB starts a new zone rather than costing metadata.
+        constexpr std::uint64_t kMaxHole = (1ull << 30) >> kPageShift;
+        while (j < spans.size() && spans[j].begin < limit && (parts.empty() || spans[j].begin <= zend + kMaxHole)) {
+            Span s = spans[j];
+            if (s.end > limit) {
+                parts.push_back({s.begin, limit, s.type});
+                spans[j].begin = limit; /* the rest goes to the next zone */
+                zend = limit;
+                break;
+            }
+            parts.push_back(s);
+            zend = std::max(zend, s.end);
+            ++j;
+        }
+        auto z = std::make_unique<Zone>((zstart < kDma32LimitPfn ? "DMA32@" : "Normal@") + hex(zstart << kPageShift),
+                                        Pfn(zstart), zend - zstart);
+        for (const Span &s : parts) z->add_free_range(Pfn(s.begin), s.end - s.begin, s.type);
+        m_zones.push_back(std::move(z));
+        i = j;
+    }
+    std::reverse(m_zones.begin(), m_zones.end()); /* highest zone first, as the zonelist */
+    set_watermarks();
+    m_pool = std::make_unique<TagStoragePool>(desc, *this);
+}
+
+PageAllocator::~PageAllocator() = default;
+
+/* __setup_per_zone_wmarks(): min_free_kbytes = sqrt(16 x lowmem KiB) in [128 KiB, 256 MiB],
+ * shared by zones in proportion to their size; low and high above it by
+ * max(min/4, 0.1% of the zone) (watermark_scale_factor 10). */
+void PageAllocator::set_watermarks() {
+    const std::uint64_t total = managed_pages();
+    std::uint64_t kbytes = m_config.min_free_kbytes;
+    if (kbytes == 0) {
+        kbytes = static_cast<std::uint64_t>(std::sqrt(static_cast<double>(total * kPageSize / 1024) * 16.0));
+        kbytes = std::clamp<std::uint64_t>(kbytes, 128, 262144);
+    }
+    const std::uint64_t min_pages = kbytes * 1024 / kPageSize;
+    for (auto &z : m_zones) {
+        const std::uint64_t managed = z->managed_pages();
+        z->wmark_min = total ? min_pages * managed / total : 0;
+        const std::uint64_t step = std::max(z->wmark_min / 4, managed * 10 / 10000);
+        z->wmark_low = z->wmark_min + step;
+        z->wmark_high = z->wmark_low + step;
+    }
+}
+
+Zone *PageAllocator::zone_of(Pfn pfn) {
+    for (auto &z : m_zones)
+        if (z->contains(pfn)) return z.get();
+    return nullptr;
+}
+
+bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) const {
+    std::uint64_t usable = z.free_pages() - z.free_pages(MigrateType::isolate);
+    if (!gfp.may_use_cma() || m_config.cma_policy == CmaPolicy::never) usable -= z.free_pages(MigrateType::cma);
+    if (!gfp.atomic) usable -= z.free_pages(MigrateType::highatomic);
+    return usable >= z.wmark_min + (1ull << order);
+}
+
+/*
+ * __rmqueue() with the pool policy. A movable, untagged request may use MIGRATE_CMA:
+ *   linux-balance: the pool first when its free pages exceed half the zone's free pages, else
+ *                  the request's own lists, then the pool, then fallback stealing;
+ *   cma-first:     the pool, then the own lists, then fallback;
+ *   cma-last:      own lists, fallback stealing, and the pool only after both failed;
+ *   never:         the pool is not used.
+ * Atomic high-order requests look at the HIGHATOMIC reserve first; anyone may use it last.
+ */
+std::optional<Pfn> PageAllocator::rmqueue(Zone &z, unsigned order, GfpFlags gfp, bool &from_cma) {
+    const bool cma = gfp.may_use_cma() && m_config.cma_policy != CmaPolicy::never;
+    from_cma = false;
+    auto take_cma = [&]() -> std::optional<Pfn> {
+        auto p = z.take_smallest(order, MigrateType::cma);
+        from_cma = p.has_value();
+        return p;
+    };
+    if (gfp.atomic && order > 0)
+        if (auto p = z.take_smallest(order, MigrateType::highatomic)) return p;
+    if (cma && (m_config.cma_policy == CmaPolicy::cma_first ||
+                (m_config.cma_policy == CmaPolicy::linux_balance &&
+                 z.free_pages(MigrateType::cma) > z.free_pages() / 2)))
+        if (auto p = take_cma()) return p;
+    if (auto p = z.take_smallest(order, gfp.type)) return p;
+    if (cma && m_config.cma_policy != CmaPolicy::cma_last)
+        if (auto p = take_cma()) return p;
+    if (auto p = z.take_fallback(order, gfp.type)) return p;
+    if (cma && m_config.cma_policy == CmaPolicy::cma_last)
+        if (auto p = take_cma()) return p;
+    return z.take_smallest(order, MigrateType::highatomic);
+}
+
+PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gfp) {
+    if (order > Zone::kMaxOrder)
+        throw MmError("alloc_pages: order " + std::to_string(order) + ", expected at most " + std::to_string(Zone::kMaxOrder));
+    if (!m_pool->enabled()) gfp.tagged = false;
+    Allocation a;
+    const AllocClass cls = class_of(gfp);
+    for (auto &z : m_zones) {
+        if (!watermark_ok(*z, order, gfp)) continue;
+        bool from_cma = false;
+        auto p = rmqueue(*z, order, gfp, from_cma);
+        if (!p) continue;
+        z->mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, gfp.tagged ? PageMeta::kTagged : 0);
+        a.ok = true;
+        a.pfn = *p;
+        if (from_cma) ++m_stats.cma_allocs;
+        break;
+    }
+    if (!a.ok) {
+        ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
+        if (gfp.type == MigrateType::unmovable && free_pages(MigrateType::cma) >= (1ull << order)) ++m_stats.starvation;
+        return a;
+    }
+    if (gfp.tagged) {
+        std::uint64_t cycles = 0;
+        if (!m_pool->reserve(a.pfn, order, cycles)) {
+            a.tags_pending = true;
+            zone_of(a.pfn)->meta(a.pfn).set_flags(PageMeta::kTagged | PageMeta::kTagsPending);
+        }
+        m_stats.reserve_cycles += cycles;
+        a.cycles += cycles;
+    }
+    ++m_stats.allocs[static_cast<unsigned>(cls)];
+    m_stats.alloc_cycles[static_cast<unsigned>(cls)].add(a.cycles);
+    return a;
+}
+
+std::uint64_t PageAllocator::free_pages(Pfn pfn) {
+    Zone *z = zone_of(pfn);
+    if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head)
+        throw MmError("free_pages: pfn " + hex(pfn.value()) + " is not the head of an allocated block");
+    const PageMeta m = z->meta(pfn);
+    std::uint64_t cycles = 0;
+    if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending)) m_pool->release(pfn, m.order(), cycles);
+    z->free_block(pfn);
+    ++m_stats.frees;
+    return cycles;
+}
+
+void PageAllocator::set_pinned(Pfn pfn, bool pinned) {
+    Zone *z = zone_of(pfn);
+    if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head)
+        throw MmError("set_pinned: pfn " + hex(pfn.value()) + " is not the head of an allocated block");
+    PageMeta &m = z->meta(pfn);
+    m.set_flags(pinned ? (m.flags() | PageMeta::kPinned) : (m.flags() & ~PageMeta::kPinned));
+}
+
+bool PageAllocator::retry_tag_reservation(Pfn pfn) {
+    Zone *z = zone_of(pfn);
+    if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head)
+        throw MmError("retry_tag_reservation: pfn " + hex(pfn.value()) + " is not the head of an allocated block");
+    PageMeta &m = z->meta(pfn);
+    if (!(m.flags() & PageMeta::kTagsPending)) return true;
+    std::uint64_t cycles = 0;
+    const bool ok = m_pool->reserve(pfn, m.order(), cycles);
+    m_stats.reserve_cycles += cycles;
+    if (ok) m.set_flags(m.flags() & ~PageMeta::kTagsPending);
+    return ok;
+}
+
+/*
+ * Migration of one allocated block (migrate_pages for a single folio): only movable,
+ * unpinned blocks move. The destination comes from outside the pool and outside isolated
+ * pageblocks; the contents are copied through the memory system, the owner repoints its PTE
+ * and flushes the TLB, and the old block is freed (into its pageblock's list: the isolate list
+ * during alloc_contig_range).
+ */
+bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles) {
+    Zone *z = zone_of(head);
+    MTESIM_ASSERT(z && z->meta(head).state() == PageMeta::State::allocated_head, "migrate_block of a non-head");
+    const PageMeta m = z->meta(head);
+    if (m.flags() & PageMeta::kPinned) {
+        ++m_stats.migrate_blocked_pinned;
+        return false;
+    }
+    if (m.type() != MigrateType::movable) {
+        ++m_stats.migrate_blocked_unmovable;
+        return false;
+    }
+    std::optional<Pfn> dest;
+    for (auto &dz : m_zones) {
+        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false})) continue;
+        if ((dest = dz->take_smallest(m.order(), MigrateType::movable)) ||
+            (dest = dz->take_fallback(m.order(), MigrateType::movable))) {
+            dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head, m.flags());
+            break;
+        }
+    }
+    if (!dest) {
+        ++m_stats.migrate_no_destination;
+        return false;
+    }
+    const std::uint64_t pages = 1ull << m.order();
+    cycles += m_kmem.copy_pages(head, *dest, pages);
+    if (m_migrator && !m_migrator->move(head, *dest, m.order())) {
+        zone_of(*dest)->free_block(*dest);
+        return false;
+    }
+    cycles += m_kmem.flush_tlb_page();
+    z->free_block(head);
+    m_stats.pages_migrated += pages;
+    return true;
+}
+
+std::uint64_t PageAllocator::managed_pages() const {
+    std::uint64_t n = 0;
+    for (const auto &z : m_zones) n += z->managed_pages();
+    return n;
+}
+
+std::uint64_t PageAllocator::free_pages() const {
+    std::uint64_t n = 0;
+    for (const auto &z : m_zones) n += z->free_pages();
+    return n;
+}
+
+std::uint64_t PageAllocator::free_pages(MigrateType t) const {
+    std::uint64_t n = 0;
+    for (const auto &z : m_zones) n += z->free_pages(t);
+    return n;
+}
+
+std::uint64_t PageAllocator::pool_pages_holding_tags() const { return m_pool->reserved_pages(); }
+
+std::uint64_t PageAllocator::pool_pages_holding_data() const {
+    // Pool pages that are neither free nor holding tags hold data (possibly while isolated).
+    const std::uint64_t free_pool = free_pages(MigrateType::cma);
+    return m_pool_pages - std::min(m_pool_pages, free_pool + pool_pages_holding_tags());
+}
+
+double PageAllocator::metadata_bytes_per_page() const {
+    std::uint64_t bytes = 0, pages = 0;
+    for (const auto &z : m_zones) {
+        bytes += z->span_pages() * sizeof(PageMeta);
+        pages += z->span_pages();
+    }
+    return pages ? static_cast<double>(bytes) / static_cast<double>(pages) : 0.0;
+}
+
+double PageAllocator::side_table_bytes_per_page() const {
+    std::uint64_t bytes = 0, pages = 0;
+    for (const auto &z : m_zones) {
+        bytes += z->metadata_bytes() - z->span_pages() * sizeof(PageMeta);
+        pages += z->span_pages();
+    }
+    for (std::size_t r = 0; r < m_pool->regions(); ++r)
+        bytes += m_pool->layout().regions()[r].block_count() * sizeof(std::uint32_t);
+    return pages ? static_cast<double>(bytes) / static_cast<double>(pages) : 0.0;
+}
+
+/*
+ * The invariants, by walking every block head of every zone once: each page belongs to
+ * exactly one block (free, allocated or tag storage) or is absent; the free lists' counters
+ * match the free blocks found; a reserved tag block is held as tag storage and an unreserved
+ * one is not; each refcount equals the tagged data pages it covers.
+ */
+std::string PageAllocator::check_invariants(bool deep) const {
+    std::vector<std::vector<std::uint64_t>> covered(m_pool->regions());
+    for (std::size_t r = 0; r < m_pool->regions(); ++r) covered[r].assign(m_pool->layout().regions()[r].block_count(), 0);
+    for (const auto &zp : m_zones) {
+        const Zone &z = *zp;
+        std::array<std::uint64_t, kMigrateTypes> free_found{};
+        for (std::uint64_t p = 0; p < z.span_pages();) {
+            const Pfn pfn = z.start() + p;
+            const PageMeta &m = z.meta(pfn);
+            const std::uint64_t n = 1ull << m.order();
+            switch (m.state()) {
+            case PageMeta::State::absent: ++p; continue;
+            case PageMeta::State::tail:
+                return z.name() + ": page " + hex(pfn.value()) + " belongs to no block";
+            case PageMeta::State::free_head:
+                if (p % n) return z.name() + ": free block " + hex(pfn.value()) + " misaligned";
+                free_found[static_cast<unsigned>(m.type())] += n;
+                break;
+            case PageMeta::State::allocated_head:
+                if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending))
+                    m_pool->for_each_block(pfn, n, [&](std::size_t r, std::uint64_t b, std::uint64_t c) {
+                        covered[r][b] += c;
+                        return true;
+                    });
+                break;
+            case PageMeta::State::tag_storage: break;
+            }
+            if (deep)
+                for (std::uint64_t q = 1; q < n; ++q)
+                    if (p + q < z.span_pages() && z.meta(pfn + q).state() != PageMeta::State::tail)
+                        return z.name() + ": page " + hex((pfn + q).value()) + " is in two blocks";
+            p += n;
+        }
+        for (unsigned t = 0; t < kMigrateTypes; ++t)
+            if (free_found[t] != z.free_pages(static_cast<MigrateType>(t)))
+                return z.name() + ": " + migrate_type_name(static_cast<MigrateType>(t)) + " free counter " +
+                       std::to_string(z.free_pages(static_cast<MigrateType>(t))) + " but " + std::to_string(free_found[t]) +
+                       " free pages on the lists";
+    }
+    for (std::size_t r = 0; r < m_pool->regions(); ++r) {
+        const bool reusable = m_pool->layout().regions()[r].reusable;
+        for (std::uint64_t b = 0; b < covered[r].size(); ++b) {
+            if (covered[r][b] != m_pool->refcount(r, b))
+                return "tag block " + std::to_string(b) + " of region " + std::to_string(r) + ": refcount " +
+                       std::to_string(m_pool->refcount(r, b)) + " but " + std::to_string(covered[r][b]) +
+                       " tagged pages covered";
+            if (!reusable) continue;
+            const Pfn bp = m_pool->block_pfn(r, b);
+            const Zone *z = nullptr;
+            for (const auto &zz : m_zones)
+                if (zz->contains(bp)) z = zz.get();
+            if (!z) continue;
+            const bool held = z->meta(bp).state() == PageMeta::State::tag_storage;
+            if ((m_pool->refcount(r, b) > 0) != held)
+                return "tag block " + hex(bp.value()) + (held ? " held as tag storage with refcount 0"
+                                                              : " reserved but free or holding data");
+        }
+    }
+    return "";
+}
+
+}  // namespace mtesim

@@ -1,0 +1,151 @@
+// TagStoragePool: see the header.
+#include "mtesim/mm/tag_storage_pool.h"
+
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/mm/page_allocator.h"
+
+namespace mtesim {
+
+namespace {
+unsigned log2u(std::uint64_t v) { return 63u - static_cast<unsigned>(__builtin_clzll(v)); }
+}  // namespace
+
+TagStoragePool::TagStoragePool(const PlatformDesc &desc, PageAllocator &allocator)
+    : m_alloc(allocator), m_layout(desc) {
+    m_enabled = !desc.cpus.empty() && desc.cpus.front().mte_version >= 2 && !m_layout.regions().empty();
+    for (const auto &r : m_layout.regions()) {
+        m_refcount.emplace_back(r.block_count(), 0);
+        m_block_order.push_back(log2u(r.block_size / kPageSize));
+    }
+}
+
+Pfn TagStoragePool::block_pfn(std::size_t region, std::uint64_t block) const {
+    const TagRegion &r = m_layout.regions()[region];
+    return pfn_of(r.tags.base()) + block * (r.block_size / kPageSize);
+}
+
+std::uint64_t TagStoragePool::pages_per_block(std::size_t region) const {
+    return m_layout.regions()[region].block_size / kPageSize * kTagRatio;
+}
+
+std::uint64_t TagStoragePool::reserved_pages() const {
+    std::uint64_t n = 0;
+    for (std::size_t r = 0; r < m_refcount.size(); ++r) {
+        if (!m_layout.regions()[r].reusable) continue;
+        for (std::uint32_t c : m_refcount[r]) n += c ? (1ull << m_block_order[r]) : 0;
+    }
+    return n;
+}
+
+/*
+ * alloc_contig_range() for one tag block, as the RFC's slow path: isolate the pageblock (its
+ * free pages move to the isolate list, so nothing else can take them), disable the per-CPU
+ * LRU caches (an IPI to every other CPU), migrate every occupant of the block out, and take
+ * the block once it is wholly free. An unmovable or pinned occupant, or no destination, fails
+ * the attempt; the pageblock is restored either way. Retried mm.contig_retries times.
+ */
+bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_t &cycles) {
+    MmStats &st = m_alloc.mutable_stats();
+    IKernelMemory &kmem = m_alloc.kernel_memory();
+    const MigrateType old = z.pageblock_type(pfn);
+    for (unsigned attempt = 0; attempt < m_alloc.config().contig_retries; ++attempt) {
+        ++st.contig_attempts;
+        z.set_pageblock_type(pfn, MigrateType::isolate);
+        z.move_free_pages_block(pfn, MigrateType::isolate);
+        const unsigned others = kmem.cpus() > 1 ? kmem.cpus() - 1 : 0;
+        cycles += kmem.send_ipis(others);
+        st.ipis += others;
+        bool ok = true;
+        for (Pfn p = pfn; ok && p < pfn + (1ull << order);) {
+            const auto head = z.allocated_head_of(p);
+            if (!head) {
+                p += 1;
+                continue;
+            }
+            const PageMeta m = z.meta(*head);
+            if (m.state() == PageMeta::State::tag_storage) {
+                ok = false; /* another tag block overlaps: cannot happen with aligned blocks */
+                break;
+            }
+            ok = m_alloc.migrate_block(*head, cycles);
+            if (ok) p = *head + (1ull << m.order());
+        }
+        if (ok && z.block_is_free(pfn, order)) {
+            z.take_free_block(pfn, order);
+            z.set_pageblock_type(pfn, old);
+            z.move_free_pages_block(pfn, old);
+            return true;
+        }
+        z.set_pageblock_type(pfn, old);
+        z.move_free_pages_block(pfn, old);
+    }
+    return false;
+}
+
+bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles) {
+    MmStats &st = m_alloc.mutable_stats();
+    const TagRegion &r = m_layout.regions()[region];
+    if (!r.reusable) {
+        ++st.reserve_static;
+        return true;
+    }
+    const Pfn bp = block_pfn(region, block);
+    const unsigned order = m_block_order[region];
+    Zone *z = m_alloc.zone_of(bp);
+    MTESIM_ASSERT(z, "reusable tag block outside every zone");
+    if (m_alloc.config().tag_reserve == TagReservePath::fast_path && z->block_is_free(bp, order)) {
+        z->take_free_block(bp, order);
+        z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+        ++st.reserve_fast;
+        return true;
+    }
+    if (contig_range(*z, bp, order, cycles)) {
+        z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+        ++st.reserve_slow;
+        return true;
+    }
+    ++st.reserve_failed;
+    return false;
+}
+
+bool TagStoragePool::reserve(Pfn pfn, unsigned order, std::uint64_t &cycles) {
+    if (!m_enabled) return true;
+    std::vector<std::tuple<std::size_t, std::uint64_t, std::uint64_t>> done;
+    const bool ok = for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
+        if (m_refcount[r][b] == 0) {
+            if (!take_block(r, b, cycles)) return false;
+        } else {
+            ++m_alloc.mutable_stats().reserve_refcount_hits;
+        }
+        m_refcount[r][b] += static_cast<std::uint32_t>(covered);
+        done.emplace_back(r, b, covered);
+        return true;
+    });
+    if (ok) return true;
+    // Roll back what this allocation reserved: the data will be mapped fault-on-access.
+    for (const auto &[r, b, covered] : done) {
+        m_refcount[r][b] -= static_cast<std::uint32_t>(covered);
+        if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
+            Zone *z = m_alloc.zone_of(block_pfn(r, b));
+            z->free_block(block_pfn(r, b));
+        }
+    }
+    return false;
+}
+
+void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
+    if (!m_enabled) return;
+    for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
+        MTESIM_ASSERT(m_refcount[r][b] >= covered, "tag block refcount underflow");
+        m_refcount[r][b] -= static_cast<std::uint32_t>(covered);
+        if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
+            const Pfn bp = block_pfn(r, b);
+            cycles += m_alloc.kernel_memory().invalidate_tag_block(bp, 1ull << m_block_order[r]);
+            m_alloc.zone_of(bp)->free_block(bp);
+            ++m_alloc.mutable_stats().tag_blocks_released;
+        }
+        return true;
+    });
+}
+
+}  // namespace mtesim

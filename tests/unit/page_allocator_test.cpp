@@ -1,0 +1,467 @@
+// The page allocator and the tag-storage pool (issue "Kernel memory model, part 1"): buddy
+// merge and split, fallback order, pageblock stealing, each pool policy, refcounts across
+// high-order allocations, the fast path exactly when a block is free, the slow path migrating
+// movable occupants and failing on pinned ones, API errors, OOM and starvation.
+#include "mtesim/mm/mm_error.h"
+#include "mtesim/mm/page_allocator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <unordered_map>
+
+using namespace mtesim;
+
+namespace {
+
+/// 64 MiB of data at 0x80000000 with its 2 MiB of tag storage right above, 4 KiB tag blocks.
+PlatformDesc small_board(bool reusable = true, unsigned mte = 3, unsigned cpus = 4) {
+    PlatformDesc d;
+    d.source = "test";
+    for (unsigned i = 0; i < cpus; ++i) d.cpus.push_back(CpuDesc{"/cpus/cpu@" + std::to_string(i), i, 2000000000, mte});
+    d.memories.push_back(MemoryDesc{"/memory@80000000", AddrRange(PhysAddr(0x80000000), 64ull << 20), 1});
+    d.tag_storage.push_back(TagStorageDesc{"/tags", AddrRange(PhysAddr(0x84000000), 2ull << 20), 0x1000, 0, reusable,
+                                           TagBindingForm::v3});
+    return d;
+}
+
+constexpr std::uint64_t kDataPages = 16384, kPoolPages = 512;
+const Pfn kPoolStart(0x84000);
+
+/// Records the kernel work asked for; every copy costs 100 cycles a page, an IPI 50, a TLBI 20.
+struct RecordingKmem : IKernelMemory {
+    std::uint64_t copied = 0, zeroed = 0, ipis = 0, tlbis = 0, invalidated = 0;
+    std::uint64_t copy_pages(Pfn, Pfn, std::uint64_t n) override { copied += n; return 100 * n; }
+    std::uint64_t zero_pages(Pfn, std::uint64_t n) override { zeroed += n; return 50 * n; }
+    std::uint64_t send_ipis(unsigned t) override { ipis += t; return 50ull * t; }
+    std::uint64_t flush_tlb_page() override { ++tlbis; return 20; }
+    std::uint64_t invalidate_tag_block(Pfn, std::uint64_t n) override { invalidated += n; return 10; }
+    unsigned cpus() const override { return 4; }
+};
+
+MmConfig cfg(CmaPolicy p = CmaPolicy::linux_balance, TagReservePath r = TagReservePath::fast_path) {
+    MmConfig c;
+    c.cma_policy = p;
+    c.tag_reserve = r;
+    c.min_free_kbytes = 128; /* 32 pages of reserve: small, so tests can fill memory */
+    return c;
+}
+
+bool in_pool(Pfn p) { return p >= kPoolStart && p < kPoolStart + kPoolPages; }
+
+}  // namespace
+
+TEST(PageAllocator, BootHandsDataAndPoolToTheBuddyAllocator) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    EXPECT_EQ(a.managed_pages(), kDataPages + kPoolPages);
+    EXPECT_EQ(a.free_pages(MigrateType::movable), kDataPages);
+    EXPECT_EQ(a.free_pages(MigrateType::cma), kPoolPages);
+    EXPECT_EQ(a.pool_pages(), kPoolPages);
+    ASSERT_EQ(a.zones().size(), 1u);
+    EXPECT_EQ(a.zones()[0]->nr_free(Zone::kMaxOrder, MigrateType::movable), kDataPages / 1024);
+    EXPECT_LE(a.metadata_bytes_per_page(), 8.0) << "at most 8 bytes of host memory per simulated page";
+    EXPECT_LE(a.side_table_bytes_per_page(), 0.13) << "pageblock types (1/512 B) and tag refcounts (4/32 B)";
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(PageAllocator, SplitAndMergeRestoreTheFreeLists) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    const Zone &z = *a.zones()[0];
+    auto p = a.alloc_pages(0, kGfpHighUserMovable);
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(z.nr_free(Zone::kMaxOrder, MigrateType::movable), kDataPages / 1024 - 1);
+    for (unsigned o = 0; o < Zone::kMaxOrder; ++o) EXPECT_EQ(z.nr_free(o, MigrateType::movable), 1u) << "order " << o;
+    auto q = a.alloc_pages(3, kGfpHighUserMovable);
+    ASSERT_TRUE(q.ok);
+    EXPECT_EQ(q.pfn.value() % 8, 0u) << "blocks are naturally aligned";
+    a.free_pages(p.pfn);
+    a.free_pages(q.pfn);
+    EXPECT_EQ(z.nr_free(Zone::kMaxOrder, MigrateType::movable), kDataPages / 1024);
+    for (unsigned o = 0; o < Zone::kMaxOrder; ++o) EXPECT_EQ(z.nr_free(o, MigrateType::movable), 0u);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(PageAllocator, UnmovableFallsBackToMovableAndStealsThePageblock) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    Zone &z = *a.zones()[0];
+    auto u = a.alloc_pages(0, kGfpKernel);
+    ASSERT_TRUE(u.ok);
+    EXPECT_FALSE(in_pool(u.pfn)) << "unmovable allocations never use the pool";
+    EXPECT_EQ(z.pageblock_type(u.pfn), MigrateType::unmovable);
+    EXPECT_EQ(z.pageblock_steals(), 1u);
+    // The stolen pageblock serves later unmovable requests without another steal.
+    auto u2 = a.alloc_pages(2, kGfpKernel);
+    EXPECT_EQ(z.pageblock_steals(), 1u);
+    EXPECT_EQ(u2.pfn.value() >> kPageblockOrder, u.pfn.value() >> kPageblockOrder);
+    // Reclaimable finds the largest fallback block first: a fresh movable one it steals.
+    auto r = a.alloc_pages(0, kGfpReclaimable);
+    EXPECT_EQ(z.pageblock_steals(), 2u);
+    EXPECT_EQ(z.pageblock_type(r.pfn), MigrateType::reclaimable);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(PageAllocator, FallbackOrderFollowsLinux) {
+    EXPECT_EQ(kFallbacks[0][0], MigrateType::reclaimable);
+    EXPECT_EQ(kFallbacks[0][1], MigrateType::movable);
+    EXPECT_EQ(kFallbacks[1][0], MigrateType::reclaimable);
+    EXPECT_EQ(kFallbacks[1][1], MigrateType::unmovable);
+    EXPECT_EQ(kFallbacks[2][0], MigrateType::unmovable);
+    EXPECT_EQ(kFallbacks[2][1], MigrateType::movable);
+    // With movable memory gone, a reclaimable request is served from the unmovable pageblock.
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never), k);
+    auto u = a.alloc_pages(0, kGfpKernel);
+    while (a.alloc_pages(Zone::kMaxOrder, kGfpHighUserMovable).ok) {
+    }
+    auto r = a.alloc_pages(0, kGfpReclaimable);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ((r.pfn.value() >> Zone::kMaxOrder), (u.pfn.value() >> Zone::kMaxOrder)) << "inside the block u stole";
+    EXPECT_NE(a.zones()[0]->pageblock_type(r.pfn), MigrateType::movable);
+}
+
+TEST(PageAllocator, SmallMovableFallbackTakesABlockWithoutStealing) {
+    RecordingKmem k;
+    MmConfig c = cfg(CmaPolicy::never);
+    c.min_free_kbytes = 4; /* a one-page reserve, so the last small blocks can be handed out */
+    PageAllocator a(small_board(), c, k);
+    Zone &z = *a.zones()[0];
+    // Take every movable page (order-10 blocks), then free one unmovable-typed page.
+    std::vector<Pfn> blocks;
+    for (;;) {
+        auto b = a.alloc_pages(Zone::kMaxOrder, kGfpHighUserMovable);
+        if (!b.ok) break;
+        blocks.push_back(b.pfn);
+    }
+    auto u = a.alloc_pages(0, kGfpKernel); /* from what is left: a stolen pageblock */
+    ASSERT_TRUE(u.ok);
+    // Use up the unmovable pageblock's large free blocks: only orders below 4 stay free.
+    for (unsigned o = kPageblockOrder; o >= 4; --o) ASSERT_TRUE(a.alloc_pages(o, kGfpKernel).ok) << o;
+    const auto steals = z.pageblock_steals();
+    const MigrateType pb = z.pageblock_type(u.pfn);
+    auto m = a.alloc_pages(0, kGfpHighUserMovable);
+    ASSERT_TRUE(m.ok) << "movable falls back to the unmovable pageblock";
+    EXPECT_EQ(z.pageblock_type(m.pfn), pb) << "order 0 movable may not steal the pageblock";
+    EXPECT_EQ(z.pageblock_steals(), steals);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(PoolPolicy, NeverKeepsThePoolEmptyOfData) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never), k);
+    std::uint64_t n = 0;
+    for (;; ++n) {
+        auto p = a.alloc_pages(0, kGfpHighUserMovable);
+        if (!p.ok) break;
+        EXPECT_FALSE(in_pool(p.pfn));
+    }
+    EXPECT_EQ(a.stats().cma_allocs, 0u);
+    EXPECT_EQ(a.free_pages(MigrateType::cma), kPoolPages);
+    EXPECT_GT(n, kDataPages - 100);
+}
+
+TEST(PoolPolicy, CmaFirstUsesThePoolFirst) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::cma_first), k);
+    for (std::uint64_t i = 0; i < kPoolPages; ++i) {
+        auto p = a.alloc_pages(0, kGfpHighUserMovable);
+        ASSERT_TRUE(p.ok);
+        EXPECT_TRUE(in_pool(p.pfn)) << i;
+    }
+    EXPECT_FALSE(in_pool(a.alloc_pages(0, kGfpHighUserMovable).pfn)) << "pool full: regular memory";
+}
+
+TEST(PoolPolicy, CmaLastUsesThePoolOnlyWhenTheRegularListsAreEmpty) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::cma_last), k);
+    std::uint64_t regular_free_at_first_pool_alloc = ~0ull;
+    for (;;) {
+        const std::uint64_t regular = a.free_pages() - a.free_pages(MigrateType::cma);
+        auto p = a.alloc_pages(0, kGfpHighUserMovable);
+        if (!p.ok) break;
+        if (in_pool(p.pfn) && regular_free_at_first_pool_alloc == ~0ull) regular_free_at_first_pool_alloc = regular;
+    }
+    EXPECT_EQ(regular_free_at_first_pool_alloc, 0u);
+}
+
+TEST(PoolPolicy, LinuxBalanceUsesThePoolWhenItHoldsOverHalfTheFreeMemory) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::linux_balance), k);
+    for (;;) {
+        const bool pool_over_half = a.free_pages(MigrateType::cma) > a.free_pages() / 2;
+        const bool regular_left = a.free_pages() - a.free_pages(MigrateType::cma) > 0;
+        auto p = a.alloc_pages(0, kGfpHighUserMovable);
+        if (!p.ok) break;
+        if (pool_over_half) {
+            ASSERT_TRUE(in_pool(p.pfn)) << "pool over half of free memory: pool first";
+        } else if (regular_left) {
+            ASSERT_FALSE(in_pool(p.pfn)) << "pool under half: regular lists first";
+        }
+    }
+    EXPECT_GT(a.stats().cma_allocs, 0u);
+}
+
+TEST(PoolPolicy, TaggedAndUnmovableNeverUseThePool) {
+    for (CmaPolicy p : {CmaPolicy::linux_balance, CmaPolicy::cma_last, CmaPolicy::cma_first}) {
+        RecordingKmem k;
+        PageAllocator a(small_board(), cfg(p), k);
+        for (int i = 0; i < 3000; ++i) {
+            auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+            auto u = a.alloc_pages(0, kGfpKernel);
+            if (t.ok) {
+                EXPECT_FALSE(in_pool(t.pfn));
+            }
+            if (u.ok) {
+                EXPECT_FALSE(in_pool(u.pfn));
+            }
+        }
+        EXPECT_EQ(a.check_invariants(), "");
+    }
+}
+
+TEST(TagReservation, RefcountsAcrossHighOrderAllocations) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never), k);
+    const TagStoragePool &pool = a.tag_pool();
+    auto big = a.alloc_pages(6, kGfpHighUserMovableTagged); /* 64 pages: two tag blocks of 32 */
+    ASSERT_TRUE(big.ok);
+    const std::uint64_t b0 = (big.pfn - pfn_of(PhysAddr(0x80000000))) / 32;
+    EXPECT_EQ(pool.refcount(0, b0), 32u);
+    EXPECT_EQ(pool.refcount(0, b0 + 1), 32u);
+    EXPECT_EQ(a.stats().reserve_fast, 2u);
+    auto huge = a.alloc_pages(10, kGfpHighUserMovableTagged); /* 1024 pages: 32 blocks */
+    ASSERT_TRUE(huge.ok);
+    EXPECT_EQ(a.stats().reserve_fast, 34u);
+    EXPECT_EQ(a.pool_pages_holding_tags(), 34u);
+    a.free_pages(big.pfn);
+    EXPECT_EQ(pool.refcount(0, b0), 0u);
+    EXPECT_EQ(a.stats().tag_blocks_released, 2u);
+    EXPECT_EQ(k.invalidated, 2u) << "released blocks get cache maintenance";
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(TagReservation, SharedBlockRefcountHits) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never), k);
+    std::vector<Pfn> pages;
+    for (int i = 0; i < 32; ++i) pages.push_back(a.alloc_pages(0, kGfpHighUserMovableTagged).pfn);
+    EXPECT_EQ(a.stats().reserve_fast + a.stats().reserve_refcount_hits, 32u);
+    EXPECT_GE(a.stats().reserve_refcount_hits, 16u) << "neighbouring pages share a tag block";
+    EXPECT_EQ(a.check_invariants(true), "");
+    for (Pfn p : pages) a.free_pages(p);
+    EXPECT_EQ(a.pool_pages_holding_tags(), 0u);
+    EXPECT_EQ(a.free_pages(MigrateType::cma), kPoolPages);
+}
+
+/* Fill the pool with movable data (cma-first), so every tag block holds data. */
+static std::vector<Pfn> fill_pool(PageAllocator &a) {
+    std::vector<Pfn> v;
+    while (a.free_pages(MigrateType::cma)) {
+        auto p = a.alloc_pages(0, kGfpHighUserMovable);
+        if (!p.ok || !in_pool(p.pfn)) break;
+        v.push_back(p.pfn);
+    }
+    return v;
+}
+
+TEST(TagReservation, FastPathExactlyWhenTheBlockIsFree) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::cma_first), k);
+    auto t1 = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    EXPECT_EQ(a.stats().reserve_fast, 1u);
+    EXPECT_EQ(a.stats().reserve_slow, 0u);
+    EXPECT_EQ(k.ipis, 0u);
+    auto data = fill_pool(a);
+    EXPECT_EQ(data.size(), kPoolPages - 1);
+    // The next tag block holds data: the slow path migrates it out.
+    auto t2 = a.alloc_pages(5, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t2.ok);
+    EXPECT_FALSE(t2.tags_pending);
+    EXPECT_EQ(a.stats().reserve_fast, 1u);
+    EXPECT_EQ(a.stats().reserve_slow, 1u);
+    EXPECT_EQ(a.stats().pages_migrated, 1u);
+    EXPECT_EQ(k.copied, 1u);
+    EXPECT_EQ(k.ipis, 3u) << "lru_cache_disable: one IPI to each other CPU";
+    EXPECT_EQ(k.tlbis, 1u);
+    EXPECT_EQ(t2.cycles, 100u + 150u + 20u) << "copy + IPIs + TLBI, as the kernel memory reported them";
+    EXPECT_EQ(a.check_invariants(true), "");
+    (void)t1;
+}
+
+TEST(TagReservation, ContigRangePolicyAlwaysTakesTheSlowPath) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never, TagReservePath::contig_range), k);
+    auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t.ok);
+    EXPECT_EQ(a.stats().reserve_fast, 0u);
+    EXPECT_EQ(a.stats().reserve_slow, 1u);
+    EXPECT_EQ(a.stats().pages_migrated, 0u);
+    EXPECT_EQ(k.ipis, 3u);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(TagReservation, PinnedOccupantsBlockTheSlowPathUntilUnpinned) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::cma_first), k);
+    auto data = fill_pool(a);
+    ASSERT_EQ(data.size(), kPoolPages);
+    for (Pfn p : data) a.set_pinned(p, true);
+    auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t.ok) << "the data pages are allocated; only their tags are pending";
+    EXPECT_TRUE(t.tags_pending);
+    EXPECT_EQ(a.stats().reserve_failed, 1u);
+    EXPECT_EQ(a.stats().migrate_blocked_pinned, 3u) << "3 retries, each stopped by the pin";
+    EXPECT_EQ(a.stats().contig_attempts, 3u);
+    EXPECT_EQ(a.check_invariants(true), "");
+    for (Pfn p : data) a.set_pinned(p, false);
+    EXPECT_TRUE(a.retry_tag_reservation(t.pfn));
+    EXPECT_EQ(a.stats().reserve_slow, 1u);
+    EXPECT_EQ(a.check_invariants(true), "");
+    a.free_pages(t.pfn);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(TagReservation, OwnerRefusingTheMoveFailsTheReservation) {
+    struct Refuser : IPageMigrator {
+        int asked = 0;
+        bool move(Pfn, Pfn, unsigned) override { ++asked; return false; }
+    } refuser;
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::cma_first), k);
+    a.set_migrator(&refuser);
+    fill_pool(a);
+    auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    EXPECT_TRUE(t.tags_pending);
+    EXPECT_EQ(refuser.asked, 3);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(TagReservation, StaticCarveoutAndNoMte) {
+    RecordingKmem k;
+    PageAllocator s(small_board(false), cfg(), k);
+    EXPECT_EQ(s.pool_pages(), 0u);
+    EXPECT_EQ(s.managed_pages(), kDataPages) << "a static carve-out never joins the allocator";
+    auto t = s.alloc_pages(0, kGfpHighUserMovableTagged);
+    EXPECT_TRUE(t.ok);
+    EXPECT_EQ(s.stats().reserve_static, 1u);
+    EXPECT_EQ(s.check_invariants(true), "");
+    PageAllocator n(small_board(true, 0), cfg(), k);
+    EXPECT_EQ(n.free_pages(MigrateType::movable), kDataPages + kPoolPages) << "without MTE, tag storage is plain memory";
+    EXPECT_EQ(n.free_pages(MigrateType::cma), 0u);
+}
+
+TEST(PageAllocator, ApiMisuseIsAClearError) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    EXPECT_THROW(a.alloc_pages(11, kGfpKernel), MmError);
+    auto p = a.alloc_pages(2, kGfpKernel);
+    EXPECT_THROW(a.free_pages(p.pfn + 1), MmError) << "not the head";
+    EXPECT_THROW(a.free_pages(Pfn(0x10)), MmError) << "outside memory";
+    a.free_pages(p.pfn);
+    try {
+        a.free_pages(p.pfn);
+        FAIL() << "double free accepted";
+    } catch (const MmError &e) {
+        EXPECT_NE(std::string(e.what()).find("is not the head of an allocated block"), std::string::npos);
+    }
+}
+
+TEST(PageAllocator, OomIsAResultAndUnmovableStarvationIsCounted) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never), k);
+    std::uint64_t ok = 0;
+    for (;;) {
+        auto p = a.alloc_pages(0, kGfpKernel);
+        if (!p.ok) break;
+        ++ok;
+    }
+    EXPECT_GT(ok, kDataPages - 100);
+    EXPECT_EQ(a.stats().alloc_failures[static_cast<unsigned>(MigrateType::unmovable)], 1u);
+    EXPECT_EQ(a.stats().starvation, 1u) << "the pool had 512 free pages the request could not use";
+    EXPECT_EQ(a.free_pages(MigrateType::cma), kPoolPages);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+/*
+ * The randomized invariant test: 10^6 operations in all (two fixed seeds), mixing
+ * allocations of every class and order, frees, pins and reservation retries on every pool
+ * policy and reservation path, with the invariants checked after every step.
+ */
+class RandomizedInvariants : public ::testing::TestWithParam<std::tuple<std::uint64_t, CmaPolicy, TagReservePath>> {};
+
+/* The owner of the test's live blocks: follows migrations, as a PTE would. */
+struct LiveBlocks : IPageMigrator {
+    std::vector<std::pair<Pfn, unsigned>> blocks;
+    std::unordered_map<std::uint64_t, std::size_t> index; /* pfn -> position in blocks */
+    std::uint64_t pages = 0, moves = 0;
+    void add(Pfn p, unsigned order) {
+        index[p.value()] = blocks.size();
+        blocks.emplace_back(p, order);
+        pages += 1ull << order;
+    }
+    void remove(std::size_t j) {
+        pages -= 1ull << blocks[j].second;
+        index.erase(blocks[j].first.value());
+        if (j != blocks.size() - 1) {
+            blocks[j] = blocks.back();
+            index[blocks[j].first.value()] = j;
+        }
+        blocks.pop_back();
+    }
+    bool move(Pfn from, Pfn to, unsigned order) override {
+        auto it = index.find(from.value());
+        EXPECT_NE(it, index.end()) << "moved a block nobody owns";
+        if (it == index.end()) return false;
+        EXPECT_EQ(blocks[it->second].second, order);
+        const std::size_t j = it->second;
+        index.erase(it);
+        blocks[j].first = to;
+        index[to.value()] = j;
+        ++moves;
+        return true;
+    }
+};
+
+TEST_P(RandomizedInvariants, HoldAfterEveryStep) {
+    const auto [seed, policy, path] = GetParam();
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(policy, path), k);
+    LiveBlocks live;
+    a.set_migrator(&live);
+    std::mt19937_64 rng(seed);
+    const int steps = 250000;
+    for (int i = 0; i < steps; ++i) {
+        const unsigned op = rng() % 100;
+        if (op < 50 || live.blocks.empty()) {
+            unsigned order = rng() % 8 == 0 ? static_cast<unsigned>(rng() % 11) : static_cast<unsigned>(rng() % 4);
+            const GfpFlags kinds[] = {kGfpKernel, kGfpReclaimable, kGfpHighUserMovable, kGfpHighUserMovableTagged};
+            auto p = a.alloc_pages(order, kinds[rng() % 4]);
+            if (p.ok) live.add(p.pfn, order);
+        } else if (op < 92) {
+            const std::size_t j = rng() % live.blocks.size();
+            a.free_pages(live.blocks[j].first);
+            live.remove(j);
+        } else if (op < 97) {
+            a.set_pinned(live.blocks[rng() % live.blocks.size()].first, rng() % 2);
+        } else {
+            a.retry_tag_reservation(live.blocks[rng() % live.blocks.size()].first);
+        }
+        const std::string err = a.check_invariants((i % 4096) == 0);
+        ASSERT_EQ(err, "") << "step " << i;
+        ASSERT_EQ(live.pages + a.free_pages() + a.pool_pages_holding_tags(), a.managed_pages()) << "step " << i;
+    }
+    EXPECT_GT(a.stats().reserve_fast + a.stats().reserve_slow, 1000u);
+    if (path == TagReservePath::contig_range || policy == CmaPolicy::cma_first) {
+        EXPECT_GT(live.moves, 0u) << "the slow path migrated pool occupants";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Seeds, RandomizedInvariants,
+    ::testing::Values(std::make_tuple(1ull, CmaPolicy::linux_balance, TagReservePath::fast_path),
+                      std::make_tuple(2ull, CmaPolicy::cma_first, TagReservePath::fast_path),
+                      std::make_tuple(3ull, CmaPolicy::cma_last, TagReservePath::contig_range),
+                      std::make_tuple(4ull, CmaPolicy::linux_balance, TagReservePath::contig_range)));
