@@ -2,6 +2,7 @@
 #include "core/core.h"
 
 #include "mtesim/common/sim_assert.h"
+#include "core/kernel_memory_router.h"
 #include "mtesim/common/trace_error.h"
 
 #include <algorithm>
@@ -487,6 +488,9 @@ void Core::run_thread(ThreadContext &t) {
             kernel_entry(t, ev.position);
             if (!t.killed) w.discard(t.info.id);
             return;
+        case TraceOp::kalloc:
+        case TraceOp::kfree:
+        case TraceOp::pin: kernel_allocation_event(t, ev); break;
         case TraceOp::thread_create: break; /* consumed by Workload */
         }
         if (m_pending_cycles >= quantum_cycles) {
@@ -496,6 +500,97 @@ void Core::run_thread(ThreadContext &t) {
     }
     // The thread ran out of events: an implicit exit, a last kernel entry.
     if (!t.killed) kernel_entry(t, ev.position);
+}
+
+}  // namespace mtesim
+
+namespace mtesim {
+
+std::uint64_t Core::now_cycles() const {
+    return m_qk.get_current_time().value() / m_period_units + m_pending_cycles;
+}
+
+std::uint64_t Core::kernel_named_cost(std::uint64_t cycles) {
+    m_pending_cycles += cycles;
+    m_stats.kernel_cycles += cycles;
+    return cycles;
+}
+
+void Core::zero_line(std::uint64_t line_no) {
+    m_pending_cycles += m_config.l1d_latency;
+    CacheLine *l = m_l1.find(line_no);
+    if (!l) {
+        CacheLine evicted;
+        l = m_l1.insert(line_no, evicted);
+        if (evicted.valid()) writeback_to_llc(evicted);
+    }
+    l->dirty = true;
+    l->tags_valid = false;
+}
+
+std::uint64_t Core::kernel_copy_pages(Pfn src, Pfn dst, std::uint64_t pages) {
+    const std::uint64_t before = now_cycles();
+    const std::uint64_t lines = pages * kPageSize / m_line_bytes;
+    const std::uint64_t s = phys_of(src).value() >> m_line_shift, d = phys_of(dst).value() >> m_line_shift;
+    for (std::uint64_t i = 0; i < lines; ++i) {
+        line_access(s + i, false, false);
+        line_access(d + i, true, false);
+    }
+    const std::uint64_t c = now_cycles() - before;
+    m_stats.kernel_cycles += c;
+    return c;
+}
+
+std::uint64_t Core::kernel_zero_pages(Pfn pfn, std::uint64_t pages) {
+    const std::uint64_t before = now_cycles();
+    const std::uint64_t lines = pages * kPageSize / m_line_bytes;
+    const std::uint64_t first = phys_of(pfn).value() >> m_line_shift;
+    for (std::uint64_t i = 0; i < lines; ++i) zero_line(first + i);
+    const std::uint64_t c = now_cycles() - before;
+    m_stats.kernel_cycles += c;
+    return c;
+}
+
+/*
+ * Kernel-side allocations from the trace: kalloc asks the page allocator on this core (its
+ * reservation work, copies and IPIs are charged here), kfree and pin/unpin act on the block a
+ * name holds. A name that does not hold an allocated block is counted, never a crash.
+ */
+void Core::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    PageAllocator &alloc = *m_env.allocator;
+    m_env.kernel->set_current(this);
+    if (ev.op == TraceOp::kalloc) {
+        static const GfpFlags kinds[] = {kGfpKernel, kGfpReclaimable, kGfpHighUserMovable, kGfpHighUserMovableTagged};
+        GfpFlags gfp = kinds[ev.aux & 0xff];
+        gfp.atomic = (ev.aux & 0x100) != 0;
+        const auto a = alloc.alloc_pages(static_cast<unsigned>(ev.arg), gfp);
+        ++m_stats.kallocs;
+        if (!a.ok) ++m_stats.kalloc_failures;
+        m_env.workload->set_pointer(ev.dest, a.ok ? VirtAddr(phys_of(a.pfn).value()) : VirtAddr());
+    } else {
+        const Pfn pfn = pfn_of(PhysAddr(untagged(resolve(ev.src)).value()));
+        if (!alloc.is_allocated_head(pfn)) {
+            ++m_stats.bad_kernel_frees;
+        } else if (ev.op == TraceOp::kfree) {
+            m_pending_cycles += alloc.free_pages(pfn);
+            ++m_stats.kfrees;
+        } else {
+            alloc.set_pinned(pfn, ev.aux != 0);
+        }
+    }
+    m_env.kernel->set_current(nullptr);
+    // Pool utilisation over time: every stride-th event; when 4096 samples are held, every
+    // other one is dropped and the stride doubles, so the series stays evenly spaced.
+    auto &samples = m_env.pool_samples;
+    if (m_env.pool_sample_events++ % m_env.pool_sample_stride) return;
+    if (samples.size() >= 4096) {
+        for (std::size_t i = 0; i < samples.size() / 2; ++i) samples[i] = samples[2 * i];
+        samples.resize(samples.size() / 2);
+        m_env.pool_sample_stride *= 2;
+    }
+    samples.push_back({now_cycles() * m_period_units / sc_core::sc_time(1, sc_core::SC_PS).value(),
+                       alloc.pool_pages_holding_data(), alloc.pool_pages_holding_tags(), alloc.free_pages(MigrateType::cma)});
 }
 
 }  // namespace mtesim

@@ -34,6 +34,16 @@ public:
     Cache &l1() { return m_l1; }
     Tlb &tlb() { return m_tlb; }
     std::uint64_t clock_hz() const { return m_clock_hz; }
+    const CoreConfig &config() const { return m_config; }
+
+    /* Kernel work on this core (KernelMemoryRouter): each returns the core cycles it took. */
+    /// Copies pages line by line through this core's caches (loads from @src, stores to @dst).
+    std::uint64_t kernel_copy_pages(Pfn src, Pfn dst, std::uint64_t pages);
+    /// Zeroes pages with DC ZVA-like line allocation (no read of the old contents).
+    std::uint64_t kernel_zero_pages(Pfn pfn, std::uint64_t pages);
+    /// Charges a named cost with no memory traffic (IPI, TLBI, cache maintenance).
+    std::uint64_t kernel_named_cost(std::uint64_t cycles);
+
     /// Ends an idle core's sleep (a thread was placed on it, or the trace ended).
     void wake() { m_wake.notify(sc_core::SC_ZERO_TIME); }
 
@@ -71,6 +81,13 @@ private:
     bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
     /// Tags of every other core's copy of @line_no are stale after a tag store.
     void invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared);
+
+    /// kalloc / kfree / pin events: the page allocator called on this core.
+    void kernel_allocation_event(ThreadContext &t, const TraceEvent &ev);
+    /// Current local time in core cycles (including charged, unflushed cycles).
+    std::uint64_t now_cycles() const;
+    /// Allocates line @line_no in the L1D for a full-line write without reading memory.
+    void zero_line(std::uint64_t line_no);
 
     void report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write, std::uint64_t position);
     void flush_time();

@@ -6,6 +6,7 @@
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/tlb.h"
 #include "mtesim/mm/flat_address_space.h"
+#include "mtesim/mm/page_allocator.h"
 #include "mtesim/mte/fault_record.h"
 #include "mtesim/mte/tag_store.h"
 #include "mtesim/sched/thread_scheduler.h"
@@ -24,6 +25,14 @@ struct CoreEnvironment {
     std::vector<Cache *> l1s;              /* indexed by core id */
     std::vector<Tlb *> tlbs;               /* indexed by core id: flushed when a mapping changes */
     std::vector<FaultRecord> faults;
+    PageAllocator *allocator = nullptr;
+    class KernelMemoryRouter *kernel = nullptr;  /* tells the allocator which core runs it */
+    struct PoolSample {
+        std::uint64_t time_ps, data_pages, tag_pages, free_pages; /* pool pages by use */
+    };
+    std::vector<PoolSample> pool_samples;        /* at most 4096, evenly decimated */
+    std::uint64_t pool_sample_stride = 1;        /* record every stride-th kernel allocation event */
+    std::uint64_t pool_sample_events = 0;
     std::string error;                      /* first bad-input error raised inside a core thread */
 };
 

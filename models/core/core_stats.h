@@ -22,6 +22,9 @@ struct CoreStats {
     std::uint64_t kernel_entries = 0, context_switches = 0;
     std::uint64_t threads_killed = 0;
     std::array<std::uint64_t, 9> tag_ops{}; /* irg addg subg ldg stg st2g stzg stz2g dc_gzva */
+    std::uint64_t kallocs = 0, kalloc_failures = 0, kfrees = 0; /* kernel-side allocation events */
+    std::uint64_t bad_kernel_frees = 0;  /* kfree/pin of a name that is not an allocated block */
+    std::uint64_t kernel_cycles = 0;     /* cycles of allocator work (copies, zeroing, IPIs, TLBIs) */
 };
 
 }  // namespace mtesim

@@ -31,6 +31,10 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_workload = std::make_unique<Workload>(std::move(workload));
     m_scheduler = std::make_unique<ThreadScheduler>(*m_workload, static_cast<std::uint32_t>(desc.cpus.size()), core_cfg.seed);
     m_llc = std::make_unique<Cache>(core_cfg.llc);
+    m_kernel = std::make_unique<KernelMemoryRouter>(static_cast<unsigned>(desc.cpus.size()));
+    m_allocator = std::make_unique<PageAllocator>(desc, MmConfig::resolve(m_store), *m_kernel);
+    m_env.allocator = m_allocator.get();
+    m_env.kernel = m_kernel.get();
     m_env.workload = m_workload.get();
     m_env.scheduler = m_scheduler.get();
     m_env.address_space = &m_address_space;
@@ -98,6 +102,18 @@ RunResult Platform::run() {
     r.events = m_workload->events_read();
     r.threads = m_scheduler->threads_created();
     r.tag_store_pages = m_memory.resident_pages();
+    r.mm = m_allocator->config();
+    r.mm_stats = m_allocator->stats();
+    r.managed_pages = m_allocator->managed_pages();
+    r.free_pages = m_allocator->free_pages();
+    r.pool_pages = m_allocator->pool_pages();
+    r.pool_free = m_allocator->free_pages(MigrateType::cma);
+    r.pool_data = m_allocator->pool_pages_holding_data();
+    r.pool_tags = m_allocator->pool_pages_holding_tags();
+    for (const auto &z : m_allocator->zones())
+        for (unsigned o = 0; o <= Zone::kMaxOrder; ++o)
+            for (unsigned t = 0; t < kMigrateTypes; ++t) r.free_blocks[o] += z->nr_free(o, static_cast<MigrateType>(t));
+    r.pool_samples = m_env.pool_samples;
     return r;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/core.h"
+#include "core/kernel_memory_router.h"
 #include "dram/dram_controller.h"
 #include "interconnect/interconnect.h"
 #include "mtesim/config/config_store.h"
@@ -36,6 +37,14 @@ struct RunResult {
     std::uint64_t events = 0;          /* trace events read */
     std::uint64_t threads = 0;         /* threads created */
     std::uint64_t tag_store_pages = 0; /* host pages holding tag bytes */
+
+    /* the page allocator */
+    MmConfig mm;
+    MmStats mm_stats;
+    std::uint64_t managed_pages = 0, free_pages = 0;
+    std::uint64_t pool_pages = 0, pool_free = 0, pool_data = 0, pool_tags = 0; /* at the end */
+    std::array<std::uint64_t, Zone::kMaxOrder + 1> free_blocks{};              /* per order, all types */
+    std::vector<CoreEnvironment::PoolSample> pool_samples;
 };
 
 class Platform : public sc_core::sc_module {
@@ -61,6 +70,8 @@ private:
     std::unique_ptr<ThreadScheduler> m_scheduler;
     FlatAddressSpace m_address_space;
     std::unique_ptr<Cache> m_llc;
+    std::unique_ptr<KernelMemoryRouter> m_kernel;
+    std::unique_ptr<PageAllocator> m_allocator;
     CoreEnvironment m_env;
     std::unique_ptr<Interconnect> m_bus;
     std::vector<std::unique_ptr<DramController>> m_drams;

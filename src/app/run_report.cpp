@@ -1,6 +1,7 @@
 // RunReport: formatting only.
 #include "app/run_report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mtesim {
@@ -70,6 +71,27 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
             << fixed(pct(s.tag_cache.hits, s.tag_cache.hits + s.tag_cache.misses), 1) << "%, " << s.tag_cache.writebacks
             << " writebacks; " << s.refreshes << " refreshes\n";
     }
+    const MmStats &m = r.mm_stats;
+    std::uint64_t kallocs = 0, kfail = 0, bad = 0, kcycles = 0;
+    for (const auto &c : r.cores) {
+        kallocs += c.kallocs;
+        kfail += c.kalloc_failures;
+        bad += c.bad_kernel_frees;
+        kcycles += c.kernel_cycles;
+    }
+    std::uint64_t peak_data = 0, peak_tags = 0;
+    for (const auto &s : r.pool_samples) {
+        peak_data = std::max(peak_data, s.data_pages);
+        peak_tags = std::max(peak_tags, s.tag_pages);
+    }
+    out << "mm        " << MmConfig::name(r.mm.cma_policy) << ", " << MmConfig::name(r.mm.tag_reserve) << "; "
+        << kallocs << " allocations (" << kfail << " failed, " << m.starvation << " unmovable starved), " << m.frees
+        << " frees, " << bad << " bad frees\n"
+        << "          tag reservations: " << m.reserve_refcount_hits << " refcount hits, " << m.reserve_fast << " fast, "
+        << m.reserve_slow << " slow, " << m.reserve_failed << " failed; " << m.pages_migrated << " pages migrated, "
+        << m.ipis << " IPIs, " << m.migrate_blocked_pinned << " blocked by pins; " << kcycles << " kernel cycles\n"
+        << "          pool " << r.pool_pages << " pages: at the end " << r.pool_data << " data, " << r.pool_tags << " tags, "
+        << r.pool_free << " free; peak " << peak_data << " data, " << peak_tags << " tags\n";
     out << "host      " << fixed(host_seconds, 3) << " s, " << fixed(static_cast<double>(r.events) / std::max(host_seconds, 1e-9), 0)
         << " events/s, " << fixed(static_cast<double>(accesses) / std::max(host_seconds, 1e-9), 0) << " accesses/s\n";
 }

@@ -37,6 +37,12 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
         throw ConfigError(s.where("tlb.entries") + ", expected ways x a power-of-two number of sets");
     c.kernel_entry_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.entry_cycles", 150, "cycles", "exception entry and return of a syscall or fault", 0, 1000000));
+    c.ipi_cycles = static_cast<std::uint32_t>(
+        s.get_u64("kernel.ipi_cycles", 2000, "cycles", "send IPIs to other CPUs and wait for them all (lru_cache_disable)", 0, 100000000));
+    c.tlbi_cycles = static_cast<std::uint32_t>(
+        s.get_u64("kernel.tlbi_cycles", 400, "cycles", "broadcast TLBI of one page with DSB ISH and ISB", 0, 100000000));
+    c.cmo_line_cycles = static_cast<std::uint32_t>(
+        s.get_u64("kernel.cmo_line_cycles", 8, "cycles", "one DC cache-maintenance operation by VA (per line)", 0, 1000000));
     c.dczva_bytes = static_cast<std::uint32_t>(s.get_u64("core.dczva_bytes", 64, "bytes", "DC GZVA block (DCZID_EL0)", 16, 2048));
     if ((c.dczva_bytes & (c.dczva_bytes - 1)) || c.dczva_bytes > c.l1d.line_bytes)
         throw ConfigError(s.where("core.dczva_bytes") + ", expected a power of two up to the line size");

@@ -201,6 +201,11 @@ std::uint64_t PageAllocator::free_pages(Pfn pfn) {
     return cycles;
 }
 
+bool PageAllocator::is_allocated_head(Pfn pfn) {
+    Zone *z = zone_of(pfn);
+    return z && z->meta(pfn).state() == PageMeta::State::allocated_head;
+}
+
 void PageAllocator::set_pinned(Pfn pfn, bool pinned) {
     Zone *z = zone_of(pfn);
     if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head)

@@ -259,10 +259,33 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.op = TraceOp::exit;
         m_threads.erase(ev.thread);
         m_exited.insert(ev.thread);
+    } else if (token_is(op, ope, "kalloc")) {
+        if (t.n != 5 && t.n != 6)
+            m_lines.fail("wrong number of fields, expected 'TID kalloc NAME ORDER unmovable|reclaimable|movable|tagged [atomic]'", l, le);
+        ev.op = TraceOp::kalloc;
+        ev.arg = number(3, "order", 10);
+        const char *k = t.b[4], *ke = t.e[4];
+        AllocKind kind;
+        if (token_is(k, ke, "unmovable")) kind = AllocKind::unmovable;
+        else if (token_is(k, ke, "reclaimable")) kind = AllocKind::reclaimable;
+        else if (token_is(k, ke, "movable")) kind = AllocKind::movable;
+        else if (token_is(k, ke, "tagged")) kind = AllocKind::tagged;
+        else m_lines.fail("bad kind, expected unmovable, reclaimable, movable or tagged", l, le);
+        ev.aux = static_cast<std::uint32_t>(kind);
+        if (t.n == 6) {
+            if (!token_is(t.b[5], t.e[5], "atomic")) m_lines.fail("bad flag, expected 'atomic'", l, le);
+            ev.aux |= 0x100;
+        }
+        ev.dest = define_name(t.b[2], t.e[2], l, le);
+    } else if (token_is(op, ope, "kfree") || token_is(op, ope, "pin") || token_is(op, ope, "unpin")) {
+        need(3, "TID kfree|pin|unpin NAME");
+        ev.op = token_is(op, ope, "kfree") ? TraceOp::kfree : TraceOp::pin;
+        ev.aux = token_is(op, ope, "pin") ? 1 : 0;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
     } else {
         m_lines.fail("unknown event '" + std::string(op, ope) +
                          "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "
-                         "mmap, prctl, syscall, yield or exit",
+                         "mmap, prctl, syscall, yield, exit, kalloc, kfree, pin or unpin",
                      l, le);
     }
     return true;

@@ -23,6 +23,9 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::syscall: return "syscall";
     case TraceOp::yield: return "yield";
     case TraceOp::exit: return "exit";
+    case TraceOp::kalloc: return "kalloc";
+    case TraceOp::kfree: return "kfree";
+    case TraceOp::pin: return "pin";
     }
     return "?";
 }

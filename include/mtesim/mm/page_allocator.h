@@ -40,6 +40,8 @@ public:
     /// Frees the allocated block at @pfn; returns the cycles it took. Throws MmError when @pfn
     /// is not the head of an allocated block.
     std::uint64_t free_pages(Pfn pfn);
+    /// True when @pfn is the first page of an allocated block (what free_pages accepts).
+    bool is_allocated_head(Pfn pfn);
     /// Pins or unpins the allocated block at @pfn (a pinned block cannot migrate).
     void set_pinned(Pfn pfn, bool pinned);
     /// Retries the tag reservation of a tagged block whose storage was pending (fault on

@@ -28,7 +28,13 @@ enum class TraceOp : std::uint8_t {
     syscall,       /* a kernel entry */
     yield,         /* a context switch */
     exit,          /* the thread ends */
+    kalloc,        /* dest := 2^arg pages from the page allocator; aux: AllocKind */
+    kfree,         /* frees the block src names */
+    pin,           /* pins (aux 1) or unpins (aux 0) the block src names */
 };
+
+/// What a kalloc asks for (GFP flags of a kernel-side allocation).
+enum class AllocKind : std::uint8_t { unmovable = 0, reclaimable = 1, movable = 2, tagged = 3 };
 
 /// Tag check fault modes (SCTLR_EL1.TCF0), set per thread by prctl.
 enum class TcfMode : std::uint8_t { none = 0, sync = 1, async = 2, asymm = 3 };

@@ -1,0 +1,32 @@
+// KernelMemoryRouter: the page allocator's IKernelMemory in a simulation. Kernel work runs on
+// the core that entered the kernel (the one executing the allocation), so each call is
+// forwarded to that core, which copies and zeroes through its caches and the DRAM model and
+// charges the named costs (IPI, TLBI, cache maintenance) to its own time.
+#pragma once
+
+#include "mtesim/mm/i_kernel_memory.h"
+
+namespace mtesim {
+
+class Core;
+
+class KernelMemoryRouter : public IKernelMemory {
+public:
+    explicit KernelMemoryRouter(unsigned cpus) : m_cpus(cpus) {}
+
+    /// The core now running kernel code; set before calling into the allocator.
+    void set_current(Core *core) { m_current = core; }
+
+    std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages) override;
+    std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) override;
+    std::uint64_t send_ipis(unsigned targets) override;
+    std::uint64_t flush_tlb_page() override;
+    std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) override;
+    unsigned cpus() const override { return m_cpus; }
+
+private:
+    Core *m_current = nullptr;
+    unsigned m_cpus;
+};
+
+}  // namespace mtesim
