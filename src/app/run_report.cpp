@@ -92,6 +92,17 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         << m.ipis << " IPIs, " << m.migrate_blocked_pinned << " blocked by pins; " << kcycles << " kernel cycles\n"
         << "          pool " << r.pool_pages << " pages: at the end " << r.pool_data << " data, " << r.pool_tags << " tags, "
         << r.pool_free << " free; peak " << peak_data << " data, " << peak_tags << " tags\n";
+    // Fragmentation: free blocks per order, and Linux's unusable free space index for a
+    // pageblock-sized request (the share of free memory in blocks too small for it).
+    std::uint64_t free_total = 0, free_big = 0;
+    out << "          free blocks by order:";
+    for (unsigned o = 0; o < r.free_blocks.size(); ++o) {
+        out << " " << r.free_blocks[o];
+        free_total += r.free_blocks[o] << o;
+        if (o >= kPageblockOrder) free_big += r.free_blocks[o] << o;
+    }
+    out << "; unusable index (order " << kPageblockOrder << ") "
+        << fixed(free_total ? static_cast<double>(free_total - free_big) / static_cast<double>(free_total) : 0.0, 3) << "\n";
     out << "host      " << fixed(host_seconds, 3) << " s, " << fixed(static_cast<double>(r.events) / std::max(host_seconds, 1e-9), 0)
         << " events/s, " << fixed(static_cast<double>(accesses) / std::max(host_seconds, 1e-9), 0) << " accesses/s\n";
 }

@@ -164,6 +164,15 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         bool from_cma = false;
         auto p = rmqueue(*z, order, gfp, from_cma);
         if (!p) continue;
+        // reserve_highatomic_pageblock(): a high-order atomic allocation keeps its pageblock
+        // for later atomic requests, up to 1% of the zone plus one pageblock (Linux's limit).
+        if (gfp.atomic && order > 0 && z->pageblock_type(*p) != MigrateType::highatomic &&
+            z->pageblock_type(*p) != MigrateType::cma && z->pageblock_type(*p) != MigrateType::isolate &&
+            z->highatomic_pageblocks * kPageblockPages < z->managed_pages() / 100 + kPageblockPages) {
+            z->set_pageblock_type(*p, MigrateType::highatomic);
+            z->move_free_pages_block(*p, MigrateType::highatomic);
+            ++z->highatomic_pageblocks;
+        }
         z->mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, gfp.tagged ? PageMeta::kTagged : 0);
         a.ok = true;
         a.pfn = *p;

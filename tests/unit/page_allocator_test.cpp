@@ -149,6 +149,22 @@ TEST(PageAllocator, SmallMovableFallbackTakesABlockWithoutStealing) {
     EXPECT_EQ(a.check_invariants(true), "");
 }
 
+TEST(PageAllocator, HighOrderAtomicAllocationsReserveAPageblock) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    GfpFlags atomic = kGfpKernel;
+    atomic.atomic = true;
+    auto p = a.alloc_pages(2, atomic);
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(a.zones()[0]->pageblock_type(p.pfn), MigrateType::highatomic);
+    EXPECT_GT(a.free_pages(MigrateType::highatomic), 0u);
+    auto q = a.alloc_pages(2, atomic);
+    EXPECT_EQ(q.pfn.value() >> kPageblockOrder, p.pfn.value() >> kPageblockOrder) << "served from the reserve";
+    auto n = a.alloc_pages(2, kGfpKernel);
+    EXPECT_NE(n.pfn.value() >> kPageblockOrder, p.pfn.value() >> kPageblockOrder) << "others keep off it";
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
 TEST(PoolPolicy, NeverKeepsThePoolEmptyOfData) {
     RecordingKmem k;
     PageAllocator a(small_board(), cfg(CmaPolicy::never), k);

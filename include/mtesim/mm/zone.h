@@ -74,6 +74,7 @@ public:
 
     /* watermarks, in pages (set by PageAllocator) */
     std::uint64_t wmark_min = 0, wmark_low = 0, wmark_high = 0;
+    std::uint64_t highatomic_pageblocks = 0; /* reserved for high-order atomic allocations */
 
 private:
     std::uint32_t off(Pfn p) const { return static_cast<std::uint32_t>(p - m_start); }
