@@ -30,14 +30,12 @@ Tag TagCheckUnit::irg(MteThreadState &s, std::uint16_t extra_exclude) {
     s.rng ^= s.rng << 25;
     s.rng ^= s.rng >> 27;
     const std::uint64_t r = s.rng * 0x2545f4914f6cdd1dull;
-    unsigned allowed = 0;
-    for (unsigned t = 0; t < 16; ++t) allowed += !((exclude >> t) & 1);
-    unsigned pick = static_cast<unsigned>((r >> 32) % allowed);
-    for (unsigned t = 0; t < 16; ++t) {
-        if ((exclude >> t) & 1) continue;
-        if (pick-- == 0) return static_cast<Tag>(t);
-    }
-    return 0;
+    // The pick-th allowed tag, pick uniform in [0, allowed).
+    unsigned mask = ~exclude & 0xffffu;
+    const unsigned allowed = static_cast<unsigned>(__builtin_popcount(mask));
+    unsigned pick = static_cast<unsigned>(((r >> 32) * allowed) >> 32);
+    while (pick--) mask &= mask - 1;
+    return static_cast<Tag>(__builtin_ctz(mask));
 }
 
 Tag TagCheckUnit::choose_non_excluded(Tag start, unsigned offset, std::uint16_t exclude) {

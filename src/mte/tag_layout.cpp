@@ -14,15 +14,21 @@ AddrRange TagRegion::data_covered_by_block(std::uint64_t block) const {
 TagLayout::TagLayout(const PlatformDesc &desc) {
     for (const auto &ts : desc.tag_storage) {
         const auto &mem = desc.memories[ts.memory_index];
-        m_regions.push_back(TagRegion{mem.range, ts.range, ts.block_size, ts.reusable, mem.path, ts.path});
+        TagRegion r{mem.range, ts.range, ts.block_size, 0, ts.reusable, mem.path, ts.path};
+        while ((1ull << r.block_shift) < r.block_size) ++r.block_shift;
+        m_regions.push_back(r);
     }
     std::sort(m_regions.begin(), m_regions.end(),
               [](const TagRegion &a, const TagRegion &b) { return a.data.base() < b.data.base(); });
 }
 
 std::optional<std::size_t> TagLayout::data_region_of(PhysAddr pa) const {
+    if (m_last < m_regions.size() && m_regions[m_last].data.contains(pa)) return m_last;
     for (std::size_t i = 0; i < m_regions.size(); ++i)
-        if (m_regions[i].data.contains(pa)) return i;
+        if (m_regions[i].data.contains(pa)) {
+            m_last = i;
+            return i;
+        }
     return std::nullopt;
 }
 
@@ -37,14 +43,13 @@ std::optional<TagLocation> TagLayout::locate(PhysAddr pa) const {
     if (!idx) return std::nullopt;
     const TagRegion &r = m_regions[*idx];
     const std::uint64_t offset = pa - r.data.base();       /* in bytes */
-    const std::uint64_t granule = offset / kGranuleSize;
-    const std::uint64_t tag_offset = offset / kTagRatio;   /* in tag bytes */
+    const std::uint64_t tag_offset = offset >> 5;          /* in tag bytes: / kTagRatio */
     TagLocation loc;
     loc.region = *idx;
     loc.byte = TagAddr(r.tags.base().value() + tag_offset);
-    loc.nibble = static_cast<unsigned>(granule & 1);
-    loc.block = tag_offset / r.block_size;
-    loc.block_base = TagAddr(r.tags.base().value() + loc.block * r.block_size);
+    loc.nibble = static_cast<unsigned>((offset >> 4) & 1); /* granule parity */
+    loc.block = tag_offset >> r.block_shift;
+    loc.block_base = TagAddr(r.tags.base().value() + (loc.block << r.block_shift));
     return loc;
 }
 

@@ -28,7 +28,8 @@ struct TagLocation {
 struct TagRegion {
     AddrRange data;              /* the tagged memory range */
     AddrRange tags;              /* its tag storage, data.size() / 32 bytes */
-    std::uint64_t block_size = 0; /* in bytes */
+    std::uint64_t block_size = 0; /* in bytes, a power of two */
+    unsigned block_shift = 0;     /* log2(block_size) */
     bool reusable = true;
     std::string data_path, tag_path;
 
@@ -52,6 +53,7 @@ public:
 
 private:
     std::vector<TagRegion> m_regions; /* sorted by data base */
+    mutable std::size_t m_last = 0;   /* region of the previous look-up (accesses are local) */
 };
 
 }  // namespace mtesim
