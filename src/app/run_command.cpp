@@ -4,6 +4,7 @@
 #include "app/command_line.h"
 #include "app/platform_report.h"
 #include "app/run_report.h"
+#include "app/stats_export.h"
 #include "mtesim/common/config_error.h"
 #include "mtesim/config/config_loader.h"
 #include "mtesim/dt/board_loader.h"
@@ -54,16 +55,30 @@ std::unique_ptr<IEventSource> default_workload(ConfigStore &store, const Platfor
 
 }  // namespace
 
+std::unique_ptr<IEventSource> RunCommand::workload_for(ConfigStore &store, const PlatformDesc &desc,
+                                                       const std::string *trace, std::string &name) {
+    std::unique_ptr<IEventSource> source;
+    if (trace) {
+        source = std::make_unique<TextTraceReader>(*trace);
+        name = "trace " + *trace;
+    } else {
+        source = default_workload(store, desc);
+        name = source->description();
+    }
+    return source;
+}
+
 int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     po::options_description opts("mtesim run: simulate a workload on a board\n\n"
-                                 "Usage: mtesim run [--board BOARD] [--trace FILE] [--config F.ini]... [--set k=v]...\n\nOptions");
+                                 "Usage: mtesim run [--board BOARD] [--trace FILE] [--config F.ini]... [--set k=v]... [--out DIR]\n\nOptions");
     opts.add_options()
         ("help,h", "print this help")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault),
          "a .dts file (compiled with dtc), a .dtb file, or a built-in board name")
         ("trace,t", po::value<std::string>(), "workload trace (docs/trace-format.md); default: the generated workload")
         ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable, later wins")
-        ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value");
+        ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value")
+        ("out,o", po::value<std::string>(), "write stats.json, stats.txt, faults.csv and config.ini into this directory");
     po::variables_map vm = CommandLine::parse("run", args, opts);
     if (vm.count("help")) {
         out << opts;
@@ -73,19 +88,14 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     const auto start = std::chrono::steady_clock::now();
     ConfigStore store = ConfigLoader::load(list("config"), list("set"));
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
-    std::unique_ptr<IEventSource> source;
     std::string workload_name;
-    if (vm.count("trace")) {
-        source = std::make_unique<TextTraceReader>(vm["trace"].as<std::string>());
-        workload_name = "trace " + vm["trace"].as<std::string>();
-    } else {
-        source = default_workload(store, desc);
-        workload_name = source->description();
-    }
+    const std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : "";
+    std::unique_ptr<IEventSource> source = workload_for(store, desc, vm.count("trace") ? &trace : nullptr, workload_name);
     Platform platform("board", desc, store, std::move(source));
     platform.settings().check_unknown_keys();
     const RunResult result = platform.run();
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (vm.count("out")) StatsExport(result, desc.source, workload_name).write(vm["out"].as<std::string>(), platform.settings(), host_s);
 
     std::ostringstream text;
     text << "mtesim run\n";

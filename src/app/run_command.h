@@ -4,6 +4,11 @@
 // command line stays the same.
 #pragma once
 
+#include "mtesim/config/config_store.h"
+#include "mtesim/dt/platform_desc.h"
+#include "mtesim/trace/i_event_source.h"
+
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -14,6 +19,11 @@ class RunCommand {
 public:
     /// Runs the command; returns the exit status. Throws ConfigError on bad input.
     static int run(const std::vector<std::string> &args, std::ostream &out);
+
+    /// The run's workload: the trace at @trace, or the built-in generated workload when null.
+    /// @name gets its description.
+    static std::unique_ptr<IEventSource> workload_for(ConfigStore &store, const PlatformDesc &desc,
+                                                      const std::string *trace, std::string &name);
 };
 
 }  // namespace mtesim

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -79,7 +80,7 @@ TEST(Cli, HelpListsCommands) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("run"), std::string::npos);
     EXPECT_NE(r.out.find("inspect"), std::string::npos);
-    for (const char *cmd : {"run", "inspect", "dram-replay"}) {
+    for (const char *cmd : {"run", "inspect", "dram-replay", "config"}) {
         Result h = run_mtesim({cmd, "--help"});
         EXPECT_EQ(h.status, 0) << cmd;
         EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
@@ -219,4 +220,50 @@ TEST(CliRun, TheDocumentedExampleTraceCatchesItsUseAfterFree) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("SEGV_MTESERR (sync, read)  addr 0x"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("at event 10"), std::string::npos) << r.out;
+}
+
+namespace {
+std::string strip_host(const std::string &json) {
+    const auto h = json.find("\"host\"");
+    return h == std::string::npos ? json : json.substr(0, h);
+}
+}  // namespace
+
+TEST(CliRun, OutDirHoldsStatsConfigAndFaultsAndIsDeterministic) {
+    const std::string a = write_temp("outa", ""), b = write_temp("outb", "");
+    std::filesystem::remove(a);
+    std::filesystem::remove(b);
+    Result r1 = run_mtesim({"run", "--out", a, "--set", "workload.accesses_per_thread=5000"});
+    ASSERT_EQ(r1.status, 0) << r1.err;
+    for (const char *f : {"stats.json", "stats.txt", "faults.csv", "config.ini"})
+        EXPECT_TRUE(std::filesystem::exists(a + "/" + f)) << f;
+    const std::string json = slurp(a + "/stats.json");
+    EXPECT_NE(json.find("{\"name\": \"board.cpu@0.tag_checks\", \"value\": "), std::string::npos);
+    EXPECT_NE(json.find("\"host\": {\"seconds\": "), std::string::npos);
+    EXPECT_EQ(std::count(json.begin(), json.end(), '{'), std::count(json.begin(), json.end(), '}'));
+    const std::string csv = slurp(a + "/faults.csv");
+    EXPECT_EQ(csv.rfind("time_ps,core,thread,kind,mode,access,address,trace_position\n", 0), 0u);
+    EXPECT_NE(csv.find(",SEGV_MTESERR,sync,read,0x"), std::string::npos) << csv;
+    // Replaying the effective config gives byte-identical stats, host figures apart.
+    Result r2 = run_mtesim({"run", "--config", a + "/config.ini", "--out", b, "--set", "workload.accesses_per_thread=5000"});
+    ASSERT_EQ(r2.status, 0) << r2.err;
+    EXPECT_EQ(strip_host(slurp(a + "/stats.json")), strip_host(slurp(b + "/stats.json")));
+    EXPECT_EQ(slurp(a + "/config.ini"), slurp(b + "/config.ini"));
+    std::filesystem::remove_all(a);
+    std::filesystem::remove_all(b);
+}
+
+TEST(CliConfig, DumpListsEveryParameterAndReplays) {
+    Result d = run_mtesim({"config", "--dump", "--set", "mm.cma_policy=cma-last"});
+    ASSERT_EQ(d.status, 0) << d.err;
+    for (const char *k : {"[core]", "[l1d]", "[llc]", "[tlb]", "[kernel]", "[mm]", "[tag_cache]", "[sim]", "[workload]",
+                          "cma_policy = cma-last", "# tRCD    # tCK: ACT to RD/WR"})
+        EXPECT_NE(d.out.find(k), std::string::npos) << k;
+    const std::string ini = write_temp("dump.ini", d.out);
+    Result again = run_mtesim({"config", "--dump", "--config", ini});
+    ASSERT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(again.out, d.out);
+    expect_bad_input(run_mtesim({"config"}), "mtesim config: expected --dump");
+    expect_bad_input(run_mtesim({"config", "--dump", "--set", "mm.cma_polcy=never"}), "--set: unknown key 'mm.cma_polcy', did you mean 'mm.cma_policy'?");
+    std::filesystem::remove(ini);
 }

@@ -1,0 +1,220 @@
+// StatsExport: see the header. Names are dotted paths following the SystemC object names
+// (board.cpu@0.loads), so they match the DTS; docs/stats.md lists them.
+#include "app/stats_export.h"
+
+#include "mtesim/common/config_error.h"
+#include "mtesim/common/format.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace mtesim {
+
+namespace {
+
+std::string json_escape(const std::string &s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::string number(double v, bool integer) {
+    char buf[64];
+    if (integer) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+void write_atomically(const std::filesystem::path &path, const std::string &content) {
+    const std::filesystem::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        out << content;
+        if (!out) throw ConfigError(path.string() + ": cannot write, expected a writable output directory");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw ConfigError(path.string() + ": cannot write (" + ec.message() + ")");
+}
+
+}  // namespace
+
+void StatsExport::add(std::string name, double value, bool integer, std::string unit, std::string description) {
+    m_stats.push_back(Stat{std::move(name), value, integer, std::move(unit), std::move(description)});
+}
+
+StatsExport::StatsExport(const RunResult &r, const std::string &board, const std::string &workload)
+    : m_result(r), m_board(board), m_workload(workload) {
+    add_count("sim.time_ps", r.sim_ps, "ps", "simulated time at the end of the run");
+    add_count("sim.events", r.events, "events", "trace events read");
+    add_count("sim.threads", r.threads, "threads", "threads created");
+    add_count("sim.faults", r.faults.size(), "faults", "faults reported (faults.csv)");
+    for (std::size_t i = 0; i < r.cores.size(); ++i) {
+        const CoreStats &c = r.cores[i];
+        const std::string p = r.core_names[i] + ".";
+        add_count(p + "cycles", c.cycles, "cycles", "local time at the end");
+        add_count(p + "events", c.events, "events", "trace events executed");
+        add_count(p + "loads", c.loads, "accesses", "ld events");
+        add_count(p + "stores", c.stores, "accesses", "st events");
+        add_count(p + "l1_hits", c.l1_hits, "lines", "L1D hits");
+        add_count(p + "l1_misses", c.l1_misses, "lines", "L1D misses (incl. lines without tags on a tagged access)");
+        add_count(p + "llc_hits", c.llc_hits, "lines", "LLC hits");
+        add_count(p + "llc_misses", c.llc_misses, "lines", "LLC misses");
+        add_count(p + "tag_fetches", c.tag_fetches, "lines", "lines whose tags came from DRAM");
+        add_count(p + "tlb_hits", c.tlb_hits, "translations", "TLB hits");
+        add_count(p + "tlb_misses", c.tlb_misses, "translations", "TLB misses");
+        add_count(p + "dram_reads", c.dram_reads, "transactions", "reads sent to memory");
+        add_count(p + "dram_writes", c.dram_writes, "transactions", "writes sent to memory");
+        add_count(p + "tag_checks", c.tag_checks, "accesses", "accesses checked against allocation tags");
+        add_count(p + "tag_check_granules", c.tag_check_granules, "granules", "granules compared");
+        add_count(p + "faults_sync", c.faults_sync, "faults", "SEGV_MTESERR");
+        add_count(p + "faults_async", c.faults_async, "faults", "SEGV_MTEAERR");
+        add_count(p + "faults_maperr", c.faults_maperr, "faults", "SEGV_MAPERR");
+        add_count(p + "faults_other", c.faults_other, "faults", "BUS_ADRALN and bus errors");
+        add_count(p + "kernel_entries", c.kernel_entries, "entries", "syscalls, faults, context switches");
+        add_count(p + "threads_killed", c.threads_killed, "threads", "threads ended by a fault");
+        static const char *ops[] = {"irg", "addg", "subg", "ldg", "stg", "st2g", "stzg", "stz2g", "dc_gzva"};
+        for (std::size_t k = 0; k < c.tag_ops.size(); ++k)
+            add_count(p + "tag_ops." + ops[k], c.tag_ops[k], "instructions", std::string(ops[k]) + " executed");
+        add_count(p + "kallocs", c.kallocs, "allocations", "kalloc events");
+        add_count(p + "kalloc_failures", c.kalloc_failures, "allocations", "kalloc events that got no memory");
+        add_count(p + "kernel_cycles", c.kernel_cycles, "cycles", "allocator work on this core");
+    }
+    for (const auto &d : r.drams) {
+        const double tck_ns = d.config.tck_ps / 1000.0;
+        for (const auto &[cls, t] : {std::pair<const char *, const DramTrafficStats *>{"data", &d.stats.data}, {"tag", &d.stats.tag}}) {
+            const std::string p = d.name + "." + cls + ".";
+            add_count(p + "reads", t->reads, "requests", std::string(cls) + " reads");
+            add_count(p + "writes", t->writes, "requests", std::string(cls) + " writes");
+            add_count(p + "row_hits", t->row_hits, "requests", "row buffer hits");
+            add_count(p + "row_misses", t->row_misses, "requests", "row buffer misses (bank precharged)");
+            add_count(p + "row_conflicts", t->row_conflicts, "requests", "row buffer conflicts");
+            add_count(p + "bytes", t->bytes, "bytes", "moved on the data bus");
+            add(p + "latency_avg", t->latency.mean() * tck_ns, false, "ns", "arrival to last data beat, mean");
+            add(p + "latency_p99", static_cast<double>(t->latency.percentile(0.99)) * tck_ns, false, "ns", "99th percentile");
+        }
+        add_count(d.name + ".tag_cache.hits", d.stats.tag_cache.hits, "lines", "tag cache hits");
+        add_count(d.name + ".tag_cache.misses", d.stats.tag_cache.misses, "lines", "tag cache misses");
+        add_count(d.name + ".tag_cache.writebacks", d.stats.tag_cache.writebacks, "lines", "dirty tag lines written back");
+        add_count(d.name + ".refreshes", d.stats.refreshes, "refreshes", "all-bank refreshes");
+        const double secs = static_cast<double>(r.sim_ps) * 1e-12;
+        add(d.name + ".bandwidth", secs > 0 ? static_cast<double>(d.stats.data.bytes + d.stats.tag.bytes) / secs / 1e9 : 0,
+            false, "GB/s", "bytes over simulated time");
+    }
+    add_count("board.bus.transactions", r.interconnect.transactions, "requests", "routed");
+    add_count("board.bus.decode_errors", r.interconnect.decode_errors, "requests", "no target: address error");
+    const MmStats &m = r.mm_stats;
+    static const char *classes[] = {"unmovable", "movable", "reclaimable", "tagged"};
+    for (unsigned c = 0; c < kAllocClasses; ++c) {
+        add_count(std::string("mm.allocs.") + classes[c], m.allocs[c], "allocations", "successful allocations");
+        add(std::string("mm.alloc_cycles_avg.") + classes[c], m.alloc_cycles[c].mean(), false, "cycles", "kernel work per allocation, mean");
+    }
+    for (unsigned t = 0; t < kMigrateTypes; ++t)
+        add_count(std::string("mm.alloc_failures.") + migrate_type_name(static_cast<MigrateType>(t)), m.alloc_failures[t],
+                  "allocations", "failed allocations");
+    add_count("mm.starvation", m.starvation, "events", "unmovable allocation failed while the pool had enough free pages");
+    add_count("mm.cma_allocs", m.cma_allocs, "allocations", "served from the tag-storage pool");
+    add_count("mm.reserve.refcount_hits", m.reserve_refcount_hits, "tag blocks", "already reserved");
+    add_count("mm.reserve.fast", m.reserve_fast, "tag blocks", "taken off the free list");
+    add_count("mm.reserve.slow", m.reserve_slow, "tag blocks", "alloc_contig_range succeeded");
+    add_count("mm.reserve.failed", m.reserve_failed, "tag blocks", "retries spent: fault on access");
+    add_count("mm.reserve.static", m.reserve_static, "tag blocks", "static carve-out");
+    add_count("mm.reserve.cycles", m.reserve_cycles, "cycles", "spent reserving tag storage");
+    add_count("mm.pages_migrated", m.pages_migrated, "pages", "moved out of the pool");
+    add_count("mm.migrate_blocked_pinned", m.migrate_blocked_pinned, "blocks", "pinned occupants");
+    add_count("mm.ipis", m.ipis, "IPIs", "lru_cache_disable IPIs");
+    add_count("mm.pool.pages", r.pool_pages, "pages", "reusable tag storage");
+    add_count("mm.pool.data_pages", r.pool_data, "pages", "pool pages holding data at the end");
+    add_count("mm.pool.tag_pages", r.pool_tags, "pages", "pool pages holding tags at the end");
+    add_count("mm.free_pages", r.free_pages, "pages", "free at the end");
+}
+
+std::string StatsExport::json(double host_seconds) const {
+    std::ostringstream o;
+    o << "{\n  \"mtesim\": 1,\n  \"board\": \"" << json_escape(m_board) << "\",\n  \"workload\": \"" << json_escape(m_workload)
+      << "\",\n  \"stats\": [\n";
+    for (std::size_t i = 0; i < m_stats.size(); ++i) {
+        const Stat &s = m_stats[i];
+        o << "    {\"name\": \"" << json_escape(s.name) << "\", \"value\": " << number(s.value, s.integer) << ", \"unit\": \""
+          << json_escape(s.unit) << "\", \"description\": \"" << json_escape(s.description) << "\"}"
+          << (i + 1 < m_stats.size() ? ",\n" : "\n");
+    }
+    std::uint64_t accesses = 0;
+    for (const auto &c : m_result.cores) accesses += c.loads + c.stores;
+    o << "  ],\n  \"host\": {\"seconds\": " << number(host_seconds, false) << ", \"events_per_second\": "
+      << number(static_cast<double>(m_result.events) / std::max(host_seconds, 1e-9), false) << ", \"accesses_per_second\": "
+      << number(static_cast<double>(accesses) / std::max(host_seconds, 1e-9), false) << "}\n}\n";
+    return o.str();
+}
+
+std::string StatsExport::text(double host_seconds) const {
+    std::size_t width = 0;
+    for (const auto &s : m_stats) width = std::max(width, s.name.size());
+    std::ostringstream o;
+    o << "# mtesim stats: board " << m_board << ", workload " << m_workload << "\n";
+    for (const auto &s : m_stats)
+        o << s.name << std::string(width + 2 - s.name.size(), ' ') << number(s.value, s.integer) << " " << s.unit << "  # "
+          << s.description << "\n";
+    o << "# host seconds " << number(host_seconds, false) << "\n";
+    return o.str();
+}
+
+std::string StatsExport::faults_csv() const {
+    std::ostringstream o;
+    o << "time_ps,core,thread,kind,mode,access,address,trace_position\n";
+    for (const auto &f : m_result.faults)
+        o << f.time_ps << "," << f.core << "," << f.thread << "," << fault_kind_name(f.kind) << "," << tcf_mode_name(f.mode)
+          << "," << (f.write ? "write" : "read") << "," << (f.has_address ? hex(f.address) : "") << "," << f.position << "\n";
+    return o.str();
+}
+
+std::string StatsExport::config_ini(const ConfigStore &store) {
+    std::map<std::string, std::vector<std::pair<ConfigStore::Declaration, std::string>>> sections;
+    for (const auto &e : store.effective()) {
+        const auto dot = e.first.key.find('.');
+        sections[e.first.key.substr(0, dot)].push_back(e);
+    }
+    std::ostringstream o;
+    o << "# The effective configuration of this run; replay it with --config.\n";
+    for (const auto &[section, entries] : sections) {
+        o << "\n[" << section << "]\n";
+        if (section == "dram") o << "# DRAM timing comes from each controller's preset (the board's mtesim,timing,\n"
+                                    "# configs/dram/); only the keys this run overrode are set here.\n";
+        for (const auto &[decl, value] : entries) {
+            const auto e = store.find(decl.key);
+            const bool user_set = e && e->layer >= ConfigStore::Layer::user_file;
+            if (section == "dram" && !user_set) {
+                o << "# " << decl.key.substr(section.size() + 1) << "    # " << decl.unit << ": " << decl.description << "\n";
+                continue;
+            }
+            o << decl.key.substr(section.size() + 1) << " = " << value << "    # " << decl.unit << ": " << decl.description << "\n";
+        }
+    }
+    return o.str();
+}
+
+void StatsExport::write(const std::string &dir, const ConfigStore &store, double host_seconds) const {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw ConfigError(dir + ": cannot create the output directory (" + (ec ? ec.message() : "not a directory") + ")");
+    const std::filesystem::path d(dir);
+    write_atomically(d / "stats.json", json(host_seconds));
+    write_atomically(d / "stats.txt", text(host_seconds));
+    write_atomically(d / "faults.csv", faults_csv());
+    write_atomically(d / "config.ini", config_ini(store));
+}
+
+}  // namespace mtesim
