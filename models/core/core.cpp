@@ -541,11 +541,31 @@ std::uint64_t Core::kernel_copy_pages(Pfn src, Pfn dst, std::uint64_t pages) {
     return c;
 }
 
+std::uint64_t Core::kernel_write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) {
+    const std::uint64_t before = now_cycles();
+    const std::uint64_t first = pa.value() >> m_line_shift, last = (pa.value() + 8 * n - 1) >> m_line_shift;
+    for (std::uint64_t ln = first; ln <= last; ++ln) line_access(ln, true, false);
+    m_env.memory->write_words(pa, words, n);
+    const std::uint64_t c = now_cycles() - before;
+    m_stats.kernel_cycles += c;
+    return c;
+}
+
+std::uint64_t Core::kernel_read_word(PhysAddr pa, std::uint64_t &value) {
+    const std::uint64_t before = now_cycles();
+    line_access(pa.value() >> m_line_shift, false, false);
+    value = m_env.memory->read_word(pa);
+    const std::uint64_t c = now_cycles() - before;
+    m_stats.kernel_cycles += c;
+    return c;
+}
+
 std::uint64_t Core::kernel_zero_pages(Pfn pfn, std::uint64_t pages) {
     const std::uint64_t before = now_cycles();
     const std::uint64_t lines = pages * kPageSize / m_line_bytes;
     const std::uint64_t first = phys_of(pfn).value() >> m_line_shift;
     for (std::uint64_t i = 0; i < lines; ++i) zero_line(first + i);
+    for (std::uint64_t p = 0; p < pages; ++p) m_env.memory->zero_page(pfn + p);
     const std::uint64_t c = now_cycles() - before;
     m_stats.kernel_cycles += c;
     return c;

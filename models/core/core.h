@@ -41,6 +41,10 @@ public:
     std::uint64_t kernel_copy_pages(Pfn src, Pfn dst, std::uint64_t pages);
     /// Zeroes pages with DC ZVA-like line allocation (no read of the old contents).
     std::uint64_t kernel_zero_pages(Pfn pfn, std::uint64_t pages);
+    /// Stores 64-bit words (page-table entries) through the caches; kept in simulated memory.
+    std::uint64_t kernel_write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n);
+    /// Loads a 64-bit word through the caches.
+    std::uint64_t kernel_read_word(PhysAddr pa, std::uint64_t &value);
     /// Charges a named cost with no memory traffic (IPI, TLBI, cache maintenance).
     std::uint64_t kernel_named_cost(std::uint64_t cycles);
 

@@ -21,6 +21,7 @@ struct CoreEnvironment {
     ThreadScheduler *scheduler = nullptr;
     FlatAddressSpace *address_space = nullptr;
     TagStore *tags = nullptr;
+    SparseMemory *memory = nullptr;        /* bytes that exist: page tables, tags */
     Cache *llc = nullptr;
     std::vector<Cache *> l1s;              /* indexed by core id */
     std::vector<Tlb *> tlbs;               /* indexed by core id: flushed when a mapping changes */

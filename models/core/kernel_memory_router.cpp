@@ -23,7 +23,23 @@ std::uint64_t KernelMemoryRouter::send_ipis(unsigned targets) {
 
 std::uint64_t KernelMemoryRouter::flush_tlb_page() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    return m_current->kernel_named_cost(m_current->config().tlbi_cycles);
+    const CoreConfig &c = m_current->config();
+    return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles);
+}
+
+std::uint64_t KernelMemoryRouter::barriers() {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    return m_current->kernel_named_cost(m_current->config().dsb_cycles + m_current->config().isb_cycles);
+}
+
+std::uint64_t KernelMemoryRouter::write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    return m_current->kernel_write_words(pa, words, n);
+}
+
+std::uint64_t KernelMemoryRouter::read_word(PhysAddr pa, std::uint64_t &value) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    return m_current->kernel_read_word(pa, value);
 }
 
 std::uint64_t KernelMemoryRouter::invalidate_tag_block(Pfn, std::uint64_t pages) {

@@ -22,6 +22,9 @@ public:
     std::uint64_t send_ipis(unsigned targets) override;
     std::uint64_t flush_tlb_page() override;
     std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) override;
+    std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) override;
+    std::uint64_t read_word(PhysAddr pa, std::uint64_t &value) override;
+    std::uint64_t barriers() override;
     unsigned cpus() const override { return m_cpus; }
 
 private:

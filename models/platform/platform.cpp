@@ -39,6 +39,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_env.scheduler = m_scheduler.get();
     m_env.address_space = &m_address_space;
     m_env.tags = &m_tags;
+    m_env.memory = &m_memory;
     m_env.llc = m_llc.get();
 
     m_bus = std::make_unique<Interconnect>("bus", InterconnectConfig{sc_core::sc_time(hop_ns, sc_core::SC_NS)});

@@ -40,7 +40,9 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.ipi_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.ipi_cycles", 2000, "cycles", "send IPIs to other CPUs and wait for them all (lru_cache_disable)", 0, 100000000));
     c.tlbi_cycles = static_cast<std::uint32_t>(
-        s.get_u64("kernel.tlbi_cycles", 400, "cycles", "broadcast TLBI of one page with DSB ISH and ISB", 0, 100000000));
+        s.get_u64("kernel.tlbi_cycles", 300, "cycles", "broadcast TLBI of one page (inner shareable)", 0, 100000000));
+    c.dsb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.dsb_cycles", 80, "cycles", "DSB ISH", 0, 100000000));
+    c.isb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.isb_cycles", 20, "cycles", "ISB", 0, 100000000));
     c.cmo_line_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.cmo_line_cycles", 8, "cycles", "one DC cache-maintenance operation by VA (per line)", 0, 1000000));
     c.dczva_bytes = static_cast<std::uint32_t>(s.get_u64("core.dczva_bytes", 64, "bytes", "DC GZVA block (DCZID_EL0)", 16, 2048));

@@ -21,7 +21,9 @@ struct CoreConfig {
     std::uint32_t tlb_ways = 4;
     std::uint32_t kernel_entry_cycles = 150; /* exception entry + return, in core cycles */
     std::uint32_t ipi_cycles = 2000;       /* send IPIs and wait for every target, in core cycles */
-    std::uint32_t tlbi_cycles = 400;       /* broadcast TLBI + DSB ISH + ISB, in core cycles */
+    std::uint32_t tlbi_cycles = 300;       /* broadcast TLBI, in core cycles */
+    std::uint32_t dsb_cycles = 80;         /* DSB ISH, in core cycles */
+    std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */
     std::uint32_t cmo_line_cycles = 8;     /* one DC cache-maintenance operation by VA, in core cycles */
     std::uint32_t dczva_bytes = 64;        /* DCZID_EL0 block size of DC GZVA, in bytes */
     bool kill_on_fault = true;             /* a fault kills the thread (SIGSEGV) or is only reported */

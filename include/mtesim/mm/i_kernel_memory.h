@@ -20,8 +20,15 @@ public:
     virtual std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) = 0;
     /// Sends an IPI to @targets other CPUs and waits for them (lru_cache_disable).
     virtual std::uint64_t send_ipis(unsigned targets) = 0;
-    /// Broadcast TLB invalidation of one page's translation, with its barriers.
+    /// Broadcast TLB invalidation of one page's translation, with its barriers (TLBI, DSB, ISB).
     virtual std::uint64_t flush_tlb_page() = 0;
+    /// Stores @n 64-bit words at @pa (page-table entries): through the caches, and kept as
+    /// real bytes in simulated memory.
+    virtual std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) = 0;
+    /// Loads the 64-bit word at @pa into @value (a page-table entry).
+    virtual std::uint64_t read_word(PhysAddr pa, std::uint64_t &value) = 0;
+    /// DSB ISH and ISB barriers (a fixmap set: set_pte's barriers).
+    virtual std::uint64_t barriers() = 0;
     /// Cache maintenance that drops stale tags of a tag block returned to the pool.
     virtual std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) = 0;
     /// CPUs in the system.

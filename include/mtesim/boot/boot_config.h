@@ -1,0 +1,16 @@
+// BootConfig: the [boot] settings: how the kernel linear map is created (BACKGROUND.md
+// section 4).
+#pragma once
+
+#include "mtesim/config/config_store.h"
+
+namespace mtesim {
+
+struct BootConfig {
+    bool block_mappings = false; /* boot.linear_map = blocks (2 MiB / 1 GiB); pages: rodata=full */
+    bool map_once = true;        /* boot.pgtable_scheme = map-once; remap-twice: the old scheme */
+
+    static BootConfig resolve(ConfigStore &store);
+};
+
+}  // namespace mtesim
