@@ -22,6 +22,7 @@ Core::Core(sc_core::sc_module_name name, std::uint32_t id, std::uint64_t clock_h
       m_line_bytes(config.l1d.line_bytes) {
     m_period_units = m_period.value();
     MTESIM_ASSERT(m_period_units > 0, "core clock faster than the SystemC time resolution");
+    m_write_buffer.assign(config.write_buffer, 0);
     SC_THREAD(run);
 }
 
@@ -34,6 +35,21 @@ void Core::flush_time() {
 
 void Core::run() {
     m_qk.reset();
+    // Boot runs on CPU 0 alone; the secondaries come up when it is done.
+    if (m_id == 0 && m_env.boot) {
+        m_env.exclusive = true;
+        m_env.kernel->set_current(this);
+        m_env.boot(*this);
+        m_env.kernel->set_current(nullptr);
+        m_env.exclusive = false;
+        flush_time();
+        m_qk.sync();
+        m_env.boot_done = true;
+        if (m_env.boot_done_event) m_env.boot_done_event->notify();
+    } else if (m_env.boot && !m_env.boot_done) {
+        wait(*m_env.boot_done_event);
+        m_qk.reset();
+    }
     try {
         for (;;) {
             if (ThreadContext *t = m_env.scheduler->try_next(m_id)) {
@@ -118,8 +134,16 @@ Core::Translated Core::translate(VirtAddr va) {
 bool Core::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
     static unsigned char scratch[kAccessBuffer];
     flush_time();
-    // Requests reach the DRAM model in simulated-time order (docs/timing-model.md).
-    if (m_qk.get_local_time() != sc_core::SC_ZERO_TIME) m_qk.sync();
+    // Requests reach the DRAM model in simulated-time order (docs/timing-model.md); a core
+    // running alone (boot) has no one to be ordered with.
+    if (!m_env.exclusive && m_qk.get_local_time() != sc_core::SC_ZERO_TIME) m_qk.sync();
+    // A posted write-back needs a free write-buffer entry: if the oldest is still in flight,
+    // the core stalls until it completes (backpressure from memory).
+    std::uint64_t &slot = m_write_buffer[m_write_slot];
+    if (posted) {
+        const std::uint64_t now = m_qk.get_current_time().value();
+        if (slot > now) m_qk.inc(sc_core::sc_time::from_value(slot - now));
+    }
     tlm::tlm_generic_payload trans;
     trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     trans.set_address(pa);
@@ -128,10 +152,15 @@ bool Core::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, M
     trans.set_streaming_width(len);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     if (ext) trans.set_extension(ext);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    // The request leaves at this core's local time (zero after a sync).
+    sc_core::sc_time delay = m_qk.get_local_time();
     socket->b_transport(trans, delay);
     if (ext) trans.clear_extension(ext);
     write ? ++m_stats.dram_writes : ++m_stats.dram_reads;
+    if (posted) {
+        slot = (sc_core::sc_time_stamp() + delay).value();
+        m_write_slot = (m_write_slot + 1) % m_write_buffer.size();
+    }
     if (!trans.is_response_ok()) return false;
     if (!posted) m_qk.set(delay);
     return true;

@@ -88,8 +88,11 @@ private:
 
     /// kalloc / kfree / pin events: the page allocator called on this core.
     void kernel_allocation_event(ThreadContext &t, const TraceEvent &ev);
+public:
     /// Current local time in core cycles (including charged, unflushed cycles).
     std::uint64_t now_cycles() const;
+
+private:
     /// Allocates line @line_no in the L1D for a full-line write without reading memory.
     void zero_line(std::uint64_t line_no);
 
@@ -105,6 +108,8 @@ private:
     std::uint64_t m_pending_cycles = 0; /* charged but not yet added to the quantum keeper */
     tlm_utils::tlm_quantumkeeper m_qk;
     sc_core::sc_event m_wake;
+    std::vector<std::uint64_t> m_write_buffer; /* completion times of posted write-backs, SystemC units */
+    std::size_t m_write_slot = 0;
     Cache m_l1;
     Tlb m_tlb;
     unsigned m_line_shift;

@@ -11,10 +11,15 @@
 #include "mtesim/mte/tag_store.h"
 #include "mtesim/sched/thread_scheduler.h"
 
+#include <systemc>
+
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace mtesim {
+
+class Core;
 
 struct CoreEnvironment {
     Workload *workload = nullptr;
@@ -26,7 +31,11 @@ struct CoreEnvironment {
     std::vector<Cache *> l1s;              /* indexed by core id */
     std::vector<Tlb *> tlbs;               /* indexed by core id: flushed when a mapping changes */
     std::vector<FaultRecord> faults;
-    PageAllocator *allocator = nullptr;
+    PageAllocator *allocator = nullptr;             /* set by the boot */
+    std::function<void(Core &)> boot;               /* run by core 0 before any thread */
+    bool boot_done = false;
+    sc_core::sc_event *boot_done_event = nullptr;   /* secondary cores wait for it */
+    bool exclusive = false;                         /* one core runs alone: no need to order its memory requests */
     class KernelMemoryRouter *kernel = nullptr;  /* tells the allocator which core runs it */
     struct PoolSample {
         std::uint64_t time_ps, data_pages, tag_pages, free_pages; /* pool pages by use */

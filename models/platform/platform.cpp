@@ -20,7 +20,7 @@ std::string node_name(const std::string &path) {
 
 Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const ConfigStore &store,
                    std::unique_ptr<IEventSource> workload)
-    : sc_core::sc_module(name), m_store(store), m_layout(desc), m_tags(m_layout, m_memory) {
+    : sc_core::sc_module(name), m_store(store), m_desc(desc), m_layout(desc), m_tags(m_layout, m_memory) {
     // SystemC's informational messages ("simulation stopped by user") would break the promise
     // of one line on stderr and clean stdout; mtesim reports everything itself.
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -32,9 +32,15 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_scheduler = std::make_unique<ThreadScheduler>(*m_workload, static_cast<std::uint32_t>(desc.cpus.size()), core_cfg.seed);
     m_llc = std::make_unique<Cache>(core_cfg.llc);
     m_kernel = std::make_unique<KernelMemoryRouter>(static_cast<unsigned>(desc.cpus.size()));
-    m_allocator = std::make_unique<PageAllocator>(desc, MmConfig::resolve(m_store), *m_kernel);
-    m_env.allocator = m_allocator.get();
     m_env.kernel = m_kernel.get();
+    m_boot_config = BootConfig::resolve(m_store);
+    m_mm_config = MmConfig::resolve(m_store);
+    m_boot = std::make_unique<BootSequence>(m_desc, m_boot_config, m_mm_config, *m_kernel);
+    m_env.boot = [this](Core &cpu0) {
+        m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); });
+        m_env.allocator = m_allocator.get();
+    };
+    m_env.boot_done_event = &m_boot_done;
     m_env.workload = m_workload.get();
     m_env.scheduler = m_scheduler.get();
     m_env.address_space = &m_address_space;
@@ -103,6 +109,13 @@ RunResult Platform::run() {
     r.events = m_workload->events_read();
     r.threads = m_scheduler->threads_created();
     r.tag_store_pages = m_memory.resident_pages();
+    r.boot_config = m_boot_config;
+    r.boot = m_boot->result();
+    if (!m_cores.empty()) {
+        const double period_ps = 1e12 / static_cast<double>(m_cores.front()->clock_hz());
+        r.boot_ps = static_cast<std::uint64_t>(static_cast<double>(r.boot.total_cycles) * period_ps);
+        r.linear_map_ps = static_cast<std::uint64_t>(static_cast<double>(r.boot.linear_map_cycles) * period_ps);
+    }
     r.mm = m_allocator->config();
     r.mm_stats = m_allocator->stats();
     r.managed_pages = m_allocator->managed_pages();

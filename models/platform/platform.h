@@ -10,6 +10,7 @@
 #include "core/kernel_memory_router.h"
 #include "dram/dram_controller.h"
 #include "interconnect/interconnect.h"
+#include "mtesim/boot/boot_sequence.h"
 #include "mtesim/config/config_store.h"
 #include "mtesim/dt/platform_desc.h"
 
@@ -45,6 +46,11 @@ struct RunResult {
     std::uint64_t pool_pages = 0, pool_free = 0, pool_data = 0, pool_tags = 0; /* at the end */
     std::array<std::uint64_t, Zone::kMaxOrder + 1> free_blocks{};              /* per order, all types */
     std::vector<CoreEnvironment::PoolSample> pool_samples;
+
+    /* the boot */
+    BootConfig boot_config;
+    BootResult boot;
+    std::uint64_t boot_ps = 0, linear_map_ps = 0; /* simulated time of the boot and of its linear-map step */
 };
 
 class Platform : public sc_core::sc_module {
@@ -63,6 +69,11 @@ public:
 
 private:
     ConfigStore m_store;
+    PlatformDesc m_desc;
+    BootConfig m_boot_config;
+    MmConfig m_mm_config;
+    std::unique_ptr<BootSequence> m_boot;
+    sc_core::sc_event m_boot_done;
     TagLayout m_layout;
     SparseMemory m_memory;
     TagStore m_tags;

@@ -2,6 +2,7 @@
 // the catch of ConfigError.
 #include "app/cli.h"
 
+#include "app/boot_command.h"
 #include "app/config_command.h"
 #include "app/dram_replay_command.h"
 #include "app/inspect_command.h"
@@ -28,6 +29,7 @@ struct Subcommand {
 
 const Subcommand kSubcommands[] = {
     {"run", "simulate a workload on a board (default: the built-in board and workload)", &RunCommand::run},
+    {"boot", "simulate the boot: linear map (both fixmap schemes), tag storage, buddy allocator", &BootCommand::run},
     {"inspect", "print a board's memory map and where a physical address's tags live", &InspectCommand::run},
     {"dram-replay", "replay a DRAMsim3/Ramulator/DRAMSys request trace against the DRAM model", &DramReplayCommand::run},
     {"config", "print the effective configuration (--dump): every parameter, its unit and meaning", &ConfigCommand::run},

@@ -33,6 +33,11 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
     }
     const double sim_s = static_cast<double>(r.sim_ps) * 1e-12;
     out << "simulated " << fixed(sim_s * 1e6, 3) << " us\n";
+    const BootStats &b = r.boot.linear_map;
+    out << "boot      " << fixed(static_cast<double>(r.boot_ps) / 1e6, 3) << " us (linear map "
+        << fixed(static_cast<double>(r.linear_map_ps) / 1e6, 3) << " us, " << (r.boot_config.block_mappings ? "blocks" : "pages")
+        << ", " << (r.boot_config.map_once ? "map-once" : "remap-twice") << "): tables L1 " << b.tables[1] << ", L2 "
+        << b.tables[2] << ", L3 " << b.tables[3] << " (" << b.late_tables << " late), " << b.tlbis << " TLBIs\n";
     for (std::size_t i = 0; i < r.cores.size(); ++i) {
         const auto &c = r.cores[i];
         out << "  " << r.core_names[i] << ": " << c.cycles << " cycles at " << fixed(static_cast<double>(r.core_clock_hz[i]) / 1e9, 2)

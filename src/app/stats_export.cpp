@@ -61,6 +61,18 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("sim.events", r.events, "events", "trace events read");
     add_count("sim.threads", r.threads, "threads", "threads created");
     add_count("sim.faults", r.faults.size(), "faults", "faults reported (faults.csv)");
+    const BootStats &b = r.boot.linear_map;
+    add_count("boot.time_ps", r.boot_ps, "ps", "simulated time of the whole boot");
+    add_count("boot.linear_map_ps", r.linear_map_ps, "ps", "simulated time of the linear-map step");
+    for (unsigned l = 1; l < 4; ++l)
+        add_count("boot.tables.L" + std::to_string(l), b.tables[l], "tables", "page-table pages created at this level");
+    add_count("boot.late_tables", b.late_tables, "tables", "created after the linear map existed");
+    add_count("boot.fixmap_maps", b.fixmap_maps, "operations", "fixmap set (PTE write + barriers)");
+    add_count("boot.fixmap_unmaps", b.fixmap_unmaps, "operations", "fixmap clear (PTE write + TLBI + barriers)");
+    add_count("boot.tlbis", b.tlbis, "TLBIs", "TLB invalidations");
+    add_count("boot.bytes_zeroed", b.bytes_zeroed, "bytes", "page-table pages zeroed");
+    add_count("boot.bytes_written", b.bytes_written, "bytes", "entries and fixmap PTEs written");
+    add_count("boot.reserved_pages", r.boot.reserved_pages, "pages", "memblock reservations (page tables)");
     for (std::size_t i = 0; i < r.cores.size(); ++i) {
         const CoreStats &c = r.cores[i];
         const std::string p = r.core_names[i] + ".";

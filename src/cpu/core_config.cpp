@@ -48,6 +48,8 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.dczva_bytes = static_cast<std::uint32_t>(s.get_u64("core.dczva_bytes", 64, "bytes", "DC GZVA block (DCZID_EL0)", 16, 2048));
     if ((c.dczva_bytes & (c.dczva_bytes - 1)) || c.dczva_bytes > c.l1d.line_bytes)
         throw ConfigError(s.where("core.dczva_bytes") + ", expected a power of two up to the line size");
+    c.write_buffer = static_cast<std::uint32_t>(
+        s.get_u64("core.write_buffer", 16, "entries", "write-backs in flight to memory before the core stalls", 1, 4096));
     c.kill_on_fault = s.get_string("core.on_fault", "kill", "what a thread does after a fault: kill (SIGSEGV) or continue",
                                    {"kill", "continue"}) == "kill";
     c.quantum_ns = s.get_double("sim.quantum_ns", 1000, "ns", "temporal decoupling quantum", 0.001, 1e9);

@@ -36,7 +36,8 @@ struct Span {
  * as in Linux; tag-storage pageblocks MIGRATE_CMA (RFC v2/v3). Without MTE the tag storage is
  * plain memory; a static carve-out is never handed to the allocator.
  */
-PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem)
+PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem,
+                             const std::vector<AddrRange> &reserved)
     : m_config(config), m_kmem(kmem) {
     const bool mte = !desc.cpus.empty() && desc.cpus.front().mte_version >= 2;
     std::vector<Span> spans;
@@ -49,6 +50,20 @@ PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, I
             spans.push_back({b, e, mte ? MigrateType::cma : MigrateType::movable});
             if (mte) m_pool_pages += e - b;
         }
+    }
+    // Memory boot reserved (memblock) never reaches the free lists.
+    for (const AddrRange &r : reserved) {
+        const std::uint64_t rb = pfn_of(r.base()).value(), re = pfn_of(r.end()).value();
+        std::vector<Span> cut;
+        for (const Span &s : spans) {
+            if (re <= s.begin || rb >= s.end) {
+                cut.push_back(s);
+                continue;
+            }
+            if (s.begin < rb) cut.push_back({s.begin, rb, s.type});
+            if (re < s.end) cut.push_back({re, s.end, s.type});
+        }
+        spans.swap(cut);
     }
     std::sort(spans.begin(), spans.end(), [](const Span &a, const Span &b) { return a.begin < b.begin; });
     // Group spans into zones: contiguous-enough spans share a zone unless it crosses 4 GiB or

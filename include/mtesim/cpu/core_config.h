@@ -26,6 +26,7 @@ struct CoreConfig {
     std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */
     std::uint32_t cmo_line_cycles = 8;     /* one DC cache-maintenance operation by VA, in core cycles */
     std::uint32_t dczva_bytes = 64;        /* DCZID_EL0 block size of DC GZVA, in bytes */
+    std::uint32_t write_buffer = 16;       /* posted write-backs in flight before the core stalls */
     bool kill_on_fault = true;             /* a fault kills the thread (SIGSEGV) or is only reported */
     double quantum_ns = 1000;              /* temporal decoupling quantum, in ns */
     std::uint64_t seed = 1;                /* IRG random source seed */

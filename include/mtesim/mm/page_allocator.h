@@ -23,7 +23,9 @@ namespace mtesim {
 
 class PageAllocator {
 public:
-    PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem);
+    /// @reserved: memory boot already took (page tables, via memblock), never handed out.
+    PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem,
+                  const std::vector<AddrRange> &reserved = {});
     ~PageAllocator();
 
     void set_migrator(IPageMigrator *migrator) { m_migrator = migrator; }
