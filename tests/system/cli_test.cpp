@@ -80,7 +80,7 @@ TEST(Cli, HelpListsCommands) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("run"), std::string::npos);
     EXPECT_NE(r.out.find("inspect"), std::string::npos);
-    for (const char *cmd : {"run", "inspect", "dram-replay", "config"}) {
+    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot"}) {
         Result h = run_mtesim({cmd, "--help"});
         EXPECT_EQ(h.status, 0) << cmd;
         EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
@@ -266,4 +266,17 @@ TEST(CliConfig, DumpListsEveryParameterAndReplays) {
     expect_bad_input(run_mtesim({"config"}), "mtesim config: expected --dump");
     expect_bad_input(run_mtesim({"config", "--dump", "--set", "mm.cma_polcy=never"}), "--set: unknown key 'mm.cma_polcy', did you mean 'mm.cma_policy'?");
     std::filesystem::remove(ini);
+}
+
+TEST(CliBoot, CompareSchemesCountsTablesAndTlbis) {
+    Result r = run_mtesim({"boot", "--compare-schemes"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    // virt-4g-mte: 3.88 GiB of data and 124 MiB of tags: 1984 + 62 PTE tables, 4 PMD, 1 PUD.
+    EXPECT_NE(r.out.find("tables       L1 1, L2 4, L3 2046 (62 late)"), std::string::npos) << r.out;
+    // map-once: one TLBI per early table (1989); remap-twice: two, plus one per late table and
+    // one per upper-level table the late mapping revisits.
+    EXPECT_NE(r.out.find("TLBIs 4042 / 1989"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ratio        linear map remap-twice / map-once: 1."), std::string::npos) << r.out;
+    expect_bad_input(run_mtesim({"boot", "--set", "boot.pgtable_scheme=remap-thrice"}),
+                     "--set: boot.pgtable_scheme = 'remap-thrice', expected one of: map-once|remap-twice");
 }
