@@ -85,7 +85,6 @@ std::uint64_t closed_form(const std::vector<AddrRange> &ranges, std::uint64_t ph
 
 TEST(LinearMap, TableCountsMatchTheClosedFormOnEveryBoardAndMode) {
     for (const auto &name : BuiltInBoards::names()) {
-        if (name == "linearmap-256g" || name == "linearmap-512g") continue; /* the boot benchmark's */
         const PlatformDesc d = BoardLoader::load(name);
         for (bool blocks : {false, true}) {
             SCOPED_TRACE(name + (blocks ? " blocks" : " pages"));
