@@ -1,10 +1,11 @@
 # Convenience wrapper around CMake (as neovim does). Each target installs the Debian
 # dependencies when missing (scripts/install-deps.sh), configures, and builds with -j2.
 BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build build-asan run test test-fast bench clean
 
 all: build
 
@@ -21,12 +22,23 @@ build: configure
 run: build
 	$(BUILD_DIR)/bin/mtesim run
 
-# The whole test suite.
-test: build
+# AddressSanitizer + UndefinedBehaviorSanitizer build (docs/testing.md).
+build-asan: deps
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTESIM_SANITIZE=ON -DMTESIM_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j$(JOBS)
+
+# The whole test suite: every test on the normal build, then the unit and model tests again
+# under the sanitizers (a finding fails the test).
+test: build build-asan
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
+	cd $(ASAN_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 900 -R '^(unit|model)[.]'
+
+# The normal build's tests only (quicker, for development).
+test-fast: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
 
 bench: build
 	./bench/run-all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)
