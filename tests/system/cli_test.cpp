@@ -80,7 +80,7 @@ TEST(Cli, HelpListsCommands) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("run"), std::string::npos);
     EXPECT_NE(r.out.find("inspect"), std::string::npos);
-    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot"}) {
+    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot", "check"}) {
         Result h = run_mtesim({cmd, "--help"});
         EXPECT_EQ(h.status, 0) << cmd;
         EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
@@ -279,4 +279,28 @@ TEST(CliBoot, CompareSchemesCountsTablesAndTlbis) {
     EXPECT_NE(r.out.find("ratio        linear map remap-twice / map-once: 1."), std::string::npos) << r.out;
     expect_bad_input(run_mtesim({"boot", "--set", "boot.pgtable_scheme=remap-thrice"}),
                      "--set: boot.pgtable_scheme = 'remap-thrice', expected one of: map-once|remap-twice");
+}
+
+TEST(CliCheck, UnchangedPassesPerturbedFailsNamingTheStats) {
+    const std::string a = write_temp("chka", ""), b = write_temp("chkb", ""), c = write_temp("chkc", "");
+    for (const auto &p : {a, b, c}) std::filesystem::remove(p);
+    ASSERT_EQ(run_mtesim({"run", "--out", a, "--set", "workload.accesses_per_thread=3000"}).status, 0);
+    ASSERT_EQ(run_mtesim({"run", "--out", b, "--set", "workload.accesses_per_thread=3000"}).status, 0);
+    ASSERT_EQ(run_mtesim({"run", "--out", c, "--set", "workload.accesses_per_thread=3000", "--set", "kernel.tlbi_cycles=900"}).status, 0);
+    Result same = run_mtesim({"check", "--baseline", a + "/stats.json", "--run", b + "/stats.json"});
+    EXPECT_EQ(same.status, 0) << same.out;
+    EXPECT_NE(same.out.find("stats within tolerance"), std::string::npos);
+    Result moved = run_mtesim({"check", "--baseline", a + "/stats.json", "--run", c + "/stats.json"});
+    EXPECT_EQ(moved.status, 1) << moved.out;
+    EXPECT_NE(moved.out.find("boot.linear_map_ps"), std::string::npos) << "TLBIs are in the boot's linear map: " << moved.out;
+    EXPECT_EQ(moved.out.find("boot.tlbis "), std::string::npos) << "the TLBI count itself did not change";
+    Result tolerated = run_mtesim({"check", "--baseline", a + "/stats.json", "--run", c + "/stats.json", "-t", "*=100%"});
+    EXPECT_EQ(tolerated.status, 0) << tolerated.out;
+    const std::string broken = write_temp("broken.json", "{\"stats\": [{\"name\": \"x\", \"value\": }]}");
+    expect_bad_input(run_mtesim({"check", "--baseline", broken, "--run", b + "/stats.json"}), broken + ": byte ");
+    expect_bad_input(run_mtesim({"check", "--baseline", a + "/stats.json", "--run", "/no/such.json"}), "/no/such.json: cannot open");
+    expect_bad_input(run_mtesim({"check", "--baseline", a + "/stats.json", "--run", b + "/stats.json", "-t", "x=5"}),
+                     "mtesim check: --tolerance 'x=5'");
+    for (const auto &p : {a, b, c}) std::filesystem::remove_all(p);
+    std::filesystem::remove(broken);
 }
