@@ -524,7 +524,10 @@ void Core::run_thread(ThreadContext &t) {
         }
         if (m_pending_cycles >= quantum_cycles) {
             flush_time();
-            if (m_qk.need_sync()) m_qk.sync();
+            if (m_qk.need_sync()) {
+                if (check_limits()) return;
+                m_qk.sync();
+            }
         }
     }
     // The thread ran out of events: an implicit exit, a last kernel entry.
@@ -534,6 +537,15 @@ void Core::run_thread(ThreadContext &t) {
 }  // namespace mtesim
 
 namespace mtesim {
+
+bool Core::check_limits() {
+    if (!m_env.stop_reason.empty()) return true;
+    if (m_env.interrupt && *m_env.interrupt) m_env.stop_reason = "interrupted (SIGINT)";
+    else if (std::chrono::steady_clock::now() >= m_env.host_deadline) m_env.stop_reason = "host time limit (--max-host-seconds)";
+    else return false;
+    sc_core::sc_stop();
+    return true;
+}
 
 std::uint64_t Core::now_cycles() const {
     return m_qk.get_current_time().value() / m_period_units + m_pending_cycles;

@@ -29,7 +29,12 @@ public:
     Core(sc_core::sc_module_name name, std::uint32_t id, std::uint64_t clock_hz, const CoreConfig &config,
          CoreEnvironment &env);
 
-    const CoreStats &stats() const { return m_stats; }
+    /// What the core did; cycles is its local time (so far, when the run was stopped early).
+    CoreStats stats() const {
+        CoreStats s = m_stats;
+        if (!s.cycles) s.cycles = m_qk.get_current_time().value() / m_period_units + m_pending_cycles;
+        return s;
+    }
     std::uint32_t id() const { return m_id; }
     Cache &l1() { return m_l1; }
     Tlb &tlb() { return m_tlb; }
@@ -96,6 +101,8 @@ private:
     /// Allocates line @line_no in the L1D for a full-line write without reading memory.
     void zero_line(std::uint64_t line_no);
 
+    /// True (and the simulation stopped) when a run limit or an interrupt ends the run.
+    bool check_limits();
     void report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write, std::uint64_t position);
     void flush_time();
 

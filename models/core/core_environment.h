@@ -13,6 +13,8 @@
 
 #include <systemc>
 
+#include <chrono>
+#include <csignal>
 #include <functional>
 #include <string>
 #include <vector>
@@ -36,6 +38,10 @@ struct CoreEnvironment {
     bool boot_done = false;
     sc_core::sc_event *boot_done_event = nullptr;   /* secondary cores wait for it */
     bool exclusive = false;                         /* one core runs alone: no need to order its memory requests */
+    /* Run limits: checked by the cores at every quantum; a stop ends the run early, cleanly. */
+    std::chrono::steady_clock::time_point host_deadline = std::chrono::steady_clock::time_point::max();
+    const volatile std::sig_atomic_t *interrupt = nullptr; /* set by SIGINT */
+    std::string stop_reason;                        /* why the run ended early; empty if it did not */
     class KernelMemoryRouter *kernel = nullptr;  /* tells the allocator which core runs it */
     struct PoolSample {
         std::uint64_t time_ps, data_pages, tag_pages, free_pages; /* pool pages by use */

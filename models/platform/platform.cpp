@@ -84,10 +84,18 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
 
 Platform::~Platform() = default;
 
-RunResult Platform::run() {
-    sc_core::sc_start();
+RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const volatile std::sig_atomic_t *interrupt) {
+    m_env.interrupt = interrupt;
+    if (max_host_seconds > 0)
+        m_env.host_deadline = std::chrono::steady_clock::now() +
+                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(max_host_seconds));
+    if (max_sim_ps) sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_sim_ps), sc_core::SC_PS));
+    else sc_core::sc_start();
     if (!m_env.error.empty()) throw TraceError(m_env.error);
     RunResult r;
+    r.stopped_early = m_env.stop_reason;
+    if (r.stopped_early.empty() && max_sim_ps && sc_core::sc_pending_activity())
+        r.stopped_early = "simulated time limit (--max-sim-time)";
     std::uint64_t end = sc_core::sc_time_stamp().value();
     for (auto &c : m_cores) {
         r.core_names.push_back(c->name());
@@ -116,17 +124,19 @@ RunResult Platform::run() {
         r.boot_ps = static_cast<std::uint64_t>(static_cast<double>(r.boot.total_cycles) * period_ps);
         r.linear_map_ps = static_cast<std::uint64_t>(static_cast<double>(r.boot.linear_map_cycles) * period_ps);
     }
-    r.mm = m_allocator->config();
-    r.mm_stats = m_allocator->stats();
-    r.managed_pages = m_allocator->managed_pages();
-    r.free_pages = m_allocator->free_pages();
-    r.pool_pages = m_allocator->pool_pages();
-    r.pool_free = m_allocator->free_pages(MigrateType::cma);
-    r.pool_data = m_allocator->pool_pages_holding_data();
-    r.pool_tags = m_allocator->pool_pages_holding_tags();
-    for (const auto &z : m_allocator->zones())
-        for (unsigned o = 0; o <= Zone::kMaxOrder; ++o)
-            for (unsigned t = 0; t < kMigrateTypes; ++t) r.free_blocks[o] += z->nr_free(o, static_cast<MigrateType>(t));
+    if (m_allocator) { /* null when the run stopped before the boot finished */
+        r.mm = m_allocator->config();
+        r.mm_stats = m_allocator->stats();
+        r.managed_pages = m_allocator->managed_pages();
+        r.free_pages = m_allocator->free_pages();
+        r.pool_pages = m_allocator->pool_pages();
+        r.pool_free = m_allocator->free_pages(MigrateType::cma);
+        r.pool_data = m_allocator->pool_pages_holding_data();
+        r.pool_tags = m_allocator->pool_pages_holding_tags();
+        for (const auto &z : m_allocator->zones())
+            for (unsigned o = 0; o <= Zone::kMaxOrder; ++o)
+                for (unsigned t = 0; t < kMigrateTypes; ++t) r.free_blocks[o] += z->nr_free(o, static_cast<MigrateType>(t));
+    }
     r.pool_samples = m_env.pool_samples;
     return r;
 }

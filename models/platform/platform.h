@@ -38,6 +38,7 @@ struct RunResult {
     std::uint64_t events = 0;          /* trace events read */
     std::uint64_t threads = 0;         /* threads created */
     std::uint64_t tag_store_pages = 0; /* host pages holding tag bytes */
+    std::string stopped_early;         /* why the run is partial; empty when it ran to the end */
 
     /* the page allocator */
     MmConfig mm;
@@ -61,8 +62,11 @@ public:
              std::unique_ptr<IEventSource> workload);
     ~Platform() override;
 
-    /// Simulates until every thread has finished. Throws TraceError on a bad trace.
-    RunResult run();
+    /// Simulates until every thread has finished, or a limit: @max_sim_ps of simulated time
+    /// (0: none), @max_host_seconds of host time (0: none), or *@interrupt set (SIGINT). A
+    /// limited run is marked partial. Throws TraceError on a bad trace.
+    RunResult run(std::uint64_t max_sim_ps = 0, double max_host_seconds = 0,
+                  const volatile std::sig_atomic_t *interrupt = nullptr);
 
     /// Every setting the platform resolved (for config --dump and out/config.ini).
     const ConfigStore &settings() const { return m_store; }

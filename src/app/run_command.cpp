@@ -13,6 +13,9 @@
 #include "mtesim/trace/text_trace_reader.h"
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -53,6 +56,25 @@ std::unique_ptr<IEventSource> default_workload(ConfigStore &store, const Platfor
     return std::make_unique<SyntheticSource>(p);
 }
 
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) { g_interrupted = 1; }
+
+/// "500us", "20ms", "1s", "1000000ps", "250ns": a simulated duration in ps.
+std::uint64_t parse_sim_time(const std::string &text) {
+    static const std::pair<const char *, double> units[] = {{"ps", 1}, {"ns", 1e3}, {"us", 1e6}, {"ms", 1e9}, {"s", 1e12}};
+    for (const auto &[unit, scale] : units) {
+        const std::size_t n = std::strlen(unit);
+        if (text.size() > n && text.compare(text.size() - n, n, unit) == 0) {
+            const std::string num = text.substr(0, text.size() - n);
+            if (num.find_first_not_of("0123456789.") != std::string::npos) continue;
+            char *end = nullptr;
+            const double v = std::strtod(num.c_str(), &end);
+            if (!*end && v > 0 && v * scale < 1.8e19) return static_cast<std::uint64_t>(v * scale);
+        }
+    }
+    throw ConfigError("mtesim run: --max-sim-time '" + text + "', expected a positive duration such as 500us or 20ms");
+}
+
 }  // namespace
 
 std::unique_ptr<IEventSource> RunCommand::workload_for(ConfigStore &store, const PlatformDesc &desc,
@@ -78,7 +100,9 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         ("trace,t", po::value<std::string>(), "workload trace (docs/trace-format.md); default: the generated workload")
         ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable, later wins")
         ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value")
-        ("out,o", po::value<std::string>(), "write stats.json, stats.txt, faults.csv and config.ini into this directory");
+        ("out,o", po::value<std::string>(), "write stats.json, stats.txt, faults.csv and config.ini into this directory")
+        ("max-sim-time", po::value<std::string>(), "stop after this much simulated time (e.g. 500us, 20ms); stats are marked partial")
+        ("max-host-seconds", po::value<double>(), "stop after this many host seconds; stats are marked partial");
     po::variables_map vm = CommandLine::parse("run", args, opts);
     if (vm.count("help")) {
         out << opts;
@@ -91,9 +115,17 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     std::string workload_name;
     const std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : "";
     std::unique_ptr<IEventSource> source = workload_for(store, desc, vm.count("trace") ? &trace : nullptr, workload_name);
+    std::uint64_t max_sim_ps = 0;
+    if (vm.count("max-sim-time")) max_sim_ps = parse_sim_time(vm["max-sim-time"].as<std::string>());
+    const double max_host = vm.count("max-host-seconds") ? vm["max-host-seconds"].as<double>() : 0;
+    if (max_host < 0) throw ConfigError("mtesim run: --max-host-seconds " + std::to_string(max_host) + ", expected a positive number");
     Platform platform("board", desc, store, std::move(source));
     platform.settings().check_unknown_keys();
-    const RunResult result = platform.run();
+    // Ctrl-C ends the run cleanly: the stats gathered so far are reported, marked partial.
+    g_interrupted = 0;
+    auto previous = std::signal(SIGINT, on_sigint);
+    const RunResult result = platform.run(max_sim_ps, max_host, &g_interrupted);
+    std::signal(SIGINT, previous);
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (vm.count("out")) StatsExport(result, desc.source, workload_name).write(vm["out"].as<std::string>(), platform.settings(), host_s);
 

@@ -32,6 +32,7 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         for (std::size_t i = 0; i < total.tag_ops.size(); ++i) total.tag_ops[i] += c.tag_ops[i];
     }
     const double sim_s = static_cast<double>(r.sim_ps) * 1e-12;
+    if (!r.stopped_early.empty()) out << "PARTIAL   stopped early: " << r.stopped_early << "\n";
     out << "simulated " << fixed(sim_s * 1e6, 3) << " us\n";
     const BootStats &b = r.boot.linear_map;
     out << "boot      " << fixed(static_cast<double>(r.boot_ps) / 1e6, 3) << " us (linear map "

@@ -156,7 +156,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
 std::string StatsExport::json(double host_seconds) const {
     std::ostringstream o;
     o << "{\n  \"mtesim\": 1,\n  \"board\": \"" << json_escape(m_board) << "\",\n  \"workload\": \"" << json_escape(m_workload)
-      << "\",\n  \"stats\": [\n";
+      << "\",\n  \"partial\": " << (m_result.stopped_early.empty() ? "false" : "\"" + json_escape(m_result.stopped_early) + "\"")
+      << ",\n  \"stats\": [\n";
     for (std::size_t i = 0; i < m_stats.size(); ++i) {
         const Stat &s = m_stats[i];
         o << "    {\"name\": \"" << json_escape(s.name) << "\", \"value\": " << number(s.value, s.integer) << ", \"unit\": \""
@@ -176,6 +177,7 @@ std::string StatsExport::text(double host_seconds) const {
     for (const auto &s : m_stats) width = std::max(width, s.name.size());
     std::ostringstream o;
     o << "# mtesim stats: board " << m_board << ", workload " << m_workload << "\n";
+    if (!m_result.stopped_early.empty()) o << "# PARTIAL: stopped early: " << m_result.stopped_early << "\n";
     for (const auto &s : m_stats)
         o << s.name << std::string(width + 2 - s.name.size(), ' ') << number(s.value, s.integer) << " " << s.unit << "  # "
           << s.description << "\n";

@@ -14,6 +14,7 @@ using namespace text_scan;
 namespace {
 
 constexpr std::uint64_t kMaxAccess = 4096; /* in bytes: one ld/st */
+constexpr std::size_t kMaxNames = 1u << 24;  /* distinct named pointers in one trace */
 
 struct Tokens {
     const char *b[8];
@@ -65,6 +66,9 @@ std::uint32_t TextTraceReader::define_name(const char *p, const char *e, const c
     std::string name(p, e);
     auto it = m_name_ids.find(name);
     if (it != m_name_ids.end()) return it->second;
+    if (m_names.size() >= kMaxNames)
+        m_lines.fail("more than " + std::to_string(kMaxNames) + " distinct pointer names, expected names to be reused "
+                     "(a resource limit: each name costs host memory)", l, le);
     const auto id = static_cast<std::uint32_t>(m_names.size());
     m_names.push_back(name);
     m_name_ids.emplace(std::move(name), id);

@@ -304,3 +304,20 @@ TEST(CliCheck, UnchangedPassesPerturbedFailsNamingTheStats) {
     for (const auto &p : {a, b, c}) std::filesystem::remove_all(p);
     std::filesystem::remove(broken);
 }
+
+TEST(CliRun, LimitsStopCleanlyWithPartialStats) {
+    const std::string d = write_temp("limit", "");
+    std::filesystem::remove(d);
+    Result r = run_mtesim({"run", "--max-sim-time", "1200us", "--out", d});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("PARTIAL   stopped early: simulated time limit (--max-sim-time)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("simulated 1200.000 us"), std::string::npos) << r.out;
+    EXPECT_NE(slurp(d + "/stats.json").find("\"partial\": \"simulated time limit (--max-sim-time)\""), std::string::npos);
+    Result h = run_mtesim({"run", "--max-host-seconds", "0.05", "--set", "workload.accesses_per_thread=1000000000"});
+    ASSERT_EQ(h.status, 0) << h.err;
+    EXPECT_NE(h.out.find("stopped early: host time limit"), std::string::npos) << h.out;
+    Result full = run_mtesim({"run", "--set", "workload.accesses_per_thread=1000", "--max-sim-time", "1s"});
+    EXPECT_EQ(full.out.find("PARTIAL"), std::string::npos) << "a run that ends before the limit is complete";
+    expect_bad_input(run_mtesim({"run", "--max-sim-time", "soon"}), "mtesim run: --max-sim-time 'soon'");
+    std::filesystem::remove_all(d);
+}
