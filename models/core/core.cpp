@@ -453,6 +453,11 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::store: {
             const bool write = ev.op == TraceOp::store;
             write ? ++m_stats.stores : ++m_stats.loads;
+            if (ev.aux) { /* gap=N: the instructions between this access and the previous event */
+                const std::uint64_t c = (ev.aux * cpi_milli + 500) / 1000;
+                m_pending_cycles += c;
+                m_stats.compute_cycles += c;
+            }
             access(t, resolve(ev.src), ev.arg, write, ev.position);
             break;
         }

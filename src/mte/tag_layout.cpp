@@ -22,8 +22,7 @@ TagLayout::TagLayout(const PlatformDesc &desc) {
               [](const TagRegion &a, const TagRegion &b) { return a.data.base() < b.data.base(); });
 }
 
-std::optional<std::size_t> TagLayout::data_region_of(PhysAddr pa) const {
-    if (m_last < m_regions.size() && m_regions[m_last].data.contains(pa)) return m_last;
+std::optional<std::size_t> TagLayout::find_data_region(PhysAddr pa) const {
     for (std::size_t i = 0; i < m_regions.size(); ++i)
         if (m_regions[i].data.contains(pa)) {
             m_last = i;

@@ -72,20 +72,17 @@ bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
         }
         return true;
     case Phase::use: {
-        if (g.step % 2 == 1 && m_params.compute_cycles) {
-            out.op = TraceOp::compute;
-            out.arg = m_params.compute_cycles;
-        } else {
-            const std::uint64_t r = rand(g);
-            out.op = (r & 3) == 0 ? TraceOp::store : TraceOp::load;
-            out.src.name = chunk_name(tid, g.slot);
-            out.src.offset = static_cast<std::int64_t>((((r >> 32) * (m_params.chunk_bytes / 8)) >> 32) * 8);
-            out.arg = 8;
-            ++g.accesses;
-        }
+        // One access, with the compute before it folded in (gap), as trace formats of CPU
+        // simulators carry the instruction count between memory records.
+        const std::uint64_t r = rand(g);
+        out.op = (r & 3) == 0 ? TraceOp::store : TraceOp::load;
+        out.src.name = chunk_name(tid, g.slot);
+        out.src.offset = static_cast<std::int64_t>((((r >> 32) * (m_params.chunk_bytes / 8)) >> 32) * 8);
+        out.arg = 8;
+        out.aux = g.step ? m_params.compute_cycles : 0;
+        ++g.accesses;
         ++g.step;
-        if (g.accesses >= m_params.accesses_per_thread) g.phase = Phase::free_irg;
-        else if (g.step >= 2 * m_params.accesses_per_chunk) g.phase = Phase::free_irg;
+        if (g.accesses >= m_params.accesses_per_thread || g.step >= m_params.accesses_per_chunk) g.phase = Phase::free_irg;
         return true;
     }
     case Phase::free_irg:

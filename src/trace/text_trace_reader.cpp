@@ -183,11 +183,18 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.op = TraceOp::compute;
         ev.arg = number(2, "cycle count", 1ull << 40);
     } else if (token_is(op, ope, "ld") || token_is(op, ope, "st")) {
-        need(4, "TID ld|st ADDRESS SIZE");
+        if (t.n != 4 && t.n != 5) m_lines.fail("wrong number of fields, expected 'TID ld|st ADDRESS SIZE [gap=N]'", l, le);
         ev.op = token_is(op, ope, "ld") ? TraceOp::load : TraceOp::store;
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
         ev.arg = number(3, "size", kMaxAccess);
         if (ev.arg == 0) m_lines.fail("bad size 0, expected 1 to 4096 bytes", l, le);
+        if (t.n == 5) {
+            const char *v;
+            std::uint64_t gap = 0;
+            if (!keyword(t.b[4], t.e[4], "gap", v) || !parse_number(v, t.e[4], gap) || gap > 0xffffffffu)
+                m_lines.fail("bad argument, expected gap=N (instructions before the access)", l, le);
+            ev.aux = static_cast<std::uint32_t>(gap);
+        }
     } else if (token_is(op, ope, "irg")) {
         if (t.n < 4 || t.n > 6)
             m_lines.fail("wrong number of fields, expected 'TID irg NAME ADDRESS [exclude=MASK] [gmi]'", l, le);

@@ -49,9 +49,14 @@ public:
     /// Region index whose tag storage contains @pa, or nullopt.
     std::optional<std::size_t> tag_region_of(PhysAddr pa) const;
     /// Region index whose data range contains @pa, or nullopt.
-    std::optional<std::size_t> data_region_of(PhysAddr pa) const;
+    std::optional<std::size_t> data_region_of(PhysAddr pa) const {
+        if (m_last < m_regions.size() && m_regions[m_last].data.contains(pa)) return m_last;
+        return find_data_region(pa);
+    }
 
 private:
+    std::optional<std::size_t> find_data_region(PhysAddr pa) const;
+
     std::vector<TagRegion> m_regions; /* sorted by data base */
     mutable std::size_t m_last = 0;   /* region of the previous look-up (accesses are local) */
 };

@@ -1,8 +1,8 @@
 // SyntheticSource: a generated workload, deterministic for its seed, for the built-in default
 // run and the throughput benchmarks. Each thread maps a PROT_MTE region, then repeatedly
 // "allocates" a chunk the way an MTE heap does (IRG a tag excluding GCR's mask, STG/ST2G the
-// chunk's granules), loads and stores inside it, computes, and "frees" it by retagging with
-// a different tag. With use_after_free set, one thread touches a freed chunk through its stale
+// chunk's granules), loads and stores inside it with some compute between accesses (folded into
+// the accesses as gap=N), and "frees" it by retagging with a different tag. With use_after_free set, one thread touches a freed chunk through its stale
 // pointer once, near its end: an MTE system must catch it. Events of all threads are
 // interleaved round robin, so read-ahead stays small.
 #pragma once
@@ -20,7 +20,7 @@ struct SyntheticParams {
     std::uint32_t chunk_bytes = 64;             /* multiple of 32 */
     std::uint32_t slots = 512;                  /* chunks per thread: working set = slots x chunk */
     std::uint32_t accesses_per_chunk = 16;
-    std::uint32_t compute_cycles = 4;           /* between accesses */
+    std::uint32_t compute_cycles = 4;           /* instructions between accesses (the gap= of each access) */
     TcfMode tcf = TcfMode::sync;
     std::uint16_t exclude = 0x0001;             /* tag 0 excluded, as Android does */
     std::uint64_t seed = 1;

@@ -13,8 +13,8 @@ namespace mtesim {
 enum class TraceOp : std::uint8_t {
     thread_create, /* arg: preferred core (or kAnyCore); aux: tcf | exclude << 8 */
     compute,       /* arg: cycles */
-    load,          /* src: address; arg: size in bytes */
-    store,         /* src: address; arg: size in bytes */
+    load,          /* src: address; arg: size in bytes; aux: instructions (compute) before it */
+    store,         /* src: address; arg: size in bytes; aux: instructions (compute) before it */
     irg,           /* dest := src with a random tag; arg: extra exclude mask; aux 1: also
                       exclude src's own tag (the GMI + IRG idiom of a retag) */
     addg,          /* dest := src + arg (bytes), tag + aux (mod 16, skipping excluded) */
