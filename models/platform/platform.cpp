@@ -33,6 +33,12 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_llc = std::make_unique<Cache>(core_cfg.llc);
     m_kernel = std::make_unique<KernelMemoryRouter>(static_cast<unsigned>(desc.cpus.size()));
     m_env.kernel = m_kernel.get();
+    // mm.tag_storage = static: the same board with its tag storage kept out of the allocator,
+    // the baseline every reuse policy is compared with.
+    if (m_store.get_string("mm.tag_storage", "reuse",
+                           "reuse: reusable tag storage joins the allocator; static: a carve-out on every board",
+                           {"reuse", "static"}) == "static")
+        for (auto &t : m_desc.tag_storage) t.reusable = false;
     m_boot_config = BootConfig::resolve(m_store);
     m_mm_config = MmConfig::resolve(m_store);
     m_boot = std::make_unique<BootSequence>(m_desc, m_boot_config, m_mm_config, *m_kernel);

@@ -4,6 +4,7 @@
 
 #include "app/boot_command.h"
 #include "app/check_command.h"
+#include "app/compare_command.h"
 #include "app/config_command.h"
 #include "app/dram_replay_command.h"
 #include "app/inspect_command.h"
@@ -33,6 +34,7 @@ const Subcommand kSubcommands[] = {
     {"boot", "simulate the boot: linear map (both fixmap schemes), tag storage, buddy allocator", &BootCommand::run},
     {"inspect", "print a board's memory map and where a physical address's tags live", &InspectCommand::run},
     {"dram-replay", "replay a DRAMsim3/Ramulator/DRAMSys request trace against the DRAM model", &DramReplayCommand::run},
+    {"compare", "run a grid of policies/settings against the static carve-out: CSV, Markdown, SVG charts", &CompareCommand::run},
     {"check", "compare a run's stats.json with a baseline: exit 1 when a stat moved beyond tolerance", &CheckCommand::run},
     {"config", "print the effective configuration (--dump): every parameter, its unit and meaning", &ConfigCommand::run},
 };

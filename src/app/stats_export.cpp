@@ -5,6 +5,7 @@
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -151,6 +152,13 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.pool.data_pages", r.pool_data, "pages", "pool pages holding data at the end");
     add_count("mm.pool.tag_pages", r.pool_tags, "pages", "pool pages holding tags at the end");
     add_count("mm.free_pages", r.free_pages, "pages", "free at the end");
+    std::uint64_t peak_data = 0, peak_tags = 0;
+    for (const auto &s : r.pool_samples) {
+        peak_data = std::max(peak_data, s.data_pages);
+        peak_tags = std::max(peak_tags, s.tag_pages);
+    }
+    add_count("mm.pool.peak_data_pages", peak_data, "pages", "most pool pages holding data at once");
+    add_count("mm.pool.peak_tag_pages", peak_tags, "pages", "most pool pages holding tags at once");
 }
 
 std::string StatsExport::json(double host_seconds) const {

@@ -380,6 +380,9 @@ std::string PageAllocator::check_invariants(bool deep) const {
                         return z.name() + ": page " + hex((pfn + q).value()) + " is in two blocks";
             p += n;
         }
+        // Outside alloc_contig_range no pageblock is isolated: nothing may sit on the isolate lists.
+        if (z.free_pages(MigrateType::isolate) != 0)
+            return z.name() + ": " + std::to_string(z.free_pages(MigrateType::isolate)) + " free pages left on the isolate lists";
         for (unsigned t = 0; t < kMigrateTypes; ++t)
             if (free_found[t] != z.free_pages(static_cast<MigrateType>(t)))
                 return z.name() + ": " + migrate_type_name(static_cast<MigrateType>(t)) + " free counter " +

@@ -80,7 +80,7 @@ TEST(Cli, HelpListsCommands) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("run"), std::string::npos);
     EXPECT_NE(r.out.find("inspect"), std::string::npos);
-    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot", "check"}) {
+    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot", "check", "compare"}) {
         Result h = run_mtesim({cmd, "--help"});
         EXPECT_EQ(h.status, 0) << cmd;
         EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
@@ -320,4 +320,65 @@ TEST(CliRun, LimitsStopCleanlyWithPartialStats) {
     EXPECT_EQ(full.out.find("PARTIAL"), std::string::npos) << "a run that ends before the limit is complete";
     expect_bad_input(run_mtesim({"run", "--max-sim-time", "soon"}), "mtesim run: --max-sim-time 'soon'");
     std::filesystem::remove_all(d);
+}
+
+namespace {
+/// A minimal XML well-formedness check: every element closed in order, attributes quoted.
+bool well_formed_xml(const std::string &x, std::string &why) {
+    std::vector<std::string> stack;
+    for (std::size_t i = 0; i < x.size();) {
+        if (x[i] != '<') { ++i; continue; }
+        const std::size_t end = x.find('>', i);
+        if (end == std::string::npos) { why = "unterminated tag"; return false; }
+        std::string tag = x.substr(i + 1, end - i - 1);
+        i = end + 1;
+        if (tag.empty()) { why = "empty tag"; return false; }
+        if (tag[0] == '?' || tag[0] == '!') continue;
+        if (std::count(tag.begin(), tag.end(), '"') % 2) { why = "unbalanced quotes in <" + tag + ">"; return false; }
+        const bool closing = tag[0] == '/', self = tag.back() == '/';
+        std::string name = tag.substr(closing ? 1 : 0);
+        name = name.substr(0, name.find_first_of(" /\n\t"));
+        if (closing) {
+            if (stack.empty() || stack.back() != name) { why = "</" + name + "> closes nothing open"; return false; }
+            stack.pop_back();
+        } else if (!self) {
+            stack.push_back(name);
+        }
+    }
+    if (!stack.empty()) { why = "<" + stack.back() + "> never closed"; return false; }
+    return true;
+}
+}  // namespace
+
+TEST(CliCompare, GridWritesTablesAndWellFormedCharts) {
+    const std::string d = write_temp("cmp", "");
+    std::filesystem::remove(d);
+    Result r = run_mtesim({"compare", "--trace", kData + "/traces/pool-pressure.trace", "--vary",
+                           "mm.cma_policy=linux-balance,cma-first", "--vary", "mm.tag_reserve=fast-path,contig-range",
+                           "--out", d, "-j", "2"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string csv = slurp(d + "/compare.csv");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6) << "header, baseline and 4 points:\n" << csv;
+    EXPECT_NE(csv.find("baseline,\"static carve-out\",1.0000,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("\"mm.cma_policy=cma-first mm.tag_reserve=contig-range\""), std::string::npos) << csv;
+    for (const char *chart : {"slowdown.svg", "reservations.svg", "migrations.svg", "starvation.svg", "pool.svg"}) {
+        const std::string svg = slurp(d + "/" + chart);
+        std::string why;
+        EXPECT_TRUE(well_formed_xml(svg, why)) << chart << ": " << why;
+        EXPECT_NE(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos) << chart;
+    }
+    EXPECT_NE(slurp(d + "/reservations.svg").find(">slow path<"), std::string::npos) << "legend";
+    // The same grid run one point at a time gives the same table.
+    const std::string s = write_temp("cmp1", "");
+    std::filesystem::remove(s);
+    Result serial = run_mtesim({"compare", "--trace", kData + "/traces/pool-pressure.trace", "--vary",
+                                "mm.cma_policy=linux-balance,cma-first", "--vary", "mm.tag_reserve=fast-path,contig-range",
+                                "--out", s, "-j", "1"});
+    ASSERT_EQ(serial.status, 0) << serial.err;
+    EXPECT_EQ(slurp(s + "/compare.csv"), csv);
+    expect_bad_input(run_mtesim({"compare", "--vary", "mm.cma_policy=sideways", "--out", d}),
+                     "--vary: mm.cma_policy = 'sideways', expected one of:");
+    expect_bad_input(run_mtesim({"compare", "--vary", "nonsense", "--out", d}), "mtesim compare: --vary 'nonsense'");
+    std::filesystem::remove_all(d);
+    std::filesystem::remove_all(s);
 }

@@ -310,6 +310,23 @@ TEST(TagReservation, FastPathExactlyWhenTheBlockIsFree) {
     (void)t1;
 }
 
+TEST(TagReservation, IsolatingInsideALargerFreeBlockLeavesNothingOnTheIsolateList) {
+    // 128 MiB of data and a 4 MiB pool: the pool starts as one order-10 free block spanning
+    // two pageblocks, and alloc_contig_range isolates only one of them.
+    PlatformDesc d = small_board();
+    d.memories[0].range = AddrRange(PhysAddr(0x80000000), 128ull << 20);
+    d.tag_storage[0].range = AddrRange(PhysAddr(0x88000000), 4ull << 20);
+    RecordingKmem k;
+    PageAllocator a(d, cfg(CmaPolicy::never, TagReservePath::contig_range), k);
+    ASSERT_EQ(a.zones()[0]->nr_free(Zone::kMaxOrder, MigrateType::cma), 1u);
+    auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t.ok);
+    EXPECT_EQ(a.stats().reserve_slow, 1u);
+    EXPECT_EQ(a.free_pages(MigrateType::isolate), 0u);
+    EXPECT_EQ(a.free_pages(MigrateType::cma), 1023u);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
 TEST(TagReservation, ContigRangePolicyAlwaysTakesTheSlowPath) {
     RecordingKmem k;
     PageAllocator a(small_board(), cfg(CmaPolicy::never, TagReservePath::contig_range), k);

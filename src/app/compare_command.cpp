@@ -1,0 +1,245 @@
+// CompareCommand: see the header.
+#include "app/compare_command.h"
+
+#include "app/command_line.h"
+#include "app/run_command.h"
+#include "app/stats_export.h"
+#include "app/stats_file.h"
+#include "app/svg_chart.h"
+#include "mtesim/common/config_error.h"
+#include "mtesim/common/format.h"
+#include "mtesim/common/trace_error.h"
+#include "mtesim/config/config_loader.h"
+#include "mtesim/dt/board_loader.h"
+#include "mtesim/dt/built_in_boards.h"
+#include "platform/platform.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace mtesim {
+
+namespace {
+
+struct Point {
+    std::string label;                                   /* "mm.cma_policy=never mm.tag_reserve=fast-path" */
+    std::string values;                                  /* "never / fast-path": the charts' category */
+    std::vector<std::pair<std::string, std::string>> sets;
+    fs::path dir;
+    std::map<std::string, double> stats;
+};
+
+/* The child: one run, its stats and pool series written to @p.dir; exit 0, or 2 with the error. */
+[[noreturn]] void run_point(const PlatformDesc &desc, ConfigStore store, const std::string *trace, const Point &p) {
+    int status = 0;
+    try {
+        for (const auto &[k, v] : p.sets) store.set(k, v, "--vary", ConfigStore::Layer::command_line);
+        std::string name;
+        const auto start = std::chrono::steady_clock::now();
+        auto source = RunCommand::workload_for(store, desc, trace, name);
+        Platform platform("board", desc, store, std::move(source));
+        platform.settings().check_unknown_keys();
+        const RunResult r = platform.run();
+        const double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        StatsExport(r, desc.source, name).write(p.dir.string(), platform.settings(), host);
+        std::ofstream pool(p.dir / "pool.csv");
+        pool << "time_ps,data_pages,tag_pages,free_pages\n";
+        for (const auto &s : r.pool_samples) pool << s.time_ps << "," << s.data_pages << "," << s.tag_pages << "," << s.free_pages << "\n";
+    } catch (const std::exception &e) {
+        std::ofstream(p.dir / "error.txt") << e.what();
+        status = 2;
+    }
+    std::fflush(nullptr);
+    _exit(status);
+}
+
+std::vector<Point> grid(const std::vector<std::string> &varies) {
+    std::vector<Point> points(1);
+    for (const auto &v : varies) {
+        const auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+            throw ConfigError("mtesim compare: --vary '" + v + "', expected section.key=value1,value2,...");
+        const std::string key = v.substr(0, eq);
+        std::vector<std::string> values;
+        std::stringstream ss(v.substr(eq + 1));
+        for (std::string x; std::getline(ss, x, ',');)
+            if (!x.empty()) values.push_back(x);
+        std::vector<Point> next;
+        for (const auto &p : points)
+            for (const auto &x : values) {
+                Point q = p;
+                q.sets.emplace_back(key, x);
+                q.label += (q.label.empty() ? "" : " ") + key + "=" + x;
+                q.values += (q.values.empty() ? "" : " / ") + x;
+                next.push_back(q);
+            }
+        points = next;
+    }
+    return points;
+}
+
+double stat(const Point &p, const std::string &name) {
+    auto it = p.stats.find(name);
+    return it == p.stats.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out) {
+    po::options_description opts("mtesim compare: run a grid of settings and compare it with the static carve-out\n\n"
+                                 "Usage: mtesim compare [--board BOARD] [--trace FILE] --vary KEY=V1,V2 [--vary ...] --out DIR [-j N]\n\nOptions");
+    opts.add_options()
+        ("help,h", "print this help")
+        ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "board")
+        ("trace,t", po::value<std::string>(), "workload trace; default: the generated workload")
+        ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable")
+        ("set,s", po::value<std::vector<std::string>>()->composing(), "a setting every point shares: section.key=value")
+        ("vary", po::value<std::vector<std::string>>()->composing(), "section.key=v1,v2,...: one axis of the grid; repeatable")
+        ("out,o", po::value<std::string>(), "output directory")
+        ("jobs,j", po::value<unsigned>()->default_value(1), "points run at once");
+    po::variables_map vm = CommandLine::parse("compare", args, opts);
+    if (vm.count("help")) {
+        out << opts;
+        return 0;
+    }
+    if (!vm.count("vary") || !vm.count("out"))
+        throw ConfigError("mtesim compare: --vary and --out are required (see mtesim compare --help)");
+    const unsigned jobs = vm["jobs"].as<unsigned>();
+    if (jobs == 0 || jobs > 256) throw ConfigError("mtesim compare: -j " + std::to_string(jobs) + ", expected 1 to 256");
+    auto list = [&](const char *k) { return vm.count(k) ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
+    ConfigStore store = ConfigLoader::load(list("config"), list("set"));
+    const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
+    const std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : "";
+    const std::string *trace_ptr = vm.count("trace") ? &trace : nullptr;
+    std::vector<Point> points = grid(vm["vary"].as<std::vector<std::string>>());
+    Point baseline;
+    baseline.label = "static carve-out";
+    baseline.sets = {{"mm.tag_storage", "static"}};
+    points.insert(points.begin(), baseline);
+
+    const fs::path dir(vm["out"].as<std::string>());
+    std::error_code ec;
+    fs::create_directories(dir / "points", ec);
+    if (ec) throw ConfigError(dir.string() + ": cannot create the output directory (" + ec.message() + ")");
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        points[i].dir = dir / "points" / (i == 0 ? std::string("baseline") : "p" + std::to_string(i));
+        fs::create_directories(points[i].dir, ec);
+        fs::remove(points[i].dir / "error.txt", ec);
+    }
+
+    // Fork at most @jobs children at a time.
+    std::map<pid_t, std::size_t> running;
+    std::size_t next = 0;
+    std::string first_error;
+    while (next < points.size() || !running.empty()) {
+        while (next < points.size() && running.size() < jobs) {
+            std::fflush(nullptr);
+            const pid_t pid = fork();
+            if (pid < 0) throw ConfigError("mtesim compare: cannot fork a run");
+            if (pid == 0) run_point(desc, store, trace_ptr, points[next]);
+            running[pid] = next++;
+        }
+        int status = 0;
+        const pid_t done = wait(&status);
+        if (done < 0) break;
+        const std::size_t i = running[done];
+        running.erase(done);
+        if (first_error.empty() && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+            std::ifstream e(points[i].dir / "error.txt");
+            std::stringstream msg;
+            msg << e.rdbuf();
+            first_error = msg.str().empty() ? "the run of '" + points[i].label + "' did not complete" : msg.str();
+        }
+    }
+    if (!first_error.empty()) throw ConfigError(first_error);
+    for (auto &p : points) p.stats = StatsFile::read((p.dir / "stats.json").string());
+
+    // Table: CSV and Markdown.
+    const double base_time = std::max(1.0, stat(points[0], "sim.time_ps"));
+    const std::vector<std::pair<std::string, std::string>> cols = {
+        {"sim.time_ps", "simulated ps"}, {"mm.reserve.fast", "fast"}, {"mm.reserve.slow", "slow"},
+        {"mm.reserve.failed", "failed"}, {"mm.reserve.refcount_hits", "refcount hits"}, {"mm.pages_migrated", "migrated pages"},
+        {"mm.ipis", "IPIs"}, {"mm.starvation", "starvation"}, {"mm.pool.peak_data_pages", "pool peak data pages"},
+        {"mm.pool.peak_tag_pages", "pool peak tag pages"}};
+    std::ostringstream csv, md;
+    csv << "point,settings,slowdown";
+    md << "| point | settings | slowdown |";
+    for (const auto &[k, h] : cols) {
+        csv << "," << k;
+        md << " " << h << " |";
+    }
+    csv << "\n";
+    md << "\n|---|---|---|";
+    for (std::size_t i = 0; i < cols.size(); ++i) md << "---|";
+    md << "\n";
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const auto &p = points[i];
+        const double slow = stat(p, "sim.time_ps") / base_time;
+        csv << p.dir.filename().string() << ",\"" << p.label << "\"," << fixed(slow, 4);
+        md << "| " << p.dir.filename().string() << " | " << p.label << " | " << fixed(slow, 3) << " |";
+        for (const auto &[k, h] : cols) {
+            csv << "," << fixed(stat(p, k), 0);
+            md << " " << fixed(stat(p, k), 0) << " |";
+        }
+        csv << "\n";
+        md << "\n";
+    }
+    std::ofstream(dir / "compare.csv") << csv.str();
+    std::ofstream(dir / "compare.md") << md.str();
+
+    // Charts.
+    std::vector<std::string> cats;
+    for (std::size_t i = 1; i < points.size(); ++i) cats.push_back(points[i].values);
+    std::string axes;
+    for (const auto &[k, v] : points[1].sets) axes += (axes.empty() ? "" : " / ") + k;
+    auto series = [&](const std::string &name, const std::string &key, double scale = 1) {
+        SvgChart::Series s{name, {}};
+        for (std::size_t i = 1; i < points.size(); ++i) s.values.push_back(stat(points[i], key) * scale);
+        return s;
+    };
+    SvgChart::Series slowdown{"slowdown", {}};
+    for (std::size_t i = 1; i < points.size(); ++i) slowdown.values.push_back(stat(points[i], "sim.time_ps") / base_time);
+    std::ofstream(dir / "slowdown.svg") << SvgChart::bars("Simulated time relative to the static carve-out (" + axes + ")",
+                                                          "slowdown (x, static carve-out = 1)", cats, {slowdown}, false);
+    std::ofstream(dir / "reservations.svg")
+        << SvgChart::bars("Tag-storage reservations by path (" + axes + ")", "tag blocks", cats,
+                          {series("refcount hit", "mm.reserve.refcount_hits"), series("fast path", "mm.reserve.fast"),
+                           series("slow path", "mm.reserve.slow"), series("failed", "mm.reserve.failed")},
+                          true);
+    std::ofstream(dir / "migrations.svg") << SvgChart::bars("Migrations and IPIs of the slow path (" + axes + ")", "count", cats,
+                                                            {series("pages migrated", "mm.pages_migrated"), series("IPIs", "mm.ipis")},
+                                                            false);
+    std::ofstream(dir / "starvation.svg") << SvgChart::bars("Unmovable allocations starved while the pool had room (" + axes + ")",
+                                                            "events", cats, {series("starvation", "mm.starvation")}, false);
+    std::vector<SvgChart::Line> lines;
+    for (std::size_t i = 1; i < points.size(); ++i) {
+        SvgChart::Line l{points[i].values, {}, {}};
+        std::ifstream in(points[i].dir / "pool.csv");
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+            double t = 0, d = 0;
+            if (std::sscanf(line.c_str(), "%lf,%lf", &t, &d) == 2) {
+                l.x.push_back(t / 1e6);
+                l.y.push_back(d * kPageSize / double(1 << 20));
+            }
+        }
+        lines.push_back(l);
+    }
+    std::ofstream(dir / "pool.svg") << SvgChart::lines("Tag-storage pool holding data over time", "simulated time (us)",
+                                                       "pool memory holding data (MiB)", lines);
+    out << md.str() << "\nwrote " << (dir / "compare.csv").string() << ", compare.md, slowdown.svg, reservations.svg, "
+        << "migrations.svg, starvation.svg, pool.svg\n";
+    return 0;
+}
+
+}  // namespace mtesim
