@@ -96,17 +96,15 @@ int BootCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         ("help,h", "print this help")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault),
          "a .dts file, a .dtb file, or a built-in board name")
-        ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable, later wins")
-        ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value")
         ("compare-schemes", "boot with remap-twice and with map-once and print the ratio")
         ("out,o", po::value<std::string>(), "write stats.json, stats.txt and config.ini into this directory");
+    CommandLine::add_settings_options(opts);
     po::variables_map vm = CommandLine::parse("boot", args, opts);
     if (vm.count("help")) {
         out << opts;
         return 0;
     }
-    auto list = [&](const char *k) { return vm.count(k) ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
-    ConfigStore store = ConfigLoader::load(list("config"), list("set"));
+    ConfigStore store = CommandLine::settings(vm);
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     std::ostringstream text;
     text << "mtesim boot\n";

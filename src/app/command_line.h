@@ -17,6 +17,11 @@ public:
     static boost::program_options::variables_map parse(const std::string &command, const std::vector<std::string> &args,
                                                        const boost::program_options::options_description &options,
                                                        const boost::program_options::positional_options_description *positional = nullptr);
+
+    /// Adds --config FILE.ini (repeatable) and --set section.key=value (repeatable).
+    static void add_settings_options(boost::program_options::options_description &opts);
+    /// The run's settings from --config and --set (ConfigLoader::load).
+    static class ConfigStore settings(const boost::program_options::variables_map &vm);
 };
 
 }  // namespace mtesim

@@ -101,11 +101,10 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
         ("help,h", "print this help")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "board")
         ("trace,t", po::value<std::string>(), "workload trace; default: the generated workload")
-        ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable")
-        ("set,s", po::value<std::vector<std::string>>()->composing(), "a setting every point shares: section.key=value")
         ("vary", po::value<std::vector<std::string>>()->composing(), "section.key=v1,v2,...: one axis of the grid; repeatable")
         ("out,o", po::value<std::string>(), "output directory")
         ("jobs,j", po::value<unsigned>()->default_value(1), "points run at once");
+    CommandLine::add_settings_options(opts);
     po::variables_map vm = CommandLine::parse("compare", args, opts);
     if (vm.count("help")) {
         out << opts;
@@ -115,8 +114,7 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
         throw ConfigError("mtesim compare: --vary and --out are required (see mtesim compare --help)");
     const unsigned jobs = vm["jobs"].as<unsigned>();
     if (jobs == 0 || jobs > 256) throw ConfigError("mtesim compare: -j " + std::to_string(jobs) + ", expected 1 to 256");
-    auto list = [&](const char *k) { return vm.count(k) ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
-    ConfigStore store = ConfigLoader::load(list("config"), list("set"));
+    ConfigStore store = CommandLine::settings(vm);
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     const std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : "";
     const std::string *trace_ptr = vm.count("trace") ? &trace : nullptr;

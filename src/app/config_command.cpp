@@ -21,17 +21,15 @@ int ConfigCommand::run(const std::vector<std::string> &args, std::ostream &out) 
     opts.add_options()
         ("help,h", "print this help")
         ("dump", "print every parameter with its value, unit and description (INI)")
-        ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "board whose models to configure")
-        ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable, later wins")
-        ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value");
+        ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "board whose models to configure");
+    CommandLine::add_settings_options(opts);
     po::variables_map vm = CommandLine::parse("config", args, opts);
     if (vm.count("help") || !vm.count("dump")) {
         if (!vm.count("help")) throw ConfigError("mtesim config: expected --dump (see mtesim config --help)");
         out << opts;
         return 0;
     }
-    auto list = [&](const char *k) { return vm.count(k) ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
-    ConfigStore store = ConfigLoader::load(list("config"), list("set"));
+    ConfigStore store = CommandLine::settings(vm);
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     std::string name;
     auto source = RunCommand::workload_for(store, desc, nullptr, name);

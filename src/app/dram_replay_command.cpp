@@ -25,11 +25,10 @@ int DramReplayCommand::run(const std::vector<std::string> &args, std::ostream &o
         ("format,f", po::value<std::string>()->default_value("auto"), "trace format: auto|dramsim3|ramulator|dramsys")
         ("preset,p", po::value<std::string>()->default_value("ddr4-3200"),
          "DRAM preset: a name from configs/dram/ or a path to an .ini file")
-        ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable, later wins")
-        ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value")
         ("queue-depth,q", po::value<std::uint32_t>()->default_value(32), "outstanding requests at most")
         ("request-bytes", po::value<std::uint32_t>()->default_value(64), "bytes per request")
         ("max-requests", po::value<std::uint64_t>()->default_value(0), "stop after this many requests (0: all)");
+    CommandLine::add_settings_options(opts);
     po::variables_map vm = CommandLine::parse("dram-replay", args, opts);
     if (vm.count("help")) {
         out << opts << "\nBuilt-in presets: ";
@@ -47,8 +46,7 @@ int DramReplayCommand::run(const std::vector<std::string> &args, std::ostream &o
     if (queue == 0 || queue > 4096) throw ConfigError("mtesim dram-replay: --queue-depth " + std::to_string(queue) + ", expected 1..4096");
     if (req_bytes == 0 || req_bytes > 4096) throw ConfigError("mtesim dram-replay: --request-bytes " + std::to_string(req_bytes) + ", expected 1..4096");
 
-    auto list = [&](const char *k) { return vm.count(k) ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
-    ConfigStore base = ConfigLoader::load(list("config"), list("set"));
+    ConfigStore base = CommandLine::settings(vm);
     ConfigStore store = ConfigLoader::with_dram_preset(base, vm["preset"].as<std::string>(), "--preset");
     const DramConfig dram = DramConfig::resolve(store);
     store.check_unknown_keys();

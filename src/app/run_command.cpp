@@ -98,19 +98,17 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault),
          "a .dts file (compiled with dtc), a .dtb file, or a built-in board name")
         ("trace,t", po::value<std::string>(), "workload trace (docs/trace-format.md); default: the generated workload")
-        ("config,c", po::value<std::vector<std::string>>()->composing(), "INI file of settings; repeatable, later wins")
-        ("set,s", po::value<std::vector<std::string>>()->composing(), "override one setting: section.key=value")
         ("out,o", po::value<std::string>(), "write stats.json, stats.txt, faults.csv and config.ini into this directory")
         ("max-sim-time", po::value<std::string>(), "stop after this much simulated time (e.g. 500us, 20ms); stats are marked partial")
         ("max-host-seconds", po::value<double>(), "stop after this many host seconds; stats are marked partial");
+    CommandLine::add_settings_options(opts);
     po::variables_map vm = CommandLine::parse("run", args, opts);
     if (vm.count("help")) {
         out << opts;
         return 0;
     }
-    auto list = [&](const char *k) { return vm.count(k) ? vm[k].as<std::vector<std::string>>() : std::vector<std::string>{}; };
     const auto start = std::chrono::steady_clock::now();
-    ConfigStore store = ConfigLoader::load(list("config"), list("set"));
+    ConfigStore store = CommandLine::settings(vm);
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     std::string workload_name;
     const std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : "";
