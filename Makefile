@@ -2,10 +2,12 @@
 # dependencies when missing (scripts/install-deps.sh), configures, and builds with -j2.
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_TARGETS = fuzz_dtb fuzz_ini fuzz_text_trace fuzz_dram_trace
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build build-asan run test test-fast bench clean
+.PHONY: all deps configure build build-asan build-fuzz run test test-fast bench clean
 
 all: build
 
@@ -27,11 +29,17 @@ build-asan: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTESIM_SANITIZE=ON -DMTESIM_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j$(JOBS)
 
-# The whole test suite: every test on the normal build, then the unit and model tests again
-# under the sanitizers (a finding fails the test).
-test: build build-asan
+# libFuzzer targets, built with clang (docs/testing.md).
+build-fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMTESIM_FUZZ=ON -DMTESIM_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target $(FUZZ_TARGETS) mtesim_boards
+
+# The whole test suite: every test on the normal build, the unit and model tests again under
+# the sanitizers (a finding fails the test), and a short smoke run of each fuzz target.
+test: build build-asan build-fuzz
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
 	cd $(ASAN_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 900 -R '^(unit|model)[.]'
+	cd $(FUZZ_DIR) && ctest --output-on-failure --timeout 120 -R '^fuzz[.]'
 
 # The normal build's tests only (quicker, for development).
 test-fast: build
@@ -41,4 +49,4 @@ bench: build
 	./bench/run-all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -12,6 +12,7 @@ packages=(
   libgtest-dev googletest        # unit and model tests
   libbenchmark-dev               # bench/
   libzstd-dev                    # compressed binary traces
+  clang libclang-rt-14-dev       # libFuzzer targets (tests/fuzz)
 )
 
 missing=()

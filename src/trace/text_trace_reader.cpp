@@ -288,11 +288,17 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
             ev.aux |= 0x100;
         }
         ev.dest = define_name(t.b[2], t.e[2], l, le);
+        if (m_kallocated.count(ev.dest))
+            m_lines.fail("'" + m_names[ev.dest] + "' still holds a block, expected kfree before it is reused", l, le);
+        m_kallocated.insert(ev.dest);
     } else if (token_is(op, ope, "kfree") || token_is(op, ope, "pin") || token_is(op, ope, "unpin")) {
         need(3, "TID kfree|pin|unpin NAME");
         ev.op = token_is(op, ope, "kfree") ? TraceOp::kfree : TraceOp::pin;
         ev.aux = token_is(op, ope, "pin") ? 1 : 0;
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
+        if (ev.src.name == Operand::kRaw || ev.src.offset != 0 || !m_kallocated.count(ev.src.name))
+            m_lines.fail("not a block from kalloc (never allocated, or freed already), expected a name kalloc set", l, le);
+        if (ev.op == TraceOp::kfree) m_kallocated.erase(ev.src.name);
     } else {
         m_lines.fail("unknown event '" + std::string(op, ope) +
                          "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "

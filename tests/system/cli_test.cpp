@@ -382,3 +382,33 @@ TEST(CliCompare, GridWritesTablesAndWellFormedCharts) {
     std::filesystem::remove_all(d);
     std::filesystem::remove_all(s);
 }
+
+/* The bad-input corpus (issue "Hardening"): every file under tests/data/bad and every broken
+ * board under tests/data/dts/bad ends in exit status 2, nothing on stdout, one line on stderr
+ * naming the file, and no output file written. */
+TEST(BadInputCorpus, EveryFileKeepsTheExit2Contract) {
+    std::vector<std::filesystem::path> files;
+    for (const char *dir : {"/bad", "/dts/bad"})
+        for (const auto &e : std::filesystem::directory_iterator(kData + dir)) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    EXPECT_GE(files.size(), 40u);
+    const std::string out = write_temp("badout", "");
+    for (const auto &f : files) {
+        SCOPED_TRACE(f.string());
+        std::filesystem::remove_all(out);
+        const std::string ext = f.extension().string(), path = f.string();
+        Result r;
+        if (ext == ".trace") r = run_mtesim({"run", "--trace", path, "--out", out});
+        else if (ext == ".ini") r = run_mtesim({"run", "--config", path, "--out", out});
+        else if (ext == ".dram") r = run_mtesim({"dram-replay", "--trace", path});
+        else r = run_mtesim({"run", "--board", path, "--out", out});
+        expect_bad_input(r, "");
+        EXPECT_NE(r.err.find(f.filename().string()), std::string::npos) << "the message names the file: " << r.err;
+        EXPECT_FALSE(std::filesystem::exists(out + "/stats.json")) << "no output for a failed run";
+        bool tmp = false;
+        if (std::filesystem::exists(out))
+            for (const auto &e : std::filesystem::directory_iterator(out)) tmp |= e.path().extension() == ".tmp";
+        EXPECT_FALSE(tmp) << "no half-written file";
+    }
+    std::filesystem::remove_all(out);
+}

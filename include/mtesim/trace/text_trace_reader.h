@@ -36,6 +36,7 @@ private:
     std::unordered_map<std::string, std::uint32_t> m_name_ids;
     std::unordered_set<std::uint32_t> m_threads;       /* created and not exited */
     std::unordered_set<std::uint32_t> m_exited;
+    std::unordered_set<std::uint32_t> m_kallocated;   /* names holding a kalloc'd block (trace order) */
 };
 
 }  // namespace mtesim
