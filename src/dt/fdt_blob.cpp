@@ -31,6 +31,11 @@ FdtBlob::FdtBlob(std::vector<std::uint8_t> bytes, std::string source)
     if (reinterpret_cast<std::uintptr_t>(m_bytes.data()) % 8 != 0) {
         throw ConfigError(m_source + ": internal buffer misaligned");
     }
+    // Only the current format (version 17, what dtc writes): libfdt 1.6.1's full check
+    // dereferences NULL on some malformed blobs of the old versions (found by fuzz_dtb).
+    if (fdt_magic(m_bytes.data()) == FDT_MAGIC && fdt_version(m_bytes.data()) < 17)
+        throw ConfigError(m_source + ": invalid device tree blob: version " + std::to_string(fdt_version(m_bytes.data())) +
+                          ", expected version 17 (as dtc writes)");
     int err = fdt_check_full(m_bytes.data(), m_bytes.size());
     if (err != 0) {
         std::string what = fdt_strerror(err);
