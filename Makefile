@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
-FUZZ_TARGETS = fuzz_dtb fuzz_ini fuzz_text_trace fuzz_dram_trace
+FUZZ_TARGETS = fuzz_dtb fuzz_ini fuzz_text_trace fuzz_dram_trace fuzz_binary_trace
 JOBS ?= 2
 CMAKE_FLAGS ?=
 

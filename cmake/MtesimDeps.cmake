@@ -14,3 +14,9 @@ set_target_properties(mtesim::fdt PROPERTIES IMPORTED_LOCATION ${FDT_LIBRARY}
 find_program(DTC_EXECUTABLE dtc REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(Threads REQUIRED)
+
+find_path(ZSTD_INCLUDE_DIR zstd.h REQUIRED)
+find_library(ZSTD_LIBRARY zstd REQUIRED)
+add_library(mtesim::zstd UNKNOWN IMPORTED)
+set_target_properties(mtesim::zstd PROPERTIES IMPORTED_LOCATION ${ZSTD_LIBRARY}
+                      INTERFACE_INCLUDE_DIRECTORIES ${ZSTD_INCLUDE_DIR})

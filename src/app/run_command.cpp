@@ -5,6 +5,7 @@
 #include "app/platform_report.h"
 #include "app/run_report.h"
 #include "app/stats_export.h"
+#include "app/trace_command.h"
 #include "mtesim/common/config_error.h"
 #include "mtesim/config/config_loader.h"
 #include "mtesim/dt/board_loader.h"
@@ -81,7 +82,7 @@ std::unique_ptr<IEventSource> RunCommand::workload_for(ConfigStore &store, const
                                                        const std::string *trace, std::string &name) {
     std::unique_ptr<IEventSource> source;
     if (trace) {
-        source = std::make_unique<TextTraceReader>(*trace);
+        source = TraceCommand::open(*trace);
         name = "trace " + *trace;
     } else {
         source = default_workload(store, desc);

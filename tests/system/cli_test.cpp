@@ -80,7 +80,7 @@ TEST(Cli, HelpListsCommands) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("run"), std::string::npos);
     EXPECT_NE(r.out.find("inspect"), std::string::npos);
-    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot", "check", "compare"}) {
+    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot", "check", "compare", "trace"}) {
         Result h = run_mtesim({cmd, "--help"});
         EXPECT_EQ(h.status, 0) << cmd;
         EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
@@ -398,7 +398,7 @@ TEST(BadInputCorpus, EveryFileKeepsTheExit2Contract) {
         std::filesystem::remove_all(out);
         const std::string ext = f.extension().string(), path = f.string();
         Result r;
-        if (ext == ".trace") r = run_mtesim({"run", "--trace", path, "--out", out});
+        if (ext == ".trace" || ext == ".mtb") r = run_mtesim({"run", "--trace", path, "--out", out});
         else if (ext == ".ini") r = run_mtesim({"run", "--config", path, "--out", out});
         else if (ext == ".dram") r = run_mtesim({"dram-replay", "--trace", path});
         else r = run_mtesim({"run", "--board", path, "--out", out});
@@ -411,4 +411,34 @@ TEST(BadInputCorpus, EveryFileKeepsTheExit2Contract) {
         EXPECT_FALSE(tmp) << "no half-written file";
     }
     std::filesystem::remove_all(out);
+}
+
+TEST(CliTrace, ConvertRoundTripsAndBinaryRunsLikeText) {
+    const std::string text = kData + "/traces/pool-pressure.trace";
+    const std::string bin = write_temp("pp.mtb.zst", ""), back = write_temp("pp-back.trace", ""), bin2 = write_temp("pp2.mtb", "");
+    ASSERT_EQ(run_mtesim({"trace", "convert", text, bin}).status, 0);
+    ASSERT_EQ(run_mtesim({"trace", "convert", bin, back}).status, 0);
+    ASSERT_EQ(run_mtesim({"trace", "convert", back, bin2}).status, 0);
+    const std::string bin3 = write_temp("pp3.mtb", "");
+    ASSERT_EQ(run_mtesim({"trace", "convert", bin, bin3}).status, 0);
+    EXPECT_EQ(slurp(bin2), slurp(bin3)) << "text and binary convert to the same binary";
+    Result stat = run_mtesim({"trace", "stat", bin});
+    EXPECT_NE(stat.out.find("events    1218 "), std::string::npos) << stat.out;
+    // The same workload read from either format simulates identically.
+    const std::string a = write_temp("runa", ""), b = write_temp("runb", "");
+    std::filesystem::remove(a);
+    std::filesystem::remove(b);
+    ASSERT_EQ(run_mtesim({"run", "--trace", text, "--out", a}).status, 0);
+    ASSERT_EQ(run_mtesim({"run", "--trace", bin, "--out", b}).status, 0);
+    const auto strip = [](const std::string &j) {
+        std::string s = j.substr(0, j.find("\"host\""));
+        return s.substr(s.find("\"stats\""));
+    };
+    EXPECT_EQ(strip(slurp(a + "/stats.json")), strip(slurp(b + "/stats.json")));
+    expect_bad_input(run_mtesim({"trace", "convert", kData + "/bad/double-free.trace", bin}), kData + "/bad/double-free.trace:5:");
+    EXPECT_FALSE(std::filesystem::exists(bin + ".tmp")) << "no half-written output";
+    expect_bad_input(run_mtesim({"trace", "frobnicate"}), "mtesim trace: expected 'convert IN OUT' or 'stat FILE'");
+    for (const auto &p : {bin, back, bin2, bin3}) std::filesystem::remove(p);
+    std::filesystem::remove_all(a);
+    std::filesystem::remove_all(b);
 }

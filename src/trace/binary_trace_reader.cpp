@@ -1,0 +1,176 @@
+// BinaryTraceReader: 1 MiB blocks (decompressed when needed), a memcpy per record, then the
+// same semantic checks as the text reader.
+#include "mtesim/trace/binary_trace_reader.h"
+
+#include "mtesim/common/trace_error.h"
+#include "mtesim/trace/binary_trace_format.h"
+
+#include <zstd.h>
+
+#include <cstring>
+
+namespace mtesim {
+
+using namespace bintrace;
+
+namespace {
+constexpr std::size_t kBlock = 1 << 20;
+constexpr std::uint32_t kMaxNames = 1u << 24;
+}  // namespace
+
+bool BinaryTraceReader::is_binary(const std::string &path) {
+    std::FILE *f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    char magic[8] = {};
+    const bool ok = std::fread(magic, 1, 8, f) == 8 && std::memcmp(magic, kMagic, 8) == 0;
+    std::fclose(f);
+    return ok;
+}
+
+BinaryTraceReader::BinaryTraceReader(const std::string &path) : m_path(path), m_buf(2 * kBlock) {
+    m_file = std::fopen(path.c_str(), "rb");
+    if (!m_file) throw TraceError(path + ": cannot open, expected a binary workload trace");
+    Header h{};
+    if (std::fread(&h, sizeof h, 1, m_file) != 1 || std::memcmp(h.magic, kMagic, 8) != 0)
+        throw TraceError(path + ": not a binary mtesim trace (bad magic), expected a file made by mtesim trace convert");
+    if (h.version != kVersion)
+        throw TraceError(path + ": binary trace version " + std::to_string(h.version) + ", expected " + std::to_string(kVersion));
+    if (h.flags & ~kFlagZstd) throw TraceError(path + ": unknown flags " + std::to_string(h.flags) + " in the header");
+    if (h.flags & kFlagZstd) {
+        m_zstd = ZSTD_createDCtx();
+        m_in.resize(ZSTD_DStreamInSize());
+    }
+}
+
+BinaryTraceReader::~BinaryTraceReader() {
+    if (m_zstd) ZSTD_freeDCtx(static_cast<ZSTD_DCtx *>(m_zstd));
+    if (m_file) std::fclose(m_file);
+}
+
+void BinaryTraceReader::fail(const std::string &what) const {
+    throw TraceError(m_path + ": byte " + std::to_string(m_offset) + " (event " + std::to_string(m_events) + "): " + what);
+}
+
+bool BinaryTraceReader::fill(std::size_t n) {
+    while (m_len - m_pos < n) {
+        std::memmove(m_buf.data(), m_buf.data() + m_pos, m_len - m_pos);
+        m_len -= m_pos;
+        m_pos = 0;
+        if (!m_zstd) {
+            const std::size_t got = std::fread(m_buf.data() + m_len, 1, m_buf.size() - m_len, m_file);
+            if (got == 0) return false;
+            m_len += got;
+            continue;
+        }
+        if (m_in_pos == m_in_len) {
+            if (m_in_eof) return false;
+            m_in_len = std::fread(m_in.data(), 1, m_in.size(), m_file);
+            m_in_pos = 0;
+            if (m_in_len == 0) {
+                m_in_eof = true;
+                return false;
+            }
+        }
+        ZSTD_inBuffer in{m_in.data(), m_in_len, m_in_pos};
+        ZSTD_outBuffer out{m_buf.data() + m_len, m_buf.size() - m_len, 0};
+        const std::size_t r = ZSTD_decompressStream(static_cast<ZSTD_DCtx *>(m_zstd), &out, &in);
+        if (ZSTD_isError(r)) fail(std::string("corrupt zstd stream (") + ZSTD_getErrorName(r) + ")");
+        m_in_pos = in.pos;
+        m_len += out.pos;
+    }
+    return true;
+}
+
+/* The semantic checks of the text format, on a decoded event. */
+void BinaryTraceReader::check(const TraceEvent &ev) {
+    auto defined = [&](std::uint32_t id) { return id == Operand::kRaw || id < m_names.size(); };
+    if (!defined(ev.dest) || !defined(ev.src.name)) fail("uses a pointer name never defined");
+    if (ev.op == TraceOp::thread_create) {
+        if (m_threads.count(ev.thread) || m_exited.count(ev.thread)) fail("thread " + std::to_string(ev.thread) + " created twice");
+        if ((ev.aux & 0xff) > 3) fail("bad tag-check mode");
+        if (ev.arg != TraceEvent::kAnyCore && ev.arg > 4095) fail("bad core");
+        m_threads.insert(ev.thread);
+        return;
+    }
+    if (!m_threads.count(ev.thread)) fail("thread " + std::to_string(ev.thread) + " was never created or has exited");
+    switch (ev.op) {
+    case TraceOp::load:
+    case TraceOp::store:
+        if (ev.arg == 0 || ev.arg > 4096) fail("bad access size, expected 1 to 4096 bytes");
+        break;
+    case TraceOp::compute:
+        if (ev.arg > (1ull << 40)) fail("bad cycle count");
+        break;
+    case TraceOp::addg:
+    case TraceOp::subg:
+        if (ev.arg > 1008 || ev.arg % 16 || ev.aux > 15 || ev.dest == Operand::kRaw) fail("bad ADDG/SUBG operands");
+        break;
+    case TraceOp::irg:
+    case TraceOp::ldg:
+        if (ev.dest == Operand::kRaw || ev.arg > 0xffff) fail("bad IRG/LDG operands");
+        break;
+    case TraceOp::mmap:
+        if (ev.src.name != Operand::kRaw || ev.src.raw & 0xfff || ev.arg == 0 || ev.arg > (1ull << 48)) fail("bad mmap");
+        break;
+    case TraceOp::prctl:
+        if ((ev.arg & 1) && (ev.aux & 0xff) > 3) fail("bad tag-check mode");
+        break;
+    case TraceOp::kalloc:
+        if (ev.arg > 10 || (ev.aux & 0xff) > 3 || ev.dest == Operand::kRaw) fail("bad kalloc");
+        if (!m_kallocated.insert(ev.dest).second) fail("kalloc into a name that still holds a block");
+        break;
+    case TraceOp::kfree:
+    case TraceOp::pin:
+        if (ev.src.name == Operand::kRaw || ev.src.offset != 0 || !m_kallocated.count(ev.src.name))
+            fail("not a block from kalloc (never allocated, or freed already)");
+        if (ev.op == TraceOp::kfree) m_kallocated.erase(ev.src.name);
+        break;
+    case TraceOp::exit:
+        m_threads.erase(ev.thread);
+        m_exited.insert(ev.thread);
+        break;
+    default: break;
+    }
+}
+
+bool BinaryTraceReader::next(TraceEvent &out) {
+    for (;;) {
+        if (!fill(sizeof(Record))) {
+            if (m_len != m_pos) fail("truncated record at the end of the file");
+            if (m_zstd && !m_in_eof) fail("truncated zstd stream");
+            return false;
+        }
+        Record r;
+        std::memcpy(&r, m_buf.data() + m_pos, sizeof r);
+        if (r.op == kOpDefineName) {
+            if (r.arg == 0 || r.arg > kMaxNameLength) fail("bad name length");
+            if (r.name != m_names.size() || r.name >= kMaxNames) fail("names must be defined in order, once");
+            const std::size_t padded = (r.arg + 7) & ~std::uint64_t(7);
+            if (!fill(sizeof r + padded)) fail("truncated name");
+            m_names.emplace_back(m_buf.data() + m_pos + sizeof r, r.arg);
+            m_pos += sizeof r + padded;
+            m_offset += sizeof r + padded;
+            continue;
+        }
+        if (r.op > static_cast<std::uint8_t>(TraceOp::pin)) fail("unknown operation " + std::to_string(r.op));
+        out = TraceEvent{};
+        out.op = static_cast<TraceOp>(r.op);
+        out.thread = r.thread;
+        out.dest = r.dest;
+        if (r.has_name) {
+            out.src.name = r.name;
+            out.src.offset = static_cast<std::int64_t>(r.raw_or_offset);
+        } else {
+            out.src.raw = r.raw_or_offset;
+        }
+        out.arg = r.arg;
+        out.aux = r.aux;
+        out.position = ++m_events;
+        check(out);
+        m_pos += sizeof r;
+        m_offset += sizeof r;
+        return true;
+    }
+}
+
+}  // namespace mtesim

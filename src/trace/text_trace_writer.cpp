@@ -1,0 +1,72 @@
+// TextTraceWriter: one case per operation, the inverse of TextTraceReader::parse.
+#include "mtesim/trace/text_trace_writer.h"
+
+#include "mtesim/common/format.h"
+
+namespace mtesim {
+
+TextTraceWriter::TextTraceWriter(std::ostream &out) : m_out(out) { m_out << "mtesim-trace 1\n"; }
+
+void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::string(std::uint32_t)> &name_of) {
+    auto addr = [&]() {
+        if (ev.src.name == Operand::kRaw) return hex(ev.src.raw);
+        std::string s = name_of(ev.src.name);
+        if (ev.src.offset > 0) s += "+" + std::to_string(ev.src.offset);
+        if (ev.src.offset < 0) s += "-" + std::to_string(-static_cast<std::uint64_t>(ev.src.offset));
+        return s;
+    };
+    auto mte = [&](std::uint32_t aux) {
+        return " tcf=" + std::string(tcf_mode_name(static_cast<TcfMode>(aux & 0xff))) + " exclude=" + hex(aux >> 8);
+    };
+    const std::string t = std::to_string(ev.thread) + " ";
+    static const char *kinds[] = {"unmovable", "reclaimable", "movable", "tagged"};
+    switch (ev.op) {
+    case TraceOp::thread_create:
+        m_out << "thread " << ev.thread;
+        if (ev.arg != TraceEvent::kAnyCore) m_out << " core=" << ev.arg;
+        m_out << mte(ev.aux) << "\n";
+        return;
+    case TraceOp::compute: m_out << t << "compute " << ev.arg << "\n"; return;
+    case TraceOp::load:
+    case TraceOp::store:
+        m_out << t << (ev.op == TraceOp::load ? "ld " : "st ") << addr() << " " << ev.arg;
+        if (ev.aux) m_out << " gap=" << ev.aux;
+        m_out << "\n";
+        return;
+    case TraceOp::irg:
+        m_out << t << "irg " << name_of(ev.dest) << " " << addr();
+        if (ev.arg) m_out << " exclude=" << hex(ev.arg);
+        if (ev.aux & 1) m_out << " gmi";
+        m_out << "\n";
+        return;
+    case TraceOp::addg:
+    case TraceOp::subg:
+        m_out << t << (ev.op == TraceOp::addg ? "addg " : "subg ") << name_of(ev.dest) << " " << addr() << " " << ev.arg
+              << " " << ev.aux << "\n";
+        return;
+    case TraceOp::ldg: m_out << t << "ldg " << name_of(ev.dest) << " " << addr() << "\n"; return;
+    case TraceOp::stg:
+    case TraceOp::st2g:
+    case TraceOp::stzg:
+    case TraceOp::stz2g:
+    case TraceOp::dc_gzva: m_out << t << trace_op_name(ev.op) << " " << addr() << "\n"; return;
+    case TraceOp::mmap: m_out << t << "mmap " << hex(ev.src.raw) << " " << hex(ev.arg) << (ev.aux ? " mte" : "") << "\n"; return;
+    case TraceOp::prctl:
+        m_out << t << "prctl";
+        if (ev.arg & 1) m_out << " tcf=" << tcf_mode_name(static_cast<TcfMode>(ev.aux & 0xff));
+        if (ev.arg & 2) m_out << " exclude=" << hex(ev.aux >> 8);
+        m_out << "\n";
+        return;
+    case TraceOp::syscall: m_out << t << "syscall\n"; return;
+    case TraceOp::yield: m_out << t << "yield\n"; return;
+    case TraceOp::exit: m_out << t << "exit\n"; return;
+    case TraceOp::kalloc:
+        m_out << t << "kalloc " << name_of(ev.dest) << " " << ev.arg << " " << kinds[ev.aux & 3]
+              << ((ev.aux & 0x100) ? " atomic" : "") << "\n";
+        return;
+    case TraceOp::kfree: m_out << t << "kfree " << addr() << "\n"; return;
+    case TraceOp::pin: m_out << t << (ev.aux ? "pin " : "unpin ") << addr() << "\n"; return;
+    }
+}
+
+}  // namespace mtesim

@@ -1,0 +1,158 @@
+// Binary workload traces: text -> binary -> text round trips exactly (raw and zstd), the reader
+// checks records as the text reader checks lines, and damaged files are TraceErrors.
+#include "mtesim/common/trace_error.h"
+#include "mtesim/trace/binary_trace_format.h"
+#include "mtesim/trace/binary_trace_reader.h"
+#include "mtesim/trace/binary_trace_writer.h"
+#include "mtesim/trace/synthetic_source.h"
+#include "mtesim/trace/text_trace_reader.h"
+#include "mtesim/trace/text_trace_writer.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+using namespace mtesim;
+
+namespace {
+
+std::string tmp(const std::string &name) { return "/tmp/mtesim-bt-" + std::to_string(getpid()) + "-" + name; }
+
+std::string slurp(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+template <typename Source>
+std::vector<std::string> canonical(Source &src) {
+    std::vector<std::string> lines;
+    std::ostringstream o;
+    TextTraceWriter w(o);
+    TraceEvent ev;
+    while (src.next(ev)) w.write(ev, [&](std::uint32_t id) { return src.name_of(id); });
+    std::istringstream in(o.str());
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    return lines;
+}
+
+void to_binary(IEventSource &src, const std::string &path, bool zstd) {
+    BinaryTraceWriter w(path, zstd);
+    TraceEvent ev;
+    while (src.next(ev)) w.write(ev, [&](std::uint32_t id) { return src.name_of(id); });
+    w.close();
+}
+
+std::string error_of(const std::string &bytes) {
+    const std::string p = tmp("bad.mtb");
+    std::ofstream(p, std::ios::binary) << bytes;
+    try {
+        BinaryTraceReader r(p);
+        TraceEvent ev;
+        while (r.next(ev)) {
+        }
+    } catch (const TraceError &e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+std::string header(std::uint32_t flags = 0) {
+    bintrace::Header h{};
+    std::memcpy(h.magic, bintrace::kMagic, 8);
+    h.version = bintrace::kVersion;
+    h.flags = flags;
+    return std::string(reinterpret_cast<const char *>(&h), sizeof h);
+}
+
+std::string record(std::uint8_t op, std::uint32_t thread, std::uint64_t arg = 0, std::uint32_t aux = 0) {
+    bintrace::Record r{};
+    r.op = op;
+    r.thread = thread;
+    r.dest = Operand::kRaw;
+    r.name = Operand::kRaw;
+    r.arg = arg;
+    r.aux = aux;
+    return std::string(reinterpret_cast<const char *>(&r), sizeof r);
+}
+
+}  // namespace
+
+TEST(BinaryTrace, RoundTripsExactlyRawAndCompressed) {
+    const std::string text = std::string(MTESIM_TEST_DATA_DIR) + "/traces/pool-pressure.trace";
+    TextTraceReader original(text);
+    const auto lines = canonical(original);
+    ASSERT_GT(lines.size(), 1000u);
+    for (bool zstd : {false, true}) {
+        const std::string bin = tmp(zstd ? "rt.mtb.zst" : "rt.mtb");
+        TextTraceReader src(text);
+        to_binary(src, bin, zstd);
+        BinaryTraceReader back(bin);
+        EXPECT_EQ(canonical(back), lines) << (zstd ? "zstd" : "raw");
+        // binary -> text -> binary is byte-identical.
+        const std::string text2 = tmp("rt2.trace");
+        {
+            BinaryTraceReader b(bin);
+            std::ofstream o(text2);
+            TextTraceWriter w(o);
+            TraceEvent ev;
+            while (b.next(ev)) w.write(ev, [&](std::uint32_t id) { return b.name_of(id); });
+        }
+        TextTraceReader again(text2);
+        const std::string bin2 = tmp("rt2.mtb");
+        to_binary(again, bin2, zstd);
+        EXPECT_EQ(slurp(bin2), slurp(bin));
+        std::remove(bin.c_str());
+        std::remove(bin2.c_str());
+        std::remove(text2.c_str());
+    }
+}
+
+TEST(BinaryTrace, GeneratedWorkloadRoundTrips) {
+    SyntheticParams p;
+    p.threads = 3;
+    p.accesses_per_thread = 2000;
+    p.use_after_free = true;
+    SyntheticSource a(p), b(p);
+    const std::string bin = tmp("gen.mtb");
+    to_binary(a, bin, true);
+    BinaryTraceReader r(bin);
+    EXPECT_EQ(canonical(r), canonical(b));
+    std::remove(bin.c_str());
+}
+
+TEST(BinaryTrace, DamagedFilesAreTraceErrors) {
+    const std::string create = record(static_cast<std::uint8_t>(TraceOp::thread_create), 1, TraceEvent::kAnyCore);
+    EXPECT_NE(error_of("not a trace").find("bad magic"), std::string::npos);
+    EXPECT_NE(error_of(header().substr(0, 10)).find("bad magic"), std::string::npos);
+    EXPECT_NE(error_of(header() + create + create.substr(0, 17)).find("truncated record"), std::string::npos);
+    EXPECT_NE(error_of(header() + record(200, 1)).find("unknown operation 200"), std::string::npos);
+    EXPECT_NE(error_of(header() + record(static_cast<std::uint8_t>(TraceOp::compute), 7, 5)).find("thread 7 was never created"),
+              std::string::npos);
+    EXPECT_NE(error_of(header() + create + record(static_cast<std::uint8_t>(TraceOp::load), 1, 0)).find("bad access size"),
+              std::string::npos);
+    EXPECT_NE(error_of(header() + create + create).find("created twice"), std::string::npos);
+    bintrace::Record name{};
+    name.op = bintrace::kOpDefineName;
+    name.name = 5;
+    name.arg = 1;
+    EXPECT_NE(error_of(header() + std::string(reinterpret_cast<const char *>(&name), sizeof name) + "p\0\0\0\0\0\0\0")
+                  .find("names must be defined in order"),
+              std::string::npos);
+    bintrace::Record uses{};
+    uses.op = static_cast<std::uint8_t>(TraceOp::kfree);
+    uses.thread = 1;
+    uses.has_name = 1;
+    uses.name = 0;
+    uses.dest = Operand::kRaw;
+    EXPECT_NE(error_of(header() + create + std::string(reinterpret_cast<const char *>(&uses), sizeof uses))
+                  .find("uses a pointer name never defined"),
+              std::string::npos);
+    EXPECT_NE(error_of(header(bintrace::kFlagZstd) + "\x28\xb5\x2f\xfd garbage").find("zstd"), std::string::npos);
+    const std::string msg = error_of(header() + create + record(static_cast<std::uint8_t>(TraceOp::compute), 1, 1ull << 50));
+    EXPECT_EQ(msg.rfind(tmp("bad.mtb") + ": byte 56 (event 2): bad cycle count", 0), 0u) << msg;
+}
