@@ -9,6 +9,7 @@
 #include "app/dram_replay_command.h"
 #include "app/inspect_command.h"
 #include "app/run_command.h"
+#include "app/sweep_command.h"
 #include "app/trace_command.h"
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/trace_error.h"
@@ -36,6 +37,7 @@ const Subcommand kSubcommands[] = {
     {"inspect", "print a board's memory map and where a physical address's tags live", &InspectCommand::run},
     {"dram-replay", "replay a DRAMsim3/Ramulator/DRAMSys request trace against the DRAM model", &DramReplayCommand::run},
     {"compare", "run a grid of policies/settings against the static carve-out: CSV, Markdown, SVG charts", &CompareCommand::run},
+    {"sweep", "the compare grid over several boards and traces: parallel, resumable, or a Slurm job array", &SweepCommand::run},
     {"trace", "convert workload traces between text and binary (zstd), count their events", &TraceCommand::run},
     {"check", "compare a run's stats.json with a baseline: exit 1 when a stat moved beyond tolerance", &CheckCommand::run},
     {"config", "print the effective configuration (--dump): every parameter, its unit and meaning", &ConfigCommand::run},

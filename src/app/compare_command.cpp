@@ -2,6 +2,7 @@
 #include "app/compare_command.h"
 
 #include "app/command_line.h"
+#include "app/grid_runner.h"
 #include "app/run_command.h"
 #include "app/stats_export.h"
 #include "app/stats_file.h"
@@ -28,72 +29,6 @@ namespace fs = std::filesystem;
 
 namespace mtesim {
 
-namespace {
-
-struct Point {
-    std::string label;                                   /* "mm.cma_policy=never mm.tag_reserve=fast-path" */
-    std::string values;                                  /* "never / fast-path": the charts' category */
-    std::vector<std::pair<std::string, std::string>> sets;
-    fs::path dir;
-    std::map<std::string, double> stats;
-};
-
-/* The child: one run, its stats and pool series written to @p.dir; exit 0, or 2 with the error. */
-[[noreturn]] void run_point(const PlatformDesc &desc, ConfigStore store, const std::string *trace, const Point &p) {
-    int status = 0;
-    try {
-        for (const auto &[k, v] : p.sets) store.set(k, v, "--vary", ConfigStore::Layer::command_line);
-        std::string name;
-        const auto start = std::chrono::steady_clock::now();
-        auto source = RunCommand::workload_for(store, desc, trace, name);
-        Platform platform("board", desc, store, std::move(source));
-        platform.settings().check_unknown_keys();
-        const RunResult r = platform.run();
-        const double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        StatsExport(r, desc.source, name).write(p.dir.string(), platform.settings(), host);
-        std::ofstream pool(p.dir / "pool.csv");
-        pool << "time_ps,data_pages,tag_pages,free_pages\n";
-        for (const auto &s : r.pool_samples) pool << s.time_ps << "," << s.data_pages << "," << s.tag_pages << "," << s.free_pages << "\n";
-    } catch (const std::exception &e) {
-        std::ofstream(p.dir / "error.txt") << e.what();
-        status = 2;
-    }
-    std::fflush(nullptr);
-    _exit(status);
-}
-
-std::vector<Point> grid(const std::vector<std::string> &varies) {
-    std::vector<Point> points(1);
-    for (const auto &v : varies) {
-        const auto eq = v.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-            throw ConfigError("mtesim compare: --vary '" + v + "', expected section.key=value1,value2,...");
-        const std::string key = v.substr(0, eq);
-        std::vector<std::string> values;
-        std::stringstream ss(v.substr(eq + 1));
-        for (std::string x; std::getline(ss, x, ',');)
-            if (!x.empty()) values.push_back(x);
-        std::vector<Point> next;
-        for (const auto &p : points)
-            for (const auto &x : values) {
-                Point q = p;
-                q.sets.emplace_back(key, x);
-                q.label += (q.label.empty() ? "" : " ") + key + "=" + x;
-                q.values += (q.values.empty() ? "" : " / ") + x;
-                next.push_back(q);
-            }
-        points = next;
-    }
-    return points;
-}
-
-double stat(const Point &p, const std::string &name) {
-    auto it = p.stats.find(name);
-    return it == p.stats.end() ? 0 : it->second;
-}
-
-}  // namespace
-
 int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     po::options_description opts("mtesim compare: run a grid of settings and compare it with the static carve-out\n\n"
                                  "Usage: mtesim compare [--board BOARD] [--trace FILE] --vary KEY=V1,V2 [--vary ...] --out DIR [-j N]\n\nOptions");
@@ -115,54 +50,29 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     const unsigned jobs = vm["jobs"].as<unsigned>();
     if (jobs == 0 || jobs > 256) throw ConfigError("mtesim compare: -j " + std::to_string(jobs) + ", expected 1 to 256");
     ConfigStore store = CommandLine::settings(vm);
-    const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
+    const std::string board = vm["board"].as<std::string>();
+    BoardLoader::load(board); /* bad boards are reported before any run */
     const std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : "";
-    const std::string *trace_ptr = vm.count("trace") ? &trace : nullptr;
-    std::vector<Point> points = grid(vm["vary"].as<std::vector<std::string>>());
-    Point baseline;
+    std::vector<GridPoint> points = GridRunner::expand("compare", vm["vary"].as<std::vector<std::string>>());
+    GridPoint baseline;
     baseline.label = "static carve-out";
     baseline.sets = {{"mm.tag_storage", "static"}};
     points.insert(points.begin(), baseline);
+    for (auto &p : points) {
+        p.board = board;
+        p.trace = trace;
+    }
 
     const fs::path dir(vm["out"].as<std::string>());
     std::error_code ec;
     fs::create_directories(dir / "points", ec);
     if (ec) throw ConfigError(dir.string() + ": cannot create the output directory (" + ec.message() + ")");
-    for (std::size_t i = 0; i < points.size(); ++i) {
+    for (std::size_t i = 0; i < points.size(); ++i)
         points[i].dir = dir / "points" / (i == 0 ? std::string("baseline") : "p" + std::to_string(i));
-        fs::create_directories(points[i].dir, ec);
-        fs::remove(points[i].dir / "error.txt", ec);
-    }
-
-    // Fork at most @jobs children at a time.
-    std::map<pid_t, std::size_t> running;
-    std::size_t next = 0;
-    std::string first_error;
-    while (next < points.size() || !running.empty()) {
-        while (next < points.size() && running.size() < jobs) {
-            std::fflush(nullptr);
-            const pid_t pid = fork();
-            if (pid < 0) throw ConfigError("mtesim compare: cannot fork a run");
-            if (pid == 0) run_point(desc, store, trace_ptr, points[next]);
-            running[pid] = next++;
-        }
-        int status = 0;
-        const pid_t done = wait(&status);
-        if (done < 0) break;
-        const std::size_t i = running[done];
-        running.erase(done);
-        if (first_error.empty() && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-            std::ifstream e(points[i].dir / "error.txt");
-            std::stringstream msg;
-            msg << e.rdbuf();
-            first_error = msg.str().empty() ? "the run of '" + points[i].label + "' did not complete" : msg.str();
-        }
-    }
-    if (!first_error.empty()) throw ConfigError(first_error);
-    for (auto &p : points) p.stats = StatsFile::read((p.dir / "stats.json").string());
+    GridRunner::run(points, store, jobs, false);
 
     // Table: CSV and Markdown.
-    const double base_time = std::max(1.0, stat(points[0], "sim.time_ps"));
+    const double base_time = std::max(1.0, points[0].stat("sim.time_ps"));
     const std::vector<std::pair<std::string, std::string>> cols = {
         {"sim.time_ps", "simulated ps"}, {"mm.reserve.fast", "fast"}, {"mm.reserve.slow", "slow"},
         {"mm.reserve.failed", "failed"}, {"mm.reserve.refcount_hits", "refcount hits"}, {"mm.pages_migrated", "migrated pages"},
@@ -181,12 +91,12 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     md << "\n";
     for (std::size_t i = 0; i < points.size(); ++i) {
         const auto &p = points[i];
-        const double slow = stat(p, "sim.time_ps") / base_time;
+        const double slow = p.stat("sim.time_ps") / base_time;
         csv << p.dir.filename().string() << ",\"" << p.label << "\"," << fixed(slow, 4);
         md << "| " << p.dir.filename().string() << " | " << p.label << " | " << fixed(slow, 3) << " |";
         for (const auto &[k, h] : cols) {
-            csv << "," << fixed(stat(p, k), 0);
-            md << " " << fixed(stat(p, k), 0) << " |";
+            csv << "," << fixed(p.stat(k), 0);
+            md << " " << fixed(p.stat(k), 0) << " |";
         }
         csv << "\n";
         md << "\n";
@@ -201,11 +111,11 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     for (const auto &[k, v] : points[1].sets) axes += (axes.empty() ? "" : " / ") + k;
     auto series = [&](const std::string &name, const std::string &key, double scale = 1) {
         SvgChart::Series s{name, {}};
-        for (std::size_t i = 1; i < points.size(); ++i) s.values.push_back(stat(points[i], key) * scale);
+        for (std::size_t i = 1; i < points.size(); ++i) s.values.push_back(points[i].stat(key) * scale);
         return s;
     };
     SvgChart::Series slowdown{"slowdown", {}};
-    for (std::size_t i = 1; i < points.size(); ++i) slowdown.values.push_back(stat(points[i], "sim.time_ps") / base_time);
+    for (std::size_t i = 1; i < points.size(); ++i) slowdown.values.push_back(points[i].stat("sim.time_ps") / base_time);
     std::ofstream(dir / "slowdown.svg") << SvgChart::bars("Simulated time relative to the static carve-out (" + axes + ")",
                                                           "slowdown (x, static carve-out = 1)", cats, {slowdown}, false);
     std::ofstream(dir / "reservations.svg")

@@ -80,7 +80,7 @@ TEST(Cli, HelpListsCommands) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("run"), std::string::npos);
     EXPECT_NE(r.out.find("inspect"), std::string::npos);
-    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot", "check", "compare", "trace"}) {
+    for (const char *cmd : {"run", "inspect", "dram-replay", "config", "boot", "check", "compare", "trace", "sweep"}) {
         Result h = run_mtesim({cmd, "--help"});
         EXPECT_EQ(h.status, 0) << cmd;
         EXPECT_NE(h.out.find(std::string("Usage: mtesim ") + cmd), std::string::npos) << cmd;
@@ -441,4 +441,42 @@ TEST(CliTrace, ConvertRoundTripsAndBinaryRunsLikeText) {
     for (const auto &p : {bin, back, bin2, bin3}) std::filesystem::remove(p);
     std::filesystem::remove_all(a);
     std::filesystem::remove_all(b);
+}
+
+TEST(CliSweep, ParallelEqualsSerialResumesAndRunsAsAJobArray) {
+    const std::string serial = write_temp("sw1", ""), parallel = write_temp("sw2", "");
+    for (const auto &p : {serial, parallel}) std::filesystem::remove_all(p);
+    const std::vector<std::string> grid = {"sweep", "--trace", kData + "/traces/pool-pressure.trace", "--trace",
+                                           kData + "/traces/use-after-free.trace", "--vary", "mm.cma_policy=linux-balance,cma-first"};
+    auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> a = grid;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return run_mtesim(a);
+    };
+    ASSERT_EQ(with({"--out", serial, "-j", "1"}).status, 0);
+    ASSERT_EQ(with({"--out", parallel, "-j", "2"}).status, 0);
+    const std::string csv = slurp(serial + "/sweep.csv");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7) << csv;
+    EXPECT_EQ(slurp(parallel + "/sweep.csv"), csv) << "-j 2 gives the same results as -j 1";
+    for (const char *p : {"00000", "00004"})
+        EXPECT_EQ(strip_host(slurp(serial + "/points/" + p + "/stats.json")), strip_host(slurp(parallel + "/points/" + p + "/stats.json")));
+    // Resume: only the missing point runs again; the others are kept as they are.
+    const auto kept = std::filesystem::last_write_time(parallel + "/points/00001/stats.json");
+    std::filesystem::remove_all(parallel + "/points/00002");
+    ASSERT_EQ(with({"--out", parallel, "-j", "2"}).status, 0);
+    EXPECT_EQ(std::filesystem::last_write_time(parallel + "/points/00001/stats.json"), kept);
+    EXPECT_EQ(slurp(parallel + "/sweep.csv"), csv);
+    // A job array: the scripts, one point per task, then the merge.
+    Result s = with({"--out", parallel, "--slurm"});
+    ASSERT_EQ(s.status, 0) << s.err;
+    const std::string sbatch = slurp(parallel + "/sweep.sbatch");
+    EXPECT_NE(sbatch.find("#SBATCH --array=0-5"), std::string::npos) << sbatch;
+    EXPECT_NE(sbatch.find("--point \"$SLURM_ARRAY_TASK_ID\""), std::string::npos) << sbatch;
+    EXPECT_NE(slurp(parallel + "/merge.sh").find(" --merge"), std::string::npos);
+    std::filesystem::remove_all(parallel + "/points/00005");
+    ASSERT_EQ(with({"--out", parallel, "--point", "5"}).status, 0);
+    ASSERT_EQ(with({"--out", parallel, "--merge"}).status, 0);
+    EXPECT_EQ(slurp(parallel + "/sweep.csv"), csv);
+    expect_bad_input(with({"--out", parallel, "--point", "9"}), "mtesim sweep: --point 9, expected 0 to 5");
+    for (const auto &p : {serial, parallel}) std::filesystem::remove_all(p);
 }
