@@ -7,7 +7,7 @@ FUZZ_TARGETS = fuzz_dtb fuzz_ini fuzz_text_trace fuzz_dram_trace fuzz_binary_tra
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build build-asan build-fuzz run test test-fast bench clean
+.PHONY: all deps configure build build-asan build-fuzz run test test-fast bench refresh-baselines clean
 
 all: build
 
@@ -44,6 +44,10 @@ test: build build-asan build-fuzz
 # The normal build's tests only (quicker, for development).
 test-fast: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+# After an intended model change: rewrite the golden baselines of tests/regression.
+refresh-baselines: build
+	cd $(BUILD_DIR) && MTESIM_REFRESH_BASELINES=1 ctest -R '^regression[.]' --output-on-failure
 
 bench: build
 	./bench/run-all.sh $(BUILD_DIR)
