@@ -1,6 +1,7 @@
 // Core: see the header. The hot path is an L1 hit: a TLB lookup, a set scan, a nibble compare.
 #include "core/core.h"
 
+#include "mtesim/common/format.h"
 #include "mtesim/common/sim_assert.h"
 #include "core/kernel_memory_router.h"
 #include "mtesim/common/trace_error.h"
@@ -98,6 +99,10 @@ void Core::report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t
     f.mode = t.mte.tcf;
     f.position = position;
     m_env.faults.push_back(f);
+    if (m_env.timeline)
+        m_env.timeline->instant(fault_kind_name(kind), "fault", m_id, f.time_ps,
+                                "\"thread\": " + std::to_string(f.thread) + ", \"address\": \"" +
+                                    (has_addr ? hex(addr) : std::string("none")) + "\", \"position\": " + std::to_string(position));
     switch (kind) {
     case FaultKind::tag_sync: ++m_stats.faults_sync; break;
     case FaultKind::tag_async: ++m_stats.faults_async; break;
@@ -545,6 +550,7 @@ namespace mtesim {
 
 bool Core::check_limits() {
     if (!m_env.stop_reason.empty()) return true;
+    if (m_env.progress) m_env.progress();
     if (m_env.interrupt && *m_env.interrupt) m_env.stop_reason = "interrupted (SIGINT)";
     else if (std::chrono::steady_clock::now() >= m_env.host_deadline) m_env.stop_reason = "host time limit (--max-host-seconds)";
     else return false;
@@ -625,6 +631,8 @@ std::uint64_t Core::kernel_zero_pages(Pfn pfn, std::uint64_t pages) {
 void Core::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
     if (!kernel_entry(t, ev.position)) return;
     PageAllocator &alloc = *m_env.allocator;
+    const std::uint64_t start = now_cycles();
+    const MmStats before = alloc.stats();
     m_env.kernel->set_current(this);
     if (ev.op == TraceOp::kalloc) {
         static const GfpFlags kinds[] = {kGfpKernel, kGfpReclaimable, kGfpHighUserMovable, kGfpHighUserMovableTagged};
@@ -646,6 +654,20 @@ void Core::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
         }
     }
     m_env.kernel->set_current(nullptr);
+    if (m_env.timeline) {
+        const MmStats &after = alloc.stats();
+        const double ps_per_cycle = 1e12 / static_cast<double>(m_clock_hz);
+        const auto ps = [&](std::uint64_t c) { return static_cast<std::uint64_t>(static_cast<double>(c) * ps_per_cycle); };
+        std::string args = "\"thread\": " + std::to_string(t.info.id) + ", \"position\": " + std::to_string(ev.position);
+        if (ev.op == TraceOp::kalloc) args += ", \"order\": " + std::to_string(ev.arg);
+        args += ", \"reserve_fast\": " + std::to_string(after.reserve_fast - before.reserve_fast) +
+                ", \"reserve_slow\": " + std::to_string(after.reserve_slow - before.reserve_slow) +
+                ", \"reserve_failed\": " + std::to_string(after.reserve_failed - before.reserve_failed) +
+                ", \"pages_migrated\": " + std::to_string(after.pages_migrated - before.pages_migrated);
+        m_env.timeline->span(trace_op_name(ev.op), "mm", m_id, ps(start), ps(now_cycles() - start), args);
+        if (after.ipis > before.ipis)
+            m_env.timeline->instant("IPIs x" + std::to_string(after.ipis - before.ipis), "ipi", m_id, ps(start));
+    }
     // Pool utilisation over time: every stride-th event; when 4096 samples are held, every
     // other one is dropped and the stride doubles, so the series stays evenly spaced.
     auto &samples = m_env.pool_samples;

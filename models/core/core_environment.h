@@ -10,6 +10,7 @@
 #include "mtesim/mte/fault_record.h"
 #include "mtesim/mte/tag_store.h"
 #include "mtesim/sched/thread_scheduler.h"
+#include "mtesim/stats/timeline.h"
 
 #include <systemc>
 
@@ -42,6 +43,8 @@ struct CoreEnvironment {
     std::chrono::steady_clock::time_point host_deadline = std::chrono::steady_clock::time_point::max();
     const volatile std::sig_atomic_t *interrupt = nullptr; /* set by SIGINT */
     std::string stop_reason;                        /* why the run ended early; empty if it did not */
+    std::function<void()> progress;                 /* called at every quantum (rate-limited by the callee) */
+    Timeline *timeline = nullptr;                   /* --timeline: events of interest */
     class KernelMemoryRouter *kernel = nullptr;  /* tells the allocator which core runs it */
     struct PoolSample {
         std::uint64_t time_ps, data_pages, tag_pages, free_pages; /* pool pages by use */

@@ -90,6 +90,12 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
 
 Platform::~Platform() = default;
 
+std::vector<std::string> Platform::cpu_names() const {
+    std::vector<std::string> out;
+    for (const auto &c : m_cores) out.push_back(c->name());
+    return out;
+}
+
 RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const volatile std::sig_atomic_t *interrupt) {
     m_env.interrupt = interrupt;
     if (max_host_seconds > 0)

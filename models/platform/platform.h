@@ -68,6 +68,14 @@ public:
     RunResult run(std::uint64_t max_sim_ps = 0, double max_host_seconds = 0,
                   const volatile std::sig_atomic_t *interrupt = nullptr);
 
+    /// Hooks for the command line: progress reports and the timeline.
+    CoreEnvironment &environment() { return m_env; }
+    /// Names of the CPUs in order ("board.cpu@0").
+    std::vector<std::string> cpu_names() const;
+    /// The workload's progress through its events, 0..1 (negative when unknown), and events read.
+    double workload_progress() const { return m_workload->source().progress(); }
+    std::uint64_t events_read() const { return m_workload->events_read(); }
+
     /// Every setting the platform resolved (for config --dump and out/config.ini).
     const ConfigStore &settings() const { return m_store; }
 

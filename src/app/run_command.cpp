@@ -7,13 +7,21 @@
 #include "app/stats_export.h"
 #include "app/trace_command.h"
 #include "mtesim/common/config_error.h"
+#include "mtesim/common/format.h"
+#include "mtesim/stats/timeline.h"
 #include "mtesim/config/config_loader.h"
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
 #include "mtesim/trace/synthetic_source.h"
 #include "mtesim/trace/text_trace_reader.h"
 
+#include <systemc>
+
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -101,7 +109,9 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         ("trace,t", po::value<std::string>(), "workload trace (docs/trace-format.md); default: the generated workload")
         ("out,o", po::value<std::string>(), "write stats.json, stats.txt, faults.csv and config.ini into this directory")
         ("max-sim-time", po::value<std::string>(), "stop after this much simulated time (e.g. 500us, 20ms); stats are marked partial")
-        ("max-host-seconds", po::value<double>(), "stop after this many host seconds; stats are marked partial");
+        ("max-host-seconds", po::value<double>(), "stop after this many host seconds; stats are marked partial")
+        ("timeline", po::value<std::string>(), "write allocation, reservation, migration, fault and IPI events as Chrome "
+                                               "trace-event JSON (open in the Perfetto UI)");
     CommandLine::add_settings_options(opts);
     po::variables_map vm = CommandLine::parse("run", args, opts);
     if (vm.count("help")) {
@@ -120,11 +130,46 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     if (max_host < 0) throw ConfigError("mtesim run: --max-host-seconds " + std::to_string(max_host) + ", expected a positive number");
     Platform platform("board", desc, store, std::move(source));
     platform.settings().check_unknown_keys();
+    Timeline timeline;
+    if (vm.count("timeline")) platform.environment().timeline = &timeline;
+    // On a terminal, a progress line on stderr: events, simulated time, host rate, ETA.
+    const bool tty = isatty(STDERR_FILENO) == 1;
+    if (tty) {
+        auto last = std::chrono::steady_clock::now();
+        platform.environment().progress = [&platform, &last, start] {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last < std::chrono::milliseconds(250)) return;
+            last = now;
+            const double elapsed = std::chrono::duration<double>(now - start).count();
+            const double f = platform.workload_progress();
+            const double events = static_cast<double>(platform.events_read());
+            std::string bar(20, '.');
+            if (f >= 0) std::fill(bar.begin(), bar.begin() + static_cast<long>(std::min(1.0, f) * 20), '#');
+            std::fprintf(stderr, "\r[%s] %5.1f%%  %.3g events  sim %.1f us  %.2f M events/s  ETA %s ", bar.c_str(),
+                         f >= 0 ? 100 * f : 0.0, events, sc_core::sc_time_stamp().to_seconds() * 1e6, events / elapsed / 1e6,
+                         f > 0.001 ? (fixed(elapsed * (1 - f) / f, 0) + " s").c_str() : "?");
+            std::fflush(stderr);
+        };
+    }
     // Ctrl-C ends the run cleanly: the stats gathered so far are reported, marked partial.
     g_interrupted = 0;
     auto previous = std::signal(SIGINT, on_sigint);
     const RunResult result = platform.run(max_sim_ps, max_host, &g_interrupted);
     std::signal(SIGINT, previous);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (vm.count("timeline")) {
+        timeline.span("boot", "boot", 0, 0, result.boot_ps,
+                      "\"tables\": " + std::to_string(result.boot.linear_map.tables[1] + result.boot.linear_map.tables[2] +
+                                                      result.boot.linear_map.tables[3]) +
+                          ", \"tlbis\": " + std::to_string(result.boot.linear_map.tlbis));
+        const std::string path = vm["timeline"].as<std::string>();
+        {
+            std::ofstream f(path + ".tmp");
+            f << timeline.json(platform.cpu_names());
+            if (!f) throw ConfigError(path + ": cannot write the timeline");
+        }
+        std::rename((path + ".tmp").c_str(), path.c_str());
+    }
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (vm.count("out")) StatsExport(result, desc.source, workload_name).write(vm["out"].as<std::string>(), platform.settings(), host_s);
 

@@ -16,6 +16,11 @@ constexpr std::size_t kMaxLine = 16 * kBlock; /* in bytes */
 LineReader::LineReader(const std::string &path, const std::string &what) : m_path(path), m_buf(kBlock * 2) {
     m_file = std::fopen(path.c_str(), "rb");
     if (!m_file) throw TraceError(path + ": cannot open, expected " + what);
+    if (std::fseek(m_file, 0, SEEK_END) == 0) {
+        const long size = std::ftell(m_file);
+        m_size = size > 0 ? static_cast<std::uint64_t>(size) : 0;
+    }
+    std::fseek(m_file, 0, SEEK_SET);
 }
 
 LineReader::~LineReader() {
@@ -49,6 +54,7 @@ bool LineReader::next(const char *&begin, const char *&end) {
             m_buf.resize(m_len + kBlock);
         }
         const std::size_t got = std::fread(m_buf.data() + m_len, 1, kBlock, m_file);
+        m_consumed += got;
         m_len += got;
         if (got == 0) {
             if (std::ferror(m_file)) throw TraceError(m_path + ": read error");

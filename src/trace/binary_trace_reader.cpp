@@ -7,6 +7,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace mtesim {
@@ -17,6 +18,11 @@ namespace {
 constexpr std::size_t kBlock = 1 << 20;
 constexpr std::uint32_t kMaxNames = 1u << 24;
 }  // namespace
+
+double BinaryTraceReader::progress() const {
+    const long at = std::ftell(m_file);
+    return m_size && at > 0 ? static_cast<double>(at) / static_cast<double>(m_size) : 0.0;
+}
 
 bool BinaryTraceReader::is_binary(const std::string &path) {
     std::FILE *f = std::fopen(path.c_str(), "rb");
@@ -30,6 +36,8 @@ bool BinaryTraceReader::is_binary(const std::string &path) {
 BinaryTraceReader::BinaryTraceReader(const std::string &path) : m_path(path), m_buf(2 * kBlock) {
     m_file = std::fopen(path.c_str(), "rb");
     if (!m_file) throw TraceError(path + ": cannot open, expected a binary workload trace");
+    if (std::fseek(m_file, 0, SEEK_END) == 0) m_size = static_cast<std::uint64_t>(std::max(0L, std::ftell(m_file)));
+    std::fseek(m_file, 0, SEEK_SET);
     Header h{};
     if (std::fread(&h, sizeof h, 1, m_file) != 1 || std::memcmp(h.magic, kMagic, 8) != 0)
         throw TraceError(path + ": not a binary mtesim trace (bad magic), expected a file made by mtesim trace convert");

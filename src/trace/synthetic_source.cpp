@@ -1,6 +1,8 @@
 // SyntheticSource: one small state machine per thread; see the header for the life of a chunk.
 #include "mtesim/trace/synthetic_source.h"
 
+#include <algorithm>
+
 namespace mtesim {
 
 SyntheticSource::SyntheticSource(const SyntheticParams &params) : m_params(params), m_threads(params.threads) {
@@ -14,6 +16,12 @@ std::string SyntheticSource::name_of(std::uint32_t id) const {
 
 std::uint64_t SyntheticSource::total_accesses() const {
     return std::uint64_t(m_params.threads) * m_params.accesses_per_thread + (m_params.use_after_free ? 1 : 0);
+}
+
+double SyntheticSource::progress() const {
+    std::uint64_t done = 0;
+    for (const auto &t : m_threads) done += t.accesses;
+    return static_cast<double>(done) / static_cast<double>(std::max<std::uint64_t>(1, total_accesses()));
 }
 
 std::uint64_t SyntheticSource::rand(ThreadGen &g) {

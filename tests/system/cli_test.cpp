@@ -480,3 +480,23 @@ TEST(CliSweep, ParallelEqualsSerialResumesAndRunsAsAJobArray) {
     expect_bad_input(with({"--out", parallel, "--point", "9"}), "mtesim sweep: --point 9, expected 0 to 5");
     for (const auto &p : {serial, parallel}) std::filesystem::remove_all(p);
 }
+
+TEST(CliRun, TimelineIsChromeTraceJson) {
+    const std::string tl = write_temp("timeline.json", "");
+    std::filesystem::remove(tl);
+    Result r = run_mtesim({"run", "--trace", kData + "/traces/pool-pressure.trace", "--set", "mm.cma_policy=cma-first",
+                           "--timeline", tl});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string j = slurp(tl);
+    EXPECT_EQ(j.rfind("{\"displayTimeUnit\": \"ns\"", 0), 0u);
+    EXPECT_NE(j.find("\"traceEvents\": ["), std::string::npos);
+    EXPECT_NE(j.find("{\"name\": \"kalloc\", \"cat\": \"mm\", \"ph\": \"X\""), std::string::npos);
+    EXPECT_NE(j.find("\"reserve_failed\": 1"), std::string::npos) << "the pinned block's failed reservations";
+    EXPECT_NE(j.find("{\"name\": \"IPIs x3\", \"cat\": \"ipi\", \"ph\": \"i\""), std::string::npos);
+    EXPECT_NE(j.find("{\"name\": \"boot\", \"cat\": \"boot\""), std::string::npos);
+    EXPECT_EQ(std::count(j.begin(), j.end(), '{'), std::count(j.begin(), j.end(), '}'));
+    EXPECT_EQ(std::count(j.begin(), j.end(), '['), std::count(j.begin(), j.end(), ']'));
+    Result u = run_mtesim({"run", "--trace", kData + "/traces/use-after-free.trace", "--timeline", tl});
+    EXPECT_NE(slurp(tl).find("{\"name\": \"SEGV_MTESERR\", \"cat\": \"fault\", \"ph\": \"i\""), std::string::npos);
+    std::filesystem::remove(tl);
+}

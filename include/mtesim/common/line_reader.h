@@ -21,6 +21,8 @@ public:
 
     /// The next line as [begin, end); false at the end of the file.
     bool next(const char *&begin, const char *&end);
+    /// Share of the file read so far, 0..1.
+    double fraction() const { return m_size ? static_cast<double>(m_consumed) / static_cast<double>(m_size) : 1.0; }
     /// 1-based number of the line last returned.
     std::uint64_t line() const { return m_line; }
     const std::string &path() const { return m_path; }
@@ -34,6 +36,7 @@ private:
     std::size_t m_pos = 0, m_len = 0;
     bool m_eof = false;
     std::uint64_t m_line = 0;
+    std::uint64_t m_size = 0, m_consumed = 0; /* file size and bytes read, in bytes */
 };
 
 }  // namespace mtesim

@@ -24,6 +24,7 @@ public:
     std::string name_of(std::uint32_t id) const override { return id < m_names.size() ? m_names[id] : ""; }
     std::uint32_t name_count() const override { return static_cast<std::uint32_t>(m_names.size()); }
     std::string description() const override { return m_path; }
+    double progress() const override;
 
     /// True when @path starts with the binary trace magic.
     static bool is_binary(const std::string &path);
@@ -40,6 +41,7 @@ private:
     std::vector<char> m_in, m_buf;       /* compressed input, decoded records */
     std::size_t m_in_pos = 0, m_in_len = 0, m_pos = 0, m_len = 0;
     bool m_in_eof = false;
+    std::uint64_t m_size = 0;            /* file size, in bytes */
     std::uint64_t m_offset = 16;         /* byte offset in the decoded stream, for messages */
     std::uint64_t m_events = 0;
     std::vector<std::string> m_names;

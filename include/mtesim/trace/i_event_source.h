@@ -17,6 +17,8 @@ public:
     virtual std::string name_of(std::uint32_t id) const = 0;
     /// Number of distinct named pointers seen so far.
     virtual std::uint32_t name_count() const = 0;
+    /// How far through the workload the source is, 0..1, or a negative value when unknown.
+    virtual double progress() const { return -1.0; }
     /// "trace.txt" or "generator browser": for messages and fault reports.
     virtual std::string description() const = 0;
 };

@@ -38,6 +38,7 @@ public:
     std::uint32_t name_count() const override { return m_params.threads * (m_params.slots + 1); }
     std::string description() const override { return "generated workload (seed " + std::to_string(m_params.seed) + ")"; }
 
+    double progress() const override;
     /// Loads and stores the source will produce in all.
     std::uint64_t total_accesses() const;
 
