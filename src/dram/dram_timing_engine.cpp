@@ -41,6 +41,32 @@ void DramTimingEngine::refresh(std::uint32_t channel, std::uint32_t rank) {
     ++m_refreshes;
 }
 
+/* Carries out every refresh window of a rank that opened at or before `now`. The first one
+ * is done in full (it closes the open rows). After it the rank is idle, so each later window
+ * simply starts on time and keeps the banks busy for tRFC: only the last one leaves a trace in
+ * the bank state. Those are counted in one step, so a request arriving after a long idle gap
+ * (a trace timestamp far in the future) costs O(1), not one step per tREFI. */
+void DramTimingEngine::catch_up_refreshes(std::uint32_t channel, std::uint32_t rank, std::uint64_t now) {
+    Rank &r = m_ranks[std::size_t(channel) * m_config.ranks + rank];
+    if (r.next_refresh > now) return;
+    refresh(channel, rank);
+    if (r.next_refresh > now) return;
+    const std::size_t first = (std::size_t(channel) * m_config.ranks + rank) * m_config.banks_per_rank();
+    const std::size_t last = first + m_config.banks_per_rank();
+    for (;;) { /* a refresh that was delayed past the next window start: do the next in full */
+        std::uint64_t busy_until = 0;
+        for (std::size_t b = first; b < last; ++b) busy_until = std::max(busy_until, m_banks[b].act_ready);
+        if (busy_until <= r.next_refresh) break;
+        refresh(channel, rank);
+        if (r.next_refresh > now) return;
+    }
+    const std::uint64_t windows = (now - r.next_refresh) / m_config.tREFI + 1;
+    const std::uint64_t last_start = r.next_refresh + (windows - 1) * m_config.tREFI;
+    for (std::size_t b = first; b < last; ++b) m_banks[b].act_ready = std::max(m_banks[b].act_ready, last_start + m_config.tRFC);
+    r.next_refresh = last_start + m_config.tREFI;
+    m_refreshes += windows;
+}
+
 /*
  * Scheduling one request (loosely timed: decided once, at arrival, in arrival order).
  *
@@ -76,7 +102,7 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
     const std::uint64_t span = (bursts - 1) * col_step;          /* first to last column command */
     const std::uint64_t duration = span + c.tBURST;              /* data on the bus */
 
-    while (rank.next_refresh <= arrival) refresh(k.channel, k.rank);
+    catch_up_refreshes(k.channel, k.rank, arrival);
 
     RowOutcome outcome;
     std::uint64_t t_act = 0, t_col = 0;

@@ -182,6 +182,23 @@ TEST(DramTiming, RefreshBlocksTheRankForTRFCAtTREFI) {
     EXPECT_EQ(exact.ctrl->stats().refreshes, 2u);
 }
 
+/* A request after a long idle gap (a million refresh windows): the windows in between are
+ * all counted and the last one still holds the rank, exactly as if each had been stepped. */
+TEST(DramTiming, LongIdleGapCatchesUpEveryRefreshWindow) {
+    const DramConfig cfg = dram_config("ddr4-3200", {});
+    const std::uint64_t miss = cfg.tRCD + cfg.tCL + cfg.tBURST;
+    const std::uint64_t windows = 1000000;
+    DramBench after(cfg, {}, "after"), during(cfg, {}, "during");
+    after.read(at(0, 0, 0), 0);
+    during.read(at(0, 0, 0), 0);
+    // After the last window's tRFC: the row was closed by the refreshes, so a plain miss.
+    EXPECT_EQ(after.read(at(0, 0, 0), windows * cfg.tREFI + cfg.tRFC + 100), miss);
+    EXPECT_EQ(after.ctrl->stats().refreshes, windows);
+    // Inside the last window's tRFC: the ACT waits for the refresh to end.
+    EXPECT_EQ(during.read(at(0, 0, 0), windows * cfg.tREFI + 10), cfg.tRFC - 10 + miss);
+    EXPECT_EQ(during.ctrl->stats().refreshes, windows);
+}
+
 TEST(DramTagTraffic, TagCacheMissCostsATagRegionRead) {
     // A board with tag storage: data [0, 62 MiB*32), tags above it.
     PlatformDesc d;

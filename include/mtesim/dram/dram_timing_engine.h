@@ -54,6 +54,7 @@ private:
     };
 
     void refresh(std::uint32_t channel, std::uint32_t rank);
+    void catch_up_refreshes(std::uint32_t channel, std::uint32_t rank, std::uint64_t now);
 
     DramConfig m_config;
     DramAddressMapper m_mapper;
