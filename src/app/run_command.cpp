@@ -39,7 +39,7 @@ std::unique_ptr<IEventSource> default_workload(ConfigStore &store, const Platfor
     SyntheticParams p;
     const auto threads = store.get_u64("workload.threads", 0, "count", "generated workload: threads (0: one per CPU)", 0, 4096);
     p.threads = threads ? static_cast<std::uint32_t>(threads) : static_cast<std::uint32_t>(desc.cpus.size());
-    p.accesses_per_thread = store.get_u64("workload.accesses_per_thread", 200000, "count",
+    p.accesses_per_thread = store.get_u64("workload.accesses_per_thread", RunCommand::kDefaultAccessesPerThread, "count",
                                           "generated workload: loads and stores per thread", 1, 1ull << 40);
     p.slots = static_cast<std::uint32_t>(store.get_u64("workload.chunks", 512, "count",
                                                        "generated workload: heap chunks per thread", 1, 1 << 24));

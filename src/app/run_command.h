@@ -8,6 +8,7 @@
 #include "mtesim/dt/platform_desc.h"
 #include "mtesim/trace/i_event_source.h"
 
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -17,6 +18,9 @@ namespace mtesim {
 
 class RunCommand {
 public:
+    /// The generated workload's loads and stores per thread unless workload.accesses_per_thread says otherwise.
+    static constexpr std::uint64_t kDefaultAccessesPerThread = 200000;
+
     /// Runs the command; returns the exit status. Throws ConfigError on bad input.
     static int run(const std::vector<std::string> &args, std::ostream &out);
 

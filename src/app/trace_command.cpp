@@ -3,6 +3,9 @@
 #include "app/trace_command.h"
 
 #include "app/command_line.h"
+#include "app/run_command.h"
+#include "mtesim/dt/board_loader.h"
+#include "mtesim/dt/built_in_boards.h"
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/trace/binary_trace_reader.h"
@@ -10,6 +13,7 @@
 #include "mtesim/trace/text_trace_reader.h"
 #include "mtesim/trace/text_trace_writer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -27,10 +31,12 @@ bool ends_with(const std::string &s, const std::string &e) {
     return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
 }
 
-int convert(const std::string &in, const std::string &out_path, bool compress, std::ostream &out) {
-    auto source = TraceCommand::open(in);
+/* Writes every event of @source to @out_path (text for .trace/.txt, else binary; zstd with
+ * @compress or a .zst ending) through a temporary name, so a failure leaves no half-written
+ * file. Returns the number of events. */
+std::uint64_t write_trace(IEventSource &src, const std::string &out_path, bool compress) {
+    IEventSource *source = &src;
     const std::string tmp = out_path + ".tmp";
-    const auto start = std::chrono::steady_clock::now();
     std::uint64_t events = 0;
     try {
         TraceEvent ev;
@@ -59,8 +65,44 @@ int convert(const std::string &in, const std::string &out_path, bool compress, s
     std::error_code ec;
     std::filesystem::rename(tmp, out_path, ec);
     if (ec) throw ConfigError(out_path + ": cannot write (" + ec.message() + ")");
+    return events;
+}
+
+int convert(const std::string &in, const std::string &out_path, bool compress, std::ostream &out) {
+    auto source = TraceCommand::open(in);
+    const auto start = std::chrono::steady_clock::now();
+    const std::uint64_t events = write_trace(*source, out_path, compress);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out << "mtesim trace convert: " << events << " events, " << in << " -> " << out_path << " ("
+        << std::filesystem::file_size(out_path) << " bytes) in " << s << " s\n";
+    return 0;
+}
+
+/* trace gen: the generated workload of `mtesim run` (the `heap` profile) written as a trace.
+ * It is laid out for --board exactly as `run` lays it out, so running the trace on that board
+ * gives the same results as running the built-in workload. */
+int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &out) {
+    const std::string profile = vm["profile"].as<std::string>();
+    if (profile != "heap")
+        throw ConfigError("mtesim trace gen: --profile '" + profile +
+                          "', expected heap (browser, server, page-cache, swap-storm and bugs are not built yet)");
+    ConfigStore store = CommandLine::settings(vm);
+    if (vm.count("seed")) store.set("sim.seed", std::to_string(vm["seed"].as<std::uint64_t>()), "--seed", ConfigStore::Layer::command_line);
+    const double scale = vm["scale"].as<double>();
+    if (!(scale > 0) || scale * RunCommand::kDefaultAccessesPerThread > 1e12)
+        throw ConfigError("mtesim trace gen: --scale " + std::to_string(scale) + ", expected a positive factor up to 5e6");
+    if (vm.count("scale") && !vm["scale"].defaulted())
+        store.set("workload.accesses_per_thread",
+                  std::to_string(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(scale * RunCommand::kDefaultAccessesPerThread + 0.5))),
+                  "--scale", ConfigStore::Layer::command_line);
+    const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
+    std::string name;
+    auto source = RunCommand::workload_for(store, desc, nullptr, name);
+    store.check_unknown_keys();
+    const auto start = std::chrono::steady_clock::now();
+    const std::uint64_t events = write_trace(*source, out_path, vm.count("compress") > 0);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out << "mtesim trace gen: " << events << " events (" << name << ", profile " << profile << ") -> " << out_path << " ("
         << std::filesystem::file_size(out_path) << " bytes) in " << s << " s\n";
     return 0;
 }
@@ -95,13 +137,20 @@ std::unique_ptr<IEventSource> TraceCommand::open(const std::string &path) {
 }
 
 int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
-    po::options_description opts("mtesim trace: convert and inspect workload traces\n\n"
-                                 "Usage: mtesim trace convert IN OUT [--compress]\n"
-                                 "       mtesim trace stat FILE\n\nOptions");
+    po::options_description opts("mtesim trace: generate, convert and inspect workload traces\n\n"
+                                 "Usage: mtesim trace gen OUT [--profile heap] [--seed S] [--scale X] [--board B] [--set workload.k=v]...\n"
+                                 "       mtesim trace convert IN OUT [--compress]\n"
+                                 "       mtesim trace stat FILE\n\n"
+                                 "OUT ending in .trace or .txt is the text format, anything else the binary one.\n\nOptions");
     opts.add_options()
         ("help,h", "print this help")
         ("compress,z", "write the binary trace as one zstd stream")
+        ("profile,p", po::value<std::string>()->default_value("heap"), "gen: workload profile (heap: the generated MTE heap workload of mtesim run)")
+        ("seed", po::value<std::uint64_t>(), "gen: seed (sim.seed); the output is deterministic for a seed")
+        ("scale", po::value<double>()->default_value(1.0, "1"), "gen: size factor; loads and stores per thread = scale x 200000")
+        ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "gen: the board whose memory the trace is laid out in")
         ("words", po::value<std::vector<std::string>>(), "the verb and its files");
+    CommandLine::add_settings_options(opts);
     po::positional_options_description pos;
     pos.add("words", -1);
     po::variables_map vm = CommandLine::parse("trace", args, opts, &pos);
@@ -112,7 +161,8 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     const auto words = vm.count("words") ? vm["words"].as<std::vector<std::string>>() : std::vector<std::string>{};
     if (words.size() == 3 && words[0] == "convert") return convert(words[1], words[2], vm.count("compress") > 0, out);
     if (words.size() == 2 && words[0] == "stat") return stat(words[1], out);
-    throw ConfigError("mtesim trace: expected 'convert IN OUT' or 'stat FILE' (see mtesim trace --help)");
+    if (words.size() == 2 && words[0] == "gen") return gen(vm, words[1], out);
+    throw ConfigError("mtesim trace: expected 'gen OUT', 'convert IN OUT' or 'stat FILE' (see mtesim trace --help)");
 }
 
 }  // namespace mtesim

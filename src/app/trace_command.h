@@ -2,7 +2,8 @@
 // text and binary formats (both ways; the input format is detected, the output format follows
 // OUT's name: .trace/.txt is text, anything else binary, zstd-compressed with --compress or a
 // .zst ending), and `mtesim trace stat FILE` counts a trace's events by kind and thread.
-// (trace gen and trace capture are issue "Workloads".)
+// `mtesim trace gen OUT` writes the generated workload of `mtesim run` (profile heap) as a trace.
+// (trace capture and the other generator profiles are issue "Workloads".)
 #pragma once
 
 #include "mtesim/trace/i_event_source.h"

@@ -413,6 +413,35 @@ TEST(BadInputCorpus, EveryFileKeepsTheExit2Contract) {
     std::filesystem::remove_all(out);
 }
 
+/* trace gen writes the built-in workload as a trace: deterministic for its seed, different for
+ * another seed, and running it gives exactly the stats of the built-in run it was laid out for. */
+TEST(CliTrace, GenIsDeterministicAndRunsLikeTheBuiltInWorkload) {
+    const std::string t1 = write_temp("gen1.trace", ""), t2 = write_temp("gen2.trace", ""), t3 = write_temp("gen3.trace", "");
+    const std::string bin = write_temp("gen.mtb.zst", "");
+    ASSERT_EQ(run_mtesim({"trace", "gen", t1, "--seed", "5", "--scale", "0.01"}).status, 0);
+    ASSERT_EQ(run_mtesim({"trace", "gen", t2, "--seed", "5", "--scale", "0.01"}).status, 0);
+    ASSERT_EQ(run_mtesim({"trace", "gen", t3, "--seed", "6", "--scale", "0.01"}).status, 0);
+    EXPECT_EQ(slurp(t1), slurp(t2)) << "same seed, same trace";
+    EXPECT_NE(slurp(t1), slurp(t3)) << "another seed, another trace";
+    Result stat = run_mtesim({"trace", "stat", t1});
+    // scale 0.01: 2000 loads and stores on each of the 4 CPUs, plus the use-after-free.
+    EXPECT_NE(stat.out.find(" ld "), std::string::npos) << stat.out;
+    ASSERT_EQ(run_mtesim({"trace", "gen", bin, "--seed", "5", "--scale", "0.01", "--set", "workload.tcf=async"}).status, 0);
+    const std::string a = write_temp("gena", ""), b = write_temp("genb", ""), c = write_temp("genc", "");
+    for (const auto &p : {a, b, c}) std::filesystem::remove(p);
+    ASSERT_EQ(run_mtesim({"run", "--out", a, "--set", "sim.seed=5", "--set", "workload.accesses_per_thread=2000"}).status, 0);
+    ASSERT_EQ(run_mtesim({"run", "--out", b, "--trace", t1}).status, 0);
+    Result same = run_mtesim({"check", "--baseline", a + "/stats.json", "--run", b + "/stats.json"});
+    EXPECT_EQ(same.status, 0) << same.out;
+    // The workload's settings travel into the trace: async mode moves the fault stats.
+    ASSERT_EQ(run_mtesim({"run", "--out", c, "--trace", bin}).status, 0);
+    EXPECT_EQ(run_mtesim({"check", "--baseline", a + "/stats.json", "--run", c + "/stats.json"}).status, 1);
+    expect_bad_input(run_mtesim({"trace", "gen", t1, "--profile", "browser"}), "mtesim trace gen: --profile 'browser', expected heap");
+    expect_bad_input(run_mtesim({"trace", "gen", t1, "--scale", "-1"}), "mtesim trace gen: --scale");
+    expect_bad_input(run_mtesim({"trace", "gen", t1, "--set", "mm.cma_policy=never"}), "");
+    for (const auto &p : {t1, t2, t3, bin, a, b, c}) std::filesystem::remove_all(p);
+}
+
 TEST(CliTrace, ConvertRoundTripsAndBinaryRunsLikeText) {
     const std::string text = kData + "/traces/pool-pressure.trace";
     const std::string bin = write_temp("pp.mtb.zst", ""), back = write_temp("pp-back.trace", ""), bin2 = write_temp("pp2.mtb", "");
@@ -437,7 +466,7 @@ TEST(CliTrace, ConvertRoundTripsAndBinaryRunsLikeText) {
     EXPECT_EQ(strip(slurp(a + "/stats.json")), strip(slurp(b + "/stats.json")));
     expect_bad_input(run_mtesim({"trace", "convert", kData + "/bad/double-free.trace", bin}), kData + "/bad/double-free.trace:5:");
     EXPECT_FALSE(std::filesystem::exists(bin + ".tmp")) << "no half-written output";
-    expect_bad_input(run_mtesim({"trace", "frobnicate"}), "mtesim trace: expected 'convert IN OUT' or 'stat FILE'");
+    expect_bad_input(run_mtesim({"trace", "frobnicate"}), "mtesim trace: expected 'gen OUT', 'convert IN OUT' or 'stat FILE'");
     for (const auto &p : {bin, back, bin2, bin3}) std::filesystem::remove(p);
     std::filesystem::remove_all(a);
     std::filesystem::remove_all(b);
