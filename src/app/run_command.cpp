@@ -46,15 +46,11 @@ std::unique_ptr<IEventSource> default_workload(ConfigStore &store, const Platfor
     p.chunk_bytes = static_cast<std::uint32_t>(store.get_u64("workload.chunk_bytes", 64, "bytes",
                                                              "generated workload: chunk size (multiple of 32)", 32, 1 << 20));
     if (p.chunk_bytes % 32) throw ConfigError(store.where("workload.chunk_bytes") + ", expected a multiple of 32");
-    const std::string tcf = store.get_string("workload.tcf", "sync", "generated workload: tag check mode",
-                                             {"none", "sync", "async", "asymm"});
-    p.tcf = tcf == "none" ? TcfMode::none : tcf == "sync" ? TcfMode::sync : tcf == "async" ? TcfMode::async : TcfMode::asymm;
+    p.tcf = RunCommand::workload_tcf(store);
     p.use_after_free = store.get_bool("workload.use_after_free", true, "generated workload: thread 0 ends with one use-after-free");
     p.seed = store.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
     // Regions in the first memory range with tag storage, one per thread.
-    const MemoryDesc *mem = nullptr;
-    for (const auto &t : desc.tag_storage) mem = mem ? mem : &desc.memories[t.memory_index];
-    if (!mem) mem = &desc.memories.front();
+    const MemoryDesc *mem = &RunCommand::workload_memory(desc);
     const std::uint64_t need = std::uint64_t(p.threads) * p.region_stride;
     if (need > mem->range.size())
         throw ConfigError("workload.threads: " + std::to_string(p.threads) + " threads need " + human_size(need) + ", but " +
@@ -85,6 +81,17 @@ std::uint64_t parse_sim_time(const std::string &text) {
 }
 
 }  // namespace
+
+TcfMode RunCommand::workload_tcf(ConfigStore &store) {
+    const std::string tcf = store.get_string("workload.tcf", "sync", "generated workload: tag check mode",
+                                             {"none", "sync", "async", "asymm"});
+    return tcf == "none" ? TcfMode::none : tcf == "sync" ? TcfMode::sync : tcf == "async" ? TcfMode::async : TcfMode::asymm;
+}
+
+const MemoryDesc &RunCommand::workload_memory(const PlatformDesc &desc) {
+    for (const auto &t : desc.tag_storage) return desc.memories[t.memory_index];
+    return desc.memories.front();
+}
 
 std::unique_ptr<IEventSource> RunCommand::workload_for(ConfigStore &store, const PlatformDesc &desc,
                                                        const std::string *trace, std::string &name) {

@@ -26,6 +26,11 @@ public:
 
     /// The run's workload: the trace at @trace, or the built-in generated workload when null.
     /// @name gets its description.
+    /// workload.tcf: the generated workloads' tag-check mode.
+    static TcfMode workload_tcf(ConfigStore &store);
+    /// Where generated workloads live: the first memory range with tag storage (else the first).
+    static const MemoryDesc &workload_memory(const PlatformDesc &desc);
+
     static std::unique_ptr<IEventSource> workload_for(ConfigStore &store, const PlatformDesc &desc,
                                                       const std::string *trace, std::string &name);
 };

@@ -9,12 +9,14 @@
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/trace/binary_trace_reader.h"
+#include "mtesim/trace/bugs_workload.h"
 #include "mtesim/trace/binary_trace_writer.h"
 #include "mtesim/trace/text_trace_reader.h"
 #include "mtesim/trace/text_trace_writer.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -83,24 +85,47 @@ int convert(const std::string &in, const std::string &out_path, bool compress, s
  * gives the same results as running the built-in workload. */
 int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &out) {
     const std::string profile = vm["profile"].as<std::string>();
-    if (profile != "heap")
+    if (profile != "heap" && profile != "bugs")
         throw ConfigError("mtesim trace gen: --profile '" + profile +
-                          "', expected heap (browser, server, page-cache, swap-storm and bugs are not built yet)");
+                          "', expected heap or bugs (browser, server, page-cache and swap-storm are not built yet)");
     ConfigStore store = CommandLine::settings(vm);
     if (vm.count("seed")) store.set("sim.seed", std::to_string(vm["seed"].as<std::uint64_t>()), "--seed", ConfigStore::Layer::command_line);
     const double scale = vm["scale"].as<double>();
     if (!(scale > 0) || scale * RunCommand::kDefaultAccessesPerThread > 1e12)
         throw ConfigError("mtesim trace gen: --scale " + std::to_string(scale) + ", expected a positive factor up to 5e6");
-    if (vm.count("scale") && !vm["scale"].defaulted())
+    if (profile == "heap" && !vm["scale"].defaulted())
         store.set("workload.accesses_per_thread",
                   std::to_string(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(scale * RunCommand::kDefaultAccessesPerThread + 0.5))),
                   "--scale", ConfigStore::Layer::command_line);
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     std::string name;
-    auto source = RunCommand::workload_for(store, desc, nullptr, name);
+    std::unique_ptr<IEventSource> source;
+    std::unique_ptr<BugsWorkload> bugs;
+    if (profile == "heap") {
+        source = RunCommand::workload_for(store, desc, nullptr, name);
+    } else {
+        BugsParams p;
+        p.seed = store.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
+        p.tcf = RunCommand::workload_tcf(store);
+        p.rounds = static_cast<std::uint32_t>(std::max(1.0, std::round(scale)));
+        const MemoryDesc &mem = RunCommand::workload_memory(desc);
+        p.base = mem.range.base().value();
+        if (BugsWorkload::footprint(p) > mem.range.size())
+            throw ConfigError("mtesim trace gen: --scale " + std::to_string(scale) + " needs " + std::to_string(BugsWorkload::footprint(p)) +
+                              " bytes, but " + mem.path + " has " + std::to_string(mem.range.size()));
+        bugs = std::make_unique<BugsWorkload>(p);
+        name = bugs->description();
+    }
     store.check_unknown_keys();
     const auto start = std::chrono::steady_clock::now();
-    const std::uint64_t events = write_trace(*source, out_path, vm.count("compress") > 0);
+    const std::uint64_t events = write_trace(bugs ? static_cast<IEventSource &>(*bugs) : *source, out_path, vm.count("compress") > 0);
+    if (bugs) { /* the faults a correct MTE system reports in sync mode, next to the trace */
+        const std::string expected = out_path + ".faults.csv";
+        std::ofstream file(expected);
+        bugs->write_expected(file);
+        if (!file.flush()) throw ConfigError(expected + ": cannot write");
+        out << "expected faults (sync mode): " << expected << "\n";
+    }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out << "mtesim trace gen: " << events << " events (" << name << ", profile " << profile << ") -> " << out_path << " ("
         << std::filesystem::file_size(out_path) << " bytes) in " << s << " s\n";
@@ -145,9 +170,9 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     opts.add_options()
         ("help,h", "print this help")
         ("compress,z", "write the binary trace as one zstd stream")
-        ("profile,p", po::value<std::string>()->default_value("heap"), "gen: workload profile (heap: the generated MTE heap workload of mtesim run)")
+        ("profile,p", po::value<std::string>()->default_value("heap"), "gen: workload profile: heap (the generated MTE heap workload of mtesim run) or bugs (seeded memory-safety bugs, expected faults in OUT.faults.csv)")
         ("seed", po::value<std::uint64_t>(), "gen: seed (sim.seed); the output is deterministic for a seed")
-        ("scale", po::value<double>()->default_value(1.0, "1"), "gen: size factor; loads and stores per thread = scale x 200000")
+        ("scale", po::value<double>()->default_value(1.0, "1"), "gen: size factor; heap: loads and stores per thread = scale x 200000; bugs: rounds of the three bugs")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "gen: the board whose memory the trace is laid out in")
         ("words", po::value<std::vector<std::string>>(), "the verb and its files");
     CommandLine::add_settings_options(opts);

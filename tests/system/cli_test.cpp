@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -440,6 +441,67 @@ TEST(CliTrace, GenIsDeterministicAndRunsLikeTheBuiltInWorkload) {
     expect_bad_input(run_mtesim({"trace", "gen", t1, "--scale", "-1"}), "mtesim trace gen: --scale");
     expect_bad_input(run_mtesim({"trace", "gen", t1, "--set", "mm.cma_policy=never"}), "");
     for (const auto &p : {t1, t2, t3, bin, a, b, c}) std::filesystem::remove_all(p);
+}
+
+/* The bugs profile: a sync-mode run reports exactly the faults written next to the trace
+ * (thread, access and untagged address; the tags are drawn during the run), from either format. */
+TEST(CliTrace, BugsProfileReportsExactlyTheExpectedFaultsInSyncMode) {
+    const auto lines = [](const std::string &text) {
+        std::vector<std::string> out;
+        std::istringstream in(text);
+        for (std::string l; std::getline(in, l);) out.push_back(l);
+        return out;
+    };
+    const auto fields = [](const std::string &line) {
+        std::vector<std::string> out;
+        std::istringstream in(line);
+        for (std::string f; std::getline(in, f, ',');) out.push_back(f);
+        return out;
+    };
+    for (const std::string name : {"bugs.trace", "bugs.mtb"}) {
+        SCOPED_TRACE(name);
+        const std::string trace = write_temp(name, ""), out = write_temp(name + "-out", "");
+        std::filesystem::remove(out);
+        ASSERT_EQ(run_mtesim({"trace", "gen", trace, "--profile", "bugs", "--seed", "11", "--scale", "3"}).status, 0);
+        const std::string first = slurp(trace), first_expected = slurp(trace + ".faults.csv");
+        ASSERT_EQ(run_mtesim({"trace", "gen", trace, "--profile", "bugs", "--seed", "11", "--scale", "3"}).status, 0);
+        EXPECT_EQ(slurp(trace), first) << "deterministic for a seed";
+        EXPECT_EQ(slurp(trace + ".faults.csv"), first_expected);
+        ASSERT_EQ(run_mtesim({"run", "--trace", trace, "--out", out}).status, 0);
+        std::set<std::string> expected, reported;
+        for (const auto &l : lines(slurp(trace + ".faults.csv"))) {
+            const auto f = fields(l); /* thread,bug,access,address,event */
+            if (f[0] == "thread") continue;
+            expected.insert(f[0] + " " + f[2] + " " + f[3]);
+        }
+        for (const auto &l : lines(slurp(out + "/faults.csv"))) {
+            const auto f = fields(l); /* time_ps,core,thread,kind,mode,access,address,trace_position */
+            if (f[0] == "time_ps") continue;
+            EXPECT_EQ(f[3], "SEGV_MTESERR");
+            EXPECT_EQ(f[4], "sync");
+            const std::uint64_t untagged = std::stoull(f[6], nullptr, 16) & ((1ull << 56) - 1);
+            std::ostringstream addr;
+            addr << "0x" << std::hex << untagged;
+            reported.insert(f[2] + " " + f[5] + " " + addr.str());
+        }
+        EXPECT_EQ(expected.size(), 9u) << "three rounds of three bugs";
+        EXPECT_EQ(reported, expected);
+        // Generated in async mode, every bug is still reported, at the thread's next kernel entry.
+        const std::string async_trace = write_temp("async-" + name, ""), async_out = out + "-async";
+        ASSERT_EQ(run_mtesim({"trace", "gen", async_trace, "--profile", "bugs", "--seed", "11", "--scale", "3", "--set",
+                              "workload.tcf=async"}).status, 0);
+        ASSERT_EQ(run_mtesim({"run", "--trace", async_trace, "--out", async_out}).status, 0);
+        std::size_t async_faults = 0;
+        for (const auto &l : lines(slurp(async_out + "/faults.csv"))) {
+            const auto f = fields(l);
+            if (f[0] == "time_ps") continue;
+            EXPECT_EQ(f[3], "SEGV_MTEAERR");
+            ++async_faults;
+        }
+        EXPECT_EQ(async_faults, 9u);
+        for (const auto &p : {trace, trace + ".faults.csv", out, async_trace, async_trace + ".faults.csv", async_out})
+            std::filesystem::remove_all(p);
+    }
 }
 
 TEST(CliTrace, ConvertRoundTripsAndBinaryRunsLikeText) {
