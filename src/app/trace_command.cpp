@@ -100,7 +100,7 @@ int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     std::string name;
     std::unique_ptr<IEventSource> source;
-    std::unique_ptr<BugsWorkload> bugs;
+    const BugsWorkload *bugs = nullptr; /* the bugs profile: also writes its expected faults */
     if (profile == "heap") {
         source = RunCommand::workload_for(store, desc, nullptr, name);
     } else {
@@ -113,12 +113,14 @@ int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &
         if (BugsWorkload::footprint(p) > mem.range.size())
             throw ConfigError("mtesim trace gen: --scale " + std::to_string(scale) + " needs " + std::to_string(BugsWorkload::footprint(p)) +
                               " bytes, but " + mem.path + " has " + std::to_string(mem.range.size()));
-        bugs = std::make_unique<BugsWorkload>(p);
+        auto generator = std::make_unique<BugsWorkload>(p);
+        bugs = generator.get();
         name = bugs->description();
+        source = std::move(generator);
     }
     store.check_unknown_keys();
     const auto start = std::chrono::steady_clock::now();
-    const std::uint64_t events = write_trace(bugs ? static_cast<IEventSource &>(*bugs) : *source, out_path, vm.count("compress") > 0);
+    const std::uint64_t events = write_trace(*source, out_path, vm.count("compress") > 0);
     if (bugs) { /* the faults a correct MTE system reports in sync mode, next to the trace */
         const std::string expected = out_path + ".faults.csv";
         std::ofstream file(expected);

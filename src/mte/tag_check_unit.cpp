@@ -1,5 +1,6 @@
 // TagCheckUnit: see the header.
 #include "mtesim/mte/tag_check_unit.h"
+#include "mtesim/common/xorshift64_star.h"
 
 namespace mtesim {
 
@@ -25,11 +26,7 @@ bool TagCheckUnit::take_async_fault(MteThreadState &s) {
 Tag TagCheckUnit::irg(MteThreadState &s, std::uint16_t extra_exclude) {
     const std::uint16_t exclude = s.exclude | extra_exclude;
     if (exclude == 0xffff) return 0;
-    // xorshift64*: a cheap deterministic stand-in for the implementation-defined RNG.
-    s.rng ^= s.rng >> 12;
-    s.rng ^= s.rng << 25;
-    s.rng ^= s.rng >> 27;
-    const std::uint64_t r = s.rng * 0x2545f4914f6cdd1dull;
+    const std::uint64_t r = xorshift64_star(s.rng); /* stand-in for the implementation-defined RNG */
     // The pick-th allowed tag, pick uniform in [0, allowed).
     unsigned mask = ~exclude & 0xffffu;
     const unsigned allowed = static_cast<unsigned>(__builtin_popcount(mask));

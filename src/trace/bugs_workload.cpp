@@ -2,6 +2,7 @@
 #include "mtesim/trace/bugs_workload.h"
 
 #include "mtesim/common/format.h"
+#include "mtesim/common/xorshift64_star.h"
 
 namespace mtesim {
 
@@ -32,10 +33,7 @@ const char *BugsWorkload::bug_name(Bug bug) {
 }
 
 std::uint64_t BugsWorkload::rand() {
-    m_rng ^= m_rng >> 12;
-    m_rng ^= m_rng << 25;
-    m_rng ^= m_rng >> 27;
-    return m_rng * 0x2545f4914f6cdd1dull;
+    return xorshift64_star(m_rng);
 }
 
 std::uint32_t BugsWorkload::name(const std::string &text) {

@@ -1,5 +1,6 @@
 // SyntheticSource: one small state machine per thread; see the header for the life of a chunk.
 #include "mtesim/trace/synthetic_source.h"
+#include "mtesim/common/xorshift64_star.h"
 
 #include <algorithm>
 
@@ -25,10 +26,7 @@ double SyntheticSource::progress() const {
 }
 
 std::uint64_t SyntheticSource::rand(ThreadGen &g) {
-    g.rng ^= g.rng >> 12;
-    g.rng ^= g.rng << 25;
-    g.rng ^= g.rng >> 27;
-    return g.rng * 0x2545f4914f6cdd1dull;
+    return xorshift64_star(g.rng);
 }
 
 bool SyntheticSource::next(TraceEvent &out) {
