@@ -33,28 +33,27 @@ bool ends_with(const std::string &s, const std::string &e) {
     return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
 }
 
-/* Writes every event of @source to @out_path (text for .trace/.txt, else binary; zstd with
+/* Writes every event of @src to @out_path (text for .trace/.txt, else binary; zstd with
  * @compress or a .zst ending) through a temporary name, so a failure leaves no half-written
  * file. Returns the number of events. */
 std::uint64_t write_trace(IEventSource &src, const std::string &out_path, bool compress) {
-    IEventSource *source = &src;
     const std::string tmp = out_path + ".tmp";
     std::uint64_t events = 0;
     try {
         TraceEvent ev;
-        auto name_of = [&](std::uint32_t id) { return source->name_of(id); };
+        auto name_of = [&](std::uint32_t id) { return src.name_of(id); };
         if (ends_with(out_path, ".trace") || ends_with(out_path, ".txt")) {
             std::ofstream file(tmp);
             if (!file) throw ConfigError(out_path + ": cannot open for writing");
             TextTraceWriter w(file);
-            while (source->next(ev)) {
+            while (src.next(ev)) {
                 w.write(ev, name_of);
                 ++events;
             }
             if (!file.flush()) throw ConfigError(out_path + ": write error");
         } else {
             BinaryTraceWriter w(tmp, compress || ends_with(out_path, ".zst"));
-            while (source->next(ev)) {
+            while (src.next(ev)) {
                 w.write(ev, name_of);
                 ++events;
             }
