@@ -593,6 +593,31 @@ std::uint64_t Core::kernel_copy_pages(Pfn src, Pfn dst, std::uint64_t pages) {
     return c;
 }
 
+std::uint64_t Core::kernel_access_tags(Pfn pfn, std::uint64_t pages, bool write) {
+    const std::uint64_t before = now_cycles();
+    const std::uint64_t lines = pages * kPageSize / m_line_bytes;
+    const std::uint64_t first = phys_of(pfn).value() >> m_line_shift;
+    const std::uint64_t granules = m_line_bytes / kGranuleSize;
+    for (std::uint64_t i = 0; i < lines; ++i) {
+        const std::uint64_t ln = first + i;
+        CacheLine *l = line_access(ln, false, !write);
+        if (!write || !l) continue;
+        Tag t[64] = {};
+        if (!m_env.tags->get_range(PhysAddr(ln << m_line_shift), granules, t)) continue;
+        std::uint64_t packed = 0;
+        for (std::uint64_t g = 0; g < granules; ++g) packed |= std::uint64_t(t[g] & 0xf) << (4 * g);
+        l->tags = packed;
+        l->tags_valid = true;
+        l->tag_dirty = true;
+        CacheLine *s = m_env.llc->peek(ln);
+        if (s && s->tags_valid) s->tags = packed;
+        invalidate_peer_tags(ln, s);
+    }
+    const std::uint64_t c = now_cycles() - before;
+    m_stats.kernel_cycles += c;
+    return c;
+}
+
 std::uint64_t Core::kernel_write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) {
     const std::uint64_t before = now_cycles();
     const std::uint64_t first = pa.value() >> m_line_shift, last = (pa.value() + 8 * n - 1) >> m_line_shift;

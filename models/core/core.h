@@ -50,6 +50,9 @@ public:
     std::uint64_t kernel_write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n);
     /// Loads a 64-bit word through the caches.
     std::uint64_t kernel_read_word(PhysAddr pa, std::uint64_t &value);
+    /// Reads (LDGM) or writes (STGM) the tags of every line of @pages pages at @pfn through
+    /// the caches; a write gives the cached copies the TagStore's current tags.
+    std::uint64_t kernel_access_tags(Pfn pfn, std::uint64_t pages, bool write);
     /// Charges a named cost with no memory traffic (IPI, TLBI, cache maintenance).
     std::uint64_t kernel_named_cost(std::uint64_t cycles);
 

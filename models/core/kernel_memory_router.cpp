@@ -48,4 +48,15 @@ std::uint64_t KernelMemoryRouter::invalidate_tag_block(Pfn, std::uint64_t pages)
     return m_current->kernel_named_cost(lines * m_current->config().cmo_line_cycles);
 }
 
+std::uint64_t KernelMemoryRouter::access_tags(Pfn pfn, std::uint64_t pages, bool write) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    return m_current->kernel_access_tags(pfn, pages, write);
+}
+
+std::uint64_t KernelMemoryRouter::io_wait(double ns) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    const auto cycles = static_cast<std::uint64_t>(ns * static_cast<double>(m_current->clock_hz()) / 1e9 + 0.5);
+    return m_current->kernel_named_cost(cycles);
+}
+
 }  // namespace mtesim

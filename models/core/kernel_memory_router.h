@@ -25,6 +25,8 @@ public:
     std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) override;
     std::uint64_t read_word(PhysAddr pa, std::uint64_t &value) override;
     std::uint64_t barriers() override;
+    std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) override;
+    std::uint64_t io_wait(double ns) override;
     unsigned cpus() const override { return m_cpus; }
 
 private:

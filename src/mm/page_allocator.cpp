@@ -168,7 +168,7 @@ std::optional<Pfn> PageAllocator::rmqueue(Zone &z, unsigned order, GfpFlags gfp,
     return z.take_smallest(order, MigrateType::highatomic);
 }
 
-PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gfp) {
+PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gfp, bool final_attempt) {
     if (order > Zone::kMaxOrder)
         throw MmError("alloc_pages: order " + std::to_string(order) + ", expected at most " + std::to_string(Zone::kMaxOrder));
     if (!m_pool->enabled()) gfp.tagged = false;
@@ -195,6 +195,7 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         break;
     }
     if (!a.ok) {
+        if (!final_attempt) return a;
         ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
         if (gfp.type == MigrateType::unmovable && free_pages(MigrateType::cma) >= (1ull << order)) ++m_stats.starvation;
         return a;
@@ -275,7 +276,8 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles) {
         if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false})) continue;
         if ((dest = dz->take_smallest(m.order(), MigrateType::movable)) ||
             (dest = dz->take_fallback(m.order(), MigrateType::movable))) {
-            dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head, m.flags());
+            dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head,
+                               m.flags() & ~PageMeta::kTagsPending);
             break;
         }
     }
@@ -283,16 +285,65 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles) {
         ++m_stats.migrate_no_destination;
         return false;
     }
+    const bool tagged = (m.flags() & PageMeta::kTagged) != 0;
+    const bool src_reserved = tagged && !(m.flags() & PageMeta::kTagsPending);
+    // The destination's tag storage: a refcount hit or a free block, never a nested migration.
+    if (tagged && !m_pool->reserve(*dest, m.order(), cycles, false))
+        zone_of(*dest)->meta(*dest).set_flags(m.flags() | PageMeta::kTagsPending);
     const std::uint64_t pages = 1ull << m.order();
     cycles += m_kmem.copy_pages(head, *dest, pages);
     if (m_migrator && !m_migrator->move(head, *dest, m.order())) {
+        const PageMeta dm = zone_of(*dest)->meta(*dest);
+        if (tagged && !(dm.flags() & PageMeta::kTagsPending)) m_pool->release(*dest, m.order(), cycles);
         zone_of(*dest)->free_block(*dest);
         return false;
     }
     cycles += m_kmem.flush_tlb_page();
+    if (src_reserved) m_pool->release(head, m.order(), cycles);
     z->free_block(head);
     m_stats.pages_migrated += pages;
+    if (tagged) m_stats.tagged_pages_migrated += pages;
     return true;
+}
+
+void PageAllocator::mark_tagged(Pfn pfn) {
+    Zone *z = zone_of(pfn);
+    if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head)
+        throw MmError("mark_tagged: pfn " + hex(pfn.value()) + " is not the head of an allocated block");
+    PageMeta &m = z->meta(pfn);
+    if (!m_pool->enabled() || (m.flags() & PageMeta::kTagged)) return;
+    m.set_flags(m.flags() | PageMeta::kTagged | PageMeta::kTagsPending);
+}
+
+std::uint64_t PageAllocator::block_flags(Pfn pfn) {
+    Zone *z = zone_of(pfn);
+    if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head) return 0;
+    return z->meta(pfn).flags();
+}
+
+bool PageAllocator::in_pool(Pfn pfn) {
+    Zone *z = zone_of(pfn);
+    if (!z) return false;
+    const MigrateType t = z->pageblock_type(pfn);
+    return m_pool_pages && (t == MigrateType::cma || (t == MigrateType::isolate && m_pool->layout().tag_region_of(phys_of(pfn))));
+}
+
+std::uint64_t PageAllocator::free_pages_without_pool() const {
+    std::uint64_t n = 0;
+    for (const auto &z : m_zones) n += z->free_pages() - z->free_pages(MigrateType::cma) - z->free_pages(MigrateType::isolate);
+    return n;
+}
+
+std::uint64_t PageAllocator::watermark_pages(bool high) const {
+    std::uint64_t n = 0;
+    for (const auto &z : m_zones) n += high ? z->wmark_high : z->wmark_low;
+    return n;
+}
+
+std::uint64_t PageAllocator::watermark_min_pages() const {
+    std::uint64_t n = 0;
+    for (const auto &z : m_zones) n += z->wmark_min;
+    return n;
 }
 
 std::uint64_t PageAllocator::managed_pages() const {

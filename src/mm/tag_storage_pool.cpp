@@ -82,7 +82,7 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
     return false;
 }
 
-bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles) {
+bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles, bool may_migrate) {
     MmStats &st = m_alloc.mutable_stats();
     const TagRegion &r = m_layout.regions()[region];
     if (!r.reusable) {
@@ -99,6 +99,10 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
         ++st.reserve_fast;
         return true;
     }
+    if (!may_migrate) {
+        ++st.reserve_deferred;
+        return false;
+    }
     if (contig_range(*z, bp, order, cycles)) {
         z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
         ++st.reserve_slow;
@@ -108,12 +112,12 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     return false;
 }
 
-bool TagStoragePool::reserve(Pfn pfn, unsigned order, std::uint64_t &cycles) {
+bool TagStoragePool::reserve(Pfn pfn, unsigned order, std::uint64_t &cycles, bool may_migrate) {
     if (!m_enabled) return true;
     std::vector<std::tuple<std::size_t, std::uint64_t, std::uint64_t>> done;
     const bool ok = for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
         if (m_refcount[r][b] == 0) {
-            if (!take_block(r, b, cycles)) return false;
+            if (!take_block(r, b, cycles, may_migrate)) return false;
         } else {
             ++m_alloc.mutable_stats().reserve_refcount_hits;
         }

@@ -5,6 +5,7 @@
 #include "mtesim/boot/page_table_walker.h"
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
+#include "functional_kmem.h"
 
 #include <gtest/gtest.h>
 
@@ -16,29 +17,7 @@ using namespace mtesim::pgtable;
 
 namespace {
 
-/// Kernel memory that only keeps the bytes (costs are the SystemC models' business).
-struct FunctionalKmem : IKernelMemory {
-    SparseMemory &mem;
-    explicit FunctionalKmem(SparseMemory &m) : mem(m) {}
-    std::uint64_t copy_pages(Pfn, Pfn, std::uint64_t) override { return 0; }
-    std::uint64_t zero_pages(Pfn p, std::uint64_t n) override {
-        for (std::uint64_t i = 0; i < n; ++i) mem.zero_page(p + i);
-        return 0;
-    }
-    std::uint64_t send_ipis(unsigned) override { return 0; }
-    std::uint64_t flush_tlb_page() override { return 0; }
-    std::uint64_t invalidate_tag_block(Pfn, std::uint64_t) override { return 0; }
-    std::uint64_t write_words(PhysAddr pa, const std::uint64_t *w, std::uint64_t n) override {
-        mem.write_words(pa, w, n);
-        return 0;
-    }
-    std::uint64_t read_word(PhysAddr pa, std::uint64_t &v) override {
-        v = mem.read_word(pa);
-        return 0;
-    }
-    std::uint64_t barriers() override { return 0; }
-    unsigned cpus() const override { return 1; }
-};
+using test::FunctionalKmem;
 
 struct Built {
     SparseMemory mem;

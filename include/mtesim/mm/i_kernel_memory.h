@@ -31,6 +31,13 @@ public:
     virtual std::uint64_t barriers() = 0;
     /// Cache maintenance that drops stale tags of a tag block returned to the pool.
     virtual std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) = 0;
+    /// Tag traffic of LDGM/STGM over every line of @pages pages at @pfn: reading them
+    /// (mte_save_tags, mte_copy_page_tags' source) or writing them (restore, clear, copy
+    /// destination). The tag values themselves move through the TagStore; on a write the
+    /// caches' copies of those lines take the TagStore's new tags.
+    virtual std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) = 0;
+    /// Waits @ns nanoseconds for a block device (swap or file I/O): the core stalls.
+    virtual std::uint64_t io_wait(double ns) = 0;
     /// CPUs in the system.
     virtual unsigned cpus() const = 0;
 };

@@ -25,6 +25,7 @@ struct MmStats {
     std::uint64_t reserve_fast = 0;          /* taken straight off the free list */
     std::uint64_t reserve_slow = 0;          /* alloc_contig_range succeeded */
     std::uint64_t reserve_failed = 0;        /* retries spent: fault-on-access fallback */
+    std::uint64_t reserve_deferred = 0;      /* a migration destination without free storage: tags go to the pfn xarray */
     std::uint64_t reserve_static = 0;        /* static carve-out: nothing to reserve */
     std::uint64_t reserve_cycles = 0;        /* core cycles spent reserving */
     std::uint64_t contig_attempts = 0;
@@ -35,6 +36,12 @@ struct MmStats {
     std::uint64_t migrate_blocked_unmovable = 0; /* unmovable occupants */
     std::uint64_t migrate_no_destination = 0;
     std::uint64_t ipis = 0;
+    std::uint64_t tagged_pages_migrated = 0;     /* migrated pages whose tags moved with them */
+
+    std::uint64_t compact_stalls = 0;            /* compaction runs for a failed high-order allocation */
+    std::uint64_t compact_success = 0;           /* runs that freed a block of the order asked */
+    std::uint64_t compact_pages_migrated = 0;
+    std::uint64_t compact_blocked_pinned = 0;    /* candidate ranges a pinned page kept busy */
 };
 
 }  // namespace mtesim

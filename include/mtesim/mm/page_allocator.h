@@ -37,8 +37,9 @@ public:
         std::uint64_t cycles = 0;    /* core cycles the allocation took */
     };
 
-    /// Allocates 2^@order pages. Throws MmError for an order above Zone::kMaxOrder.
-    Allocation alloc_pages(unsigned order, GfpFlags gfp);
+    /// Allocates 2^@order pages. Throws MmError for an order above Zone::kMaxOrder. A failure
+    /// is counted only when @final_attempt (a caller that reclaims and retries counts once).
+    Allocation alloc_pages(unsigned order, GfpFlags gfp, bool final_attempt = true);
     /// Frees the allocated block at @pfn; returns the cycles it took. Throws MmError when @pfn
     /// is not the head of an allocated block.
     std::uint64_t free_pages(Pfn pfn);
@@ -46,6 +47,18 @@ public:
     bool is_allocated_head(Pfn pfn);
     /// Pins or unpins the allocated block at @pfn (a pinned block cannot migrate).
     void set_pinned(Pfn pfn, bool pinned);
+    /// mprotect(PROT_MTE) on a page allocated untagged: the block at @pfn becomes tagged with
+    /// its storage not yet reserved (reserved at the first access, retry_tag_reservation).
+    void mark_tagged(Pfn pfn);
+    /// Flags of the allocated block at @pfn (PageMeta::kTagged...), 0 when not allocated.
+    std::uint64_t block_flags(Pfn pfn);
+    /// True when @pfn lies in a pageblock of the tag-storage pool (MIGRATE_CMA).
+    bool in_pool(Pfn pfn);
+    /// Free pages an allocation without ALLOC_CMA can count on (the pool's free pages left
+    /// out, as __zone_watermark_ok does), and the sum of the zones' @low or high watermark.
+    std::uint64_t free_pages_without_pool() const;
+    std::uint64_t watermark_pages(bool high) const;
+    std::uint64_t watermark_min_pages() const;
     /// Retries the tag reservation of a tagged block whose storage was pending (fault on
     /// access); true once reserved.
     bool retry_tag_reservation(Pfn pfn);
@@ -54,7 +67,9 @@ public:
      * migrate_block - move the allocated block at @head elsewhere (outside the pool)
      * Return: true when the block was copied, its owner told and the old block freed; false
      * when it is pinned, not movable, its owner refused or no destination was free. The
-     * cycles of the copy and the TLB flush are added to @cycles.
+     * cycles of the copy and the TLB flush are added to @cycles. A tagged block's destination
+     * gets its tag storage only when that needs no migration; otherwise it is marked pending
+     * and the owner keeps the tags in the pfn xarray (IPageMigrator::move).
      */
     bool migrate_block(Pfn head, std::uint64_t &cycles);
 

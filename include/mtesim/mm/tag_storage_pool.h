@@ -28,8 +28,10 @@ public:
     const TagLayout &layout() const { return m_layout; }
 
     /// Reserves the tag storage of the 2^@order data pages at @pfn. On failure nothing stays
-    /// reserved for them. Returns the outcome; cycles are added to @cycles.
-    bool reserve(Pfn pfn, unsigned order, std::uint64_t &cycles);
+    /// reserved for them. Returns the outcome; cycles are added to @cycles. Without
+    /// @may_migrate only refcount hits and free blocks are taken (a migration destination:
+    /// the slow path would recurse into migration).
+    bool reserve(Pfn pfn, unsigned order, std::uint64_t &cycles, bool may_migrate = true);
     /// Drops the reservation of the 2^@order data pages at @pfn.
     void release(Pfn pfn, unsigned order, std::uint64_t &cycles);
 
@@ -49,7 +51,7 @@ public:
     bool for_each_block(Pfn pfn, std::uint64_t pages, F &&f) const;
 
 private:
-    bool take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles);
+    bool take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles, bool may_migrate);
     /// alloc_contig_range() of the tag block at @pfn (order @order) with the configured retries.
     bool contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_t &cycles);
 

@@ -1,0 +1,215 @@
+// Kernel: the process side of the kernel model (BACKGROUND.md section 3; shared/DESIGN.md
+// "Kernel model"). Processes own AddressSpaces; the fault handler populates them on demand
+// (anonymous pages zeroed, PROT_MTE pages with their tags cleared as DC GZVA would; file pages
+// from the page cache); mprotect(PROT_MTE) marks populated PTEs "metadata none" so that the
+// first access reserves tag storage and restores tags; reclaim (kswapd at the low watermark,
+// direct reclaim when an allocation fails) drops clean page-cache pages and swaps anonymous
+// ones out, saving their tags in an xarray keyed by swap entry; migration (IPageMigrator)
+// repoints PTEs and carries tags, parking them in a pfn-keyed xarray when the destination has
+// no tag storage yet. Failure is a result: SIGSEGV (SEGV_MAPERR) for a fault outside every
+// VMA, the OOM killer when memory and swap are exhausted.
+//
+// All kernel work is done through IKernelMemory, so it costs the core running it simulated
+// time; tag values move through the TagStore. The class is plain C++ (no SystemC).
+#pragma once
+
+#include "mtesim/kernel/address_space.h"
+#include "mtesim/kernel/block_device.h"
+#include "mtesim/kernel/i_tlb_shootdown.h"
+#include "mtesim/kernel/kernel_config.h"
+#include "mtesim/kernel/kernel_stats.h"
+#include "mtesim/kernel/lru_lists.h"
+#include "mtesim/kernel/swap_slots.h"
+#include "mtesim/kernel/tag_xarray.h"
+#include "mtesim/mm/compactor.h"
+#include "mtesim/mm/page_allocator.h"
+#include "mtesim/mte/tag_store.h"
+
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace mtesim {
+
+class ShadowTagChecker;
+
+class Kernel : public IPageMigrator {
+public:
+    Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
+           const SparseMemory &memory, ITlbShootdown &tlb);
+    ~Kernel() override;
+
+    enum class Outcome {
+        ok,           /* done (for a fault: the page is mapped, retry the access) */
+        segv_maperr,  /* no VMA: SIGSEGV for the thread */
+        killed,       /* the calling process was killed by the OOM killer (or was already dead) */
+    };
+    struct Result {
+        Outcome outcome = Outcome::ok;
+        std::uint64_t cycles = 0; /* core cycles the kernel work took */
+    };
+
+    /* processes and threads */
+    /// A thread of process @pid starts; the process is created at its first thread.
+    Result thread_start(std::uint32_t pid);
+    /// A thread of @pid ends; the last one tears the address space down (exit_mmap).
+    Result thread_exit(std::uint32_t pid);
+    bool alive(std::uint32_t pid) const;
+    /// Level-0 table of @pid for the hardware walker (0 when the process is dead).
+    PhysAddr root(std::uint32_t pid) const;
+
+    /* system calls (ranges are page aligned by the caller's trace reader) */
+    /// mmap(MAP_FIXED): replaces whatever was mapped in [@base, @base + @len).
+    Result mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool file = false,
+                std::uint32_t file_id = 0, std::uint64_t file_pgoff = 0);
+    Result munmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
+    Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte);
+    /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
+    Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
+    /// madvise(MADV_PAGEOUT): reclaims the range's pages now (swap-out, or drop if clean file).
+    Result pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
+    /// pin_user_pages / unpin_user_pages over the range (faulting pages in to pin them).
+    Result pin(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool pin);
+    /// A kernel-side allocation (kmalloc/alloc_pages) with direct reclaim and compaction.
+    PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp);
+
+    /* the fault path */
+    /// The page fault of @pid at @va (tag bits ignored): handle_mm_fault.
+    Result handle_fault(std::uint32_t pid, std::uint64_t va, bool write);
+    /// The hardware walker filled a TLB entry for @pfn: the page was referenced.
+    void mark_accessed(Pfn pfn) {
+        auto it = m_pages.find(pfn.value());
+        if (it != m_pages.end()) it->second.referenced = true;
+    }
+    /// The program stored tag @tag at granule @va of @pid (STG...); for the shadow checker.
+    void program_set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag);
+    bool checking() const { return m_checker != nullptr; }
+
+    /* migration (the page allocator calls it) */
+    bool move(Pfn from, Pfn to, unsigned order) override;
+    /// Compacts memory for an allocation of 2^@order pages (the stress tests call it too).
+    bool compact(unsigned order, std::uint64_t &cycles) { return m_compactor.compact(order, cycles); }
+    /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page).
+    bool migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
+    /// Runs reclaim for @pages pages (direct reclaim); returns pages freed.
+    std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles);
+
+    /* inspection (no simulated cost) */
+    /// @pid's level-3 entry for @va (user_pte.h), 0 when none.
+    std::uint64_t pte_of(std::uint32_t pid, std::uint64_t va) const {
+        const Process *p = find(pid);
+        return p && !p->killed ? peek_pte(*p, va & ((1ull << 48) - 1)) : 0;
+    }
+    enum class TagLocation { none, storage, pfn_xarray, swap_xarray, cleared_pending };
+    /// Where the tags of @pid's page at @va live now, and their 128 bytes into @out.
+    TagLocation locate_tags(std::uint32_t pid, std::uint64_t va, TagXarray::PageTags &out) const;
+    /// The counters, page-table totals of live and past address spaces included.
+    KernelStats stats() const;
+    const TagXarray &swap_tags() const { return m_swap_tags; }
+    const TagXarray &pfn_tags() const { return m_pfn_tags; }
+    const SwapSlots &swap_slots() const { return m_swap; }
+    const BlockDevice &swap_device() const { return m_swap_dev; }
+    const BlockDevice &storage_device() const { return m_storage; }
+    std::uint64_t user_pages() const { return m_pages.size(); }
+    std::uint64_t lru_pages(LruLists::List l) const { return m_lru.size(l); }
+    std::uint64_t page_cache_pages() const { return m_page_cache.size(); }
+    std::uint64_t process_count() const { return m_procs.size(); }
+    /// The shadow checker in test mode (vm.check_tags), else nullptr.
+    ShadowTagChecker *checker() { return m_checker.get(); }
+    /// Accounting invariants: every user page is on one LRU list and in the allocator, PTEs
+    /// and the page records agree, swap slots and saved tags match the swap PTEs. Empty when
+    /// they hold, else what is wrong. O(mapped pages).
+    std::string check_invariants() const;
+
+private:
+    struct Mapping {
+        std::uint32_t pid;
+        std::uint64_t va;
+    };
+    /// A page holding user data: an anonymous page (one mapping) or a page-cache page.
+    struct UserPage {
+        std::vector<Mapping> maps;
+        bool file = false;
+        std::uint32_t file_id = 0;
+        std::uint64_t index = 0;            /* file page index */
+        LruLists::Handle lru;
+        LruLists::List list = LruLists::inactive_anon;
+        bool referenced = false;
+        bool dirty = false;
+        bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
+        std::uint32_t pins = 0;
+    };
+    struct Process {
+        std::uint32_t pid = 0;
+        std::unique_ptr<AddressSpace> mm;
+        std::uint32_t threads = 0;
+        bool killed = false;
+        std::uint64_t anon_pages = 0;       /* resident anonymous pages */
+        std::uint64_t swap_pages = 0;       /* its pages in swap */
+    };
+
+    Process *live(std::uint32_t pid);
+    const Process *find(std::uint32_t pid) const;
+    /// An order-0 user page with reclaim and the OOM killer behind it; @killed_self when the
+    /// OOM killer chose @pid.
+    PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles);
+    void wake_kswapd(std::uint64_t &cycles);
+    /// Picks and kills the process with the largest footprint; returns its pid, 0 if none.
+    std::uint32_t oom_kill(std::uint64_t &cycles);
+    void teardown(Process &p, std::uint64_t &cycles);
+
+    /// Removes the PTEs and pages of [@start, @end) of @p (zap_page_range); @flush shoots
+    /// down each present page (exit flushes the whole ASID once instead).
+    void zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, bool flush);
+    void shootdown(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles);
+    /// Drops mapping (@pid, @va) of @pfn; frees the page when it was anonymous.
+    void unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
+    void free_user_page(Pfn pfn, std::uint64_t &cycles);
+    UserPage &add_user_page(Pfn pfn, bool file);
+    /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
+    bool evict(Pfn pfn, std::uint64_t &cycles);
+    bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    void drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+
+    Result fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
+    Result fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
+    Result fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    Result fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    /// The page-cache page of (@file_id, @index), read from storage on a miss; nullopt when
+    /// no memory could be had (@killed_self as alloc_user_page).
+    std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
+                                      std::uint64_t &cycles);
+
+    /* tag movement (values through the TagStore, traffic through IKernelMemory) */
+    void read_page_tags(Pfn pfn, TagXarray::PageTags &out, std::uint64_t &cycles);
+    void write_page_tags(Pfn pfn, const TagXarray::PageTags &in, std::uint64_t &cycles);
+    /// Whether the tagged block at @pfn has its tag storage (not pending).
+    bool storage_reserved(Pfn pfn);
+    /// @p's level-3 entry for @va read straight from simulated memory (inspection: no cost);
+    /// 0 when a table is missing.
+    std::uint64_t peek_pte(const Process &p, std::uint64_t va) const;
+    void verify(std::uint32_t pid, std::uint64_t va);
+
+    KernelConfig m_config;
+    PageAllocator &m_alloc;
+    IKernelMemory &m_kmem;
+    TagStore &m_tags;
+    const SparseMemory &m_memory;
+    ITlbShootdown &m_tlb;
+    Compactor m_compactor;
+    std::map<std::uint32_t, std::unique_ptr<Process>> m_procs;
+    std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
+    std::unordered_map<std::uint64_t, std::uint64_t> m_page_cache; /* (file << 40 | index) -> pfn */
+    LruLists m_lru;
+    SwapSlots m_swap;
+    BlockDevice m_swap_dev, m_storage;
+    TagXarray m_swap_tags; /* by swap slot */
+    TagXarray m_pfn_tags;  /* by pfn: tagged pages whose storage is pending */
+    KernelStats m_stats;
+    std::unique_ptr<ShadowTagChecker> m_checker;
+    bool m_in_kswapd = false;
+    std::uint64_t m_past_tables_allocated = 0, m_past_tables_freed = 0; /* of torn-down address spaces */
+};
+
+}  // namespace mtesim

@@ -1,0 +1,30 @@
+// KernelConfig: the [vm], [swap] and [storage] settings of the kernel model (address spaces,
+// reclaim, swap, the page cache's backing device), resolved from the ConfigStore.
+#pragma once
+
+#include "mtesim/config/config_store.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+/// Latency and bandwidth of a block device (swap device, or the disk behind the page cache).
+struct BlockDeviceConfig {
+    double read_latency_ns = 0;   /* per 4 KiB request, in ns */
+    double write_latency_ns = 0;  /* per 4 KiB request, in ns */
+    double bandwidth_mbps = 1;    /* sustained, in MB/s (10^6 bytes per second) */
+};
+
+struct KernelConfig {
+    std::uint64_t swap_pages = 0;       /* swap device capacity, in pages */
+    BlockDeviceConfig swap;
+    BlockDeviceConfig storage;          /* the file system's device (page-cache misses, write-back) */
+    std::uint64_t reclaim_batch = 32;   /* pages per direct-reclaim pass (SWAP_CLUSTER_MAX) */
+    bool kswapd = true;                 /* background reclaim at the low watermark */
+    bool check_tags = false;            /* test mode: the shadow tag checker runs */
+    bool cleancache = false;            /* mm.tag_reserve=cleancache: the pool holds clean file pages only */
+
+    static KernelConfig resolve(ConfigStore &store);
+};
+
+}  // namespace mtesim

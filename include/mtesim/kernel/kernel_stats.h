@@ -1,0 +1,51 @@
+// KernelStats: what the kernel model's address spaces, fault handler, reclaim and swap did,
+// as plain counters (docs/stats.md, "kernel").
+#pragma once
+
+#include <cstdint>
+
+namespace mtesim {
+
+struct KernelStats {
+    std::uint64_t processes = 0;            /* created */
+    std::uint64_t faults_anon = 0;          /* demand faults that allocated and zeroed a page */
+    std::uint64_t faults_file = 0;          /* demand faults mapping a page-cache page */
+    std::uint64_t faults_swapin = 0;        /* faults that read a page back from swap */
+    std::uint64_t faults_mte_lazy = 0;      /* "metadata none" faults: storage reserved, tags restored */
+    std::uint64_t faults_spurious = 0;      /* the PTE was already present */
+    std::uint64_t segv_maperr = 0;          /* faults outside every VMA */
+    std::uint64_t mmaps = 0, munmaps = 0, mprotects = 0;
+    std::uint64_t mprotect_mte_pages = 0;   /* populated pages made "metadata none" by mprotect(PROT_MTE) */
+    std::uint64_t page_tables_allocated = 0; /* in pages */
+    std::uint64_t page_tables_freed = 0;     /* in pages */
+    std::uint64_t tlb_shootdowns = 0;
+
+    std::uint64_t file_reads = 0;           /* page-cache misses read from the storage device, in pages */
+    std::uint64_t file_hits = 0;            /* page-cache hits, in pages */
+    std::uint64_t file_writebacks = 0;      /* dirty file pages written before being dropped */
+    std::uint64_t file_pages_dropped = 0;   /* clean page-cache pages reclaimed */
+
+    std::uint64_t swap_outs = 0;            /* pages written to swap */
+    std::uint64_t swap_ins = 0;             /* pages read back */
+    std::uint64_t swap_full = 0;            /* anonymous pages that could not be swapped: no free slot */
+    std::uint64_t tags_saved_swap = 0;      /* tagged pages whose tags went to the swap-entry xarray */
+    std::uint64_t tags_restored_swap = 0;
+    std::uint64_t tags_saved_pfn = 0;       /* tags parked in the pfn xarray: no storage at that moment */
+    std::uint64_t tags_restored_pfn = 0;    /* restored from it once storage was reserved */
+    std::uint64_t tags_cleared = 0;         /* pages whose tags the kernel zeroed (new tagged pages) */
+    std::uint64_t user_pages_migrated = 0;  /* mapped pages moved (PTE repointed) */
+
+    std::uint64_t kswapd_wakeups = 0;
+    std::uint64_t kswapd_reclaimed = 0;     /* in pages */
+    std::uint64_t kswapd_cycles = 0;        /* core cycles kswapd took on the core that woke it */
+    std::uint64_t direct_reclaims = 0;      /* allocations that had to reclaim themselves */
+    std::uint64_t direct_reclaimed = 0;     /* in pages */
+    std::uint64_t lru_activations = 0;      /* referenced pages given a second chance */
+    std::uint64_t pinned_skipped = 0;       /* pinned pages reclaim passed over */
+
+    std::uint64_t oom_kills = 0;
+    std::uint64_t oom_tag_storage = 0;      /* OOM kills because tag storage could not be reserved at a fault */
+    std::uint64_t pins = 0, unpins = 0;     /* user pages pinned / unpinned */
+};
+
+}  // namespace mtesim

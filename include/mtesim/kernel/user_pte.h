@@ -1,0 +1,53 @@
+// User page-table entries of the kernel model's address spaces: arm64 level-3 descriptors
+// (boot/page_table_format.h) with the software bits Linux arm64 uses (arch/arm64/include/asm/
+// pgtable-prot.h), and the non-present encodings the fault handler tells apart:
+//   0                        none: never touched, a demand fault allocates the page
+//   valid                    present: the hardware walker maps it (Normal or Normal-Tagged)
+//   PROT_NONE-like (bit 58)  "metadata none": the page is there but its tag storage is not
+//                            reserved or its tags not restored; the first access faults
+//                            (the RFC's mprotect(PROT_MTE) path)
+//   swap (bit 2, not valid)  swapped out: the slot number in bits 12..47, bit 3 when its tags
+//                            were saved in the swap-entry xarray
+#pragma once
+
+#include "mtesim/boot/page_table_format.h"
+#include "mtesim/common/address.h"
+
+#include <cstdint>
+
+namespace mtesim::upte {
+
+inline constexpr std::uint64_t kUser = 1ull << 6;       /* AP[1]: EL0 access */
+inline constexpr std::uint64_t kDirty = 1ull << 55;     /* PTE_DIRTY (software) */
+inline constexpr std::uint64_t kProtNone = 1ull << 58;  /* PTE_PROT_NONE: present to the kernel, not to the MMU */
+inline constexpr std::uint64_t kSwap = 1ull << 2;       /* swap entry marker (never set in a valid descriptor's page form) */
+inline constexpr std::uint64_t kSwapTagged = 1ull << 3; /* the swapped page's tags are in the xarray */
+
+enum class Kind { none, present, metadata_none, swap };
+
+inline Kind kind(std::uint64_t pte) {
+    if (pte == 0) return Kind::none;
+    if (pte & pgtable::kValid) return Kind::present;
+    if (pte & kProtNone) return Kind::metadata_none;
+    return Kind::swap;
+}
+
+inline std::uint64_t attrs(bool tagged) {
+    return pgtable::kAf | pgtable::kShInner | pgtable::kPxn | kUser |
+           pgtable::attr_index(tagged ? pgtable::kMtNormalTagged : pgtable::kMtNormal);
+}
+inline std::uint64_t present(Pfn pfn, bool tagged) { return pgtable::page_desc(phys_of(pfn).value(), attrs(tagged)); }
+inline std::uint64_t metadata_none(Pfn pfn) {
+    return (phys_of(pfn).value() & pgtable::kAddrMask) | attrs(true) | pgtable::kTable | kProtNone;
+}
+inline std::uint64_t swap_entry(std::uint64_t slot, bool tags_saved) {
+    return (slot << kPageShift) | kSwap | (tags_saved ? kSwapTagged : 0);
+}
+
+inline Pfn pfn(std::uint64_t pte) { return pfn_of(PhysAddr(pte & pgtable::kAddrMask)); }
+inline std::uint64_t swap_slot(std::uint64_t pte) { return (pte & pgtable::kAddrMask) >> kPageShift; }
+inline bool tagged(std::uint64_t pte) {
+    return ((pte >> 2) & 7) == pgtable::kMtNormalTagged;
+}
+
+}  // namespace mtesim::upte

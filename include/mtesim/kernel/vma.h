@@ -1,0 +1,22 @@
+// Vma: one virtual memory area of a process (struct vm_area_struct reduced to what the model
+// needs): its range, whether it is PROT_MTE, and its backing (anonymous, or a file through the
+// page cache at a page offset).
+#pragma once
+
+#include <cstdint>
+
+namespace mtesim {
+
+struct Vma {
+    std::uint64_t start = 0;     /* first byte, page aligned */
+    std::uint64_t end = 0;       /* first byte past the area, page aligned */
+    bool mte = false;            /* PROT_MTE: mapped Normal-Tagged */
+    bool file = false;           /* file backed (else anonymous) */
+    std::uint32_t file_id = 0;
+    std::uint64_t file_pgoff = 0; /* file page mapped at start, in pages */
+
+    /// The file page @va maps.
+    std::uint64_t file_index(std::uint64_t va) const { return file_pgoff + ((va - start) >> 12); }
+};
+
+}  // namespace mtesim

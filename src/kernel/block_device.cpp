@@ -1,0 +1,20 @@
+// BlockDevice: see the header.
+#include "mtesim/kernel/block_device.h"
+
+#include "mtesim/common/address.h"
+
+namespace mtesim {
+
+double BlockDevice::transfer_ns() const { return static_cast<double>(kPageSize) * 1e3 / m_config.bandwidth_mbps; }
+
+double BlockDevice::read_page_ns() {
+    ++m_reads;
+    return m_config.read_latency_ns + transfer_ns();
+}
+
+double BlockDevice::write_page_ns() {
+    ++m_writes;
+    return m_config.write_latency_ns + transfer_ns();
+}
+
+}  // namespace mtesim

@@ -1,0 +1,804 @@
+// Kernel: processes, system calls, the fault handler and migration (see the header). Reclaim
+// and swap-out are in kernel_reclaim.cpp.
+#include "mtesim/kernel/kernel.h"
+
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/shadow_tag_checker.h"
+#include "mtesim/kernel/user_pte.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+namespace {
+constexpr std::uint64_t k2M = 1ull << 21;
+constexpr std::uint64_t kGranulesPerPage = kPageSize / kGranuleSize;
+std::uint64_t cache_key(std::uint32_t file, std::uint64_t index) { return (std::uint64_t(file) << 40) | index; }
+}  // namespace
+
+Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
+               const SparseMemory &memory, ITlbShootdown &tlb)
+    : m_config(config), m_alloc(allocator), m_kmem(kmem), m_tags(tags), m_memory(memory), m_tlb(tlb),
+      m_compactor(allocator), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage) {
+    if (config.check_tags) m_checker = std::make_unique<ShadowTagChecker>(*this);
+    m_alloc.set_migrator(this);
+}
+
+Kernel::~Kernel() { m_alloc.set_migrator(nullptr); }
+
+KernelStats Kernel::stats() const {
+    KernelStats s = m_stats;
+    s.page_tables_allocated = m_past_tables_allocated;
+    s.page_tables_freed = m_past_tables_freed;
+    for (const auto &[pid, p] : m_procs)
+        if (p->mm) {
+            s.page_tables_allocated += p->mm->tables_allocated();
+            s.page_tables_freed += p->mm->tables_freed();
+        }
+    return s;
+}
+
+/* ---- processes ---------------------------------------------------------------------------- */
+
+Kernel::Process *Kernel::live(std::uint32_t pid) {
+    auto it = m_procs.find(pid);
+    return it == m_procs.end() || it->second->killed ? nullptr : it->second.get();
+}
+
+const Kernel::Process *Kernel::find(std::uint32_t pid) const {
+    auto it = m_procs.find(pid);
+    return it == m_procs.end() ? nullptr : it->second.get();
+}
+
+bool Kernel::alive(std::uint32_t pid) const {
+    const Process *p = find(pid);
+    return p && !p->killed;
+}
+
+PhysAddr Kernel::root(std::uint32_t pid) const {
+    const Process *p = find(pid);
+    return p && !p->killed && p->mm ? p->mm->root() : PhysAddr();
+}
+
+Kernel::Result Kernel::thread_start(std::uint32_t pid) {
+    Result r;
+    auto it = m_procs.find(pid);
+    if (it == m_procs.end()) {
+        auto p = std::make_unique<Process>();
+        p->pid = pid;
+        p->mm = std::make_unique<AddressSpace>(pid, m_alloc, m_kmem);
+        ++m_stats.processes;
+        if (!p->mm->init(r.cycles)) {
+            p->killed = true; /* fork failing with ENOMEM: the process never runs */
+            ++m_stats.oom_kills;
+        }
+        it = m_procs.emplace(pid, std::move(p)).first;
+    }
+    ++it->second->threads;
+    if (it->second->killed) r.outcome = Outcome::killed;
+    return r;
+}
+
+Kernel::Result Kernel::thread_exit(std::uint32_t pid) {
+    Result r;
+    auto it = m_procs.find(pid);
+    if (it == m_procs.end()) return r;
+    Process &p = *it->second;
+    if (p.threads) --p.threads;
+    if (p.threads) return r;
+    teardown(p, r.cycles);
+    m_procs.erase(it); /* a later thread of this pid starts a new process */
+    return r;
+}
+
+/* exit_mmap: every VMA zapped, one TLB flush of the whole address space, the tables freed. */
+void Kernel::teardown(Process &p, std::uint64_t &cycles) {
+    if (!p.mm) return;
+    for (const Vma &v : p.mm->vmas_in(0, 1ull << 48)) zap_range(p, v.start, v.end, cycles, false);
+    m_tlb.invalidate_asid(p.pid);
+    cycles += m_kmem.flush_tlb_page();
+    ++m_stats.tlb_shootdowns;
+    p.mm->release(cycles);
+    m_past_tables_allocated += p.mm->tables_allocated();
+    m_past_tables_freed += p.mm->tables_freed();
+    p.mm.reset();
+}
+
+/*
+ * The OOM killer (oom_badness): the live process with the most resident anonymous pages,
+ * swapped pages and page tables is killed and its memory freed at once (the OOM reaper).
+ */
+std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
+    Process *victim = nullptr;
+    std::uint64_t best = 0;
+    for (auto &[pid, p] : m_procs) {
+        if (p->killed || !p->mm) continue;
+        const std::uint64_t score = p->anon_pages + p->swap_pages + p->mm->table_pages();
+        if (score > best) {
+            best = score;
+            victim = p.get();
+        }
+    }
+    if (!victim) return 0;
+    ++m_stats.oom_kills;
+    victim->killed = true;
+    teardown(*victim, cycles);
+    return victim->pid;
+}
+
+/* ---- system calls ------------------------------------------------------------------------- */
+
+Kernel::Result Kernel::mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool file,
+                            std::uint32_t file_id, std::uint64_t file_pgoff) {
+    Result r;
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    ++m_stats.mmaps;
+    const std::uint64_t end = base + len;
+    zap_range(*p, base, end, r.cycles, true);
+    p->mm->remove_range(base, end);
+    Vma v;
+    v.start = base;
+    v.end = end;
+    v.mte = mte && !file; /* PROT_MTE needs RAM-backed memory: anonymous mappings here */
+    v.file = file;
+    v.file_id = file_id;
+    v.file_pgoff = file_pgoff;
+    p->mm->insert_vma(v);
+    return r;
+}
+
+Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
+    Result r;
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    ++m_stats.munmaps;
+    zap_range(*p, base, base + len, r.cycles, true);
+    p->mm->remove_range(base, base + len);
+    p->mm->free_unused_tables(base, base + len, r.cycles);
+    return r;
+}
+
+/*
+ * mprotect. To PROT_MTE: every populated page of the range gets a "metadata none" PTE (the
+ * RFC: storage cannot be reserved for all of them now), unless its storage is already there
+ * and its tags meaningful, when it is simply remapped tagged. Away from PROT_MTE: tagged PTEs
+ * become Normal; the storage stays until the page is freed, as in the RFC. File mappings
+ * cannot be PROT_MTE (EINVAL, nothing changes).
+ */
+Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte) {
+    Result r;
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    ++m_stats.mprotects;
+    const std::uint64_t end = base + len;
+    if (mte)
+        for (const Vma &v : p->mm->vmas_in(base, end))
+            if (v.file) return r;
+    for (const Vma &v : p->mm->set_mte(base, end, mte)) {
+        for (std::uint64_t va = std::max(v.start, base); va < std::min(v.end, end);) {
+            const auto slot = p->mm->pte_slot(va, false, r.cycles);
+            if (!slot) {
+                va = (va + k2M) & ~(k2M - 1);
+                continue;
+            }
+            const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
+            std::uint64_t next = pte;
+            const upte::Kind k = upte::kind(pte);
+            if (k == upte::Kind::present || k == upte::Kind::metadata_none) {
+                const Pfn pfn = upte::pfn(pte);
+                if (mte) {
+                    const auto &pg = m_pages.at(pfn.value());
+                    const std::uint64_t flags = m_alloc.block_flags(pfn);
+                    const bool ready = (flags & PageMeta::kTagged) && !(flags & PageMeta::kTagsPending) &&
+                                       pg.mte_tagged && !m_alloc.in_pool(pfn);
+                    next = ready ? upte::present(pfn, true) : upte::metadata_none(pfn);
+                    if (!ready && k == upte::Kind::present) ++m_stats.mprotect_mte_pages;
+                } else {
+                    next = upte::present(pfn, false);
+                }
+            }
+            if (next != pte) {
+                p->mm->write_pte(*slot, next, r.cycles);
+                if (k == upte::Kind::present) shootdown(pid, va, r.cycles);
+            }
+            verify(pid, va);
+            va += kPageSize;
+        }
+    }
+    return r;
+}
+
+Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
+    Result r;
+    if (!live(pid)) return Result{Outcome::killed, 0};
+    for (std::uint64_t idx = offset >> kPageShift; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
+        bool killed_self = false;
+        const auto pfn = page_cache_get(pid, file_id, idx, killed_self, r.cycles);
+        if (killed_self) return Result{Outcome::killed, r.cycles};
+        if (!pfn) break;
+        m_pages.at(pfn->value()).referenced = true;
+    }
+    return r;
+}
+
+Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
+    Result r;
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    for (const Vma &v : p->mm->vmas_in(base, base + len))
+        for (std::uint64_t va = v.start; va < v.end; va += kPageSize) {
+            const std::uint64_t pte = peek_pte(*p, va);
+            const upte::Kind k = upte::kind(pte);
+            if (k != upte::Kind::present && k != upte::Kind::metadata_none) continue;
+            const Pfn pfn = upte::pfn(pte);
+            if (m_pages.at(pfn.value()).pins) {
+                ++m_stats.pinned_skipped;
+                continue;
+            }
+            evict(pfn, r.cycles);
+        }
+    return r;
+}
+
+Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool pin) {
+    Result r;
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    for (std::uint64_t va = base & ~(kPageSize - 1); va < base + len; va += kPageSize) {
+        std::uint64_t pte = peek_pte(*p, va);
+        // pin_user_pages faults the page in (FOLL_WRITE), reservation and restore included.
+        for (int tries = 0; pin && upte::kind(pte) != upte::Kind::present && tries < 3; ++tries) {
+            const Result f = handle_fault(pid, va, true);
+            r.cycles += f.cycles;
+            if (f.outcome != Outcome::ok) return Result{f.outcome, r.cycles};
+            pte = peek_pte(*p, va);
+        }
+        if (upte::kind(pte) != upte::Kind::present) continue;
+        UserPage &pg = m_pages.at(upte::pfn(pte).value());
+        if (pin) {
+            if (pg.pins++ == 0) m_alloc.set_pinned(upte::pfn(pte), true);
+            ++m_stats.pins;
+        } else if (pg.pins) {
+            if (--pg.pins == 0) m_alloc.set_pinned(upte::pfn(pte), false);
+            ++m_stats.unpins;
+        }
+    }
+    return r;
+}
+
+/* A kernel allocation: on failure direct reclaim, then compaction for high orders, and a retry
+ * while either made progress (__alloc_pages_slowpath, without the OOM killer: a failed
+ * GFP_KERNEL allocation is reported to its caller, and counted as starvation when the pool
+ * had the pages). Atomic requests neither reclaim nor compact. */
+PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
+    std::uint64_t cycles = 0;
+    for (unsigned round = 0; round < 4; ++round) {
+        auto a = m_alloc.alloc_pages(order, gfp, false);
+        if (a.ok) {
+            a.cycles += cycles;
+            wake_kswapd(a.cycles);
+            return a;
+        }
+        if (gfp.atomic) break;
+        ++m_stats.direct_reclaims;
+        const std::uint64_t freed = reclaim(std::max<std::uint64_t>(m_config.reclaim_batch, 1ull << order), cycles);
+        m_stats.direct_reclaimed += freed;
+        const bool compacted = order > 0 && compact(order, cycles);
+        if (!freed && !compacted) break;
+    }
+    auto a = m_alloc.alloc_pages(order, gfp, true);
+    a.cycles += cycles;
+    return a;
+}
+
+/* ---- faults ------------------------------------------------------------------------------- */
+
+/*
+ * handle_mm_fault. The VMA decides whether the address is valid (else SEGV_MAPERR); the walk
+ * allocates missing tables; the level-3 entry decides the path:
+ *   none           -> demand fault: anonymous (allocate, zero, clear tags if PROT_MTE) or
+ *                     file (page cache, read from storage on a miss)
+ *   swap entry     -> swap-in, restoring the saved tags (into the pfn xarray if the new page
+ *                     has no tag storage yet)
+ *   metadata none  -> reserve tag storage (migrating the page out of the pool first if it
+ *                     lives there), restore tags from the pfn xarray or clear them, map tagged
+ *   present        -> spurious (another CPU got there first)
+ * An allocation that fails after reclaim calls the OOM killer; so does a tag reservation that
+ * fails at a fault (pagefault_out_of_memory).
+ */
+Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool write) {
+    va &= ((1ull << 48) - 1) & ~(kPageSize - 1);
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    const Vma *vp = p->mm->find_vma(va);
+    if (!vp) {
+        ++m_stats.segv_maperr;
+        return Result{Outcome::segv_maperr, 0};
+    }
+    const Vma vma = *vp;
+    Result r;
+    bool oom = false;
+    const auto slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+    if (!slot) {
+        const std::uint32_t victim = oom_kill(r.cycles);
+        r.outcome = (!victim || victim == pid) ? Outcome::killed : Outcome::ok;
+        if (!victim) p->killed = true;
+        return r;
+    }
+    const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
+    Result f;
+    switch (upte::kind(pte)) {
+    case upte::Kind::present:
+        ++m_stats.faults_spurious;
+        mark_accessed(upte::pfn(pte));
+        return r;
+    case upte::Kind::none: f = vma.file ? fault_file(*p, vma, va, *slot) : fault_anon(*p, vma, va, *slot); break;
+    case upte::Kind::swap: f = fault_swap(*p, vma, va, *slot, pte); break;
+    case upte::Kind::metadata_none: f = fault_metadata(*p, vma, va, *slot, pte); break;
+    }
+    if (write && f.outcome == Outcome::ok && alive(pid)) {
+        const std::uint64_t now = peek_pte(*p, va);
+        if (upte::kind(now) == upte::Kind::present) m_pages.at(upte::pfn(now).value()).dirty = true;
+    }
+    r.cycles += f.cycles;
+    r.outcome = f.outcome;
+    if (r.outcome == Outcome::ok) verify(pid, va);
+    return r;
+}
+
+PageAllocator::Allocation Kernel::alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self,
+                                                  std::uint64_t &cycles) {
+    const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : kGfpHighUserMovable;
+    killed_self = false;
+    for (;;) {
+        auto a = m_alloc.alloc_pages(0, gfp, false);
+        if (a.ok) {
+            cycles += a.cycles;
+            wake_kswapd(cycles);
+            return a;
+        }
+        ++m_stats.direct_reclaims;
+        const std::uint64_t freed = reclaim(m_config.reclaim_batch, cycles);
+        m_stats.direct_reclaimed += freed;
+        if (freed) continue;
+        const std::uint32_t victim = oom_kill(cycles);
+        if (!victim || victim == pid) {
+            m_alloc.alloc_pages(0, gfp, true); /* counts the failure */
+            if (!victim)
+                if (Process *p = live(pid)) {
+                    ++m_stats.oom_kills;
+                    p->killed = true;
+                    teardown(*p, cycles);
+                }
+            killed_self = true;
+            return PageAllocator::Allocation{};
+        }
+    }
+}
+
+Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) {
+    Result r;
+    bool killed_self = false;
+    const auto a = alloc_user_page(p.pid, vma.mte, killed_self, r.cycles);
+    if (!a.ok) return Result{Outcome::killed, r.cycles};
+    r.cycles += m_kmem.zero_pages(a.pfn, 1);
+    UserPage &pg = add_user_page(a.pfn, false);
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
+    ++p.anon_pages;
+    const std::uint64_t flags = m_alloc.block_flags(a.pfn);
+    std::uint64_t pte = upte::present(a.pfn, false);
+    if (flags & PageMeta::kTagged) {
+        // A new PROT_MTE page starts with all tags zero (mte_clear_page_tags / DC GZVA).
+        pg.mte_tagged = true;
+        ++m_stats.tags_cleared;
+        if (flags & PageMeta::kTagsPending) {
+            pte = upte::metadata_none(a.pfn); /* zero tags implied until storage is reserved */
+        } else {
+            write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+            pte = upte::present(a.pfn, true);
+        }
+        if (m_checker) m_checker->clear_page(p.pid, va);
+    }
+    p.mm->write_pte(slot, pte, r.cycles);
+    ++m_stats.faults_anon;
+    return r;
+}
+
+std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
+                                          bool &killed_self, std::uint64_t &cycles) {
+    killed_self = false;
+    auto it = m_page_cache.find(cache_key(file_id, index));
+    if (it != m_page_cache.end()) {
+        ++m_stats.file_hits;
+        return Pfn(it->second);
+    }
+    const auto a = alloc_user_page(pid, false, killed_self, cycles);
+    if (!a.ok) return std::nullopt;
+    cycles += m_kmem.io_wait(m_storage.read_page_ns());
+    ++m_stats.file_reads;
+    UserPage &pg = add_user_page(a.pfn, true);
+    pg.file_id = file_id;
+    pg.index = index;
+    m_page_cache.emplace(cache_key(file_id, index), a.pfn.value());
+    return a.pfn;
+}
+
+Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) {
+    Result r;
+    bool killed_self = false;
+    const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles);
+    if (!pfn) return Result{Outcome::killed, r.cycles};
+    UserPage &pg = m_pages.at(pfn->value());
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
+    p.mm->write_pte(slot, upte::present(*pfn, false), r.cycles);
+    ++m_stats.faults_file;
+    return r;
+}
+
+Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) {
+    Result r;
+    const std::uint64_t swap_slot = upte::swap_slot(pte);
+    const bool saved = (pte & upte::kSwapTagged) != 0;
+    bool killed_self = false;
+    const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
+    if (!a.ok) return Result{Outcome::killed, r.cycles};
+    // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
+    r.cycles += m_kmem.io_wait(m_swap_dev.read_page_ns());
+    UserPage &pg = add_user_page(a.pfn, false);
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
+    const std::uint64_t flags = m_alloc.block_flags(a.pfn);
+    const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
+    if (saved) {
+        TagXarray::PageTags t{};
+        m_swap_tags.take(swap_slot, &t);
+        ++m_stats.tags_restored_swap;
+        MTESIM_ASSERT(tagged, "tags saved at swap-out on a board without MTE");
+        pg.mte_tagged = true;
+        if (pending) {
+            m_pfn_tags.store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
+            ++m_stats.tags_saved_pfn;
+        } else {
+            write_page_tags(a.pfn, t, r.cycles);
+        }
+    } else if (tagged) {
+        // Swapped out untagged, mapped PROT_MTE since: a new tagged page, tags cleared.
+        pg.mte_tagged = true;
+        ++m_stats.tags_cleared;
+        if (!pending) write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+        if (m_checker) m_checker->clear_page(p.pid, va);
+    }
+    m_swap.free(swap_slot);
+    --p.swap_pages;
+    ++p.anon_pages;
+    ++m_stats.swap_ins;
+    const std::uint64_t next = (tagged && pending && vma.mte) ? upte::metadata_none(a.pfn)
+                                                               : upte::present(a.pfn, vma.mte && tagged);
+    p.mm->write_pte(slot, next, r.cycles);
+    ++m_stats.faults_swapin;
+    return r;
+}
+
+Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) {
+    Result r;
+    Pfn pfn = upte::pfn(pte);
+    if (!vma.mte) { /* mprotect'ed away from PROT_MTE since: an ordinary mapping */
+        p.mm->write_pte(slot, upte::present(pfn, false), r.cycles);
+        return r;
+    }
+    auto oom = [&]() {
+        ++m_stats.oom_tag_storage;
+        const std::uint32_t victim = oom_kill(r.cycles);
+        if (!victim) {
+            ++m_stats.oom_kills;
+            p.killed = true;
+            teardown(p, r.cycles);
+        }
+        r.outcome = (!victim || victim == p.pid) ? Outcome::killed : Outcome::ok;
+        return r;
+    };
+    // Tag storage cannot itself be tagged: a page living in the pool moves out first.
+    if (m_alloc.in_pool(pfn)) {
+        if (!m_alloc.migrate_block(pfn, r.cycles)) return oom();
+        pfn = upte::pfn(p.mm->read_pte(slot, r.cycles)); /* move() repointed the PTE */
+    }
+    if (!(m_alloc.block_flags(pfn) & PageMeta::kTagged)) m_alloc.mark_tagged(pfn);
+    const bool was_pending = (m_alloc.block_flags(pfn) & PageMeta::kTagsPending) != 0;
+    if (!m_alloc.retry_tag_reservation(pfn)) return oom();
+    UserPage &pg = m_pages.at(pfn.value());
+    TagXarray::PageTags t{};
+    if (m_pfn_tags.take(pfn.value(), &t)) {
+        write_page_tags(pfn, t, r.cycles);
+        ++m_stats.tags_restored_pfn;
+    } else if (!pg.mte_tagged || was_pending) {
+        // Never tagged (mte_sync_tags clears), or tagged with zero tags while storage was pending.
+        write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
+        if (!pg.mte_tagged) {
+            ++m_stats.tags_cleared;
+            if (m_checker) m_checker->clear_page(p.pid, va);
+        }
+    }
+    pg.mte_tagged = true;
+    p.mm->write_pte(slot, upte::present(pfn, true), r.cycles);
+    ++m_stats.faults_mte_lazy;
+    return r;
+}
+
+void Kernel::program_set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag) {
+    if (m_checker) m_checker->set_tag(pid, va & ((1ull << 48) - 1), tag);
+}
+
+/* ---- page records, unmapping -------------------------------------------------------------- */
+
+Kernel::UserPage &Kernel::add_user_page(Pfn pfn, bool file) {
+    auto [it, fresh] = m_pages.emplace(pfn.value(), UserPage{});
+    MTESIM_ASSERT(fresh, "a user page allocated twice");
+    UserPage &pg = it->second;
+    pg.file = file;
+    pg.list = LruLists::inactive(file);
+    pg.lru = m_lru.add(pfn, pg.list);
+    return pg;
+}
+
+void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
+    auto it = m_pages.find(pfn.value());
+    MTESIM_ASSERT(it != m_pages.end(), "freeing a page that is not a user page");
+    UserPage &pg = it->second;
+    m_lru.remove(pg.lru, pg.list);
+    if (pg.file) m_page_cache.erase(cache_key(pg.file_id, pg.index));
+    m_pfn_tags.take(pfn.value());
+    if (pg.pins) m_alloc.set_pinned(pfn, false); /* the pin's reference dies with the mapping here */
+    m_pages.erase(it);
+    cycles += m_alloc.free_pages(pfn);
+}
+
+void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles) {
+    UserPage &pg = m_pages.at(pfn.value());
+    pg.maps.erase(std::remove_if(pg.maps.begin(), pg.maps.end(),
+                                 [&](const Mapping &m) { return m.pid == pid && m.va == va; }),
+                  pg.maps.end());
+    if (pg.file) return; /* stays in the page cache */
+    if (Process *p = live(pid)) --p->anon_pages;
+    else if (auto it = m_procs.find(pid); it != m_procs.end()) --it->second->anon_pages;
+    free_user_page(pfn, cycles);
+}
+
+void Kernel::shootdown(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles) {
+    m_tlb.invalidate_page(asid, va);
+    cycles += m_kmem.flush_tlb_page();
+    ++m_stats.tlb_shootdowns;
+}
+
+/* zap_page_range: every entry of [start, end) cleared, its page unmapped (anonymous pages
+ * freed, their parked tags dropped), its swap slot and saved tags freed. */
+void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, bool flush) {
+    for (std::uint64_t va = start; va < end;) {
+        const auto slot = p.mm->pte_slot(va, false, cycles);
+        if (!slot) {
+            va = (va + k2M) & ~(k2M - 1);
+            continue;
+        }
+        const std::uint64_t pte = p.mm->read_pte(*slot, cycles);
+        switch (upte::kind(pte)) {
+        case upte::Kind::none: break;
+        case upte::Kind::present:
+        case upte::Kind::metadata_none: unmap_page(upte::pfn(pte), p.pid, va, cycles); break;
+        case upte::Kind::swap:
+            m_swap.free(upte::swap_slot(pte));
+            m_swap_tags.take(upte::swap_slot(pte));
+            --p.swap_pages;
+            break;
+        }
+        if (pte) {
+            p.mm->write_pte(*slot, 0, cycles);
+            if (flush && upte::kind(pte) == upte::Kind::present) shootdown(p.pid, va, cycles);
+        }
+        if (m_checker) m_checker->drop_page(p.pid, va);
+        va += kPageSize;
+    }
+}
+
+/* ---- migration ---------------------------------------------------------------------------- */
+
+bool Kernel::storage_reserved(Pfn pfn) {
+    const std::uint64_t f = m_alloc.block_flags(pfn);
+    return (f & PageMeta::kTagged) && !(f & PageMeta::kTagsPending);
+}
+
+/*
+ * A user page moved from @from to @to (its data already copied): its tags follow it (from
+ * storage or the pfn xarray, to storage or, when the destination has none yet, to the pfn
+ * xarray under the new pfn: copy_highpage's tag half), every PTE mapping it is repointed and
+ * its TLB entry shot down, and the page cache points at the new page.
+ */
+bool Kernel::move(Pfn from, Pfn to, unsigned order) {
+    auto it = m_pages.find(from.value());
+    if (it == m_pages.end()) return true; /* a kernel block: no mapping to fix */
+    MTESIM_ASSERT(order == 0, "user pages are order 0");
+    UserPage pg = std::move(it->second);
+    m_pages.erase(it);
+    std::uint64_t cycles = 0;
+    if (pg.mte_tagged) {
+        TagXarray::PageTags t{};
+        const bool parked = m_pfn_tags.take(from.value(), &t);
+        if (!parked && storage_reserved(from)) read_page_tags(from, t, cycles);
+        if (storage_reserved(to)) {
+            write_page_tags(to, t, cycles);
+        } else {
+            m_pfn_tags.store(to.value(), t);
+            ++m_stats.tags_saved_pfn;
+        }
+    }
+    *pg.lru = to.value();
+    for (const Mapping &m : pg.maps) {
+        Process *p = live(m.pid);
+        if (!p) continue;
+        const auto slot = p->mm->pte_slot(m.va, false, cycles);
+        MTESIM_ASSERT(slot, "a mapped page without its page table");
+        const std::uint64_t pte = p->mm->read_pte(*slot, cycles);
+        // A tagged mapping of a destination without storage waits behind "metadata none".
+        const bool wait = upte::kind(pte) == upte::Kind::present && upte::tagged(pte) && !storage_reserved(to);
+        p->mm->write_pte(*slot, wait ? upte::metadata_none(to) : (pte & ~pgtable::kAddrMask) | phys_of(to).value(), cycles);
+        if (upte::kind(pte) == upte::Kind::present) shootdown(m.pid, m.va, cycles);
+    }
+    if (pg.file) m_page_cache[cache_key(pg.file_id, pg.index)] = to.value();
+    const std::vector<Mapping> maps = pg.maps;
+    m_pages.emplace(to.value(), std::move(pg));
+    ++m_stats.user_pages_migrated;
+    for (const Mapping &m : maps) verify(m.pid, m.va);
+    (void)cycles; /* charged to the core through IKernelMemory as it happened */
+    return true;
+}
+
+bool Kernel::migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles) {
+    Process *p = live(pid);
+    if (!p) return false;
+    const std::uint64_t pte = peek_pte(*p, va);
+    const upte::Kind k = upte::kind(pte);
+    if (k != upte::Kind::present && k != upte::Kind::metadata_none) return false;
+    return m_alloc.migrate_block(upte::pfn(pte), cycles);
+}
+
+/* ---- tags --------------------------------------------------------------------------------- */
+
+void Kernel::read_page_tags(Pfn pfn, TagXarray::PageTags &out, std::uint64_t &cycles) {
+    Tag t[kGranulesPerPage];
+    const bool ok = m_tags.get_range(phys_of(pfn), kGranulesPerPage, t);
+    MTESIM_ASSERT(ok, "reading the tags of untagged memory");
+    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i)
+        out[i] = static_cast<std::uint8_t>((t[2 * i] & 0xf) | ((t[2 * i + 1] & 0xf) << 4));
+    cycles += m_kmem.access_tags(pfn, 1, false);
+}
+
+void Kernel::write_page_tags(Pfn pfn, const TagXarray::PageTags &in, std::uint64_t &cycles) {
+    Tag t[kGranulesPerPage];
+    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i) {
+        t[2 * i] = static_cast<Tag>(in[i] & 0xf);
+        t[2 * i + 1] = static_cast<Tag>(in[i] >> 4);
+    }
+    const bool ok = m_tags.set_range(phys_of(pfn), kGranulesPerPage, t);
+    MTESIM_ASSERT(ok, "writing the tags of untagged memory");
+    cycles += m_kmem.access_tags(pfn, 1, true);
+}
+
+/* ---- inspection --------------------------------------------------------------------------- */
+
+std::uint64_t Kernel::peek_pte(const Process &p, std::uint64_t va) const {
+    if (!p.mm || !p.mm->root().value()) return 0;
+    PhysAddr table = p.mm->root();
+    for (unsigned level = 0; level < pgtable::kLevels - 1; ++level) {
+        const std::uint64_t desc = m_memory.read_word(table + 8ull * pgtable::index(va, level));
+        if (!(desc & pgtable::kValid)) return 0;
+        table = PhysAddr(desc & pgtable::kAddrMask);
+    }
+    return m_memory.read_word(table + 8ull * pgtable::index(va, pgtable::kLevels - 1));
+}
+
+void Kernel::verify(std::uint32_t pid, std::uint64_t va) {
+    if (m_checker) m_checker->check_page(pid, va & ~(kPageSize - 1));
+}
+
+Kernel::TagLocation Kernel::locate_tags(std::uint32_t pid, std::uint64_t va, TagXarray::PageTags &out) const {
+    out = TagXarray::PageTags{};
+    const Process *p = find(pid);
+    if (!p || p->killed) return TagLocation::none;
+    const std::uint64_t pte = peek_pte(*p, va);
+    switch (upte::kind(pte)) {
+    case upte::Kind::none: return TagLocation::none;
+    case upte::Kind::swap: {
+        if (!(pte & upte::kSwapTagged)) return TagLocation::none;
+        const auto *t = m_swap_tags.find(upte::swap_slot(pte));
+        if (!t) return TagLocation::none;
+        out = *t;
+        return TagLocation::swap_xarray;
+    }
+    case upte::Kind::present:
+    case upte::Kind::metadata_none: break;
+    }
+    const Pfn pfn = upte::pfn(pte);
+    auto it = m_pages.find(pfn.value());
+    if (it == m_pages.end() || !it->second.mte_tagged) return TagLocation::none;
+    const std::uint64_t flags = m_alloc.block_flags(pfn);
+    if (flags & PageMeta::kTagsPending) {
+        if (const auto *t = m_pfn_tags.find(pfn.value())) {
+            out = *t;
+            return TagLocation::pfn_xarray;
+        }
+        return TagLocation::cleared_pending;
+    }
+    Tag t[kGranulesPerPage];
+    if (!m_tags.get_range(phys_of(pfn), kGranulesPerPage, t)) return TagLocation::none;
+    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i)
+        out[i] = static_cast<std::uint8_t>((t[2 * i] & 0xf) | ((t[2 * i + 1] & 0xf) << 4));
+    return TagLocation::storage;
+}
+
+/*
+ * The accounting invariants: walking every VMA of every live process, each present or
+ * metadata-none PTE names a user page that records this mapping, each swap PTE a slot in use
+ * (with saved tags exactly when its tagged bit says so); every user page is allocated, on the
+ * LRU list it records, and mapped or in the page cache; the counts of pages, slots, LRU
+ * entries and parked tags agree.
+ */
+std::string Kernel::check_invariants() const {
+    std::uint64_t mappings = 0, swap_ptes = 0, swap_tagged = 0;
+    for (const auto &[pid, p] : m_procs) {
+        if (p->killed || !p->mm) continue;
+        std::uint64_t anon = 0, swapped = 0;
+        for (const Vma &v : p->mm->vmas_in(0, 1ull << 48))
+            for (std::uint64_t va = v.start; va < v.end; va += kPageSize) {
+                const std::uint64_t pte = peek_pte(*p, va);
+                switch (upte::kind(pte)) {
+                case upte::Kind::none: break;
+                case upte::Kind::swap:
+                    ++swap_ptes;
+                    ++swapped;
+                    if (!m_swap.in_use(upte::swap_slot(pte))) return "swap PTE names a free slot at " + std::to_string(va);
+                    if (((pte & upte::kSwapTagged) != 0) != m_swap_tags.contains(upte::swap_slot(pte)))
+                        return "swap PTE's tagged bit disagrees with the xarray at " + std::to_string(va);
+                    if (pte & upte::kSwapTagged) ++swap_tagged;
+                    break;
+                case upte::Kind::present:
+                case upte::Kind::metadata_none: {
+                    auto it = m_pages.find(upte::pfn(pte).value());
+                    if (it == m_pages.end()) return "PTE maps a page that is not a user page at " + std::to_string(va);
+                    bool found = false;
+                    for (const Mapping &m : it->second.maps) found |= (m.pid == pid && m.va == va);
+                    if (!found) return "page does not record its mapping at " + std::to_string(va);
+                    ++mappings;
+                    if (!it->second.file) ++anon;
+                    if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
+                        (m_alloc.block_flags(upte::pfn(pte)) & PageMeta::kTagsPending))
+                        return "a page mapped tagged without tag storage at " + std::to_string(va);
+                    break;
+                }
+                }
+            }
+        if (anon != p->anon_pages) return "pid " + std::to_string(pid) + ": anon page count off";
+        if (swapped != p->swap_pages) return "pid " + std::to_string(pid) + ": swap page count off";
+    }
+    std::uint64_t recorded = 0, lru = 0;
+    for (const auto &[pfn, pg] : m_pages) {
+        recorded += pg.maps.size();
+        if (!m_alloc.is_allocated_head(Pfn(pfn)))
+            return "user page " + std::to_string(pfn) + " is not allocated";
+        if (*pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
+        if (!pg.file && pg.maps.size() != 1) return "anonymous page " + std::to_string(pfn) + " not mapped once";
+    }
+    for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
+    if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";
+    if (recorded != mappings) return "pages record " + std::to_string(recorded) + " mappings, PTEs " + std::to_string(mappings);
+    if (swap_ptes != m_swap.used()) return "swap slots in use " + std::to_string(m_swap.used()) + ", swap PTEs " + std::to_string(swap_ptes);
+    if (swap_tagged != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
+    std::string bad;
+    m_pfn_tags.for_each([&](std::uint64_t pfn, const TagXarray::PageTags &) {
+        if (bad.empty() && (!m_pages.count(pfn) || !(m_alloc.block_flags(Pfn(pfn)) & PageMeta::kTagsPending)))
+            bad = "pfn xarray entry " + std::to_string(pfn) + " for a page with storage or no page";
+    });
+    return bad;
+}
+
+}  // namespace mtesim

@@ -1,0 +1,144 @@
+// Kernel: reclaim and swap-out (mm/vmscan.c reduced to its policy; see kernel.h).
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/shadow_tag_checker.h"
+#include "mtesim/kernel/user_pte.h"
+
+namespace mtesim {
+
+/*
+ * kswapd: woken when an allocation leaves fewer free pages than the low watermarks (counting,
+ * as __zone_watermark_ok does for allocations without ALLOC_CMA, no free pages of the pool),
+ * it reclaims until the high watermarks are met. It runs on the core that woke it, at once,
+ * and its cycles are counted apart (kswapd_cycles): the model has no separate kernel thread.
+ */
+void Kernel::wake_kswapd(std::uint64_t &cycles) {
+    if (!m_config.kswapd || m_in_kswapd) return;
+    const std::uint64_t free = m_alloc.free_pages_without_pool();
+    if (free >= m_alloc.watermark_pages(false)) return;
+    m_in_kswapd = true;
+    ++m_stats.kswapd_wakeups;
+    std::uint64_t kc = 0;
+    const std::uint64_t freed = reclaim(m_alloc.watermark_pages(true) - free, kc);
+    m_stats.kswapd_reclaimed += freed;
+    m_stats.kswapd_cycles += kc;
+    cycles += kc;
+    m_in_kswapd = false;
+}
+
+/*
+ * shrink_lruvec, approximately. Each step first keeps each inactive list at least as long as
+ * its active list (deactivating the active tail, its referenced bit cleared), then looks at the
+ * tail of the inactive file list, or of the inactive anonymous list when no file page is
+ * inactive and a swap slot is free (file pages go first: swappiness below 100). A referenced
+ * page gets a second chance on the active list; a pinned one is passed over; otherwise it is
+ * evicted: a clean file page dropped, a dirty one written back and dropped, an anonymous page
+ * swapped out. The scan is bounded by twice the pages on the lists.
+ */
+std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
+    std::uint64_t freed = 0;
+    std::uint64_t budget = 2 * m_pages.size() + 16;
+    while (freed < pages && budget--) {
+        for (bool file : {true, false}) {
+            const LruLists::List act = LruLists::active(file), inact = LruLists::inactive(file);
+            if (m_lru.size(act) > m_lru.size(inact)) {
+                const auto h = m_lru.tail(act);
+                UserPage &pg = m_pages.at(*h);
+                pg.referenced = false;
+                pg.lru = m_lru.move(h, act, inact);
+                pg.list = inact;
+            }
+        }
+        LruLists::List list;
+        if (!m_lru.empty(LruLists::inactive_file)) list = LruLists::inactive_file;
+        else if (!m_lru.empty(LruLists::inactive_anon) && m_swap.used() < m_swap.capacity()) list = LruLists::inactive_anon;
+        else break;
+        const Pfn pfn(*m_lru.tail(list));
+        UserPage &pg = m_pages.at(pfn.value());
+        const LruLists::List act = LruLists::active(pg.file);
+        if (pg.referenced || pg.pins) {
+            if (pg.pins) ++m_stats.pinned_skipped;
+            else ++m_stats.lru_activations;
+            pg.referenced = false;
+            pg.lru = m_lru.move(pg.lru, list, act);
+            pg.list = act;
+            continue;
+        }
+        if (evict(pfn, cycles)) {
+            ++freed;
+        } else {
+            pg.lru = m_lru.move(pg.lru, list, act);
+            pg.list = act;
+        }
+    }
+    return freed;
+}
+
+bool Kernel::evict(Pfn pfn, std::uint64_t &cycles) {
+    UserPage &pg = m_pages.at(pfn.value());
+    if (pg.pins) return false;
+    if (pg.file) {
+        drop_file_page(pfn, pg, cycles);
+        return true;
+    }
+    return swap_out(pfn, pg, cycles);
+}
+
+void Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
+    for (const Mapping &m : pg.maps) {
+        Process *p = live(m.pid);
+        if (!p) continue;
+        const auto slot = p->mm->pte_slot(m.va, false, cycles);
+        MTESIM_ASSERT(slot, "a mapped page without its page table");
+        p->mm->write_pte(*slot, 0, cycles);
+        shootdown(m.pid, m.va, cycles);
+    }
+    pg.maps.clear();
+    if (pg.dirty) {
+        cycles += m_kmem.io_wait(m_storage.write_page_ns());
+        ++m_stats.file_writebacks;
+    }
+    ++m_stats.file_pages_dropped;
+    free_user_page(pfn, cycles);
+}
+
+/*
+ * Swap-out of an anonymous page: a slot, the tags saved under it when the page is tagged
+ * (mte_save_tags: read from tag storage, or taken over from the pfn xarray when the storage
+ * was still pending), the data written to the device, the PTE turned into the swap entry and
+ * its TLB entry shot down, the page freed (its tag storage reference with it).
+ */
+bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
+    const auto slot = m_swap.allocate();
+    if (!slot) {
+        ++m_stats.swap_full;
+        return false;
+    }
+    MTESIM_ASSERT(pg.maps.size() == 1, "an anonymous page mapped other than once");
+    const Mapping m = pg.maps.front();
+    Process *p = live(m.pid);
+    MTESIM_ASSERT(p, "an anonymous page of a dead process");
+    bool saved = false;
+    if (pg.mte_tagged) {
+        TagXarray::PageTags t{};
+        if (!m_pfn_tags.take(pfn.value(), &t) && storage_reserved(pfn)) read_page_tags(pfn, t, cycles);
+        m_swap_tags.store(*slot, t);
+        ++m_stats.tags_saved_swap;
+        saved = true;
+    }
+    cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
+    const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
+    MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
+    const bool was_present = upte::kind(p->mm->read_pte(*pte_slot, cycles)) == upte::Kind::present;
+    p->mm->write_pte(*pte_slot, upte::swap_entry(*slot, saved), cycles);
+    if (was_present) shootdown(m.pid, m.va, cycles);
+    --p->anon_pages;
+    ++p->swap_pages;
+    pg.maps.clear();
+    free_user_page(pfn, cycles);
+    ++m_stats.swap_outs;
+    verify(m.pid, m.va);
+    return true;
+}
+
+}  // namespace mtesim

@@ -1,0 +1,27 @@
+// SwapSlots: see the header.
+#include "mtesim/kernel/swap_slots.h"
+
+#include "mtesim/common/sim_assert.h"
+
+namespace mtesim {
+
+std::optional<std::uint64_t> SwapSlots::allocate() {
+    for (std::uint64_t s = m_hint; s < m_used.size(); ++s)
+        if (!m_used[s]) {
+            m_used[s] = true;
+            m_hint = s + 1;
+            if (++m_count > m_peak) m_peak = m_count;
+            return s;
+        }
+    m_hint = m_used.size();
+    return std::nullopt;
+}
+
+void SwapSlots::free(std::uint64_t slot) {
+    MTESIM_ASSERT(in_use(slot), "freeing a swap slot not in use");
+    m_used[slot] = false;
+    --m_count;
+    if (slot < m_hint) m_hint = slot;
+}
+
+}  // namespace mtesim

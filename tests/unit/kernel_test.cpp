@@ -1,0 +1,435 @@
+// The kernel model (issue "Kernel memory model, part 2"): demand faults, the PROT_MTE lazy
+// fault, swap-out and swap-in of tagged pages, swap-in into a page without tag storage and the
+// later restore, migration and compaction carrying tags, a pinned page blocking a reservation,
+// munmap/exit freeing pages and tables, SIGSEGV and the OOM killer. The shadow tag checker
+// runs in every test and must see no tag lost or misplaced.
+#include "mtesim/dt/board_loader.h"
+#include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/shadow_tag_checker.h"
+#include "mtesim/kernel/user_pte.h"
+#include "functional_kmem.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+using namespace mtesim;
+
+namespace {
+
+struct CountingTlb : ITlbShootdown {
+    std::uint64_t pages = 0, asids = 0;
+    void invalidate_page(std::uint32_t, std::uint64_t) override { ++pages; }
+    void invalidate_asid(std::uint32_t) override { ++asids; }
+};
+
+KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
+    KernelConfig c;
+    c.swap_pages = pages;
+    c.swap = {80000, 20000, 2000};
+    c.storage = {80000, 20000, 2000};
+    c.check_tags = true;
+    return c;
+}
+
+constexpr std::uint64_t kBase = 0x400000000ull; /* user VAs well away from the board's PAs */
+
+struct Rig {
+    PlatformDesc desc;
+    SparseMemory mem;
+    test::FunctionalKmem kmem{mem, 4};
+    std::unique_ptr<PageAllocator> alloc;
+    std::unique_ptr<TagLayout> layout;
+    std::unique_ptr<TagStore> tags;
+    CountingTlb tlb;
+    std::unique_ptr<Kernel> k;
+
+    explicit Rig(MmConfig mm = {}, KernelConfig kc = small_swap(), const std::string &board = "virt-4g-mte")
+        : desc(BoardLoader::load(board)) {
+        alloc = std::make_unique<PageAllocator>(desc, mm, kmem);
+        layout = std::make_unique<TagLayout>(desc);
+        tags = std::make_unique<TagStore>(*layout, mem);
+        k = std::make_unique<Kernel>(kc, *alloc, kmem, *tags, mem, tlb);
+    }
+
+    std::uint64_t pte(std::uint32_t pid, std::uint64_t va) const { return k->pte_of(pid, va); }
+    upte::Kind kind(std::uint32_t pid, std::uint64_t va) const { return upte::kind(pte(pid, va)); }
+
+    /// The access the core would retry until the PTE is present; false when the process died.
+    bool touch(std::uint32_t pid, std::uint64_t va, bool write = false) {
+        for (int i = 0; i < 4; ++i) {
+            if (kind(pid, va) == upte::Kind::present) {
+                k->mark_accessed(upte::pfn(pte(pid, va)));
+                return true;
+            }
+            if (k->handle_fault(pid, va, write).outcome != Kernel::Outcome::ok) return false;
+        }
+        return kind(pid, va) == upte::Kind::present;
+    }
+    /// STG of granule @va (its page mapped tagged): the TagStore and the shadow both learn it.
+    void stg(std::uint32_t pid, std::uint64_t va, Tag t) {
+        ASSERT_TRUE(touch(pid, va, true));
+        const std::uint64_t p = pte(pid, va);
+        ASSERT_TRUE(upte::tagged(p));
+        ASSERT_TRUE(tags->set(phys_of(upte::pfn(p)) + (va & 0xfff), t));
+        k->program_set_tag(pid, va, t);
+    }
+    Tag tag_at(std::uint32_t pid, std::uint64_t va) {
+        return *tags->get(phys_of(upte::pfn(pte(pid, va))) + (va & 0xfff));
+    }
+    /// Fills the page with a recognisable tag pattern seeded by @seed.
+    void tag_page(std::uint32_t pid, std::uint64_t va, unsigned seed) {
+        for (std::uint64_t g = 0; g < 256; ++g) stg(pid, va + 16 * g, static_cast<Tag>((g * 7 + seed) & 0xf));
+    }
+    void expect_pattern(std::uint32_t pid, std::uint64_t va, unsigned seed) {
+        for (std::uint64_t g = 0; g < 256; ++g)
+            ASSERT_EQ(tag_at(pid, va + 16 * g), static_cast<Tag>((g * 7 + seed) & 0xf)) << "granule " << g;
+    }
+    void expect_clean() {
+        EXPECT_EQ(k->checker()->check_all(), 0u) << k->checker()->first_error();
+        EXPECT_EQ(k->checker()->lost(), 0u) << k->checker()->first_error();
+        EXPECT_EQ(k->checker()->misplaced(), 0u) << k->checker()->first_error();
+        EXPECT_EQ(k->check_invariants(), "");
+        EXPECT_EQ(alloc->check_invariants(), "");
+    }
+    /// Takes every free page but @leave with unmovable order-0 blocks (memory pressure).
+    std::vector<Pfn> hog(std::uint64_t leave) {
+        std::vector<Pfn> held;
+        while (alloc->free_pages_without_pool() > leave) {
+            auto a = alloc->alloc_pages(0, kGfpKernel, false);
+            if (!a.ok) break;
+            held.push_back(a.pfn);
+        }
+        return held;
+    }
+};
+
+}  // namespace
+
+TEST(Kernel, DemandFaultAllocatesZeroesAndMapsThePage) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 1 << 20, false);
+    EXPECT_EQ(r.kind(1, kBase + 0x5000), upte::Kind::none);
+    const std::uint64_t free_before = r.alloc->free_pages(), zeroes_before = r.kmem.zeroes;
+    ASSERT_TRUE(r.touch(1, kBase + 0x5008, true));
+    const std::uint64_t p = r.pte(1, kBase + 0x5000);
+    EXPECT_EQ(upte::kind(p), upte::Kind::present);
+    EXPECT_FALSE(upte::tagged(p));
+    EXPECT_EQ(r.k->stats().faults_anon, 1u);
+    EXPECT_EQ(r.kmem.zeroes - zeroes_before, 1u + 3u) << "the page and the three new tables below the root";
+    EXPECT_EQ(r.k->stats().page_tables_allocated, 4u) << "levels 0-3, the root at process creation";
+    EXPECT_EQ(free_before - r.alloc->free_pages(), 4u) << "one data page, three tables";
+    ASSERT_TRUE(r.touch(1, kBase + 0x5010));
+    EXPECT_EQ(r.k->stats().faults_anon, 1u) << "a present page does not fault again";
+    r.expect_clean();
+}
+
+TEST(Kernel, TaggedDemandFaultClearsTagsAndReservesStorage) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 1 << 20, true);
+    ASSERT_TRUE(r.touch(1, kBase));
+    const std::uint64_t p = r.pte(1, kBase);
+    EXPECT_TRUE(upte::tagged(p));
+    EXPECT_EQ(r.alloc->stats().reserve_fast, 1u);
+    EXPECT_EQ(r.k->stats().tags_cleared, 1u);
+    EXPECT_EQ(r.kmem.tag_writes, 1u);
+    r.stg(1, kBase + 0x40, 0x9);
+    EXPECT_EQ(r.tag_at(1, kBase + 0x40), 0x9);
+    EXPECT_EQ(r.tag_at(1, kBase + 0x50), 0x0);
+    r.expect_clean();
+}
+
+TEST(Kernel, AccessOutsideEveryVmaIsSegvMaperr) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x2000, false);
+    EXPECT_EQ(r.k->handle_fault(1, kBase + 0x2000, false).outcome, Kernel::Outcome::segv_maperr);
+    EXPECT_EQ(r.k->stats().segv_maperr, 1u);
+    EXPECT_TRUE(r.k->alive(1)) << "a SIGSEGV is the thread's business, the process lives";
+}
+
+TEST(Kernel, MprotectMteMakesPopulatedPagesFaultAndTheFaultReservesAndClears) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x4000, false);
+    for (std::uint64_t i = 0; i < 4; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    EXPECT_EQ(r.alloc->stats().reserve_fast, 0u);
+    r.k->mprotect(1, kBase, 0x4000, true);
+    EXPECT_EQ(r.k->stats().mprotect_mte_pages, 4u);
+    for (std::uint64_t i = 0; i < 4; ++i) EXPECT_EQ(r.kind(1, kBase + i * kPageSize), upte::Kind::metadata_none);
+    EXPECT_EQ(r.tlb.pages, 4u) << "the old Normal translations are shot down";
+    ASSERT_TRUE(r.touch(1, kBase + kPageSize));
+    EXPECT_EQ(r.k->stats().faults_mte_lazy, 1u);
+    EXPECT_TRUE(upte::tagged(r.pte(1, kBase + kPageSize)));
+    EXPECT_GE(r.alloc->stats().reserve_fast + r.alloc->stats().reserve_slow, 1u);
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::metadata_none) << "only the page touched was reserved";
+    r.stg(1, kBase + kPageSize + 0x100, 5);
+    // Back to Normal: the mapping loses the attribute, the storage stays until the page is freed.
+    const std::uint64_t reserved = r.alloc->pool_pages_holding_tags();
+    r.k->mprotect(1, kBase, 0x4000, false);
+    EXPECT_FALSE(upte::tagged(r.pte(1, kBase + kPageSize)));
+    EXPECT_EQ(r.alloc->pool_pages_holding_tags(), reserved);
+    // And tagged again: the tags set before are still there.
+    r.k->mprotect(1, kBase, 0x4000, true);
+    ASSERT_TRUE(r.touch(1, kBase + kPageSize));
+    EXPECT_EQ(r.tag_at(1, kBase + kPageSize + 0x100), 5);
+    r.expect_clean();
+    r.k->munmap(1, kBase, 0x4000);
+    EXPECT_EQ(r.alloc->pool_pages_holding_tags(), 0u) << "freeing the pages released their tag blocks";
+    r.expect_clean();
+}
+
+TEST(Kernel, SwapOutAndInOfATaggedPageKeepsItsTags) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x10000, true);
+    ASSERT_TRUE(r.touch(1, kBase + 0x3000));
+    r.tag_page(1, kBase + 0x3000, 3);
+    const Pfn old = upte::pfn(r.pte(1, kBase + 0x3000));
+    r.k->pageout(1, kBase, 0x10000);
+    EXPECT_EQ(r.kind(1, kBase + 0x3000), upte::Kind::swap);
+    EXPECT_TRUE(r.pte(1, kBase + 0x3000) & upte::kSwapTagged);
+    EXPECT_EQ(r.k->stats().swap_outs, 1u);
+    EXPECT_EQ(r.k->stats().tags_saved_swap, 1u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 1u);
+    EXPECT_EQ(r.k->swap_tags().kernel_bytes(), 128u + 576u);
+    EXPECT_FALSE(r.alloc->is_allocated_head(old));
+    EXPECT_EQ(r.alloc->pool_pages_holding_tags(), 0u);
+    r.expect_clean();
+    ASSERT_TRUE(r.touch(1, kBase + 0x3000));
+    EXPECT_EQ(r.k->stats().swap_ins, 1u);
+    EXPECT_EQ(r.k->stats().tags_restored_swap, 1u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_GT(r.kmem.io_ns, 0.0);
+    r.expect_pattern(1, kBase + 0x3000, 3);
+    r.expect_clean();
+}
+
+/* Every free page of the allocator taken as an order-0 movable block, watermarks ignored
+ * (straight from the zones), so that no high-order block is left. */
+static std::vector<Pfn> take_every_page(Rig &r) {
+    std::vector<Pfn> all;
+    for (const auto &z : r.alloc->zones())
+        for (MigrateType t : {MigrateType::movable, MigrateType::unmovable, MigrateType::reclaimable, MigrateType::cma,
+                              MigrateType::highatomic})
+            while (auto p = z->take_smallest(0, t)) {
+                z->mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+                all.push_back(*p);
+            }
+    return all;
+}
+
+/* The pool's 31744 pages filled with pinned movable blocks (cma-first): no tag block can be
+ * freed for a reservation until they are unpinned. */
+static std::vector<Pfn> fill_pool_pinned(Rig &r) {
+    std::vector<Pfn> blocks;
+    while (r.alloc->free_pages(MigrateType::cma) >= 1024) {
+        auto a = r.alloc->alloc_pages(10, kGfpHighUserMovable);
+        if (!a.ok) break;
+        r.alloc->set_pinned(a.pfn, true);
+        blocks.push_back(a.pfn);
+    }
+    return blocks;
+}
+
+TEST(Kernel, SwapInWithoutTagStorageParksTagsUntilAReservationRestoresThem) {
+    MmConfig mm;
+    mm.cma_policy = CmaPolicy::cma_first;
+    Rig r(mm);
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x10000, true);
+    ASSERT_TRUE(r.touch(1, kBase));
+    r.tag_page(1, kBase, 11);
+    r.k->pageout(1, kBase, kPageSize);
+    const auto blocks = fill_pool_pinned(r);
+    ASSERT_GE(blocks.size(), 30u);
+    // Swap-in: the new page's tag block holds pinned data, so the tags go to the pfn xarray.
+    EXPECT_EQ(r.k->handle_fault(1, kBase, false).outcome, Kernel::Outcome::ok);
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::metadata_none);
+    EXPECT_EQ(r.k->stats().tags_saved_pfn, 1u);
+    EXPECT_EQ(r.k->pfn_tags().entries(), 1u);
+    EXPECT_GE(r.alloc->stats().reserve_failed, 1u);
+    EXPECT_GE(r.alloc->stats().migrate_blocked_pinned, 1u);
+    r.expect_clean();
+    for (Pfn b : blocks) r.alloc->set_pinned(b, false);
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->stats().tags_restored_pfn, 1u);
+    EXPECT_EQ(r.k->pfn_tags().entries(), 0u);
+    EXPECT_GE(r.alloc->stats().reserve_slow, 1u) << "the slow path migrated the data out";
+    r.expect_pattern(1, kBase, 11);
+    r.expect_clean();
+}
+
+TEST(Kernel, MigrationCarriesTagsAndRepointsThePte) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x10000, true);
+    ASSERT_TRUE(r.touch(1, kBase + 0x1000));
+    r.tag_page(1, kBase + 0x1000, 5);
+    const Pfn old = upte::pfn(r.pte(1, kBase + 0x1000));
+    std::uint64_t cycles = 0;
+    ASSERT_TRUE(r.k->migrate_user_page(1, kBase + 0x1000, cycles));
+    const Pfn now = upte::pfn(r.pte(1, kBase + 0x1000));
+    EXPECT_NE(now, old);
+    EXPECT_TRUE(upte::tagged(r.pte(1, kBase + 0x1000)));
+    EXPECT_FALSE(r.alloc->is_allocated_head(old));
+    EXPECT_EQ(r.k->stats().user_pages_migrated, 1u);
+    EXPECT_EQ(r.alloc->stats().tagged_pages_migrated, 1u);
+    EXPECT_EQ(r.kmem.copies, 1u);
+    EXPECT_GE(r.tlb.pages, 1u);
+    r.expect_pattern(1, kBase + 0x1000, 5);
+    r.expect_clean();
+}
+
+TEST(Kernel, CompactionForAFailedHighOrderAllocationCarriesTags) {
+    Rig r({}, small_swap(0));
+    // Fragment memory: every page taken, every other one given back.
+    const std::vector<Pfn> all = take_every_page(r);
+    for (std::size_t i = 0; i < all.size(); i += 2) r.alloc->free_pages(all[i]);
+    // Tagged user pages land in the holes.
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 64 * kPageSize, true);
+    for (unsigned i = 0; i < 64; ++i) {
+        ASSERT_TRUE(r.touch(1, kBase + i * kPageSize));
+        r.stg(1, kBase + i * kPageSize + 0x20, static_cast<Tag>(1 + i % 15));
+    }
+    const auto a = r.k->kalloc(9, kGfpKernel);
+    ASSERT_TRUE(a.ok);
+    EXPECT_GE(r.alloc->stats().compact_stalls, 1u);
+    EXPECT_EQ(r.alloc->stats().compact_success, 1u);
+    EXPECT_GT(r.alloc->stats().compact_pages_migrated, 0u);
+    r.expect_clean(); /* wherever the tags are now (storage or the pfn xarray), they are intact */
+    for (unsigned i = 0; i < 64; ++i) {
+        ASSERT_TRUE(r.touch(1, kBase + i * kPageSize)); /* restores parked tags */
+        EXPECT_EQ(r.tag_at(1, kBase + i * kPageSize + 0x20), 1 + i % 15);
+    }
+    r.expect_clean();
+}
+
+TEST(Kernel, APinnedPageBlocksCompactionOfItsRange) {
+    Rig r({}, small_swap(0));
+    const std::vector<Pfn> all = take_every_page(r);
+    // Every other page free, and one pinned page in every pageblock.
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (i % 2 == 0) r.alloc->free_pages(all[i]);
+        else if (all[i].value() % kPageblockPages == 1) r.alloc->set_pinned(all[i], true);
+    }
+    const auto a = r.k->kalloc(9, kGfpKernel);
+    EXPECT_FALSE(a.ok);
+    EXPECT_GT(r.alloc->stats().compact_blocked_pinned, 0u);
+    EXPECT_EQ(r.alloc->stats().compact_success, 0u);
+}
+
+TEST(Kernel, APinnedPoolPageBlocksATagReservationAndTheFaultEndsInTheOomKiller) {
+    MmConfig mm;
+    mm.cma_policy = CmaPolicy::cma_first;
+    Rig r(mm);
+    r.k->thread_start(1);
+    // Untagged pages fill the pool first (cma-first); the workload pins them all.
+    const std::uint64_t pool = r.alloc->free_pages(MigrateType::cma);
+    r.k->mmap(1, kBase, pool * kPageSize, false);
+    r.k->pin(1, kBase, pool * kPageSize, true);
+    EXPECT_EQ(r.alloc->free_pages(MigrateType::cma), 0u);
+    EXPECT_EQ(r.k->stats().pins, pool);
+    r.k->thread_start(2);
+    r.k->mmap(2, kBase, kPageSize, true);
+    // The first fault maps the page "metadata none" (reservation failed: the block's data is
+    // pinned); the retry fails again and calls the OOM killer, which picks the pinning process;
+    // the third attempt takes the block off the free list.
+    EXPECT_TRUE(r.touch(2, kBase));
+    EXPECT_EQ(r.alloc->stats().reserve_failed, 2u);
+    EXPECT_GE(r.alloc->stats().migrate_blocked_pinned, 2u);
+    EXPECT_EQ(r.k->stats().oom_tag_storage, 1u);
+    EXPECT_EQ(r.k->stats().oom_kills, 1u);
+    EXPECT_FALSE(r.k->alive(1)) << "the largest process is the victim";
+    EXPECT_TRUE(r.k->alive(2));
+    EXPECT_TRUE(upte::tagged(r.pte(2, kBase)));
+    EXPECT_EQ(r.alloc->stats().reserve_fast, 1u);
+    EXPECT_EQ(r.k->check_invariants(), "");
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}
+
+TEST(Kernel, MunmapAndExitFreeEveryPageTableAndSwapSlot) {
+    Rig r;
+    const std::uint64_t free0 = r.alloc->free_pages();
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 8 << 20, true);
+    for (std::uint64_t va = kBase; va < kBase + (8 << 20); va += 64 * kPageSize) ASSERT_TRUE(r.touch(1, va));
+    r.k->pageout(1, kBase, 1 << 20);
+    EXPECT_GT(r.k->swap_slots().used(), 0u);
+    r.k->munmap(1, kBase, 4 << 20);
+    EXPECT_EQ(r.k->stats().page_tables_freed, 2u) << "the two level-3 tables of the first 4 MiB";
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    r.expect_clean();
+    r.k->thread_exit(1);
+    EXPECT_EQ(r.alloc->free_pages(), free0);
+    EXPECT_EQ(r.k->stats().page_tables_freed, r.k->stats().page_tables_allocated);
+    EXPECT_EQ(r.tlb.asids, 1u);
+    EXPECT_EQ(r.alloc->pool_pages_holding_tags(), 0u);
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}
+
+TEST(Kernel, FilePagesComeFromThePageCacheAndReclaimDropsThemClean) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 16 * kPageSize);
+    EXPECT_EQ(r.k->stats().file_reads, 16u);
+    EXPECT_EQ(r.k->page_cache_pages(), 16u);
+    r.k->mmap(1, kBase, 16 * kPageSize, false, true, 7, 0);
+    ASSERT_TRUE(r.touch(1, kBase + 3 * kPageSize, true));
+    EXPECT_EQ(r.k->stats().faults_file, 1u);
+    EXPECT_EQ(r.k->stats().file_hits, 1u) << "the page was already cached";
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(16, cycles), 16u);
+    EXPECT_EQ(r.k->stats().file_pages_dropped, 16u);
+    EXPECT_EQ(r.k->stats().file_writebacks, 1u) << "the page written through the mapping";
+    EXPECT_EQ(r.k->stats().swap_outs, 0u);
+    EXPECT_EQ(r.kind(1, kBase + 3 * kPageSize), upte::Kind::none);
+    ASSERT_TRUE(r.touch(1, kBase + 3 * kPageSize));
+    EXPECT_EQ(r.k->stats().file_reads, 17u) << "a later miss re-reads from storage";
+    r.expect_clean();
+}
+
+TEST(Kernel, PressureWakesKswapdAndSwapsTaggedPagesWithTheirTags) {
+    Rig r;
+    const auto held = r.hog(r.alloc->watermark_pages(true) + 2048);
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 8192 * kPageSize, true);
+    for (std::uint64_t i = 0; i < 8192; ++i) {
+        ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+        r.stg(1, kBase + i * kPageSize, static_cast<Tag>(i & 0xf));
+    }
+    EXPECT_GT(r.k->stats().kswapd_wakeups, 0u);
+    EXPECT_GT(r.k->stats().swap_outs, 0u);
+    EXPECT_EQ(r.k->stats().swap_outs, r.k->stats().tags_saved_swap) << "every page swapped was tagged";
+    for (std::uint64_t i = 0; i < 8192; i += 97) {
+        ASSERT_TRUE(r.touch(1, kBase + i * kPageSize));
+        EXPECT_EQ(r.tag_at(1, kBase + i * kPageSize), static_cast<Tag>(i & 0xf));
+    }
+    EXPECT_GT(r.k->stats().swap_ins, 0u);
+    r.expect_clean();
+    (void)held;
+}
+
+TEST(Kernel, ExhaustingMemoryAndSwapKillsTheLargestProcess) {
+    Rig r({}, small_swap(256));
+    r.hog(r.alloc->watermark_pages(true) + 4096);
+    r.k->thread_start(1);
+    r.k->thread_start(2);
+    r.k->mmap(1, kBase, 1024 * kPageSize, false);
+    r.k->mmap(2, kBase, 65536 * kPageSize, false);
+    for (std::uint64_t i = 0; i < 1024; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    bool died = false;
+    for (std::uint64_t i = 0; i < 65536 && !died; ++i) died = !r.touch(2, kBase + i * kPageSize, true);
+    EXPECT_TRUE(died);
+    EXPECT_EQ(r.k->stats().oom_kills, 1u);
+    EXPECT_FALSE(r.k->alive(2));
+    EXPECT_TRUE(r.k->alive(1));
+    EXPECT_EQ(r.k->check_invariants(), "");
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}
