@@ -319,7 +319,15 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     const Vma vma = *vp;
     Result r;
     bool oom = false;
-    const auto slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+    auto slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+    // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
+    for (int tries = 0; !slot && oom && tries < 8; ++tries) {
+        ++m_stats.direct_reclaims;
+        const std::uint64_t freed = reclaim(m_config.reclaim_batch, r.cycles);
+        m_stats.direct_reclaimed += freed;
+        if (!freed) break;
+        slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+    }
     if (!slot) {
         const std::uint32_t victim = oom_kill(r.cycles);
         r.outcome = (!victim || victim == pid) ? Outcome::killed : Outcome::ok;

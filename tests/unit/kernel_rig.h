@@ -1,0 +1,108 @@
+// KernelRig: a Kernel over a real board's page allocator, a functional tag store and a
+// FunctionalKmem, with helpers that act as the program would (touch = the access a core
+// retries until its PTE is present; stg = a tag store that the shadow checker also learns).
+#pragma once
+
+#include "mtesim/dt/board_loader.h"
+#include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/shadow_tag_checker.h"
+#include "mtesim/kernel/user_pte.h"
+#include "functional_kmem.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mtesim::test {
+
+struct CountingTlb : ITlbShootdown {
+    std::uint64_t pages = 0, asids = 0;
+    void invalidate_page(std::uint32_t, std::uint64_t) override { ++pages; }
+    void invalidate_asid(std::uint32_t) override { ++asids; }
+};
+
+inline KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
+    KernelConfig c;
+    c.swap_pages = pages;
+    c.swap = {80000, 20000, 2000};
+    c.storage = {80000, 20000, 2000};
+    c.check_tags = true;
+    return c;
+}
+
+constexpr std::uint64_t kBase = 0x400000000ull; /* user VAs well away from the board's PAs */
+
+struct KernelRig {
+    PlatformDesc desc;
+    SparseMemory mem;
+    test::FunctionalKmem kmem{mem, 4};
+    std::unique_ptr<PageAllocator> alloc;
+    std::unique_ptr<TagLayout> layout;
+    std::unique_ptr<TagStore> tags;
+    CountingTlb tlb;
+    std::unique_ptr<Kernel> k;
+
+    explicit KernelRig(MmConfig mm = {}, KernelConfig kc = small_swap(), const std::string &board = "virt-4g-mte")
+        : desc(BoardLoader::load(board)) {
+        alloc = std::make_unique<PageAllocator>(desc, mm, kmem);
+        layout = std::make_unique<TagLayout>(desc);
+        tags = std::make_unique<TagStore>(*layout, mem);
+        k = std::make_unique<Kernel>(kc, *alloc, kmem, *tags, mem, tlb);
+    }
+
+    std::uint64_t pte(std::uint32_t pid, std::uint64_t va) const { return k->pte_of(pid, va); }
+    upte::Kind kind(std::uint32_t pid, std::uint64_t va) const { return upte::kind(pte(pid, va)); }
+
+    /// The access the core would retry until the PTE is present; false when the process died.
+    bool touch(std::uint32_t pid, std::uint64_t va, bool write = false) {
+        for (int i = 0; i < 4; ++i) {
+            if (kind(pid, va) == upte::Kind::present) {
+                k->mark_accessed(upte::pfn(pte(pid, va)));
+                return true;
+            }
+            if (k->handle_fault(pid, va, write).outcome != Kernel::Outcome::ok) return false;
+        }
+        return kind(pid, va) == upte::Kind::present;
+    }
+    /// STG of granule @va (its page mapped tagged): the TagStore and the shadow both learn it.
+    void stg(std::uint32_t pid, std::uint64_t va, Tag t) {
+        ASSERT_TRUE(touch(pid, va, true));
+        const std::uint64_t p = pte(pid, va);
+        ASSERT_TRUE(upte::tagged(p));
+        ASSERT_TRUE(tags->set(phys_of(upte::pfn(p)) + (va & 0xfff), t));
+        k->program_set_tag(pid, va, t);
+    }
+    Tag tag_at(std::uint32_t pid, std::uint64_t va) {
+        return *tags->get(phys_of(upte::pfn(pte(pid, va))) + (va & 0xfff));
+    }
+    /// Fills the page with a recognisable tag pattern seeded by @seed.
+    void tag_page(std::uint32_t pid, std::uint64_t va, unsigned seed) {
+        for (std::uint64_t g = 0; g < 256; ++g) stg(pid, va + 16 * g, static_cast<Tag>((g * 7 + seed) & 0xf));
+    }
+    void expect_pattern(std::uint32_t pid, std::uint64_t va, unsigned seed) {
+        for (std::uint64_t g = 0; g < 256; ++g)
+            ASSERT_EQ(tag_at(pid, va + 16 * g), static_cast<Tag>((g * 7 + seed) & 0xf)) << "granule " << g;
+    }
+    void expect_clean() {
+        EXPECT_EQ(k->checker()->check_all(), 0u) << k->checker()->first_error();
+        EXPECT_EQ(k->checker()->lost(), 0u) << k->checker()->first_error();
+        EXPECT_EQ(k->checker()->misplaced(), 0u) << k->checker()->first_error();
+        EXPECT_EQ(k->check_invariants(), "");
+        EXPECT_EQ(alloc->check_invariants(), "");
+    }
+    /// Takes every free page but @leave with unmovable order-0 blocks (memory pressure).
+    std::vector<Pfn> hog(std::uint64_t leave) {
+        std::vector<Pfn> held;
+        while (alloc->free_pages_without_pool() > leave) {
+            auto a = alloc->alloc_pages(0, kGfpKernel, false);
+            if (!a.ok) break;
+            held.push_back(a.pfn);
+        }
+        return held;
+    }
+};
+
+
+}  // namespace mtesim::test
