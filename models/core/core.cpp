@@ -5,6 +5,7 @@
 #include "mtesim/common/sim_assert.h"
 #include "core/kernel_memory_router.h"
 #include "mtesim/common/trace_error.h"
+#include "mtesim/kernel/user_pte.h"
 
 #include <algorithm>
 #include <cmath>
@@ -109,31 +110,107 @@ void Core::report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t
     case FaultKind::maperr: ++m_stats.faults_maperr; break;
     default: ++m_stats.faults_other; break;
     }
-    if (m_config.kill_on_fault && !t.killed) {
-        t.killed = true;
-        ++m_stats.threads_killed;
-        m_env.workload->discard(t.info.id);
-    }
+    if (m_config.kill_on_fault) kill_thread(t);
 }
 
 bool Core::kernel_entry(ThreadContext &t, std::uint64_t position) {
     m_pending_cycles += m_config.kernel_entry_cycles;
     ++m_stats.kernel_entries;
     if (TagCheckUnit::take_async_fault(t.mte)) report(t, FaultKind::tag_async, false, 0, false, position);
+    // A thread whose process the OOM killer took dies at its next kernel entry.
+    if (!t.killed && t.started && m_env.os && !m_env.os->alive(t.info.process)) kill_thread(t);
     return !t.killed;
 }
 
-Core::Translated Core::translate(VirtAddr va) {
-    const std::uint64_t vpn = va.value() >> kPageShift;
-    if (const Tlb::Entry *e = m_tlb.lookup(vpn)) {
+void Core::kill_thread(ThreadContext &t) {
+    if (t.killed) return;
+    t.killed = true;
+    ++m_stats.threads_killed;
+    m_env.workload->discard(t.info.id);
+}
+
+void Core::enter_kernel() {
+    KernelMemoryRouter &k = *m_env.kernel;
+    if (k.current() && k.current() != this) {
+        ++m_stats.kernel_lock_waits;
+        const std::uint64_t before = now_cycles();
+        flush_time();
+        m_qk.sync();
+        while (k.current()) wait(k.released());
+        m_stats.kernel_lock_wait_cycles += now_cycles() - before;
+    }
+    k.set_current(this);
+}
+
+void Core::leave_kernel() {
+    m_env.kernel->set_current(nullptr);
+    // Waiters may go once this core's local time has passed.
+    flush_time();
+    m_env.kernel->released().notify(m_qk.get_local_time());
+}
+
+void Core::finish_thread(ThreadContext &t) {
+    if (t.finished || !t.started) return;
+    t.finished = true;
+    enter_kernel();
+    m_env.os->thread_exit(t.info.process);
+    leave_kernel();
+}
+
+std::uint64_t Core::walk(PhysAddr root, std::uint64_t va) {
+    ++m_stats.page_walks;
+    std::uint64_t table = root.value();
+    for (unsigned level = 0; level < pgtable::kLevels; ++level) {
+        const std::uint64_t slot = table + 8ull * pgtable::index(va, level);
+        line_access(slot >> m_line_shift, false, false);
+        const std::uint64_t desc = m_env.memory->read_word(PhysAddr(slot));
+        if (level == pgtable::kLevels - 1 || !(desc & pgtable::kValid)) return level == pgtable::kLevels - 1 ? desc : 0;
+        table = desc & pgtable::kAddrMask;
+    }
+    return 0;
+}
+
+/*
+ * Translation. A TLB hit (keyed by the thread's ASID) is done. A miss walks the process's four
+ * levels of tables in simulated memory through this core's caches (the hardware walker); a
+ * valid page descriptor fills the TLB and tells the kernel model the page was referenced (the
+ * access flag). Anything else is a page fault: a kernel entry, the kernel model's fault handler
+ * on this core (its work costs this core time), and the walk again.
+ */
+Core::Translated Core::translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position) {
+    const std::uint64_t u = va.value();
+    if (u >= kUserVaLimit) return Translated{};
+    const std::uint64_t key = (u >> kPageShift) | t.asid_key;
+    if (const Tlb::Entry *e = m_tlb.lookup(key)) {
         ++m_stats.tlb_hits;
-        return Translated{true, PhysAddr((e->pfn << kPageShift) | (va.value() & (kPageSize - 1))), e->tagged};
+        return Translated{Translated::ok, PhysAddr((e->pfn << kPageShift) | (u & (kPageSize - 1))), e->tagged};
     }
     ++m_stats.tlb_misses;
-    auto tr = m_env.address_space->translate(va);
-    if (!tr) return Translated{};
-    m_tlb.insert(vpn, tr->pa.value() >> kPageShift, tr->tagged);
-    return Translated{true, tr->pa, tr->tagged};
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const PhysAddr root = m_env.os->root(t.info.process);
+        if (!root.value()) {
+            kill_thread(t);
+            return Translated{Translated::killed, {}, false};
+        }
+        const std::uint64_t pte = walk(root, u);
+        if (upte::kind(pte) == upte::Kind::present) {
+            const Pfn pfn = upte::pfn(pte);
+            m_tlb.insert(key, pfn.value(), upte::tagged(pte));
+            m_env.os->mark_accessed(pfn);
+            return Translated{Translated::ok, phys_of(pfn) + (u & (kPageSize - 1)), upte::tagged(pte)};
+        }
+        ++m_stats.page_faults;
+        if (!kernel_entry(t, position)) return Translated{Translated::killed, {}, false};
+        enter_kernel();
+        const Kernel::Result r = m_env.os->handle_fault(t.info.process, u, write);
+        leave_kernel();
+        if (r.outcome == Kernel::Outcome::segv_maperr) return Translated{};
+        if (r.outcome == Kernel::Outcome::killed) {
+            kill_thread(t);
+            return Translated{Translated::killed, {}, false};
+        }
+    }
+    return Translated{}; /* the fault handler made no progress: reported as SEGV_MAPERR */
 }
 
 bool Core::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
@@ -289,8 +366,8 @@ void Core::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared) 
 bool Core::access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
     // Fast path: inside one line, translation in the TLB, line (and its tags) in the L1D.
     const std::uint64_t u = untagged(va).value();
-    if ((u & (m_line_bytes - 1)) + size <= m_line_bytes) {
-        if (const Tlb::Entry *e = m_tlb.lookup(u >> kPageShift)) {
+    if ((u & (m_line_bytes - 1)) + size <= m_line_bytes && u < kUserVaLimit) {
+        if (const Tlb::Entry *e = m_tlb.lookup((u >> kPageShift) | t.asid_key)) {
             const std::uint64_t pa = (e->pfn << kPageShift) | (u & (kPageSize - 1));
             const bool check = e->tagged && TagCheckUnit::checking(t.mte);
             CacheLine *l = m_l1.find(pa >> m_line_shift);
@@ -330,8 +407,9 @@ bool Core::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool w
     std::uint64_t first_dirty_line = 0, last_dirty_line = 0;
     while (done < size) {
         const VirtAddr at = ua + done;
-        const Translated tr = translate(at);
-        if (!tr.ok) {
+        const Translated tr = translate(t, at, write, position);
+        if (tr.status != Translated::ok) {
+            if (tr.status == Translated::killed) return false;
             report(t, FaultKind::maperr, true, va.value() + done, write, position);
             kernel_entry(t, position);
             return !t.killed;
@@ -391,8 +469,9 @@ bool Core::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, boo
     }
     for (std::uint64_t g = 0; g < granules; ++g) {
         const VirtAddr at = ua + g * kGranuleSize;
-        const Translated tr = translate(at);
-        if (!tr.ok) {
+        const Translated tr = translate(t, at, true, position);
+        if (tr.status != Translated::ok) {
+            if (tr.status == Translated::killed) return false;
             report(t, FaultKind::maperr, true, at.value(), true, position);
             kernel_entry(t, position);
             return !t.killed;
@@ -406,6 +485,7 @@ bool Core::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, boo
         }
         // Tag stores to memory that is not Normal-Tagged have no effect on tags.
         if (!tr.tagged || !m_env.tags->set(tr.pa, tag)) continue;
+        if (m_env.os->checking()) m_env.os->program_set_tag(t.info.process, at.value(), tag);
         const unsigned shift = static_cast<unsigned>(4 * ((tr.pa.value() & (m_line_bytes - 1)) >> 4));
         l->tags = (l->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
         l->tag_dirty = true;
@@ -418,8 +498,9 @@ bool Core::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, boo
 
 bool Core::load_tag(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position) {
     const VirtAddr ua = VirtAddr(untagged(va).value() & ~(kGranuleSize - 1));
-    const Translated tr = translate(ua);
-    if (!tr.ok) {
+    const Translated tr = translate(t, ua, false, position);
+    if (tr.status != Translated::ok) {
+        if (tr.status == Translated::killed) return false;
         report(t, FaultKind::maperr, true, va.value(), false, position);
         kernel_entry(t, position);
         return false;
@@ -443,6 +524,14 @@ void Core::run_thread(ThreadContext &t) {
                                                               (static_cast<double>(m_period.value()) /
                                                                static_cast<double>(sc_core::sc_time(1, sc_core::SC_PS).value()))));
     const std::uint64_t cpi_milli = static_cast<std::uint64_t>(std::llround(m_config.base_cpi * 1000.0));
+    if (!t.started) {
+        t.started = true;
+        t.asid_key = Tlb::key(t.info.process, 0);
+        enter_kernel();
+        const Kernel::Result r = m_env.os->thread_start(t.info.process);
+        leave_kernel();
+        if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
+    }
     TraceEvent ev;
     while (!t.killed && w.next(*t.stream, ev)) {
         ++m_stats.events;
@@ -503,13 +592,12 @@ void Core::run_thread(ThreadContext &t) {
             store_tags(t, block, m_config.dczva_bytes / kGranuleSize, true, ev.position);
             break;
         }
-        case TraceOp::mmap: {
-            if (!kernel_entry(t, ev.position)) break;
-            const std::uint64_t len = (ev.arg + kPageSize - 1) & ~(kPageSize - 1);
-            m_env.address_space->map(VirtAddr(ev.src.raw), len, ev.aux != 0);
-            for (Tlb *tlb : m_env.tlbs) tlb->flush(); /* a TLBI broadcast */
-            break;
-        }
+        case TraceOp::mmap:
+        case TraceOp::munmap:
+        case TraceOp::mprotect:
+        case TraceOp::read_file:
+        case TraceOp::pageout:
+        case TraceOp::pin_range: memory_syscall(t, ev); break;
         case TraceOp::prctl:
             if (!kernel_entry(t, ev.position)) break;
             if (ev.arg & 1) t.mte.tcf = static_cast<TcfMode>(ev.aux & 0xff);
@@ -526,6 +614,7 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::exit:
             kernel_entry(t, ev.position);
             if (!t.killed) w.discard(t.info.id);
+            finish_thread(t);
             return;
         case TraceOp::kalloc:
         case TraceOp::kfree:
@@ -542,6 +631,31 @@ void Core::run_thread(ThreadContext &t) {
     }
     // The thread ran out of events: an implicit exit, a last kernel entry.
     if (!t.killed) kernel_entry(t, ev.position);
+    finish_thread(t);
+}
+
+/*
+ * The memory system calls: a kernel entry, then the kernel model on this core. Lengths are
+ * rounded up to whole pages, as the kernel does.
+ */
+void Core::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    Kernel &os = *m_env.os;
+    const std::uint32_t pid = t.info.process;
+    const std::uint64_t base = ev.src.raw, len = (ev.arg + kPageSize - 1) & ~(kPageSize - 1);
+    enter_kernel();
+    Kernel::Result r;
+    switch (ev.op) {
+    case TraceOp::mmap: r = os.mmap(pid, base, len, ev.aux & 1, (ev.aux & 2) != 0, ev.dest, ev.aux >> 8); break;
+    case TraceOp::munmap: r = os.munmap(pid, base, len); break;
+    case TraceOp::mprotect: r = os.mprotect(pid, base, len, ev.aux != 0); break;
+    case TraceOp::read_file: r = os.read_file(pid, ev.dest, ev.src.raw, ev.arg); break;
+    case TraceOp::pageout: r = os.pageout(pid, base, len); break;
+    case TraceOp::pin_range: r = os.pin(pid, base, len, ev.aux != 0); break;
+    default: MTESIM_ASSERT(false, "not a memory system call");
+    }
+    leave_kernel();
+    if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
 }
 
 }  // namespace mtesim
@@ -578,6 +692,16 @@ void Core::zero_line(std::uint64_t line_no) {
     }
     l->dirty = true;
     l->tags_valid = false;
+    // The LLC is inclusive: it holds the line too (no read: the whole line is written), and
+    // records this L1 as a sharer, so a later tag store on another core finds this copy.
+    CacheLine *shared = m_env.llc->find(line_no);
+    if (!shared) {
+        CacheLine evicted;
+        shared = m_env.llc->insert(line_no, evicted);
+        if (evicted.valid()) writeback_to_dram(evicted);
+    }
+    shared->tags_valid = false;
+    if (m_id < 64) shared->sharers |= 1ull << m_id;
 }
 
 std::uint64_t Core::kernel_copy_pages(Pfn src, Pfn dst, std::uint64_t pages) {
@@ -658,12 +782,12 @@ void Core::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
     PageAllocator &alloc = *m_env.allocator;
     const std::uint64_t start = now_cycles();
     const MmStats before = alloc.stats();
-    m_env.kernel->set_current(this);
+    enter_kernel();
     if (ev.op == TraceOp::kalloc) {
         static const GfpFlags kinds[] = {kGfpKernel, kGfpReclaimable, kGfpHighUserMovable, kGfpHighUserMovableTagged};
         GfpFlags gfp = kinds[ev.aux & 0xff];
         gfp.atomic = (ev.aux & 0x100) != 0;
-        const auto a = alloc.alloc_pages(static_cast<unsigned>(ev.arg), gfp);
+        const auto a = m_env.os->kalloc(static_cast<unsigned>(ev.arg), gfp);
         ++m_stats.kallocs;
         if (!a.ok) ++m_stats.kalloc_failures;
         m_env.workload->set_pointer(ev.dest, a.ok ? VirtAddr(phys_of(a.pfn).value()) : VirtAddr());
@@ -678,7 +802,7 @@ void Core::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
             alloc.set_pinned(pfn, ev.aux != 0);
         }
     }
-    m_env.kernel->set_current(nullptr);
+    leave_kernel();
     if (m_env.timeline) {
         const MmStats &after = alloc.stats();
         const double ps_per_cycle = 1e12 / static_cast<double>(m_clock_hz);

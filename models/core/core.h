@@ -77,11 +77,26 @@ private:
     bool kernel_entry(ThreadContext &t, std::uint64_t position);
 
     struct Translated {
-        bool ok = false;
+        enum Status { ok, maperr, killed } status = maperr;
         PhysAddr pa;
         bool tagged = false;
     };
-    Translated translate(VirtAddr va);
+    /// The TLB, else the hardware walk of @t's page tables; a missing entry is a page fault
+    /// the kernel model handles (then the walk is retried). maperr: SIGSEGV; killed: the
+    /// thread's process was killed (OOM) or died.
+    Translated translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position);
+    /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
+    std::uint64_t walk(PhysAddr root, std::uint64_t va);
+    /// The memory system calls (mmap, munmap, mprotect, read, madvise, pin_range).
+    void memory_syscall(ThreadContext &t, const TraceEvent &ev);
+    /// Takes the kernel model's lock for this core (waiting while another core holds it), and
+    /// gives it back.
+    void enter_kernel();
+    void leave_kernel();
+    /// Tells the kernel model that @t ended (once).
+    void finish_thread(ThreadContext &t);
+    /// Kills @t (its process died); its remaining events are dropped.
+    void kill_thread(ThreadContext &t);
 
     /// Brings line @line_no into L1 (through LLC and DRAM); @need_tags fetches its tags too.
     /// Returns nullptr on a bus error.

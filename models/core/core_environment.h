@@ -1,11 +1,12 @@
 // CoreEnvironment: what the cores share, owned by the Platform: the workload and its
-// scheduler, the (flat) address space, the functional tag store, the shared LLC, every
+// scheduler, the kernel model (processes, their page tables, the fault handler), the
+// functional tag store, the shared LLC, every
 // core's L1D (for tag coherence on tag stores), and the run's fault log.
 #pragma once
 
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/tlb.h"
-#include "mtesim/mm/flat_address_space.h"
+#include "mtesim/kernel/kernel.h"
 #include "mtesim/mm/page_allocator.h"
 #include "mtesim/mte/fault_record.h"
 #include "mtesim/mte/tag_store.h"
@@ -27,7 +28,6 @@ class Core;
 struct CoreEnvironment {
     Workload *workload = nullptr;
     ThreadScheduler *scheduler = nullptr;
-    FlatAddressSpace *address_space = nullptr;
     TagStore *tags = nullptr;
     SparseMemory *memory = nullptr;        /* bytes that exist: page tables, tags */
     Cache *llc = nullptr;
@@ -35,6 +35,7 @@ struct CoreEnvironment {
     std::vector<Tlb *> tlbs;               /* indexed by core id: flushed when a mapping changes */
     std::vector<FaultRecord> faults;
     PageAllocator *allocator = nullptr;             /* set by the boot */
+    Kernel *os = nullptr;                           /* the kernel model, set by the boot */
     std::function<void(Core &)> boot;               /* run by core 0 before any thread */
     bool boot_done = false;
     sc_core::sc_event *boot_done_event = nullptr;   /* secondary cores wait for it */

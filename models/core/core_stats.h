@@ -15,6 +15,8 @@ struct CoreStats {
     std::uint64_t llc_hits = 0, llc_misses = 0; /* in line accesses */
     std::uint64_t tag_fetches = 0;       /* lines whose tags came from DRAM */
     std::uint64_t tlb_hits = 0, tlb_misses = 0;
+    std::uint64_t page_walks = 0;        /* hardware table walks (TLB misses that read the tables) */
+    std::uint64_t page_faults = 0;       /* walks that found no valid entry: the kernel's fault handler ran */
     std::uint64_t dram_reads = 0, dram_writes = 0; /* TLM transactions to memory */
     std::uint64_t tag_checks = 0;        /* checked accesses */
     std::uint64_t tag_check_granules = 0;
@@ -24,7 +26,9 @@ struct CoreStats {
     std::array<std::uint64_t, 9> tag_ops{}; /* irg addg subg ldg stg st2g stzg stz2g dc_gzva */
     std::uint64_t kallocs = 0, kalloc_failures = 0, kfrees = 0; /* kernel-side allocation events */
     std::uint64_t bad_kernel_frees = 0;  /* kfree/pin of a name that is not an allocated block */
-    std::uint64_t kernel_cycles = 0;     /* cycles of allocator work (copies, zeroing, IPIs, TLBIs) */
+    std::uint64_t kernel_cycles = 0;     /* cycles of kernel work (copies, zeroing, tables, tags, IPIs, TLBIs, I/O) */
+    std::uint64_t kernel_lock_waits = 0;       /* kernel entries that found another core in the kernel model */
+    std::uint64_t kernel_lock_wait_cycles = 0; /* cycles spent waiting for it */
 };
 
 }  // namespace mtesim

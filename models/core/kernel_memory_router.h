@@ -1,10 +1,16 @@
-// KernelMemoryRouter: the page allocator's IKernelMemory in a simulation. Kernel work runs on
-// the core that entered the kernel (the one executing the allocation), so each call is
-// forwarded to that core, which copies and zeroes through its caches and the DRAM model and
-// charges the named costs (IPI, TLBI, cache maintenance) to its own time.
+// KernelMemoryRouter: the kernel model's IKernelMemory in a simulation. Kernel work runs on
+// the core that entered the kernel (the one executing the allocation or taking the fault), so
+// each call is forwarded to that core, which copies and zeroes through its caches and the DRAM
+// model and charges the named costs (IPI, TLBI, cache maintenance) to its own time.
+//
+// The kernel model is one big lock: its work blocks in memory accesses (the core synchronises
+// with SystemC time), and another core must not enter the kernel model meanwhile. A core that
+// finds it held waits for released() (Core::enter_kernel), which models the contention.
 #pragma once
 
 #include "mtesim/mm/i_kernel_memory.h"
+
+#include <systemc>
 
 namespace mtesim {
 
@@ -16,6 +22,9 @@ public:
 
     /// The core now running kernel code; set before calling into the allocator.
     void set_current(Core *core) { m_current = core; }
+    Core *current() const { return m_current; }
+    /// Notified when the holder leaves the kernel model.
+    sc_core::sc_event &released() { return m_released; }
 
     std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages) override;
     std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) override;
@@ -31,6 +40,7 @@ public:
 
 private:
     Core *m_current = nullptr;
+    sc_core::sc_event m_released;
     unsigned m_cpus;
 };
 

@@ -1,6 +1,8 @@
 // Platform: construction and binding, then run() and the collection of results.
 #include "platform/platform.h"
 
+#include "mtesim/kernel/shadow_tag_checker.h"
+
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/config/config_loader.h"
@@ -42,14 +44,17 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_boot_config = BootConfig::resolve(m_store);
     m_mm_config = MmConfig::resolve(m_store);
     m_boot = std::make_unique<BootSequence>(m_desc, m_boot_config, m_mm_config, *m_kernel);
+    m_kernel_config = KernelConfig::resolve(m_store);
+    m_tlb_broadcast = std::make_unique<TlbBroadcast>(m_env.tlbs);
     m_env.boot = [this](Core &cpu0) {
         m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); });
         m_env.allocator = m_allocator.get();
+        m_os = std::make_unique<Kernel>(m_kernel_config, *m_allocator, *m_kernel, m_tags, m_memory, *m_tlb_broadcast);
+        m_env.os = m_os.get();
     };
     m_env.boot_done_event = &m_boot_done;
     m_env.workload = m_workload.get();
     m_env.scheduler = m_scheduler.get();
-    m_env.address_space = &m_address_space;
     m_env.tags = &m_tags;
     m_env.memory = &m_memory;
     m_env.llc = m_llc.get();
@@ -148,6 +153,31 @@ RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const
         for (const auto &z : m_allocator->zones())
             for (unsigned o = 0; o <= Zone::kMaxOrder; ++o)
                 for (unsigned t = 0; t < kMigrateTypes; ++t) r.free_blocks[o] += z->nr_free(o, static_cast<MigrateType>(t));
+    }
+    if (m_os) {
+        Kernel &k = *m_os;
+        r.kernel = k.stats();
+        r.swap_slots = k.swap_slots().capacity();
+        r.swap_used = k.swap_slots().used();
+        r.swap_peak = k.swap_slots().peak();
+        r.swap_xarray_entries = k.swap_tags().entries();
+        r.swap_xarray_peak = k.swap_tags().peak_entries();
+        r.swap_xarray_bytes = k.swap_tags().kernel_bytes();
+        r.swap_xarray_peak_bytes = k.swap_tags().peak_kernel_bytes();
+        r.pfn_xarray_entries = k.pfn_tags().entries();
+        r.pfn_xarray_peak = k.pfn_tags().peak_entries();
+        r.pfn_xarray_bytes = k.pfn_tags().kernel_bytes();
+        r.pfn_xarray_peak_bytes = k.pfn_tags().peak_kernel_bytes();
+        r.user_pages = k.user_pages();
+        r.page_cache_pages = k.page_cache_pages();
+        if (ShadowTagChecker *c = k.checker()) {
+            c->check_all(); /* every page still mapped, at the end */
+            r.tag_check_mode = true;
+            r.shadow_checks = c->checks();
+            r.shadow_lost = c->lost();
+            r.shadow_misplaced = c->misplaced();
+            r.shadow_first_error = c->first_error();
+        }
     }
     r.pool_samples = m_env.pool_samples;
     return r;

@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 #include "core/kernel_memory_router.h"
+#include "core/tlb_broadcast.h"
 #include "dram/dram_controller.h"
 #include "interconnect/interconnect.h"
 #include "mtesim/boot/boot_sequence.h"
@@ -47,6 +48,16 @@ struct RunResult {
     std::uint64_t pool_pages = 0, pool_free = 0, pool_data = 0, pool_tags = 0; /* at the end */
     std::array<std::uint64_t, Zone::kMaxOrder + 1> free_blocks{};              /* per order, all types */
     std::vector<CoreEnvironment::PoolSample> pool_samples;
+
+    /* the kernel model */
+    KernelStats kernel;
+    std::uint64_t swap_slots = 0, swap_used = 0, swap_peak = 0;           /* in pages */
+    std::uint64_t swap_xarray_entries = 0, swap_xarray_peak = 0, swap_xarray_bytes = 0, swap_xarray_peak_bytes = 0;
+    std::uint64_t pfn_xarray_entries = 0, pfn_xarray_peak = 0, pfn_xarray_bytes = 0, pfn_xarray_peak_bytes = 0;
+    std::uint64_t user_pages = 0, page_cache_pages = 0;                  /* at the end */
+    bool tag_check_mode = false;                                          /* vm.check_tags ran */
+    std::uint64_t shadow_checks = 0, shadow_lost = 0, shadow_misplaced = 0; /* page comparisons, failures */
+    std::string shadow_first_error;
 
     /* the boot */
     BootConfig boot_config;
@@ -91,10 +102,12 @@ private:
     TagStore m_tags;
     std::unique_ptr<Workload> m_workload;
     std::unique_ptr<ThreadScheduler> m_scheduler;
-    FlatAddressSpace m_address_space;
     std::unique_ptr<Cache> m_llc;
     std::unique_ptr<KernelMemoryRouter> m_kernel;
     std::unique_ptr<PageAllocator> m_allocator;
+    KernelConfig m_kernel_config;
+    std::unique_ptr<TlbBroadcast> m_tlb_broadcast;
+    std::unique_ptr<Kernel> m_os; /* the kernel model, built by the boot once the allocator exists */
     CoreEnvironment m_env;
     std::unique_ptr<Interconnect> m_bus;
     std::vector<std::unique_ptr<DramController>> m_drams;

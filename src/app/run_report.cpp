@@ -91,7 +91,7 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         peak_tags = std::max(peak_tags, s.tag_pages);
     }
     out << "mm        " << MmConfig::name(r.mm.cma_policy) << ", " << MmConfig::name(r.mm.tag_reserve) << "; "
-        << kallocs << " allocations (" << kfail << " failed, " << m.starvation << " unmovable starved), " << m.frees
+        << kallocs << " kallocs (" << kfail << " failed, " << m.starvation << " unmovable starved), " << m.frees
         << " frees, " << bad << " bad frees\n"
         << "          tag reservations: " << m.reserve_refcount_hits << " refcount hits, " << m.reserve_fast << " fast, "
         << m.reserve_slow << " slow, " << m.reserve_failed << " failed; " << m.pages_migrated << " pages migrated, "
@@ -109,6 +109,21 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
     }
     out << "; unusable index (order " << kPageblockOrder << ") "
         << fixed(free_total ? static_cast<double>(free_total - free_big) / static_cast<double>(free_total) : 0.0, 3) << "\n";
+    const KernelStats &k = r.kernel;
+    out << "kernel    " << k.processes << " processes; faults: " << k.faults_anon << " anon, " << k.faults_file << " file, "
+        << k.faults_swapin << " swap-in, " << k.faults_mte_lazy << " PROT_MTE lazy, " << k.segv_maperr << " SEGV_MAPERR; "
+        << k.page_tables_allocated << " page tables\n"
+        << "          reclaim: kswapd " << k.kswapd_wakeups << " wakeups / " << k.kswapd_reclaimed << " pages, direct "
+        << k.direct_reclaims << " runs / " << k.direct_reclaimed << " pages; swap " << k.swap_outs << " out, " << k.swap_ins
+        << " in; " << k.file_pages_dropped << " file pages dropped; " << k.oom_kills << " OOM kills\n"
+        << "          tags: " << k.tags_saved_swap << " saved at swap-out, " << k.tags_saved_pfn
+        << " parked by pfn; xarray peaks " << r.swap_xarray_peak << " swap (" << r.swap_xarray_peak_bytes << " B), "
+        << r.pfn_xarray_peak << " pfn (" << r.pfn_xarray_peak_bytes << " B); " << m.compact_success << "/" << m.compact_stalls
+        << " compactions succeeded\n";
+    if (r.tag_check_mode)
+        out << "          shadow tag check: " << r.shadow_checks << " page checks, " << r.shadow_lost << " lost, "
+            << r.shadow_misplaced << " misplaced" << (r.shadow_first_error.empty() ? "" : " (first: " + r.shadow_first_error + ")")
+            << "\n";
     out << "host      " << fixed(host_seconds, 3) << " s, " << fixed(static_cast<double>(r.events) / std::max(host_seconds, 1e-9), 0)
         << " events/s, " << fixed(static_cast<double>(accesses) / std::max(host_seconds, 1e-9), 0) << " accesses/s\n";
 }

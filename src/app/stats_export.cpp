@@ -103,7 +103,11 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
             add_count(p + "tag_ops." + ops[k], c.tag_ops[k], "instructions", std::string(ops[k]) + " executed");
         add_count(p + "kallocs", c.kallocs, "allocations", "kalloc events");
         add_count(p + "kalloc_failures", c.kalloc_failures, "allocations", "kalloc events that got no memory");
-        add_count(p + "kernel_cycles", c.kernel_cycles, "cycles", "allocator work on this core");
+        add_count(p + "kernel_cycles", c.kernel_cycles, "cycles", "kernel work on this core (allocator, faults, reclaim, I/O waits)");
+        add_count(p + "page_walks", c.page_walks, "walks", "hardware page-table walks");
+        add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
+        add_count(p + "kernel_lock_waits", c.kernel_lock_waits, "entries", "kernel entries that waited for another core in the kernel model");
+        add_count(p + "kernel_lock_wait_cycles", c.kernel_lock_wait_cycles, "cycles", "time spent waiting for it");
     }
     for (const auto &d : r.drams) {
         const double tck_ns = d.config.tck_ps / 1000.0;
@@ -159,6 +163,71 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     }
     add_count("mm.pool.peak_data_pages", peak_data, "pages", "most pool pages holding data at once");
     add_count("mm.pool.peak_tag_pages", peak_tags, "pages", "most pool pages holding tags at once");
+    add_count("mm.reserve.deferred", m.reserve_deferred, "tag blocks", "migration destinations left without storage (tags to the pfn xarray)");
+    add_count("mm.tagged_pages_migrated", m.tagged_pages_migrated, "pages", "migrated pages whose tags moved with them");
+    add_count("mm.migrate_blocked_unmovable", m.migrate_blocked_unmovable, "blocks", "unmovable occupants");
+    add_count("mm.migrate_no_destination", m.migrate_no_destination, "blocks", "no free page to migrate to");
+    add_count("mm.compact.stalls", m.compact_stalls, "runs", "compaction for a failed high-order allocation");
+    add_count("mm.compact.success", m.compact_success, "runs", "runs that freed a block of the order asked");
+    add_count("mm.compact.pages_migrated", m.compact_pages_migrated, "pages", "moved by compaction");
+    add_count("mm.compact.blocked_pinned", m.compact_blocked_pinned, "ranges", "candidate ranges a pinned page kept busy");
+    add_kernel(r);
+}
+
+void StatsExport::add_kernel(const RunResult &r) {
+    const KernelStats &k = r.kernel;
+    add_count("kernel.processes", k.processes, "processes", "created");
+    add_count("kernel.faults.anon", k.faults_anon, "faults", "demand faults that allocated and zeroed a page");
+    add_count("kernel.faults.file", k.faults_file, "faults", "demand faults mapping a page-cache page");
+    add_count("kernel.faults.swapin", k.faults_swapin, "faults", "faults that read a page back from swap");
+    add_count("kernel.faults.mte_lazy", k.faults_mte_lazy, "faults", "'metadata none' faults: tag storage reserved, tags restored");
+    add_count("kernel.faults.spurious", k.faults_spurious, "faults", "the entry was already valid");
+    add_count("kernel.segv_maperr", k.segv_maperr, "faults", "accesses outside every VMA (SIGSEGV)");
+    add_count("kernel.mmaps", k.mmaps, "calls", "mmap");
+    add_count("kernel.munmaps", k.munmaps, "calls", "munmap");
+    add_count("kernel.mprotects", k.mprotects, "calls", "mprotect");
+    add_count("kernel.mprotect_mte_pages", k.mprotect_mte_pages, "pages", "populated pages made 'metadata none' by mprotect(PROT_MTE)");
+    add_count("kernel.page_tables.allocated", k.page_tables_allocated, "pages", "user page-table pages allocated");
+    add_count("kernel.page_tables.freed", k.page_tables_freed, "pages", "user page-table pages freed");
+    add_count("kernel.tlb_shootdowns", k.tlb_shootdowns, "TLBIs", "broadcast invalidations of user translations");
+    add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
+    add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
+    add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages written before being dropped");
+    add_count("kernel.file.dropped", k.file_pages_dropped, "pages", "page-cache pages reclaimed");
+    add_count("kernel.swap.outs", k.swap_outs, "pages", "written to swap");
+    add_count("kernel.swap.ins", k.swap_ins, "pages", "read back from swap");
+    add_count("kernel.swap.full", k.swap_full, "pages", "anonymous pages not swapped: no free slot");
+    add_count("kernel.swap.slots", r.swap_slots, "pages", "swap device capacity");
+    add_count("kernel.swap.peak_used", r.swap_peak, "pages", "most swap slots in use at once");
+    add_count("kernel.tags.saved_swap", k.tags_saved_swap, "pages", "tagged pages whose tags went to the swap-entry xarray");
+    add_count("kernel.tags.restored_swap", k.tags_restored_swap, "pages", "restored from it at swap-in");
+    add_count("kernel.tags.saved_pfn", k.tags_saved_pfn, "pages", "tags parked in the pfn xarray (no storage at that moment)");
+    add_count("kernel.tags.restored_pfn", k.tags_restored_pfn, "pages", "restored from it once storage was reserved");
+    add_count("kernel.tags.cleared", k.tags_cleared, "pages", "new tagged pages whose tags the kernel zeroed");
+    add_count("kernel.xarray.swap.peak_entries", r.swap_xarray_peak, "entries", "most pages' tags held in the swap-entry xarray");
+    add_count("kernel.xarray.swap.peak_bytes", r.swap_xarray_peak_bytes, "bytes", "its kernel memory at that peak (128 B per entry + xa_nodes)");
+    add_count("kernel.xarray.pfn.peak_entries", r.pfn_xarray_peak, "entries", "most pages' tags held in the pfn xarray");
+    add_count("kernel.xarray.pfn.peak_bytes", r.pfn_xarray_peak_bytes, "bytes", "its kernel memory at that peak");
+    add_count("kernel.xarray.swap.entries", r.swap_xarray_entries, "entries", "at the end");
+    add_count("kernel.xarray.pfn.entries", r.pfn_xarray_entries, "entries", "at the end");
+    add_count("kernel.user_pages_migrated", k.user_pages_migrated, "pages", "mapped pages moved (PTE repointed)");
+    add_count("kernel.kswapd.wakeups", k.kswapd_wakeups, "wakeups", "free pages below the low watermark");
+    add_count("kernel.kswapd.reclaimed", k.kswapd_reclaimed, "pages", "freed by kswapd");
+    add_count("kernel.kswapd.cycles", k.kswapd_cycles, "cycles", "kswapd's work, on the cores that woke it");
+    add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "allocations that reclaimed themselves");
+    add_count("kernel.direct_reclaim.pages", k.direct_reclaimed, "pages", "freed by direct reclaim");
+    add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");
+    add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim passed over");
+    add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");
+    add_count("kernel.oom.tag_storage", k.oom_tag_storage, "events", "OOM kills because tag storage could not be reserved at a fault");
+    add_count("kernel.pins", k.pins, "pages", "user pages pinned");
+    add_count("kernel.user_pages", r.user_pages, "pages", "anonymous and page-cache pages at the end");
+    add_count("kernel.page_cache_pages", r.page_cache_pages, "pages", "page-cache pages at the end");
+    if (r.tag_check_mode) {
+        add_count("kernel.shadow.checks", r.shadow_checks, "pages", "page comparisons by the shadow tag checker (vm.check_tags)");
+        add_count("kernel.shadow.lost", r.shadow_lost, "pages", "pages whose tags the kernel model lost");
+        add_count("kernel.shadow.misplaced", r.shadow_misplaced, "pages", "pages whose tags differ from what the program set");
+    }
 }
 
 std::string StatsExport::json(double host_seconds) const {

@@ -36,6 +36,8 @@ public:
     void write(const std::string &dir, const ConfigStore &store, double host_seconds) const;
 
 private:
+    /// The kernel model's counters (kernel.*).
+    void add_kernel(const RunResult &r);
     void add(std::string name, double value, bool integer, std::string unit, std::string description);
     void add_count(std::string name, std::uint64_t v, std::string unit, std::string description) {
         add(std::move(name), static_cast<double>(v), true, std::move(unit), std::move(description));

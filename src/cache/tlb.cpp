@@ -19,4 +19,17 @@ void Tlb::flush() {
     m_last = nullptr;
 }
 
+void Tlb::flush_key(std::uint64_t key) {
+    Entry *set = &m_entries[(key & m_set_mask) * m_ways];
+    for (std::uint32_t w = 0; w < m_ways; ++w)
+        if (set[w].vpn == key) set[w] = Entry{};
+    m_last = nullptr;
+}
+
+void Tlb::flush_asid(std::uint32_t asid) {
+    for (auto &e : m_entries)
+        if (e.vpn != ~0ull && (e.vpn >> kAsidShift) == asid) e = Entry{};
+    m_last = nullptr;
+}
+
 }  // namespace mtesim

@@ -7,14 +7,14 @@ namespace mtesim {
 
 double BlockDevice::transfer_ns() const { return static_cast<double>(kPageSize) * 1e3 / m_config.bandwidth_mbps; }
 
-double BlockDevice::read_page_ns() {
+double BlockDevice::read_page_ns(bool with_latency) {
     ++m_reads;
-    return m_config.read_latency_ns + transfer_ns();
+    return (with_latency ? m_config.read_latency_ns : 0.0) + transfer_ns();
 }
 
 double BlockDevice::write_page_ns() {
     ++m_writes;
-    return m_config.write_latency_ns + transfer_ns();
+    return transfer_ns(); /* asynchronous: the latency overlaps the issuer's work */
 }
 
 }  // namespace mtesim

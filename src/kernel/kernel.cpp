@@ -424,7 +424,12 @@ std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_
     }
     const auto a = alloc_user_page(pid, false, killed_self, cycles);
     if (!a.ok) return std::nullopt;
-    cycles += m_kmem.io_wait(m_storage.read_page_ns());
+    // One latency per readahead window of consecutive misses of a file.
+    const bool same_window = m_last_read_file == file_id && index == m_last_read_index + 1 &&
+                             index % BlockDevice::kReadaheadPages != 0;
+    cycles += m_kmem.io_wait(m_storage.read_page_ns(!same_window));
+    m_last_read_file = file_id;
+    m_last_read_index = index;
     ++m_stats.file_reads;
     UserPage &pg = add_user_page(a.pfn, true);
     pg.file_id = file_id;

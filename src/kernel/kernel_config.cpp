@@ -5,12 +5,10 @@ namespace mtesim {
 
 namespace {
 
-BlockDeviceConfig device(ConfigStore &s, const std::string &section, double read_us, double write_us, double mbps) {
+BlockDeviceConfig device(ConfigStore &s, const std::string &section, double read_us, double mbps) {
     BlockDeviceConfig d;
     d.read_latency_ns = 1000.0 * s.get_double(section + ".read_latency_us", read_us, "us",
                                               "latency of one 4 KiB read from the " + section + " device", 0.0, 1e7);
-    d.write_latency_ns = 1000.0 * s.get_double(section + ".write_latency_us", write_us, "us",
-                                               "latency of one 4 KiB write to the " + section + " device", 0.0, 1e7);
     d.bandwidth_mbps = s.get_double(section + ".bandwidth_mbps", mbps, "MB/s",
                                     "sustained bandwidth of the " + section + " device", 1e-3, 1e7);
     return d;
@@ -22,8 +20,8 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     KernelConfig c;
     c.swap_pages = s.get_u64("swap.size_mbytes", 1024, "MiB", "swap device capacity (0: no swap)", 0, 1ull << 24) *
                    ((1ull << 20) / 4096);
-    c.swap = device(s, "swap", 80.0, 20.0, 2000.0);
-    c.storage = device(s, "storage", 80.0, 20.0, 2000.0);
+    c.swap = device(s, "swap", 80.0, 2000.0);
+    c.storage = device(s, "storage", 80.0, 2000.0);
     c.reclaim_batch = s.get_u64("vm.reclaim_batch", 32, "pages", "pages a direct-reclaim pass frees (SWAP_CLUSTER_MAX)", 1, 1u << 20);
     c.kswapd = s.get_bool("vm.kswapd", true, "background reclaim from the low to the high watermark");
     c.check_tags = s.get_bool("vm.check_tags", false,

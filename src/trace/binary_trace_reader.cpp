@@ -92,11 +92,14 @@ bool BinaryTraceReader::fill(std::size_t n) {
 /* The semantic checks of the text format, on a decoded event. */
 void BinaryTraceReader::check(const TraceEvent &ev) {
     auto defined = [&](std::uint32_t id) { return id == Operand::kRaw || id < m_names.size(); };
-    if (!defined(ev.dest) || !defined(ev.src.name)) fail("uses a pointer name never defined");
+    // dest names a pointer for the ops that write one; mmap and read carry a file id there.
+    const bool dest_is_name = ev.op != TraceOp::mmap && ev.op != TraceOp::read_file;
+    if ((dest_is_name && !defined(ev.dest)) || !defined(ev.src.name)) fail("uses a pointer name never defined");
     if (ev.op == TraceOp::thread_create) {
         if (m_threads.count(ev.thread) || m_exited.count(ev.thread)) fail("thread " + std::to_string(ev.thread) + " created twice");
         if ((ev.aux & 0xff) > 3) fail("bad tag-check mode");
         if (ev.arg != TraceEvent::kAnyCore && ev.arg > 4095) fail("bad core");
+        if (ev.src.raw == 0 || ev.src.raw > kMaxProcess) fail("bad process id");
         m_threads.insert(ev.thread);
         return;
     }
@@ -118,7 +121,21 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
         if (ev.dest == Operand::kRaw || ev.arg > 0xffff) fail("bad IRG/LDG operands");
         break;
     case TraceOp::mmap:
-        if (ev.src.name != Operand::kRaw || ev.src.raw & 0xfff || ev.arg == 0 || ev.arg > (1ull << 48)) fail("bad mmap");
+    case TraceOp::munmap:
+    case TraceOp::mprotect:
+    case TraceOp::pageout:
+    case TraceOp::pin_range:
+        if (ev.src.name != Operand::kRaw || ev.src.raw & 0xfff || ev.arg == 0 || ev.src.raw >= kUserVaLimit ||
+            ev.arg > kUserVaLimit - ev.src.raw)
+            fail(std::string("bad ") + trace_op_name(ev.op) + " range");
+        if (ev.op == TraceOp::mmap && ((ev.aux & 3) == 3 || (!(ev.aux & 2) && (ev.aux >> 8))))
+            fail("bad mmap flags");
+        if (ev.op != TraceOp::mmap && ev.aux > 1) fail("bad flags");
+        break;
+    case TraceOp::read_file:
+        if (ev.src.name != Operand::kRaw || ev.dest == Operand::kRaw || ev.arg == 0 || ev.arg > (1ull << 40) ||
+            ev.src.raw > (1ull << 48))
+            fail("bad read");
         break;
     case TraceOp::prctl:
         if ((ev.arg & 1) && (ev.aux & 0xff) > 3) fail("bad tag-check mode");
@@ -160,7 +177,7 @@ bool BinaryTraceReader::next(TraceEvent &out) {
             m_offset += sizeof r + padded;
             continue;
         }
-        if (r.op > static_cast<std::uint8_t>(TraceOp::pin)) fail("unknown operation " + std::to_string(r.op));
+        if (r.op > kLastTraceOp) fail("unknown operation " + std::to_string(r.op));
         out = TraceEvent{};
         out.op = static_cast<TraceOp>(r.op);
         out.thread = r.thread;

@@ -64,6 +64,7 @@ void BugsWorkload::build_thread(std::uint32_t tid, Bug bug) {
     const std::uint64_t region = m_params.base + std::uint64_t(tid) * m_params.region_bytes;
     TraceEvent &create = push(tid, TraceOp::thread_create);
     create.arg = TraceEvent::kAnyCore;
+    create.src.raw = 1; /* every thread in process 1 */
     create.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(kThreadExclude) << 8);
     TraceEvent &map = push(tid, TraceOp::mmap);
     map.src.raw = region;

@@ -49,6 +49,7 @@ bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
     case Phase::create:
         out.op = TraceOp::thread_create;
         out.arg = tid;
+        out.src.raw = 1; /* every thread in process 1 */
         out.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(m_params.exclude) << 8);
         g.phase = Phase::mmap;
         return true;

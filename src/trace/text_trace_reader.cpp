@@ -141,7 +141,16 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
             m_lines.fail(std::string("bad ") + what + ", expected a number up to " + std::to_string(max), l, le);
         return v;
     };
-    auto mte_keywords = [&](int from, std::uint32_t &aux, bool allow_core, std::uint64_t *core) {
+    // ADDRESS LENGTH of a memory system call: page-aligned, inside the user address space.
+    auto range = [&](int a, int n) {
+        if (!parse_number(t.b[a], t.e[a], ev.src.raw)) m_lines.fail("bad address, expected 0x-hex or decimal", l, le);
+        if (ev.src.raw & 0xfff) m_lines.fail("bad address, expected a page-aligned (4 KiB) address", l, le);
+        ev.arg = number(n, "length", kUserVaLimit);
+        if (ev.arg == 0) m_lines.fail("bad length 0, expected > 0", l, le);
+        if (ev.src.raw >= kUserVaLimit || ev.arg > kUserVaLimit - ev.src.raw)
+            m_lines.fail("bad range, expected it to end at or below 2^48 (the user address space)", l, le);
+    };
+    auto mte_keywords = [&](int from, std::uint32_t &aux, bool allow_core, std::uint64_t *core, std::uint64_t *process) {
         for (int i = from; i < t.n; ++i) {
             const char *v;
             TcfMode mode;
@@ -155,19 +164,25 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
             } else if (allow_core && keyword(t.b[i], t.e[i], "core", v)) {
                 if (!parse_number(v, t.e[i], x) || x > 4095) m_lines.fail("bad core, expected a CPU number", l, le);
                 *core = x;
+            } else if (allow_core && keyword(t.b[i], t.e[i], "process", v)) {
+                if (!parse_number(v, t.e[i], x) || x == 0 || x > kMaxProcess)
+                    m_lines.fail("bad process, expected a process id from 1 to " + std::to_string(kMaxProcess), l, le);
+                *process = x;
             } else {
-                m_lines.fail(std::string("unknown argument, expected ") + (allow_core ? "core=, " : "") + "tcf= or exclude=", l, le);
+                m_lines.fail(std::string("unknown argument, expected ") + (allow_core ? "core=, process=, " : "") + "tcf= or exclude=", l, le);
             }
         }
     };
 
     if (token_is(t.b[0], t.e[0], "thread")) {
-        if (t.n < 2) m_lines.fail("wrong number of fields, expected 'thread TID [core=N] [tcf=MODE] [exclude=MASK]'", l, le);
+        if (t.n < 2)
+            m_lines.fail("wrong number of fields, expected 'thread TID [core=N] [process=PID] [tcf=MODE] [exclude=MASK]'", l, le);
         const auto tid = static_cast<std::uint32_t>(number(1, "thread id", 0xffffffffu));
         if (m_threads.count(tid) || m_exited.count(tid))
             m_lines.fail("thread " + std::to_string(tid) + " already exists, expected a new thread id", l, le);
-        std::uint64_t core = TraceEvent::kAnyCore;
-        mte_keywords(2, ev.aux, true, &core);
+        std::uint64_t core = TraceEvent::kAnyCore, process = 1;
+        mte_keywords(2, ev.aux, true, &core, &process);
+        ev.src.raw = process;
         m_threads.insert(tid);
         ev.op = TraceOp::thread_create;
         ev.thread = tid;
@@ -235,16 +250,56 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                                               : TraceOp::dc_gzva;
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
     } else if (token_is(op, ope, "mmap")) {
-        if (t.n != 4 && t.n != 5) m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [mte]'", l, le);
+        if (t.n < 4 || t.n > 7)
+            m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [mte] [file=ID [offset=BYTES]]'", l, le);
         ev.op = TraceOp::mmap;
-        if (!parse_number(t.b[2], t.e[2], ev.src.raw)) m_lines.fail("bad address, expected 0x-hex or decimal", l, le);
-        if (ev.src.raw & 0xfff) m_lines.fail("bad address, expected a page-aligned (4 KiB) address", l, le);
-        ev.arg = number(3, "length", 1ull << 48);
-        if (ev.arg == 0) m_lines.fail("bad length 0, expected > 0", l, le);
-        if (t.n == 5) {
-            if (!token_is(t.b[4], t.e[4], "mte")) m_lines.fail("bad flag, expected 'mte'", l, le);
-            ev.aux = 1;
+        range(2, 3);
+        bool offset_given = false;
+        for (int i = 4; i < t.n; ++i) {
+            const char *v;
+            std::uint64_t x = 0;
+            if (token_is(t.b[i], t.e[i], "mte")) {
+                ev.aux |= 1;
+            } else if (keyword(t.b[i], t.e[i], "file", v)) {
+                if (!parse_number(v, t.e[i], x) || x >= Operand::kRaw) m_lines.fail("bad file, expected a file id (32-bit number)", l, le);
+                ev.aux |= 2;
+                ev.dest = static_cast<std::uint32_t>(x);
+            } else if (keyword(t.b[i], t.e[i], "offset", v)) {
+                if (!parse_number(v, t.e[i], x) || (x & 0xfff) || (x >> 12) >= (1u << 24))
+                    m_lines.fail("bad offset, expected a page-aligned byte offset below 64 GiB", l, le);
+                ev.aux |= static_cast<std::uint32_t>((x >> 12) << 8);
+                offset_given = true;
+            } else {
+                m_lines.fail("bad argument, expected mte, file=ID or offset=BYTES", l, le);
+            }
         }
+        if (offset_given && !(ev.aux & 2)) m_lines.fail("offset= without file=, expected file=ID first", l, le);
+        if ((ev.aux & 3) == 3)
+            m_lines.fail("a file mapping cannot be PROT_MTE here (only anonymous memory is tagged), expected mte or file=", l, le);
+    } else if (token_is(op, ope, "munmap") || token_is(op, ope, "madvise") || token_is(op, ope, "pin_range") ||
+               token_is(op, ope, "unpin_range")) {
+        const bool madv = token_is(op, ope, "madvise");
+        if (t.n != (madv ? 5 : 4))
+            m_lines.fail(madv ? "wrong number of fields, expected 'TID madvise ADDRESS LENGTH pageout'"
+                              : "wrong number of fields, expected 'TID munmap|pin_range|unpin_range ADDRESS LENGTH'", l, le);
+        ev.op = token_is(op, ope, "munmap") ? TraceOp::munmap : madv ? TraceOp::pageout : TraceOp::pin_range;
+        ev.aux = token_is(op, ope, "pin_range") ? 1 : 0;
+        range(2, 3);
+        if (madv && !token_is(t.b[4], t.e[4], "pageout")) m_lines.fail("bad advice, expected pageout", l, le);
+    } else if (token_is(op, ope, "mprotect")) {
+        need(5, "TID mprotect ADDRESS LENGTH mte|none");
+        ev.op = TraceOp::mprotect;
+        range(2, 3);
+        if (token_is(t.b[4], t.e[4], "mte")) ev.aux = 1;
+        else if (!token_is(t.b[4], t.e[4], "none")) m_lines.fail("bad protection, expected mte or none", l, le);
+    } else if (token_is(op, ope, "read")) {
+        need(5, "TID read FILE OFFSET LENGTH");
+        ev.op = TraceOp::read_file;
+        const std::uint64_t file = number(2, "file id", Operand::kRaw - 1);
+        ev.dest = static_cast<std::uint32_t>(file);
+        ev.src.raw = number(3, "offset", 1ull << 48);
+        ev.arg = number(4, "length", 1ull << 40);
+        if (ev.arg == 0) m_lines.fail("bad length 0, expected > 0", l, le);
     } else if (token_is(op, ope, "prctl")) {
         if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK]'", l, le);
         ev.op = TraceOp::prctl;
@@ -256,7 +311,7 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
             tcf |= keyword(t.b[i], t.e[i], "tcf", v);
             excl |= keyword(t.b[i], t.e[i], "exclude", v);
         }
-        mte_keywords(2, aux, false, nullptr);
+        mte_keywords(2, aux, false, nullptr, nullptr);
         ev.aux = aux;
         ev.arg = (tcf ? 1u : 0u) | (excl ? 2u : 0u); /* which fields the prctl sets */
     } else if (token_is(op, ope, "syscall")) {
@@ -302,7 +357,8 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
     } else {
         m_lines.fail("unknown event '" + std::string(op, ope) +
                          "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "
-                         "mmap, prctl, syscall, yield, exit, kalloc, kfree, pin or unpin",
+                         "mmap, munmap, mprotect, madvise, read, pin_range, unpin_range, prctl, syscall, yield, "
+                         "exit, kalloc, kfree, pin or unpin",
                      l, le);
     }
     return true;

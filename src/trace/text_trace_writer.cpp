@@ -24,6 +24,7 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     case TraceOp::thread_create:
         m_out << "thread " << ev.thread;
         if (ev.arg != TraceEvent::kAnyCore) m_out << " core=" << ev.arg;
+        if (ev.src.raw != 1) m_out << " process=" << ev.src.raw;
         m_out << mte(ev.aux) << "\n";
         return;
     case TraceOp::compute: m_out << t << "compute " << ev.arg << "\n"; return;
@@ -50,7 +51,20 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     case TraceOp::stzg:
     case TraceOp::stz2g:
     case TraceOp::dc_gzva: m_out << t << trace_op_name(ev.op) << " " << addr() << "\n"; return;
-    case TraceOp::mmap: m_out << t << "mmap " << hex(ev.src.raw) << " " << hex(ev.arg) << (ev.aux ? " mte" : "") << "\n"; return;
+    case TraceOp::mmap:
+        m_out << t << "mmap " << hex(ev.src.raw) << " " << hex(ev.arg) << ((ev.aux & 1) ? " mte" : "");
+        if (ev.aux & 2) m_out << " file=" << ev.dest << " offset=" << hex(std::uint64_t(ev.aux >> 8) << 12);
+        m_out << "\n";
+        return;
+    case TraceOp::munmap: m_out << t << "munmap " << hex(ev.src.raw) << " " << hex(ev.arg) << "\n"; return;
+    case TraceOp::mprotect:
+        m_out << t << "mprotect " << hex(ev.src.raw) << " " << hex(ev.arg) << (ev.aux ? " mte" : " none") << "\n";
+        return;
+    case TraceOp::read_file: m_out << t << "read " << ev.dest << " " << hex(ev.src.raw) << " " << hex(ev.arg) << "\n"; return;
+    case TraceOp::pageout: m_out << t << "madvise " << hex(ev.src.raw) << " " << hex(ev.arg) << " pageout\n"; return;
+    case TraceOp::pin_range:
+        m_out << t << (ev.aux ? "pin_range " : "unpin_range ") << hex(ev.src.raw) << " " << hex(ev.arg) << "\n";
+        return;
     case TraceOp::prctl:
         m_out << t << "prctl";
         if (ev.arg & 1) m_out << " tcf=" << tcf_mode_name(static_cast<TcfMode>(ev.aux & 0xff));

@@ -26,6 +26,11 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::kalloc: return "kalloc";
     case TraceOp::kfree: return "kfree";
     case TraceOp::pin: return "pin";
+    case TraceOp::munmap: return "munmap";
+    case TraceOp::mprotect: return "mprotect";
+    case TraceOp::read_file: return "read";
+    case TraceOp::pageout: return "madvise";
+    case TraceOp::pin_range: return "pin_range";
     }
     return "?";
 }

@@ -49,6 +49,7 @@ void Workload::dispatch(const TraceEvent &ev) {
     if (ev.op == TraceOp::thread_create) {
         ThreadInfo t;
         t.id = ev.thread;
+        t.process = static_cast<std::uint32_t>(ev.src.raw);
         t.preferred_core = static_cast<std::uint32_t>(ev.arg);
         t.tcf = static_cast<TcfMode>(ev.aux & 0xff);
         t.exclude = static_cast<std::uint16_t>(ev.aux >> 8);

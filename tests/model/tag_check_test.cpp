@@ -199,8 +199,8 @@ TEST(TagCheck, RetagOnAnotherCoreIsSeen) {
     // Thread 1 caches the line, thread 2 retags it from another core, thread 1's old pointer faults.
     RunResult r = run_trace("thread 1 core=0 tcf=sync exclude=0x1\nthread 2 core=1 tcf=sync exclude=0x1\n"
                             "1 mmap 0x80000000 0x10000 mte\n1 irg p 0x80000000\n1 stg p\n1 ld p 8\n"
-                            "2 compute 20000\n2 irg n 0x80000000\n2 addg n p 0 1\n2 stg n\n"
-                            "1 compute 200000\n1 ld p 8\n");
+                            "2 compute 200000\n2 irg n 0x80000000\n2 addg n p 0 1\n2 stg n\n"
+                            "1 compute 2000000\n1 ld p 8\n");
     ASSERT_EQ(r.faults.size(), 1u);
     EXPECT_EQ(r.faults[0].thread, 1u);
     EXPECT_EQ(r.faults[0].position, 13u);
@@ -223,11 +223,17 @@ TEST(Faults, UnmappedAccessIsMaperrAndOtherThreadsContinue) {
     EXPECT_EQ(total(r, &CoreStats::stores), 1u);
 }
 
-TEST(Faults, AccessOutsideDramIsABusErrorNotACrash) {
-    RunResult r = run_trace("thread 1 core=0\n1 mmap 0x1000 0x1000\n1 ld 0x1000 8\n");
+TEST(Faults, AccessOutsideEveryMappingIsMaperrAndTheRunGoesOn) {
+    // Virtual addresses are the process's own: 0x1000 is as good as any once mapped.
+    RunResult r = run_trace("thread 1 core=0\nthread 2 core=1\n1 mmap 0x1000 0x1000\n1 ld 0x1000 8\n1 ld 0x2000 8\n"
+                            "2 mmap 0x1000000 0x1000\n2 compute 100000\n2 st 0x1000000 8\n");
     ASSERT_EQ(r.faults.size(), 1u);
-    EXPECT_EQ(r.faults[0].kind, FaultKind::bus_error);
-    EXPECT_EQ(r.interconnect.decode_errors, 1u);
+    EXPECT_EQ(r.faults[0].kind, FaultKind::maperr);
+    EXPECT_EQ(r.faults[0].thread, 1u);
+    EXPECT_EQ(r.faults[0].address, 0x2000u);
+    EXPECT_EQ(r.kernel.segv_maperr, 1u);
+    EXPECT_EQ(r.kernel.faults_anon, 2u) << "thread 2 went on after thread 1's SIGSEGV";
+    EXPECT_EQ(r.interconnect.decode_errors, 0u);
 }
 
 TEST(Faults, MisalignedTagStoreIsAnAlignmentFault) {

@@ -575,8 +575,13 @@ TEST(CliSweep, ParallelEqualsSerialResumesAndRunsAsAJobArray) {
 TEST(CliRun, TimelineIsChromeTraceJson) {
     const std::string tl = write_temp("timeline.json", "");
     std::filesystem::remove(tl);
-    Result r = run_mtesim({"run", "--trace", kData + "/traces/pool-pressure.trace", "--set", "mm.cma_policy=cma-first",
-                           "--timeline", tl});
+    // The pool filled with pinned movable blocks: the tagged allocation's reservation fails
+    // after three alloc_contig_range attempts, each with its IPIs.
+    std::string pinned = "mtesim-trace 1\nthread 1 core=0\n";
+    for (int i = 0; i < 31; ++i) pinned += "1 kalloc m" + std::to_string(i) + " 10 movable\n1 pin m" + std::to_string(i) + "\n";
+    pinned += "1 kalloc t 0 tagged\n";
+    const std::string trace = write_temp("pinned-pool.trace", pinned);
+    Result r = run_mtesim({"run", "--trace", trace, "--set", "mm.cma_policy=cma-first", "--timeline", tl});
     ASSERT_EQ(r.status, 0) << r.err;
     const std::string j = slurp(tl);
     EXPECT_EQ(j.rfind("{\"displayTimeUnit\": \"ns\"", 0), 0u);

@@ -73,6 +73,7 @@ std::string record(std::uint8_t op, std::uint32_t thread, std::uint64_t arg = 0,
     bintrace::Record r{};
     r.op = op;
     r.thread = thread;
+    if (op == static_cast<std::uint8_t>(TraceOp::thread_create)) r.raw_or_offset = 1; /* process 1 */
     r.dest = Operand::kRaw;
     r.name = Operand::kRaw;
     r.arg = arg;
@@ -136,6 +137,11 @@ TEST(BinaryTrace, DamagedFilesAreTraceErrors) {
     EXPECT_NE(error_of(header() + create + record(static_cast<std::uint8_t>(TraceOp::load), 1, 0)).find("bad access size"),
               std::string::npos);
     EXPECT_NE(error_of(header() + create + create).find("created twice"), std::string::npos);
+    std::string no_process = create;
+    std::fill(no_process.begin() + 24, no_process.begin() + 32, '\0'); /* raw_or_offset: process 0 */
+    EXPECT_NE(error_of(header() + no_process).find("bad process id"), std::string::npos);
+    EXPECT_NE(error_of(header() + create + record(static_cast<std::uint8_t>(TraceOp::munmap), 1, 0)).find("bad munmap range"),
+              std::string::npos);
     bintrace::Record name{};
     name.op = bintrace::kOpDefineName;
     name.name = 5;

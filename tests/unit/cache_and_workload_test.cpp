@@ -1,9 +1,8 @@
-// Cache (LRU, eviction), Tlb, TagCache, FlatAddressSpace, LatencyHistogram, ColumnCalendar,
+// Cache (LRU, eviction), Tlb, TagCache, LatencyHistogram, ColumnCalendar,
 // Workload demultiplexing and SyntheticSource determinism.
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/tlb.h"
 #include "mtesim/dram/column_calendar.h"
-#include "mtesim/mm/flat_address_space.h"
 #include "mtesim/mte/tag_cache.h"
 #include "mtesim/stats/latency_histogram.h"
 #include "mtesim/trace/synthetic_source.h"
@@ -58,20 +57,22 @@ TEST(TagCache, HitsMissesAndDirtyWritebacks) {
     EXPECT_TRUE(none.access(TagAddr(0), true).writeback) << "without a tag cache every tag write goes to DRAM";
 }
 
-TEST(FlatAddressSpace, MapSplitsAndReplaces) {
-    FlatAddressSpace a;
-    a.map(VirtAddr(0x10000), 0x10000, false);
-    a.map(VirtAddr(0x14000), 0x4000, true); /* punches a tagged hole */
-    EXPECT_FALSE(a.translate(VirtAddr(0x13fff))->tagged);
-    EXPECT_TRUE(a.translate(VirtAddr(0x14000))->tagged);
-    EXPECT_TRUE(a.translate(VirtAddr(0x17fff))->tagged);
-    EXPECT_FALSE(a.translate(VirtAddr(0x18000))->tagged);
-    EXPECT_FALSE(a.translate(VirtAddr(0x20000)));
-    EXPECT_FALSE(a.translate(VirtAddr(0xffff)));
-    EXPECT_EQ(a.regions(), 3u);
-    a.map(VirtAddr(0x8000), 0x20000, true); /* covers everything */
-    EXPECT_EQ(a.regions(), 1u);
-    EXPECT_EQ(a.translate(VirtAddr(0x12345))->pa, PhysAddr(0x12345));
+TEST(Tlb, EntriesAreTaggedByAsidAndFlushedByKeyOrAsid) {
+    Tlb tlb(64, 4);
+    tlb.insert(Tlb::key(1, 0x10), 0x80010, false);
+    tlb.insert(Tlb::key(2, 0x10), 0x90010, true);
+    ASSERT_NE(tlb.lookup(Tlb::key(1, 0x10)), nullptr);
+    EXPECT_EQ(tlb.lookup(Tlb::key(1, 0x10))->pfn, 0x80010u);
+    EXPECT_EQ(tlb.lookup(Tlb::key(2, 0x10))->pfn, 0x90010u) << "same page, other address space";
+    tlb.flush_key(Tlb::key(1, 0x10));
+    EXPECT_EQ(tlb.lookup(Tlb::key(1, 0x10)), nullptr);
+    ASSERT_NE(tlb.lookup(Tlb::key(2, 0x10)), nullptr);
+    tlb.insert(Tlb::key(2, 0x11), 0x90011, true);
+    tlb.insert(Tlb::key(3, 0x11), 0xa0011, true);
+    tlb.flush_asid(2);
+    EXPECT_EQ(tlb.lookup(Tlb::key(2, 0x10)), nullptr);
+    EXPECT_EQ(tlb.lookup(Tlb::key(2, 0x11)), nullptr);
+    EXPECT_NE(tlb.lookup(Tlb::key(3, 0x11)), nullptr);
 }
 
 TEST(LatencyHistogram, MeanAndPercentiles) {

@@ -26,8 +26,8 @@ struct CountingTlb : ITlbShootdown {
 inline KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
     KernelConfig c;
     c.swap_pages = pages;
-    c.swap = {80000, 20000, 2000};
-    c.storage = {80000, 20000, 2000};
+    c.swap = {80000, 2000};
+    c.storage = {80000, 2000};
     c.check_tags = true;
     return c;
 }

@@ -1,6 +1,7 @@
 // Tlb: a set-associative, LRU cache of translations from virtual page to physical page and
-// its Normal-Tagged attribute. A miss asks the translator (the page-table walk); the core
-// charges the walk's memory traffic.
+// its Normal-Tagged attribute, tagged with the address space's ASID: the key is the virtual
+// page number (36 bits of a 48-bit VA) with the ASID above it (key()). A miss asks the
+// translator (the page-table walk); the core charges the walk's memory traffic.
 #pragma once
 
 #include "mtesim/common/address.h"
@@ -21,6 +22,10 @@ public:
 
     Tlb(std::uint32_t entries, std::uint32_t ways);
 
+    static constexpr unsigned kAsidShift = 36;
+    /// The lookup key of virtual page @vpn (< 2^36) of address space @asid.
+    static std::uint64_t key(std::uint32_t asid, std::uint64_t vpn) { return (std::uint64_t(asid) << kAsidShift) | vpn; }
+
     /// The entry for virtual page @vpn, or nullptr. The entry used last is checked first
     /// (a one-entry micro-TLB in front of the main array).
     const Entry *lookup(std::uint64_t vpn) {
@@ -35,8 +40,12 @@ public:
         return nullptr;
     }
     void insert(std::uint64_t vpn, std::uint64_t pfn, bool tagged);
-    /// TLBI: drops every entry.
+    /// TLBI VMALLE1: drops every entry.
     void flush();
+    /// TLBI VAE1 of one key (ASID and page).
+    void flush_key(std::uint64_t key);
+    /// TLBI ASIDE1: drops every entry of @asid.
+    void flush_asid(std::uint32_t asid);
 
 private:
     std::uint32_t m_ways;

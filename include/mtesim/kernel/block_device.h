@@ -1,7 +1,10 @@
-// BlockDevice: the time one 4 KiB request to a storage device takes: its latency plus the
-// transfer at the device's sustained bandwidth (KernelConfig). Requests are synchronous for
-// the core that issues them (it stalls, as a thread blocked on I/O that has nothing else to
-// run would); the device has no queue of its own (docs/timing-model.md, "Block devices").
+// BlockDevice: the time a 4 KiB request to a storage device costs its issuer (KernelConfig).
+// A read is synchronous: the faulting thread waits for the latency and the transfer at the
+// device's sustained bandwidth (it stalls, as a thread blocked on I/O with nothing else to run
+// would); pages of one readahead window share one latency. A write (swap-out, dirty page
+// write-back) is asynchronous, as swap_writepage is: the issuer pays only the transfer, the
+// back-pressure of the device's bandwidth. The device has no queue of its own
+// (docs/timing-model.md, "Block devices").
 #pragma once
 
 #include "mtesim/kernel/kernel_config.h"
@@ -14,8 +17,11 @@ class BlockDevice {
 public:
     explicit BlockDevice(const BlockDeviceConfig &config) : m_config(config) {}
 
-    /// Nanoseconds one page read or write takes; counts the request.
-    double read_page_ns();
+    /// Pages that share one read latency (VM_READAHEAD_PAGES: 128 KiB).
+    static constexpr unsigned kReadaheadPages = 32;
+    /// Nanoseconds the issuer waits for one page read (@with_latency false: a later page of the
+    /// same readahead window) or write; counts the page.
+    double read_page_ns(bool with_latency = true);
     double write_page_ns();
 
     std::uint64_t reads() const { return m_reads; }   /* in pages */

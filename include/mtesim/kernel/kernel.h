@@ -209,6 +209,8 @@ private:
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;
+    std::uint32_t m_last_read_file = ~0u;  /* the last page-cache miss: readahead windows */
+    std::uint64_t m_last_read_index = 0;
     std::uint64_t m_past_tables_allocated = 0, m_past_tables_freed = 0; /* of torn-down address spaces */
 };
 

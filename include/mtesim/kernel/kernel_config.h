@@ -11,7 +11,6 @@ namespace mtesim {
 /// Latency and bandwidth of a block device (swap device, or the disk behind the page cache).
 struct BlockDeviceConfig {
     double read_latency_ns = 0;   /* per 4 KiB request, in ns */
-    double write_latency_ns = 0;  /* per 4 KiB request, in ns */
     double bandwidth_mbps = 1;    /* sustained, in MB/s (10^6 bytes per second) */
 };
 

@@ -20,6 +20,9 @@ struct ThreadContext {
     MteThreadState mte;
     Workload::Stream *stream = nullptr;
     std::uint32_t core = 0;
+    std::uint64_t asid_key = 0; /* Tlb::key(process, 0): the ASID bits of its TLB keys */
+    bool started = false;       /* the kernel model knows it (thread_start) */
+    bool finished = false;      /* it ended, and the kernel model was told (thread_exit) */
     bool killed = false;
     std::uint64_t events = 0; /* executed */
 };

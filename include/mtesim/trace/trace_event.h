@@ -11,7 +11,7 @@
 namespace mtesim {
 
 enum class TraceOp : std::uint8_t {
-    thread_create, /* arg: preferred core (or kAnyCore); aux: tcf | exclude << 8 */
+    thread_create, /* arg: preferred core (or kAnyCore); aux: tcf | exclude << 8; src.raw: process id */
     compute,       /* arg: cycles */
     load,          /* src: address; arg: size in bytes; aux: instructions (compute) before it */
     store,         /* src: address; arg: size in bytes; aux: instructions (compute) before it */
@@ -23,7 +23,8 @@ enum class TraceOp : std::uint8_t {
     stg, st2g,     /* set 1 or 2 granules' allocation tags to src's logical tag */
     stzg, stz2g,   /* same, and zero the data */
     dc_gzva,       /* zero a DC ZVA block and set its tags */
-    mmap,          /* flat map: src raw base, arg length, aux 1 if PROT_MTE */
+    mmap,          /* src raw base, arg length; aux bit 0 PROT_MTE, bit 1 file backed, bits 8..31
+                      the file offset in pages; dest: file id */
     prctl,         /* aux: tcf | exclude << 8 */
     syscall,       /* a kernel entry */
     yield,         /* a context switch */
@@ -31,7 +32,17 @@ enum class TraceOp : std::uint8_t {
     kalloc,        /* dest := 2^arg pages from the page allocator; aux: AllocKind */
     kfree,         /* frees the block src names */
     pin,           /* pins (aux 1) or unpins (aux 0) the block src names */
+    munmap,        /* src raw base, arg length */
+    mprotect,      /* src raw base, arg length, aux 1: PROT_MTE on, 0: off */
+    read_file,     /* dest: file id; src.raw: offset in bytes; arg: length */
+    pageout,       /* madvise(MADV_PAGEOUT): src raw base, arg length */
+    pin_range,     /* pin_user_pages (aux 1) / unpin (aux 0) of src raw base, arg length */
 };
+inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::pin_range);
+/// Process ids a trace may use (they are the address-space ids of the TLB).
+inline constexpr std::uint32_t kMaxProcess = (1u << 20) - 1;
+/// Virtual addresses a process may map: below 2^48 (48-bit VA, TTBR0).
+inline constexpr std::uint64_t kUserVaLimit = 1ull << 48;
 
 /// What a kalloc asks for (GFP flags of a kernel-side allocation).
 enum class AllocKind : std::uint8_t { unmovable = 0, reclaimable = 1, movable = 2, tagged = 3 };

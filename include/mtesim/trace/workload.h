@@ -19,6 +19,7 @@ namespace mtesim {
 
 struct ThreadInfo {
     std::uint32_t id = 0;
+    std::uint32_t process = 1; /* the process (address space) it belongs to */
     std::uint32_t preferred_core = TraceEvent::kAnyCore;
     TcfMode tcf = TcfMode::none;
     std::uint16_t exclude = 0;  /* GCR_EL1.Exclude */
