@@ -98,6 +98,48 @@ TEST(TextTraceReader, ErrorPaths) {
     EXPECT_NE(error_of(kHead + "1 ld 0x10 8 9 9 9 9 9 9 9\n").find("too many fields"), std::string::npos);
 }
 
+TEST(TextTraceReader, KernelEventsParseWithTheirOperands) {
+    auto v = read_all("mtesim-trace 1\nthread 4 core=1 process=7 tcf=sync\n"
+                      "4 mmap 0x10000 0x3000 mte\n4 mmap 0x200000 0x4000 file=9 offset=0x2000\n"
+                      "4 munmap 0x11000 0x1000\n4 mprotect 0x10000 0x1000 none\n4 mprotect 0x10000 0x1000 mte\n"
+                      "4 madvise 0x10000 0x2000 pageout\n4 pin_range 0x10000 0x1000\n4 unpin_range 0x10000 0x1000\n"
+                      "4 read 9 0x1800 0x100\n");
+    ASSERT_EQ(v.size(), 10u);
+    EXPECT_EQ(v[0].src.raw, 7u) << "process id";
+    EXPECT_EQ(v[1].aux, 1u);
+    EXPECT_EQ(v[2].aux, 2u | (2u << 8)) << "file backed, offset 2 pages";
+    EXPECT_EQ(v[2].dest, 9u);
+    EXPECT_EQ(v[3].op, TraceOp::munmap);
+    EXPECT_EQ(v[4].aux, 0u);
+    EXPECT_EQ(v[5].aux, 1u);
+    EXPECT_EQ(v[6].op, TraceOp::pageout);
+    EXPECT_EQ(v[7].op, TraceOp::pin_range);
+    EXPECT_EQ(v[7].aux, 1u);
+    EXPECT_EQ(v[8].aux, 0u);
+    EXPECT_EQ(v[9].op, TraceOp::read_file);
+    EXPECT_EQ(v[9].dest, 9u);
+    EXPECT_EQ(v[9].src.raw, 0x1800u);
+    EXPECT_EQ(v[9].arg, 0x100u);
+    EXPECT_EQ(read_all(kHead).front().src.raw, 1u) << "threads default to process 1";
+}
+
+TEST(TextTraceReader, KernelEventErrorPaths) {
+    EXPECT_NE(error_of("mtesim-trace 1\nthread 1 process=0\n").find("bad process"), std::string::npos);
+    EXPECT_NE(error_of("mtesim-trace 1\nthread 1 process=9999999\n").find("bad process"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 mte file=2\n").find("cannot be PROT_MTE"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 offset=0x1000\n").find("offset= without file="), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 file=2 offset=0x10\n").find("bad offset"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 shared\n").find("expected mte, file=ID or offset=BYTES"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mmap 0xfffffffff000 0x2000\n").find("below 2^48"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 munmap 0x1000\n").find("wrong number of fields"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 munmap 0x1800 0x1000\n").find("page-aligned"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mprotect 0x1000 0x1000 rw\n").find("expected mte or none"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 madvise 0x1000 0x1000 dontneed\n").find("expected pageout"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 pin_range 0x1000 0\n").find("bad length 0"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 read x 0 10\n").find("bad file id"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 read 1 0 0\n").find("bad length 0"), std::string::npos);
+}
+
 TEST(TextTraceReader, TruncatedLastLineStillParsesOrFails) {
     // A last line without '\n' is read; a line cut mid-token is a clear error.
     EXPECT_EQ(read_all(kHead + "1 ld 0x10 8").size(), 2u);
