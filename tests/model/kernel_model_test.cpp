@@ -1,0 +1,120 @@
+// The kernel model inside a simulation (issue "Kernel memory model, part 2"): page faults cost
+// the faulting core time through the memory system, tags survive swap-out/in and migration in
+// a full run (shadow checker on), processes have their own address spaces, and an OOM kill
+// ends the victim's threads while the others go on.
+#include "platform/platform.h"
+
+#include "mtesim/config/config_loader.h"
+#include "mtesim/dt/board_loader.h"
+#include "mtesim/trace/text_trace_reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace mtesim;
+
+namespace {
+
+RunResult run_trace(const std::string &body, std::vector<std::string> sets = {}, const std::string &board = "virt-4g-mte") {
+    const std::string path = "/tmp/mtesim-kmodel-" + std::to_string(getpid()) + ".trace";
+    std::ofstream(path) << "mtesim-trace 1\n" << body;
+    sets.push_back("vm.check_tags=true");
+    ConfigStore store = ConfigLoader::load({}, sets);
+    Platform platform("board", BoardLoader::load(board), store, std::make_unique<TextTraceReader>(path));
+    RunResult r = platform.run();
+    std::remove(path.c_str());
+    return r;
+}
+
+std::string touch_pages(std::uint32_t tid, std::uint64_t base, unsigned pages, std::uint64_t stride) {
+    std::string s;
+    for (unsigned i = 0; i < pages; ++i) s += std::to_string(tid) + " st " + std::to_string(base + i * stride) + " 8\n";
+    return s;
+}
+
+}  // namespace
+
+TEST(KernelModel, DemandFaultsCostTheFaultingCoreTimeThroughMemory) {
+    // Thread 1 touches 64 new pages; thread 2 touches one page 64 times.
+    RunResult r = run_trace("thread 1 core=0 process=1\nthread 2 core=1 process=2\n1 mmap 0x10000000 0x40000\n"
+                            "2 mmap 0x10000000 0x1000\n" + touch_pages(1, 0x10000000, 64, 4096) +
+                            touch_pages(2, 0x10000000, 64, 0));
+    EXPECT_EQ(r.kernel.faults_anon, 65u);
+    EXPECT_EQ(r.cores[0].page_faults, 64u);
+    EXPECT_EQ(r.cores[1].page_faults, 1u);
+    EXPECT_GE(r.cores[0].page_walks, 128u) << "each fault walks before and after";
+    // A zeroed page is 64 line allocations; the faulting core pays them and the tables.
+    EXPECT_GT(r.cores[0].kernel_cycles, 64u * 64u);
+    EXPECT_GT(r.cores[0].kernel_cycles, 20 * r.cores[1].kernel_cycles);
+    EXPECT_EQ(r.kernel.processes, 2u);
+    EXPECT_EQ(r.kernel.page_tables_allocated, 8u) << "four levels for each process";
+    EXPECT_EQ(r.kernel.page_tables_freed, 8u) << "both processes exited";
+}
+
+TEST(KernelModel, ProcessesHaveTheirOwnAddressSpaces) {
+    // The same virtual address in two processes: different pages, different tags.
+    RunResult r = run_trace("thread 1 core=0 process=1 tcf=sync exclude=0x1\nthread 2 core=1 process=2 tcf=sync exclude=0x1\n"
+                            "1 mmap 0x10000000 0x1000 mte\n2 mmap 0x10000000 0x1000 mte\n"
+                            "1 stg 0x0300000010000000\n1 compute 100000\n1 ld 0x0300000010000000 8\n"
+                            "2 stg 0x0500000010000000\n2 compute 100000\n2 ld 0x0500000010000000 8\n");
+    EXPECT_TRUE(r.faults.empty()) << "each process sees its own tags";
+    EXPECT_EQ(r.kernel.faults_anon, 2u);
+    EXPECT_EQ(r.shadow_lost + r.shadow_misplaced, 0u);
+}
+
+TEST(KernelModel, TagsSurviveSwapAndTheOldPointerStillWorksWhileARetaggedOneFaults) {
+    const std::string trace = std::string(MTESIM_TEST_DATA_DIR) + "/traces/kernel-paths.trace";
+    std::ifstream in(trace);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    body = body.substr(body.find("mtesim-trace 1\n") + 15);
+    RunResult r = run_trace(body, {"core.on_fault=continue"});
+    EXPECT_EQ(r.kernel.tags_saved_swap, 32u) << "the 32 tagged pages of the heap";
+    EXPECT_EQ(r.kernel.tags_restored_swap, 32u);
+    ASSERT_EQ(r.faults.size(), 1u) << "only the retagged pointer faults";
+    EXPECT_EQ(r.faults[0].kind, FaultKind::tag_sync);
+    EXPECT_EQ(r.kernel.faults_mte_lazy, 16u) << "mprotect(PROT_MTE) on 64 populated pages, 16 touched";
+    EXPECT_GT(r.kernel.file_reads, 0u);
+    EXPECT_TRUE(r.tag_check_mode);
+    EXPECT_GT(r.shadow_checks, 100u);
+    EXPECT_EQ(r.shadow_lost, 0u) << r.shadow_first_error;
+    EXPECT_EQ(r.shadow_misplaced, 0u) << r.shadow_first_error;
+}
+
+TEST(KernelModel, SlowPathMigratesMappedUserPagesWithTheirTags) {
+    // cma-first puts process 1's untagged pages in the pool; process 2's tagged pages then need
+    // those tag blocks, and the slow path migrates the user pages out (PTEs repointed).
+    std::string s = "thread 1 core=0 process=1\nthread 2 core=1 process=2 tcf=sync exclude=0x1\n"
+                    "1 mmap 0x10000000 0x8000000\n";
+    s += touch_pages(1, 0x10000000, 31744, 4096);
+    s += "2 compute 50000000\n2 mmap 0x10000000 0x100000 mte\n";
+    for (int i = 0; i < 256; ++i) s += "2 stg " + std::to_string(0x0700000010000000ull + i * 4096ull) + "\n";
+    for (int i = 0; i < 256; ++i) s += "2 ld " + std::to_string(0x0700000010000000ull + i * 4096ull) + " 8\n";
+    s += "1 compute 200000000\n" + touch_pages(1, 0x10000000, 31744, 4096);
+    RunResult r = run_trace(s, {"mm.cma_policy=cma-first"});
+    EXPECT_GT(r.mm_stats.reserve_slow, 0u);
+    EXPECT_GT(r.kernel.user_pages_migrated, 0u);
+    EXPECT_TRUE(r.faults.empty()) << "tags and mappings stayed right through the migrations";
+    EXPECT_EQ(r.shadow_lost + r.shadow_misplaced, 0u) << r.shadow_first_error;
+}
+
+TEST(KernelModel, OomKillEndsTheVictimsThreadsAndTheOthersGoOn) {
+    // No swap; the kernel holds most of memory (960 order-10 blocks), then process 2 maps and
+    // touches more than is left.
+    std::string s = "thread 1 core=0 process=1\nthread 2 core=1 process=2\nthread 3 core=2 process=2\n"
+                    "1 mmap 0x10000000 0x100000\n2 mmap 0x100000000 0x40000000\n";
+    for (int i = 0; i < 960; ++i) s += "1 kalloc k" + std::to_string(i) + " 10 unmovable\n";
+    s += "2 compute 2000000\n" + touch_pages(2, 0x100000000, 160000, 4096);
+    s += "3 compute 4000000000\n3 st 0x100000000 8\n";
+    s += "1 compute 4000000000\n" + touch_pages(1, 0x10000000, 256, 4096);
+    RunResult r = run_trace(s, {"swap.size_mbytes=0"});
+    EXPECT_EQ(r.kernel.oom_kills, 1u);
+    std::uint64_t killed = 0;
+    for (const auto &c : r.cores) killed += c.threads_killed;
+    EXPECT_EQ(killed, 2u) << "both threads of process 2";
+    EXPECT_GT(r.kernel.faults_anon, 256u);
+    EXPECT_LT(r.cores[1].stores, 160000u) << "process 2 died on the way";
+    EXPECT_EQ(r.cores[0].stores, 256u) << "process 1 ran to its end";
+}
