@@ -143,10 +143,27 @@ void Core::enter_kernel() {
 }
 
 void Core::leave_kernel() {
+    sample_pool();
     m_env.kernel->set_current(nullptr);
     // Waiters may go once this core's local time has passed.
     flush_time();
     m_env.kernel->released().notify(m_qk.get_local_time());
+}
+
+/* Pool utilisation over time, after every kernel operation. */
+void Core::sample_pool() {
+    // Pool utilisation over time: every stride-th event; when 4096 samples are held, every
+    // other one is dropped and the stride doubles, so the series stays evenly spaced.
+    auto &samples = m_env.pool_samples;
+    if (!m_env.allocator || m_env.pool_sample_events++ % m_env.pool_sample_stride) return;
+    const PageAllocator &alloc = *m_env.allocator;
+    if (samples.size() >= 4096) {
+        for (std::size_t i = 0; i < samples.size() / 2; ++i) samples[i] = samples[2 * i];
+        samples.resize(samples.size() / 2);
+        m_env.pool_sample_stride *= 2;
+    }
+    samples.push_back({now_cycles() * m_period_units / sc_core::sc_time(1, sc_core::SC_PS).value(),
+                       alloc.pool_pages_holding_data(), alloc.pool_pages_holding_tags(), alloc.free_pages(MigrateType::cma)});
 }
 
 void Core::finish_thread(ThreadContext &t) {
@@ -817,17 +834,6 @@ void Core::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
         if (after.ipis > before.ipis)
             m_env.timeline->instant("IPIs x" + std::to_string(after.ipis - before.ipis), "ipi", m_id, ps(start));
     }
-    // Pool utilisation over time: every stride-th event; when 4096 samples are held, every
-    // other one is dropped and the stride doubles, so the series stays evenly spaced.
-    auto &samples = m_env.pool_samples;
-    if (m_env.pool_sample_events++ % m_env.pool_sample_stride) return;
-    if (samples.size() >= 4096) {
-        for (std::size_t i = 0; i < samples.size() / 2; ++i) samples[i] = samples[2 * i];
-        samples.resize(samples.size() / 2);
-        m_env.pool_sample_stride *= 2;
-    }
-    samples.push_back({now_cycles() * m_period_units / sc_core::sc_time(1, sc_core::SC_PS).value(),
-                       alloc.pool_pages_holding_data(), alloc.pool_pages_holding_tags(), alloc.free_pages(MigrateType::cma)});
 }
 
 }  // namespace mtesim

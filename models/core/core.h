@@ -93,6 +93,8 @@ private:
     /// gives it back.
     void enter_kernel();
     void leave_kernel();
+    /// Records the pool's use (data, tags, free) now, for the utilisation-over-time series.
+    void sample_pool();
     /// Tells the kernel model that @t ended (once).
     void finish_thread(ThreadContext &t);
     /// Kills @t (its process died); its remaining events are dropped.

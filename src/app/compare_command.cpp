@@ -75,8 +75,10 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     const double base_time = std::max(1.0, points[0].stat("sim.time_ps"));
     const std::vector<std::pair<std::string, std::string>> cols = {
         {"sim.time_ps", "simulated ps"}, {"mm.reserve.fast", "fast"}, {"mm.reserve.slow", "slow"},
-        {"mm.reserve.failed", "failed"}, {"mm.reserve.refcount_hits", "refcount hits"}, {"mm.pages_migrated", "migrated pages"},
-        {"mm.ipis", "IPIs"}, {"mm.starvation", "starvation"}, {"mm.pool.peak_data_pages", "pool peak data pages"},
+        {"mm.reserve.dropped", "cleancache drops"}, {"mm.reserve.failed", "failed"},
+        {"mm.reserve.refcount_hits", "refcount hits"}, {"mm.pages_migrated", "migrated pages"}, {"mm.ipis", "IPIs"},
+        {"mm.starvation", "starvation"}, {"kernel.swap.outs", "swap-outs"}, {"kernel.cleancache.refaults", "refaults"},
+        {"kernel.oom.kills", "OOM kills"}, {"mm.pool.peak_data_pages", "pool peak data pages"},
         {"mm.pool.peak_tag_pages", "pool peak tag pages"}};
     std::ostringstream csv, md;
     csv << "point,settings,slowdown";
@@ -121,7 +123,8 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     std::ofstream(dir / "reservations.svg")
         << SvgChart::bars("Tag-storage reservations by path (" + axes + ")", "tag blocks", cats,
                           {series("refcount hit", "mm.reserve.refcount_hits"), series("fast path", "mm.reserve.fast"),
-                           series("slow path", "mm.reserve.slow"), series("failed", "mm.reserve.failed")},
+                           series("slow path", "mm.reserve.slow"), series("cleancache drop", "mm.reserve.dropped"),
+                           series("failed", "mm.reserve.failed")},
                           true);
     std::ofstream(dir / "migrations.svg") << SvgChart::bars("Migrations and IPIs of the slow path (" + axes + ")", "count", cats,
                                                             {series("pages migrated", "mm.pages_migrated"), series("IPIs", "mm.ipis")},

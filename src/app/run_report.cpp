@@ -94,7 +94,7 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         << kallocs << " kallocs (" << kfail << " failed, " << m.starvation << " unmovable starved), " << m.frees
         << " frees, " << bad << " bad frees\n"
         << "          tag reservations: " << m.reserve_refcount_hits << " refcount hits, " << m.reserve_fast << " fast, "
-        << m.reserve_slow << " slow, " << m.reserve_failed << " failed; " << m.pages_migrated << " pages migrated, "
+        << m.reserve_slow << " slow, " << m.reserve_dropped << " by cleancache drops, " << m.reserve_failed << " failed; " << m.pages_migrated << " pages migrated, "
         << m.ipis << " IPIs, " << m.migrate_blocked_pinned << " blocked by pins; " << kcycles << " kernel cycles\n"
         << "          pool " << r.pool_pages << " pages: at the end " << r.pool_data << " data, " << r.pool_tags << " tags, "
         << r.pool_free << " free; peak " << peak_data << " data, " << peak_tags << " tags\n";

@@ -148,6 +148,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.reserve.slow", m.reserve_slow, "tag blocks", "alloc_contig_range succeeded");
     add_count("mm.reserve.failed", m.reserve_failed, "tag blocks", "retries spent: fault on access");
     add_count("mm.reserve.static", m.reserve_static, "tag blocks", "static carve-out");
+    add_count("mm.reserve.dropped", m.reserve_dropped, "tag blocks", "cleancache: emptied by dropping clean page-cache pages");
+    add_count("mm.reserve.drop_pages", m.reserve_drop_pages, "pages", "cleancache: page-cache pages those reservations dropped");
     add_count("mm.reserve.cycles", m.reserve_cycles, "cycles", "spent reserving tag storage");
     add_count("mm.pages_migrated", m.pages_migrated, "pages", "moved out of the pool");
     add_count("mm.migrate_blocked_pinned", m.migrate_blocked_pinned, "blocks", "pinned occupants");
@@ -211,6 +213,9 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.xarray.swap.entries", r.swap_xarray_entries, "entries", "at the end");
     add_count("kernel.xarray.pfn.entries", r.pfn_xarray_entries, "entries", "at the end");
     add_count("kernel.user_pages_migrated", k.user_pages_migrated, "pages", "mapped pages moved (PTE repointed)");
+    add_count("kernel.cleancache.drops", k.cleancache_drops, "pages", "clean page-cache pages dropped for tag reservations");
+    add_count("kernel.cleancache.refaults", k.cleancache_refaults, "pages", "later page-cache misses on dropped pages (read again)");
+    add_count("kernel.cleancache.dirtied", k.cleancache_dirtied, "pages", "pool page-cache pages moved out when first written");
     add_count("kernel.kswapd.wakeups", k.kswapd_wakeups, "wakeups", "free pages below the low watermark");
     add_count("kernel.kswapd.reclaimed", k.kswapd_reclaimed, "pages", "freed by kswapd");
     add_count("kernel.kswapd.cycles", k.kswapd_cycles, "cycles", "kswapd's work, on the cores that woke it");

@@ -341,7 +341,7 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
         ++m_stats.faults_spurious;
         mark_accessed(upte::pfn(pte));
         return r;
-    case upte::Kind::none: f = vma.file ? fault_file(*p, vma, va, *slot) : fault_anon(*p, vma, va, *slot); break;
+    case upte::Kind::none: f = vma.file ? fault_file(*p, vma, va, *slot, write) : fault_anon(*p, vma, va, *slot); break;
     case upte::Kind::swap: f = fault_swap(*p, vma, va, *slot, pte); break;
     case upte::Kind::metadata_none: f = fault_metadata(*p, vma, va, *slot, pte); break;
     }
@@ -356,8 +356,8 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
 }
 
 PageAllocator::Allocation Kernel::alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self,
-                                                  std::uint64_t &cycles) {
-    const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : kGfpHighUserMovable;
+                                                  std::uint64_t &cycles, bool page_cache) {
+    const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
     killed_self = false;
     for (;;) {
         auto a = m_alloc.alloc_pages(0, gfp, false);
@@ -422,8 +422,9 @@ std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_
         ++m_stats.file_hits;
         return Pfn(it->second);
     }
-    const auto a = alloc_user_page(pid, false, killed_self, cycles);
+    const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
     if (!a.ok) return std::nullopt;
+    if (m_dropped.erase(cache_key(file_id, index))) ++m_stats.cleancache_refaults;
     // One latency per readahead window of consecutive misses of a file.
     const bool same_window = m_last_read_file == file_id && index == m_last_read_index + 1 &&
                              index % BlockDevice::kReadaheadPages != 0;
@@ -438,15 +439,22 @@ std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_
     return a.pfn;
 }
 
-Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) {
+Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write) {
     Result r;
     bool killed_self = false;
     const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles);
     if (!pfn) return Result{Outcome::killed, r.cycles};
-    UserPage &pg = m_pages.at(pfn->value());
+    Pfn page = *pfn;
+    // A cleancache pool holds clean pages only: a page about to be written leaves it first.
+    if (write && m_alloc.config().tag_reserve == TagReservePath::cleancache && m_alloc.in_pool(page) &&
+        m_alloc.migrate_block(page, r.cycles)) {
+        page = Pfn(m_page_cache.at(cache_key(vma.file_id, vma.file_index(va))));
+        ++m_stats.cleancache_dirtied;
+    }
+    UserPage &pg = m_pages.at(page.value());
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
-    p.mm->write_pte(slot, upte::present(*pfn, false), r.cycles);
+    p.mm->write_pte(slot, upte::present(page, false), r.cycles);
     ++m_stats.faults_file;
     return r;
 }
@@ -663,6 +671,26 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
     ++m_stats.user_pages_migrated;
     for (const Mapping &m : maps) verify(m.pid, m.va);
     (void)cycles; /* charged to the core through IKernelMemory as it happened */
+    return true;
+}
+
+bool Kernel::drop(Pfn pfn) {
+    auto it = m_pages.find(pfn.value());
+    if (it == m_pages.end() || !it->second.file || it->second.dirty || it->second.pins) return false;
+    UserPage &pg = it->second;
+    m_dropped.insert(cache_key(pg.file_id, pg.index));
+    std::uint64_t cycles = 0; /* charged through IKernelMemory as it happens */
+    for (const Mapping &m : pg.maps) {
+        Process *p = live(m.pid);
+        if (!p) continue;
+        const auto slot = p->mm->pte_slot(m.va, false, cycles);
+        MTESIM_ASSERT(slot, "a mapped page without its page table");
+        p->mm->write_pte(*slot, 0, cycles);
+        shootdown(m.pid, m.va, cycles);
+    }
+    pg.maps.clear();
+    free_user_page(pfn, cycles);
+    ++m_stats.cleancache_drops;
     return true;
 }
 

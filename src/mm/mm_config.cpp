@@ -13,7 +13,14 @@ const char *MmConfig::name(CmaPolicy p) {
     return "?";
 }
 
-const char *MmConfig::name(TagReservePath p) { return p == TagReservePath::fast_path ? "fast-path" : "contig-range"; }
+const char *MmConfig::name(TagReservePath p) {
+    switch (p) {
+    case TagReservePath::fast_path: return "fast-path";
+    case TagReservePath::contig_range: return "contig-range";
+    case TagReservePath::cleancache: return "cleancache";
+    }
+    return "?";
+}
 
 MmConfig MmConfig::resolve(ConfigStore &s) {
     MmConfig c;
@@ -22,10 +29,10 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
                                             {"linux-balance", "cma-last", "cma-first", "never"});
     for (CmaPolicy p : {CmaPolicy::linux_balance, CmaPolicy::cma_last, CmaPolicy::cma_first, CmaPolicy::never})
         if (policy == name(p)) c.cma_policy = p;
-    c.tag_reserve = s.get_string("mm.tag_reserve", "fast-path", "how tag storage is reserved for a tagged allocation",
-                                 {"fast-path", "contig-range"}) == "fast-path"
-                        ? TagReservePath::fast_path
-                        : TagReservePath::contig_range;
+    const std::string reserve = s.get_string("mm.tag_reserve", "fast-path", "how tag storage is reserved for a tagged allocation",
+                                             {"fast-path", "contig-range", "cleancache"});
+    for (TagReservePath p : {TagReservePath::fast_path, TagReservePath::contig_range, TagReservePath::cleancache})
+        if (reserve == name(p)) c.tag_reserve = p;
     c.contig_retries = static_cast<unsigned>(
         s.get_u64("mm.contig_retries", 3, "count", "alloc_contig_range attempts before the fault-on-access fallback", 1, 100));
     c.min_free_kbytes = s.get_u64("mm.min_free_kbytes", 0, "KiB", "vm.min_free_kbytes (0: Linux's default formula)", 0, 1ull << 32);

@@ -131,7 +131,7 @@ Zone *PageAllocator::zone_of(Pfn pfn) {
 
 bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) const {
     std::uint64_t usable = z.free_pages() - z.free_pages(MigrateType::isolate);
-    if (!gfp.may_use_cma() || m_config.cma_policy == CmaPolicy::never) usable -= z.free_pages(MigrateType::cma);
+    if (!pool_usable(gfp)) usable -= z.free_pages(MigrateType::cma);
     if (!gfp.atomic) usable -= z.free_pages(MigrateType::highatomic);
     return usable >= z.wmark_min + (1ull << order);
 }
@@ -146,7 +146,7 @@ bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) co
  * Atomic high-order requests look at the HIGHATOMIC reserve first; anyone may use it last.
  */
 std::optional<Pfn> PageAllocator::rmqueue(Zone &z, unsigned order, GfpFlags gfp, bool &from_cma) {
-    const bool cma = gfp.may_use_cma() && m_config.cma_policy != CmaPolicy::never;
+    const bool cma = pool_usable(gfp);
     from_cma = false;
     auto take_cma = [&]() -> std::optional<Pfn> {
         auto p = z.take_smallest(order, MigrateType::cma);
@@ -166,6 +166,12 @@ std::optional<Pfn> PageAllocator::rmqueue(Zone &z, unsigned order, GfpFlags gfp,
     if (cma && m_config.cma_policy == CmaPolicy::cma_last)
         if (auto p = take_cma()) return p;
     return z.take_smallest(order, MigrateType::highatomic);
+}
+
+bool PageAllocator::pool_usable(GfpFlags gfp) const {
+    if (!gfp.may_use_cma() || m_config.cma_policy == CmaPolicy::never) return false;
+    // A cleancache pool takes clean page-cache copies only: dropping them is always possible.
+    return m_config.tag_reserve != TagReservePath::cleancache || gfp.page_cache;
 }
 
 PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gfp, bool final_attempt) {

@@ -82,6 +82,28 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
     return false;
 }
 
+/*
+ * The cleancache alternative (BACKGROUND.md section 3): the pool only ever holds clean
+ * page-cache pages, so a tag block is emptied by dropping them: no isolation, no IPIs, no
+ * copies, and it works in atomic context. Anything that cannot be dropped (a page dirtied or
+ * pinned since) fails the reservation.
+ */
+bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
+    IPageMigrator *owner = m_alloc.migrator();
+    for (Pfn p = pfn; p < pfn + (1ull << order);) {
+        const auto head = z.allocated_head_of(p);
+        if (!head) {
+            p = p + 1;
+            continue;
+        }
+        const std::uint64_t n = 1ull << z.meta(*head).order();
+        if (!owner || !owner->drop(*head)) return false;
+        m_alloc.mutable_stats().reserve_drop_pages += n;
+        p = *head + n;
+    }
+    return z.block_is_free(pfn, order);
+}
+
 bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles, bool may_migrate) {
     MmStats &st = m_alloc.mutable_stats();
     const TagRegion &r = m_layout.regions()[region];
@@ -93,7 +115,7 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     const unsigned order = m_block_order[region];
     Zone *z = m_alloc.zone_of(bp);
     MTESIM_ASSERT(z, "reusable tag block outside every zone");
-    if (m_alloc.config().tag_reserve == TagReservePath::fast_path && z->block_is_free(bp, order)) {
+    if (m_alloc.config().tag_reserve != TagReservePath::contig_range && z->block_is_free(bp, order)) {
         z->take_free_block(bp, order);
         z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
         ++st.reserve_fast;
@@ -101,6 +123,16 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     }
     if (!may_migrate) {
         ++st.reserve_deferred;
+        return false;
+    }
+    if (m_alloc.config().tag_reserve == TagReservePath::cleancache) {
+        if (drop_range(*z, bp, order)) {
+            z->take_free_block(bp, order);
+            z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+            ++st.reserve_dropped;
+            return true;
+        }
+        ++st.reserve_failed;
         return false;
     }
     if (contig_range(*z, bp, order, cycles)) {

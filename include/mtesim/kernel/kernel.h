@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace mtesim {
@@ -88,6 +89,9 @@ public:
 
     /* migration (the page allocator calls it) */
     bool move(Pfn from, Pfn to, unsigned order) override;
+    /// cleancache: drops the clean, unpinned page-cache page at @pfn (no I/O: it can be read
+    /// again); false for anything else.
+    bool drop(Pfn pfn) override;
     /// Compacts memory for an allocation of 2^@order pages (the stress tests call it too).
     bool compact(unsigned order, std::uint64_t &cycles) { return m_compactor.compact(order, cycles); }
     /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page).
@@ -153,7 +157,8 @@ private:
     const Process *find(std::uint32_t pid) const;
     /// An order-0 user page with reclaim and the OOM killer behind it; @killed_self when the
     /// OOM killer chose @pid.
-    PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles);
+    PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
+                                              bool page_cache = false);
     void wake_kswapd(std::uint64_t &cycles);
     /// Picks and kills the process with the largest footprint; returns its pid, 0 if none.
     std::uint32_t oom_kill(std::uint64_t &cycles);
@@ -173,7 +178,7 @@ private:
     void drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
 
     Result fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
-    Result fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
+    Result fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write);
     Result fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
     Result fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
     /// The page-cache page of (@file_id, @index), read from storage on a miss; nullopt when
@@ -211,6 +216,7 @@ private:
     bool m_in_kswapd = false;
     std::uint32_t m_last_read_file = ~0u;  /* the last page-cache miss: readahead windows */
     std::uint64_t m_last_read_index = 0;
+    std::unordered_set<std::uint64_t> m_dropped; /* page-cache keys cleancache dropped: a later miss is a refault */
     std::uint64_t m_past_tables_allocated = 0, m_past_tables_freed = 0; /* of torn-down address spaces */
 };
 

@@ -34,6 +34,9 @@ struct KernelStats {
     std::uint64_t tags_restored_pfn = 0;    /* restored from it once storage was reserved */
     std::uint64_t tags_cleared = 0;         /* pages whose tags the kernel zeroed (new tagged pages) */
     std::uint64_t user_pages_migrated = 0;  /* mapped pages moved (PTE repointed) */
+    std::uint64_t cleancache_drops = 0;     /* clean page-cache pages dropped for a tag reservation */
+    std::uint64_t cleancache_refaults = 0;  /* page-cache misses of pages cleancache had dropped */
+    std::uint64_t cleancache_dirtied = 0;   /* pool page-cache pages migrated out when first written */
 
     std::uint64_t kswapd_wakeups = 0;
     std::uint64_t kswapd_reclaimed = 0;     /* in pages */

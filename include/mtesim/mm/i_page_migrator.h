@@ -14,6 +14,12 @@ public:
     /// The block of 2^@order pages at @from now lives at @to. False refuses the move (the
     /// allocator then frees @to and keeps @from).
     virtual bool move(Pfn from, Pfn to, unsigned order) = 0;
+    /// Drops the allocated block at @pfn outright (a clean page-cache page: its contents can be
+    /// read again from storage), freeing it. False when it cannot be dropped.
+    virtual bool drop(Pfn pfn) {
+        (void)pfn;
+        return false;
+    }
 };
 
 }  // namespace mtesim

@@ -33,6 +33,7 @@ struct GfpFlags {
     MigrateType type = MigrateType::unmovable; /* GFP_KERNEL: unmovable; __GFP_MOVABLE: movable */
     bool tagged = false;                        /* __GFP_TAGGED: the data needs tag storage */
     bool atomic = false;                        /* may use the HIGHATOMIC reserve (ALLOC_HARDER) */
+    bool page_cache = false;                    /* a clean page-cache page (the only data a cleancache pool takes) */
 
     /// ALLOC_CMA: only movable, untagged allocations may use the tag-storage pool.
     bool may_use_cma() const { return type == MigrateType::movable && !tagged; }
@@ -42,5 +43,6 @@ inline constexpr GfpFlags kGfpKernel{MigrateType::unmovable, false, false};
 inline constexpr GfpFlags kGfpReclaimable{MigrateType::reclaimable, false, false};
 inline constexpr GfpFlags kGfpHighUserMovable{MigrateType::movable, false, false};
 inline constexpr GfpFlags kGfpHighUserMovableTagged{MigrateType::movable, true, false};
+inline constexpr GfpFlags kGfpPageCache{MigrateType::movable, false, false, true};
 
 }  // namespace mtesim

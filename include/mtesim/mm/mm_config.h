@@ -19,6 +19,7 @@ enum class CmaPolicy {
 enum class TagReservePath {
     fast_path,     /* a free tag block is taken straight off the free list (RFC v2 patch 26) */
     contig_range,  /* always alloc_contig_range */
+    cleancache,    /* the review's alternative: the pool holds clean page-cache pages only, dropped on demand */
 };
 
 struct MmConfig {

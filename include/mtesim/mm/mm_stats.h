@@ -26,7 +26,9 @@ struct MmStats {
     std::uint64_t reserve_slow = 0;          /* alloc_contig_range succeeded */
     std::uint64_t reserve_failed = 0;        /* retries spent: fault-on-access fallback */
     std::uint64_t reserve_deferred = 0;      /* a migration destination without free storage: tags go to the pfn xarray */
-    std::uint64_t reserve_static = 0;        /* static carve-out: nothing to reserve */
+    std::uint64_t reserve_static = 0;
+    std::uint64_t reserve_dropped = 0;       /* cleancache: the block's clean page-cache pages dropped */
+    std::uint64_t reserve_drop_pages = 0;    /* pages those drops freed */        /* static carve-out: nothing to reserve */
     std::uint64_t reserve_cycles = 0;        /* core cycles spent reserving */
     std::uint64_t contig_attempts = 0;
     std::uint64_t tag_blocks_released = 0;

@@ -102,11 +102,16 @@ public:
 private:
     std::optional<Pfn> rmqueue(Zone &z, unsigned order, GfpFlags gfp, bool &from_cma);
     bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) const;
+    /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
+    bool pool_usable(GfpFlags gfp) const;
     void set_watermarks();
 
     MmConfig m_config;
     IKernelMemory &m_kmem;
     IPageMigrator *m_migrator = nullptr;
+public:
+    IPageMigrator *migrator() const { return m_migrator; }
+private:
     std::vector<std::unique_ptr<Zone>> m_zones; /* highest first: the zonelist order */
     std::unique_ptr<TagStoragePool> m_pool;
     std::uint64_t m_pool_pages = 0;

@@ -52,6 +52,8 @@ public:
 
 private:
     bool take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles, bool may_migrate);
+    /// Empties the tag block at @pfn by dropping its clean page-cache pages (cleancache).
+    bool drop_range(Zone &z, Pfn pfn, unsigned order);
     /// alloc_contig_range() of the tag block at @pfn (order @order) with the configured retries.
     bool contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_t &cycles);
 
