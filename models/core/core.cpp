@@ -108,6 +108,8 @@ void Core::report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t
     case FaultKind::tag_sync: ++m_stats.faults_sync; break;
     case FaultKind::tag_async: ++m_stats.faults_async; break;
     case FaultKind::maperr: ++m_stats.faults_maperr; break;
+    case FaultKind::heap_double_free:
+    case FaultKind::heap_invalid_free: break; /* counted as faults_heap by the caller */
     default: ++m_stats.faults_other; break;
     }
     if (m_config.kill_on_fault) kill_thread(t);
@@ -636,6 +638,10 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::kalloc:
         case TraceOp::kfree:
         case TraceOp::pin: kernel_allocation_event(t, ev); break;
+        case TraceOp::malloc:
+        case TraceOp::calloc:
+        case TraceOp::realloc:
+        case TraceOp::free: heap_event(t, ev); break;
         case TraceOp::thread_create: break; /* consumed by Workload */
         }
         if (m_pending_cycles >= quantum_cycles) {
@@ -649,6 +655,106 @@ void Core::run_thread(ThreadContext &t) {
     // The thread ran out of events: an implicit exit, a last kernel entry.
     if (!t.killed) kernel_entry(t, ev.position);
     finish_thread(t);
+}
+
+/*
+ * The heap (HeapModel places chunks; the work is this core's). An allocation maps any new
+ * region through the kernel model (an mmap system call), charges heap.malloc_instructions, and
+ * on a tagged heap draws the chunk's tag with IRG (tag 0 and the other parity excluded, so
+ * neighbours differ) and stores it on every granule; calloc zeroes while tagging (STZG). A
+ * free charges heap.free_instructions, reports a double or invalid free as a fault (Scudo
+ * aborts), unmaps a secondary chunk, and retags a primary one excluding its old tag, so a
+ * stale pointer no longer matches. realloc allocates, copies through the caches with both
+ * pointers (tag-checked), and frees the old chunk.
+ */
+void Core::heap_event(ThreadContext &t, const TraceEvent &ev) {
+    auto &slot = m_env.heaps[t.info.process];
+    if (!slot) slot = std::make_unique<HeapModel>(m_env.heap_config.tagged && m_env.tags->layout().regions().size() > 0);
+    HeapModel &h = *slot;
+    Workload &w = *m_env.workload;
+    switch (ev.op) {
+    case TraceOp::malloc:
+    case TraceOp::calloc: {
+        const bool zero = ev.op == TraceOp::calloc;
+        const VirtAddr p = heap_allocate(t, h, zero ? std::uint64_t(ev.aux) * ev.arg : ev.arg, zero, ev.position);
+        if (!t.killed) w.set_pointer(ev.dest, p);
+        break;
+    }
+    case TraceOp::free: heap_free(t, h, resolve(ev.src), ev.position); break;
+    case TraceOp::realloc: {
+        const VirtAddr old = resolve(ev.src);
+        const HeapModel::Chunk *c = untagged(old).value() ? h.live(untagged(old).value()) : nullptr;
+        if (untagged(old).value() && !c) { /* not a live chunk: the free half reports it */
+            heap_free(t, h, old, ev.position);
+            break;
+        }
+        const std::uint64_t keep = c ? std::min(c->size, ev.arg) : 0;
+        const VirtAddr p = heap_allocate(t, h, ev.arg, false, ev.position);
+        if (t.killed) break;
+        for (std::uint64_t off = 0; off < keep && !t.killed; off += 64) {
+            const std::uint64_t n = std::min<std::uint64_t>(64, keep - off);
+            if (!access(t, old + off, n, false, ev.position)) break;
+            if (!access(t, p + off, n, true, ev.position)) break;
+        }
+        if (!t.killed) heap_free(t, h, old, ev.position);
+        if (!t.killed) w.set_pointer(ev.dest, p);
+        break;
+    }
+    default: MTESIM_ASSERT(false, "not a heap event");
+    }
+}
+
+VirtAddr Core::heap_allocate(ThreadContext &t, HeapModel &h, std::uint64_t size, bool zero, std::uint64_t position) {
+    std::vector<HeapModel::Map> maps;
+    const HeapModel::Chunk c = h.allocate(size, maps);
+    for (const auto &m : maps) heap_syscall(t, m.base, m.length, true, h.tagged(), position);
+    if (t.killed) return VirtAddr();
+    const std::uint64_t cpi_milli = static_cast<std::uint64_t>(std::llround(m_config.base_cpi * 1000.0));
+    m_pending_cycles += (m_env.heap_config.malloc_instructions * cpi_milli + 500) / 1000;
+    ++m_stats.mallocs;
+    if (!h.tagged()) {
+        // An untagged heap zeroes calloc memory with ordinary stores.
+        for (std::uint64_t off = 0; zero && off < c.span && !t.killed; off += 4096)
+            access(t, VirtAddr(c.addr + off), std::min<std::uint64_t>(4096, c.span - off), true, position);
+        return VirtAddr(c.addr);
+    }
+    const Tag tag = TagCheckUnit::irg(t.mte, HeapModel::parity_exclude(c.odd));
+    h.set_tag(c.addr, tag);
+    const VirtAddr p = with_tag(VirtAddr(c.addr), tag);
+    m_stats.heap_tag_granules += c.span / kGranuleSize;
+    store_tags(t, p, c.span / kGranuleSize, zero, position);
+    return p;
+}
+
+bool Core::heap_free(ThreadContext &t, HeapModel &h, VirtAddr p, std::uint64_t position) {
+    const std::uint64_t cpi_milli = static_cast<std::uint64_t>(std::llround(m_config.base_cpi * 1000.0));
+    m_pending_cycles += (m_env.heap_config.free_instructions * cpi_milli + 500) / 1000;
+    HeapModel::Chunk c;
+    const HeapModel::FreeResult r = h.release(untagged(p).value(), c);
+    if (r != HeapModel::FreeResult::ok) {
+        ++m_stats.faults_heap;
+        report(t, r == HeapModel::FreeResult::double_free ? FaultKind::heap_double_free : FaultKind::heap_invalid_free, true,
+               p.value(), true, position);
+        kernel_entry(t, position); /* the abort's signal */
+        return false;
+    }
+    ++m_stats.heap_frees;
+    if (c.secondary) {
+        heap_syscall(t, c.mapping, c.mapping_length, false, false, position);
+    } else if (h.tagged()) {
+        const Tag tag = TagCheckUnit::irg(t.mte, static_cast<std::uint16_t>(HeapModel::parity_exclude(c.odd) | (1u << c.tag)));
+        m_stats.heap_tag_granules += c.span / kGranuleSize;
+        store_tags(t, with_tag(VirtAddr(c.addr), tag), c.span / kGranuleSize, false, position);
+    }
+    return true;
+}
+
+void Core::heap_syscall(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte, std::uint64_t position) {
+    if (!kernel_entry(t, position)) return;
+    enter_kernel();
+    const Kernel::Result r = map ? m_env.os->mmap(t.info.process, base, len, mte) : m_env.os->munmap(t.info.process, base, len);
+    leave_kernel();
+    if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
 }
 
 /*

@@ -87,6 +87,15 @@ private:
     Translated translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position);
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
     std::uint64_t walk(PhysAddr root, std::uint64_t va);
+    /// malloc, calloc, realloc and free: the process's HeapModel places the chunk; this core
+    /// maps its regions, tags it (STG per granule) and charges the bookkeeping.
+    void heap_event(ThreadContext &t, const TraceEvent &ev);
+    /// A new chunk of @size bytes (zeroed if @zero); returns its tagged pointer, 0 if the thread died.
+    VirtAddr heap_allocate(ThreadContext &t, HeapModel &h, std::uint64_t size, bool zero, std::uint64_t position);
+    /// Frees the chunk @p points to; false when the heap reported a bad free.
+    bool heap_free(ThreadContext &t, HeapModel &h, VirtAddr p, std::uint64_t position);
+    /// An mmap (@map) or munmap (!@map) the heap makes, as a system call of @t.
+    void heap_syscall(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte, std::uint64_t position);
     /// The memory system calls (mmap, munmap, mprotect, read, madvise, pin_range).
     void memory_syscall(ThreadContext &t, const TraceEvent &ev);
     /// Takes the kernel model's lock for this core (waiting while another core holds it), and

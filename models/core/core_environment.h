@@ -6,6 +6,8 @@
 
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/tlb.h"
+#include "mtesim/heap/heap_config.h"
+#include "mtesim/heap/heap_model.h"
 #include "mtesim/kernel/kernel.h"
 #include "mtesim/mm/page_allocator.h"
 #include "mtesim/mte/fault_record.h"
@@ -18,6 +20,8 @@
 #include <chrono>
 #include <csignal>
 #include <functional>
+#include <memory>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -36,6 +40,8 @@ struct CoreEnvironment {
     std::vector<FaultRecord> faults;
     PageAllocator *allocator = nullptr;             /* set by the boot */
     Kernel *os = nullptr;                           /* the kernel model, set by the boot */
+    HeapConfig heap_config;
+    std::unordered_map<std::uint32_t, std::unique_ptr<HeapModel>> heaps; /* per process, made at its first malloc */
     std::function<void(Core &)> boot;               /* run by core 0 before any thread */
     bool boot_done = false;
     sc_core::sc_event *boot_done_event = nullptr;   /* secondary cores wait for it */

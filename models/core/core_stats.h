@@ -21,6 +21,9 @@ struct CoreStats {
     std::uint64_t tag_checks = 0;        /* checked accesses */
     std::uint64_t tag_check_granules = 0;
     std::uint64_t faults_sync = 0, faults_async = 0, faults_maperr = 0, faults_other = 0;
+    std::uint64_t faults_heap = 0;       /* double and invalid frees the heap model caught */
+    std::uint64_t mallocs = 0, heap_frees = 0; /* heap events (malloc, calloc, realloc count as allocations) */
+    std::uint64_t heap_tag_granules = 0; /* granules the heap tagged (allocation and retag on free) */
     std::uint64_t kernel_entries = 0, context_switches = 0;
     std::uint64_t threads_killed = 0;
     std::array<std::uint64_t, 9> tag_ops{}; /* irg addg subg ldg stg st2g stzg stz2g dc_gzva */

@@ -45,6 +45,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_mm_config = MmConfig::resolve(m_store);
     m_boot = std::make_unique<BootSequence>(m_desc, m_boot_config, m_mm_config, *m_kernel);
     m_kernel_config = KernelConfig::resolve(m_store);
+    m_env.heap_config = HeapConfig::resolve(m_store);
     m_tlb_broadcast = std::make_unique<TlbBroadcast>(m_env.tlbs);
     m_env.boot = [this](Core &cpu0) {
         m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); });

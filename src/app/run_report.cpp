@@ -26,6 +26,9 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         total.faults_sync += c.faults_sync;
         total.faults_async += c.faults_async;
         total.faults_maperr += c.faults_maperr;
+        total.faults_heap += c.faults_heap;
+        total.mallocs += c.mallocs;
+        total.heap_frees += c.heap_frees;
         total.faults_other += c.faults_other;
         total.threads_killed += c.threads_killed;
         total.kernel_entries += c.kernel_entries;
@@ -54,7 +57,10 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         << total.tag_ops[4] + total.tag_ops[5] << ", stzg/stz2g " << total.tag_ops[6] + total.tag_ops[7] << ", dc gzva "
         << total.tag_ops[8] << "\n"
         << "faults    tag sync " << total.faults_sync << ", tag async " << total.faults_async << ", maperr "
-        << total.faults_maperr << ", other " << total.faults_other << "\n";
+        << total.faults_maperr << ", heap (double/invalid free) " << total.faults_heap << ", other " << total.faults_other
+        << "\n";
+    if (total.mallocs || total.heap_frees)
+        out << "heap      " << total.mallocs << " allocations, " << total.heap_frees << " frees\n";
     for (std::size_t i = 0; i < r.faults.size() && i < max_faults; ++i) {
         const FaultRecord &fr = r.faults[i];
         out << "          " << fixed(static_cast<double>(fr.time_ps) / 1e6, 3) << " us  core " << fr.core << "  thread "

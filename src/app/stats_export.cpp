@@ -96,6 +96,10 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "faults_async", c.faults_async, "faults", "SEGV_MTEAERR");
         add_count(p + "faults_maperr", c.faults_maperr, "faults", "SEGV_MAPERR");
         add_count(p + "faults_other", c.faults_other, "faults", "BUS_ADRALN and bus errors");
+        add_count(p + "faults_heap", c.faults_heap, "faults", "double and invalid frees the heap model caught");
+        add_count(p + "mallocs", c.mallocs, "allocations", "malloc, calloc and realloc events");
+        add_count(p + "heap_frees", c.heap_frees, "frees", "free events (and realloc's frees) that succeeded");
+        add_count(p + "heap_tag_granules", c.heap_tag_granules, "granules", "granules the heap tagged or retagged");
         add_count(p + "kernel_entries", c.kernel_entries, "entries", "syscalls, faults, context switches");
         add_count(p + "threads_killed", c.threads_killed, "threads", "threads ended by a fault");
         static const char *ops[] = {"irg", "addg", "subg", "ldg", "stg", "st2g", "stzg", "stz2g", "dc_gzva"};

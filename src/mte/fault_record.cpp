@@ -10,6 +10,8 @@ const char *fault_kind_name(FaultKind kind) {
     case FaultKind::maperr: return "SEGV_MAPERR";
     case FaultKind::alignment: return "BUS_ADRALN";
     case FaultKind::bus_error: return "BUS_ADRERR";
+    case FaultKind::heap_double_free: return "HEAP_DOUBLE_FREE";
+    case FaultKind::heap_invalid_free: return "HEAP_INVALID_FREE";
     }
     return "?";
 }

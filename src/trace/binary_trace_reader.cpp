@@ -150,6 +150,21 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
             fail("not a block from kalloc (never allocated, or freed already)");
         if (ev.op == TraceOp::kfree) m_kallocated.erase(ev.src.name);
         break;
+    case TraceOp::malloc:
+    case TraceOp::calloc:
+        if (ev.dest == Operand::kRaw || ev.arg > kMaxHeapRequest ||
+            (ev.op == TraceOp::calloc && std::uint64_t(ev.aux) * ev.arg > kMaxHeapRequest))
+            fail(std::string("bad ") + trace_op_name(ev.op));
+        m_heap_freed.erase(ev.dest);
+        break;
+    case TraceOp::realloc:
+    case TraceOp::free:
+        if (ev.src.name == Operand::kRaw || (ev.op == TraceOp::realloc && (ev.dest == Operand::kRaw || ev.arg > kMaxHeapRequest)))
+            fail(std::string("bad ") + trace_op_name(ev.op));
+        if (m_heap_freed.count(ev.src.name)) fail("free of a handle freed already");
+        m_heap_freed.insert(ev.src.name);
+        if (ev.op == TraceOp::realloc) m_heap_freed.erase(ev.dest);
+        break;
     case TraceOp::exit:
         m_threads.erase(ev.thread);
         m_exited.insert(ev.thread);

@@ -109,6 +109,16 @@ std::uint32_t TextTraceReader::parse_thread(const char *p, const char *e, const 
     return t;
 }
 
+/* The pointer a free or realloc is given: a name, not one of a chunk freed already. */
+void TextTraceReader::heap_operand(const Operand &op, const char *l, const char *le) const {
+    if (op.name == Operand::kRaw) m_lines.fail("bad pointer, expected a name set by malloc, calloc or realloc", l, le);
+    auto it = m_heap_freed.find(op.name);
+    if (it != m_heap_freed.end())
+        m_lines.fail("'" + m_names[op.name] + "' was freed at line " + std::to_string(it->second) +
+                         ", expected a live chunk (a double free of one handle is a trace error; copy the pointer "
+                         "with addg to model one)", l, le);
+}
+
 bool TextTraceReader::next(TraceEvent &out) {
     const char *b, *e;
     while (m_lines.next(b, e)) {
@@ -300,6 +310,31 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.src.raw = number(3, "offset", 1ull << 48);
         ev.arg = number(4, "length", 1ull << 40);
         if (ev.arg == 0) m_lines.fail("bad length 0, expected > 0", l, le);
+    } else if (token_is(op, ope, "malloc") || token_is(op, ope, "calloc")) {
+        const bool c = token_is(op, ope, "calloc");
+        need(c ? 5 : 4, c ? "TID calloc NAME COUNT SIZE" : "TID malloc NAME SIZE");
+        ev.op = c ? TraceOp::calloc : TraceOp::malloc;
+        if (c) ev.aux = static_cast<std::uint32_t>(number(3, "element count", 0xffffffffu));
+        ev.arg = number(c ? 4 : 3, "size", kMaxHeapRequest);
+        if (c && std::uint64_t(ev.aux) * ev.arg > kMaxHeapRequest)
+            m_lines.fail("bad size, expected COUNT x SIZE up to " + std::to_string(kMaxHeapRequest), l, le);
+        ev.dest = define_name(t.b[2], t.e[2], l, le);
+        m_heap_freed.erase(ev.dest);
+    } else if (token_is(op, ope, "realloc")) {
+        need(5, "TID realloc NAME OLD SIZE");
+        ev.op = TraceOp::realloc;
+        ev.src = parse_operand(t.b[3], t.e[3], l, le);
+        heap_operand(ev.src, l, le);
+        ev.arg = number(4, "size", kMaxHeapRequest);
+        ev.dest = define_name(t.b[2], t.e[2], l, le);
+        m_heap_freed[ev.src.name] = m_lines.line();
+        m_heap_freed.erase(ev.dest);
+    } else if (token_is(op, ope, "free")) {
+        need(3, "TID free NAME");
+        ev.op = TraceOp::free;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+        heap_operand(ev.src, l, le);
+        m_heap_freed[ev.src.name] = m_lines.line();
     } else if (token_is(op, ope, "prctl")) {
         if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK]'", l, le);
         ev.op = TraceOp::prctl;
@@ -357,8 +392,8 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
     } else {
         m_lines.fail("unknown event '" + std::string(op, ope) +
                          "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "
-                         "mmap, munmap, mprotect, madvise, read, pin_range, unpin_range, prctl, syscall, yield, "
-                         "exit, kalloc, kfree, pin or unpin",
+                         "mmap, munmap, mprotect, madvise, read, pin_range, unpin_range, malloc, calloc, realloc, "
+                         "free, prctl, syscall, yield, exit, kalloc, kfree, pin or unpin",
                      l, le);
     }
     return true;

@@ -62,6 +62,10 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         return;
     case TraceOp::read_file: m_out << t << "read " << ev.dest << " " << hex(ev.src.raw) << " " << hex(ev.arg) << "\n"; return;
     case TraceOp::pageout: m_out << t << "madvise " << hex(ev.src.raw) << " " << hex(ev.arg) << " pageout\n"; return;
+    case TraceOp::malloc: m_out << t << "malloc " << name_of(ev.dest) << " " << ev.arg << "\n"; return;
+    case TraceOp::calloc: m_out << t << "calloc " << name_of(ev.dest) << " " << ev.aux << " " << ev.arg << "\n"; return;
+    case TraceOp::realloc: m_out << t << "realloc " << name_of(ev.dest) << " " << addr() << " " << ev.arg << "\n"; return;
+    case TraceOp::free: m_out << t << "free " << addr() << "\n"; return;
     case TraceOp::pin_range:
         m_out << t << (ev.aux ? "pin_range " : "unpin_range ") << hex(ev.src.raw) << " " << hex(ev.arg) << "\n";
         return;

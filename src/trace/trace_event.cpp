@@ -31,6 +31,10 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::read_file: return "read";
     case TraceOp::pageout: return "madvise";
     case TraceOp::pin_range: return "pin_range";
+    case TraceOp::malloc: return "malloc";
+    case TraceOp::calloc: return "calloc";
+    case TraceOp::realloc: return "realloc";
+    case TraceOp::free: return "free";
     }
     return "?";
 }

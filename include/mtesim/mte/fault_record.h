@@ -15,6 +15,8 @@ enum class FaultKind : std::uint8_t {
     maperr,      /* SIGSEGV SEGV_MAPERR: no mapping */
     alignment,   /* SIGBUS BUS_ADRALN: a tag store not 16-byte aligned */
     bus_error,   /* SIGBUS: the interconnect found no target */
+    heap_double_free,  /* the heap found the chunk already free (Scudo: invalid chunk state, abort) */
+    heap_invalid_free, /* free of an address that is no chunk start (Scudo: misaligned/corrupted header, abort) */
 };
 
 struct FaultRecord {

@@ -46,6 +46,7 @@ private:
     std::uint64_t m_events = 0;
     std::vector<std::string> m_names;
     std::unordered_set<std::uint32_t> m_threads, m_exited, m_kallocated;
+    std::unordered_set<std::uint32_t> m_heap_freed; /* heap handles freed and not allocated again */
 };
 
 }  // namespace mtesim

@@ -29,6 +29,7 @@ private:
     bool parse(const char *begin, const char *end, TraceEvent &out);
     Operand parse_operand(const char *p, const char *e, const char *line, const char *line_end);
     std::uint32_t define_name(const char *p, const char *e, const char *line, const char *line_end);
+    void heap_operand(const Operand &op, const char *line, const char *line_end) const;
     std::uint32_t parse_thread(const char *p, const char *e, const char *line, const char *line_end) const;
 
     LineReader m_lines;
@@ -38,6 +39,7 @@ private:
     std::unordered_set<std::uint32_t> m_threads;       /* created and not exited */
     std::unordered_set<std::uint32_t> m_exited;
     std::unordered_set<std::uint32_t> m_kallocated;   /* names holding a kalloc'd block (trace order) */
+    std::unordered_map<std::uint32_t, std::uint64_t> m_heap_freed; /* heap handles freed, and the line that freed them */
 };
 
 }  // namespace mtesim

@@ -37,8 +37,14 @@ enum class TraceOp : std::uint8_t {
     read_file,     /* dest: file id; src.raw: offset in bytes; arg: length */
     pageout,       /* madvise(MADV_PAGEOUT): src raw base, arg length */
     pin_range,     /* pin_user_pages (aux 1) / unpin (aux 0) of src raw base, arg length */
+    malloc,        /* dest := a new heap chunk of arg bytes */
+    calloc,        /* dest := a new zeroed chunk of aux elements of arg bytes */
+    realloc,       /* dest := src's chunk resized to arg bytes (src freed) */
+    free,          /* frees the chunk src points to */
 };
-inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::pin_range);
+inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::free);
+/// The largest heap request a trace may make, in bytes (1 GiB).
+inline constexpr std::uint64_t kMaxHeapRequest = 1ull << 30;
 /// Process ids a trace may use (they are the address-space ids of the TLB).
 inline constexpr std::uint32_t kMaxProcess = (1u << 20) - 1;
 /// Virtual addresses a process may map: below 2^48 (48-bit VA, TTBR0).
