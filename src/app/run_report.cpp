@@ -65,7 +65,7 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         const FaultRecord &fr = r.faults[i];
         out << "          " << fixed(static_cast<double>(fr.time_ps) / 1e6, 3) << " us  core " << fr.core << "  thread "
             << fr.thread << "  " << fault_kind_name(fr.kind) << " (" << tcf_mode_name(fr.mode) << ", "
-            << (fr.write ? "write" : "read") << ")"
+            << fault_access_name(fr) << ")"
             << (fr.has_address ? "  addr " + hex(fr.address) : std::string("  no address")) << "  at event "
             << fr.position << "\n";
     }

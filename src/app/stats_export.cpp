@@ -276,7 +276,7 @@ std::string StatsExport::faults_csv() const {
     o << "time_ps,core,thread,kind,mode,access,address,trace_position\n";
     for (const auto &f : m_result.faults)
         o << f.time_ps << "," << f.core << "," << f.thread << "," << fault_kind_name(f.kind) << "," << tcf_mode_name(f.mode)
-          << "," << (f.write ? "write" : "read") << "," << (f.has_address ? hex(f.address) : "") << "," << f.position << "\n";
+          << "," << fault_access_name(f) << "," << (f.has_address ? hex(f.address) : "") << "," << f.position << "\n";
     return o.str();
 }
 

@@ -16,4 +16,9 @@ const char *fault_kind_name(FaultKind kind) {
     return "?";
 }
 
+const char *fault_access_name(const FaultRecord &f) {
+    if (f.kind == FaultKind::heap_double_free || f.kind == FaultKind::heap_invalid_free) return "free";
+    return f.write ? "write" : "read";
+}
+
 }  // namespace mtesim

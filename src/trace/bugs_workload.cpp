@@ -3,21 +3,20 @@
 
 #include "mtesim/common/format.h"
 #include "mtesim/common/xorshift64_star.h"
+#include "mtesim/heap/heap_model.h"
 
 namespace mtesim {
 
 namespace {
 constexpr std::uint32_t kChunks = 8;         /* chunks per thread's heap */
-constexpr std::uint32_t kChunkBytes = 64;    /* 4 granules, tagged by two ST2G */
+constexpr std::uint32_t kChunkBytes = 64;    /* one 64-byte size class: 80-byte slots */
 constexpr std::uint32_t kValidPerChunk = 3;  /* valid accesses per chunk before the bug */
 constexpr std::uint16_t kThreadExclude = 0x0001; /* tag 0 excluded, as Android does */
-/* Scudo's neighbour rule: even chunks draw from even tags, odd chunks from odd tags. */
-constexpr std::uint16_t parity_exclude(std::uint32_t chunk) { return chunk % 2 ? 0x5555 : 0xaaaa; }
 }  // namespace
 
 BugsWorkload::BugsWorkload(const BugsParams &params)
     : m_params(params), m_rng(params.seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull) {
-    const Bug kinds[] = {Bug::use_after_free, Bug::overflow, Bug::underflow};
+    const Bug kinds[] = {Bug::use_after_free, Bug::overflow, Bug::underflow, Bug::double_free};
     std::uint32_t tid = 0;
     for (std::uint32_t r = 0; r < params.rounds; ++r)
         for (Bug b : kinds) build_thread(tid++, b);
@@ -28,6 +27,7 @@ const char *BugsWorkload::bug_name(Bug bug) {
     case Bug::use_after_free: return "use-after-free";
     case Bug::overflow: return "overflow";
     case Bug::underflow: return "underflow";
+    case Bug::double_free: return "double-free";
     }
     return "?";
 }
@@ -51,39 +51,24 @@ TraceEvent &BugsWorkload::push(std::uint32_t tid, TraceOp op) {
 }
 
 /*
- * One thread: map its region PROT_MTE, "malloc" kChunks chunks (IRG with the parity exclude
- * mask, two ST2G each), touch each chunk kValidPerChunk times at random 8-byte offsets, then
- * commit the bug on a random inner chunk k (1..kChunks-2, so both neighbours exist):
- *   use-after-free: keep the pointer (ADDG +0), "free" by retagging (IRG with GMI, excluding the
- *                   old tag, same parity), then load through the kept pointer;
- *   overflow:       store 8 bytes at chunk + 64, the first granule of chunk k+1 (other parity);
- *   underflow:      load 8 bytes at chunk - 16, the last granule of chunk k-1 (other parity).
- * The tags are drawn at run time, so the expected fault names the untagged address.
+ * One thread, in a process of its own (so its heap's layout depends on nothing else): malloc
+ * kChunks chunks of kChunkBytes, touch each kValidPerChunk times at random 8-byte offsets, then
+ * commit the bug on a random inner chunk k (1..kChunks-2, so both neighbours exist). The
+ * chunk's address follows from the heap model's layout (class region, 16-byte header, slot k).
  */
 void BugsWorkload::build_thread(std::uint32_t tid, Bug bug) {
-    const std::uint64_t region = m_params.base + std::uint64_t(tid) * m_params.region_bytes;
     TraceEvent &create = push(tid, TraceOp::thread_create);
     create.arg = TraceEvent::kAnyCore;
-    create.src.raw = 1; /* every thread in process 1 */
     create.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(kThreadExclude) << 8);
-    TraceEvent &map = push(tid, TraceOp::mmap);
-    map.src.raw = region;
-    map.arg = m_params.region_bytes;
-    map.aux = 1;
+    create.src.raw = tid + 1; /* its own process */
 
     std::vector<std::uint32_t> chunk(kChunks);
     const std::string prefix = "t" + std::to_string(tid) + "_";
     for (std::uint32_t i = 0; i < kChunks; ++i) {
         chunk[i] = name(prefix + "c" + std::to_string(i));
-        TraceEvent &irg = push(tid, TraceOp::irg);
-        irg.dest = chunk[i];
-        irg.src.raw = region + std::uint64_t(i) * kChunkBytes;
-        irg.arg = parity_exclude(i);
-        for (std::uint32_t g = 0; g < kChunkBytes; g += 32) {
-            TraceEvent &st2g = push(tid, TraceOp::st2g);
-            st2g.src.name = chunk[i];
-            st2g.src.offset = g;
-        }
+        TraceEvent &m = push(tid, TraceOp::malloc);
+        m.dest = chunk[i];
+        m.arg = kChunkBytes;
     }
     for (std::uint32_t i = 0; i < kChunks; ++i)
         for (std::uint32_t a = 0; a < kValidPerChunk; ++a) {
@@ -95,26 +80,24 @@ void BugsWorkload::build_thread(std::uint32_t tid, Bug bug) {
         }
 
     const std::uint32_t k = 1 + static_cast<std::uint32_t>(rand() % (kChunks - 2));
-    const std::uint64_t chunk_addr = region + std::uint64_t(k) * kChunkBytes;
+    const unsigned cls = HeapModel::class_of(kChunkBytes);
+    const std::uint64_t chunk_addr =
+        HeapModel::kBase + cls * HeapModel::kRegionBytes + k * HeapModel::class_bytes(cls) + HeapModel::kHeader;
     ExpectedFault f;
     f.thread = tid;
     f.bug = bug;
-    switch (bug) {
-    case Bug::use_after_free: {
+    auto keep_copy = [&]() {
         const std::uint32_t old = name(prefix + "old");
         TraceEvent &keep = push(tid, TraceOp::addg);
         keep.dest = old;
         keep.src.name = chunk[k];
-        TraceEvent &retag = push(tid, TraceOp::irg);
-        retag.dest = chunk[k];
-        retag.src.name = chunk[k];
-        retag.arg = parity_exclude(k);
-        retag.aux = 1; /* GMI: exclude the old tag */
-        for (std::uint32_t g = 0; g < kChunkBytes; g += 32) {
-            TraceEvent &st2g = push(tid, TraceOp::st2g);
-            st2g.src.name = chunk[k];
-            st2g.src.offset = g;
-        }
+        TraceEvent &fr = push(tid, TraceOp::free);
+        fr.src.name = chunk[k];
+        return old;
+    };
+    switch (bug) {
+    case Bug::use_after_free: {
+        const std::uint32_t old = keep_copy();
         const std::int64_t off = static_cast<std::int64_t>((rand() % (kChunkBytes / 8)) * 8);
         TraceEvent &use = push(tid, TraceOp::load);
         use.src.name = old;
@@ -143,6 +126,14 @@ void BugsWorkload::build_thread(std::uint32_t tid, Bug bug) {
         f.event = ld.position;
         break;
     }
+    case Bug::double_free: {
+        const std::uint32_t old = keep_copy();
+        TraceEvent &again = push(tid, TraceOp::free);
+        again.src.name = old;
+        f.address = chunk_addr;
+        f.event = again.position;
+        break;
+    }
     }
     m_expected.push_back(f);
     push(tid, TraceOp::exit);
@@ -155,10 +146,12 @@ bool BugsWorkload::next(TraceEvent &out) {
 }
 
 void BugsWorkload::write_expected(std::ostream &out) const {
-    out << "thread,bug,access,address,event\n";
-    for (const auto &f : m_expected)
-        out << f.thread << "," << bug_name(f.bug) << "," << (f.write ? "write" : "read") << "," << hex(f.address) << ","
-            << f.event << "\n";
+    out << "thread,bug,kind,access,address,event\n";
+    for (const auto &f : m_expected) {
+        const bool df = f.bug == Bug::double_free;
+        out << f.thread << "," << bug_name(f.bug) << "," << (df ? "HEAP_DOUBLE_FREE" : "SEGV_MTESERR") << ","
+            << (df ? "free" : f.write ? "write" : "read") << "," << hex(f.address) << "," << f.event << "\n";
+    }
 }
 
 }  // namespace mtesim

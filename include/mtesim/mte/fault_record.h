@@ -32,5 +32,7 @@ struct FaultRecord {
 };
 
 const char *fault_kind_name(FaultKind kind);
+/// The access column of a fault: "read", "write", or "free" for the heap's faults.
+const char *fault_access_name(const FaultRecord &f);
 
 }  // namespace mtesim

@@ -1,13 +1,12 @@
-// BugsWorkload: the `bugs` generator profile. Threads that each run a small MTE heap in a
-// PROT_MTE region, tagged the way Scudo tags it (a random IRG tag per chunk; even chunks get
-// even tags and odd chunks odd tags, so neighbours always differ), make some valid accesses,
-// and then commit one memory-safety bug: a use after free (through the pointer kept from before
-// the free's retag), a linear overflow (the first granule past the chunk, in its neighbour) or
-// an underflow (the granule before the chunk). Each bug is certain to be caught by a sync-mode
-// tag check, so the generator writes the faults a correct MTE system must report next to the
-// trace. Double free is not generated: on an MTE heap it is caught by the allocator's chunk
-// state, which needs the heap model (malloc/free handles) that the trace format does not have
-// yet.
+// BugsWorkload: the `bugs` generator profile. Each thread is a process of its own with a heap
+// (the heap model: Scudo-like, PROT_MTE), mallocs a few chunks, makes some valid accesses, and
+// then commits one memory-safety bug on an inner chunk: a use after free (through a copy of the
+// pointer kept from before the free, whose retag excludes the old tag), a linear overflow (the
+// first granule past the chunk: the next slot's header, tag 0), an underflow (the granule
+// before the chunk: its own header) or a double free (freeing the chunk, then the copy). Each
+// is certain to be caught in sync mode, by a tag check or by the heap's chunk state, so the
+// generator writes the faults a correct MTE system must report next to the trace. The heap's
+// layout is deterministic, so the expected addresses are known in advance.
 #pragma once
 
 #include "mtesim/trace/i_event_source.h"
@@ -23,13 +22,12 @@ struct BugsParams {
     std::uint64_t seed = 1;
     std::uint32_t rounds = 1;            /* each round: one thread per kind of bug */
     TcfMode tcf = TcfMode::sync;
-    std::uint64_t base = 0x80000000;     /* first thread's region (identity mapped, in tagged DRAM) */
-    std::uint64_t region_bytes = 0x10000; /* bytes per thread */
 };
 
 class BugsWorkload : public IEventSource {
 public:
-    enum class Bug { use_after_free, overflow, underflow };
+    enum class Bug { use_after_free, overflow, underflow, double_free };
+    static constexpr unsigned kBugKinds = 4;
 
     /// A fault the trace must raise in sync mode: which thread, read or write, and the
     /// faulting address without its tag (the tag is drawn by IRG during the run).
@@ -37,7 +35,7 @@ public:
         std::uint32_t thread = 0;
         Bug bug = Bug::use_after_free;
         bool write = false;
-        std::uint64_t address = 0;
+        std::uint64_t address = 0;   /* untagged; for a double free, the chunk freed twice */
         std::uint64_t event = 0; /* index of the faulting event in the trace, from 1 */
     };
 
@@ -50,11 +48,9 @@ public:
     double progress() const override { return m_events.empty() ? 1.0 : double(m_next) / double(m_events.size()); }
 
     const std::vector<ExpectedFault> &expected() const { return m_expected; }
-    /// The expected faults as CSV: thread,bug,access,address,event.
+    /// The expected faults as CSV: thread,bug,kind,access,address,event.
     void write_expected(std::ostream &out) const;
     static const char *bug_name(Bug bug);
-    /// Bytes of memory the workload needs from params.base.
-    static std::uint64_t footprint(const BugsParams &params) { return std::uint64_t(params.rounds) * 3 * params.region_bytes; }
 
 private:
     void build_thread(std::uint32_t tid, Bug bug);
