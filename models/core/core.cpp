@@ -669,8 +669,24 @@ void Core::run_thread(ThreadContext &t) {
  */
 void Core::heap_event(ThreadContext &t, const TraceEvent &ev) {
     auto &slot = m_env.heaps[t.info.process];
-    if (!slot) slot = std::make_unique<HeapModel>(m_env.heap_config.tagged && m_env.tags->layout().regions().size() > 0);
-    HeapModel &h = *slot;
+    if (!slot) {
+        slot = std::make_unique<CoreEnvironment::Heap>();
+        slot->model = std::make_unique<HeapModel>(m_env.heap_config.tagged && m_env.tags->layout().regions().size() > 0);
+    }
+    CoreEnvironment::Heap &lock = *slot;
+    if (lock.busy) {
+        flush_time();
+        m_qk.sync();
+        while (lock.busy) wait(lock.released);
+    }
+    lock.busy = true;
+    heap_call(t, *lock.model, ev);
+    lock.busy = false;
+    flush_time();
+    lock.released.notify(m_qk.get_local_time());
+}
+
+void Core::heap_call(ThreadContext &t, HeapModel &h, const TraceEvent &ev) {
     Workload &w = *m_env.workload;
     switch (ev.op) {
     case TraceOp::malloc:

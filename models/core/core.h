@@ -90,6 +90,8 @@ private:
     /// malloc, calloc, realloc and free: the process's HeapModel places the chunk; this core
     /// maps its regions, tags it (STG per granule) and charges the bookkeeping.
     void heap_event(ThreadContext &t, const TraceEvent &ev);
+    /// The call itself, with the process's heap lock held.
+    void heap_call(ThreadContext &t, HeapModel &h, const TraceEvent &ev);
     /// A new chunk of @size bytes (zeroed if @zero); returns its tagged pointer, 0 if the thread died.
     VirtAddr heap_allocate(ThreadContext &t, HeapModel &h, std::uint64_t size, bool zero, std::uint64_t position);
     /// Frees the chunk @p points to; false when the heap reported a bad free.

@@ -41,7 +41,14 @@ struct CoreEnvironment {
     PageAllocator *allocator = nullptr;             /* set by the boot */
     Kernel *os = nullptr;                           /* the kernel model, set by the boot */
     HeapConfig heap_config;
-    std::unordered_map<std::uint32_t, std::unique_ptr<HeapModel>> heaps; /* per process, made at its first malloc */
+    /* A process's heap and its lock: a heap call that blocks (mapping a region, a page fault
+     * while tagging) keeps the process's other threads out of the heap until it is done. */
+    struct Heap {
+        std::unique_ptr<HeapModel> model;
+        bool busy = false;
+        sc_core::sc_event released;
+    };
+    std::unordered_map<std::uint32_t, std::unique_ptr<Heap>> heaps; /* per process, made at its first malloc */
     std::function<void(Core &)> boot;               /* run by core 0 before any thread */
     bool boot_done = false;
     sc_core::sc_event *boot_done_event = nullptr;   /* secondary cores wait for it */

@@ -91,6 +91,10 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     for (auto &c : m_cores) m_env.l1s.push_back(&c->l1());
     for (auto &c : m_cores) m_env.tlbs.push_back(&c->tlb());
     m_scheduler->set_wake([this](std::uint32_t core) { m_cores[core]->wake(); });
+    // A process lives while any of its threads exists, started or not.
+    m_scheduler->set_admitted([this](const ThreadInfo &info) {
+        if (m_os) m_os->thread_created(info.process);
+    });
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(core_cfg.quantum_ns, sc_core::SC_NS));
 }
 

@@ -10,6 +10,7 @@
 #include "mtesim/common/trace_error.h"
 #include "mtesim/trace/binary_trace_reader.h"
 #include "mtesim/trace/bugs_workload.h"
+#include "mtesim/trace/profile_workload.h"
 #include "mtesim/trace/binary_trace_writer.h"
 #include "mtesim/trace/text_trace_reader.h"
 #include "mtesim/trace/text_trace_writer.h"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -84,9 +86,10 @@ int convert(const std::string &in, const std::string &out_path, bool compress, s
  * gives the same results as running the built-in workload. */
 int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &out) {
     const std::string profile = vm["profile"].as<std::string>();
-    if (profile != "heap" && profile != "bugs")
+    const auto &studies = ProfileWorkload::profiles();
+    if (profile != "heap" && profile != "bugs" && std::find(studies.begin(), studies.end(), profile) == studies.end())
         throw ConfigError("mtesim trace gen: --profile '" + profile +
-                          "', expected heap or bugs (browser, server, page-cache and swap-storm are not built yet)");
+                          "', expected heap, bugs, browser, server, page-cache or swap-storm");
     ConfigStore store = CommandLine::settings(vm);
     if (vm.count("seed")) store.set("sim.seed", std::to_string(vm["seed"].as<std::uint64_t>()), "--seed", ConfigStore::Layer::command_line);
     const double scale = vm["scale"].as<double>();
@@ -102,6 +105,19 @@ int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &
     const BugsWorkload *bugs = nullptr; /* the bugs profile: also writes its expected faults */
     if (profile == "heap") {
         source = RunCommand::workload_for(store, desc, nullptr, name);
+    } else if (profile != "bugs") {
+        ProfileParams p;
+        p.profile = profile;
+        p.seed = store.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
+        p.tcf = RunCommand::workload_tcf(store);
+        p.scale = scale;
+        for (const auto &m : desc.memories) p.memory_bytes += m.range.size();
+        p.footprint_bytes = store.get_u64("workload.footprint_mbytes", 0, "MiB",
+                                          "trace gen: memory a server, page-cache or swap-storm profile touches (0: its default share of the board's memory)",
+                                          0, 1ull << 24) << 20;
+        auto generator = std::make_unique<ProfileWorkload>(p);
+        name = generator->description();
+        source = std::move(generator);
     } else {
         BugsParams p;
         p.seed = store.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
@@ -168,9 +184,9 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     opts.add_options()
         ("help,h", "print this help")
         ("compress,z", "write the binary trace as one zstd stream")
-        ("profile,p", po::value<std::string>()->default_value("heap"), "gen: workload profile: heap (the generated MTE heap workload of mtesim run) or bugs (seeded memory-safety bugs, expected faults in OUT.faults.csv)")
+        ("profile,p", po::value<std::string>()->default_value("heap"), "gen: workload profile: heap (the generated MTE heap workload of mtesim run), bugs (seeded memory-safety bugs, expected faults in OUT.faults.csv), browser, server, page-cache or swap-storm (docs/trace-format.md)")
         ("seed", po::value<std::uint64_t>(), "gen: seed (sim.seed); the output is deterministic for a seed")
-        ("scale", po::value<double>()->default_value(1.0, "1"), "gen: size factor; heap: loads and stores per thread = scale x 200000; bugs: rounds of the three bugs")
+        ("scale", po::value<double>()->default_value(1.0, "1"), "gen: size factor; heap: loads and stores per thread = scale x 200000; bugs: rounds of the four bugs; study profiles: operations per thread (swap-storm: 2 x scale passes)")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "gen: the board whose memory the trace is laid out in")
         ("words", po::value<std::vector<std::string>>(), "the verb and its files");
     CommandLine::add_settings_options(opts);

@@ -42,7 +42,7 @@ KernelStats Kernel::stats() const {
 
 Kernel::Process *Kernel::live(std::uint32_t pid) {
     auto it = m_procs.find(pid);
-    return it == m_procs.end() || it->second->killed ? nullptr : it->second.get();
+    return it == m_procs.end() || it->second->killed || !it->second->mm ? nullptr : it->second.get();
 }
 
 const Kernel::Process *Kernel::find(std::uint32_t pid) const {
@@ -60,22 +60,35 @@ PhysAddr Kernel::root(std::uint32_t pid) const {
     return p && !p->killed && p->mm ? p->mm->root() : PhysAddr();
 }
 
+void Kernel::thread_created(std::uint32_t pid) {
+    auto &p = m_procs[pid];
+    if (!p) {
+        p = std::make_unique<Process>();
+        p->pid = pid;
+    }
+    ++p->threads;
+    ++p->unstarted;
+}
+
 Kernel::Result Kernel::thread_start(std::uint32_t pid) {
     Result r;
-    auto it = m_procs.find(pid);
-    if (it == m_procs.end()) {
-        auto p = std::make_unique<Process>();
+    auto &p = m_procs[pid];
+    if (!p) {
+        p = std::make_unique<Process>();
         p->pid = pid;
+    }
+    if (p->unstarted) --p->unstarted;
+    else ++p->threads;
+    if (!p->mm && !p->killed) {
         p->mm = std::make_unique<AddressSpace>(pid, m_alloc, m_kmem);
         ++m_stats.processes;
         if (!p->mm->init(r.cycles)) {
             p->killed = true; /* fork failing with ENOMEM: the process never runs */
+            p->mm.reset();
             ++m_stats.oom_kills;
         }
-        it = m_procs.emplace(pid, std::move(p)).first;
     }
-    ++it->second->threads;
-    if (it->second->killed) r.outcome = Outcome::killed;
+    if (p->killed) r.outcome = Outcome::killed;
     return r;
 }
 

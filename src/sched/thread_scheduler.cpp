@@ -38,6 +38,7 @@ void ThreadScheduler::admit(const ThreadInfo &info) {
         t->core = info.preferred_core;
     }
     m_queues[t->core].push_back(t.get());
+    if (m_admitted) m_admitted(info);
     if (m_wake) m_wake(t->core);
     m_threads.push_back(std::move(t));
 }

@@ -52,7 +52,11 @@ public:
     };
 
     /* processes and threads */
-    /// A thread of process @pid starts; the process is created at its first thread.
+    /// The trace created a thread of process @pid (it has not run yet): the process lives at
+    /// least until that thread ends. No kernel work.
+    void thread_created(std::uint32_t pid);
+    /// A thread of process @pid starts running; the process's address space is made at its
+    /// first thread (a thread not announced by thread_created counts itself).
     Result thread_start(std::uint32_t pid);
     /// A thread of @pid ends; the last one tears the address space down (exit_mmap).
     Result thread_exit(std::uint32_t pid);
@@ -147,7 +151,8 @@ private:
     struct Process {
         std::uint32_t pid = 0;
         std::unique_ptr<AddressSpace> mm;
-        std::uint32_t threads = 0;
+        std::uint32_t threads = 0;          /* created and not ended */
+        std::uint32_t unstarted = 0;        /* of those, announced but not started */
         bool killed = false;
         std::uint64_t anon_pages = 0;       /* resident anonymous pages */
         std::uint64_t swap_pages = 0;       /* its pages in swap */

@@ -37,6 +37,8 @@ public:
     /// @wake(core) is called when a thread is placed on @core, and for every core when the
     /// trace ends.
     void set_wake(std::function<void(std::uint32_t)> wake) { m_wake = std::move(wake); }
+    /// @admitted(info) is called for every thread the trace creates, when it is placed.
+    void set_admitted(std::function<void(const ThreadInfo &)> admitted) { m_admitted = std::move(admitted); }
 
     /// The next thread queued on @core, or nullptr.
     ThreadContext *try_next(std::uint32_t core);
@@ -59,6 +61,7 @@ private:
     std::vector<std::deque<ThreadContext *>> m_queues;
     std::vector<std::unique_ptr<ThreadContext>> m_threads;
     std::function<void(std::uint32_t)> m_wake;
+    std::function<void(const ThreadInfo &)> m_admitted;
 };
 
 }  // namespace mtesim

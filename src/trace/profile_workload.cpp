@@ -1,0 +1,288 @@
+// ProfileWorkload: see the header. Threads are interleaved round robin in bursts of events, so
+// the trace is deterministic; each thread's operations are drawn from its own xorshift64*
+// stream seeded from the profile seed and its id.
+#include "mtesim/trace/profile_workload.h"
+
+#include "mtesim/common/address.h"
+#include "mtesim/common/config_error.h"
+#include "mtesim/common/xorshift64_star.h"
+#include "mtesim/heap/heap_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mtesim {
+
+namespace {
+constexpr unsigned kBurst = 32;                        /* events of one thread before the next */
+constexpr std::uint64_t kUserBase = 0x10000000;        /* anonymous regions start here */
+constexpr std::uint64_t kMiB = 1ull << 20;
+constexpr std::uint64_t kMaxLive = 1024;               /* heap chunks a thread keeps at most */
+constexpr std::uint32_t kAnyCore = TraceEvent::kAnyCore;
+constexpr std::uint16_t kExcludeZero = 1;              /* tag 0 excluded from IRG, as Android does */
+std::uint64_t page_round(std::uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
+}  // namespace
+
+const std::vector<std::string> &ProfileWorkload::profiles() {
+    static const std::vector<std::string> p = {"browser", "server", "page-cache", "swap-storm"};
+    return p;
+}
+
+/*
+ * The cast of each profile (processes, threads, their roles and regions), sized from the
+ * board's memory; --scale multiplies operations (swap-storm: passes over its memory).
+ */
+ProfileWorkload::ProfileWorkload(const ProfileParams &params) : m_params(params) {
+    const double s = params.scale;
+    const std::uint64_t mem = params.memory_bytes;
+    auto ops = [&](double n) { return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(n * s))); };
+    if (params.profile == "browser") {
+        for (std::uint32_t p = 1; p <= 4; ++p)
+            for (unsigned t = 0; t < 4; ++t) add_thread(p, Role::browser, ops(20000), 0, 0);
+        m_footprint = 0; /* the heap grows as the threads allocate */
+    } else if (params.profile == "server") {
+        m_footprint = params.footprint_bytes ? params.footprint_bytes : mem / 2;
+        const std::uint64_t per = page_round(m_footprint / 8);
+        for (std::uint32_t p = 1; p <= 2; ++p)
+            for (unsigned t = 0; t < 4; ++t)
+                add_thread(p, Role::server, ops(40000), kUserBase + t * (per + kMiB), per);
+    } else if (params.profile == "page-cache") {
+        m_footprint = params.footprint_bytes ? params.footprint_bytes : mem + mem / 2;
+        const std::uint64_t per = page_round(m_footprint / 2);
+        add_thread(1, Role::reader, (per + (128 << 10) - 1) / (128 << 10), 0, per);
+        add_thread(1, Role::reader, (per + (128 << 10) - 1) / (128 << 10), 0, per);
+        m_threads[1].file = 1;
+        add_thread(1, Role::slab, ops(20000), 0, 0);
+        add_thread(2, Role::app, ops(20000), 0, 0);
+    } else if (params.profile == "swap-storm") {
+        m_footprint = params.footprint_bytes ? params.footprint_bytes : mem + mem / 4;
+        const std::uint64_t per = page_round(m_footprint / 4);
+        const std::uint64_t passes = std::max<std::uint64_t>(2, static_cast<std::uint64_t>(std::llround(2 * s)));
+        for (std::uint32_t p = 1; p <= 2; ++p)
+            for (unsigned t = 0; t < 2; ++t)
+                add_thread(p, Role::storm, passes * (per / kPageSize), kUserBase + t * (per + kMiB), per);
+    } else {
+        std::string list;
+        for (const auto &p : profiles()) list += (list.empty() ? "" : ", ") + p;
+        throw ConfigError("mtesim trace gen: --profile '" + params.profile + "', expected heap, bugs, " + list);
+    }
+    if (m_footprint > (1ull << 44))
+        throw ConfigError("mtesim trace gen: footprint " + std::to_string(m_footprint) + " bytes, expected at most 16 TiB");
+    for (const Thread &t : m_threads) m_ops_total += t.ops_total;
+}
+
+void ProfileWorkload::add_thread(std::uint32_t pid, Role role, std::uint64_t ops, std::uint64_t base, std::uint64_t bytes) {
+    Thread t;
+    t.tid = static_cast<std::uint32_t>(m_threads.size());
+    t.pid = pid;
+    t.role = role;
+    t.ops_total = ops;
+    t.base = base;
+    t.bytes = bytes;
+    t.rng = (m_params.seed + 1) * 0x9e3779b97f4a7c15ull ^ (std::uint64_t(t.tid) + 1) * 0xbf58476d1ce4e5b9ull;
+    m_threads.push_back(std::move(t));
+}
+
+std::string ProfileWorkload::description() const {
+    return "generated " + m_params.profile + " (seed " + std::to_string(m_params.seed) + ")";
+}
+
+double ProfileWorkload::progress() const {
+    return m_ops_total ? static_cast<double>(m_ops_done) / static_cast<double>(m_ops_total) : 1.0;
+}
+
+std::uint64_t ProfileWorkload::rand(Thread &t, std::uint64_t n) { return (xorshift64_star(t.rng) >> 11) % n; }
+
+TraceEvent &ProfileWorkload::push(Thread &t, TraceOp op) {
+    t.pending.emplace_back();
+    TraceEvent &ev = t.pending.back();
+    ev.op = op;
+    ev.thread = t.tid;
+    return ev;
+}
+
+std::uint32_t ProfileWorkload::handle(Thread &t, const char *kind) {
+    if (!t.spare.empty()) {
+        const std::uint32_t h = t.spare.back();
+        t.spare.pop_back();
+        return h;
+    }
+    m_names.push_back("t" + std::to_string(t.tid) + kind + std::to_string(t.names_made++));
+    return static_cast<std::uint32_t>(m_names.size() - 1);
+}
+
+/* Chunk sizes of a browser heap: mostly small objects, some buffers, a few large ones. */
+std::uint64_t ProfileWorkload::chunk_size(Thread &t) {
+    const std::uint64_t r = rand(t, 100);
+    if (r < 60) return 16 + rand(t, 113);
+    if (r < 85) return 129 + rand(t, 896);
+    if (r < 97) return 1025 + rand(t, 15360);
+    return 16385 + rand(t, 245760);
+}
+
+/*
+ * One heap operation: allocate (malloc, sometimes calloc or a realloc of a live chunk), free a
+ * random live chunk, or use one (1 to 4 loads and stores inside it, after some compute).
+ */
+void ProfileWorkload::heap_op(Thread &t, unsigned malloc_pct, unsigned free_pct) {
+    const std::uint64_t r = rand(t, 100);
+    if ((r < malloc_pct && t.live.size() < kMaxLive) || t.live.empty()) {
+        const std::uint64_t size = chunk_size(t);
+        const std::uint32_t h = handle(t, "h");
+        const std::uint64_t kind = rand(t, 10);
+        if (kind == 0 && !t.live.empty()) { /* realloc: grows a live chunk into h */
+            const std::size_t i = rand(t, t.live.size());
+            TraceEvent &ev = push(t, TraceOp::realloc);
+            ev.dest = h;
+            ev.src.name = t.live[i];
+            ev.arg = size;
+            t.spare.push_back(t.live[i]);
+            t.live[i] = h;
+            t.sizes[i] = size;
+            return;
+        }
+        TraceEvent &ev = push(t, kind == 1 ? TraceOp::calloc : TraceOp::malloc);
+        ev.dest = h;
+        ev.arg = kind == 1 ? 8 : size; /* calloc: COUNT elements of 8 bytes */
+        if (kind == 1) ev.aux = static_cast<std::uint32_t>((size + 7) / 8);
+        t.live.push_back(h);
+        t.sizes.push_back(kind == 1 ? (size + 7) / 8 * 8 : size);
+        return;
+    }
+    const std::size_t i = rand(t, t.live.size());
+    if (r < malloc_pct + free_pct) {
+        TraceEvent &ev = push(t, TraceOp::free);
+        ev.src.name = t.live[i];
+        t.spare.push_back(t.live[i]);
+        t.live[i] = t.live.back();
+        t.sizes[i] = t.sizes.back();
+        t.live.pop_back();
+        t.sizes.pop_back();
+        return;
+    }
+    const unsigned n = 1 + static_cast<unsigned>(rand(t, 4));
+    for (unsigned k = 0; k < n; ++k) {
+        const std::uint64_t size = t.sizes[i];
+        const std::uint64_t len = std::min<std::uint64_t>(8, size);
+        TraceEvent &ev = push(t, rand(t, 3) ? TraceOp::load : TraceOp::store);
+        ev.src.name = t.live[i];
+        ev.src.offset = static_cast<std::int64_t>(rand(t, size - len + 1) & ~std::uint64_t(len - 1 ? 7 : 0));
+        ev.arg = len;
+        ev.aux = static_cast<std::uint32_t>(5 + rand(t, 40)); /* instructions before it */
+    }
+}
+
+void ProfileWorkload::refill(Thread &t) {
+    if (!t.created) {
+        t.created = true;
+        TraceEvent &c = push(t, TraceOp::thread_create);
+        c.arg = kAnyCore;
+        c.src.raw = t.pid;
+        const bool tagged = t.role != Role::server && t.role != Role::reader && t.role != Role::slab;
+        c.aux = static_cast<std::uint32_t>(tagged ? m_params.tcf : TcfMode::none) | (std::uint32_t(kExcludeZero) << 8);
+        if (t.role == Role::server || t.role == Role::storm) {
+            TraceEvent &m = push(t, TraceOp::mmap);
+            m.src.raw = t.base;
+            m.arg = t.bytes;
+            m.aux = t.role == Role::storm ? 1 : 0;
+        }
+        return;
+    }
+    if (t.ops == t.ops_total) {
+        push(t, TraceOp::exit);
+        t.done = true;
+        return;
+    }
+    ++t.ops;
+    ++m_ops_done;
+    switch (t.role) {
+    case Role::browser:
+        heap_op(t, 35, 30);
+        if (rand(t, 200) == 0) push(t, TraceOp::yield);
+        break;
+    case Role::app: heap_op(t, 40, 35); break;
+    case Role::server: {
+        // Hot and cold: 80% of accesses to the first fifth of the region.
+        const std::uint64_t pages = t.bytes / kPageSize;
+        const std::uint64_t page = rand(t, 10) < 8 ? rand(t, std::max<std::uint64_t>(1, pages / 5)) : rand(t, pages);
+        TraceEvent &ev = push(t, rand(t, 4) ? TraceOp::load : TraceOp::store);
+        ev.src.raw = t.base + page * kPageSize + rand(t, 64) * 64;
+        ev.arg = 64;
+        ev.aux = static_cast<std::uint32_t>(10 + rand(t, 50));
+        if (rand(t, 50) == 0) heap_op(t, 50, 50); /* a little tagging */
+        break;
+    }
+    case Role::reader: {
+        TraceEvent &ev = push(t, TraceOp::read_file);
+        ev.dest = t.file;
+        ev.src.raw = t.cursor;
+        ev.arg = 128 << 10;
+        t.cursor += 128 << 10;
+        push(t, TraceOp::compute).arg = 20000; /* consuming what it read */
+        break;
+    }
+    case Role::slab: {
+        // Slab-like growth: unmovable and reclaimable blocks of orders 0-3, 40% freed later.
+        if (t.live.empty() || rand(t, 10) < 6) {
+            const std::uint32_t h = handle(t, "k");
+            TraceEvent &ev = push(t, TraceOp::kalloc);
+            ev.dest = h;
+            ev.arg = rand(t, 4);
+            ev.aux = static_cast<std::uint32_t>(rand(t, 3) ? AllocKind::unmovable : AllocKind::reclaimable);
+            t.live.push_back(h);
+            t.sizes.push_back(0);
+        } else {
+            const std::size_t i = rand(t, t.live.size());
+            TraceEvent &ev = push(t, TraceOp::kfree);
+            ev.src.name = t.live[i];
+            t.spare.push_back(t.live[i]);
+            t.live[i] = t.live.back();
+            t.live.pop_back();
+            t.sizes.pop_back();
+        }
+        push(t, TraceOp::compute).arg = 2000;
+        break;
+    }
+    case Role::storm: {
+        // Pass 1 tags each page with a tag derived from its index (1..15) and writes it; later
+        // passes read every page through a pointer carrying that tag.
+        const std::uint64_t pages = t.bytes / kPageSize;
+        const std::uint64_t page = t.cursor % pages;
+        const std::uint64_t tag = 1 + (page % 15);
+        const std::uint64_t va = (tag << 56) | (t.base + page * kPageSize);
+        if (t.cursor < pages) {
+            push(t, TraceOp::stg).src.raw = va;
+            TraceEvent &st = push(t, TraceOp::store);
+            st.src.raw = va;
+            st.arg = 8;
+        } else {
+            TraceEvent &ld = push(t, TraceOp::load);
+            ld.src.raw = va;
+            ld.arg = 8;
+            ld.aux = 20;
+        }
+        ++t.cursor;
+        break;
+    }
+    }
+}
+
+bool ProfileWorkload::next(TraceEvent &out) {
+    for (std::size_t tried = 0; tried <= m_threads.size();) {
+        Thread &t = m_threads[m_cur];
+        if (t.pending.empty() && !t.done) refill(t);
+        if (!t.pending.empty() && m_burst < kBurst) {
+            out = t.pending.front();
+            t.pending.pop_front();
+            ++m_burst;
+            return true;
+        }
+        m_burst = 0;
+        m_cur = (m_cur + 1) % m_threads.size();
+        if (t.done && t.pending.empty()) ++tried;
+        else tried = 0;
+    }
+    return false;
+}
+
+}  // namespace mtesim
