@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev               # bench/
   libzstd-dev                    # compressed binary traces
   clang libclang-rt-14-dev       # libFuzzer targets (tests/fuzz)
+  valgrind                       # trace capture: tools/mtegrind links its static libraries
 )
 
 missing=()

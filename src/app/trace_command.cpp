@@ -7,6 +7,7 @@
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
 #include "mtesim/common/config_error.h"
+#include "mtesim/common/format.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/trace/binary_trace_reader.h"
 #include "mtesim/trace/bugs_workload.h"
@@ -15,15 +16,23 @@
 #include "mtesim/trace/text_trace_reader.h"
 #include "mtesim/trace/text_trace_writer.h"
 
+#include <spawn.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+extern char **environ;
 
 namespace po = boost::program_options;
 
@@ -146,6 +155,85 @@ int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &
     return 0;
 }
 
+/* Where mtegrind was built or installed, relative to this executable; empty if absent. */
+std::string capture_dir() {
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return "";
+    for (const auto &d : {exe.parent_path().parent_path() / "capture", exe.parent_path().parent_path() / "libexec/mtesim/capture"})
+        if (std::filesystem::exists(d / "mtegrind-amd64-linux")) return d.string();
+    return "";
+}
+
+/*
+ * trace capture: runs PROGRAM under Valgrind with the mtegrind tool, which writes a text trace
+ * of its heap calls and accesses (tools/mtegrind/mg_main.c), then reads that trace back (so it
+ * is checked like any trace) and writes OUT in the format its name asks for.
+ */
+int capture(const po::variables_map &vm, const std::string &out_path, const std::vector<std::string> &program, std::ostream &out) {
+    const std::string dir = capture_dir();
+    if (dir.empty())
+        throw ConfigError("mtesim trace capture: the capture tool (mtegrind) was not built, expected valgrind's tool "
+                          "libraries (Debian package valgrind) when mtesim was configured");
+    const std::string accesses = vm["accesses"].as<std::string>();
+    if (accesses != "heap" && accesses != "all")
+        throw ConfigError("mtesim trace capture: --accesses '" + accesses + "', expected heap or all");
+    const std::string tcf = vm["tcf"].as<std::string>();
+    if (tcf != "none" && tcf != "sync" && tcf != "async" && tcf != "asymm")
+        throw ConfigError("mtesim trace capture: --tcf '" + tcf + "', expected none, sync, async or asymm");
+    // The program must exist (valgrind's own complaint would not be one clear line).
+    const std::string &prog = program.front();
+    bool found = false;
+    if (prog.find('/') != std::string::npos) {
+        found = access(prog.c_str(), X_OK) == 0;
+    } else if (const char *path = std::getenv("PATH")) {
+        std::istringstream dirs(path);
+        for (std::string d; !found && std::getline(dirs, d, ':');) found = access((d + "/" + prog).c_str(), X_OK) == 0;
+    }
+    if (!found)
+        throw ConfigError("mtesim trace capture: '" + prog + "' not found, expected an executable program (a path, or a name on PATH)");
+    const std::string raw = out_path + ".capture.trace";
+    std::vector<std::string> argv = {"valgrind", "-q", "--tool=mtegrind", "--out=" + raw, "--accesses=" + accesses, "--tcf=" + tcf,
+                                     "--"};
+    argv.insert(argv.end(), program.begin(), program.end());
+    std::vector<char *> cargv;
+    for (auto &a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    std::vector<std::string> env = {"VALGRIND_LIB=" + dir};
+    for (char **e = environ; *e; ++e)
+        if (std::strncmp(*e, "VALGRIND_LIB=", 13) != 0) env.emplace_back(*e);
+    std::vector<char *> cenv;
+    for (auto &e : env) cenv.push_back(e.data());
+    cenv.push_back(nullptr);
+    const auto start = std::chrono::steady_clock::now();
+    pid_t pid = 0;
+    if (posix_spawnp(&pid, "valgrind", nullptr, nullptr, cargv.data(), cenv.data()) != 0)
+        throw ConfigError("mtesim trace capture: cannot start valgrind, expected it on PATH (Debian package valgrind)");
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::error_code ec;
+    if (!std::filesystem::exists(raw, ec) || std::filesystem::file_size(raw, ec) == 0) {
+        std::filesystem::remove(raw, ec);
+        throw ConfigError("mtesim trace capture: '" + program.front() + "' could not be run under valgrind (exit status " +
+                          std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + "), expected an x86-64 Linux program");
+    }
+    std::uint64_t events = 0;
+    try {
+        TextTraceReader reader(raw);
+        events = write_trace(reader, out_path, vm.count("compress") > 0);
+    } catch (...) {
+        std::filesystem::remove(raw, ec);
+        throw;
+    }
+    std::filesystem::remove(raw, ec);
+    out << "mtesim trace capture: " << program.front() << " exited with status "
+        << (WIFEXITED(status) ? std::to_string(WEXITSTATUS(status)) : std::string("(signal)")) << "; " << events << " events in "
+        << fixed(seconds, 2) << " s (" << fixed(static_cast<double>(events) / std::max(seconds, 1e-9), 0) << " events/s) -> "
+        << out_path << " (" << std::filesystem::file_size(out_path) << " bytes)\n";
+    return 0;
+}
+
 int stat(const std::string &in, std::ostream &out) {
     auto source = TraceCommand::open(in);
     std::map<std::string, std::uint64_t> ops;
@@ -179,7 +267,8 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     po::options_description opts("mtesim trace: generate, convert and inspect workload traces\n\n"
                                  "Usage: mtesim trace gen OUT [--profile heap] [--seed S] [--scale X] [--board B] [--set workload.k=v]...\n"
                                  "       mtesim trace convert IN OUT [--compress]\n"
-                                 "       mtesim trace stat FILE\n\n"
+                                 "       mtesim trace stat FILE\n"
+                                 "       mtesim trace capture OUT [--accesses heap|all] [--tcf MODE] -- PROGRAM [ARGS...]\n\n"
                                  "OUT ending in .trace or .txt is the text format, anything else the binary one.\n\nOptions");
     opts.add_options()
         ("help,h", "print this help")
@@ -188,6 +277,8 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         ("seed", po::value<std::uint64_t>(), "gen: seed (sim.seed); the output is deterministic for a seed")
         ("scale", po::value<double>()->default_value(1.0, "1"), "gen: size factor; heap: loads and stores per thread = scale x 200000; bugs: rounds of the four bugs; study profiles: operations per thread (swap-storm: 2 x scale passes)")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "gen: the board whose memory the trace is laid out in")
+        ("accesses", po::value<std::string>()->default_value("heap"), "capture: record accesses inside heap chunks only (heap) or every access (all)")
+        ("tcf", po::value<std::string>()->default_value("sync"), "capture: the recorded threads' tag-check mode")
         ("words", po::value<std::vector<std::string>>(), "the verb and its files");
     CommandLine::add_settings_options(opts);
     po::positional_options_description pos;
@@ -201,7 +292,10 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     if (words.size() == 3 && words[0] == "convert") return convert(words[1], words[2], vm.count("compress") > 0, out);
     if (words.size() == 2 && words[0] == "stat") return stat(words[1], out);
     if (words.size() == 2 && words[0] == "gen") return gen(vm, words[1], out);
-    throw ConfigError("mtesim trace: expected 'gen OUT', 'convert IN OUT' or 'stat FILE' (see mtesim trace --help)");
+    if (words.size() >= 3 && words[0] == "capture")
+        return capture(vm, words[1], std::vector<std::string>(words.begin() + 2, words.end()), out);
+    throw ConfigError("mtesim trace: expected 'gen OUT', 'convert IN OUT', 'stat FILE' or 'capture OUT -- PROGRAM [ARGS]' "
+                      "(see mtesim trace --help)");
 }
 
 }  // namespace mtesim
