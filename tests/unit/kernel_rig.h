@@ -1,5 +1,5 @@
 // KernelRig: a Kernel over a real board's page allocator, a functional tag store and a
-// FunctionalKmem, with helpers that act as the program would (touch = the access a core
+// FunctionalKernelMemory, with helpers that act as the program would (touch = the access a core
 // retries until its PTE is present; stg = a tag store that the shadow checker also learns).
 #pragma once
 
@@ -7,7 +7,7 @@
 #include "mtesim/kernel/kernel.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
 #include "mtesim/kernel/user_pte.h"
-#include "functional_kmem.h"
+#include "mtesim/mm/functional_kernel_memory.h"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +37,7 @@ constexpr std::uint64_t kBase = 0x400000000ull; /* user VAs well away from the b
 struct KernelRig {
     PlatformDesc desc;
     SparseMemory mem;
-    test::FunctionalKmem kmem{mem, 4};
+    FunctionalKernelMemory kmem{mem, 4};
     std::unique_ptr<PageAllocator> alloc;
     std::unique_ptr<TagLayout> layout;
     std::unique_ptr<TagStore> tags;

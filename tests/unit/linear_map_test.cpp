@@ -5,7 +5,7 @@
 #include "mtesim/boot/page_table_walker.h"
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
-#include "functional_kmem.h"
+#include "mtesim/mm/functional_kernel_memory.h"
 
 #include <gtest/gtest.h>
 
@@ -17,12 +17,11 @@ using namespace mtesim::pgtable;
 
 namespace {
 
-using test::FunctionalKmem;
 
 struct Built {
     SparseMemory mem;
     std::unique_ptr<Memblock> memblock;
-    std::unique_ptr<FunctionalKmem> kmem;
+    std::unique_ptr<FunctionalKernelMemory> kmem;
     std::unique_ptr<LinearMapBuilder> builder;
     std::vector<AddrRange> early, late;
 };
@@ -33,7 +32,7 @@ std::unique_ptr<Built> build(const PlatformDesc &d, bool blocks, bool map_once, 
     for (const auto &t : d.tag_storage)
         if (t.reusable && with_late) b->late.push_back(t.range);
     b->memblock = std::make_unique<Memblock>(b->early);
-    b->kmem = std::make_unique<FunctionalKmem>(b->mem);
+    b->kmem = std::make_unique<FunctionalKernelMemory>(b->mem);
     PhysAddr phys_offset = d.memories.front().range.base();
     for (const auto &m : d.memories) phys_offset = std::min(phys_offset, m.range.base());
     b->builder = std::make_unique<LinearMapBuilder>(*b->memblock, *b->kmem, BootConfig{blocks, map_once}, phys_offset, true);

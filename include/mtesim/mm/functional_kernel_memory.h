@@ -1,19 +1,20 @@
-// FunctionalKmem: an IKernelMemory for unit tests that keeps the bytes (page tables, zeroed
-// pages) in a SparseMemory and counts the work it was asked for; costs are the SystemC models'
-// business, so every call returns 0 cycles.
+// FunctionalKernelMemory: an IKernelMemory without timing, for the plain C++ users of the
+// kernel model (unit tests, benchmarks): it keeps the bytes that must exist (page tables,
+// zeroed pages) in a SparseMemory and counts the work it was asked for; every call costs 0
+// cycles (costs are the SystemC models' business).
 #pragma once
 
 #include "mtesim/mem/sparse_memory.h"
 #include "mtesim/mm/i_kernel_memory.h"
 
-namespace mtesim::test {
+namespace mtesim {
 
-struct FunctionalKmem : IKernelMemory {
+struct FunctionalKernelMemory : IKernelMemory {
     SparseMemory &mem;
     unsigned cpu_count = 1;
     std::uint64_t copies = 0, zeroes = 0, tlbis = 0, tag_reads = 0, tag_writes = 0, io_waits = 0;
     double io_ns = 0;
-    explicit FunctionalKmem(SparseMemory &m, unsigned cpus = 1) : mem(m), cpu_count(cpus) {}
+    explicit FunctionalKernelMemory(SparseMemory &m, unsigned cpus = 1) : mem(m), cpu_count(cpus) {}
     std::uint64_t copy_pages(Pfn, Pfn, std::uint64_t n) override {
         copies += n;
         return 0;
@@ -50,4 +51,4 @@ struct FunctionalKmem : IKernelMemory {
     unsigned cpus() const override { return cpu_count; }
 };
 
-}  // namespace mtesim::test
+}  // namespace mtesim
