@@ -687,12 +687,8 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
     return true;
 }
 
-bool Kernel::drop(Pfn pfn) {
-    auto it = m_pages.find(pfn.value());
-    if (it == m_pages.end() || !it->second.file || it->second.dirty || it->second.pins) return false;
-    UserPage &pg = it->second;
-    m_dropped.insert(cache_key(pg.file_id, pg.index));
-    std::uint64_t cycles = 0; /* charged through IKernelMemory as it happens */
+/* try_to_unmap: every PTE mapping the page cleared, its TLB entry shot down. */
+void Kernel::unmap_everywhere(UserPage &pg, std::uint64_t &cycles) {
     for (const Mapping &m : pg.maps) {
         Process *p = live(m.pid);
         if (!p) continue;
@@ -702,6 +698,15 @@ bool Kernel::drop(Pfn pfn) {
         shootdown(m.pid, m.va, cycles);
     }
     pg.maps.clear();
+}
+
+bool Kernel::drop(Pfn pfn) {
+    auto it = m_pages.find(pfn.value());
+    if (it == m_pages.end() || !it->second.file || it->second.dirty || it->second.pins) return false;
+    UserPage &pg = it->second;
+    m_dropped.insert(cache_key(pg.file_id, pg.index));
+    std::uint64_t cycles = 0; /* charged through IKernelMemory as it happens */
+    unmap_everywhere(pg, cycles);
     free_user_page(pfn, cycles);
     ++m_stats.cleancache_drops;
     return true;

@@ -85,15 +85,7 @@ bool Kernel::evict(Pfn pfn, std::uint64_t &cycles) {
 }
 
 void Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
-    for (const Mapping &m : pg.maps) {
-        Process *p = live(m.pid);
-        if (!p) continue;
-        const auto slot = p->mm->pte_slot(m.va, false, cycles);
-        MTESIM_ASSERT(slot, "a mapped page without its page table");
-        p->mm->write_pte(*slot, 0, cycles);
-        shootdown(m.pid, m.va, cycles);
-    }
-    pg.maps.clear();
+    unmap_everywhere(pg, cycles);
     if (pg.dirty) {
         cycles += m_kmem.io_wait(m_storage.write_page_ns());
         ++m_stats.file_writebacks;

@@ -181,6 +181,8 @@ private:
     bool evict(Pfn pfn, std::uint64_t &cycles);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
     void drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    /// Clears every PTE that maps @pg and shoots its TLB entries down (try_to_unmap).
+    void unmap_everywhere(UserPage &pg, std::uint64_t &cycles);
 
     Result fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
     Result fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write);
