@@ -80,3 +80,35 @@ TEST(TagStore, TwoTagsPerByteEvenGranuleLow) {
     EXPECT_TRUE(tags.get_range(PhysAddr(0x80001000), 4, out));
     EXPECT_EQ(std::vector<Tag>(out, out + 4), std::vector<Tag>(in, in + 4));
 }
+
+/* The range calls read and write a region's tag bytes at once: they must agree with granule by
+ * granule access for any start parity and length, and fail (or fall back) at region edges. */
+TEST(TagStore, RangesAgreeWithGranuleAccessAtAnyParityAndLength) {
+    PlatformDesc d;
+    d.memories.push_back(MemoryDesc{"/m", AddrRange(PhysAddr(0x80000000), 0x7c000000), 1});
+    d.tag_storage.push_back(TagStorageDesc{"/t", AddrRange(PhysAddr(0xfc000000), 0x3e00000), 0x1000, 0, true, TagBindingForm::v3});
+    TagLayout layout(d);
+    SparseMemory mem;
+    TagStore tags(layout, mem);
+    std::uint64_t rng = 5;
+    for (int round = 0; round < 500; ++round) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        const std::uint64_t granule = (rng >> 20) % 4096, count = 1 + (rng >> 40) % 700;
+        const PhysAddr pa(0x80000000 + granule * 16);
+        std::vector<Tag> in(count), out(count), one(count);
+        for (std::uint64_t i = 0; i < count; ++i) in[i] = static_cast<Tag>((rng >> (i % 60)) & 0xf);
+        // The neighbours on both sides must survive a range write.
+        const Tag before = granule ? *tags.get(pa - 16) : 0, after = *tags.get(pa + count * 16);
+        ASSERT_TRUE(tags.set_range(pa, count, in.data()));
+        ASSERT_TRUE(tags.get_range(pa, count, out.data()));
+        for (std::uint64_t i = 0; i < count; ++i) one[i] = *tags.get(pa + i * 16);
+        ASSERT_EQ(out, in);
+        ASSERT_EQ(one, in);
+        if (granule) {
+            ASSERT_EQ(*tags.get(pa - 16), before);
+        }
+        ASSERT_EQ(*tags.get(pa + count * 16), after);
+    }
+    Tag buf[4] = {};
+    EXPECT_FALSE(tags.get_range(PhysAddr(0x80000000 + 0x7c000000 - 32), 4, buf)) << "runs out of tagged memory";
+}

@@ -25,6 +25,7 @@ public:
     const TagLayout &layout() const { return m_layout; }
 
 private:
+    static constexpr std::uint64_t kScratch = 512; /* tag bytes one range call reads at once (4 pages' worth) */
     const TagLayout &m_layout;
     SparseMemory &m_memory;
 };
