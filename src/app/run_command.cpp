@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -186,6 +187,12 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     text << "workload  " << workload_name << "\n";
     RunReport::print(text, result, host_s);
     out << text.str();
+    // Test mode: a tag the kernel model lost or misplaced fails the run (a simulator bug).
+    if (result.tag_check_mode && result.shadow_lost + result.shadow_misplaced > 0) {
+        std::cerr << "mtesim run: shadow tag check failed: " << result.shadow_lost << " pages lost, " << result.shadow_misplaced
+                  << " misplaced (first: " << result.shadow_first_error << ")\n";
+        return 1;
+    }
     return 0;
 }
 
