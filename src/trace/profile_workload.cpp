@@ -200,7 +200,12 @@ void ProfileWorkload::refill(Thread &t) {
         heap_op(t, 35, 30);
         if (rand(t, 200) == 0) push(t, TraceOp::yield);
         break;
-    case Role::app: heap_op(t, 40, 35); break;
+    case Role::app:
+        // It starts once the readers have filled memory (and the pool) with page cache, so its
+        // growing tagged heap needs tag blocks that hold data.
+        if (t.ops == 1) push(t, TraceOp::compute).arg = 3000000000ull;
+        heap_op(t, 60, 25);
+        break;
     case Role::server: {
         // Hot and cold: 80% of accesses to the first fifth of the region.
         const std::uint64_t pages = t.bytes / kPageSize;
