@@ -18,7 +18,9 @@ TEST(HeapModel, SizeClassesCoverEveryRequestWithTheSmallestFit) {
     for (std::uint64_t s = 1; s <= HeapModel::kMaxPrimary; s += 7) {
         const unsigned c = HeapModel::class_of(s);
         ASSERT_GE(HeapModel::class_bytes(c) - HeapModel::kHeader, s);
-        if (c > 0) ASSERT_LT(HeapModel::class_bytes(c - 1) - HeapModel::kHeader, (s + 15) / 16 * 16) << s;
+        if (c > 0) {
+            ASSERT_LT(HeapModel::class_bytes(c - 1) - HeapModel::kHeader, (s + 15) / 16 * 16) << s;
+        }
     }
 }
 
