@@ -24,7 +24,7 @@ struct SyntheticParams {
     TcfMode tcf = TcfMode::sync;
     std::uint16_t exclude = 0x0001;             /* tag 0 excluded, as Android does */
     std::uint64_t seed = 1;
-    std::uint64_t base = 0x80000000;            /* first thread's region (identity mapped) */
+    std::uint64_t base = 0x80000000;            /* first thread's region (a virtual address; demand paged) */
     std::uint64_t region_stride = 16ull << 20;  /* bytes between threads' regions */
     bool use_after_free = false;                /* thread 0 dereferences a freed chunk once */
 };
