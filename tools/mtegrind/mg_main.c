@@ -116,7 +116,20 @@ static Word cmp_in_chunk(const void *key, const void *elem) {
     return 0;
 }
 
-static Chunk *chunk_at(Addr a) { return VG_(OSetGen_LookupWithCmp)(chunks, &a, cmp_in_chunk); }
+/* Most accesses are to the stack or to globals, outside [heap_lo, heap_hi) (every chunk ever
+ * allocated lies inside it), and the rest mostly hit the chunk hit last: both are answered
+ * without a search of the tree. */
+static Addr heap_lo = ~(Addr)0, heap_hi = 0;
+static Chunk *last_chunk = NULL;
+
+static Chunk *chunk_at(Addr a) {
+    if (a < heap_lo || a >= heap_hi) return NULL;
+    if (last_chunk && a >= last_chunk->start && a < last_chunk->start + (last_chunk->size ? last_chunk->size : 1))
+        return last_chunk;
+    Chunk *c = VG_(OSetGen_LookupWithCmp)(chunks, &a, cmp_in_chunk);
+    if (c) last_chunk = c;
+    return c;
+}
 
 static Chunk *add_chunk(Addr p, SizeT n) {
     Chunk *c = VG_(OSetGen_AllocNode)(chunks, sizeof(Chunk));
@@ -124,7 +137,16 @@ static Chunk *add_chunk(Addr p, SizeT n) {
     c->size = n;
     c->handle = next_handle++;
     VG_(OSetGen_Insert)(chunks, c);
+    if (p < heap_lo) heap_lo = p;
+    if (p + (n ? n : 1) > heap_hi) heap_hi = p + (n ? n : 1);
     return c;
+}
+
+static void remove_chunk(Chunk *c) {
+    Addr a = c->start;
+    if (last_chunk == c) last_chunk = NULL;
+    VG_(OSetGen_Remove)(chunks, &a);
+    VG_(OSetGen_FreeNode)(chunks, c);
 }
 
 /* ---- regions for raw accesses (--accesses=all) -------------------------------------------- */
@@ -289,8 +311,7 @@ static void record_free(ThreadId tid, void *p) {
         HChar line[96];
         VG_(snprintf)(line, sizeof line, "%u free h%llu\n", (UInt)tid, (unsigned long long)c->handle);
         out_line(line);
-        VG_(OSetGen_Remove)(chunks, &a);
-        VG_(OSetGen_FreeNode)(chunks, c);
+        remove_chunk(c);
     }
     VG_(cli_free)(p);
 }
@@ -313,8 +334,7 @@ static void *mg_realloc(ThreadId tid, void *old, SizeT n) {
     VG_(snprintf)(line, sizeof line, "%u realloc h%llu h%llu %lu\n", (UInt)tid, (unsigned long long)nc->handle,
                   (unsigned long long)c->handle, (unsigned long)(n <= (1UL << 30) ? n : (1UL << 30)));
     out_line(line);
-    VG_(OSetGen_Remove)(chunks, &a);
-    VG_(OSetGen_FreeNode)(chunks, c);
+    remove_chunk(c);
     VG_(cli_free)(old);
     return p;
 }
