@@ -54,7 +54,7 @@ void Core::run() {
     }
     try {
         for (;;) {
-            if (ThreadContext *t = m_env.scheduler->try_next(m_id)) {
+            if (ThreadContext *t = m_env.scheduler->try_next(m_id, now_ps())) {
                 run_thread(*t);
                 continue;
             }
@@ -66,6 +66,13 @@ void Core::run() {
                 flush_time();
                 m_qk.sync();
                 wait(m_wake);
+                m_qk.reset();
+            } else if (idle == ThreadScheduler::Idle::wait_sleeper) {
+                // Only sleeping threads: idle until the first wakes (or a new thread arrives).
+                flush_time();
+                m_qk.sync();
+                const std::uint64_t now = now_ps(), wake = m_env.scheduler->next_wake(m_id);
+                if (wake > now) wait(sc_core::sc_time(static_cast<double>(wake - now), sc_core::SC_PS), m_wake);
                 m_qk.reset();
             }
         }
@@ -623,6 +630,13 @@ void Core::run_thread(ThreadContext &t) {
             if (ev.arg & 2) t.mte.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
             break;
         case TraceOp::syscall: kernel_entry(t, ev.position); break;
+        case TraceOp::sleep:
+            ++m_stats.context_switches;
+            if (kernel_entry(t, ev.position)) {
+                m_env.scheduler->sleep(&t, now_ps() + ev.arg * 1000);
+                return;
+            }
+            break;
         case TraceOp::yield:
             ++m_stats.context_switches;
             if (kernel_entry(t, ev.position)) {
@@ -809,6 +823,10 @@ bool Core::check_limits() {
     else return false;
     sc_core::sc_stop();
     return true;
+}
+
+std::uint64_t Core::now_ps() const {
+    return (m_qk.get_current_time().value() + m_pending_cycles * m_period_units) / sc_core::sc_time(1, sc_core::SC_PS).value();
 }
 
 std::uint64_t Core::now_cycles() const {

@@ -127,6 +127,8 @@ private:
 public:
     /// Current local time in core cycles (including charged, unflushed cycles).
     std::uint64_t now_cycles() const;
+    /// The same in picoseconds.
+    std::uint64_t now_ps() const;
 
 private:
     /// Allocates line @line_no in the L1D for a full-line write without reading memory.

@@ -6,7 +6,7 @@
 namespace mtesim {
 
 ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::uint64_t seed)
-    : m_workload(workload), m_seed(seed), m_queues(cores) {
+    : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores) {
     m_workload.set_listener([this](const ThreadInfo *info) {
         if (info) {
             admit(*info);
@@ -43,7 +43,12 @@ void ThreadScheduler::admit(const ThreadInfo &info) {
     m_threads.push_back(std::move(t));
 }
 
-ThreadContext *ThreadScheduler::try_next(std::uint32_t core) {
+ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_ps) {
+    auto &sleepers = m_sleepers[core];
+    while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
+        m_queues[core].push_back(sleepers.begin()->second);
+        sleepers.erase(sleepers.begin());
+    }
     if (m_queues[core].empty()) return nullptr;
     ThreadContext *t = m_queues[core].front();
     m_queues[core].pop_front();
@@ -52,10 +57,17 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core) {
 
 ThreadScheduler::Idle ThreadScheduler::idle_action(std::uint32_t core) const {
     if (!m_queues[core].empty()) return Idle::run;
-    if (m_workload.exhausted()) return Idle::finish;
-    return m_workload.buffered() < kIdleReadAhead ? Idle::read_ahead : Idle::sleep;
+    if (!m_workload.exhausted() && m_workload.buffered() < kIdleReadAhead) return Idle::read_ahead;
+    if (!m_sleepers[core].empty()) return Idle::wait_sleeper;
+    return m_workload.exhausted() ? Idle::finish : Idle::sleep;
 }
 
 void ThreadScheduler::requeue(ThreadContext *t) { m_queues[t->core].push_back(t); }
+
+void ThreadScheduler::sleep(ThreadContext *t, std::uint64_t wake_ps) { m_sleepers[t->core].emplace(wake_ps, t); }
+
+std::uint64_t ThreadScheduler::next_wake(std::uint32_t core) const {
+    return m_sleepers[core].empty() ? ~0ull : m_sleepers[core].begin()->first;
+}
 
 }  // namespace mtesim

@@ -112,6 +112,9 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
     case TraceOp::compute:
         if (ev.arg > (1ull << 40)) fail("bad cycle count");
         break;
+    case TraceOp::sleep:
+        if (ev.arg > (1ull << 40)) fail("bad sleep time");
+        break;
     case TraceOp::addg:
     case TraceOp::subg:
         if (ev.arg > 1008 || ev.arg % 16 || ev.aux > 15 || ev.dest == Operand::kRaw) fail("bad ADDG/SUBG operands");

@@ -352,6 +352,10 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
     } else if (token_is(op, ope, "syscall")) {
         need(2, "TID syscall");
         ev.op = TraceOp::syscall;
+    } else if (token_is(op, ope, "sleep")) {
+        need(3, "TID sleep NANOSECONDS");
+        ev.op = TraceOp::sleep;
+        ev.arg = number(2, "sleep time in ns", 1ull << 40);
     } else if (token_is(op, ope, "yield")) {
         need(2, "TID yield");
         ev.op = TraceOp::yield;
@@ -393,7 +397,7 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         m_lines.fail("unknown event '" + std::string(op, ope) +
                          "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "
                          "mmap, munmap, mprotect, madvise, read, pin_range, unpin_range, malloc, calloc, realloc, "
-                         "free, prctl, syscall, yield, exit, kalloc, kfree, pin or unpin",
+                         "free, prctl, syscall, yield, sleep, exit, kalloc, kfree, pin or unpin",
                      l, le);
     }
     return true;

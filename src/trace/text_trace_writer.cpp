@@ -77,6 +77,7 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         return;
     case TraceOp::syscall: m_out << t << "syscall\n"; return;
     case TraceOp::yield: m_out << t << "yield\n"; return;
+    case TraceOp::sleep: m_out << t << "sleep " << ev.arg << "\n"; return;
     case TraceOp::exit: m_out << t << "exit\n"; return;
     case TraceOp::kalloc:
         m_out << t << "kalloc " << name_of(ev.dest) << " " << ev.arg << " " << kinds[ev.aux & 3]

@@ -35,6 +35,7 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::calloc: return "calloc";
     case TraceOp::realloc: return "realloc";
     case TraceOp::free: return "free";
+    case TraceOp::sleep: return "sleep";
     }
     return "?";
 }

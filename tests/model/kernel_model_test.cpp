@@ -118,3 +118,18 @@ TEST(KernelModel, OomKillEndsTheVictimsThreadsAndTheOthersGoOn) {
     EXPECT_LT(r.cores[1].stores, 160000u) << "process 2 died on the way";
     EXPECT_EQ(r.cores[0].stores, 256u) << "process 1 ran to its end";
 }
+
+TEST(Scheduling, SleepTakesTheThreadOffItsCoreForItsTime) {
+    // Threads 1 (core 0) and 3 (core 1) do the same, but thread 1 sleeps 100 us first; each
+    // then touches an unmapped address, so the faults' times show when they ran. Thread 2,
+    // on core 0, runs while thread 1 sleeps.
+    RunResult r = run_trace("thread 1 core=0\nthread 2 core=0\nthread 3 core=1\n1 syscall\n1 sleep 100000\n1 ld 0x1000 8\n"
+                            "2 compute 2000\n2 exit\n3 syscall\n3 ld 0x1000 8\n");
+    ASSERT_EQ(r.faults.size(), 2u);
+    std::uint64_t slept = 0, awake = 0;
+    for (const auto &f : r.faults) (f.thread == 1 ? slept : awake) = f.time_ps;
+    EXPECT_GE(slept, awake + 100000000ull) << "at least 100 us later";
+    EXPECT_LT(slept, awake + 101000000ull) << "and not much more: the core idled, then ran it";
+    EXPECT_EQ(r.cores[0].context_switches, 1u);
+    EXPECT_EQ(r.cores[0].events, 5u) << "thread 2 ran on core 0 too";
+}

@@ -162,6 +162,8 @@ TEST(TextTraceReader, HeapEventsParseAndAFreeOfAFreedHandleIsAnError) {
     EXPECT_NE(error_of(kHead + "1 malloc h\n").find("wrong number of fields"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 malloc h -1\n").find("bad size"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 calloc h 100000 100000\n").find("COUNT x SIZE"), std::string::npos);
+    EXPECT_EQ(read_all(kHead + "1 sleep 250000\n").back().arg, 250000u);
+    EXPECT_NE(error_of(kHead + "1 sleep\n").find("wrong number of fields"), std::string::npos);
     // A double free through a copy of the pointer is legal in a trace: the heap model catches it.
     EXPECT_EQ(read_all(kHead + "1 malloc h 8\n1 addg c h 0 0\n1 free h\n1 free c\n").size(), 5u);
 }

@@ -9,6 +9,7 @@
 #include "mtesim/trace/workload.h"
 
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -40,13 +41,18 @@ public:
     /// @admitted(info) is called for every thread the trace creates, when it is placed.
     void set_admitted(std::function<void(const ThreadInfo &)> admitted) { m_admitted = std::move(admitted); }
 
-    /// The next thread queued on @core, or nullptr.
-    ThreadContext *try_next(std::uint32_t core);
+    /// The next thread queued on @core, or nullptr; sleepers whose wake-up time is at or
+    /// before @now_ps join the queue first.
+    ThreadContext *try_next(std::uint32_t core, std::uint64_t now_ps = ~0ull);
     /// What an idle @core should do now.
-    enum class Idle { run, read_ahead, sleep, finish };
+    enum class Idle { run, read_ahead, sleep, wait_sleeper, finish };
     Idle idle_action(std::uint32_t core) const;
     /// Puts @t at the back of its core's queue (it yielded).
     void requeue(ThreadContext *t);
+    /// Takes @t off its core until simulated time @wake_ps (a timed sleep: nanosleep).
+    void sleep(ThreadContext *t, std::uint64_t wake_ps);
+    /// The earliest wake-up time of @core's sleepers, in ps (~0 when none).
+    std::uint64_t next_wake(std::uint32_t core) const;
 
     std::uint64_t threads_created() const { return m_threads.size(); }
     const std::vector<std::unique_ptr<ThreadContext>> &threads() const { return m_threads; }
@@ -59,6 +65,7 @@ private:
     std::uint64_t m_seed;
     std::uint32_t m_next_core = 0;
     std::vector<std::deque<ThreadContext *>> m_queues;
+    std::vector<std::multimap<std::uint64_t, ThreadContext *>> m_sleepers; /* per core, by wake-up time (ps) */
     std::vector<std::unique_ptr<ThreadContext>> m_threads;
     std::function<void(std::uint32_t)> m_wake;
     std::function<void(const ThreadInfo &)> m_admitted;

@@ -41,8 +41,9 @@ enum class TraceOp : std::uint8_t {
     calloc,        /* dest := a new zeroed chunk of aux elements of arg bytes */
     realloc,       /* dest := src's chunk resized to arg bytes (src freed) */
     free,          /* frees the chunk src points to */
+    sleep,         /* a context switch off the CPU for arg nanoseconds (nanosleep) */
 };
-inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::free);
+inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::sleep);
 /// The largest heap request a trace may make, in bytes (1 GiB).
 inline constexpr std::uint64_t kMaxHeapRequest = 1ull << 30;
 /// Process ids a trace may use (they are the address-space ids of the TLB).
