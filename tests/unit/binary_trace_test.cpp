@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -90,7 +91,7 @@ TEST_P(BinaryRoundTrip, TextBinaryTextIsExactRawAndCompressed) {
     const std::string text = std::string(MTESIM_TEST_DATA_DIR) + "/traces/" + GetParam();
     TextTraceReader original(text);
     const auto lines = canonical(original);
-    ASSERT_GT(lines.size(), 300u);
+    ASSERT_GT(lines.size(), 20u);
     for (bool zstd : {false, true}) {
         const std::string bin = tmp(zstd ? "rt.mtb.zst" : "rt.mtb");
         TextTraceReader src(text);
@@ -117,9 +118,16 @@ TEST_P(BinaryRoundTrip, TextBinaryTextIsExactRawAndCompressed) {
 }
 
 /* pool-pressure: kernel allocations and MTE instructions; kernel-paths: processes, file
- * mappings and reads, munmap, mprotect, madvise, pinning. */
-INSTANTIATE_TEST_SUITE_P(Traces, BinaryRoundTrip, ::testing::Values("pool-pressure.trace", "kernel-paths.trace"),
-                         [](const auto &info) { return std::string(info.param).substr(0, std::string(info.param).find('.')) == "pool-pressure" ? "pool_pressure" : "kernel_paths"; });
+ * mappings and reads, munmap, mprotect, madvise, pinning; heap-calls: malloc/calloc/realloc/
+ * free, sleep. */
+INSTANTIATE_TEST_SUITE_P(Traces, BinaryRoundTrip,
+                         ::testing::Values("pool-pressure.trace", "kernel-paths.trace", "heap-calls.trace"),
+                         [](const auto &info) {
+                             std::string n(info.param);
+                             n = n.substr(0, n.find('.'));
+                             std::replace(n.begin(), n.end(), '-', '_');
+                             return n;
+                         });
 
 /* The study profiles carry heap events (malloc, calloc, realloc, free), kernel allocations,
  * file reads and mappings: each survives binary and text round trips exactly, and a text
