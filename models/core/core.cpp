@@ -14,6 +14,17 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t kAccessBuffer = 4096; /* the largest single transaction, in bytes */
+
+/* kGranuleMask[a][b]: the tag nibbles of granules a..b of a line (a <= b < 16). */
+struct GranuleMasks {
+    std::uint64_t m[16][16] = {};
+    constexpr GranuleMasks() {
+        for (unsigned a = 0; a < 16; ++a)
+            for (unsigned b = a; b < 16; ++b) m[a][b] = ((b - a == 15) ? ~0ull : ((1ull << (4 * (b - a + 1))) - 1)) << (4 * a);
+    }
+    constexpr const std::uint64_t *operator[](unsigned a) const { return m[a]; }
+};
+constexpr GranuleMasks kGranuleMask;
 }
 
 Core::Core(sc_core::sc_module_name name, std::uint32_t id, std::uint64_t clock_hz, const CoreConfig &config,
@@ -404,7 +415,7 @@ bool Core::access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write,
                 if (check) {
                     const unsigned g0 = static_cast<unsigned>((pa & (m_line_bytes - 1)) >> 4);
                     const unsigned g1 = static_cast<unsigned>(((pa + size - 1) & (m_line_bytes - 1)) >> 4);
-                    const std::uint64_t mask = ((g1 - g0 == 15) ? ~0ull : ((1ull << (4 * (g1 - g0 + 1))) - 1)) << (4 * g0);
+                    const std::uint64_t mask = kGranuleMask[g0][g1]; /* the nibbles of granules g0..g1 */
                     ++m_stats.tag_checks;
                     m_stats.tag_check_granules += g1 - g0 + 1;
                     if (((l->tags ^ (0x1111111111111111ull * logical_tag(va))) & mask) == 0) {
@@ -493,7 +504,11 @@ bool Core::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, boo
         kernel_entry(t, position);
         return !t.killed;
     }
-    for (std::uint64_t g = 0; g < granules; ++g) {
+    // Granules are handled a line at a time: one translation, one line access, one write of
+    // their tags to the TagStore and the cached copies, one invalidation of other cores' copies.
+    const std::uint64_t per_line = m_line_bytes / kGranuleSize;
+    Tag same[64];
+    for (std::uint64_t g = 0; g < granules;) {
         const VirtAddr at = ua + g * kGranuleSize;
         const Translated tr = translate(t, at, true, position);
         if (tr.status != Translated::ok) {
@@ -503,21 +518,28 @@ bool Core::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, boo
             return !t.killed;
         }
         const std::uint64_t line_no = tr.pa.value() >> m_line_shift;
+        const unsigned first = static_cast<unsigned>((tr.pa.value() & (m_line_bytes - 1)) >> 4);
+        const std::uint64_t n = std::min<std::uint64_t>(granules - g, per_line - first);
         CacheLine *l = line_access(line_no, zero, tr.tagged);
         if (!l) {
             report(t, FaultKind::bus_error, true, at.value(), true, position);
             kernel_entry(t, position);
             return !t.killed;
         }
+        g += n;
         // Tag stores to memory that is not Normal-Tagged have no effect on tags.
-        if (!tr.tagged || !m_env.tags->set(tr.pa, tag)) continue;
-        if (m_env.os->checking()) m_env.os->program_set_tag(t.info.process, at.value(), tag);
-        const unsigned shift = static_cast<unsigned>(4 * ((tr.pa.value() & (m_line_bytes - 1)) >> 4));
-        l->tags = (l->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
+        if (!tr.tagged) continue;
+        std::fill(same, same + n, tag);
+        if (!m_env.tags->set_range(tr.pa, n, same)) continue;
+        if (m_env.os->checking())
+            for (std::uint64_t i = 0; i < n; ++i) m_env.os->program_set_tag(t.info.process, at.value() + i * kGranuleSize, tag);
+        const std::uint64_t mask = (n == 16 ? ~0ull : ((1ull << (4 * n)) - 1)) << (4 * first);
+        const std::uint64_t bits = (0x1111111111111111ull * tag) & mask;
+        l->tags = (l->tags & ~mask) | bits;
         l->tag_dirty = true;
-        CacheLine *s = m_env.llc->peek(line_no);
-        if (s && s->tags_valid) s->tags = (s->tags & ~(0xfull << shift)) | (std::uint64_t(tag) << shift);
-        invalidate_peer_tags(line_no, s);
+        CacheLine *sh = m_env.llc->peek(line_no);
+        if (sh && sh->tags_valid) sh->tags = (sh->tags & ~mask) | bits;
+        invalidate_peer_tags(line_no, sh);
     }
     return true;
 }
@@ -550,6 +572,10 @@ void Core::run_thread(ThreadContext &t) {
                                                               (static_cast<double>(m_period.value()) /
                                                                static_cast<double>(sc_core::sc_time(1, sc_core::SC_PS).value()))));
     const std::uint64_t cpi_milli = static_cast<std::uint64_t>(std::llround(m_config.base_cpi * 1000.0));
+    // Instructions to cycles at the base CPI (rounded); a CPI of 1, the default, needs no division.
+    const auto cycles_of = [cpi_milli](std::uint64_t instructions) {
+        return cpi_milli == 1000 ? instructions : (instructions * cpi_milli + 500) / 1000;
+    };
     if (!t.started) {
         t.started = true;
         t.asid_key = Tlb::key(t.info.process, 0);
@@ -564,7 +590,7 @@ void Core::run_thread(ThreadContext &t) {
         ++t.events;
         switch (ev.op) {
         case TraceOp::compute: {
-            const std::uint64_t c = (ev.arg * cpi_milli + 500) / 1000;
+            const std::uint64_t c = cycles_of(ev.arg);
             m_pending_cycles += c;
             m_stats.compute_cycles += c;
             break;
@@ -574,7 +600,7 @@ void Core::run_thread(ThreadContext &t) {
             const bool write = ev.op == TraceOp::store;
             write ? ++m_stats.stores : ++m_stats.loads;
             if (ev.aux) { /* gap=N: the instructions between this access and the previous event */
-                const std::uint64_t c = (ev.aux * cpi_milli + 500) / 1000;
+                const std::uint64_t c = cycles_of(ev.aux);
                 m_pending_cycles += c;
                 m_stats.compute_cycles += c;
             }

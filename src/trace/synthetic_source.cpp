@@ -29,21 +29,8 @@ std::uint64_t SyntheticSource::rand(ThreadGen &g) {
     return xorshift64_star(g.rng);
 }
 
-bool SyntheticSource::next(TraceEvent &out) {
-    for (std::uint32_t tried = 0; tried < m_params.threads; ++tried) {
-        const std::uint32_t tid = m_next;
-        if (++m_next == m_params.threads) m_next = 0;
-        if (m_threads[tid].phase == Phase::done) continue;
-        out = TraceEvent{};
-        out.thread = tid;
-        out.position = ++m_position;
-        if (step(tid, m_threads[tid], out)) return true;
-    }
-    return false;
-}
-
 /* One event of thread @tid. */
-bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
+inline bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
     const std::uint32_t granule_pairs = m_params.chunk_bytes / 32;
     switch (g.phase) {
     case Phase::create:
@@ -134,5 +121,19 @@ bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &out) {
     }
     return false;
 }
+
+bool SyntheticSource::next(TraceEvent &out) {
+    for (std::uint32_t tried = 0; tried < m_params.threads; ++tried) {
+        const std::uint32_t tid = m_next;
+        if (++m_next == m_params.threads) m_next = 0;
+        if (m_threads[tid].phase == Phase::done) continue;
+        out = TraceEvent{};
+        out.thread = tid;
+        out.position = ++m_position;
+        if (step(tid, m_threads[tid], out)) return true;
+    }
+    return false;
+}
+
 
 }  // namespace mtesim

@@ -295,7 +295,7 @@ TEST(CliCheck, UnchangedPassesPerturbedFailsNamingTheStats) {
     EXPECT_EQ(moved.status, 1) << moved.out;
     EXPECT_NE(moved.out.find("boot.linear_map_ps"), std::string::npos) << "TLBIs are in the boot's linear map: " << moved.out;
     EXPECT_EQ(moved.out.find("boot.tlbis "), std::string::npos) << "the TLBI count itself did not change";
-    Result tolerated = run_mtesim({"check", "--baseline", a + "/stats.json", "--run", c + "/stats.json", "-t", "*=100%"});
+    Result tolerated = run_mtesim({"check", "--baseline", a + "/stats.json", "--run", c + "/stats.json", "-t", "*=1000%"});
     EXPECT_EQ(tolerated.status, 0) << tolerated.out;
     const std::string broken = write_temp("broken.json", "{\"stats\": [{\"name\": \"x\", \"value\": }]}");
     expect_bad_input(run_mtesim({"check", "--baseline", broken, "--run", b + "/stats.json"}), broken + ": byte ");

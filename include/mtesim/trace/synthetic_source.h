@@ -54,7 +54,8 @@ private:
     };
 
     std::uint64_t rand(ThreadGen &g);
-    bool step(std::uint32_t tid, ThreadGen &g, TraceEvent &out);
+    /// Inlined into next(): it runs once per generated event.
+    [[gnu::always_inline]] inline bool step(std::uint32_t tid, ThreadGen &g, TraceEvent &out);
     std::uint32_t chunk_name(std::uint32_t tid, std::uint32_t slot) const { return tid * (m_params.slots + 1) + slot; }
     std::uint32_t stale_name(std::uint32_t tid) const { return tid * (m_params.slots + 1) + m_params.slots; }
     std::uint64_t chunk_addr(std::uint32_t tid, std::uint32_t slot) const {
