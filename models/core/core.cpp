@@ -238,9 +238,15 @@ Core::Translated Core::translate(ThreadContext &t, VirtAddr va, bool write, std:
         }
         ++m_stats.page_faults;
         if (!kernel_entry(t, position)) return Translated{Translated::killed, {}, false};
+        const std::uint64_t start = now_ps();
         enter_kernel();
         const Kernel::Result r = m_env.os->handle_fault(t.info.process, u, write);
         leave_kernel();
+        if (m_env.timeline)
+            m_env.timeline->span(std::string("page fault (") + m_env.os->last_fault() + ")", "fault", m_id, start,
+                                 now_ps() - start,
+                                 "\"thread\": " + std::to_string(t.info.id) + ", \"address\": \"" + hex(u) +
+                                     "\", \"position\": " + std::to_string(position));
         if (r.outcome == Kernel::Outcome::segv_maperr) return Translated{};
         if (r.outcome == Kernel::Outcome::killed) {
             kill_thread(t);
@@ -819,6 +825,7 @@ void Core::heap_syscall(ThreadContext &t, std::uint64_t base, std::uint64_t len,
  */
 void Core::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     if (!kernel_entry(t, ev.position)) return;
+    const std::uint64_t start = now_ps();
     Kernel &os = *m_env.os;
     const std::uint32_t pid = t.info.process;
     const std::uint64_t base = ev.src.raw, len = (ev.arg + kPageSize - 1) & ~(kPageSize - 1);
@@ -834,6 +841,10 @@ void Core::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     default: MTESIM_ASSERT(false, "not a memory system call");
     }
     leave_kernel();
+    if (m_env.timeline)
+        m_env.timeline->span(trace_op_name(ev.op), "syscall", m_id, start, now_ps() - start,
+                             "\"thread\": " + std::to_string(t.info.id) + ", \"base\": \"" + hex(base) +
+                                 "\", \"length\": " + std::to_string(len) + ", \"position\": " + std::to_string(ev.position));
     if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
 }
 

@@ -325,6 +325,7 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
     const Vma *vp = p->mm->find_vma(va);
+    m_last_fault = "maperr";
     if (!vp) {
         ++m_stats.segv_maperr;
         return Result{Outcome::segv_maperr, 0};
@@ -351,13 +352,24 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     Result f;
     switch (upte::kind(pte)) {
     case upte::Kind::present:
+        m_last_fault = "spurious";
         ++m_stats.faults_spurious;
         mark_accessed(upte::pfn(pte));
         return r;
-    case upte::Kind::none: f = vma.file ? fault_file(*p, vma, va, *slot, write) : fault_anon(*p, vma, va, *slot); break;
-    case upte::Kind::swap: f = fault_swap(*p, vma, va, *slot, pte); break;
-    case upte::Kind::metadata_none: f = fault_metadata(*p, vma, va, *slot, pte); break;
+    case upte::Kind::none:
+        m_last_fault = vma.file ? "file" : "anon";
+        f = vma.file ? fault_file(*p, vma, va, *slot, write) : fault_anon(*p, vma, va, *slot);
+        break;
+    case upte::Kind::swap:
+        m_last_fault = "swap-in";
+        f = fault_swap(*p, vma, va, *slot, pte);
+        break;
+    case upte::Kind::metadata_none:
+        m_last_fault = "mte-lazy";
+        f = fault_metadata(*p, vma, va, *slot, pte);
+        break;
     }
+    if (f.outcome == Outcome::killed) m_last_fault = "oom";
     if (write && f.outcome == Outcome::ok && alive(pid)) {
         const std::uint64_t now = peek_pte(*p, va);
         if (upte::kind(now) == upte::Kind::present) m_pages.at(upte::pfn(now).value()).dirty = true;

@@ -663,6 +663,13 @@ TEST(CliRun, TimelineIsChromeTraceJson) {
     EXPECT_NE(j.find("{\"name\": \"boot\", \"cat\": \"boot\""), std::string::npos);
     EXPECT_EQ(std::count(j.begin(), j.end(), '{'), std::count(j.begin(), j.end(), '}'));
     EXPECT_EQ(std::count(j.begin(), j.end(), '['), std::count(j.begin(), j.end(), ']'));
+    // The kernel model's work: page faults by kind, and the memory system calls.
+    Result k = run_mtesim({"run", "--trace", kData + "/traces/kernel-paths.trace", "--timeline", tl});
+    ASSERT_EQ(k.status, 0) << k.err;
+    const std::string kj = slurp(tl);
+    EXPECT_NE(kj.find("{\"name\": \"page fault (swap-in)\", \"cat\": \"fault\", \"ph\": \"X\""), std::string::npos);
+    EXPECT_NE(kj.find("{\"name\": \"page fault (mte-lazy)\""), std::string::npos);
+    EXPECT_NE(kj.find("{\"name\": \"madvise\", \"cat\": \"syscall\""), std::string::npos);
     Result u = run_mtesim({"run", "--trace", kData + "/traces/use-after-free.trace", "--timeline", tl});
     EXPECT_NE(slurp(tl).find("{\"name\": \"SEGV_MTESERR\", \"cat\": \"fault\", \"ph\": \"i\""), std::string::npos);
     std::filesystem::remove(tl);

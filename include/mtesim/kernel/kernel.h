@@ -82,6 +82,9 @@ public:
     /* the fault path */
     /// The page fault of @pid at @va (tag bits ignored): handle_mm_fault.
     Result handle_fault(std::uint32_t pid, std::uint64_t va, bool write);
+    /// What the last handle_fault did ("anon", "file", "swap-in", "mte-lazy", "spurious",
+    /// "maperr", "oom"): for the timeline.
+    const char *last_fault() const { return m_last_fault; }
     /// The hardware walker filled a TLB entry for @pfn: the page was referenced.
     void mark_accessed(Pfn pfn) {
         auto it = m_pages.find(pfn.value());
@@ -221,6 +224,7 @@ private:
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;
+    const char *m_last_fault = "";
     std::uint32_t m_last_read_file = ~0u;  /* the last page-cache miss: readahead windows */
     std::uint64_t m_last_read_index = 0;
     std::unordered_set<std::uint64_t> m_dropped; /* page-cache keys cleancache dropped: a later miss is a refault */
