@@ -86,7 +86,7 @@ Operand TextTraceReader::parse_operand(const char *p, const char *e, const char 
     if (q == p || !is_name_start(*p)) m_lines.fail("bad operand, expected an address or NAME[+OFFSET]", l, le);
     auto it = m_name_ids.find(std::string(p, q));
     if (it == m_name_ids.end())
-        m_lines.fail("unknown pointer '" + std::string(p, q) + "', expected one set earlier by irg/addg/subg/ldg", l, le);
+        m_lines.fail("unknown pointer '" + std::string(p, q) + "', expected one set earlier by irg/addg/subg/ldg, malloc/calloc/realloc or kalloc", l, le);
     op.name = it->second;
     if (q < e) {
         if (*q != '+' && *q != '-') m_lines.fail("bad operand, expected NAME+OFFSET or NAME-OFFSET", l, le);
