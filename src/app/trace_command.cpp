@@ -166,9 +166,10 @@ std::string capture_dir() {
 }
 
 /*
- * trace capture: runs PROGRAM under Valgrind with the mtegrind tool, which writes a text trace
- * of its heap calls and accesses (tools/mtegrind/mg_main.c), then reads that trace back (so it
- * is checked like any trace) and writes OUT in the format its name asks for.
+ * trace capture: runs PROGRAM under Valgrind with the mtegrind tool, which writes a trace
+ * of its heap calls and accesses (tools/mtegrind/mg_main.c) in the binary format, then reads
+ * that trace back (so it is checked like any trace) and writes OUT in the format its name asks
+ * for.
  */
 int capture(const po::variables_map &vm, const std::string &out_path, const std::vector<std::string> &program, std::ostream &out) {
     const std::string dir = capture_dir();
@@ -192,7 +193,7 @@ int capture(const po::variables_map &vm, const std::string &out_path, const std:
     }
     if (!found)
         throw ConfigError("mtesim trace capture: '" + prog + "' not found, expected an executable program (a path, or a name on PATH)");
-    const std::string raw = out_path + ".capture.trace";
+    const std::string raw = out_path + ".capture.mtb"; /* mtegrind writes the binary format */
     std::vector<std::string> argv = {"valgrind", "-q", "--tool=mtegrind", "--out=" + raw, "--accesses=" + accesses, "--tcf=" + tcf,
                                      "--"};
     argv.insert(argv.end(), program.begin(), program.end());
@@ -220,7 +221,7 @@ int capture(const po::variables_map &vm, const std::string &out_path, const std:
     }
     std::uint64_t events = 0;
     try {
-        TextTraceReader reader(raw);
+        BinaryTraceReader reader(raw);
         events = write_trace(reader, out_path, vm.count("compress") > 0);
     } catch (...) {
         std::filesystem::remove(raw, ec);

@@ -1,5 +1,6 @@
-/* mtegrind: a Valgrind tool that records a real x86-64 Linux program as an mtesim text trace
- * (docs/trace-format.md), for `mtesim trace capture` / scripts/capture-trace.
+/* mtegrind: a Valgrind tool that records a real x86-64 Linux program as an mtesim binary trace
+ * (docs/trace-format.md, "Binary workload traces"; mg_trace_ops.h), for `mtesim trace capture`
+ * / scripts/capture-trace, which reads it back, checks it and writes the format asked for.
  *
  * What it records, per thread and in execution order:
  *   - every heap call (malloc, calloc, realloc, free, new/delete, memalign), through Valgrind's
@@ -29,9 +30,11 @@
 #include "pub_tool_replacemalloc.h"
 #include "pub_tool_threadstate.h"
 
+#include "mg_trace_ops.h"
+
 /* ---- options ------------------------------------------------------------------------------ */
 
-static const HChar *clo_out = "mtegrind.trace";
+static const HChar *clo_out = "mtegrind.mtb";
 static Bool clo_all = False;          /* --accesses=all: also non-heap accesses */
 static const HChar *clo_tcf = "sync"; /* the threads' tag-check mode in the trace */
 
@@ -49,7 +52,7 @@ static Bool mg_process_cmd_line_option(const HChar *arg) {
 }
 
 static void mg_print_usage(void) {
-    VG_(printf)("    --out=FILE              the mtesim text trace to write [mtegrind.trace]\n"
+    VG_(printf)("    --out=FILE              the mtesim binary trace to write [mtegrind.mtb]\n"
                 "    --accesses=heap|all     record accesses inside heap chunks only, or all [heap]\n"
                 "    --tcf=none|sync|async|asymm  tag-check mode of the recorded threads [sync]\n");
 }
@@ -75,11 +78,45 @@ static void out_flush(void) {
     out_len = 0;
 }
 
-static void out_line(const HChar *line) {
-    Int n = (Int)VG_(strlen)(line);
+static void out_bytes(const void *p, Int n) {
     if (out_len + n > (Int)sizeof out_buf) out_flush();
-    VG_(memcpy)(out_buf + out_len, line, n);
+    VG_(memcpy)(out_buf + out_len, p, n);
     out_len += n;
+}
+
+static void out_record(const MgRecord *r) { out_bytes(r, (Int)sizeof *r); }
+
+/* A record with every field at its "none": no name, no destination. */
+static MgRecord record(UChar op, ThreadId tid) {
+    MgRecord r;
+    VG_(memset)(&r, 0, sizeof r);
+    r.op = op;
+    r.thread = (UInt)tid;
+    r.dest = MG_NO_NAME;
+    r.name = MG_NO_NAME;
+    return r;
+}
+
+/* Defines name @id (ids are 0, 1, 2... in order of first use): handle h<id+1>. */
+static void define_handle(ULong handle) {
+    HChar text[32];
+    VG_(snprintf)(text, sizeof text, "h%llu", (unsigned long long)handle);
+    const SizeT len = VG_(strlen)(text);
+    MgRecord r = record(MG_OP_DEFINE_NAME, 0);
+    r.name = (UInt)(handle - 1);
+    r.arg = len;
+    out_record(&r);
+    HChar padded[32];
+    VG_(memset)(padded, 0, sizeof padded);
+    VG_(memcpy)(padded, text, len);
+    out_bytes(padded, (Int)((len + 7) & ~(SizeT)7));
+}
+
+static UInt tcf_number(void) {
+    if (VG_(strcmp)(clo_tcf, "none") == 0) return 0;
+    if (VG_(strcmp)(clo_tcf, "async") == 0) return 2;
+    if (VG_(strcmp)(clo_tcf, "asymm") == 0) return 3;
+    return 1;
 }
 
 /* ---- threads ------------------------------------------------------------------------------ */
@@ -91,9 +128,11 @@ static ULong accesses = 0, heap_accesses = 0, clamped = 0, heap_calls = 0;
 static void see_thread(ThreadId tid) {
     if (tid >= MAX_THREADS || thread_seen[tid]) return;
     thread_seen[tid] = True;
-    HChar line[128];
-    VG_(snprintf)(line, sizeof line, "thread %u tcf=%s exclude=0x1\n", (UInt)tid, clo_tcf);
-    out_line(line);
+    MgRecord r = record(MG_OP_THREAD_CREATE, tid);
+    r.arg = MG_ANY_CORE;
+    r.aux = tcf_number() | (0x1u << 8); /* tag 0 excluded from IRG */
+    r.raw_or_offset = 1;                /* process 1 */
+    out_record(&r);
 }
 
 /* ---- live chunks -------------------------------------------------------------------------- */
@@ -157,9 +196,10 @@ static void ensure_mapped(ThreadId tid, Addr a, SizeT n) {
     for (Addr r = a & ~(Addr)0x1fffff; r < a + n; r += 0x200000) {
         if (VG_(OSetWord_Contains)(regions, r)) continue;
         VG_(OSetWord_Insert)(regions, r);
-        HChar line[96];
-        VG_(snprintf)(line, sizeof line, "%u mmap 0x%lx 0x200000\n", (UInt)tid, (unsigned long)r);
-        out_line(line);
+        MgRecord m = record(MG_OP_MMAP, tid);
+        m.raw_or_offset = r;
+        m.arg = 0x200000;
+        out_record(&m);
     }
 }
 
@@ -170,12 +210,13 @@ static VG_REGPARM(3) void on_access(Addr a, UWord size_write, UWord gap) {
     const SizeT size = size_write >> 1;
     const Bool write = size_write & 1;
     Chunk *c = chunk_at(a);
-    HChar line[160];
     if (!c && !clo_all) return;
     see_thread(tid);
     ++accesses;
     SizeT n = size;
     if (n == 0 || a + n < a || a >= ((Addr)1 << 47)) return;
+    MgRecord r = record(write ? MG_OP_STORE : MG_OP_LOAD, tid);
+    r.aux = (UInt)gap;
     if (c) {
         const Addr granule_end = c->start + ((c->size + 15) & ~(SizeT)15);
         if (!write && a + n > granule_end && a + n - granule_end < 32 && a < granule_end) {
@@ -183,20 +224,15 @@ static VG_REGPARM(3) void on_access(Addr a, UWord size_write, UWord gap) {
             ++clamped;
         }
         ++heap_accesses;
-        const unsigned long long h = (unsigned long long)c->handle;
-        const unsigned long off = (unsigned long)(a - c->start);
-        if (gap)
-            VG_(snprintf)(line, sizeof line, "%u %s h%llu+%lu %lu gap=%lu\n", (UInt)tid, write ? "st" : "ld", h, off,
-                          (unsigned long)n, gap);
-        else
-            VG_(snprintf)(line, sizeof line, "%u %s h%llu+%lu %lu\n", (UInt)tid, write ? "st" : "ld", h, off, (unsigned long)n);
-        out_line(line);
-        return;
+        r.has_name = 1;
+        r.name = (UInt)(c->handle - 1);
+        r.raw_or_offset = a - c->start;
+    } else {
+        ensure_mapped(tid, a, n);
+        r.raw_or_offset = a;
     }
-    ensure_mapped(tid, a, n);
-    if (gap) VG_(snprintf)(line, sizeof line, "%u %s 0x%lx %lu gap=%lu\n", (UInt)tid, write ? "st" : "ld", (unsigned long)a, (unsigned long)n, gap);
-    else VG_(snprintf)(line, sizeof line, "%u %s 0x%lx %lu\n", (UInt)tid, write ? "st" : "ld", (unsigned long)a, (unsigned long)n);
-    out_line(line);
+    r.arg = n;
+    out_record(&r);
 }
 
 /* Adds a call of on_access(addr, size << 1 | write, gap) before the current statement. */
@@ -282,14 +318,17 @@ static void *record_alloc(ThreadId tid, SizeT n, SizeT align, SizeT nmemb, SizeT
     see_thread(tid);
     ++heap_calls;
     Chunk *c = add_chunk((Addr)p, n);
-    HChar line[128];
-    if (nmemb && nmemb <= 0xffffffffUL && n <= (1UL << 30))
-        VG_(snprintf)(line, sizeof line, "%u calloc h%llu %lu %lu\n", (UInt)tid, (unsigned long long)c->handle,
-                      (unsigned long)nmemb, (unsigned long)elem);
-    else
-        VG_(snprintf)(line, sizeof line, "%u malloc h%llu %lu\n", (UInt)tid, (unsigned long long)c->handle,
-                      (unsigned long)(n <= (1UL << 30) ? n : (1UL << 30)));
-    out_line(line);
+    define_handle(c->handle);
+    MgRecord r = record(MG_OP_MALLOC, tid);
+    r.dest = (UInt)(c->handle - 1);
+    if (nmemb && nmemb <= 0xffffffffUL && n <= (1UL << 30)) {
+        r.op = MG_OP_CALLOC;
+        r.aux = (UInt)nmemb;
+        r.arg = elem;
+    } else {
+        r.arg = n <= (1UL << 30) ? n : (1UL << 30);
+    }
+    out_record(&r);
     return p;
 }
 
@@ -308,9 +347,10 @@ static void record_free(ThreadId tid, void *p) {
     see_thread(tid);
     ++heap_calls;
     if (c) {
-        HChar line[96];
-        VG_(snprintf)(line, sizeof line, "%u free h%llu\n", (UInt)tid, (unsigned long long)c->handle);
-        out_line(line);
+        MgRecord r = record(MG_OP_FREE, tid);
+        r.has_name = 1;
+        r.name = (UInt)(c->handle - 1);
+        out_record(&r);
         remove_chunk(c);
     }
     VG_(cli_free)(p);
@@ -330,10 +370,13 @@ static void *mg_realloc(ThreadId tid, void *old, SizeT n) {
     see_thread(tid);
     ++heap_calls;
     Chunk *nc = add_chunk((Addr)p, n);
-    HChar line[128];
-    VG_(snprintf)(line, sizeof line, "%u realloc h%llu h%llu %lu\n", (UInt)tid, (unsigned long long)nc->handle,
-                  (unsigned long long)c->handle, (unsigned long)(n <= (1UL << 30) ? n : (1UL << 30)));
-    out_line(line);
+    define_handle(nc->handle);
+    MgRecord r = record(MG_OP_REALLOC, tid);
+    r.dest = (UInt)(nc->handle - 1);
+    r.has_name = 1;
+    r.name = (UInt)(c->handle - 1);
+    r.arg = n <= (1UL << 30) ? n : (1UL << 30);
+    out_record(&r);
     remove_chunk(c);
     VG_(cli_free)(old);
     return p;
@@ -355,18 +398,16 @@ static void mg_post_clo_init(void) {
         VG_(exit)(2);
     }
     out_fd = (Int)sr_Res(r);
-    out_line("mtesim-trace 1\n# captured by mtegrind (mtesim trace capture)\n");
+    static const HChar header[16] = {'M', 'T', 'E', 'S', 'I', 'M', 'B', '1', 1, 0, 0, 0, 0, 0, 0, 0}; /* version 1, no flags */
+    out_bytes(header, 16);
 }
 
 static void mg_fini(Int exitcode) {
-    HChar line[256];
-    VG_(snprintf)(line, sizeof line, "# exit %d: %llu accesses recorded (%llu in heap chunks, %llu loads clamped to their last granule), %llu heap calls\n",
-                  exitcode, accesses, heap_accesses, clamped, heap_calls);
-    out_line(line);
+    (void)exitcode;
     out_flush();
     VG_(close)(out_fd);
-    VG_(umsg)("mtegrind: %llu accesses (%llu in heap chunks, %llu clamped), %llu heap calls -> %s\n", accesses,
-              heap_accesses, clamped, heap_calls, clo_out);
+    VG_(umsg)("mtegrind: %llu accesses (%llu in heap chunks, %llu loads clamped to their last granule), %llu heap "
+              "calls -> %s\n", accesses, heap_accesses, clamped, heap_calls, clo_out);
 }
 
 static void mg_pre_clo_init(void) {
