@@ -21,7 +21,6 @@ struct KernelConfig {
     std::uint64_t reclaim_batch = 32;   /* pages per direct-reclaim pass (SWAP_CLUSTER_MAX) */
     bool kswapd = true;                 /* background reclaim at the low watermark */
     bool check_tags = false;            /* test mode: the shadow tag checker runs */
-    bool cleancache = false;            /* mm.tag_reserve=cleancache: the pool holds clean file pages only */
 
     static KernelConfig resolve(ConfigStore &store);
 };
