@@ -109,14 +109,16 @@ std::uint32_t TextTraceReader::parse_thread(const char *p, const char *e, const 
     return t;
 }
 
-/* The pointer a free or realloc is given: a name, not one of a chunk freed already. */
-void TextTraceReader::heap_operand(const Operand &op, const char *l, const char *le) const {
+/* The pointer a free or realloc frees: a name, not one of a chunk freed already; it is freed
+ * from this line on. */
+void TextTraceReader::free_handle(const Operand &op, const char *l, const char *le) {
     if (op.name == Operand::kRaw) m_lines.fail("bad pointer, expected a name set by malloc, calloc or realloc", l, le);
     auto it = m_heap_freed.find(op.name);
     if (it != m_heap_freed.end())
         m_lines.fail("'" + m_names[op.name] + "' was freed at line " + std::to_string(it->second) +
                          ", expected a live chunk (a double free of one handle is a trace error; copy the pointer "
                          "with addg to model one)", l, le);
+    m_heap_freed[op.name] = m_lines.line();
 }
 
 bool TextTraceReader::next(TraceEvent &out) {
@@ -324,17 +326,15 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         need(5, "TID realloc NAME OLD SIZE");
         ev.op = TraceOp::realloc;
         ev.src = parse_operand(t.b[3], t.e[3], l, le);
-        heap_operand(ev.src, l, le);
+        free_handle(ev.src, l, le);
         ev.arg = number(4, "size", kMaxHeapRequest);
         ev.dest = define_name(t.b[2], t.e[2], l, le);
-        m_heap_freed[ev.src.name] = m_lines.line();
         m_heap_freed.erase(ev.dest);
     } else if (token_is(op, ope, "free")) {
         need(3, "TID free NAME");
         ev.op = TraceOp::free;
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
-        heap_operand(ev.src, l, le);
-        m_heap_freed[ev.src.name] = m_lines.line();
+        free_handle(ev.src, l, le);
     } else if (token_is(op, ope, "prctl")) {
         if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK]'", l, le);
         ev.op = TraceOp::prctl;

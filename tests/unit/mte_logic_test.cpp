@@ -61,11 +61,18 @@ TEST(PointerTags, BitsFiftyNineToFiftySix) {
     EXPECT_EQ(untagged(VirtAddr(0xff00007f12345678ull)).value(), 0x7f12345678ull);
 }
 
-TEST(TagStore, TwoTagsPerByteEvenGranuleLow) {
+namespace {
+/* One data range with its tag storage in the top 1/33 of a 2 GiB range (the RFC layout). */
+PlatformDesc one_region() {
     PlatformDesc d;
     d.memories.push_back(MemoryDesc{"/m", AddrRange(PhysAddr(0x80000000), 0x7c000000), 1});
     d.tag_storage.push_back(TagStorageDesc{"/t", AddrRange(PhysAddr(0xfc000000), 0x3e00000), 0x1000, 0, true, TagBindingForm::v3});
-    TagLayout layout(d);
+    return d;
+}
+}  // namespace
+
+TEST(TagStore, TwoTagsPerByteEvenGranuleLow) {
+    TagLayout layout(one_region());
     SparseMemory mem;
     TagStore tags(layout, mem);
     EXPECT_TRUE(tags.set(PhysAddr(0x80000000), 0x3));
@@ -84,10 +91,7 @@ TEST(TagStore, TwoTagsPerByteEvenGranuleLow) {
 /* The range calls read and write a region's tag bytes at once: they must agree with granule by
  * granule access for any start parity and length, and fail (or fall back) at region edges. */
 TEST(TagStore, RangesAgreeWithGranuleAccessAtAnyParityAndLength) {
-    PlatformDesc d;
-    d.memories.push_back(MemoryDesc{"/m", AddrRange(PhysAddr(0x80000000), 0x7c000000), 1});
-    d.tag_storage.push_back(TagStorageDesc{"/t", AddrRange(PhysAddr(0xfc000000), 0x3e00000), 0x1000, 0, true, TagBindingForm::v3});
-    TagLayout layout(d);
+    TagLayout layout(one_region());
     SparseMemory mem;
     TagStore tags(layout, mem);
     std::uint64_t rng = 5;

@@ -29,7 +29,7 @@ private:
     bool parse(const char *begin, const char *end, TraceEvent &out);
     Operand parse_operand(const char *p, const char *e, const char *line, const char *line_end);
     std::uint32_t define_name(const char *p, const char *e, const char *line, const char *line_end);
-    void heap_operand(const Operand &op, const char *line, const char *line_end) const;
+    void free_handle(const Operand &op, const char *line, const char *line_end);
     std::uint32_t parse_thread(const char *p, const char *e, const char *line, const char *line_end) const;
 
     LineReader m_lines;
