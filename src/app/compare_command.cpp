@@ -37,7 +37,7 @@ namespace {
 /// more without its fraction, which would only be noise in a table read by eye).
 std::string cell(const SeedSummary::Spread &s, int decimals) {
     if (s.n < 2) return fixed(s.mean, decimals);
-    if (decimals == 1 && std::fabs(s.mean) >= 100) decimals = 0;
+    if (decimals == 1 && (std::fabs(s.mean) >= 100 || (s.mean == std::round(s.mean) && s.sd == 0))) decimals = 0;
     return fixed(s.mean, decimals) + " ± " + fixed(s.sd, decimals);
 }
 
@@ -124,7 +124,7 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
         const SeedSummary::Spread slow = sum.slowdown(i);
         csv << p.dir.filename().string() << ",\"" << p.label << "\"," << fixed(slow.mean, 4);
         if (spread) csv << "," << fixed(slow.sd, 4);
-        md << "| " << p.dir.filename().string() << " | " << p.label << " | " << cell(slow, 3) << mark(i, "slowdown") << " |";
+        md << "| " << p.dir.filename().string() << " | " << p.label << " | " << cell(slow, spread ? 4 : 3) << mark(i, "slowdown") << " |";
         for (const auto &[k, h] : cols) {
             const SeedSummary::Spread v = sum.stat(i, k);
             csv << "," << fixed(v.mean, count_decimals);
