@@ -27,16 +27,29 @@ void Timeline::instant(const std::string &name, const std::string &category, uns
 
 /* The trace-event document (Chrome's "JSON Object Format"): metadata events naming the process
  * and one thread per CPU, then the events. Times are microseconds (ts, dur) as the format
- * requires; a picosecond count becomes a double with its exact 6 decimals up to ~10^9 us.
+ * requires; a picosecond count becomes a double, exact to the picosecond up to ~10^9 us.
  * Each event's args come as a JSON object body from the models and are parsed here, so a
- * malformed one is a simulator bug caught at write time rather than a broken file. */
+ * malformed one is a simulator bug caught at write time rather than a broken file.
+ *
+ * A run keeps up to kMaxEvents events, so the document is not built as one JSON value (about
+ * a kilobyte of heap per event): the frame is serialised by the library with an empty
+ * traceEvents array, and each event, serialised by the library on its own, goes into that
+ * array on a line of its own. */
 std::string Timeline::json(const std::vector<std::string> &cpu_names) const {
     using nlohmann::ordered_json;
+    const auto dump = [](const ordered_json &j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); };
     const auto us = [](std::uint64_t ps) { return static_cast<double>(ps) / 1e6; };
-    ordered_json events = ordered_json::array();
-    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "mtesim"}}}});
+    const ordered_json frame = {
+        {"displayTimeUnit", "ns"}, {"otherData", {{"dropped_events", m_dropped}}}, {"traceEvents", ordered_json::array()}};
+    std::string head = dump(frame);
+    const std::string empty_tail = "[]}";
+    MTESIM_ASSERT(head.size() > empty_tail.size() && head.compare(head.size() - empty_tail.size(), empty_tail.size(), empty_tail) == 0,
+                  "the timeline frame does not end in its traceEvents array");
+    head.resize(head.size() - 2); /* keep the '[' */
+    std::string out = head + "\n";
+    out += dump({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "mtesim"}}}});
     for (std::size_t c = 0; c < cpu_names.size(); ++c)
-        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", c}, {"args", {{"name", cpu_names[c]}}}});
+        out += ",\n" + dump({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", c}, {"args", {{"name", cpu_names[c]}}}});
     for (const auto &e : m_events) {
         ordered_json ev = {{"name", e.name}, {"cat", e.category}, {"ph", std::string(1, e.phase)}, {"pid", 1}, {"tid", e.cpu},
                            {"ts", us(e.ts_ps)}};
@@ -47,10 +60,9 @@ std::string Timeline::json(const std::vector<std::string> &cpu_names) const {
             MTESIM_ASSERT(!args.is_discarded(), ("timeline event '" + e.name + "' has malformed args: " + e.args).c_str());
             ev["args"] = std::move(args);
         }
-        events.push_back(std::move(ev));
+        out += ",\n" + dump(ev);
     }
-    const ordered_json doc = {{"displayTimeUnit", "ns"}, {"otherData", {{"dropped_events", m_dropped}}}, {"traceEvents", std::move(events)}};
-    return doc.dump(-1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+    return out + "\n]}\n";
 }
 
 }  // namespace mtesim
