@@ -23,7 +23,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 BEGIN = re.compile(r"^<!-- BEGIN docs/examples/compare\.sh.*-->\n", re.M)
 END = "<!-- END docs/examples/compare.sh -->\n"
-CHARTS = ["slowdown", "reservations", "migrations", "starvation", "pool"]
+CHARTS = ["slowdown", "reservations"]  # the ones the README shows
 
 
 def main():
