@@ -114,8 +114,9 @@ case "$state" in idle|mixed|allocated) ;;
   *) skip "the node did not come up (state '${state:-none}'): $(last_log "$tmp/slurmd.log")" ;;
 esac
 
-# The grid: two values of one key, so 3 points (baseline and two), on a tiny trace.
-grid=(sweep --trace "$trace" --vary mm.cma_policy=never,cma-first)
+# The grid: two values of one key, so 3 points (baseline and two), 2 seeds each: 6 array tasks
+# of a tiny trace.
+grid=(sweep --trace "$trace" --vary mm.cma_policy=never,cma-first --seeds 2)
 "$mtesim" "${grid[@]}" --out "$tmp/local" -j 2 >/dev/null || fail "local sweep -j 2 failed"
 "$mtesim" "${grid[@]}" --out "$tmp/cluster" --slurm >"$tmp/slurm-gen.out" || fail "sweep --slurm failed"
 grep -q "note: sbatch is not on PATH" "$tmp/slurm-gen.out" && fail "sweep --slurm did not find sbatch on PATH"
@@ -127,13 +128,14 @@ while squeue -h -j "$job" 2>/dev/null | grep -q .; do
   [ $SECONDS -lt $deadline ] || fail "job array $job not finished after ${timeout_s}s: $(squeue -h -j "$job" | head -n 3)"
   sleep 1
 done
-for k in 0 1 2; do
-  [ -s "$tmp/cluster/points/0000$k/stats.json" ] ||
-    fail "array task $k left no stats.json: $(cat "$tmp/cluster/points/slurm-$k.log" 2>/dev/null | tail -n 3)"
+for k in 0 1 2 3 4 5; do
+  run="$tmp/cluster/points/0000$((k / 2))/seed$((k % 2))"
+  [ -s "$run/stats.json" ] ||
+    fail "array task $k left no $run/stats.json: $(tail -n 3 "$tmp/cluster/points/slurm-$k.log" 2>/dev/null)"
 done
 
 "$tmp/cluster/merge.sh" >/dev/null || fail "merge.sh failed"
 if ! diff -u "$tmp/local/sweep.csv" "$tmp/cluster/sweep.csv"; then
   fail "the merged CSV of the Slurm run differs from the local sweep -j 2"
 fi
-echo "slurm_test: job array $job of 3 tasks ran on a single-node cluster; merged sweep.csv equals the local sweep -j 2"
+echo "slurm_test: job array $job of 6 tasks ran on a single-node cluster; merged sweep.csv equals the local sweep -j 2"
