@@ -221,11 +221,17 @@ int TraceCapture::run(const Options &o, const std::vector<std::string> &program,
 
     // Valgrind's log: mtegrind's summary, and any message of Valgrind's own.
     const std::vector<std::string> lines = log_lines(log);
-    std::string summary;
+    std::string summary, exec_file; /* mtegrind's summary; the last program it saw executed */
     std::vector<std::string> messages;
-    for (const auto &l : lines)
-        (l.rfind("mtegrind: ", 0) == 0 ? summary : messages.emplace_back()) = l;
-    const bool valgrind_failed = summary.empty();
+    for (const auto &l : lines) {
+        if (l.rfind("mtegrind: execve ", 0) == 0) exec_file = l.substr(17);
+        else if (l.rfind("mtegrind: ", 0) == 0) summary = l;
+        else messages.push_back(l);
+    }
+    // No summary after an execve: the program replaced itself with one Valgrind does not follow
+    // (a wrapper script, a shim), which ran to its end without Valgrind.
+    const bool replaced = summary.empty() && !exec_file.empty();
+    const bool valgrind_failed = summary.empty() && !replaced;
     std::error_code ec;
     const bool tool_started = std::filesystem::exists(raw, ec); /* mtegrind opened its output */
     std::string first_message = messages.empty() ? std::string() : messages.front();
@@ -234,7 +240,7 @@ int TraceCapture::run(const Options &o, const std::vector<std::string> &program,
                           "): " + (first_message.empty() ? "valgrind's message is above" : first_message));
     }
     if (first_message.empty()) first_message = "no message";
-    if (valgrind_failed || interrupted) cut_to_whole_records(raw);
+    if (summary.empty() || interrupted) cut_to_whole_records(raw);
     for (const auto &m : messages) err << "valgrind: " << m << "\n";
 
     std::uint64_t events = 0;
@@ -251,6 +257,13 @@ int TraceCapture::run(const Options &o, const std::vector<std::string> &program,
         err << "mtesim trace capture: interrupted by signal " << signal_name(interrupted) << ": " << prog << " "
             << status_text(status) << "; the trace up to that point: " << written << "\n";
         return 128 + interrupted;
+    }
+    if (replaced) {
+        err << "mtesim trace capture: " << prog << " replaced itself with " << exec_file
+            << " (execve), which Valgrind does not follow (it " << status_text(status)
+            << " without Valgrind); the trace up to the exec: " << written << "; capture the program that does the work "
+            << "itself (for a script or a wrapper such as a pyenv shim, the interpreter or program it starts)\n";
+        return 1;
     }
     if (valgrind_failed) {
         err << "mtesim trace capture: valgrind failed while running " << prog << " (it " << status_text(status)

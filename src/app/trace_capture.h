@@ -6,7 +6,8 @@
 // The capture ends cleanly whatever the program does: a program that exits, crashes or is
 // killed by a signal gets its trace up to that point and its status on stderr; SIGINT or
 // SIGTERM to mtesim stop the program, and the trace up to then is written (exit status 128 +
-// the signal); a failure of Valgrind itself is reported with Valgrind's own message. Every
+// the signal); a failure of Valgrind itself is reported with Valgrind's own message, and a
+// program that replaces itself (execve) by one Valgrind does not follow is named. Every
 // line of mtesim's goes to stderr, so the program's stdout stays its own.
 #pragma once
 
@@ -29,7 +30,8 @@ public:
     };
 
     /// Captures @program; messages go to @err. Returns mtesim's exit status (0; 128 + signal
-    /// when interrupted; 1 when Valgrind failed after the program started). Throws
+    /// when interrupted; 1 when Valgrind failed after the program started or the program
+    /// replaced itself by exec). Throws
     /// ConfigError for bad options and when Valgrind cannot run the program at all.
     static int run(const Options &options, const std::vector<std::string> &program, std::ostream &err);
 

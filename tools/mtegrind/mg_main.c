@@ -43,12 +43,14 @@
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcfile.h"
 #include "pub_tool_libcprint.h"
+#include "pub_tool_libcproc.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_options.h"
 #include "pub_tool_oset.h"
 #include "pub_tool_replacemalloc.h"
 #include "pub_tool_threadstate.h"
+#include "pub_tool_vkiscnums.h"
 
 #include "mg_trace_ops.h"
 
@@ -94,6 +96,7 @@ static void mg_print_debug_usage(void) {}
 static Int out_fd = -1;
 static HChar out_buf[1 << 16];
 static Int out_len = 0;
+static Bool recording = True; /* False in a forked child: the trace is the parent's */
 
 static void out_flush(void) {
     Int done = 0;
@@ -109,6 +112,7 @@ static void out_flush(void) {
 }
 
 static void out_bytes(const void *p, Int n) {
+    if (!recording) return;
     if (out_len + n > (Int)sizeof out_buf) out_flush();
     VG_(memcpy)(out_buf + out_len, p, n);
     out_len += n;
@@ -558,6 +562,36 @@ static SizeT mg_usable_size(ThreadId tid, void *p) {
     return c && !c->freed ? c->size : 0;
 }
 
+/* ---- fork and exec ------------------------------------------------------------------------ */
+
+/* A forked child runs under Valgrind too, with a copy of the tool's state and the same output
+ * file: it must not write to the parent's trace (nor flush the copy of the parent's buffer), so
+ * it stops recording. Its own heap calls still get memory. */
+static void mg_atfork_child(ThreadId tid) {
+    (void)tid;
+    recording = False;
+    out_len = 0;
+    VG_(close)(out_fd);
+    out_fd = -1;
+}
+
+/* An execve replaces the program by one Valgrind does not follow (no --trace-children), and
+ * the tool's fini never runs: the trace so far is written out and the log says what was
+ * executed, so mtesim can tell the user (a wrapper script, pyenv's shims...). An exec that fails
+ * leaves the program running and recording; the note is then superseded by the summary. */
+static void mg_pre_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs) {
+    (void)tid;
+    (void)nargs;
+    if (!recording || (sysno != __NR_execve && sysno != __NR_execveat)) return;
+    out_flush();
+    const HChar *file = (const HChar *)args[sysno == __NR_execve ? 0 : 1];
+    VG_(umsg)("mtegrind: execve %s\n", file ? file : "?");
+}
+
+static void mg_post_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs, SysRes res) {
+    (void)tid; (void)sysno; (void)args; (void)nargs; (void)res;
+}
+
 /* ---- set-up and tear-down ----------------------------------------------------------------- */
 
 static void mg_post_clo_init(void) {
@@ -575,6 +609,7 @@ static void mg_post_clo_init(void) {
 
 static void mg_fini(Int exitcode) {
     (void)exitcode;
+    if (!recording) return; /* a forked child */
     out_flush();
     VG_(close)(out_fd);
     VG_(umsg)("mtegrind: %llu accesses (%llu in heap chunks: %llu after free, %llu in redzones; %llu loads clamped "
@@ -595,6 +630,8 @@ static void mg_pre_clo_init(void) {
     VG_(needs_command_line_options)(mg_process_cmd_line_option, mg_print_usage, mg_print_debug_usage);
     VG_(needs_malloc_replacement)(mg_malloc, mg_malloc, mg_new_aligned, mg_malloc, mg_new_aligned, mg_memalign, mg_calloc,
                                   mg_free, mg_free, mg_free_aligned, mg_free, mg_free_aligned, mg_realloc, mg_usable_size, 16);
+    VG_(needs_syscall_wrapper)(mg_pre_syscall, mg_post_syscall);
+    VG_(atfork)(NULL, NULL, mg_atfork_child);
     chunks = VG_(OSetGen_Create)(offsetof(Chunk, start), NULL, VG_(malloc), "mg.chunks", VG_(free));
     regions = VG_(OSetWord_Create)(VG_(malloc), "mg.regions", VG_(free));
 }
