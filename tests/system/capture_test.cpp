@@ -89,6 +89,7 @@ Result mtesim(std::vector<std::string> args, const fs::path &dir) {
 const char *kProgram = R"(#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 typedef volatile long vlong;
 typedef volatile char vchar;
 static void *keep(void *p) { __asm__ volatile("" : : "r"(p) : "memory"); return p; }
@@ -143,6 +144,15 @@ int main(int argc, char **argv) {
         p[0] = 1;
         free((void *)p);
         *(vlong *)keep(NULL) = 1;
+        return 0;
+    }
+    if (!strcmp(bug, "fork")) { /* the child's heap calls are not the parent's trace */
+        vlong *p = keep(malloc(152));
+        p[0] = 1;
+        pid_t pid = fork();
+        if (pid == 0) { vlong *q = keep(malloc(168)); q[0] = 2; free((void *)q); _exit(0); }
+        waitpid(pid, NULL, 0);
+        free((void *)p);
         return 0;
     }
     if (!strcmp(bug, "forever")) { /* allocates until stopped */
@@ -297,6 +307,30 @@ TEST_F(CaptureTest, RecordsARealProgramWithNoFalseFault) {
     bad({"trace", "capture", "sort.trace", "--redzone", "24", "--", "sort", "input.txt"},
         "mtesim trace capture: --redzone 24, expected a power of two from 16 to 4096 bytes");
     fs::remove(s_dir / "sort.trace");
+}
+
+/* A forked child runs under Valgrind too, but does not write into the parent's trace. */
+TEST_F(CaptureTest, AForkedChildDoesNotWriteTheParentsTrace) {
+    const auto lines = capture("fork");
+    std::size_t at = 0;
+    const std::string h = handle_of(lines, 152, &at);
+    ASSERT_NE(h, "") << "the parent's chunk";
+    EXPECT_NE(line_of(lines, "^1 free " + h + "$", at), 0u) << "the parent's free after the child ended";
+    EXPECT_EQ(line_of(lines, " malloc h[0-9]+ 168$"), 0u) << "no chunk of the child's";
+    fs::remove(s_dir / "fork.trace");
+}
+
+/* A program that replaces itself (env execs ./bugs) runs on without Valgrind: capture names
+ * the new program instead of blaming Valgrind, keeps the trace up to the exec, exit status 1. */
+TEST_F(CaptureTest, AnExecIsNamed) {
+    Result r = mtesim({"trace", "capture", "exec.trace", "--", "env", "./bugs", "uaf-read-clean"}, s_dir);
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("mtesim trace capture: env replaced itself with ./bugs (execve), which Valgrind does not follow (it "
+                         "exited with status 0 without Valgrind)"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("valgrind failed"), std::string::npos) << r.err;
+    EXPECT_EQ(mtesim({"trace", "stat", "exec.trace"}, s_dir).status, 0) << "the trace up to the exec is readable";
+    EXPECT_FALSE(fs::exists(s_dir / "exec.trace.capture.mtb"));
+    fs::remove(s_dir / "exec.trace");
 }
 
 /* A program killed by a signal: the trace up to the crash is written and the signal reported. */
