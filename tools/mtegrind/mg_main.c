@@ -27,6 +27,9 @@
  *     heap reports HEAP_DOUBLE_FREE / HEAP_INVALID_FREE. The program's own call does nothing
  *     and the program goes on, as under Memcheck.
  *
+ * Only the process started is recorded: a forked child stops recording, and an execve (which
+ * Valgrind does not follow) is noted in the log so that mtesim can name the new program.
+ *
  * glibc's vectorised string routines read up to 31 bytes past the end of a string, past its
  * chunk (harmless without MTE). An MTE-aware libc's routines never read past the 16-byte granule
  * holding the terminator (they align their loads to granules), so a load that starts inside a
