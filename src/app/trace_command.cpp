@@ -4,6 +4,7 @@
 
 #include "app/command_line.h"
 #include "app/run_command.h"
+#include "app/trace_capture.h"
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
 #include "mtesim/common/config_error.h"
@@ -16,10 +17,6 @@
 #include "mtesim/trace/text_trace_reader.h"
 #include "mtesim/trace/text_trace_writer.h"
 
-#include <spawn.h>
-#include <unistd.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -29,10 +26,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
-
-extern char **environ;
 
 namespace po = boost::program_options;
 
@@ -44,46 +40,10 @@ bool ends_with(const std::string &s, const std::string &e) {
     return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
 }
 
-/* Writes every event of @src to @out_path (text for .trace/.txt, else binary; zstd with
- * @compress or a .zst ending) through a temporary name, so a failure leaves no half-written
- * file. Returns the number of events. */
-std::uint64_t write_trace(IEventSource &src, const std::string &out_path, bool compress) {
-    const std::string tmp = out_path + ".tmp";
-    std::uint64_t events = 0;
-    try {
-        TraceEvent ev;
-        auto name_of = [&](std::uint32_t id) { return src.name_of(id); };
-        if (ends_with(out_path, ".trace") || ends_with(out_path, ".txt")) {
-            std::ofstream file(tmp);
-            if (!file) throw ConfigError(out_path + ": cannot open for writing");
-            TextTraceWriter w(file);
-            while (src.next(ev)) {
-                w.write(ev, name_of);
-                ++events;
-            }
-            if (!file.flush()) throw ConfigError(out_path + ": write error");
-        } else {
-            BinaryTraceWriter w(tmp, compress || ends_with(out_path, ".zst"));
-            while (src.next(ev)) {
-                w.write(ev, name_of);
-                ++events;
-            }
-            w.close();
-        }
-    } catch (...) {
-        std::remove(tmp.c_str());
-        throw;
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, out_path, ec);
-    if (ec) throw ConfigError(out_path + ": cannot write (" + ec.message() + ")");
-    return events;
-}
-
 int convert(const std::string &in, const std::string &out_path, bool compress, std::ostream &out) {
     auto source = TraceCommand::open(in);
     const auto start = std::chrono::steady_clock::now();
-    const std::uint64_t events = write_trace(*source, out_path, compress);
+    const std::uint64_t events = TraceCommand::write_trace(*source, out_path, compress);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out << "mtesim trace convert: " << events << " events, " << in << " -> " << out_path << " ("
         << std::filesystem::file_size(out_path) << " bytes) in " << s << " s\n";
@@ -141,7 +101,7 @@ int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &
     }
     store.check_unknown_keys();
     const auto start = std::chrono::steady_clock::now();
-    const std::uint64_t events = write_trace(*source, out_path, vm.count("compress") > 0);
+    const std::uint64_t events = TraceCommand::write_trace(*source, out_path, vm.count("compress") > 0);
     if (bugs) { /* the faults a correct MTE system reports in sync mode, next to the trace */
         const std::string expected = out_path + ".faults.csv";
         std::ofstream file(expected);
@@ -152,86 +112,6 @@ int gen(const po::variables_map &vm, const std::string &out_path, std::ostream &
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out << "mtesim trace gen: " << events << " events (" << name << ", profile " << profile << ") -> " << out_path << " ("
         << std::filesystem::file_size(out_path) << " bytes) in " << s << " s\n";
-    return 0;
-}
-
-/* Where mtegrind was built or installed, relative to this executable; empty if absent. */
-std::string capture_dir() {
-    std::error_code ec;
-    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return "";
-    for (const auto &d : {exe.parent_path().parent_path() / "capture", exe.parent_path().parent_path() / "libexec/mtesim/capture"})
-        if (std::filesystem::exists(d / "mtegrind-amd64-linux")) return d.string();
-    return "";
-}
-
-/*
- * trace capture: runs PROGRAM under Valgrind with the mtegrind tool, which writes a trace
- * of its heap calls and accesses (tools/mtegrind/mg_main.c) in the binary format, then reads
- * that trace back (so it is checked like any trace) and writes OUT in the format its name asks
- * for.
- */
-int capture(const po::variables_map &vm, const std::string &out_path, const std::vector<std::string> &program, std::ostream &out) {
-    const std::string dir = capture_dir();
-    if (dir.empty())
-        throw ConfigError("mtesim trace capture: the capture tool (mtegrind) was not built, expected valgrind's tool "
-                          "libraries (Debian package valgrind) when mtesim was configured");
-    const std::string accesses = vm["accesses"].as<std::string>();
-    if (accesses != "heap" && accesses != "all")
-        throw ConfigError("mtesim trace capture: --accesses '" + accesses + "', expected heap or all");
-    const std::string tcf = vm["tcf"].as<std::string>();
-    if (tcf != "none" && tcf != "sync" && tcf != "async" && tcf != "asymm")
-        throw ConfigError("mtesim trace capture: --tcf '" + tcf + "', expected none, sync, async or asymm");
-    // The program must exist (valgrind's own complaint would not be one clear line).
-    const std::string &prog = program.front();
-    bool found = false;
-    if (prog.find('/') != std::string::npos) {
-        found = access(prog.c_str(), X_OK) == 0;
-    } else if (const char *path = std::getenv("PATH")) {
-        std::istringstream dirs(path);
-        for (std::string d; !found && std::getline(dirs, d, ':');) found = access((d + "/" + prog).c_str(), X_OK) == 0;
-    }
-    if (!found)
-        throw ConfigError("mtesim trace capture: '" + prog + "' not found, expected an executable program (a path, or a name on PATH)");
-    const std::string raw = out_path + ".capture.mtb"; /* mtegrind writes the binary format */
-    std::vector<std::string> argv = {"valgrind", "-q", "--tool=mtegrind", "--out=" + raw, "--accesses=" + accesses, "--tcf=" + tcf,
-                                     "--"};
-    argv.insert(argv.end(), program.begin(), program.end());
-    std::vector<char *> cargv;
-    for (auto &a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    std::vector<std::string> env = {"VALGRIND_LIB=" + dir};
-    for (char **e = environ; *e; ++e)
-        if (std::strncmp(*e, "VALGRIND_LIB=", 13) != 0) env.emplace_back(*e);
-    std::vector<char *> cenv;
-    for (auto &e : env) cenv.push_back(e.data());
-    cenv.push_back(nullptr);
-    const auto start = std::chrono::steady_clock::now();
-    pid_t pid = 0;
-    if (posix_spawnp(&pid, "valgrind", nullptr, nullptr, cargv.data(), cenv.data()) != 0)
-        throw ConfigError("mtesim trace capture: cannot start valgrind, expected it on PATH (Debian package valgrind)");
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::error_code ec;
-    if (!std::filesystem::exists(raw, ec) || std::filesystem::file_size(raw, ec) == 0) {
-        std::filesystem::remove(raw, ec);
-        throw ConfigError("mtesim trace capture: '" + program.front() + "' could not be run under valgrind (exit status " +
-                          std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + "), expected an x86-64 Linux program");
-    }
-    std::uint64_t events = 0;
-    try {
-        BinaryTraceReader reader(raw);
-        events = write_trace(reader, out_path, vm.count("compress") > 0);
-    } catch (...) {
-        std::filesystem::remove(raw, ec);
-        throw;
-    }
-    std::filesystem::remove(raw, ec);
-    out << "mtesim trace capture: " << program.front() << " exited with status "
-        << (WIFEXITED(status) ? std::to_string(WEXITSTATUS(status)) : std::string("(signal)")) << "; " << events << " events in "
-        << fixed(seconds, 2) << " s (" << fixed(static_cast<double>(events) / std::max(seconds, 1e-9), 0) << " events/s) -> "
-        << out_path << " (" << std::filesystem::file_size(out_path) << " bytes)\n";
     return 0;
 }
 
@@ -259,6 +139,42 @@ int stat(const std::string &in, std::ostream &out) {
 
 }  // namespace
 
+/* Writes every event of @src to @out_path (text for .trace/.txt, else binary; zstd with
+ * @compress or a .zst ending) through a temporary name, so a failure leaves no half-written
+ * file. Returns the number of events. */
+std::uint64_t TraceCommand::write_trace(IEventSource &src, const std::string &out_path, bool compress) {
+    const std::string tmp = out_path + ".tmp";
+    std::uint64_t events = 0;
+    try {
+        TraceEvent ev;
+        auto name_of = [&](std::uint32_t id) { return src.name_of(id); };
+        if (ends_with(out_path, ".trace") || ends_with(out_path, ".txt")) {
+            std::ofstream file(tmp);
+            if (!file) throw ConfigError(out_path + ": cannot open for writing");
+            TextTraceWriter w(file);
+            while (src.next(ev)) {
+                w.write(ev, name_of);
+                ++events;
+            }
+            if (!file.flush()) throw ConfigError(out_path + ": write error");
+        } else {
+            BinaryTraceWriter w(tmp, compress || ends_with(out_path, ".zst"));
+            while (src.next(ev)) {
+                w.write(ev, name_of);
+                ++events;
+            }
+            w.close();
+        }
+    } catch (...) {
+        std::remove(tmp.c_str());
+        throw;
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, out_path, ec);
+    if (ec) throw ConfigError(out_path + ": cannot write (" + ec.message() + ")");
+    return events;
+}
+
 std::unique_ptr<IEventSource> TraceCommand::open(const std::string &path) {
     if (BinaryTraceReader::is_binary(path)) return std::make_unique<BinaryTraceReader>(path);
     return std::make_unique<TextTraceReader>(path);
@@ -269,7 +185,7 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
                                  "Usage: mtesim trace gen OUT [--profile heap] [--seed S] [--scale X] [--board B] [--set workload.k=v]...\n"
                                  "       mtesim trace convert IN OUT [--compress]\n"
                                  "       mtesim trace stat FILE\n"
-                                 "       mtesim trace capture OUT [--accesses heap|all] [--tcf MODE] -- PROGRAM [ARGS...]\n\n"
+                                 "       mtesim trace capture OUT [--accesses heap|all] [--tcf MODE] [--quarantine-mb N] [--redzone B] -- PROGRAM [ARGS...]\n\n"
                                  "OUT ending in .trace or .txt is the text format, anything else the binary one.\n\nOptions");
     opts.add_options()
         ("help,h", "print this help")
@@ -280,6 +196,8 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault), "gen: the board whose memory the trace is laid out in")
         ("accesses", po::value<std::string>()->default_value("heap"), "capture: record accesses inside heap chunks only (heap) or every access (all)")
         ("tcf", po::value<std::string>()->default_value("sync"), "capture: the recorded threads' tag-check mode")
+        ("quarantine-mb", po::value<std::uint64_t>()->default_value(256), "capture: MiB of freed chunks held back from reuse, so that a use after free is seen (ASan's quarantine_size_mb default)")
+        ("redzone", po::value<std::uint64_t>()->default_value(16), "capture: bytes of redzone on each side of a chunk (a power of two, 16 to 4096)")
         ("words", po::value<std::vector<std::string>>(), "the verb and its files");
     CommandLine::add_settings_options(opts);
     po::positional_options_description pos;
@@ -293,8 +211,16 @@ int TraceCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     if (words.size() == 3 && words[0] == "convert") return convert(words[1], words[2], vm.count("compress") > 0, out);
     if (words.size() == 2 && words[0] == "stat") return stat(words[1], out);
     if (words.size() == 2 && words[0] == "gen") return gen(vm, words[1], out);
-    if (words.size() >= 3 && words[0] == "capture")
-        return capture(vm, words[1], std::vector<std::string>(words.begin() + 2, words.end()), out);
+    if (words.size() >= 3 && words[0] == "capture") {
+        TraceCapture::Options o;
+        o.out_path = words[1];
+        o.accesses = vm["accesses"].as<std::string>();
+        o.tcf = vm["tcf"].as<std::string>();
+        o.quarantine_mb = vm["quarantine-mb"].as<std::uint64_t>();
+        o.redzone = vm["redzone"].as<std::uint64_t>();
+        o.compress = vm.count("compress") > 0;
+        return TraceCapture::run(o, std::vector<std::string>(words.begin() + 2, words.end()), std::cerr); /* stdout is the program's */
+    }
     throw ConfigError("mtesim trace: expected 'gen OUT', 'convert IN OUT', 'stat FILE' or 'capture OUT -- PROGRAM [ARGS]' "
                       "(see mtesim trace --help)");
 }

@@ -17,6 +17,8 @@ TEST(MtegrindFormat, OpNumbersAndRecordLayoutAreMtesims) {
     static_assert(MG_OP_THREAD_CREATE == static_cast<int>(TraceOp::thread_create));
     static_assert(MG_OP_LOAD == static_cast<int>(TraceOp::load));
     static_assert(MG_OP_STORE == static_cast<int>(TraceOp::store));
+    static_assert(MG_OP_IRG == static_cast<int>(TraceOp::irg));
+    static_assert(MG_OP_ADDG == static_cast<int>(TraceOp::addg));
     static_assert(MG_OP_MMAP == static_cast<int>(TraceOp::mmap));
     static_assert(MG_OP_MALLOC == static_cast<int>(TraceOp::malloc));
     static_assert(MG_OP_CALLOC == static_cast<int>(TraceOp::calloc));

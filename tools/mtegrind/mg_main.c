@@ -5,17 +5,40 @@
  * What it records, per thread and in execution order:
  *   - every heap call (malloc, calloc, realloc, free, new/delete, memalign), through Valgrind's
  *     malloc replacement, as malloc/calloc/realloc/free events on named handles (h1, h2...);
- *   - loads and stores: an access that falls in a live chunk is written against its handle
+ *   - loads and stores: an access that falls in a chunk is written against its handle
  *     (ld h17+24 8); with --accesses=all, other accesses are written raw, and each 2 MiB region
  *     they touch is mmap'ed first; the instructions executed since the previous access of the
  *     same superblock are carried as gap=N.
+ *
+ * The allocator is a memory-safety allocator's, so that a bug of the program reaches mtesim's
+ * heap as the same bug (docs/trace-format.md, "Quarantine and redzones"):
+ *   - a freed chunk is not given back to Valgrind's arena at once but held in a FIFO
+ *     quarantine of --quarantine-mb MiB (ASan's quarantine_size_mb); while it is there, its
+ *     addresses stay the freed handle's, so an access into it is written as an access through
+ *     the freed handle at its offset: a use after free, which mtesim's heap (retag on free)
+ *     catches;
+ *   - every chunk has redzones (Valgrind's arena puts --redzone-size bytes, 16 by default, on
+ *     each side of a block); a store or a scalar load into a redzone is written as an
+ *     out-of-bounds offset of the nearest chunk (h3+48, h3-16), which mtesim's heap catches as
+ *     an access to a neighbour's granule or to the chunk header;
+ *   - a free of a chunk in quarantine (a double free) or of an address that is no chunk start
+ *     (an invalid free) is written as the free of a copy of the pointer (addg d1 h3 0 0; free d1
+ *     or free d1+8), or, for an address in no chunk, of a pointer irg makes from it: mtesim's
+ *     heap reports HEAP_DOUBLE_FREE / HEAP_INVALID_FREE. The program's own call does nothing
+ *     and the program goes on, as under Memcheck.
+ *
+ * Only the process started is recorded: a forked child stops recording, and an execve (which
+ * Valgrind does not follow) is noted in the log so that mtesim can name the new program.
  *
  * glibc's vectorised string routines read up to 31 bytes past the end of a string, past its
  * chunk (harmless without MTE). An MTE-aware libc's routines never read past the 16-byte granule
  * holding the terminator (they align their loads to granules), so a load that starts inside a
  * chunk and runs past its last granule by less than 32 bytes is recorded clamped to that
- * granule, and counted (clamped_loads in the summary). Stores are never clamped: an overflowing
- * store is a real bug.
+ * granule, and counted (clamped_loads in the summary). For the same reason a vector load (16
+ * bytes or more) that starts in a redzone, or that continues a scan (it starts where the
+ * thread's previous vector load ended) from another chunk into one in quarantine, is taken for such a routine's read
+ * ahead and not written (counted as read-ahead loads). Stores are never clamped or dropped: an
+ * overflowing store is a real bug.
  */
 #include "pub_tool_basics.h"
 #include "pub_tool_tooliface.h"
@@ -23,12 +46,14 @@
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcfile.h"
 #include "pub_tool_libcprint.h"
+#include "pub_tool_libcproc.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_options.h"
 #include "pub_tool_oset.h"
 #include "pub_tool_replacemalloc.h"
 #include "pub_tool_threadstate.h"
+#include "pub_tool_vkiscnums.h"
 
 #include "mg_trace_ops.h"
 
@@ -37,11 +62,19 @@
 static const HChar *clo_out = "mtegrind.mtb";
 static Bool clo_all = False;          /* --accesses=all: also non-heap accesses */
 static const HChar *clo_tcf = "sync"; /* the threads' tag-check mode in the trace */
+/* Bytes of freed chunks held back from reuse. ASan's default quarantine_size_mb is 256 on
+ * 64-bit hosts (1 << 8, asan_flags.cpp; 64 when ASAN_LOW_MEMORY): a detector wants a freed
+ * range to stay recognisable as long as memory allows. Scudo, a hardening allocator, keeps
+ * only 256 KiB (legacy QuarantineSizeKb, chunks up to 2 KiB) or none at all (standalone
+ * quarantine_size_kb = 0, where MTE's retag on free does the job). mtegrind is a detector for
+ * the length of one capture, so it takes ASan's figure. */
+static Long clo_quarantine_mb = 256;
 
 static Bool mg_process_cmd_line_option(const HChar *arg) {
     const HChar *acc = NULL;
     if VG_STR_CLO(arg, "--out", clo_out) {}
     else if VG_STR_CLO(arg, "--tcf", clo_tcf) {}
+    else if VG_BINT_CLO(arg, "--quarantine-mb", clo_quarantine_mb, 0, 1 << 20) {}
     else if VG_STR_CLO(arg, "--accesses", acc) {
         if (VG_(strcmp)(acc, "all") == 0) clo_all = True;
         else if (VG_(strcmp)(acc, "heap") == 0) clo_all = False;
@@ -54,7 +87,9 @@ static Bool mg_process_cmd_line_option(const HChar *arg) {
 static void mg_print_usage(void) {
     VG_(printf)("    --out=FILE              the mtesim binary trace to write [mtegrind.mtb]\n"
                 "    --accesses=heap|all     record accesses inside heap chunks only, or all [heap]\n"
-                "    --tcf=none|sync|async|asymm  tag-check mode of the recorded threads [sync]\n");
+                "    --tcf=none|sync|async|asymm  tag-check mode of the recorded threads [sync]\n"
+                "    --quarantine-mb=N       MiB of freed chunks held back from reuse (ASan's default) [256]\n"
+                "    (core option --redzone-size=N sets the bytes of redzone on each side of a chunk [16])\n");
 }
 
 static void mg_print_debug_usage(void) {}
@@ -64,6 +99,7 @@ static void mg_print_debug_usage(void) {}
 static Int out_fd = -1;
 static HChar out_buf[1 << 16];
 static Int out_len = 0;
+static Bool recording = True; /* False in a forked child: the trace is the parent's */
 
 static void out_flush(void) {
     Int done = 0;
@@ -79,6 +115,7 @@ static void out_flush(void) {
 }
 
 static void out_bytes(const void *p, Int n) {
+    if (!recording) return;
     if (out_len + n > (Int)sizeof out_buf) out_flush();
     VG_(memcpy)(out_buf + out_len, p, n);
     out_len += n;
@@ -97,19 +134,26 @@ static MgRecord record(UChar op, ThreadId tid) {
     return r;
 }
 
-/* Defines name @id (ids are 0, 1, 2... in order of first use): handle h<id+1>. */
-static void define_handle(ULong handle) {
+/* Name ids are 0, 1, 2... in order of first use, shared by chunk handles (h<id+1>) and the
+ * copies a double or invalid free is made through (d<id+1>). */
+static UInt next_name = 0;
+
+/* Defines a new name with @prefix; returns its id. The record and its text go to the buffer
+ * together, so a flush never splits them (a trace cut short ends on a whole record). */
+static UInt define_name(HChar prefix) {
+    const UInt id = next_name++;
     HChar text[32];
-    VG_(snprintf)(text, sizeof text, "h%llu", (unsigned long long)handle);
+    VG_(memset)(text, 0, sizeof text);
+    VG_(snprintf)(text, sizeof text, "%c%u", prefix, id + 1);
     const SizeT len = VG_(strlen)(text);
+    const Int padded = (Int)((len + 7) & ~(SizeT)7);
+    if (out_len + (Int)sizeof(MgRecord) + padded > (Int)sizeof out_buf) out_flush();
     MgRecord r = record(MG_OP_DEFINE_NAME, 0);
-    r.name = (UInt)(handle - 1);
+    r.name = id;
     r.arg = len;
     out_record(&r);
-    HChar padded[32];
-    VG_(memset)(padded, 0, sizeof padded);
-    VG_(memcpy)(padded, text, len);
-    out_bytes(padded, (Int)((len + 7) & ~(SizeT)7));
+    out_bytes(text, padded);
+    return id;
 }
 
 static UInt tcf_number(void) {
@@ -124,6 +168,12 @@ static UInt tcf_number(void) {
 #define MAX_THREADS 4096
 static Bool thread_seen[MAX_THREADS];
 static ULong accesses = 0, heap_accesses = 0, clamped = 0, heap_calls = 0;
+static ULong uaf_accesses = 0, redzone_accesses = 0, read_ahead = 0, double_frees = 0, invalid_frees = 0;
+static ULong quarantined_now = 0, quarantine_evicted = 0;
+/* The end of each thread's previous vector load and the chunk it was in (a string routine's
+ * scan, see the top of the file). */
+static Addr scan_end[MAX_THREADS];
+static Addr scan_chunk[MAX_THREADS];
 
 static void see_thread(ThreadId tid) {
     if (tid >= MAX_THREADS || thread_seen[tid]) return;
@@ -135,49 +185,88 @@ static void see_thread(ThreadId tid) {
     out_record(&r);
 }
 
-/* ---- live chunks -------------------------------------------------------------------------- */
+/* ---- chunks: live and quarantined ------------------------------------------------------- */
 
-typedef struct {
-    Addr start;      /* key */
+typedef struct Chunk {
+    Addr start;         /* key */
     SizeT size;
-    ULong handle;
+    UInt name;          /* its handle's name id */
+    Bool freed;         /* in quarantine */
+    struct Chunk *next; /* the next in quarantine (FIFO) */
 } Chunk;
 
-static OSet *chunks;
-static ULong next_handle = 1;
+static OSet *chunks; /* live and quarantined chunks, by start; they never overlap */
+static SizeT redzone = 16;   /* bytes on each side of a chunk (Valgrind's client redzone) */
+static Chunk *q_head = NULL, *q_tail = NULL;
+static ULong q_bytes = 0;
 
-/* The chunk holding @key (chunks never overlap), for the ordered-set search. */
+static SizeT extent(const Chunk *c) { return c->size ? c->size : 1; }
+
+/* The chunk holding @key, for the ordered-set search. */
 static Word cmp_in_chunk(const void *key, const void *elem) {
     Addr a = *(const Addr *)key;
     const Chunk *c = (const Chunk *)elem;
     if (a < c->start) return -1;
-    if (a >= c->start + (c->size ? c->size : 1)) return 1;
+    if (a >= c->start + extent(c)) return 1;
+    return 0;
+}
+
+/* The chunk whose leading redzone [start - rz, start) holds @key. Chunks are ordered and do
+ * not overlap, so the chunks whose range lies wholly below a key come first, those wholly
+ * above last, and a binary search finds one in between if there is one. */
+static Word cmp_in_lead(const void *key, const void *elem) {
+    Addr a = *(const Addr *)key;
+    const Chunk *c = (const Chunk *)elem;
+    if (a + redzone < c->start) return -1;
+    if (a >= c->start) return 1;
+    return 0;
+}
+
+/* The chunk whose trailing redzone [end, end + rz) holds @key. */
+static Word cmp_in_trail(const void *key, const void *elem) {
+    Addr a = *(const Addr *)key;
+    const Chunk *c = (const Chunk *)elem;
+    if (a < c->start + extent(c)) return -1;
+    if (a >= c->start + extent(c) + redzone) return 1;
     return 0;
 }
 
 /* Most accesses are to the stack or to globals, outside [heap_lo, heap_hi) (every chunk ever
- * allocated lies inside it), and the rest mostly hit the chunk hit last: both are answered
- * without a search of the tree. */
+ * allocated lies inside it, with its redzones), and the rest mostly hit the chunk hit last:
+ * both are answered without a search of the tree. */
 static Addr heap_lo = ~(Addr)0, heap_hi = 0;
 static Chunk *last_chunk = NULL;
 
 static Chunk *chunk_at(Addr a) {
     if (a < heap_lo || a >= heap_hi) return NULL;
-    if (last_chunk && a >= last_chunk->start && a < last_chunk->start + (last_chunk->size ? last_chunk->size : 1))
+    if (last_chunk && a >= last_chunk->start && a < last_chunk->start + extent(last_chunk))
         return last_chunk;
     Chunk *c = VG_(OSetGen_LookupWithCmp)(chunks, &a, cmp_in_chunk);
     if (c) last_chunk = c;
     return c;
 }
 
+/* The chunk nearest to @a, an address in no chunk, if @a is in one of its redzones: the one
+ * whose start or end is closer when @a is in the redzones of two neighbours. */
+static Chunk *chunk_near(Addr a) {
+    if (a + redzone < heap_lo || a >= heap_hi) return NULL;
+    Chunk *lead = VG_(OSetGen_LookupWithCmp)(chunks, &a, cmp_in_lead);
+    Chunk *trail = VG_(OSetGen_LookupWithCmp)(chunks, &a, cmp_in_trail);
+    if (!lead) return trail;
+    if (!trail) return lead;
+    return lead->start - a <= a - (trail->start + extent(trail)) ? lead : trail;
+}
+
 static Chunk *add_chunk(Addr p, SizeT n) {
     Chunk *c = VG_(OSetGen_AllocNode)(chunks, sizeof(Chunk));
     c->start = p;
     c->size = n;
-    c->handle = next_handle++;
+    c->name = define_name('h');
+    c->freed = False;
+    c->next = NULL;
     VG_(OSetGen_Insert)(chunks, c);
-    if (p < heap_lo) heap_lo = p;
-    if (p + (n ? n : 1) > heap_hi) heap_hi = p + (n ? n : 1);
+    if (p - redzone < heap_lo) heap_lo = p > redzone ? p - redzone : 0;
+    if (p + extent(c) + redzone > heap_hi) heap_hi = p + extent(c) + redzone;
     return c;
 }
 
@@ -186,6 +275,32 @@ static void remove_chunk(Chunk *c) {
     if (last_chunk == c) last_chunk = NULL;
     VG_(OSetGen_Remove)(chunks, &a);
     VG_(OSetGen_FreeNode)(chunks, c);
+}
+
+/* Puts a freed chunk in quarantine (its memory stays out of Valgrind's arena, so no later
+ * allocation gets its addresses), then gives the oldest chunks back to the arena while the
+ * quarantine holds more than --quarantine-mb: their addresses become reusable and are then in
+ * no chunk (what the documentation's "limit" is about). A chunk counts its size rounded to
+ * granules plus its redzones, as ASan counts a chunk's whole footprint. */
+static void quarantine(Chunk *c) {
+    c->freed = True;
+    c->next = NULL;
+    if (q_tail) q_tail->next = c; else q_head = c;
+    q_tail = c;
+    q_bytes += ((c->size + 15) & ~(SizeT)15) + 2 * redzone;
+    ++quarantined_now;
+    const ULong limit = (ULong)clo_quarantine_mb << 20;
+    while (q_head && q_bytes > limit) {
+        Chunk *old = q_head;
+        q_head = old->next;
+        if (!q_head) q_tail = NULL;
+        q_bytes -= ((old->size + 15) & ~(SizeT)15) + 2 * redzone;
+        --quarantined_now;
+        ++quarantine_evicted;
+        void *p = (void *)old->start;
+        remove_chunk(old);
+        VG_(cli_free)(p);
+    }
 }
 
 /* ---- regions for raw accesses (--accesses=all) -------------------------------------------- */
@@ -205,28 +320,54 @@ static void ensure_mapped(ThreadId tid, Addr a, SizeT n) {
 
 /* ---- accesses ----------------------------------------------------------------------------- */
 
+/*
+ * An access of the program: found against the chunk it falls in (live: a valid access; in
+ * quarantine: a use after free through the freed handle), else against the chunk whose
+ * redzone it falls in (an out-of-bounds offset: h3+48, h3-16), else raw (--accesses=all) or
+ * dropped. Loads of libc's string routines that read ahead of the string are clamped or
+ * dropped as an MTE-aware libc would not make them (see the top of the file).
+ */
 static VG_REGPARM(3) void on_access(Addr a, UWord size_write, UWord gap) {
     const ThreadId tid = VG_(get_running_tid)();
     const SizeT size = size_write >> 1;
     const Bool write = size_write & 1;
     Chunk *c = chunk_at(a);
+    if (!c && a + redzone >= heap_lo && a < heap_hi) c = chunk_near(a);
     if (!c && !clo_all) return;
-    see_thread(tid);
-    ++accesses;
     SizeT n = size;
     if (n == 0 || a + n < a || a >= ((Addr)1 << 47)) return;
+    if (c && !write && n >= 16 && tid < MAX_THREADS) {
+        /* A vector load: a string routine's read ahead if it starts in a redzone, or if it
+         * continues the thread's scan (it starts within 128 bytes after the previous vector
+         * load's end, the reach of an unrolled 4 x 32-byte loop) from another chunk into a
+         * chunk in quarantine. (Into a live chunk it is a valid access, written as before.) */
+        const Bool in_redzone = a < c->start || a >= c->start + extent(c);
+        const Bool continues = c->freed && scan_end[tid] && a + n >= scan_end[tid] && a < scan_end[tid] + 128 &&
+                               scan_chunk[tid] != c->start;
+        if (!in_redzone && !continues) scan_chunk[tid] = c->start;
+        scan_end[tid] = a + n;
+        if (in_redzone || continues) {
+            ++read_ahead;
+            if (!clo_all) return;
+            c = NULL;
+        }
+    }
+    see_thread(tid);
+    ++accesses;
     MgRecord r = record(write ? MG_OP_STORE : MG_OP_LOAD, tid);
     r.aux = (UInt)gap;
     if (c) {
         const Addr granule_end = c->start + ((c->size + 15) & ~(SizeT)15);
-        if (!write && a + n > granule_end && a + n - granule_end < 32 && a < granule_end) {
+        if (!write && a + n > granule_end && a + n - granule_end < 32 && a < granule_end && a >= c->start) {
             n = granule_end - a;
             ++clamped;
         }
         ++heap_accesses;
+        if (c->freed) ++uaf_accesses;
+        if (a < c->start || a >= c->start + extent(c)) ++redzone_accesses;
         r.has_name = 1;
-        r.name = (UInt)(c->handle - 1);
-        r.raw_or_offset = a - c->start;
+        r.name = c->name;
+        r.raw_or_offset = (ULong)(Long)(a - c->start); /* negative in the leading redzone */
     } else {
         ensure_mapped(tid, a, n);
         r.raw_or_offset = a;
@@ -318,9 +459,8 @@ static void *record_alloc(ThreadId tid, SizeT n, SizeT align, SizeT nmemb, SizeT
     see_thread(tid);
     ++heap_calls;
     Chunk *c = add_chunk((Addr)p, n);
-    define_handle(c->handle);
     MgRecord r = record(MG_OP_MALLOC, tid);
-    r.dest = (UInt)(c->handle - 1);
+    r.dest = c->name;
     if (nmemb && nmemb <= 0xffffffffUL && n <= (1UL << 30)) {
         r.op = MG_OP_CALLOC;
         r.aux = (UInt)nmemb;
@@ -340,20 +480,53 @@ static void *mg_calloc(ThreadId tid, SizeT nmemb, SizeT size) {
     return record_alloc(tid, nmemb * size, VG_(clo_alignment), nmemb ? nmemb : 1, size);
 }
 
+/*
+ * A free (or realloc) of @p that is no live chunk's start: a double free if @p starts a chunk
+ * in quarantine, else an invalid free. It is written as the free of a copy of the pointer,
+ * since a trace may not free one handle twice (a program frees the same pointer through two
+ * variables): addg d1 h3 0 0; free d1 (double), free d1+8 or d1-16 (inside or near a chunk),
+ * or irg d1 ADDR; free d1 for an address near no chunk. mtesim's heap then finds the chunk
+ * free, or no chunk start, and reports HEAP_DOUBLE_FREE or HEAP_INVALID_FREE. The program's
+ * call frees nothing and returns (Memcheck's "Invalid free()" behaviour).
+ */
+static void record_bad_free(ThreadId tid, Addr a) {
+    Chunk *c = chunk_at(a);
+    if (!c) c = chunk_near(a);
+    see_thread(tid);
+    const UInt copy = define_name('d');
+    MgRecord m = record(c ? MG_OP_ADDG : MG_OP_IRG, tid);
+    m.dest = copy;
+    if (c) {
+        m.has_name = 1;
+        m.name = c->name;
+    } else {
+        m.raw_or_offset = a & (((Addr)1 << 48) - 1);
+    }
+    out_record(&m);
+    MgRecord f = record(MG_OP_FREE, tid);
+    f.has_name = 1;
+    f.name = copy;
+    f.raw_or_offset = c ? (ULong)(Long)(a - c->start) : 0;
+    out_record(&f);
+    if (c && c->freed && a == c->start) ++double_frees; else ++invalid_frees;
+}
+
 static void record_free(ThreadId tid, void *p) {
     if (!p) return;
     Addr a = (Addr)p;
     Chunk *c = VG_(OSetGen_Lookup)(chunks, &a);
-    see_thread(tid);
     ++heap_calls;
-    if (c) {
-        MgRecord r = record(MG_OP_FREE, tid);
-        r.has_name = 1;
-        r.name = (UInt)(c->handle - 1);
-        out_record(&r);
-        remove_chunk(c);
+    if (!c || c->freed) {
+        record_bad_free(tid, a);
+        return;
     }
-    VG_(cli_free)(p);
+    see_thread(tid);
+    MgRecord r = record(MG_OP_FREE, tid);
+    r.has_name = 1;
+    r.name = c->name;
+    out_record(&r);
+    if (last_chunk == c) last_chunk = NULL;
+    quarantine(c);
 }
 
 static void mg_free(ThreadId tid, void *p) { record_free(tid, p); }
@@ -363,22 +536,25 @@ static void *mg_realloc(ThreadId tid, void *old, SizeT n) {
     if (!old) return mg_malloc(tid, n);
     Addr a = (Addr)old;
     Chunk *c = VG_(OSetGen_Lookup)(chunks, &a);
-    if (!c) return NULL;
+    if (!c || c->freed) { /* realloc of a pointer not live: a bad free, then NULL (Memcheck) */
+        ++heap_calls;
+        record_bad_free(tid, a);
+        return NULL;
+    }
     void *p = VG_(cli_malloc)(VG_(clo_alignment), n);
     if (!p) return NULL;
     VG_(memcpy)(p, old, c->size < n ? c->size : n);
     see_thread(tid);
     ++heap_calls;
     Chunk *nc = add_chunk((Addr)p, n);
-    define_handle(nc->handle);
     MgRecord r = record(MG_OP_REALLOC, tid);
-    r.dest = (UInt)(nc->handle - 1);
+    r.dest = nc->name;
     r.has_name = 1;
-    r.name = (UInt)(c->handle - 1);
+    r.name = c->name;
     r.arg = n <= (1UL << 30) ? n : (1UL << 30);
     out_record(&r);
-    remove_chunk(c);
-    VG_(cli_free)(old);
+    if (last_chunk == c) last_chunk = NULL;
+    quarantine(c);
     return p;
 }
 
@@ -386,7 +562,37 @@ static SizeT mg_usable_size(ThreadId tid, void *p) {
     (void)tid;
     Addr a = (Addr)p;
     Chunk *c = VG_(OSetGen_Lookup)(chunks, &a);
-    return c ? c->size : 0;
+    return c && !c->freed ? c->size : 0;
+}
+
+/* ---- fork and exec ------------------------------------------------------------------------ */
+
+/* A forked child runs under Valgrind too, with a copy of the tool's state and the same output
+ * file: it must not write to the parent's trace (nor flush the copy of the parent's buffer), so
+ * it stops recording. Its own heap calls still get memory. */
+static void mg_atfork_child(ThreadId tid) {
+    (void)tid;
+    recording = False;
+    out_len = 0;
+    VG_(close)(out_fd);
+    out_fd = -1;
+}
+
+/* An execve replaces the program by one Valgrind does not follow (no --trace-children), and
+ * the tool's fini never runs: the trace so far is written out and the log says what was
+ * executed, so mtesim can tell the user (a wrapper script, pyenv's shims...). An exec that fails
+ * leaves the program running and recording; the note is then superseded by the summary. */
+static void mg_pre_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs) {
+    (void)tid;
+    (void)nargs;
+    if (!recording || (sysno != __NR_execve && sysno != __NR_execveat)) return;
+    out_flush();
+    const HChar *file = (const HChar *)args[sysno == __NR_execve ? 0 : 1];
+    VG_(umsg)("mtegrind: execve %s\n", file ? file : "?");
+}
+
+static void mg_post_syscall(ThreadId tid, UInt sysno, UWord *args, UInt nargs, SysRes res) {
+    (void)tid; (void)sysno; (void)args; (void)nargs; (void)res;
 }
 
 /* ---- set-up and tear-down ----------------------------------------------------------------- */
@@ -400,14 +606,20 @@ static void mg_post_clo_init(void) {
     out_fd = (Int)sr_Res(r);
     static const HChar header[16] = {'M', 'T', 'E', 'S', 'I', 'M', 'B', '1', 1, 0, 0, 0, 0, 0, 0, 0}; /* version 1, no flags */
     out_bytes(header, 16);
+    out_flush(); /* a trace cut short by a crash of Valgrind's is still a trace */
+    redzone = VG_(malloc_effective_client_redzone_size)();
 }
 
 static void mg_fini(Int exitcode) {
     (void)exitcode;
+    if (!recording) return; /* a forked child */
     out_flush();
     VG_(close)(out_fd);
-    VG_(umsg)("mtegrind: %llu accesses (%llu in heap chunks, %llu loads clamped to their last granule), %llu heap "
-              "calls -> %s\n", accesses, heap_accesses, clamped, heap_calls, clo_out);
+    VG_(umsg)("mtegrind: %llu accesses (%llu in heap chunks: %llu after free, %llu in redzones; %llu loads clamped "
+              "to their last granule, %llu read-ahead loads dropped), %llu heap calls (%llu double frees, %llu invalid "
+              "frees); quarantine %lld MiB, redzones %lu B, %llu chunks evicted -> %s\n",
+              accesses, heap_accesses, uaf_accesses, redzone_accesses, clamped, read_ahead, heap_calls, double_frees,
+              invalid_frees, clo_quarantine_mb, (unsigned long)redzone, quarantine_evicted, clo_out);
 }
 
 static void mg_pre_clo_init(void) {
@@ -420,7 +632,9 @@ static void mg_pre_clo_init(void) {
     VG_(basic_tool_funcs)(mg_post_clo_init, mg_instrument, mg_fini);
     VG_(needs_command_line_options)(mg_process_cmd_line_option, mg_print_usage, mg_print_debug_usage);
     VG_(needs_malloc_replacement)(mg_malloc, mg_malloc, mg_new_aligned, mg_malloc, mg_new_aligned, mg_memalign, mg_calloc,
-                                  mg_free, mg_free, mg_free_aligned, mg_free, mg_free_aligned, mg_realloc, mg_usable_size, 0);
+                                  mg_free, mg_free, mg_free_aligned, mg_free, mg_free_aligned, mg_realloc, mg_usable_size, 16);
+    VG_(needs_syscall_wrapper)(mg_pre_syscall, mg_post_syscall);
+    VG_(atfork)(NULL, NULL, mg_atfork_child);
     chunks = VG_(OSetGen_Create)(offsetof(Chunk, start), NULL, VG_(malloc), "mg.chunks", VG_(free));
     regions = VG_(OSetWord_Create)(VG_(malloc), "mg.regions", VG_(free));
 }

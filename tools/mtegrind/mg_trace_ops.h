@@ -8,6 +8,8 @@
 #define MG_OP_THREAD_CREATE 0
 #define MG_OP_LOAD 2
 #define MG_OP_STORE 3
+#define MG_OP_IRG 4
+#define MG_OP_ADDG 5
 #define MG_OP_MMAP 13
 #define MG_OP_MALLOC 26
 #define MG_OP_CALLOC 27
