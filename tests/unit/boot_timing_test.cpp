@@ -269,8 +269,9 @@ TEST(MeasuredMachines, FourBoardsWithTheirTopology) {
 }
 
 TEST(MeasuredMachines, TheGuestBoardsMapTheirMemory) {
-    // The 16 and 64 GiB boards boot (the linear map, functionally); the CLI boots all four
-    // (bench/fidelity/boot.sh).
+    // The 16 and 64 GiB boards map their memory PTE by PTE; all four are also in
+    // LinearMap.TableCountsMatchTheClosedFormOnEveryBoardAndMode (every built-in board) and the
+    // CLI boots them in bench/fidelity/boot.sh.
     for (const char *name : {"m2-vm-16g", "altra-vm-64g"}) {
         const PlatformDesc d = BoardLoader::load(name);
         Rig rig(d.memories.front().range, true);
