@@ -4,6 +4,7 @@
 // growth with the shareable domain; the topology binding's bad input; the four measured
 // machines' boards.
 #include "mtesim/boot/base_cpi_instruction_stream.h"
+#include "mtesim/boot/boot_sequence.h"
 #include "mtesim/boot/dvm_broadcast_model.h"
 #include "mtesim/boot/linear_map_builder.h"
 #include "mtesim/boot/page_table_walker.h"
@@ -278,5 +279,27 @@ TEST(MeasuredMachines, TheGuestBoardsMapTheirMemory) {
         EXPECT_FALSE(rig.builder.stats().out_of_memory) << name;
         EXPECT_EQ(rig.builder.stats().ptes, d.data_bytes() / 4096) << name;
         EXPECT_EQ(rig.builder.stats().tables[3], d.data_bytes() >> 21) << name;
+    }
+}
+
+TEST(MeasuredMachines, AGuestsFixmapRefillIsANestedWalk) {
+    // The boot sequence on the M2 guest: every fixmap set is followed by a 24-read nested walk
+    // ((4 + 1) x (4 + 1) - 1); the same memory on bare metal (the board without
+    // mtesim,virtualised) walks 4. And the guest's TLBI is the DVM broadcast to the 8 host cores.
+    PlatformDesc guest = BoardLoader::load("m2-vm-16g");
+    PlatformDesc metal = guest;
+    metal.topology.virtualised = false;
+    metal.topology.cpu_xps.resize(guest.cpus.size());
+    for (const PlatformDesc *d : {&guest, &metal}) {
+        SparseMemory mem;
+        FunctionalKernelMemory kmem(mem);
+        BaseCpiInstructionStream stream(CoreConfig{}, nullptr);
+        BootSequence seq(*d, BootConfig{}, MmConfig{}, CoreConfig{}, kmem);
+        auto allocator = seq.run([] { return 0; }, stream);
+        const BootStats &s = seq.result().linear_map;
+        EXPECT_EQ(s.walk_reads, (d == &guest ? 24u : 4u) * s.fixmap_maps);
+        EXPECT_TRUE(seq.result().dvm_modelled);
+        EXPECT_EQ(seq.result().dvm_round.targets, d->topology.cpu_xps.size() - 1);
+        EXPECT_EQ(s.tlbi_cycles, s.tlbis * seq.result().tlbi_sync_cycles);
     }
 }
