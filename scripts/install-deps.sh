@@ -14,6 +14,10 @@ packages=(
   libzstd-dev                    # compressed binary traces
   clang libclang-rt-14-dev       # libFuzzer targets (tests/fuzz)
   valgrind                       # trace capture: tools/mtegrind links its static libraries
+  nlohmann-json3-dev             # stats.json, timeline and sweep metadata (docs/dependencies.md)
+  slurm-wlm munge                # tests/system/slurm_test: a single-node Slurm cluster
+  librsvg2-bin                   # rsvg-convert: renders the compare charts to PNG (docs/examples)
+  python3                        # tests: SVG parsed with xml.etree; docs/examples/check.py
 )
 
 missing=()

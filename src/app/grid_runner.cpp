@@ -9,6 +9,8 @@
 #include "mtesim/dt/board_loader.h"
 #include "platform/platform.h"
 
+#include <nlohmann/json.hpp>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,6 +115,54 @@ void GridRunner::run(std::vector<GridPoint> &points, const ConfigStore &store, u
 
 void GridRunner::collect(std::vector<GridPoint> &points) {
     for (auto &p : points) p.stats = StatsFile::read((p.dir / "stats.json").string());
+}
+
+std::vector<GridPoint> GridRunner::with_seeds(const std::vector<GridPoint> &points, unsigned seeds, std::uint64_t first_seed) {
+    if (seeds == 1) return points;
+    std::vector<GridPoint> runs;
+    for (const auto &p : points)
+        for (unsigned k = 0; k < seeds; ++k) {
+            GridPoint q = p;
+            q.sets.emplace_back("mm.shuffle", "true");
+            q.sets.emplace_back("sim.seed", std::to_string(first_seed + k));
+            q.dir = p.dir / ("seed" + std::to_string(k));
+            runs.push_back(q);
+        }
+    return runs;
+}
+
+void GridRunner::record_grid(const fs::path &dir, const std::string &command, const std::vector<GridPoint> &runs, unsigned seeds,
+                             bool check, bool must_exist) {
+    using nlohmann::ordered_json;
+    ordered_json list = ordered_json::array();
+    for (const auto &r : runs) {
+        ordered_json sets = ordered_json::array();
+        for (const auto &[k, v] : r.sets) sets.push_back({k, v});
+        list.push_back({{"dir", fs::relative(r.dir, dir).generic_string()}, {"board", r.board}, {"trace", r.trace}, {"settings", sets}});
+    }
+    const ordered_json grid = {{"mtesim", 1}, {"command", command}, {"seeds", seeds}, {"runs", list}};
+    const fs::path path = dir / "grid.json";
+    const std::string where = path.string() + ": ";
+    if (check && fs::exists(path)) {
+        std::ifstream in(path);
+        const ordered_json old = ordered_json::parse(in, nullptr, /*allow_exceptions=*/false);
+        if (old.is_discarded() || !old.is_object())
+            throw ConfigError(where + "not valid JSON, expected the grid.json mtesim " + command + " wrote");
+        if (old != grid) {
+            const auto n = [](const ordered_json &g, const char *k) { return g.contains(k) ? g[k].dump() : std::string("?"); };
+            throw ConfigError(where + "written for a different grid (" + std::to_string(old.value("runs", ordered_json::array()).size()) +
+                              " runs, seeds " + n(old, "seeds") + "; this command line has " + std::to_string(runs.size()) +
+                              " runs, seeds " + std::to_string(seeds) + "), expected the same --board/--trace/--vary/--seeds or a new --out");
+        }
+        return;
+    }
+    if (must_exist && !fs::exists(path))
+        throw ConfigError(where + "missing, expected the grid.json mtesim " + command + " writes before running its points");
+    const fs::path tmp = path.string() + "." + std::to_string(getpid()) + ".tmp"; /* cluster tasks may race */
+    std::ofstream(tmp) << grid.dump(2) << "\n";
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) throw ConfigError(where + "cannot write (" + ec.message() + ")");
 }
 
 }  // namespace mtesim

@@ -6,6 +6,7 @@
 
 #include "mtesim/config/config_store.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -40,6 +41,18 @@ public:
     static int run_here(const GridPoint &p, const ConfigStore &store);
     /// Reads the stats of every point; throws ConfigError when one is missing.
     static void collect(std::vector<GridPoint> &points);
+
+    /// The runs of @points over @seeds seeds: for one seed, @points unchanged; otherwise each
+    /// point becomes @seeds consecutive runs in DIR/seedK with sim.seed = @first_seed + K and
+    /// mm.shuffle on (page_alloc.shuffle: the physical placement varies with the seed).
+    static std::vector<GridPoint> with_seeds(const std::vector<GridPoint> &points, unsigned seeds, std::uint64_t first_seed);
+
+    /// The grid's metadata, DIR/grid.json: the command, the seeds and every run's board, trace,
+    /// settings and directory. With @check, an existing grid.json must describe the same runs
+    /// (a resumed sweep, a merge): otherwise a ConfigError, since results of two grids would be
+    /// mixed. With @must_exist, a missing one is a ConfigError too.
+    static void record_grid(const std::filesystem::path &dir, const std::string &command, const std::vector<GridPoint> &runs,
+                            unsigned seeds, bool check, bool must_exist);
 };
 
 }  // namespace mtesim

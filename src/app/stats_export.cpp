@@ -5,7 +5,10 @@
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/format.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,21 +18,6 @@
 namespace mtesim {
 
 namespace {
-
-std::string json_escape(const std::string &s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
 
 std::string number(double v, bool integer) {
     char buf[64];
@@ -246,23 +234,32 @@ void StatsExport::add_kernel(const RunResult &r) {
     }
 }
 
+/* stats.json, through nlohmann/json: keys in a fixed order (ordered_json) so that two runs
+ * differ only where a figure does. A real-valued stat keeps the 6 significant digits stats.txt
+ * shows (rounded through "%.6g"), so the two files agree and runs compare exactly. */
 std::string StatsExport::json(double host_seconds) const {
-    std::ostringstream o;
-    o << "{\n  \"mtesim\": 1,\n  \"board\": \"" << json_escape(m_board) << "\",\n  \"workload\": \"" << json_escape(m_workload)
-      << "\",\n  \"partial\": " << (m_result.stopped_early.empty() ? "false" : "\"" + json_escape(m_result.stopped_early) + "\"")
-      << ",\n  \"stats\": [\n";
-    for (std::size_t i = 0; i < m_stats.size(); ++i) {
-        const Stat &s = m_stats[i];
-        o << "    {\"name\": \"" << json_escape(s.name) << "\", \"value\": " << number(s.value, s.integer) << ", \"unit\": \""
-          << json_escape(s.unit) << "\", \"description\": \"" << json_escape(s.description) << "\"}"
-          << (i + 1 < m_stats.size() ? ",\n" : "\n");
-    }
+    using nlohmann::ordered_json;
+    const auto value = [](double v, bool integer) -> ordered_json {
+        if (integer) return static_cast<std::uint64_t>(v);
+        return std::strtod(number(v, false).c_str(), nullptr);
+    };
+    ordered_json stats = ordered_json::array();
+    for (const Stat &s : m_stats)
+        stats.push_back({{"name", s.name}, {"value", value(s.value, s.integer)}, {"unit", s.unit}, {"description", s.description}});
     std::uint64_t accesses = 0;
     for (const auto &c : m_result.cores) accesses += c.loads + c.stores;
-    o << "  ],\n  \"host\": {\"seconds\": " << number(host_seconds, false) << ", \"events_per_second\": "
-      << number(static_cast<double>(m_result.events) / std::max(host_seconds, 1e-9), false) << ", \"accesses_per_second\": "
-      << number(static_cast<double>(accesses) / std::max(host_seconds, 1e-9), false) << "}\n}\n";
-    return o.str();
+    const double secs = std::max(host_seconds, 1e-9);
+    const ordered_json doc = {
+        {"mtesim", 1},
+        {"board", m_board},
+        {"workload", m_workload},
+        {"partial", m_result.stopped_early.empty() ? ordered_json(false) : ordered_json(m_result.stopped_early)},
+        {"stats", std::move(stats)},
+        {"host",
+         {{"seconds", value(host_seconds, false)},
+          {"events_per_second", value(static_cast<double>(m_result.events) / secs, false)},
+          {"accesses_per_second", value(static_cast<double>(accesses) / secs, false)}}}};
+    return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string StatsExport::text(double host_seconds) const {

@@ -1,6 +1,6 @@
 // StatsFile: reads the statistics back from a stats.json that `mtesim run --out` wrote: the
-// "stats" list of {"name", "value", ...} objects (host figures are ignored). A small strict
-// JSON reader: anything malformed is a ConfigError naming the file and the byte offset.
+// "stats" list of {"name", "value", ...} objects (host figures are ignored), parsed with
+// nlohmann/json: anything malformed is a ConfigError naming the file and the byte offset.
 #pragma once
 
 #include <map>

@@ -36,6 +36,9 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
     c.contig_retries = static_cast<unsigned>(
         s.get_u64("mm.contig_retries", 3, "count", "alloc_contig_range attempts before the fault-on-access fallback", 1, 100));
     c.min_free_kbytes = s.get_u64("mm.min_free_kbytes", 0, "KiB", "vm.min_free_kbytes (0: Linux's default formula)", 0, 1ull << 32);
+    c.shuffle = s.get_bool("mm.shuffle", false,
+                           "page_alloc.shuffle: permute the top-order free lists at boot (FreeListShuffler), seeded by sim.seed");
+    c.shuffle_seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
     return c;
 }
 

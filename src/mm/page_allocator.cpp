@@ -2,6 +2,8 @@
 // checker used by the randomized tests.
 #include "mtesim/mm/page_allocator.h"
 
+#include "mtesim/mm/free_list_shuffler.h"
+
 #include "mtesim/common/sim_assert.h"
 #include "mtesim/mm/mm_error.h"
 
@@ -93,6 +95,8 @@ PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, I
         auto z = std::make_unique<Zone>((zstart < kDma32LimitPfn ? "DMA32@" : "Normal@") + hex(zstart << kPageShift),
                                         Pfn(zstart), zend - zstart);
         for (const Span &s : parts) z->add_free_range(Pfn(s.begin), s.end - s.begin, s.type);
+        /* shuffle_free_memory(): after memblock_free_all, before the first allocation */
+        if (m_config.shuffle) FreeListShuffler(m_config.shuffle_seed + m_zones.size()).shuffle(*z);
         m_zones.push_back(std::move(z));
         i = j;
     }

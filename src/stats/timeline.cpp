@@ -1,19 +1,11 @@
-// Timeline: see the header. Times are written in microseconds with picosecond precision.
+// Timeline: see the header. The document is built and serialised with nlohmann/json.
 #include "mtesim/stats/timeline.h"
 
-#include <cstdio>
-#include <sstream>
+#include "mtesim/common/sim_assert.h"
+
+#include <nlohmann/json.hpp>
 
 namespace mtesim {
-
-namespace {
-std::string us(std::uint64_t ps) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%llu.%06llu", static_cast<unsigned long long>(ps / 1000000),
-                  static_cast<unsigned long long>(ps % 1000000));
-    return b;
-}
-}  // namespace
 
 void Timeline::span(const std::string &name, const std::string &category, unsigned cpu, std::uint64_t start_ps,
                     std::uint64_t duration_ps, const std::string &args) {
@@ -33,23 +25,44 @@ void Timeline::instant(const std::string &name, const std::string &category, uns
     m_events.push_back(Event{name, category, args, 'i', cpu, at_ps, 0});
 }
 
+/* The trace-event document (Chrome's "JSON Object Format"): metadata events naming the process
+ * and one thread per CPU, then the events. Times are microseconds (ts, dur) as the format
+ * requires; a picosecond count becomes a double, exact to the picosecond up to ~10^9 us.
+ * Each event's args come as a JSON object body from the models and are parsed here, so a
+ * malformed one is a simulator bug caught at write time rather than a broken file.
+ *
+ * A run keeps up to kMaxEvents events, so the document is not built as one JSON value (about
+ * a kilobyte of heap per event): the frame is serialised by the library with an empty
+ * traceEvents array, and each event, serialised by the library on its own, goes into that
+ * array on a line of its own. */
 std::string Timeline::json(const std::vector<std::string> &cpu_names) const {
-    std::ostringstream o;
-    o << "{\"displayTimeUnit\": \"ns\", \"otherData\": {\"dropped_events\": " << m_dropped << "},\n\"traceEvents\": [\n";
-    o << "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": 1, \"args\": {\"name\": \"mtesim\"}}";
+    using nlohmann::ordered_json;
+    const auto dump = [](const ordered_json &j) { return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace); };
+    const auto us = [](std::uint64_t ps) { return static_cast<double>(ps) / 1e6; };
+    const ordered_json frame = {
+        {"displayTimeUnit", "ns"}, {"otherData", {{"dropped_events", m_dropped}}}, {"traceEvents", ordered_json::array()}};
+    std::string head = dump(frame);
+    const std::string empty_tail = "[]}";
+    MTESIM_ASSERT(head.size() > empty_tail.size() && head.compare(head.size() - empty_tail.size(), empty_tail.size(), empty_tail) == 0,
+                  "the timeline frame does not end in its traceEvents array");
+    head.resize(head.size() - 2); /* keep the '[' */
+    std::string out = head + "\n";
+    out += dump({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "mtesim"}}}});
     for (std::size_t c = 0; c < cpu_names.size(); ++c)
-        o << ",\n{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": " << c << ", \"args\": {\"name\": \"" << cpu_names[c]
-          << "\"}}";
+        out += ",\n" + dump({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", c}, {"args", {{"name", cpu_names[c]}}}});
     for (const auto &e : m_events) {
-        o << ",\n{\"name\": \"" << e.name << "\", \"cat\": \"" << e.category << "\", \"ph\": \"" << e.phase
-          << "\", \"pid\": 1, \"tid\": " << e.cpu << ", \"ts\": " << us(e.ts_ps);
-        if (e.phase == 'X') o << ", \"dur\": " << us(e.dur_ps);
-        else o << ", \"s\": \"t\"";
-        if (!e.args.empty()) o << ", \"args\": {" << e.args << "}";
-        o << "}";
+        ordered_json ev = {{"name", e.name}, {"cat", e.category}, {"ph", std::string(1, e.phase)}, {"pid", 1}, {"tid", e.cpu},
+                           {"ts", us(e.ts_ps)}};
+        if (e.phase == 'X') ev["dur"] = us(e.dur_ps);
+        else ev["s"] = "t";
+        if (!e.args.empty()) {
+            ordered_json args = ordered_json::parse("{" + e.args + "}", nullptr, /*allow_exceptions=*/false);
+            MTESIM_ASSERT(!args.is_discarded(), ("timeline event '" + e.name + "' has malformed args: " + e.args).c_str());
+            ev["args"] = std::move(args);
+        }
+        out += ",\n" + dump(ev);
     }
-    o << "\n]}\n";
-    return o.str();
+    return out + "\n]}\n";
 }
 
 }  // namespace mtesim

@@ -2,6 +2,7 @@
 // input of every kind ends with exit status 2, nothing on stdout and one line on stderr
 // that names the file (the "Bad input" contract of shared/DESIGN.md).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -224,6 +225,13 @@ TEST(CliRun, TheDocumentedExampleTraceCatchesItsUseAfterFree) {
 }
 
 namespace {
+/// True when the trace-event document @j has an event @name of category @cat and phase @ph.
+bool has_event(const nlohmann::json &j, const std::string &name, const std::string &cat, const std::string &ph) {
+    for (const auto &e : j.at("traceEvents"))
+        if (e.value("name", "") == name && e.value("cat", "") == cat && e.value("ph", "") == ph) return true;
+    return false;
+}
+
 std::string strip_host(const std::string &json) {
     const auto h = json.find("\"host\"");
     return h == std::string::npos ? json : json.substr(0, h);
@@ -239,9 +247,13 @@ TEST(CliRun, OutDirHoldsStatsConfigAndFaultsAndIsDeterministic) {
     for (const char *f : {"stats.json", "stats.txt", "faults.csv", "config.ini"})
         EXPECT_TRUE(std::filesystem::exists(a + "/" + f)) << f;
     const std::string json = slurp(a + "/stats.json");
-    EXPECT_NE(json.find("{\"name\": \"board.cpu@0.tag_checks\", \"value\": "), std::string::npos);
-    EXPECT_NE(json.find("\"host\": {\"seconds\": "), std::string::npos);
-    EXPECT_EQ(std::count(json.begin(), json.end(), '{'), std::count(json.begin(), json.end(), '}'));
+    const nlohmann::json doc = nlohmann::json::parse(json); /* throws (fails the test) when malformed */
+    bool tag_checks = false;
+    for (const auto &st : doc.at("stats"))
+        if (st.at("name") == "board.cpu@0.tag_checks") tag_checks = st.at("value").is_number_unsigned() && st.at("unit") == "accesses";
+    EXPECT_TRUE(tag_checks) << "board.cpu@0.tag_checks, an integer count of accesses";
+    EXPECT_TRUE(doc.at("host").at("seconds").is_number());
+    EXPECT_EQ(doc.at("partial"), false);
     const std::string csv = slurp(a + "/faults.csv");
     EXPECT_EQ(csv.rfind("time_ps,core,thread,kind,mode,access,address,trace_position\n", 0), 0u);
     EXPECT_NE(csv.find(",SEGV_MTESERR,sync,read,0x"), std::string::npos) << csv;
@@ -313,7 +325,7 @@ TEST(CliRun, LimitsStopCleanlyWithPartialStats) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("PARTIAL   stopped early: simulated time limit (--max-sim-time)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("simulated 9000."), std::string::npos) << r.out;
-    EXPECT_NE(slurp(d + "/stats.json").find("\"partial\": \"simulated time limit (--max-sim-time)\""), std::string::npos);
+    EXPECT_EQ(nlohmann::json::parse(slurp(d + "/stats.json")).at("partial"), "simulated time limit (--max-sim-time)");
     Result h = run_mtesim({"run", "--max-host-seconds", "0.05", "--set", "workload.accesses_per_thread=1000000000"});
     ASSERT_EQ(h.status, 0) << h.err;
     EXPECT_NE(h.out.find("stopped early: host time limit"), std::string::npos) << h.out;
@@ -654,23 +666,24 @@ TEST(CliRun, TimelineIsChromeTraceJson) {
     const std::string trace = write_temp("pinned-pool.trace", pinned);
     Result r = run_mtesim({"run", "--trace", trace, "--set", "mm.cma_policy=cma-first", "--timeline", tl});
     ASSERT_EQ(r.status, 0) << r.err;
-    const std::string j = slurp(tl);
-    EXPECT_EQ(j.rfind("{\"displayTimeUnit\": \"ns\"", 0), 0u);
-    EXPECT_NE(j.find("\"traceEvents\": ["), std::string::npos);
-    EXPECT_NE(j.find("{\"name\": \"kalloc\", \"cat\": \"mm\", \"ph\": \"X\""), std::string::npos);
-    EXPECT_NE(j.find("\"reserve_failed\": 1"), std::string::npos) << "the pinned block's failed reservations";
-    EXPECT_NE(j.find("{\"name\": \"IPIs x9\", \"cat\": \"ipi\", \"ph\": \"i\""), std::string::npos) << "3 attempts x 3 CPUs";
-    EXPECT_NE(j.find("{\"name\": \"boot\", \"cat\": \"boot\""), std::string::npos);
-    EXPECT_EQ(std::count(j.begin(), j.end(), '{'), std::count(j.begin(), j.end(), '}'));
-    EXPECT_EQ(std::count(j.begin(), j.end(), '['), std::count(j.begin(), j.end(), ']'));
+    const nlohmann::json j = nlohmann::json::parse(slurp(tl));
+    EXPECT_EQ(j.at("displayTimeUnit"), "ns");
+    ASSERT_TRUE(j.at("traceEvents").is_array());
+    EXPECT_TRUE(has_event(j, "kalloc", "mm", "X"));
+    bool failed = false;
+    for (const auto &e : j["traceEvents"])
+        if (e.value("name", "") == "kalloc" && e.contains("args") && e["args"].value("reserve_failed", 0) == 1) failed = true;
+    EXPECT_TRUE(failed) << "the pinned block's failed reservations";
+    EXPECT_TRUE(has_event(j, "IPIs x9", "ipi", "i")) << "3 attempts x 3 CPUs";
+    EXPECT_TRUE(has_event(j, "boot", "boot", "X"));
     // The kernel model's work: page faults by kind, and the memory system calls.
     Result k = run_mtesim({"run", "--trace", kData + "/traces/kernel-paths.trace", "--timeline", tl});
     ASSERT_EQ(k.status, 0) << k.err;
-    const std::string kj = slurp(tl);
-    EXPECT_NE(kj.find("{\"name\": \"page fault (swap-in)\", \"cat\": \"fault\", \"ph\": \"X\""), std::string::npos);
-    EXPECT_NE(kj.find("{\"name\": \"page fault (mte-lazy)\""), std::string::npos);
-    EXPECT_NE(kj.find("{\"name\": \"madvise\", \"cat\": \"syscall\""), std::string::npos);
+    const nlohmann::json kj = nlohmann::json::parse(slurp(tl));
+    EXPECT_TRUE(has_event(kj, "page fault (swap-in)", "fault", "X"));
+    EXPECT_TRUE(has_event(kj, "page fault (mte-lazy)", "fault", "X"));
+    EXPECT_TRUE(has_event(kj, "madvise", "syscall", "X"));
     Result u = run_mtesim({"run", "--trace", kData + "/traces/use-after-free.trace", "--timeline", tl});
-    EXPECT_NE(slurp(tl).find("{\"name\": \"SEGV_MTESERR\", \"cat\": \"fault\", \"ph\": \"i\""), std::string::npos);
+    EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "SEGV_MTESERR", "fault", "i"));
     std::filesystem::remove(tl);
 }

@@ -27,6 +27,8 @@ struct MmConfig {
     TagReservePath tag_reserve = TagReservePath::fast_path;
     unsigned contig_retries = 3;      /* alloc_contig_range attempts (RFC v2/v3: 3, v1: 5) */
     std::uint64_t min_free_kbytes = 0; /* 0: Linux's sqrt(16 x lowmem KiB) */
+    bool shuffle = false;             /* page_alloc.shuffle: top-order free lists permuted at boot */
+    std::uint64_t shuffle_seed = 1;   /* sim.seed: the permutation */
 
     static MmConfig resolve(ConfigStore &store);
     static const char *name(CmaPolicy p);

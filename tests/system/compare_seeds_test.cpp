@@ -1,0 +1,226 @@
+// `compare --seeds` and `sweep --seeds` (issue "Ecosystem"): every point runs over N seeds that
+// vary the workload's random choices and the physical placement (mm.shuffle), the tables give
+// mean and spread, the charts error bars, value labels and a marked baseline; the charts are
+// valid SVG by a real XML parser (python3's xml.etree); bad input exits 2 with one line.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kData = MTESIM_TEST_DATA_DIR;
+
+struct Result {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path &path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+fs::path fresh_dir(const std::string &name) {
+    const fs::path p = fs::temp_directory_path() / ("mtesim-seeds-" + std::to_string(getpid()) + "-" + name);
+    fs::remove_all(p);
+    return p;
+}
+
+/// Runs mtesim with @args and @path as PATH, capturing its output.
+Result run_mtesim(const std::vector<std::string> &args, const char *path = nullptr) {
+    const fs::path tmp = fresh_dir("io");
+    fs::create_directories(tmp);
+    const std::string out = (tmp / "out").string(), err = (tmp / "err").string();
+    pid_t pid = fork();
+    if (pid == 0) {
+        int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(o, 1);
+        dup2(e, 2);
+        if (path) setenv("PATH", path, 1);
+        std::vector<char *> argv{const_cast<char *>(MTESIM_BINARY)};
+        for (const auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(MTESIM_BINARY, argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Result r;
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(out);
+    r.err = slurp(err);
+    fs::remove_all(tmp);
+    return r;
+}
+
+void expect_bad_input(const Result &r, const std::string &prefix) {
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_TRUE(r.out.empty()) << "stdout: " << r.out;
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "stderr must be one line: " << r.err;
+    EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << "stderr: " << r.err;
+}
+
+std::vector<std::string> split(const std::string &line, char sep = ',') {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    for (char c : line) {
+        if (c == '"') quoted = !quoted;
+        else if (c == sep && !quoted) { out.push_back(cur); cur.clear(); }
+        else cur += c;
+    }
+    out.push_back(cur);
+    return out;
+}
+
+/// The CSV as rows of cells, the header first.
+std::vector<std::vector<std::string>> read_csv(const fs::path &p) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(slurp(p));
+    for (std::string line; std::getline(in, line);) rows.push_back(split(line));
+    return rows;
+}
+
+std::size_t column(const std::vector<std::string> &header, const std::string &name) {
+    for (std::size_t i = 0; i < header.size(); ++i)
+        if (header[i] == name) return i;
+    ADD_FAILURE() << "no column " << name;
+    return 0;
+}
+
+/// Parses every file with python3's xml.etree (a real XML parser); "" or its complaint.
+std::string xml_parse_errors(const std::vector<fs::path> &files) {
+    std::string cmd = "python3 -c 'import sys, xml.etree.ElementTree as E\n"
+                      "for f in sys.argv[1:]:\n"
+                      "    r = E.parse(f).getroot()\n"
+                      "    assert r.tag == \"{http://www.w3.org/2000/svg}svg\", f + \": root \" + r.tag\n'";
+    for (const auto &f : files) cmd += " '" + f.string() + "'";
+    cmd += " 2>&1";
+    std::string out;
+    if (FILE *p = popen(cmd.c_str(), "r")) {
+        char buf[512];
+        while (fgets(buf, sizeof buf, p)) out += buf;
+        if (pclose(p) != 0 && out.empty()) out = "python3 failed";
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(CompareSeeds, MeanSpreadErrorBarsAndValidCharts) {
+    const fs::path d = fresh_dir("cmp");
+    Result r = run_mtesim({"compare", "--set", "workload.accesses_per_thread=5000", "--vary", "mm.cma_policy=never,cma-first", "--seeds",
+                           "3", "--out", d.string(), "-j", "2"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    // Three runs per point, each with its own seed and shuffled free lists.
+    for (const char *p : {"baseline", "p1", "p2"})
+        for (int k = 0; k < 3; ++k) ASSERT_TRUE(fs::exists(d / "points" / p / ("seed" + std::to_string(k)) / "stats.json")) << p << k;
+    EXPECT_NE(slurp(d / "points/p1/seed2/config.ini").find("shuffle = true"), std::string::npos);
+    EXPECT_NE(slurp(d / "points/p1/seed2/config.ini").find("seed = 3"), std::string::npos) << "sim.seed 1, 2, 3";
+
+    const auto rows = read_csv(d / "compare.csv");
+    ASSERT_EQ(rows.size(), 4u) << "header, baseline and 2 points";
+    const auto &h = rows[0];
+    const std::size_t slow = column(h, "slowdown"), slow_sd = column(h, "slowdown.sd"), t = column(h, "sim.time_ps"),
+                      t_sd = column(h, "sim.time_ps.sd");
+    EXPECT_EQ(slow_sd, slow + 1);
+    // The mean and the sd are those of the three runs' stats.json, computed here independently.
+    std::vector<double> times;
+    for (int k = 0; k < 3; ++k) {
+        const auto j = nlohmann::json::parse(slurp(d / "points/p2" / ("seed" + std::to_string(k)) / "stats.json"));
+        for (const auto &s : j.at("stats"))
+            if (s.at("name") == "sim.time_ps") times.push_back(s.at("value").get<double>());
+    }
+    ASSERT_EQ(times.size(), 3u);
+    const double mean = (times[0] + times[1] + times[2]) / 3;
+    double ss = 0;
+    for (double x : times) ss += (x - mean) * (x - mean);
+    EXPECT_NEAR(std::stod(rows[2][t]), mean, 0.06);
+    EXPECT_NEAR(std::stod(rows[2][t_sd]), std::sqrt(ss / 2), 0.06);
+    EXPECT_GT(std::stod(rows[2][t_sd]), 0) << "the seeds changed the generated workload's choices, so the simulated time";
+    EXPECT_EQ(rows[1][slow], "1.0000");
+    EXPECT_EQ(rows[1][slow_sd], "0.0000") << "the baseline over itself, seed by seed";
+
+    const std::string md = slurp(d / "compare.md");
+    EXPECT_NE(md.find(" ± "), std::string::npos) << md;
+    EXPECT_NE(md.find("over 3 seeds"), std::string::npos) << md;
+
+    // Charts: error bars (whiskers), value labels, the baseline marked, the axis not from 0.
+    const std::string svg = slurp(d / "slowdown.svg");
+    EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos) << "the baseline line";
+    EXPECT_NE(svg.find(">static carve-out = 1<"), std::string::npos);
+    EXPECT_NE(svg.find("<path d=\"M"), std::string::npos) << "error bars";
+    char label[32];
+    std::snprintf(label, sizeof label, ">%.4g<", std::stod(rows[2][slow]));
+    EXPECT_NE(svg.find(label), std::string::npos) << "bar labelled " << label;
+    std::smatch m;
+    const std::regex tick("text-anchor=\"end\">([-0-9.e+]+)</text>");
+    ASSERT_TRUE(std::regex_search(svg, m, tick));
+    EXPECT_GT(std::stod(m[1]), 0.5) << "the slowdown axis starts near the data, not at 0";
+    std::vector<fs::path> charts;
+    for (const char *c : {"slowdown", "reservations", "migrations", "starvation", "pool"}) charts.push_back(d / (std::string(c) + ".svg"));
+    EXPECT_EQ(xml_parse_errors(charts), "");
+    const auto grid = nlohmann::json::parse(slurp(d / "grid.json"));
+    EXPECT_EQ(grid.at("seeds"), 3);
+    EXPECT_EQ(grid.at("runs").size(), 9u);
+
+    // The same seeds give the same table.
+    const fs::path again = fresh_dir("cmp-again");
+    ASSERT_EQ(run_mtesim({"compare", "--set", "workload.accesses_per_thread=5000", "--vary", "mm.cma_policy=never,cma-first", "--seeds",
+                          "3", "--out", again.string(), "-j", "2"}).status, 0);
+    EXPECT_EQ(slurp(again / "compare.csv"), slurp(d / "compare.csv"));
+    fs::remove_all(d);
+    fs::remove_all(again);
+}
+
+TEST(CompareSeeds, BadSeedsAndMixedGrids) {
+    const fs::path d = fresh_dir("bad");
+    expect_bad_input(run_mtesim({"compare", "--vary", "mm.cma_policy=never", "--seeds", "0", "--out", d.string()}),
+                     "mtesim compare: --seeds 0, expected 1 to 1000");
+    expect_bad_input(run_mtesim({"sweep", "--vary", "mm.cma_policy=never", "--seeds", "0", "--out", d.string()}),
+                     "mtesim sweep: --seeds 0, expected 1 to 1000");
+    // A sweep's results, then a merge with another grid over them.
+    const std::vector<std::string> grid = {"sweep", "--trace", kData + "/traces/use-after-free.trace", "--vary",
+                                           "mm.cma_policy=never,cma-first", "--out", d.string()};
+    auto with = [&](std::vector<std::string> extra, const char *path = nullptr) {
+        std::vector<std::string> a = grid;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return run_mtesim(a, path);
+    };
+    ASSERT_EQ(with({"--seeds", "2", "-j", "2"}).status, 0);
+    const auto rows = read_csv(d / "sweep.csv");
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(column(rows[0], "slowdown.sd"), column(rows[0], "slowdown") + 1);
+    ASSERT_EQ(with({"--seeds", "2", "--merge"}).status, 0) << "the same grid merges";
+    EXPECT_EQ(read_csv(d / "sweep.csv"), rows);
+    expect_bad_input(with({"--merge"}), (d / "grid.json").string() + ": written for a different grid");
+    expect_bad_input(with({"--seeds", "3", "--merge"}), (d / "grid.json").string() + ": written for a different grid");
+    std::vector<std::string> other = grid;
+    other[4] = "mm.cma_policy=never,cma-last";
+    other.insert(other.end(), {"--seeds", "2", "--merge"});
+    expect_bad_input(run_mtesim(other), (d / "grid.json").string() + ": written for a different grid");
+    fs::remove_all(d);
+    // --slurm without sbatch on PATH: the scripts are written, with a note.
+    Result s = with({"--slurm", "--seeds", "2"}, "/nonexistent");
+    ASSERT_EQ(s.status, 0) << s.err;
+    EXPECT_NE(s.out.find("note: sbatch is not on PATH"), std::string::npos) << s.out;
+    EXPECT_NE(slurp(d / "sweep.sbatch").find("#SBATCH --array=0-5"), std::string::npos) << "3 points x 2 seeds";
+    EXPECT_TRUE(fs::exists(d / "merge.sh"));
+    fs::remove_all(d);
+}
