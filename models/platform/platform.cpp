@@ -1,6 +1,7 @@
 // Platform: construction and binding, then run() and the collection of results.
 #include "platform/platform.h"
 
+#include "mtesim/boot/base_cpi_instruction_stream.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
 
 #include "mtesim/common/config_error.h"
@@ -43,12 +44,14 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         for (auto &t : m_desc.tag_storage) t.reusable = false;
     m_boot_config = BootConfig::resolve(m_store);
     m_mm_config = MmConfig::resolve(m_store);
-    m_boot = std::make_unique<BootSequence>(m_desc, m_boot_config, m_mm_config, *m_kernel);
+    m_boot = std::make_unique<BootSequence>(m_desc, m_boot_config, m_mm_config, core_cfg, *m_kernel);
     m_kernel_config = KernelConfig::resolve(m_store);
     m_env.heap_config = HeapConfig::resolve(m_store);
     m_tlb_broadcast = std::make_unique<TlbBroadcast>(m_env.tlbs);
-    m_env.boot = [this](Core &cpu0) {
-        m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); });
+    m_env.boot = [this, core_cfg](Core &cpu0) {
+        // The boot core's instruction timing: today's in-order CPI (boot/base_cpi_instruction_stream.h).
+        BaseCpiInstructionStream stream(core_cfg, [&cpu0](std::uint64_t c) { cpu0.kernel_named_cost(c); });
+        m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); }, stream);
         m_env.allocator = m_allocator.get();
         m_os = std::make_unique<Kernel>(m_kernel_config, *m_allocator, *m_kernel, m_tags, m_memory, *m_tlb_broadcast);
         m_env.os = m_os.get();

@@ -28,6 +28,9 @@ namespace {
 struct BootFigures {
     BootStats stats;
     std::uint64_t boot_ps = 0, linear_map_ps = 0;
+    std::uint64_t tlbi_sync_cycles = 0;  /* one TLBI + DSB ISH */
+    unsigned dvm_targets = 0, dvm_max_hops = 0;
+    bool dvm_modelled = false;
     double host_seconds = 0;
     std::uint64_t peak_rss_kib = 0;
 };
@@ -41,6 +44,10 @@ BootFigures boot_once(const PlatformDesc &desc, const ConfigStore &store, RunRes
     f.stats = r.boot.linear_map;
     f.boot_ps = r.boot_ps;
     f.linear_map_ps = r.linear_map_ps;
+    f.tlbi_sync_cycles = r.boot.tlbi_sync_cycles;
+    f.dvm_targets = r.boot.dvm_round.targets;
+    f.dvm_max_hops = r.boot.dvm_round.max_hops;
+    f.dvm_modelled = r.boot.dvm_modelled;
     f.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     struct rusage ru {};
     getrusage(RUSAGE_SELF, &ru);
@@ -57,7 +64,22 @@ void print(std::ostream &o, const char *scheme, const BootFigures &f) {
       << "  fixmap       " << s.fixmap_maps << " maps, " << s.fixmap_unmaps << " unmaps\n"
       << "  TLBIs        " << s.tlbis << "\n"
       << "  bytes        " << s.bytes_zeroed << " zeroed, " << s.bytes_written << " written\n"
-      << "  linear map   " << fixed(static_cast<double>(f.linear_map_ps) / 1e6, 3) << " us simulated\n"
+      << "  per TLBI     " << f.tlbi_sync_cycles << " cycles (TLBI + DSB ISH: "
+      << (f.dvm_modelled ? "DVM broadcast to " + std::to_string(f.dvm_targets) + " cores, farthest " +
+                               std::to_string(f.dvm_max_hops) + " hops from the DVM node)"
+                         : std::string("kernel.tlbi_cycles, the board has no /interconnect)"))
+      << "\n";
+    const double all = static_cast<double>(std::max<std::uint64_t>(1, s.cycles));
+    const auto share = [&](std::uint64_t c) { return fixed(100.0 * static_cast<double>(c) / all, 1) + "%"; };
+    o << "  breakdown    cycles of the linear map's kernel work (" << s.cycles << "):\n"
+      << "    instructions   " << s.instructions << " instructions, " << s.instruction_cycles << " cycles, "
+      << share(s.instruction_cycles) << "\n"
+      << "    memory         " << s.memory_cycles << " cycles, " << share(s.memory_cycles) << " (zeroing, "
+      << s.ptes << " PTEs and the descriptors, " << s.walk_reads << " TLB-refill reads)\n"
+      << "    barriers       " << s.barriers << " DSB/ISB, " << s.barrier_cycles << " cycles, " << share(s.barrier_cycles)
+      << "\n"
+      << "    TLBI           " << s.tlbis << " TLBIs, " << s.tlbi_cycles << " cycles, " << share(s.tlbi_cycles) << "\n";
+    o << "  linear map   " << fixed(static_cast<double>(f.linear_map_ps) / 1e6, 3) << " us simulated\n"
       << "  boot         " << fixed(static_cast<double>(f.boot_ps) / 1e6, 3) << " us simulated\n"
       << "  host         " << fixed(f.host_seconds, 3) << " s, peak RSS " << f.peak_rss_kib / 1024 << " MiB\n";
 }

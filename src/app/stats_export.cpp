@@ -62,6 +62,13 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("boot.bytes_zeroed", b.bytes_zeroed, "bytes", "page-table pages zeroed");
     add_count("boot.bytes_written", b.bytes_written, "bytes", "entries and fixmap PTEs written");
     add_count("boot.reserved_pages", r.boot.reserved_pages, "pages", "memblock reservations (page tables)");
+    add_count("boot.instructions", b.instructions, "instructions", "kernel instructions of the linear map (docs/timing-model.md)");
+    add_count("boot.barriers", b.barriers, "barriers", "DSB and ISB instructions of the linear map");
+    add_count("boot.cycles.instructions", b.instruction_cycles, "cycles", "linear-map cycles issuing instructions");
+    add_count("boot.cycles.memory", b.memory_cycles, "cycles", "linear-map cycles of loads, stores and zeroing");
+    add_count("boot.cycles.barriers", b.barrier_cycles, "cycles", "linear-map cycles of DSB and ISB");
+    add_count("boot.cycles.tlbi", b.tlbi_cycles, "cycles", "linear-map cycles waiting for TLBI completion");
+    add_count("boot.tlbi_sync_cycles", r.boot.tlbi_sync_cycles, "cycles", "one TLBI + DSB ISH (DVM broadcast or kernel.tlbi_cycles)");
     for (std::size_t i = 0; i < r.cores.size(); ++i) {
         const CoreStats &c = r.cores[i];
         const std::string p = r.core_names[i] + ".";

@@ -11,6 +11,10 @@ BootConfig BootConfig::resolve(ConfigStore &s) {
     c.map_once = s.get_string("boot.pgtable_scheme", "map-once",
                               "page-table creation: map-once (one fixmap per table) or remap-twice (the old scheme)",
                               {"map-once", "remap-twice"}) == "map-once";
+    c.dvm_ack_cycles = static_cast<std::uint32_t>(
+        s.get_u64("dvm.ack_cycles", 30, "cycles",
+                  "a core's handling of one DVM snoop (TLB invalidation by VA and the snoop response), in its core cycles",
+                  0, 1000000));
     return c;
 }
 

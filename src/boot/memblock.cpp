@@ -24,6 +24,9 @@ std::optional<PhysAddr> Memblock::alloc_page() {
         if (low - r.base() >= kPageSize) {
             low = low - kPageSize;
             ++m_allocated;
+            m_regions_below = 0;
+            for (std::size_t i = 0; i < m_memory.size(); ++i)
+                if (m_taken[i].second > m_taken[i].first && m_taken[i].second <= low) ++m_regions_below;
             return low;
         }
         m_range = m_range == 0 ? m_memory.size() - 1 : m_range - 1;

@@ -106,6 +106,18 @@ std::optional<std::uint32_t> FdtBlob::u32_property(int node, const char *prop) c
     return fdt32_ld(static_cast<const fdt32_t *>(v));
 }
 
+std::optional<std::vector<std::uint32_t>> FdtBlob::u32_array_property(int node, const char *prop) const {
+    int len = 0;
+    const void *v = fdt_getprop(fdt(), node, prop, &len);
+    if (!v) return std::nullopt;
+    if (len % 4 != 0)
+        throw ConfigError(where(node) + ": property \"" + prop + "\" has " + std::to_string(len) +
+                          " bytes, expected a whole number of 32-bit cells");
+    std::vector<std::uint32_t> cells(static_cast<std::size_t>(len / 4));
+    for (std::size_t i = 0; i < cells.size(); ++i) cells[i] = fdt32_ld(static_cast<const fdt32_t *>(v) + i);
+    return cells;
+}
+
 std::optional<std::uint64_t> FdtBlob::u64_property(int node, const char *prop) const {
     int len = 0;
     const void *v = fdt_getprop(fdt(), node, prop, &len);

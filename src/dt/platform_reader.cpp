@@ -3,6 +3,7 @@
 #include "mtesim/dt/platform_reader.h"
 
 #include "mtesim/common/config_error.h"
+#include "mtesim/dt/topology_reader.h"
 
 namespace mtesim {
 
@@ -31,6 +32,7 @@ PlatformDesc PlatformReader::read(const FdtBlob &blob) {
         else if (blob.stringlist_contains(node, "compatible", kDramControllerCompatible))
             read_dram_controller(blob, node, desc);
     }
+    TopologyReader::read(blob, desc);
     return desc;
 }
 

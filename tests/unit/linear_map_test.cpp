@@ -1,6 +1,7 @@
 // Boot-time linear map (issue "Boot"): table counts per level against the closed form for
 // each board and mapping mode, TLBIs per table for each scheme (2 remap-twice, 1 map-once,
 // 0 for late tables), and a page walk through the created tables.
+#include "mtesim/boot/base_cpi_instruction_stream.h"
 #include "mtesim/boot/linear_map_builder.h"
 #include "mtesim/boot/page_table_walker.h"
 #include "mtesim/dt/board_loader.h"
@@ -22,6 +23,8 @@ struct Built {
     SparseMemory mem;
     std::unique_ptr<Memblock> memblock;
     std::unique_ptr<FunctionalKernelMemory> kmem;
+    std::unique_ptr<BaseCpiInstructionStream> stream;
+    std::unique_ptr<DvmBroadcastModel> dvm;
     std::unique_ptr<LinearMapBuilder> builder;
     std::vector<AddrRange> early, late;
 };
@@ -35,7 +38,13 @@ std::unique_ptr<Built> build(const PlatformDesc &d, bool blocks, bool map_once, 
     b->kmem = std::make_unique<FunctionalKernelMemory>(b->mem);
     PhysAddr phys_offset = d.memories.front().range.base();
     for (const auto &m : d.memories) phys_offset = std::min(phys_offset, m.range.base());
-    b->builder = std::make_unique<LinearMapBuilder>(*b->memblock, *b->kmem, BootConfig{blocks, map_once}, phys_offset, true);
+    b->stream = std::make_unique<BaseCpiInstructionStream>(CoreConfig{}, nullptr);
+    b->dvm = std::make_unique<DvmBroadcastModel>(d.topology, d.cpus.front().clock_hz, 30, 300);
+    BootConfig config;
+    config.block_mappings = blocks;
+    config.map_once = map_once;
+    b->builder = std::make_unique<LinearMapBuilder>(*b->memblock, *b->kmem, BootTiming{*b->stream, *b->dvm}, config,
+                                                    phys_offset, true);
     for (const auto &r : b->early) b->builder->map(r, false);
     for (const auto &r : b->late) b->builder->map(r, true);
     return b;

@@ -6,10 +6,13 @@
 //   3. tag storage activation: reusable regions (on an MTE system) join memory and are mapped
 //      late, through the linear map that now exists;
 //   4. memory is released to the buddy allocator (PageAllocator), minus what boot reserved.
-// All work is kernel work through IKernelMemory, so it costs the boot CPU simulated time.
+// All work is kernel work on the boot CPU: memory traffic through IKernelMemory, the code's
+// instructions and barriers through the boot core's IInstructionStream, a TLBI's completion
+// from the DvmBroadcastModel of the board's topology.
 #pragma once
 
 #include "mtesim/boot/linear_map_builder.h"
+#include "mtesim/cpu/core_config.h"
 #include "mtesim/dt/platform_desc.h"
 #include "mtesim/mm/page_allocator.h"
 
@@ -24,20 +27,26 @@ struct BootResult {
     std::uint64_t reserved_pages = 0;    /* memblock reservations handed to the allocator as reserved */
     PhysAddr root;                       /* swapper_pg_dir */
     std::uint64_t phys_offset = 0;
+    std::uint64_t tlbi_sync_cycles = 0;  /* one TLBI + DSB ISH, in boot-CPU cycles */
+    DvmRound dvm_round;                  /* one DVM broadcast round (zero without a topology) */
+    bool dvm_modelled = false;           /* the board has a topology; else kernel.tlbi_cycles */
 };
 
 class BootSequence {
 public:
-    BootSequence(const PlatformDesc &desc, const BootConfig &boot, const MmConfig &mm, IKernelMemory &kmem);
+    BootSequence(const PlatformDesc &desc, const BootConfig &boot, const MmConfig &mm, const CoreConfig &core,
+                 IKernelMemory &kmem);
 
-    /// Runs the boot; @cycles_now reads the boot CPU's clock (for the step times).
-    std::unique_ptr<PageAllocator> run(const std::function<std::uint64_t()> &cycles_now);
+    /// Runs the boot; @cycles_now reads the boot CPU's clock (for the step times); @stream is
+    /// the boot CPU's instruction timing.
+    std::unique_ptr<PageAllocator> run(const std::function<std::uint64_t()> &cycles_now, IInstructionStream &stream);
     const BootResult &result() const { return m_result; }
 
 private:
     const PlatformDesc &m_desc;
     BootConfig m_boot;
     MmConfig m_mm;
+    CoreConfig m_core;
     IKernelMemory &m_kmem;
     BootResult m_result;
 };

@@ -24,12 +24,16 @@ public:
     /// Ranges reserved so far (merged), for the PageAllocator.
     std::vector<AddrRange> reserved() const;
     std::uint64_t reserved_pages() const { return m_allocated; }
+    /// Reserved regions below the page alloc_page() returned last (memblock_add_range skips
+    /// them in address order).
+    std::size_t regions_below_last() const { return m_regions_below; }
 
 private:
     std::vector<AddrRange> m_memory;                 /* sorted by base */
     std::size_t m_range = 0;                         /* index of the range allocating from */
     std::vector<std::pair<PhysAddr, PhysAddr>> m_taken; /* [low, top) taken per range, top-down */
     std::uint64_t m_allocated = 0;                   /* in pages */
+    std::size_t m_regions_below = 0;
 };
 
 }  // namespace mtesim

@@ -43,6 +43,9 @@ public:
     bool stringlist_contains(int node, const char *prop, const std::string &value) const;
     /// A one-cell property; nullopt when absent, ConfigError when not 4 bytes.
     std::optional<std::uint32_t> u32_property(int node, const char *prop) const;
+    /// A property of 32-bit cells (e.g. "mtesim,mesh = <8 6>"); nullopt when absent,
+    /// ConfigError when its length is not a whole number of cells.
+    std::optional<std::vector<std::uint32_t>> u32_array_property(int node, const char *prop) const;
     /// A one- or two-cell property (e.g. clock-frequency); nullopt when absent.
     std::optional<std::uint64_t> u64_property(int node, const char *prop) const;
     /// The node's phandle, 0 if it has none.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mtesim/common/addr_range.h"
+#include "mtesim/dt/topology_desc.h"
 
 #include <cstdint>
 #include <string>
@@ -57,6 +58,7 @@ struct PlatformDesc {
     std::vector<MemoryDesc> memories;
     std::vector<TagStorageDesc> tag_storage;
     std::vector<DramControllerDesc> dram_controllers;
+    TopologyDesc topology;             /* the DVM interconnect (/interconnect), if the board has one */
 
     /// Sum of all memory ranges, in bytes (tag storage not included).
     std::uint64_t data_bytes() const;
