@@ -1,0 +1,73 @@
+// MemoryPath: one core's side of the memory system. It holds the core's TLB and L1D, brings
+// lines in through the shared LLC and over TLM from the DRAM model (with their allocation
+// tags when asked), writes victims back (posted, through a bounded write buffer), keeps the
+// other cores' cached tags coherent after a tag store, and walks page tables in simulated
+// memory through these caches (the hardware table walker). Each line access charges its
+// latency to the core's LocalClock.
+#pragma once
+
+#include "core/core_stats.h"
+#include "core/local_clock.h"
+#include "core/shared_caches.h"
+#include "mtesim/cache/cache.h"
+#include "mtesim/cache/tlb.h"
+#include "mtesim/cpu/core_config.h"
+#include "mtesim/mte/tag_store.h"
+#include "protocol/mte_extension.h"
+
+#include <tlm>
+
+#include <cstdint>
+#include <vector>
+
+namespace mtesim {
+
+class MemoryPath {
+public:
+    /// @exclusive: set while one core runs alone (the boot), so its requests need no ordering.
+    MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats, SharedCaches &shared,
+               TagStore &tags, SparseMemory &memory, const bool &exclusive, tlm::tlm_initiator_socket<> &socket);
+
+    Cache &l1() { return m_l1; }
+    Tlb &tlb() { return m_tlb; }
+    unsigned line_shift() const { return m_line_shift; }
+    std::uint64_t line_bytes() const { return m_line_bytes; }
+
+    /// Brings line @line_no into L1 (through LLC and DRAM); @need_tags fetches its tags too.
+    /// Returns nullptr on a bus error.
+    CacheLine *line_access(std::uint64_t line_no, bool write, bool need_tags);
+    /// Allocates line @line_no in the L1D for a full-line write without reading memory.
+    void zero_line(std::uint64_t line_no);
+    /// A tag store into the cached line @l: the nibbles in @mask become @bits, in the L1D and
+    /// in the LLC's copy, and every other core's copy loses its tags.
+    void store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits);
+    /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
+    std::uint64_t walk(PhysAddr root, std::uint64_t va);
+
+private:
+    void writeback_to_llc(const CacheLine &victim);
+    void writeback_to_dram(const CacheLine &victim);
+    /// One TLM transaction to memory; returns false on a bus error. Adds its latency to local
+    /// time unless @posted.
+    bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
+    /// Tags of every other core's copy of @line_no are stale after a tag store.
+    void invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared);
+
+    std::uint32_t m_id;
+    const CoreConfig &m_config;
+    LocalClock &m_clock;
+    CoreStats &m_stats;
+    SharedCaches &m_shared;
+    TagStore &m_tags;
+    SparseMemory &m_memory;
+    const bool &m_exclusive;
+    tlm::tlm_initiator_socket<> &m_socket;
+    std::vector<std::uint64_t> m_write_buffer; /* completion times of posted write-backs, SystemC units */
+    std::size_t m_write_slot = 0;
+    Cache m_l1;
+    Tlb m_tlb;
+    unsigned m_line_shift;
+    std::uint64_t m_line_bytes;
+};
+
+}  // namespace mtesim
