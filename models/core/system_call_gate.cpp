@@ -165,6 +165,8 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
  * Kernel-side allocations from the trace: kalloc asks the page allocator on this core (its
  * reservation work, copies and IPIs are charged here), kfree and pin/unpin act on the block a
  * name holds. A name that does not hold an allocated block is counted, never a crash.
+ * One convention for cycles: kernel work charges this core's clock as it runs, and the
+ * cycles the allocator returns are never added on top.
  */
 void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
     if (!kernel_entry(t, ev.position)) return;
@@ -185,7 +187,9 @@ void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent 
         if (!alloc.is_allocated_head(pfn)) {
             ++m_stats.bad_kernel_frees;
         } else if (ev.op == TraceOp::kfree) {
-            m_clock.charge(alloc.free_pages(pfn));
+            // Kernel work is charged to this core as it runs (KernelMemoryWork); the cycles
+            // free_pages returns are that same work, for accounting, and not charged again.
+            alloc.free_pages(pfn);
             ++m_stats.kfrees;
         } else {
             alloc.set_pinned(pfn, ev.aux != 0);
