@@ -13,11 +13,11 @@ Core::Core(sc_core::sc_module_name name, std::uint32_t id, std::uint64_t clock_h
            const Shared &shared)
     : sc_core::sc_module(name), socket("socket"), m_id(id), m_config(config), m_workload(shared.workload),
       m_scheduler(shared.scheduler), m_control(shared.control), m_hooks(shared.hooks), m_kernel(shared.kernel),
-      m_clock(clock_hz), m_timing(m_config),
+      m_clock(clock_hz), m_timing(m_config, m_clock),
       m_path(id, m_config, m_clock, m_stats, shared.caches, shared.tags, shared.memory, shared.control.exclusive, socket),
-      m_gate(*this, id, m_config, m_clock, m_stats, shared.workload, shared.kernel, shared.faults, shared.hooks, shared.pool),
-      m_lsu(m_config, m_clock, m_stats, m_path, m_gate, shared.tags, shared.kernel),
-      m_kernel_work(m_clock, m_stats, m_path, shared.tags, shared.memory),
+      m_gate(*this, id, m_config, m_clock, m_timing, m_stats, shared.workload, shared.kernel, shared.faults, shared.hooks, shared.pool),
+      m_lsu(m_config, m_clock, m_stats, m_timing, m_path, m_gate, shared.tags, shared.kernel),
+      m_kernel_work(m_clock, m_stats, m_timing, m_path, shared.tags, shared.memory),
       m_heap(m_clock, m_stats, m_timing, shared.workload, shared.heaps, m_lsu, m_gate, shared.tags) {
     SC_THREAD(run);
 }
@@ -102,6 +102,7 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::compute: {
             const std::uint64_t c = m_timing.cycles_of(ev.arg);
             m_clock.charge(c);
+            m_timing.instructions(ev.arg);
             m_stats.compute_cycles += c;
             break;
         }
@@ -112,9 +113,10 @@ void Core::run_thread(ThreadContext &t) {
             if (ev.aux) { /* gap=N: the instructions between this access and the previous event */
                 const std::uint64_t c = m_timing.cycles_of(ev.aux);
                 m_clock.charge(c);
+                m_timing.instructions(ev.aux);
                 m_stats.compute_cycles += c;
             }
-            m_lsu.access(t, w.resolve(ev.src), ev.arg, write, ev.position);
+            m_lsu.access(t, w.resolve(ev.src), ev.arg, write, ev.position, ev.dep);
             break;
         }
         case TraceOp::irg: {

@@ -4,7 +4,7 @@
 //   LocalClock        local time and the quantum (temporal decoupling);
 //   MemoryPath        TLB, L1D, the shared LLC, tag coherence, the TLM port, table walks;
 //   LoadStoreUnit     loads, stores and MTE tag instructions, with their tag checks;
-//   TimingModel       what the pipeline costs beyond memory (in-order, base CPI);
+//   TimingModel       what the pipeline costs beyond memory (in order, or an out-of-order window);
 //   SystemCallGate    kernel entries, faults, the kernel lock, system calls, page faults;
 //   KernelMemoryWork  the kernel model's copies, zeroing, tables and tags on this core;
 //   HeapRuntime       malloc/free of the process's heap model on this core.

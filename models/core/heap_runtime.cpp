@@ -8,7 +8,7 @@
 
 namespace mtesim {
 
-HeapRuntime::HeapRuntime(LocalClock &clock, CoreStats &stats, const TimingModel &timing, Workload &workload,
+HeapRuntime::HeapRuntime(LocalClock &clock, CoreStats &stats, TimingModel &timing, Workload &workload,
                          HeapRegistry &heaps, LoadStoreUnit &lsu, SystemCallGate &gate, const TagStore &tags)
     : m_clock(clock), m_stats(stats), m_timing(timing), m_workload(workload), m_heaps(heaps), m_lsu(lsu), m_gate(gate),
       m_tags(tags) {}
@@ -76,6 +76,7 @@ VirtAddr HeapRuntime::allocate(ThreadContext &t, HeapModel &h, std::uint64_t siz
     for (const auto &m : maps) m_gate.map_region(t, m.base, m.length, true, h.tagged(), position);
     if (t.killed) return VirtAddr();
     m_clock.charge(m_timing.cycles_of(m_heaps.config().malloc_instructions));
+    m_timing.instructions(m_heaps.config().malloc_instructions);
     ++m_stats.mallocs;
     if (!h.tagged()) {
         // An untagged heap zeroes calloc memory with ordinary stores.
@@ -93,6 +94,7 @@ VirtAddr HeapRuntime::allocate(ThreadContext &t, HeapModel &h, std::uint64_t siz
 
 bool HeapRuntime::free_chunk(ThreadContext &t, HeapModel &h, VirtAddr p, std::uint64_t position) {
     m_clock.charge(m_timing.cycles_of(m_heaps.config().free_instructions));
+    m_timing.instructions(m_heaps.config().free_instructions);
     HeapModel::Chunk c;
     const HeapModel::FreeResult r = h.release(untagged(p).value(), c);
     if (r != HeapModel::FreeResult::ok) {

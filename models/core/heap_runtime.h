@@ -20,7 +20,7 @@ namespace mtesim {
 
 class HeapRuntime {
 public:
-    HeapRuntime(LocalClock &clock, CoreStats &stats, const TimingModel &timing, Workload &workload, HeapRegistry &heaps,
+    HeapRuntime(LocalClock &clock, CoreStats &stats, TimingModel &timing, Workload &workload, HeapRegistry &heaps,
                 LoadStoreUnit &lsu, SystemCallGate &gate, const TagStore &tags);
 
     /// malloc, calloc, realloc and free, with the process's heap lock held.
@@ -36,7 +36,7 @@ private:
 
     LocalClock &m_clock;
     CoreStats &m_stats;
-    const TimingModel &m_timing;
+    TimingModel &m_timing;
     Workload &m_workload;
     HeapRegistry &m_heaps;
     LoadStoreUnit &m_lsu;

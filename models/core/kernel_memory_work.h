@@ -8,6 +8,7 @@
 #include "core/core_stats.h"
 #include "core/local_clock.h"
 #include "core/memory_path.h"
+#include "core/timing_model.h"
 #include "mtesim/mte/tag_store.h"
 
 #include <cstdint>
@@ -16,7 +17,8 @@ namespace mtesim {
 
 class KernelMemoryWork {
 public:
-    KernelMemoryWork(LocalClock &clock, CoreStats &stats, MemoryPath &path, TagStore &tags, SparseMemory &memory);
+    KernelMemoryWork(LocalClock &clock, CoreStats &stats, TimingModel &timing, MemoryPath &path, TagStore &tags,
+                     SparseMemory &memory);
 
     /// Copies pages line by line through this core's caches (loads from @src, stores to @dst).
     std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages);
@@ -35,9 +37,17 @@ public:
 private:
     /// Charges the cycles since @before as kernel work and returns them.
     std::uint64_t since(std::uint64_t before);
+    /// One load (or store) of line @line_no as an instruction of the window.
+    CacheLine *line(std::uint64_t line_no, bool write, bool need_tags) {
+        m_timing.begin_access(0);
+        CacheLine *l = m_path.line_access(line_no, write, need_tags);
+        m_timing.end_access(write, m_path.take_latency());
+        return l;
+    }
 
     LocalClock &m_clock;
     CoreStats &m_stats;
+    TimingModel &m_timing;
     MemoryPath &m_path;
     TagStore &m_tags;
     SparseMemory &m_memory;

@@ -22,9 +22,9 @@ struct GranuleMasks {
 constexpr GranuleMasks kGranuleMask;
 }  // namespace
 
-LoadStoreUnit::LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreStats &stats, MemoryPath &path,
-                             SystemCallGate &gate, TagStore &tags, KernelState &kernel)
-    : m_config(config), m_clock(clock), m_stats(stats), m_path(path), m_gate(gate), m_tags(tags), m_kernel(kernel),
+LoadStoreUnit::LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreStats &stats, TimingModel &timing,
+                             MemoryPath &path, SystemCallGate &gate, TagStore &tags, KernelState &kernel)
+    : m_config(config), m_clock(clock), m_stats(stats), m_timing(timing), m_path(path), m_gate(gate), m_tags(tags), m_kernel(kernel),
       m_l1(path.l1()), m_tlb(path.tlb()), m_line_shift(path.line_shift()), m_line_bytes(path.line_bytes()) {}
 
 /*
@@ -70,7 +70,7 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
  * A mismatch raises a sync fault (access suppressed, reported with its address) or sets TFSR
  * (async: the access happens, the fault is reported at the next kernel entry).
  */
-bool LoadStoreUnit::access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
+bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
     // Fast path: inside one line, translation in the TLB, line (and its tags) in the L1D.
     const std::uint64_t u = untagged(va).value();
     if ((u & (m_line_bytes - 1)) + size <= m_line_bytes && u < kUserVaLimit) {
@@ -81,7 +81,7 @@ bool LoadStoreUnit::access(ThreadContext &t, VirtAddr va, std::uint64_t size, bo
             if (l && (!check || l->tags_valid)) {
                 ++m_stats.tlb_hits;
                 ++m_stats.l1_hits;
-                m_clock.charge(m_config.l1d_latency);
+                m_path.charge_latency(m_config.l1d_latency);
                 if (check) {
                     const unsigned g0 = static_cast<unsigned>((pa & (m_line_bytes - 1)) >> 4);
                     const unsigned g1 = static_cast<unsigned>(((pa + size - 1) & (m_line_bytes - 1)) >> 4);
@@ -180,8 +180,11 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
     Tag same[64];
     for (std::uint64_t g = 0; g < granules;) {
         const VirtAddr at = ua + g * kGranuleSize;
+        // Each line's tag store is one store of the out-of-order window.
+        m_timing.begin_access(0);
         const Translated tr = translate(t, at, true, position);
         if (tr.status != Translated::ok) {
+            m_path.take_latency();
             if (tr.status == Translated::killed) return false;
             m_gate.report(t, FaultKind::maperr, true, at.value(), true, position);
             m_gate.kernel_entry(t, position);
@@ -191,6 +194,7 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
         const unsigned first = static_cast<unsigned>((tr.pa.value() & (m_line_bytes - 1)) >> 4);
         const std::uint64_t n = std::min<std::uint64_t>(granules - g, per_line - first);
         CacheLine *l = m_path.line_access(line_no, zero, tr.tagged);
+        m_timing.end_access(true, m_path.take_latency());
         if (!l) {
             m_gate.report(t, FaultKind::bus_error, true, at.value(), true, position);
             m_gate.kernel_entry(t, position);
@@ -211,6 +215,13 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
 }
 
 bool LoadStoreUnit::load_tag(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position) {
+    m_timing.begin_access(0);
+    const bool ok = load_tag_inner(t, va, out, position);
+    m_timing.end_access(false, m_path.take_latency());
+    return ok;
+}
+
+bool LoadStoreUnit::load_tag_inner(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position) {
     const VirtAddr ua = VirtAddr(untagged(va).value() & ~(kGranuleSize - 1));
     const Translated tr = translate(t, ua, false, position);
     if (tr.status != Translated::ok) {

@@ -11,6 +11,7 @@
 #include "core/local_clock.h"
 #include "core/memory_path.h"
 #include "core/system_call_gate.h"
+#include "core/timing_model.h"
 #include "mtesim/cpu/core_config.h"
 #include "mtesim/mte/tag_store.h"
 #include "mtesim/sched/thread_scheduler.h"
@@ -21,17 +22,28 @@ namespace mtesim {
 
 class LoadStoreUnit {
 public:
-    LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreStats &stats, MemoryPath &path, SystemCallGate &gate,
-                  TagStore &tags, KernelState &kernel);
+    LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreStats &stats, TimingModel &timing, MemoryPath &path,
+                  SystemCallGate &gate, TagStore &tags, KernelState &kernel);
 
-    /// ld/st of @size bytes at @va; returns false if the thread was killed.
-    bool access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
+    /// ld/st of @size bytes at @va, whose address depends on the @dep-th most recent load (0:
+    /// none); returns false if the thread was killed.
+    bool access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position, std::uint32_t dep = 0) {
+        if (!m_timing.out_of_order()) return access_inner(t, va, size, write, position);
+        m_timing.begin_access(dep);
+        const bool ok = access_inner(t, va, size, write, position);
+        m_timing.end_access(write, m_path.take_latency());
+        return ok;
+    }
     /// MTE tag store instructions: set @granules tags from @va's logical tag; zero data if @zero.
     bool store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position);
     /// LDG: the allocation tag of @va's granule into @out.
     bool load_tag(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position);
 
 private:
+    /// The access itself; its latency goes to the clock (in order) or to the MemoryPath's
+    /// account of the access (out of order).
+    bool access_inner(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
+    bool load_tag_inner(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position);
     /// The general case of access(): several lines or pages, TLB or L1D misses.
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
 
@@ -48,6 +60,7 @@ private:
     const CoreConfig &m_config;
     LocalClock &m_clock;
     CoreStats &m_stats;
+    TimingModel &m_timing;
     MemoryPath &m_path;
     SystemCallGate &m_gate;
     TagStore &m_tags;

@@ -15,7 +15,7 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
                        tlm::tlm_initiator_socket<> &socket)
     : m_id(core_id), m_config(config), m_clock(clock), m_stats(stats), m_shared(shared), m_tags(tags), m_memory(memory),
       m_exclusive(exclusive), m_socket(socket), m_l1(config.l1d), m_tlb(config.tlb_entries, config.tlb_ways),
-      m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes) {
+      m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes), m_defer(config.out_of_order) {
     m_write_buffer.assign(config.write_buffer, 0);
 }
 
@@ -53,8 +53,11 @@ bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool wr
     trans.set_streaming_width(len);
     trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     if (ext) trans.set_extension(ext);
-    // The request leaves at this core's local time (zero after a sync).
-    sc_core::sc_time delay = m_clock.local_time();
+    // The request leaves at this core's local time (zero after a sync); out of order, after
+    // the lookups of this access so far, since dispatch has not waited for them.
+    const sc_core::sc_time issue = m_clock.local_time();
+    sc_core::sc_time delay = issue;
+    if (m_defer && !posted) delay += sc_core::sc_time::from_value(m_latency * m_clock.period_units());
     m_socket->b_transport(trans, delay);
     if (ext) trans.clear_extension(ext);
     write ? ++m_stats.dram_writes : ++m_stats.dram_reads;
@@ -63,7 +66,11 @@ bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool wr
         m_write_slot = (m_write_slot + 1) % m_write_buffer.size();
     }
     if (!trans.is_response_ok()) return false;
-    if (!posted) m_clock.set_local_time(delay);
+    if (posted) return true;
+    if (m_defer) /* the access's latency now runs to the data's return */
+        m_latency = (delay - issue).value() / m_clock.period_units() + ((delay - issue).value() % m_clock.period_units() != 0);
+    else
+        m_clock.set_local_time(delay);
     return true;
 }
 
@@ -109,7 +116,7 @@ void MemoryPath::writeback_to_llc(const CacheLine &victim) {
  * into the LLC.
  */
 CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_tags) {
-    m_clock.charge(m_config.l1d_latency);
+    charge_latency(m_config.l1d_latency);
     CacheLine *l = m_l1.find(line_no);
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
@@ -117,7 +124,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
         return l;
     }
     ++m_stats.l1_misses;
-    m_clock.charge(m_config.llc_latency);
+    charge_latency(m_config.llc_latency);
     Cache &llc = *m_shared.llc;
     CacheLine *shared = llc.find(line_no);
     if (shared && (!need_tags || shared->tags_valid)) {
@@ -188,7 +195,7 @@ void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *sh
 }
 
 void MemoryPath::zero_line(std::uint64_t line_no) {
-    m_clock.charge(m_config.l1d_latency);
+    charge_latency(m_config.l1d_latency);
     CacheLine *l = m_l1.find(line_no);
     if (!l) {
         CacheLine evicted;

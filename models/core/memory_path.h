@@ -41,6 +41,18 @@ public:
     /// A tag store into the cached line @l: the nibbles in @mask become @bits, in the L1D and
     /// in the LLC's copy, and every other core's copy loses its tags.
     void store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits);
+    /// Latency of a cache level: charged to local time (in order), or added to the current
+    /// access's latency (out of order: the TimingModel decides what the core waits for).
+    void charge_latency(std::uint64_t cycles) {
+        if (m_defer) m_latency += cycles;
+        else m_clock.charge(cycles);
+    }
+    /// Out of order: the latency of the access since the last call, in cycles (0 in order).
+    std::uint64_t take_latency() {
+        const std::uint64_t l = m_latency;
+        m_latency = 0;
+        return l;
+    }
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
     std::uint64_t walk(PhysAddr root, std::uint64_t va);
 
@@ -68,6 +80,8 @@ private:
     Tlb m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
+    bool m_defer;                /* out of order: latencies accumulate in m_latency */
+    std::uint64_t m_latency = 0; /* of the current access, in cycles */
 };
 
 }  // namespace mtesim

@@ -10,9 +10,9 @@
 namespace mtesim {
 
 SystemCallGate::SystemCallGate(Core &core, std::uint32_t core_id, const CoreConfig &config, LocalClock &clock,
-                               CoreStats &stats, Workload &workload, KernelState &kernel, std::vector<FaultRecord> &faults,
+                               TimingModel &timing, CoreStats &stats, Workload &workload, KernelState &kernel, std::vector<FaultRecord> &faults,
                                RunHooks &hooks, PoolSampler &pool)
-    : m_core(core), m_id(core_id), m_config(config), m_clock(clock), m_stats(stats), m_workload(workload), m_kernel(kernel),
+    : m_core(core), m_id(core_id), m_config(config), m_clock(clock), m_timing(timing), m_stats(stats), m_workload(workload), m_kernel(kernel),
       m_faults(faults), m_hooks(hooks), m_pool(pool) {}
 
 void SystemCallGate::report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write,
@@ -44,6 +44,7 @@ void SystemCallGate::report(ThreadContext &t, FaultKind kind, bool has_addr, std
 }
 
 bool SystemCallGate::kernel_entry(ThreadContext &t, std::uint64_t position) {
+    m_timing.drain(); /* an exception is taken once every older instruction completed */
     m_clock.charge(m_config.kernel_entry_cycles);
     ++m_stats.kernel_entries;
     if (TagCheckUnit::take_async_fault(t.mte)) report(t, FaultKind::tag_async, false, 0, false, position);
@@ -72,6 +73,7 @@ void SystemCallGate::enter_kernel() {
 }
 
 void SystemCallGate::leave_kernel() {
+    m_timing.drain(); /* the kernel's work completes (DSB) before it returns */
     sample_pool();
     m_kernel.router->set_current(nullptr);
     // Waiters may go once this core's local time has passed.

@@ -11,6 +11,7 @@
 #include "core/local_clock.h"
 #include "core/pool_sampler.h"
 #include "core/run_hooks.h"
+#include "core/timing_model.h"
 #include "mtesim/cpu/core_config.h"
 #include "mtesim/mte/fault_record.h"
 #include "mtesim/sched/thread_scheduler.h"
@@ -26,7 +27,7 @@ class Core;
 
 class SystemCallGate {
 public:
-    SystemCallGate(Core &core, std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats,
+    SystemCallGate(Core &core, std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, TimingModel &timing, CoreStats &stats,
                    Workload &workload, KernelState &kernel, std::vector<FaultRecord> &faults, RunHooks &hooks,
                    PoolSampler &pool);
 
@@ -66,6 +67,7 @@ private:
     std::uint32_t m_id;
     const CoreConfig &m_config;
     LocalClock &m_clock;
+    TimingModel &m_timing;
     CoreStats &m_stats;
     Workload &m_workload;
     KernelState &m_kernel;
