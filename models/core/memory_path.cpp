@@ -4,6 +4,8 @@
 #include "mtesim/common/sim_assert.h"
 #include "mtesim/kernel/user_pte.h"
 
+#include <algorithm>
+
 namespace mtesim {
 
 namespace {
@@ -121,6 +123,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
         l->dirty |= write;
+        if (!m_prefetching.empty()) m_latency += prefetched_hit(line_no) - m_config.l1d_latency;
         return l;
     }
     ++m_stats.l1_misses;
@@ -164,7 +167,73 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     l->tags_valid = shared->tags_valid;
     l->dirty |= write;
     if (m_id < 64) shared->sharers |= 1ull << m_id;
+    if (m_config.prefetch_degree && m_defer && !m_in_prefetch) prefetch_after_miss(line_no, need_tags);
     return l;
+}
+
+/*
+ * The L1D stream prefetcher (out-of-order cores, l1d.prefetcher = stream): a demand miss on
+ * the line after the previous demand miss starts a stream, and the next prefetch_degree lines
+ * of the same 4 KiB page are fetched ahead (a hardware prefetcher does not cross a page: it
+ * sees physical addresses). A demand hit on a prefetched line keeps the stream
+ * prefetch_degree lines ahead. Prefetches fill the L1D and the LLC through the same path as a
+ * demand miss (their DRAM reads are real traffic) but the core does not wait for them; a
+ * demand access that finds its line still in flight waits for the rest (a late prefetch).
+ * They do not take the TimingModel's MSHRs, and their lookups do not count as demand hits or
+ * misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (Arm TRMs describe a stride
+ * and stream prefetcher per L1D); the degree is a parameter.
+ */
+void MemoryPath::prefetch_after_miss(std::uint64_t line_no, bool need_tags) {
+    const bool stream = m_last_miss != ~0ull && line_no == m_last_miss + 1;
+    m_last_miss = line_no;
+    if (stream) issue_prefetches(line_no, need_tags);
+}
+
+void MemoryPath::issue_prefetches(std::uint64_t line_no, bool need_tags) {
+    const unsigned page_shift = kPageShift - m_line_shift;
+    m_in_prefetch = true;
+    for (std::uint32_t d = 1; d <= m_config.prefetch_degree; ++d) {
+        const std::uint64_t n = line_no + d;
+        if ((n >> page_shift) != (line_no >> page_shift)) break;
+        if (m_l1.peek(n)) continue;
+        if (std::any_of(m_prefetching.begin(), m_prefetching.end(), [n](const Prefetch &p) { return p.line == n; })) continue;
+        const std::uint64_t saved = m_latency;
+        const CoreStats before = m_stats;
+        m_latency = 0;
+        CacheLine *l = line_access(n, false, need_tags);
+        const std::uint64_t latency = m_latency;
+        m_latency = saved;
+        m_stats.l1_hits = before.l1_hits;
+        m_stats.l1_misses = before.l1_misses;
+        m_stats.llc_hits = before.llc_hits;
+        m_stats.llc_misses = before.llc_misses;
+        m_stats.tag_fetches = before.tag_fetches;
+        if (!l) continue;
+        ++m_stats.prefetch_issued;
+        if (m_prefetching.size() >= 32) m_prefetching.erase(m_prefetching.begin());
+        m_prefetching.push_back(Prefetch{n, m_clock.now_cycles() + saved + latency});
+    }
+    m_in_prefetch = false;
+}
+
+std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
+    for (std::size_t i = 0; i < m_prefetching.size(); ++i) {
+        if (m_prefetching[i].line != line_no) continue;
+        const std::uint64_t now = m_clock.now_cycles() + m_latency, ready = m_prefetching[i].ready;
+        m_prefetching.erase(m_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
+        ++m_stats.prefetch_useful;
+        std::uint64_t latency = m_config.l1d_latency;
+        if (ready > now + latency) {
+            ++m_stats.prefetch_late;
+            latency = ready - now;
+        }
+        if (!m_in_prefetch) {
+            m_last_miss = line_no;
+            issue_prefetches(line_no, m_l1.peek(line_no) && m_l1.peek(line_no)->tags_valid);
+        }
+        return latency;
+    }
+    return m_config.l1d_latency;
 }
 
 void MemoryPath::store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits) {

@@ -53,10 +53,20 @@ public:
         m_latency = 0;
         return l;
     }
+    /// Out of order: the latency of an L1D hit on @line_no: the hit latency, plus what is left
+    /// of a prefetch still in flight (counted useful, and late).
+    std::uint64_t hit_latency(std::uint64_t line_no) {
+        return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
+    }
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
     std::uint64_t walk(PhysAddr root, std::uint64_t va);
 
 private:
+    /// The stream prefetcher after a demand miss on @line_no (out of order only).
+    void prefetch_after_miss(std::uint64_t line_no, bool need_tags);
+    std::uint64_t prefetched_hit(std::uint64_t line_no);
+    /// Fetches the prefetch_degree lines after @line_no (same page) that are not present.
+    void issue_prefetches(std::uint64_t line_no, bool need_tags);
     void writeback_to_llc(const CacheLine &victim);
     void writeback_to_dram(const CacheLine &victim);
     /// One TLM transaction to memory; returns false on a bus error. Adds its latency to local
@@ -81,6 +91,12 @@ private:
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
     bool m_defer;                /* out of order: latencies accumulate in m_latency */
+    struct Prefetch {
+        std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
+    };
+    std::vector<Prefetch> m_prefetching;  /* prefetched lines not yet used, oldest first (at most 32) */
+    std::uint64_t m_last_miss = ~0ull;    /* line of the last demand L1D miss */
+    bool m_in_prefetch = false;           /* issuing prefetches: no prefetch of its own */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
 };
 

@@ -64,6 +64,9 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
                           ") entries");
     c.l1d_mshrs = static_cast<std::uint32_t>(s.get_u64("l1d.mshrs", 16, "entries", "outstanding L1D load misses", 1, 1024));
     c.llc_mshrs = static_cast<std::uint32_t>(s.get_u64("llc.mshrs", 16, "entries", "outstanding loads of one core to DRAM", 1, 1024));
+    if (s.get_string("l1d.prefetcher", "none", "L1D prefetcher of out-of-order cores: none, or stream (next lines of an ascending miss stream)",
+                     {"none", "stream"}) == "stream")
+        c.prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l1d.prefetch_degree", 4, "lines", "lines the stream prefetcher runs ahead", 1, 64));
     c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));
     return c;
 }

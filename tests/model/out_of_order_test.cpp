@@ -114,3 +114,29 @@ TEST(OutOfOrder, FullStoreBufferStallsDispatch) {
     ASSERT_EQ(r.faults.size(), 3u);
     EXPECT_GT(static_cast<double>(span(r, 1, 2)) / (kPages - 1), dram_latency_ps(r)) << "each store waits for the last";
 }
+
+/* One load per line over kPages pages, in order (the first line of each page was touched by setup()). */
+std::string stream_of_lines() {
+    std::string s;
+    for (int p = 0; p < kPages; ++p)
+        for (int l = 1; l < 64; ++l) s += "1 ld " + hex_of(0x80000000ull + p * 4096ull + l * 64ull) + " 8\n";
+    return s;
+}
+
+TEST(OutOfOrder, StreamPrefetcherTurnsASequentialStreamIntoHits) {
+    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo", "l1d.prefetcher=stream"});
+    const CoreStats &c = r.cores[0];
+    const std::uint64_t stream = kPages * 63;
+    EXPECT_GT(c.prefetch_issued, stream * 8 / 10);
+    EXPECT_GT(c.prefetch_useful, stream * 8 / 10) << "most lines of the stream were prefetched before use";
+    EXPECT_LE(c.prefetch_useful, c.prefetch_issued);
+    EXPECT_LE(c.prefetch_late, c.prefetch_useful);
+    EXPECT_GT(c.l1_hits, stream * 8 / 10) << "demand loads mostly hit";
+}
+
+TEST(OutOfOrder, WithoutAPrefetcherEveryLineOfTheStreamMisses) {
+    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo"});
+    const CoreStats &c = r.cores[0];
+    EXPECT_EQ(c.prefetch_issued, 0u);
+    EXPECT_GE(c.l1_misses, static_cast<std::uint64_t>(kPages * 63));
+}

@@ -37,6 +37,7 @@ struct CoreConfig {
     std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
     std::uint32_t store_buffer = 24;       /* stores whose miss is outstanding before dispatch stalls */
+    std::uint32_t prefetch_degree = 0;     /* l1d.prefetcher = stream: lines fetched ahead of an ascending miss stream; 0: off */
 
     static CoreConfig resolve(ConfigStore &store);
 };
