@@ -18,6 +18,7 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
     : m_id(core_id), m_config(config), m_clock(clock), m_stats(stats), m_shared(shared), m_tags(tags), m_memory(memory),
       m_exclusive(exclusive), m_socket(socket), m_l1(config.l1d), m_tlb(config.tlb_entries, config.tlb_ways),
       m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes), m_defer(config.out_of_order) {
+    m_streams.fill(~0ull);
     m_write_buffer.assign(config.write_buffer, 0);
 }
 
@@ -173,7 +174,8 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
 
 /*
  * The L1D stream prefetcher (out-of-order cores, l1d.prefetcher = stream): a demand miss on
- * the line after the previous demand miss starts a stream, and the next prefetch_degree lines
+ * the line after the last line of one of 8 tracked streams (a page copy interleaves a source
+ * and a destination stream) continues that stream, and the next prefetch_degree lines
  * of the same 4 KiB page are fetched ahead (a hardware prefetcher does not cross a page: it
  * sees physical addresses). A demand hit on a prefetched line keeps the stream
  * prefetch_degree lines ahead. Prefetches fill the L1D and the LLC through the same path as a
@@ -184,9 +186,15 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
  * and stream prefetcher per L1D); the degree is a parameter.
  */
 void MemoryPath::prefetch_after_miss(std::uint64_t line_no, bool need_tags) {
-    const bool stream = m_last_miss != ~0ull && line_no == m_last_miss + 1;
-    m_last_miss = line_no;
-    if (stream) issue_prefetches(line_no, need_tags);
+    for (std::uint64_t &s : m_streams) {
+        if (s != ~0ull && line_no == s + 1) {
+            s = line_no;
+            issue_prefetches(line_no, need_tags);
+            return;
+        }
+    }
+    m_streams[m_stream_next] = line_no; /* a new candidate stream */
+    m_stream_next = (m_stream_next + 1) % m_streams.size();
 }
 
 void MemoryPath::issue_prefetches(std::uint64_t line_no, bool need_tags) {
@@ -228,7 +236,8 @@ std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
             latency = ready - now;
         }
         if (!m_in_prefetch) {
-            m_last_miss = line_no;
+            for (std::uint64_t &s : m_streams)
+                if (s != ~0ull && line_no > s && line_no - s <= m_config.prefetch_degree) s = line_no;
             issue_prefetches(line_no, m_l1.peek(line_no) && m_l1.peek(line_no)->tags_valid);
         }
         return latency;

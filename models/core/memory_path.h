@@ -17,6 +17,7 @@
 
 #include <tlm>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -95,7 +96,8 @@ private:
         std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
     };
     std::vector<Prefetch> m_prefetching;  /* prefetched lines not yet used, oldest first (at most 32) */
-    std::uint64_t m_last_miss = ~0ull;    /* line of the last demand L1D miss */
+    std::array<std::uint64_t, 8> m_streams; /* last line of each tracked stream (a copy interleaves two) */
+    std::size_t m_stream_next = 0;          /* the entry a new stream replaces */
     bool m_in_prefetch = false;           /* issuing prefetches: no prefetch of its own */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
 };
