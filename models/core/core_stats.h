@@ -32,6 +32,10 @@ struct CoreStats {
     std::uint64_t kernel_cycles = 0;     /* cycles of kernel work (copies, zeroing, tables, tags, IPIs, TLBIs, I/O) */
     std::uint64_t kernel_lock_waits = 0;       /* kernel entries that found another core in the kernel model */
     std::uint64_t kernel_lock_wait_cycles = 0; /* cycles spent waiting for it */
+    /* L1D stream prefetcher (l1d.prefetcher = stream, out-of-order cores) */
+    std::uint64_t prefetch_issued = 0;   /* lines requested ahead of a demand access */
+    std::uint64_t prefetch_useful = 0;   /* prefetched lines a demand access then used */
+    std::uint64_t prefetch_late = 0;     /* of those, lines still in flight when used */
 };
 
 }  // namespace mtesim

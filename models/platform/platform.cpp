@@ -35,7 +35,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_scheduler = std::make_unique<ThreadScheduler>(*m_workload, static_cast<std::uint32_t>(desc.cpus.size()), core_cfg.seed);
     m_llc = std::make_unique<Cache>(core_cfg.llc);
     m_kernel = std::make_unique<KernelMemoryRouter>(static_cast<unsigned>(desc.cpus.size()));
-    m_env.kernel = m_kernel.get();
+    m_kernel_state.router = m_kernel.get();
     // mm.tag_storage = static: the same board with its tag storage kept out of the allocator,
     // the baseline every reuse policy is compared with.
     if (m_store.get_string("mm.tag_storage", "reuse",
@@ -46,22 +46,18 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_mm_config = MmConfig::resolve(m_store);
     m_boot = std::make_unique<BootSequence>(m_desc, m_boot_config, m_mm_config, core_cfg, *m_kernel);
     m_kernel_config = KernelConfig::resolve(m_store);
-    m_env.heap_config = HeapConfig::resolve(m_store);
-    m_tlb_broadcast = std::make_unique<TlbBroadcast>(m_env.tlbs);
-    m_env.boot = [this, core_cfg](Core &cpu0) {
+    m_heaps.config() = HeapConfig::resolve(m_store);
+    m_tlb_broadcast = std::make_unique<TlbBroadcast>(m_caches.tlbs);
+    m_control.boot = [this, core_cfg](Core &cpu0) {
         // The boot core's instruction timing: today's in-order CPI (boot/base_cpi_instruction_stream.h).
         BaseCpiInstructionStream stream(core_cfg, [&cpu0](std::uint64_t c) { cpu0.kernel_named_cost(c); });
         m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); }, stream);
-        m_env.allocator = m_allocator.get();
+        m_kernel_state.allocator = m_allocator.get();
         m_os = std::make_unique<Kernel>(m_kernel_config, *m_allocator, *m_kernel, m_tags, m_memory, *m_tlb_broadcast);
-        m_env.os = m_os.get();
+        m_kernel_state.os = m_os.get();
     };
-    m_env.boot_done_event = &m_boot_done;
-    m_env.workload = m_workload.get();
-    m_env.scheduler = m_scheduler.get();
-    m_env.tags = &m_tags;
-    m_env.memory = &m_memory;
-    m_env.llc = m_llc.get();
+    m_control.boot_done_event = &m_boot_done;
+    m_caches.llc = m_llc.get();
 
     m_bus = std::make_unique<Interconnect>("bus", InterconnectConfig{sc_core::sc_time(hop_ns, sc_core::SC_NS)});
     unsigned target = 0;
@@ -85,14 +81,16 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         for (const auto &r : dc.ranges) m_bus->add_route(r, target);
         ++target;
     }
+    const Core::Shared shared{*m_workload, *m_scheduler, m_control, m_hooks, m_caches, m_tags,
+                              m_memory,    m_kernel_state, m_heaps, m_faults, m_pool};
     for (std::size_t i = 0; i < desc.cpus.size(); ++i) {
         const CpuDesc &cpu = desc.cpus[i];
         m_cores.push_back(std::make_unique<Core>(node_name(cpu.path).c_str(), static_cast<std::uint32_t>(i), cpu.clock_hz,
-                                                 core_cfg, m_env));
+                                                 core_cfg, shared));
         m_cores.back()->socket.bind(m_bus->target_socket);
     }
-    for (auto &c : m_cores) m_env.l1s.push_back(&c->l1());
-    for (auto &c : m_cores) m_env.tlbs.push_back(&c->tlb());
+    for (auto &c : m_cores) m_caches.l1s.push_back(&c->l1());
+    for (auto &c : m_cores) m_caches.tlbs.push_back(&c->tlb());
     m_scheduler->set_wake([this](std::uint32_t core) { m_cores[core]->wake(); });
     // A process lives while any of its threads exists, started or not.
     m_scheduler->set_admitted([this](const ThreadInfo &info) {
@@ -110,15 +108,15 @@ std::vector<std::string> Platform::cpu_names() const {
 }
 
 RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const volatile std::sig_atomic_t *interrupt) {
-    m_env.interrupt = interrupt;
+    m_control.interrupt = interrupt;
     if (max_host_seconds > 0)
-        m_env.host_deadline = std::chrono::steady_clock::now() +
+        m_control.host_deadline = std::chrono::steady_clock::now() +
                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(max_host_seconds));
     if (max_sim_ps) sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_sim_ps), sc_core::SC_PS));
     else sc_core::sc_start();
-    if (!m_env.error.empty()) throw TraceError(m_env.error);
+    if (!m_control.error.empty()) throw TraceError(m_control.error);
     RunResult r;
-    r.stopped_early = m_env.stop_reason;
+    r.stopped_early = m_control.stop_reason;
     if (r.stopped_early.empty() && max_sim_ps && sc_core::sc_pending_activity())
         r.stopped_early = "simulated time limit (--max-sim-time)";
     std::uint64_t end = sc_core::sc_time_stamp().value();
@@ -134,7 +132,7 @@ RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const
         r.drams.push_back(std::move(s));
     }
     r.interconnect = m_bus->stats();
-    r.faults = m_env.faults;
+    r.faults = m_faults;
     std::sort(r.faults.begin(), r.faults.end(), [](const FaultRecord &a, const FaultRecord &b) {
         return a.time_ps != b.time_ps ? a.time_ps < b.time_ps : a.core < b.core;
     });
@@ -187,7 +185,7 @@ RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const
             r.shadow_first_error = c->first_error();
         }
     }
-    r.pool_samples = m_env.pool_samples;
+    r.pool_samples = m_pool.samples();
     return r;
 }
 

@@ -47,7 +47,7 @@ struct RunResult {
     std::uint64_t managed_pages = 0, free_pages = 0;
     std::uint64_t pool_pages = 0, pool_free = 0, pool_data = 0, pool_tags = 0; /* at the end */
     std::array<std::uint64_t, Zone::kMaxOrder + 1> free_blocks{};              /* per order, all types */
-    std::vector<CoreEnvironment::PoolSample> pool_samples;
+    std::vector<PoolSampler::Sample> pool_samples;
 
     /* the kernel model */
     KernelStats kernel;
@@ -80,7 +80,7 @@ public:
                   const volatile std::sig_atomic_t *interrupt = nullptr);
 
     /// Hooks for the command line: progress reports and the timeline.
-    CoreEnvironment &environment() { return m_env; }
+    RunHooks &environment() { return m_hooks; }
     /// Names of the CPUs in order ("board.cpu@0").
     std::vector<std::string> cpu_names() const;
     /// The workload's progress through its events, 0..1 (negative when unknown), and events read.
@@ -108,7 +108,14 @@ private:
     KernelConfig m_kernel_config;
     std::unique_ptr<TlbBroadcast> m_tlb_broadcast;
     std::unique_ptr<Kernel> m_os; /* the kernel model, built by the boot once the allocator exists */
-    CoreEnvironment m_env;
+    /* What the cores share (Core::Shared names each part). */
+    RunControl m_control;
+    RunHooks m_hooks;
+    SharedCaches m_caches;
+    KernelState m_kernel_state;
+    HeapRegistry m_heaps;
+    std::vector<FaultRecord> m_faults;
+    PoolSampler m_pool;
     std::unique_ptr<Interconnect> m_bus;
     std::vector<std::unique_ptr<DramController>> m_drams;
     std::vector<std::unique_ptr<Core>> m_cores;

@@ -107,6 +107,9 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
         add_count(p + "kernel_lock_waits", c.kernel_lock_waits, "entries", "kernel entries that waited for another core in the kernel model");
         add_count(p + "kernel_lock_wait_cycles", c.kernel_lock_wait_cycles, "cycles", "time spent waiting for it");
+        add_count(p + "prefetch_issued", c.prefetch_issued, "lines", "L1D stream prefetches sent");
+        add_count(p + "prefetch_useful", c.prefetch_useful, "lines", "prefetched lines a demand access used");
+        add_count(p + "prefetch_late", c.prefetch_late, "lines", "of those, lines still in flight when used");
     }
     for (const auto &d : r.drams) {
         const double tck_ns = d.config.tck_ps / 1000.0;

@@ -54,6 +54,20 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
                                    {"kill", "continue"}) == "kill";
     c.quantum_ns = s.get_double("sim.quantum_ns", 1000, "ns", "temporal decoupling quantum", 0.001, 1e9);
     c.seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
+    c.out_of_order = s.get_string("core.model", "inorder",
+                                  "timing of the core: inorder (blocking, one miss at a time) or ooo (instruction window, MSHRs, store buffer)",
+                                  {"inorder", "ooo"}) == "ooo";
+    c.rob_entries = static_cast<std::uint32_t>(s.get_u64("core.rob_entries", 128, "instructions", "instruction window (reorder buffer)", 1, 4096));
+    c.dispatch_width = static_cast<std::uint32_t>(s.get_u64("core.dispatch_width", 4, "instructions", "instructions dispatched per cycle", 1, 64));
+    if (c.rob_entries < c.dispatch_width)
+        throw ConfigError(s.where("core.rob_entries") + ", expected at least core.dispatch_width (" + std::to_string(c.dispatch_width) +
+                          ") entries");
+    c.l1d_mshrs = static_cast<std::uint32_t>(s.get_u64("l1d.mshrs", 16, "entries", "outstanding L1D load misses", 1, 1024));
+    c.llc_mshrs = static_cast<std::uint32_t>(s.get_u64("llc.mshrs", 16, "entries", "outstanding loads of one core to DRAM", 1, 1024));
+    if (s.get_string("l1d.prefetcher", "none", "L1D prefetcher of out-of-order cores: none, or stream (next lines of an ascending miss stream)",
+                     {"none", "stream"}) == "stream")
+        c.prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l1d.prefetch_degree", 4, "lines", "lines the stream prefetcher runs ahead", 1, 64));
+    c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));
     return c;
 }
 

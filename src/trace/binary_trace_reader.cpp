@@ -108,6 +108,7 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
     case TraceOp::load:
     case TraceOp::store:
         if (ev.arg == 0 || ev.arg > 4096) fail("bad access size, expected 1 to 4096 bytes");
+        if (ev.dep > kMaxLoadDependency) fail("bad load dependency, expected 0 to " + std::to_string(kMaxLoadDependency));
         break;
     case TraceOp::compute:
         if (ev.arg > (1ull << 40)) fail("bad cycle count");
@@ -208,6 +209,7 @@ bool BinaryTraceReader::next(TraceEvent &out) {
         }
         out.arg = r.arg;
         out.aux = r.aux;
+        if (out.op == TraceOp::load || out.op == TraceOp::store) out.dep = r.reserved2;
         out.position = ++m_events;
         check(out);
         m_pos += sizeof r;

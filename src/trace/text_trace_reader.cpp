@@ -210,17 +210,26 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.op = TraceOp::compute;
         ev.arg = number(2, "cycle count", 1ull << 40);
     } else if (token_is(op, ope, "ld") || token_is(op, ope, "st")) {
-        if (t.n != 4 && t.n != 5) m_lines.fail("wrong number of fields, expected 'TID ld|st ADDRESS SIZE [gap=N]'", l, le);
+        if (t.n < 4 || t.n > 6) m_lines.fail("wrong number of fields, expected 'TID ld|st ADDRESS SIZE [gap=N] [dep=K]'", l, le);
         ev.op = token_is(op, ope, "ld") ? TraceOp::load : TraceOp::store;
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
         ev.arg = number(3, "size", kMaxAccess);
         if (ev.arg == 0) m_lines.fail("bad size 0, expected 1 to 4096 bytes", l, le);
-        if (t.n == 5) {
+        for (int i = 4; i < t.n; ++i) {
             const char *v;
-            std::uint64_t gap = 0;
-            if (!keyword(t.b[4], t.e[4], "gap", v) || !parse_number(v, t.e[4], gap) || gap > 0xffffffffu)
-                m_lines.fail("bad argument, expected gap=N (instructions before the access)", l, le);
-            ev.aux = static_cast<std::uint32_t>(gap);
+            std::uint64_t n = 0;
+            if (keyword(t.b[i], t.e[i], "gap", v)) {
+                if (!parse_number(v, t.e[i], n) || n > 0xffffffffu)
+                    m_lines.fail("bad argument, expected gap=N (instructions before the access)", l, le);
+                ev.aux = static_cast<std::uint32_t>(n);
+            } else if (keyword(t.b[i], t.e[i], "dep", v)) {
+                if (!parse_number(v, t.e[i], n) || n < 1 || n > kMaxLoadDependency)
+                    m_lines.fail("bad argument, expected dep=K (the address depends on the K-th previous load, 1 to " +
+                                     std::to_string(kMaxLoadDependency) + ")", l, le);
+                ev.dep = static_cast<std::uint32_t>(n);
+            } else {
+                m_lines.fail("bad argument, expected gap=N or dep=K", l, le);
+            }
         }
     } else if (token_is(op, ope, "irg")) {
         if (t.n < 4 || t.n > 6)

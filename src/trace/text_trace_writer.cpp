@@ -32,6 +32,7 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     case TraceOp::store:
         m_out << t << (ev.op == TraceOp::load ? "ld " : "st ") << addr() << " " << ev.arg;
         if (ev.aux) m_out << " gap=" << ev.aux;
+        if (ev.dep) m_out << " dep=" << ev.dep;
         m_out << "\n";
         return;
     case TraceOp::irg:

@@ -87,3 +87,18 @@ TEST(KernelAllocation, UnmovableStarvationWhileThePoolIsFree) {
     EXPECT_GT(r.mm_stats.starvation, 0u);
     EXPECT_EQ(r.pool_free, r.pool_pages);
 }
+
+TEST(KernelAllocation, KfreeChargesTheCacheMaintenanceOfAFreedTagBlockOnce) {
+    // Freeing the only tagged page of a tag block releases the block: DC cache maintenance of
+    // its lines, a named cost per line (kernel.cmo_line_cycles), made very dear here. The core's
+    // time is its kernel work plus a few exception entries: the maintenance is charged once, as
+    // it runs (what free_pages returns is not charged again).
+    constexpr std::uint64_t kCmo = 1000000;
+    RunResult r = run_trace("thread 1 core=0\n1 kalloc t 0 tagged\n1 kfree t\n",
+                            {"kernel.cmo_line_cycles=" + std::to_string(kCmo)});
+    ASSERT_EQ(r.mm_stats.tag_blocks_released, 1u);
+    const CoreStats &c = r.cores[0];
+    EXPECT_GE(c.kernel_cycles, 64 * kCmo) << "at least one page of lines maintained";
+    EXPECT_GE(c.cycles, c.kernel_cycles);
+    EXPECT_LT(c.cycles - c.kernel_cycles, kCmo) << "outside kernel work, only entries and exits";
+}

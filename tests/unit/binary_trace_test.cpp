@@ -207,3 +207,25 @@ TEST(BinaryTrace, DamagedFilesAreTraceErrors) {
     const std::string msg = error_of(header() + create + record(static_cast<std::uint8_t>(TraceOp::compute), 1, 1ull << 50));
     EXPECT_EQ(msg.rfind(tmp("bad.mtb") + ": byte 56 (event 2): bad cycle count", 0), 0u) << msg;
 }
+
+TEST(BinaryTrace, LoadDependenciesRoundTripAndAreChecked) {
+    const std::string text = tmp("dep.trace");
+    std::ofstream(text) << "mtesim-trace 1\nthread 1 core=0\n1 ld 0x80000000 8\n1 ld 0x80000040 8 gap=2 dep=1\n1 st 0x80000080 8 dep=2\n";
+    TextTraceReader original(text);
+    const auto lines = canonical(original);
+    const std::string bin = tmp("dep.mtb");
+    TextTraceReader src(text);
+    to_binary(src, bin, false);
+    BinaryTraceReader back(bin);
+    EXPECT_EQ(canonical(back), lines);
+    std::string all;
+    for (const auto &l : lines) all += l + "\n";
+    EXPECT_NE(all.find("gap=2 dep=1"), std::string::npos);
+    EXPECT_NE(all.find("dep=2"), std::string::npos);
+    // A record written before the annotation existed has 0 there: no dependence.
+    std::string bad = header() + record(static_cast<std::uint8_t>(TraceOp::thread_create), 1, TraceEvent::kAnyCore) +
+                      record(static_cast<std::uint8_t>(TraceOp::load), 1, 8);
+    bad[bad.size() - 40 + 20] = 65; /* dep of the load: beyond kMaxLoadDependency */
+    EXPECT_NE(error_of(bad).find("bad load dependency"), std::string::npos);
+}
+

@@ -173,3 +173,16 @@ TEST(TextTraceReader, TruncatedLastLineStillParsesOrFails) {
     EXPECT_EQ(read_all(kHead + "1 ld 0x10 8").size(), 2u);
     EXPECT_NE(error_of(kHead + "1 ld 0x10").find("wrong number of fields"), std::string::npos);
 }
+
+TEST(TextTraceReader, LoadDependencies) {
+    auto v = read_all(kHead + "1 ld 0x80000000 8\n1 ld 0x80000040 8 dep=1\n1 st 0x80000080 8 gap=3 dep=2\n1 ld 0x800000c0 8 gap=2\n");
+    ASSERT_EQ(v.size(), 5u);
+    EXPECT_EQ(v[1].dep, 0u) << "no annotation: independent";
+    EXPECT_EQ(v[2].dep, 1u);
+    EXPECT_EQ(v[3].dep, 2u);
+    EXPECT_EQ(v[3].aux, 3u);
+    EXPECT_EQ(v[4].dep, 0u);
+    EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 dep=0\n").find("expected dep=K"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 dep=65\n").find("1 to 64"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 deps=1\n").find("expected gap=N or dep=K"), std::string::npos);
+}

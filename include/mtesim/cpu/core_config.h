@@ -30,6 +30,14 @@ struct CoreConfig {
     bool kill_on_fault = true;             /* a fault kills the thread (SIGSEGV) or is only reported */
     double quantum_ns = 1000;              /* temporal decoupling quantum, in ns */
     std::uint64_t seed = 1;                /* IRG random source seed */
+    /* The out-of-order approximation (core.model = ooo; docs/timing-model.md). */
+    bool out_of_order = false;             /* core.model: inorder (blocking) or ooo */
+    std::uint32_t rob_entries = 128;       /* instruction window (reorder buffer), in instructions */
+    std::uint32_t dispatch_width = 4;      /* instructions dispatched per cycle */
+    std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
+    std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
+    std::uint32_t store_buffer = 24;       /* stores whose miss is outstanding before dispatch stalls */
+    std::uint32_t prefetch_degree = 0;     /* l1d.prefetcher = stream: lines fetched ahead of an ascending miss stream; 0: off */
 
     static CoreConfig resolve(ConfigStore &store);
 };

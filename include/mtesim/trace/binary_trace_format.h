@@ -30,7 +30,7 @@ struct Record {
     std::uint32_t dest;
     std::uint32_t name;
     std::uint32_t aux;
-    std::uint32_t reserved2;
+    std::uint32_t reserved2;     /* ld/st: TraceEvent::dep (0 in traces written before it) */
     std::uint64_t raw_or_offset; /* raw address, or the offset added to the named pointer */
     std::uint64_t arg;
 };

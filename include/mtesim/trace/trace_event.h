@@ -74,7 +74,12 @@ struct TraceEvent {
     std::uint64_t arg = 0;
     std::uint32_t aux = 0;
     std::uint64_t position = 0;        /* line in a text trace, event index in a binary one */
+    /* ld/st: the address depends on the value of this thread's dep-th most recent load (1: the
+     * previous load; a pointer chase); 0: no annotation, the address is independent. */
+    std::uint32_t dep = 0;
 };
+/// The furthest back a ld/st may name the load its address depends on.
+inline constexpr std::uint32_t kMaxLoadDependency = 64;
 
 const char *trace_op_name(TraceOp op);
 const char *tcf_mode_name(TcfMode mode);

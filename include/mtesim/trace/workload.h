@@ -59,6 +59,11 @@ public:
     /// Value of named pointer @id; zero until set.
     VirtAddr pointer(std::uint32_t id) const { return id < m_pointers.size() ? m_pointers[id] : VirtAddr(); }
     void set_pointer(std::uint32_t id, VirtAddr value);
+    /// The address an operand names: a raw address, or a named pointer plus its offset.
+    VirtAddr resolve(const Operand &op) const {
+        if (op.name == Operand::kRaw) return VirtAddr(op.raw);
+        return VirtAddr(pointer(op.name).value() + static_cast<std::uint64_t>(op.offset));
+    }
 
     const IEventSource &source() const { return *m_source; }
     std::uint64_t events_read() const { return m_events; }

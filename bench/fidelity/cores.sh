@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The Cores section of docs/fidelity.md: generated traces run on virt-4g-mte with the in-order
+# and the out-of-order core model.
+#   bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
+# - load-to-use latency of a dependent pointer chase (lat_mem_rd-style, one load per 64-byte
+#   line in a random cyclic order, dep=1) by working-set size, 4 KiB .. MAX_KIB (default
+#   65536: larger sets are slow to simulate on a shared host);
+# - memory-level parallelism: the same addresses loaded without the dependence;
+# - the kernel's page migration: the copy of one 4 KiB page (a slow tag reservation migrates
+#   an order-10 block; cycles per page of kernel work).
+# Each phase is timed by markers: a load of an unmapped address is a fault recorded with its
+# time (core.on_fault = continue); the marker's kernel entry drains the window first.
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+max_kib=${2:-65536}
+mtesim="$build/bin/mtesim"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+base=$((0x80000000))
+
+# chase_trace KIB DEP: map KIB, touch every page, then a warming pass over the lines in a random
+# cyclic order (seeded) and a timed one (between markers 2 and 3) that repeats the order until
+# it has made at least 16384 loads (so the markers' cost is negligible for small sets).
+chase_trace() {
+  awk -v kib="$1" -v dep="$2" -v base="$base" 'BEGIN {
+    srand(1); lines = kib * 16; pages = int((kib + 3) / 4);
+    printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x\n", base, kib * 1024;
+    for (p = 0; p < pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
+    for (i = 0; i < lines; i++) perm[i] = i;
+    for (i = lines - 1; i > 0; i--) { j = int(rand() * (i + 1)); t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+    reps = lines >= 16384 ? 1 : int(16384 / lines);
+    for (pass = 0; pass < 2; pass++) {
+      printf "1 ld 0x10 8\n";
+      for (r = 0; r < (pass ? reps : 1); r++)
+        for (i = 0; i < lines; i++) printf "1 ld 0x%x 8%s\n", base + perm[i] * 64, (dep && (i || r)) ? " dep=1" : "";
+    }
+    printf "1 ld 0x10 8\n";
+  }' > "$tmp/chase.trace"
+}
+
+# ns per load of the timed pass (between the 2nd and 3rd markers).
+per_load_ns() {
+  local kib=$1
+  local lines=$((kib * 16)); [ "$lines" -lt 16384 ] && lines=$(( (16384 / lines) * lines ))
+  awk -F, -v lines=$lines 'NR > 1 { t[NR - 1] = $1 } END { printf "%.1f", (t[3] - t[2]) / lines / 1000 }' "$tmp/out/faults.csv"
+}
+
+run() { "$mtesim" run --board virt-4g-mte --trace "$1" --set core.on_fault=continue --set core.model="$2" --out "$tmp/out" > /dev/null; }
+
+echo "== load-to-use latency (dependent chase) and MLP (same addresses, independent), ns per load =="
+printf "%-10s %-12s %-12s %-16s\n" "set KiB" "inorder dep" "ooo dep" "ooo independent"
+kib=4
+while [ "$kib" -le "$max_kib" ]; do
+  chase_trace "$kib" 1
+  run "$tmp/chase.trace" inorder; a=$(per_load_ns "$kib")
+  run "$tmp/chase.trace" ooo; b=$(per_load_ns "$kib")
+  chase_trace "$kib" 0
+  run "$tmp/chase.trace" ooo; c=$(per_load_ns "$kib")
+  printf "%-10s %-12s %-12s %-16s\n" "$kib" "$a" "$b" "$c"
+  kib=$((kib * 4))
+done
+
+echo "== page migration: kernel cycles per 4 KiB page migrated (slow tag reservation) =="
+{ echo "mtesim-trace 1"; echo "thread 1 core=0"
+  for i in $(seq 0 30); do echo "1 kalloc m$i 10 movable"; done
+  echo "1 kalloc t 0 tagged"; } > "$tmp/mig.trace"
+for m in inorder ooo; do
+  "$mtesim" run --board virt-4g-mte --trace "$tmp/mig.trace" --set mm.cma_policy=cma-first --set core.model=$m --out "$tmp/out" > /dev/null
+  awk -v m=$m '/cpu@0.kernel_cycles/ { k = $2 } /^mm.pages_migrated / { p = $2 } END { printf "%-8s %d cycles/page (%d pages)\n", m, k / p, p }' "$tmp/out/stats.txt"
+done

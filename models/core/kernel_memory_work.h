@@ -1,0 +1,58 @@
+// KernelMemoryWork: the kernel model's memory work when it runs on this core (reached through
+// KernelMemoryRouter): page copies, page zeroing, page-table reads and writes and tag block
+// reads and writes go line by line through this core's MemoryPath and the DRAM model; costs
+// with no memory traffic (IPI, TLBI, cache maintenance) are named cycles. Each call returns the
+// core cycles it took; they are already charged to the core's local time.
+#pragma once
+
+#include "core/core_stats.h"
+#include "core/local_clock.h"
+#include "core/memory_path.h"
+#include "core/timing_model.h"
+#include "mtesim/mte/tag_store.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+class KernelMemoryWork {
+public:
+    KernelMemoryWork(LocalClock &clock, CoreStats &stats, TimingModel &timing, MemoryPath &path, TagStore &tags,
+                     SparseMemory &memory);
+
+    /// Copies pages line by line through this core's caches (loads from @src, stores to @dst).
+    std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages);
+    /// Zeroes pages with DC ZVA-like line allocation (no read of the old contents).
+    std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages);
+    /// Stores 64-bit words (page-table entries) through the caches; kept in simulated memory.
+    std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n);
+    /// Loads a 64-bit word through the caches.
+    std::uint64_t read_word(PhysAddr pa, std::uint64_t &value);
+    /// Reads (LDGM) or writes (STGM) the tags of every line of @pages pages at @pfn through
+    /// the caches; a write gives the cached copies the TagStore's current tags.
+    std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write);
+    /// Charges a named cost with no memory traffic (IPI, TLBI, cache maintenance).
+    std::uint64_t named_cost(std::uint64_t cycles);
+
+private:
+    /// Charges the cycles since @before as kernel work and returns them.
+    std::uint64_t since(std::uint64_t before);
+    /// One load (or store) of line @line_no as an instruction of the window.
+    CacheLine *line(std::uint64_t line_no, bool write, bool need_tags) {
+        m_timing.begin_access(0);
+        CacheLine *l = m_path.line_access(line_no, write, need_tags);
+        m_timing.end_access(write, m_path.take_latency());
+        return l;
+    }
+
+    LocalClock &m_clock;
+    CoreStats &m_stats;
+    TimingModel &m_timing;
+    MemoryPath &m_path;
+    TagStore &m_tags;
+    SparseMemory &m_memory;
+    unsigned m_line_shift;
+    std::uint64_t m_line_bytes;
+};
+
+}  // namespace mtesim

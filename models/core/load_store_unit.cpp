@@ -1,0 +1,246 @@
+// LoadStoreUnit: see the header. The hot path is an L1 hit: a TLB lookup, a set scan, a
+// nibble compare.
+#include "core/load_store_unit.h"
+
+#include "mtesim/kernel/user_pte.h"
+#include "mtesim/mte/tag_check_unit.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+namespace {
+/* kGranuleMask[a][b]: the tag nibbles of granules a..b of a line (a <= b < 16). */
+struct GranuleMasks {
+    std::uint64_t m[16][16] = {};
+    constexpr GranuleMasks() {
+        for (unsigned a = 0; a < 16; ++a)
+            for (unsigned b = a; b < 16; ++b) m[a][b] = ((b - a == 15) ? ~0ull : ((1ull << (4 * (b - a + 1))) - 1)) << (4 * a);
+    }
+    constexpr const std::uint64_t *operator[](unsigned a) const { return m[a]; }
+};
+constexpr GranuleMasks kGranuleMask;
+}  // namespace
+
+LoadStoreUnit::LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreStats &stats, TimingModel &timing,
+                             MemoryPath &path, SystemCallGate &gate, TagStore &tags, KernelState &kernel)
+    : m_config(config), m_clock(clock), m_stats(stats), m_timing(timing), m_path(path), m_gate(gate), m_tags(tags), m_kernel(kernel),
+      m_l1(path.l1()), m_tlb(path.tlb()), m_line_shift(path.line_shift()), m_line_bytes(path.line_bytes()) {}
+
+/*
+ * Translation. A TLB hit (keyed by the thread's ASID) is done. A miss walks the process's four
+ * levels of tables in simulated memory through this core's caches (the hardware walker); a
+ * valid page descriptor fills the TLB and tells the kernel model the page was referenced (the
+ * access flag). Anything else is a page fault: a kernel entry, the kernel model's fault handler
+ * on this core (its work costs this core time), and the walk again.
+ */
+LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position) {
+    const std::uint64_t u = va.value();
+    if (u >= kUserVaLimit) return Translated{};
+    const std::uint64_t key = (u >> kPageShift) | t.asid_key;
+    if (const Tlb::Entry *e = m_tlb.lookup(key)) {
+        ++m_stats.tlb_hits;
+        return Translated{Translated::ok, PhysAddr((e->pfn << kPageShift) | (u & (kPageSize - 1))), e->tagged};
+    }
+    ++m_stats.tlb_misses;
+    Kernel &os = *m_kernel.os;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const PhysAddr root = os.root(t.info.process);
+        if (!root.value()) {
+            m_gate.kill_thread(t);
+            return Translated{Translated::killed, {}, false};
+        }
+        const std::uint64_t pte = m_path.walk(root, u);
+        if (upte::kind(pte) == upte::Kind::present) {
+            const Pfn pfn = upte::pfn(pte);
+            m_tlb.insert(key, pfn.value(), upte::tagged(pte));
+            os.mark_accessed(pfn);
+            return Translated{Translated::ok, phys_of(pfn) + (u & (kPageSize - 1)), upte::tagged(pte)};
+        }
+        const SystemCallGate::FaultResult r = m_gate.page_fault(t, u, write, position);
+        if (r == SystemCallGate::FaultResult::killed) return Translated{Translated::killed, {}, false};
+        if (r == SystemCallGate::FaultResult::maperr) return Translated{};
+    }
+    return Translated{}; /* the fault handler made no progress: reported as SEGV_MAPERR */
+}
+
+/*
+ * A load or store. Each line touched is brought in; on Normal-Tagged memory of a thread with
+ * tag checking on, every 16-byte granule touched is compared with the pointer's logical tag.
+ * A mismatch raises a sync fault (access suppressed, reported with its address) or sets TFSR
+ * (async: the access happens, the fault is reported at the next kernel entry).
+ */
+bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
+    // Fast path: inside one line, translation in the TLB, line (and its tags) in the L1D.
+    const std::uint64_t u = untagged(va).value();
+    if ((u & (m_line_bytes - 1)) + size <= m_line_bytes && u < kUserVaLimit) {
+        if (const Tlb::Entry *e = m_tlb.lookup((u >> kPageShift) | t.asid_key)) {
+            const std::uint64_t pa = (e->pfn << kPageShift) | (u & (kPageSize - 1));
+            const bool check = e->tagged && TagCheckUnit::checking(t.mte);
+            CacheLine *l = m_l1.find(pa >> m_line_shift);
+            if (l && (!check || l->tags_valid)) {
+                ++m_stats.tlb_hits;
+                ++m_stats.l1_hits;
+                if (m_timing.out_of_order()) m_path.charge_latency(m_path.hit_latency(pa >> m_line_shift));
+                else m_clock.charge(m_config.l1d_latency);
+                if (check) {
+                    const unsigned g0 = static_cast<unsigned>((pa & (m_line_bytes - 1)) >> 4);
+                    const unsigned g1 = static_cast<unsigned>(((pa + size - 1) & (m_line_bytes - 1)) >> 4);
+                    const std::uint64_t mask = kGranuleMask[g0][g1]; /* the nibbles of granules g0..g1 */
+                    ++m_stats.tag_checks;
+                    m_stats.tag_check_granules += g1 - g0 + 1;
+                    if (((l->tags ^ (0x1111111111111111ull * logical_tag(va))) & mask) == 0) {
+                        l->dirty |= write;
+                        return true;
+                    }
+                    if (TagCheckUnit::on_mismatch(t.mte, write) == CheckOutcome::sync_fault) {
+                        m_gate.report(t, FaultKind::tag_sync, true, va.value(), write, position);
+                        m_gate.kernel_entry(t, position);
+                        return !t.killed;
+                    }
+                }
+                l->dirty |= write;
+                return true;
+            }
+        }
+    }
+    return access_slow(t, va, size, write, position);
+}
+
+bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {
+    const VirtAddr ua = untagged(va);
+    const Tag ltag = logical_tag(va);
+    std::uint64_t done = 0;
+    bool mismatch = false, checked = false;
+    std::uint64_t first_dirty_line = 0, last_dirty_line = 0;
+    while (done < size) {
+        const VirtAddr at = ua + done;
+        const Translated tr = translate(t, at, write, position);
+        if (tr.status != Translated::ok) {
+            if (tr.status == Translated::killed) return false;
+            m_gate.report(t, FaultKind::maperr, true, va.value() + done, write, position);
+            m_gate.kernel_entry(t, position);
+            return !t.killed;
+        }
+        const std::uint64_t page_left = kPageSize - (at.value() & (kPageSize - 1));
+        const std::uint64_t chunk = std::min(size - done, page_left);
+        const bool check = tr.tagged && TagCheckUnit::checking(t.mte);
+        const std::uint64_t pa = tr.pa.value();
+        for (std::uint64_t a = pa; a < pa + chunk;) {
+            const std::uint64_t line_no = a >> m_line_shift;
+            const std::uint64_t line_end = std::min(pa + chunk, (line_no + 1) << m_line_shift);
+            // A checked store marks its lines dirty only once the check passed.
+            CacheLine *l = m_path.line_access(line_no, write && !check, check);
+            if (!l) {
+                m_gate.report(t, FaultKind::bus_error, true, va.value() + done, write, position);
+                m_gate.kernel_entry(t, position);
+                return !t.killed;
+            }
+            if (check) {
+                checked = true;
+                const unsigned g0 = static_cast<unsigned>((a & (m_line_bytes - 1)) >> 4);
+                const unsigned g1 = static_cast<unsigned>(((line_end - 1) & (m_line_bytes - 1)) >> 4);
+                m_stats.tag_check_granules += g1 - g0 + 1;
+                for (unsigned g = g0; g <= g1; ++g)
+                    if (((l->tags >> (4 * g)) & 0xf) != ltag) mismatch = true;
+                if (write) {
+                    if (!first_dirty_line) first_dirty_line = line_no;
+                    last_dirty_line = line_no;
+                }
+            }
+            a = line_end;
+        }
+        done += chunk;
+    }
+    if (checked) ++m_stats.tag_checks;
+    if (mismatch) {
+        const CheckOutcome o = TagCheckUnit::on_mismatch(t.mte, write);
+        if (o == CheckOutcome::sync_fault) {
+            m_gate.report(t, FaultKind::tag_sync, true, va.value(), write, position);
+            m_gate.kernel_entry(t, position);
+            return !t.killed;
+        }
+    }
+    if (first_dirty_line)
+        for (std::uint64_t ln = first_dirty_line; ln <= last_dirty_line; ++ln)
+            if (CacheLine *l = m_l1.peek(ln)) l->dirty = true;
+    return true;
+}
+
+bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position) {
+    const VirtAddr ua = untagged(va);
+    const Tag tag = logical_tag(va);
+    if (ua.value() % kGranuleSize) {
+        m_gate.report(t, FaultKind::alignment, true, va.value(), true, position);
+        m_gate.kernel_entry(t, position);
+        return !t.killed;
+    }
+    // Granules are handled a line at a time: one translation, one line access, one write of
+    // their tags to the TagStore and the cached copies, one invalidation of other cores' copies.
+    const std::uint64_t per_line = m_line_bytes / kGranuleSize;
+    Tag same[64];
+    for (std::uint64_t g = 0; g < granules;) {
+        const VirtAddr at = ua + g * kGranuleSize;
+        // Each line's tag store is one store of the out-of-order window.
+        m_timing.begin_access(0);
+        const Translated tr = translate(t, at, true, position);
+        if (tr.status != Translated::ok) {
+            m_path.take_latency();
+            if (tr.status == Translated::killed) return false;
+            m_gate.report(t, FaultKind::maperr, true, at.value(), true, position);
+            m_gate.kernel_entry(t, position);
+            return !t.killed;
+        }
+        const std::uint64_t line_no = tr.pa.value() >> m_line_shift;
+        const unsigned first = static_cast<unsigned>((tr.pa.value() & (m_line_bytes - 1)) >> 4);
+        const std::uint64_t n = std::min<std::uint64_t>(granules - g, per_line - first);
+        CacheLine *l = m_path.line_access(line_no, zero, tr.tagged);
+        m_timing.end_access(true, m_path.take_latency());
+        if (!l) {
+            m_gate.report(t, FaultKind::bus_error, true, at.value(), true, position);
+            m_gate.kernel_entry(t, position);
+            return !t.killed;
+        }
+        g += n;
+        // Tag stores to memory that is not Normal-Tagged have no effect on tags.
+        if (!tr.tagged) continue;
+        std::fill(same, same + n, tag);
+        if (!m_tags.set_range(tr.pa, n, same)) continue;
+        Kernel &os = *m_kernel.os;
+        if (os.checking())
+            for (std::uint64_t i = 0; i < n; ++i) os.program_set_tag(t.info.process, at.value() + i * kGranuleSize, tag);
+        const std::uint64_t mask = (n == 16 ? ~0ull : ((1ull << (4 * n)) - 1)) << (4 * first);
+        m_path.store_line_tags(line_no, *l, mask, (0x1111111111111111ull * tag) & mask);
+    }
+    return true;
+}
+
+bool LoadStoreUnit::load_tag(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position) {
+    m_timing.begin_access(0);
+    const bool ok = load_tag_inner(t, va, out, position);
+    m_timing.end_access(false, m_path.take_latency());
+    return ok;
+}
+
+bool LoadStoreUnit::load_tag_inner(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position) {
+    const VirtAddr ua = VirtAddr(untagged(va).value() & ~(kGranuleSize - 1));
+    const Translated tr = translate(t, ua, false, position);
+    if (tr.status != Translated::ok) {
+        if (tr.status == Translated::killed) return false;
+        m_gate.report(t, FaultKind::maperr, true, va.value(), false, position);
+        m_gate.kernel_entry(t, position);
+        return false;
+    }
+    out = 0;
+    if (!tr.tagged) return true; /* LDG of untagged memory reads tag 0 */
+    CacheLine *l = m_path.line_access(tr.pa.value() >> m_line_shift, false, true);
+    if (!l) {
+        m_gate.report(t, FaultKind::bus_error, true, va.value(), false, position);
+        m_gate.kernel_entry(t, position);
+        return false;
+    }
+    out = static_cast<Tag>((l->tags >> (4 * ((tr.pa.value() & (m_line_bytes - 1)) >> 4))) & 0xf);
+    return true;
+}
+
+}  // namespace mtesim

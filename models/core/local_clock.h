@@ -1,0 +1,58 @@
+// LocalClock: a core's local time under loosely-timed TLM with temporal decoupling. Cycles
+// are charged cheaply as a pending count (the hot path adds an integer) and folded into the
+// quantum keeper when the core reaches a synchronisation point: a memory transaction, a wait
+// for another core, a quantum boundary. now_cycles()/now_ps() include what is pending.
+#pragma once
+
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <cstdint>
+
+namespace mtesim {
+
+class LocalClock {
+public:
+    explicit LocalClock(std::uint64_t clock_hz);
+
+    /// Adds @cycles of work to local time (not yet seen by SystemC).
+    void charge(std::uint64_t cycles) { m_pending_cycles += cycles; }
+    /// Cycles charged since the last flush.
+    std::uint64_t pending_cycles() const { return m_pending_cycles; }
+    /// Folds the pending cycles into the quantum keeper's local time.
+    void flush();
+    /// Flushes, then hands local time to the SystemC kernel (a wait until it is global time).
+    void sync() {
+        flush();
+        m_qk.sync();
+    }
+    /// Local time restarts at the current SystemC time (after the thread waited on an event).
+    void reset() { m_qk.reset(); }
+    /// True when local time has run a quantum ahead of SystemC time.
+    bool need_sync() const { return m_qk.need_sync(); }
+
+    /// Current local time in core cycles (including charged, unflushed cycles).
+    std::uint64_t now_cycles() const { return m_qk.get_current_time().value() / m_period_units + m_pending_cycles; }
+    /// The same in picoseconds.
+    std::uint64_t now_ps() const;
+    /// The quantum keeper's offset from SystemC time (flushed cycles only).
+    sc_core::sc_time local_time() const { return m_qk.get_local_time(); }
+    /// SystemC time plus the flushed local offset.
+    sc_core::sc_time current_time() const { return m_qk.get_current_time(); }
+    void set_local_time(const sc_core::sc_time &t) { m_qk.set(t); }
+    void advance(const sc_core::sc_time &t) { m_qk.inc(t); }
+
+    sc_core::sc_time period() const { return m_period; }
+    /// Clock period in SystemC time units.
+    std::uint64_t period_units() const { return m_period_units; }
+    std::uint64_t clock_hz() const { return m_clock_hz; }
+
+private:
+    std::uint64_t m_clock_hz;
+    sc_core::sc_time m_period;
+    std::uint64_t m_period_units;       /* clock period in SystemC time units */
+    std::uint64_t m_pending_cycles = 0; /* charged but not yet added to the quantum keeper */
+    tlm_utils::tlm_quantumkeeper m_qk;
+};
+
+}  // namespace mtesim

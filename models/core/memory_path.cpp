@@ -1,0 +1,298 @@
+// MemoryPath: see the header.
+#include "core/memory_path.h"
+
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/user_pte.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+namespace {
+constexpr std::uint64_t kAccessBuffer = 4096; /* the largest single transaction, in bytes */
+}
+
+MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats,
+                       SharedCaches &shared, TagStore &tags, SparseMemory &memory, const bool &exclusive,
+                       tlm::tlm_initiator_socket<> &socket)
+    : m_id(core_id), m_config(config), m_clock(clock), m_stats(stats), m_shared(shared), m_tags(tags), m_memory(memory),
+      m_exclusive(exclusive), m_socket(socket), m_l1(config.l1d), m_tlb(config.tlb_entries, config.tlb_ways),
+      m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes), m_defer(config.out_of_order) {
+    m_streams.fill(~0ull);
+    m_write_buffer.assign(config.write_buffer, 0);
+}
+
+std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va) {
+    ++m_stats.page_walks;
+    std::uint64_t table = root.value();
+    for (unsigned level = 0; level < pgtable::kLevels; ++level) {
+        const std::uint64_t slot = table + 8ull * pgtable::index(va, level);
+        line_access(slot >> m_line_shift, false, false);
+        const std::uint64_t desc = m_memory.read_word(PhysAddr(slot));
+        if (level == pgtable::kLevels - 1 || !(desc & pgtable::kValid)) return level == pgtable::kLevels - 1 ? desc : 0;
+        table = desc & pgtable::kAddrMask;
+    }
+    return 0;
+}
+
+bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
+    static unsigned char scratch[kAccessBuffer];
+    m_clock.flush();
+    // Requests reach the DRAM model in simulated-time order (docs/timing-model.md); a core
+    // running alone (boot) has no one to be ordered with.
+    if (!m_exclusive && m_clock.local_time() != sc_core::SC_ZERO_TIME) m_clock.sync();
+    // A posted write-back needs a free write-buffer entry: if the oldest is still in flight,
+    // the core stalls until it completes (backpressure from memory).
+    std::uint64_t &slot = m_write_buffer[m_write_slot];
+    if (posted) {
+        const std::uint64_t now = m_clock.current_time().value();
+        if (slot > now) m_clock.advance(sc_core::sc_time::from_value(slot - now));
+    }
+    tlm::tlm_generic_payload trans;
+    trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    trans.set_address(pa);
+    trans.set_data_ptr(scratch);
+    trans.set_data_length(len);
+    trans.set_streaming_width(len);
+    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (ext) trans.set_extension(ext);
+    // The request leaves at this core's local time (zero after a sync); out of order, after
+    // the lookups of this access so far, since dispatch has not waited for them.
+    const sc_core::sc_time issue = m_clock.local_time();
+    sc_core::sc_time delay = issue;
+    if (m_defer && !posted) delay += sc_core::sc_time::from_value(m_latency * m_clock.period_units());
+    m_socket->b_transport(trans, delay);
+    if (ext) trans.clear_extension(ext);
+    write ? ++m_stats.dram_writes : ++m_stats.dram_reads;
+    if (posted) {
+        slot = (sc_core::sc_time_stamp() + delay).value();
+        m_write_slot = (m_write_slot + 1) % m_write_buffer.size();
+    }
+    if (!trans.is_response_ok()) return false;
+    if (posted) return true;
+    if (m_defer) /* the access's latency now runs to the data's return */
+        m_latency = (delay - issue).value() / m_clock.period_units() + ((delay - issue).value() % m_clock.period_units() != 0);
+    else
+        m_clock.set_local_time(delay);
+    return true;
+}
+
+void MemoryPath::writeback_to_dram(const CacheLine &victim) {
+    if (!victim.dirty && !victim.tag_dirty) return;
+    const std::uint64_t pa = victim.line << m_line_shift;
+    MteExtension ext;
+    MteExtension *e = nullptr;
+    if (victim.tag_dirty) {
+        // The TagStore holds every tag store already; write back its current values.
+        ext.tag_op = MteExtension::TagOp::write;
+        ext.tag_only = !victim.dirty;
+        m_tags.get_range(PhysAddr(pa), m_line_bytes / kGranuleSize, ext.tags.data());
+        e = &ext;
+    }
+    memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), true, e, true);
+}
+
+void MemoryPath::writeback_to_llc(const CacheLine &victim) {
+    if (!victim.dirty && !victim.tag_dirty) return;
+    Cache &llc = *m_shared.llc;
+    CacheLine *l = llc.find(victim.line);
+    if (!l) {
+        CacheLine evicted;
+        l = llc.insert(victim.line, evicted);
+        if (evicted.valid()) writeback_to_dram(evicted);
+        l->tags = victim.tags;
+        l->tags_valid = victim.tags_valid;
+    }
+    l->dirty |= victim.dirty;
+    if (victim.tag_dirty) {
+        l->tags = victim.tags;
+        l->tags_valid = true;
+        l->tag_dirty = true;
+    }
+}
+
+/*
+ * Bringing a line in. L1 hit (with tags when needed): done. Otherwise the LLC: a hit copies the
+ * line and its tags; a miss evicts an LLC victim (written back to DRAM if dirty) and reads the
+ * line over TLM, asking for its tags on a tagged access. A line present without its tags (it
+ * came in through an untagged access) costs a tag-only read. The L1 victim is written back
+ * into the LLC.
+ */
+CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_tags) {
+    charge_latency(m_config.l1d_latency);
+    CacheLine *l = m_l1.find(line_no);
+    if (l && (!need_tags || l->tags_valid)) {
+        ++m_stats.l1_hits;
+        l->dirty |= write;
+        if (!m_prefetching.empty()) m_latency += prefetched_hit(line_no) - m_config.l1d_latency;
+        return l;
+    }
+    ++m_stats.l1_misses;
+    charge_latency(m_config.llc_latency);
+    Cache &llc = *m_shared.llc;
+    CacheLine *shared = llc.find(line_no);
+    if (shared && (!need_tags || shared->tags_valid)) {
+        ++m_stats.llc_hits;
+    } else {
+        ++m_stats.llc_misses;
+        const std::uint64_t pa = line_no << m_line_shift;
+        MteExtension ext;
+        if (need_tags) ext.tag_op = MteExtension::TagOp::read;
+        if (!shared) {
+            CacheLine evicted;
+            shared = llc.insert(line_no, evicted);
+            if (evicted.valid()) writeback_to_dram(evicted);
+        } else {
+            ext.tag_only = true; /* the data is here; only the tags are missing */
+        }
+        if (!memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), false, need_tags ? &ext : nullptr, false)) {
+            llc.invalidate(line_no);
+            return nullptr;
+        }
+        if (need_tags) {
+            ++m_stats.tag_fetches;
+            std::uint64_t packed = 0;
+            if (ext.tagged_memory)
+                for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g)
+                    packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
+            shared->tags = packed;
+            shared->tags_valid = true;
+        }
+    }
+    if (!l) {
+        CacheLine evicted;
+        l = m_l1.insert(line_no, evicted);
+        if (evicted.valid()) writeback_to_llc(evicted);
+    }
+    l->tags = shared->tags;
+    l->tags_valid = shared->tags_valid;
+    l->dirty |= write;
+    if (m_id < 64) shared->sharers |= 1ull << m_id;
+    if (m_config.prefetch_degree && m_defer && !m_in_prefetch) prefetch_after_miss(line_no, need_tags);
+    return l;
+}
+
+/*
+ * The L1D stream prefetcher (out-of-order cores, l1d.prefetcher = stream): a demand miss on
+ * the line after the last line of one of 8 tracked streams (a page copy interleaves a source
+ * and a destination stream) continues that stream, and the next prefetch_degree lines
+ * of the same 4 KiB page are fetched ahead (a hardware prefetcher does not cross a page: it
+ * sees physical addresses). A demand hit on a prefetched line keeps the stream
+ * prefetch_degree lines ahead. Prefetches fill the L1D and the LLC through the same path as a
+ * demand miss (their DRAM reads are real traffic) but the core does not wait for them; a
+ * demand access that finds its line still in flight waits for the rest (a late prefetch).
+ * They do not take the TimingModel's MSHRs, and their lookups do not count as demand hits or
+ * misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (Arm TRMs describe a stride
+ * and stream prefetcher per L1D); the degree is a parameter.
+ */
+void MemoryPath::prefetch_after_miss(std::uint64_t line_no, bool need_tags) {
+    for (std::uint64_t &s : m_streams) {
+        if (s != ~0ull && line_no == s + 1) {
+            s = line_no;
+            issue_prefetches(line_no, need_tags);
+            return;
+        }
+    }
+    m_streams[m_stream_next] = line_no; /* a new candidate stream */
+    m_stream_next = (m_stream_next + 1) % m_streams.size();
+}
+
+void MemoryPath::issue_prefetches(std::uint64_t line_no, bool need_tags) {
+    const unsigned page_shift = kPageShift - m_line_shift;
+    m_in_prefetch = true;
+    for (std::uint32_t d = 1; d <= m_config.prefetch_degree; ++d) {
+        const std::uint64_t n = line_no + d;
+        if ((n >> page_shift) != (line_no >> page_shift)) break;
+        if (m_l1.peek(n)) continue;
+        if (std::any_of(m_prefetching.begin(), m_prefetching.end(), [n](const Prefetch &p) { return p.line == n; })) continue;
+        const std::uint64_t saved = m_latency;
+        const CoreStats before = m_stats;
+        m_latency = 0;
+        CacheLine *l = line_access(n, false, need_tags);
+        const std::uint64_t latency = m_latency;
+        m_latency = saved;
+        m_stats.l1_hits = before.l1_hits;
+        m_stats.l1_misses = before.l1_misses;
+        m_stats.llc_hits = before.llc_hits;
+        m_stats.llc_misses = before.llc_misses;
+        m_stats.tag_fetches = before.tag_fetches;
+        if (!l) continue;
+        ++m_stats.prefetch_issued;
+        if (m_prefetching.size() >= 32) m_prefetching.erase(m_prefetching.begin());
+        m_prefetching.push_back(Prefetch{n, m_clock.now_cycles() + saved + latency});
+    }
+    m_in_prefetch = false;
+}
+
+std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
+    for (std::size_t i = 0; i < m_prefetching.size(); ++i) {
+        if (m_prefetching[i].line != line_no) continue;
+        const std::uint64_t now = m_clock.now_cycles() + m_latency, ready = m_prefetching[i].ready;
+        m_prefetching.erase(m_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
+        ++m_stats.prefetch_useful;
+        std::uint64_t latency = m_config.l1d_latency;
+        if (ready > now + latency) {
+            ++m_stats.prefetch_late;
+            latency = ready - now;
+        }
+        if (!m_in_prefetch) {
+            for (std::uint64_t &s : m_streams)
+                if (s != ~0ull && line_no > s && line_no - s <= m_config.prefetch_degree) s = line_no;
+            issue_prefetches(line_no, m_l1.peek(line_no) && m_l1.peek(line_no)->tags_valid);
+        }
+        return latency;
+    }
+    return m_config.l1d_latency;
+}
+
+void MemoryPath::store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits) {
+    l.tags = (l.tags & ~mask) | bits;
+    l.tag_dirty = true;
+    CacheLine *sh = m_shared.llc->peek(line_no);
+    if (sh && sh->tags_valid) sh->tags = (sh->tags & ~mask) | bits;
+    invalidate_peer_tags(line_no, sh);
+}
+
+void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared) {
+    const std::vector<Cache *> &l1s = m_shared.l1s;
+    auto invalidate = [&](std::size_t c) {
+        if (CacheLine *p = l1s[c]->peek(line_no)) {
+            p->tags_valid = false;
+            p->tag_dirty = false; /* the TagStore already holds the newer tags */
+        }
+    };
+    // The LLC's sharer bits name every L1 that took the line since it entered the LLC; without
+    // an LLC copy (or beyond 64 cores) every other L1 is asked.
+    if (shared && l1s.size() <= 64) {
+        for (std::uint64_t bits = shared->sharers & ~(1ull << m_id); bits; bits &= bits - 1)
+            invalidate(static_cast<std::size_t>(__builtin_ctzll(bits)));
+        return;
+    }
+    for (std::size_t c = 0; c < l1s.size(); ++c)
+        if (c != m_id) invalidate(c);
+}
+
+void MemoryPath::zero_line(std::uint64_t line_no) {
+    charge_latency(m_config.l1d_latency);
+    CacheLine *l = m_l1.find(line_no);
+    if (!l) {
+        CacheLine evicted;
+        l = m_l1.insert(line_no, evicted);
+        if (evicted.valid()) writeback_to_llc(evicted);
+    }
+    l->dirty = true;
+    l->tags_valid = false;
+    // The LLC is inclusive: it holds the line too (no read: the whole line is written), and
+    // records this L1 as a sharer, so a later tag store on another core finds this copy.
+    Cache &llc = *m_shared.llc;
+    CacheLine *shared = llc.find(line_no);
+    if (!shared) {
+        CacheLine evicted;
+        shared = llc.insert(line_no, evicted);
+        if (evicted.valid()) writeback_to_dram(evicted);
+    }
+    shared->tags_valid = false;
+    if (m_id < 64) shared->sharers |= 1ull << m_id;
+}
+
+}  // namespace mtesim

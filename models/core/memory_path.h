@@ -1,0 +1,105 @@
+// MemoryPath: one core's side of the memory system. It holds the core's TLB and L1D, brings
+// lines in through the shared LLC and over TLM from the DRAM model (with their allocation
+// tags when asked), writes victims back (posted, through a bounded write buffer), keeps the
+// other cores' cached tags coherent after a tag store, and walks page tables in simulated
+// memory through these caches (the hardware table walker). Each line access charges its
+// latency to the core's LocalClock.
+#pragma once
+
+#include "core/core_stats.h"
+#include "core/local_clock.h"
+#include "core/shared_caches.h"
+#include "mtesim/cache/cache.h"
+#include "mtesim/cache/tlb.h"
+#include "mtesim/cpu/core_config.h"
+#include "mtesim/mte/tag_store.h"
+#include "protocol/mte_extension.h"
+
+#include <tlm>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace mtesim {
+
+class MemoryPath {
+public:
+    /// @exclusive: set while one core runs alone (the boot), so its requests need no ordering.
+    MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats, SharedCaches &shared,
+               TagStore &tags, SparseMemory &memory, const bool &exclusive, tlm::tlm_initiator_socket<> &socket);
+
+    Cache &l1() { return m_l1; }
+    Tlb &tlb() { return m_tlb; }
+    unsigned line_shift() const { return m_line_shift; }
+    std::uint64_t line_bytes() const { return m_line_bytes; }
+
+    /// Brings line @line_no into L1 (through LLC and DRAM); @need_tags fetches its tags too.
+    /// Returns nullptr on a bus error.
+    CacheLine *line_access(std::uint64_t line_no, bool write, bool need_tags);
+    /// Allocates line @line_no in the L1D for a full-line write without reading memory.
+    void zero_line(std::uint64_t line_no);
+    /// A tag store into the cached line @l: the nibbles in @mask become @bits, in the L1D and
+    /// in the LLC's copy, and every other core's copy loses its tags.
+    void store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits);
+    /// Latency of a cache level: charged to local time (in order), or added to the current
+    /// access's latency (out of order: the TimingModel decides what the core waits for).
+    void charge_latency(std::uint64_t cycles) {
+        if (m_defer) m_latency += cycles;
+        else m_clock.charge(cycles);
+    }
+    /// Out of order: the latency of the access since the last call, in cycles (0 in order).
+    std::uint64_t take_latency() {
+        const std::uint64_t l = m_latency;
+        m_latency = 0;
+        return l;
+    }
+    /// Out of order: the latency of an L1D hit on @line_no: the hit latency, plus what is left
+    /// of a prefetch still in flight (counted useful, and late).
+    std::uint64_t hit_latency(std::uint64_t line_no) {
+        return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
+    }
+    /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
+    std::uint64_t walk(PhysAddr root, std::uint64_t va);
+
+private:
+    /// The stream prefetcher after a demand miss on @line_no (out of order only).
+    void prefetch_after_miss(std::uint64_t line_no, bool need_tags);
+    std::uint64_t prefetched_hit(std::uint64_t line_no);
+    /// Fetches the prefetch_degree lines after @line_no (same page) that are not present.
+    void issue_prefetches(std::uint64_t line_no, bool need_tags);
+    void writeback_to_llc(const CacheLine &victim);
+    void writeback_to_dram(const CacheLine &victim);
+    /// One TLM transaction to memory; returns false on a bus error. Adds its latency to local
+    /// time unless @posted.
+    bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
+    /// Tags of every other core's copy of @line_no are stale after a tag store.
+    void invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared);
+
+    std::uint32_t m_id;
+    const CoreConfig &m_config;
+    LocalClock &m_clock;
+    CoreStats &m_stats;
+    SharedCaches &m_shared;
+    TagStore &m_tags;
+    SparseMemory &m_memory;
+    const bool &m_exclusive;
+    tlm::tlm_initiator_socket<> &m_socket;
+    std::vector<std::uint64_t> m_write_buffer; /* completion times of posted write-backs, SystemC units */
+    std::size_t m_write_slot = 0;
+    Cache m_l1;
+    Tlb m_tlb;
+    unsigned m_line_shift;
+    std::uint64_t m_line_bytes;
+    bool m_defer;                /* out of order: latencies accumulate in m_latency */
+    struct Prefetch {
+        std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
+    };
+    std::vector<Prefetch> m_prefetching;  /* prefetched lines not yet used, oldest first (at most 32) */
+    std::array<std::uint64_t, 8> m_streams; /* last line of each tracked stream (a copy interleaves two) */
+    std::size_t m_stream_next = 0;          /* the entry a new stream replaces */
+    bool m_in_prefetch = false;           /* issuing prefetches: no prefetch of its own */
+    std::uint64_t m_latency = 0; /* of the current access, in cycles */
+};
+
+}  // namespace mtesim

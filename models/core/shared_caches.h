@@ -1,0 +1,19 @@
+// SharedCaches: the cache state the cores see of each other, owned by the Platform: the
+// shared LLC (with its sharer bits), every core's L1D (a tag store invalidates the other
+// copies' tags) and every core's TLB (the kernel model's shootdowns reach them all).
+#pragma once
+
+#include "mtesim/cache/cache.h"
+#include "mtesim/cache/tlb.h"
+
+#include <vector>
+
+namespace mtesim {
+
+struct SharedCaches {
+    Cache *llc = nullptr;
+    std::vector<Cache *> l1s; /* indexed by core id */
+    std::vector<Tlb *> tlbs;  /* indexed by core id: flushed when a mapping changes */
+};
+
+}  // namespace mtesim

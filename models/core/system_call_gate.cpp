@@ -1,0 +1,217 @@
+// SystemCallGate: see the header.
+#include "core/system_call_gate.h"
+
+#include "core/kernel_memory_router.h"
+#include "mtesim/cache/tlb.h"
+#include "mtesim/common/format.h"
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/mte/tag_check_unit.h"
+
+namespace mtesim {
+
+SystemCallGate::SystemCallGate(Core &core, std::uint32_t core_id, const CoreConfig &config, LocalClock &clock,
+                               TimingModel &timing, CoreStats &stats, Workload &workload, KernelState &kernel, std::vector<FaultRecord> &faults,
+                               RunHooks &hooks, PoolSampler &pool)
+    : m_core(core), m_id(core_id), m_config(config), m_clock(clock), m_timing(timing), m_stats(stats), m_workload(workload), m_kernel(kernel),
+      m_faults(faults), m_hooks(hooks), m_pool(pool) {}
+
+void SystemCallGate::report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write,
+                            std::uint64_t position) {
+    FaultRecord f;
+    f.time_ps = m_clock.now_ps();
+    f.core = m_id;
+    f.thread = t.info.id;
+    f.kind = kind;
+    f.has_address = has_addr;
+    f.address = addr;
+    f.write = write;
+    f.mode = t.mte.tcf;
+    f.position = position;
+    m_faults.push_back(f);
+    if (m_hooks.timeline)
+        m_hooks.timeline->instant(fault_kind_name(kind), "fault", m_id, f.time_ps,
+                                  "\"thread\": " + std::to_string(f.thread) + ", \"address\": \"" +
+                                      (has_addr ? hex(addr) : std::string("none")) + "\", \"position\": " + std::to_string(position));
+    switch (kind) {
+    case FaultKind::tag_sync: ++m_stats.faults_sync; break;
+    case FaultKind::tag_async: ++m_stats.faults_async; break;
+    case FaultKind::maperr: ++m_stats.faults_maperr; break;
+    case FaultKind::heap_double_free:
+    case FaultKind::heap_invalid_free: break; /* counted as faults_heap by the caller */
+    default: ++m_stats.faults_other; break;
+    }
+    if (m_config.kill_on_fault) kill_thread(t);
+}
+
+bool SystemCallGate::kernel_entry(ThreadContext &t, std::uint64_t position) {
+    m_timing.drain(); /* an exception is taken once every older instruction completed */
+    m_clock.charge(m_config.kernel_entry_cycles);
+    ++m_stats.kernel_entries;
+    if (TagCheckUnit::take_async_fault(t.mte)) report(t, FaultKind::tag_async, false, 0, false, position);
+    // A thread whose process the OOM killer took dies at its next kernel entry.
+    if (!t.killed && t.started && m_kernel.os && !m_kernel.os->alive(t.info.process)) kill_thread(t);
+    return !t.killed;
+}
+
+void SystemCallGate::kill_thread(ThreadContext &t) {
+    if (t.killed) return;
+    t.killed = true;
+    ++m_stats.threads_killed;
+    m_workload.discard(t.info.id);
+}
+
+void SystemCallGate::enter_kernel() {
+    KernelMemoryRouter &k = *m_kernel.router;
+    if (k.current() && k.current() != &m_core) {
+        ++m_stats.kernel_lock_waits;
+        const std::uint64_t before = m_clock.now_cycles();
+        m_clock.sync();
+        while (k.current()) sc_core::wait(k.released());
+        m_stats.kernel_lock_wait_cycles += m_clock.now_cycles() - before;
+    }
+    k.set_current(&m_core);
+}
+
+void SystemCallGate::leave_kernel() {
+    m_timing.drain(); /* the kernel's work completes (DSB) before it returns */
+    sample_pool();
+    m_kernel.router->set_current(nullptr);
+    // Waiters may go once this core's local time has passed.
+    m_clock.flush();
+    m_kernel.router->released().notify(m_clock.local_time());
+}
+
+/* Pool utilisation over time, after every kernel operation. */
+void SystemCallGate::sample_pool() {
+    if (!m_kernel.allocator) return;
+    m_pool.sample(m_clock.now_cycles() * m_clock.period_units() / sc_core::sc_time(1, sc_core::SC_PS).value(), *m_kernel.allocator);
+}
+
+void SystemCallGate::start_thread(ThreadContext &t) {
+    t.started = true;
+    t.asid_key = Tlb::key(t.info.process, 0);
+    enter_kernel();
+    const Kernel::Result r = m_kernel.os->thread_start(t.info.process);
+    leave_kernel();
+    if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
+}
+
+void SystemCallGate::finish_thread(ThreadContext &t) {
+    if (t.finished || !t.started) return;
+    t.finished = true;
+    enter_kernel();
+    m_kernel.os->thread_exit(t.info.process);
+    leave_kernel();
+}
+
+SystemCallGate::FaultResult SystemCallGate::page_fault(ThreadContext &t, std::uint64_t va, bool write, std::uint64_t position) {
+    ++m_stats.page_faults;
+    if (!kernel_entry(t, position)) return FaultResult::killed;
+    const std::uint64_t start = m_clock.now_ps();
+    enter_kernel();
+    const Kernel::Result r = m_kernel.os->handle_fault(t.info.process, va, write);
+    leave_kernel();
+    if (m_hooks.timeline)
+        m_hooks.timeline->span(std::string("page fault (") + m_kernel.os->last_fault() + ")", "fault", m_id, start,
+                               m_clock.now_ps() - start,
+                               "\"thread\": " + std::to_string(t.info.id) + ", \"address\": \"" + hex(va) +
+                                   "\", \"position\": " + std::to_string(position));
+    if (r.outcome == Kernel::Outcome::segv_maperr) return FaultResult::maperr;
+    if (r.outcome == Kernel::Outcome::killed) {
+        kill_thread(t);
+        return FaultResult::killed;
+    }
+    return FaultResult::retry;
+}
+
+void SystemCallGate::map_region(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte,
+                                std::uint64_t position) {
+    if (!kernel_entry(t, position)) return;
+    enter_kernel();
+    Kernel &os = *m_kernel.os;
+    const Kernel::Result r = map ? os.mmap(t.info.process, base, len, mte) : os.munmap(t.info.process, base, len);
+    leave_kernel();
+    if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
+}
+
+/*
+ * The memory system calls: a kernel entry, then the kernel model on this core. Lengths are
+ * rounded up to whole pages, as the kernel does.
+ */
+void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    const std::uint64_t start = m_clock.now_ps();
+    Kernel &os = *m_kernel.os;
+    const std::uint32_t pid = t.info.process;
+    const std::uint64_t base = ev.src.raw, len = (ev.arg + kPageSize - 1) & ~(kPageSize - 1);
+    enter_kernel();
+    Kernel::Result r;
+    switch (ev.op) {
+    case TraceOp::mmap: r = os.mmap(pid, base, len, ev.aux & 1, (ev.aux & 2) != 0, ev.dest, ev.aux >> 8); break;
+    case TraceOp::munmap: r = os.munmap(pid, base, len); break;
+    case TraceOp::mprotect: r = os.mprotect(pid, base, len, ev.aux != 0); break;
+    case TraceOp::read_file: r = os.read_file(pid, ev.dest, ev.src.raw, ev.arg); break;
+    case TraceOp::pageout: r = os.pageout(pid, base, len); break;
+    case TraceOp::pin_range: r = os.pin(pid, base, len, ev.aux != 0); break;
+    default: MTESIM_ASSERT(false, "not a memory system call");
+    }
+    leave_kernel();
+    if (m_hooks.timeline)
+        m_hooks.timeline->span(trace_op_name(ev.op), "syscall", m_id, start, m_clock.now_ps() - start,
+                               "\"thread\": " + std::to_string(t.info.id) + ", \"base\": \"" + hex(base) +
+                                   "\", \"length\": " + std::to_string(len) + ", \"position\": " + std::to_string(ev.position));
+    if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
+}
+
+/*
+ * Kernel-side allocations from the trace: kalloc asks the page allocator on this core (its
+ * reservation work, copies and IPIs are charged here), kfree and pin/unpin act on the block a
+ * name holds. A name that does not hold an allocated block is counted, never a crash.
+ * One convention for cycles: kernel work charges this core's clock as it runs, and the
+ * cycles the allocator returns are never added on top.
+ */
+void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    PageAllocator &alloc = *m_kernel.allocator;
+    const std::uint64_t start = m_clock.now_cycles();
+    const MmStats before = alloc.stats();
+    enter_kernel();
+    if (ev.op == TraceOp::kalloc) {
+        static const GfpFlags kinds[] = {kGfpKernel, kGfpReclaimable, kGfpHighUserMovable, kGfpHighUserMovableTagged};
+        GfpFlags gfp = kinds[ev.aux & 0xff];
+        gfp.atomic = (ev.aux & 0x100) != 0;
+        const auto a = m_kernel.os->kalloc(static_cast<unsigned>(ev.arg), gfp);
+        ++m_stats.kallocs;
+        if (!a.ok) ++m_stats.kalloc_failures;
+        m_workload.set_pointer(ev.dest, a.ok ? VirtAddr(phys_of(a.pfn).value()) : VirtAddr());
+    } else {
+        const Pfn pfn = pfn_of(PhysAddr(untagged(m_workload.resolve(ev.src)).value()));
+        if (!alloc.is_allocated_head(pfn)) {
+            ++m_stats.bad_kernel_frees;
+        } else if (ev.op == TraceOp::kfree) {
+            // Kernel work is charged to this core as it runs (KernelMemoryWork); the cycles
+            // free_pages returns are that same work, for accounting, and not charged again.
+            alloc.free_pages(pfn);
+            ++m_stats.kfrees;
+        } else {
+            alloc.set_pinned(pfn, ev.aux != 0);
+        }
+    }
+    leave_kernel();
+    if (m_hooks.timeline) {
+        const MmStats &after = alloc.stats();
+        const double ps_per_cycle = 1e12 / static_cast<double>(m_clock.clock_hz());
+        const auto ps = [&](std::uint64_t c) { return static_cast<std::uint64_t>(static_cast<double>(c) * ps_per_cycle); };
+        std::string args = "\"thread\": " + std::to_string(t.info.id) + ", \"position\": " + std::to_string(ev.position);
+        if (ev.op == TraceOp::kalloc) args += ", \"order\": " + std::to_string(ev.arg);
+        args += ", \"reserve_fast\": " + std::to_string(after.reserve_fast - before.reserve_fast) +
+                ", \"reserve_slow\": " + std::to_string(after.reserve_slow - before.reserve_slow) +
+                ", \"reserve_failed\": " + std::to_string(after.reserve_failed - before.reserve_failed) +
+                ", \"pages_migrated\": " + std::to_string(after.pages_migrated - before.pages_migrated);
+        m_hooks.timeline->span(trace_op_name(ev.op), "mm", m_id, ps(start), ps(m_clock.now_cycles() - start), args);
+        if (after.ipis > before.ipis)
+            m_hooks.timeline->instant("IPIs x" + std::to_string(after.ipis - before.ipis), "ipi", m_id, ps(start));
+    }
+}
+
+}  // namespace mtesim

@@ -1,0 +1,79 @@
+// SystemCallGate: where a thread on this core leaves user code for the kernel model. It
+// charges exception entry and delivers pending asynchronous tag faults (TFSR is read on
+// entry), reports faults to the run's fault log, takes and gives back the kernel model's lock
+// (one core in the kernel model at a time: its work blocks in memory accesses), and runs the
+// kernel's side of page faults, the memory system calls, kernel-side allocations and thread
+// start and exit on this core, so their work costs this core's time.
+#pragma once
+
+#include "core/core_stats.h"
+#include "core/kernel_state.h"
+#include "core/local_clock.h"
+#include "core/pool_sampler.h"
+#include "core/run_hooks.h"
+#include "core/timing_model.h"
+#include "mtesim/cpu/core_config.h"
+#include "mtesim/mte/fault_record.h"
+#include "mtesim/sched/thread_scheduler.h"
+#include "mtesim/trace/trace_event.h"
+#include "mtesim/trace/workload.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace mtesim {
+
+class Core;
+
+class SystemCallGate {
+public:
+    SystemCallGate(Core &core, std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, TimingModel &timing, CoreStats &stats,
+                   Workload &workload, KernelState &kernel, std::vector<FaultRecord> &faults, RunHooks &hooks,
+                   PoolSampler &pool);
+
+    /// Kernel entry: charges entry cycles and delivers a pending async fault; false when the
+    /// thread is dead afterwards.
+    bool kernel_entry(ThreadContext &t, std::uint64_t position);
+    /// Records a fault of @t (and kills it when faults kill).
+    void report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write, std::uint64_t position);
+    /// Kills @t (its process died); its remaining events are dropped.
+    void kill_thread(ThreadContext &t);
+    /// Takes the kernel model's lock for this core (waiting while another core holds it), and
+    /// gives it back.
+    void enter_kernel();
+    void leave_kernel();
+
+    /// The kernel model learns of @t before its first event.
+    void start_thread(ThreadContext &t);
+    /// Tells the kernel model that @t ended (once).
+    void finish_thread(ThreadContext &t);
+
+    enum class FaultResult { retry, maperr, killed };
+    /// A translation of @va found no valid entry: a kernel entry, the kernel model's fault
+    /// handler on this core. retry: walk again.
+    FaultResult page_fault(ThreadContext &t, std::uint64_t va, bool write, std::uint64_t position);
+    /// The memory system calls (mmap, munmap, mprotect, read, madvise, pin_range).
+    void memory_syscall(ThreadContext &t, const TraceEvent &ev);
+    /// An mmap (@map) or munmap (!@map) the heap makes, as a system call of @t.
+    void map_region(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte, std::uint64_t position);
+    /// kalloc / kfree / pin events: the page allocator called on this core.
+    void kernel_allocation_event(ThreadContext &t, const TraceEvent &ev);
+
+private:
+    /// Records the pool's use (data, tags, free) now, for the utilisation-over-time series.
+    void sample_pool();
+
+    Core &m_core;
+    std::uint32_t m_id;
+    const CoreConfig &m_config;
+    LocalClock &m_clock;
+    TimingModel &m_timing;
+    CoreStats &m_stats;
+    Workload &m_workload;
+    KernelState &m_kernel;
+    std::vector<FaultRecord> &m_faults;
+    RunHooks &m_hooks;
+    PoolSampler &m_pool;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,97 @@
+// TimingModel: see the header.
+#include "core/timing_model.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+TimingModel::TimingModel(const CoreConfig &config, LocalClock &clock)
+    : m_clock(clock), m_cpi_milli(static_cast<std::uint64_t>(std::llround(config.base_cpi * 1000.0))),
+      m_ooo(config.out_of_order), m_rob(config.rob_entries), m_width(config.dispatch_width), m_l1_mshrs(config.l1d_mshrs),
+      m_llc_mshrs(config.llc_mshrs), m_l1_latency(config.l1d_latency), m_llc_latency(config.llc_latency) {
+    m_stores.assign(config.store_buffer, 0);
+    m_window.reserve(config.l1d_mshrs + 1);
+}
+
+void TimingModel::stall_until(std::uint64_t until) {
+    const std::uint64_t now = m_clock.now_cycles();
+    if (until > now) m_clock.charge(until - now);
+}
+
+void TimingModel::retire(std::uint64_t now) {
+    std::size_t n = 0;
+    while (n < m_window.size() && m_window[n].done <= now) ++n;
+    if (n) m_window.erase(m_window.begin(), m_window.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+/*
+ * Before an access issues: (1) a dependent access waits for the load that produces its
+ * address; (2) dispatch cannot run more than a window past the oldest outstanding miss: when
+ * the ROB is full the core waits for that miss, which then retires; (3) a load needs a free
+ * MSHR (taken conservatively before the hit/miss outcome is known: the L1D blocks when every
+ * MSHR is busy), and one to DRAM a free LLC-level MSHR.
+ */
+void TimingModel::begin_ooo(std::uint32_t dep) {
+    if (dep && dep <= m_loads && dep <= m_load_ready.size()) stall_until(m_load_ready[(m_loads - dep) % m_load_ready.size()]);
+    window_full();
+    for (;;) {
+        const std::uint64_t now = m_clock.now_cycles();
+        std::uint32_t busy = 0, dram = 0;
+        std::uint64_t first = ~0ull, first_dram = ~0ull;
+        for (const Miss &m : m_window) {
+            if (m.done <= now) continue;
+            ++busy;
+            first = std::min(first, m.done);
+            if (m.dram) {
+                ++dram;
+                first_dram = std::min(first_dram, m.done);
+            }
+        }
+        if (busy >= m_l1_mshrs) stall_until(first);
+        else if (dram >= m_llc_mshrs) stall_until(first_dram);
+        else break;
+    }
+}
+
+/*
+ * After the access: it took one dispatch slot (dispatch_width per cycle). A load's data is
+ * ready @latency cycles after it issued; beyond an L1 hit it is an outstanding miss in the
+ * window. A store that misses takes a store-buffer entry until its line arrives; a full buffer
+ * (its oldest entry still in flight) stalls dispatch until that entry drains.
+ */
+void TimingModel::end_ooo(bool write, std::uint64_t latency) {
+    const std::uint64_t now = m_clock.now_cycles();
+    const bool miss = latency > m_l1_latency;
+    if (!write) {
+        m_load_ready[m_loads++ % m_load_ready.size()] = now + latency;
+        if (miss) m_window.push_back(Miss{now + latency, m_seq, latency > m_l1_latency + m_llc_latency});
+    } else if (miss) {
+        std::uint64_t &slot = m_stores[m_store_next];
+        stall_until(slot);
+        slot = m_clock.now_cycles() + latency;
+        m_store_next = (m_store_next + 1) % m_stores.size();
+    }
+    ++m_seq;
+    if (++m_slot >= m_width) {
+        m_slot = 0;
+        m_clock.charge(1);
+    }
+}
+
+void TimingModel::window_full() {
+    retire(m_clock.now_cycles());
+    while (!m_window.empty() && m_seq - m_window.front().seq >= m_rob) {
+        stall_until(m_window.front().done);
+        retire(m_clock.now_cycles());
+    }
+}
+
+void TimingModel::drain_ooo() {
+    std::uint64_t until = 0;
+    for (const Miss &m : m_window) until = std::max(until, m.done);
+    for (std::uint64_t s : m_stores) until = std::max(until, s);
+    stall_until(until);
+    m_window.clear();
+}
+
+}  // namespace mtesim

@@ -1,0 +1,100 @@
+// TimingModel: what the core's pipeline costs beyond the memory system.
+//
+// core.model = inorder: the core is blocking. A run of non-memory instructions costs its count
+// times the base CPI, an MTE tag-arithmetic instruction one instruction, and each memory access
+// the latency the MemoryPath charges, one after another.
+//
+// core.model = ooo: an out-of-order approximation in the style of interval simulation
+// (Genbrugge, Eyerman and Eeckhout, HPCA 2010; Karkhanis and Smith, ISCA 2004), the model
+// behind Sniper. Between miss events the core dispatches at its steady rate: non-memory
+// instructions at the base CPI, accesses at core.dispatch_width per cycle, so L1 hits cost
+// no more than their dispatch slot. A load that misses the L1D does not stall dispatch: it
+// occupies an MSHR until its data returns, and younger instructions keep dispatching until
+// one of the structures that bound the window is full (the "long-latency load" interval of
+// interval simulation), which stalls dispatch until the oldest miss completes:
+//   - the reorder buffer: core.rob_entries instructions after the oldest outstanding miss;
+//   - the MSHRs: l1d.mshrs outstanding L1D misses, llc.mshrs of them going to DRAM;
+//   - the store buffer: core.store_buffer stores whose miss is outstanding (stores retire
+//     without waiting for their miss; dispatch stalls only when the buffer is full).
+// Independent misses therefore overlap (memory-level parallelism) up to the window and MSHR
+// limits. A dependent access (its address comes from an earlier load: TraceEvent::dep) cannot
+// issue before that load's data is back, so a pointer chase serialises its misses (the
+// dependence chains of interval analysis). Exception entries drain the window.
+#pragma once
+
+#include "core/local_clock.h"
+#include "mtesim/cpu/core_config.h"
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace mtesim {
+
+class TimingModel {
+public:
+    TimingModel(const CoreConfig &config, LocalClock &clock);
+
+    bool out_of_order() const { return m_ooo; }
+    /// Cycles of @instructions non-memory instructions at the base CPI (rounded to nearest);
+    /// a CPI of 1, the default, needs no division.
+    std::uint64_t cycles_of(std::uint64_t instructions) const {
+        return m_cpi_milli == 1000 ? instructions : (instructions * m_cpi_milli + 500) / 1000;
+    }
+    /// Cycles of one tag-arithmetic instruction (the base CPI rounded up).
+    std::uint64_t tag_op_cycles() const { return (m_cpi_milli + 999) / 1000; }
+    /// @instructions non-memory instructions dispatched (they enter the window).
+    void instructions(std::uint64_t instructions) {
+        if (m_ooo) {
+            m_seq += instructions;
+            if (!m_window.empty()) window_full();
+        }
+    }
+
+    /// Out of order: an access is about to issue; its address depends on the @dep-th most recent
+    /// load (0: none). Stalls dispatch for the dependence, a full window or full MSHRs.
+    void begin_access(std::uint32_t dep) {
+        if (m_ooo) begin_ooo(dep);
+    }
+    /// Out of order: the access issued by begin_access() took @latency cycles (from the
+    /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
+    void end_access(bool write, std::uint64_t latency) {
+        if (m_ooo) end_ooo(write, latency);
+    }
+    /// Out of order: waits for every outstanding miss (an exception entry, a barrier).
+    void drain() {
+        if (m_ooo) drain_ooo();
+    }
+
+private:
+    struct Miss {
+        std::uint64_t done; /* core cycle its data is back */
+        std::uint64_t seq;  /* instructions dispatched before it */
+        bool dram;          /* it missed the LLC */
+    };
+    void begin_ooo(std::uint32_t dep);
+    void end_ooo(bool write, std::uint64_t latency);
+    void drain_ooo();
+    /// Stalls while the window runs a full ROB past its oldest outstanding miss.
+    void window_full();
+    /// Retires the completed misses at the head of the window (in order).
+    void retire(std::uint64_t now);
+    /// Advances local time to @until (a dispatch stall).
+    void stall_until(std::uint64_t until);
+
+    LocalClock &m_clock;
+    std::uint64_t m_cpi_milli; /* base CPI in thousandths of a cycle */
+    bool m_ooo;
+    std::uint32_t m_rob, m_width, m_l1_mshrs, m_llc_mshrs;
+    std::uint32_t m_l1_latency, m_llc_latency; /* hit latencies, to classify misses */
+    std::uint64_t m_seq = 0;                   /* instructions dispatched */
+    std::uint32_t m_slot = 0;                  /* accesses dispatched in the current cycle */
+    std::vector<Miss> m_window;                /* outstanding load misses, oldest first */
+    std::vector<std::uint64_t> m_stores;       /* store buffer: completion cycles, a ring */
+    std::size_t m_store_next = 0;
+    std::array<std::uint64_t, 64> m_load_ready{}; /* data-ready cycle of the last 64 loads, a ring */
+    std::uint64_t m_loads = 0;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,142 @@
+// The out-of-order approximation (core.model = ooo, docs/timing-model.md) through the whole
+// machine: memory-level parallelism of independent misses bounded by the MSHRs, serialised
+// dependent misses, and the store buffer. Phases of a trace are timed by markers: a load of an
+// unmapped address is a SEGV_MAPERR fault (core.on_fault = continue) recorded with its time.
+// Each TEST elaborates its own platform (ctest runs every case in its own process).
+#include "platform/platform.h"
+
+#include "mtesim/config/config_loader.h"
+#include "mtesim/dt/board_loader.h"
+#include "mtesim/trace/text_trace_reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace mtesim;
+
+namespace {
+
+RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
+    const std::string path = "/tmp/mtesim-ooo-" + std::to_string(getpid()) + ".trace";
+    std::ofstream(path) << "mtesim-trace 1\n" << body;
+    sets.push_back("core.on_fault=continue");
+    ConfigStore store = ConfigLoader::load({}, sets);
+    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
+    RunResult r = platform.run();
+    std::remove(path.c_str());
+    return r;
+}
+
+constexpr int kPages = 48;
+
+std::string hex_of(std::uint64_t v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+constexpr const char *kMarker = "1 ld 0x10 8\n"; /* unmapped: a fault with a time */
+
+/* Maps kPages pages and touches line 0 of each (page faults and TLB fills happen here), then a
+ * marker (fault 0) whose kernel entry drains those misses: phases are timed from fault 1 on. */
+std::string setup() {
+    std::string s = "thread 1 core=0\n1 mmap 0x80000000 0x100000\n";
+    for (int p = 0; p < kPages; ++p) s += "1 ld " + hex_of(0x80000000ull + p * 4096ull) + " 8\n";
+    return s + kMarker;
+}
+
+/* One load (or store) per page at byte @offset of the page; @dep: each depends on the previous load. */
+std::string sweep(unsigned offset, bool dep, const char *op = "ld") {
+    std::string s;
+    for (int p = 0; p < kPages; ++p) {
+        s += std::string("1 ") + op + " " + hex_of(0x80000000ull + p * 4096ull + offset) + " 8";
+        if (dep && p) s += " dep=1";
+        s += "\n";
+    }
+    return s;
+}
+
+/* Picoseconds between fault markers @a and @b. */
+std::uint64_t span(const RunResult &r, std::size_t a, std::size_t b) {
+    EXPECT_GT(r.faults.size(), b);
+    if (r.faults.size() <= b) return 0;
+    return r.faults[b].time_ps - r.faults[a].time_ps;
+}
+
+/* The DRAM model's mean read latency in the run (arrival to last beat), in ps: the floor of
+ * one miss that waits for DRAM. */
+double dram_latency_ps(const RunResult &r) {
+    EXPECT_EQ(r.drams.size(), 1u);
+    return r.drams[0].stats.data.latency.mean() * r.drams[0].config.tck_ps;
+}
+
+}  // namespace
+
+TEST(OutOfOrder, IndependentMissesOverlapAndDependentOnesSerialise) {
+    // Markers 1..2: a dependent chase over kPages DRAM lines; 2..3: independent loads of other
+    // lines of the same pages. Each phase ends at a marker whose kernel entry drains the window.
+    RunResult r = run_trace(setup() + kMarker + sweep(1024, true) + kMarker + sweep(2048, false) + kMarker,
+                            {"core.model=ooo", "l1d.mshrs=16", "llc.mshrs=16"});
+    ASSERT_EQ(r.faults.size(), 4u);
+    const double chase = static_cast<double>(span(r, 1, 2)), independent = static_cast<double>(span(r, 2, 3));
+    EXPECT_GT(chase / kPages, dram_latency_ps(r)) << "a dependent miss waits for the one before it";
+    EXPECT_LT(independent * 4, chase) << "16 MSHRs overlap independent misses: far less than N x latency";
+    EXPECT_GT(independent, chase / 16 / 2) << "but no more than 16 at a time";
+}
+
+TEST(OutOfOrder, OneMshrLeavesNoOverlap) {
+    RunResult r = run_trace(setup() + kMarker + sweep(2048, false) + kMarker, {"core.model=ooo", "l1d.mshrs=1"});
+    ASSERT_EQ(r.faults.size(), 3u);
+    EXPECT_GT(static_cast<double>(span(r, 1, 2)) / kPages, dram_latency_ps(r)) << "each miss waits for the last";
+}
+
+TEST(OutOfOrder, InOrderCoreDoesNotOverlapMisses) {
+    RunResult r = run_trace(setup() + kMarker + sweep(1024, false) + kMarker, {"core.model=inorder"});
+    ASSERT_EQ(r.faults.size(), 3u);
+    EXPECT_GT(static_cast<double>(span(r, 1, 2)) / kPages, dram_latency_ps(r)) << "the blocking core waits for every miss";
+}
+
+/* Stores that miss retire into the store buffer: with room for all of them dispatch does not
+ * wait and their misses overlap; with one entry each store waits for the previous one's line.
+ * (The closing marker's kernel entry drains the buffer before it is reported.) */
+TEST(OutOfOrder, StoreBufferHidesStoreMisses) {
+    RunResult r = run_trace(setup() + kMarker + sweep(1024, false, "st") + kMarker, {"core.model=ooo", "core.store_buffer=64"});
+    ASSERT_EQ(r.faults.size(), 3u);
+    const double entries_ps = 2 * 150 * 1e12 / static_cast<double>(r.core_clock_hz[0]); /* two kernel entries */
+    EXPECT_LT(static_cast<double>(span(r, 1, 2)) - entries_ps, 4 * dram_latency_ps(r))
+        << "48 store misses overlap: together a few misses' time";
+}
+
+TEST(OutOfOrder, FullStoreBufferStallsDispatch) {
+    RunResult r = run_trace(setup() + kMarker + sweep(1024, false, "st") + kMarker, {"core.model=ooo", "core.store_buffer=1"});
+    ASSERT_EQ(r.faults.size(), 3u);
+    EXPECT_GT(static_cast<double>(span(r, 1, 2)) / (kPages - 1), dram_latency_ps(r)) << "each store waits for the last";
+}
+
+/* One load per line over kPages pages, in order (the first line of each page was touched by setup()). */
+std::string stream_of_lines() {
+    std::string s;
+    for (int p = 0; p < kPages; ++p)
+        for (int l = 1; l < 64; ++l) s += "1 ld " + hex_of(0x80000000ull + p * 4096ull + l * 64ull) + " 8\n";
+    return s;
+}
+
+TEST(OutOfOrder, StreamPrefetcherTurnsASequentialStreamIntoHits) {
+    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo", "l1d.prefetcher=stream"});
+    const CoreStats &c = r.cores[0];
+    const std::uint64_t stream = kPages * 63;
+    EXPECT_GT(c.prefetch_issued, stream * 8 / 10);
+    EXPECT_GT(c.prefetch_useful, stream * 8 / 10) << "most lines of the stream were prefetched before use";
+    EXPECT_LE(c.prefetch_useful, c.prefetch_issued);
+    EXPECT_LE(c.prefetch_late, c.prefetch_useful);
+    EXPECT_GT(c.l1_hits, stream * 8 / 10) << "demand loads mostly hit";
+}
+
+TEST(OutOfOrder, WithoutAPrefetcherEveryLineOfTheStreamMisses) {
+    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo"});
+    const CoreStats &c = r.cores[0];
+    EXPECT_EQ(c.prefetch_issued, 0u);
+    EXPECT_GE(c.l1_misses, static_cast<std::uint64_t>(kPages * 63));
+}
