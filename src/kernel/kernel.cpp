@@ -3,6 +3,7 @@
 #include "mtesim/kernel/kernel.h"
 
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/kernel_invariant_checker.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
 #include "mtesim/kernel/user_pte.h"
 
@@ -12,15 +13,19 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t k2M = 1ull << 21;
-constexpr std::uint64_t kGranulesPerPage = kPageSize / kGranuleSize;
 std::uint64_t cache_key(std::uint32_t file, std::uint64_t index) { return (std::uint64_t(file) << 40) | index; }
 }  // namespace
 
 Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
                const SparseMemory &memory, ITlbShootdown &tlb)
-    : m_config(config), m_alloc(allocator), m_kmem(kmem), m_tags(tags), m_memory(memory), m_tlb(tlb),
-      m_compactor(allocator), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage) {
-    if (config.check_tags) m_checker = std::make_unique<ShadowTagChecker>(*this);
+    : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
+      m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage), m_tag_keeper(allocator, kmem, tags) {
+    m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
+                             [this](Pfn pfn) {
+                                 auto it = m_pages.find(pfn.value());
+                                 return it != m_pages.end() && it->second.mte_tagged;
+                             });
+    if (config.check_tags) m_checker = std::make_unique<ShadowTagChecker>(m_tag_keeper);
     m_alloc.set_migrator(this);
 }
 
@@ -429,7 +434,7 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
         if (flags & PageMeta::kTagsPending) {
             pte = upte::metadata_none(a.pfn); /* zero tags implied until storage is reserved */
         } else {
-            write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+            m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
             pte = upte::present(a.pfn, true);
         }
         if (m_checker) m_checker->clear_page(p.pid, va);
@@ -500,21 +505,21 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     if (saved) {
         TagXarray::PageTags t{};
-        m_swap_tags.take(swap_slot, &t);
+        m_tag_keeper.swap_tags().take(swap_slot, &t);
         ++m_stats.tags_restored_swap;
         MTESIM_ASSERT(tagged, "tags saved at swap-out on a board without MTE");
         pg.mte_tagged = true;
         if (pending) {
-            m_pfn_tags.store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
+            m_tag_keeper.pfn_tags().store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
             ++m_stats.tags_saved_pfn;
         } else {
-            write_page_tags(a.pfn, t, r.cycles);
+            m_tag_keeper.write_page_tags(a.pfn, t, r.cycles);
         }
     } else if (tagged) {
         // Swapped out untagged, mapped PROT_MTE since: a new tagged page, tags cleared.
         pg.mte_tagged = true;
         ++m_stats.tags_cleared;
-        if (!pending) write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+        if (!pending) m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
         if (m_checker) m_checker->clear_page(p.pid, va);
     }
     m_swap.free(swap_slot);
@@ -556,12 +561,12 @@ Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t 
     if (!m_alloc.retry_tag_reservation(pfn)) return oom();
     UserPage &pg = m_pages.at(pfn.value());
     TagXarray::PageTags t{};
-    if (m_pfn_tags.take(pfn.value(), &t)) {
-        write_page_tags(pfn, t, r.cycles);
+    if (m_tag_keeper.pfn_tags().take(pfn.value(), &t)) {
+        m_tag_keeper.write_page_tags(pfn, t, r.cycles);
         ++m_stats.tags_restored_pfn;
     } else if (!pg.mte_tagged || was_pending) {
         // Never tagged (mte_sync_tags clears), or tagged with zero tags while storage was pending.
-        write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
+        m_tag_keeper.write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
         if (!pg.mte_tagged) {
             ++m_stats.tags_cleared;
             if (m_checker) m_checker->clear_page(p.pid, va);
@@ -595,7 +600,7 @@ void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
     UserPage &pg = it->second;
     m_lru.remove(pg.lru, pg.list);
     if (pg.file) m_page_cache.erase(cache_key(pg.file_id, pg.index));
-    m_pfn_tags.take(pfn.value());
+    m_tag_keeper.pfn_tags().take(pfn.value());
     if (pg.pins) m_alloc.set_pinned(pfn, false); /* the pin's reference dies with the mapping here */
     m_pages.erase(it);
     cycles += m_alloc.free_pages(pfn);
@@ -634,7 +639,7 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         case upte::Kind::metadata_none: unmap_page(upte::pfn(pte), p.pid, va, cycles); break;
         case upte::Kind::swap:
             m_swap.free(upte::swap_slot(pte));
-            m_swap_tags.take(upte::swap_slot(pte));
+            m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
             --p.swap_pages;
             break;
         }
@@ -648,11 +653,6 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
 }
 
 /* ---- migration ---------------------------------------------------------------------------- */
-
-bool Kernel::storage_reserved(Pfn pfn) {
-    const std::uint64_t f = m_alloc.block_flags(pfn);
-    return (f & PageMeta::kTagged) && !(f & PageMeta::kTagsPending);
-}
 
 /*
  * A user page moved from @from to @to (its data already copied): its tags follow it (from
@@ -669,12 +669,12 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
     std::uint64_t cycles = 0;
     if (pg.mte_tagged) {
         TagXarray::PageTags t{};
-        const bool parked = m_pfn_tags.take(from.value(), &t);
-        if (!parked && storage_reserved(from)) read_page_tags(from, t, cycles);
-        if (storage_reserved(to)) {
-            write_page_tags(to, t, cycles);
+        const bool parked = m_tag_keeper.pfn_tags().take(from.value(), &t);
+        if (!parked && m_tag_keeper.storage_reserved(from)) m_tag_keeper.read_page_tags(from, t, cycles);
+        if (m_tag_keeper.storage_reserved(to)) {
+            m_tag_keeper.write_page_tags(to, t, cycles);
         } else {
-            m_pfn_tags.store(to.value(), t);
+            m_tag_keeper.pfn_tags().store(to.value(), t);
             ++m_stats.tags_saved_pfn;
         }
     }
@@ -686,7 +686,7 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
         MTESIM_ASSERT(slot, "a mapped page without its page table");
         const std::uint64_t pte = p->mm->read_pte(*slot, cycles);
         // A tagged mapping of a destination without storage waits behind "metadata none".
-        const bool wait = upte::kind(pte) == upte::Kind::present && upte::tagged(pte) && !storage_reserved(to);
+        const bool wait = upte::kind(pte) == upte::Kind::present && upte::tagged(pte) && !m_tag_keeper.storage_reserved(to);
         p->mm->write_pte(*slot, wait ? upte::metadata_none(to) : (pte & ~pgtable::kAddrMask) | phys_of(to).value(), cycles);
         if (upte::kind(pte) == upte::Kind::present) shootdown(m.pid, m.va, cycles);
     }
@@ -733,28 +733,6 @@ bool Kernel::migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_
     return m_alloc.migrate_block(upte::pfn(pte), cycles);
 }
 
-/* ---- tags --------------------------------------------------------------------------------- */
-
-void Kernel::read_page_tags(Pfn pfn, TagXarray::PageTags &out, std::uint64_t &cycles) {
-    Tag t[kGranulesPerPage];
-    const bool ok = m_tags.get_range(phys_of(pfn), kGranulesPerPage, t);
-    MTESIM_ASSERT(ok, "reading the tags of untagged memory");
-    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i)
-        out[i] = static_cast<std::uint8_t>((t[2 * i] & 0xf) | ((t[2 * i + 1] & 0xf) << 4));
-    cycles += m_kmem.access_tags(pfn, 1, false);
-}
-
-void Kernel::write_page_tags(Pfn pfn, const TagXarray::PageTags &in, std::uint64_t &cycles) {
-    Tag t[kGranulesPerPage];
-    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i) {
-        t[2 * i] = static_cast<Tag>(in[i] & 0xf);
-        t[2 * i + 1] = static_cast<Tag>(in[i] >> 4);
-    }
-    const bool ok = m_tags.set_range(phys_of(pfn), kGranulesPerPage, t);
-    MTESIM_ASSERT(ok, "writing the tags of untagged memory");
-    cycles += m_kmem.access_tags(pfn, 1, true);
-}
-
 /* ---- inspection --------------------------------------------------------------------------- */
 
 std::uint64_t Kernel::peek_pte(const Process &p, std::uint64_t va) const {
@@ -773,103 +751,9 @@ void Kernel::verify(std::uint32_t pid, std::uint64_t va) {
 }
 
 Kernel::TagLocation Kernel::locate_tags(std::uint32_t pid, std::uint64_t va, TagXarray::PageTags &out) const {
-    out = TagXarray::PageTags{};
-    const Process *p = find(pid);
-    if (!p || p->killed) return TagLocation::none;
-    const std::uint64_t pte = peek_pte(*p, va);
-    switch (upte::kind(pte)) {
-    case upte::Kind::none: return TagLocation::none;
-    case upte::Kind::swap: {
-        if (!(pte & upte::kSwapTagged)) return TagLocation::none;
-        const auto *t = m_swap_tags.find(upte::swap_slot(pte));
-        if (!t) return TagLocation::none;
-        out = *t;
-        return TagLocation::swap_xarray;
-    }
-    case upte::Kind::present:
-    case upte::Kind::metadata_none: break;
-    }
-    const Pfn pfn = upte::pfn(pte);
-    auto it = m_pages.find(pfn.value());
-    if (it == m_pages.end() || !it->second.mte_tagged) return TagLocation::none;
-    const std::uint64_t flags = m_alloc.block_flags(pfn);
-    if (flags & PageMeta::kTagsPending) {
-        if (const auto *t = m_pfn_tags.find(pfn.value())) {
-            out = *t;
-            return TagLocation::pfn_xarray;
-        }
-        return TagLocation::cleared_pending;
-    }
-    Tag t[kGranulesPerPage];
-    if (!m_tags.get_range(phys_of(pfn), kGranulesPerPage, t)) return TagLocation::none;
-    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i)
-        out[i] = static_cast<std::uint8_t>((t[2 * i] & 0xf) | ((t[2 * i + 1] & 0xf) << 4));
-    return TagLocation::storage;
+    return m_tag_keeper.locate(pid, va, out);
 }
 
-/*
- * The accounting invariants: walking every VMA of every live process, each present or
- * metadata-none PTE names a user page that records this mapping, each swap PTE a slot in use
- * (with saved tags exactly when its tagged bit says so); every user page is allocated, on the
- * LRU list it records, and mapped or in the page cache; the counts of pages, slots, LRU
- * entries and parked tags agree.
- */
-std::string Kernel::check_invariants() const {
-    std::uint64_t mappings = 0, swap_ptes = 0, swap_tagged = 0;
-    for (const auto &[pid, p] : m_procs) {
-        if (p->killed || !p->mm) continue;
-        std::uint64_t anon = 0, swapped = 0;
-        for (const Vma &v : p->mm->vmas_in(0, 1ull << 48))
-            for (std::uint64_t va = v.start; va < v.end; va += kPageSize) {
-                const std::uint64_t pte = peek_pte(*p, va);
-                switch (upte::kind(pte)) {
-                case upte::Kind::none: break;
-                case upte::Kind::swap:
-                    ++swap_ptes;
-                    ++swapped;
-                    if (!m_swap.in_use(upte::swap_slot(pte))) return "swap PTE names a free slot at " + std::to_string(va);
-                    if (((pte & upte::kSwapTagged) != 0) != m_swap_tags.contains(upte::swap_slot(pte)))
-                        return "swap PTE's tagged bit disagrees with the xarray at " + std::to_string(va);
-                    if (pte & upte::kSwapTagged) ++swap_tagged;
-                    break;
-                case upte::Kind::present:
-                case upte::Kind::metadata_none: {
-                    auto it = m_pages.find(upte::pfn(pte).value());
-                    if (it == m_pages.end()) return "PTE maps a page that is not a user page at " + std::to_string(va);
-                    bool found = false;
-                    for (const Mapping &m : it->second.maps) found |= (m.pid == pid && m.va == va);
-                    if (!found) return "page does not record its mapping at " + std::to_string(va);
-                    ++mappings;
-                    if (!it->second.file) ++anon;
-                    if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
-                        (m_alloc.block_flags(upte::pfn(pte)) & PageMeta::kTagsPending))
-                        return "a page mapped tagged without tag storage at " + std::to_string(va);
-                    break;
-                }
-                }
-            }
-        if (anon != p->anon_pages) return "pid " + std::to_string(pid) + ": anon page count off";
-        if (swapped != p->swap_pages) return "pid " + std::to_string(pid) + ": swap page count off";
-    }
-    std::uint64_t recorded = 0, lru = 0;
-    for (const auto &[pfn, pg] : m_pages) {
-        recorded += pg.maps.size();
-        if (!m_alloc.is_allocated_head(Pfn(pfn)))
-            return "user page " + std::to_string(pfn) + " is not allocated";
-        if (*pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
-        if (!pg.file && pg.maps.size() != 1) return "anonymous page " + std::to_string(pfn) + " not mapped once";
-    }
-    for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
-    if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";
-    if (recorded != mappings) return "pages record " + std::to_string(recorded) + " mappings, PTEs " + std::to_string(mappings);
-    if (swap_ptes != m_swap.used()) return "swap slots in use " + std::to_string(m_swap.used()) + ", swap PTEs " + std::to_string(swap_ptes);
-    if (swap_tagged != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
-    std::string bad;
-    m_pfn_tags.for_each([&](std::uint64_t pfn, const TagXarray::PageTags &) {
-        if (bad.empty() && (!m_pages.count(pfn) || !(m_alloc.block_flags(Pfn(pfn)) & PageMeta::kTagsPending)))
-            bad = "pfn xarray entry " + std::to_string(pfn) + " for a page with storage or no page";
-    });
-    return bad;
-}
+std::string Kernel::check_invariants() const { return KernelInvariantChecker(*this).check(); }
 
 }  // namespace mtesim

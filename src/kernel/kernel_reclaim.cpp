@@ -113,8 +113,8 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     bool saved = false;
     if (pg.mte_tagged) {
         TagXarray::PageTags t{};
-        if (!m_pfn_tags.take(pfn.value(), &t) && storage_reserved(pfn)) read_page_tags(pfn, t, cycles);
-        m_swap_tags.store(*slot, t);
+        if (!m_tag_keeper.pfn_tags().take(pfn.value(), &t) && m_tag_keeper.storage_reserved(pfn)) m_tag_keeper.read_page_tags(pfn, t, cycles);
+        m_tag_keeper.swap_tags().store(*slot, t);
         ++m_stats.tags_saved_swap;
         saved = true;
     }

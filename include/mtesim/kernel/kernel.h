@@ -20,6 +20,7 @@
 #include "mtesim/kernel/kernel_stats.h"
 #include "mtesim/kernel/lru_lists.h"
 #include "mtesim/kernel/swap_slots.h"
+#include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tag_xarray.h"
 #include "mtesim/mm/compactor.h"
 #include "mtesim/mm/page_allocator.h"
@@ -34,6 +35,7 @@
 namespace mtesim {
 
 class ShadowTagChecker;
+class KernelInvariantChecker;
 
 class Kernel : public IPageMigrator {
 public:
@@ -112,13 +114,14 @@ public:
         const Process *p = find(pid);
         return p && !p->killed ? peek_pte(*p, va & ((1ull << 48) - 1)) : 0;
     }
-    enum class TagLocation { none, storage, pfn_xarray, swap_xarray, cleared_pending };
+    using TagLocation = TagKeeper::Location;
     /// Where the tags of @pid's page at @va live now, and their 128 bytes into @out.
     TagLocation locate_tags(std::uint32_t pid, std::uint64_t va, TagXarray::PageTags &out) const;
     /// The counters, page-table totals of live and past address spaces included.
     KernelStats stats() const;
-    const TagXarray &swap_tags() const { return m_swap_tags; }
-    const TagXarray &pfn_tags() const { return m_pfn_tags; }
+    const TagXarray &swap_tags() const { return m_tag_keeper.swap_tags(); }
+    const TagXarray &pfn_tags() const { return m_tag_keeper.pfn_tags(); }
+    const TagKeeper &tag_keeper() const { return m_tag_keeper; }
     const SwapSlots &swap_slots() const { return m_swap; }
     const BlockDevice &swap_device() const { return m_swap_dev; }
     const BlockDevice &storage_device() const { return m_storage; }
@@ -134,6 +137,7 @@ public:
     std::string check_invariants() const;
 
 private:
+    friend class KernelInvariantChecker;
     struct Mapping {
         std::uint32_t pid;
         std::uint64_t va;
@@ -196,11 +200,6 @@ private:
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
                                       std::uint64_t &cycles);
 
-    /* tag movement (values through the TagStore, traffic through IKernelMemory) */
-    void read_page_tags(Pfn pfn, TagXarray::PageTags &out, std::uint64_t &cycles);
-    void write_page_tags(Pfn pfn, const TagXarray::PageTags &in, std::uint64_t &cycles);
-    /// Whether the tagged block at @pfn has its tag storage (not pending).
-    bool storage_reserved(Pfn pfn);
     /// @p's level-3 entry for @va read straight from simulated memory (inspection: no cost);
     /// 0 when a table is missing.
     std::uint64_t peek_pte(const Process &p, std::uint64_t va) const;
@@ -209,7 +208,6 @@ private:
     KernelConfig m_config;
     PageAllocator &m_alloc;
     IKernelMemory &m_kmem;
-    TagStore &m_tags;
     const SparseMemory &m_memory;
     ITlbShootdown &m_tlb;
     Compactor m_compactor;
@@ -219,8 +217,7 @@ private:
     LruLists m_lru;
     SwapSlots m_swap;
     BlockDevice m_swap_dev, m_storage;
-    TagXarray m_swap_tags; /* by swap slot */
-    TagXarray m_pfn_tags;  /* by pfn: tagged pages whose storage is pending */
+    TagKeeper m_tag_keeper; /* both tag xarrays, tag movement */
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;
