@@ -145,7 +145,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     for (unsigned t = 0; t < kMigrateTypes; ++t)
         add_count(std::string("mm.alloc_failures.") + migrate_type_name(static_cast<MigrateType>(t)), m.alloc_failures[t],
                   "allocations", "failed allocations");
-    add_count("mm.starvation", m.starvation, "events", "unmovable allocation failed while the pool had enough free pages");
+    add_count("mm.starvation", m.starvation, "allocations", "unmovable allocations that failed or needed reclaim/OOM while the pool had the pages");
+    add_count("mm.starvation_reclaimed", m.starvation_reclaimed, "pages", "pages reclaimed while the pool had free pages");
     add_count("mm.cma_allocs", m.cma_allocs, "allocations", "served from the tag-storage pool");
     add_count("mm.reserve.refcount_hits", m.reserve_refcount_hits, "tag blocks", "already reserved");
     add_count("mm.reserve.fast", m.reserve_fast, "tag blocks", "taken off the free list");
@@ -228,7 +229,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");
     add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim passed over");
     add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");
-    add_count("kernel.oom.tag_storage", k.oom_tag_storage, "events", "OOM kills because tag storage could not be reserved at a fault");
+    add_count("kernel.oom.tag_storage", k.oom_tag_storage, "events", "OOM kills at a fault: a pool page found no data page to move to");
+    add_count("kernel.tag_fault_retries", k.tag_fault_retries, "faults", "tag reservation failed at a fault: PTE left metadata-none, the access retries");
     add_count("kernel.pins", k.pins, "pages", "user pages pinned");
     add_count("kernel.user_pages", r.user_pages, "pages", "anonymous and page-cache pages at the end");
     add_count("kernel.page_cache_pages", r.page_cache_pages, "pages", "page-cache pages at the end");

@@ -290,6 +290,7 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
  * GFP_KERNEL allocation is reported to its caller, and counted as starvation when the pool
  * had the pages). Atomic requests neither reclaim nor compact. */
 PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
+    PageAllocator::SlowPath slow(m_alloc);
     std::uint64_t cycles = 0;
     for (unsigned round = 0; round < 4; ++round) {
         auto a = m_alloc.alloc_pages(order, gfp, false);
@@ -320,10 +321,12 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
  *   swap entry     -> swap-in, restoring the saved tags (into the pfn xarray if the new page
  *                     has no tag storage yet)
  *   metadata none  -> reserve tag storage (migrating the page out of the pool first if it
- *                     lives there), restore tags from the pfn xarray or clear them, map tagged
+ *                     lives there), restore tags from the pfn xarray or clear them, map tagged;
+ *                     a reservation that fails leaves the entry as it is and the access
+ *                     faults again (fault-on-access, as the RFC does it)
  *   present        -> spurious (another CPU got there first)
- * An allocation that fails after reclaim calls the OOM killer; so does a tag reservation that
- * fails at a fault (pagefault_out_of_memory).
+ * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
+ * (pagefault_out_of_memory); a tag reservation that fails does not.
  */
 Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool write) {
     va &= ((1ull << 48) - 1) & ~(kPageSize - 1);
@@ -338,14 +341,18 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     const Vma vma = *vp;
     Result r;
     bool oom = false;
-    auto slot = p->mm->pte_slot(va, true, r.cycles, &oom);
-    // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
-    for (int tries = 0; !slot && oom && tries < 8; ++tries) {
-        ++m_stats.direct_reclaims;
-        const std::uint64_t freed = reclaim(m_config.reclaim_batch, r.cycles);
-        m_stats.direct_reclaimed += freed;
-        if (!freed) break;
+    std::optional<PhysAddr> slot;
+    {
+        PageAllocator::SlowPath slow(m_alloc); /* the page-table allocations and their retries */
         slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+        // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
+        for (int tries = 0; !slot && oom && tries < 8; ++tries) {
+            ++m_stats.direct_reclaims;
+            const std::uint64_t freed = reclaim(m_config.reclaim_batch, r.cycles);
+            m_stats.direct_reclaimed += freed;
+            if (!freed) break;
+            slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+        }
     }
     if (!slot) {
         const std::uint32_t victim = oom_kill(r.cycles);
@@ -389,6 +396,7 @@ PageAllocator::Allocation Kernel::alloc_user_page(std::uint32_t pid, bool tagged
                                                   std::uint64_t &cycles, bool page_cache) {
     const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
     killed_self = false;
+    PageAllocator::SlowPath slow(m_alloc);
     for (;;) {
         auto a = m_alloc.alloc_pages(0, gfp, false);
         if (a.ok) {
@@ -551,14 +559,23 @@ Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t 
         r.outcome = (!victim || victim == p.pid) ? Outcome::killed : Outcome::ok;
         return r;
     };
-    // Tag storage cannot itself be tagged: a page living in the pool moves out first.
+    // A reservation that fails leaves the PTE "metadata none": the access faults again and
+    // retries (the RFC's fault-on-access; nothing is killed for tag storage).
+    auto retry = [&]() {
+        ++m_stats.tag_fault_retries;
+        return r;
+    };
+    // Tag storage cannot itself be tagged: a page living in the pool moves out first. Only
+    // when that needs a data page and none can be had is it out of memory.
     if (m_alloc.in_pool(pfn)) {
-        if (!m_alloc.migrate_block(pfn, r.cycles)) return oom();
+        const std::uint64_t no_destination = m_alloc.stats().migrate_no_destination;
+        if (!m_alloc.migrate_block(pfn, r.cycles))
+            return m_alloc.stats().migrate_no_destination != no_destination ? oom() : retry();
         pfn = upte::pfn(p.mm->read_pte(slot, r.cycles)); /* move() repointed the PTE */
     }
     if (!(m_alloc.block_flags(pfn) & PageMeta::kTagged)) m_alloc.mark_tagged(pfn);
     const bool was_pending = (m_alloc.block_flags(pfn) & PageMeta::kTagsPending) != 0;
-    if (!m_alloc.retry_tag_reservation(pfn)) return oom();
+    if (!m_alloc.retry_tag_reservation(pfn)) return retry();
     UserPage &pg = m_pages.at(pfn.value());
     TagXarray::PageTags t{};
     if (m_tag_keeper.pfn_tags().take(pfn.value(), &t)) {

@@ -141,7 +141,11 @@ bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) co
  *   linux-balance: the pool first when its free pages exceed half the zone's free pages, else
  *                  the request's own lists, then the pool, then fallback stealing;
  *   cma-first:     the pool, then the own lists, then fallback;
- *   cma-last:      own lists, fallback stealing, and the pool only after both failed;
+ *   cma-last:      RFC v1's MIGRATE_METADATA order ("mm: Add MIGRATE_METADATA allocation
+ *                  policy"): never the pool first; the own lists, then the pool
+ *                  (__rmqueue_metadata_fallback, right after __rmqueue_cma_fallback), and
+ *                  fallback stealing of other migratetypes' pageblocks (__rmqueue_fallback) only
+ *                  after both failed (BACKGROUND.md section 3);
  *   never:         the pool is not used.
  * Atomic high-order requests look at the HIGHATOMIC reserve first; anyone may use it last.
  */
@@ -160,11 +164,9 @@ std::optional<Pfn> PageAllocator::rmqueue(Zone &z, unsigned order, GfpFlags gfp,
                  z.free_pages(MigrateType::cma) > z.free_pages() / 2)))
         if (auto p = take_cma()) return p;
     if (auto p = z.take_smallest(order, gfp.type)) return p;
-    if (cma && m_config.cma_policy != CmaPolicy::cma_last)
+    if (cma)
         if (auto p = take_cma()) return p;
     if (auto p = z.take_fallback(order, gfp.type)) return p;
-    if (cma && m_config.cma_policy == CmaPolicy::cma_last)
-        if (auto p = take_cma()) return p;
     return z.take_smallest(order, MigrateType::highatomic);
 }
 
@@ -201,9 +203,17 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         break;
     }
     if (!a.ok) {
-        if (!final_attempt) return a;
-        ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
-        if (gfp.type == MigrateType::unmovable && free_pages(MigrateType::cma) >= (1ull << order)) ++m_stats.starvation;
+        // Starvation (the reviewer's concern on RFC v1): an unmovable request that fails, or
+        // needs reclaim or the OOM killer, while the pool has the pages. Counted once per
+        // allocation: inside a slow path (SlowPath scope) only at its first failure.
+        if (gfp.type == MigrateType::unmovable && free_pages(MigrateType::cma) >= (1ull << order)) {
+            if (m_slow_depth == 0) ++m_stats.starvation;
+            else if (!m_slow_starved) {
+                ++m_stats.starvation;
+                m_slow_starved = true;
+            }
+        }
+        if (final_attempt) ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
         return a;
     }
     if (gfp.tagged) {

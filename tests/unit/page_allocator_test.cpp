@@ -208,6 +208,49 @@ TEST(PoolPolicy, CmaLastUsesThePoolOnlyWhenTheRegularListsAreEmpty) {
     EXPECT_EQ(regular_free_at_first_pool_alloc, 0u);
 }
 
+/* RFC v1's order (BACKGROUND.md section 3): __rmqueue_metadata_fallback right after the
+ * request's own lists and before __rmqueue_fallback, so the pool is used before other
+ * migratetypes' pageblocks are stolen. */
+TEST(PoolPolicy, CmaLastTakesThePoolBeforeStealingOtherPageblocks) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::cma_last), k);
+    ASSERT_TRUE(a.alloc_pages(0, kGfpKernel).ok); /* steals a pageblock: 511 unmovable pages free */
+    const std::uint64_t unmovable_free = a.free_pages(MigrateType::unmovable);
+    ASSERT_GT(unmovable_free, 0u);
+    std::uint64_t unmovable_free_at_first_pool_alloc = ~0ull;
+    for (;;) {
+        const std::uint64_t unmovable = a.free_pages(MigrateType::unmovable);
+        auto p = a.alloc_pages(0, kGfpHighUserMovable);
+        if (!p.ok || in_pool(p.pfn)) {
+            unmovable_free_at_first_pool_alloc = unmovable;
+            break;
+        }
+    }
+    EXPECT_EQ(unmovable_free_at_first_pool_alloc, unmovable_free) << "the pool before stealing the unmovable pageblock";
+    EXPECT_EQ(a.stats().cma_allocs, 1u);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+/* The reviewer's concern on RFC v1: with the pool last, movable data fills regular memory and
+ * unmovable requests fail while the pool is free; linux-balance moves movable data into the
+ * pool once it holds over half the free memory, so regular memory stays for them. */
+TEST(PoolPolicy, CmaLastStarvesUnmovableAllocationsWhereLinuxBalanceDoesNot) {
+    std::uint64_t starved[2] = {}, failed[2] = {};
+    const CmaPolicy policies[2] = {CmaPolicy::cma_last, CmaPolicy::linux_balance};
+    for (int i = 0; i < 2; ++i) {
+        RecordingKmem k;
+        PageAllocator a(small_board(), cfg(policies[i]), k);
+        for (std::uint64_t n = 0; n < kDataPages; ++n) ASSERT_TRUE(a.alloc_pages(0, kGfpHighUserMovable).ok);
+        for (int n = 0; n < 64; ++n) failed[i] += !a.alloc_pages(0, kGfpKernel).ok;
+        starved[i] = a.stats().starvation;
+        EXPECT_EQ(a.check_invariants(true), "");
+    }
+    EXPECT_EQ(failed[0], 64u) << "cma-last: regular memory is full of movable data";
+    EXPECT_EQ(starved[0], 64u) << "each failed while the pool had free pages";
+    EXPECT_EQ(failed[1], 0u);
+    EXPECT_EQ(starved[1], 0u);
+}
+
 TEST(PoolPolicy, LinuxBalanceUsesThePoolWhenItHoldsOverHalfTheFreeMemory) {
     RecordingKmem k;
     PageAllocator a(small_board(), cfg(CmaPolicy::linux_balance), k);
@@ -421,6 +464,27 @@ TEST(PageAllocator, OomIsAResultAndUnmovableStarvationIsCounted) {
     EXPECT_EQ(a.stats().starvation, 1u) << "the pool had 512 free pages the request could not use";
     EXPECT_EQ(a.free_pages(MigrateType::cma), kPoolPages);
     EXPECT_EQ(a.check_invariants(true), "");
+}
+
+TEST(PageAllocator, StarvationIsCountedOncePerAllocationAcrossItsRetries) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never), k);
+    while (a.alloc_pages(0, kGfpKernel).ok) {
+    }
+    ASSERT_EQ(a.stats().starvation, 1u);
+    {
+        PageAllocator::SlowPath slow(a); /* one allocation: first try, two retries after "reclaim" */
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, false).ok);
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, false).ok);
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, true).ok);
+    }
+    EXPECT_EQ(a.stats().starvation, 2u) << "three attempts of one allocation: one event";
+    EXPECT_EQ(a.stats().alloc_failures[static_cast<unsigned>(MigrateType::unmovable)], 2u);
+    {
+        PageAllocator::SlowPath slow(a); /* an allocation that needed reclaim, then succeeded */
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, false).ok);
+    }
+    EXPECT_EQ(a.stats().starvation, 3u) << "needing reclaim while the pool is free counts too";
 }
 
 /*

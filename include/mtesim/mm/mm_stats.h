@@ -18,7 +18,8 @@ struct MmStats {
     std::array<std::uint64_t, kMigrateTypes> alloc_failures{};   /* per requested migratetype */
     std::array<LatencyHistogram, kAllocClasses> alloc_cycles;     /* core cycles per allocation */
     std::uint64_t frees = 0;
-    std::uint64_t starvation = 0;      /* unmovable allocation failed while the pool had enough free pages */
+    std::uint64_t starvation = 0;      /* unmovable allocations that failed, or needed reclaim or the OOM killer, while the pool had the pages (once each) */
+    std::uint64_t starvation_reclaimed = 0; /* pages reclaimed (kswapd or direct) while the pool had free pages */
     std::uint64_t cma_allocs = 0;      /* allocations served from the pool */
 
     std::uint64_t reserve_refcount_hits = 0; /* tag blocks already reserved */

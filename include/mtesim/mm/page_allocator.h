@@ -37,6 +37,21 @@ public:
         std::uint64_t cycles = 0;    /* core cycles the allocation took */
     };
 
+    /// One allocation's slow path (__alloc_pages_slowpath: reclaim, compaction, retries):
+    /// while a scope is open, the attempts it makes count as one allocation for starvation.
+    class SlowPath {
+    public:
+        explicit SlowPath(PageAllocator &a) : m_a(a) { ++m_a.m_slow_depth; }
+        ~SlowPath() {
+            if (--m_a.m_slow_depth == 0) m_a.m_slow_starved = false;
+        }
+        SlowPath(const SlowPath &) = delete;
+        SlowPath &operator=(const SlowPath &) = delete;
+
+    private:
+        PageAllocator &m_a;
+    };
+
     /// Allocates 2^@order pages. Throws MmError for an order above Zone::kMaxOrder. A failure
     /// is counted only when @final_attempt (a caller that reclaims and retries counts once).
     Allocation alloc_pages(unsigned order, GfpFlags gfp, bool final_attempt = true);
@@ -116,6 +131,8 @@ private:
     std::unique_ptr<TagStoragePool> m_pool;
     std::uint64_t m_pool_pages = 0;
     MmStats m_stats;
+    unsigned m_slow_depth = 0;     /* open SlowPath scopes */
+    bool m_slow_starved = false;   /* the open slow path already counted its starvation */
 
     friend class TagStoragePool;
 };
