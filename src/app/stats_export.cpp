@@ -174,6 +174,12 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.tagged_pages_migrated", m.tagged_pages_migrated, "pages", "migrated pages whose tags moved with them");
     add_count("mm.migrate_blocked_unmovable", m.migrate_blocked_unmovable, "blocks", "unmovable occupants");
     add_count("mm.migrate_no_destination", m.migrate_no_destination, "blocks", "no free page to migrate to");
+    add_count("mm.pcp.hits", m.pcp_hits, "allocations", "served from a per-CPU list");
+    add_count("mm.pcp.refills", m.pcp_refills, "batches", "per-CPU lists refilled under zone->lock (rmqueue_bulk)");
+    add_count("mm.pcp.frees", m.pcp_frees, "blocks", "frees kept on a per-CPU list");
+    add_count("mm.pcp.spills", m.pcp_spills, "batches", "batches returned at pcp->high (free_pcppages_bulk)");
+    add_count("mm.pcp.drains", m.pcp_drains, "calls", "drain_all_pages (alloc_contig_range, cleancache drop, failed allocation)");
+    add_count("mm.pcp.drained_pages", m.pcp_drained_pages, "pages", "returned to the buddy lists by those drains");
     add_count("mm.compact.stalls", m.compact_stalls, "runs", "compaction for a failed high-order allocation");
     add_count("mm.compact.success", m.compact_success, "runs", "runs that freed a block of the order asked");
     add_count("mm.compact.pages_migrated", m.compact_pages_migrated, "pages", "moved by compaction");

@@ -36,6 +36,8 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
     c.contig_retries = static_cast<unsigned>(
         s.get_u64("mm.contig_retries", 3, "count", "alloc_contig_range attempts before the fault-on-access fallback", 1, 100));
     c.min_free_kbytes = s.get_u64("mm.min_free_kbytes", 0, "KiB", "vm.min_free_kbytes (0: Linux's default formula)", 0, 1ull << 32);
+    c.pcp_lists = s.get_bool("mm.pcp_lists", false,
+                             "per-CPU page lists for orders 0..3 (batch and high from the zone size, as mm/page_alloc.c)");
     return c;
 }
 

@@ -27,6 +27,7 @@ struct MmConfig {
     TagReservePath tag_reserve = TagReservePath::fast_path;
     unsigned contig_retries = 3;      /* alloc_contig_range attempts (RFC v2/v3: 3, v1: 5) */
     std::uint64_t min_free_kbytes = 0; /* 0: Linux's sqrt(16 x lowmem KiB) */
+    bool pcp_lists = false;           /* per-CPU page lists (struct per_cpu_pages) for orders 0..3 */
 
     static MmConfig resolve(ConfigStore &store);
     static const char *name(CmaPolicy p);
