@@ -13,7 +13,6 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t k2M = 1ull << 21;
-std::uint64_t cache_key(std::uint32_t file, std::uint64_t index) { return (std::uint64_t(file) << 40) | index; }
 }  // namespace
 
 Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
@@ -455,25 +454,21 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
 std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
                                           bool &killed_self, std::uint64_t &cycles) {
     killed_self = false;
-    auto it = m_page_cache.find(cache_key(file_id, index));
-    if (it != m_page_cache.end()) {
+    if (const auto hit = m_page_cache.find(file_id, index)) {
         ++m_stats.file_hits;
-        return Pfn(it->second);
+        return *hit;
     }
     const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
     if (!a.ok) return std::nullopt;
-    if (m_dropped.erase(cache_key(file_id, index))) ++m_stats.cleancache_refaults;
+    if (m_page_cache.take_dropped(file_id, index)) ++m_stats.cleancache_refaults;
     // One latency per readahead window of consecutive misses of a file.
-    const bool same_window = m_last_read_file == file_id && index == m_last_read_index + 1 &&
-                             index % BlockDevice::kReadaheadPages != 0;
+    const bool same_window = m_page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
     cycles += m_kmem.io_wait(m_storage.read_page_ns(!same_window));
-    m_last_read_file = file_id;
-    m_last_read_index = index;
     ++m_stats.file_reads;
     UserPage &pg = add_user_page(a.pfn, true);
     pg.file_id = file_id;
     pg.index = index;
-    m_page_cache.emplace(cache_key(file_id, index), a.pfn.value());
+    m_page_cache.set(file_id, index, a.pfn);
     return a.pfn;
 }
 
@@ -486,7 +481,7 @@ Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, 
     // A cleancache pool holds clean pages only: a page about to be written leaves it first.
     if (write && m_alloc.config().tag_reserve == TagReservePath::cleancache && m_alloc.in_pool(page) &&
         m_alloc.migrate_block(page, r.cycles)) {
-        page = Pfn(m_page_cache.at(cache_key(vma.file_id, vma.file_index(va))));
+        page = *m_page_cache.find(vma.file_id, vma.file_index(va));
         ++m_stats.cleancache_dirtied;
     }
     UserPage &pg = m_pages.at(page.value());
@@ -616,7 +611,7 @@ void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
     MTESIM_ASSERT(it != m_pages.end(), "freeing a page that is not a user page");
     UserPage &pg = it->second;
     m_lru.remove(pg.lru, pg.list);
-    if (pg.file) m_page_cache.erase(cache_key(pg.file_id, pg.index));
+    if (pg.file) m_page_cache.erase(pg.file_id, pg.index);
     m_tag_keeper.pfn_tags().take(pfn.value());
     if (pg.pins) m_alloc.set_pinned(pfn, false); /* the pin's reference dies with the mapping here */
     m_pages.erase(it);
@@ -707,7 +702,7 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
         p->mm->write_pte(*slot, wait ? upte::metadata_none(to) : (pte & ~pgtable::kAddrMask) | phys_of(to).value(), cycles);
         if (upte::kind(pte) == upte::Kind::present) shootdown(m.pid, m.va, cycles);
     }
-    if (pg.file) m_page_cache[cache_key(pg.file_id, pg.index)] = to.value();
+    if (pg.file) m_page_cache.set(pg.file_id, pg.index, to);
     const std::vector<Mapping> maps = pg.maps;
     m_pages.emplace(to.value(), std::move(pg));
     ++m_stats.user_pages_migrated;
@@ -733,7 +728,7 @@ bool Kernel::drop(Pfn pfn) {
     auto it = m_pages.find(pfn.value());
     if (it == m_pages.end() || !it->second.file || it->second.dirty || it->second.pins) return false;
     UserPage &pg = it->second;
-    m_dropped.insert(cache_key(pg.file_id, pg.index));
+    m_page_cache.note_dropped(pg.file_id, pg.index);
     std::uint64_t cycles = 0; /* charged through IKernelMemory as it happens */
     unmap_everywhere(pg, cycles);
     free_user_page(pfn, cycles);

@@ -19,6 +19,7 @@
 #include "mtesim/kernel/kernel_config.h"
 #include "mtesim/kernel/kernel_stats.h"
 #include "mtesim/kernel/lru_lists.h"
+#include "mtesim/kernel/page_cache.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tag_xarray.h"
@@ -213,7 +214,7 @@ private:
     Compactor m_compactor;
     std::map<std::uint32_t, std::unique_ptr<Process>> m_procs;
     std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
-    std::unordered_map<std::uint64_t, std::uint64_t> m_page_cache; /* (file << 40 | index) -> pfn */
+    PageCache m_page_cache; /* the index of file pages; cleancache drops; readahead */
     LruLists m_lru;
     SwapSlots m_swap;
     BlockDevice m_swap_dev, m_storage;
@@ -222,9 +223,6 @@ private:
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;
     const char *m_last_fault = "";
-    std::uint32_t m_last_read_file = ~0u;  /* the last page-cache miss: readahead windows */
-    std::uint64_t m_last_read_index = 0;
-    std::unordered_set<std::uint64_t> m_dropped; /* page-cache keys cleancache dropped: a later miss is a refault */
     std::uint64_t m_past_tables_allocated = 0, m_past_tables_freed = 0; /* of torn-down address spaces */
 };
 
