@@ -32,27 +32,16 @@ Kernel::~Kernel() { m_alloc.set_migrator(nullptr); }
 
 KernelStats Kernel::stats() const {
     KernelStats s = m_stats;
-    s.page_tables_allocated = m_past_tables_allocated;
-    s.page_tables_freed = m_past_tables_freed;
-    for (const auto &[pid, p] : m_procs)
-        if (p->mm) {
-            s.page_tables_allocated += p->mm->tables_allocated();
-            s.page_tables_freed += p->mm->tables_freed();
-        }
+    s.page_tables_allocated = m_procs.tables_allocated();
+    s.page_tables_freed = m_procs.tables_freed();
     return s;
 }
 
 /* ---- processes ---------------------------------------------------------------------------- */
 
-Kernel::Process *Kernel::live(std::uint32_t pid) {
-    auto it = m_procs.find(pid);
-    return it == m_procs.end() || it->second->killed || !it->second->mm ? nullptr : it->second.get();
-}
+Kernel::Process *Kernel::live(std::uint32_t pid) { return m_procs.live(pid); }
 
-const Kernel::Process *Kernel::find(std::uint32_t pid) const {
-    auto it = m_procs.find(pid);
-    return it == m_procs.end() ? nullptr : it->second.get();
-}
+const Kernel::Process *Kernel::find(std::uint32_t pid) const { return m_procs.find(pid); }
 
 bool Kernel::alive(std::uint32_t pid) const {
     const Process *p = find(pid);
@@ -65,22 +54,14 @@ PhysAddr Kernel::root(std::uint32_t pid) const {
 }
 
 void Kernel::thread_created(std::uint32_t pid) {
-    auto &p = m_procs[pid];
-    if (!p) {
-        p = std::make_unique<Process>();
-        p->pid = pid;
-    }
-    ++p->threads;
-    ++p->unstarted;
+    Process &p = m_procs.get_or_create(pid);
+    ++p.threads;
+    ++p.unstarted;
 }
 
 Kernel::Result Kernel::thread_start(std::uint32_t pid) {
     Result r;
-    auto &p = m_procs[pid];
-    if (!p) {
-        p = std::make_unique<Process>();
-        p->pid = pid;
-    }
+    Process *p = &m_procs.get_or_create(pid);
     if (p->unstarted) --p->unstarted;
     else ++p->threads;
     if (!p->mm && !p->killed) {
@@ -98,13 +79,13 @@ Kernel::Result Kernel::thread_start(std::uint32_t pid) {
 
 Kernel::Result Kernel::thread_exit(std::uint32_t pid) {
     Result r;
-    auto it = m_procs.find(pid);
-    if (it == m_procs.end()) return r;
-    Process &p = *it->second;
+    Process *found = m_procs.find(pid);
+    if (!found) return r;
+    Process &p = *found;
     if (p.threads) --p.threads;
     if (p.threads) return r;
     teardown(p, r.cycles);
-    m_procs.erase(it); /* a later thread of this pid starts a new process */
+    m_procs.erase(pid); /* a later thread of this pid starts a new process */
     return r;
 }
 
@@ -116,8 +97,7 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
     cycles += m_kmem.flush_tlb_page();
     ++m_stats.tlb_shootdowns;
     p.mm->release(cycles);
-    m_past_tables_allocated += p.mm->tables_allocated();
-    m_past_tables_freed += p.mm->tables_freed();
+    m_procs.retire(*p.mm);
     p.mm.reset();
 }
 
@@ -128,7 +108,7 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
 std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
     Process *victim = nullptr;
     std::uint64_t best = 0;
-    for (auto &[pid, p] : m_procs) {
+    for (auto &[pid, p] : m_procs.all()) {
         if (p->killed || !p->mm) continue;
         const std::uint64_t score = p->anon_pages + p->swap_pages + p->mm->table_pages();
         if (score > best) {
@@ -625,7 +605,7 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
                   pg.maps.end());
     if (pg.file) return; /* stays in the page cache */
     if (Process *p = live(pid)) --p->anon_pages;
-    else if (auto it = m_procs.find(pid); it != m_procs.end()) --it->second->anon_pages;
+    else if (Process *dead = m_procs.find(pid)) --dead->anon_pages;
     free_user_page(pfn, cycles);
 }
 

@@ -13,7 +13,7 @@ namespace mtesim {
  * entries and parked tags agree.
  */
 std::string KernelInvariantChecker::check() const {
-    const auto &m_procs = m_kernel.m_procs;
+    const auto &m_procs = m_kernel.m_procs.all();
     const auto &m_pages = m_kernel.m_pages;
     const auto &m_lru = m_kernel.m_lru;
     const auto &m_swap = m_kernel.m_swap;

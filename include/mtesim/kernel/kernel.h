@@ -20,6 +20,7 @@
 #include "mtesim/kernel/kernel_stats.h"
 #include "mtesim/kernel/lru_lists.h"
 #include "mtesim/kernel/page_cache.h"
+#include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tag_xarray.h"
@@ -156,15 +157,7 @@ private:
         bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
         std::uint32_t pins = 0;
     };
-    struct Process {
-        std::uint32_t pid = 0;
-        std::unique_ptr<AddressSpace> mm;
-        std::uint32_t threads = 0;          /* created and not ended */
-        std::uint32_t unstarted = 0;        /* of those, announced but not started */
-        bool killed = false;
-        std::uint64_t anon_pages = 0;       /* resident anonymous pages */
-        std::uint64_t swap_pages = 0;       /* its pages in swap */
-    };
+    using Process = ProcessTable::Process;
 
     Process *live(std::uint32_t pid);
     const Process *find(std::uint32_t pid) const;
@@ -212,7 +205,7 @@ private:
     const SparseMemory &m_memory;
     ITlbShootdown &m_tlb;
     Compactor m_compactor;
-    std::map<std::uint32_t, std::unique_ptr<Process>> m_procs;
+    ProcessTable m_procs;
     std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
     PageCache m_page_cache; /* the index of file pages; cleancache drops; readahead */
     LruLists m_lru;
@@ -223,7 +216,6 @@ private:
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;
     const char *m_last_fault = "";
-    std::uint64_t m_past_tables_allocated = 0, m_past_tables_freed = 0; /* of torn-down address spaces */
 };
 
 }  // namespace mtesim
