@@ -59,4 +59,6 @@ std::uint64_t KernelMemoryRouter::io_wait(double ns) {
     return m_current->kernel_named_cost(cycles);
 }
 
+unsigned KernelMemoryRouter::current_cpu() const { return m_current ? m_current->id() % m_cpus : 0; }
+
 }  // namespace mtesim

@@ -143,7 +143,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     for (unsigned t = 0; t < kMigrateTypes; ++t)
         add_count(std::string("mm.alloc_failures.") + migrate_type_name(static_cast<MigrateType>(t)), m.alloc_failures[t],
                   "allocations", "failed allocations");
-    add_count("mm.starvation", m.starvation, "events", "unmovable allocation failed while the pool had enough free pages");
+    add_count("mm.starvation", m.starvation, "allocations", "unmovable allocations that failed or needed reclaim/OOM while the pool had the pages");
+    add_count("mm.starvation_reclaimed", m.starvation_reclaimed, "pages", "pages reclaimed while the pool had free pages");
     add_count("mm.cma_allocs", m.cma_allocs, "allocations", "served from the tag-storage pool");
     add_count("mm.reserve.refcount_hits", m.reserve_refcount_hits, "tag blocks", "already reserved");
     add_count("mm.reserve.fast", m.reserve_fast, "tag blocks", "taken off the free list");
@@ -171,6 +172,12 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.tagged_pages_migrated", m.tagged_pages_migrated, "pages", "migrated pages whose tags moved with them");
     add_count("mm.migrate_blocked_unmovable", m.migrate_blocked_unmovable, "blocks", "unmovable occupants");
     add_count("mm.migrate_no_destination", m.migrate_no_destination, "blocks", "no free page to migrate to");
+    add_count("mm.pcp.hits", m.pcp_hits, "allocations", "served from a per-CPU list");
+    add_count("mm.pcp.refills", m.pcp_refills, "batches", "per-CPU lists refilled under zone->lock (rmqueue_bulk)");
+    add_count("mm.pcp.frees", m.pcp_frees, "blocks", "frees kept on a per-CPU list");
+    add_count("mm.pcp.spills", m.pcp_spills, "batches", "batches returned at pcp->high (free_pcppages_bulk)");
+    add_count("mm.pcp.drains", m.pcp_drains, "calls", "drain_all_pages (alloc_contig_range, cleancache drop, failed allocation)");
+    add_count("mm.pcp.drained_pages", m.pcp_drained_pages, "pages", "returned to the buddy lists by those drains");
     add_count("mm.compact.stalls", m.compact_stalls, "runs", "compaction for a failed high-order allocation");
     add_count("mm.compact.success", m.compact_success, "runs", "runs that freed a block of the order asked");
     add_count("mm.compact.pages_migrated", m.compact_pages_migrated, "pages", "moved by compaction");
@@ -226,7 +233,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");
     add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim passed over");
     add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");
-    add_count("kernel.oom.tag_storage", k.oom_tag_storage, "events", "OOM kills because tag storage could not be reserved at a fault");
+    add_count("kernel.oom.tag_storage", k.oom_tag_storage, "events", "OOM kills at a fault: a pool page found no data page to move to");
+    add_count("kernel.tag_fault_retries", k.tag_fault_retries, "faults", "tag reservation failed at a fault: PTE left metadata-none, the access retries");
     add_count("kernel.pins", k.pins, "pages", "user pages pinned");
     add_count("kernel.user_pages", r.user_pages, "pages", "anonymous and page-cache pages at the end");
     add_count("kernel.page_cache_pages", r.page_cache_pages, "pages", "page-cache pages at the end");

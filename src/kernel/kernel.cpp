@@ -3,6 +3,7 @@
 #include "mtesim/kernel/kernel.h"
 
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/kernel_invariant_checker.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
 #include "mtesim/kernel/user_pte.h"
 
@@ -12,15 +13,18 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t k2M = 1ull << 21;
-constexpr std::uint64_t kGranulesPerPage = kPageSize / kGranuleSize;
-std::uint64_t cache_key(std::uint32_t file, std::uint64_t index) { return (std::uint64_t(file) << 40) | index; }
 }  // namespace
 
 Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
                const SparseMemory &memory, ITlbShootdown &tlb)
-    : m_config(config), m_alloc(allocator), m_kmem(kmem), m_tags(tags), m_memory(memory), m_tlb(tlb),
-      m_compactor(allocator), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage) {
-    if (config.check_tags) m_checker = std::make_unique<ShadowTagChecker>(*this);
+    : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
+      m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage), m_tag_keeper(allocator, kmem, tags) {
+    m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
+                             [this](Pfn pfn) {
+                                 auto it = m_pages.find(pfn.value());
+                                 return it != m_pages.end() && it->second.mte_tagged;
+                             });
+    if (config.check_tags) m_checker = std::make_unique<ShadowTagChecker>(m_tag_keeper);
     m_alloc.set_migrator(this);
 }
 
@@ -28,27 +32,16 @@ Kernel::~Kernel() { m_alloc.set_migrator(nullptr); }
 
 KernelStats Kernel::stats() const {
     KernelStats s = m_stats;
-    s.page_tables_allocated = m_past_tables_allocated;
-    s.page_tables_freed = m_past_tables_freed;
-    for (const auto &[pid, p] : m_procs)
-        if (p->mm) {
-            s.page_tables_allocated += p->mm->tables_allocated();
-            s.page_tables_freed += p->mm->tables_freed();
-        }
+    s.page_tables_allocated = m_procs.tables_allocated();
+    s.page_tables_freed = m_procs.tables_freed();
     return s;
 }
 
 /* ---- processes ---------------------------------------------------------------------------- */
 
-Kernel::Process *Kernel::live(std::uint32_t pid) {
-    auto it = m_procs.find(pid);
-    return it == m_procs.end() || it->second->killed || !it->second->mm ? nullptr : it->second.get();
-}
+Kernel::Process *Kernel::live(std::uint32_t pid) { return m_procs.live(pid); }
 
-const Kernel::Process *Kernel::find(std::uint32_t pid) const {
-    auto it = m_procs.find(pid);
-    return it == m_procs.end() ? nullptr : it->second.get();
-}
+const Kernel::Process *Kernel::find(std::uint32_t pid) const { return m_procs.find(pid); }
 
 bool Kernel::alive(std::uint32_t pid) const {
     const Process *p = find(pid);
@@ -61,22 +54,14 @@ PhysAddr Kernel::root(std::uint32_t pid) const {
 }
 
 void Kernel::thread_created(std::uint32_t pid) {
-    auto &p = m_procs[pid];
-    if (!p) {
-        p = std::make_unique<Process>();
-        p->pid = pid;
-    }
-    ++p->threads;
-    ++p->unstarted;
+    Process &p = m_procs.get_or_create(pid);
+    ++p.threads;
+    ++p.unstarted;
 }
 
 Kernel::Result Kernel::thread_start(std::uint32_t pid) {
     Result r;
-    auto &p = m_procs[pid];
-    if (!p) {
-        p = std::make_unique<Process>();
-        p->pid = pid;
-    }
+    Process *p = &m_procs.get_or_create(pid);
     if (p->unstarted) --p->unstarted;
     else ++p->threads;
     if (!p->mm && !p->killed) {
@@ -94,13 +79,13 @@ Kernel::Result Kernel::thread_start(std::uint32_t pid) {
 
 Kernel::Result Kernel::thread_exit(std::uint32_t pid) {
     Result r;
-    auto it = m_procs.find(pid);
-    if (it == m_procs.end()) return r;
-    Process &p = *it->second;
+    Process *found = m_procs.find(pid);
+    if (!found) return r;
+    Process &p = *found;
     if (p.threads) --p.threads;
     if (p.threads) return r;
     teardown(p, r.cycles);
-    m_procs.erase(it); /* a later thread of this pid starts a new process */
+    m_procs.erase(pid); /* a later thread of this pid starts a new process */
     return r;
 }
 
@@ -112,8 +97,7 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
     cycles += m_kmem.flush_tlb_page();
     ++m_stats.tlb_shootdowns;
     p.mm->release(cycles);
-    m_past_tables_allocated += p.mm->tables_allocated();
-    m_past_tables_freed += p.mm->tables_freed();
+    m_procs.retire(*p.mm);
     p.mm.reset();
 }
 
@@ -124,7 +108,7 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
 std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
     Process *victim = nullptr;
     std::uint64_t best = 0;
-    for (auto &[pid, p] : m_procs) {
+    for (auto &[pid, p] : m_procs.all()) {
         if (p->killed || !p->mm) continue;
         const std::uint64_t score = p->anon_pages + p->swap_pages + p->mm->table_pages();
         if (score > best) {
@@ -285,6 +269,7 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
  * GFP_KERNEL allocation is reported to its caller, and counted as starvation when the pool
  * had the pages). Atomic requests neither reclaim nor compact. */
 PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
+    PageAllocator::SlowPath slow(m_alloc);
     std::uint64_t cycles = 0;
     for (unsigned round = 0; round < 4; ++round) {
         auto a = m_alloc.alloc_pages(order, gfp, false);
@@ -315,10 +300,12 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
  *   swap entry     -> swap-in, restoring the saved tags (into the pfn xarray if the new page
  *                     has no tag storage yet)
  *   metadata none  -> reserve tag storage (migrating the page out of the pool first if it
- *                     lives there), restore tags from the pfn xarray or clear them, map tagged
+ *                     lives there), restore tags from the pfn xarray or clear them, map tagged;
+ *                     a reservation that fails leaves the entry as it is and the access
+ *                     faults again (fault-on-access, as the RFC does it)
  *   present        -> spurious (another CPU got there first)
- * An allocation that fails after reclaim calls the OOM killer; so does a tag reservation that
- * fails at a fault (pagefault_out_of_memory).
+ * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
+ * (pagefault_out_of_memory); a tag reservation that fails does not.
  */
 Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool write) {
     va &= ((1ull << 48) - 1) & ~(kPageSize - 1);
@@ -333,14 +320,18 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     const Vma vma = *vp;
     Result r;
     bool oom = false;
-    auto slot = p->mm->pte_slot(va, true, r.cycles, &oom);
-    // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
-    for (int tries = 0; !slot && oom && tries < 8; ++tries) {
-        ++m_stats.direct_reclaims;
-        const std::uint64_t freed = reclaim(m_config.reclaim_batch, r.cycles);
-        m_stats.direct_reclaimed += freed;
-        if (!freed) break;
+    std::optional<PhysAddr> slot;
+    {
+        PageAllocator::SlowPath slow(m_alloc); /* the page-table allocations and their retries */
         slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+        // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
+        for (int tries = 0; !slot && oom && tries < 8; ++tries) {
+            ++m_stats.direct_reclaims;
+            const std::uint64_t freed = reclaim(m_config.reclaim_batch, r.cycles);
+            m_stats.direct_reclaimed += freed;
+            if (!freed) break;
+            slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+        }
     }
     if (!slot) {
         const std::uint32_t victim = oom_kill(r.cycles);
@@ -384,6 +375,7 @@ PageAllocator::Allocation Kernel::alloc_user_page(std::uint32_t pid, bool tagged
                                                   std::uint64_t &cycles, bool page_cache) {
     const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
     killed_self = false;
+    PageAllocator::SlowPath slow(m_alloc);
     for (;;) {
         auto a = m_alloc.alloc_pages(0, gfp, false);
         if (a.ok) {
@@ -429,7 +421,7 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
         if (flags & PageMeta::kTagsPending) {
             pte = upte::metadata_none(a.pfn); /* zero tags implied until storage is reserved */
         } else {
-            write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+            m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
             pte = upte::present(a.pfn, true);
         }
         if (m_checker) m_checker->clear_page(p.pid, va);
@@ -442,25 +434,21 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
 std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
                                           bool &killed_self, std::uint64_t &cycles) {
     killed_self = false;
-    auto it = m_page_cache.find(cache_key(file_id, index));
-    if (it != m_page_cache.end()) {
+    if (const auto hit = m_page_cache.find(file_id, index)) {
         ++m_stats.file_hits;
-        return Pfn(it->second);
+        return *hit;
     }
     const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
     if (!a.ok) return std::nullopt;
-    if (m_dropped.erase(cache_key(file_id, index))) ++m_stats.cleancache_refaults;
+    if (m_page_cache.take_dropped(file_id, index)) ++m_stats.cleancache_refaults;
     // One latency per readahead window of consecutive misses of a file.
-    const bool same_window = m_last_read_file == file_id && index == m_last_read_index + 1 &&
-                             index % BlockDevice::kReadaheadPages != 0;
+    const bool same_window = m_page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
     cycles += m_kmem.io_wait(m_storage.read_page_ns(!same_window));
-    m_last_read_file = file_id;
-    m_last_read_index = index;
     ++m_stats.file_reads;
     UserPage &pg = add_user_page(a.pfn, true);
     pg.file_id = file_id;
     pg.index = index;
-    m_page_cache.emplace(cache_key(file_id, index), a.pfn.value());
+    m_page_cache.set(file_id, index, a.pfn);
     return a.pfn;
 }
 
@@ -473,7 +461,7 @@ Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, 
     // A cleancache pool holds clean pages only: a page about to be written leaves it first.
     if (write && m_alloc.config().tag_reserve == TagReservePath::cleancache && m_alloc.in_pool(page) &&
         m_alloc.migrate_block(page, r.cycles)) {
-        page = Pfn(m_page_cache.at(cache_key(vma.file_id, vma.file_index(va))));
+        page = *m_page_cache.find(vma.file_id, vma.file_index(va));
         ++m_stats.cleancache_dirtied;
     }
     UserPage &pg = m_pages.at(page.value());
@@ -500,21 +488,21 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     if (saved) {
         TagXarray::PageTags t{};
-        m_swap_tags.take(swap_slot, &t);
+        m_tag_keeper.swap_tags().take(swap_slot, &t);
         ++m_stats.tags_restored_swap;
         MTESIM_ASSERT(tagged, "tags saved at swap-out on a board without MTE");
         pg.mte_tagged = true;
         if (pending) {
-            m_pfn_tags.store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
+            m_tag_keeper.pfn_tags().store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
             ++m_stats.tags_saved_pfn;
         } else {
-            write_page_tags(a.pfn, t, r.cycles);
+            m_tag_keeper.write_page_tags(a.pfn, t, r.cycles);
         }
     } else if (tagged) {
         // Swapped out untagged, mapped PROT_MTE since: a new tagged page, tags cleared.
         pg.mte_tagged = true;
         ++m_stats.tags_cleared;
-        if (!pending) write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+        if (!pending) m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
         if (m_checker) m_checker->clear_page(p.pid, va);
     }
     m_swap.free(swap_slot);
@@ -546,22 +534,31 @@ Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t 
         r.outcome = (!victim || victim == p.pid) ? Outcome::killed : Outcome::ok;
         return r;
     };
-    // Tag storage cannot itself be tagged: a page living in the pool moves out first.
+    // A reservation that fails leaves the PTE "metadata none": the access faults again and
+    // retries (the RFC's fault-on-access; nothing is killed for tag storage).
+    auto retry = [&]() {
+        ++m_stats.tag_fault_retries;
+        return r;
+    };
+    // Tag storage cannot itself be tagged: a page living in the pool moves out first. Only
+    // when that needs a data page and none can be had is it out of memory.
     if (m_alloc.in_pool(pfn)) {
-        if (!m_alloc.migrate_block(pfn, r.cycles)) return oom();
+        const std::uint64_t no_destination = m_alloc.stats().migrate_no_destination;
+        if (!m_alloc.migrate_block(pfn, r.cycles))
+            return m_alloc.stats().migrate_no_destination != no_destination ? oom() : retry();
         pfn = upte::pfn(p.mm->read_pte(slot, r.cycles)); /* move() repointed the PTE */
     }
     if (!(m_alloc.block_flags(pfn) & PageMeta::kTagged)) m_alloc.mark_tagged(pfn);
     const bool was_pending = (m_alloc.block_flags(pfn) & PageMeta::kTagsPending) != 0;
-    if (!m_alloc.retry_tag_reservation(pfn)) return oom();
+    if (!m_alloc.retry_tag_reservation(pfn)) return retry();
     UserPage &pg = m_pages.at(pfn.value());
     TagXarray::PageTags t{};
-    if (m_pfn_tags.take(pfn.value(), &t)) {
-        write_page_tags(pfn, t, r.cycles);
+    if (m_tag_keeper.pfn_tags().take(pfn.value(), &t)) {
+        m_tag_keeper.write_page_tags(pfn, t, r.cycles);
         ++m_stats.tags_restored_pfn;
     } else if (!pg.mte_tagged || was_pending) {
         // Never tagged (mte_sync_tags clears), or tagged with zero tags while storage was pending.
-        write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
+        m_tag_keeper.write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
         if (!pg.mte_tagged) {
             ++m_stats.tags_cleared;
             if (m_checker) m_checker->clear_page(p.pid, va);
@@ -594,8 +591,8 @@ void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
     MTESIM_ASSERT(it != m_pages.end(), "freeing a page that is not a user page");
     UserPage &pg = it->second;
     m_lru.remove(pg.lru, pg.list);
-    if (pg.file) m_page_cache.erase(cache_key(pg.file_id, pg.index));
-    m_pfn_tags.take(pfn.value());
+    if (pg.file) m_page_cache.erase(pg.file_id, pg.index);
+    m_tag_keeper.pfn_tags().take(pfn.value());
     if (pg.pins) m_alloc.set_pinned(pfn, false); /* the pin's reference dies with the mapping here */
     m_pages.erase(it);
     cycles += m_alloc.free_pages(pfn);
@@ -608,7 +605,7 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
                   pg.maps.end());
     if (pg.file) return; /* stays in the page cache */
     if (Process *p = live(pid)) --p->anon_pages;
-    else if (auto it = m_procs.find(pid); it != m_procs.end()) --it->second->anon_pages;
+    else if (Process *dead = m_procs.find(pid)) --dead->anon_pages;
     free_user_page(pfn, cycles);
 }
 
@@ -634,7 +631,7 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         case upte::Kind::metadata_none: unmap_page(upte::pfn(pte), p.pid, va, cycles); break;
         case upte::Kind::swap:
             m_swap.free(upte::swap_slot(pte));
-            m_swap_tags.take(upte::swap_slot(pte));
+            m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
             --p.swap_pages;
             break;
         }
@@ -648,11 +645,6 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
 }
 
 /* ---- migration ---------------------------------------------------------------------------- */
-
-bool Kernel::storage_reserved(Pfn pfn) {
-    const std::uint64_t f = m_alloc.block_flags(pfn);
-    return (f & PageMeta::kTagged) && !(f & PageMeta::kTagsPending);
-}
 
 /*
  * A user page moved from @from to @to (its data already copied): its tags follow it (from
@@ -669,12 +661,12 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
     std::uint64_t cycles = 0;
     if (pg.mte_tagged) {
         TagXarray::PageTags t{};
-        const bool parked = m_pfn_tags.take(from.value(), &t);
-        if (!parked && storage_reserved(from)) read_page_tags(from, t, cycles);
-        if (storage_reserved(to)) {
-            write_page_tags(to, t, cycles);
+        const bool parked = m_tag_keeper.pfn_tags().take(from.value(), &t);
+        if (!parked && m_tag_keeper.storage_reserved(from)) m_tag_keeper.read_page_tags(from, t, cycles);
+        if (m_tag_keeper.storage_reserved(to)) {
+            m_tag_keeper.write_page_tags(to, t, cycles);
         } else {
-            m_pfn_tags.store(to.value(), t);
+            m_tag_keeper.pfn_tags().store(to.value(), t);
             ++m_stats.tags_saved_pfn;
         }
     }
@@ -686,11 +678,11 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
         MTESIM_ASSERT(slot, "a mapped page without its page table");
         const std::uint64_t pte = p->mm->read_pte(*slot, cycles);
         // A tagged mapping of a destination without storage waits behind "metadata none".
-        const bool wait = upte::kind(pte) == upte::Kind::present && upte::tagged(pte) && !storage_reserved(to);
+        const bool wait = upte::kind(pte) == upte::Kind::present && upte::tagged(pte) && !m_tag_keeper.storage_reserved(to);
         p->mm->write_pte(*slot, wait ? upte::metadata_none(to) : (pte & ~pgtable::kAddrMask) | phys_of(to).value(), cycles);
         if (upte::kind(pte) == upte::Kind::present) shootdown(m.pid, m.va, cycles);
     }
-    if (pg.file) m_page_cache[cache_key(pg.file_id, pg.index)] = to.value();
+    if (pg.file) m_page_cache.set(pg.file_id, pg.index, to);
     const std::vector<Mapping> maps = pg.maps;
     m_pages.emplace(to.value(), std::move(pg));
     ++m_stats.user_pages_migrated;
@@ -716,7 +708,7 @@ bool Kernel::drop(Pfn pfn) {
     auto it = m_pages.find(pfn.value());
     if (it == m_pages.end() || !it->second.file || it->second.dirty || it->second.pins) return false;
     UserPage &pg = it->second;
-    m_dropped.insert(cache_key(pg.file_id, pg.index));
+    m_page_cache.note_dropped(pg.file_id, pg.index);
     std::uint64_t cycles = 0; /* charged through IKernelMemory as it happens */
     unmap_everywhere(pg, cycles);
     free_user_page(pfn, cycles);
@@ -731,28 +723,6 @@ bool Kernel::migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_
     const upte::Kind k = upte::kind(pte);
     if (k != upte::Kind::present && k != upte::Kind::metadata_none) return false;
     return m_alloc.migrate_block(upte::pfn(pte), cycles);
-}
-
-/* ---- tags --------------------------------------------------------------------------------- */
-
-void Kernel::read_page_tags(Pfn pfn, TagXarray::PageTags &out, std::uint64_t &cycles) {
-    Tag t[kGranulesPerPage];
-    const bool ok = m_tags.get_range(phys_of(pfn), kGranulesPerPage, t);
-    MTESIM_ASSERT(ok, "reading the tags of untagged memory");
-    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i)
-        out[i] = static_cast<std::uint8_t>((t[2 * i] & 0xf) | ((t[2 * i + 1] & 0xf) << 4));
-    cycles += m_kmem.access_tags(pfn, 1, false);
-}
-
-void Kernel::write_page_tags(Pfn pfn, const TagXarray::PageTags &in, std::uint64_t &cycles) {
-    Tag t[kGranulesPerPage];
-    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i) {
-        t[2 * i] = static_cast<Tag>(in[i] & 0xf);
-        t[2 * i + 1] = static_cast<Tag>(in[i] >> 4);
-    }
-    const bool ok = m_tags.set_range(phys_of(pfn), kGranulesPerPage, t);
-    MTESIM_ASSERT(ok, "writing the tags of untagged memory");
-    cycles += m_kmem.access_tags(pfn, 1, true);
 }
 
 /* ---- inspection --------------------------------------------------------------------------- */
@@ -773,103 +743,9 @@ void Kernel::verify(std::uint32_t pid, std::uint64_t va) {
 }
 
 Kernel::TagLocation Kernel::locate_tags(std::uint32_t pid, std::uint64_t va, TagXarray::PageTags &out) const {
-    out = TagXarray::PageTags{};
-    const Process *p = find(pid);
-    if (!p || p->killed) return TagLocation::none;
-    const std::uint64_t pte = peek_pte(*p, va);
-    switch (upte::kind(pte)) {
-    case upte::Kind::none: return TagLocation::none;
-    case upte::Kind::swap: {
-        if (!(pte & upte::kSwapTagged)) return TagLocation::none;
-        const auto *t = m_swap_tags.find(upte::swap_slot(pte));
-        if (!t) return TagLocation::none;
-        out = *t;
-        return TagLocation::swap_xarray;
-    }
-    case upte::Kind::present:
-    case upte::Kind::metadata_none: break;
-    }
-    const Pfn pfn = upte::pfn(pte);
-    auto it = m_pages.find(pfn.value());
-    if (it == m_pages.end() || !it->second.mte_tagged) return TagLocation::none;
-    const std::uint64_t flags = m_alloc.block_flags(pfn);
-    if (flags & PageMeta::kTagsPending) {
-        if (const auto *t = m_pfn_tags.find(pfn.value())) {
-            out = *t;
-            return TagLocation::pfn_xarray;
-        }
-        return TagLocation::cleared_pending;
-    }
-    Tag t[kGranulesPerPage];
-    if (!m_tags.get_range(phys_of(pfn), kGranulesPerPage, t)) return TagLocation::none;
-    for (std::uint64_t i = 0; i < TagXarray::kTagBytes; ++i)
-        out[i] = static_cast<std::uint8_t>((t[2 * i] & 0xf) | ((t[2 * i + 1] & 0xf) << 4));
-    return TagLocation::storage;
+    return m_tag_keeper.locate(pid, va, out);
 }
 
-/*
- * The accounting invariants: walking every VMA of every live process, each present or
- * metadata-none PTE names a user page that records this mapping, each swap PTE a slot in use
- * (with saved tags exactly when its tagged bit says so); every user page is allocated, on the
- * LRU list it records, and mapped or in the page cache; the counts of pages, slots, LRU
- * entries and parked tags agree.
- */
-std::string Kernel::check_invariants() const {
-    std::uint64_t mappings = 0, swap_ptes = 0, swap_tagged = 0;
-    for (const auto &[pid, p] : m_procs) {
-        if (p->killed || !p->mm) continue;
-        std::uint64_t anon = 0, swapped = 0;
-        for (const Vma &v : p->mm->vmas_in(0, 1ull << 48))
-            for (std::uint64_t va = v.start; va < v.end; va += kPageSize) {
-                const std::uint64_t pte = peek_pte(*p, va);
-                switch (upte::kind(pte)) {
-                case upte::Kind::none: break;
-                case upte::Kind::swap:
-                    ++swap_ptes;
-                    ++swapped;
-                    if (!m_swap.in_use(upte::swap_slot(pte))) return "swap PTE names a free slot at " + std::to_string(va);
-                    if (((pte & upte::kSwapTagged) != 0) != m_swap_tags.contains(upte::swap_slot(pte)))
-                        return "swap PTE's tagged bit disagrees with the xarray at " + std::to_string(va);
-                    if (pte & upte::kSwapTagged) ++swap_tagged;
-                    break;
-                case upte::Kind::present:
-                case upte::Kind::metadata_none: {
-                    auto it = m_pages.find(upte::pfn(pte).value());
-                    if (it == m_pages.end()) return "PTE maps a page that is not a user page at " + std::to_string(va);
-                    bool found = false;
-                    for (const Mapping &m : it->second.maps) found |= (m.pid == pid && m.va == va);
-                    if (!found) return "page does not record its mapping at " + std::to_string(va);
-                    ++mappings;
-                    if (!it->second.file) ++anon;
-                    if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
-                        (m_alloc.block_flags(upte::pfn(pte)) & PageMeta::kTagsPending))
-                        return "a page mapped tagged without tag storage at " + std::to_string(va);
-                    break;
-                }
-                }
-            }
-        if (anon != p->anon_pages) return "pid " + std::to_string(pid) + ": anon page count off";
-        if (swapped != p->swap_pages) return "pid " + std::to_string(pid) + ": swap page count off";
-    }
-    std::uint64_t recorded = 0, lru = 0;
-    for (const auto &[pfn, pg] : m_pages) {
-        recorded += pg.maps.size();
-        if (!m_alloc.is_allocated_head(Pfn(pfn)))
-            return "user page " + std::to_string(pfn) + " is not allocated";
-        if (*pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
-        if (!pg.file && pg.maps.size() != 1) return "anonymous page " + std::to_string(pfn) + " not mapped once";
-    }
-    for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
-    if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";
-    if (recorded != mappings) return "pages record " + std::to_string(recorded) + " mappings, PTEs " + std::to_string(mappings);
-    if (swap_ptes != m_swap.used()) return "swap slots in use " + std::to_string(m_swap.used()) + ", swap PTEs " + std::to_string(swap_ptes);
-    if (swap_tagged != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
-    std::string bad;
-    m_pfn_tags.for_each([&](std::uint64_t pfn, const TagXarray::PageTags &) {
-        if (bad.empty() && (!m_pages.count(pfn) || !(m_alloc.block_flags(Pfn(pfn)) & PageMeta::kTagsPending)))
-            bad = "pfn xarray entry " + std::to_string(pfn) + " for a page with storage or no page";
-    });
-    return bad;
-}
+std::string Kernel::check_invariants() const { return KernelInvariantChecker(*this).check(); }
 
 }  // namespace mtesim

@@ -37,6 +37,17 @@ void Kernel::wake_kswapd(std::uint64_t &cycles) {
  */
 std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
     std::uint64_t freed = 0;
+    // Pages reclaimed while the pool had free pages are the second half of starvation: memory
+    // that a request could not use was free, and user pages paid for it.
+    const bool pool_free = m_alloc.free_pages(MigrateType::cma) > 0;
+    struct CountStarved {
+        bool on;
+        std::uint64_t &freed;
+        MmStats &stats;
+        ~CountStarved() {
+            if (on) stats.starvation_reclaimed += freed;
+        }
+    } count{pool_free, freed, m_alloc.mutable_stats()};
     std::uint64_t budget = 2 * m_pages.size() + 16;
     while (freed < pages && budget--) {
         for (bool file : {true, false}) {
@@ -113,8 +124,8 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     bool saved = false;
     if (pg.mte_tagged) {
         TagXarray::PageTags t{};
-        if (!m_pfn_tags.take(pfn.value(), &t) && storage_reserved(pfn)) read_page_tags(pfn, t, cycles);
-        m_swap_tags.store(*slot, t);
+        if (!m_tag_keeper.pfn_tags().take(pfn.value(), &t) && m_tag_keeper.storage_reserved(pfn)) m_tag_keeper.read_page_tags(pfn, t, cycles);
+        m_tag_keeper.swap_tags().store(*slot, t);
         ++m_stats.tags_saved_swap;
         saved = true;
     }

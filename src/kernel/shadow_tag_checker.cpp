@@ -2,7 +2,7 @@
 #include "mtesim/kernel/shadow_tag_checker.h"
 
 #include "mtesim/common/format.h"
-#include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/tag_keeper.h"
 
 namespace mtesim {
 
@@ -22,17 +22,17 @@ bool ShadowTagChecker::check_page(std::uint32_t pid, std::uint64_t va) {
     ++m_checks;
     va &= ~0xfffull;
     TagXarray::PageTags actual{};
-    const Kernel::TagLocation where = m_kernel.locate_tags(pid, va, actual);
+    const TagKeeper::Location where = m_keeper.locate(pid, va, actual);
     auto it = m_pages.find(key(pid, va));
     if (it == m_pages.end()) {
         // Tags the program never set and the kernel never cleared: none may exist either.
-        if (where == Kernel::TagLocation::none) return true;
+        if (where == TagKeeper::Location::none) return true;
         ++m_misplaced;
         if (m_first_error.empty())
             m_first_error = "pid " + std::to_string(pid) + " page " + hex(va) + ": tags present where none were set";
         return false;
     }
-    if (where == Kernel::TagLocation::none) {
+    if (where == TagKeeper::Location::none) {
         ++m_lost;
         if (m_first_error.empty()) m_first_error = "pid " + std::to_string(pid) + " page " + hex(va) + ": tags lost";
         return false;

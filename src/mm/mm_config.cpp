@@ -39,6 +39,8 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
     c.shuffle = s.get_bool("mm.shuffle", false,
                            "page_alloc.shuffle: permute the top-order free lists at boot (FreeListShuffler), seeded by sim.seed");
     c.shuffle_seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
+    c.pcp_lists = s.get_bool("mm.pcp_lists", false,
+                             "per-CPU page lists for orders 0..3 (batch and high from the zone size, as mm/page_alloc.c)");
     return c;
 }
 

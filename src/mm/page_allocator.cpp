@@ -103,6 +103,8 @@ PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, I
     std::reverse(m_zones.begin(), m_zones.end()); /* highest zone first, as the zonelist */
     set_watermarks();
     m_pool = std::make_unique<TagStoragePool>(desc, *this);
+    if (config.pcp_lists)
+        m_pcp.assign(m_zones.size(), std::vector<PerCpuPages>(std::max<std::size_t>(desc.cpus.size(), 1)));
 }
 
 PageAllocator::~PageAllocator() = default;
@@ -145,7 +147,11 @@ bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) co
  *   linux-balance: the pool first when its free pages exceed half the zone's free pages, else
  *                  the request's own lists, then the pool, then fallback stealing;
  *   cma-first:     the pool, then the own lists, then fallback;
- *   cma-last:      own lists, fallback stealing, and the pool only after both failed;
+ *   cma-last:      RFC v1's MIGRATE_METADATA order ("mm: Add MIGRATE_METADATA allocation
+ *                  policy"): never the pool first; the own lists, then the pool
+ *                  (__rmqueue_metadata_fallback, right after __rmqueue_cma_fallback), and
+ *                  fallback stealing of other migratetypes' pageblocks (__rmqueue_fallback) only
+ *                  after both failed (BACKGROUND.md section 3);
  *   never:         the pool is not used.
  * Atomic high-order requests look at the HIGHATOMIC reserve first; anyone may use it last.
  */
@@ -164,11 +170,9 @@ std::optional<Pfn> PageAllocator::rmqueue(Zone &z, unsigned order, GfpFlags gfp,
                  z.free_pages(MigrateType::cma) > z.free_pages() / 2)))
         if (auto p = take_cma()) return p;
     if (auto p = z.take_smallest(order, gfp.type)) return p;
-    if (cma && m_config.cma_policy != CmaPolicy::cma_last)
+    if (cma)
         if (auto p = take_cma()) return p;
     if (auto p = z.take_fallback(order, gfp.type)) return p;
-    if (cma && m_config.cma_policy == CmaPolicy::cma_last)
-        if (auto p = take_cma()) return p;
     return z.take_smallest(order, MigrateType::highatomic);
 }
 
@@ -178,16 +182,155 @@ bool PageAllocator::pool_usable(GfpFlags gfp) const {
     return m_config.tag_reserve != TagReservePath::cleancache || gfp.page_cache;
 }
 
+/* zone_batchsize() (mm/page_alloc.c, v6.6): a quarter of the zone's pages / 1024, at most
+ * 1 MiB / 4, clamped to 2^n - 1 (so that batches do not alias cache colours), at least 1. */
+std::uint64_t PageAllocator::pcp_batch(const Zone &z) const {
+    std::uint64_t batch = std::min<std::uint64_t>(z.managed_pages() >> 10, (1ull << 20) / kPageSize) / 4;
+    if (batch < 1) batch = 1;
+    batch += batch / 2;
+    std::uint64_t pow2 = 1;
+    while (pow2 * 2 <= batch) pow2 *= 2;
+    return std::max<std::uint64_t>(pow2 - 1, 1);
+}
+
+/* zone_highsize() (v6.6, percpu_pagelist_high_fraction 0): the zone's low watermark shared by
+ * its CPUs, at least four batches. */
+std::uint64_t PageAllocator::pcp_high(const Zone &z) const {
+    const std::uint64_t cpus = m_pcp.empty() ? 1 : m_pcp.front().size();
+    return std::max(z.wmark_low / cpus, pcp_batch(z) << 2);
+}
+
+namespace {
+unsigned pcp_list_index(MigrateType t) {
+    switch (t) {
+    case MigrateType::unmovable: return 0;
+    case MigrateType::reclaimable: return 2;
+    default: return 1; /* movable, and CMA/HIGHATOMIC pages freed (free_unref_page) */
+    }
+}
+}  // namespace
+
+/*
+ * rmqueue_pcplist(): the CPU's list for (order, migratetype) serves the request without
+ * zone->lock; an empty list is refilled first by rmqueue_bulk(), which takes `batch` blocks
+ * (batch >> order, at least 2, for order > 0) through __rmqueue under zone->lock with the
+ * request's own pool policy. The pages on the lists are allocated as far as the buddy lists
+ * know (PageMeta::kPcp): is_free_buddy_page() is false for them. A request that may not use
+ * the pool passes over pool pages on the list (movable lists hold both).
+ */
+std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order, GfpFlags gfp, bool &from_cma) {
+    Zone &z = *m_zones[zi];
+    PerCpuPages &pcp = pcp_of(zi);
+    auto &list = pcp.lists[order][pcp_list_index(gfp.type)];
+    const bool may_pool = pool_usable(gfp);
+    auto pick = [&]() -> std::optional<Pfn> {
+        for (std::size_t i = list.size(); i-- > 0;) {
+            if (!may_pool && z.pageblock_type(list[i]) == MigrateType::cma) continue;
+            const Pfn p = list[i];
+            list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+            pcp.count -= 1ull << order;
+            from_cma = z.pageblock_type(p) == MigrateType::cma;
+            return p;
+        }
+        return std::nullopt;
+    };
+    if (auto p = pick()) {
+        ++m_stats.pcp_hits;
+        return p;
+    }
+    const std::uint64_t batch = pcp_batch(z);
+    const std::uint64_t n = order ? std::max<std::uint64_t>(batch >> order, 2) : batch;
+    ++m_stats.pcp_refills;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        bool c = false;
+        auto p = rmqueue(z, order, gfp, c);
+        if (!p) break;
+        z.mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, PageMeta::kPcp);
+        list.insert(list.begin(), *p); /* the first taken is used first */
+        pcp.count += 1ull << order;
+    }
+    return pick();
+}
+
+/* free_unref_page(): a block of order <= 3 goes to this CPU's list of its pageblock's type
+ * (an isolated pageblock's straight to the buddy lists); at pcp->high a batch of the oldest
+ * goes back under zone->lock (free_pcppages_bulk). */
+bool PageAllocator::free_to_pcp(std::size_t zi, Pfn pfn, unsigned order) {
+    if (order > kPcpMaxOrder) return false;
+    Zone &z = *m_zones[zi];
+    const MigrateType mt = z.pageblock_type(pfn);
+    if (mt == MigrateType::isolate) return false;
+    const MigrateType list_type = static_cast<MigrateType>(pcp_list_index(mt));
+    z.mark_allocated(pfn, order, list_type, PageMeta::State::allocated_head, PageMeta::kPcp);
+    PerCpuPages &pcp = pcp_of(zi);
+    pcp.lists[order][pcp_list_index(mt)].push_back(pfn);
+    pcp.count += 1ull << order;
+    ++m_stats.pcp_frees;
+    if (pcp.count >= pcp_high(z)) {
+        ++m_stats.pcp_spills;
+        pcp_return(z, pcp, pcp_batch(z));
+    }
+    return true;
+}
+
+void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
+    std::uint64_t freed = 0;
+    while (freed < pages && pcp.count) {
+        for (auto &by_order : pcp.lists)
+            for (auto &l : by_order) {
+                if (freed >= pages || l.empty()) continue;
+                const Pfn p = l.front();
+                l.erase(l.begin());
+                const std::uint64_t n = 1ull << z.meta(p).order();
+                z.meta(p).set_flags(0);
+                z.free_block(p);
+                pcp.count -= n;
+                freed += n;
+            }
+    }
+}
+
+std::uint64_t PageAllocator::drain_all_pages(Zone &zone) {
+    if (m_pcp.empty()) return 0;
+    std::uint64_t pages = 0;
+    for (std::size_t zi = 0; zi < m_zones.size(); ++zi) {
+        if (m_zones[zi].get() != &zone) continue;
+        for (PerCpuPages &pcp : m_pcp[zi]) {
+            pages += pcp.count;
+            pcp_return(zone, pcp, pcp.count);
+        }
+    }
+    ++m_stats.pcp_drains;
+    m_stats.pcp_drained_pages += pages;
+    return pages;
+}
+
+std::uint64_t PageAllocator::pcp_pages() const {
+    std::uint64_t n = 0;
+    for (const auto &zone : m_pcp)
+        for (const PerCpuPages &pcp : zone) n += pcp.count;
+    return n;
+}
+
 PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gfp, bool final_attempt) {
     if (order > Zone::kMaxOrder)
         throw MmError("alloc_pages: order " + std::to_string(order) + ", expected at most " + std::to_string(Zone::kMaxOrder));
     if (!m_pool->enabled()) gfp.tagged = false;
     Allocation a;
     const AllocClass cls = class_of(gfp);
-    for (auto &z : m_zones) {
+    const bool use_pcp = !m_pcp.empty() && order <= kPcpMaxOrder && !(gfp.atomic && order > 0);
+    for (int pass = 0; pass < 2 && !a.ok; ++pass) {
+      // A second pass after draining every per-CPU list, as __alloc_pages_direct_reclaim does
+      // (drain_all_pages) when an allocation fails while pages sit on them.
+      if (pass == 1) {
+          if (!pcp_pages()) break;
+          for (auto &z : m_zones) drain_all_pages(*z);
+      }
+      for (std::size_t zi = 0; zi < m_zones.size(); ++zi) {
+        auto &z = m_zones[zi];
         if (!watermark_ok(*z, order, gfp)) continue;
         bool from_cma = false;
-        auto p = rmqueue(*z, order, gfp, from_cma);
+        auto p = use_pcp ? rmqueue_pcplist(zi, order, gfp, from_cma) : rmqueue(*z, order, gfp, from_cma);
         if (!p) continue;
         // reserve_highatomic_pageblock(): a high-order atomic allocation keeps its pageblock
         // for later atomic requests, up to 1% of the zone plus one pageblock (Linux's limit).
@@ -203,11 +346,20 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         a.pfn = *p;
         if (from_cma) ++m_stats.cma_allocs;
         break;
+      }
     }
     if (!a.ok) {
-        if (!final_attempt) return a;
-        ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
-        if (gfp.type == MigrateType::unmovable && free_pages(MigrateType::cma) >= (1ull << order)) ++m_stats.starvation;
+        // Starvation (the reviewer's concern on RFC v1): an unmovable request that fails, or
+        // needs reclaim or the OOM killer, while the pool has the pages. Counted once per
+        // allocation: inside a slow path (SlowPath scope) only at its first failure.
+        if (gfp.type == MigrateType::unmovable && free_pages(MigrateType::cma) >= (1ull << order)) {
+            if (m_slow_depth == 0) ++m_stats.starvation;
+            else if (!m_slow_starved) {
+                ++m_stats.starvation;
+                m_slow_starved = true;
+            }
+        }
+        if (final_attempt) ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
         return a;
     }
     if (gfp.tagged) {
@@ -226,19 +378,21 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
 
 std::uint64_t PageAllocator::free_pages(Pfn pfn) {
     Zone *z = zone_of(pfn);
-    if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head)
+    if (!z || z->meta(pfn).state() != PageMeta::State::allocated_head || (z->meta(pfn).flags() & PageMeta::kPcp))
         throw MmError("free_pages: pfn " + hex(pfn.value()) + " is not the head of an allocated block");
     const PageMeta m = z->meta(pfn);
     std::uint64_t cycles = 0;
     if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending)) m_pool->release(pfn, m.order(), cycles);
-    z->free_block(pfn);
+    std::size_t zi = 0;
+    while (m_zones[zi].get() != z) ++zi;
+    if (m_pcp.empty() || !free_to_pcp(zi, pfn, m.order())) z->free_block(pfn);
     ++m_stats.frees;
     return cycles;
 }
 
 bool PageAllocator::is_allocated_head(Pfn pfn) {
     Zone *z = zone_of(pfn);
-    return z && z->meta(pfn).state() == PageMeta::State::allocated_head;
+    return z && z->meta(pfn).state() == PageMeta::State::allocated_head && !(z->meta(pfn).flags() & PageMeta::kPcp);
 }
 
 void PageAllocator::set_pinned(Pfn pfn, bool pinned) {
@@ -273,6 +427,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles) {
     Zone *z = zone_of(head);
     MTESIM_ASSERT(z && z->meta(head).state() == PageMeta::State::allocated_head, "migrate_block of a non-head");
     const PageMeta m = z->meta(head);
+    if (m.flags() & PageMeta::kPcp) return false; /* on a per-CPU list: drained, not migrated */
     if (m.flags() & PageMeta::kPinned) {
         ++m_stats.migrate_blocked_pinned;
         return false;
@@ -411,9 +566,10 @@ double PageAllocator::side_table_bytes_per_page() const {
 std::string PageAllocator::check_invariants(bool deep) const {
     std::vector<std::vector<std::uint64_t>> covered(m_pool->regions());
     for (std::size_t r = 0; r < m_pool->regions(); ++r) covered[r].assign(m_pool->layout().regions()[r].block_count(), 0);
-    for (const auto &zp : m_zones) {
-        const Zone &z = *zp;
+    for (std::size_t zi = 0; zi < m_zones.size(); ++zi) {
+        const Zone &z = *m_zones[zi];
         std::array<std::uint64_t, kMigrateTypes> free_found{};
+        std::uint64_t pcp_found = 0, pcp_listed = 0;
         for (std::uint64_t p = 0; p < z.span_pages();) {
             const Pfn pfn = z.start() + p;
             const PageMeta &m = z.meta(pfn);
@@ -427,6 +583,7 @@ std::string PageAllocator::check_invariants(bool deep) const {
                 free_found[static_cast<unsigned>(m.type())] += n;
                 break;
             case PageMeta::State::allocated_head:
+                if (m.flags() & PageMeta::kPcp) pcp_found += n;
                 if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending))
                     m_pool->for_each_block(pfn, n, [&](std::size_t r, std::uint64_t b, std::uint64_t c) {
                         covered[r][b] += c;
@@ -441,6 +598,24 @@ std::string PageAllocator::check_invariants(bool deep) const {
                         return z.name() + ": page " + hex((pfn + q).value()) + " is in two blocks";
             p += n;
         }
+        // Every page on a per-CPU list is a kPcp block of the list's order, and nothing else is.
+        if (!m_pcp.empty())
+            for (const PerCpuPages &pcp : m_pcp[zi]) {
+                std::uint64_t listed = 0;
+                for (unsigned o = 0; o <= kPcpMaxOrder; ++o)
+                    for (const auto &l : pcp.lists[o])
+                        for (Pfn q : l) {
+                            const PageMeta &qm = z.meta(q);
+                            if (qm.state() != PageMeta::State::allocated_head || !(qm.flags() & PageMeta::kPcp) || qm.order() != o)
+                                return z.name() + ": per-CPU list entry " + hex(q.value()) + " is not a per-CPU block of order " +
+                                       std::to_string(o);
+                            listed += 1ull << o;
+                        }
+                if (listed != pcp.count) return z.name() + ": per-CPU count " + std::to_string(pcp.count) + " but " + std::to_string(listed) + " listed";
+                pcp_listed += listed;
+            }
+        if (pcp_found != pcp_listed)
+            return z.name() + ": " + std::to_string(pcp_found) + " pages marked per-CPU, " + std::to_string(pcp_listed) + " on the lists";
         // Outside alloc_contig_range no pageblock is isolated: nothing may sit on the isolate lists.
         if (z.free_pages(MigrateType::isolate) != 0)
             return z.name() + ": " + std::to_string(z.free_pages(MigrateType::isolate)) + " free pages left on the isolate lists";

@@ -52,6 +52,9 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         ++st.contig_attempts;
         z.set_pageblock_type(pfn, MigrateType::isolate);
         z.move_free_pages_block(pfn, MigrateType::isolate);
+        // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy
+        // lists (to the isolate list, their pageblock being isolated).
+        m_alloc.drain_all_pages(z);
         const unsigned others = kmem.cpus() > 1 ? kmem.cpus() - 1 : 0;
         cycles += kmem.send_ipis(others);
         st.ipis += others;
@@ -90,6 +93,7 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
  */
 bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
     IPageMigrator *owner = m_alloc.migrator();
+    if (!z.block_is_free(pfn, order)) m_alloc.drain_all_pages(z); /* pages on per-CPU lists first */
     for (Pfn p = pfn; p < pfn + (1ull << order);) {
         const auto head = z.allocated_head_of(p);
         if (!head) {

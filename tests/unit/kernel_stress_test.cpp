@@ -19,13 +19,15 @@ namespace {
 struct Param {
     std::uint64_t seed;
     CmaPolicy policy;
+    TagReservePath reserve = TagReservePath::fast_path;
+    bool pcp = false;
+    std::uint64_t ops = 1000000; /* the policy variants run 250 000 (CI time); thresholds scale */
 };
 
 class KernelStress : public ::testing::TestWithParam<Param> {};
 
 constexpr std::uint32_t kProcs = 3;
 constexpr std::uint64_t kPagesPerProc = 24576;          /* VMA size, in pages */
-constexpr std::uint64_t kOps = 1000000;
 constexpr std::uint64_t kFullCheckEvery = 50000;
 
 }  // namespace
@@ -34,6 +36,10 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     const Param prm = GetParam();
     MmConfig mm;
     mm.cma_policy = prm.policy;
+    mm.tag_reserve = prm.reserve;
+    mm.pcp_lists = prm.pcp;
+    const std::uint64_t kOps = prm.ops;
+    auto scaled = [&](std::uint64_t n) { return n * kOps / 1000000; };
     test::KernelRig r(mm, test::small_swap(1u << 15));
     // Memory pressure: outside the pool only the high watermark plus 4000 pages stay free,
     // and the pool has 31744; the three processes want 73728.
@@ -102,15 +108,15 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     }
     const KernelStats st = r.k->stats();
     // The mix did exercise every path under pressure.
-    EXPECT_GT(st.swap_outs, 1000u);
-    EXPECT_GT(st.swap_ins, 1000u);
-    EXPECT_GT(st.tags_saved_swap, 100u);
-    EXPECT_GT(st.faults_mte_lazy, 100u);
-    EXPECT_GT(st.user_pages_migrated, 1000u);
-    EXPECT_GT(r.alloc->stats().compact_stalls, 100u);
-    EXPECT_GT(st.kswapd_wakeups + st.direct_reclaims, 100u);
-    EXPECT_GT(st.file_pages_dropped, 100u);
-    EXPECT_GT(stores, 100000u);
+    EXPECT_GT(st.swap_outs, scaled(1000));
+    EXPECT_GT(st.swap_ins, scaled(1000));
+    EXPECT_GT(st.tags_saved_swap, scaled(100));
+    EXPECT_GT(st.faults_mte_lazy, scaled(100));
+    EXPECT_GT(st.user_pages_migrated, scaled(1000));
+    EXPECT_GT(r.alloc->stats().compact_stalls, scaled(100));
+    EXPECT_GT(st.kswapd_wakeups + st.direct_reclaims, scaled(100));
+    EXPECT_GT(st.file_pages_dropped, scaled(100));
+    EXPECT_GT(stores, scaled(100000));
     EXPECT_GT(r.k->checker()->checks(), kOps);
     EXPECT_GT(faults_seen, 0u);
     std::cout << "[ stats    ] swap out/in " << st.swap_outs << "/" << st.swap_ins << ", tags saved swap/pfn "
@@ -123,8 +129,13 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, KernelStress,
-                         ::testing::Values(Param{1, CmaPolicy::linux_balance}, Param{2, CmaPolicy::cma_first}),
+                         ::testing::Values(Param{1, CmaPolicy::linux_balance}, Param{2, CmaPolicy::cma_first},
+                                           Param{3, CmaPolicy::cma_last, TagReservePath::contig_range, true, 250000},
+                                           Param{4, CmaPolicy::linux_balance, TagReservePath::cleancache, true, 250000}),
                          [](const auto &info) {
-                             return "seed" + std::to_string(info.param.seed) + "_" +
-                                    (info.param.policy == CmaPolicy::cma_first ? "cma_first" : "linux_balance");
+                             std::string n = "seed" + std::to_string(info.param.seed) + "_" + MmConfig::name(info.param.policy) +
+                                    "_" + MmConfig::name(info.param.reserve) + (info.param.pcp ? "_pcp" : "");
+                             for (char &ch : n)
+                                 if (ch == '-') ch = '_';
+                             return n;
                          });

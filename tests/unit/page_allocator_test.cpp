@@ -208,6 +208,49 @@ TEST(PoolPolicy, CmaLastUsesThePoolOnlyWhenTheRegularListsAreEmpty) {
     EXPECT_EQ(regular_free_at_first_pool_alloc, 0u);
 }
 
+/* RFC v1's order (BACKGROUND.md section 3): __rmqueue_metadata_fallback right after the
+ * request's own lists and before __rmqueue_fallback, so the pool is used before other
+ * migratetypes' pageblocks are stolen. */
+TEST(PoolPolicy, CmaLastTakesThePoolBeforeStealingOtherPageblocks) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::cma_last), k);
+    ASSERT_TRUE(a.alloc_pages(0, kGfpKernel).ok); /* steals a pageblock: 511 unmovable pages free */
+    const std::uint64_t unmovable_free = a.free_pages(MigrateType::unmovable);
+    ASSERT_GT(unmovable_free, 0u);
+    std::uint64_t unmovable_free_at_first_pool_alloc = ~0ull;
+    for (;;) {
+        const std::uint64_t unmovable = a.free_pages(MigrateType::unmovable);
+        auto p = a.alloc_pages(0, kGfpHighUserMovable);
+        if (!p.ok || in_pool(p.pfn)) {
+            unmovable_free_at_first_pool_alloc = unmovable;
+            break;
+        }
+    }
+    EXPECT_EQ(unmovable_free_at_first_pool_alloc, unmovable_free) << "the pool before stealing the unmovable pageblock";
+    EXPECT_EQ(a.stats().cma_allocs, 1u);
+    EXPECT_EQ(a.check_invariants(true), "");
+}
+
+/* The reviewer's concern on RFC v1: with the pool last, movable data fills regular memory and
+ * unmovable requests fail while the pool is free; linux-balance moves movable data into the
+ * pool once it holds over half the free memory, so regular memory stays for them. */
+TEST(PoolPolicy, CmaLastStarvesUnmovableAllocationsWhereLinuxBalanceDoesNot) {
+    std::uint64_t starved[2] = {}, failed[2] = {};
+    const CmaPolicy policies[2] = {CmaPolicy::cma_last, CmaPolicy::linux_balance};
+    for (int i = 0; i < 2; ++i) {
+        RecordingKmem k;
+        PageAllocator a(small_board(), cfg(policies[i]), k);
+        for (std::uint64_t n = 0; n < kDataPages; ++n) ASSERT_TRUE(a.alloc_pages(0, kGfpHighUserMovable).ok);
+        for (int n = 0; n < 64; ++n) failed[i] += !a.alloc_pages(0, kGfpKernel).ok;
+        starved[i] = a.stats().starvation;
+        EXPECT_EQ(a.check_invariants(true), "");
+    }
+    EXPECT_EQ(failed[0], 64u) << "cma-last: regular memory is full of movable data";
+    EXPECT_EQ(starved[0], 64u) << "each failed while the pool had free pages";
+    EXPECT_EQ(failed[1], 0u);
+    EXPECT_EQ(starved[1], 0u);
+}
+
 TEST(PoolPolicy, LinuxBalanceUsesThePoolWhenItHoldsOverHalfTheFreeMemory) {
     RecordingKmem k;
     PageAllocator a(small_board(), cfg(CmaPolicy::linux_balance), k);
@@ -391,6 +434,71 @@ TEST(TagReservation, StaticCarveoutAndNoMte) {
     EXPECT_EQ(n.free_pages(MigrateType::cma), 0u);
 }
 
+/* zone_batchsize / zone_highsize (mm/page_alloc.c, v6.6) for the 16,896-page zone, by hand:
+ * batch = min(16896 >> 10, 256) / 4 = 4; 4 + 4/2 = 6, rounded down to a power of two 4, minus 1
+ * = 3. high = max(low watermark / CPUs, 4 x batch): min_free 128 KiB = 32 pages, low = 32 +
+ * max(32/4, 16896 x 10/10000) = 48, 48 / 4 CPUs = 12 = 4 x 3. */
+TEST(PerCpuLists, BatchAndHighComeFromTheZoneSizeAndRefillAndSpillInBatches) {
+    RecordingKmem k;
+    MmConfig c = cfg();
+    c.pcp_lists = true;
+    PageAllocator a(small_board(), c, k);
+    const Zone &z = *a.zones()[0];
+    EXPECT_EQ(a.pcp_batch(z), 3u);
+    EXPECT_EQ(a.pcp_high(z), 12u);
+    auto p = a.alloc_pages(0, kGfpKernel);
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(a.stats().pcp_refills, 1u);
+    EXPECT_EQ(a.pcp_pages(), 2u) << "a batch of 3 taken under zone->lock, one handed out";
+    ASSERT_TRUE(a.alloc_pages(0, kGfpKernel).ok);
+    EXPECT_EQ(a.stats().pcp_hits, 1u);
+    std::vector<Pfn> held;
+    for (int i = 0; i < 20; ++i) held.push_back(a.alloc_pages(0, kGfpKernel).pfn);
+    const std::uint64_t before = a.free_pages(), pcp_before = a.pcp_pages();
+    for (Pfn q : held) a.free_pages(q);
+    EXPECT_GT(a.stats().pcp_spills, 0u) << "count reached high: a batch went back";
+    EXPECT_LT(a.pcp_pages(), a.pcp_high(z));
+    EXPECT_EQ(a.free_pages() - before + a.pcp_pages() - pcp_before, 20u) << "every freed page is on a list or in the buddy lists";
+    EXPECT_EQ(a.check_invariants(true), "");
+    EXPECT_THROW(a.free_pages(held.back()), MmError) << "a page on a per-CPU list is not allocated";
+}
+
+/* RFC v2 patch 26 fast-tracks a tag block only when it is free in the buddy allocator
+ * (is_free_buddy_page): pool pages freed onto a per-CPU list are not, so their blocks take the
+ * slow path, whose alloc_contig_range drains the lists first. Without per-CPU lists every block
+ * is free in the buddy lists and takes the fast path. */
+TEST(PerCpuLists, PagesOnPerCpuListsAreHiddenFromTheFastPath) {
+    std::uint64_t slow[2] = {}, fast[2] = {}, drains[2] = {};
+    for (int pcp = 0; pcp < 2; ++pcp) {
+        RecordingKmem k;
+        MmConfig c = cfg(CmaPolicy::cma_first);
+        c.pcp_lists = pcp != 0;
+        PageAllocator a(small_board(), c, k);
+        std::vector<Pfn> pool_pages;
+        while (a.free_pages(MigrateType::cma) > 0) {
+            auto p = a.alloc_pages(0, kGfpHighUserMovable);
+            ASSERT_TRUE(p.ok);
+            pool_pages.push_back(p.pfn);
+        }
+        for (Pfn q : pool_pages) a.free_pages(q);
+        if (pcp) {
+            EXPECT_GT(a.pcp_pages(), 0u) << "the last pages freed stay on the CPU's list";
+        }
+        for (;;) {
+            auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+            if (!t.ok) break;
+        }
+        slow[pcp] = a.stats().reserve_slow;
+        fast[pcp] = a.stats().reserve_fast;
+        drains[pcp] = a.stats().pcp_drains;
+        EXPECT_EQ(a.check_invariants(true), "");
+    }
+    EXPECT_EQ(slow[0], 0u);
+    EXPECT_GT(fast[0], 0u);
+    EXPECT_GT(slow[1], 0u) << "blocks on a per-CPU list are not free buddy pages";
+    EXPECT_GT(drains[1], 0u);
+}
+
 TEST(PageAllocator, ApiMisuseIsAClearError) {
     RecordingKmem k;
     PageAllocator a(small_board(), cfg(), k);
@@ -423,12 +531,33 @@ TEST(PageAllocator, OomIsAResultAndUnmovableStarvationIsCounted) {
     EXPECT_EQ(a.check_invariants(true), "");
 }
 
+TEST(PageAllocator, StarvationIsCountedOncePerAllocationAcrossItsRetries) {
+    RecordingKmem k;
+    PageAllocator a(small_board(), cfg(CmaPolicy::never), k);
+    while (a.alloc_pages(0, kGfpKernel).ok) {
+    }
+    ASSERT_EQ(a.stats().starvation, 1u);
+    {
+        PageAllocator::SlowPath slow(a); /* one allocation: first try, two retries after "reclaim" */
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, false).ok);
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, false).ok);
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, true).ok);
+    }
+    EXPECT_EQ(a.stats().starvation, 2u) << "three attempts of one allocation: one event";
+    EXPECT_EQ(a.stats().alloc_failures[static_cast<unsigned>(MigrateType::unmovable)], 2u);
+    {
+        PageAllocator::SlowPath slow(a); /* an allocation that needed reclaim, then succeeded */
+        EXPECT_FALSE(a.alloc_pages(0, kGfpKernel, false).ok);
+    }
+    EXPECT_EQ(a.stats().starvation, 3u) << "needing reclaim while the pool is free counts too";
+}
+
 /*
  * The randomized invariant test: 10^6 operations in all (two fixed seeds), mixing
  * allocations of every class and order, frees, pins and reservation retries on every pool
  * policy and reservation path, with the invariants checked after every step.
  */
-class RandomizedInvariants : public ::testing::TestWithParam<std::tuple<std::uint64_t, CmaPolicy, TagReservePath>> {};
+class RandomizedInvariants : public ::testing::TestWithParam<std::tuple<std::uint64_t, CmaPolicy, TagReservePath, bool>> {};
 
 /* The owner of the test's live blocks: follows migrations, as a PTE would. */
 struct LiveBlocks : IPageMigrator {
@@ -464,9 +593,11 @@ struct LiveBlocks : IPageMigrator {
 };
 
 TEST_P(RandomizedInvariants, HoldAfterEveryStep) {
-    const auto [seed, policy, path] = GetParam();
+    const auto [seed, policy, path, pcp] = GetParam();
     RecordingKmem k;
-    PageAllocator a(small_board(), cfg(policy, path), k);
+    MmConfig c = cfg(policy, path);
+    c.pcp_lists = pcp;
+    PageAllocator a(small_board(), c, k);
     LiveBlocks live;
     a.set_migrator(&live);
     std::mt19937_64 rng(seed);
@@ -489,7 +620,7 @@ TEST_P(RandomizedInvariants, HoldAfterEveryStep) {
         }
         const std::string err = a.check_invariants((i % 4096) == 0);
         ASSERT_EQ(err, "") << "step " << i;
-        ASSERT_EQ(live.pages + a.free_pages() + a.pool_pages_holding_tags(), a.managed_pages()) << "step " << i;
+        ASSERT_EQ(live.pages + a.free_pages() + a.pcp_pages() + a.pool_pages_holding_tags(), a.managed_pages()) << "step " << i;
     }
     EXPECT_GT(a.stats().reserve_fast + a.stats().reserve_slow, 1000u);
     if (path == TagReservePath::contig_range || policy == CmaPolicy::cma_first) {
@@ -499,7 +630,9 @@ TEST_P(RandomizedInvariants, HoldAfterEveryStep) {
 
 INSTANTIATE_TEST_SUITE_P(
     Seeds, RandomizedInvariants,
-    ::testing::Values(std::make_tuple(1ull, CmaPolicy::linux_balance, TagReservePath::fast_path),
-                      std::make_tuple(2ull, CmaPolicy::cma_first, TagReservePath::fast_path),
-                      std::make_tuple(3ull, CmaPolicy::cma_last, TagReservePath::contig_range),
-                      std::make_tuple(4ull, CmaPolicy::linux_balance, TagReservePath::contig_range)));
+    ::testing::Values(std::make_tuple(1ull, CmaPolicy::linux_balance, TagReservePath::fast_path, false),
+                      std::make_tuple(2ull, CmaPolicy::cma_first, TagReservePath::fast_path, false),
+                      std::make_tuple(3ull, CmaPolicy::cma_last, TagReservePath::contig_range, false),
+                      std::make_tuple(4ull, CmaPolicy::linux_balance, TagReservePath::contig_range, false),
+                      std::make_tuple(5ull, CmaPolicy::linux_balance, TagReservePath::fast_path, true),
+                      std::make_tuple(6ull, CmaPolicy::cma_last, TagReservePath::contig_range, true)));

@@ -19,7 +19,10 @@
 #include "mtesim/kernel/kernel_config.h"
 #include "mtesim/kernel/kernel_stats.h"
 #include "mtesim/kernel/lru_lists.h"
+#include "mtesim/kernel/page_cache.h"
+#include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_slots.h"
+#include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tag_xarray.h"
 #include "mtesim/mm/compactor.h"
 #include "mtesim/mm/page_allocator.h"
@@ -34,6 +37,7 @@
 namespace mtesim {
 
 class ShadowTagChecker;
+class KernelInvariantChecker;
 
 class Kernel : public IPageMigrator {
 public:
@@ -112,13 +116,14 @@ public:
         const Process *p = find(pid);
         return p && !p->killed ? peek_pte(*p, va & ((1ull << 48) - 1)) : 0;
     }
-    enum class TagLocation { none, storage, pfn_xarray, swap_xarray, cleared_pending };
+    using TagLocation = TagKeeper::Location;
     /// Where the tags of @pid's page at @va live now, and their 128 bytes into @out.
     TagLocation locate_tags(std::uint32_t pid, std::uint64_t va, TagXarray::PageTags &out) const;
     /// The counters, page-table totals of live and past address spaces included.
     KernelStats stats() const;
-    const TagXarray &swap_tags() const { return m_swap_tags; }
-    const TagXarray &pfn_tags() const { return m_pfn_tags; }
+    const TagXarray &swap_tags() const { return m_tag_keeper.swap_tags(); }
+    const TagXarray &pfn_tags() const { return m_tag_keeper.pfn_tags(); }
+    const TagKeeper &tag_keeper() const { return m_tag_keeper; }
     const SwapSlots &swap_slots() const { return m_swap; }
     const BlockDevice &swap_device() const { return m_swap_dev; }
     const BlockDevice &storage_device() const { return m_storage; }
@@ -134,6 +139,7 @@ public:
     std::string check_invariants() const;
 
 private:
+    friend class KernelInvariantChecker;
     struct Mapping {
         std::uint32_t pid;
         std::uint64_t va;
@@ -151,15 +157,7 @@ private:
         bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
         std::uint32_t pins = 0;
     };
-    struct Process {
-        std::uint32_t pid = 0;
-        std::unique_ptr<AddressSpace> mm;
-        std::uint32_t threads = 0;          /* created and not ended */
-        std::uint32_t unstarted = 0;        /* of those, announced but not started */
-        bool killed = false;
-        std::uint64_t anon_pages = 0;       /* resident anonymous pages */
-        std::uint64_t swap_pages = 0;       /* its pages in swap */
-    };
+    using Process = ProcessTable::Process;
 
     Process *live(std::uint32_t pid);
     const Process *find(std::uint32_t pid) const;
@@ -196,11 +194,6 @@ private:
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
                                       std::uint64_t &cycles);
 
-    /* tag movement (values through the TagStore, traffic through IKernelMemory) */
-    void read_page_tags(Pfn pfn, TagXarray::PageTags &out, std::uint64_t &cycles);
-    void write_page_tags(Pfn pfn, const TagXarray::PageTags &in, std::uint64_t &cycles);
-    /// Whether the tagged block at @pfn has its tag storage (not pending).
-    bool storage_reserved(Pfn pfn);
     /// @p's level-3 entry for @va read straight from simulated memory (inspection: no cost);
     /// 0 when a table is missing.
     std::uint64_t peek_pte(const Process &p, std::uint64_t va) const;
@@ -209,26 +202,20 @@ private:
     KernelConfig m_config;
     PageAllocator &m_alloc;
     IKernelMemory &m_kmem;
-    TagStore &m_tags;
     const SparseMemory &m_memory;
     ITlbShootdown &m_tlb;
     Compactor m_compactor;
-    std::map<std::uint32_t, std::unique_ptr<Process>> m_procs;
+    ProcessTable m_procs;
     std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
-    std::unordered_map<std::uint64_t, std::uint64_t> m_page_cache; /* (file << 40 | index) -> pfn */
+    PageCache m_page_cache; /* the index of file pages; cleancache drops; readahead */
     LruLists m_lru;
     SwapSlots m_swap;
     BlockDevice m_swap_dev, m_storage;
-    TagXarray m_swap_tags; /* by swap slot */
-    TagXarray m_pfn_tags;  /* by pfn: tagged pages whose storage is pending */
+    TagKeeper m_tag_keeper; /* both tag xarrays, tag movement */
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;
     const char *m_last_fault = "";
-    std::uint32_t m_last_read_file = ~0u;  /* the last page-cache miss: readahead windows */
-    std::uint64_t m_last_read_index = 0;
-    std::unordered_set<std::uint64_t> m_dropped; /* page-cache keys cleancache dropped: a later miss is a refault */
-    std::uint64_t m_past_tables_allocated = 0, m_past_tables_freed = 0; /* of torn-down address spaces */
 };
 
 }  // namespace mtesim

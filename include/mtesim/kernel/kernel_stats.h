@@ -47,7 +47,8 @@ struct KernelStats {
     std::uint64_t pinned_skipped = 0;       /* pinned pages reclaim passed over */
 
     std::uint64_t oom_kills = 0;
-    std::uint64_t oom_tag_storage = 0;      /* OOM kills because tag storage could not be reserved at a fault */
+    std::uint64_t oom_tag_storage = 0;      /* OOM kills at a fault because a page in the pool found no data page to move to */
+    std::uint64_t tag_fault_retries = 0;    /* faults that left the PTE "metadata none" (reservation failed; the access retries) */
     std::uint64_t pins = 0, unpins = 0;     /* user pages pinned / unpinned */
 };
 

@@ -2,7 +2,7 @@
 // allocation tag a program set, per page of each process: the tags it stored (STG and
 // friends) and the zeroes the kernel gave each new tagged page. After each kernel operation the
 // pages it touched are compared with where the kernel model keeps their tags now (tag storage,
-// the swap-entry xarray or the pfn xarray: Kernel::locate_tags), and check_all() compares
+// the swap-entry xarray or the pfn xarray: TagKeeper::locate), and check_all() compares
 // every page. "No tag lost or misplaced" is then checked, not assumed.
 #pragma once
 
@@ -14,11 +14,11 @@
 
 namespace mtesim {
 
-class Kernel;
+class TagKeeper;
 
 class ShadowTagChecker {
 public:
-    explicit ShadowTagChecker(const Kernel &kernel) : m_kernel(kernel) {}
+    explicit ShadowTagChecker(const TagKeeper &keeper) : m_keeper(keeper) {}
 
     /* what the program and the kernel did */
     void set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag);
@@ -42,7 +42,7 @@ public:
 private:
     static std::uint64_t key(std::uint32_t pid, std::uint64_t va) { return (std::uint64_t(pid) << 36) | (va >> 12); }
     std::unordered_map<std::uint64_t, TagXarray::PageTags> m_pages;
-    const Kernel &m_kernel;
+    const TagKeeper &m_keeper;
     std::uint64_t m_checks = 0, m_lost = 0, m_misplaced = 0;
     std::string m_first_error;
 };

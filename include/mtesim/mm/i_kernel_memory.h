@@ -40,6 +40,8 @@ public:
     virtual std::uint64_t io_wait(double ns) = 0;
     /// CPUs in the system.
     virtual unsigned cpus() const = 0;
+    /// The CPU running this kernel work (smp_processor_id): whose per-CPU page lists it uses.
+    virtual unsigned current_cpu() const { return 0; }
 };
 
 }  // namespace mtesim

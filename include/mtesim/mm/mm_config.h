@@ -29,6 +29,7 @@ struct MmConfig {
     std::uint64_t min_free_kbytes = 0; /* 0: Linux's sqrt(16 x lowmem KiB) */
     bool shuffle = false;             /* page_alloc.shuffle: top-order free lists permuted at boot */
     std::uint64_t shuffle_seed = 1;   /* sim.seed: the permutation */
+    bool pcp_lists = false;           /* per-CPU page lists (struct per_cpu_pages) for orders 0..3 */
 
     static MmConfig resolve(ConfigStore &store);
     static const char *name(CmaPolicy p);

@@ -18,7 +18,8 @@ struct MmStats {
     std::array<std::uint64_t, kMigrateTypes> alloc_failures{};   /* per requested migratetype */
     std::array<LatencyHistogram, kAllocClasses> alloc_cycles;     /* core cycles per allocation */
     std::uint64_t frees = 0;
-    std::uint64_t starvation = 0;      /* unmovable allocation failed while the pool had enough free pages */
+    std::uint64_t starvation = 0;      /* unmovable allocations that failed, or needed reclaim or the OOM killer, while the pool had the pages (once each) */
+    std::uint64_t starvation_reclaimed = 0; /* pages reclaimed (kswapd or direct) while the pool had free pages */
     std::uint64_t cma_allocs = 0;      /* allocations served from the pool */
 
     std::uint64_t reserve_refcount_hits = 0; /* tag blocks already reserved */
@@ -39,6 +40,13 @@ struct MmStats {
     std::uint64_t migrate_no_destination = 0;
     std::uint64_t ipis = 0;
     std::uint64_t tagged_pages_migrated = 0;     /* migrated pages whose tags moved with them */
+
+    std::uint64_t pcp_hits = 0;                  /* allocations served from a per-CPU list */
+    std::uint64_t pcp_refills = 0;               /* rmqueue_bulk: a list refilled under zone->lock */
+    std::uint64_t pcp_frees = 0;                 /* frees kept on a per-CPU list */
+    std::uint64_t pcp_spills = 0;                /* free_pcppages_bulk: a batch returned at pcp->high */
+    std::uint64_t pcp_drains = 0;                /* drain_all_pages calls (alloc_contig_range, cleancache drop) */
+    std::uint64_t pcp_drained_pages = 0;         /* pages those drains returned to the buddy lists */
 
     std::uint64_t compact_stalls = 0;            /* compaction runs for a failed high-order allocation */
     std::uint64_t compact_success = 0;           /* runs that freed a block of the order asked */

@@ -15,7 +15,9 @@
 #include "mtesim/mm/tag_storage_pool.h"
 #include "mtesim/mm/zone.h"
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,21 @@ public:
         Pfn pfn;
         bool tags_pending = false;   /* tagged, but tag storage could not be reserved yet */
         std::uint64_t cycles = 0;    /* core cycles the allocation took */
+    };
+
+    /// One allocation's slow path (__alloc_pages_slowpath: reclaim, compaction, retries):
+    /// while a scope is open, the attempts it makes count as one allocation for starvation.
+    class SlowPath {
+    public:
+        explicit SlowPath(PageAllocator &a) : m_a(a) { ++m_a.m_slow_depth; }
+        ~SlowPath() {
+            if (--m_a.m_slow_depth == 0) m_a.m_slow_starved = false;
+        }
+        SlowPath(const SlowPath &) = delete;
+        SlowPath &operator=(const SlowPath &) = delete;
+
+    private:
+        PageAllocator &m_a;
     };
 
     /// Allocates 2^@order pages. Throws MmError for an order above Zone::kMaxOrder. A failure
@@ -81,6 +98,15 @@ public:
     const TagStoragePool &tag_pool() const { return *m_pool; }
     IKernelMemory &kernel_memory() { return m_kmem; }
 
+    /// drain_all_pages(@zone): every CPU's per-CPU lists of @zone back to the buddy lists
+    /// (each page to its pageblock's list: an isolated pageblock keeps them). Returns pages.
+    std::uint64_t drain_all_pages(Zone &zone);
+    /// Pages held on per-CPU lists now, over every zone and CPU.
+    std::uint64_t pcp_pages() const;
+    /// The per-CPU list sizes of @zone (zone_batchsize / zone_highsize), in pages.
+    std::uint64_t pcp_batch(const Zone &zone) const;
+    std::uint64_t pcp_high(const Zone &zone) const;
+
     std::uint64_t managed_pages() const;
     std::uint64_t free_pages() const;
     std::uint64_t free_pages(MigrateType t) const;
@@ -100,7 +126,18 @@ public:
     std::string check_invariants(bool deep = false) const;
 
 private:
+    /// struct per_cpu_pages of one zone on one CPU: a list per order 0..kPcpMaxOrder and
+    /// per PCP migratetype (unmovable, movable, reclaimable), the pages held.
+    static constexpr unsigned kPcpMaxOrder = 3; /* PAGE_ALLOC_COSTLY_ORDER */
+    struct PerCpuPages {
+        std::array<std::array<std::vector<Pfn>, 3>, kPcpMaxOrder + 1> lists;
+        std::uint64_t count = 0; /* in pages */
+    };
     std::optional<Pfn> rmqueue(Zone &z, unsigned order, GfpFlags gfp, bool &from_cma);
+    std::optional<Pfn> rmqueue_pcplist(std::size_t zi, unsigned order, GfpFlags gfp, bool &from_cma);
+    bool free_to_pcp(std::size_t zi, Pfn pfn, unsigned order);
+    void pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages);
+    PerCpuPages &pcp_of(std::size_t zi) { return m_pcp[zi][m_kmem.current_cpu() % m_pcp[zi].size()]; }
     bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) const;
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
@@ -114,8 +151,11 @@ public:
 private:
     std::vector<std::unique_ptr<Zone>> m_zones; /* highest first: the zonelist order */
     std::unique_ptr<TagStoragePool> m_pool;
+    std::vector<std::vector<PerCpuPages>> m_pcp; /* [zone][cpu], when mm.pcp_lists */
     std::uint64_t m_pool_pages = 0;
     MmStats m_stats;
+    unsigned m_slow_depth = 0;     /* open SlowPath scopes */
+    bool m_slow_starved = false;   /* the open slow path already counted its starvation */
 
     friend class TagStoragePool;
 };

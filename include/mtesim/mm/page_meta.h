@@ -30,6 +30,7 @@ public:
     static constexpr std::uint64_t kTagged = 1;  /* holds tagged data: its tag blocks are reserved */
     static constexpr std::uint64_t kPinned = 2;  /* may not be migrated (pin_user_pages) */
     static constexpr std::uint64_t kTagsPending = 4; /* tag storage not yet reserved (fault on access) */
+    static constexpr std::uint64_t kPcp = 8;     /* on a per-CPU page list: not buddy-free, not anyone's */
 
     std::uint64_t raw = 0;
 

@@ -1,0 +1,80 @@
+// KernelInvariantChecker: see the header.
+#include "mtesim/kernel/kernel_invariant_checker.h"
+
+#include "mtesim/kernel/user_pte.h"
+
+namespace mtesim {
+
+/*
+ * The accounting invariants: walking every VMA of every live process, each present or
+ * metadata-none PTE names a user page that records this mapping, each swap PTE a slot in use
+ * (with saved tags exactly when its tagged bit says so); every user page is allocated, on the
+ * LRU list it records, and mapped or in the page cache; the counts of pages, slots, LRU
+ * entries and parked tags agree.
+ */
+std::string KernelInvariantChecker::check() const {
+    const auto &m_procs = m_kernel.m_procs.all();
+    const auto &m_pages = m_kernel.m_pages;
+    const auto &m_lru = m_kernel.m_lru;
+    const auto &m_swap = m_kernel.m_swap;
+    const auto &m_swap_tags = m_kernel.m_tag_keeper.swap_tags();
+    const auto &m_pfn_tags = m_kernel.m_tag_keeper.pfn_tags();
+    auto &m_alloc = m_kernel.m_alloc; /* a reference member: block_flags is not const */
+    std::uint64_t mappings = 0, swap_ptes = 0, swap_tagged = 0;
+    for (const auto &[pid, p] : m_procs) {
+        if (p->killed || !p->mm) continue;
+        std::uint64_t anon = 0, swapped = 0;
+        for (const Vma &v : p->mm->vmas_in(0, 1ull << 48))
+            for (std::uint64_t va = v.start; va < v.end; va += kPageSize) {
+                const std::uint64_t pte = m_kernel.peek_pte(*p, va);
+                switch (upte::kind(pte)) {
+                case upte::Kind::none: break;
+                case upte::Kind::swap:
+                    ++swap_ptes;
+                    ++swapped;
+                    if (!m_swap.in_use(upte::swap_slot(pte))) return "swap PTE names a free slot at " + std::to_string(va);
+                    if (((pte & upte::kSwapTagged) != 0) != m_swap_tags.contains(upte::swap_slot(pte)))
+                        return "swap PTE's tagged bit disagrees with the xarray at " + std::to_string(va);
+                    if (pte & upte::kSwapTagged) ++swap_tagged;
+                    break;
+                case upte::Kind::present:
+                case upte::Kind::metadata_none: {
+                    auto it = m_pages.find(upte::pfn(pte).value());
+                    if (it == m_pages.end()) return "PTE maps a page that is not a user page at " + std::to_string(va);
+                    bool found = false;
+                    for (const Kernel::Mapping &m : it->second.maps) found |= (m.pid == pid && m.va == va);
+                    if (!found) return "page does not record its mapping at " + std::to_string(va);
+                    ++mappings;
+                    if (!it->second.file) ++anon;
+                    if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
+                        (m_alloc.block_flags(upte::pfn(pte)) & PageMeta::kTagsPending))
+                        return "a page mapped tagged without tag storage at " + std::to_string(va);
+                    break;
+                }
+                }
+            }
+        if (anon != p->anon_pages) return "pid " + std::to_string(pid) + ": anon page count off";
+        if (swapped != p->swap_pages) return "pid " + std::to_string(pid) + ": swap page count off";
+    }
+    std::uint64_t recorded = 0, lru = 0;
+    for (const auto &[pfn, pg] : m_pages) {
+        recorded += pg.maps.size();
+        if (!m_alloc.is_allocated_head(Pfn(pfn)))
+            return "user page " + std::to_string(pfn) + " is not allocated";
+        if (*pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
+        if (!pg.file && pg.maps.size() != 1) return "anonymous page " + std::to_string(pfn) + " not mapped once";
+    }
+    for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
+    if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";
+    if (recorded != mappings) return "pages record " + std::to_string(recorded) + " mappings, PTEs " + std::to_string(mappings);
+    if (swap_ptes != m_swap.used()) return "swap slots in use " + std::to_string(m_swap.used()) + ", swap PTEs " + std::to_string(swap_ptes);
+    if (swap_tagged != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
+    std::string bad;
+    m_pfn_tags.for_each([&](std::uint64_t pfn, const TagXarray::PageTags &) {
+        if (bad.empty() && (!m_pages.count(pfn) || !(m_alloc.block_flags(Pfn(pfn)) & PageMeta::kTagsPending)))
+            bad = "pfn xarray entry " + std::to_string(pfn) + " for a page with storage or no page";
+    });
+    return bad;
+}
+
+}  // namespace mtesim
