@@ -1,0 +1,484 @@
+// DramChannel: see the header. The timing rules are the JEDEC ones in the form DRAMsim3
+// (src/timing.cc) and Ramulator 2 (DDR4.cpp timing_cons) write them, as "earliest next
+// command" times per bank, per bank group of a rank and per rank, updated as each command
+// issues; docs/timing-model.md lists them.
+#include "mtesim/dram/dram_channel.h"
+
+#include "mtesim/common/sim_assert.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
+    : m_config(&c), m_channel(channel), m_banks_per_rank(static_cast<std::uint32_t>(c.banks_per_rank())) {
+    m_banks.resize(std::size_t(c.ranks) * m_banks_per_rank);
+    m_ranks.resize(c.ranks);
+    m_reads.reserve(c.read_queue);
+    m_writes.reserve(c.write_queue);
+    for (std::uint32_t i = 0; i < c.ranks; ++i) {
+        Rank &r = m_ranks[i];
+        r.next_act_bg.assign(c.bankgroups, 0);
+        r.next_rd.assign(c.bankgroups, 0);
+        r.next_wr.assign(c.bankgroups, 0);
+        // Stagger the ranks' refreshes evenly over the interval, as controllers do
+        // (DRAMsim3 RANK_LEVEL_STAGGERED).
+        if (c.refresh_mode == DramConfig::RefreshMode::all_bank)
+            r.refresh_at = c.tREFI + i * (c.tREFI / c.ranks);
+        else if (c.refresh_mode == DramConfig::RefreshMode::per_bank) {
+            const std::uint64_t every = c.tREFI / m_banks_per_rank;
+            r.refresh_at = every + i * (every / c.ranks);
+        }
+    }
+}
+
+std::uint64_t DramChannel::act_ready(const Rank &r, const Bank &b, std::uint32_t bg) const {
+    const std::uint64_t faw = r.acts >= 4 ? r.last_acts[r.act_head] + m_config->tFAW : 0;
+    return std::max({b.next_act, r.next_act_any, r.next_act_bg[bg], faw});
+}
+
+std::uint64_t DramChannel::col_ready(const Request &q, const Bank &b) const {
+    const Rank &r = m_ranks[q.k.rank];
+    return std::max(b.next_col, q.write ? r.next_wr[q.k.bankgroup] : r.next_rd[q.k.bankgroup]);
+}
+
+bool DramChannel::queued_hit(const std::vector<Request> &queue, std::uint32_t rank, std::uint32_t bank,
+                             std::uint64_t row) const {
+    for (const Request &q : queue)
+        if (q.k.rank == rank && q.k.bankgroup * m_config->banks_per_group + q.k.bank == bank && q.k.row == row) return true;
+    return false;
+}
+
+bool DramChannel::enqueue(Request r, Sink *sink) {
+    r.arrival = m_now;
+    r.bypassed = 0;
+    r.outcome_known = false;
+    if (!r.write) {
+        for (const Request &w : m_writes)
+            if (w.line == r.line) {
+                // Read-after-write forwarding from the write queue (DRAMsim3 and gem5 do it).
+                if (m_stats) ++m_stats->forwarded_reads;
+                const Completion c{r.id, r.klass, false, RowOutcome::hit, m_now, m_now + 1, false};
+                if (watched(r.id)) note_done(c);
+                if (sink) sink->complete(c);
+                return true;
+            }
+        m_reads.push_back(r);
+        if (m_stats) m_stats->read_queue_max = std::max<std::uint64_t>(m_stats->read_queue_max, m_reads.size());
+        return false;
+    }
+    for (const Request &w : m_writes)
+        if (w.line == r.line) {
+            // A second write to a queued line merges into it: one burst reaches DRAM.
+            if (m_stats) ++m_stats->merged_writes;
+            const Completion c{r.id, r.klass, true, RowOutcome::hit, m_now, m_now, false};
+            if (watched(r.id)) note_done(c);
+            if (sink) sink->complete(c);
+            return true;
+        }
+    m_writes.push_back(r);
+    if (m_stats) m_stats->write_queue_max = std::max<std::uint64_t>(m_stats->write_queue_max, m_writes.size());
+    return false;
+}
+
+/*
+ * Write drain (gem5 MemCtrl's bus-turnaround policy, DRAMsim3's write_draining_): the channel
+ * serves reads until the write queue reaches the high watermark, or until no read waits
+ * (an opportunistic drain). It then serves writes only, so the bus turns around once per
+ * episode instead of once per write, until the write queue is down to the low watermark with at
+ * least min_writes_per_drain issued, or empty; an opportunistic drain with no read waiting
+ * carries on while writes remain.
+ */
+void DramChannel::update_drain_mode() {
+    const DramConfig &c = *m_config;
+    if (!m_draining) {
+        const bool high = m_writes.size() >= c.write_high;
+        if (high || (m_reads.empty() && !m_writes.empty())) {
+            m_draining = true;
+            m_drained = 0;
+            if (m_stats) {
+                ++m_stats->drain_episodes;
+                if (high) ++m_stats->drain_high_watermark;
+            }
+        }
+        return;
+    }
+    if (m_writes.empty() ||
+        (!m_reads.empty() && m_writes.size() <= c.write_low && m_drained >= c.min_writes_per_drain))
+        m_draining = false;
+}
+
+/* Refresh comes first. All-bank: once a rank's window opens it takes no new ACT or column
+ * command; each open bank is precharged as soon as tRAS/tRTP/tWR allow, and REFab issues when
+ * every bank is closed and past tRP. Per-bank: the same for the one bank whose turn it is
+ * (round robin, one every tREFI / banks); the other banks carry on. */
+void DramChannel::choose_refresh(std::uint64_t t, Choice &c) {
+    const DramConfig &cfg = *m_config;
+    if (cfg.refresh_mode == DramConfig::RefreshMode::off) return;
+    for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+        Rank &r = m_ranks[ri];
+        if (cfg.refresh_mode == DramConfig::RefreshMode::all_bank) {
+            if (!r.refresh_pending) {
+                c.wake = std::min(c.wake, r.refresh_at);
+                continue;
+            }
+            bool closed = true;
+            std::uint64_t ready = 0;
+            for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
+                const Bank &bank = m_banks[bank_index(ri, b)];
+                ready = std::max(ready, bank.next_act);
+                if (bank.open_row == kNoRow) continue;
+                closed = false;
+                if (bank.next_pre <= t) {
+                    c.cmd = Cmd::pre_refresh;
+                    c.rank = ri;
+                    c.bank = b;
+                    return;
+                }
+                c.wake = std::min(c.wake, bank.next_pre);
+            }
+            if (!closed) continue;
+            if (ready <= t) {
+                c.cmd = Cmd::ref_all;
+                c.rank = ri;
+                return;
+            }
+            c.wake = std::min(c.wake, ready);
+        } else {
+            Bank &bank = m_banks[bank_index(ri, r.refresh_bank)];
+            if (!bank.refresh_due) {
+                c.wake = std::min(c.wake, r.refresh_at);
+                continue;
+            }
+            if (bank.open_row != kNoRow) {
+                if (bank.next_pre <= t) {
+                    c.cmd = Cmd::pre_refresh;
+                    c.rank = ri;
+                    c.bank = r.refresh_bank;
+                    return;
+                }
+                c.wake = std::min(c.wake, bank.next_pre);
+                continue;
+            }
+            const std::uint64_t ready = act_ready(r, bank, r.refresh_bank / cfg.banks_per_group);
+            if (ready <= t) {
+                c.cmd = Cmd::ref_bank;
+                c.rank = ri;
+                c.bank = r.refresh_bank;
+                return;
+            }
+            c.wake = std::min(c.wake, ready);
+        }
+    }
+}
+
+/*
+ * FR-FCFS over the queue being served (reads, or writes while draining), oldest first:
+ *  1. the oldest request whose column command (a row hit) is legal now, unless an older
+ *     request to the same bank that needs another row has already been overtaken
+ *     bypass_cap times: then that bank's hits wait, so the old request's PRE can go;
+ *  2. otherwise the oldest request whose next command (ACT for a closed bank, PRE for a
+ *     conflict) is legal now. A PRE is not issued while a queued request still hits the open
+ *     row, unless the requester has reached the cap.
+ * A request's bank needing a command is "ready" when every timing rule allows it at t; when
+ * nothing is, c.wake is the earliest cycle at which something may become ready.
+ */
+void DramChannel::choose_request(std::uint64_t t, Choice &c) {
+    const DramConfig &cfg = *m_config;
+    std::vector<Request> &queue = m_draining ? m_writes : m_reads;
+    if (queue.empty()) return;
+    const std::size_t nbanks = m_banks.size();
+    // Per bank: does a queued request hit its open row; has an older waiting request hit the cap.
+    m_hit_pending.assign(nbanks, 0);
+    m_capped.assign(nbanks, 0);
+    for (const Request &q : queue) {
+        const std::size_t bi = bank_index(q.k.rank, q.k.bankgroup * cfg.banks_per_group + q.k.bank);
+        if (m_banks[bi].open_row == q.k.row) m_hit_pending[bi] = 1;
+    }
+    bool have_other = false;
+    Choice other;
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+        const Request &q = queue[i];
+        const std::uint32_t bi_rank = q.k.bankgroup * cfg.banks_per_group + q.k.bank;
+        const std::size_t bi = bank_index(q.k.rank, bi_rank);
+        Bank &b = m_banks[bi];
+        const Rank &r = m_ranks[q.k.rank];
+        if (r.refresh_pending || b.refresh_due) continue;
+        if (b.open_row == q.k.row) {
+            const std::uint64_t ready = col_ready(q, b);
+            if (m_capped[bi]) {
+                if (ready <= t && m_stats) ++m_stats->bypass_cap_hits;
+                continue;
+            }
+            if (ready <= t) {
+                c.cmd = q.write ? Cmd::wr : Cmd::rd;
+                c.rank = q.k.rank;
+                c.bank = bi_rank;
+                c.entry = i;
+                return;
+            }
+            c.wake = std::min(c.wake, ready);
+            continue;
+        }
+        if (q.bypassed >= cfg.bypass_cap) m_capped[bi] = 1;
+        if (b.open_row == kNoRow) {
+            const std::uint64_t ready = act_ready(r, b, q.k.bankgroup);
+            if (ready <= t) {
+                if (!have_other) {
+                    have_other = true;
+                    other.cmd = Cmd::act;
+                    other.rank = q.k.rank;
+                    other.bank = bi_rank;
+                    other.entry = i;
+                }
+            } else {
+                c.wake = std::min(c.wake, ready);
+            }
+            continue;
+        }
+        // Conflict: the bank holds another row.
+        if (m_hit_pending[bi] && q.bypassed < cfg.bypass_cap) continue; /* its hits go first */
+        if (b.next_pre <= t) {
+            if (!have_other) {
+                have_other = true;
+                other.cmd = Cmd::pre;
+                other.rank = q.k.rank;
+                other.bank = bi_rank;
+                other.entry = i;
+            }
+        } else {
+            c.wake = std::min(c.wake, b.next_pre);
+        }
+    }
+    if (have_other) {
+        const std::uint64_t wake = c.wake;
+        c = other;
+        c.wake = wake;
+    }
+}
+
+DramChannel::Choice DramChannel::choose(std::uint64_t t) {
+    Choice c;
+    choose_refresh(t, c);
+    if (c.cmd != Cmd::none) return c;
+    choose_request(t, c);
+    if (c.cmd != Cmd::none) return c;
+    if (m_config->page_policy == DramConfig::PagePolicy::timeout) {
+        // Adaptive close: a row idle for page_timeout cycles with no request for it is closed.
+        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri)
+            for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
+                const Bank &bank = m_banks[bank_index(ri, b)];
+                if (bank.open_row == kNoRow) continue;
+                if (queued_hit(m_reads, ri, b, bank.open_row) || queued_hit(m_writes, ri, b, bank.open_row)) continue;
+                const std::uint64_t ready = std::max(bank.last_use + m_config->page_timeout, bank.next_pre);
+                if (ready <= t) {
+                    c.cmd = Cmd::pre_timeout;
+                    c.rank = ri;
+                    c.bank = b;
+                    return c;
+                }
+                c.wake = std::min(c.wake, ready);
+            }
+    }
+    return c;
+}
+
+void DramChannel::issue_column(std::vector<Request> &queue, std::size_t entry, std::uint64_t t, Sink *sink) {
+    const DramConfig &cfg = *m_config;
+    const Request q = queue[entry];
+    const std::uint32_t bi_rank = q.k.bankgroup * cfg.banks_per_group + q.k.bank;
+    Bank &b = m_banks[bank_index(q.k.rank, bi_rank)];
+    std::uint64_t done;
+    if (q.write) {
+        done = t + cfg.tCWL + cfg.tBURST;
+        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+            Rank &r = m_ranks[ri];
+            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+                if (ri == q.k.rank) {
+                    const bool same = g == q.k.bankgroup;
+                    r.next_wr[g] = std::max(r.next_wr[g], t + (same ? cfg.tCCD_L : cfg.tCCD_S));
+                    r.next_rd[g] = std::max(r.next_rd[g], done + (same ? cfg.tWTR_L : cfg.tWTR_S));
+                } else {
+                    r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tBURST + cfg.tRTRS);
+                    const std::uint64_t wr_to_rd = cfg.tCWL + cfg.tBURST + cfg.tRTRS;
+                    r.next_rd[g] = std::max(r.next_rd[g], t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1));
+                }
+            }
+        }
+        b.next_pre = std::max(b.next_pre, done + cfg.tWR);
+    } else {
+        done = t + cfg.tCL + cfg.tBURST;
+        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+            Rank &r = m_ranks[ri];
+            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+                if (ri == q.k.rank)
+                    r.next_rd[g] = std::max(r.next_rd[g], t + (g == q.k.bankgroup ? cfg.tCCD_L : cfg.tCCD_S));
+                else
+                    r.next_rd[g] = std::max(r.next_rd[g], t + cfg.tBURST + cfg.tRTRS);
+                r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tRTW());
+            }
+        }
+        b.next_pre = std::max(b.next_pre, t + cfg.tRTP);
+    }
+    b.last_use = t;
+    const RowOutcome outcome = q.outcome_known ? q.outcome : RowOutcome::hit;
+    if (m_stats) {
+        auto &v = outcome == RowOutcome::hit ? m_stats->bg_hits
+                  : outcome == RowOutcome::miss ? m_stats->bg_misses : m_stats->bg_conflicts;
+        ++v[q.k.bankgroup];
+        if (m_any_col) {
+            if (m_last_col_write && !q.write) ++m_stats->write_to_read;
+            if (!m_last_col_write && q.write) ++m_stats->read_to_write;
+            if (m_last_col_rank != q.k.rank) ++m_stats->rank_switches;
+        }
+    }
+    m_any_col = true;
+    m_last_col_write = q.write;
+    m_last_col_rank = q.k.rank;
+    // Older requests to this bank that need another row were overtaken once more.
+    for (std::size_t j = 0; j < entry; ++j) {
+        Request &o = queue[j];
+        if (o.k.rank == q.k.rank && o.k.bankgroup == q.k.bankgroup && o.k.bank == q.k.bank && o.k.row != q.k.row) ++o.bypassed;
+    }
+    if (q.write && m_draining) ++m_drained;
+    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(entry));
+    if (cfg.page_policy == DramConfig::PagePolicy::closed &&
+        !queued_hit(m_reads, q.k.rank, bi_rank, q.k.row) && !queued_hit(m_writes, q.k.rank, bi_rank, q.k.row)) {
+        // RDA/WRA: the bank precharges itself as soon as tRTP/tWR (and tRAS) allow.
+        b.open_row = kNoRow;
+        b.next_act = std::max(b.next_act, b.next_pre + cfg.tRP);
+    }
+    const Completion c{q.id, q.klass, q.write, outcome, q.arrival, done, true};
+    if (watched(q.id)) note_done(c);
+    if (sink) sink->complete(c);
+}
+
+void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
+    const DramConfig &cfg = *m_config;
+    Rank &r = m_ranks[c.rank];
+    switch (c.cmd) {
+    case Cmd::act: {
+        Request &q = (m_draining ? m_writes : m_reads)[c.entry];
+        Bank &b = m_banks[bank_index(c.rank, c.bank)];
+        b.open_row = q.k.row;
+        b.next_col = t + cfg.tRCD;
+        b.next_pre = std::max(b.next_pre, t + cfg.tRAS);
+        b.next_act = std::max(b.next_act, t + cfg.tRAS + cfg.tRP);
+        r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
+        r.next_act_bg[q.k.bankgroup] = std::max(r.next_act_bg[q.k.bankgroup], t + cfg.tRRD_L);
+        r.last_acts[r.act_head] = t;
+        r.act_head = (r.act_head + 1) % 4;
+        ++r.acts;
+        if (!q.outcome_known) {
+            q.outcome_known = true;
+            q.outcome = RowOutcome::miss;
+        }
+        if (m_stats) ++m_stats->acts;
+        break;
+    }
+    case Cmd::pre:
+    case Cmd::pre_refresh:
+    case Cmd::pre_timeout: {
+        Bank &b = m_banks[bank_index(c.rank, c.bank)];
+        b.open_row = kNoRow;
+        b.next_act = std::max(b.next_act, t + cfg.tRP);
+        if (c.cmd == Cmd::pre) {
+            Request &q = (m_draining ? m_writes : m_reads)[c.entry];
+            if (!q.outcome_known) {
+                q.outcome_known = true;
+                q.outcome = RowOutcome::conflict;
+            }
+        }
+        if (m_stats) ++m_stats->pres;
+        break;
+    }
+    case Cmd::rd:
+    case Cmd::wr: issue_column(m_draining ? m_writes : m_reads, c.entry, t, sink); break;
+    case Cmd::ref_all:
+        for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
+            Bank &bank = m_banks[bank_index(c.rank, b)];
+            bank.next_act = std::max(bank.next_act, t + cfg.tRFC);
+        }
+        r.refresh_pending = false;
+        r.refresh_at += cfg.tREFI;
+        if (m_stats) ++m_stats->refreshes_all_bank;
+        break;
+    case Cmd::ref_bank: {
+        Bank &bank = m_banks[bank_index(c.rank, c.bank)];
+        bank.next_act = std::max(bank.next_act, t + cfg.tRFCpb);
+        bank.refresh_due = false;
+        // A per-bank refresh activates rows: it counts against tRRD like an ACT (LPDDR4 JESD209-4 REFpb).
+        r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
+        r.refresh_bank = (r.refresh_bank + 1) % m_banks_per_rank;
+        r.refresh_at += cfg.tREFI / m_banks_per_rank;
+        if (m_stats) ++m_stats->refreshes_per_bank;
+        break;
+    }
+    case Cmd::none: break;
+    }
+}
+
+void DramChannel::account_occupancy(std::uint64_t from, std::uint64_t to) {
+    if (!m_stats || to <= from) return;
+    const std::uint64_t d = to - from;
+    m_stats->cycles += d;
+    m_stats->read_queue_cycles += d * m_reads.size();
+    m_stats->write_queue_cycles += d * m_writes.size();
+}
+
+bool DramChannel::step(std::uint64_t until, Sink *sink) {
+    const std::uint64_t t = m_now;
+    if (t >= until) return false;
+    for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+        Rank &r = m_ranks[ri];
+        if (r.refresh_at > t) continue;
+        if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) r.refresh_pending = true;
+        else m_banks[bank_index(ri, r.refresh_bank)].refresh_due = true;
+    }
+    update_drain_mode();
+    const Choice c = choose(t);
+    if (c.cmd != Cmd::none) {
+        issue(c, t, sink);
+        account_occupancy(t, t + 1);
+        m_now = t + 1;
+        return true;
+    }
+    std::uint64_t next = std::min(std::max(c.wake, t + 1), until);
+    MTESIM_ASSERT(next != kNever, "DRAM channel scheduler: requests queued but no command can ever issue");
+    account_occupancy(t, next);
+    m_now = next;
+    return true;
+}
+
+void DramChannel::advance(std::uint64_t until, Sink *sink) {
+    while (m_now < until) step(until, sink);
+}
+
+void DramChannel::advance_until_space(bool write, Sink *sink) {
+    while (!can_accept(write)) step(kNever, sink);
+}
+
+void DramChannel::note_done(const Completion &c) {
+    ++m_done_count;
+    m_done_max = std::max(m_done_max, c.done);
+}
+
+std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t last_id) {
+    // Completions already reported are not in the queues: count only what is still queued.
+    std::uint64_t waiting = 0;
+    for (const auto *q : {&m_reads, &m_writes})
+        for (const Request &r : *q)
+            if (r.id >= first_id && r.id <= last_id) ++waiting;
+    m_done_first = first_id;
+    m_done_last = last_id;
+    m_done_count = 0;
+    m_done_max = 0;
+    while (m_done_count < waiting) step(kNever, nullptr);
+    return m_done_max;
+}
+
+void DramChannel::drain(Sink *sink) {
+    while (!idle()) step(kNever, sink);
+}
+
+}  // namespace mtesim
