@@ -26,7 +26,7 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
         if (c.refresh_mode == DramConfig::RefreshMode::all_bank)
             r.refresh_at = c.tREFI + i * (c.tREFI / c.ranks);
         else if (c.refresh_mode == DramConfig::RefreshMode::per_bank) {
-            const std::uint64_t every = c.tREFI / m_banks_per_rank;
+            const std::uint64_t every = c.tREFI / c.banks_per_group;
             r.refresh_at = every + i * (every / c.ranks);
         }
     }
@@ -51,6 +51,7 @@ bool DramChannel::queued_hit(const std::vector<Request> &queue, std::uint32_t ra
 
 bool DramChannel::enqueue(Request r, Sink *sink) {
     r.arrival = m_now;
+    r.bank = static_cast<std::uint32_t>(bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
     r.bypassed = 0;
     r.outcome_known = false;
     if (!r.write) {
@@ -145,22 +146,29 @@ void DramChannel::choose_refresh(std::uint64_t t, Choice &c) {
             }
             c.wake = std::min(c.wake, ready);
         } else {
-            Bank &bank = m_banks[bank_index(ri, r.refresh_bank)];
-            if (!bank.refresh_due) {
+            // Per-bank: bank refresh_bank of every bank group (DDR5 REFsb; one bank when
+            // there are no bank groups, LPDDR REFpb).
+            if (!m_banks[bank_index(ri, r.refresh_bank)].refresh_due) {
                 c.wake = std::min(c.wake, r.refresh_at);
                 continue;
             }
-            if (bank.open_row != kNoRow) {
+            bool closed = true;
+            std::uint64_t ready = 0;
+            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+                const std::uint32_t b = g * cfg.banks_per_group + r.refresh_bank;
+                const Bank &bank = m_banks[bank_index(ri, b)];
+                ready = std::max(ready, act_ready(r, bank, g));
+                if (bank.open_row == kNoRow) continue;
+                closed = false;
                 if (bank.next_pre <= t) {
                     c.cmd = Cmd::pre_refresh;
                     c.rank = ri;
-                    c.bank = r.refresh_bank;
+                    c.bank = b;
                     return;
                 }
                 c.wake = std::min(c.wake, bank.next_pre);
-                continue;
             }
-            const std::uint64_t ready = act_ready(r, bank, r.refresh_bank / cfg.banks_per_group);
+            if (!closed) continue;
             if (ready <= t) {
                 c.cmd = Cmd::ref_bank;
                 c.rank = ri;
@@ -191,16 +199,20 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
     // Per bank: does a queued request hit its open row; has an older waiting request hit the cap.
     m_hit_pending.assign(nbanks, 0);
     m_capped.assign(nbanks, 0);
-    for (const Request &q : queue) {
-        const std::size_t bi = bank_index(q.k.rank, q.k.bankgroup * cfg.banks_per_group + q.k.bank);
-        if (m_banks[bi].open_row == q.k.row) m_hit_pending[bi] = 1;
+    m_act_ready.resize(nbanks);
+    for (std::size_t bi = 0; bi < nbanks; ++bi) {
+        const std::uint32_t ri = static_cast<std::uint32_t>(bi / m_banks_per_rank);
+        const std::uint32_t bg = static_cast<std::uint32_t>(bi % m_banks_per_rank) / cfg.banks_per_group;
+        m_act_ready[bi] = act_ready(m_ranks[ri], m_banks[bi], bg);
     }
+    for (const Request &q : queue)
+        if (m_banks[q.bank].open_row == q.k.row) m_hit_pending[q.bank] = 1;
     bool have_other = false;
     Choice other;
     for (std::size_t i = 0; i < queue.size(); ++i) {
         const Request &q = queue[i];
-        const std::uint32_t bi_rank = q.k.bankgroup * cfg.banks_per_group + q.k.bank;
-        const std::size_t bi = bank_index(q.k.rank, bi_rank);
+        const std::size_t bi = q.bank;
+        const std::uint32_t bi_rank = static_cast<std::uint32_t>(bi % m_banks_per_rank);
         Bank &b = m_banks[bi];
         const Rank &r = m_ranks[q.k.rank];
         if (r.refresh_pending || b.refresh_due) continue;
@@ -222,7 +234,7 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
         }
         if (q.bypassed >= cfg.bypass_cap) m_capped[bi] = 1;
         if (b.open_row == kNoRow) {
-            const std::uint64_t ready = act_ready(r, b, q.k.bankgroup);
+            const std::uint64_t ready = m_act_ready[bi];
             if (ready <= t) {
                 if (!have_other) {
                     have_other = true;
@@ -404,13 +416,16 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         if (m_stats) ++m_stats->refreshes_all_bank;
         break;
     case Cmd::ref_bank: {
-        Bank &bank = m_banks[bank_index(c.rank, c.bank)];
-        bank.next_act = std::max(bank.next_act, t + cfg.tRFCpb);
-        bank.refresh_due = false;
-        // A per-bank refresh activates rows: it counts against tRRD like an ACT (LPDDR4 JESD209-4 REFpb).
+        for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+            Bank &bank = m_banks[bank_index(c.rank, g * cfg.banks_per_group + c.bank)];
+            bank.next_act = std::max(bank.next_act, t + cfg.tRFCpb);
+            bank.refresh_due = false;
+        }
+        // A per-bank refresh activates rows: it counts against tRRD like an ACT (LPDDR4
+        // JESD209-4 REFpb; DDR5 tREFSBRD).
         r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
-        r.refresh_bank = (r.refresh_bank + 1) % m_banks_per_rank;
-        r.refresh_at += cfg.tREFI / m_banks_per_rank;
+        r.refresh_bank = (r.refresh_bank + 1) % cfg.banks_per_group;
+        r.refresh_at += cfg.tREFI / cfg.banks_per_group;
         if (m_stats) ++m_stats->refreshes_per_bank;
         break;
     }
@@ -433,7 +448,9 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
         Rank &r = m_ranks[ri];
         if (r.refresh_at > t) continue;
         if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) r.refresh_pending = true;
-        else m_banks[bank_index(ri, r.refresh_bank)].refresh_due = true;
+        else
+            for (std::uint32_t g = 0; g < m_config->bankgroups; ++g)
+                m_banks[bank_index(ri, g * m_config->banks_per_group + r.refresh_bank)].refresh_due = true;
     }
     update_drain_mode();
     const Choice c = choose(t);

@@ -71,7 +71,7 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
     c.field_order = normalise_mapping(c.address_mapping);
     if (c.field_order.empty())
         throw ConfigError(s.where("dram.address_mapping") +
-                          ", expected each of Ch Ra Bg Ba Ro Co at most once (mtesim, e.g. RoRaBaCoBgCh), "
+                          ", expected each of Ch Ra Bg Ba Ro Co once (a field whose count is 1 may be left out; mtesim, e.g. RoRaBaCoBgCh), "
                           "DRAMsim3's lowercase form (e.g. rochrababgco) or Ramulator's (e.g. RoBaRaCoCh)");
     {
         // Mapping bits must cover the geometry: a field left out of the string gets no
@@ -97,8 +97,8 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
     }
     const bool refresh_on = s.get_bool("dram.refresh", true, "model refresh (dram.refresh_mode says which)");
     const std::string refresh_mode = s.get_string("dram.refresh_mode", "all-bank",
-                                                  "all-bank: REFab per rank every tREFI; per-bank: REFpb to one bank "
-                                                  "every tREFI/banks, round robin (LPDDR4/5, DDR5 REFsb style)",
+                                                  "all-bank: REFab per rank every tREFI; per-bank: bank k of every bank "
+                                                  "group, k round robin, every tREFI/banks_per_group (DDR5 REFsb; LPDDR REFpb)",
                                                   {"all-bank", "per-bank"});
     c.refresh_mode = !refresh_on ? RefreshMode::off : refresh_mode == "per-bank" ? RefreshMode::per_bank : RefreshMode::all_bank;
     c.refresh = refresh_on;
@@ -135,9 +135,9 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
     if (c.refresh_mode == RefreshMode::per_bank) {
         if (c.tRFCpb == 0)
             throw ConfigError(s.where("dram.tRFCpb") + ", expected a per-bank refresh time above 0 with dram.refresh_mode = per-bank");
-        if (c.tREFI / c.banks_per_rank() <= c.tRFCpb)
-            throw ConfigError(s.where("dram.tRFCpb") + ", expected tRFCpb < tREFI / banks per rank (" +
-                              std::to_string(c.tREFI / c.banks_per_rank()) + ")");
+        if (c.tREFI / c.banks_per_group <= c.tRFCpb)
+            throw ConfigError(s.where("dram.tRFCpb") + ", expected tRFCpb < tREFI / banks_per_group (" +
+                              std::to_string(c.tREFI / c.banks_per_group) + ")");
     }
 
     c.read_queue = u32(s, "dram.read_queue", 32, "requests", "read queue entries per channel (gem5 read_buffer_size 32)", 0);

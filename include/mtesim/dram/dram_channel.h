@@ -28,6 +28,7 @@ public:
         std::uint64_t id = 0;             /* caller's tag, returned on completion */
         DramCoord k;                      /* decoded address (k.channel is this channel) */
         std::uint64_t line = 0;           /* burst-aligned address, for forwarding and merging */
+        std::uint32_t bank = 0;           /* flat bank index in the channel (set by enqueue) */
         bool write = false;
         std::uint8_t klass = 0;           /* traffic class index (data, tag) for the caller's stats */
         std::uint64_t arrival = 0;        /* cycle it entered the queue */
@@ -104,7 +105,7 @@ private:
         std::vector<std::uint64_t> next_rd;       /* per bank group: tCCD, tWTR, rank switch */
         std::vector<std::uint64_t> next_wr;       /* per bank group: tCCD, tRTW, rank switch */
         std::uint64_t refresh_at = kNever;        /* all-bank: next REFab due; per-bank: next REFpb due */
-        std::uint32_t refresh_bank = 0;           /* per-bank: the bank the next REFpb goes to */
+        std::uint32_t refresh_bank = 0;           /* per-bank: the bank (in every bank group) the next REFsb/REFpb goes to */
         bool refresh_pending = false;             /* all-bank refresh due: no new ACT or column command */
     };
     struct Choice {
@@ -147,6 +148,7 @@ private:
     std::uint64_t m_done_first = kNever, m_done_last = 0; /* run_until_done's id range */
     std::uint64_t m_done_count = 0, m_done_max = 0;
     std::vector<std::uint8_t> m_hit_pending, m_capped;    /* choose_request's per-bank scratch */
+    std::vector<std::uint64_t> m_act_ready;               /* choose_request's per-bank scratch */
     DramSchedulerStats *m_stats = nullptr;
 };
 
