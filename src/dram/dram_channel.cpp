@@ -14,8 +14,10 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
     : m_config(&c), m_channel(channel), m_banks_per_rank(static_cast<std::uint32_t>(c.banks_per_rank())) {
     m_banks.resize(std::size_t(c.ranks) * m_banks_per_rank);
     m_ranks.resize(c.ranks);
-    m_reads.reserve(c.read_queue);
-    m_writes.reserve(c.write_queue);
+    for (int k = 0; k < 2; ++k) {
+        m_q[k].resize(m_banks.size());
+        m_sum[k].resize(m_banks.size());
+    }
     for (std::uint32_t i = 0; i < c.ranks; ++i) {
         Rank &r = m_ranks[i];
         r.next_act_bg.assign(c.bankgroups, 0);
@@ -42,43 +44,38 @@ std::uint64_t DramChannel::col_ready(const Request &q, const Bank &b) const {
     return std::max(b.next_col, q.write ? r.next_wr[q.k.bankgroup] : r.next_rd[q.k.bankgroup]);
 }
 
-bool DramChannel::queued_hit(const std::vector<Request> &queue, std::uint32_t rank, std::uint32_t bank,
-                             std::uint64_t row) const {
-    for (const Request &q : queue)
-        if (q.k.rank == rank && q.k.bankgroup * m_config->banks_per_group + q.k.bank == bank && q.k.row == row) return true;
+bool DramChannel::queued_hit(std::size_t flat, std::uint64_t row) const {
+    for (int k = 0; k < 2; ++k)
+        for (const Request &q : m_q[k][flat])
+            if (q.k.row == row) return true;
     return false;
 }
 
 bool DramChannel::enqueue(Request r, Sink *sink) {
     r.arrival = m_now;
+    r.seq = m_seq++;
     r.bank = static_cast<std::uint32_t>(bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
     r.bypassed = 0;
     r.outcome_known = false;
-    if (!r.write) {
-        for (const Request &w : m_writes)
-            if (w.line == r.line) {
-                // Read-after-write forwarding from the write queue (DRAMsim3 and gem5 do it).
-                if (m_stats) ++m_stats->forwarded_reads;
-                const Completion c{r.id, r.klass, false, RowOutcome::hit, m_now, m_now + 1, false};
-                if (watched(r.id)) note_done(c);
-                if (sink) sink->complete(c);
-                return true;
-            }
-        m_reads.push_back(r);
-        if (m_stats) m_stats->read_queue_max = std::max<std::uint64_t>(m_stats->read_queue_max, m_reads.size());
-        return false;
+    // A line maps to one bank: only that bank's writes can hold it.
+    for (const Request &w : m_q[1][r.bank]) {
+        if (w.line != r.line) continue;
+        // Read-after-write forwarding from the write queue, and write merging (DRAMsim3 and
+        // gem5 do both): no DRAM command.
+        if (m_stats) ++(r.write ? m_stats->merged_writes : m_stats->forwarded_reads);
+        const Completion c{r.id, r.klass, r.write, RowOutcome::hit, m_now, r.write ? m_now : m_now + 1, false};
+        if (watched(r.id)) note_done(c);
+        if (sink) sink->complete(c);
+        return true;
     }
-    for (const Request &w : m_writes)
-        if (w.line == r.line) {
-            // A second write to a queued line merges into it: one burst reaches DRAM.
-            if (m_stats) ++m_stats->merged_writes;
-            const Completion c{r.id, r.klass, true, RowOutcome::hit, m_now, m_now, false};
-            if (watched(r.id)) note_done(c);
-            if (sink) sink->complete(c);
-            return true;
-        }
-    m_writes.push_back(r);
-    if (m_stats) m_stats->write_queue_max = std::max<std::uint64_t>(m_stats->write_queue_max, m_writes.size());
+    const int kind = r.write ? 1 : 0;
+    m_q[kind][r.bank].push_back(r);
+    m_sum[kind][r.bank].dirty = true;
+    ++m_count[kind];
+    if (m_stats) {
+        std::uint64_t &mx = r.write ? m_stats->write_queue_max : m_stats->read_queue_max;
+        mx = std::max<std::uint64_t>(mx, m_count[kind]);
+    }
     return false;
 }
 
@@ -93,8 +90,8 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
 void DramChannel::update_drain_mode() {
     const DramConfig &c = *m_config;
     if (!m_draining) {
-        const bool high = m_writes.size() >= c.write_high;
-        if (high || (m_reads.empty() && !m_writes.empty())) {
+        const bool high = m_count[1] >= c.write_high;
+        if (high || (m_count[0] == 0 && m_count[1] != 0)) {
             m_draining = true;
             m_drained = 0;
             if (m_stats) {
@@ -104,8 +101,8 @@ void DramChannel::update_drain_mode() {
         }
         return;
     }
-    if (m_writes.empty() ||
-        (!m_reads.empty() && m_writes.size() <= c.write_low && m_drained >= c.min_writes_per_drain))
+    if (m_count[1] == 0 ||
+        (m_count[0] != 0 && m_count[1] <= c.write_low && m_drained >= c.min_writes_per_drain))
         m_draining = false;
 }
 
@@ -191,81 +188,105 @@ void DramChannel::choose_refresh(std::uint64_t t, Choice &c) {
  * A request's bank needing a command is "ready" when every timing rule allows it at t; when
  * nothing is, c.wake is the earliest cycle at which something may become ready.
  */
-void DramChannel::choose_request(std::uint64_t t, Choice &c) {
-    const DramConfig &cfg = *m_config;
-    std::vector<Request> &queue = m_draining ? m_writes : m_reads;
-    if (queue.empty()) return;
-    const std::size_t nbanks = m_banks.size();
-    // Per bank: does a queued request hit its open row; has an older waiting request hit the cap.
-    m_hit_pending.assign(nbanks, 0);
-    m_capped.assign(nbanks, 0);
-    m_act_ready.resize(nbanks);
-    for (std::size_t bi = 0; bi < nbanks; ++bi) {
-        const std::uint32_t ri = static_cast<std::uint32_t>(bi / m_banks_per_rank);
-        const std::uint32_t bg = static_cast<std::uint32_t>(bi % m_banks_per_rank) / cfg.banks_per_group;
-        m_act_ready[bi] = act_ready(m_ranks[ri], m_banks[bi], bg);
-    }
-    for (const Request &q : queue)
-        if (m_banks[q.bank].open_row == q.k.row) m_hit_pending[q.bank] = 1;
-    bool have_other = false;
-    Choice other;
-    for (std::size_t i = 0; i < queue.size(); ++i) {
-        const Request &q = queue[i];
-        const std::size_t bi = q.bank;
-        const std::uint32_t bi_rank = static_cast<std::uint32_t>(bi % m_banks_per_rank);
-        Bank &b = m_banks[bi];
-        const Rank &r = m_ranks[q.k.rank];
-        if (r.refresh_pending || b.refresh_due) continue;
-        if (b.open_row == q.k.row) {
-            const std::uint64_t ready = col_ready(q, b);
-            if (m_capped[bi]) {
-                if (ready <= t && m_stats) ++m_stats->bypass_cap_hits;
-                continue;
+const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
+    Summary &s = m_sum[kind][flat];
+    if (!s.dirty) return s;
+    s = Summary{};
+    s.dirty = false;
+    const std::vector<Request> &v = m_q[kind][flat];
+    const std::uint64_t open = m_banks[flat].open_row;
+    const std::uint32_t cap = m_config->bypass_cap;
+    bool hit_pending = false;
+    if (open != kNoRow)
+        for (const Request &q : v)
+            if (q.k.row == open) {
+                hit_pending = true;
+                break;
             }
-            if (ready <= t) {
-                c.cmd = q.write ? Cmd::wr : Cmd::rd;
-                c.rank = q.k.rank;
-                c.bank = bi_rank;
-                c.entry = i;
-                return;
+    bool capped = false;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const Request &q = v[i];
+        if (q.k.row == open) {
+            if (capped) ++s.capped_hits;
+            else if (s.hit_seq == kNever) {
+                s.hit_seq = q.seq;
+                s.hit_pos = i;
             }
-            c.wake = std::min(c.wake, ready);
             continue;
         }
-        if (q.bypassed >= cfg.bypass_cap) m_capped[bi] = 1;
-        if (b.open_row == kNoRow) {
-            const std::uint64_t ready = m_act_ready[bi];
+        if (q.bypassed >= cap) capped = true;
+        if (s.cand_seq != kNever) continue;
+        if (open != kNoRow && hit_pending && q.bypassed < cap) continue; /* its bank's hits go first */
+        s.cand_seq = q.seq;
+        s.cand_pos = i;
+    }
+    return s;
+}
+
+/*
+ * FR-FCFS over the queue being served (reads, or writes while draining), oldest first:
+ *  1. the oldest request whose column command (a row hit) is legal now, unless an older
+ *     request to the same bank that needs another row has already been overtaken
+ *     bypass_cap times: then that bank's younger hits wait, so the old request's PRE can go;
+ *  2. otherwise the oldest request whose next command (ACT for a closed bank, PRE for a
+ *     conflict) is legal now. A PRE is not issued while a queued request still hits the open
+ *     row, unless the requester has reached the cap.
+ * All requests of one bank in one queue need the same kind of command at the same earliest
+ * cycle, so each bank contributes its oldest eligible hit and its oldest eligible other
+ * request (Summary) and the step costs O(banks). When nothing is ready, c.wake is the
+ * earliest cycle at which something may become ready.
+ */
+void DramChannel::choose_request(std::uint64_t t, Choice &c) {
+    const DramConfig &cfg = *m_config;
+    const int kind = m_draining ? 1 : 0;
+    if (m_count[kind] == 0) return;
+    std::uint64_t best_hit = kNever, best_other = kNever;
+    std::size_t hit_bank = 0, other_bank = 0;
+    Cmd other_cmd = Cmd::none;
+    for (std::size_t bi = 0; bi < m_banks.size(); ++bi) {
+        if (m_q[kind][bi].empty()) continue;
+        const std::uint32_t ri = static_cast<std::uint32_t>(bi / m_banks_per_rank);
+        const Rank &r = m_ranks[ri];
+        const Bank &b = m_banks[bi];
+        if (r.refresh_pending || b.refresh_due) continue;
+        const Summary &s = m_sum[kind][bi].dirty ? summary(kind, bi) : m_sum[kind][bi];
+        const std::uint32_t bg = static_cast<std::uint32_t>(bi % m_banks_per_rank) / cfg.banks_per_group;
+        if (s.hit_seq != kNever || s.capped_hits) {
+            const std::uint64_t ready = std::max(b.next_col, kind ? r.next_wr[bg] : r.next_rd[bg]);
             if (ready <= t) {
-                if (!have_other) {
-                    have_other = true;
-                    other.cmd = Cmd::act;
-                    other.rank = q.k.rank;
-                    other.bank = bi_rank;
-                    other.entry = i;
+                if (s.capped_hits && m_stats) m_stats->bypass_cap_hits += s.capped_hits;
+                if (s.hit_seq < best_hit) {
+                    best_hit = s.hit_seq;
+                    hit_bank = bi;
+                }
+            } else if (s.hit_seq != kNever) {
+                c.wake = std::min(c.wake, ready);
+            }
+        }
+        if (s.cand_seq != kNever) {
+            const bool act = b.open_row == kNoRow;
+            const std::uint64_t ready = act ? act_ready(r, b, bg) : b.next_pre;
+            if (ready <= t) {
+                if (s.cand_seq < best_other) {
+                    best_other = s.cand_seq;
+                    other_bank = bi;
+                    other_cmd = act ? Cmd::act : Cmd::pre;
                 }
             } else {
                 c.wake = std::min(c.wake, ready);
             }
-            continue;
-        }
-        // Conflict: the bank holds another row.
-        if (m_hit_pending[bi] && q.bypassed < cfg.bypass_cap) continue; /* its hits go first */
-        if (b.next_pre <= t) {
-            if (!have_other) {
-                have_other = true;
-                other.cmd = Cmd::pre;
-                other.rank = q.k.rank;
-                other.bank = bi_rank;
-                other.entry = i;
-            }
-        } else {
-            c.wake = std::min(c.wake, b.next_pre);
         }
     }
-    if (have_other) {
-        const std::uint64_t wake = c.wake;
-        c = other;
-        c.wake = wake;
+    if (best_hit != kNever) {
+        c.cmd = kind ? Cmd::wr : Cmd::rd;
+        c.rank = static_cast<std::uint32_t>(hit_bank / m_banks_per_rank);
+        c.bank = static_cast<std::uint32_t>(hit_bank % m_banks_per_rank);
+        c.entry = m_sum[kind][hit_bank].hit_pos;
+    } else if (best_other != kNever) {
+        c.cmd = other_cmd;
+        c.rank = static_cast<std::uint32_t>(other_bank / m_banks_per_rank);
+        c.bank = static_cast<std::uint32_t>(other_bank % m_banks_per_rank);
+        c.entry = m_sum[kind][other_bank].cand_pos;
     }
 }
 
@@ -281,7 +302,7 @@ DramChannel::Choice DramChannel::choose(std::uint64_t t) {
             for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
                 const Bank &bank = m_banks[bank_index(ri, b)];
                 if (bank.open_row == kNoRow) continue;
-                if (queued_hit(m_reads, ri, b, bank.open_row) || queued_hit(m_writes, ri, b, bank.open_row)) continue;
+                if (queued_hit(bank_index(ri, b), bank.open_row)) continue;
                 const std::uint64_t ready = std::max(bank.last_use + m_config->page_timeout, bank.next_pre);
                 if (ready <= t) {
                     c.cmd = Cmd::pre_timeout;
@@ -295,11 +316,12 @@ DramChannel::Choice DramChannel::choose(std::uint64_t t) {
     return c;
 }
 
-void DramChannel::issue_column(std::vector<Request> &queue, std::size_t entry, std::uint64_t t, Sink *sink) {
+void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink) {
     const DramConfig &cfg = *m_config;
+    const int kind = m_draining ? 1 : 0;
+    std::vector<Request> &queue = m_q[kind][flat];
     const Request q = queue[entry];
-    const std::uint32_t bi_rank = q.k.bankgroup * cfg.banks_per_group + q.k.bank;
-    Bank &b = m_banks[bank_index(q.k.rank, bi_rank)];
+    Bank &b = m_banks[flat];
     std::uint64_t done;
     if (q.write) {
         done = t + cfg.tCWL + cfg.tBURST;
@@ -348,17 +370,17 @@ void DramChannel::issue_column(std::vector<Request> &queue, std::size_t entry, s
     m_last_col_write = q.write;
     m_last_col_rank = q.k.rank;
     // Older requests to this bank that need another row were overtaken once more.
-    for (std::size_t j = 0; j < entry; ++j) {
-        Request &o = queue[j];
-        if (o.k.rank == q.k.rank && o.k.bankgroup == q.k.bankgroup && o.k.bank == q.k.bank && o.k.row != q.k.row) ++o.bypassed;
-    }
+    for (std::size_t j = 0; j < entry; ++j)
+        if (queue[j].k.row != q.k.row) ++queue[j].bypassed;
     if (q.write && m_draining) ++m_drained;
     queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(entry));
-    if (cfg.page_policy == DramConfig::PagePolicy::closed &&
-        !queued_hit(m_reads, q.k.rank, bi_rank, q.k.row) && !queued_hit(m_writes, q.k.rank, bi_rank, q.k.row)) {
+    --m_count[kind];
+    m_sum[kind][flat].dirty = true;
+    if (cfg.page_policy == DramConfig::PagePolicy::closed && !queued_hit(flat, q.k.row)) {
         // RDA/WRA: the bank precharges itself as soon as tRTP/tWR (and tRAS) allow.
         b.open_row = kNoRow;
         b.next_act = std::max(b.next_act, b.next_pre + cfg.tRP);
+        touch_bank(flat);
     }
     const Completion c{q.id, q.klass, q.write, outcome, q.arrival, done, true};
     if (watched(q.id)) note_done(c);
@@ -370,8 +392,10 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
     Rank &r = m_ranks[c.rank];
     switch (c.cmd) {
     case Cmd::act: {
-        Request &q = (m_draining ? m_writes : m_reads)[c.entry];
-        Bank &b = m_banks[bank_index(c.rank, c.bank)];
+        const std::size_t flat = bank_index(c.rank, c.bank);
+        Request &q = m_q[m_draining ? 1 : 0][flat][c.entry];
+        Bank &b = m_banks[flat];
+        touch_bank(flat);
         b.open_row = q.k.row;
         b.next_col = t + cfg.tRCD;
         b.next_pre = std::max(b.next_pre, t + cfg.tRAS);
@@ -391,11 +415,13 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
     case Cmd::pre:
     case Cmd::pre_refresh:
     case Cmd::pre_timeout: {
-        Bank &b = m_banks[bank_index(c.rank, c.bank)];
+        const std::size_t flat = bank_index(c.rank, c.bank);
+        Bank &b = m_banks[flat];
         b.open_row = kNoRow;
         b.next_act = std::max(b.next_act, t + cfg.tRP);
+        touch_bank(flat);
         if (c.cmd == Cmd::pre) {
-            Request &q = (m_draining ? m_writes : m_reads)[c.entry];
+            Request &q = m_q[m_draining ? 1 : 0][flat][c.entry];
             if (!q.outcome_known) {
                 q.outcome_known = true;
                 q.outcome = RowOutcome::conflict;
@@ -405,7 +431,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         break;
     }
     case Cmd::rd:
-    case Cmd::wr: issue_column(m_draining ? m_writes : m_reads, c.entry, t, sink); break;
+    case Cmd::wr: issue_column(bank_index(c.rank, c.bank), c.entry, t, sink); break;
     case Cmd::ref_all:
         for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
             Bank &bank = m_banks[bank_index(c.rank, b)];
@@ -437,8 +463,8 @@ void DramChannel::account_occupancy(std::uint64_t from, std::uint64_t to) {
     if (!m_stats || to <= from) return;
     const std::uint64_t d = to - from;
     m_stats->cycles += d;
-    m_stats->read_queue_cycles += d * m_reads.size();
-    m_stats->write_queue_cycles += d * m_writes.size();
+    m_stats->read_queue_cycles += d * m_count[0];
+    m_stats->write_queue_cycles += d * m_count[1];
 }
 
 bool DramChannel::step(std::uint64_t until, Sink *sink) {
@@ -483,9 +509,10 @@ void DramChannel::note_done(const Completion &c) {
 std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t last_id) {
     // Completions already reported are not in the queues: count only what is still queued.
     std::uint64_t waiting = 0;
-    for (const auto *q : {&m_reads, &m_writes})
-        for (const Request &r : *q)
-            if (r.id >= first_id && r.id <= last_id) ++waiting;
+    for (int k = 0; k < 2; ++k)
+        for (const auto &bank : m_q[k])
+            for (const Request &r : bank)
+                if (r.id >= first_id && r.id <= last_id) ++waiting;
     m_done_first = first_id;
     m_done_last = last_id;
     m_done_count = 0;

@@ -32,6 +32,7 @@ public:
         bool write = false;
         std::uint8_t klass = 0;           /* traffic class index (data, tag) for the caller's stats */
         std::uint64_t arrival = 0;        /* cycle it entered the queue */
+        std::uint64_t seq = 0;            /* entry order in the channel (set by enqueue): age */
         std::uint32_t bypassed = 0;       /* younger row hits to its bank served while it waited */
         bool outcome_known = false;
         RowOutcome outcome = RowOutcome::hit;
@@ -59,10 +60,10 @@ public:
     /// The cycle up to which commands have been decided (commands at cycles < now() are issued).
     std::uint64_t now() const { return m_now; }
     bool can_accept(bool write) const {
-        return write ? m_writes.size() < m_config->write_queue : m_reads.size() < m_config->read_queue;
+        return write ? m_count[1] < m_config->write_queue : m_count[0] < m_config->read_queue;
     }
-    bool idle() const { return m_reads.empty() && m_writes.empty(); }
-    std::size_t queued() const { return m_reads.size() + m_writes.size(); }
+    bool idle() const { return m_count[0] == 0 && m_count[1] == 0; }
+    std::size_t queued() const { return m_count[0] + m_count[1]; }
 
     /// Puts @r into its queue at cycle now() (call advance(arrival) first). A read of a line
     /// that waits in the write queue is answered from there (returns true, done at now() + 1,
@@ -111,8 +112,18 @@ private:
     struct Choice {
         Cmd cmd = Cmd::none;
         std::uint32_t rank = 0, bank = 0;         /* bank index within the rank */
-        std::size_t entry = 0;                    /* index in the selected queue */
+        std::size_t entry = 0;                    /* index in the bank's list of the served queue */
         std::uint64_t wake = kNever;              /* when nothing issues now: the next cycle something may */
+    };
+    /* What FR-FCFS needs to know of one bank's requests in one queue, recomputed only when
+     * they or the bank's open row change, so that a scheduling step costs O(banks). */
+    struct Summary {
+        bool dirty = true;
+        std::uint64_t hit_seq = kNever;   /* oldest row hit not held back by the cap */
+        std::size_t hit_pos = 0;
+        std::uint64_t cand_seq = kNever;  /* oldest request that may have its ACT or PRE now */
+        std::size_t cand_pos = 0;
+        std::uint32_t capped_hits = 0;    /* row hits held back by the cap */
     };
 
     Bank &bank_of(const DramCoord &k) { return m_banks[bank_index(k.rank, k.bankgroup * m_config->banks_per_group + k.bank)]; }
@@ -125,8 +136,10 @@ private:
     void choose_refresh(std::uint64_t t, Choice &c);
     void choose_request(std::uint64_t t, Choice &c);
     void issue(const Choice &c, std::uint64_t t, Sink *sink);
-    void issue_column(std::vector<Request> &queue, std::size_t entry, std::uint64_t t, Sink *sink);
-    bool queued_hit(const std::vector<Request> &queue, std::uint32_t rank, std::uint32_t bank, std::uint64_t row) const;
+    void issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink);
+    bool queued_hit(std::size_t flat, std::uint64_t row) const;
+    const Summary &summary(int kind, std::size_t flat);
+    void touch_bank(std::size_t flat) { m_sum[0][flat].dirty = m_sum[1][flat].dirty = true; }
     void account_occupancy(std::uint64_t from, std::uint64_t to);
     /// One scheduling step at m_now: issue a command or jump ahead (not past @until).
     bool step(std::uint64_t until, Sink *sink);
@@ -135,7 +148,10 @@ private:
     std::uint32_t m_channel;
     std::uint32_t m_banks_per_rank;
     std::uint64_t m_now = 0;
-    std::vector<Request> m_reads, m_writes;   /* in arrival order */
+    std::vector<std::vector<Request>> m_q[2]; /* [0 reads, 1 writes][flat bank]: each in arrival order */
+    std::vector<Summary> m_sum[2];            /* [kind][flat bank] */
+    std::size_t m_count[2] = {0, 0};          /* queued reads, writes */
+    std::uint64_t m_seq = 0;
     std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
     std::vector<Rank> m_ranks;
     bool m_draining = false;
@@ -147,8 +163,7 @@ private:
     bool watched(std::uint64_t id) const { return id >= m_done_first && id <= m_done_last; }
     std::uint64_t m_done_first = kNever, m_done_last = 0; /* run_until_done's id range */
     std::uint64_t m_done_count = 0, m_done_max = 0;
-    std::vector<std::uint8_t> m_hit_pending, m_capped;    /* choose_request's per-bank scratch */
-    std::vector<std::uint64_t> m_act_ready;               /* choose_request's per-bank scratch */
+
     DramSchedulerStats *m_stats = nullptr;
 };
 
