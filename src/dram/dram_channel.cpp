@@ -81,8 +81,9 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
 
 /*
  * Write drain (gem5 MemCtrl's bus-turnaround policy, DRAMsim3's write_draining_): the channel
- * serves reads until the write queue reaches the high watermark, or until no read waits
- * (an opportunistic drain). It then serves writes only, so the bus turns around once per
+ * serves reads until the write queue reaches the high watermark, or until no read waits and
+ * the queue holds more than the low watermark (an opportunistic drain; at the end of a run,
+ * any write). It then serves writes only, so the bus turns around once per
  * episode instead of once per write, until the write queue is down to the low watermark with at
  * least min_writes_per_drain issued, or empty; an opportunistic drain with no read waiting
  * carries on while writes remain.
@@ -91,7 +92,10 @@ void DramChannel::update_drain_mode() {
     const DramConfig &c = *m_config;
     if (!m_draining) {
         const bool high = m_count[1] >= c.write_high;
-        if (high || (m_count[0] == 0 && m_count[1] != 0)) {
+        // Opportunistic: no read waits and more writes than the low watermark (gem5 MemCtrl),
+        // so that a lone write-back does not turn the bus around between a thread's reads.
+        const bool idle_reads = m_count[0] == 0 && m_count[1] != 0 && (m_count[1] > c.write_low || m_flushing);
+        if (high || idle_reads) {
             m_draining = true;
             m_drained = 0;
             if (m_stats) {
@@ -522,7 +526,9 @@ std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t 
 }
 
 void DramChannel::drain(Sink *sink) {
+    m_flushing = true;
     while (!idle()) step(kNever, sink);
+    m_flushing = false;
 }
 
 }  // namespace mtesim

@@ -71,8 +71,10 @@ DramCoord at(std::uint32_t bg, std::uint32_t bank, std::uint64_t row, std::uint6
     return c;
 }
 
-/// DDR4-3200 with refresh off, so only the rule under test can delay a request.
+/// DDR4-3200 with refresh off, so only the rule under test can delay a request, and a low
+/// watermark of 0, so that a lone write is drained as soon as no read waits.
 DramConfig ddr4(std::vector<std::string> sets = {}) {
+    sets.insert(sets.begin(), "dram.write_low_watermark=0");
     sets.push_back("dram.refresh=false");
     return dram_config("ddr4-3200", sets);
 }
@@ -359,8 +361,10 @@ struct SaturationCase {
 class DramBandwidth : public ::testing::TestWithParam<SaturationCase> {};
 
 /* Sustained bandwidth never exceeds the configured peak, and with enough initiators streaming
- * through distinct banks it reaches it within 5% (refresh alone costs tRFC/tREFI: 3.3% on
- * DDR3-1600, 7% per rank on DDR4-3200, hidden by the other rank). Initiators that all stream
+ * through distinct banks it reaches it within 5% on DDR3-1600 (one rank: refresh costs
+ * tRFC/tREFI = 3.3%) and within 7% on DDR4-3200 (two ranks: refresh, 7% per rank, is mostly
+ * hidden by the other rank, but every switch between ranks on the data bus now costs tRTRS,
+ * one cycle per 4-cycle burst, and FR-FCFS does not group requests by rank). Initiators that all stream
  * through one bank thrash its row buffer: far below peak, and still never above it. */
 TEST_P(DramBandwidth, SaturationStaysWithinPeak) {
     const SaturationCase &c = GetParam();
@@ -373,7 +377,7 @@ TEST_P(DramBandwidth, SaturationStaysWithinPeak) {
 
 INSTANTIATE_TEST_SUITE_P(Streams, DramBandwidth,
                          ::testing::Values(SaturationCase{"ddr3-1600", 8, 8192, 0.95},
-                                           SaturationCase{"ddr4-3200", 32, 8192, 0.95},
+                                           SaturationCase{"ddr4-3200", 32, 8192, 0.93},
                                            SaturationCase{"ddr3-1600", 16, 1 << 20, 0.0}),
                          [](const auto &info) {
                              return std::string(info.param.preset[3] == '3' ? "ddr3" : "ddr4") + "_" +

@@ -70,7 +70,10 @@ struct Rig : DramChannel::Sink {
     }
 };
 
+/// DDR4-3200, refresh off; a low watermark of 0, so that a lone write is drained as soon as no
+/// read waits (the turnaround cases need it issued at a known cycle). Later sets win.
 DramConfig ddr4(std::vector<std::string> sets = {}) {
+    sets.insert(sets.begin(), "dram.write_low_watermark=0");
     sets.push_back("dram.refresh=false");
     return make("ddr4-3200", sets);
 }

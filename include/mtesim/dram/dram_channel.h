@@ -3,7 +3,7 @@
 // channel's command bus (ACT, PRE, RD, WR, REFab, REFpb) from per-bank, per-rank and
 // per-channel timing state, choosing FR-FCFS (row hits first, then the oldest, with a cap on
 // how often a row hit may overtake an older request to its bank). Writes are drained between a
-// high and a low watermark, and opportunistically when no read waits. Time only moves forward:
+// high and a low watermark, and opportunistically when no read waits (above the low mark). Time only moves forward:
 // advance(T) issues every command due before cycle T and then stops, so the owner can enqueue
 // requests in cycle order between calls. Idle stretches are skipped (the scheduler jumps to the
 // next cycle at which any command could become legal), which keeps replay fast.
@@ -155,6 +155,7 @@ private:
     std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
     std::vector<Rank> m_ranks;
     bool m_draining = false;
+    bool m_flushing = false;                  /* drain(): every queued write goes, however few */
     std::uint32_t m_drained = 0;              /* writes issued in this drain episode */
     bool m_last_col_write = false;            /* the channel's last column command, for turnaround stats */
     std::uint32_t m_last_col_rank = 0;
