@@ -82,8 +82,8 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
         for (const auto &[f, n] : fields)
             if (n > 1 && c.field_order.find(f) == std::string::npos) missing += std::string(missing.empty() ? "" : ", ") + f;
         if (!missing.empty())
-            throw ConfigError(s.where("dram.address_mapping") + " ('" + c.address_mapping +
-                              "') gives no address bits to " + missing + ", expected every field whose count is above 1");
+            throw ConfigError(s.where("dram.address_mapping") + " gives no address bits to " + missing +
+                              ", expected every field whose count is above 1");
         for (const char *f : {"Ch", "Ra", "Bg", "Ba", "Ro", "Co"})
             if (c.field_order.find(f) == std::string::npos) c.field_order = std::string(f) + c.field_order;
     }
@@ -128,10 +128,10 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
     if (c.tWTR_S > c.tWTR_L)
         throw ConfigError(s.where("dram.tWTR_S") + ", expected tWTR_S <= tWTR_L (" + std::to_string(c.tWTR_L) + ")");
     if (c.tWTR_L > c.tRAS)
-        throw ConfigError(s.where("dram.tWTR_L") + " (" + std::to_string(c.tWTR_L) + "), expected at most tRAS (" +
+        throw ConfigError(s.where("dram.tWTR_L") + ", expected at most tRAS (" +
                           std::to_string(c.tRAS) + "): a write-to-read turnaround longer than a row's active time is no real device");
     if (c.tRAS < c.tRCD)
-        throw ConfigError(s.where("dram.tRAS") + " (" + std::to_string(c.tRAS) + "), expected at least tRCD (" + std::to_string(c.tRCD) + ")");
+        throw ConfigError(s.where("dram.tRAS") + ", expected at least tRCD (" + std::to_string(c.tRCD) + ")");
     if (c.refresh_mode == RefreshMode::per_bank) {
         if (c.tRFCpb == 0)
             throw ConfigError(s.where("dram.tRFCpb") + ", expected a per-bank refresh time above 0 with dram.refresh_mode = per-bank");
