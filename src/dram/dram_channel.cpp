@@ -525,6 +525,33 @@ std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t 
     return m_done_max;
 }
 
+void DramChannel::copy_for_prediction(const DramChannel &o) {
+    m_config = o.m_config;
+    m_channel = o.m_channel;
+    m_banks_per_rank = o.m_banks_per_rank;
+    m_now = o.m_now;
+    for (int k = 0; k < 2; ++k) {
+        if (m_q[k].size() != o.m_q[k].size()) m_q[k].resize(o.m_q[k].size());
+        for (std::size_t b = 0; b < o.m_q[k].size(); ++b)
+            if (!o.m_q[k][b].empty() || !m_q[k][b].empty()) m_q[k][b] = o.m_q[k][b];
+        m_sum[k] = o.m_sum[k];
+        m_count[k] = o.m_count[k];
+    }
+    m_seq = o.m_seq;
+    m_banks = o.m_banks;
+    m_ranks = o.m_ranks;
+    m_draining = o.m_draining;
+    m_flushing = o.m_flushing;
+    m_drained = o.m_drained;
+    m_last_col_write = o.m_last_col_write;
+    m_last_col_rank = o.m_last_col_rank;
+    m_any_col = o.m_any_col;
+    m_done_first = kNever;
+    m_done_last = 0;
+    m_done_count = m_done_max = 0;
+    m_stats = nullptr;
+}
+
 void DramChannel::drain(Sink *sink) {
     m_flushing = true;
     while (!idle()) step(kNever, sink);

@@ -111,8 +111,7 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
     for (std::uint32_t i = 0; i < m_channels.size(); ++i) {
         DramChannel &ch = m_channels[i];
         if (ch.idle() || (first == last && i != channel)) continue;
-        *m_scratch = ch;
-        m_scratch->set_stats(nullptr);
+        m_scratch->copy_for_prediction(ch);
         r.done = std::max(r.done, m_scratch->run_until_done(first, last));
     }
     r.done = std::max(r.done, entry + 1);

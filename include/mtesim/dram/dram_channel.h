@@ -82,6 +82,10 @@ public:
     /// Issues commands until both queues are empty.
     void drain(Sink *sink);
 
+    /// Makes this channel a copy of @o for a prediction, without stats; cheaper than
+    /// assignment because empty request lists are skipped.
+    void copy_for_prediction(const DramChannel &o);
+
     /// Stats are written only when this is set (a prediction copy leaves it null).
     void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
 
