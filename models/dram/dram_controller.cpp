@@ -12,15 +12,11 @@ DramController::DramController(sc_core::sc_module_name name, const DramControlle
                                SparseMemory &memory, TagStore &tags)
     : sc_core::sc_module(name), socket("socket"), m_ranges(params.ranges), m_engine(params.dram),
       m_tag_cache(params.tag_cache), m_memory(memory), m_tags(tags) {
-    const TagLayout &layout = tags.layout();
     std::uint64_t offset = 0;
     for (const auto &r : m_ranges) {
         m_range_offsets.push_back(offset);
         offset += r.size();
     }
-    for (const auto &region : layout.regions())
-        for (const auto &r : m_ranges)
-            if (r.contains(region.tags)) m_tag_ranges.push_back(region.tags);
     m_tck_units = sc_core::sc_time(params.dram.tck_ps, sc_core::SC_PS).value();
     MTESIM_ASSERT(m_tck_units > 0, "tCK below the SystemC time resolution");
     socket.register_b_transport(this, &DramController::b_transport);
@@ -32,12 +28,6 @@ DramAddr DramController::dram_addr(PhysAddr pa) const {
         if (m_ranges[i].contains(pa)) return DramAddr(m_range_offsets[i] + (pa - m_ranges[i].base()));
     MTESIM_ASSERT(false, "access outside the controller's ranges (the interconnect routes only ours)");
     return DramAddr();
-}
-
-bool DramController::in_tag_region(PhysAddr pa) const {
-    for (const auto &r : m_tag_ranges)
-        if (r.contains(pa)) return true;
-    return false;
 }
 
 bool DramController::move_tags(tlm::tlm_generic_payload &trans, MteExtension &ext) {
@@ -59,12 +49,12 @@ std::uint64_t DramController::tag_timing(PhysAddr pa, std::uint64_t len, bool wr
         TagCache::Outcome o = m_tag_cache.access(t, write);
         if (!o.hit) {
             // Fill (also before a partial write: write-allocate).
-            auto r = m_engine.access(dram_addr(phys_of(t)), false, arrival, line, m_tag_stats);
+            auto r = m_engine.access(dram_addr(phys_of(t)), false, arrival, line, DramTimingEngine::Klass::tag);
             ready = std::max(ready, r.done);
         }
         if (o.writeback) {
             // Posted: occupies the bank and bus, does not delay this access.
-            m_engine.access(dram_addr(phys_of(*o.writeback)), true, arrival, line, m_tag_stats);
+            m_engine.submit(dram_addr(phys_of(*o.writeback)), true, arrival, line, DramTimingEngine::Klass::tag);
         }
     }
     return ready;
@@ -72,9 +62,13 @@ std::uint64_t DramController::tag_timing(PhysAddr pa, std::uint64_t len, bool wr
 
 /*
  * One access: the arrival cycle is the initiator's local time (sc_time_stamp + annotated
- * delay) rounded up to tCK. Half the controller pipeline latency is spent before the DRAM
- * command is scheduled and half after the data returns. A tagged access also looks up its tag
- * lines; the response is ready when both data and tags are.
+ * delay) rounded up to tCK. Half the controller pipeline latency is spent before the request
+ * enters its queue and half after the data returns. A read is answered when the engine
+ * predicts its last data beat; a write when it has entered the write queue (posted). A tagged
+ * access also looks up its tag lines; the response is ready when both data and tags are.
+ * A request that reaches the controller after requests with later timestamps (temporal
+ * decoupling) enters at the scheduler's clock; the initiator is charged the service time from
+ * there, not the skew (docs/timing-model.md).
  */
 void DramController::b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay) {
     const PhysAddr pa(trans.get_address());
@@ -87,10 +81,14 @@ void DramController::b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_ti
     MteExtension *ext = trans.get_extension<MteExtension>();
 
     std::uint64_t done = arrival + front;
+    std::uint64_t skew = 0; /* cycles the scheduler's clock was past the arrival */
     if (!ext || !ext->tag_only) {
+        // Data traffic whatever the address: a payload to a tag-storage page is the pool's data
+        // (the page holds data while it holds no tags); tags reach DRAM only through the tag cache.
         auto r = m_engine.access(dram_addr(pa), write, arrival + front, static_cast<std::uint32_t>(len),
-                                 in_tag_region(pa) ? m_tag_stats : m_data_stats);
+                                 DramTimingEngine::Klass::data);
         done = r.done;
+        skew = r.skew;
         if (ext && ext->functional) {
             if (write) m_memory.write(pa, trans.get_data_ptr(), len);
             else m_memory.read(pa, trans.get_data_ptr(), len);
@@ -103,6 +101,8 @@ void DramController::b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_ti
     }
     done += back;
     m_last_done = std::max(m_last_done, done);
+    // Skew: the scheduler had moved past the arrival (out-of-order arrival); not charged.
+    done -= std::min(skew, done - arrival);
     const std::uint64_t total_units = done * m_tck_units;
     delay += sc_core::sc_time::from_value(total_units > now_units ? total_units - now_units : 0);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -124,13 +124,15 @@ unsigned int DramController::transport_dbg(tlm::tlm_generic_payload &trans) {
 }
 
 DramControllerStats DramController::stats() const {
+    m_engine.flush();
     DramControllerStats s;
-    s.data = m_data_stats;
-    s.tag = m_tag_stats;
+    s.data = m_engine.traffic(DramTimingEngine::Klass::data);
+    s.tag = m_engine.traffic(DramTimingEngine::Klass::tag);
+    s.scheduler = m_engine.scheduler();
     s.tag_cache = m_tag_cache.stats();
     s.refreshes = m_engine.refreshes();
     s.bus_busy_cycles = m_engine.bus_busy_cycles();
-    s.last_done_cycle = m_last_done;
+    s.last_done_cycle = std::max(m_last_done, m_engine.last_done());
     return s;
 }
 

@@ -3,7 +3,10 @@
 // DramTimingEngine (bank/row state, busy-until times, refresh); MTE tag traffic goes through
 // a TagCache, whose misses and dirty evictions are extra DRAM accesses to the tag region.
 // Tag values live functionally in the platform's TagStore; bytes that must exist (tags, page
-// tables) in its SparseMemory. Traffic to the tag region is counted apart from data traffic.
+// tables) in its SparseMemory. Tag traffic (the tag cache's fills and writebacks) goes through
+// the same queues and scheduler as data and is counted apart from it; a payload's own access is
+// data traffic wherever it lands, including tag-storage pages the allocator uses as data (the
+// RFC's pool).
 #pragma once
 
 #include "mtesim/dram/dram_timing_engine.h"
@@ -27,10 +30,11 @@ struct DramControllerParams {
 };
 
 struct DramControllerStats {
-    DramTrafficStats data;           /* requests to data memory */
-    DramTrafficStats tag;            /* requests to the tag region (tag cache misses, writebacks, direct) */
+    DramTrafficStats data;           /* bursts of the payloads (data, wherever it lands, pool pages included) */
+    DramTrafficStats tag;            /* bursts to the tag region for tags: tag cache fills and writebacks */
     TagCacheStats tag_cache;
-    std::uint64_t refreshes = 0;     /* all-bank refreshes */
+    DramSchedulerStats scheduler;    /* queues, drains, turnarounds, per bank group outcomes */
+    std::uint64_t refreshes = 0;     /* refresh commands (all-bank and per-bank) */
     std::uint64_t bus_busy_cycles = 0;
     std::uint64_t last_done_cycle = 0; /* completion of the latest access, in tCK cycles */
 };
@@ -43,6 +47,7 @@ public:
     DramController(sc_core::sc_module_name name, const DramControllerParams &params, SparseMemory &memory,
                    TagStore &tags);
 
+    /// Serves whatever is still queued (end of the run), then reports.
     DramControllerStats stats() const;
     const DramConfig &config() const { return m_engine.config(); }
     TagStore &tags() { return m_tags; }
@@ -54,7 +59,6 @@ private:
 
     /// Offset of @pa in this controller's address space (its ranges laid end to end).
     DramAddr dram_addr(PhysAddr pa) const;
-    bool in_tag_region(PhysAddr pa) const;
     /// Functional tag read/write for the granules of @trans; false if untagged memory.
     bool move_tags(tlm::tlm_generic_payload &trans, MteExtension &ext);
     /// Timing of the tag-cache lookups for @trans arriving at @arrival; returns the cycle its
@@ -63,14 +67,12 @@ private:
 
     std::vector<AddrRange> m_ranges;
     std::vector<std::uint64_t> m_range_offsets; /* DramAddr of each range's base */
-    std::vector<AddrRange> m_tag_ranges;        /* tag regions inside this controller */
-    DramTimingEngine m_engine;
+    mutable DramTimingEngine m_engine;          /* mutable: stats() serves the queued requests first */
     TagCache m_tag_cache;
     SparseMemory &m_memory;
     TagStore &m_tags;
     std::uint64_t m_tck_units = 1;              /* tCK in SystemC time-resolution units */
-    DramTrafficStats m_data_stats, m_tag_stats;
-    std::uint64_t m_last_done = 0;
+    std::uint64_t m_last_done = 0;              /* latest response, in tCK cycles */
 };
 
 }  // namespace mtesim

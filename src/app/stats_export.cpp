@@ -121,13 +121,37 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
             add_count(p + "row_misses", t->row_misses, "requests", "row buffer misses (bank precharged)");
             add_count(p + "row_conflicts", t->row_conflicts, "requests", "row buffer conflicts");
             add_count(p + "bytes", t->bytes, "bytes", "moved on the data bus");
-            add(p + "latency_avg", t->latency.mean() * tck_ns, false, "ns", "arrival to last data beat, mean");
-            add(p + "latency_p99", static_cast<double>(t->latency.percentile(0.99)) * tck_ns, false, "ns", "99th percentile");
+            add_count(p + "from_write_queue", t->from_write_queue, "requests", "reads forwarded from / writes merged into the write queue");
+            add(p + "latency_avg", t->latency.mean() * tck_ns, false, "ns", "reads: queue entry to last data beat, mean");
+            add(p + "latency_p99", static_cast<double>(t->latency.percentile(0.99)) * tck_ns, false, "ns", "reads: 99th percentile");
+            add(p + "write_latency_avg", t->write_latency.mean() * tck_ns, false, "ns", "writes: queue entry to last data beat in DRAM, mean");
+            add(p + "write_latency_p99", static_cast<double>(t->write_latency.percentile(0.99)) * tck_ns, false, "ns", "writes: 99th percentile");
+        }
+        const DramSchedulerStats &q = d.stats.scheduler;
+        const std::string sp = d.name + ".scheduler.";
+        add(sp + "read_queue_avg", q.read_queue_mean(), false, "requests", "read queue occupancy, time average over channels");
+        add(sp + "write_queue_avg", q.write_queue_mean(), false, "requests", "write queue occupancy, time average over channels");
+        add_count(sp + "read_queue_max", q.read_queue_max, "requests", "read queue occupancy, maximum");
+        add_count(sp + "write_queue_max", q.write_queue_max, "requests", "write queue occupancy, maximum");
+        add_count(sp + "drain_episodes", q.drain_episodes, "episodes", "write drains (high watermark or opportunistic)");
+        add_count(sp + "drain_high_watermark", q.drain_high_watermark, "episodes", "write drains started at the high watermark");
+        add_count(sp + "read_to_write", q.read_to_write, "turnarounds", "WR after RD on a channel");
+        add_count(sp + "write_to_read", q.write_to_read, "turnarounds", "RD after WR on a channel");
+        add_count(sp + "rank_switches", q.rank_switches, "turnarounds", "column commands to another rank than the previous");
+        add_count(sp + "acts", q.acts, "commands", "ACT");
+        add_count(sp + "pres", q.pres, "commands", "PRE (for requests, refresh and timeouts)");
+        add_count(sp + "refreshes_per_bank", q.refreshes_per_bank, "commands", "REFsb/REFpb");
+        add_count(sp + "bypass_cap_hits", q.bypass_cap_hits, "decisions", "ready row hits held back by the FR-FCFS cap");
+        for (std::size_t g = 0; g < q.bg_hits.size(); ++g) {
+            const std::string bp = sp + "bankgroup" + std::to_string(g) + ".";
+            add_count(bp + "row_hits", q.bg_hits[g], "requests", "row hits in bank group g (all ranks and channels)");
+            add_count(bp + "row_misses", q.bg_misses[g], "requests", "row misses in bank group g");
+            add_count(bp + "row_conflicts", q.bg_conflicts[g], "requests", "row conflicts in bank group g");
         }
         add_count(d.name + ".tag_cache.hits", d.stats.tag_cache.hits, "lines", "tag cache hits");
         add_count(d.name + ".tag_cache.misses", d.stats.tag_cache.misses, "lines", "tag cache misses");
         add_count(d.name + ".tag_cache.writebacks", d.stats.tag_cache.writebacks, "lines", "dirty tag lines written back");
-        add_count(d.name + ".refreshes", d.stats.refreshes, "refreshes", "all-bank refreshes");
+        add_count(d.name + ".refreshes", d.stats.refreshes, "refreshes", "refresh commands (all-bank and per-bank)");
         const double secs = static_cast<double>(r.sim_ps) * 1e-12;
         add(d.name + ".bandwidth", secs > 0 ? static_cast<double>(d.stats.data.bytes + d.stats.tag.bytes) / secs / 1e9 : 0,
             false, "GB/s", "bytes over simulated time");

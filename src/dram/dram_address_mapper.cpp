@@ -14,8 +14,8 @@ DramAddressMapper::DramAddressMapper(const DramConfig &c) {
                                            c.columns / c.burst_length};
     const char *names[kFields] = {"Ch", "Ra", "Bg", "Ba", "Ro", "Co"};
     unsigned pos = 0;
-    for (std::size_t i = c.address_mapping.size(); i >= 2; i -= 2) {
-        const std::string f = c.address_mapping.substr(i - 2, 2);
+    for (std::size_t i = c.field_order.size(); i >= 2; i -= 2) {
+        const std::string f = c.field_order.substr(i - 2, 2);
         for (int k = 0; k < kFields; ++k) {
             if (f != names[k]) continue;
             m_shift[k] = pos;

@@ -4,6 +4,7 @@
 
 #include "mtesim/common/config_error.h"
 
+#include <algorithm>
 #include <set>
 
 namespace mtesim {
@@ -11,6 +12,28 @@ namespace mtesim {
 namespace {
 
 bool pow2(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+/* The three notations, normalised to mtesim's (two-letter fields MSB..LSB). DRAMsim3 names
+ * fields in lowercase (ch ra bg ba ro co; its config's address_mapping, e.g. rochrababgco).
+ * Ramulator's linear mappers (RoBaRaCoCh, ChRaBaRoCo) have no Bg field: their "Ba" slices the
+ * bank level and, below it, the bank-group level (Ramulator 2 ro_ba_ra_co_ch.cpp slices
+ * levels rank, bankgroup, bank, row from the LSB up), so Ba becomes BaBg. Returns "" when
+ * the string is none of them or repeats a field. */
+std::string normalise_mapping(const std::string &m) {
+    if (m.size() % 2 != 0 || m.empty()) return "";
+    const bool dramsim3 = std::all_of(m.begin(), m.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; });
+    const bool has_bg = m.find(dramsim3 ? "bg" : "Bg") != std::string::npos;
+    std::string out;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < m.size(); i += 2) {
+        std::string f = m.substr(i, 2);
+        if (dramsim3) f[0] = static_cast<char>(f[0] - 'a' + 'A');
+        if (f != "Ch" && f != "Ra" && f != "Bg" && f != "Ba" && f != "Ro" && f != "Co") return "";
+        if (!seen.insert(f).second) return "";
+        out += (f == "Ba" && !has_bg && !dramsim3) ? "BaBg" : f;
+    }
+    return out;
+}
 
 std::uint32_t u32(ConfigStore &s, const std::string &key, std::uint32_t dflt, const std::string &unit,
                   const std::string &desc, std::uint32_t min = 0) {
@@ -42,20 +65,43 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
         {"dram.bus_bytes", c.bus_bytes}, {"dram.burst_length", c.burst_length}};
     for (const auto &[key, value] : counts) require_pow2(s, key, value);
     c.address_mapping = s.get_string("dram.address_mapping", "RoRaBaCoBgCh",
-                                      "physical address bits to DRAM coordinates, fields MSB to LSB "
-                                      "(Ch Ra Bg Ba Ro Co, each once)");
+                                      "physical address bits to DRAM coordinates, fields MSB to LSB: mtesim "
+                                      "(Ch Ra Bg Ba Ro Co, e.g. RoRaBaCoBgCh), DRAMsim3 (e.g. rochrababgco) or "
+                                      "Ramulator (e.g. RoBaRaCoCh, where Ba is bank over bank group)");
+    c.field_order = normalise_mapping(c.address_mapping);
+    if (c.field_order.empty())
+        throw ConfigError(s.where("dram.address_mapping") +
+                          ", expected each of Ch Ra Bg Ba Ro Co once (a field whose count is 1 may be left out; mtesim, e.g. RoRaBaCoBgCh), "
+                          "DRAMsim3's lowercase form (e.g. rochrababgco) or Ramulator's (e.g. RoBaRaCoCh)");
     {
-        std::set<std::string> fields;
-        const std::string &m = c.address_mapping;
-        bool ok = m.size() == 12;
-        for (std::size_t i = 0; ok && i < m.size(); i += 2) {
-            const std::string f = m.substr(i, 2);
-            ok = (f == "Ch" || f == "Ra" || f == "Bg" || f == "Ba" || f == "Ro" || f == "Co") && fields.insert(f).second;
-        }
-        if (!ok) throw ConfigError(s.where("dram.address_mapping") + ", expected each of Ch Ra Bg Ba Ro Co once, e.g. RoRaBaCoBgCh");
+        // Mapping bits must cover the geometry: a field left out of the string gets no
+        // address bits, which is only right when the geometry has one of it.
+        const std::pair<const char *, std::uint64_t> fields[] = {
+            {"Ch", c.channels}, {"Ra", c.ranks}, {"Bg", c.bankgroups}, {"Ba", c.banks_per_group}, {"Ro", c.rows}, {"Co", c.columns / c.burst_length}};
+        std::string missing;
+        for (const auto &[f, n] : fields)
+            if (n > 1 && c.field_order.find(f) == std::string::npos) missing += std::string(missing.empty() ? "" : ", ") + f;
+        if (!missing.empty())
+            throw ConfigError(s.where("dram.address_mapping") + " gives no address bits to " + missing +
+                              ", expected every field whose count is above 1");
+        for (const char *f : {"Ch", "Ra", "Bg", "Ba", "Ro", "Co"})
+            if (c.field_order.find(f) == std::string::npos) c.field_order = std::string(f) + c.field_order;
     }
-    c.closed_page = s.get_string("dram.page_policy", "open", "row buffer policy", {"open", "closed"}) == "closed";
-    c.refresh = s.get_bool("dram.refresh", true, "model all-bank refresh every tREFI");
+    {
+        const std::string policy = s.get_string("dram.page_policy", "open",
+                                                "row buffer policy: open, closed (auto-precharge unless a queued request "
+                                                "hits the row) or timeout (close an idle row after dram.page_timeout)",
+                                                {"open", "closed", "timeout"});
+        c.page_policy = policy == "closed" ? PagePolicy::closed : policy == "timeout" ? PagePolicy::timeout : PagePolicy::open;
+        c.closed_page = c.page_policy == PagePolicy::closed;
+    }
+    const bool refresh_on = s.get_bool("dram.refresh", true, "model refresh (dram.refresh_mode says which)");
+    const std::string refresh_mode = s.get_string("dram.refresh_mode", "all-bank",
+                                                  "all-bank: REFab per rank every tREFI; per-bank: bank k of every bank "
+                                                  "group, k round robin, every tREFI/banks_per_group (DDR5 REFsb; LPDDR REFpb)",
+                                                  {"all-bank", "per-bank"});
+    c.refresh_mode = !refresh_on ? RefreshMode::off : refresh_mode == "per-bank" ? RefreshMode::per_bank : RefreshMode::all_bank;
+    c.refresh = refresh_on;
     if (c.columns < c.burst_length)
         throw ConfigError(s.where("dram.columns") + ", expected at least burst_length (" +
                           std::to_string(c.burst_length) + ") columns per row");
@@ -75,6 +121,46 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
     c.tFAW = u32(s, "dram.tFAW", 34, "tCK", "window of four ACTs per rank", 1);
     c.tRFC = u32(s, "dram.tRFC", 880, "tCK", "all-bank refresh cycle time", 1);
     c.tREFI = u32(s, "dram.tREFI", 12480, "tCK", "average refresh interval", 1);
+    c.tWTR_S = u32(s, "dram.tWTR_S", 4, "tCK", "end of write data to RD, different bank group", 1);
+    c.tWTR_L = u32(s, "dram.tWTR_L", 12, "tCK", "end of write data to RD, same bank group", 1);
+    c.tRTRS = u32(s, "dram.tRTRS", 2, "tCK", "rank-to-rank switch: extra bus cycles between bursts of different ranks, and in RD to WR", 0);
+    c.tRFCpb = u32(s, "dram.tRFCpb", 0, "tCK", "per-bank refresh cycle time (needed by refresh_mode = per-bank)", 0);
+    if (c.tWTR_S > c.tWTR_L)
+        throw ConfigError(s.where("dram.tWTR_S") + ", expected tWTR_S <= tWTR_L (" + std::to_string(c.tWTR_L) + ")");
+    if (c.tWTR_L > c.tRAS)
+        throw ConfigError(s.where("dram.tWTR_L") + ", expected at most tRAS (" +
+                          std::to_string(c.tRAS) + "): a write-to-read turnaround longer than a row's active time is no real device");
+    if (c.tRAS < c.tRCD)
+        throw ConfigError(s.where("dram.tRAS") + ", expected at least tRCD (" + std::to_string(c.tRCD) + ")");
+    if (c.refresh_mode == RefreshMode::per_bank) {
+        if (c.tRFCpb == 0)
+            throw ConfigError(s.where("dram.tRFCpb") + ", expected a per-bank refresh time above 0 with dram.refresh_mode = per-bank");
+        if (c.tREFI / c.banks_per_group <= c.tRFCpb)
+            throw ConfigError(s.where("dram.tRFCpb") + ", expected tRFCpb < tREFI / banks_per_group (" +
+                              std::to_string(c.tREFI / c.banks_per_group) + ")");
+    }
+
+    c.read_queue = u32(s, "dram.read_queue", 32, "requests", "read queue entries per channel (gem5 read_buffer_size 32)", 0);
+    c.write_queue = u32(s, "dram.write_queue", 64, "requests", "write queue entries per channel (gem5 write_buffer_size 64)", 0);
+    if (c.read_queue == 0) throw ConfigError(s.where("dram.read_queue") + ", expected at least 1 entry");
+    if (c.write_queue == 0) throw ConfigError(s.where("dram.write_queue") + ", expected at least 1 entry");
+    const double high = s.get_double("dram.write_high_watermark", 0.85, "fraction of write_queue",
+                                     "queued writes that start a write drain (gem5 write_high_thresh_perc 85)", 0, 1);
+    const double low = s.get_double("dram.write_low_watermark", 0.5, "fraction of write_queue",
+                                    "queued writes at which a drain stops (gem5 write_low_thresh_perc 50)", 0, 1);
+    c.write_high = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(high * c.write_queue + 0.5));
+    c.write_low = static_cast<std::uint32_t>(low * c.write_queue + 0.5);
+    if (c.write_low >= c.write_high)
+        throw ConfigError(s.where("dram.write_low_watermark") + ", expected below dram.write_high_watermark (" +
+                          std::to_string(high) + ")");
+    c.min_writes_per_drain = u32(s, "dram.min_writes_per_drain", 16, "requests",
+                                 "writes a drain episode issues at least, when queued (gem5 min_writes_per_switch 16)", 1);
+    c.bypass_cap = u32(s, "dram.bypass_cap", 16, "requests",
+                       "younger row hits allowed to overtake a waiting older request to the same bank (FR-FCFS cap)", 0);
+    c.page_timeout = u32(s, "dram.page_timeout", 0, "tCK", "timeout page policy: idle cycles before an open row is closed", 0);
+    if (c.page_policy == PagePolicy::timeout && c.page_timeout == 0)
+        throw ConfigError(s.where("dram.page_timeout") + ", expected above 0 with dram.page_policy = timeout");
+
     if (c.tRFC + c.tRP >= c.tREFI)
         throw ConfigError(s.where("dram.tRFC") + ", expected tRFC + tRP < tREFI (" + std::to_string(c.tREFI) + ")");
     if (c.tCCD_S > c.tCCD_L)

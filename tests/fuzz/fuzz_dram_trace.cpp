@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     std::fclose(f);
     try {
         mtesim::DramTraceReader reader(path, mtesim::DramTraceReader::Format::auto_detect);
-        mtesim::DramReplay replay(config, 32, 64);
+        mtesim::DramReplay replay(config, 64);
         replay.run(reader, 100000);
     } catch (const mtesim::TraceError &) {
     }

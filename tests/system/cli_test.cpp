@@ -214,6 +214,12 @@ TEST(CliDramReplay, ReplaysEachFormatAndRejectsBadInput) {
     expect_bad_input(run_mtesim({"dram-replay", "--trace", d3, "--preset", "ddr9"}), "--preset: unknown DRAM preset 'ddr9'");
     expect_bad_input(run_mtesim({"dram-replay", "--trace", d3, "--format", "xml"}), "mtesim dram-replay: --format 'xml'");
     expect_bad_input(run_mtesim({"dram-replay"}), "mtesim dram-replay: --trace is required");
+    // Impossible DRAM settings: one line naming the key.
+    expect_bad_input(run_mtesim({"dram-replay", "--trace", d3, "--preset", "ddr3-1600", "--set", "dram.tWTR_L=40"}),
+                     "--set: dram.tWTR_L = '40', expected at most tRAS (28)");
+    expect_bad_input(run_mtesim({"dram-replay", "--trace", d3, "--set", "dram.read_queue=0"}), "--set: dram.read_queue = '0', expected at least 1 entry");
+    expect_bad_input(run_mtesim({"dram-replay", "--trace", d3, "--set", "dram.address_mapping=RoRaBaCoBg"}),
+                     "--set: dram.address_mapping = 'RoRaBaCoBg' gives no address bits to Ch");
     for (const auto &p : {d3, bad}) std::filesystem::remove(p);
 }
 

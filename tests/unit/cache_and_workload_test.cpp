@@ -1,8 +1,7 @@
-// Cache (LRU, eviction), Tlb, TagCache, LatencyHistogram, ColumnCalendar,
+// Cache (LRU, eviction), Tlb, TagCache, LatencyHistogram,
 // Workload demultiplexing and SyntheticSource determinism.
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/tlb.h"
-#include "mtesim/dram/column_calendar.h"
 #include "mtesim/mte/tag_cache.h"
 #include "mtesim/stats/latency_histogram.h"
 #include "mtesim/trace/synthetic_source.h"
@@ -85,17 +84,6 @@ TEST(LatencyHistogram, MeanAndPercentiles) {
     EXPECT_EQ(h.max(), 100000u);
     EXPECT_GE(h.percentile(1.0), 65536u);
     EXPECT_LE(h.percentile(1.0), 100000u);
-}
-
-TEST(ColumnCalendar, FillsGapsAndKeepsTccd) {
-    ColumnCalendar c(4, 8);
-    // A burst whose data occupies [30, 34) on the bus (command at 8, CAS 22).
-    c.insert(ColumnCalendar::Slot{8, 8, 30, 34, 0, 0});
-    EXPECT_EQ(c.find(0, 0, 0, 22, 4, 0), 0u) << "tCCD_L (8) before the command at 8 is kept";
-    EXPECT_EQ(c.find(5, 0, 1, 22, 4, 0), 12u) << "other bank group: tCCD_S after 8; data [34, 38) follows";
-    EXPECT_EQ(c.find(5, 0, 0, 22, 4, 0), 16u) << "same bank group: tCCD_L after 8";
-    EXPECT_EQ(c.find(0, 1, 0, 22, 4, 0), 0u) << "other rank, data [22, 26) fits before the burst";
-    EXPECT_EQ(c.find(6, 1, 0, 22, 4, 0), 12u) << "other rank, data must clear [30, 34)";
 }
 
 TEST(Workload, DemultiplexesThreadsAndReportsCreations) {

@@ -1,8 +1,9 @@
 // DramReplay: drives a DramTimingEngine from a request trace with no cores, the way DRAMsim3,
 // Ramulator and DRAMSys replay their traces, so mtesim's DRAM model can be compared with them
-// on the same input. At most queue_depth requests are outstanding: request i arrives at
-// max(its trace cycle, the arrival of request i-1, the completion of request i-queue_depth).
-// Untimed traces (Ramulator's) thus run closed-loop at the queue's limit.
+// on the same input. The front end hands the controller at most one request per cycle (as
+// DRAMsim3's trace CPU does): request i enters at the earliest cycle that is at or after its
+// trace cycle, after request i-1 entered, and at which its queue has room. Untimed traces
+// (Ramulator's) thus run as fast as the controller's queues accept them.
 #pragma once
 
 #include "mtesim/dram/dram_timing_engine.h"
@@ -14,6 +15,7 @@ namespace mtesim {
 
 struct DramReplayResult {
     DramTrafficStats traffic;
+    DramSchedulerStats scheduler;
     std::uint64_t requests = 0;
     std::uint64_t end_cycle = 0;   /* completion of the last request, in tCK cycles */
     std::uint64_t refreshes = 0;
@@ -24,14 +26,13 @@ struct DramReplayResult {
 
 class DramReplay {
 public:
-    DramReplay(const DramConfig &config, std::uint32_t queue_depth, std::uint32_t request_bytes);
+    DramReplay(const DramConfig &config, std::uint32_t request_bytes);
 
     /// Replays every request of @reader (up to @max_requests, 0: all).
     DramReplayResult run(DramTraceReader &reader, std::uint64_t max_requests = 0);
 
 private:
     DramTimingEngine m_engine;
-    std::uint32_t m_queue_depth;
     std::uint32_t m_request_bytes;
 };
 

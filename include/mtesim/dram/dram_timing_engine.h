@@ -1,68 +1,78 @@
-// DramTimingEngine: the cycle-approximate timing of one DRAM controller, in plain C++ so that
-// the SystemC DramController and `mtesim dram-replay` share it and it can be unit tested.
-// Each access is scheduled on arrival from the state of its bank (open row, earliest next
-// ACT/PRE/column command), its rank (tRRD, tFAW, tCCD, refresh) and its channel's data bus
-// (a calendar of column commands and bursts). Concurrent initiators therefore contend, and a channel never moves more than
-// one burst per tBURST, so sustained bandwidth cannot exceed the configured peak.
+// DramTimingEngine: one DRAM controller's timing, in plain C++ so that the SystemC
+// DramController and `mtesim dram-replay` share it and it can be unit tested. It owns one
+// DramChannel (queues, FR-FCFS scheduler, command-level bank state) per channel, splits
+// requests into bursts, routes them by the address mapping and keeps the statistics per traffic
+// class (data, tag region). Two ways in:
+//  - submit(): replay. Requests enter in cycle order and are scheduled as the queues let them;
+//    their completions are counted when their commands issue.
+//  - access(): loosely-timed TLM. The request is submitted the same way, and its completion is
+//    predicted at once by running a copy of its channel until it is served (docs/timing-model.md,
+//    "Scheduling under temporal decoupling").
 #pragma once
 
-#include "mtesim/dram/column_calendar.h"
 #include "mtesim/dram/dram_address_mapper.h"
+#include "mtesim/dram/dram_channel.h"
 #include "mtesim/dram/dram_config.h"
+#include "mtesim/dram/dram_scheduler_stats.h"
 #include "mtesim/dram/dram_traffic_stats.h"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mtesim {
 
-class DramTimingEngine {
+class DramTimingEngine : private DramChannel::Sink {
 public:
+    enum class Klass : std::uint8_t { data = 0, tag = 1 };
+
     explicit DramTimingEngine(const DramConfig &config);
+    DramTimingEngine(const DramTimingEngine &) = delete;
+    DramTimingEngine &operator=(const DramTimingEngine &) = delete;
 
     struct Result {
-        std::uint64_t done = 0; /* cycle of the last data beat */
-        RowOutcome outcome = RowOutcome::hit;
+        std::uint64_t entry = 0; /* cycle the request entered its queue (>= arrival) */
+        std::uint64_t done = 0;  /* read: predicted cycle of the last data beat; write: entry (posted) */
+        std::uint64_t skew = 0;  /* cycles its channel's clock was already past the arrival */
     };
 
-    /// Schedules one request of @bytes (rounded up to whole bursts) arriving at cycle
-    /// @arrival and counts it into @stats. Returns when its data completes.
-    Result access(DramAddr addr, bool write, std::uint64_t arrival, std::uint32_t bytes, DramTrafficStats &stats);
+    /// Submits one request of @bytes (split into whole bursts) arriving at cycle @arrival,
+    /// and predicts its completion. A request arriving before its channel's scheduler clock
+    /// (out of simulated-time order) enters at that clock. A full queue delays the entry.
+    Result access(DramAddr addr, bool write, std::uint64_t arrival, std::uint32_t bytes, Klass klass);
+    /// The same without the prediction (replay). Returns the entry cycle of the last burst.
+    std::uint64_t submit(DramAddr addr, bool write, std::uint64_t arrival, std::uint32_t bytes, Klass klass);
+    /// Runs every channel until its queues are empty (end of a run, before reading stats).
+    void flush();
 
     const DramConfig &config() const { return m_config; }
-    std::uint64_t refreshes() const { return m_refreshes; }
+    const DramTrafficStats &traffic(Klass k) const { return m_traffic[static_cast<std::size_t>(k)]; }
+    const DramSchedulerStats &scheduler() const { return m_sched; }
+    std::uint64_t refreshes() const { return m_sched.refreshes_all_bank + m_sched.refreshes_per_bank; }
     /// Cycles any channel's data bus carried data.
     std::uint64_t bus_busy_cycles() const { return m_bus_busy; }
+    /// Completion of the latest request served so far, in tCK cycles.
+    std::uint64_t last_done() const { return m_last_done; }
+    /// Requests submitted and not yet served.
+    std::uint64_t outstanding() const { return m_submitted - m_completed; }
 
 private:
-    static constexpr std::uint64_t kNoRow = ~0ull;
-
-    struct Bank {
-        std::uint64_t open_row = kNoRow;
-        std::uint64_t act_ready = 0; /* earliest ACT (after PRE + tRP, refresh) */
-        std::uint64_t pre_ready = 0; /* earliest PRE (tRAS, tWR, tRTP) */
-        std::uint64_t col_ready = 0; /* earliest RD/WR (ACT + tRCD) */
-    };
-    struct Rank {
-        std::array<std::uint64_t, 4> last_acts{}; /* ring of the last four ACTs, for tFAW */
-        unsigned act_head = 0;                    /* oldest of the four */
-        std::uint64_t acts = 0;                   /* ACTs issued so far */
-        std::uint64_t act_any_ready = 0;          /* tRRD_S */
-        std::vector<std::uint64_t> act_bg_ready;  /* tRRD_L, per bank group */
-        std::uint64_t next_refresh = 0;           /* start of the next refresh window */
-    };
-
-    void refresh(std::uint32_t channel, std::uint32_t rank);
-    void catch_up_refreshes(std::uint32_t channel, std::uint32_t rank, std::uint64_t now);
+    void complete(const DramChannel::Completion &c) override;
+    /// Enqueues the bursts of one request; returns [first id, last id] and the channel used.
+    std::uint64_t enqueue(DramAddr addr, bool write, std::uint64_t arrival, std::uint32_t bytes, Klass klass,
+                          std::uint64_t &first_id, std::uint32_t &channel, bool &all_answered, std::uint64_t &skew);
 
     DramConfig m_config;
     DramAddressMapper m_mapper;
-    std::vector<Bank> m_banks;                 /* [channel][rank][bankgroup][bank] */
-    std::vector<Rank> m_ranks;                 /* [channel][rank] */
-    std::vector<ColumnCalendar> m_calendars;   /* per channel: column commands and data bursts */
-    std::uint64_t m_refreshes = 0;
+    std::vector<DramChannel> m_channels;
+    std::unique_ptr<DramChannel> m_scratch;  /* prediction copy, reused */
+    std::array<DramTrafficStats, 2> m_traffic;
+    DramSchedulerStats m_sched;
+    std::uint64_t m_next_id = 0;
+    std::uint64_t m_submitted = 0, m_completed = 0;
     std::uint64_t m_bus_busy = 0;
+    std::uint64_t m_last_done = 0;
 };
 
 }  // namespace mtesim

@@ -1,0 +1,175 @@
+// DramChannel: the controller of one DRAM channel at command level, in plain C++. Requests wait
+// in a read queue and a write queue; a scheduler issues at most one command per cycle on the
+// channel's command bus (ACT, PRE, RD, WR, REFab, REFpb) from per-bank, per-rank and
+// per-channel timing state, choosing FR-FCFS (row hits first, then the oldest, with a cap on
+// how often a row hit may overtake an older request to its bank). Writes are drained between a
+// high and a low watermark, and opportunistically when no read waits (above the low mark). Time only moves forward:
+// advance(T) issues every command due before cycle T and then stops, so the owner can enqueue
+// requests in cycle order between calls. Idle stretches are skipped (the scheduler jumps to the
+// next cycle at which any command could become legal), which keeps replay fast.
+#pragma once
+
+#include "mtesim/dram/dram_address_mapper.h"
+#include "mtesim/dram/dram_config.h"
+#include "mtesim/dram/dram_scheduler_stats.h"
+#include "mtesim/dram/dram_traffic_stats.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace mtesim {
+
+class DramChannel {
+public:
+    static constexpr std::uint64_t kNever = ~0ull;
+
+    struct Request {
+        std::uint64_t id = 0;             /* caller's tag, returned on completion */
+        DramCoord k;                      /* decoded address (k.channel is this channel) */
+        std::uint64_t line = 0;           /* burst-aligned address, for forwarding and merging */
+        std::uint32_t bank = 0;           /* flat bank index in the channel (set by enqueue) */
+        bool write = false;
+        std::uint8_t klass = 0;           /* traffic class index (data, tag) for the caller's stats */
+        std::uint64_t arrival = 0;        /* cycle it entered the queue */
+        std::uint64_t seq = 0;            /* entry order in the channel (set by enqueue): age */
+        std::uint32_t bypassed = 0;       /* younger row hits to its bank served while it waited */
+        bool outcome_known = false;
+        RowOutcome outcome = RowOutcome::hit;
+    };
+
+    struct Completion {
+        std::uint64_t id;
+        std::uint8_t klass;
+        bool write;
+        RowOutcome outcome;
+        std::uint64_t arrival;  /* cycle it entered the queue */
+        std::uint64_t done;     /* cycle of its last data beat (a posted write: of its data in DRAM) */
+        bool dram;              /* false: answered from the write queue (forwarded read, merged write) */
+    };
+
+    /// Receives each request's completion as its column command is issued.
+    class Sink {
+    public:
+        virtual ~Sink() = default;
+        virtual void complete(const Completion &c) = 0;
+    };
+
+    DramChannel(const DramConfig &config, std::uint32_t channel);
+
+    /// The cycle up to which commands have been decided (commands at cycles < now() are issued).
+    std::uint64_t now() const { return m_now; }
+    bool can_accept(bool write) const {
+        return write ? m_count[1] < m_config->write_queue : m_count[0] < m_config->read_queue;
+    }
+    bool idle() const { return m_count[0] == 0 && m_count[1] == 0; }
+    std::size_t queued() const { return m_count[0] + m_count[1]; }
+
+    /// Puts @r into its queue at cycle now() (call advance(arrival) first). A read of a line
+    /// that waits in the write queue is answered from there (returns true, done at now() + 1,
+    /// reported to @sink at once); a write to a line already queued merges into it. Returns
+    /// true if the request was answered or merged without a DRAM command.
+    bool enqueue(Request r, Sink *sink);
+
+    /// Issues every command due before cycle @until, reporting completions to @sink.
+    void advance(std::uint64_t until, Sink *sink);
+    /// Issues commands until the queues hold fewer than their capacity for @write.
+    void advance_until_space(bool write, Sink *sink);
+    /// Issues commands until every queued request with an id in [@first_id, @last_id] has
+    /// completed; returns the latest of their completion cycles (0 if none was queued). Used on
+    /// a copy of the channel to predict a latency, so nothing is reported to a sink.
+    std::uint64_t run_until_done(std::uint64_t first_id, std::uint64_t last_id);
+    /// Issues commands until both queues are empty.
+    void drain(Sink *sink);
+
+    /// Makes this channel a copy of @o for a prediction, without stats; cheaper than
+    /// assignment because empty request lists are skipped.
+    void copy_for_prediction(const DramChannel &o);
+
+    /// Stats are written only when this is set (a prediction copy leaves it null).
+    void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
+
+private:
+    static constexpr std::uint64_t kNoRow = ~0ull;
+    enum class Cmd : std::uint8_t { none, act, pre, rd, wr, ref_all, ref_bank, pre_refresh, pre_timeout };
+
+    struct Bank {
+        std::uint64_t open_row = kNoRow;
+        std::uint64_t next_act = 0;   /* PRE + tRP, ACT + tRC, refresh end */
+        std::uint64_t next_pre = 0;   /* ACT + tRAS, RD + tRTP, WR data + tWR */
+        std::uint64_t next_col = 0;   /* ACT + tRCD */
+        std::uint64_t last_use = 0;   /* last column command, for the timeout policy */
+        bool refresh_due = false;     /* per-bank refresh waiting: no new ACT or column command */
+    };
+    struct Rank {
+        std::array<std::uint64_t, 4> last_acts{}; /* the last four ACTs, for tFAW */
+        unsigned act_head = 0;
+        std::uint64_t acts = 0;
+        std::uint64_t next_act_any = 0;           /* tRRD_S */
+        std::vector<std::uint64_t> next_act_bg;   /* tRRD_L, per bank group */
+        std::vector<std::uint64_t> next_rd;       /* per bank group: tCCD, tWTR, rank switch */
+        std::vector<std::uint64_t> next_wr;       /* per bank group: tCCD, tRTW, rank switch */
+        std::uint64_t refresh_at = kNever;        /* all-bank: next REFab due; per-bank: next REFpb due */
+        std::uint32_t refresh_bank = 0;           /* per-bank: the bank (in every bank group) the next REFsb/REFpb goes to */
+        bool refresh_pending = false;             /* all-bank refresh due: no new ACT or column command */
+    };
+    struct Choice {
+        Cmd cmd = Cmd::none;
+        std::uint32_t rank = 0, bank = 0;         /* bank index within the rank */
+        std::size_t entry = 0;                    /* index in the bank's list of the served queue */
+        std::uint64_t wake = kNever;              /* when nothing issues now: the next cycle something may */
+    };
+    /* What FR-FCFS needs to know of one bank's requests in one queue, recomputed only when
+     * they or the bank's open row change, so that a scheduling step costs O(banks). */
+    struct Summary {
+        bool dirty = true;
+        std::uint64_t hit_seq = kNever;   /* oldest row hit not held back by the cap */
+        std::size_t hit_pos = 0;
+        std::uint64_t cand_seq = kNever;  /* oldest request that may have its ACT or PRE now */
+        std::size_t cand_pos = 0;
+        std::uint32_t capped_hits = 0;    /* row hits held back by the cap */
+    };
+
+    Bank &bank_of(const DramCoord &k) { return m_banks[bank_index(k.rank, k.bankgroup * m_config->banks_per_group + k.bank)]; }
+    std::size_t bank_index(std::uint32_t rank, std::uint32_t bank) const { return std::size_t(rank) * m_banks_per_rank + bank; }
+    std::uint64_t act_ready(const Rank &r, const Bank &b, std::uint32_t bg) const;
+    std::uint64_t col_ready(const Request &q, const Bank &b) const;
+
+    void update_drain_mode();
+    Choice choose(std::uint64_t t);
+    void choose_refresh(std::uint64_t t, Choice &c);
+    void choose_request(std::uint64_t t, Choice &c);
+    void issue(const Choice &c, std::uint64_t t, Sink *sink);
+    void issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink);
+    bool queued_hit(std::size_t flat, std::uint64_t row) const;
+    const Summary &summary(int kind, std::size_t flat);
+    void touch_bank(std::size_t flat) { m_sum[0][flat].dirty = m_sum[1][flat].dirty = true; }
+    void account_occupancy(std::uint64_t from, std::uint64_t to);
+    /// One scheduling step at m_now: issue a command or jump ahead (not past @until).
+    bool step(std::uint64_t until, Sink *sink);
+
+    const DramConfig *m_config;
+    std::uint32_t m_channel;
+    std::uint32_t m_banks_per_rank;
+    std::uint64_t m_now = 0;
+    std::vector<std::vector<Request>> m_q[2]; /* [0 reads, 1 writes][flat bank]: each in arrival order */
+    std::vector<Summary> m_sum[2];            /* [kind][flat bank] */
+    std::size_t m_count[2] = {0, 0};          /* queued reads, writes */
+    std::uint64_t m_seq = 0;
+    std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
+    std::vector<Rank> m_ranks;
+    bool m_draining = false;
+    bool m_flushing = false;                  /* drain(): every queued write goes, however few */
+    std::uint32_t m_drained = 0;              /* writes issued in this drain episode */
+    bool m_last_col_write = false;            /* the channel's last column command, for turnaround stats */
+    std::uint32_t m_last_col_rank = 0;
+    bool m_any_col = false;
+    void note_done(const Completion &c);
+    bool watched(std::uint64_t id) const { return id >= m_done_first && id <= m_done_last; }
+    std::uint64_t m_done_first = kNever, m_done_last = 0; /* run_until_done's id range */
+    std::uint64_t m_done_count = 0, m_done_max = 0;
+
+    DramSchedulerStats *m_stats = nullptr;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,561 @@
+// DramChannel: see the header. The timing rules are the JEDEC ones in the form DRAMsim3
+// (src/timing.cc) and Ramulator 2 (DDR4.cpp timing_cons) write them, as "earliest next
+// command" times per bank, per bank group of a rank and per rank, updated as each command
+// issues; docs/timing-model.md lists them.
+#include "mtesim/dram/dram_channel.h"
+
+#include "mtesim/common/sim_assert.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
+    : m_config(&c), m_channel(channel), m_banks_per_rank(static_cast<std::uint32_t>(c.banks_per_rank())) {
+    m_banks.resize(std::size_t(c.ranks) * m_banks_per_rank);
+    m_ranks.resize(c.ranks);
+    for (int k = 0; k < 2; ++k) {
+        m_q[k].resize(m_banks.size());
+        m_sum[k].resize(m_banks.size());
+    }
+    for (std::uint32_t i = 0; i < c.ranks; ++i) {
+        Rank &r = m_ranks[i];
+        r.next_act_bg.assign(c.bankgroups, 0);
+        r.next_rd.assign(c.bankgroups, 0);
+        r.next_wr.assign(c.bankgroups, 0);
+        // Stagger the ranks' refreshes evenly over the interval, as controllers do
+        // (DRAMsim3 RANK_LEVEL_STAGGERED).
+        if (c.refresh_mode == DramConfig::RefreshMode::all_bank)
+            r.refresh_at = c.tREFI + i * (c.tREFI / c.ranks);
+        else if (c.refresh_mode == DramConfig::RefreshMode::per_bank) {
+            const std::uint64_t every = c.tREFI / c.banks_per_group;
+            r.refresh_at = every + i * (every / c.ranks);
+        }
+    }
+}
+
+std::uint64_t DramChannel::act_ready(const Rank &r, const Bank &b, std::uint32_t bg) const {
+    const std::uint64_t faw = r.acts >= 4 ? r.last_acts[r.act_head] + m_config->tFAW : 0;
+    return std::max({b.next_act, r.next_act_any, r.next_act_bg[bg], faw});
+}
+
+std::uint64_t DramChannel::col_ready(const Request &q, const Bank &b) const {
+    const Rank &r = m_ranks[q.k.rank];
+    return std::max(b.next_col, q.write ? r.next_wr[q.k.bankgroup] : r.next_rd[q.k.bankgroup]);
+}
+
+bool DramChannel::queued_hit(std::size_t flat, std::uint64_t row) const {
+    for (int k = 0; k < 2; ++k)
+        for (const Request &q : m_q[k][flat])
+            if (q.k.row == row) return true;
+    return false;
+}
+
+bool DramChannel::enqueue(Request r, Sink *sink) {
+    r.arrival = m_now;
+    r.seq = m_seq++;
+    r.bank = static_cast<std::uint32_t>(bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
+    r.bypassed = 0;
+    r.outcome_known = false;
+    // A line maps to one bank: only that bank's writes can hold it.
+    for (const Request &w : m_q[1][r.bank]) {
+        if (w.line != r.line) continue;
+        // Read-after-write forwarding from the write queue, and write merging (DRAMsim3 and
+        // gem5 do both): no DRAM command.
+        if (m_stats) ++(r.write ? m_stats->merged_writes : m_stats->forwarded_reads);
+        const Completion c{r.id, r.klass, r.write, RowOutcome::hit, m_now, r.write ? m_now : m_now + 1, false};
+        if (watched(r.id)) note_done(c);
+        if (sink) sink->complete(c);
+        return true;
+    }
+    const int kind = r.write ? 1 : 0;
+    m_q[kind][r.bank].push_back(r);
+    m_sum[kind][r.bank].dirty = true;
+    ++m_count[kind];
+    if (m_stats) {
+        std::uint64_t &mx = r.write ? m_stats->write_queue_max : m_stats->read_queue_max;
+        mx = std::max<std::uint64_t>(mx, m_count[kind]);
+    }
+    return false;
+}
+
+/*
+ * Write drain (gem5 MemCtrl's bus-turnaround policy, DRAMsim3's write_draining_): the channel
+ * serves reads until the write queue reaches the high watermark, or until no read waits and
+ * the queue holds more than the low watermark (an opportunistic drain; at the end of a run,
+ * any write). It then serves writes only, so the bus turns around once per
+ * episode instead of once per write, until the write queue is down to the low watermark with at
+ * least min_writes_per_drain issued, or empty; an opportunistic drain with no read waiting
+ * carries on while writes remain.
+ */
+void DramChannel::update_drain_mode() {
+    const DramConfig &c = *m_config;
+    if (!m_draining) {
+        const bool high = m_count[1] >= c.write_high;
+        // Opportunistic: no read waits and more writes than the low watermark (gem5 MemCtrl),
+        // so that a lone write-back does not turn the bus around between a thread's reads.
+        const bool idle_reads = m_count[0] == 0 && m_count[1] != 0 && (m_count[1] > c.write_low || m_flushing);
+        if (high || idle_reads) {
+            m_draining = true;
+            m_drained = 0;
+            if (m_stats) {
+                ++m_stats->drain_episodes;
+                if (high) ++m_stats->drain_high_watermark;
+            }
+        }
+        return;
+    }
+    if (m_count[1] == 0 ||
+        (m_count[0] != 0 && m_count[1] <= c.write_low && m_drained >= c.min_writes_per_drain))
+        m_draining = false;
+}
+
+/* Refresh comes first. All-bank: once a rank's window opens it takes no new ACT or column
+ * command; each open bank is precharged as soon as tRAS/tRTP/tWR allow, and REFab issues when
+ * every bank is closed and past tRP. Per-bank: the same for the one bank whose turn it is
+ * (round robin, one every tREFI / banks); the other banks carry on. */
+void DramChannel::choose_refresh(std::uint64_t t, Choice &c) {
+    const DramConfig &cfg = *m_config;
+    if (cfg.refresh_mode == DramConfig::RefreshMode::off) return;
+    for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+        Rank &r = m_ranks[ri];
+        if (cfg.refresh_mode == DramConfig::RefreshMode::all_bank) {
+            if (!r.refresh_pending) {
+                c.wake = std::min(c.wake, r.refresh_at);
+                continue;
+            }
+            bool closed = true;
+            std::uint64_t ready = 0;
+            for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
+                const Bank &bank = m_banks[bank_index(ri, b)];
+                ready = std::max(ready, bank.next_act);
+                if (bank.open_row == kNoRow) continue;
+                closed = false;
+                if (bank.next_pre <= t) {
+                    c.cmd = Cmd::pre_refresh;
+                    c.rank = ri;
+                    c.bank = b;
+                    return;
+                }
+                c.wake = std::min(c.wake, bank.next_pre);
+            }
+            if (!closed) continue;
+            if (ready <= t) {
+                c.cmd = Cmd::ref_all;
+                c.rank = ri;
+                return;
+            }
+            c.wake = std::min(c.wake, ready);
+        } else {
+            // Per-bank: bank refresh_bank of every bank group (DDR5 REFsb; one bank when
+            // there are no bank groups, LPDDR REFpb).
+            if (!m_banks[bank_index(ri, r.refresh_bank)].refresh_due) {
+                c.wake = std::min(c.wake, r.refresh_at);
+                continue;
+            }
+            bool closed = true;
+            std::uint64_t ready = 0;
+            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+                const std::uint32_t b = g * cfg.banks_per_group + r.refresh_bank;
+                const Bank &bank = m_banks[bank_index(ri, b)];
+                ready = std::max(ready, act_ready(r, bank, g));
+                if (bank.open_row == kNoRow) continue;
+                closed = false;
+                if (bank.next_pre <= t) {
+                    c.cmd = Cmd::pre_refresh;
+                    c.rank = ri;
+                    c.bank = b;
+                    return;
+                }
+                c.wake = std::min(c.wake, bank.next_pre);
+            }
+            if (!closed) continue;
+            if (ready <= t) {
+                c.cmd = Cmd::ref_bank;
+                c.rank = ri;
+                c.bank = r.refresh_bank;
+                return;
+            }
+            c.wake = std::min(c.wake, ready);
+        }
+    }
+}
+
+/*
+ * FR-FCFS over the queue being served (reads, or writes while draining), oldest first:
+ *  1. the oldest request whose column command (a row hit) is legal now, unless an older
+ *     request to the same bank that needs another row has already been overtaken
+ *     bypass_cap times: then that bank's hits wait, so the old request's PRE can go;
+ *  2. otherwise the oldest request whose next command (ACT for a closed bank, PRE for a
+ *     conflict) is legal now. A PRE is not issued while a queued request still hits the open
+ *     row, unless the requester has reached the cap.
+ * A request's bank needing a command is "ready" when every timing rule allows it at t; when
+ * nothing is, c.wake is the earliest cycle at which something may become ready.
+ */
+const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
+    Summary &s = m_sum[kind][flat];
+    if (!s.dirty) return s;
+    s = Summary{};
+    s.dirty = false;
+    const std::vector<Request> &v = m_q[kind][flat];
+    const std::uint64_t open = m_banks[flat].open_row;
+    const std::uint32_t cap = m_config->bypass_cap;
+    bool hit_pending = false;
+    if (open != kNoRow)
+        for (const Request &q : v)
+            if (q.k.row == open) {
+                hit_pending = true;
+                break;
+            }
+    bool capped = false;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const Request &q = v[i];
+        if (q.k.row == open) {
+            if (capped) ++s.capped_hits;
+            else if (s.hit_seq == kNever) {
+                s.hit_seq = q.seq;
+                s.hit_pos = i;
+            }
+            continue;
+        }
+        if (q.bypassed >= cap) capped = true;
+        if (s.cand_seq != kNever) continue;
+        if (open != kNoRow && hit_pending && q.bypassed < cap) continue; /* its bank's hits go first */
+        s.cand_seq = q.seq;
+        s.cand_pos = i;
+    }
+    return s;
+}
+
+/*
+ * FR-FCFS over the queue being served (reads, or writes while draining), oldest first:
+ *  1. the oldest request whose column command (a row hit) is legal now, unless an older
+ *     request to the same bank that needs another row has already been overtaken
+ *     bypass_cap times: then that bank's younger hits wait, so the old request's PRE can go;
+ *  2. otherwise the oldest request whose next command (ACT for a closed bank, PRE for a
+ *     conflict) is legal now. A PRE is not issued while a queued request still hits the open
+ *     row, unless the requester has reached the cap.
+ * All requests of one bank in one queue need the same kind of command at the same earliest
+ * cycle, so each bank contributes its oldest eligible hit and its oldest eligible other
+ * request (Summary) and the step costs O(banks). When nothing is ready, c.wake is the
+ * earliest cycle at which something may become ready.
+ */
+void DramChannel::choose_request(std::uint64_t t, Choice &c) {
+    const DramConfig &cfg = *m_config;
+    const int kind = m_draining ? 1 : 0;
+    if (m_count[kind] == 0) return;
+    std::uint64_t best_hit = kNever, best_other = kNever;
+    std::size_t hit_bank = 0, other_bank = 0;
+    Cmd other_cmd = Cmd::none;
+    for (std::size_t bi = 0; bi < m_banks.size(); ++bi) {
+        if (m_q[kind][bi].empty()) continue;
+        const std::uint32_t ri = static_cast<std::uint32_t>(bi / m_banks_per_rank);
+        const Rank &r = m_ranks[ri];
+        const Bank &b = m_banks[bi];
+        if (r.refresh_pending || b.refresh_due) continue;
+        const Summary &s = m_sum[kind][bi].dirty ? summary(kind, bi) : m_sum[kind][bi];
+        const std::uint32_t bg = static_cast<std::uint32_t>(bi % m_banks_per_rank) / cfg.banks_per_group;
+        if (s.hit_seq != kNever || s.capped_hits) {
+            const std::uint64_t ready = std::max(b.next_col, kind ? r.next_wr[bg] : r.next_rd[bg]);
+            if (ready <= t) {
+                if (s.capped_hits && m_stats) m_stats->bypass_cap_hits += s.capped_hits;
+                if (s.hit_seq < best_hit) {
+                    best_hit = s.hit_seq;
+                    hit_bank = bi;
+                }
+            } else if (s.hit_seq != kNever) {
+                c.wake = std::min(c.wake, ready);
+            }
+        }
+        if (s.cand_seq != kNever) {
+            const bool act = b.open_row == kNoRow;
+            const std::uint64_t ready = act ? act_ready(r, b, bg) : b.next_pre;
+            if (ready <= t) {
+                if (s.cand_seq < best_other) {
+                    best_other = s.cand_seq;
+                    other_bank = bi;
+                    other_cmd = act ? Cmd::act : Cmd::pre;
+                }
+            } else {
+                c.wake = std::min(c.wake, ready);
+            }
+        }
+    }
+    if (best_hit != kNever) {
+        c.cmd = kind ? Cmd::wr : Cmd::rd;
+        c.rank = static_cast<std::uint32_t>(hit_bank / m_banks_per_rank);
+        c.bank = static_cast<std::uint32_t>(hit_bank % m_banks_per_rank);
+        c.entry = m_sum[kind][hit_bank].hit_pos;
+    } else if (best_other != kNever) {
+        c.cmd = other_cmd;
+        c.rank = static_cast<std::uint32_t>(other_bank / m_banks_per_rank);
+        c.bank = static_cast<std::uint32_t>(other_bank % m_banks_per_rank);
+        c.entry = m_sum[kind][other_bank].cand_pos;
+    }
+}
+
+DramChannel::Choice DramChannel::choose(std::uint64_t t) {
+    Choice c;
+    choose_refresh(t, c);
+    if (c.cmd != Cmd::none) return c;
+    choose_request(t, c);
+    if (c.cmd != Cmd::none) return c;
+    if (m_config->page_policy == DramConfig::PagePolicy::timeout) {
+        // Adaptive close: a row idle for page_timeout cycles with no request for it is closed.
+        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri)
+            for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
+                const Bank &bank = m_banks[bank_index(ri, b)];
+                if (bank.open_row == kNoRow) continue;
+                if (queued_hit(bank_index(ri, b), bank.open_row)) continue;
+                const std::uint64_t ready = std::max(bank.last_use + m_config->page_timeout, bank.next_pre);
+                if (ready <= t) {
+                    c.cmd = Cmd::pre_timeout;
+                    c.rank = ri;
+                    c.bank = b;
+                    return c;
+                }
+                c.wake = std::min(c.wake, ready);
+            }
+    }
+    return c;
+}
+
+void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink) {
+    const DramConfig &cfg = *m_config;
+    const int kind = m_draining ? 1 : 0;
+    std::vector<Request> &queue = m_q[kind][flat];
+    const Request q = queue[entry];
+    Bank &b = m_banks[flat];
+    std::uint64_t done;
+    if (q.write) {
+        done = t + cfg.tCWL + cfg.tBURST;
+        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+            Rank &r = m_ranks[ri];
+            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+                if (ri == q.k.rank) {
+                    const bool same = g == q.k.bankgroup;
+                    r.next_wr[g] = std::max(r.next_wr[g], t + (same ? cfg.tCCD_L : cfg.tCCD_S));
+                    r.next_rd[g] = std::max(r.next_rd[g], done + (same ? cfg.tWTR_L : cfg.tWTR_S));
+                } else {
+                    r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tBURST + cfg.tRTRS);
+                    const std::uint64_t wr_to_rd = cfg.tCWL + cfg.tBURST + cfg.tRTRS;
+                    r.next_rd[g] = std::max(r.next_rd[g], t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1));
+                }
+            }
+        }
+        b.next_pre = std::max(b.next_pre, done + cfg.tWR);
+    } else {
+        done = t + cfg.tCL + cfg.tBURST;
+        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+            Rank &r = m_ranks[ri];
+            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+                if (ri == q.k.rank)
+                    r.next_rd[g] = std::max(r.next_rd[g], t + (g == q.k.bankgroup ? cfg.tCCD_L : cfg.tCCD_S));
+                else
+                    r.next_rd[g] = std::max(r.next_rd[g], t + cfg.tBURST + cfg.tRTRS);
+                r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tRTW());
+            }
+        }
+        b.next_pre = std::max(b.next_pre, t + cfg.tRTP);
+    }
+    b.last_use = t;
+    const RowOutcome outcome = q.outcome_known ? q.outcome : RowOutcome::hit;
+    if (m_stats) {
+        auto &v = outcome == RowOutcome::hit ? m_stats->bg_hits
+                  : outcome == RowOutcome::miss ? m_stats->bg_misses : m_stats->bg_conflicts;
+        ++v[q.k.bankgroup];
+        if (m_any_col) {
+            if (m_last_col_write && !q.write) ++m_stats->write_to_read;
+            if (!m_last_col_write && q.write) ++m_stats->read_to_write;
+            if (m_last_col_rank != q.k.rank) ++m_stats->rank_switches;
+        }
+    }
+    m_any_col = true;
+    m_last_col_write = q.write;
+    m_last_col_rank = q.k.rank;
+    // Older requests to this bank that need another row were overtaken once more.
+    for (std::size_t j = 0; j < entry; ++j)
+        if (queue[j].k.row != q.k.row) ++queue[j].bypassed;
+    if (q.write && m_draining) ++m_drained;
+    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(entry));
+    --m_count[kind];
+    m_sum[kind][flat].dirty = true;
+    if (cfg.page_policy == DramConfig::PagePolicy::closed && !queued_hit(flat, q.k.row)) {
+        // RDA/WRA: the bank precharges itself as soon as tRTP/tWR (and tRAS) allow.
+        b.open_row = kNoRow;
+        b.next_act = std::max(b.next_act, b.next_pre + cfg.tRP);
+        touch_bank(flat);
+    }
+    const Completion c{q.id, q.klass, q.write, outcome, q.arrival, done, true};
+    if (watched(q.id)) note_done(c);
+    if (sink) sink->complete(c);
+}
+
+void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
+    const DramConfig &cfg = *m_config;
+    Rank &r = m_ranks[c.rank];
+    switch (c.cmd) {
+    case Cmd::act: {
+        const std::size_t flat = bank_index(c.rank, c.bank);
+        Request &q = m_q[m_draining ? 1 : 0][flat][c.entry];
+        Bank &b = m_banks[flat];
+        touch_bank(flat);
+        b.open_row = q.k.row;
+        b.next_col = t + cfg.tRCD;
+        b.next_pre = std::max(b.next_pre, t + cfg.tRAS);
+        b.next_act = std::max(b.next_act, t + cfg.tRAS + cfg.tRP);
+        r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
+        r.next_act_bg[q.k.bankgroup] = std::max(r.next_act_bg[q.k.bankgroup], t + cfg.tRRD_L);
+        r.last_acts[r.act_head] = t;
+        r.act_head = (r.act_head + 1) % 4;
+        ++r.acts;
+        if (!q.outcome_known) {
+            q.outcome_known = true;
+            q.outcome = RowOutcome::miss;
+        }
+        if (m_stats) ++m_stats->acts;
+        break;
+    }
+    case Cmd::pre:
+    case Cmd::pre_refresh:
+    case Cmd::pre_timeout: {
+        const std::size_t flat = bank_index(c.rank, c.bank);
+        Bank &b = m_banks[flat];
+        b.open_row = kNoRow;
+        b.next_act = std::max(b.next_act, t + cfg.tRP);
+        touch_bank(flat);
+        if (c.cmd == Cmd::pre) {
+            Request &q = m_q[m_draining ? 1 : 0][flat][c.entry];
+            if (!q.outcome_known) {
+                q.outcome_known = true;
+                q.outcome = RowOutcome::conflict;
+            }
+        }
+        if (m_stats) ++m_stats->pres;
+        break;
+    }
+    case Cmd::rd:
+    case Cmd::wr: issue_column(bank_index(c.rank, c.bank), c.entry, t, sink); break;
+    case Cmd::ref_all:
+        for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) {
+            Bank &bank = m_banks[bank_index(c.rank, b)];
+            bank.next_act = std::max(bank.next_act, t + cfg.tRFC);
+        }
+        r.refresh_pending = false;
+        r.refresh_at += cfg.tREFI;
+        if (m_stats) ++m_stats->refreshes_all_bank;
+        break;
+    case Cmd::ref_bank: {
+        for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
+            Bank &bank = m_banks[bank_index(c.rank, g * cfg.banks_per_group + c.bank)];
+            bank.next_act = std::max(bank.next_act, t + cfg.tRFCpb);
+            bank.refresh_due = false;
+        }
+        // A per-bank refresh activates rows: it counts against tRRD like an ACT (LPDDR4
+        // JESD209-4 REFpb; DDR5 tREFSBRD).
+        r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
+        r.refresh_bank = (r.refresh_bank + 1) % cfg.banks_per_group;
+        r.refresh_at += cfg.tREFI / cfg.banks_per_group;
+        if (m_stats) ++m_stats->refreshes_per_bank;
+        break;
+    }
+    case Cmd::none: break;
+    }
+}
+
+void DramChannel::account_occupancy(std::uint64_t from, std::uint64_t to) {
+    if (!m_stats || to <= from) return;
+    const std::uint64_t d = to - from;
+    m_stats->cycles += d;
+    m_stats->read_queue_cycles += d * m_count[0];
+    m_stats->write_queue_cycles += d * m_count[1];
+}
+
+bool DramChannel::step(std::uint64_t until, Sink *sink) {
+    const std::uint64_t t = m_now;
+    if (t >= until) return false;
+    for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+        Rank &r = m_ranks[ri];
+        if (r.refresh_at > t) continue;
+        if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) r.refresh_pending = true;
+        else
+            for (std::uint32_t g = 0; g < m_config->bankgroups; ++g)
+                m_banks[bank_index(ri, g * m_config->banks_per_group + r.refresh_bank)].refresh_due = true;
+    }
+    update_drain_mode();
+    const Choice c = choose(t);
+    if (c.cmd != Cmd::none) {
+        issue(c, t, sink);
+        account_occupancy(t, t + 1);
+        m_now = t + 1;
+        return true;
+    }
+    std::uint64_t next = std::min(std::max(c.wake, t + 1), until);
+    MTESIM_ASSERT(next != kNever, "DRAM channel scheduler: requests queued but no command can ever issue");
+    account_occupancy(t, next);
+    m_now = next;
+    return true;
+}
+
+void DramChannel::advance(std::uint64_t until, Sink *sink) {
+    while (m_now < until) step(until, sink);
+}
+
+void DramChannel::advance_until_space(bool write, Sink *sink) {
+    while (!can_accept(write)) step(kNever, sink);
+}
+
+void DramChannel::note_done(const Completion &c) {
+    ++m_done_count;
+    m_done_max = std::max(m_done_max, c.done);
+}
+
+std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t last_id) {
+    // Completions already reported are not in the queues: count only what is still queued.
+    std::uint64_t waiting = 0;
+    for (int k = 0; k < 2; ++k)
+        for (const auto &bank : m_q[k])
+            for (const Request &r : bank)
+                if (r.id >= first_id && r.id <= last_id) ++waiting;
+    m_done_first = first_id;
+    m_done_last = last_id;
+    m_done_count = 0;
+    m_done_max = 0;
+    while (m_done_count < waiting) step(kNever, nullptr);
+    return m_done_max;
+}
+
+void DramChannel::copy_for_prediction(const DramChannel &o) {
+    m_config = o.m_config;
+    m_channel = o.m_channel;
+    m_banks_per_rank = o.m_banks_per_rank;
+    m_now = o.m_now;
+    for (int k = 0; k < 2; ++k) {
+        if (m_q[k].size() != o.m_q[k].size()) m_q[k].resize(o.m_q[k].size());
+        for (std::size_t b = 0; b < o.m_q[k].size(); ++b)
+            if (!o.m_q[k][b].empty() || !m_q[k][b].empty()) m_q[k][b] = o.m_q[k][b];
+        m_sum[k] = o.m_sum[k];
+        m_count[k] = o.m_count[k];
+    }
+    m_seq = o.m_seq;
+    m_banks = o.m_banks;
+    m_ranks = o.m_ranks;
+    m_draining = o.m_draining;
+    m_flushing = o.m_flushing;
+    m_drained = o.m_drained;
+    m_last_col_write = o.m_last_col_write;
+    m_last_col_rank = o.m_last_col_rank;
+    m_any_col = o.m_any_col;
+    m_done_first = kNever;
+    m_done_last = 0;
+    m_done_count = m_done_max = 0;
+    m_stats = nullptr;
+}
+
+void DramChannel::drain(Sink *sink) {
+    m_flushing = true;
+    while (!idle()) step(kNever, sink);
+    m_flushing = false;
+}
+
+}  // namespace mtesim

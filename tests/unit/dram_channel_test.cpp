@@ -1,0 +1,316 @@
+// DramChannel (the per-channel controller) without SystemC: FR-FCFS and its bypass cap, the
+// write drain at the high watermark, each bus turnaround at t-1 and at t, per-bank refresh
+// blocking only its banks, and the address mapping names. Expectations come from the timing
+// rules themselves (JEDEC names in the preset), never from a previous run's output.
+#include "mtesim/common/config_error.h"
+#include "mtesim/config/config_loader.h"
+#include "mtesim/dram/dram_address_mapper.h"
+#include "mtesim/dram/dram_channel.h"
+#include "mtesim/dram/dram_timing_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+using namespace mtesim;
+
+namespace {
+
+DramConfig make(const std::string &preset, std::vector<std::string> sets) {
+    sets.insert(sets.begin(), "dram.controller_latency_ns=0");
+    ConfigStore store = ConfigLoader::with_dram_preset(ConfigLoader::load({}, sets), preset, "test");
+    return DramConfig::resolve(store);
+}
+
+DramCoord at(std::uint32_t bg, std::uint32_t bank, std::uint64_t row, std::uint64_t col = 0, std::uint32_t rank = 0) {
+    DramCoord c;
+    c.rank = rank;
+    c.bankgroup = bg;
+    c.bank = bank;
+    c.row = row;
+    c.column = col;
+    return c;
+}
+
+/// One channel, a sink recording completions in issue order.
+struct Rig : DramChannel::Sink {
+    DramConfig cfg;
+    DramAddressMapper mapper;
+    DramChannel ch;
+    DramSchedulerStats stats;
+    std::vector<DramChannel::Completion> order;
+    std::map<std::uint64_t, DramChannel::Completion> by_id;
+    std::uint64_t next_id = 0;
+
+    explicit Rig(const DramConfig &c) : cfg(c), mapper(cfg), ch(cfg, 0) {
+        stats.bg_hits.assign(cfg.bankgroups, 0);
+        stats.bg_misses.assign(cfg.bankgroups, 0);
+        stats.bg_conflicts.assign(cfg.bankgroups, 0);
+        ch.set_stats(&stats);
+    }
+    void complete(const DramChannel::Completion &c) override {
+        order.push_back(c);
+        by_id[c.id] = c;
+    }
+    std::uint64_t add(const DramCoord &k, bool write, std::uint64_t t) {
+        ch.advance(t, this);
+        DramChannel::Request r;
+        r.id = next_id++;
+        r.k = k;
+        r.line = mapper.encode(k).value();
+        r.write = write;
+        ch.enqueue(r, this);
+        return r.id;
+    }
+    std::uint64_t latency(std::uint64_t id) {
+        ch.drain(this);
+        const auto &c = by_id.at(id);
+        return c.done - c.arrival;
+    }
+};
+
+/// DDR4-3200, refresh off; a low watermark of 0, so that a lone write is drained as soon as no
+/// read waits (the turnaround cases need it issued at a known cycle). Later sets win.
+DramConfig ddr4(std::vector<std::string> sets = {}) {
+    sets.insert(sets.begin(), "dram.write_low_watermark=0");
+    sets.push_back("dram.refresh=false");
+    return make("ddr4-3200", sets);
+}
+
+}  // namespace
+
+/* Bank (0,0) has row 0 open. A read of row 1 (a conflict) arrives, then four row-0 hits. With a
+ * cap of 2 the hits overtake it twice; then its PRE goes and the last two hits find row 1 open
+ * (they become conflicts themselves). With the default cap (16) all four overtake it. */
+TEST(DramChannel, RowHitOvertakesOlderMissUpToTheBypassCap) {
+    for (const std::uint32_t cap : {2u, 16u}) {
+        SCOPED_TRACE(cap);
+        Rig rig(ddr4({"dram.bypass_cap=" + std::to_string(cap)}));
+        rig.add(at(0, 0, 0), false, 0);
+        rig.ch.drain(&rig);
+        const std::uint64_t old_miss = rig.add(at(0, 0, 1), false, 1000);
+        std::vector<std::uint64_t> hits;
+        for (std::uint64_t col = 1; col <= 4; ++col) hits.push_back(rig.add(at(0, 0, 0, col), false, 1000));
+        rig.ch.drain(&rig);
+        const std::uint64_t miss_done = rig.by_id.at(old_miss).done;
+        const std::uint32_t overtakers = std::min<std::uint32_t>(cap, 4);
+        for (std::uint32_t i = 0; i < 4; ++i) {
+            if (i < overtakers) EXPECT_LT(rig.by_id.at(hits[i]).done, miss_done) << "hit " << i;
+            else EXPECT_GT(rig.by_id.at(hits[i]).done, miss_done) << "hit " << i;
+        }
+        EXPECT_EQ(rig.by_id.at(old_miss).outcome, RowOutcome::conflict);
+        if (cap == 2) EXPECT_EQ(rig.by_id.at(hits[2]).outcome, RowOutcome::conflict);
+    }
+}
+
+/* With nothing to overtake for, requests are served oldest first. */
+TEST(DramChannel, OldestFirstAmongEquals) {
+    Rig rig(ddr4());
+    const std::uint64_t a = rig.add(at(0, 0, 3), false, 0);
+    const std::uint64_t b = rig.add(at(1, 0, 3), false, 0);
+    rig.ch.drain(&rig);
+    EXPECT_LT(rig.by_id.at(a).done, rig.by_id.at(b).done);
+}
+
+/* Write queue of 8, high watermark 6, low 2. While reads wait, five writes stay queued; the
+ * sixth starts a drain that issues writes back to back until two are left, then reads resume. */
+TEST(DramChannel, WritesDrainAtTheHighWatermark) {
+    Rig rig(ddr4({"dram.write_queue=8", "dram.write_high_watermark=0.75", "dram.write_low_watermark=0.25",
+                  "dram.min_writes_per_drain=1"}));
+    ASSERT_EQ(rig.cfg.write_high, 6u);
+    ASSERT_EQ(rig.cfg.write_low, 2u);
+    // 30 reads to rows of all banks: they keep the read queue busy for several hundred cycles.
+    for (std::uint32_t i = 0; i < 30; ++i) rig.add(at(i % 4, (i / 4) % 4, 100 + i), false, 0);
+    for (std::uint32_t i = 0; i < 5; ++i) rig.add(at(i % 4, 0, 7, i), true, 0);
+    rig.ch.advance(100, &rig);
+    for (const auto &c : rig.order) EXPECT_FALSE(c.write) << "a write issued below the high watermark";
+    EXPECT_EQ(rig.stats.drain_episodes, 0u);
+    rig.add(at(1, 1, 7, 9), true, 100);
+    rig.ch.drain(&rig);
+    EXPECT_EQ(rig.stats.drain_high_watermark, 1u);
+    auto first = std::find_if(rig.order.begin(), rig.order.end(), [](const auto &c) { return c.write; });
+    ASSERT_NE(first, rig.order.end());
+    std::size_t run = 0;
+    for (auto it = first; it != rig.order.end() && it->write; ++it) ++run;
+    EXPECT_EQ(run, 4u) << "the drain stops at the low watermark";
+    ASSERT_NE(first + 4, rig.order.end());
+    EXPECT_FALSE((first + 4)->write) << "reads resume after the drain";
+}
+
+/* Each turnaround rule: a setup whose last column command releases the probe's column command
+ * at cycle t; a probe arriving at t-1 waits exactly one cycle, one arriving at t none. */
+namespace {
+struct Turnaround {
+    const char *name;
+    std::function<void(Rig &)> setup;                            /* opens rows, then the command at 1000 */
+    DramCoord probe;
+    bool write;
+    std::function<std::uint64_t(const DramConfig &)> t;
+};
+
+void check(const Turnaround &tc) {
+    SCOPED_TRACE(tc.name);
+    const DramConfig cfg = ddr4();
+    const std::uint64_t t = tc.t(cfg);
+    const std::uint64_t base = (tc.write ? cfg.tCWL : cfg.tCL) + cfg.tBURST; /* a row hit */
+    Rig early(cfg), exact(cfg);
+    tc.setup(early);
+    tc.setup(exact);
+    const std::uint64_t e = early.add(tc.probe, tc.write, t - 1);
+    const std::uint64_t x = exact.add(tc.probe, tc.write, t);
+    EXPECT_EQ(early.latency(e), base + 1) << "at t-1";
+    EXPECT_EQ(exact.latency(x), base) << "at t";
+}
+}  // namespace
+
+TEST(DramChannel, EachTurnaroundAtTMinusOneAndAtT) {
+    auto open = [](Rig &r, std::vector<DramCoord> rows) {
+        for (const auto &k : rows) r.add(k, false, 0);
+        r.ch.drain(&r);
+    };
+    const std::vector<Turnaround> cases = {
+        {"tWTR_L (WR to RD, same bank group)",
+         [&](Rig &r) { open(r, {at(0, 0, 0), at(0, 1, 0)}); r.add(at(0, 0, 0, 1), true, 1000); },
+         at(0, 1, 0, 1), false, [](const DramConfig &c) { return std::uint64_t(1000 + c.tCWL + c.tBURST + c.tWTR_L); }},
+        {"tWTR_S (WR to RD, other bank group)",
+         [&](Rig &r) { open(r, {at(0, 0, 0), at(1, 0, 0)}); r.add(at(0, 0, 0, 1), true, 1000); },
+         at(1, 0, 0, 1), false, [](const DramConfig &c) { return std::uint64_t(1000 + c.tCWL + c.tBURST + c.tWTR_S); }},
+        {"tRTW (RD to WR)",
+         [&](Rig &r) { open(r, {at(0, 0, 0), at(1, 0, 0)}); r.add(at(0, 0, 0, 1), false, 1000); },
+         at(1, 0, 0, 1), true, [](const DramConfig &c) { return std::uint64_t(1000 + c.tCL + c.tBURST + c.tRTRS - c.tCWL); }},
+        {"tRTRS (RD to RD, other rank)",
+         [&](Rig &r) { open(r, {at(0, 0, 0), at(0, 0, 0, 0, 1)}); r.add(at(0, 0, 0, 1), false, 1000); },
+         at(0, 0, 0, 1, 1), false, [](const DramConfig &c) { return std::uint64_t(1000 + c.tBURST + c.tRTRS); }},
+        {"tRTRS (WR to WR, other rank)",
+         [&](Rig &r) { open(r, {at(0, 0, 0), at(0, 0, 0, 0, 1)}); r.add(at(0, 0, 0, 1), true, 1000); },
+         at(0, 0, 0, 1, 1), true, [](const DramConfig &c) { return std::uint64_t(1000 + c.tBURST + c.tRTRS); }},
+    };
+    const DramConfig cfg = ddr4();
+    ASSERT_GT(cfg.tBURST + cfg.tRTRS, cfg.tCCD_S) << "tRTRS must be the binding rule for the rank cases";
+    for (const auto &tc : cases) check(tc);
+    // The turnarounds are counted.
+    Rig r(cfg);
+    r.add(at(0, 0, 0), false, 0);
+    r.ch.drain(&r);
+    r.add(at(0, 0, 0, 1), true, 100);
+    r.ch.drain(&r);
+    r.add(at(0, 0, 0, 2), false, 200);
+    r.ch.drain(&r);
+    EXPECT_EQ(r.stats.read_to_write, 1u);
+    EXPECT_EQ(r.stats.write_to_read, 1u);
+}
+
+/* Per-bank refresh (DDR5 REFsb style: bank k of every bank group): while bank 0 of each bank
+ * group refreshes for tRFCpb, bank 1 is served at once; under all-bank refresh it would wait. */
+TEST(DramChannel, PerBankRefreshBlocksOnlyItsBanks) {
+    const DramConfig cfg = make("ddr4-3200", {"dram.ranks=1", "dram.refresh_mode=per-bank", "dram.tRFCpb=280"});
+    const std::uint64_t miss = cfg.tRCD + cfg.tCL + cfg.tBURST;
+    const std::uint64_t first = cfg.tREFI / cfg.banks_per_group; /* rank 0's first REFsb, to bank 0 */
+    const std::uint64_t t = first + 10;
+    Rig blocked(cfg), free_bank(cfg);
+    const std::uint64_t a = blocked.add(at(1, 0, 5), false, t);
+    const std::uint64_t b = free_bank.add(at(1, 1, 5), false, t);
+    EXPECT_EQ(blocked.latency(a), first + cfg.tRFCpb - t + miss);
+    EXPECT_EQ(free_bank.latency(b), miss);
+    EXPECT_EQ(blocked.stats.refreshes_per_bank, 1u);
+    EXPECT_EQ(blocked.stats.refreshes_all_bank, 0u);
+    // The next REFsb goes to bank 1 of every group, tREFI / banks_per_group later.
+    Rig next(cfg);
+    const std::uint64_t c = next.add(at(2, 1, 5), false, 2 * first + 10);
+    EXPECT_EQ(next.latency(c), cfg.tRFCpb - 10 + miss);
+
+    const DramConfig all = make("ddr4-3200", {"dram.ranks=1"});
+    Rig rank_wide(all);
+    const std::uint64_t d = rank_wide.add(at(1, 1, 5), false, all.tREFI + 10);
+    EXPECT_EQ(rank_wide.latency(d), all.tRFC - 10 + miss);
+}
+
+/* The closed-page policy precharges after the access unless a queued request hits the row; the
+ * timeout policy closes an idle row page_timeout cycles after its last use. */
+TEST(DramChannel, PagePolicies) {
+    const std::uint64_t miss_lat = [] { const DramConfig c = ddr4(); return std::uint64_t(c.tRCD + c.tCL + c.tBURST); }();
+    {
+        Rig r(ddr4({"dram.page_policy=closed"}));
+        r.add(at(0, 0, 0), false, 0);
+        r.ch.drain(&r);
+        EXPECT_EQ(r.latency(r.add(at(0, 0, 0, 1), false, 1000)), miss_lat); /* the row was closed */
+    }
+    {
+        Rig r(ddr4({"dram.page_policy=timeout", "dram.page_timeout=200"}));
+        r.add(at(0, 0, 0), false, 0);
+        r.ch.drain(&r);
+        const DramConfig &c = r.cfg;
+        EXPECT_EQ(r.latency(r.add(at(0, 0, 0, 1), false, 100)), std::uint64_t(c.tCL + c.tBURST)); /* still open */
+        EXPECT_EQ(r.latency(r.add(at(0, 0, 0, 2), false, 2000)), miss_lat);                       /* timed out */
+    }
+}
+
+TEST(DramAddressMapping, DramSim3AndRamulatorNames) {
+    // DRAMsim3 rochrababgco on DDR3 (1 channel, 1 rank, no bank groups): column bits right above
+    // the 64-byte burst offset, then 3 bank bits, then the row.
+    const DramConfig d3 = make("ddr3-1600", {"dram.address_mapping=rochrababgco"});
+    DramAddressMapper m3(d3);
+    EXPECT_EQ(m3.decode(DramAddr(1ull << 6)).column, 1u);
+    EXPECT_EQ(m3.decode(DramAddr(1ull << 13)).bank, 1u);
+    EXPECT_EQ(m3.decode(DramAddr(1ull << 16)).row, 1u);
+    // Ramulator RoBaRaCoCh on DDR4 (2 channels, 2 ranks, 4x4 banks): Ba is bank over bank group.
+    const DramConfig d4 = make("ddr4-3200", {"dram.address_mapping=RoBaRaCoCh"});
+    EXPECT_EQ(d4.field_order, "RoBaBgRaCoCh");
+    DramAddressMapper m4(d4);
+    EXPECT_EQ(m4.decode(DramAddr(1ull << 6)).channel, 1u);
+    EXPECT_EQ(m4.decode(DramAddr(1ull << 7)).column, 1u);
+    EXPECT_EQ(m4.decode(DramAddr(1ull << 14)).rank, 1u);
+    EXPECT_EQ(m4.decode(DramAddr(1ull << 15)).bankgroup, 1u);
+    EXPECT_EQ(m4.decode(DramAddr(1ull << 17)).bank, 1u);
+    EXPECT_EQ(m4.decode(DramAddr(1ull << 19)).row, 1u);
+}
+
+/* Impossible settings: one ConfigError naming the key. */
+TEST(DramConfigCheck, ImpossibleSettingsNameTheKey) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"dram.tWTR_L=60"}, "dram.tWTR_L"},                       /* longer than tRAS (52) */
+        {{"dram.read_queue=0"}, "dram.read_queue"},
+        {{"dram.write_queue=0"}, "dram.write_queue"},
+        {{"dram.address_mapping=RoRaBaCoBg"}, "dram.address_mapping"}, /* 2 channels, no Ch bits */
+        {{"dram.address_mapping=RoRoBaCoBgCh"}, "dram.address_mapping"},
+        {{"dram.refresh_mode=per-bank"}, "dram.tRFCpb"},
+        {{"dram.page_policy=timeout"}, "dram.page_timeout"},
+        {{"dram.write_low_watermark=0.9"}, "dram.write_low_watermark"},
+    };
+    for (const auto &[sets, key] : cases) {
+        try {
+            make("ddr4-3200", sets);
+            ADD_FAILURE() << sets[0] << " accepted";
+        } catch (const ConfigError &e) {
+            EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+        }
+    }
+}
+
+/* The TLM path (DramTimingEngine::access): a read arriving after the scheduler's clock has
+ * passed its cycle (out of simulated-time order) enters at the clock and reports the skew;
+ * a posted write is answered at entry; the same calls give the same answers every time. */
+TEST(DramTimingEngine, OutOfOrderArrivalEntersAtTheClockDeterministically) {
+    const DramConfig cfg = ddr4();
+    auto run = [&] {
+        DramTimingEngine e(cfg);
+        std::vector<std::uint64_t> out;
+        const auto a = e.access(DramAddr(0), false, 1000, 64, DramTimingEngine::Klass::data);
+        const auto b = e.access(DramAddr(1ull << 20), false, 400, 64, DramTimingEngine::Klass::data);
+        const auto w = e.access(DramAddr(1ull << 21), true, 1200, 64, DramTimingEngine::Klass::data);
+        EXPECT_EQ(a.skew, 0u);
+        EXPECT_EQ(a.done - a.entry, std::uint64_t(cfg.tRCD + cfg.tCL + cfg.tBURST)); /* a miss on an idle controller */
+        EXPECT_EQ(b.entry, 1000u);
+        EXPECT_EQ(b.skew, 600u);
+        EXPECT_GT(b.done, b.entry);
+        EXPECT_EQ(w.done, w.entry); /* posted */
+        e.flush();
+        EXPECT_EQ(e.traffic(DramTimingEngine::Klass::data).reads, 2u);
+        EXPECT_EQ(e.traffic(DramTimingEngine::Klass::data).writes, 1u);
+        out = {a.done, b.entry, b.done, w.entry, e.last_done()};
+        return out;
+    };
+    EXPECT_EQ(run(), run());
+}
