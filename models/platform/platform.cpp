@@ -5,6 +5,7 @@
 #include "mtesim/kernel/shadow_tag_checker.h"
 
 #include "mtesim/common/config_error.h"
+#include "mtesim/cpu/core_preset.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/config/config_loader.h"
 
@@ -27,7 +28,16 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     // SystemC's informational messages ("simulation stopped by user") would break the promise
     // of one line on stderr and clean stdout; mtesim reports everything itself.
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-    const CoreConfig core_cfg = CoreConfig::resolve(m_store);
+    // One CoreConfig per cpu node: its compatible picks a core preset (src/cpu/core_preset.cpp)
+    // laid under the user's settings, so a big.LITTLE board runs each core with its own
+    // window, L1D and miss buffers. The shared LLC, the quantum and the seed are the same keys
+    // in every view; they are taken from the boot cpu's.
+    std::vector<CoreConfig> cpu_cfgs;
+    for (const auto &cpu : desc.cpus) {
+        ConfigStore view = CorePreset::apply(m_store, cpu.compatible, desc.source + ": " + cpu.path);
+        cpu_cfgs.push_back(CoreConfig::resolve(view));
+    }
+    const CoreConfig core_cfg = cpu_cfgs.front();
     const TagCacheConfig tag_cache = TagCacheConfig::resolve(m_store);
     const double hop_ns = m_store.get_double("interconnect.hop_latency_ns", 2, "ns", "latency of one interconnect hop", 0, 1e6);
 
@@ -86,7 +96,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     for (std::size_t i = 0; i < desc.cpus.size(); ++i) {
         const CpuDesc &cpu = desc.cpus[i];
         m_cores.push_back(std::make_unique<Core>(node_name(cpu.path).c_str(), static_cast<std::uint32_t>(i), cpu.clock_hz,
-                                                 core_cfg, shared));
+                                                 cpu_cfgs[i], shared));
         m_cores.back()->socket.bind(m_bus->target_socket);
     }
     for (auto &c : m_cores) m_caches.l1s.push_back(&c->l1());

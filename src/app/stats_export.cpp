@@ -3,6 +3,7 @@
 #include "app/stats_export.h"
 
 #include "mtesim/common/config_error.h"
+#include "mtesim/cpu/core_preset.h"
 #include "mtesim/common/format.h"
 
 #include <nlohmann/json.hpp>
@@ -334,6 +335,13 @@ std::string StatsExport::config_ini(const ConfigStore &store) {
         for (const auto &[decl, value] : entries) {
             const auto e = store.find(decl.key);
             const bool user_set = e && e->layer >= ConfigStore::Layer::user_file;
+            if (!user_set && CorePreset::sets_key(decl.key)) {
+                // Each cpu's core preset decides this key (src/cpu/core_preset.cpp): writing the
+                // built-in default here would override the presets on replay.
+                o << "# " << decl.key.substr(section.size() + 1) << " = (the cpu's core preset, else " << value << ")    # "
+                  << decl.unit << ": " << decl.description << "\n";
+                continue;
+            }
             if (section == "dram" && !user_set) {
                 o << "# " << decl.key.substr(section.size() + 1) << "    # " << decl.unit << ": " << decl.description << "\n";
                 continue;

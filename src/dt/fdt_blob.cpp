@@ -92,6 +92,13 @@ std::optional<std::string> FdtBlob::string_property(int node, const char *prop) 
     return std::string(v);
 }
 
+std::optional<std::string> FdtBlob::first_string(int node, const char *prop) const {
+    int len = 0;
+    const char *v = fdt_stringlist_get(fdt(), node, prop, 0, &len);
+    if (!v) return std::nullopt;
+    return std::string(v, static_cast<std::size_t>(len));
+}
+
 bool FdtBlob::stringlist_contains(int node, const char *prop, const std::string &value) const {
     return fdt_stringlist_search(fdt(), node, prop, value.c_str()) >= 0;
 }

@@ -3,6 +3,7 @@
 #include "mtesim/dt/platform_reader.h"
 
 #include "mtesim/common/config_error.h"
+#include "mtesim/cpu/core_preset.h"
 #include "mtesim/dt/topology_reader.h"
 
 namespace mtesim {
@@ -51,6 +52,15 @@ void PlatformReader::read_cpus(const FdtBlob &blob, PlatformDesc &desc) {
             throw ConfigError(blob.where(node) + ": missing or zero \"clock-frequency\", expected the core clock in Hz");
         cpu.clock_hz = *clk;
         cpu.mte_version = blob.u32_property(node, "mtesim,mte-version").value_or(3);
+        cpu.compatible = blob.first_string(node, "compatible").value_or("");
+        // A compatible that names an Arm core must have a core preset (src/cpu/core_preset.cpp):
+        // a silent fall-back to the built-in defaults would time the wrong core.
+        if (CorePreset::names_a_core(cpu.compatible) && !CorePreset::find(cpu.compatible)) {
+            std::string names;
+            for (const auto &n : CorePreset::names()) names += (names.empty() ? "" : ", ") + n;
+            throw ConfigError(blob.where(node) + ": compatible = \"" + cpu.compatible +
+                              "\", no core preset for this core, expected one of: " + names);
+        }
         if (cpu.mte_version != 0 && cpu.mte_version != 2 && cpu.mte_version != 3)
             throw ConfigError(blob.where(node) + ": mtesim,mte-version = <" + std::to_string(cpu.mte_version) +
                               ">, expected 0 (none), 2 (FEAT_MTE2) or 3 (FEAT_MTE3)");

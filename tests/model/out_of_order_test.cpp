@@ -87,7 +87,7 @@ TEST(OutOfOrder, IndependentMissesOverlapAndDependentOnesSerialise) {
 }
 
 TEST(OutOfOrder, OneMshrLeavesNoOverlap) {
-    RunResult r = run_trace(setup() + kMarker + sweep(2048, false) + kMarker, {"core.model=ooo", "l1d.mshrs=1"});
+    RunResult r = run_trace(setup() + kMarker + sweep(2048, false) + kMarker, {"core.preset=none", "core.model=ooo", "l1d.mshrs=1"});
     ASSERT_EQ(r.faults.size(), 3u);
     EXPECT_GT(static_cast<double>(span(r, 1, 2)) / kPages, dram_latency_ps(r)) << "each miss waits for the last";
 }
@@ -135,7 +135,7 @@ TEST(OutOfOrder, StreamPrefetcherTurnsASequentialStreamIntoHits) {
 }
 
 TEST(OutOfOrder, WithoutAPrefetcherEveryLineOfTheStreamMisses) {
-    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo"});
+    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo", "l1d.prefetcher=none"});
     const CoreStats &c = r.cores[0];
     EXPECT_EQ(c.prefetch_issued, 0u);
     EXPECT_GE(c.l1_misses, static_cast<std::uint64_t>(kPages * 63));

@@ -19,7 +19,7 @@ namespace {
 PlatformDesc small_board(bool reusable = true, unsigned mte = 3, unsigned cpus = 4) {
     PlatformDesc d;
     d.source = "test";
-    for (unsigned i = 0; i < cpus; ++i) d.cpus.push_back(CpuDesc{"/cpus/cpu@" + std::to_string(i), i, 2000000000, mte});
+    for (unsigned i = 0; i < cpus; ++i) d.cpus.push_back(CpuDesc{"/cpus/cpu@" + std::to_string(i), i, 2000000000, mte, ""});
     d.memories.push_back(MemoryDesc{"/memory@80000000", AddrRange(PhysAddr(0x80000000), 64ull << 20), 1});
     d.tag_storage.push_back(TagStorageDesc{"/tags", AddrRange(PhysAddr(0x84000000), 2ull << 20), 0x1000, 0, reusable,
                                            TagBindingForm::v3});

@@ -57,6 +57,7 @@ const BadCase kCases[] = {
     {"no-memory", "/", "no memory nodes"},
     {"no-timing", "/dram-controller@0", "missing property \"mtesim,timing\""},
     {"mte-version", "/cpus/cpu@0", "mtesim,mte-version = <7>, expected 0 (none), 2 (FEAT_MTE2) or 3"},
+    {"unknown-core-preset", "/cpus/cpu@0", "compatible = \"arm,cortex-a999\", no core preset for this core, expected one of: arm,cortex-a55"},
     {"duplicate-cpu", "/cpus/cpu@1", "is used by another cpu"},
     {"mixed-mte", "/cpus/cpu@1", "expected the same MTE level on every CPU"},
     {"syntax-error", "", "syntax-error.dts:5.1-2 syntax error (dtc)"},

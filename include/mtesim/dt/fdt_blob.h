@@ -41,6 +41,8 @@ public:
     std::optional<std::string> string_property(int node, const char *prop) const;
     /// True if the stringlist @prop holds @value (e.g. compatible).
     bool stringlist_contains(int node, const char *prop, const std::string &value) const;
+    /// The first string of a string-list property (e.g. compatible); nullopt when absent.
+    std::optional<std::string> first_string(int node, const char *prop) const;
     /// A one-cell property; nullopt when absent, ConfigError when not 4 bytes.
     std::optional<std::uint32_t> u32_property(int node, const char *prop) const;
     /// A property of 32-bit cells (e.g. "mtesim,mesh = <8 6>"); nullopt when absent,

@@ -19,6 +19,7 @@ struct CpuDesc {
     std::uint32_t id = 0;          /* the node's reg (MPIDR affinity) */
     std::uint64_t clock_hz = 0;    /* clock-frequency, in Hz */
     std::uint32_t mte_version = 0; /* 0: no MTE, 2: FEAT_MTE2, 3: FEAT_MTE3 (asymmetric mode) */
+    std::string compatible;        /* first compatible string, e.g. "arm,neoverse-n1": picks the core preset */
 };
 
 /// One /memory node range: data memory that may be tagged.

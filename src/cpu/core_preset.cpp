@@ -1,0 +1,161 @@
+// CorePreset: a table of real cores' parameters, each with its source. Only core-private
+// parameters are here (pipeline, L1D, miss buffers); the shared LLC, the TLB and the kernel's
+// costs stay in configs/default.ini. Where Arm publishes no figure the value is "assumed" and
+// says why; none is chosen to make a result come out at some figure.
+//
+// Sources, abbreviated below:
+//   [A55-TRM]  Arm Cortex-A55 Core Technical Reference Manual (100442).
+//   [A55-SOG]  Arm Cortex-A55 Software Optimization Guide.
+//   [A510-TRM] Arm Cortex-A510 Core Technical Reference Manual (101604).
+//   [TD21]     Arm's 2021 TechDay disclosure of Cortex-X2, A710 and A510, as reported by AnandTech,
+//              "Arm Announces Mobile Armv9 CPU Microarchitectures", May 2021.
+//   [A78-TRM]  Arm Cortex-A78 Core Technical Reference Manual (101430).
+//   [A78-SOG]  Arm Cortex-A78 Software Optimization Guide.
+//   [A710-TRM] Arm Cortex-A710 Core Technical Reference Manual (101800).
+//   [A710-SOG] Arm Cortex-A710 Software Optimization Guide.
+//   [A715-TRM] Arm Cortex-A715 Core Technical Reference Manual (101590).
+//   [X3-TRM]   Arm Cortex-X3 Core Technical Reference Manual (101593).
+//   [TD22]     Arm's 2022 TechDay disclosure of Cortex-X3 and A715, as reported by AnandTech,
+//              "Arm Unveils Next-Gen Cortex-X3 and Cortex-A715", June 2022.
+//   [N1-TRM]   Arm Neoverse N1 Core Technical Reference Manual (100616).
+//   [N1-SOG]   Arm Neoverse N1 Software Optimization Guide.
+//   [HC31]     Arm, "Neoverse N1", Hot Chips 31 (2019); AnandTech, "Arm's Cortex-A76 CPU
+//              Unveiled", 2018 (N1 is A76's server sibling).
+//   [V2-TRM]   Arm Neoverse V2 Core Technical Reference Manual (102375).
+//   [HC35]     Arm, "Neoverse V2", Hot Chips 35 (2023).
+//
+// core.dispatch_width is the model's instructions per cycle into the window, so it is the
+// decode width in instructions (the macro-op dispatch width is wider on every core here).
+// The miss buffers and the store buffer: Arm's TRMs of these cores name the structures but not
+// their sizes; they keep configs/default.ini's assumed values (16 L1D MSHRs, 16 to DRAM, 24
+// stores) except where written below.
+#include "mtesim/cpu/core_preset.h"
+
+#include "mtesim/common/config_error.h"
+
+namespace mtesim {
+
+namespace {
+
+const std::vector<CorePreset> &table() {
+    static const std::vector<CorePreset> presets = {
+        {"arm,cortex-a55",
+         {{"core.model", "inorder", "[A55-TRM] 'in-order pipeline'"},
+          {"core.dispatch_width", "2", "[A55-TRM] dual-issue (informative: the in-order model issues by base_cpi)"},
+          {"l1d.size", "32768", "[A55-TRM] 16 to 64 KiB; assumed: the 32 KiB of common phone builds"},
+          {"l1d.ways", "4", "[A55-TRM] 4-way set associative"},
+          {"l1d.latency", "3", "[A55-SOG] load instructions: 3-cycle execution latency"}}},
+        {"arm,cortex-a510",
+         {{"core.model", "inorder", "[TD21] in-order core"},
+          {"core.dispatch_width", "3", "[TD21] 3-wide decode (informative: the in-order model issues by base_cpi)"},
+          {"l1d.size", "32768", "[A510-TRM] 32 or 64 KiB; assumed: the 32 KiB of common phone builds"},
+          {"l1d.ways", "4", "[A510-TRM] 4-way set associative"},
+          {"l1d.latency", "3", "assumed: A55's 3 cycles ([A55-SOG]); no A510 figure was found"}}},
+        {"arm,cortex-a78",
+         {{"core.model", "ooo", "[A78-SOG] out-of-order core"},
+          {"core.rob_entries", "160", "[A78-SOG] 160-entry reorder buffer (kept from Cortex-A77)"},
+          {"core.dispatch_width", "4", "[A78-SOG] decode up to 4 instructions per cycle"},
+          {"l1d.size", "32768", "[A78-TRM] 32 or 64 KiB; assumed: 32 KiB as in most A78 phones"},
+          {"l1d.ways", "4", "[A78-TRM] 4-way set associative"},
+          {"l1d.latency", "4", "[A78-SOG] 4-cycle load-to-use"},
+          {"l1d.prefetcher", "stream", "[A78-TRM] L1D hardware prefetcher (stride and stream)"}}},
+        {"arm,cortex-a710",
+         {{"core.model", "ooo", "[A710-SOG] out-of-order core"},
+          {"core.rob_entries", "160", "assumed: A78's 160 ([A78-SOG]); no A710 ROB size was found"},
+          {"core.dispatch_width", "5", "[TD21] Cortex-A710 decodes 5 instructions per cycle"},
+          {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
+          {"l1d.ways", "4", "[A710-TRM] 4-way set associative"},
+          {"l1d.latency", "4", "[A710-SOG] 4-cycle load-to-use"},
+          {"l1d.prefetcher", "stream", "[A710-TRM] L1D hardware prefetcher"}}},
+        {"arm,cortex-a715",
+         {{"core.model", "ooo", "[TD22] out-of-order core"},
+          {"core.rob_entries", "160", "assumed: A710's (see above); [TD22] gives no A715 ROB size"},
+          {"core.dispatch_width", "5", "[TD22] 5-wide decode"},
+          {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
+          {"l1d.ways", "4", "[A715-TRM] 4-way set associative"},
+          {"l1d.latency", "4", "assumed: A710's 4 cycles ([A710-SOG])"},
+          {"l1d.prefetcher", "stream", "[A715-TRM] L1D hardware prefetcher"}}},
+        {"arm,cortex-x3",
+         {{"core.model", "ooo", "[TD22] out-of-order core"},
+          {"core.rob_entries", "320", "[TD22] instruction window grown from X2's 288 to 320"},
+          {"core.dispatch_width", "6", "[TD22] 6-wide decode"},
+          {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
+          {"l1d.ways", "4", "[X3-TRM] 4-way set associative"},
+          {"l1d.latency", "4", "assumed: the 4 cycles of the X/A7x family ([A710-SOG])"},
+          {"l1d.prefetcher", "stream", "[X3-TRM] L1D hardware prefetcher"}}},
+        {"arm,neoverse-n1",
+         {{"core.model", "ooo", "[N1-SOG] out-of-order core"},
+          {"core.rob_entries", "128", "[HC31] 128-entry instruction window"},
+          {"core.dispatch_width", "4", "[N1-SOG] decode up to 4 instructions per cycle"},
+          {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
+          {"l1d.ways", "4", "[N1-TRM] 4-way set associative"},
+          {"l1d.latency", "4", "[N1-SOG] 4-cycle load-to-use"},
+          {"l1d.prefetcher", "stream", "[N1-TRM] L1D hardware prefetcher (stride and stream)"}}},
+        {"arm,neoverse-v2",
+         {{"core.model", "ooo", "[HC35] out-of-order core"},
+          {"core.rob_entries", "320", "assumed: Cortex-X3's 320 ([TD22]); V2 is X3's server sibling [HC35]"},
+          {"core.dispatch_width", "6", "[HC35] 6-wide decode"},
+          {"l1d.size", "65536", "[V2-TRM] 64 KiB"},
+          {"l1d.ways", "4", "[V2-TRM] 4-way set associative"},
+          {"l1d.latency", "4", "assumed: the 4 cycles of the X/A7x family ([A710-SOG])"},
+          {"l1d.prefetcher", "stream", "[V2-TRM] L1D hardware prefetcher"}}},
+    };
+    return presets;
+}
+
+std::string joined_names() {
+    std::string s;
+    for (const auto &n : CorePreset::names()) s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+}  // namespace
+
+const CorePreset *CorePreset::find(const std::string &compatible) {
+    for (const auto &p : table())
+        if (p.compatible == compatible) return &p;
+    return nullptr;
+}
+
+std::vector<std::string> CorePreset::names() {
+    std::vector<std::string> n;
+    for (const auto &p : table()) n.push_back(p.compatible);
+    return n;
+}
+
+bool CorePreset::names_a_core(const std::string &compatible) {
+    return compatible.rfind("arm,cortex-", 0) == 0 || compatible.rfind("arm,neoverse-", 0) == 0;
+}
+
+bool CorePreset::sets_key(const std::string &key) {
+    for (const auto &p : table())
+        for (const auto &v : p.values)
+            if (key == v.key) return true;
+    return false;
+}
+
+ConfigStore CorePreset::apply(ConfigStore &base, const std::string &compatible, const std::string &node) {
+    const std::string chosen = base.get_string(
+        "core.preset", "dt",
+        "core preset: dt (each cpu node's compatible), none (configs/default.ini only), or a preset's compatible, e.g. arm,neoverse-n1");
+    std::string name = compatible;
+    std::string origin = node + ": compatible = \"" + compatible + "\"";
+    if (chosen == "none") return base;
+    if (chosen != "dt") {
+        if (!find(chosen))
+            throw ConfigError(base.where("core.preset") + ", expected dt, none or one of: " + joined_names());
+        name = chosen;
+        origin = base.where("core.preset");
+    } else if (!find(name)) {
+        if (names_a_core(name))
+            throw ConfigError(origin + ", no core preset for this core, expected one of: " + joined_names() +
+                              " (or core.preset = none)");
+        return base;  // an architecture model ("arm,armv8") or another vendor's core: default.ini
+    }
+    ConfigStore view = base;
+    for (const auto &v : find(name)->values)
+        view.set(v.key, v.value, "core preset " + name + " (src/cpu/core_preset.cpp)", ConfigStore::Layer::preset);
+    return view;
+}
+
+}  // namespace mtesim
