@@ -30,8 +30,9 @@ void SystemCallGate::report(ThreadContext &t, FaultKind kind, bool has_addr, std
     m_faults.push_back(f);
     if (m_hooks.timeline)
         m_hooks.timeline->instant(fault_kind_name(kind), "fault", m_id, f.time_ps,
-                                  "\"thread\": " + std::to_string(f.thread) + ", \"address\": \"" +
-                                      (has_addr ? hex(addr) : std::string("none")) + "\", \"position\": " + std::to_string(position));
+                                  {{"thread", std::uint64_t(f.thread)},
+                                   {"address", has_addr ? hex(addr) : std::string("none")},
+                                   {"position", std::uint64_t(position)}});
     switch (kind) {
     case FaultKind::tag_sync: ++m_stats.faults_sync; break;
     case FaultKind::tag_async: ++m_stats.faults_async; break;
@@ -114,8 +115,7 @@ SystemCallGate::FaultResult SystemCallGate::page_fault(ThreadContext &t, std::ui
     if (m_hooks.timeline)
         m_hooks.timeline->span(std::string("page fault (") + m_kernel.os->last_fault() + ")", "fault", m_id, start,
                                m_clock.now_ps() - start,
-                               "\"thread\": " + std::to_string(t.info.id) + ", \"address\": \"" + hex(va) +
-                                   "\", \"position\": " + std::to_string(position));
+                               {{"thread", std::uint64_t(t.info.id)}, {"address", hex(va)}, {"position", std::uint64_t(position)}});
     if (r.outcome == Kernel::Outcome::segv_maperr) return FaultResult::maperr;
     if (r.outcome == Kernel::Outcome::killed) {
         kill_thread(t);
@@ -158,8 +158,10 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     leave_kernel();
     if (m_hooks.timeline)
         m_hooks.timeline->span(trace_op_name(ev.op), "syscall", m_id, start, m_clock.now_ps() - start,
-                               "\"thread\": " + std::to_string(t.info.id) + ", \"base\": \"" + hex(base) +
-                                   "\", \"length\": " + std::to_string(len) + ", \"position\": " + std::to_string(ev.position));
+                               {{"thread", std::uint64_t(t.info.id)},
+                                {"base", hex(base)},
+                                {"length", std::uint64_t(len)},
+                                {"position", std::uint64_t(ev.position)}});
     if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
 }
 
@@ -202,13 +204,13 @@ void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent 
         const MmStats &after = alloc.stats();
         const double ps_per_cycle = 1e12 / static_cast<double>(m_clock.clock_hz());
         const auto ps = [&](std::uint64_t c) { return static_cast<std::uint64_t>(static_cast<double>(c) * ps_per_cycle); };
-        std::string args = "\"thread\": " + std::to_string(t.info.id) + ", \"position\": " + std::to_string(ev.position);
-        if (ev.op == TraceOp::kalloc) args += ", \"order\": " + std::to_string(ev.arg);
-        args += ", \"reserve_fast\": " + std::to_string(after.reserve_fast - before.reserve_fast) +
-                ", \"reserve_slow\": " + std::to_string(after.reserve_slow - before.reserve_slow) +
-                ", \"reserve_failed\": " + std::to_string(after.reserve_failed - before.reserve_failed) +
-                ", \"pages_migrated\": " + std::to_string(after.pages_migrated - before.pages_migrated);
-        m_hooks.timeline->span(trace_op_name(ev.op), "mm", m_id, ps(start), ps(m_clock.now_cycles() - start), args);
+        TimelineArgs args = {{"thread", std::uint64_t(t.info.id)}, {"position", std::uint64_t(ev.position)}};
+        if (ev.op == TraceOp::kalloc) args.push_back({"order", std::uint64_t(ev.arg)});
+        args.push_back({"reserve_fast", std::uint64_t(after.reserve_fast - before.reserve_fast)});
+        args.push_back({"reserve_slow", std::uint64_t(after.reserve_slow - before.reserve_slow)});
+        args.push_back({"reserve_failed", std::uint64_t(after.reserve_failed - before.reserve_failed)});
+        args.push_back({"pages_migrated", std::uint64_t(after.pages_migrated - before.pages_migrated)});
+        m_hooks.timeline->span(trace_op_name(ev.op), "mm", m_id, ps(start), ps(m_clock.now_cycles() - start), std::move(args));
         if (after.ipis > before.ipis)
             m_hooks.timeline->instant("IPIs x" + std::to_string(after.ipis - before.ipis), "ipi", m_id, ps(start));
     }

@@ -167,9 +167,9 @@ int RunCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     if (tty) std::fprintf(stderr, "\r\033[K");
     if (vm.count("timeline")) {
         timeline.span("boot", "boot", 0, 0, result.boot_ps,
-                      "\"tables\": " + std::to_string(result.boot.linear_map.tables[1] + result.boot.linear_map.tables[2] +
-                                                      result.boot.linear_map.tables[3]) +
-                          ", \"tlbis\": " + std::to_string(result.boot.linear_map.tlbis));
+                      {{"tables", std::uint64_t(result.boot.linear_map.tables[1] + result.boot.linear_map.tables[2] +
+                                                result.boot.linear_map.tables[3])},
+                       {"tlbis", std::uint64_t(result.boot.linear_map.tlbis)}});
         const std::string path = vm["timeline"].as<std::string>();
         {
             std::ofstream f(path + ".tmp");

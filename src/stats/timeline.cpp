@@ -8,28 +8,27 @@
 namespace mtesim {
 
 void Timeline::span(const std::string &name, const std::string &category, unsigned cpu, std::uint64_t start_ps,
-                    std::uint64_t duration_ps, const std::string &args) {
+                    std::uint64_t duration_ps, TimelineArgs args) {
     if (m_events.size() >= kMaxEvents) {
         ++m_dropped;
         return;
     }
-    m_events.push_back(Event{name, category, args, 'X', cpu, start_ps, duration_ps});
+    m_events.push_back(Event{name, category, std::move(args), 'X', cpu, start_ps, duration_ps});
 }
 
 void Timeline::instant(const std::string &name, const std::string &category, unsigned cpu, std::uint64_t at_ps,
-                       const std::string &args) {
+                       TimelineArgs args) {
     if (m_events.size() >= kMaxEvents) {
         ++m_dropped;
         return;
     }
-    m_events.push_back(Event{name, category, args, 'i', cpu, at_ps, 0});
+    m_events.push_back(Event{name, category, std::move(args), 'i', cpu, at_ps, 0});
 }
 
 /* The trace-event document (Chrome's "JSON Object Format"): metadata events naming the process
  * and one thread per CPU, then the events. Times are microseconds (ts, dur) as the format
  * requires; a picosecond count becomes a double, exact to the picosecond up to ~10^9 us.
- * Each event's args come as a JSON object body from the models and are parsed here, so a
- * malformed one is a simulator bug caught at write time rather than a broken file.
+ * Each event's args are typed name/value pairs (TimelineArg), serialised here by the library.
  *
  * A run keeps up to kMaxEvents events, so the document is not built as one JSON value (about
  * a kilobyte of heap per event): the frame is serialised by the library with an empty
@@ -56,8 +55,9 @@ std::string Timeline::json(const std::vector<std::string> &cpu_names) const {
         if (e.phase == 'X') ev["dur"] = us(e.dur_ps);
         else ev["s"] = "t";
         if (!e.args.empty()) {
-            ordered_json args = ordered_json::parse("{" + e.args + "}", nullptr, /*allow_exceptions=*/false);
-            MTESIM_ASSERT(!args.is_discarded(), ("timeline event '" + e.name + "' has malformed args: " + e.args).c_str());
+            ordered_json args = ordered_json::object();
+            for (const TimelineArg &a : e.args)
+                std::visit([&](const auto &v) { args[a.key] = v; }, a.value);
             ev["args"] = std::move(args);
         }
         out += ",\n" + dump(ev);
