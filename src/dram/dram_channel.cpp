@@ -497,8 +497,50 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     return true;
 }
 
+/*
+ * An idle channel between distant arrivals (a trace with a gap of hours of DRAM time) would
+ * otherwise be simulated one refresh at a time. When nothing is queued, no refresh is due and
+ * every bank is precharged, the refreshes before @until change nothing but their count and the
+ * rank's rotation: each finds the same closed banks, and the timing constraints it leaves lie
+ * in the past of the next one. So whole refresh intervals are skipped, counted in the stats,
+ * leaving the last interval before @until to be simulated command by command.
+ */
+void DramChannel::skip_idle_refreshes(std::uint64_t until) {
+    const DramConfig &cfg = *m_config;
+    if (!idle() || cfg.refresh_mode == DramConfig::RefreshMode::off || until == kNever) return;
+    for (const Bank &b : m_banks)
+        if (b.open_row != kNoRow || b.refresh_due) return;
+    const bool all_bank = cfg.refresh_mode == DramConfig::RefreshMode::all_bank;
+    const std::uint64_t interval = all_bank ? cfg.tREFI : cfg.tREFI / cfg.banks_per_group;
+    if (interval == 0) return;
+    std::uint64_t skip = kNever;
+    for (const Rank &r : m_ranks) {
+        if (r.refresh_pending || r.refresh_at == kNever || r.refresh_at >= until) return;
+        skip = std::min(skip, (until - r.refresh_at) / interval);
+    }
+    if (skip < 2) return;
+    skip -= 1; /* the last interval before until is simulated */
+    for (Rank &r : m_ranks) {
+        r.refresh_at += skip * interval;
+        if (!all_bank) r.refresh_bank = static_cast<std::uint32_t>((r.refresh_bank + skip) % cfg.banks_per_group);
+    }
+    if (m_stats) {
+        if (all_bank) m_stats->refreshes_all_bank += skip * m_ranks.size();
+        else m_stats->refreshes_per_bank += skip * m_ranks.size();
+    }
+    std::uint64_t first = kNever;
+    for (const Rank &r : m_ranks) first = std::min(first, r.refresh_at);
+    if (first > m_now) {
+        account_occupancy(m_now, first); /* nothing queued: no occupancy, only time */
+        m_now = first;
+    }
+}
+
 void DramChannel::advance(std::uint64_t until, Sink *sink) {
-    while (m_now < until) step(until, sink);
+    while (m_now < until) {
+        skip_idle_refreshes(until);
+        step(until, sink);
+    }
 }
 
 void DramChannel::advance_until_space(bool write, Sink *sink) {

@@ -314,3 +314,24 @@ TEST(DramTimingEngine, OutOfOrderArrivalEntersAtTheClockDeterministically) {
     };
     EXPECT_EQ(run(), run());
 }
+
+/* An idle gap of a thousand refresh intervals: every refresh that falls due in it is counted
+ * (skipped intervals included) and the gap costs no simulation step per refresh; the rows the
+ * first refresh closed stay closed, so a read after the gap to the row read before it misses. */
+TEST(DramChannel, IdleGapCountsEveryRefreshAndLeavesRowsClosed) {
+    Rig r(make("ddr4-3200", {"dram.write_low_watermark=0"}));
+    const std::uint64_t refi = r.cfg.tREFI;
+    const std::uint64_t gap_end = 1000 * refi + refi / 8; /* no refresh falls due near it */
+    r.add(at(0, 0, 7), false, 0);
+    r.ch.drain(&r);
+    const std::uint64_t hits_before = r.stats.bg_hits[0];
+    const std::uint64_t id = r.add(at(0, 0, 7), false, gap_end);
+    std::uint64_t expected = 0;
+    for (std::uint32_t rank = 0; rank < r.cfg.ranks; ++rank) {
+        const std::uint64_t first = refi + rank * (refi / r.cfg.ranks); /* the staggered first REFab */
+        if (first <= gap_end) expected += (gap_end - first) / refi + 1;
+    }
+    EXPECT_EQ(r.stats.refreshes_all_bank, expected);
+    r.latency(id);
+    EXPECT_EQ(r.stats.bg_hits[0], hits_before) << "the refresh closed row 7: the read after the gap is no row hit";
+}

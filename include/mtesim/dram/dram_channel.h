@@ -73,6 +73,8 @@ public:
 
     /// Issues every command due before cycle @until, reporting completions to @sink.
     void advance(std::uint64_t until, Sink *sink);
+    /// Idle and precharged: skips whole refresh intervals before @until (counted, not simulated).
+    void skip_idle_refreshes(std::uint64_t until);
     /// Issues commands until the queues hold fewer than their capacity for @write.
     void advance_until_space(bool write, Sink *sink);
     /// Issues commands until every queued request with an id in [@first_id, @last_id] has
