@@ -13,9 +13,14 @@ namespace mtesim {
 DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
     : m_config(&c), m_channel(channel), m_banks_per_rank(static_cast<std::uint32_t>(c.banks_per_rank())) {
     m_banks.resize(std::size_t(c.ranks) * m_banks_per_rank);
+    for (std::size_t bi = 0; bi < m_banks.size(); ++bi) {
+        m_banks[bi].rank = static_cast<std::uint32_t>(bi / m_banks_per_rank);
+        m_banks[bi].bankgroup = static_cast<std::uint32_t>(bi % m_banks_per_rank) / c.banks_per_group;
+    }
     m_ranks.resize(c.ranks);
     for (int k = 0; k < 2; ++k) {
         m_q[k].resize(m_banks.size());
+        m_busy[k].assign((m_banks.size() + 63) / 64, 0);
         m_sum[k].resize(m_banks.size());
     }
     for (std::uint32_t i = 0; i < c.ranks; ++i) {
@@ -70,6 +75,7 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
     }
     const int kind = r.write ? 1 : 0;
     m_q[kind][r.bank].push_back(r);
+    mark_busy(kind, r.bank);
     m_sum[kind][r.bank].dirty = true;
     ++m_count[kind];
     if (m_stats) {
@@ -241,55 +247,56 @@ const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
  * earliest cycle at which something may become ready.
  */
 void DramChannel::choose_request(std::uint64_t t, Choice &c) {
-    const DramConfig &cfg = *m_config;
     const int kind = m_draining ? 1 : 0;
     if (m_count[kind] == 0) return;
     std::uint64_t best_hit = kNever, best_other = kNever;
     std::size_t hit_bank = 0, other_bank = 0;
     Cmd other_cmd = Cmd::none;
-    for (std::size_t bi = 0; bi < m_banks.size(); ++bi) {
-        if (m_q[kind][bi].empty()) continue;
-        const std::uint32_t ri = static_cast<std::uint32_t>(bi / m_banks_per_rank);
-        const Rank &r = m_ranks[ri];
-        const Bank &b = m_banks[bi];
-        if (r.refresh_pending || b.refresh_due) continue;
-        const Summary &s = m_sum[kind][bi].dirty ? summary(kind, bi) : m_sum[kind][bi];
-        const std::uint32_t bg = static_cast<std::uint32_t>(bi % m_banks_per_rank) / cfg.banks_per_group;
-        if (s.hit_seq != kNever || s.capped_hits) {
-            const std::uint64_t ready = std::max(b.next_col, kind ? r.next_wr[bg] : r.next_rd[bg]);
-            if (ready <= t) {
-                if (s.capped_hits && m_stats) m_stats->bypass_cap_hits += s.capped_hits;
-                if (s.hit_seq < best_hit) {
-                    best_hit = s.hit_seq;
-                    hit_bank = bi;
+    for (std::size_t w = 0; w < m_busy[kind].size(); ++w) {
+        for (std::uint64_t bits = m_busy[kind][w]; bits != 0;) {
+            const std::size_t bi = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+            bits &= bits - 1;
+            const Bank &b = m_banks[bi];
+            const Rank &r = m_ranks[b.rank];
+            if (r.refresh_pending || b.refresh_due) continue;
+            const Summary &s = m_sum[kind][bi].dirty ? summary(kind, bi) : m_sum[kind][bi];
+            const std::uint32_t bg = b.bankgroup;
+            if (s.hit_seq != kNever || s.capped_hits) {
+                const std::uint64_t ready = std::max(b.next_col, kind ? r.next_wr[bg] : r.next_rd[bg]);
+                if (ready <= t) {
+                    if (s.capped_hits && m_stats) m_stats->bypass_cap_hits += s.capped_hits;
+                    if (s.hit_seq < best_hit) {
+                        best_hit = s.hit_seq;
+                        hit_bank = bi;
+                    }
+                } else if (s.hit_seq != kNever) {
+                    c.wake = std::min(c.wake, ready);
                 }
-            } else if (s.hit_seq != kNever) {
-                c.wake = std::min(c.wake, ready);
             }
-        }
-        if (s.cand_seq != kNever) {
-            const bool act = b.open_row == kNoRow;
-            const std::uint64_t ready = act ? act_ready(r, b, bg) : b.next_pre;
-            if (ready <= t) {
-                if (s.cand_seq < best_other) {
-                    best_other = s.cand_seq;
-                    other_bank = bi;
-                    other_cmd = act ? Cmd::act : Cmd::pre;
+            if (s.cand_seq != kNever) {
+                const bool act = b.open_row == kNoRow;
+                const std::uint64_t ready = act ? act_ready(r, b, bg) : b.next_pre;
+                if (ready <= t) {
+                    if (s.cand_seq < best_other) {
+                        best_other = s.cand_seq;
+                        other_bank = bi;
+                        other_cmd = act ? Cmd::act : Cmd::pre;
+                    }
+                } else {
+                    c.wake = std::min(c.wake, ready);
                 }
-            } else {
-                c.wake = std::min(c.wake, ready);
             }
         }
     }
     if (best_hit != kNever) {
         c.cmd = kind ? Cmd::wr : Cmd::rd;
-        c.rank = static_cast<std::uint32_t>(hit_bank / m_banks_per_rank);
-        c.bank = static_cast<std::uint32_t>(hit_bank % m_banks_per_rank);
+        c.rank = m_banks[hit_bank].rank;
+        c.bank = static_cast<std::uint32_t>(hit_bank - std::size_t(c.rank) * m_banks_per_rank);
         c.entry = m_sum[kind][hit_bank].hit_pos;
     } else if (best_other != kNever) {
         c.cmd = other_cmd;
-        c.rank = static_cast<std::uint32_t>(other_bank / m_banks_per_rank);
-        c.bank = static_cast<std::uint32_t>(other_bank % m_banks_per_rank);
+        c.rank = m_banks[other_bank].rank;
+        c.bank = static_cast<std::uint32_t>(other_bank - std::size_t(c.rank) * m_banks_per_rank);
         c.entry = m_sum[kind][other_bank].cand_pos;
     }
 }
@@ -378,6 +385,7 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
         if (queue[j].k.row != q.k.row) ++queue[j].bypassed;
     if (q.write && m_draining) ++m_drained;
     queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(entry));
+    if (queue.empty()) mark_idle(kind, flat);
     --m_count[kind];
     m_sum[kind][flat].dirty = true;
     if (cfg.page_policy == DramConfig::PagePolicy::closed && !queued_hit(flat, q.k.row)) {
@@ -556,9 +564,10 @@ std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t 
     // Completions already reported are not in the queues: count only what is still queued.
     std::uint64_t waiting = 0;
     for (int k = 0; k < 2; ++k)
-        for (const auto &bank : m_q[k])
-            for (const Request &r : bank)
-                if (r.id >= first_id && r.id <= last_id) ++waiting;
+        for (std::size_t w = 0; w < m_busy[k].size(); ++w)
+            for (std::uint64_t bits = m_busy[k][w]; bits != 0; bits &= bits - 1)
+                for (const Request &r : m_q[k][w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))])
+                    if (r.id >= first_id && r.id <= last_id) ++waiting;
     m_done_first = first_id;
     m_done_last = last_id;
     m_done_count = 0;
@@ -573,9 +582,18 @@ void DramChannel::copy_for_prediction(const DramChannel &o) {
     m_banks_per_rank = o.m_banks_per_rank;
     m_now = o.m_now;
     for (int k = 0; k < 2; ++k) {
-        if (m_q[k].size() != o.m_q[k].size()) m_q[k].resize(o.m_q[k].size());
-        for (std::size_t b = 0; b < o.m_q[k].size(); ++b)
-            if (!o.m_q[k][b].empty() || !m_q[k][b].empty()) m_q[k][b] = o.m_q[k][b];
+        if (m_q[k].size() != o.m_q[k].size()) {
+            m_q[k].resize(o.m_q[k].size());
+            m_busy[k].assign(o.m_busy[k].size(), 0);
+        }
+        // Only the lists non-empty here or there differ: visit those.
+        for (std::size_t w = 0; w < o.m_busy[k].size(); ++w) {
+            for (std::uint64_t bits = o.m_busy[k][w] | m_busy[k][w]; bits != 0; bits &= bits - 1) {
+                const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+                m_q[k][b] = o.m_q[k][b];
+            }
+            m_busy[k][w] = o.m_busy[k][w];
+        }
         m_sum[k] = o.m_sum[k];
         m_count[k] = o.m_count[k];
     }

@@ -102,6 +102,8 @@ private:
         std::uint64_t next_col = 0;   /* ACT + tRCD */
         std::uint64_t last_use = 0;   /* last column command, for the timeout policy */
         bool refresh_due = false;     /* per-bank refresh waiting: no new ACT or column command */
+        std::uint32_t rank = 0;       /* this bank's rank and bank group, fixed: the scheduler's */
+        std::uint32_t bankgroup = 0;  /* scan reads them instead of dividing the flat index */
     };
     struct Rank {
         std::array<std::uint64_t, 4> last_acts{}; /* the last four ACTs, for tFAW */
@@ -157,6 +159,12 @@ private:
     std::vector<std::vector<Request>> m_q[2]; /* [0 reads, 1 writes][flat bank]: each in arrival order */
     std::vector<Summary> m_sum[2];            /* [kind][flat bank] */
     std::size_t m_count[2] = {0, 0};          /* queued reads, writes */
+    /* [kind]: bit (b % 64) of word b / 64 is set while bank b's list of that kind is not
+     * empty, so that the scheduler's scan and a prediction's copy visit only banks with
+     * requests (a full run keeps a few of a channel's 32 or 64 banks busy). */
+    std::vector<std::uint64_t> m_busy[2];
+    void mark_busy(int kind, std::size_t flat) { m_busy[kind][flat >> 6] |= 1ull << (flat & 63); }
+    void mark_idle(int kind, std::size_t flat) { m_busy[kind][flat >> 6] &= ~(1ull << (flat & 63)); }
     std::uint64_t m_seq = 0;
     std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
     std::vector<Rank> m_ranks;
