@@ -15,6 +15,8 @@
 
 #include <functional>
 #include <memory>
+#include <set>
+#include <tuple>
 
 using namespace mtesim;
 using sc_core::sc_time;
@@ -60,6 +62,9 @@ struct DramBench : sc_core::sc_module {
         return static_cast<std::uint64_t>(delay / tck + 0.5) - arrival;
     }
     std::uint64_t read(const DramCoord &k, std::uint64_t arrival) { return access(k, false, arrival); }
+    std::uint64_t access_addr(std::uint64_t addr, bool write, std::uint64_t arrival) {
+        return access(mapper.decode(DramAddr(addr)), write, arrival);
+    }
 };
 
 DramCoord at(std::uint32_t bg, std::uint32_t bank, std::uint64_t row, std::uint64_t col = 0) {
@@ -384,3 +389,74 @@ INSTANTIATE_TEST_SUITE_P(Streams, DramBandwidth,
                                     std::to_string(info.param.initiators) + "_stride" +
                                     std::to_string(info.param.stride);
                          });
+
+/* Row locality in a full run's pattern: one thread streams through memory with one read
+ * outstanding (a core stalled on each miss), as `mtesim run` does on a sequential loop, on the
+ * DDR4-3200 preset (its default mapping interleaves channels and bank groups below the
+ * column, so a stream keeps several rows open at once). Refresh is off so that nothing but the
+ * scheduler can close a row: a controller that keeps rows open as a real one does then opens
+ * each row the stream visits exactly once, a number the address mapper gives independently of
+ * the scheduler. With write-backs to banks the reads do not use (another rank), the write
+ * drains must not cost the reads their rows either; and writes are batched (a drain serves
+ * many write-backs, since the opportunistic drain starts only above the low watermark). */
+namespace {
+
+using BankKey = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;
+
+struct StreamResult {
+    std::uint64_t requests, distinct_rows, row_opens, drains;
+    std::set<BankKey> read_banks, write_banks;
+};
+
+StreamResult stream(const DramConfig &cfg, std::uint64_t lines, std::uint64_t dst) {
+    DramBench b(cfg);
+    StreamResult res{};
+    std::set<std::tuple<BankKey, std::uint64_t>> rows;
+    const auto note = [&](std::uint64_t a, std::set<BankKey> &banks) {
+        const DramCoord k = b.mapper.decode(DramAddr(a));
+        const BankKey bank{k.channel, k.rank, k.bankgroup, k.bank};
+        banks.insert(bank);
+        rows.emplace(bank, k.row);
+    };
+    std::uint64_t t = 0;
+    for (std::uint64_t i = 0; i < lines; ++i) {
+        note(64 * i, res.read_banks);
+        t += b.access_addr(64 * i, false, t);
+        if (dst) {
+            note(dst + 64 * i, res.write_banks);
+            b.access_addr(dst + 64 * i, true, t);
+        }
+    }
+    const DramControllerStats s = b.ctrl->stats();
+    res.requests = s.data.reads + s.data.writes;
+    res.distinct_rows = rows.size();
+    res.row_opens = s.data.row_misses + s.data.row_conflicts;
+    res.drains = s.scheduler.drain_episodes;
+    return res;
+}
+
+}  // namespace
+
+TEST(DramRowLocality, SequentialStreamOpensEachRowOnce) {
+    const StreamResult r = stream(dram_config("ddr4-3200", {"dram.refresh=false"}), 16384, 0);
+    EXPECT_EQ(r.requests, 16384u);
+    EXPECT_GT(r.distinct_rows, 1u);
+    EXPECT_EQ(r.row_opens, r.distinct_rows);
+}
+
+TEST(DramRowLocality, WriteBacksToOtherBanksLeaveTheStreamItsRows) {
+    const DramConfig cfg = dram_config("ddr4-3200", {"dram.refresh=false"});
+    // 256 KiB read from rank 0 and written back to the same offsets in rank 1 (the mapper says
+    // which bit selects the rank).
+    std::uint64_t dst = 64;
+    DramAddressMapper m(cfg);
+    while (m.decode(DramAddr(dst)).rank == 0 || m.decode(DramAddr(dst)).row != 0) dst <<= 1;
+    const std::uint64_t lines = std::min<std::uint64_t>(4096, dst / 64);
+    const StreamResult r = stream(cfg, lines, dst);
+    for (const BankKey &k : r.write_banks) ASSERT_EQ(r.read_banks.count(k), 0u) << "the two streams share a bank";
+    EXPECT_EQ(r.requests, 2 * lines);
+    EXPECT_EQ(r.row_opens, r.distinct_rows);
+    EXPECT_GE(r.drains, 1u);
+    // Each drain but the final flush issues at least min_writes_per_drain writes.
+    EXPECT_LE(r.drains, lines / cfg.min_writes_per_drain + 1);
+}

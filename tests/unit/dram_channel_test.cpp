@@ -247,6 +247,36 @@ TEST(DramChannel, PagePolicies) {
     }
 }
 
+/* The timeout (adaptive) policy at its boundary: a read opens row 0 of bank (0,0), so its RD
+ * (the row's last use) issues at tRCD. A row-0 read arriving at tRCD + page_timeout is served
+ * before the timeout PRE (requests come first at a cycle): a hit. One arriving a cycle later
+ * finds the row closed by the timeout PRE of the cycle before: a miss, which also waits out the
+ * rest of that PRE's tRP (tRP - 1), so tRP - 1 + tRCD + tCL + tBURST. A request for another
+ * row is the same miss, not a conflict. */
+TEST(DramChannel, TimeoutPolicyClosesAnIdleRowExactlyAtItsTimeout) {
+    const std::uint32_t timeout = 150;
+    const DramConfig c = ddr4({"dram.page_policy=timeout", "dram.page_timeout=" + std::to_string(timeout)});
+    const std::uint64_t hit = c.tCL + c.tBURST, miss = c.tRP - 1 + c.tRCD + c.tCL + c.tBURST;
+    const std::uint64_t last_use = c.tRCD;
+    {
+        Rig r(c);
+        r.add(at(0, 0, 0), false, 0);
+        EXPECT_EQ(r.latency(r.add(at(0, 0, 0, 1), false, last_use + timeout)), hit);
+    }
+    {
+        Rig r(c);
+        r.add(at(0, 0, 0), false, 0);
+        EXPECT_EQ(r.latency(r.add(at(0, 0, 0, 1), false, last_use + timeout + 1)), miss);
+        EXPECT_EQ(r.stats.pres, 1u);
+    }
+    {
+        Rig r(c);
+        r.add(at(0, 0, 0), false, 0);
+        EXPECT_EQ(r.latency(r.add(at(0, 0, 5), false, last_use + timeout + 1)), miss);
+        EXPECT_EQ(r.stats.bg_conflicts[0], 0u);
+    }
+}
+
 TEST(DramAddressMapping, DramSim3AndRamulatorNames) {
     // DRAMsim3 rochrababgco on DDR3 (1 channel, 1 rank, no bank groups): column bits right above
     // the 64-byte burst offset, then 3 bank bits, then the row.
