@@ -82,6 +82,10 @@ public:
         return m_kernel_work.access_tags(pfn, pages, write);
     }
     std::uint64_t kernel_named_cost(std::uint64_t cycles) { return m_kernel_work.named_cost(cycles); }
+    std::uint64_t kernel_dispatch(std::uint64_t instructions, std::uint64_t cycles) {
+        return m_kernel_work.dispatch(instructions, cycles);
+    }
+    std::uint64_t kernel_drain() { return m_kernel_work.drain(); }
 
     /// Ends an idle core's sleep (a thread was placed on it, or the trace ended).
     void wake() { m_wake.notify(sc_core::SC_ZERO_TIME); }

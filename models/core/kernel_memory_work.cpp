@@ -20,6 +20,19 @@ std::uint64_t KernelMemoryWork::named_cost(std::uint64_t cycles) {
     return cycles;
 }
 
+std::uint64_t KernelMemoryWork::dispatch(std::uint64_t instructions, std::uint64_t cycles) {
+    const std::uint64_t before = m_clock.now_cycles();
+    m_clock.charge(cycles);
+    m_timing.instructions(instructions);
+    return since(before);
+}
+
+std::uint64_t KernelMemoryWork::drain() {
+    const std::uint64_t before = m_clock.now_cycles();
+    m_timing.drain();
+    return since(before);
+}
+
 std::uint64_t KernelMemoryWork::copy_pages(Pfn src, Pfn dst, std::uint64_t pages) {
     const std::uint64_t before = m_clock.now_cycles();
     const std::uint64_t lines = pages * kPageSize / m_line_bytes;

@@ -2,6 +2,7 @@
 #include "platform/platform.h"
 
 #include "mtesim/boot/base_cpi_instruction_stream.h"
+#include "mtesim/boot/core_timing_instruction_stream.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
 
 #include "mtesim/common/config_error.h"
@@ -59,9 +60,17 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     m_heaps.config() = HeapConfig::resolve(m_store);
     m_tlb_broadcast = std::make_unique<TlbBroadcast>(m_caches.tlbs);
     m_control.boot = [this, core_cfg](Core &cpu0) {
-        // The boot core's instruction timing: today's in-order CPI (boot/base_cpi_instruction_stream.h).
-        BaseCpiInstructionStream stream(core_cfg, [&cpu0](std::uint64_t c) { cpu0.kernel_named_cost(c); });
-        m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); }, stream);
+        // The boot core's instruction timing: its TimingModel (boot.instruction_stream = core),
+        // or named costs per instruction and barrier (base-cpi), boot/*_instruction_stream.h.
+        std::unique_ptr<IInstructionStream> stream;
+        if (m_boot_config.core_timing_stream)
+            stream = std::make_unique<CoreTimingInstructionStream>(
+                core_cfg, CoreTimingPort{[&cpu0](std::uint64_t n, std::uint64_t c) { return cpu0.kernel_dispatch(n, c); },
+                                         [&cpu0] { return cpu0.kernel_drain(); },
+                                         [&cpu0](std::uint64_t c) { return cpu0.kernel_named_cost(c); }});
+        else
+            stream = std::make_unique<BaseCpiInstructionStream>(core_cfg, [&cpu0](std::uint64_t c) { cpu0.kernel_named_cost(c); });
+        m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); }, *stream);
         m_kernel_state.allocator = m_allocator.get();
         m_os = std::make_unique<Kernel>(m_kernel_config, *m_allocator, *m_kernel, m_tags, m_memory, *m_tlb_broadcast);
         m_kernel_state.os = m_os.get();

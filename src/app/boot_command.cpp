@@ -27,6 +27,8 @@ namespace {
 
 struct BootFigures {
     BootStats stats;
+    InstructionStreamStats stream;
+    bool core_timing_stream = true;
     std::uint64_t boot_ps = 0, linear_map_ps = 0;
     std::uint64_t tlbi_sync_cycles = 0;  /* one TLBI + DSB ISH */
     unsigned dvm_targets = 0, dvm_max_hops = 0;
@@ -42,6 +44,9 @@ BootFigures boot_once(const PlatformDesc &desc, const ConfigStore &store, RunRes
     RunResult r = platform.run();
     BootFigures f;
     f.stats = r.boot.linear_map;
+    f.stream = r.boot.stream;
+    const auto stream = store.find("boot.instruction_stream");
+    f.core_timing_stream = !stream || stream->value != "base-cpi";
     f.boot_ps = r.boot_ps;
     f.linear_map_ps = r.linear_map_ps;
     f.tlbi_sync_cycles = r.boot.tlbi_sync_cycles;
@@ -71,13 +76,17 @@ void print(std::ostream &o, const char *scheme, const BootFigures &f) {
       << "\n";
     const double all = static_cast<double>(std::max<std::uint64_t>(1, s.cycles));
     const auto share = [&](std::uint64_t c) { return fixed(100.0 * static_cast<double>(c) / all, 1) + "%"; };
+    o << "  core timing  "
+      << (f.core_timing_stream ? "the boot core's timing model (boot.instruction_stream = core)"
+                               : "named costs (boot.instruction_stream = base-cpi)")
+      << "\n";
     o << "  breakdown    cycles of the linear map's kernel work (" << s.cycles << "):\n"
       << "    instructions   " << s.instructions << " instructions, " << s.instruction_cycles << " cycles, "
       << share(s.instruction_cycles) << "\n"
       << "    memory         " << s.memory_cycles << " cycles, " << share(s.memory_cycles) << " (zeroing, "
       << s.ptes << " PTEs and the descriptors, " << s.walk_reads << " TLB-refill reads)\n"
       << "    barriers       " << s.barriers << " DSB/ISB, " << s.barrier_cycles << " cycles, " << share(s.barrier_cycles)
-      << "\n"
+      << " (" << f.stream.drain_cycles << " of them draining earlier stores and loads)\n"
       << "    TLBI           " << s.tlbis << " TLBIs, " << s.tlbi_cycles << " cycles, " << share(s.tlbi_cycles) << "\n";
     o << "  linear map   " << fixed(static_cast<double>(f.linear_map_ps) / 1e6, 3) << " us simulated\n"
       << "  boot         " << fixed(static_cast<double>(f.boot_ps) / 1e6, 3) << " us simulated\n"
@@ -113,7 +122,8 @@ BootFigures boot_in_child(const PlatformDesc &desc, ConfigStore store, const cha
 int BootCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     po::options_description opts("mtesim boot: simulate the boot (linear map, tag storage, buddy allocator)\n\n"
                                  "Usage: mtesim boot [--board BOARD] [--set boot.pgtable_scheme=map-once|remap-twice]\n"
-                                 "                   [--set boot.linear_map=pages|blocks] [--compare-schemes] [--out DIR]\n\nOptions");
+                                 "                   [--set boot.linear_map=pages|blocks] [--set boot.instruction_stream=core|base-cpi]\n"
+                                 "                   [--compare-schemes] [--out DIR]\n\nOptions");
     opts.add_options()
         ("help,h", "print this help")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault),

@@ -33,6 +33,7 @@ std::unique_ptr<PageAllocator> BootSequence::run(const std::function<std::uint64
             }
     m_result.linear_map_cycles = cycles_now() - lm_start;
     m_result.linear_map = builder.stats();
+    m_result.stream = stream.stats();
     m_result.root = builder.root();
     m_result.phys_offset = phys_offset;
     m_result.tlbi_sync_cycles = dvm.tlbi_sync_cycles();

@@ -5,6 +5,7 @@
 // machines' boards.
 #include "mtesim/boot/base_cpi_instruction_stream.h"
 #include "mtesim/boot/boot_sequence.h"
+#include "mtesim/boot/core_timing_instruction_stream.h"
 #include "mtesim/boot/dvm_broadcast_model.h"
 #include "mtesim/boot/linear_map_builder.h"
 #include "mtesim/boot/page_table_walker.h"
@@ -104,6 +105,45 @@ TEST(LinearMapInstructions, BarriersPerTable) {
     EXPECT_EQ(once.builder.stats().tlbi_cycles, tables * 300);
     const BootStats &s = once.builder.stats();
     EXPECT_EQ(s.cycles, s.instruction_cycles + s.memory_cycles + s.barrier_cycles + s.tlbi_cycles);
+}
+
+TEST(LinearMapInstructions, OnTheOutOfOrderCoreTheChargeIsTheSameAndDispatchesAtTheWidth) {
+    // The default stream on a 4-wide out-of-order core (a port that only counts, no memory
+    // model behind it): the same instructions as the derivation (per table, per PTE), their
+    // cycles a quarter of them, every DSB/ISB one drain, every ISB kernel.isb_cycles more.
+    const AddrRange r(PhysAddr(0x80000000), 64ull << 20);
+    const std::uint64_t ptes = 16384, pte_tables = 32, tables = pte_tables + 2;
+    const std::uint64_t walk = ptes * kPerPte + (ptes / 16) * kPerContPte + pte_tables * kTableCall +
+                               pte_tables * kPerPmdEntry + 2 * kPerContPmd + kTableCall + kPerPudEntry + kPudCall +
+                               kPerPgdEntry;
+    const std::uint64_t expected = walk + tables * (kAlloc + kSet + kClearPage64 + kClear);
+    CoreConfig core;
+    core.out_of_order = true;
+    core.dispatch_width = 4;
+    std::uint64_t drains = 0, stalled = 0;
+    CoreTimingInstructionStream stream(core, CoreTimingPort{[](std::uint64_t, std::uint64_t c) { return c; },
+                                                            [&drains] {
+                                                                ++drains;
+                                                                return std::uint64_t{0};
+                                                            },
+                                                            [&stalled](std::uint64_t c) {
+                                                                stalled += c;
+                                                                return c;
+                                                            }});
+    SparseMemory mem;
+    Memblock memblock({r});
+    FunctionalKernelMemory kmem(mem);
+    TopologyDesc topology;
+    DvmBroadcastModel dvm(topology, 2000000000, 30, 300);
+    LinearMapBuilder builder(memblock, kmem, BootTiming{stream, dvm}, BootConfig{}, r.base(), false);
+    builder.map(r, false);
+    const BootStats &s = builder.stats();
+    EXPECT_EQ(s.instructions, expected);
+    EXPECT_NEAR(static_cast<double>(s.instruction_cycles), expected / 4.0, 1.0);
+    // map-once: 8 barriers per table, 3 of them ISBs (descriptor, fixmap set, fixmap clear).
+    EXPECT_EQ(drains, tables * 8);
+    EXPECT_EQ(s.barrier_cycles, tables * 3 * core.isb_cycles);
+    EXPECT_EQ(stalled, tables * 3 * core.isb_cycles + tables * 300 /* kernel.tlbi_cycles, no topology */);
 }
 
 TEST(LinearMapInstructions, ContiguousHintOnlyWithoutRodataFull) {

@@ -1,4 +1,5 @@
-// BaseCpiInstructionStream: IInstructionStream for today's in-order core. An instruction
+// BaseCpiInstructionStream: IInstructionStream of named costs (boot.instruction_stream =
+// base-cpi, kept to compare with the core's timing model). An instruction
 // costs core.base_cpi cycles (fractions carried to the next call); DSB and ISB cost
 // kernel.dsb_cycles and kernel.isb_cycles; waits cost what they last. The cycles go to the
 // boot core through @charge (Core::kernel_named_cost in a simulation), so the boot core's
@@ -12,14 +13,6 @@
 
 namespace mtesim {
 
-struct InstructionStreamStats {
-    std::uint64_t instructions = 0;
-    std::uint64_t instruction_cycles = 0;  /* in core cycles */
-    std::uint64_t barriers = 0;
-    std::uint64_t barrier_cycles = 0;      /* DSB and ISB own costs, in core cycles */
-    std::uint64_t wait_cycles = 0;         /* DVM completions waited for, in core cycles */
-};
-
 class BaseCpiInstructionStream : public IInstructionStream {
 public:
     /// @charge adds cycles to the boot core's time; null: only count (tests).
@@ -29,7 +22,7 @@ public:
     std::uint64_t execute(std::uint64_t n) override;
     std::uint64_t barrier(Barrier b) override;
     std::uint64_t wait(std::uint64_t cycles) override;
-    const InstructionStreamStats &stats() const { return m_stats; }
+    const InstructionStreamStats &stats() const override { return m_stats; }
 
 private:
     std::uint64_t post(std::uint64_t cycles) {
