@@ -10,6 +10,7 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t kAccessBuffer = 4096; /* the largest single transaction, in bytes */
+constexpr std::size_t kMaxFills = 64;          /* demand fills remembered (beyond any core's MSHRs) */
 }
 
 MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats,
@@ -38,9 +39,20 @@ std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va) {
 bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
     static unsigned char scratch[kAccessBuffer];
     m_clock.flush();
-    // Requests reach the DRAM model in simulated-time order (docs/timing-model.md); a core
-    // running alone (boot) has no one to be ordered with.
-    if (!m_exclusive && m_clock.local_time() != sc_core::SC_ZERO_TIME) m_clock.sync();
+    // In order, requests reach the DRAM model in simulated-time order: the blocking core
+    // synchronises before each one. Out of order, the core keeps up to its MSHRs of requests in
+    // flight and synchronises only when its local time is a quantum ahead (temporal
+    // decoupling, as for any other work): a request may then reach the controller up to a
+    // quantum out of order, which the controller enters at its clock without charging the skew
+    // (docs/timing-model.md, "Ordering under temporal decoupling"). A core running alone
+    // (boot) has no one to be ordered with.
+    if (!m_exclusive) {
+        if (m_defer) {
+            if (m_clock.need_sync()) m_clock.sync();
+        } else if (m_clock.local_time() != sc_core::SC_ZERO_TIME) {
+            m_clock.sync();
+        }
+    }
     // A posted write-back needs a free write-buffer entry: if the oldest is still in flight,
     // the core stalls until it completes (backpressure from memory).
     std::uint64_t &slot = m_write_buffer[m_write_slot];
@@ -124,7 +136,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
         l->dirty |= write;
-        if (!m_prefetching.empty()) m_latency += prefetched_hit(line_no) - m_config.l1d_latency;
+        if (!m_prefetching.empty() || !m_fills.empty()) m_latency += in_flight_hit(line_no) - m_config.l1d_latency;
         return l;
     }
     ++m_stats.l1_misses;
@@ -168,8 +180,35 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     l->tags_valid = shared->tags_valid;
     l->dirty |= write;
     if (m_id < 64) shared->sharers |= 1ull << m_id;
-    if (m_config.prefetch_degree && m_defer && !m_in_prefetch) prefetch_after_miss(line_no, need_tags);
+    if (m_defer && !m_in_prefetch) {
+        // The fill is in flight until the data is back: a later access to the line (the other
+        // LDPs of a copy's line, the next 8 bytes of a stream) merges into this miss.
+        if (m_fills.size() >= kMaxFills) m_fills.erase(m_fills.begin());
+        m_fills.push_back(Fill{line_no, m_clock.now_cycles() + m_latency});
+        if (m_config.prefetch_degree) prefetch_after_miss(line_no, need_tags);
+    }
     return l;
+}
+
+/*
+ * A hit on a line whose fill may not be back: the demand misses in flight first (the access
+ * waits for the rest of the miss it merges into; completed fills are dropped on the way), then
+ * the prefetches (counted useful, and late when still in flight).
+ */
+std::uint64_t MemoryPath::in_flight_hit(std::uint64_t line_no) {
+    if (!m_fills.empty()) {
+        const std::uint64_t now = m_clock.now_cycles() + m_latency;
+        std::size_t keep = 0;
+        std::uint64_t ready = 0;
+        for (const Fill &f : m_fills) {
+            if (f.ready <= now) continue;
+            if (f.line == line_no) ready = f.ready;
+            m_fills[keep++] = f;
+        }
+        m_fills.resize(keep);
+        if (ready) return std::max<std::uint64_t>(m_config.l1d_latency, ready - now);
+    }
+    return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
 }
 
 /*
@@ -272,16 +311,25 @@ void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *sh
         if (c != m_id) invalidate(c);
 }
 
-void MemoryPath::zero_line(std::uint64_t line_no) {
+void MemoryPath::zero_line(std::uint64_t line_no) { allocate_line(line_no, true); }
+
+/*
+ * Write streaming (Neoverse N1 TRM, "Write streaming mode"; the same in Cortex-A76/A78/A710):
+ * a run of full-line stores is not read from memory first. The copy's destination lines are
+ * allocated dirty, as DC ZVA allocates, but keep the tags they have.
+ */
+void MemoryPath::write_full_line(std::uint64_t line_no) { allocate_line(line_no, false); }
+
+void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {
     charge_latency(m_config.l1d_latency);
     CacheLine *l = m_l1.find(line_no);
+    const bool fresh = !l;
     if (!l) {
         CacheLine evicted;
         l = m_l1.insert(line_no, evicted);
         if (evicted.valid()) writeback_to_llc(evicted);
     }
     l->dirty = true;
-    l->tags_valid = false;
     // The LLC is inclusive: it holds the line too (no read: the whole line is written), and
     // records this L1 as a sharer, so a later tag store on another core finds this copy.
     Cache &llc = *m_shared.llc;
@@ -291,7 +339,13 @@ void MemoryPath::zero_line(std::uint64_t line_no) {
         shared = llc.insert(line_no, evicted);
         if (evicted.valid()) writeback_to_dram(evicted);
     }
-    shared->tags_valid = false;
+    if (drop_tags) {
+        l->tags_valid = false;
+        shared->tags_valid = false;
+    } else if (fresh) {
+        l->tags = shared->tags;
+        l->tags_valid = shared->tags_valid;
+    }
     if (m_id < 64) shared->sharers |= 1ull << m_id;
 }
 

@@ -30,6 +30,7 @@ public:
                TagStore &tags, SparseMemory &memory, const bool &exclusive, tlm::tlm_initiator_socket<> &socket);
 
     Cache &l1() { return m_l1; }
+    const CoreConfig &config() const { return m_config; }
     Tlb &tlb() { return m_tlb; }
     unsigned line_shift() const { return m_line_shift; }
     std::uint64_t line_bytes() const { return m_line_bytes; }
@@ -37,8 +38,12 @@ public:
     /// Brings line @line_no into L1 (through LLC and DRAM); @need_tags fetches its tags too.
     /// Returns nullptr on a bus error.
     CacheLine *line_access(std::uint64_t line_no, bool write, bool need_tags);
-    /// Allocates line @line_no in the L1D for a full-line write without reading memory.
+    /// Allocates line @line_no in the L1D for a full-line write without reading memory
+    /// (DC ZVA): the line's cached tags are dropped.
     void zero_line(std::uint64_t line_no);
+    /// A full-line store of @line_no in write streaming mode (STNP of a copy): allocated dirty
+    /// without reading memory; a present line keeps its tags.
+    void write_full_line(std::uint64_t line_no);
     /// A tag store into the cached line @l: the nibbles in @mask become @bits, in the L1D and
     /// in the LLC's copy, and every other core's copy loses its tags.
     void store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits);
@@ -57,7 +62,7 @@ public:
     /// Out of order: the latency of an L1D hit on @line_no: the hit latency, plus what is left
     /// of a prefetch still in flight (counted useful, and late).
     std::uint64_t hit_latency(std::uint64_t line_no) {
-        return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
+        return m_prefetching.empty() && m_fills.empty() ? m_config.l1d_latency : in_flight_hit(line_no);
     }
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
     std::uint64_t walk(PhysAddr root, std::uint64_t va);
@@ -66,6 +71,11 @@ private:
     /// The stream prefetcher after a demand miss on @line_no (out of order only).
     void prefetch_after_miss(std::uint64_t line_no, bool need_tags);
     std::uint64_t prefetched_hit(std::uint64_t line_no);
+    /// Latency of an L1D hit on a line that may still be in flight: a demand miss's fill (the
+    /// access merges into its MSHR and waits for the rest) or a prefetch.
+    std::uint64_t in_flight_hit(std::uint64_t line_no);
+    /// Allocates @line_no in the L1D and the LLC without a read; @drop_tags: the cached tags go.
+    void allocate_line(std::uint64_t line_no, bool drop_tags);
     /// Fetches the prefetch_degree lines after @line_no (same page) that are not present.
     void issue_prefetches(std::uint64_t line_no, bool need_tags);
     void writeback_to_llc(const CacheLine &victim);
@@ -99,6 +109,10 @@ private:
     std::array<std::uint64_t, 8> m_streams; /* last line of each tracked stream (a copy interleaves two) */
     std::size_t m_stream_next = 0;          /* the entry a new stream replaces */
     bool m_in_prefetch = false;           /* issuing prefetches: no prefetch of its own */
+    struct Fill {
+        std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
+    };
+    std::vector<Fill> m_fills; /* demand misses whose data may still be in flight, oldest first */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
 };
 

@@ -104,6 +104,11 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "kallocs", c.kallocs, "allocations", "kalloc events");
         add_count(p + "kalloc_failures", c.kalloc_failures, "allocations", "kalloc events that got no memory");
         add_count(p + "kernel_cycles", c.kernel_cycles, "cycles", "kernel work on this core (allocator, faults, reclaim, I/O waits)");
+        add_count(p + "pages_copied", c.pages_copied, "pages", "pages the kernel copied on this core (copy_page: migration)");
+        add_count(p + "page_copy_cycles", c.page_copy_cycles, "cycles", "cycles of those copies (until their stores drained)");
+        add_count(p + "pages_zeroed", c.pages_zeroed, "pages", "pages the kernel zeroed on this core (clear_page)");
+        add_count(p + "page_zero_cycles", c.page_zero_cycles, "cycles", "cycles of that zeroing (until its stores drained)");
+        add_count(p + "syncs", c.syncs, "syncs", "times the core synchronised with SystemC time (host cost, not simulated time)");
         add_count(p + "page_walks", c.page_walks, "walks", "hardware page-table walks");
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
         add_count(p + "kernel_lock_waits", c.kernel_lock_waits, "entries", "kernel entries that waited for another core in the kernel model");
