@@ -12,6 +12,7 @@ struct CoreStats {
     std::uint64_t compute_cycles = 0;    /* charged by compute events */
     std::uint64_t loads = 0, stores = 0; /* ld/st events */
     std::uint64_t l1_hits = 0, l1_misses = 0;   /* in line accesses */
+    std::uint64_t l2_hits = 0, l2_misses = 0;   /* in line accesses (private L2, when the core has one) */
     std::uint64_t llc_hits = 0, llc_misses = 0; /* in line accesses */
     std::uint64_t tag_fetches = 0;       /* lines whose tags came from DRAM */
     std::uint64_t tlb_hits = 0, tlb_misses = 0;

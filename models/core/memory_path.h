@@ -1,5 +1,6 @@
-// MemoryPath: one core's side of the memory system. It holds the core's TLB and L1D, brings
-// lines in through the shared LLC and over TLM from the DRAM model (with their allocation
+// MemoryPath: one core's side of the memory system. It holds the core's TLB, L1D and private
+// L2 (when the preset gives it one), brings lines in through the shared LLC and over TLM from
+// the DRAM model (with their allocation
 // tags when asked), writes victims back (posted, through a bounded write buffer), keeps the
 // other cores' cached tags coherent after a tag store, and walks page tables in simulated
 // memory through these caches (the hardware table walker). Each line access charges its
@@ -19,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mtesim {
@@ -79,7 +81,14 @@ private:
     /// Fetches the prefetch_degree lines after @line_no (same page) that are not present.
     void issue_prefetches(std::uint64_t line_no, bool need_tags);
     void writeback_to_llc(const CacheLine &victim);
+    /// An L1D victim: into the private L2 when there is one, else into the LLC.
+    void writeback_from_l1(const CacheLine &victim);
+    /// Merges a dirty victim into @level (allocating it there if absent; that level's own
+    /// victim goes to @next).
+    void merge_victim(Cache &level, const CacheLine &victim, void (MemoryPath::*next)(const CacheLine &));
     void writeback_to_dram(const CacheLine &victim);
+    /// An LLC victim: its sharers' cached tags are dropped, then it is written back.
+    void evict_from_llc(const CacheLine &victim);
     /// One TLM transaction to memory; returns false on a bus error. Adds its latency to local
     /// time unless @posted.
     bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
@@ -98,6 +107,7 @@ private:
     std::vector<std::uint64_t> m_write_buffer; /* completion times of posted write-backs, SystemC units */
     std::size_t m_write_slot = 0;
     Cache m_l1;
+    std::unique_ptr<Cache> m_l2; /* private L2, or none */
     Tlb m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;

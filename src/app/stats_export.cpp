@@ -79,6 +79,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "stores", c.stores, "accesses", "st events");
         add_count(p + "l1_hits", c.l1_hits, "lines", "L1D hits");
         add_count(p + "l1_misses", c.l1_misses, "lines", "L1D misses (incl. lines without tags on a tagged access)");
+        add_count(p + "l2_hits", c.l2_hits, "lines", "private L2 hits");
+        add_count(p + "l2_misses", c.l2_misses, "lines", "private L2 misses");
         add_count(p + "llc_hits", c.llc_hits, "lines", "LLC hits");
         add_count(p + "llc_misses", c.llc_misses, "lines", "LLC misses");
         add_count(p + "tag_fetches", c.tag_fetches, "lines", "lines whose tags came from DRAM");
