@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The Cores section of docs/fidelity.md: generated traces run on virt-4g-mte with the in-order
 # and the out-of-order core model.
-#   bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
+#   [BOARD=virt-4g-mte] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
 # - load-to-use latency of a dependent pointer chase (lat_mem_rd-style, one load per 64-byte
 #   line in a random cyclic order, dep=1) by working-set size, 4 KiB .. MAX_KIB (default
 #   65536: larger sets are slow to simulate on a shared host);
 # - memory-level parallelism: the same addresses loaded without the dependence;
-# - the kernel's page migration: the copy of one 4 KiB page (a slow tag reservation migrates
-#   an order-10 block; cycles per page of kernel work).
+# - single-core bandwidth, STREAM-like: a read pass (one 64-byte load per line) and a copy
+#   pass (a 64-byte load and a 64-byte store per line) over 16 MiB (twice the LLC);
+# - the kernel's page work: cycles of one 4 KiB copy_page (a slow tag reservation migrates
+#   an order-10 block), of the whole reservation per page migrated, and of one clear_page
+#   (demand faults; the boot's zeroing subtracted).
 # Each phase is timed by markers: a load of an unmapped address is a fault recorded with its
 # time (core.on_fault = continue); the marker's kernel entry drains the window first.
 set -euo pipefail
@@ -45,7 +48,8 @@ per_load_ns() {
   awk -F, -v lines=$lines 'NR > 1 { t[NR - 1] = $1 } END { printf "%.1f", (t[3] - t[2]) / lines / 1000 }' "$tmp/out/faults.csv"
 }
 
-run() { "$mtesim" run --board virt-4g-mte --trace "$1" --set core.on_fault=continue --set core.model="$2" --out "$tmp/out" > /dev/null; }
+board=${BOARD:-virt-4g-mte}
+run() { "$mtesim" run --board "$board" --trace "$1" --set core.on_fault=continue --set core.model="$2" --out "$tmp/out" > /dev/null; }
 
 echo "== load-to-use latency (dependent chase) and MLP (same addresses, independent), ns per load =="
 printf "%-10s %-12s %-12s %-16s\n" "set KiB" "inorder dep" "ooo dep" "ooo independent"
@@ -60,11 +64,44 @@ while [ "$kib" -le "$max_kib" ]; do
   kib=$((kib * 4))
 done
 
-echo "== page migration: kernel cycles per 4 KiB page migrated (slow tag reservation) =="
+echo "== single-core bandwidth over 16 MiB (GB/s; one 64-byte access per line; ooo) =="
+# bw_trace OP: map and touch 2 x 16 MiB, then a timed pass between markers 1 and 2.
+bw_trace() {
+  awk -v copy="$1" -v base="$base" 'BEGIN {
+    mib = 16; lines = mib * 16384; pages = mib * 256;
+    printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x\n", base, 2 * mib * 1048576;
+    for (p = 0; p < 2 * pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
+    printf "1 ld 0x10 8\n";
+    for (i = 0; i < lines; i++) {
+      printf "1 ld 0x%x 64\n", base + i * 64;
+      if (copy) printf "1 st 0x%x 64\n", base + mib * 1048576 + i * 64;
+    }
+    printf "1 ld 0x10 8\n";
+  }' > "$tmp/bw.trace"
+}
+gbps() { awk -F, -v bytes="$1" 'NR > 1 { t[NR - 1] = $1 } END { printf "%.1f", bytes / ((t[2] - t[1]) / 1e12) / 1e9 }' "$tmp/out/faults.csv"; }
+bw_trace 0; run "$tmp/bw.trace" ooo; echo "read  $(gbps $((16 * 1048576)))"
+bw_trace 1; run "$tmp/bw.trace" ooo; echo "copy  $(gbps $((2 * 16 * 1048576))) (bytes read + written)"
+
+echo "== kernel page work: copy_page (a migration) and clear_page (demand faults), cycles per 4 KiB page =="
+# Migration: movable order-10 blocks fill the CMA pool, then a tagged allocation's slow tag
+# reservation migrates the blocks on its tag storage (copy_page each). Zeroing: 1024 demand
+# faults, each clearing its new page; the boot's own zeroing (an empty trace) is subtracted.
 { echo "mtesim-trace 1"; echo "thread 1 core=0"
   for i in $(seq 0 30); do echo "1 kalloc m$i 10 movable"; done
   echo "1 kalloc t 0 tagged"; } > "$tmp/mig.trace"
+{ echo "mtesim-trace 1"; echo "thread 1 core=0"; echo "1 mmap 0x80000000 0x400000"
+  for p in $(seq 0 1023); do printf "1 st 0x%x 8\n" $((0x80000000 + p * 4096)); done; } > "$tmp/fault.trace"
+printf "mtesim-trace 1\nthread 1 core=0\n1 compute 10\n" > "$tmp/empty.trace"
+stat() { awk -v k="$2" '$1 == k { print $2 }' "$1/stats.txt"; }
+printf "%-8s %-14s %-22s %-14s\n" model "copy_page" "reservation/page" "clear_page"
 for m in inorder ooo; do
-  "$mtesim" run --board virt-4g-mte --trace "$tmp/mig.trace" --set mm.cma_policy=cma-first --set core.model=$m --out "$tmp/out" > /dev/null
-  awk -v m=$m '/cpu@0.kernel_cycles/ { k = $2 } /^mm.pages_migrated / { p = $2 } END { printf "%-8s %d cycles/page (%d pages)\n", m, k / p, p }' "$tmp/out/stats.txt"
+  "$mtesim" run --board "$board" --trace "$tmp/mig.trace" --set mm.cma_policy=cma-first --set core.model=$m --out "$tmp/mig" > /dev/null
+  "$mtesim" run --board "$board" --trace "$tmp/fault.trace" --set core.model=$m --out "$tmp/fault" > /dev/null
+  "$mtesim" run --board "$board" --trace "$tmp/empty.trace" --set core.model=$m --out "$tmp/empty" > /dev/null
+  copy=$(( $(stat "$tmp/mig" board.cpu@0.page_copy_cycles) / $(stat "$tmp/mig" board.cpu@0.pages_copied) ))
+  reserve=$(( $(stat "$tmp/mig" mm.reserve.cycles) / $(stat "$tmp/mig" mm.pages_migrated) ))
+  zero=$(( ($(stat "$tmp/fault" board.cpu@0.page_zero_cycles) - $(stat "$tmp/empty" board.cpu@0.page_zero_cycles)) /
+           ($(stat "$tmp/fault" board.cpu@0.pages_zeroed) - $(stat "$tmp/empty" board.cpu@0.pages_zeroed)) ))
+  printf "%-8s %-14s %-22s %-14s\n" "$m" "$copy" "$reserve" "$zero"
 done

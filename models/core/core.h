@@ -63,6 +63,7 @@ public:
     CoreStats stats() const {
         CoreStats s = m_stats;
         if (!s.cycles) s.cycles = m_clock.now_cycles();
+        s.syncs = m_clock.syncs();
         return s;
     }
     std::uint32_t id() const { return m_id; }

@@ -12,6 +12,7 @@ struct CoreStats {
     std::uint64_t compute_cycles = 0;    /* charged by compute events */
     std::uint64_t loads = 0, stores = 0; /* ld/st events */
     std::uint64_t l1_hits = 0, l1_misses = 0;   /* in line accesses */
+    std::uint64_t l2_hits = 0, l2_misses = 0;   /* in line accesses (private L2, when the core has one) */
     std::uint64_t llc_hits = 0, llc_misses = 0; /* in line accesses */
     std::uint64_t tag_fetches = 0;       /* lines whose tags came from DRAM */
     std::uint64_t tlb_hits = 0, tlb_misses = 0;
@@ -30,6 +31,9 @@ struct CoreStats {
     std::uint64_t kallocs = 0, kalloc_failures = 0, kfrees = 0; /* kernel-side allocation events */
     std::uint64_t bad_kernel_frees = 0;  /* kfree/pin of a name that is not an allocated block */
     std::uint64_t kernel_cycles = 0;     /* cycles of kernel work (copies, zeroing, tables, tags, IPIs, TLBIs, I/O) */
+    std::uint64_t pages_copied = 0, page_copy_cycles = 0; /* kernel copy_page: pages, and the cycles they took */
+    std::uint64_t pages_zeroed = 0, page_zero_cycles = 0; /* kernel clear_page: pages, and the cycles they took */
+    std::uint64_t syncs = 0;             /* times the core synchronised with SystemC time (quantum, DRAM order, waits) */
     std::uint64_t kernel_lock_waits = 0;       /* kernel entries that found another core in the kernel model */
     std::uint64_t kernel_lock_wait_cycles = 0; /* cycles spent waiting for it */
     /* L1D stream prefetcher (l1d.prefetcher = stream, out-of-order cores) */

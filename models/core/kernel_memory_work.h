@@ -3,6 +3,11 @@
 // reads and writes go line by line through this core's MemoryPath and the DRAM model; costs
 // with no memory traffic (IPI, TLBI, cache maintenance) are named cycles. Each call returns the
 // core cycles it took; they are already charged to the core's local time.
+//
+// A page copy and a page zeroing are the instruction streams of arm64's copy_page and
+// clear_page run through the TimingModel (loads, stores and the loop's other instructions),
+// so their cost is what the window, the MSHRs, the store buffer and the memory system make of
+// them, not a constant.
 #pragma once
 
 #include "core/core_stats.h"
@@ -43,6 +48,25 @@ public:
 private:
     /// Charges the cycles since @before as kernel work and returns them.
     std::uint64_t since(std::uint64_t before);
+    /// One 16-byte LDP of line @line_no (the line's later LDPs merge into its miss).
+    void ldp(std::uint64_t line_no) {
+        m_timing.begin_access(0);
+        m_path.line_access(line_no, false, false);
+        m_timing.end_access(false, m_path.take_latency());
+        ++m_loads;
+    }
+    /// One 16-byte STNP into line @line_no of the value the load numbered @load loaded
+    /// (write streaming: no read of the destination).
+    void stnp(std::uint64_t line_no, std::uint64_t load) {
+        m_timing.begin_access(0);
+        m_path.write_full_line(line_no);
+        m_timing.end_access(true, m_path.take_latency(), static_cast<std::uint32_t>(m_loads - load));
+    }
+    /// @n non-memory instructions of a kernel loop (loop counter, branch) at the base CPI.
+    void other_instructions(std::uint64_t n) {
+        m_clock.charge(m_timing.cycles_of(n));
+        m_timing.instructions(n);
+    }
     /// One load (or store) of line @line_no as an instruction of the window.
     CacheLine *line(std::uint64_t line_no, bool write, bool need_tags) {
         m_timing.begin_access(0);
@@ -59,6 +83,7 @@ private:
     SparseMemory &m_memory;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
+    std::uint64_t m_loads = 0; /* LDPs issued by copies, to name a store's data source */
 };
 
 }  // namespace mtesim

@@ -25,7 +25,10 @@ public:
     void sync() {
         flush();
         m_qk.sync();
+        ++m_syncs;
     }
+    /// Times this core handed control to the SystemC kernel through sync().
+    std::uint64_t syncs() const { return m_syncs; }
     /// Local time restarts at the current SystemC time (after the thread waited on an event).
     void reset() { m_qk.reset(); }
     /// True when local time has run a quantum ahead of SystemC time.
@@ -52,6 +55,7 @@ private:
     sc_core::sc_time m_period;
     std::uint64_t m_period_units;       /* clock period in SystemC time units */
     std::uint64_t m_pending_cycles = 0; /* charged but not yet added to the quantum keeper */
+    std::uint64_t m_syncs = 0;          /* sync() calls */
     tlm_utils::tlm_quantumkeeper m_qk;
 };
 

@@ -10,6 +10,7 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t kAccessBuffer = 4096; /* the largest single transaction, in bytes */
+constexpr std::size_t kMaxFills = 64;          /* demand fills remembered (beyond any core's MSHRs) */
 }
 
 MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats,
@@ -20,6 +21,9 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
       m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes), m_defer(config.out_of_order) {
     m_streams.fill(~0ull);
     m_write_buffer.assign(config.write_buffer, 0);
+    if (config.has_l2()) m_l2 = std::make_unique<Cache>(config.l2);
+    if (m_shared.l2s.size() <= core_id) m_shared.l2s.resize(core_id + 1, nullptr);
+    m_shared.l2s[core_id] = m_l2.get();
 }
 
 std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va) {
@@ -38,9 +42,20 @@ std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va) {
 bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
     static unsigned char scratch[kAccessBuffer];
     m_clock.flush();
-    // Requests reach the DRAM model in simulated-time order (docs/timing-model.md); a core
-    // running alone (boot) has no one to be ordered with.
-    if (!m_exclusive && m_clock.local_time() != sc_core::SC_ZERO_TIME) m_clock.sync();
+    // In order, requests reach the DRAM model in simulated-time order: the blocking core
+    // synchronises before each one. Out of order, the core keeps up to its MSHRs of requests in
+    // flight and synchronises only when its local time is a quantum ahead (temporal
+    // decoupling, as for any other work): a request may then reach the controller up to a
+    // quantum out of order, which the controller enters at its clock without charging the skew
+    // (docs/timing-model.md, "Ordering under temporal decoupling"). A core running alone
+    // (boot) has no one to be ordered with.
+    if (!m_exclusive) {
+        if (m_defer) {
+            if (m_clock.need_sync()) m_clock.sync();
+        } else if (m_clock.local_time() != sc_core::SC_ZERO_TIME) {
+            m_clock.sync();
+        }
+    }
     // A posted write-back needs a free write-buffer entry: if the oldest is still in flight,
     // the core stalls until it completes (backpressure from memory).
     std::uint64_t &slot = m_write_buffer[m_write_slot];
@@ -92,14 +107,13 @@ void MemoryPath::writeback_to_dram(const CacheLine &victim) {
     memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), true, e, true);
 }
 
-void MemoryPath::writeback_to_llc(const CacheLine &victim) {
+void MemoryPath::merge_victim(Cache &level, const CacheLine &victim, void (MemoryPath::*next)(const CacheLine &)) {
     if (!victim.dirty && !victim.tag_dirty) return;
-    Cache &llc = *m_shared.llc;
-    CacheLine *l = llc.find(victim.line);
+    CacheLine *l = level.find(victim.line);
     if (!l) {
         CacheLine evicted;
-        l = llc.insert(victim.line, evicted);
-        if (evicted.valid()) writeback_to_dram(evicted);
+        l = level.insert(victim.line, evicted);
+        if (evicted.valid()) (this->*next)(evicted);
         l->tags = victim.tags;
         l->tags_valid = victim.tags_valid;
     }
@@ -111,12 +125,41 @@ void MemoryPath::writeback_to_llc(const CacheLine &victim) {
     }
 }
 
+void MemoryPath::writeback_to_llc(const CacheLine &victim) { merge_victim(*m_shared.llc, victim, &MemoryPath::evict_from_llc); }
+
 /*
- * Bringing a line in. L1 hit (with tags when needed): done. Otherwise the LLC: a hit copies the
- * line and its tags; a miss evicts an LLC victim (written back to DRAM if dirty) and reads the
- * line over TLM, asking for its tags on a tagged access. A line present without its tags (it
- * came in through an untagged access) costs a tag-only read. The L1 victim is written back
- * into the LLC.
+ * An LLC victim. The sharer bits of the LLC's entry are how a tag store finds the other cores'
+ * copies (invalidate_peer_tags); once the entry is gone, copies in the L1Ds and L2s of its
+ * sharers would be invisible to a later tag store, so their tags are dropped now (the TagStore
+ * holds the current tags: a later checked access refetches them). Data presence is unchanged.
+ * Beyond 64 cores the sharer bits are not kept and tag stores ask every core instead.
+ */
+void MemoryPath::evict_from_llc(const CacheLine &victim) {
+    if (m_shared.l1s.size() <= 64) {
+        for (std::uint64_t bits = victim.sharers; bits; bits &= bits - 1) {
+            const auto c = static_cast<std::size_t>(__builtin_ctzll(bits));
+            for (Cache *cache : {c < m_shared.l1s.size() ? m_shared.l1s[c] : nullptr, c < m_shared.l2s.size() ? m_shared.l2s[c] : nullptr})
+                if (CacheLine *p = cache ? cache->peek(victim.line) : nullptr) {
+                    p->tags_valid = false;
+                    p->tag_dirty = false;
+                }
+        }
+    }
+    writeback_to_dram(victim);
+}
+
+void MemoryPath::writeback_from_l1(const CacheLine &victim) {
+    if (m_l2) merge_victim(*m_l2, victim, &MemoryPath::writeback_to_llc);
+    else writeback_to_llc(victim);
+}
+
+/*
+ * Bringing a line in. L1 hit (with tags when needed): done. Otherwise the private L2, when the
+ * core has one: a hit copies the line and its tags into the L1D. Otherwise the LLC: a hit
+ * copies the line and its tags; a miss evicts an LLC victim (written back to DRAM if dirty) and
+ * reads the line over TLM, asking for its tags on a tagged access. A line present without its
+ * tags (it came in through an untagged access) costs a tag-only read. The line fills the L2 and
+ * the L1D; the L1 victim is written back into the L2 (or the LLC), the L2 victim into the LLC.
  */
 CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_tags) {
     charge_latency(m_config.l1d_latency);
@@ -124,52 +167,108 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
         l->dirty |= write;
-        if (!m_prefetching.empty()) m_latency += prefetched_hit(line_no) - m_config.l1d_latency;
+        if (!m_prefetching.empty() || !m_fills.empty()) m_latency += in_flight_hit(line_no) - m_config.l1d_latency;
         return l;
     }
     ++m_stats.l1_misses;
-    charge_latency(m_config.llc_latency);
-    Cache &llc = *m_shared.llc;
-    CacheLine *shared = llc.find(line_no);
-    if (shared && (!need_tags || shared->tags_valid)) {
-        ++m_stats.llc_hits;
-    } else {
-        ++m_stats.llc_misses;
-        const std::uint64_t pa = line_no << m_line_shift;
-        MteExtension ext;
-        if (need_tags) ext.tag_op = MteExtension::TagOp::read;
-        if (!shared) {
-            CacheLine evicted;
-            shared = llc.insert(line_no, evicted);
-            if (evicted.valid()) writeback_to_dram(evicted);
+    std::uint64_t tags = 0;
+    bool tags_valid = false, found = false;
+    if (m_l2) {
+        charge_latency(m_config.l2_latency);
+        const CacheLine *p = m_l2->find(line_no);
+        if (p && (!need_tags || p->tags_valid)) {
+            ++m_stats.l2_hits;
+            tags = p->tags;
+            tags_valid = p->tags_valid;
+            found = true;
         } else {
-            ext.tag_only = true; /* the data is here; only the tags are missing */
+            ++m_stats.l2_misses;
         }
-        if (!memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), false, need_tags ? &ext : nullptr, false)) {
-            llc.invalidate(line_no);
-            return nullptr;
+    }
+    if (!found) {
+        charge_latency(m_config.llc_latency);
+        Cache &llc = *m_shared.llc;
+        CacheLine *shared = llc.find(line_no);
+        if (shared && (!need_tags || shared->tags_valid)) {
+            ++m_stats.llc_hits;
+        } else {
+            ++m_stats.llc_misses;
+            const std::uint64_t pa = line_no << m_line_shift;
+            MteExtension ext;
+            if (need_tags) ext.tag_op = MteExtension::TagOp::read;
+            if (!shared) {
+                CacheLine evicted;
+                shared = llc.insert(line_no, evicted);
+                if (evicted.valid()) evict_from_llc(evicted);
+            } else {
+                ext.tag_only = true; /* the data is here; only the tags are missing */
+            }
+            if (!memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), false, need_tags ? &ext : nullptr, false)) {
+                llc.invalidate(line_no);
+                return nullptr;
+            }
+            if (need_tags) {
+                ++m_stats.tag_fetches;
+                std::uint64_t packed = 0;
+                if (ext.tagged_memory)
+                    for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g)
+                        packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
+                shared->tags = packed;
+                shared->tags_valid = true;
+            }
         }
-        if (need_tags) {
-            ++m_stats.tag_fetches;
-            std::uint64_t packed = 0;
-            if (ext.tagged_memory)
-                for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g)
-                    packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
-            shared->tags = packed;
-            shared->tags_valid = true;
+        tags = shared->tags;
+        tags_valid = shared->tags_valid;
+        // The sharer bit names every core whose L1D or L2 took the line.
+        if (m_id < 64) shared->sharers |= 1ull << m_id;
+        if (m_l2) {
+            CacheLine *p = m_l2->find(line_no);
+            if (!p) {
+                CacheLine evicted;
+                p = m_l2->insert(line_no, evicted);
+                if (evicted.valid()) writeback_to_llc(evicted);
+            }
+            p->tags = tags;
+            p->tags_valid = tags_valid;
         }
     }
     if (!l) {
         CacheLine evicted;
         l = m_l1.insert(line_no, evicted);
-        if (evicted.valid()) writeback_to_llc(evicted);
+        if (evicted.valid()) writeback_from_l1(evicted);
     }
-    l->tags = shared->tags;
-    l->tags_valid = shared->tags_valid;
+    l->tags = tags;
+    l->tags_valid = tags_valid;
     l->dirty |= write;
-    if (m_id < 64) shared->sharers |= 1ull << m_id;
-    if (m_config.prefetch_degree && m_defer && !m_in_prefetch) prefetch_after_miss(line_no, need_tags);
+    if (m_defer && !m_in_prefetch) {
+        // The fill is in flight until the data is back: a later access to the line (the other
+        // LDPs of a copy's line, the next 8 bytes of a stream) merges into this miss.
+        if (m_fills.size() >= kMaxFills) m_fills.erase(m_fills.begin());
+        m_fills.push_back(Fill{line_no, m_clock.now_cycles() + m_latency});
+        if (m_config.prefetch_degree) prefetch_after_miss(line_no, need_tags);
+    }
     return l;
+}
+
+/*
+ * A hit on a line whose fill may not be back: the demand misses in flight first (the access
+ * waits for the rest of the miss it merges into; completed fills are dropped on the way), then
+ * the prefetches (counted useful, and late when still in flight).
+ */
+std::uint64_t MemoryPath::in_flight_hit(std::uint64_t line_no) {
+    if (!m_fills.empty()) {
+        const std::uint64_t now = m_clock.now_cycles() + m_latency;
+        std::size_t keep = 0;
+        std::uint64_t ready = 0;
+        for (const Fill &f : m_fills) {
+            if (f.ready <= now) continue;
+            if (f.line == line_no) ready = f.ready;
+            m_fills[keep++] = f;
+        }
+        m_fills.resize(keep);
+        if (ready) return std::max<std::uint64_t>(m_config.l1d_latency, ready - now);
+    }
+    return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
 }
 
 /*
@@ -213,6 +312,8 @@ void MemoryPath::issue_prefetches(std::uint64_t line_no, bool need_tags) {
         m_latency = saved;
         m_stats.l1_hits = before.l1_hits;
         m_stats.l1_misses = before.l1_misses;
+        m_stats.l2_hits = before.l2_hits;
+        m_stats.l2_misses = before.l2_misses;
         m_stats.llc_hits = before.llc_hits;
         m_stats.llc_misses = before.llc_misses;
         m_stats.tag_fetches = before.tag_fetches;
@@ -248,6 +349,8 @@ std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
 void MemoryPath::store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits) {
     l.tags = (l.tags & ~mask) | bits;
     l.tag_dirty = true;
+    if (m_l2)
+        if (CacheLine *p = m_l2->peek(line_no); p && p->tags_valid) p->tags = (p->tags & ~mask) | bits;
     CacheLine *sh = m_shared.llc->peek(line_no);
     if (sh && sh->tags_valid) sh->tags = (sh->tags & ~mask) | bits;
     invalidate_peer_tags(line_no, sh);
@@ -255,11 +358,17 @@ void MemoryPath::store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint6
 
 void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared) {
     const std::vector<Cache *> &l1s = m_shared.l1s;
-    auto invalidate = [&](std::size_t c) {
-        if (CacheLine *p = l1s[c]->peek(line_no)) {
+    const std::vector<Cache *> &l2s = m_shared.l2s;
+    auto drop = [line_no](Cache *cache) {
+        if (!cache) return;
+        if (CacheLine *p = cache->peek(line_no)) {
             p->tags_valid = false;
             p->tag_dirty = false; /* the TagStore already holds the newer tags */
         }
+    };
+    auto invalidate = [&](std::size_t c) {
+        drop(l1s[c]);
+        if (c < l2s.size()) drop(l2s[c]);
     };
     // The LLC's sharer bits name every L1 that took the line since it entered the LLC; without
     // an LLC copy (or beyond 64 cores) every other L1 is asked.
@@ -272,16 +381,27 @@ void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *sh
         if (c != m_id) invalidate(c);
 }
 
-void MemoryPath::zero_line(std::uint64_t line_no) {
+void MemoryPath::zero_line(std::uint64_t line_no) { allocate_line(line_no, true); }
+
+/*
+ * Write streaming (Neoverse N1 TRM, "Write streaming mode"; the same in Cortex-A76/A78/A710):
+ * a run of full-line stores is not read from memory first. The copy's destination lines are
+ * allocated dirty, as DC ZVA allocates, but keep the tags they have.
+ */
+void MemoryPath::write_full_line(std::uint64_t line_no) { allocate_line(line_no, false); }
+
+void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {
     charge_latency(m_config.l1d_latency);
     CacheLine *l = m_l1.find(line_no);
+    const bool fresh = !l;
     if (!l) {
         CacheLine evicted;
         l = m_l1.insert(line_no, evicted);
-        if (evicted.valid()) writeback_to_llc(evicted);
+        if (evicted.valid()) writeback_from_l1(evicted);
     }
     l->dirty = true;
-    l->tags_valid = false;
+    // The L2's copy, if any, is older than this L1D line; its tags go with the L1D's.
+    CacheLine *p = m_l2 ? m_l2->peek(line_no) : nullptr;
     // The LLC is inclusive: it holds the line too (no read: the whole line is written), and
     // records this L1 as a sharer, so a later tag store on another core finds this copy.
     Cache &llc = *m_shared.llc;
@@ -289,9 +409,21 @@ void MemoryPath::zero_line(std::uint64_t line_no) {
     if (!shared) {
         CacheLine evicted;
         shared = llc.insert(line_no, evicted);
-        if (evicted.valid()) writeback_to_dram(evicted);
+        if (evicted.valid()) evict_from_llc(evicted);
     }
-    shared->tags_valid = false;
+    if (drop_tags) {
+        l->tags_valid = false;
+        shared->tags_valid = false;
+        if (p) p->tags_valid = false;
+    } else if (fresh) {
+        if (p) {
+            l->tags = p->tags;
+            l->tags_valid = p->tags_valid;
+        } else {
+            l->tags = shared->tags;
+            l->tags_valid = shared->tags_valid;
+        }
+    }
     if (m_id < 64) shared->sharers |= 1ull << m_id;
 }
 

@@ -1,5 +1,6 @@
-// MemoryPath: one core's side of the memory system. It holds the core's TLB and L1D, brings
-// lines in through the shared LLC and over TLM from the DRAM model (with their allocation
+// MemoryPath: one core's side of the memory system. It holds the core's TLB, L1D and private
+// L2 (when the preset gives it one), brings lines in through the shared LLC and over TLM from
+// the DRAM model (with their allocation
 // tags when asked), writes victims back (posted, through a bounded write buffer), keeps the
 // other cores' cached tags coherent after a tag store, and walks page tables in simulated
 // memory through these caches (the hardware table walker). Each line access charges its
@@ -19,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mtesim {
@@ -30,6 +32,7 @@ public:
                TagStore &tags, SparseMemory &memory, const bool &exclusive, tlm::tlm_initiator_socket<> &socket);
 
     Cache &l1() { return m_l1; }
+    const CoreConfig &config() const { return m_config; }
     Tlb &tlb() { return m_tlb; }
     unsigned line_shift() const { return m_line_shift; }
     std::uint64_t line_bytes() const { return m_line_bytes; }
@@ -37,8 +40,12 @@ public:
     /// Brings line @line_no into L1 (through LLC and DRAM); @need_tags fetches its tags too.
     /// Returns nullptr on a bus error.
     CacheLine *line_access(std::uint64_t line_no, bool write, bool need_tags);
-    /// Allocates line @line_no in the L1D for a full-line write without reading memory.
+    /// Allocates line @line_no in the L1D for a full-line write without reading memory
+    /// (DC ZVA): the line's cached tags are dropped.
     void zero_line(std::uint64_t line_no);
+    /// A full-line store of @line_no in write streaming mode (STNP of a copy): allocated dirty
+    /// without reading memory; a present line keeps its tags.
+    void write_full_line(std::uint64_t line_no);
     /// A tag store into the cached line @l: the nibbles in @mask become @bits, in the L1D and
     /// in the LLC's copy, and every other core's copy loses its tags.
     void store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits);
@@ -57,7 +64,7 @@ public:
     /// Out of order: the latency of an L1D hit on @line_no: the hit latency, plus what is left
     /// of a prefetch still in flight (counted useful, and late).
     std::uint64_t hit_latency(std::uint64_t line_no) {
-        return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
+        return m_prefetching.empty() && m_fills.empty() ? m_config.l1d_latency : in_flight_hit(line_no);
     }
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
     std::uint64_t walk(PhysAddr root, std::uint64_t va);
@@ -66,10 +73,22 @@ private:
     /// The stream prefetcher after a demand miss on @line_no (out of order only).
     void prefetch_after_miss(std::uint64_t line_no, bool need_tags);
     std::uint64_t prefetched_hit(std::uint64_t line_no);
+    /// Latency of an L1D hit on a line that may still be in flight: a demand miss's fill (the
+    /// access merges into its MSHR and waits for the rest) or a prefetch.
+    std::uint64_t in_flight_hit(std::uint64_t line_no);
+    /// Allocates @line_no in the L1D and the LLC without a read; @drop_tags: the cached tags go.
+    void allocate_line(std::uint64_t line_no, bool drop_tags);
     /// Fetches the prefetch_degree lines after @line_no (same page) that are not present.
     void issue_prefetches(std::uint64_t line_no, bool need_tags);
     void writeback_to_llc(const CacheLine &victim);
+    /// An L1D victim: into the private L2 when there is one, else into the LLC.
+    void writeback_from_l1(const CacheLine &victim);
+    /// Merges a dirty victim into @level (allocating it there if absent; that level's own
+    /// victim goes to @next).
+    void merge_victim(Cache &level, const CacheLine &victim, void (MemoryPath::*next)(const CacheLine &));
     void writeback_to_dram(const CacheLine &victim);
+    /// An LLC victim: its sharers' cached tags are dropped, then it is written back.
+    void evict_from_llc(const CacheLine &victim);
     /// One TLM transaction to memory; returns false on a bus error. Adds its latency to local
     /// time unless @posted.
     bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
@@ -88,6 +107,7 @@ private:
     std::vector<std::uint64_t> m_write_buffer; /* completion times of posted write-backs, SystemC units */
     std::size_t m_write_slot = 0;
     Cache m_l1;
+    std::unique_ptr<Cache> m_l2; /* private L2, or none */
     Tlb m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
@@ -99,6 +119,10 @@ private:
     std::array<std::uint64_t, 8> m_streams; /* last line of each tracked stream (a copy interleaves two) */
     std::size_t m_stream_next = 0;          /* the entry a new stream replaces */
     bool m_in_prefetch = false;           /* issuing prefetches: no prefetch of its own */
+    struct Fill {
+        std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
+    };
+    std::vector<Fill> m_fills; /* demand misses whose data may still be in flight, oldest first */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
 };
 

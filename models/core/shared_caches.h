@@ -1,6 +1,6 @@
 // SharedCaches: the cache state the cores see of each other, owned by the Platform: the
-// shared LLC (with its sharer bits), every core's L1D (a tag store invalidates the other
-// copies' tags) and every core's TLB (the kernel model's shootdowns reach them all).
+// shared LLC (with its sharer bits), every core's L1D and private L2 (a tag store invalidates
+// the other copies' tags) and every core's TLB (the kernel model's shootdowns reach them all).
 #pragma once
 
 #include "mtesim/cache/cache.h"
@@ -13,6 +13,7 @@ namespace mtesim {
 struct SharedCaches {
     Cache *llc = nullptr;
     std::vector<Cache *> l1s; /* indexed by core id */
+    std::vector<Cache *> l2s; /* indexed by core id; nullptr: no private L2 (filled by each MemoryPath) */
     std::vector<Tlb *> tlbs;  /* indexed by core id: flushed when a mapping changes */
 };
 

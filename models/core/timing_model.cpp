@@ -32,7 +32,7 @@ void TimingModel::retire(std::uint64_t now) {
  * MSHR is busy), and one to DRAM a free LLC-level MSHR.
  */
 void TimingModel::begin_ooo(std::uint32_t dep) {
-    if (dep && dep <= m_loads && dep <= m_load_ready.size()) stall_until(m_load_ready[(m_loads - dep) % m_load_ready.size()]);
+    if (dep) stall_until(load_ready(dep));
     window_full();
     for (;;) {
         const std::uint64_t now = m_clock.now_cycles();
@@ -56,20 +56,24 @@ void TimingModel::begin_ooo(std::uint32_t dep) {
 /*
  * After the access: it took one dispatch slot (dispatch_width per cycle). A load's data is
  * ready @latency cycles after it issued; beyond an L1 hit it is an outstanding miss in the
- * window. A store that misses takes a store-buffer entry until its line arrives; a full buffer
+ * window. A store that misses, or whose data (@data_dep) is not back before an L1 hit's
+ * latency, takes a store-buffer entry until both its line and its data are there; a full buffer
  * (its oldest entry still in flight) stalls dispatch until that entry drains.
  */
-void TimingModel::end_ooo(bool write, std::uint64_t latency) {
+void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_dep) {
     const std::uint64_t now = m_clock.now_cycles();
     const bool miss = latency > m_l1_latency;
     if (!write) {
         m_load_ready[m_loads++ % m_load_ready.size()] = now + latency;
         if (miss) m_window.push_back(Miss{now + latency, m_seq, latency > m_l1_latency + m_llc_latency});
-    } else if (miss) {
-        std::uint64_t &slot = m_stores[m_store_next];
-        stall_until(slot);
-        slot = m_clock.now_cycles() + latency;
-        m_store_next = (m_store_next + 1) % m_stores.size();
+    } else {
+        const std::uint64_t data = load_ready(data_dep);
+        if (miss || data > now + m_l1_latency) {
+            std::uint64_t &slot = m_stores[m_store_next];
+            stall_until(slot);
+            slot = std::max(m_clock.now_cycles() + latency, data);
+            m_store_next = (m_store_next + 1) % m_stores.size();
+        }
     }
     ++m_seq;
     if (++m_slot >= m_width) {

@@ -14,8 +14,9 @@
 // interval simulation), which stalls dispatch until the oldest miss completes:
 //   - the reorder buffer: core.rob_entries instructions after the oldest outstanding miss;
 //   - the MSHRs: l1d.mshrs outstanding L1D misses, llc.mshrs of them going to DRAM;
-//   - the store buffer: core.store_buffer stores whose miss is outstanding (stores retire
-//     without waiting for their miss; dispatch stalls only when the buffer is full).
+//   - the store buffer: core.store_buffer stores whose miss (or whose data, for a store of a
+//     value still being loaded) is outstanding (stores retire without waiting for their miss;
+//     dispatch stalls only when the buffer is full).
 // Independent misses therefore overlap (memory-level parallelism) up to the window and MSHR
 // limits. A dependent access (its address comes from an earlier load: TraceEvent::dep) cannot
 // issue before that load's data is back, so a pointer chase serialises its misses (the
@@ -59,8 +60,10 @@ public:
     }
     /// Out of order: the access issued by begin_access() took @latency cycles (from the
     /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
-    void end_access(bool write, std::uint64_t latency) {
-        if (m_ooo) end_ooo(write, latency);
+    /// A store whose data comes from the @data_dep-th most recent load (0: none, e.g. a copy's
+    /// STP of what its LDP loaded) holds its store-buffer entry until that data is back too.
+    void end_access(bool write, std::uint64_t latency, std::uint32_t data_dep = 0) {
+        if (m_ooo) end_ooo(write, latency, data_dep);
     }
     /// Out of order: waits for every outstanding miss (an exception entry, a barrier).
     void drain() {
@@ -74,7 +77,11 @@ private:
         bool dram;          /* it missed the LLC */
     };
     void begin_ooo(std::uint32_t dep);
-    void end_ooo(bool write, std::uint64_t latency);
+    void end_ooo(bool write, std::uint64_t latency, std::uint32_t data_dep);
+    /// Data-ready cycle of the @dep-th most recent load (0 when there is none).
+    std::uint64_t load_ready(std::uint32_t dep) const {
+        return dep && dep <= m_loads && dep <= m_load_ready.size() ? m_load_ready[(m_loads - dep) % m_load_ready.size()] : 0;
+    }
     void drain_ooo();
     /// Stalls while the window runs a full ROB past its oldest outstanding miss.
     void window_full();

@@ -79,6 +79,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "stores", c.stores, "accesses", "st events");
         add_count(p + "l1_hits", c.l1_hits, "lines", "L1D hits");
         add_count(p + "l1_misses", c.l1_misses, "lines", "L1D misses (incl. lines without tags on a tagged access)");
+        add_count(p + "l2_hits", c.l2_hits, "lines", "private L2 hits");
+        add_count(p + "l2_misses", c.l2_misses, "lines", "private L2 misses");
         add_count(p + "llc_hits", c.llc_hits, "lines", "LLC hits");
         add_count(p + "llc_misses", c.llc_misses, "lines", "LLC misses");
         add_count(p + "tag_fetches", c.tag_fetches, "lines", "lines whose tags came from DRAM");
@@ -104,6 +106,11 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "kallocs", c.kallocs, "allocations", "kalloc events");
         add_count(p + "kalloc_failures", c.kalloc_failures, "allocations", "kalloc events that got no memory");
         add_count(p + "kernel_cycles", c.kernel_cycles, "cycles", "kernel work on this core (allocator, faults, reclaim, I/O waits)");
+        add_count(p + "pages_copied", c.pages_copied, "pages", "pages the kernel copied on this core (copy_page: migration)");
+        add_count(p + "page_copy_cycles", c.page_copy_cycles, "cycles", "cycles of those copies (until their stores drained)");
+        add_count(p + "pages_zeroed", c.pages_zeroed, "pages", "pages the kernel zeroed on this core (clear_page)");
+        add_count(p + "page_zero_cycles", c.page_zero_cycles, "cycles", "cycles of that zeroing (until its stores drained)");
+        add_count(p + "syncs", c.syncs, "syncs", "times the core synchronised with SystemC time (host cost, not simulated time)");
         add_count(p + "page_walks", c.page_walks, "walks", "hardware page-table walks");
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
         add_count(p + "kernel_lock_waits", c.kernel_lock_waits, "entries", "kernel entries that waited for another core in the kernel model");

@@ -27,6 +27,13 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.base_cpi = s.get_double("core.base_cpi", 1.0, "cycles", "cycles per instruction of a 'compute' event", 0.01, 100);
     c.l1d = cache(s, "l1d", 64 * 1024, 4);
     c.l1d_latency = static_cast<std::uint32_t>(s.get_u64("l1d.latency", 4, "cycles", "load-to-use latency of an L1D hit", 1, 1000));
+    // l2.size = 0: no private L2 (the default for cpus without a core preset).
+    if (s.get_u64("l2.size", 0, "bytes", "private L2 capacity (0: none)", 0, 1ull << 34) != 0) {
+        c.l2 = cache(s, "l2", 1024 * 1024, 8);
+        if (c.l2.line_bytes != c.l1d.line_bytes)
+            throw ConfigError(s.where("l2.line") + ", expected the same line size as l1d.line");
+    }
+    c.l2_latency = static_cast<std::uint32_t>(s.get_u64("l2.latency", 7, "cycles", "extra latency of an L2 hit beyond the L1D lookup", 1, 1000));
     c.llc = cache(s, "llc", 8 * 1024 * 1024, 16);
     c.llc_latency = static_cast<std::uint32_t>(s.get_u64("llc.latency", 30, "cycles", "extra latency of an LLC hit", 1, 10000));
     if (c.llc.line_bytes != c.l1d.line_bytes)

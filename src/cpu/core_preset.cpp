@@ -1,5 +1,5 @@
 // CorePreset: a table of real cores' parameters, each with its source. Only core-private
-// parameters are here (pipeline, L1D, miss buffers); the shared LLC, the TLB and the kernel's
+// parameters are here (pipeline, L1D, private L2, miss buffers); the shared LLC, the TLB and the kernel's
 // costs stay in configs/default.ini. Where Arm publishes no figure the value is "assumed" and
 // says why; none is chosen to make a result come out at some figure.
 //
@@ -23,6 +23,12 @@
 //              Unveiled", 2018 (N1 is A76's server sibling).
 //   [V2-TRM]   Arm Neoverse V2 Core Technical Reference Manual (102375).
 //   [HC35]     Arm, "Neoverse V2", Hot Chips 35 (2023).
+//   [AT-Altra] AnandTech, "The Ampere Altra Review", December 2020: 64 KiB L1D and 1 MiB
+//              private L2 per Neoverse N1 core.
+//   [WC-N1]    WikiChip, "Neoverse N1 - Microarchitectures - ARM": L2 512 KiB or 1 MiB (2 banks),
+//              8-way, 9-11 cycle load-to-use (9 fastest).
+//   [ARM-LP]   Arm Learning Paths, "Analyze Arm cache hierarchy" (memory-subsystem): Graviton2
+//              (N1) 1 MB and Graviton4 (V2) 2 MB private 8-way L2 with 64-byte lines.
 //
 // core.dispatch_width is the model's instructions per cycle into the window, so it is the
 // decode width in instructions (the macro-op dispatch width is wider on every core here).
@@ -44,13 +50,17 @@ const std::vector<CorePreset> &table() {
           {"core.dispatch_width", "2", "[A55-TRM] dual-issue (informative: the in-order model issues by base_cpi)"},
           {"l1d.size", "32768", "[A55-TRM] 16 to 64 KiB; assumed: the 32 KiB of common phone builds"},
           {"l1d.ways", "4", "[A55-TRM] 4-way set associative"},
-          {"l1d.latency", "3", "[A55-SOG] load instructions: 3-cycle execution latency"}}},
+          {"l1d.latency", "3", "[A55-SOG] load instructions: 3-cycle execution latency"},
+          {"l2.size", "131072", "[A55-TRM] optional private L2 of 64, 128 or 256 KiB; assumed: 128 KiB"},
+          {"l2.ways", "4", "[A55-TRM] 4-way set associative"},
+          {"l2.latency", "7", "assumed: no published A55 L2 latency was found (N1's, see arm,neoverse-n1)"}}},
         {"arm,cortex-a510",
          {{"core.model", "inorder", "[TD21] in-order core"},
           {"core.dispatch_width", "3", "[TD21] 3-wide decode (informative: the in-order model issues by base_cpi)"},
           {"l1d.size", "32768", "[A510-TRM] 32 or 64 KiB; assumed: the 32 KiB of common phone builds"},
           {"l1d.ways", "4", "[A510-TRM] 4-way set associative"},
-          {"l1d.latency", "3", "assumed: A55's 3 cycles ([A55-SOG]); no A510 figure was found"}}},
+          {"l1d.latency", "3", "assumed: A55's 3 cycles ([A55-SOG]); no A510 figure was found"},
+          {"l2.size", "0", "[A510-TRM] the L2 is shared by the two cores of a complex: not modelled as private (none)"}}},
         {"arm,cortex-a78",
          {{"core.model", "ooo", "[A78-SOG] out-of-order core"},
           {"core.rob_entries", "160", "[A78-SOG] 160-entry reorder buffer (kept from Cortex-A77)"},
@@ -58,7 +68,10 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "32768", "[A78-TRM] 32 or 64 KiB; assumed: 32 KiB as in most A78 phones"},
           {"l1d.ways", "4", "[A78-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[A78-SOG] 4-cycle load-to-use"},
-          {"l1d.prefetcher", "stream", "[A78-TRM] L1D hardware prefetcher (stride and stream)"}}},
+          {"l1d.prefetcher", "stream", "[A78-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l2.size", "524288", "[A78-TRM] private L2 of 256 or 512 KiB; assumed: 512 KiB"},
+          {"l2.ways", "8", "[A78-TRM] 8-way set associative"},
+          {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-a710",
          {{"core.model", "ooo", "[A710-SOG] out-of-order core"},
           {"core.rob_entries", "160", "assumed: A78's 160 ([A78-SOG]); no A710 ROB size was found"},
@@ -66,7 +79,10 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A710-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[A710-SOG] 4-cycle load-to-use"},
-          {"l1d.prefetcher", "stream", "[A710-TRM] L1D hardware prefetcher"}}},
+          {"l1d.prefetcher", "stream", "[A710-TRM] L1D hardware prefetcher"},
+          {"l2.size", "524288", "[A710-TRM] private L2 of 256 or 512 KiB; assumed: 512 KiB"},
+          {"l2.ways", "8", "[A710-TRM] 8-way set associative"},
+          {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-a715",
          {{"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.rob_entries", "160", "assumed: A710's (see above); [TD22] gives no A715 ROB size"},
@@ -74,7 +90,10 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A715-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: A710's 4 cycles ([A710-SOG])"},
-          {"l1d.prefetcher", "stream", "[A715-TRM] L1D hardware prefetcher"}}},
+          {"l1d.prefetcher", "stream", "[A715-TRM] L1D hardware prefetcher"},
+          {"l2.size", "524288", "[A715-TRM] private L2 of 256 or 512 KiB; assumed: 512 KiB"},
+          {"l2.ways", "8", "[A715-TRM] 8-way set associative"},
+          {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-x3",
          {{"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.rob_entries", "320", "[TD22] instruction window grown from X2's 288 to 320"},
@@ -82,7 +101,10 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
           {"l1d.ways", "4", "[X3-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: the 4 cycles of the X/A7x family ([A710-SOG])"},
-          {"l1d.prefetcher", "stream", "[X3-TRM] L1D hardware prefetcher"}}},
+          {"l1d.prefetcher", "stream", "[X3-TRM] L1D hardware prefetcher"},
+          {"l2.size", "1048576", "[X3-TRM] private L2 of 512 KiB or 1 MiB; assumed: 1 MiB"},
+          {"l2.ways", "8", "[X3-TRM] 8-way set associative"},
+          {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,neoverse-n1",
          {{"core.model", "ooo", "[N1-SOG] out-of-order core"},
           {"core.rob_entries", "128", "[HC31] 128-entry instruction window"},
@@ -90,7 +112,10 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
           {"l1d.ways", "4", "[N1-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[N1-SOG] 4-cycle load-to-use"},
-          {"l1d.prefetcher", "stream", "[N1-TRM] L1D hardware prefetcher (stride and stream)"}}},
+          {"l1d.prefetcher", "stream", "[N1-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l2.size", "1048576", "[AT-Altra] Ampere Altra: 1 MiB private L2 per core ([N1-TRM]: 256 KiB to 1 MiB)"},
+          {"l2.ways", "8", "[N1-TRM] 8-way set associative"},
+          {"l2.latency", "7", "[WC-N1] 9-11 cycle L2 load-to-use; 11 for the 1 MiB two-bank L2, less the 4-cycle L1D"}}},
         {"arm,neoverse-v2",
          {{"core.model", "ooo", "[HC35] out-of-order core"},
           {"core.rob_entries", "320", "assumed: Cortex-X3's 320 ([TD22]); V2 is X3's server sibling [HC35]"},
@@ -98,7 +123,10 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[V2-TRM] 64 KiB"},
           {"l1d.ways", "4", "[V2-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: the 4 cycles of the X/A7x family ([A710-SOG])"},
-          {"l1d.prefetcher", "stream", "[V2-TRM] L1D hardware prefetcher"}}},
+          {"l1d.prefetcher", "stream", "[V2-TRM] L1D hardware prefetcher"},
+          {"l2.size", "2097152", "[ARM-LP] Graviton4 (Neoverse V2): 2 MiB private L2 ([V2-TRM]: 1 or 2 MiB)"},
+          {"l2.ways", "8", "[ARM-LP] 8-way L2 on Graviton2 and Graviton4"},
+          {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
     };
     return presets;
 }

@@ -78,7 +78,7 @@ TEST(OutOfOrder, IndependentMissesOverlapAndDependentOnesSerialise) {
     // Markers 1..2: a dependent chase over kPages DRAM lines; 2..3: independent loads of other
     // lines of the same pages. Each phase ends at a marker whose kernel entry drains the window.
     RunResult r = run_trace(setup() + kMarker + sweep(1024, true) + kMarker + sweep(2048, false) + kMarker,
-                            {"core.model=ooo", "l1d.mshrs=16", "llc.mshrs=16"});
+                            {"core.model=ooo", "l1d.mshrs=16", "llc.mshrs=16", "l2.size=0"});
     ASSERT_EQ(r.faults.size(), 4u);
     const double chase = static_cast<double>(span(r, 1, 2)), independent = static_cast<double>(span(r, 2, 3));
     EXPECT_GT(chase / kPages, dram_latency_ps(r)) << "a dependent miss waits for the one before it";
@@ -101,7 +101,9 @@ TEST(OutOfOrder, InOrderCoreDoesNotOverlapMisses) {
 /* Stores that miss retire into the store buffer: with room for all of them dispatch does not
  * wait and their misses overlap; with one entry each store waits for the previous one's line.
  * (The closing marker's kernel entry drains the buffer before it is reported.) */
-/* The store sweep's lines were zeroed by the demand faults of setup(), so its misses fill from
+/* The window tests run without the preset's private L2 (l2.size=0; the L2 has tests of its own
+ * in private_l2_test.cpp): the lines setup()'s faults zeroed would otherwise stay in it.
+ * The store sweep's lines were zeroed by the demand faults of setup(), so its misses fill from
  * the LLC, not from DRAM (the run may make no DRAM read at all, and the controller answers a
  * write when it enters its write queue): the yardstick of one miss is the LLC hit latency,
  * set here so that the expectation does not depend on the preset. */
@@ -110,7 +112,7 @@ double llc_fill_ps(const RunResult &r) { return kLlcCycles * 1e12 / static_cast<
 
 TEST(OutOfOrder, StoreBufferHidesStoreMisses) {
     RunResult r = run_trace(setup() + kMarker + sweep(1024, false, "st") + kMarker,
-                            {"core.model=ooo", "core.store_buffer=64", "llc.latency=30"});
+                            {"core.model=ooo", "core.store_buffer=64", "llc.latency=30", "l2.size=0"});
     ASSERT_EQ(r.faults.size(), 3u);
     const double entries_ps = 2 * 150 * 1e12 / static_cast<double>(r.core_clock_hz[0]); /* two kernel entries */
     EXPECT_LT(static_cast<double>(span(r, 1, 2)) - entries_ps, kPages * llc_fill_ps(r) / 4)
@@ -119,7 +121,7 @@ TEST(OutOfOrder, StoreBufferHidesStoreMisses) {
 
 TEST(OutOfOrder, FullStoreBufferStallsDispatch) {
     RunResult r = run_trace(setup() + kMarker + sweep(1024, false, "st") + kMarker,
-                            {"core.model=ooo", "core.store_buffer=1", "llc.latency=30"});
+                            {"core.model=ooo", "core.store_buffer=1", "llc.latency=30", "l2.size=0"});
     ASSERT_EQ(r.faults.size(), 3u);
     EXPECT_GT(static_cast<double>(span(r, 1, 2)) / (kPages - 1), llc_fill_ps(r)) << "each store waits for the last";
 }

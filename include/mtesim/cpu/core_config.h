@@ -15,6 +15,8 @@ struct CoreConfig {
     double base_cpi = 1.0;                 /* cycles per non-memory instruction */
     CacheConfig l1d;
     std::uint32_t l1d_latency = 4;         /* load-to-use on a hit, in core cycles */
+    CacheConfig l2;                        /* private L2; size_bytes 0: none (L1D misses go to the LLC) */
+    std::uint32_t l2_latency = 7;          /* extra latency of an L2 hit beyond the L1D lookup, in core cycles */
     CacheConfig llc;
     std::uint32_t llc_latency = 30;        /* hit latency beyond L1, in core cycles */
     std::uint32_t tlb_entries = 1024;
@@ -38,6 +40,8 @@ struct CoreConfig {
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
     std::uint32_t store_buffer = 24;       /* stores whose miss is outstanding before dispatch stalls */
     std::uint32_t prefetch_degree = 0;     /* l1d.prefetcher = stream: lines fetched ahead of an ascending miss stream; 0: off */
+
+    bool has_l2() const { return l2.size_bytes != 0; }
 
     static CoreConfig resolve(ConfigStore &store);
 };
