@@ -37,6 +37,8 @@ void Kernel::wake_kswapd(std::uint64_t &cycles) {
  */
 std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
     std::uint64_t freed = 0;
+    // shrink_inactive_list's lru_add_drain(): this CPU's batch joins the lists first.
+    if (m_kmem.current_cpu() < m_lru_batches.cpus()) lru_add_drain_cpu(m_kmem.current_cpu());
     // Pages reclaimed while the pool had free pages are the second half of starvation: memory
     // that a request could not use was free, and user pages paid for it.
     const bool pool_free = m_alloc.free_pages(MigrateType::cma) > 0;

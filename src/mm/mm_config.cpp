@@ -41,6 +41,7 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
     c.shuffle_seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
     c.pcp_lists = s.get_bool("mm.pcp_lists", false,
                              "per-CPU page lists for orders 0..3 (batch and high from the zone size, as mm/page_alloc.c)");
+    c.lru_disable = LruDisableCosts::resolve(s);
     return c;
 }
 

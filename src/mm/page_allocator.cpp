@@ -305,6 +305,32 @@ std::uint64_t PageAllocator::drain_all_pages(Zone &zone) {
     return pages;
 }
 
+std::uint64_t PageAllocator::lru_cache_disable() {
+    const unsigned n = m_kmem.cpus(), self = m_kmem.current_cpu();
+    std::vector<LruCacheDisable::Cpu> cpus(n);
+    for (unsigned c = 0; c < n; ++c) {
+        cpus[c].busy = c == self || m_kmem.cpu_busy(c);
+        cpus[c].batch_folios = m_migrator ? m_migrator->lru_batch_folios(c) : 0;
+    }
+    const LruCacheDisable::Plan plan = LruCacheDisable::plan(m_config.lru_disable, self, cpus);
+    for (unsigned c = 0; c < n; ++c) {
+        if (c != self && plan.cpu_cycles[c]) m_kmem.charge_remote(c, plan.cpu_cycles[c]);
+        if (cpus[c].batch_folios) m_migrator->lru_add_drain_cpu(c);
+    }
+    if (m_migrator) m_migrator->set_lru_cache_disabled(true);
+    ++m_stats.lru_disables;
+    m_stats.ipis += plan.rcu_ipis + plan.drain_works - (cpus[self].batch_folios ? 1 : 0);
+    m_stats.lru_drain_works += plan.drain_works;
+    m_stats.lru_disable_remote_cycles += plan.remote_cycles();
+    const std::uint64_t waited = m_kmem.wait_cycles(plan.initiator_cycles);
+    m_stats.lru_disable_wait_cycles += waited;
+    return waited;
+}
+
+void PageAllocator::lru_cache_enable() {
+    if (m_migrator) m_migrator->set_lru_cache_disabled(false);
+}
+
 std::uint64_t PageAllocator::pcp_pages() const {
     std::uint64_t n = 0;
     for (const auto &zone : m_pcp)

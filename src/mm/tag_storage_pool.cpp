@@ -40,13 +40,12 @@ std::uint64_t TagStoragePool::reserved_pages() const {
 /*
  * alloc_contig_range() for one tag block, as the RFC's slow path: isolate the pageblock (its
  * free pages move to the isolate list, so nothing else can take them), disable the per-CPU
- * LRU caches (an IPI to every other CPU), migrate every occupant of the block out, and take
+ * LRU caches (lru_cache_disable: IPIs and kworkers on the other CPUs), migrate every occupant of the block out, and take
  * the block once it is wholly free. An unmovable or pinned occupant, or no destination, fails
  * the attempt; the pageblock is restored either way. Retried mm.contig_retries times.
  */
 bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_t &cycles) {
     MmStats &st = m_alloc.mutable_stats();
-    IKernelMemory &kmem = m_alloc.kernel_memory();
     const MigrateType old = z.pageblock_type(pfn);
     for (unsigned attempt = 0; attempt < m_alloc.config().contig_retries; ++attempt) {
         ++st.contig_attempts;
@@ -55,9 +54,10 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy
         // lists (to the isolate list, their pageblock being isolated).
         m_alloc.drain_all_pages(z);
-        const unsigned others = kmem.cpus() > 1 ? kmem.cpus() - 1 : 0;
-        cycles += kmem.send_ipis(others);
-        st.ipis += others;
+        // __alloc_contig_migrate_range: lru_cache_disable() before isolating the occupants
+        // (an expedited RCU grace period, every CPU's LRU-add batch drained), and
+        // lru_cache_enable() once they have moved.
+        cycles += m_alloc.lru_cache_disable();
         bool ok = true;
         for (Pfn p = pfn; ok && p < pfn + (1ull << order);) {
             const auto head = z.allocated_head_of(p);
@@ -73,6 +73,7 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
             ok = m_alloc.migrate_block(*head, cycles);
             if (ok) p = *head + (1ull << m.order());
         }
+        m_alloc.lru_cache_enable();
         if (ok && z.block_is_free(pfn, order)) {
             z.take_free_block(pfn, order);
             z.set_pageblock_type(pfn, old);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mtesim/config/config_store.h"
+#include "mtesim/mm/lru_cache_disable.h"
 
 #include <cstdint>
 #include <string>
@@ -30,6 +31,7 @@ struct MmConfig {
     bool shuffle = false;             /* page_alloc.shuffle: top-order free lists permuted at boot */
     std::uint64_t shuffle_seed = 1;   /* sim.seed: the permutation */
     bool pcp_lists = false;           /* per-CPU page lists (struct per_cpu_pages) for orders 0..3 */
+    LruDisableCosts lru_disable;      /* [kernel] IPI, interrupt, context-switch and LRU-add costs */
 
     static MmConfig resolve(ConfigStore &store);
     static const char *name(CmaPolicy p);

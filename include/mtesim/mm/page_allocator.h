@@ -101,6 +101,12 @@ public:
     /// drain_all_pages(@zone): every CPU's per-CPU lists of @zone back to the buddy lists
     /// (each page to its pageblock's list: an isolated pageblock keeps them). Returns pages.
     std::uint64_t drain_all_pages(Zone &zone);
+    /// lru_cache_disable() (mm/swap.c) on the current CPU: an expedited RCU grace period and
+    /// every CPU's LRU-add batch drained (LruCacheDisable::plan); other CPUs are charged their
+    /// share, the caller's wait is returned (already charged).
+    std::uint64_t lru_cache_disable();
+    /// lru_cache_enable(): new folios use the per-CPU batches again.
+    void lru_cache_enable();
     /// Pages held on per-CPU lists now, over every zone and CPU.
     std::uint64_t pcp_pages() const;
     /// The per-CPU list sizes of @zone (zone_batchsize / zone_highsize), in pages.
