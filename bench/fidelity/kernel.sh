@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-build}" && pwd)
-mtesim="$build/mtesim"
+mtesim="$build/bin/mtesim"; [ -x "$mtesim" ] || mtesim="$build/mtesim"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -70,4 +70,22 @@ for n in 4 8 16 64; do
     printf "%-5s %-5s %6s %12s %10.2f %14s %12.2f\n" "$n" "$state" "$ipis" "$wait" "$(echo "$wait / 2000" | bc -l)" \
       "$remote" "$(echo "$remote / 2000" | bc -l)"
   done
+done
+
+echo
+echo "order-0 allocation (kalloc unmovable, 4000 allocations then 4000 frees, twice), virt-4g-mte"
+printf "%-10s %18s %14s\n" pcp_lists alloc_cycles_avg alloc_ns_avg
+{
+  echo "mtesim-trace 1"
+  echo "thread 1 core=0"
+  for round in 1 2; do
+    for ((i = 0; i < 4000; i++)); do echo "1 kalloc k$i 0 unmovable"; done
+    for ((i = 0; i < 4000; i++)); do echo "1 kfree k$i"; done
+  done
+} > "$work/alloc.trace"
+for pcp in false true; do
+  out="$work/alloc-$pcp"
+  "$mtesim" run --trace "$work/alloc.trace" --set mm.pcp_lists=$pcp --out "$out" > /dev/null
+  c=$(stat "$out/stats.json" mm.alloc_cycles_avg.unmovable)
+  printf "%-10s %18.1f %14.1f\n" "$pcp" "$c" "$(echo "$c / 2" | bc -l)"
 done

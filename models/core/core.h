@@ -82,6 +82,7 @@ public:
         return m_kernel_work.access_tags(pfn, pages, write);
     }
     std::uint64_t kernel_named_cost(std::uint64_t cycles) { return m_kernel_work.named_cost(cycles); }
+    std::uint64_t kernel_instructions(std::uint64_t n) { return m_kernel_work.instructions(n); }
 
     /// True while a workload thread runs on this core (not idle).
     bool running_thread() const { return m_running; }

@@ -16,6 +16,11 @@ std::uint64_t KernelMemoryRouter::zero_pages(Pfn pfn, std::uint64_t pages) {
     return m_current->kernel_zero_pages(pfn, pages);
 }
 
+std::uint64_t KernelMemoryRouter::instructions(std::uint64_t n) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    return m_current->kernel_instructions(n);
+}
+
 bool KernelMemoryRouter::cpu_busy(unsigned cpu) const { return cpu < m_cores.size() && m_cores[cpu]->running_thread(); }
 
 void KernelMemoryRouter::charge_remote(unsigned cpu, std::uint64_t cycles) {

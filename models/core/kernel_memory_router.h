@@ -32,6 +32,7 @@ public:
 
     std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages) override;
     std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) override;
+    std::uint64_t instructions(std::uint64_t n) override;
     bool cpu_busy(unsigned cpu) const override;
     void charge_remote(unsigned cpu, std::uint64_t cycles) override;
     std::uint64_t wait_cycles(std::uint64_t cycles) override;

@@ -33,6 +33,13 @@ public:
     std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write);
     /// Charges a named cost with no memory traffic (IPI, TLBI, cache maintenance).
     std::uint64_t named_cost(std::uint64_t cycles);
+    /// @n non-memory instructions of kernel bookkeeping at this core's CPI (they enter the
+    /// out-of-order window like a compute event's).
+    std::uint64_t instructions(std::uint64_t n) {
+        const std::uint64_t c = m_timing.cycles_of(n);
+        m_timing.instructions(n);
+        return named_cost(c);
+    }
 
 private:
     /// Charges the cycles since @before as kernel work and returns them.

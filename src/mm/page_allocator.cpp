@@ -234,6 +234,7 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
         }
         return std::nullopt;
     };
+    work(m_config.ops.pcp_op); /* no zone->lock: the CPU's own list */
     if (auto p = pick()) {
         ++m_stats.pcp_hits;
         return p;
@@ -241,8 +242,10 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
     const std::uint64_t batch = pcp_batch(z);
     const std::uint64_t n = order ? std::max<std::uint64_t>(batch >> order, 2) : batch;
     ++m_stats.pcp_refills;
+    work(m_config.ops.zone_lock); /* rmqueue_bulk: one zone->lock hold for the batch */
     for (std::uint64_t i = 0; i < n; ++i) {
         bool c = false;
+        work(m_config.ops.buddy_op);
         auto p = rmqueue(z, order, gfp, c);
         if (!p) break;
         z.mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, PageMeta::kPcp);
@@ -261,6 +264,7 @@ bool PageAllocator::free_to_pcp(std::size_t zi, Pfn pfn, unsigned order) {
     const MigrateType mt = z.pageblock_type(pfn);
     if (mt == MigrateType::isolate) return false;
     const MigrateType list_type = static_cast<MigrateType>(pcp_list_index(mt));
+    work(m_config.ops.pcp_op);
     z.mark_allocated(pfn, order, list_type, PageMeta::State::allocated_head, PageMeta::kPcp);
     PerCpuPages &pcp = pcp_of(zi);
     pcp.lists[order][pcp_list_index(mt)].push_back(pfn);
@@ -275,6 +279,7 @@ bool PageAllocator::free_to_pcp(std::size_t zi, Pfn pfn, unsigned order) {
 
 void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
     std::uint64_t freed = 0;
+    if (pages && pcp.count) work(m_config.ops.zone_lock); /* free_pcppages_bulk: one zone->lock hold */
     while (freed < pages && pcp.count) {
         for (auto &by_order : pcp.lists)
             for (auto &l : by_order) {
@@ -283,6 +288,7 @@ void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
                 l.erase(l.begin());
                 const std::uint64_t n = 1ull << z.meta(p).order();
                 z.meta(p).set_flags(0);
+                work(m_config.ops.buddy_op);
                 z.free_block(p);
                 pcp.count -= n;
                 freed += n;
@@ -356,6 +362,7 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         auto &z = m_zones[zi];
         if (!watermark_ok(*z, order, gfp)) continue;
         bool from_cma = false;
+        if (!use_pcp) work(m_config.ops.zone_lock + m_config.ops.buddy_op); /* __rmqueue under zone->lock */
         auto p = use_pcp ? rmqueue_pcplist(zi, order, gfp, from_cma) : rmqueue(*z, order, gfp, from_cma);
         if (!p) continue;
         // reserve_highatomic_pageblock(): a high-order atomic allocation keeps its pageblock
@@ -386,6 +393,7 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
             }
         }
         if (final_attempt) ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
+        a.cycles += take_work();
         return a;
     }
     if (gfp.tagged) {
@@ -397,6 +405,7 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         m_stats.reserve_cycles += cycles;
         a.cycles += cycles;
     }
+    a.cycles += take_work();
     ++m_stats.allocs[static_cast<unsigned>(cls)];
     m_stats.alloc_cycles[static_cast<unsigned>(cls)].add(a.cycles);
     return a;
@@ -411,9 +420,12 @@ std::uint64_t PageAllocator::free_pages(Pfn pfn) {
     if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending)) m_pool->release(pfn, m.order(), cycles);
     std::size_t zi = 0;
     while (m_zones[zi].get() != z) ++zi;
-    if (m_pcp.empty() || !free_to_pcp(zi, pfn, m.order())) z->free_block(pfn);
+    if (m_pcp.empty() || !free_to_pcp(zi, pfn, m.order())) {
+        work(m_config.ops.zone_lock + m_config.ops.buddy_op); /* __free_one_page under zone->lock */
+        z->free_block(pfn);
+    }
     ++m_stats.frees;
-    return cycles;
+    return cycles + take_work();
 }
 
 bool PageAllocator::is_allocated_head(Pfn pfn) {

@@ -49,6 +49,10 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
     const MigrateType old = z.pageblock_type(pfn);
     for (unsigned attempt = 0; attempt < m_alloc.config().contig_retries; ++attempt) {
         ++st.contig_attempts;
+        // start_isolate_page_range: zone->lock, has_unmovable_pages over the range;
+        // test_pages_isolated after the migration walks it again; undo takes the lock again.
+        const KernelOpCosts &ops = m_alloc.config().ops;
+        m_alloc.work(2ull * ops.zone_lock + 2ull * (1ull << order) * ops.page_scan);
         z.set_pageblock_type(pfn, MigrateType::isolate);
         z.move_free_pages_block(pfn, MigrateType::isolate);
         // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy
@@ -102,6 +106,7 @@ bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
             continue;
         }
         const std::uint64_t n = 1ull << z.meta(*head).order();
+        m_alloc.work(m_alloc.config().ops.page_scan);
         if (!owner || !owner->drop(*head)) return false;
         m_alloc.mutable_stats().reserve_drop_pages += n;
         p = *head + n;
@@ -120,7 +125,10 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     const unsigned order = m_block_order[region];
     Zone *z = m_alloc.zone_of(bp);
     MTESIM_ASSERT(z, "reusable tag block outside every zone");
+    const KernelOpCosts &ops = m_alloc.config().ops;
+    if (m_alloc.config().tag_reserve != TagReservePath::contig_range) m_alloc.work(ops.page_scan); /* is_free_buddy_page */
     if (m_alloc.config().tag_reserve != TagReservePath::contig_range && z->block_is_free(bp, order)) {
+        m_alloc.work(ops.zone_lock + ops.buddy_op); /* taken off the free list under zone->lock */
         z->take_free_block(bp, order);
         z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
         ++st.reserve_fast;
@@ -153,6 +161,7 @@ bool TagStoragePool::reserve(Pfn pfn, unsigned order, std::uint64_t &cycles, boo
     if (!m_enabled) return true;
     std::vector<std::tuple<std::size_t, std::uint64_t, std::uint64_t>> done;
     const bool ok = for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
+        m_alloc.work(m_alloc.config().ops.refcount);
         if (m_refcount[r][b] == 0) {
             if (!take_block(r, b, cycles, may_migrate)) return false;
         } else {
@@ -178,10 +187,12 @@ void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
     if (!m_enabled) return;
     for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
         MTESIM_ASSERT(m_refcount[r][b] >= covered, "tag block refcount underflow");
+        m_alloc.work(m_alloc.config().ops.refcount);
         m_refcount[r][b] -= static_cast<std::uint32_t>(covered);
         if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
             const Pfn bp = block_pfn(r, b);
             cycles += m_alloc.kernel_memory().invalidate_tag_block(bp, 1ull << m_block_order[r]);
+            m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_op);
             m_alloc.zone_of(bp)->free_block(bp);
             ++m_alloc.mutable_stats().tag_blocks_released;
         }

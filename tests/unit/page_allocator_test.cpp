@@ -645,3 +645,53 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(4ull, CmaPolicy::linux_balance, TagReservePath::contig_range, false),
                       std::make_tuple(5ull, CmaPolicy::linux_balance, TagReservePath::fast_path, true),
                       std::make_tuple(6ull, CmaPolicy::cma_last, TagReservePath::contig_range, true)));
+
+namespace {
+/// RecordingKmem that also counts bookkeeping instructions, one cycle each (CPI 1).
+struct CountingKmem : RecordingKmem {
+    std::uint64_t instr = 0;
+    std::uint64_t instructions(std::uint64_t n) override {
+        instr += n;
+        return n;
+    }
+};
+}  // namespace
+
+/* Bookkeeping costs instructions (issue #14): each operation's charge by hand from the
+ * KernelOpCosts defaults (buddy 120, per-CPU list 40, zone->lock 30, refcount 5, scan 12). */
+TEST(KernelBookkeeping, BuddyAllocationAndFreeEachTakeTheZoneLockAndOneBuddyOperation) {
+    CountingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    auto p = a.alloc_pages(0, kGfpKernel);
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(k.instr, 30u + 120u);
+    EXPECT_EQ(p.cycles, 150u) << "the cycles charged are the ones returned";
+    EXPECT_EQ(a.free_pages(p.pfn), 150u);
+    EXPECT_EQ(k.instr, 300u);
+}
+
+TEST(KernelBookkeeping, APerCpuListHitTakesNoZoneLock) {
+    CountingKmem k;
+    MmConfig c = cfg();
+    c.pcp_lists = true;
+    PageAllocator a(small_board(), c, k);
+    auto first = a.alloc_pages(0, kGfpKernel);
+    EXPECT_EQ(first.cycles, 40u + 30u + 3u * 120u) << "list look-up, then rmqueue_bulk: the lock once, a batch of 3";
+    auto hit = a.alloc_pages(0, kGfpKernel);
+    EXPECT_EQ(hit.cycles, 40u) << "served from the CPU's list";
+    EXPECT_EQ(a.free_pages(hit.pfn), 40u) << "onto the list, no lock";
+}
+
+TEST(KernelBookkeeping, TheFastPathCostsMoreThanARefcountHitAndNothingIsFree) {
+    CountingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    auto t1 = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t1.ok);
+    EXPECT_EQ(a.stats().reserve_fast, 1u);
+    EXPECT_EQ(t1.cycles, (30u + 120u) + 5u + 12u + (30u + 120u))
+        << "the data page, the refcount, is_free_buddy_page, the block off the free list";
+    auto t2 = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t2.ok);
+    EXPECT_EQ(a.stats().reserve_refcount_hits, 1u);
+    EXPECT_EQ(t2.cycles, (30u + 120u) + 5u) << "the data page and a refcount";
+}

@@ -40,6 +40,13 @@ public:
     virtual unsigned cpus() const = 0;
     /// The CPU running this kernel work (smp_processor_id): whose per-CPU page lists it uses.
     virtual unsigned current_cpu() const { return 0; }
+    /// Kernel bookkeeping: @n instructions of the kernel's own code (buddy and per-CPU list
+    /// operations, refcounts, scans) on the current core, through its timing model; returns
+    /// the cycles charged.
+    virtual std::uint64_t instructions(std::uint64_t n) {
+        (void)n;
+        return 0;
+    }
     /// True when CPU @cpu runs a task (it is not idle): synchronize_rcu_expedited interrupts
     /// only those CPUs.
     virtual bool cpu_busy(unsigned cpu) const {

@@ -97,6 +97,17 @@ public:
     const MmConfig &config() const { return m_config; }
     const TagStoragePool &tag_pool() const { return *m_pool; }
     IKernelMemory &kernel_memory() { return m_kmem; }
+    /// Kernel bookkeeping of @n instructions on the current core (IKernelMemory::instructions):
+    /// charged now, and collected into the cycles the current operation returns.
+    void work(std::uint64_t n) {
+        if (n) m_work += m_kmem.instructions(n);
+    }
+    /// The bookkeeping cycles charged since the last call (returned with an operation).
+    std::uint64_t take_work() {
+        const std::uint64_t w = m_work;
+        m_work = 0;
+        return w;
+    }
 
     /// drain_all_pages(@zone): every CPU's per-CPU lists of @zone back to the buddy lists
     /// (each page to its pageblock's list: an isolated pageblock keeps them). Returns pages.
@@ -152,6 +163,7 @@ private:
     MmConfig m_config;
     IKernelMemory &m_kmem;
     IPageMigrator *m_migrator = nullptr;
+    std::uint64_t m_work = 0; /* bookkeeping cycles not yet returned (work/take_work) */
 public:
     IPageMigrator *migrator() const { return m_migrator; }
 private:
