@@ -65,7 +65,13 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
         const SystemCallGate::FaultResult r = m_gate.page_fault(t, u, write, position);
         if (r == SystemCallGate::FaultResult::killed) return Translated{Translated::killed, {}, false};
         if (r == SystemCallGate::FaultResult::maperr) return Translated{};
-        if (upte::kind(os.pte_of(t.info.process, u)) != upte::Kind::metadata_none || ++replays > (1u << 20)) ++attempt;
+        if (upte::kind(os.pte_of(t.info.process, u)) != upte::Kind::metadata_none || ++replays > (1u << 20)) {
+            ++attempt;
+        } else {
+            // A replay waits for simulated time to catch up, so that the other cores (one of
+            // which may free what the reservation needs) run meanwhile.
+            m_clock.sync();
+        }
     }
     return Translated{}; /* the fault handler made no progress: reported as SEGV_MAPERR */
 }

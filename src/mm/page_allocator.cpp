@@ -398,10 +398,13 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
     }
     if (gfp.tagged) {
         std::uint64_t cycles = 0;
+        const std::uint64_t data_work = take_work(); /* the reservation's bookkeeping counted apart */
         if (!m_pool->reserve(a.pfn, order, cycles)) {
             a.tags_pending = true;
             zone_of(a.pfn)->meta(a.pfn).set_flags(PageMeta::kTagged | PageMeta::kTagsPending);
         }
+        cycles += take_work();
+        m_work = data_work;
         m_stats.reserve_cycles += cycles;
         a.cycles += cycles;
     }
@@ -448,7 +451,10 @@ bool PageAllocator::retry_tag_reservation(Pfn pfn) {
     PageMeta &m = z->meta(pfn);
     if (!(m.flags() & PageMeta::kTagsPending)) return true;
     std::uint64_t cycles = 0;
+    const std::uint64_t before = take_work();
     const bool ok = m_pool->reserve(pfn, m.order(), cycles);
+    cycles += take_work(); /* charged already; counted in the reservation's cycles */
+    m_work = before;
     m_stats.reserve_cycles += cycles;
     if (ok) m.set_flags(m.flags() & ~PageMeta::kTagsPending);
     return ok;

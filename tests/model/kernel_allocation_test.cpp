@@ -28,24 +28,25 @@ RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
 }
 
 /* 31 order-10 movable blocks fill the 31744-page pool under cma-first. */
-std::string fill_pool() {
-    std::string s = "thread 1 core=0\n";
+std::string fill_pool(bool declare = true) {
+    std::string s = declare ? "thread 1 core=0\n" : "";
     for (int i = 0; i < 31; ++i) s += "1 kalloc m" + std::to_string(i) + " 10 movable\n";
     return s;
 }
 
-/* Threads computing on CPUs 1-3 for the whole run: they are busy when CPU 0 reserves. */
+/* Threads computing on CPUs 1-3 for the whole run, declared before thread 1's events; thread 1
+ * computes a while first, so they are running when CPU 0 reserves. */
 std::string busy_others() {
     std::string s;
     for (int c = 1; c <= 3; ++c) s += "thread " + std::to_string(c + 1) + " core=" + std::to_string(c) + "\n";
     for (int c = 1; c <= 3; ++c) s += std::to_string(c + 1) + " compute 200000000\n";
-    return s;
+    return s + "1 compute 1000000\n";
 }
 
 }  // namespace
 
 TEST(KernelAllocation, SlowPathMigratesThroughTheMemorySystem) {
-    RunResult r = run_trace(fill_pool() + busy_others() + "1 kalloc t 0 tagged\n", {"mm.cma_policy=cma-first"});
+    RunResult r = run_trace("thread 1 core=0\n" + busy_others() + fill_pool(false) + "1 kalloc t 0 tagged\n", {"mm.cma_policy=cma-first"});
     EXPECT_EQ(r.mm_stats.reserve_slow, 1u);
     EXPECT_EQ(r.pool_free, 1023u) << "the emptied block is free again but for its tag page";
     EXPECT_EQ(r.pool_tags, 1u);
@@ -66,13 +67,16 @@ TEST(KernelAllocation, FastPathCostsNoMigrationAndFewCycles) {
     EXPECT_EQ(r.mm_stats.reserve_refcount_hits, 1u);
     EXPECT_EQ(r.mm_stats.pages_migrated, 0u);
     EXPECT_EQ(r.mm_stats.ipis, 0u);
-    EXPECT_EQ(r.mm_stats.reserve_cycles, 0u) << "the fast path does no kernel work";
+    // Bookkeeping only (docs/timing-model.md): two refcounts, one is_free_buddy_page, one block
+    // off the free list under zone->lock: 2 x 5 + 12 + 30 + 120 instructions at CPI <= 2.
+    EXPECT_GT(r.mm_stats.reserve_cycles, 0u) << "no kernel operation is free";
+    EXPECT_LE(r.mm_stats.reserve_cycles, 2u * (2 * 5 + 12 + 30 + 120)) << "the fast path does no memory work";
 }
 
 TEST(KernelAllocation, PinnedPoolPagesBlockTheReservation) {
-    std::string s = fill_pool();
+    std::string s = fill_pool(false);
     for (int i = 0; i < 31; ++i) s += "1 pin m" + std::to_string(i) + "\n";
-    RunResult r = run_trace(s + busy_others() + "1 kalloc t 0 tagged\n", {"mm.cma_policy=cma-first"});
+    RunResult r = run_trace("thread 1 core=0\n" + busy_others() + s + "1 kalloc t 0 tagged\n", {"mm.cma_policy=cma-first"});
     EXPECT_EQ(r.mm_stats.reserve_failed, 1u);
     EXPECT_EQ(r.mm_stats.migrate_blocked_pinned, 3u);
     EXPECT_EQ(r.mm_stats.ipis, 9u) << "three attempts, three IPIs each";
