@@ -16,7 +16,6 @@ namespace {
 struct NoCost : IKernelMemory {
     std::uint64_t copy_pages(Pfn, Pfn, std::uint64_t) override { return 0; }
     std::uint64_t zero_pages(Pfn, std::uint64_t) override { return 0; }
-    std::uint64_t send_ipis(unsigned) override { return 0; }
     std::uint64_t flush_tlb_page() override { return 0; }
     std::uint64_t invalidate_tag_block(Pfn, std::uint64_t) override { return 0; }
     std::uint64_t write_words(PhysAddr, const std::uint64_t *, std::uint64_t) override { return 0; }

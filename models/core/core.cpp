@@ -94,6 +94,16 @@ void Core::run_thread(ThreadContext &t) {
                                                               (static_cast<double>(m_clock.period().value()) /
                                                                static_cast<double>(sc_core::sc_time(1, sc_core::SC_PS).value()))));
     if (!t.started) m_gate.start_thread(t);
+    struct Running {
+        bool &on;
+        std::uint64_t &stolen;
+        ~Running() { on = false, stolen = 0; }
+    } running{m_running = true, m_stolen};
+    auto take_stolen = [this] { /* remote kernel work (steal) taken from this thread */
+        if (!m_stolen) return;
+        m_kernel_work.named_cost(m_stolen);
+        m_stolen = 0;
+    };
     TraceEvent ev;
     while (!t.killed && w.next(*t.stream, ev)) {
         ++m_stats.events;
@@ -203,7 +213,9 @@ void Core::run_thread(ThreadContext &t) {
                 m_clock.sync();
             }
         }
+        take_stolen();
     }
+    take_stolen();
     // The thread ran out of events: an implicit exit, a last kernel entry.
     if (!t.killed) m_gate.kernel_entry(t, ev.position);
     m_gate.finish_thread(t);

@@ -87,6 +87,15 @@ public:
         return m_kernel_work.dispatch(instructions, cycles);
     }
     std::uint64_t kernel_drain() { return m_kernel_work.drain(); }
+    std::uint64_t kernel_instructions(std::uint64_t n) { return m_kernel_work.instructions(n); }
+
+    /// True while a workload thread runs on this core (not idle).
+    bool running_thread() const { return m_running; }
+    /// Kernel work another CPU sent here (an IPI handler, a kworker: lru_cache_disable): the
+    /// running thread loses @cycles at its next event; an idle core absorbs them.
+    void steal(std::uint64_t cycles) {
+        if (m_running) m_stolen += cycles;
+    }
 
     /// Ends an idle core's sleep (a thread was placed on it, or the trace ended).
     void wake() { m_wake.notify(sc_core::SC_ZERO_TIME); }
@@ -114,6 +123,8 @@ private:
     RunHooks &m_hooks;
     KernelState &m_kernel;
     sc_core::sc_event m_wake;
+    bool m_running = false;     /* in run_thread */
+    std::uint64_t m_stolen = 0; /* remote kernel work not yet charged (steal) */
     CoreStats m_stats;
     LocalClock m_clock;
     TimingModel m_timing;

@@ -16,9 +16,20 @@ std::uint64_t KernelMemoryRouter::zero_pages(Pfn pfn, std::uint64_t pages) {
     return m_current->kernel_zero_pages(pfn, pages);
 }
 
-std::uint64_t KernelMemoryRouter::send_ipis(unsigned targets) {
+std::uint64_t KernelMemoryRouter::instructions(std::uint64_t n) {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    return m_current->kernel_named_cost(targets ? m_current->config().ipi_cycles : 0);
+    return m_current->kernel_instructions(n);
+}
+
+bool KernelMemoryRouter::cpu_busy(unsigned cpu) const { return cpu < m_cores.size() && m_cores[cpu]->running_thread(); }
+
+void KernelMemoryRouter::charge_remote(unsigned cpu, std::uint64_t cycles) {
+    if (cpu < m_cores.size() && m_cores[cpu] != m_current) m_cores[cpu]->steal(cycles);
+}
+
+std::uint64_t KernelMemoryRouter::wait_cycles(std::uint64_t cycles) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    return m_current->kernel_named_cost(cycles);
 }
 
 std::uint64_t KernelMemoryRouter::flush_tlb_page() {

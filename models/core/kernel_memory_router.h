@@ -12,6 +12,8 @@
 
 #include <systemc>
 
+#include <vector>
+
 namespace mtesim {
 
 class Core;
@@ -22,13 +24,18 @@ public:
 
     /// The core now running kernel code; set before calling into the allocator.
     void set_current(Core *core) { m_current = core; }
+    /// The board's cores by CPU number (remote charges, which CPUs run a task).
+    void add_core(Core *core) { m_cores.push_back(core); }
     Core *current() const { return m_current; }
     /// Notified when the holder leaves the kernel model.
     sc_core::sc_event &released() { return m_released; }
 
     std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages) override;
     std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) override;
-    std::uint64_t send_ipis(unsigned targets) override;
+    std::uint64_t instructions(std::uint64_t n) override;
+    bool cpu_busy(unsigned cpu) const override;
+    void charge_remote(unsigned cpu, std::uint64_t cycles) override;
+    std::uint64_t wait_cycles(std::uint64_t cycles) override;
     std::uint64_t flush_tlb_page() override;
     std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) override;
     std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) override;
@@ -41,6 +48,7 @@ public:
 
 private:
     Core *m_current = nullptr;
+    std::vector<Core *> m_cores;
     sc_core::sc_event m_released;
     unsigned m_cpus;
 };

@@ -44,6 +44,9 @@ public:
     /// Waits for every outstanding miss and buffered store (TimingModel::drain; a DSB);
     /// returns the cycles taken.
     std::uint64_t drain();
+    /// @n non-memory instructions of kernel bookkeeping at this core's CPI (they enter the
+    /// out-of-order window like a compute event's).
+    std::uint64_t instructions(std::uint64_t n) { return dispatch(n, m_timing.cycles_of(n)); }
 
 private:
     /// Charges the cycles since @before as kernel work and returns them.

@@ -44,7 +44,12 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
     }
     ++m_stats.tlb_misses;
     Kernel &os = *m_kernel.os;
-    for (int attempt = 0; attempt < 4; ++attempt) {
+    // Four faults that leave the PTE neither present nor "metadata none" are no progress
+    // (SEGV_MAPERR). A PTE left "metadata none" is a tag reservation that failed and is
+    // replayed at the next access, as the RFC does: that fault is not counted (up to 2^20
+    // replays, a guard against a simulated livelock rather than a Linux limit).
+    std::uint32_t replays = 0;
+    for (int attempt = 0; attempt < 4;) {
         const PhysAddr root = os.root(t.info.process);
         if (!root.value()) {
             m_gate.kill_thread(t);
@@ -60,6 +65,13 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
         const SystemCallGate::FaultResult r = m_gate.page_fault(t, u, write, position);
         if (r == SystemCallGate::FaultResult::killed) return Translated{Translated::killed, {}, false};
         if (r == SystemCallGate::FaultResult::maperr) return Translated{};
+        if (upte::kind(os.pte_of(t.info.process, u)) != upte::Kind::metadata_none || ++replays > (1u << 20)) {
+            ++attempt;
+        } else {
+            // A replay waits for simulated time to catch up, so that the other cores (one of
+            // which may free what the reservation needs) run meanwhile.
+            m_clock.sync();
+        }
     }
     return Translated{}; /* the fault handler made no progress: reported as SEGV_MAPERR */
 }

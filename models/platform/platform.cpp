@@ -109,6 +109,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         m_cores.back()->socket.bind(m_bus->target_socket);
     }
     for (auto &c : m_cores) m_caches.l1s.push_back(&c->l1());
+    for (auto &c : m_cores) m_kernel->add_core(c.get());
     for (auto &c : m_cores) m_caches.tlbs.push_back(&c->tlb());
     m_scheduler->set_wake([this](std::uint32_t core) { m_cores[core]->wake(); });
     // A process lives while any of its threads exists, started or not.

@@ -188,7 +188,11 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.reserve.cycles", m.reserve_cycles, "cycles", "spent reserving tag storage");
     add_count("mm.pages_migrated", m.pages_migrated, "pages", "moved out of the pool");
     add_count("mm.migrate_blocked_pinned", m.migrate_blocked_pinned, "blocks", "pinned occupants");
-    add_count("mm.ipis", m.ipis, "IPIs", "lru_cache_disable IPIs");
+    add_count("mm.ipis", m.ipis, "IPIs", "lru_cache_disable IPIs (expedited RCU to busy CPUs, drain works to other CPUs)");
+    add_count("kernel.lru_disable.calls", m.lru_disables, "calls", "lru_cache_disable (alloc_contig_range)");
+    add_count("kernel.lru_disable.wait_cycles", m.lru_disable_wait_cycles, "cycles", "cycles the callers waited (expedited RCU, flush_work)");
+    add_count("kernel.lru_disable.remote_cycles", m.lru_disable_remote_cycles, "cycles", "cycles other CPUs spent on it (IPI handlers, kworker switches and drains)");
+    add_count("kernel.lru_disable.drain_works", m.lru_drain_works, "works", "lru_add_drain_per_cpu works run (CPUs whose LRU-add batch held folios)");
     add_count("mm.pool.pages", r.pool_pages, "pages", "reusable tag storage");
     add_count("mm.pool.data_pages", r.pool_data, "pages", "pool pages holding data at the end");
     add_count("mm.pool.tag_pages", r.pool_tags, "pages", "pool pages holding tags at the end");

@@ -44,8 +44,6 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
         throw ConfigError(s.where("tlb.entries") + ", expected ways x a power-of-two number of sets");
     c.kernel_entry_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.entry_cycles", 150, "cycles", "exception entry and return of a syscall or fault", 0, 1000000));
-    c.ipi_cycles = static_cast<std::uint32_t>(
-        s.get_u64("kernel.ipi_cycles", 2000, "cycles", "send IPIs to other CPUs and wait for them all (lru_cache_disable)", 0, 100000000));
     c.tlbi_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.tlbi_cycles", 300, "cycles", "broadcast TLBI of one page (inner shareable)", 0, 100000000));
     c.dsb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.dsb_cycles", 80, "cycles", "DSB ISH", 0, 100000000));

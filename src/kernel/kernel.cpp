@@ -18,7 +18,8 @@ constexpr std::uint64_t k2M = 1ull << 21;
 Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
                const SparseMemory &memory, ITlbShootdown &tlb)
     : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
-      m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage), m_tag_keeper(allocator, kmem, tags) {
+      m_lru_batches(kmem.cpus()), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage),
+      m_tag_keeper(allocator, kmem, tags) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -582,15 +583,33 @@ Kernel::UserPage &Kernel::add_user_page(Pfn pfn, bool file) {
     UserPage &pg = it->second;
     pg.file = file;
     pg.list = LruLists::inactive(file);
-    pg.lru = m_lru.add(pfn, pg.list);
+    // folio_add_lru: into the CPU's batch, which moves to the lists when full; straight onto
+    // the list while lru_cache_disable() holds.
+    const unsigned cpu = m_kmem.current_cpu();
+    if (m_lru_batches.disabled() || cpu >= m_lru_batches.cpus()) {
+        pg.lru = m_lru.add(pfn, pg.list);
+    } else {
+        pg.batch_cpu = static_cast<std::int32_t>(cpu);
+        if (m_lru_batches.add(cpu, pfn)) lru_add_drain_cpu(cpu);
+    }
     return pg;
+}
+
+/* lru_add_drain_cpu: the batch's folios onto their LRU lists, oldest first (lru_add_fn). */
+void Kernel::lru_add_drain_cpu(unsigned cpu) {
+    for (std::uint64_t pfn : m_lru_batches.take(cpu)) {
+        UserPage &pg = m_pages.at(pfn);
+        pg.batch_cpu = -1;
+        pg.lru = m_lru.add(Pfn(pfn), pg.list);
+    }
 }
 
 void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
     auto it = m_pages.find(pfn.value());
     MTESIM_ASSERT(it != m_pages.end(), "freeing a page that is not a user page");
     UserPage &pg = it->second;
-    m_lru.remove(pg.lru, pg.list);
+    if (pg.batch_cpu >= 0) m_lru_batches.remove(static_cast<unsigned>(pg.batch_cpu), pfn);
+    else m_lru.remove(pg.lru, pg.list);
     if (pg.file) m_page_cache.erase(pg.file_id, pg.index);
     m_tag_keeper.pfn_tags().take(pfn.value());
     if (pg.pins) m_alloc.set_pinned(pfn, false); /* the pin's reference dies with the mapping here */
@@ -670,7 +689,8 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
             ++m_stats.tags_saved_pfn;
         }
     }
-    *pg.lru = to.value();
+    if (pg.batch_cpu >= 0) m_lru_batches.replace(static_cast<unsigned>(pg.batch_cpu), from, to);
+    else *pg.lru = to.value();
     for (const Mapping &m : pg.maps) {
         Process *p = live(m.pid);
         if (!p) continue;

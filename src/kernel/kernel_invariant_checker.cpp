@@ -61,10 +61,11 @@ std::string KernelInvariantChecker::check() const {
         recorded += pg.maps.size();
         if (!m_alloc.is_allocated_head(Pfn(pfn)))
             return "user page " + std::to_string(pfn) + " is not allocated";
-        if (*pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
+        if (pg.batch_cpu < 0 && *pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
         if (!pg.file && pg.maps.size() != 1) return "anonymous page " + std::to_string(pfn) + " not mapped once";
     }
     for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
+    lru += m_kernel.m_lru_batches.total(); /* folios in per-CPU LRU-add batches */
     if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";
     if (recorded != mappings) return "pages record " + std::to_string(recorded) + " mappings, PTEs " + std::to_string(mappings);
     if (swap_ptes != m_swap.used()) return "swap slots in use " + std::to_string(m_swap.used()) + ", swap PTEs " + std::to_string(swap_ptes);

@@ -37,6 +37,8 @@ void Kernel::wake_kswapd(std::uint64_t &cycles) {
  */
 std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
     std::uint64_t freed = 0;
+    // shrink_inactive_list's lru_add_drain(): this CPU's batch joins the lists first.
+    if (m_kmem.current_cpu() < m_lru_batches.cpus()) lru_add_drain_cpu(m_kmem.current_cpu());
     // Pages reclaimed while the pool had free pages are the second half of starvation: memory
     // that a request could not use was free, and user pages paid for it.
     const bool pool_free = m_alloc.free_pages(MigrateType::cma) > 0;
@@ -53,6 +55,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
         for (bool file : {true, false}) {
             const LruLists::List act = LruLists::active(file), inact = LruLists::inactive(file);
             if (m_lru.size(act) > m_lru.size(inact)) {
+                m_alloc.work(m_alloc.config().ops.page_scan); /* shrink_active_list */
                 const auto h = m_lru.tail(act);
                 UserPage &pg = m_pages.at(*h);
                 pg.referenced = false;
@@ -66,6 +69,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
         else break;
         const Pfn pfn(*m_lru.tail(list));
         UserPage &pg = m_pages.at(pfn.value());
+        m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
         const LruLists::List act = LruLists::active(pg.file);
         if (pg.referenced || pg.pins) {
             if (pg.pins) ++m_stats.pinned_skipped;
@@ -82,6 +86,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
             pg.list = act;
         }
     }
+    cycles += m_alloc.take_work();
     return freed;
 }
 

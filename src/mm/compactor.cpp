@@ -10,6 +10,7 @@ bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, bool &pinne
     for (std::uint64_t pb = 0; pb < pages; pb += kPageblockPages)
         if (z.pageblock_type(pfn + pb) != MigrateType::movable) return false;
     for (Pfn p = pfn; p < pfn + pages;) {
+        m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_migratepages_block looks at it */
         const PageMeta &m = z.meta(p);
         switch (m.state()) {
         case PageMeta::State::absent:

@@ -22,6 +22,20 @@ const char *MmConfig::name(TagReservePath p) {
     return "?";
 }
 
+KernelOpCosts KernelOpCosts::resolve(ConfigStore &s) {
+    KernelOpCosts c;
+    auto n = [&](const char *key, std::uint32_t def, const char *what) {
+        return static_cast<std::uint32_t>(s.get_u64(key, def, "instructions", what, 0, 1000000));
+    };
+    c.buddy_op = n("kernel.buddy_op_instructions", c.buddy_op, "one block taken from or freed to the buddy free lists");
+    c.pcp_op = n("kernel.pcp_op_instructions", c.pcp_op, "one block taken from or put on a per-CPU page list");
+    c.zone_lock = n("kernel.zone_lock_instructions", c.zone_lock, "zone->lock taken and released");
+    c.refcount = n("kernel.refcount_instructions", c.refcount, "one tag-block refcount update");
+    c.page_scan = n("kernel.page_scan_instructions", c.page_scan,
+                    "one page looked at by a walk (isolation, is_free_buddy_page, LRU scan, page-cache drop)");
+    return c;
+}
+
 MmConfig MmConfig::resolve(ConfigStore &s) {
     MmConfig c;
     const std::string policy = s.get_string("mm.cma_policy", "linux-balance",
@@ -41,6 +55,8 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
     c.shuffle_seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
     c.pcp_lists = s.get_bool("mm.pcp_lists", false,
                              "per-CPU page lists for orders 0..3 (batch and high from the zone size, as mm/page_alloc.c)");
+    c.lru_disable = LruDisableCosts::resolve(s);
+    c.ops = KernelOpCosts::resolve(s);
     return c;
 }
 

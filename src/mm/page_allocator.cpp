@@ -234,6 +234,7 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
         }
         return std::nullopt;
     };
+    work(m_config.ops.pcp_op); /* no zone->lock: the CPU's own list */
     if (auto p = pick()) {
         ++m_stats.pcp_hits;
         return p;
@@ -241,8 +242,10 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
     const std::uint64_t batch = pcp_batch(z);
     const std::uint64_t n = order ? std::max<std::uint64_t>(batch >> order, 2) : batch;
     ++m_stats.pcp_refills;
+    work(m_config.ops.zone_lock); /* rmqueue_bulk: one zone->lock hold for the batch */
     for (std::uint64_t i = 0; i < n; ++i) {
         bool c = false;
+        work(m_config.ops.buddy_op);
         auto p = rmqueue(z, order, gfp, c);
         if (!p) break;
         z.mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, PageMeta::kPcp);
@@ -261,6 +264,7 @@ bool PageAllocator::free_to_pcp(std::size_t zi, Pfn pfn, unsigned order) {
     const MigrateType mt = z.pageblock_type(pfn);
     if (mt == MigrateType::isolate) return false;
     const MigrateType list_type = static_cast<MigrateType>(pcp_list_index(mt));
+    work(m_config.ops.pcp_op);
     z.mark_allocated(pfn, order, list_type, PageMeta::State::allocated_head, PageMeta::kPcp);
     PerCpuPages &pcp = pcp_of(zi);
     pcp.lists[order][pcp_list_index(mt)].push_back(pfn);
@@ -275,6 +279,7 @@ bool PageAllocator::free_to_pcp(std::size_t zi, Pfn pfn, unsigned order) {
 
 void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
     std::uint64_t freed = 0;
+    if (pages && pcp.count) work(m_config.ops.zone_lock); /* free_pcppages_bulk: one zone->lock hold */
     while (freed < pages && pcp.count) {
         for (auto &by_order : pcp.lists)
             for (auto &l : by_order) {
@@ -283,6 +288,7 @@ void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
                 l.erase(l.begin());
                 const std::uint64_t n = 1ull << z.meta(p).order();
                 z.meta(p).set_flags(0);
+                work(m_config.ops.buddy_op);
                 z.free_block(p);
                 pcp.count -= n;
                 freed += n;
@@ -303,6 +309,32 @@ std::uint64_t PageAllocator::drain_all_pages(Zone &zone) {
     ++m_stats.pcp_drains;
     m_stats.pcp_drained_pages += pages;
     return pages;
+}
+
+std::uint64_t PageAllocator::lru_cache_disable() {
+    const unsigned n = m_kmem.cpus(), self = m_kmem.current_cpu();
+    std::vector<LruCacheDisable::Cpu> cpus(n);
+    for (unsigned c = 0; c < n; ++c) {
+        cpus[c].busy = c == self || m_kmem.cpu_busy(c);
+        cpus[c].batch_folios = m_migrator ? m_migrator->lru_batch_folios(c) : 0;
+    }
+    const LruCacheDisable::Plan plan = LruCacheDisable::plan(m_config.lru_disable, self, cpus);
+    for (unsigned c = 0; c < n; ++c) {
+        if (c != self && plan.cpu_cycles[c]) m_kmem.charge_remote(c, plan.cpu_cycles[c]);
+        if (cpus[c].batch_folios) m_migrator->lru_add_drain_cpu(c);
+    }
+    if (m_migrator) m_migrator->set_lru_cache_disabled(true);
+    ++m_stats.lru_disables;
+    m_stats.ipis += plan.rcu_ipis + plan.drain_works - (cpus[self].batch_folios ? 1 : 0);
+    m_stats.lru_drain_works += plan.drain_works;
+    m_stats.lru_disable_remote_cycles += plan.remote_cycles();
+    const std::uint64_t waited = m_kmem.wait_cycles(plan.initiator_cycles);
+    m_stats.lru_disable_wait_cycles += waited;
+    return waited;
+}
+
+void PageAllocator::lru_cache_enable() {
+    if (m_migrator) m_migrator->set_lru_cache_disabled(false);
 }
 
 std::uint64_t PageAllocator::pcp_pages() const {
@@ -330,6 +362,7 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         auto &z = m_zones[zi];
         if (!watermark_ok(*z, order, gfp)) continue;
         bool from_cma = false;
+        if (!use_pcp) work(m_config.ops.zone_lock + m_config.ops.buddy_op); /* __rmqueue under zone->lock */
         auto p = use_pcp ? rmqueue_pcplist(zi, order, gfp, from_cma) : rmqueue(*z, order, gfp, from_cma);
         if (!p) continue;
         // reserve_highatomic_pageblock(): a high-order atomic allocation keeps its pageblock
@@ -360,17 +393,22 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
             }
         }
         if (final_attempt) ++m_stats.alloc_failures[static_cast<unsigned>(gfp.type)];
+        a.cycles += take_work();
         return a;
     }
     if (gfp.tagged) {
         std::uint64_t cycles = 0;
+        const std::uint64_t data_work = take_work(); /* the reservation's bookkeeping counted apart */
         if (!m_pool->reserve(a.pfn, order, cycles)) {
             a.tags_pending = true;
             zone_of(a.pfn)->meta(a.pfn).set_flags(PageMeta::kTagged | PageMeta::kTagsPending);
         }
+        cycles += take_work();
+        m_work = data_work;
         m_stats.reserve_cycles += cycles;
         a.cycles += cycles;
     }
+    a.cycles += take_work();
     ++m_stats.allocs[static_cast<unsigned>(cls)];
     m_stats.alloc_cycles[static_cast<unsigned>(cls)].add(a.cycles);
     return a;
@@ -385,9 +423,12 @@ std::uint64_t PageAllocator::free_pages(Pfn pfn) {
     if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending)) m_pool->release(pfn, m.order(), cycles);
     std::size_t zi = 0;
     while (m_zones[zi].get() != z) ++zi;
-    if (m_pcp.empty() || !free_to_pcp(zi, pfn, m.order())) z->free_block(pfn);
+    if (m_pcp.empty() || !free_to_pcp(zi, pfn, m.order())) {
+        work(m_config.ops.zone_lock + m_config.ops.buddy_op); /* __free_one_page under zone->lock */
+        z->free_block(pfn);
+    }
     ++m_stats.frees;
-    return cycles;
+    return cycles + take_work();
 }
 
 bool PageAllocator::is_allocated_head(Pfn pfn) {
@@ -410,7 +451,10 @@ bool PageAllocator::retry_tag_reservation(Pfn pfn) {
     PageMeta &m = z->meta(pfn);
     if (!(m.flags() & PageMeta::kTagsPending)) return true;
     std::uint64_t cycles = 0;
+    const std::uint64_t before = take_work();
     const bool ok = m_pool->reserve(pfn, m.order(), cycles);
+    cycles += take_work(); /* charged already; counted in the reservation's cycles */
+    m_work = before;
     m_stats.reserve_cycles += cycles;
     if (ok) m.set_flags(m.flags() & ~PageMeta::kTagsPending);
     return ok;

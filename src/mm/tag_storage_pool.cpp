@@ -40,24 +40,28 @@ std::uint64_t TagStoragePool::reserved_pages() const {
 /*
  * alloc_contig_range() for one tag block, as the RFC's slow path: isolate the pageblock (its
  * free pages move to the isolate list, so nothing else can take them), disable the per-CPU
- * LRU caches (an IPI to every other CPU), migrate every occupant of the block out, and take
+ * LRU caches (lru_cache_disable: IPIs and kworkers on the other CPUs), migrate every occupant of the block out, and take
  * the block once it is wholly free. An unmovable or pinned occupant, or no destination, fails
  * the attempt; the pageblock is restored either way. Retried mm.contig_retries times.
  */
 bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_t &cycles) {
     MmStats &st = m_alloc.mutable_stats();
-    IKernelMemory &kmem = m_alloc.kernel_memory();
     const MigrateType old = z.pageblock_type(pfn);
     for (unsigned attempt = 0; attempt < m_alloc.config().contig_retries; ++attempt) {
         ++st.contig_attempts;
+        // start_isolate_page_range: zone->lock, has_unmovable_pages over the range;
+        // test_pages_isolated after the migration walks it again; undo takes the lock again.
+        const KernelOpCosts &ops = m_alloc.config().ops;
+        m_alloc.work(2ull * ops.zone_lock + 2ull * (1ull << order) * ops.page_scan);
         z.set_pageblock_type(pfn, MigrateType::isolate);
         z.move_free_pages_block(pfn, MigrateType::isolate);
         // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy
         // lists (to the isolate list, their pageblock being isolated).
         m_alloc.drain_all_pages(z);
-        const unsigned others = kmem.cpus() > 1 ? kmem.cpus() - 1 : 0;
-        cycles += kmem.send_ipis(others);
-        st.ipis += others;
+        // __alloc_contig_migrate_range: lru_cache_disable() before isolating the occupants
+        // (an expedited RCU grace period, every CPU's LRU-add batch drained), and
+        // lru_cache_enable() once they have moved.
+        cycles += m_alloc.lru_cache_disable();
         bool ok = true;
         for (Pfn p = pfn; ok && p < pfn + (1ull << order);) {
             const auto head = z.allocated_head_of(p);
@@ -73,6 +77,7 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
             ok = m_alloc.migrate_block(*head, cycles);
             if (ok) p = *head + (1ull << m.order());
         }
+        m_alloc.lru_cache_enable();
         if (ok && z.block_is_free(pfn, order)) {
             z.take_free_block(pfn, order);
             z.set_pageblock_type(pfn, old);
@@ -101,6 +106,7 @@ bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
             continue;
         }
         const std::uint64_t n = 1ull << z.meta(*head).order();
+        m_alloc.work(m_alloc.config().ops.page_scan);
         if (!owner || !owner->drop(*head)) return false;
         m_alloc.mutable_stats().reserve_drop_pages += n;
         p = *head + n;
@@ -119,7 +125,10 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     const unsigned order = m_block_order[region];
     Zone *z = m_alloc.zone_of(bp);
     MTESIM_ASSERT(z, "reusable tag block outside every zone");
+    const KernelOpCosts &ops = m_alloc.config().ops;
+    if (m_alloc.config().tag_reserve != TagReservePath::contig_range) m_alloc.work(ops.page_scan); /* is_free_buddy_page */
     if (m_alloc.config().tag_reserve != TagReservePath::contig_range && z->block_is_free(bp, order)) {
+        m_alloc.work(ops.zone_lock + ops.buddy_op); /* taken off the free list under zone->lock */
         z->take_free_block(bp, order);
         z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
         ++st.reserve_fast;
@@ -152,6 +161,7 @@ bool TagStoragePool::reserve(Pfn pfn, unsigned order, std::uint64_t &cycles, boo
     if (!m_enabled) return true;
     std::vector<std::tuple<std::size_t, std::uint64_t, std::uint64_t>> done;
     const bool ok = for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
+        m_alloc.work(m_alloc.config().ops.refcount);
         if (m_refcount[r][b] == 0) {
             if (!take_block(r, b, cycles, may_migrate)) return false;
         } else {
@@ -177,10 +187,12 @@ void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
     if (!m_enabled) return;
     for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
         MTESIM_ASSERT(m_refcount[r][b] >= covered, "tag block refcount underflow");
+        m_alloc.work(m_alloc.config().ops.refcount);
         m_refcount[r][b] -= static_cast<std::uint32_t>(covered);
         if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
             const Pfn bp = block_pfn(r, b);
             cycles += m_alloc.kernel_memory().invalidate_tag_block(bp, 1ull << m_block_order[r]);
+            m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_op);
             m_alloc.zone_of(bp)->free_block(bp);
             ++m_alloc.mutable_stats().tag_blocks_released;
         }

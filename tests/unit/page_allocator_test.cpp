@@ -29,12 +29,17 @@ PlatformDesc small_board(bool reusable = true, unsigned mte = 3, unsigned cpus =
 constexpr std::uint64_t kDataPages = 16384, kPoolPages = 512;
 const Pfn kPoolStart(0x84000);
 
-/// Records the kernel work asked for; every copy costs 100 cycles a page, an IPI 50, a TLBI 20.
+/// Records the kernel work asked for; every copy costs 100 cycles a page, a TLBI 20; waits cost
+/// what they are asked; every CPU runs a task unless told otherwise.
 struct RecordingKmem : IKernelMemory {
-    std::uint64_t copied = 0, zeroed = 0, ipis = 0, tlbis = 0, invalidated = 0;
+    std::uint64_t copied = 0, zeroed = 0, tlbis = 0, invalidated = 0, waited = 0;
+    std::vector<std::uint64_t> remote = std::vector<std::uint64_t>(4, 0);
+    std::vector<bool> busy = std::vector<bool>(4, true);
     std::uint64_t copy_pages(Pfn, Pfn, std::uint64_t n) override { copied += n; return 100 * n; }
     std::uint64_t zero_pages(Pfn, std::uint64_t n) override { zeroed += n; return 50 * n; }
-    std::uint64_t send_ipis(unsigned t) override { ipis += t; return 50ull * t; }
+    bool cpu_busy(unsigned c) const override { return busy[c]; }
+    void charge_remote(unsigned c, std::uint64_t cycles) override { remote[c] += cycles; }
+    std::uint64_t wait_cycles(std::uint64_t c) override { waited += c; return c; }
     std::uint64_t flush_tlb_page() override { ++tlbis; return 20; }
     std::uint64_t invalidate_tag_block(Pfn, std::uint64_t n) override { invalidated += n; return 10; }
     std::uint64_t write_words(PhysAddr, const std::uint64_t *, std::uint64_t) override { return 0; }
@@ -337,7 +342,7 @@ TEST(TagReservation, FastPathExactlyWhenTheBlockIsFree) {
     auto t1 = a.alloc_pages(0, kGfpHighUserMovableTagged);
     EXPECT_EQ(a.stats().reserve_fast, 1u);
     EXPECT_EQ(a.stats().reserve_slow, 0u);
-    EXPECT_EQ(k.ipis, 0u);
+    EXPECT_EQ(a.stats().ipis, 0u);
     auto data = fill_pool(a);
     EXPECT_EQ(data.size(), kPoolPages - 1);
     // The next tag block holds data: the slow path migrates it out.
@@ -348,9 +353,13 @@ TEST(TagReservation, FastPathExactlyWhenTheBlockIsFree) {
     EXPECT_EQ(a.stats().reserve_slow, 1u);
     EXPECT_EQ(a.stats().pages_migrated, 1u);
     EXPECT_EQ(k.copied, 1u);
-    EXPECT_EQ(k.ipis, 3u) << "lru_cache_disable: one IPI to each other CPU";
+    EXPECT_EQ(a.stats().ipis, 3u) << "synchronize_rcu_expedited: one IPI to each other busy CPU";
     EXPECT_EQ(k.tlbis, 1u);
-    EXPECT_EQ(t2.cycles, 100u + 150u + 20u) << "copy + IPIs + TLBI, as the kernel memory reported them";
+    // Default costs: three SGIs of 50, one delivery of 1000, the last handler's 700, and the
+    // caller's sleep and wake-up (two switches of 2000); no LRU batch to drain.
+    const std::uint64_t rcu = 3 * 50 + 1000 + 700 + 2 * 2000;
+    EXPECT_EQ(t2.cycles, 100u + rcu + 20u) << "copy + lru_cache_disable's wait + TLBI, as the kernel memory reported them";
+    EXPECT_EQ(k.remote, (std::vector<std::uint64_t>{0, 700, 700, 700})) << "each other CPU ran the RCU handler";
     EXPECT_EQ(a.check_invariants(true), "");
     (void)t1;
 }
@@ -380,7 +389,7 @@ TEST(TagReservation, ContigRangePolicyAlwaysTakesTheSlowPath) {
     EXPECT_EQ(a.stats().reserve_fast, 0u);
     EXPECT_EQ(a.stats().reserve_slow, 1u);
     EXPECT_EQ(a.stats().pages_migrated, 0u);
-    EXPECT_EQ(k.ipis, 3u);
+    EXPECT_EQ(a.stats().ipis, 3u);
     EXPECT_EQ(a.check_invariants(true), "");
 }
 
@@ -636,3 +645,53 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(4ull, CmaPolicy::linux_balance, TagReservePath::contig_range, false),
                       std::make_tuple(5ull, CmaPolicy::linux_balance, TagReservePath::fast_path, true),
                       std::make_tuple(6ull, CmaPolicy::cma_last, TagReservePath::contig_range, true)));
+
+namespace {
+/// RecordingKmem that also counts bookkeeping instructions, one cycle each (CPI 1).
+struct CountingKmem : RecordingKmem {
+    std::uint64_t instr = 0;
+    std::uint64_t instructions(std::uint64_t n) override {
+        instr += n;
+        return n;
+    }
+};
+}  // namespace
+
+/* Bookkeeping costs instructions (issue #14): each operation's charge by hand from the
+ * KernelOpCosts defaults (buddy 120, per-CPU list 40, zone->lock 30, refcount 5, scan 12). */
+TEST(KernelBookkeeping, BuddyAllocationAndFreeEachTakeTheZoneLockAndOneBuddyOperation) {
+    CountingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    auto p = a.alloc_pages(0, kGfpKernel);
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(k.instr, 30u + 120u);
+    EXPECT_EQ(p.cycles, 150u) << "the cycles charged are the ones returned";
+    EXPECT_EQ(a.free_pages(p.pfn), 150u);
+    EXPECT_EQ(k.instr, 300u);
+}
+
+TEST(KernelBookkeeping, APerCpuListHitTakesNoZoneLock) {
+    CountingKmem k;
+    MmConfig c = cfg();
+    c.pcp_lists = true;
+    PageAllocator a(small_board(), c, k);
+    auto first = a.alloc_pages(0, kGfpKernel);
+    EXPECT_EQ(first.cycles, 40u + 30u + 3u * 120u) << "list look-up, then rmqueue_bulk: the lock once, a batch of 3";
+    auto hit = a.alloc_pages(0, kGfpKernel);
+    EXPECT_EQ(hit.cycles, 40u) << "served from the CPU's list";
+    EXPECT_EQ(a.free_pages(hit.pfn), 40u) << "onto the list, no lock";
+}
+
+TEST(KernelBookkeeping, TheFastPathCostsMoreThanARefcountHitAndNothingIsFree) {
+    CountingKmem k;
+    PageAllocator a(small_board(), cfg(), k);
+    auto t1 = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t1.ok);
+    EXPECT_EQ(a.stats().reserve_fast, 1u);
+    EXPECT_EQ(t1.cycles, (30u + 120u) + 5u + 12u + (30u + 120u))
+        << "the data page, the refcount, is_free_buddy_page, the block off the free list";
+    auto t2 = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t2.ok);
+    EXPECT_EQ(a.stats().reserve_refcount_hits, 1u);
+    EXPECT_EQ(t2.cycles, (30u + 120u) + 5u) << "the data page and a refcount";
+}

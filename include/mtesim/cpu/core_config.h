@@ -22,7 +22,6 @@ struct CoreConfig {
     std::uint32_t tlb_entries = 1024;
     std::uint32_t tlb_ways = 4;
     std::uint32_t kernel_entry_cycles = 150; /* exception entry + return, in core cycles */
-    std::uint32_t ipi_cycles = 2000;       /* send IPIs and wait for every target, in core cycles */
     std::uint32_t tlbi_cycles = 300;       /* broadcast TLBI, in core cycles */
     std::uint32_t dsb_cycles = 80;         /* DSB ISH, in core cycles */
     std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */

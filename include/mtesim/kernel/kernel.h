@@ -18,6 +18,7 @@
 #include "mtesim/kernel/i_tlb_shootdown.h"
 #include "mtesim/kernel/kernel_config.h"
 #include "mtesim/kernel/kernel_stats.h"
+#include "mtesim/kernel/lru_add_batches.h"
 #include "mtesim/kernel/lru_lists.h"
 #include "mtesim/kernel/page_cache.h"
 #include "mtesim/kernel/process_table.h"
@@ -103,6 +104,9 @@ public:
     /// cleancache: drops the clean, unpinned page-cache page at @pfn (no I/O: it can be read
     /// again); false for anything else.
     bool drop(Pfn pfn) override;
+    std::uint64_t lru_batch_folios(unsigned cpu) const override { return m_lru_batches.size(cpu); }
+    void lru_add_drain_cpu(unsigned cpu) override;
+    void set_lru_cache_disabled(bool disabled) override { m_lru_batches.set_disabled(disabled); }
     /// Compacts memory for an allocation of 2^@order pages (the stress tests call it too).
     bool compact(unsigned order, std::uint64_t &cycles) { return m_compactor.compact(order, cycles); }
     /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page).
@@ -152,6 +156,7 @@ private:
         std::uint64_t index = 0;            /* file page index */
         LruLists::Handle lru;
         LruLists::List list = LruLists::inactive_anon;
+        std::int32_t batch_cpu = -1;        /* in this CPU's LRU-add batch (not on a list yet), or -1 */
         bool referenced = false;
         bool dirty = false;
         bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
@@ -209,6 +214,7 @@ private:
     std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
     PageCache m_page_cache; /* the index of file pages; cleancache drops; readahead */
     LruLists m_lru;
+    LruAddBatches m_lru_batches; /* per-CPU LRU-add batches in front of m_lru */
     SwapSlots m_swap;
     BlockDevice m_swap_dev, m_storage;
     TagKeeper m_tag_keeper; /* both tag xarrays, tag movement */

@@ -24,7 +24,6 @@ struct FunctionalKernelMemory : IKernelMemory {
         zeroes += n;
         return 0;
     }
-    std::uint64_t send_ipis(unsigned) override { return 0; }
     std::uint64_t flush_tlb_page() override {
         ++tlbis;
         return 0;
@@ -49,6 +48,8 @@ struct FunctionalKernelMemory : IKernelMemory {
         return 0;
     }
     unsigned cpus() const override { return cpu_count; }
+    unsigned cpu = 0; /* the CPU the kernel work runs on (tests move it) */
+    unsigned current_cpu() const override { return cpu; }
 };
 
 }  // namespace mtesim

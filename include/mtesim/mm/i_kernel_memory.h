@@ -18,8 +18,6 @@ public:
     virtual std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages) = 0;
     /// Zeroes @pages pages at @pfn.
     virtual std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) = 0;
-    /// Sends an IPI to @targets other CPUs and waits for them (lru_cache_disable).
-    virtual std::uint64_t send_ipis(unsigned targets) = 0;
     /// Broadcast TLB invalidation of one page's translation, with its barriers (TLBI, DSB, ISB).
     virtual std::uint64_t flush_tlb_page() = 0;
     /// Stores @n 64-bit words at @pa (page-table entries): through the caches, and kept as
@@ -42,6 +40,31 @@ public:
     virtual unsigned cpus() const = 0;
     /// The CPU running this kernel work (smp_processor_id): whose per-CPU page lists it uses.
     virtual unsigned current_cpu() const { return 0; }
+    /// Kernel bookkeeping: @n instructions of the kernel's own code (buddy and per-CPU list
+    /// operations, refcounts, scans) on the current core, through its timing model; returns
+    /// the cycles charged.
+    virtual std::uint64_t instructions(std::uint64_t n) {
+        (void)n;
+        return 0;
+    }
+    /// True when CPU @cpu runs a task (it is not idle): synchronize_rcu_expedited interrupts
+    /// only those CPUs.
+    virtual bool cpu_busy(unsigned cpu) const {
+        (void)cpu;
+        return false;
+    }
+    /// CPU @cpu (not the current one) spends @cycles on kernel work it was sent (an IPI
+    /// handler, a kworker): taken from whatever task runs there; an idle CPU loses nothing.
+    virtual void charge_remote(unsigned cpu, std::uint64_t cycles) {
+        (void)cpu;
+        (void)cycles;
+    }
+    /// The current CPU waits @cycles for other CPUs (flush_work, an expedited grace period);
+    /// returns the cycles charged.
+    virtual std::uint64_t wait_cycles(std::uint64_t cycles) {
+        (void)cycles;
+        return 0;
+    }
 };
 
 }  // namespace mtesim

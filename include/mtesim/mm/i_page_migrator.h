@@ -20,6 +20,16 @@ public:
         (void)pfn;
         return false;
     }
+    /* The per-CPU LRU-add batches of the pages' owner (mm/swap.c cpu_fbatches.lru_add). */
+    /// Folios in CPU @cpu's LRU-add batch (cpu_needs_drain).
+    virtual std::uint64_t lru_batch_folios(unsigned cpu) const {
+        (void)cpu;
+        return 0;
+    }
+    /// lru_add_drain_cpu(@cpu): the batch moves to the LRU lists.
+    virtual void lru_add_drain_cpu(unsigned cpu) { (void)cpu; }
+    /// lru_cache_disable / lru_cache_enable: while disabled, new folios go straight to the LRU.
+    virtual void set_lru_cache_disabled(bool disabled) { (void)disabled; }
 };
 
 }  // namespace mtesim

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mtesim/config/config_store.h"
+#include "mtesim/mm/lru_cache_disable.h"
 
 #include <cstdint>
 #include <string>
@@ -22,6 +23,18 @@ enum class TagReservePath {
     cleancache,    /* the review's alternative: the pool holds clean page-cache pages only, dropped on demand */
 };
 
+/// Instructions of the kernel's bookkeeping operations ([kernel] keys; docs/timing-model.md
+/// "Kernel bookkeeping" says what each covers and where its size comes from).
+struct KernelOpCosts {
+    std::uint32_t buddy_op = 120;   /* one block taken from or freed to the buddy lists (__rmqueue_smallest, __free_one_page) */
+    std::uint32_t pcp_op = 40;      /* one block taken from or put on a per-CPU list */
+    std::uint32_t zone_lock = 30;   /* zone->lock taken and released (spin_lock_irqsave/unlock) */
+    std::uint32_t refcount = 5;     /* one tag-block refcount update */
+    std::uint32_t page_scan = 12;   /* one struct page looked at by a PFN or LRU walk */
+
+    static KernelOpCosts resolve(ConfigStore &store);
+};
+
 struct MmConfig {
     CmaPolicy cma_policy = CmaPolicy::linux_balance;
     TagReservePath tag_reserve = TagReservePath::fast_path;
@@ -30,6 +43,8 @@ struct MmConfig {
     bool shuffle = false;             /* page_alloc.shuffle: top-order free lists permuted at boot */
     std::uint64_t shuffle_seed = 1;   /* sim.seed: the permutation */
     bool pcp_lists = false;           /* per-CPU page lists (struct per_cpu_pages) for orders 0..3 */
+    LruDisableCosts lru_disable;      /* [kernel] IPI, interrupt, context-switch and LRU-add costs */
+    KernelOpCosts ops;                /* [kernel] bookkeeping instructions */
 
     static MmConfig resolve(ConfigStore &store);
     static const char *name(CmaPolicy p);

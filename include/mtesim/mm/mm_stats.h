@@ -38,7 +38,11 @@ struct MmStats {
     std::uint64_t migrate_blocked_pinned = 0;    /* blocks a pin kept in place */
     std::uint64_t migrate_blocked_unmovable = 0; /* unmovable occupants */
     std::uint64_t migrate_no_destination = 0;
-    std::uint64_t ipis = 0;
+    std::uint64_t ipis = 0;                      /* IPIs lru_cache_disable sent (expedited RCU and drain works) */
+    std::uint64_t lru_disables = 0;              /* lru_cache_disable calls */
+    std::uint64_t lru_disable_wait_cycles = 0;   /* cycles their callers waited */
+    std::uint64_t lru_disable_remote_cycles = 0; /* cycles other CPUs spent on them (interrupts, kworkers) */
+    std::uint64_t lru_drain_works = 0;           /* lru_add_drain_per_cpu works run */
     std::uint64_t tagged_pages_migrated = 0;     /* migrated pages whose tags moved with them */
 
     std::uint64_t pcp_hits = 0;                  /* allocations served from a per-CPU list */

@@ -97,10 +97,27 @@ public:
     const MmConfig &config() const { return m_config; }
     const TagStoragePool &tag_pool() const { return *m_pool; }
     IKernelMemory &kernel_memory() { return m_kmem; }
+    /// Kernel bookkeeping of @n instructions on the current core (IKernelMemory::instructions):
+    /// charged now, and collected into the cycles the current operation returns.
+    void work(std::uint64_t n) {
+        if (n) m_work += m_kmem.instructions(n);
+    }
+    /// The bookkeeping cycles charged since the last call (returned with an operation).
+    std::uint64_t take_work() {
+        const std::uint64_t w = m_work;
+        m_work = 0;
+        return w;
+    }
 
     /// drain_all_pages(@zone): every CPU's per-CPU lists of @zone back to the buddy lists
     /// (each page to its pageblock's list: an isolated pageblock keeps them). Returns pages.
     std::uint64_t drain_all_pages(Zone &zone);
+    /// lru_cache_disable() (mm/swap.c) on the current CPU: an expedited RCU grace period and
+    /// every CPU's LRU-add batch drained (LruCacheDisable::plan); other CPUs are charged their
+    /// share, the caller's wait is returned (already charged).
+    std::uint64_t lru_cache_disable();
+    /// lru_cache_enable(): new folios use the per-CPU batches again.
+    void lru_cache_enable();
     /// Pages held on per-CPU lists now, over every zone and CPU.
     std::uint64_t pcp_pages() const;
     /// The per-CPU list sizes of @zone (zone_batchsize / zone_highsize), in pages.
@@ -146,6 +163,7 @@ private:
     MmConfig m_config;
     IKernelMemory &m_kmem;
     IPageMigrator *m_migrator = nullptr;
+    std::uint64_t m_work = 0; /* bookkeeping cycles not yet returned (work/take_work) */
 public:
     IPageMigrator *migrator() const { return m_migrator; }
 private:

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Kernel costs of docs/fidelity.md ("Kernel costs"):
+#   bench/fidelity/kernel.sh BUILD_DIR
+# 1. One lru_cache_disable (an alloc_contig_range on the RFC's slow path, mm.tag_reserve =
+#    contig-range) on boards of 4, 8, 16 and 64 CPUs, generated from virt-4g-mte with more
+#    cpu nodes. "idle": only the caller runs. "busy": every other CPU runs a thread that has
+#    faulted in 4 pages (its LRU-add batch holds them) and computes. Prints the caller's wait
+#    and the time taken from the other CPUs (kernel.lru_disable.*), in cycles and microseconds
+#    at the board's 2 GHz.
+# 2. The cost of order-0 allocations with and without per-CPU page lists (mm.pcp_lists): a
+#    kernel thread allocating and freeing order-0 blocks; mean mm.alloc_cycles.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-build}" && pwd)
+mtesim="$build/bin/mtesim"; [ -x "$mtesim" ] || mtesim="$build/mtesim"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+board() { # N: virt-4g-mte with N cpu nodes
+  awk -v n="$1" '
+    /^\tcpus \{/ { print; incpus = 1; next }
+    incpus && /^\t\tcpu@0 \{/ {
+      for (i = 0; i < n; i++)
+        printf "\t\tcpu@%x {\n\t\t\tdevice_type = \"cpu\";\n\t\t\tcompatible = \"arm,cortex-a710\";\n\t\t\treg = <%d>;\n\t\t\tclock-frequency = <2000000000>;\n\t\t};\n", i, i
+      skip = 1
+    }
+    incpus && skip && /^\t\};/ { incpus = 0; skip = 0; print; next }
+    incpus && skip { next }
+    { print }' "$root/dts/virt-4g-mte.dts" > "$work/virt-$1.dts"
+}
+
+trace() { # N STATE
+  local n=$1 state=$2 f="$work/t-$1-$2.trace"
+  {
+    echo "mtesim-trace 1"
+    echo "thread 1 core=0"
+    if [ "$state" = busy ]; then
+      for ((c = 1; c < n; c++)); do echo "thread $((c + 1)) core=$c process=$((c + 1))"; done
+      for ((c = 1; c < n; c++)); do
+        t=$((c + 1))
+        echo "$t mmap 0x10000000 0x10000"
+        for p in 0 1 2 3; do echo "$t st $((0x10000000 + p * 4096)) 8"; done
+        echo "$t compute 400000000"
+      done
+    fi
+    echo "1 compute 2000000"
+    echo "1 kalloc t 0 tagged"
+  } > "$f"
+  echo "$f"
+}
+
+stat() { python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d['stats'] if isinstance(d, dict) else d
+print(next(r['value'] for r in rows if r['name'] == sys.argv[2]))" "$1" "$2"; }
+
+echo "lru_cache_disable (one alloc_contig_range, contig-range), cycles at 2 GHz"
+printf "%-5s %-5s %6s %12s %10s %14s %12s\n" cpus state ipis wait_cycles wait_us remote_cycles remote_us
+for n in 4 8 16 64; do
+  board "$n"
+  for state in idle busy; do
+    out="$work/out-$n-$state"
+    "$mtesim" run --board "$work/virt-$n.dts" --trace "$(trace "$n" "$state")" --set mm.tag_reserve=contig-range \
+      --out "$out" > /dev/null
+    ipis=$(stat "$out/stats.json" mm.ipis)
+    wait=$(stat "$out/stats.json" kernel.lru_disable.wait_cycles)
+    remote=$(stat "$out/stats.json" kernel.lru_disable.remote_cycles)
+    printf "%-5s %-5s %6s %12s %10.2f %14s %12.2f\n" "$n" "$state" "$ipis" "$wait" "$(echo "$wait / 2000" | bc -l)" \
+      "$remote" "$(echo "$remote / 2000" | bc -l)"
+  done
+done
+
+echo
+echo "order-0 allocation (kalloc unmovable, 4000 allocations then 4000 frees, twice), virt-4g-mte"
+printf "%-10s %18s %14s\n" pcp_lists alloc_cycles_avg alloc_ns_avg
+{
+  echo "mtesim-trace 1"
+  echo "thread 1 core=0"
+  for round in 1 2; do
+    for ((i = 0; i < 4000; i++)); do echo "1 kalloc k$i 0 unmovable"; done
+    for ((i = 0; i < 4000; i++)); do echo "1 kfree k$i"; done
+  done
+} > "$work/alloc.trace"
+for pcp in false true; do
+  out="$work/alloc-$pcp"
+  "$mtesim" run --trace "$work/alloc.trace" --set mm.pcp_lists=$pcp --out "$out" > /dev/null
+  c=$(stat "$out/stats.json" mm.alloc_cycles_avg.unmovable)
+  printf "%-10s %18.1f %14.1f\n" "$pcp" "$c" "$(echo "$c / 2" | bc -l)"
+done
