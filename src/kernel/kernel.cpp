@@ -19,7 +19,7 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
                const SparseMemory &memory, ITlbShootdown &tlb)
     : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
       m_lru_batches(kmem.cpus()), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage),
-      m_tag_keeper(allocator, kmem, tags) {
+      m_tag_keeper(allocator, kmem, tags), m_data(config.data) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -415,6 +415,7 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
     ++p.anon_pages;
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
     std::uint64_t pte = upte::present(a.pfn, false);
+    m_data.zero_page(a.pfn); /* clear_user_highpage: the new page reads as zero */
     if (flags & PageMeta::kTagged) {
         // A new PROT_MTE page starts with all tags zero (mte_clear_page_tags / DC GZVA).
         pg.mte_tagged = true;
@@ -482,6 +483,7 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     if (!a.ok) return Result{Outcome::killed, r.cycles};
     // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
     r.cycles += m_kmem.io_wait(m_swap_dev.read_page_ns());
+    m_data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
     UserPage &pg = add_user_page(a.pfn, false);
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
@@ -651,6 +653,7 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         case upte::Kind::swap:
             m_swap.free(upte::swap_slot(pte));
             m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
+            m_data.drop_swap(upte::swap_slot(pte));
             --p.swap_pages;
             break;
         }
@@ -678,6 +681,7 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
     UserPage pg = std::move(it->second);
     m_pages.erase(it);
     std::uint64_t cycles = 0;
+    m_data.copy_page_data(from, to); /* copy_highpage's data half (the copy's cost was charged by the migrator) */
     if (pg.mte_tagged) {
         TagXarray::PageTags t{};
         const bool parked = m_tag_keeper.pfn_tags().take(from.value(), &t);

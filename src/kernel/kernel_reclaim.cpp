@@ -135,6 +135,7 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
         saved = true;
     }
     cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
+    m_data.save_to_swap(pfn, *slot); /* swap_writepage: the page's data goes to the slot (the page is freed next) */
     const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
     MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
     const bool was_present = upte::kind(p->mm->read_pte(*pte_slot, cycles)) == upte::Kind::present;

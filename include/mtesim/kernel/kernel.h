@@ -24,6 +24,7 @@
 #include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/tag_keeper.h"
+#include "mtesim/mem/page_data_store.h"
 #include "mtesim/kernel/tag_xarray.h"
 #include "mtesim/mm/compactor.h"
 #include "mtesim/mm/page_allocator.h"
@@ -54,6 +55,7 @@ public:
     struct Result {
         Outcome outcome = Outcome::ok;
         std::uint64_t cycles = 0; /* core cycles the kernel work took */
+        std::int64_t error = 0;   /* a system call's -errno (0: success), its return value to user space */
     };
 
     /* processes and threads */
@@ -128,6 +130,9 @@ public:
     const TagXarray &swap_tags() const { return m_tag_keeper.swap_tags(); }
     const TagXarray &pfn_tags() const { return m_tag_keeper.pfn_tags(); }
     const TagKeeper &tag_keeper() const { return m_tag_keeper; }
+    /// Functional data of user pages (vm.data); it moves with the pages as their tags do.
+    PageDataStore &page_data() { return m_data; }
+    const PageDataStore &page_data() const { return m_data; }
     const SwapSlots &swap_slots() const { return m_swap; }
     const BlockDevice &swap_device() const { return m_swap_dev; }
     const BlockDevice &storage_device() const { return m_storage; }
@@ -218,6 +223,7 @@ private:
     SwapSlots m_swap;
     BlockDevice m_swap_dev, m_storage;
     TagKeeper m_tag_keeper; /* both tag xarrays, tag movement */
+    PageDataStore m_data;   /* functional data (vm.data): moved where tags move */
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;
