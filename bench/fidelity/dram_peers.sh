@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# DRAM cross-validation against DRAMsim3 (docs/fidelity.md, DRAM section). Not run in CI.
-#   bench/fidelity/dram_peers.sh BUILD_DIR DRAMSIM3_DIR
+# DRAM cross-validation against DRAMsim3 and Ramulator 2 (docs/fidelity.md, DRAM section).
+# Not run in CI.
+#   bench/fidelity/dram_peers.sh BUILD_DIR DRAMSIM3_DIR [RAMULATOR2_DIR]
 # DRAMSIM3_DIR: a DRAMsim3 checkout (github.com/umd-memsys/DRAMsim3) built with
 # `cmake -S . -B build && make -C build dramsim3main`, so that DRAMSIM3_DIR/libdramsim3.so exists.
+# RAMULATOR2_DIR (optional): a Ramulator 2 checkout (github.com/CMU-SAFARI/ramulator2) built with
+# `cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DRAMULATOR_PYTHON_BINDINGS=OFF && cmake --build
+# build`, so that RAMULATOR2_DIR/libramulator.so exists (docs/fidelity.md says how it was built
+# without network access); python3 exports its configuration from RAMULATOR2_DIR/python.
 # Same trace, same geometry, timing, mapping and queue sizes in both; prints one markdown table
 # row per run. N (default 1000000) requests per trace.
 set -euo pipefail
 build=$(cd "${1:?BUILD_DIR}" && pwd)
 d3=$(cd "${2:?DRAMSIM3_DIR}" && pwd)
+r2=${3:+$(cd "$3" && pwd)}
 N=${N:-1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -51,10 +57,84 @@ sed -e 's/^channel_size = .*/channel_size = 4096/' -e 's/^REFI = 6240/REFI = 624
     "$d3/configs/DDR3_4Gb_x8_1600.ini" > "$work/ddr3.ini"
 sed -e 's/^channel_size = .*/channel_size = 8192/' "$d3/configs/DDR4_8Gb_x8_3200.ini" > "$work/ddr4.ini"
 
-# mtesim with DRAMsim3's configuration: its mapping, 32-entry read and write queues, writes
-# drained from full to empty (DRAMsim3 controller.cc ScheduleTransaction).
+# Ramulator 2: the same driver loop over its External frontend (Ramulator 2.1 README, section
+# 7.2), ticking the memory system once per DRAM cycle. Its own DDR3/DDR4 specs and presets
+# (DDR3_4Gb_x8 + DDR3_1600K, DDR4_8Gb_x8 + DDR4_3200AA: the timings of DRAMsim3's files; tRRD,
+# tFAW, tRFC and tREFI set to DRAMsim3's values), one rank, RoBaRaCoCh (with one channel and
+# one rank the same bit order as rochrababgco: Ro Ba Bg Co), its controller's own defaults
+# otherwise (FRFCFS, open page, all-bank refresh, 32-entry read and write buffers, write mode
+# between 80% and 20% of the write buffer).
+if [ -n "$r2" ]; then
+  cat > "$work/rdrive.cc" <<'EOF'
+#include <ramulator/base/config.h>
+#include <ramulator/base/factory.h>
+#include <ramulator/base/request.h>
+#include <ramulator/frontend/i_frontend.h>
+#include <ramulator/memory_system/i_memory_system.h>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+int main(int argc, char **argv) {
+    auto config = Ramulator::Config::parse_config_file(argv[1]);
+    auto *fe = Ramulator::Factory::create_frontend(config);
+    auto *ms = Ramulator::Factory::create_memory_system(config);
+    fe->connect_memory_system(ms);
+    ms->connect_frontend(fe);
+    std::ifstream in(argv[2]);
+    uint64_t clk = 0, outstanding = 0, last_read = 0;
+    std::string a, op; uint64_t cyc = 0; bool have = false, done = false;
+    for (;;) {
+        if (!have && !done) { if (in >> a >> op >> cyc) have = true; else done = true; }
+        if (have && cyc <= clk) {
+            const uint64_t addr = std::strtoull(a.c_str(), nullptr, 16);
+            const bool w = op == "WRITE";
+            if (fe->receive_external_requests(w ? 1 : 0, addr, 0,
+                    [&, w](Ramulator::Request &) { if (!w) { --outstanding; last_read = clk; } }, 64)) {
+                if (!w) ++outstanding;
+                have = false;
+            }
+        }
+        ms->tick();
+        ++clk;
+        if (done && outstanding == 0) break;
+    }
+    fe->finalize();
+    ms->finalize();
+    ms->update_stats_recursive();
+    ms->print_stats(std::cout);
+    std::printf("last_read %llu\n", (unsigned long long)last_read);
+    return 0;
+}
+EOF
+  g++ -O2 -std=c++20 -I"$r2/src" "$work/rdrive.cc" -L"$r2" -lramulator -lfmt -lyaml-cpp -Wl,-rpath,"$r2" -o "$work/rdrive"
+  for mem in ddr3 ddr4; do
+    if [ $mem = ddr3 ]; then spec='DDR3(org_preset="DDR3_4Gb_x8", timing_preset="DDR3_1600K", rank=1, nRRD=5, nFAW=24, nRFC=208, nREFI=6240)'
+    else spec='DDR4(org_preset="DDR4_8Gb_x8", timing_preset="DDR4_3200AA", rank=1, nRRDS=4, nRRDL=8, nFAW=34, nRFC=560, nREFI=12480)'; fi
+    cat > "$work/r2_$mem.py" <<EOF
+import ramulator
+frontend = ramulator.frontend.External(clock_ratio=1)
+ctrl = ramulator.controller.GenericDDR(dram=ramulator.dram.$spec,
+    scheduler=ramulator.scheduler.FRFCFS(), refresh_manager=ramulator.refresh_manager.AllBank(),
+    row_policy=ramulator.row_policy.Open(), addr_mapper=ramulator.addr_mapper.RoBaRaCoCh())
+mem = ramulator.memory_system.GenericDRAM(clock_ratio=1, controllers=[ctrl],
+    channel_mapper=ramulator.channel_mapper.CacheLineInterleave())
+sim = ramulator.Simulation(frontend, mem)
+EOF
+    (cd "$r2" && PYTHONPATH="$r2/python" python3 -m ramulator export "$work/r2_$mem.py" -o "$work/r2_$mem.yaml" >/dev/null)
+  done
+fi
+
+# mtesim with the peers' configuration: their mapping (rochrababgco = RoBaRaCoCh here), their
+# 32-entry read and write queues, and Ramulator 2's write mode (controller_base.cpp
+# set_write_mode: in above 80% of the write queue, out below 20%). Ramulator 2's controller
+# has mtesim's structure (one read and one write queue, writes only between watermarks);
+# DRAMsim3's has none that a single-level controller can copy: its write_draining_
+# (controller.cc ScheduleTransaction) moves writes into per-bank command queues where reads
+# and writes mix, never a writes-only phase (docs/fidelity.md, DRAM section).
 match=(--set dram.address_mapping=rochrababgco --set dram.read_queue=32 --set dram.write_queue=32
-       --set dram.write_high_watermark=1 --set dram.write_low_watermark=0)
+       --set dram.write_high_watermark=0.8 --set dram.write_low_watermark=0.2)
 ddr3=(--preset ddr3-1600)
 ddr4=(--preset ddr4-3200 --set dram.channels=1 --set dram.ranks=1 --set dram.rows=65536 --set dram.tRFC=560)
 
@@ -75,14 +155,25 @@ row() { # mem pattern read% pace
   d_lat=$(awk '/^average_read_latency/ { print $3 }' "$s")
   d_hit=$(awk '/^num_read_row_hits/ { h += $3 } /^num_write_row_hits/ { h += $3 } /^num_read_cmds/ { c += $3 }
                /^num_write_cmds/ { c += $3 } END { printf "%.1f", 100 * h / c }' "$s")
+  local r_cyc=0 r_lat=0 r_hit=0
+  if [ -n "$r2" ]; then
+    local r; r=$("$work/rdrive" "$work/r2_$mem.yaml" "$t")
+    r_cyc=$(sed -n 's/^last_read //p' <<<"$r")
+    r_lat=$(awk '$1 == "avg_read_latency:" { print $2; exit }' <<<"$r")
+    r_hit=$(awk '$1 == "row_hits:" && !h { h = $2 } $1 == "row_misses:" && !m { m = $2 }
+                 $1 == "row_conflicts:" && !c { c = $2 } END { printf "%.1f", 100 * h / (h + m + c) }' <<<"$r")
+  fi
   awk -v mem="$mem" -v pat="$pat" -v rd="$rd" -v pace="$pace" -v mc="$m_cyc" -v dc="$d_cyc" -v ml="$m_lat" \
-      -v dl="$d_lat" -v mh="$m_hit" -v dh="$d_hit" 'BEGIN {
-    printf "| %s | %s, %s%% reads%s | %d | %d | %+.1f%% | %.1f | %.1f | %+.1f%% | %.1f%% | %.1f%% |\n", mem, pat, rd,
-      (pace > 1 ? ", 1 per " pace " cycles" : ""), mc, dc, 100 * (mc - dc) / dc, ml, dl, 100 * (ml - dl) / dl, mh, dh }'
+      -v dl="$d_lat" -v mh="$m_hit" -v dh="$d_hit" -v rc="$r_cyc" -v rl="$r_lat" -v rh="$r_hit" 'BEGIN {
+    r = rc > 0
+    printf "| %s | %s, %s%% reads%s | %d | %d | %+.1f%% | %s | %s | %.1f | %.1f | %+.1f%% | %s | %.1f%% | %.1f%% | %s |\n",
+      mem, pat, rd, (pace > 1 ? ", 1 per " pace " cycles" : ""), mc, dc, 100 * (mc - dc) / dc,
+      (r ? sprintf("%d", rc) : "–"), (r ? sprintf("%+.1f%%", 100 * (mc - rc) / rc) : "–"),
+      ml, dl, 100 * (ml - dl) / dl, (r ? sprintf("%.1f", rl) : "–"), mh, dh, (r ? rh "%" : "–") }'
 }
 
-echo "| memory | trace ($N requests) | mtesim cycles | DRAMsim3 cycles | diff | mtesim read latency (cycles) | DRAMsim3 | diff | mtesim row hits | DRAMsim3 |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| memory | trace ($N requests) | mtesim cycles | DRAMsim3 cycles | mtesim vs DRAMsim3 | Ramulator 2 cycles | mtesim vs Ramulator 2 | mtesim read latency (cycles) | DRAMsim3 | mtesim vs DRAMsim3 | Ramulator 2 | mtesim row hits | DRAMsim3 | Ramulator 2 |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for mem in ddr3 ddr4; do
   for pat in random stream; do
     for rd in 80 50; do row $mem $pat $rd 1; done

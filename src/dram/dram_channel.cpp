@@ -252,30 +252,47 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
     std::uint64_t best_hit = kNever, best_other = kNever;
     std::size_t hit_bank = 0, other_bank = 0;
     Cmd other_cmd = Cmd::none;
-    for (std::size_t w = 0; w < m_busy[kind].size(); ++w) {
-        for (std::uint64_t bits = m_busy[kind][w]; bits != 0;) {
+    // Local copies of the arrays the scan reads: the stats counter written in the loop could
+    // otherwise alias them, and the compiler would reload every base pointer per bank.
+    const Bank *const banks = m_banks.data();
+    const Rank *const ranks = m_ranks.data();
+    Summary *const sums = m_sum[kind].data();
+    const std::uint64_t *const busy = m_busy[kind].data();
+    const std::size_t words = m_busy[kind].size();
+    const std::uint64_t tFAW = m_config->tFAW;
+    std::uint64_t wake = c.wake;
+    std::uint64_t capped_total = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+        for (std::uint64_t bits = busy[w]; bits != 0;) {
             const std::size_t bi = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
             bits &= bits - 1;
-            const Bank &b = m_banks[bi];
-            const Rank &r = m_ranks[b.rank];
+            const Bank &b = banks[bi];
+            const Rank &r = ranks[b.rank];
             if (r.refresh_pending || b.refresh_due) continue;
-            const Summary &s = m_sum[kind][bi].dirty ? summary(kind, bi) : m_sum[kind][bi];
+            const Summary &s = sums[bi].dirty ? summary(kind, bi) : sums[bi];
             const std::uint32_t bg = b.bankgroup;
             if (s.hit_seq != kNever || s.capped_hits) {
                 const std::uint64_t ready = std::max(b.next_col, kind ? r.next_wr[bg] : r.next_rd[bg]);
                 if (ready <= t) {
-                    if (s.capped_hits && m_stats) m_stats->bypass_cap_hits += s.capped_hits;
+                    capped_total += s.capped_hits;
                     if (s.hit_seq < best_hit) {
                         best_hit = s.hit_seq;
                         hit_bank = bi;
                     }
                 } else if (s.hit_seq != kNever) {
-                    c.wake = std::min(c.wake, ready);
+                    wake = std::min(wake, ready);
                 }
             }
             if (s.cand_seq != kNever) {
                 const bool act = b.open_row == kNoRow;
-                const std::uint64_t ready = act ? act_ready(r, b, bg) : b.next_pre;
+                std::uint64_t ready;
+                if (act) {
+                    /* act_ready(), inlined */
+                    const std::uint64_t faw = r.acts >= 4 ? r.last_acts[r.act_head] + tFAW : 0;
+                    ready = std::max(std::max(b.next_act, r.next_act_any), std::max(r.next_act_bg[bg], faw));
+                } else {
+                    ready = b.next_pre;
+                }
                 if (ready <= t) {
                     if (s.cand_seq < best_other) {
                         best_other = s.cand_seq;
@@ -283,11 +300,13 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
                         other_cmd = act ? Cmd::act : Cmd::pre;
                     }
                 } else {
-                    c.wake = std::min(c.wake, ready);
+                    wake = std::min(wake, ready);
                 }
             }
         }
     }
+    c.wake = wake;
+    if (capped_total && m_stats) m_stats->bypass_cap_hits += capped_total;
     if (best_hit != kNever) {
         c.cmd = kind ? Cmd::wr : Cmd::rd;
         c.rank = m_banks[hit_bank].rank;
