@@ -60,6 +60,8 @@ const BadCase kCases[] = {
     {"unknown-core-preset", "/cpus/cpu@0", "compatible = \"arm,cortex-a999\", no core preset for this core, expected one of: arm,cortex-a55"},
     {"duplicate-cpu", "/cpus/cpu@1", "is used by another cpu"},
     {"mixed-mte", "/cpus/cpu@1", "expected the same MTE level on every CPU"},
+    {"interconnect-unreadable-mesh", "/interconnect", "mtesim,mesh, expected <columns rows>"},
+    {"interconnect-mesh-vs-cpus", "/interconnect", "mtesim,cpu-xps places 3 cores, but /cpus has 2"},
     {"syntax-error", "", "syntax-error.dts:5.1-2 syntax error (dtc)"},
 };
 
