@@ -99,8 +99,10 @@ for m in inorder ooo; do
   "$mtesim" run --board "$board" --trace "$tmp/mig.trace" --set mm.cma_policy=cma-first --set core.model=$m --out "$tmp/mig" > /dev/null
   "$mtesim" run --board "$board" --trace "$tmp/fault.trace" --set core.model=$m --out "$tmp/fault" > /dev/null
   "$mtesim" run --board "$board" --trace "$tmp/empty.trace" --set core.model=$m --out "$tmp/empty" > /dev/null
-  copy=$(( $(stat "$tmp/mig" board.cpu@0.page_copy_cycles) / $(stat "$tmp/mig" board.cpu@0.pages_copied) ))
-  reserve=$(( $(stat "$tmp/mig" mm.reserve.cycles) / $(stat "$tmp/mig" mm.pages_migrated) ))
+  copied=$(stat "$tmp/mig" board.cpu@0.pages_copied); migrated=$(stat "$tmp/mig" mm.pages_migrated)
+  copy=-; reserve=-  # '-': this board's pool layout gave the trace no migration
+  [ "${copied:-0}" -gt 0 ] && copy=$(( $(stat "$tmp/mig" board.cpu@0.page_copy_cycles) / copied ))
+  [ "${migrated:-0}" -gt 0 ] && reserve=$(( $(stat "$tmp/mig" mm.reserve.cycles) / migrated ))
   zero=$(( ($(stat "$tmp/fault" board.cpu@0.page_zero_cycles) - $(stat "$tmp/empty" board.cpu@0.page_zero_cycles)) /
            ($(stat "$tmp/fault" board.cpu@0.pages_zeroed) - $(stat "$tmp/empty" board.cpu@0.pages_zeroed)) ))
   printf "%-8s %-14s %-22s %-14s\n" "$m" "$copy" "$reserve" "$zero"
