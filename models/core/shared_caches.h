@@ -5,6 +5,7 @@
 
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/tlb.h"
+#include "mtesim/mte/tag_cache.h"
 
 #include <vector>
 
@@ -14,6 +15,7 @@ struct SharedCaches {
     Cache *llc = nullptr;
     std::vector<Cache *> l1s; /* indexed by core id */
     std::vector<Tlb *> tlbs;  /* indexed by core id: flushed when a mapping changes */
+    std::vector<TagCache *> tag_caches; /* the DRAM controllers': cache maintenance of a tag block reaches them */
 };
 
 }  // namespace mtesim
