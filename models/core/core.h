@@ -84,6 +84,9 @@ public:
     std::uint64_t kernel_access_tags(Pfn pfn, std::uint64_t pages, bool write) {
         return m_kernel_work.access_tags(pfn, pages, write);
     }
+    /// Drops [@base, @base + @bytes) from every cache (MemoryPath::invalidate_range); returns
+    /// the lines that were present. Costs nothing by itself: the caller charges the maintenance.
+    std::uint64_t kernel_invalidate_range(PhysAddr base, std::uint64_t bytes) { return m_path.invalidate_range(base, bytes); }
     std::uint64_t kernel_named_cost(std::uint64_t cycles) { return m_kernel_work.named_cost(cycles); }
     std::uint64_t kernel_dispatch(std::uint64_t instructions, std::uint64_t cycles) {
         return m_kernel_work.dispatch(instructions, cycles);

@@ -53,10 +53,23 @@ std::uint64_t KernelMemoryRouter::read_word(PhysAddr pa, std::uint64_t &value) {
     return m_current->kernel_read_word(pa, value);
 }
 
-std::uint64_t KernelMemoryRouter::invalidate_tag_block(Pfn, std::uint64_t pages) {
+/*
+ * Cache maintenance of a tag block changing use: the lines really leave every cache (the
+ * cores' L1Ds, the LLC, the DRAM controllers' tag caches), and the core running the kernel
+ * pays one DC by-VA operation per line of the block, present or not (a by-VA loop visits every
+ * line: dcache_clean_inval_poc / dcache_inval_tags_poc), charged as it runs; the figure is
+ * returned for accounting only.
+ */
+std::uint64_t KernelMemoryRouter::invalidate_tag_block(Pfn block, std::uint64_t pages) {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    const std::uint64_t lines = pages * kPageSize / m_current->config().l1d.line_bytes;
+    const std::uint64_t bytes = pages * kPageSize;
+    const std::uint64_t lines = bytes / m_current->config().l1d.line_bytes;
+    m_current->kernel_invalidate_range(phys_of(block), bytes);
     return m_current->kernel_named_cost(lines * m_current->config().cmo_line_cycles);
+}
+
+std::uint32_t KernelMemoryRouter::cache_line_bytes() const {
+    return m_current ? m_current->config().l1d.line_bytes : IKernelMemory::cache_line_bytes();
 }
 
 std::uint64_t KernelMemoryRouter::access_tags(Pfn pfn, std::uint64_t pages, bool write) {

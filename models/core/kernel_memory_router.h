@@ -38,6 +38,7 @@ public:
     std::uint64_t wait_cycles(std::uint64_t cycles) override;
     std::uint64_t flush_tlb_page() override;
     std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) override;
+    std::uint32_t cache_line_bytes() const override;
     std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) override;
     std::uint64_t read_word(PhysAddr pa, std::uint64_t &value) override;
     std::uint64_t barriers() override;

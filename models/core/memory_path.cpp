@@ -26,6 +26,35 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
     m_shared.l2s[core_id] = m_l2.get();
 }
 
+/*
+ * Cache maintenance of a physical range that changes use (a tag block turning from data to
+ * tags or back): every cached copy goes, in every core's L1D and in the LLC, and the tag
+ * caches drop the range's tag lines, so the next access of any of them misses. Dirty copies
+ * are discarded: what they hold belongs to the block's previous use (the RFC's
+ * dcache_inval_tags_poc "avoid writeback of dirty tag cache lines corrupting data").
+ */
+std::uint64_t MemoryPath::invalidate_range(PhysAddr base, std::uint64_t bytes) {
+    if (bytes == 0) return 0;
+    std::uint64_t present = 0;
+    const std::uint64_t first = base.value() >> m_line_shift, last = (base.value() + bytes - 1) >> m_line_shift;
+    for (std::uint64_t line = first; line <= last; ++line) {
+        bool cached = false;
+        for (Cache *c : m_shared.l1s) {
+            if (c && c->peek(line)) {
+                c->invalidate(line);
+                cached = true;
+            }
+        }
+        if (m_shared.llc && m_shared.llc->peek(line)) {
+            m_shared.llc->invalidate(line);
+            cached = true;
+        }
+        present += cached ? 1 : 0;
+    }
+    for (TagCache *t : m_shared.tag_caches) t->invalidate_range(TagAddr(base.value()), bytes);
+    return present;
+}
+
 std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va) {
     ++m_stats.page_walks;
     std::uint64_t table = root.value();

@@ -66,6 +66,11 @@ public:
     std::uint64_t hit_latency(std::uint64_t line_no) {
         return m_prefetching.empty() && m_fills.empty() ? m_config.l1d_latency : in_flight_hit(line_no);
     }
+    /// Cache maintenance by VA over [@base, @base + @bytes) (DC CIVAC/IVAC, and the RFC's
+    /// dcache_inval_tags_poc): the lines leave every core's L1D, the LLC and the DRAM
+    /// controllers' tag caches, unwritten. Returns the L1D/LLC lines that were present. The
+    /// cost is the caller's (per line maintained, present or not).
+    std::uint64_t invalidate_range(PhysAddr base, std::uint64_t bytes);
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
     std::uint64_t walk(PhysAddr root, std::uint64_t va);
 

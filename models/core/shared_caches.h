@@ -5,6 +5,7 @@
 
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/tlb.h"
+#include "mtesim/mte/tag_cache.h"
 
 #include <vector>
 
@@ -15,6 +16,7 @@ struct SharedCaches {
     std::vector<Cache *> l1s; /* indexed by core id */
     std::vector<Cache *> l2s; /* indexed by core id; nullptr: no private L2 (filled by each MemoryPath) */
     std::vector<Tlb *> tlbs;  /* indexed by core id: flushed when a mapping changes */
+    std::vector<TagCache *> tag_caches; /* the DRAM controllers': cache maintenance of a tag block reaches them */
 };
 
 }  // namespace mtesim

@@ -51,6 +51,8 @@ public:
     DramControllerStats stats() const;
     const DramConfig &config() const { return m_engine.config(); }
     TagStore &tags() { return m_tags; }
+    /// The tag cache: kernel cache maintenance of a tag block drops its lines (SharedCaches).
+    TagCache &tag_cache() { return m_tag_cache; }
     SparseMemory &memory() { return m_memory; }
 
 private:

@@ -112,6 +112,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     for (auto &c : m_cores) m_caches.l1s.push_back(&c->l1());
     for (auto &c : m_cores) m_kernel->add_core(c.get());
     for (auto &c : m_cores) m_caches.tlbs.push_back(&c->tlb());
+    for (auto &d : m_drams) m_caches.tag_caches.push_back(&d->tag_cache());
     m_scheduler->set_wake([this](std::uint32_t core) { m_cores[core]->wake(); });
     // A process lives while any of its threads exists, started or not.
     m_scheduler->set_admitted([this](const ThreadInfo &info) {

@@ -186,6 +186,9 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.reserve.dropped", m.reserve_dropped, "tag blocks", "cleancache: emptied by dropping clean page-cache pages");
     add_count("mm.reserve.drop_pages", m.reserve_drop_pages, "pages", "cleancache: page-cache pages those reservations dropped");
     add_count("mm.reserve.cycles", m.reserve_cycles, "cycles", "spent reserving tag storage");
+    add_count("kernel.tag_storage.maintained_blocks", m.tag_maintained_blocks, "tag blocks", "cache maintenance of a block changing use (reserved or released)");
+    add_count("kernel.tag_storage.maintained_lines", m.tag_maintained_lines, "lines", "lines of those blocks invalidated in every cache, one DC op each");
+    add_count("kernel.tag_storage.maintenance_cycles", m.tag_maintenance_cycles, "cycles", "charged to the core running the maintenance");
     add_count("mm.pages_migrated", m.pages_migrated, "pages", "moved out of the pool");
     add_count("mm.migrate_blocked_pinned", m.migrate_blocked_pinned, "blocks", "pinned occupants");
     add_count("mm.ipis", m.ipis, "IPIs", "lru_cache_disable IPIs (expedited RCU to busy CPUs, drain works to other CPUs)");

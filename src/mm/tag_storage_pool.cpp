@@ -114,6 +114,24 @@ bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
     return z.block_is_free(pfn, order);
 }
 
+/*
+ * Cache maintenance of a tag block changing use, at both transitions. Data to tags (a
+ * reservation): copies of the block's old data lines, dirty ones included, must not be
+ * written back over the tags the hardware now keeps there (DC CIVAC by VA over the block, as
+ * dcache_clean_inval_poc). Tags to data (free_tag_storage): the RFC invalidates the tag lines
+ * (dcache_inval_tags_poc, "avoid writeback of dirty tag cache lines corrupting data"). The
+ * lines really leave the caches and the tag caches; the running core pays per line.
+ */
+std::uint64_t TagStoragePool::maintain(Pfn block, unsigned order) {
+    MmStats &st = m_alloc.mutable_stats();
+    const std::uint64_t pages = 1ull << order;
+    const std::uint64_t c = m_alloc.kernel_memory().invalidate_tag_block(block, pages);
+    ++st.tag_maintained_blocks;
+    st.tag_maintained_lines += pages * kPageSize / m_alloc.kernel_memory().cache_line_bytes();
+    st.tag_maintenance_cycles += c;
+    return c;
+}
+
 bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles, bool may_migrate) {
     MmStats &st = m_alloc.mutable_stats();
     const TagRegion &r = m_layout.regions()[region];
@@ -131,6 +149,7 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
         m_alloc.work(ops.zone_lock + ops.buddy_op); /* taken off the free list under zone->lock */
         z->take_free_block(bp, order);
         z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+        cycles += maintain(bp, order);
         ++st.reserve_fast;
         return true;
     }
@@ -142,6 +161,7 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
         if (drop_range(*z, bp, order)) {
             z->take_free_block(bp, order);
             z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+            cycles += maintain(bp, order);
             ++st.reserve_dropped;
             return true;
         }
@@ -150,6 +170,7 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     }
     if (contig_range(*z, bp, order, cycles)) {
         z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+        cycles += maintain(bp, order);
         ++st.reserve_slow;
         return true;
     }
@@ -191,7 +212,7 @@ void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
         m_refcount[r][b] -= static_cast<std::uint32_t>(covered);
         if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
             const Pfn bp = block_pfn(r, b);
-            cycles += m_alloc.kernel_memory().invalidate_tag_block(bp, 1ull << m_block_order[r]);
+            cycles += maintain(bp, m_block_order[r]);
             m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_op);
             m_alloc.zone_of(bp)->free_block(bp);
             ++m_alloc.mutable_stats().tag_blocks_released;

@@ -59,4 +59,29 @@ TagCache::Outcome TagCache::access(TagAddr addr, bool dirty) {
     return out;
 }
 
+std::uint64_t TagCache::invalidate_range(TagAddr base, std::uint64_t bytes) {
+    if (m_sets == 0 || bytes == 0) return 0;
+    std::uint64_t dropped = 0;
+    const std::uint64_t first = base.value() >> m_line_shift, last = (base.value() + bytes - 1) >> m_line_shift;
+    for (std::uint64_t line = first; line <= last; ++line) {
+        Way *set = &m_ways[(line % m_sets) * m_config.ways];
+        for (std::uint32_t w = 0; w < m_config.ways; ++w) {
+            if (set[w].tag == line) {
+                set[w] = Way{};
+                ++dropped;
+            }
+        }
+    }
+    return dropped;
+}
+
+bool TagCache::present(TagAddr addr) const {
+    if (m_sets == 0) return false;
+    const std::uint64_t line = addr.value() >> m_line_shift;
+    const Way *set = &m_ways[(line % m_sets) * m_config.ways];
+    for (std::uint32_t w = 0; w < m_config.ways; ++w)
+        if (set[w].tag == line) return true;
+    return false;
+}
+
 }  // namespace mtesim

@@ -655,8 +655,12 @@ TEST(CliRun, TimelineIsChromeTraceJson) {
     const std::string tl = write_temp("timeline.json", "");
     std::filesystem::remove(tl);
     // The pool filled with pinned movable blocks: the tagged allocation's reservation fails
-    // after three alloc_contig_range attempts, each with its IPIs.
+    // after three alloc_contig_range attempts, each with its IPIs (lru_cache_disable's
+    // expedited RCU interrupts the three other CPUs, kept busy computing).
     std::string pinned = "mtesim-trace 1\nthread 1 core=0\n";
+    for (int c = 1; c <= 3; ++c) pinned += "thread " + std::to_string(c + 1) + " core=" + std::to_string(c) + "\n";
+    for (int c = 1; c <= 3; ++c) pinned += std::to_string(c + 1) + " compute 200000000\n";
+    pinned += "1 compute 1000000\n";
     for (int i = 0; i < 31; ++i) pinned += "1 kalloc m" + std::to_string(i) + " 10 movable\n1 pin m" + std::to_string(i) + "\n";
     pinned += "1 kalloc t 0 tagged\n";
     const std::string trace = write_temp("pinned-pool.trace", pinned);

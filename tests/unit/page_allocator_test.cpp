@@ -305,10 +305,15 @@ TEST(TagReservation, RefcountsAcrossHighOrderAllocations) {
     ASSERT_TRUE(huge.ok);
     EXPECT_EQ(a.stats().reserve_fast, 34u);
     EXPECT_EQ(a.pool_pages_holding_tags(), 34u);
+    EXPECT_EQ(k.invalidated, 34u) << "each block turning from data to tags gets cache maintenance (one page each here)";
     a.free_pages(big.pfn);
     EXPECT_EQ(pool.refcount(0, b0), 0u);
     EXPECT_EQ(a.stats().tag_blocks_released, 2u);
-    EXPECT_EQ(k.invalidated, 2u) << "released blocks get cache maintenance";
+    EXPECT_EQ(k.invalidated, 36u) << "released blocks get cache maintenance too";
+    // 36 one-page blocks of 64-byte lines; the fake charges 10 cycles a block.
+    EXPECT_EQ(a.stats().tag_maintained_blocks, 36u);
+    EXPECT_EQ(a.stats().tag_maintained_lines, 36u * 4096 / 64);
+    EXPECT_EQ(a.stats().tag_maintenance_cycles, 36u * 10);
     EXPECT_EQ(a.check_invariants(true), "");
 }
 

@@ -27,8 +27,12 @@ public:
     virtual std::uint64_t read_word(PhysAddr pa, std::uint64_t &value) = 0;
     /// DSB ISH and ISB barriers (a fixmap set: set_pte's barriers).
     virtual std::uint64_t barriers() = 0;
-    /// Cache maintenance that drops stale tags of a tag block returned to the pool.
+    /// Cache maintenance of a tag block changing use, at both transitions: data to tags when
+    /// it is reserved, tags to data when it returns to the pool. Its lines leave every cache
+    /// (CPU caches and tag caches); the running core is charged per line of the block.
     virtual std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) = 0;
+    /// Bytes per line of that maintenance (the data cache line).
+    virtual std::uint32_t cache_line_bytes() const { return 64; }
     /// Tag traffic of LDGM/STGM over every line of @pages pages at @pfn: reading them
     /// (mte_save_tags, mte_copy_page_tags' source) or writing them (restore, clear, copy
     /// destination). The tag values themselves move through the TagStore; on a write the

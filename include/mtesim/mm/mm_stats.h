@@ -33,6 +33,9 @@ struct MmStats {
     std::uint64_t reserve_cycles = 0;        /* core cycles spent reserving */
     std::uint64_t contig_attempts = 0;
     std::uint64_t tag_blocks_released = 0;
+    std::uint64_t tag_maintained_blocks = 0; /* tag blocks maintained (reserved or released) */
+    std::uint64_t tag_maintained_lines = 0;  /* cache lines of those blocks: one DC by-VA operation each */
+    std::uint64_t tag_maintenance_cycles = 0; /* core cycles charged for them */
 
     std::uint64_t pages_migrated = 0;
     std::uint64_t migrate_blocked_pinned = 0;    /* blocks a pin kept in place */

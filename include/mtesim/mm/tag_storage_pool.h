@@ -52,6 +52,9 @@ public:
 
 private:
     bool take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles, bool may_migrate);
+    /// Cache maintenance of the tag block at @block (order @order) changing use: charged on the
+    /// running core as it runs, counted in MmStats; returns the cycles (accounting only).
+    std::uint64_t maintain(Pfn block, unsigned order);
     /// Empties the tag block at @pfn by dropping its clean page-cache pages (cleancache).
     bool drop_range(Zone &z, Pfn pfn, unsigned order);
     /// alloc_contig_range() of the tag block at @pfn (order @order) with the configured retries.

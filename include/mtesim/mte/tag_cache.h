@@ -39,6 +39,13 @@ public:
     /// Looks up the line holding tag byte @addr, filling it on a miss; @dirty marks it modified.
     Outcome access(TagAddr addr, bool dirty);
 
+    /// Drops every line of [@base, @base + @bytes), dirty ones unwritten (the RFC's
+    /// dcache_inval_tags_poc: their contents are stale once the block changes use); returns
+    /// the lines that were present.
+    std::uint64_t invalidate_range(TagAddr base, std::uint64_t bytes);
+    /// True when the line holding @addr is cached (no LRU update).
+    bool present(TagAddr addr) const;
+
     TagAddr line_of(TagAddr addr) const { return TagAddr(addr.value() & ~std::uint64_t(m_config.line_bytes - 1)); }
     const TagCacheStats &stats() const { return m_stats; }
     const TagCacheConfig &config() const { return m_config; }
