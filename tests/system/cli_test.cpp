@@ -191,6 +191,39 @@ TEST(CliRun, RunsATextTrace) {
     std::filesystem::remove(trace);
 }
 
+TEST(CliRun, AnAsyncFaultRaisedByAStoreIsReportedAsAWrite) {
+    // Issue 17: the access that set TFSR was a store; SEGV_MTEAERR carries no address (si_addr 0).
+    const std::string trace = write_temp("async.trace",
+                                         "mtesim-trace 1\nthread 1 tcf=async exclude=0x1\n1 mmap 0x80000000 0x1000 mte\n"
+                                         "1 st 0x0300000080000000 8\n1 syscall\n");
+    const std::string out = write_temp("async.out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("SEGV_MTEAERR (async, write)  no address  at line 5, event 4"), std::string::npos) << r.out;
+    EXPECT_NE(slurp(out + "/faults.csv").find(",SEGV_MTEAERR,async,write,,5,0x0,5,4\n"), std::string::npos)
+        << slurp(out + "/faults.csv");
+    std::filesystem::remove_all(out);
+    std::filesystem::remove(trace);
+}
+
+TEST(CliRun, FaultAddressesOfLoadsAndTagStoresFollowOneRule) {
+    // A load's and an STG's fault both keep the pointer as used (bits 63:56) in `address`;
+    // si_addr has the top byte cleared (no SA_EXPOSE_TAGBITS), as Linux reports it.
+    const std::string trace = write_temp("addr.trace",
+                                         "mtesim-trace 1\nthread 1 tcf=sync exclude=0x1\n1 sigaction handler\n"
+                                         "1 mmap 0x80000000 0x1000 mte\n1 ld 0xf300000080000010 8\n1 stg 0xf300000090000000\n");
+    const std::string out = write_temp("addr.out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string csv = slurp(out + "/faults.csv");
+    EXPECT_NE(csv.find(",SEGV_MTESERR,sync,read,0xf300000080000010,5,0x80000010,5,4\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",SEGV_MAPERR,sync,write,0xf300000090000000,6,0x90000000,6,5\n"), std::string::npos) << csv;
+    std::filesystem::remove_all(out);
+    std::filesystem::remove(trace);
+}
+
 TEST(CliRun, BadTracesAndSettingsAreExit2) {
     const std::string bad = write_temp("bad.trace", "mtesim-trace 1\nthread 1\n1 ld q 8\n");
     expect_bad_input(run_mtesim({"run", "--trace", bad}), bad + ":3: '1 ld q 8': unknown pointer 'q'");
