@@ -161,11 +161,16 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::mprotect:
         case TraceOp::read_file:
         case TraceOp::pageout:
-        case TraceOp::pin_range: m_gate.memory_syscall(t, ev); break;
+        case TraceOp::pin_range:
+        case TraceOp::dontneed: m_gate.memory_syscall(t, ev); break;
+        case TraceOp::fork: m_gate.fork(t, ev); break;
+        case TraceOp::read_user:
+        case TraceOp::write_user: m_gate.user_buffer_syscall(t, ev); break;
         case TraceOp::prctl:
             if (!m_gate.kernel_entry(t, ev.position)) break;
             if (ev.arg & 1) t.mte.tcf = static_cast<TcfMode>(ev.aux & 0xff);
             if (ev.arg & 2) t.mte.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
+            if (ev.arg & 4) t.tagged_addr = (ev.aux & kTaggedAddrAbi) != 0;
             break;
         case TraceOp::syscall: m_gate.kernel_entry(t, ev.position); break;
         case TraceOp::sleep:

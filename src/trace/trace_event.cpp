@@ -36,6 +36,10 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::realloc: return "realloc";
     case TraceOp::free: return "free";
     case TraceOp::sleep: return "sleep";
+    case TraceOp::fork: return "fork";
+    case TraceOp::dontneed: return "madvise_dontneed";
+    case TraceOp::read_user: return "read_user";
+    case TraceOp::write_user: return "write_user";
     }
     return "?";
 }

@@ -53,6 +53,7 @@ void Workload::dispatch(const TraceEvent &ev) {
         t.preferred_core = static_cast<std::uint32_t>(ev.arg);
         t.tcf = static_cast<TcfMode>(ev.aux & 0xff);
         t.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
+        t.tagged_addr = (ev.aux & kTaggedAddrAbi) != 0;
         m_streams[ev.thread];
         if (m_listener) m_listener(&t);
         return;

@@ -23,6 +23,7 @@ struct ThreadInfo {
     std::uint32_t preferred_core = TraceEvent::kAnyCore;
     TcfMode tcf = TcfMode::none;
     std::uint16_t exclude = 0;  /* GCR_EL1.Exclude */
+    bool tagged_addr = false;   /* PR_TAGGED_ADDR_ENABLE (Linux's default: off) */
 };
 
 class Workload {
@@ -48,6 +49,11 @@ public:
         return true;
     }
     Stream &stream(std::uint32_t tid) { return m_streams[tid]; }
+    /// A thread made while the run goes (the child of a fork): announced like a creation read.
+    void spawn(const ThreadInfo &info) {
+        m_streams[info.id];
+        if (m_listener) m_listener(&info);
+    }
     /// Drops the remaining events of @tid (the thread was killed).
     void discard(std::uint32_t tid);
     /// Called for every thread creation read, and once (with nullptr) when the source ends.
