@@ -2,6 +2,7 @@
 #include "core/core.h"
 
 #include "core/kernel_memory_router.h"
+#include "mtesim/common/assertion_failed.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/mte/tag_check_unit.h"
 
@@ -18,7 +19,8 @@ Core::Core(sc_core::sc_module_name name, std::uint32_t id, std::uint64_t clock_h
       m_gate(*this, id, m_config, m_clock, m_timing, m_stats, shared.workload, shared.kernel, shared.faults, shared.hooks, shared.pool),
       m_lsu(m_config, m_clock, m_stats, m_timing, m_path, m_gate, shared.tags, shared.kernel),
       m_kernel_work(m_clock, m_stats, m_timing, m_path, shared.tags, shared.memory),
-      m_heap(m_clock, m_stats, m_timing, shared.workload, shared.heaps, m_lsu, m_gate, shared.tags) {
+      m_heap(m_clock, m_stats, m_timing, shared.workload, shared.heaps, m_lsu, m_gate, shared.tags),
+      m_abi(m_config, m_clock, m_timing, shared.workload, m_lsu, m_gate, shared.kernel) {
     SC_THREAD(run);
 }
 
@@ -70,6 +72,12 @@ void Core::run() {
             m_control.error = e.what();
             sc_core::sc_stop();
         }
+    } catch (const AssertionFailed &e) {
+        // A trace assertion failed: stop the run; Platform::run rethrows it (exit status 1).
+        if (m_control.assertion_failure.empty() && m_control.error.empty()) {
+            m_control.assertion_failure = e.what();
+            sc_core::sc_stop();
+        }
     }
     m_clock.flush();
     m_stats.cycles = m_clock.now_cycles();
@@ -98,6 +106,7 @@ void Core::run_thread(ThreadContext &t) {
     while (!t.killed && w.next(*t.stream, ev)) {
         ++m_stats.events;
         ++t.events;
+        t.abi.event_index = ev.index;
         switch (ev.op) {
         case TraceOp::compute: {
             const std::uint64_t c = m_timing.cycles_of(ev.arg);
@@ -116,7 +125,13 @@ void Core::run_thread(ThreadContext &t) {
                 m_timing.instructions(ev.aux);
                 m_stats.compute_cycles += c;
             }
-            m_lsu.access(t, w.resolve(ev.src), ev.arg, write, ev.position, ev.dep);
+            if (ev.has_value) { /* st value=V: the bytes it writes (vm.data) */
+                LoadStoreUnit::Data d;
+                d.value = ev.value;
+                m_lsu.access(t, w.resolve(ev.src), ev.arg, write, ev.position, ev.dep, &d);
+            } else {
+                m_lsu.access(t, w.resolve(ev.src), ev.arg, write, ev.position, ev.dep);
+            }
             break;
         }
         case TraceOp::irg: {
@@ -166,16 +181,13 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::fork: m_gate.fork(t, ev); break;
         case TraceOp::read_user:
         case TraceOp::write_user: m_gate.user_buffer_syscall(t, ev); break;
-        case TraceOp::prctl:
-            if (!m_gate.kernel_entry(t, ev.position)) break;
-            if (ev.arg & 1) t.mte.tcf = static_cast<TcfMode>(ev.aux & 0xff);
-            if (ev.arg & 2) t.mte.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
-            if (ev.arg & 4) t.tagged_addr = (ev.aux & kTaggedAddrAbi) != 0;
+        case TraceOp::syscall:
+            if (m_gate.kernel_entry(t, ev.position)) t.abi.set_result(0);
             break;
-        case TraceOp::syscall: m_gate.kernel_entry(t, ev.position); break;
         case TraceOp::sleep:
             ++m_stats.context_switches;
             if (m_gate.kernel_entry(t, ev.position)) {
+                t.abi.set_result(0); /* nanosleep */
                 m_scheduler.sleep(&t, now_ps() + ev.arg * 1000);
                 return;
             }
@@ -183,6 +195,7 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::yield:
             ++m_stats.context_switches;
             if (m_gate.kernel_entry(t, ev.position)) {
+                t.abi.set_result(0); /* sched_yield */
                 m_scheduler.requeue(&t);
                 return;
             }
@@ -200,6 +213,7 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::realloc:
         case TraceOp::free: m_heap.heap_event(t, ev); break;
         case TraceOp::thread_create: break; /* consumed by Workload */
+        default: m_abi.event(t, ev); break; /* prctl, assertions, sigaction, TCO, DC ZVA/GVA, atomics, LDGM/STGM */
         }
         if (m_clock.pending_cycles() >= quantum_cycles) {
             m_clock.flush();

@@ -7,7 +7,8 @@
 //   TimingModel       what the pipeline costs beyond memory (in order, or an out-of-order window);
 //   SystemCallGate    kernel entries, faults, the kernel lock, system calls, page faults;
 //   KernelMemoryWork  the kernel model's copies, zeroing, tables and tags on this core;
-//   HeapRuntime       malloc/free of the process's heap model on this core.
+//   HeapRuntime       malloc/free of the process's heap model on this core;
+//   UserAbiUnit       assertions, sigaction, prctl, TCO, DC ZVA/GVA, atomics, LDGM/STGM.
 // Core 0 runs the boot alone first; the others wait for it.
 #pragma once
 
@@ -25,6 +26,7 @@
 #include "core/shared_caches.h"
 #include "core/system_call_gate.h"
 #include "core/timing_model.h"
+#include "core/user_abi_unit.h"
 #include "mtesim/cache/tlb.h"
 #include "mtesim/cpu/core_config.h"
 #include "mtesim/mte/fault_record.h"
@@ -117,6 +119,7 @@ private:
     LoadStoreUnit m_lsu;
     KernelMemoryWork m_kernel_work;
     HeapRuntime m_heap;
+    UserAbiUnit m_abi;
 };
 
 }  // namespace mtesim

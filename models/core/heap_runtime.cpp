@@ -30,6 +30,15 @@ void HeapRuntime::heap_event(ThreadContext &t, const TraceEvent &ev) {
         while (lock.busy) sc_core::wait(lock.released);
     }
     lock.busy = true;
+    // A tagging allocator enables its include mask before it tags anything: after exec
+    // PR_MTE_TAG_MASK is 0 (IRG would return tag 0 only), and Android's bionic sets 0xfffe
+    // (every tag but 0) with prctl(PR_SET_TAGGED_ADDR_CTRL) at process start. A thread whose
+    // mask the trace never set gets it at its first heap call, as from that prctl (no cost
+    // here: it happened before the trace). A mask the trace set is kept.
+    if (lock.model->tagged() && !t.mte.mask_set) {
+        t.mte.exclude = kAllocatorExclude;
+        t.mte.mask_set = true;
+    }
     heap_call(t, *lock.model, ev);
     lock.busy = false;
     m_clock.flush();
@@ -57,10 +66,14 @@ void HeapRuntime::heap_call(ThreadContext &t, HeapModel &h, const TraceEvent &ev
         const std::uint64_t keep = c ? std::min(c->size, ev.arg) : 0;
         const VirtAddr p = allocate(t, h, ev.arg, false, ev.position);
         if (t.killed) break;
+        std::uint8_t bytes[64];
+        LoadStoreUnit::Data in, out; /* the copy carries the data (vm.data) */
+        in.dst = bytes;
+        out.src = bytes;
         for (std::uint64_t off = 0; off < keep && !t.killed; off += 64) {
             const std::uint64_t n = std::min<std::uint64_t>(64, keep - off);
-            if (!m_lsu.access(t, old + off, n, false, ev.position)) break;
-            if (!m_lsu.access(t, p + off, n, true, ev.position)) break;
+            if (!m_lsu.access(t, old + off, n, false, ev.position, 0, &in)) break;
+            if (!m_lsu.access(t, p + off, n, true, ev.position, 0, &out)) break;
         }
         if (!t.killed) free_chunk(t, h, old, ev.position);
         if (!t.killed) w.set_pointer(ev.dest, p);
@@ -80,8 +93,10 @@ VirtAddr HeapRuntime::allocate(ThreadContext &t, HeapModel &h, std::uint64_t siz
     ++m_stats.mallocs;
     if (!h.tagged()) {
         // An untagged heap zeroes calloc memory with ordinary stores.
+        LoadStoreUnit::Data zeros;
+        zeros.value = 0;
         for (std::uint64_t off = 0; zero && off < c.span && !t.killed; off += 4096)
-            m_lsu.access(t, VirtAddr(c.addr + off), std::min<std::uint64_t>(4096, c.span - off), true, position);
+            m_lsu.access(t, VirtAddr(c.addr + off), std::min<std::uint64_t>(4096, c.span - off), true, position, 0, &zeros);
         return VirtAddr(c.addr);
     }
     const Tag tag = TagCheckUnit::irg(t.mte, HeapModel::parity_exclude(c.odd));

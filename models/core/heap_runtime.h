@@ -18,6 +18,10 @@
 
 namespace mtesim {
 
+/// The include mask a tagging allocator sets (PR_MTE_TAG_MASK 0xfffe: tag 0 excluded; Android
+/// bionic, Scudo's tests), as GCR_EL1.Exclude.
+inline constexpr std::uint16_t kAllocatorExclude = 0x0001;
+
 class HeapRuntime {
 public:
     HeapRuntime(LocalClock &clock, CoreStats &stats, TimingModel &timing, Workload &workload, HeapRegistry &heaps,

@@ -95,15 +95,17 @@ bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t si
                     m_stats.tag_check_granules += g1 - g0 + 1;
                     if (((l->tags ^ (0x1111111111111111ull * logical_tag(va))) & mask) == 0) {
                         l->dirty |= write;
+                        if ((write || m_data_op) && data_store()) move_data(pa, size, 0, write);
                         return true;
                     }
-                    if (TagCheckUnit::on_mismatch(t.mte, write) == CheckOutcome::sync_fault) {
+                    if (TagCheckUnit::on_mismatch(t.mte, write && !m_rmw) == CheckOutcome::sync_fault) {
                         m_gate.report(t, FaultKind::tag_sync, true, va.value(), write, position);
                         m_gate.kernel_entry(t, position);
                         return !t.killed;
                     }
                 }
                 l->dirty |= write;
+                if ((write || m_data_op) && data_store()) move_data(pa, size, 0, write);
                 return true;
             }
         }
@@ -117,6 +119,10 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
     std::uint64_t done = 0;
     bool mismatch = false, checked = false;
     std::uint64_t first_dirty_line = 0, last_dirty_line = 0;
+    struct Piece {
+        std::uint64_t pa, len, done;
+    } pieces[2]; /* the access's part in each page (at most 4096 bytes: two pages) */
+    unsigned npieces = 0;
     while (done < size) {
         const VirtAddr at = ua + done;
         const Translated tr = translate(t, at, write, position);
@@ -130,6 +136,7 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
         const std::uint64_t chunk = std::min(size - done, page_left);
         const bool check = tr.tagged && TagCheckUnit::checking(t.mte);
         const std::uint64_t pa = tr.pa.value();
+        if (npieces < 2) pieces[npieces++] = Piece{pa, chunk, done};
         for (std::uint64_t a = pa; a < pa + chunk;) {
             const std::uint64_t line_no = a >> m_line_shift;
             const std::uint64_t line_end = std::min(pa + chunk, (line_no + 1) << m_line_shift);
@@ -158,7 +165,7 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
     }
     if (checked) ++m_stats.tag_checks;
     if (mismatch) {
-        const CheckOutcome o = TagCheckUnit::on_mismatch(t.mte, write);
+        const CheckOutcome o = TagCheckUnit::on_mismatch(t.mte, write && !m_rmw);
         if (o == CheckOutcome::sync_fault) {
             m_gate.report(t, FaultKind::tag_sync, true, va.value(), write, position);
             m_gate.kernel_entry(t, position);
@@ -168,7 +175,92 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
     if (first_dirty_line)
         for (std::uint64_t ln = first_dirty_line; ln <= last_dirty_line; ++ln)
             if (CacheLine *l = m_l1.peek(ln)) l->dirty = true;
+    // The access completed as a whole: only now do its bytes move (a fault anywhere in it,
+    // a sync tag fault on any granule, wrote nothing).
+    if ((write || m_data_op) && data_store())
+        for (unsigned i = 0; i < npieces; ++i) move_data(pieces[i].pa, pieces[i].len, pieces[i].done, write);
     return true;
+}
+
+void LoadStoreUnit::resolve_data() {
+    if (!m_kernel.os) return; /* not built yet: ask again later */
+    m_data_resolved = true;
+    PageDataStore &d = m_kernel.os->page_data();
+    m_data = d.enabled() ? &d : nullptr;
+}
+
+/*
+ * Functional data of a completed access (vm.data): a store writes its bytes (the operand's
+ * little-endian bytes repeated from the access's first byte, or a source buffer; LDADD adds),
+ * a load whose bytes someone reads (realloc's copy) reads them. @done: the offset of this
+ * piece in the access.
+ */
+void LoadStoreUnit::move_data(std::uint64_t pa, std::uint64_t size, std::uint64_t done, bool write) {
+    const Data *op = m_data_op;
+    if (!write) {
+        if (op && op->dst) m_data->read(PhysAddr(pa), op->dst + done, size);
+        return;
+    }
+    std::uint8_t buf[4096];
+    if (op && op->src) {
+        m_data->write(PhysAddr(pa), op->src + done, size);
+        return;
+    }
+    const std::uint64_t value = op ? op->value : kDefaultStoreValue;
+    if (op && op->add) { /* LDADD: size <= 8, one piece */
+        std::uint64_t old = 0;
+        m_data->read(PhysAddr(pa), buf, size);
+        for (std::uint64_t i = 0; i < size; ++i) old |= std::uint64_t(buf[i]) << (8 * i);
+        if (op->dst)
+            for (std::uint64_t i = 0; i < size; ++i) op->dst[i] = buf[i];
+        const std::uint64_t sum = old + value;
+        for (std::uint64_t i = 0; i < size; ++i) buf[i] = static_cast<std::uint8_t>(sum >> (8 * i));
+    } else {
+        for (std::uint64_t i = 0; i < size; ++i) buf[i] = static_cast<std::uint8_t>(value >> (8 * ((done + i) & 7)));
+    }
+    m_data->write(PhysAddr(pa), buf, size);
+}
+
+/*
+ * Atomics and exclusives (Arm ARM C3.2.12 "Atomic instructions", C3.2.? "Load/Store
+ * exclusive"): an unaligned one is an alignment fault (SIGBUS BUS_ADRALN; no FEAT_LSE2 here).
+ * LDADD, CAS and SWP read and write memory in one access: tag-checked like a store (a sync
+ * fault suppresses both halves), and in asymmetric mode checked as the read they begin with
+ * (synchronously); the fault's access kind is write, as ESR_ELx.WnR reports for atomics. LDXR
+ * is a load, STXR a store (the exclusive monitor is taken to succeed). Functional data: LDADD
+ * adds the operand, CAS (taken to compare equal), SWP and STXR write it.
+ */
+bool LoadStoreUnit::atomic(ThreadContext &t, VirtAddr va, std::uint64_t size, AtomicKind kind, bool has_value,
+                           std::uint64_t operand, std::uint64_t position) {
+    if (untagged(va).value() % size) {
+        m_gate.report(t, FaultKind::alignment, true, va.value(), kind != AtomicKind::ldxr, position);
+        m_gate.kernel_entry(t, position);
+        return !t.killed;
+    }
+    Data d;
+    if (kind == AtomicKind::ldadd) {
+        d.add = true;
+        d.value = has_value ? operand : 0;
+    } else if (has_value) {
+        d.value = operand;
+    }
+    const bool write = kind != AtomicKind::ldxr;
+    m_rmw = kind == AtomicKind::ldadd || kind == AtomicKind::cas || kind == AtomicKind::swp;
+    const bool ok = access(t, va, size, write, position, 0, write ? &d : nullptr);
+    m_rmw = false;
+    return ok;
+}
+
+/*
+ * DC ZVA (Arm ARM C5.3.? "DC ZVA"): zeroes the DCZID_EL0 block holding @va. With MTE it is a
+ * tag-checked store of the whole block: every granule's allocation tag is compared with the
+ * pointer's (a mismatch in sync mode zeroes nothing). Its tags are not changed (DC GZVA does).
+ */
+bool LoadStoreUnit::zero_block(ThreadContext &t, VirtAddr va, std::uint64_t block_bytes, std::uint64_t position) {
+    const VirtAddr block = with_tag(VirtAddr(untagged(va).value() & ~(block_bytes - 1)), logical_tag(va));
+    Data zero;
+    zero.value = 0;
+    return access(t, block, block_bytes, true, position, 0, &zero);
 }
 
 bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position) {
@@ -191,7 +283,7 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
         if (tr.status != Translated::ok) {
             m_path.take_latency();
             if (tr.status == Translated::killed) return false;
-            m_gate.report(t, FaultKind::maperr, true, at.value(), true, position);
+            m_gate.report(t, FaultKind::maperr, true, va.value() + g * kGranuleSize, true, position);
             m_gate.kernel_entry(t, position);
             return !t.killed;
         }
@@ -201,11 +293,12 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
         CacheLine *l = m_path.line_access(line_no, zero, tr.tagged);
         m_timing.end_access(true, m_path.take_latency());
         if (!l) {
-            m_gate.report(t, FaultKind::bus_error, true, at.value(), true, position);
+            m_gate.report(t, FaultKind::bus_error, true, va.value() + g * kGranuleSize, true, position);
             m_gate.kernel_entry(t, position);
             return !t.killed;
         }
         g += n;
+        if (zero && data_store()) m_data->zero(tr.pa, n * kGranuleSize); /* STZG, STZ2G, DC GZVA zero the data too */
         // Tag stores to memory that is not Normal-Tagged have no effect on tags.
         if (!tr.tagged) continue;
         std::fill(same, same + n, tag);

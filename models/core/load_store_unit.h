@@ -3,7 +3,9 @@
 // gate), brings each line touched in through the MemoryPath and, on Normal-Tagged memory of a
 // thread whose TCF mode is not none, checks every 16-byte granule touched against the
 // pointer's logical tag (TagCheckUnit decides sync/async; Arm ARM CheckTag). Tag stores write
-// the functional TagStore and the cached copies.
+// the functional TagStore and the cached copies. With functional data on (vm.data), a store
+// that completes writes its bytes to the kernel model's PageDataStore (a store suppressed by a
+// sync tag fault, or any part of one that faults, writes nothing).
 #pragma once
 
 #include "core/core_stats.h"
@@ -13,6 +15,7 @@
 #include "core/system_call_gate.h"
 #include "core/timing_model.h"
 #include "mtesim/cpu/core_config.h"
+#include "mtesim/mem/page_data_store.h"
 #include "mtesim/mte/tag_store.h"
 #include "mtesim/sched/thread_scheduler.h"
 
@@ -25,14 +28,35 @@ public:
     LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreStats &stats, TimingModel &timing, MemoryPath &path,
                   SystemCallGate &gate, TagStore &tags, KernelState &kernel);
 
+    /// What a store writes, or where a load's bytes go, with functional data on (vm.data).
+    struct Data {
+        std::uint64_t value = kDefaultStoreValue; /* a store's bytes: value's little-endian bytes, repeated */
+        const std::uint8_t *src = nullptr;         /* or these bytes (realloc's copy) */
+        std::uint8_t *dst = nullptr;               /* a load's bytes (realloc's copy, atomics) */
+        bool add = false;                          /* LDADD: memory += value (little-endian, size bytes) */
+    };
     /// ld/st of @size bytes at @va, whose address depends on the @dep-th most recent load (0:
-    /// none); returns false if the thread was killed.
-    bool access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position, std::uint32_t dep = 0) {
+    /// none); returns false if the thread was killed. @data: the store's bytes / the load's
+    /// destination (nullptr: a store of kDefaultStoreValue, a load nobody reads).
+    bool access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position, std::uint32_t dep = 0,
+                const Data *data = nullptr) {
+        m_data_op = data;
         if (!m_timing.out_of_order()) return access_inner(t, va, size, write, position);
         m_timing.begin_access(dep);
         const bool ok = access_inner(t, va, size, write, position);
         m_timing.end_access(write, m_path.take_latency());
         return ok;
+    }
+    /// Atomics and exclusives (LDADD, CAS, SWP: a tag-checked read and write; LDXR a load;
+    /// STXR a store) of @size bytes at @va; @operand is the value (has_value) or absent.
+    bool atomic(ThreadContext &t, VirtAddr va, std::uint64_t size, AtomicKind kind, bool has_value, std::uint64_t operand,
+                std::uint64_t position);
+    /// DC ZVA: zeroes the @block_bytes block holding @va, a tag-checked store of the whole block.
+    bool zero_block(ThreadContext &t, VirtAddr va, std::uint64_t block_bytes, std::uint64_t position);
+    /// The functional data store when vm.data is on, else nullptr.
+    PageDataStore *data_store() {
+        if (!m_data_resolved) resolve_data();
+        return m_data;
     }
     /// MTE tag store instructions: set @granules tags from @va's logical tag; zero data if @zero.
     bool store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position);
@@ -44,6 +68,9 @@ private:
     /// account of the access (out of order).
     bool access_inner(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
     bool load_tag_inner(ThreadContext &t, VirtAddr va, Tag &out, std::uint64_t position);
+    /// Functional data of a completed access of @size bytes at @pa (within one page).
+    void move_data(std::uint64_t pa, std::uint64_t size, std::uint64_t done, bool write);
+    void resolve_data();
     /// The general case of access(): several lines or pages, TLB or L1D misses.
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
 
@@ -69,6 +96,10 @@ private:
     Tlb &m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
+    PageDataStore *m_data = nullptr; /* vm.data on: the kernel model's store */
+    bool m_data_resolved = false;
+    const Data *m_data_op = nullptr; /* the current access's data */
+    bool m_rmw = false;              /* the current access is an atomic read-modify-write */
 };
 
 }  // namespace mtesim

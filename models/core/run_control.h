@@ -24,6 +24,7 @@ struct RunControl {
     const volatile std::sig_atomic_t *interrupt = nullptr; /* set by SIGINT */
     std::string stop_reason;                               /* why the run ended early; empty if it did not */
     std::string error;                                     /* first bad-input error raised inside a core thread */
+    std::string assertion_failure;                         /* first failed trace assertion (exit status 1) */
 };
 
 }  // namespace mtesim

@@ -25,10 +25,25 @@ void SystemCallGate::report(ThreadContext &t, FaultKind kind, bool has_addr, std
     f.kind = kind;
     f.has_address = has_addr;
     f.address = addr;
+    // siginfo's si_addr as Linux fills it (arch/arm64/mm/fault.c: do_tag_check_fault clears
+    // bits 63:60; signal delivery clears the whole top byte unless SA_EXPOSE_TAGBITS). The
+    // heap's faults are the allocator's aborts, not signals: the pointer freed, as it was.
+    f.signal_addr = kind == FaultKind::heap_double_free || kind == FaultKind::heap_invalid_free ? addr
+                : has_addr ? linux_si_addr(addr, t.abi.expose_tagbits)
+                           : 0;
     f.write = write;
     f.mode = t.mte.tcf;
     f.position = position;
+    f.index = t.abi.event_index;
+    f.line = m_workload.source().positions_are_lines() ? position : 0;
     m_faults.push_back(f);
+    // expect_fault looks at the faults reported during an event of this thread.
+    if (t.abi.fault_event != t.events) {
+        t.abi.fault_event = t.events;
+        t.abi.fault_kinds = 0;
+    }
+    if (!(t.abi.fault_kinds & (1u << static_cast<unsigned>(kind)))) t.abi.fault_si_addr[static_cast<unsigned>(kind)] = f.signal_addr;
+    t.abi.fault_kinds |= 1u << static_cast<unsigned>(kind);
     if (m_hooks.timeline)
         m_hooks.timeline->instant(fault_kind_name(kind), "fault", m_id, f.time_ps,
                                   {{"thread", std::uint64_t(f.thread)},
@@ -42,14 +57,19 @@ void SystemCallGate::report(ThreadContext &t, FaultKind kind, bool has_addr, std
     case FaultKind::heap_invalid_free: break; /* counted as faults_heap by the caller */
     default: ++m_stats.faults_other; break;
     }
-    if (m_config.kill_on_fault) kill_thread(t);
+    // SIGSEGV/SIGBUS/SIGILL's default action ends the thread; with a handler installed
+    // (sigaction) the handler runs and the thread goes on after the faulting instruction.
+    if (m_config.kill_on_fault && !t.abi.handler) kill_thread(t);
 }
 
 bool SystemCallGate::kernel_entry(ThreadContext &t, std::uint64_t position) {
     m_timing.drain(); /* an exception is taken once every older instruction completed */
     m_clock.charge(m_config.kernel_entry_cycles);
     ++m_stats.kernel_entries;
-    if (TagCheckUnit::take_async_fault(t.mte)) report(t, FaultKind::tag_async, false, 0, false, position);
+    // An async fault is delivered here (SEGV_MTEAERR, no address); its access kind is that of
+    // the access that set TFSR first (a store is a write).
+    const bool async_write = t.mte.tfsr_write;
+    if (TagCheckUnit::take_async_fault(t.mte)) report(t, FaultKind::tag_async, false, 0, async_write, position);
     // A thread whose process the OOM killer took dies at its next kernel entry.
     if (!t.killed && t.started && m_kernel.os && !m_kernel.os->alive(t.info.process)) kill_thread(t);
     return !t.killed;
@@ -161,6 +181,14 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     default: MTESIM_ASSERT(false, "not a memory system call");
     }
     leave_kernel();
+    // The system call's return value (x0): mmap returns the address it mapped, read the bytes
+    // it read, the others 0; a failure -errno (Kernel::Result::error). An unmapped range where
+    // the call needs a mapping (pin_user_pages) is -EFAULT.
+    std::int64_t result = r.error;
+    if (!result && r.outcome == Kernel::Outcome::segv_maperr) result = -14; /* -EFAULT */
+    if (!result && ev.op == TraceOp::mmap) result = static_cast<std::int64_t>(base);
+    if (!result && ev.op == TraceOp::read_file) result = static_cast<std::int64_t>(ev.arg);
+    t.abi.set_result(result);
     if (m_hooks.timeline)
         m_hooks.timeline->span(trace_op_name(ev.op), "syscall", m_id, start, m_clock.now_ps() - start,
                                {{"thread", std::uint64_t(t.info.id)},
@@ -195,6 +223,7 @@ void SystemCallGate::fork(ThreadContext &t, const TraceEvent &ev) {
         kill_thread(t);
         return;
     }
+    t.abi.set_result(r.error ? r.error : static_cast<std::int64_t>(child)); /* the parent: the child's pid */
     if (r.error) { /* -ENOMEM: no child, its thread's events are dropped */
         m_workload.discard(ev.dest);
         return;
@@ -206,6 +235,8 @@ void SystemCallGate::fork(ThreadContext &t, const TraceEvent &ev) {
     info.tcf = t.mte.tcf;
     info.exclude = t.mte.exclude;
     info.tagged_addr = t.tagged_addr;
+    info.mask_set = t.mte.mask_set;
+    info.forked = true; /* fork returns 0 in the child */
     m_workload.spawn(info);
 }
 
@@ -225,6 +256,7 @@ void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev)
     const Kernel::Result r = m_kernel.os->user_copy(t.info.process, m_workload.resolve(ev.src).value(), ev.arg, to_user, check,
                                                     t.tagged_addr, ev.dest, ev.aux);
     leave_kernel();
+    t.abi.set_result(r.error); /* the bytes copied, or -EFAULT */
     if (m_hooks.timeline)
         m_hooks.timeline->span(trace_op_name(ev.op), "syscall", m_id, start, m_clock.now_ps() - start,
                                {{"thread", std::uint64_t(t.info.id)},

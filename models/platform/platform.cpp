@@ -6,6 +6,7 @@
 
 #include "mtesim/common/config_error.h"
 #include "mtesim/cpu/core_preset.h"
+#include "mtesim/common/assertion_failed.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/config/config_loader.h"
 
@@ -125,6 +126,12 @@ RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const
     if (max_sim_ps) sc_core::sc_start(sc_core::sc_time(static_cast<double>(max_sim_ps), sc_core::SC_PS));
     else sc_core::sc_start();
     if (!m_control.error.empty()) throw TraceError(m_control.error);
+    if (!m_control.assertion_failure.empty()) throw AssertionFailed(m_control.assertion_failure);
+    // An assertion a killed thread never reached has not passed (issue 17).
+    if (const std::uint64_t pos = m_workload->dropped_assertion_position())
+        throw AssertionFailed(m_workload->source().description() + ":" + std::to_string(pos) + ": assertion not evaluated: thread " +
+                              std::to_string(m_workload->dropped_assertion_thread()) +
+                              " was killed (a fault without a handler, or the OOM killer) before it, expected it to run (install a handler: 'sigaction handler')");
     RunResult r;
     r.stopped_early = m_control.stop_reason;
     if (r.stopped_early.empty() && max_sim_ps && sc_core::sc_pending_activity())

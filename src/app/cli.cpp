@@ -11,6 +11,7 @@
 #include "app/run_command.h"
 #include "app/sweep_command.h"
 #include "app/trace_command.h"
+#include "mtesim/common/assertion_failed.h"
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/trace_error.h"
 
@@ -76,6 +77,9 @@ int Cli::main(int argc, const char *const *argv, std::ostream &out, std::ostream
     } catch (const TraceError &e) {
         err << e.what() << "\n";
         return 2;
+    } catch (const AssertionFailed &e) { /* a trace assertion failed (docs/trace-format.md) */
+        err << e.what() << "\n";
+        return 1;
     }
 }
 

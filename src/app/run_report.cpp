@@ -70,8 +70,8 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         out << "          " << fixed(static_cast<double>(fr.time_ps) / 1e6, 3) << " us  core " << fr.core << "  thread "
             << fr.thread << "  " << fault_kind_name(fr.kind) << " (" << tcf_mode_name(fr.mode) << ", "
             << fault_access_name(fr) << ")"
-            << (fr.has_address ? "  addr " + hex(fr.address) : std::string("  no address")) << "  at event "
-            << fr.position << "\n";
+            << (fr.has_address ? "  addr " + hex(fr.address) + " si_addr " + hex(fr.signal_addr) : std::string("  no address"))
+            << "  at " << (fr.line ? "line " + std::to_string(fr.line) + ", " : std::string()) << "event " << fr.index << "\n";
     }
     if (r.faults.size() > max_faults) out << "          ... " << r.faults.size() - max_faults << " more\n";
     for (const auto &d : r.drams) {

@@ -327,10 +327,11 @@ std::string StatsExport::text(double host_seconds) const {
 
 std::string StatsExport::faults_csv() const {
     std::ostringstream o;
-    o << "time_ps,core,thread,kind,mode,access,address,trace_position\n";
+    o << "time_ps,core,thread,kind,mode,access,address,trace_position,si_addr,trace_line,event_index\n";
     for (const auto &f : m_result.faults)
         o << f.time_ps << "," << f.core << "," << f.thread << "," << fault_kind_name(f.kind) << "," << tcf_mode_name(f.mode)
-          << "," << fault_access_name(f) << "," << (f.has_address ? hex(f.address) : "") << "," << f.position << "\n";
+          << "," << fault_access_name(f) << "," << (f.has_address ? hex(f.address) : "") << "," << f.position << ","
+          << hex(f.signal_addr) << "," << (f.line ? std::to_string(f.line) : std::string()) << "," << f.index << "\n";
     return o.str();
 }
 

@@ -19,7 +19,8 @@ constexpr std::uint64_t k2M = 1ull << 21;
 Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
                const SparseMemory &memory, ITlbShootdown &tlb)
     : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
-      m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage), m_tag_keeper(allocator, kmem, tags), m_tags(tags) {
+      m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage), m_tag_keeper(allocator, kmem, tags),
+      m_data(config.data), m_tags(tags) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -461,6 +462,7 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
     ++p.anon_pages;
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
     std::uint64_t pte = upte::present(a.pfn, false);
+    m_data.zero_page(a.pfn); /* clear_user_highpage: the new page reads as zero */
     if (flags & PageMeta::kTagged) {
         // A new PROT_MTE page starts with all tags zero (mte_clear_page_tags / DC GZVA).
         pg.mte_tagged = true;
@@ -528,6 +530,14 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     if (!a.ok) return Result{Outcome::killed, r.cycles};
     // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
     r.cycles += m_kmem.io_wait(m_swap_dev.read_page_ns());
+    if (m_swap.references(swap_slot) > 1 && m_data.enabled()) {
+        // Other swap PTEs still name the slot (shared at fork): this process gets a copy.
+        std::vector<std::uint8_t> bytes(kPageSize);
+        m_data.read_swap(swap_slot, 0, bytes.data(), kPageSize);
+        m_data.write(phys_of(a.pfn), bytes.data(), kPageSize);
+    } else {
+        m_data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
+    }
     UserPage &pg = add_user_page(a.pfn, false);
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
@@ -694,8 +704,11 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         case upte::Kind::present:
         case upte::Kind::metadata_none: unmap_page(upte::pfn(pte), p.pid, va, cycles); break;
         case upte::Kind::swap:
-            // The saved tags go with the slot's last reference (swap_free of a shared entry).
-            if (m_swap.free(upte::swap_slot(pte))) m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
+            // The saved tags and data go with the slot's last reference (swap_free of a shared entry).
+            if (m_swap.free(upte::swap_slot(pte))) {
+                m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
+                m_data.drop_swap(upte::swap_slot(pte));
+            }
             --p.swap_pages;
             break;
         }
@@ -723,6 +736,7 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
     UserPage pg = std::move(it->second);
     m_pages.erase(it);
     std::uint64_t cycles = 0;
+    m_data.copy_page_data(from, to); /* copy_highpage's data half (the copy's cost was charged by the migrator) */
     if (pg.mte_tagged) {
         TagXarray::PageTags t{};
         const bool parked = m_tag_keeper.pfn_tags().take(from.value(), &t);

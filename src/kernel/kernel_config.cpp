@@ -26,6 +26,8 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     c.kswapd = s.get_bool("vm.kswapd", true, "background reclaim from the low to the high watermark");
     c.check_tags = s.get_bool("vm.check_tags", false,
                               "test mode: a shadow copy of every tag the program set is checked against tag storage");
+    c.data = s.get_bool("vm.data", false,
+                        "functional data: stores write bytes that loads and expect_value read back (off: no values are kept)");
     return c;
 }
 

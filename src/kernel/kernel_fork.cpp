@@ -164,6 +164,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
         return live_p ? r : Result{Outcome::killed, r.cycles};
     }
     r.cycles += m_kmem.copy_pages(old, a.pfn, 1);
+    m_data.copy_page_data(old, a.pfn); /* copy_user_highpage's bytes (vm.data) */
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
     const bool dst_tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     std::uint64_t next = upte::present(a.pfn, false);

@@ -130,6 +130,7 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
         saved = true;
     }
     cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
+    m_data.save_to_swap(pfn, *slot); /* swap_writepage: the page's data goes to the slot (the page is freed next) */
     const std::vector<Mapping> maps = pg.maps;
     for (std::size_t i = 0; i < maps.size(); ++i) {
         const Mapping &m = maps[i];

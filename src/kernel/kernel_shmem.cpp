@@ -73,6 +73,7 @@ Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va,
     const auto a = alloc_user_page(pid, vma.mte, killed_self, r.cycles);
     if (!a.ok) return Result{Outcome::killed, r.cycles};
     r.cycles += m_kmem.zero_pages(a.pfn, 1);
+    m_data.zero_page(a.pfn); /* shmem pages start zeroed */
     UserPage &pg = add_user_page(a.pfn, true);
     pg.shmem = true;
     pg.dirty = true; /* only in RAM: never clean */

@@ -8,9 +8,13 @@ CheckOutcome TagCheckUnit::on_mismatch(MteThreadState &s, bool write) {
     switch (s.tcf) {
     case TcfMode::none: return CheckOutcome::pass;
     case TcfMode::sync: return CheckOutcome::sync_fault;
-    case TcfMode::async: s.tfsr = true; return CheckOutcome::async_fault;
+    case TcfMode::async:
+        if (!s.tfsr) s.tfsr_write = write;
+        s.tfsr = true;
+        return CheckOutcome::async_fault;
     case TcfMode::asymm:
         if (!write) return CheckOutcome::sync_fault;
+        if (!s.tfsr) s.tfsr_write = write;
         s.tfsr = true;
         return CheckOutcome::async_fault;
     }

@@ -3,6 +3,7 @@
 #include "mtesim/trace/binary_trace_reader.h"
 
 #include "mtesim/common/trace_error.h"
+#include "mtesim/mte/fault_record.h"
 #include "mtesim/trace/binary_trace_format.h"
 
 #include <zstd.h>
@@ -186,14 +187,42 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
         m_threads.erase(ev.thread);
         m_exited.insert(ev.thread);
         break;
+    case TraceOp::expect_value:
+        if (ev.arg == 0 || ev.arg > 4096 || !ev.has_value) fail("bad expect_value, expected a size of 1 to 4096 bytes and a value");
+        break;
+    case TraceOp::expect_tag:
+        if (ev.aux > 15) fail("bad expect_tag, expected a tag 0..15");
+        break;
+    case TraceOp::expect_result:
+        if (!ev.has_value) fail("expect_result without its value record");
+        break;
+    case TraceOp::expect_fault:
+        if (ev.aux >= kFaultKinds && ev.aux != kExpectNoFault) fail("bad expect_fault kind");
+        break;
+    case TraceOp::sigaction:
+        if (ev.aux > 3 || ev.aux == 2) fail("bad sigaction flags");
+        break;
+    case TraceOp::tco:
+    case TraceOp::ldgm:
+        if (ev.aux > 1) fail(std::string("bad ") + trace_op_name(ev.op));
+        break;
+    case TraceOp::atomic:
+        if (ev.aux > kLastAtomicKind || (ev.arg != 1 && ev.arg != 2 && ev.arg != 4 && ev.arg != 8) ||
+            (ev.aux == static_cast<std::uint32_t>(AtomicKind::ldxr) && ev.has_value))
+            fail("bad atomic, expected a kind 0..4 and a size of 1, 2, 4 or 8 bytes");
+        break;
     default: break;
     }
+    if (ev.has_value && ev.op != TraceOp::store && ev.op != TraceOp::atomic && ev.op != TraceOp::expect_value &&
+        ev.op != TraceOp::expect_result && !(ev.op == TraceOp::expect_fault && ev.aux != kExpectNoFault))
+        fail(std::string("a value record before ") + trace_op_name(ev.op) + ", expected one only before st, an atomic or expect_value/expect_result");
 }
 
 bool BinaryTraceReader::next(TraceEvent &out) {
     for (;;) {
         if (!fill(sizeof(Record))) {
             if (m_len != m_pos) fail("truncated record at the end of the file");
+            if (m_value_pending) fail("a value record at the end of the file, expected its event after it");
             if (m_zstd && !m_in_eof) fail("truncated zstd stream");
             return false;
         }
@@ -209,8 +238,19 @@ bool BinaryTraceReader::next(TraceEvent &out) {
             m_offset += sizeof r + padded;
             continue;
         }
+        if (r.op == kOpValue) {
+            if (m_value_pending) fail("two value records in a row, expected one before its event");
+            m_value_pending = true;
+            m_value = r.arg;
+            m_pos += sizeof r;
+            m_offset += sizeof r;
+            continue;
+        }
         if (r.op > kLastTraceOp) fail("unknown operation " + std::to_string(r.op));
         out = TraceEvent{};
+        out.has_value = m_value_pending;
+        out.value = m_value;
+        m_value_pending = false;
         out.op = static_cast<TraceOp>(r.op);
         out.thread = r.thread;
         out.dest = r.dest;

@@ -79,6 +79,13 @@ std::uint32_t BinaryTraceWriter::define(std::uint32_t id, const std::string &nam
 }
 
 void BinaryTraceWriter::put_event(const TraceEvent &ev) {
+    if (ev.has_value) { /* a value record carries the event's 64-bit data operand */
+        Record v{};
+        v.op = kOpValue;
+        v.thread = ev.thread;
+        v.arg = ev.value;
+        put(&v, sizeof v);
+    }
     Record r{};
     r.op = static_cast<std::uint8_t>(ev.op);
     r.has_name = ev.src.name != Operand::kRaw;

@@ -59,7 +59,7 @@ TraceEvent &BugsWorkload::push(std::uint32_t tid, TraceOp op) {
 void BugsWorkload::build_thread(std::uint32_t tid, Bug bug) {
     TraceEvent &create = push(tid, TraceOp::thread_create);
     create.arg = TraceEvent::kAnyCore;
-    create.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(kThreadExclude) << 8);
+    create.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(kThreadExclude) << 8) | kThreadMaskGiven;
     create.src.raw = tid + 1; /* its own process */
 
     std::vector<std::uint32_t> chunk(kChunks);

@@ -179,7 +179,7 @@ void ProfileWorkload::refill(Thread &t) {
         c.arg = kAnyCore;
         c.src.raw = t.pid;
         const bool tagged = t.role != Role::server && t.role != Role::reader && t.role != Role::slab;
-        c.aux = static_cast<std::uint32_t>(tagged ? m_params.tcf : TcfMode::none) | (std::uint32_t(kExcludeZero) << 8);
+        c.aux = static_cast<std::uint32_t>(tagged ? m_params.tcf : TcfMode::none) | (std::uint32_t(kExcludeZero) << 8) | kThreadMaskGiven;
         if (t.role == Role::server || t.role == Role::storm) {
             TraceEvent &m = push(t, TraceOp::mmap);
             m.src.raw = t.base;

@@ -37,7 +37,7 @@ inline bool SyntheticSource::step(std::uint32_t tid, ThreadGen &g, TraceEvent &o
         out.op = TraceOp::thread_create;
         out.arg = tid;
         out.src.raw = 1; /* every thread in process 1 */
-        out.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(m_params.exclude) << 8);
+        out.aux = static_cast<std::uint32_t>(m_params.tcf) | (std::uint32_t(m_params.exclude) << 8) | kThreadMaskGiven;
         g.phase = Phase::mmap;
         return true;
     case Phase::mmap:

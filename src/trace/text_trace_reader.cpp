@@ -4,6 +4,7 @@
 
 #include "mtesim/common/text_scan.h"
 #include "mtesim/common/trace_error.h"
+#include "mtesim/mte/fault_record.h"
 
 #include <cstring>
 
@@ -52,6 +53,32 @@ bool keyword(const char *p, const char *e, const char *key, const char *&v) {
     const std::size_t n = std::strlen(key);
     if (static_cast<std::size_t>(e - p) <= n || std::strncmp(p, key, n) != 0 || p[n] != '=') return false;
     v = p + n + 1;
+    return true;
+}
+
+/// expect_result's value: a number, -N, or -ERRNO (asm-generic/errno-base.h, errno.h).
+bool parse_result(const char *p, const char *e, std::uint64_t &out) {
+    static const struct { const char *name; int value; } kErrno[] = {
+        {"EPERM", 1},   {"ENOENT", 2},  {"EINTR", 4},   {"EIO", 5},     {"EBADF", 9},   {"EAGAIN", 11},
+        {"ENOMEM", 12}, {"EACCES", 13}, {"EFAULT", 14}, {"EBUSY", 16},  {"EEXIST", 17}, {"EINVAL", 22},
+        {"ENOSPC", 28}, {"ENOSYS", 38}, {"EOPNOTSUPP", 95},
+    };
+    const bool neg = p < e && *p == '-';
+    if (neg) ++p;
+    std::uint64_t v = 0;
+    if (p < e && *p == 'E') {
+        if (!neg) return false;
+        bool found = false;
+        for (const auto &k : kErrno)
+            if (token_is(p, e, k.name)) {
+                v = static_cast<std::uint64_t>(k.value);
+                found = true;
+            }
+        if (!found) return false;
+    } else if (!parse_number(p, e, v) || (neg && v > (1ull << 63))) {
+        return false;
+    }
+    out = neg ? static_cast<std::uint64_t>(-static_cast<std::int64_t>(v)) : v;
     return true;
 }
 
@@ -172,7 +199,7 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                 aux = (aux & ~0xffu) | static_cast<std::uint32_t>(mode);
             } else if (keyword(t.b[i], t.e[i], "exclude", v)) {
                 if (!parse_number(v, t.e[i], x) || x > 0xffff) m_lines.fail("bad exclude, expected a 16-bit mask", l, le);
-                aux = (aux & ~0xffff00u) | static_cast<std::uint32_t>(x << 8);
+                aux = (aux & ~0xffff00u) | static_cast<std::uint32_t>(x << 8) | (allow_core ? kThreadMaskGiven : 0);
             } else if (keyword(t.b[i], t.e[i], "tagged_addr", v)) {
                 // PR_TAGGED_ADDR_ENABLE (tagged-address-abi.rst): tagged pointers in syscalls.
                 const bool on = token_is(v, t.e[i], "on"), off = token_is(v, t.e[i], "off");
@@ -215,7 +242,8 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.op = TraceOp::compute;
         ev.arg = number(2, "cycle count", 1ull << 40);
     } else if (token_is(op, ope, "ld") || token_is(op, ope, "st")) {
-        if (t.n < 4 || t.n > 6) m_lines.fail("wrong number of fields, expected 'TID ld|st ADDRESS SIZE [gap=N] [dep=K]'", l, le);
+        if (t.n < 4 || t.n > 7)
+            m_lines.fail("wrong number of fields, expected 'TID ld|st ADDRESS SIZE [gap=N] [dep=K] [value=V]'", l, le);
         ev.op = token_is(op, ope, "ld") ? TraceOp::load : TraceOp::store;
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
         ev.arg = number(3, "size", kMaxAccess);
@@ -232,8 +260,12 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                     m_lines.fail("bad argument, expected dep=K (the address depends on the K-th previous load, 1 to " +
                                      std::to_string(kMaxLoadDependency) + ")", l, le);
                 ev.dep = static_cast<std::uint32_t>(n);
+            } else if (ev.op == TraceOp::store && keyword(t.b[i], t.e[i], "value", v)) {
+                if (!parse_number(v, t.e[i], ev.value)) m_lines.fail("bad value, expected value=V (a 64-bit number)", l, le);
+                ev.has_value = true;
             } else {
-                m_lines.fail("bad argument, expected gap=N or dep=K", l, le);
+                m_lines.fail(ev.op == TraceOp::store ? "bad argument, expected gap=N, dep=K or value=V"
+                                                     : "bad argument, expected gap=N or dep=K", l, le);
             }
         }
     } else if (token_is(op, ope, "irg")) {
@@ -370,7 +402,7 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
         free_handle(ev.src, l, le);
     } else if (token_is(op, ope, "prctl")) {
-        if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK]'", l, le);
+        if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK] [tagged_addr=on|off]'", l, le);
         ev.op = TraceOp::prctl;
         ev.aux = 0xffffffffu; /* fields not given keep their value */
         std::uint32_t aux = 0;
@@ -410,6 +442,83 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.op = TraceOp::exit;
         m_threads.erase(ev.thread);
         m_exited.insert(ev.thread);
+    } else if (token_is(op, ope, "expect_value")) {
+        need(5, "TID expect_value ADDRESS SIZE VALUE");
+        ev.op = TraceOp::expect_value;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+        ev.arg = number(3, "size", kMaxAccess);
+        if (ev.arg == 0) m_lines.fail("bad size 0, expected 1 to 4096 bytes", l, le);
+        if (!parse_number(t.b[4], t.e[4], ev.value)) m_lines.fail("bad value, expected a 64-bit number", l, le);
+        ev.has_value = true;
+    } else if (token_is(op, ope, "expect_tag")) {
+        need(4, "TID expect_tag ADDRESS TAG");
+        ev.op = TraceOp::expect_tag;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+        ev.aux = static_cast<std::uint32_t>(number(3, "tag", 15));
+    } else if (token_is(op, ope, "expect_result")) {
+        need(3, "TID expect_result VALUE|-VALUE|-ERRNO_NAME");
+        ev.op = TraceOp::expect_result;
+        if (!parse_result(t.b[2], t.e[2], ev.value))
+            m_lines.fail("bad result, expected a number, -N or -ERRNO (e.g. -EFAULT, -EINVAL, -ENOMEM)", l, le);
+        ev.has_value = true;
+    } else if (token_is(op, ope, "expect_fault")) {
+        if (t.n < 3 || t.n > 4) m_lines.fail("wrong number of fields, expected 'TID expect_fault KIND|none [si_addr=A]'", l, le);
+        ev.op = TraceOp::expect_fault;
+        if (t.n == 4) {
+            const char *v;
+            if (!keyword(t.b[3], t.e[3], "si_addr", v) || !parse_number(v, t.e[3], ev.value) || token_is(t.b[2], t.e[2], "none"))
+                m_lines.fail("bad argument, expected si_addr=ADDRESS after a fault kind", l, le);
+            ev.has_value = true;
+        }
+        FaultKind k;
+        if (token_is(t.b[2], t.e[2], "none")) ev.aux = kExpectNoFault;
+        else if (parse_fault_kind(t.b[2], t.e[2], k)) ev.aux = static_cast<std::uint32_t>(k);
+        else
+            m_lines.fail("bad fault kind, expected none, SEGV_MTESERR, SEGV_MTEAERR, SEGV_MAPERR, SEGV_ACCERR, BUS_ADRALN, "
+                         "BUS_ADRERR, SIGILL, HEAP_DOUBLE_FREE or HEAP_INVALID_FREE", l, le);
+    } else if (token_is(op, ope, "sigaction")) {
+        if (t.n < 3 || t.n > 4) m_lines.fail("wrong number of fields, expected 'TID sigaction handler|default [expose_tagbits]'", l, le);
+        ev.op = TraceOp::sigaction;
+        if (token_is(t.b[2], t.e[2], "handler")) ev.aux = 1;
+        else if (!token_is(t.b[2], t.e[2], "default")) m_lines.fail("bad disposition, expected handler or default", l, le);
+        if (t.n == 4) {
+            if (!token_is(t.b[3], t.e[3], "expose_tagbits") || ev.aux == 0)
+                m_lines.fail("bad flag, expected 'expose_tagbits' after 'handler'", l, le);
+            ev.aux |= 2;
+        }
+    } else if (token_is(op, ope, "tco")) {
+        need(3, "TID tco 0|1");
+        ev.op = TraceOp::tco;
+        ev.aux = static_cast<std::uint32_t>(number(2, "PSTATE.TCO", 1));
+    } else if (token_is(op, ope, "dc_zva") || token_is(op, ope, "dc_gva")) {
+        need(3, "TID dc_zva|dc_gva ADDRESS");
+        ev.op = token_is(op, ope, "dc_zva") ? TraceOp::dc_zva : TraceOp::dc_gva;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+    } else if (token_is(op, ope, "ldgm") || token_is(op, ope, "stgm")) {
+        need(3, "TID ldgm|stgm ADDRESS");
+        ev.op = TraceOp::ldgm;
+        ev.aux = token_is(op, ope, "stgm") ? 1 : 0;
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+    } else if (token_is(op, ope, "ldadd") || token_is(op, ope, "cas") || token_is(op, ope, "swp") ||
+               token_is(op, ope, "ldxr") || token_is(op, ope, "stxr")) {
+        if (t.n < 4 || t.n > 5) m_lines.fail("wrong number of fields, expected 'TID ldadd|cas|swp|ldxr|stxr ADDRESS SIZE [value=V]'", l, le);
+        ev.op = TraceOp::atomic;
+        const AtomicKind k = token_is(op, ope, "ldadd") ? AtomicKind::ldadd
+                             : token_is(op, ope, "cas") ? AtomicKind::cas
+                             : token_is(op, ope, "swp") ? AtomicKind::swp
+                             : token_is(op, ope, "ldxr") ? AtomicKind::ldxr
+                                                         : AtomicKind::stxr;
+        ev.aux = static_cast<std::uint32_t>(k);
+        ev.src = parse_operand(t.b[2], t.e[2], l, le);
+        ev.arg = number(3, "size", 8);
+        if (ev.arg != 1 && ev.arg != 2 && ev.arg != 4 && ev.arg != 8) m_lines.fail("bad size, expected 1, 2, 4 or 8 bytes", l, le);
+        if (t.n == 5) {
+            const char *v;
+            if (k == AtomicKind::ldxr || !keyword(t.b[4], t.e[4], "value", v) || !parse_number(v, t.e[4], ev.value))
+                m_lines.fail(k == AtomicKind::ldxr ? "ldxr takes no value, expected 'TID ldxr ADDRESS SIZE'"
+                                                   : "bad argument, expected value=V", l, le);
+            ev.has_value = true;
+        }
     } else if (token_is(op, ope, "kalloc")) {
         if (t.n != 5 && t.n != 6)
             m_lines.fail("wrong number of fields, expected 'TID kalloc NAME ORDER unmovable|reclaimable|movable|tagged [atomic]'", l, le);
@@ -443,7 +552,9 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         m_lines.fail("unknown event '" + std::string(op, ope) +
                          "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "
                          "mmap, munmap, mprotect, madvise, read, pin_range, unpin_range, malloc, calloc, realloc, "
-                         "free, prctl, fork, write, syscall, yield, sleep, exit, kalloc, kfree, pin or unpin",
+                         "free, prctl, fork, write, syscall, yield, sleep, exit, kalloc, kfree, pin, unpin, expect_value, "
+                         "expect_tag, expect_result, expect_fault, sigaction, tco, dc_zva, dc_gva, ldadd, cas, swp, ldxr, "
+                         "stxr, ldgm or stgm",
                      l, le);
     }
     return true;

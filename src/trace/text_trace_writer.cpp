@@ -2,6 +2,7 @@
 #include "mtesim/trace/text_trace_writer.h"
 
 #include "mtesim/common/format.h"
+#include "mtesim/mte/fault_record.h"
 
 namespace mtesim {
 
@@ -16,8 +17,10 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         return s;
     };
     auto mte = [&](std::uint32_t aux) {
-        return " tcf=" + std::string(tcf_mode_name(static_cast<TcfMode>(aux & 0xff))) + " exclude=" + hex((aux >> 8) & 0xffff) +
-               ((aux & kTaggedAddrAbi) ? " tagged_addr=on" : "");
+        std::string s = " tcf=" + std::string(tcf_mode_name(static_cast<TcfMode>(aux & 0xff)));
+        if (aux & kThreadMaskGiven) s += " exclude=" + hex((aux >> 8) & 0xffff);
+        if (aux & kTaggedAddrAbi) s += " tagged_addr=on";
+        return s;
     };
     const std::string t = std::to_string(ev.thread) + " ";
     static const char *kinds[] = {"unmovable", "reclaimable", "movable", "tagged"};
@@ -34,6 +37,7 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         m_out << t << (ev.op == TraceOp::load ? "ld " : "st ") << addr() << " " << ev.arg;
         if (ev.aux) m_out << " gap=" << ev.aux;
         if (ev.dep) m_out << " dep=" << ev.dep;
+        if (ev.has_value) m_out << " value=" << hex(ev.value);
         m_out << "\n";
         return;
     case TraceOp::irg:
@@ -97,6 +101,27 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         return;
     case TraceOp::kfree: m_out << t << "kfree " << addr() << "\n"; return;
     case TraceOp::pin: m_out << t << (ev.aux ? "pin " : "unpin ") << addr() << "\n"; return;
+    case TraceOp::expect_value: m_out << t << "expect_value " << addr() << " " << ev.arg << " " << hex(ev.value) << "\n"; return;
+    case TraceOp::expect_tag: m_out << t << "expect_tag " << addr() << " " << ev.aux << "\n"; return;
+    case TraceOp::expect_result: m_out << t << "expect_result " << static_cast<std::int64_t>(ev.value) << "\n"; return;
+    case TraceOp::expect_fault:
+        m_out << t << "expect_fault "
+              << (ev.aux == kExpectNoFault ? "none" : fault_kind_name(static_cast<FaultKind>(ev.aux)));
+        if (ev.has_value) m_out << " si_addr=" << hex(ev.value);
+        m_out << "\n";
+        return;
+    case TraceOp::sigaction:
+        m_out << t << "sigaction " << ((ev.aux & 1) ? "handler" : "default") << ((ev.aux & 2) ? " expose_tagbits" : "") << "\n";
+        return;
+    case TraceOp::tco: m_out << t << "tco " << ev.aux << "\n"; return;
+    case TraceOp::dc_zva:
+    case TraceOp::dc_gva: m_out << t << trace_op_name(ev.op) << " " << addr() << "\n"; return;
+    case TraceOp::ldgm: m_out << t << (ev.aux ? "stgm " : "ldgm ") << addr() << "\n"; return;
+    case TraceOp::atomic:
+        m_out << t << atomic_kind_name(static_cast<AtomicKind>(ev.aux)) << " " << addr() << " " << ev.arg;
+        if (ev.has_value) m_out << " value=" << hex(ev.value);
+        m_out << "\n";
+        return;
     }
 }
 

@@ -36,10 +36,31 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::realloc: return "realloc";
     case TraceOp::free: return "free";
     case TraceOp::sleep: return "sleep";
+    case TraceOp::expect_value: return "expect_value";
+    case TraceOp::expect_tag: return "expect_tag";
+    case TraceOp::expect_result: return "expect_result";
+    case TraceOp::expect_fault: return "expect_fault";
+    case TraceOp::sigaction: return "sigaction";
+    case TraceOp::tco: return "tco";
+    case TraceOp::dc_zva: return "dc_zva";
+    case TraceOp::dc_gva: return "dc_gva";
+    case TraceOp::atomic: return "atomic";
+    case TraceOp::ldgm: return "ldgm";
     case TraceOp::fork: return "fork";
     case TraceOp::dontneed: return "madvise_dontneed";
     case TraceOp::read_user: return "read_user";
     case TraceOp::write_user: return "write_user";
+    }
+    return "?";
+}
+
+const char *atomic_kind_name(AtomicKind kind) {
+    switch (kind) {
+    case AtomicKind::ldadd: return "ldadd";
+    case AtomicKind::cas: return "cas";
+    case AtomicKind::swp: return "swp";
+    case AtomicKind::ldxr: return "ldxr";
+    case AtomicKind::stxr: return "stxr";
     }
     return "?";
 }

@@ -16,7 +16,7 @@ bool Workload::pump() {
         if (m_listener) m_listener(nullptr);
         return false;
     }
-    ++m_events;
+    ev.index = ++m_events;
     dispatch(ev);
     return true;
 }
@@ -28,14 +28,17 @@ bool Workload::read_for(Stream &s, TraceEvent &out) {
             if (m_listener) m_listener(nullptr);
             return false;
         }
-        ++m_events;
+        out.index = ++m_events;
         if (out.op != TraceOp::thread_create) {
             if (out.thread != m_last_thread) {
                 m_last_stream = &m_streams[out.thread];
                 m_last_thread = out.thread;
             }
             if (m_last_stream == &s) {
-                if (s.discarding) continue; /* a killed thread's event: dropped */
+                if (s.discarding) { /* a killed thread's event: dropped */
+                    note_dropped(out);
+                    continue;
+                }
                 return true;
             }
         }
@@ -52,7 +55,8 @@ void Workload::dispatch(const TraceEvent &ev) {
         t.process = static_cast<std::uint32_t>(ev.src.raw);
         t.preferred_core = static_cast<std::uint32_t>(ev.arg);
         t.tcf = static_cast<TcfMode>(ev.aux & 0xff);
-        t.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
+        t.mask_set = (ev.aux & kThreadMaskGiven) != 0;
+        if (t.mask_set) t.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
         t.tagged_addr = (ev.aux & kTaggedAddrAbi) != 0;
         m_streams[ev.thread];
         if (m_listener) m_listener(&t);
@@ -63,7 +67,10 @@ void Workload::dispatch(const TraceEvent &ev) {
         m_last_thread = ev.thread;
     }
     Stream &s = *m_last_stream;
-    if (s.discarding) return;
+    if (s.discarding) {
+        note_dropped(ev);
+        return;
+    }
     if (++m_buffered > m_max_buffered)
         throw TraceError(m_source->description() + ": more than " + std::to_string(m_max_buffered) +
                          " events buffered for threads that have not run yet (event at position " +
@@ -74,7 +81,11 @@ void Workload::dispatch(const TraceEvent &ev) {
 void Workload::discard(std::uint32_t tid) {
     Stream &s = m_streams[tid];
     m_buffered -= s.queue.size();
-    s.queue.clear();
+    TraceEvent ev;
+    while (!s.queue.empty()) { /* a killed thread: its assertions will not run */
+        s.queue.pop(ev);
+        note_dropped(ev);
+    }
     s.discarding = true;
 }
 

@@ -23,6 +23,7 @@
 #include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/tag_keeper.h"
+#include "mtesim/mem/page_data_store.h"
 #include "mtesim/kernel/tag_xarray.h"
 #include "mtesim/mm/compactor.h"
 #include "mtesim/mm/page_allocator.h"
@@ -151,6 +152,9 @@ public:
     const TagXarray &swap_tags() const { return m_tag_keeper.swap_tags(); }
     const TagXarray &pfn_tags() const { return m_tag_keeper.pfn_tags(); }
     const TagKeeper &tag_keeper() const { return m_tag_keeper; }
+    /// Functional data of user pages (vm.data); it moves with the pages as their tags do.
+    PageDataStore &page_data() { return m_data; }
+    const PageDataStore &page_data() const { return m_data; }
     const SwapSlots &swap_slots() const { return m_swap; }
     const BlockDevice &swap_device() const { return m_swap_dev; }
     const BlockDevice &storage_device() const { return m_storage; }
@@ -250,6 +254,7 @@ private:
     SwapSlots m_swap;
     BlockDevice m_swap_dev, m_storage;
     TagKeeper m_tag_keeper; /* both tag xarrays, tag movement */
+    PageDataStore m_data;   /* functional data (vm.data): moved where tags move */
     TagStore &m_tags;       /* allocation tags, for the checks of the kernel's user accesses */
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;

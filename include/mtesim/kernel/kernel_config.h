@@ -21,6 +21,7 @@ struct KernelConfig {
     std::uint64_t reclaim_batch = 32;   /* pages per direct-reclaim pass (SWAP_CLUSTER_MAX) */
     bool kswapd = true;                 /* background reclaim at the low watermark */
     bool check_tags = false;            /* test mode: the shadow tag checker runs */
+    bool data = false;                  /* vm.data: functional data (PageDataStore), issue 17 */
 
     static KernelConfig resolve(ConfigStore &store);
 };

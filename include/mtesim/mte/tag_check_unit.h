@@ -16,10 +16,19 @@
 
 namespace mtesim {
 
+/// GCR_EL1.Exclude after exec: PR_MTE_TAG_MASK 0, so all 16 tags are excluded.
+inline constexpr std::uint16_t kExecDefaultExclude = 0xffff;
+
 struct MteThreadState {
     TcfMode tcf = TcfMode::none;
-    std::uint16_t exclude = 0;    /* GCR_EL1.Exclude: tags IRG never returns */
+    /* GCR_EL1.Exclude: tags IRG never returns. After exec Linux's PR_MTE_TAG_MASK is 0: every
+     * tag excluded, IRG returns 0 until prctl sets an include mask (memory-tagging-extension.rst,
+     * "Tag generation"; selftest check_tags_inclusion). */
+    std::uint16_t exclude = kExecDefaultExclude;
     bool tfsr = false;            /* TFSRE0_EL1.TF0: an async fault is pending */
+    bool tfsr_write = false;      /* the access that set TFSR first was a store */
+    bool tco = false;             /* PSTATE.TCO: tag checks suppressed (Arm ARM D10.5.1) */
+    bool mask_set = false;        /* the include mask was set (thread line exclude=, or prctl) */
     std::uint64_t rng = 0x9e3779b97f4a7c15ull; /* IRG's random source (RGSR_EL1), seeded per thread */
 };
 
@@ -27,8 +36,8 @@ enum class CheckOutcome { pass, sync_fault, async_fault };
 
 class TagCheckUnit {
 public:
-    /// True when accesses of this thread are checked at all (TCF != none).
-    static bool checking(const MteThreadState &s) { return s.tcf != TcfMode::none; }
+    /// True when accesses of this thread are checked at all (TCF != none, PSTATE.TCO clear).
+    static bool checking(const MteThreadState &s) { return s.tcf != TcfMode::none && !s.tco; }
 
     /// What a mismatch on a read (@write false) or write raises for @s, and records TFSR.
     static CheckOutcome on_mismatch(MteThreadState &s, bool write);

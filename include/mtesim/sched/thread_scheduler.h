@@ -6,6 +6,7 @@
 #pragma once
 
 #include "mtesim/mte/tag_check_unit.h"
+#include "mtesim/mte/thread_abi_state.h"
 #include "mtesim/trace/workload.h"
 
 #include <deque>
@@ -19,6 +20,7 @@ namespace mtesim {
 struct ThreadContext {
     ThreadInfo info;
     MteThreadState mte;
+    ThreadAbiState abi;         /* system call result, signal disposition, faults (issue 17) */
     Workload::Stream *stream = nullptr;
     std::uint32_t core = 0;
     std::uint64_t asid_key = 0; /* Tlb::key(process, 0): the ASID bits of its TLB keys */

@@ -13,6 +13,7 @@ inline constexpr char kMagic[8] = {'M', 'T', 'E', 'S', 'I', 'M', 'B', '1'};
 inline constexpr std::uint32_t kVersion = 1;
 inline constexpr std::uint32_t kFlagZstd = 1;       /* the records are one zstd stream */
 inline constexpr std::uint8_t kOpDefineName = 0xff; /* name id in .name, length in .arg */
+inline constexpr std::uint8_t kOpValue = 0xfe;      /* .arg: the data value of the next event record (TraceEvent::value) */
 inline constexpr std::uint64_t kMaxNameLength = 4096;
 
 struct Header {

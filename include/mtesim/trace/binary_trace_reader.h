@@ -44,6 +44,8 @@ private:
     std::uint64_t m_size = 0;            /* file size, in bytes */
     std::uint64_t m_offset = 16;         /* byte offset in the decoded stream, for messages */
     std::uint64_t m_events = 0;
+    bool m_value_pending = false; /* a value record was read: its value goes to the next event */
+    std::uint64_t m_value = 0;
     std::vector<std::string> m_names;
     std::unordered_set<std::uint32_t> m_threads, m_exited, m_kallocated;
     std::unordered_set<std::uint32_t> m_heap_freed; /* heap handles freed and not allocated again */

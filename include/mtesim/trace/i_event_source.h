@@ -21,6 +21,8 @@ public:
     virtual double progress() const { return -1.0; }
     /// "trace.txt" or "generator browser": for messages and fault reports.
     virtual std::string description() const = 0;
+    /// True when TraceEvent::position is a line of a text file (else it is the event index).
+    virtual bool positions_are_lines() const { return false; }
 };
 
 }  // namespace mtesim

@@ -23,6 +23,7 @@ public:
     std::string name_of(std::uint32_t id) const override { return m_names[id]; }
     std::uint32_t name_count() const override { return static_cast<std::uint32_t>(m_names.size()); }
     std::string description() const override { return m_lines.path(); }
+    bool positions_are_lines() const override { return true; }
     double progress() const override { return m_lines.fraction(); }
 
 private:

@@ -11,7 +11,9 @@
 namespace mtesim {
 
 enum class TraceOp : std::uint8_t {
-    thread_create, /* arg: preferred core (or kAnyCore); aux: tcf | exclude << 8 | kTaggedAddrAbi; src.raw: process id */
+    thread_create, /* arg: preferred core (or kAnyCore); aux: tcf | exclude << 8 | kThreadMaskGiven
+                      (the exclude field holds a mask; without it the exec default, all
+                      excluded) | kTaggedAddrAbi; src.raw: process id */
     compute,       /* arg: cycles */
     load,          /* src: address; arg: size in bytes; aux: instructions (compute) before it */
     store,         /* src: address; arg: size in bytes; aux: instructions (compute) before it */
@@ -43,12 +45,33 @@ enum class TraceOp : std::uint8_t {
     realloc,       /* dest := src's chunk resized to arg bytes (src freed) */
     free,          /* frees the chunk src points to */
     sleep,         /* a context switch off the CPU for arg nanoseconds (nanosleep) */
+    /* Assertions (docs/trace-format.md, "Assertions"): checks, no simulated cost. */
+    expect_value,  /* the arg bytes at src equal value's little-endian bytes, repeated */
+    expect_tag,    /* the allocation tag of src's granule is aux */
+    expect_result, /* the thread's last system call returned (std::int64_t) value */
+    expect_fault,  /* the thread's previous event raised fault kind aux (kExpectNoFault: none) */
+    sigaction,     /* aux bit 0: a SIGSEGV/SIGBUS handler is installed (faults do not kill);
+                      bit 1: SA_EXPOSE_TAGBITS */
+    tco,           /* PSTATE.TCO := aux (MSR TCO, #imm): tag checks suppressed while 1 */
+    dc_zva,        /* DC ZVA: zero the block holding src (a tag-checked store of the block) */
+    dc_gva,        /* DC GVA: set the tags of the block holding src (no data) */
+    atomic,        /* aux: AtomicKind; src address, arg size; value: operand (has_value) */
+    ldgm,          /* LDGM / STGM (aux 1): undefined at EL0 (SIGILL) */
     fork,          /* fork(): src.raw the child's process id, dest the id of its one thread */
     dontneed,      /* madvise(MADV_DONTNEED): src raw base, arg length */
     read_user,     /* read(2) into a user buffer: dest file id, aux file offset (bytes), arg length, src the buffer */
     write_user,    /* write(2) from a user buffer: as read_user */
 };
 inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::write_user);
+/// thread_create aux: the trace gave the thread's include mask (exclude=).
+inline constexpr std::uint32_t kThreadMaskGiven = 1u << 24;
+/// expect_fault's "did not fault".
+inline constexpr std::uint32_t kExpectNoFault = 0xff;
+/// The atomic and exclusive accesses (Arm ARM C6: LDADD, CAS, SWP, LDXR, STXR).
+enum class AtomicKind : std::uint8_t { ldadd = 0, cas = 1, swp = 2, ldxr = 3, stxr = 4 };
+inline constexpr unsigned kLastAtomicKind = 4;
+/// The bytes a store writes when the trace gives no value= (docs/trace-format.md).
+inline constexpr std::uint64_t kDefaultStoreValue = ~0ull;
 /// The largest heap request a trace may make, in bytes (1 GiB).
 inline constexpr std::uint64_t kMaxHeapRequest = 1ull << 30;
 /// Process ids a trace may use (they are the address-space ids of the TLB).
@@ -77,20 +100,24 @@ struct TraceEvent {
     static constexpr std::uint32_t kAnyCore = ~0u;
 
     TraceOp op = TraceOp::compute;
+    bool has_value = false;            /* value is given (st value=, atomics, expect_*) */
     std::uint32_t thread = 0;
     std::uint32_t dest = Operand::kRaw; /* named pointer written by irg/addg/subg/ldg */
     Operand src;
     std::uint64_t arg = 0;
     std::uint32_t aux = 0;
-    std::uint64_t position = 0;        /* line in a text trace, event index in a binary one */
     /* ld/st: the address depends on the value of this thread's dep-th most recent load (1: the
      * previous load; a pointer chase); 0: no annotation, the address is independent. */
     std::uint32_t dep = 0;
+    std::uint64_t position = 0;        /* line in a text trace, event index in a binary one */
+    std::uint64_t index = 0;           /* event index in the trace, from 1 (set by Workload) */
+    std::uint64_t value = 0;           /* data operand when has_value */
 };
 /// The furthest back a ld/st may name the load its address depends on.
 inline constexpr std::uint32_t kMaxLoadDependency = 64;
 
 const char *trace_op_name(TraceOp op);
 const char *tcf_mode_name(TcfMode mode);
+const char *atomic_kind_name(AtomicKind kind);
 
 }  // namespace mtesim

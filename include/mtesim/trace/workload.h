@@ -22,8 +22,10 @@ struct ThreadInfo {
     std::uint32_t process = 1; /* the process (address space) it belongs to */
     std::uint32_t preferred_core = TraceEvent::kAnyCore;
     TcfMode tcf = TcfMode::none;
-    std::uint16_t exclude = 0;  /* GCR_EL1.Exclude */
-    bool tagged_addr = false;   /* PR_TAGGED_ADDR_ENABLE (Linux's default: off) */
+    std::uint16_t exclude = 0xffff; /* GCR_EL1.Exclude (after exec: PR_MTE_TAG_MASK 0, all excluded) */
+    bool mask_set = false;          /* the trace gave it (exclude=) */
+    bool tagged_addr = false;       /* PR_TAGGED_ADDR_ENABLE (Linux's default: off) */
+    bool forked = false;            /* made by a fork event: its last system call (fork) returned 0 */
 };
 
 class Workload {
@@ -73,6 +75,10 @@ public:
 
     const IEventSource &source() const { return *m_source; }
     std::uint64_t events_read() const { return m_events; }
+    /// The first assertion (expect_*) dropped because its thread had been killed: its trace
+    /// position and thread; position 0 when none was.
+    std::uint64_t dropped_assertion_position() const { return m_dropped_assertion; }
+    std::uint32_t dropped_assertion_thread() const { return m_dropped_assertion_thread; }
 
 private:
     /// Reads the source until an event for @s arrives (returned directly, not queued).
@@ -89,6 +95,15 @@ private:
     Stream *m_last_stream = nullptr;
     bool m_exhausted = false;
     std::uint64_t m_events = 0;
+    std::uint64_t m_dropped_assertion = 0;
+    std::uint32_t m_dropped_assertion_thread = 0;
+    /// Notes @ev when it is an assertion being dropped.
+    void note_dropped(const TraceEvent &ev) {
+        if (!m_dropped_assertion && ev.op >= TraceOp::expect_value && ev.op <= TraceOp::expect_fault) {
+            m_dropped_assertion = ev.position;
+            m_dropped_assertion_thread = ev.thread;
+        }
+    }
 };
 
 }  // namespace mtesim
