@@ -40,6 +40,7 @@ TEST(HeapModel, NeighboursAlternateParityAndAreSeparatedByAHeader) {
     EXPECT_EQ(HeapModel::parity_exclude(false) | HeapModel::parity_exclude(true), 0xffffu);
     MteThreadState s;
     s.rng = 7;
+    s.exclude = 0; /* an include mask set (the exec default excludes every tag) */
     for (int i = 0; i < 1000; ++i) {
         const Tag even = TagCheckUnit::irg(s, HeapModel::parity_exclude(false));
         const Tag odd = TagCheckUnit::irg(s, HeapModel::parity_exclude(true));

@@ -56,7 +56,7 @@ TEST(TextTraceReader, ParsesEveryEvent) {
     ASSERT_EQ(v.size(), 18u);
     EXPECT_EQ(v[0].op, TraceOp::thread_create);
     EXPECT_EQ(v[0].arg, 0u);
-    EXPECT_EQ(v[0].aux, static_cast<std::uint32_t>(TcfMode::async) | (1u << 8));
+    EXPECT_EQ(v[0].aux, (static_cast<std::uint32_t>(TcfMode::async) | (1u << 8) | kThreadMaskGiven));
     EXPECT_EQ(v[1].op, TraceOp::mmap);
     EXPECT_EQ(v[1].aux, 1u);
     EXPECT_EQ(v[2].op, TraceOp::irg);
