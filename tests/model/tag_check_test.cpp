@@ -114,7 +114,7 @@ TEST(TagCheck, NoneModeNeverFaultsOrChecks) {
 }
 
 /* Only the first granule of 0x80000100 is tagged with p's tag; the second gets q's tag. */
-const std::string kTwoGranules = std::string("thread 1 core=0 tcf=sync\n1 mmap 0x80000000 0x10000 mte\n") +
+const std::string kTwoGranules = std::string("thread 1 core=0 tcf=sync exclude=0x1\n1 mmap 0x80000000 0x10000 mte\n") +
                                  "1 irg p 0x80000100 exclude=0x1\n1 stg p\n1 addg q p 16 1\n1 stg q\n";
 
 TEST(TagCheck, AccessInsideOneGranuleChecksOnlyIt) {
