@@ -186,7 +186,11 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::mprotect:
         case TraceOp::read_file:
         case TraceOp::pageout:
-        case TraceOp::pin_range: m_gate.memory_syscall(t, ev); break;
+        case TraceOp::pin_range:
+        case TraceOp::dontneed: m_gate.memory_syscall(t, ev); break;
+        case TraceOp::fork: m_gate.fork(t, ev); break;
+        case TraceOp::read_user:
+        case TraceOp::write_user: m_gate.user_buffer_syscall(t, ev); break;
         case TraceOp::syscall:
             if (m_gate.kernel_entry(t, ev.position)) t.abi.set_result(0);
             break;

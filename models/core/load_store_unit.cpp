@@ -38,7 +38,8 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
     const std::uint64_t u = va.value();
     if (u >= kUserVaLimit) return Translated{};
     const std::uint64_t key = (u >> kPageShift) | t.asid_key;
-    if (const Tlb::Entry *e = m_tlb.lookup(key)) {
+    const Tlb::Entry *e = m_tlb.lookup(key);
+    if (e && (!write || e->writable)) {
         ++m_stats.tlb_hits;
         return Translated{Translated::ok, PhysAddr((e->pfn << kPageShift) | (u & (kPageSize - 1))), e->tagged};
     }
@@ -56,9 +57,11 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
             return Translated{Translated::killed, {}, false};
         }
         const std::uint64_t pte = m_path.walk(root, u);
-        if (upte::kind(pte) == upte::Kind::present) {
+        // A store through a read-only (COW-shared) entry is a permission fault: do_wp_page.
+        if (upte::kind(pte) == upte::Kind::present && (!write || upte::writable(pte))) {
             const Pfn pfn = upte::pfn(pte);
-            m_tlb.insert(key, pfn.value(), upte::tagged(pte));
+            if (e) m_tlb.flush_key(key); /* the read-only entry a store found, replaced */
+            m_tlb.insert(key, pfn.value(), upte::tagged(pte), upte::writable(pte));
             os.mark_accessed(pfn);
             return Translated{Translated::ok, phys_of(pfn) + (u & (kPageSize - 1)), upte::tagged(pte)};
         }
@@ -86,7 +89,8 @@ bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t si
     // Fast path: inside one line, translation in the TLB, line (and its tags) in the L1D.
     const std::uint64_t u = untagged(va).value();
     if ((u & (m_line_bytes - 1)) + size <= m_line_bytes && u < kUserVaLimit) {
-        if (const Tlb::Entry *e = m_tlb.lookup((u >> kPageShift) | t.asid_key)) {
+        const Tlb::Entry *e = m_tlb.lookup((u >> kPageShift) | t.asid_key);
+        if (e && (!write || e->writable)) {
             const std::uint64_t pa = (e->pfn << kPageShift) | (u & (kPageSize - 1));
             const bool check = e->tagged && TagCheckUnit::checking(t.mte);
             CacheLine *l = m_l1.find(pa >> m_line_shift);

@@ -5,6 +5,7 @@
 #include "mtesim/cache/tlb.h"
 #include "mtesim/common/format.h"
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/common/trace_error.h"
 #include "mtesim/mte/tag_check_unit.h"
 
 namespace mtesim {
@@ -167,12 +168,16 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     enter_kernel();
     Kernel::Result r;
     switch (ev.op) {
-    case TraceOp::mmap: r = os.mmap(pid, base, len, ev.aux & 1, (ev.aux & 2) != 0, ev.dest, ev.aux >> 8); break;
+    case TraceOp::mmap:
+        r = (ev.aux & 12) ? os.mmap_shared(pid, base, len, ev.aux & 1, (ev.aux & 8) ? ev.dest : 0, ev.aux >> 8)
+                          : os.mmap(pid, base, len, ev.aux & 1, (ev.aux & 2) != 0, ev.dest, ev.aux >> 8);
+        break;
     case TraceOp::munmap: r = os.munmap(pid, base, len); break;
     case TraceOp::mprotect: r = os.mprotect(pid, base, len, ev.aux != 0); break;
     case TraceOp::read_file: r = os.read_file(pid, ev.dest, ev.src.raw, ev.arg); break;
     case TraceOp::pageout: r = os.pageout(pid, base, len); break;
     case TraceOp::pin_range: r = os.pin(pid, base, len, ev.aux != 0); break;
+    case TraceOp::dontneed: r = os.dontneed(pid, base, len); break;
     default: MTESIM_ASSERT(false, "not a memory system call");
     }
     leave_kernel();
@@ -189,6 +194,73 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
                                {{"thread", std::uint64_t(t.info.id)},
                                 {"base", hex(base)},
                                 {"length", std::uint64_t(len)},
+                                {"position", std::uint64_t(ev.position)}});
+    if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
+}
+
+/*
+ * fork: a kernel entry, the copy of the address space on this core (kernel_fork.cpp), then the
+ * child's thread, placed on this CPU (the parent's core is the one sure to be running) with
+ * the parent thread's SCTLR_EL1.TCF0 and GCR_EL1.Exclude, which fork copies. A child process
+ * id that is in use is bad input.
+ */
+void SystemCallGate::fork(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    Kernel &os = *m_kernel.os;
+    const std::uint32_t child = static_cast<std::uint32_t>(ev.src.raw);
+    if (os.exists(child))
+        throw TraceError(m_workload.source().description() + ":" + std::to_string(ev.position) + ": fork: process " +
+                         std::to_string(child) + " exists, expected a process id not in use");
+    const std::uint64_t start = m_clock.now_ps();
+    enter_kernel();
+    const Kernel::Result r = os.fork(t.info.process, child);
+    leave_kernel();
+    if (m_hooks.timeline)
+        m_hooks.timeline->span("fork", "syscall", m_id, start, m_clock.now_ps() - start,
+                               {{"thread", std::uint64_t(t.info.id)}, {"child", std::uint64_t(child)},
+                                {"position", std::uint64_t(ev.position)}});
+    if (r.outcome == Kernel::Outcome::killed) {
+        kill_thread(t);
+        return;
+    }
+    t.abi.set_result(r.error ? r.error : static_cast<std::int64_t>(child)); /* the parent: the child's pid */
+    if (r.error) { /* -ENOMEM: no child, its thread's events are dropped */
+        m_workload.discard(ev.dest);
+        return;
+    }
+    ThreadInfo info;
+    info.id = ev.dest;
+    info.process = child;
+    info.preferred_core = m_id;
+    info.tcf = t.mte.tcf;
+    info.exclude = t.mte.exclude;
+    info.tagged_addr = t.tagged_addr;
+    info.mask_set = t.mte.mask_set;
+    info.forked = true; /* fork returns 0 in the child */
+    m_workload.spawn(info);
+}
+
+/*
+ * The kernel's user accesses are LDTR/STTR, checked with the thread's TCF0 (arch/arm64
+ * mte-kasan.h): SYNC checks both directions; ASYMM checks loads synchronously and stores
+ * asynchronously, so only write(2)'s copy_from_user is checked (a mismatch on a store would
+ * set TFSRE0_EL1, which the kernel clears around uaccess: no fault); NONE and ASYNC are
+ * unchecked (memory-tagging-extension.rst).
+ */
+void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    const bool to_user = ev.op == TraceOp::read_user;
+    const bool check = t.mte.tcf == TcfMode::sync || (t.mte.tcf == TcfMode::asymm && !to_user);
+    const std::uint64_t start = m_clock.now_ps();
+    enter_kernel();
+    const Kernel::Result r = m_kernel.os->user_copy(t.info.process, m_workload.resolve(ev.src).value(), ev.arg, to_user, check,
+                                                    t.tagged_addr, ev.dest, ev.aux);
+    leave_kernel();
+    t.abi.set_result(r.error); /* the bytes copied, or -EFAULT */
+    if (m_hooks.timeline)
+        m_hooks.timeline->span(trace_op_name(ev.op), "syscall", m_id, start, m_clock.now_ps() - start,
+                               {{"thread", std::uint64_t(t.info.id)},
+                                {"result", std::to_string(r.error)},
                                 {"position", std::uint64_t(ev.position)}});
     if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
 }

@@ -54,6 +54,12 @@ public:
     FaultResult page_fault(ThreadContext &t, std::uint64_t va, bool write, std::uint64_t position);
     /// The memory system calls (mmap, munmap, mprotect, read, madvise, pin_range).
     void memory_syscall(ThreadContext &t, const TraceEvent &ev);
+    /// fork(): the kernel copies the process copy-on-write, and the child's one thread (a
+    /// copy of @t: its tag-check mode and exclude mask) is made on this CPU.
+    void fork(ThreadContext &t, const TraceEvent &ev);
+    /// read(2)/write(2) through a user buffer: the kernel's user accesses, checked in SYNC
+    /// mode for their direction (kernel_uaccess.cpp); never a signal.
+    void user_buffer_syscall(ThreadContext &t, const TraceEvent &ev);
     /// An mmap (@map) or munmap (!@map) the heap makes, as a system call of @t.
     void map_region(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte, std::uint64_t position);
     /// kalloc / kfree / pin events: the page allocator called on this core.

@@ -70,6 +70,7 @@ void UserAbiUnit::prctl(ThreadContext &t, const TraceEvent &ev) {
         t.mte.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
         t.mte.mask_set = true;
     }
+    if (ev.arg & 4) t.tagged_addr = (ev.aux & kTaggedAddrAbi) != 0; /* PR_TAGGED_ADDR_ENABLE */
     t.abi.set_result(0);
 }
 

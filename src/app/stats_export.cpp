@@ -229,6 +229,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.processes", k.processes, "processes", "created");
     add_count("kernel.faults.anon", k.faults_anon, "faults", "demand faults that allocated and zeroed a page");
     add_count("kernel.faults.file", k.faults_file, "faults", "demand faults mapping a page-cache page");
+    add_count("kernel.faults.shmem", k.faults_shmem, "faults", "demand faults that allocated a shared-memory (MAP_SHARED anonymous, memfd) page");
     add_count("kernel.faults.swapin", k.faults_swapin, "faults", "faults that read a page back from swap");
     add_count("kernel.faults.mte_lazy", k.faults_mte_lazy, "faults", "'metadata none' faults: tag storage reserved, tags restored");
     add_count("kernel.faults.spurious", k.faults_spurious, "faults", "the entry was already valid");
@@ -236,6 +237,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.mmaps", k.mmaps, "calls", "mmap");
     add_count("kernel.munmaps", k.munmaps, "calls", "munmap");
     add_count("kernel.mprotects", k.mprotects, "calls", "mprotect");
+    add_count("kernel.madv_dontneed", k.madv_dontneed, "calls", "madvise(MADV_DONTNEED)");
     add_count("kernel.mprotect_mte_pages", k.mprotect_mte_pages, "pages", "populated pages made 'metadata none' by mprotect(PROT_MTE)");
     add_count("kernel.page_tables.allocated", k.page_tables_allocated, "pages", "user page-table pages allocated");
     add_count("kernel.page_tables.freed", k.page_tables_freed, "pages", "user page-table pages freed");
@@ -272,6 +274,18 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");
     add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim passed over");
     add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");
+    add_count("kernel.fork.calls", k.forks, "processes", "created by fork");
+    add_count("kernel.uaccess.calls", k.uaccess_calls, "calls", "read/write through a user buffer");
+    add_count("kernel.uaccess.bytes", k.uaccess_bytes, "bytes", "copied by them");
+    add_count("kernel.uaccess.short", k.uaccess_short, "calls", "copied less than asked (short count or -EFAULT)");
+    add_count("kernel.uaccess.efault", k.uaccess_efault, "calls", "returned -EFAULT");
+    add_count("kernel.uaccess.tag_faults", k.uaccess_tag_faults, "calls", "stopped by a tag mismatch (SYNC mode, no signal)");
+    add_count("kernel.fork.pages_shared", k.fork_pages_shared, "pages", "anonymous PTEs a fork shared copy-on-write");
+    add_count("kernel.fork.swap_shared", k.fork_swap_shared, "entries", "swap PTEs a fork copied (swap_duplicate)");
+    add_count("kernel.cow.faults", k.cow_faults, "faults", "stores to a read-only COW page (do_wp_page)");
+    add_count("kernel.cow.copies", k.cow_copies, "pages", "copied into a new page (wp_page_copy)");
+    add_count("kernel.cow.tagged_copies", k.cow_tagged_copies, "pages", "of those, tagged: data and tags copied, tag storage reserved");
+    add_count("kernel.cow.reuses", k.cow_reuses, "faults", "the last sharer's page made writable again (wp_page_reuse)");
     add_count("kernel.oom.tag_storage", k.oom_tag_storage, "events", "OOM kills at a fault: a pool page found no data page to move to");
     add_count("kernel.tag_fault_retries", k.tag_fault_retries, "faults", "tag reservation failed at a fault: PTE left metadata-none, the access retries");
     add_count("kernel.pins", k.pins, "pages", "user pages pinned");

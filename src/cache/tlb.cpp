@@ -5,12 +5,12 @@ namespace mtesim {
 
 Tlb::Tlb(std::uint32_t entries, std::uint32_t ways) : m_ways(ways), m_set_mask(entries / ways - 1), m_entries(entries) {}
 
-void Tlb::insert(std::uint64_t vpn, std::uint64_t pfn, bool tagged) {
+void Tlb::insert(std::uint64_t vpn, std::uint64_t pfn, bool tagged, bool writable) {
     Entry *set = &m_entries[(vpn & m_set_mask) * m_ways];
     Entry *v = set;
     for (std::uint32_t w = 1; w < m_ways; ++w)
         if (set[w].lru < v->lru) v = &set[w];
-    *v = Entry{vpn, pfn, ++m_clock, tagged};
+    *v = Entry{vpn, pfn, ++m_clock, tagged, writable};
     m_last = v;
 }
 

@@ -8,6 +8,7 @@
 #include "mtesim/kernel/user_pte.h"
 
 #include <algorithm>
+#include <cerrno>
 
 namespace mtesim {
 
@@ -19,7 +20,7 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
                const SparseMemory &memory, ITlbShootdown &tlb)
     : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
       m_lru_batches(kmem.cpus()), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage),
-      m_tag_keeper(allocator, kmem, tags), m_data(config.data) {
+      m_tag_keeper(allocator, kmem, tags), m_data(config.data), m_tags(tags) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -132,13 +133,19 @@ Kernel::Result Kernel::mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
     ++m_stats.mmaps;
+    // PROT_MTE needs VM_MTE_ALLOWED: RAM-backed memory (anonymous here), never a disk file.
+    // Since Linux 6.12 mmap_region checks it before unmapping anything (arch_validate_flags).
+    if (mte && file) {
+        r.error = -EINVAL;
+        return r;
+    }
     const std::uint64_t end = base + len;
     zap_range(*p, base, end, r.cycles, true);
     p->mm->remove_range(base, end);
     Vma v;
     v.start = base;
     v.end = end;
-    v.mte = mte && !file; /* PROT_MTE needs RAM-backed memory: anonymous mappings here */
+    v.mte = mte;
     v.file = file;
     v.file_id = file_id;
     v.file_pgoff = file_pgoff;
@@ -158,11 +165,18 @@ Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64
 }
 
 /*
- * mprotect. To PROT_MTE: every populated page of the range gets a "metadata none" PTE (the
- * RFC: storage cannot be reserved for all of them now), unless its storage is already there
- * and its tags meaningful, when it is simply remapped tagged. Away from PROT_MTE: tagged PTEs
- * become Normal; the storage stays until the page is freed, as in the RFC. File mappings
- * cannot be PROT_MTE (EINVAL, nothing changes).
+ * mprotect, as arm64 Linux does it (mm/mprotect.c do_mprotect_pkey):
+ *   - The range is walked VMA by VMA from its start; a hole stops the walk with -ENOMEM, the
+ *     VMAs before it already changed (the "if (!vma || vma->vm_start != nstart)" check).
+ *   - PROT_MTE may be added only where VM_MTE_ALLOWED is set (arch_validate_flags): on a file
+ *     mapping it is -EINVAL, and that VMA and those after it are left as they were.
+ *   - PROT_MTE cannot be taken away: the new flags keep the old ones outside the access bits
+ *     and VM_FLAGS_CLEAR, and arm64's VM_ARCH_CLEAR is VM_ARM64_BTI, not VM_MTE (include/
+ *     linux/mm.h). So `mprotect ... none` of a PROT_MTE range changes nothing: checking stays
+ *     on and the tags are kept. Re-adding PROT_MTE to a PROT_MTE VMA is a no-op too.
+ *   - Adding PROT_MTE to an anonymous VMA: every populated page gets a "metadata none" entry
+ *     (the RFC: storage cannot be reserved for all of them now), unless its storage is already
+ *     there and its tags meaningful, when it is simply remapped tagged.
  */
 Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte) {
     Result r;
@@ -170,39 +184,46 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
     if (!p) return Result{Outcome::killed, 0};
     ++m_stats.mprotects;
     const std::uint64_t end = base + len;
-    if (mte)
-        for (const Vma &v : p->mm->vmas_in(base, end))
-            if (v.file) return r;
-    for (const Vma &v : p->mm->set_mte(base, end, mte)) {
-        for (std::uint64_t va = std::max(v.start, base); va < std::min(v.end, end);) {
-            const auto slot = p->mm->pte_slot(va, false, r.cycles);
-            if (!slot) {
-                va = (va + k2M) & ~(k2M - 1);
-                continue;
-            }
-            const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
-            std::uint64_t next = pte;
-            const upte::Kind k = upte::kind(pte);
-            if (k == upte::Kind::present || k == upte::Kind::metadata_none) {
-                const Pfn pfn = upte::pfn(pte);
-                if (mte) {
+    // The part of the range the walk reaches: up to the first hole or the first file VMA that
+    // PROT_MTE is refused on.
+    std::uint64_t reach = base;
+    for (const Vma &v : p->mm->vmas_in(base, end)) {
+        if (v.start != reach) break;
+        if (mte && v.file && !v.mte) {
+            r.error = -EINVAL;
+            break;
+        }
+        reach = v.end;
+    }
+    if (!r.error && reach != end) r.error = -ENOMEM;
+    if (!mte) return r; /* VM_MTE stays: nothing else the model keeps changes */
+    for (const Vma &old : p->mm->vmas_in(base, reach)) {
+        if (old.mte) continue; /* PROT_MTE again: a no-op */
+        for (const Vma &v : p->mm->set_mte(old.start, old.end, true))
+            for (std::uint64_t va = v.start; va < v.end;) {
+                const auto slot = p->mm->pte_slot(va, false, r.cycles);
+                if (!slot) {
+                    va = (va + k2M) & ~(k2M - 1);
+                    continue;
+                }
+                const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
+                const upte::Kind k = upte::kind(pte);
+                if (k == upte::Kind::present || k == upte::Kind::metadata_none) {
+                    const Pfn pfn = upte::pfn(pte);
                     const auto &pg = m_pages.at(pfn.value());
                     const std::uint64_t flags = m_alloc.block_flags(pfn);
                     const bool ready = (flags & PageMeta::kTagged) && !(flags & PageMeta::kTagsPending) &&
                                        pg.mte_tagged && !m_alloc.in_pool(pfn);
-                    next = ready ? upte::present(pfn, true) : upte::metadata_none(pfn);
+                    const std::uint64_t next = ready ? upte::present(pfn, true) | cow_bits(pfn) : upte::metadata_none(pfn);
                     if (!ready && k == upte::Kind::present) ++m_stats.mprotect_mte_pages;
-                } else {
-                    next = upte::present(pfn, false);
+                    if (next != pte) {
+                        p->mm->write_pte(*slot, next, r.cycles);
+                        if (k == upte::Kind::present) shootdown(pid, va, r.cycles);
+                    }
                 }
+                verify(pid, va);
+                va += kPageSize;
             }
-            if (next != pte) {
-                p->mm->write_pte(*slot, next, r.cycles);
-                if (k == upte::Kind::present) shootdown(pid, va, r.cycles);
-            }
-            verify(pid, va);
-            va += kPageSize;
-        }
     }
     return r;
 }
@@ -234,8 +255,27 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 ++m_stats.pinned_skipped;
                 continue;
             }
+            // MADV_PAGEOUT leaves pages shared with another process alone
+            // (madvise_cold_or_pageout_pte_range: folio_likely_mapped_shared).
+            if (!m_pages.at(pfn.value()).file && m_pages.at(pfn.value()).maps.size() > 1) continue;
             evict(pfn, r.cycles);
         }
+    return r;
+}
+
+/*
+ * madvise(MADV_DONTNEED) (madvise_dontneed_single_vma -> zap_page_range_single): the mapped
+ * parts of the range lose their pages and swap entries, as munmap would, but the VMAs stay: a
+ * later touch of private anonymous memory is a demand fault, a zeroed page whose tags are all 0
+ * when PROT_MTE (Documentation/arch/arm64/memory-tagging-extension.rst: new pages come with
+ * tags 0); a file page is found again in the page cache. Page tables are kept.
+ */
+Kernel::Result Kernel::dontneed(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
+    Result r;
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    ++m_stats.madv_dontneed;
+    for (const Vma &v : p->mm->vmas_in(base, base + len)) zap_range(*p, v.start, v.end, r.cycles, true);
     return r;
 }
 
@@ -246,7 +286,8 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
     for (std::uint64_t va = base & ~(kPageSize - 1); va < base + len; va += kPageSize) {
         std::uint64_t pte = peek_pte(*p, va);
         // pin_user_pages faults the page in (FOLL_WRITE), reservation and restore included.
-        for (int tries = 0; pin && upte::kind(pte) != upte::Kind::present && tries < 3; ++tries) {
+        // A COW-shared page is copied first (FOLL_WRITE): the pin holds this process's own page.
+        for (int tries = 0; pin && (upte::kind(pte) != upte::Kind::present || !upte::writable(pte)) && tries < 3; ++tries) {
             const Result f = handle_fault(pid, va, true);
             r.cycles += f.cycles;
             if (f.outcome != Outcome::ok) return Result{f.outcome, r.cycles};
@@ -304,7 +345,8 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
  *                     lives there), restore tags from the pfn xarray or clear them, map tagged;
  *                     a reservation that fails leaves the entry as it is and the access
  *                     faults again (fault-on-access, as the RFC does it)
- *   present        -> spurious (another CPU got there first)
+ *   present        -> a store to a read-only (COW-shared) page: do_wp_page (kernel_fork.cpp);
+ *                     otherwise spurious (another CPU got there first)
  * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
  * (pagefault_out_of_memory); a tag reservation that fails does not.
  */
@@ -344,13 +386,18 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     Result f;
     switch (upte::kind(pte)) {
     case upte::Kind::present:
+        if (write && !upte::writable(pte)) { /* a store to a COW-shared page */
+            m_last_fault = "cow";
+            f = fault_cow(*p, vma, va, *slot, pte);
+            break;
+        }
         m_last_fault = "spurious";
         ++m_stats.faults_spurious;
         mark_accessed(upte::pfn(pte));
         return r;
     case upte::Kind::none:
-        m_last_fault = vma.file ? "file" : "anon";
-        f = vma.file ? fault_file(*p, vma, va, *slot, write) : fault_anon(*p, vma, va, *slot);
+        m_last_fault = vma.file ? "file" : vma.shmem ? "shmem" : "anon";
+        f = vma.file ? fault_file(*p, vma, va, *slot, write) : vma.shmem ? fault_shmem(*p, vma, va, *slot) : fault_anon(*p, vma, va, *slot);
         break;
     case upte::Kind::swap:
         m_last_fault = "swap-in";
@@ -483,7 +530,14 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     if (!a.ok) return Result{Outcome::killed, r.cycles};
     // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
     r.cycles += m_kmem.io_wait(m_swap_dev.read_page_ns());
-    m_data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
+    if (m_swap.references(swap_slot) > 1 && m_data.enabled()) {
+        // Other swap PTEs still name the slot (shared at fork): this process gets a copy.
+        std::vector<std::uint8_t> bytes(kPageSize);
+        m_data.read_swap(swap_slot, 0, bytes.data(), kPageSize);
+        m_data.write(phys_of(a.pfn), bytes.data(), kPageSize);
+    } else {
+        m_data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
+    }
     UserPage &pg = add_user_page(a.pfn, false);
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
@@ -491,7 +545,10 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     if (saved) {
         TagXarray::PageTags t{};
-        m_tag_keeper.swap_tags().take(swap_slot, &t);
+        // A slot other swap PTEs still name (shared at fork) keeps its tags for them; each
+        // sharer swaps in a private copy (no swap cache in the model).
+        if (m_swap.references(swap_slot) > 1) t = *m_tag_keeper.swap_tags().find(swap_slot);
+        else m_tag_keeper.swap_tags().take(swap_slot, &t);
         ++m_stats.tags_restored_swap;
         MTESIM_ASSERT(tagged, "tags saved at swap-out on a board without MTE");
         pg.mte_tagged = true;
@@ -519,11 +576,11 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     return r;
 }
 
-Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) {
+Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t /*va*/, PhysAddr slot, std::uint64_t pte) {
     Result r;
     Pfn pfn = upte::pfn(pte);
     if (!vma.mte) { /* mprotect'ed away from PROT_MTE since: an ordinary mapping */
-        p.mm->write_pte(slot, upte::present(pfn, false), r.cycles);
+        p.mm->write_pte(slot, upte::present(pfn, false) | cow_bits(pfn), r.cycles);
         return r;
     }
     auto oom = [&]() {
@@ -564,17 +621,27 @@ Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t 
         m_tag_keeper.write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
         if (!pg.mte_tagged) {
             ++m_stats.tags_cleared;
-            if (m_checker) m_checker->clear_page(p.pid, va);
+            if (m_checker) /* every mapping of a shared page shows the cleared tags */
+                for (const Mapping &m : pg.maps) m_checker->clear_page(m.pid, m.va);
         }
     }
     pg.mte_tagged = true;
-    p.mm->write_pte(slot, upte::present(pfn, true), r.cycles);
+    p.mm->write_pte(slot, upte::present(pfn, true) | cow_bits(pfn), r.cycles);
     ++m_stats.faults_mte_lazy;
     return r;
 }
 
 void Kernel::program_set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag) {
-    if (m_checker) m_checker->set_tag(pid, va & ((1ull << 48) - 1), tag);
+    if (!m_checker) return;
+    va &= (1ull << 48) - 1;
+    // A shared (shmem) page's tags are every mapping's: each process's shadow learns the tag.
+    const std::uint64_t pte = pte_of(pid, va);
+    auto it = upte::kind(pte) == upte::Kind::present ? m_pages.find(upte::pfn(pte).value()) : m_pages.end();
+    if (it == m_pages.end() || it->second.maps.size() < 2) {
+        m_checker->set_tag(pid, va, tag);
+        return;
+    }
+    for (const Mapping &m : it->second.maps) m_checker->set_tag(m.pid, m.va | (va & (kPageSize - 1)), tag);
 }
 
 /* ---- page records, unmapping -------------------------------------------------------------- */
@@ -612,7 +679,8 @@ void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
     UserPage &pg = it->second;
     if (pg.batch_cpu >= 0) m_lru_batches.remove(static_cast<unsigned>(pg.batch_cpu), pfn);
     else m_lru.remove(pg.lru, pg.list);
-    if (pg.file) m_page_cache.erase(pg.file_id, pg.index);
+    if (pg.shmem) m_shmem.erase(pg.file_id, pg.index);
+    else if (pg.file) m_page_cache.erase(pg.file_id, pg.index);
     m_tag_keeper.pfn_tags().take(pfn.value());
     if (pg.pins) m_alloc.set_pinned(pfn, false); /* the pin's reference dies with the mapping here */
     m_pages.erase(it);
@@ -624,10 +692,13 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
     pg.maps.erase(std::remove_if(pg.maps.begin(), pg.maps.end(),
                                  [&](const Mapping &m) { return m.pid == pid && m.va == va; }),
                   pg.maps.end());
-    if (pg.file) return; /* stays in the page cache */
+    // A page-cache page stays in the cache; a page of an anonymous shared object (no file,
+    // no fd) goes with its last mapping. memfd pages stay: the model never closes the fd.
+    if (pg.shmem && pg.file_id >= kAnonShmemBase && pg.maps.empty()) return free_user_page(pfn, cycles);
+    if (pg.file) return;
     if (Process *p = live(pid)) --p->anon_pages;
     else if (Process *dead = m_procs.find(pid)) --dead->anon_pages;
-    free_user_page(pfn, cycles);
+    if (pg.maps.empty()) free_user_page(pfn, cycles); /* a COW-shared page lives while mapped */
 }
 
 void Kernel::shootdown(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles) {
@@ -651,9 +722,11 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         case upte::Kind::present:
         case upte::Kind::metadata_none: unmap_page(upte::pfn(pte), p.pid, va, cycles); break;
         case upte::Kind::swap:
-            m_swap.free(upte::swap_slot(pte));
-            m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
-            m_data.drop_swap(upte::swap_slot(pte));
+            // The saved tags and data go with the slot's last reference (swap_free of a shared entry).
+            if (m_swap.free(upte::swap_slot(pte))) {
+                m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
+                m_data.drop_swap(upte::swap_slot(pte));
+            }
             --p.swap_pages;
             break;
         }
@@ -706,7 +779,8 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
         p->mm->write_pte(*slot, wait ? upte::metadata_none(to) : (pte & ~pgtable::kAddrMask) | phys_of(to).value(), cycles);
         if (upte::kind(pte) == upte::Kind::present) shootdown(m.pid, m.va, cycles);
     }
-    if (pg.file) m_page_cache.set(pg.file_id, pg.index, to);
+    if (pg.shmem) m_shmem.set(pg.file_id, pg.index, to);
+    else if (pg.file) m_page_cache.set(pg.file_id, pg.index, to);
     const std::vector<Mapping> maps = pg.maps;
     m_pages.emplace(to.value(), std::move(pg));
     ++m_stats.user_pages_migrated;
@@ -730,7 +804,7 @@ void Kernel::unmap_everywhere(UserPage &pg, std::uint64_t &cycles) {
 
 bool Kernel::drop(Pfn pfn) {
     auto it = m_pages.find(pfn.value());
-    if (it == m_pages.end() || !it->second.file || it->second.dirty || it->second.pins) return false;
+    if (it == m_pages.end() || !it->second.file || it->second.shmem || it->second.dirty || it->second.pins) return false;
     UserPage &pg = it->second;
     m_page_cache.note_dropped(pg.file_id, pg.index);
     std::uint64_t cycles = 0; /* charged through IKernelMemory as it happens */

@@ -3,12 +3,15 @@
 
 #include "mtesim/kernel/user_pte.h"
 
+#include <unordered_set>
+
 namespace mtesim {
 
 /*
  * The accounting invariants: walking every VMA of every live process, each present or
- * metadata-none PTE names a user page that records this mapping, each swap PTE a slot in use
- * (with saved tags exactly when its tagged bit says so); every user page is allocated, on the
+ * metadata-none PTE names a user page that records this mapping (read-only when the page is
+ * COW-shared), each swap PTE a slot in use (with saved tags exactly when its tagged bit says so;
+ * the slots' reference counts add up to the swap PTEs); every user page is allocated, on the
  * LRU list it records, and mapped or in the page cache; the counts of pages, slots, LRU
  * entries and parked tags agree.
  */
@@ -20,7 +23,8 @@ std::string KernelInvariantChecker::check() const {
     const auto &m_swap_tags = m_kernel.m_tag_keeper.swap_tags();
     const auto &m_pfn_tags = m_kernel.m_tag_keeper.pfn_tags();
     auto &m_alloc = m_kernel.m_alloc; /* a reference member: block_flags is not const */
-    std::uint64_t mappings = 0, swap_ptes = 0, swap_tagged = 0;
+    std::uint64_t mappings = 0, swap_ptes = 0;
+    std::unordered_set<std::uint64_t> swap_tagged; /* slots whose swap PTEs say their tags were saved */
     for (const auto &[pid, p] : m_procs) {
         if (p->killed || !p->mm) continue;
         std::uint64_t anon = 0, swapped = 0;
@@ -35,7 +39,7 @@ std::string KernelInvariantChecker::check() const {
                     if (!m_swap.in_use(upte::swap_slot(pte))) return "swap PTE names a free slot at " + std::to_string(va);
                     if (((pte & upte::kSwapTagged) != 0) != m_swap_tags.contains(upte::swap_slot(pte)))
                         return "swap PTE's tagged bit disagrees with the xarray at " + std::to_string(va);
-                    if (pte & upte::kSwapTagged) ++swap_tagged;
+                    if (pte & upte::kSwapTagged) swap_tagged.insert(upte::swap_slot(pte));
                     break;
                 case upte::Kind::present:
                 case upte::Kind::metadata_none: {
@@ -46,6 +50,9 @@ std::string KernelInvariantChecker::check() const {
                     if (!found) return "page does not record its mapping at " + std::to_string(va);
                     ++mappings;
                     if (!it->second.file) ++anon;
+                    if (upte::kind(pte) == upte::Kind::present && !it->second.file && it->second.maps.size() > 1 &&
+                        upte::writable(pte))
+                        return "a COW-shared page mapped writable at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
                         (m_alloc.block_flags(upte::pfn(pte)) & PageMeta::kTagsPending))
                         return "a page mapped tagged without tag storage at " + std::to_string(va);
@@ -62,14 +69,15 @@ std::string KernelInvariantChecker::check() const {
         if (!m_alloc.is_allocated_head(Pfn(pfn)))
             return "user page " + std::to_string(pfn) + " is not allocated";
         if (pg.batch_cpu < 0 && *pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
-        if (!pg.file && pg.maps.size() != 1) return "anonymous page " + std::to_string(pfn) + " not mapped once";
+        if (!pg.file && pg.maps.empty()) return "anonymous page " + std::to_string(pfn) + " not mapped";
     }
     for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
     lru += m_kernel.m_lru_batches.total(); /* folios in per-CPU LRU-add batches */
     if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";
     if (recorded != mappings) return "pages record " + std::to_string(recorded) + " mappings, PTEs " + std::to_string(mappings);
-    if (swap_ptes != m_swap.used()) return "swap slots in use " + std::to_string(m_swap.used()) + ", swap PTEs " + std::to_string(swap_ptes);
-    if (swap_tagged != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
+    if (swap_ptes != m_swap.total_references())
+        return "swap slot references " + std::to_string(m_swap.total_references()) + ", swap PTEs " + std::to_string(swap_ptes);
+    if (swap_tagged.size() != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
     std::string bad;
     m_pfn_tags.for_each([&](std::uint64_t pfn, const TagXarray::PageTags &) {
         if (bad.empty() && (!m_pages.count(pfn) || !(m_alloc.block_flags(Pfn(pfn)) & PageMeta::kTagsPending)))

@@ -93,6 +93,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
 bool Kernel::evict(Pfn pfn, std::uint64_t &cycles) {
     UserPage &pg = m_pages.at(pfn.value());
     if (pg.pins) return false;
+    if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
     if (pg.file) {
         drop_file_page(pfn, pg, cycles);
         return true;
@@ -113,8 +114,10 @@ void Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
 /*
  * Swap-out of an anonymous page: a slot, the tags saved under it when the page is tagged
  * (mte_save_tags: read from tag storage, or taken over from the pfn xarray when the storage
- * was still pending), the data written to the device, the PTE turned into the swap entry and
- * its TLB entry shot down, the page freed (its tag storage reference with it).
+ * was still pending), the data written to the device, every PTE mapping the page (one, or
+ * several while it is COW-shared after fork: try_to_unmap) turned into the swap entry, the
+ * slot's count raised for each (swap_duplicate) and the TLB entries shot down, the page freed
+ * (its tag storage reference with it).
  */
 bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     const auto slot = m_swap.allocate();
@@ -122,10 +125,7 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
         ++m_stats.swap_full;
         return false;
     }
-    MTESIM_ASSERT(pg.maps.size() == 1, "an anonymous page mapped other than once");
-    const Mapping m = pg.maps.front();
-    Process *p = live(m.pid);
-    MTESIM_ASSERT(p, "an anonymous page of a dead process");
+    MTESIM_ASSERT(!pg.maps.empty(), "an anonymous page not mapped");
     bool saved = false;
     if (pg.mte_tagged) {
         TagXarray::PageTags t{};
@@ -136,17 +136,24 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     }
     cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
     m_data.save_to_swap(pfn, *slot); /* swap_writepage: the page's data goes to the slot (the page is freed next) */
-    const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
-    MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
-    const bool was_present = upte::kind(p->mm->read_pte(*pte_slot, cycles)) == upte::Kind::present;
-    p->mm->write_pte(*pte_slot, upte::swap_entry(*slot, saved), cycles);
-    if (was_present) shootdown(m.pid, m.va, cycles);
-    --p->anon_pages;
-    ++p->swap_pages;
+    const std::vector<Mapping> maps = pg.maps;
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+        const Mapping &m = maps[i];
+        Process *p = live(m.pid);
+        MTESIM_ASSERT(p, "an anonymous page of a dead process");
+        if (i) m_swap.duplicate(*slot);
+        const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
+        MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
+        const bool was_present = upte::kind(p->mm->read_pte(*pte_slot, cycles)) == upte::Kind::present;
+        p->mm->write_pte(*pte_slot, upte::swap_entry(*slot, saved), cycles);
+        if (was_present) shootdown(m.pid, m.va, cycles);
+        --p->anon_pages;
+        ++p->swap_pages;
+    }
     pg.maps.clear();
     free_user_page(pfn, cycles);
     ++m_stats.swap_outs;
-    verify(m.pid, m.va);
+    for (const Mapping &m : maps) verify(m.pid, m.va);
     return true;
 }
 

@@ -16,6 +16,12 @@ void ShadowTagChecker::set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t
 
 void ShadowTagChecker::clear_page(std::uint32_t pid, std::uint64_t va) { m_pages[key(pid, va)] = TagXarray::PageTags{}; }
 
+void ShadowTagChecker::copy_page(std::uint32_t from_pid, std::uint64_t from_va, std::uint32_t to_pid, std::uint64_t to_va) {
+    auto it = m_pages.find(key(from_pid, from_va));
+    if (it == m_pages.end()) m_pages.erase(key(to_pid, to_va));
+    else m_pages[key(to_pid, to_va)] = it->second;
+}
+
 void ShadowTagChecker::drop_page(std::uint32_t pid, std::uint64_t va) { m_pages.erase(key(pid, va)); }
 
 bool ShadowTagChecker::check_page(std::uint32_t pid, std::uint64_t va) {

@@ -8,7 +8,8 @@ namespace mtesim {
 std::optional<std::uint64_t> SwapSlots::allocate() {
     for (std::uint64_t s = m_hint; s < m_used.size(); ++s)
         if (!m_used[s]) {
-            m_used[s] = true;
+            m_used[s] = 1;
+            ++m_refs;
             m_hint = s + 1;
             if (++m_count > m_peak) m_peak = m_count;
             return s;
@@ -17,11 +18,20 @@ std::optional<std::uint64_t> SwapSlots::allocate() {
     return std::nullopt;
 }
 
-void SwapSlots::free(std::uint64_t slot) {
+void SwapSlots::duplicate(std::uint64_t slot) {
+    MTESIM_ASSERT(in_use(slot), "duplicating a swap slot not in use");
+    MTESIM_ASSERT(m_used[slot] < 0xffff, "more than 65535 swap PTEs name one slot");
+    ++m_used[slot];
+    ++m_refs;
+}
+
+bool SwapSlots::free(std::uint64_t slot) {
     MTESIM_ASSERT(in_use(slot), "freeing a swap slot not in use");
-    m_used[slot] = false;
+    --m_refs;
+    if (--m_used[slot]) return false;
     --m_count;
     if (slot < m_hint) m_hint = slot;
+    return true;
 }
 
 }  // namespace mtesim

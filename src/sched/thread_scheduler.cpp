@@ -21,6 +21,8 @@ void ThreadScheduler::admit(const ThreadInfo &info) {
     t->info = info;
     t->mte.tcf = info.tcf;
     t->mte.exclude = info.exclude;
+    t->tagged_addr = info.tagged_addr;
+    if (info.forked) t->abi.set_result(0);
     t->mte.mask_set = info.mask_set;
     // Per-thread IRG seed: the run seed mixed with the thread id (splitmix64).
     std::uint64_t z = m_seed + 0x9e3779b97f4a7c15ull * (info.id + 1);

@@ -94,7 +94,8 @@ bool BinaryTraceReader::fill(std::size_t n) {
 void BinaryTraceReader::check(const TraceEvent &ev) {
     auto defined = [&](std::uint32_t id) { return id == Operand::kRaw || id < m_names.size(); };
     // dest names a pointer for the ops that write one; mmap and read carry a file id there.
-    const bool dest_is_name = ev.op != TraceOp::mmap && ev.op != TraceOp::read_file;
+    const bool dest_is_name = ev.op != TraceOp::mmap && ev.op != TraceOp::read_file && ev.op != TraceOp::fork &&
+                              ev.op != TraceOp::read_user && ev.op != TraceOp::write_user;
     if ((dest_is_name && !defined(ev.dest)) || !defined(ev.src.name)) fail("uses a pointer name never defined");
     if (ev.op == TraceOp::thread_create) {
         if (m_threads.count(ev.thread) || m_exited.count(ev.thread)) fail("thread " + std::to_string(ev.thread) + " created twice");
@@ -129,11 +130,14 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
     case TraceOp::munmap:
     case TraceOp::mprotect:
     case TraceOp::pageout:
+    case TraceOp::dontneed:
     case TraceOp::pin_range:
         if (ev.src.name != Operand::kRaw || ev.src.raw & 0xfff || ev.arg == 0 || ev.src.raw >= kUserVaLimit ||
             ev.arg > kUserVaLimit - ev.src.raw)
             fail(std::string("bad ") + trace_op_name(ev.op) + " range");
-        if (ev.op == TraceOp::mmap && ((ev.aux & 3) == 3 || (!(ev.aux & 2) && (ev.aux >> 8))))
+        if (ev.op == TraceOp::mmap &&
+            ((!(ev.aux & 10) && (ev.aux >> 8)) || ((ev.aux >> 1) & 1) + ((ev.aux >> 2) & 1) + ((ev.aux >> 3) & 1) > 1 ||
+             (ev.aux & 0xf0) || ((ev.aux & 8) && (ev.dest == 0 || ev.dest > kMaxMemfd))))
             fail("bad mmap flags");
         if (ev.op != TraceOp::mmap && ev.aux > 1) fail("bad flags");
         break;
@@ -141,6 +145,10 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
         if (ev.src.name != Operand::kRaw || ev.dest == Operand::kRaw || ev.arg == 0 || ev.arg > (1ull << 40) ||
             ev.src.raw > (1ull << 48))
             fail("bad read");
+        break;
+    case TraceOp::read_user:
+    case TraceOp::write_user:
+        if (ev.dest == Operand::kRaw || ev.arg == 0 || ev.arg > (1ull << 30)) fail(std::string("bad ") + trace_op_name(ev.op));
         break;
     case TraceOp::prctl:
         if ((ev.arg & 1) && (ev.aux & 0xff) > 3) fail("bad tag-check mode");
@@ -169,6 +177,11 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
         if (m_heap_freed.count(ev.src.name)) fail("free of a handle freed already");
         m_heap_freed.insert(ev.src.name);
         if (ev.op == TraceOp::realloc) m_heap_freed.erase(ev.dest);
+        break;
+    case TraceOp::fork:
+        if (ev.src.name != Operand::kRaw || ev.src.raw == 0 || ev.src.raw > kMaxProcess) fail("bad fork process id");
+        if (m_threads.count(ev.dest) || m_exited.count(ev.dest)) fail("fork: thread " + std::to_string(ev.dest) + " exists already");
+        m_threads.insert(ev.dest);
         break;
     case TraceOp::exit:
         m_threads.erase(ev.thread);

@@ -199,7 +199,12 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                 aux = (aux & ~0xffu) | static_cast<std::uint32_t>(mode);
             } else if (keyword(t.b[i], t.e[i], "exclude", v)) {
                 if (!parse_number(v, t.e[i], x) || x > 0xffff) m_lines.fail("bad exclude, expected a 16-bit mask", l, le);
-                aux = (aux & 0xffu) | static_cast<std::uint32_t>(x << 8) | (allow_core ? kThreadMaskGiven : 0);
+                aux = (aux & ~0xffff00u) | static_cast<std::uint32_t>(x << 8) | (allow_core ? kThreadMaskGiven : 0);
+            } else if (keyword(t.b[i], t.e[i], "tagged_addr", v)) {
+                // PR_TAGGED_ADDR_ENABLE (tagged-address-abi.rst): tagged pointers in syscalls.
+                const bool on = token_is(v, t.e[i], "on"), off = token_is(v, t.e[i], "off");
+                if (!on && !off) m_lines.fail("bad tagged_addr, expected on or off", l, le);
+                aux = (aux & ~kTaggedAddrAbi) | (on ? kTaggedAddrAbi : 0u);
             } else if (allow_core && keyword(t.b[i], t.e[i], "core", v)) {
                 if (!parse_number(v, t.e[i], x) || x > 4095) m_lines.fail("bad core, expected a CPU number", l, le);
                 *core = x;
@@ -208,7 +213,7 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                     m_lines.fail("bad process, expected a process id from 1 to " + std::to_string(kMaxProcess), l, le);
                 *process = x;
             } else {
-                m_lines.fail(std::string("unknown argument, expected ") + (allow_core ? "core=, process=, " : "") + "tcf= or exclude=", l, le);
+                m_lines.fail(std::string("unknown argument, expected ") + (allow_core ? "core=, process=, " : "") + "tcf=, exclude= or tagged_addr=", l, le);
             }
         }
     };
@@ -304,7 +309,7 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
     } else if (token_is(op, ope, "mmap")) {
         if (t.n < 4 || t.n > 7)
-            m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [mte] [file=ID [offset=BYTES]]'", l, le);
+            m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [mte] [file=ID|memfd=ID [offset=BYTES] | shared]'", l, le);
         ev.op = TraceOp::mmap;
         range(2, 3);
         bool offset_given = false;
@@ -317,42 +322,62 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                 if (!parse_number(v, t.e[i], x) || x >= Operand::kRaw) m_lines.fail("bad file, expected a file id (32-bit number)", l, le);
                 ev.aux |= 2;
                 ev.dest = static_cast<std::uint32_t>(x);
+            } else if (keyword(t.b[i], t.e[i], "memfd", v)) {
+                if (!parse_number(v, t.e[i], x) || x == 0 || x > kMaxMemfd)
+                    m_lines.fail("bad memfd, expected a memfd id from 1 to " + std::to_string(kMaxMemfd), l, le);
+                ev.aux |= 8;
+                ev.dest = static_cast<std::uint32_t>(x);
+            } else if (token_is(t.b[i], t.e[i], "shared")) {
+                ev.aux |= 4;
             } else if (keyword(t.b[i], t.e[i], "offset", v)) {
                 if (!parse_number(v, t.e[i], x) || (x & 0xfff) || (x >> 12) >= (1u << 24))
                     m_lines.fail("bad offset, expected a page-aligned byte offset below 64 GiB", l, le);
                 ev.aux |= static_cast<std::uint32_t>((x >> 12) << 8);
                 offset_given = true;
             } else {
-                m_lines.fail("bad argument, expected mte, file=ID or offset=BYTES", l, le);
+                m_lines.fail("bad argument, expected mte, file=ID, memfd=ID, shared or offset=BYTES", l, le);
             }
         }
-        if (offset_given && !(ev.aux & 2)) m_lines.fail("offset= without file=, expected file=ID first", l, le);
-        if ((ev.aux & 3) == 3)
-            m_lines.fail("a file mapping cannot be PROT_MTE here (only anonymous memory is tagged), expected mte or file=", l, le);
+        if (offset_given && !(ev.aux & 10)) m_lines.fail("offset= without file= or memfd=, expected file=ID or memfd=ID first", l, le);
+        const unsigned kinds = ((ev.aux >> 1) & 1) + ((ev.aux >> 2) & 1) + ((ev.aux >> 3) & 1);
+        if (kinds > 1) m_lines.fail("more than one of file=, memfd= and shared, expected one backing", l, le);
     } else if (token_is(op, ope, "munmap") || token_is(op, ope, "madvise") || token_is(op, ope, "pin_range") ||
                token_is(op, ope, "unpin_range")) {
         const bool madv = token_is(op, ope, "madvise");
         if (t.n != (madv ? 5 : 4))
-            m_lines.fail(madv ? "wrong number of fields, expected 'TID madvise ADDRESS LENGTH pageout'"
+            m_lines.fail(madv ? "wrong number of fields, expected 'TID madvise ADDRESS LENGTH pageout|dontneed'"
                               : "wrong number of fields, expected 'TID munmap|pin_range|unpin_range ADDRESS LENGTH'", l, le);
         ev.op = token_is(op, ope, "munmap") ? TraceOp::munmap : madv ? TraceOp::pageout : TraceOp::pin_range;
         ev.aux = token_is(op, ope, "pin_range") ? 1 : 0;
         range(2, 3);
-        if (madv && !token_is(t.b[4], t.e[4], "pageout")) m_lines.fail("bad advice, expected pageout", l, le);
+        if (madv && token_is(t.b[4], t.e[4], "dontneed")) ev.op = TraceOp::dontneed;
+        else if (madv && !token_is(t.b[4], t.e[4], "pageout")) m_lines.fail("bad advice, expected pageout or dontneed", l, le);
     } else if (token_is(op, ope, "mprotect")) {
         need(5, "TID mprotect ADDRESS LENGTH mte|none");
         ev.op = TraceOp::mprotect;
         range(2, 3);
         if (token_is(t.b[4], t.e[4], "mte")) ev.aux = 1;
         else if (!token_is(t.b[4], t.e[4], "none")) m_lines.fail("bad protection, expected mte or none", l, le);
-    } else if (token_is(op, ope, "read")) {
-        need(5, "TID read FILE OFFSET LENGTH");
+    } else if (token_is(op, ope, "read") || token_is(op, ope, "write")) {
+        const bool wr = token_is(op, ope, "write");
+        const char *buf = nullptr;
+        if (t.n == 6 && !keyword(t.b[5], t.e[5], "buf", buf)) m_lines.fail("bad argument, expected buf=ADDR", l, le);
+        if (wr && t.n != 6) need(6, "TID write FILE OFFSET LENGTH buf=ADDR");
+        if (!wr && t.n != 6) need(5, "TID read FILE OFFSET LENGTH [buf=ADDR]");
         ev.op = TraceOp::read_file;
         const std::uint64_t file = number(2, "file id", Operand::kRaw - 1);
         ev.dest = static_cast<std::uint32_t>(file);
         ev.src.raw = number(3, "offset", 1ull << 48);
         ev.arg = number(4, "length", 1ull << 40);
         if (ev.arg == 0) m_lines.fail("bad length 0, expected > 0", l, le);
+        if (buf) {
+            // read(2)/write(2) through a user buffer: the offset moves to aux, the buffer is src.
+            if (ev.src.raw > 0xffffffffu) m_lines.fail("bad offset, expected below 4 GiB with buf=", l, le);
+            if (ev.arg > (1u << 30)) m_lines.fail("bad length, expected at most 1 GiB with buf=", l, le);
+            ev.aux = static_cast<std::uint32_t>(ev.src.raw);
+            ev.op = wr ? TraceOp::write_user : TraceOp::read_user;
+            ev.src = parse_operand(buf, t.e[5], l, le);
+        }
     } else if (token_is(op, ope, "malloc") || token_is(op, ope, "calloc")) {
         const bool c = token_is(op, ope, "calloc");
         need(c ? 5 : 4, c ? "TID calloc NAME COUNT SIZE" : "TID malloc NAME SIZE");
@@ -377,19 +402,31 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
         free_handle(ev.src, l, le);
     } else if (token_is(op, ope, "prctl")) {
-        if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK]'", l, le);
+        if (t.n < 3) m_lines.fail("wrong number of fields, expected 'TID prctl [tcf=MODE] [exclude=MASK] [tagged_addr=on|off]'", l, le);
         ev.op = TraceOp::prctl;
         ev.aux = 0xffffffffu; /* fields not given keep their value */
         std::uint32_t aux = 0;
-        bool tcf = false, excl = false;
+        bool tcf = false, excl = false, tagged = false;
         for (int i = 2; i < t.n; ++i) {
             const char *v;
             tcf |= keyword(t.b[i], t.e[i], "tcf", v);
             excl |= keyword(t.b[i], t.e[i], "exclude", v);
+            tagged |= keyword(t.b[i], t.e[i], "tagged_addr", v);
         }
         mte_keywords(2, aux, false, nullptr, nullptr);
         ev.aux = aux;
-        ev.arg = (tcf ? 1u : 0u) | (excl ? 2u : 0u); /* which fields the prctl sets */
+        ev.arg = (tcf ? 1u : 0u) | (excl ? 2u : 0u) | (tagged ? 4u : 0u); /* which fields the prctl sets */
+    } else if (token_is(op, ope, "fork")) {
+        need(4, "TID fork CHILD_PID CHILD_TID");
+        ev.op = TraceOp::fork;
+        ev.src.raw = number(2, "child process id", kMaxProcess);
+        if (ev.src.raw == 0) m_lines.fail("bad child process id 0, expected 1 to " + std::to_string(kMaxProcess), l, le);
+        const std::uint64_t child = number(3, "child thread id", 0xffffffffu);
+        const std::uint32_t ct = static_cast<std::uint32_t>(child);
+        if (m_threads.count(ct) || m_exited.count(ct))
+            m_lines.fail("thread " + std::to_string(ct) + " already exists, expected a new thread id for the child", l, le);
+        ev.dest = ct;
+        m_threads.insert(ct);
     } else if (token_is(op, ope, "syscall")) {
         need(2, "TID syscall");
         ev.op = TraceOp::syscall;
@@ -515,9 +552,9 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         m_lines.fail("unknown event '" + std::string(op, ope) +
                          "', expected compute, ld, st, irg, addg, subg, ldg, stg, st2g, stzg, stz2g, dc_gzva, "
                          "mmap, munmap, mprotect, madvise, read, pin_range, unpin_range, malloc, calloc, realloc, "
-                         "free, prctl, syscall, yield, sleep, exit, kalloc, kfree, pin, unpin, expect_value, expect_tag, "
-                         "expect_result, expect_fault, sigaction, tco, dc_zva, dc_gva, ldadd, cas, swp, ldxr, stxr, "
-                         "ldgm or stgm",
+                         "free, prctl, fork, write, syscall, yield, sleep, exit, kalloc, kfree, pin, unpin, expect_value, "
+                         "expect_tag, expect_result, expect_fault, sigaction, tco, dc_zva, dc_gva, ldadd, cas, swp, ldxr, "
+                         "stxr, ldgm or stgm",
                      l, le);
     }
     return true;

@@ -19,6 +19,7 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     auto mte = [&](std::uint32_t aux) {
         std::string s = " tcf=" + std::string(tcf_mode_name(static_cast<TcfMode>(aux & 0xff)));
         if (aux & kThreadMaskGiven) s += " exclude=" + hex((aux >> 8) & 0xffff);
+        if (aux & kTaggedAddrAbi) s += " tagged_addr=on";
         return s;
     };
     const std::string t = std::to_string(ev.thread) + " ";
@@ -59,6 +60,8 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     case TraceOp::mmap:
         m_out << t << "mmap " << hex(ev.src.raw) << " " << hex(ev.arg) << ((ev.aux & 1) ? " mte" : "");
         if (ev.aux & 2) m_out << " file=" << ev.dest << " offset=" << hex(std::uint64_t(ev.aux >> 8) << 12);
+        if (ev.aux & 8) m_out << " memfd=" << ev.dest << " offset=" << hex(std::uint64_t(ev.aux >> 8) << 12);
+        if (ev.aux & 4) m_out << " shared";
         m_out << "\n";
         return;
     case TraceOp::munmap: m_out << t << "munmap " << hex(ev.src.raw) << " " << hex(ev.arg) << "\n"; return;
@@ -67,6 +70,13 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         return;
     case TraceOp::read_file: m_out << t << "read " << ev.dest << " " << hex(ev.src.raw) << " " << hex(ev.arg) << "\n"; return;
     case TraceOp::pageout: m_out << t << "madvise " << hex(ev.src.raw) << " " << hex(ev.arg) << " pageout\n"; return;
+    case TraceOp::dontneed: m_out << t << "madvise " << hex(ev.src.raw) << " " << hex(ev.arg) << " dontneed\n"; return;
+    case TraceOp::read_user:
+    case TraceOp::write_user:
+        m_out << t << (ev.op == TraceOp::read_user ? "read " : "write ") << ev.dest << " " << hex(std::uint64_t(ev.aux)) << " "
+              << hex(ev.arg) << " buf=" << addr() << "\n";
+        return;
+    case TraceOp::fork: m_out << t << "fork " << ev.src.raw << " " << ev.dest << "\n"; return;
     case TraceOp::malloc: m_out << t << "malloc " << name_of(ev.dest) << " " << ev.arg << "\n"; return;
     case TraceOp::calloc: m_out << t << "calloc " << name_of(ev.dest) << " " << ev.aux << " " << ev.arg << "\n"; return;
     case TraceOp::realloc: m_out << t << "realloc " << name_of(ev.dest) << " " << addr() << " " << ev.arg << "\n"; return;
@@ -77,7 +87,8 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     case TraceOp::prctl:
         m_out << t << "prctl";
         if (ev.arg & 1) m_out << " tcf=" << tcf_mode_name(static_cast<TcfMode>(ev.aux & 0xff));
-        if (ev.arg & 2) m_out << " exclude=" << hex(ev.aux >> 8);
+        if (ev.arg & 2) m_out << " exclude=" << hex((ev.aux >> 8) & 0xffff);
+        if (ev.arg & 4) m_out << " tagged_addr=" << ((ev.aux & kTaggedAddrAbi) ? "on" : "off");
         m_out << "\n";
         return;
     case TraceOp::syscall: m_out << t << "syscall\n"; return;

@@ -46,6 +46,10 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::dc_gva: return "dc_gva";
     case TraceOp::atomic: return "atomic";
     case TraceOp::ldgm: return "ldgm";
+    case TraceOp::fork: return "fork";
+    case TraceOp::dontneed: return "madvise_dontneed";
+    case TraceOp::read_user: return "read_user";
+    case TraceOp::write_user: return "write_user";
     }
     return "?";
 }

@@ -57,6 +57,7 @@ void Workload::dispatch(const TraceEvent &ev) {
         t.tcf = static_cast<TcfMode>(ev.aux & 0xff);
         t.mask_set = (ev.aux & kThreadMaskGiven) != 0;
         if (t.mask_set) t.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
+        t.tagged_addr = (ev.aux & kTaggedAddrAbi) != 0;
         m_streams[ev.thread];
         if (m_listener) m_listener(&t);
         return;

@@ -73,8 +73,10 @@ TEST(KernelModel, TagsSurviveSwapAndTheOldPointerStillWorksWhileARetaggedOneFaul
     RunResult r = run_trace(body, {"core.on_fault=continue"});
     EXPECT_EQ(r.kernel.tags_saved_swap, 32u) << "the 32 tagged pages of the heap";
     EXPECT_EQ(r.kernel.tags_restored_swap, 32u);
-    ASSERT_EQ(r.faults.size(), 1u) << "only the retagged pointer faults";
-    EXPECT_EQ(r.faults[0].kind, FaultKind::tag_sync);
+    // The retagged pointer faults, and so do the 8 tag-0 loads after `mprotect ... none`: arm64
+    // Linux cannot take PROT_MTE away (VM_ARCH_CLEAR is not VM_MTE), so checking stays on.
+    ASSERT_EQ(r.faults.size(), 9u) << "the retagged pointer, then the 8 loads after mprotect none";
+    for (const auto &f : r.faults) EXPECT_EQ(f.kind, FaultKind::tag_sync);
     EXPECT_EQ(r.kernel.faults_mte_lazy, 16u) << "mprotect(PROT_MTE) on 64 populated pages, 16 touched";
     EXPECT_GT(r.kernel.file_reads, 0u);
     EXPECT_TRUE(r.tag_check_mode);

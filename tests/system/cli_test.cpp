@@ -720,3 +720,49 @@ TEST(CliRun, TimelineIsChromeTraceJson) {
     EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "SEGV_MTESERR", "fault", "i"));
     std::filesystem::remove(tl);
 }
+
+/* fork and copy-on-write end to end (issue 17): the child inherits the parent's tags, its tag
+ * store copies the page (a tagged COW copy, its tag storage reserved), the parent keeps its
+ * own tags (no false fault on the parent's pointer afterwards), and mprotect without PROT_MTE
+ * leaves checking on (the mismatched load after it faults). */
+TEST(CliTrace, ForkSharesTagsCopiesOnWriteAndMprotectKeepsChecking) {
+    const std::string trace = write_temp("fork.trace",
+                                         "mtesim-trace 1\n"
+                                         "thread 1 core=0 tcf=sync\n"
+                                         "1 mmap 0x80000000 0x4000 mte\n"
+                                         "1 st2g 0x0500000080000000\n"
+                                         "1 fork 2 2\n"
+                                         "2 ld 0x0500000080000000 8\n"
+                                         "2 stg 0x0700000080000000\n"
+                                         "2 ld 0x0700000080000000 8\n"
+                                         "2 exit\n"
+                                         "1 sleep 2000000\n"
+                                         "1 ld 0x0500000080000000 8\n"
+                                         "1 mmap 0x90000000 0x1000 mte\n"
+                                         "1 stg 0x0400000090000000\n"
+                                         "1 mprotect 0x90000000 0x1000 none\n"
+                                         "1 ld 0x90000000 8\n");
+    const std::string out = write_temp("fork-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "vm.check_tags=true"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json doc = nlohmann::json::parse(slurp(out + "/stats.json"));
+    auto stat = [&](const std::string &name) -> std::uint64_t {
+        for (const auto &st : doc.at("stats"))
+            if (st.at("name") == name) return st.at("value").get<std::uint64_t>();
+        ADD_FAILURE() << "no stat " << name;
+        return 0;
+    };
+    EXPECT_EQ(stat("kernel.fork.calls"), 1u);
+    EXPECT_EQ(stat("kernel.fork.pages_shared"), 1u);
+    EXPECT_EQ(stat("kernel.cow.copies"), 1u) << "the child's STG copied the page; its loads did not";
+    EXPECT_EQ(stat("kernel.cow.tagged_copies"), 1u);
+    EXPECT_EQ(stat("kernel.shadow.lost"), 0u);
+    EXPECT_EQ(stat("kernel.shadow.misplaced"), 0u);
+    const std::string csv = slurp(out + "/faults.csv");
+    std::size_t faults = 0;
+    for (char c : csv) faults += c == '\n';
+    EXPECT_EQ(faults, 2u) << "the header and one fault: the load after mprotect none\n" << csv;
+    EXPECT_NE(csv.find(",SEGV_MTESERR,sync,read,0x90000000,15"), std::string::npos) << csv;
+    std::filesystem::remove_all(out);
+}

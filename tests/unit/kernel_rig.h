@@ -58,13 +58,14 @@ struct KernelRig {
     /// The access the core would retry until the PTE is present; false when the process died.
     bool touch(std::uint32_t pid, std::uint64_t va, bool write = false) {
         for (int i = 0; i < 4; ++i) {
-            if (kind(pid, va) == upte::Kind::present) {
+            // A store needs a writable entry: a COW-shared page faults once more (do_wp_page).
+            if (kind(pid, va) == upte::Kind::present && (!write || upte::writable(pte(pid, va)))) {
                 k->mark_accessed(upte::pfn(pte(pid, va)));
                 return true;
             }
             if (k->handle_fault(pid, va, write).outcome != Kernel::Outcome::ok) return false;
         }
-        return kind(pid, va) == upte::Kind::present;
+        return kind(pid, va) == upte::Kind::present && (!write || upte::writable(pte(pid, va)));
     }
     /// STG of granule @va (its page mapped tagged): the TagStore and the shadow both learn it.
     void stg(std::uint32_t pid, std::uint64_t va, Tag t) {

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include <memory>
 #include <vector>
 
@@ -81,13 +83,19 @@ TEST(Kernel, MprotectMteMakesPopulatedPagesFaultAndTheFaultReservesAndClears) {
     EXPECT_GE(r.alloc->stats().reserve_fast + r.alloc->stats().reserve_slow, 1u);
     EXPECT_EQ(r.kind(1, kBase), upte::Kind::metadata_none) << "only the page touched was reserved";
     r.stg(1, kBase + kPageSize + 0x100, 5);
-    // Back to Normal: the mapping loses the attribute, the storage stays until the page is freed.
+    // mprotect without PROT_MTE cannot clear VM_MTE on arm64 (VM_ARCH_CLEAR is VM_ARM64_BTI):
+    // the mapping stays Normal-Tagged, checking stays on, the tags and their storage are kept.
     const std::uint64_t reserved = r.alloc->pool_pages_holding_tags();
-    r.k->mprotect(1, kBase, 0x4000, false);
-    EXPECT_FALSE(upte::tagged(r.pte(1, kBase + kPageSize)));
+    const std::uint64_t before = r.pte(1, kBase + kPageSize), shootdowns = r.tlb.pages;
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x4000, false).error, 0);
+    EXPECT_TRUE(upte::tagged(r.pte(1, kBase + kPageSize)));
+    EXPECT_EQ(r.pte(1, kBase + kPageSize), before);
+    EXPECT_EQ(r.tlb.pages, shootdowns) << "nothing to shoot down";
     EXPECT_EQ(r.alloc->pool_pages_holding_tags(), reserved);
-    // And tagged again: the tags set before are still there.
-    r.k->mprotect(1, kBase, 0x4000, true);
+    // Re-adding PROT_MTE is a no-op: the pages not touched yet stay "metadata none".
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x4000, true).error, 0);
+    EXPECT_EQ(r.pte(1, kBase + kPageSize), before);
+    EXPECT_EQ(r.k->stats().mprotect_mte_pages, 4u);
     ASSERT_TRUE(r.touch(1, kBase + kPageSize));
     EXPECT_EQ(r.tag_at(1, kBase + kPageSize + 0x100), 5);
     r.expect_clean();
@@ -406,5 +414,37 @@ TEST(Kernel, CleancacheMovesAPageCachePageOutOfThePoolWhenItIsWritten) {
     ASSERT_TRUE(r.touch(1, kBase + kPageSize, true));
     EXPECT_FALSE(r.alloc->in_pool(upte::pfn(r.pte(1, kBase + kPageSize)))) << "a dirty one may not";
     EXPECT_EQ(r.k->stats().cleancache_dirtied, 1u);
+    r.expect_clean();
+}
+
+/* mprotect's errors as do_mprotect_pkey and arch_validate_flags give them. */
+TEST(Kernel, MprotectOfAHoleIsEnomemAfterChangingTheVmasBeforeIt) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x2000, false);
+    r.k->mmap(1, kBase + 0x3000, 0x1000, false); /* a hole at kBase + 0x2000 */
+    EXPECT_EQ(r.k->mprotect(1, kBase + 0x10000, 0x1000, true).error, -ENOMEM) << "nothing mapped";
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x4000, true).error, -ENOMEM);
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_TRUE(upte::tagged(r.pte(1, kBase))) << "the VMA before the hole was changed";
+    ASSERT_TRUE(r.touch(1, kBase + 0x3000));
+    EXPECT_FALSE(upte::tagged(r.pte(1, kBase + 0x3000))) << "the walk stopped at the hole";
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x2000, false).error, 0);
+    r.expect_clean();
+}
+
+TEST(Kernel, ProtMteOnAFileMappingIsEinvalAndChangesNothing) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x2000, false, true, 3, 0);
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x2000, true).error, -EINVAL);
+    EXPECT_FALSE(upte::tagged(r.pte(1, kBase)));
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::present);
+    // mmap(PROT_MTE) of a file: -EINVAL, and the mapping that was there stays (MAP_FIXED).
+    EXPECT_EQ(r.k->mmap(1, kBase, 0x2000, true, true, 3, 0).error, -EINVAL);
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::present);
+    EXPECT_EQ(r.k->stats().faults_file, 1u);
+    EXPECT_EQ(r.k->mmap(1, kBase + 0x10000, 0x1000, true).error, 0) << "anonymous PROT_MTE is fine";
     r.expect_clean();
 }

@@ -18,6 +18,7 @@ public:
         std::uint64_t pfn = 0;
         std::uint64_t lru = 0;
         bool tagged = false;
+        bool writable = true; /* AP[2] clear: a store may use the entry (a COW page is read-only) */
     };
 
     Tlb(std::uint32_t entries, std::uint32_t ways);
@@ -39,7 +40,7 @@ public:
             }
         return nullptr;
     }
-    void insert(std::uint64_t vpn, std::uint64_t pfn, bool tagged);
+    void insert(std::uint64_t vpn, std::uint64_t pfn, bool tagged, bool writable = true);
     /// TLBI VMALLE1: drops every entry.
     void flush();
     /// TLBI VAE1 of one key (ASID and page).

@@ -68,19 +68,45 @@ public:
     /// A thread of @pid ends; the last one tears the address space down (exit_mmap).
     Result thread_exit(std::uint32_t pid);
     bool alive(std::uint32_t pid) const;
+    /// Whether process @pid exists (started, announced or killed and not yet ended).
+    bool exists(std::uint32_t pid) const { return find(pid) != nullptr; }
+    /// fork(): process @child (which must not exist) gets a copy-on-write copy of @parent's
+    /// address space (kernel_fork.cpp). The child has no thread yet: the caller announces the
+    /// one fork returns in (thread_created). killed: the parent is dead; the child then does
+    /// not exist. When the child's tables cannot be allocated, error is -ENOMEM and there is no
+    /// child.
+    Result fork(std::uint32_t parent, std::uint32_t child);
     /// Level-0 table of @pid for the hardware walker (0 when the process is dead).
     PhysAddr root(std::uint32_t pid) const;
 
     /* system calls (ranges are page aligned by the caller's trace reader) */
-    /// mmap(MAP_FIXED): replaces whatever was mapped in [@base, @base + @len).
+    /// mmap(MAP_FIXED): replaces whatever was mapped in [@base, @base + @len). PROT_MTE on a
+    /// file mapping is -EINVAL and changes nothing (arch_validate_flags: no VM_MTE_ALLOWED).
     Result mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool file = false,
                 std::uint32_t file_id = 0, std::uint64_t file_pgoff = 0);
+    /// mmap(MAP_SHARED|MAP_FIXED) of shared memory (kernel_shmem.cpp): @memfd 0 is
+    /// MAP_SHARED|MAP_ANONYMOUS (a new object, shared with children after fork), else the
+    /// memfd (shmem file) numbered @memfd, mapped from page @pgoff: every process mapping it
+    /// shares its pages and their tags. PROT_MTE is allowed (VM_MTE_ALLOWED: RAM-based).
+    Result mmap_shared(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, std::uint32_t memfd,
+                       std::uint64_t pgoff = 0);
     Result munmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
+    /// mprotect(PROT_READ|PROT_WRITE [| PROT_MTE]) (see kernel.cpp): error -ENOMEM when part of
+    /// the range is unmapped, -EINVAL for PROT_MTE on a file mapping.
     Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte);
     /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
     Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
     /// madvise(MADV_PAGEOUT): reclaims the range's pages now (swap-out, or drop if clean file).
     Result pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
+    /// read(2) (@to_user) or write(2) of @len bytes of file @file_id at @offset through the
+    /// user buffer @buf (a pointer, tag bits included) (kernel_uaccess.cpp): error holds the
+    /// call's return value, the bytes copied (>= 0), or -EFAULT when none could be. @check: the thread's mode checks the kernel's
+    /// user accesses in this direction (SYNC); @tagged_addr_abi: PR_TAGGED_ADDR_ENABLE is set.
+    Result user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
+                     bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset);
+    /// madvise(MADV_DONTNEED): the range's pages are zapped (anonymous pages freed, swap slots
+    /// released); the next touch of a private anonymous page is a new zeroed page, its tags 0.
+    Result dontneed(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
     /// pin_user_pages / unpin_user_pages over the range (faulting pages in to pin them).
     Result pin(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool pin);
     /// A kernel-side allocation (kmalloc/alloc_pages) with direct reclaim and compaction.
@@ -89,7 +115,7 @@ public:
     /* the fault path */
     /// The page fault of @pid at @va (tag bits ignored): handle_mm_fault.
     Result handle_fault(std::uint32_t pid, std::uint64_t va, bool write);
-    /// What the last handle_fault did ("anon", "file", "swap-in", "mte-lazy", "spurious",
+    /// What the last handle_fault did ("anon", "file", "swap-in", "mte-lazy", "cow", "spurious",
     /// "maperr", "oom"): for the timeline.
     const char *last_fault() const { return m_last_fault; }
     /// The hardware walker filled a TLB entry for @pfn: the page was referenced.
@@ -153,7 +179,8 @@ private:
         std::uint32_t pid;
         std::uint64_t va;
     };
-    /// A page holding user data: an anonymous page (one mapping) or a page-cache page.
+    /// A page holding user data: an anonymous page (one mapping, or several read-only ones
+    /// while it is COW-shared after fork) or a page-cache page.
     struct UserPage {
         std::vector<Mapping> maps;
         bool file = false;
@@ -165,6 +192,7 @@ private:
         bool referenced = false;
         bool dirty = false;
         bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
+        bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
         std::uint32_t pins = 0;
     };
     using Process = ProcessTable::Process;
@@ -197,8 +225,15 @@ private:
 
     Result fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
     Result fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write);
+    /// A demand fault of a shmem VMA: shmem_fault (kernel_shmem.cpp).
+    Result fault_shmem(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
     Result fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
     Result fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    /// A store to a read-only (COW-shared) present page: do_wp_page (kernel_fork.cpp).
+    Result fault_cow(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    /// AP[2] for a present entry of @pfn: set while the page is anonymous and mapped more than
+    /// once (COW-shared since fork), so that the first store faults.
+    std::uint64_t cow_bits(Pfn pfn) const;
     /// The page-cache page of (@file_id, @index), read from storage on a miss; nullopt when
     /// no memory could be had (@killed_self as alloc_user_page).
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
@@ -218,12 +253,15 @@ private:
     ProcessTable m_procs;
     std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
     PageCache m_page_cache; /* the index of file pages; cleancache drops; readahead */
+    PageCache m_shmem;      /* the index of shmem pages, by (object, page) */
+    std::uint32_t m_next_shmem = 0; /* anonymous shared objects made so far */
     LruLists m_lru;
     LruAddBatches m_lru_batches; /* per-CPU LRU-add batches in front of m_lru */
     SwapSlots m_swap;
     BlockDevice m_swap_dev, m_storage;
     TagKeeper m_tag_keeper; /* both tag xarrays, tag movement */
     PageDataStore m_data;   /* functional data (vm.data): moved where tags move */
+    TagStore &m_tags;       /* allocation tags, for the checks of the kernel's user accesses */
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
     bool m_in_kswapd = false;

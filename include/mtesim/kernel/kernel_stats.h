@@ -10,11 +10,13 @@ struct KernelStats {
     std::uint64_t processes = 0;            /* created */
     std::uint64_t faults_anon = 0;          /* demand faults that allocated and zeroed a page */
     std::uint64_t faults_file = 0;          /* demand faults mapping a page-cache page */
+    std::uint64_t faults_shmem = 0;         /* demand faults that allocated a shmem page (a hit counts in file_hits) */
     std::uint64_t faults_swapin = 0;        /* faults that read a page back from swap */
     std::uint64_t faults_mte_lazy = 0;      /* "metadata none" faults: storage reserved, tags restored */
     std::uint64_t faults_spurious = 0;      /* the PTE was already present */
     std::uint64_t segv_maperr = 0;          /* faults outside every VMA */
     std::uint64_t mmaps = 0, munmaps = 0, mprotects = 0;
+    std::uint64_t madv_dontneed = 0;        /* madvise(MADV_DONTNEED) calls */
     std::uint64_t mprotect_mte_pages = 0;   /* populated pages made "metadata none" by mprotect(PROT_MTE) */
     std::uint64_t page_tables_allocated = 0; /* in pages */
     std::uint64_t page_tables_freed = 0;     /* in pages */
@@ -50,6 +52,20 @@ struct KernelStats {
     std::uint64_t oom_tag_storage = 0;      /* OOM kills at a fault because a page in the pool found no data page to move to */
     std::uint64_t tag_fault_retries = 0;    /* faults that left the PTE "metadata none" (reservation failed; the access retries) */
     std::uint64_t pins = 0, unpins = 0;     /* user pages pinned / unpinned */
+
+    std::uint64_t uaccess_calls = 0;        /* read/write system calls through a user buffer */
+    std::uint64_t uaccess_bytes = 0;        /* bytes they copied */
+    std::uint64_t uaccess_short = 0;        /* of the calls, those that copied less than asked (short count or -EFAULT) */
+    std::uint64_t uaccess_efault = 0;       /* of the calls, those that returned -EFAULT */
+    std::uint64_t uaccess_tag_faults = 0;   /* copies a tag mismatch stopped (SYNC mode: no signal) */
+
+    std::uint64_t forks = 0;                /* processes created by fork */
+    std::uint64_t fork_pages_shared = 0;    /* present anonymous PTEs a fork shared copy-on-write */
+    std::uint64_t fork_swap_shared = 0;     /* swap PTEs a fork copied (swap_duplicate) */
+    std::uint64_t cow_faults = 0;           /* stores to a read-only COW page (do_wp_page) */
+    std::uint64_t cow_copies = 0;           /* of those, pages copied into a new page (wp_page_copy) */
+    std::uint64_t cow_tagged_copies = 0;    /* of the copies, tagged pages: data and tags, a tag-storage reservation */
+    std::uint64_t cow_reuses = 0;           /* of those, the last sharer made its page writable (wp_page_reuse) */
 };
 
 }  // namespace mtesim

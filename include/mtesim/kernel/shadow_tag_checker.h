@@ -24,6 +24,9 @@ public:
     void set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag);
     /// The kernel zeroed the tags of @pid's page at @va (a new tagged page).
     void clear_page(std::uint32_t pid, std::uint64_t va);
+    /// @to_pid's page at @to_va now shows the tags of @from_pid's page at @from_va (fork's
+    /// copy; a shared page mapped by one more process).
+    void copy_page(std::uint32_t from_pid, std::uint64_t from_va, std::uint32_t to_pid, std::uint64_t to_va);
     /// The page at @va is gone from @pid (munmap, exit).
     void drop_page(std::uint32_t pid, std::uint64_t va);
 

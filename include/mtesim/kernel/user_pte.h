@@ -2,7 +2,9 @@
 // (boot/page_table_format.h) with the software bits Linux arm64 uses (arch/arm64/include/asm/
 // pgtable-prot.h), and the non-present encodings the fault handler tells apart:
 //   0                        none: never touched, a demand fault allocates the page
-//   valid                    present: the hardware walker maps it (Normal or Normal-Tagged)
+//   valid                    present: the hardware walker maps it (Normal or Normal-Tagged);
+//                            AP[2] (bit 7) set: read-only, a copy-on-write page shared since
+//                            fork, whose first write faults (do_wp_page)
 //   PROT_NONE-like (bit 58)  "metadata none": the page is there but its tag storage is not
 //                            reserved or its tags not restored; the first access faults
 //                            (the RFC's mprotect(PROT_MTE) path)
@@ -18,6 +20,7 @@
 namespace mtesim::upte {
 
 inline constexpr std::uint64_t kUser = 1ull << 6;       /* AP[1]: EL0 access */
+inline constexpr std::uint64_t kReadOnly = 1ull << 7;   /* AP[2]: read-only (PTE_RDONLY; a COW-shared page) */
 inline constexpr std::uint64_t kDirty = 1ull << 55;     /* PTE_DIRTY (software) */
 inline constexpr std::uint64_t kProtNone = 1ull << 58;  /* PTE_PROT_NONE: present to the kernel, not to the MMU */
 inline constexpr std::uint64_t kSwap = 1ull << 2;       /* swap entry marker (never set in a valid descriptor's page form) */
@@ -46,6 +49,8 @@ inline std::uint64_t swap_entry(std::uint64_t slot, bool tags_saved) {
 
 inline Pfn pfn(std::uint64_t pte) { return pfn_of(PhysAddr(pte & pgtable::kAddrMask)); }
 inline std::uint64_t swap_slot(std::uint64_t pte) { return (pte & pgtable::kAddrMask) >> kPageShift; }
+/// A present entry that lets a store through (no AP[2]).
+inline bool writable(std::uint64_t pte) { return !(pte & kReadOnly); }
 inline bool tagged(std::uint64_t pte) {
     return ((pte >> 2) & 7) == pgtable::kMtNormalTagged;
 }

@@ -1,11 +1,15 @@
 // Vma: one virtual memory area of a process (struct vm_area_struct reduced to what the model
-// needs): its range, whether it is PROT_MTE, and its backing (anonymous, or a file through the
-// page cache at a page offset).
+// needs): its range, whether it is PROT_MTE, and its backing (private anonymous; a file through
+// the page cache at a page offset; or a shared-memory object, shmem: MAP_SHARED|MAP_ANONYMOUS
+// or a memfd, whose pages every process mapping it shares).
 #pragma once
 
 #include <cstdint>
 
 namespace mtesim {
+
+/// Shmem object ids from this one up name anonymous shared mappings; below it, memfds.
+inline constexpr std::uint32_t kAnonShmemBase = 1u << 23;
 
 struct Vma {
     std::uint64_t start = 0;     /* first byte, page aligned */
@@ -14,6 +18,7 @@ struct Vma {
     bool file = false;           /* file backed (else anonymous) */
     std::uint32_t file_id = 0;
     std::uint64_t file_pgoff = 0; /* file page mapped at start, in pages */
+    bool shmem = false;          /* MAP_SHARED anonymous or memfd: file_id names the shmem object */
 
     /// The file page @va maps.
     std::uint64_t file_index(std::uint64_t va) const { return file_pgoff + ((va - start) >> 12); }

@@ -27,6 +27,7 @@ struct ThreadContext {
     bool started = false;       /* the kernel model knows it (thread_start) */
     bool finished = false;      /* it ended, and the kernel model was told (thread_exit) */
     bool killed = false;
+    bool tagged_addr = false;   /* PR_TAGGED_ADDR_ENABLE: tagged pointers accepted by system calls */
     std::uint64_t events = 0; /* executed */
 };
 

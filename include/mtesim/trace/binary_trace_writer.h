@@ -24,7 +24,8 @@ public:
     template <typename NameOf>
     void write(const TraceEvent &ev, NameOf &&name_of) {
         TraceEvent e = ev;
-        if (e.dest != Operand::kRaw && e.op != TraceOp::mmap && e.op != TraceOp::read_file) /* else a file id */
+        if (e.dest != Operand::kRaw && e.op != TraceOp::mmap && e.op != TraceOp::read_file && e.op != TraceOp::fork &&
+            e.op != TraceOp::read_user && e.op != TraceOp::write_user) /* else a file id or fork's child thread */
             e.dest = define(e.dest, name_of(e.dest));
         if (e.src.name != Operand::kRaw) e.src.name = define(e.src.name, name_of(e.src.name));
         put_event(e);

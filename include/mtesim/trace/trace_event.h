@@ -13,7 +13,7 @@ namespace mtesim {
 enum class TraceOp : std::uint8_t {
     thread_create, /* arg: preferred core (or kAnyCore); aux: tcf | exclude << 8 | kThreadMaskGiven
                       (the exclude field holds a mask; without it the exec default, all
-                      excluded); src.raw: process id */
+                      excluded) | kTaggedAddrAbi; src.raw: process id */
     compute,       /* arg: cycles */
     load,          /* src: address; arg: size in bytes; aux: instructions (compute) before it */
     store,         /* src: address; arg: size in bytes; aux: instructions (compute) before it */
@@ -25,9 +25,10 @@ enum class TraceOp : std::uint8_t {
     stg, st2g,     /* set 1 or 2 granules' allocation tags to src's logical tag */
     stzg, stz2g,   /* same, and zero the data */
     dc_gzva,       /* zero a DC ZVA block and set its tags */
-    mmap,          /* src raw base, arg length; aux bit 0 PROT_MTE, bit 1 file backed, bits 8..31
-                      the file offset in pages; dest: file id */
-    prctl,         /* aux: tcf | exclude << 8 */
+    mmap,          /* src raw base, arg length; aux bit 0 PROT_MTE, bit 1 file backed, bit 2
+                      MAP_SHARED|MAP_ANONYMOUS, bit 3 a memfd; bits 8..31 the file or memfd
+                      offset in pages; dest: file or memfd id */
+    prctl,         /* aux: tcf | exclude << 8 | kTaggedAddrAbi; arg: which of them it sets (bits 0, 1, 2) */
     syscall,       /* a kernel entry */
     yield,         /* a context switch */
     exit,          /* the thread ends */
@@ -56,8 +57,12 @@ enum class TraceOp : std::uint8_t {
     dc_gva,        /* DC GVA: set the tags of the block holding src (no data) */
     atomic,        /* aux: AtomicKind; src address, arg size; value: operand (has_value) */
     ldgm,          /* LDGM / STGM (aux 1): undefined at EL0 (SIGILL) */
+    fork,          /* fork(): src.raw the child's process id, dest the id of its one thread */
+    dontneed,      /* madvise(MADV_DONTNEED): src raw base, arg length */
+    read_user,     /* read(2) into a user buffer: dest file id, aux file offset (bytes), arg length, src the buffer */
+    write_user,    /* write(2) from a user buffer: as read_user */
 };
-inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::ldgm);
+inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::write_user);
 /// thread_create aux: the trace gave the thread's include mask (exclude=).
 inline constexpr std::uint32_t kThreadMaskGiven = 1u << 24;
 /// expect_fault's "did not fault".
@@ -71,6 +76,10 @@ inline constexpr std::uint64_t kDefaultStoreValue = ~0ull;
 inline constexpr std::uint64_t kMaxHeapRequest = 1ull << 30;
 /// Process ids a trace may use (they are the address-space ids of the TLB).
 inline constexpr std::uint32_t kMaxProcess = (1u << 20) - 1;
+/// thread_create and prctl aux: PR_TAGGED_ADDR_ENABLE (`tagged_addr=on`).
+inline constexpr std::uint32_t kTaggedAddrAbi = 1u << 25;
+/// memfd ids a trace may use (`mmap ... memfd=ID`): 1 .. kMaxMemfd.
+inline constexpr std::uint32_t kMaxMemfd = (1u << 23) - 1;
 /// Virtual addresses a process may map: below 2^48 (48-bit VA, TTBR0).
 inline constexpr std::uint64_t kUserVaLimit = 1ull << 48;
 

@@ -24,6 +24,8 @@ struct ThreadInfo {
     TcfMode tcf = TcfMode::none;
     std::uint16_t exclude = 0xffff; /* GCR_EL1.Exclude (after exec: PR_MTE_TAG_MASK 0, all excluded) */
     bool mask_set = false;          /* the trace gave it (exclude=) */
+    bool tagged_addr = false;       /* PR_TAGGED_ADDR_ENABLE (Linux's default: off) */
+    bool forked = false;            /* made by a fork event: its last system call (fork) returned 0 */
 };
 
 class Workload {
@@ -49,6 +51,11 @@ public:
         return true;
     }
     Stream &stream(std::uint32_t tid) { return m_streams[tid]; }
+    /// A thread made while the run goes (the child of a fork): announced like a creation read.
+    void spawn(const ThreadInfo &info) {
+        m_streams[info.id];
+        if (m_listener) m_listener(&info);
+    }
     /// Drops the remaining events of @tid (the thread was killed).
     void discard(std::uint32_t tid);
     /// Called for every thread creation read, and once (with nullptr) when the source ends.

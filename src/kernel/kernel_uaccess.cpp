@@ -1,0 +1,122 @@
+// Kernel: system calls that read or write a user buffer (read(2)/write(2) of a file through a
+// buffer pointer), with the tagged-address ABI and MTE checks of the kernel's user accesses
+// (Documentation/arch/arm64/tagged-address-abi.rst; memory-tagging-extension.rst, "Tag check
+// faults"; selftest check_user_mem). See kernel.h.
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/user_pte.h"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace mtesim {
+
+namespace {
+constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
+}  // namespace
+
+/*
+ * A copy between a user buffer and the page cache, as copy_to_user / copy_from_user do it:
+ *   1. access_ok(untagged_addr(buf)): without PR_TAGGED_ADDR_ENABLE a pointer with a non-zero
+ *      top byte is not a user address (tagged-address-abi.rst: "the ABI is disabled by
+ *      default" and a tagged pointer passed to a syscall then fails): -EFAULT, nothing copied.
+ *   2. The buffer is walked a page at a time: a page not present (or, for a copy to user
+ *      memory, read-only: a COW page) is faulted in as the user access would (the uaccess
+ *      fixup path calls handle_mm_fault); an address outside every VMA ends the copy.
+ *   3. When @check (the thread is in SYNC mode for this direction: the kernel's LDTR/STTR
+ *      are checked with TCF0), every 16-byte granule of a Normal-Tagged page is compared with
+ *      the pointer's logical tag; the first mismatch ends the copy without a signal (the
+ *      uaccess fixup: "the kernel makes a best effort to check its user address accesses").
+ *      NONE and ASYNC do not check kernel accesses (memory-tagging-extension.rst), and the
+ *      caller passes @check false for them.
+ *   4. The bytes before the stop are copied: one cache line of user memory and one of the
+ *      page-cache page per 64 bytes, through IKernelMemory (loads for the side read, stores
+ *      for the side written); the page-cache pages of the file range were read in first.
+ * ret: the bytes copied when any, else -EFAULT (read/write return a short count or -EFAULT).
+ */
+Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
+                                 bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset) {
+    Result r;
+    if (!live(pid)) return Result{Outcome::killed, 0};
+    ++m_stats.uaccess_calls;
+    const VirtAddr ptr(buf);
+    const std::uint64_t ua = untagged(ptr).value();
+    const Tag ltag = logical_tag(ptr);
+    if ((!tagged_addr_abi && (buf & kTopByteMask)) || ua >= (1ull << 48) || len > (1ull << 48) - ua) {
+        ++m_stats.uaccess_efault;
+        ++m_stats.uaccess_short;
+        r.error = -EFAULT;
+        return r;
+    }
+    // The file side: the page-cache pages of [offset, offset + len).
+    const Result rf = read_file(pid, file_id, offset, len);
+    r.cycles += rf.cycles;
+    if (rf.outcome != Outcome::ok) return Result{rf.outcome, r.cycles, 0};
+    std::uint64_t done = 0;
+    bool stopped = false;
+    while (done < len && !stopped) {
+        const std::uint64_t va = ua + done;
+        Process *p = live(pid);
+        if (!p) return Result{Outcome::killed, r.cycles, 0};
+        std::uint64_t pte = peek_pte(*p, va);
+        for (int tries = 0; tries < 4 && (upte::kind(pte) != upte::Kind::present || (to_user && !upte::writable(pte)));
+             ++tries) {
+            const Result f = handle_fault(pid, va, to_user);
+            r.cycles += f.cycles;
+            if (f.outcome == Outcome::killed) return Result{Outcome::killed, r.cycles, 0};
+            if (f.outcome == Outcome::segv_maperr) break;
+            p = live(pid);
+            pte = p ? peek_pte(*p, va) : 0;
+        }
+        if (upte::kind(pte) != upte::Kind::present || (to_user && !upte::writable(pte))) break;
+        const std::uint64_t chunk = std::min(len - done, kPageSize - (va & (kPageSize - 1)));
+        std::uint64_t ok = chunk;
+        if (check && upte::tagged(pte)) {
+            const PhysAddr pa = phys_of(upte::pfn(pte)) + (va & (kPageSize - 1));
+            for (std::uint64_t g = pa.value() & ~(kGranuleSize - 1); g < pa.value() + chunk; g += kGranuleSize) {
+                const auto t = m_tags.get(PhysAddr(g));
+                if (t && *t != ltag) {
+                    ok = g > pa.value() ? g - pa.value() : 0;
+                    stopped = true;
+                    ++m_stats.uaccess_tag_faults;
+                    break;
+                }
+            }
+        }
+        // The copy's traffic: the user lines and the page-cache lines it moves.
+        const PhysAddr user_pa = phys_of(upte::pfn(pte)) + (va & (kPageSize - 1));
+        for (std::uint64_t b = 0; b < ok; b += kLine) {
+            const PhysAddr at = user_pa + b;
+            std::uint64_t w = 0;
+            if (to_user) {
+                w = m_memory.read_word(PhysAddr(at.value() & ~7ull)); /* the bytes stay as they are: data is not modelled here */
+                r.cycles += m_kmem.write_words(PhysAddr(at.value() & ~7ull), &w, 1);
+            } else {
+                r.cycles += m_kmem.read_word(PhysAddr(at.value() & ~7ull), w);
+            }
+        }
+        if (ok) {
+            // The page-cache side (the page of the file offset the copy starts in; a copy
+            // that crosses a file page boundary is charged to that page's lines too).
+            if (const auto pc = m_page_cache.find(file_id, (offset + done) >> kPageShift)) {
+                const PhysAddr base = phys_of(*pc);
+                for (std::uint64_t b = 0; b < ok; b += kLine) {
+                    const PhysAddr at(base.value() + (((offset + done) & (kPageSize - 1)) + b) % kPageSize);
+                    std::uint64_t w = m_memory.read_word(PhysAddr(at.value() & ~7ull));
+                    r.cycles += to_user ? m_kmem.read_word(PhysAddr(at.value() & ~7ull), w)
+                                        : m_kmem.write_words(PhysAddr(at.value() & ~7ull), &w, 1);
+                }
+                if (!to_user) m_pages.at(pc->value()).dirty = true; /* write(2): the file page is dirty */
+            }
+        }
+        done += ok;
+        if (ok < chunk) break;
+    }
+    m_stats.uaccess_bytes += done;
+    if (done < len) ++m_stats.uaccess_short;
+    if (!done && len) ++m_stats.uaccess_efault;
+    r.error = done || !len ? static_cast<std::int64_t>(done) : -EFAULT;
+    return r;
+}
+
+}  // namespace mtesim

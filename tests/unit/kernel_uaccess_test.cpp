@@ -1,0 +1,74 @@
+// System calls through user buffers (issue 17; Documentation/arch/arm64/tagged-address-abi.rst
+// and memory-tagging-extension.rst; selftest check_user_mem): without PR_TAGGED_ADDR_ENABLE a
+// tagged pointer is -EFAULT; in SYNC mode the kernel's copy stops at the first granule whose
+// allocation tag differs from the pointer's (a short count, or -EFAULT when nothing was
+// copied), with no signal; unchecked modes copy everything.
+#include "kernel_rig.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+using namespace mtesim;
+using test::kBase;
+using Rig = test::KernelRig;
+
+namespace {
+constexpr std::uint32_t kFile = 4;
+/* Process 1: two PROT_MTE pages at kBase, granules from byte 48 of page 0 onward tagged 0x5
+ * (the selftest's mte_insert_new_tag + mte_set_tag_address_range over the buffer's tail). */
+void setup(Rig &r) {
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x2000, true);
+    for (std::uint64_t va = kBase; va < kBase + 0x2000; va += kPageSize) ASSERT_TRUE(r.touch(1, va, true));
+    for (std::uint64_t g = 3; g < 512; ++g) r.stg(1, kBase + 16 * g, 0x5);
+}
+std::uint64_t tagged(std::uint64_t va, unsigned tag) { return va | (std::uint64_t(tag) << 56); }
+}  // namespace
+
+TEST(KernelUaccess, ATaggedPointerWithoutTheTaggedAddressAbiIsEfault) {
+    Rig r;
+    setup(r);
+    const auto res = r.k->user_copy(1, tagged(kBase + 0x100, 5), 64, true, true, false, kFile, 0);
+    EXPECT_EQ(res.error, -EFAULT);
+    EXPECT_EQ(r.k->stats().uaccess_bytes, 0u);
+    EXPECT_EQ(r.k->page_cache_pages(), 0u) << "nothing done: access_ok failed first";
+    // The same pointer with the ABI on is fine (its tag matches).
+    EXPECT_EQ(r.k->user_copy(1, tagged(kBase + 0x100, 5), 64, true, true, true, kFile, 0).error, 64);
+    // An untagged pointer needs no ABI.
+    EXPECT_EQ(r.k->user_copy(1, kBase, 48, false, true, false, kFile, 0).error, 48);
+    r.expect_clean();
+}
+
+TEST(KernelUaccess, SyncModeStopsAtTheFirstMismatchedGranuleWithAShortCount) {
+    Rig r;
+    setup(r);
+    // Pointer tag 0 at byte 8: granules 0..2 match, granule 3 (byte 48) does not.
+    auto res = r.k->user_copy(1, kBase + 8, 100, true, true, true, kFile, 0);
+    EXPECT_EQ(res.error, 40) << "copied up to the first bad granule";
+    EXPECT_EQ(res.outcome, Kernel::Outcome::ok) << "no signal";
+    EXPECT_EQ(r.k->stats().uaccess_tag_faults, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_short, 1u);
+    // Starting in a bad granule: nothing copied, -EFAULT.
+    res = r.k->user_copy(1, kBase + 0x40, 16, false, true, true, kFile, 0);
+    EXPECT_EQ(res.error, -EFAULT);
+    EXPECT_EQ(r.k->stats().uaccess_efault, 1u);
+    // Unchecked (NONE, ASYNC): the whole length.
+    EXPECT_EQ(r.k->user_copy(1, kBase + 8, 100, true, false, true, kFile, 0).error, 100);
+    // A buffer running off the mapping: a short count at its end.
+    EXPECT_EQ(r.k->user_copy(1, tagged(kBase + 0x1ff0, 5), 64, true, true, true, kFile, 0).error, 16);
+    EXPECT_EQ(r.k->user_copy(1, kBase + 0x10000, 8, true, true, true, kFile, 0).error, -EFAULT);
+    r.expect_clean();
+}
+
+TEST(KernelUaccess, ReadIntoACowSharedBufferCopiesThePageFirst) {
+    Rig r;
+    setup(r);
+    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
+    r.k->thread_created(2);
+    EXPECT_EQ(r.k->user_copy(2, tagged(kBase + 0x1000, 5), 32, true, true, true, kFile, 0).error, 32);
+    EXPECT_EQ(r.k->stats().cow_copies, 1u) << "copy_to_user writes: the child's page is copied first";
+    EXPECT_TRUE(upte::writable(r.pte(2, kBase + 0x1000)));
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase + 0x1000)));
+    r.expect_clean();
+}
