@@ -39,10 +39,12 @@ std::uint64_t MemoryPath::invalidate_range(PhysAddr base, std::uint64_t bytes) {
     const std::uint64_t first = base.value() >> m_line_shift, last = (base.value() + bytes - 1) >> m_line_shift;
     for (std::uint64_t line = first; line <= last; ++line) {
         bool cached = false;
-        for (Cache *c : m_shared.l1s) {
-            if (c && c->peek(line)) {
-                c->invalidate(line);
-                cached = true;
+        for (const auto *level : {&m_shared.l1s, &m_shared.l2s}) {
+            for (Cache *c : *level) {
+                if (c && c->peek(line)) {
+                    c->invalidate(line);
+                    cached = true;
+                }
             }
         }
         if (m_shared.llc && m_shared.llc->peek(line)) {

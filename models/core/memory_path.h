@@ -67,8 +67,8 @@ public:
         return m_prefetching.empty() && m_fills.empty() ? m_config.l1d_latency : in_flight_hit(line_no);
     }
     /// Cache maintenance by VA over [@base, @base + @bytes) (DC CIVAC/IVAC, and the RFC's
-    /// dcache_inval_tags_poc): the lines leave every core's L1D, the LLC and the DRAM
-    /// controllers' tag caches, unwritten. Returns the L1D/LLC lines that were present. The
+    /// dcache_inval_tags_poc): the lines leave every core's L1D and private L2, the LLC and the DRAM
+    /// controllers' tag caches, unwritten. Returns the lines that were present in any of those caches. The
     /// cost is the caller's (per line maintained, present or not).
     std::uint64_t invalidate_range(PhysAddr base, std::uint64_t bytes);
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
