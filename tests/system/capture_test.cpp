@@ -194,6 +194,10 @@ protected:
     }
 
     /// Runs the captured trace in sync mode; returns the lines of faults.csv after its header.
+    /// faults.csv's trace_line column (docs/stats.md: time_ps, core, thread, kind, mode, access,
+    /// address, trace_position, si_addr, trace_line, event_index).
+    static constexpr std::size_t kTraceLineColumn = 9;
+
     std::vector<std::string> faults(const std::string &bug) {
         const std::string out = bug + ".out";
         Result r = mtesim({"run", "--trace", bug + ".trace", "--out", out}, s_dir);
@@ -240,7 +244,11 @@ protected:
         ASSERT_EQ(f.size(), 1u) << "one fault, the planted bug's";
         const std::string want = "," + kind + ",sync," + access + ",";
         EXPECT_NE(f[0].find(want), std::string::npos) << f[0] << " expected " << want;
-        EXPECT_EQ(f[0].substr(f[0].rfind(',') + 1), std::to_string(at)) << f[0] << ": the trace line of the bug, " << lines[at - 1];
+        std::vector<std::string> cols;
+        std::istringstream row(f[0]);
+        for (std::string c; std::getline(row, c, ',');) cols.push_back(c);
+        ASSERT_GT(cols.size(), kTraceLineColumn) << f[0];
+        EXPECT_EQ(cols[kTraceLineColumn], std::to_string(at)) << f[0] << ": the trace line of the bug, " << lines[at - 1];
 
         capture(bug + "-clean");
         EXPECT_EQ(faults(bug + "-clean").size(), 0u) << "the clean twin has no fault";
