@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -315,6 +316,69 @@ TEST_F(CaptureTest, RecordsARealProgramWithNoFalseFault) {
     bad({"trace", "capture", "sort.trace", "--redzone", "24", "--", "sort", "input.txt"},
         "mtesim trace capture: --redzone 24, expected a power of two from 16 to 4096 bytes");
     fs::remove(s_dir / "sort.trace");
+}
+
+/* Dependences (docs/trace-format.md, "Capture": dep=K): a linked-list walk loads each node's
+ * address out of the node before it, so each of its loads but the first carries dep=1 (the
+ * previous load); an array sum computes its addresses from a counter, so none does. Built at
+ * -O0 (every variable spilled to the stack and reloaded) and -O1 (kept in registers). */
+static const char *kWalkProgram = R"(
+#include <stdio.h>
+#include <stdlib.h>
+struct node { struct node *next; long val; };
+int main(void) {
+    enum { N = 100 };
+    struct node *head = NULL;
+    for (int i = 0; i < N; i++) { struct node *n = malloc(sizeof *n); n->val = i; n->next = head; head = n; }
+    long *arr = malloc(N * sizeof *arr);
+    for (int i = 0; i < N; i++) arr[i] = i;
+    long count = 0;
+    for (struct node *p = head; p; p = p->next) count++;
+    long sum = 0;
+    for (int i = 0; i < N; i++) sum += arr[i];
+    printf("%ld %ld\n", count, sum);
+    return 0;
+}
+)";
+
+TEST_F(CaptureTest, AListWalksLoadsDependOnThePreviousLoadAndAnArraysDoNot) {
+    std::ofstream(s_dir / "walk.c") << kWalkProgram;
+    for (const std::string opt : {"-O0", "-O1"}) {
+        SCOPED_TRACE(opt);
+        ASSERT_EQ(run({"gcc", opt, "-w", "-o", "walk", "walk.c"}, s_dir).status, 0);
+        Result r = mtesim({"trace", "capture", "walk.trace", "--", "./walk"}, s_dir);
+        ASSERT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(r.out, "100 4950\n");
+        const auto lines = lines_of(slurp(s_dir / "walk.trace"));
+        std::set<std::string> nodes;
+        std::string array;
+        const std::regex malloc_re(" malloc (h[0-9]+) ([0-9]+)$"), ld_re(" ld (h[0-9]+)(\\S*) 8( gap=[0-9]+)?( dep=([0-9]+))?$");
+        std::size_t walk_loads = 0, walk_dep1 = 0, walk_other_dep = 0, array_loads = 0, array_dep = 0;
+        std::smatch m;
+        for (const auto &l : lines) {
+            if (std::regex_search(l, m, malloc_re)) {
+                if (m[2] == "16") nodes.insert(m[1]);
+                else if (m[2] == "800") array = m[1];
+            } else if (std::regex_search(l, m, ld_re)) {
+                if (nodes.count(m[1]) && m[2] == "") { /* p->next, at offset 0 */
+                    ++walk_loads;
+                    if (m[5] == "1") ++walk_dep1;
+                    else if (m[4].matched) ++walk_other_dep;
+                } else if (m[1] == array) {
+                    ++array_loads;
+                    if (m[4].matched) ++array_dep;
+                }
+            }
+        }
+        ASSERT_EQ(nodes.size(), 100u);
+        EXPECT_EQ(walk_loads, 100u) << "one load of p->next per node";
+        EXPECT_EQ(walk_dep1, 99u) << "every node but the first is reached through the previous load";
+        EXPECT_EQ(walk_other_dep, 0u);
+        EXPECT_EQ(array_loads, 100u) << "the sum's loads";
+        EXPECT_EQ(array_dep, 0u) << "an array's addresses come from a counter, not from a load";
+        EXPECT_NE(r.err.find("99 accesses depend on a recorded load"), std::string::npos) << r.err;
+        EXPECT_EQ(faults("walk").size(), 0u);
+    }
 }
 
 /* A forked child runs under Valgrind too, but does not write into the parent's trace. */

@@ -27,6 +27,21 @@
  *     heap reports HEAP_DOUBLE_FREE / HEAP_INVALID_FREE. The program's own call does nothing
  *     and the program goes on, as under Memcheck.
  *
+ * Dependences (dep=K, docs/trace-format.md "Accesses"): which recorded load a value comes from
+ * is shadowed through the program's data flow, as Memcheck shadows definedness and its origin
+ * tracking shadows origins: every IR temporary and every 8-byte guest register has a shadow
+ * holding the sequence number (per thread, from 1) of the recorded load its value derives from,
+ * the most recent one when several do (a max over the operands, for every operation: a
+ * pointer plus an offset, an index scaled and added to a base). A recorded load's value comes
+ * from that load; a load that is not recorded (the stack, globals, a read ahead) passes on the
+ * shadow of the 8-byte word it reads, kept when it was stored (a direct-mapped table, by
+ * thread): so a pointer spilled to the stack and reloaded, as code built with -O0 does with
+ * every variable, still derives from the heap load that produced it. An access whose address
+ * derives from load number S of its thread, when the thread has recorded L loads so far and
+ * L - S < 64, is written with dep = L - S + 1 (dep=1: the previous load). Registers the core
+ * writes (a heap call's result, a system call's, a signal frame) and temporaries of CAS, LL/SC
+ * and helper calls derive from no load.
+ *
  * Only the process started is recorded: a forked child stops recording, and an execve (which
  * Valgrind does not follow) is noted in the log so that mtesim can name the new program.
  *
@@ -318,6 +333,71 @@ static void ensure_mapped(ThreadId tid, Addr a, SizeT n) {
     }
 }
 
+/* ---- dependences: loads recorded and the shadow of memory ------------------------------- */
+
+/* Loads recorded per thread: the sequence number of the last one (the first is 1). */
+static ULong loads_recorded[MAX_THREADS];
+static ULong dep_accesses = 0; /* accesses written with dep=K */
+#define MG_MAX_DEP 64          /* kMaxLoadDependency of trace_event.h */
+
+/* The shadow of memory: for an 8-byte word that a thread stored, the load its value derived
+ * from. Direct-mapped by word address: a collision forgets the older word, which loses a
+ * dependence but never invents one (an entry is used only for its own word and thread). */
+typedef struct {
+    Addr word;
+    ULong origin; /* load sequence number of thread tid; 0: none */
+    UInt tid;
+} MemShadow;
+#define MEM_SHADOW_BITS 16
+static MemShadow mem_shadow[1u << MEM_SHADOW_BITS];
+
+static MemShadow *mem_shadow_slot(Addr word) {
+    return &mem_shadow[((word >> 3) * 0x9e3779b97f4a7c15ull) >> (64 - MEM_SHADOW_BITS)];
+}
+
+/* A store of @n bytes at @a whose data derives from load @origin of thread @tid (0: none). */
+static void shadow_store(ThreadId tid, Addr a, SizeT n, ULong origin) {
+    if (n == 8 && (a & 7) == 0 && origin) {
+        MemShadow *m = mem_shadow_slot(a);
+        m->word = a;
+        m->origin = origin;
+        m->tid = (UInt)tid;
+        return;
+    }
+    if (n > 4096) n = 4096;
+    for (Addr w = a & ~(Addr)7; w < a + n; w += 8) {
+        MemShadow *m = mem_shadow_slot(w);
+        if (m->word == w) m->origin = 0;
+    }
+}
+
+/* The load the 8-byte word at @a derives from, for thread @tid (0: none or not a whole word). */
+static ULong shadow_load(ThreadId tid, Addr a, SizeT n) {
+    if (n != 8 || (a & 7) != 0) return 0;
+    const MemShadow *m = mem_shadow_slot(a);
+    return m->word == a && m->tid == (UInt)tid ? m->origin : 0;
+}
+
+/* The core wrote a register (a heap call's result, a system call's, a signal frame): its value
+ * derives from no load of the program. */
+static void shadow_clear_reg(ThreadId tid, PtrdiffT offset, SizeT size) {
+    static const UChar zeros[512];
+    while (size > 0) {
+        const SizeT n = size < sizeof zeros ? size : sizeof zeros;
+        VG_(set_shadow_regs_area)(tid, 1, offset, n, zeros);
+        offset += n;
+        size -= n;
+    }
+}
+static void mg_post_reg_write(CorePart part, ThreadId tid, PtrdiffT offset, SizeT size) {
+    (void)part;
+    shadow_clear_reg(tid, offset, size);
+}
+static void mg_post_clientcall(ThreadId tid, PtrdiffT offset, SizeT size, Addr f) {
+    (void)f;
+    shadow_clear_reg(tid, offset, size);
+}
+
 /* ---- accesses ----------------------------------------------------------------------------- */
 
 /*
@@ -327,15 +407,18 @@ static void ensure_mapped(ThreadId tid, Addr a, SizeT n) {
  * dropped. Loads of libc's string routines that read ahead of the string are clamped or
  * dropped as an MTE-aware libc would not make them (see the top of the file).
  */
-static VG_REGPARM(3) void on_access(Addr a, UWord size_write, UWord gap) {
+static UWord on_access(Addr a, UWord size_write, UWord gap, UWord addr_origin, UWord data_origin) {
     const ThreadId tid = VG_(get_running_tid)();
     const SizeT size = size_write >> 1;
     const Bool write = size_write & 1;
+    /* The value a load gives when it is not recorded: the shadow of the word it reads. */
+    const UWord passed_on = write ? 0 : shadow_load(tid, a, size);
+    if (write) shadow_store(tid, a, size, data_origin);
     Chunk *c = chunk_at(a);
     if (!c && a + redzone >= heap_lo && a < heap_hi) c = chunk_near(a);
-    if (!c && !clo_all) return;
+    if (!c && !clo_all) return passed_on;
     SizeT n = size;
-    if (n == 0 || a + n < a || a >= ((Addr)1 << 47)) return;
+    if (n == 0 || a + n < a || a >= ((Addr)1 << 47)) return passed_on;
     if (c && !write && n >= 16 && tid < MAX_THREADS) {
         /* A vector load: a string routine's read ahead if it starts in a redzone, or if it
          * continues the thread's scan (it starts within 128 bytes after the previous vector
@@ -348,7 +431,7 @@ static VG_REGPARM(3) void on_access(Addr a, UWord size_write, UWord gap) {
         scan_end[tid] = a + n;
         if (in_redzone || continues) {
             ++read_ahead;
-            if (!clo_all) return;
+            if (!clo_all) return passed_on;
             c = NULL;
         }
     }
@@ -373,44 +456,162 @@ static VG_REGPARM(3) void on_access(Addr a, UWord size_write, UWord gap) {
         r.raw_or_offset = a;
     }
     r.arg = n;
+    /* The address derives from load addr_origin: the K-th most recent recorded load. */
+    const ULong last = tid < MAX_THREADS ? loads_recorded[tid] : 0;
+    if (addr_origin && addr_origin <= last && last - addr_origin < MG_MAX_DEP) {
+        r.dep = (UInt)(last - addr_origin + 1);
+        ++dep_accesses;
+    }
     out_record(&r);
+    if (write || tid >= MAX_THREADS) return 0;
+    return ++loads_recorded[tid]; /* the value now derives from this load */
 }
 
-/* Adds a call of on_access(addr, size << 1 | write, gap) before the current statement. */
-static void add_access(IRSB *sb, IRExpr *addr, Int size, Bool write, Int gap) {
-    IRExpr **args = mkIRExprVec_3(addr, mkIRExpr_HWord((HWord)(size << 1 | (write ? 1 : 0))), mkIRExpr_HWord((HWord)gap));
-    IRDirty *d = unsafeIRDirty_0_N(3, "on_access", VG_(fnptr_to_fnentry)(on_access), args);
-    addStmtToIRSB(sb, IRStmt_Dirty(d));
+/*
+ * The instrumentation: a call of on_access before every memory access, and the shadow of the
+ * data flow (see the top of the file). Every temporary t of the block gets a shadow temporary
+ * (I64: a load sequence number, 0 for none) assigned where t is; an 8-byte guest register at
+ * offset o has its shadow at o + the guest state's size (Valgrind's first shadow area).
+ */
+typedef struct {
+    IRSB *sb;
+    IRTemp *shadow; /* per temporary of the input block; IRTemp_INVALID until assigned */
+    Int n_tmps;
+    Int state_size; /* bytes of guest state: the shadow area's offset */
+    Int ip_offset;
+} Instr;
+
+static IRExpr *zero64(void) { return IRExpr_Const(IRConst_U64(0)); }
+
+/* The shadow of an atom: a temporary's shadow, or 0 for a constant. */
+static IRExpr *shadow_of(Instr *in, IRExpr *atom) {
+    if (atom && atom->tag == Iex_RdTmp) {
+        const IRTemp t = atom->Iex.RdTmp.tmp;
+        if (t < (IRTemp)in->n_tmps && in->shadow[t] != IRTemp_INVALID) return IRExpr_RdTmp(in->shadow[t]);
+    }
+    return zero64();
 }
 
-static IRSB *mg_instrument(VgCallbackClosure *closure, IRSB *in, const VexGuestLayout *layout,
+/* The most recent of two shadows (the larger sequence number), flat. */
+static IRExpr *shadow_max(Instr *in, IRExpr *a, IRExpr *b) {
+    if (a->tag == Iex_Const) return b;
+    if (b->tag == Iex_Const) return a;
+    IRTemp lt = newIRTemp(in->sb->tyenv, Ity_I1), m = newIRTemp(in->sb->tyenv, Ity_I64);
+    addStmtToIRSB(in->sb, IRStmt_WrTmp(lt, IRExpr_Binop(Iop_CmpLT64U, a, b)));
+    addStmtToIRSB(in->sb, IRStmt_WrTmp(m, IRExpr_ITE(IRExpr_RdTmp(lt), b, a)));
+    return IRExpr_RdTmp(m);
+}
+
+/* Assigns @value (an atom) to the shadow of temporary @t. */
+static void set_shadow(Instr *in, IRTemp t, IRExpr *value) {
+    if (t == IRTemp_INVALID || t >= (IRTemp)in->n_tmps) return;
+    if (in->shadow[t] == IRTemp_INVALID) in->shadow[t] = newIRTemp(in->sb->tyenv, Ity_I64);
+    addStmtToIRSB(in->sb, IRStmt_WrTmp(in->shadow[t], value));
+}
+
+/* Zeroes the shadow of guest state [offset, offset + size): whole 8-byte words, so a narrow or
+ * vector write leaves no stale sequence number behind (it may clear a neighbour's, which only
+ * loses a dependence). */
+static void shadow_put_zero(Instr *in, Int offset, Int size) {
+    for (Int w = offset & ~7; w < offset + size && w + 8 <= in->state_size; w += 8)
+        addStmtToIRSB(in->sb, IRStmt_Put(in->state_size + w, zero64()));
+}
+
+/* The shadow of an expression (a WrTmp's right-hand side): the max of its operands'. */
+static IRExpr *shadow_expr(Instr *in, IRExpr *e) {
+    switch (e->tag) {
+    case Iex_RdTmp: return shadow_of(in, e);
+    case Iex_Get:
+        if (e->Iex.Get.ty != Ity_I64 || e->Iex.Get.offset == in->ip_offset) return zero64();
+        {
+            IRTemp t = newIRTemp(in->sb->tyenv, Ity_I64);
+            addStmtToIRSB(in->sb, IRStmt_WrTmp(t, IRExpr_Get(in->state_size + e->Iex.Get.offset, Ity_I64)));
+            return IRExpr_RdTmp(t);
+        }
+    case Iex_Unop: return shadow_of(in, e->Iex.Unop.arg);
+    case Iex_Binop: return shadow_max(in, shadow_of(in, e->Iex.Binop.arg1), shadow_of(in, e->Iex.Binop.arg2));
+    case Iex_Triop: {
+        IRTriop *t = e->Iex.Triop.details;
+        return shadow_max(in, shadow_max(in, shadow_of(in, t->arg1), shadow_of(in, t->arg2)), shadow_of(in, t->arg3));
+    }
+    case Iex_Qop: {
+        IRQop *q = e->Iex.Qop.details;
+        IRExpr *m = shadow_max(in, shadow_of(in, q->arg1), shadow_of(in, q->arg2));
+        return shadow_max(in, shadow_max(in, m, shadow_of(in, q->arg3)), shadow_of(in, q->arg4));
+    }
+    case Iex_ITE:
+        return shadow_max(in, shadow_max(in, shadow_of(in, e->Iex.ITE.cond), shadow_of(in, e->Iex.ITE.iftrue)),
+                          shadow_of(in, e->Iex.ITE.iffalse));
+    case Iex_CCall: {
+        IRExpr *m = zero64();
+        for (Int k = 0; e->Iex.CCall.args[k]; k++) m = shadow_max(in, m, shadow_of(in, e->Iex.CCall.args[k]));
+        return m;
+    }
+    default: return zero64(); /* constants, GetI (x87 registers) */
+    }
+}
+
+/* Adds a call of on_access(addr, size << 1 | write, gap, addr's shadow, data's shadow) before
+ * the current statement; returns the temporary holding the loaded value's shadow. */
+static IRTemp add_access(Instr *in, IRExpr *addr, Int size, Bool write, Int gap, IRExpr *data) {
+    IRExpr **args = mkIRExprVec_5(addr, mkIRExpr_HWord((HWord)(size << 1 | (write ? 1 : 0))), mkIRExpr_HWord((HWord)gap),
+                                  shadow_of(in, addr), data ? shadow_of(in, data) : zero64());
+    IRTemp origin = newIRTemp(in->sb->tyenv, Ity_I64);
+    IRDirty *d = unsafeIRDirty_1_N(origin, 0, "on_access", VG_(fnptr_to_fnentry)(on_access), args);
+    addStmtToIRSB(in->sb, IRStmt_Dirty(d));
+    return origin;
+}
+
+static IRSB *mg_instrument(VgCallbackClosure *closure, IRSB *bb, const VexGuestLayout *layout,
                            const VexGuestExtents *vge, const VexArchInfo *archinfo, IRType gWordTy, IRType hWordTy) {
-    (void)closure; (void)layout; (void)vge; (void)archinfo; (void)hWordTy;
+    (void)closure; (void)vge; (void)archinfo; (void)hWordTy;
     if (gWordTy != hWordTy) VG_(tool_panic)("host/guest word size mismatch");
-    IRSB *sb = deepCopyIRSBExceptStmts(in);
+    Instr in;
+    in.sb = deepCopyIRSBExceptStmts(bb);
+    in.n_tmps = bb->tyenv->types_used;
+    in.shadow = VG_(malloc)("mg.shadow", sizeof(IRTemp) * (in.n_tmps ? in.n_tmps : 1));
+    for (Int t = 0; t < in.n_tmps; t++) in.shadow[t] = IRTemp_INVALID;
+    in.state_size = layout->total_sizeB;
+    in.ip_offset = layout->offset_IP;
+    IRSB *sb = in.sb;
     Int i = 0, gap = 0;
-    while (i < in->stmts_used && in->stmts[i]->tag != Ist_IMark) addStmtToIRSB(sb, in->stmts[i++]);
-    for (; i < in->stmts_used; i++) {
-        IRStmt *st = in->stmts[i];
+    while (i < bb->stmts_used && bb->stmts[i]->tag != Ist_IMark) addStmtToIRSB(sb, bb->stmts[i++]);
+    for (; i < bb->stmts_used; i++) {
+        IRStmt *st = bb->stmts[i];
         if (!st || st->tag == Ist_NoOp) continue;
+        IRTemp defined = IRTemp_INVALID; /* a temporary the statement assigns */
+        IRExpr *its_shadow = NULL;       /* and its shadow, when known before the statement */
         switch (st->tag) {
         case Ist_IMark: ++gap; break;
-        case Ist_WrTmp:
-            if (st->Ist.WrTmp.data->tag == Iex_Load) {
-                IRExpr *e = st->Ist.WrTmp.data;
-                add_access(sb, e->Iex.Load.addr, sizeofIRType(e->Iex.Load.ty), False, gap > 0 ? gap - 1 : 0);
+        case Ist_WrTmp: {
+            IRExpr *e = st->Ist.WrTmp.data;
+            defined = st->Ist.WrTmp.tmp;
+            if (e->tag == Iex_Load) {
+                IRTemp o = add_access(&in, e->Iex.Load.addr, sizeofIRType(e->Iex.Load.ty), False, gap > 0 ? gap - 1 : 0, NULL);
+                its_shadow = IRExpr_RdTmp(o);
                 gap = 0;
+            } else {
+                its_shadow = shadow_expr(&in, e);
             }
             break;
+        }
+        case Ist_Put: {
+            IRExpr *data = st->Ist.Put.data;
+            const Int off = st->Ist.Put.offset;
+            if (off == in.ip_offset) break;
+            if (typeOfIRExpr(bb->tyenv, data) == Ity_I64) addStmtToIRSB(sb, IRStmt_Put(in.state_size + off, shadow_of(&in, data)));
+            else shadow_put_zero(&in, off, sizeofIRType(typeOfIRExpr(bb->tyenv, data)));
+            break;
+        }
         case Ist_Store: {
             IRExpr *data = st->Ist.Store.data;
-            add_access(sb, st->Ist.Store.addr, sizeofIRType(typeOfIRExpr(in->tyenv, data)), True, gap > 0 ? gap - 1 : 0);
+            add_access(&in, st->Ist.Store.addr, sizeofIRType(typeOfIRExpr(bb->tyenv, data)), True, gap > 0 ? gap - 1 : 0, data);
             gap = 0;
             break;
         }
         case Ist_StoreG: {
             IRStoreG *sg = st->Ist.StoreG.details;
-            add_access(sb, sg->addr, sizeofIRType(typeOfIRExpr(in->tyenv, sg->data)), True, gap > 0 ? gap - 1 : 0);
+            add_access(&in, sg->addr, sizeofIRType(typeOfIRExpr(bb->tyenv, sg->data)), True, gap > 0 ? gap - 1 : 0, sg->data);
             gap = 0;
             break;
         }
@@ -418,35 +619,53 @@ static IRSB *mg_instrument(VgCallbackClosure *closure, IRSB *in, const VexGuestL
             IRLoadG *lg = st->Ist.LoadG.details;
             IRType ty = Ity_INVALID, wide = Ity_INVALID;
             typeOfIRLoadGOp(lg->cvt, &wide, &ty);
-            add_access(sb, lg->addr, sizeofIRType(ty), False, gap > 0 ? gap - 1 : 0);
+            IRTemp o = add_access(&in, lg->addr, sizeofIRType(ty), False, gap > 0 ? gap - 1 : 0, NULL);
+            defined = lg->dst;
+            its_shadow = IRExpr_RdTmp(o);
             gap = 0;
             break;
         }
         case Ist_Dirty: {
             IRDirty *d = st->Ist.Dirty.details;
             if (d->mFx != Ifx_None && d->mAddr) {
-                if (d->mFx == Ifx_Read || d->mFx == Ifx_Modify) add_access(sb, d->mAddr, d->mSize, False, 0);
-                if (d->mFx == Ifx_Write || d->mFx == Ifx_Modify) add_access(sb, d->mAddr, d->mSize, True, 0);
+                if (d->mFx == Ifx_Read || d->mFx == Ifx_Modify) add_access(&in, d->mAddr, d->mSize, False, 0, NULL);
+                if (d->mFx == Ifx_Write || d->mFx == Ifx_Modify) add_access(&in, d->mAddr, d->mSize, True, 0, NULL);
             }
+            defined = d->tmp;
+            its_shadow = zero64();
             break;
         }
         case Ist_CAS: {
             IRCAS *cas = st->Ist.CAS.details;
-            Int n = sizeofIRType(typeOfIRExpr(in->tyenv, cas->dataLo)) * (cas->dataHi ? 2 : 1);
-            add_access(sb, cas->addr, n, False, 0);
-            add_access(sb, cas->addr, n, True, 0);
+            Int n = sizeofIRType(typeOfIRExpr(bb->tyenv, cas->dataLo)) * (cas->dataHi ? 2 : 1);
+            add_access(&in, cas->addr, n, False, 0, NULL);
+            add_access(&in, cas->addr, n, True, 0, NULL);
+            set_shadow(&in, cas->oldLo, zero64());
+            if (cas->oldHi != IRTemp_INVALID) set_shadow(&in, cas->oldHi, zero64());
             break;
         }
         case Ist_LLSC:
             if (st->Ist.LLSC.storedata == NULL)
-                add_access(sb, st->Ist.LLSC.addr, sizeofIRType(typeOfIRTemp(in->tyenv, st->Ist.LLSC.result)), False, 0);
+                add_access(&in, st->Ist.LLSC.addr, sizeofIRType(typeOfIRTemp(bb->tyenv, st->Ist.LLSC.result)), False, 0, NULL);
             else
-                add_access(sb, st->Ist.LLSC.addr, sizeofIRType(typeOfIRExpr(in->tyenv, st->Ist.LLSC.storedata)), True, 0);
+                add_access(&in, st->Ist.LLSC.addr, sizeofIRType(typeOfIRExpr(bb->tyenv, st->Ist.LLSC.storedata)), True, 0,
+                           st->Ist.LLSC.storedata);
+            set_shadow(&in, st->Ist.LLSC.result, zero64());
             break;
         default: break;
         }
+        if (defined != IRTemp_INVALID && its_shadow) set_shadow(&in, defined, its_shadow);
         addStmtToIRSB(sb, st);
+        if (st->tag == Ist_Dirty) { /* guest state a helper writes (CPUID, XRSTOR...) derives from no load */
+            IRDirty *d = st->Ist.Dirty.details;
+            for (Int k = 0; k < d->nFxState; k++) {
+                if (d->fxState[k].fx == Ifx_Read) continue;
+                for (Int r = 0; r <= d->fxState[k].nRepeats; r++)
+                    shadow_put_zero(&in, d->fxState[k].offset + r * d->fxState[k].repeatLen, d->fxState[k].size);
+            }
+        }
     }
+    VG_(free)(in.shadow);
     return sb;
 }
 
@@ -617,9 +836,10 @@ static void mg_fini(Int exitcode) {
     VG_(close)(out_fd);
     VG_(umsg)("mtegrind: %llu accesses (%llu in heap chunks: %llu after free, %llu in redzones; %llu loads clamped "
               "to their last granule, %llu read-ahead loads dropped), %llu heap calls (%llu double frees, %llu invalid "
-              "frees); quarantine %lld MiB, redzones %lu B, %llu chunks evicted -> %s\n",
+              "frees); quarantine %lld MiB, redzones %lu B, %llu chunks evicted; %llu accesses depend on a recorded load "
+              "-> %s\n",
               accesses, heap_accesses, uaf_accesses, redzone_accesses, clamped, read_ahead, heap_calls, double_frees,
-              invalid_frees, clo_quarantine_mb, (unsigned long)redzone, quarantine_evicted, clo_out);
+              invalid_frees, clo_quarantine_mb, (unsigned long)redzone, quarantine_evicted, dep_accesses, clo_out);
 }
 
 static void mg_pre_clo_init(void) {
@@ -635,6 +855,8 @@ static void mg_pre_clo_init(void) {
                                   mg_free, mg_free, mg_free_aligned, mg_free, mg_free_aligned, mg_realloc, mg_usable_size, 16);
     VG_(needs_syscall_wrapper)(mg_pre_syscall, mg_post_syscall);
     VG_(atfork)(NULL, NULL, mg_atfork_child);
+    VG_(track_post_reg_write)(mg_post_reg_write);
+    VG_(track_post_reg_write_clientcall_return)(mg_post_clientcall);
     chunks = VG_(OSetGen_Create)(offsetof(Chunk, start), NULL, VG_(malloc), "mg.chunks", VG_(free));
     regions = VG_(OSetWord_Create)(VG_(malloc), "mg.regions", VG_(free));
 }

@@ -27,7 +27,7 @@ typedef struct {
     unsigned int dest;
     unsigned int name;
     unsigned int aux;
-    unsigned int reserved2;
+    unsigned int dep; /* ld/st: the address depends on the dep-th most recent load; 0: none */
     unsigned long long raw_or_offset;
     unsigned long long arg;
 } MgRecord; /* 40 bytes, little-endian */
