@@ -160,15 +160,49 @@ void ProfileWorkload::heap_op(Thread &t, unsigned malloc_pct, unsigned free_pct)
         t.sizes.pop_back();
         return;
     }
+    // The chunk is reached the way a program reaches a heap object it did not just allocate:
+    // through the pointers of the structure that holds it (tree_lookup), so its accesses depend
+    // on the last load of that walk.
+    tree_lookup(t, i);
+    const bool reached_by_load = i != 0; /* the root's pointer is at hand */
+    std::uint32_t loads_since = 0;        /* loads after the one that gave the chunk's pointer */
     const unsigned n = 1 + static_cast<unsigned>(rand(t, 4));
     for (unsigned k = 0; k < n; ++k) {
         const std::uint64_t size = t.sizes[i];
         const std::uint64_t len = std::min<std::uint64_t>(8, size);
-        TraceEvent &ev = push(t, rand(t, 3) ? TraceOp::load : TraceOp::store);
+        const bool load = rand(t, 3) != 0;
+        TraceEvent &ev = push(t, load ? TraceOp::load : TraceOp::store);
         ev.src.name = t.live[i];
         ev.src.offset = static_cast<std::int64_t>(rand(t, size - len + 1) & ~std::uint64_t(len - 1 ? 7 : 0));
         ev.arg = len;
         ev.aux = static_cast<std::uint32_t>(5 + rand(t, 40)); /* instructions before it */
+        if (reached_by_load) ev.dep = loads_since + 1; /* the chunk's pointer came from that load */
+        if (load) ++loads_since;
+    }
+}
+
+/*
+ * A lookup of live chunk @i in a balanced binary tree of the thread's live chunks, as a
+ * program finds an object in a std::map, an rb-tree or a DOM tree: the root's pointer is at
+ * hand (a global or a register), and each level loads the child pointer out of the node above,
+ * so the loads form a chain of floor(log2(i + 1)) dependent loads (each dep=1: the address is
+ * the value the previous load returned). The tree is the implicit one over t.live (node j's
+ * children are 2j + 1 and 2j + 2; left child pointer at offset 0, right at 8, inside chunks of
+ * 16 bytes or more): frees move the last chunk into the hole, as a rebalancing moves nodes.
+ * (One load per level: the key compared at each node is in the same line and left out.)
+ */
+void ProfileWorkload::tree_lookup(Thread &t, std::size_t i) {
+    std::size_t path[64];
+    unsigned depth = 0;
+    for (std::size_t j = i; j != 0; j = (j - 1) / 2) path[depth++] = j; /* i and its ancestors, root excluded */
+    for (unsigned d = depth; d-- > 0;) {
+        const std::size_t child = path[d], parent = (child - 1) / 2;
+        TraceEvent &ev = push(t, TraceOp::load);
+        ev.src.name = t.live[parent];
+        ev.src.offset = child == 2 * parent + 1 ? 0 : 8;
+        ev.arg = 8;
+        ev.aux = 2;                      /* the level's compare and branch (cmp, b.cond) */
+        if (parent != 0) ev.dep = 1;     /* the parent's address came from the previous load */
     }
 }
 

@@ -1,8 +1,9 @@
 // ProfileWorkload: the study profiles of `mtesim trace gen` (issue "Workloads"), generated as a
 // stream (events are made as they are read, never held whole), deterministic for a seed:
 //   browser     many threads in several renderer-like processes with heavy tagged heap churn
-//               (malloc/calloc/realloc/free of mostly small chunks, accesses inside live chunks),
-//               the RFC's browser measurement;
+//               (malloc/calloc/realloc/free of mostly small chunks, accesses inside live chunks
+//               found by a tree lookup: a chain of dependent loads, dep=1 each), the RFC's
+//               browser measurement;
 //   server      large anonymous memory per thread, hot/cold accesses, little tagging (a few
 //               heap calls);
 //   page-cache  sequential file reads far larger than memory, a kernel thread growing and
@@ -71,6 +72,8 @@ private:
     /// Appends the events of the thread's next operation (or its exit) to its pending queue.
     void refill(Thread &t);
     void heap_op(Thread &t, unsigned malloc_pct, unsigned free_pct);
+    /// The dependent loads that walk a tree of the live chunks from its root to live[i].
+    void tree_lookup(Thread &t, std::size_t i);
     std::uint64_t chunk_size(Thread &t);
     std::uint32_t handle(Thread &t, const char *kind);
     TraceEvent &push(Thread &t, TraceOp op);
