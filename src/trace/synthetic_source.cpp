@@ -136,4 +136,22 @@ bool SyntheticSource::next(TraceEvent &out) {
 }
 
 
+/*
+ * Thread @tid's next event, made on demand. Its position is the one next() gives it: every
+ * thread makes the same number of events up to its exit (the phases' lengths do not depend on
+ * the draws), and thread 0's use after free comes after its last free, so in next()'s round
+ * robin the k-th event of thread t (from 0) is at k * threads + t + 1, thread 0's last exit
+ * included (tested against next() by SyntheticSource.PerThreadStreamsAreTheRoundRobinStreamSplit).
+ */
+bool SyntheticSource::next_of(std::uint32_t tid, TraceEvent &out) {
+    if (tid >= m_params.threads) return false;
+    ThreadGen &g = m_threads[tid];
+    if (g.phase == Phase::done) return false;
+    out = TraceEvent{};
+    out.thread = tid;
+    out.position = g.events * m_params.threads + tid + 1;
+    ++g.events;
+    return step(tid, g, out);
+}
+
 }  // namespace mtesim

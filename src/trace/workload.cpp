@@ -6,9 +6,47 @@
 namespace mtesim {
 
 Workload::Workload(std::unique_ptr<IEventSource> source, std::uint64_t max_buffered)
-    : m_source(std::move(source)), m_max_buffered(max_buffered) {}
+    : m_source(std::move(source)), m_max_buffered(max_buffered), m_per_thread(m_source->thread_count()) {}
+
+/*
+ * Per-thread sources. The threads' creations are announced one per pump(), in thread order,
+ * as an interleaved read of the same source would meet them (its first events); once all are,
+ * the source counts as exhausted (no thread will be created from it any more), and each
+ * thread's events are made when its stream is read (read_own). An event's index is its
+ * position: the index an interleaved read would have given it, so fault reports are the same.
+ */
+bool Workload::announce_next_thread() {
+    if (m_exhausted) return false;
+    if (m_announced == m_per_thread) {
+        m_exhausted = true;
+        if (m_listener) m_listener(nullptr);
+        return false;
+    }
+    TraceEvent ev;
+    const std::uint32_t tid = m_announced++;
+    if (!m_source->next_of(tid, ev) || ev.op != TraceOp::thread_create || ev.thread != tid)
+        throw TraceError(m_source->description() + ": thread " + std::to_string(tid) +
+                         " does not begin with its creation, expected a per-thread source's thread_create first");
+    ++m_events;
+    ev.index = ev.position;
+    dispatch(ev);
+    if (m_announced == m_per_thread) {
+        m_exhausted = true;
+        if (m_listener) m_listener(nullptr);
+    }
+    return true;
+}
+
+bool Workload::read_own(Stream &s, TraceEvent &out) {
+    while (m_announced < m_per_thread) announce_next_thread(); /* a stream read before its creation */
+    if (s.discarding || s.id >= m_announced || !m_source->next_of(s.id, out)) return false;
+    ++m_events;
+    out.index = out.position;
+    return true;
+}
 
 bool Workload::pump() {
+    if (m_per_thread) return announce_next_thread();
     if (m_exhausted) return false;
     TraceEvent ev;
     if (!m_source->next(ev)) {
@@ -22,6 +60,7 @@ bool Workload::pump() {
 }
 
 bool Workload::read_for(Stream &s, TraceEvent &out) {
+    if (m_per_thread) return read_own(s, out);
     while (!m_exhausted) {
         if (!m_source->next(out)) {
             m_exhausted = true;
@@ -31,7 +70,7 @@ bool Workload::read_for(Stream &s, TraceEvent &out) {
         out.index = ++m_events;
         if (out.op != TraceOp::thread_create) {
             if (out.thread != m_last_thread) {
-                m_last_stream = &m_streams[out.thread];
+                m_last_stream = &stream_of(out.thread);
                 m_last_thread = out.thread;
             }
             if (m_last_stream == &s) {
@@ -58,12 +97,12 @@ void Workload::dispatch(const TraceEvent &ev) {
         t.mask_set = (ev.aux & kThreadMaskGiven) != 0;
         if (t.mask_set) t.exclude = static_cast<std::uint16_t>(ev.aux >> 8);
         t.tagged_addr = (ev.aux & kTaggedAddrAbi) != 0;
-        m_streams[ev.thread];
+        stream_of(ev.thread);
         if (m_listener) m_listener(&t);
         return;
     }
     if (ev.thread != m_last_thread) {
-        m_last_stream = &m_streams[ev.thread];
+        m_last_stream = &stream_of(ev.thread);
         m_last_thread = ev.thread;
     }
     Stream &s = *m_last_stream;
@@ -79,7 +118,7 @@ void Workload::dispatch(const TraceEvent &ev) {
 }
 
 void Workload::discard(std::uint32_t tid) {
-    Stream &s = m_streams[tid];
+    Stream &s = stream_of(tid);
     m_buffered -= s.queue.size();
     TraceEvent ev;
     while (!s.queue.empty()) { /* a killed thread: its assertions will not run */
@@ -87,6 +126,11 @@ void Workload::discard(std::uint32_t tid) {
         note_dropped(ev);
     }
     s.discarding = true;
+    if (m_per_thread && s.id < m_announced) /* its events are made and dropped, as a read of the whole source would */
+        while (m_source->next_of(s.id, ev)) {
+            ++m_events;
+            note_dropped(ev);
+        }
 }
 
 void Workload::set_pointer(std::uint32_t id, VirtAddr value) {

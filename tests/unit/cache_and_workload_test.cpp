@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 using namespace mtesim;
 
 TEST(Cache, LruEvictionWithinASet) {
@@ -86,11 +88,27 @@ TEST(LatencyHistogram, MeanAndPercentiles) {
     EXPECT_LE(h.percentile(1.0), 100000u);
 }
 
+namespace {
+/* The generated workload read as one interleaved stream (its next()), as a trace file is read:
+ * Workload's read-ahead and queues at work. */
+class Interleaved : public IEventSource {
+public:
+    explicit Interleaved(const SyntheticParams &p) : m_src(p) {}
+    bool next(TraceEvent &out) override { return m_src.next(out); }
+    std::string name_of(std::uint32_t id) const override { return m_src.name_of(id); }
+    std::uint32_t name_count() const override { return m_src.name_count(); }
+    std::string description() const override { return m_src.description(); }
+
+private:
+    SyntheticSource m_src;
+};
+}  // namespace
+
 TEST(Workload, DemultiplexesThreadsAndReportsCreations) {
     SyntheticParams p;
     p.threads = 3;
     p.accesses_per_thread = 50;
-    Workload w(std::make_unique<SyntheticSource>(p));
+    Workload w(std::make_unique<Interleaved>(p));
     std::vector<std::uint32_t> created;
     bool ended = false;
     w.set_listener([&](const ThreadInfo *t) {
@@ -115,6 +133,82 @@ TEST(Workload, DemultiplexesThreadsAndReportsCreations) {
     w.discard(1);
     EXPECT_FALSE(w.next(1, ev));
     EXPECT_EQ(w.buffered(), 0u);
+}
+
+/* next_of() makes each thread's events on demand: the same events, with the same positions, as
+ * the round-robin stream of next() split by thread (with and without the use after free, which
+ * makes thread 0 one event longer). */
+TEST(SyntheticSource, PerThreadStreamsAreTheRoundRobinStreamSplit) {
+    for (const bool uaf : {false, true})
+        for (const std::uint32_t threads : {1u, 3u, 7u}) {
+            SCOPED_TRACE(std::to_string(threads) + (uaf ? " threads, use after free" : " threads"));
+            SyntheticParams p;
+            p.threads = threads;
+            p.accesses_per_thread = 300;
+            p.accesses_per_chunk = 7;
+            p.use_after_free = uaf;
+            using Key = std::tuple<int, std::uint64_t, std::uint32_t, std::uint32_t, std::uint64_t, std::int64_t, std::uint64_t, std::uint32_t>;
+            auto key = [](const TraceEvent &e) {
+                return Key(static_cast<int>(e.op), e.position, e.dest, e.src.name, e.src.raw, e.src.offset, e.arg, e.aux);
+            };
+            std::vector<std::vector<Key>> split(threads), own(threads);
+            SyntheticSource a(p), b(p);
+            TraceEvent ev;
+            std::uint64_t n = 0;
+            while (a.next(ev)) {
+                ASSERT_EQ(ev.position, ++n);
+                split.at(ev.thread).push_back(key(ev));
+            }
+            // Read b's threads in reverse order, each to its end: nothing depends on the others.
+            for (std::uint32_t t = threads; t-- > 0;)
+                while (b.next_of(t, ev)) {
+                    ASSERT_EQ(ev.thread, t);
+                    own[t].push_back(key(ev));
+                }
+            EXPECT_EQ(own, split);
+            EXPECT_EQ(b.thread_count(), threads);
+        }
+}
+
+/* A run's Workload reads the generated workload per thread: threads are announced one per
+ * pump, in order; then any thread's stream is read with nothing buffered for the others, its
+ * events indexed by their position; a killed thread's rest is still counted as read. */
+TEST(Workload, ReadsAPerThreadSourceWithoutBuffering) {
+    SyntheticParams p;
+    p.threads = 3;
+    p.accesses_per_thread = 50;
+    Workload w(std::make_unique<SyntheticSource>(p));
+    std::vector<std::uint32_t> created;
+    bool ended = false;
+    w.set_listener([&](const ThreadInfo *t) {
+        if (t) created.push_back(t->id);
+        else ended = true;
+    });
+    EXPECT_TRUE(w.pump());
+    EXPECT_EQ(created, (std::vector<std::uint32_t>{0}));
+    EXPECT_FALSE(ended);
+    TraceEvent ev;
+    std::uint64_t n2 = 0, accesses = 0;
+    while (w.next(2, ev)) { /* before its creation was pumped: all are announced first */
+        EXPECT_EQ(ev.thread, 2u);
+        EXPECT_NE(ev.op, TraceOp::thread_create);
+        EXPECT_EQ(ev.index, ev.position);
+        EXPECT_EQ(ev.position % 3, 0u) << "thread 2's events are every third of the round robin";
+        ++n2;
+        accesses += ev.op == TraceOp::load || ev.op == TraceOp::store;
+    }
+    EXPECT_EQ(accesses, 50u);
+    EXPECT_EQ(created, (std::vector<std::uint32_t>{0, 1, 2}));
+    EXPECT_TRUE(ended);
+    EXPECT_TRUE(w.exhausted());
+    EXPECT_EQ(w.buffered(), 0u);
+    std::uint64_t n0 = 0;
+    while (w.next(0, ev)) ++n0;
+    EXPECT_EQ(n0, n2);
+    ASSERT_TRUE(w.next(1, ev));
+    w.discard(1);
+    EXPECT_FALSE(w.next(1, ev));
+    EXPECT_EQ(w.events_read(), 3 * (n2 + 1)) << "every event of every thread, creations included";
 }
 
 TEST(SyntheticSource, SameSeedSameEventsOtherSeedOtherTags) {

@@ -23,6 +23,19 @@ public:
     virtual std::string description() const = 0;
     /// True when TraceEvent::position is a line of a text file (else it is the event index).
     virtual bool positions_are_lines() const { return false; }
+
+    /// Sources whose threads are independent generators can be read per thread (Workload then
+    /// reads each thread's events when its core asks, and buffers nothing): thread_count()
+    /// threads, ids 0..n-1, each stream starting with its thread_create. A source is read
+    /// either with next() or with next_of(), never both. 0: not per thread.
+    virtual std::uint32_t thread_count() const { return 0; }
+    /// The next event of thread @tid, with the position it has in next()'s order; false at
+    /// the thread's end.
+    virtual bool next_of(std::uint32_t tid, TraceEvent &out) {
+        (void)tid;
+        (void)out;
+        return false;
+    }
 };
 
 }  // namespace mtesim

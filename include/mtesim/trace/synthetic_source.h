@@ -3,8 +3,10 @@
 // "allocates" a chunk the way an MTE heap does (IRG a tag excluding GCR's mask, STG/ST2G the
 // chunk's granules), loads and stores inside it with some compute between accesses (folded into
 // the accesses as gap=N), and "frees" it by retagging with a different tag. With use_after_free set, one thread touches a freed chunk through its stale
-// pointer once, near its end: an MTE system must catch it. Events of all threads are
-// interleaved round robin, so read-ahead stays small.
+// pointer once, near its end: an MTE system must catch it. next() interleaves the threads'
+// events round robin (for `mtesim trace gen`); next_of() makes one thread's events on demand,
+// with the positions next() gives them, so a run reads each thread as its core needs it and
+// buffers nothing, whatever the core count.
 #pragma once
 
 #include "mtesim/trace/i_event_source.h"
@@ -39,6 +41,8 @@ public:
     std::string description() const override { return "generated workload (seed " + std::to_string(m_params.seed) + ")"; }
 
     double progress() const override;
+    std::uint32_t thread_count() const override { return m_params.threads; }
+    bool next_of(std::uint32_t tid, TraceEvent &out) override;
     /// Loads and stores the source will produce in all.
     std::uint64_t total_accesses() const;
 
@@ -51,6 +55,7 @@ private:
         std::uint32_t step = 0;       /* position within the phase */
         std::uint64_t rng = 0;
         bool uaf_done = false;
+        std::uint64_t events = 0;     /* made by next_of() */
     };
 
     std::uint64_t rand(ThreadGen &g);

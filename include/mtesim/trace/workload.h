@@ -1,6 +1,8 @@
 // Workload: turns one interleaved event stream (IEventSource) into per-thread streams for the
 // cores. It reads ahead only as far as a consumer needs: events of other threads met on the
-// way are queued for them. Thread creations become ThreadInfo records that the scheduler picks
+// way are queued for them. A source that makes each thread's events on demand
+// (IEventSource::thread_count(), the generated workload) is read per thread instead: nothing
+// is read ahead or queued, so any number of threads runs in bounded memory. Thread creations become ThreadInfo records that the scheduler picks
 // up with take_new_threads(). Named pointers (set by irg/addg/subg/ldg, read by every address
 // operand) are process state and live here too.
 #pragma once
@@ -34,6 +36,7 @@ public:
     struct Stream {
         EventRing queue;
         bool discarding = false;
+        std::uint32_t id = 0; /* its thread */
     };
 
     /// @max_buffered: events queued for threads that have not consumed them yet, at most.
@@ -50,10 +53,10 @@ public:
         --m_buffered;
         return true;
     }
-    Stream &stream(std::uint32_t tid) { return m_streams[tid]; }
+    Stream &stream(std::uint32_t tid) { return stream_of(tid); }
     /// A thread made while the run goes (the child of a fork): announced like a creation read.
     void spawn(const ThreadInfo &info) {
-        m_streams[info.id];
+        stream_of(info.id);
         if (m_listener) m_listener(&info);
     }
     /// Drops the remaining events of @tid (the thread was killed).
@@ -81,8 +84,17 @@ public:
     std::uint32_t dropped_assertion_thread() const { return m_dropped_assertion_thread; }
 
 private:
+    Stream &stream_of(std::uint32_t tid) {
+        Stream &s = m_streams[tid];
+        s.id = tid;
+        return s;
+    }
     /// Reads the source until an event for @s arrives (returned directly, not queued).
     bool read_for(Stream &s, TraceEvent &out);
+    /// A per-thread source: announces the creation of its next thread (false when all are).
+    bool announce_next_thread();
+    /// A per-thread source: thread @s's next event, made now.
+    bool read_own(Stream &s, TraceEvent &out);
     /// Handles one event read from the source: a creation, or an event queued for its thread.
     void dispatch(const TraceEvent &ev);
     std::unique_ptr<IEventSource> m_source;
@@ -94,6 +106,8 @@ private:
     std::uint32_t m_last_thread = ~0u;  /* the stream pump() filled last */
     Stream *m_last_stream = nullptr;
     bool m_exhausted = false;
+    std::uint32_t m_per_thread = 0;   /* the source's thread_count(); 0: read interleaved */
+    std::uint32_t m_announced = 0;    /* per-thread: threads whose creation was announced */
     std::uint64_t m_events = 0;
     std::uint64_t m_dropped_assertion = 0;
     std::uint32_t m_dropped_assertion_thread = 0;
