@@ -29,7 +29,8 @@
  *
  * Dependences (dep=K, docs/trace-format.md "Accesses"): which recorded load a value comes from
  * is shadowed through the program's data flow, as Memcheck shadows definedness and its origin
- * tracking shadows origins: every IR temporary and every 8-byte guest register has a shadow
+ * tracking shadows origins: every IR temporary and every 8-byte word of guest state (a register
+ * and its parts: rax, eax, al, ah) has a shadow
  * holding the sequence number (per thread, from 1) of the recorded load its value derives from,
  * the most recent one when several do (a max over the operands, for every operation: a
  * pointer plus an offset, an index scaled and added to a base). A recorded load's value comes
@@ -517,15 +518,19 @@ static void shadow_put_zero(Instr *in, Int offset, Int size) {
         addStmtToIRSB(in->sb, IRStmt_Put(in->state_size + w, zero64()));
 }
 
+/* A general-purpose register's part: its shadow is the 8-byte word holding it (eax, ax, al and
+ * ah share rax's), so a 32-bit index or a byte merged into a register keeps its load. */
+static Bool integer_type(IRType ty) { return ty == Ity_I8 || ty == Ity_I16 || ty == Ity_I32 || ty == Ity_I64; }
+
 /* The shadow of an expression (a WrTmp's right-hand side): the max of its operands'. */
 static IRExpr *shadow_expr(Instr *in, IRExpr *e) {
     switch (e->tag) {
     case Iex_RdTmp: return shadow_of(in, e);
     case Iex_Get:
-        if (e->Iex.Get.ty != Ity_I64 || e->Iex.Get.offset == in->ip_offset) return zero64();
+        if (!integer_type(e->Iex.Get.ty) || e->Iex.Get.offset == in->ip_offset) return zero64();
         {
             IRTemp t = newIRTemp(in->sb->tyenv, Ity_I64);
-            addStmtToIRSB(in->sb, IRStmt_WrTmp(t, IRExpr_Get(in->state_size + e->Iex.Get.offset, Ity_I64)));
+            addStmtToIRSB(in->sb, IRStmt_WrTmp(t, IRExpr_Get(in->state_size + (e->Iex.Get.offset & ~7), Ity_I64)));
             return IRExpr_RdTmp(t);
         }
     case Iex_Unop: return shadow_of(in, e->Iex.Unop.arg);
@@ -599,8 +604,11 @@ static IRSB *mg_instrument(VgCallbackClosure *closure, IRSB *bb, const VexGuestL
             IRExpr *data = st->Ist.Put.data;
             const Int off = st->Ist.Put.offset;
             if (off == in.ip_offset) break;
-            if (typeOfIRExpr(bb->tyenv, data) == Ity_I64) addStmtToIRSB(sb, IRStmt_Put(in.state_size + off, shadow_of(&in, data)));
-            else shadow_put_zero(&in, off, sizeofIRType(typeOfIRExpr(bb->tyenv, data)));
+            const IRType ty = typeOfIRExpr(bb->tyenv, data);
+            if (integer_type(ty) && (off & 7) + sizeofIRType(ty) <= 8)
+                addStmtToIRSB(sb, IRStmt_Put(in.state_size + (off & ~7), shadow_of(&in, data)));
+            else
+                shadow_put_zero(&in, off, sizeofIRType(ty));
             break;
         }
         case Ist_Store: {
