@@ -8,7 +8,9 @@
 #    and the time taken from the other CPUs (kernel.lru_disable.*), in cycles and microseconds
 #    at the board's 2 GHz.
 # 2. The cost of order-0 allocations with and without per-CPU page lists (mm.pcp_lists): a
-#    kernel thread allocating and freeing order-0 blocks; mean mm.alloc_cycles.
+#    kernel thread allocating and freeing order-0 blocks; mean mm.alloc_cycles, and the kernel
+#    work per alloc+free pair (board.cpu@0.kernel_cycles over the pairs, with
+#    kernel.entry_cycles=0: page_bench01 loops inside a kernel module, with no exception entry).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -74,7 +76,7 @@ done
 
 echo
 echo "order-0 allocation (kalloc unmovable, 4000 allocations then 4000 frees, twice), virt-4g-mte"
-printf "%-10s %18s %14s\n" pcp_lists alloc_cycles_avg alloc_ns_avg
+printf "%-10s %18s %14s %18s\n" pcp_lists alloc_cycles_avg alloc_ns_avg pair_kernel_cycles
 {
   echo "mtesim-trace 1"
   echo "thread 1 core=0"
@@ -85,7 +87,8 @@ printf "%-10s %18s %14s\n" pcp_lists alloc_cycles_avg alloc_ns_avg
 } > "$work/alloc.trace"
 for pcp in false true; do
   out="$work/alloc-$pcp"
-  "$mtesim" run --trace "$work/alloc.trace" --set mm.pcp_lists=$pcp --out "$out" > /dev/null
+  "$mtesim" run --trace "$work/alloc.trace" --set mm.pcp_lists=$pcp --set kernel.entry_cycles=0 --out "$out" > /dev/null
   c=$(stat "$out/stats.json" mm.alloc_cycles_avg.unmovable)
-  printf "%-10s %18.1f %14.1f\n" "$pcp" "$c" "$(echo "$c / 2" | bc -l)"
+  k=$(stat "$out/stats.json" board.cpu@0.kernel_cycles)
+  printf "%-10s %18.1f %14.1f %18.1f\n" "$pcp" "$c" "$(echo "$c / 2" | bc -l)" "$(echo "$k / 8000" | bc -l)"
 done

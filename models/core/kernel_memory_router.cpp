@@ -17,6 +17,7 @@ std::uint64_t KernelMemoryRouter::zero_pages(Pfn pfn, std::uint64_t pages) {
 }
 
 std::uint64_t KernelMemoryRouter::instructions(std::uint64_t n) {
+    if (!m_current && m_uncharged) return 0;
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     return m_current->kernel_instructions(n);
 }

@@ -27,6 +27,9 @@ public:
     /// The board's cores by CPU number (remote charges, which CPUs run a task).
     void add_core(Core *core) { m_cores.push_back(core); }
     Core *current() const { return m_current; }
+    /// Bookkeeping instructions cost nothing while set and no core runs the kernel: the state a
+    /// run starts from (vm.prefill_page_cache_mbytes) was built before the simulated window.
+    void set_uncharged(bool on) { m_uncharged = on; }
     /// Notified when the holder leaves the kernel model.
     sc_core::sc_event &released() { return m_released; }
 
@@ -49,6 +52,7 @@ public:
 
 private:
     Core *m_current = nullptr;
+    bool m_uncharged = false;
     std::vector<Core *> m_cores;
     sc_core::sc_event m_released;
     unsigned m_cpus;

@@ -74,6 +74,16 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         m_allocator = m_boot->run([&cpu0] { return cpu0.now_cycles(); }, *stream);
         m_kernel_state.allocator = m_allocator.get();
         m_os = std::make_unique<Kernel>(m_kernel_config, *m_allocator, *m_kernel, m_tags, m_memory, *m_tlb_broadcast);
+        if (m_kernel_config.prefill_page_cache_pages) {
+            // Memory as a long-running system leaves it, before the simulated window: no core
+            // runs this kernel work and it costs no simulated time.
+            Core *running = m_kernel->current();
+            m_kernel->set_current(nullptr);
+            m_kernel->set_uncharged(true);
+            m_os->prefill_page_cache(0xfffffffeu, m_kernel_config.prefill_page_cache_pages);
+            m_kernel->set_uncharged(false);
+            m_kernel->set_current(running);
+        }
         m_kernel_state.os = m_os.get();
     };
     m_control.boot_done_event = &m_boot_done;

@@ -241,6 +241,34 @@ Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::
     return r;
 }
 
+/*
+ * The page cache of a phone or server that has run for a while: memory full of clean file
+ * pages. Each page is allocated as a page-cache read would allocate it (kGfpPageCache, so the
+ * CMA policy decides whether it lands in the tag-storage pool), but with no reclaim and no
+ * storage read, and it goes straight onto the inactive file list: pages cached long ago sit on
+ * the LRU lists, not in a CPU's folio batch. Filling stops at the high watermark of the memory
+ * outside the pool (kswapd's target, mm/vmscan.c balance_pgdat), so the workload starts with
+ * memory full but not yet reclaiming.
+ */
+std::uint64_t Kernel::prefill_page_cache(std::uint32_t file_id, std::uint64_t pages) {
+    std::uint64_t done = 0;
+    for (; done < pages; ++done) {
+        if (m_alloc.free_pages_without_pool() <= m_alloc.watermark_pages(true)) break;
+        const auto a = m_alloc.alloc_pages(0, kGfpPageCache, false);
+        if (!a.ok) break;
+        auto [it, fresh] = m_pages.emplace(a.pfn.value(), UserPage{});
+        MTESIM_ASSERT(fresh, "a prefilled page allocated twice");
+        UserPage &pg = it->second;
+        pg.file = true;
+        pg.file_id = file_id;
+        pg.index = done;
+        pg.list = LruLists::inactive(true);
+        pg.lru = m_lru.add(a.pfn, pg.list);
+        m_page_cache.set(file_id, done, a.pfn);
+    }
+    return done;
+}
+
 Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
     Result r;
     Process *p = live(pid);

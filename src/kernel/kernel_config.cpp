@@ -28,6 +28,11 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
                               "test mode: a shadow copy of every tag the program set is checked against tag storage");
     c.data = s.get_bool("vm.data", false,
                         "functional data: stores write bytes that loads and expect_value read back (off: no values are kept)");
+    c.prefill_page_cache_pages =
+        s.get_u64("vm.prefill_page_cache_mbytes", 0, "MiB",
+                  "clean page cache (file 0xfffffffe) filled at boot, up to the high watermark, at no simulated time (0: none)",
+                  0, 1ull << 24) *
+        ((1ull << 20) / 4096);
     return c;
 }
 

@@ -96,6 +96,12 @@ public:
     Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte);
     /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
     Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
+    /// Memory as a long-running system leaves it (vm.prefill_page_cache_mbytes): clean pages of
+    /// file @file_id, indices 0.., put into the page cache before the workload starts, at most
+    /// @pages of them; stops early when free memory outside the pool reaches the high watermark
+    /// (where kswapd would have stopped) or the allocator refuses without reclaim. Returns the
+    /// pages filled. Costs no simulated time: call it with no core running the kernel.
+    std::uint64_t prefill_page_cache(std::uint32_t file_id, std::uint64_t pages);
     /// madvise(MADV_PAGEOUT): reclaims the range's pages now (swap-out, or drop if clean file).
     Result pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
     /// read(2) (@to_user) or write(2) of @len bytes of file @file_id at @offset through the

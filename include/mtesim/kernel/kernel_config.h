@@ -22,6 +22,7 @@ struct KernelConfig {
     bool kswapd = true;                 /* background reclaim at the low watermark */
     bool check_tags = false;            /* test mode: the shadow tag checker runs */
     bool data = false;                  /* vm.data: functional data (PageDataStore), issue 17 */
+    std::uint64_t prefill_page_cache_pages = 0; /* vm.prefill_page_cache_mbytes: page cache filled before the workload */
 
     static KernelConfig resolve(ConfigStore &store);
 };
