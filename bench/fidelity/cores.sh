@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Cores section of docs/fidelity.md: generated traces run on virt-4g-mte with the in-order
 # and the out-of-order core model.
-#   [BOARD=virt-4g-mte] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
+#   [BOARD=virt-4g-mte] [TLB_PAGES="16 ... 4096"] [TLB_ONLY=1] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
 # - load-to-use latency of a dependent pointer chase (lat_mem_rd-style, one load per 64-byte
 #   line in a random cyclic order, dep=1) by working-set size, 4 KiB .. MAX_KIB (default
 #   65536: larger sets are slow to simulate on a shared host);
@@ -100,6 +100,8 @@ for n in ${TLB_PAGES:-16 32 64 128 256 512 1024 2048 4096}; do
   tlb_trace "$n" 0; run "$tmp/tlb.trace" ooo; b=$(per_load_n "$n")
   printf "%-8s %-12s %-12s %-12s %-12s %-10s\n" "$n" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a - b }')" "$hits" "$walks"
 done
+
+[ -n "${TLB_ONLY:-}" ] && exit 0  # TLB_ONLY=1: stop after the TLB-reach table
 
 echo "== single-core bandwidth over 16 MiB (GB/s; one 64-byte access per line; ooo) =="
 # bw_trace OP: map and touch 2 x 16 MiB, then a timed pass between markers 1 and 2.
