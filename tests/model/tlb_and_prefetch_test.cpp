@@ -68,14 +68,15 @@ TEST(TlbHierarchy, L2TlbReachCostsItsLatencyAndBeyondItWalks) {
     const std::vector<std::string> sets = {"core.model=inorder", "tlb.l1_entries=32", "tlb.l1_ways=32", "tlb.entries=256",
                                            "tlb.ways=4", "tlb.l2_latency=5", "l1d.latency=4"};
     constexpr std::uint64_t kSmall = kL1 / 2, kMid = kL2 / 2, kBig = 2048;
-    std::string t = "thread 1 core=0\n1 mmap " + hex_of(kBase) + " " + hex_of(kBig * 4096) + "\n" + passes(kBig, 1);
+    // On core 1: core 0 also ran the boot, whose translations its counters include.
+    std::string t = "thread 1 core=1\n1 mmap " + hex_of(kBase) + " " + hex_of(kBig * 4096) + "\n" + passes(kBig, 1);
     t += passes(kMid, 1) + passes(kSmall, 1) + kMarker;     /* warm: the TLBs hold the mid set, the L1D its lines */
     t += passes(kSmall, kAccesses / kSmall) + kMarker;     /* within the L1 dTLB */
     t += passes(kMid, kAccesses / kMid) + kMarker;         /* beyond the L1 dTLB, within the L2 TLB */
     t += passes(kBig, kAccesses / kBig) + kMarker;         /* beyond the L2 TLB */
     RunResult r = run_trace(t, sets);
     ASSERT_EQ(r.faults.size(), 4u);
-    const double ps_per_cycle = 1e12 / static_cast<double>(r.core_clock_hz[0]);
+    const double ps_per_cycle = 1e12 / static_cast<double>(r.core_clock_hz[1]);
     const double small = static_cast<double>(span(r, 0, 1)) / ps_per_cycle, mid = static_cast<double>(span(r, 1, 2)) / ps_per_cycle,
                  big = static_cast<double>(span(r, 2, 3)) / ps_per_cycle;
     // The mid set misses the L1 dTLB on every access (a cyclic pass over 128 pages through 32
@@ -84,7 +85,7 @@ TEST(TlbHierarchy, L2TlbReachCostsItsLatencyAndBeyondItWalks) {
     EXPECT_NEAR((mid - small) / kAccesses, expected, 0.25) << "each access pays the L2 TLB's latency, nothing more";
     // Beyond the L2 TLB every access walks: at least the leaf descriptor's read through the L1D.
     EXPECT_GT((big - mid) / kAccesses, static_cast<double>(kL1dLatency)) << "a walk per access";
-    const CoreStats &c = r.cores[0];
+    const CoreStats &c = r.cores[1];
     EXPECT_GE(c.l2_tlb_hits, kAccesses - kSmall);
     EXPECT_GE(c.page_walks, 2 * kBig) << "the first touch and the last pass walk every page";
     EXPECT_GT(c.walk_cache_hits, kBig / 2) << "the walks of the last pass take their upper levels from the walk cache";
@@ -105,9 +106,11 @@ TEST(TlbHierarchy, ShootdownDropsEveryLevel) {
 
 namespace {
 constexpr std::uint64_t kStridePages = 256;
-/* A 256-byte stride over kStridePages pages (the pages were touched once, at line 0). */
+/* A 256-byte stride over kStridePages pages (the pages were touched once, at line 0), on core 1:
+ * core 0 also ran the boot, whose accesses its counters include. Core 1's counters hold the
+ * loop and the setup's page faults (a few dozen L1D misses). */
 std::string strided() {
-    std::string s = "thread 1 core=0\n1 mmap " + hex_of(kBase) + " " + hex_of(kStridePages * 4096) + "\n";
+    std::string s = "thread 1 core=1\n1 mmap " + hex_of(kBase) + " " + hex_of(kStridePages * 4096) + "\n";
     for (std::uint64_t p = 0; p < kStridePages; ++p) s += "1 ld " + hex_of(kBase + p * 4096) + " 8\n";
     s += kMarker;
     for (std::uint64_t p = 0; p < kStridePages; ++p)
@@ -119,10 +122,10 @@ constexpr std::uint64_t kStrided = kStridePages * 16;
 
 TEST(Prefetchers, StrideOf256BytesBecomesHitsWithTheStridePrefetcher) {
     RunResult r = run_trace(strided(), {"core.model=ooo", "l1d.prefetcher=stride", "l2.prefetcher=none", "l1d.stride_max=4"});
-    const CoreStats &c = r.cores[0];
-    // Per page: line 0 hits (touched before), three misses train the 4-line stride, the other
+    const CoreStats &c = r.cores[1];
+    // Per page: line 0 may still be cached, three misses train the 4-line stride, the other
     // twelve accesses find prefetched lines.
-    EXPECT_GT(c.l1_hits, kStrided * 7 / 10) << "mostly hits";
+    EXPECT_LT(c.l1_misses, kStrided * 3 / 10) << "mostly hits";
     EXPECT_GT(c.prefetch_useful, kStrided / 2);
     EXPECT_LE(c.prefetch_useful, c.prefetch_issued);
     EXPECT_LE(c.prefetch_late, c.prefetch_useful);
@@ -130,8 +133,8 @@ TEST(Prefetchers, StrideOf256BytesBecomesHitsWithTheStridePrefetcher) {
 
 TEST(Prefetchers, StrideOf256BytesStaysMissesWithTheStreamPrefetcherAlone) {
     RunResult r = run_trace(strided(), {"core.model=ooo", "l1d.prefetcher=none", "l2.prefetcher=stream"});
-    const CoreStats &c = r.cores[0];
-    EXPECT_LT(c.l1_hits, kStrided * 3 / 10) << "a stream prefetcher follows line after line, not a 4-line stride";
+    const CoreStats &c = r.cores[1];
+    EXPECT_GT(c.l1_misses, kStrided * 9 / 10) << "a stream prefetcher follows line after line, not a 4-line stride";
     EXPECT_EQ(c.prefetch_issued, 0u);
     EXPECT_LE(c.l2_prefetch_useful, c.l2_prefetch_issued);
     EXPECT_LE(c.l2_prefetch_late, c.l2_prefetch_useful);
@@ -139,17 +142,17 @@ TEST(Prefetchers, StrideOf256BytesStaysMissesWithTheStreamPrefetcherAlone) {
 
 TEST(Prefetchers, L2StreamPrefetcherFeedsASequentialStream) {
     // 4 MiB read line after line: beyond the 512 KiB L2, so the lines the page faults zeroed
-    // are mostly gone from it; the stream prefetcher brings the next lines into the L2.
+    // are mostly gone from it; the stream prefetcher brings the next lines into the L2. (One
+    // platform per process: the run without the prefetcher is the stride test's above.)
     constexpr std::uint64_t kPages = 1024, kLines = kPages * 64;
-    std::string s = "thread 1 core=0\n1 mmap " + hex_of(kBase) + " " + hex_of(kPages * 4096) + "\n";
+    std::string s = "thread 1 core=1\n1 mmap " + hex_of(kBase) + " " + hex_of(kPages * 4096) + "\n";
     for (std::uint64_t p = 0; p < kPages; ++p) s += "1 ld " + hex_of(kBase + p * 4096) + " 8\n";
     for (std::uint64_t l = 0; l < kLines; ++l) s += "1 ld " + hex_of(kBase + l * 64) + " 8\n";
     RunResult on = run_trace(s, {"core.model=ooo", "l1d.prefetcher=none", "l2.prefetcher=stream", "l2.size=524288"});
-    RunResult off = run_trace(s, {"core.model=ooo", "l1d.prefetcher=none", "l2.prefetcher=none", "l2.size=524288"});
-    const CoreStats &c = on.cores[0];
+    const CoreStats &c = on.cores[1]; /* core 0 also ran the boot */
     EXPECT_GT(c.l2_prefetch_useful, kLines / 2) << "most lines came from an L2 prefetch";
     EXPECT_LE(c.l2_prefetch_useful, c.l2_prefetch_issued);
     EXPECT_LE(c.l2_prefetch_late, c.l2_prefetch_useful);
-    EXPECT_GT(c.l2_hits, off.cores[0].l2_hits + kLines / 2) << "the L1D misses now hit the L2";
-    EXPECT_EQ(off.cores[0].l2_prefetch_issued, 0u);
+    // Without the prefetcher at most the L2's 512 KiB (1/8 of the stream) could still be there.
+    EXPECT_GT(c.l2_hits, kLines / 2) << "the L1D misses hit the L2";
 }
