@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The Cores section of docs/fidelity.md: generated traces run on virt-4g-mte with the in-order
 # and the out-of-order core model.
-#   [BOARD=virt-4g-mte] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
+#   [BOARD=virt-4g-mte] [TLB_PAGES="16 ... 4096"] [TLB_ONLY=1] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
 # - load-to-use latency of a dependent pointer chase (lat_mem_rd-style, one load per 64-byte
 #   line in a random cyclic order, dep=1) by working-set size, 4 KiB .. MAX_KIB (default
 #   65536: larger sets are slow to simulate on a shared host);
 # - memory-level parallelism: the same addresses loaded without the dependence;
 # - single-core bandwidth, STREAM-like: a read pass (one 64-byte load per line) and a copy
 #   pass (a 64-byte load and a 64-byte store per line) over 16 MiB (twice the LLC);
+# - TLB reach: a dependent chase over one line per page (pages in a random cyclic order) against
+#   the same number of lines packed into few pages, by page count: the difference is what
+#   translation costs per load (L1 dTLB, L2 TLB, walks);
 # - the kernel's page work: cycles of one 4 KiB copy_page (a slow tag reservation migrates
 #   an order-10 block), of the whole reservation per page migrated, and of one clear_page
 #   (demand faults; the boot's zeroing subtracted).
@@ -63,6 +66,42 @@ while [ "$kib" -le "$max_kib" ]; do
   printf "%-10s %-12s %-12s %-16s\n" "$kib" "$a" "$b" "$c"
   kib=$((kib * 4))
 done
+
+echo "== TLB reach: dependent chase, one line per page vs the same lines packed, ns per load =="
+# tlb_trace PAGES SPREAD: PAGES lines in a random cyclic order; SPREAD=1 one line per page (its
+# line chosen so that consecutive pages use different L1D sets), SPREAD=0 the same count of
+# lines packed 64 to a page. A warming pass, then a timed one of at least 16384 loads.
+tlb_trace() {
+  awk -v n="$1" -v spread="$2" -v base="$base" 'BEGIN {
+    srand(2); pages = spread ? n : int((n + 63) / 64);
+    printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x\n", base, pages * 4096;
+    for (p = 0; p < pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
+    for (i = 0; i < n; i++) perm[i] = i;
+    for (i = n - 1; i > 0; i--) { j = int(rand() * (i + 1)); t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+    for (i = 0; i < n; i++) addr[i] = spread ? base + perm[i] * 4096 + (int(perm[i] / 4) % 64) * 64 : base + perm[i] * 64;
+    reps = n >= 16384 ? 1 : int(16384 / n);
+    for (pass = 0; pass < 2; pass++) {
+      printf "1 ld 0x10 8\n";
+      for (r = 0; r < (pass ? reps : 1); r++)
+        for (i = 0; i < n; i++) printf "1 ld 0x%x 8%s\n", addr[i], (i || r) ? " dep=1" : "";
+    }
+    printf "1 ld 0x10 8\n";
+  }' > "$tmp/tlb.trace"
+}
+per_load_n() {
+  local lines=$1; [ "$lines" -lt 16384 ] && lines=$(( (16384 / lines) * lines ))
+  awk -F, -v lines=$lines 'NR > 1 { t[NR - 1] = $1 } END { printf "%.2f", (t[3] - t[2]) / lines / 1000 }' "$tmp/out/faults.csv"
+}
+printf "%-8s %-12s %-12s %-12s %-12s %-10s\n" pages "spread ns" "packed ns" "extra ns" "l2_tlb_hits" "walks"
+for n in ${TLB_PAGES:-16 32 64 128 256 512 1024 2048 4096}; do
+  tlb_trace "$n" 1; run "$tmp/tlb.trace" ooo; a=$(per_load_n "$n")
+  hits=$(awk '$1 == "board.cpu@0.l2_tlb_hits" { print $2 }' "$tmp/out/stats.txt")
+  walks=$(awk '$1 == "board.cpu@0.page_walks" { print $2 }' "$tmp/out/stats.txt")
+  tlb_trace "$n" 0; run "$tmp/tlb.trace" ooo; b=$(per_load_n "$n")
+  printf "%-8s %-12s %-12s %-12s %-12s %-10s\n" "$n" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a - b }')" "$hits" "$walks"
+done
+
+[ -n "${TLB_ONLY:-}" ] && exit 0  # TLB_ONLY=1: stop after the TLB-reach table
 
 echo "== single-core bandwidth over 16 MiB (GB/s; one 64-byte access per line; ooo) =="
 # bw_trace OP: map and touch 2 x 16 MiB, then a timed pass between markers 1 and 2.

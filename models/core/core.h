@@ -70,7 +70,7 @@ public:
     }
     std::uint32_t id() const { return m_id; }
     Cache &l1() { return m_path.l1(); }
-    Tlb &tlb() { return m_path.tlb(); }
+    TlbHierarchy &tlb() { return m_path.tlb(); }
     std::uint64_t clock_hz() const { return m_clock.clock_hz(); }
     const CoreConfig &config() const { return m_config; }
 

@@ -15,8 +15,11 @@ struct CoreStats {
     std::uint64_t l2_hits = 0, l2_misses = 0;   /* in line accesses (private L2, when the core has one) */
     std::uint64_t llc_hits = 0, llc_misses = 0; /* in line accesses */
     std::uint64_t tag_fetches = 0;       /* lines whose tags came from DRAM */
-    std::uint64_t tlb_hits = 0, tlb_misses = 0;
-    std::uint64_t page_walks = 0;        /* hardware table walks (TLB misses that read the tables) */
+    std::uint64_t tlb_hits = 0, tlb_misses = 0;     /* L1 data TLB lookups */
+    std::uint64_t l2_tlb_hits = 0, l2_tlb_misses = 0; /* L2 TLB lookups (L1 dTLB misses) */
+    std::uint64_t page_walks = 0;        /* hardware table walks (L2 TLB misses that read the tables) */
+    std::uint64_t walk_cache_hits = 0, walk_cache_misses = 0; /* walks that skipped upper levels / read them all */
+    std::uint64_t walk_cycles = 0;       /* cycles from a walk's first table read to its leaf (summed over walks) */
     std::uint64_t page_faults = 0;       /* walks that found no valid entry: the kernel's fault handler ran */
     std::uint64_t dram_reads = 0, dram_writes = 0; /* TLM transactions to memory */
     std::uint64_t tag_checks = 0;        /* checked accesses */
@@ -36,10 +39,14 @@ struct CoreStats {
     std::uint64_t syncs = 0;             /* times the core synchronised with SystemC time (quantum, DRAM order, waits) */
     std::uint64_t kernel_lock_waits = 0;       /* kernel entries that found another core in the kernel model */
     std::uint64_t kernel_lock_wait_cycles = 0; /* cycles spent waiting for it */
-    /* L1D stream prefetcher (l1d.prefetcher = stream, out-of-order cores) */
+    /* L1D stride prefetcher (l1d.prefetcher = stride, out-of-order cores) */
     std::uint64_t prefetch_issued = 0;   /* lines requested ahead of a demand access */
     std::uint64_t prefetch_useful = 0;   /* prefetched lines a demand access then used */
     std::uint64_t prefetch_late = 0;     /* of those, lines still in flight when used */
+    /* L2 stream prefetcher (l2.prefetcher = stream, out-of-order cores) */
+    std::uint64_t l2_prefetch_issued = 0; /* lines fetched into the L2 (the LLC without one) ahead of use */
+    std::uint64_t l2_prefetch_useful = 0; /* of those, lines an L1D miss (demand or L1D prefetch) then took */
+    std::uint64_t l2_prefetch_late = 0;   /* of those, lines still in flight when taken */
 };
 
 }  // namespace mtesim

@@ -28,22 +28,35 @@ LoadStoreUnit::LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreSt
       m_l1(path.l1()), m_tlb(path.tlb()), m_line_shift(path.line_shift()), m_line_bytes(path.line_bytes()) {}
 
 /*
- * Translation. A TLB hit (keyed by the thread's ASID) is done. A miss walks the process's four
- * levels of tables in simulated memory through this core's caches (the hardware walker); a
- * valid page descriptor fills the TLB and tells the kernel model the page was referenced (the
- * access flag). Anything else is a page fault: a kernel entry, the kernel model's fault handler
- * on this core (its work costs this core time), and the walk again.
+ * Translation. An L1 dTLB hit (keyed by the thread's ASID) is done: its lookup runs beside the
+ * L1D's (a hit "provides a single CLK cycle access", Cortex-A76 TRM A5.2.2), inside the L1D's
+ * load-to-use latency. An L1 dTLB miss looks up the L2 TLB (tlb.l2_latency cycles, "usually
+ * three", A76 TRM A5.2.3); a hit refills the L1 dTLB. An L2 TLB miss walks the process's four
+ * levels of tables in simulated memory through this core's caches (the hardware walker; the walk
+ * cache skips the upper levels it holds); a valid page descriptor fills both TLBs and tells the
+ * kernel model the page was referenced (the access flag). Anything else is a page fault: a
+ * kernel entry, the kernel model's fault handler on this core (its work costs this core time),
+ * and the walk again.
  */
 LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position) {
     const std::uint64_t u = va.value();
     if (u >= kUserVaLimit) return Translated{};
     const std::uint64_t key = (u >> kPageShift) | t.asid_key;
-    const Tlb::Entry *e = m_tlb.lookup(key);
+    const Tlb::Entry *e = m_tlb.lookup_l1(key);
     if (e && (!write || e->writable)) {
         ++m_stats.tlb_hits;
         return Translated{Translated::ok, PhysAddr((e->pfn << kPageShift) | (u & (kPageSize - 1))), e->tagged};
     }
     ++m_stats.tlb_misses;
+    if (!e) {
+        m_path.charge_latency(m_config.l2_tlb_latency);
+        e = m_tlb.lookup_l2(key);
+        if (e && (!write || e->writable)) {
+            ++m_stats.l2_tlb_hits;
+            return Translated{Translated::ok, PhysAddr((e->pfn << kPageShift) | (u & (kPageSize - 1))), e->tagged};
+        }
+        ++m_stats.l2_tlb_misses;
+    }
     Kernel &os = *m_kernel.os;
     // Four faults that leave the PTE neither present nor "metadata none" are no progress
     // (SEGV_MAPERR). A PTE left "metadata none" is a tag reservation that failed and is
@@ -56,11 +69,14 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
             m_gate.kill_thread(t);
             return Translated{Translated::killed, {}, false};
         }
-        const std::uint64_t pte = m_path.walk(root, u);
+        const std::uint64_t pte = m_path.walk(root, u, static_cast<std::uint32_t>(t.asid_key >> Tlb::kAsidShift));
         // A store through a read-only (COW-shared) entry is a permission fault: do_wp_page.
         if (upte::kind(pte) == upte::Kind::present && (!write || upte::writable(pte))) {
             const Pfn pfn = upte::pfn(pte);
-            if (e) m_tlb.flush_key(key); /* the read-only entry a store found, replaced */
+            if (e) { /* the read-only entry a store found, replaced in both TLB levels */
+                m_tlb.l1().flush_key(key);
+                m_tlb.l2().flush_key(key);
+            }
             m_tlb.insert(key, pfn.value(), upte::tagged(pte), upte::writable(pte));
             os.mark_accessed(pfn);
             return Translated{Translated::ok, phys_of(pfn) + (u & (kPageSize - 1)), upte::tagged(pte)};
@@ -89,7 +105,7 @@ bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t si
     // Fast path: inside one line, translation in the TLB, line (and its tags) in the L1D.
     const std::uint64_t u = untagged(va).value();
     if ((u & (m_line_bytes - 1)) + size <= m_line_bytes && u < kUserVaLimit) {
-        const Tlb::Entry *e = m_tlb.lookup((u >> kPageShift) | t.asid_key);
+        const Tlb::Entry *e = m_tlb.lookup_l1((u >> kPageShift) | t.asid_key);
         if (e && (!write || e->writable)) {
             const std::uint64_t pa = (e->pfn << kPageShift) | (u & (kPageSize - 1));
             const bool check = e->tagged && TagCheckUnit::checking(t.mte);

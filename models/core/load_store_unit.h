@@ -1,5 +1,5 @@
 // LoadStoreUnit: a thread's loads, stores and MTE tag instructions on this core. It translates
-// (TLB, else the table walk; a missing entry is a page fault taken through the system-call
+// (L1 dTLB, else the L2 TLB, else the table walk; a missing entry is a page fault taken through the system-call
 // gate), brings each line touched in through the MemoryPath and, on Normal-Tagged memory of a
 // thread whose TCF mode is not none, checks every 16-byte granule touched against the
 // pointer's logical tag (TagCheckUnit decides sync/async; Arm ARM CheckTag). Tag stores write
@@ -93,7 +93,7 @@ private:
     TagStore &m_tags;
     KernelState &m_kernel;
     Cache &m_l1; /* the path's, for the hit path */
-    Tlb &m_tlb;
+    TlbHierarchy &m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
     PageDataStore *m_data = nullptr; /* vm.data on: the kernel model's store */

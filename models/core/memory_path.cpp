@@ -17,9 +17,20 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
                        SharedCaches &shared, TagStore &tags, SparseMemory &memory, const bool &exclusive,
                        tlm::tlm_initiator_socket<> &socket)
     : m_id(core_id), m_config(config), m_clock(clock), m_stats(stats), m_shared(shared), m_tags(tags), m_memory(memory),
-      m_exclusive(exclusive), m_socket(socket), m_l1(config.l1d), m_tlb(config.tlb_entries, config.tlb_ways),
+      m_exclusive(exclusive), m_socket(socket), m_l1(config.l1d), m_tlb(config.tlb),
       m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes), m_defer(config.out_of_order) {
-    m_streams.fill(~0ull);
+    const unsigned page_lines = kPageShift - m_line_shift;
+    if (config.out_of_order && config.prefetch_degree) {
+        StridePrefetcher::Config pc;
+        pc.entries = config.stride_entries;
+        pc.max_stride = config.stride_max_lines;
+        pc.confirm = config.stride_confirm;
+        pc.degree = config.prefetch_degree;
+        pc.region_shift = page_lines;
+        m_stride = std::make_unique<StridePrefetcher>(pc);
+    }
+    if (config.out_of_order && config.l2_prefetch_degree)
+        m_stream = std::make_unique<StreamPrefetcher>(8, config.l2_prefetch_degree, page_lines);
     m_write_buffer.assign(config.write_buffer, 0);
     if (config.has_l2()) m_l2 = std::make_unique<Cache>(config.l2);
     if (m_shared.l2s.size() <= core_id) m_shared.l2s.resize(core_id + 1, nullptr);
@@ -57,17 +68,54 @@ std::uint64_t MemoryPath::invalidate_range(PhysAddr base, std::uint64_t bytes) {
     return present;
 }
 
-std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va) {
+/*
+ * The hardware table walk (Arm ARM AArch64.TranslationTableWalk, 4 KiB granule, 4 levels). The
+ * walk cache is looked up deepest level first: an entry for level L holds the table that level
+ * L's descriptor points to, so the walk reads only the levels below it. Each descriptor read is
+ * a load through this core's L1D, L2 and LLC (the walker's requests are cacheable, as on
+ * Cortex-A7x / Neoverse). The walk's table descriptors fill the walk cache.
+ *
+ * The descriptors are read functionally at every level, cached or not: the walk cache changes
+ * what the walk costs, never what it finds. A cached table address that no longer matches memory
+ * (tables changed without a TLBI; the kernel model broadcasts TLBIs where Linux does) is counted
+ * as a miss and that level read again.
+ */
+std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va, std::uint32_t asid) {
     ++m_stats.page_walks;
-    std::uint64_t table = root.value();
+    const std::uint64_t start = m_clock.now_cycles() + m_latency;
+    // The functional walk: the table read at each level, and the leaf descriptor.
+    std::uint64_t tables[pgtable::kLevels] = {};
+    unsigned depth = 0; /* levels read */
+    std::uint64_t result = 0, table = root.value();
     for (unsigned level = 0; level < pgtable::kLevels; ++level) {
-        const std::uint64_t slot = table + 8ull * pgtable::index(va, level);
-        line_access(slot >> m_line_shift, false, false);
-        const std::uint64_t desc = m_memory.read_word(PhysAddr(slot));
-        if (level == pgtable::kLevels - 1 || !(desc & pgtable::kValid)) return level == pgtable::kLevels - 1 ? desc : 0;
-        table = desc & pgtable::kAddrMask;
+        tables[level] = table;
+        depth = level + 1;
+        const std::uint64_t desc = m_memory.read_word(PhysAddr(table + 8ull * pgtable::index(va, level)));
+        if (level == pgtable::kLevels - 1) result = desc;
+        else if (!(desc & pgtable::kValid)) break;
+        else table = desc & pgtable::kAddrMask;
     }
-    return 0;
+    // The walk cache: the deepest level whose entry names the table the walk really uses.
+    Tlb &wc = m_tlb.walk_cache();
+    unsigned skip = 0; /* levels 0..skip-1 come from the walk cache */
+    for (unsigned level = std::min<unsigned>(TlbHierarchy::kWalkLevels, depth - 1); level-- > 0;) {
+        const std::uint64_t key = TlbHierarchy::walk_key(asid, level, va);
+        if (const Tlb::Entry *e = wc.lookup(key)) {
+            if ((e->pfn << kPageShift) == tables[level + 1]) {
+                skip = level + 1;
+                break;
+            }
+            wc.flush_key(key); /* stale: the tables changed under it */
+        }
+    }
+    skip ? ++m_stats.walk_cache_hits : ++m_stats.walk_cache_misses;
+    for (unsigned level = skip; level < depth; ++level) {
+        line_access((tables[level] + 8ull * pgtable::index(va, level)) >> m_line_shift, false, false);
+        if (level < TlbHierarchy::kWalkLevels && level + 1 < depth)
+            wc.insert(TlbHierarchy::walk_key(asid, level, va), tables[level + 1] >> kPageShift, false, true);
+    }
+    m_stats.walk_cycles += m_clock.now_cycles() + m_latency - start;
+    return depth == pgtable::kLevels ? result : 0;
 }
 
 bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
@@ -186,11 +234,11 @@ void MemoryPath::writeback_from_l1(const CacheLine &victim) {
 
 /*
  * Bringing a line in. L1 hit (with tags when needed): done. Otherwise the private L2, when the
- * core has one: a hit copies the line and its tags into the L1D. Otherwise the LLC: a hit
- * copies the line and its tags; a miss evicts an LLC victim (written back to DRAM if dirty) and
- * reads the line over TLM, asking for its tags on a tagged access. A line present without its
- * tags (it came in through an untagged access) costs a tag-only read. The line fills the L2 and
- * the L1D; the L1 victim is written back into the L2 (or the LLC), the L2 victim into the LLC.
+ * core has one: a hit copies the line and its tags into the L1D. Otherwise the LLC
+ * (fetch_from_llc). The line fills the L2 and the L1D; the L1 victim is written back into the L2
+ * (or the LLC), the L2 victim into the LLC. Out of order, a demand miss then trains the
+ * prefetchers: the L2 stream prefetcher on a miss of the L2 (of the L1D without an L2), the L1D
+ * stride prefetcher on every L1D miss.
  */
 CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_tags) {
     charge_latency(m_config.l1d_latency);
@@ -212,42 +260,16 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
             tags = p->tags;
             tags_valid = p->tags_valid;
             found = true;
+            if (!m_l2_prefetching.empty()) l2_prefetch_used(line_no);
         } else {
             ++m_stats.l2_misses;
         }
     }
     if (!found) {
-        charge_latency(m_config.llc_latency);
-        Cache &llc = *m_shared.llc;
-        CacheLine *shared = llc.find(line_no);
-        if (shared && (!need_tags || shared->tags_valid)) {
-            ++m_stats.llc_hits;
-        } else {
-            ++m_stats.llc_misses;
-            const std::uint64_t pa = line_no << m_line_shift;
-            MteExtension ext;
-            if (need_tags) ext.tag_op = MteExtension::TagOp::read;
-            if (!shared) {
-                CacheLine evicted;
-                shared = llc.insert(line_no, evicted);
-                if (evicted.valid()) evict_from_llc(evicted);
-            } else {
-                ext.tag_only = true; /* the data is here; only the tags are missing */
-            }
-            if (!memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), false, need_tags ? &ext : nullptr, false)) {
-                llc.invalidate(line_no);
-                return nullptr;
-            }
-            if (need_tags) {
-                ++m_stats.tag_fetches;
-                std::uint64_t packed = 0;
-                if (ext.tagged_memory)
-                    for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g)
-                        packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
-                shared->tags = packed;
-                shared->tags_valid = true;
-            }
-        }
+        const bool llc_prefetched = !m_l2 && !m_l2_prefetching.empty() && m_shared.llc->peek(line_no);
+        CacheLine *shared = fetch_from_llc(line_no, need_tags);
+        if (!shared) return nullptr;
+        if (llc_prefetched) l2_prefetch_used(line_no);
         tags = shared->tags;
         tags_valid = shared->tags_valid;
         // The sharer bit names every core whose L1D or L2 took the line.
@@ -261,6 +283,10 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
             }
             p->tags = tags;
             p->tags_valid = tags_valid;
+        }
+        if (m_stream && !m_in_prefetch) {
+            std::uint64_t lines[StreamPrefetcher::kMaxDegree];
+            if (const unsigned n = m_stream->on_miss(line_no, lines)) issue_l2_prefetches(lines, n, need_tags);
         }
     }
     if (!l) {
@@ -276,9 +302,52 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
         // LDPs of a copy's line, the next 8 bytes of a stream) merges into this miss.
         if (m_fills.size() >= kMaxFills) m_fills.erase(m_fills.begin());
         m_fills.push_back(Fill{line_no, m_clock.now_cycles() + m_latency});
-        if (m_config.prefetch_degree) prefetch_after_miss(line_no, need_tags);
+        if (m_stride) {
+            std::uint64_t lines[StridePrefetcher::kMaxDegree];
+            if (const unsigned n = m_stride->train(line_no, lines)) issue_l1_prefetches(lines, n, need_tags);
+        }
     }
     return l;
+}
+
+/*
+ * The LLC's part of a miss: a hit copies the line and its tags; a miss evicts an LLC victim
+ * (written back to DRAM if dirty) and reads the line over TLM, asking for its tags on a tagged
+ * access. A line present without its tags (it came in through an untagged access) costs a
+ * tag-only read.
+ */
+CacheLine *MemoryPath::fetch_from_llc(std::uint64_t line_no, bool need_tags) {
+    charge_latency(m_config.llc_latency);
+    Cache &llc = *m_shared.llc;
+    CacheLine *shared = llc.find(line_no);
+    if (shared && (!need_tags || shared->tags_valid)) {
+        ++m_stats.llc_hits;
+        return shared;
+    }
+    ++m_stats.llc_misses;
+    const std::uint64_t pa = line_no << m_line_shift;
+    MteExtension ext;
+    if (need_tags) ext.tag_op = MteExtension::TagOp::read;
+    if (!shared) {
+        CacheLine evicted;
+        shared = llc.insert(line_no, evicted);
+        if (evicted.valid()) evict_from_llc(evicted);
+    } else {
+        ext.tag_only = true; /* the data is here; only the tags are missing */
+    }
+    if (!memory_transaction(pa, static_cast<std::uint32_t>(m_line_bytes), false, need_tags ? &ext : nullptr, false)) {
+        llc.invalidate(line_no);
+        return nullptr;
+    }
+    if (need_tags) {
+        ++m_stats.tag_fetches;
+        std::uint64_t packed = 0;
+        if (ext.tagged_memory)
+            for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g) packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
+        shared->tags = packed;
+        shared->tags_valid = true;
+    }
+    return shared;
 }
 
 /*
@@ -302,58 +371,121 @@ std::uint64_t MemoryPath::in_flight_hit(std::uint64_t line_no) {
     return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
 }
 
-/*
- * The L1D stream prefetcher (out-of-order cores, l1d.prefetcher = stream): a demand miss on
- * the line after the last line of one of 8 tracked streams (a page copy interleaves a source
- * and a destination stream) continues that stream, and the next prefetch_degree lines
- * of the same 4 KiB page are fetched ahead (a hardware prefetcher does not cross a page: it
- * sees physical addresses). A demand hit on a prefetched line keeps the stream
- * prefetch_degree lines ahead. Prefetches fill the L1D and the LLC through the same path as a
- * demand miss (their DRAM reads are real traffic) but the core does not wait for them; a
- * demand access that finds its line still in flight waits for the rest (a late prefetch).
- * They do not take the TimingModel's MSHRs, and their lookups do not count as demand hits or
- * misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (Arm TRMs describe a stride
- * and stream prefetcher per L1D); the degree is a parameter.
- */
-void MemoryPath::prefetch_after_miss(std::uint64_t line_no, bool need_tags) {
-    for (std::uint64_t &s : m_streams) {
-        if (s != ~0ull && line_no == s + 1) {
-            s = line_no;
-            issue_prefetches(line_no, need_tags);
-            return;
-        }
+namespace {
+/* The demand-lookup counters a prefetch's own lookups must not move. */
+struct DemandCounters {
+    std::uint64_t l1_hits, l1_misses, l2_hits, l2_misses, llc_hits, llc_misses, tag_fetches;
+    explicit DemandCounters(const CoreStats &s)
+        : l1_hits(s.l1_hits), l1_misses(s.l1_misses), l2_hits(s.l2_hits), l2_misses(s.l2_misses), llc_hits(s.llc_hits),
+          llc_misses(s.llc_misses), tag_fetches(s.tag_fetches) {}
+    void restore(CoreStats &s) const {
+        s.l1_hits = l1_hits;
+        s.l1_misses = l1_misses;
+        s.l2_hits = l2_hits;
+        s.l2_misses = l2_misses;
+        s.llc_hits = llc_hits;
+        s.llc_misses = llc_misses;
+        s.tag_fetches = tag_fetches;
     }
-    m_streams[m_stream_next] = line_no; /* a new candidate stream */
-    m_stream_next = (m_stream_next + 1) % m_streams.size();
-}
+};
+constexpr std::size_t kMaxPrefetches = 32; /* prefetched lines remembered per level */
+}  // namespace
 
-void MemoryPath::issue_prefetches(std::uint64_t line_no, bool need_tags) {
-    const unsigned page_shift = kPageShift - m_line_shift;
+/*
+ * The L1D prefetches (out-of-order cores, l1d.prefetcher = stride; the lines come from the
+ * StridePrefetcher). Each line not present in the L1D nor already in flight is brought in through
+ * the same path as a demand miss (its L2, LLC and DRAM reads are real traffic, and it may use an
+ * L2 prefetch), but the core does not wait for it: it is ready at the current access's issue
+ * plus its own latency. A demand access that finds it still in flight waits for the rest (a late
+ * prefetch). Prefetches do not take the TimingModel's MSHRs, and their lookups do not count as
+ * demand hits or misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (their TRMs
+ * describe a stride/stream prefetcher on the L1D miss stream).
+ */
+void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags) {
     m_in_prefetch = true;
-    for (std::uint32_t d = 1; d <= m_config.prefetch_degree; ++d) {
-        const std::uint64_t n = line_no + d;
-        if ((n >> page_shift) != (line_no >> page_shift)) break;
-        if (m_l1.peek(n)) continue;
-        if (std::any_of(m_prefetching.begin(), m_prefetching.end(), [n](const Prefetch &p) { return p.line == n; })) continue;
+    for (unsigned i = 0; i < n; ++i) {
+        const std::uint64_t line = lines[i];
+        if (m_l1.peek(line)) continue;
+        if (std::any_of(m_prefetching.begin(), m_prefetching.end(), [line](const Prefetch &p) { return p.line == line; })) continue;
         const std::uint64_t saved = m_latency;
-        const CoreStats before = m_stats;
+        const DemandCounters before(m_stats);
         m_latency = 0;
-        CacheLine *l = line_access(n, false, need_tags);
+        CacheLine *l = line_access(line, false, need_tags);
         const std::uint64_t latency = m_latency;
         m_latency = saved;
-        m_stats.l1_hits = before.l1_hits;
-        m_stats.l1_misses = before.l1_misses;
-        m_stats.l2_hits = before.l2_hits;
-        m_stats.l2_misses = before.l2_misses;
-        m_stats.llc_hits = before.llc_hits;
-        m_stats.llc_misses = before.llc_misses;
-        m_stats.tag_fetches = before.tag_fetches;
+        before.restore(m_stats);
         if (!l) continue;
         ++m_stats.prefetch_issued;
-        if (m_prefetching.size() >= 32) m_prefetching.erase(m_prefetching.begin());
-        m_prefetching.push_back(Prefetch{n, m_clock.now_cycles() + saved + latency});
+        if (m_prefetching.size() >= kMaxPrefetches) m_prefetching.erase(m_prefetching.begin());
+        m_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + saved + latency});
     }
     m_in_prefetch = false;
+}
+
+/*
+ * The L2 stream prefetches (l2.prefetcher = stream): each line not in the private L2 (without
+ * one, not in the LLC) nor already in flight is read from the LLC or DRAM into the L2, not the
+ * L1D. The first access that then finds it there uses it (l2_prefetch_used).
+ */
+void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags) {
+    const bool was = m_in_prefetch;
+    m_in_prefetch = true;
+    for (unsigned i = 0; i < n; ++i) {
+        const std::uint64_t line = lines[i];
+        if (m_l1.peek(line)) continue;
+        const CacheLine *there = m_l2 ? m_l2->peek(line) : m_shared.llc->peek(line);
+        if (there && (!need_tags || there->tags_valid)) continue;
+        if (std::any_of(m_l2_prefetching.begin(), m_l2_prefetching.end(), [line](const Prefetch &p) { return p.line == line; })) continue;
+        const std::uint64_t saved = m_latency;
+        const DemandCounters before(m_stats);
+        m_latency = 0;
+        CacheLine *shared = fetch_from_llc(line, need_tags);
+        if (shared && m_l2) {
+            if (m_id < 64) shared->sharers |= 1ull << m_id;
+            CacheLine *p = m_l2->find(line);
+            if (!p) {
+                CacheLine evicted;
+                p = m_l2->insert(line, evicted);
+                if (evicted.valid()) writeback_to_llc(evicted);
+            }
+            p->tags = shared->tags;
+            p->tags_valid = shared->tags_valid;
+        }
+        const std::uint64_t latency = m_latency;
+        m_latency = saved;
+        before.restore(m_stats);
+        if (!shared) continue;
+        ++m_stats.l2_prefetch_issued;
+        if (m_l2_prefetching.size() >= kMaxPrefetches) m_l2_prefetching.erase(m_l2_prefetching.begin());
+        m_l2_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + saved + latency});
+    }
+    m_in_prefetch = was;
+}
+
+/*
+ * An L1D miss (a demand access or an L1D prefetch) found @line_no where the L2 stream
+ * prefetcher put it: the prefetch was useful, and late if its data is not back yet (the access
+ * waits for the rest). A demand use keeps the stream ahead.
+ */
+void MemoryPath::l2_prefetch_used(std::uint64_t line_no) {
+    for (std::size_t i = 0; i < m_l2_prefetching.size(); ++i) {
+        if (m_l2_prefetching[i].line != line_no) continue;
+        const std::uint64_t now = m_clock.now_cycles() + m_latency, ready = m_l2_prefetching[i].ready;
+        m_l2_prefetching.erase(m_l2_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
+        ++m_stats.l2_prefetch_useful;
+        if (ready > now) {
+            ++m_stats.l2_prefetch_late;
+            if (m_defer) m_latency += ready - now;
+        }
+        if (m_stream && !m_in_prefetch) {
+            std::uint64_t lines[StreamPrefetcher::kMaxDegree];
+            if (const unsigned n = m_stream->on_use(line_no, lines)) {
+                const CacheLine *l2 = m_l2 ? m_l2->peek(line_no) : m_shared.llc->peek(line_no);
+                issue_l2_prefetches(lines, n, l2 && l2->tags_valid);
+            }
+        }
+        return;
+    }
 }
 
 std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
@@ -367,10 +499,12 @@ std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
             ++m_stats.prefetch_late;
             latency = ready - now;
         }
-        if (!m_in_prefetch) {
-            for (std::uint64_t &s : m_streams)
-                if (s != ~0ull && line_no > s && line_no - s <= m_config.prefetch_degree) s = line_no;
-            issue_prefetches(line_no, m_l1.peek(line_no) && m_l1.peek(line_no)->tags_valid);
+        if (!m_in_prefetch && m_stride) {
+            std::uint64_t lines[StridePrefetcher::kMaxDegree];
+            if (const unsigned n = m_stride->train(line_no, lines)) {
+                const CacheLine *l = m_l1.peek(line_no);
+                issue_l1_prefetches(lines, n, l && l->tags_valid);
+            }
         }
         return latency;
     }

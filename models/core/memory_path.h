@@ -1,5 +1,6 @@
-// MemoryPath: one core's side of the memory system. It holds the core's TLB, L1D and private
-// L2 (when the preset gives it one), brings lines in through the shared LLC and over TLM from
+// MemoryPath: one core's side of the memory system. It holds the core's TLBs (L1 dTLB, L2 TLB,
+// walk cache), L1D and private L2 (when the preset gives it one), the L1D stride and L2 stream
+// prefetchers (out-of-order cores), brings lines in through the shared LLC and over TLM from
 // the DRAM model (with their allocation
 // tags when asked), writes victims back (posted, through a bounded write buffer), keeps the
 // other cores' cached tags coherent after a tag store, and walks page tables in simulated
@@ -11,7 +12,9 @@
 #include "core/local_clock.h"
 #include "core/shared_caches.h"
 #include "mtesim/cache/cache.h"
-#include "mtesim/cache/tlb.h"
+#include "mtesim/cache/stream_prefetcher.h"
+#include "mtesim/cache/stride_prefetcher.h"
+#include "mtesim/cache/tlb_hierarchy.h"
 #include "mtesim/cpu/core_config.h"
 #include "mtesim/mte/tag_store.h"
 #include "protocol/mte_extension.h"
@@ -33,7 +36,7 @@ public:
 
     Cache &l1() { return m_l1; }
     const CoreConfig &config() const { return m_config; }
-    Tlb &tlb() { return m_tlb; }
+    TlbHierarchy &tlb() { return m_tlb; }
     unsigned line_shift() const { return m_line_shift; }
     std::uint64_t line_bytes() const { return m_line_bytes; }
 
@@ -71,20 +74,25 @@ public:
     /// controllers' tag caches, unwritten. Returns the lines that were present in any of those caches. The
     /// cost is the caller's (per line maintained, present or not).
     std::uint64_t invalidate_range(PhysAddr base, std::uint64_t bytes);
-    /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
-    std::uint64_t walk(PhysAddr root, std::uint64_t va);
+    /// Reads the level-3 entry of @va from the tables at @root (address space @asid) through this
+    /// core's caches, skipping the levels the walk cache holds.
+    std::uint64_t walk(PhysAddr root, std::uint64_t va, std::uint32_t asid);
 
 private:
-    /// The stream prefetcher after a demand miss on @line_no (out of order only).
-    void prefetch_after_miss(std::uint64_t line_no, bool need_tags);
+    /// Issues the L1D prefetches of lines @lines[0..@n) (those not present or in flight).
+    void issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags);
+    /// Issues the L2 stream prefetches of lines @lines[0..@n) into the private L2 (the LLC without one).
+    void issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags);
     std::uint64_t prefetched_hit(std::uint64_t line_no);
+    /// A next-level hit on @line_no: an L2 prefetch the access now uses is useful (late if in flight: the access waits).
+    void l2_prefetch_used(std::uint64_t line_no);
+    /// The LLC's copy of @line_no (its tags when @need_tags), read from DRAM on a miss; nullptr on a bus error.
+    CacheLine *fetch_from_llc(std::uint64_t line_no, bool need_tags);
     /// Latency of an L1D hit on a line that may still be in flight: a demand miss's fill (the
     /// access merges into its MSHR and waits for the rest) or a prefetch.
     std::uint64_t in_flight_hit(std::uint64_t line_no);
     /// Allocates @line_no in the L1D and the LLC without a read; @drop_tags: the cached tags go.
     void allocate_line(std::uint64_t line_no, bool drop_tags);
-    /// Fetches the prefetch_degree lines after @line_no (same page) that are not present.
-    void issue_prefetches(std::uint64_t line_no, bool need_tags);
     void writeback_to_llc(const CacheLine &victim);
     /// An L1D victim: into the private L2 when there is one, else into the LLC.
     void writeback_from_l1(const CacheLine &victim);
@@ -113,16 +121,17 @@ private:
     std::size_t m_write_slot = 0;
     Cache m_l1;
     std::unique_ptr<Cache> m_l2; /* private L2, or none */
-    Tlb m_tlb;
+    TlbHierarchy m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
     bool m_defer;                /* out of order: latencies accumulate in m_latency */
     struct Prefetch {
         std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
     };
-    std::vector<Prefetch> m_prefetching;  /* prefetched lines not yet used, oldest first (at most 32) */
-    std::array<std::uint64_t, 8> m_streams; /* last line of each tracked stream (a copy interleaves two) */
-    std::size_t m_stream_next = 0;          /* the entry a new stream replaces */
+    std::vector<Prefetch> m_prefetching;    /* L1D prefetched lines not yet used, oldest first (at most 32) */
+    std::vector<Prefetch> m_l2_prefetching; /* L2 (or LLC) prefetched lines not yet used, oldest first (at most 32) */
+    std::unique_ptr<StridePrefetcher> m_stride; /* L1D stride prefetcher, or none */
+    std::unique_ptr<StreamPrefetcher> m_stream; /* L2 stream prefetcher, or none */
     bool m_in_prefetch = false;           /* issuing prefetches: no prefetch of its own */
     struct Fill {
         std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */

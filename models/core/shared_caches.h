@@ -4,7 +4,7 @@
 #pragma once
 
 #include "mtesim/cache/cache.h"
-#include "mtesim/cache/tlb.h"
+#include "mtesim/cache/tlb_hierarchy.h"
 #include "mtesim/mte/tag_cache.h"
 
 #include <vector>
@@ -15,7 +15,7 @@ struct SharedCaches {
     Cache *llc = nullptr;
     std::vector<Cache *> l1s; /* indexed by core id */
     std::vector<Cache *> l2s; /* indexed by core id; nullptr: no private L2 (filled by each MemoryPath) */
-    std::vector<Tlb *> tlbs;  /* indexed by core id: flushed when a mapping changes */
+    std::vector<TlbHierarchy *> tlbs;  /* indexed by core id: flushed (every level) when a mapping changes */
     std::vector<TagCache *> tag_caches; /* the DRAM controllers': cache maintenance of a tag block reaches them */
 };
 

@@ -84,8 +84,10 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "llc_hits", c.llc_hits, "lines", "LLC hits");
         add_count(p + "llc_misses", c.llc_misses, "lines", "LLC misses");
         add_count(p + "tag_fetches", c.tag_fetches, "lines", "lines whose tags came from DRAM");
-        add_count(p + "tlb_hits", c.tlb_hits, "translations", "TLB hits");
-        add_count(p + "tlb_misses", c.tlb_misses, "translations", "TLB misses");
+        add_count(p + "tlb_hits", c.tlb_hits, "translations", "L1 data TLB hits");
+        add_count(p + "tlb_misses", c.tlb_misses, "translations", "L1 data TLB misses (incl. read-only entries a store found)");
+        add_count(p + "l2_tlb_hits", c.l2_tlb_hits, "translations", "L2 TLB hits (L1 dTLB misses it served)");
+        add_count(p + "l2_tlb_misses", c.l2_tlb_misses, "translations", "L2 TLB misses (a table walk followed)");
         add_count(p + "dram_reads", c.dram_reads, "transactions", "reads sent to memory");
         add_count(p + "dram_writes", c.dram_writes, "transactions", "writes sent to memory");
         add_count(p + "tag_checks", c.tag_checks, "accesses", "accesses checked against allocation tags");
@@ -112,12 +114,18 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "page_zero_cycles", c.page_zero_cycles, "cycles", "cycles of that zeroing (until its stores drained)");
         add_count(p + "syncs", c.syncs, "syncs", "times the core synchronised with SystemC time (host cost, not simulated time)");
         add_count(p + "page_walks", c.page_walks, "walks", "hardware page-table walks");
+        add_count(p + "walk_cache_hits", c.walk_cache_hits, "walks", "walks whose upper levels came from the walk cache");
+        add_count(p + "walk_cache_misses", c.walk_cache_misses, "walks", "walks that read every level");
+        add_count(p + "walk_cycles", c.walk_cycles, "cycles", "cycles of the walks' table reads, summed over walks");
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
         add_count(p + "kernel_lock_waits", c.kernel_lock_waits, "entries", "kernel entries that waited for another core in the kernel model");
         add_count(p + "kernel_lock_wait_cycles", c.kernel_lock_wait_cycles, "cycles", "time spent waiting for it");
-        add_count(p + "prefetch_issued", c.prefetch_issued, "lines", "L1D stream prefetches sent");
-        add_count(p + "prefetch_useful", c.prefetch_useful, "lines", "prefetched lines a demand access used");
+        add_count(p + "prefetch_issued", c.prefetch_issued, "lines", "L1D stride prefetches sent");
+        add_count(p + "prefetch_useful", c.prefetch_useful, "lines", "L1D-prefetched lines a demand access used");
         add_count(p + "prefetch_late", c.prefetch_late, "lines", "of those, lines still in flight when used");
+        add_count(p + "l2_prefetch_issued", c.l2_prefetch_issued, "lines", "L2 stream prefetches sent");
+        add_count(p + "l2_prefetch_useful", c.l2_prefetch_useful, "lines", "L2-prefetched lines an L1D miss then took");
+        add_count(p + "l2_prefetch_late", c.l2_prefetch_late, "lines", "of those, lines still in flight when taken");
     }
     for (const auto &d : r.drams) {
         const double tck_ns = d.config.tck_ps / 1000.0;

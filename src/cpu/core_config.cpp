@@ -38,10 +38,20 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.llc_latency = static_cast<std::uint32_t>(s.get_u64("llc.latency", 30, "cycles", "extra latency of an LLC hit", 1, 10000));
     if (c.llc.line_bytes != c.l1d.line_bytes)
         throw ConfigError(s.where("llc.line") + ", expected the same line size as l1d.line");
-    c.tlb_entries = static_cast<std::uint32_t>(s.get_u64("tlb.entries", 1024, "count", "translations cached", 1, 1 << 20));
-    c.tlb_ways = static_cast<std::uint32_t>(s.get_u64("tlb.ways", 4, "count", "TLB associativity", 1, 64));
-    if (c.tlb_entries % c.tlb_ways || ((c.tlb_entries / c.tlb_ways) & (c.tlb_entries / c.tlb_ways - 1)))
-        throw ConfigError(s.where("tlb.entries") + ", expected ways x a power-of-two number of sets");
+    // [tlb]: entries/ways are the unified L2 TLB (the only TLB before the hierarchy), the l1_*
+    // keys the L1 data TLB, walk_cache_* the walk cache of table descriptors.
+    auto tlb_level = [&s](const std::string &entries_key, const std::string &ways_key, std::uint64_t entries,
+                          std::uint64_t ways, const char *what, std::uint32_t &e_out, std::uint32_t &w_out) {
+        e_out = static_cast<std::uint32_t>(s.get_u64(entries_key, entries, "count", std::string(what) + " entries", 1, 1 << 20));
+        w_out = static_cast<std::uint32_t>(s.get_u64(ways_key, ways, "count", std::string(what) + " associativity (= entries: fully associative)", 1, 1 << 20));
+        if (e_out % w_out || ((e_out / w_out) & (e_out / w_out - 1)))
+            throw ConfigError(s.where(entries_key) + ", expected " + ways_key + " x a power-of-two number of sets");
+    };
+    tlb_level("tlb.l1_entries", "tlb.l1_ways", 48, 48, "L1 data TLB", c.tlb.l1_entries, c.tlb.l1_ways);
+    tlb_level("tlb.entries", "tlb.ways", 1024, 4, "unified L2 TLB", c.tlb.l2_entries, c.tlb.l2_ways);
+    tlb_level("tlb.walk_cache_entries", "tlb.walk_cache_ways", 64, 4, "walk cache", c.tlb.walk_entries, c.tlb.walk_ways);
+    c.l2_tlb_latency = static_cast<std::uint32_t>(
+        s.get_u64("tlb.l2_latency", 3, "cycles", "extra latency of an L1 dTLB miss that hits the L2 TLB (or the walk cache)", 0, 1000));
     c.kernel_entry_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.entry_cycles", 150, "cycles", "exception entry and return of a syscall or fault", 0, 1000000));
     c.tlbi_cycles = static_cast<std::uint32_t>(
@@ -69,9 +79,17 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
                           ") entries");
     c.l1d_mshrs = static_cast<std::uint32_t>(s.get_u64("l1d.mshrs", 16, "entries", "outstanding L1D load misses", 1, 1024));
     c.llc_mshrs = static_cast<std::uint32_t>(s.get_u64("llc.mshrs", 16, "entries", "outstanding loads of one core to DRAM", 1, 1024));
-    if (s.get_string("l1d.prefetcher", "none", "L1D prefetcher of out-of-order cores: none, or stream (next lines of an ascending miss stream)",
+    if (s.get_string("l1d.prefetcher", "none",
+                     "L1D prefetcher of out-of-order cores: none, or stride (a stride table per 4 KiB region on the miss stream)",
+                     {"none", "stride"}) == "stride") {
+        c.prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l1d.prefetch_degree", 4, "prefetches", "strides the L1D stride prefetcher runs ahead", 1, 64));
+        c.stride_entries = static_cast<std::uint32_t>(s.get_u64("l1d.stride_entries", 16, "entries", "4 KiB regions the stride table tracks", 1, 1024));
+        c.stride_max_lines = static_cast<std::uint32_t>(s.get_u64("l1d.stride_max", 4, "lines", "largest stride detected (either sign)", 1, 63));
+        c.stride_confirm = static_cast<std::uint32_t>(s.get_u64("l1d.stride_confirm", 2, "misses", "repeats of one stride before prefetching", 1, 16));
+    }
+    if (s.get_string("l2.prefetcher", "none", "private L2 prefetcher of out-of-order cores: none, or stream (next lines of an ascending L2 miss stream)",
                      {"none", "stream"}) == "stream")
-        c.prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l1d.prefetch_degree", 4, "lines", "lines the stream prefetcher runs ahead", 1, 64));
+        c.l2_prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l2.prefetch_degree", 8, "lines", "lines the L2 stream prefetcher runs ahead", 1, 64));
     c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));
     return c;
 }

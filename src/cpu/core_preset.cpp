@@ -1,6 +1,7 @@
 // CorePreset: a table of real cores' parameters, each with its source. Only core-private
-// parameters are here (pipeline, L1D, private L2, miss buffers); the shared LLC, the TLB and the kernel's
-// costs stay in configs/default.ini. Where Arm publishes no figure the value is "assumed" and
+// parameters are here (pipeline, L1D, private L2, miss buffers, TLBs, prefetchers); the shared LLC
+// and the kernel's costs stay in configs/default.ini (so do a core's TLB sizes where no figure
+// for it was found: default.ini's are Cortex-A710's). Where Arm publishes no figure the value is "assumed" and
 // says why; none is chosen to make a result come out at some figure.
 //
 // Sources, abbreviated below:
@@ -27,6 +28,14 @@
 //              private L2 per Neoverse N1 core.
 //   [WC-N1]    WikiChip, "Neoverse N1 - Microarchitectures - ARM": L2 512 KiB or 1 MiB (2 banks),
 //              8-way, 9-11 cycle load-to-use (9 fastest).
+//   [A76-TRM]  Arm Cortex-A76 Core Technical Reference Manual (100798), A5.2 "TLB organization":
+//              48-entry fully associative L1 data TLB, 1280-entry 5-way L2 TLB that also holds the
+//              walk's intermediate table addresses, "Access to the L2 TLB usually takes three cycles".
+//   [A55-MMU]  Arm Cortex-A55 TRM, "MMU components" (also reproduced in Intel's Agilex 5 HPS TRM,
+//              814346, "Translation Lookaside Buffer"): 16-entry fully associative L1 data TLB,
+//              1024-entry 4-way L2 TLB, 64-entry 4-way walk cache RAM.
+//   [A53-PF]   Arm Cortex-A53/A35 TRMs, "About data prefetching": the L1D prefetcher recognises
+//              misses at a fixed stride within four lines either way.
 //   [ARM-LP]   Arm Learning Paths, "Analyze Arm cache hierarchy" (memory-subsystem): Graviton2
 //              (N1) 1 MB and Graviton4 (V2) 2 MB private 8-way L2 with 64-byte lines.
 //
@@ -53,7 +62,13 @@ const std::vector<CorePreset> &table() {
           {"l1d.latency", "3", "[A55-SOG] load instructions: 3-cycle execution latency"},
           {"l2.size", "131072", "[A55-TRM] optional private L2 of 64, 128 or 256 KiB; assumed: 128 KiB"},
           {"l2.ways", "4", "[A55-TRM] 4-way set associative"},
-          {"l2.latency", "7", "assumed: no published A55 L2 latency was found (N1's, see arm,neoverse-n1)"}}},
+          {"l2.latency", "7", "assumed: no published A55 L2 latency was found (N1's, see arm,neoverse-n1)"},
+          {"tlb.l1_entries", "16", "[A55-MMU] 16-entry L1 data TLB"},
+          {"tlb.l1_ways", "16", "[A55-MMU] fully associative"},
+          {"tlb.entries", "1024", "[A55-MMU] 1024-entry L2 TLB"},
+          {"tlb.ways", "4", "[A55-MMU] 4-way set associative"},
+          {"tlb.walk_cache_entries", "64", "[A55-MMU] 64-entry walk cache RAM"},
+          {"tlb.walk_cache_ways", "4", "[A55-MMU] 4-way set associative"}}},
         {"arm,cortex-a510",
          {{"core.model", "inorder", "[TD21] in-order core"},
           {"core.dispatch_width", "3", "[TD21] 3-wide decode (informative: the in-order model issues by base_cpi)"},
@@ -68,7 +83,12 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "32768", "[A78-TRM] 32 or 64 KiB; assumed: 32 KiB as in most A78 phones"},
           {"l1d.ways", "4", "[A78-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[A78-SOG] 4-cycle load-to-use"},
-          {"l1d.prefetcher", "stream", "[A78-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l1d.prefetcher", "stride", "[A78-TRM] L1D hardware prefetcher (stride and stream: a unit stride is a stream)"},
+          {"l2.prefetcher", "stream", "[A78-TRM] L2 hardware prefetcher"},
+          {"tlb.l1_entries", "48", "[A78-TRM] 48-entry fully associative L1 data TLB"},
+          {"tlb.l1_ways", "48", "[A78-TRM] fully associative"},
+          {"tlb.entries", "1024", "[A78-TRM] 1024-entry L2 TLB"},
+          {"tlb.ways", "4", "[A78-TRM] 4-way set associative"},
           {"l2.size", "524288", "[A78-TRM] private L2 of 256 or 512 KiB; assumed: 512 KiB"},
           {"l2.ways", "8", "[A78-TRM] 8-way set associative"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
@@ -79,7 +99,8 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A710-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[A710-SOG] 4-cycle load-to-use"},
-          {"l1d.prefetcher", "stream", "[A710-TRM] L1D hardware prefetcher"},
+          {"l1d.prefetcher", "stride", "[A710-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l2.prefetcher", "stream", "[A710-TRM] L2 hardware prefetcher"},
           {"l2.size", "524288", "[A710-TRM] private L2 of 256 or 512 KiB; assumed: 512 KiB"},
           {"l2.ways", "8", "[A710-TRM] 8-way set associative"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
@@ -90,7 +111,8 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A715-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: A710's 4 cycles ([A710-SOG])"},
-          {"l1d.prefetcher", "stream", "[A715-TRM] L1D hardware prefetcher"},
+          {"l1d.prefetcher", "stride", "[A715-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l2.prefetcher", "stream", "[A715-TRM] L2 hardware prefetcher"},
           {"l2.size", "524288", "[A715-TRM] private L2 of 256 or 512 KiB; assumed: 512 KiB"},
           {"l2.ways", "8", "[A715-TRM] 8-way set associative"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
@@ -101,7 +123,8 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
           {"l1d.ways", "4", "[X3-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: the 4 cycles of the X/A7x family ([A710-SOG])"},
-          {"l1d.prefetcher", "stream", "[X3-TRM] L1D hardware prefetcher"},
+          {"l1d.prefetcher", "stride", "[X3-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l2.prefetcher", "stream", "[X3-TRM] L2 hardware prefetcher"},
           {"l2.size", "1048576", "[X3-TRM] private L2 of 512 KiB or 1 MiB; assumed: 1 MiB"},
           {"l2.ways", "8", "[X3-TRM] 8-way set associative"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
@@ -112,7 +135,13 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
           {"l1d.ways", "4", "[N1-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[N1-SOG] 4-cycle load-to-use"},
-          {"l1d.prefetcher", "stream", "[N1-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l1d.prefetcher", "stride", "[N1-TRM] L1D hardware prefetcher (stride and stream: a unit stride is a stream)"},
+          {"l2.prefetcher", "stream", "[N1-TRM] L2 hardware prefetcher"},
+          {"tlb.l1_entries", "48", "[A76-TRM] 48-entry fully associative L1 data TLB (N1 is A76's server sibling [HC31]; [N1-TRM] the same)"},
+          {"tlb.l1_ways", "48", "[A76-TRM] fully associative"},
+          {"tlb.entries", "1280", "[A76-TRM] 1280-entry L2 TLB ([N1-TRM] the same)"},
+          {"tlb.ways", "5", "[A76-TRM] 5-way set associative"},
+          {"tlb.l2_latency", "3", "[A76-TRM] A5.2.3: access to the L2 TLB usually takes three cycles"},
           {"l2.size", "1048576", "[AT-Altra] Ampere Altra: 1 MiB private L2 per core ([N1-TRM]: 256 KiB to 1 MiB)"},
           {"l2.ways", "8", "[N1-TRM] 8-way set associative"},
           {"l2.latency", "7", "[WC-N1] 9-11 cycle L2 load-to-use; 11 for the 1 MiB two-bank L2, less the 4-cycle L1D"}}},
@@ -123,7 +152,8 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "65536", "[V2-TRM] 64 KiB"},
           {"l1d.ways", "4", "[V2-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: the 4 cycles of the X/A7x family ([A710-SOG])"},
-          {"l1d.prefetcher", "stream", "[V2-TRM] L1D hardware prefetcher"},
+          {"l1d.prefetcher", "stride", "[V2-TRM] L1D hardware prefetcher (stride and stream)"},
+          {"l2.prefetcher", "stream", "[V2-TRM] L2 hardware prefetcher"},
           {"l2.size", "2097152", "[ARM-LP] Graviton4 (Neoverse V2): 2 MiB private L2 ([V2-TRM]: 1 or 2 MiB)"},
           {"l2.ways", "8", "[ARM-LP] 8-way L2 on Graviton2 and Graviton4"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},

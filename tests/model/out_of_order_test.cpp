@@ -134,8 +134,8 @@ std::string stream_of_lines() {
     return s;
 }
 
-TEST(OutOfOrder, StreamPrefetcherTurnsASequentialStreamIntoHits) {
-    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo", "l1d.prefetcher=stream"});
+TEST(OutOfOrder, StridePrefetcherTurnsASequentialStreamIntoHits) {
+    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo", "l1d.prefetcher=stride", "l2.prefetcher=none"});
     const CoreStats &c = r.cores[0];
     const std::uint64_t stream = kPages * 63;
     EXPECT_GT(c.prefetch_issued, stream * 8 / 10);
@@ -146,7 +146,7 @@ TEST(OutOfOrder, StreamPrefetcherTurnsASequentialStreamIntoHits) {
 }
 
 TEST(OutOfOrder, WithoutAPrefetcherEveryLineOfTheStreamMisses) {
-    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo", "l1d.prefetcher=none"});
+    RunResult r = run_trace(setup() + stream_of_lines() + kMarker, {"core.model=ooo", "l1d.prefetcher=none", "l2.prefetcher=none"});
     const CoreStats &c = r.cores[0];
     EXPECT_EQ(c.prefetch_issued, 0u);
     EXPECT_GE(c.l1_misses, static_cast<std::uint64_t>(kPages * 63));

@@ -47,7 +47,7 @@ std::string two_passes() {
 }  // namespace
 
 TEST(PrivateL2, SecondPassOfAWorkingSetBeyondTheL1DHitsTheL2) {
-    RunResult r = run_trace(two_passes(), {"core.preset=arm,neoverse-n1", "l1d.prefetcher=none"});
+    RunResult r = run_trace(two_passes(), {"core.preset=arm,neoverse-n1", "l1d.prefetcher=none", "l2.prefetcher=none"});
     const CoreStats &c = r.cores[0];
     // (The demand faults zeroed the lines: the L1D's victims already went to the L2.)
     EXPECT_GE(c.l2_hits, kLines * 9 / 10) << "the second pass finds the lines the L1D lost in the L2";
@@ -55,7 +55,7 @@ TEST(PrivateL2, SecondPassOfAWorkingSetBeyondTheL1DHitsTheL2) {
 }
 
 TEST(PrivateL2, WithoutAnL2TheSecondPassGoesToTheLlc) {
-    RunResult r = run_trace(two_passes(), {"core.preset=arm,neoverse-n1", "l1d.prefetcher=none", "l2.size=0"});
+    RunResult r = run_trace(two_passes(), {"core.preset=arm,neoverse-n1", "l1d.prefetcher=none", "l2.prefetcher=none", "l2.size=0"});
     const CoreStats &c = r.cores[0];
     EXPECT_EQ(c.l2_hits + c.l2_misses, 0u);
     EXPECT_GE(c.llc_hits, kLines * 9 / 10);

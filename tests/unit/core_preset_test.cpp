@@ -32,13 +32,20 @@ TEST(CorePreset, CompatiblePicksTheCore) {
     EXPECT_EQ(n1.rob_entries, 128u);
     EXPECT_EQ(n1.dispatch_width, 4u);
     EXPECT_EQ(n1.l1d.size_bytes, 64u * 1024);
-    EXPECT_GT(n1.prefetch_degree, 0u) << "the prefetcher is on in an out-of-order preset";
+    EXPECT_GT(n1.prefetch_degree, 0u) << "the L1D stride prefetcher is on in an out-of-order preset";
+    EXPECT_GT(n1.l2_prefetch_degree, 0u) << "so is the L2 stream prefetcher";
+    EXPECT_EQ(n1.tlb.l1_entries, 48u) << "Cortex-A76/N1 TRM: 48-entry fully associative L1 dTLB";
+    EXPECT_EQ(n1.tlb.l1_ways, 48u);
+    EXPECT_EQ(n1.tlb.l2_entries, 1280u) << "1280-entry 5-way L2 TLB";
+    EXPECT_EQ(n1.tlb.l2_ways, 5u);
     const CoreConfig a78 = resolved("arm,cortex-a78");
     EXPECT_TRUE(a78.out_of_order);
     EXPECT_EQ(a78.rob_entries, 160u);
     const CoreConfig a55 = resolved("arm,cortex-a55");
     EXPECT_FALSE(a55.out_of_order) << "Cortex-A55 is in order";
     EXPECT_EQ(a55.l1d_latency, 3u);
+    EXPECT_EQ(a55.tlb.l1_entries, 16u) << "Cortex-A55 TRM: 16-entry L1 dTLB";
+    EXPECT_EQ(a55.tlb.walk_entries, 64u);
 }
 
 TEST(CorePreset, UserSettingsOverrideThePreset) {

@@ -1,4 +1,4 @@
-// Tlb: a set-associative, LRU cache of translations from virtual page to physical page and
+// Tlb: a set-associative (or, with ways = entries, fully associative) LRU cache of translations from virtual page to physical page and
 // its Normal-Tagged attribute, tagged with the address space's ASID: the key is the virtual
 // page number (36 bits of a 48-bit VA) with the ASID above it (key()). A miss asks the
 // translator (the page-table walk); the core charges the walk's memory traffic.
@@ -31,11 +31,15 @@ public:
     /// (a one-entry micro-TLB in front of the main array).
     const Entry *lookup(std::uint64_t vpn) {
         if (m_last && m_last->vpn == vpn) return m_last;
-        Entry *set = &m_entries[(vpn & m_set_mask) * m_ways];
+        // The set's keys are scanned in their own array (8 bytes a way: a 48-way fully
+        // associative L1 dTLB is 6 host cache lines, not 30).
+        const std::size_t first = (vpn & m_set_mask) * m_ways;
+        const std::uint64_t *keys = &m_keys[first];
         for (std::uint32_t w = 0; w < m_ways; ++w)
-            if (set[w].vpn == vpn) {
-                set[w].lru = ++m_clock;
-                m_last = &set[w];
+            if (keys[w] == vpn) {
+                Entry &e = m_entries[first + w];
+                e.lru = ++m_clock;
+                m_last = &e;
                 return m_last;
             }
         return nullptr;
@@ -53,6 +57,7 @@ private:
     std::uint64_t m_set_mask;
     std::uint64_t m_clock = 0;
     std::vector<Entry> m_entries;
+    std::vector<std::uint64_t> m_keys; /* m_entries[i].vpn, for the lookup's scan */
     Entry *m_last = nullptr;
 };
 

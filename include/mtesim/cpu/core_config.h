@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mtesim/cache/cache.h"
+#include "mtesim/cache/tlb_hierarchy.h"
 #include "mtesim/config/config_store.h"
 
 #include <cstdint>
@@ -19,8 +20,8 @@ struct CoreConfig {
     std::uint32_t l2_latency = 7;          /* extra latency of an L2 hit beyond the L1D lookup, in core cycles */
     CacheConfig llc;
     std::uint32_t llc_latency = 30;        /* hit latency beyond L1, in core cycles */
-    std::uint32_t tlb_entries = 1024;
-    std::uint32_t tlb_ways = 4;
+    TlbGeometry tlb;                       /* L1 dTLB, L2 TLB and walk cache, in entries and ways */
+    std::uint32_t l2_tlb_latency = 3;      /* extra cycles of an L1 dTLB miss that hits the L2 TLB (also the walk cache's lookup) */
     std::uint32_t kernel_entry_cycles = 150; /* exception entry + return, in core cycles */
     std::uint32_t tlbi_cycles = 300;       /* broadcast TLBI, in core cycles */
     std::uint32_t dsb_cycles = 80;         /* DSB ISH, in core cycles */
@@ -38,7 +39,11 @@ struct CoreConfig {
     std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
     std::uint32_t store_buffer = 24;       /* stores whose miss is outstanding before dispatch stalls */
-    std::uint32_t prefetch_degree = 0;     /* l1d.prefetcher = stream: lines fetched ahead of an ascending miss stream; 0: off */
+    std::uint32_t prefetch_degree = 0;     /* l1d.prefetcher = stride: prefetches issued ahead of a confirmed stride; 0: off */
+    std::uint32_t stride_entries = 16;     /* l1d.stride_entries: regions (4 KiB pages) the stride table tracks */
+    std::uint32_t stride_max_lines = 4;    /* l1d.stride_max: the largest stride detected, in lines (either sign) */
+    std::uint32_t stride_confirm = 2;      /* l1d.stride_confirm: repeats of one stride before prefetching starts */
+    std::uint32_t l2_prefetch_degree = 0;  /* l2.prefetcher = stream: lines fetched into the L2 ahead of an ascending L2 miss stream; 0: off */
 
     bool has_l2() const { return l2.size_bytes != 0; }
 
