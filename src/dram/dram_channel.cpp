@@ -16,7 +16,11 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
     for (std::size_t bi = 0; bi < m_banks.size(); ++bi) {
         m_banks[bi].rank = static_cast<std::uint32_t>(bi / m_banks_per_rank);
         m_banks[bi].bankgroup = static_cast<std::uint32_t>(bi % m_banks_per_rank) / c.banks_per_group;
+        m_banks[bi].group = m_banks[bi].rank * c.bankgroups + m_banks[bi].bankgroup;
     }
+    m_next_col[0].assign(std::size_t(c.ranks) * c.bankgroups, 0);
+    m_next_col[1].assign(std::size_t(c.ranks) * c.bankgroups, 0);
+    m_act_group.assign(std::size_t(c.ranks) * c.bankgroups, 0);
     m_ranks.resize(c.ranks);
     for (int k = 0; k < 2; ++k) {
         m_q[k].resize(m_banks.size());
@@ -26,8 +30,6 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
     for (std::uint32_t i = 0; i < c.ranks; ++i) {
         Rank &r = m_ranks[i];
         r.next_act_bg.assign(c.bankgroups, 0);
-        r.next_rd.assign(c.bankgroups, 0);
-        r.next_wr.assign(c.bankgroups, 0);
         // Stagger the ranks' refreshes evenly over the interval, as controllers do
         // (DRAMsim3 RANK_LEVEL_STAGGERED).
         if (c.refresh_mode == DramConfig::RefreshMode::all_bank)
@@ -49,9 +51,19 @@ void DramChannel::update_act_floor(Rank &r, std::uint64_t tFAW) {
     r.act_floor = std::max(r.next_act_any, faw);
 }
 
+void DramChannel::update_act_group(std::uint32_t rank) {
+    const Rank &r = m_ranks[rank];
+    const std::uint32_t bgs = m_config->bankgroups;
+    for (std::uint32_t g = 0; g < bgs; ++g)
+        m_act_group[std::size_t(rank) * bgs + g] = std::max(r.act_floor, r.next_act_bg[g]);
+}
+
+void DramChannel::set_rank_blocked(std::uint32_t rank, bool blocked) {
+    for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) m_banks[bank_index(rank, b)].blocked = blocked;
+}
+
 std::uint64_t DramChannel::col_ready(const Request &q, const Bank &b) const {
-    const Rank &r = m_ranks[q.k.rank];
-    return std::max(b.next_col, q.write ? r.next_wr[q.k.bankgroup] : r.next_rd[q.k.bankgroup]);
+    return std::max(b.next_col, m_next_col[q.write ? 1 : 0][b.group]);
 }
 
 bool DramChannel::queued_hit(std::size_t flat, std::uint64_t row) const {
@@ -303,7 +315,8 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
     // Local copies of the arrays the scan reads: the stats counter written in the loop could
     // otherwise alias them, and the compiler would reload every base pointer per bank.
     const Bank *const banks = m_banks.data();
-    const Rank *const ranks = m_ranks.data();
+    const std::uint64_t *const col_group = m_next_col[kind].data();
+    const std::uint64_t *const act_group = m_act_group.data();
     Summary *const sums = m_sum[kind].data();
     const std::uint64_t *const busy = m_busy[kind].data();
     const std::size_t words = m_busy[kind].size();
@@ -314,12 +327,10 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
             const std::size_t bi = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
             bits &= bits - 1;
             const Bank &b = banks[bi];
-            const Rank &r = ranks[b.rank];
-            if (r.refresh_pending || b.refresh_due) continue;
+            if (b.blocked) continue; /* a refresh waits for it or its rank */
             const Summary &s = sums[bi].dirty ? summary(kind, bi) : sums[bi];
-            const std::uint32_t bg = b.bankgroup;
             if (s.hit_seq != kNever || s.capped_hits) {
-                const std::uint64_t ready = std::max(b.next_col, kind ? r.next_wr[bg] : r.next_rd[bg]);
+                const std::uint64_t ready = std::max(b.next_col, col_group[b.group]);
                 capped_any |= s.capped_hits != 0;
                 if (ready <= t) {
                     capped_total += s.capped_hits;
@@ -336,8 +347,8 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
             }
             if (s.cand_seq != kNever) {
                 const bool act = b.open_row == kNoRow;
-                /* ACT: act_ready() with the rank's tRRD_S/tFAW part kept in act_floor */
-                const std::uint64_t ready = act ? std::max(std::max(b.next_act, r.act_floor), r.next_act_bg[bg]) : b.next_pre;
+                /* ACT: act_ready(), its rank-level part kept in m_act_group */
+                const std::uint64_t ready = act ? std::max(b.next_act, act_group[b.group]) : b.next_pre;
                 if (ready <= t) {
                     if (s.cand_seq < best_other) {
                         best_other = s.cand_seq;
@@ -419,16 +430,17 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     if (q.write) {
         done = t + cfg.tCWL + cfg.tBURST;
         for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
-            Rank &r = m_ranks[ri];
+            std::uint64_t *const next_rd = &m_next_col[0][std::size_t(ri) * cfg.bankgroups];
+            std::uint64_t *const next_wr = &m_next_col[1][std::size_t(ri) * cfg.bankgroups];
             for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
                 if (ri == q.k.rank) {
                     const bool same = g == q.k.bankgroup;
-                    r.next_wr[g] = std::max(r.next_wr[g], t + (same ? cfg.tCCD_L : cfg.tCCD_S));
-                    r.next_rd[g] = std::max(r.next_rd[g], done + (same ? cfg.tWTR_L : cfg.tWTR_S));
+                    next_wr[g] = std::max(next_wr[g], t + (same ? cfg.tCCD_L : cfg.tCCD_S));
+                    next_rd[g] = std::max(next_rd[g], done + (same ? cfg.tWTR_L : cfg.tWTR_S));
                 } else {
-                    r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tBURST + cfg.tRTRS);
+                    next_wr[g] = std::max(next_wr[g], t + cfg.tBURST + cfg.tRTRS);
                     const std::uint64_t wr_to_rd = cfg.tCWL + cfg.tBURST + cfg.tRTRS;
-                    r.next_rd[g] = std::max(r.next_rd[g], t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1));
+                    next_rd[g] = std::max(next_rd[g], t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1));
                 }
             }
         }
@@ -436,13 +448,14 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     } else {
         done = t + cfg.tCL + cfg.tBURST;
         for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
-            Rank &r = m_ranks[ri];
+            std::uint64_t *const next_rd = &m_next_col[0][std::size_t(ri) * cfg.bankgroups];
+            std::uint64_t *const next_wr = &m_next_col[1][std::size_t(ri) * cfg.bankgroups];
             for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
                 if (ri == q.k.rank)
-                    r.next_rd[g] = std::max(r.next_rd[g], t + (g == q.k.bankgroup ? cfg.tCCD_L : cfg.tCCD_S));
+                    next_rd[g] = std::max(next_rd[g], t + (g == q.k.bankgroup ? cfg.tCCD_L : cfg.tCCD_S));
                 else
-                    r.next_rd[g] = std::max(r.next_rd[g], t + cfg.tBURST + cfg.tRTRS);
-                r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tRTW());
+                    next_rd[g] = std::max(next_rd[g], t + cfg.tBURST + cfg.tRTRS);
+                next_wr[g] = std::max(next_wr[g], t + cfg.tRTW());
             }
         }
         b.next_pre = std::max(b.next_pre, t + cfg.tRTP);
@@ -500,6 +513,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         r.act_head = (r.act_head + 1) % 4;
         ++r.acts;
         update_act_floor(r, cfg.tFAW);
+        update_act_group(c.rank);
         if (!q.outcome_known) {
             q.outcome_known = true;
             q.outcome = RowOutcome::miss;
@@ -533,6 +547,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
             bank.next_act = std::max(bank.next_act, t + cfg.tRFC);
         }
         r.refresh_pending = false;
+        set_rank_blocked(c.rank, false);
         r.refresh_at += cfg.tREFI;
         if (m_stats) ++m_stats->refreshes_all_bank;
         break;
@@ -541,11 +556,13 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
             Bank &bank = m_banks[bank_index(c.rank, g * cfg.banks_per_group + c.bank)];
             bank.next_act = std::max(bank.next_act, t + cfg.tRFCpb);
             bank.refresh_due = false;
+            bank.blocked = false;
         }
         // A per-bank refresh activates rows: it counts against tRRD like an ACT (LPDDR4
         // JESD209-4 REFpb; DDR5 tREFSBRD).
         r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
         update_act_floor(r, cfg.tFAW);
+        update_act_group(c.rank);
         r.refresh_bank = (r.refresh_bank + 1) % cfg.banks_per_group;
         r.refresh_at += cfg.tREFI / cfg.banks_per_group;
         if (m_stats) ++m_stats->refreshes_per_bank;
@@ -569,10 +586,16 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
         Rank &r = m_ranks[ri];
         if (r.refresh_at > t) continue;
-        if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) r.refresh_pending = true;
-        else
-            for (std::uint32_t g = 0; g < m_config->bankgroups; ++g)
-                m_banks[bank_index(ri, g * m_config->banks_per_group + r.refresh_bank)].refresh_due = true;
+        if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) {
+            if (!r.refresh_pending) set_rank_blocked(ri, true);
+            r.refresh_pending = true;
+        } else {
+            for (std::uint32_t g = 0; g < m_config->bankgroups; ++g) {
+                Bank &b = m_banks[bank_index(ri, g * m_config->banks_per_group + r.refresh_bank)];
+                b.refresh_due = true;
+                b.blocked = true;
+            }
+        }
     }
     update_drain_mode();
     const Choice c = choose(t);
@@ -705,6 +728,9 @@ void DramChannel::copy_for_prediction(const DramChannel &o) {
     m_seq = o.m_seq;
     m_banks = o.m_banks;
     m_ranks = o.m_ranks;
+    m_next_col[0] = o.m_next_col[0];
+    m_next_col[1] = o.m_next_col[1];
+    m_act_group = o.m_act_group;
     m_draining = o.m_draining;
     m_flushing = o.m_flushing;
     m_drained = o.m_drained;

@@ -104,6 +104,8 @@ private:
         bool refresh_due = false;     /* per-bank refresh waiting: no new ACT or column command */
         std::uint32_t rank = 0;       /* this bank's rank and bank group, fixed: the scheduler's */
         std::uint32_t bankgroup = 0;  /* scan reads them instead of dividing the flat index */
+        std::uint32_t group = 0;      /* rank * bankgroups + bankgroup: index of m_next_col, m_act_group */
+        bool blocked = false;         /* refresh_due, or its rank's refresh_pending: the scan skips it */
     };
     struct Rank {
         std::array<std::uint64_t, 4> last_acts{}; /* the last four ACTs, for tFAW */
@@ -113,8 +115,6 @@ private:
         std::uint64_t act_floor = 0;              /* max(next_act_any, the tFAW window): kept at each ACT and REFpb so
                                                      the scheduler's scan need not recompute the window per bank */
         std::vector<std::uint64_t> next_act_bg;   /* tRRD_L, per bank group */
-        std::vector<std::uint64_t> next_rd;       /* per bank group: tCCD, tWTR, rank switch */
-        std::vector<std::uint64_t> next_wr;       /* per bank group: tCCD, tRTW, rank switch */
         std::uint64_t refresh_at = kNever;        /* all-bank: next REFab due; per-bank: next REFpb due */
         std::uint32_t refresh_bank = 0;           /* per-bank: the bank (in every bank group) the next REFsb/REFpb goes to */
         bool refresh_pending = false;             /* all-bank refresh due: no new ACT or column command */
@@ -183,6 +183,13 @@ private:
     std::uint64_t m_seq = 0;
     std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
     std::vector<Rank> m_ranks;
+    /* [rank * bankgroups + bankgroup], flat so that the scan reads them without its Rank:
+     * m_next_col[0] earliest RD (tCCD, tWTR, rank switch), [1] earliest WR (tCCD, tRTW, rank
+     * switch); m_act_group earliest ACT from rank-level rules, max(act_floor, next_act_bg). */
+    std::vector<std::uint64_t> m_next_col[2];
+    std::vector<std::uint64_t> m_act_group;
+    void update_act_group(std::uint32_t rank);
+    void set_rank_blocked(std::uint32_t rank, bool blocked);
     bool m_draining = false;
     bool m_flushing = false;                  /* drain(): every queued write goes, however few */
     std::uint32_t m_drained = 0;              /* writes issued in this drain episode */
