@@ -16,7 +16,11 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
     for (std::size_t bi = 0; bi < m_banks.size(); ++bi) {
         m_banks[bi].rank = static_cast<std::uint32_t>(bi / m_banks_per_rank);
         m_banks[bi].bankgroup = static_cast<std::uint32_t>(bi % m_banks_per_rank) / c.banks_per_group;
+        m_banks[bi].group = m_banks[bi].rank * c.bankgroups + m_banks[bi].bankgroup;
     }
+    m_next_col[0].assign(std::size_t(c.ranks) * c.bankgroups, 0);
+    m_next_col[1].assign(std::size_t(c.ranks) * c.bankgroups, 0);
+    m_act_group.assign(std::size_t(c.ranks) * c.bankgroups, 0);
     m_ranks.resize(c.ranks);
     for (int k = 0; k < 2; ++k) {
         m_q[k].resize(m_banks.size());
@@ -26,8 +30,6 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
     for (std::uint32_t i = 0; i < c.ranks; ++i) {
         Rank &r = m_ranks[i];
         r.next_act_bg.assign(c.bankgroups, 0);
-        r.next_rd.assign(c.bankgroups, 0);
-        r.next_wr.assign(c.bankgroups, 0);
         // Stagger the ranks' refreshes evenly over the interval, as controllers do
         // (DRAMsim3 RANK_LEVEL_STAGGERED).
         if (c.refresh_mode == DramConfig::RefreshMode::all_bank)
@@ -44,9 +46,24 @@ std::uint64_t DramChannel::act_ready(const Rank &r, const Bank &b, std::uint32_t
     return std::max({b.next_act, r.next_act_any, r.next_act_bg[bg], faw});
 }
 
+void DramChannel::update_act_floor(Rank &r, std::uint64_t tFAW) {
+    const std::uint64_t faw = r.acts >= 4 ? r.last_acts[r.act_head] + tFAW : 0;
+    r.act_floor = std::max(r.next_act_any, faw);
+}
+
+void DramChannel::update_act_group(std::uint32_t rank) {
+    const Rank &r = m_ranks[rank];
+    const std::uint32_t bgs = m_config->bankgroups;
+    for (std::uint32_t g = 0; g < bgs; ++g)
+        m_act_group[std::size_t(rank) * bgs + g] = std::max(r.act_floor, r.next_act_bg[g]);
+}
+
+void DramChannel::set_rank_blocked(std::uint32_t rank, bool blocked) {
+    for (std::uint32_t b = 0; b < m_banks_per_rank; ++b) m_banks[bank_index(rank, b)].blocked = blocked;
+}
+
 std::uint64_t DramChannel::col_ready(const Request &q, const Bank &b) const {
-    const Rank &r = m_ranks[q.k.rank];
-    return std::max(b.next_col, q.write ? r.next_wr[q.k.bankgroup] : r.next_rd[q.k.bankgroup]);
+    return std::max(b.next_col, m_next_col[q.write ? 1 : 0][b.group]);
 }
 
 bool DramChannel::queued_hit(std::size_t flat, std::uint64_t row) const {
@@ -74,9 +91,11 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
         return true;
     }
     const int kind = r.write ? 1 : 0;
-    m_q[kind][r.bank].push_back(r);
+    std::vector<Request> &list = m_q[kind][r.bank];
+    list.push_back(r);
     mark_busy(kind, r.bank);
-    m_sum[kind][r.bank].dirty = true;
+    Summary &sum = m_sum[kind][r.bank];
+    if (!sum.dirty) extend_summary(sum, list.back(), list.size() - 1);
     ++m_count[kind];
     if (m_stats) {
         std::uint64_t &mx = r.write ? m_stats->write_queue_max : m_stats->read_queue_max;
@@ -94,6 +113,15 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
  * least min_writes_per_drain issued, or empty; an opportunistic drain with no read waiting
  * carries on while writes remain.
  */
+bool DramChannel::drain_mode_changes() const {
+    const DramConfig &c = *m_config;
+    if (!m_draining)
+        return m_count[1] >= c.write_high ||
+               (m_count[0] == 0 && m_count[1] != 0 && (m_count[1] > c.write_low || m_flushing));
+    return m_count[1] == 0 ||
+           (m_count[0] != 0 && m_count[1] <= c.write_low && m_drained >= c.min_writes_per_drain);
+}
+
 void DramChannel::update_drain_mode() {
     const DramConfig &c = *m_config;
     if (!m_draining) {
@@ -213,6 +241,7 @@ const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
                 hit_pending = true;
                 break;
             }
+    s.hit_pending = hit_pending;
     bool capped = false;
     for (std::size_t i = 0; i < v.size(); ++i) {
         const Request &q = v[i];
@@ -230,7 +259,33 @@ const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
         s.cand_seq = q.seq;
         s.cand_pos = i;
     }
+    s.capped_end = capped;
     return s;
+}
+
+/* The same as summary() for a request just appended at @pos, without a rescan: what summary()
+ * would do at its last iteration. A new row hit when none was queued would hold back older
+ * requests' ACT/PRE: then the whole summary is recomputed when next needed. */
+void DramChannel::extend_summary(Summary &s, const Request &q, std::size_t pos) const {
+    const std::uint64_t open = m_banks[q.bank].open_row;
+    const std::uint32_t cap = m_config->bypass_cap;
+    if (q.k.row == open) {
+        if (!s.hit_pending) {
+            s.dirty = true;
+            return;
+        }
+        if (s.capped_end) ++s.capped_hits;
+        else if (s.hit_seq == kNever) {
+            s.hit_seq = q.seq;
+            s.hit_pos = pos;
+        }
+        return;
+    }
+    if (q.bypassed >= cap) s.capped_end = true;
+    if (s.cand_seq != kNever) return;
+    if (open != kNoRow && s.hit_pending && q.bypassed < cap) return;
+    s.cand_seq = q.seq;
+    s.cand_pos = pos;
 }
 
 /*
@@ -252,60 +307,64 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
     std::uint64_t best_hit = kNever, best_other = kNever;
     std::size_t hit_bank = 0, other_bank = 0;
     Cmd other_cmd = Cmd::none;
+    /* Of the requests not legal now: the earliest cycle a row hit's column command becomes
+     * legal (hit_wake) and the oldest hit legal then; the same for ACT/PRE (other_wake). */
+    std::uint64_t hit_wake = kNever, hit_wake_seq = kNever, other_wake = kNever, other_wake_seq = kNever;
+    std::size_t hit_wake_bank = 0, other_wake_bank = 0;
+    Cmd other_wake_cmd = Cmd::none;
     // Local copies of the arrays the scan reads: the stats counter written in the loop could
     // otherwise alias them, and the compiler would reload every base pointer per bank.
     const Bank *const banks = m_banks.data();
-    const Rank *const ranks = m_ranks.data();
+    const std::uint64_t *const col_group = m_next_col[kind].data();
+    const std::uint64_t *const act_group = m_act_group.data();
     Summary *const sums = m_sum[kind].data();
     const std::uint64_t *const busy = m_busy[kind].data();
     const std::size_t words = m_busy[kind].size();
-    const std::uint64_t tFAW = m_config->tFAW;
-    std::uint64_t wake = c.wake;
     std::uint64_t capped_total = 0;
+    bool capped_any = false;
     for (std::size_t w = 0; w < words; ++w) {
         for (std::uint64_t bits = busy[w]; bits != 0;) {
             const std::size_t bi = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
             bits &= bits - 1;
             const Bank &b = banks[bi];
-            const Rank &r = ranks[b.rank];
-            if (r.refresh_pending || b.refresh_due) continue;
+            if (b.blocked) continue; /* a refresh waits for it or its rank */
             const Summary &s = sums[bi].dirty ? summary(kind, bi) : sums[bi];
-            const std::uint32_t bg = b.bankgroup;
             if (s.hit_seq != kNever || s.capped_hits) {
-                const std::uint64_t ready = std::max(b.next_col, kind ? r.next_wr[bg] : r.next_rd[bg]);
+                const std::uint64_t ready = std::max(b.next_col, col_group[b.group]);
+                capped_any |= s.capped_hits != 0;
                 if (ready <= t) {
                     capped_total += s.capped_hits;
                     if (s.hit_seq < best_hit) {
                         best_hit = s.hit_seq;
                         hit_bank = bi;
                     }
-                } else if (s.hit_seq != kNever) {
-                    wake = std::min(wake, ready);
+                } else if (s.hit_seq != kNever &&
+                           (ready < hit_wake || (ready == hit_wake && s.hit_seq < hit_wake_seq))) {
+                    hit_wake = ready;
+                    hit_wake_seq = s.hit_seq;
+                    hit_wake_bank = bi;
                 }
             }
             if (s.cand_seq != kNever) {
                 const bool act = b.open_row == kNoRow;
-                std::uint64_t ready;
-                if (act) {
-                    /* act_ready(), inlined */
-                    const std::uint64_t faw = r.acts >= 4 ? r.last_acts[r.act_head] + tFAW : 0;
-                    ready = std::max(std::max(b.next_act, r.next_act_any), std::max(r.next_act_bg[bg], faw));
-                } else {
-                    ready = b.next_pre;
-                }
+                /* ACT: act_ready(), its rank-level part kept in m_act_group */
+                const std::uint64_t ready = act ? std::max(b.next_act, act_group[b.group]) : b.next_pre;
                 if (ready <= t) {
                     if (s.cand_seq < best_other) {
                         best_other = s.cand_seq;
                         other_bank = bi;
                         other_cmd = act ? Cmd::act : Cmd::pre;
                     }
-                } else {
-                    wake = std::min(wake, ready);
+                } else if (ready < other_wake || (ready == other_wake && s.cand_seq < other_wake_seq)) {
+                    other_wake = ready;
+                    other_wake_seq = s.cand_seq;
+                    other_wake_bank = bi;
+                    other_wake_cmd = act ? Cmd::act : Cmd::pre;
                 }
             }
         }
     }
-    c.wake = wake;
+    c.wake = std::min(c.wake, std::min(hit_wake, other_wake));
     if (capped_total && m_stats) m_stats->bypass_cap_hits += capped_total;
     if (best_hit != kNever) {
         c.cmd = kind ? Cmd::wr : Cmd::rd;
@@ -317,6 +376,20 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
         c.rank = m_banks[other_bank].rank;
         c.bank = static_cast<std::uint32_t>(other_bank - std::size_t(c.rank) * m_banks_per_rank);
         c.entry = m_sum[kind][other_bank].cand_pos;
+    } else if (!capped_any && std::min(hit_wake, other_wake) != kNever) {
+        // Nothing is legal now. At the earliest cycle something of this queue becomes legal,
+        // the legal requests are exactly those whose cycle that is (every other one lies later):
+        // the oldest such row hit, else the oldest such ACT/PRE, is what FR-FCFS will pick then
+        // if nothing else changes meanwhile (step() checks that). Banks with hits held back by
+        // the cap count those hits in a stat at every step they are legal, so they are left to
+        // the step-by-step path.
+        const bool hit = hit_wake <= other_wake;
+        const std::size_t bi = hit ? hit_wake_bank : other_wake_bank;
+        c.early_cmd = hit ? (kind ? Cmd::wr : Cmd::rd) : other_wake_cmd;
+        c.early_rank = m_banks[bi].rank;
+        c.early_bank = static_cast<std::uint32_t>(bi - std::size_t(c.early_rank) * m_banks_per_rank);
+        c.early_entry = hit ? m_sum[kind][bi].hit_pos : m_sum[kind][bi].cand_pos;
+        c.early_at = hit ? hit_wake : other_wake;
     }
 }
 
@@ -324,6 +397,7 @@ DramChannel::Choice DramChannel::choose(std::uint64_t t) {
     Choice c;
     choose_refresh(t, c);
     if (c.cmd != Cmd::none) return c;
+    c.refresh_wake = c.wake;
     choose_request(t, c);
     if (c.cmd != Cmd::none) return c;
     if (m_config->page_policy == DramConfig::PagePolicy::timeout) {
@@ -356,16 +430,17 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     if (q.write) {
         done = t + cfg.tCWL + cfg.tBURST;
         for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
-            Rank &r = m_ranks[ri];
+            std::uint64_t *const next_rd = &m_next_col[0][std::size_t(ri) * cfg.bankgroups];
+            std::uint64_t *const next_wr = &m_next_col[1][std::size_t(ri) * cfg.bankgroups];
             for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
                 if (ri == q.k.rank) {
                     const bool same = g == q.k.bankgroup;
-                    r.next_wr[g] = std::max(r.next_wr[g], t + (same ? cfg.tCCD_L : cfg.tCCD_S));
-                    r.next_rd[g] = std::max(r.next_rd[g], done + (same ? cfg.tWTR_L : cfg.tWTR_S));
+                    next_wr[g] = std::max(next_wr[g], t + (same ? cfg.tCCD_L : cfg.tCCD_S));
+                    next_rd[g] = std::max(next_rd[g], done + (same ? cfg.tWTR_L : cfg.tWTR_S));
                 } else {
-                    r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tBURST + cfg.tRTRS);
+                    next_wr[g] = std::max(next_wr[g], t + cfg.tBURST + cfg.tRTRS);
                     const std::uint64_t wr_to_rd = cfg.tCWL + cfg.tBURST + cfg.tRTRS;
-                    r.next_rd[g] = std::max(r.next_rd[g], t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1));
+                    next_rd[g] = std::max(next_rd[g], t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1));
                 }
             }
         }
@@ -373,13 +448,14 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     } else {
         done = t + cfg.tCL + cfg.tBURST;
         for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
-            Rank &r = m_ranks[ri];
+            std::uint64_t *const next_rd = &m_next_col[0][std::size_t(ri) * cfg.bankgroups];
+            std::uint64_t *const next_wr = &m_next_col[1][std::size_t(ri) * cfg.bankgroups];
             for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
                 if (ri == q.k.rank)
-                    r.next_rd[g] = std::max(r.next_rd[g], t + (g == q.k.bankgroup ? cfg.tCCD_L : cfg.tCCD_S));
+                    next_rd[g] = std::max(next_rd[g], t + (g == q.k.bankgroup ? cfg.tCCD_L : cfg.tCCD_S));
                 else
-                    r.next_rd[g] = std::max(r.next_rd[g], t + cfg.tBURST + cfg.tRTRS);
-                r.next_wr[g] = std::max(r.next_wr[g], t + cfg.tRTW());
+                    next_rd[g] = std::max(next_rd[g], t + cfg.tBURST + cfg.tRTRS);
+                next_wr[g] = std::max(next_wr[g], t + cfg.tRTW());
             }
         }
         b.next_pre = std::max(b.next_pre, t + cfg.tRTP);
@@ -436,6 +512,8 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         r.last_acts[r.act_head] = t;
         r.act_head = (r.act_head + 1) % 4;
         ++r.acts;
+        update_act_floor(r, cfg.tFAW);
+        update_act_group(c.rank);
         if (!q.outcome_known) {
             q.outcome_known = true;
             q.outcome = RowOutcome::miss;
@@ -469,6 +547,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
             bank.next_act = std::max(bank.next_act, t + cfg.tRFC);
         }
         r.refresh_pending = false;
+        set_rank_blocked(c.rank, false);
         r.refresh_at += cfg.tREFI;
         if (m_stats) ++m_stats->refreshes_all_bank;
         break;
@@ -477,10 +556,13 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
             Bank &bank = m_banks[bank_index(c.rank, g * cfg.banks_per_group + c.bank)];
             bank.next_act = std::max(bank.next_act, t + cfg.tRFCpb);
             bank.refresh_due = false;
+            bank.blocked = false;
         }
         // A per-bank refresh activates rows: it counts against tRRD like an ACT (LPDDR4
         // JESD209-4 REFpb; DDR5 tREFSBRD).
         r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
+        update_act_floor(r, cfg.tFAW);
+        update_act_group(c.rank);
         r.refresh_bank = (r.refresh_bank + 1) % cfg.banks_per_group;
         r.refresh_at += cfg.tREFI / cfg.banks_per_group;
         if (m_stats) ++m_stats->refreshes_per_bank;
@@ -504,10 +586,16 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
         Rank &r = m_ranks[ri];
         if (r.refresh_at > t) continue;
-        if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) r.refresh_pending = true;
-        else
-            for (std::uint32_t g = 0; g < m_config->bankgroups; ++g)
-                m_banks[bank_index(ri, g * m_config->banks_per_group + r.refresh_bank)].refresh_due = true;
+        if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) {
+            if (!r.refresh_pending) set_rank_blocked(ri, true);
+            r.refresh_pending = true;
+        } else {
+            for (std::uint32_t g = 0; g < m_config->bankgroups; ++g) {
+                Bank &b = m_banks[bank_index(ri, g * m_config->banks_per_group + r.refresh_bank)];
+                b.refresh_due = true;
+                b.blocked = true;
+            }
+        }
     }
     update_drain_mode();
     const Choice c = choose(t);
@@ -519,6 +607,27 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     }
     std::uint64_t next = std::min(std::max(c.wake, t + 1), until);
     MTESIM_ASSERT(next != kNever, "DRAM channel scheduler: requests queued but no command can ever issue");
+    if (c.early_cmd != Cmd::none && c.early_at == c.wake && c.early_at < until && c.refresh_wake > c.early_at &&
+        !drain_mode_changes()) {
+        // Idle until early_at, when the request command choose() named becomes legal. The step
+        // at early_at would find the same state (nothing issues or arrives before it; no
+        // refresh falls due, since refresh_wake lies later; the drain mode stays), so it would
+        // choose that command: issue it now at early_at, saving that step's scan.
+        bool refresh_due = false;
+        for (const Rank &r : m_ranks) refresh_due |= r.refresh_at > t && r.refresh_at <= c.early_at;
+        if (!refresh_due) {
+            Choice e;
+            e.cmd = c.early_cmd;
+            e.rank = c.early_rank;
+            e.bank = c.early_bank;
+            e.entry = c.early_entry;
+            account_occupancy(t, c.early_at);
+            issue(e, c.early_at, sink);
+            account_occupancy(c.early_at, c.early_at + 1);
+            m_now = c.early_at + 1;
+            return true;
+        }
+    }
     account_occupancy(t, next);
     m_now = next;
     return true;
@@ -619,6 +728,9 @@ void DramChannel::copy_for_prediction(const DramChannel &o) {
     m_seq = o.m_seq;
     m_banks = o.m_banks;
     m_ranks = o.m_ranks;
+    m_next_col[0] = o.m_next_col[0];
+    m_next_col[1] = o.m_next_col[1];
+    m_act_group = o.m_act_group;
     m_draining = o.m_draining;
     m_flushing = o.m_flushing;
     m_drained = o.m_drained;

@@ -104,15 +104,17 @@ private:
         bool refresh_due = false;     /* per-bank refresh waiting: no new ACT or column command */
         std::uint32_t rank = 0;       /* this bank's rank and bank group, fixed: the scheduler's */
         std::uint32_t bankgroup = 0;  /* scan reads them instead of dividing the flat index */
+        std::uint32_t group = 0;      /* rank * bankgroups + bankgroup: index of m_next_col, m_act_group */
+        bool blocked = false;         /* refresh_due, or its rank's refresh_pending: the scan skips it */
     };
     struct Rank {
         std::array<std::uint64_t, 4> last_acts{}; /* the last four ACTs, for tFAW */
         unsigned act_head = 0;
         std::uint64_t acts = 0;
         std::uint64_t next_act_any = 0;           /* tRRD_S */
+        std::uint64_t act_floor = 0;              /* max(next_act_any, the tFAW window): kept at each ACT and REFpb so
+                                                     the scheduler's scan need not recompute the window per bank */
         std::vector<std::uint64_t> next_act_bg;   /* tRRD_L, per bank group */
-        std::vector<std::uint64_t> next_rd;       /* per bank group: tCCD, tWTR, rank switch */
-        std::vector<std::uint64_t> next_wr;       /* per bank group: tCCD, tRTW, rank switch */
         std::uint64_t refresh_at = kNever;        /* all-bank: next REFab due; per-bank: next REFpb due */
         std::uint32_t refresh_bank = 0;           /* per-bank: the bank (in every bank group) the next REFsb/REFpb goes to */
         bool refresh_pending = false;             /* all-bank refresh due: no new ACT or column command */
@@ -122,6 +124,13 @@ private:
         std::uint32_t rank = 0, bank = 0;         /* bank index within the rank */
         std::size_t entry = 0;                    /* index in the bank's list of the served queue */
         std::uint64_t wake = kNever;              /* when nothing issues now: the next cycle something may */
+        std::uint64_t refresh_wake = kNever;      /* the part of wake that refresh commands set */
+        /* When nothing issues now: the request command FR-FCFS will choose at early_at, the
+         * earliest cycle a request's command becomes legal (see step()). */
+        Cmd early_cmd = Cmd::none;
+        std::uint32_t early_rank = 0, early_bank = 0;
+        std::size_t early_entry = 0;
+        std::uint64_t early_at = kNever;
     };
     /* What FR-FCFS needs to know of one bank's requests in one queue, recomputed only when
      * they or the bank's open row change, so that a scheduling step costs O(banks). */
@@ -132,6 +141,8 @@ private:
         std::uint64_t cand_seq = kNever;  /* oldest request that may have its ACT or PRE now */
         std::size_t cand_pos = 0;
         std::uint32_t capped_hits = 0;    /* row hits held back by the cap */
+        bool hit_pending = false;         /* some request hits the open row */
+        bool capped_end = false;          /* an older request has reached the cap: a hit queued now is held back */
     };
 
     Bank &bank_of(const DramCoord &k) { return m_banks[bank_index(k.rank, k.bankgroup * m_config->banks_per_group + k.bank)]; }
@@ -140,6 +151,9 @@ private:
     std::uint64_t col_ready(const Request &q, const Bank &b) const;
 
     void update_drain_mode();
+    /// True if update_drain_mode() would start or end a drain now.
+    bool drain_mode_changes() const;
+    static void update_act_floor(Rank &r, std::uint64_t tFAW);
     Choice choose(std::uint64_t t);
     void choose_refresh(std::uint64_t t, Choice &c);
     void choose_request(std::uint64_t t, Choice &c);
@@ -147,6 +161,7 @@ private:
     void issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink);
     bool queued_hit(std::size_t flat, std::uint64_t row) const;
     const Summary &summary(int kind, std::size_t flat);
+    void extend_summary(Summary &s, const Request &q, std::size_t pos) const;
     void touch_bank(std::size_t flat) { m_sum[0][flat].dirty = m_sum[1][flat].dirty = true; }
     void account_occupancy(std::uint64_t from, std::uint64_t to);
     /// One scheduling step at m_now: issue a command or jump ahead (not past @until).
@@ -168,6 +183,13 @@ private:
     std::uint64_t m_seq = 0;
     std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
     std::vector<Rank> m_ranks;
+    /* [rank * bankgroups + bankgroup], flat so that the scan reads them without its Rank:
+     * m_next_col[0] earliest RD (tCCD, tWTR, rank switch), [1] earliest WR (tCCD, tRTW, rank
+     * switch); m_act_group earliest ACT from rank-level rules, max(act_floor, next_act_bg). */
+    std::vector<std::uint64_t> m_next_col[2];
+    std::vector<std::uint64_t> m_act_group;
+    void update_act_group(std::uint32_t rank);
+    void set_rank_blocked(std::uint32_t rank, bool blocked);
     bool m_draining = false;
     bool m_flushing = false;                  /* drain(): every queued write goes, however few */
     std::uint32_t m_drained = 0;              /* writes issued in this drain episode */
