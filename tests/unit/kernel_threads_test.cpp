@@ -33,6 +33,14 @@ struct Waker {
     }
 };
 
+/* The pool kept out of the way: under linux-balance, page-cache pages would come from the pool
+ * while it holds most free memory, and the free pages the watermarks count would not move. */
+MmConfig no_pool() {
+    MmConfig mm;
+    mm.cma_policy = CmaPolicy::never;
+    return mm;
+}
+
 /* Runs @t's passes to its sleep; returns the passes. */
 unsigned run_to_sleep(IKernelThread &t) {
     std::uint64_t cycles = 0;
@@ -44,7 +52,7 @@ unsigned run_to_sleep(IKernelThread &t) {
 }  // namespace
 
 TEST(KernelThreads, BelowTheLowWatermarkKswapdIsWokenAndTheAllocatorDoesNotReclaim) {
-    KernelRig r;
+    KernelRig r(no_pool());
     Waker w(*r.k);
     r.k->thread_start(1);
     r.k->read_file(1, 7, 0, 4096 * kPageSize); /* page cache kswapd can drop */
@@ -78,7 +86,7 @@ TEST(KernelThreads, BelowTheLowWatermarkKswapdIsWokenAndTheAllocatorDoesNotRecla
 }
 
 TEST(KernelThreads, BelowMinTheAllocatorReclaimsDirectly) {
-    KernelRig r;
+    KernelRig r(no_pool());
     Waker w(*r.k); /* kswapd is woken but never gets a core */
     r.k->thread_start(1);
     r.k->read_file(1, 7, 0, 4096 * kPageSize);
@@ -96,7 +104,7 @@ TEST(KernelThreads, BelowMinTheAllocatorReclaimsDirectly) {
 TEST(KernelThreads, KswapdOffMeansNoWakeUp) {
     KernelConfig kc = small_swap();
     kc.kswapd = false;
-    KernelRig r({}, kc);
+    KernelRig r(no_pool(), kc);
     Waker w(*r.k);
     r.k->thread_start(1);
     r.k->read_file(1, 7, 0, 512 * kPageSize);
@@ -142,7 +150,7 @@ TEST(KernelThreads, AHighOrderFailureWakesKswapdWhichWakesKcompactdAsItSleeps) {
 }
 
 TEST(KernelThreads, WithoutASchedulerAWokenThreadRunsAtOnce) {
-    KernelRig r;
+    KernelRig r(no_pool());
     r.k->thread_start(1);
     r.k->read_file(1, 7, 0, 4096 * kPageSize);
     const auto held = r.hog(r.alloc->watermark_pages(false) + 10);
