@@ -47,11 +47,18 @@ void Core::run() {
     try {
         for (;;) {
             if (ThreadContext *t = m_scheduler.try_next(m_id, now_ps())) {
-                run_thread(*t);
+                m_scheduler.set_running(m_id, t);
+                m_dispatched_ps = now_ps();
+                if (t->kthread) run_kernel_thread(*t);
+                else run_thread(*t);
+                m_scheduler.set_running(m_id, nullptr);
                 continue;
             }
             const ThreadScheduler::Idle idle = m_scheduler.idle_action(m_id);
-            if (idle == ThreadScheduler::Idle::finish) break;
+            if (idle == ThreadScheduler::Idle::finish) {
+                m_scheduler.retire(m_id);
+                break;
+            }
             if (idle == ThreadScheduler::Idle::read_ahead) {
                 m_workload.pump();
             } else if (idle == ThreadScheduler::Idle::sleep) {
@@ -233,11 +240,60 @@ void Core::run_thread(ThreadContext &t) {
             }
         }
         take_stolen();
+        // A kernel thread woken onto this core takes it once this thread's slice is used.
+        if (!t.killed && m_scheduler.kernel_thread_waiting(m_id) &&
+            m_scheduler.should_preempt(m_id, t, m_dispatched_ps, now_ps())) {
+            ++m_stats.context_switches;
+            m_scheduler.requeue(&t);
+            return;
+        }
     }
     take_stolen();
     // The thread ran out of events: an implicit exit, a last kernel entry.
     if (!t.killed) m_gate.kernel_entry(t, ev.position);
     m_gate.finish_thread(t);
+}
+
+/*
+ * A kernel thread's turn on this core: __schedule switches to it (kernel.context_switch_cycles),
+ * then it runs pass by pass, each pass holding the kernel model (its reclaim or compaction
+ * charged to this core as it runs), until it sleeps or its slice is used while others wait
+ * (cond_resched between passes). Its time, the switch included, is its own (the thread's
+ * stats) and this core's time in kernel threads.
+ */
+void Core::run_kernel_thread(ThreadContext &t) {
+    const std::uint64_t start = m_clock.now_cycles();
+    ++m_stats.context_switches;
+    ++m_stats.kthread_switches;
+    m_kernel_work.named_cost(m_kernel.allocator->config().lru_disable.context_switch_cycles);
+    struct Running {
+        bool &on;
+        std::uint64_t &stolen;
+        ~Running() { on = false, stolen = 0; }
+    } running{m_running = true, m_stolen};
+    for (;;) {
+        m_gate.enter_kernel();
+        std::uint64_t cycles = 0;
+        const bool more = t.kthread->run_once(cycles);
+        m_gate.leave_kernel();
+        if (m_clock.need_sync()) m_clock.sync();
+        if (m_stolen) {
+            m_kernel_work.named_cost(m_stolen);
+            m_stolen = 0;
+        }
+        if (!more) {
+            m_scheduler.kernel_thread_sleeps(&t);
+            break;
+        }
+        if (check_limits()) break;
+        if (m_scheduler.should_preempt(m_id, t, m_dispatched_ps, now_ps())) {
+            m_scheduler.requeue(&t);
+            break;
+        }
+    }
+    const std::uint64_t took = m_clock.now_cycles() - start;
+    m_stats.kthread_cycles += took;
+    t.kthread->account(took);
 }
 
 }  // namespace mtesim

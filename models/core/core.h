@@ -115,8 +115,10 @@ private:
     void run();
     /// Core 0: the boot, alone; the others wait for it.
     void boot();
-    /// Runs @t until it yields, exits, is killed or runs out of events.
+    /// Runs @t until it yields, exits, is killed, runs out of events or is preempted.
     void run_thread(ThreadContext &t);
+    /// Runs kernel thread @t until it sleeps or gives the core up.
+    void run_kernel_thread(ThreadContext &t);
     /// True (and the simulation stopped) when a run limit or an interrupt ends the run.
     bool check_limits();
 
@@ -130,6 +132,7 @@ private:
     sc_core::sc_event m_wake;
     bool m_running = false;     /* in run_thread */
     std::uint64_t m_stolen = 0; /* remote kernel work not yet charged (steal) */
+    std::uint64_t m_dispatched_ps = 0; /* when the running thread got the core (its slice) */
     CoreStats m_stats;
     LocalClock m_clock;
     TimingModel m_timing;

@@ -39,6 +39,8 @@ struct CoreStats {
     std::uint64_t syncs = 0;             /* times the core synchronised with SystemC time (quantum, DRAM order, waits) */
     std::uint64_t kernel_lock_waits = 0;       /* kernel entries that found another core in the kernel model */
     std::uint64_t kernel_lock_wait_cycles = 0; /* cycles spent waiting for it */
+    std::uint64_t kthread_cycles = 0;    /* time running kernel threads (kswapd, kcompactd), switches included */
+    std::uint64_t kthread_switches = 0;  /* switches to a kernel thread */
     /* L1D stride prefetcher (l1d.prefetcher = stride, out-of-order cores) */
     std::uint64_t prefetch_issued = 0;   /* lines requested ahead of a demand access */
     std::uint64_t prefetch_useful = 0;   /* prefetched lines a demand access then used */

@@ -45,6 +45,10 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
 
     m_workload = std::make_unique<Workload>(std::move(workload));
     m_scheduler = std::make_unique<ThreadScheduler>(*m_workload, static_cast<std::uint32_t>(desc.cpus.size()), core_cfg.seed);
+    m_scheduler->set_base_slice_ps(static_cast<std::uint64_t>(
+        1e6 * m_store.get_double("sched.base_slice_us", 750, "us",
+                                 "sysctl_sched_base_slice before its 1 + ilog2(min(CPUs, 8)) scaling (Linux 6.6 kernel/sched/fair.c: 0.75 ms)",
+                                 1, 1e7)));
     m_llc = std::make_unique<Cache>(core_cfg.llc);
     m_kernel = std::make_unique<KernelMemoryRouter>(static_cast<unsigned>(desc.cpus.size()));
     m_kernel_state.router = m_kernel.get();
@@ -85,6 +89,10 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
             m_kernel->set_current(running);
         }
         m_kernel_state.os = m_os.get();
+        // kswapd0 and kcompactd0 are kernel threads the scheduler places on cores (issue 14).
+        m_scheduler->add_kernel_thread(m_os->kswapd());
+        m_scheduler->add_kernel_thread(m_os->kcompactd());
+        m_os->set_kthread_waker([this](IKernelThread &k) { return m_scheduler->wake_kernel_thread(k, m_kernel->current_cpu()); });
     };
     m_control.boot_done_event = &m_boot_done;
     m_caches.llc = m_llc.get();

@@ -123,13 +123,14 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
     out << "kernel    " << k.processes << " processes; faults: " << k.faults_anon << " anon, " << k.faults_file << " file, "
         << k.faults_swapin << " swap-in, " << k.faults_mte_lazy << " PROT_MTE lazy, " << k.segv_maperr << " SEGV_MAPERR; "
         << k.page_tables_allocated << " page tables\n"
-        << "          reclaim: kswapd " << k.kswapd_wakeups << " wakeups / " << k.kswapd_reclaimed << " pages, direct "
+        << "          reclaim: kswapd " << k.kswapd_wakeups << " wakeups / " << k.kswapd_reclaimed << " pages / "
+        << k.kswapd_cycles << " cycles, kcompactd " << k.kcompactd_runs << " runs / " << k.kcompactd_cycles << " cycles, direct "
         << k.direct_reclaims << " runs / " << k.direct_reclaimed << " pages; swap " << k.swap_outs << " out, " << k.swap_ins
         << " in; " << k.file_pages_dropped << " file pages dropped; " << k.oom_kills << " OOM kills\n"
         << "          tags: " << k.tags_saved_swap << " saved at swap-out, " << k.tags_saved_pfn
         << " parked by pfn; xarray peaks " << r.swap_xarray_peak << " swap (" << r.swap_xarray_peak_bytes << " B), "
-        << r.pfn_xarray_peak << " pfn (" << r.pfn_xarray_peak_bytes << " B); " << m.compact_success << "/" << m.compact_stalls
-        << " compactions succeeded\n";
+        << r.pfn_xarray_peak << " pfn (" << r.pfn_xarray_peak_bytes << " B); " << (m.compact_success - k.kcompactd_success) << "/" << m.compact_stalls
+        << " direct compactions succeeded\n";
     if (r.tag_check_mode)
         out << "          shadow tag check: " << r.shadow_checks << " page checks, " << r.shadow_lost << " lost, "
             << r.shadow_misplaced << " misplaced" << (r.shadow_first_error.empty() ? "" : " (first: " + r.shadow_first_error + ")")

@@ -20,7 +20,8 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
                const SparseMemory &memory, ITlbShootdown &tlb)
     : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
       m_lru_batches(kmem.cpus()), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage),
-      m_tag_keeper(allocator, kmem, tags), m_data(config.data), m_tags(tags) {
+      m_tag_keeper(allocator, kmem, tags), m_data(config.data), m_tags(tags),
+      m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -36,6 +37,20 @@ KernelStats Kernel::stats() const {
     KernelStats s = m_stats;
     s.page_tables_allocated = m_procs.tables_allocated();
     s.page_tables_freed = m_procs.tables_freed();
+    const KswapdStats &ks = m_kswapd.stats();
+    s.kswapd_wakeups = ks.wakeups;
+    s.kswapd_passes = ks.passes;
+    s.kswapd_reclaimed = ks.reclaimed;
+    s.kswapd_failures = ks.failures;
+    s.kswapd_cycles = ks.cycles;
+    const KcompactdStats &kc = m_kcompactd.stats();
+    s.kcompactd_wakeups = kc.wakeups;
+    s.kcompactd_runs = kc.runs;
+    s.kcompactd_skipped = kc.skipped;
+    s.kcompactd_success = kc.success;
+    s.kcompactd_pages_migrated = kc.pages_migrated;
+    s.kcompactd_cycles = kc.cycles;
+    s.kthread_wake_ipis = m_kthread_wake_ipis;
     return s;
 }
 
@@ -348,6 +363,16 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
             wake_kswapd(a.cycles);
             return a;
         }
+        if (round == 0) {
+            // __alloc_pages_slowpath: wake_all_kswapds, then one more try before reclaiming
+            // (kswapd or kcompactd may have made the memory already, or another CPU freed it).
+            wake_kswapd(cycles, order, gfp.atomic);
+            a = m_alloc.alloc_pages(order, gfp, false);
+            if (a.ok) {
+                a.cycles += cycles;
+                return a;
+            }
+        }
         if (gfp.atomic) break;
         ++m_stats.direct_reclaims;
         const std::uint64_t freed = reclaim(std::max<std::uint64_t>(m_config.reclaim_batch, 1ull << order), cycles);
@@ -452,12 +477,18 @@ PageAllocator::Allocation Kernel::alloc_user_page(std::uint32_t pid, bool tagged
     const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
     killed_self = false;
     PageAllocator::SlowPath slow(m_alloc);
+    bool woke = false;
     for (;;) {
         auto a = m_alloc.alloc_pages(0, gfp, false);
         if (a.ok) {
             cycles += a.cycles;
             wake_kswapd(cycles);
             return a;
+        }
+        if (!woke) { /* __alloc_pages_slowpath: wake_all_kswapds, one more try, then reclaim itself */
+            woke = true;
+            wake_kswapd(cycles);
+            continue;
         }
         ++m_stats.direct_reclaims;
         const std::uint64_t freed = reclaim(m_config.reclaim_batch, cycles);

@@ -7,23 +7,69 @@
 namespace mtesim {
 
 /*
- * kswapd: woken when an allocation leaves fewer free pages than the low watermarks (counting,
- * as __zone_watermark_ok does for allocations without ALLOC_CMA, no free pages of the pool),
- * it reclaims until the high watermarks are met. It runs on the core that woke it, at once,
- * and its cycles are counted apart (kswapd_cycles): the model has no separate kernel thread.
+ * wakeup_kswapd (mm/vmscan.c). An order-0 allocation that leaves fewer free pages than the low
+ * watermarks (counting, as __zone_watermark_ok does for allocations without ALLOC_CMA, no free
+ * pages of the pool) wakes kswapd, as get_page_from_freelist's ALLOC_WMARK_LOW check sends the
+ * allocation to __alloc_pages_slowpath, whose first step is wake_all_kswapds; the allocation
+ * itself goes on down to the min watermark, and only below it reclaims directly. A high-order
+ * allocation that fails wakes kswapd for its order unless the node is balanced for it
+ * (pgdat_balanced: then only a request that cannot reclaim directly, an atomic one, wakes
+ * kcompactd straight away). kswapd then runs as its own thread: the allocating thread does
+ * not wait for it.
  */
-void Kernel::wake_kswapd(std::uint64_t &cycles) {
-    if (!m_config.kswapd || m_in_kswapd) return;
-    const std::uint64_t free = m_alloc.free_pages_without_pool();
-    if (free >= m_alloc.watermark_pages(false)) return;
-    m_in_kswapd = true;
-    ++m_stats.kswapd_wakeups;
-    std::uint64_t kc = 0;
-    const std::uint64_t freed = reclaim(m_alloc.watermark_pages(true) - free, kc);
-    m_stats.kswapd_reclaimed += freed;
-    m_stats.kswapd_cycles += kc;
-    cycles += kc;
-    m_in_kswapd = false;
+void Kernel::wake_kswapd(std::uint64_t &cycles, unsigned order, bool atomic) {
+    if (!m_config.kswapd) return;
+    if (order == 0) {
+        if (m_alloc.free_pages_without_pool() >= m_alloc.watermark_pages(false)) return;
+    } else if (m_kswapd.balanced(order)) {
+        if (atomic) wake_kcompactd(order);
+        return;
+    }
+    if (m_kswapd.wake(order)) wake_thread(m_kswapd, cycles);
+}
+
+void Kernel::wake_kcompactd(unsigned order) {
+    std::uint64_t cycles = 0; /* accounting only: the work is charged to the CPU running it */
+    if (m_kcompactd.wake(order)) wake_thread(m_kcompactd, cycles);
+}
+
+/*
+ * try_to_wake_up: the scheduler queues the thread on a CPU (an idle one when there is one,
+ * select_idle_sibling); waking an idle CPU takes a reschedule IPI (smp_send_reschedule), one
+ * SGI the waking CPU sends (kernel.ipi_send_cycles). With no scheduler the thread runs now,
+ * on this CPU, to completion.
+ */
+void Kernel::wake_thread(IKernelThread &thread, std::uint64_t &cycles) {
+    if (m_kthread_waker) {
+        if (m_kthread_waker(thread)) {
+            ++m_kthread_wake_ipis;
+            cycles += m_kmem.wait_cycles(m_alloc.config().lru_disable.ipi_send_cycles);
+        }
+        return;
+    }
+    std::uint64_t c = 0;
+    while (thread.run_once(c)) {
+    }
+    thread.account(c);
+    cycles += c;
+}
+
+bool Kernel::has_free_block(unsigned order) const {
+    for (const auto &z : m_alloc.zones())
+        for (unsigned o = order; o <= Zone::kMaxOrder; ++o)
+            for (unsigned t = 0; t < kMigrateTypes; ++t) {
+                const auto type = static_cast<MigrateType>(t);
+                if (type == MigrateType::cma || type == MigrateType::isolate) continue;
+                if (z->nr_free(o, type)) return true;
+            }
+    return false;
+}
+
+bool Kernel::compact_background(unsigned order, std::uint64_t &cycles, std::uint64_t &migrated) {
+    const std::uint64_t before = m_alloc.stats().compact_pages_migrated;
+    const bool ok = m_compactor.compact(order, cycles, false);
+    migrated = m_alloc.stats().compact_pages_migrated - before;
+    return ok;
 }
 
 /*

@@ -36,9 +36,9 @@ bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, bool &pinne
  * first whose occupants all move wins. Destinations come from anywhere outside the isolated range (migrate_block), as the
  * free scanner would take them from the top of the zone.
  */
-bool Compactor::compact(unsigned order, std::uint64_t &cycles) {
+bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
     MmStats &st = m_alloc.mutable_stats();
-    ++st.compact_stalls;
+    if (direct) ++st.compact_stalls;
     const std::uint64_t span = std::max<std::uint64_t>(1ull << order, kPageblockPages);
     unsigned examined = 0;
     for (const auto &zp : m_alloc.zones()) {

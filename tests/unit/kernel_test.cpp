@@ -221,7 +221,9 @@ TEST(Kernel, CompactionForAFailedHighOrderAllocationCarriesTags) {
     }
     const auto a = r.k->kalloc(9, kGfpKernel);
     ASSERT_TRUE(a.ok);
-    EXPECT_GE(r.alloc->stats().compact_stalls, 1u);
+    // The failure woke kswapd for order 9 and kswapd kcompactd (here, with no scheduler, at
+    // once on this CPU): compaction ran, in the background or directly.
+    EXPECT_GE(r.alloc->stats().compact_stalls + r.k->stats().kcompactd_runs, 1u);
     EXPECT_EQ(r.alloc->stats().compact_success, 1u);
     EXPECT_GT(r.alloc->stats().compact_pages_migrated, 0u);
     r.expect_clean(); /* wherever the tags are now (storage or the pfn xarray), they are intact */

@@ -2,8 +2,8 @@
 // "Kernel model"). Processes own AddressSpaces; the fault handler populates them on demand
 // (anonymous pages zeroed, PROT_MTE pages with their tags cleared as DC GZVA would; file pages
 // from the page cache); mprotect(PROT_MTE) marks populated PTEs "metadata none" so that the
-// first access reserves tag storage and restores tags; reclaim (kswapd at the low watermark,
-// direct reclaim when an allocation fails) drops clean page-cache pages and swaps anonymous
+// first access reserves tag storage and restores tags; reclaim (kswapd, a kernel thread the scheduler
+// runs, woken at the low watermark; direct reclaim when an allocation fails below min) drops clean page-cache pages and swaps anonymous
 // ones out, saving their tags in an xarray keyed by swap entry; migration (IPageMigrator)
 // repoints PTEs and carries tags, parking them in a pfn-keyed xarray when the destination has
 // no tag storage yet. Failure is a result: SIGSEGV (SEGV_MAPERR) for a fault outside every
@@ -17,7 +17,9 @@
 #include "mtesim/kernel/block_device.h"
 #include "mtesim/kernel/i_tlb_shootdown.h"
 #include "mtesim/kernel/kernel_config.h"
+#include "mtesim/kernel/kcompactd.h"
 #include "mtesim/kernel/kernel_stats.h"
+#include "mtesim/kernel/kswapd.h"
 #include "mtesim/kernel/lru_add_batches.h"
 #include "mtesim/kernel/lru_lists.h"
 #include "mtesim/kernel/page_cache.h"
@@ -30,6 +32,7 @@
 #include "mtesim/mm/page_allocator.h"
 #include "mtesim/mte/tag_store.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -145,8 +148,24 @@ public:
     bool compact(unsigned order, std::uint64_t &cycles) { return m_compactor.compact(order, cycles); }
     /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page).
     bool migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
-    /// Runs reclaim for @pages pages (direct reclaim); returns pages freed.
+    /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass); returns pages freed.
     std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles);
+
+    /* kernel threads: one kswapd and one kcompactd for the node (kernel_reclaim.cpp) */
+    /// How a woken kernel thread gets a core: @waker(thread) puts it on a run queue (the
+    /// scheduler) and returns true when that took a reschedule IPI to an idle CPU, which the
+    /// waking CPU pays to send. Without a waker (the kernel model alone, as the unit and
+    /// stress tests use it) a woken thread runs to completion at once on the calling CPU.
+    void set_kthread_waker(std::function<bool(IKernelThread &)> waker) { m_kthread_waker = std::move(waker); }
+    Kswapd &kswapd() { return m_kswapd; }
+    Kcompactd &kcompactd() { return m_kcompactd; }
+    /// wakeup_kcompactd for an allocation of 2^@order pages (kswapd calls it as it sleeps).
+    void wake_kcompactd(unsigned order);
+    /// A free block of 2^@order pages or more outside the pool and isolated pageblocks.
+    bool has_free_block(unsigned order) const;
+    /// kcompactd's compaction for 2^@order pages (not a direct-compaction stall); @migrated
+    /// gets the pages it moved. True when a free block of the order is left.
+    bool compact_background(unsigned order, std::uint64_t &cycles, std::uint64_t &migrated);
 
     /* inspection (no simulated cost) */
     /// @pid's level-3 entry for @va (user_pte.h), 0 when none.
@@ -209,7 +228,11 @@ private:
     /// OOM killer chose @pid.
     PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
                                               bool page_cache = false);
-    void wake_kswapd(std::uint64_t &cycles);
+    /// wakeup_kswapd: after an order-0 allocation when the free pages fell below the low
+    /// watermark; at the first failure of a 2^@order allocation (@order > 0: its slow path).
+    void wake_kswapd(std::uint64_t &cycles, unsigned order = 0, bool atomic = false);
+    /// Gets a woken kernel thread run: the waker, or inline (see set_kthread_waker).
+    void wake_thread(IKernelThread &thread, std::uint64_t &cycles);
     /// Picks and kills the process with the largest footprint; returns its pid, 0 if none.
     std::uint32_t oom_kill(std::uint64_t &cycles);
     void teardown(Process &p, std::uint64_t &cycles);
@@ -270,7 +293,10 @@ private:
     TagStore &m_tags;       /* allocation tags, for the checks of the kernel's user accesses */
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
-    bool m_in_kswapd = false;
+    Kswapd m_kswapd;
+    Kcompactd m_kcompactd;
+    std::function<bool(IKernelThread &)> m_kthread_waker;
+    std::uint64_t m_kthread_wake_ipis = 0; /* reschedule IPIs sent to wake a kernel thread on an idle CPU */
     const char *m_last_fault = "";
 };
 

@@ -40,9 +40,18 @@ struct KernelStats {
     std::uint64_t cleancache_refaults = 0;  /* page-cache misses of pages cleancache had dropped */
     std::uint64_t cleancache_dirtied = 0;   /* pool page-cache pages migrated out when first written */
 
-    std::uint64_t kswapd_wakeups = 0;
+    std::uint64_t kswapd_wakeups = 0;       /* kswapd woken from sleep */
+    std::uint64_t kswapd_passes = 0;        /* its reclaim batches (SWAP_CLUSTER_MAX each) */
     std::uint64_t kswapd_reclaimed = 0;     /* in pages */
-    std::uint64_t kswapd_cycles = 0;        /* core cycles kswapd took on the core that woke it */
+    std::uint64_t kswapd_failures = 0;      /* passes that reclaimed nothing (it slept unbalanced) */
+    std::uint64_t kswapd_cycles = 0;        /* core cycles kswapd ran, on whichever cores the scheduler gave it */
+    std::uint64_t kcompactd_wakeups = 0;    /* kcompactd woken (by kswapd after a high-order wake-up) */
+    std::uint64_t kcompactd_runs = 0;       /* compaction runs it made */
+    std::uint64_t kcompactd_skipped = 0;    /* wake-ups that found a free block of the order already */
+    std::uint64_t kcompactd_success = 0;    /* runs that left a free block of the order */
+    std::uint64_t kcompactd_pages_migrated = 0; /* in pages */
+    std::uint64_t kcompactd_cycles = 0;     /* core cycles kcompactd ran */
+    std::uint64_t kthread_wake_ipis = 0;    /* reschedule IPIs that woke an idle CPU for a kernel thread */
     std::uint64_t direct_reclaims = 0;      /* allocations that had to reclaim themselves */
     std::uint64_t direct_reclaimed = 0;     /* in pages */
     std::uint64_t lru_activations = 0;      /* referenced pages given a second chance */

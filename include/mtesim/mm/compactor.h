@@ -1,4 +1,4 @@
-// Compactor: direct compaction for a failed high-order allocation (mm/compaction.c reduced to
+// Compactor: compaction for a failed high-order allocation, direct or by kcompactd (mm/compaction.c reduced to
 // its effect): find an aligned range of movable pageblocks whose occupants can all move,
 // isolate it so that nothing lands there meanwhile, migrate every allocated block out
 // (PageAllocator::migrate_block, which carries tags and tells the owner), and put the
@@ -19,8 +19,9 @@ public:
     explicit Compactor(PageAllocator &allocator) : m_alloc(allocator) {}
 
     /// Tries to free an aligned block of 2^@order pages; the cycles of its migrations are added
-    /// to @cycles. True when such a block is free afterwards.
-    bool compact(unsigned order, std::uint64_t &cycles);
+    /// to @cycles. True when such a block is free afterwards. @direct: an allocation waits for
+    /// it (a compact_stall); false for kcompactd, which runs as its own thread.
+    bool compact(unsigned order, std::uint64_t &cycles, bool direct = true);
 
 private:
     /// Whether every allocated block in [@pfn, @pfn + @pages) may move; counts pinned ones.

@@ -1,12 +1,24 @@
 // ThreadScheduler: places the workload's threads on cores as the trace creates them (their
 // preferred core, or round robin) and keeps one run queue per core. A core with nothing to
 // run reads the trace ahead itself while little is buffered, and otherwise sleeps until the
-// scheduler wakes it (a thread was placed on it, or the trace ended). Threads run until they
-// yield, exit or are killed; a yielding thread goes to the back of its core's queue.
+// scheduler wakes it (a thread was placed on it, or the trace ended); after the trace's end an
+// idle core finishes only once no core runs a thread, so that it can still take a kernel
+// thread. Threads run until they yield, exit, are killed or are preempted by a kernel thread;
+// a yielding thread goes to the back of its core's queue.
+//
+// Kernel threads (kswapd, kcompactd: IKernelThread) sleep until the kernel model wakes them.
+// A woken kernel thread goes to an idle core when there is one (select_idle_sibling), else to
+// the core it last ran on, at the front of that core's queue: a thread that slept has the
+// smallest virtual runtime and is picked next (CFS place_entity; EEVDF's lag). A user thread
+// running there keeps the core until it has run its slice since it was dispatched
+// (sysctl_sched_base_slice, RUN_TO_PARITY), then is preempted and requeued; a kernel thread
+// likewise gives the core back after a slice when others wait. So kernel threads take an idle
+// core when there is one and otherwise compete with user threads for time.
 #pragma once
 
 #include "mtesim/mte/tag_check_unit.h"
 #include "mtesim/mte/thread_abi_state.h"
+#include "mtesim/sched/i_kernel_thread.h"
 #include "mtesim/trace/workload.h"
 
 #include <deque>
@@ -29,6 +41,8 @@ struct ThreadContext {
     bool killed = false;
     bool tagged_addr = false;   /* PR_TAGGED_ADDR_ENABLE: tagged pointers accepted by system calls */
     std::uint64_t events = 0; /* executed */
+    IKernelThread *kthread = nullptr; /* a kernel thread (no trace stream), else nullptr */
+    bool runnable = false;            /* a kernel thread: queued or running (else asleep) */
 };
 
 class ThreadScheduler {
@@ -57,10 +71,39 @@ public:
     /// The earliest wake-up time of @core's sleepers, in ps (~0 when none).
     std::uint64_t next_wake(std::uint32_t core) const;
 
+    /* kernel threads */
+    /// @slice_ps: sysctl_sched_base_slice before its CPU-count scaling; the slice used is
+    /// @slice_ps x (1 + ilog2(min(cores, 8))) (SCHED_TUNABLESCALING_LOG).
+    void set_base_slice_ps(std::uint64_t slice_ps);
+    /// The scaled slice, in ps.
+    std::uint64_t slice_ps() const { return m_slice_ps; }
+    /// Registers a kernel thread, asleep.
+    void add_kernel_thread(IKernelThread &thread);
+    /// try_to_wake_up of @thread by @waker_core: queued on a core (see the top of the file)
+    /// unless it is runnable already. True when it went to an idle core other than the
+    /// waker's (a reschedule IPI woke that CPU).
+    bool wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core);
+    /// The kernel thread @t went back to sleep (its run returned false).
+    void kernel_thread_sleeps(ThreadContext *t) { t->runnable = false; }
+    /// @core runs @t now (nullptr: it stopped running it).
+    void set_running(std::uint32_t core, ThreadContext *t);
+    /// Whether @core's running thread, having run since @dispatched_ps, should give the core
+    /// to a waiting kernel thread (or, for a kernel thread, to anyone waiting) at @now_ps.
+    bool should_preempt(std::uint32_t core, const ThreadContext &t, std::uint64_t dispatched_ps, std::uint64_t now_ps) const {
+        if (now_ps < dispatched_ps + m_slice_ps) return false;
+        return t.kthread ? !m_queues[core].empty() : m_kwaiting[core] > 0;
+    }
+    /// Whether a kernel thread waits in @core's queue (cheap: checked after every event).
+    bool kernel_thread_waiting(std::uint32_t core) const { return m_kwaiting[core] > 0; }
+    /// @core has finished (its loop ended): no kernel thread is placed on it any more.
+    void retire(std::uint32_t core) { m_retired[core] = true; }
+
     std::uint64_t threads_created() const { return m_threads.size(); }
     const std::vector<std::unique_ptr<ThreadContext>> &threads() const { return m_threads; }
 
 private:
+    /// Whether any core runs a thread or has one queued or sleeping.
+    bool busy() const;
     /// Places a new thread; throws TraceError when it asks for a core the board lacks.
     void admit(const ThreadInfo &info);
 
@@ -70,6 +113,11 @@ private:
     std::vector<std::deque<ThreadContext *>> m_queues;
     std::vector<std::multimap<std::uint64_t, ThreadContext *>> m_sleepers; /* per core, by wake-up time (ps) */
     std::vector<std::unique_ptr<ThreadContext>> m_threads;
+    std::vector<std::unique_ptr<ThreadContext>> m_kthreads;  /* kernel threads, not counted as created by the trace */
+    std::vector<ThreadContext *> m_running;                    /* per core: the thread it runs, or nullptr */
+    std::vector<std::uint32_t> m_kwaiting;                     /* per core: kernel threads in its queue */
+    std::vector<bool> m_retired;                               /* per core: its loop has ended */
+    std::uint64_t m_slice_ps = 0;                              /* scaled base slice */
     std::function<void(std::uint32_t)> m_wake;
     std::function<void(const ThreadInfo &)> m_admitted;
 };

@@ -1,0 +1,62 @@
+// Kswapd: the node's background reclaim thread (mm/vmscan.c kswapd(), balance_pgdat()). An
+// allocation that leaves the free pages below the low watermark, or a high-order allocation
+// that fails, wakes it (wakeup_kswapd); the scheduler places it on a core like any thread,
+// and it reclaims a SWAP_CLUSTER_MAX batch per pass until the node is balanced (free pages at
+// the high watermark and, for a high-order wake-up, a free block of that order or enough
+// reclaimed for compaction), then sleeps, waking kcompactd first when the wake-up was for a
+// high order (kswapd_try_to_sleep -> wakeup_kcompactd). Its work is charged to the core that
+// runs it, and its time is its own (KswapdStats), not the allocating thread's.
+#pragma once
+
+#include "mtesim/mm/page_allocator.h"
+#include "mtesim/sched/i_kernel_thread.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+class Kernel;
+
+struct KswapdStats {
+    std::uint64_t wakeups = 0;   /* sleeping -> runnable (wakeup_kswapd found it asleep) */
+    std::uint64_t passes = 0;    /* reclaim batches run (one shrink_node of SWAP_CLUSTER_MAX) */
+    std::uint64_t reclaimed = 0; /* in pages */
+    std::uint64_t failures = 0;  /* passes that reclaimed nothing, after which it slept unbalanced (kswapd_failures) */
+    std::uint64_t cycles = 0;    /* core cycles it ran, context switches included */
+};
+
+class Kswapd : public IKernelThread {
+public:
+    /// @batch: pages per pass (SWAP_CLUSTER_MAX, vm.reclaim_batch).
+    Kswapd(Kernel &kernel, PageAllocator &allocator, std::uint64_t batch)
+        : m_kernel(kernel), m_alloc(allocator), m_batch(batch ? batch : 1) {}
+
+    /// wakeup_kswapd for an allocation of 2^@order pages: raises the order it balances for;
+    /// true when it was asleep (the caller must have it scheduled), false when it is already
+    /// runnable (it will see the new order on its next pass).
+    bool wake(unsigned order);
+    bool awake() const { return m_awake; }
+    /// Whether the node is balanced for @order (pgdat_balanced): the free pages outside the
+    /// pool at the high watermark and, for order > 0, a free block of that order.
+    bool balanced(unsigned order) const;
+
+    const char *name() const override { return "kswapd0"; }
+    bool run_once(std::uint64_t &cycles) override;
+    void account(std::uint64_t cycles) override { m_stats.cycles += cycles; }
+    const KswapdStats &stats() const { return m_stats; }
+
+private:
+    /// kswapd_try_to_sleep: back to sleep, kcompactd woken for a high-order wake-up.
+    void sleep();
+
+    Kernel &m_kernel;
+    PageAllocator &m_alloc;
+    std::uint64_t m_batch;           /* in pages */
+    bool m_awake = false;
+    unsigned m_wake_order = 0;       /* the highest order it was woken for (pgdat->kswapd_order) */
+    unsigned m_balance_order = 0;    /* the order balance_pgdat still checks (0 once compaction can do the rest) */
+    std::uint64_t m_reclaimed_run = 0; /* pages reclaimed since it woke, in pages */
+    KswapdStats m_stats;
+};
+
+}  // namespace mtesim

@@ -1,0 +1,70 @@
+// Kswapd: balance_pgdat in passes (see the header).
+#include "mtesim/kernel/kswapd.h"
+
+#include "mtesim/kernel/kernel.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+/*
+ * wakeup_kswapd: the order it balances for only grows while it is awake (kswapd_order is
+ * raised with max()), so a high-order request that arrives during a pass is seen by the next.
+ */
+bool Kswapd::wake(unsigned order) {
+    m_wake_order = std::max(m_wake_order, order);
+    m_balance_order = std::max(m_balance_order, order);
+    if (m_awake) return false;
+    m_awake = true;
+    m_reclaimed_run = 0;
+    ++m_stats.wakeups;
+    return true;
+}
+
+bool Kswapd::balanced(unsigned order) const {
+    if (m_alloc.free_pages_without_pool() < m_alloc.watermark_pages(true)) return false;
+    return order == 0 || m_kernel.has_free_block(order);
+}
+
+/*
+ * One pass of balance_pgdat(): if the node is balanced, sleep. Otherwise reclaim what is
+ * missing to the high watermark, at most one SWAP_CLUSTER_MAX batch (kswapd's scan_control
+ * asks for that much per shrink_node, and calls cond_resched between passes, which is where
+ * the scheduler may run someone else). For a high-order wake-up, once it has reclaimed
+ * compact_gap(order) = 2 << order pages it checks order 0 only (balance_pgdat resets
+ * sc.order): compaction, not reclaim, makes the block. A pass that reclaims nothing gives up
+ * (kswapd_failures: nothing on the LRU lists can go) and sleeps unbalanced; direct reclaim
+ * then takes over.
+ */
+bool Kswapd::run_once(std::uint64_t &cycles) {
+    if (balanced(m_balance_order)) {
+        sleep();
+        return false;
+    }
+    const std::uint64_t free = m_alloc.free_pages_without_pool(), high = m_alloc.watermark_pages(true);
+    const std::uint64_t want = std::min<std::uint64_t>(m_batch, free < high ? high - free : m_batch);
+    ++m_stats.passes;
+    const std::uint64_t freed = m_kernel.reclaim(want, cycles);
+    m_stats.reclaimed += freed;
+    m_reclaimed_run += freed;
+    if (m_balance_order && m_reclaimed_run >= (2ull << m_balance_order)) m_balance_order = 0;
+    if (!freed) {
+        ++m_stats.failures;
+        sleep();
+        return false;
+    }
+    if (balanced(m_balance_order)) {
+        sleep();
+        return false;
+    }
+    return true;
+}
+
+void Kswapd::sleep() {
+    m_awake = false;
+    const unsigned order = m_wake_order;
+    m_wake_order = m_balance_order = 0;
+    if (order) m_kernel.wake_kcompactd(order);
+}
+
+}  // namespace mtesim

@@ -1,0 +1,158 @@
+// kswapd and kcompactd in a simulation: kernel threads the scheduler places on cores. A page
+// cache read that takes free memory below the low watermark wakes kswapd, which reclaims on an
+// idle core while the reading thread goes on (its time does not include the reclaim, and it
+// never reclaims itself above min); on a single core kswapd competes for it, and the reading
+// thread finishes later by about kswapd's run time; kcompactd runs after a high-order failure.
+#include "platform/platform.h"
+
+#include "mtesim/config/config_loader.h"
+#include "mtesim/dt/board_loader.h"
+#include "mtesim/trace/text_trace_reader.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <type_traits>
+
+using namespace mtesim;
+
+namespace {
+
+/* A SystemC design elaborates once per process: a run whose figures another run needs (a
+ * probe, a comparison) is made in a child process, which sends back plain figures. */
+template <class T>
+T in_child(const std::function<T()> &f) {
+    static_assert(std::is_trivially_copyable<T>::value, "figures only");
+    int fd[2];
+    if (pipe(fd) != 0) return T{};
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        const T v = f();
+        const ssize_t n = write(fd[1], &v, sizeof v);
+        _exit(n == static_cast<ssize_t>(sizeof v) ? 0 : 1);
+    }
+    close(fd[1]);
+    T v{};
+    const ssize_t n = read(fd[0], &v, sizeof v);
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_EQ(n, static_cast<ssize_t>(sizeof v)) << "the child run sent its figures";
+    return v;
+}
+
+RunResult run_trace(const std::string &body, std::vector<std::string> sets, unsigned cpus = 0) {
+    const std::string path = "/tmp/mtesim-kthreads-" + std::to_string(getpid()) + ".trace";
+    std::ofstream(path) << "mtesim-trace 1\n" << body;
+    ConfigStore store = ConfigLoader::load({}, sets);
+    PlatformDesc desc = BoardLoader::load("virt-4g-mte");
+    if (cpus) desc.cpus.resize(cpus);
+    Platform platform("board", desc, store, std::make_unique<TextTraceReader>(path));
+    RunResult r = platform.run();
+    std::remove(path.c_str());
+    return r;
+}
+
+/* min_free_kbytes 32 MiB: min 8192 pages, low and high 2048 pages apart (min/4) each; the pool
+ * unused (under linux-balance the page cache would come from it while it holds most free memory). */
+const std::vector<std::string> kSets = {"mm.min_free_kbytes=32768", "mm.cma_policy=never"};
+constexpr std::uint64_t kCachePages = 4096;  /* page cache read first: what kswapd drops */
+constexpr std::uint64_t kLeave = 12800;      /* free pages left by the hog, a little above high */
+constexpr std::uint64_t kChunks = 375;       /* reads of 16 pages: 6000 pages, to well below low */
+
+std::string cache() { return "1 read 7 0 " + std::to_string(kCachePages * 4096) + "\n"; }
+
+/* Thread 1 on CPU 0 reads the cache, takes all but about kLeave free pages with order-10
+ * kernel blocks, then reads a second file in chunks; @free_after_cache: the free pages
+ * outside the pool after the first read (a probe run). */
+std::string pressure(std::uint64_t free_after_cache) {
+    std::string s = "thread 1 core=0\n" + cache();
+    const std::uint64_t blocks = (free_after_cache - kLeave) / 1024;
+    for (std::uint64_t i = 0; i < blocks; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
+    for (std::uint64_t i = 0; i < kChunks; ++i) s += "1 read 8 " + std::to_string(i * 65536) + " 65536\n";
+    return s;
+}
+
+std::uint64_t free_after_cache(unsigned cpus) {
+    return in_child<std::uint64_t>([cpus] {
+        const RunResult probe = run_trace("thread 1 core=0\n" + cache(), kSets, cpus);
+        return probe.free_pages - probe.pool_free;
+    });
+}
+
+std::uint64_t kthread_cycles(const RunResult &r) {
+    std::uint64_t n = 0;
+    for (const CoreStats &c : r.cores) n += c.kthread_cycles;
+    return n;
+}
+
+}  // namespace
+
+TEST(KernelThreadsModel, KswapdReclaimsOnAnIdleCoreWhileTheAllocatingThreadGoesOn) {
+    const RunResult r = run_trace(pressure(free_after_cache(0)), kSets);
+    const KernelStats &k = r.kernel;
+    EXPECT_GE(k.kswapd_wakeups, 1u);
+    EXPECT_GE(k.kswapd_reclaimed, 2048u) << "from below low back to high, at least once";
+    // kswapd does the bulk; the thread reclaims for itself only when it falls below min before
+    // kswapd has caught up (on this run, once the first file's cache is used up).
+    EXPECT_GT(k.kswapd_reclaimed, 4 * k.direct_reclaimed) << "kswapd, not the allocating thread, reclaimed";
+    EXPECT_EQ(r.cores[0].kthread_cycles, 0u) << "kswapd never ran on the allocating thread's core";
+    EXPECT_GT(k.kswapd_cycles, 0u);
+    EXPECT_EQ(kthread_cycles(r), k.kswapd_cycles + k.kcompactd_cycles) << "its time is the cores' time in kernel threads";
+    EXPECT_GE(k.kthread_wake_ipis, 1u) << "an idle CPU was woken for it";
+}
+
+TEST(KernelThreadsModel, OnASingleCoreKswapdCompetesWithTheUserThread) {
+    const std::uint64_t free = free_after_cache(1);
+    struct Four {
+        std::uint64_t core0_cycles;
+    };
+    const Four four = in_child<Four>([free] { return Four{run_trace(pressure(free), kSets, 0).cores[0].cycles}; });
+    const RunResult one = run_trace(pressure(free), kSets, 1);
+    ASSERT_GT(one.kernel.kswapd_reclaimed, 0u);
+    EXPECT_EQ(one.cores[0].kthread_cycles, one.kernel.kswapd_cycles + one.kernel.kcompactd_cycles)
+        << "the one core ran kswapd";
+    EXPECT_GT(one.kernel.kswapd_cycles, 0u);
+    // The user thread's work is the same; on one core kswapd's run time is added to the
+    // thread's wall time (on four cores it ran beside it).
+    const double user_one = static_cast<double>(one.cores[0].cycles - one.cores[0].kthread_cycles);
+    const double wall_four = static_cast<double>(four.core0_cycles);
+    EXPECT_NEAR(user_one / wall_four, 1.0, 0.05) << "the thread's own time is the same on one core";
+    EXPECT_GT(static_cast<double>(one.cores[0].cycles), wall_four) << "kswapd's time is added to the thread's wall time";
+}
+
+TEST(KernelThreadsModel, KcompactdRunsOnAnotherCoreAfterAHighOrderFailure) {
+    // Fragmentation: order-10 kernel blocks take most memory, order-0 movable pages the rest
+    // (the pool unused: cma_policy never; min_free_kbytes at its 128 KiB floor, so that the
+    // pages left are too few to hold an order-6 block), and every other one is freed: plenty
+    // of free pages, no free block of order 6.
+    const std::vector<std::string> sets = {"mm.min_free_kbytes=128", "mm.cma_policy=never"};
+    const std::uint64_t free0 = in_child<std::uint64_t>([&sets] {
+        const RunResult probe = run_trace("thread 1 core=0\n1 compute 1\n", sets);
+        return probe.free_pages - probe.pool_free;
+    });
+    const std::uint64_t blocks = (free0 - 12000) / 1024, small = free0 - blocks * 1024;
+    std::string s = "thread 1 core=0\n";
+    for (std::uint64_t i = 0; i < blocks; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
+    for (std::uint64_t i = 0; i < small; ++i) s += "1 kalloc p" + std::to_string(i) + " 0 movable\n";
+    for (std::uint64_t i = 0; i + 200 < small; i += 2) s += "1 kfree p" + std::to_string(i) + "\n";
+    s += "1 kalloc big 6 movable atomic\n"; /* fails: wakes kswapd, which wakes kcompactd */
+    s += "1 compute 40000000\n";             /* 20 ms of the thread's own work meanwhile */
+    s += "1 kalloc big2 6 movable atomic\n";
+    const RunResult r = run_trace(s, sets);
+    const KernelStats &k = r.kernel;
+    EXPECT_GE(k.kswapd_wakeups, 1u);
+    EXPECT_EQ(k.kcompactd_wakeups, 1u) << "kswapd could not balance order 6 by reclaim and woke kcompactd as it slept";
+    EXPECT_EQ(k.kcompactd_runs, 1u);
+    EXPECT_EQ(k.kcompactd_success, 1u);
+    EXPECT_GE(k.kcompactd_pages_migrated, 1u);
+    EXPECT_GT(k.kcompactd_cycles, 0u);
+    EXPECT_EQ(r.mm_stats.compact_stalls, 0u) << "an atomic request never compacts itself";
+    EXPECT_EQ(r.cores[0].kthread_cycles, 0u) << "kcompactd ran on another core";
+    EXPECT_EQ(kthread_cycles(r), k.kswapd_cycles + k.kcompactd_cycles);
+}

@@ -1,0 +1,234 @@
+// kswapd and kcompactd as kernel threads, without SystemC: what wakes them (wakeup_kswapd at
+// the low watermark, a high-order failure; kswapd waking kcompactd as it sleeps), what a pass
+// does (balance_pgdat up to the high watermark, SWAP_CLUSTER_MAX at a time), that the
+// allocating thread does not reclaim unless it falls below min, and where the scheduler places
+// a woken kernel thread (an idle core, else its last core, ahead of the user threads) and when
+// it preempts a user thread (after the base slice, scaled by the CPU count as Linux does).
+#include "kernel_rig.h"
+
+#include "mtesim/sched/thread_scheduler.h"
+#include "mtesim/trace/text_trace_reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace mtesim;
+using mtesim::test::KernelRig;
+using mtesim::test::kBase;
+using mtesim::test::small_swap;
+
+namespace {
+
+/* Records the wake-ups instead of running the threads: the scheduler's part. */
+struct Waker {
+    std::vector<IKernelThread *> woken;
+    explicit Waker(Kernel &k) {
+        k.set_kthread_waker([this](IKernelThread &t) {
+            woken.push_back(&t);
+            return false;
+        });
+    }
+};
+
+/* The pool kept out of the way: under linux-balance, page-cache pages would come from the pool
+ * while it holds most free memory, and the free pages the watermarks count would not move. */
+MmConfig no_pool() {
+    MmConfig mm;
+    mm.cma_policy = CmaPolicy::never;
+    return mm;
+}
+
+/* Runs @t's passes to its sleep; returns the passes. */
+unsigned run_to_sleep(IKernelThread &t) {
+    std::uint64_t cycles = 0;
+    unsigned passes = 1;
+    while (t.run_once(cycles)) ++passes;
+    return passes;
+}
+
+}  // namespace
+
+TEST(KernelThreads, BelowTheLowWatermarkKswapdIsWokenAndTheAllocatorDoesNotReclaim) {
+    KernelRig r(no_pool());
+    Waker w(*r.k);
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 4096 * kPageSize); /* page cache kswapd can drop */
+    const std::uint64_t low = r.alloc->watermark_pages(false), high = r.alloc->watermark_pages(true),
+                        min = r.alloc->watermark_min_pages();
+    ASSERT_GT(low - min, 200u) << "room between low and min for the allocations below";
+    const auto held = r.hog(low + 50);
+    ASSERT_TRUE(w.woken.empty());
+    r.k->read_file(1, 8, 0, 150 * kPageSize); /* 100 pages below low, 50 above min at least */
+    const std::uint64_t free = r.alloc->free_pages_without_pool();
+    ASSERT_LT(free, low);
+    ASSERT_GT(free, min);
+    ASSERT_EQ(w.woken.size(), 1u) << "one wake-up: later allocations find it runnable";
+    EXPECT_EQ(w.woken[0], &r.k->kswapd());
+    EXPECT_EQ(r.k->stats().kswapd_wakeups, 1u);
+    EXPECT_EQ(r.k->stats().kswapd_reclaimed, 0u) << "kswapd has not run: the allocations did not reclaim for it";
+    EXPECT_EQ(r.k->stats().direct_reclaims, 0u) << "above min the allocator never reclaims itself";
+    EXPECT_TRUE(r.k->kswapd().awake());
+
+    const unsigned passes = run_to_sleep(r.k->kswapd());
+    const KernelStats st = r.k->stats();
+    EXPECT_GE(r.alloc->free_pages_without_pool(), high) << "balance_pgdat stops at the high watermark";
+    EXPECT_GE(st.kswapd_reclaimed, high - free);
+    EXPECT_LT(st.kswapd_reclaimed, high - free + 32) << "and not much beyond it: one batch at most";
+    EXPECT_LE(st.kswapd_reclaimed, 32u * st.kswapd_passes) << "SWAP_CLUSTER_MAX pages a pass";
+    EXPECT_EQ(st.kswapd_passes, passes) << "the last pass reached the high watermark and slept";
+    EXPECT_EQ(st.kswapd_failures, 0u);
+    EXPECT_FALSE(r.k->kswapd().awake());
+    EXPECT_EQ(w.woken.size(), 1u) << "an order-0 wake-up wakes no kcompactd";
+    r.expect_clean();
+}
+
+TEST(KernelThreads, BelowMinTheAllocatorReclaimsDirectly) {
+    KernelRig r(no_pool());
+    Waker w(*r.k); /* kswapd is woken but never gets a core */
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 4096 * kPageSize);
+    const std::uint64_t min = r.alloc->watermark_min_pages();
+    const auto held = r.hog(min + 20);
+    r.k->read_file(1, 8, 0, 200 * kPageSize);
+    const KernelStats st = r.k->stats();
+    EXPECT_EQ(st.kswapd_wakeups, 1u);
+    EXPECT_EQ(st.kswapd_reclaimed, 0u);
+    EXPECT_GT(st.direct_reclaims, 0u) << "below min the allocating thread reclaims for itself";
+    EXPECT_GE(st.direct_reclaimed, 180u) << "what the 200 pages needed beyond the 20 above min";
+    r.expect_clean();
+}
+
+TEST(KernelThreads, KswapdOffMeansNoWakeUp) {
+    KernelConfig kc = small_swap();
+    kc.kswapd = false;
+    KernelRig r(no_pool(), kc);
+    Waker w(*r.k);
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 512 * kPageSize);
+    const auto held = r.hog(r.alloc->watermark_pages(false) + 10);
+    r.k->read_file(1, 8, 0, 100 * kPageSize);
+    EXPECT_TRUE(w.woken.empty());
+    EXPECT_EQ(r.k->stats().kswapd_wakeups, 0u);
+}
+
+TEST(KernelThreads, AHighOrderFailureWakesKswapdWhichWakesKcompactdAsItSleeps) {
+    KernelRig r({}, small_swap(0));
+    Waker w(*r.k);
+    // Fragment memory: every page taken, every other one given back: plenty free, no order-1 block.
+    std::vector<Pfn> all;
+    for (const auto &z : r.alloc->zones())
+        for (MigrateType t : {MigrateType::movable, MigrateType::unmovable, MigrateType::reclaimable, MigrateType::highatomic})
+            while (auto p = z->take_smallest(0, t)) {
+                z->mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+                all.push_back(*p);
+            }
+    for (std::size_t i = 0; i < all.size(); i += 2) r.alloc->free_pages(all[i]);
+    ASSERT_FALSE(r.k->has_free_block(4));
+    const auto a = r.k->kalloc(4, GfpFlags{MigrateType::unmovable, false, true}); /* atomic: no direct compaction */
+    EXPECT_FALSE(a.ok);
+    ASSERT_EQ(w.woken.size(), 1u);
+    EXPECT_EQ(w.woken[0], &r.k->kswapd()) << "free pages are above high, but no order-4 block: not balanced";
+    EXPECT_EQ(r.alloc->stats().compact_stalls, 0u) << "an atomic request does not compact";
+
+    run_to_sleep(r.k->kswapd());
+    EXPECT_EQ(r.k->stats().kswapd_failures, 1u) << "nothing on the LRU lists to reclaim";
+    ASSERT_EQ(w.woken.size(), 2u) << "kswapd_try_to_sleep woke kcompactd for the order";
+    EXPECT_EQ(w.woken[1], &r.k->kcompactd());
+    EXPECT_EQ(r.k->stats().kcompactd_wakeups, 1u);
+
+    run_to_sleep(r.k->kcompactd());
+    const KernelStats st = r.k->stats();
+    EXPECT_EQ(st.kcompactd_runs, 1u);
+    EXPECT_EQ(st.kcompactd_success, 1u);
+    EXPECT_GE(st.kcompactd_pages_migrated, 8u) << "half of a 16-page range was in use";
+    EXPECT_EQ(r.alloc->stats().compact_stalls, 0u) << "kcompactd's run is not an allocation's stall";
+    EXPECT_TRUE(r.k->has_free_block(4));
+    EXPECT_TRUE(r.k->kalloc(4, GfpFlags{MigrateType::unmovable, false, true}).ok) << "the retried request now succeeds";
+}
+
+TEST(KernelThreads, WithoutASchedulerAWokenThreadRunsAtOnce) {
+    KernelRig r(no_pool());
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 4096 * kPageSize);
+    const auto held = r.hog(r.alloc->watermark_pages(false) + 10);
+    r.k->read_file(1, 8, 0, 100 * kPageSize);
+    EXPECT_EQ(r.k->stats().kswapd_wakeups, 1u);
+    EXPECT_GE(r.alloc->free_pages_without_pool(), r.alloc->watermark_pages(true) - 100);
+    EXPECT_GT(r.k->stats().kswapd_reclaimed, 0u);
+    EXPECT_FALSE(r.k->kswapd().awake());
+}
+
+/* ---- the scheduler's side ---------------------------------------------------------------- */
+
+namespace {
+
+struct FakeThread : IKernelThread {
+    const char *name() const override { return "fake"; }
+    bool run_once(std::uint64_t &) override { return false; }
+    void account(std::uint64_t) override {}
+};
+
+struct SchedRig {
+    std::string path = "/tmp/mtesim-kthreads-" + std::to_string(getpid()) + ".trace";
+    std::unique_ptr<Workload> w;
+    std::unique_ptr<ThreadScheduler> s;
+    std::vector<std::uint32_t> woken_cores;
+    explicit SchedRig(std::uint32_t cores, const std::string &threads) {
+        std::ofstream(path) << "mtesim-trace 1\n" << threads;
+        w = std::make_unique<Workload>(std::make_unique<TextTraceReader>(path));
+        s = std::make_unique<ThreadScheduler>(*w, cores, 1);
+        s->set_wake([this](std::uint32_t c) { woken_cores.push_back(c); });
+        while (!w->exhausted()) w->pump();
+    }
+    ~SchedRig() { std::remove(path.c_str()); }
+};
+
+}  // namespace
+
+TEST(KernelThreads, TheSchedulerPutsAWokenKernelThreadOnAnIdleCore) {
+    SchedRig r(4, "thread 1 core=0\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
+    FakeThread k;
+    r.s->add_kernel_thread(k);
+    ThreadContext *t0 = r.s->try_next(0), *t1 = r.s->try_next(1);
+    ASSERT_TRUE(t0 && t1);
+    r.s->set_running(0, t0);
+    r.s->set_running(1, t1);
+    r.woken_cores.clear();
+    EXPECT_TRUE(r.s->wake_kernel_thread(k, 0)) << "an idle CPU: a reschedule IPI";
+    ASSERT_EQ(r.woken_cores.size(), 1u);
+    EXPECT_EQ(r.woken_cores[0], 2u) << "the first idle core after the waker's";
+    EXPECT_FALSE(r.s->wake_kernel_thread(k, 0)) << "already runnable: no second placement";
+    EXPECT_EQ(r.woken_cores.size(), 1u);
+    ThreadContext *kt = r.s->try_next(2);
+    ASSERT_TRUE(kt);
+    EXPECT_EQ(kt->kthread, &k);
+    EXPECT_FALSE(r.s->kernel_thread_waiting(0));
+}
+
+TEST(KernelThreads, WithNoIdleCoreItQueuesAheadAndPreemptsAfterTheSlice) {
+    SchedRig r(1, "thread 1 core=0\nthread 2 core=0\n1 compute 1\n2 compute 1\n");
+    EXPECT_EQ(r.s->slice_ps(), 750000000ull) << "0.75 ms x (1 + ilog2(1))";
+    FakeThread k;
+    r.s->add_kernel_thread(k);
+    ThreadContext *t = r.s->try_next(0);
+    ASSERT_TRUE(t);
+    r.s->set_running(0, t);
+    EXPECT_FALSE(r.s->wake_kernel_thread(k, 0)) << "no idle CPU: queued on its last core, no IPI";
+    EXPECT_TRUE(r.s->kernel_thread_waiting(0));
+    EXPECT_FALSE(r.s->should_preempt(0, *t, 1000, 1000 + r.s->slice_ps() - 1)) << "the running thread keeps its slice";
+    EXPECT_TRUE(r.s->should_preempt(0, *t, 1000, 1000 + r.s->slice_ps()));
+    r.s->requeue(t);
+    r.s->set_running(0, nullptr);
+    ThreadContext *next = r.s->try_next(0);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->kthread, &k) << "ahead of the other user thread queued before it";
+}
+
+TEST(KernelThreads, TheSliceScalesWithTheCpuCountUpToEight) {
+    SchedRig four(4, ""), sixteen(16, "");
+    EXPECT_EQ(four.s->slice_ps(), 3u * 750000000ull) << "1 + ilog2(4)";
+    EXPECT_EQ(sixteen.s->slice_ps(), 4u * 750000000ull) << "1 + ilog2(min(16, 8))";
+}
