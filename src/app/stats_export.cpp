@@ -113,8 +113,13 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "syncs", c.syncs, "syncs", "times the core synchronised with SystemC time (host cost, not simulated time)");
         add_count(p + "page_walks", c.page_walks, "walks", "hardware page-table walks");
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
-        add_count(p + "kernel_lock_waits", c.kernel_lock_waits, "entries", "kernel entries that waited for another core in the kernel model");
-        add_count(p + "kernel_lock_wait_cycles", c.kernel_lock_wait_cycles, "cycles", "time spent waiting for it");
+        for (unsigned k = 0; k < kKernelLockClasses; ++k) {
+            const std::string lp = p + "lock." + kernel_lock_class_name(static_cast<KernelLockClass>(k)) + ".";
+            const CoreStats::LockStats &l = c.locks[k];
+            add_count(lp + "acquisitions", l.acquisitions, "acquisitions", "times this core took a lock of this class");
+            add_count(lp + "contended", l.contended, "acquisitions", "of those, times it found the lock held in a conflicting mode");
+            add_count(lp + "wait_cycles", l.wait_cycles, "cycles", "cycles this core waited for locks of this class");
+        }
         add_count(p + "prefetch_issued", c.prefetch_issued, "lines", "L1D stream prefetches sent");
         add_count(p + "prefetch_useful", c.prefetch_useful, "lines", "prefetched lines a demand access used");
         add_count(p + "prefetch_late", c.prefetch_late, "lines", "of those, lines still in flight when used");
