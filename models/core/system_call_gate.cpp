@@ -96,6 +96,9 @@ void SystemCallGate::kill_thread(ThreadContext &t) {
  */
 void SystemCallGate::enter_kernel() {
     KernelMemoryRouter &k = *m_kernel.router;
+    // Enter at global time: kernel operations then start in simulated-time order, and the
+    // requests of this one lead the other cores' by no more than its own length.
+    m_clock.sync();
     MTESIM_ASSERT(!k.current(), "a core entered the kernel model while another runs it");
     k.set_current(&m_core);
     m_saved_exclusive = m_exclusive;
@@ -109,6 +112,7 @@ void SystemCallGate::leave_kernel() {
     m_exclusive = m_saved_exclusive;
     m_kernel.router->set_current(nullptr);
     m_clock.flush();
+    if (m_clock.need_sync()) m_clock.sync(); /* a long operation: let the others catch up */
 }
 
 /*
