@@ -5,7 +5,7 @@
 //   MemoryPath        TLB, L1D, the shared LLC, tag coherence, the TLM port, table walks;
 //   LoadStoreUnit     loads, stores and MTE tag instructions, with their tag checks;
 //   TimingModel       what the pipeline costs beyond memory (in order, or an out-of-order window);
-//   SystemCallGate    kernel entries, faults, the kernel lock, system calls, page faults;
+//   SystemCallGate    kernel entries, faults, kernel locks, system calls, page faults;
 //   KernelMemoryWork  the kernel model's copies, zeroing, tables and tags on this core;
 //   HeapRuntime       malloc/free of the process's heap model on this core;
 //   UserAbiUnit       assertions, sigaction, prctl, TCO, DC ZVA/GVA, atomics, LDGM/STGM.
@@ -93,6 +93,13 @@ public:
     }
     std::uint64_t kernel_drain() { return m_kernel_work.drain(); }
     std::uint64_t kernel_instructions(std::uint64_t n) { return m_kernel_work.instructions(n); }
+    /// A kernel lock taken and given back on this core (SystemCallGate::lock).
+    void kernel_lock(KernelLockTable &locks, KernelLockClass cls, std::uint64_t key, LockMode mode) {
+        m_gate.lock(locks, cls, key, mode);
+    }
+    void kernel_unlock(KernelLockTable &locks, KernelLockClass cls, std::uint64_t key, LockMode mode) {
+        m_gate.unlock(locks, cls, key, mode);
+    }
 
     /// True while a workload thread runs on this core (not idle).
     bool running_thread() const { return m_running; }

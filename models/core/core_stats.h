@@ -1,6 +1,8 @@
 // CoreStats: what one core did, as plain counters (the printers read them).
 #pragma once
 
+#include "mtesim/mm/kernel_lock_class.h"
+
 #include <array>
 #include <cstdint>
 
@@ -37,10 +39,14 @@ struct CoreStats {
     std::uint64_t pages_copied = 0, page_copy_cycles = 0; /* kernel copy_page: pages, and the cycles they took */
     std::uint64_t pages_zeroed = 0, page_zero_cycles = 0; /* kernel clear_page: pages, and the cycles they took */
     std::uint64_t syncs = 0;             /* times the core synchronised with SystemC time (quantum, DRAM order, waits) */
-    std::uint64_t kernel_lock_waits = 0;       /* kernel entries that found another core in the kernel model */
-    std::uint64_t kernel_lock_wait_cycles = 0; /* cycles spent waiting for it */
     std::uint64_t kthread_cycles = 0;    /* time running kernel threads (kswapd, kcompactd), switches included */
     std::uint64_t kthread_switches = 0;  /* switches to a kernel thread */
+    /* Kernel locks this core took, per lock class (KernelLockClass): acquisitions, those that
+     * found the lock held (in a conflicting mode), and the cycles it waited for them. */
+    struct LockStats {
+        std::uint64_t acquisitions = 0, contended = 0, wait_cycles = 0;
+    };
+    std::array<LockStats, kKernelLockClasses> locks{};
     /* L1D stride prefetcher (l1d.prefetcher = stride, out-of-order cores) */
     std::uint64_t prefetch_issued = 0;   /* lines requested ahead of a demand access */
     std::uint64_t prefetch_useful = 0;   /* prefetched lines a demand access then used */

@@ -84,6 +84,16 @@ std::uint64_t KernelMemoryRouter::io_wait(double ns) {
     return m_current->kernel_named_cost(cycles);
 }
 
+void KernelMemoryRouter::lock(KernelLockClass cls, std::uint64_t key, LockMode mode) {
+    MTESIM_ASSERT(m_current, "kernel lock taken with no core running the kernel");
+    m_current->kernel_lock(m_locks, cls, key, mode);
+}
+
+void KernelMemoryRouter::unlock(KernelLockClass cls, std::uint64_t key, LockMode mode) {
+    MTESIM_ASSERT(m_current, "kernel lock released with no core running the kernel");
+    m_current->kernel_unlock(m_locks, cls, key, mode);
+}
+
 unsigned KernelMemoryRouter::current_cpu() const { return m_current ? m_current->id() % m_cpus : 0; }
 
 }  // namespace mtesim

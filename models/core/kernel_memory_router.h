@@ -3,11 +3,14 @@
 // each call is forwarded to that core, which copies and zeroes through its caches and the DRAM
 // model and charges the named costs (IPI, TLBI, cache maintenance) to its own time.
 //
-// The kernel model is one big lock: its work blocks in memory accesses (the core synchronises
-// with SystemC time), and another core must not enter the kernel model meanwhile. A core that
-// finds it held waits for released() (Core::enter_kernel), which models the contention.
+// One core at a time runs the functional kernel model: a kernel operation runs to completion
+// without handing control to SystemC (SystemCallGate::enter_kernel), so no other core can be
+// inside it meanwhile. Contention is modelled by the kernel's own locks in simulated time
+// (zone->lock, mmap_lock, the split page-table locks, the lruvec lock, the RFC's tag-storage
+// mutex): lock() and unlock() take them from the table here on the current core.
 #pragma once
 
+#include "mtesim/kernel/kernel_lock_table.h"
 #include "mtesim/mm/i_kernel_memory.h"
 
 #include <systemc>
@@ -30,8 +33,8 @@ public:
     /// Bookkeeping instructions cost nothing while set and no core runs the kernel: the state a
     /// run starts from (vm.prefill_page_cache_mbytes) was built before the simulated window.
     void set_uncharged(bool on) { m_uncharged = on; }
-    /// Notified when the holder leaves the kernel model.
-    sc_core::sc_event &released() { return m_released; }
+    /// The run's kernel locks.
+    KernelLockTable &locks() { return m_locks; }
 
     std::uint64_t copy_pages(Pfn src, Pfn dst, std::uint64_t pages) override;
     std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) override;
@@ -49,12 +52,14 @@ public:
     std::uint64_t io_wait(double ns) override;
     unsigned cpus() const override { return m_cpus; }
     unsigned current_cpu() const override;
+    void lock(KernelLockClass cls, std::uint64_t key, LockMode mode) override;
+    void unlock(KernelLockClass cls, std::uint64_t key, LockMode mode) override;
 
 private:
     Core *m_current = nullptr;
     bool m_uncharged = false;
     std::vector<Core *> m_cores;
-    sc_core::sc_event m_released;
+    KernelLockTable m_locks;
     unsigned m_cpus;
 };
 

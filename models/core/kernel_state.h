@@ -1,6 +1,6 @@
 // KernelState: the kernel model as the cores reach it, owned by the Platform. The page
 // allocator and the kernel model exist once the boot has built them; the router tells them
-// which core runs kernel code (the kernel model's lock).
+// which core runs kernel code, and holds the run's kernel locks.
 #pragma once
 
 #include "mtesim/kernel/kernel.h"

@@ -6,15 +6,19 @@
 #include "mtesim/common/format.h"
 #include "mtesim/common/sim_assert.h"
 #include "mtesim/common/trace_error.h"
+#include "mtesim/mm/kernel_lock_guard.h"
 #include "mtesim/mte/tag_check_unit.h"
+
+#include <algorithm>
+#include <optional>
 
 namespace mtesim {
 
 SystemCallGate::SystemCallGate(Core &core, std::uint32_t core_id, const CoreConfig &config, LocalClock &clock,
                                TimingModel &timing, CoreStats &stats, Workload &workload, KernelState &kernel, std::vector<FaultRecord> &faults,
-                               RunHooks &hooks, PoolSampler &pool)
+                               RunHooks &hooks, PoolSampler &pool, bool &exclusive)
     : m_core(core), m_id(core_id), m_config(config), m_clock(clock), m_timing(timing), m_stats(stats), m_workload(workload), m_kernel(kernel),
-      m_faults(faults), m_hooks(hooks), m_pool(pool) {}
+      m_faults(faults), m_hooks(hooks), m_pool(pool), m_exclusive(exclusive) {}
 
 void SystemCallGate::report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write,
                             std::uint64_t position) {
@@ -82,25 +86,75 @@ void SystemCallGate::kill_thread(ThreadContext &t) {
     m_workload.discard(t.info.id);
 }
 
+/*
+ * The functional kernel model is one state shared by every core, so one core at a time runs
+ * it: while a kernel operation runs, this core's memory requests do not synchronise with
+ * SystemC (as during the boot), so no other core runs until it returns, and the operation is
+ * atomic. Its requests then reach the memory system up to one kernel operation ahead of the
+ * others' (docs/timing-model.md, "Kernel locks"). Nothing here waits: contention is the kernel
+ * locks' (lock/unlock), in simulated time.
+ */
 void SystemCallGate::enter_kernel() {
     KernelMemoryRouter &k = *m_kernel.router;
-    if (k.current() && k.current() != &m_core) {
-        ++m_stats.kernel_lock_waits;
-        const std::uint64_t before = m_clock.now_cycles();
-        m_clock.sync();
-        while (k.current()) sc_core::wait(k.released());
-        m_stats.kernel_lock_wait_cycles += m_clock.now_cycles() - before;
-    }
+    // Enter at global time: kernel operations then start in simulated-time order, and the
+    // requests of this one lead the other cores' by no more than its own length.
+    m_clock.sync();
+    MTESIM_ASSERT(!k.current(), "a core entered the kernel model while another runs it");
     k.set_current(&m_core);
+    m_saved_exclusive = m_exclusive;
+    m_exclusive = true;
 }
 
 void SystemCallGate::leave_kernel() {
     m_timing.drain(); /* the kernel's work completes (DSB) before it returns */
     sample_pool();
+    MTESIM_ASSERT(m_held.empty(), "a kernel operation returned holding a lock");
+    m_exclusive = m_saved_exclusive;
     m_kernel.router->set_current(nullptr);
-    // Waiters may go once this core's local time has passed.
     m_clock.flush();
-    m_kernel.router->released().notify(m_clock.local_time());
+    if (m_clock.need_sync()) m_clock.sync(); /* a long operation: let the others catch up */
+}
+
+/*
+ * A kernel lock in simulated time: the lock's recorded holds say when a taker in this mode
+ * may start (KernelLock::start_time); the core waits until then, spinning or sleeping alike
+ * (the wait is charged to its clock: a spinning CPU and a sleeping task both lose that time),
+ * and holds the lock from then until unlock. Holds older than SystemC's global time can no
+ * longer be waited for and are forgotten.
+ */
+void SystemCallGate::lock(KernelLockTable &locks, KernelLockClass cls, std::uint64_t key, LockMode mode) {
+    for (Held &h : m_held)
+        if (h.cls == cls && h.key == key) {
+            ++h.depth;
+            return;
+        }
+    const std::uint64_t ps_unit = sc_core::sc_time(1, sc_core::SC_PS).value();
+    locks.maybe_forget_before(sc_core::sc_time_stamp().value() / ps_unit);
+    const std::uint64_t now = m_clock.now_ps();
+    const std::uint64_t start = locks.get(cls, key).start_time(now, mode);
+    CoreStats::LockStats &st = m_stats.locks[static_cast<unsigned>(cls)];
+    ++st.acquisitions;
+    if (start > now) {
+        const std::uint64_t period_ps = std::max<std::uint64_t>(1, m_clock.period_units() / ps_unit);
+        const std::uint64_t cycles = (start - now + period_ps - 1) / period_ps;
+        m_clock.charge(cycles);
+        ++st.contended;
+        st.wait_cycles += cycles;
+    }
+    m_held.push_back(Held{cls, key, mode, m_clock.now_ps(), 1});
+}
+
+void SystemCallGate::unlock(KernelLockTable &locks, KernelLockClass cls, std::uint64_t key, LockMode mode) {
+    for (std::size_t i = m_held.size(); i-- > 0;) {
+        Held &h = m_held[i];
+        if (h.cls != cls || h.key != key) continue;
+        if (--h.depth) return;
+        locks.get(cls, key).record(h.start_ps, m_clock.now_ps(), h.mode);
+        m_held.erase(m_held.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+    }
+    (void)mode;
+    MTESIM_ASSERT(false, "a kernel lock released that this core does not hold");
 }
 
 /* Pool utilisation over time, after every kernel operation. */
@@ -131,7 +185,11 @@ SystemCallGate::FaultResult SystemCallGate::page_fault(ThreadContext &t, std::ui
     if (!kernel_entry(t, position)) return FaultResult::killed;
     const std::uint64_t start = m_clock.now_ps();
     enter_kernel();
-    const Kernel::Result r = m_kernel.os->handle_fault(t.info.process, va, write);
+    Kernel::Result r;
+    { /* do_page_fault: lock_mm_and_find_vma takes mmap_lock for reading */
+        KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::shared);
+        r = m_kernel.os->handle_fault(t.info.process, va, write);
+    }
     leave_kernel();
     if (m_hooks.timeline)
         m_hooks.timeline->span(std::string("page fault (") + m_kernel.os->last_fault() + ")", "fault", m_id, start,
@@ -150,7 +208,11 @@ void SystemCallGate::map_region(ThreadContext &t, std::uint64_t base, std::uint6
     if (!kernel_entry(t, position)) return;
     enter_kernel();
     Kernel &os = *m_kernel.os;
-    const Kernel::Result r = map ? os.mmap(t.info.process, base, len, mte) : os.munmap(t.info.process, base, len);
+    Kernel::Result r;
+    { /* mmap and munmap take mmap_lock for writing */
+        KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::exclusive);
+        r = map ? os.mmap(t.info.process, base, len, mte) : os.munmap(t.info.process, base, len);
+    }
     leave_kernel();
     if (r.outcome == Kernel::Outcome::killed) kill_thread(t);
 }
@@ -167,6 +229,13 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     const std::uint64_t base = ev.src.raw, len = (ev.arg + kPageSize - 1) & ~(kPageSize - 1);
     enter_kernel();
     Kernel::Result r;
+    // mmap_lock: mmap, munmap and mprotect write; madvise (pageout, dontneed) and
+    // pin_user_pages read; read(2) into the page cache takes none (its user-buffer faults,
+    // if any, are page faults of their own).
+    const bool writer = ev.op == TraceOp::mmap || ev.op == TraceOp::munmap || ev.op == TraceOp::mprotect;
+    std::optional<KernelLockGuard> mmap_lock;
+    if (ev.op != TraceOp::read_file)
+        mmap_lock.emplace(*m_kernel.router, KernelLockClass::mmap, pid, writer ? LockMode::exclusive : LockMode::shared);
     switch (ev.op) {
     case TraceOp::mmap:
         r = (ev.aux & 12) ? os.mmap_shared(pid, base, len, ev.aux & 1, (ev.aux & 8) ? ev.dest : 0, ev.aux >> 8)
@@ -180,6 +249,7 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     case TraceOp::dontneed: r = os.dontneed(pid, base, len); break;
     default: MTESIM_ASSERT(false, "not a memory system call");
     }
+    mmap_lock.reset();
     leave_kernel();
     // The system call's return value (x0): mmap returns the address it mapped, read the bytes
     // it read, the others 0; a failure -errno (Kernel::Result::error). An unmapped range where
@@ -213,7 +283,11 @@ void SystemCallGate::fork(ThreadContext &t, const TraceEvent &ev) {
                          std::to_string(child) + " exists, expected a process id not in use");
     const std::uint64_t start = m_clock.now_ps();
     enter_kernel();
-    const Kernel::Result r = os.fork(t.info.process, child);
+    Kernel::Result r;
+    { /* dup_mmap: the parent's mmap_lock for writing (the child's new one is uncontended) */
+        KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::exclusive);
+        r = os.fork(t.info.process, child);
+    }
     leave_kernel();
     if (m_hooks.timeline)
         m_hooks.timeline->span("fork", "syscall", m_id, start, m_clock.now_ps() - start,
@@ -253,8 +327,12 @@ void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev)
     const bool check = t.mte.tcf == TcfMode::sync || (t.mte.tcf == TcfMode::asymm && !to_user);
     const std::uint64_t start = m_clock.now_ps();
     enter_kernel();
-    const Kernel::Result r = m_kernel.os->user_copy(t.info.process, m_workload.resolve(ev.src).value(), ev.arg, to_user, check,
-                                                    t.tagged_addr, ev.dest, ev.aux);
+    Kernel::Result r;
+    { /* the user-buffer faults it may take run under mmap_lock for reading */
+        KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::shared);
+        r = m_kernel.os->user_copy(t.info.process, m_workload.resolve(ev.src).value(), ev.arg, to_user, check, t.tagged_addr,
+                                   ev.dest, ev.aux);
+    }
     leave_kernel();
     t.abi.set_result(r.error); /* the bytes copied, or -EFAULT */
     if (m_hooks.timeline)

@@ -1,9 +1,11 @@
 // SystemCallGate: where a thread on this core leaves user code for the kernel model. It
 // charges exception entry and delivers pending asynchronous tag faults (TFSR is read on
-// entry), reports faults to the run's fault log, takes and gives back the kernel model's lock
-// (one core in the kernel model at a time: its work blocks in memory accesses), and runs the
-// kernel's side of page faults, the memory system calls, kernel-side allocations and thread
-// start and exit on this core, so their work costs this core's time.
+// entry), reports faults to the run's fault log, and runs the kernel's side of page faults,
+// the memory system calls, kernel-side allocations and thread start and exit on this core, so
+// their work costs this core's time. A kernel operation runs to completion at once (no other
+// core enters the functional kernel model meanwhile); what it waits for is the kernel locks it
+// takes on the way, in simulated time (lock/unlock): the process's mmap lock here, the zone,
+// page-table, lruvec and tag-storage locks where the kernel model takes them.
 #pragma once
 
 #include "core/core_stats.h"
@@ -13,6 +15,7 @@
 #include "core/run_hooks.h"
 #include "core/timing_model.h"
 #include "mtesim/cpu/core_config.h"
+#include "mtesim/kernel/kernel_lock_table.h"
 #include "mtesim/mte/fault_record.h"
 #include "mtesim/sched/thread_scheduler.h"
 #include "mtesim/trace/trace_event.h"
@@ -29,7 +32,7 @@ class SystemCallGate {
 public:
     SystemCallGate(Core &core, std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, TimingModel &timing, CoreStats &stats,
                    Workload &workload, KernelState &kernel, std::vector<FaultRecord> &faults, RunHooks &hooks,
-                   PoolSampler &pool);
+                   PoolSampler &pool, bool &exclusive);
 
     /// Kernel entry: charges entry cycles and delivers a pending async fault; false when the
     /// thread is dead afterwards.
@@ -38,10 +41,16 @@ public:
     void report(ThreadContext &t, FaultKind kind, bool has_addr, std::uint64_t addr, bool write, std::uint64_t position);
     /// Kills @t (its process died); its remaining events are dropped.
     void kill_thread(ThreadContext &t);
-    /// Takes the kernel model's lock for this core (waiting while another core holds it), and
-    /// gives it back.
+    /// This core starts running the functional kernel model, and leaves it. In between, its
+    /// memory requests do not hand control to SystemC, so the operation is atomic.
     void enter_kernel();
     void leave_kernel();
+    /// Takes the lock @cls/@key of @locks in @mode at this core's local time: the core waits
+    /// (its clock is charged) until the lock's conflicting holds are over, and counts the
+    /// acquisition, and the wait if any, in its lock stats. A lock this core already holds is
+    /// taken again without waiting (nesting). unlock records the hold for later takers.
+    void lock(KernelLockTable &locks, KernelLockClass cls, std::uint64_t key, LockMode mode);
+    void unlock(KernelLockTable &locks, KernelLockClass cls, std::uint64_t key, LockMode mode);
 
     /// The kernel model learns of @t before its first event.
     void start_thread(ThreadContext &t);
@@ -80,6 +89,16 @@ private:
     std::vector<FaultRecord> &m_faults;
     RunHooks &m_hooks;
     PoolSampler &m_pool;
+    bool &m_exclusive;          /* the run's "no need to order memory requests" flag (MemoryPath) */
+    bool m_saved_exclusive = false;
+    struct Held {
+        KernelLockClass cls;
+        std::uint64_t key;
+        LockMode mode;
+        std::uint64_t start_ps; /* when this core got it */
+        unsigned depth;         /* nested takes */
+    };
+    std::vector<Held> m_held; /* the kernel locks this core holds now */
 };
 
 }  // namespace mtesim

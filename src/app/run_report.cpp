@@ -34,6 +34,11 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
         total.threads_killed += c.threads_killed;
         total.kernel_entries += c.kernel_entries;
         for (std::size_t i = 0; i < total.tag_ops.size(); ++i) total.tag_ops[i] += c.tag_ops[i];
+        for (std::size_t k = 0; k < total.locks.size(); ++k) {
+            total.locks[k].acquisitions += c.locks[k].acquisitions;
+            total.locks[k].contended += c.locks[k].contended;
+            total.locks[k].wait_cycles += c.locks[k].wait_cycles;
+        }
     }
     const double sim_s = static_cast<double>(r.sim_ps) * 1e-12;
     if (!r.stopped_early.empty()) out << "PARTIAL   stopped early: " << r.stopped_early << "\n";
@@ -65,6 +70,18 @@ void RunReport::print(std::ostream &out, const RunResult &r, double host_seconds
     if (total.mallocs || total.heap_frees)
         out << "heap      " << total.mallocs << " allocations, " << total.heap_frees << " frees; "
             << total.heap_tag_granules << " granules tagged or retagged by the heap\n";
+    // Kernel locks, summed over the cores: taken, found held, and the cycles waited.
+    std::uint64_t lock_takes = 0;
+    for (const auto &l : total.locks) lock_takes += l.acquisitions;
+    if (lock_takes) {
+        out << "locks    ";
+        for (unsigned k = 0; k < kKernelLockClasses; ++k) {
+            const CoreStats::LockStats &l = total.locks[k];
+            out << (k ? ";" : "") << " " << kernel_lock_class_name(static_cast<KernelLockClass>(k)) << " " << l.acquisitions;
+            if (l.contended) out << " (" << l.contended << " waited, " << l.wait_cycles << " cycles)";
+        }
+        out << "\n";
+    }
     for (std::size_t i = 0; i < r.faults.size() && i < max_faults; ++i) {
         const FaultRecord &fr = r.faults[i];
         out << "          " << fixed(static_cast<double>(fr.time_ps) / 1e6, 3) << " us  core " << fr.core << "  thread "

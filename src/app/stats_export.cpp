@@ -118,10 +118,15 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "walk_cache_misses", c.walk_cache_misses, "walks", "walks that read every level");
         add_count(p + "walk_cycles", c.walk_cycles, "cycles", "cycles of the walks' table reads, summed over walks");
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
-        add_count(p + "kernel_lock_waits", c.kernel_lock_waits, "entries", "kernel entries that waited for another core in the kernel model");
-        add_count(p + "kernel_lock_wait_cycles", c.kernel_lock_wait_cycles, "cycles", "time spent waiting for it");
         add_count(p + "kthread_cycles", c.kthread_cycles, "cycles", "time this core ran kernel threads (kswapd, kcompactd), switches included");
         add_count(p + "kthread_switches", c.kthread_switches, "switches", "switches to a kernel thread on this core");
+        for (unsigned k = 0; k < kKernelLockClasses; ++k) {
+            const std::string lp = p + "lock." + kernel_lock_class_name(static_cast<KernelLockClass>(k)) + ".";
+            const CoreStats::LockStats &l = c.locks[k];
+            add_count(lp + "acquisitions", l.acquisitions, "acquisitions", "times this core took a lock of this class");
+            add_count(lp + "contended", l.contended, "acquisitions", "of those, times it found the lock held in a conflicting mode");
+            add_count(lp + "wait_cycles", l.wait_cycles, "cycles", "cycles this core waited for locks of this class");
+        }
         add_count(p + "prefetch_issued", c.prefetch_issued, "lines", "L1D stride prefetches sent");
         add_count(p + "prefetch_useful", c.prefetch_useful, "lines", "L1D-prefetched lines a demand access used");
         add_count(p + "prefetch_late", c.prefetch_late, "lines", "of those, lines still in flight when used");

@@ -1,6 +1,8 @@
 // AddressSpace: see the header.
 #include "mtesim/kernel/address_space.h"
 
+#include "mtesim/mm/kernel_lock_guard.h"
+
 #include "mtesim/boot/page_table_format.h"
 #include "mtesim/common/sim_assert.h"
 
@@ -127,7 +129,10 @@ std::uint64_t AddressSpace::read_pte(PhysAddr slot, std::uint64_t &cycles) {
     return v;
 }
 
+/* The entry is written under its PTE table's split lock (pte_offset_map_lock: the lock of the
+ * table page), so faults on other tables of the same process do not wait for it. */
 void AddressSpace::write_pte(PhysAddr slot, std::uint64_t value, std::uint64_t &cycles) {
+    KernelLockGuard ptl(m_kmem, KernelLockClass::page_table, slot.value() & ~(kPageSize - 1));
     cycles += m_kmem.write_words(slot, &value, 1);
 }
 

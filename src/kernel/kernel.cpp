@@ -6,6 +6,7 @@
 #include "mtesim/kernel/kernel_invariant_checker.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
 #include "mtesim/kernel/user_pte.h"
+#include "mtesim/mm/kernel_lock_guard.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -725,7 +726,10 @@ Kernel::UserPage &Kernel::add_user_page(Pfn pfn, bool file) {
 
 /* lru_add_drain_cpu: the batch's folios onto their LRU lists, oldest first (lru_add_fn). */
 void Kernel::lru_add_drain_cpu(unsigned cpu) {
-    for (std::uint64_t pfn : m_lru_batches.take(cpu)) {
+    const auto batch = m_lru_batches.take(cpu);
+    if (batch.empty()) return;
+    KernelLockGuard lru_lock(m_kmem, KernelLockClass::lruvec, 0); /* one lruvec (no memcg): one hold per batch */
+    for (std::uint64_t pfn : batch) {
         UserPage &pg = m_pages.at(pfn);
         pg.batch_cpu = -1;
         pg.lru = m_lru.add(Pfn(pfn), pg.list);

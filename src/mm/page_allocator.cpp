@@ -5,6 +5,7 @@
 #include "mtesim/mm/free_list_shuffler.h"
 
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/mm/kernel_lock_guard.h"
 #include "mtesim/mm/mm_error.h"
 
 #include <algorithm>
@@ -242,7 +243,8 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
     const std::uint64_t batch = pcp_batch(z);
     const std::uint64_t n = order ? std::max<std::uint64_t>(batch >> order, 2) : batch;
     ++m_stats.pcp_refills;
-    work(m_config.ops.zone_lock); /* rmqueue_bulk: one zone->lock hold for the batch */
+    KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* rmqueue_bulk: one hold for the batch */
+    work(m_config.ops.zone_lock);
     for (std::uint64_t i = 0; i < n; ++i) {
         bool c = false;
         work(m_config.ops.buddy_op);
@@ -279,7 +281,11 @@ bool PageAllocator::free_to_pcp(std::size_t zi, Pfn pfn, unsigned order) {
 
 void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
     std::uint64_t freed = 0;
-    if (pages && pcp.count) work(m_config.ops.zone_lock); /* free_pcppages_bulk: one zone->lock hold */
+    if (!pages || !pcp.count) return;
+    std::size_t zi = 0;
+    while (m_zones[zi].get() != &z) ++zi;
+    KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* free_pcppages_bulk: one hold */
+    work(m_config.ops.zone_lock);
     while (freed < pages && pcp.count) {
         for (auto &by_order : pcp.lists)
             for (auto &l : by_order) {
@@ -362,8 +368,14 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         auto &z = m_zones[zi];
         if (!watermark_ok(*z, order, gfp)) continue;
         bool from_cma = false;
-        if (!use_pcp) work(m_config.ops.zone_lock + m_config.ops.buddy_op); /* __rmqueue under zone->lock */
-        auto p = use_pcp ? rmqueue_pcplist(zi, order, gfp, from_cma) : rmqueue(*z, order, gfp, from_cma);
+        std::optional<Pfn> p;
+        if (use_pcp) {
+            p = rmqueue_pcplist(zi, order, gfp, from_cma);
+        } else {
+            KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* __rmqueue under zone->lock */
+            work(m_config.ops.zone_lock + m_config.ops.buddy_op);
+            p = rmqueue(*z, order, gfp, from_cma);
+        }
         if (!p) continue;
         // reserve_highatomic_pageblock(): a high-order atomic allocation keeps its pageblock
         // for later atomic requests, up to 1% of the zone plus one pageblock (Linux's limit).
@@ -424,7 +436,8 @@ std::uint64_t PageAllocator::free_pages(Pfn pfn) {
     std::size_t zi = 0;
     while (m_zones[zi].get() != z) ++zi;
     if (m_pcp.empty() || !free_to_pcp(zi, pfn, m.order())) {
-        work(m_config.ops.zone_lock + m_config.ops.buddy_op); /* __free_one_page under zone->lock */
+        KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* __free_one_page under zone->lock */
+        work(m_config.ops.zone_lock + m_config.ops.buddy_op);
         z->free_block(pfn);
     }
     ++m_stats.frees;

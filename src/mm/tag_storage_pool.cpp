@@ -2,6 +2,7 @@
 #include "mtesim/mm/tag_storage_pool.h"
 
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/mm/kernel_lock_guard.h"
 #include "mtesim/mm/page_allocator.h"
 
 namespace mtesim {
@@ -44,6 +45,15 @@ std::uint64_t TagStoragePool::reserved_pages() const {
  * the block once it is wholly free. An unmovable or pinned occupant, or no destination, fails
  * the attempt; the pageblock is restored either way. Retried mm.contig_retries times.
  */
+namespace {
+/* The key of @z's zone->lock: its place in the zonelist, as PageAllocator names it. */
+std::uint64_t zone_key(const PageAllocator &alloc, const Zone &z) {
+    std::uint64_t i = 0;
+    while (i < alloc.zones().size() && alloc.zones()[i].get() != &z) ++i;
+    return i;
+}
+}  // namespace
+
 bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_t &cycles) {
     MmStats &st = m_alloc.mutable_stats();
     const MigrateType old = z.pageblock_type(pfn);
@@ -52,9 +62,12 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         // start_isolate_page_range: zone->lock, has_unmovable_pages over the range;
         // test_pages_isolated after the migration walks it again; undo takes the lock again.
         const KernelOpCosts &ops = m_alloc.config().ops;
-        m_alloc.work(2ull * ops.zone_lock + 2ull * (1ull << order) * ops.page_scan);
-        z.set_pageblock_type(pfn, MigrateType::isolate);
-        z.move_free_pages_block(pfn, MigrateType::isolate);
+        {
+            KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, z));
+            m_alloc.work(2ull * ops.zone_lock + 2ull * (1ull << order) * ops.page_scan);
+            z.set_pageblock_type(pfn, MigrateType::isolate);
+            z.move_free_pages_block(pfn, MigrateType::isolate);
+        }
         // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy
         // lists (to the isolate list, their pageblock being isolated).
         m_alloc.drain_all_pages(z);
@@ -146,9 +159,12 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     const KernelOpCosts &ops = m_alloc.config().ops;
     if (m_alloc.config().tag_reserve != TagReservePath::contig_range) m_alloc.work(ops.page_scan); /* is_free_buddy_page */
     if (m_alloc.config().tag_reserve != TagReservePath::contig_range && z->block_is_free(bp, order)) {
-        m_alloc.work(ops.zone_lock + ops.buddy_op); /* taken off the free list under zone->lock */
-        z->take_free_block(bp, order);
-        z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+        {
+            KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, *z));
+            m_alloc.work(ops.zone_lock + ops.buddy_op); /* taken off the free list under zone->lock */
+            z->take_free_block(bp, order);
+            z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
+        }
         cycles += maintain(bp, order);
         ++st.reserve_fast;
         return true;
@@ -178,8 +194,14 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     return false;
 }
 
+/*
+ * reserve_tag_storage() holds the RFC's tag_blocks_lock (a mutex) over the whole reservation,
+ * fast, slow or refcount hit: two tagged allocations reserve one after the other, and a
+ * slow-path alloc_contig_range (IPIs, migration) holds every other reservation up.
+ */
 bool TagStoragePool::reserve(Pfn pfn, unsigned order, std::uint64_t &cycles, bool may_migrate) {
     if (!m_enabled) return true;
+    KernelLockGuard tag_blocks_lock(m_alloc.kernel_memory(), KernelLockClass::tag_storage, 0);
     std::vector<std::tuple<std::size_t, std::uint64_t, std::uint64_t>> done;
     const bool ok = for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
         m_alloc.work(m_alloc.config().ops.refcount);
@@ -213,8 +235,10 @@ void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
         if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
             const Pfn bp = block_pfn(r, b);
             cycles += maintain(bp, m_block_order[r]);
+            Zone &z = *m_alloc.zone_of(bp);
+            KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, z));
             m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_op);
-            m_alloc.zone_of(bp)->free_block(bp);
+            z.free_block(bp);
             ++m_alloc.mutable_stats().tag_blocks_released;
         }
         return true;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "mtesim/common/address.h"
+#include "mtesim/mm/kernel_lock_class.h"
 
 #include <cstdint>
 
@@ -68,6 +69,16 @@ public:
     virtual std::uint64_t wait_cycles(std::uint64_t cycles) {
         (void)cycles;
         return 0;
+    }
+    /// Takes the kernel lock of class @cls named @key in @mode on the current CPU (waiting, in
+    /// simulated time, for the holds it conflicts with) and gives it back; use KernelLockGuard.
+    /// The wait is charged to the current core as it happens and counted in its lock stats,
+    /// never returned. A functional run has no time: nothing to wait for.
+    virtual void lock(KernelLockClass cls, std::uint64_t key, LockMode mode) {
+        (void)cls, (void)key, (void)mode;
+    }
+    virtual void unlock(KernelLockClass cls, std::uint64_t key, LockMode mode) {
+        (void)cls, (void)key, (void)mode;
     }
 };
 
