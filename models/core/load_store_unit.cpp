@@ -70,7 +70,8 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
             return Translated{Translated::killed, {}, false};
         }
         const std::uint64_t pte = m_path.walk(root, u, static_cast<std::uint32_t>(t.asid_key >> Tlb::kAsidShift));
-        // A store through a read-only (COW-shared) entry is a permission fault: do_wp_page.
+        // A store through a read-only entry is a permission fault: do_wp_page for a COW-shared
+        // page, SEGV_ACCERR for a mapping without PROT_WRITE (the kernel model tells them apart).
         if (upte::kind(pte) == upte::Kind::present && (!write || upte::writable(pte))) {
             const Pfn pfn = upte::pfn(pte);
             if (e) { /* the read-only entry a store found, replaced in both TLB levels */
@@ -84,6 +85,7 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
         const SystemCallGate::FaultResult r = m_gate.page_fault(t, u, write, position);
         if (r == SystemCallGate::FaultResult::killed) return Translated{Translated::killed, {}, false};
         if (r == SystemCallGate::FaultResult::maperr) return Translated{};
+        if (r == SystemCallGate::FaultResult::accerr) return Translated{Translated::accerr, {}, false};
         if (upte::kind(os.pte_of(t.info.process, u)) != upte::Kind::metadata_none || ++replays > (1u << 20)) {
             ++attempt;
         } else {
@@ -156,7 +158,7 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
         const Translated tr = translate(t, at, write, position);
         if (tr.status != Translated::ok) {
             if (tr.status == Translated::killed) return false;
-            m_gate.report(t, FaultKind::maperr, true, va.value() + done, write, position);
+            m_gate.report(t, segv_kind(tr), true, va.value() + done, write, position);
             m_gate.kernel_entry(t, position);
             return !t.killed;
         }
@@ -311,7 +313,7 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
         if (tr.status != Translated::ok) {
             m_path.take_latency();
             if (tr.status == Translated::killed) return false;
-            m_gate.report(t, FaultKind::maperr, true, va.value() + g * kGranuleSize, true, position);
+            m_gate.report(t, segv_kind(tr), true, va.value() + g * kGranuleSize, true, position);
             m_gate.kernel_entry(t, position);
             return !t.killed;
         }

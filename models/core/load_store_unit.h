@@ -75,14 +75,19 @@ private:
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
 
     struct Translated {
-        enum Status { ok, maperr, killed } status = maperr;
+        enum Status { ok, maperr, accerr, killed } status = maperr;
         PhysAddr pa;
         bool tagged = false;
     };
-    /// The TLB, else the hardware walk of @t's page tables; a missing entry is a page fault
-    /// the kernel model handles (then the walk is retried). maperr: SIGSEGV; killed: the
-    /// thread's process was killed (OOM) or died.
+    /// The TLB, else the hardware walk of @t's page tables; a missing entry (or a read-only
+    /// one for a @write) is a page fault the kernel model handles (then the walk is retried).
+    /// maperr: SIGSEGV SEGV_MAPERR; accerr: a write to a mapping without PROT_WRITE, SIGSEGV
+    /// SEGV_ACCERR; killed: the thread's process was killed (OOM) or died.
     Translated translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position);
+    /// The SIGSEGV of a translation that failed (maperr or accerr).
+    static FaultKind segv_kind(const Translated &tr) {
+        return tr.status == Translated::accerr ? FaultKind::accerr : FaultKind::maperr;
+    }
 
     const CoreConfig &m_config;
     LocalClock &m_clock;

@@ -196,6 +196,7 @@ SystemCallGate::FaultResult SystemCallGate::page_fault(ThreadContext &t, std::ui
                                m_clock.now_ps() - start,
                                {{"thread", std::uint64_t(t.info.id)}, {"address", hex(va)}, {"position", std::uint64_t(position)}});
     if (r.outcome == Kernel::Outcome::segv_maperr) return FaultResult::maperr;
+    if (r.outcome == Kernel::Outcome::segv_accerr) return FaultResult::accerr;
     if (r.outcome == Kernel::Outcome::killed) {
         kill_thread(t);
         return FaultResult::killed;
@@ -238,11 +239,12 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
         mmap_lock.emplace(*m_kernel.router, KernelLockClass::mmap, pid, writer ? LockMode::exclusive : LockMode::shared);
     switch (ev.op) {
     case TraceOp::mmap:
-        r = (ev.aux & 12) ? os.mmap_shared(pid, base, len, ev.aux & 1, (ev.aux & 8) ? ev.dest : 0, ev.aux >> 8)
-                          : os.mmap(pid, base, len, ev.aux & 1, (ev.aux & 2) != 0, ev.dest, ev.aux >> 8);
+        r = (ev.aux & 12) ? os.mmap_shared(pid, base, len, ev.aux & 1, (ev.aux & 8) ? ev.dest : 0, (ev.aux >> 8),
+                                           !(ev.aux & kMmapReadOnly))
+                          : os.mmap(pid, base, len, ev.aux & 1, (ev.aux & 2) != 0, ev.dest, ev.aux >> 8, !(ev.aux & kMmapReadOnly));
         break;
     case TraceOp::munmap: r = os.munmap(pid, base, len); break;
-    case TraceOp::mprotect: r = os.mprotect(pid, base, len, ev.aux != 0); break;
+    case TraceOp::mprotect: r = os.mprotect(pid, base, len, ev.aux & kProtectMte, !(ev.aux & kProtectReadOnly)); break;
     case TraceOp::read_file: r = os.read_file(pid, ev.dest, ev.src.raw, ev.arg); break;
     case TraceOp::pageout: r = os.pageout(pid, base, len); break;
     case TraceOp::pin_range: r = os.pin(pid, base, len, ev.aux != 0); break;
@@ -252,10 +254,11 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
     mmap_lock.reset();
     leave_kernel();
     // The system call's return value (x0): mmap returns the address it mapped, read the bytes
-    // it read, the others 0; a failure -errno (Kernel::Result::error). An unmapped range where
-    // the call needs a mapping (pin_user_pages) is -EFAULT.
+    // it read, the others 0; a failure -errno (Kernel::Result::error). An unmapped or read-only
+    // range where the call needs a writable mapping (pin_user_pages, FOLL_WRITE) is -EFAULT.
     std::int64_t result = r.error;
-    if (!result && r.outcome == Kernel::Outcome::segv_maperr) result = -14; /* -EFAULT */
+    if (!result && (r.outcome == Kernel::Outcome::segv_maperr || r.outcome == Kernel::Outcome::segv_accerr))
+        result = -14; /* -EFAULT */
     if (!result && ev.op == TraceOp::mmap) result = static_cast<std::int64_t>(base);
     if (!result && ev.op == TraceOp::read_file) result = static_cast<std::int64_t>(ev.arg);
     t.abi.set_result(result);

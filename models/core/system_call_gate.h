@@ -57,9 +57,10 @@ public:
     /// Tells the kernel model that @t ended (once).
     void finish_thread(ThreadContext &t);
 
-    enum class FaultResult { retry, maperr, killed };
-    /// A translation of @va found no valid entry: a kernel entry, the kernel model's fault
-    /// handler on this core. retry: walk again.
+    enum class FaultResult { retry, maperr, accerr, killed };
+    /// A translation of @va found no valid entry (or a read-only one for a store): a kernel
+    /// entry, the kernel model's fault handler on this core. retry: walk again; maperr / accerr:
+    /// SEGV_MAPERR / SEGV_ACCERR for the caller to report.
     FaultResult page_fault(ThreadContext &t, std::uint64_t va, bool write, std::uint64_t position);
     /// The memory system calls (mmap, munmap, mprotect, read, madvise, pin_range).
     void memory_syscall(ThreadContext &t, const TraceEvent &ev);

@@ -249,6 +249,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.faults.mte_lazy", k.faults_mte_lazy, "faults", "'metadata none' faults: tag storage reserved, tags restored");
     add_count("kernel.faults.spurious", k.faults_spurious, "faults", "the entry was already valid");
     add_count("kernel.segv_maperr", k.segv_maperr, "faults", "accesses outside every VMA (SIGSEGV)");
+    add_count("kernel.segv_accerr", k.segv_accerr, "faults", "writes to a VMA without PROT_WRITE (SIGSEGV, SEGV_ACCERR)");
     add_count("kernel.mmaps", k.mmaps, "calls", "mmap");
     add_count("kernel.munmaps", k.munmaps, "calls", "munmap");
     add_count("kernel.mprotects", k.mprotects, "calls", "mprotect");

@@ -63,12 +63,13 @@ void AddressSpace::remove_range(std::uint64_t start, std::uint64_t end) {
     for (auto it = m_vmas.lower_bound(start); it != m_vmas.end() && it->first < end;) it = m_vmas.erase(it);
 }
 
-std::vector<Vma> AddressSpace::set_mte(std::uint64_t start, std::uint64_t end, bool mte) {
+std::vector<Vma> AddressSpace::set_prot(std::uint64_t start, std::uint64_t end, bool mte, bool writable) {
     split_at(start);
     split_at(end);
     std::vector<Vma> out;
     for (auto it = m_vmas.lower_bound(start); it != m_vmas.end() && it->first < end; ++it) {
         it->second.mte = mte;
+        it->second.writable = writable;
         out.push_back(it->second);
     }
     return out;

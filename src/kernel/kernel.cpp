@@ -144,7 +144,7 @@ std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
 /* ---- system calls ------------------------------------------------------------------------- */
 
 Kernel::Result Kernel::mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool file,
-                            std::uint32_t file_id, std::uint64_t file_pgoff) {
+                            std::uint32_t file_id, std::uint64_t file_pgoff, bool writable) {
     Result r;
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
@@ -162,6 +162,7 @@ Kernel::Result Kernel::mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t
     v.start = base;
     v.end = end;
     v.mte = mte;
+    v.writable = writable;
     v.file = file;
     v.file_id = file_id;
     v.file_pgoff = file_pgoff;
@@ -188,13 +189,25 @@ Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64
  *     mapping it is -EINVAL, and that VMA and those after it are left as they were.
  *   - PROT_MTE cannot be taken away: the new flags keep the old ones outside the access bits
  *     and VM_FLAGS_CLEAR, and arm64's VM_ARCH_CLEAR is VM_ARM64_BTI, not VM_MTE (include/
- *     linux/mm.h). So `mprotect ... none` of a PROT_MTE range changes nothing: checking stays
+ *     linux/mm.h). So `mprotect ... none` of a PROT_MTE range leaves it tagged: checking stays
  *     on and the tags are kept. Re-adding PROT_MTE to a PROT_MTE VMA is a no-op too.
- *   - Adding PROT_MTE to an anonymous VMA: every populated page gets a "metadata none" entry
- *     (the RFC: storage cannot be reserved for all of them now), unless its storage is already
- *     there and its tags meaningful, when it is simply remapped tagged.
+ *   - PROT_WRITE is an access bit: it is set or cleared as asked (VM_WRITE). A VMA whose flags
+ *     do not change is left alone (mprotect_fixup's "newflags == oldflags" early return).
+ *   - The populated entries of each VMA that changes are rewritten (change_protection), each
+ *     present one shot down from the TLBs:
+ *       - adding PROT_MTE to an anonymous VMA: every populated page gets a "metadata none"
+ *         entry (the RFC: storage cannot be reserved for all of them now), unless its storage
+ *         is already there and its tags meaningful, when it is simply remapped tagged;
+ *       - otherwise a present entry keeps its page and attributes and gets AP[2] from the new
+ *         write permission: read-only without PROT_WRITE; with it, writable unless the page
+ *         is COW-shared since fork, which stays read-only for do_wp_page to copy (Linux makes
+ *         only exclusive anonymous pages writable at once: can_change_pte_writable). A
+ *         "metadata none" entry takes the VMA's permission when its fault maps it.
+ *     Data and tags stay where they are: a page made read-only after being written keeps both.
  */
-Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte) {
+std::uint64_t Kernel::wp_bits(const Vma &vma, Pfn pfn) const { return cow_bits(pfn) | upte::write_protect(vma.writable); }
+
+Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool writable) {
     Result r;
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
@@ -212,10 +225,10 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
         reach = v.end;
     }
     if (!r.error && reach != end) r.error = -ENOMEM;
-    if (!mte) return r; /* VM_MTE stays: nothing else the model keeps changes */
     for (const Vma &old : p->mm->vmas_in(base, reach)) {
-        if (old.mte) continue; /* PROT_MTE again: a no-op */
-        for (const Vma &v : p->mm->set_mte(old.start, old.end, true))
+        const bool add_mte = mte && !old.mte; /* PROT_MTE again: a no-op; it is never taken away */
+        if (!add_mte && old.writable == writable) continue;
+        for (const Vma &v : p->mm->set_prot(old.start, old.end, old.mte || mte, writable))
             for (std::uint64_t va = v.start; va < v.end;) {
                 const auto slot = p->mm->pte_slot(va, false, r.cycles);
                 if (!slot) {
@@ -224,18 +237,21 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
                 }
                 const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
                 const upte::Kind k = upte::kind(pte);
-                if (k == upte::Kind::present || k == upte::Kind::metadata_none) {
+                std::uint64_t next = pte;
+                if (add_mte && (k == upte::Kind::present || k == upte::Kind::metadata_none)) {
                     const Pfn pfn = upte::pfn(pte);
                     const auto &pg = m_pages.at(pfn.value());
                     const std::uint64_t flags = m_alloc.block_flags(pfn);
                     const bool ready = (flags & PageMeta::kTagged) && !(flags & PageMeta::kTagsPending) &&
                                        pg.mte_tagged && !m_alloc.in_pool(pfn);
-                    const std::uint64_t next = ready ? upte::present(pfn, true) | cow_bits(pfn) : upte::metadata_none(pfn);
+                    next = ready ? upte::present(pfn, true) | wp_bits(v, pfn) : upte::metadata_none(pfn);
                     if (!ready && k == upte::Kind::present) ++m_stats.mprotect_mte_pages;
-                    if (next != pte) {
-                        p->mm->write_pte(*slot, next, r.cycles);
-                        if (k == upte::Kind::present) shootdown(pid, va, r.cycles);
-                    }
+                } else if (k == upte::Kind::present) {
+                    next = (pte & ~upte::kReadOnly) | wp_bits(v, upte::pfn(pte));
+                }
+                if (next != pte) {
+                    p->mm->write_pte(*slot, next, r.cycles);
+                    if (k == upte::Kind::present) shootdown(pid, va, r.cycles);
                 }
                 verify(pid, va);
                 va += kPageSize;
@@ -401,6 +417,8 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
  *                     faults again (fault-on-access, as the RFC does it)
  *   present        -> a store to a read-only (COW-shared) page: do_wp_page (kernel_fork.cpp);
  *                     otherwise spurious (another CPU got there first)
+ * Before any of them, a write to a VMA without PROT_WRITE is SEGV_ACCERR (nothing changes).
+ * Every present entry made carries the VMA's write permission (wp_bits).
  * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
  * (pagefault_out_of_memory); a tag reservation that fails does not.
  */
@@ -413,6 +431,15 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     if (!vp) {
         ++m_stats.segv_maperr;
         return Result{Outcome::segv_maperr, 0};
+    }
+    // A write where the VMA has no PROT_WRITE is an access error, decided before any page is
+    // touched (arch/arm64/mm/fault.c do_page_fault: "if (!(vma->vm_flags & vm_flags))" ->
+    // bad_area -> SEGV_ACCERR). So a COW-shared page of a read-only VMA is never copied or
+    // made writable, and a missing page is not allocated for a store that cannot happen.
+    if (write && !vp->writable) {
+        m_last_fault = "accerr";
+        ++m_stats.segv_accerr;
+        return Result{Outcome::segv_accerr, 0};
     }
     const Vma vma = *vp;
     Result r;
@@ -521,7 +548,7 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
     pg.referenced = true;
     ++p.anon_pages;
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
-    std::uint64_t pte = upte::present(a.pfn, false);
+    std::uint64_t pte = upte::present(a.pfn, false) | upte::write_protect(vma.writable);
     m_data.zero_page(a.pfn); /* clear_user_highpage: the new page reads as zero */
     if (flags & PageMeta::kTagged) {
         // A new PROT_MTE page starts with all tags zero (mte_clear_page_tags / DC GZVA).
@@ -531,7 +558,7 @@ Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, 
             pte = upte::metadata_none(a.pfn); /* zero tags implied until storage is reserved */
         } else {
             m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
-            pte = upte::present(a.pfn, true);
+            pte = upte::present(a.pfn, true) | upte::write_protect(vma.writable);
         }
         if (m_checker) m_checker->clear_page(p.pid, va);
     }
@@ -576,7 +603,7 @@ Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, 
     UserPage &pg = m_pages.at(page.value());
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
-    p.mm->write_pte(slot, upte::present(page, false), r.cycles);
+    p.mm->write_pte(slot, upte::present(page, false) | upte::write_protect(vma.writable), r.cycles);
     ++m_stats.faults_file;
     return r;
 }
@@ -629,8 +656,9 @@ Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, 
     --p.swap_pages;
     ++p.anon_pages;
     ++m_stats.swap_ins;
-    const std::uint64_t next = (tagged && pending && vma.mte) ? upte::metadata_none(a.pfn)
-                                                               : upte::present(a.pfn, vma.mte && tagged);
+    const std::uint64_t next = (tagged && pending && vma.mte)
+                                   ? upte::metadata_none(a.pfn)
+                                   : upte::present(a.pfn, vma.mte && tagged) | upte::write_protect(vma.writable);
     p.mm->write_pte(slot, next, r.cycles);
     ++m_stats.faults_swapin;
     return r;
@@ -640,7 +668,7 @@ Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t 
     Result r;
     Pfn pfn = upte::pfn(pte);
     if (!vma.mte) { /* mprotect'ed away from PROT_MTE since: an ordinary mapping */
-        p.mm->write_pte(slot, upte::present(pfn, false) | cow_bits(pfn), r.cycles);
+        p.mm->write_pte(slot, upte::present(pfn, false) | wp_bits(vma, pfn), r.cycles);
         return r;
     }
     auto oom = [&]() {
@@ -686,7 +714,7 @@ Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t 
         }
     }
     pg.mte_tagged = true;
-    p.mm->write_pte(slot, upte::present(pfn, true) | cow_bits(pfn), r.cycles);
+    p.mm->write_pte(slot, upte::present(pfn, true) | wp_bits(vma, pfn), r.cycles);
     ++m_stats.faults_mte_lazy;
     return r;
 }

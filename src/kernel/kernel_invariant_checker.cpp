@@ -53,6 +53,8 @@ std::string KernelInvariantChecker::check() const {
                     if (upte::kind(pte) == upte::Kind::present && !it->second.file && it->second.maps.size() > 1 &&
                         upte::writable(pte))
                         return "a COW-shared page mapped writable at " + std::to_string(va);
+                    if (upte::kind(pte) == upte::Kind::present && !v.writable && upte::writable(pte))
+                        return "a page of a read-only VMA mapped writable at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
                         (m_alloc.block_flags(upte::pfn(pte)) & PageMeta::kTagsPending))
                         return "a page mapped tagged without tag storage at " + std::to_string(va);

@@ -20,7 +20,7 @@ static_assert(kAnonShmemBase == kMaxMemfd + 1, "memfd ids and anonymous shmem ob
  * object: shared, not copied); a memfd names an object any process can map by its number.
  */
 Kernel::Result Kernel::mmap_shared(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, std::uint32_t memfd,
-                                   std::uint64_t pgoff) {
+                                   std::uint64_t pgoff, bool writable) {
     Result r;
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
@@ -33,6 +33,7 @@ Kernel::Result Kernel::mmap_shared(std::uint32_t pid, std::uint64_t base, std::u
     v.start = base;
     v.end = end;
     v.mte = mte;
+    v.writable = writable;
     v.shmem = true;
     v.file_id = memfd ? memfd : kAnonShmemBase + m_next_shmem++;
     v.file_pgoff = memfd ? pgoff : 0;
@@ -64,7 +65,10 @@ Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va,
                            !m_alloc.in_pool(pfn);
         pg.maps.push_back({pid, va});
         pg.referenced = true;
-        p.mm->write_pte(slot, !vma.mte ? upte::present(pfn, false) : ready ? upte::present(pfn, true) : upte::metadata_none(pfn),
+        p.mm->write_pte(slot,
+                        !vma.mte ? upte::present(pfn, false) | wp_bits(vma, pfn)
+                        : ready  ? upte::present(pfn, true) | wp_bits(vma, pfn)
+                                 : upte::metadata_none(pfn),
                         r.cycles);
         ++m_stats.file_hits;
         return r;
@@ -83,7 +87,7 @@ Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va,
     pg.referenced = true;
     m_shmem.set(vma.file_id, index, a.pfn);
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
-    std::uint64_t pte = upte::present(a.pfn, false);
+    std::uint64_t pte = upte::present(a.pfn, false) | upte::write_protect(vma.writable);
     if (flags & PageMeta::kTagged) {
         pg.mte_tagged = true;
         ++m_stats.tags_cleared;
@@ -91,7 +95,7 @@ Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va,
             pte = upte::metadata_none(a.pfn);
         } else {
             m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
-            pte = upte::present(a.pfn, true);
+            pte = upte::present(a.pfn, true) | upte::write_protect(vma.writable);
         }
         if (m_checker) m_checker->clear_page(pid, va);
     }

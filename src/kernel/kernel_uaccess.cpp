@@ -22,7 +22,9 @@ constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
  *      default" and a tagged pointer passed to a syscall then fails): -EFAULT, nothing copied.
  *   2. The buffer is walked a page at a time: a page not present (or, for a copy to user
  *      memory, read-only: a COW page) is faulted in as the user access would (the uaccess
- *      fixup path calls handle_mm_fault); an address outside every VMA ends the copy.
+ *      fixup path calls handle_mm_fault); an address outside every VMA, or, for a copy to
+ *      user memory (read(2)), a VMA without PROT_WRITE (SEGV_ACCERR for a user store; the
+ *      kernel's STTR faults the same way, and the fixup ends the copy), ends the copy.
  *   3. When @check (the thread is in SYNC mode for this direction: the kernel's LDTR/STTR
  *      are checked with TCF0), every 16-byte granule of a Normal-Tagged page is compared with
  *      the pointer's logical tag; the first mismatch ends the copy without a signal (the
@@ -64,7 +66,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
             const Result f = handle_fault(pid, va, to_user);
             r.cycles += f.cycles;
             if (f.outcome == Outcome::killed) return Result{Outcome::killed, r.cycles, 0};
-            if (f.outcome == Outcome::segv_maperr) break;
+            if (f.outcome == Outcome::segv_maperr || f.outcome == Outcome::segv_accerr) break;
             p = live(pid);
             pte = p ? peek_pte(*p, va) : 0;
         }

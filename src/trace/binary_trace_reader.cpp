@@ -137,9 +137,10 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
             fail(std::string("bad ") + trace_op_name(ev.op) + " range");
         if (ev.op == TraceOp::mmap &&
             ((!(ev.aux & 10) && (ev.aux >> 8)) || ((ev.aux >> 1) & 1) + ((ev.aux >> 2) & 1) + ((ev.aux >> 3) & 1) > 1 ||
-             (ev.aux & 0xf0) || ((ev.aux & 8) && (ev.dest == 0 || ev.dest > kMaxMemfd))))
+             (ev.aux & 0xe0) || ((ev.aux & 8) && (ev.dest == 0 || ev.dest > kMaxMemfd))))
             fail("bad mmap flags");
-        if (ev.op != TraceOp::mmap && ev.aux > 1) fail("bad flags");
+        if (ev.op == TraceOp::mprotect && (ev.aux & ~(kProtectMte | kProtectReadOnly))) fail("bad mprotect flags");
+        if (ev.op != TraceOp::mmap && ev.op != TraceOp::mprotect && ev.aux > 1) fail("bad flags");
         break;
     case TraceOp::read_file:
         if (ev.src.name != Operand::kRaw || ev.dest == Operand::kRaw || ev.arg == 0 || ev.arg > (1ull << 40) ||

@@ -48,6 +48,28 @@ bool parse_tcf(const char *p, const char *e, TcfMode &out) {
     return true;
 }
 
+/// A protection field of mmap and mprotect (docs/trace-format.md, "Memory"): `mte` (PROT_MTE),
+/// `ro` (PROT_READ only) or `rw` (PROT_READ|PROT_WRITE, the default) joined by commas, each
+/// at most once and not both ro and rw: `mte`, `ro`, `mte,ro`... False when @p..@e is not one.
+bool parse_prot(const char *p, const char *e, bool &mte, bool &read_only) {
+    bool seen_mte = false, seen_access = false;
+    mte = read_only = false;
+    for (;;) {
+        const char *c = p;
+        while (c < e && *c != ',') ++c;
+        if (token_is(p, c, "mte") && !seen_mte) {
+            seen_mte = mte = true;
+        } else if ((token_is(p, c, "ro") || token_is(p, c, "rw")) && !seen_access) {
+            seen_access = true;
+            read_only = token_is(p, c, "ro");
+        } else {
+            return false;
+        }
+        if (c == e) return true;
+        p = c + 1;
+    }
+}
+
 /// "key=value" -> value view when the key matches.
 bool keyword(const char *p, const char *e, const char *key, const char *&v) {
     const std::size_t n = std::strlen(key);
@@ -309,15 +331,18 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
     } else if (token_is(op, ope, "mmap")) {
         if (t.n < 4 || t.n > 7)
-            m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [mte] [file=ID|memfd=ID [offset=BYTES] | shared]'", l, le);
+            m_lines.fail("wrong number of fields, expected 'TID mmap ADDRESS LENGTH [PROT] [file=ID|memfd=ID [offset=BYTES] | shared]'", l, le);
         ev.op = TraceOp::mmap;
         range(2, 3);
-        bool offset_given = false;
+        bool offset_given = false, prot_given = false;
         for (int i = 4; i < t.n; ++i) {
             const char *v;
             std::uint64_t x = 0;
-            if (token_is(t.b[i], t.e[i], "mte")) {
-                ev.aux |= 1;
+            bool mte = false, read_only = false;
+            if (parse_prot(t.b[i], t.e[i], mte, read_only)) {
+                if (prot_given) m_lines.fail("more than one protection, expected one PROT field such as mte,ro", l, le);
+                prot_given = true;
+                ev.aux |= (mte ? 1u : 0u) | (read_only ? kMmapReadOnly : 0u);
             } else if (keyword(t.b[i], t.e[i], "file", v)) {
                 if (!parse_number(v, t.e[i], x) || x >= Operand::kRaw) m_lines.fail("bad file, expected a file id (32-bit number)", l, le);
                 ev.aux |= 2;
@@ -335,7 +360,8 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                 ev.aux |= static_cast<std::uint32_t>((x >> 12) << 8);
                 offset_given = true;
             } else {
-                m_lines.fail("bad argument, expected mte, file=ID, memfd=ID, shared or offset=BYTES", l, le);
+                m_lines.fail("bad argument, expected a protection (mte, ro, rw or a list such as mte,ro), file=ID, memfd=ID, "
+                             "shared or offset=BYTES", l, le);
             }
         }
         if (offset_given && !(ev.aux & 10)) m_lines.fail("offset= without file= or memfd=, expected file=ID or memfd=ID first", l, le);
@@ -353,11 +379,14 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         if (madv && token_is(t.b[4], t.e[4], "dontneed")) ev.op = TraceOp::dontneed;
         else if (madv && !token_is(t.b[4], t.e[4], "pageout")) m_lines.fail("bad advice, expected pageout or dontneed", l, le);
     } else if (token_is(op, ope, "mprotect")) {
-        need(5, "TID mprotect ADDRESS LENGTH mte|none");
+        need(5, "TID mprotect ADDRESS LENGTH PROT");
         ev.op = TraceOp::mprotect;
         range(2, 3);
-        if (token_is(t.b[4], t.e[4], "mte")) ev.aux = 1;
-        else if (!token_is(t.b[4], t.e[4], "none")) m_lines.fail("bad protection, expected mte or none", l, le);
+        // `none` is the older spelling of `rw`: PROT_READ|PROT_WRITE without PROT_MTE.
+        bool mte = false, read_only = false;
+        if (!token_is(t.b[4], t.e[4], "none") && !parse_prot(t.b[4], t.e[4], mte, read_only))
+            m_lines.fail("bad protection, expected mte, ro, rw, none or a list such as mte,ro", l, le);
+        ev.aux = (mte ? kProtectMte : 0u) | (read_only ? kProtectReadOnly : 0u);
     } else if (token_is(op, ope, "read") || token_is(op, ope, "write")) {
         const bool wr = token_is(op, ope, "write");
         const char *buf = nullptr;

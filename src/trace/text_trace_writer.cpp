@@ -58,7 +58,8 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     case TraceOp::stz2g:
     case TraceOp::dc_gzva: m_out << t << trace_op_name(ev.op) << " " << addr() << "\n"; return;
     case TraceOp::mmap:
-        m_out << t << "mmap " << hex(ev.src.raw) << " " << hex(ev.arg) << ((ev.aux & 1) ? " mte" : "");
+        m_out << t << "mmap " << hex(ev.src.raw) << " " << hex(ev.arg)
+              << ((ev.aux & 1) ? ((ev.aux & kMmapReadOnly) ? " mte,ro" : " mte") : (ev.aux & kMmapReadOnly) ? " ro" : "");
         if (ev.aux & 2) m_out << " file=" << ev.dest << " offset=" << hex(std::uint64_t(ev.aux >> 8) << 12);
         if (ev.aux & 8) m_out << " memfd=" << ev.dest << " offset=" << hex(std::uint64_t(ev.aux >> 8) << 12);
         if (ev.aux & 4) m_out << " shared";
@@ -66,7 +67,10 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         return;
     case TraceOp::munmap: m_out << t << "munmap " << hex(ev.src.raw) << " " << hex(ev.arg) << "\n"; return;
     case TraceOp::mprotect:
-        m_out << t << "mprotect " << hex(ev.src.raw) << " " << hex(ev.arg) << (ev.aux ? " mte" : " none") << "\n";
+        m_out << t << "mprotect " << hex(ev.src.raw) << " " << hex(ev.arg) << " "
+              << ((ev.aux & kProtectMte) ? ((ev.aux & kProtectReadOnly) ? "mte,ro" : "mte")
+                                         : ((ev.aux & kProtectReadOnly) ? "ro" : "none"))
+              << "\n";
         return;
     case TraceOp::read_file: m_out << t << "read " << ev.dest << " " << hex(ev.src.raw) << " " << hex(ev.arg) << "\n"; return;
     case TraceOp::pageout: m_out << t << "madvise " << hex(ev.src.raw) << " " << hex(ev.arg) << " pageout\n"; return;

@@ -137,3 +137,29 @@ TEST(Scheduling, SleepTakesTheThreadOffItsCoreForItsTime) {
     EXPECT_EQ(r.cores[0].context_switches, 1u);
     EXPECT_EQ(r.cores[0].events, 5u) << "thread 2 ran on core 0 too";
 }
+
+TEST(KernelModel, WritesToAReadOnlyPageAreSegvAccerrAndMprotectRwLetsTheNextStoreThroughWithoutAFault) {
+    // A PROT_MTE page written, made read-only, written (a store and an STG), read, then made
+    // writable again and written. Loads through the read-only TLB entry need no fault; each
+    // write to it does (the entry lacks write permission) and is SEGV_ACCERR; after
+    // `mprotect ... mte` (PROT_READ|PROT_WRITE|PROT_MTE) the page, mapped once, is writable at
+    // once, so the last store takes no fault.
+    RunResult r = run_trace("thread 1 core=0 tcf=sync\n1 sigaction handler\n1 mmap 0x10000000 0x1000 mte\n"
+                            "1 stg 0x0300000010000000\n1 st 0x0300000010000000 8\n"
+                            "1 mprotect 0x10000000 0x1000 mte,ro\n"
+                            "1 ld 0x0300000010000000 8\n1 st 0x0300000010000008 8\n1 stg 0x0500000010000010\n"
+                            "1 ld 0x0300000010000000 8\n1 ld 0x0500000010000000 8\n"
+                            "1 mprotect 0x10000000 0x1000 mte\n1 st 0x0300000010000000 8\n");
+    ASSERT_EQ(r.faults.size(), 3u);
+    EXPECT_EQ(r.faults[0].kind, FaultKind::accerr);
+    EXPECT_TRUE(r.faults[0].write);
+    EXPECT_EQ(r.faults[0].signal_addr, 0x10000008u) << "si_addr: top byte cleared";
+    EXPECT_EQ(r.faults[1].kind, FaultKind::accerr) << "STG is a write";
+    EXPECT_EQ(r.faults[1].signal_addr, 0x10000010u);
+    EXPECT_EQ(r.faults[2].kind, FaultKind::tag_sync) << "loads of the read-only page are still tag-checked";
+    EXPECT_EQ(r.kernel.segv_accerr, 2u);
+    EXPECT_EQ(r.cores[0].faults_other, 2u);
+    EXPECT_EQ(r.cores[0].page_faults, 3u) << "the first touch, then one per write to the read-only entry";
+    EXPECT_EQ(r.kernel.cow_faults, 0u);
+    EXPECT_EQ(r.kernel.mprotects, 2u);
+}

@@ -5,6 +5,8 @@
 // that crashes, and a program Valgrind cannot run. Skipped when mtegrind or gcc is missing.
 #include <gtest/gtest.h>
 
+#include "run_mtesim.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -26,15 +28,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-    int status = -1;
-    std::string out, err;
-};
-
-std::string slurp(const fs::path &path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using mtesim::systest::Result;
+using mtesim::systest::slurp;
 
 std::vector<std::string> lines_of(const std::string &text) {
     std::vector<std::string> lines;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "run_mtesim.h"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,15 +26,8 @@ namespace {
 
 const std::string kData = MTESIM_TEST_DATA_DIR;
 
-struct Result {
-    int status = -1;
-    std::string out, err;
-};
-
-std::string slurp(const fs::path &path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using mtesim::systest::Result;
+using mtesim::systest::slurp;
 
 fs::path fresh_dir(const std::string &name) {
     const fs::path p = fs::temp_directory_path() / ("mtesim-seeds-" + std::to_string(getpid()) + "-" + name);
@@ -42,30 +37,7 @@ fs::path fresh_dir(const std::string &name) {
 
 /// Runs mtesim with @args and @path as PATH, capturing its output.
 Result run_mtesim(const std::vector<std::string> &args, const char *path = nullptr) {
-    const fs::path tmp = fresh_dir("io");
-    fs::create_directories(tmp);
-    const std::string out = (tmp / "out").string(), err = (tmp / "err").string();
-    pid_t pid = fork();
-    if (pid == 0) {
-        int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(o, 1);
-        dup2(e, 2);
-        if (path) setenv("PATH", path, 1);
-        std::vector<char *> argv{const_cast<char *>(MTESIM_BINARY)};
-        for (const auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
-        argv.push_back(nullptr);
-        execv(MTESIM_BINARY, argv.data());
-        _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    Result r;
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out);
-    r.err = slurp(err);
-    fs::remove_all(tmp);
-    return r;
+    return mtesim::systest::run_mtesim(args, nullptr, path);
 }
 
 void expect_bad_input(const Result &r, const std::string &prefix) {

@@ -123,6 +123,27 @@ TEST(TextTraceReader, KernelEventsParseWithTheirOperands) {
     EXPECT_EQ(read_all(kHead).front().src.raw, 1u) << "threads default to process 1";
 }
 
+/* The protection field of mmap and mprotect: mte, ro, rw joined by commas (docs/trace-format.md). */
+TEST(TextTraceReader, ProtectionsParseIntoTheirFlagsAndBadOnesAreRejected) {
+    auto v = read_all(kHead + "1 mmap 0x10000 0x1000 mte,ro\n1 mmap 0x20000 0x1000 ro shared\n1 mmap 0x30000 0x1000 rw\n"
+                              "1 mmap 0x40000 0x1000 ro,mte memfd=2\n1 mprotect 0x10000 0x1000 ro\n"
+                              "1 mprotect 0x10000 0x1000 mte,ro\n1 mprotect 0x10000 0x1000 rw\n1 mprotect 0x10000 0x1000 mte,rw\n");
+    ASSERT_EQ(v.size(), 9u);
+    EXPECT_EQ(v[1].aux, 1u | kMmapReadOnly);
+    EXPECT_EQ(v[2].aux, 4u | kMmapReadOnly) << "read-only MAP_SHARED anonymous";
+    EXPECT_EQ(v[3].aux, 0u) << "rw is the default";
+    EXPECT_EQ(v[4].aux, 1u | 8u | kMmapReadOnly);
+    EXPECT_EQ(v[4].dest, 2u);
+    EXPECT_EQ(v[5].aux, kProtectReadOnly);
+    EXPECT_EQ(v[6].aux, kProtectMte | kProtectReadOnly);
+    EXPECT_EQ(v[7].aux, 0u) << "rw: the same as none";
+    EXPECT_EQ(v[8].aux, kProtectMte);
+    for (const char *bad : {"ro,rw", "mte,mte", "mte,", ",ro", "ro,,mte", "r", "none,ro"})
+        EXPECT_NE(error_of(kHead + "1 mprotect 0x1000 0x1000 " + bad + "\n").find("bad protection"), std::string::npos) << bad;
+    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 mte,ro,rw\n").find("bad argument"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 mte ro\n").find("more than one protection"), std::string::npos);
+}
+
 TEST(TextTraceReader, KernelEventErrorPaths) {
     EXPECT_NE(error_of("mtesim-trace 1\nthread 1 process=0\n").find("bad process"), std::string::npos);
     EXPECT_NE(error_of("mtesim-trace 1\nthread 1 process=9999999\n").find("bad process"), std::string::npos);
@@ -130,7 +151,8 @@ TEST(TextTraceReader, KernelEventErrorPaths) {
     EXPECT_EQ(error_of(kHead + "1 mmap 0x1000 0x1000 mte file=2\n"), "(no error)");
     EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 offset=0x1000\n").find("offset= without file="), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 file=2 offset=0x10\n").find("bad offset"), std::string::npos);
-    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 private\n").find("expected mte, file=ID, memfd=ID, shared or offset=BYTES"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 private\n").find("expected a protection (mte, ro, rw or a list such as mte,ro), file=ID"),
+              std::string::npos);
     EXPECT_EQ(error_of(kHead + "1 mmap 0x1000 0x1000 mte shared\n"), "(no error)");
     EXPECT_EQ(error_of(kHead + "1 mmap 0x1000 0x1000 mte memfd=3 offset=0x2000\n"), "(no error)");
     EXPECT_NE(error_of(kHead + "1 mmap 0x1000 0x1000 shared memfd=3\n").find("more than one of file=, memfd= and shared"), std::string::npos);
@@ -139,7 +161,8 @@ TEST(TextTraceReader, KernelEventErrorPaths) {
     EXPECT_NE(error_of(kHead + "1 mmap 0xfffffffff000 0x2000\n").find("below 2^48"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 munmap 0x1000\n").find("wrong number of fields"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 munmap 0x1800 0x1000\n").find("page-aligned"), std::string::npos);
-    EXPECT_NE(error_of(kHead + "1 mprotect 0x1000 0x1000 rw\n").find("expected mte or none"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 mprotect 0x1000 0x1000 rwx\n").find("expected mte, ro, rw, none or a list such as mte,ro"),
+              std::string::npos);
     EXPECT_NE(error_of(kHead + "1 madvise 0x1000 0x1000 willneed\n").find("expected pageout or dontneed"), std::string::npos);
     EXPECT_EQ(error_of(kHead + "1 madvise 0x1000 0x1000 dontneed\n"), "(no error)");
     // fork: a new thread id for the child; the child's lines use it.

@@ -35,9 +35,9 @@ public:
     void insert_vma(const Vma &vma);
     /// Removes [@start, @end) from the VMAs, splitting those that straddle it.
     void remove_range(std::uint64_t start, std::uint64_t end);
-    /// Sets PROT_MTE on [@start, @end) (splitting VMAs at the edges); the pieces covered are
-    /// returned. Unmapped holes are skipped.
-    std::vector<Vma> set_mte(std::uint64_t start, std::uint64_t end, bool mte);
+    /// Sets PROT_MTE to @mte and PROT_WRITE to @writable on [@start, @end) (splitting VMAs at
+    /// the edges: mprotect_fixup); the pieces covered are returned. Unmapped holes are skipped.
+    std::vector<Vma> set_prot(std::uint64_t start, std::uint64_t end, bool mte, bool writable);
     /// The VMAs overlapping [@start, @end), clipped to it.
     std::vector<Vma> vmas_in(std::uint64_t start, std::uint64_t end) const;
     std::size_t vma_count() const { return m_vmas.size(); }

@@ -53,6 +53,7 @@ public:
     enum class Outcome {
         ok,           /* done (for a fault: the page is mapped, retry the access) */
         segv_maperr,  /* no VMA: SIGSEGV for the thread */
+        segv_accerr,  /* a write to a VMA without PROT_WRITE: SIGSEGV (SEGV_ACCERR) for the thread */
         killed,       /* the calling process was killed by the OOM killer (or was already dead) */
     };
     struct Result {
@@ -85,18 +86,19 @@ public:
     /* system calls (ranges are page aligned by the caller's trace reader) */
     /// mmap(MAP_FIXED): replaces whatever was mapped in [@base, @base + @len). PROT_MTE on a
     /// file mapping is -EINVAL and changes nothing (arch_validate_flags: no VM_MTE_ALLOWED).
+    /// @writable: PROT_WRITE (else the mapping is read-only: PROT_READ [| PROT_MTE]).
     Result mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool file = false,
-                std::uint32_t file_id = 0, std::uint64_t file_pgoff = 0);
+                std::uint32_t file_id = 0, std::uint64_t file_pgoff = 0, bool writable = true);
     /// mmap(MAP_SHARED|MAP_FIXED) of shared memory (kernel_shmem.cpp): @memfd 0 is
     /// MAP_SHARED|MAP_ANONYMOUS (a new object, shared with children after fork), else the
     /// memfd (shmem file) numbered @memfd, mapped from page @pgoff: every process mapping it
     /// shares its pages and their tags. PROT_MTE is allowed (VM_MTE_ALLOWED: RAM-based).
     Result mmap_shared(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, std::uint32_t memfd,
-                       std::uint64_t pgoff = 0);
+                       std::uint64_t pgoff = 0, bool writable = true);
     Result munmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
-    /// mprotect(PROT_READ|PROT_WRITE [| PROT_MTE]) (see kernel.cpp): error -ENOMEM when part of
-    /// the range is unmapped, -EINVAL for PROT_MTE on a file mapping.
-    Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte);
+    /// mprotect(PROT_READ [| PROT_WRITE if @writable] [| PROT_MTE]) (see kernel.cpp): error
+    /// -ENOMEM when part of the range is unmapped, -EINVAL for PROT_MTE on a file mapping.
+    Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool writable = true);
     /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
     Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
     /// Memory as a long-running system leaves it (vm.prefill_page_cache_mbytes): clean pages of
@@ -122,10 +124,11 @@ public:
     PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp);
 
     /* the fault path */
-    /// The page fault of @pid at @va (tag bits ignored): handle_mm_fault.
+    /// The page fault of @pid at @va (tag bits ignored): do_page_fault's VMA checks (no VMA:
+    /// segv_maperr; a write to a VMA without PROT_WRITE: segv_accerr), then handle_mm_fault.
     Result handle_fault(std::uint32_t pid, std::uint64_t va, bool write);
     /// What the last handle_fault did ("anon", "file", "swap-in", "mte-lazy", "cow", "spurious",
-    /// "maperr", "oom"): for the timeline.
+    /// "maperr", "accerr", "oom"): for the timeline.
     const char *last_fault() const { return m_last_fault; }
     /// The hardware walker filled a TLB entry for @pfn: the page was referenced.
     void mark_accessed(Pfn pfn) {
@@ -263,6 +266,9 @@ private:
     /// AP[2] for a present entry of @pfn: set while the page is anonymous and mapped more than
     /// once (COW-shared since fork), so that the first store faults.
     std::uint64_t cow_bits(Pfn pfn) const;
+    /// AP[2] for a present entry of @pfn in @vma: read-only when the VMA has no PROT_WRITE or
+    /// the page is COW-shared (cow_bits).
+    std::uint64_t wp_bits(const Vma &vma, Pfn pfn) const;
     /// The page-cache page of (@file_id, @index), read from storage on a miss; nullopt when
     /// no memory could be had (@killed_self as alloc_user_page).
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,

@@ -15,6 +15,7 @@ struct KernelStats {
     std::uint64_t faults_mte_lazy = 0;      /* "metadata none" faults: storage reserved, tags restored */
     std::uint64_t faults_spurious = 0;      /* the PTE was already present */
     std::uint64_t segv_maperr = 0;          /* faults outside every VMA */
+    std::uint64_t segv_accerr = 0;          /* writes to a VMA without PROT_WRITE (SEGV_ACCERR) */
     std::uint64_t mmaps = 0, munmaps = 0, mprotects = 0;
     std::uint64_t madv_dontneed = 0;        /* madvise(MADV_DONTNEED) calls */
     std::uint64_t mprotect_mte_pages = 0;   /* populated pages made "metadata none" by mprotect(PROT_MTE) */

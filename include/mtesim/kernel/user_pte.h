@@ -3,8 +3,9 @@
 // pgtable-prot.h), and the non-present encodings the fault handler tells apart:
 //   0                        none: never touched, a demand fault allocates the page
 //   valid                    present: the hardware walker maps it (Normal or Normal-Tagged);
-//                            AP[2] (bit 7) set: read-only, a copy-on-write page shared since
-//                            fork, whose first write faults (do_wp_page)
+//                            AP[2] (bit 7) set: read-only, either a page of a VMA without
+//                            PROT_WRITE (a write is SEGV_ACCERR) or a copy-on-write page shared
+//                            since fork, whose first write faults (do_wp_page)
 //   PROT_NONE-like (bit 58)  "metadata none": the page is there but its tag storage is not
 //                            reserved or its tags not restored; the first access faults
 //                            (the RFC's mprotect(PROT_MTE) path)
@@ -20,7 +21,7 @@
 namespace mtesim::upte {
 
 inline constexpr std::uint64_t kUser = 1ull << 6;       /* AP[1]: EL0 access */
-inline constexpr std::uint64_t kReadOnly = 1ull << 7;   /* AP[2]: read-only (PTE_RDONLY; a COW-shared page) */
+inline constexpr std::uint64_t kReadOnly = 1ull << 7;   /* AP[2]: read-only (PTE_RDONLY; a read-only VMA or a COW-shared page) */
 inline constexpr std::uint64_t kDirty = 1ull << 55;     /* PTE_DIRTY (software) */
 inline constexpr std::uint64_t kProtNone = 1ull << 58;  /* PTE_PROT_NONE: present to the kernel, not to the MMU */
 inline constexpr std::uint64_t kSwap = 1ull << 2;       /* swap entry marker (never set in a valid descriptor's page form) */
@@ -49,6 +50,8 @@ inline std::uint64_t swap_entry(std::uint64_t slot, bool tags_saved) {
 
 inline Pfn pfn(std::uint64_t pte) { return pfn_of(PhysAddr(pte & pgtable::kAddrMask)); }
 inline std::uint64_t swap_slot(std::uint64_t pte) { return (pte & pgtable::kAddrMask) >> kPageShift; }
+/// AP[2] for the entries of a VMA without PROT_WRITE (vm_get_page_prot of a !VM_WRITE VMA).
+inline std::uint64_t write_protect(bool writable) { return writable ? 0 : kReadOnly; }
 /// A present entry that lets a store through (no AP[2]).
 inline bool writable(std::uint64_t pte) { return !(pte & kReadOnly); }
 inline bool tagged(std::uint64_t pte) {

@@ -1,5 +1,5 @@
 // Vma: one virtual memory area of a process (struct vm_area_struct reduced to what the model
-// needs): its range, whether it is PROT_MTE, and its backing (private anonymous; a file through
+// needs): its range, whether it is PROT_MTE and writable (VM_WRITE), and its backing (private anonymous; a file through
 // the page cache at a page offset; or a shared-memory object, shmem: MAP_SHARED|MAP_ANONYMOUS
 // or a memfd, whose pages every process mapping it shares).
 #pragma once
@@ -15,6 +15,10 @@ struct Vma {
     std::uint64_t start = 0;     /* first byte, page aligned */
     std::uint64_t end = 0;       /* first byte past the area, page aligned */
     bool mte = false;            /* PROT_MTE: mapped Normal-Tagged */
+    /* VM_WRITE (PROT_WRITE): stores may be let through. Without it every PTE of the area is
+     * read-only (AP[2]) and a write fault is SEGV_ACCERR (arch/arm64/mm/fault.c, do_page_fault's
+     * vm_flags check). PROT_READ is always there: PROT_NONE is not modelled. */
+    bool writable = true;
     bool file = false;           /* file backed (else anonymous) */
     std::uint32_t file_id = 0;
     std::uint64_t file_pgoff = 0; /* file page mapped at start, in pages */

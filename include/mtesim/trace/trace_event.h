@@ -26,8 +26,9 @@ enum class TraceOp : std::uint8_t {
     stzg, stz2g,   /* same, and zero the data */
     dc_gzva,       /* zero a DC ZVA block and set its tags */
     mmap,          /* src raw base, arg length; aux bit 0 PROT_MTE, bit 1 file backed, bit 2
-                      MAP_SHARED|MAP_ANONYMOUS, bit 3 a memfd; bits 8..31 the file or memfd
-                      offset in pages; dest: file or memfd id */
+                      MAP_SHARED|MAP_ANONYMOUS, bit 3 a memfd, bit 4 (kMmapReadOnly) no
+                      PROT_WRITE; bits 8..31 the file or memfd offset in pages; dest: file or
+                      memfd id */
     prctl,         /* aux: tcf | exclude << 8 | kTaggedAddrAbi; arg: which of them it sets (bits 0, 1, 2) */
     syscall,       /* a kernel entry */
     yield,         /* a context switch */
@@ -36,7 +37,8 @@ enum class TraceOp : std::uint8_t {
     kfree,         /* frees the block src names */
     pin,           /* pins (aux 1) or unpins (aux 0) the block src names */
     munmap,        /* src raw base, arg length */
-    mprotect,      /* src raw base, arg length, aux 1: PROT_MTE on, 0: off */
+    mprotect,      /* src raw base, arg length; aux bit 0 (kProtectMte) PROT_MTE, bit 1
+                      (kProtectReadOnly) no PROT_WRITE; 0: PROT_READ|PROT_WRITE */
     read_file,     /* dest: file id; src.raw: offset in bytes; arg: length */
     pageout,       /* madvise(MADV_PAGEOUT): src raw base, arg length */
     pin_range,     /* pin_user_pages (aux 1) / unpin (aux 0) of src raw base, arg length */
@@ -63,6 +65,11 @@ enum class TraceOp : std::uint8_t {
     write_user,    /* write(2) from a user buffer: as read_user */
 };
 inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::write_user);
+/// mmap aux: the mapping has no PROT_WRITE (read-only; `ro` in a text trace).
+inline constexpr std::uint32_t kMmapReadOnly = 1u << 4;
+/// mprotect aux: PROT_MTE, and no PROT_WRITE (`mte`, `ro` in a text trace).
+inline constexpr std::uint32_t kProtectMte = 1u << 0;
+inline constexpr std::uint32_t kProtectReadOnly = 1u << 1;
 /// thread_create aux: the trace gave the thread's include mask (exclude=).
 inline constexpr std::uint32_t kThreadMaskGiven = 1u << 24;
 /// expect_fault's "did not fault".
