@@ -17,6 +17,7 @@ struct CoreStats {
     std::uint64_t tag_fetches = 0;       /* lines whose tags came from DRAM */
     std::uint64_t tlb_hits = 0, tlb_misses = 0;
     std::uint64_t page_walks = 0;        /* hardware table walks (TLB misses that read the tables) */
+    std::uint64_t hw_dirty_updates = 0;  /* descriptors the walker marked dirty on a store (FEAT_HAFDBS) */
     std::uint64_t page_faults = 0;       /* walks that found no valid entry: the kernel's fault handler ran */
     std::uint64_t dram_reads = 0, dram_writes = 0; /* TLM transactions to memory */
     std::uint64_t tag_checks = 0;        /* checked accesses */

@@ -83,6 +83,8 @@ std::uint64_t KernelMemoryRouter::io_wait(double ns) {
     return m_current->kernel_named_cost(cycles);
 }
 
+std::uint64_t KernelMemoryRouter::now_ps() const { return m_current ? m_current->now_ps() : 0; }
+
 unsigned KernelMemoryRouter::current_cpu() const { return m_current ? m_current->id() % m_cpus : 0; }
 
 }  // namespace mtesim

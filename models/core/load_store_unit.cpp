@@ -56,7 +56,13 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
             m_gate.kill_thread(t);
             return Translated{Translated::killed, {}, false};
         }
-        const std::uint64_t pte = m_path.walk(root, u);
+        std::uint64_t pte = m_path.walk(root, u);
+        // FEAT_HAFDBS: a store through a writable-clean entry (a file page mapped clean) is
+        // not a fault: the walker marks the descriptor dirty itself (MemoryPath::set_hw_dirty).
+        if (write && upte::kind(pte) == upte::Kind::present && upte::writable_clean(pte)) {
+            pte = m_path.set_hw_dirty(root, u);
+            ++m_stats.hw_dirty_updates;
+        }
         // A store through a read-only (COW-shared) entry is a permission fault: do_wp_page.
         if (upte::kind(pte) == upte::Kind::present && (!write || upte::writable(pte))) {
             const Pfn pfn = upte::pfn(pte);

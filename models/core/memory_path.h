@@ -73,6 +73,10 @@ public:
     std::uint64_t invalidate_range(PhysAddr base, std::uint64_t bytes);
     /// Reads the level-3 entry of @va from the tables at @root through this core's caches.
     std::uint64_t walk(PhysAddr root, std::uint64_t va);
+    /// Hardware dirty-state update (FEAT_HAFDBS): the level-3 entry of @va, writable-clean
+    /// (DBM and AP[2] set), gets AP[2] cleared by the walker's atomic update of the descriptor,
+    /// a write of its line through this core's caches. Returns the new entry.
+    std::uint64_t set_hw_dirty(PhysAddr root, std::uint64_t va);
 
 private:
     /// The stream prefetcher after a demand miss on @line_no (out of order only).
