@@ -22,6 +22,7 @@ struct CoreStats {
     std::uint64_t page_walks = 0;        /* hardware table walks (L2 TLB misses that read the tables) */
     std::uint64_t walk_cache_hits = 0, walk_cache_misses = 0; /* walks that skipped upper levels / read them all */
     std::uint64_t walk_cycles = 0;       /* cycles from a walk's first table read to its leaf (summed over walks) */
+    std::uint64_t hw_dirty_updates = 0;  /* descriptors the walker marked dirty on a store (FEAT_HAFDBS) */
     std::uint64_t page_faults = 0;       /* walks that found no valid entry: the kernel's fault handler ran */
     std::uint64_t dram_reads = 0, dram_writes = 0; /* TLM transactions to memory */
     std::uint64_t tag_checks = 0;        /* checked accesses */

@@ -94,6 +94,8 @@ void KernelMemoryRouter::unlock(KernelLockClass cls, std::uint64_t key, LockMode
     m_current->kernel_unlock(m_locks, cls, key, mode);
 }
 
+std::uint64_t KernelMemoryRouter::now_ps() const { return m_current ? m_current->now_ps() : 0; }
+
 unsigned KernelMemoryRouter::current_cpu() const { return m_current ? m_current->id() % m_cpus : 0; }
 
 }  // namespace mtesim

@@ -51,6 +51,7 @@ public:
     std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) override;
     std::uint64_t io_wait(double ns) override;
     unsigned cpus() const override { return m_cpus; }
+    std::uint64_t now_ps() const override;
     unsigned current_cpu() const override;
     void lock(KernelLockClass cls, std::uint64_t key, LockMode mode) override;
     void unlock(KernelLockClass cls, std::uint64_t key, LockMode mode) override;

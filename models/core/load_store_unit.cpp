@@ -69,7 +69,13 @@ LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va
             m_gate.kill_thread(t);
             return Translated{Translated::killed, {}, false};
         }
-        const std::uint64_t pte = m_path.walk(root, u, static_cast<std::uint32_t>(t.asid_key >> Tlb::kAsidShift));
+        std::uint64_t pte = m_path.walk(root, u, static_cast<std::uint32_t>(t.asid_key >> Tlb::kAsidShift));
+        // FEAT_HAFDBS: a store through a writable-clean entry (a file page mapped clean) is
+        // not a fault: the walker marks the descriptor dirty itself (MemoryPath::set_hw_dirty).
+        if (write && upte::kind(pte) == upte::Kind::present && upte::writable_clean(pte)) {
+            pte = m_path.set_hw_dirty(root, u);
+            ++m_stats.hw_dirty_updates;
+        }
         // A store through a read-only entry is a permission fault: do_wp_page for a COW-shared
         // page, SEGV_ACCERR for a mapping without PROT_WRITE (the kernel model tells them apart).
         if (upte::kind(pte) == upte::Kind::present && (!write || upte::writable(pte))) {

@@ -118,6 +118,27 @@ std::uint64_t MemoryPath::walk(PhysAddr root, std::uint64_t va, std::uint32_t as
     return depth == pgtable::kLevels ? result : 0;
 }
 
+/* Arm ARM D8.4.6 "Hardware management of the dirty state": a store through a descriptor with
+ * DBM set and AP[2] set makes the walker clear AP[2] in memory (an atomic read-modify-write of
+ * the descriptor, no fault); arm64 Linux reads it back as pte_hw_dirty. The walk that found it
+ * left the table lines in this core's caches: the update is a store to the entry's line. */
+std::uint64_t MemoryPath::set_hw_dirty(PhysAddr root, std::uint64_t va) {
+    std::uint64_t table = root.value();
+    for (unsigned level = 0; level < pgtable::kLevels; ++level) {
+        const std::uint64_t slot = table + 8ull * pgtable::index(va, level);
+        const std::uint64_t desc = m_memory.read_word(PhysAddr(slot));
+        if (level == pgtable::kLevels - 1) {
+            const std::uint64_t dirty = desc & ~(1ull << 7); /* AP[2] */
+            line_access(slot >> m_line_shift, true, false);
+            m_memory.write_words(PhysAddr(slot), &dirty, 1);
+            return dirty;
+        }
+        if (!(desc & pgtable::kValid)) return 0;
+        table = desc & pgtable::kAddrMask;
+    }
+    return 0;
+}
+
 bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted) {
     static unsigned char scratch[kAccessBuffer];
     m_clock.flush();

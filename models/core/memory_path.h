@@ -77,6 +77,10 @@ public:
     /// Reads the level-3 entry of @va from the tables at @root (address space @asid) through this
     /// core's caches, skipping the levels the walk cache holds.
     std::uint64_t walk(PhysAddr root, std::uint64_t va, std::uint32_t asid);
+    /// Hardware dirty-state update (FEAT_HAFDBS): the level-3 entry of @va, writable-clean
+    /// (DBM and AP[2] set), gets AP[2] cleared by the walker's atomic update of the descriptor,
+    /// a write of its line through this core's caches. Returns the new entry.
+    std::uint64_t set_hw_dirty(PhysAddr root, std::uint64_t va);
 
 private:
     /// Issues the L1D prefetches of lines @lines[0..@n) (those not present or in flight).

@@ -117,6 +117,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "walk_cache_hits", c.walk_cache_hits, "walks", "walks whose upper levels came from the walk cache");
         add_count(p + "walk_cache_misses", c.walk_cache_misses, "walks", "walks that read every level");
         add_count(p + "walk_cycles", c.walk_cycles, "cycles", "cycles of the walks' table reads, summed over walks");
+        add_count(p + "hw_dirty_updates", c.hw_dirty_updates, "entries", "writable-clean entries the walker marked dirty on a store (DBM)");
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
         add_count(p + "kthread_cycles", c.kthread_cycles, "cycles", "time this core ran kernel threads (kswapd, kcompactd), switches included");
         add_count(p + "kthread_switches", c.kthread_switches, "switches", "switches to a kernel thread on this core");
@@ -226,6 +227,15 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.tagged_pages_migrated", m.tagged_pages_migrated, "pages", "migrated pages whose tags moved with them");
     add_count("mm.migrate_blocked_unmovable", m.migrate_blocked_unmovable, "blocks", "unmovable occupants");
     add_count("mm.migrate_no_destination", m.migrate_no_destination, "blocks", "no free page to migrate to");
+    add_count("mm.migrate_busy.lru_batch", m.migrate_busy_lru_batch, "blocks", "not isolated: still in a CPU's LRU-add batch (transient)");
+    add_count("mm.migrate_busy.writeback", m.migrate_busy_writeback, "blocks", "found under write-back (transient): refused by async migration, waited for by sync");
+    add_count("mm.migrate_writeback_waits", m.migrate_writeback_waits, "blocks", "sync migrations that waited for a write-back to complete");
+    add_count("mm.migrate_blocked_not_lru", m.migrate_blocked_not_lru, "blocks", "not isolated: never on an LRU list (cleancache copies)");
+    add_count("mm.migrate_retries.lru_batch", m.migrate_retries_lru_batch, "blocks", "migrations retried after lru_cache_disable drained the batches");
+    add_count("mm.contig_retries.pinned", m.contig_retries_pinned, "attempts", "alloc_contig_range retries after an attempt failed on a pinned page");
+    add_count("mm.contig_retries.lru_batch", m.contig_retries_lru_batch, "attempts", "... on a page in an LRU-add batch");
+    add_count("mm.contig_retries.no_destination", m.contig_retries_no_destination, "attempts", "... for want of a destination page");
+    add_count("mm.contig_retries.other", m.contig_retries_other, "attempts", "... on an unmovable or never-LRU occupant, or a block left not free");
     add_count("mm.pcp.hits", m.pcp_hits, "allocations", "served from a per-CPU list");
     add_count("mm.pcp.refills", m.pcp_refills, "batches", "per-CPU lists refilled under zone->lock (rmqueue_bulk)");
     add_count("mm.pcp.frees", m.pcp_frees, "blocks", "frees kept on a per-CPU list");
@@ -261,6 +271,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
     add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages written before being dropped");
+    add_count("kernel.file.writeback_throttles", k.writeback_throttles, "waits", "direct reclaim waits for a write-back to complete");
     add_count("kernel.file.dropped", k.file_pages_dropped, "pages", "page-cache pages reclaimed");
     add_count("kernel.swap.outs", k.swap_outs, "pages", "written to swap");
     add_count("kernel.swap.ins", k.swap_ins, "pages", "read back from swap");
@@ -279,9 +290,11 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.xarray.swap.entries", r.swap_xarray_entries, "entries", "at the end");
     add_count("kernel.xarray.pfn.entries", r.pfn_xarray_entries, "entries", "at the end");
     add_count("kernel.user_pages_migrated", k.user_pages_migrated, "pages", "mapped pages moved (PTE repointed)");
-    add_count("kernel.cleancache.drops", k.cleancache_drops, "pages", "clean page-cache pages dropped for tag reservations");
-    add_count("kernel.cleancache.refaults", k.cleancache_refaults, "pages", "later page-cache misses on dropped pages (read again)");
-    add_count("kernel.cleancache.dirtied", k.cleancache_dirtied, "pages", "pool page-cache pages moved out when first written");
+    add_count("kernel.cleancache.puts", k.cleancache_puts, "pages", "evicted clean page-cache pages copied into the pool");
+    add_count("kernel.cleancache.gets", k.cleancache_gets, "pages", "page-cache misses served by a copy back from the pool");
+    add_count("kernel.cleancache.drops", k.cleancache_drops, "pages", "pool copies dropped for tag reservations");
+    add_count("kernel.cleancache.evictions", k.cleancache_evictions, "pages", "pool copies dropped to make room for a put");
+    add_count("kernel.cleancache.refaults", k.cleancache_refaults, "pages", "misses of pages whose pool copy was dropped or evicted (read again)");
     add_count("kernel.kswapd.wakeups", k.kswapd_wakeups, "wakeups", "kswapd woken from sleep (free pages below the low watermark, or a high-order failure)");
     add_count("kernel.kswapd.passes", k.kswapd_passes, "passes", "kswapd's reclaim batches (SWAP_CLUSTER_MAX pages asked each)");
     add_count("kernel.kswapd.reclaimed", k.kswapd_reclaimed, "pages", "freed by kswapd");

@@ -467,6 +467,16 @@ Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool wr
     Result f;
     switch (upte::kind(pte)) {
     case upte::Kind::present:
+        if (write && upte::writable_clean(pte)) {
+            // A store through a writable-clean entry that reached the kernel (an MMU without
+            // FEAT_HAFDBS, or a kernel access): handle_pte_fault's pte_mkdirty, as the hardware
+            // would have done it. A permission relaxation: no TLB invalidation.
+            m_last_fault = "spurious";
+            ++m_stats.faults_spurious;
+            p->mm->write_pte(*slot, pte & ~upte::kReadOnly, r.cycles);
+            mark_accessed(upte::pfn(pte));
+            return r;
+        }
         if (write && !upte::writable(pte)) { /* a store to a COW-shared page */
             m_last_fault = "cow";
             f = fault_cow(*p, vma, va, *slot, pte);
@@ -576,11 +586,15 @@ std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_
     }
     const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
     if (!a.ok) return std::nullopt;
-    if (m_page_cache.take_dropped(file_id, index)) ++m_stats.cleancache_refaults;
-    // One latency per readahead window of consecutive misses of a file.
-    const bool same_window = m_page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
-    cycles += m_kmem.io_wait(m_storage.read_page_ns(!same_window));
-    ++m_stats.file_reads;
+    // cleancache_get_page before the read is submitted (mpage_readahead): a hit is a copy from
+    // the pool, no I/O; a miss reads storage.
+    if (!cleancache_get(file_id, index, a.pfn, cycles)) {
+        if (m_page_cache.take_dropped(file_id, index)) ++m_stats.cleancache_refaults;
+        // One latency per readahead window of consecutive misses of a file.
+        const bool same_window = m_page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
+        cycles += m_kmem.io_wait(m_storage.read_page_ns(!same_window));
+        ++m_stats.file_reads;
+    }
     UserPage &pg = add_user_page(a.pfn, true);
     pg.file_id = file_id;
     pg.index = index;
@@ -593,17 +607,18 @@ Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, 
     bool killed_self = false;
     const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles);
     if (!pfn) return Result{Outcome::killed, r.cycles};
-    Pfn page = *pfn;
-    // A cleancache pool holds clean pages only: a page about to be written leaves it first.
-    if (write && m_alloc.config().tag_reserve == TagReservePath::cleancache && m_alloc.in_pool(page) &&
-        m_alloc.migrate_block(page, r.cycles)) {
-        page = *m_page_cache.find(vma.file_id, vma.file_index(va));
-        ++m_stats.cleancache_dirtied;
-    }
+    const Pfn page = *pfn;
     UserPage &pg = m_pages.at(page.value());
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
-    p.mm->write_pte(slot, upte::present(page, false) | upte::write_protect(vma.writable), r.cycles);
+    // A shared file page is mapped writable-clean (DBM with AP[2]): the first store through it
+    // makes the MMU set the entry dirty (FEAT_HAFDBS), and reclaim reads that bit back before
+    // it may drop the page (try_to_unmap: pte_dirty -> folio_mark_dirty). A write fault maps it
+    // dirty at once (do_shared_fault). A VMA without PROT_WRITE maps it read-only, no DBM.
+    const std::uint64_t pte = !vma.writable ? upte::present(page, false) | upte::kReadOnly
+                              : write       ? upte::present(page, false) | upte::kDbm
+                                            : upte::present_clean(page);
+    p.mm->write_pte(slot, pte, r.cycles);
     ++m_stats.faults_file;
     return r;
 }
@@ -692,7 +707,7 @@ Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t 
     // when that needs a data page and none can be had is it out of memory.
     if (m_alloc.in_pool(pfn)) {
         const std::uint64_t no_destination = m_alloc.stats().migrate_no_destination;
-        if (!m_alloc.migrate_block(pfn, r.cycles))
+        if (!migrate_page(pfn, r.cycles))
             return m_alloc.stats().migrate_no_destination != no_destination ? oom() : retry();
         pfn = upte::pfn(p.mm->read_pte(slot, r.cycles)); /* move() repointed the PTE */
     }
@@ -811,7 +826,12 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         switch (upte::kind(pte)) {
         case upte::Kind::none: break;
         case upte::Kind::present:
-        case upte::Kind::metadata_none: unmap_page(upte::pfn(pte), p.pid, va, cycles); break;
+        case upte::Kind::metadata_none:
+            // zap_present_pte: a dirty entry of a file page dirties the page (folio_mark_dirty).
+            if (upte::dirty(pte))
+                if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) it->second.dirty = true;
+            unmap_page(upte::pfn(pte), p.pid, va, cycles);
+            break;
         case upte::Kind::swap:
             // The saved tags and data go with the slot's last reference (swap_free of a shared entry).
             if (m_swap.free(upte::swap_slot(pte))) {
@@ -880,28 +900,82 @@ bool Kernel::move(Pfn from, Pfn to, unsigned order) {
     return true;
 }
 
-/* try_to_unmap: every PTE mapping the page cleared, its TLB entry shot down. */
+/* try_to_unmap: every PTE mapping the page cleared (the dirty bit the MMU may have set moving
+ * to the page: pte_dirty -> folio_mark_dirty), its TLB entry shot down. */
 void Kernel::unmap_everywhere(UserPage &pg, std::uint64_t &cycles) {
     for (const Mapping &m : pg.maps) {
         Process *p = live(m.pid);
         if (!p) continue;
         const auto slot = p->mm->pte_slot(m.va, false, cycles);
         MTESIM_ASSERT(slot, "a mapped page without its page table");
+        if (upte::dirty(p->mm->read_pte(*slot, cycles))) pg.dirty = true;
         p->mm->write_pte(*slot, 0, cycles);
         shootdown(m.pid, m.va, cycles);
     }
     pg.maps.clear();
 }
 
+/* A tag reservation needs the pool frame: the backend's copy goes (ephemeral, clean, mapped
+ * nowhere: no write-back, no unmap, no TLB invalidation). The next miss of it reads storage. */
 bool Kernel::drop(Pfn pfn) {
-    auto it = m_pages.find(pfn.value());
-    if (it == m_pages.end() || !it->second.file || it->second.shmem || it->second.dirty || it->second.pins) return false;
-    UserPage &pg = it->second;
-    m_page_cache.note_dropped(pg.file_id, pg.index);
-    std::uint64_t cycles = 0; /* charged through IKernelMemory as it happens */
-    unmap_everywhere(pg, cycles);
-    free_user_page(pfn, cycles);
+    const auto key = m_cleancache.erase(pfn);
+    if (!key) return false;
+    m_page_cache.note_dropped(key->file_id, key->index);
+    m_alloc.free_pages(pfn); /* charged through IKernelMemory as it happens */
     ++m_stats.cleancache_drops;
+    return true;
+}
+
+IPageMigrator::Busy Kernel::isolate_busy(Pfn pfn) const {
+    if (m_cleancache.holds(pfn)) return Busy::not_lru;
+    auto it = m_pages.find(pfn.value());
+    if (it == m_pages.end()) return Busy::none;
+    if (it->second.batch_cpu >= 0) return Busy::lru_batch;
+    return under_writeback(it->second) ? Busy::writeback : Busy::none;
+}
+
+std::uint64_t Kernel::writeback_left_ps(Pfn pfn) const {
+    auto it = m_pages.find(pfn.value());
+    const std::uint64_t now = m_kmem.now_ps();
+    return it != m_pages.end() && it->second.writeback_end_ps > now ? it->second.writeback_end_ps - now : 0;
+}
+
+/*
+ * cleancache_put_page (mm/cleancache.c), called as reclaim removes a clean page-cache page
+ * (__remove_mapping -> __filemap_remove_folio; a dirty page was written back first, so it is
+ * clean by now). The backend takes a free pool page, or, when the pool has none free, reuses
+ * the frame of its oldest copy (an ephemeral backend evicts as it likes; tmem evicts its
+ * least recently put ephemeral pages), and copies the page into it through the memory system.
+ * A pool with no page at all (the static carve-out, no MTE) takes nothing.
+ */
+void Kernel::cleancache_put(Pfn pfn, const UserPage &pg, std::uint64_t &cycles) {
+    std::optional<Pfn> dst = m_alloc.alloc_cleancache_page();
+    if (!dst) {
+        dst = m_cleancache.oldest();
+        if (!dst) return;
+        const auto old = m_cleancache.erase(*dst);
+        m_page_cache.note_dropped(old->file_id, old->index);
+        ++m_stats.cleancache_evictions;
+    }
+    cycles += m_kmem.copy_pages(pfn, *dst, 1);
+    m_data.copy_page_data(pfn, *dst);
+    m_cleancache.insert(pg.file_id, pg.index, *dst);
+    ++m_stats.cleancache_puts;
+}
+
+/*
+ * cleancache_get_page: the page-cache page @dst just allocated for a miss is filled from the
+ * pool copy, which the backend then frees (an exclusive get: the page lives in the page cache
+ * or in the pool, never both).
+ */
+bool Kernel::cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles) {
+    const auto src = m_cleancache.find(file_id, index);
+    if (!src) return false;
+    cycles += m_kmem.copy_pages(*src, dst, 1);
+    m_data.copy_page_data(*src, dst);
+    m_cleancache.erase(*src);
+    cycles += m_alloc.free_pages(*src);
+    ++m_stats.cleancache_gets;
     return true;
 }
 
@@ -911,7 +985,29 @@ bool Kernel::migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_
     const std::uint64_t pte = peek_pte(*p, va);
     const upte::Kind k = upte::kind(pte);
     if (k != upte::Kind::present && k != upte::Kind::metadata_none) return false;
-    return m_alloc.migrate_block(upte::pfn(pte), cycles);
+    return migrate_page(upte::pfn(pte), cycles);
+}
+
+/*
+ * migrate_pages of one mapped page, with the retry Linux's callers have a reason for: a page
+ * still in an LRU-add batch cannot be isolated (folio_isolate_lru). This CPU's batch is drained
+ * first (lru_add_drain, as migrate_prep_local did); when the page sits in another CPU's batch,
+ * lru_cache_disable() drains them all (IPIs and kworkers, its full cost) and the migration is
+ * tried once more, lru_cache_enable() after. The migration is MIGRATE_SYNC (do_pages_move): a
+ * page under write-back is waited for (PageAllocator::migrate_block). Any other failure is not
+ * retried here.
+ */
+bool Kernel::migrate_page(Pfn pfn, std::uint64_t &cycles) {
+    if (isolate_busy(pfn) == Busy::lru_batch && m_kmem.current_cpu() < m_lru_batches.cpus())
+        lru_add_drain_cpu(m_kmem.current_cpu());
+    const std::uint64_t busy = m_alloc.stats().migrate_busy_lru_batch;
+    if (m_alloc.migrate_block(pfn, cycles, true)) return true;
+    if (m_alloc.stats().migrate_busy_lru_batch == busy) return false;
+    ++m_alloc.mutable_stats().migrate_retries_lru_batch;
+    cycles += m_alloc.lru_cache_disable();
+    const bool ok = m_alloc.migrate_block(pfn, cycles, true);
+    m_alloc.lru_cache_enable();
+    return ok;
 }
 
 /* ---- inspection --------------------------------------------------------------------------- */

@@ -78,10 +78,17 @@ bool Kernel::compact_background(unsigned order, std::uint64_t &cycles, std::uint
  * tail of the inactive file list, or of the inactive anonymous list when no file page is
  * inactive and a swap slot is free (file pages go first: swappiness below 100). A referenced
  * page gets a second chance on the active list; a pinned one is passed over; otherwise it is
- * evicted: a clean file page dropped, a dirty one written back and dropped, an anonymous page
- * swapped out. The scan is bounded by twice the pages on the lists.
+ * evicted: a clean file page dropped (into cleancache when the pool is one), an anonymous page
+ * swapped out. A dirty file page is unmapped and its write-back started (pageout); it stays,
+ * PG_writeback, rotated to the inactive head, until the write completes, and a later pass drops
+ * it. A pass is bounded by twice the pages on the lists, and ends early once only pages under
+ * write-back are left. Direct reclaim that falls short while pages are under write-back waits
+ * for the first of them to complete and scans again (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK),
+ * at most kWritebackThrottles times); kswapd, which runs on the core that woke it here, does not
+ * wait: its next wake-up finds the pages clean.
  */
 std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
+    constexpr unsigned kWritebackThrottles = 4;
     std::uint64_t freed = 0;
     // shrink_inactive_list's lru_add_drain(): this CPU's batch joins the lists first.
     if (m_kmem.current_cpu() < m_lru_batches.cpus()) lru_add_drain_cpu(m_kmem.current_cpu());
@@ -96,40 +103,55 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
             if (on) stats.starvation_reclaimed += freed;
         }
     } count{pool_free, freed, m_alloc.mutable_stats()};
-    std::uint64_t budget = 2 * m_pages.size() + 16;
-    while (freed < pages && budget--) {
-        for (bool file : {true, false}) {
-            const LruLists::List act = LruLists::active(file), inact = LruLists::inactive(file);
-            if (m_lru.size(act) > m_lru.size(inact)) {
-                m_alloc.work(m_alloc.config().ops.page_scan); /* shrink_active_list */
-                const auto h = m_lru.tail(act);
-                UserPage &pg = m_pages.at(*h);
+    for (unsigned pass = 0;; ++pass) {
+        std::uint64_t budget = 2 * m_pages.size() + 16;
+        std::uint64_t writeback_end = ~0ull, writeback_seen = 0;
+        while (freed < pages && budget--) {
+            for (bool file : {true, false}) {
+                const LruLists::List act = LruLists::active(file), inact = LruLists::inactive(file);
+                if (m_lru.size(act) > m_lru.size(inact)) {
+                    m_alloc.work(m_alloc.config().ops.page_scan); /* shrink_active_list */
+                    const auto h = m_lru.tail(act);
+                    UserPage &pg = m_pages.at(*h);
+                    pg.referenced = false;
+                    pg.lru = m_lru.move(h, act, inact);
+                    pg.list = inact;
+                }
+            }
+            LruLists::List list;
+            const bool file_left = m_lru.size(LruLists::inactive_file) > writeback_seen;
+            if (file_left) list = LruLists::inactive_file;
+            else if (!m_lru.empty(LruLists::inactive_anon) && m_swap.used() < m_swap.capacity()) list = LruLists::inactive_anon;
+            else break;
+            const Pfn pfn(*m_lru.tail(list));
+            UserPage &pg = m_pages.at(pfn.value());
+            m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
+            const LruLists::List act = LruLists::active(pg.file);
+            if (pg.referenced || pg.pins) {
+                if (pg.pins) ++m_stats.pinned_skipped;
+                else ++m_stats.lru_activations;
                 pg.referenced = false;
-                pg.lru = m_lru.move(h, act, inact);
-                pg.list = inact;
+                pg.lru = m_lru.move(pg.lru, list, act);
+                pg.list = act;
+                continue;
+            }
+            if (evict(pfn, cycles)) {
+                ++freed;
+            } else if (pg.file && pg.writeback_end_ps) {
+                // Under write-back (just started, or still running): rotated to the inactive head.
+                pg.lru = m_lru.move(pg.lru, list, list);
+                writeback_end = std::min(writeback_end, pg.writeback_end_ps);
+                ++writeback_seen;
+            } else {
+                pg.lru = m_lru.move(pg.lru, list, act);
+                pg.list = act;
             }
         }
-        LruLists::List list;
-        if (!m_lru.empty(LruLists::inactive_file)) list = LruLists::inactive_file;
-        else if (!m_lru.empty(LruLists::inactive_anon) && m_swap.used() < m_swap.capacity()) list = LruLists::inactive_anon;
-        else break;
-        const Pfn pfn(*m_lru.tail(list));
-        UserPage &pg = m_pages.at(pfn.value());
-        m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
-        const LruLists::List act = LruLists::active(pg.file);
-        if (pg.referenced || pg.pins) {
-            if (pg.pins) ++m_stats.pinned_skipped;
-            else ++m_stats.lru_activations;
-            pg.referenced = false;
-            pg.lru = m_lru.move(pg.lru, list, act);
-            pg.list = act;
-            continue;
-        }
-        if (evict(pfn, cycles)) {
-            ++freed;
-        } else {
-            pg.lru = m_lru.move(pg.lru, list, act);
-            pg.list = act;
+        if (freed >= pages || m_in_kswapd || writeback_end == ~0ull || pass >= kWritebackThrottles) break;
+        const std::uint64_t now = m_kmem.now_ps();
+        if (writeback_end > now) {
+            cycles += m_kmem.io_wait(static_cast<double>(writeback_end - now) / 1000.0);
+            ++m_stats.writeback_throttles;
         }
     }
     cycles += m_alloc.take_work();
@@ -140,21 +162,32 @@ bool Kernel::evict(Pfn pfn, std::uint64_t &cycles) {
     UserPage &pg = m_pages.at(pfn.value());
     if (pg.pins) return false;
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
-    if (pg.file) {
-        drop_file_page(pfn, pg, cycles);
-        return true;
-    }
+    if (pg.file) return drop_file_page(pfn, pg, cycles);
     return swap_out(pfn, pg, cycles);
 }
 
-void Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
+bool Kernel::under_writeback(const UserPage &pg) const { return pg.writeback_end_ps > m_kmem.now_ps(); }
+
+/* A file page leaves the page cache (shrink_folio_list): unmapped, its PTEs' dirty bits read
+ * back (try_to_unmap); a dirty page has its write-back started (pageout: the issuer pays the
+ * transfer, the write completes a device latency and a transfer later) and stays, PG_writeback,
+ * until then; a clean one not under write-back is copied into the pool when it is a cleancache
+ * (cleancache_put) and freed. */
+bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     unmap_everywhere(pg, cycles);
+    if (under_writeback(pg)) return false;
     if (pg.dirty) {
+        const std::uint64_t start = m_kmem.now_ps();
         cycles += m_kmem.io_wait(m_storage.write_page_ns());
+        pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
+        pg.dirty = false; /* clear_page_dirty_for_io */
         ++m_stats.file_writebacks;
+        return false;
     }
     ++m_stats.file_pages_dropped;
+    if (m_alloc.config().tag_reserve == TagReservePath::cleancache && !pg.shmem) cleancache_put(pfn, pg, cycles);
     free_user_page(pfn, cycles);
+    return true;
 }
 
 /*

@@ -179,8 +179,9 @@ std::optional<Pfn> PageAllocator::rmqueue(Zone &z, unsigned order, GfpFlags gfp,
 
 bool PageAllocator::pool_usable(GfpFlags gfp) const {
     if (!gfp.may_use_cma() || m_config.cma_policy == CmaPolicy::never) return false;
-    // A cleancache pool takes clean page-cache copies only: dropping them is always possible.
-    return m_config.tag_reserve != TagReservePath::cleancache || gfp.page_cache;
+    // A cleancache pool holds the backend's copies of evicted clean page-cache pages only
+    // (alloc_cleancache_page): no allocation of the kernel's own uses it.
+    return m_config.tag_reserve != TagReservePath::cleancache;
 }
 
 /* zone_batchsize() (mm/page_alloc.c, v6.6): a quarter of the zone's pages / 1024, at most
@@ -480,7 +481,7 @@ bool PageAllocator::retry_tag_reservation(Pfn pfn) {
  * and flushes the TLB, and the old block is freed (into its pageblock's list: the isolate list
  * during alloc_contig_range).
  */
-bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles) {
+bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync) {
     Zone *z = zone_of(head);
     MTESIM_ASSERT(z && z->meta(head).state() == PageMeta::State::allocated_head, "migrate_block of a non-head");
     const PageMeta m = z->meta(head);
@@ -493,6 +494,23 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles) {
         ++m_stats.migrate_blocked_unmovable;
         return false;
     }
+    // isolate_migratepages_block: only a folio on an LRU list can be isolated. One still in a
+    // CPU's LRU-add batch is passed over (transient: lru_cache_disable drains the batches), a
+    // cleancache backend page is never on one.
+    if (m_migrator) switch (m_migrator->isolate_busy(head)) {
+        case IPageMigrator::Busy::none: break;
+        case IPageMigrator::Busy::lru_batch: ++m_stats.migrate_busy_lru_batch; return false;
+        case IPageMigrator::Busy::writeback:
+            // migrate_folio_unmap: MIGRATE_ASYNC gives up on a folio under write-back (-EBUSY);
+            // the sync modes wait for it (folio_wait_writeback), as migrate_pages_sync's
+            // second, one-by-one pass does after the first, asynchronous one failed.
+            ++m_stats.migrate_busy_writeback;
+            if (!sync) return false;
+            cycles += m_kmem.io_wait(static_cast<double>(m_migrator->writeback_left_ps(head)) / 1000.0);
+            ++m_stats.migrate_writeback_waits;
+            break;
+        case IPageMigrator::Busy::not_lru: ++m_stats.migrate_blocked_not_lru; return false;
+        }
     std::optional<Pfn> dest;
     for (auto &dz : m_zones) {
         if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false})) continue;
@@ -527,6 +545,8 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles) {
     if (tagged) m_stats.tagged_pages_migrated += pages;
     return true;
 }
+
+std::optional<Pfn> PageAllocator::alloc_cleancache_page() { return m_pool->take_cache_page(); }
 
 void PageAllocator::mark_tagged(Pfn pfn) {
     Zone *z = zone_of(pfn);

@@ -76,6 +76,9 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         // lru_cache_enable() once they have moved.
         cycles += m_alloc.lru_cache_disable();
         bool ok = true;
+        // Why this attempt failed, from the migration counters it moved (a retry then counts
+        // under that reason: attempts 2..N repeat the first unless the cause was transient).
+        const MmStats before = st;
         for (Pfn p = pfn; ok && p < pfn + (1ull << order);) {
             const auto head = z.allocated_head_of(p);
             if (!head) {
@@ -87,7 +90,7 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
                 ok = false; /* another tag block overlaps: cannot happen with aligned blocks */
                 break;
             }
-            ok = m_alloc.migrate_block(*head, cycles);
+            ok = m_alloc.migrate_block(*head, cycles, true); /* MIGRATE_SYNC */
             if (ok) p = *head + (1ull << m.order());
         }
         m_alloc.lru_cache_enable();
@@ -99,15 +102,34 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         }
         z.set_pageblock_type(pfn, old);
         z.move_free_pages_block(pfn, old);
+        if (attempt + 1 < m_alloc.config().contig_retries) {
+            if (st.migrate_blocked_pinned != before.migrate_blocked_pinned) ++st.contig_retries_pinned;
+            else if (st.migrate_busy_lru_batch != before.migrate_busy_lru_batch) ++st.contig_retries_lru_batch;
+            else if (st.migrate_no_destination != before.migrate_no_destination) ++st.contig_retries_no_destination;
+            else ++st.contig_retries_other;
+        }
     }
     return false;
 }
 
+std::optional<Pfn> TagStoragePool::take_cache_page() {
+    if (!m_enabled) return std::nullopt;
+    for (auto &z : m_alloc.m_zones) {
+        if (!z->free_pages(MigrateType::cma)) continue;
+        m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_op);
+        if (auto p = z->take_smallest(0, MigrateType::cma)) {
+            z->mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+            return p;
+        }
+    }
+    return std::nullopt;
+}
+
 /*
- * The cleancache alternative (BACKGROUND.md section 3): the pool only ever holds clean
- * page-cache pages, so a tag block is emptied by dropping them: no isolation, no IPIs, no
- * copies, and it works in atomic context. Anything that cannot be dropped (a page dirtied or
- * pinned since) fails the reservation.
+ * The cleancache alternative (BACKGROUND.md section 3): the pool only ever holds the backend's
+ * copies of clean page-cache pages (Kernel, Cleancache), mapped nowhere, so a tag block is
+ * emptied by dropping them: no isolation, no IPIs, no copies, no TLB invalidation, and it
+ * works in atomic context. Anything that cannot be dropped fails the reservation.
  */
 bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
     IPageMigrator *owner = m_alloc.migrator();
@@ -124,6 +146,9 @@ bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
         m_alloc.mutable_stats().reserve_drop_pages += n;
         p = *head + n;
     }
+    // Freed pages of the pool go to the per-CPU lists (free_unref_page): back to the buddy
+    // lists before the block can be taken.
+    if (!z.block_is_free(pfn, order) && !m_alloc.m_pcp.empty()) m_alloc.drain_all_pages(z);
     return z.block_is_free(pfn, order);
 }
 

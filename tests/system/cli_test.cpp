@@ -777,3 +777,37 @@ TEST(CliRun, PrefillPageCacheFillsMemoryBeforeTheWorkloadAtNoSimulatedTime) {
     EXPECT_EQ(full["kernel.kswapd.reclaimed"] + full["kernel.direct_reclaim.pages"], 0);
     std::filesystem::remove(trace);
 }
+
+/* Issue 14: a store through an existing file mapping is seen by the MMU's dirty-bit management
+ * (FEAT_HAFDBS), not by a fault, and MADV_PAGEOUT then writes that page back and puts only the
+ * clean one into the cleancache pool; the dirty one stays under write-back, so the next load
+ * finds it in the page cache. */
+TEST(CliRun, AStoreThroughAFileMappingIsDirtyForReclaimWithoutAFault) {
+    const std::string trace = write_temp("dbm.trace",
+                                         "mtesim-trace 1\n"
+                                         "thread 1 core=0 process=1 tcf=none\n"
+                                         "1 mmap 0x10000000 0x4000 file=3\n"
+                                         "1 ld 0x10000000 8\n"
+                                         "1 ld 0x10001000 8\n"
+                                         "1 st 0x10000008 8\n"
+                                         "1 madvise 0x10000000 0x4000 pageout\n"
+                                         "1 ld 0x10000000 8\n");
+    const std::string out = write_temp("dbm-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "mm.tag_reserve=cleancache"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json doc = nlohmann::json::parse(slurp(out + "/stats.json"));
+    auto stat = [&](const std::string &name) -> std::uint64_t {
+        for (const auto &st : doc.at("stats"))
+            if (st.at("name") == name) return st.at("value").get<std::uint64_t>();
+        ADD_FAILURE() << "no stat " << name;
+        return 0;
+    };
+    EXPECT_EQ(stat("board.cpu@0.hw_dirty_updates"), 1u) << "the store, once";
+    EXPECT_EQ(stat("kernel.faults.file"), 3u) << "two first touches and the load after MADV_PAGEOUT unmapped both";
+    EXPECT_EQ(stat("kernel.faults.spurious"), 0u) << "the store took no fault";
+    EXPECT_EQ(stat("kernel.file.writebacks"), 1u) << "the stored page";
+    EXPECT_EQ(stat("kernel.file.dropped"), 1u) << "the page only read";
+    EXPECT_EQ(stat("kernel.cleancache.puts"), 1u);
+    EXPECT_EQ(stat("kernel.file.reads"), 2u) << "the last load hits the page still under write-back";
+}

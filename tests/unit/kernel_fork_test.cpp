@@ -189,7 +189,7 @@ TEST(KernelFork, FileMappingsAreNotCopiedTheChildRefaultsFromThePageCache) {
     ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
     r.k->thread_created(2);
     EXPECT_EQ(r.kind(2, kBase), upte::Kind::none);
-    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_TRUE(upte::writable_clean(r.pte(1, kBase))) << "the parent's entry is left as it was: writable-clean (DBM)";
     ASSERT_TRUE(r.touch(2, kBase));
     EXPECT_EQ(upte::pfn(r.pte(2, kBase)), upte::pfn(r.pte(1, kBase)));
     EXPECT_EQ(r.k->stats().file_hits, 1u);

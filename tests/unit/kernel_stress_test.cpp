@@ -116,6 +116,12 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     EXPECT_GT(r.alloc->stats().compact_stalls, scaled(100));
     EXPECT_GT(st.kswapd_wakeups + st.direct_reclaims, scaled(100));
     EXPECT_GT(st.file_pages_dropped, scaled(100));
+    if (GetParam().reserve == TagReservePath::cleancache) {
+        // Cleancache on: evicted clean page-cache pages went into the pool and came back.
+        EXPECT_GT(st.cleancache_puts, scaled(100));
+        EXPECT_GT(st.cleancache_gets, 0u);
+        EXPECT_GT(r.alloc->stats().reserve_dropped, 0u);
+    }
     EXPECT_GT(stores, scaled(100000));
     EXPECT_GT(r.k->checker()->checks(), kOps);
     EXPECT_GT(faults_seen, 0u);

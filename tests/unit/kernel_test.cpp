@@ -371,53 +371,7 @@ TEST(Kernel, ExhaustingMemoryAndSwapKillsTheLargestProcess) {
     EXPECT_EQ(r.alloc->check_invariants(), "");
 }
 
-TEST(Kernel, CleancacheDropsCleanPageCachePagesForAReservationWithoutMigrationOrIpis) {
-    MmConfig mm;
-    mm.cma_policy = CmaPolicy::cma_first;
-    mm.tag_reserve = TagReservePath::cleancache;
-    Rig r(mm);
-    r.k->thread_start(1);
-    // Anonymous pages never enter a cleancache pool.
-    r.k->mmap(1, kBase, 64 * kPageSize, false);
-    for (unsigned i = 0; i < 64; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
-    EXPECT_EQ(r.alloc->pool_pages_holding_data(), 0u);
-    // The page cache fills it (cma-first).
-    const std::uint64_t pool = r.alloc->free_pages(MigrateType::cma);
-    r.k->read_file(1, 5, 0, pool * kPageSize);
-    EXPECT_EQ(r.alloc->free_pages(MigrateType::cma), 0u);
-    const std::uint64_t reads = r.k->stats().file_reads;
-    // A tagged page needs a tag block that holds page-cache pages: they are dropped.
-    r.k->mmap(1, kBase + (1ull << 30), kPageSize, true);
-    ASSERT_TRUE(r.touch(1, kBase + (1ull << 30)));
-    const MmStats &m = r.alloc->stats();
-    EXPECT_EQ(m.reserve_dropped, 1u);
-    EXPECT_GT(m.reserve_drop_pages, 0u);
-    EXPECT_EQ(r.k->stats().cleancache_drops, m.reserve_drop_pages);
-    EXPECT_EQ(m.ipis, 0u) << "no lru_cache_disable";
-    EXPECT_EQ(m.pages_migrated, 0u) << "no migration";
-    EXPECT_EQ(r.kmem.copies, 0u);
-    EXPECT_TRUE(upte::tagged(r.pte(1, kBase + (1ull << 30))));
-    // A later read misses on what was dropped and reads it again from storage.
-    r.k->read_file(1, 5, 0, pool * kPageSize);
-    EXPECT_EQ(r.k->stats().file_reads - reads, m.reserve_drop_pages);
-    EXPECT_EQ(r.k->stats().cleancache_refaults, m.reserve_drop_pages);
-    r.expect_clean();
-}
-
-TEST(Kernel, CleancacheMovesAPageCachePageOutOfThePoolWhenItIsWritten) {
-    MmConfig mm;
-    mm.cma_policy = CmaPolicy::cma_first;
-    mm.tag_reserve = TagReservePath::cleancache;
-    Rig r(mm);
-    r.k->thread_start(1);
-    r.k->mmap(1, kBase, 4 * kPageSize, false, true, 8, 0);
-    ASSERT_TRUE(r.touch(1, kBase));
-    EXPECT_TRUE(r.alloc->in_pool(upte::pfn(r.pte(1, kBase)))) << "a clean page-cache page may live in the pool";
-    ASSERT_TRUE(r.touch(1, kBase + kPageSize, true));
-    EXPECT_FALSE(r.alloc->in_pool(upte::pfn(r.pte(1, kBase + kPageSize)))) << "a dirty one may not";
-    EXPECT_EQ(r.k->stats().cleancache_dirtied, 1u);
-    r.expect_clean();
-}
+/* Cleancache: tests/unit/cleancache_test.cpp. */
 
 /* mprotect's errors as do_mprotect_pkey and arch_validate_flags give them. */
 TEST(Kernel, MprotectOfAHoleIsEnomemAfterChangingTheVmasBeforeIt) {

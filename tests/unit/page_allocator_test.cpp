@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 using namespace mtesim;
 
@@ -593,6 +594,20 @@ struct LiveBlocks : IPageMigrator {
         }
         blocks.pop_back();
     }
+    /* Cleancache copies (alloc_cleancache_page): dropped on demand, never isolated. */
+    std::unordered_set<std::uint64_t> copies;
+    std::uint64_t drops = 0;
+    bool drop(Pfn pfn) override {
+        if (!copies.erase(pfn.value())) return false;
+        auto it = index.find(pfn.value());
+        EXPECT_NE(it, index.end());
+        remove(it->second);
+        dropper->free_pages(pfn);
+        ++drops;
+        return true;
+    }
+    Busy isolate_busy(Pfn pfn) const override { return copies.count(pfn.value()) ? Busy::not_lru : Busy::none; }
+    PageAllocator *dropper = nullptr;
     bool move(Pfn from, Pfn to, unsigned order) override {
         auto it = index.find(from.value());
         EXPECT_NE(it, index.end()) << "moved a block nobody owns";
@@ -614,12 +629,19 @@ TEST_P(RandomizedInvariants, HoldAfterEveryStep) {
     c.pcp_lists = pcp;
     PageAllocator a(small_board(), c, k);
     LiveBlocks live;
+    live.dropper = &a;
     a.set_migrator(&live);
     std::mt19937_64 rng(seed);
     const int steps = 250000;
     for (int i = 0; i < steps; ++i) {
         const unsigned op = rng() % 100;
-        if (op < 50 || live.blocks.empty()) {
+        if (path == TagReservePath::cleancache && op < 10) {
+            // A cleancache put: a pool page holds a copy until it is freed (a get) or dropped.
+            if (auto p = a.alloc_cleancache_page()) {
+                live.add(*p, 0);
+                live.copies.insert(p->value());
+            }
+        } else if (op < 50 || live.blocks.empty()) {
             unsigned order = rng() % 8 == 0 ? static_cast<unsigned>(rng() % 11) : static_cast<unsigned>(rng() % 4);
             const GfpFlags kinds[] = {kGfpKernel, kGfpReclaimable, kGfpHighUserMovable, kGfpHighUserMovableTagged};
             auto p = a.alloc_pages(order, kinds[rng() % 4]);
@@ -627,6 +649,7 @@ TEST_P(RandomizedInvariants, HoldAfterEveryStep) {
         } else if (op < 92) {
             const std::size_t j = rng() % live.blocks.size();
             a.free_pages(live.blocks[j].first);
+            live.copies.erase(live.blocks[j].first.value());
             live.remove(j);
         } else if (op < 97) {
             a.set_pinned(live.blocks[rng() % live.blocks.size()].first, rng() % 2);
@@ -638,7 +661,11 @@ TEST_P(RandomizedInvariants, HoldAfterEveryStep) {
         ASSERT_EQ(live.pages + a.free_pages() + a.pcp_pages() + a.pool_pages_holding_tags(), a.managed_pages()) << "step " << i;
     }
     EXPECT_GT(a.stats().reserve_fast + a.stats().reserve_slow, 1000u);
-    if (path == TagReservePath::contig_range || policy == CmaPolicy::cma_first) {
+    if (path == TagReservePath::cleancache) {
+        EXPECT_GT(a.stats().reserve_dropped, 0u) << "reservations dropped pool copies";
+        EXPECT_EQ(live.drops, a.stats().reserve_drop_pages);
+        EXPECT_EQ(a.stats().lru_disables, 0u) << "no lru_cache_disable on the cleancache path";
+    } else if (path == TagReservePath::contig_range || policy == CmaPolicy::cma_first) {
         EXPECT_GT(live.moves, 0u) << "the slow path migrated pool occupants";
     }
 }
@@ -650,7 +677,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(3ull, CmaPolicy::cma_last, TagReservePath::contig_range, false),
                       std::make_tuple(4ull, CmaPolicy::linux_balance, TagReservePath::contig_range, false),
                       std::make_tuple(5ull, CmaPolicy::linux_balance, TagReservePath::fast_path, true),
-                      std::make_tuple(6ull, CmaPolicy::cma_last, TagReservePath::contig_range, true)));
+                      std::make_tuple(6ull, CmaPolicy::cma_last, TagReservePath::contig_range, true),
+                      std::make_tuple(7ull, CmaPolicy::linux_balance, TagReservePath::cleancache, false),
+                      std::make_tuple(8ull, CmaPolicy::cma_last, TagReservePath::cleancache, true)));
 
 namespace {
 /// RecordingKmem that also counts bookkeeping instructions, one cycle each (CPI 1).

@@ -23,6 +23,9 @@ public:
     /// same readahead window) or write; counts the page.
     double read_page_ns(bool with_latency = true);
     double write_page_ns();
+    /// Nanoseconds from issuing a page write until it completes (end_page_writeback): one
+    /// request latency and the transfer. Counts nothing.
+    double write_complete_ns() const { return m_config.read_latency_ns + transfer_ns(); }
 
     std::uint64_t reads() const { return m_reads; }   /* in pages */
     std::uint64_t writes() const { return m_writes; } /* in pages */

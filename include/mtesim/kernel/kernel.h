@@ -15,6 +15,7 @@
 
 #include "mtesim/kernel/address_space.h"
 #include "mtesim/kernel/block_device.h"
+#include "mtesim/kernel/cleancache.h"
 #include "mtesim/kernel/i_tlb_shootdown.h"
 #include "mtesim/kernel/kernel_config.h"
 #include "mtesim/kernel/kcompactd.h"
@@ -141,16 +142,24 @@ public:
 
     /* migration (the page allocator calls it) */
     bool move(Pfn from, Pfn to, unsigned order) override;
-    /// cleancache: drops the clean, unpinned page-cache page at @pfn (no I/O: it can be read
-    /// again); false for anything else.
+    /// cleancache: drops the backend's pool copy at @pfn (ephemeral: no I/O, it is mapped
+    /// nowhere); false for anything else.
     bool drop(Pfn pfn) override;
+    /// A user page still in a CPU's LRU-add batch or under write-back cannot be isolated yet; a
+    /// cleancache copy never.
+    Busy isolate_busy(Pfn pfn) const override;
+    std::uint64_t writeback_left_ps(Pfn pfn) const override;
     std::uint64_t lru_batch_folios(unsigned cpu) const override { return m_lru_batches.size(cpu); }
     void lru_add_drain_cpu(unsigned cpu) override;
     void set_lru_cache_disabled(bool disabled) override { m_lru_batches.set_disabled(disabled); }
     /// Compacts memory for an allocation of 2^@order pages (the stress tests call it too).
     bool compact(unsigned order, std::uint64_t &cycles) { return m_compactor.compact(order, cycles); }
-    /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page).
+    /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page; a page
+    /// in a remote CPU's LRU-add batch is retried after lru_cache_disable: migrate_page).
     bool migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
+    /// migrate_block of the user page at @pfn, retried once after lru_cache_disable when it sat
+    /// in an LRU-add batch (see kernel.cpp).
+    bool migrate_page(Pfn pfn, std::uint64_t &cycles);
     /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass); returns pages freed.
     std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles);
 
@@ -193,6 +202,8 @@ public:
     std::uint64_t user_pages() const { return m_pages.size(); }
     std::uint64_t lru_pages(LruLists::List l) const { return m_lru.size(l); }
     std::uint64_t page_cache_pages() const { return m_page_cache.size(); }
+    /// Clean page-cache copies the cleancache backend holds in the pool now.
+    std::uint64_t cleancache_pages() const { return m_cleancache.size(); }
     std::uint64_t process_count() const { return m_procs.size(); }
     /// The shadow checker in test mode (vm.check_tags), else nullptr.
     ShadowTagChecker *checker() { return m_checker.get(); }
@@ -219,6 +230,7 @@ private:
         std::int32_t batch_cpu = -1;        /* in this CPU's LRU-add batch (not on a list yet), or -1 */
         bool referenced = false;
         bool dirty = false;
+        std::uint64_t writeback_end_ps = 0; /* PG_writeback until this simulated time (ps); 0: never written */
         bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
         bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
         std::uint32_t pins = 0;
@@ -251,7 +263,15 @@ private:
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
     bool evict(Pfn pfn, std::uint64_t &cycles);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
-    void drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    /// Reclaims the file page @pg at @pfn: false when it stays (its write-back started or runs).
+    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    /// PG_writeback: a write of @pg started and has not completed at the current time.
+    bool under_writeback(const UserPage &pg) const;
+    /// cleancache_put_page: a copy of the clean page-cache page @pg at @pfn goes into the pool.
+    void cleancache_put(Pfn pfn, const UserPage &pg, std::uint64_t &cycles);
+    /// cleancache_get_page: (@file_id, @index) copied from the pool into @dst, the pool copy
+    /// freed; false on a miss.
+    bool cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles);
     /// Clears every PTE that maps @pg and shoots its TLB entries down (try_to_unmap).
     void unmap_everywhere(UserPage &pg, std::uint64_t &cycles);
 
@@ -288,6 +308,7 @@ private:
     ProcessTable m_procs;
     std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
     PageCache m_page_cache; /* the index of file pages; cleancache drops; readahead */
+    Cleancache m_cleancache; /* the pool copies of evicted clean page-cache pages (mm.tag_reserve=cleancache) */
     PageCache m_shmem;      /* the index of shmem pages, by (object, page) */
     std::uint32_t m_next_shmem = 0; /* anonymous shared objects made so far */
     LruLists m_lru;

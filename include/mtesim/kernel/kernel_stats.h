@@ -26,6 +26,7 @@ struct KernelStats {
     std::uint64_t file_reads = 0;           /* page-cache misses read from the storage device, in pages */
     std::uint64_t file_hits = 0;            /* page-cache hits, in pages */
     std::uint64_t file_writebacks = 0;      /* dirty file pages written before being dropped */
+    std::uint64_t writeback_throttles = 0;  /* direct reclaim waits for a write-back to complete */
     std::uint64_t file_pages_dropped = 0;   /* clean page-cache pages reclaimed */
 
     std::uint64_t swap_outs = 0;            /* pages written to swap */
@@ -37,9 +38,11 @@ struct KernelStats {
     std::uint64_t tags_restored_pfn = 0;    /* restored from it once storage was reserved */
     std::uint64_t tags_cleared = 0;         /* pages whose tags the kernel zeroed (new tagged pages) */
     std::uint64_t user_pages_migrated = 0;  /* mapped pages moved (PTE repointed) */
-    std::uint64_t cleancache_drops = 0;     /* clean page-cache pages dropped for a tag reservation */
-    std::uint64_t cleancache_refaults = 0;  /* page-cache misses of pages cleancache had dropped */
-    std::uint64_t cleancache_dirtied = 0;   /* pool page-cache pages migrated out when first written */
+    std::uint64_t cleancache_puts = 0;      /* evicted clean page-cache pages copied into the pool */
+    std::uint64_t cleancache_gets = 0;      /* page-cache misses served by a copy back from the pool */
+    std::uint64_t cleancache_drops = 0;     /* pool copies dropped for a tag reservation */
+    std::uint64_t cleancache_evictions = 0; /* pool copies the backend dropped to make room for a put */
+    std::uint64_t cleancache_refaults = 0;  /* misses of pages whose pool copy was dropped or evicted (read from storage) */
 
     std::uint64_t kswapd_wakeups = 0;       /* kswapd woken from sleep */
     std::uint64_t kswapd_passes = 0;        /* its reclaim batches (SWAP_CLUSTER_MAX each) */

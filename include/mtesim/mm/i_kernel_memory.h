@@ -41,6 +41,9 @@ public:
     virtual std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) = 0;
     /// Waits @ns nanoseconds for a block device (swap or file I/O): the core stalls.
     virtual std::uint64_t io_wait(double ns) = 0;
+    /// The simulated time of the core running this kernel work, in ps (when an asynchronous
+    /// write started, whether it has completed). 0 where no time passes.
+    virtual std::uint64_t now_ps() const { return 0; }
     /// CPUs in the system.
     virtual unsigned cpus() const = 0;
     /// The CPU running this kernel work (smp_processor_id): whose per-CPU page lists it uses.

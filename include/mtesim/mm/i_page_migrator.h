@@ -14,6 +14,23 @@ public:
     /// The block of 2^@order pages at @from now lives at @to. False refuses the move (the
     /// allocator then frees @to and keeps @from).
     virtual bool move(Pfn from, Pfn to, unsigned order) = 0;
+    /// Why the page at @pfn cannot be isolated for migration now (isolate_migratepages_block /
+    /// folio_isolate_lru: a folio not on an LRU list is passed over).
+    enum class Busy {
+        none,      /* on an LRU list (or no owner's page): isolation can proceed */
+        lru_batch, /* still in a CPU's LRU-add batch: transient, gone after lru_add_drain / lru_cache_disable */
+        writeback, /* PG_writeback: transient, until its write completes */
+        not_lru,   /* never on an LRU list (a cleancache backend page): not migratable */
+    };
+    virtual Busy isolate_busy(Pfn pfn) const {
+        (void)pfn;
+        return Busy::none;
+    }
+    /// Picoseconds until the write-back of the page at @pfn completes (0: not under write-back).
+    virtual std::uint64_t writeback_left_ps(Pfn pfn) const {
+        (void)pfn;
+        return 0;
+    }
     /// Drops the allocated block at @pfn outright (a clean page-cache page: its contents can be
     /// read again from storage), freeing it. False when it cannot be dropped.
     virtual bool drop(Pfn pfn) {

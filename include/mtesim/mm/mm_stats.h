@@ -40,6 +40,15 @@ struct MmStats {
     std::uint64_t pages_migrated = 0;
     std::uint64_t migrate_blocked_pinned = 0;    /* blocks a pin kept in place */
     std::uint64_t migrate_blocked_unmovable = 0; /* unmovable occupants */
+    std::uint64_t migrate_busy_lru_batch = 0;    /* migrations refused: the page still sat in a CPU's LRU-add batch (transient) */
+    std::uint64_t migrate_busy_writeback = 0;    /* migrations that found the page under write-back (transient) */
+    std::uint64_t migrate_writeback_waits = 0;   /* of those, sync migrations that waited for the write to complete */
+    std::uint64_t migrate_blocked_not_lru = 0;   /* migrations refused: a page never on an LRU list (cleancache backend) */
+    std::uint64_t migrate_retries_lru_batch = 0; /* of those, retried after lru_cache_disable drained the batches */
+    std::uint64_t contig_retries_pinned = 0;     /* alloc_contig_range attempts after one that failed on a pin */
+    std::uint64_t contig_retries_other = 0;  /* ... on anything else (an unmovable or never-LRU occupant, a block left not free) */
+    std::uint64_t contig_retries_lru_batch = 0;  /* ... on a page in an LRU-add batch */
+    std::uint64_t contig_retries_no_destination = 0; /* ... for want of a destination page */
     std::uint64_t migrate_no_destination = 0;
     std::uint64_t ipis = 0;                      /* IPIs lru_cache_disable sent (expedited RCU and drain works) */
     std::uint64_t lru_disables = 0;              /* lru_cache_disable calls */

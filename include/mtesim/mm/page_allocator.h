@@ -67,6 +67,9 @@ public:
     /// mprotect(PROT_MTE) on a page allocated untagged: the block at @pfn becomes tagged with
     /// its storage not yet reserved (reserved at the first access, retry_tag_reservation).
     void mark_tagged(Pfn pfn);
+    /// A free page of the tag-storage pool for a cleancache put (TagStoragePool::take_cache_page),
+    /// or nullopt when the pool has none free.
+    std::optional<Pfn> alloc_cleancache_page();
     /// Flags of the allocated block at @pfn (PageMeta::kTagged...), 0 when not allocated.
     std::uint64_t block_flags(Pfn pfn);
     /// True when @pfn lies in a pageblock of the tag-storage pool (MIGRATE_CMA).
@@ -86,9 +89,11 @@ public:
      * when it is pinned, not movable, its owner refused or no destination was free. The
      * cycles of the copy and the TLB flush are added to @cycles. A tagged block's destination
      * gets its tag storage only when that needs no migration; otherwise it is marked pending
-     * and the owner keeps the tags in the pfn xarray (IPageMigrator::move).
+     * and the owner keeps the tags in the pfn xarray (IPageMigrator::move). A page the owner
+     * cannot isolate now (IPageMigrator::isolate_busy) is refused, except that @sync
+     * (MIGRATE_SYNC: alloc_contig_range, migrate_pages) waits for a write-back to complete.
      */
-    bool migrate_block(Pfn head, std::uint64_t &cycles);
+    bool migrate_block(Pfn head, std::uint64_t &cycles, bool sync = false);
 
     Zone *zone_of(Pfn pfn);
     const std::vector<std::unique_ptr<Zone>> &zones() const { return m_zones; }

@@ -12,6 +12,7 @@
 #include "mtesim/mte/tag_layout.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace mtesim {
@@ -34,6 +35,11 @@ public:
     bool reserve(Pfn pfn, unsigned order, std::uint64_t &cycles, bool may_migrate = true);
     /// Drops the reservation of the 2^@order data pages at @pfn.
     void release(Pfn pfn, unsigned order, std::uint64_t &cycles);
+
+    /// One free order-0 page of the pool taken off the buddy free lists (zone->lock, one buddy
+    /// operation) for a cleancache put: it holds a copy of a clean page-cache page until a get,
+    /// the backend's eviction or a tag reservation drops it. nullopt when none is free.
+    std::optional<Pfn> take_cache_page();
 
     /// Refcount of tag block @block of region @region (tests, invariants).
     std::uint32_t refcount(std::size_t region, std::uint64_t block) const { return m_refcount[region][block]; }
