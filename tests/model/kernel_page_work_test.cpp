@@ -93,6 +93,11 @@ TEST(KernelPageWork, OutOfOrderDramRequestsDoNotSynchroniseEach) {
 }
 
 TEST(KernelPageWork, InOrderCoreSynchronisesBeforeEachDramRequest) {
+    // A blocking core orders its DRAM requests, but a kernel operation runs atomically (kernel
+    // locks, docs/timing-model.md): the core synchronises when it enters and, after a long
+    // operation, when it leaves, not before each of the migration's requests. 34 kernel
+    // operations here (thread start, 32 kallocs, thread exit).
     RunResult in = run_trace(migration(), {"mm.cma_policy=cma-first", "core.model=inorder"});
-    EXPECT_GE(in.cores[0].syncs, in.cores[0].dram_reads) << "a blocking core orders every DRAM request";
+    EXPECT_GE(in.cores[0].dram_reads, 1024u * 64) << "the migration read the 4 MiB block";
+    EXPECT_LE(in.cores[0].syncs, 2u * 34 + 8) << "at kernel entry and exit, not per request";
 }
