@@ -246,6 +246,15 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
                                        pg.mte_tagged && !m_alloc.in_pool(pfn);
                     next = ready ? upte::present(pfn, true) | wp_bits(v, pfn) : upte::metadata_none(pfn);
                     if (!ready && k == upte::Kind::present) ++m_stats.mprotect_mte_pages;
+                } else if (k == upte::Kind::present && m_pages.at(upte::pfn(pte).value()).file) {
+                    // A file page (mapped writable-clean with DBM, issue 14): pte_modify keeps
+                    // its dirty state. Without PROT_WRITE it loses DBM, or the MMU would make it
+                    // writable on a store, and a dirty one keeps PTE_DIRTY (pte_wrprotect); with
+                    // PROT_WRITE it is writable-clean again, or writable-dirty if it was dirty.
+                    const bool dirty = upte::dirty(pte);
+                    next = pte & ~(upte::kReadOnly | upte::kDbm | upte::kDirty);
+                    if (!v.writable) next |= upte::kReadOnly | (dirty ? upte::kDirty : 0);
+                    else next |= upte::kDbm | (dirty ? 0 : upte::kReadOnly);
                 } else if (k == upte::Kind::present) {
                     next = (pte & ~upte::kReadOnly) | wp_bits(v, upte::pfn(pte));
                 }

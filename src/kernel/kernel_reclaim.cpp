@@ -87,7 +87,7 @@ bool Kernel::compact_background(unsigned order, std::uint64_t &cycles, std::uint
  * at most kWritebackThrottles times); kswapd, which runs on the core that woke it here, does not
  * wait: its next wake-up finds the pages clean.
  */
-std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
+std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct) {
     constexpr unsigned kWritebackThrottles = 4;
     std::uint64_t freed = 0;
     // shrink_inactive_list's lru_add_drain(): this CPU's batch joins the lists first.
@@ -147,7 +147,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles) {
                 pg.list = act;
             }
         }
-        if (freed >= pages || m_in_kswapd || writeback_end == ~0ull || pass >= kWritebackThrottles) break;
+        if (freed >= pages || !direct || writeback_end == ~0ull || pass >= kWritebackThrottles) break;
         const std::uint64_t now = m_kmem.now_ps();
         if (writeback_end > now) {
             cycles += m_kmem.io_wait(static_cast<double>(writeback_end - now) / 1000.0);

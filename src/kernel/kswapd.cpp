@@ -44,7 +44,7 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
     const std::uint64_t free = m_alloc.free_pages_without_pool(), high = m_alloc.watermark_pages(true);
     const std::uint64_t want = std::min<std::uint64_t>(m_batch, free < high ? high - free : m_batch);
     ++m_stats.passes;
-    const std::uint64_t freed = m_kernel.reclaim(want, cycles);
+    const std::uint64_t freed = m_kernel.reclaim(want, cycles, /*direct=*/false);
     m_stats.reclaimed += freed;
     m_reclaimed_run += freed;
     if (m_balance_order && m_reclaimed_run >= (2ull << m_balance_order)) m_balance_order = 0;

@@ -813,3 +813,39 @@ TEST(CliRun, AStoreThroughAFileMappingIsDirtyForReclaimWithoutAFault) {
     EXPECT_EQ(stat("kernel.cleancache.puts"), 1u);
     EXPECT_EQ(stat("kernel.file.reads"), 2u) << "the last load hits the page still under write-back";
 }
+
+/* Issues 14 and 17 together: a file page is mapped writable-clean (DBM), so mprotect to
+ * read-only must take DBM away, or the MMU would let a store through by marking the entry
+ * dirty; and the dirty state of a page stored to survives mprotect ro then rw (pte_modify), so
+ * reclaim still writes it back. */
+TEST(CliRun, MprotectReadOnlyOfAFileMappingStopsHardwareDirtyingAndKeepsTheDirtyState) {
+    const std::string trace = write_temp("dbm-ro.trace",
+                                         "mtesim-trace 1\n"
+                                         "thread 1 core=0 process=1 tcf=none\n"
+                                         "1 mmap 0x10000000 0x4000 file=3\n"
+                                         "1 ld 0x10000000 8\n"
+                                         "1 ld 0x10001000 8\n"
+                                         "1 st 0x10001008 8\n"
+                                         "1 mprotect 0x10000000 0x4000 ro\n"
+                                         "1 mprotect 0x10000000 0x4000 rw\n"
+                                         "1 madvise 0x10000000 0x4000 pageout\n"
+                                         "1 ld 0x10000000 8\n"
+                                         "1 mprotect 0x10000000 0x4000 ro\n"
+                                         "1 st 0x10000008 8\n");
+    const std::string out = write_temp("dbm-ro-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "mm.tag_reserve=cleancache"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json doc = nlohmann::json::parse(slurp(out + "/stats.json"));
+    auto stat = [&](const std::string &name) -> std::uint64_t {
+        for (const auto &st : doc.at("stats"))
+            if (st.at("name") == name) return st.at("value").get<std::uint64_t>();
+        ADD_FAILURE() << "no stat " << name;
+        return 0;
+    };
+    EXPECT_EQ(stat("board.cpu@0.hw_dirty_updates"), 1u) << "only the first store, through the writable mapping";
+    EXPECT_EQ(stat("kernel.segv_accerr"), 1u) << "the last store, through the read-only mapping";
+    EXPECT_EQ(stat("kernel.file.writebacks"), 1u) << "the page stored to stayed dirty through mprotect ro, rw";
+    std::filesystem::remove_all(out);
+    std::filesystem::remove(trace);
+}

@@ -160,8 +160,9 @@ public:
     /// migrate_block of the user page at @pfn, retried once after lru_cache_disable when it sat
     /// in an LRU-add batch (see kernel.cpp).
     bool migrate_page(Pfn pfn, std::uint64_t &cycles);
-    /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass); returns pages freed.
-    std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles);
+    /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass when !@direct); returns
+    /// pages freed. Only direct reclaim waits for write-back (reclaim_throttle).
+    std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct = true);
 
     /* kernel threads: one kswapd and one kcompactd for the node (kernel_reclaim.cpp) */
     /// How a woken kernel thread gets a core: @waker(thread) puts it on a run queue (the
