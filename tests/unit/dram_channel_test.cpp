@@ -365,3 +365,50 @@ TEST(DramChannel, IdleGapCountsEveryRefreshAndLeavesRowsClosed) {
     r.latency(id);
     EXPECT_EQ(r.stats.bg_hits[0], hits_before) << "the refresh closed row 7: the read after the gap is no row hit";
 }
+
+// The scheduler may jump over idle cycles and issue, at the end of a jump, the command that
+// becomes legal first (DramChannel::step). The reference is a controller that decides every
+// cycle: the same requests, enqueued at the same cycles, advanced one cycle at a time (an
+// advance to t + 1 can never jump past a cycle). Both must issue every request at the same
+// cycle with the same row outcome, and the same ACT, PRE and refresh commands.
+TEST(DramChannel, JumpingOverIdleCyclesDecidesAsSteppingEveryCycle) {
+    for (const char *policy : {"open", "closed"}) {
+        const DramConfig cfg = make("ddr4-3200", {std::string("dram.page_policy=") + policy});
+        Rig jump(cfg), every(cfg);
+        std::uint64_t seed = 12345, t = 0;
+        auto rnd = [&seed](std::uint64_t n) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            return (seed >> 33) % n;
+        };
+        for (int burst = 0; burst < 150; ++burst) {
+            t += 50 + rnd(400); /* bursts far enough apart that the queues never fill */
+            const std::uint64_t n = 1 + rnd(12);
+            for (std::uint64_t i = 0; i < n; ++i) {
+                const DramCoord k = at(static_cast<std::uint32_t>(rnd(cfg.bankgroups)),
+                                       static_cast<std::uint32_t>(rnd(cfg.banks_per_group)), rnd(3), rnd(64),
+                                       static_cast<std::uint32_t>(rnd(cfg.ranks)));
+                const bool write = rnd(10) < 3;
+                jump.add(k, write, t);
+                while (every.ch.now() < t) every.ch.advance(every.ch.now() + 1, &every);
+                every.add(k, write, t);
+            }
+        }
+        const std::uint64_t end = t + 100000;
+        jump.ch.advance(end, &jump);
+        while (every.ch.now() < end) every.ch.advance(every.ch.now() + 1, &every);
+        /* writes at or below the low watermark wait for more (no drain without a flush) */
+        ASSERT_EQ(jump.ch.queued(), every.ch.queued()) << policy;
+        ASSERT_GT(jump.order.size(), 500u) << policy;
+        ASSERT_EQ(jump.order.size(), every.order.size()) << policy;
+        for (std::size_t i = 0; i < jump.order.size(); ++i) {
+            const auto &a = jump.order[i], &b = every.order[i];
+            ASSERT_EQ(a.id, b.id) << policy << " completion " << i;
+            EXPECT_EQ(a.done, b.done) << policy << " request " << a.id;
+            EXPECT_EQ(a.outcome, b.outcome) << policy << " request " << a.id;
+        }
+        EXPECT_EQ(jump.stats.acts, every.stats.acts) << policy;
+        EXPECT_EQ(jump.stats.pres, every.stats.pres) << policy;
+        EXPECT_EQ(jump.stats.refreshes_all_bank, every.stats.refreshes_all_bank) << policy;
+        EXPECT_GT(jump.stats.refreshes_all_bank, 0u) << policy << ": the run spans refreshes";
+    }
+}
