@@ -49,6 +49,22 @@ void expect_bad_input(const Result &r, const std::string &prefix) {
     EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << "stderr: " << r.err;
 }
 
+/// A run's stats.json, read by name: the integer value of a stat, or a test failure (and 0)
+/// when the run has no stat of that name.
+class RunStats {
+public:
+    explicit RunStats(const std::string &out_dir) : m_doc(nlohmann::json::parse(slurp(out_dir + "/stats.json"))) {}
+    std::uint64_t operator()(const std::string &name) const {
+        for (const auto &st : m_doc.at("stats"))
+            if (st.at("name") == name) return st.at("value").get<std::uint64_t>();
+        ADD_FAILURE() << "no stat " << name;
+        return 0;
+    }
+
+private:
+    nlohmann::json m_doc;
+};
+
 }  // namespace
 
 TEST(Cli, HelpListsCommands) {
@@ -721,13 +737,7 @@ TEST(CliTrace, ForkSharesTagsCopiesOnWriteAndMprotectKeepsChecking) {
     std::filesystem::remove(out);
     Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "vm.check_tags=true"});
     ASSERT_EQ(r.status, 0) << r.err;
-    const nlohmann::json doc = nlohmann::json::parse(slurp(out + "/stats.json"));
-    auto stat = [&](const std::string &name) -> std::uint64_t {
-        for (const auto &st : doc.at("stats"))
-            if (st.at("name") == name) return st.at("value").get<std::uint64_t>();
-        ADD_FAILURE() << "no stat " << name;
-        return 0;
-    };
+    const RunStats stat(out);
     EXPECT_EQ(stat("kernel.fork.calls"), 1u);
     EXPECT_EQ(stat("kernel.fork.pages_shared"), 1u);
     EXPECT_EQ(stat("kernel.cow.copies"), 1u) << "the child's STG copied the page; its loads did not";
@@ -798,13 +808,7 @@ TEST(CliRun, AStoreThroughAFileMappingIsDirtyForReclaimWithoutAFault) {
     std::filesystem::remove(out);
     Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "mm.tag_reserve=cleancache"});
     ASSERT_EQ(r.status, 0) << r.err;
-    const nlohmann::json doc = nlohmann::json::parse(slurp(out + "/stats.json"));
-    auto stat = [&](const std::string &name) -> std::uint64_t {
-        for (const auto &st : doc.at("stats"))
-            if (st.at("name") == name) return st.at("value").get<std::uint64_t>();
-        ADD_FAILURE() << "no stat " << name;
-        return 0;
-    };
+    const RunStats stat(out);
     EXPECT_EQ(stat("board.cpu@0.hw_dirty_updates"), 1u) << "the store, once";
     EXPECT_EQ(stat("kernel.faults.file"), 3u) << "two first touches and the load after MADV_PAGEOUT unmapped both";
     EXPECT_EQ(stat("kernel.faults.spurious"), 0u) << "the store took no fault";
@@ -836,13 +840,7 @@ TEST(CliRun, MprotectReadOnlyOfAFileMappingStopsHardwareDirtyingAndKeepsTheDirty
     std::filesystem::remove(out);
     Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "mm.tag_reserve=cleancache"});
     ASSERT_EQ(r.status, 0) << r.err;
-    const nlohmann::json doc = nlohmann::json::parse(slurp(out + "/stats.json"));
-    auto stat = [&](const std::string &name) -> std::uint64_t {
-        for (const auto &st : doc.at("stats"))
-            if (st.at("name") == name) return st.at("value").get<std::uint64_t>();
-        ADD_FAILURE() << "no stat " << name;
-        return 0;
-    };
+    const RunStats stat(out);
     EXPECT_EQ(stat("board.cpu@0.hw_dirty_updates"), 1u) << "only the first store, through the writable mapping";
     EXPECT_EQ(stat("kernel.segv_accerr"), 1u) << "the last store, through the read-only mapping";
     EXPECT_EQ(stat("kernel.file.writebacks"), 1u) << "the page stored to stayed dirty through mprotect ro, rw";
