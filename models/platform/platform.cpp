@@ -10,6 +10,7 @@
 #include "mtesim/common/assertion_failed.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/config/config_loader.h"
+#include "mtesim/sched/sched_config.h"
 
 #include <algorithm>
 
@@ -49,6 +50,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         1e6 * m_store.get_double("sched.base_slice_us", 750, "us",
                                  "sysctl_sched_base_slice before its 1 + ilog2(min(CPUs, 8)) scaling (Linux 6.6 kernel/sched/fair.c: 0.75 ms)",
                                  1, 1e7)));
+    m_scheduler->configure(SchedConfig::resolve(m_store));
     m_llc = std::make_unique<Cache>(core_cfg.llc);
     m_kernel = std::make_unique<KernelMemoryRouter>(static_cast<unsigned>(desc.cpus.size()));
     m_kernel_state.router = m_kernel.get();
@@ -132,6 +134,9 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     for (auto &c : m_cores) m_caches.tlbs.push_back(&c->tlb());
     for (auto &d : m_drams) m_caches.tag_caches.push_back(&d->tag_cache());
     m_scheduler->set_wake([this](std::uint32_t core) { m_cores[core]->wake(); });
+    // The scheduler's balancing and CPU selection run on the core that calls it (its own
+    // scheduling point, or the waker's kernel entry): charged there as kernel instructions.
+    m_scheduler->set_charge([this](std::uint32_t core, std::uint64_t n) { m_cores[core]->kernel_instructions(n); });
     // A process lives while any of its threads exists, started or not.
     m_scheduler->set_admitted([this](const ThreadInfo &info) {
         if (m_os) m_os->thread_created(info.process);
@@ -185,6 +190,7 @@ RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const
     r.sim_ps = end / sc_core::sc_time(1, sc_core::SC_PS).value();
     r.events = m_workload->events_read();
     r.threads = m_scheduler->threads_created();
+    r.sched = m_scheduler->stats();
     r.tag_store_pages = m_memory.resident_pages();
     r.boot_config = m_boot_config;
     r.boot = m_boot->result();

@@ -14,6 +14,7 @@
 #include "mtesim/boot/boot_sequence.h"
 #include "mtesim/config/config_store.h"
 #include "mtesim/dt/platform_desc.h"
+#include "mtesim/sched/sched_stats.h"
 
 #include <systemc>
 
@@ -48,6 +49,9 @@ struct RunResult {
     std::uint64_t pool_pages = 0, pool_free = 0, pool_data = 0, pool_tags = 0; /* at the end */
     std::array<std::uint64_t, Zone::kMaxOrder + 1> free_blocks{};              /* per order, all types */
     std::vector<PoolSampler::Sample> pool_samples;
+
+    /* the thread scheduler's load balancing */
+    SchedStats sched;
 
     /* the kernel model */
     KernelStats kernel;

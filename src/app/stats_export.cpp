@@ -70,6 +70,15 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("boot.cycles.barriers", b.barrier_cycles, "cycles", "linear-map cycles of DSB and ISB");
     add_count("boot.cycles.tlbi", b.tlbi_cycles, "cycles", "linear-map cycles waiting for TLBI completion");
     add_count("boot.tlbi_sync_cycles", r.boot.tlbi_sync_cycles, "cycles", "one TLBI + DSB ISH (DVM broadcast or kernel.tlbi_cycles)");
+    const SchedStats &sc = r.sched;
+    add_count("sched.migrations.idle_pull", sc.migrations_idle_pull, "threads", "moved by newidle_balance: a core going idle pulled a waiting thread");
+    add_count("sched.migrations.periodic", sc.migrations_periodic, "threads", "moved by periodic load_balance (a busy core's, or an idle core's nohz balance)");
+    add_count("sched.migrations.wake", sc.migrations_wake, "threads", "woken onto a core other than their last (select_idle_sibling)");
+    add_count("sched.balance_passes.newidle", sc.balance_passes_newidle, "passes", "newidle_balance passes (a core went idle while another had 2+ threads)");
+    add_count("sched.balance_passes.periodic", sc.balance_passes_periodic, "passes", "periodic load_balance passes");
+    add_count("sched.balance_failed", sc.balance_failed, "passes", "periodic passes that found an imbalance and moved nothing (nr_balance_failed)");
+    add_count("sched.hot_skipped", sc.hot_skipped, "threads", "threads a pass left because they were cache hot (ran within sched.migration_cost_us)");
+    add_count("sched.hot_forced", sc.hot_forced, "threads", "cache-hot threads moved after more than cache_nice_tries failed passes");
     for (std::size_t i = 0; i < r.cores.size(); ++i) {
         const CoreStats &c = r.cores[i];
         const std::string p = r.core_names[i] + ".";
@@ -121,6 +130,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "page_faults", c.page_faults, "faults", "walks that found no valid entry (the kernel's fault handler ran)");
         add_count(p + "kthread_cycles", c.kthread_cycles, "cycles", "time this core ran kernel threads (kswapd, kcompactd), switches included");
         add_count(p + "kthread_switches", c.kthread_switches, "switches", "switches to a kernel thread on this core");
+        if (i < r.sched.idle_ps.size())
+            add_count(p + "idle_ps", r.sched.idle_ps[i], "ps", "time this core had no thread to run (the scheduler's view: from a scheduling point finding nothing to the next finding a thread)");
         for (unsigned k = 0; k < kKernelLockClasses; ++k) {
             const std::string lp = p + "lock." + kernel_lock_class_name(static_cast<KernelLockClass>(k)) + ".";
             const CoreStats::LockStats &l = c.locks[k];

@@ -7,9 +7,15 @@
 
 namespace mtesim {
 
+namespace {
+constexpr std::uint64_t kNever = ~0ull;
+}
+
 ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::uint64_t seed)
     : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores), m_running(cores, nullptr), m_kwaiting(cores, 0),
-      m_retired(cores, false) {
+      m_retired(cores, false), m_balance_interval_ms(cores, cores), m_next_balance_ps(cores, 0), m_balance_failed(cores, 0),
+      m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0) {
+    m_stats.idle_ps.assign(cores, 0);
     set_base_slice_ps(750000000ull); /* sysctl_sched_base_slice: 0.75 ms (kernel/sched/fair.c) */
     m_workload.set_listener([this](const ThreadInfo *info) {
         if (info) {
@@ -20,6 +26,13 @@ ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::u
     });
 }
 
+/*
+ * A thread the trace creates. Pinned (core=): that core. Otherwise, with load balancing,
+ * wake_up_new_task -> select_task_rq(WF_FORK) -> find_idlest_cpu: the first idle core from
+ * the round-robin cursor, else the one with the fewest threads (the first such from the
+ * cursor). When every core is idle this is the round robin of sched.load_balance = off. The
+ * trace's thread creation has no parent CPU in the model, so the choice is not charged.
+ */
 void ThreadScheduler::admit(const ThreadInfo &info) {
     auto t = std::make_unique<ThreadContext>();
     t->info = info;
@@ -34,15 +47,30 @@ void ThreadScheduler::admit(const ThreadInfo &info) {
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     t->mte.rng = (z ^ (z >> 31)) | 1;
     t->stream = &m_workload.stream(info.id);
+    const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
     if (info.preferred_core == TraceEvent::kAnyCore) {
         t->core = m_next_core;
-        m_next_core = (m_next_core + 1) % static_cast<std::uint32_t>(m_queues.size());
-    } else if (info.preferred_core >= m_queues.size()) {
+        if (m_config.load_balance) {
+            std::uint32_t best = n, best_nr = ~0u;
+            for (std::uint32_t i = 0; i < n; ++i) {
+                const std::uint32_t c = (m_next_core + i) % n;
+                if (m_retired[c]) continue;
+                if (idle(c)) {
+                    best = c;
+                    break;
+                }
+                if (nr_running(c) < best_nr) best = c, best_nr = nr_running(c);
+            }
+            if (best != n) t->core = best;
+        }
+        m_next_core = (t->core + 1) % n;
+    } else if (info.preferred_core >= n) {
         throw TraceError(m_workload.source().description() + ": thread " + std::to_string(info.id) + " asks for core " +
                          std::to_string(info.preferred_core) + ", expected a core below " +
                          std::to_string(m_queues.size()) + " (the board's CPU count)");
     } else {
         t->core = info.preferred_core;
+        t->pinned = true;
     }
     m_queues[t->core].push_back(t.get());
     if (m_admitted) m_admitted(info);
@@ -50,17 +78,220 @@ void ThreadScheduler::admit(const ThreadInfo &info) {
     m_threads.push_back(std::move(t));
 }
 
+/*
+ * __schedule -> pick_next_task on @core. The thread that just stopped running here records
+ * the time (se.exec_start, for task_hot). Due sleepers are woken. With load balancing:
+ * - the queue is empty and the core was running something: newidle_balance, which looks at
+ *   all only while some core is overloaded (rd->overload: a core with 2+ threads), and
+ *   pulls at most one thread (detach_tasks stops after one on a preemptible kernel);
+ * - still empty and the core's balance interval has passed: the nohz idle balance
+ *   (rebalance_domains with CPU_IDLE), again only while some core could give a thread;
+ * - the queue has threads and the interval has passed: rebalance_domains with CPU_NOT_IDLE
+ *   (Linux runs it from the scheduler tick; the model has no tick inside a thread's run, so
+ *   a busy core balances at its next scheduling point after the interval).
+ * Idle time per core is the time between a scheduling point finding nothing and the next
+ * one finding a thread.
+ */
 ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_ps) {
-    auto &sleepers = m_sleepers[core];
-    while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
-        m_queues[core].push_back(sleepers.begin()->second);
-        sleepers.erase(sleepers.begin());
+    const bool timed = now_ps != kNever;
+    if (timed) {
+        if (m_descheduled[core]) m_descheduled[core]->last_ran_ps = now_ps;
+        m_last_seen_ps[core] = now_ps;
     }
-    if (m_queues[core].empty()) return nullptr;
+    m_descheduled[core] = nullptr;
+    wake_sleepers(core, now_ps);
+    if (m_config.load_balance && timed && m_queues.size() > 1) {
+        if (m_queues[core].empty()) {
+            bool newidle = false;
+            if (m_idle_since_ps[core] == kNever) {
+                for (std::uint32_t c = 0; c < m_queues.size() && !newidle; ++c) newidle = nr_running(c) >= 2;
+                if (newidle) load_balance(core, now_ps, BalanceType::newly_idle);
+            }
+            if (!newidle && m_queues[core].empty() && now_ps >= m_next_balance_ps[core] && pullable_for(core)) {
+                const bool moved = load_balance(core, now_ps, BalanceType::idle) > 0;
+                m_next_balance_ps[core] = now_ps + balance_interval_ps(core, moved);
+            }
+        } else if (now_ps >= m_next_balance_ps[core]) {
+            load_balance(core, now_ps, BalanceType::not_idle);
+            m_next_balance_ps[core] = now_ps + balance_interval_ps(core, true);
+        }
+    }
+    if (m_queues[core].empty()) {
+        if (timed && m_idle_since_ps[core] == kNever) m_idle_since_ps[core] = now_ps;
+        return nullptr;
+    }
+    if (timed && m_idle_since_ps[core] != kNever) {
+        m_stats.idle_ps[core] += now_ps - std::min(now_ps, m_idle_since_ps[core]);
+        m_idle_since_ps[core] = kNever;
+    }
     ThreadContext *t = m_queues[core].front();
     m_queues[core].pop_front();
     if (t->kthread) --m_kwaiting[core];
     return t;
+}
+
+/*
+ * Timed sleepers whose time has come. Without load balancing only @core's own, onto its
+ * queue (the model before). With it, every core's: try_to_wake_up -> select_task_rq_fair ->
+ * select_idle_sibling from the thread's last core (a timer wake-up fires there, so waker and
+ * previous CPU are the same). The core found is woken unless it is @core.
+ */
+void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
+    if (!m_config.load_balance) {
+        auto &sleepers = m_sleepers[core];
+        while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
+            m_queues[core].push_back(sleepers.begin()->second);
+            sleepers.erase(sleepers.begin());
+        }
+        return;
+    }
+    for (auto &sleepers : m_sleepers) {
+        while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
+            ThreadContext *t = sleepers.begin()->second;
+            sleepers.erase(sleepers.begin());
+            const std::uint32_t target = select_idle_sibling(*t, core);
+            if (target != t->core) ++m_stats.migrations_wake;
+            t->core = target;
+            m_queues[target].push_back(t);
+            if (target != core && m_wake) m_wake(target);
+        }
+    }
+}
+
+/*
+ * select_idle_sibling(p, prev, target = prev), on one LLC domain: the previous core if it is
+ * idle (available_idle_cpu), else select_idle_cpu's scan of the other cores from prev + 1
+ * (for_each_cpu_wrap), else the previous core. A pinned thread's only choice is its core.
+ * Each core looked at costs sched.select_cpu_instructions on @waker.
+ */
+std::uint32_t ThreadScheduler::select_idle_sibling(const ThreadContext &t, std::uint32_t waker) {
+    const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+    if (t.pinned || idle(t.core)) {
+        charge(waker, m_config.select_cpu_instructions);
+        return t.core;
+    }
+    for (std::uint32_t i = 1; i < n; ++i) {
+        const std::uint32_t c = (t.core + i) % n;
+        if (idle(c)) {
+            charge(waker, std::uint64_t(m_config.select_cpu_instructions) * (i + 1));
+            return c;
+        }
+    }
+    charge(waker, std::uint64_t(m_config.select_cpu_instructions) * n);
+    return t.core;
+}
+
+bool ThreadScheduler::pullable_for(std::uint32_t core) const {
+    for (std::uint32_t c = 0; c < m_queues.size(); ++c) {
+        if (c == core || nr_running(c) < 2) continue;
+        for (const ThreadContext *t : m_queues[c])
+            if (!t->pinned) return true;
+    }
+    return false;
+}
+
+/*
+ * load_balance(this_cpu = @dst, sd = the one domain spanning all cores, idle = @type), for
+ * a domain whose groups are single CPUs (the MC level):
+ * 1. update_sd_lb_stats + find_busiest_queue: the core with the most threads (nr_running),
+ *    looked for from dst + 1; its queue must hold a thread (the running one is not pulled).
+ * 2. calculate_imbalance (migrate_task): half the difference in threads; under one thread
+ *    the domain is balanced.
+ * 3. detach_tasks: the busiest core's waiting threads from the longest-waiting on (the tail
+ *    of cfs_tasks), at most sysctl_sched_nr_migrate looked at; can_migrate_task refuses a
+ *    pinned thread and a cache-hot one (task_hot: it ran within sysctl_sched_migration_cost)
+ *    unless nr_balance_failed > cache_nice_tries. A newly idle pass stops after one thread.
+ *    When every thread there is pinned, the pass redoes without that core (LBF_ALL_PINNED).
+ * 4. Bookkeeping: a periodic pass that moved nothing from an imbalanced domain counts a
+ *    failure (a newly idle one does not); one that moved resets the count; an imbalanced
+ *    pass resets balance_interval to min_interval, a balanced periodic pass doubles it up to
+ *    max_interval (MAX_PINNED_INTERVAL when all was pinned).
+ * Costs on @dst: sched.balance_cpu_instructions per core in the domain, plus
+ * sched.balance_task_instructions per thread looked at and sched.migrate_task_instructions
+ * per thread moved. Returns the threads moved; they go to the back of @dst's queue.
+ */
+std::uint32_t ThreadScheduler::load_balance(std::uint32_t dst, std::uint64_t now_ps, BalanceType type) {
+    const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+    const bool newly = type == BalanceType::newly_idle;
+    ++(newly ? m_stats.balance_passes_newidle : m_stats.balance_passes_periodic);
+    charge(dst, std::uint64_t(m_config.balance_cpu_instructions) * n);
+    std::vector<bool> excluded(n, false);
+    bool all_pinned = false;
+    for (;;) {
+        std::uint32_t busiest = n, busiest_nr = 0;
+        for (std::uint32_t i = 1; i < n; ++i) {
+            const std::uint32_t c = (dst + i) % n;
+            if (excluded[c] || m_retired[c] || m_queues[c].empty()) continue;
+            if (nr_running(c) > busiest_nr) busiest = c, busiest_nr = nr_running(c);
+        }
+        const std::uint32_t local_nr = nr_running(dst);
+        if (busiest == n || busiest_nr < local_nr + 2) { /* out_balanced (or all pinned) */
+            m_balance_failed[dst] = 0;
+            const std::uint64_t max_ms = all_pinned ? kMaxPinnedIntervalMs : 2ull * n;
+            if (!newly && m_balance_interval_ms[dst] < max_ms) m_balance_interval_ms[dst] *= 2;
+            return 0;
+        }
+        const std::uint32_t imbalance = (busiest_nr - local_nr) / 2;
+        std::uint32_t moved = 0, looked = 0;
+        bool pinned_only = true;
+        auto &q = m_queues[busiest];
+        for (auto it = q.begin(); it != q.end() && looked < kNrMigrate;) {
+            ++looked;
+            charge(dst, m_config.balance_task_instructions);
+            ThreadContext *t = *it;
+            if (t->pinned) {
+                ++it;
+                continue;
+            }
+            pinned_only = false;
+            // task_hot: delta = rq_clock_task - exec_start < sysctl_sched_migration_cost (signed:
+            // a thread that stopped later than this core's local time is hot).
+            const bool hot = m_config.migration_cost_ps > 0 && t->last_ran_ps != kNever &&
+                             (now_ps < t->last_ran_ps || now_ps - t->last_ran_ps < m_config.migration_cost_ps);
+            if (hot && m_balance_failed[dst] <= kCacheNiceTries) {
+                ++m_stats.hot_skipped;
+                ++it;
+                continue;
+            }
+            if (hot) ++m_stats.hot_forced;
+            it = q.erase(it);
+            if (t->kthread) --m_kwaiting[busiest], ++m_kwaiting[dst];
+            t->core = dst;
+            m_queues[dst].push_back(t);
+            charge(dst, m_config.migrate_task_instructions);
+            ++moved;
+            if (newly || moved >= imbalance) break;
+        }
+        if (pinned_only) { /* LBF_ALL_PINNED: redo without that core */
+            excluded[busiest] = true;
+            all_pinned = true;
+            continue;
+        }
+        if (!moved) {
+            if (!newly) {
+                ++m_balance_failed[dst];
+                ++m_stats.balance_failed;
+            }
+        } else {
+            m_balance_failed[dst] = 0;
+            (newly ? m_stats.migrations_idle_pull : m_stats.migrations_periodic) += moved;
+        }
+        m_balance_interval_ms[dst] = n; /* unbalanced: back to min_interval (sd_weight ms) */
+        return moved;
+    }
+}
+
+/*
+ * get_sd_balance_interval: balance_interval ms (x busy_factor on a busy core), in jiffies of
+ * CONFIG_HZ = 250 (msecs_to_jiffies rounds up), clamped to [1, max_load_balance_interval =
+ * HZ x CPUs / 10].
+ */
+std::uint64_t ThreadScheduler::balance_interval_ps(std::uint32_t core, bool busy) const {
+    const std::uint64_t ms = m_balance_interval_ms[core] * (busy ? kBusyFactor : 1);
+    std::uint64_t jiffies = (ms * kHz + 999) / 1000;
+    const std::uint64_t max_jiffies = std::max<std::uint64_t>(1, kHz * m_queues.size() / 10);
+    jiffies = std::clamp<std::uint64_t>(jiffies, 1, max_jiffies);
+    return jiffies * (1000000000000ull / kHz);
 }
 
 void ThreadScheduler::set_base_slice_ps(std::uint64_t slice_ps) {
@@ -82,7 +313,9 @@ void ThreadScheduler::add_kernel_thread(IKernelThread &thread) {
  * try_to_wake_up -> select_task_rq_fair, reduced: an idle core (nothing running, nothing
  * queued) is looked for from the core after the waker's round the board; with none, the
  * thread returns to the core it last ran on. Either way it goes to the front of the queue
- * (a sleeper's virtual runtime is the smallest) and that core is woken.
+ * (a sleeper's virtual runtime is the smallest) and that core is woken. With load balancing
+ * the scan costs sched.select_cpu_instructions per core on the waker, and a kernel thread
+ * that ran before and now goes elsewhere counts as a wake-up migration.
  */
 bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core) {
     ThreadContext *t = nullptr;
@@ -90,14 +323,19 @@ bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t wa
         if (k->kthread == &thread) t = k.get();
     if (!t || t->runnable) return false;
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
-    std::uint32_t core = n;
+    std::uint32_t core = n, scanned = 0;
     for (std::uint32_t i = 1; i <= n && core == n; ++i) {
         const std::uint32_t c = (waker_core + i) % n;
+        ++scanned;
         if (!m_retired[c] && !m_running[c] && m_queues[c].empty()) core = c;
     }
     const bool idle = core != n;
     if (!idle) core = m_retired[t->core] ? waker_core % n : t->core;
     if (m_retired[core]) return false; /* the run is ending: nothing will run it */
+    if (m_config.load_balance) {
+        charge(waker_core % n, std::uint64_t(m_config.select_cpu_instructions) * scanned);
+        if (t->last_ran_ps != kNever && core != t->core) ++m_stats.migrations_wake;
+    }
     t->core = core;
     t->runnable = true;
     m_queues[core].push_front(t);
@@ -109,7 +347,7 @@ bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t wa
 ThreadScheduler::Idle ThreadScheduler::idle_action(std::uint32_t core) const {
     if (!m_queues[core].empty()) return Idle::run;
     if (!m_workload.exhausted() && m_workload.buffered() < kIdleReadAhead) return Idle::read_ahead;
-    if (!m_sleepers[core].empty()) return Idle::wait_sleeper;
+    if (next_wake(core) != kNever) return Idle::wait_sleeper;
     // After the trace's end an idle core stays up while any thread may still run (a kernel
     // thread woken later needs an idle core to go to); the last one to stop wakes them all.
     return m_workload.exhausted() && !busy() ? Idle::finish : Idle::sleep;
@@ -122,9 +360,18 @@ bool ThreadScheduler::busy() const {
 }
 
 void ThreadScheduler::set_running(std::uint32_t core, ThreadContext *t) {
+    if (!t) m_descheduled[core] = m_running[core];
     m_running[core] = t;
     if (!t && m_wake && m_workload.exhausted() && !busy())
         for (std::uint32_t c = 0; c < m_queues.size(); ++c) m_wake(c);
+}
+
+void ThreadScheduler::retire(std::uint32_t core) {
+    m_retired[core] = true;
+    if (m_idle_since_ps[core] != kNever) {
+        m_stats.idle_ps[core] += m_last_seen_ps[core] - std::min(m_last_seen_ps[core], m_idle_since_ps[core]);
+        m_idle_since_ps[core] = kNever;
+    }
 }
 
 void ThreadScheduler::requeue(ThreadContext *t) {
@@ -135,7 +382,12 @@ void ThreadScheduler::requeue(ThreadContext *t) {
 void ThreadScheduler::sleep(ThreadContext *t, std::uint64_t wake_ps) { m_sleepers[t->core].emplace(wake_ps, t); }
 
 std::uint64_t ThreadScheduler::next_wake(std::uint32_t core) const {
-    return m_sleepers[core].empty() ? ~0ull : m_sleepers[core].begin()->first;
+    if (!m_config.load_balance) return m_sleepers[core].empty() ? kNever : m_sleepers[core].begin()->first;
+    std::uint64_t wake = kNever;
+    for (const auto &s : m_sleepers)
+        if (!s.empty()) wake = std::min(wake, s.begin()->first);
+    if (m_queues.size() > 1 && pullable_for(core)) wake = std::min(wake, m_next_balance_ps[core]);
+    return wake;
 }
 
 }  // namespace mtesim

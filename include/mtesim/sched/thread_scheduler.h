@@ -1,10 +1,26 @@
 // ThreadScheduler: places the workload's threads on cores as the trace creates them (their
-// preferred core, or round robin) and keeps one run queue per core. A core with nothing to
-// run reads the trace ahead itself while little is buffered, and otherwise sleeps until the
-// scheduler wakes it (a thread was placed on it, or the trace ended); after the trace's end an
-// idle core finishes only once no core runs a thread, so that it can still take a kernel
-// thread. Threads run until they yield, exit, are killed or are preempted by a kernel thread;
-// a yielding thread goes to the back of its core's queue.
+// pinned core, or the idlest core: find_idlest_cpu of a fork) and keeps one run queue per
+// core. A core with nothing to run reads the trace ahead itself while little is buffered, and
+// otherwise sleeps until the scheduler wakes it (a thread was placed on it, a sleeper is due, a
+// balance pass is due, or the trace ended); after the trace's end an idle core finishes only
+// once no core runs a thread, so that it can still take a kernel thread. Threads run until
+// they yield, sleep, exit, are killed or are preempted by a kernel thread; a yielding thread
+// goes to the back of its core's queue.
+//
+// Load balancing (sched.load_balance = on, Linux CFS kernel/sched/fair.c, one flat sched
+// domain spanning every CPU as on a single-LLC SoC):
+// - newidle_balance: a core going idle pulls one waiting thread from the busiest core;
+// - periodic load_balance (rebalance_domains): a busy core at its next scheduling point once
+//   its balance interval has passed, and an idle core at its interval (the nohz idle balance)
+//   while some core has a thread waiting that it could take;
+// - wake-up placement (select_idle_sibling): a sleeper that wakes goes to its last core if
+//   that is idle, else to the first idle core after it, else back to its last core;
+// - can_migrate_task: a pinned thread (core=) never moves, a running one is never pulled, and
+//   a thread that ran within sched.migration_cost_us is cache hot: left unless this core's
+//   balance passes have failed more than cache_nice_tries (1) times in a row.
+// The work costs instructions on the balancing core (SchedConfig); a moved thread's cache
+// warmth is lost through the cache model (its lines are in the old core's L1/L2). With
+// sched.load_balance = off threads stay where they were placed (round robin), as before.
 //
 // Kernel threads (kswapd, kcompactd: IKernelThread) sleep until the kernel model wakes them.
 // A woken kernel thread goes to an idle core when there is one (select_idle_sibling), else to
@@ -19,6 +35,8 @@
 #include "mtesim/mte/tag_check_unit.h"
 #include "mtesim/mte/thread_abi_state.h"
 #include "mtesim/sched/i_kernel_thread.h"
+#include "mtesim/sched/sched_config.h"
+#include "mtesim/sched/sched_stats.h"
 #include "mtesim/trace/workload.h"
 
 #include <deque>
@@ -43,6 +61,8 @@ struct ThreadContext {
     std::uint64_t events = 0; /* executed */
     IKernelThread *kthread = nullptr; /* a kernel thread (no trace stream), else nullptr */
     bool runnable = false;            /* a kernel thread: queued or running (else asleep) */
+    bool pinned = false;              /* core= in the trace: its affinity is that one core */
+    std::uint64_t last_ran_ps = ~0ull; /* when it last stopped running (se.exec_start); ~0: never ran */
 };
 
 class ThreadScheduler {
@@ -55,11 +75,20 @@ public:
     /// @wake(core) is called when a thread is placed on @core, and for every core when the
     /// trace ends.
     void set_wake(std::function<void(std::uint32_t)> wake) { m_wake = std::move(wake); }
+    /// The load-balancing settings (before the first thread is placed).
+    void configure(const SchedConfig &config) { m_config = config; }
+    const SchedConfig &config() const { return m_config; }
+    /// @charge(core, instructions) charges the scheduler's own work (balance passes, CPU
+    /// selection) to @core through its core model; unset, that work is free (unit tests).
+    void set_charge(std::function<void(std::uint32_t, std::uint64_t)> charge) { m_charge = std::move(charge); }
     /// @admitted(info) is called for every thread the trace creates, when it is placed.
     void set_admitted(std::function<void(const ThreadInfo &)> admitted) { m_admitted = std::move(admitted); }
 
-    /// The next thread queued on @core, or nullptr; sleepers whose wake-up time is at or
-    /// before @now_ps join the queue first.
+    /// The next thread queued on @core, or nullptr. Sleepers whose wake-up time is at or before
+    /// @now_ps are woken first (with load balancing, every core's, each placed by
+    /// select_idle_sibling); then, with load balancing, a core finding its queue empty runs
+    /// newidle_balance, and a core whose balance interval has passed runs a periodic pass.
+    /// @now_ps = ~0 (untimed: unit tests) wakes every sleeper and balances nothing.
     ThreadContext *try_next(std::uint32_t core, std::uint64_t now_ps = ~0ull);
     /// What an idle @core should do now.
     enum class Idle { run, read_ahead, sleep, wait_sleeper, finish };
@@ -68,7 +97,9 @@ public:
     void requeue(ThreadContext *t);
     /// Takes @t off its core until simulated time @wake_ps (a timed sleep: nanosleep).
     void sleep(ThreadContext *t, std::uint64_t wake_ps);
-    /// The earliest wake-up time of @core's sleepers, in ps (~0 when none).
+    /// When idle @core should look again, in ps (~0 when never): the earliest wake-up of its
+    /// sleepers (with load balancing: of any core's sleepers, and its next balance time while
+    /// another core has a thread waiting that it could take).
     std::uint64_t next_wake(std::uint32_t core) const;
 
     /* kernel threads */
@@ -96,14 +127,41 @@ public:
     /// Whether a kernel thread waits in @core's queue (cheap: checked after every event).
     bool kernel_thread_waiting(std::uint32_t core) const { return m_kwaiting[core] > 0; }
     /// @core has finished (its loop ended): no kernel thread is placed on it any more.
-    void retire(std::uint32_t core) { m_retired[core] = true; }
+    void retire(std::uint32_t core);
 
     std::uint64_t threads_created() const { return m_threads.size(); }
     const std::vector<std::unique_ptr<ThreadContext>> &threads() const { return m_threads; }
+    const SchedStats &stats() const { return m_stats; }
 
 private:
+    enum class BalanceType { newly_idle, idle, not_idle }; /* enum cpu_idle_type */
+    static constexpr std::uint32_t kCacheNiceTries = 1;    /* sd_init: a domain sharing its LLC */
+    static constexpr std::uint32_t kBusyFactor = 16;       /* sd_init: busy_factor */
+    static constexpr std::uint32_t kNrMigrate = 32;        /* sysctl_sched_nr_migrate: threads looked at per pass */
+    static constexpr std::uint64_t kHz = 250;              /* CONFIG_HZ of arm64 defconfig and Android GKI */
+    static constexpr std::uint64_t kMaxPinnedIntervalMs = 512; /* MAX_PINNED_INTERVAL */
+
     /// Whether any core runs a thread or has one queued or sleeping.
     bool busy() const;
+    /// Threads on @core: running plus queued (rq->nr_running).
+    std::uint32_t nr_running(std::uint32_t core) const {
+        return (m_running[core] ? 1u : 0u) + static_cast<std::uint32_t>(m_queues[core].size());
+    }
+    /// Nothing runs on @core and nothing waits there (available_idle_cpu).
+    bool idle(std::uint32_t core) const { return !m_retired[core] && !m_running[core] && m_queues[core].empty(); }
+    /// Whether a core other than @core has a waiting thread that @core could pull.
+    bool pullable_for(std::uint32_t core) const;
+    /// Wakes the sleepers due at @now_ps (see try_next), @core doing the work.
+    void wake_sleepers(std::uint32_t core, std::uint64_t now_ps);
+    /// select_idle_sibling for @t waking on its last core; charges the scan to @waker.
+    std::uint32_t select_idle_sibling(const ThreadContext &t, std::uint32_t waker);
+    /// load_balance with @dst pulling; returns the threads moved.
+    std::uint32_t load_balance(std::uint32_t dst, std::uint64_t now_ps, BalanceType type);
+    /// get_sd_balance_interval of @core, in ps.
+    std::uint64_t balance_interval_ps(std::uint32_t core, bool busy) const;
+    void charge(std::uint32_t core, std::uint64_t instructions) {
+        if (m_charge && instructions) m_charge(core, instructions);
+    }
     /// Places a new thread; throws TraceError when it asks for a core the board lacks.
     void admit(const ThreadInfo &info);
 
@@ -120,6 +178,16 @@ private:
     std::uint64_t m_slice_ps = 0;                              /* scaled base slice */
     std::function<void(std::uint32_t)> m_wake;
     std::function<void(const ThreadInfo &)> m_admitted;
+    std::function<void(std::uint32_t, std::uint64_t)> m_charge;
+    SchedConfig m_config;
+    SchedStats m_stats;
+    /* per core: load balancing (each CPU's own copy of its sched domain) */
+    std::vector<std::uint64_t> m_balance_interval_ms; /* sd->balance_interval */
+    std::vector<std::uint64_t> m_next_balance_ps;     /* rq->next_balance */
+    std::vector<std::uint32_t> m_balance_failed;      /* sd->nr_balance_failed */
+    std::vector<ThreadContext *> m_descheduled;       /* the thread that just stopped running there */
+    std::vector<std::uint64_t> m_idle_since_ps;       /* ~0 while it has a thread */
+    std::vector<std::uint64_t> m_last_seen_ps;        /* its last scheduling point */
 };
 
 }  // namespace mtesim

@@ -1,0 +1,28 @@
+// SchedConfig: the [sched] settings of the thread scheduler's load balancing (Linux CFS,
+// kernel/sched/fair.c): whether it runs, the cache-hot threshold, and the instructions its
+// work costs on the core that does it (docs/timing-model.md "Load balancing" gives each
+// charge and where its size comes from).
+#pragma once
+
+#include <cstdint>
+
+namespace mtesim {
+
+class ConfigStore;
+
+struct SchedConfig {
+    /* off: threads stay on the core they were placed on (the model before load balancing) */
+    bool load_balance = true;
+    /* sysctl_sched_migration_cost: a thread that ran within this long is cache hot (task_hot) */
+    std::uint64_t migration_cost_ps = 500000000ull; /* 500 us, kernel/sched/fair.c */
+    /* instructions, charged through the core model on the balancing (or waking) core */
+    std::uint32_t balance_cpu_instructions = 60;  /* update_sg_lb_stats + find_busiest_queue, per CPU of the domain */
+    std::uint32_t balance_task_instructions = 40; /* can_migrate_task, per thread looked at */
+    std::uint32_t migrate_task_instructions = 400; /* detach_task + attach_task under both rq locks */
+    std::uint32_t select_cpu_instructions = 20;    /* select_idle_cpu: available_idle_cpu, per CPU scanned */
+
+    /// Reads the [sched] keys (ConfigError naming the key on a bad value).
+    static SchedConfig resolve(ConfigStore &store);
+};
+
+}  // namespace mtesim

@@ -1,0 +1,220 @@
+// Load balancing of ThreadScheduler (Linux CFS, kernel/sched/fair.c): newidle_balance,
+// periodic load_balance with can_migrate_task's cache-hot rule, wake-up placement
+// (select_idle_sibling), fork placement (find_idlest_cpu), the sched.load_balance switch,
+// the instructions the work costs and idle time. Times are in ps.
+#include "mtesim/common/config_error.h"
+#include "mtesim/config/config_store.h"
+#include "mtesim/sched/thread_scheduler.h"
+#include "mtesim/trace/text_trace_reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+using namespace mtesim;
+
+namespace {
+
+constexpr std::uint64_t kUs = 1000000; /* ps */
+
+struct Rig {
+    std::string path = "/tmp/mtesim-sched-" + std::to_string(getpid()) + ".trace";
+    std::unique_ptr<Workload> w;
+    std::unique_ptr<ThreadScheduler> s;
+    std::vector<std::uint32_t> woken;
+    std::uint64_t charged = 0; /* instructions */
+    Rig(std::uint32_t cores, const std::string &threads, bool balance = true, std::uint64_t migration_cost_ps = 500 * kUs) {
+        std::ofstream(path) << "mtesim-trace 1\n" << threads;
+        w = std::make_unique<Workload>(std::make_unique<TextTraceReader>(path));
+        s = std::make_unique<ThreadScheduler>(*w, cores, 1);
+        SchedConfig c;
+        c.load_balance = balance;
+        c.migration_cost_ps = migration_cost_ps;
+        s->configure(c);
+        s->set_wake([this](std::uint32_t core) { woken.push_back(core); });
+        s->set_charge([this](std::uint32_t, std::uint64_t n) { charged += n; });
+        while (!w->exhausted()) w->pump();
+    }
+    ~Rig() { std::remove(path.c_str()); }
+    ThreadContext *thread(std::uint32_t id) const {
+        for (auto &t : s->threads())
+            if (t->info.id == id) return t.get();
+        return nullptr;
+    }
+    /// @core picks its next thread at @now and runs it.
+    ThreadContext *dispatch(std::uint32_t core, std::uint64_t now) {
+        ThreadContext *t = s->try_next(core, now);
+        if (t) s->set_running(core, t);
+        return t;
+    }
+};
+
+const std::string kThreeThreads = "thread 1\nthread 2\nthread 3\n1 compute 1\n2 compute 1\n3 compute 1\n";
+
+}  // namespace
+
+TEST(SchedBalance, ACoreGoingIdlePullsAWaitingThreadFromABusyCore) {
+    for (bool balance : {true, false}) {
+        Rig r(2, kThreeThreads, balance);
+        ThreadContext *t1 = r.thread(1), *t2 = r.thread(2), *t3 = r.thread(3);
+        ASSERT_TRUE(t1 && t2 && t3);
+        EXPECT_EQ(t3->core, 0u) << "two cores, three threads: the third shares core 0";
+        ASSERT_EQ(r.dispatch(0, 0), t1);
+        ASSERT_EQ(r.dispatch(1, 0), t2);
+        r.s->set_running(1, nullptr); /* thread 2 ends */
+        ThreadContext *next = r.dispatch(1, 10 * kUs);
+        if (balance) {
+            EXPECT_EQ(next, t3) << "newidle_balance pulls the waiting thread (it never ran: cache cold)";
+            EXPECT_EQ(t3->core, 1u);
+            EXPECT_EQ(r.s->stats().migrations_idle_pull, 1u);
+            EXPECT_EQ(r.s->stats().balance_passes_newidle, 1u);
+        } else {
+            EXPECT_EQ(next, nullptr) << "sched.load_balance = off: core 1 stays idle while core 0 has a queue";
+            EXPECT_EQ(t3->core, 0u);
+            EXPECT_EQ(r.s->stats().balance_passes_newidle + r.s->stats().balance_passes_periodic, 0u);
+        }
+    }
+}
+
+TEST(SchedBalance, ThePassCostsInstructionsOnThePullingCore) {
+    Rig r(2, kThreeThreads);
+    r.dispatch(0, 0);
+    r.dispatch(1, 0);
+    r.s->set_running(1, nullptr);
+    r.charged = 0;
+    ASSERT_TRUE(r.dispatch(1, 10 * kUs));
+    const SchedConfig &c = r.s->config();
+    EXPECT_EQ(r.charged, 2ull * c.balance_cpu_instructions + c.balance_task_instructions + c.migrate_task_instructions)
+        << "statistics of both cores, one thread looked at, one moved";
+}
+
+TEST(SchedBalance, APinnedThreadIsNeverPulled) {
+    Rig r(2, "thread 1 core=0\nthread 2 core=0\nthread 3 core=1\n1 compute 1\n2 compute 1\n3 compute 1\n");
+    r.dispatch(0, 0);
+    r.dispatch(1, 0);
+    r.s->set_running(1, nullptr);
+    EXPECT_EQ(r.dispatch(1, 10 * kUs), nullptr);
+    EXPECT_EQ(r.thread(2)->core, 0u);
+    EXPECT_EQ(r.s->next_wake(1), ~0ull) << "nothing it could take: it does not wake to balance";
+}
+
+TEST(SchedBalance, ACacheHotThreadIsLeftUntilBalancingHasFailedMoreThanCacheNiceTries) {
+    // sched.migration_cost_us raised to 100 ms so that the thread stays hot over several
+    // balance intervals (4 ms each on 2 CPUs: min_interval 2 ms, one jiffy at HZ = 250).
+    Rig r(2, kThreeThreads, true, 100000 * kUs);
+    ThreadContext *t1 = r.thread(1), *t3 = r.thread(3);
+    ASSERT_EQ(r.dispatch(0, 0), t1);
+    ASSERT_TRUE(r.dispatch(1, 0));
+    r.s->requeue(t1); /* thread 1 yields on core 0 at 10 us: thread 3 runs, thread 1 waits, hot */
+    r.s->set_running(0, nullptr);
+    ASSERT_EQ(r.dispatch(0, 10 * kUs), t3);
+    EXPECT_EQ(t1->last_ran_ps, 10 * kUs);
+    r.s->set_running(1, nullptr);
+    EXPECT_EQ(r.dispatch(1, 20 * kUs), nullptr) << "newidle: hot, not pulled";
+    EXPECT_EQ(r.s->stats().hot_skipped, 1u);
+    EXPECT_EQ(r.s->stats().balance_failed, 0u) << "a newly idle pass does not count a failure";
+    const std::uint64_t first = r.s->next_wake(1);
+    EXPECT_LE(first, 20 * kUs) << "a thread it could take waits: the idle core balances at its interval";
+    EXPECT_EQ(r.dispatch(1, 30 * kUs), nullptr) << "periodic (nohz idle) pass 1: hot";
+    const std::uint64_t second = r.s->next_wake(1);
+    EXPECT_EQ(second, 30 * kUs + 4000 * kUs) << "next balance one jiffy (4 ms) later";
+    EXPECT_EQ(r.dispatch(1, second), nullptr) << "pass 2: failures (1) not above cache_nice_tries (1)";
+    EXPECT_EQ(r.s->stats().balance_failed, 2u);
+    EXPECT_EQ(r.dispatch(1, r.s->next_wake(1)), t1) << "pass 3: two failures, the hot thread is moved";
+    EXPECT_EQ(r.s->stats().hot_forced, 1u);
+    EXPECT_EQ(r.s->stats().migrations_periodic, 1u);
+}
+
+TEST(SchedBalance, AColdThreadIsPulledByTheFirstPass) {
+    Rig r(2, kThreeThreads); /* 500 us migration cost */
+    ThreadContext *t1 = r.thread(1), *t3 = r.thread(3);
+    r.dispatch(0, 0);
+    r.dispatch(1, 0);
+    r.s->requeue(t1);
+    r.s->set_running(0, nullptr);
+    ASSERT_EQ(r.dispatch(0, 10 * kUs), t3);
+    r.s->set_running(1, nullptr);
+    EXPECT_EQ(r.dispatch(1, 10 * kUs + 499 * kUs), nullptr) << "ran 499 us ago: hot";
+    EXPECT_EQ(r.dispatch(1, 10 * kUs + 500 * kUs), t1) << "ran 500 us ago: cold, the periodic pass takes it";
+}
+
+TEST(SchedBalance, AWakingThreadGoesToAnIdleCoreWhenItsOwnIsBusy) {
+    for (bool balance : {true, false}) {
+        Rig r(2, "thread 1\nthread 2 core=0\n1 compute 1\n2 compute 1\n", balance);
+        ThreadContext *t1 = r.thread(1), *t2 = r.thread(2);
+        ASSERT_EQ(t1->core, 0u);
+        ASSERT_EQ(r.dispatch(0, 0), t1);
+        r.s->sleep(t1, 100 * kUs); /* nanosleep */
+        r.s->set_running(0, nullptr);
+        ASSERT_EQ(r.dispatch(0, 5 * kUs), t2); /* core 0 busy with thread 2 when thread 1 wakes */
+        EXPECT_EQ(r.dispatch(1, 1 * kUs), nullptr);
+        if (balance) {
+            EXPECT_EQ(r.s->next_wake(1), 100 * kUs) << "an idle core wakes for any core's sleeper";
+            EXPECT_EQ(r.dispatch(1, 100 * kUs), t1) << "select_idle_sibling: its core is busy, core 1 is idle";
+            EXPECT_EQ(r.s->stats().migrations_wake, 1u);
+        } else {
+            EXPECT_EQ(r.s->next_wake(1), ~0ull);
+            EXPECT_EQ(r.dispatch(1, 100 * kUs), nullptr) << "off: it waits for core 0";
+            EXPECT_EQ(t1->core, 0u);
+        }
+    }
+}
+
+TEST(SchedBalance, AWakingThreadStaysOnItsOwnCoreWhenThatIsIdle) {
+    Rig r(2, "thread 1\nthread 2\n1 compute 1\n2 compute 1\n");
+    ThreadContext *t1 = r.thread(1);
+    ASSERT_EQ(r.dispatch(0, 0), t1);
+    r.s->sleep(t1, 100 * kUs);
+    r.s->set_running(0, nullptr);
+    EXPECT_EQ(r.dispatch(0, 5 * kUs), nullptr);
+    r.woken.clear();
+    EXPECT_EQ(r.dispatch(1, 100 * kUs), r.thread(2)) << "core 1 runs its own thread";
+    EXPECT_EQ(t1->core, 0u) << "core 0 is idle: the sleeper returns there (cache warm)";
+    EXPECT_EQ(r.woken, std::vector<std::uint32_t>{0});
+    EXPECT_EQ(r.s->stats().migrations_wake, 0u);
+}
+
+TEST(SchedBalance, NewThreadsSpreadOntoIdleCores) {
+    // Thread 1 is pinned to core 1; round robin would put thread 3 there too.
+    const std::string trace = "thread 1 core=1\nthread 2\nthread 3\n1 compute 1\n2 compute 1\n3 compute 1\n";
+    Rig on(3, trace, true), off(3, trace, false);
+    EXPECT_EQ(on.thread(2)->core, 0u);
+    EXPECT_EQ(on.thread(3)->core, 2u) << "find_idlest_cpu: core 1 has a thread, core 2 is idle";
+    EXPECT_EQ(off.thread(3)->core, 1u) << "off: round robin";
+}
+
+TEST(SchedBalance, IdleTimeIsCountedPerCore) {
+    Rig r(2, "thread 1 core=0\n1 compute 1\n");
+    ThreadContext *t1 = r.thread(1);
+    EXPECT_EQ(r.dispatch(1, 0), nullptr);
+    ASSERT_EQ(r.dispatch(0, 0), t1);
+    r.s->sleep(t1, 300 * kUs);
+    r.s->set_running(0, nullptr);
+    EXPECT_EQ(r.dispatch(0, 100 * kUs), nullptr);
+    ASSERT_EQ(r.dispatch(0, 300 * kUs), t1) << "its core was idle: it wakes there";
+    r.s->set_running(0, nullptr);
+    EXPECT_EQ(r.dispatch(1, 400 * kUs), nullptr);
+    r.s->retire(1);
+    EXPECT_EQ(r.s->stats().idle_ps[0], 200 * kUs);
+    EXPECT_EQ(r.s->stats().idle_ps[1], 400 * kUs);
+}
+
+TEST(SchedBalance, TheConfigKeysAreReadAndChecked) {
+    ConfigStore s;
+    s.set_from_command_line("sched.load_balance=off");
+    s.set_from_command_line("sched.migration_cost_us=250");
+    const SchedConfig c = SchedConfig::resolve(s);
+    EXPECT_FALSE(c.load_balance);
+    EXPECT_EQ(c.migration_cost_ps, 250 * kUs);
+    ConfigStore bad;
+    bad.set_from_command_line("sched.load_balance=maybe");
+    try {
+        SchedConfig::resolve(bad);
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError &e) {
+        EXPECT_NE(std::string(e.what()).find("sched.load_balance"), std::string::npos) << e.what();
+    }
+}
