@@ -131,6 +131,7 @@ void Core::run_thread(ThreadContext &t) {
             m_clock.charge(c);
             m_timing.instructions(ev.arg);
             m_stats.compute_cycles += c;
+            if (ev.mispredicts) mispredicted(ev.mispredicts, 0);
             break;
         }
         case TraceOp::load:
@@ -142,6 +143,9 @@ void Core::run_thread(ThreadContext &t) {
                 m_clock.charge(c);
                 m_timing.instructions(ev.aux);
                 m_stats.compute_cycles += c;
+                /* mispredicts are among the gap's instructions (the reader checks): the branches
+                 * resolve with the load the access depends on (docs/timing-model.md) */
+                if (ev.mispredicts) mispredicted(ev.mispredicts, ev.dep);
             }
             if (ev.has_value) { /* st value=V: the bytes it writes (vm.data) */
                 LoadStoreUnit::Data d;

@@ -124,6 +124,11 @@ private:
     void boot();
     /// Runs @t until it yields, exits, is killed, runs out of events or is preempted.
     void run_thread(ThreadContext &t);
+    /// @n mispredicted branches of a compute or ld/st event, resolving with load @dep (0: none).
+    void mispredicted(std::uint32_t n, std::uint32_t dep) {
+        m_stats.branch_mispredicts += n;
+        m_stats.mispredict_cycles += m_timing.mispredicts(n, dep);
+    }
     /// Runs kernel thread @t until it sleeps or gives the core up.
     void run_kernel_thread(ThreadContext &t);
     /// True (and the simulation stopped) when a run limit or an interrupt ends the run.

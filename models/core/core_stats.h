@@ -12,6 +12,8 @@ struct CoreStats {
     std::uint64_t cycles = 0;            /* local time at the end, in core cycles */
     std::uint64_t events = 0;            /* trace events executed */
     std::uint64_t compute_cycles = 0;    /* charged by compute events */
+    std::uint64_t branch_mispredicts = 0; /* mispredicted branches the trace reported (mispredict=M) */
+    std::uint64_t mispredict_cycles = 0; /* front-end refill cycles charged for them (core.mispredict_penalty_cycles each) */
     std::uint64_t loads = 0, stores = 0; /* ld/st events */
     std::uint64_t l1_hits = 0, l1_misses = 0;   /* in line accesses */
     std::uint64_t l2_hits = 0, l2_misses = 0;   /* in line accesses (private L2, when the core has one) */

@@ -8,7 +8,8 @@ namespace mtesim {
 TimingModel::TimingModel(const CoreConfig &config, LocalClock &clock)
     : m_clock(clock), m_cpi_milli(static_cast<std::uint64_t>(std::llround(config.base_cpi * 1000.0))),
       m_ooo(config.out_of_order), m_rob(config.rob_entries), m_width(config.dispatch_width), m_l1_mshrs(config.l1d_mshrs),
-      m_llc_mshrs(config.llc_mshrs), m_l1_latency(config.l1d_latency), m_llc_latency(config.llc_latency) {
+      m_llc_mshrs(config.llc_mshrs), m_l1_latency(config.l1d_latency), m_llc_latency(config.llc_latency),
+      m_mispredict_penalty(config.mispredict_penalty_cycles) {
     m_stores.assign(config.store_buffer, 0);
     m_window.reserve(config.l1d_mshrs + 1);
 }
@@ -80,6 +81,25 @@ void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_
         m_slot = 0;
         m_clock.charge(1);
     }
+}
+
+/*
+ * Mispredicted branches (interval simulation's branch-misprediction interval: resolution time
+ * plus front-end refill). Out of order, a branch whose condition comes from a load resolves only
+ * once that load's data is back; then the front end refetches from the right target, and no
+ * instruction dispatches for the refill. Older outstanding misses keep going meanwhile (only
+ * younger, wrong-path work is squashed, and the trace holds none of it), so they overlap with
+ * the refill. The next dispatch starts a new fetch group. In order, earlier loads are already
+ * complete and each mispredict costs the refill.
+ */
+std::uint64_t TimingModel::mispredicts(std::uint32_t n, std::uint32_t dep) {
+    if (m_ooo) {
+        if (dep) stall_until(load_ready(dep));
+        m_slot = 0;
+    }
+    const std::uint64_t cycles = std::uint64_t(n) * m_mispredict_penalty;
+    m_clock.charge(cycles);
+    return cycles;
 }
 
 void TimingModel::window_full() {

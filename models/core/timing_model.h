@@ -21,6 +21,19 @@
 // limits. A dependent access (its address comes from an earlier load: TraceEvent::dep) cannot
 // issue before that load's data is back, so a pointer chase serialises its misses (the
 // dependence chains of interval analysis). Exception entries drain the window.
+//
+// Branch mispredictions (the trace's mispredict=M; docs/timing-model.md, "Branch
+// mispredictions"). Interval simulation charges a mispredicted branch the time until it
+// resolves plus the front-end refill; the instructions after it are squashed, so dispatch
+// restarts from an empty front end. Here: the branch resolves at dispatch, or, when its record
+// says which load it depends on (a ld/st's dep=K), once that load's data is back (a tree
+// walk's direction branch compares the key just loaded); then dispatch stops for
+// core.mispredict_penalty_cycles, the refill (fetch to the branch unit: the "branch
+// mispredict penalty" Arm and LLVM's scheduling models give per core). Misses older than the
+// branch are not squashed: they stay in flight during the refill, so a mispredict that does not
+// depend on an outstanding long miss overlaps with it (its cost is hidden when the window would
+// have filled before the miss returned), and one that depends on it adds the refill after it.
+// In order, the core is blocking: each mispredict costs the penalty.
 #pragma once
 
 #include "core/local_clock.h"
@@ -65,6 +78,10 @@ public:
     void end_access(bool write, std::uint64_t latency, std::uint32_t data_dep = 0) {
         if (m_ooo) end_ooo(write, latency, data_dep);
     }
+    /// @n mispredicted branches among the instructions just dispatched; they resolve once the
+    /// @dep-th most recent load's data is back (0: at once). Returns the refill cycles charged
+    /// (@n x core.mispredict_penalty_cycles), not counting the wait for resolution.
+    std::uint64_t mispredicts(std::uint32_t n, std::uint32_t dep);
     /// Out of order: waits for every outstanding miss (an exception entry, a barrier).
     void drain() {
         if (m_ooo) drain_ooo();
@@ -95,6 +112,7 @@ private:
     bool m_ooo;
     std::uint32_t m_rob, m_width, m_l1_mshrs, m_llc_mshrs;
     std::uint32_t m_l1_latency, m_llc_latency; /* hit latencies, to classify misses */
+    std::uint32_t m_mispredict_penalty;        /* front-end refill of a mispredicted branch, in cycles */
     std::uint64_t m_seq = 0;                   /* instructions dispatched */
     std::uint32_t m_slot = 0;                  /* accesses dispatched in the current cycle */
     std::vector<Miss> m_window;                /* outstanding load misses, oldest first */

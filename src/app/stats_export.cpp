@@ -101,6 +101,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "dram_writes", c.dram_writes, "transactions", "writes sent to memory");
         add_count(p + "tag_checks", c.tag_checks, "accesses", "accesses checked against allocation tags");
         add_count(p + "tag_check_granules", c.tag_check_granules, "granules", "granules compared");
+        add_count(p + "branch_mispredicts", c.branch_mispredicts, "branches", "mispredicted branches the trace reported (mispredict=M)");
+        add_count(p + "mispredict_cycles", c.mispredict_cycles, "cycles", "front-end refill cycles charged for them (core.mispredict_penalty_cycles each)");
         add_count(p + "faults_sync", c.faults_sync, "faults", "SEGV_MTESERR");
         add_count(p + "faults_async", c.faults_async, "faults", "SEGV_MTEAERR");
         add_count(p + "faults_maperr", c.faults_maperr, "faults", "SEGV_MAPERR");

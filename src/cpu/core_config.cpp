@@ -91,6 +91,10 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
                      {"none", "stream"}) == "stream")
         c.l2_prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l2.prefetch_degree", 8, "lines", "lines the L2 stream prefetcher runs ahead", 1, 64));
     c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));
+    c.mispredict_penalty_cycles = static_cast<std::uint32_t>(
+        s.get_u64("core.mispredict_penalty_cycles", 11, "cycles",
+                  "cycles a mispredicted branch costs once it resolves (the front end refetches and refills: pipeline depth to the branch unit)",
+                  0, 1000));
     return c;
 }
 

@@ -36,6 +36,13 @@
 //              1024-entry 4-way L2 TLB, 64-entry 4-way walk cache RAM.
 //   [A53-PF]   Arm Cortex-A53/A35 TRMs, "About data prefetching": the L1D prefetcher recognises
 //              misses at a fixed stride within four lines either way.
+//   [LLVM]     LLVM's AArch64 scheduling models (llvm/lib/Target/AArch64/AArch64Sched*.td), written by
+//              Arm from each core's Software Optimization Guide: MispredictPenalty, "extra cycles
+//              for a mispredicted branch" (AArch64SchedA55.td: 8, "a branch direction mispredict";
+//              AArch64SchedNeoverseN1.td: 11; AArch64SchedNeoverseN2.td: 10; AArch64SchedNeoverseV2.td:
+//              10, "copied from N2").
+//   [AT-A76]   AnandTech, "Arm's Cortex-A76 CPU Unveiled", 2018: 13-stage pipeline "with the
+//              execution latencies of an 11 stage core".
 //   [ARM-LP]   Arm Learning Paths, "Analyze Arm cache hierarchy" (memory-subsystem): Graviton2
 //              (N1) 1 MB and Graviton4 (V2) 2 MB private 8-way L2 with 64-byte lines.
 //
@@ -56,6 +63,7 @@ const std::vector<CorePreset> &table() {
     static const std::vector<CorePreset> presets = {
         {"arm,cortex-a55",
          {{"core.model", "inorder", "[A55-TRM] 'in-order pipeline'"},
+          {"core.mispredict_penalty_cycles", "8", "[LLVM] Cortex-A55 MispredictPenalty 8 (a branch direction mispredict; from [A55-SOG])"},
           {"core.dispatch_width", "2", "[A55-TRM] dual-issue (informative: the in-order model issues by base_cpi)"},
           {"l1d.size", "32768", "[A55-TRM] 16 to 64 KiB; assumed: the 32 KiB of common phone builds"},
           {"l1d.ways", "4", "[A55-TRM] 4-way set associative"},
@@ -71,6 +79,7 @@ const std::vector<CorePreset> &table() {
           {"tlb.walk_cache_ways", "4", "[A55-MMU] 4-way set associative"}}},
         {"arm,cortex-a510",
          {{"core.model", "inorder", "[TD21] in-order core"},
+          {"core.mispredict_penalty_cycles", "8", "assumed: A55's 8 ([LLVM]); A510 is its in-order successor and no A510 figure was found"},
           {"core.dispatch_width", "3", "[TD21] 3-wide decode (informative: the in-order model issues by base_cpi)"},
           {"l1d.size", "32768", "[A510-TRM] 32 or 64 KiB; assumed: the 32 KiB of common phone builds"},
           {"l1d.ways", "4", "[A510-TRM] 4-way set associative"},
@@ -78,6 +87,7 @@ const std::vector<CorePreset> &table() {
           {"l2.size", "0", "[A510-TRM] the L2 is shared by the two cores of a complex: not modelled as private (none)"}}},
         {"arm,cortex-a78",
          {{"core.model", "ooo", "[A78-SOG] out-of-order core"},
+          {"core.mispredict_penalty_cycles", "11", "assumed: Cortex-A76 / Neoverse N1's 11 ([LLVM] N1, [AT-A76]); A78 keeps A76's pipeline family and no A78 figure was found"},
           {"core.rob_entries", "160", "[A78-SOG] 160-entry reorder buffer (kept from Cortex-A77)"},
           {"core.dispatch_width", "4", "[A78-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "32768", "[A78-TRM] 32 or 64 KiB; assumed: 32 KiB as in most A78 phones"},
@@ -94,6 +104,7 @@ const std::vector<CorePreset> &table() {
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-a710",
          {{"core.model", "ooo", "[A710-SOG] out-of-order core"},
+          {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse N2 (derived from Cortex-A710, its server sibling) MispredictPenalty 10, from the N2 Software Optimization Guide"},
           {"core.rob_entries", "160", "assumed: A78's 160 ([A78-SOG]); no A710 ROB size was found"},
           {"core.dispatch_width", "5", "[TD21] Cortex-A710 decodes 5 instructions per cycle"},
           {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
@@ -106,6 +117,7 @@ const std::vector<CorePreset> &table() {
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-a715",
          {{"core.model", "ooo", "[TD22] out-of-order core"},
+          {"core.mispredict_penalty_cycles", "10", "assumed: A710's 10 ([LLVM] N2); no A715 figure was found"},
           {"core.rob_entries", "160", "assumed: A710's (see above); [TD22] gives no A715 ROB size"},
           {"core.dispatch_width", "5", "[TD22] 5-wide decode"},
           {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
@@ -118,6 +130,7 @@ const std::vector<CorePreset> &table() {
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-x3",
          {{"core.model", "ooo", "[TD22] out-of-order core"},
+          {"core.mispredict_penalty_cycles", "10", "assumed: Neoverse V2's 10 ([LLVM], itself copied from N2); V2 is X3's server sibling [HC35]"},
           {"core.rob_entries", "320", "[TD22] instruction window grown from X2's 288 to 320"},
           {"core.dispatch_width", "6", "[TD22] 6-wide decode"},
           {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
@@ -130,6 +143,7 @@ const std::vector<CorePreset> &table() {
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,neoverse-n1",
          {{"core.model", "ooo", "[N1-SOG] out-of-order core"},
+          {"core.mispredict_penalty_cycles", "11", "[LLVM] Neoverse N1 MispredictPenalty 11; [AT-A76] 11-stage execution pipeline (N1 is A76's server sibling [HC31])"},
           {"core.rob_entries", "128", "[HC31] 128-entry instruction window"},
           {"core.dispatch_width", "4", "[N1-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
@@ -147,6 +161,7 @@ const std::vector<CorePreset> &table() {
           {"l2.latency", "7", "[WC-N1] 9-11 cycle L2 load-to-use; 11 for the 1 MiB two-bank L2, less the 4-cycle L1D"}}},
         {"arm,neoverse-v2",
          {{"core.model", "ooo", "[HC35] out-of-order core"},
+          {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse V2 MispredictPenalty 10 (noted there as copied from N2)"},
           {"core.rob_entries", "320", "assumed: Cortex-X3's 320 ([TD22]); V2 is X3's server sibling [HC35]"},
           {"core.dispatch_width", "6", "[HC35] 6-wide decode"},
           {"l1d.size", "65536", "[V2-TRM] 64 KiB"},

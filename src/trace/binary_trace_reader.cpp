@@ -111,9 +111,11 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
     case TraceOp::store:
         if (ev.arg == 0 || ev.arg > 4096) fail("bad access size, expected 1 to 4096 bytes");
         if (ev.dep > kMaxLoadDependency) fail("bad load dependency, expected 0 to " + std::to_string(kMaxLoadDependency));
+        if (ev.mispredicts > ev.aux) fail("bad mispredict count, expected at most the gap's instructions");
         break;
     case TraceOp::compute:
         if (ev.arg > (1ull << 40)) fail("bad cycle count");
+        if (ev.mispredicts > ev.arg) fail("bad mispredict count, expected at most the compute's instructions");
         break;
     case TraceOp::sleep:
         if (ev.arg > (1ull << 40)) fail("bad sleep time");
@@ -264,6 +266,9 @@ bool BinaryTraceReader::next(TraceEvent &out) {
         out.arg = r.arg;
         out.aux = r.aux;
         if (out.op == TraceOp::load || out.op == TraceOp::store) out.dep = r.reserved2;
+        out.mispredicts = r.mispredicts;
+        if (r.mispredicts && out.op != TraceOp::compute && out.op != TraceOp::load && out.op != TraceOp::store)
+            fail("mispredict count on a " + std::string(trace_op_name(out.op)) + " record, expected it on compute, ld or st only");
         out.position = ++m_events;
         check(out);
         m_pos += sizeof r;

@@ -94,6 +94,7 @@ void BinaryTraceWriter::put_event(const TraceEvent &ev) {
     r.name = ev.src.name;
     r.aux = ev.aux;
     r.reserved2 = ev.dep;
+    r.mispredicts = ev.mispredicts;
     r.raw_or_offset = r.has_name ? static_cast<std::uint64_t>(ev.src.offset) : ev.src.raw;
     r.arg = ev.arg;
     put(&r, sizeof r);

@@ -190,6 +190,17 @@ void ProfileWorkload::heap_op(Thread &t, unsigned malloc_pct, unsigned free_pct)
  * children are 2j + 1 and 2j + 2; left child pointer at offset 0, right at 8, inside chunks of
  * 16 bytes or more): frees move the last chunk into the hole, as a rebalancing moves nodes.
  * (One load per level: the key compared at each node is in the same line and left out.)
+ *
+ * Each level's compare and branch (the load's gap) chooses the left or the right child. That
+ * direction branch is one static branch, so its prediction is modelled as the simplest dynamic
+ * predictor, a 2-bit saturating counter per thread (Smith, "A study of branch prediction
+ * strategies", ISCA 1981; cachegrind's --branch-sim table entries are such counters): a level
+ * whose direction differs from the counter's prediction carries mispredict=1. The direction is
+ * whatever the path to live[i] is, and i is drawn at random, so the directions are close to
+ * coin flips and the counter mispredicts about one level in two; nothing sets that rate. The
+ * branch compares the key of the node whose pointer the previous load returned, so it resolves
+ * with that load (the record's dep=1; docs/timing-model.md); the root's is at hand. Left out
+ * with the key's load: the loop's exit test, taken once per lookup at the chunk.
  */
 void ProfileWorkload::tree_lookup(Thread &t, std::size_t i) {
     std::size_t path[64];
@@ -203,6 +214,10 @@ void ProfileWorkload::tree_lookup(Thread &t, std::size_t i) {
         ev.arg = 8;
         ev.aux = 2;                      /* the level's compare and branch (cmp, b.cond) */
         if (parent != 0) ev.dep = 1;     /* the parent's address came from the previous load */
+        const bool right = child == 2 * parent + 2;
+        if (right != (t.direction_counter >= 2)) ev.mispredicts = 1;
+        if (right) t.direction_counter = static_cast<std::uint8_t>(std::min(3, t.direction_counter + 1));
+        else t.direction_counter = static_cast<std::uint8_t>(std::max(0, t.direction_counter - 1));
     }
 }
 

@@ -202,6 +202,19 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
             m_lines.fail(std::string("bad ") + what + ", expected a number up to " + std::to_string(max), l, le);
         return v;
     };
+    // mispredict=M of a compute or ld/st: 1..65535 mispredicted branches, each one of the
+    // record's @instructions (compute N, or a ld/st's gap=N), so at most that many.
+    auto mispredicts = [&](const char *b, const char *e, std::uint64_t instructions, const char *what) {
+        const char *v;
+        std::uint64_t n = 0;
+        if (!keyword(b, e, "mispredict", v) || !parse_number(v, e, n) || n < 1 || n > kMaxMispredicts)
+            m_lines.fail("bad argument, expected mispredict=M (mispredicted branches, 1 to " + std::to_string(kMaxMispredicts) + ")", l, le);
+        if (n > instructions)
+            m_lines.fail("bad argument, expected mispredict=M at most the " + std::string(what) + " (" +
+                             std::to_string(instructions) + "): each mispredicted branch is one of them",
+                         l, le);
+        return static_cast<std::uint16_t>(n);
+    };
     // ADDRESS LENGTH of a memory system call: page-aligned, inside the user address space.
     auto range = [&](int a, int n) {
         if (!parse_number(t.b[a], t.e[a], ev.src.raw)) m_lines.fail("bad address, expected 0x-hex or decimal", l, le);
@@ -260,12 +273,14 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
     ev.thread = parse_thread(t.b[0], t.e[0], l, le);
     const char *op = t.b[1], *ope = t.e[1];
     if (token_is(op, ope, "compute")) {
-        need(3, "TID compute CYCLES");
+        if (t.n < 3 || t.n > 4) m_lines.fail("wrong number of fields, expected 'TID compute CYCLES [mispredict=M]'", l, le);
         ev.op = TraceOp::compute;
         ev.arg = number(2, "cycle count", 1ull << 40);
+        if (t.n == 4) ev.mispredicts = mispredicts(t.b[3], t.e[3], ev.arg, "compute's instructions");
     } else if (token_is(op, ope, "ld") || token_is(op, ope, "st")) {
-        if (t.n < 4 || t.n > 7)
-            m_lines.fail("wrong number of fields, expected 'TID ld|st ADDRESS SIZE [gap=N] [dep=K] [value=V]'", l, le);
+        if (t.n < 4 || t.n > 8)
+            m_lines.fail("wrong number of fields, expected 'TID ld|st ADDRESS SIZE [gap=N] [dep=K] [mispredict=M] [value=V]'", l, le);
+        int mispredict_field = 0; /* checked against gap= once every field is read */
         ev.op = token_is(op, ope, "ld") ? TraceOp::load : TraceOp::store;
         ev.src = parse_operand(t.b[2], t.e[2], l, le);
         ev.arg = number(3, "size", kMaxAccess);
@@ -282,14 +297,18 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
                     m_lines.fail("bad argument, expected dep=K (the address depends on the K-th previous load, 1 to " +
                                      std::to_string(kMaxLoadDependency) + ")", l, le);
                 ev.dep = static_cast<std::uint32_t>(n);
+            } else if (keyword(t.b[i], t.e[i], "mispredict", v)) {
+                mispredict_field = i;
             } else if (ev.op == TraceOp::store && keyword(t.b[i], t.e[i], "value", v)) {
                 if (!parse_number(v, t.e[i], ev.value)) m_lines.fail("bad value, expected value=V (a 64-bit number)", l, le);
                 ev.has_value = true;
             } else {
-                m_lines.fail(ev.op == TraceOp::store ? "bad argument, expected gap=N, dep=K or value=V"
-                                                     : "bad argument, expected gap=N or dep=K", l, le);
+                m_lines.fail(ev.op == TraceOp::store ? "bad argument, expected gap=N, dep=K, mispredict=M or value=V"
+                                                     : "bad argument, expected gap=N, dep=K or mispredict=M", l, le);
             }
         }
+        if (mispredict_field)
+            ev.mispredicts = mispredicts(t.b[mispredict_field], t.e[mispredict_field], ev.aux, "gap's instructions (gap=N)");
     } else if (token_is(op, ope, "irg")) {
         if (t.n < 4 || t.n > 6)
             m_lines.fail("wrong number of fields, expected 'TID irg NAME ADDRESS [exclude=MASK] [gmi]'", l, le);

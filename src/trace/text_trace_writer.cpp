@@ -31,12 +31,17 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         if (ev.src.raw != 1) m_out << " process=" << ev.src.raw;
         m_out << mte(ev.aux) << "\n";
         return;
-    case TraceOp::compute: m_out << t << "compute " << ev.arg << "\n"; return;
+    case TraceOp::compute:
+        m_out << t << "compute " << ev.arg;
+        if (ev.mispredicts) m_out << " mispredict=" << ev.mispredicts;
+        m_out << "\n";
+        return;
     case TraceOp::load:
     case TraceOp::store:
         m_out << t << (ev.op == TraceOp::load ? "ld " : "st ") << addr() << " " << ev.arg;
         if (ev.aux) m_out << " gap=" << ev.aux;
         if (ev.dep) m_out << " dep=" << ev.dep;
+        if (ev.mispredicts) m_out << " mispredict=" << ev.mispredicts;
         if (ev.has_value) m_out << " value=" << hex(ev.value);
         m_out << "\n";
         return;

@@ -347,7 +347,7 @@ TEST_F(CaptureTest, AListWalksLoadsDependOnThePreviousLoadAndAnArraysDoNot) {
         const auto lines = lines_of(slurp(s_dir / "walk.trace"));
         std::set<std::string> nodes;
         std::string array;
-        const std::regex malloc_re(" malloc (h[0-9]+) ([0-9]+)$"), ld_re(" ld (h[0-9]+)(\\S*) 8( gap=[0-9]+)?( dep=([0-9]+))?$");
+        const std::regex malloc_re(" malloc (h[0-9]+) ([0-9]+)$"), ld_re(" ld (h[0-9]+)(\\S*) 8( gap=[0-9]+)?( dep=([0-9]+))?( mispredict=[0-9]+)?$");
         std::size_t walk_loads = 0, walk_dep1 = 0, walk_other_dep = 0, array_loads = 0, array_dep = 0;
         std::smatch m;
         for (const auto &l : lines) {
@@ -374,6 +374,62 @@ TEST_F(CaptureTest, AListWalksLoadsDependOnThePreviousLoadAndAnArraysDoNot) {
         EXPECT_NE(r.err.find("99 accesses depend on a recorded load"), std::string::npos) << r.err;
         EXPECT_EQ(faults("walk").size(), 0u);
     }
+}
+
+/* A branch on random data (a bit of an LCG per element) against the same loop on constant data:
+ * the body's asm keeps the compiler from turning the branch into a conditional select. */
+static const char *kBranchProgram = R"(
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+    enum { N = 4000 };
+    const int random = argc > 1;
+    unsigned char *data = malloc(N);
+    unsigned x = 12345;
+    for (int i = 0; i < N; i++) { x = x * 1103515245u + 12345u; data[i] = random ? (x >> 16) & 1 : 1; }
+    long sum = 0;
+    for (int i = 0; i < N; i++)
+        if (data[i]) { __asm__ volatile("" ::: "memory"); sum += i; }
+    printf("%ld\n", sum > 0);
+    return 0;
+}
+)";
+
+TEST_F(CaptureTest, AnUnpredictableBranchMispredictsAndAPredictableLoopDoesNot) {
+    // mtegrind's predictor (2-bit counters, as Cachegrind's) is wrong about half the time on a
+    // branch whose direction is a coin flip, and learns a branch that always goes one way: the
+    // mispredicts written on the summing loop's loads (the branch of element i rides on the load
+    // of element i + 1) are about N / 2 in the first case and a handful in the second.
+    std::ofstream(s_dir / "branch.c") << kBranchProgram;
+    ASSERT_EQ(run({"gcc", "-O1", "-w", "-o", "branch", "branch.c"}, s_dir).status, 0);
+    auto loop_mispredicts = [&](const std::vector<std::string> &args) {
+        std::vector<std::string> cmd = {"trace", "capture", "branch.trace", "--", "./branch"};
+        cmd.insert(cmd.end(), args.begin(), args.end());
+        Result r = mtesim(cmd, s_dir);
+        EXPECT_EQ(r.status, 0) << r.err;
+        EXPECT_NE(r.err.find("mispredicts written"), std::string::npos) << r.err;
+        const auto lines = lines_of(slurp(s_dir / "branch.trace"));
+        std::string data;
+        std::regex data_re;
+        const std::regex malloc_re(" malloc (h[0-9]+) 4000$"), mispredict_re(" mispredict=([0-9]+)");
+        std::smatch m;
+        std::size_t total = 0, loads = 0;
+        for (const auto &l : lines) {
+            if (std::regex_search(l, m, malloc_re)) {
+                data = m[1];
+                data_re = std::regex(" ld " + data + "(\\+[0-9]+)? 1( |$)");
+            }
+            if (data.empty() || !std::regex_search(l, data_re)) continue;
+            ++loads;
+            if (std::regex_search(l, m, mispredict_re)) total += std::stoul(m[1]);
+        }
+        EXPECT_EQ(loads, 4000u) << "one load per element";
+        return total;
+    };
+    const std::size_t random = loop_mispredicts({"random"}), constant = loop_mispredicts({});
+    EXPECT_GT(random, 4000u * 3 / 10) << "a coin-flip branch: about one mispredict in two";
+    EXPECT_LT(random, 4000u * 7 / 10);
+    EXPECT_LT(constant, 20u) << "a branch that always goes one way is learned at once";
 }
 
 /* A forked child runs under Valgrind too, but does not write into the parent's trace. */

@@ -230,3 +230,31 @@ TEST(BinaryTrace, LoadDependenciesRoundTripAndAreChecked) {
     EXPECT_NE(error_of(bad).find("bad load dependency"), std::string::npos);
 }
 
+
+TEST(BinaryTrace, MispredictCountsRoundTripAndAreChecked) {
+    const std::string text = tmp("mispredict.trace");
+    std::ofstream(text) << "mtesim-trace 1\nthread 1 core=0\n1 compute 40 mispredict=7\n1 ld 0x80000040 8 gap=2 dep=1 mispredict=2\n"
+                           "1 st 0x80000080 8\n";
+    TextTraceReader original(text);
+    const auto lines = canonical(original);
+    const std::string bin = tmp("mispredict.mtb");
+    TextTraceReader src(text);
+    to_binary(src, bin, false);
+    BinaryTraceReader back(bin);
+    EXPECT_EQ(canonical(back), lines);
+    std::string all;
+    for (const auto &l : lines) all += l + "\n";
+    EXPECT_NE(all.find("compute 40 mispredict=7"), std::string::npos);
+    EXPECT_NE(all.find("gap=2 dep=1 mispredict=2"), std::string::npos);
+    // The count is the record's u16 at byte 2: 0 in traces written before it (no mispredicts).
+    const std::string create = record(static_cast<std::uint8_t>(TraceOp::thread_create), 1, TraceEvent::kAnyCore);
+    std::string ok = header() + create + record(static_cast<std::uint8_t>(TraceOp::compute), 1, 9);
+    ok[ok.size() - 40 + 2] = 9;
+    EXPECT_EQ(error_of(ok), "(no error)") << "9 mispredicts among 9 instructions";
+    std::string many = ok;
+    many[many.size() - 40 + 2] = 10;
+    EXPECT_NE(error_of(many).find("bad mispredict count"), std::string::npos);
+    std::string elsewhere = header() + create + record(static_cast<std::uint8_t>(TraceOp::syscall), 1, 0);
+    elsewhere[elsewhere.size() - 40 + 2] = 1;
+    EXPECT_NE(error_of(elsewhere).find("mispredict count on a syscall record"), std::string::npos);
+}

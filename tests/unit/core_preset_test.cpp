@@ -81,3 +81,18 @@ TEST(CorePreset, EveryValueCitesItsSource) {
         EXPECT_NO_THROW(resolved(name)) << name << ": a preset must itself be a valid configuration";
     }
 }
+
+TEST(CorePreset, EveryPresetSetsItsBranchMispredictPenalty) {
+    // A core's mispredict penalty is its own pipeline's (docs/timing-model.md, "Branch
+    // mispredictions"): no preset may fall back to configs/default.ini's N1 value silently.
+    for (const auto &name : CorePreset::names()) {
+        bool set = false;
+        for (const auto &v : CorePreset::find(name)->values) set |= std::string(v.key) == "core.mispredict_penalty_cycles";
+        EXPECT_TRUE(set) << name;
+        const std::uint32_t penalty = resolved(name).mispredict_penalty_cycles;
+        EXPECT_GE(penalty, 5u) << name << ": no Arm A-profile core refills in fewer cycles than its decode depth";
+        EXPECT_LE(penalty, 20u) << name;
+    }
+    EXPECT_EQ(resolved("arm,neoverse-n1", {"core.mispredict_penalty_cycles=3"}).mispredict_penalty_cycles, 3u)
+        << "a user setting wins over the preset";
+}

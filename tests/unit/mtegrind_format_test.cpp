@@ -33,6 +33,8 @@ TEST(MtegrindFormat, OpNumbersAndRecordLayoutAreMtesims) {
     EXPECT_EQ(offsetof(MgRecord, name), offsetof(bintrace::Record, name));
     EXPECT_EQ(offsetof(MgRecord, aux), offsetof(bintrace::Record, aux));
     EXPECT_EQ(offsetof(MgRecord, dep), offsetof(bintrace::Record, reserved2)) << "ld/st dep=K";
+    EXPECT_EQ(offsetof(MgRecord, mispredicts), offsetof(bintrace::Record, mispredicts)) << "compute, ld/st mispredict=M";
+    static_assert(MG_OP_COMPUTE == static_cast<int>(TraceOp::compute));
     EXPECT_EQ(offsetof(MgRecord, raw_or_offset), offsetof(bintrace::Record, raw_or_offset));
     EXPECT_EQ(offsetof(MgRecord, arg), offsetof(bintrace::Record, arg));
 }

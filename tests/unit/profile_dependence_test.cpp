@@ -76,3 +76,35 @@ TEST(ProfileDependences, StreamingAndTableAccessesAreIndependent) {
         EXPECT_GT(raw, 0u);
     }
 }
+
+TEST(ProfileMispredicts, OnlyTheTreeWalksDirectionBranchMispredictsAboutOneLevelInTwo) {
+    // The only branch a profile reports is the tree lookup's left/right choice, predicted by a
+    // 2-bit counter (docs/trace-format.md, "Branch mispredictions in the generated workloads").
+    // The lookups' targets are drawn at random, so the directions are close to coin flips, and
+    // a 2-bit counter on coin flips is wrong half the time.
+    ProfileWorkload w(params("browser"));
+    std::uint64_t levels = 0, mispredicts = 0;
+    TraceEvent ev;
+    while (w.next(ev)) {
+        if (ev.mispredicts) {
+            ASSERT_EQ(ev.op, TraceOp::load) << "only a child-pointer load follows the direction branch";
+            EXPECT_EQ(ev.mispredicts, 1u) << "one direction branch per level";
+            EXPECT_TRUE(ev.src.offset == 0 || ev.src.offset == 8);
+            EXPECT_EQ(ev.arg, 8u);
+            EXPECT_GE(ev.aux, ev.mispredicts) << "the branch is one of the gap's instructions";
+        }
+        if (ev.op == TraceOp::load && ev.aux == 2 && ev.arg == 8 && (ev.src.offset == 0 || ev.src.offset == 8)) {
+            ++levels;
+            mispredicts += ev.mispredicts;
+        }
+    }
+    ASSERT_GT(levels, 1000u);
+    const double rate = static_cast<double>(mispredicts) / static_cast<double>(levels);
+    EXPECT_GT(rate, 0.4) << mispredicts << " of " << levels;
+    EXPECT_LT(rate, 0.6) << mispredicts << " of " << levels;
+    for (const char *profile : {"server", "swap-storm"}) {
+        ProfileWorkload other(params(profile));
+        while (other.next(ev))
+            if (ev.src.name == Operand::kRaw) EXPECT_EQ(ev.mispredicts, 0u) << profile << ": array and table walks are predictable";
+    }
+}

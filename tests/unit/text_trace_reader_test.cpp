@@ -227,3 +227,26 @@ TEST(TextTraceReader, LoadDependencies) {
     EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 dep=65\n").find("1 to 64"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 deps=1\n").find("expected gap=N or dep=K"), std::string::npos);
 }
+
+TEST(TextTraceReader, MispredictCounts) {
+    auto v = read_all(kHead + "1 compute 100 mispredict=3\n1 compute 5\n1 ld 0x80000000 8 gap=4 mispredict=2 dep=1\n"
+                              "1 st 0x80000040 8 mispredict=1 gap=1 value=7\n");
+    ASSERT_EQ(v.size(), 5u);
+    EXPECT_EQ(v[1].mispredicts, 3u);
+    EXPECT_EQ(v[1].arg, 100u);
+    EXPECT_EQ(v[2].mispredicts, 0u) << "no annotation: every branch predicted";
+    EXPECT_EQ(v[3].mispredicts, 2u);
+    EXPECT_EQ(v[3].aux, 4u);
+    EXPECT_EQ(v[3].dep, 1u);
+    EXPECT_EQ(v[4].mispredicts, 1u) << "order of the keywords does not matter";
+    EXPECT_TRUE(v[4].has_value);
+    // Each mispredicted branch is one of the record's instructions.
+    EXPECT_NE(error_of(kHead + "1 compute 2 mispredict=3\n").find("at most the compute's instructions (2)"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 mispredict=1\n").find("at most the gap's instructions"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 compute 100 mispredict=0\n").find("expected mispredict=M"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 compute 100000 mispredict=65536\n").find("1 to 65535"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 compute 100 mispredicts=1\n").find("expected mispredict=M"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 compute 100 mispredict=1 x\n").find("wrong number of fields"), std::string::npos);
+    const std::string msg = error_of(kHead + "1 compute 2 mispredict=x\n");
+    EXPECT_NE(msg.find(":3:"), std::string::npos) << "names the line: " << msg;
+}

@@ -43,6 +43,17 @@
  * writes (a heap call's result, a system call's, a signal frame) and temporaries of CAS, LL/SC
  * and helper calls derive from no load.
  *
+ * Branch mispredictions (mispredict=M, docs/trace-format.md "Capture"): a branch predictor is
+ * simulated the way Cachegrind's --branch-sim=yes does (its manual, "Branch simulation
+ * specifics"), so that the counts are the ones a Valgrind user knows: a conditional branch (an
+ * IR side exit of guest code) is predicted by a table of 16384 2-bit saturating counters indexed
+ * by the low bits of the branch's address combined with the outcomes of the last 4 conditional
+ * branches; an indirect jump or call (a block whose next address is computed) by a 512-entry
+ * table of last targets indexed by its address. Returns are left out: every core here predicts
+ * them with a return stack (the TRMs' "return stack"), which Cachegrind does not model. The
+ * mispredicts of a thread since its previous recorded access ride on its next recorded access
+ * (its gap raised to at least their count: a branch that ends a superblock is in no gap).
+ *
  * Only the process started is recorded: a forked child stops recording, and an execve (which
  * Valgrind does not follow) is noted in the log so that mtesim can name the new program.
  *
@@ -401,6 +412,69 @@ static void mg_post_clientcall(ThreadId tid, PtrdiffT offset, SizeT size, Addr f
 
 /* ---- accesses ----------------------------------------------------------------------------- */
 
+/* ---- branch prediction (see the top of the file) ------------------------------------------- */
+
+#define MG_COND_BITS 14 /* 16384 2-bit counters */
+#define MG_HIST_BITS 4  /* outcomes of the last 4 conditional branches in the index */
+#define MG_IND_BITS 9   /* 512 last targets */
+#define MG_MAX_MISPREDICTS 0xffff /* one record's mispredict=M at most */
+static UChar cond_counters[1 << MG_COND_BITS]; /* 0, 1: predict not taken; 2, 3: taken */
+static UWord cond_history = 0;                 /* the last MG_HIST_BITS outcomes, newest in bit 0 */
+static Addr ind_targets[1 << MG_IND_BITS];
+static ULong cond_branches = 0, cond_mispredicts = 0, ind_branches = 0, ind_mispredicts = 0;
+static ULong mispredicts_written = 0;
+static UInt pending_mispredicts[MAX_THREADS]; /* since the thread's previous recorded access */
+
+static void mispredicted(void) {
+    const ThreadId tid = VG_(get_running_tid)();
+    if (tid < MAX_THREADS) ++pending_mispredicts[tid];
+}
+
+/* A conditional branch at @pc, taken or not: the counter its address and the recent history
+ * select predicts it, then learns the outcome. */
+static VG_REGPARM(2) void on_cond_branch(Addr pc, UWord taken) {
+    const UWord mask = (1u << MG_COND_BITS) - 1;
+    const UWord index = ((pc << MG_HIST_BITS) ^ (cond_history & ((1u << MG_HIST_BITS) - 1))) & mask;
+    UChar *c = &cond_counters[index];
+    ++cond_branches;
+    if ((*c >= 2) != (taken != 0)) {
+        ++cond_mispredicts;
+        mispredicted();
+    }
+    if (taken) { if (*c < 3) ++*c; }
+    else if (*c > 0) --*c;
+    cond_history = cond_history << 1 | (taken != 0);
+}
+
+/* An indirect jump or call at @pc to @target: predicted to go where it went last time. */
+static VG_REGPARM(2) void on_indirect_branch(Addr pc, Addr target) {
+    Addr *last = &ind_targets[pc & ((1u << MG_IND_BITS) - 1)];
+    ++ind_branches;
+    if (*last != target) {
+        ++ind_mispredicts;
+        mispredicted();
+    }
+    *last = target;
+}
+
+/* The thread's mispredicts since its last recorded access go on @r (an access record): its gap
+ * holds them (raised when shorter); beyond one record's 65535, compute records carry the rest. */
+static void take_mispredicts(ThreadId tid, MgRecord *r) {
+    if (tid >= MAX_THREADS || !pending_mispredicts[tid]) return;
+    UInt m = pending_mispredicts[tid];
+    pending_mispredicts[tid] = 0;
+    mispredicts_written += m;
+    while (m > MG_MAX_MISPREDICTS) {
+        MgRecord c = record(MG_OP_COMPUTE, tid);
+        c.arg = MG_MAX_MISPREDICTS;
+        c.mispredicts = MG_MAX_MISPREDICTS;
+        out_record(&c);
+        m -= MG_MAX_MISPREDICTS;
+    }
+    r->mispredicts = (unsigned short)m;
+    if (r->aux < m) r->aux = m;
+}
+
 /*
  * An access of the program: found against the chunk it falls in (live: a valid access; in
  * quarantine: a use after free through the freed handle), else against the chunk whose
@@ -463,6 +537,7 @@ static UWord on_access(Addr a, UWord size_write, UWord gap, UWord addr_origin, U
         r.dep = (UInt)(last - addr_origin + 1);
         ++dep_accesses;
     }
+    take_mispredicts(tid, &r);
     out_record(&r);
     if (write || tid >= MAX_THREADS) return 0;
     return ++loads_recorded[tid]; /* the value now derives from this load */
@@ -580,6 +655,7 @@ static IRSB *mg_instrument(VgCallbackClosure *closure, IRSB *bb, const VexGuestL
     in.ip_offset = layout->offset_IP;
     IRSB *sb = in.sb;
     Int i = 0, gap = 0;
+    Addr pc = 0, next_pc = 0; /* the current guest instruction and its fall-through */
     while (i < bb->stmts_used && bb->stmts[i]->tag != Ist_IMark) addStmtToIRSB(sb, bb->stmts[i++]);
     for (; i < bb->stmts_used; i++) {
         IRStmt *st = bb->stmts[i];
@@ -587,7 +663,30 @@ static IRSB *mg_instrument(VgCallbackClosure *closure, IRSB *bb, const VexGuestL
         IRTemp defined = IRTemp_INVALID; /* a temporary the statement assigns */
         IRExpr *its_shadow = NULL;       /* and its shadow, when known before the statement */
         switch (st->tag) {
-        case Ist_IMark: ++gap; break;
+        case Ist_IMark:
+            ++gap;
+            pc = (Addr)st->Ist.IMark.addr;
+            next_pc = pc + (Addr)st->Ist.IMark.len;
+            break;
+        case Ist_Exit:
+            /* A conditional branch of guest code (not a side exit of Valgrind's: a fault, an
+             * emulation warning). An exit to the fall-through address is the branch with its
+             * guard inverted (VEX may lay a branch out either way round). */
+            if (st->Ist.Exit.jk == Ijk_Boring || st->Ist.Exit.jk == Ijk_Call) {
+                const Bool inverted = st->Ist.Exit.dst->tag == Ico_U64 && (Addr)st->Ist.Exit.dst->Ico.U64 == next_pc;
+                IRTemp g = newIRTemp(sb->tyenv, Ity_I64);
+                addStmtToIRSB(sb, IRStmt_WrTmp(g, IRExpr_Unop(Iop_1Uto64, st->Ist.Exit.guard)));
+                IRExpr *taken = IRExpr_RdTmp(g);
+                if (inverted) {
+                    IRTemp n = newIRTemp(sb->tyenv, Ity_I64);
+                    addStmtToIRSB(sb, IRStmt_WrTmp(n, IRExpr_Binop(Iop_Xor64, taken, IRExpr_Const(IRConst_U64(1)))));
+                    taken = IRExpr_RdTmp(n);
+                }
+                IRDirty *d = unsafeIRDirty_0_N(2, "on_cond_branch", VG_(fnptr_to_fnentry)(on_cond_branch),
+                                               mkIRExprVec_2(mkIRExpr_HWord((HWord)pc), taken));
+                addStmtToIRSB(sb, IRStmt_Dirty(d));
+            }
+            break;
         case Ist_WrTmp: {
             IRExpr *e = st->Ist.WrTmp.data;
             defined = st->Ist.WrTmp.tmp;
@@ -672,6 +771,13 @@ static IRSB *mg_instrument(VgCallbackClosure *closure, IRSB *bb, const VexGuestL
                     shadow_put_zero(&in, d->fxState[k].offset + r * d->fxState[k].repeatLen, d->fxState[k].size);
             }
         }
+    }
+    /* An indirect jump or call ends the block with a computed address (a return too, left out:
+     * the return stack predicts it). */
+    if ((bb->jumpkind == Ijk_Boring || bb->jumpkind == Ijk_Call) && bb->next->tag != Iex_Const) {
+        IRDirty *d = unsafeIRDirty_0_N(2, "on_indirect_branch", VG_(fnptr_to_fnentry)(on_indirect_branch),
+                                       mkIRExprVec_2(mkIRExpr_HWord((HWord)pc), bb->next));
+        addStmtToIRSB(sb, IRStmt_Dirty(d));
     }
     VG_(free)(in.shadow);
     return sb;
@@ -848,6 +954,9 @@ static void mg_fini(Int exitcode) {
               "-> %s\n",
               accesses, heap_accesses, uaf_accesses, redzone_accesses, clamped, read_ahead, heap_calls, double_frees,
               invalid_frees, clo_quarantine_mb, (unsigned long)redzone, quarantine_evicted, dep_accesses, clo_out);
+    VG_(umsg)("mtegrind: branches: %llu conditional (%llu mispredicted), %llu indirect (%llu mispredicted); %llu "
+              "mispredicts written\n",
+              cond_branches, cond_mispredicts, ind_branches, ind_mispredicts, mispredicts_written);
 }
 
 static void mg_pre_clo_init(void) {

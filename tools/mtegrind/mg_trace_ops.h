@@ -6,6 +6,7 @@
 #define MG_TRACE_OPS_H
 
 #define MG_OP_THREAD_CREATE 0
+#define MG_OP_COMPUTE 1
 #define MG_OP_LOAD 2
 #define MG_OP_STORE 3
 #define MG_OP_IRG 4
@@ -22,7 +23,7 @@
 typedef struct {
     unsigned char op;
     unsigned char has_name;
-    unsigned short reserved;
+    unsigned short mispredicts; /* compute, ld/st: mispredicted branches among its instructions (gap=N for ld/st) */
     unsigned int thread;
     unsigned int dest;
     unsigned int name;

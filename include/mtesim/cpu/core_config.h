@@ -39,6 +39,7 @@ struct CoreConfig {
     std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
     std::uint32_t store_buffer = 24;       /* stores whose miss is outstanding before dispatch stalls */
+    std::uint32_t mispredict_penalty_cycles = 11; /* a mispredicted branch: front-end refill after it resolves, in core cycles */
     std::uint32_t prefetch_degree = 0;     /* l1d.prefetcher = stride: prefetches issued ahead of a confirmed stride; 0: off */
     std::uint32_t stride_entries = 16;     /* l1d.stride_entries: regions (4 KiB pages) the stride table tracks */
     std::uint32_t stride_max_lines = 4;    /* l1d.stride_max: the largest stride detected, in lines (either sign) */

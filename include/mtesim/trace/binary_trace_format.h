@@ -26,7 +26,7 @@ static_assert(sizeof(Header) == 16);
 struct Record {
     std::uint8_t op;        /* TraceOp, or kOpDefineName */
     std::uint8_t has_name;  /* the address operand is a named pointer */
-    std::uint16_t reserved;
+    std::uint16_t mispredicts;   /* compute, ld/st: TraceEvent::mispredicts (0 in traces written before it; 0 for other ops) */
     std::uint32_t thread;
     std::uint32_t dest;
     std::uint32_t name;

@@ -66,6 +66,7 @@ private:
         std::uint64_t cursor = 0;              /* reader: file offset; storm: page within the pass */
         std::uint32_t file = 0;
         std::uint32_t names_made = 0;          /* handle names made, for unique names */
+        std::uint8_t direction_counter = 1;    /* tree_lookup's direction branch: a 2-bit saturating counter (>= 2: predict right) */
     };
 
     void add_thread(std::uint32_t pid, Role role, std::uint64_t ops, std::uint64_t base, std::uint64_t bytes);

@@ -108,6 +108,9 @@ struct TraceEvent {
 
     TraceOp op = TraceOp::compute;
     bool has_value = false;            /* value is given (st value=, atomics, expect_*) */
+    /* compute, ld/st: mispredicted branches among the record's instructions (compute N, or a
+     * ld/st's gap=N): each costs the core a front-end refill (core.mispredict_penalty); 0: none. */
+    std::uint16_t mispredicts = 0;
     std::uint32_t thread = 0;
     std::uint32_t dest = Operand::kRaw; /* named pointer written by irg/addg/subg/ldg */
     Operand src;
@@ -122,6 +125,8 @@ struct TraceEvent {
 };
 /// The furthest back a ld/st may name the load its address depends on.
 inline constexpr std::uint32_t kMaxLoadDependency = 64;
+/// The most mispredicted branches one compute or ld/st record may carry (mispredict=M).
+inline constexpr std::uint32_t kMaxMispredicts = 0xffff;
 
 const char *trace_op_name(TraceOp op);
 const char *tcf_mode_name(TcfMode mode);
