@@ -225,26 +225,50 @@ void MemoryPath::merge_victim(Cache &level, const CacheLine &victim, void (Memor
     }
 }
 
-void MemoryPath::writeback_to_llc(const CacheLine &victim) { merge_victim(*m_shared.llc, victim, &MemoryPath::evict_from_llc); }
+namespace {
+/*
+ * Core @core no longer holds @line_no in its L2 (or its L1D, when it has no L2): unless some
+ * core of its sharer group still holds the line in an L1D or an L2, the group's bit in the
+ * LLC entry is cleared. A bit only tells tag stores and LLC evictions which caches to visit,
+ * and a visit to a cache that does not hold the line finds nothing and changes nothing, so
+ * this changes no simulated result: it keeps bits that no longer name a copy from making
+ * every later tag store to a line visit every core that ever held it (host time that grew
+ * with the core count: 60% of a 192-core run). A clean L1D victim that the L2 no longer holds
+ * does not come here and keeps its bit, which costs only a wasted visit.
+ */
+void forget_sharer(const SharedCaches &shared, std::size_t core, std::uint64_t line_no) {
+    CacheLine *entry = shared.llc->peek(line_no);
+    const std::uint64_t bit = shared.sharer_bit(core);
+    if (!entry || !(entry->sharers & bit)) return;
+    bool held = false;
+    shared.for_each_sharer(bit, [&](std::size_t c) {
+        for (Cache *cache : {c < shared.l1s.size() ? shared.l1s[c] : nullptr, c < shared.l2s.size() ? shared.l2s[c] : nullptr})
+            held = held || (cache && cache->peek(line_no));
+    });
+    if (!held) entry->sharers &= ~bit;
+}
+}  // namespace
+
+void MemoryPath::writeback_to_llc(const CacheLine &victim) {
+    forget_sharer(m_shared, m_id, victim.line);
+    merge_victim(*m_shared.llc, victim, &MemoryPath::evict_from_llc);
+}
 
 /*
  * An LLC victim. The sharer bits of the LLC's entry are how a tag store finds the other cores'
  * copies (invalidate_peer_tags); once the entry is gone, copies in the L1Ds and L2s of its
  * sharers would be invisible to a later tag store, so their tags are dropped now (the TagStore
  * holds the current tags: a later checked access refetches them). Data presence is unchanged.
- * Beyond 64 cores the sharer bits are not kept and tag stores ask every core instead.
+ * Beyond 64 cores each bit stands for a group of cores (SharedCaches::sharer_shift).
  */
 void MemoryPath::evict_from_llc(const CacheLine &victim) {
-    if (m_shared.l1s.size() <= 64) {
-        for (std::uint64_t bits = victim.sharers; bits; bits &= bits - 1) {
-            const auto c = static_cast<std::size_t>(__builtin_ctzll(bits));
-            for (Cache *cache : {c < m_shared.l1s.size() ? m_shared.l1s[c] : nullptr, c < m_shared.l2s.size() ? m_shared.l2s[c] : nullptr})
-                if (CacheLine *p = cache ? cache->peek(victim.line) : nullptr) {
-                    p->tags_valid = false;
-                    p->tag_dirty = false;
-                }
-        }
-    }
+    m_shared.for_each_sharer(victim.sharers, [&](std::size_t c) {
+        for (Cache *cache : {c < m_shared.l1s.size() ? m_shared.l1s[c] : nullptr, c < m_shared.l2s.size() ? m_shared.l2s[c] : nullptr})
+            if (CacheLine *p = cache ? cache->peek(victim.line) : nullptr) {
+                p->tags_valid = false;
+                p->tag_dirty = false;
+            }
+    });
     writeback_to_dram(victim);
 }
 
@@ -294,7 +318,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
         tags = shared->tags;
         tags_valid = shared->tags_valid;
         // The sharer bit names every core whose L1D or L2 took the line.
-        if (m_id < 64) shared->sharers |= 1ull << m_id;
+        shared->sharers |= m_shared.sharer_bit(m_id);
         if (m_l2) {
             CacheLine *p = m_l2->find(line_no);
             if (!p) {
@@ -462,7 +486,7 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
         m_latency = 0;
         CacheLine *shared = fetch_from_llc(line, need_tags);
         if (shared && m_l2) {
-            if (m_id < 64) shared->sharers |= 1ull << m_id;
+            shared->sharers |= m_shared.sharer_bit(m_id);
             CacheLine *p = m_l2->find(line);
             if (!p) {
                 CacheLine evicted;
@@ -553,14 +577,15 @@ void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *sh
         }
     };
     auto invalidate = [&](std::size_t c) {
-        drop(l1s[c]);
+        if (c < l1s.size()) drop(l1s[c]);
         if (c < l2s.size()) drop(l2s[c]);
     };
-    // The LLC's sharer bits name every L1 that took the line since it entered the LLC; without
-    // an LLC copy (or beyond 64 cores) every other L1 is asked.
-    if (shared && l1s.size() <= 64) {
-        for (std::uint64_t bits = shared->sharers & ~(1ull << m_id); bits; bits &= bits - 1)
-            invalidate(static_cast<std::size_t>(__builtin_ctzll(bits)));
+    // The LLC's sharer bits name every L1 that took the line since it entered the LLC (beyond
+    // 64 cores, every group with such an L1); without an LLC copy every other L1 is asked.
+    if (shared) {
+        m_shared.for_each_sharer(shared->sharers, [&](std::size_t c) {
+            if (c != m_id) invalidate(c);
+        });
         return;
     }
     for (std::size_t c = 0; c < l1s.size(); ++c)
@@ -610,7 +635,7 @@ void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {
             l->tags_valid = shared->tags_valid;
         }
     }
-    if (m_id < 64) shared->sharers |= 1ull << m_id;
+    shared->sharers |= m_shared.sharer_bit(m_id);
 }
 
 }  // namespace mtesim

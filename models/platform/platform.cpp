@@ -130,6 +130,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         m_cores.back()->socket.bind(m_bus->target_socket);
     }
     for (auto &c : m_cores) m_caches.l1s.push_back(&c->l1());
+    m_caches.sharer_shift = SharedCaches::sharer_shift_for(m_cores.size());
     for (auto &c : m_cores) m_kernel->add_core(c.get());
     for (auto &c : m_cores) m_caches.tlbs.push_back(&c->tlb());
     for (auto &d : m_drams) m_caches.tag_caches.push_back(&d->tag_cache());

@@ -29,13 +29,19 @@ std::uint64_t TagStoragePool::pages_per_block(std::size_t region) const {
     return m_layout.regions()[region].block_size / kPageSize * kTagRatio;
 }
 
-std::uint64_t TagStoragePool::reserved_pages() const {
-    std::uint64_t n = 0;
-    for (std::size_t r = 0; r < m_refcount.size(); ++r) {
-        if (!m_layout.regions()[r].reusable) continue;
-        for (std::uint32_t c : m_refcount[r]) n += c ? (1ull << m_block_order[r]) : 0;
-    }
-    return n;
+/*
+ * Refcount changes go through these two, which keep m_reserved_pages (the pages of reusable
+ * tag blocks with a nonzero refcount) current: the pool sampler asks for it after every
+ * kernel operation, and a scan of every block's refcount there grew with memory and cores.
+ */
+void TagStoragePool::add_refs(std::size_t r, std::uint64_t b, std::uint32_t n) {
+    if (m_refcount[r][b] == 0 && n && m_layout.regions()[r].reusable) m_reserved_pages += 1ull << m_block_order[r];
+    m_refcount[r][b] += n;
+}
+
+void TagStoragePool::drop_refs(std::size_t r, std::uint64_t b, std::uint32_t n) {
+    m_refcount[r][b] -= n;
+    if (n && m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) m_reserved_pages -= 1ull << m_block_order[r];
 }
 
 /*
@@ -235,14 +241,14 @@ bool TagStoragePool::reserve(Pfn pfn, unsigned order, std::uint64_t &cycles, boo
         } else {
             ++m_alloc.mutable_stats().reserve_refcount_hits;
         }
-        m_refcount[r][b] += static_cast<std::uint32_t>(covered);
+        add_refs(r, b, static_cast<std::uint32_t>(covered));
         done.emplace_back(r, b, covered);
         return true;
     });
     if (ok) return true;
     // Roll back what this allocation reserved: the data will be mapped fault-on-access.
     for (const auto &[r, b, covered] : done) {
-        m_refcount[r][b] -= static_cast<std::uint32_t>(covered);
+        drop_refs(r, b, static_cast<std::uint32_t>(covered));
         if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
             Zone *z = m_alloc.zone_of(block_pfn(r, b));
             z->free_block(block_pfn(r, b));
@@ -256,7 +262,7 @@ void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
     for_each_block(pfn, 1ull << order, [&](std::size_t r, std::uint64_t b, std::uint64_t covered) {
         MTESIM_ASSERT(m_refcount[r][b] >= covered, "tag block refcount underflow");
         m_alloc.work(m_alloc.config().ops.refcount);
-        m_refcount[r][b] -= static_cast<std::uint32_t>(covered);
+        drop_refs(r, b, static_cast<std::uint32_t>(covered));
         if (m_refcount[r][b] == 0 && m_layout.regions()[r].reusable) {
             const Pfn bp = block_pfn(r, b);
             cycles += maintain(bp, m_block_order[r]);

@@ -50,13 +50,16 @@ public:
     /// Data pages each tag block of @region covers.
     std::uint64_t pages_per_block(std::size_t region) const;
     /// Tag blocks now reserved (refcount > 0) in reusable regions, in pages.
-    std::uint64_t reserved_pages() const;
+    std::uint64_t reserved_pages() const { return m_reserved_pages; }
 
     /// Visits every (region, block, pages covered) of the data pages [@pfn, @pfn + @pages).
     template <typename F>
     bool for_each_block(Pfn pfn, std::uint64_t pages, F &&f) const;
 
 private:
+    /// Adds / drops @n references to tag block @b of region @r, keeping m_reserved_pages.
+    void add_refs(std::size_t r, std::uint64_t b, std::uint32_t n);
+    void drop_refs(std::size_t r, std::uint64_t b, std::uint32_t n);
     bool take_block(std::size_t region, std::uint64_t block, std::uint64_t &cycles, bool may_migrate);
     /// Cache maintenance of the tag block at @block (order @order) changing use: charged on the
     /// running core as it runs, counted in MmStats; returns the cycles (accounting only).
@@ -71,6 +74,7 @@ private:
     bool m_enabled = false;
     std::vector<std::vector<std::uint32_t>> m_refcount; /* [region][block]: tagged data pages covered */
     std::vector<unsigned> m_block_order;
+    std::uint64_t m_reserved_pages = 0; /* in pages: reusable tag blocks with a nonzero refcount */
 };
 
 template <typename F>
