@@ -166,4 +166,15 @@ void AddressSpace::release(std::uint64_t &cycles) {
     m_vmas.clear();
 }
 
+std::uint64_t AddressSpace::peek_pte(const SparseMemory &mem, std::uint64_t va) const {
+    if (!m_root.value()) return 0;
+    PhysAddr table = m_root;
+    for (unsigned level = 0; level < pgtable::kLevels - 1; ++level) {
+        const std::uint64_t desc = mem.read_word(table + 8ull * pgtable::index(va, level));
+        if (!(desc & pgtable::kValid)) return 0;
+        table = PhysAddr(desc & pgtable::kAddrMask);
+    }
+    return mem.read_word(table + 8ull * pgtable::index(va, pgtable::kLevels - 1));
+}
+
 }  // namespace mtesim

@@ -1,5 +1,5 @@
-// Kernel: processes, system calls, the fault handler and migration (see the header). Reclaim
-// and swap-out are in kernel_reclaim.cpp.
+// Kernel: processes and system calls (see the header). The fault path is FaultHandler's,
+// migration PageMigrator's; reclaim and swap-out are in kernel_reclaim.cpp.
 #include "mtesim/kernel/kernel.h"
 
 #include "mtesim/common/sim_assert.h"
@@ -19,17 +19,22 @@ constexpr std::uint64_t k2M = 1ull << 21;
 
 Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
                const SparseMemory &memory, ITlbShootdown &tlb)
-    : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_tlb(tlb), m_compactor(allocator),
+    : m_config(config), m_alloc(allocator), m_kmem(kmem), m_memory(memory), m_compactor(allocator),
       m_lru_batches(kmem.cpus()), m_swap(config.swap_pages), m_swap_dev(config.swap), m_storage(config.storage),
       m_tag_keeper(allocator, kmem, tags), m_data(config.data), m_tags(tags),
+      m_checker(config.check_tags ? std::make_unique<ShadowTagChecker>(m_tag_keeper) : nullptr),
+      m_tlb_flusher(tlb, kmem, m_stats),
+      m_migrator(PageMigrator::Parts{allocator, kmem, m_procs, m_pages, m_lru, m_lru_batches, m_page_cache, m_shmem,
+                                     m_cleancache, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
+      m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
+                                   m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
       m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
                                  return it != m_pages.end() && it->second.mte_tagged;
                              });
-    if (config.check_tags) m_checker = std::make_unique<ShadowTagChecker>(m_tag_keeper);
-    m_alloc.set_migrator(this);
+    m_alloc.set_migrator(&m_migrator);
 }
 
 Kernel::~Kernel() { m_alloc.set_migrator(nullptr); }
@@ -111,9 +116,7 @@ Kernel::Result Kernel::thread_exit(std::uint32_t pid) {
 void Kernel::teardown(Process &p, std::uint64_t &cycles) {
     if (!p.mm) return;
     for (const Vma &v : p.mm->vmas_in(0, 1ull << 48)) zap_range(p, v.start, v.end, cycles, false);
-    m_tlb.invalidate_asid(p.pid);
-    cycles += m_kmem.flush_tlb_page();
-    ++m_stats.tlb_shootdowns;
+    m_tlb_flusher.address_space(p.pid, cycles);
     p.mm->release(cycles);
     m_procs.retire(*p.mm);
     p.mm.reset();
@@ -155,19 +158,28 @@ Kernel::Result Kernel::mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t
         r.error = -EINVAL;
         return r;
     }
+    Vma backing;
+    backing.file = file;
+    backing.file_id = file_id;
+    backing.file_pgoff = file_pgoff;
+    map_region(*p, base, len, mte, writable, backing, r.cycles);
+    return r;
+}
+
+/* mmap_region's common part for every kind of mapping: what was mapped in the range is
+ * unmapped first (MAP_FIXED replaces it: its pages zapped, its VMAs removed), then one VMA
+ * goes in with the new protection and @backing's file or shmem object. */
+void Kernel::map_region(Process &p, std::uint64_t base, std::uint64_t len, bool mte, bool writable, const Vma &backing,
+                        std::uint64_t &cycles) {
     const std::uint64_t end = base + len;
-    zap_range(*p, base, end, r.cycles, true);
-    p->mm->remove_range(base, end);
-    Vma v;
+    zap_range(p, base, end, cycles, true);
+    p.mm->remove_range(base, end);
+    Vma v = backing;
     v.start = base;
     v.end = end;
     v.mte = mte;
     v.writable = writable;
-    v.file = file;
-    v.file_id = file_id;
-    v.file_pgoff = file_pgoff;
-    p->mm->insert_vma(v);
-    return r;
+    p.mm->insert_vma(v);
 }
 
 Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
@@ -205,8 +217,6 @@ Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64
  *         "metadata none" entry takes the VMA's permission when its fault maps it.
  *     Data and tags stay where they are: a page made read-only after being written keeps both.
  */
-std::uint64_t Kernel::wp_bits(const Vma &vma, Pfn pfn) const { return cow_bits(pfn) | upte::write_protect(vma.writable); }
-
 Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool writable) {
     Result r;
     Process *p = live(pid);
@@ -413,336 +423,6 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
 
 /* ---- faults ------------------------------------------------------------------------------- */
 
-/*
- * handle_mm_fault. The VMA decides whether the address is valid (else SEGV_MAPERR); the walk
- * allocates missing tables; the level-3 entry decides the path:
- *   none           -> demand fault: anonymous (allocate, zero, clear tags if PROT_MTE) or
- *                     file (page cache, read from storage on a miss)
- *   swap entry     -> swap-in, restoring the saved tags (into the pfn xarray if the new page
- *                     has no tag storage yet)
- *   metadata none  -> reserve tag storage (migrating the page out of the pool first if it
- *                     lives there), restore tags from the pfn xarray or clear them, map tagged;
- *                     a reservation that fails leaves the entry as it is and the access
- *                     faults again (fault-on-access, as the RFC does it)
- *   present        -> a store to a read-only (COW-shared) page: do_wp_page (kernel_fork.cpp);
- *                     otherwise spurious (another CPU got there first)
- * Before any of them, a write to a VMA without PROT_WRITE is SEGV_ACCERR (nothing changes).
- * Every present entry made carries the VMA's write permission (wp_bits).
- * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
- * (pagefault_out_of_memory); a tag reservation that fails does not.
- */
-Kernel::Result Kernel::handle_fault(std::uint32_t pid, std::uint64_t va, bool write) {
-    va &= ((1ull << 48) - 1) & ~(kPageSize - 1);
-    Process *p = live(pid);
-    if (!p) return Result{Outcome::killed, 0};
-    const Vma *vp = p->mm->find_vma(va);
-    m_last_fault = "maperr";
-    if (!vp) {
-        ++m_stats.segv_maperr;
-        return Result{Outcome::segv_maperr, 0};
-    }
-    // A write where the VMA has no PROT_WRITE is an access error, decided before any page is
-    // touched (arch/arm64/mm/fault.c do_page_fault: "if (!(vma->vm_flags & vm_flags))" ->
-    // bad_area -> SEGV_ACCERR). So a COW-shared page of a read-only VMA is never copied or
-    // made writable, and a missing page is not allocated for a store that cannot happen.
-    if (write && !vp->writable) {
-        m_last_fault = "accerr";
-        ++m_stats.segv_accerr;
-        return Result{Outcome::segv_accerr, 0};
-    }
-    const Vma vma = *vp;
-    Result r;
-    bool oom = false;
-    std::optional<PhysAddr> slot;
-    {
-        PageAllocator::SlowPath slow(m_alloc); /* the page-table allocations and their retries */
-        slot = p->mm->pte_slot(va, true, r.cycles, &oom);
-        // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
-        for (int tries = 0; !slot && oom && tries < 8; ++tries) {
-            ++m_stats.direct_reclaims;
-            const std::uint64_t freed = reclaim(m_config.reclaim_batch, r.cycles);
-            m_stats.direct_reclaimed += freed;
-            if (!freed) break;
-            slot = p->mm->pte_slot(va, true, r.cycles, &oom);
-        }
-    }
-    if (!slot) {
-        const std::uint32_t victim = oom_kill(r.cycles);
-        r.outcome = (!victim || victim == pid) ? Outcome::killed : Outcome::ok;
-        if (!victim) p->killed = true;
-        return r;
-    }
-    const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
-    Result f;
-    switch (upte::kind(pte)) {
-    case upte::Kind::present:
-        if (write && upte::writable_clean(pte)) {
-            // A store through a writable-clean entry that reached the kernel (an MMU without
-            // FEAT_HAFDBS, or a kernel access): handle_pte_fault's pte_mkdirty, as the hardware
-            // would have done it. A permission relaxation: no TLB invalidation.
-            m_last_fault = "spurious";
-            ++m_stats.faults_spurious;
-            p->mm->write_pte(*slot, pte & ~upte::kReadOnly, r.cycles);
-            mark_accessed(upte::pfn(pte));
-            return r;
-        }
-        if (write && !upte::writable(pte)) { /* a store to a COW-shared page */
-            m_last_fault = "cow";
-            f = fault_cow(*p, vma, va, *slot, pte);
-            break;
-        }
-        m_last_fault = "spurious";
-        ++m_stats.faults_spurious;
-        mark_accessed(upte::pfn(pte));
-        return r;
-    case upte::Kind::none:
-        m_last_fault = vma.file ? "file" : vma.shmem ? "shmem" : "anon";
-        f = vma.file ? fault_file(*p, vma, va, *slot, write) : vma.shmem ? fault_shmem(*p, vma, va, *slot) : fault_anon(*p, vma, va, *slot);
-        break;
-    case upte::Kind::swap:
-        m_last_fault = "swap-in";
-        f = fault_swap(*p, vma, va, *slot, pte);
-        break;
-    case upte::Kind::metadata_none:
-        m_last_fault = "mte-lazy";
-        f = fault_metadata(*p, vma, va, *slot, pte);
-        break;
-    }
-    if (f.outcome == Outcome::killed) m_last_fault = "oom";
-    if (write && f.outcome == Outcome::ok && alive(pid)) {
-        const std::uint64_t now = peek_pte(*p, va);
-        if (upte::kind(now) == upte::Kind::present) m_pages.at(upte::pfn(now).value()).dirty = true;
-    }
-    r.cycles += f.cycles;
-    r.outcome = f.outcome;
-    if (r.outcome == Outcome::ok) verify(pid, va);
-    return r;
-}
-
-PageAllocator::Allocation Kernel::alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self,
-                                                  std::uint64_t &cycles, bool page_cache) {
-    const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
-    killed_self = false;
-    PageAllocator::SlowPath slow(m_alloc);
-    bool woke = false;
-    for (;;) {
-        auto a = m_alloc.alloc_pages(0, gfp, false);
-        if (a.ok) {
-            cycles += a.cycles;
-            wake_kswapd(cycles);
-            return a;
-        }
-        if (!woke) { /* __alloc_pages_slowpath: wake_all_kswapds, one more try, then reclaim itself */
-            woke = true;
-            wake_kswapd(cycles);
-            continue;
-        }
-        ++m_stats.direct_reclaims;
-        const std::uint64_t freed = reclaim(m_config.reclaim_batch, cycles);
-        m_stats.direct_reclaimed += freed;
-        if (freed) continue;
-        const std::uint32_t victim = oom_kill(cycles);
-        if (!victim || victim == pid) {
-            m_alloc.alloc_pages(0, gfp, true); /* counts the failure */
-            if (!victim)
-                if (Process *p = live(pid)) {
-                    ++m_stats.oom_kills;
-                    p->killed = true;
-                    teardown(*p, cycles);
-                }
-            killed_self = true;
-            return PageAllocator::Allocation{};
-        }
-    }
-}
-
-Kernel::Result Kernel::fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) {
-    Result r;
-    bool killed_self = false;
-    const auto a = alloc_user_page(p.pid, vma.mte, killed_self, r.cycles);
-    if (!a.ok) return Result{Outcome::killed, r.cycles};
-    r.cycles += m_kmem.zero_pages(a.pfn, 1);
-    UserPage &pg = add_user_page(a.pfn, false);
-    pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
-    ++p.anon_pages;
-    const std::uint64_t flags = m_alloc.block_flags(a.pfn);
-    std::uint64_t pte = upte::present(a.pfn, false) | upte::write_protect(vma.writable);
-    m_data.zero_page(a.pfn); /* clear_user_highpage: the new page reads as zero */
-    if (flags & PageMeta::kTagged) {
-        // A new PROT_MTE page starts with all tags zero (mte_clear_page_tags / DC GZVA).
-        pg.mte_tagged = true;
-        ++m_stats.tags_cleared;
-        if (flags & PageMeta::kTagsPending) {
-            pte = upte::metadata_none(a.pfn); /* zero tags implied until storage is reserved */
-        } else {
-            m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
-            pte = upte::present(a.pfn, true) | upte::write_protect(vma.writable);
-        }
-        if (m_checker) m_checker->clear_page(p.pid, va);
-    }
-    p.mm->write_pte(slot, pte, r.cycles);
-    ++m_stats.faults_anon;
-    return r;
-}
-
-std::optional<Pfn> Kernel::page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
-                                          bool &killed_self, std::uint64_t &cycles) {
-    killed_self = false;
-    if (const auto hit = m_page_cache.find(file_id, index)) {
-        ++m_stats.file_hits;
-        return *hit;
-    }
-    const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
-    if (!a.ok) return std::nullopt;
-    // cleancache_get_page before the read is submitted (mpage_readahead): a hit is a copy from
-    // the pool, no I/O; a miss reads storage.
-    if (!cleancache_get(file_id, index, a.pfn, cycles)) {
-        if (m_page_cache.take_dropped(file_id, index)) ++m_stats.cleancache_refaults;
-        // One latency per readahead window of consecutive misses of a file.
-        const bool same_window = m_page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
-        cycles += m_kmem.io_wait(m_storage.read_page_ns(!same_window));
-        ++m_stats.file_reads;
-    }
-    UserPage &pg = add_user_page(a.pfn, true);
-    pg.file_id = file_id;
-    pg.index = index;
-    m_page_cache.set(file_id, index, a.pfn);
-    return a.pfn;
-}
-
-Kernel::Result Kernel::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write) {
-    Result r;
-    bool killed_self = false;
-    const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles);
-    if (!pfn) return Result{Outcome::killed, r.cycles};
-    const Pfn page = *pfn;
-    UserPage &pg = m_pages.at(page.value());
-    pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
-    // A shared file page is mapped writable-clean (DBM with AP[2]): the first store through it
-    // makes the MMU set the entry dirty (FEAT_HAFDBS), and reclaim reads that bit back before
-    // it may drop the page (try_to_unmap: pte_dirty -> folio_mark_dirty). A write fault maps it
-    // dirty at once (do_shared_fault). A VMA without PROT_WRITE maps it read-only, no DBM.
-    const std::uint64_t pte = !vma.writable ? upte::present(page, false) | upte::kReadOnly
-                              : write       ? upte::present(page, false) | upte::kDbm
-                                            : upte::present_clean(page);
-    p.mm->write_pte(slot, pte, r.cycles);
-    ++m_stats.faults_file;
-    return r;
-}
-
-Kernel::Result Kernel::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) {
-    Result r;
-    const std::uint64_t swap_slot = upte::swap_slot(pte);
-    const bool saved = (pte & upte::kSwapTagged) != 0;
-    bool killed_self = false;
-    const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
-    if (!a.ok) return Result{Outcome::killed, r.cycles};
-    // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
-    r.cycles += m_kmem.io_wait(m_swap_dev.read_page_ns());
-    if (m_swap.references(swap_slot) > 1 && m_data.enabled()) {
-        // Other swap PTEs still name the slot (shared at fork): this process gets a copy.
-        std::vector<std::uint8_t> bytes(kPageSize);
-        m_data.read_swap(swap_slot, 0, bytes.data(), kPageSize);
-        m_data.write(phys_of(a.pfn), bytes.data(), kPageSize);
-    } else {
-        m_data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
-    }
-    UserPage &pg = add_user_page(a.pfn, false);
-    pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
-    const std::uint64_t flags = m_alloc.block_flags(a.pfn);
-    const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
-    if (saved) {
-        TagXarray::PageTags t{};
-        // A slot other swap PTEs still name (shared at fork) keeps its tags for them; each
-        // sharer swaps in a private copy (no swap cache in the model).
-        if (m_swap.references(swap_slot) > 1) t = *m_tag_keeper.swap_tags().find(swap_slot);
-        else m_tag_keeper.swap_tags().take(swap_slot, &t);
-        ++m_stats.tags_restored_swap;
-        MTESIM_ASSERT(tagged, "tags saved at swap-out on a board without MTE");
-        pg.mte_tagged = true;
-        if (pending) {
-            m_tag_keeper.pfn_tags().store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
-            ++m_stats.tags_saved_pfn;
-        } else {
-            m_tag_keeper.write_page_tags(a.pfn, t, r.cycles);
-        }
-    } else if (tagged) {
-        // Swapped out untagged, mapped PROT_MTE since: a new tagged page, tags cleared.
-        pg.mte_tagged = true;
-        ++m_stats.tags_cleared;
-        if (!pending) m_tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
-        if (m_checker) m_checker->clear_page(p.pid, va);
-    }
-    m_swap.free(swap_slot);
-    --p.swap_pages;
-    ++p.anon_pages;
-    ++m_stats.swap_ins;
-    const std::uint64_t next = (tagged && pending && vma.mte)
-                                   ? upte::metadata_none(a.pfn)
-                                   : upte::present(a.pfn, vma.mte && tagged) | upte::write_protect(vma.writable);
-    p.mm->write_pte(slot, next, r.cycles);
-    ++m_stats.faults_swapin;
-    return r;
-}
-
-Kernel::Result Kernel::fault_metadata(Process &p, const Vma &vma, std::uint64_t /*va*/, PhysAddr slot, std::uint64_t pte) {
-    Result r;
-    Pfn pfn = upte::pfn(pte);
-    if (!vma.mte) { /* mprotect'ed away from PROT_MTE since: an ordinary mapping */
-        p.mm->write_pte(slot, upte::present(pfn, false) | wp_bits(vma, pfn), r.cycles);
-        return r;
-    }
-    auto oom = [&]() {
-        ++m_stats.oom_tag_storage;
-        const std::uint32_t victim = oom_kill(r.cycles);
-        if (!victim) {
-            ++m_stats.oom_kills;
-            p.killed = true;
-            teardown(p, r.cycles);
-        }
-        r.outcome = (!victim || victim == p.pid) ? Outcome::killed : Outcome::ok;
-        return r;
-    };
-    // A reservation that fails leaves the PTE "metadata none": the access faults again and
-    // retries (the RFC's fault-on-access; nothing is killed for tag storage).
-    auto retry = [&]() {
-        ++m_stats.tag_fault_retries;
-        return r;
-    };
-    // Tag storage cannot itself be tagged: a page living in the pool moves out first. Only
-    // when that needs a data page and none can be had is it out of memory.
-    if (m_alloc.in_pool(pfn)) {
-        const std::uint64_t no_destination = m_alloc.stats().migrate_no_destination;
-        if (!migrate_page(pfn, r.cycles))
-            return m_alloc.stats().migrate_no_destination != no_destination ? oom() : retry();
-        pfn = upte::pfn(p.mm->read_pte(slot, r.cycles)); /* move() repointed the PTE */
-    }
-    if (!(m_alloc.block_flags(pfn) & PageMeta::kTagged)) m_alloc.mark_tagged(pfn);
-    const bool was_pending = (m_alloc.block_flags(pfn) & PageMeta::kTagsPending) != 0;
-    if (!m_alloc.retry_tag_reservation(pfn)) return retry();
-    UserPage &pg = m_pages.at(pfn.value());
-    TagXarray::PageTags t{};
-    if (m_tag_keeper.pfn_tags().take(pfn.value(), &t)) {
-        m_tag_keeper.write_page_tags(pfn, t, r.cycles);
-        ++m_stats.tags_restored_pfn;
-    } else if (!pg.mte_tagged || was_pending) {
-        // Never tagged (mte_sync_tags clears), or tagged with zero tags while storage was pending.
-        m_tag_keeper.write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
-        if (!pg.mte_tagged) {
-            ++m_stats.tags_cleared;
-            if (m_checker) /* every mapping of a shared page shows the cleared tags */
-                for (const Mapping &m : pg.maps) m_checker->clear_page(m.pid, m.va);
-        }
-    }
-    pg.mte_tagged = true;
-    p.mm->write_pte(slot, upte::present(pfn, true) | wp_bits(vma, pfn), r.cycles);
-    ++m_stats.faults_mte_lazy;
-    return r;
-}
-
 void Kernel::program_set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag) {
     if (!m_checker) return;
     va &= (1ull << 48) - 1;
@@ -758,7 +438,7 @@ void Kernel::program_set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t t
 
 /* ---- page records, unmapping -------------------------------------------------------------- */
 
-Kernel::UserPage &Kernel::add_user_page(Pfn pfn, bool file) {
+UserPage &Kernel::add_user_page(Pfn pfn, bool file) {
     auto [it, fresh] = m_pages.emplace(pfn.value(), UserPage{});
     MTESIM_ASSERT(fresh, "a user page allocated twice");
     UserPage &pg = it->second;
@@ -774,18 +454,6 @@ Kernel::UserPage &Kernel::add_user_page(Pfn pfn, bool file) {
         if (m_lru_batches.add(cpu, pfn)) lru_add_drain_cpu(cpu);
     }
     return pg;
-}
-
-/* lru_add_drain_cpu: the batch's folios onto their LRU lists, oldest first (lru_add_fn). */
-void Kernel::lru_add_drain_cpu(unsigned cpu) {
-    const auto batch = m_lru_batches.take(cpu);
-    if (batch.empty()) return;
-    KernelLockGuard lru_lock(m_kmem, KernelLockClass::lruvec, 0); /* one lruvec (no memcg): one hold per batch */
-    for (std::uint64_t pfn : batch) {
-        UserPage &pg = m_pages.at(pfn);
-        pg.batch_cpu = -1;
-        pg.lru = m_lru.add(Pfn(pfn), pg.list);
-    }
 }
 
 void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
@@ -814,12 +482,6 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
     if (Process *p = live(pid)) --p->anon_pages;
     else if (Process *dead = m_procs.find(pid)) --dead->anon_pages;
     if (pg.maps.empty()) free_user_page(pfn, cycles); /* a COW-shared page lives while mapped */
-}
-
-void Kernel::shootdown(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles) {
-    m_tlb.invalidate_page(asid, va);
-    cycles += m_kmem.flush_tlb_page();
-    ++m_stats.tlb_shootdowns;
 }
 
 /* zap_page_range: every entry of [start, end) cleared, its page unmapped (anonymous pages
@@ -859,95 +521,7 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
     }
 }
 
-/* ---- migration ---------------------------------------------------------------------------- */
-
-/*
- * A user page moved from @from to @to (its data already copied): its tags follow it (from
- * storage or the pfn xarray, to storage or, when the destination has none yet, to the pfn
- * xarray under the new pfn: copy_highpage's tag half), every PTE mapping it is repointed and
- * its TLB entry shot down, and the page cache points at the new page.
- */
-bool Kernel::move(Pfn from, Pfn to, unsigned order) {
-    auto it = m_pages.find(from.value());
-    if (it == m_pages.end()) return true; /* a kernel block: no mapping to fix */
-    MTESIM_ASSERT(order == 0, "user pages are order 0");
-    UserPage pg = std::move(it->second);
-    m_pages.erase(it);
-    std::uint64_t cycles = 0;
-    m_data.copy_page_data(from, to); /* copy_highpage's data half (the copy's cost was charged by the migrator) */
-    if (pg.mte_tagged) {
-        TagXarray::PageTags t{};
-        const bool parked = m_tag_keeper.pfn_tags().take(from.value(), &t);
-        if (!parked && m_tag_keeper.storage_reserved(from)) m_tag_keeper.read_page_tags(from, t, cycles);
-        if (m_tag_keeper.storage_reserved(to)) {
-            m_tag_keeper.write_page_tags(to, t, cycles);
-        } else {
-            m_tag_keeper.pfn_tags().store(to.value(), t);
-            ++m_stats.tags_saved_pfn;
-        }
-    }
-    if (pg.batch_cpu >= 0) m_lru_batches.replace(static_cast<unsigned>(pg.batch_cpu), from, to);
-    else *pg.lru = to.value();
-    for (const Mapping &m : pg.maps) {
-        Process *p = live(m.pid);
-        if (!p) continue;
-        const auto slot = p->mm->pte_slot(m.va, false, cycles);
-        MTESIM_ASSERT(slot, "a mapped page without its page table");
-        const std::uint64_t pte = p->mm->read_pte(*slot, cycles);
-        // A tagged mapping of a destination without storage waits behind "metadata none".
-        const bool wait = upte::kind(pte) == upte::Kind::present && upte::tagged(pte) && !m_tag_keeper.storage_reserved(to);
-        p->mm->write_pte(*slot, wait ? upte::metadata_none(to) : (pte & ~pgtable::kAddrMask) | phys_of(to).value(), cycles);
-        if (upte::kind(pte) == upte::Kind::present) shootdown(m.pid, m.va, cycles);
-    }
-    if (pg.shmem) m_shmem.set(pg.file_id, pg.index, to);
-    else if (pg.file) m_page_cache.set(pg.file_id, pg.index, to);
-    const std::vector<Mapping> maps = pg.maps;
-    m_pages.emplace(to.value(), std::move(pg));
-    ++m_stats.user_pages_migrated;
-    for (const Mapping &m : maps) verify(m.pid, m.va);
-    (void)cycles; /* charged to the core through IKernelMemory as it happened */
-    return true;
-}
-
-/* try_to_unmap: every PTE mapping the page cleared (the dirty bit the MMU may have set moving
- * to the page: pte_dirty -> folio_mark_dirty), its TLB entry shot down. */
-void Kernel::unmap_everywhere(UserPage &pg, std::uint64_t &cycles) {
-    for (const Mapping &m : pg.maps) {
-        Process *p = live(m.pid);
-        if (!p) continue;
-        const auto slot = p->mm->pte_slot(m.va, false, cycles);
-        MTESIM_ASSERT(slot, "a mapped page without its page table");
-        if (upte::dirty(p->mm->read_pte(*slot, cycles))) pg.dirty = true;
-        p->mm->write_pte(*slot, 0, cycles);
-        shootdown(m.pid, m.va, cycles);
-    }
-    pg.maps.clear();
-}
-
-/* A tag reservation needs the pool frame: the backend's copy goes (ephemeral, clean, mapped
- * nowhere: no write-back, no unmap, no TLB invalidation). The next miss of it reads storage. */
-bool Kernel::drop(Pfn pfn) {
-    const auto key = m_cleancache.erase(pfn);
-    if (!key) return false;
-    m_page_cache.note_dropped(key->file_id, key->index);
-    m_alloc.free_pages(pfn); /* charged through IKernelMemory as it happens */
-    ++m_stats.cleancache_drops;
-    return true;
-}
-
-IPageMigrator::Busy Kernel::isolate_busy(Pfn pfn) const {
-    if (m_cleancache.holds(pfn)) return Busy::not_lru;
-    auto it = m_pages.find(pfn.value());
-    if (it == m_pages.end()) return Busy::none;
-    if (it->second.batch_cpu >= 0) return Busy::lru_batch;
-    return under_writeback(it->second) ? Busy::writeback : Busy::none;
-}
-
-std::uint64_t Kernel::writeback_left_ps(Pfn pfn) const {
-    auto it = m_pages.find(pfn.value());
-    const std::uint64_t now = m_kmem.now_ps();
-    return it != m_pages.end() && it->second.writeback_end_ps > now ? it->second.writeback_end_ps - now : 0;
-}
+/* ---- cleancache, migration of a mapped page ------------------------------------------------ */
 
 /*
  * cleancache_put_page (mm/cleancache.c), called as reclaim removes a clean page-cache page
@@ -972,22 +546,6 @@ void Kernel::cleancache_put(Pfn pfn, const UserPage &pg, std::uint64_t &cycles) 
     ++m_stats.cleancache_puts;
 }
 
-/*
- * cleancache_get_page: the page-cache page @dst just allocated for a miss is filled from the
- * pool copy, which the backend then frees (an exclusive get: the page lives in the page cache
- * or in the pool, never both).
- */
-bool Kernel::cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles) {
-    const auto src = m_cleancache.find(file_id, index);
-    if (!src) return false;
-    cycles += m_kmem.copy_pages(*src, dst, 1);
-    m_data.copy_page_data(*src, dst);
-    m_cleancache.erase(*src);
-    cycles += m_alloc.free_pages(*src);
-    ++m_stats.cleancache_gets;
-    return true;
-}
-
 bool Kernel::migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles) {
     Process *p = live(pid);
     if (!p) return false;
@@ -997,40 +555,7 @@ bool Kernel::migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_
     return migrate_page(upte::pfn(pte), cycles);
 }
 
-/*
- * migrate_pages of one mapped page, with the retry Linux's callers have a reason for: a page
- * still in an LRU-add batch cannot be isolated (folio_isolate_lru). This CPU's batch is drained
- * first (lru_add_drain, as migrate_prep_local did); when the page sits in another CPU's batch,
- * lru_cache_disable() drains them all (IPIs and kworkers, its full cost) and the migration is
- * tried once more, lru_cache_enable() after. The migration is MIGRATE_SYNC (do_pages_move): a
- * page under write-back is waited for (PageAllocator::migrate_block). Any other failure is not
- * retried here.
- */
-bool Kernel::migrate_page(Pfn pfn, std::uint64_t &cycles) {
-    if (isolate_busy(pfn) == Busy::lru_batch && m_kmem.current_cpu() < m_lru_batches.cpus())
-        lru_add_drain_cpu(m_kmem.current_cpu());
-    const std::uint64_t busy = m_alloc.stats().migrate_busy_lru_batch;
-    if (m_alloc.migrate_block(pfn, cycles, true)) return true;
-    if (m_alloc.stats().migrate_busy_lru_batch == busy) return false;
-    ++m_alloc.mutable_stats().migrate_retries_lru_batch;
-    cycles += m_alloc.lru_cache_disable();
-    const bool ok = m_alloc.migrate_block(pfn, cycles, true);
-    m_alloc.lru_cache_enable();
-    return ok;
-}
-
 /* ---- inspection --------------------------------------------------------------------------- */
-
-std::uint64_t Kernel::peek_pte(const Process &p, std::uint64_t va) const {
-    if (!p.mm || !p.mm->root().value()) return 0;
-    PhysAddr table = p.mm->root();
-    for (unsigned level = 0; level < pgtable::kLevels - 1; ++level) {
-        const std::uint64_t desc = m_memory.read_word(table + 8ull * pgtable::index(va, level));
-        if (!(desc & pgtable::kValid)) return 0;
-        table = PhysAddr(desc & pgtable::kAddrMask);
-    }
-    return m_memory.read_word(table + 8ull * pgtable::index(va, pgtable::kLevels - 1));
-}
 
 void Kernel::verify(std::uint32_t pid, std::uint64_t va) {
     if (m_checker) m_checker->check_page(pid, va & ~(kPageSize - 1));

@@ -19,11 +19,6 @@ namespace {
 constexpr std::uint64_t k2M = 1ull << 21;
 }  // namespace
 
-std::uint64_t Kernel::cow_bits(Pfn pfn) const {
-    auto it = m_pages.find(pfn.value());
-    return it != m_pages.end() && !it->second.file && it->second.maps.size() > 1 ? upte::kReadOnly : 0;
-}
-
 /*
  * fork (copy_process -> dup_mmap -> copy_page_range), for a child with no thread yet:
  *   - the child's address space is new: its level-0 table allocated (pgd_alloc);
@@ -101,9 +96,7 @@ Kernel::Result Kernel::fork(std::uint32_t parent, std::uint32_t child) {
             va += kPageSize;
         }
     }
-    m_tlb.invalidate_asid(parent);
-    r.cycles += m_kmem.flush_tlb_page();
-    ++m_stats.tlb_shootdowns;
+    m_tlb_flusher.address_space(parent, r.cycles);
     if (!ok) { /* copy_process fails: the child is undone, fork returns -ENOMEM */
         teardown(c, r.cycles);
         m_procs.erase(child);

@@ -166,8 +166,6 @@ bool Kernel::evict(Pfn pfn, std::uint64_t &cycles) {
     return swap_out(pfn, pg, cycles);
 }
 
-bool Kernel::under_writeback(const UserPage &pg) const { return pg.writeback_end_ps > m_kmem.now_ps(); }
-
 /* A file page leaves the page cache (shrink_folio_list): unmapped, its PTEs' dirty bits read
  * back (try_to_unmap); a dirty page has its write-back started (pageout: the issuer pays the
  * transfer, the write completes a device latency and a transfer later) and stays, PG_writeback,

@@ -26,18 +26,11 @@ Kernel::Result Kernel::mmap_shared(std::uint32_t pid, std::uint64_t base, std::u
     if (!p) return Result{Outcome::killed, 0};
     ++m_stats.mmaps;
     MTESIM_ASSERT(memfd < kAnonShmemBase, "memfd id in the anonymous shmem range");
-    const std::uint64_t end = base + len;
-    zap_range(*p, base, end, r.cycles, true);
-    p->mm->remove_range(base, end);
-    Vma v;
-    v.start = base;
-    v.end = end;
-    v.mte = mte;
-    v.writable = writable;
-    v.shmem = true;
-    v.file_id = memfd ? memfd : kAnonShmemBase + m_next_shmem++;
-    v.file_pgoff = memfd ? pgoff : 0;
-    p->mm->insert_vma(v);
+    Vma backing;
+    backing.shmem = true;
+    backing.file_id = memfd ? memfd : kAnonShmemBase + m_next_shmem++;
+    backing.file_pgoff = memfd ? pgoff : 0;
+    map_region(*p, base, len, mte, writable, backing, r.cycles);
     return r;
 }
 

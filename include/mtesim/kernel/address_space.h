@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mtesim/kernel/vma.h"
+#include "mtesim/mem/sparse_memory.h"
 #include "mtesim/mm/page_allocator.h"
 
 #include <cstdint>
@@ -48,6 +49,9 @@ public:
     std::optional<PhysAddr> pte_slot(std::uint64_t va, bool allocate, std::uint64_t &cycles, bool *oom = nullptr);
     std::uint64_t read_pte(PhysAddr slot, std::uint64_t &cycles);
     void write_pte(PhysAddr slot, std::uint64_t value, std::uint64_t &cycles);
+    /// The level-3 entry for @va read straight from simulated memory @mem (inspection: no
+    /// cost, no allocation); 0 when a table is missing.
+    std::uint64_t peek_pte(const SparseMemory &mem, std::uint64_t va) const;
     /// Frees the level-3 tables of 2 MiB ranges inside [@start, @end) that no VMA uses any
     /// more (free_pgtables), clearing their level-2 entries. Returns tables freed.
     std::uint64_t free_unused_tables(std::uint64_t start, std::uint64_t end, std::uint64_t &cycles);

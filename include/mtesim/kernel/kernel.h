@@ -9,6 +9,10 @@
 // no tag storage yet. Failure is a result: SIGSEGV (SEGV_MAPERR) for a fault outside every
 // VMA, the OOM killer when memory and swap are exhausted.
 //
+// The fault path is FaultHandler's (fault_handler.h) and migration PageMigrator's
+// (page_migrator.h): each is given the parts of the kernel it uses; the Kernel owns the parts
+// and serves the fault handler's requests for memory pressure (IFaultHost).
+//
 // All kernel work is done through IKernelMemory, so it costs the core running it simulated
 // time; tag values move through the TagStore. The class is plain C++ (no SystemC).
 #pragma once
@@ -16,6 +20,8 @@
 #include "mtesim/kernel/address_space.h"
 #include "mtesim/kernel/block_device.h"
 #include "mtesim/kernel/cleancache.h"
+#include "mtesim/kernel/fault_handler.h"
+#include "mtesim/kernel/i_fault_host.h"
 #include "mtesim/kernel/i_tlb_shootdown.h"
 #include "mtesim/kernel/kernel_config.h"
 #include "mtesim/kernel/kcompactd.h"
@@ -24,9 +30,12 @@
 #include "mtesim/kernel/lru_add_batches.h"
 #include "mtesim/kernel/lru_lists.h"
 #include "mtesim/kernel/page_cache.h"
+#include "mtesim/kernel/page_migrator.h"
 #include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/tag_keeper.h"
+#include "mtesim/kernel/tlb_flusher.h"
+#include "mtesim/kernel/user_page.h"
 #include "mtesim/mem/page_data_store.h"
 #include "mtesim/kernel/tag_xarray.h"
 #include "mtesim/mm/compactor.h"
@@ -45,23 +54,14 @@ namespace mtesim {
 class ShadowTagChecker;
 class KernelInvariantChecker;
 
-class Kernel : public IPageMigrator {
+class Kernel : private IFaultHost {
 public:
     Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemory &kmem, TagStore &tags,
            const SparseMemory &memory, ITlbShootdown &tlb);
     ~Kernel() override;
 
-    enum class Outcome {
-        ok,           /* done (for a fault: the page is mapped, retry the access) */
-        segv_maperr,  /* no VMA: SIGSEGV for the thread */
-        segv_accerr,  /* a write to a VMA without PROT_WRITE: SIGSEGV (SEGV_ACCERR) for the thread */
-        killed,       /* the calling process was killed by the OOM killer (or was already dead) */
-    };
-    struct Result {
-        Outcome outcome = Outcome::ok;
-        std::uint64_t cycles = 0; /* core cycles the kernel work took */
-        std::int64_t error = 0;   /* a system call's -errno (0: success), its return value to user space */
-    };
+    using Outcome = KernelOutcome;
+    using Result = KernelResult;
 
     /* processes and threads */
     /// The trace created a thread of process @pid (it has not run yet): the process lives at
@@ -125,12 +125,10 @@ public:
     PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp);
 
     /* the fault path */
-    /// The page fault of @pid at @va (tag bits ignored): do_page_fault's VMA checks (no VMA:
-    /// segv_maperr; a write to a VMA without PROT_WRITE: segv_accerr), then handle_mm_fault.
-    Result handle_fault(std::uint32_t pid, std::uint64_t va, bool write);
-    /// What the last handle_fault did ("anon", "file", "swap-in", "mte-lazy", "cow", "spurious",
-    /// "maperr", "accerr", "oom"): for the timeline.
-    const char *last_fault() const { return m_last_fault; }
+    /// The page fault of @pid at @va (tag bits ignored): FaultHandler::handle_fault.
+    Result handle_fault(std::uint32_t pid, std::uint64_t va, bool write) { return m_faults.handle_fault(pid, va, write); }
+    /// What the last handle_fault did (FaultHandler::last_fault): for the timeline.
+    const char *last_fault() const { return m_faults.last_fault(); }
     /// The hardware walker filled a TLB entry for @pfn: the page was referenced.
     void mark_accessed(Pfn pfn) {
         auto it = m_pages.find(pfn.value());
@@ -140,26 +138,18 @@ public:
     void program_set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag);
     bool checking() const { return m_checker != nullptr; }
 
-    /* migration (the page allocator calls it) */
-    bool move(Pfn from, Pfn to, unsigned order) override;
-    /// cleancache: drops the backend's pool copy at @pfn (ephemeral: no I/O, it is mapped
-    /// nowhere); false for anything else.
-    bool drop(Pfn pfn) override;
-    /// A user page still in a CPU's LRU-add batch or under write-back cannot be isolated yet; a
-    /// cleancache copy never.
-    Busy isolate_busy(Pfn pfn) const override;
-    std::uint64_t writeback_left_ps(Pfn pfn) const override;
-    std::uint64_t lru_batch_folios(unsigned cpu) const override { return m_lru_batches.size(cpu); }
-    void lru_add_drain_cpu(unsigned cpu) override;
-    void set_lru_cache_disabled(bool disabled) override { m_lru_batches.set_disabled(disabled); }
+    /* migration: the PageMigrator the page allocator calls */
+    PageMigrator &migrator() { return m_migrator; }
+    std::uint64_t lru_batch_folios(unsigned cpu) const { return m_migrator.lru_batch_folios(cpu); }
+    void lru_add_drain_cpu(unsigned cpu) { m_migrator.lru_add_drain_cpu(cpu); }
     /// Compacts memory for an allocation of 2^@order pages (the stress tests call it too).
     bool compact(unsigned order, std::uint64_t &cycles) { return m_compactor.compact(order, cycles); }
     /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page; a page
     /// in a remote CPU's LRU-add batch is retried after lru_cache_disable: migrate_page).
     bool migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
     /// migrate_block of the user page at @pfn, retried once after lru_cache_disable when it sat
-    /// in an LRU-add batch (see kernel.cpp).
-    bool migrate_page(Pfn pfn, std::uint64_t &cycles);
+    /// in an LRU-add batch (PageMigrator::migrate_page).
+    bool migrate_page(Pfn pfn, std::uint64_t &cycles) { return m_migrator.migrate_page(pfn, cycles); }
     /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass when !@direct); returns
     /// pages freed. Only direct reclaim waits for write-back (reclaim_throttle).
     std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct = true);
@@ -215,99 +205,74 @@ public:
 
 private:
     friend class KernelInvariantChecker;
-    struct Mapping {
-        std::uint32_t pid;
-        std::uint64_t va;
-    };
-    /// A page holding user data: an anonymous page (one mapping, or several read-only ones
-    /// while it is COW-shared after fork) or a page-cache page.
-    struct UserPage {
-        std::vector<Mapping> maps;
-        bool file = false;
-        std::uint32_t file_id = 0;
-        std::uint64_t index = 0;            /* file page index */
-        LruLists::Handle lru;
-        LruLists::List list = LruLists::inactive_anon;
-        std::int32_t batch_cpu = -1;        /* in this CPU's LRU-add batch (not on a list yet), or -1 */
-        bool referenced = false;
-        bool dirty = false;
-        std::uint64_t writeback_end_ps = 0; /* PG_writeback until this simulated time (ps); 0: never written */
-        bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
-        bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
-        std::uint32_t pins = 0;
-    };
+    using Mapping = UserPage::Mapping;
     using Process = ProcessTable::Process;
 
     Process *live(std::uint32_t pid);
     const Process *find(std::uint32_t pid) const;
-    /// An order-0 user page with reclaim and the OOM killer behind it; @killed_self when the
-    /// OOM killer chose @pid.
     PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
-                                              bool page_cache = false);
+                                              bool page_cache = false) {
+        return m_faults.alloc_user_page(pid, tagged, killed_self, cycles, page_cache);
+    }
     /// wakeup_kswapd: after an order-0 allocation when the free pages fell below the low
     /// watermark; at the first failure of a 2^@order allocation (@order > 0: its slow path).
     void wake_kswapd(std::uint64_t &cycles, unsigned order = 0, bool atomic = false);
     /// Gets a woken kernel thread run: the waker, or inline (see set_kthread_waker).
     void wake_thread(IKernelThread &thread, std::uint64_t &cycles);
+    /* IFaultHost: what the fault handler asks of the kernel */
+    void wake_kswapd_order0(std::uint64_t &cycles) override { wake_kswapd(cycles); }
+    std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
     /// Picks and kills the process with the largest footprint; returns its pid, 0 if none.
-    std::uint32_t oom_kill(std::uint64_t &cycles);
-    void teardown(Process &p, std::uint64_t &cycles);
+    std::uint32_t oom_kill(std::uint64_t &cycles) override;
+    void teardown(Process &p, std::uint64_t &cycles) override;
 
+    /// mmap_region: [@base, @base + @len) of @p unmapped, then one VMA there with @mte,
+    /// @writable and the file or shmem object of @backing (its other fields ignored).
+    void map_region(Process &p, std::uint64_t base, std::uint64_t len, bool mte, bool writable, const Vma &backing,
+                    std::uint64_t &cycles);
     /// Removes the PTEs and pages of [@start, @end) of @p (zap_page_range); @flush shoots
     /// down each present page (exit flushes the whole ASID once instead).
     void zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, bool flush);
-    void shootdown(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles);
+    void shootdown(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles) { m_tlb_flusher.page(asid, va, cycles); }
     /// Drops mapping (@pid, @va) of @pfn; frees the page when it was anonymous.
     void unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
     void free_user_page(Pfn pfn, std::uint64_t &cycles);
-    UserPage &add_user_page(Pfn pfn, bool file);
+    UserPage &add_user_page(Pfn pfn, bool file) override;
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
     bool evict(Pfn pfn, std::uint64_t &cycles);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
     /// Reclaims the file page @pg at @pfn: false when it stays (its write-back started or runs).
     bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
     /// PG_writeback: a write of @pg started and has not completed at the current time.
-    bool under_writeback(const UserPage &pg) const;
+    bool under_writeback(const UserPage &pg) const { return pg.under_writeback(m_kmem.now_ps()); }
     /// cleancache_put_page: a copy of the clean page-cache page @pg at @pfn goes into the pool.
     void cleancache_put(Pfn pfn, const UserPage &pg, std::uint64_t &cycles);
-    /// cleancache_get_page: (@file_id, @index) copied from the pool into @dst, the pool copy
-    /// freed; false on a miss.
-    bool cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles);
     /// Clears every PTE that maps @pg and shoots its TLB entries down (try_to_unmap).
-    void unmap_everywhere(UserPage &pg, std::uint64_t &cycles);
+    void unmap_everywhere(UserPage &pg, std::uint64_t &cycles) { m_migrator.unmap_everywhere(pg, cycles); }
 
-    Result fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
-    Result fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write);
     /// A demand fault of a shmem VMA: shmem_fault (kernel_shmem.cpp).
-    Result fault_shmem(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
-    Result fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
-    Result fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    Result fault_shmem(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) override;
     /// A store to a read-only (COW-shared) present page: do_wp_page (kernel_fork.cpp).
-    Result fault_cow(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
-    /// AP[2] for a present entry of @pfn: set while the page is anonymous and mapped more than
-    /// once (COW-shared since fork), so that the first store faults.
-    std::uint64_t cow_bits(Pfn pfn) const;
-    /// AP[2] for a present entry of @pfn in @vma: read-only when the VMA has no PROT_WRITE or
-    /// the page is COW-shared (cow_bits).
-    std::uint64_t wp_bits(const Vma &vma, Pfn pfn) const;
-    /// The page-cache page of (@file_id, @index), read from storage on a miss; nullopt when
-    /// no memory could be had (@killed_self as alloc_user_page).
+    Result fault_cow(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) override;
+    std::uint64_t cow_bits(Pfn pfn) const { return m_faults.cow_bits(pfn); }
+    std::uint64_t wp_bits(const Vma &vma, Pfn pfn) const { return m_faults.wp_bits(vma, pfn); }
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
-                                      std::uint64_t &cycles);
+                                      std::uint64_t &cycles) {
+        return m_faults.page_cache_get(pid, file_id, index, killed_self, cycles);
+    }
 
     /// @p's level-3 entry for @va read straight from simulated memory (inspection: no cost);
     /// 0 when a table is missing.
-    std::uint64_t peek_pte(const Process &p, std::uint64_t va) const;
+    std::uint64_t peek_pte(const Process &p, std::uint64_t va) const { return p.mm ? p.mm->peek_pte(m_memory, va) : 0; }
     void verify(std::uint32_t pid, std::uint64_t va);
 
     KernelConfig m_config;
     PageAllocator &m_alloc;
     IKernelMemory &m_kmem;
     const SparseMemory &m_memory;
-    ITlbShootdown &m_tlb;
     Compactor m_compactor;
     ProcessTable m_procs;
-    std::unordered_map<std::uint64_t, UserPage> m_pages;          /* by pfn */
+    UserPageMap m_pages;    /* by pfn */
     PageCache m_page_cache; /* the index of file pages; cleancache drops; readahead */
     Cleancache m_cleancache; /* the pool copies of evicted clean page-cache pages (mm.tag_reserve=cleancache) */
     PageCache m_shmem;      /* the index of shmem pages, by (object, page) */
@@ -321,11 +286,13 @@ private:
     TagStore &m_tags;       /* allocation tags, for the checks of the kernel's user accesses */
     KernelStats m_stats;
     std::unique_ptr<ShadowTagChecker> m_checker;
+    TlbFlusher m_tlb_flusher;
+    PageMigrator m_migrator; /* moves user pages for the allocator; the LRU-add batches */
+    FaultHandler m_faults;   /* handle_mm_fault */
     Kswapd m_kswapd;
     Kcompactd m_kcompactd;
     std::function<bool(IKernelThread &)> m_kthread_waker;
     std::uint64_t m_kthread_wake_ipis = 0; /* reschedule IPIs sent to wake a kernel thread on an idle CPU */
-    const char *m_last_fault = "";
 };
 
 }  // namespace mtesim

@@ -1,0 +1,93 @@
+// FaultHandler: the kernel model's page-fault path (handle_mm_fault and what it calls, reduced
+// to what the model needs): the VMA checks, the page-table walk, and the demand faults that
+// populate an address space on first touch (anonymous pages zeroed, PROT_MTE pages with their
+// tags cleared as DC GZVA would; file pages from the page cache, read from storage or got back
+// from cleancache on a miss), swap-in with the saved tags, and the fault-on-access tag
+// reservation of a "metadata none" entry. COW and shmem faults, memory pressure (kswapd, direct
+// reclaim, the OOM killer) and the LRU are the rest of the kernel's (IFaultHost).
+#pragma once
+
+#include "mtesim/kernel/block_device.h"
+#include "mtesim/kernel/cleancache.h"
+#include "mtesim/kernel/i_fault_host.h"
+#include "mtesim/kernel/kernel_config.h"
+#include "mtesim/kernel/kernel_result.h"
+#include "mtesim/kernel/kernel_stats.h"
+#include "mtesim/kernel/page_cache.h"
+#include "mtesim/kernel/page_migrator.h"
+#include "mtesim/kernel/process_table.h"
+#include "mtesim/kernel/swap_slots.h"
+#include "mtesim/kernel/tag_keeper.h"
+#include "mtesim/kernel/user_page.h"
+#include "mtesim/mem/page_data_store.h"
+#include "mtesim/mem/sparse_memory.h"
+#include "mtesim/mm/page_allocator.h"
+
+#include <optional>
+
+namespace mtesim {
+
+class ShadowTagChecker;
+
+class FaultHandler {
+public:
+    /// The parts of the kernel the fault path reads and changes (all outlive the handler).
+    struct Parts {
+        const KernelConfig &config;
+        PageAllocator &alloc;
+        IKernelMemory &kmem;
+        const SparseMemory &memory;
+        ProcessTable &procs;
+        UserPageMap &pages;
+        PageCache &page_cache;
+        Cleancache &cleancache;
+        SwapSlots &swap;
+        BlockDevice &swap_dev;
+        BlockDevice &storage;
+        TagKeeper &tag_keeper;
+        PageDataStore &data;
+        KernelStats &stats;
+        PageMigrator &migrator;
+        IFaultHost &host;
+        ShadowTagChecker *checker; /* nullptr unless vm.check_tags */
+    };
+    explicit FaultHandler(const Parts &parts) : m_k(parts) {}
+
+    /// The page fault of @pid at @va (tag bits ignored): do_page_fault's VMA checks (no VMA:
+    /// segv_maperr; a write to a VMA without PROT_WRITE: segv_accerr), then handle_mm_fault.
+    KernelResult handle_fault(std::uint32_t pid, std::uint64_t va, bool write);
+    /// What the last handle_fault did ("anon", "file", "swap-in", "mte-lazy", "cow", "spurious",
+    /// "maperr", "accerr", "oom"): for the timeline.
+    const char *last_fault() const { return m_last_fault; }
+    /// An order-0 user page with reclaim and the OOM killer behind it; @killed_self when the
+    /// OOM killer chose @pid.
+    PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
+                                              bool page_cache = false);
+    /// The page-cache page of (@file_id, @index), read from storage on a miss; nullopt when
+    /// no memory could be had (@killed_self as alloc_user_page).
+    std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
+                                      std::uint64_t &cycles);
+    /// AP[2] for a present entry of @pfn: set while the page is anonymous and mapped more than
+    /// once (COW-shared since fork), so that the first store faults.
+    std::uint64_t cow_bits(Pfn pfn) const;
+    /// AP[2] for a present entry of @pfn in @vma: read-only when the VMA has no PROT_WRITE or
+    /// the page is COW-shared (cow_bits).
+    std::uint64_t wp_bits(const Vma &vma, Pfn pfn) const;
+
+private:
+    using Process = ProcessTable::Process;
+    KernelResult fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
+    KernelResult fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write);
+    KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    KernelResult fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    /// cleancache_get_page: (@file_id, @index) copied from the pool into @dst, the pool copy
+    /// freed; false on a miss.
+    bool cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles);
+    void mark_accessed(Pfn pfn);
+    void verify(std::uint32_t pid, std::uint64_t va);
+
+    Parts m_k; /* the kernel's parts */
+    const char *m_last_fault = "";
+};
+
+}  // namespace mtesim

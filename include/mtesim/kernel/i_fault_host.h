@@ -1,0 +1,36 @@
+// IFaultHost: what the fault handler asks of the rest of the kernel (the Kernel implements
+// it): memory pressure (wake kswapd, reclaim directly, the OOM killer), a new user page onto
+// the LRU (through the CPU's LRU-add batch), and the fault paths that live with fork and shmem.
+#pragma once
+
+#include "mtesim/common/address.h"
+#include "mtesim/kernel/kernel_result.h"
+#include "mtesim/kernel/process_table.h"
+#include "mtesim/kernel/user_page.h"
+#include "mtesim/kernel/vma.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+class IFaultHost {
+public:
+    virtual ~IFaultHost() = default;
+    /// wakeup_kswapd after an order-0 allocation (it wakes only below the low watermark).
+    virtual void wake_kswapd_order0(std::uint64_t &cycles) = 0;
+    /// Direct reclaim of @pages pages; returns the pages freed.
+    virtual std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) = 0;
+    /// The OOM killer: kills the process with the largest footprint; its pid, 0 if none.
+    virtual std::uint32_t oom_kill(std::uint64_t &cycles) = 0;
+    /// Tears down the address space of @p, killed (the OOM killer found no other victim).
+    virtual void teardown(ProcessTable::Process &p, std::uint64_t &cycles) = 0;
+    /// folio_add_lru of a new user page at @pfn (file or anonymous); its record.
+    virtual UserPage &add_user_page(Pfn pfn, bool file) = 0;
+    /// do_wp_page: a store to a COW-shared present page (kernel_fork.cpp).
+    virtual KernelResult fault_cow(ProcessTable::Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot,
+                                   std::uint64_t pte) = 0;
+    /// shmem_fault: a demand fault of a shmem VMA (kernel_shmem.cpp).
+    virtual KernelResult fault_shmem(ProcessTable::Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) = 0;
+};
+
+}  // namespace mtesim

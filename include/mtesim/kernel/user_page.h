@@ -1,0 +1,42 @@
+// UserPage: the kernel model's record of one page holding user data (struct folio reduced to
+// what the model needs): an anonymous page (one mapping, or several read-only ones while it is
+// COW-shared after fork), a page-cache page or a shmem page. The fault handler makes them, the
+// migrator moves them, reclaim evicts them; all share one map of them by pfn (UserPageMap).
+#pragma once
+
+#include "mtesim/kernel/lru_lists.h"
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace mtesim {
+
+struct UserPage {
+    /// One PTE that maps the page: (process, page-aligned virtual address).
+    struct Mapping {
+        std::uint32_t pid;
+        std::uint64_t va;
+    };
+    std::vector<Mapping> maps;
+    bool file = false;
+    std::uint32_t file_id = 0;
+    std::uint64_t index = 0;            /* file page index */
+    LruLists::Handle lru;
+    LruLists::List list = LruLists::inactive_anon;
+    std::int32_t batch_cpu = -1;        /* in this CPU's LRU-add batch (not on a list yet), or -1 */
+    bool referenced = false;
+    bool dirty = false;
+    std::uint64_t writeback_end_ps = 0; /* PG_writeback until this simulated time (ps); 0: never written */
+    bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
+    bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
+    std::uint32_t pins = 0;
+
+    /// PG_writeback: a write of the page started and has not completed at @now_ps.
+    bool under_writeback(std::uint64_t now_ps) const { return writeback_end_ps > now_ps; }
+};
+
+/// The user pages by pfn.
+using UserPageMap = std::unordered_map<std::uint64_t, UserPage>;
+
+}  // namespace mtesim

@@ -1,0 +1,372 @@
+// FaultHandler: see the header. Moved out of kernel.cpp as it was (issue 14, "Structure").
+#include "mtesim/kernel/fault_handler.h"
+
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/shadow_tag_checker.h"
+#include "mtesim/kernel/user_pte.h"
+
+namespace mtesim {
+
+/*
+ * handle_mm_fault. The VMA decides whether the address is valid (else SEGV_MAPERR); the walk
+ * allocates missing tables; the level-3 entry decides the path:
+ *   none           -> demand fault: anonymous (allocate, zero, clear tags if PROT_MTE) or
+ *                     file (page cache, read from storage on a miss)
+ *   swap entry     -> swap-in, restoring the saved tags (into the pfn xarray if the new page
+ *                     has no tag storage yet)
+ *   metadata none  -> reserve tag storage (migrating the page out of the pool first if it
+ *                     lives there), restore tags from the pfn xarray or clear them, map tagged;
+ *                     a reservation that fails leaves the entry as it is and the access
+ *                     faults again (fault-on-access, as the RFC does it)
+ *   present        -> a store to a read-only (COW-shared) page: do_wp_page (kernel_fork.cpp);
+ *                     otherwise spurious (another CPU got there first)
+ * Before any of them, a write to a VMA without PROT_WRITE is SEGV_ACCERR (nothing changes).
+ * Every present entry made carries the VMA's write permission (wp_bits).
+ * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
+ * (pagefault_out_of_memory); a tag reservation that fails does not.
+ */
+KernelResult FaultHandler::handle_fault(std::uint32_t pid, std::uint64_t va, bool write) {
+    va &= ((1ull << 48) - 1) & ~(kPageSize - 1);
+    Process *p = m_k.procs.live(pid);
+    if (!p) return KernelResult{KernelOutcome::killed, 0};
+    const Vma *vp = p->mm->find_vma(va);
+    m_last_fault = "maperr";
+    if (!vp) {
+        ++m_k.stats.segv_maperr;
+        return KernelResult{KernelOutcome::segv_maperr, 0};
+    }
+    // A write where the VMA has no PROT_WRITE is an access error, decided before any page is
+    // touched (arch/arm64/mm/fault.c do_page_fault: "if (!(vma->vm_flags & vm_flags))" ->
+    // bad_area -> SEGV_ACCERR). So a COW-shared page of a read-only VMA is never copied or
+    // made writable, and a missing page is not allocated for a store that cannot happen.
+    if (write && !vp->writable) {
+        m_last_fault = "accerr";
+        ++m_k.stats.segv_accerr;
+        return KernelResult{KernelOutcome::segv_accerr, 0};
+    }
+    const Vma vma = *vp;
+    KernelResult r;
+    bool oom = false;
+    std::optional<PhysAddr> slot;
+    {
+        PageAllocator::SlowPath slow(m_k.alloc); /* the page-table allocations and their retries */
+        slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+        // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
+        for (int tries = 0; !slot && oom && tries < 8; ++tries) {
+            ++m_k.stats.direct_reclaims;
+            const std::uint64_t freed = m_k.host.direct_reclaim(m_k.config.reclaim_batch, r.cycles);
+            m_k.stats.direct_reclaimed += freed;
+            if (!freed) break;
+            slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+        }
+    }
+    if (!slot) {
+        const std::uint32_t victim = m_k.host.oom_kill(r.cycles);
+        r.outcome = (!victim || victim == pid) ? KernelOutcome::killed : KernelOutcome::ok;
+        if (!victim) p->killed = true;
+        return r;
+    }
+    const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
+    KernelResult f;
+    switch (upte::kind(pte)) {
+    case upte::Kind::present:
+        if (write && upte::writable_clean(pte)) {
+            // A store through a writable-clean entry that reached the kernel (an MMU without
+            // FEAT_HAFDBS, or a kernel access): handle_pte_fault's pte_mkdirty, as the hardware
+            // would have done it. A permission relaxation: no TLB invalidation.
+            m_last_fault = "spurious";
+            ++m_k.stats.faults_spurious;
+            p->mm->write_pte(*slot, pte & ~upte::kReadOnly, r.cycles);
+            mark_accessed(upte::pfn(pte));
+            return r;
+        }
+        if (write && !upte::writable(pte)) { /* a store to a COW-shared page */
+            m_last_fault = "cow";
+            f = m_k.host.fault_cow(*p, vma, va, *slot, pte);
+            break;
+        }
+        m_last_fault = "spurious";
+        ++m_k.stats.faults_spurious;
+        mark_accessed(upte::pfn(pte));
+        return r;
+    case upte::Kind::none:
+        m_last_fault = vma.file ? "file" : vma.shmem ? "shmem" : "anon";
+        f = vma.file ? fault_file(*p, vma, va, *slot, write) : vma.shmem ? m_k.host.fault_shmem(*p, vma, va, *slot) : fault_anon(*p, vma, va, *slot);
+        break;
+    case upte::Kind::swap:
+        m_last_fault = "swap-in";
+        f = fault_swap(*p, vma, va, *slot, pte);
+        break;
+    case upte::Kind::metadata_none:
+        m_last_fault = "mte-lazy";
+        f = fault_metadata(*p, vma, va, *slot, pte);
+        break;
+    }
+    if (f.outcome == KernelOutcome::killed) m_last_fault = "oom";
+    if (write && f.outcome == KernelOutcome::ok && !p->killed) {
+        const std::uint64_t now = p->mm->peek_pte(m_k.memory, va);
+        if (upte::kind(now) == upte::Kind::present) m_k.pages.at(upte::pfn(now).value()).dirty = true;
+    }
+    r.cycles += f.cycles;
+    r.outcome = f.outcome;
+    if (r.outcome == KernelOutcome::ok) verify(pid, va);
+    return r;
+}
+
+PageAllocator::Allocation FaultHandler::alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self,
+                                                  std::uint64_t &cycles, bool page_cache) {
+    const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
+    killed_self = false;
+    PageAllocator::SlowPath slow(m_k.alloc);
+    bool woke = false;
+    for (;;) {
+        auto a = m_k.alloc.alloc_pages(0, gfp, false);
+        if (a.ok) {
+            cycles += a.cycles;
+            m_k.host.wake_kswapd_order0(cycles);
+            return a;
+        }
+        if (!woke) { /* __alloc_pages_slowpath: wake_all_kswapds, one more try, then reclaim itself */
+            woke = true;
+            m_k.host.wake_kswapd_order0(cycles);
+            continue;
+        }
+        ++m_k.stats.direct_reclaims;
+        const std::uint64_t freed = m_k.host.direct_reclaim(m_k.config.reclaim_batch, cycles);
+        m_k.stats.direct_reclaimed += freed;
+        if (freed) continue;
+        const std::uint32_t victim = m_k.host.oom_kill(cycles);
+        if (!victim || victim == pid) {
+            m_k.alloc.alloc_pages(0, gfp, true); /* counts the failure */
+            if (!victim)
+                if (Process *p = m_k.procs.live(pid)) {
+                    ++m_k.stats.oom_kills;
+                    p->killed = true;
+                    m_k.host.teardown(*p, cycles);
+                }
+            killed_self = true;
+            return PageAllocator::Allocation{};
+        }
+    }
+}
+
+KernelResult FaultHandler::fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) {
+    KernelResult r;
+    bool killed_self = false;
+    const auto a = alloc_user_page(p.pid, vma.mte, killed_self, r.cycles);
+    if (!a.ok) return KernelResult{KernelOutcome::killed, r.cycles};
+    r.cycles += m_k.kmem.zero_pages(a.pfn, 1);
+    UserPage &pg = m_k.host.add_user_page(a.pfn, false);
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
+    ++p.anon_pages;
+    const std::uint64_t flags = m_k.alloc.block_flags(a.pfn);
+    std::uint64_t pte = upte::present(a.pfn, false) | upte::write_protect(vma.writable);
+    m_k.data.zero_page(a.pfn); /* clear_user_highpage: the new page reads as zero */
+    if (flags & PageMeta::kTagged) {
+        // A new PROT_MTE page starts with all tags zero (mte_clear_page_tags / DC GZVA).
+        pg.mte_tagged = true;
+        ++m_k.stats.tags_cleared;
+        if (flags & PageMeta::kTagsPending) {
+            pte = upte::metadata_none(a.pfn); /* zero tags implied until storage is reserved */
+        } else {
+            m_k.tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+            pte = upte::present(a.pfn, true) | upte::write_protect(vma.writable);
+        }
+        if (m_k.checker) m_k.checker->clear_page(p.pid, va);
+    }
+    p.mm->write_pte(slot, pte, r.cycles);
+    ++m_k.stats.faults_anon;
+    return r;
+}
+
+std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
+                                          bool &killed_self, std::uint64_t &cycles) {
+    killed_self = false;
+    if (const auto hit = m_k.page_cache.find(file_id, index)) {
+        ++m_k.stats.file_hits;
+        return *hit;
+    }
+    const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
+    if (!a.ok) return std::nullopt;
+    // cleancache_get_page before the read is submitted (mpage_readahead): a hit is a copy from
+    // the pool, no I/O; a miss reads storage.
+    if (!cleancache_get(file_id, index, a.pfn, cycles)) {
+        if (m_k.page_cache.take_dropped(file_id, index)) ++m_k.stats.cleancache_refaults;
+        // One latency per readahead window of consecutive misses of a file.
+        const bool same_window = m_k.page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
+        cycles += m_k.kmem.io_wait(m_k.storage.read_page_ns(!same_window));
+        ++m_k.stats.file_reads;
+    }
+    UserPage &pg = m_k.host.add_user_page(a.pfn, true);
+    pg.file_id = file_id;
+    pg.index = index;
+    m_k.page_cache.set(file_id, index, a.pfn);
+    return a.pfn;
+}
+
+KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write) {
+    KernelResult r;
+    bool killed_self = false;
+    const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles);
+    if (!pfn) return KernelResult{KernelOutcome::killed, r.cycles};
+    const Pfn page = *pfn;
+    UserPage &pg = m_k.pages.at(page.value());
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
+    // A shared file page is mapped writable-clean (DBM with AP[2]): the first store through it
+    // makes the MMU set the entry dirty (FEAT_HAFDBS), and reclaim reads that bit back before
+    // it may drop the page (try_to_unmap: pte_dirty -> folio_mark_dirty). A write fault maps it
+    // dirty at once (do_shared_fault). A VMA without PROT_WRITE maps it read-only, no DBM.
+    const std::uint64_t pte = !vma.writable ? upte::present(page, false) | upte::kReadOnly
+                              : write       ? upte::present(page, false) | upte::kDbm
+                                            : upte::present_clean(page);
+    p.mm->write_pte(slot, pte, r.cycles);
+    ++m_k.stats.faults_file;
+    return r;
+}
+
+KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) {
+    KernelResult r;
+    const std::uint64_t swap_slot = upte::swap_slot(pte);
+    const bool saved = (pte & upte::kSwapTagged) != 0;
+    bool killed_self = false;
+    const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
+    if (!a.ok) return KernelResult{KernelOutcome::killed, r.cycles};
+    // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
+    r.cycles += m_k.kmem.io_wait(m_k.swap_dev.read_page_ns());
+    if (m_k.swap.references(swap_slot) > 1 && m_k.data.enabled()) {
+        // Other swap PTEs still name the slot (shared at fork): this process gets a copy.
+        std::vector<std::uint8_t> bytes(kPageSize);
+        m_k.data.read_swap(swap_slot, 0, bytes.data(), kPageSize);
+        m_k.data.write(phys_of(a.pfn), bytes.data(), kPageSize);
+    } else {
+        m_k.data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
+    }
+    UserPage &pg = m_k.host.add_user_page(a.pfn, false);
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
+    const std::uint64_t flags = m_k.alloc.block_flags(a.pfn);
+    const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
+    if (saved) {
+        TagXarray::PageTags t{};
+        // A slot other swap PTEs still name (shared at fork) keeps its tags for them; each
+        // sharer swaps in a private copy (no swap cache in the model).
+        if (m_k.swap.references(swap_slot) > 1) t = *m_k.tag_keeper.swap_tags().find(swap_slot);
+        else m_k.tag_keeper.swap_tags().take(swap_slot, &t);
+        ++m_k.stats.tags_restored_swap;
+        MTESIM_ASSERT(tagged, "tags saved at swap-out on a board without MTE");
+        pg.mte_tagged = true;
+        if (pending) {
+            m_k.tag_keeper.pfn_tags().store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
+            ++m_k.stats.tags_saved_pfn;
+        } else {
+            m_k.tag_keeper.write_page_tags(a.pfn, t, r.cycles);
+        }
+    } else if (tagged) {
+        // Swapped out untagged, mapped PROT_MTE since: a new tagged page, tags cleared.
+        pg.mte_tagged = true;
+        ++m_k.stats.tags_cleared;
+        if (!pending) m_k.tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
+        if (m_k.checker) m_k.checker->clear_page(p.pid, va);
+    }
+    m_k.swap.free(swap_slot);
+    --p.swap_pages;
+    ++p.anon_pages;
+    ++m_k.stats.swap_ins;
+    const std::uint64_t next = (tagged && pending && vma.mte)
+                                   ? upte::metadata_none(a.pfn)
+                                   : upte::present(a.pfn, vma.mte && tagged) | upte::write_protect(vma.writable);
+    p.mm->write_pte(slot, next, r.cycles);
+    ++m_k.stats.faults_swapin;
+    return r;
+}
+
+KernelResult FaultHandler::fault_metadata(Process &p, const Vma &vma, std::uint64_t /*va*/, PhysAddr slot, std::uint64_t pte) {
+    KernelResult r;
+    Pfn pfn = upte::pfn(pte);
+    if (!vma.mte) { /* mprotect'ed away from PROT_MTE since: an ordinary mapping */
+        p.mm->write_pte(slot, upte::present(pfn, false) | wp_bits(vma, pfn), r.cycles);
+        return r;
+    }
+    auto oom = [&]() {
+        ++m_k.stats.oom_tag_storage;
+        const std::uint32_t victim = m_k.host.oom_kill(r.cycles);
+        if (!victim) {
+            ++m_k.stats.oom_kills;
+            p.killed = true;
+            m_k.host.teardown(p, r.cycles);
+        }
+        r.outcome = (!victim || victim == p.pid) ? KernelOutcome::killed : KernelOutcome::ok;
+        return r;
+    };
+    // A reservation that fails leaves the PTE "metadata none": the access faults again and
+    // retries (the RFC's fault-on-access; nothing is killed for tag storage).
+    auto retry = [&]() {
+        ++m_k.stats.tag_fault_retries;
+        return r;
+    };
+    // Tag storage cannot itself be tagged: a page living in the pool moves out first. Only
+    // when that needs a data page and none can be had is it out of memory.
+    if (m_k.alloc.in_pool(pfn)) {
+        const std::uint64_t no_destination = m_k.alloc.stats().migrate_no_destination;
+        if (!m_k.migrator.migrate_page(pfn, r.cycles))
+            return m_k.alloc.stats().migrate_no_destination != no_destination ? oom() : retry();
+        pfn = upte::pfn(p.mm->read_pte(slot, r.cycles)); /* move() repointed the PTE */
+    }
+    if (!(m_k.alloc.block_flags(pfn) & PageMeta::kTagged)) m_k.alloc.mark_tagged(pfn);
+    const bool was_pending = (m_k.alloc.block_flags(pfn) & PageMeta::kTagsPending) != 0;
+    if (!m_k.alloc.retry_tag_reservation(pfn)) return retry();
+    UserPage &pg = m_k.pages.at(pfn.value());
+    TagXarray::PageTags t{};
+    if (m_k.tag_keeper.pfn_tags().take(pfn.value(), &t)) {
+        m_k.tag_keeper.write_page_tags(pfn, t, r.cycles);
+        ++m_k.stats.tags_restored_pfn;
+    } else if (!pg.mte_tagged || was_pending) {
+        // Never tagged (mte_sync_tags clears), or tagged with zero tags while storage was pending.
+        m_k.tag_keeper.write_page_tags(pfn, TagXarray::PageTags{}, r.cycles);
+        if (!pg.mte_tagged) {
+            ++m_k.stats.tags_cleared;
+            if (m_k.checker) /* every mapping of a shared page shows the cleared tags */
+                for (const UserPage::Mapping &m : pg.maps) m_k.checker->clear_page(m.pid, m.va);
+        }
+    }
+    pg.mte_tagged = true;
+    p.mm->write_pte(slot, upte::present(pfn, true) | wp_bits(vma, pfn), r.cycles);
+    ++m_k.stats.faults_mte_lazy;
+    return r;
+}
+
+/*
+ * cleancache_get_page: the page-cache page @dst just allocated for a miss is filled from the
+ * pool copy, which the backend then frees (an exclusive get: the page lives in the page cache
+ * or in the pool, never both).
+ */
+bool FaultHandler::cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles) {
+    const auto src = m_k.cleancache.find(file_id, index);
+    if (!src) return false;
+    cycles += m_k.kmem.copy_pages(*src, dst, 1);
+    m_k.data.copy_page_data(*src, dst);
+    m_k.cleancache.erase(*src);
+    cycles += m_k.alloc.free_pages(*src);
+    ++m_k.stats.cleancache_gets;
+    return true;
+}
+
+std::uint64_t FaultHandler::cow_bits(Pfn pfn) const {
+    auto it = m_k.pages.find(pfn.value());
+    return it != m_k.pages.end() && !it->second.file && it->second.maps.size() > 1 ? upte::kReadOnly : 0;
+}
+
+std::uint64_t FaultHandler::wp_bits(const Vma &vma, Pfn pfn) const { return cow_bits(pfn) | upte::write_protect(vma.writable); }
+
+void FaultHandler::mark_accessed(Pfn pfn) {
+    auto it = m_k.pages.find(pfn.value());
+    if (it != m_k.pages.end()) it->second.referenced = true;
+}
+
+void FaultHandler::verify(std::uint32_t pid, std::uint64_t va) {
+    if (m_k.checker) m_k.checker->check_page(pid, va & ~(kPageSize - 1));
+}
+
+}  // namespace mtesim
