@@ -14,7 +14,7 @@ constexpr std::uint64_t kNever = ~0ull;
 ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::uint64_t seed)
     : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores), m_running(cores, nullptr), m_kwaiting(cores, 0),
       m_retired(cores, false), m_balance_interval_ms(cores, cores), m_next_balance_ps(cores, 0), m_balance_failed(cores, 0),
-      m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0) {
+      m_last_balance_ps(cores, 0), m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0) {
     m_stats.idle_ps.assign(cores, 0);
     set_base_slice_ps(750000000ull); /* sysctl_sched_base_slice: 0.75 ms (kernel/sched/fair.c) */
     m_workload.set_listener([this](const ThreadInfo *info) {
@@ -106,13 +106,19 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_p
             if (m_idle_since_ps[core] == kNever) {
                 for (std::uint32_t c = 0; c < m_queues.size() && !newidle; ++c) newidle = nr_running(c) >= 2;
                 if (newidle) load_balance(core, now_ps, BalanceType::newly_idle);
+                // newidle_balance -> update_next_balance: an idle core's next periodic pass is
+                // due one idle interval (no busy_factor) after its last one.
+                m_next_balance_ps[core] = std::min(m_next_balance_ps[core],
+                                                   m_last_balance_ps[core] + balance_interval_ps(core, false));
             }
             if (!newidle && m_queues[core].empty() && now_ps >= m_next_balance_ps[core] && pullable_for(core)) {
                 const bool moved = load_balance(core, now_ps, BalanceType::idle) > 0;
+                m_last_balance_ps[core] = now_ps;
                 m_next_balance_ps[core] = now_ps + balance_interval_ps(core, moved);
             }
         } else if (now_ps >= m_next_balance_ps[core]) {
             load_balance(core, now_ps, BalanceType::not_idle);
+            m_last_balance_ps[core] = now_ps;
             m_next_balance_ps[core] = now_ps + balance_interval_ps(core, true);
         }
     }

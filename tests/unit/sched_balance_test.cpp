@@ -103,7 +103,9 @@ TEST(SchedBalance, APinnedThreadIsNeverPulled) {
 
 TEST(SchedBalance, ACacheHotThreadIsLeftUntilBalancingHasFailedMoreThanCacheNiceTries) {
     // sched.migration_cost_us raised to 100 ms so that the thread stays hot over several
-    // balance intervals (4 ms each on 2 CPUs: min_interval 2 ms, one jiffy at HZ = 250).
+    // balance intervals. On 2 CPUs min_interval is 2 ms; core 1's periodic pass at 0 (busy,
+    // balanced) doubled it to 4 ms, one jiffy at HZ = 250; an unbalanced pass resets it to 2 ms,
+    // still one jiffy.
     Rig r(2, kThreeThreads, true, 100000 * kUs);
     ThreadContext *t1 = r.thread(1), *t3 = r.thread(3);
     ASSERT_EQ(r.dispatch(0, 0), t1);
@@ -117,10 +119,10 @@ TEST(SchedBalance, ACacheHotThreadIsLeftUntilBalancingHasFailedMoreThanCacheNice
     EXPECT_EQ(r.s->stats().hot_skipped, 1u);
     EXPECT_EQ(r.s->stats().balance_failed, 0u) << "a newly idle pass does not count a failure";
     const std::uint64_t first = r.s->next_wake(1);
-    EXPECT_LE(first, 20 * kUs) << "a thread it could take waits: the idle core balances at its interval";
-    EXPECT_EQ(r.dispatch(1, 30 * kUs), nullptr) << "periodic (nohz idle) pass 1: hot";
+    EXPECT_EQ(first, 4000 * kUs) << "idle: the next pass one idle interval after the last (at 0)";
+    EXPECT_EQ(r.dispatch(1, first), nullptr) << "periodic (nohz idle) pass 1: hot";
     const std::uint64_t second = r.s->next_wake(1);
-    EXPECT_EQ(second, 30 * kUs + 4000 * kUs) << "next balance one jiffy (4 ms) later";
+    EXPECT_EQ(second, first + 4000 * kUs) << "next balance one jiffy (4 ms) later";
     EXPECT_EQ(r.dispatch(1, second), nullptr) << "pass 2: failures (1) not above cache_nice_tries (1)";
     EXPECT_EQ(r.s->stats().balance_failed, 2u);
     EXPECT_EQ(r.dispatch(1, r.s->next_wake(1)), t1) << "pass 3: two failures, the hot thread is moved";
@@ -128,17 +130,25 @@ TEST(SchedBalance, ACacheHotThreadIsLeftUntilBalancingHasFailedMoreThanCacheNice
     EXPECT_EQ(r.s->stats().migrations_periodic, 1u);
 }
 
-TEST(SchedBalance, AColdThreadIsPulledByTheFirstPass) {
-    Rig r(2, kThreeThreads); /* 500 us migration cost */
-    ThreadContext *t1 = r.thread(1), *t3 = r.thread(3);
-    r.dispatch(0, 0);
-    r.dispatch(1, 0);
-    r.s->requeue(t1);
-    r.s->set_running(0, nullptr);
-    ASSERT_EQ(r.dispatch(0, 10 * kUs), t3);
-    r.s->set_running(1, nullptr);
-    EXPECT_EQ(r.dispatch(1, 10 * kUs + 499 * kUs), nullptr) << "ran 499 us ago: hot";
-    EXPECT_EQ(r.dispatch(1, 10 * kUs + 500 * kUs), t1) << "ran 500 us ago: cold, the periodic pass takes it";
+TEST(SchedBalance, AThreadIsColdOnceItHasNotRunForTheMigrationCost) {
+    // Thread 1 stops at 10 us; core 1's first periodic pass as an idle core is at 4 ms, 3990 us
+    // later: task_hot is delta < sysctl_sched_migration_cost.
+    for (std::uint64_t cost_us : {3991ull, 3990ull}) {
+        Rig r(2, kThreeThreads, true, cost_us * kUs);
+        ThreadContext *t1 = r.thread(1), *t3 = r.thread(3);
+        r.dispatch(0, 0);
+        r.dispatch(1, 0);
+        r.s->requeue(t1);
+        r.s->set_running(0, nullptr);
+        ASSERT_EQ(r.dispatch(0, 10 * kUs), t3);
+        r.s->set_running(1, nullptr);
+        EXPECT_EQ(r.dispatch(1, 20 * kUs), nullptr) << "newidle: hot";
+        ASSERT_EQ(r.s->next_wake(1), 4000 * kUs);
+        if (cost_us == 3991)
+            EXPECT_EQ(r.dispatch(1, 4000 * kUs), nullptr) << "ran 3990 us ago, cost 3991 us: hot";
+        else
+            EXPECT_EQ(r.dispatch(1, 4000 * kUs), t1) << "ran 3990 us ago, cost 3990 us: cold, the first periodic pass takes it";
+    }
 }
 
 TEST(SchedBalance, AWakingThreadGoesToAnIdleCoreWhenItsOwnIsBusy) {

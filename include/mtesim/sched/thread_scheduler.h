@@ -185,6 +185,7 @@ private:
     std::vector<std::uint64_t> m_balance_interval_ms; /* sd->balance_interval */
     std::vector<std::uint64_t> m_next_balance_ps;     /* rq->next_balance */
     std::vector<std::uint32_t> m_balance_failed;      /* sd->nr_balance_failed */
+    std::vector<std::uint64_t> m_last_balance_ps;     /* sd->last_balance */
     std::vector<ThreadContext *> m_descheduled;       /* the thread that just stopped running there */
     std::vector<std::uint64_t> m_idle_since_ps;       /* ~0 while it has a thread */
     std::vector<std::uint64_t> m_last_seen_ps;        /* its last scheduling point */
