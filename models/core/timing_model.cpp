@@ -89,14 +89,11 @@ void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_
  * once that load's data is back; then the front end refetches from the right target, and no
  * instruction dispatches for the refill. Older outstanding misses keep going meanwhile (only
  * younger, wrong-path work is squashed, and the trace holds none of it), so they overlap with
- * the refill. The next dispatch starts a new fetch group. In order, earlier loads are already
+ * the refill. In order, earlier loads are already
  * complete and each mispredict costs the refill.
  */
 std::uint64_t TimingModel::mispredicts(std::uint32_t n, std::uint32_t dep) {
-    if (m_ooo) {
-        if (dep) stall_until(load_ready(dep));
-        m_slot = 0;
-    }
+    if (m_ooo && dep) stall_until(load_ready(dep));
     const std::uint64_t cycles = std::uint64_t(n) * m_mispredict_penalty;
     m_clock.charge(cycles);
     return cycles;

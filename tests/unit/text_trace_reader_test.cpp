@@ -225,7 +225,7 @@ TEST(TextTraceReader, LoadDependencies) {
     EXPECT_EQ(v[4].dep, 0u);
     EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 dep=0\n").find("expected dep=K"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 dep=65\n").find("1 to 64"), std::string::npos);
-    EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 deps=1\n").find("expected gap=N or dep=K"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 ld 0x80000000 8 deps=1\n").find("expected gap=N, dep=K or mispredict=M"), std::string::npos);
 }
 
 TEST(TextTraceReader, MispredictCounts) {
