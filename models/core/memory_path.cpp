@@ -233,8 +233,8 @@ namespace {
  * and a visit to a cache that does not hold the line finds nothing and changes nothing, so
  * this changes no simulated result: it keeps bits that no longer name a copy from making
  * every later tag store to a line visit every core that ever held it (host time that grew
- * with the core count: 60% of a 192-core run). A clean L1D victim that the L2 no longer holds
- * does not come here and keeps its bit, which costs only a wasted visit.
+ * with the core count: 60% of a 192-core run). A bit that stays set (a clean L1D victim that
+ * the L2 no longer holds) costs only a wasted visit.
  */
 void forget_sharer(const SharedCaches &shared, std::size_t core, std::uint64_t line_no) {
     CacheLine *entry = shared.llc->peek(line_no);
@@ -250,7 +250,9 @@ void forget_sharer(const SharedCaches &shared, std::size_t core, std::uint64_t l
 }  // namespace
 
 void MemoryPath::writeback_to_llc(const CacheLine &victim) {
-    forget_sharer(m_shared, m_id, victim.line);
+    // Only beyond 64 cores, where a stale bit costs visits to a whole group of cores; below, a
+    // stale bit costs two look-ups, about what the clean-up itself costs on every L2 victim.
+    if (m_shared.sharer_shift) forget_sharer(m_shared, m_id, victim.line);
     merge_victim(*m_shared.llc, victim, &MemoryPath::evict_from_llc);
 }
 
