@@ -243,6 +243,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.migrate_busy.lru_batch", m.migrate_busy_lru_batch, "blocks", "not isolated: still in a CPU's LRU-add batch (transient)");
     add_count("mm.migrate_busy.writeback", m.migrate_busy_writeback, "blocks", "found under write-back (transient): refused by async migration, waited for by sync");
     add_count("mm.migrate_writeback_waits", m.migrate_writeback_waits, "blocks", "sync migrations that waited for a write-back to complete");
+    add_count("mm.migrate_busy.locked", m.migrate_busy_locked, "blocks", "found locked for I/O (PG_locked, transient): refused by async migration, waited for by sync");
+    add_count("mm.migrate_lock_waits", m.migrate_lock_waits, "blocks", "sync migrations that waited for a page lock (folio_lock) until its I/O completed");
     add_count("mm.migrate_blocked_not_lru", m.migrate_blocked_not_lru, "blocks", "not isolated: never on an LRU list (cleancache copies)");
     add_count("mm.migrate_retries.lru_batch", m.migrate_retries_lru_batch, "blocks", "migrations retried after lru_cache_disable drained the batches");
     add_count("mm.contig_retries.pinned", m.contig_retries_pinned, "attempts", "alloc_contig_range retries after an attempt failed on a pinned page");
@@ -271,6 +273,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.faults.swapin", k.faults_swapin, "faults", "faults that read a page back from swap");
     add_count("kernel.faults.mte_lazy", k.faults_mte_lazy, "faults", "'metadata none' faults: tag storage reserved, tags restored");
     add_count("kernel.faults.spurious", k.faults_spurious, "faults", "the entry was already valid");
+    add_count("kernel.fault_retries", k.fault_retries, "faults", "faults that dropped mmap_lock to wait for a page's read, then started over (VM_FAULT_RETRY)");
+    add_count("kernel.page_lock_waits", k.page_lock_waits, "waits", "sleeps in folio_lock for a page locked for I/O (faults, read(2), swap-in)");
     add_count("kernel.segv_maperr", k.segv_maperr, "faults", "accesses outside every VMA (SIGSEGV)");
     add_count("kernel.segv_accerr", k.segv_accerr, "faults", "writes to a VMA without PROT_WRITE (SIGSEGV, SEGV_ACCERR)");
     add_count("kernel.mmaps", k.mmaps, "calls", "mmap");

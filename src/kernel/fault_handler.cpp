@@ -24,8 +24,27 @@ namespace mtesim {
  * Every present entry made carries the VMA's write permission (wp_bits).
  * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
  * (pagefault_out_of_memory); a tag reservation that fails does not.
+ *
+ * The caller holds the process's mmap_lock for reading (do_page_fault's lock_mm_and_find_vma).
+ * The first attempt has FAULT_FLAG_ALLOW_RETRY: a file fault that must wait for a page locked
+ * for its read drops mmap_lock for the wait and asks for a retry (VM_FAULT_RETRY, fault_file);
+ * the fault then takes the lock again and starts over from the VMA lookup, as do_page_fault's
+ * "goto retry" does with FAULT_FLAG_TRIED. The second attempt is not let drop the lock again
+ * (it finds the page uptodate: its I/O has completed by then).
  */
 KernelResult FaultHandler::handle_fault(std::uint32_t pid, std::uint64_t va, bool write) {
+    KernelResult total;
+    for (bool allow_retry = true;; allow_retry = false) {
+        bool retry = false;
+        const KernelResult r = fault_once(pid, va, write, allow_retry, retry);
+        total.cycles += r.cycles;
+        total.outcome = r.outcome;
+        if (!retry) return total;
+        ++m_k.stats.fault_retries;
+    }
+}
+
+KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool write, bool allow_retry, bool &retry) {
     va &= ((1ull << 48) - 1) & ~(kPageSize - 1);
     Process *p = m_k.procs.live(pid);
     if (!p) return KernelResult{KernelOutcome::killed, 0};
@@ -91,7 +110,7 @@ KernelResult FaultHandler::handle_fault(std::uint32_t pid, std::uint64_t va, boo
         return r;
     case upte::Kind::none:
         m_last_fault = vma.file ? "file" : vma.shmem ? "shmem" : "anon";
-        f = vma.file ? fault_file(*p, vma, va, *slot, write) : vma.shmem ? m_k.host.fault_shmem(*p, vma, va, *slot) : fault_anon(*p, vma, va, *slot);
+        f = vma.file ? fault_file(*p, vma, va, *slot, write, allow_retry, retry) : vma.shmem ? m_k.host.fault_shmem(*p, vma, va, *slot) : fault_anon(*p, vma, va, *slot);
         break;
     case upte::Kind::swap:
         m_last_fault = "swap-in";
@@ -109,7 +128,7 @@ KernelResult FaultHandler::handle_fault(std::uint32_t pid, std::uint64_t va, boo
     }
     r.cycles += f.cycles;
     r.outcome = f.outcome;
-    if (r.outcome == KernelOutcome::ok) verify(pid, va);
+    if (r.outcome == KernelOutcome::ok && !retry) verify(pid, va);
     return r;
 }
 
@@ -180,37 +199,77 @@ KernelResult FaultHandler::fault_anon(Process &p, const Vma &vma, std::uint64_t 
     return r;
 }
 
+/*
+ * The page-cache page of (@file_id, @index) (filemap_get_pages / filemap_fault). A hit is the
+ * page as it is: it may still be locked for the read that fills it. A miss allocates a page
+ * and puts it into the page cache and onto the LRU locked (filemap_add_folio, as readahead
+ * does), before any copy or I/O; then cleancache_get_page (mpage_readahead, before the read is
+ * submitted): a hit is a copy from the pool, no I/O, and the page is unlocked at once; a miss
+ * submits the read and the page stays PG_locked until it completes (the read's end_io unlocks
+ * it: folio_end_read), one device latency per readahead window of consecutive misses plus the
+ * transfer. With @wait the caller sleeps until the page is unlocked (folio_lock); without, the
+ * wait is its own to do (fault_file drops mmap_lock for it).
+ */
 std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
-                                          bool &killed_self, std::uint64_t &cycles) {
+                                                bool &killed_self, std::uint64_t &cycles, bool wait, bool retried) {
     killed_self = false;
-    if (const auto hit = m_k.page_cache.find(file_id, index)) {
-        ++m_k.stats.file_hits;
-        return *hit;
+    std::optional<Pfn> pfn = m_k.page_cache.find(file_id, index);
+    if (pfn) {
+        if (!retried) ++m_k.stats.file_hits; /* a retry finds what its first attempt read or found */
+    } else {
+        const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
+        if (!a.ok) return std::nullopt;
+        UserPage &pg = m_k.host.add_user_page(a.pfn, true);
+        pg.file_id = file_id;
+        pg.index = index;
+        m_k.page_cache.set(file_id, index, a.pfn);
+        if (!cleancache_get(file_id, index, a.pfn, cycles)) {
+            if (m_k.page_cache.take_dropped(file_id, index)) ++m_k.stats.cleancache_refaults;
+            const bool same_window = m_k.page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
+            const double read_ns = m_k.storage.read_page_ns(!same_window);
+            pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(read_ns * 1000.0 + 0.5);
+            ++m_k.stats.file_reads;
+        }
+        pfn = a.pfn;
     }
-    const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
-    if (!a.ok) return std::nullopt;
-    // cleancache_get_page before the read is submitted (mpage_readahead): a hit is a copy from
-    // the pool, no I/O; a miss reads storage.
-    if (!cleancache_get(file_id, index, a.pfn, cycles)) {
-        if (m_k.page_cache.take_dropped(file_id, index)) ++m_k.stats.cleancache_refaults;
-        // One latency per readahead window of consecutive misses of a file.
-        const bool same_window = m_k.page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
-        cycles += m_k.kmem.io_wait(m_k.storage.read_page_ns(!same_window));
-        ++m_k.stats.file_reads;
-    }
-    UserPage &pg = m_k.host.add_user_page(a.pfn, true);
-    pg.file_id = file_id;
-    pg.index = index;
-    m_k.page_cache.set(file_id, index, a.pfn);
-    return a.pfn;
+    if (wait) cycles += wait_unlocked(*pfn);
+    return pfn;
 }
 
-KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write) {
+/* folio_lock on a page locked for I/O: the caller sleeps until the I/O completes (an I/O wait:
+ * the core has nothing else of this thread's to run). Returns the cycles waited. */
+std::uint64_t FaultHandler::wait_unlocked(Pfn pfn) {
+    const UserPage &pg = m_k.pages.at(pfn.value());
+    const std::uint64_t now = m_k.kmem.now_ps();
+    if (!pg.locked(now)) return 0;
+    ++m_k.stats.page_lock_waits;
+    return m_k.kmem.io_wait(static_cast<double>(pg.locked_until_ps - now) / 1000.0);
+}
+
+/*
+ * filemap_fault, then finish_fault. The page comes from the page cache (page_cache_get). When it
+ * is locked for its read (just submitted by this fault, or by another thread's), the fault
+ * must sleep until the read completes; with FAULT_FLAG_ALLOW_RETRY it does so without
+ * mmap_lock (lock_folio_maybe_drop_mmap / maybe_unlock_mmap_for_io drop it, and the fault
+ * returns VM_FAULT_RETRY; do_page_fault retakes it and starts over), so an mmap, munmap or
+ * mprotect of the process on another core need not wait for the I/O. Linux drops the lock
+ * before the read is submitted; here it is dropped after the (short) allocation, for the
+ * I/O wait itself. Without ALLOW_RETRY the wait is under the lock.
+ */
+KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write,
+                                      bool allow_retry, bool &retry) {
     KernelResult r;
     bool killed_self = false;
-    const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles);
+    const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles, !allow_retry, !allow_retry);
     if (!pfn) return KernelResult{KernelOutcome::killed, r.cycles};
     const Pfn page = *pfn;
+    if (allow_retry && m_k.pages.at(page.value()).locked(m_k.kmem.now_ps())) {
+        m_k.kmem.unlock(KernelLockClass::mmap, p.pid, LockMode::shared);
+        r.cycles += wait_unlocked(page);
+        m_k.kmem.lock(KernelLockClass::mmap, p.pid, LockMode::shared);
+        retry = true;
+        return r;
+    }
     UserPage &pg = m_k.pages.at(page.value());
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
@@ -234,7 +293,13 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
     if (!a.ok) return KernelResult{KernelOutcome::killed, r.cycles};
     // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
-    r.cycles += m_k.kmem.io_wait(m_k.swap_dev.read_page_ns());
+    // The new page goes onto the LRU locked, and the read fills it (swap_read_folio; its end_io
+    // unlocks it); the fault sleeps in folio_lock until then. The wait stays under mmap_lock:
+    // Linux may drop it here too (folio_lock_or_retry), but its retry finds the page in the
+    // swap cache, which the model does not have.
+    UserPage &pg = m_k.host.add_user_page(a.pfn, false);
+    pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.read_page_ns() * 1000.0 + 0.5);
+    r.cycles += wait_unlocked(a.pfn);
     if (m_k.swap.references(swap_slot) > 1 && m_k.data.enabled()) {
         // Other swap PTEs still name the slot (shared at fork): this process gets a copy.
         std::vector<std::uint8_t> bytes(kPageSize);
@@ -243,7 +308,6 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     } else {
         m_k.data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
     }
-    UserPage &pg = m_k.host.add_user_page(a.pfn, false);
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
     const std::uint64_t flags = m_k.alloc.block_flags(a.pfn);

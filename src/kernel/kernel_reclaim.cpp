@@ -137,6 +137,11 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             }
             if (evict(pfn, cycles)) {
                 ++freed;
+            } else if (pg.locked(m_kmem.now_ps())) {
+                // Locked for an I/O in flight (its read, or a write-back being started): kept on
+                // the inactive list (shrink_folio_list's "keep"), like a page under write-back.
+                pg.lru = m_lru.move(pg.lru, list, list);
+                if (pg.file) ++writeback_seen; /* not evictable now: as a write-back, for file_left */
             } else if (pg.file && pg.writeback_end_ps) {
                 // Under write-back (just started, or still running): rotated to the inactive head.
                 pg.lru = m_lru.move(pg.lru, list, list);
@@ -161,6 +166,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
 bool Kernel::evict(Pfn pfn, std::uint64_t &cycles) {
     UserPage &pg = m_pages.at(pfn.value());
     if (pg.pins) return false;
+    if (pg.locked(m_kmem.now_ps())) return false; /* shrink_folio_list: folio_trylock failed, keep it */
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
     if (pg.file) return drop_file_page(pfn, pg, cycles);
     return swap_out(pfn, pg, cycles);
@@ -175,8 +181,13 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     unmap_everywhere(pg, cycles);
     if (under_writeback(pg)) return false;
     if (pg.dirty) {
+        // shrink_folio_list holds the folio lock through pageout() until the file system's
+        // writepage has submitted the write and set PG_writeback (folio_start_writeback, then
+        // folio_unlock): the issuer's transfer.
         const std::uint64_t start = m_kmem.now_ps();
-        cycles += m_kmem.io_wait(m_storage.write_page_ns());
+        const double submit_ns = m_storage.write_page_ns();
+        pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
+        cycles += m_kmem.io_wait(submit_ns);
         pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
         pg.dirty = false; /* clear_page_dirty_for_io */
         ++m_stats.file_writebacks;

@@ -87,7 +87,15 @@ IPageMigrator::Busy PageMigrator::isolate_busy(Pfn pfn) const {
     auto it = m_k.pages.find(pfn.value());
     if (it == m_k.pages.end()) return Busy::none;
     if (it->second.batch_cpu >= 0) return Busy::lru_batch;
-    return it->second.under_writeback(m_k.kmem.now_ps()) ? Busy::writeback : Busy::none;
+    const std::uint64_t now = m_k.kmem.now_ps();
+    if (it->second.locked(now)) return Busy::locked;
+    return it->second.under_writeback(now) ? Busy::writeback : Busy::none;
+}
+
+std::uint64_t PageMigrator::locked_left_ps(Pfn pfn) const {
+    auto it = m_k.pages.find(pfn.value());
+    const std::uint64_t now = m_k.kmem.now_ps();
+    return it != m_k.pages.end() && it->second.locked(now) ? it->second.locked_until_ps - now : 0;
 }
 
 std::uint64_t PageMigrator::writeback_left_ps(Pfn pfn) const {

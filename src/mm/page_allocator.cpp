@@ -497,9 +497,20 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync) {
     // isolate_migratepages_block: only a folio on an LRU list can be isolated. One still in a
     // CPU's LRU-add batch is passed over (transient: lru_cache_disable drains the batches), a
     // cleancache backend page is never on one.
+    // migrate_folio_unmap: folio_trylock fails on a page locked for I/O (a read filling it, a
+    // write-back being started). MIGRATE_ASYNC gives up (-EAGAIN); the sync modes sleep in
+    // folio_lock until the I/O unlocks it, as migrate_pages_sync's one-by-one pass does after
+    // the asynchronous batch failed. The lock comes before the write-back check.
+    if (m_migrator && m_migrator->isolate_busy(head) == IPageMigrator::Busy::locked) {
+        ++m_stats.migrate_busy_locked;
+        if (!sync) return false;
+        cycles += m_kmem.io_wait(static_cast<double>(m_migrator->locked_left_ps(head)) / 1000.0);
+        ++m_stats.migrate_lock_waits;
+    }
     if (m_migrator) switch (m_migrator->isolate_busy(head)) {
         case IPageMigrator::Busy::none: break;
         case IPageMigrator::Busy::lru_batch: ++m_stats.migrate_busy_lru_batch; return false;
+        case IPageMigrator::Busy::locked: return false; /* not after the wait: its I/O had ended */
         case IPageMigrator::Busy::writeback:
             // migrate_folio_unmap: MIGRATE_ASYNC gives up on a folio under write-back (-EBUSY);
             // the sync modes wait for it (folio_wait_writeback), as migrate_pages_sync's

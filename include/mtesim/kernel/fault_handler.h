@@ -63,10 +63,12 @@ public:
     /// OOM killer chose @pid.
     PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
                                               bool page_cache = false);
-    /// The page-cache page of (@file_id, @index), read from storage on a miss; nullopt when
-    /// no memory could be had (@killed_self as alloc_user_page).
+    /// The page-cache page of (@file_id, @index), read from storage on a miss (the page locked
+    /// until the read completes); nullopt when no memory could be had (@killed_self as
+    /// alloc_user_page). @wait: sleep until the page is unlocked (else the caller does).
+    /// @retried: the lookup of a fault's retry, whose first attempt was already counted.
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
-                                      std::uint64_t &cycles);
+                                      std::uint64_t &cycles, bool wait = true, bool retried = false);
     /// AP[2] for a present entry of @pfn: set while the page is anonymous and mapped more than
     /// once (COW-shared since fork), so that the first store faults.
     std::uint64_t cow_bits(Pfn pfn) const;
@@ -77,12 +79,18 @@ public:
 private:
     using Process = ProcessTable::Process;
     KernelResult fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
-    KernelResult fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write);
+    /// One attempt of handle_fault; @retry set when it dropped mmap_lock to wait for I/O
+    /// (VM_FAULT_RETRY), which only an attempt with @allow_retry may do.
+    KernelResult fault_once(std::uint32_t pid, std::uint64_t va, bool write, bool allow_retry, bool &retry);
+    KernelResult fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write, bool allow_retry,
+                            bool &retry);
     KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
     KernelResult fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
     /// cleancache_get_page: (@file_id, @index) copied from the pool into @dst, the pool copy
     /// freed; false on a miss.
     bool cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles);
+    /// folio_lock of the page at @pfn: sleeps until its I/O unlocks it; the cycles waited.
+    std::uint64_t wait_unlocked(Pfn pfn);
     void mark_accessed(Pfn pfn);
     void verify(std::uint32_t pid, std::uint64_t va);
 

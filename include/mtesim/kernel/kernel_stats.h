@@ -14,6 +14,8 @@ struct KernelStats {
     std::uint64_t faults_swapin = 0;        /* faults that read a page back from swap */
     std::uint64_t faults_mte_lazy = 0;      /* "metadata none" faults: storage reserved, tags restored */
     std::uint64_t faults_spurious = 0;      /* the PTE was already present */
+    std::uint64_t fault_retries = 0;        /* faults that dropped mmap_lock to wait for a page's read and started over (VM_FAULT_RETRY) */
+    std::uint64_t page_lock_waits = 0;      /* sleeps in folio_lock for a page locked for I/O (a fault, read(2), swap-in) */
     std::uint64_t segv_maperr = 0;          /* faults outside every VMA */
     std::uint64_t segv_accerr = 0;          /* writes to a VMA without PROT_WRITE (SEGV_ACCERR) */
     std::uint64_t mmaps = 0, munmaps = 0, mprotects = 0;

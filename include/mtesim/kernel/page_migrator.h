@@ -49,10 +49,11 @@ public:
     /// cleancache: drops the backend's pool copy at @pfn (ephemeral: no I/O, it is mapped
     /// nowhere); false for anything else.
     bool drop(Pfn pfn) override;
-    /// A user page still in a CPU's LRU-add batch or under write-back cannot be isolated yet; a
-    /// cleancache copy never.
+    /// A user page still in a CPU's LRU-add batch, locked for I/O or under write-back cannot be
+    /// isolated or unmapped yet; a cleancache copy never.
     Busy isolate_busy(Pfn pfn) const override;
     std::uint64_t writeback_left_ps(Pfn pfn) const override;
+    std::uint64_t locked_left_ps(Pfn pfn) const override;
     std::uint64_t lru_batch_folios(unsigned cpu) const override { return m_k.lru_batches.size(cpu); }
     void lru_add_drain_cpu(unsigned cpu) override;
     void set_lru_cache_disabled(bool disabled) override { m_k.lru_batches.set_disabled(disabled); }

@@ -28,12 +28,16 @@ struct UserPage {
     bool referenced = false;
     bool dirty = false;
     std::uint64_t writeback_end_ps = 0; /* PG_writeback until this simulated time (ps); 0: never written */
+    std::uint64_t locked_until_ps = 0;  /* PG_locked for an I/O in flight until this simulated time (ps); 0: never */
     bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
     bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
     std::uint32_t pins = 0;
 
     /// PG_writeback: a write of the page started and has not completed at @now_ps.
     bool under_writeback(std::uint64_t now_ps) const { return writeback_end_ps > now_ps; }
+    /// PG_locked at @now_ps: the page is held locked for an I/O that has not completed (a read
+    /// filling it, the start of its write-back).
+    bool locked(std::uint64_t now_ps) const { return locked_until_ps > now_ps; }
 };
 
 /// The user pages by pfn.

@@ -20,6 +20,7 @@ public:
         none,      /* on an LRU list (or no owner's page): isolation can proceed */
         lru_batch, /* still in a CPU's LRU-add batch: transient, gone after lru_add_drain / lru_cache_disable */
         writeback, /* PG_writeback: transient, until its write completes */
+        locked,    /* PG_locked (an I/O in flight: a read filling it, a write-back starting): transient, until the I/O ends */
         not_lru,   /* never on an LRU list (a cleancache backend page): not migratable */
     };
     virtual Busy isolate_busy(Pfn pfn) const {
@@ -28,6 +29,11 @@ public:
     }
     /// Picoseconds until the write-back of the page at @pfn completes (0: not under write-back).
     virtual std::uint64_t writeback_left_ps(Pfn pfn) const {
+        (void)pfn;
+        return 0;
+    }
+    /// Picoseconds until the page at @pfn is unlocked (0: not locked).
+    virtual std::uint64_t locked_left_ps(Pfn pfn) const {
         (void)pfn;
         return 0;
     }

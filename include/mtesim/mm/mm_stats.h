@@ -43,6 +43,8 @@ struct MmStats {
     std::uint64_t migrate_busy_lru_batch = 0;    /* migrations refused: the page still sat in a CPU's LRU-add batch (transient) */
     std::uint64_t migrate_busy_writeback = 0;    /* migrations that found the page under write-back (transient) */
     std::uint64_t migrate_writeback_waits = 0;   /* of those, sync migrations that waited for the write to complete */
+    std::uint64_t migrate_busy_locked = 0;       /* migrations that found the page locked for I/O (transient) */
+    std::uint64_t migrate_lock_waits = 0;        /* of those, sync migrations that waited for the lock (folio_lock) */
     std::uint64_t migrate_blocked_not_lru = 0;   /* migrations refused: a page never on an LRU list (cleancache backend) */
     std::uint64_t migrate_retries_lru_batch = 0; /* of those, retried after lru_cache_disable drained the batches */
     std::uint64_t contig_retries_pinned = 0;     /* alloc_contig_range attempts after one that failed on a pin */
