@@ -136,11 +136,13 @@ Zone *PageAllocator::zone_of(Pfn pfn) {
     return nullptr;
 }
 
-bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) const {
+/* __zone_watermark_ok(): the zone's free pages (the pool's left out without ALLOC_CMA, the
+ * highatomic reserve without ALLOC_HARDER) must stay at @mark or above once 2^@order are taken. */
+bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark) const {
     std::uint64_t usable = z.free_pages() - z.free_pages(MigrateType::isolate);
     if (!pool_usable(gfp)) usable -= z.free_pages(MigrateType::cma);
     if (!gfp.atomic) usable -= z.free_pages(MigrateType::highatomic);
-    return usable >= z.wmark_min + (1ull << order);
+    return usable >= mark + (1ull << order);
 }
 
 /*
@@ -358,16 +360,21 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
     Allocation a;
     const AllocClass cls = class_of(gfp);
     const bool use_pcp = !m_pcp.empty() && order <= kPcpMaxOrder && !(gfp.atomic && order > 0);
-    for (int pass = 0; pass < 2 && !a.ok; ++pass) {
-      // A second pass after draining every per-CPU list, as __alloc_pages_direct_reclaim does
-      // (drain_all_pages) when an allocation fails while pages sit on them.
-      if (pass == 1) {
+    // Pass 0 is get_page_from_freelist's fast path with ALLOC_WMARK_LOW: a zone serves the
+    // request only while it stays at its low watermark, so the zonelist falls back to the next
+    // zone before any zone goes below low. Pass 1 is __alloc_pages_slowpath's first attempt,
+    // with ALLOC_WMARK_MIN, after wake_all_kswapds (the caller wakes kswapd when free memory is
+    // below the low watermarks: Kernel::wake_kswapd). Pass 2 repeats it after draining every
+    // per-CPU list, as __alloc_pages_direct_reclaim does (drain_all_pages) when an allocation
+    // fails while pages sit on them.
+    for (int pass = 0; pass < 3 && !a.ok; ++pass) {
+      if (pass == 2) {
           if (!pcp_pages()) break;
           for (auto &z : m_zones) drain_all_pages(*z);
       }
       for (std::size_t zi = 0; zi < m_zones.size(); ++zi) {
         auto &z = m_zones[zi];
-        if (!watermark_ok(*z, order, gfp)) continue;
+        if (!watermark_ok(*z, order, gfp, pass == 0 ? z->wmark_low : z->wmark_min)) continue;
         bool from_cma = false;
         std::optional<Pfn> p;
         if (use_pcp) {
@@ -524,7 +531,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync) {
         }
     std::optional<Pfn> dest;
     for (auto &dz : m_zones) {
-        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false})) continue;
+        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min)) continue;
         if ((dest = dz->take_smallest(m.order(), MigrateType::movable)) ||
             (dest = dz->take_fallback(m.order(), MigrateType::movable))) {
             dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head,

@@ -160,7 +160,8 @@ private:
     bool free_to_pcp(std::size_t zi, Pfn pfn, unsigned order);
     void pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages);
     PerCpuPages &pcp_of(std::size_t zi) { return m_pcp[zi][m_kmem.current_cpu() % m_pcp[zi].size()]; }
-    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp) const;
+    /// Whether @z can give 2^@order pages to @gfp and keep @mark free pages (__zone_watermark_ok).
+    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark) const;
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
     void set_watermarks();
