@@ -34,6 +34,9 @@ void TimingModel::retire(std::uint64_t now) {
  */
 void TimingModel::begin_ooo(std::uint32_t dep) {
     if (dep) stall_until(load_ready(dep));
+    // Nothing outstanding: no window to fill, no MSHR taken (l1d.mshrs and llc.mshrs are at
+    // least 1), so no stall; the common case of an L1-resident run reads no clock here.
+    if (m_window.empty()) return;
     window_full();
     for (;;) {
         const std::uint64_t now = m_clock.now_cycles();
@@ -62,12 +65,13 @@ void TimingModel::begin_ooo(std::uint32_t dep) {
  * (its oldest entry still in flight) stalls dispatch until that entry drains.
  */
 void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_dep) {
-    const std::uint64_t now = m_clock.now_cycles();
     const bool miss = latency > m_l1_latency;
     if (!write) {
+        const std::uint64_t now = m_clock.now_cycles();
         m_load_ready[m_loads++ % m_load_ready.size()] = now + latency;
         if (miss) m_window.push_back(Miss{now + latency, m_seq, latency > m_l1_latency + m_llc_latency});
-    } else {
+    } else if (miss || data_dep) { /* a store hit with no data dependence takes no entry */
+        const std::uint64_t now = m_clock.now_cycles();
         const std::uint64_t data = load_ready(data_dep);
         if (miss || data > now + m_l1_latency) {
             std::uint64_t &slot = m_stores[m_store_next];
@@ -100,6 +104,7 @@ std::uint64_t TimingModel::mispredicts(std::uint32_t n, std::uint32_t dep) {
 }
 
 void TimingModel::window_full() {
+    if (m_window.empty()) return;
     retire(m_clock.now_cycles());
     while (!m_window.empty() && m_seq - m_window.front().seq >= m_rob) {
         stall_until(m_window.front().done);

@@ -69,7 +69,7 @@ public:
     /// Out of order: an access is about to issue; its address depends on the @dep-th most recent
     /// load (0: none). Stalls dispatch for the dependence, a full window or full MSHRs.
     void begin_access(std::uint32_t dep) {
-        if (m_ooo) begin_ooo(dep);
+        if (m_ooo && (dep || !m_window.empty())) begin_ooo(dep);
     }
     /// Out of order: the access issued by begin_access() took @latency cycles (from the
     /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
