@@ -40,26 +40,17 @@ void DramTraceReader::detect(const char *p, const char *end) {
 namespace {
 
 /* The common dramsim3 line exactly as gen_dram_trace and DRAMsim3's own traces write it,
- * "0xHEX READ|WRITE DEC" with single spaces and nothing after, scanned in one pass. Anything
- * else (other spacing, lower case, a trailing token, a malformed field) returns false and is
- * left to the general scanner, which accepts the same lines with the same values and words the
- * error; so this changes no result, only the host time of the common case. */
+ * "0xHEX READ|WRITE DEC" with single spaces and nothing after: the fields are found by their
+ * single spaces and the words compared whole, the numbers read by the shared parse_number,
+ * without the general path's space skipping and format switch. Anything else (other spacing,
+ * a tab, a trailing token, a malformed field) returns false and is left to the general
+ * scanner, which accepts the same lines with the same values and words the error; so this
+ * changes no result, only the host time of the common case. */
 bool scan_dramsim3_fast(const char *s, const char *end, std::uint64_t &addr, bool &write, std::uint64_t &cycle) {
     if (end - s < 3 || s[0] != '0' || s[1] != 'x') return false;
-    const char *p = s + 2;
-    std::uint64_t v = 0;
-    int digits = 0;
-    for (; p < end && *p != ' '; ++p, ++digits) {
-        const char c = *p;
-        unsigned d;
-        if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-        else return false;
-        v = (v << 4) | d;
-    }
-    if (digits == 0 || digits > 16 || p == end) return false;
-    ++p; /* the space */
+    const char *ae = static_cast<const char *>(std::memchr(s, ' ', static_cast<std::size_t>(end - s)));
+    if (ae == nullptr || !parse_number(s, ae, addr)) return false;
+    const char *p = ae + 1;
     if (end - p > 5 && std::memcmp(p, "READ ", 5) == 0) {
         write = false;
         p += 5;
@@ -69,15 +60,7 @@ bool scan_dramsim3_fast(const char *s, const char *end, std::uint64_t &addr, boo
     } else {
         return false;
     }
-    if (p == end || end - p > 19) return false;
-    std::uint64_t cyc = 0;
-    for (; p < end; ++p) {
-        if (*p < '0' || *p > '9') return false;
-        cyc = cyc * 10 + static_cast<unsigned>(*p - '0');
-    }
-    addr = v;
-    cycle = cyc;
-    return true;
+    return parse_number(p, end, cycle);
 }
 
 }  // namespace
