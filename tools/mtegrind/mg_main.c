@@ -948,15 +948,15 @@ static void mg_fini(Int exitcode) {
     if (!recording) return; /* a forked child */
     out_flush();
     VG_(close)(out_fd);
+    /* One line: mtesim passes mtegrind's summary line on. */
     VG_(umsg)("mtegrind: %llu accesses (%llu in heap chunks: %llu after free, %llu in redzones; %llu loads clamped "
               "to their last granule, %llu read-ahead loads dropped), %llu heap calls (%llu double frees, %llu invalid "
-              "frees); quarantine %lld MiB, redzones %lu B, %llu chunks evicted; %llu accesses depend on a recorded load "
-              "-> %s\n",
+              "frees); quarantine %lld MiB, redzones %lu B, %llu chunks evicted; %llu accesses depend on a recorded load; "
+              "branches: %llu conditional (%llu mispredicted), %llu indirect (%llu mispredicted), %llu mispredicts "
+              "written -> %s\n",
               accesses, heap_accesses, uaf_accesses, redzone_accesses, clamped, read_ahead, heap_calls, double_frees,
-              invalid_frees, clo_quarantine_mb, (unsigned long)redzone, quarantine_evicted, dep_accesses, clo_out);
-    VG_(umsg)("mtegrind: branches: %llu conditional (%llu mispredicted), %llu indirect (%llu mispredicted); %llu "
-              "mispredicts written\n",
-              cond_branches, cond_mispredicts, ind_branches, ind_mispredicts, mispredicts_written);
+              invalid_frees, clo_quarantine_mb, (unsigned long)redzone, quarantine_evicted, dep_accesses, cond_branches,
+              cond_mispredicts, ind_branches, ind_mispredicts, mispredicts_written, clo_out);
 }
 
 static void mg_pre_clo_init(void) {
