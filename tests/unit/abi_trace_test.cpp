@@ -131,7 +131,7 @@ TEST(AbiTrace, BadFormsAreOneLineErrors) {
     EXPECT_NE(error_of("1 sigaction default expose_tagbits").find("bad flag"), std::string::npos);
     EXPECT_NE(error_of("1 ldadd 0x80000000 3").find("bad size"), std::string::npos);
     EXPECT_NE(error_of("1 ldxr 0x80000000 8 value=1").find("ldxr takes no value"), std::string::npos);
-    EXPECT_NE(error_of("1 ld 0x80000000 8 value=1").find("expected gap=N or dep=K"), std::string::npos);
+    EXPECT_NE(error_of("1 ld 0x80000000 8 value=1").find("expected gap=N, dep=K or mispredict=M"), std::string::npos);
     EXPECT_NE(error_of("1 tco 2").find("PSTATE.TCO"), std::string::npos);
     EXPECT_NE(error_of("1 expect_value q 8 0").find("unknown pointer 'q'"), std::string::npos);
 }
