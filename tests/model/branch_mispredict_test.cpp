@@ -4,6 +4,7 @@
 // outstanding miss overlaps with it, and one that resolves with the missing load (a ld/st's
 // dep=K) adds its refill after the data returns. The penalty is set here (13 cycles, no preset's
 // value) so that the expectations do not depend on the presets.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -24,15 +25,9 @@ constexpr unsigned kPenalty = 13;
 const std::string kPenaltySetting = "core.mispredict_penalty_cycles=" + std::to_string(kPenalty);
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
-    const std::string path = "/tmp/mtesim-mispredict-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
     sets.push_back("core.on_fault=continue");
     sets.push_back(kPenaltySetting);
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("mispredict", body, sets);
 }
 
 constexpr const char *kMarker = "1 ld 0x10 8\n"; /* unmapped: a fault with a time */

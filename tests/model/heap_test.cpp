@@ -2,6 +2,7 @@
 // that every linear overflow into the next chunk and every use after free is caught in sync
 // mode (neighbours differ; a retag never repeats the old tag), a double free through a copied
 // pointer is caught from the chunk's state, and an untagged (glibc-like) heap catches none.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -19,14 +20,8 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets = {}) {
-    const std::string path = "/tmp/mtesim-heap-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
     sets.push_back("core.on_fault=continue");
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("heap", body, sets);
 }
 
 /* 200 chunks of 24 bytes (slots of 48: 16-byte header + 32); chunk i+1 starts 48 bytes after

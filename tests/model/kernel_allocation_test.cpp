@@ -1,6 +1,7 @@
 // The page allocator inside a simulation: kalloc/kfree/pin trace events run the allocator on
 // the core that executes them, and its kernel work (migration copies, IPIs, TLBIs, cache
 // maintenance) costs that core time and memory traffic through the caches and DRAM model.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -18,13 +19,7 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
-    const std::string path = "/tmp/mtesim-kalloc-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("kalloc", body, sets);
 }
 
 /* 31 order-10 movable blocks fill the 31744-page pool under cma-first. */

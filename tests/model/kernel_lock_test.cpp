@@ -4,6 +4,7 @@
 // side (mmap_lock read, split page-table locks); an munmap (mmap_lock write) does not wait
 // for a file fault's read, which runs with the lock dropped; two slow-path tag reservations
 // queue on the RFC's tag-storage mutex.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -21,13 +22,7 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets = {}) {
-    const std::string path = "/tmp/mtesim-klock-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("klock", body, sets);
 }
 
 std::string touch_pages(std::uint32_t tid, std::uint64_t base, unsigned pages) {

@@ -2,6 +2,7 @@
 // the faulting core time through the memory system, tags survive swap-out/in and migration in
 // a full run (shadow checker on), processes have their own address spaces, and an OOM kill
 // ends the victim's threads while the others go on.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -19,14 +20,8 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets = {}, const std::string &board = "virt-4g-mte") {
-    const std::string path = "/tmp/mtesim-kmodel-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
     sets.push_back("vm.check_tags=true");
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load(board), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("kmodel", body, sets, board);
 }
 
 std::string touch_pages(std::uint32_t tid, std::uint64_t base, unsigned pages, std::uint64_t stride) {

@@ -3,6 +3,7 @@
 // the same window, MSHRs and store buffer as the workload. An out-of-order core overlaps the
 // copy's source misses; an in-order core waits for each. Out-of-order cores keep several DRAM
 // requests in flight without synchronising with SystemC for each.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -20,14 +21,8 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
-    const std::string path = "/tmp/mtesim-kpw-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
     sets.push_back("core.on_fault=continue");
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("kpw", body, sets);
 }
 
 /* Movable order-10 blocks fill the pool's CMA area (cma-first), then a tagged allocation takes

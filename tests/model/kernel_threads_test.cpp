@@ -3,6 +3,7 @@
 // idle core while the reading thread goes on (its time does not include the reclaim, and it
 // never reclaims itself above min); on a single core kswapd competes for it, and the reading
 // thread finishes later by about kswapd's run time; kcompactd runs after a high-order failure.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -47,15 +48,9 @@ T in_child(const std::function<T()> &f) {
 }
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets, unsigned cpus = 0) {
-    const std::string path = "/tmp/mtesim-kthreads-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
-    ConfigStore store = ConfigLoader::load({}, sets);
     PlatformDesc desc = BoardLoader::load("virt-4g-mte");
     if (cpus) desc.cpus.resize(cpus);
-    Platform platform("board", desc, store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("kthreads", body, sets, desc);
 }
 
 /* min_free_kbytes 32 MiB: min 8192 pages, low and high 2048 pages apart (min/4) each; the pool

@@ -3,6 +3,7 @@
 // dependent misses, and the store buffer. Phases of a trace are timed by markers: a load of an
 // unmapped address is a SEGV_MAPERR fault (core.on_fault = continue) recorded with its time.
 // Each TEST elaborates its own platform (ctest runs every case in its own process).
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -20,14 +21,8 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
-    const std::string path = "/tmp/mtesim-ooo-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
     sets.push_back("core.on_fault=continue");
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("ooo", body, sets);
 }
 
 constexpr int kPages = 48;

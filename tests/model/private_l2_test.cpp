@@ -1,6 +1,7 @@
 // The private L2 of the core presets (l2.size, docs/timing-model.md "Cores and caches"): a
 // working set larger than the L1D but within the L2 hits the L2 on its second pass, and a tag
 // store on another core reaches a copy that only this core's L2 holds.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -18,13 +19,7 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
-    const std::string path = "/tmp/mtesim-l2-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("l2", body, sets);
 }
 
 std::string op(const char *what, std::uint64_t a) {

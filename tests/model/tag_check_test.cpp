@@ -2,6 +2,7 @@
 // small text traces run on the default board. Each TEST elaborates its own platform (ctest
 // runs every case in its own process). Memory at 0x80000000 is identity mapped by the traces'
 // mmap events (docs/trace-format.md).
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -19,14 +20,7 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets = {}) {
-    const std::string path = "/tmp/mtesim-tagcheck-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
-    ConfigStore store = ConfigLoader::load({}, sets);
-    const PlatformDesc desc = BoardLoader::load("virt-4g-mte");
-    Platform platform("board", desc, store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("tagcheck", body, sets);
 }
 
 std::uint64_t total(const RunResult &r, std::uint64_t CoreStats::*field) {

@@ -4,6 +4,7 @@
 // hits with the stride prefetcher and not with the L2 stream prefetcher alone; a sequential
 // stream is fed by the L2 stream prefetcher; the prefetch counters add up. Expectations come
 // from the parameters each test sets. Each TEST elaborates its own platform.
+#include "model_run.h"
 #include "platform/platform.h"
 
 #include "mtesim/config/config_loader.h"
@@ -21,14 +22,8 @@ using namespace mtesim;
 namespace {
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets) {
-    const std::string path = "/tmp/mtesim-tlbpf-" + std::to_string(getpid()) + ".trace";
-    std::ofstream(path) << "mtesim-trace 1\n" << body;
     sets.push_back("core.on_fault=continue");
-    ConfigStore store = ConfigLoader::load({}, sets);
-    Platform platform("board", BoardLoader::load("virt-4g-mte"), store, std::make_unique<TextTraceReader>(path));
-    RunResult r = platform.run();
-    std::remove(path.c_str());
-    return r;
+    return test::run_text_trace("tlbpf", body, sets);
 }
 
 std::string hex_of(std::uint64_t v) {
