@@ -209,18 +209,26 @@ TEST(BinaryTrace, DamagedFilesAreTraceErrors) {
     EXPECT_EQ(msg.rfind(tmp("bad.mtb") + ": byte 56 (event 2): bad cycle count", 0), 0u) << msg;
 }
 
-TEST(BinaryTrace, LoadDependenciesRoundTripAndAreChecked) {
-    const std::string text = tmp("dep.trace");
-    std::ofstream(text) << "mtesim-trace 1\nthread 1 core=0\n1 ld 0x80000000 8\n1 ld 0x80000040 8 gap=2 dep=1\n1 st 0x80000080 8 dep=2\n";
+/* A text trace written to tmp(NAME.trace), converted to tmp(NAME.mtb) and read back: the binary
+ * trace must give the same canonical lines as the text one; returns them, one per line. */
+static std::string text_binary_text(const std::string &name, const std::string &body) {
+    const std::string text = tmp(name + ".trace");
+    std::ofstream(text) << body;
     TextTraceReader original(text);
     const auto lines = canonical(original);
-    const std::string bin = tmp("dep.mtb");
+    const std::string bin = tmp(name + ".mtb");
     TextTraceReader src(text);
     to_binary(src, bin, false);
     BinaryTraceReader back(bin);
     EXPECT_EQ(canonical(back), lines);
     std::string all;
     for (const auto &l : lines) all += l + "\n";
+    return all;
+}
+
+TEST(BinaryTrace, LoadDependenciesRoundTripAndAreChecked) {
+    const std::string all = text_binary_text(
+        "dep", "mtesim-trace 1\nthread 1 core=0\n1 ld 0x80000000 8\n1 ld 0x80000040 8 gap=2 dep=1\n1 st 0x80000080 8 dep=2\n");
     EXPECT_NE(all.find("gap=2 dep=1"), std::string::npos);
     EXPECT_NE(all.find("dep=2"), std::string::npos);
     // A record written before the annotation existed has 0 there: no dependence.
@@ -232,18 +240,8 @@ TEST(BinaryTrace, LoadDependenciesRoundTripAndAreChecked) {
 
 
 TEST(BinaryTrace, MispredictCountsRoundTripAndAreChecked) {
-    const std::string text = tmp("mispredict.trace");
-    std::ofstream(text) << "mtesim-trace 1\nthread 1 core=0\n1 compute 40 mispredict=7\n1 ld 0x80000040 8 gap=2 dep=1 mispredict=2\n"
-                           "1 st 0x80000080 8\n";
-    TextTraceReader original(text);
-    const auto lines = canonical(original);
-    const std::string bin = tmp("mispredict.mtb");
-    TextTraceReader src(text);
-    to_binary(src, bin, false);
-    BinaryTraceReader back(bin);
-    EXPECT_EQ(canonical(back), lines);
-    std::string all;
-    for (const auto &l : lines) all += l + "\n";
+    const std::string all = text_binary_text("mispredict", "mtesim-trace 1\nthread 1 core=0\n1 compute 40 mispredict=7\n"
+                                                           "1 ld 0x80000040 8 gap=2 dep=1 mispredict=2\n1 st 0x80000080 8\n");
     EXPECT_NE(all.find("compute 40 mispredict=7"), std::string::npos);
     EXPECT_NE(all.find("gap=2 dep=1 mispredict=2"), std::string::npos);
     // The count is the record's u16 at byte 2: 0 in traces written before it (no mispredicts).
