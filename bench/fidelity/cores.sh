@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The Cores section of docs/fidelity.md: generated traces run on virt-4g-mte with the in-order
 # and the out-of-order core model.
-#   [BOARD=virt-4g-mte] [TLB_PAGES="16 ... 4096"] [TLB_ONLY=1] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
+#   [BOARD=virt-4g-mte] [CORE=0] [PRESET=arm,...] [TLB_PAGES="16 ... 4096"] [CHASE_ONLY=1] [TLB_ONLY=1]
+#   [BRANCH_ONLY=1] [BRANCH_PRESETS="..."] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
+# CORE: the cpu the traces run on (the phone board's Cortex-X3 is cpu 7); PRESET: a core preset
+# forced on every cpu (core.preset), e.g. arm,neoverse-n1 on a board whose cpus name another.
 # - load-to-use latency of a dependent pointer chase (lat_mem_rd-style, one load per 64-byte
 #   line in a random cyclic order, dep=1) by working-set size, 4 KiB .. MAX_KIB (default
 #   65536: larger sets are slow to simulate on a shared host);
@@ -13,7 +16,9 @@
 #   translation costs per load (L1 dTLB, L2 TLB, walks);
 # - the kernel's page work: cycles of one 4 KiB copy_page (a slow tag reservation migrates
 #   an order-10 block), of the whole reservation per page migrated, and of one clear_page
-#   (demand faults; the boot's zeroing subtracted).
+#   (demand faults; the boot's zeroing subtracted);
+# - branch mispredictions: the sorted-versus-unsorted array sum on each core preset (cycles per
+#   mispredict and the slowdown of the unsorted run).
 # Each phase is timed by markers: a load of an unmapped address is a fault recorded with its
 # time (core.on_fault = continue); the marker's kernel entry drains the window first.
 set -euo pipefail
@@ -23,14 +28,15 @@ mtesim="$build/bin/mtesim"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 base=$((0x80000000))
+core=${CORE:-0}
 
 # chase_trace KIB DEP: map KIB, touch every page, then a warming pass over the lines in a random
 # cyclic order (seeded) and a timed one (between markers 2 and 3) that repeats the order until
 # it has made at least 16384 loads (so the markers' cost is negligible for small sets).
 chase_trace() {
-  awk -v kib="$1" -v dep="$2" -v base="$base" 'BEGIN {
+  awk -v kib="$1" -v dep="$2" -v base="$base" -v core="$core" 'BEGIN {
     srand(1); lines = kib * 16; pages = int((kib + 3) / 4);
-    printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x\n", base, kib * 1024;
+    printf "mtesim-trace 1\nthread 1 core=%d\n1 mmap 0x%x 0x%x\n", core, base, kib * 1024;
     for (p = 0; p < pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
     for (i = 0; i < lines; i++) perm[i] = i;
     for (i = lines - 1; i > 0; i--) { j = int(rand() * (i + 1)); t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
@@ -52,7 +58,66 @@ per_load_ns() {
 }
 
 board=${BOARD:-virt-4g-mte}
-run() { "$mtesim" run --board "$board" --trace "$1" --set core.on_fault=continue --set core.model="$2" --out "$tmp/out" > /dev/null; }
+preset_set=(); [ -n "${PRESET:-}" ] && preset_set=(--set core.preset="$PRESET")
+run() { "$mtesim" run --board "$board" --trace "$1" --set core.on_fault=continue "${preset_set[@]}" --set core.model="$2" --out "$tmp/out" > /dev/null; }
+
+# Branch mispredictions: the classic sorted-versus-unsorted array sum,
+#   for (i = 0; i < n; i++) if (data[i] >= 128) sum += data[i];
+# over 4096 random bytes' worth of 4-byte elements (values 0..255, seeded; 16 KiB, inside every
+# preset's L1D), once in the drawn order and once sorted: the same loads, the same instructions
+# (ldr; cmp; b.lt; [add]; add; cmp; b.ne: the add only where taken), only the branch's
+# predictability differs. Which branches mispredict is the trace's to say (mispredict=M); the
+# generator runs a 2-bit saturating counter on the one static branch (Smith, ISCA 1981; as the
+# generated workloads do, docs/trace-format.md) and marks each miss on the compute record that
+# holds the cmp and b.lt. A warming pass, then 8 timed passes between markers 2 and 3. Each preset
+# is forced with core.preset (its own core.model and core.mispredict_penalty_cycles); the
+# board's clock converts time to cycles.
+branch_trace() {  # SORTED -> $tmp/branch.trace; timed mispredicts -> $tmp/branch.count
+  awk -v sorted="$1" -v base="$base" -v core="$core" -v countfile="$tmp/branch.count" 'BEGIN {
+    srand(3); n = 4096; passes = 8;
+    for (i = 0; i < n; i++) { v[i] = int(rand() * 256); cnt[v[i]]++ }
+    if (sorted) { k = 0; for (x = 0; x < 256; x++) for (c = 0; c < cnt[x]; c++) v[k++] = x }
+    printf "mtesim-trace 1\nthread 1 core=%d\n1 mmap 0x%x 0x%x\n", core, base, n * 4;
+    for (p = 0; p < n * 4 / 4096; p++) printf "1 st 0x%x 8\n", base + p * 4096;
+    ctr = 0; timed = 0;
+    for (pass = 0; pass <= passes; pass++) {
+      if (pass <= 1) printf "1 ld 0x10 8\n";
+      for (i = 0; i < n; i++) {
+        taken = v[i] >= 128; miss = (ctr >= 2) != taken;
+        if (taken) { if (ctr < 3) ctr++ } else if (ctr > 0) ctr--;
+        if (miss && pass > 0) timed++;
+        printf "1 ld 0x%x 4\n1 compute %d%s\n", base + i * 4, taken ? 6 : 5, miss ? " mispredict=1" : "";
+      }
+    }
+    printf "1 ld 0x10 8\n";
+    print timed > countfile;
+  }' > "$tmp/branch.trace"
+}
+branch_table() {
+  local dts clock_hz
+  dts="$(dirname "$0")/../../dts/$board.dts"
+  clock_hz=$(awk -F'[<>]' '/clock-frequency/ { print $2; exit }' "$dts")
+  echo "== branch mispredictions: sorted vs unsorted array sum (4096 x 4 bytes, 8 timed passes), per preset on $board's cpu@$core =="
+  printf "%-18s %-8s %-10s %-11s %-11s %-11s %-12s %-10s\n" preset model "penalty" "sorted cyc" "random cyc" "mispredicts" "cyc/mispred" "ratio"
+  for preset in ${BRANCH_PRESETS:-arm,cortex-a55 arm,cortex-a510 arm,cortex-a78 arm,cortex-a710 arm,cortex-a715 arm,cortex-x3 arm,neoverse-n1 arm,neoverse-v2}; do
+    local t ms model pen
+    for s in 1 0; do
+      branch_trace "$s"
+      "$mtesim" run --board "$board" --trace "$tmp/branch.trace" --set core.on_fault=continue \
+        --set core.preset="$preset" --out "$tmp/out" > /dev/null
+      t[$s]=$(awk -F, -v hz="$clock_hz" 'NR > 1 { t[NR - 1] = $1 } END { printf "%.0f", (t[3] - t[2]) * hz / 1e12 }' "$tmp/out/faults.csv")
+      ms[$s]=$(cat "$tmp/branch.count")
+    done
+    # the preset's model (src/cpu/core_preset.cpp) and its penalty as charged (stats of the last run)
+    case $preset in arm,cortex-a55|arm,cortex-a510) model=inorder ;; *) model=ooo ;; esac
+    pen=$(awk -v cpu="board.cpu@$core." '$1 == cpu "mispredict_cycles" { c = $2 } $1 == cpu "branch_mispredicts" { n = $2 }
+               END { if (n) printf "%g", c / n; else print "-" }' "$tmp/out/stats.txt")
+    printf "%-18s %-8s %-10s %-11s %-11s %-11s %-12s %-10s\n" "$preset" "$model" "$pen" "${t[1]}" "${t[0]}" "${ms[1]} / ${ms[0]}" \
+      "$(awk -v a="${t[0]}" -v b="${t[1]}" -v ma="${ms[0]}" -v mb="${ms[1]}" 'BEGIN { printf "%.2f", (a - b) / (ma - mb) }')" \
+      "$(awk -v a="${t[0]}" -v b="${t[1]}" 'BEGIN { printf "%.2f", a / b }')"
+  done
+}
+[ -n "${BRANCH_ONLY:-}" ] && { branch_table; exit 0; }  # BRANCH_ONLY=1: only the mispredict table
 
 echo "== load-to-use latency (dependent chase) and MLP (same addresses, independent), ns per load =="
 printf "%-10s %-12s %-12s %-16s\n" "set KiB" "inorder dep" "ooo dep" "ooo independent"
@@ -67,14 +132,16 @@ while [ "$kib" -le "$max_kib" ]; do
   kib=$((kib * 4))
 done
 
+[ -n "${CHASE_ONLY:-}" ] && exit 0  # CHASE_ONLY=1: stop after the latency / MLP table
+
 echo "== TLB reach: dependent chase, one line per page vs the same lines packed, ns per load =="
 # tlb_trace PAGES SPREAD: PAGES lines in a random cyclic order; SPREAD=1 one line per page (its
 # line chosen so that consecutive pages use different L1D sets), SPREAD=0 the same count of
 # lines packed 64 to a page. A warming pass, then a timed one of at least 16384 loads.
 tlb_trace() {
-  awk -v n="$1" -v spread="$2" -v base="$base" 'BEGIN {
+  awk -v n="$1" -v spread="$2" -v base="$base" -v core="$core" 'BEGIN {
     srand(2); pages = spread ? n : int((n + 63) / 64);
-    printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x\n", base, pages * 4096;
+    printf "mtesim-trace 1\nthread 1 core=%d\n1 mmap 0x%x 0x%x\n", core, base, pages * 4096;
     for (p = 0; p < pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
     for (i = 0; i < n; i++) perm[i] = i;
     for (i = n - 1; i > 0; i--) { j = int(rand() * (i + 1)); t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
@@ -95,8 +162,8 @@ per_load_n() {
 printf "%-8s %-12s %-12s %-12s %-12s %-10s\n" pages "spread ns" "packed ns" "extra ns" "l2_tlb_hits" "walks"
 for n in ${TLB_PAGES:-16 32 64 128 256 512 1024 2048 4096}; do
   tlb_trace "$n" 1; run "$tmp/tlb.trace" ooo; a=$(per_load_n "$n")
-  hits=$(awk '$1 == "board.cpu@0.l2_tlb_hits" { print $2 }' "$tmp/out/stats.txt")
-  walks=$(awk '$1 == "board.cpu@0.page_walks" { print $2 }' "$tmp/out/stats.txt")
+  hits=$(awk -v k="board.cpu@$core.l2_tlb_hits" '$1 == k { print $2 }' "$tmp/out/stats.txt")
+  walks=$(awk -v k="board.cpu@$core.page_walks" '$1 == k { print $2 }' "$tmp/out/stats.txt")
   tlb_trace "$n" 0; run "$tmp/tlb.trace" ooo; b=$(per_load_n "$n")
   printf "%-8s %-12s %-12s %-12s %-12s %-10s\n" "$n" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a - b }')" "$hits" "$walks"
 done
@@ -106,9 +173,9 @@ done
 echo "== single-core bandwidth over 16 MiB (GB/s; one 64-byte access per line; ooo) =="
 # bw_trace OP: map and touch 2 x 16 MiB, then a timed pass between markers 1 and 2.
 bw_trace() {
-  awk -v copy="$1" -v base="$base" 'BEGIN {
+  awk -v copy="$1" -v base="$base" -v core="$core" 'BEGIN {
     mib = 16; lines = mib * 16384; pages = mib * 256;
-    printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x\n", base, 2 * mib * 1048576;
+    printf "mtesim-trace 1\nthread 1 core=%d\n1 mmap 0x%x 0x%x\n", core, base, 2 * mib * 1048576;
     for (p = 0; p < 2 * pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
     printf "1 ld 0x10 8\n";
     for (i = 0; i < lines; i++) {
@@ -146,3 +213,5 @@ for m in inorder ooo; do
            ($(stat "$tmp/fault" board.cpu@0.pages_zeroed) - $(stat "$tmp/empty" board.cpu@0.pages_zeroed)) ))
   printf "%-8s %-14s %-22s %-14s\n" "$m" "$copy" "$reserve" "$zero"
 done
+
+branch_table
