@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Cores section of docs/fidelity.md: generated traces run on virt-4g-mte with the in-order
 # and the out-of-order core model.
-#   [BOARD=virt-4g-mte] [CORE=0] [PRESET=arm,...] [TLB_PAGES="16 ... 4096"] [CHASE_ONLY=1] [TLB_ONLY=1]
+#   [BOARD=virt-4g-mte] [CORE=0] [PRESET=arm,...] [TLB_PAGES="16 ... 4096"] [CHASE_ONLY=1] [TLB_ONLY=1] [BW_ONLY=1]
 #   [BRANCH_ONLY=1] [BRANCH_PRESETS="..."] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
 # CORE: the cpu the traces run on (the phone board's Cortex-X3 is cpu 7); PRESET: a core preset
 # forced on every cpu (core.preset), e.g. arm,neoverse-n1 on a board whose cpus name another.
@@ -119,6 +119,7 @@ branch_table() {
 }
 [ -n "${BRANCH_ONLY:-}" ] && { branch_table; exit 0; }  # BRANCH_ONLY=1: only the mispredict table
 
+if [ -z "${BW_ONLY:-}" ]; then  # BW_ONLY=1: only the single-core bandwidth table
 echo "== load-to-use latency (dependent chase) and MLP (same addresses, independent), ns per load =="
 printf "%-10s %-12s %-12s %-16s\n" "set KiB" "inorder dep" "ooo dep" "ooo independent"
 kib=4
@@ -169,6 +170,7 @@ for n in ${TLB_PAGES:-16 32 64 128 256 512 1024 2048 4096}; do
 done
 
 [ -n "${TLB_ONLY:-}" ] && exit 0  # TLB_ONLY=1: stop after the TLB-reach table
+fi
 
 echo "== single-core bandwidth over 16 MiB (GB/s; one 64-byte access per line; ooo) =="
 # bw_trace OP: map and touch 2 x 16 MiB, then a timed pass between markers 1 and 2.
@@ -188,6 +190,8 @@ bw_trace() {
 gbps() { awk -F, -v bytes="$1" 'NR > 1 { t[NR - 1] = $1 } END { printf "%.1f", bytes / ((t[2] - t[1]) / 1e12) / 1e9 }' "$tmp/out/faults.csv"; }
 bw_trace 0; run "$tmp/bw.trace" ooo; echo "read  $(gbps $((16 * 1048576)))"
 bw_trace 1; run "$tmp/bw.trace" ooo; echo "copy  $(gbps $((2 * 16 * 1048576))) (bytes read + written)"
+
+[ -n "${BW_ONLY:-}" ] && exit 0
 
 echo "== kernel page work: copy_page (a migration) and clear_page (demand faults), cycles per 4 KiB page =="
 # Migration: movable order-10 blocks fill the CMA pool, then a tagged allocation's slow tag
