@@ -3,6 +3,7 @@
 # and the out-of-order core model.
 #   [BOARD=virt-4g-mte] [CORE=0] [PRESET=arm,...] [TLB_PAGES="16 ... 4096"] [CHASE_ONLY=1] [TLB_ONLY=1] [BW_ONLY=1]
 #   [BRANCH_ONLY=1] [BRANCH_PRESETS="..."] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
+# The default run (no BOARD, PRESET or *_ONLY) ends with the other boards' tables (NO_EXTRA=1: not).
 # CORE: the cpu the traces run on (the phone board's Cortex-X3 is cpu 7); PRESET: a core preset
 # forced on every cpu (core.preset), e.g. arm,neoverse-n1 on a board whose cpus name another.
 # - load-to-use latency of a dependent pointer chase (lat_mem_rd-style, one load per 64-byte
@@ -219,3 +220,18 @@ for m in inorder ooo; do
 done
 
 branch_table
+
+# The other boards' tables of docs/fidelity.md "Cores", when this is the default run (no BOARD and
+# no *_ONLY; bench/fidelity/run.sh runs it so): the Cortex-X3 of the phone board, the Neoverse N1
+# preset and the board's own Neoverse V2 on server-64g-mte, and Altra's single-core bandwidth.
+# NO_EXTRA=1 skips them.
+if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=7 (Cortex-X3) ===="
+  BOARD=phone-8g-lpddr5 CORE=7 CHASE_ONLY=1 "$0" "$build" "$max_kib"
+  echo; echo "==== BOARD=server-64g-mte PRESET=arm,neoverse-n1 ===="
+  BOARD=server-64g-mte PRESET=arm,neoverse-n1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
+  echo; echo "==== BOARD=server-64g-mte (its Neoverse V2), caches only ===="
+  BOARD=server-64g-mte CHASE_ONLY=1 "$0" "$build" 4096
+  echo; echo "==== BOARD=altra-vm-64g (Neoverse N1, 8 channels of DDR4-3200) ===="
+  BOARD=altra-vm-64g BW_ONLY=1 "$0" "$build"
+fi
