@@ -39,6 +39,12 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
             r.refresh_at = every + i * (every / c.ranks);
         }
     }
+    update_refresh_next();
+}
+
+void DramChannel::update_refresh_next() {
+    m_refresh_next = kNever;
+    for (const Rank &r : m_ranks) m_refresh_next = std::min(m_refresh_next, r.refresh_at);
 }
 
 std::uint64_t DramChannel::act_ready(const Rank &r, const Bank &b, std::uint32_t bg) const {
@@ -151,6 +157,12 @@ void DramChannel::update_drain_mode() {
 void DramChannel::choose_refresh(std::uint64_t t, Choice &c) {
     const DramConfig &cfg = *m_config;
     if (cfg.refresh_mode == DramConfig::RefreshMode::off) return;
+    if (t < m_refresh_next) {
+        /* No rank's refresh is due (see m_refresh_next): the loop below would only take the
+         * minimum of their refresh_at. */
+        c.wake = std::min(c.wake, m_refresh_next);
+        return;
+    }
     for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
         Rank &r = m_ranks[ri];
         if (cfg.refresh_mode == DramConfig::RefreshMode::all_bank) {
@@ -549,6 +561,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         r.refresh_pending = false;
         set_rank_blocked(c.rank, false);
         r.refresh_at += cfg.tREFI;
+        update_refresh_next();
         if (m_stats) ++m_stats->refreshes_all_bank;
         break;
     case Cmd::ref_bank: {
@@ -565,6 +578,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         update_act_group(c.rank);
         r.refresh_bank = (r.refresh_bank + 1) % cfg.banks_per_group;
         r.refresh_at += cfg.tREFI / cfg.banks_per_group;
+        update_refresh_next();
         if (m_stats) ++m_stats->refreshes_per_bank;
         break;
     }
@@ -583,7 +597,7 @@ void DramChannel::account_occupancy(std::uint64_t from, std::uint64_t to) {
 bool DramChannel::step(std::uint64_t until, Sink *sink) {
     const std::uint64_t t = m_now;
     if (t >= until) return false;
-    for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+    for (std::uint32_t ri = 0; t >= m_refresh_next && ri < m_ranks.size(); ++ri) {
         Rank &r = m_ranks[ri];
         if (r.refresh_at > t) continue;
         if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) {
@@ -660,6 +674,7 @@ void DramChannel::skip_idle_refreshes(std::uint64_t until) {
         r.refresh_at += skip * interval;
         if (!all_bank) r.refresh_bank = static_cast<std::uint32_t>((r.refresh_bank + skip) % cfg.banks_per_group);
     }
+    update_refresh_next();
     if (m_stats) {
         if (all_bank) m_stats->refreshes_all_bank += skip * m_ranks.size();
         else m_stats->refreshes_per_bank += skip * m_ranks.size();
@@ -728,6 +743,7 @@ void DramChannel::copy_for_prediction(const DramChannel &o) {
     m_seq = o.m_seq;
     m_banks = o.m_banks;
     m_ranks = o.m_ranks;
+    m_refresh_next = o.m_refresh_next;
     m_next_col[0] = o.m_next_col[0];
     m_next_col[1] = o.m_next_col[1];
     m_act_group = o.m_act_group;
