@@ -350,28 +350,39 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
                         best_hit = s.hit_seq;
                         hit_bank = bi;
                     }
-                } else if (s.hit_seq != kNever &&
-                           (ready < hit_wake || (ready == hit_wake && s.hit_seq < hit_wake_seq))) {
-                    hit_wake = ready;
-                    hit_wake_seq = s.hit_seq;
-                    hit_wake_bank = bi;
+                } else {
+                    /* (ready, seq) before (hit_wake, hit_wake_seq), as selects (see the ACT/PRE
+                     * case below) */
+                    const bool earlier = (s.hit_seq != kNever) &
+                                         ((ready < hit_wake) | ((ready == hit_wake) & (s.hit_seq < hit_wake_seq)));
+                    hit_wake = earlier ? ready : hit_wake;
+                    hit_wake_seq = earlier ? s.hit_seq : hit_wake_seq;
+                    hit_wake_bank = earlier ? bi : hit_wake_bank;
                 }
             }
             if (s.cand_seq != kNever) {
                 const bool act = b.open_row == kNoRow;
-                /* ACT: act_ready(), its rank-level part kept in m_act_group */
-                const std::uint64_t ready = act ? std::max(b.next_act, act_group[b.group]) : b.next_pre;
+                /* ACT: act_ready(), its rank-level part kept in m_act_group. Both operands
+                 * are loaded unconditionally so that the choice compiles to selects: which
+                 * banks are closed and which are ready follows the timing and is not
+                 * predictable, and these were the scan's most mispredicted branches. */
+                const std::uint64_t act_at = std::max(b.next_act, act_group[b.group]);
+                const std::uint64_t pre_at = b.next_pre;
+                const std::uint64_t ready = act ? act_at : pre_at;
+                const Cmd cmd = act ? Cmd::act : Cmd::pre;
                 if (ready <= t) {
                     if (s.cand_seq < best_other) {
                         best_other = s.cand_seq;
                         other_bank = bi;
-                        other_cmd = act ? Cmd::act : Cmd::pre;
+                        other_cmd = cmd;
                     }
-                } else if (ready < other_wake || (ready == other_wake && s.cand_seq < other_wake_seq)) {
-                    other_wake = ready;
-                    other_wake_seq = s.cand_seq;
-                    other_wake_bank = bi;
-                    other_wake_cmd = act ? Cmd::act : Cmd::pre;
+                } else {
+                    /* (ready, seq) before (other_wake, other_wake_seq), without short-circuit */
+                    const bool earlier = (ready < other_wake) | ((ready == other_wake) & (s.cand_seq < other_wake_seq));
+                    other_wake = earlier ? ready : other_wake;
+                    other_wake_seq = earlier ? s.cand_seq : other_wake_seq;
+                    other_wake_bank = earlier ? bi : other_wake_bank;
+                    other_wake_cmd = earlier ? cmd : other_wake_cmd;
                 }
             }
         }
