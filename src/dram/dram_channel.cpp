@@ -39,6 +39,12 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
             r.refresh_at = every + i * (every / c.ranks);
         }
     }
+    update_refresh_next();
+}
+
+void DramChannel::update_refresh_next() {
+    m_refresh_next = kNever;
+    for (const Rank &r : m_ranks) m_refresh_next = std::min(m_refresh_next, r.refresh_at);
 }
 
 std::uint64_t DramChannel::act_ready(const Rank &r, const Bank &b, std::uint32_t bg) const {
@@ -338,28 +344,39 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
                         best_hit = s.hit_seq;
                         hit_bank = bi;
                     }
-                } else if (s.hit_seq != kNever &&
-                           (ready < hit_wake || (ready == hit_wake && s.hit_seq < hit_wake_seq))) {
-                    hit_wake = ready;
-                    hit_wake_seq = s.hit_seq;
-                    hit_wake_bank = bi;
+                } else {
+                    /* (ready, seq) before (hit_wake, hit_wake_seq), as selects (see the ACT/PRE
+                     * case below) */
+                    const bool earlier = (s.hit_seq != kNever) &
+                                         ((ready < hit_wake) | ((ready == hit_wake) & (s.hit_seq < hit_wake_seq)));
+                    hit_wake = earlier ? ready : hit_wake;
+                    hit_wake_seq = earlier ? s.hit_seq : hit_wake_seq;
+                    hit_wake_bank = earlier ? bi : hit_wake_bank;
                 }
             }
             if (s.cand_seq != kNever) {
                 const bool act = b.open_row == kNoRow;
-                /* ACT: act_ready(), its rank-level part kept in m_act_group */
-                const std::uint64_t ready = act ? std::max(b.next_act, act_group[b.group]) : b.next_pre;
+                /* ACT: act_ready(), its rank-level part kept in m_act_group. Both operands
+                 * are loaded unconditionally so that the choice compiles to selects: which
+                 * banks are closed and which are ready follows the timing and is not
+                 * predictable, and these were the scan's most mispredicted branches. */
+                const std::uint64_t act_at = std::max(b.next_act, act_group[b.group]);
+                const std::uint64_t pre_at = b.next_pre;
+                const std::uint64_t ready = act ? act_at : pre_at;
+                const Cmd cmd = act ? Cmd::act : Cmd::pre;
                 if (ready <= t) {
                     if (s.cand_seq < best_other) {
                         best_other = s.cand_seq;
                         other_bank = bi;
-                        other_cmd = act ? Cmd::act : Cmd::pre;
+                        other_cmd = cmd;
                     }
-                } else if (ready < other_wake || (ready == other_wake && s.cand_seq < other_wake_seq)) {
-                    other_wake = ready;
-                    other_wake_seq = s.cand_seq;
-                    other_wake_bank = bi;
-                    other_wake_cmd = act ? Cmd::act : Cmd::pre;
+                } else {
+                    /* (ready, seq) before (other_wake, other_wake_seq), without short-circuit */
+                    const bool earlier = (ready < other_wake) | ((ready == other_wake) & (s.cand_seq < other_wake_seq));
+                    other_wake = earlier ? ready : other_wake;
+                    other_wake_seq = earlier ? s.cand_seq : other_wake_seq;
+                    other_wake_bank = earlier ? bi : other_wake_bank;
+                    other_wake_cmd = earlier ? cmd : other_wake_cmd;
                 }
             }
         }
@@ -395,8 +412,15 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
 
 DramChannel::Choice DramChannel::choose(std::uint64_t t) {
     Choice c;
-    choose_refresh(t, c);
-    if (c.cmd != Cmd::none) return c;
+    if (t >= m_refresh_next) {
+        choose_refresh(t, c);
+        if (c.cmd != Cmd::none) return c;
+    } else {
+        /* No rank's refresh is due (see m_refresh_next): choose_refresh() would only take the
+         * minimum of their refresh_at (kNever with refresh off). Tested here, not in the call,
+         * as nearly every step takes this path. */
+        c.wake = m_refresh_next;
+    }
     c.refresh_wake = c.wake;
     choose_request(t, c);
     if (c.cmd != Cmd::none) return c;
@@ -549,6 +573,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         r.refresh_pending = false;
         set_rank_blocked(c.rank, false);
         r.refresh_at += cfg.tREFI;
+        update_refresh_next();
         if (m_stats) ++m_stats->refreshes_all_bank;
         break;
     case Cmd::ref_bank: {
@@ -565,6 +590,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         update_act_group(c.rank);
         r.refresh_bank = (r.refresh_bank + 1) % cfg.banks_per_group;
         r.refresh_at += cfg.tREFI / cfg.banks_per_group;
+        update_refresh_next();
         if (m_stats) ++m_stats->refreshes_per_bank;
         break;
     }
@@ -583,7 +609,7 @@ void DramChannel::account_occupancy(std::uint64_t from, std::uint64_t to) {
 bool DramChannel::step(std::uint64_t until, Sink *sink) {
     const std::uint64_t t = m_now;
     if (t >= until) return false;
-    for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
+    for (std::uint32_t ri = 0; t >= m_refresh_next && ri < m_ranks.size(); ++ri) {
         Rank &r = m_ranks[ri];
         if (r.refresh_at > t) continue;
         if (m_config->refresh_mode == DramConfig::RefreshMode::all_bank) {
@@ -660,6 +686,7 @@ void DramChannel::skip_idle_refreshes(std::uint64_t until) {
         r.refresh_at += skip * interval;
         if (!all_bank) r.refresh_bank = static_cast<std::uint32_t>((r.refresh_bank + skip) % cfg.banks_per_group);
     }
+    update_refresh_next();
     if (m_stats) {
         if (all_bank) m_stats->refreshes_all_bank += skip * m_ranks.size();
         else m_stats->refreshes_per_bank += skip * m_ranks.size();
@@ -728,6 +755,7 @@ void DramChannel::copy_for_prediction(const DramChannel &o) {
     m_seq = o.m_seq;
     m_banks = o.m_banks;
     m_ranks = o.m_ranks;
+    m_refresh_next = o.m_refresh_next;
     m_next_col[0] = o.m_next_col[0];
     m_next_col[1] = o.m_next_col[1];
     m_act_group = o.m_act_group;

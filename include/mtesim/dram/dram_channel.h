@@ -190,6 +190,12 @@ private:
     std::vector<std::uint64_t> m_act_group;
     void update_act_group(std::uint32_t rank);
     void set_rank_blocked(std::uint32_t rank, bool blocked);
+    /* The earliest refresh_at of all ranks, kept whenever one changes. A rank's refresh is
+     * due (all-bank: refresh_pending; per-bank: its refresh_bank's refresh_due) exactly while
+     * its refresh_at <= now, so before this cycle no refresh is due: step() and
+     * choose_refresh() then skip their per-rank loops. */
+    std::uint64_t m_refresh_next = kNever;
+    void update_refresh_next();
     bool m_draining = false;
     bool m_flushing = false;                  /* drain(): every queued write goes, however few */
     std::uint32_t m_drained = 0;              /* writes issued in this drain episode */
