@@ -5,6 +5,9 @@
 #include "mtesim/common/config_error.h"
 #include "mtesim/cpu/core_preset.h"
 #include "mtesim/dt/topology_reader.h"
+#include "mtesim/kernel/block_device_preset.h"
+
+#include <algorithm>
 
 namespace mtesim {
 
@@ -12,6 +15,7 @@ namespace {
 
 constexpr const char *kTagStorageCompatible = "arm,mte-tag-storage";
 constexpr const char *kDramControllerCompatible = "mtesim,dram-controller";
+constexpr const char *kBlockDevicesCompatible = "mtesim,block-devices";
 
 bool is_device_type(const FdtBlob &blob, int node, const char *type) {
     if (!blob.has_property(node, "device_type")) return false;
@@ -32,6 +36,8 @@ PlatformDesc PlatformReader::read(const FdtBlob &blob) {
             read_tag_storage(blob, node, desc);
         else if (blob.stringlist_contains(node, "compatible", kDramControllerCompatible))
             read_dram_controller(blob, node, desc);
+        else if (blob.stringlist_contains(node, "compatible", kBlockDevicesCompatible))
+            read_block_devices(blob, node, desc);
     }
     TopologyReader::read(blob, desc);
     return desc;
@@ -136,6 +142,33 @@ void PlatformReader::read_dram_controller(const FdtBlob &blob, int node, Platfor
                                              "expected the name of a preset in configs/dram/ (e.g. \"ddr4-3200\")");
     dc.timing_preset = *timing;
     desc.dram_controllers.push_back(dc);
+}
+
+void PlatformReader::read_block_devices(const FdtBlob &blob, int node, PlatformDesc &desc) {
+    if (!desc.block_devices.path.empty())
+        throw ConfigError(blob.where(node) + ": a second \"" + std::string(kBlockDevicesCompatible) + "\" node (the first is " +
+                          desc.block_devices.path + "), expected at most one");
+    BlockDevicesDesc bd;
+    bd.path = blob.path(node);
+    for (const char *prop : {"mtesim,storage", "mtesim,swap"}) {
+        if (!blob.has_property(node, prop)) continue;
+        auto v = blob.string_property(node, prop);
+        if (!v || v->empty())
+            throw ConfigError(blob.where(node) + ": property \"" + prop + "\" is empty, expected the name of a preset in configs/" +
+                              (std::string(prop) == "mtesim,storage" ? "storage/" : "swap/"));
+        const std::string role = std::string(prop) == "mtesim,storage" ? "storage" : "swap";
+        const auto known = BlockDevicePreset::names(role);
+        if (std::find(known.begin(), known.end(), *v) == known.end()) {
+            std::string list;
+            for (const auto &n : known) list += (list.empty() ? "" : ", ") + n;
+            throw ConfigError(blob.where(node) + ": " + prop + " = \"" + *v + "\", no such preset in configs/" + role +
+                              "/, expected one of: " + list);
+        }
+        (role == "storage" ? bd.storage_preset : bd.swap_preset) = *v;
+    }
+    if (bd.storage_preset.empty() && bd.swap_preset.empty())
+        throw ConfigError(blob.where(node) + ": neither \"mtesim,storage\" nor \"mtesim,swap\", expected at least one");
+    desc.block_devices = bd;
 }
 
 }  // namespace mtesim
