@@ -144,27 +144,36 @@ void PlatformReader::read_dram_controller(const FdtBlob &blob, int node, Platfor
     desc.dram_controllers.push_back(dc);
 }
 
+/*
+ * The board's block devices (docs/bindings.md, "Block devices"): mtesim,storage and mtesim,swap
+ * each name a preset of configs/<role>/. The names are checked here, as a cpu's core preset is,
+ * so a wrong one is a line naming the DT file and node; the platform lays the presets into the
+ * run's settings (BlockDevicePreset::apply).
+ */
 void PlatformReader::read_block_devices(const FdtBlob &blob, int node, PlatformDesc &desc) {
     if (!desc.block_devices.path.empty())
         throw ConfigError(blob.where(node) + ": a second \"" + std::string(kBlockDevicesCompatible) + "\" node (the first is " +
                           desc.block_devices.path + "), expected at most one");
     BlockDevicesDesc bd;
     bd.path = blob.path(node);
-    for (const char *prop : {"mtesim,storage", "mtesim,swap"}) {
-        if (!blob.has_property(node, prop)) continue;
-        auto v = blob.string_property(node, prop);
+    const struct {
+        const char *prop, *role;
+        std::string &preset;
+    } roles[] = {{"mtesim,storage", "storage", bd.storage_preset}, {"mtesim,swap", "swap", bd.swap_preset}};
+    for (const auto &r : roles) {
+        if (!blob.has_property(node, r.prop)) continue;
+        auto v = blob.string_property(node, r.prop);
         if (!v || v->empty())
-            throw ConfigError(blob.where(node) + ": property \"" + prop + "\" is empty, expected the name of a preset in configs/" +
-                              (std::string(prop) == "mtesim,storage" ? "storage/" : "swap/"));
-        const std::string role = std::string(prop) == "mtesim,storage" ? "storage" : "swap";
-        const auto known = BlockDevicePreset::names(role);
+            throw ConfigError(blob.where(node) + ": property \"" + r.prop + "\" is empty, expected the name of a preset in configs/" +
+                              r.role + "/");
+        const auto known = BlockDevicePreset::names(r.role);
         if (std::find(known.begin(), known.end(), *v) == known.end()) {
             std::string list;
             for (const auto &n : known) list += (list.empty() ? "" : ", ") + n;
-            throw ConfigError(blob.where(node) + ": " + prop + " = \"" + *v + "\", no such preset in configs/" + role +
+            throw ConfigError(blob.where(node) + ": " + r.prop + " = \"" + *v + "\", no such preset in configs/" + r.role +
                               "/, expected one of: " + list);
         }
-        (role == "storage" ? bd.storage_preset : bd.swap_preset) = *v;
+        r.preset = *v;
     }
     if (bd.storage_preset.empty() && bd.swap_preset.empty())
         throw ConfigError(blob.where(node) + ": neither \"mtesim,storage\" nor \"mtesim,swap\", expected at least one");
