@@ -10,6 +10,7 @@
 #include "mtesim/common/assertion_failed.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/config/config_loader.h"
+#include "mtesim/kernel/block_device_preset.h"
 #include "mtesim/sched/sched_config.h"
 
 #include <algorithm>
@@ -31,6 +32,13 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     // SystemC's informational messages ("simulation stopped by user") would break the promise
     // of one line on stderr and clean stdout; mtesim reports everything itself.
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    // The board's block devices (a phone's UFS and zram, docs/bindings.md) lie in the run's own
+    // store, so the exported config.ini replays them.
+    const BlockDevicesDesc &bd = desc.block_devices;
+    if (!bd.storage_preset.empty())
+        BlockDevicePreset::apply(m_store, "storage", bd.storage_preset, desc.source + ": " + bd.path + ": mtesim,storage");
+    if (!bd.swap_preset.empty())
+        BlockDevicePreset::apply(m_store, "swap", bd.swap_preset, desc.source + ": " + bd.path + ": mtesim,swap");
     // One CoreConfig per cpu node: its compatible picks a core preset (src/cpu/core_preset.cpp)
     // laid under the user's settings, so a big.LITTLE board runs each core with its own
     // window, L1D and miss buffers. The shared LLC, the quantum and the seed are the same keys

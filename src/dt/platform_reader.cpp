@@ -5,6 +5,9 @@
 #include "mtesim/common/config_error.h"
 #include "mtesim/cpu/core_preset.h"
 #include "mtesim/dt/topology_reader.h"
+#include "mtesim/kernel/block_device_preset.h"
+
+#include <algorithm>
 
 namespace mtesim {
 
@@ -12,6 +15,7 @@ namespace {
 
 constexpr const char *kTagStorageCompatible = "arm,mte-tag-storage";
 constexpr const char *kDramControllerCompatible = "mtesim,dram-controller";
+constexpr const char *kBlockDevicesCompatible = "mtesim,block-devices";
 
 bool is_device_type(const FdtBlob &blob, int node, const char *type) {
     if (!blob.has_property(node, "device_type")) return false;
@@ -32,6 +36,8 @@ PlatformDesc PlatformReader::read(const FdtBlob &blob) {
             read_tag_storage(blob, node, desc);
         else if (blob.stringlist_contains(node, "compatible", kDramControllerCompatible))
             read_dram_controller(blob, node, desc);
+        else if (blob.stringlist_contains(node, "compatible", kBlockDevicesCompatible))
+            read_block_devices(blob, node, desc);
     }
     TopologyReader::read(blob, desc);
     return desc;
@@ -136,6 +142,42 @@ void PlatformReader::read_dram_controller(const FdtBlob &blob, int node, Platfor
                                              "expected the name of a preset in configs/dram/ (e.g. \"ddr4-3200\")");
     dc.timing_preset = *timing;
     desc.dram_controllers.push_back(dc);
+}
+
+/*
+ * The board's block devices (docs/bindings.md, "Block devices"): mtesim,storage and mtesim,swap
+ * each name a preset of configs/<role>/. The names are checked here, as a cpu's core preset is,
+ * so a wrong one is a line naming the DT file and node; the platform lays the presets into the
+ * run's settings (BlockDevicePreset::apply).
+ */
+void PlatformReader::read_block_devices(const FdtBlob &blob, int node, PlatformDesc &desc) {
+    if (!desc.block_devices.path.empty())
+        throw ConfigError(blob.where(node) + ": a second \"" + std::string(kBlockDevicesCompatible) + "\" node (the first is " +
+                          desc.block_devices.path + "), expected at most one");
+    BlockDevicesDesc bd;
+    bd.path = blob.path(node);
+    const struct {
+        const char *prop, *role;
+        std::string &preset;
+    } roles[] = {{"mtesim,storage", "storage", bd.storage_preset}, {"mtesim,swap", "swap", bd.swap_preset}};
+    for (const auto &r : roles) {
+        if (!blob.has_property(node, r.prop)) continue;
+        auto v = blob.string_property(node, r.prop);
+        if (!v || v->empty())
+            throw ConfigError(blob.where(node) + ": property \"" + r.prop + "\" is empty, expected the name of a preset in configs/" +
+                              r.role + "/");
+        const auto known = BlockDevicePreset::names(r.role);
+        if (std::find(known.begin(), known.end(), *v) == known.end()) {
+            std::string list;
+            for (const auto &n : known) list += (list.empty() ? "" : ", ") + n;
+            throw ConfigError(blob.where(node) + ": " + r.prop + " = \"" + *v + "\", no such preset in configs/" + r.role +
+                              "/, expected one of: " + list);
+        }
+        r.preset = *v;
+    }
+    if (bd.storage_preset.empty() && bd.swap_preset.empty())
+        throw ConfigError(blob.where(node) + ": neither \"mtesim,storage\" nor \"mtesim,swap\", expected at least one");
+    desc.block_devices = bd;
 }
 
 }  // namespace mtesim

@@ -62,6 +62,10 @@ const BadCase kCases[] = {
     {"mixed-mte", "/cpus/cpu@1", "expected the same MTE level on every CPU"},
     {"interconnect-unreadable-mesh", "/interconnect", "mtesim,mesh, expected <columns rows>"},
     {"interconnect-mesh-vs-cpus", "/interconnect", "mtesim,cpu-xps places 3 cores, but /cpus has 2"},
+    {"block-devices-none", "/block-devices", "neither \"mtesim,storage\" nor \"mtesim,swap\", expected at least one"},
+    {"block-devices-twice", "/block-devices@1", "a second \"mtesim,block-devices\" node (the first is /block-devices@0)"},
+    {"block-devices-unknown", "/block-devices", "mtesim,storage = \"floppy\", no such preset in configs/storage/, expected one of: ufs-3.1"},
+    {"block-devices-empty-name", "/block-devices", "property \"mtesim,swap\" is empty, expected the name of a preset in configs/swap/"},
     {"syntax-error", "", "syntax-error.dts:5.1-2 syntax error (dtc)"},
 };
 

@@ -52,6 +52,14 @@ struct DramControllerDesc {
     std::string timing_preset;         /* name of configs/dram/<name>.ini */
 };
 
+/// The board's block devices (a node with compatible "mtesim,block-devices", at most one): the
+/// presets that set the [storage] and [swap] keys. Empty names: configs/default.ini's devices.
+struct BlockDevicesDesc {
+    std::string path;                  /* DT node path; empty when the board has no such node */
+    std::string storage_preset;        /* mtesim,storage: name of configs/storage/<name>.ini */
+    std::string swap_preset;           /* mtesim,swap: name of configs/swap/<name>.ini */
+};
+
 struct PlatformDesc {
     std::string source;                /* file the DT came from, for messages */
     std::string model;                 /* the root "model" property */
@@ -60,6 +68,7 @@ struct PlatformDesc {
     std::vector<TagStorageDesc> tag_storage;
     std::vector<DramControllerDesc> dram_controllers;
     TopologyDesc topology;             /* the DVM interconnect (/interconnect), if the board has one */
+    BlockDevicesDesc block_devices;    /* the page cache's disk and the swap device, if the board names them */
 
     /// Sum of all memory ranges, in bytes (tag storage not included).
     std::uint64_t data_bytes() const;

@@ -19,6 +19,7 @@ private:
     static void read_memories(const FdtBlob &blob, PlatformDesc &desc);
     static void read_tag_storage(const FdtBlob &blob, int node, PlatformDesc &desc);
     static void read_dram_controller(const FdtBlob &blob, int node, PlatformDesc &desc);
+    static void read_block_devices(const FdtBlob &blob, int node, PlatformDesc &desc);
 };
 
 }  // namespace mtesim
