@@ -3,6 +3,7 @@
 // configs/default.ini's NVMe figures. Each test measures the device through what a thread
 // waits: the same trace with and without the device access, on the same board, and compares
 // the difference of the run times with the latency and bandwidth the configuration files give.
+#include "child_run.h"
 #include "model_run.h"
 
 #include "mtesim/config/built_in_configs.h"
@@ -18,28 +19,7 @@ using namespace mtesim;
 
 namespace {
 
-/* A SystemC design elaborates once per process, so each run is made in a child process that
- * sends back its figure (the pattern of kernel_threads_test.cpp). */
-template <class T>
-T in_child(const std::function<T()> &f) {
-    int fd[2];
-    if (pipe(fd) != 0) return T{};
-    const pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        const T v = f();
-        const ssize_t n = write(fd[1], &v, sizeof v);
-        _exit(n == static_cast<ssize_t>(sizeof v) ? 0 : 1);
-    }
-    close(fd[1]);
-    T v{};
-    const ssize_t n = read(fd[0], &v, sizeof v);
-    close(fd[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_EQ(n, static_cast<ssize_t>(sizeof v)) << "the child run sent its figure";
-    return v;
-}
+using test::in_child;
 
 /* The figures of one device as a config file states them. */
 struct Device {

@@ -3,6 +3,7 @@
 // idle core while the reading thread goes on (its time does not include the reclaim, and it
 // never reclaims itself above min); on a single core kswapd competes for it, and the reading
 // thread finishes later by about kswapd's run time; kcompactd runs after a high-order failure.
+#include "child_run.h"
 #include "model_run.h"
 #include "platform/platform.h"
 
@@ -23,29 +24,7 @@ using namespace mtesim;
 
 namespace {
 
-/* A SystemC design elaborates once per process: a run whose figures another run needs (a
- * probe, a comparison) is made in a child process, which sends back plain figures. */
-template <class T>
-T in_child(const std::function<T()> &f) {
-    static_assert(std::is_trivially_copyable<T>::value, "figures only");
-    int fd[2];
-    if (pipe(fd) != 0) return T{};
-    const pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        const T v = f();
-        const ssize_t n = write(fd[1], &v, sizeof v);
-        _exit(n == static_cast<ssize_t>(sizeof v) ? 0 : 1);
-    }
-    close(fd[1]);
-    T v{};
-    const ssize_t n = read(fd[0], &v, sizeof v);
-    close(fd[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_EQ(n, static_cast<ssize_t>(sizeof v)) << "the child run sent its figures";
-    return v;
-}
+using test::in_child;
 
 RunResult run_trace(const std::string &body, std::vector<std::string> sets, unsigned cpus = 0) {
     PlatformDesc desc = BoardLoader::load("virt-4g-mte");
