@@ -8,15 +8,17 @@
 #   l1     the built-in workload on one core, L1-resident: 10^7 checked accesses (virt-4g-mte)
 #   stream issue 13's DRAM-streaming loop: 16 MiB PROT_MTE, STG over it, then twice ld + st
 #          of each 8-byte word (8 388 608 checked accesses), from the binary trace
+# SPEED_WORKLOADS="l1" (or "stream") runs only those (default: both).
 # Prints one line per run (workload, binary, user seconds, checked accesses per user second),
 # then per workload the medians, new/old and whether stats.json (host figures aside) is
 # identical between the two binaries.
 set -euo pipefail
 old=$1 new=$2 runs=${3:-5}
 work=${4:-$(mktemp -d)}
+workloads=${SPEED_WORKLOADS:-l1 stream}
 mkdir -p "$work"
 cd "$work"
-if [ ! -f stream.bin ]; then
+if [[ " $workloads " == *" stream "* && ! -f stream.bin ]]; then
   awk 'BEGIN { base = 1073741824; n = 16 * 1048576;   # 0x40000000 (mawk reads no hex literals)
     printf "mtesim-trace 1\nthread 1 core=0 tcf=sync\n1 mmap 0x%x 0x%x mte\n", base, n;
     for (a = 0; a < n; a += 16) printf "1 stg 0x%x\n", base + a;
@@ -28,7 +30,7 @@ args_l1=(--board virt-4g-mte --set workload.threads=1 --set workload.accesses_pe
 args_stream=(--board virt-4g-mte --trace stream.bin)
 declare -A times
 for i in $(seq "$runs"); do
-  for w in l1 stream; do
+  for w in $workloads; do
     for b in old new; do
       bin=$old; [ "$b" = new ] && bin=$new
       eval "args=(\"\${args_$w[@]}\")"
@@ -41,7 +43,7 @@ for i in $(seq "$runs"); do
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-for w in l1 stream; do
+for w in $workloads; do
   mo=$(echo "${times[$w.old]}" | median) mn=$(echo "${times[$w.new]}" | median)
   n=$(awk '/^board\.cpu@[0-9]+\.tag_checks / { s += $2 } END { print s }' "out_${w}_new/stats.txt")
   same=$(python3 -c 'import json, sys

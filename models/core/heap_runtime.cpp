@@ -28,6 +28,7 @@ void HeapRuntime::heap_event(ThreadContext &t, const TraceEvent &ev) {
     if (lock.busy) {
         m_clock.sync();
         while (lock.busy) sc_core::wait(lock.released);
+        m_clock.waited();
     }
     lock.busy = true;
     // A tagging allocator enables its include mask before it tags anything: after exec

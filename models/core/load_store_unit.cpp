@@ -38,15 +38,8 @@ LoadStoreUnit::LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreSt
  * kernel entry, the kernel model's fault handler on this core (its work costs this core time),
  * and the walk again.
  */
-LoadStoreUnit::Translated LoadStoreUnit::translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position) {
-    const std::uint64_t u = va.value();
-    if (u >= kUserVaLimit) return Translated{};
-    const std::uint64_t key = (u >> kPageShift) | t.asid_key;
-    const Tlb::Entry *e = m_tlb.lookup_l1(key);
-    if (e && (!write || e->writable)) {
-        ++m_stats.tlb_hits;
-        return Translated{Translated::ok, PhysAddr((e->pfn << kPageShift) | (u & (kPageSize - 1))), e->tagged};
-    }
+LoadStoreUnit::Translated LoadStoreUnit::translate_miss(ThreadContext &t, std::uint64_t u, std::uint64_t key, const Tlb::Entry *e,
+                                                        bool write, std::uint64_t position) {
     ++m_stats.tlb_misses;
     if (!e) {
         m_path.charge_latency(m_config.l2_tlb_latency);

@@ -83,7 +83,22 @@ private:
     /// one for a @write) is a page fault the kernel model handles (then the walk is retried).
     /// maperr: SIGSEGV SEGV_MAPERR; accerr: a write to a mapping without PROT_WRITE, SIGSEGV
     /// SEGV_ACCERR; killed: the thread's process was killed (OOM) or died.
-    Translated translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position);
+    Translated translate(ThreadContext &t, VirtAddr va, bool write, std::uint64_t position) {
+        // The L1 dTLB hit, inline (every access and tag store of a resident page ends here).
+        const std::uint64_t u = va.value();
+        if (u >= kUserVaLimit) return Translated{};
+        const std::uint64_t key = (u >> kPageShift) | t.asid_key;
+        const Tlb::Entry *e = m_tlb.lookup_l1(key);
+        if (e && (!write || e->writable)) {
+            ++m_stats.tlb_hits;
+            return Translated{Translated::ok, PhysAddr((e->pfn << kPageShift) | (u & (kPageSize - 1))), e->tagged};
+        }
+        return translate_miss(t, u, key, e, write, position);
+    }
+    /// translate() past the L1 dTLB: @e is the L1 dTLB's entry for @key (nullptr: none; else a
+    /// read-only entry a store found).
+    Translated translate_miss(ThreadContext &t, std::uint64_t u, std::uint64_t key, const Tlb::Entry *e, bool write,
+                              std::uint64_t position);
     /// The SIGSEGV of a translation that failed (maperr or accerr).
     static FaultKind segv_kind(const Translated &tr) {
         return tr.status == Translated::accerr ? FaultKind::accerr : FaultKind::maperr;

@@ -9,12 +9,14 @@ LocalClock::LocalClock(std::uint64_t clock_hz)
     : m_clock_hz(clock_hz), m_period(sc_core::sc_time(1e12 / static_cast<double>(clock_hz), sc_core::SC_PS)) {
     m_period_units = m_period.value();
     MTESIM_ASSERT(m_period_units > 0, "core clock faster than the SystemC time resolution");
+    rebase();
 }
 
 void LocalClock::flush() {
     if (m_pending_cycles) {
         m_qk.inc(sc_core::sc_time::from_value(m_pending_cycles * m_period_units));
         m_pending_cycles = 0;
+        rebase();
     }
 }
 

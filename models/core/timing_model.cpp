@@ -80,11 +80,7 @@ void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_
             m_store_next = (m_store_next + 1) % m_stores.size();
         }
     }
-    ++m_seq;
-    if (++m_slot >= m_width) {
-        m_slot = 0;
-        m_clock.charge(1);
-    }
+    dispatch_slot();
 }
 
 /*

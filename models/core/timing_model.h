@@ -76,7 +76,16 @@ public:
     /// A store whose data comes from the @data_dep-th most recent load (0: none, e.g. a copy's
     /// STP of what its LDP loaded) holds its store-buffer entry until that data is back too.
     void end_access(bool write, std::uint64_t latency, std::uint32_t data_dep = 0) {
-        if (m_ooo) end_ooo(write, latency, data_dep);
+        if (!m_ooo) return;
+        // An L1 hit whose data depends on no load (the common case), inline: a load records
+        // when its data is ready, a store takes no store-buffer entry; both take a dispatch
+        // slot. Everything else is end_ooo().
+        if (latency <= m_l1_latency && !data_dep) {
+            if (!write) m_load_ready[m_loads++ % m_load_ready.size()] = m_clock.now_cycles() + latency;
+            dispatch_slot();
+            return;
+        }
+        end_ooo(write, latency, data_dep);
     }
     /// @n mispredicted branches among the instructions just dispatched; they resolve once the
     /// @dep-th most recent load's data is back (0: at once). Returns the refill cycles charged
@@ -94,6 +103,14 @@ private:
         bool dram;          /* it missed the LLC */
     };
     void begin_ooo(std::uint32_t dep);
+    /// An access took one of the dispatch_width slots of the current cycle.
+    void dispatch_slot() {
+        ++m_seq;
+        if (++m_slot >= m_width) {
+            m_slot = 0;
+            m_clock.charge(1);
+        }
+    }
     void end_ooo(bool write, std::uint64_t latency, std::uint32_t data_dep);
     /// Data-ready cycle of the @dep-th most recent load (0 when there is none).
     std::uint64_t load_ready(std::uint32_t dep) const {

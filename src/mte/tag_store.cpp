@@ -51,20 +51,37 @@ bool TagStore::get_range(PhysAddr pa, std::uint64_t count, Tag *out) const {
 
 bool TagStore::set_range(PhysAddr pa, std::uint64_t count, const Tag *in) {
     if (count == 0) return true;
-    const auto loc = m_layout.locate(pa);
-    if (!loc) return false;
-    const TagRegion &r = m_layout.regions()[loc->region];
+    // The region is found without building a full TagLocation (tag block and its base are not
+    // needed here): this runs for every STG/ST2G line.
+    const auto idx = m_layout.data_region_of(pa);
+    if (!idx) return false;
+    const TagRegion &r = m_layout.regions()[*idx];
     if (!r.data.contains(pa + (count - 1) * kGranuleSize) || count > 2 * kScratch - 2) {
         for (std::uint64_t i = 0; i < count; ++i)
             if (!set(pa + i * kGranuleSize, in[i])) return false;
         return true;
     }
+    const std::uint64_t offset = pa - r.data.base();         /* in bytes */
+    const unsigned nibble = static_cast<unsigned>((offset >> 4) & 1); /* granule parity */
+    const PhysAddr at = phys_of(TagAddr(r.tags.base().value() + (offset >> 5)));
+    const std::uint64_t n = (nibble + count + 1) / 2;
+    // Tags of whole bytes (an even first granule, an even count: every ST2G) replace the bytes:
+    // nothing to read first. One byte (a granule pair) is written directly.
+    if (nibble == 0 && (count & 1) == 0) {
+        if (count == 2) {
+            m_memory.write_byte(at, static_cast<std::uint8_t>((in[0] & 0xf) | ((in[1] & 0xf) << 4)));
+            return true;
+        }
+        std::uint8_t bytes[kScratch];
+        for (std::uint64_t i = 0; i < n; ++i)
+            bytes[i] = static_cast<std::uint8_t>((in[2 * i] & 0xf) | ((in[2 * i + 1] & 0xf) << 4));
+        m_memory.write(at, bytes, n);
+        return true;
+    }
     std::uint8_t bytes[kScratch];
-    const std::uint64_t n = (loc->nibble + count + 1) / 2;
-    const PhysAddr at = phys_of(loc->byte);
     m_memory.read(at, bytes, n);
     for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t g = loc->nibble + i;
+        const std::uint64_t g = nibble + i;
         const unsigned shift = static_cast<unsigned>(4 * (g & 1));
         bytes[g / 2] = static_cast<std::uint8_t>((bytes[g / 2] & ~(0xf << shift)) | ((in[i] & 0xf) << shift));
     }

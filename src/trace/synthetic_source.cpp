@@ -154,4 +154,21 @@ bool SyntheticSource::next_of(std::uint32_t tid, TraceEvent &out) {
     return step(tid, g, out);
 }
 
+/* next_of() @max times, with step() inlined into one loop (the run's per-event path). */
+std::size_t SyntheticSource::next_batch_of(std::uint32_t tid, TraceEvent *out, std::size_t max) {
+    if (tid >= m_params.threads) return 0;
+    ThreadGen &g = m_threads[tid];
+    std::size_t n = 0;
+    while (n < max && g.phase != Phase::done) {
+        TraceEvent &e = out[n];
+        e = TraceEvent{};
+        e.thread = tid;
+        e.position = g.events * m_params.threads + tid + 1;
+        ++g.events;
+        if (!step(tid, g, e)) break;
+        ++n;
+    }
+    return n;
+}
+
 }  // namespace mtesim

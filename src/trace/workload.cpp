@@ -39,9 +39,16 @@ bool Workload::announce_next_thread() {
 
 bool Workload::read_own(Stream &s, TraceEvent &out) {
     while (m_announced < m_per_thread) announce_next_thread(); /* a stream read before its creation */
-    if (s.discarding || s.id >= m_announced || !m_source->next_of(s.id, out)) return false;
+    if (s.discarding || s.id >= m_announced) return false;
+    // A batch of the thread's next events, made now; they are handed out one per read (next()).
+    if (s.made.size() < kBatch) s.made.resize(kBatch);
+    const std::size_t n = m_source->next_batch_of(s.id, s.made.data(), kBatch);
+    if (n == 0) return false;
+    for (std::size_t i = 0; i < n; ++i) s.made[i].index = s.made[i].position;
+    s.made_count = n;
+    s.made_next = 1;
     ++m_events;
-    out.index = out.position;
+    out = s.made[0];
     return true;
 }
 
@@ -126,6 +133,10 @@ void Workload::discard(std::uint32_t tid) {
         note_dropped(ev);
     }
     s.discarding = true;
+    for (; s.made_next < s.made_count; ++s.made_next) { /* made ahead: dropped as if read now */
+        ++m_events;
+        note_dropped(s.made[s.made_next]);
+    }
     if (m_per_thread && s.id < m_announced) /* its events are made and dropped, as a read of the whole source would */
         while (m_source->next_of(s.id, ev)) {
             ++m_events;

@@ -4,6 +4,7 @@
 
 #include "mtesim/trace/trace_event.h"
 
+#include <cstddef>
 #include <string>
 
 namespace mtesim {
@@ -35,6 +36,14 @@ public:
         (void)tid;
         (void)out;
         return false;
+    }
+    /// Up to @max next events of thread @tid into @out[0..), as next_of() would give them one by
+    /// one; returns how many (fewer than @max only at the thread's end). Workload reads a
+    /// per-thread source this way, so the per-event cost of a virtual call is paid per batch.
+    virtual std::size_t next_batch_of(std::uint32_t tid, TraceEvent *out, std::size_t max) {
+        std::size_t n = 0;
+        while (n < max && next_of(tid, out[n])) ++n;
+        return n;
     }
 };
 

@@ -43,6 +43,7 @@ public:
     double progress() const override;
     std::uint32_t thread_count() const override { return m_params.threads; }
     bool next_of(std::uint32_t tid, TraceEvent &out) override;
+    std::size_t next_batch_of(std::uint32_t tid, TraceEvent *out, std::size_t max) override;
     /// Loads and stores the source will produce in all.
     std::uint64_t total_accesses() const;
 

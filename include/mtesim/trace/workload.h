@@ -37,7 +37,13 @@ public:
         EventRing queue;
         bool discarding = false;
         std::uint32_t id = 0; /* its thread */
+        /* A per-thread source's events made ahead in one batch (next_batch_of), not yet read:
+         * made[made_next..made_count). They count as read (events_read) when they are read. */
+        std::vector<TraceEvent> made;
+        std::size_t made_next = 0, made_count = 0;
     };
+    /// Events a per-thread source makes for a stream at once.
+    static constexpr std::size_t kBatch = 32;
 
     /// @max_buffered: events queued for threads that have not consumed them yet, at most.
     explicit Workload(std::unique_ptr<IEventSource> source, std::uint64_t max_buffered = 1ull << 24);
@@ -48,7 +54,14 @@ public:
     bool next(std::uint32_t tid, TraceEvent &out) { return next(stream(tid), out); }
     /// The same through a stream handle (no lookup: the cores' hot path).
     bool next(Stream &s, TraceEvent &out) {
-        if (s.queue.empty()) return read_for(s, out);
+        if (s.queue.empty()) {
+            if (s.made_next < s.made_count) {
+                out = s.made[s.made_next++];
+                ++m_events;
+                return true;
+            }
+            return read_for(s, out);
+        }
         s.queue.pop(out);
         --m_buffered;
         return true;
