@@ -143,7 +143,8 @@ void LinearMapBuilder::populate(unsigned level, std::uint64_t table, std::uint64
     // aligned, whole CONT_PTE/CONT_PMD chunks, as alloc_init_cont_pte/pmd do.
     const bool cont_allowed = m_config.block_mappings;
 
-    std::vector<std::uint64_t> run; /* consecutive leaf entries not yet written */
+    std::vector<std::uint64_t> &run = m_runs[level]; /* consecutive leaf entries not yet written */
+    run.clear();
     unsigned run_start = 0;
     auto flush = [&]() {
         if (run.empty()) return;

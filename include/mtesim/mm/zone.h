@@ -9,6 +9,7 @@
 
 #include "mtesim/common/address.h"
 #include "mtesim/mm/page_meta.h"
+#include "mtesim/mm/page_meta_array.h"
 
 #include <array>
 #include <cstdint>
@@ -89,7 +90,7 @@ private:
     Pfn m_start;
     std::uint64_t m_pages;
     std::uint64_t m_managed = 0;
-    std::vector<PageMeta> m_meta;
+    PageMetaArray m_meta;                                                     /* per page, absent until written */
     std::vector<std::uint8_t> m_pageblock;                                   /* MigrateType per pageblock */
     std::array<std::array<std::uint32_t, kMigrateTypes>, kMaxOrder + 1> m_head; /* list heads (offsets) */
     std::array<std::array<std::uint64_t, kMigrateTypes>, kMaxOrder + 1> m_count{};
