@@ -766,6 +766,29 @@ TEST(KernelBookkeeping, APerCpuSpillAndADrainChargeTheLockOnceAndOneBlockEach) {
     EXPECT_EQ(k.instr - before, c.ops.zone_lock + on_list * c.ops.buddy_page) << "one CPU's list: one hold, one block each";
 }
 
+/* alloc_contig_range's own work (issue 14, "its isolation checks"): start_isolate_page_range and
+ * undo_isolate_page_range take zone->lock, has_unmovable_pages and test_pages_isolated look at
+ * every page of the block, and lru_cache_disable's expedited grace period interrupts the three
+ * other (busy) CPUs. On a free block nothing else is added (no migration, no LRU batch, no
+ * per-CPU lists to drain). */
+TEST(KernelBookkeeping, AContigRangeAttemptChargesItsIsolationChecksPerPageOfTheBlock) {
+    CountingKmem k;
+    const MmConfig c = costed(cfg(CmaPolicy::linux_balance, TagReservePath::contig_range));
+    PageAllocator a(small_board(), c, k);
+    const std::uint64_t block_pages = 1ull << a.tag_pool().block_order(0);
+    auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t.ok);
+    ASSERT_EQ(a.stats().reserve_slow, 1u);
+    ASSERT_EQ(a.stats().contig_attempts, 1u);
+    const LruDisableCosts &l = c.lru_disable;
+    const std::uint64_t rcu = 3ull * l.ipi_send_cycles + l.ipi_delivery_cycles + l.irq_cycles + 2ull * l.context_switch_cycles;
+    EXPECT_EQ(k.waited, rcu) << "three SGIs sent, the last delivered and handled, the caller's sleep and wake-up";
+    const KernelOpCosts &o = c.ops;
+    EXPECT_EQ(t.cycles, (o.alloc_entry + o.zone_lock + o.buddy_page) + o.refcount +
+                            (2 * o.zone_lock + 2 * block_pages * o.page_scan) + rcu + 10u)
+        << "the data page, the refcount, the isolation and its checks, the grace period, the block's cache maintenance (the fake's 10)";
+}
+
 TEST(KernelBookkeeping, TheFastPathCostsMoreThanARefcountHitAndNothingIsFree) {
     CountingKmem k;
     PageAllocator a(small_board(), cfg(), k);
