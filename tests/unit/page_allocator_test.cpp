@@ -766,6 +766,29 @@ TEST(KernelBookkeeping, APerCpuSpillAndADrainChargeTheLockOnceAndOneBlockEach) {
     EXPECT_EQ(k.instr - before, c.ops.zone_lock + on_list * c.ops.buddy_page) << "one CPU's list: one hold, one block each";
 }
 
+/* The orders the lists hold (issue 14: "the orders they hold"): 0..PAGE_ALLOC_COSTLY_ORDER (3).
+ * An order-2 refill takes max(batch >> 2, 2) = 2 blocks (rmqueue_bulk's count for order > 0);
+ * an order-4 request goes to the buddy lists (rmqueue_buddy) and leaves the lists alone. */
+TEST(KernelBookkeeping, ListsHoldOrdersUpToThreeAndAHigherOrderTakesTheBuddyLists) {
+    CountingKmem k;
+    MmConfig c = costed(cfg());
+    c.pcp_lists = true;
+    PageAllocator a(small_board(), c, k);
+    ASSERT_EQ(a.pcp_batch(*a.zones()[0]), 3u);
+    auto o2 = a.alloc_pages(2, kGfpKernel);
+    ASSERT_TRUE(o2.ok);
+    EXPECT_EQ(a.stats().pcp_refills, 1u);
+    EXPECT_EQ(o2.cycles, c.ops.alloc_entry + c.ops.zone_lock + 2 * c.ops.buddy_page) << "a refill of 2 order-2 blocks";
+    EXPECT_EQ(a.pcp_pages(), 4u) << "the second block (4 pages) stays on the CPU's order-2 list";
+    auto o4 = a.alloc_pages(4, kGfpKernel);
+    ASSERT_TRUE(o4.ok);
+    EXPECT_EQ(a.stats().pcp_refills, 1u) << "order 4 has no per-CPU list";
+    EXPECT_EQ(o4.cycles, c.ops.alloc_entry + c.ops.zone_lock + c.ops.buddy_page);
+    EXPECT_EQ(a.free_pages(o4.pfn), c.ops.free_entry + c.ops.zone_lock + c.ops.buddy_page) << "freed straight to the buddy lists";
+    EXPECT_EQ(a.free_pages(o2.pfn), c.ops.free_entry) << "an order-2 block goes back onto the list";
+    EXPECT_EQ(a.pcp_pages(), 8u);
+}
+
 /* alloc_contig_range's own work (issue 14, "its isolation checks"): start_isolate_page_range and
  * undo_isolate_page_range take zone->lock, has_unmovable_pages and test_pages_isolated look at
  * every page of the block, and lru_cache_disable's expedited grace period interrupts the three
