@@ -362,12 +362,13 @@ TEST(TagReservation, FastPathExactlyWhenTheBlockIsFree) {
     EXPECT_EQ(k.copied, 1u);
     EXPECT_EQ(a.stats().ipis, 3u) << "synchronize_rcu_expedited: one IPI to each other busy CPU";
     EXPECT_EQ(k.tlbis, 1u);
-    // Default costs: three SGIs of 50, one delivery of 1000, the last handler's 700, and the
-    // caller's sleep and wake-up (two switches of 2000); no LRU batch to drain.
-    const std::uint64_t rcu = 3 * 50 + 1000 + 700 + 2 * 2000;
+    // The config's costs: three SGIs, one delivery, the last handler, and the caller's sleep
+    // and wake-up (two switches); no LRU batch to drain.
+    const LruDisableCosts &l = a.config().lru_disable;
+    const std::uint64_t rcu = 3ull * l.ipi_send_cycles + l.ipi_delivery_cycles + l.irq_cycles + 2ull * l.context_switch_cycles;
     EXPECT_EQ(t2.cycles, 100u + rcu + 20u + 10u)
         << "copy + lru_cache_disable's wait + TLBI + the block's cache maintenance (the fake's 10), as the kernel memory reported them";
-    EXPECT_EQ(k.remote, (std::vector<std::uint64_t>{0, 700, 700, 700})) << "each other CPU ran the RCU handler";
+    EXPECT_EQ(k.remote, (std::vector<std::uint64_t>{0, l.irq_cycles, l.irq_cycles, l.irq_cycles})) << "each other CPU ran the RCU handler";
     EXPECT_EQ(a.check_invariants(true), "");
     (void)t1;
 }
