@@ -8,11 +8,14 @@
 #    and the time taken from the other CPUs (kernel.lru_disable.*), in cycles and microseconds
 #    at the board's 2 GHz.
 # 2. The cost of order-0 allocations with and without per-CPU page lists (mm.pcp_lists): a
-#    kernel thread allocating and freeing order-0 blocks; mean mm.alloc_cycles, and the kernel
-#    work per alloc+free pair: board.cpu@0.kernel_cycles over the pairs, less the same run's
-#    kernel work without them (the boot's linear map, built on CPU 0, is kernel work too: an
-#    empty trace with the same settings gives it), with kernel.entry_cycles=0 (page_bench01
-#    loops inside a kernel module, with no exception entry).
+#    kernel thread allocating and freeing order-0 blocks, in two patterns: "bulk", 4000
+#    allocations then 4000 frees, twice (every list refill and spill, rmqueue_bulk and
+#    free_pcppages_bulk, is on the path), and "loop", an alloc and a free 8000 times, as
+#    page_bench01's single_page_alloc_free does (the page goes back to the list it came from).
+#    Mean mm.alloc_cycles, and the kernel work per alloc+free pair: board.cpu@0.kernel_cycles
+#    over the pairs, less the same run's kernel work without them (the boot's linear map,
+#    built on CPU 0, is kernel work too: an empty trace with the same settings gives it), with
+#    kernel.entry_cycles=0 (page_bench01 loops inside a kernel module, with no exception entry).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -77,8 +80,8 @@ for n in 4 8 16 64; do
 done
 
 echo
-echo "order-0 allocation (kalloc unmovable, 4000 allocations then 4000 frees, twice), virt-4g-mte"
-printf "%-10s %18s %14s %18s\n" pcp_lists alloc_cycles_avg alloc_ns_avg pair_kernel_cycles
+echo "order-0 allocation (kalloc unmovable; bulk: 4000 allocations then 4000 frees, twice; loop: alloc+free 8000 times), virt-4g-mte"
+printf "%-8s %-10s %18s %14s %18s\n" pattern pcp_lists alloc_cycles_avg alloc_ns_avg pair_kernel_cycles
 {
   echo "mtesim-trace 1"
   echo "thread 1 core=0"
@@ -86,14 +89,21 @@ printf "%-10s %18s %14s %18s\n" pcp_lists alloc_cycles_avg alloc_ns_avg pair_ker
     for ((i = 0; i < 4000; i++)); do echo "1 kalloc k$i 0 unmovable"; done
     for ((i = 0; i < 4000; i++)); do echo "1 kfree k$i"; done
   done
-} > "$work/alloc.trace"
+} > "$work/bulk.trace"
+{
+  echo "mtesim-trace 1"
+  echo "thread 1 core=0"
+  for ((i = 0; i < 8000; i++)); do echo "1 kalloc k 0 unmovable"; echo "1 kfree k"; done
+} > "$work/loop.trace"
 printf 'mtesim-trace 1\nthread 1 core=0\n1 compute 1\n' > "$work/empty.trace"
 for pcp in false true; do
-  out="$work/alloc-$pcp"
-  "$mtesim" run --trace "$work/alloc.trace" --set mm.pcp_lists=$pcp --set kernel.entry_cycles=0 --out "$out" > /dev/null
-  "$mtesim" run --trace "$work/empty.trace" --set mm.pcp_lists=$pcp --set kernel.entry_cycles=0 --out "$out-empty" > /dev/null
-  c=$(stat "$out/stats.json" mm.alloc_cycles_avg.unmovable)
-  k=$(stat "$out/stats.json" board.cpu@0.kernel_cycles)
-  k0=$(stat "$out-empty/stats.json" board.cpu@0.kernel_cycles)
-  printf "%-10s %18.1f %14.1f %18.1f\n" "$pcp" "$c" "$(echo "$c / 2" | bc -l)" "$(echo "($k - $k0) / 8000" | bc -l)"
+  "$mtesim" run --trace "$work/empty.trace" --set mm.pcp_lists=$pcp --set kernel.entry_cycles=0 --out "$work/empty-$pcp" > /dev/null
+  k0=$(stat "$work/empty-$pcp/stats.json" board.cpu@0.kernel_cycles)
+  for pattern in bulk loop; do
+    out="$work/$pattern-$pcp"
+    "$mtesim" run --trace "$work/$pattern.trace" --set mm.pcp_lists=$pcp --set kernel.entry_cycles=0 --out "$out" > /dev/null
+    c=$(stat "$out/stats.json" mm.alloc_cycles_avg.unmovable)
+    k=$(stat "$out/stats.json" board.cpu@0.kernel_cycles)
+    printf "%-8s %-10s %18.1f %14.1f %18.1f\n" "$pattern" "$pcp" "$c" "$(echo "$c / 2" | bc -l)" "$(echo "($k - $k0) / 8000" | bc -l)"
+  done
 done

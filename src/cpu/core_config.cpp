@@ -55,7 +55,7 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.kernel_entry_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.entry_cycles", 150, "cycles", "exception entry and return of a syscall or fault", 0, 1000000));
     c.tlbi_cycles = static_cast<std::uint32_t>(
-        s.get_u64("kernel.tlbi_cycles", 300, "cycles", "broadcast TLBI of one page (inner shareable)", 0, 100000000));
+        s.get_u64("kernel.tlbi_cycles", 500, "cycles", "broadcast TLBI of one page (inner shareable)", 0, 100000000));
     c.dsb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.dsb_cycles", 80, "cycles", "DSB ISH", 0, 100000000));
     c.isb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.isb_cycles", 20, "cycles", "ISB", 0, 100000000));
     c.cmo_line_cycles = static_cast<std::uint32_t>(

@@ -27,8 +27,12 @@ KernelOpCosts KernelOpCosts::resolve(ConfigStore &s) {
     auto n = [&](const char *key, std::uint32_t def, const char *what) {
         return static_cast<std::uint32_t>(s.get_u64(key, def, "instructions", what, 0, 1000000));
     };
-    c.buddy_op = n("kernel.buddy_op_instructions", c.buddy_op, "one block taken from or freed to the buddy free lists");
-    c.pcp_op = n("kernel.pcp_op_instructions", c.pcp_op, "one block taken from or put on a per-CPU page list");
+    c.alloc_entry = n("kernel.alloc_entry_instructions", c.alloc_entry,
+                      "one page allocation call: the __alloc_pages wrapper and the per-CPU list take (or rmqueue_buddy's per-call work)");
+    c.free_entry = n("kernel.free_entry_instructions", c.free_entry,
+                     "one page free call: free_pages_prepare, free_unref_page and the per-CPU list put");
+    c.buddy_page = n("kernel.buddy_page_instructions", c.buddy_page,
+                     "one block moved between the buddy free lists and a per-CPU list or a caller, zone->lock held");
     c.zone_lock = n("kernel.zone_lock_instructions", c.zone_lock, "zone->lock taken and released");
     c.refcount = n("kernel.refcount_instructions", c.refcount, "one tag-block refcount update");
     c.page_scan = n("kernel.page_scan_instructions", c.page_scan,

@@ -238,7 +238,7 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
         }
         return std::nullopt;
     };
-    work(m_config.ops.pcp_op); /* no zone->lock: the CPU's own list */
+    /* The list take itself is in the call's entry cost (alloc_pages: ops.alloc_entry). */
     if (auto p = pick()) {
         ++m_stats.pcp_hits;
         return p;
@@ -250,7 +250,7 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
     work(m_config.ops.zone_lock);
     for (std::uint64_t i = 0; i < n; ++i) {
         bool c = false;
-        work(m_config.ops.buddy_op);
+        work(m_config.ops.buddy_page); /* one __rmqueue + list_add_tail, the lock already held */
         auto p = rmqueue(z, order, gfp, c);
         if (!p) break;
         z.mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, PageMeta::kPcp);
@@ -269,7 +269,7 @@ bool PageAllocator::free_to_pcp(std::size_t zi, Pfn pfn, unsigned order) {
     const MigrateType mt = z.pageblock_type(pfn);
     if (mt == MigrateType::isolate) return false;
     const MigrateType list_type = static_cast<MigrateType>(pcp_list_index(mt));
-    work(m_config.ops.pcp_op);
+    /* The list put itself is in the call's entry cost (free_pages: ops.free_entry). */
     z.mark_allocated(pfn, order, list_type, PageMeta::State::allocated_head, PageMeta::kPcp);
     PerCpuPages &pcp = pcp_of(zi);
     pcp.lists[order][pcp_list_index(mt)].push_back(pfn);
@@ -297,7 +297,7 @@ void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
                 l.erase(l.begin());
                 const std::uint64_t n = 1ull << z.meta(p).order();
                 z.meta(p).set_flags(0);
-                work(m_config.ops.buddy_op);
+                work(m_config.ops.buddy_page); /* one __free_one_page, the lock already held */
                 z.free_block(p);
                 pcp.count -= n;
                 freed += n;
@@ -358,6 +358,11 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         throw MmError("alloc_pages: order " + std::to_string(order) + ", expected at most " + std::to_string(Zone::kMaxOrder));
     if (!m_pool->enabled()) gfp.tagged = false;
     Allocation a;
+    // The call's entry cost, once whatever serves it: __alloc_pages, get_page_from_freelist's
+    // zone step and watermark test, post_alloc_hook and rmqueue_pcplist's list take (or
+    // rmqueue_buddy's per-call work). A refill or a buddy take adds zone->lock and a per-block
+    // cost below.
+    work(m_config.ops.alloc_entry);
     const AllocClass cls = class_of(gfp);
     const bool use_pcp = !m_pcp.empty() && order <= kPcpMaxOrder && !(gfp.atomic && order > 0);
     // Pass 0 is get_page_from_freelist's fast path with ALLOC_WMARK_LOW: a zone serves the
@@ -380,8 +385,8 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
         if (use_pcp) {
             p = rmqueue_pcplist(zi, order, gfp, from_cma);
         } else {
-            KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* __rmqueue under zone->lock */
-            work(m_config.ops.zone_lock + m_config.ops.buddy_op);
+            KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* rmqueue_buddy: __rmqueue under zone->lock */
+            work(m_config.ops.zone_lock + m_config.ops.buddy_page);
             p = rmqueue(*z, order, gfp, from_cma);
         }
         if (!p) continue;
@@ -440,12 +445,15 @@ std::uint64_t PageAllocator::free_pages(Pfn pfn) {
         throw MmError("free_pages: pfn " + hex(pfn.value()) + " is not the head of an allocated block");
     const PageMeta m = z->meta(pfn);
     std::uint64_t cycles = 0;
+    // The call's entry cost: free_pages_prepare, free_unref_page and free_unref_page_commit's
+    // list put. A spill (free_pcppages_bulk) or a buddy free adds zone->lock and per block.
+    work(m_config.ops.free_entry);
     if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending)) m_pool->release(pfn, m.order(), cycles);
     std::size_t zi = 0;
     while (m_zones[zi].get() != z) ++zi;
     if (m_pcp.empty() || !free_to_pcp(zi, pfn, m.order())) {
-        KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* __free_one_page under zone->lock */
-        work(m_config.ops.zone_lock + m_config.ops.buddy_op);
+        KernelLockGuard zone_lock(m_kmem, KernelLockClass::zone, zi); /* free_one_page: __free_one_page under zone->lock */
+        work(m_config.ops.zone_lock + m_config.ops.buddy_page);
         z->free_block(pfn);
     }
     ++m_stats.frees;

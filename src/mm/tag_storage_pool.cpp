@@ -122,7 +122,8 @@ std::optional<Pfn> TagStoragePool::take_cache_page() {
     if (!m_enabled) return std::nullopt;
     for (auto &z : m_alloc.m_zones) {
         if (!z->free_pages(MigrateType::cma)) continue;
-        m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_op);
+        /* alloc_cleancache_page: one page allocation call, the page off the pool's free list */
+        m_alloc.work(m_alloc.config().ops.alloc_entry + m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_page);
         if (auto p = z->take_smallest(0, MigrateType::cma)) {
             z->mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
             return p;
@@ -192,7 +193,7 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     if (m_alloc.config().tag_reserve != TagReservePath::contig_range && z->block_is_free(bp, order)) {
         {
             KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, *z));
-            m_alloc.work(ops.zone_lock + ops.buddy_op); /* taken off the free list under zone->lock */
+            m_alloc.work(ops.zone_lock + ops.buddy_page); /* taken off the free list under zone->lock */
             z->take_free_block(bp, order);
             z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
         }
@@ -268,7 +269,7 @@ void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
             cycles += maintain(bp, m_block_order[r]);
             Zone &z = *m_alloc.zone_of(bp);
             KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, z));
-            m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_op);
+            m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_page); /* __free_one_page */
             z.free_block(bp);
             ++m_alloc.mutable_stats().tag_blocks_released;
         }

@@ -2,11 +2,13 @@
 // time (KernelLock: exclusive holders queue, readers share, a writer excludes readers and waits
 // for them), the table that names them, and where the kernel model takes them: a per-CPU list
 // hit takes no zone->lock while a refill or a spill does, a PTE is written under its table's
-// split lock, a tag reservation holds the tag-storage mutex around its slow path.
+// split lock, a full LRU-add batch joins the LRU lists under one lruvec lock hold, a tag
+// reservation holds the tag-storage mutex around its slow path.
 #include "kernel_rig.h"
 
 #include "mtesim/kernel/kernel_lock.h"
 #include "mtesim/kernel/kernel_lock_table.h"
+#include "mtesim/kernel/lru_add_batches.h"
 #include "mtesim/mm/kernel_lock_guard.h"
 
 #include <gtest/gtest.h>
@@ -160,6 +162,28 @@ TEST(KernelLockSites, APteIsWrittenUnderItsTablesSplitLock) {
     EXPECT_EQ(a[0], b[0]) << "one PTE table, one lock";
     EXPECT_NE(a[0], c[0]) << "the next 2 MiB has its own PTE table and lock";
     EXPECT_EQ(a[0] % kPageSize, 0u) << "the key is the table page";
+}
+
+/* lru_add_drain_cpu: a CPU's LRU-add batch joins the LRU lists under one lruvec->lru_lock hold
+ * when it fills (folio_batch_add returning 0 at kBatchFolios), not once per folio. */
+TEST(KernelLockSites, AFullLruAddBatchJoinsTheLruUnderOneLruvecLockHold) {
+    SparseMemory mem;
+    const PlatformDesc desc = BoardLoader::load("virt-4g-mte");
+    LockRecordingKmem k(mem, 4);
+    PageAllocator alloc(desc, MmConfig{}, k);
+    TagLayout layout(desc);
+    TagStore tags(layout, mem);
+    CountingTlb tlb;
+    Kernel os(small_swap(), alloc, k, tags, mem, tlb);
+    os.thread_start(1);
+    ASSERT_EQ(os.mmap(1, 0x10000000, 0x400000, false).outcome, Kernel::Outcome::ok);
+    k.events.clear();
+    for (unsigned i = 0; i + 1 < LruAddBatches::kBatchFolios; ++i)
+        ASSERT_EQ(os.handle_fault(1, 0x10000000 + i * kPageSize, true).outcome, Kernel::Outcome::ok);
+    EXPECT_EQ(k.takes(KernelLockClass::lruvec), 0u) << "the folios wait in the CPU's batch";
+    ASSERT_EQ(os.handle_fault(1, 0x10100000, true).outcome, Kernel::Outcome::ok);
+    EXPECT_EQ(k.takes(KernelLockClass::lruvec), 1u) << "the batch filled: one hold for all its folios";
+    EXPECT_TRUE(k.balanced());
 }
 
 /* contig-range with the pool full of movable data: the tagged allocation's slow path

@@ -362,12 +362,13 @@ TEST(TagReservation, FastPathExactlyWhenTheBlockIsFree) {
     EXPECT_EQ(k.copied, 1u);
     EXPECT_EQ(a.stats().ipis, 3u) << "synchronize_rcu_expedited: one IPI to each other busy CPU";
     EXPECT_EQ(k.tlbis, 1u);
-    // Default costs: three SGIs of 50, one delivery of 1000, the last handler's 700, and the
-    // caller's sleep and wake-up (two switches of 2000); no LRU batch to drain.
-    const std::uint64_t rcu = 3 * 50 + 1000 + 700 + 2 * 2000;
+    // The config's costs: three SGIs, one delivery, the last handler, and the caller's sleep
+    // and wake-up (two switches); no LRU batch to drain.
+    const LruDisableCosts &l = a.config().lru_disable;
+    const std::uint64_t rcu = 3ull * l.ipi_send_cycles + l.ipi_delivery_cycles + l.irq_cycles + 2ull * l.context_switch_cycles;
     EXPECT_EQ(t2.cycles, 100u + rcu + 20u + 10u)
         << "copy + lru_cache_disable's wait + TLBI + the block's cache maintenance (the fake's 10), as the kernel memory reported them";
-    EXPECT_EQ(k.remote, (std::vector<std::uint64_t>{0, 700, 700, 700})) << "each other CPU ran the RCU handler";
+    EXPECT_EQ(k.remote, (std::vector<std::uint64_t>{0, l.irq_cycles, l.irq_cycles, l.irq_cycles})) << "each other CPU ran the RCU handler";
     EXPECT_EQ(a.check_invariants(true), "");
     (void)t1;
 }
@@ -694,29 +695,122 @@ struct CountingKmem : RecordingKmem {
 };
 }  // namespace
 
-/* Bookkeeping costs instructions (issue #14): each operation's charge by hand from the
- * KernelOpCosts defaults (buddy 120, per-CPU list 40, zone->lock 30, refcount 5, scan 12). */
-TEST(KernelBookkeeping, BuddyAllocationAndFreeEachTakeTheZoneLockAndOneBuddyOperation) {
-    CountingKmem k;
-    PageAllocator a(small_board(), cfg(), k);
-    auto p = a.alloc_pages(0, kGfpKernel);
-    ASSERT_TRUE(p.ok);
-    EXPECT_EQ(k.instr, 30u + 120u);
-    EXPECT_EQ(p.cycles, 150u) << "the cycles charged are the ones returned";
-    EXPECT_EQ(a.free_pages(p.pfn), 150u);
-    EXPECT_EQ(k.instr, 300u);
+/* Bookkeeping costs instructions (issue #14). Each expectation is built from the KernelOpCosts
+ * values set here, distinct so that a charge in the wrong place shows: a call's entry cost
+ * (alloc_entry / free_entry) once, zone->lock once per hold, buddy_page per block moved. */
+MmConfig costed(MmConfig c) {
+    c.ops.alloc_entry = 1000;
+    c.ops.free_entry = 300;
+    c.ops.zone_lock = 20;
+    c.ops.buddy_page = 7;
+    c.ops.refcount = 5;
+    c.ops.page_scan = 12;
+    return c;
 }
 
-TEST(KernelBookkeeping, APerCpuListHitTakesNoZoneLock) {
+TEST(KernelBookkeeping, BuddyAllocationAndFreeEachTakeTheZoneLockAndOneBlock) {
     CountingKmem k;
-    MmConfig c = cfg();
+    const MmConfig c = costed(cfg());
+    PageAllocator a(small_board(), c, k);
+    auto p = a.alloc_pages(0, kGfpKernel);
+    ASSERT_TRUE(p.ok);
+    const std::uint64_t alloc = c.ops.alloc_entry + c.ops.zone_lock + c.ops.buddy_page;
+    EXPECT_EQ(k.instr, alloc);
+    EXPECT_EQ(p.cycles, alloc) << "the cycles charged are the ones returned";
+    const std::uint64_t free = c.ops.free_entry + c.ops.zone_lock + c.ops.buddy_page;
+    EXPECT_EQ(a.free_pages(p.pfn), free);
+    EXPECT_EQ(k.instr, alloc + free);
+}
+
+TEST(KernelBookkeeping, APerCpuRefillOfBatchBChargesTheEntryTheLockOnceAndBBlocks) {
+    CountingKmem k;
+    MmConfig c = costed(cfg());
     c.pcp_lists = true;
     PageAllocator a(small_board(), c, k);
+    const std::uint64_t b = a.pcp_batch(*a.zones()[0]);
+    ASSERT_EQ(b, 3u) << "zone_batchsize of the small board's zone (PerCpuLists test above)";
     auto first = a.alloc_pages(0, kGfpKernel);
-    EXPECT_EQ(first.cycles, 40u + 30u + 3u * 120u) << "list look-up, then rmqueue_bulk: the lock once, a batch of 3";
+    ASSERT_TRUE(first.ok);
+    EXPECT_EQ(a.stats().pcp_refills, 1u);
+    EXPECT_EQ(first.cycles, c.ops.alloc_entry + c.ops.zone_lock + b * c.ops.buddy_page)
+        << "rmqueue_bulk: zone->lock once, then B blocks";
     auto hit = a.alloc_pages(0, kGfpKernel);
-    EXPECT_EQ(hit.cycles, 40u) << "served from the CPU's list";
-    EXPECT_EQ(a.free_pages(hit.pfn), 40u) << "onto the list, no lock";
+    EXPECT_EQ(hit.cycles, c.ops.alloc_entry) << "served from the CPU's list: the entry cost only, no lock";
+    EXPECT_EQ(a.free_pages(hit.pfn), c.ops.free_entry) << "onto the list: the entry cost only, no lock";
+}
+
+TEST(KernelBookkeeping, APerCpuSpillAndADrainChargeTheLockOnceAndOneBlockEach) {
+    CountingKmem k;
+    MmConfig c = costed(cfg());
+    c.pcp_lists = true;
+    PageAllocator a(small_board(), c, k);
+    const Zone &z = *a.zones()[0];
+    const std::uint64_t b = a.pcp_batch(z), high = a.pcp_high(z);
+    ASSERT_EQ(high, 12u);
+    std::vector<Pfn> held;
+    for (std::uint64_t i = 0; i < high + 2; ++i) held.push_back(a.alloc_pages(0, kGfpKernel).pfn);
+    ASSERT_EQ(a.pcp_pages(), 1u) << "5 refills of 3 for 14 pages: one left on the list";
+    for (Pfn q : held) {
+        const std::uint64_t spills = a.stats().pcp_spills;
+        const std::uint64_t cyc = a.free_pages(q);
+        if (a.stats().pcp_spills != spills)
+            EXPECT_EQ(cyc, c.ops.free_entry + c.ops.zone_lock + b * c.ops.buddy_page)
+                << "free_pcppages_bulk: zone->lock once, then a batch of B blocks";
+        else
+            EXPECT_EQ(cyc, c.ops.free_entry);
+    }
+    EXPECT_EQ(a.stats().pcp_spills, 2u) << "1 + 11 frees reach high (12), 3 go back; 3 more frees reach it again";
+    const std::uint64_t on_list = a.pcp_pages();
+    ASSERT_EQ(on_list, 15u - 2 * b);
+    const std::uint64_t before = k.instr;
+    EXPECT_EQ(a.drain_all_pages(*a.zones()[0]), on_list);
+    EXPECT_EQ(k.instr - before, c.ops.zone_lock + on_list * c.ops.buddy_page) << "one CPU's list: one hold, one block each";
+}
+
+/* The orders the lists hold (issue 14: "the orders they hold"): 0..PAGE_ALLOC_COSTLY_ORDER (3).
+ * An order-2 refill takes max(batch >> 2, 2) = 2 blocks (rmqueue_bulk's count for order > 0);
+ * an order-4 request goes to the buddy lists (rmqueue_buddy) and leaves the lists alone. */
+TEST(KernelBookkeeping, ListsHoldOrdersUpToThreeAndAHigherOrderTakesTheBuddyLists) {
+    CountingKmem k;
+    MmConfig c = costed(cfg());
+    c.pcp_lists = true;
+    PageAllocator a(small_board(), c, k);
+    ASSERT_EQ(a.pcp_batch(*a.zones()[0]), 3u);
+    auto o2 = a.alloc_pages(2, kGfpKernel);
+    ASSERT_TRUE(o2.ok);
+    EXPECT_EQ(a.stats().pcp_refills, 1u);
+    EXPECT_EQ(o2.cycles, c.ops.alloc_entry + c.ops.zone_lock + 2 * c.ops.buddy_page) << "a refill of 2 order-2 blocks";
+    EXPECT_EQ(a.pcp_pages(), 4u) << "the second block (4 pages) stays on the CPU's order-2 list";
+    auto o4 = a.alloc_pages(4, kGfpKernel);
+    ASSERT_TRUE(o4.ok);
+    EXPECT_EQ(a.stats().pcp_refills, 1u) << "order 4 has no per-CPU list";
+    EXPECT_EQ(o4.cycles, c.ops.alloc_entry + c.ops.zone_lock + c.ops.buddy_page);
+    EXPECT_EQ(a.free_pages(o4.pfn), c.ops.free_entry + c.ops.zone_lock + c.ops.buddy_page) << "freed straight to the buddy lists";
+    EXPECT_EQ(a.free_pages(o2.pfn), c.ops.free_entry) << "an order-2 block goes back onto the list";
+    EXPECT_EQ(a.pcp_pages(), 8u);
+}
+
+/* alloc_contig_range's own work (issue 14, "its isolation checks"): start_isolate_page_range and
+ * undo_isolate_page_range take zone->lock, has_unmovable_pages and test_pages_isolated look at
+ * every page of the block, and lru_cache_disable's expedited grace period interrupts the three
+ * other (busy) CPUs. On a free block nothing else is added (no migration, no LRU batch, no
+ * per-CPU lists to drain). */
+TEST(KernelBookkeeping, AContigRangeAttemptChargesItsIsolationChecksPerPageOfTheBlock) {
+    CountingKmem k;
+    const MmConfig c = costed(cfg(CmaPolicy::linux_balance, TagReservePath::contig_range));
+    PageAllocator a(small_board(), c, k);
+    const std::uint64_t block_pages = 1ull << a.tag_pool().block_order(0);
+    auto t = a.alloc_pages(0, kGfpHighUserMovableTagged);
+    ASSERT_TRUE(t.ok);
+    ASSERT_EQ(a.stats().reserve_slow, 1u);
+    ASSERT_EQ(a.stats().contig_attempts, 1u);
+    const LruDisableCosts &l = c.lru_disable;
+    const std::uint64_t rcu = 3ull * l.ipi_send_cycles + l.ipi_delivery_cycles + l.irq_cycles + 2ull * l.context_switch_cycles;
+    EXPECT_EQ(k.waited, rcu) << "three SGIs sent, the last delivered and handled, the caller's sleep and wake-up";
+    const KernelOpCosts &o = c.ops;
+    EXPECT_EQ(t.cycles, (o.alloc_entry + o.zone_lock + o.buddy_page) + o.refcount +
+                            (2 * o.zone_lock + 2 * block_pages * o.page_scan) + rcu + 10u)
+        << "the data page, the refcount, the isolation and its checks, the grace period, the block's cache maintenance (the fake's 10)";
 }
 
 TEST(KernelBookkeeping, TheFastPathCostsMoreThanARefcountHitAndNothingIsFree) {
@@ -725,10 +819,12 @@ TEST(KernelBookkeeping, TheFastPathCostsMoreThanARefcountHitAndNothingIsFree) {
     auto t1 = a.alloc_pages(0, kGfpHighUserMovableTagged);
     ASSERT_TRUE(t1.ok);
     EXPECT_EQ(a.stats().reserve_fast, 1u);
-    EXPECT_EQ(t1.cycles, (30u + 120u) + 5u + 12u + (30u + 120u) + 10u)
+    const KernelOpCosts &o = a.config().ops;
+    const std::uint64_t data_page = o.alloc_entry + o.zone_lock + o.buddy_page;
+    EXPECT_EQ(t1.cycles, data_page + o.refcount + o.page_scan + (o.zone_lock + o.buddy_page) + 10u)
         << "the data page, the refcount, is_free_buddy_page, the block off the free list, its cache maintenance (the fake's 10)";
     auto t2 = a.alloc_pages(0, kGfpHighUserMovableTagged);
     ASSERT_TRUE(t2.ok);
     EXPECT_EQ(a.stats().reserve_refcount_hits, 1u);
-    EXPECT_EQ(t2.cycles, (30u + 120u) + 5u) << "the data page and a refcount";
+    EXPECT_EQ(t2.cycles, data_page + o.refcount) << "the data page and a refcount";
 }

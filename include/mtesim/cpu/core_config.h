@@ -23,7 +23,7 @@ struct CoreConfig {
     TlbGeometry tlb;                       /* L1 dTLB, L2 TLB and walk cache, in entries and ways */
     std::uint32_t l2_tlb_latency = 3;      /* extra cycles of an L1 dTLB miss that hits the L2 TLB (also the walk cache's lookup) */
     std::uint32_t kernel_entry_cycles = 150; /* exception entry + return, in core cycles */
-    std::uint32_t tlbi_cycles = 300;       /* broadcast TLBI, in core cycles */
+    std::uint32_t tlbi_cycles = 500;       /* broadcast TLBI and its completion, in core cycles */
     std::uint32_t dsb_cycles = 80;         /* DSB ISH, in core cycles */
     std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */
     std::uint32_t cmo_line_cycles = 8;     /* one DC cache-maintenance operation by VA, in core cycles */

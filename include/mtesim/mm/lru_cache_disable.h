@@ -15,7 +15,7 @@ namespace mtesim {
 /// The named costs of the IPI and kworker machinery, in core cycles ([kernel] keys).
 struct LruDisableCosts {
     std::uint32_t ipi_send_cycles = 50;        /* one SGI: ICC_SGI1R_EL1 write with its barrier, per target */
-    std::uint32_t ipi_delivery_cycles = 1000;  /* SGI leaves the sender until the target takes the exception */
+    std::uint32_t ipi_delivery_cycles = 1850;  /* SGI leaves the sender until the target takes the exception */
     std::uint32_t irq_cycles = 700;            /* exception entry, GIC acknowledge, handler, EOI, return */
     std::uint32_t context_switch_cycles = 2000; /* one switch between tasks (__schedule, switch_to) */
     std::uint32_t lru_add_folio_cycles = 150;  /* lru_add_fn for one folio under the lruvec lock */

@@ -26,8 +26,12 @@ enum class TagReservePath {
 /// Instructions of the kernel's bookkeeping operations ([kernel] keys; docs/timing-model.md
 /// "Kernel bookkeeping" says what each covers and where its size comes from).
 struct KernelOpCosts {
-    std::uint32_t buddy_op = 120;   /* one block taken from or freed to the buddy lists (__rmqueue_smallest, __free_one_page) */
-    std::uint32_t pcp_op = 40;      /* one block taken from or put on a per-CPU list */
+    std::uint32_t alloc_entry = 140; /* one alloc_pages call: __alloc_pages, get_page_from_freelist, post_alloc_hook and
+                                        the per-CPU list take (rmqueue_pcplist) or rmqueue_buddy's own per-call work */
+    std::uint32_t free_entry = 120;  /* one free_pages call: free_pages_prepare, free_unref_page and the per-CPU list put
+                                        (free_unref_page_commit) */
+    std::uint32_t buddy_page = 70;   /* one block moved under a held zone->lock: __rmqueue_smallest + expand (a refill,
+                                        rmqueue_bulk) or __free_one_page (a drain, free_pcppages_bulk), list step included */
     std::uint32_t zone_lock = 30;   /* zone->lock taken and released (spin_lock_irqsave/unlock) */
     std::uint32_t refcount = 5;     /* one tag-block refcount update */
     std::uint32_t page_scan = 12;   /* one struct page looked at by a PFN or LRU walk */
