@@ -163,7 +163,9 @@ bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool wr
         const std::uint64_t now = m_clock.current_time().value();
         if (slot > now) m_clock.advance(sc_core::sc_time::from_value(slot - now));
     }
-    tlm::tlm_generic_payload trans;
+    // One payload per core, reused: a fresh tlm_generic_payload allocates its extension array
+    // on the heap. b_transport does not yield, so it is free again when the call returns.
+    tlm::tlm_generic_payload &trans = m_trans;
     trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     trans.set_address(pa);
     trans.set_data_ptr(scratch);

@@ -142,6 +142,7 @@ private:
     };
     std::vector<Fill> m_fills; /* demand misses whose data may still be in flight, oldest first */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
+    tlm::tlm_generic_payload m_trans; /* memory_transaction's, reused (no extension set between calls) */
 };
 
 }  // namespace mtesim
