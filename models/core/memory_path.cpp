@@ -163,7 +163,9 @@ bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool wr
         const std::uint64_t now = m_clock.current_time().value();
         if (slot > now) m_clock.advance(sc_core::sc_time::from_value(slot - now));
     }
-    tlm::tlm_generic_payload trans;
+    // One payload per core, reused: a fresh tlm_generic_payload allocates its extension array
+    // on the heap. b_transport does not yield, so it is free again when the call returns.
+    tlm::tlm_generic_payload &trans = m_trans;
     trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     trans.set_address(pa);
     trans.set_data_ptr(scratch);
@@ -347,8 +349,14 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     if (m_defer && !m_in_prefetch) {
         // The fill is in flight until the data is back: a later access to the line (the other
         // LDPs of a copy's line, the next 8 bytes of a stream) merges into this miss.
-        if (m_fills.size() >= kMaxFills) m_fills.erase(m_fills.begin());
-        m_fills.push_back(Fill{line_no, m_clock.now_cycles() + m_latency});
+        if (m_fills.size() >= kMaxFills) {
+            m_fill_lines.remove(m_fills.front().line);
+            m_fills.erase(m_fills.begin());
+        }
+        const std::uint64_t ready = m_clock.now_cycles() + m_latency;
+        m_fills_min_ready = m_fills.empty() ? ready : std::min(m_fills_min_ready, ready);
+        m_fills.push_back(Fill{line_no, ready});
+        m_fill_lines.add(line_no);
         if (m_stride) {
             std::uint64_t lines[StridePrefetcher::kMaxDegree];
             if (const unsigned n = m_stride->train(line_no, lines)) issue_l1_prefetches(lines, n, need_tags);
@@ -405,15 +413,23 @@ CacheLine *MemoryPath::fetch_from_llc(std::uint64_t line_no, bool need_tags) {
 std::uint64_t MemoryPath::in_flight_hit(std::uint64_t line_no) {
     if (!m_fills.empty()) {
         const std::uint64_t now = m_clock.now_cycles() + m_latency;
-        std::size_t keep = 0;
-        std::uint64_t ready = 0;
-        for (const Fill &f : m_fills) {
-            if (f.ready <= now) continue;
-            if (f.line == line_no) ready = f.ready;
-            m_fills[keep++] = f;
+        // Nothing to drop and not the line of any fill: the scan would change nothing.
+        if (now >= m_fills_min_ready || m_fill_lines.may_hold(line_no)) {
+            std::size_t keep = 0;
+            std::uint64_t ready = 0, min_ready = ~0ull;
+            for (const Fill &f : m_fills) {
+                if (f.ready <= now) {
+                    m_fill_lines.remove(f.line);
+                    continue;
+                }
+                if (f.line == line_no) ready = f.ready;
+                min_ready = std::min(min_ready, f.ready);
+                m_fills[keep++] = f;
+            }
+            m_fills.resize(keep);
+            m_fills_min_ready = min_ready;
+            if (ready) return std::max<std::uint64_t>(m_config.l1d_latency, ready - now);
         }
-        m_fills.resize(keep);
-        if (ready) return std::max<std::uint64_t>(m_config.l1d_latency, ready - now);
     }
     return m_prefetching.empty() ? m_config.l1d_latency : prefetched_hit(line_no);
 }
@@ -453,7 +469,9 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
     for (unsigned i = 0; i < n; ++i) {
         const std::uint64_t line = lines[i];
         if (m_l1.peek(line)) continue;
-        if (std::any_of(m_prefetching.begin(), m_prefetching.end(), [line](const Prefetch &p) { return p.line == line; })) continue;
+        if (m_prefetching_lines.may_hold(line) &&
+            std::any_of(m_prefetching.begin(), m_prefetching.end(), [line](const Prefetch &p) { return p.line == line; }))
+            continue;
         const std::uint64_t saved = m_latency;
         const DemandCounters before(m_stats);
         m_latency = 0;
@@ -463,8 +481,12 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
         before.restore(m_stats);
         if (!l) continue;
         ++m_stats.prefetch_issued;
-        if (m_prefetching.size() >= kMaxPrefetches) m_prefetching.erase(m_prefetching.begin());
+        if (m_prefetching.size() >= kMaxPrefetches) {
+            m_prefetching_lines.remove(m_prefetching.front().line);
+            m_prefetching.erase(m_prefetching.begin());
+        }
         m_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + saved + latency});
+        m_prefetching_lines.add(line);
     }
     m_in_prefetch = false;
 }
@@ -482,7 +504,9 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
         if (m_l1.peek(line)) continue;
         const CacheLine *there = m_l2 ? m_l2->peek(line) : m_shared.llc->peek(line);
         if (there && (!need_tags || there->tags_valid)) continue;
-        if (std::any_of(m_l2_prefetching.begin(), m_l2_prefetching.end(), [line](const Prefetch &p) { return p.line == line; })) continue;
+        if (m_l2_prefetching_lines.may_hold(line) &&
+            std::any_of(m_l2_prefetching.begin(), m_l2_prefetching.end(), [line](const Prefetch &p) { return p.line == line; }))
+            continue;
         const std::uint64_t saved = m_latency;
         const DemandCounters before(m_stats);
         m_latency = 0;
@@ -503,8 +527,12 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
         before.restore(m_stats);
         if (!shared) continue;
         ++m_stats.l2_prefetch_issued;
-        if (m_l2_prefetching.size() >= kMaxPrefetches) m_l2_prefetching.erase(m_l2_prefetching.begin());
+        if (m_l2_prefetching.size() >= kMaxPrefetches) {
+            m_l2_prefetching_lines.remove(m_l2_prefetching.front().line);
+            m_l2_prefetching.erase(m_l2_prefetching.begin());
+        }
         m_l2_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + saved + latency});
+        m_l2_prefetching_lines.add(line);
     }
     m_in_prefetch = was;
 }
@@ -515,10 +543,12 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
  * waits for the rest). A demand use keeps the stream ahead.
  */
 void MemoryPath::l2_prefetch_used(std::uint64_t line_no) {
+    if (!m_l2_prefetching_lines.may_hold(line_no)) return;
     for (std::size_t i = 0; i < m_l2_prefetching.size(); ++i) {
         if (m_l2_prefetching[i].line != line_no) continue;
         const std::uint64_t now = m_clock.now_cycles() + m_latency, ready = m_l2_prefetching[i].ready;
         m_l2_prefetching.erase(m_l2_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
+        m_l2_prefetching_lines.remove(line_no);
         ++m_stats.l2_prefetch_useful;
         if (ready > now) {
             ++m_stats.l2_prefetch_late;
@@ -536,10 +566,12 @@ void MemoryPath::l2_prefetch_used(std::uint64_t line_no) {
 }
 
 std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
+    if (!m_prefetching_lines.may_hold(line_no)) return m_config.l1d_latency;
     for (std::size_t i = 0; i < m_prefetching.size(); ++i) {
         if (m_prefetching[i].line != line_no) continue;
         const std::uint64_t now = m_clock.now_cycles() + m_latency, ready = m_prefetching[i].ready;
         m_prefetching.erase(m_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
+        m_prefetching_lines.remove(line_no);
         ++m_stats.prefetch_useful;
         std::uint64_t latency = m_config.l1d_latency;
         if (ready > now + latency) {

@@ -28,6 +28,19 @@
 
 namespace mtesim {
 
+/// Counts of the lines of a short list (prefetches or fills in flight, at most 255 entries) by
+/// their low 6 bits: a zero count says a line is not in the list without scanning it. The hit
+/// path of a stream asks for every access whether its line is still in flight; it mostly is not.
+class LineFilter {
+public:
+    void add(std::uint64_t line) { ++m_count[line & 63]; }
+    void remove(std::uint64_t line) { --m_count[line & 63]; }
+    bool may_hold(std::uint64_t line) const { return m_count[line & 63] != 0; }
+
+private:
+    std::array<std::uint8_t, 64> m_count{};
+};
+
 class MemoryPath {
 public:
     /// @exclusive: set while one core runs alone (the boot), so its requests need no ordering.
@@ -134,6 +147,7 @@ private:
     };
     std::vector<Prefetch> m_prefetching;    /* L1D prefetched lines not yet used, oldest first (at most 32) */
     std::vector<Prefetch> m_l2_prefetching; /* L2 (or LLC) prefetched lines not yet used, oldest first (at most 32) */
+    LineFilter m_prefetching_lines, m_l2_prefetching_lines; /* the lines of the two lists */
     std::unique_ptr<StridePrefetcher> m_stride; /* L1D stride prefetcher, or none */
     std::unique_ptr<StreamPrefetcher> m_stream; /* L2 stream prefetcher, or none */
     bool m_in_prefetch = false;           /* issuing prefetches: no prefetch of its own */
@@ -141,7 +155,10 @@ private:
         std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
     };
     std::vector<Fill> m_fills; /* demand misses whose data may still be in flight, oldest first */
+    LineFilter m_fill_lines;   /* the lines of m_fills */
+    std::uint64_t m_fills_min_ready = 0; /* no entry of m_fills is ready before this core cycle */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
+    tlm::tlm_generic_payload m_trans; /* memory_transaction's, reused (no extension set between calls) */
 };
 
 }  // namespace mtesim
