@@ -1,6 +1,8 @@
 // Compactor: see the header.
 #include "mtesim/mm/compactor.h"
 
+#include "mtesim/mm/page_range_isolation.h"
+
 #include <algorithm>
 
 namespace mtesim {
@@ -52,26 +54,11 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
                 continue;
             }
             ++examined;
-            for (std::uint64_t pb = 0; pb < span; pb += kPageblockPages) {
-                z.set_pageblock_type(base + pb, MigrateType::isolate);
-                z.move_free_pages_block(base + pb, MigrateType::isolate);
-            }
-            bool ok = true;
-            for (Pfn p = base; ok && p < base + span;) {
-                const auto head = z.allocated_head_of(p);
-                if (!head) {
-                    p = p + 1;
-                    continue;
-                }
-                const std::uint64_t n = 1ull << z.meta(*head).order();
-                ok = m_alloc.migrate_block(*head, cycles);
-                if (ok) st.compact_pages_migrated += n;
-                p = *head + n;
-            }
-            for (std::uint64_t pb = 0; pb < span; pb += kPageblockPages) {
-                z.set_pageblock_type(base + pb, MigrateType::movable);
-                z.move_free_pages_block(base + pb, MigrateType::movable);
-            }
+            PageRangeIsolation::isolate(z, base, span);
+            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, false);
+            st.compact_pages_migrated += e.pages_migrated;
+            const bool ok = e.ok;
+            PageRangeIsolation::undo(z, base, span, MigrateType::movable);
             if (ok && z.block_is_free(base, order)) {
                 ++st.compact_success;
                 return true;

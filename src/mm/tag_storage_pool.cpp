@@ -4,6 +4,7 @@
 #include "mtesim/common/sim_assert.h"
 #include "mtesim/mm/kernel_lock_guard.h"
 #include "mtesim/mm/page_allocator.h"
+#include "mtesim/mm/page_range_isolation.h"
 
 namespace mtesim {
 
@@ -71,8 +72,7 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         {
             KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, z));
             m_alloc.work(2ull * ops.zone_lock + 2ull * (1ull << order) * ops.page_scan);
-            z.set_pageblock_type(pfn, MigrateType::isolate);
-            z.move_free_pages_block(pfn, MigrateType::isolate);
+            PageRangeIsolation::isolate(z, pfn, 1); /* the pageblock of the tag block */
         }
         // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy
         // lists (to the isolate list, their pageblock being isolated).
@@ -81,33 +81,17 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         // (an expedited RCU grace period, every CPU's LRU-add batch drained), and
         // lru_cache_enable() once they have moved.
         cycles += m_alloc.lru_cache_disable();
-        bool ok = true;
         // Why this attempt failed, from the migration counters it moved (a retry then counts
         // under that reason: attempts 2..N repeat the first unless the cause was transient).
         const MmStats before = st;
-        for (Pfn p = pfn; ok && p < pfn + (1ull << order);) {
-            const auto head = z.allocated_head_of(p);
-            if (!head) {
-                p += 1;
-                continue;
-            }
-            const PageMeta m = z.meta(*head);
-            if (m.state() == PageMeta::State::tag_storage) {
-                ok = false; /* another tag block overlaps: cannot happen with aligned blocks */
-                break;
-            }
-            ok = m_alloc.migrate_block(*head, cycles, true); /* MIGRATE_SYNC */
-            if (ok) p = *head + (1ull << m.order());
-        }
+        const bool ok = PageRangeIsolation::evacuate(m_alloc, z, pfn, 1ull << order, cycles, true).ok; /* MIGRATE_SYNC */
         m_alloc.lru_cache_enable();
         if (ok && z.block_is_free(pfn, order)) {
             z.take_free_block(pfn, order);
-            z.set_pageblock_type(pfn, old);
-            z.move_free_pages_block(pfn, old);
+            PageRangeIsolation::undo(z, pfn, 1, old);
             return true;
         }
-        z.set_pageblock_type(pfn, old);
-        z.move_free_pages_block(pfn, old);
+        PageRangeIsolation::undo(z, pfn, 1, old);
         if (attempt + 1 < m_alloc.config().contig_retries) {
             if (st.migrate_blocked_pinned != before.migrate_blocked_pinned) ++st.contig_retries_pinned;
             else if (st.migrate_busy_lru_batch != before.migrate_busy_lru_batch) ++st.contig_retries_lru_batch;

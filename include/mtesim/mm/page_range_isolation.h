@@ -1,0 +1,37 @@
+// PageRangeIsolation: what compaction and alloc_contig_range() share (mm/page_isolation.c and
+// the migration half of mm/compaction.c, reduced to their effect): isolate an aligned range of
+// pageblocks so that the allocator hands out none of its free pages meanwhile, evacuate every
+// allocated block in it by migration, and put the pageblocks back.
+#pragma once
+
+#include "mtesim/mm/page_allocator.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+class PageRangeIsolation {
+public:
+    /// start_isolate_page_range without its checks: every pageblock of [@base, @base + @pages)
+    /// becomes MIGRATE_ISOLATE and its free pages move to the isolate list.
+    static void isolate(Zone &z, Pfn base, std::uint64_t pages);
+
+    /// undo_isolate_page_range: every pageblock of the range becomes @type again, with its
+    /// free pages.
+    static void undo(Zone &z, Pfn base, std::uint64_t pages, MigrateType type);
+
+    /// What one evacuation did.
+    struct Evacuation {
+        bool ok = true;                    ///< every occupant moved
+        std::uint64_t pages_migrated = 0;  ///< pages of the blocks that moved [pages]
+    };
+
+    /// Migrates every allocated block of [@base, @base + @pages) elsewhere, in address order,
+    /// stopping at the first that cannot move (or that is tag storage, which never moves);
+    /// the cycles of the copies are added to @cycles. @sync: MIGRATE_SYNC (alloc_contig_range
+    /// waits for write-back), otherwise MIGRATE_ASYNC as compaction.
+    static Evacuation evacuate(PageAllocator &alloc, Zone &z, Pfn base, std::uint64_t pages, std::uint64_t &cycles,
+                               bool sync);
+};
+
+}  // namespace mtesim

@@ -1,0 +1,45 @@
+// PageRangeIsolation: see the header.
+#include "mtesim/mm/page_range_isolation.h"
+
+namespace mtesim {
+
+void PageRangeIsolation::isolate(Zone &z, Pfn base, std::uint64_t pages) {
+    undo(z, base, pages, MigrateType::isolate);
+}
+
+void PageRangeIsolation::undo(Zone &z, Pfn base, std::uint64_t pages, MigrateType type) {
+    for (std::uint64_t pb = 0; pb < pages; pb += kPageblockPages) {
+        z.set_pageblock_type(base + pb, type);
+        z.move_free_pages_block(base + pb, type);
+    }
+}
+
+/*
+ * The migrate scanner's walk (isolate_migratepages_block, then migrate_pages): from the bottom
+ * of the range, skip free pages one at a time, and move each allocated block as a whole; the
+ * walk resumes after the block. Tag storage in the range (another tag block) cannot move, and
+ * one failure ends the evacuation, as alloc_contig_range gives the attempt up and compaction
+ * drops the range.
+ */
+PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc, Zone &z, Pfn base,
+                                                            std::uint64_t pages, std::uint64_t &cycles, bool sync) {
+    Evacuation e;
+    for (Pfn p = base; p < base + pages;) {
+        const auto head = z.allocated_head_of(p);
+        if (!head) {
+            p = p + 1;
+            continue;
+        }
+        const PageMeta m = z.meta(*head);
+        if (m.state() == PageMeta::State::tag_storage || !alloc.migrate_block(*head, cycles, sync)) {
+            e.ok = false;
+            return e;
+        }
+        const std::uint64_t n = 1ull << m.order();
+        e.pages_migrated += n;
+        p = *head + n;
+    }
+    return e;
+}
+
+}  // namespace mtesim
