@@ -60,6 +60,20 @@ struct LockRecordingKmem : FunctionalKernelMemory {
     }
 };
 
+/* A Kernel on virt-4g-mte whose kernel memory records every lock take and release, with
+ * process 1 started (its 4 MiB mapping is the test's to make). */
+struct LockedKernel {
+    SparseMemory mem;
+    PlatformDesc desc = BoardLoader::load("virt-4g-mte");
+    LockRecordingKmem k{mem, 4};
+    PageAllocator alloc{desc, MmConfig{}, k};
+    TagLayout layout{desc};
+    TagStore tags{layout, mem};
+    CountingTlb tlb;
+    Kernel os{small_swap(), alloc, k, tags, mem, tlb};
+    LockedKernel() { os.thread_start(1); }
+};
+
 }  // namespace
 
 TEST(KernelLock, AnExclusiveTakerWaitsForTheHoldThatCoversItsTime) {
@@ -136,15 +150,9 @@ TEST(KernelLockSites, PerCpuListHitsTakeNoZoneLockWhileARefillDoes) {
 /* A page fault writes its PTE under the split lock of the PTE table that holds it: two faults
  * in one 2 MiB range name the same lock, faults 2 MiB apart name different ones. */
 TEST(KernelLockSites, APteIsWrittenUnderItsTablesSplitLock) {
-    SparseMemory mem;
-    const PlatformDesc desc = BoardLoader::load("virt-4g-mte");
-    LockRecordingKmem k(mem, 4);
-    PageAllocator alloc(desc, MmConfig{}, k);
-    TagLayout layout(desc);
-    TagStore tags(layout, mem);
-    CountingTlb tlb;
-    Kernel os(small_swap(), alloc, k, tags, mem, tlb);
-    os.thread_start(1);
+    LockedKernel rig;
+    auto &k = rig.k;
+    auto &os = rig.os;
     ASSERT_EQ(os.mmap(1, 0x10000000, 0x400000, false).outcome, Kernel::Outcome::ok);
     auto ptl_keys = [&](std::uint64_t va) {
         k.events.clear();
@@ -167,15 +175,9 @@ TEST(KernelLockSites, APteIsWrittenUnderItsTablesSplitLock) {
 /* lru_add_drain_cpu: a CPU's LRU-add batch joins the LRU lists under one lruvec->lru_lock hold
  * when it fills (folio_batch_add returning 0 at kBatchFolios), not once per folio. */
 TEST(KernelLockSites, AFullLruAddBatchJoinsTheLruUnderOneLruvecLockHold) {
-    SparseMemory mem;
-    const PlatformDesc desc = BoardLoader::load("virt-4g-mte");
-    LockRecordingKmem k(mem, 4);
-    PageAllocator alloc(desc, MmConfig{}, k);
-    TagLayout layout(desc);
-    TagStore tags(layout, mem);
-    CountingTlb tlb;
-    Kernel os(small_swap(), alloc, k, tags, mem, tlb);
-    os.thread_start(1);
+    LockedKernel rig;
+    auto &k = rig.k;
+    auto &os = rig.os;
     ASSERT_EQ(os.mmap(1, 0x10000000, 0x400000, false).outcome, Kernel::Outcome::ok);
     k.events.clear();
     for (unsigned i = 0; i + 1 < LruAddBatches::kBatchFolios; ++i)
