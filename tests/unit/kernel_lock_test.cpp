@@ -60,18 +60,9 @@ struct LockRecordingKmem : FunctionalKernelMemory {
     }
 };
 
-/* A Kernel on virt-4g-mte whose kernel memory records every lock take and release, with
- * process 1 started (its 4 MiB mapping is the test's to make). */
-struct LockedKernel {
-    SparseMemory mem;
-    PlatformDesc desc = BoardLoader::load("virt-4g-mte");
-    LockRecordingKmem k{mem, 4};
-    PageAllocator alloc{desc, MmConfig{}, k};
-    TagLayout layout{desc};
-    TagStore tags{layout, mem};
-    CountingTlb tlb;
-    Kernel os{small_swap(), alloc, k, tags, mem, tlb};
-    LockedKernel() { os.thread_start(1); }
+/* KernelOver with lock recording, process 1 started (its 4 MiB mapping is the test's to make). */
+struct LockedKernel : KernelOver<LockRecordingKmem> {
+    LockedKernel() { k.thread_start(1); }
 };
 
 }  // namespace
@@ -151,8 +142,8 @@ TEST(KernelLockSites, PerCpuListHitsTakeNoZoneLockWhileARefillDoes) {
  * in one 2 MiB range name the same lock, faults 2 MiB apart name different ones. */
 TEST(KernelLockSites, APteIsWrittenUnderItsTablesSplitLock) {
     LockedKernel rig;
-    auto &k = rig.k;
-    auto &os = rig.os;
+    auto &k = rig.kmem;
+    auto &os = rig.k;
     ASSERT_EQ(os.mmap(1, 0x10000000, 0x400000, false).outcome, Kernel::Outcome::ok);
     auto ptl_keys = [&](std::uint64_t va) {
         k.events.clear();
@@ -176,8 +167,8 @@ TEST(KernelLockSites, APteIsWrittenUnderItsTablesSplitLock) {
  * when it fills (folio_batch_add returning 0 at kBatchFolios), not once per folio. */
 TEST(KernelLockSites, AFullLruAddBatchJoinsTheLruUnderOneLruvecLockHold) {
     LockedKernel rig;
-    auto &k = rig.k;
-    auto &os = rig.os;
+    auto &k = rig.kmem;
+    auto &os = rig.k;
     ASSERT_EQ(os.mmap(1, 0x10000000, 0x400000, false).outcome, Kernel::Outcome::ok);
     k.events.clear();
     for (unsigned i = 0; i + 1 < LruAddBatches::kBatchFolios; ++i)

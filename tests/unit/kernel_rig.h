@@ -32,6 +32,20 @@ inline KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
     return c;
 }
 
+/* A Kernel on virt-4g-mte over a kernel memory of the test's own type @Kmem (one that records
+ * lock takes, or whose clock runs behind), for the tests that watch what the kernel asks of it. */
+template <class Kmem>
+struct KernelOver {
+    PlatformDesc desc = BoardLoader::load("virt-4g-mte");
+    SparseMemory mem;
+    Kmem kmem{mem, 4};
+    PageAllocator alloc{desc, MmConfig{}, kmem};
+    TagLayout layout{desc};
+    TagStore tags{layout, mem};
+    CountingTlb tlb;
+    Kernel k{small_swap(), alloc, kmem, tags, mem, tlb};
+};
+
 constexpr std::uint64_t kBase = 0x400000000ull; /* user VAs well away from the board's PAs */
 
 struct KernelRig {

@@ -40,16 +40,7 @@ struct BehindKmem : FunctionalKernelMemory {
     }
 };
 
-struct LockRig {
-    PlatformDesc desc = BoardLoader::load("virt-4g-mte");
-    SparseMemory mem;
-    BehindKmem kmem{mem, 4};
-    PageAllocator alloc{desc, MmConfig{}, kmem};
-    TagLayout layout{desc};
-    TagStore tags{layout, mem};
-    CountingTlb tlb;
-    Kernel k{small_swap(), alloc, kmem, tags, mem, tlb};
-
+struct LockRig : KernelOver<BehindKmem> {
     /// Process @pid maps page 0 of file 7 at kBase and faults it in; its pfn.
     Pfn fault_file_page(std::uint32_t pid) {
         k.thread_start(pid);
