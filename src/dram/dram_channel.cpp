@@ -240,18 +240,16 @@ const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
     const std::vector<Request> &v = m_q[kind][flat];
     const std::uint64_t open = m_banks[flat].open_row;
     const std::uint32_t cap = m_config->bypass_cap;
-    bool hit_pending = false;
-    if (open != kNoRow)
-        for (const Request &q : v)
-            if (q.k.row == open) {
-                hit_pending = true;
-                break;
-            }
-    s.hit_pending = hit_pending;
-    bool capped = false;
+    /* One pass. The ACT/PRE candidate depends on whether any request hits the open row, known
+     * only at the end: so both are kept, the oldest other request and the oldest other one
+     * that reached the cap (the only kind allowed past its bank's hits). */
+    bool capped = false, hit_pending = false;
+    std::uint64_t any_seq = kNever, capped_seq = kNever;
+    std::size_t any_pos = 0, capped_pos = 0;
     for (std::size_t i = 0; i < v.size(); ++i) {
         const Request &q = v[i];
-        if (q.k.row == open) {
+        if (q.k.row == open) { /* never for a closed bank: no row is kNoRow */
+            hit_pending = true;
             if (capped) ++s.capped_hits;
             else if (s.hit_seq == kNever) {
                 s.hit_seq = q.seq;
@@ -259,12 +257,22 @@ const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
             }
             continue;
         }
-        if (q.bypassed >= cap) capped = true;
-        if (s.cand_seq != kNever) continue;
-        if (open != kNoRow && hit_pending && q.bypassed < cap) continue; /* its bank's hits go first */
-        s.cand_seq = q.seq;
-        s.cand_pos = i;
+        if (q.bypassed >= cap) {
+            capped = true;
+            if (capped_seq == kNever) {
+                capped_seq = q.seq;
+                capped_pos = i;
+            }
+        }
+        if (any_seq == kNever) {
+            any_seq = q.seq;
+            any_pos = i;
+        }
     }
+    s.hit_pending = hit_pending;
+    /* its bank's hits go first, unless the request reached the cap */
+    s.cand_seq = hit_pending ? capped_seq : any_seq;
+    s.cand_pos = hit_pending ? capped_pos : any_pos;
     s.capped_end = capped;
     return s;
 }
@@ -451,36 +459,38 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     const Request q = queue[entry];
     Bank &b = m_banks[flat];
     std::uint64_t done;
+    /* The earliest next RD and WR of every rank and bank group. The limits are computed once
+     * into locals: the stores into m_next_col could alias the config as far as the compiler
+     * knows, and reloading each timing parameter per bank group made this loop the costliest
+     * part of a column command. */
+    const std::size_t groups = cfg.bankgroups, ranks = m_ranks.size();
+    const std::size_t own_lo = std::size_t(q.k.rank) * groups, own_bg = own_lo + q.k.bankgroup;
+    std::uint64_t *const next_rd = m_next_col[0].data();
+    std::uint64_t *const next_wr = m_next_col[1].data();
     if (q.write) {
         done = t + cfg.tCWL + cfg.tBURST;
-        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
-            std::uint64_t *const next_rd = &m_next_col[0][std::size_t(ri) * cfg.bankgroups];
-            std::uint64_t *const next_wr = &m_next_col[1][std::size_t(ri) * cfg.bankgroups];
-            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
-                if (ri == q.k.rank) {
-                    const bool same = g == q.k.bankgroup;
-                    next_wr[g] = std::max(next_wr[g], t + (same ? cfg.tCCD_L : cfg.tCCD_S));
-                    next_rd[g] = std::max(next_rd[g], done + (same ? cfg.tWTR_L : cfg.tWTR_S));
-                } else {
-                    next_wr[g] = std::max(next_wr[g], t + cfg.tBURST + cfg.tRTRS);
-                    const std::uint64_t wr_to_rd = cfg.tCWL + cfg.tBURST + cfg.tRTRS;
-                    next_rd[g] = std::max(next_rd[g], t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1));
-                }
-            }
+        const std::uint64_t wr_s = t + cfg.tCCD_S, wr_l = t + cfg.tCCD_L;
+        const std::uint64_t rd_s = done + cfg.tWTR_S, rd_l = done + cfg.tWTR_L;
+        const std::uint64_t wr_other = t + cfg.tBURST + cfg.tRTRS;
+        const std::uint64_t wr_to_rd = cfg.tCWL + cfg.tBURST + cfg.tRTRS;
+        const std::uint64_t rd_other = t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1);
+        for (std::size_t i = 0; i < ranks * groups; ++i) {
+            const bool own = i - own_lo < groups; /* this rank (unsigned: below own_lo wraps) */
+            const bool same = i == own_bg;
+            next_wr[i] = std::max(next_wr[i], own ? (same ? wr_l : wr_s) : wr_other);
+            next_rd[i] = std::max(next_rd[i], own ? (same ? rd_l : rd_s) : rd_other);
         }
         b.next_pre = std::max(b.next_pre, done + cfg.tWR);
     } else {
         done = t + cfg.tCL + cfg.tBURST;
-        for (std::uint32_t ri = 0; ri < m_ranks.size(); ++ri) {
-            std::uint64_t *const next_rd = &m_next_col[0][std::size_t(ri) * cfg.bankgroups];
-            std::uint64_t *const next_wr = &m_next_col[1][std::size_t(ri) * cfg.bankgroups];
-            for (std::uint32_t g = 0; g < cfg.bankgroups; ++g) {
-                if (ri == q.k.rank)
-                    next_rd[g] = std::max(next_rd[g], t + (g == q.k.bankgroup ? cfg.tCCD_L : cfg.tCCD_S));
-                else
-                    next_rd[g] = std::max(next_rd[g], t + cfg.tBURST + cfg.tRTRS);
-                next_wr[g] = std::max(next_wr[g], t + cfg.tRTW());
-            }
+        const std::uint64_t rd_s = t + cfg.tCCD_S, rd_l = t + cfg.tCCD_L;
+        const std::uint64_t rd_other = t + cfg.tBURST + cfg.tRTRS;
+        const std::uint64_t wr_any = t + cfg.tRTW();
+        for (std::size_t i = 0; i < ranks * groups; ++i) {
+            const bool own = i - own_lo < groups;
+            const bool same = i == own_bg;
+            next_rd[i] = std::max(next_rd[i], own ? (same ? rd_l : rd_s) : rd_other);
+            next_wr[i] = std::max(next_wr[i], wr_any);
         }
         b.next_pre = std::max(b.next_pre, t + cfg.tRTP);
     }
@@ -639,8 +649,12 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
         // at early_at would find the same state (nothing issues or arrives before it; no
         // refresh falls due, since refresh_wake lies later; the drain mode stays), so it would
         // choose that command: issue it now at early_at, saving that step's scan.
+        /* Some rank's refresh falls due in (t, early_at]. When none is due yet (t before
+         * m_refresh_next, the earliest refresh_at), that is m_refresh_next <= early_at. */
         bool refresh_due = false;
-        for (const Rank &r : m_ranks) refresh_due |= r.refresh_at > t && r.refresh_at <= c.early_at;
+        if (t < m_refresh_next) refresh_due = m_refresh_next <= c.early_at;
+        else
+            for (const Rank &r : m_ranks) refresh_due |= r.refresh_at > t && r.refresh_at <= c.early_at;
         if (!refresh_due) {
             Choice e;
             e.cmd = c.early_cmd;
@@ -715,19 +729,25 @@ void DramChannel::note_done(const Completion &c) {
     m_done_max = std::max(m_done_max, c.done);
 }
 
-std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t last_id) {
+std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t last_id, Sink *sink) {
     // Completions already reported are not in the queues: count only what is still queued.
+    // A bank's list is in arrival order, and the caller's ids grow with arrival, so the
+    // requests with ids in range are at the ends of the lists: scan each from its back.
     std::uint64_t waiting = 0;
     for (int k = 0; k < 2; ++k)
         for (std::size_t w = 0; w < m_busy[k].size(); ++w)
-            for (std::uint64_t bits = m_busy[k][w]; bits != 0; bits &= bits - 1)
-                for (const Request &r : m_q[k][w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))])
-                    if (r.id >= first_id && r.id <= last_id) ++waiting;
+            for (std::uint64_t bits = m_busy[k][w]; bits != 0; bits &= bits - 1) {
+                const std::vector<Request> &v = m_q[k][w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))];
+                for (auto it = v.rbegin(); it != v.rend() && it->id >= first_id; ++it)
+                    if (it->id <= last_id) ++waiting;
+            }
     m_done_first = first_id;
     m_done_last = last_id;
     m_done_count = 0;
     m_done_max = 0;
-    while (m_done_count < waiting) step(kNever, nullptr);
+    while (m_done_count < waiting) step(kNever, sink);
+    m_done_first = kNever; /* watch nothing more: the run may be adopted as the channel's own */
+    m_done_last = 0;
     return m_done_max;
 }
 
@@ -741,15 +761,19 @@ void DramChannel::copy_for_prediction(const DramChannel &o) {
             m_q[k].resize(o.m_q[k].size());
             m_busy[k].assign(o.m_busy[k].size(), 0);
         }
-        // Only the lists non-empty here or there differ: visit those.
+        if (m_sum[k].size() != o.m_sum[k].size()) m_sum[k] = o.m_sum[k];
+        // Only the lists non-empty here or there differ: visit those. The same holds for their
+        // summaries: an empty list's summary is always dirty (issue_column() marks it so as it
+        // takes the last request, and summary() runs only on non-empty lists), and a dirty
+        // summary's fields are never read, so two empty lists' summaries are interchangeable.
         for (std::size_t w = 0; w < o.m_busy[k].size(); ++w) {
             for (std::uint64_t bits = o.m_busy[k][w] | m_busy[k][w]; bits != 0; bits &= bits - 1) {
                 const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
                 m_q[k][b] = o.m_q[k][b];
+                m_sum[k][b] = o.m_sum[k][b];
             }
             m_busy[k][w] = o.m_busy[k][w];
         }
-        m_sum[k] = o.m_sum[k];
         m_count[k] = o.m_count[k];
     }
     m_seq = o.m_seq;

@@ -8,13 +8,16 @@ namespace mtesim {
 DramTimingEngine::DramTimingEngine(const DramConfig &c) : m_config(c), m_mapper(m_config) {
     m_channels.reserve(c.channels);
     for (std::uint32_t ch = 0; ch < c.channels; ++ch) {
-        m_channels.emplace_back(m_config, ch);
-        m_channels.back().set_stats(&m_sched);
+        m_channels.push_back(std::make_unique<DramChannel>(m_config, ch));
+        m_channels.back()->set_stats(&m_sched);
     }
-    m_scratch = std::make_unique<DramChannel>(m_config, 0);
     m_sched.bg_hits.assign(c.bankgroups, 0);
     m_sched.bg_misses.assign(c.bankgroups, 0);
     m_sched.bg_conflicts.assign(c.bankgroups, 0);
+    for (std::uint32_t ch = 0; ch < c.channels; ++ch) {
+        m_ahead.push_back(std::make_unique<Lookahead>(m_config, ch));
+        m_ahead.back()->stats = m_sched;
+    }
 }
 
 void DramTimingEngine::complete(const DramChannel::Completion &c) {
@@ -64,7 +67,8 @@ std::uint64_t DramTimingEngine::enqueue(DramAddr addr, bool write, std::uint64_t
         r.line = line;
         r.write = write;
         r.klass = static_cast<std::uint8_t>(klass);
-        DramChannel &ch = m_channels[r.k.channel];
+        settle(r.k.channel, arrival);
+        DramChannel &ch = *m_channels[r.k.channel];
         channel = r.k.channel;
         if (i == 0 && ch.now() > arrival) skew = ch.now() - arrival;
         ch.advance(arrival, this);
@@ -82,6 +86,36 @@ std::uint64_t DramTimingEngine::submit(DramAddr addr, bool write, std::uint64_t 
     bool answered;
     std::uint64_t skew;
     return enqueue(addr, write, arrival, bytes, klass, first, channel, answered, skew);
+}
+
+/*
+ * Adopting a prediction's run. The copy a read's prediction ran (access()) started from the
+ * channel as it stood after the read entered, and issued commands until the read was served,
+ * at copy.now(); no request entered the channel meanwhile. The channel itself, asked to
+ * advance() to the next arrival, would issue the very same commands over those cycles: a step
+ * depends on the state and the cycle alone, and advance() limits a step only at the arrival,
+ * which lies at or after copy.now(); the queue is never empty before the read is served, so
+ * advance()'s skip_idle_refreshes() does nothing there either. So when the channel's next
+ * request arrives at or after copy.now(), the copy becomes the channel (the two are swapped by pointer, the old
+ * channel object becoming the next copy), its stats are added and its completions are
+ * reported in their order, as advance() would have reported them; the channel then advances
+ * from copy.now() to the arrival as usual. A request arriving earlier finds the channel where
+ * the prediction left it, and the run is dropped. Either way every result is what stepping the
+ * channel itself gives; the adopted run's steps are just not done twice.
+ */
+void DramTimingEngine::settle(std::uint32_t ch, std::uint64_t arrival) {
+    Lookahead &a = *m_ahead[ch];
+    if (!a.pending) return;
+    a.pending = false;
+    if (arrival < a.copy->now()) {
+        ++m_dropped;
+        return;
+    }
+    ++m_adopted;
+    std::swap(m_channels[ch], a.copy);
+    m_channels[ch]->set_stats(&m_sched);
+    m_sched.add(a.stats);
+    for (const DramChannel::Completion &c : a.done) complete(c);
 }
 
 /*
@@ -109,17 +143,27 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
         return r;
     }
     for (std::uint32_t i = 0; i < m_channels.size(); ++i) {
-        DramChannel &ch = m_channels[i];
+        DramChannel &ch = *m_channels[i];
         if (ch.idle() || (first == last && i != channel)) continue;
-        m_scratch->copy_for_prediction(ch);
-        r.done = std::max(r.done, m_scratch->run_until_done(first, last));
+        Lookahead &a = *m_ahead[i];
+        m_dropped += a.pending; /* a run of this channel still held: the channel never took it */
+        a.copy->copy_for_prediction(ch);
+        a.stats.clear();
+        a.copy->set_stats(&a.stats);
+        a.done.clear();
+        r.done = std::max(r.done, a.copy->run_until_done(first, last, &a));
+        a.pending = true;
     }
     r.done = std::max(r.done, entry + 1);
     return r;
 }
 
 void DramTimingEngine::flush() {
-    for (DramChannel &ch : m_channels) ch.drain(this);
+    for (auto &a : m_ahead) {
+        m_dropped += a->pending; /* the channels run on themselves */
+        a->pending = false;
+    }
+    for (auto &ch : m_channels) ch->drain(this);
 }
 
 }  // namespace mtesim

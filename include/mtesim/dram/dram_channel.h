@@ -78,9 +78,12 @@ public:
     /// Issues commands until the queues hold fewer than their capacity for @write.
     void advance_until_space(bool write, Sink *sink);
     /// Issues commands until every queued request with an id in [@first_id, @last_id] has
-    /// completed; returns the latest of their completion cycles (0 if none was queued). Used on
-    /// a copy of the channel to predict a latency, so nothing is reported to a sink.
-    std::uint64_t run_until_done(std::uint64_t first_id, std::uint64_t last_id);
+    /// completed; returns the latest of their completion cycles (0 if none was queued). Ids
+    /// must grow with enqueue order (the engine's do), and none queued may exceed @last_id. Used on
+    /// a copy of the channel to predict a latency; completions go to @sink if given. It issues
+    /// exactly the commands advance() would issue over the same cycles (no request arrives in
+    /// between), which is what lets DramTimingEngine adopt the copy as the channel.
+    std::uint64_t run_until_done(std::uint64_t first_id, std::uint64_t last_id, Sink *sink = nullptr);
     /// Issues commands until both queues are empty.
     void drain(Sink *sink);
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 namespace mtesim {
@@ -27,8 +29,49 @@ struct DramSchedulerStats {
     std::uint64_t bypass_cap_hits = 0;     /* row hits held back because an older request reached the cap */
     std::vector<std::uint64_t> bg_hits, bg_misses, bg_conflicts; /* per bank group index, over ranks and channels */
 
+    /// Adds @o's counts to these (maxima: the larger). A prediction's run is counted into a
+    /// scratch set of stats, added here if the controller adopts that run (DramTimingEngine).
+    void add(const DramSchedulerStats &o) {
+        read_queue_cycles += o.read_queue_cycles;
+        write_queue_cycles += o.write_queue_cycles;
+        cycles += o.cycles;
+        read_queue_max = read_queue_max > o.read_queue_max ? read_queue_max : o.read_queue_max;
+        write_queue_max = write_queue_max > o.write_queue_max ? write_queue_max : o.write_queue_max;
+        drain_episodes += o.drain_episodes;
+        drain_high_watermark += o.drain_high_watermark;
+        read_to_write += o.read_to_write;
+        write_to_read += o.write_to_read;
+        rank_switches += o.rank_switches;
+        acts += o.acts;
+        pres += o.pres;
+        refreshes_all_bank += o.refreshes_all_bank;
+        refreshes_per_bank += o.refreshes_per_bank;
+        forwarded_reads += o.forwarded_reads;
+        merged_writes += o.merged_writes;
+        bypass_cap_hits += o.bypass_cap_hits;
+        add_each(bg_hits, o.bg_hits);
+        add_each(bg_misses, o.bg_misses);
+        add_each(bg_conflicts, o.bg_conflicts);
+    }
+    /// Every count to zero, the per bank group vectors keeping their size.
+    void clear() {
+        std::vector<std::uint64_t> h = std::move(bg_hits), m = std::move(bg_misses), c = std::move(bg_conflicts);
+        *this = DramSchedulerStats{};
+        for (auto *v : {&h, &m, &c})
+            for (std::uint64_t &x : *v) x = 0;
+        bg_hits = std::move(h);
+        bg_misses = std::move(m);
+        bg_conflicts = std::move(c);
+    }
+
     double read_queue_mean() const { return cycles ? static_cast<double>(read_queue_cycles) / static_cast<double>(cycles) : 0; }
     double write_queue_mean() const { return cycles ? static_cast<double>(write_queue_cycles) / static_cast<double>(cycles) : 0; }
+
+private:
+    static void add_each(std::vector<std::uint64_t> &to, const std::vector<std::uint64_t> &from) {
+        if (to.size() < from.size()) to.resize(from.size(), 0);
+        for (std::size_t i = 0; i < from.size(); ++i) to[i] += from[i];
+    }
 };
 
 }  // namespace mtesim

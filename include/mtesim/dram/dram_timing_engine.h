@@ -7,7 +7,9 @@
 //    their completions are counted when their commands issue.
 //  - access(): loosely-timed TLM. The request is submitted the same way, and its completion is
 //    predicted at once by running a copy of its channel until it is served (docs/timing-model.md,
-//    "Scheduling under temporal decoupling").
+//    "Scheduling under temporal decoupling"). That copy's run is the channel's own future until
+//    the next request arrives, so it is kept and adopted then if that request arrives after it
+//    ends (see access()).
 #pragma once
 
 #include "mtesim/dram/dram_address_mapper.h"
@@ -56,6 +58,10 @@ public:
     std::uint64_t last_done() const { return m_last_done; }
     /// Requests submitted and not yet served.
     std::uint64_t outstanding() const { return m_submitted - m_completed; }
+    /// Prediction runs adopted as their channel's future, and dropped (host-side counts of
+    /// the simulator's own work, for tests and profiling; no simulated quantity).
+    std::uint64_t lookaheads_adopted() const { return m_adopted; }
+    std::uint64_t lookaheads_dropped() const { return m_dropped; }
 
 private:
     void complete(const DramChannel::Completion &c) override;
@@ -65,14 +71,29 @@ private:
 
     DramConfig m_config;
     DramAddressMapper m_mapper;
-    std::vector<DramChannel> m_channels;
-    std::unique_ptr<DramChannel> m_scratch;  /* prediction copy, reused */
+    std::vector<std::unique_ptr<DramChannel>> m_channels; /* owned by pointer: adopting a lookahead swaps two pointers */
+    /* A prediction's run of one channel, kept until that channel's next request: the copy it
+     * ran on, the stats it counted and the completions it reported, in order. */
+    struct Lookahead : DramChannel::Sink {
+        Lookahead(const DramConfig &config, std::uint32_t channel)
+            : copy(std::make_unique<DramChannel>(config, channel)) {}
+        void complete(const DramChannel::Completion &c) override { done.push_back(c); }
+        std::unique_ptr<DramChannel> copy;
+        DramSchedulerStats stats;
+        std::vector<DramChannel::Completion> done;
+        bool pending = false; /* holds a run not yet adopted or dropped */
+    };
+    /// Before channel @ch takes a request arriving at @arrival: adopts its pending lookahead if
+    /// that run ended by @arrival, else drops it.
+    void settle(std::uint32_t ch, std::uint64_t arrival);
+    std::vector<std::unique_ptr<Lookahead>> m_ahead; /* [channel] */
     std::array<DramTrafficStats, 2> m_traffic;
     DramSchedulerStats m_sched;
     std::uint64_t m_next_id = 0;
     std::uint64_t m_submitted = 0, m_completed = 0;
     std::uint64_t m_bus_busy = 0;
     std::uint64_t m_last_done = 0;
+    std::uint64_t m_adopted = 0, m_dropped = 0;
 };
 
 }  // namespace mtesim
