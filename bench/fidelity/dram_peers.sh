@@ -9,12 +9,17 @@
 # build`, so that RAMULATOR2_DIR/libramulator.so exists (docs/fidelity.md says how it was built
 # without network access); python3 exports its configuration from RAMULATOR2_DIR/python.
 # Same trace, same geometry, timing, mapping and queue sizes in both; prints one markdown table
-# row per run. N (default 1000000) requests per trace.
+# row per run. N (default 1000000) requests per trace. PATTERNS (default "random stream mixed")
+# and SETS (default "peers dramsim3-capacity") choose the rows: "peers" is the main table,
+# "dramsim3-capacity" the rows where mtesim's read queue holds as many reads as DRAMsim3 can
+# (its transaction queue plus its per-bank command queues; DRAMsim3 only, run once per trace).
 set -euo pipefail
 build=$(cd "${1:?BUILD_DIR}" && pwd)
 d3=$(cd "${2:?DRAMSIM3_DIR}" && pwd)
 r2=${3:+$(cd "$3" && pwd)}
 N=${N:-1000000}
+PATTERNS=${PATTERNS:-random stream mixed}
+SETS=${SETS:-peers dramsim3-capacity}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -137,26 +142,39 @@ match=(--set dram.address_mapping=rochrababgco --set dram.read_queue=32 --set dr
        --set dram.write_high_watermark=0.8 --set dram.write_low_watermark=0.2)
 ddr3=(--preset ddr3-1600)
 ddr4=(--preset ddr4-3200 --set dram.channels=1 --set dram.ranks=1 --set dram.rows=65536 --set dram.tRFC=560)
+# DRAMsim3's read capacity: a read leaves its 32-entry transaction queue (trans_queue_size) when
+# ScheduleTransaction moves it into its bank's command queue (cmd_queue_size = 8 per bank with
+# queue_structure = PER_BANK), so up to 32 + 8 x banks reads wait to be served: 8 banks on
+# DDR3, 16 on DDR4. mtesim has one flat read queue: the same capacity, not the same structure
+# (docs/fidelity.md).
+ddr3_capacity=(--set dram.read_queue=$((32 + 8 * 8)))
+ddr4_capacity=(--set dram.read_queue=$((32 + 8 * 16)))
 
-row() { # mem pattern read% pace
-  local mem=$1 pat=$2 rd=$3 pace=$4 t="$work/trace"
-  "$build/bench/gen_dram_trace" dramsim3 "$pat" "$N" "$rd" 1 | awk -v p="$pace" '{ print $1, $2, $3 * p }' > "$t"
+row() { # mem pattern read% pace [set]
+  local mem=$1 pat=$2 rd=$3 pace=$4 set=${5:-peers} key="$2-$3-$4"
+  local t="$work/trace-$key"
+  [ -f "$t" ] || "$build/bench/gen_dram_trace" dramsim3 "$pat" "$N" "$rd" 1 | awk -v p="$pace" '{ print $1, $2, $3 * p }' > "$t"
   local -n args=$mem
-  local out; out=$("$build/bin/mtesim" dram-replay -t "$t" "${args[@]}" "${match[@]}")
+  local extra=()
+  if [ "$set" = dramsim3-capacity ]; then local -n cap=${mem}_capacity; extra=("${cap[@]}"); fi
+  local out; out=$("$build/bin/mtesim" dram-replay -t "$t" "${args[@]}" "${match[@]}" "${extra[@]}")
   local m_cyc m_lat m_hit
   m_cyc=$(sed -n 's/^simulated .*(\([0-9]*\) cycles)/\1/p' <<<"$out")
   m_lat=$(sed -n 's/^read lat .*(\([0-9.]*\) cycles).*/\1/p' <<<"$out")
   m_hit=$(sed -n 's/^row buffer  hits [0-9]* (\([0-9.]*\)%).*/\1/p' <<<"$out")
-  mkdir -p "$work/out"
-  local d; d=$("$work/d3drive" "$work/$mem.ini" "$t" "$work/out")
-  local d_cyc d_lat d_hit
-  d_cyc=$(sed -n 's/^last_read //p' <<<"$d")
-  local s="$work/out/dramsim3.txt"
+  # DRAMsim3 once per memory and trace: the capacity rows reuse the main table's run.
+  local s="$work/d3-$mem-$key.txt" d_cyc d_lat d_hit
+  if [ ! -f "$s" ]; then
+    mkdir -p "$work/out"
+    "$work/d3drive" "$work/$mem.ini" "$t" "$work/out" > "$work/d3-$mem-$key.stdout"
+    cp "$work/out/dramsim3.txt" "$s"
+  fi
+  d_cyc=$(sed -n 's/^last_read //p' "$work/d3-$mem-$key.stdout")
   d_lat=$(awk '/^average_read_latency/ { print $3 }' "$s")
   d_hit=$(awk '/^num_read_row_hits/ { h += $3 } /^num_write_row_hits/ { h += $3 } /^num_read_cmds/ { c += $3 }
                /^num_write_cmds/ { c += $3 } END { printf "%.1f", 100 * h / c }' "$s")
   local r_cyc=0 r_lat=0 r_hit=0
-  if [ -n "$r2" ]; then
+  if [ -n "$r2" ] && [ "$set" = peers ]; then
     local r; r=$("$work/rdrive" "$work/r2_$mem.yaml" "$t")
     r_cyc=$(sed -n 's/^last_read //p' <<<"$r")
     r_lat=$(awk '$1 == "avg_read_latency:" { print $2; exit }' <<<"$r")
@@ -164,20 +182,25 @@ row() { # mem pattern read% pace
                  $1 == "row_conflicts:" && !c { c = $2 } END { printf "%.1f", 100 * h / (h + m + c) }' <<<"$r")
   fi
   awk -v mem="$mem" -v pat="$pat" -v rd="$rd" -v pace="$pace" -v mc="$m_cyc" -v dc="$d_cyc" -v ml="$m_lat" \
-      -v dl="$d_lat" -v mh="$m_hit" -v dh="$d_hit" -v rc="$r_cyc" -v rl="$r_lat" -v rh="$r_hit" 'BEGIN {
+      -v dl="$d_lat" -v mh="$m_hit" -v dh="$d_hit" -v rc="$r_cyc" -v rl="$r_lat" -v rh="$r_hit" -v set="$set" 'BEGIN {
     r = rc > 0
-    printf "| %s | %s, %s%% reads%s | %d | %d | %+.1f%% | %s | %s | %.1f | %.1f | %+.1f%% | %s | %.1f%% | %.1f%% | %s |\n",
-      mem, pat, rd, (pace > 1 ? ", 1 per " pace " cycles" : ""), mc, dc, 100 * (mc - dc) / dc,
+    printf "| %s | %s, %s%% reads%s%s | %d | %d | %+.1f%% | %s | %s | %.1f | %.1f | %+.1f%% | %s | %.1f%% | %.1f%% | %s |\n",
+      mem, pat, rd, (pace > 1 ? ", 1 per " pace " cycles" : ""), (set == "peers" ? "" : "; mtesim read queue = DRAMsim3 capacity"),
+      mc, dc, 100 * (mc - dc) / dc,
       (r ? sprintf("%d", rc) : "–"), (r ? sprintf("%+.1f%%", 100 * (mc - rc) / rc) : "–"),
       ml, dl, 100 * (ml - dl) / dl, (r ? sprintf("%.1f", rl) : "–"), mh, dh, (r ? rh "%" : "–") }'
 }
 
 echo "| memory | trace ($N requests) | mtesim cycles | DRAMsim3 cycles | mtesim vs DRAMsim3 | Ramulator 2 cycles | mtesim vs Ramulator 2 | mtesim read latency (cycles) | DRAMsim3 | mtesim vs DRAMsim3 | Ramulator 2 | mtesim row hits | DRAMsim3 | Ramulator 2 |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-for mem in ddr3 ddr4; do
-  for pat in random stream; do
-    for rd in 80 50; do row $mem $pat $rd 1; done
+for set in $SETS; do
+  for mem in ddr3 ddr4; do
+    for pat in $PATTERNS; do
+      for rd in 80 50; do row $mem $pat $rd 1 $set; done
+    done
   done
+  if [ "$set" = peers ] && [[ " $PATTERNS " == *" random "* ]]; then
+    row ddr3 random 80 10
+    row ddr4 random 80 8
+  fi
 done
-row ddr3 random 80 10
-row ddr4 random 80 8

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,10 @@
 namespace mtesim {
 
 namespace {
+
+/* The DRAM latency histograms' last bucket starts here, in tCK cycles (2^16: 82 us on DDR3-1600,
+ * 41 us on DDR4-3200). */
+constexpr std::uint64_t kLatencyHistTop = 65536;
 
 std::string number(double v, bool integer) {
     char buf[64];
@@ -163,6 +168,20 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
             add(p + "latency_p99", static_cast<double>(t->latency.percentile(0.99)) * tck_ns, false, "ns", "reads: 99th percentile");
             add(p + "write_latency_avg", t->write_latency.mean() * tck_ns, false, "ns", "writes: queue entry to last data beat in DRAM, mean");
             add(p + "write_latency_p99", static_cast<double>(t->write_latency.percentile(0.99)) * tck_ns, false, "ns", "writes: 99th percentile");
+            // The distributions themselves, in power-of-two buckets of tCK cycles (the bounds,
+            // inclusive, in the names): [0, 16), [16, 32), ..., [32768, 65536), [65536, inf).
+            for (const auto &[hist, h] : {std::pair<const char *, const LatencyHistogram *>{"latency_hist", &t->latency},
+                                          {"write_latency_hist", &t->write_latency}}) {
+                const bool reads = hist[0] == 'l';
+                for (std::uint64_t lo = 0, hi = 16; lo <= kLatencyHistTop; lo = hi, hi *= 2) {
+                    const bool last = lo == kLatencyHistTop;
+                    const std::string bounds = "tck_" + std::to_string(lo) + (last ? "_up" : "_" + std::to_string(hi - 1));
+                    add_count(p + hist + "." + bounds, h->count_in(lo, last ? UINT64_MAX : hi), "requests",
+                              std::string(reads ? "reads" : "writes") + " with a latency in " +
+                                  (last ? ">= " + std::to_string(lo) : std::to_string(lo) + ".." + std::to_string(hi - 1)) +
+                                  " tCK cycles");
+                }
+            }
         }
         const DramSchedulerStats &q = d.stats.scheduler;
         const std::string sp = d.name + ".scheduler.";

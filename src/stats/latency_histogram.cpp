@@ -29,6 +29,17 @@ std::uint64_t LatencyHistogram::percentile(double fraction) const {
     return m_max;
 }
 
+std::uint64_t LatencyHistogram::count_in(std::uint64_t lo, std::uint64_t hi) const {
+    std::uint64_t n = 0;
+    for (std::uint64_t c = lo; c < hi && c < kExactLimit; ++c) n += m_exact[c];
+    static_assert((kExactLimit & (kExactLimit - 1)) == 0, "the log buckets start at kExactLimit");
+    for (unsigned b = static_cast<unsigned>(__builtin_ctzll(kExactLimit)); b < 64; ++b) {
+        const std::uint64_t from = 1ull << b, to = b >= 63 ? UINT64_MAX : (2ull << b);
+        if (from >= lo && (to <= hi || hi == UINT64_MAX)) n += m_log[b];
+    }
+    return n;
+}
+
 void LatencyHistogram::merge(const LatencyHistogram &o) {
     for (std::uint64_t c = 0; c < kExactLimit; ++c) m_exact[c] += o.m_exact[c];
     for (unsigned b = 0; b < 64; ++b) m_log[b] += o.m_log[b];

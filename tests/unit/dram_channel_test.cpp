@@ -1,12 +1,15 @@
 // DramChannel (the per-channel controller) without SystemC: FR-FCFS and its bypass cap, the
-// write drain at the high watermark, each bus turnaround at t-1 and at t, per-bank refresh
-// blocking only its banks, and the address mapping names. Expectations come from the timing
-// rules themselves (JEDEC names in the preset), never from a previous run's output.
+// write drain at the high watermark and the opportunistic one, each bus turnaround at t-1 and
+// at t, per-bank refresh blocking only its banks, tag reads sharing the read queue and banks
+// with data, the latency buckets the stats export, and the address mapping names.
+// Expectations come from the timing rules themselves (JEDEC names in the preset), never from
+// a previous run's output.
 #include "mtesim/common/config_error.h"
 #include "mtesim/config/config_loader.h"
 #include "mtesim/dram/dram_address_mapper.h"
 #include "mtesim/dram/dram_channel.h"
 #include "mtesim/dram/dram_timing_engine.h"
+#include "mtesim/stats/latency_histogram.h"
 
 #include <gtest/gtest.h>
 
@@ -139,6 +142,65 @@ TEST(DramChannel, WritesDrainAtTheHighWatermark) {
     EXPECT_FALSE((first + 4)->write) << "reads resume after the drain";
 }
 
+/* The opportunistic drain (docs/timing-model.md, "Queues and scheduler"): with no read waiting,
+ * writes drain once the write queue holds more than the low watermark, and then keep draining
+ * while any remain. Write queue 8, high watermark 6, low 2. Two writes (= low) wait for ever
+ * with no read; a third starts a drain that issues all three back to back, as row hits to one
+ * bank: WR at T, T + tCCD_L, T + 2 tCCD_L, each done tCWL + tBURST later. */
+TEST(DramChannel, OpportunisticDrainStartsAboveTheLowWatermarkWhenNoReadWaits) {
+    Rig rig(ddr4({"dram.write_queue=8", "dram.write_high_watermark=0.75", "dram.write_low_watermark=0.25",
+                  "dram.min_writes_per_drain=1"}));
+    const DramConfig &c = rig.cfg;
+    ASSERT_EQ(c.write_low, 2u);
+    rig.add(at(0, 0, 0), false, 0); /* opens row 0 of bank (0,0) */
+    rig.ch.drain(&rig);
+    const std::size_t before = rig.order.size();
+    const std::uint64_t w1 = rig.add(at(0, 0, 0, 1), true, 1000);
+    const std::uint64_t w2 = rig.add(at(0, 0, 0, 2), true, 1000);
+    rig.ch.advance(5000, &rig);
+    EXPECT_EQ(rig.order.size(), before) << "writes at the low watermark are not drained";
+    EXPECT_EQ(rig.ch.queued(), 2u);
+    EXPECT_EQ(rig.stats.drain_episodes, 0u);
+    const std::uint64_t T = 5000;
+    const std::uint64_t w3 = rig.add(at(0, 0, 0, 3), true, T);
+    rig.ch.advance(T + 1000, &rig); /* no flush: the drain empties the queue by itself */
+    EXPECT_EQ(rig.ch.queued(), 0u);
+    EXPECT_EQ(rig.stats.drain_episodes, 1u);
+    EXPECT_EQ(rig.stats.drain_high_watermark, 0u);
+    const std::uint64_t wr = c.tCWL + c.tBURST;
+    EXPECT_EQ(rig.by_id.at(w1).done, T + wr);
+    EXPECT_EQ(rig.by_id.at(w2).done, T + c.tCCD_L + wr);
+    EXPECT_EQ(rig.by_id.at(w3).done, T + 2 * c.tCCD_L + wr);
+}
+
+/* A read that arrives during an opportunistic drain ends it as soon as the write queue is down
+ * to the low watermark (with min_writes_per_drain = 1 issued): five writes to bank (0,0) start
+ * a drain at 1000 (WR at 1000); the read to bank group 1 arrives at 1001 with four writes
+ * queued, so two more go (1000 + tCCD_L, 1000 + 2 tCCD_L), leaving two; the read's RD then
+ * waits tWTR_S after the last write's data (other bank group). The two left stay queued, no
+ * read waiting and none above the low watermark, until the flush. */
+TEST(DramChannel, OpportunisticDrainYieldsToAReadAtTheLowWatermark) {
+    Rig rig(ddr4({"dram.write_queue=8", "dram.write_high_watermark=0.75", "dram.write_low_watermark=0.25",
+                  "dram.min_writes_per_drain=1"}));
+    const DramConfig &c = rig.cfg;
+    rig.add(at(0, 0, 0), false, 0);
+    rig.add(at(1, 0, 0), false, 0);
+    rig.ch.drain(&rig);
+    const std::size_t before = rig.order.size();
+    for (std::uint64_t col = 1; col <= 5; ++col) rig.add(at(0, 0, 0, col), true, 1000);
+    const std::uint64_t read = rig.add(at(1, 0, 0, 1), false, 1001);
+    rig.ch.advance(5000, &rig);
+    ASSERT_EQ(rig.order.size(), before + 4);
+    for (std::size_t i = 0; i < 3; ++i) EXPECT_TRUE(rig.order[before + i].write) << i;
+    EXPECT_EQ(rig.order[before + 3].id, read);
+    const std::uint64_t last_wr = 1000 + 2 * c.tCCD_L;
+    EXPECT_EQ(rig.by_id.at(read).done, last_wr + c.tCWL + c.tBURST + c.tWTR_S + c.tCL + c.tBURST);
+    EXPECT_EQ(rig.ch.queued(), 2u) << "writes at the low watermark wait";
+    EXPECT_EQ(rig.stats.drain_episodes, 1u);
+    rig.ch.drain(&rig);
+    EXPECT_EQ(rig.ch.queued(), 0u);
+}
+
 /* Each turnaround rule: a setup whose last column command releases the probe's column command
  * at cycle t; a probe arriving at t-1 waits exactly one cycle, one arriving at t none. */
 namespace {
@@ -148,11 +210,12 @@ struct Turnaround {
     DramCoord probe;
     bool write;
     std::function<std::uint64_t(const DramConfig &)> t;
+    std::function<DramConfig()> config = nullptr;                /* default: ddr4() */
 };
 
 void check(const Turnaround &tc) {
     SCOPED_TRACE(tc.name);
-    const DramConfig cfg = ddr4();
+    const DramConfig cfg = tc.config ? tc.config() : ddr4();
     const std::uint64_t t = tc.t(cfg);
     const std::uint64_t base = (tc.write ? cfg.tCWL : cfg.tCL) + cfg.tBURST; /* a row hit */
     Rig early(cfg), exact(cfg);
@@ -190,6 +253,19 @@ TEST(DramChannel, EachTurnaroundAtTMinusOneAndAtT) {
     const DramConfig cfg = ddr4();
     ASSERT_GT(cfg.tBURST + cfg.tRTRS, cfg.tCCD_S) << "tRTRS must be the binding rule for the rank cases";
     for (const auto &tc : cases) check(tc);
+    /* WR to RD, other rank (docs/timing-model.md: tCWL + tBURST + tRTRS - tCL after the WR): the
+     * write's data must leave the bus, plus the rank switch, before the read's data arrives
+     * tCL after its RD. On DDR4-3200 that is 16 + 4 + 1 - 22 < 1 (the rule never binds), so
+     * DDR5-4800 with two ranks, where CWL = CL - 2 and BL16 make it 32 + 8 + 1 - 34 = 7. */
+    const auto ddr5_two_ranks = [] {
+        return make("ddr5-4800", {"dram.write_low_watermark=0", "dram.ranks=2", "dram.refresh=false"});
+    };
+    const DramConfig d5 = ddr5_two_ranks();
+    ASSERT_GT(d5.tCWL + d5.tBURST + d5.tRTRS, d5.tCL + 1) << "the rule must bind for t-1 to be a later cycle than the WR";
+    check({"tCWL + tBURST + tRTRS - tCL (WR to RD, other rank)",
+           [&](Rig &r) { open(r, {at(0, 0, 0), at(0, 0, 0, 0, 1)}); r.add(at(0, 0, 0, 1), true, 1000); },
+           at(0, 0, 0, 1, 1), false,
+           [](const DramConfig &c) { return std::uint64_t(1000 + c.tCWL + c.tBURST + c.tRTRS - c.tCL); }, ddr5_two_ranks});
     // The turnarounds are counted.
     Rig r(cfg);
     r.add(at(0, 0, 0), false, 0);
@@ -343,6 +419,92 @@ TEST(DramTimingEngine, OutOfOrderArrivalEntersAtTheClockDeterministically) {
         return out;
     };
     EXPECT_EQ(run(), run());
+}
+
+/* Tag traffic (Klass::tag: tag-cache fills) goes through the same read queue and bank state as
+ * data (docs/timing-model.md, "The tag region"). DDR4-3200, idle controller, rank 0:
+ *  - a tag read of row 1 of bank (0,0) at cycle 0, then a data read of row 2 of the same bank:
+ *    the tag read is the older, so it opens its row (ACT 0, RD tRCD) and the data read is a
+ *    conflict behind it: PRE at ACT + tRAS (> RD + tRTP), ACT tRP later, then tRCD + tCL +
+ *    tBURST. Alone, the data read would be a miss, tRCD + tCL + tBURST;
+ *  - the same with the tag read replaced by a data read gives the same cycles (no class is
+ *    favoured), and each class's statistics count their own request;
+ *  - each latency lands in its power-of-two bucket of the class's histogram. */
+TEST(DramTimingEngine, TagReadsShareTheBanksWithDataReads) {
+    const DramConfig cfg = ddr4();
+    const DramAddressMapper mapper(cfg);
+    const std::uint64_t miss = cfg.tRCD + cfg.tCL + cfg.tBURST;
+    const std::uint64_t conflict_behind = cfg.tRAS + cfg.tRP + cfg.tRCD + cfg.tCL + cfg.tBURST;
+    ASSERT_GT(cfg.tRAS, cfg.tRCD + cfg.tRTP) << "tRAS must be what holds the PRE";
+    for (const auto first : {DramTimingEngine::Klass::tag, DramTimingEngine::Klass::data}) {
+        SCOPED_TRACE(first == DramTimingEngine::Klass::tag ? "tag first" : "data first");
+        DramTimingEngine e(cfg);
+        const auto a = e.access(mapper.encode(at(0, 0, 1)), false, 0, 64, first);
+        const auto d = e.access(mapper.encode(at(0, 0, 2)), false, 0, 64, DramTimingEngine::Klass::data);
+        EXPECT_EQ(a.done, miss);
+        EXPECT_EQ(d.done, conflict_behind);
+        e.flush();
+        const auto &tag = e.traffic(DramTimingEngine::Klass::tag);
+        const auto &data = e.traffic(DramTimingEngine::Klass::data);
+        if (first == DramTimingEngine::Klass::tag) {
+            EXPECT_EQ(tag.reads, 1u);
+            EXPECT_EQ(tag.row_misses, 1u);
+            EXPECT_EQ(data.reads, 1u);
+            EXPECT_EQ(data.row_conflicts, 1u);
+            EXPECT_EQ(tag.latency.count_in(32, 64), 1u) << miss << " cycles";
+            EXPECT_EQ(data.latency.count_in(64, 128), 1u) << conflict_behind << " cycles";
+        } else {
+            EXPECT_EQ(tag.reads, 0u);
+            EXPECT_EQ(data.reads, 2u);
+        }
+    }
+    DramTimingEngine alone(cfg);
+    EXPECT_EQ(alone.access(mapper.encode(at(0, 0, 2)), false, 0, 64, DramTimingEngine::Klass::data).done, miss);
+}
+
+/* The stats' power-of-two latency buckets (docs/stats.md: [0, 16), [16, 32), ..., [2^16, inf))
+ * read from LatencyHistogram::count_in, which is exact at those edges on both sides of the
+ * histogram's own exact/log boundary (4096 cycles): each sample lands in the one bucket whose
+ * bounds hold it, and the buckets add up to the samples. */
+TEST(DramLatencyHistogram, PowerOfTwoBucketsHoldEachSampleOnce) {
+    LatencyHistogram h;
+    const std::vector<std::uint64_t> samples{0, 1, 15, 16, 48, 4095, 4096, 5000, 8191, 8192, 65535, 65536, 1u << 20};
+    for (const std::uint64_t v : samples) h.add(v);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> buckets{{0, 16}};
+    for (std::uint64_t lo = 16; lo < 65536; lo *= 2) buckets.push_back({lo, 2 * lo});
+    buckets.push_back({65536, UINT64_MAX});
+    std::uint64_t sum = 0;
+    for (const auto &[lo, hi] : buckets) {
+        std::uint64_t expected = 0;
+        for (const std::uint64_t v : samples) expected += v >= lo && v < hi;
+        EXPECT_EQ(h.count_in(lo, hi), expected) << lo << ".." << hi;
+        sum += h.count_in(lo, hi);
+    }
+    EXPECT_EQ(sum, h.count());
+    EXPECT_EQ(h.count_in(32, 64), 1u) << "48";
+    EXPECT_EQ(h.count_in(4096, 8192), 3u) << "4096, 5000, 8191";
+}
+
+/* A tag read holds a read-queue slot like any read. Read queue of 2: a tag read and a data read
+ * of row 0 of bank (0,0) fill it at cycle 0; a third read (bank group 1) enters only when the
+ * first one's RD (at tRCD, after its ACT at 0) frees a slot, at the next undecided cycle
+ * tRCD + 1; its ACT then, its data tRCD + tCL + tBURST later. The second read, a row hit
+ * behind the first in the same bank group, has its RD tCCD_L after the first. */
+TEST(DramTimingEngine, TagReadsTakeReadQueueSlots) {
+    const DramConfig cfg = ddr4({"dram.read_queue=2"});
+    const DramAddressMapper mapper(cfg);
+    for (const auto first : {DramTimingEngine::Klass::tag, DramTimingEngine::Klass::data}) {
+        SCOPED_TRACE(first == DramTimingEngine::Klass::tag ? "tag first" : "data first");
+        DramTimingEngine e(cfg);
+        const auto t = e.access(mapper.encode(at(0, 0, 0, 0)), false, 0, 64, first);
+        const auto a = e.access(mapper.encode(at(0, 0, 0, 1)), false, 0, 64, DramTimingEngine::Klass::data);
+        const auto b = e.access(mapper.encode(at(1, 0, 0)), false, 0, 64, DramTimingEngine::Klass::data);
+        EXPECT_EQ(t.done, std::uint64_t(cfg.tRCD + cfg.tCL + cfg.tBURST));
+        EXPECT_EQ(a.entry, 0u);
+        EXPECT_EQ(a.done, std::uint64_t(cfg.tRCD + cfg.tCCD_L + cfg.tCL + cfg.tBURST));
+        EXPECT_EQ(b.entry, std::uint64_t(cfg.tRCD + 1)) << "the queue was full until the first RD";
+        EXPECT_EQ(b.done, std::uint64_t(2 * cfg.tRCD + 1 + cfg.tCL + cfg.tBURST));
+    }
 }
 
 /* An idle gap of a thousand refresh intervals: every refresh that falls due in it is counted

@@ -30,6 +30,10 @@ public:
     /// of the bucket above kExactLimit).
     std::uint64_t percentile(double fraction) const;
     void merge(const LatencyHistogram &other);
+    /// Samples in [@lo, @hi) cycles (@hi = UINT64_MAX: no upper bound). Exact when each bound
+    /// is below kExactLimit or a power of two (the log buckets' edges); otherwise a log bucket
+    /// is counted only if it lies wholly inside.
+    std::uint64_t count_in(std::uint64_t lo, std::uint64_t hi) const;
 
 private:
     static unsigned bucket_of(std::uint64_t cycles);
