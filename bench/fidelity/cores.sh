@@ -223,7 +223,8 @@ branch_table
 
 # The other boards' tables of docs/fidelity.md "Cores", when this is the default run (no BOARD and
 # no *_ONLY; bench/fidelity/run.sh runs it so): the Cortex-X3 of the phone board, the Neoverse N1
-# preset and the board's own Neoverse V2 on server-64g-mte, and Altra's single-core bandwidth.
+# preset and the board's own Neoverse V2 on server-64g-mte, the Neoverse N1 on Altra's mesh (its
+# LLC accesses cross the CMN-600: docs/timing-model.md) and Altra's single-core bandwidth.
 # NO_EXTRA=1 skips them.
 if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=7 (Cortex-X3) ===="
@@ -232,6 +233,8 @@ if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   BOARD=server-64g-mte PRESET=arm,neoverse-n1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=server-64g-mte (its Neoverse V2), caches only ===="
   BOARD=server-64g-mte CHASE_ONLY=1 "$0" "$build" 4096
+  echo; echo "==== BOARD=altra-vm-64g (Neoverse N1 on Altra's CMN-600 mesh), caches only ===="
+  BOARD=altra-vm-64g CHASE_ONLY=1 "$0" "$build" 4096
   echo; echo "==== BOARD=altra-vm-64g (Neoverse N1, 8 channels of DDR4-3200) ===="
   BOARD=altra-vm-64g BW_ONLY=1 "$0" "$build"
 fi

@@ -291,6 +291,11 @@ void MemoryPath::writeback_from_l1(const CacheLine &victim) {
  */
 CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_tags) {
     charge_latency(m_config.l1d_latency);
+    // When each prefetcher sees this access (cycles into it): the L1D stride prefetcher at the
+    // L1D lookup, the L2 stream prefetcher at the L2 lookup. Their prefetches leave then, not
+    // when this access's own data is back.
+    const std::uint64_t l1_seen = m_latency;
+    std::uint64_t l2_seen = l1_seen;
     CacheLine *l = m_l1.find(line_no);
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
@@ -303,6 +308,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     bool tags_valid = false, found = false;
     if (m_l2) {
         charge_latency(m_config.l2_latency);
+        l2_seen = m_latency;
         const CacheLine *p = m_l2->find(line_no);
         if (p && (!need_tags || p->tags_valid)) {
             ++m_stats.l2_hits;
@@ -335,7 +341,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
         }
         if (m_stream && !m_in_prefetch) {
             std::uint64_t lines[StreamPrefetcher::kMaxDegree];
-            if (const unsigned n = m_stream->on_miss(line_no, lines)) issue_l2_prefetches(lines, n, need_tags);
+            if (const unsigned n = m_stream->on_miss(line_no, lines)) issue_l2_prefetches(lines, n, need_tags, l2_seen);
         }
     }
     if (!l) {
@@ -359,7 +365,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
         m_fill_lines.add(line_no);
         if (m_stride) {
             std::uint64_t lines[StridePrefetcher::kMaxDegree];
-            if (const unsigned n = m_stride->train(line_no, lines)) issue_l1_prefetches(lines, n, need_tags);
+            if (const unsigned n = m_stride->train(line_no, lines)) issue_l1_prefetches(lines, n, need_tags, l1_seen);
         }
     }
     return l;
@@ -458,13 +464,15 @@ constexpr std::size_t kMaxPrefetches = 32; /* prefetched lines remembered per le
  * The L1D prefetches (out-of-order cores, l1d.prefetcher = stride; the lines come from the
  * StridePrefetcher). Each line not present in the L1D nor already in flight is brought in through
  * the same path as a demand miss (its L2, LLC and DRAM reads are real traffic, and it may use an
- * L2 prefetch), but the core does not wait for it: it is ready at the current access's issue
- * plus its own latency. A demand access that finds it still in flight waits for the rest (a late
+ * L2 prefetch), but the core does not wait for it. Its requests leave when the prefetcher saw the
+ * access that trained it (at that access's L1D lookup, not once that access's own data is back:
+ * a hardware prefetcher trains on the miss, not on the fill), and it is ready its own lookups and
+ * reads later. A demand access that finds it still in flight waits for the rest (a late
  * prefetch). Prefetches do not take the TimingModel's MSHRs, and their lookups do not count as
  * demand hits or misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (their TRMs
  * describe a stride/stream prefetcher on the L1D miss stream).
  */
-void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags) {
+void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at) {
     m_in_prefetch = true;
     for (unsigned i = 0; i < n; ++i) {
         const std::uint64_t line = lines[i];
@@ -474,9 +482,9 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
             continue;
         const std::uint64_t saved = m_latency;
         const DemandCounters before(m_stats);
-        m_latency = 0;
+        m_latency = at; /* its requests leave from when the prefetcher saw the access */
         CacheLine *l = line_access(line, false, need_tags);
-        const std::uint64_t latency = m_latency;
+        const std::uint64_t latency = m_latency; /* its data is back, from the access's issue */
         m_latency = saved;
         before.restore(m_stats);
         if (!l) continue;
@@ -485,7 +493,7 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
             m_prefetching_lines.remove(m_prefetching.front().line);
             m_prefetching.erase(m_prefetching.begin());
         }
-        m_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + saved + latency});
+        m_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + latency});
         m_prefetching_lines.add(line);
     }
     m_in_prefetch = false;
@@ -496,7 +504,7 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
  * one, not in the LLC) nor already in flight is read from the LLC or DRAM into the L2, not the
  * L1D. The first access that then finds it there uses it (l2_prefetch_used).
  */
-void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags) {
+void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at) {
     const bool was = m_in_prefetch;
     m_in_prefetch = true;
     for (unsigned i = 0; i < n; ++i) {
@@ -509,7 +517,7 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
             continue;
         const std::uint64_t saved = m_latency;
         const DemandCounters before(m_stats);
-        m_latency = 0;
+        m_latency = at; /* as issue_l1_prefetches */
         CacheLine *shared = fetch_from_llc(line, need_tags);
         if (shared && m_l2) {
             shared->sharers |= m_shared.sharer_bit(m_id);
@@ -531,7 +539,7 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
             m_l2_prefetching_lines.remove(m_l2_prefetching.front().line);
             m_l2_prefetching.erase(m_l2_prefetching.begin());
         }
-        m_l2_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + saved + latency});
+        m_l2_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + latency});
         m_l2_prefetching_lines.add(line);
     }
     m_in_prefetch = was;
@@ -546,7 +554,7 @@ void MemoryPath::l2_prefetch_used(std::uint64_t line_no) {
     if (!m_l2_prefetching_lines.may_hold(line_no)) return;
     for (std::size_t i = 0; i < m_l2_prefetching.size(); ++i) {
         if (m_l2_prefetching[i].line != line_no) continue;
-        const std::uint64_t now = m_clock.now_cycles() + m_latency, ready = m_l2_prefetching[i].ready;
+        const std::uint64_t seen = m_latency, now = m_clock.now_cycles() + seen, ready = m_l2_prefetching[i].ready;
         m_l2_prefetching.erase(m_l2_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
         m_l2_prefetching_lines.remove(line_no);
         ++m_stats.l2_prefetch_useful;
@@ -558,7 +566,7 @@ void MemoryPath::l2_prefetch_used(std::uint64_t line_no) {
             std::uint64_t lines[StreamPrefetcher::kMaxDegree];
             if (const unsigned n = m_stream->on_use(line_no, lines)) {
                 const CacheLine *l2 = m_l2 ? m_l2->peek(line_no) : m_shared.llc->peek(line_no);
-                issue_l2_prefetches(lines, n, l2 && l2->tags_valid);
+                issue_l2_prefetches(lines, n, l2 && l2->tags_valid, seen);
             }
         }
         return;
@@ -569,7 +577,7 @@ std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
     if (!m_prefetching_lines.may_hold(line_no)) return m_config.l1d_latency;
     for (std::size_t i = 0; i < m_prefetching.size(); ++i) {
         if (m_prefetching[i].line != line_no) continue;
-        const std::uint64_t now = m_clock.now_cycles() + m_latency, ready = m_prefetching[i].ready;
+        const std::uint64_t seen = m_latency, now = m_clock.now_cycles() + seen, ready = m_prefetching[i].ready;
         m_prefetching.erase(m_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
         m_prefetching_lines.remove(line_no);
         ++m_stats.prefetch_useful;
@@ -582,7 +590,7 @@ std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
             std::uint64_t lines[StridePrefetcher::kMaxDegree];
             if (const unsigned n = m_stride->train(line_no, lines)) {
                 const CacheLine *l = m_l1.peek(line_no);
-                issue_l1_prefetches(lines, n, l && l->tags_valid);
+                issue_l1_prefetches(lines, n, l && l->tags_valid, seen);
             }
         }
         return latency;

@@ -84,10 +84,12 @@ public:
     std::uint64_t set_hw_dirty(PhysAddr root, std::uint64_t va);
 
 private:
-    /// Issues the L1D prefetches of lines @lines[0..@n) (those not present or in flight).
-    void issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags);
-    /// Issues the L2 stream prefetches of lines @lines[0..@n) into the private L2 (the LLC without one).
-    void issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags);
+    /// Issues the L1D prefetches of lines @lines[0..@n) (those not present or in flight), from
+    /// @at cycles into the current access (when the prefetcher saw the miss or the use).
+    void issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at);
+    /// Issues the L2 stream prefetches of lines @lines[0..@n) into the private L2 (the LLC without
+    /// one), from @at cycles into the current access.
+    void issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at);
     std::uint64_t prefetched_hit(std::uint64_t line_no);
     /// A next-level hit on @line_no: an L2 prefetch the access now uses is useful (late if in flight: the access waits).
     void l2_prefetch_used(std::uint64_t line_no);

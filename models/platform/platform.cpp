@@ -7,6 +7,7 @@
 
 #include "mtesim/common/config_error.h"
 #include "mtesim/cpu/core_preset.h"
+#include "mtesim/cache/mesh_hop_latency.h"
 #include "mtesim/common/assertion_failed.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/config/config_loader.h"
@@ -47,6 +48,13 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     for (const auto &cpu : desc.cpus) {
         ConfigStore view = CorePreset::apply(m_store, cpu.compatible, desc.source + ": " + cpu.path);
         cpu_cfgs.push_back(CoreConfig::resolve(view));
+    }
+    // On a board whose LLC is a CMN system-level cache, an LLC access also crosses the mesh to
+    // its home slice and back (MeshHopLatency; llc.mesh = off leaves llc.latency alone).
+    if (m_store.get_string("llc.mesh", "on", "on: an LLC access crosses the board's CMN mesh to its home slice and back (docs/timing-model.md); off: llc.latency only",
+                           {"on", "off"}) == "on") {
+        const MeshHopLatency mesh(desc.topology);
+        for (std::size_t i = 0; i < cpu_cfgs.size(); ++i) cpu_cfgs[i].llc_latency += mesh.round_trip_cycles(i, desc.cpus[i].clock_hz);
     }
     const CoreConfig core_cfg = cpu_cfgs.front();
     const TagCacheConfig tag_cache = TagCacheConfig::resolve(m_store);
