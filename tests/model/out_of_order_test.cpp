@@ -86,6 +86,28 @@ TEST(OutOfOrder, IndependentMissesOverlapAndDependentOnesSerialise) {
     EXPECT_GT(independent, chase / 16 / 2) << "but no more than 16 at a time";
 }
 
+/* The MSHR bound is tight: with l1d.mshrs = 4 (and a load queue, L2 and LLC MSHRs that do not
+ * bind) N independent DRAM misses take N / 4 rounds. Each round lasts at least one DRAM read (the
+ * DRAM model's measured mean latency is the floor of one miss) and about one miss as the core
+ * sees it (the dependent chase's time per miss, measured in the same run); far less than N of
+ * them. */
+TEST(OutOfOrder, FourMshrsOverlapFourMissesAtATime) {
+    constexpr int kMshrs = 4;
+    RunResult r = run_trace(setup() + kMarker + sweep(1024, true) + kMarker + sweep(2048, false) + kMarker,
+                            {"core.model=ooo", "l1d.mshrs=" + std::to_string(kMshrs), "llc.mshrs=16", "core.load_queue=64",
+                             "l2.size=0", "l1d.prefetcher=none", "l2.prefetcher=none", kEntrySetting});
+    ASSERT_EQ(r.faults.size(), 4u);
+    const double entries_ps = 2.0 * kEntryCycles * 1e12 / static_cast<double>(r.core_clock_hz[0]); /* the markers' */
+    const double chase = static_cast<double>(span(r, 1, 2)) - entries_ps;
+    const double independent = static_cast<double>(span(r, 2, 3)) - entries_ps;
+    const double one_miss = chase / kPages; /* a miss alone in flight, as the core sees it */
+    const double rounds = static_cast<double>(kPages) / kMshrs;
+    EXPECT_GE(independent, rounds * dram_latency_ps(r)) << "no more than 4 DRAM reads at a time";
+    EXPECT_GE(independent, 0.9 * rounds * one_miss) << "4 misses at a time: N / 4 misses' time";
+    EXPECT_LT(independent, 1.5 * rounds * one_miss) << "and not much more";
+    EXPECT_LT(independent, kPages * one_miss / 2) << "well under N misses' time";
+}
+
 TEST(OutOfOrder, OneMshrLeavesNoOverlap) {
     RunResult r = run_trace(setup() + kMarker + sweep(2048, false) + kMarker, {"core.preset=none", "core.model=ooo", "l1d.mshrs=1"});
     ASSERT_EQ(r.faults.size(), 3u);
