@@ -117,7 +117,7 @@ std::uint64_t KernelMemoryWork::zero_pages(Pfn pfn, std::uint64_t pages) {
     const std::uint64_t first = phys_of(pfn).value();
     other_instructions(5); /* mrs dczid_el0, tbnz, and, mov, lsl */
     for (std::uint64_t a = first; a < first + pages * kPageSize; a += block) {
-        m_timing.begin_access(0);
+        m_timing.begin_access(0, true);
         m_path.zero_line(a >> m_line_shift);
         m_timing.end_access(true, m_path.take_latency());
         other_instructions(3);

@@ -61,7 +61,7 @@ private:
     /// One 16-byte STNP into line @line_no of the value the load numbered @load loaded
     /// (write streaming: no read of the destination).
     void stnp(std::uint64_t line_no, std::uint64_t load) {
-        m_timing.begin_access(0);
+        m_timing.begin_access(0, true);
         m_path.write_full_line(line_no);
         m_timing.end_access(true, m_path.take_latency(), static_cast<std::uint32_t>(m_loads - load));
     }
@@ -72,7 +72,7 @@ private:
     }
     /// One load (or store) of line @line_no as an instruction of the window.
     CacheLine *line(std::uint64_t line_no, bool write, bool need_tags) {
-        m_timing.begin_access(0);
+        m_timing.begin_access(0, write);
         CacheLine *l = m_path.line_access(line_no, write, need_tags);
         m_timing.end_access(write, m_path.take_latency());
         return l;

@@ -8,7 +8,11 @@ namespace mtesim {
 TimingModel::TimingModel(const CoreConfig &config, LocalClock &clock)
     : m_clock(clock), m_cpi_milli(static_cast<std::uint64_t>(std::llround(config.base_cpi * 1000.0))),
       m_ooo(config.out_of_order), m_rob(config.rob_entries), m_width(config.dispatch_width), m_l1_mshrs(config.l1d_mshrs),
-      m_llc_mshrs(config.llc_mshrs), m_l1_latency(config.l1d_latency), m_llc_latency(config.llc_latency),
+      m_llc_mshrs(config.llc_mshrs), m_load_queue(config.load_queue), m_l2_mshrs(config.l2_mshrs), m_l1_latency(config.l1d_latency),
+      // Latencies add up level by level (MemoryPath::line_access): an L2 hit costs L1D + L2, an
+      // LLC hit L1D + L2 + LLC; beyond that the line came from DRAM.
+      m_l2_miss_above(config.has_l2() ? std::uint64_t(config.l1d_latency) + config.l2_latency : ~0ull),
+      m_dram_above(std::uint64_t(config.l1d_latency) + (config.has_l2() ? config.l2_latency : 0) + config.llc_latency),
       m_mispredict_penalty(config.mispredict_penalty_cycles) {
     m_stores.assign(config.store_buffer, 0);
     m_window.reserve(config.l1d_mshrs + 1);
@@ -28,32 +32,56 @@ void TimingModel::retire(std::uint64_t now) {
 /*
  * Before an access issues: (1) a dependent access waits for the load that produces its
  * address; (2) dispatch cannot run more than a window past the oldest outstanding miss: when
- * the ROB is full the core waits for that miss, which then retires; (3) a load needs a free
- * MSHR (taken conservatively before the hit/miss outcome is known: the L1D blocks when every
- * MSHR is busy), and one to DRAM a free LLC-level MSHR.
+ * the ROB is full the core waits for that miss, which then retires; (3) a load needs a
+ * load-queue entry (load_queue_full); (4) a load needs a free MSHR (taken conservatively before
+ * the hit/miss outcome is known: the L1D blocks when every MSHR is busy), one that may miss the
+ * private L2 a free L2 MSHR, and one to DRAM a free LLC-level MSHR.
  */
-void TimingModel::begin_ooo(std::uint32_t dep) {
+void TimingModel::begin_ooo(std::uint32_t dep, bool write) {
     if (dep) stall_until(load_ready(dep));
-    // Nothing outstanding: no window to fill, no MSHR taken (l1d.mshrs and llc.mshrs are at
-    // least 1), so no stall; the common case of an L1-resident run reads no clock here.
+    // Nothing outstanding: no window to fill, no MSHR taken (l1d.mshrs, l2.mshrs and llc.mshrs
+    // are at least 1), every load committed, so no stall; the common case of an L1-resident run
+    // reads no clock here.
     if (m_window.empty()) return;
     window_full();
+    if (!write) load_queue_full();
     for (;;) {
         const std::uint64_t now = m_clock.now_cycles();
-        std::uint32_t busy = 0, dram = 0;
-        std::uint64_t first = ~0ull, first_dram = ~0ull;
+        std::uint32_t busy = 0, dram = 0, l2 = 0;
+        std::uint64_t first = ~0ull, first_dram = ~0ull, first_l2 = ~0ull;
         for (const Miss &m : m_window) {
             if (m.done <= now) continue;
             ++busy;
             first = std::min(first, m.done);
+            if (m.l2) {
+                ++l2;
+                first_l2 = std::min(first_l2, m.done);
+            }
             if (m.dram) {
                 ++dram;
                 first_dram = std::min(first_dram, m.done);
             }
         }
         if (busy >= m_l1_mshrs) stall_until(first);
+        else if (l2 >= m_l2_mshrs) stall_until(first_l2);
         else if (dram >= m_llc_mshrs) stall_until(first_dram);
         else break;
+    }
+}
+
+/*
+ * The load queue (ZSim's OOOCore: a load waits for loadQueue.minAllocCycle() and frees its entry
+ * at its commit cycle, the queue retiring in program order; the Alpha 21264's load queue, "a
+ * reorder buffer for load instructions", likewise holds a load until it retires). Commit is in
+ * order, so every load dispatched since the oldest outstanding miss, hit or miss, still holds
+ * its entry (the loads before it have committed). When core.load_queue of them are held, the
+ * next load waits for that miss; once it is back, the window's head retires (retire()) and the
+ * entries up to the next outstanding miss free with it.
+ */
+void TimingModel::load_queue_full() {
+    while (!m_window.empty() && m_loads - m_window.front().load >= m_load_queue) {
+        stall_until(m_window.front().done);
+        retire(m_clock.now_cycles());
     }
 }
 
@@ -69,7 +97,7 @@ void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_
     if (!write) {
         const std::uint64_t now = m_clock.now_cycles();
         m_load_ready[m_loads++ % m_load_ready.size()] = now + latency;
-        if (miss) m_window.push_back(Miss{now + latency, m_seq, latency > m_l1_latency + m_llc_latency});
+        if (miss) m_window.push_back(Miss{now + latency, m_seq, m_loads - 1, latency > m_dram_above, latency > m_l2_miss_above});
     } else if (miss || data_dep) { /* a store hit with no data dependence takes no entry */
         const std::uint64_t now = m_clock.now_cycles();
         const std::uint64_t data = load_ready(data_dep);

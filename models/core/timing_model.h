@@ -13,7 +13,11 @@
 // one of the structures that bound the window is full (the "long-latency load" interval of
 // interval simulation), which stalls dispatch until the oldest miss completes:
 //   - the reorder buffer: core.rob_entries instructions after the oldest outstanding miss;
-//   - the MSHRs: l1d.mshrs outstanding L1D misses, llc.mshrs of them going to DRAM;
+//   - the load queue: core.load_queue loads from the oldest outstanding miss on (a load holds
+//     its entry from dispatch until it commits, in order, so the loads behind a long miss keep
+//     theirs until that miss is back: ZSim's OOOCore loadQueue, Sniper's load queue);
+//   - the MSHRs: l1d.mshrs outstanding L1D misses, l2.mshrs of them missing the private L2,
+//     llc.mshrs of them going to DRAM;
 //   - the store buffer: core.store_buffer stores whose miss (or whose data, for a store of a
 //     value still being loaded) is outstanding (stores retire without waiting for their miss;
 //     dispatch stalls only when the buffer is full).
@@ -67,9 +71,11 @@ public:
     }
 
     /// Out of order: an access is about to issue; its address depends on the @dep-th most recent
-    /// load (0: none). Stalls dispatch for the dependence, a full window or full MSHRs.
-    void begin_access(std::uint32_t dep) {
-        if (m_ooo && (dep || !m_window.empty())) begin_ooo(dep);
+    /// load (0: none). Stalls dispatch for the dependence, a full window, a full load queue (a
+    /// load: @write false) or full MSHRs. A caller that does not say (@write left false) is
+    /// taken as a load: the load queue's stall then applies to its stores too.
+    void begin_access(std::uint32_t dep, bool write = false) {
+        if (m_ooo && (dep || !m_window.empty())) begin_ooo(dep, write);
     }
     /// Out of order: the access issued by begin_access() took @latency cycles (from the
     /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
@@ -100,9 +106,11 @@ private:
     struct Miss {
         std::uint64_t done; /* core cycle its data is back */
         std::uint64_t seq;  /* instructions dispatched before it */
+        std::uint64_t load; /* loads dispatched before it (its place in the load queue) */
         bool dram;          /* it missed the LLC */
+        bool l2;            /* it missed the private L2 (a core with one) */
     };
-    void begin_ooo(std::uint32_t dep);
+    void begin_ooo(std::uint32_t dep, bool write);
     /// An access took one of the dispatch_width slots of the current cycle.
     void dispatch_slot() {
         ++m_seq;
@@ -119,6 +127,8 @@ private:
     void drain_ooo();
     /// Stalls while the window runs a full ROB past its oldest outstanding miss.
     void window_full();
+    /// Stalls while the load queue is full: core.load_queue loads from the oldest outstanding miss on.
+    void load_queue_full();
     /// Retires the completed misses at the head of the window (in order).
     void retire(std::uint64_t now);
     /// Advances local time to @until (a dispatch stall).
@@ -128,7 +138,10 @@ private:
     std::uint64_t m_cpi_milli; /* base CPI in thousandths of a cycle */
     bool m_ooo;
     std::uint32_t m_rob, m_width, m_l1_mshrs, m_llc_mshrs;
-    std::uint32_t m_l1_latency, m_llc_latency; /* hit latencies, to classify misses */
+    std::uint32_t m_load_queue, m_l2_mshrs;    /* core.load_queue, l2.mshrs (entries) */
+    std::uint32_t m_l1_latency;                /* L1D hit latency: a longer access missed the L1D */
+    std::uint64_t m_l2_miss_above;             /* a longer access missed the private L2 (none: never) */
+    std::uint64_t m_dram_above;                /* a longer access missed the LLC: L1D + L2 + LLC hit latencies */
     std::uint32_t m_mispredict_penalty;        /* front-end refill of a mispredicted branch, in cycles */
     std::uint64_t m_seq = 0;                   /* instructions dispatched */
     std::uint32_t m_slot = 0;                  /* accesses dispatched in the current cycle */

@@ -79,6 +79,10 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
                           ") entries");
     c.l1d_mshrs = static_cast<std::uint32_t>(s.get_u64("l1d.mshrs", 16, "entries", "outstanding L1D load misses", 1, 1024));
     c.llc_mshrs = static_cast<std::uint32_t>(s.get_u64("llc.mshrs", 16, "entries", "outstanding loads of one core to DRAM", 1, 1024));
+    c.l2_mshrs = static_cast<std::uint32_t>(
+        s.get_u64("l2.mshrs", 46, "entries", "outstanding loads of one core that miss its private L2 (used when l2.size > 0)", 1, 1024));
+    c.load_queue = static_cast<std::uint32_t>(
+        s.get_u64("core.load_queue", 68, "entries", "load queue: loads dispatched and not yet committed before dispatch stalls", 1, 4096));
     if (s.get_string("l1d.prefetcher", "none",
                      "L1D prefetcher of out-of-order cores: none, or stride (a stride table per 4 KiB region on the miss stream)",
                      {"none", "stride"}) == "stride") {

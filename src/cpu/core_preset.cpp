@@ -49,6 +49,12 @@
 //              (memory-subsystem; ASCT latency-sweep, 1 GiB huge pages, so no TLB misses):
 //              Graviton2 (N1, 2.5 GHz) L1 1.6 ns, L2 5.4 ns (at 288 KiB); Graviton4 (V2, 2.8 GHz)
 //              L1 1.4 ns, L2 4.0 ns (at 640 KiB) = 11.2 cycles load-to-use.
+//   [WC-A76]   WikiChip, "Cortex-A76 - Microarchitectures - ARM": "The L2 can support up to 46
+//              outstanding misses to the L3" (and 94 from the DSU's L3 to memory: the cluster's).
+//   [LQ-A76]   The 68 in-flight loads reported for Cortex-A76 at its 2018 disclosure (AnandTech,
+//              "Arm's Cortex-A76 CPU Unveiled"); the text could not be re-checked (searched 2026-12:
+//              Arm TRMs and SOGs of A76, N1, A78, A710; WikiChip; Chips and Cheese's N1, A710 and N2
+//              articles), so every load queue below is "assumed".
 //   [AT-G2]    AnandTech, "Amazon's Arm-based Graviton2 Against AMD and Intel: Comparing Cloud
 //              Compute", March 2020: N1's L1D 4 cycles, Graviton2's 1 MiB L2 "11 cycles" measured.
 //
@@ -56,7 +62,8 @@
 // decode width in instructions (the macro-op dispatch width is wider on every core here).
 // The miss buffers and the store buffer: Arm's TRMs of these cores name the structures but not
 // their sizes; they keep configs/default.ini's assumed values (16 L1D MSHRs, 16 to DRAM, 24
-// stores) except where written below.
+// stores) except where written below. The load queue (core.load_queue) and the L2's miss buffers
+// (l2.mshrs) are set per out-of-order core below.
 #include "mtesim/cpu/core_preset.h"
 
 #include "mtesim/common/config_error.h"
@@ -95,6 +102,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[A78-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "11", "assumed: Cortex-A76 / Neoverse N1's 11 ([LLVM] N1, [AT-A76]); A78 keeps A76's pipeline family and no A78 figure was found"},
           {"core.rob_entries", "160", "[A78-SOG] 160-entry reorder buffer (kept from Cortex-A77)"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); A78 is in A76's family and no A78 figure was found"},
+          {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A78 figure was found"},
           {"core.dispatch_width", "4", "[A78-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "32768", "[A78-TRM] 32 or 64 KiB; assumed: 32 KiB as in most A78 phones"},
           {"l1d.ways", "4", "[A78-TRM] 4-way set associative"},
@@ -112,6 +121,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[A710-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse N2 (derived from Cortex-A710, its server sibling) MispredictPenalty 10, from the N2 Software Optimization Guide"},
           {"core.rob_entries", "160", "assumed: A78's 160 ([A78-SOG]); no A710 ROB size was found"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); A710 is in A76's family and no A710 figure was found"},
+          {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A710 figure was found"},
           {"core.dispatch_width", "5", "[TD21] Cortex-A710 decodes 5 instructions per cycle"},
           {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A710-TRM] 4-way set associative"},
@@ -125,6 +136,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "assumed: A710's 10 ([LLVM] N2); no A715 figure was found"},
           {"core.rob_entries", "160", "assumed: A710's (see above); [TD22] gives no A715 ROB size"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); A715 is in A76's family and no A715 figure was found"},
+          {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A715 figure was found"},
           {"core.dispatch_width", "5", "[TD22] 5-wide decode"},
           {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A715-TRM] 4-way set associative"},
@@ -138,6 +151,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "assumed: Neoverse V2's 10 ([LLVM], itself copied from N2); V2 is X3's server sibling [HC35]"},
           {"core.rob_entries", "320", "[TD22] instruction window grown from X2's 288 to 320"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); no X3 figure was found (X3's larger window would suggest more: this bounds its MLP low rather than high)"},
+          {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no X3 figure was found"},
           {"core.dispatch_width", "6", "[TD22] 6-wide decode"},
           {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
           {"l1d.ways", "4", "[X3-TRM] 4-way set associative"},
@@ -151,6 +166,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[N1-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "11", "[LLVM] Neoverse N1 MispredictPenalty 11; [AT-A76] 11-stage execution pipeline (N1 is A76's server sibling [HC31])"},
           {"core.rob_entries", "128", "[HC31] 128-entry instruction window"},
+          {"core.load_queue", "68", "assumed: [LQ-A76] 68 in-flight loads of Cortex-A76, whose server sibling N1 is [HC31]; the figure could not be re-checked"},
+          {"l2.mshrs", "46", "[WC-A76] up to 46 outstanding L2 misses to the L3 on Cortex-A76, whose server sibling N1 is [HC31]"},
           {"core.dispatch_width", "4", "[N1-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
           {"l1d.ways", "4", "[N1-TRM] 4-way set associative"},
@@ -169,6 +186,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[HC35] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse V2 MispredictPenalty 10 (noted there as copied from N2)"},
           {"core.rob_entries", "320", "assumed: Cortex-X3's 320 ([TD22]); V2 is X3's server sibling [HC35]"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); no V2 figure was found (as X3: bounds its MLP low rather than high)"},
+          {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no V2 figure was found"},
           {"core.dispatch_width", "6", "[HC35] 6-wide decode"},
           {"l1d.size", "65536", "[V2-TRM] 64 KiB"},
           {"l1d.ways", "4", "[V2-TRM] 4-way set associative"},

@@ -86,6 +86,45 @@ TEST(OutOfOrder, IndependentMissesOverlapAndDependentOnesSerialise) {
     EXPECT_GT(independent, chase / 16 / 2) << "but no more than 16 at a time";
 }
 
+/* The MSHR bound is tight: with l1d.mshrs = 4 (and a load queue, LLC MSHRs and ROB that do not
+ * bind) N independent DRAM misses take N / 4 rounds. Each round lasts at least one DRAM read
+ * (its floor: a row hit's tCL + tBURST at the preset's clock) and about one miss as the core sees
+ * it (the dependent chase's time per miss, measured in the same run); far less than N of them.
+ * The lines must come from DRAM: the run faults in twice the swept pages through a 64 KiB LLC
+ * and a 16 KiB L1D, so the zeroing of the first kPages pages has left both caches before the
+ * sweeps. (The DRAM model's mean read latency is no yardstick here: it also averages the fault
+ * phase's reads, queued behind the zeroing's write-backs.) */
+TEST(OutOfOrder, FourMshrsOverlapFourDramMissesAtATime) {
+    constexpr int kMshrs = 4;
+    constexpr unsigned kLlc = 30; /* llc.latency, set below */
+    std::string evicting = "thread 1 core=0\n1 mmap 0x80000000 0x100000\n";
+    for (int p = 0; p < 2 * kPages; ++p) evicting += "1 ld " + hex_of(0x80000000ull + p * 4096ull) + " 8\n";
+    evicting += kMarker;
+    RunResult r = run_trace(evicting + kMarker + sweep(1024, true) + kMarker + sweep(2048, false) + kMarker,
+                            {"core.model=ooo", "l1d.mshrs=" + std::to_string(kMshrs), "llc.mshrs=16", "core.load_queue=64",
+                             "l2.size=0", "llc.size=65536", "llc.latency=" + std::to_string(kLlc), "l1d.size=16384", "l1d.prefetcher=none", "l2.prefetcher=none",
+                             kEntrySetting});
+    ASSERT_EQ(r.faults.size(), 4u);
+    const double entries_ps = 2.0 * kEntryCycles * 1e12 / static_cast<double>(r.core_clock_hz[0]); /* the markers' */
+    const double chase = static_cast<double>(span(r, 1, 2)) - entries_ps;
+    const double independent = static_cast<double>(span(r, 2, 3)) - entries_ps;
+    const double one_miss = chase / kPages; /* a miss alone in flight, as the core sees it */
+    ASSERT_EQ(r.drams.size(), 1u);
+    const DramConfig &dram = r.drams[0].config;
+    const double read_floor = (dram.tCL + dram.tBURST) * dram.tck_ps; /* a row hit's read, the least a DRAM read takes */
+    const double rounds = static_cast<double>(kPages) / kMshrs;
+    RecordProperty("one_miss_ps", std::to_string(one_miss));
+    RecordProperty("dram_read_mean_ps", std::to_string(dram_latency_ps(r)));
+    RecordProperty("independent_ps", std::to_string(independent));
+    ASSERT_GT(dram_latency_ps(r), 0.0) << "the run reads DRAM";
+    EXPECT_GT(one_miss, read_floor + kLlc * 1e12 / static_cast<double>(r.core_clock_hz[0]))
+        << "each chased line came from DRAM (an LLC lookup, then at least a DRAM read)";
+    EXPECT_GE(independent, rounds * read_floor) << "no more than 4 DRAM reads at a time";
+    EXPECT_GE(independent, 0.9 * rounds * one_miss) << "4 misses at a time: N / 4 misses' time";
+    EXPECT_LT(independent, 1.5 * rounds * one_miss) << "and not much more";
+    EXPECT_LT(independent, kPages * one_miss / 2) << "well under N misses' time";
+}
+
 TEST(OutOfOrder, OneMshrLeavesNoOverlap) {
     RunResult r = run_trace(setup() + kMarker + sweep(2048, false) + kMarker, {"core.preset=none", "core.model=ooo", "l1d.mshrs=1"});
     ASSERT_EQ(r.faults.size(), 3u);

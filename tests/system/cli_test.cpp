@@ -229,6 +229,17 @@ TEST(CliRun, BadTracesAndSettingsAreExit2) {
     for (const auto &p : {bad, core}) std::filesystem::remove(p);
 }
 
+/* An inconsistent out-of-order window (issue 13, "Bad input"): one line naming the key, exit 2. */
+TEST(CliRun, BadCoreWindowSettingsAreExit2) {
+    expect_bad_input(run_mtesim({"run", "--set", "core.rob_entries=2"}),
+                     "--set: core.rob_entries = '2', expected at least core.dispatch_width (");
+    expect_bad_input(run_mtesim({"run", "--set", "l1d.mshrs=0"}), "--set: l1d.mshrs = '0', expected a value in [1, ");
+    expect_bad_input(run_mtesim({"run", "--set", "l2.mshrs=0"}), "--set: l2.mshrs = '0', expected a value in [1, ");
+    expect_bad_input(run_mtesim({"run", "--set", "llc.mshrs=0"}), "--set: llc.mshrs = '0', expected a value in [1, ");
+    expect_bad_input(run_mtesim({"run", "--set", "core.load_queue=0"}), "--set: core.load_queue = '0', expected a value in [1, ");
+    expect_bad_input(run_mtesim({"run", "--set", "core.load_queue=many"}), "--set: core.load_queue = 'many', expected an unsigned integer");
+}
+
 TEST(CliDramReplay, ReplaysEachFormatAndRejectsBadInput) {
     const std::string d3 = write_temp("d3.trace", "0x0 READ 0\n0x40 READ 1\n0x1000000 WRITE 2\n");
     Result r = run_mtesim({"dram-replay", "--trace", d3, "--preset", "ddr3-1600"});

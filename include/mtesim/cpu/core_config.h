@@ -38,6 +38,8 @@ struct CoreConfig {
     std::uint32_t dispatch_width = 4;      /* instructions dispatched per cycle */
     std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
+    std::uint32_t l2_mshrs = 46;           /* outstanding loads of this core that miss its private L2 (a core with one) */
+    std::uint32_t load_queue = 68;         /* loads in flight (dispatched, not yet committed) before dispatch stalls, in entries */
     std::uint32_t store_buffer = 24;       /* stores whose miss is outstanding before dispatch stalls */
     std::uint32_t mispredict_penalty_cycles = 11; /* a mispredicted branch: front-end refill after it resolves, in core cycles */
     std::uint32_t prefetch_degree = 0;     /* l1d.prefetcher = stride: prefetches issued ahead of a confirmed stride; 0: off */

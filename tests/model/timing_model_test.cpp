@@ -1,0 +1,203 @@
+// The out-of-order TimingModel's structures one at a time, driven directly with the latencies a
+// MemoryPath would report (no caches, no DRAM): the store buffer, the load queue, the MSHRs of
+// the private L2 and the classification of a miss by the level that served it. Every expectation
+// is worked from the CoreConfig parameters and the mechanism documented in
+// models/core/timing_model.h and docs/timing-model.md (dispatch_width accesses per cycle; a store
+// buffer entry held until the store's line is there; a load-queue entry held from dispatch to
+// in-order commit; an MSHR held until the data is back).
+#include "core/local_clock.h"
+#include "core/timing_model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+using namespace mtesim;
+
+namespace {
+
+CoreConfig ooo_core() {
+    CoreConfig c;
+    c.out_of_order = true;
+    c.dispatch_width = 4;
+    c.rob_entries = 128;
+    c.store_buffer = 24;
+    c.load_queue = 64;
+    c.l1d_mshrs = 16;
+    c.l2_mshrs = 46;
+    c.llc_mshrs = 16;
+    c.l1d_latency = 4;
+    c.l2_latency = 7;
+    c.llc_latency = 30;
+    c.l2.size_bytes = 0; /* no private L2 unless a test gives one */
+    return c;
+}
+
+struct Rig {
+    CoreConfig config;
+    LocalClock clock{2000000000};
+    TimingModel timing;
+    std::uint64_t start;
+    explicit Rig(const CoreConfig &c) : config(c), timing(config, clock), start(clock.now_cycles()) {}
+    /// Cycles since the rig was made (SystemC time need not start at 0 in the process).
+    std::uint64_t now() const { return clock.now_cycles() - start; }
+    /// Issues one access with @latency; returns the cycle it issued at (after any dispatch stall).
+    std::uint64_t access(bool write, std::uint64_t latency) {
+        timing.begin_access(0, write);
+        const std::uint64_t issued = now();
+        timing.end_access(write, latency);
+        return issued;
+    }
+};
+
+/// The most loads, among those issued at @issue each taking @latency, in flight at one time.
+std::size_t max_in_flight(const std::vector<std::uint64_t> &issue, std::uint64_t latency) {
+    std::size_t most = 0;
+    for (std::size_t i = 0; i < issue.size(); ++i) {
+        std::size_t n = 0;
+        for (std::size_t j = 0; j <= i; ++j) n += issue[j] + latency > issue[i];
+        most = std::max(most, n);
+    }
+    return most;
+}
+
+}  // namespace
+
+/* Store buffer with K entries, N = 4K independent stores each missing for F cycles. The first K
+ * take free entries: no stall, only their dispatch slots (K / width cycles). Store K + j needs
+ * the entry of store j, which drains F cycles after it issued: each later group of K stores
+ * issues one drain (F) after the group before it. */
+TEST(TimingModelStructures, StoreBufferHidesKStoreMissesThenStallsOneDrainEach) {
+    constexpr std::uint64_t K = 8, N = 4 * K, F = 200;
+    CoreConfig c = ooo_core();
+    c.store_buffer = K;
+    Rig rig(c);
+    for (std::uint64_t i = 0; i < N; ++i) {
+        rig.access(true, F);
+        // Group g = i / K: its first store waited for store (g - 1) K, issued at (g - 1) F (F
+        // after it, its entry drains); the rest of the group found their entries drained by then.
+        if (i % K == K - 1) {
+            EXPECT_EQ(rig.now(), (i / K) * F + K / c.dispatch_width)
+                << "group " << i / K << (i < K ? ": the first K stores never stall" : ": one drain after the group before");
+        }
+    }
+    // After all N: (N / K - 1) drains and one group's dispatch.
+    EXPECT_EQ(rig.now(), (N / K - 1) * F + K / c.dispatch_width);
+    // The drain waits for the last store: issued at (N / K - 1) F + (K - 1) / width, F long.
+    rig.timing.drain();
+    EXPECT_EQ(rig.now(), (N / K - 1) * F + (K - 1) / c.dispatch_width + F);
+}
+
+/* Load queue of L entries, independent loads that miss for M cycles, MSHRs and ROB far larger: at
+ * most L in flight at any time, and the run takes about N / L misses' time. */
+TEST(TimingModelStructures, LoadQueueBoundsOverlappingLoadMisses) {
+    constexpr std::uint64_t L = 6, N = 36, M = 300;
+    CoreConfig c = ooo_core();
+    c.load_queue = L;
+    c.l1d_mshrs = 32;
+    c.llc_mshrs = 32;
+    Rig rig(c);
+    std::vector<std::uint64_t> issue;
+    for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, M));
+    EXPECT_EQ(max_in_flight(issue, M), L) << "at most (and up to) core.load_queue misses overlap";
+    rig.timing.drain();
+    EXPECT_GE(rig.now(), N / L * M) << "N / L rounds of one miss each";
+    EXPECT_LT(rig.now(), (N / L + 1) * M);
+}
+
+/* With fewer MSHRs than load-queue entries the MSHRs bind: min(L, MSHRs) in flight. */
+TEST(TimingModelStructures, FewerMshrsThanLoadQueueEntriesBind) {
+    constexpr std::uint64_t L = 6, mshrs = 4, N = 24, M = 300;
+    CoreConfig c = ooo_core();
+    c.load_queue = L;
+    c.l1d_mshrs = mshrs;
+    Rig rig(c);
+    std::vector<std::uint64_t> issue;
+    for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, M));
+    EXPECT_EQ(max_in_flight(issue, M), std::min(L, mshrs));
+}
+
+/* A load holds its entry until it commits, in order: L1 hits behind an outstanding miss keep
+ * theirs until the miss is back. After one miss and L - 1 hits the queue is full: the next load
+ * waits for the miss; a store needs no load-queue entry and does not. */
+TEST(TimingModelStructures, HitsBehindAMissHoldTheirLoadQueueEntries) {
+    constexpr std::uint64_t L = 8, M = 300;
+    CoreConfig c = ooo_core();
+    c.load_queue = L;
+    {
+        Rig rig(c);
+        rig.access(false, M);
+        for (std::uint64_t i = 1; i < L; ++i) rig.access(false, c.l1d_latency);
+        EXPECT_LT(rig.now(), M) << "the L loads dispatched without waiting";
+        EXPECT_EQ(rig.access(false, c.l1d_latency), M) << "load L + 1 waits for the miss to commit";
+    }
+    {
+        Rig rig(c);
+        rig.access(false, M);
+        for (std::uint64_t i = 1; i < L; ++i) rig.access(false, c.l1d_latency);
+        EXPECT_LT(rig.access(true, c.l1d_latency), M) << "a store takes no load-queue entry";
+    }
+    {
+        CoreConfig roomy = c;
+        roomy.load_queue = L + 1;
+        Rig rig(roomy);
+        rig.access(false, M);
+        for (std::uint64_t i = 1; i < L; ++i) rig.access(false, c.l1d_latency);
+        EXPECT_LT(rig.access(false, c.l1d_latency), M) << "with one more entry it does not wait";
+    }
+}
+
+/* A core with a private L2: l2.mshrs bounds the loads that miss it (an L2 miss takes longer than
+ * an L2 hit's L1D + L2 latency), whatever serves them; L2 hits take none. */
+TEST(TimingModelStructures, L2MshrsBoundL2Misses) {
+    constexpr std::uint64_t N = 24, l2_mshrs = 3;
+    CoreConfig c = ooo_core();
+    c.l2.size_bytes = 1 << 20;
+    c.l2.ways = 8;
+    c.l2_mshrs = l2_mshrs;
+    const std::uint64_t l2_hit = c.l1d_latency + c.l2_latency, llc_hit = l2_hit + c.llc_latency;
+    {
+        Rig rig(c);
+        std::vector<std::uint64_t> issue;
+        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, llc_hit));
+        EXPECT_EQ(max_in_flight(issue, llc_hit), l2_mshrs) << "LLC hits miss the L2: l2.mshrs at a time";
+    }
+    {
+        Rig rig(c);
+        std::vector<std::uint64_t> issue;
+        for (std::uint64_t i = 0; i < c.l1d_mshrs; ++i) issue.push_back(rig.access(false, l2_hit));
+        EXPECT_GT(max_in_flight(issue, l2_hit), l2_mshrs) << "L2 hits hold L1D MSHRs only";
+    }
+    {
+        CoreConfig no_l2 = c;
+        no_l2.l2.size_bytes = 0;
+        Rig rig(no_l2);
+        std::vector<std::uint64_t> issue;
+        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, llc_hit));
+        EXPECT_GT(max_in_flight(issue, llc_hit), l2_mshrs) << "without an L2, l2.mshrs bounds nothing";
+    }
+}
+
+/* An LLC hit behind a private L2 costs L1D + L2 + LLC latency: it is not a DRAM miss and takes no
+ * llc.mshrs entry; a longer access does. */
+TEST(TimingModelStructures, LlcHitsBehindAnL2AreNotCountedAsDramMisses) {
+    constexpr std::uint64_t N = 12, llc_mshrs = 2;
+    CoreConfig c = ooo_core();
+    c.l2.size_bytes = 1 << 20;
+    c.l2.ways = 8;
+    c.llc_mshrs = llc_mshrs;
+    const std::uint64_t llc_hit = c.l1d_latency + c.l2_latency + c.llc_latency, dram = llc_hit + 100;
+    {
+        Rig rig(c);
+        std::vector<std::uint64_t> issue;
+        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, llc_hit));
+        EXPECT_EQ(max_in_flight(issue, llc_hit), N) << "LLC hits: bounded by neither llc.mshrs nor (16) L1D MSHRs here";
+    }
+    {
+        Rig rig(c);
+        std::vector<std::uint64_t> issue;
+        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, dram));
+        EXPECT_EQ(max_in_flight(issue, dram), llc_mshrs) << "DRAM misses: llc.mshrs at a time";
+    }
+}
