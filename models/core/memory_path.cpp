@@ -196,7 +196,7 @@ bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool wr
 
 void MemoryPath::writeback_to_dram(const CacheLine &victim) {
     if (!victim.dirty && !victim.tag_dirty) return;
-    const std::uint64_t pa = victim.line << m_line_shift;
+    const std::uint64_t pa = victim.line() << m_line_shift;
     MteExtension ext;
     MteExtension *e = nullptr;
     if (victim.tag_dirty) {
@@ -211,10 +211,10 @@ void MemoryPath::writeback_to_dram(const CacheLine &victim) {
 
 void MemoryPath::merge_victim(Cache &level, const CacheLine &victim, void (MemoryPath::*next)(const CacheLine &)) {
     if (!victim.dirty && !victim.tag_dirty) return;
-    CacheLine *l = level.find(victim.line);
+    CacheLine *l = level.find(victim.line());
     if (!l) {
         CacheLine evicted;
-        l = level.insert(victim.line, evicted);
+        l = level.insert(victim.line(), evicted);
         if (evicted.valid()) (this->*next)(evicted);
         l->tags = victim.tags;
         l->tags_valid = victim.tags_valid;
@@ -254,7 +254,7 @@ void forget_sharer(const SharedCaches &shared, std::size_t core, std::uint64_t l
 void MemoryPath::writeback_to_llc(const CacheLine &victim) {
     // Only beyond 64 cores, where a stale bit costs visits to a whole group of cores; below, a
     // stale bit costs two look-ups, about what the clean-up itself costs on every L2 victim.
-    if (m_shared.sharer_shift) forget_sharer(m_shared, m_id, victim.line);
+    if (m_shared.sharer_shift) forget_sharer(m_shared, m_id, victim.line());
     merge_victim(*m_shared.llc, victim, &MemoryPath::evict_from_llc);
 }
 
@@ -268,7 +268,7 @@ void MemoryPath::writeback_to_llc(const CacheLine &victim) {
 void MemoryPath::evict_from_llc(const CacheLine &victim) {
     m_shared.for_each_sharer(victim.sharers, [&](std::size_t c) {
         for (Cache *cache : {c < m_shared.l1s.size() ? m_shared.l1s[c] : nullptr, c < m_shared.l2s.size() ? m_shared.l2s[c] : nullptr})
-            if (CacheLine *p = cache ? cache->peek(victim.line) : nullptr) {
+            if (CacheLine *p = cache ? cache->peek(victim.line()) : nullptr) {
                 p->tags_valid = false;
                 p->tag_dirty = false;
             }
