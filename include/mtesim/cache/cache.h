@@ -62,6 +62,27 @@ public:
         }
         return nullptr;
     }
+    /// find(), or on a miss insert() (@hit says which): one scan of the set instead of two,
+    /// with the same LRU updates and the same victim as the two calls.
+    CacheLine *find_or_insert(std::uint64_t line_no, CacheLine &victim, bool &hit) {
+        CacheLine *set = &m_lines[(line_no & m_set_mask) * m_ways];
+        const std::uint64_t key = ~line_no;
+        CacheLine *v = set;
+        for (std::uint32_t w = 0; w < m_ways; ++w) {
+            if (set[w].key == key) {
+                set[w].lru = ++m_clock;
+                hit = true;
+                return &set[w];
+            }
+            if (set[w].lru < v->lru) v = &set[w]; /* insert()'s choice: the first least recent way */
+        }
+        hit = false;
+        victim = *v;
+        *v = CacheLine{};
+        v->key = key;
+        v->lru = ++m_clock;
+        return v;
+    }
     /// Like find() without touching LRU state.
     CacheLine *peek(std::uint64_t line_no);
 
