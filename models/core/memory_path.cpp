@@ -196,7 +196,7 @@ bool MemoryPath::memory_transaction(std::uint64_t pa, std::uint32_t len, bool wr
 
 void MemoryPath::writeback_to_dram(const CacheLine &victim) {
     if (!victim.dirty && !victim.tag_dirty) return;
-    const std::uint64_t pa = victim.line << m_line_shift;
+    const std::uint64_t pa = victim.line() << m_line_shift;
     MteExtension ext;
     MteExtension *e = nullptr;
     if (victim.tag_dirty) {
@@ -211,10 +211,10 @@ void MemoryPath::writeback_to_dram(const CacheLine &victim) {
 
 void MemoryPath::merge_victim(Cache &level, const CacheLine &victim, void (MemoryPath::*next)(const CacheLine &)) {
     if (!victim.dirty && !victim.tag_dirty) return;
-    CacheLine *l = level.find(victim.line);
-    if (!l) {
-        CacheLine evicted;
-        l = level.insert(victim.line, evicted);
+    CacheLine evicted;
+    bool hit;
+    CacheLine *l = level.find_or_insert(victim.line(), evicted, hit);
+    if (!hit) {
         if (evicted.valid()) (this->*next)(evicted);
         l->tags = victim.tags;
         l->tags_valid = victim.tags_valid;
@@ -254,7 +254,7 @@ void forget_sharer(const SharedCaches &shared, std::size_t core, std::uint64_t l
 void MemoryPath::writeback_to_llc(const CacheLine &victim) {
     // Only beyond 64 cores, where a stale bit costs visits to a whole group of cores; below, a
     // stale bit costs two look-ups, about what the clean-up itself costs on every L2 victim.
-    if (m_shared.sharer_shift) forget_sharer(m_shared, m_id, victim.line);
+    if (m_shared.sharer_shift) forget_sharer(m_shared, m_id, victim.line());
     merge_victim(*m_shared.llc, victim, &MemoryPath::evict_from_llc);
 }
 
@@ -268,7 +268,7 @@ void MemoryPath::writeback_to_llc(const CacheLine &victim) {
 void MemoryPath::evict_from_llc(const CacheLine &victim) {
     m_shared.for_each_sharer(victim.sharers, [&](std::size_t c) {
         for (Cache *cache : {c < m_shared.l1s.size() ? m_shared.l1s[c] : nullptr, c < m_shared.l2s.size() ? m_shared.l2s[c] : nullptr})
-            if (CacheLine *p = cache ? cache->peek(victim.line) : nullptr) {
+            if (CacheLine *p = cache ? cache->peek(victim.line()) : nullptr) {
                 p->tags_valid = false;
                 p->tag_dirty = false;
             }
@@ -330,12 +330,10 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
         // The sharer bit names every core whose L1D or L2 took the line.
         shared->sharers |= m_shared.sharer_bit(m_id);
         if (m_l2) {
-            CacheLine *p = m_l2->find(line_no);
-            if (!p) {
-                CacheLine evicted;
-                p = m_l2->insert(line_no, evicted);
-                if (evicted.valid()) writeback_to_llc(evicted);
-            }
+            CacheLine evicted;
+            bool hit;
+            CacheLine *p = m_l2->find_or_insert(line_no, evicted, hit);
+            if (!hit && evicted.valid()) writeback_to_llc(evicted);
             p->tags = tags;
             p->tags_valid = tags_valid;
         }
@@ -380,8 +378,10 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
 CacheLine *MemoryPath::fetch_from_llc(std::uint64_t line_no, bool need_tags) {
     charge_latency(m_config.llc_latency);
     Cache &llc = *m_shared.llc;
-    CacheLine *shared = llc.find(line_no);
-    if (shared && (!need_tags || shared->tags_valid)) {
+    CacheLine evicted;
+    bool hit;
+    CacheLine *shared = llc.find_or_insert(line_no, evicted, hit);
+    if (hit && (!need_tags || shared->tags_valid)) {
         ++m_stats.llc_hits;
         return shared;
     }
@@ -389,9 +389,7 @@ CacheLine *MemoryPath::fetch_from_llc(std::uint64_t line_no, bool need_tags) {
     const std::uint64_t pa = line_no << m_line_shift;
     MteExtension ext;
     if (need_tags) ext.tag_op = MteExtension::TagOp::read;
-    if (!shared) {
-        CacheLine evicted;
-        shared = llc.insert(line_no, evicted);
+    if (!hit) {
         if (evicted.valid()) evict_from_llc(evicted);
     } else {
         ext.tag_only = true; /* the data is here; only the tags are missing */
@@ -521,12 +519,10 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
         CacheLine *shared = fetch_from_llc(line, need_tags);
         if (shared && m_l2) {
             shared->sharers |= m_shared.sharer_bit(m_id);
-            CacheLine *p = m_l2->find(line);
-            if (!p) {
-                CacheLine evicted;
-                p = m_l2->insert(line, evicted);
-                if (evicted.valid()) writeback_to_llc(evicted);
-            }
+            CacheLine evicted;
+            bool hit;
+            CacheLine *p = m_l2->find_or_insert(line, evicted, hit);
+            if (!hit && evicted.valid()) writeback_to_llc(evicted);
             p->tags = shared->tags;
             p->tags_valid = shared->tags_valid;
         }
@@ -645,25 +641,19 @@ void MemoryPath::write_full_line(std::uint64_t line_no) { allocate_line(line_no,
 
 void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {
     charge_latency(m_config.l1d_latency);
-    CacheLine *l = m_l1.find(line_no);
-    const bool fresh = !l;
-    if (!l) {
-        CacheLine evicted;
-        l = m_l1.insert(line_no, evicted);
-        if (evicted.valid()) writeback_from_l1(evicted);
-    }
+    CacheLine evicted;
+    bool hit;
+    CacheLine *l = m_l1.find_or_insert(line_no, evicted, hit);
+    const bool fresh = !hit;
+    if (fresh && evicted.valid()) writeback_from_l1(evicted);
     l->dirty = true;
     // The L2's copy, if any, is older than this L1D line; its tags go with the L1D's.
     CacheLine *p = m_l2 ? m_l2->peek(line_no) : nullptr;
     // The LLC is inclusive: it holds the line too (no read: the whole line is written), and
     // records this L1 as a sharer, so a later tag store on another core finds this copy.
     Cache &llc = *m_shared.llc;
-    CacheLine *shared = llc.find(line_no);
-    if (!shared) {
-        CacheLine evicted;
-        shared = llc.insert(line_no, evicted);
-        if (evicted.valid()) evict_from_llc(evicted);
-    }
+    CacheLine *shared = llc.find_or_insert(line_no, evicted, hit);
+    if (!hit && evicted.valid()) evict_from_llc(evicted);
     if (drop_tags) {
         l->tags_valid = false;
         shared->tags_valid = false;

@@ -22,7 +22,7 @@ TEST(Cache, LruEvictionWithinASet) {
     c.find(0)->dirty = true;
     EXPECT_TRUE(c.find(4));
     c.insert(8, v); /* evicts 0 (least recently used) */
-    EXPECT_EQ(v.line, 0u);
+    EXPECT_EQ(v.line(), 0u);
     EXPECT_TRUE(v.dirty);
     EXPECT_FALSE(c.find(0));
     EXPECT_TRUE(c.find(4));

@@ -3,10 +3,15 @@
 // state, as MTE caches do, so a hit needs no tag-storage access. The array models presence
 // and state only; data values are not stored (shared/DESIGN.md: only tags and page tables
 // need bytes).
+//
+// Host memory: a line's number is kept complemented, so that an all-zero CacheLine is an
+// invalid one, and the array comes zeroed from the OS (an anonymous mapping) instead of being
+// constructed line by line: a set is first written when it is first used, and the sets a run
+// never uses (most of the private L2s of idle cores) cost no host memory at all.
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <cstddef>
 
 namespace mtesim {
 
@@ -16,34 +21,67 @@ struct CacheConfig {
     std::uint32_t line_bytes = 64;
 };
 
-struct CacheLine {
+/*
+ * 32 bytes, aligned to 32 in the array: a set of 16 ways is 8 host cache lines (it was 10 at 40
+ * bytes), and the set scans of a large LLC or L2 are bound by host memory. The three flags
+ * share a word with the LRU stamp (61 bits: a stamp per lookup never reaches 2^61).
+ */
+struct alignas(32) CacheLine {
     static constexpr std::uint64_t kInvalid = ~0ull;
 
-    std::uint64_t line = kInvalid; /* physical address >> line shift */
-    std::uint64_t lru = 0;         /* last use; larger is newer */
-    std::uint64_t tags = 0;        /* nibble g: allocation tag of granule g of the line */
-    std::uint64_t sharers = 0;     /* LLC: bit c set when core c's L1 took a copy (c < 64) */
-    bool dirty = false;            /* data modified */
-    bool tag_dirty = false;        /* tags modified (STG and friends) */
-    bool tags_valid = false;       /* tags were fetched with the line */
+    std::uint64_t key = 0;     /* ~(physical address >> line shift); 0: invalid (line() == kInvalid) */
+    std::uint64_t lru : 61;    /* last use; larger is newer */
+    bool dirty : 1;            /* data modified */
+    bool tag_dirty : 1;        /* tags modified (STG and friends) */
+    bool tags_valid : 1;       /* tags were fetched with the line */
+    std::uint64_t tags = 0;    /* nibble g: allocation tag of granule g of the line */
+    std::uint64_t sharers = 0; /* LLC: bit c set when core c's L1 took a copy (c < 64) */
 
-    bool valid() const { return line != kInvalid; }
+    CacheLine() : lru(0), dirty(false), tag_dirty(false), tags_valid(false) {}
+    std::uint64_t line() const { return ~key; } /* the line number, kInvalid when invalid */
+    bool valid() const { return key != 0; }
 };
+static_assert(sizeof(CacheLine) == 32, "a cache line's state is 32 bytes");
 
 class Cache {
 public:
     explicit Cache(const CacheConfig &config);
+    ~Cache();
+    Cache(const Cache &) = delete;
+    Cache &operator=(const Cache &) = delete;
 
     /// The line holding @line_no, marked most recently used, or nullptr.
     CacheLine *find(std::uint64_t line_no) {
         CacheLine *set = &m_lines[(line_no & m_set_mask) * m_ways];
+        const std::uint64_t key = ~line_no;
         for (std::uint32_t w = 0; w < m_ways; ++w) {
-            if (set[w].line == line_no) {
+            if (set[w].key == key) {
                 set[w].lru = ++m_clock;
                 return &set[w];
             }
         }
         return nullptr;
+    }
+    /// find(), or on a miss insert() (@hit says which): one scan of the set instead of two,
+    /// with the same LRU updates and the same victim as the two calls.
+    CacheLine *find_or_insert(std::uint64_t line_no, CacheLine &victim, bool &hit) {
+        CacheLine *set = &m_lines[(line_no & m_set_mask) * m_ways];
+        const std::uint64_t key = ~line_no;
+        CacheLine *v = set;
+        for (std::uint32_t w = 0; w < m_ways; ++w) {
+            if (set[w].key == key) {
+                set[w].lru = ++m_clock;
+                hit = true;
+                return &set[w];
+            }
+            if (set[w].lru < v->lru) v = &set[w]; /* insert()'s choice: the first least recent way */
+        }
+        hit = false;
+        victim = *v;
+        *v = CacheLine{};
+        v->key = key;
+        v->lru = ++m_clock;
+        return v;
     }
     /// Like find() without touching LRU state.
     CacheLine *peek(std::uint64_t line_no);
@@ -62,7 +100,12 @@ private:
     std::uint64_t m_set_mask;
     unsigned m_line_shift = 0;
     std::uint64_t m_clock = 0;
-    std::vector<CacheLine> m_lines; /* [set][way] */
+    /// Zeroed memory for @count lines, aligned to a host cache line (see the constructor);
+    /// @mapped: its bytes when it is an anonymous mapping, else 0.
+    static CacheLine *allocate(std::size_t count, std::size_t &mapped);
+
+    CacheLine *m_lines = nullptr; /* [set][way], zeroed (invalid) memory */
+    std::size_t m_mapped = 0;     /* bytes of m_lines mapped with mmap; 0: from aligned_alloc */
 };
 
 }  // namespace mtesim
