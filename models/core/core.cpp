@@ -120,8 +120,15 @@ void Core::run_thread(ThreadContext &t) {
         m_kernel_work.named_cost(m_stolen);
         m_stolen = 0;
     };
-    TraceEvent ev;
-    while (!t.killed && w.next(*t.stream, ev)) {
+    // Events are read in place (Workload::next_event): @last is the one read last, or @scratch
+    // before any; the implicit exit below reports its position.
+    TraceEvent scratch;
+    const TraceEvent *last = &scratch;
+    while (!t.killed) {
+        const TraceEvent *read = w.next_event(*t.stream, scratch);
+        if (!read) break;
+        last = read;
+        const TraceEvent &ev = *read;
         ++m_stats.events;
         ++t.events;
         t.abi.event_index = ev.index;
@@ -254,7 +261,7 @@ void Core::run_thread(ThreadContext &t) {
     }
     take_stolen();
     // The thread ran out of events: an implicit exit, a last kernel entry.
-    if (!t.killed) m_gate.kernel_entry(t, ev.position);
+    if (!t.killed) m_gate.kernel_entry(t, last->position);
     m_gate.finish_thread(t);
 }
 

@@ -303,7 +303,6 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
     // Granules are handled a line at a time: one translation, one line access, one write of
     // their tags to the TagStore and the cached copies, one invalidation of other cores' copies.
     const std::uint64_t per_line = m_line_bytes / kGranuleSize;
-    Tag same[64];
     for (std::uint64_t g = 0; g < granules;) {
         const VirtAddr at = ua + g * kGranuleSize;
         // Each line's tag store is one store of the out-of-order window.
@@ -319,7 +318,7 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
         const std::uint64_t line_no = tr.pa.value() >> m_line_shift;
         const unsigned first = static_cast<unsigned>((tr.pa.value() & (m_line_bytes - 1)) >> 4);
         const std::uint64_t n = std::min<std::uint64_t>(granules - g, per_line - first);
-        CacheLine *l = m_path.line_access(line_no, zero, tr.tagged);
+        CacheLine *l = tag_store_line(line_no, zero, tr.tagged);
         m_timing.end_access(true, m_path.take_latency());
         if (!l) {
             m_gate.report(t, FaultKind::bus_error, true, va.value() + g * kGranuleSize, true, position);
@@ -330,8 +329,7 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
         if (zero && data_store()) m_data->zero(tr.pa, n * kGranuleSize); /* STZG, STZ2G, DC GZVA zero the data too */
         // Tag stores to memory that is not Normal-Tagged have no effect on tags.
         if (!tr.tagged) continue;
-        std::fill(same, same + n, tag);
-        if (!m_tags.set_range(tr.pa, n, same)) continue;
+        if (!m_tags.set_same(tr.pa, n, tag)) continue;
         Kernel &os = *m_kernel.os;
         if (os.checking())
             for (std::uint64_t i = 0; i < n; ++i) os.program_set_tag(t.info.process, at.value() + i * kGranuleSize, tag);

@@ -74,6 +74,26 @@ private:
     /// The general case of access(): several lines or pages, TLB or L1D misses.
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
 
+    /// The line a tag store writes: MemoryPath::line_access(@line_no, @zero, @tagged), with its
+    /// L1D hit done here when the core is out of order (every STG/ST2G of a resident chunk):
+    /// the same latency, LRU update, hit count and dirty bit, without the call.
+    CacheLine *tag_store_line(std::uint64_t line_no, bool zero, bool tagged) {
+        if (m_timing.out_of_order()) {
+            CacheLine *l = m_l1.find(line_no);
+            if (l && (!tagged || l->tags_valid)) {
+                // line_access's hit: the L1D latency, then what is left of a fill or prefetch in
+                // flight (hit_latency() less the L1D latency: nothing when none is).
+                const std::uint64_t l1d = m_config.l1d_latency;
+                m_path.charge_latency(l1d);
+                ++m_stats.l1_hits;
+                l->dirty |= zero;
+                m_path.charge_latency(m_path.hit_latency(line_no) - l1d);
+                return l;
+            }
+        }
+        return m_path.line_access(line_no, zero, tagged);
+    }
+
     struct Translated {
         enum Status { ok, maperr, accerr, killed } status = maperr;
         PhysAddr pa;

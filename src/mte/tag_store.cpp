@@ -1,6 +1,10 @@
 // TagStore: nibble access on SparseMemory through TagLayout::locate.
 #include "mtesim/mte/tag_store.h"
 
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
 namespace mtesim {
 
 std::optional<Tag> TagStore::get(PhysAddr pa) const {
@@ -87,6 +91,43 @@ bool TagStore::set_range(PhysAddr pa, std::uint64_t count, const Tag *in) {
     }
     m_memory.write(at, bytes, n);
     return true;
+}
+
+/*
+ * A tag store's granules, all with one tag. Whole tag bytes (an even first granule, an even
+ * count: every ST2G of a chunk) are written as set_range() writes them, one write_byte for a
+ * granule pair; anything else (a nibble to merge, a range leaving its region) goes through
+ * set_range() itself.
+ */
+bool TagStore::set_same(PhysAddr pa, std::uint64_t count, Tag tag) {
+    const auto idx = m_layout.data_region_of(pa);
+    if (idx && count && (count & 1) == 0 && count <= 2 * kScratch - 2) {
+        const TagRegion &r = m_layout.regions()[*idx];
+        const std::uint64_t offset = pa - r.data.base(); /* in bytes */
+        if ((offset & 16) == 0 && r.data.contains(pa + (count - 1) * kGranuleSize)) {
+            const PhysAddr at = phys_of(TagAddr(r.tags.base().value() + (offset >> 5)));
+            const std::uint8_t byte = static_cast<std::uint8_t>((tag & 0xf) * 0x11);
+            if (count == 2) {
+                m_memory.write_byte(at, byte);
+                return true;
+            }
+            std::uint8_t bytes[kScratch];
+            std::memset(bytes, byte, count / 2);
+            m_memory.write(at, bytes, count / 2);
+            return true;
+        }
+    }
+    return set_same_slow(pa, count, tag);
+}
+
+bool TagStore::set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag) {
+    if (count <= 64) {
+        Tag same[64];
+        std::fill(same, same + count, tag);
+        return set_range(pa, count, same);
+    }
+    const std::vector<Tag> same(count, tag);
+    return set_range(pa, count, same.data());
 }
 
 }  // namespace mtesim

@@ -154,12 +154,51 @@ bool SyntheticSource::next_of(std::uint32_t tid, TraceEvent &out) {
     return step(tid, g, out);
 }
 
-/* next_of() @max times, with step() inlined into one loop (the run's per-event path). */
+/*
+ * next_of() @max times, with step() inlined into one loop (the run's per-event path). A run of
+ * the use phase (most events) is made by a loop of its own that keeps the generator's state and
+ * the parameters it needs in locals: the events' stores may alias m_params and m_threads, which
+ * would otherwise be read again at every event. It makes what step() would, event for event.
+ */
 std::size_t SyntheticSource::next_batch_of(std::uint32_t tid, TraceEvent *out, std::size_t max) {
     if (tid >= m_params.threads) return 0;
     ThreadGen &g = m_threads[tid];
     std::size_t n = 0;
     while (n < max && g.phase != Phase::done) {
+        if (g.phase == Phase::use) {
+            const std::uint64_t threads = m_params.threads, words = m_params.chunk_bytes / 8;
+            const std::uint64_t last_access = m_params.accesses_per_thread;
+            const std::uint32_t per_chunk = m_params.accesses_per_chunk, gap = m_params.compute_cycles;
+            const std::uint32_t name = chunk_name(tid, g.slot);
+            std::uint64_t rng = g.rng, accesses = g.accesses, events = g.events;
+            std::uint32_t step = g.step;
+            bool chunk_done = false;
+            while (n < max) {
+                TraceEvent &e = out[n++];
+                e = TraceEvent{};
+                e.thread = tid;
+                e.position = events * threads + tid + 1;
+                ++events;
+                const std::uint64_t r = xorshift64_star(rng);
+                e.op = (r & 3) == 0 ? TraceOp::store : TraceOp::load;
+                e.src.name = name;
+                e.src.offset = static_cast<std::int64_t>((((r >> 32) * words) >> 32) * 8);
+                e.arg = 8;
+                e.aux = step ? gap : 0;
+                ++accesses;
+                ++step;
+                if (accesses >= last_access || step >= per_chunk) {
+                    chunk_done = true;
+                    break;
+                }
+            }
+            g.rng = rng;
+            g.accesses = accesses;
+            g.events = events;
+            g.step = step;
+            if (chunk_done) g.phase = Phase::free_irg;
+            continue;
+        }
         TraceEvent &e = out[n];
         e = TraceEvent{};
         e.thread = tid;

@@ -37,19 +37,18 @@ bool Workload::announce_next_thread() {
     return true;
 }
 
-bool Workload::read_own(Stream &s, TraceEvent &out) {
+const TraceEvent *Workload::read_own(Stream &s) {
     while (m_announced < m_per_thread) announce_next_thread(); /* a stream read before its creation */
-    if (s.discarding || s.id >= m_announced) return false;
+    if (s.discarding || s.id >= m_announced) return nullptr;
     // A batch of the thread's next events, made now; they are handed out one per read (next()).
     if (s.made.size() < kBatch) s.made.resize(kBatch);
     const std::size_t n = m_source->next_batch_of(s.id, s.made.data(), kBatch);
-    if (n == 0) return false;
+    if (n == 0) return nullptr;
     for (std::size_t i = 0; i < n; ++i) s.made[i].index = s.made[i].position;
     s.made_count = n;
     s.made_next = 1;
     ++m_events;
-    out = s.made[0];
-    return true;
+    return &s.made[0];
 }
 
 bool Workload::pump() {
@@ -67,7 +66,12 @@ bool Workload::pump() {
 }
 
 bool Workload::read_for(Stream &s, TraceEvent &out) {
-    if (m_per_thread) return read_own(s, out);
+    if (m_per_thread) {
+        const TraceEvent *ev = read_own(s);
+        if (!ev) return false;
+        out = *ev;
+        return true;
+    }
     while (!m_exhausted) {
         if (!m_source->next(out)) {
             m_exhausted = true;

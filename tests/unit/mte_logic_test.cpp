@@ -116,3 +116,29 @@ TEST(TagStore, RangesAgreeWithGranuleAccessAtAnyParityAndLength) {
     Tag buf[4] = {};
     EXPECT_FALSE(tags.get_range(PhysAddr(0x80000000 + 0x7c000000 - 32), 4, buf)) << "runs out of tagged memory";
 }
+
+/* set_same (STG, ST2G, DC GZVA: one tag for every granule) writes only its granules, at any
+ * start parity and length, leaves its neighbours alone, and fails where set_range fails. */
+TEST(TagStore, SetSameWritesOneTagToItsGranulesOnly) {
+    TagLayout layout(one_region());
+    SparseMemory mem;
+    TagStore tags(layout, mem);
+    std::uint64_t rng = 11;
+    for (int round = 0; round < 300; ++round) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        const std::uint64_t granule = 1 + (rng >> 20) % 4096, count = (rng >> 40) % 5 == 0 ? 2 : 1 + (rng >> 44) % 200;
+        const PhysAddr pa(0x80000000 + granule * 16);
+        const Tag tag = static_cast<Tag>((rng >> 8) & 0xf);
+        const Tag before = static_cast<Tag>((tag + 1) & 0xf), after = static_cast<Tag>((tag + 2) & 0xf);
+        ASSERT_TRUE(tags.set(pa - 16, before));
+        ASSERT_TRUE(tags.set(pa + count * 16, after));
+        ASSERT_TRUE(tags.set_same(pa, count, tag));
+        for (std::uint64_t i = 0; i < count; ++i) ASSERT_EQ(*tags.get(pa + i * 16), tag) << "granule " << i << " of " << count;
+        ASSERT_EQ(*tags.get(pa - 16), before);
+        ASSERT_EQ(*tags.get(pa + count * 16), after);
+    }
+    EXPECT_TRUE(tags.set_same(PhysAddr(0x80000000), 0, 5)) << "no granules: nothing to do";
+    EXPECT_FALSE(tags.set_same(PhysAddr(0x1000), 2, 5)) << "untagged memory";
+    EXPECT_FALSE(tags.set_same(PhysAddr(0x80000000 + 0x7c000000 - 32), 4, 5)) << "runs out of tagged memory";
+    EXPECT_EQ(*tags.get(PhysAddr(0x80000000 + 0x7c000000 - 32)), 5) << "granule by granule up to the end, as set_range";
+}

@@ -21,10 +21,15 @@ public:
     /// Tags of @count granules from the one holding @pa into @out; false if any is untagged.
     bool get_range(PhysAddr pa, std::uint64_t count, Tag *out) const;
     bool set_range(PhysAddr pa, std::uint64_t count, const Tag *in);
+    /// set_range() of @count granules that all take @tag (STG, ST2G, DC GZVA): the same writes,
+    /// without an array of tags to read.
+    bool set_same(PhysAddr pa, std::uint64_t count, Tag tag);
 
     const TagLayout &layout() const { return m_layout; }
 
 private:
+    /// set_same() through set_range() with an array of @tag.
+    bool set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag);
     static constexpr std::uint64_t kScratch = 512; /* tag bytes one range call reads at once (4 pages' worth) */
     const TagLayout &m_layout;
     SparseMemory &m_memory;

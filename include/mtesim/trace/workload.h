@@ -52,7 +52,7 @@ public:
     bool pump();
     /// The next event of thread @tid into @out; false when it has none left.
     bool next(std::uint32_t tid, TraceEvent &out) { return next(stream(tid), out); }
-    /// The same through a stream handle (no lookup: the cores' hot path).
+    /// The same through a stream handle (no lookup).
     bool next(Stream &s, TraceEvent &out) {
         if (s.queue.empty()) {
             if (s.made_next < s.made_count) {
@@ -65,6 +65,23 @@ public:
         s.queue.pop(out);
         --m_buffered;
         return true;
+    }
+    /// The same without a copy (the cores' hot path): the next event of @s, or nullptr when it
+    /// has none left. The event is the stream's own (a per-thread source's batch) or @scratch
+    /// (popped from the queue or read from the source into it); it stays valid until @s is read
+    /// again. When it returns nullptr, @scratch is as next(@s, @scratch) would have left it.
+    const TraceEvent *next_event(Stream &s, TraceEvent &scratch) {
+        if (s.queue.empty()) {
+            if (s.made_next < s.made_count) {
+                ++m_events;
+                return &s.made[s.made_next++];
+            }
+            if (m_per_thread) return read_own(s);
+            return read_for(s, scratch) ? &scratch : nullptr;
+        }
+        s.queue.pop(scratch);
+        --m_buffered;
+        return &scratch;
     }
     Stream &stream(std::uint32_t tid) { return stream_of(tid); }
     /// A thread made while the run goes (the child of a fork): announced like a creation read.
@@ -106,8 +123,9 @@ private:
     bool read_for(Stream &s, TraceEvent &out);
     /// A per-thread source: announces the creation of its next thread (false when all are).
     bool announce_next_thread();
-    /// A per-thread source: thread @s's next event, made now.
-    bool read_own(Stream &s, TraceEvent &out);
+    /// A per-thread source: thread @s's next event, made now (with the batch it begins), or
+    /// nullptr when it has none left.
+    const TraceEvent *read_own(Stream &s);
     /// Handles one event read from the source: a creation, or an event queued for its thread.
     void dispatch(const TraceEvent &ev);
     std::unique_ptr<IEventSource> m_source;
