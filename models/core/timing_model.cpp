@@ -16,6 +16,9 @@ TimingModel::TimingModel(const CoreConfig &config, LocalClock &clock)
       m_mispredict_penalty(config.mispredict_penalty_cycles) {
     m_stores.assign(config.store_buffer, 0);
     m_window.reserve(config.l1d_mshrs + 1);
+    m_busy.reserve(config.l1d_mshrs + 1);
+    m_busy_l2.reserve(config.l1d_mshrs + 1);
+    m_busy_dram.reserve(config.l1d_mshrs + 1);
 }
 
 void TimingModel::stall_until(std::uint64_t until) {
@@ -24,9 +27,56 @@ void TimingModel::stall_until(std::uint64_t until) {
 }
 
 void TimingModel::retire(std::uint64_t now) {
-    std::size_t n = 0;
-    while (n < m_window.size() && m_window[n].done <= now) ++n;
-    if (n) m_window.erase(m_window.begin(), m_window.begin() + static_cast<std::ptrdiff_t>(n));
+    std::size_t h = m_head;
+    while (h < m_window.size() && m_window[h].done <= now) ++h;
+    m_head = h;
+    if (h == m_window.size()) { /* every miss is complete: no MSHR is busy */
+        m_window.clear();
+        m_head = 0;
+        m_busy.clear();
+        m_busy_l2.clear();
+        m_busy_dram.clear();
+    } else if (h >= 64 && 2 * h >= m_window.size()) { /* drop a long retired prefix */
+        m_window.erase(m_window.begin(), m_window.begin() + static_cast<std::ptrdiff_t>(h));
+        m_head = 0;
+    }
+}
+
+void TimingModel::insert_sorted(std::vector<std::uint64_t> &v, std::uint64_t done) {
+    v.push_back(done);
+    for (std::size_t i = v.size() - 1; i > 0 && v[i - 1] > done; --i) std::swap(v[i - 1], v[i]);
+}
+
+/*
+ * The busy MSHRs at @now are the window's misses with done > now. m_busy holds them as of
+ * m_busy_now; local time only moves forward, so those now complete are a prefix of the
+ * ascending list, and retire() only ever removes misses already complete. Should local time
+ * ever be earlier than at the last call, the lists are rebuilt from the window, so the counts
+ * are always those of a scan over the window.
+ */
+void TimingModel::prune_busy(std::uint64_t now) {
+    if (now < m_busy_now) {
+        m_busy.clear();
+        m_busy_l2.clear();
+        m_busy_dram.clear();
+        for (std::size_t i = m_head; i < m_window.size(); ++i)
+            if (m_window[i].done > now) {
+                insert_sorted(m_busy, m_window[i].done);
+                if (m_window[i].l2) insert_sorted(m_busy_l2, m_window[i].done);
+                if (m_window[i].dram) insert_sorted(m_busy_dram, m_window[i].done);
+            }
+        m_busy_now = now;
+        return;
+    }
+    m_busy_now = now;
+    auto drop = [now](std::vector<std::uint64_t> &v) {
+        std::size_t n = 0;
+        while (n < v.size() && v[n] <= now) ++n;
+        if (n) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+    };
+    drop(m_busy);
+    drop(m_busy_l2);
+    drop(m_busy_dram);
 }
 
 /*
@@ -42,29 +92,22 @@ void TimingModel::begin_ooo(std::uint32_t dep, bool write) {
     // Nothing outstanding: no window to fill, no MSHR taken (l1d.mshrs, l2.mshrs and llc.mshrs
     // are at least 1), every load committed, so no stall; the common case of an L1-resident run
     // reads no clock here.
-    if (m_window.empty()) return;
+    if (m_head == m_window.size()) return;
     window_full();
     if (!write) load_queue_full();
+    // The busy MSHRs (misses not yet complete) are kept in completion order (prune_busy), so
+    // the earliest to free is the first of its list. Lists not pruned since m_busy_now hold
+    // every miss busy now and some complete ones: when even they are below the limits, no
+    // MSHR stall is possible and pruning can wait.
     for (;;) {
         const std::uint64_t now = m_clock.now_cycles();
-        std::uint32_t busy = 0, dram = 0, l2 = 0;
-        std::uint64_t first = ~0ull, first_dram = ~0ull, first_l2 = ~0ull;
-        for (const Miss &m : m_window) {
-            if (m.done <= now) continue;
-            ++busy;
-            first = std::min(first, m.done);
-            if (m.l2) {
-                ++l2;
-                first_l2 = std::min(first_l2, m.done);
-            }
-            if (m.dram) {
-                ++dram;
-                first_dram = std::min(first_dram, m.done);
-            }
-        }
-        if (busy >= m_l1_mshrs) stall_until(first);
-        else if (l2 >= m_l2_mshrs) stall_until(first_l2);
-        else if (dram >= m_llc_mshrs) stall_until(first_dram);
+        if (now >= m_busy_now && m_busy.size() < m_l1_mshrs && m_busy_l2.size() < m_l2_mshrs &&
+            m_busy_dram.size() < m_llc_mshrs)
+            break;
+        prune_busy(now);
+        if (m_busy.size() >= m_l1_mshrs) stall_until(m_busy.front());
+        else if (m_busy_l2.size() >= m_l2_mshrs) stall_until(m_busy_l2.front());
+        else if (m_busy_dram.size() >= m_llc_mshrs) stall_until(m_busy_dram.front());
         else break;
     }
 }
@@ -79,8 +122,8 @@ void TimingModel::begin_ooo(std::uint32_t dep, bool write) {
  * entries up to the next outstanding miss free with it.
  */
 void TimingModel::load_queue_full() {
-    while (!m_window.empty() && m_loads - m_window.front().load >= m_load_queue) {
-        stall_until(m_window.front().done);
+    while (m_head != m_window.size() && m_loads - m_window[m_head].load >= m_load_queue) {
+        stall_until(m_window[m_head].done);
         retire(m_clock.now_cycles());
     }
 }
@@ -97,7 +140,13 @@ void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_
     if (!write) {
         const std::uint64_t now = m_clock.now_cycles();
         m_load_ready[m_loads++ % m_load_ready.size()] = now + latency;
-        if (miss) m_window.push_back(Miss{now + latency, m_seq, m_loads - 1, latency > m_dram_above, latency > m_l2_miss_above});
+        if (miss) {
+            const bool dram = latency > m_dram_above, l2 = latency > m_l2_miss_above;
+            m_window.push_back(Miss{now + latency, m_seq, m_loads - 1, dram, l2});
+            insert_sorted(m_busy, now + latency);
+            if (l2) insert_sorted(m_busy_l2, now + latency);
+            if (dram) insert_sorted(m_busy_dram, now + latency);
+        }
     } else if (miss || data_dep) { /* a store hit with no data dependence takes no entry */
         const std::uint64_t now = m_clock.now_cycles();
         const std::uint64_t data = load_ready(data_dep);
@@ -127,21 +176,24 @@ std::uint64_t TimingModel::mispredicts(std::uint32_t n, std::uint32_t dep) {
     return cycles;
 }
 
-void TimingModel::window_full() {
-    if (m_window.empty()) return;
+void TimingModel::window_full_slow() {
     retire(m_clock.now_cycles());
-    while (!m_window.empty() && m_seq - m_window.front().seq >= m_rob) {
-        stall_until(m_window.front().done);
+    while (m_head != m_window.size() && m_seq - m_window[m_head].seq >= m_rob) {
+        stall_until(m_window[m_head].done);
         retire(m_clock.now_cycles());
     }
 }
 
 void TimingModel::drain_ooo() {
     std::uint64_t until = 0;
-    for (const Miss &m : m_window) until = std::max(until, m.done);
+    for (std::size_t i = m_head; i < m_window.size(); ++i) until = std::max(until, m_window[i].done);
     for (std::uint64_t s : m_stores) until = std::max(until, s);
     stall_until(until);
     m_window.clear();
+    m_head = 0;
+    m_busy.clear();
+    m_busy_l2.clear();
+    m_busy_dram.clear();
 }
 
 }  // namespace mtesim

@@ -66,7 +66,7 @@ public:
     void instructions(std::uint64_t instructions) {
         if (m_ooo) {
             m_seq += instructions;
-            if (!m_window.empty()) window_full();
+            if (m_head != m_window.size()) window_full();
         }
     }
 
@@ -75,7 +75,7 @@ public:
     /// load: @write false) or full MSHRs. A caller that does not say (@write left false) is
     /// taken as a load: the load queue's stall then applies to its stores too.
     void begin_access(std::uint32_t dep, bool write = false) {
-        if (m_ooo && (dep || !m_window.empty())) begin_ooo(dep, write);
+        if (m_ooo && (dep || m_head != m_window.size())) begin_ooo(dep, write);
     }
     /// Out of order: the access issued by begin_access() took @latency cycles (from the
     /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
@@ -125,12 +125,24 @@ private:
         return dep && dep <= m_loads && dep <= m_load_ready.size() ? m_load_ready[(m_loads - dep) % m_load_ready.size()] : 0;
     }
     void drain_ooo();
-    /// Stalls while the window runs a full ROB past its oldest outstanding miss.
-    void window_full();
+    /// Stalls while the window runs a full ROB past its oldest outstanding miss. Nothing to do
+    /// (the common case, inline) when the oldest miss is neither complete nor a ROB behind.
+    void window_full() {
+        if (m_head == m_window.size()) return;
+        const Miss &oldest = m_window[m_head];
+        if (oldest.done > m_clock.now_cycles() && m_seq - oldest.seq < m_rob) return;
+        window_full_slow();
+    }
+    void window_full_slow();
     /// Stalls while the load queue is full: core.load_queue loads from the oldest outstanding miss on.
     void load_queue_full();
     /// Retires the completed misses at the head of the window (in order).
     void retire(std::uint64_t now);
+    /// Drops from m_busy/m_busy_l2/m_busy_dram the misses complete at @now (rebuilding them from the
+    /// window if local time ever went back).
+    void prune_busy(std::uint64_t now);
+    /// Inserts @done into the ascending list @v.
+    static void insert_sorted(std::vector<std::uint64_t> &v, std::uint64_t done);
     /// Advances local time to @until (a dispatch stall).
     void stall_until(std::uint64_t until);
 
@@ -145,7 +157,16 @@ private:
     std::uint32_t m_mispredict_penalty;        /* front-end refill of a mispredicted branch, in cycles */
     std::uint64_t m_seq = 0;                   /* instructions dispatched */
     std::uint32_t m_slot = 0;                  /* accesses dispatched in the current cycle */
-    std::vector<Miss> m_window;                /* outstanding load misses, oldest first */
+    /* Outstanding load misses, oldest first: m_window[m_head..] (retiring advances m_head; the
+     * retired prefix is dropped when it grows, so a retire moves no entries). */
+    std::vector<Miss> m_window;
+    std::size_t m_head = 0;
+    /* The window's misses not complete at m_busy_now (done > m_busy_now), by completion cycle,
+     * ascending, and those of them that go to DRAM: the busy MSHRs, kept as the window changes
+     * instead of counted over it on every access (begin_ooo); m_busy_l2 those that missed the
+     * private L2. */
+    std::vector<std::uint64_t> m_busy, m_busy_l2, m_busy_dram;
+    std::uint64_t m_busy_now = 0;
     std::vector<std::uint64_t> m_stores;       /* store buffer: completion cycles, a ring */
     std::size_t m_store_next = 0;
     std::array<std::uint64_t, 64> m_load_ready{}; /* data-ready cycle of the last 64 loads, a ring */

@@ -105,7 +105,13 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
         m_threads.insert(ev.thread);
         return;
     }
-    if (!m_threads.count(ev.thread)) fail("thread " + std::to_string(ev.thread) + " was never created or has exited");
+    // A trace's events mostly come from the thread of the event before: the look-up is made
+    // only when the thread changes (m_live_thread is forgotten when a thread exits).
+    if (!m_live_known || ev.thread != m_live_thread) {
+        if (!m_threads.count(ev.thread)) fail("thread " + std::to_string(ev.thread) + " was never created or has exited");
+        m_live_thread = ev.thread;
+        m_live_known = true;
+    }
     switch (ev.op) {
     case TraceOp::load:
     case TraceOp::store:
@@ -188,6 +194,7 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
         break;
     case TraceOp::exit:
         m_threads.erase(ev.thread);
+        m_live_known = false;
         m_exited.insert(ev.thread);
         break;
     case TraceOp::expect_value:
@@ -221,9 +228,51 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
         fail(std::string("a value record before ") + trace_op_name(ev.op) + ", expected one only before st, an atomic or expect_value/expect_result");
 }
 
+/*
+ * The common record, a ld or st whose checks pass, is decoded and checked here on its own: the
+ * same fields as next_checked() sets and the same conditions check() tests for a ld/st (names
+ * defined, a live thread, size 1..4096, dep <= kMaxLoadDependency, mispredicts <= gap, a value
+ * only before a st). Anything else, including any record that would fail a check, is left
+ * unread for next_checked(), which decodes it again and reports the error it finds.
+ */
 bool BinaryTraceReader::next(TraceEvent &out) {
+    if (m_len - m_pos >= sizeof(Record)) {
+        Record r;
+        std::memcpy(&r, m_buf.data() + m_pos, sizeof r);
+        const bool load = r.op == static_cast<std::uint8_t>(TraceOp::load);
+        if ((load || r.op == static_cast<std::uint8_t>(TraceOp::store)) && m_live_known && r.thread == m_live_thread &&
+            !(load && m_value_pending) && (r.dest == Operand::kRaw || r.dest < m_names.size()) &&
+            (!r.has_name || r.name == Operand::kRaw || r.name < m_names.size()) && r.arg != 0 && r.arg <= 4096 &&
+            r.reserved2 <= kMaxLoadDependency && r.mispredicts <= r.aux) {
+            out = TraceEvent{};
+            out.has_value = m_value_pending;
+            out.value = m_value;
+            m_value_pending = false;
+            out.op = static_cast<TraceOp>(r.op);
+            out.thread = r.thread;
+            out.dest = r.dest;
+            if (r.has_name) {
+                out.src.name = r.name;
+                out.src.offset = static_cast<std::int64_t>(r.raw_or_offset);
+            } else {
+                out.src.raw = r.raw_or_offset;
+            }
+            out.arg = r.arg;
+            out.aux = r.aux;
+            out.dep = r.reserved2;
+            out.mispredicts = r.mispredicts;
+            out.position = ++m_events;
+            m_pos += sizeof r;
+            m_offset += sizeof r;
+            return true;
+        }
+    }
+    return next_checked(out);
+}
+
+bool BinaryTraceReader::next_checked(TraceEvent &out) {
     for (;;) {
-        if (!fill(sizeof(Record))) {
+        if (m_len - m_pos < sizeof(Record) && !fill(sizeof(Record))) {
             if (m_len != m_pos) fail("truncated record at the end of the file");
             if (m_value_pending) fail("a value record at the end of the file, expected its event after it");
             if (m_zstd && !m_in_eof) fail("truncated zstd stream");

@@ -256,3 +256,43 @@ TEST(BinaryTrace, MispredictCountsRoundTripAndAreChecked) {
     elsewhere[elsewhere.size() - 40 + 2] = 1;
     EXPECT_NE(error_of(elsewhere).find("mispredict count on a syscall record"), std::string::npos);
 }
+
+/* After a valid ld from thread 1 (so the reader has seen thread 1 live and a ld/st is decoded on
+ * its quick path), every check of a ld/st still holds: each bad record below, right after good
+ * ones, is the same TraceError as it would be on its own, at its own event. */
+TEST(BinaryTrace, LoadStoreChecksHoldAfterValidLoads) {
+    const auto op = [](TraceOp o) { return static_cast<std::uint8_t>(o); };
+    const std::string good = header() + record(op(TraceOp::thread_create), 1, TraceEvent::kAnyCore) +
+                             record(op(TraceOp::load), 1, 8) + record(op(TraceOp::store), 1, 8);
+    EXPECT_EQ(error_of(good), "(no error)");
+    const auto last_error = [&](std::string bad) { return error_of(good + bad); };
+    EXPECT_NE(last_error(record(op(TraceOp::load), 1, 0)).find("(event 4): bad access size"), std::string::npos);
+    EXPECT_NE(last_error(record(op(TraceOp::store), 1, 4097)).find("(event 4): bad access size"), std::string::npos);
+    EXPECT_NE(last_error(record(op(TraceOp::load), 2, 8)).find("(event 4): thread 2 was never created"), std::string::npos);
+    std::string dep = record(op(TraceOp::load), 1, 8);
+    dep[20] = 65; /* beyond kMaxLoadDependency */
+    EXPECT_NE(last_error(dep).find("(event 4): bad load dependency"), std::string::npos);
+    std::string mispredicts = record(op(TraceOp::store), 1, 8, 3);
+    mispredicts[2] = 4; /* 4 mispredicts among a gap of 3 instructions */
+    EXPECT_NE(last_error(mispredicts).find("(event 4): bad mispredict count"), std::string::npos);
+    bintrace::Record named{};
+    named.op = op(TraceOp::load);
+    named.thread = 1;
+    named.has_name = 1;
+    named.name = 0; /* no name defined */
+    named.dest = Operand::kRaw;
+    named.arg = 8;
+    EXPECT_NE(last_error(std::string(reinterpret_cast<const char *>(&named), sizeof named)).find("(event 4): uses a pointer name never defined"),
+              std::string::npos);
+    bintrace::Record value{};
+    value.op = bintrace::kOpValue;
+    value.arg = 42;
+    const std::string value_record(reinterpret_cast<const char *>(&value), sizeof value);
+    EXPECT_EQ(last_error(value_record + record(op(TraceOp::store), 1, 8)), "(no error)") << "a value before a st";
+    EXPECT_NE(last_error(value_record + record(op(TraceOp::load), 1, 8)).find("(event 4): a value record before ld"),
+              std::string::npos);
+    // A thread that exited is not live any more, though its last event was a valid ld.
+    EXPECT_NE(last_error(record(op(TraceOp::exit), 1) + record(op(TraceOp::load), 1, 8))
+                  .find("(event 5): thread 1 was never created or has exited"),
+              std::string::npos);
+}

@@ -34,6 +34,8 @@ private:
     bool fill(std::size_t n);
     [[noreturn]] void fail(const std::string &what) const;
     void check(const TraceEvent &ev);
+    /// next() for any record: decodes, checks (check()) and consumes it.
+    bool next_checked(TraceEvent &out);
 
     std::string m_path;
     std::FILE *m_file = nullptr;
@@ -48,6 +50,8 @@ private:
     std::uint64_t m_value = 0;
     std::vector<std::string> m_names;
     std::unordered_set<std::uint32_t> m_threads, m_exited, m_kallocated;
+    std::uint32_t m_live_thread = 0; /* a thread m_threads holds (when m_live_known) */
+    bool m_live_known = false;
     std::unordered_set<std::uint32_t> m_heap_freed; /* heap handles freed and not allocated again */
 };
 
