@@ -306,7 +306,7 @@ bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t gran
     for (std::uint64_t g = 0; g < granules;) {
         const VirtAddr at = ua + g * kGranuleSize;
         // Each line's tag store is one store of the out-of-order window.
-        m_timing.begin_access(0);
+        m_timing.begin_access(0, true);
         const Translated tr = translate(t, at, true, position);
         if (tr.status != Translated::ok) {
             m_path.take_latency();

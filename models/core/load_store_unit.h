@@ -42,7 +42,7 @@ public:
                 const Data *data = nullptr) {
         m_data_op = data;
         if (!m_timing.out_of_order()) return access_inner(t, va, size, write, position);
-        m_timing.begin_access(dep);
+        m_timing.begin_access(dep, write);
         const bool ok = access_inner(t, va, size, write, position);
         m_timing.end_access(write, m_path.take_latency());
         return ok;
