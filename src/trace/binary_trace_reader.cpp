@@ -18,6 +18,28 @@ using namespace bintrace;
 namespace {
 constexpr std::size_t kBlock = 1 << 20;
 constexpr std::uint32_t kMaxNames = 1u << 24;
+
+/// The event a record holds (its operation already known to be valid), with the pending value
+/// record's value if any; the position is the caller's. A dependence is kept on a ld/st only.
+TraceEvent decode_record(const Record &r, bool has_value, std::uint64_t value) {
+    TraceEvent out{};
+    out.has_value = has_value;
+    out.value = value;
+    out.op = static_cast<TraceOp>(r.op);
+    out.thread = r.thread;
+    out.dest = r.dest;
+    if (r.has_name) {
+        out.src.name = r.name;
+        out.src.offset = static_cast<std::int64_t>(r.raw_or_offset);
+    } else {
+        out.src.raw = r.raw_or_offset;
+    }
+    out.arg = r.arg;
+    out.aux = r.aux;
+    if (out.op == TraceOp::load || out.op == TraceOp::store) out.dep = r.reserved2;
+    out.mispredicts = r.mispredicts;
+    return out;
+}
 }  // namespace
 
 double BinaryTraceReader::progress() const {
@@ -244,23 +266,8 @@ bool BinaryTraceReader::next(TraceEvent &out) {
             !(load && m_value_pending) && (r.dest == Operand::kRaw || r.dest < m_names.size()) &&
             (!r.has_name || r.name == Operand::kRaw || r.name < m_names.size()) && r.arg != 0 && r.arg <= 4096 &&
             r.reserved2 <= kMaxLoadDependency && r.mispredicts <= r.aux) {
-            out = TraceEvent{};
-            out.has_value = m_value_pending;
-            out.value = m_value;
+            out = decode_record(r, m_value_pending, m_value);
             m_value_pending = false;
-            out.op = static_cast<TraceOp>(r.op);
-            out.thread = r.thread;
-            out.dest = r.dest;
-            if (r.has_name) {
-                out.src.name = r.name;
-                out.src.offset = static_cast<std::int64_t>(r.raw_or_offset);
-            } else {
-                out.src.raw = r.raw_or_offset;
-            }
-            out.arg = r.arg;
-            out.aux = r.aux;
-            out.dep = r.reserved2;
-            out.mispredicts = r.mispredicts;
             out.position = ++m_events;
             m_pos += sizeof r;
             m_offset += sizeof r;
@@ -299,23 +306,8 @@ bool BinaryTraceReader::next_checked(TraceEvent &out) {
             continue;
         }
         if (r.op > kLastTraceOp) fail("unknown operation " + std::to_string(r.op));
-        out = TraceEvent{};
-        out.has_value = m_value_pending;
-        out.value = m_value;
+        out = decode_record(r, m_value_pending, m_value);
         m_value_pending = false;
-        out.op = static_cast<TraceOp>(r.op);
-        out.thread = r.thread;
-        out.dest = r.dest;
-        if (r.has_name) {
-            out.src.name = r.name;
-            out.src.offset = static_cast<std::int64_t>(r.raw_or_offset);
-        } else {
-            out.src.raw = r.raw_or_offset;
-        }
-        out.arg = r.arg;
-        out.aux = r.aux;
-        if (out.op == TraceOp::load || out.op == TraceOp::store) out.dep = r.reserved2;
-        out.mispredicts = r.mispredicts;
         if (r.mispredicts && out.op != TraceOp::compute && out.op != TraceOp::load && out.op != TraceOp::store)
             fail("mispredict count on a " + std::string(trace_op_name(out.op)) + " record, expected it on compute, ld or st only");
         out.position = ++m_events;

@@ -11,7 +11,11 @@
 #include "mtesim/dram/dram_timing_engine.h"
 #include "mtesim/stats/latency_histogram.h"
 
+#include "dram_test_config.h"
+
 #include <gtest/gtest.h>
+
+#include <utility>
 
 #include <algorithm>
 #include <functional>
@@ -21,11 +25,7 @@ using namespace mtesim;
 
 namespace {
 
-DramConfig make(const std::string &preset, std::vector<std::string> sets) {
-    sets.insert(sets.begin(), "dram.controller_latency_ns=0");
-    ConfigStore store = ConfigLoader::with_dram_preset(ConfigLoader::load({}, sets), preset, "test");
-    return DramConfig::resolve(store);
-}
+DramConfig make(const std::string &preset, std::vector<std::string> sets) { return dram_test_config(preset, std::move(sets)); }
 
 DramCoord at(std::uint32_t bg, std::uint32_t bank, std::uint64_t row, std::uint64_t col = 0, std::uint32_t rank = 0) {
     DramCoord c;

@@ -6,7 +6,11 @@
 #include "mtesim/config/config_loader.h"
 #include "mtesim/dram/dram_timing_engine.h"
 
+#include "dram_test_config.h"
+
 #include <gtest/gtest.h>
+
+#include <utility>
 
 #include <cstdint>
 #include <string>
@@ -16,11 +20,7 @@ using namespace mtesim;
 
 namespace {
 
-DramConfig make(const std::string &preset, std::vector<std::string> sets) {
-    sets.insert(sets.begin(), "dram.controller_latency_ns=0");
-    ConfigStore store = ConfigLoader::with_dram_preset(ConfigLoader::load({}, sets), preset, "test");
-    return DramConfig::resolve(store);
-}
+DramConfig make(const std::string &preset, std::vector<std::string> sets) { return dram_test_config(preset, std::move(sets)); }
 
 struct Req {
     std::uint64_t addr;
