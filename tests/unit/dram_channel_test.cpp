@@ -100,11 +100,16 @@ TEST(DramChannel, RowHitOvertakesOlderMissUpToTheBypassCap) {
         const std::uint64_t miss_done = rig.by_id.at(old_miss).done;
         const std::uint32_t overtakers = std::min<std::uint32_t>(cap, 4);
         for (std::uint32_t i = 0; i < 4; ++i) {
-            if (i < overtakers) EXPECT_LT(rig.by_id.at(hits[i]).done, miss_done) << "hit " << i;
-            else EXPECT_GT(rig.by_id.at(hits[i]).done, miss_done) << "hit " << i;
+            if (i < overtakers) {
+                EXPECT_LT(rig.by_id.at(hits[i]).done, miss_done) << "hit " << i;
+            } else {
+                EXPECT_GT(rig.by_id.at(hits[i]).done, miss_done) << "hit " << i;
+            }
         }
         EXPECT_EQ(rig.by_id.at(old_miss).outcome, RowOutcome::conflict);
-        if (cap == 2) EXPECT_EQ(rig.by_id.at(hits[2]).outcome, RowOutcome::conflict);
+        if (cap == 2) {
+            EXPECT_EQ(rig.by_id.at(hits[2]).outcome, RowOutcome::conflict);
+        }
     }
 }
 

@@ -104,7 +104,10 @@ TEST(ProfileMispredicts, OnlyTheTreeWalksDirectionBranchMispredictsAboutOneLevel
     EXPECT_LT(rate, 0.6) << mispredicts << " of " << levels;
     for (const char *profile : {"server", "swap-storm"}) {
         ProfileWorkload other(params(profile));
-        while (other.next(ev))
-            if (ev.src.name == Operand::kRaw) EXPECT_EQ(ev.mispredicts, 0u) << profile << ": array and table walks are predictable";
+        while (other.next(ev)) {
+            if (ev.src.name == Operand::kRaw) {
+                EXPECT_EQ(ev.mispredicts, 0u) << profile << ": array and table walks are predictable";
+            }
+        }
     }
 }
