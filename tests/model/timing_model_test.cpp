@@ -62,6 +62,14 @@ std::size_t max_in_flight(const std::vector<std::uint64_t> &issue, std::uint64_t
     return most;
 }
 
+/// Issues @n independent loads of @latency cycles each on a fresh rig of @c; the most in flight at one time.
+std::size_t loads_in_flight(const CoreConfig &c, std::uint64_t n, std::uint64_t latency) {
+    Rig rig(c);
+    std::vector<std::uint64_t> issue;
+    for (std::uint64_t i = 0; i < n; ++i) issue.push_back(rig.access(false, latency));
+    return max_in_flight(issue, latency);
+}
+
 }  // namespace
 
 /* Store buffer with K entries, N = 4K independent stores each missing for F cycles. The first K
@@ -112,10 +120,7 @@ TEST(TimingModelStructures, FewerMshrsThanLoadQueueEntriesBind) {
     CoreConfig c = ooo_core();
     c.load_queue = L;
     c.l1d_mshrs = mshrs;
-    Rig rig(c);
-    std::vector<std::uint64_t> issue;
-    for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, M));
-    EXPECT_EQ(max_in_flight(issue, M), std::min(L, mshrs));
+    EXPECT_EQ(loads_in_flight(c, N, M), std::min(L, mshrs));
 }
 
 /* A load holds its entry until it commits, in order: L1 hits behind an outstanding miss keep
@@ -158,24 +163,15 @@ TEST(TimingModelStructures, L2MshrsBoundL2Misses) {
     c.l2_mshrs = l2_mshrs;
     const std::uint64_t l2_hit = c.l1d_latency + c.l2_latency, llc_hit = l2_hit + c.llc_latency;
     {
-        Rig rig(c);
-        std::vector<std::uint64_t> issue;
-        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, llc_hit));
-        EXPECT_EQ(max_in_flight(issue, llc_hit), l2_mshrs) << "LLC hits miss the L2: l2.mshrs at a time";
+        EXPECT_EQ(loads_in_flight(c, N, llc_hit), l2_mshrs) << "LLC hits miss the L2: l2.mshrs at a time";
     }
     {
-        Rig rig(c);
-        std::vector<std::uint64_t> issue;
-        for (std::uint64_t i = 0; i < c.l1d_mshrs; ++i) issue.push_back(rig.access(false, l2_hit));
-        EXPECT_GT(max_in_flight(issue, l2_hit), l2_mshrs) << "L2 hits hold L1D MSHRs only";
+        EXPECT_GT(loads_in_flight(c, c.l1d_mshrs, l2_hit), l2_mshrs) << "L2 hits hold L1D MSHRs only";
     }
     {
         CoreConfig no_l2 = c;
         no_l2.l2.size_bytes = 0;
-        Rig rig(no_l2);
-        std::vector<std::uint64_t> issue;
-        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, llc_hit));
-        EXPECT_GT(max_in_flight(issue, llc_hit), l2_mshrs) << "without an L2, l2.mshrs bounds nothing";
+        EXPECT_GT(loads_in_flight(no_l2, N, llc_hit), l2_mshrs) << "without an L2, l2.mshrs bounds nothing";
     }
 }
 
@@ -189,15 +185,9 @@ TEST(TimingModelStructures, LlcHitsBehindAnL2AreNotCountedAsDramMisses) {
     c.llc_mshrs = llc_mshrs;
     const std::uint64_t llc_hit = c.l1d_latency + c.l2_latency + c.llc_latency, dram = llc_hit + 100;
     {
-        Rig rig(c);
-        std::vector<std::uint64_t> issue;
-        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, llc_hit));
-        EXPECT_EQ(max_in_flight(issue, llc_hit), N) << "LLC hits: bounded by neither llc.mshrs nor (16) L1D MSHRs here";
+        EXPECT_EQ(loads_in_flight(c, N, llc_hit), N) << "LLC hits: bounded by neither llc.mshrs nor (16) L1D MSHRs here";
     }
     {
-        Rig rig(c);
-        std::vector<std::uint64_t> issue;
-        for (std::uint64_t i = 0; i < N; ++i) issue.push_back(rig.access(false, dram));
-        EXPECT_EQ(max_in_flight(issue, dram), llc_mshrs) << "DRAM misses: llc.mshrs at a time";
+        EXPECT_EQ(loads_in_flight(c, N, dram), llc_mshrs) << "DRAM misses: llc.mshrs at a time";
     }
 }
