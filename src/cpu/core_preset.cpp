@@ -36,6 +36,14 @@
 //              1024-entry 4-way L2 TLB, 64-entry 4-way walk cache RAM.
 //   [A53-PF]   Arm Cortex-A53/A35 TRMs, "About data prefetching": the L1D prefetcher recognises
 //              misses at a fixed stride within four lines either way.
+//   [A55-PF]   Arm Cortex-A55 TRM (100442), A6.1 "About the L1 memory system": a "data side
+//              prefetch engine that detects patterns of strides with multiple streams are allowed
+//              in parallel, capable of detecting both constant and patterns of strides" (also in
+//              Intel's Agilex 5 HPS TRM, 814346, "Level 1 Memory System", and its "Data
+//              Prefetching": the prefetcher signals the memory system when it detects a pattern).
+//   [A510-PF]  WikiChip, "Cortex-A510 - Microarchitectures - ARM": the A510 keeps an in-order
+//              pipeline but borrows "state-of-the-art branch predictors and prefetchers" (read in a
+//              copy of the page; the A510 TRM's prefetcher section was not retrievable here).
 //   [LLVM]     LLVM's AArch64 scheduling models (llvm/lib/Target/AArch64/AArch64Sched*.td), written by
 //              Arm from each core's Software Optimization Guide: MispredictPenalty, "extra cycles
 //              for a mispredicted branch" (AArch64SchedA55.td: 8, "a branch direction mispredict";
@@ -60,6 +68,13 @@
 //
 // core.dispatch_width is the model's instructions per cycle into the window, so it is the
 // decode width in instructions (the macro-op dispatch width is wider on every core here).
+// Prefetchers of the in-order presets: the A55 has an L1D stride prefetcher ([A55-PF]) and the A510
+// one as well ([A510-PF]), but neither preset sets l1d.prefetcher: the model's prefetchers
+// (StridePrefetcher, StreamPrefetcher) are built by MemoryPath for core.model = ooo only, and the
+// in-order (blocking) model charges every cache and DRAM access to the core's clock as it is made,
+// so a prefetch that does not stall the core cannot be expressed in it. Setting the key on an
+// in-order core would change nothing; the gap is stated in docs/timing-model.md ("Core presets")
+// and docs/fidelity.md ("Cores").
 // The miss buffers and the store buffer: Arm's TRMs of these cores name the structures but not
 // their sizes; they keep configs/default.ini's assumed values (16 L1D MSHRs, 16 to DRAM, 24
 // stores) except where written below. The load queue (core.load_queue) and the L2's miss buffers
