@@ -616,9 +616,7 @@ void DramChannel::account_occupancy(std::uint64_t from, std::uint64_t to) {
     m_stats->write_queue_cycles += d * m_count[1];
 }
 
-bool DramChannel::step(std::uint64_t until, Sink *sink) {
-    const std::uint64_t t = m_now;
-    if (t >= until) return false;
+void DramChannel::mark_refreshes_due(std::uint64_t t) {
     for (std::uint32_t ri = 0; t >= m_refresh_next && ri < m_ranks.size(); ++ri) {
         Rank &r = m_ranks[ri];
         if (r.refresh_at > t) continue;
@@ -633,6 +631,12 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
             }
         }
     }
+}
+
+bool DramChannel::step(std::uint64_t until, Sink *sink) {
+    const std::uint64_t t = m_now;
+    if (t >= until) return false;
+    mark_refreshes_due(t);
     update_drain_mode();
     const Choice c = choose(t);
     if (c.cmd != Cmd::none) {

@@ -95,6 +95,9 @@ public:
     void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
 
 private:
+    /// Marks the refreshes that fall due at cycle @t (blocking their banks or rank).
+    void mark_refreshes_due(std::uint64_t t);
+
     static constexpr std::uint64_t kNoRow = ~0ull;
     enum class Cmd : std::uint8_t { none, act, pre, rd, wr, ref_all, ref_bank, pre_refresh, pre_timeout };
 
