@@ -13,6 +13,8 @@
 # and SETS (default "peers dramsim3-capacity") choose the rows: "peers" is the main table,
 # "dramsim3-capacity" the rows where mtesim's read queue holds as many reads as DRAMsim3 can
 # (its transaction queue plus its per-bank command queues; DRAMsim3 only, run once per trace).
+# "dramsim3-perbank" (not in the default SETS) gives mtesim DRAMsim3's queue structure itself
+# (dram.queue_structure=per-bank; DRAMsim3 only).
 set -euo pipefail
 build=$(cd "${1:?BUILD_DIR}" && pwd)
 d3=$(cd "${2:?DRAMSIM3_DIR}" && pwd)
@@ -149,6 +151,15 @@ ddr4=(--preset ddr4-3200 --set dram.channels=1 --set dram.ranks=1 --set dram.row
 # (docs/fidelity.md).
 ddr3_capacity=(--set dram.read_queue=$((32 + 8 * 8)))
 ddr4_capacity=(--set dram.read_queue=$((32 + 8 * 16)))
+# DRAMsim3's structure (docs/timing-model.md, "Per-bank command queues"), from its files and
+# code: queue_structure = PER_BANK and cmd_queue_size = 8 (DDR3_4Gb_x8_1600.ini,
+# DDR4_8Gb_x8_3200.ini), 32-entry transaction queues (trans_queue_size = 32, as "match"); the
+# write drain of controller.cc ScheduleTransaction: at a full write buffer (high watermark 1.0)
+# or above 8 writes (8 / 32 = 0.25) with every command queue empty; the PRE rule of
+# command_queue.cc ArbitratePrecharge: a queued row hit holds the PRE until the row has served
+# 4 column commands (bypass_cap=4).
+perbank=(--set dram.queue_structure=per-bank --set dram.command_queue=8 --set dram.write_high_watermark=1
+         --set dram.write_low_watermark=0.25 --set dram.bypass_cap=4)
 
 row() { # mem pattern read% pace [set]
   local mem=$1 pat=$2 rd=$3 pace=$4 set=${5:-peers} key="$2-$3-$4"
@@ -157,6 +168,7 @@ row() { # mem pattern read% pace [set]
   local -n args=$mem
   local extra=()
   if [ "$set" = dramsim3-capacity ]; then local -n cap=${mem}_capacity; extra=("${cap[@]}"); fi
+  if [ "$set" = dramsim3-perbank ]; then extra=("${perbank[@]}"); fi
   local out; out=$("$build/bin/mtesim" dram-replay -t "$t" "${args[@]}" "${match[@]}" "${extra[@]}")
   local m_cyc m_lat m_hit
   m_cyc=$(sed -n 's/^simulated .*(\([0-9]*\) cycles)/\1/p' <<<"$out")
@@ -185,7 +197,7 @@ row() { # mem pattern read% pace [set]
       -v dl="$d_lat" -v mh="$m_hit" -v dh="$d_hit" -v rc="$r_cyc" -v rl="$r_lat" -v rh="$r_hit" -v set="$set" 'BEGIN {
     r = rc > 0
     printf "| %s | %s, %s%% reads%s%s | %d | %d | %+.1f%% | %s | %s | %.1f | %.1f | %+.1f%% | %s | %.1f%% | %.1f%% | %s |\n",
-      mem, pat, rd, (pace > 1 ? ", 1 per " pace " cycles" : ""), (set == "peers" ? "" : "; mtesim read queue = DRAMsim3 capacity"),
+      mem, pat, rd, (pace > 1 ? ", 1 per " pace " cycles" : ""), (set == "peers" ? "" : set == "dramsim3-perbank" ? "; mtesim per-bank queues" : "; mtesim read queue = DRAMsim3 capacity"),
       mc, dc, 100 * (mc - dc) / dc,
       (r ? sprintf("%d", rc) : "–"), (r ? sprintf("%+.1f%%", 100 * (mc - rc) / rc) : "–"),
       ml, dl, 100 * (ml - dl) / dl, (r ? sprintf("%.1f", rl) : "–"), mh, dh, (r ? rh "%" : "–") }'

@@ -5,6 +5,7 @@
 #include "mtesim/dram/dram_channel.h"
 
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/dram/dram_command_queues.h"
 
 #include <algorithm>
 
@@ -40,7 +41,11 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
         }
     }
     update_refresh_next();
+    if (c.queue_structure == DramConfig::QueueStructure::per_bank)
+        m_cmdq = std::make_unique<DramCommandQueues>(c, m_banks.size());
 }
+
+DramChannel::~DramChannel() = default;
 
 void DramChannel::update_refresh_next() {
     m_refresh_next = kNever;
@@ -80,6 +85,7 @@ bool DramChannel::queued_hit(std::size_t flat, std::uint64_t row) const {
 }
 
 bool DramChannel::enqueue(Request r, Sink *sink) {
+    if (m_cmdq) return m_cmdq->enqueue(*this, r, sink);
     r.arrival = m_now;
     r.seq = m_seq++;
     r.bank = static_cast<std::uint32_t>(bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
@@ -316,6 +322,7 @@ void DramChannel::extend_summary(Summary &s, const Request &q, std::size_t pos) 
  * earliest cycle at which something may become ready.
  */
 void DramChannel::choose_request(std::uint64_t t, Choice &c) {
+    if (m_cmdq) return m_cmdq->choose_request(*this, t, c);
     const int kind = m_draining ? 1 : 0;
     if (m_count[kind] == 0) return;
     std::uint64_t best_hit = kNever, best_other = kNever;
@@ -616,9 +623,7 @@ void DramChannel::account_occupancy(std::uint64_t from, std::uint64_t to) {
     m_stats->write_queue_cycles += d * m_count[1];
 }
 
-bool DramChannel::step(std::uint64_t until, Sink *sink) {
-    const std::uint64_t t = m_now;
-    if (t >= until) return false;
+void DramChannel::mark_refreshes_due(std::uint64_t t) {
     for (std::uint32_t ri = 0; t >= m_refresh_next && ri < m_ranks.size(); ++ri) {
         Rank &r = m_ranks[ri];
         if (r.refresh_at > t) continue;
@@ -633,6 +638,13 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
             }
         }
     }
+}
+
+bool DramChannel::step(std::uint64_t until, Sink *sink) {
+    if (m_cmdq) return m_cmdq->step(*this, until, sink);
+    const std::uint64_t t = m_now;
+    if (t >= until) return false;
+    mark_refreshes_due(t);
     update_drain_mode();
     const Choice c = choose(t);
     if (c.cmd != Cmd::none) {
@@ -741,6 +753,7 @@ std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t 
                 for (auto it = v.rbegin(); it != v.rend() && it->id >= first_id; ++it)
                     if (it->id <= last_id) ++waiting;
             }
+    if (m_cmdq) waiting = m_cmdq->count_ids(*this, first_id, last_id); /* its lists are not in id order */
     m_done_first = first_id;
     m_done_last = last_id;
     m_done_count = 0;
@@ -793,6 +806,7 @@ void DramChannel::copy_for_prediction(const DramChannel &o) {
     m_done_last = 0;
     m_done_count = m_done_max = 0;
     m_stats = nullptr;
+    if (o.m_cmdq) *m_cmdq = *o.m_cmdq; /* the same config: this copy has one too */
 }
 
 void DramChannel::drain(Sink *sink) {

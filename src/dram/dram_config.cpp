@@ -157,6 +157,17 @@ DramConfig DramConfig::resolve(ConfigStore &s) {
                                  "writes a drain episode issues at least, when queued (gem5 min_writes_per_switch 16)", 1);
     c.bypass_cap = u32(s, "dram.bypass_cap", 16, "requests",
                        "younger row hits allowed to overtake a waiting older request to the same bank (FR-FCFS cap)", 0);
+    {
+        const std::string qs = s.get_string("dram.queue_structure", "shared",
+                                            "shared: FR-FCFS over the read and write queues; per-bank: they feed one command "
+                                            "queue per bank, served round robin (DRAMsim3 queue_structure = PER_BANK)",
+                                            {"shared", "per-bank"});
+        c.queue_structure = qs == "per-bank" ? QueueStructure::per_bank : QueueStructure::shared;
+        c.command_queue = u32(s, "dram.command_queue", 8, "requests",
+                              "per-bank queue structure: entries of each bank's command queue (DRAMsim3 cmd_queue_size; "
+                              "its DDR3/DDR4 configs: 8)", 0);
+        if (c.command_queue == 0) throw ConfigError(s.where("dram.command_queue") + ", expected at least 1 entry");
+    }
     c.page_timeout = u32(s, "dram.page_timeout", 0, "tCK", "timeout page policy: idle cycles before an open row is closed", 0);
     if (c.page_policy == PagePolicy::timeout && c.page_timeout == 0)
         throw ConfigError(s.where("dram.page_timeout") + ", expected above 0 with dram.page_policy = timeout");

@@ -16,9 +16,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mtesim {
+
+class DramCommandQueues;
 
 class DramChannel {
 public:
@@ -56,14 +59,16 @@ public:
     };
 
     DramChannel(const DramConfig &config, std::uint32_t channel);
+    ~DramChannel();
 
     /// The cycle up to which commands have been decided (commands at cycles < now() are issued).
     std::uint64_t now() const { return m_now; }
     bool can_accept(bool write) const {
+        if (m_cmdq) return cmdq_can_accept(write);
         return write ? m_count[1] < m_config->write_queue : m_count[0] < m_config->read_queue;
     }
-    bool idle() const { return m_count[0] == 0 && m_count[1] == 0; }
-    std::size_t queued() const { return m_count[0] + m_count[1]; }
+    bool idle() const { return m_count[0] == 0 && m_count[1] == 0 && (!m_cmdq || cmdq_waiting() == 0); }
+    std::size_t queued() const { return m_count[0] + m_count[1] + (m_cmdq ? cmdq_waiting() : 0); }
 
     /// Puts @r into its queue at cycle now() (call advance(arrival) first). A read of a line
     /// that waits in the write queue is answered from there (returns true, done at now() + 1,
@@ -95,6 +100,17 @@ public:
     void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
 
 private:
+    /* dram.queue_structure = per-bank: the transaction queues and the per-bank command queues'
+     * scheduling live in DramCommandQueues, which drives this channel's timing state; the
+     * command queues are m_q[0] (reads and writes together). Null for the shared structure. */
+    friend class DramCommandQueues;
+    std::unique_ptr<DramCommandQueues> m_cmdq;
+    bool cmdq_can_accept(bool write) const;
+    std::size_t cmdq_waiting() const;
+
+    /// Marks the refreshes that fall due at cycle @t (blocking their banks or rank).
+    void mark_refreshes_due(std::uint64_t t);
+
     static constexpr std::uint64_t kNoRow = ~0ull;
     enum class Cmd : std::uint8_t { none, act, pre, rd, wr, ref_all, ref_bank, pre_refresh, pre_timeout };
 

@@ -38,7 +38,14 @@ struct DramConfig {
     std::uint32_t write_high = 54;   /* write drain starts at this many queued writes */
     std::uint32_t write_low = 32;    /* ... and stops at this many */
     std::uint32_t min_writes_per_drain = 16; /* a drain episode issues at least this many writes (if queued) */
-    std::uint32_t bypass_cap = 16;   /* younger row hits that may overtake a waiting older request to the same bank */
+    std::uint32_t bypass_cap = 16;   /* younger row hits that may overtake a waiting older request to the same bank
+                                        (per_bank: column commands an open row serves before a queued miss's PRE) */
+    /* Queue structure (DRAMSys "SchedulerBuffer", DRAMsim3 queue_structure). shared: the read and
+     * write queues are the scheduler's (FR-FCFS over them). per_bank: they are transaction
+     * queues in front of one command queue per bank (DRAMsim3 PER_BANK; DramCommandQueues). */
+    enum class QueueStructure { shared, per_bank };
+    QueueStructure queue_structure = QueueStructure::shared;
+    std::uint32_t command_queue = 8; /* per_bank: entries of each bank's command queue (DRAMsim3 cmd_queue_size) */
 
     // Timing, in tCK cycles.
     std::uint32_t tRCD = 0, tCL = 0, tCWL = 0, tRP = 0, tRAS = 0, tWR = 0, tRTP = 0, tBURST = 0;
