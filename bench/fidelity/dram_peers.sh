@@ -211,7 +211,9 @@ for set in $SETS; do
       for rd in 80 50; do row $mem $pat $rd 1 $set; done
     done
   done
-  if [ "$set" = peers ] && [[ " $PATTERNS " == *" random "* ]]; then
+  # The paced rows: in the main table and with the per-bank structure (not in the capacity set,
+  # which replaced only the unpaced rows of the main table).
+  if [ "$set" != dramsim3-capacity ] && [[ " $PATTERNS " == *" random "* ]]; then
     row ddr3 random 80 10
     row ddr4 random 80 8
   fi
