@@ -26,6 +26,7 @@ DramChannel::DramChannel(const DramConfig &c, std::uint32_t channel)
     for (int k = 0; k < 2; ++k) {
         m_q[k].resize(m_banks.size());
         m_busy[k].assign((m_banks.size() + 63) / 64, 0);
+        m_changed[k].assign((m_banks.size() + 63) / 64, 0);
         m_sum[k].resize(m_banks.size());
     }
     for (std::uint32_t i = 0; i < c.ranks; ++i) {
@@ -106,6 +107,7 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
     std::vector<Request> &list = m_q[kind][r.bank];
     list.push_back(r);
     mark_busy(kind, r.bank);
+    mark_changed(kind, r.bank);
     Summary &sum = m_sum[kind][r.bank];
     if (!sum.dirty) extend_summary(sum, list.back(), list.size() - 1);
     ++m_count[kind];
@@ -309,6 +311,42 @@ void DramChannel::extend_summary(Summary &s, const Request &q, std::size_t pos) 
 }
 
 /*
+ * The summary after its oldest eligible row hit (seq @seq, at @pos) was served and erased
+ * from @v, without a rescan: what summary() would compute on @v. Every request before @pos
+ * needs another row and had not reached the cap (else the hit would have been held back):
+ * if none reached it now (@reached_cap), the requests' status is unchanged but for the one
+ * gone. The new oldest eligible hit is the first hit from @pos on, unless a capped request
+ * comes first (then the hits behind it stay held back, in capped_hits); the ACT/PRE
+ * candidate is the same request (one place nearer the front if it was behind @pos) while
+ * some hit remains, else the front request (no request hits the row any more). A column
+ * command served the front hit of a bank's list at nearly every step of a write drain, and
+ * the rescan of the list was the costliest part of the scheduler's scan.
+ */
+void DramChannel::summary_after_hit(Summary &s, const std::vector<Request> &v, std::size_t pos, std::uint64_t seq,
+                                    std::uint64_t open, bool reached_cap) const {
+    if (s.dirty || s.hit_seq != seq || s.hit_pos != pos || reached_cap || v.empty()) {
+        s.dirty = true; /* an empty list's summary is always dirty (copy_for_prediction) */
+        return;
+    }
+    if (s.cand_seq != kNever && s.cand_pos > pos) --s.cand_pos;
+    s.hit_seq = kNever;
+    s.hit_pos = 0;
+    const std::uint32_t cap = m_config->bypass_cap;
+    for (std::size_t i = pos; i < v.size(); ++i) {
+        if (v[i].k.row == open) {
+            s.hit_seq = v[i].seq;
+            s.hit_pos = i;
+            return;
+        }
+        if (v[i].bypassed >= cap) break;
+    }
+    if (s.capped_hits) return; /* hits remain, held back behind a capped request */
+    s.hit_pending = false;
+    s.cand_seq = v[0].seq;
+    s.cand_pos = 0;
+}
+
+/*
  * FR-FCFS over the queue being served (reads, or writes while draining), oldest first:
  *  1. the oldest request whose column command (a row hit) is legal now, unless an older
  *     request to the same bank that needs another row has already been overtaken
@@ -472,6 +510,7 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
      * part of a column command. */
     const std::size_t groups = cfg.bankgroups, ranks = m_ranks.size();
     const std::size_t own_lo = std::size_t(q.k.rank) * groups, own_bg = own_lo + q.k.bankgroup;
+    const std::size_t own_hi = own_lo + groups, all = ranks * groups;
     std::uint64_t *const next_rd = m_next_col[0].data();
     std::uint64_t *const next_wr = m_next_col[1].data();
     if (q.write) {
@@ -481,11 +520,19 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
         const std::uint64_t wr_other = t + cfg.tBURST + cfg.tRTRS;
         const std::uint64_t wr_to_rd = cfg.tCWL + cfg.tBURST + cfg.tRTRS;
         const std::uint64_t rd_other = t + (wr_to_rd > cfg.tCL ? wr_to_rd - cfg.tCL : 1);
-        for (std::size_t i = 0; i < ranks * groups; ++i) {
-            const bool own = i - own_lo < groups; /* this rank (unsigned: below own_lo wraps) */
+        /* other ranks below this one, this rank's bank groups, other ranks above */
+        for (std::size_t i = 0; i < own_lo; ++i) {
+            next_wr[i] = std::max(next_wr[i], wr_other);
+            next_rd[i] = std::max(next_rd[i], rd_other);
+        }
+        for (std::size_t i = own_lo; i < own_hi; ++i) {
             const bool same = i == own_bg;
-            next_wr[i] = std::max(next_wr[i], own ? (same ? wr_l : wr_s) : wr_other);
-            next_rd[i] = std::max(next_rd[i], own ? (same ? rd_l : rd_s) : rd_other);
+            next_wr[i] = std::max(next_wr[i], same ? wr_l : wr_s);
+            next_rd[i] = std::max(next_rd[i], same ? rd_l : rd_s);
+        }
+        for (std::size_t i = own_hi; i < all; ++i) {
+            next_wr[i] = std::max(next_wr[i], wr_other);
+            next_rd[i] = std::max(next_rd[i], rd_other);
         }
         b.next_pre = std::max(b.next_pre, done + cfg.tWR);
     } else {
@@ -493,12 +540,10 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
         const std::uint64_t rd_s = t + cfg.tCCD_S, rd_l = t + cfg.tCCD_L;
         const std::uint64_t rd_other = t + cfg.tBURST + cfg.tRTRS;
         const std::uint64_t wr_any = t + cfg.tRTW();
-        for (std::size_t i = 0; i < ranks * groups; ++i) {
-            const bool own = i - own_lo < groups;
-            const bool same = i == own_bg;
-            next_rd[i] = std::max(next_rd[i], own ? (same ? rd_l : rd_s) : rd_other);
-            next_wr[i] = std::max(next_wr[i], wr_any);
-        }
+        for (std::size_t i = 0; i < all; ++i) next_wr[i] = std::max(next_wr[i], wr_any);
+        for (std::size_t i = 0; i < own_lo; ++i) next_rd[i] = std::max(next_rd[i], rd_other);
+        for (std::size_t i = own_lo; i < own_hi; ++i) next_rd[i] = std::max(next_rd[i], i == own_bg ? rd_l : rd_s);
+        for (std::size_t i = own_hi; i < all; ++i) next_rd[i] = std::max(next_rd[i], rd_other);
         b.next_pre = std::max(b.next_pre, t + cfg.tRTP);
     }
     b.last_use = t;
@@ -517,13 +562,15 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     m_last_col_write = q.write;
     m_last_col_rank = q.k.rank;
     // Older requests to this bank that need another row were overtaken once more.
+    bool reached_cap = false;
     for (std::size_t j = 0; j < entry; ++j)
-        if (queue[j].k.row != q.k.row) ++queue[j].bypassed;
+        if (queue[j].k.row != q.k.row) reached_cap |= ++queue[j].bypassed >= cfg.bypass_cap;
     if (q.write && m_draining) ++m_drained;
     queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(entry));
+    mark_changed(kind, flat);
     if (queue.empty()) mark_idle(kind, flat);
     --m_count[kind];
-    m_sum[kind][flat].dirty = true;
+    summary_after_hit(m_sum[kind][flat], queue, entry, q.seq, b.open_row, reached_cap);
     if (cfg.page_policy == DramConfig::PagePolicy::closed && !queued_hit(flat, q.k.row)) {
         // RDA/WRA: the bank precharges itself as soon as tRTP/tWR (and tRAS) allow.
         b.open_row = kNoRow;
@@ -558,6 +605,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
         if (!q.outcome_known) {
             q.outcome_known = true;
             q.outcome = RowOutcome::miss;
+            mark_changed(m_draining ? 1 : 0, flat);
         }
         if (m_stats) ++m_stats->acts;
         break;
@@ -575,6 +623,7 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
             if (!q.outcome_known) {
                 q.outcome_known = true;
                 q.outcome = RowOutcome::conflict;
+                mark_changed(m_draining ? 1 : 0, flat);
             }
         }
         if (m_stats) ++m_stats->pres;
@@ -764,31 +813,43 @@ std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t 
     return m_done_max;
 }
 
-void DramChannel::copy_for_prediction(const DramChannel &o) {
+void DramChannel::copy_for_prediction(DramChannel &o) {
     m_config = o.m_config;
     m_channel = o.m_channel;
     m_banks_per_rank = o.m_banks_per_rank;
     m_now = o.m_now;
+    /* The change marks say which lists differ only if the two last synchronised with each
+     * other (the engine's channel and its lookahead copy, which swap places on adoption). */
+    const bool paired = m_synced == &o && o.m_synced == this;
     for (int k = 0; k < 2; ++k) {
         if (m_q[k].size() != o.m_q[k].size()) {
             m_q[k].resize(o.m_q[k].size());
             m_busy[k].assign(o.m_busy[k].size(), 0);
+            m_changed[k].assign(o.m_changed[k].size(), 0);
         }
         if (m_sum[k].size() != o.m_sum[k].size()) m_sum[k] = o.m_sum[k];
         // Only the lists non-empty here or there differ: visit those. The same holds for their
         // summaries: an empty list's summary is always dirty (issue_column() marks it so as it
         // takes the last request, and summary() runs only on non-empty lists), and a dirty
         // summary's fields are never read, so two empty lists' summaries are interchangeable.
+        // Of those, a list marked changed on neither side is already equal. Summaries are
+        // copied in any case: a bank's open row may have changed with its lists unchanged.
         for (std::size_t w = 0; w < o.m_busy[k].size(); ++w) {
+            const std::uint64_t changed = paired ? o.m_changed[k][w] | m_changed[k][w] : ~0ull;
             for (std::uint64_t bits = o.m_busy[k][w] | m_busy[k][w]; bits != 0; bits &= bits - 1) {
-                const std::size_t b = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
-                m_q[k][b] = o.m_q[k][b];
+                const unsigned bit = static_cast<unsigned>(__builtin_ctzll(bits));
+                const std::size_t b = w * 64 + bit;
+                if (changed >> bit & 1) m_q[k][b] = o.m_q[k][b];
                 m_sum[k][b] = o.m_sum[k][b];
             }
             m_busy[k][w] = o.m_busy[k][w];
+            m_changed[k][w] = 0;
+            o.m_changed[k][w] = 0;
         }
         m_count[k] = o.m_count[k];
     }
+    m_synced = &o;
+    o.m_synced = this;
     m_seq = o.m_seq;
     m_banks = o.m_banks;
     m_ranks = o.m_ranks;

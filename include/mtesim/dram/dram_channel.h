@@ -93,8 +93,9 @@ public:
     void drain(Sink *sink);
 
     /// Makes this channel a copy of @o for a prediction, without stats; cheaper than
-    /// assignment because empty request lists are skipped.
-    void copy_for_prediction(const DramChannel &o);
+    /// assignment because empty request lists are skipped, and so are the lists neither
+    /// changed since the last copy between the two (@o's change marks are cleared too).
+    void copy_for_prediction(DramChannel &o);
 
     /// Stats are written only when this is set (a prediction copy leaves it null).
     void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
@@ -181,6 +182,8 @@ private:
     bool queued_hit(std::size_t flat, std::uint64_t row) const;
     const Summary &summary(int kind, std::size_t flat);
     void extend_summary(Summary &s, const Request &q, std::size_t pos) const;
+    void summary_after_hit(Summary &s, const std::vector<Request> &v, std::size_t pos, std::uint64_t seq,
+                           std::uint64_t open, bool reached_cap) const;
     void touch_bank(std::size_t flat) { m_sum[0][flat].dirty = m_sum[1][flat].dirty = true; }
     void account_occupancy(std::uint64_t from, std::uint64_t to);
     /// One scheduling step at m_now: issue a command or jump ahead (not past @until).
@@ -199,6 +202,14 @@ private:
     std::vector<std::uint64_t> m_busy[2];
     void mark_busy(int kind, std::size_t flat) { m_busy[kind][flat >> 6] |= 1ull << (flat & 63); }
     void mark_idle(int kind, std::size_t flat) { m_busy[kind][flat >> 6] &= ~(1ull << (flat & 63)); }
+    /* [kind]: bit b set when bank b's list of that kind changed (a request entered or left,
+     * or one's bypass count or row outcome was written) since the last copy_for_prediction()
+     * between this channel and m_synced, in either direction. A list marked on neither side
+     * is equal on both, so the copy skips it: a prediction's run and the next arrivals touch
+     * a few of the 15-20 lists a full run keeps busy. */
+    std::vector<std::uint64_t> m_changed[2];
+    const DramChannel *m_synced = nullptr;
+    void mark_changed(int kind, std::size_t flat) { m_changed[kind][flat >> 6] |= 1ull << (flat & 63); }
     std::uint64_t m_seq = 0;
     std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
     std::vector<Rank> m_ranks;
