@@ -141,6 +141,7 @@ bool DramCommandQueues::move(DramChannel &ch) {
         bank.push_back(*it);
         ch.mark_busy(0, it->bank);
         ch.m_sum[0][it->bank].dirty = true;
+        ch.mark_changed(0, it->bank); /* copy_for_prediction copies changed lists only */
         ++ch.m_count[0];
         if (it->write) --m_drain_left;
         q.erase(it);
