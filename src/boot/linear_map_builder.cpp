@@ -167,7 +167,12 @@ void LinearMapBuilder::populate(unsigned level, std::uint64_t table, std::uint64
         if (cont_allowed)
             for (std::uint64_t i = 0; i < n; ++i)
                 run[i] = page_desc(pa + i * kPageSize, m_attrs) | cont_bit(va + i * kPageSize, first_va, end, first_pa, kContPteSize);
-        else
+        else if (pa % kPageSize == 0 && pa + n * kPageSize - 1 <= kAddrMask) {
+            // Page-aligned output addresses that stay inside bits 47:12: each entry is the
+            // previous one plus a page (page_desc's mask drops nothing).
+            const std::uint64_t first_desc = page_desc(pa, m_attrs);
+            for (std::uint64_t i = 0; i < n; ++i) run[i] = first_desc + i * kPageSize;
+        } else
             for (std::uint64_t i = 0; i < n; ++i) run[i] = page_desc(pa + i * kPageSize, m_attrs);
         instructions += kEntry[level] * n;
         pa += n * kPageSize;

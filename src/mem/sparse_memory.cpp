@@ -123,7 +123,14 @@ void SparseMemory::write_words(PhysAddr addr, const std::uint64_t *words, std::u
                     ++idx;
                 }
                 const std::uint64_t first = i;
-                for (std::uint64_t expect = p.base + idx * p.stride; i < n && words[i] == expect; ++i) expect += p.stride;
+                std::uint64_t expect = p.base + idx * p.stride;
+                // Four words a step while they all follow, then one at a time to the first
+                // that does not.
+                for (const std::uint64_t s = p.stride; i + 4 <= n; i += 4, expect += 4 * s)
+                    if (((words[i] ^ expect) | (words[i + 1] ^ (expect + s)) | (words[i + 2] ^ (expect + 2 * s)) |
+                         (words[i + 3] ^ (expect + 3 * s))) != 0)
+                        break;
+                for (; i < n && words[i] == expect; ++i) expect += p.stride;
                 p.count += static_cast<std::uint32_t>(i - first);
                 idx += i - first;
             }
