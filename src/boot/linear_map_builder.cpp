@@ -9,7 +9,6 @@
 #include "mtesim/boot/page_table_format.h"
 #include "mtesim/common/sim_assert.h"
 
-#include <vector>
 
 namespace mtesim {
 
@@ -143,27 +142,38 @@ void LinearMapBuilder::populate(unsigned level, std::uint64_t table, std::uint64
     // aligned, whole CONT_PTE/CONT_PMD chunks, as alloc_init_cont_pte/pmd do.
     const bool cont_allowed = m_config.block_mappings;
 
-    std::vector<std::uint64_t> &run = m_runs[level]; /* consecutive leaf entries not yet written */
-    run.clear();
+    // Consecutive leaf entries not yet written: at most one table's worth, since a call
+    // never leaves its table.
+    std::uint64_t *const run = m_runs[level].data();
+    std::uint64_t run_len = 0;
     unsigned run_start = 0;
     auto flush = [&]() {
-        if (run.empty()) return;
-        memory(m_kmem.write_words(PhysAddr(table + run_start * 8ull), run.data(), run.size()));
-        m_stats.bytes_written += 8 * run.size();
-        run.clear();
+        if (!run_len) return;
+        memory(m_kmem.write_words(PhysAddr(table + run_start * 8ull), run, run_len));
+        m_stats.bytes_written += 8 * run_len;
+        run_len = 0;
     };
     const std::uint64_t sz = span(level);
     const std::uint64_t first_va = va, first_pa = pa;
     if (level == kLevels - 1 && va < end && va % kPageSize == 0 && end % kPageSize == 0) {
         // A leaf table (init_pte's loop): one page per entry, every entry in one run. The same
         // entries, run and instruction count as the general loop below, written without its
-        // per-entry bookkeeping (host speed: 16 M entries map 64 GiB).
+        // per-entry bookkeeping (host speed: 16 M entries map 64 GiB). Without the contiguous
+        // hint (rodata=full) the loop is branch-free.
         const std::uint64_t n = (end - va) / kPageSize;
+        MTESIM_ASSERT(n <= kEntries, "a leaf run spans more than one table");
         run_start = index(va, level);
-        run.resize(n);
-        for (std::uint64_t i = 0; i < n; ++i)
-            run[i] = page_desc(pa + i * kPageSize, m_attrs) |
-                     (cont_allowed ? cont_bit(va + i * kPageSize, first_va, end, first_pa, kContPteSize) : 0);
+        run_len = n;
+        if (cont_allowed)
+            for (std::uint64_t i = 0; i < n; ++i)
+                run[i] = page_desc(pa + i * kPageSize, m_attrs) | cont_bit(va + i * kPageSize, first_va, end, first_pa, kContPteSize);
+        else if (pa % kPageSize == 0 && pa + n * kPageSize - 1 <= kAddrMask) {
+            // Page-aligned output addresses that stay inside bits 47:12: each entry is the
+            // previous one plus a page (page_desc's mask drops nothing).
+            const std::uint64_t first_desc = page_desc(pa, m_attrs);
+            for (std::uint64_t i = 0; i < n; ++i) run[i] = first_desc + i * kPageSize;
+        } else
+            for (std::uint64_t i = 0; i < n; ++i) run[i] = page_desc(pa + i * kPageSize, m_attrs);
         instructions += kEntry[level] * n;
         pa += n * kPageSize;
         va = end;
@@ -174,13 +184,12 @@ void LinearMapBuilder::populate(unsigned level, std::uint64_t table, std::uint64
         const bool whole = va % sz == 0 && next - va == sz && pa % sz == 0;
         instructions += kEntry[level];
         if (level == kLevels - 1) {
-            if (run.empty()) run_start = idx;
-            run.push_back(page_desc(pa, m_attrs) | (cont_allowed ? cont_bit(va, first_va, end, first_pa, kContPteSize) : 0));
+            if (!run_len) run_start = idx;
+            run[run_len++] = page_desc(pa, m_attrs) | (cont_allowed ? cont_bit(va, first_va, end, first_pa, kContPteSize) : 0);
         } else if (m_config.block_mappings && (level == 1 || level == 2) && whole) {
             // pmd_set_huge / pud_set_huge: set_pmd/set_pud of a valid entry has DSB ISHST + ISB.
-            if (run.empty()) run_start = idx;
-            run.push_back(block_desc(pa, m_attrs) |
-                          (level == 2 ? cont_bit(va, first_va, end, first_pa, kContPmdSize) : 0));
+            if (!run_len) run_start = idx;
+            run[run_len++] = block_desc(pa, m_attrs) | (level == 2 ? cont_bit(va, first_va, end, first_pa, kContPmdSize) : 0);
             instructions += cost::kBlockEntry;
             barrier(Barrier::dsb_st);
             barrier(Barrier::isb);

@@ -109,12 +109,30 @@ void SparseMemory::write_words(PhysAddr addr, const std::uint64_t *words, std::u
         if (it != m_patterns.end()) {
             Pattern &p = it->second;
             std::uint64_t i = 0;
-            for (; i < n; ++i, ++idx) {
-                if (idx != p.count) break;
-                if (p.count == 0) p.base = words[i];
-                else if (p.count == 1) p.stride = words[i] - p.base;
-                else if (words[i] != p.base + idx * p.stride) break;
-                ++p.count;
+            if (idx == p.count) {
+                // The first two words set the sequence; the rest extend it while they follow
+                // it (one compare a word: a leaf table's 512 PTEs are one such run).
+                if (p.count == 0 && i < n) {
+                    p.base = words[i++];
+                    ++p.count;
+                    ++idx;
+                }
+                if (p.count == 1 && i < n) {
+                    p.stride = words[i++] - p.base;
+                    ++p.count;
+                    ++idx;
+                }
+                const std::uint64_t first = i;
+                std::uint64_t expect = p.base + idx * p.stride;
+                // Four words a step while they all follow, then one at a time to the first
+                // that does not.
+                for (const std::uint64_t s = p.stride; i + 4 <= n; i += 4, expect += 4 * s)
+                    if (((words[i] ^ expect) | (words[i + 1] ^ (expect + s)) | (words[i + 2] ^ (expect + 2 * s)) |
+                         (words[i + 3] ^ (expect + 3 * s))) != 0)
+                        break;
+                for (; i < n && words[i] == expect; ++i) expect += p.stride;
+                p.count += static_cast<std::uint32_t>(i - first);
+                idx += i - first;
             }
             if (i == n) return;
             words += i;

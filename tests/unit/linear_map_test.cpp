@@ -142,3 +142,38 @@ TEST(LinearMap, PageTablesOfALinearMapAreStoredCompactly) {
     EXPECT_GT(b->mem.pattern_pages(), 7900u) << "PTE tables kept as arithmetic sequences";
     EXPECT_LT(b->mem.resident_pages(), 64u);
 }
+
+// SparseMemory's compact pages (arithmetic sequences of words from word 0) against a plain
+// shadow copy: runs written in pieces of every size, runs that follow the sequence and runs
+// that break it part-way, and runs that do not start where the sequence ends.
+TEST(LinearMap, CompactPageTablePagesReadBackEveryWordWritten) {
+    std::mt19937_64 rng(11);
+    for (int round = 0; round < 200; ++round) {
+        SparseMemory mem;
+        std::vector<std::uint64_t> shadow(kPageSize / 8, 0);
+        const PhysAddr page(0x80000000ull + (rng() % 16) * kPageSize);
+        const std::uint64_t base = rng(), stride = (rng() % 3 == 0) ? rng() : kPageSize;
+        std::uint64_t next = 0; /* the word the sequence reaches */
+        while (next < kPageSize / 8) {
+            const std::uint64_t n = 1 + rng() % std::min<std::uint64_t>(kPageSize / 8 - next, rng() % 2 ? 600 : 3);
+            std::uint64_t at = next;
+            if (rng() % 8 == 0) at = rng() % (kPageSize / 8 - n + 1); /* out of order */
+            std::vector<std::uint64_t> w(n);
+            for (std::uint64_t i = 0; i < n; ++i) w[i] = base + (at + i) * stride;
+            if (rng() % 6 == 0) w[rng() % n] ^= 1; /* breaks the sequence there */
+            mem.write_words(page + at * 8, w.data(), n);
+            for (std::uint64_t i = 0; i < n; ++i) shadow[at + i] = w[i];
+            next = std::max(next, at + n);
+        }
+        for (std::uint64_t i = 0; i < kPageSize / 8; ++i) ASSERT_EQ(mem.read_word(page + i * 8), shadow[i]) << "round " << round << " word " << i;
+    }
+    // A whole sequence in one run stays compact; so does one written word by word.
+    SparseMemory mem;
+    std::vector<std::uint64_t> w(kPageSize / 8);
+    for (std::uint64_t i = 0; i < w.size(); ++i) w[i] = 0x40000000000703ull + i * kPageSize;
+    mem.write_words(PhysAddr(0x80000000ull), w.data(), w.size());
+    for (std::uint64_t i = 0; i < w.size(); ++i) mem.write_words(PhysAddr(0x80001000ull + i * 8), &w[i], 1);
+    EXPECT_EQ(mem.pattern_pages(), 2u);
+    EXPECT_EQ(mem.resident_pages(), 0u);
+    EXPECT_EQ(mem.read_word(PhysAddr(0x80001000ull + 511 * 8)), w[511]);
+}

@@ -19,7 +19,6 @@
 
 #include <array>
 #include <cstdint>
-#include <vector>
 
 namespace mtesim {
 
@@ -90,9 +89,10 @@ private:
     std::uint64_t m_attrs;
     PhysAddr m_root, m_fixmap_pte;
     BootStats m_stats;
-    /* Per level, the leaf entries of a run not yet written; reused from table to table so that
-       the 16 M PTEs of a 64 GiB map cost no allocation each (host speed only). */
-    std::array<std::vector<std::uint64_t>, pgtable::kLevels> m_runs;
+    /* Per level, the leaf entries of a run not yet written (a run stays inside one table);
+       reused from table to table so that the 16 M PTEs of a 64 GiB map cost no allocation or
+       initialisation each (host speed only). */
+    std::array<std::array<std::uint64_t, pgtable::kEntries>, pgtable::kLevels> m_runs;
 };
 
 }  // namespace mtesim
