@@ -102,24 +102,42 @@ bool TagStore::set_range(PhysAddr pa, std::uint64_t count, const Tag *in) {
  */
 bool TagStore::set_same(PhysAddr pa, std::uint64_t count, Tag tag) {
     const std::uint64_t offset = pa.value() - m_same_base; /* in bytes; huge when below the base */
-    if (offset < m_same_size && (offset & 16) == 0 && count && (count & 1) == 0 && count <= 2 * kScratch - 2 &&
-        (count - 1) * kGranuleSize < m_same_size - offset) {
-        write_same_bytes(phys_of(TagAddr(m_same_tags + (offset >> 5))), count, tag);
+    /* ST2G, its granule pair inside the kept region: one tag byte */
+    if (offset < m_same_size && (offset & 16) == 0 && count == 2 && kGranuleSize < m_same_size - offset) {
+        m_memory.write_byte(phys_of(TagAddr(m_same_tags + (offset >> 5))), static_cast<std::uint8_t>((tag & 0xf) * 0x11));
         return true;
     }
-    const auto idx = m_layout.data_region_of(pa);
-    if (idx && count && (count & 1) == 0 && count <= 2 * kScratch - 2) {
-        const TagRegion &r = m_layout.regions()[*idx];
-        const std::uint64_t off = pa - r.data.base(); /* in bytes */
-        if ((off & 16) == 0 && r.data.contains(pa + (count - 1) * kGranuleSize)) {
-            m_same_base = r.data.base().value();
-            m_same_size = r.data.size();
-            m_same_tags = r.tags.base().value();
-            write_same_bytes(phys_of(TagAddr(m_same_tags + (off >> 5))), count, tag);
+    return set_same_slow(pa, count, tag);
+}
+
+/* set_same() past its ST2G case: the region looked up (and kept), whole bytes written, else
+ * set_range() with an array of @tag. Out of line, so that set_same() needs no stack frame. */
+__attribute__((noinline)) bool TagStore::set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag) {
+    if (count && (count & 1) == 0 && count <= 2 * kScratch - 2) {
+        const std::uint64_t offset = pa.value() - m_same_base;
+        if (offset < m_same_size && (offset & 16) == 0 && (count - 1) * kGranuleSize < m_same_size - offset) {
+            write_same_bytes(phys_of(TagAddr(m_same_tags + (offset >> 5))), count, tag);
             return true;
         }
+        if (const auto idx = m_layout.data_region_of(pa)) {
+            const TagRegion &r = m_layout.regions()[*idx];
+            const std::uint64_t off = pa - r.data.base(); /* in bytes */
+            if ((off & 16) == 0 && r.data.contains(pa + (count - 1) * kGranuleSize)) {
+                m_same_base = r.data.base().value();
+                m_same_size = r.data.size();
+                m_same_tags = r.tags.base().value();
+                write_same_bytes(phys_of(TagAddr(m_same_tags + (off >> 5))), count, tag);
+                return true;
+            }
+        }
     }
-    return set_same_slow(pa, count, tag);
+    if (count <= 64) {
+        Tag same[64];
+        std::fill(same, same + count, tag);
+        return set_range(pa, count, same);
+    }
+    const std::vector<Tag> same(count, tag);
+    return set_range(pa, count, same.data());
 }
 
 void TagStore::write_same_bytes(PhysAddr at, std::uint64_t count, Tag tag) {
@@ -131,16 +149,6 @@ void TagStore::write_same_bytes(PhysAddr at, std::uint64_t count, Tag tag) {
     std::uint8_t bytes[kScratch];
     std::memset(bytes, byte, count / 2);
     m_memory.write(at, bytes, count / 2);
-}
-
-bool TagStore::set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag) {
-    if (count <= 64) {
-        Tag same[64];
-        std::fill(same, same + count, tag);
-        return set_range(pa, count, same);
-    }
-    const std::vector<Tag> same(count, tag);
-    return set_range(pa, count, same.data());
 }
 
 }  // namespace mtesim

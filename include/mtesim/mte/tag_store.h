@@ -28,7 +28,8 @@ public:
     const TagLayout &layout() const { return m_layout; }
 
 private:
-    /// set_same() through set_range() with an array of @tag.
+    /// set_same() past its one-byte case: the region's look-up, else set_range() with an
+    /// array of @tag.
     bool set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag);
     /// Writes @count / 2 tag bytes of @tag at @at (whole bytes: an even count of granules
     /// from an even one).
