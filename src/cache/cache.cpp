@@ -63,11 +63,17 @@ Cache::~Cache() {
     std::free(m_lines);
 }
 
+/* peek() shares find()'s last line: a tag store peeks the same L2 and LLC line several times. */
 CacheLine *Cache::peek(std::uint64_t line_no) {
+    if (line_no == m_last_no) return m_last;
     CacheLine *set = &m_lines[(line_no & m_set_mask) * m_ways];
     const std::uint64_t key = ~line_no;
     for (std::uint32_t w = 0; w < m_ways; ++w)
-        if (set[w].key == key) return &set[w];
+        if (set[w].key == key) {
+            m_last_no = line_no;
+            m_last = &set[w];
+            return &set[w];
+        }
     return nullptr;
 }
 
