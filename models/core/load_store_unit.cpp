@@ -122,24 +122,37 @@ bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t si
                     const std::uint64_t mask = kGranuleMask[g0][g1]; /* the nibbles of granules g0..g1 */
                     ++m_stats.tag_checks;
                     m_stats.tag_check_granules += g1 - g0 + 1;
-                    if (((l->tags ^ (0x1111111111111111ull * logical_tag(va))) & mask) == 0) {
-                        l->dirty |= write;
-                        if ((write || m_data_op) && data_store()) move_data(pa, size, 0, write);
-                        return true;
-                    }
-                    if (TagCheckUnit::on_mismatch(t.mte, write && !m_rmw) == CheckOutcome::sync_fault) {
-                        m_gate.report(t, FaultKind::tag_sync, true, va.value(), write, position);
-                        m_gate.kernel_entry(t, position);
-                        return !t.killed;
-                    }
+                    if (__builtin_expect(((l->tags ^ (0x1111111111111111ull * logical_tag(va))) & mask) != 0, 0))
+                        return hit_mismatch(t, va, *l, pa, size, write, position);
                 }
                 l->dirty |= write;
-                if ((write || m_data_op) && data_store()) move_data(pa, size, 0, write);
+                // The rest of the hit, when there is any, is a tail call: the fast path makes no
+                // call that returns here, so it needs few saved registers.
+                if (__builtin_expect(write || m_data_op, 0)) return hit_data(pa, size, write);
                 return true;
             }
         }
     }
     return access_slow(t, va, size, write, position);
+}
+
+/* access_inner's L1 hit whose tag check failed: a sync fault suppresses the access; otherwise
+ * (async, asymmetric load) it completes. */
+bool LoadStoreUnit::hit_mismatch(ThreadContext &t, VirtAddr va, CacheLine &l, std::uint64_t pa, std::uint64_t size, bool write,
+                                 std::uint64_t position) {
+    if (TagCheckUnit::on_mismatch(t.mte, write && !m_rmw) == CheckOutcome::sync_fault) {
+        m_gate.report(t, FaultKind::tag_sync, true, va.value(), write, position);
+        m_gate.kernel_entry(t, position);
+        return !t.killed;
+    }
+    l.dirty |= write;
+    return hit_data(pa, size, write);
+}
+
+/* access_inner's L1 hit, completed: its functional data (vm.data). */
+bool LoadStoreUnit::hit_data(std::uint64_t pa, std::uint64_t size, bool write) {
+    if ((write || m_data_op) && data_store()) move_data(pa, size, 0, write);
+    return true;
 }
 
 bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position) {

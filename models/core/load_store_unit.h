@@ -71,6 +71,11 @@ private:
     /// Functional data of a completed access of @size bytes at @pa (within one page).
     void move_data(std::uint64_t pa, std::uint64_t size, std::uint64_t done, bool write);
     void resolve_data();
+    /// access_inner's L1 hit after a failed tag check (out of line: the fast path's tail call).
+    __attribute__((noinline)) bool hit_mismatch(ThreadContext &t, VirtAddr va, CacheLine &l, std::uint64_t pa, std::uint64_t size,
+                                                bool write, std::uint64_t position);
+    /// access_inner's L1 hit, its functional data moved (vm.data); returns true.
+    __attribute__((noinline)) bool hit_data(std::uint64_t pa, std::uint64_t size, bool write);
     /// The general case of access(): several lines or pages, TLB or L1D misses.
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
 

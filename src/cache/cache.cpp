@@ -4,10 +4,12 @@
 
 #include "mtesim/common/sim_assert.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <type_traits>
+#include <vector>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
@@ -61,11 +63,17 @@ Cache::~Cache() {
     std::free(m_lines);
 }
 
+/* peek() shares find()'s last line: a tag store peeks the same L2 and LLC line several times. */
 CacheLine *Cache::peek(std::uint64_t line_no) {
+    if (line_no == m_last_no) return m_last;
     CacheLine *set = &m_lines[(line_no & m_set_mask) * m_ways];
     const std::uint64_t key = ~line_no;
     for (std::uint32_t w = 0; w < m_ways; ++w)
-        if (set[w].key == key) return &set[w];
+        if (set[w].key == key) {
+            m_last_no = line_no;
+            m_last = &set[w];
+            return &set[w];
+        }
     return nullptr;
 }
 
@@ -74,15 +82,46 @@ CacheLine *Cache::insert(std::uint64_t line_no, CacheLine &victim) {
     CacheLine *v = set;
     for (std::uint32_t w = 1; w < m_ways; ++w)
         if (set[w].lru < v->lru) v = &set[w];
+    if (v == m_last) m_last_no = CacheLine::kInvalid;
     victim = *v;
     *v = CacheLine{};
     v->key = ~line_no;
-    v->lru = ++m_clock;
+    v->lru = stamp();
     return v;
 }
 
+/*
+ * The clock is about to wrap (2^32 - 1 stamps given: on one L1D, some minutes of host time).
+ * A victim choice compares the stamps of one set only, and only their order matters (the first
+ * way of the smallest stamp; equal stamps are all 0, lines never used since they were
+ * invalidated), so each set's stamps are replaced by their ranks: the least recent valid stamp
+ * becomes 1, the next 2, and so on; 0 stays 0 and equal stamps stay equal. The next stamp is
+ * then one more than any rank. A set left unchanged is not written (the untouched sets of a
+ * large mapped array stay unbacked).
+ */
+std::uint32_t Cache::renumber() {
+    const std::uint64_t sets = m_set_mask + 1;
+    std::vector<std::uint32_t> order(m_ways);
+    for (std::uint64_t s = 0; s < sets; ++s) {
+        CacheLine *set = &m_lines[s * m_ways];
+        for (std::uint32_t w = 0; w < m_ways; ++w) order[w] = w;
+        std::sort(order.begin(), order.end(), [set](std::uint32_t a, std::uint32_t b) { return set[a].lru < set[b].lru; });
+        std::uint32_t rank = 0, last = 0;
+        for (std::uint32_t w : order) {
+            const std::uint32_t old = set[w].lru;
+            if (old != last) ++rank; /* equal stamps keep equal ranks (0 stays 0) */
+            last = old;
+            if (old != rank) set[w].lru = rank;
+        }
+    }
+    return m_ways + 1;
+}
+
 void Cache::invalidate(std::uint64_t line_no) {
-    if (CacheLine *l = peek(line_no)) *l = CacheLine{};
+    if (CacheLine *l = peek(line_no)) {
+        if (l == m_last) m_last_no = CacheLine::kInvalid;
+        *l = CacheLine{};
+    }
 }
 
 }  // namespace mtesim

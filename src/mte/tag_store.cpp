@@ -97,30 +97,40 @@ bool TagStore::set_range(PhysAddr pa, std::uint64_t count, const Tag *in) {
  * A tag store's granules, all with one tag. Whole tag bytes (an even first granule, an even
  * count: every ST2G of a chunk) are written as set_range() writes them, one write_byte for a
  * granule pair; anything else (a nibble to merge, a range leaving its region) goes through
- * set_range() itself.
+ * set_range() itself. The region of the last such store is kept (m_same_*): a store inside it
+ * needs no look-up in the layout.
  */
 bool TagStore::set_same(PhysAddr pa, std::uint64_t count, Tag tag) {
-    const auto idx = m_layout.data_region_of(pa);
-    if (idx && count && (count & 1) == 0 && count <= 2 * kScratch - 2) {
-        const TagRegion &r = m_layout.regions()[*idx];
-        const std::uint64_t offset = pa - r.data.base(); /* in bytes */
-        if ((offset & 16) == 0 && r.data.contains(pa + (count - 1) * kGranuleSize)) {
-            const PhysAddr at = phys_of(TagAddr(r.tags.base().value() + (offset >> 5)));
-            const std::uint8_t byte = static_cast<std::uint8_t>((tag & 0xf) * 0x11);
-            if (count == 2) {
-                m_memory.write_byte(at, byte);
-                return true;
-            }
-            std::uint8_t bytes[kScratch];
-            std::memset(bytes, byte, count / 2);
-            m_memory.write(at, bytes, count / 2);
-            return true;
-        }
+    const std::uint64_t offset = pa.value() - m_same_base; /* in bytes; huge when below the base */
+    /* ST2G, its granule pair inside the kept region: one tag byte */
+    if (offset < m_same_size && (offset & 16) == 0 && count == 2 && kGranuleSize < m_same_size - offset) {
+        m_memory.write_byte(phys_of(TagAddr(m_same_tags + (offset >> 5))), static_cast<std::uint8_t>((tag & 0xf) * 0x11));
+        return true;
     }
     return set_same_slow(pa, count, tag);
 }
 
-bool TagStore::set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag) {
+/* set_same() past its ST2G case: the region looked up (and kept), whole bytes written, else
+ * set_range() with an array of @tag. Out of line, so that set_same() needs no stack frame. */
+__attribute__((noinline)) bool TagStore::set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag) {
+    if (count && (count & 1) == 0 && count <= 2 * kScratch - 2) {
+        const std::uint64_t offset = pa.value() - m_same_base;
+        if (offset < m_same_size && (offset & 16) == 0 && (count - 1) * kGranuleSize < m_same_size - offset) {
+            write_same_bytes(phys_of(TagAddr(m_same_tags + (offset >> 5))), count, tag);
+            return true;
+        }
+        if (const auto idx = m_layout.data_region_of(pa)) {
+            const TagRegion &r = m_layout.regions()[*idx];
+            const std::uint64_t off = pa - r.data.base(); /* in bytes */
+            if ((off & 16) == 0 && r.data.contains(pa + (count - 1) * kGranuleSize)) {
+                m_same_base = r.data.base().value();
+                m_same_size = r.data.size();
+                m_same_tags = r.tags.base().value();
+                write_same_bytes(phys_of(TagAddr(m_same_tags + (off >> 5))), count, tag);
+                return true;
+            }
+        }
+    }
     if (count <= 64) {
         Tag same[64];
         std::fill(same, same + count, tag);
@@ -128,6 +138,17 @@ bool TagStore::set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag) {
     }
     const std::vector<Tag> same(count, tag);
     return set_range(pa, count, same.data());
+}
+
+void TagStore::write_same_bytes(PhysAddr at, std::uint64_t count, Tag tag) {
+    const std::uint8_t byte = static_cast<std::uint8_t>((tag & 0xf) * 0x11);
+    if (count == 2) {
+        m_memory.write_byte(at, byte);
+        return;
+    }
+    std::uint8_t bytes[kScratch];
+    std::memset(bytes, byte, count / 2);
+    m_memory.write(at, bytes, count / 2);
 }
 
 }  // namespace mtesim

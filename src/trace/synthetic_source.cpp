@@ -170,33 +170,35 @@ std::size_t SyntheticSource::next_batch_of(std::uint32_t tid, TraceEvent *out, s
             const std::uint64_t last_access = m_params.accesses_per_thread;
             const std::uint32_t per_chunk = m_params.accesses_per_chunk, gap = m_params.compute_cycles;
             const std::uint32_t name = chunk_name(tid, g.slot);
-            std::uint64_t rng = g.rng, accesses = g.accesses, events = g.events;
-            std::uint32_t step = g.step;
-            bool chunk_done = false;
-            while (n < max) {
-                TraceEvent &e = out[n++];
+            std::uint64_t rng = g.rng;
+            // The phase ends after the event that reaches either limit (at least one event);
+            // the run is that many events, or what the batch has room for.
+            const std::uint64_t to_chunk = per_chunk > g.step ? per_chunk - g.step : 1;
+            const std::uint64_t to_last = last_access > g.accesses ? last_access - g.accesses : 1;
+            const std::uint64_t until_done = std::min(to_chunk, to_last);
+            const std::uint64_t run = std::min<std::uint64_t>(until_done, max - n);
+            std::uint64_t position = g.events * threads + tid + 1;
+            std::uint32_t aux = g.step ? gap : 0; /* the chunk's first access has no gap */
+            for (std::uint64_t i = 0; i < run; ++i) {
+                TraceEvent &e = out[n + i];
                 e = TraceEvent{};
                 e.thread = tid;
-                e.position = events * threads + tid + 1;
-                ++events;
+                e.position = position;
+                position += threads;
                 const std::uint64_t r = xorshift64_star(rng);
                 e.op = (r & 3) == 0 ? TraceOp::store : TraceOp::load;
                 e.src.name = name;
                 e.src.offset = static_cast<std::int64_t>((((r >> 32) * words) >> 32) * 8);
                 e.arg = 8;
-                e.aux = step ? gap : 0;
-                ++accesses;
-                ++step;
-                if (accesses >= last_access || step >= per_chunk) {
-                    chunk_done = true;
-                    break;
-                }
+                e.aux = aux;
+                aux = gap;
             }
+            n += run;
             g.rng = rng;
-            g.accesses = accesses;
-            g.events = events;
-            g.step = step;
-            if (chunk_done) g.phase = Phase::free_irg;
+            g.accesses += run;
+            g.events += run;
+            g.step += static_cast<std::uint32_t>(run);
+            if (run == until_done) g.phase = Phase::free_irg;
             continue;
         }
         TraceEvent &e = out[n];

@@ -9,7 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
 #include <tuple>
+#include <vector>
 
 using namespace mtesim;
 
@@ -29,6 +32,86 @@ TEST(Cache, LruEvictionWithinASet) {
     EXPECT_TRUE(c.peek(8));
     c.invalidate(8);
     EXPECT_FALSE(c.peek(8));
+}
+
+namespace {
+/* True LRU with 64-bit use counts that never wrap: the victim is the first way of the smallest
+ * count, 0 for a way never used or invalidated. */
+struct ReferenceLru {
+    struct Way {
+        std::uint64_t line = ~0ull, use = 0;
+        bool dirty = false;
+    };
+    std::uint64_t sets, ways, clock = 0;
+    std::vector<Way> w;
+    ReferenceLru(std::uint64_t s, std::uint64_t n) : sets(s), ways(n), w(s * n) {}
+    Way *set(std::uint64_t line) { return &w[(line % sets) * ways]; }
+    Way *find(std::uint64_t line) {
+        for (Way *x = set(line); x != set(line) + ways; ++x)
+            if (x->line == line) {
+                x->use = ++clock;
+                return x;
+            }
+        return nullptr;
+    }
+    Way insert(std::uint64_t line) { /* returns the victim */
+        Way *v = set(line);
+        for (Way *x = v; x != set(line) + ways; ++x)
+            if (x->use < v->use) v = x;
+        const Way old = *v;
+        *v = Way{line, ++clock, false};
+        return old;
+    }
+    void invalidate(std::uint64_t line) {
+        for (Way *x = set(line); x != set(line) + ways; ++x)
+            if (x->line == line) *x = Way{};
+    }
+};
+}  // namespace
+
+TEST(Cache, StampWrapKeepsEveryVictimChoice) {
+    /* 8 sets of 4 ways, 96 lines: many evictions and invalidations; the clock starts 3000
+     * stamps before its 32-bit wrap, so the run crosses it and goes on for 17000 operations. */
+    Cache c(CacheConfig{8 * 4 * 64, 4, 64});
+    c.set_clock_for_test(~0u - 3000);
+    ReferenceLru ref(8, 4);
+    std::mt19937_64 rng(13);
+    for (int i = 0; i < 20000; ++i) {
+        const std::uint64_t line = rng() % 96;
+        const unsigned op = rng() % 8;
+        SCOPED_TRACE("operation " + std::to_string(i) + " on line " + std::to_string(line));
+        if (op < 3) { /* find, a store marks the line dirty */
+            CacheLine *l = c.find(line);
+            ReferenceLru::Way *r = ref.find(line);
+            ASSERT_EQ(l != nullptr, r != nullptr);
+            if (l && op == 0) l->dirty = r->dirty = true;
+        } else if (op < 6) { /* find_or_insert */
+            CacheLine victim;
+            bool hit = false;
+            c.find_or_insert(line, victim, hit);
+            const bool ref_hit = ref.find(line) != nullptr;
+            ASSERT_EQ(hit, ref_hit);
+            if (!hit) {
+                const ReferenceLru::Way v = ref.insert(line);
+                ASSERT_EQ(victim.line(), v.line == ~0ull ? CacheLine::kInvalid : v.line);
+                ASSERT_EQ(victim.dirty, v.dirty);
+            }
+        } else if (op == 6) { /* insert of a line not present */
+            if (c.peek(line)) continue;
+            CacheLine victim;
+            c.insert(line, victim);
+            const ReferenceLru::Way v = ref.insert(line);
+            ASSERT_EQ(victim.line(), v.line == ~0ull ? CacheLine::kInvalid : v.line);
+            ASSERT_EQ(victim.dirty, v.dirty);
+        } else {
+            c.invalidate(line);
+            ref.invalidate(line);
+        }
+    }
+    /* The stamps were renumbered: a line used now has a stamp far below where the clock began. */
+    CacheLine victim;
+    bool hit = false;
+    EXPECT_LT(c.find_or_insert(5, victim, hit)->lru, 100000u);
 }
 
 TEST(Tlb, HitsMissesAndFlush) {

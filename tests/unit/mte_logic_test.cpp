@@ -1,5 +1,6 @@
 // Plain-C++ MTE logic: TagCheckUnit (mode decisions, IRG exclusion, ChooseNonExcludedTag),
 // TagStore nibble packing, pointer tag bits.
+#include "mtesim/common/xorshift64_star.h"
 #include "mtesim/mte/tag_check_unit.h"
 #include "mtesim/mte/tag_store.h"
 
@@ -42,6 +43,26 @@ TEST(TagCheckUnit, IrgNeverReturnsAnExcludedTagAndCoversTheRest) {
     EXPECT_EQ(TagCheckUnit::irg(s, 0xffff), 0) << "all excluded: tag 0";
     s.exclude = 0xfff7;
     EXPECT_EQ(TagCheckUnit::irg(s, 0), 3);
+}
+
+/* IRG picks uniformly among the allowed tags: with the random draw r, the
+ * floor((r >> 32) * allowed / 2^32)-th allowed tag in increasing order, for every exclude mask. */
+TEST(TagCheckUnit, IrgTakesThePickThAllowedTagForEveryMask) {
+    MteThreadState s;
+    s.rng = 0x9e3779b97f4a7c15ull;
+    for (unsigned exclude = 0; exclude < 0xffff; ++exclude) {
+        std::vector<Tag> allowed;
+        for (unsigned t = 0; t < 16; ++t)
+            if (!((exclude >> t) & 1)) allowed.push_back(static_cast<Tag>(t));
+        for (int k = 0; k < 3; ++k) {
+            std::uint64_t state = s.rng;
+            const std::uint64_t r = xorshift64_star(state);
+            const std::uint64_t pick = ((r >> 32) * allowed.size()) >> 32;
+            s.exclude = static_cast<std::uint16_t>(exclude & 0xff00);
+            ASSERT_EQ(TagCheckUnit::irg(s, static_cast<std::uint16_t>(exclude & 0x00ff)), allowed[pick]) << "exclude " << exclude;
+            ASSERT_EQ(s.rng, state) << "one draw per IRG";
+        }
+    }
 }
 
 TEST(TagCheckUnit, ChooseNonExcludedTagFollowsTheArmPseudocode) {
@@ -119,6 +140,38 @@ TEST(TagStore, RangesAgreeWithGranuleAccessAtAnyParityAndLength) {
 
 /* set_same (STG, ST2G, DC GZVA: one tag for every granule) writes only its granules, at any
  * start parity and length, leaves its neighbours alone, and fails where set_range fails. */
+/* set_same keeps the region it wrote last: stores that alternate between two regions, and
+ * stores at the first and last granules of each, land on the same tags as set() granule by
+ * granule, and one that runs past a region's end still fails. */
+TEST(TagStore, SetSameAcrossTwoRegionsMatchesSetPerGranule) {
+    PlatformDesc d;
+    d.memories.push_back(MemoryDesc{"/m0", AddrRange(PhysAddr(0x80000000), 0x100000), 1});
+    d.memories.push_back(MemoryDesc{"/m1", AddrRange(PhysAddr(0x90000000), 0x100000), 2});
+    d.tag_storage.push_back(TagStorageDesc{"/t0", AddrRange(PhysAddr(0xa0000000), 0x8000), 0x1000, 0, true, TagBindingForm::v3});
+    d.tag_storage.push_back(TagStorageDesc{"/t1", AddrRange(PhysAddr(0xa0010000), 0x8000), 0x1000, 1, true, TagBindingForm::v3});
+    TagLayout layout(d);
+    SparseMemory mem_same, mem_one;
+    TagStore same(layout, mem_same), one(layout, mem_one);
+    std::uint64_t rng = 3;
+    for (int round = 0; round < 400; ++round) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        const std::uint64_t base = (round & 1) ? 0x90000000 : 0x80000000, granules = 0x100000 / 16;
+        const std::uint64_t count = 2 * (1 + (rng >> 50) % 4);
+        /* every 8th store at the region's first granule pair, every 8th at its last ones */
+        const std::uint64_t g = round % 8 == 0 ? 0 : round % 8 == 1 ? granules - count : 2 * ((rng >> 20) % (granules / 2 - 8));
+        const PhysAddr pa(base + g * 16);
+        const Tag tag = static_cast<Tag>((rng >> 8) & 0xf);
+        ASSERT_TRUE(same.set_same(pa, count, tag));
+        for (std::uint64_t i = 0; i < count; ++i) ASSERT_TRUE(one.set(pa + i * 16, tag));
+        for (std::uint64_t i = 0; i < count; ++i) ASSERT_EQ(*same.get(pa + i * 16), tag);
+    }
+    for (std::uint64_t a = 0xa0000000; a < 0xa0018000; a += 8)
+        ASSERT_EQ(mem_same.read_word(PhysAddr(a)), mem_one.read_word(PhysAddr(a))) << "tag byte " << a;
+    ASSERT_TRUE(same.set_same(PhysAddr(0x90000000), 2, 1)); /* the second region is the one kept */
+    EXPECT_FALSE(same.set_same(PhysAddr(0x90100000 - 32), 4, 5)) << "runs out of the region";
+    EXPECT_FALSE(same.set_same(PhysAddr(0x90100000), 2, 5)) << "just past the region: untagged";
+}
+
 TEST(TagStore, SetSameWritesOneTagToItsGranulesOnly) {
     TagLayout layout(one_region());
     SparseMemory mem;

@@ -28,8 +28,17 @@ public:
     const TagLayout &layout() const { return m_layout; }
 
 private:
-    /// set_same() through set_range() with an array of @tag.
+    /// set_same() past its one-byte case: the region's look-up, else set_range() with an
+    /// array of @tag.
     bool set_same_slow(PhysAddr pa, std::uint64_t count, Tag tag);
+    /// Writes @count / 2 tag bytes of @tag at @at (whole bytes: an even count of granules
+    /// from an even one).
+    void write_same_bytes(PhysAddr at, std::uint64_t count, Tag tag);
+    /* The data range and tag base of the region set_same() wrote last (m_same_size 0: none):
+     * consecutive tag stores are in one region, and the check is two compares instead of the
+     * layout's look-up. Regions never change after the layout is built. */
+    std::uint64_t m_same_base = 0, m_same_size = 0; /* in bytes */
+    std::uint64_t m_same_tags = 0;                  /* the region's first tag byte */
     static constexpr std::uint64_t kScratch = 512; /* tag bytes one range call reads at once (4 pages' worth) */
     const TagLayout &m_layout;
     SparseMemory &m_memory;
