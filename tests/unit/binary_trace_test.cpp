@@ -8,6 +8,7 @@
 #include "mtesim/trace/synthetic_source.h"
 #include "mtesim/trace/text_trace_reader.h"
 #include "mtesim/trace/text_trace_writer.h"
+#include "mtesim/trace/workload.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -295,4 +296,202 @@ TEST(BinaryTrace, LoadStoreChecksHoldAfterValidLoads) {
     EXPECT_NE(last_error(record(op(TraceOp::exit), 1) + record(op(TraceOp::load), 1, 8))
                   .find("(event 5): thread 1 was never created or has exited"),
               std::string::npos);
+}
+
+namespace {
+
+/* A binary trace of interleaved threads in runs of 1 to 40 events (ld, st, st with a value,
+ * compute, irg into a named pointer: a name definition record the first time), thread 4
+ * created part way, thread 2 exiting part way: what a batched read must give exactly as
+ * single reads do. */
+std::string runs_trace(const std::string &name) {
+    const std::string path = tmp(name);
+    BinaryTraceWriter w(path, false);
+    std::uint64_t seed = 12345;
+    auto rnd = [&seed] { return (seed = seed * 6364136223846793005ull + 1442695040888963407ull) >> 33; };
+    auto names = [](std::uint32_t id) { return "p" + std::to_string(id); };
+    auto create = [&](std::uint32_t tid) {
+        TraceEvent c;
+        c.op = TraceOp::thread_create;
+        c.thread = tid;
+        c.src.raw = 1;
+        c.arg = TraceEvent::kAnyCore;
+        w.write(c, names);
+    };
+    for (std::uint32_t tid = 1; tid <= 3; ++tid) create(tid);
+    std::vector<std::uint32_t> live{1, 2, 3};
+    for (int run = 0; run < 300; ++run) {
+        if (run == 100) {
+            create(4);
+            live.push_back(4);
+        }
+        if (run == 200) {
+            TraceEvent e;
+            e.op = TraceOp::exit;
+            e.thread = 2;
+            w.write(e, names);
+            live.erase(std::find(live.begin(), live.end(), 2u));
+            continue;
+        }
+        const std::uint32_t tid = live[rnd() % live.size()];
+        const std::uint64_t n = 1 + rnd() % 40;
+        for (std::uint64_t i = 0; i < n; ++i) {
+            TraceEvent e;
+            e.thread = tid;
+            const std::uint64_t kind = rnd() % 20;
+            if (kind == 0) {
+                e.op = TraceOp::compute;
+                e.arg = 1 + rnd() % 9;
+            } else if (kind == 1) {
+                e.op = TraceOp::irg;
+                e.dest = tid;
+                e.src.raw = 0x10000000ull * tid;
+            } else {
+                e.op = kind % 2 ? TraceOp::load : TraceOp::store;
+                e.arg = 8;
+                e.aux = static_cast<std::uint32_t>(rnd() % 3); /* gap= */
+                e.dep = e.op == TraceOp::load ? static_cast<std::uint32_t>(rnd() % 2) : 0;
+                if (kind == 2 && e.op == TraceOp::store) {
+                    e.has_value = true;
+                    e.value = rnd();
+                }
+                e.src.raw = 0x10000000ull * tid + 8 * (rnd() % 4096);
+            }
+            w.write(e, names);
+        }
+    }
+    w.close();
+    return path;
+}
+
+/* Reads a source one event per next(): the interleaved read without batches. */
+class SingleReads : public IEventSource {
+public:
+    explicit SingleReads(const std::string &path) : m_r(path) {}
+    bool next(TraceEvent &out) override { return m_r.next(out); }
+    std::string name_of(std::uint32_t id) const override { return m_r.name_of(id); }
+    std::uint32_t name_count() const override { return m_r.name_count(); }
+    std::string description() const override { return m_r.description(); }
+
+private:
+    BinaryTraceReader m_r;
+};
+
+std::string describe(const TraceEvent &e) {
+    std::ostringstream o;
+    o << static_cast<int>(e.op) << ' ' << e.thread << ' ' << e.position << ' ' << e.index << ' ' << e.dest << ' ' << e.src.name << ' '
+      << e.src.offset << ' ' << e.src.raw << ' ' << e.arg << ' ' << e.aux << ' ' << e.dep << ' ' << e.has_value << ' ' << e.value;
+    return o.str();
+}
+
+}  // namespace
+
+/* next_batch gives the events of next() one by one, in batches of one thread's events with no
+ * creation in them; a record that fails its checks ends the batch before it and then fails alone,
+ * at its own event. */
+TEST(BinaryTrace, BatchesAreTheEventsOfSingleReads) {
+    const std::string path = runs_trace("runs.mtb");
+    BinaryTraceReader single(path), batched(path);
+    std::vector<std::string> one, many;
+    TraceEvent ev;
+    while (single.next(ev)) one.push_back(describe(ev));
+    std::vector<TraceEvent> buf(16);
+    std::size_t batches = 0, longest = 0;
+    for (std::size_t n; (n = batched.next_batch(buf.data(), buf.size())) != 0;) {
+        ++batches;
+        longest = std::max(longest, n);
+        for (std::size_t i = 0; i < n; ++i) {
+            many.push_back(describe(buf[i]));
+            if (n > 1) {
+                EXPECT_EQ(buf[i].thread, buf[0].thread) << "a batch is one thread's";
+                EXPECT_NE(buf[i].op, TraceOp::thread_create);
+            }
+        }
+    }
+    EXPECT_EQ(many, one);
+    EXPECT_EQ(longest, buf.size()) << "runs longer than a batch fill it";
+    EXPECT_LT(batches, one.size() / 3) << "the runs are read a batch at a time";
+    std::remove(path.c_str());
+
+    const auto op = [](TraceOp o) { return static_cast<std::uint8_t>(o); };
+    const std::string bad_path = tmp("bad-batch.mtb");
+    std::ofstream(bad_path, std::ios::binary) << header() + record(op(TraceOp::thread_create), 1, TraceEvent::kAnyCore) +
+                                                     record(op(TraceOp::load), 1, 8) + record(op(TraceOp::store), 1, 8) +
+                                                     record(op(TraceOp::load), 1, 8) + record(op(TraceOp::load), 1, 0);
+    BinaryTraceReader r(bad_path);
+    ASSERT_EQ(r.next_batch(buf.data(), buf.size()), 1u) << "the creation, alone";
+    EXPECT_EQ(buf[0].op, TraceOp::thread_create);
+    ASSERT_EQ(r.next_batch(buf.data(), buf.size()), 3u) << "the three good accesses, not the bad one behind them";
+    EXPECT_EQ(buf[2].position, 4u);
+    try {
+        r.next_batch(buf.data(), buf.size());
+        ADD_FAILURE() << "the bad access size is not reported";
+    } catch (const TraceError &e) {
+        EXPECT_NE(std::string(e.what()).find("(event 5): bad access size"), std::string::npos) << e.what();
+    }
+    std::remove(bad_path.c_str());
+}
+
+/* A Workload reading a batched source hands every thread the events, indices and counts
+ * (events_read, buffered, exhausted, creations announced) of one reading the same trace one
+ * event at a time, under any order of reads, read-aheads and a kill; with a small
+ * max_buffered, it fails at the same step with the same error. The scratch event holds the
+ * same event after every read (Core reports an implicit exit at its position). */
+TEST(Workload, BatchedReadsHandOutWhatSingleReadsDo) {
+    const std::string path = runs_trace("runs-workload.mtb");
+    for (const std::uint64_t max_buffered : {std::uint64_t(1) << 24, std::uint64_t(60)}) {
+        SCOPED_TRACE("max_buffered " + std::to_string(max_buffered));
+        Workload a(std::make_unique<BinaryTraceReader>(path), max_buffered), b(std::make_unique<SingleReads>(path), max_buffered);
+        std::vector<std::string> log_a, log_b;
+        a.set_listener([&](const ThreadInfo *t) { log_a.push_back(t ? "created " + std::to_string(t->id) : "end"); });
+        b.set_listener([&](const ThreadInfo *t) { log_b.push_back(t ? "created " + std::to_string(t->id) : "end"); });
+        std::uint64_t seed = 99;
+        auto rnd = [&seed] { return (seed = seed * 6364136223846793005ull + 1442695040888963407ull) >> 33; };
+        TraceEvent scratch_a, scratch_b;
+        std::string error_a, error_b;
+        std::size_t handed = 0;
+        for (int step = 0; step < 3000 && error_a.empty() && error_b.empty(); ++step) {
+            const std::uint64_t what = rnd() % 16;
+            const auto both = [&](auto &&f) {
+                try {
+                    f(a, log_a, scratch_a);
+                } catch (const TraceError &e) {
+                    error_a = e.what();
+                }
+                try {
+                    f(b, log_b, scratch_b);
+                } catch (const TraceError &e) {
+                    error_b = e.what();
+                }
+            };
+            if (step == 1500) {
+                both([&](Workload &w, std::vector<std::string> &, TraceEvent &) { w.discard(3); });
+            } else if (what == 0) {
+                both([&](Workload &w, std::vector<std::string> &log, TraceEvent &) { log.push_back(w.pump() ? "pumped" : "not pumped"); });
+            } else {
+                const std::uint32_t tid = 1 + static_cast<std::uint32_t>(rnd() % 4);
+                const std::uint64_t n = 1 + rnd() % 50;
+                both([&](Workload &w, std::vector<std::string> &log, TraceEvent &scratch) {
+                    Workload::Stream &s = w.stream(tid);
+                    for (std::uint64_t i = 0; i < n; ++i) {
+                        const TraceEvent *e = w.next_event(s, scratch);
+                        log.push_back(e ? describe(*e) : "none");
+                        log.push_back("scratch " + std::to_string(scratch.position));
+                        if (!e) break;
+                        if (&w == &a) ++handed;
+                    }
+                });
+            }
+            ASSERT_EQ(log_a, log_b) << "step " << step;
+            ASSERT_EQ(error_a, error_b) << "step " << step;
+            if (!error_a.empty()) break;
+            ASSERT_EQ(a.events_read(), b.events_read()) << "step " << step;
+            ASSERT_EQ(a.buffered(), b.buffered()) << "step " << step;
+            ASSERT_EQ(a.exhausted(), b.exhausted()) << "step " << step;
+        }
+        if (max_buffered == 60) EXPECT_NE(error_a.find("events buffered for threads"), std::string::npos) << error_a;
+        else EXPECT_TRUE(a.exhausted()) << "the script reads the whole trace";
+        EXPECT_GT(handed, 1000u);
+    }
+    std::remove(path.c_str());
 }
