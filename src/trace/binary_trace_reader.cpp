@@ -257,46 +257,24 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
  * only before a st). Anything else, including any record that would fail a check, is left
  * unread for next_checked(), which decodes it again and reports the error it finds.
  */
-bool BinaryTraceReader::quick_record(Record &r) const {
-    if (m_len - m_pos < sizeof(Record)) return false;
-    std::memcpy(&r, m_buf.data() + m_pos, sizeof r);
-    const bool load = r.op == static_cast<std::uint8_t>(TraceOp::load);
-    return (load || r.op == static_cast<std::uint8_t>(TraceOp::store)) && m_live_known && r.thread == m_live_thread &&
-           !(load && m_value_pending) && (r.dest == Operand::kRaw || r.dest < m_names.size()) &&
-           (!r.has_name || r.name == Operand::kRaw || r.name < m_names.size()) && r.arg != 0 && r.arg <= 4096 &&
-           r.reserved2 <= kMaxLoadDependency && r.mispredicts <= r.aux;
-}
-
-void BinaryTraceReader::take_quick(const Record &r, TraceEvent &out) {
-    out = decode_record(r, m_value_pending, m_value);
-    m_value_pending = false;
-    out.position = ++m_events;
-    m_pos += sizeof r;
-    m_offset += sizeof r;
-}
-
 bool BinaryTraceReader::next(TraceEvent &out) {
-    Record r;
-    if (quick_record(r)) {
-        take_quick(r, out);
-        return true;
+    if (m_len - m_pos >= sizeof(Record)) {
+        Record r;
+        std::memcpy(&r, m_buf.data() + m_pos, sizeof r);
+        const bool load = r.op == static_cast<std::uint8_t>(TraceOp::load);
+        if ((load || r.op == static_cast<std::uint8_t>(TraceOp::store)) && m_live_known && r.thread == m_live_thread &&
+            !(load && m_value_pending) && (r.dest == Operand::kRaw || r.dest < m_names.size()) &&
+            (!r.has_name || r.name == Operand::kRaw || r.name < m_names.size()) && r.arg != 0 && r.arg <= 4096 &&
+            r.reserved2 <= kMaxLoadDependency && r.mispredicts <= r.aux) {
+            out = decode_record(r, m_value_pending, m_value);
+            m_value_pending = false;
+            out.position = ++m_events;
+            m_pos += sizeof r;
+            m_offset += sizeof r;
+            return true;
+        }
     }
     return next_checked(out);
-}
-
-/*
- * A batch: the ld/st records that pass quick_record() in a row, all of the live thread (a value
- * record, a name definition, a thread change or any other operation ends it, as does the end of
- * the buffered block). Only when the first record is not one of them does it go through
- * next_checked(), alone, with its errors: a record that fails a check is therefore never read
- * behind others.
- */
-std::size_t BinaryTraceReader::next_batch(TraceEvent *out, std::size_t max) {
-    std::size_t n = 0;
-    Record r;
-    while (n < max && quick_record(r)) take_quick(r, out[n++]);
-    if (n) return n;
-    return next_checked(out[0]) ? 1 : 0;
 }
 
 bool BinaryTraceReader::next_checked(TraceEvent &out) {

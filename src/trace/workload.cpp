@@ -60,23 +60,11 @@ bool Workload::pump() {
         if (m_listener) m_listener(nullptr);
         return false;
     }
-    ev.index = ++m_indexed;
-    ++m_events;
+    ev.index = ++m_events;
     dispatch(ev);
     return true;
 }
 
-/*
- * An interleaved source is read a batch at a time (IEventSource::next_batch). One event is
- * handled as always: a creation or another thread's event is dispatched (queued for it), an
- * event of @s is returned. A batch of several is one thread's run of events (none a creation):
- * another thread's are queued for it one by one, as single reads would; the first of a batch of
- * @s's own is returned and the rest wait in s.made, read before anything queued for @s later.
- * Every event gets the index a one-by-one read would give it (m_indexed), and counts as read
- * (m_events) when it is queued, dropped or handed out, as it did then; @out is left holding the
- * last event read, as single reads into it left it (Core reports the thread's implicit exit at
- * that event's position).
- */
 bool Workload::read_for(Stream &s, TraceEvent &out) {
     if (m_per_thread) {
         const TraceEvent *ev = read_own(s);
@@ -84,57 +72,27 @@ bool Workload::read_for(Stream &s, TraceEvent &out) {
         out = *ev;
         return true;
     }
-    if (m_batch.size() < kBatch) m_batch.resize(kBatch);
     while (!m_exhausted) {
-        const std::size_t n = m_source->next_batch(m_batch.data(), kBatch);
-        if (n == 0) {
+        if (!m_source->next(out)) {
             m_exhausted = true;
             if (m_listener) m_listener(nullptr);
             return false;
         }
-        TraceEvent *const batch = m_batch.data();
-        if (n == 1) {
-            out = batch[0];
-            out.index = ++m_indexed;
-            ++m_events;
-            if (out.op != TraceOp::thread_create) {
-                if (out.thread != m_last_thread) {
-                    m_last_stream = &stream_of(out.thread);
-                    m_last_thread = out.thread;
-                }
-                if (m_last_stream == &s) {
-                    if (s.discarding) { /* a killed thread's event: dropped */
-                        note_dropped(out);
-                        continue;
-                    }
-                    return true;
-                }
+        out.index = ++m_events;
+        if (out.op != TraceOp::thread_create) {
+            if (out.thread != m_last_thread) {
+                m_last_stream = &stream_of(out.thread);
+                m_last_thread = out.thread;
             }
-            dispatch(out);
-            if (!s.queue.empty()) return next(s, out);
-            continue;
+            if (m_last_stream == &s) {
+                if (s.discarding) { /* a killed thread's event: dropped */
+                    note_dropped(out);
+                    continue;
+                }
+                return true;
+            }
         }
-        if (batch[0].thread != m_last_thread) {
-            m_last_stream = &stream_of(batch[0].thread);
-            m_last_thread = batch[0].thread;
-        }
-        if (m_last_stream == &s && !s.discarding) {
-            for (std::size_t i = 0; i < n; ++i) batch[i].index = m_indexed + 1 + i;
-            m_indexed += n;
-            ++m_events;
-            m_buffered += n - 1; /* the rest, read and not consumed, as if queued */
-            out = batch[0];
-            s.made.swap(m_batch); /* s.made is all read (read_for runs only then) */
-            s.made_next = 1;
-            s.made_count = n;
-            return true;
-        }
-        for (std::size_t i = 0; i < n; ++i) { /* another thread's (or a killed thread's): as single reads */
-            batch[i].index = ++m_indexed;
-            ++m_events;
-            dispatch(batch[i]);
-        }
-        out = batch[n - 1];
+        dispatch(out);
         if (!s.queue.empty()) return next(s, out);
     }
     return false;
@@ -172,17 +130,16 @@ void Workload::dispatch(const TraceEvent &ev) {
 
 void Workload::discard(std::uint32_t tid) {
     Stream &s = stream_of(tid);
-    s.discarding = true;
-    for (; s.made_next < s.made_count; ++s.made_next) { /* made ahead (older than the queue's): dropped as if read now */
-        ++m_events;
-        if (!m_per_thread) --m_buffered; /* as the queue's */
-        note_dropped(s.made[s.made_next]);
-    }
     m_buffered -= s.queue.size();
     TraceEvent ev;
     while (!s.queue.empty()) { /* a killed thread: its assertions will not run */
         s.queue.pop(ev);
         note_dropped(ev);
+    }
+    s.discarding = true;
+    for (; s.made_next < s.made_count; ++s.made_next) { /* made ahead: dropped as if read now */
+        ++m_events;
+        note_dropped(s.made[s.made_next]);
     }
     if (m_per_thread && s.id < m_announced) /* its events are made and dropped, as a read of the whole source would */
         while (m_source->next_of(s.id, ev)) {

@@ -4,7 +4,6 @@
 // naming the file and the byte offset; a trace never crashes the simulator.
 #pragma once
 
-#include "mtesim/trace/binary_trace_format.h"
 #include "mtesim/trace/i_event_source.h"
 
 #include <cstdio>
@@ -22,7 +21,6 @@ public:
     BinaryTraceReader &operator=(const BinaryTraceReader &) = delete;
 
     bool next(TraceEvent &out) override;
-    std::size_t next_batch(TraceEvent *out, std::size_t max) override;
     std::string name_of(std::uint32_t id) const override { return id < m_names.size() ? m_names[id] : ""; }
     std::uint32_t name_count() const override { return static_cast<std::uint32_t>(m_names.size()); }
     std::string description() const override { return m_path; }
@@ -38,11 +36,6 @@ private:
     void check(const TraceEvent &ev);
     /// next() for any record: decodes, checks (check()) and consumes it.
     bool next_checked(TraceEvent &out);
-    /// The next record, whole in the buffer, into @r when it is a ld/st whose checks pass (see
-    /// next()); false, leaving it unread, for anything else.
-    bool quick_record(bintrace::Record &r) const;
-    /// Consumes the record quick_record() gave, decoded into @out.
-    void take_quick(const bintrace::Record &r, TraceEvent &out);
 
     std::string m_path;
     std::FILE *m_file = nullptr;

@@ -14,17 +14,6 @@ public:
     virtual ~IEventSource() = default;
     /// The next event into @out; false at the end. Throws TraceError on bad input.
     virtual bool next(TraceEvent &out) = 0;
-    /// Up to @max (at least 1) next events into @out[0..), exactly as next() would give them one
-    /// by one; returns how many, 0 only at the end. A batch of more than one event holds events
-    /// of one thread, none of them a thread creation; a source ends a batch wherever it likes
-    /// (the default: one event, next()). An event next() would reject (TraceError) is never in a
-    /// batch behind other events: it comes first in a later call, which throws as next() does.
-    /// Workload reads an interleaved source this way, so a run of one thread's accesses costs
-    /// one virtual call and no per-event hand-over.
-    virtual std::size_t next_batch(TraceEvent *out, std::size_t max) {
-        (void)max;
-        return next(out[0]) ? 1 : 0;
-    }
     /// Name of named-pointer @id (for messages).
     virtual std::string name_of(std::uint32_t id) const = 0;
     /// Number of distinct named pointers seen so far.

@@ -37,11 +37,8 @@ public:
         EventRing queue;
         bool discarding = false;
         std::uint32_t id = 0; /* its thread */
-        /* Events of this thread read ahead in one batch, not yet read: made[made_next..made_count)
-         * (a per-thread source's next_batch_of, an interleaved source's next_batch). They come
-         * before the queue's (the queue is filled only while they wait: later events), and count
-         * as read (events_read) when they are read; an interleaved source's count as buffered
-         * (buffered()) until then, as they would in the queue had they been read one by one. */
+        /* A per-thread source's events made ahead in one batch (next_batch_of), not yet read:
+         * made[made_next..made_count). They count as read (events_read) when they are read. */
         std::vector<TraceEvent> made;
         std::size_t made_next = 0, made_count = 0;
     };
@@ -57,32 +54,28 @@ public:
     bool next(std::uint32_t tid, TraceEvent &out) { return next(stream(tid), out); }
     /// The same through a stream handle (no lookup).
     bool next(Stream &s, TraceEvent &out) {
-        if (s.made_next < s.made_count) {
-            out = s.made[s.made_next++];
-            ++m_events;
-            if (!m_per_thread) --m_buffered;
-            return true;
+        if (s.queue.empty()) {
+            if (s.made_next < s.made_count) {
+                out = s.made[s.made_next++];
+                ++m_events;
+                return true;
+            }
+            return read_for(s, out);
         }
-        if (s.queue.empty()) return read_for(s, out);
         s.queue.pop(out);
         --m_buffered;
         return true;
     }
     /// The same without a copy (the cores' hot path): the next event of @s, or nullptr when it
     /// has none left. The event is the stream's own (a per-thread source's batch) or @scratch
-    /// (popped from the queue or read from the source into it: an interleaved source's always, so
-    /// that @scratch holds what it held when each event was read alone); it stays valid until @s
-    /// is read again. When it returns nullptr, @scratch is as next(@s, @scratch)
-    /// would have left it.
+    /// (popped from the queue or read from the source into it); it stays valid until @s is read
+    /// again. When it returns nullptr, @scratch is as next(@s, @scratch) would have left it.
     const TraceEvent *next_event(Stream &s, TraceEvent &scratch) {
-        if (s.made_next < s.made_count) {
-            ++m_events;
-            if (m_per_thread) return &s.made[s.made_next++];
-            --m_buffered;
-            scratch = s.made[s.made_next++];
-            return &scratch;
-        }
         if (s.queue.empty()) {
+            if (s.made_next < s.made_count) {
+                ++m_events;
+                return &s.made[s.made_next++];
+            }
             if (m_per_thread) return read_own(s);
             return read_for(s, scratch) ? &scratch : nullptr;
         }
@@ -146,9 +139,7 @@ private:
     bool m_exhausted = false;
     std::uint32_t m_per_thread = 0;   /* the source's thread_count(); 0: read interleaved */
     std::uint32_t m_announced = 0;    /* per-thread: threads whose creation was announced */
-    std::uint64_t m_events = 0;       /* events read (events_read()) */
-    std::uint64_t m_indexed = 0;      /* interleaved: events read from the source (the last index given) */
-    std::vector<TraceEvent> m_batch;  /* interleaved: next_batch's events, before they go to their stream */
+    std::uint64_t m_events = 0;
     std::uint64_t m_dropped_assertion = 0;
     std::uint32_t m_dropped_assertion_thread = 0;
     /// Notes @ev when it is an assertion being dropped.
