@@ -300,7 +300,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
         l->dirty |= write;
-        if (!m_prefetching.empty() || !m_fills.empty()) m_latency += in_flight_hit(line_no) - m_config.l1d_latency;
+        m_latency += hit_latency(line_no) - m_config.l1d_latency;
         return l;
     }
     ++m_stats.l1_misses;
@@ -594,12 +594,17 @@ std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
     return m_config.l1d_latency;
 }
 
+/*
+ * A tag store's line: the L1D copy's tags, then the private L2's and the LLC's copies (the
+ * copies found through the memo of the last tag store's: the four STGs of a line find them in
+ * one look-up each), then every other core's copy loses its tags.
+ */
 void MemoryPath::store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits) {
     l.tags = (l.tags & ~mask) | bits;
     l.tag_dirty = true;
     if (m_l2)
-        if (CacheLine *p = m_l2->peek(line_no); p && p->tags_valid) p->tags = (p->tags & ~mask) | bits;
-    CacheLine *sh = m_shared.llc->peek(line_no);
+        if (CacheLine *p = memo_peek(*m_l2, m_tag_store_l2, line_no); p && p->tags_valid) p->tags = (p->tags & ~mask) | bits;
+    CacheLine *sh = memo_peek(*m_shared.llc, m_tag_store_llc, line_no);
     if (sh && sh->tags_valid) sh->tags = (sh->tags & ~mask) | bits;
     invalidate_peer_tags(line_no, sh);
 }
@@ -621,6 +626,8 @@ void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *sh
     // The LLC's sharer bits name every L1 that took the line since it entered the LLC (beyond
     // 64 cores, every group with such an L1); without an LLC copy every other L1 is asked.
     if (shared) {
+        // Up to 64 cores a bit is one core: with no bit but this core's there is no one to visit.
+        if (!m_shared.sharer_shift && !(shared->sharers & ~m_shared.sharer_bit(m_id))) return;
         m_shared.for_each_sharer(shared->sharers, [&](std::size_t c) {
             if (c != m_id) invalidate(c);
         });

@@ -67,8 +67,13 @@ public:
     }
     /// Out of order: the latency of an L1D hit on @line_no: the hit latency, plus what is left
     /// of a prefetch still in flight (counted useful, and late).
+    /// The common case, inline: no demand fill to drop or to merge into (in_flight_hit's
+    /// test) and the line not among the L1D prefetches in flight (prefetched_hit's filter).
     std::uint64_t hit_latency(std::uint64_t line_no) {
-        return m_prefetching.empty() && m_fills.empty() ? m_config.l1d_latency : in_flight_hit(line_no);
+        if (!m_fills.empty() && (m_clock.now_cycles() + m_latency >= m_fills_min_ready || m_fill_lines.may_hold(line_no)))
+            return in_flight_hit(line_no);
+        if (m_prefetching.empty() || !m_prefetching_lines.may_hold(line_no)) return m_config.l1d_latency;
+        return prefetched_hit(line_no);
     }
     /// Cache maintenance by VA over [@base, @base + @bytes) (DC CIVAC/IVAC, and the RFC's
     /// dcache_inval_tags_poc): the lines leave every core's L1D and private L2, the LLC and the DRAM
@@ -114,6 +119,13 @@ private:
     bool memory_transaction(std::uint64_t pa, std::uint32_t len, bool write, MteExtension *ext, bool posted);
     /// Tags of every other core's copy of @line_no are stale after a tag store.
     void invalidate_peer_tags(std::uint64_t line_no, const CacheLine *shared);
+    /// @cache.peek(@line_no), through @memo, the entry an earlier call found: while its key
+    /// still names @line_no it is that line's entry (a line is in at most one way of its set,
+    /// and an entry stays in its way until it is invalidated or replaced, which changes the key).
+    static CacheLine *memo_peek(Cache &cache, CacheLine *&memo, std::uint64_t line_no) {
+        if (memo && memo->line() == line_no) return memo;
+        return memo = cache.peek(line_no);
+    }
 
     std::uint32_t m_id;
     const CoreConfig &m_config;
@@ -148,6 +160,7 @@ private:
     LineFilter m_fill_lines;   /* the lines of m_fills */
     std::uint64_t m_fills_min_ready = 0; /* no entry of m_fills is ready before this core cycle */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
+    CacheLine *m_tag_store_l2 = nullptr, *m_tag_store_llc = nullptr; /* store_line_tags' memo_peek memos */
     tlm::tlm_generic_payload m_trans; /* memory_transaction's, reused (no extension set between calls) */
 };
 

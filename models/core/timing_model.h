@@ -75,7 +75,7 @@ public:
     /// load: @write false) or full MSHRs. A caller that does not say (@write left false) is
     /// taken as a load: the load queue's stall then applies to its stores too.
     void begin_access(std::uint32_t dep, bool write = false) {
-        if (m_ooo && (dep || m_head != m_window.size())) begin_ooo(dep, write);
+        if (m_ooo && (dep || m_head != m_window.size()) && !nothing_to_wait(dep, write)) begin_ooo(dep, write);
     }
     /// Out of order: the access issued by begin_access() took @latency cycles (from the
     /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
@@ -111,6 +111,19 @@ private:
         bool l2;            /* it missed the private L2 (a core with one) */
     };
     void begin_ooo(std::uint32_t dep, bool write);
+    /// True when begin_ooo(@dep, @write) would not stall nor change anything: no dependence,
+    /// and a window whose oldest outstanding miss is neither complete nor a ROB behind, a load
+    /// queue with room, and MSHR lists below their limits without pruning (the conditions of
+    /// window_full(), load_queue_full() and begin_ooo's MSHR loop, tested inline: in a stream
+    /// the window is never empty, and most accesses wait for nothing).
+    bool nothing_to_wait(std::uint32_t dep, bool write) const {
+        if (dep) return false;
+        const Miss &oldest = m_window[m_head];
+        const std::uint64_t now = m_clock.now_cycles();
+        return oldest.done > now && m_seq - oldest.seq < m_rob && (write || m_loads - oldest.load < m_load_queue) &&
+               now >= m_busy_now && m_busy.size() < m_l1_mshrs && m_busy_l2.size() < m_l2_mshrs &&
+               m_busy_dram.size() < m_llc_mshrs;
+    }
     /// An access took one of the dispatch_width slots of the current cycle.
     void dispatch_slot() {
         ++m_seq;

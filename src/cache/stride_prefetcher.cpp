@@ -18,17 +18,24 @@ StridePrefetcher::StridePrefetcher(const Config &c) : m_c(c), m_table(c.entries)
  */
 unsigned StridePrefetcher::train(std::uint64_t line, std::uint64_t *out) {
     const std::uint64_t region = line >> m_c.region_shift;
-    Entry *e = nullptr, *victim = &m_table[0];
-    for (Entry &x : m_table) {
-        if (x.region == region) {
-            e = &x;
-            break;
-        }
-        if (x.lru < victim->lru) victim = &x;
-    }
+    // A region is in at most one entry, so the entry trained last, when it holds the region, is
+    // the one the scan would find (a stream trains one region many times in a row).
+    Entry *e = m_last < m_table.size() && m_table[m_last].region == region ? &m_table[m_last] : nullptr;
     if (!e) {
-        *victim = Entry{region, line, 0, 0, ++m_clock};
-        return 0;
+        Entry *victim = &m_table[0];
+        for (Entry &x : m_table) {
+            if (x.region == region) {
+                e = &x;
+                break;
+            }
+            if (x.lru < victim->lru) victim = &x;
+        }
+        if (!e) {
+            *victim = Entry{region, line, 0, 0, ++m_clock};
+            m_last = static_cast<std::size_t>(victim - m_table.data());
+            return 0;
+        }
+        m_last = static_cast<std::size_t>(e - m_table.data());
     }
     e->lru = ++m_clock;
     const std::int64_t d = static_cast<std::int64_t>(line - e->last);

@@ -42,6 +42,7 @@ private:
     Config m_c;
     std::vector<Entry> m_table;
     std::uint64_t m_clock = 0;
+    std::size_t m_last = ~std::size_t(0); /* the entry train() used last (none yet) */
 };
 
 }  // namespace mtesim
