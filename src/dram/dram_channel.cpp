@@ -99,8 +99,6 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
     }
     const int kind = r.write ? 1 : 0;
     std::vector<Request> &list = m_q[kind][r.bank];
-    const bool cached = m_cached, was_empty = list.empty();
-    const Summary before = m_sum[kind][r.bank];
     list.push_back(r);
     mark_busy(kind, r.bank);
     mark_changed(kind, r.bank);
@@ -111,62 +109,7 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
         std::uint64_t &mx = r.write ? m_stats->write_queue_max : m_stats->read_queue_max;
         mx = std::max<std::uint64_t>(mx, m_count[kind]);
     }
-    if (cached) m_cached = fold_into_cached(kind, r.bank, was_empty, before);
     return false;
-}
-
-/*
- * A request just appended to bank @flat's list of @kind, folded into the choice a step kept
- * when it stopped at its `until` (m_cached_at) with nothing legal before a later wake: true if
- * the choice is then what choose(m_cached_at) would return. Every other bank's requests stay
- * illegal at m_cached_at and give the same minima; the new request is the youngest, so this
- * bank's oldest hit and ACT/PRE candidate stay as they were unless it is the first of its
- * kind (then it joins the minima), except when its row hit flips the bank's candidate or
- * meets the cap (then the choice is dropped and choose() runs as before). A request that is
- * itself legal at m_cached_at also drops it.
- */
-bool DramChannel::fold_into_cached(int kind, std::size_t flat, bool was_empty, const Summary &before) {
-    if (kind != m_cached_kind) return true; /* not in the queue served (a drain change is checked in step()) */
-    const Bank &b = m_banks[flat];
-    if (b.blocked) return true;
-    if (!was_empty && before.dirty) return false;
-    const Summary &s = summary(kind, flat);
-    if (s.capped_hits) return false;
-    if (!was_empty && ((before.hit_seq != kNever && s.hit_seq != before.hit_seq) ||
-                       (before.cand_seq != kNever && s.cand_seq != before.cand_seq)))
-        return false;
-    Choice &c = m_cached_choice;
-    const std::uint64_t at = m_cached_at;
-    if (s.hit_seq != kNever) {
-        const std::uint64_t ready = std::max(b.next_col, m_next_col[kind][b.group]);
-        if (ready <= at) return false;
-        if (ready < c.hit_wake || (ready == c.hit_wake && s.hit_seq < c.hit_wake_seq)) {
-            c.hit_wake = ready;
-            c.hit_wake_seq = s.hit_seq;
-            c.hit_wake_bank = flat;
-        }
-    }
-    if (s.cand_seq != kNever) {
-        const bool act = b.open_row == kNoRow;
-        const std::uint64_t ready = act ? std::max(b.next_act, m_act_group[b.group]) : b.next_pre;
-        if (ready <= at) return false;
-        if (ready < c.other_wake || (ready == c.other_wake && s.cand_seq < c.other_wake_seq)) {
-            c.other_wake = ready;
-            c.other_wake_seq = s.cand_seq;
-            c.other_wake_bank = flat;
-            c.other_wake_cmd = act ? Cmd::act : Cmd::pre;
-        }
-    }
-    /* as choose() ends with no refresh due, no capped hit and nothing legal */
-    c.wake = std::min(c.refresh_wake, std::min(c.hit_wake, c.other_wake));
-    const bool hit = c.hit_wake <= c.other_wake;
-    const std::size_t bi = hit ? c.hit_wake_bank : c.other_wake_bank;
-    c.early_cmd = hit ? (kind ? Cmd::wr : Cmd::rd) : c.other_wake_cmd;
-    c.early_rank = m_banks[bi].rank;
-    c.early_bank = static_cast<std::uint32_t>(bi - std::size_t(c.early_rank) * m_banks_per_rank);
-    c.early_entry = hit ? m_sum[kind][bi].hit_pos : m_sum[kind][bi].cand_pos;
-    c.early_at = hit ? c.hit_wake : c.other_wake;
-    return true;
 }
 
 /*
@@ -510,13 +453,6 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
         c.early_bank = static_cast<std::uint32_t>(bi - std::size_t(c.early_rank) * m_banks_per_rank);
         c.early_entry = hit ? m_sum[kind][bi].hit_pos : m_sum[kind][bi].cand_pos;
         c.early_at = hit ? hit_wake : other_wake;
-        c.hit_wake = hit_wake;
-        c.hit_wake_seq = hit_wake_seq;
-        c.hit_wake_bank = hit_wake_bank;
-        c.other_wake = other_wake;
-        c.other_wake_seq = other_wake_seq;
-        c.other_wake_bank = other_wake_bank;
-        c.other_wake_cmd = other_wake_cmd;
     }
 }
 
@@ -747,9 +683,7 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
         }
     }
     update_drain_mode();
-    const bool use_cached = m_cached && t == m_cached_at && (m_draining ? 1 : 0) == m_cached_kind;
-    m_cached = false;
-    const Choice c = use_cached ? m_cached_choice : choose(t);
+    const Choice c = choose(t);
     if (c.cmd != Cmd::none) {
         issue(c, t, sink);
         account_occupancy(t, t + 1);
@@ -785,16 +719,6 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     }
     account_occupancy(t, next);
     m_now = next;
-    /* Stopped at until with nothing legal before c.wake, which lies later: unless something
-     * changes, the step at until chooses as this one did (no refresh falls due by then, every
-     * request's cycle lies after it). Kept, with the requests entering meanwhile folded in. */
-    if (next == until && c.early_cmd != Cmd::none && c.wake > until && t < m_refresh_next &&
-        m_config->page_policy != DramConfig::PagePolicy::timeout) {
-        m_cached = true;
-        m_cached_at = next;
-        m_cached_kind = m_draining ? 1 : 0;
-        m_cached_choice = c;
-    }
     return true;
 }
 
@@ -821,7 +745,6 @@ void DramChannel::skip_idle_refreshes(std::uint64_t until) {
     }
     if (skip < 2) return;
     skip -= 1; /* the last interval before until is simulated */
-    m_cached = false;
     for (Rank &r : m_ranks) {
         r.refresh_at += skip * interval;
         if (!all_bank) r.refresh_bank = static_cast<std::uint32_t>((r.refresh_bank + skip) % cfg.banks_per_group);
@@ -882,7 +805,6 @@ void DramChannel::copy_for_prediction(DramChannel &o) {
     m_channel = o.m_channel;
     m_banks_per_rank = o.m_banks_per_rank;
     m_now = o.m_now;
-    m_cached = false; /* choose() anew: the same choice */
     /* The change marks say which lists differ only if the two last synchronised with each
      * other (the engine's channel and its lookahead copy, which swap places on adoption). */
     const bool paired = m_synced == &o && o.m_synced == this;

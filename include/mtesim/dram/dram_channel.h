@@ -135,11 +135,6 @@ private:
         std::uint32_t early_rank = 0, early_bank = 0;
         std::size_t early_entry = 0;
         std::uint64_t early_at = kNever;
-        /* With early_cmd: the two minima early_* was taken from (see choose_request()), kept so
-         * that a request entering later can be folded in (fold_into_cached()). */
-        std::uint64_t hit_wake = kNever, hit_wake_seq = kNever, other_wake = kNever, other_wake_seq = kNever;
-        std::size_t hit_wake_bank = 0, other_wake_bank = 0;
-        Cmd other_wake_cmd = Cmd::none;
     };
     /* What FR-FCFS needs to know of one bank's requests in one queue, recomputed only when
      * they or the bank's open row change, so that a scheduling step costs O(banks). */
@@ -198,18 +193,7 @@ private:
      * a few of the 15-20 lists a full run keeps busy. */
     std::vector<std::uint64_t> m_changed[2];
     const DramChannel *m_synced = nullptr;
-    void mark_changed(int kind, std::size_t flat) {
-        m_changed[kind][flat >> 6] |= 1ull << (flat & 63);
-        m_cached = false; /* a list changed: the kept choice may no longer be what choose() gives */
-    }
-    /* The choice of a step cut short at its `until` with nothing legal before its wake, which
-     * lies after `until` (see step()): what choose() returns at m_cached_at if nothing changes
-     * but requests entering (enqueue() folds each in, or drops the choice). */
-    bool m_cached = false;
-    int m_cached_kind = 0;
-    std::uint64_t m_cached_at = 0;
-    Choice m_cached_choice;
-    bool fold_into_cached(int kind, std::size_t flat, bool was_empty, const Summary &before);
+    void mark_changed(int kind, std::size_t flat) { m_changed[kind][flat >> 6] |= 1ull << (flat & 63); }
     std::uint64_t m_seq = 0;
     std::vector<Bank> m_banks;                /* [rank][bankgroup * banks_per_group + bank] */
     std::vector<Rank> m_ranks;
