@@ -11,6 +11,7 @@
 #include "mtesim/dram/dram_timing_engine.h"
 #include "mtesim/stats/latency_histogram.h"
 
+#include "dram_channel_rig.h"
 #include "dram_test_config.h"
 
 #include <gtest/gtest.h>
@@ -27,52 +28,7 @@ namespace {
 
 DramConfig make(const std::string &preset, std::vector<std::string> sets) { return dram_test_config(preset, std::move(sets)); }
 
-DramCoord at(std::uint32_t bg, std::uint32_t bank, std::uint64_t row, std::uint64_t col = 0, std::uint32_t rank = 0) {
-    DramCoord c;
-    c.rank = rank;
-    c.bankgroup = bg;
-    c.bank = bank;
-    c.row = row;
-    c.column = col;
-    return c;
-}
-
-/// One channel, a sink recording completions in issue order.
-struct Rig : DramChannel::Sink {
-    DramConfig cfg;
-    DramAddressMapper mapper;
-    DramChannel ch;
-    DramSchedulerStats stats;
-    std::vector<DramChannel::Completion> order;
-    std::map<std::uint64_t, DramChannel::Completion> by_id;
-    std::uint64_t next_id = 0;
-
-    explicit Rig(const DramConfig &c) : cfg(c), mapper(cfg), ch(cfg, 0) {
-        stats.bg_hits.assign(cfg.bankgroups, 0);
-        stats.bg_misses.assign(cfg.bankgroups, 0);
-        stats.bg_conflicts.assign(cfg.bankgroups, 0);
-        ch.set_stats(&stats);
-    }
-    void complete(const DramChannel::Completion &c) override {
-        order.push_back(c);
-        by_id[c.id] = c;
-    }
-    std::uint64_t add(const DramCoord &k, bool write, std::uint64_t t) {
-        ch.advance(t, this);
-        DramChannel::Request r;
-        r.id = next_id++;
-        r.k = k;
-        r.line = mapper.encode(k).value();
-        r.write = write;
-        ch.enqueue(r, this);
-        return r.id;
-    }
-    std::uint64_t latency(std::uint64_t id) {
-        ch.drain(this);
-        const auto &c = by_id.at(id);
-        return c.done - c.arrival;
-    }
-};
+using Rig = DramChannelRig;
 
 /// DDR4-3200, refresh off; a low watermark of 0, so that a lone write is drained as soon as no
 /// read waits (the turnaround cases need it issued at a known cycle). Later sets win.

@@ -9,6 +9,7 @@
 #include "mtesim/dram/dram_channel.h"
 #include "mtesim/dram/dram_timing_engine.h"
 
+#include "dram_channel_rig.h"
 #include "dram_test_config.h"
 
 #include <gtest/gtest.h>
@@ -22,15 +23,6 @@ using namespace mtesim;
 
 namespace {
 
-DramCoord at(std::uint32_t bg, std::uint32_t bank, std::uint64_t row, std::uint64_t col = 0) {
-    DramCoord c;
-    c.bankgroup = bg;
-    c.bank = bank;
-    c.row = row;
-    c.column = col;
-    return c;
-}
-
 /// DDR4-3200 (4 bank groups of 4 banks), refresh off, the per-bank structure; later sets win.
 DramConfig per_bank(std::vector<std::string> sets = {}) {
     sets.insert(sets.begin(), "dram.queue_structure=per-bank");
@@ -38,34 +30,13 @@ DramConfig per_bank(std::vector<std::string> sets = {}) {
     return dram_test_config("ddr4-3200", sets);
 }
 
-struct Rig : DramChannel::Sink {
-    DramConfig cfg;
-    DramAddressMapper mapper;
-    DramChannel ch;
-    DramSchedulerStats stats;
-    std::vector<DramChannel::Completion> order;
-    std::map<std::uint64_t, DramChannel::Completion> by_id;
-    std::uint64_t next_id = 0;
-
-    explicit Rig(const DramConfig &c) : cfg(c), mapper(cfg), ch(cfg, 0) {
-        stats.bg_hits.assign(cfg.bankgroups, 0);
-        stats.bg_misses.assign(cfg.bankgroups, 0);
-        stats.bg_conflicts.assign(cfg.bankgroups, 0);
-        ch.set_stats(&stats);
-    }
-    void complete(const DramChannel::Completion &c) override {
-        order.push_back(c);
-        by_id[c.id] = c;
-    }
+/// The shared rig; no request in these tests is answered from a queued write.
+struct Rig : DramChannelRig {
+    using DramChannelRig::DramChannelRig;
     std::uint64_t add(const DramCoord &k, bool write, std::uint64_t t) {
-        ch.advance(t, this);
-        DramChannel::Request r;
-        r.id = next_id++;
-        r.k = k;
-        r.line = mapper.encode(k).value();
-        r.write = write;
-        EXPECT_FALSE(ch.enqueue(r, this));
-        return r.id;
+        const std::uint64_t id = DramChannelRig::add(k, write, t);
+        EXPECT_FALSE(answered);
+        return id;
     }
 };
 
