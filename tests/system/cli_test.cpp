@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "expect_bad_input.h"
 #include "run_mtesim.h"
 
 #include <fcntl.h>
@@ -27,6 +28,7 @@ namespace {
 const std::string kData = MTESIM_TEST_DATA_DIR;
 
 using mtesim::systest::Result;
+using mtesim::systest::expect_bad_input;
 using mtesim::systest::slurp;
 
 /// Runs mtesim with @args in working directory @cwd, capturing its output.
@@ -40,14 +42,6 @@ std::string write_temp(const std::string &name, const std::string &bytes) {
     return path.string();
 }
 
-/// The exit-2 contract: status 2, no stdout, exactly one line on stderr starting with @prefix.
-void expect_bad_input(const Result &r, const std::string &prefix) {
-    EXPECT_EQ(r.status, 2) << r.err;
-    EXPECT_TRUE(r.out.empty()) << "stdout: " << r.out;
-    ASSERT_FALSE(r.err.empty());
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "stderr must be one line: " << r.err;
-    EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << "stderr: " << r.err;
-}
 
 /// A run's stats.json, read by name: the integer value of a stat, or a test failure (and 0)
 /// when the run has no stat of that name.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "expect_bad_input.h"
 #include "run_mtesim.h"
 
 #include <fcntl.h>
@@ -27,6 +28,7 @@ namespace {
 const std::string kData = MTESIM_TEST_DATA_DIR;
 
 using mtesim::systest::Result;
+using mtesim::systest::expect_bad_input;
 using mtesim::systest::slurp;
 
 fs::path fresh_dir(const std::string &name) {
@@ -40,13 +42,6 @@ Result run_mtesim(const std::vector<std::string> &args, const char *path = nullp
     return mtesim::systest::run_mtesim(args, nullptr, path);
 }
 
-void expect_bad_input(const Result &r, const std::string &prefix) {
-    EXPECT_EQ(r.status, 2) << r.err;
-    EXPECT_TRUE(r.out.empty()) << "stdout: " << r.out;
-    ASSERT_FALSE(r.err.empty());
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "stderr must be one line: " << r.err;
-    EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << "stderr: " << r.err;
-}
 
 std::vector<std::string> split(const std::string &line, char sep = ',') {
     std::vector<std::string> out;

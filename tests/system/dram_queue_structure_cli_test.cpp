@@ -1,6 +1,7 @@
 // dram.queue_structure = per-bank from the command line (docs/config.md): it runs in both modes
 // the DRAM controller has, `dram-replay` and a full run (the TLM path with its per-read
 // prediction), and its bad settings are one line naming the key, exit 2.
+#include "expect_bad_input.h"
 #include "run_mtesim.h"
 
 #include <gtest/gtest.h>
@@ -17,13 +18,6 @@ namespace {
 
 Result run(const std::vector<std::string> &args) { return mtesim::systest::run_mtesim(args, nullptr, nullptr); }
 
-void expect_bad_input(const Result &r, const std::string &prefix) {
-    EXPECT_EQ(r.status, 2) << r.err;
-    EXPECT_TRUE(r.out.empty()) << "stdout: " << r.out;
-    ASSERT_FALSE(r.err.empty());
-    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "stderr must be one line: " << r.err;
-    EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << "stderr: " << r.err;
-}
 
 std::string write_trace() {
     const auto p = std::filesystem::temp_directory_path() / ("mtesim-qs-" + std::to_string(getpid()) + ".trace");
