@@ -214,7 +214,7 @@ for set in $SETS; do
   # The paced rows: in the main table and with the per-bank structure (not in the capacity set,
   # which replaced only the unpaced rows of the main table).
   if [ "$set" != dramsim3-capacity ] && [[ " $PATTERNS " == *" random "* ]]; then
-    row ddr3 random 80 10
-    row ddr4 random 80 8
+    row ddr3 random 80 10 "$set"
+    row ddr4 random 80 8 "$set"
   fi
 done
