@@ -114,8 +114,7 @@ bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t si
             if (l && (!check || l->tags_valid)) {
                 ++m_stats.tlb_hits;
                 ++m_stats.l1_hits;
-                if (m_timing.out_of_order()) m_path.charge_latency(m_path.hit_latency(pa >> m_line_shift));
-                else m_clock.charge(m_config.l1d_latency);
+                m_path.charge_latency(m_path.hit_latency(pa >> m_line_shift));
                 if (check) {
                     const unsigned g0 = static_cast<unsigned>((pa & (m_line_bytes - 1)) >> 4);
                     const unsigned g1 = static_cast<unsigned>(((pa + size - 1) & (m_line_bytes - 1)) >> 4);

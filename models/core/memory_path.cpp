@@ -20,7 +20,7 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
       m_exclusive(exclusive), m_socket(socket), m_l1(config.l1d), m_tlb(config.tlb),
       m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes), m_defer(config.out_of_order) {
     const unsigned page_lines = kPageShift - m_line_shift;
-    if (config.out_of_order && config.prefetch_degree) {
+    if (config.prefetch_degree) {
         StridePrefetcher::Config pc;
         pc.entries = config.stride_entries;
         pc.max_stride = config.stride_max_lines;
@@ -29,7 +29,7 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
         pc.region_shift = page_lines;
         m_stride = std::make_unique<StridePrefetcher>(pc);
     }
-    if (config.out_of_order && config.l2_prefetch_degree)
+    if (config.l2_prefetch_degree)
         m_stream = std::make_unique<StreamPrefetcher>(8, config.l2_prefetch_degree, page_lines);
     m_write_buffer.assign(config.write_buffer, 0);
     if (config.has_l2()) m_l2 = std::make_unique<Cache>(config.l2);
@@ -294,13 +294,13 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     // When each prefetcher sees this access (cycles into it): the L1D stride prefetcher at the
     // L1D lookup, the L2 stream prefetcher at the L2 lookup. Their prefetches leave then, not
     // when this access's own data is back.
-    const std::uint64_t l1_seen = m_latency;
+    const std::uint64_t l1_seen = prefetcher_sees();
     std::uint64_t l2_seen = l1_seen;
     CacheLine *l = m_l1.find(line_no);
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
         l->dirty |= write;
-        m_latency += hit_latency(line_no) - m_config.l1d_latency;
+        charge_latency(hit_latency(line_no) - m_config.l1d_latency);
         return l;
     }
     ++m_stats.l1_misses;
@@ -308,7 +308,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     bool tags_valid = false, found = false;
     if (m_l2) {
         charge_latency(m_config.l2_latency);
-        l2_seen = m_latency;
+        l2_seen = prefetcher_sees();
         const CacheLine *p = m_l2->find(line_no);
         if (p && (!need_tags || p->tags_valid)) {
             ++m_stats.l2_hits;
@@ -350,17 +350,20 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     l->tags = tags;
     l->tags_valid = tags_valid;
     l->dirty |= write;
-    if (m_defer && !m_in_prefetch) {
-        // The fill is in flight until the data is back: a later access to the line (the other
-        // LDPs of a copy's line, the next 8 bytes of a stream) merges into this miss.
-        if (m_fills.size() >= kMaxFills) {
-            m_fill_lines.remove(m_fills.front().line);
-            m_fills.erase(m_fills.begin());
+    if (!m_in_prefetch) {
+        // Out of order, the fill is in flight until the data is back: a later access to the
+        // line (the other LDPs of a copy's line, the next 8 bytes of a stream) merges into this
+        // miss. In order, the core has waited for it.
+        if (m_defer) {
+            if (m_fills.size() >= kMaxFills) {
+                m_fill_lines.remove(m_fills.front().line);
+                m_fills.erase(m_fills.begin());
+            }
+            const std::uint64_t ready = m_clock.now_cycles() + m_latency;
+            m_fills_min_ready = m_fills.empty() ? ready : std::min(m_fills_min_ready, ready);
+            m_fills.push_back(Fill{line_no, ready});
+            m_fill_lines.add(line_no);
         }
-        const std::uint64_t ready = m_clock.now_cycles() + m_latency;
-        m_fills_min_ready = m_fills.empty() ? ready : std::min(m_fills_min_ready, ready);
-        m_fills.push_back(Fill{line_no, ready});
-        m_fill_lines.add(line_no);
         if (m_stride) {
             std::uint64_t lines[StridePrefetcher::kMaxDegree];
             if (const unsigned n = m_stride->train(line_no, lines)) issue_l1_prefetches(lines, n, need_tags, l1_seen);
@@ -470,6 +473,35 @@ constexpr std::size_t kMaxPrefetches = 32; /* prefetched lines remembered per le
  * demand hits or misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (their TRMs
  * describe a stride/stream prefetcher on the L1D miss stream).
  */
+MemoryPath::PrefetchTime::PrefetchTime(MemoryPath &path, std::uint64_t seen)
+    : m_path(path), m_saved_latency(path.m_latency), m_in_order(!path.m_defer) {
+    if (!m_in_order) {
+        m_path.m_latency = seen; /* its requests leave from when the prefetcher saw the access */
+        return;
+    }
+    // In order: local time goes back to the cycle the prefetcher saw the access (the level
+    // latencies since then are the demand access's, not the prefetch's), but never before
+    // SystemC time, which a synchronisation since may have moved past it.
+    LocalClock &clock = m_path.m_clock;
+    clock.flush();
+    m_saved_time = clock.current_time();
+    const std::uint64_t now = sc_core::sc_time_stamp().value(), at = seen * clock.period_units();
+    clock.set_local_time(sc_core::sc_time::from_value(at > now ? at - now : 0));
+    m_path.m_defer = true;
+    m_path.m_latency = 0;
+}
+
+MemoryPath::PrefetchTime::~PrefetchTime() {
+    m_path.m_latency = m_saved_latency;
+    if (!m_in_order) return;
+    m_path.m_defer = false;
+    // The core resumes where it was; a synchronisation during the prefetch (a quantum boundary)
+    // or a write-back's wait for the write buffer may have moved it later, never earlier.
+    LocalClock &clock = m_path.m_clock;
+    clock.flush();
+    if (clock.current_time() < m_saved_time) clock.set_local_time(m_saved_time - sc_core::sc_time_stamp());
+}
+
 void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at) {
     m_in_prefetch = true;
     for (unsigned i = 0; i < n; ++i) {
@@ -478,12 +510,14 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
         if (m_prefetching_lines.may_hold(line) &&
             std::any_of(m_prefetching.begin(), m_prefetching.end(), [line](const Prefetch &p) { return p.line == line; }))
             continue;
-        const std::uint64_t saved = m_latency;
         const DemandCounters before(m_stats);
-        m_latency = at; /* its requests leave from when the prefetcher saw the access */
-        CacheLine *l = line_access(line, false, need_tags);
-        const std::uint64_t latency = m_latency; /* its data is back, from the access's issue */
-        m_latency = saved;
+        std::uint64_t ready; /* core cycle its data is in the L1D */
+        CacheLine *l;
+        {
+            PrefetchTime time(*this, at);
+            l = line_access(line, false, need_tags);
+            ready = time.ready();
+        }
         before.restore(m_stats);
         if (!l) continue;
         ++m_stats.prefetch_issued;
@@ -491,7 +525,7 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
             m_prefetching_lines.remove(m_prefetching.front().line);
             m_prefetching.erase(m_prefetching.begin());
         }
-        m_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + latency});
+        m_prefetching.push_back(Prefetch{line, ready});
         m_prefetching_lines.add(line);
     }
     m_in_prefetch = false;
@@ -513,21 +547,23 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
         if (m_l2_prefetching_lines.may_hold(line) &&
             std::any_of(m_l2_prefetching.begin(), m_l2_prefetching.end(), [line](const Prefetch &p) { return p.line == line; }))
             continue;
-        const std::uint64_t saved = m_latency;
         const DemandCounters before(m_stats);
-        m_latency = at; /* as issue_l1_prefetches */
-        CacheLine *shared = fetch_from_llc(line, need_tags);
-        if (shared && m_l2) {
-            shared->sharers |= m_shared.sharer_bit(m_id);
-            CacheLine evicted;
-            bool hit;
-            CacheLine *p = m_l2->find_or_insert(line, evicted, hit);
-            if (!hit && evicted.valid()) writeback_to_llc(evicted);
-            p->tags = shared->tags;
-            p->tags_valid = shared->tags_valid;
+        std::uint64_t ready; /* core cycle its data is in the L2 (the LLC) */
+        CacheLine *shared;
+        {
+            PrefetchTime time(*this, at);
+            shared = fetch_from_llc(line, need_tags);
+            if (shared && m_l2) {
+                shared->sharers |= m_shared.sharer_bit(m_id);
+                CacheLine evicted;
+                bool hit;
+                CacheLine *p = m_l2->find_or_insert(line, evicted, hit);
+                if (!hit && evicted.valid()) writeback_to_llc(evicted);
+                p->tags = shared->tags;
+                p->tags_valid = shared->tags_valid;
+            }
+            ready = time.ready();
         }
-        const std::uint64_t latency = m_latency;
-        m_latency = saved;
         before.restore(m_stats);
         if (!shared) continue;
         ++m_stats.l2_prefetch_issued;
@@ -535,7 +571,7 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
             m_l2_prefetching_lines.remove(m_l2_prefetching.front().line);
             m_l2_prefetching.erase(m_l2_prefetching.begin());
         }
-        m_l2_prefetching.push_back(Prefetch{line, m_clock.now_cycles() + latency});
+        m_l2_prefetching.push_back(Prefetch{line, ready});
         m_l2_prefetching_lines.add(line);
     }
     m_in_prefetch = was;
@@ -550,13 +586,14 @@ void MemoryPath::l2_prefetch_used(std::uint64_t line_no) {
     if (!m_l2_prefetching_lines.may_hold(line_no)) return;
     for (std::size_t i = 0; i < m_l2_prefetching.size(); ++i) {
         if (m_l2_prefetching[i].line != line_no) continue;
-        const std::uint64_t seen = m_latency, now = m_clock.now_cycles() + seen, ready = m_l2_prefetching[i].ready;
+        const std::uint64_t seen = prefetcher_sees(), now = m_clock.now_cycles() + m_latency,
+                            ready = m_l2_prefetching[i].ready;
         m_l2_prefetching.erase(m_l2_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
         m_l2_prefetching_lines.remove(line_no);
         ++m_stats.l2_prefetch_useful;
         if (ready > now) {
             ++m_stats.l2_prefetch_late;
-            if (m_defer) m_latency += ready - now;
+            charge_latency(ready - now);
         }
         if (m_stream && !m_in_prefetch) {
             std::uint64_t lines[StreamPrefetcher::kMaxDegree];
@@ -573,7 +610,7 @@ std::uint64_t MemoryPath::prefetched_hit(std::uint64_t line_no) {
     if (!m_prefetching_lines.may_hold(line_no)) return m_config.l1d_latency;
     for (std::size_t i = 0; i < m_prefetching.size(); ++i) {
         if (m_prefetching[i].line != line_no) continue;
-        const std::uint64_t seen = m_latency, now = m_clock.now_cycles() + seen, ready = m_prefetching[i].ready;
+        const std::uint64_t seen = prefetcher_sees(), now = m_clock.now_cycles() + m_latency, ready = m_prefetching[i].ready;
         m_prefetching.erase(m_prefetching.begin() + static_cast<std::ptrdiff_t>(i));
         m_prefetching_lines.remove(line_no);
         ++m_stats.prefetch_useful;

@@ -1,6 +1,6 @@
 // MemoryPath: one core's side of the memory system. It holds the core's TLBs (L1 dTLB, L2 TLB,
 // walk cache), L1D and private L2 (when the preset gives it one), the L1D stride and L2 stream
-// prefetchers (out-of-order cores), brings lines in through the shared LLC and over TLM from
+// prefetchers (in-order and out-of-order cores), brings lines in through the shared LLC and over TLM from
 // the DRAM model (with their allocation
 // tags when asked), writes victims back (posted, through a bounded write buffer), keeps the
 // other cores' cached tags coherent after a tag store, and walks page tables in simulated
@@ -65,8 +65,8 @@ public:
         m_latency = 0;
         return l;
     }
-    /// Out of order: the latency of an L1D hit on @line_no: the hit latency, plus what is left
-    /// of a prefetch still in flight (counted useful, and late).
+    /// The latency of an L1D hit on @line_no: the hit latency, plus what is left of a demand
+    /// fill (out of order) or of a prefetch still in flight (counted useful, and late).
     /// The common case, inline: no demand fill to drop or to merge into (in_flight_hit's
     /// test) and the line not among the L1D prefetches in flight (prefetched_hit's filter).
     std::uint64_t hit_latency(std::uint64_t line_no) {
@@ -89,11 +89,37 @@ public:
     std::uint64_t set_hw_dirty(PhysAddr root, std::uint64_t va);
 
 private:
+    /// When a prefetcher sees the current access: out of order, cycles into the access (the
+    /// latency so far); in order, the core cycle (local time, which each level's latency has
+    /// already advanced).
+    std::uint64_t prefetcher_sees() const { return m_defer ? m_latency : m_clock.now_cycles(); }
+    /// The timing of one prefetch, for its lifetime (RAII). A prefetch's lookups and reads run
+    /// as a deferred access (their latencies add up in m_latency, and its memory requests do not
+    /// wait for one another's data) starting when the prefetcher saw the access that trained it
+    /// (@seen, as prefetcher_sees() gave it), and the core does not wait for it: out of order,
+    /// the current access's latency is restored; in order, the core's local time, which the
+    /// prefetch set back to @seen, returns to where the core was (or later, when a posted
+    /// write-back had to wait for a write-buffer entry, a stall the core does see).
+    class PrefetchTime {
+    public:
+        PrefetchTime(MemoryPath &path, std::uint64_t seen);
+        ~PrefetchTime();
+        PrefetchTime(const PrefetchTime &) = delete;
+        PrefetchTime &operator=(const PrefetchTime &) = delete;
+        /// The core cycle at which the prefetch's data is in its cache.
+        std::uint64_t ready() const { return m_path.m_clock.now_cycles() + m_path.m_latency; }
+
+    private:
+        MemoryPath &m_path;
+        std::uint64_t m_saved_latency; /* the current access's latency so far, cycles */
+        bool m_in_order;               /* the core is in order: local time was moved */
+        sc_core::sc_time m_saved_time;  /* in order: the core's time (SystemC time plus its local offset) */
+    };
     /// Issues the L1D prefetches of lines @lines[0..@n) (those not present or in flight), from
-    /// @at cycles into the current access (when the prefetcher saw the miss or the use).
+    /// when the prefetcher saw the miss or the use (@at, from prefetcher_sees()).
     void issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at);
     /// Issues the L2 stream prefetches of lines @lines[0..@n) into the private L2 (the LLC without
-    /// one), from @at cycles into the current access.
+    /// one), from @at (prefetcher_sees()).
     void issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at);
     std::uint64_t prefetched_hit(std::uint64_t line_no);
     /// A next-level hit on @line_no: an L2 prefetch the access now uses is useful (late if in flight: the access waits).
@@ -143,7 +169,7 @@ private:
     TlbHierarchy m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
-    bool m_defer;                /* out of order: latencies accumulate in m_latency */
+    bool m_defer;                /* out of order (or a prefetch in flight): latencies accumulate in m_latency */
     struct Prefetch {
         std::uint64_t line, ready; /* line number; core cycle its data is in the L1D */
     };

@@ -84,14 +84,14 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.load_queue = static_cast<std::uint32_t>(
         s.get_u64("core.load_queue", 68, "entries", "load queue: loads dispatched and not yet committed before dispatch stalls", 1, 4096));
     if (s.get_string("l1d.prefetcher", "none",
-                     "L1D prefetcher of out-of-order cores: none, or stride (a stride table per 4 KiB region on the miss stream)",
+                     "L1D prefetcher (in-order and out-of-order cores): none, or stride (a stride table per 4 KiB region on the miss stream)",
                      {"none", "stride"}) == "stride") {
         c.prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l1d.prefetch_degree", 4, "prefetches", "strides the L1D stride prefetcher runs ahead", 1, 64));
         c.stride_entries = static_cast<std::uint32_t>(s.get_u64("l1d.stride_entries", 16, "entries", "4 KiB regions the stride table tracks", 1, 1024));
         c.stride_max_lines = static_cast<std::uint32_t>(s.get_u64("l1d.stride_max", 4, "lines", "largest stride detected (either sign)", 1, 63));
         c.stride_confirm = static_cast<std::uint32_t>(s.get_u64("l1d.stride_confirm", 2, "misses", "repeats of one stride before prefetching", 1, 16));
     }
-    if (s.get_string("l2.prefetcher", "none", "private L2 prefetcher of out-of-order cores: none, or stream (next lines of an ascending L2 miss stream)",
+    if (s.get_string("l2.prefetcher", "none", "L2 prefetcher (into the private L2, or the LLC without one): none, or stream (next lines of an ascending L2 miss stream)",
                      {"none", "stream"}) == "stream")
         c.l2_prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l2.prefetch_degree", 8, "lines", "lines the L2 stream prefetcher runs ahead", 1, 64));
     c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));

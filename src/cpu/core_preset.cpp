@@ -69,12 +69,12 @@
 // core.dispatch_width is the model's instructions per cycle into the window, so it is the
 // decode width in instructions (the macro-op dispatch width is wider on every core here).
 // Prefetchers of the in-order presets: the A55 has an L1D stride prefetcher ([A55-PF]) and the A510
-// one as well ([A510-PF]), but neither preset sets l1d.prefetcher: the model's prefetchers
-// (StridePrefetcher, StreamPrefetcher) are built by MemoryPath for core.model = ooo only, and the
-// in-order (blocking) model charges every cache and DRAM access to the core's clock as it is made,
-// so a prefetch that does not stall the core cannot be expressed in it. Setting the key on an
-// in-order core would change nothing; the gap is stated in docs/timing-model.md ("Core presets")
-// and docs/fidelity.md ("Cores").
+// one as well ([A510-PF]); both presets set l1d.prefetcher = stride. A prefetch does not stall an
+// in-order core: its requests leave when the prefetcher saw the miss and the core goes on
+// (MemoryPath::PrefetchTime). Their largest stride is [A53-PF]'s four lines either way (the A55
+// TRM gives no figure; the A53 is its predecessor); the table size, confirmations and degree are
+// configs/default.ini's assumed values. Neither core has an L2 prefetcher in the model: the A55's
+// and A510's L2 (and the DSU's L3) prefetchers are the cluster's, which the model does not have.
 // The miss buffers and the store buffer: Arm's TRMs of these cores name the structures but not
 // their sizes; they keep configs/default.ini's assumed values (16 L1D MSHRs, 16 to DRAM, 24
 // stores) except where written below. The load queue (core.load_queue) and the L2's miss buffers
@@ -96,6 +96,8 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "32768", "[A55-TRM] 16 to 64 KiB; assumed: the 32 KiB of common phone builds"},
           {"l1d.ways", "4", "[A55-TRM] 4-way set associative"},
           {"l1d.latency", "3", "[A55-SOG] load instructions: 3-cycle execution latency"},
+          {"l1d.prefetcher", "stride", "[A55-PF] L1D data prefetch engine: strides, multiple streams in parallel"},
+          {"l1d.stride_max", "4", "[A53-PF] fixed strides within four lines either way (A53, the A55's predecessor; no A55 figure)"},
           {"l2.size", "131072", "[A55-TRM] optional private L2 of 64, 128 or 256 KiB; assumed: 128 KiB"},
           {"l2.ways", "4", "[A55-TRM] 4-way set associative"},
           {"l2.latency", "7", "assumed: no published A55 L2 latency was found (N1's, see arm,neoverse-n1)"},
@@ -112,6 +114,8 @@ const std::vector<CorePreset> &table() {
           {"l1d.size", "32768", "[A510-TRM] 32 or 64 KiB; assumed: the 32 KiB of common phone builds"},
           {"l1d.ways", "4", "[A510-TRM] 4-way set associative"},
           {"l1d.latency", "3", "assumed: A55's 3 cycles ([A55-SOG]); no A510 figure was found"},
+          {"l1d.prefetcher", "stride", "[A510-PF] the A510 has data prefetchers (no TRM detail retrieved: A55's kind, [A55-PF])"},
+          {"l1d.stride_max", "4", "assumed: [A53-PF]'s four lines, as arm,cortex-a55"},
           {"l2.size", "0", "[A510-TRM] the L2 is shared by the two cores of a complex: not modelled as private (none)"}}},
         {"arm,cortex-a78",
          {{"core.model", "ooo", "[A78-SOG] out-of-order core"},
