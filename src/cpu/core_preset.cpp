@@ -63,6 +63,12 @@
 //              "Arm's Cortex-A76 CPU Unveiled"); the text could not be re-checked (searched 2026-12:
 //              Arm TRMs and SOGs of A76, N1, A78, A710; WikiChip; Chips and Cheese's N1, A710 and N2
 //              articles), so every load queue below is "assumed".
+//   [WC-A720]  WikiChip Fuse, "Arm Introduces A New Big Core, The Cortex-A720" (Arm Client Tech Day
+//              2023): the A720's branch mispredict penalty is one cycle shorter, "down from 12 on
+//              the Cortex-A715".
+//   [TW-A720]  Tweakers, review 11146 "Arm's nieuwe mobiele platform" (Arm Client Tech Day 2023),
+//              page 3: the A720's L2 access latency was lowered "from ten to nine" cycles (the
+//              A715's: 10) and its mispredict penalty to 11 cycles from the A715's 12.
 //   [AT-G2]    AnandTech, "Amazon's Arm-based Graviton2 Against AMD and Intel: Comparing Cloud
 //              Compute", March 2020: N1's L1D 4 cycles, Graviton2's 1 MiB L2 "11 cycles" measured.
 //
@@ -153,7 +159,7 @@ const std::vector<CorePreset> &table() {
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-a715",
          {{"core.model", "ooo", "[TD22] out-of-order core"},
-          {"core.mispredict_penalty_cycles", "10", "assumed: A710's 10 ([LLVM] N2); no A715 figure was found"},
+          {"core.mispredict_penalty_cycles", "12", "[WC-A720], [TW-A720] the A715's 12 cycles (the A720 shortened it to 11)"},
           {"core.rob_entries", "160", "assumed: A710's (see above); [TD22] gives no A715 ROB size"},
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); A715 is in A76's family and no A715 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A715 figure was found"},
@@ -165,7 +171,7 @@ const std::vector<CorePreset> &table() {
           {"l2.prefetcher", "stream", "[A715-TRM] L2 hardware prefetcher"},
           {"l2.size", "524288", "[A715-TRM] private L2 of 256 or 512 KiB; assumed: 512 KiB"},
           {"l2.ways", "8", "[A715-TRM] 8-way set associative"},
-          {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
+          {"l2.latency", "6", "[TW-A720] the A715's 10-cycle L2 access latency (the A720's is 9), taken as load-to-use, less the 4-cycle L1D (assumed)"}}},
         {"arm,cortex-x3",
          {{"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "assumed: Neoverse V2's 10 ([LLVM], itself copied from N2); V2 is X3's server sibling [HC35]"},
