@@ -284,7 +284,7 @@ done
 branch_table
 
 # The other boards' tables of docs/fidelity.md "Cores", when this is the default run (no BOARD and
-# no *_ONLY; bench/fidelity/run.sh runs it so): the Cortex-X3 of the phone board, the Neoverse N1
+# no *_ONLY; bench/fidelity/run.sh runs it so): the Cortex-X3, A715 and A510 of the phone board, the Neoverse N1
 # preset and the board's own Neoverse V2 on server-64g-mte, the Cortex-A55 preset on the phone
 # board's little-core cpu 0, the 192-core AmpereOne-class board (with its
 # configs/boards/ampereone.ini), the Neoverse N1 on Altra's mesh (its LLC accesses cross the
@@ -299,6 +299,10 @@ if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   BOARD=server-64g-mte CHASE_ONLY=1 "$0" "$build" 4096
   echo; echo "==== BOARD=server-64g-mte (its Neoverse V2), 256 MiB and 1 GiB, dependent chase only ===="
   BOARD=server-64g-mte MIN_KIB=262144 OOO_ONLY=1 DEP_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=4 (Cortex-A715 middle core at 2.85 GHz) ===="
+  BOARD=phone-8g-lpddr5 CORE=4 CHASE_ONLY=1 "$0" "$build" "$max_kib"
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (its Cortex-A510 little core at 1.8 GHz, in order) ===="
+  BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 (in-order little core at 1.8 GHz) ===="
   BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=ampereone-192c (192 Neoverse-N1-preset cores, configs/boards/ampereone.ini), 16-256 MiB ===="
