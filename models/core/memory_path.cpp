@@ -285,7 +285,7 @@ void MemoryPath::writeback_from_l1(const CacheLine &victim) {
  * Bringing a line in. L1 hit (with tags when needed): done. Otherwise the private L2, when the
  * core has one: a hit copies the line and its tags into the L1D. Otherwise the LLC
  * (fetch_from_llc). The line fills the L2 and the L1D; the L1 victim is written back into the L2
- * (or the LLC), the L2 victim into the LLC. Out of order, a demand miss then trains the
+ * (or the LLC), the L2 victim into the LLC. A demand miss then trains the
  * prefetchers: the L2 stream prefetcher on a miss of the L2 (of the L1D without an L2), the L1D
  * stride prefetcher on every L1D miss.
  */
@@ -462,16 +462,15 @@ constexpr std::size_t kMaxPrefetches = 32; /* prefetched lines remembered per le
 }  // namespace
 
 /*
- * The L1D prefetches (out-of-order cores, l1d.prefetcher = stride; the lines come from the
- * StridePrefetcher). Each line not present in the L1D nor already in flight is brought in through
- * the same path as a demand miss (its L2, LLC and DRAM reads are real traffic, and it may use an
- * L2 prefetch), but the core does not wait for it. Its requests leave when the prefetcher saw the
- * access that trained it (at that access's L1D lookup, not once that access's own data is back:
- * a hardware prefetcher trains on the miss, not on the fill), and it is ready its own lookups and
- * reads later. A demand access that finds it still in flight waits for the rest (a late
- * prefetch). Prefetches do not take the TimingModel's MSHRs, and their lookups do not count as
- * demand hits or misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (their TRMs
- * describe a stride/stream prefetcher on the L1D miss stream).
+ * A prefetch's timing. Out of order, its lookups add up from @seen, cycles into the access that
+ * trained it, in m_latency (the access's own latency is put back afterwards). In order, the
+ * blocking core has already charged that access's lookups (and its miss) to its clock, so the
+ * prefetch is timed as a deferred access from the cycle its prefetcher saw the access: local
+ * time is set back to that cycle, clamped to SystemC time (a synchronisation of the demand
+ * miss may have moved it past), its latencies add up in m_latency, and its requests leave at
+ * local time plus them, without synchronising each (as an out-of-order core's). Afterwards the
+ * core's time is restored, or left later when the prefetch's posted write-backs had to wait for
+ * the write buffer or it synchronised at a quantum boundary.
  */
 MemoryPath::PrefetchTime::PrefetchTime(MemoryPath &path, std::uint64_t seen)
     : m_path(path), m_saved_latency(path.m_latency), m_in_order(!path.m_defer) {
@@ -502,6 +501,18 @@ MemoryPath::PrefetchTime::~PrefetchTime() {
     if (clock.current_time() < m_saved_time) clock.set_local_time(m_saved_time - sc_core::sc_time_stamp());
 }
 
+/*
+ * The L1D prefetches (l1d.prefetcher = stride, in-order and out-of-order cores; the lines come
+ * from the StridePrefetcher). Each line not present in the L1D nor already in flight is brought in through
+ * the same path as a demand miss (its L2, LLC and DRAM reads are real traffic, and it may use an
+ * L2 prefetch), but the core does not wait for it. Its requests leave when the prefetcher saw the
+ * access that trained it (at that access's L1D lookup, not once that access's own data is back:
+ * a hardware prefetcher trains on the miss, not on the fill), and it is ready its own lookups and
+ * reads later. A demand access that finds it still in flight waits for the rest (a late
+ * prefetch). Prefetches do not take the TimingModel's MSHRs, and their lookups do not count as
+ * demand hits or misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (their TRMs
+ * describe a stride/stream prefetcher on the L1D miss stream).
+ */
 void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at) {
     m_in_prefetch = true;
     for (unsigned i = 0; i < n; ++i) {
