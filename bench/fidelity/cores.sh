@@ -309,7 +309,7 @@ if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   BOARD=ampereone-192c MIN_KIB=16384 OOO_ONLY=1 DEP_ONLY=1 CHASE_ONLY=1 "$0" "$build" 262144
   echo; echo "==== BOARD=altra-vm-64g (Neoverse N1 on Altra's CMN-600 mesh), caches only ===="
   BOARD=altra-vm-64g CHASE_ONLY=1 "$0" "$build" 4096
-  echo; echo "==== BOARD=altra-vm-64g (Neoverse N1 guest: nested walks), 256 MiB and 1 GiB, dependent chase only ===="
+  echo; echo "==== BOARD=altra-vm-64g (Neoverse N1 guest: stage-1 walks only), 256 MiB and 1 GiB, dependent chase only ===="
   BOARD=altra-vm-64g MIN_KIB=262144 OOO_ONLY=1 DEP_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=altra-vm-64g (Neoverse N1, 8 channels of DDR4-3200) ===="
   BOARD=altra-vm-64g BW_ONLY=1 "$0" "$build"
