@@ -15,9 +15,9 @@ constexpr std::size_t kMaxFills = 64;          /* demand fills remembered (beyon
 
 MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats,
                        SharedCaches &shared, TagStore &tags, SparseMemory &memory, const bool &exclusive,
-                       tlm::tlm_initiator_socket<> &socket)
+                       tlm::tlm_initiator_socket<> &socket, TimingModel &timing)
     : m_id(core_id), m_config(config), m_clock(clock), m_stats(stats), m_shared(shared), m_tags(tags), m_memory(memory),
-      m_exclusive(exclusive), m_socket(socket), m_l1(config.l1d), m_tlb(config.tlb),
+      m_exclusive(exclusive), m_socket(socket), m_timing(timing), m_l1(config.l1d), m_tlb(config.tlb),
       m_line_shift(m_l1.line_shift()), m_line_bytes(config.l1d.line_bytes), m_defer(config.out_of_order) {
     const unsigned page_lines = kPageShift - m_line_shift;
     if (config.prefetch_degree) {
@@ -296,6 +296,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
     // when this access's own data is back.
     const std::uint64_t l1_seen = prefetcher_sees();
     std::uint64_t l2_seen = l1_seen;
+    if (!m_in_prefetch) m_access_seen = l1_seen;
     CacheLine *l = m_l1.find(line_no);
     if (l && (!need_tags || l->tags_valid)) {
         ++m_stats.l1_hits;
@@ -318,6 +319,9 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
             if (!m_l2_prefetching.empty()) l2_prefetch_used(line_no);
         } else {
             ++m_stats.l2_misses;
+            // A demand miss of the L2 takes one of its miss buffers, which prefetches may hold
+            // (a prefetch's own lookups took one when it was issued).
+            if (!m_in_prefetch) charge_latency(l2_buffer_wait(l2_seen, true));
         }
     }
     if (!found) {
@@ -509,8 +513,9 @@ MemoryPath::PrefetchTime::~PrefetchTime() {
  * access that trained it (at that access's L1D lookup, not once that access's own data is back:
  * a hardware prefetcher trains on the miss, not on the fill), and it is ready its own lookups and
  * reads later. A demand access that finds it still in flight waits for the rest (a late
- * prefetch). Prefetches do not take the TimingModel's MSHRs, and their lookups do not count as
- * demand hits or misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (their TRMs
+ * prefetch). Prefetches take none of the L1D's demand MSHRs; one that misses the private L2
+ * holds one of its miss buffers (l2_buffer_wait), and their lookups do not count as demand
+ * hits or misses. After the L1D prefetchers of Cortex-A7x/Neoverse cores (their TRMs
  * describe a stride/stream prefetcher on the L1D miss stream).
  */
 void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at) {
@@ -522,15 +527,20 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
             std::any_of(m_prefetching.begin(), m_prefetching.end(), [line](const Prefetch &p) { return p.line == line; }))
             continue;
         const DemandCounters before(m_stats);
+        const bool l2_miss = l2_prefetch_miss(line, need_tags);
+        const std::uint64_t wait = l2_miss ? l2_buffer_wait(at, false) : 0;
+        const std::uint64_t start = seen_cycle(at) + wait;
         std::uint64_t ready; /* core cycle its data is in the L1D */
         CacheLine *l;
         {
             PrefetchTime time(*this, at);
+            m_latency += wait; /* it leaves once an L2 miss buffer is free */
             l = line_access(line, false, need_tags);
             ready = time.ready();
         }
         before.restore(m_stats);
         if (!l) continue;
+        if (l2_miss) m_timing.hold_l2_buffer(start, ready);
         ++m_stats.prefetch_issued;
         if (m_prefetching.size() >= kMaxPrefetches) {
             m_prefetching_lines.remove(m_prefetching.front().line);
@@ -540,6 +550,27 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
         m_prefetching_lines.add(line);
     }
     m_in_prefetch = false;
+}
+
+/*
+ * The private L2's miss buffers (l2.mshrs) serve its demand misses and the prefetches that miss
+ * it: Cortex-A76's L2 "can support up to 46 outstanding misses to the L3", where the L1D's 20
+ * are "non-prefetch misses" only (docs/timing-model.md, "Limits"). A prefetch that will miss the
+ * L2 therefore waits, from when its prefetcher saw the access, for one of them to be free,
+ * and then holds it until its data is back; it is not dropped (gem5's queued prefetchers keep
+ * a prefetch until the cache can take it). A demand access that misses the L2 waits for one
+ * the same way at its L2 lookup (line_access), then holds it in the TimingModel's window
+ * (out of order; an in-order core's one demand miss is not counted). Buffers free before the
+ * core's cycle (in order: before the L1D lookup of the access under way, from which its
+ * prefetches are seen) are forgotten.
+ */
+std::uint64_t MemoryPath::l2_buffer_wait(std::uint64_t at, bool demand) {
+    const std::uint64_t from = seen_cycle(at);
+    const std::uint64_t free = m_timing.l2_buffer_free_at(from, m_defer ? m_clock.now_cycles() : m_access_seen);
+    if (free <= from) return 0;
+    ++(demand ? m_stats.demand_l2_buffer_waits : m_stats.prefetch_l2_buffer_waits);
+    (demand ? m_stats.demand_l2_buffer_wait_cycles : m_stats.prefetch_l2_buffer_wait_cycles) += free - from;
+    return free - from;
 }
 
 /*
@@ -559,10 +590,13 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
             std::any_of(m_l2_prefetching.begin(), m_l2_prefetching.end(), [line](const Prefetch &p) { return p.line == line; }))
             continue;
         const DemandCounters before(m_stats);
+        const std::uint64_t wait = m_l2 ? l2_buffer_wait(at, false) : 0; /* it misses the L2 (tested above) */
+        const std::uint64_t start = seen_cycle(at) + wait;
         std::uint64_t ready; /* core cycle its data is in the L2 (the LLC) */
         CacheLine *shared;
         {
             PrefetchTime time(*this, at);
+            m_latency += wait; /* it leaves once an L2 miss buffer is free */
             shared = fetch_from_llc(line, need_tags);
             if (shared && m_l2) {
                 shared->sharers |= m_shared.sharer_bit(m_id);
@@ -577,6 +611,7 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
         }
         before.restore(m_stats);
         if (!shared) continue;
+        if (m_l2) m_timing.hold_l2_buffer(start, ready);
         ++m_stats.l2_prefetch_issued;
         if (m_l2_prefetching.size() >= kMaxPrefetches) {
             m_l2_prefetching_lines.remove(m_l2_prefetching.front().line);

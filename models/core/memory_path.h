@@ -12,6 +12,7 @@
 #include "core/line_filter.h"
 #include "core/local_clock.h"
 #include "core/shared_caches.h"
+#include "core/timing_model.h"
 #include "mtesim/cache/cache.h"
 #include "mtesim/cache/stream_prefetcher.h"
 #include "mtesim/cache/stride_prefetcher.h"
@@ -32,8 +33,10 @@ namespace mtesim {
 class MemoryPath {
 public:
     /// @exclusive: set while one core runs alone (the boot), so its requests need no ordering.
+    /// @timing: the core's TimingModel, whose L2 miss buffers the prefetches hold too.
     MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClock &clock, CoreStats &stats, SharedCaches &shared,
-               TagStore &tags, SparseMemory &memory, const bool &exclusive, tlm::tlm_initiator_socket<> &socket);
+               TagStore &tags, SparseMemory &memory, const bool &exclusive, tlm::tlm_initiator_socket<> &socket,
+               TimingModel &timing);
 
     Cache &l1() { return m_l1; }
     const CoreConfig &config() const { return m_config; }
@@ -121,6 +124,20 @@ private:
     /// Issues the L2 stream prefetches of lines @lines[0..@n) into the private L2 (the LLC without
     /// one), from @at (prefetcher_sees()).
     void issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at);
+    /// The core cycle of @at, a time prefetcher_sees() gave (out of order, cycles into the access).
+    std::uint64_t seen_cycle(std::uint64_t at) const { return m_defer ? m_clock.now_cycles() + at : at; }
+    /// Cycles a request (a demand access if @demand, else a prefetch) that misses the private L2
+    /// at @at (prefetcher_sees()) waits for one of its miss buffers
+    /// (TimingModel::l2_buffer_free_at), counted in the stats.
+    std::uint64_t l2_buffer_wait(std::uint64_t at, bool demand);
+    /// True if a prefetch of @line_no will miss the private L2 (the core has one), taking one of
+    /// its miss buffers: the line is not there (with its tags when @need_tags), nor on its way
+    /// there by an L2 prefetch (which put it in the L2 at its issue).
+    bool l2_prefetch_miss(std::uint64_t line_no, bool need_tags) const {
+        if (!m_l2) return false;
+        const CacheLine *there = m_l2->peek(line_no);
+        return !(there && (!need_tags || there->tags_valid));
+    }
     std::uint64_t prefetched_hit(std::uint64_t line_no);
     /// A next-level hit on @line_no: an L2 prefetch the access now uses is useful (late if in flight: the access waits).
     void l2_prefetch_used(std::uint64_t line_no);
@@ -162,6 +179,7 @@ private:
     SparseMemory &m_memory;
     const bool &m_exclusive;
     tlm::tlm_initiator_socket<> &m_socket;
+    TimingModel &m_timing;
     std::vector<std::uint64_t> m_write_buffer; /* completion times of posted write-backs, SystemC units */
     std::size_t m_write_slot = 0;
     Cache m_l1;
@@ -186,6 +204,7 @@ private:
     LineFilter m_fill_lines;   /* the lines of m_fills */
     std::uint64_t m_fills_min_ready = 0; /* no entry of m_fills is ready before this core cycle */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
+    std::uint64_t m_access_seen = 0; /* in order: core cycle of the current demand access's L1D lookup (no prefetch is seen earlier) */
     CacheLine *m_tag_store_l2 = nullptr, *m_tag_store_llc = nullptr; /* store_line_tags' memo_peek memos */
     tlm::tlm_generic_payload m_trans; /* memory_transaction's, reused (no extension set between calls) */
 };

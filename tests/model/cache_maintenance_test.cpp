@@ -49,7 +49,8 @@ TEST(CacheMaintenance, InvalidateRangeDropsTheBlockFromEveryCacheAndTheTagCache)
     TagStore tags(layout, memory);
     const bool exclusive = true;
     SocketHolder holder("holder");
-    MemoryPath path(0, cfg, clock, stats, shared, tags, memory, exclusive, holder.socket);
+    TimingModel timing(cfg, clock);
+    MemoryPath path(0, cfg, clock, stats, shared, tags, memory, exclusive, holder.socket, timing);
     shared.l1s = {&path.l1(), &other_l1};
     Cache other_l2(cfg.llc); /* the other core's private L2 */
     shared.l2s.resize(2);

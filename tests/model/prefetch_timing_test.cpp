@@ -42,18 +42,23 @@ struct StreamRun {
     std::uint64_t ps;       /* the read pass, between the markers */
     std::uint64_t useful;   /* prefetches the pass used, either level */
     std::uint64_t issued;
+    std::uint64_t l2_buffer_waits; /* prefetches that waited for an L2 miss buffer */
+    std::uint64_t demand_waits;    /* demand accesses that did */
 };
 
-StreamRun run_stream(const char *l1d, const char *l2, const char *model = "ooo") {
+StreamRun run_stream(const char *l1d, const char *l2, const char *model = "ooo", const std::string &extra = "") {
     return in_child<StreamRun>([&] {
-        const std::vector<std::string> sets = {"core.on_fault=continue", std::string("core.model=") + model, "l2.size=524288",
-                                               std::string("l1d.prefetcher=") + l1d, std::string("l2.prefetcher=") + l2};
+        std::vector<std::string> sets = {"core.on_fault=continue", std::string("core.model=") + model, "l2.size=524288",
+                                         std::string("l1d.prefetcher=") + l1d, std::string("l2.prefetcher=") + l2};
+        if (!extra.empty()) sets.push_back(extra);
         const RunResult r = test::run_text_trace("pftime", stream_trace(), sets);
         StreamRun s{};
         if (r.faults.size() >= 2) s.ps = r.faults[1].time_ps - r.faults[0].time_ps;
         const CoreStats &c = r.cores[1];
         s.useful = c.prefetch_useful + c.l2_prefetch_useful;
         s.issued = c.prefetch_issued + c.l2_prefetch_issued;
+        s.l2_buffer_waits = c.prefetch_l2_buffer_waits;
+        s.demand_waits = c.demand_l2_buffer_waits;
         return s;
     });
 }
@@ -92,4 +97,27 @@ TEST(PrefetchTiming, AnInOrderCoresPrefetchersOverlapItsStream) {
         EXPECT_LT(2 * with.ps, none.ps) << "l1d.prefetcher=" << l1d << ", l2.prefetcher=" << l2
                                         << ": an in-order core's prefetches overlap its demand misses";
     }
+}
+
+/*
+ * The private L2's miss buffers (l2.mshrs) are held by the prefetches that miss the L2 as well
+ * as by demand misses (docs/timing-model.md, "Limits"). With two of them, at most two lines of
+ * the stream are on their way from beyond the L2 at a time, so the pass moves at most two
+ * lines per round trip: far slower than with the presets' 46, where the prefetchers keep many
+ * lines in flight, and prefetches are seen waiting. Before 2026-12-03 prefetches held none, and
+ * l2.mshrs bound only demand misses, which the prefetchers had turned into hits.
+ */
+TEST(PrefetchTiming, PrefetchesWaitForTheL2sMissBuffers) {
+    const StreamRun many = run_stream("stride", "stream", "ooo", "l2.mshrs=46");
+    const StreamRun two = run_stream("stride", "stream", "ooo", "l2.mshrs=2");
+    ASSERT_GT(many.ps, 0u);
+    ASSERT_GT(two.ps, 0u);
+    EXPECT_GT(two.l2_buffer_waits, 0u) << "with two buffers, prefetches find them held";
+    std::printf("4 MiB read pass: l2.mshrs=46 %.1f us (%llu prefetches and %llu demand accesses waited), "
+                "l2.mshrs=2 %.1f us (%llu and %llu)\n",
+                static_cast<double>(many.ps) / 1e6, static_cast<unsigned long long>(many.l2_buffer_waits),
+                static_cast<unsigned long long>(many.demand_waits), static_cast<double>(two.ps) / 1e6,
+                static_cast<unsigned long long>(two.l2_buffer_waits), static_cast<unsigned long long>(two.demand_waits));
+    EXPECT_GT(two.ps, 2 * many.ps) << "two lines per round trip at most";
+    EXPECT_GT(two.useful, kLines / 2) << "the prefetches wait, they are not dropped";
 }
