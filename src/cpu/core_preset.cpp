@@ -59,10 +59,13 @@
 //              L1 1.4 ns, L2 4.0 ns (at 640 KiB) = 11.2 cycles load-to-use.
 //   [WC-A76]   WikiChip, "Cortex-A76 - Microarchitectures - ARM": "The L2 can support up to 46
 //              outstanding misses to the L3" (and 94 from the DSU's L3 to memory: the cluster's).
-//   [LQ-A76]   The 68 in-flight loads reported for Cortex-A76 at its 2018 disclosure (AnandTech,
-//              "Arm's Cortex-A76 CPU Unveiled"); the text could not be re-checked (searched 2026-12:
-//              Arm TRMs and SOGs of A76, N1, A78, A710; WikiChip; Chips and Cheese's N1, A710 and N2
-//              articles), so every load queue below is "assumed".
+//   [LQ-A76]   Arm's 2018 disclosure of Cortex-A76 (Arm TechDay), as Android Authority reports it,
+//              "Arm Cortex-A76 CPU deep dive", 31 May 2018: "the memory management unit can handle
+//              68 in-flight loads, 72 in-flight stores, and 20 outstanding non-prefetch misses"
+//              (re-checked 2026-12-03; before, the 68 was AnandTech's and could not be re-read).
+//              The 20 are the L1D's demand miss buffers (l1d.mshrs): prefetches take none of them
+//              in the model either (MemoryPath). Cited for A76 and its server sibling N1, assumed
+//              (A76's) for the later cores below, as the load queue.
 //   [WC-A720]  WikiChip Fuse, "Arm Introduces A New Big Core, The Cortex-A720" (Arm Client Tech Day
 //              2023): the A720's branch mispredict penalty is one cycle shorter, "down from 12 on
 //              the Cortex-A715".
@@ -83,8 +86,10 @@
 // and A510's L2 (and the DSU's L3) prefetchers are the cluster's, which the model does not have.
 // The miss buffers and the store buffer: Arm's TRMs of these cores name the structures but not
 // their sizes; they keep configs/default.ini's assumed values (16 L1D MSHRs, 16 to DRAM, 24
-// stores) except where written below. The load queue (core.load_queue) and the L2's miss buffers
-// (l2.mshrs) are set per out-of-order core below.
+// stores) except where written below. The load queue (core.load_queue), the L1D's demand miss
+// buffers (l1d.mshrs, [LQ-A76]) and the L2's miss buffers (l2.mshrs, [WC-A76]) are set per
+// out-of-order core below; an in-order core has one demand miss at a time, so its l1d.mshrs
+// does not bind.
 #include "mtesim/cpu/core_preset.h"
 
 #include "mtesim/common/config_error.h"
@@ -127,7 +132,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[A78-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "11", "assumed: Cortex-A76 / Neoverse N1's 11 ([LLVM] N1, [AT-A76]); A78 keeps A76's pipeline family and no A78 figure was found"},
           {"core.rob_entries", "160", "[A78-SOG] 160-entry reorder buffer (kept from Cortex-A77)"},
-          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); A78 is in A76's family and no A78 figure was found"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A78 is in A76's family and no A78 figure was found"},
+          {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no A78 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A78 figure was found"},
           {"core.dispatch_width", "4", "[A78-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "32768", "[A78-TRM] 32 or 64 KiB; assumed: 32 KiB as in most A78 phones"},
@@ -146,7 +152,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[A710-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse N2 (derived from Cortex-A710, its server sibling) MispredictPenalty 10, from the N2 Software Optimization Guide"},
           {"core.rob_entries", "160", "assumed: A78's 160 ([A78-SOG]); no A710 ROB size was found"},
-          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); A710 is in A76's family and no A710 figure was found"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A710 is in A76's family and no A710 figure was found"},
+          {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no A710 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A710 figure was found"},
           {"core.dispatch_width", "5", "[TD21] Cortex-A710 decodes 5 instructions per cycle"},
           {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
@@ -161,7 +168,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.mispredict_penalty_cycles", "12", "[WC-A720], [TW-A720] the A715's 12 cycles (the A720 shortened it to 11)"},
           {"core.rob_entries", "160", "assumed: A710's (see above); [TD22] gives no A715 ROB size"},
-          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); A715 is in A76's family and no A715 figure was found"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A715 is in A76's family and no A715 figure was found"},
+          {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no A715 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A715 figure was found"},
           {"core.dispatch_width", "5", "[TD22] 5-wide decode"},
           {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
@@ -176,7 +184,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "assumed: Neoverse V2's 10 ([LLVM], itself copied from N2); V2 is X3's server sibling [HC35]"},
           {"core.rob_entries", "320", "[TD22] instruction window grown from X2's 288 to 320"},
-          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); no X3 figure was found (X3's larger window would suggest more: this bounds its MLP low rather than high)"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); no X3 figure was found (X3's larger window would suggest more: this bounds its MLP low rather than high)"},
+          {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no X3 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no X3 figure was found"},
           {"core.dispatch_width", "6", "[TD22] 6-wide decode"},
           {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
@@ -191,7 +200,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[N1-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "11", "[LLVM] Neoverse N1 MispredictPenalty 11; [AT-A76] 11-stage execution pipeline (N1 is A76's server sibling [HC31])"},
           {"core.rob_entries", "128", "[HC31] 128-entry instruction window"},
-          {"core.load_queue", "68", "assumed: [LQ-A76] 68 in-flight loads of Cortex-A76, whose server sibling N1 is [HC31]; the figure could not be re-checked"},
+          {"core.load_queue", "68", "[LQ-A76] 68 in-flight loads of Cortex-A76, whose server sibling N1 is [HC31]"},
+          {"l1d.mshrs", "20", "[LQ-A76] 20 outstanding non-prefetch misses of Cortex-A76, whose server sibling N1 is [HC31]"},
           {"l2.mshrs", "46", "[WC-A76] up to 46 outstanding L2 misses to the L3 on Cortex-A76, whose server sibling N1 is [HC31]"},
           {"core.dispatch_width", "4", "[N1-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
@@ -211,7 +221,8 @@ const std::vector<CorePreset> &table() {
          {{"core.model", "ooo", "[HC35] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse V2 MispredictPenalty 10 (noted there as copied from N2)"},
           {"core.rob_entries", "320", "[LLVM] Neoverse V2 MicroOpBufferSize 320, 'entries in micro-op re-order buffer' (AArch64SchedNeoverseV2.td, from the V2 Software Optimization Guide)"},
-          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76], itself assumed); no V2 figure was found (as X3: bounds its MLP low rather than high)"},
+          {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); no V2 figure was found (as X3: bounds its MLP low rather than high)"},
+          {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no V2 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no V2 figure was found"},
           {"core.dispatch_width", "6", "[HC35] 6-wide decode"},
           {"l1d.size", "65536", "[V2-TRM] 64 KiB"},
