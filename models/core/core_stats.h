@@ -60,8 +60,9 @@ struct CoreStats {
     std::uint64_t l2_prefetch_late = 0;   /* of those, lines still in flight when taken */
     /* Requests that missed the private L2 and waited for one of its miss buffers (l2.mshrs,
      * shared by demand misses and prefetches), and the cycles they waited in all */
-    std::uint64_t demand_l2_buffer_waits = 0, demand_l2_buffer_wait_cycles = 0;     /* demand accesses and walks */
+    std::uint64_t demand_l2_buffer_waits = 0, demand_l2_buffer_wait_cycles = 0;     /* loads, stores and walks' reads */
     std::uint64_t prefetch_l2_buffer_waits = 0, prefetch_l2_buffer_wait_cycles = 0; /* L1D and L2 prefetches */
+    std::uint64_t l2_buffers_peak = 0; /* buffers: most L2 miss buffers held at once */
 };
 
 }  // namespace mtesim

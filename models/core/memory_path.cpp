@@ -319,15 +319,23 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
             if (!m_l2_prefetching.empty()) l2_prefetch_used(line_no);
         } else {
             ++m_stats.l2_misses;
-            // A demand miss of the L2 takes one of its miss buffers, which prefetches may hold
-            // (a prefetch's own lookups took one when it was issued).
-            if (!m_in_prefetch) charge_latency(l2_buffer_wait(l2_seen, true));
+            // A demand miss of the L2 (a load, a store or a walk's read) waits for one of its
+            // miss buffers, which prefetches may hold (a prefetch's own lookups took one when
+            // it was issued), and holds it until its data is back.
+            if (!m_in_prefetch) {
+                const std::uint64_t wait = l2_buffer_wait(l2_seen);
+                count_l2_buffer_wait(true, wait);
+                charge_latency(wait);
+            }
         }
     }
     if (!found) {
         const bool llc_prefetched = !m_l2 && !m_l2_prefetching.empty() && m_shared.llc->peek(line_no);
+        const std::uint64_t l2_miss_start = seen_cycle(prefetcher_sees());
         CacheLine *shared = fetch_from_llc(line_no, need_tags);
         if (!shared) return nullptr;
+        // Recorded before this miss trains the stream prefetcher, whose prefetches see it held.
+        if (m_l2 && !m_in_prefetch) hold_l2_buffer(l2_miss_start, seen_cycle(prefetcher_sees()));
         if (llc_prefetched) l2_prefetch_used(line_no);
         tags = shared->tags;
         tags_valid = shared->tags_valid;
@@ -528,7 +536,7 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
             continue;
         const DemandCounters before(m_stats);
         const bool l2_miss = l2_prefetch_miss(line, need_tags);
-        const std::uint64_t wait = l2_miss ? l2_buffer_wait(at, false) : 0;
+        const std::uint64_t wait = l2_miss ? l2_buffer_wait(at) : 0;
         const std::uint64_t start = seen_cycle(at) + wait;
         std::uint64_t ready; /* core cycle its data is in the L1D */
         CacheLine *l;
@@ -540,7 +548,10 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
         }
         before.restore(m_stats);
         if (!l) continue;
-        if (l2_miss) m_timing.hold_l2_buffer(start, ready);
+        if (l2_miss) {
+            count_l2_buffer_wait(false, wait);
+            hold_l2_buffer(start, ready);
+        }
         ++m_stats.prefetch_issued;
         if (m_prefetching.size() >= kMaxPrefetches) {
             m_prefetching_lines.remove(m_prefetching.front().line);
@@ -553,24 +564,33 @@ void MemoryPath::issue_l1_prefetches(const std::uint64_t *lines, unsigned n, boo
 }
 
 /*
- * The private L2's miss buffers (l2.mshrs) serve its demand misses and the prefetches that miss
- * it: Cortex-A76's L2 "can support up to 46 outstanding misses to the L3", where the L1D's 20
- * are "non-prefetch misses" only (docs/timing-model.md, "Limits"). A prefetch that will miss the
- * L2 therefore waits, from when its prefetcher saw the access, for one of them to be free,
- * and then holds it until its data is back; it is not dropped (gem5's queued prefetchers keep
- * a prefetch until the cache can take it). A demand access that misses the L2 waits for one
- * the same way at its L2 lookup (line_access), then holds it in the TimingModel's window
- * (out of order; an in-order core's one demand miss is not counted). Buffers free before the
- * core's cycle (in order: before the L1D lookup of the access under way, from which its
+ * The private L2's miss buffers (l2.mshrs) serve every request that misses it: demand
+ * accesses, walks' reads and prefetches. Cortex-A76's L2 "can support up to 46 outstanding
+ * misses to the L3", where the L1D's 20 are "non-prefetch misses" only (docs/timing-model.md,
+ * "Limits"). A prefetch that will miss the L2 therefore waits, from when its prefetcher saw the
+ * access, for one of them to be free, and then holds it until its data is back; it is not
+ * dropped (gem5's queued prefetchers keep a prefetch until the cache can take it). A demand
+ * request that misses the L2 waits for one the same way at its L2 lookup (line_access), and
+ * holds it until its data is back. Only a true miss holds one: an access that finds its line on
+ * its way (a prefetch or a demand fill in flight) merges into that request. Buffers free before
+ * the core's cycle (in order: before the L1D lookup of the access under way, from which its
  * prefetches are seen) are forgotten.
  */
-std::uint64_t MemoryPath::l2_buffer_wait(std::uint64_t at, bool demand) {
+std::uint64_t MemoryPath::l2_buffer_wait(std::uint64_t at) {
     const std::uint64_t from = seen_cycle(at);
     const std::uint64_t free = m_timing.l2_buffer_free_at(from, m_defer ? m_clock.now_cycles() : m_access_seen);
-    if (free <= from) return 0;
+    return free > from ? free - from : 0;
+}
+
+void MemoryPath::count_l2_buffer_wait(bool demand, std::uint64_t cycles) {
+    if (!cycles) return;
     ++(demand ? m_stats.demand_l2_buffer_waits : m_stats.prefetch_l2_buffer_waits);
-    (demand ? m_stats.demand_l2_buffer_wait_cycles : m_stats.prefetch_l2_buffer_wait_cycles) += free - from;
-    return free - from;
+    (demand ? m_stats.demand_l2_buffer_wait_cycles : m_stats.prefetch_l2_buffer_wait_cycles) += cycles;
+}
+
+void MemoryPath::hold_l2_buffer(std::uint64_t start, std::uint64_t done) {
+    const std::size_t peak = m_timing.hold_l2_buffer(start, done);
+    if (peak > m_stats.l2_buffers_peak) m_stats.l2_buffers_peak = peak;
 }
 
 /*
@@ -590,7 +610,7 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
             std::any_of(m_l2_prefetching.begin(), m_l2_prefetching.end(), [line](const Prefetch &p) { return p.line == line; }))
             continue;
         const DemandCounters before(m_stats);
-        const std::uint64_t wait = m_l2 ? l2_buffer_wait(at, false) : 0; /* it misses the L2 (tested above) */
+        const std::uint64_t wait = m_l2 ? l2_buffer_wait(at) : 0; /* it misses the L2 (tested above) */
         const std::uint64_t start = seen_cycle(at) + wait;
         std::uint64_t ready; /* core cycle its data is in the L2 (the LLC) */
         CacheLine *shared;
@@ -611,7 +631,10 @@ void MemoryPath::issue_l2_prefetches(const std::uint64_t *lines, unsigned n, boo
         }
         before.restore(m_stats);
         if (!shared) continue;
-        if (m_l2) m_timing.hold_l2_buffer(start, ready);
+        if (m_l2) {
+            count_l2_buffer_wait(false, wait);
+            hold_l2_buffer(start, ready);
+        }
         ++m_stats.l2_prefetch_issued;
         if (m_l2_prefetching.size() >= kMaxPrefetches) {
             m_l2_prefetching_lines.remove(m_l2_prefetching.front().line);

@@ -126,10 +126,15 @@ private:
     void issue_l2_prefetches(const std::uint64_t *lines, unsigned n, bool need_tags, std::uint64_t at);
     /// The core cycle of @at, a time prefetcher_sees() gave (out of order, cycles into the access).
     std::uint64_t seen_cycle(std::uint64_t at) const { return m_defer ? m_clock.now_cycles() + at : at; }
-    /// Cycles a request (a demand access if @demand, else a prefetch) that misses the private L2
-    /// at @at (prefetcher_sees()) waits for one of its miss buffers
-    /// (TimingModel::l2_buffer_free_at), counted in the stats.
-    std::uint64_t l2_buffer_wait(std::uint64_t at, bool demand);
+    /// Cycles a request that misses the private L2 at @at (prefetcher_sees()) waits for one of
+    /// its miss buffers (TimingModel::l2_buffer_free_at).
+    std::uint64_t l2_buffer_wait(std::uint64_t at);
+    /// Counts a wait of @cycles for an L2 miss buffer (none when 0) in the stats, a demand
+    /// request's if @demand, else a prefetch's (counted once it is issued).
+    void count_l2_buffer_wait(bool demand, std::uint64_t cycles);
+    /// A request that missed the private L2 holds one of its miss buffers from core cycle
+    /// @start to @done (TimingModel::hold_l2_buffer); the stats keep the peak.
+    void hold_l2_buffer(std::uint64_t start, std::uint64_t done);
     /// True if a prefetch of @line_no will miss the private L2 (the core has one), taking one of
     /// its miss buffers: the line is not there (with its tags when @need_tags), nor on its way
     /// there by an L2 prefetch (which put it in the L2 at its issue).

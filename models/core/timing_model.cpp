@@ -112,46 +112,60 @@ void TimingModel::begin_ooo(std::uint32_t dep, bool write) {
     }
 }
 
-std::size_t TimingModel::l2_buffers_held(std::uint64_t t) const {
+bool TimingModel::l2_buffer_fits(std::uint64_t t) const {
     std::size_t n = 0;
-    for (std::size_t i = m_head; i < m_window.size(); ++i) n += m_window[i].l2 && m_window[i].done > t;
-    for (const Hold &h : m_prefetch_l2) n += h.start <= t && h.done > t;
-    return n;
+    for (const Hold &h : m_l2_holds) {
+        if (h.start > t && h.held >= m_l2_mshrs) return false;
+        n += h.start <= t && h.done > t;
+    }
+    return n < m_l2_mshrs;
 }
 
 /*
  * An L2 miss buffer for a request that misses the private L2 at @at. Cortex-A76's L2 "can
  * support up to 46 outstanding misses to the L3", prefetches included, where its L1D's 20 are
  * "non-prefetch misses" (docs/timing-model.md, "Limits"). The buffers held at a cycle are the
- * window's loads that missed the L2 and are not back (each left before @at: the window holds
- * issued loads), and the prefetches whose [start, done) contains it. With fewer than l2.mshrs
- * held at @at the request goes at once; otherwise at the first completion after @at that leaves
- * one free (a prefetch that starts later may fill it again meanwhile: each completion is
- * tried in order). The window's part is counted from the window itself, whatever m_busy_l2
- * holds (it may lag local time). Few requests ever wait with the presets' 46 buffers, so the
- * search is plain.
+ * recorded holds whose [start, done) contains it: every request that missed the L2, recorded
+ * by the MemoryPath when it knows the request truly missed (a load that merges into a line
+ * already on its way holds none). The request goes at @at when a buffer is free there and at
+ * the start of every hold recorded as starting later (the model runs an access's own L2 miss
+ * before the prefetches its L1D lookup triggered a few cycles earlier; the new request, which
+ * lasts at least a round trip beyond the L2, is taken to overlap them). Otherwise it goes at
+ * the first completion after @at from which that holds (each completion is tried in order).
+ * Few requests ever wait with the presets' 46 buffers, so the search is plain.
  */
 std::uint64_t TimingModel::l2_buffer_free_at(std::uint64_t at, std::uint64_t floor) {
-    if (m_prefetch_l2.size() >= m_l2_mshrs) { /* forget those free by @floor (later calls ask no earlier) */
+    if (m_l2_holds.size() >= m_l2_mshrs) { /* forget those free by @floor (later calls ask no earlier) */
         std::size_t keep = 0;
-        for (const Hold &h : m_prefetch_l2)
-            if (h.done > floor) m_prefetch_l2[keep++] = h;
-        m_prefetch_l2.resize(keep);
+        for (const Hold &h : m_l2_holds)
+            if (h.done > floor) m_l2_holds[keep++] = h;
+        m_l2_holds.resize(keep);
     }
-    /* at most every listed hold and every outstanding miss: none to wait for, the common case */
-    if (m_prefetch_l2.size() + (m_window.size() - m_head) < m_l2_mshrs || l2_buffers_held(at) < m_l2_mshrs) return at;
-    std::uint64_t best = ~0ull;
+    if (m_l2_holds.size() < m_l2_mshrs || l2_buffer_fits(at)) return at; /* the common case */
+    std::uint64_t tried = at;
     for (;;) {
-        /* the next completion after the cycle tried last */
-        std::uint64_t next = ~0ull;
-        const std::uint64_t after = best == ~0ull ? at : best;
-        for (std::size_t i = m_head; i < m_window.size(); ++i)
-            if (m_window[i].l2 && m_window[i].done > after) next = std::min(next, m_window[i].done);
-        for (const Hold &h : m_prefetch_l2)
-            if (h.done > after) next = std::min(next, h.done);
-        if (next == ~0ull || l2_buffers_held(next) < m_l2_mshrs) return next == ~0ull ? after : next;
-        best = next;
+        std::uint64_t next = ~0ull; /* the next completion after the cycle tried last */
+        for (const Hold &h : m_l2_holds)
+            if (h.done > tried) next = std::min(next, h.done);
+        if (next == ~0ull || l2_buffer_fits(next)) return next == ~0ull ? tried : next;
+        tried = next;
     }
+}
+
+/*
+ * Records a hold and returns the peak it makes. The count of buffers held changes only at a
+ * hold's start or end, so its maximum over [@start, @done) is reached at @start or at the start
+ * of a hold that begins inside it. In one pass: the holds that contain @start give the new
+ * hold's count, and each hold that begins inside the new one has its count raised by one.
+ */
+std::size_t TimingModel::hold_l2_buffer(std::uint64_t start, std::uint64_t done) {
+    std::size_t held = 1, peak = 0;
+    for (Hold &h : m_l2_holds) {
+        held += h.start <= start && h.done > start;
+        if (h.start >= start && h.start < done) peak = std::max(peak, ++h.held);
+    }
+    m_l2_holds.push_back({start, done, held});
+    return std::max(peak, held);
 }
 
 /*

@@ -17,10 +17,12 @@
 //     its entry from dispatch until it commits, in order, so the loads behind a long miss keep
 //     theirs until that miss is back: ZSim's OOOCore loadQueue, Sniper's load queue);
 //   - the MSHRs: l1d.mshrs outstanding L1D misses, l2.mshrs of them missing the private L2,
-//     llc.mshrs of them going to DRAM. The L2's miss buffers also serve the prefetches that
-//     miss the L2 (hold_l2_buffer()); a request that misses the L2 when they are all held
-//     waits for one (l2_buffer_free_at(), MemoryPath). The L1D's serve demand misses only
-//     (Cortex-A76's "20 outstanding non-prefetch misses"), and llc.mshrs counts demand loads;
+//     llc.mshrs of them going to DRAM. The L2's miss buffers are held by every request that
+//     misses the L2, demand accesses, walks and prefetches alike (hold_l2_buffer(), from the
+//     MemoryPath, which knows which requests truly missed it); a request that misses the L2
+//     when they are all held waits for one (l2_buffer_free_at()). The L1D's serve demand
+//     misses only (Cortex-A76's "20 outstanding non-prefetch misses"), and llc.mshrs counts
+//     demand loads;
 //   - the store buffer: core.store_buffer stores whose miss (or whose data, for a store of a
 //     value still being loaded) is outstanding (stores retire without waiting for their miss;
 //     dispatch stalls only when the buffer is full).
@@ -80,14 +82,16 @@ public:
     void begin_access(std::uint32_t dep, bool write = false) {
         if (m_ooo && (dep || m_head != m_window.size()) && !nothing_to_wait(dep, write)) begin_ooo(dep, write);
     }
-    /// The first cycle at or after @at at which one of the private L2's l2.mshrs miss buffers is
-    /// free, for a request (a demand access or a prefetch) that misses the L2 at @at. They are
-    /// held by the window's loads that missed the L2 and by prefetches (hold_l2_buffer()). No
-    /// later call asks about a cycle before @floor (buffers free by then are forgotten).
+    /// The first cycle at or after @at from which a request that misses the private L2 (a
+    /// demand access, a walk's read or a prefetch) can hold one of its l2.mshrs miss buffers
+    /// (hold_l2_buffer()): fewer than l2.mshrs are held then, nor at the start of any hold
+    /// recorded as starting later. No later call asks about a cycle before @floor (buffers free
+    /// by then are forgotten).
     std::uint64_t l2_buffer_free_at(std::uint64_t at, std::uint64_t floor);
-    /// A prefetch that missed the private L2 holds one of its miss buffers from core cycle
-    /// @start until its data is back at @done.
-    void hold_l2_buffer(std::uint64_t start, std::uint64_t done) { m_prefetch_l2.push_back({start, done}); }
+    /// A request that missed the private L2 holds one of its miss buffers from core cycle
+    /// @start until its data is back at @done. Returns the most buffers held at once over
+    /// [@start, @done) with it (at most l2.mshrs when @start came from l2_buffer_free_at()).
+    std::size_t hold_l2_buffer(std::uint64_t start, std::uint64_t done);
     /// Out of order: the access issued by begin_access() took @latency cycles (from the
     /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
     /// A store whose data comes from the @data_dep-th most recent load (0: none, e.g. a copy's
@@ -191,15 +195,18 @@ private:
      * private L2. */
     std::vector<std::uint64_t> m_busy, m_busy_l2, m_busy_dram;
     std::uint64_t m_busy_now = 0;
-    /* Prefetches holding an L2 miss buffer, [start, done) in core cycles (those done by the
-     * last floor are dropped). A handful: a core has l2.mshrs of them in flight at most. */
+    /* Requests holding an L2 miss buffer, [start, done) in core cycles (those done by the
+     * last floor are dropped). A handful: a core has l2.mshrs of them in flight at most.
+     * @held is the number of holds (itself included) whose interval contains its start, kept as
+     * holds are added, so that the buffers held at a hold's start need no second scan. */
     struct Hold {
         std::uint64_t start, done;
+        std::size_t held;
     };
-    std::vector<Hold> m_prefetch_l2;
-    /// L2 miss buffers held at cycle @t: the window's loads that missed the L2 and are not back,
-    /// and the prefetches holding one then.
-    std::size_t l2_buffers_held(std::uint64_t t) const;
+    std::vector<Hold> m_l2_holds;
+    /// True if one more request can hold an L2 miss buffer from @t on: fewer than l2.mshrs are
+    /// held at @t and at the start of every hold recorded as starting after @t.
+    bool l2_buffer_fits(std::uint64_t t) const;
     std::vector<std::uint64_t> m_stores;       /* store buffer: completion cycles, a ring */
     std::size_t m_store_next = 0;
     std::array<std::uint64_t, 64> m_load_ready{}; /* data-ready cycle of the last 64 loads, a ring */

@@ -152,10 +152,11 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "l2_prefetch_issued", c.l2_prefetch_issued, "lines", "L2 stream prefetches sent");
         add_count(p + "l2_prefetch_useful", c.l2_prefetch_useful, "lines", "L2-prefetched lines an L1D miss then took");
         add_count(p + "l2_prefetch_late", c.l2_prefetch_late, "lines", "of those, lines still in flight when taken");
-        add_count(p + "demand_l2_buffer_waits", c.demand_l2_buffer_waits, "accesses", "demand accesses that missed the private L2 and waited for one of its miss buffers (l2.mshrs, held by prefetches too)");
+        add_count(p + "demand_l2_buffer_waits", c.demand_l2_buffer_waits, "accesses", "demand loads, stores and walks' reads that missed the private L2 and waited for one of its miss buffers (l2.mshrs, held by prefetches too)");
         add_count(p + "demand_l2_buffer_wait_cycles", c.demand_l2_buffer_wait_cycles, "cycles", "cycles those accesses waited in all");
         add_count(p + "prefetch_l2_buffer_waits", c.prefetch_l2_buffer_waits, "lines", "prefetches that missed the private L2 and waited for one of its miss buffers (l2.mshrs)");
         add_count(p + "prefetch_l2_buffer_wait_cycles", c.prefetch_l2_buffer_wait_cycles, "cycles", "cycles those prefetches waited in all");
+        add_count(p + "l2_buffers_peak", c.l2_buffers_peak, "buffers", "most of the private L2's miss buffers held at once, by demand misses and prefetches (at most l2.mshrs)");
     }
     for (const auto &d : r.drams) {
         const double tck_ns = d.config.tck_ps / 1000.0;

@@ -29,12 +29,16 @@ std::string hex_of(std::uint64_t v) {
 }
 
 /* Touch every page (the faults zero them), then read line after line between two markers, on
- * core 1 (core 0 also ran the boot). */
-std::string stream_trace() {
-    std::string s = "thread 1 core=1\n1 mmap " + hex_of(kBase) + " " + hex_of(kPages * 4096) + "\n";
-    for (std::uint64_t p = 0; p < kPages; ++p) s += "1 st " + hex_of(kBase + p * 4096) + " 8\n";
+ * core 1 (core 0 also ran the boot); a copy stores each line into a second 4 MiB as well. */
+std::string stream_trace(bool copy) {
+    const std::uint64_t pages = copy ? 2 * kPages : kPages, to = kBase + kPages * 4096;
+    std::string s = "thread 1 core=1\n1 mmap " + hex_of(kBase) + " " + hex_of(pages * 4096) + "\n";
+    for (std::uint64_t p = 0; p < pages; ++p) s += "1 st " + hex_of(kBase + p * 4096) + " 8\n";
     s += "1 ld 0x10 8\n";
-    for (std::uint64_t l = 0; l < kLines; ++l) s += "1 ld " + hex_of(kBase + l * 64) + " 64\n";
+    for (std::uint64_t l = 0; l < kLines; ++l) {
+        s += "1 ld " + hex_of(kBase + l * 64) + " 64\n";
+        if (copy) s += "1 st " + hex_of(to + l * 64) + " 64\n";
+    }
     return s + "1 ld 0x10 8\n";
 }
 
@@ -44,14 +48,16 @@ struct StreamRun {
     std::uint64_t issued;
     std::uint64_t l2_buffer_waits; /* prefetches that waited for an L2 miss buffer */
     std::uint64_t demand_waits;    /* demand accesses that did */
+    std::uint64_t peak;            /* most L2 miss buffers held at once */
 };
 
-StreamRun run_stream(const char *l1d, const char *l2, const char *model = "ooo", const std::string &extra = "") {
+StreamRun run_stream(const char *l1d, const char *l2, const char *model = "ooo", const std::string &extra = "",
+                     bool copy = false) {
     return in_child<StreamRun>([&] {
         std::vector<std::string> sets = {"core.on_fault=continue", std::string("core.model=") + model, "l2.size=524288",
                                          std::string("l1d.prefetcher=") + l1d, std::string("l2.prefetcher=") + l2};
         if (!extra.empty()) sets.push_back(extra);
-        const RunResult r = test::run_text_trace("pftime", stream_trace(), sets);
+        const RunResult r = test::run_text_trace("pftime", stream_trace(copy), sets);
         StreamRun s{};
         if (r.faults.size() >= 2) s.ps = r.faults[1].time_ps - r.faults[0].time_ps;
         const CoreStats &c = r.cores[1];
@@ -59,6 +65,7 @@ StreamRun run_stream(const char *l1d, const char *l2, const char *model = "ooo",
         s.issued = c.prefetch_issued + c.l2_prefetch_issued;
         s.l2_buffer_waits = c.prefetch_l2_buffer_waits;
         s.demand_waits = c.demand_l2_buffer_waits;
+        s.peak = c.l2_buffers_peak;
         return s;
     });
 }
@@ -120,4 +127,26 @@ TEST(PrefetchTiming, PrefetchesWaitForTheL2sMissBuffers) {
                 static_cast<unsigned long long>(two.l2_buffer_waits), static_cast<unsigned long long>(two.demand_waits));
     EXPECT_GT(two.ps, 2 * many.ps) << "two lines per round trip at most";
     EXPECT_GT(two.useful, kLines / 2) << "the prefetches wait, they are not dropped";
+    EXPECT_EQ(two.peak, 2u) << "both buffers used, never a third";
+    EXPECT_LE(many.peak, 46u);
+}
+
+/*
+ * A copy (a load and a store per line, two streams) on the out-of-order and the in-order core:
+ * whatever mix of demand misses, stores and prefetches holds the L2's miss buffers, never more
+ * than l2.mshrs are held at once. Before 2026-12-03 (afternoon) a load that merged into a late
+ * prefetch was counted as a second holder of the prefetch's buffer, and a demand miss's buffer
+ * was not seen by the stream prefetches it triggered: the copy reached 52 of 46.
+ */
+TEST(PrefetchTiming, TheL2sMissBuffersAreNeverOverfilled) {
+    for (const char *model : {"ooo", "inorder"})
+        for (const unsigned mshrs : {46u, 8u}) {
+            const StreamRun r = run_stream("stride", "stream", model, "l2.mshrs=" + std::to_string(mshrs), true);
+            ASSERT_GT(r.ps, 0u) << model;
+            EXPECT_GT(r.peak, 0u) << model << ": the copy misses the L2";
+            EXPECT_LE(r.peak, mshrs) << model << ", l2.mshrs=" << mshrs;
+            std::printf("4 MiB copy, %s, l2.mshrs=%u: %.1f us, peak %llu buffers, %llu prefetches and %llu demand accesses waited\n",
+                        model, mshrs, static_cast<double>(r.ps) / 1e6, static_cast<unsigned long long>(r.peak),
+                        static_cast<unsigned long long>(r.l2_buffer_waits), static_cast<unsigned long long>(r.demand_waits));
+        }
 }

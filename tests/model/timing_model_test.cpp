@@ -193,10 +193,12 @@ TEST(TimingModelStructures, LlcHitsBehindAnL2AreNotCountedAsDramMisses) {
 }
 
 /* The private L2's miss buffers are shared by demand misses and prefetches that miss the L2
- * (Cortex-A76: 46 L2 misses in flight, where the L1D's 20 are "non-prefetch misses"). With
- * l2.mshrs = 3 and three prefetches holding buffers until cycles 100, 200 and 300, a request
- * missing the L2 at cycle 50 goes at 100, when the first frees; a demand load that missed the
- * L2 holds one too; a prefetch counts only from the cycle it left. */
+ * (Cortex-A76: 46 L2 misses in flight, where the L1D's 20 are "non-prefetch misses"); the
+ * MemoryPath records each request that truly missed the L2 as a hold. With l2.mshrs = 3 and
+ * three holds until cycles 100, 200 and 300, a request missing the L2 at cycle 50 goes at 100,
+ * when the first frees. A load in the window holds none by its latency alone (one that merged
+ * into a line on its way is as long as a miss). A hold counts only from its start, but a
+ * request cannot take a buffer that a hold recorded as starting later would then find full. */
 TEST(TimingModelStructures, PrefetchesHoldL2MissBuffersWithDemandMisses) {
     CoreConfig c = ooo_core();
     c.l2.size_bytes = 1 << 20;
@@ -206,7 +208,8 @@ TEST(TimingModelStructures, PrefetchesHoldL2MissBuffersWithDemandMisses) {
         Rig rig(c);
         const std::uint64_t t0 = rig.start;
         EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 50, t0), t0 + 50) << "nothing held: at once";
-        for (std::uint64_t done : {100, 200, 300}) rig.timing.hold_l2_buffer(t0, t0 + done);
+        std::size_t n = 0;
+        for (std::uint64_t done : {100, 200, 300}) EXPECT_EQ(rig.timing.hold_l2_buffer(t0, t0 + done), ++n) << "the peak";
         EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 50, t0), t0 + 100) << "all three held: the first to free";
         EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 150, t0), t0 + 150) << "one free again by 150";
         EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 350, t0), t0 + 350);
@@ -214,11 +217,10 @@ TEST(TimingModelStructures, PrefetchesHoldL2MissBuffersWithDemandMisses) {
     {
         Rig rig(c);
         const std::uint64_t t0 = rig.start;
-        rig.access(false, 400); /* a demand load longer than an L2 hit (L1D + L2): it missed the L2 */
+        rig.access(false, 400); /* a load longer than an L2 hit (L1D + L2), recorded as no hold */
         rig.timing.hold_l2_buffer(t0, t0 + 100);
-        EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 10, t0), t0 + 10) << "two of three held";
         rig.timing.hold_l2_buffer(t0, t0 + 200);
-        EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 10, t0), t0 + 100) << "the demand miss holds the third";
+        EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 10, t0), t0 + 10) << "two of three held: the window's load is not counted";
     }
     {
         Rig rig(c);
@@ -226,10 +228,11 @@ TEST(TimingModelStructures, PrefetchesHoldL2MissBuffersWithDemandMisses) {
         rig.timing.hold_l2_buffer(t0, t0 + 100);
         rig.timing.hold_l2_buffer(t0, t0 + 200);
         rig.timing.hold_l2_buffer(t0 + 60, t0 + 300); /* a prefetch that waited, leaving at 60 */
-        EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 50, t0), t0 + 50) << "the third is not held before it leaves";
-        EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 70, t0), t0 + 100);
-        rig.timing.hold_l2_buffer(t0 + 100, t0 + 400); /* it takes the buffer freed at 100 */
+        EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 50, t0), t0 + 100)
+            << "two held at 50, but a request then would make four at 60, when the third leaves";
+        EXPECT_EQ(rig.timing.hold_l2_buffer(t0 + 100, t0 + 400), 3u) << "it takes the buffer freed at 100";
         EXPECT_EQ(rig.timing.l2_buffer_free_at(t0 + 70, t0), t0 + 200)
             << "the buffer freed at 100 is taken again at once: the next completion frees one";
+        EXPECT_EQ(rig.timing.hold_l2_buffer(t0 + 150, t0 + 250), 4u) << "a hold that did not wait: four at 150";
     }
 }
