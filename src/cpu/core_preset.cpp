@@ -87,9 +87,9 @@
 // The miss buffers and the store buffer: Arm's TRMs of these cores name the structures but not
 // their sizes; they keep configs/default.ini's assumed values (16 L1D MSHRs, 16 to DRAM, 24
 // stores) except where written below. The load queue (core.load_queue), the L1D's demand miss
-// buffers (l1d.mshrs, [LQ-A76]) and the L2's miss buffers (l2.mshrs, [WC-A76]) are set per
-// out-of-order core below; an in-order core has one demand miss at a time, so its l1d.mshrs
-// does not bind.
+// buffers (l1d.mshrs, [LQ-A76]), the L2's miss buffers (l2.mshrs, [WC-A76]) and the loads to
+// DRAM (llc.mshrs: the L2's misses, so the same 46) are set per out-of-order core below; an
+// in-order core has one demand miss at a time, so its l1d.mshrs and llc.mshrs do not bind.
 #include "mtesim/cpu/core_preset.h"
 
 #include "mtesim/common/config_error.h"
@@ -135,6 +135,7 @@ const std::vector<CorePreset> &table() {
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A78 is in A76's family and no A78 figure was found"},
           {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no A78 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A78 figure was found"},
+          {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "4", "[A78-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "32768", "[A78-TRM] 32 or 64 KiB; assumed: 32 KiB as in most A78 phones"},
           {"l1d.ways", "4", "[A78-TRM] 4-way set associative"},
@@ -155,6 +156,7 @@ const std::vector<CorePreset> &table() {
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A710 is in A76's family and no A710 figure was found"},
           {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no A710 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A710 figure was found"},
+          {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "5", "[TD21] Cortex-A710 decodes 5 instructions per cycle"},
           {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A710-TRM] 4-way set associative"},
@@ -171,6 +173,7 @@ const std::vector<CorePreset> &table() {
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A715 is in A76's family and no A715 figure was found"},
           {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no A715 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A715 figure was found"},
+          {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "5", "[TD22] 5-wide decode"},
           {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A715-TRM] 4-way set associative"},
@@ -187,6 +190,7 @@ const std::vector<CorePreset> &table() {
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); no X3 figure was found (X3's larger window would suggest more: this bounds its MLP low rather than high)"},
           {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no X3 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no X3 figure was found"},
+          {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "6", "[TD22] 6-wide decode"},
           {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
           {"l1d.ways", "4", "[X3-TRM] 4-way set associative"},
@@ -203,6 +207,7 @@ const std::vector<CorePreset> &table() {
           {"core.load_queue", "68", "[LQ-A76] 68 in-flight loads of Cortex-A76, whose server sibling N1 is [HC31]"},
           {"l1d.mshrs", "20", "[LQ-A76] 20 outstanding non-prefetch misses of Cortex-A76, whose server sibling N1 is [HC31]"},
           {"l2.mshrs", "46", "[WC-A76] up to 46 outstanding L2 misses to the L3 on Cortex-A76, whose server sibling N1 is [HC31]"},
+          {"llc.mshrs", "46", "[WC-A76] a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76, whose server sibling N1 is [HC31]; no separate per-core bound to memory is published (the 94 from the DSU's L3 are the cluster's and N1 has none: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "4", "[N1-SOG] decode up to 4 instructions per cycle"},
           {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
           {"l1d.ways", "4", "[N1-TRM] 4-way set associative"},
@@ -224,6 +229,7 @@ const std::vector<CorePreset> &table() {
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); no V2 figure was found (as X3: bounds its MLP low rather than high)"},
           {"l1d.mshrs", "20", "assumed: Cortex-A76's 20 outstanding non-prefetch L1D misses ([LQ-A76]); no V2 figure was found"},
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no V2 figure was found"},
+          {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "6", "[HC35] 6-wide decode"},
           {"l1d.size", "65536", "[V2-TRM] 64 KiB"},
           {"l1d.ways", "4", "[V2-TRM] 4-way set associative"},
