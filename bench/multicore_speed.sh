@@ -20,7 +20,7 @@ runs=${5:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 declare -A times
-for i in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
   for kind in boot one many; do
     case $kind in
       boot) threads=1 per=1 ;;
