@@ -96,3 +96,18 @@ TEST(CorePreset, EveryPresetSetsItsBranchMispredictPenalty) {
     EXPECT_EQ(resolved("arm,neoverse-n1", {"core.mispredict_penalty_cycles=3"}).mispredict_penalty_cycles, 3u)
         << "a user setting wins over the preset";
 }
+
+TEST(CorePreset, NoOutOfOrderPresetBoundsItsDramLoadsBelowItsL1dMisses) {
+    // A core's loads to DRAM are misses of its L1D and of its L2 (docs/timing-model.md, "Core
+    // presets"): llc.mshrs below l1d.mshrs would be a per-core limit no source gives (it was the
+    // assumed 16 under 20 L1D buffers until 2026-12-03), and above l2.mshrs a bound the L2
+    // could never let through.
+    for (const auto &name : CorePreset::names()) {
+        const CoreConfig c = resolved(name);
+        if (!c.out_of_order) continue;
+        EXPECT_GE(c.llc_mshrs, c.l1d_mshrs) << name;
+        if (c.has_l2()) {
+            EXPECT_LE(c.llc_mshrs, c.l2_mshrs) << name;
+        }
+    }
+}
