@@ -32,9 +32,16 @@ MemoryPath::MemoryPath(std::uint32_t core_id, const CoreConfig &config, LocalClo
     if (config.l2_prefetch_degree)
         m_stream = std::make_unique<StreamPrefetcher>(8, config.l2_prefetch_degree, page_lines);
     m_write_buffer.assign(config.write_buffer, 0);
-    if (config.has_l2()) m_l2 = std::make_unique<Cache>(config.l2);
+    // An L2 the Platform placed for this core is the one its complex shares (a cpu node's
+    // next-level-cache, docs/bindings.md); otherwise the preset's private L2, if any.
     if (m_shared.l2s.size() <= core_id) m_shared.l2s.resize(core_id + 1, nullptr);
-    m_shared.l2s[core_id] = m_l2.get();
+    if (m_shared.l2s[core_id]) {
+        m_l2 = m_shared.l2s[core_id];
+    } else if (config.has_l2()) {
+        m_own_l2 = std::make_unique<Cache>(config.l2);
+        m_l2 = m_own_l2.get();
+        m_shared.l2s[core_id] = m_l2;
+    }
 }
 
 /*
@@ -725,9 +732,11 @@ void MemoryPath::invalidate_peer_tags(std::uint64_t line_no, const CacheLine *sh
             p->tag_dirty = false; /* the TagStore already holds the newer tags */
         }
     };
+    // A peer that shares this core's L2 (a complex) keeps that L2's copy: it holds the tags
+    // just stored.
     auto invalidate = [&](std::size_t c) {
         if (c < l1s.size()) drop(l1s[c]);
-        if (c < l2s.size()) drop(l2s[c]);
+        if (c < l2s.size() && l2s[c] != m_l2) drop(l2s[c]);
     };
     // The LLC's sharer bits name every L1 that took the line since it entered the LLC (beyond
     // 64 cores, every group with such an L1); without an LLC copy every other L1 is asked.

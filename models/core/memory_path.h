@@ -188,7 +188,10 @@ private:
     std::vector<std::uint64_t> m_write_buffer; /* completion times of posted write-backs, SystemC units */
     std::size_t m_write_slot = 0;
     Cache m_l1;
-    std::unique_ptr<Cache> m_l2; /* private L2, or none */
+    /* The core's L2: its own (m_own_l2), the one the Platform put in SharedCaches::l2s for
+     * the cores of a complex that share it, or none. */
+    Cache *m_l2 = nullptr;
+    std::unique_ptr<Cache> m_own_l2;
     TlbHierarchy m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;

@@ -1,5 +1,5 @@
 // SharedCaches: the cache state the cores see of each other, owned by the Platform: the
-// shared LLC (with its sharer bits), every core's L1D and private L2 (a tag store invalidates
+// shared LLC (with its sharer bits), every core's L1D and L2 (a tag store invalidates
 // the other copies' tags) and every core's TLB (the kernel model's shootdowns reach them all).
 #pragma once
 
@@ -17,7 +17,10 @@ namespace mtesim {
 struct SharedCaches {
     Cache *llc = nullptr;
     std::vector<Cache *> l1s; /* indexed by core id */
-    std::vector<Cache *> l2s; /* indexed by core id; nullptr: no private L2 (filled by each MemoryPath) */
+    /* Indexed by core id; nullptr: no L2. Filled by each MemoryPath with its private L2, or
+     * beforehand by the Platform with the L2 a complex's cores share (cpu nodes naming the
+     * same next-level-cache): then several cores name the same Cache. */
+    std::vector<Cache *> l2s;
     std::vector<TlbHierarchy *> tlbs;  /* indexed by core id: flushed (every level) when a mapping changes */
     std::vector<TagCache *> tag_caches; /* the DRAM controllers': cache maintenance of a tag block reaches them */
     /*
