@@ -15,6 +15,7 @@
 #include "mtesim/sched/sched_config.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace mtesim {
 
@@ -23,6 +24,32 @@ namespace {
 std::string node_name(const std::string &path) {
     const auto slash = path.rfind('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+/*
+ * A cpu's level-2 cache node (docs/bindings.md): the geometry it gives lies over the core
+ * preset's l2.* values and under the user's, like a preset of its own.
+ */
+void apply_l2_node(ConfigStore &view, const L2CacheDesc &l2, const std::string &source) {
+    const std::string origin = source + ": " + l2.path;
+    const auto put = [&](const char *key, std::uint64_t value, const char *prop) {
+        view.set(key, std::to_string(value), origin + ": " + prop, ConfigStore::Layer::preset);
+    };
+    if (l2.line_bytes) put("l2.line", l2.line_bytes, "cache-line-size");
+    if (l2.size_bytes) put("l2.size", l2.size_bytes, "cache-size");
+    if (l2.sets) {
+        const auto line = view.find("l2.line");
+        // An unparsable l2.line is reported by CoreConfig::resolve; 64 (its default) until then.
+        char *end = nullptr;
+        const std::uint64_t parsed = line ? std::strtoull(line->value.c_str(), &end, 10) : 0;
+        const std::uint64_t line_bytes = line && end && *end == '\0' && parsed ? parsed : 64;
+        const std::uint64_t per_way = std::uint64_t(l2.sets) * line_bytes;
+        if (l2.size_bytes % per_way != 0 || l2.size_bytes / per_way == 0)
+            throw ConfigError(origin + ": cache-sets = <" + std::to_string(l2.sets) + ">, expected sets x " +
+                              std::to_string(line_bytes) + "-byte lines to divide cache-size = <" +
+                              std::to_string(l2.size_bytes) + "> into whole ways");
+        put("l2.ways", l2.size_bytes / per_way, "cache-sets");
+    }
 }
 
 }  // namespace
@@ -47,7 +74,31 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     std::vector<CoreConfig> cpu_cfgs;
     for (const auto &cpu : desc.cpus) {
         ConfigStore view = CorePreset::apply(m_store, cpu.compatible, desc.source + ": " + cpu.path);
+        if (cpu.l2_cache >= 0) apply_l2_node(view, desc.l2_caches[static_cast<std::size_t>(cpu.l2_cache)], desc.source);
         cpu_cfgs.push_back(CoreConfig::resolve(view));
+    }
+    // An L2 node that several cpus name is their complex's or cluster's one cache: built here,
+    // and given to each of their MemoryPaths through SharedCaches::l2s.
+    m_caches.l2s.assign(desc.cpus.size(), nullptr);
+    for (std::size_t n = 0; n < desc.l2_caches.size(); ++n) {
+        std::vector<std::size_t> sharers;
+        for (std::size_t i = 0; i < desc.cpus.size(); ++i)
+            if (desc.cpus[i].l2_cache == static_cast<int>(n)) sharers.push_back(i);
+        if (sharers.size() < 2) continue;
+        const std::string where = desc.source + ": " + desc.l2_caches[n].path;
+        const CacheConfig &first = cpu_cfgs[sharers.front()].l2;
+        for (std::size_t i : sharers) {
+            const CacheConfig &c = cpu_cfgs[i].l2;
+            if (c.size_bytes == 0)
+                throw ConfigError(where + ": shared by " + desc.cpus[sharers.front()].path + " and others, but " +
+                                  desc.cpus[i].path + "'s L2 has no size, expected cache-size in the node (or l2.size)");
+            if (c.size_bytes != first.size_bytes || c.ways != first.ways || c.line_bytes != first.line_bytes)
+                throw ConfigError(where + ": " + desc.cpus[sharers.front()].path + " and " + desc.cpus[i].path +
+                                  " give this shared L2 different l2.size / l2.ways / l2.line, expected one geometry "
+                                  "(give cache-size and cache-sets in the node)");
+        }
+        m_shared_l2s.push_back(std::make_unique<Cache>(first));
+        for (std::size_t i : sharers) m_caches.l2s[i] = m_shared_l2s.back().get();
     }
     // On a board whose LLC is a CMN system-level cache, an LLC access also crosses the mesh to
     // its home slice and back (MeshHopLatency; llc.mesh = off leaves llc.latency alone).

@@ -107,6 +107,7 @@ private:
     std::unique_ptr<Workload> m_workload;
     std::unique_ptr<ThreadScheduler> m_scheduler;
     std::unique_ptr<Cache> m_llc;
+    std::vector<std::unique_ptr<Cache>> m_shared_l2s; /* the L2s several cpus name in next-level-cache */
     std::unique_ptr<KernelMemoryRouter> m_kernel;
     std::unique_ptr<PageAllocator> m_allocator;
     KernelConfig m_kernel_config;

@@ -70,10 +70,58 @@ void PlatformReader::read_cpus(const FdtBlob &blob, PlatformDesc &desc) {
         if (cpu.mte_version != 0 && cpu.mte_version != 2 && cpu.mte_version != 3)
             throw ConfigError(blob.where(node) + ": mtesim,mte-version = <" + std::to_string(cpu.mte_version) +
                               ">, expected 0 (none), 2 (FEAT_MTE2) or 3 (FEAT_MTE3)");
+        if (blob.has_property(node, "next-level-cache")) cpu.l2_cache = read_l2_cache(blob, node, desc);
         desc.cpus.push_back(cpu);
     }
     if (desc.cpus.empty())
         throw ConfigError(blob.source() + ": /cpus: no cpu nodes, expected at least one with device_type = \"cpu\"");
+}
+
+/*
+ * A cpu's next-level-cache must name a cache node of level 2 (the core model's L2; the LLC
+ * below it is the board's, llc.*). Its geometry is optional: cache-size, cache-sets and
+ * cache-line-size (or cache-block-size) override the core preset's l2.size, l2.ways (size /
+ * (sets x line)) and l2.line. The L2 node's own next-level-cache may name the level below for
+ * the kernel's topology, but a size given there would be ignored: that is an error.
+ */
+int PlatformReader::read_l2_cache(const FdtBlob &blob, int cpu_node, PlatformDesc &desc) {
+    const auto ph = blob.u32_property(cpu_node, "next-level-cache");
+    const int node = ph ? blob.node_by_phandle(*ph) : -1;
+    if (node < 0)
+        throw ConfigError(blob.where(cpu_node) + ": next-level-cache = <" + hex(ph.value_or(0)) +
+                          "> is a dangling phandle, expected a phandle to a level-2 cache node");
+    const std::string path = blob.path(node);
+    for (std::size_t i = 0; i < desc.l2_caches.size(); ++i)
+        if (desc.l2_caches[i].path == path) return static_cast<int>(i);
+    const auto level = blob.u32_property(node, "cache-level");
+    if (!level || *level != 2)
+        throw ConfigError(blob.where(node) + ": cache-level = " + (level ? "<" + std::to_string(*level) + ">" : "(missing)") +
+                          ", expected <2>: a cpu's next-level-cache names its L2 (the LLC below is the board's llc.* keys)");
+    L2CacheDesc c;
+    c.path = path;
+    c.size_bytes = blob.u64_property(node, "cache-size").value_or(0);
+    if (blob.has_property(node, "cache-size") && c.size_bytes == 0)
+        throw ConfigError(blob.where(node) + ": cache-size = <0>, expected the L2's capacity in bytes");
+    c.sets = blob.u32_property(node, "cache-sets").value_or(0);
+    if (blob.has_property(node, "cache-sets") && (c.sets == 0 || !c.size_bytes))
+        throw ConfigError(blob.where(node) + ": cache-sets " + (c.sets ? "without cache-size" : "= <0>") +
+                          ", expected a number of sets with the cache-size it divides");
+    const char *line_prop = blob.has_property(node, "cache-line-size") ? "cache-line-size" : "cache-block-size";
+    c.line_bytes = blob.u32_property(node, line_prop).value_or(0);
+    if (blob.has_property(node, line_prop) && c.line_bytes == 0)
+        throw ConfigError(blob.where(node) + ": " + line_prop + " = <0>, expected the line size in bytes");
+    if (blob.has_property(node, "next-level-cache")) {
+        const auto below_ph = blob.u32_property(node, "next-level-cache");
+        const int below = blob.node_by_phandle(*below_ph);
+        if (below < 0)
+            throw ConfigError(blob.where(node) + ": next-level-cache = <" + hex(*below_ph) +
+                              "> is a dangling phandle, expected a phandle to the next cache level");
+        if (blob.has_property(below, "cache-size") || blob.has_property(below, "cache-sets"))
+            throw ConfigError(blob.where(below) + ": cache-size / cache-sets are not read, expected none: the level below "
+                                                  "the L2 is the board's LLC, sized by llc.size and llc.ways (docs/config.md)");
+    }
+    desc.l2_caches.push_back(c);
+    return static_cast<int>(desc.l2_caches.size() - 1);
 }
 
 void PlatformReader::read_memories(const FdtBlob &blob, PlatformDesc &desc) {

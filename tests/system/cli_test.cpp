@@ -114,6 +114,28 @@ TEST(Cli, EveryBrokenFixtureIsExit2WithOneLine) {
     EXPECT_GE(count, 30);
 }
 
+TEST(Cli, AnL2NodeTheRunCannotBuildIsExit2WithOneLine) {
+    // Rules that need the resolved core configuration, so `inspect` passes and `run` refuses:
+    // a shared L2 with no size at all (no cache-size, no preset l2.size), and cache-sets that
+    // do not divide cache-size into whole ways.
+    const std::string base = "/include/ \"" + kData + "/dts/base.dtsi\"\n";
+    const std::string no_size = write_temp(
+        "l2-shared-no-size.dts",
+        base + "/ { cpus { cpu1: cpu@1 { device_type = \"cpu\"; reg = <1>; clock-frequency = <2000000000>; "
+               "next-level-cache = <&l2>; };\n l2: l2-cache { compatible = \"cache\"; cache-level = <2>; }; }; };\n"
+               "&cpu0 { next-level-cache = <&l2>; };\n");
+    EXPECT_EQ(run_mtesim({"inspect", "--board", no_size}).status, 0);
+    expect_bad_input(run_mtesim({"run", "--board", no_size, "--set", "workload.accesses_per_thread=1"}),
+                     no_size + ": /cpus/l2-cache: shared by /cpus/cpu@0 and others, but /cpus/cpu@0's L2 has no size");
+    const std::string bad_sets = write_temp(
+        "l2-sets.dts", base + "/ { cpus { l2: l2-cache { compatible = \"cache\"; cache-level = <2>; "
+                              "cache-size = <0x40000>; cache-sets = <3>; }; }; };\n&cpu0 { next-level-cache = <&l2>; };\n");
+    expect_bad_input(run_mtesim({"run", "--board", bad_sets, "--set", "workload.accesses_per_thread=1"}),
+                     bad_sets + ": /cpus/l2-cache: cache-sets = <3>, expected sets x 64-byte lines to divide");
+    std::remove(no_size.c_str());
+    std::remove(bad_sets.c_str());
+}
+
 TEST(Cli, TruncatedAndCorruptDtbAreExit2) {
     Result dtb = run_mtesim({"inspect", "--board", kData + "/dts/good-base.dts"});
     ASSERT_EQ(dtb.status, 0);

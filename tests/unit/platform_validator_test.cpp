@@ -66,6 +66,11 @@ const BadCase kCases[] = {
     {"block-devices-twice", "/block-devices@1", "a second \"mtesim,block-devices\" node (the first is /block-devices@0)"},
     {"block-devices-unknown", "/block-devices", "mtesim,storage = \"floppy\", no such preset in configs/storage/, expected one of: ufs-3.1"},
     {"block-devices-empty-name", "/block-devices", "property \"mtesim,swap\" is empty, expected the name of a preset in configs/swap/"},
+    {"l2-dangling-next-level-cache", "/cpus/cpu@0", "next-level-cache = <0x777> is a dangling phandle"},
+    {"l2-not-level-2", "/cpus/l3-cache", "cache-level = <3>, expected <2>"},
+    {"l2-zero-size", "/cpus/l2-cache", "cache-size = <0>, expected the L2's capacity in bytes"},
+    {"l2-sets-without-size", "/cpus/l2-cache", "cache-sets without cache-size"},
+    {"l2-below-has-size", "/cpus/l3-cache", "cache-size / cache-sets are not read"},
     {"syntax-error", "", "syntax-error.dts:5.1-2 syntax error (dtc)"},
 };
 

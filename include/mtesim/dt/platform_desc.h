@@ -20,6 +20,18 @@ struct CpuDesc {
     std::uint64_t clock_hz = 0;    /* clock-frequency, in Hz */
     std::uint32_t mte_version = 0; /* 0: no MTE, 2: FEAT_MTE2, 3: FEAT_MTE3 (asymmetric mode) */
     std::string compatible;        /* first compatible string, e.g. "arm,neoverse-n1": picks the core preset */
+    int l2_cache = -1;             /* next-level-cache: index into PlatformDesc::l2_caches; -1: none named */
+};
+
+/// A level-2 cache node that cpu nodes name in next-level-cache (devicetree specification
+/// v0.4, 3.8 "Multi-level and Shared Cache Nodes"). Named by several cpus, it is the L2 their
+/// complex or cluster shares; by one, that cpu's private L2. Geometry left out (0) comes from
+/// the core preset (l2.size, l2.ways, l2.line).
+struct L2CacheDesc {
+    std::string path;
+    std::uint64_t size_bytes = 0;  /* cache-size; 0: not given */
+    std::uint32_t sets = 0;        /* cache-sets; 0: not given */
+    std::uint32_t line_bytes = 0;  /* cache-line-size (or cache-block-size); 0: not given */
 };
 
 /// One /memory node range: data memory that may be tagged.
@@ -64,6 +76,7 @@ struct PlatformDesc {
     std::string source;                /* file the DT came from, for messages */
     std::string model;                 /* the root "model" property */
     std::vector<CpuDesc> cpus;
+    std::vector<L2CacheDesc> l2_caches; /* the level-2 cache nodes the cpus name, in first-named order */
     std::vector<MemoryDesc> memories;
     std::vector<TagStorageDesc> tag_storage;
     std::vector<DramControllerDesc> dram_controllers;

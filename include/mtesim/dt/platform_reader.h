@@ -16,6 +16,8 @@ public:
 
 private:
     static void read_cpus(const FdtBlob &blob, PlatformDesc &desc);
+    /// The L2 cache node cpu @cpu_node names in next-level-cache: its index in desc.l2_caches.
+    static int read_l2_cache(const FdtBlob &blob, int cpu_node, PlatformDesc &desc);
     static void read_memories(const FdtBlob &blob, PlatformDesc &desc);
     static void read_tag_storage(const FdtBlob &blob, int node, PlatformDesc &desc);
     static void read_dram_controller(const FdtBlob &blob, int node, PlatformDesc &desc);
