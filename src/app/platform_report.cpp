@@ -35,6 +35,18 @@ void PlatformReport::print_machine(std::ostream &out) const {
             << ": " << (j - i) << " x " << ghz(m_desc.cpus[i].clock_hz) << "\n";
         i = j;
     }
+    // The L2 nodes the cpus name (next-level-cache): which cpus share each, and the geometry
+    // the node gives (the rest comes from the core preset at run time).
+    for (std::size_t n = 0; n < m_desc.l2_caches.size(); ++n) {
+        const L2CacheDesc &l2 = m_desc.l2_caches[n];
+        std::string names;
+        for (const auto &c : m_desc.cpus)
+            if (c.l2_cache == static_cast<int>(n)) names += (names.empty() ? "" : ", ") + c.path.substr(c.path.rfind('/') + 1);
+        out << "l2        " << l2.path << ": " << names << (names.find(',') == std::string::npos ? " (private)" : " (shared)");
+        if (l2.size_bytes) out << ", " << human_size(l2.size_bytes);
+        if (l2.sets) out << ", " << l2.sets << " sets";
+        out << "\n";
+    }
     for (const auto &dc : m_desc.dram_controllers) {
         out << "dram      " << dc.path << ", timing preset " << dc.timing_preset << "\n";
         for (const auto &r : dc.ranges) out << "          " << r.to_string() << "  " << human_size(r.size()) << "\n";

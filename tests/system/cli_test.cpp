@@ -101,6 +101,13 @@ TEST(Cli, InspectReadsDtsAndDtbFiles) {
     EXPECT_NE(r.out.find("binding v1"), std::string::npos) << r.out;
 }
 
+TEST(Cli, InspectNamesTheCpusThatShareAnL2) {
+    Result r = run_mtesim({"inspect", "--board", kData + "/dts/good-shared-l2.dts"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("l2        /cpus/l2-cache-complex: cpu@0, cpu@1 (shared), 256 KiB, 512 sets\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("l2        /cpus/cpu@2/l2-cache: cpu@2 (private)\n"), std::string::npos) << r.out;
+}
+
 TEST(Cli, EveryBrokenFixtureIsExit2WithOneLine) {
     int count = 0;
     for (const auto &entry : std::filesystem::directory_iterator(kData + "/dts/bad")) {
