@@ -28,7 +28,7 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.l1d = cache(s, "l1d", 64 * 1024, 4);
     c.l1d_latency = static_cast<std::uint32_t>(s.get_u64("l1d.latency", 4, "cycles", "load-to-use latency of an L1D hit", 1, 1000));
     // l2.size = 0: no private L2 (the default for cpus without a core preset).
-    if (s.get_u64("l2.size", 0, "bytes", "private L2 capacity (0: none)", 0, 1ull << 34) != 0) {
+    if (s.get_u64("l2.size", 0, "bytes", "L2 capacity, private or a complex's shared one (0: none; a next-level-cache node sets it)", 0, 1ull << 34) != 0) {
         c.l2 = cache(s, "l2", 1024 * 1024, 8);
         if (c.l2.line_bytes != c.l1d.line_bytes)
             throw ConfigError(s.where("l2.line") + ", expected the same line size as l1d.line");
