@@ -303,6 +303,8 @@ if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   BOARD=phone-8g-lpddr5 CORE=4 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (its Cortex-A510 little core at 1.8 GHz, in order) ===="
   BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510), the sizes between: 32 KiB .. 8 MiB (the sbc-bench reference's points) ===="
+  BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 CHASE_ONLY=1 MIN_KIB=32 "$0" "$build" 8192
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 (in-order little core at 1.8 GHz) ===="
   BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=ampereone-192c (192 Neoverse-N1-preset cores, configs/boards/ampereone.ini), 16-256 MiB ===="
