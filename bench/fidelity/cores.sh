@@ -235,7 +235,10 @@ done
 [ -n "${TLB_ONLY:-}" ] && exit 0  # TLB_ONLY=1: stop after the TLB-reach table
 fi
 
-echo "== single-core bandwidth over 16 MiB (GB/s; one 64-byte access per line; ooo) =="
+# The out-of-order model, or with INORDER_ONLY the in-order one (the A55's and A510's).
+bw_model=ooo
+[ -n "${INORDER_ONLY:-}" ] && bw_model=inorder
+echo "== single-core bandwidth over 16 MiB (GB/s; one 64-byte access per line; $bw_model) =="
 # bw_trace OP: map and touch 2 x 16 MiB, then a timed pass between markers 1 and 2.
 bw_trace() {
   awk -v copy="$1" -v base="$base" -v core="$core" 'BEGIN {
@@ -251,8 +254,8 @@ bw_trace() {
   }' > "$tmp/bw.trace"
 }
 gbps() { awk -F, -v bytes="$1" 'NR > 1 { t[NR - 1] = $1 } END { printf "%.1f", bytes / ((t[2] - t[1]) / 1e12) / 1e9 }' "$tmp/out/faults.csv"; }
-bw_trace 0; run "$tmp/bw.trace" ooo; echo "read  $(gbps $((16 * 1048576)))"
-bw_trace 1; run "$tmp/bw.trace" ooo; echo "copy  $(gbps $((2 * 16 * 1048576))) (bytes read + written)"
+bw_trace 0; run "$tmp/bw.trace" "$bw_model"; echo "read  $(gbps $((16 * 1048576)))"
+bw_trace 1; run "$tmp/bw.trace" "$bw_model"; echo "copy  $(gbps $((2 * 16 * 1048576))) (bytes read + written)"
 
 [ -n "${BW_ONLY:-}" ] && exit 0
 
@@ -305,6 +308,8 @@ if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510), the sizes between: 32 KiB .. 8 MiB (the sbc-bench reference's points) ===="
   BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 CHASE_ONLY=1 MIN_KIB=32 "$0" "$build" 8192
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510, in order), single-core bandwidth ===="
+  BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 BW_ONLY=1 "$0" "$build"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 (in-order little core at 1.8 GHz) ===="
   BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=ampereone-192c (192 Neoverse-N1-preset cores, configs/boards/ampereone.ini), 16-256 MiB ===="
