@@ -87,6 +87,8 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         if (sharers.size() < 2) continue;
         const std::string where = desc.source + ": " + desc.l2_caches[n].path;
         const CacheConfig &first = cpu_cfgs[sharers.front()].l2;
+        // l2.size = 0 from the user's settings, over the node's cache-size: no L2, as on any board.
+        if (first.size_bytes == 0 && desc.l2_caches[n].size_bytes != 0) continue;
         for (std::size_t i : sharers) {
             const CacheConfig &c = cpu_cfgs[i].l2;
             if (c.size_bytes == 0)

@@ -117,3 +117,13 @@ TEST(SharedL2, ATagStoreOnThePeerKeepsTheSharedCopyWithItsNewTags) {
         }
     }
 }
+
+TEST(SharedL2, TheUsersL2SizeZeroRemovesTheComplexesL2) {
+    // The phone board's A510 complexes name 256 KiB L2 nodes; l2.size=0 from the user (over the
+    // nodes' cache-size) leaves every core without an L2, as on any board.
+    RunResult r = test::run_text_trace("sl2", peer_reads(), {"l2.size=0", "l1d.prefetcher=none", "l2.prefetcher=none"},
+                                      BoardLoader::load("phone-8g-lpddr5"));
+    EXPECT_EQ(r.cores[0].l2_hits + r.cores[0].l2_misses, 0u);
+    EXPECT_EQ(r.cores[1].l2_hits + r.cores[1].l2_misses, 0u);
+    EXPECT_GE(r.cores[1].llc_hits, kLines * 9 / 10);
+}
