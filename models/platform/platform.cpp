@@ -27,28 +27,29 @@ std::string node_name(const std::string &path) {
 }
 
 /*
- * A cpu's level-2 cache node (docs/bindings.md): the geometry it gives lies over the core
- * preset's l2.* values and under the user's, like a preset of its own.
+ * A cache node of the DT (docs/bindings.md): a cpu's L2 (@prefix "l2") or the board's LLC
+ * ("llc"). The geometry it gives lies over the core preset's and default.ini's values and under
+ * the user's, like a preset of its own.
  */
-void apply_l2_node(ConfigStore &view, const L2CacheDesc &l2, const std::string &source) {
-    const std::string origin = source + ": " + l2.path;
+void apply_cache_node(ConfigStore &view, const CacheNodeDesc &node, const std::string &prefix, const std::string &source) {
+    const std::string origin = source + ": " + node.path;
     const auto put = [&](const char *key, std::uint64_t value, const char *prop) {
-        view.set(key, std::to_string(value), origin + ": " + prop, ConfigStore::Layer::preset);
+        view.set(prefix + "." + key, std::to_string(value), origin + ": " + prop, ConfigStore::Layer::preset);
     };
-    if (l2.line_bytes) put("l2.line", l2.line_bytes, "cache-line-size");
-    if (l2.size_bytes) put("l2.size", l2.size_bytes, "cache-size");
-    if (l2.sets) {
-        const auto line = view.find("l2.line");
-        // An unparsable l2.line is reported by CoreConfig::resolve; 64 (its default) until then.
+    if (node.line_bytes) put("line", node.line_bytes, "cache-line-size");
+    if (node.size_bytes) put("size", node.size_bytes, "cache-size");
+    if (node.sets) {
+        const auto line = view.find(prefix + ".line");
+        // An unparsable line size is reported by CoreConfig::resolve; 64 (its default) until then.
         char *end = nullptr;
         const std::uint64_t parsed = line ? std::strtoull(line->value.c_str(), &end, 10) : 0;
         const std::uint64_t line_bytes = line && end && *end == '\0' && parsed ? parsed : 64;
-        const std::uint64_t per_way = std::uint64_t(l2.sets) * line_bytes;
-        if (l2.size_bytes % per_way != 0 || l2.size_bytes / per_way == 0)
-            throw ConfigError(origin + ": cache-sets = <" + std::to_string(l2.sets) + ">, expected sets x " +
+        const std::uint64_t per_way = std::uint64_t(node.sets) * line_bytes;
+        if (node.size_bytes % per_way != 0 || node.size_bytes / per_way == 0)
+            throw ConfigError(origin + ": cache-sets = <" + std::to_string(node.sets) + ">, expected sets x " +
                               std::to_string(line_bytes) + "-byte lines to divide cache-size = <" +
-                              std::to_string(l2.size_bytes) + "> into whole ways");
-        put("l2.ways", l2.size_bytes / per_way, "cache-sets");
+                              std::to_string(node.size_bytes) + "> into whole ways");
+        put("ways", node.size_bytes / per_way, "cache-sets");
     }
 }
 
@@ -71,10 +72,13 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
     // laid under the user's settings, so a big.LITTLE board runs each core with its own
     // window, L1D and miss buffers. The shared LLC, the quantum and the seed are the same keys
     // in every view; they are taken from the boot cpu's.
+    // The LLC's node (one for the board) goes into the run's own store, so that every cpu's
+    // view has it and the exported config.ini replays it.
+    if (desc.llc) apply_cache_node(m_store, *desc.llc, "llc", desc.source);
     std::vector<CoreConfig> cpu_cfgs;
     for (const auto &cpu : desc.cpus) {
         ConfigStore view = CorePreset::apply(m_store, cpu.compatible, desc.source + ": " + cpu.path);
-        if (cpu.l2_cache >= 0) apply_l2_node(view, desc.l2_caches[static_cast<std::size_t>(cpu.l2_cache)], desc.source);
+        if (cpu.l2_cache >= 0) apply_cache_node(view, desc.l2_caches[static_cast<std::size_t>(cpu.l2_cache)], "l2", desc.source);
         cpu_cfgs.push_back(CoreConfig::resolve(view));
     }
     // An L2 node that several cpus name is their complex's or cluster's one cache: built here,

@@ -38,13 +38,19 @@ void PlatformReport::print_machine(std::ostream &out) const {
     // The L2 nodes the cpus name (next-level-cache): which cpus share each, and the geometry
     // the node gives (the rest comes from the core preset at run time).
     for (std::size_t n = 0; n < m_desc.l2_caches.size(); ++n) {
-        const L2CacheDesc &l2 = m_desc.l2_caches[n];
+        const CacheNodeDesc &l2 = m_desc.l2_caches[n];
         std::string names;
         for (const auto &c : m_desc.cpus)
             if (c.l2_cache == static_cast<int>(n)) names += (names.empty() ? "" : ", ") + c.path.substr(c.path.rfind('/') + 1);
         out << "l2        " << l2.path << ": " << names << (names.find(',') == std::string::npos ? " (private)" : " (shared)");
         if (l2.size_bytes) out << ", " << human_size(l2.size_bytes);
         if (l2.sets) out << ", " << l2.sets << " sets";
+        out << "\n";
+    }
+    if (const auto &llc = m_desc.llc) {
+        out << "llc       " << llc->path << ": the board's LLC";
+        if (llc->size_bytes) out << ", " << human_size(llc->size_bytes);
+        if (llc->sets) out << ", " << llc->sets << " sets";
         out << "\n";
     }
     for (const auto &dc : m_desc.dram_controllers) {

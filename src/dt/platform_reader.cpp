@@ -70,7 +70,7 @@ void PlatformReader::read_cpus(const FdtBlob &blob, PlatformDesc &desc) {
         if (cpu.mte_version != 0 && cpu.mte_version != 2 && cpu.mte_version != 3)
             throw ConfigError(blob.where(node) + ": mtesim,mte-version = <" + std::to_string(cpu.mte_version) +
                               ">, expected 0 (none), 2 (FEAT_MTE2) or 3 (FEAT_MTE3)");
-        if (blob.has_property(node, "next-level-cache")) cpu.l2_cache = read_l2_cache(blob, node, desc);
+        if (blob.has_property(node, "next-level-cache")) cpu.l2_cache = read_cpu_cache(blob, node, desc);
         desc.cpus.push_back(cpu);
     }
     if (desc.cpus.empty())
@@ -78,30 +78,37 @@ void PlatformReader::read_cpus(const FdtBlob &blob, PlatformDesc &desc) {
 }
 
 /*
- * A cpu's next-level-cache must name a cache node of level 2 (the core model's L2; the LLC
- * below it is the board's, llc.*). Its geometry is optional: cache-size, cache-sets and
- * cache-line-size (or cache-block-size) override the core preset's l2.size, l2.ways (size /
- * (sets x line)) and l2.line. The L2 node's own next-level-cache may name the level below for
- * the kernel's topology, but a size given there would be ignored: that is an error.
+ * A cpu's next-level-cache names its L2 (a cache node with cache-level 2), or the LLC (level 3)
+ * when its L2 is left to the core preset; an L2 node's next-level-cache names the LLC. Geometry
+ * is optional: cache-size, cache-sets and cache-line-size (or cache-block-size) set l2.size,
+ * l2.ways (size / (sets x line)) and l2.line for an L2, llc.* for the LLC, over the preset's and
+ * default.ini's values. The model has one LLC shared by every cpu: one level-3 node at most.
  */
-int PlatformReader::read_l2_cache(const FdtBlob &blob, int cpu_node, PlatformDesc &desc) {
-    const auto ph = blob.u32_property(cpu_node, "next-level-cache");
+namespace {
+
+int next_level_node(const FdtBlob &blob, int from, const char *expected) {
+    const auto ph = blob.u32_property(from, "next-level-cache");
     const int node = ph ? blob.node_by_phandle(*ph) : -1;
     if (node < 0)
-        throw ConfigError(blob.where(cpu_node) + ": next-level-cache = <" + hex(ph.value_or(0)) +
-                          "> is a dangling phandle, expected a phandle to a level-2 cache node");
-    const std::string path = blob.path(node);
-    for (std::size_t i = 0; i < desc.l2_caches.size(); ++i)
-        if (desc.l2_caches[i].path == path) return static_cast<int>(i);
-    const auto level = blob.u32_property(node, "cache-level");
-    if (!level || *level != 2)
-        throw ConfigError(blob.where(node) + ": cache-level = " + (level ? "<" + std::to_string(*level) + ">" : "(missing)") +
-                          ", expected <2>: a cpu's next-level-cache names its L2 (the LLC below is the board's llc.* keys)");
-    L2CacheDesc c;
-    c.path = path;
+        throw ConfigError(blob.where(from) + ": next-level-cache = <" + hex(ph.value_or(0)) +
+                          "> is a dangling phandle, expected a phandle to " + expected);
+    return node;
+}
+
+std::optional<std::uint32_t> cache_level(const FdtBlob &blob, int node) { return blob.u32_property(node, "cache-level"); }
+
+std::string level_text(const std::optional<std::uint32_t> &level) {
+    return level ? "<" + std::to_string(*level) + ">" : "(missing)";
+}
+
+}  // namespace
+
+CacheNodeDesc PlatformReader::read_geometry(const FdtBlob &blob, int node) {
+    CacheNodeDesc c;
+    c.path = blob.path(node);
     c.size_bytes = blob.u64_property(node, "cache-size").value_or(0);
     if (blob.has_property(node, "cache-size") && c.size_bytes == 0)
-        throw ConfigError(blob.where(node) + ": cache-size = <0>, expected the L2's capacity in bytes");
+        throw ConfigError(blob.where(node) + ": cache-size = <0>, expected the cache's capacity in bytes");
     c.sets = blob.u32_property(node, "cache-sets").value_or(0);
     if (blob.has_property(node, "cache-sets") && (c.sets == 0 || !c.size_bytes))
         throw ConfigError(blob.where(node) + ": cache-sets " + (c.sets ? "without cache-size" : "= <0>") +
@@ -110,18 +117,48 @@ int PlatformReader::read_l2_cache(const FdtBlob &blob, int cpu_node, PlatformDes
     c.line_bytes = blob.u32_property(node, line_prop).value_or(0);
     if (blob.has_property(node, line_prop) && c.line_bytes == 0)
         throw ConfigError(blob.where(node) + ": " + line_prop + " = <0>, expected the line size in bytes");
-    if (blob.has_property(node, "next-level-cache")) {
-        const auto below_ph = blob.u32_property(node, "next-level-cache");
-        const int below = blob.node_by_phandle(*below_ph);
-        if (below < 0)
-            throw ConfigError(blob.where(node) + ": next-level-cache = <" + hex(*below_ph) +
-                              "> is a dangling phandle, expected a phandle to the next cache level");
-        if (blob.has_property(below, "cache-size") || blob.has_property(below, "cache-sets"))
-            throw ConfigError(blob.where(below) + ": cache-size / cache-sets are not read, expected none: the level below "
-                                                  "the L2 is the board's LLC, sized by llc.size and llc.ways (docs/config.md)");
+    return c;
+}
+
+void PlatformReader::read_llc(const FdtBlob &blob, int node, int from, PlatformDesc &desc) {
+    const std::string path = blob.path(node);
+    if (desc.llc) {
+        if (desc.llc->path != path)
+            throw ConfigError(blob.where(from) + ": next-level-cache names " + path + ", a second level-3 cache node (the first is " +
+                              desc.llc->path + "), expected one: the model's LLC is shared by every cpu");
+        return;
     }
-    desc.l2_caches.push_back(c);
+    if (blob.has_property(node, "next-level-cache"))
+        throw ConfigError(blob.where(node) + ": next-level-cache below the LLC, expected none: the LLC's misses go to the DRAM controllers");
+    desc.llc = read_geometry(blob, node);
+}
+
+int PlatformReader::read_l2_cache(const FdtBlob &blob, int node, PlatformDesc &desc) {
+    const std::string path = blob.path(node);
+    for (std::size_t i = 0; i < desc.l2_caches.size(); ++i)
+        if (desc.l2_caches[i].path == path) return static_cast<int>(i);
+    desc.l2_caches.push_back(read_geometry(blob, node));
+    if (blob.has_property(node, "next-level-cache")) {
+        const int below = next_level_node(blob, node, "the level-3 cache node below the L2 (the LLC)");
+        const auto level = cache_level(blob, below);
+        if (!level || *level != 3)
+            throw ConfigError(blob.where(below) + ": cache-level = " + level_text(level) +
+                              ", expected <3>: an L2 node's next-level-cache names the LLC");
+        read_llc(blob, below, node, desc);
+    }
     return static_cast<int>(desc.l2_caches.size() - 1);
+}
+
+int PlatformReader::read_cpu_cache(const FdtBlob &blob, int cpu_node, PlatformDesc &desc) {
+    const int node = next_level_node(blob, cpu_node, "a level-2 or level-3 cache node");
+    const auto level = cache_level(blob, node);
+    if (level && *level == 2) return read_l2_cache(blob, node, desc);
+    if (level && *level == 3) {
+        read_llc(blob, node, cpu_node, desc);
+        return -1;
+    }
+    throw ConfigError(blob.where(node) + ": cache-level = " + level_text(level) +
+                      ", expected <2> (the cpu's L2) or <3> (the LLC, the cpu's L2 left to its core preset)");
 }
 
 void PlatformReader::read_memories(const FdtBlob &blob, PlatformDesc &desc) {

@@ -25,7 +25,7 @@ std::string op(const char *what, std::uint64_t a) {
 /* virt-4g-mte (four Cortex-A710s) with cpu@0 and cpu@1 naming one 512 KiB, 8-way L2 node. */
 PlatformDesc complex_board(bool shared) {
     PlatformDesc d = BoardLoader::load("virt-4g-mte");
-    L2CacheDesc l2;
+    CacheNodeDesc l2;
     l2.path = "/cpus/l2-cache0";
     l2.size_bytes = 512 * 1024;
     l2.sets = 1024;

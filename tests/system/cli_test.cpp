@@ -101,11 +101,12 @@ TEST(Cli, InspectReadsDtsAndDtbFiles) {
     EXPECT_NE(r.out.find("binding v1"), std::string::npos) << r.out;
 }
 
-TEST(Cli, InspectNamesTheCpusThatShareAnL2) {
+TEST(Cli, InspectNamesTheCpusThatShareAnL2AndTheLlcNode) {
     Result r = run_mtesim({"inspect", "--board", kData + "/dts/good-shared-l2.dts"});
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("l2        /cpus/l2-cache-complex: cpu@0, cpu@1 (shared), 256 KiB, 512 sets\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("l2        /cpus/cpu@2/l2-cache: cpu@2 (private)\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("llc       /cpus/l3-cache: the board's LLC\n"), std::string::npos) << r.out;
 }
 
 TEST(Cli, EveryBrokenFixtureIsExit2WithOneLine) {
@@ -305,6 +306,31 @@ std::string strip_host(const std::string &json) {
     return h == std::string::npos ? json : json.substr(0, h);
 }
 }  // namespace
+
+TEST(CliRun, AnLlcNodeSetsTheLlcUnderTheUsersSettings) {
+    // A level-3 cache node (the board's LLC) gives llc.size and llc.ways (size / (sets x 64)),
+    // which out/config.ini carries; the user's --set still wins.
+    const std::string dts = write_temp(
+        "llc.dts", "/include/ \"" + kData + "/dts/base.dtsi\"\n/ { cpus { l3: l3-cache { compatible = \"cache\"; "
+                   "cache-level = <3>; cache-unified; cache-size = <0x400000>; cache-sets = <8192>; }; }; };\n"
+                   "&cpu0 { next-level-cache = <&l3>; };\n");
+    const std::string a = write_temp("llca", ""), b = write_temp("llcb", "");
+    std::filesystem::remove(a);
+    std::filesystem::remove(b);
+    Result r = run_mtesim({"run", "--board", dts, "--out", a, "--set", "workload.accesses_per_thread=100"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string ini = slurp(a + "/config.ini");
+    const std::string llc = ini.substr(ini.find("\n[llc]\n"));
+    EXPECT_NE(llc.find("\nsize = 4194304 "), std::string::npos) << llc;
+    EXPECT_NE(llc.find("\nways = 8 "), std::string::npos) << llc;
+    r = run_mtesim({"run", "--board", dts, "--out", b, "--set", "workload.accesses_per_thread=100", "--set", "llc.size=2097152"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string ini_b = slurp(b + "/config.ini");
+    EXPECT_NE(ini_b.substr(ini_b.find("\n[llc]\n")).find("\nsize = 2097152 "), std::string::npos);
+    std::filesystem::remove_all(a);
+    std::filesystem::remove_all(b);
+    std::remove(dts.c_str());
+}
 
 TEST(CliRun, OutDirHoldsStatsConfigAndFaultsAndIsDeterministic) {
     const std::string a = write_temp("outa", ""), b = write_temp("outb", "");

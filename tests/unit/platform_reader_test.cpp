@@ -61,15 +61,20 @@ TEST(PlatformReader, CpusNamingOneL2NodeShareIt) {
     ASSERT_EQ(d.l2_caches.size(), 2u);
     EXPECT_EQ(d.cpus[0].l2_cache, d.cpus[1].l2_cache) << "cpu@0 and cpu@1 name the same node";
     EXPECT_NE(d.cpus[2].l2_cache, d.cpus[0].l2_cache);
-    const L2CacheDesc &complex = d.l2_caches[static_cast<std::size_t>(d.cpus[0].l2_cache)];
+    const CacheNodeDesc &complex = d.l2_caches[static_cast<std::size_t>(d.cpus[0].l2_cache)];
     EXPECT_EQ(complex.path, "/cpus/l2-cache-complex");
     EXPECT_EQ(complex.size_bytes, 0x40000u);
     EXPECT_EQ(complex.sets, 512u);
     EXPECT_EQ(complex.line_bytes, 64u);
-    const L2CacheDesc &own = d.l2_caches[static_cast<std::size_t>(d.cpus[2].l2_cache)];
+    const CacheNodeDesc &own = d.l2_caches[static_cast<std::size_t>(d.cpus[2].l2_cache)];
     EXPECT_EQ(own.path, "/cpus/cpu@2/l2-cache");
     EXPECT_EQ(own.size_bytes, 0u) << "no geometry: the core preset's l2.* apply";
-    EXPECT_EQ(BoardLoader::load(kData + "/dts/good-base.dts").cpus[0].l2_cache, -1) << "no next-level-cache";
+    ASSERT_TRUE(d.llc) << "both L2 nodes name the level-3 node";
+    EXPECT_EQ(d.llc->path, "/cpus/l3-cache");
+    EXPECT_EQ(d.llc->size_bytes, 0u) << "no geometry: llc.* apply";
+    const PlatformDesc base = BoardLoader::load(kData + "/dts/good-base.dts");
+    EXPECT_EQ(base.cpus[0].l2_cache, -1) << "no next-level-cache";
+    EXPECT_FALSE(base.llc);
 }
 
 TEST(PlatformReader, EveryBuiltInBoardLoadsAndMatchesItsSource) {

@@ -67,10 +67,12 @@ const BadCase kCases[] = {
     {"block-devices-unknown", "/block-devices", "mtesim,storage = \"floppy\", no such preset in configs/storage/, expected one of: ufs-3.1"},
     {"block-devices-empty-name", "/block-devices", "property \"mtesim,swap\" is empty, expected the name of a preset in configs/swap/"},
     {"l2-dangling-next-level-cache", "/cpus/cpu@0", "next-level-cache = <0x777> is a dangling phandle"},
-    {"l2-not-level-2", "/cpus/l3-cache", "cache-level = <3>, expected <2>"},
-    {"l2-zero-size", "/cpus/l2-cache", "cache-size = <0>, expected the L2's capacity in bytes"},
+    {"cache-not-level-2-or-3", "/cpus/l4-cache", "cache-level = <4>, expected <2> (the cpu's L2) or <3>"},
+    {"l2-zero-size", "/cpus/l2-cache", "cache-size = <0>, expected the cache's capacity in bytes"},
     {"l2-sets-without-size", "/cpus/l2-cache", "cache-sets without cache-size"},
-    {"l2-below-has-size", "/cpus/l3-cache", "cache-size / cache-sets are not read"},
+    {"llc-two-nodes", "/cpus/cpu@1", "a second level-3 cache node (the first is /cpus/l3-cache-a)"},
+    {"llc-below-not-level-3", "/cpus/l2-cache-b", "cache-level = <2>, expected <3>: an L2 node's next-level-cache names the LLC"},
+    {"llc-next-level", "/cpus/l3-cache", "next-level-cache below the LLC, expected none"},
     {"syntax-error", "", "syntax-error.dts:5.1-2 syntax error (dtc)"},
 };
 

@@ -8,6 +8,7 @@
 #include "mtesim/dt/topology_desc.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,11 @@ struct CpuDesc {
     int l2_cache = -1;             /* next-level-cache: index into PlatformDesc::l2_caches; -1: none named */
 };
 
-/// A level-2 cache node that cpu nodes name in next-level-cache (devicetree specification
-/// v0.4, 3.8 "Multi-level and Shared Cache Nodes"). Named by several cpus, it is the L2 their
-/// complex or cluster shares; by one, that cpu's private L2. Geometry left out (0) comes from
-/// the core preset (l2.size, l2.ways, l2.line).
-struct L2CacheDesc {
+/// A cache node the cpus reach through next-level-cache (devicetree specification v0.4, 3.8
+/// "Multi-level and Shared Cache Nodes"). Level 2: named by several cpus, the L2 their complex
+/// or cluster shares; by one, that cpu's private L2. Level 3: the board's LLC. Geometry left out
+/// (0) comes from the configuration (l2.* from the core preset, llc.* from configs/default.ini).
+struct CacheNodeDesc {
     std::string path;
     std::uint64_t size_bytes = 0;  /* cache-size; 0: not given */
     std::uint32_t sets = 0;        /* cache-sets; 0: not given */
@@ -76,7 +77,8 @@ struct PlatformDesc {
     std::string source;                /* file the DT came from, for messages */
     std::string model;                 /* the root "model" property */
     std::vector<CpuDesc> cpus;
-    std::vector<L2CacheDesc> l2_caches; /* the level-2 cache nodes the cpus name, in first-named order */
+    std::vector<CacheNodeDesc> l2_caches; /* the level-2 cache nodes the cpus name, in first-named order */
+    std::optional<CacheNodeDesc> llc;     /* the level-3 cache node the cpus or their L2 nodes name: the LLC */
     std::vector<MemoryDesc> memories;
     std::vector<TagStorageDesc> tag_storage;
     std::vector<DramControllerDesc> dram_controllers;
