@@ -77,6 +77,25 @@ TEST(PlatformReader, CpusNamingOneL2NodeShareIt) {
     EXPECT_FALSE(base.llc);
 }
 
+TEST(PlatformReader, BuiltInBoardsDescribeTheirChipsCaches) {
+    // The phone board's Cortex-A510s pair up in complexes, each pair sharing one L2 (Chips and
+    // Cheese, 2023); its other cores name none (their presets' private L2s).
+    const PlatformDesc phone = BoardLoader::load("phone-8g-lpddr5");
+    ASSERT_EQ(phone.l2_caches.size(), 2u);
+    EXPECT_EQ(phone.cpus[0].l2_cache, phone.cpus[1].l2_cache);
+    EXPECT_EQ(phone.cpus[2].l2_cache, phone.cpus[3].l2_cache);
+    EXPECT_NE(phone.cpus[0].l2_cache, phone.cpus[2].l2_cache);
+    for (std::size_t i = 4; i < phone.cpus.size(); ++i) EXPECT_EQ(phone.cpus[i].l2_cache, -1) << i;
+    EXPECT_FALSE(phone.llc);
+    // The Altra boards' LLC is the chip's 32 MiB system-level cache (AnandTech, "The Ampere
+    // Altra Review", 2020).
+    for (const char *name : {"altra-512g", "altra-vm-64g", "altra-vm-256g"}) {
+        const PlatformDesc d = BoardLoader::load(name);
+        ASSERT_TRUE(d.llc) << name;
+        EXPECT_EQ(d.llc->size_bytes, 32ull << 20) << name;
+    }
+}
+
 TEST(PlatformReader, EveryBuiltInBoardLoadsAndMatchesItsSource) {
     const auto names = BuiltInBoards::names();
     EXPECT_GE(names.size(), 9u);
