@@ -53,6 +53,39 @@ void apply_cache_node(ConfigStore &view, const CacheNodeDesc &node, const std::s
     }
 }
 
+/*
+ * The L2s that several cpus name (a level-2 node shared by a complex or cluster): one Cache
+ * each, whose pointer goes into @l2s at every sharer's index. Sharers must resolve to one
+ * geometry; a shared node with no size from the node or the presets is an error, while the
+ * user's l2.size = 0 over the node's cache-size means no L2, as on any board.
+ */
+std::vector<std::unique_ptr<Cache>> build_shared_l2s(const PlatformDesc &desc, const std::vector<CoreConfig> &cfgs,
+                                                     std::vector<Cache *> &l2s) {
+    std::vector<std::unique_ptr<Cache>> built;
+    for (std::size_t n = 0; n < desc.l2_caches.size(); ++n) {
+        std::vector<std::size_t> sharers;
+        for (std::size_t i = 0; i < desc.cpus.size(); ++i)
+            if (desc.cpus[i].l2_cache == static_cast<int>(n)) sharers.push_back(i);
+        if (sharers.size() < 2) continue;
+        const std::string where = desc.source + ": " + desc.l2_caches[n].path;
+        const CacheConfig &first = cfgs[sharers.front()].l2;
+        if (first.size_bytes == 0 && desc.l2_caches[n].size_bytes != 0) continue;
+        for (std::size_t i : sharers) {
+            const CacheConfig &c = cfgs[i].l2;
+            if (c.size_bytes == 0)
+                throw ConfigError(where + ": shared by " + desc.cpus[sharers.front()].path + " and others, but " +
+                                  desc.cpus[i].path + "'s L2 has no size, expected cache-size in the node (or l2.size)");
+            if (c.size_bytes != first.size_bytes || c.ways != first.ways || c.line_bytes != first.line_bytes)
+                throw ConfigError(where + ": " + desc.cpus[sharers.front()].path + " and " + desc.cpus[i].path +
+                                  " give this shared L2 different l2.size / l2.ways / l2.line, expected one geometry "
+                                  "(give cache-size and cache-sets in the node)");
+        }
+        built.push_back(std::make_unique<Cache>(first));
+        for (std::size_t i : sharers) l2s[i] = built.back().get();
+    }
+    return built;
+}
+
 }  // namespace
 
 Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const ConfigStore &store,
@@ -81,31 +114,10 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         if (cpu.l2_cache >= 0) apply_cache_node(view, desc.l2_caches[static_cast<std::size_t>(cpu.l2_cache)], "l2", desc.source);
         cpu_cfgs.push_back(CoreConfig::resolve(view));
     }
-    // An L2 node that several cpus name is their complex's or cluster's one cache: built here,
-    // and given to each of their MemoryPaths through SharedCaches::l2s.
+    // An L2 node that several cpus name is their complex's or cluster's one cache, given to
+    // each of their MemoryPaths through SharedCaches::l2s.
     m_caches.l2s.assign(desc.cpus.size(), nullptr);
-    for (std::size_t n = 0; n < desc.l2_caches.size(); ++n) {
-        std::vector<std::size_t> sharers;
-        for (std::size_t i = 0; i < desc.cpus.size(); ++i)
-            if (desc.cpus[i].l2_cache == static_cast<int>(n)) sharers.push_back(i);
-        if (sharers.size() < 2) continue;
-        const std::string where = desc.source + ": " + desc.l2_caches[n].path;
-        const CacheConfig &first = cpu_cfgs[sharers.front()].l2;
-        // l2.size = 0 from the user's settings, over the node's cache-size: no L2, as on any board.
-        if (first.size_bytes == 0 && desc.l2_caches[n].size_bytes != 0) continue;
-        for (std::size_t i : sharers) {
-            const CacheConfig &c = cpu_cfgs[i].l2;
-            if (c.size_bytes == 0)
-                throw ConfigError(where + ": shared by " + desc.cpus[sharers.front()].path + " and others, but " +
-                                  desc.cpus[i].path + "'s L2 has no size, expected cache-size in the node (or l2.size)");
-            if (c.size_bytes != first.size_bytes || c.ways != first.ways || c.line_bytes != first.line_bytes)
-                throw ConfigError(where + ": " + desc.cpus[sharers.front()].path + " and " + desc.cpus[i].path +
-                                  " give this shared L2 different l2.size / l2.ways / l2.line, expected one geometry "
-                                  "(give cache-size and cache-sets in the node)");
-        }
-        m_shared_l2s.push_back(std::make_unique<Cache>(first));
-        for (std::size_t i : sharers) m_caches.l2s[i] = m_shared_l2s.back().get();
-    }
+    m_shared_l2s = build_shared_l2s(desc, cpu_cfgs, m_caches.l2s);
     // On a board whose LLC is a CMN system-level cache, an LLC access also crosses the mesh to
     // its home slice and back (MeshHopLatency; llc.mesh = off leaves llc.latency alone).
     if (m_store.get_string("llc.mesh", "on", "on: an LLC access crosses the board's CMN mesh to its home slice and back (docs/timing-model.md); off: llc.latency only",
