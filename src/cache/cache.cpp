@@ -66,6 +66,7 @@ Cache::~Cache() {
 /* peek() shares find()'s last line: a tag store peeks the same L2 and LLC line several times. */
 CacheLine *Cache::peek(std::uint64_t line_no) {
     if (line_no == m_last_no) return m_last;
+    if (line_no == m_absent_no || m_valid == 0) return nullptr;
     CacheLine *set = &m_lines[(line_no & m_set_mask) * m_ways];
     const std::uint64_t key = ~line_no;
     for (std::uint32_t w = 0; w < m_ways; ++w)
@@ -74,6 +75,7 @@ CacheLine *Cache::peek(std::uint64_t line_no) {
             m_last = &set[w];
             return &set[w];
         }
+    m_absent_no = line_no;
     return nullptr;
 }
 
@@ -83,6 +85,8 @@ CacheLine *Cache::insert(std::uint64_t line_no, CacheLine &victim) {
     for (std::uint32_t w = 1; w < m_ways; ++w)
         if (set[w].lru < v->lru) v = &set[w];
     if (v == m_last) m_last_no = CacheLine::kInvalid;
+    if (line_no == m_absent_no) m_absent_no = CacheLine::kInvalid;
+    m_valid += !v->valid();
     victim = *v;
     *v = CacheLine{};
     v->key = ~line_no;
@@ -121,6 +125,7 @@ void Cache::invalidate(std::uint64_t line_no) {
     if (CacheLine *l = peek(line_no)) {
         if (l == m_last) m_last_no = CacheLine::kInvalid;
         *l = CacheLine{};
+        --m_valid;
     }
 }
 

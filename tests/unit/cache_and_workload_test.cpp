@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <tuple>
@@ -112,6 +113,54 @@ TEST(Cache, StampWrapKeepsEveryVictimChoice) {
     CacheLine victim;
     bool hit = false;
     EXPECT_LT(c.find_or_insert(5, victim, hit)->lru, 100000u);
+}
+
+/* peek() remembers its last miss and answers an empty cache without a scan: neither may hide a
+ * line that entered since (by insert or find_or_insert) nor one that was invalidated. */
+TEST(Cache, PeekAgreesWithPresenceThroughMissesInsertsAndInvalidations) {
+    Cache c(CacheConfig{4 * 2 * 64, 2, 64}); /* 4 sets, 2 ways */
+    CacheLine victim;
+    bool hit = false;
+    EXPECT_FALSE(c.peek(3));     /* empty */
+    EXPECT_FALSE(c.peek(3));     /* the remembered miss */
+    c.insert(3, victim);
+    ASSERT_TRUE(c.peek(3));      /* inserted after the miss */
+    EXPECT_EQ(c.peek(3)->line(), 3u);
+    EXPECT_FALSE(c.peek(7));     /* same set, absent */
+    c.find_or_insert(7, victim, hit);
+    EXPECT_FALSE(hit);
+    EXPECT_TRUE(c.peek(7));      /* entered by find_or_insert after the miss */
+    c.invalidate(3);
+    c.invalidate(7);
+    EXPECT_FALSE(c.peek(3));
+    EXPECT_FALSE(c.peek(7));     /* empty again */
+    c.insert(7, victim);
+    EXPECT_TRUE(c.peek(7));
+    EXPECT_FALSE(c.peek(3));
+
+    /* Random operations against the reference's presence: 5 sets' worth of lines in 4 sets. */
+    Cache r(CacheConfig{4 * 2 * 64, 2, 64});
+    ReferenceLru ref(4, 2);
+    std::mt19937_64 rng(29);
+    for (int i = 0; i < 20000; ++i) {
+        const std::uint64_t line = rng() % 20;
+        const unsigned op = rng() % 4;
+        SCOPED_TRACE("operation " + std::to_string(i) + " on line " + std::to_string(line));
+        if (op == 0) {
+            const bool present = std::any_of(ref.w.begin(), ref.w.end(), [&](const ReferenceLru::Way &w) { return w.line == line; });
+            ASSERT_EQ(r.peek(line) != nullptr, present);
+        } else if (op == 1) {
+            r.find_or_insert(line, victim, hit);
+            if (!ref.find(line)) ref.insert(line);
+        } else if (op == 2) {
+            if (r.peek(line)) continue;
+            r.insert(line, victim);
+            ref.insert(line);
+        } else {
+            r.invalidate(line);
+            ref.invalidate(line);
+        }
+    }
 }
 
 TEST(Tlb, HitsMissesAndFlush) {

@@ -89,13 +89,17 @@ public:
         }
         hit = false;
         if (v == m_last) m_last_no = CacheLine::kInvalid;
+        if (line_no == m_absent_no) m_absent_no = CacheLine::kInvalid;
+        m_valid += !v->valid();
         victim = *v;
         *v = CacheLine{};
         v->key = key;
         v->lru = stamp();
         return v;
     }
-    /// Like find() without touching LRU state.
+    /// Like find() without touching LRU state. A miss is remembered until that line is
+    /// inserted (a tag store peeks the same absent L2 and LLC line for each of its granule
+    /// pairs), and a cache holding no line answers without a scan (an idle peer's).
     CacheLine *peek(std::uint64_t line_no);
 
     /// Allocates @line_no (not present) in its set's LRU way. The victim's old contents are
@@ -135,6 +139,10 @@ private:
      * a line's key, and it forgets the line when it does (insert, find_or_insert, invalidate). */
     std::uint64_t m_last_no = CacheLine::kInvalid;
     CacheLine *m_last = nullptr;
+    /* peek()'s last miss: line m_absent_no is in no way (kInvalid: none). Forgotten when that
+     * line is inserted, the only way a line enters. */
+    std::uint64_t m_absent_no = CacheLine::kInvalid;
+    std::uint64_t m_valid = 0; /* valid lines (ways whose key is not 0) */
     std::size_t m_mapped = 0;     /* bytes of m_lines mapped with mmap; 0: from aligned_alloc */
 };
 
