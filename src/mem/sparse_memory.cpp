@@ -78,7 +78,7 @@ void SparseMemory::write(PhysAddr addr, const std::uint8_t *in, std::uint64_t le
     }
 }
 
-std::uint8_t SparseMemory::read_byte(PhysAddr addr) const {
+std::uint8_t SparseMemory::read_byte_slow(PhysAddr addr) const {
     if (const Page *p = page(pfn_of(addr))) return (*p)[addr.value() & (kPageSize - 1)];
     std::uint8_t b = 0;
     if (!m_patterns.empty()) read(addr, &b, 1);
@@ -151,7 +151,7 @@ void SparseMemory::zero_page(Pfn pfn) {
     }
 }
 
-void SparseMemory::write_byte(PhysAddr addr, std::uint8_t value) {
+void SparseMemory::write_byte_slow(PhysAddr addr, std::uint8_t value) {
     (*page(pfn_of(addr), true))[addr.value() & (kPageSize - 1)] = value;
 }
 

@@ -21,8 +21,19 @@ class SparseMemory {
 public:
     void read(PhysAddr addr, std::uint8_t *out, std::uint64_t len) const;
     void write(PhysAddr addr, const std::uint8_t *in, std::uint64_t len);
-    std::uint8_t read_byte(PhysAddr addr) const;
-    void write_byte(PhysAddr addr, std::uint8_t value);
+    /// The page read or written last is kept (m_last_page): a byte in it is read or written
+    /// inline, without the out-of-line lookup (a tag store writes one tag byte).
+    std::uint8_t read_byte(PhysAddr addr) const {
+        if ((addr.value() >> kPageShift) == m_last_pfn && m_last_page) return (*m_last_page)[addr.value() & (kPageSize - 1)];
+        return read_byte_slow(addr);
+    }
+    void write_byte(PhysAddr addr, std::uint8_t value) {
+        if ((addr.value() >> kPageShift) == m_last_pfn && m_last_page) {
+            (*m_last_page)[addr.value() & (kPageSize - 1)] = value;
+            return;
+        }
+        write_byte_slow(addr, value);
+    }
     /// Writes @n 64-bit little-endian words at 8-byte aligned @addr (within one page).
     void write_words(PhysAddr addr, const std::uint64_t *words, std::uint64_t n);
     std::uint64_t read_word(PhysAddr addr) const;
@@ -42,6 +53,8 @@ private:
         std::uint32_t count = 0; /* words 0..count-1 follow the sequence; the rest are zero */
         std::uint64_t word(std::uint64_t i) const { return i < count ? base + i * stride : 0; }
     };
+    std::uint8_t read_byte_slow(PhysAddr addr) const;
+    void write_byte_slow(PhysAddr addr, std::uint8_t value);
     Page *page(Pfn pfn, bool create);
     const Page *page(Pfn pfn) const;
     /// Turns a pattern page into plain bytes (no-op otherwise).
