@@ -125,6 +125,7 @@ void Core::run_thread(ThreadContext &t) {
     // before any; the implicit exit below reports its position.
     TraceEvent scratch;
     const TraceEvent *last = &scratch;
+    const std::uint32_t &kernel_threads_waiting = m_scheduler.kernel_threads_waiting(m_id);
     while (!t.killed) {
         const TraceEvent *read = w.next_event(*t.stream, scratch);
         if (!read) break;
@@ -253,7 +254,7 @@ void Core::run_thread(ThreadContext &t) {
         }
         take_stolen();
         // A kernel thread woken onto this core takes it once this thread's slice is used.
-        if (!t.killed && m_scheduler.kernel_thread_waiting(m_id) &&
+        if (kernel_threads_waiting && !t.killed &&
             m_scheduler.should_preempt(m_id, t, m_dispatched_ps, now_ps())) {
             ++m_stats.context_switches;
             m_scheduler.requeue(&t);

@@ -63,10 +63,8 @@ Cache::~Cache() {
     std::free(m_lines);
 }
 
-/* peek() shares find()'s last line: a tag store peeks the same L2 and LLC line several times. */
-CacheLine *Cache::peek(std::uint64_t line_no) {
-    if (line_no == m_last_no) return m_last;
-    if (line_no == m_absent_no || m_valid == 0) return nullptr;
+/* peek()'s scan (the header tests the line found last, the last miss and an empty cache first). */
+CacheLine *Cache::peek_scan(std::uint64_t line_no) {
     CacheLine *set = &m_lines[(line_no & m_set_mask) * m_ways];
     const std::uint64_t key = ~line_no;
     for (std::uint32_t w = 0; w < m_ways; ++w)

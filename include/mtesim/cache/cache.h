@@ -100,7 +100,11 @@ public:
     /// Like find() without touching LRU state. A miss is remembered until that line is
     /// inserted (a tag store peeks the same absent L2 and LLC line for each of its granule
     /// pairs), and a cache holding no line answers without a scan (an idle peer's).
-    CacheLine *peek(std::uint64_t line_no);
+    CacheLine *peek(std::uint64_t line_no) {
+        if (line_no == m_last_no) return m_last;
+        if (line_no == m_absent_no || m_valid == 0) return nullptr;
+        return peek_scan(line_no);
+    }
 
     /// Allocates @line_no (not present) in its set's LRU way. The victim's old contents are
     /// copied to @victim (invalid when the way was free). Returns the new, clean line.
@@ -129,6 +133,8 @@ private:
     /// Replaces each set's stamps by their ranks in the set (1 for the least recent; 0 stays
     /// 0), which keeps every comparison a victim choice makes; returns the next stamp.
     std::uint32_t renumber();
+    /// peek() past its remembered line, its remembered miss and an empty cache: the set's scan.
+    CacheLine *peek_scan(std::uint64_t line_no);
     /// Zeroed memory for @count lines, aligned to a host cache line (see the constructor);
     /// @mapped: its bytes when it is an anonymous mapping, else 0.
     static CacheLine *allocate(std::size_t count, std::size_t &mapped);

@@ -126,6 +126,10 @@ public:
     }
     /// Whether a kernel thread waits in @core's queue (cheap: checked after every event).
     bool kernel_thread_waiting(std::uint32_t core) const { return m_kwaiting[core] > 0; }
+    /// The count kernel_thread_waiting() tests, for a core's event loop to read once per event
+    /// through one pointer; it stays valid as long as the scheduler (one count per core, made
+    /// at construction).
+    const std::uint32_t &kernel_threads_waiting(std::uint32_t core) const { return m_kwaiting[core]; }
     /// @core has finished (its loop ended): no kernel thread is placed on it any more.
     void retire(std::uint32_t core);
 
