@@ -63,6 +63,7 @@ struct CoreStats {
     std::uint64_t demand_l2_buffer_waits = 0, demand_l2_buffer_wait_cycles = 0;     /* loads, stores and walks' reads */
     std::uint64_t prefetch_l2_buffer_waits = 0, prefetch_l2_buffer_wait_cycles = 0; /* L1D and L2 prefetches */
     std::uint64_t l2_buffers_peak = 0; /* buffers: most L2 miss buffers held at once */
+    std::uint64_t write_streamed_lines = 0; /* full-line store misses written without a read (l1d.write_streaming_lines) */
 };
 
 }  // namespace mtesim

@@ -25,7 +25,8 @@ constexpr GranuleMasks kGranuleMask;
 LoadStoreUnit::LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreStats &stats, TimingModel &timing,
                              MemoryPath &path, SystemCallGate &gate, TagStore &tags, KernelState &kernel)
     : m_config(config), m_clock(clock), m_stats(stats), m_timing(timing), m_path(path), m_gate(gate), m_tags(tags), m_kernel(kernel),
-      m_l1(path.l1()), m_tlb(path.tlb()), m_line_shift(path.line_shift()), m_line_bytes(path.line_bytes()) {}
+      m_l1(path.l1()), m_tlb(path.tlb()), m_line_shift(path.line_shift()), m_line_bytes(path.line_bytes()),
+      m_write_stream(config.write_stream_lines, path.line_bytes()) {}
 
 /*
  * Translation. An L1 dTLB hit (keyed by the thread's ASID) is done: its lookup runs beside the
@@ -150,6 +151,7 @@ bool LoadStoreUnit::hit_mismatch(ThreadContext &t, VirtAddr va, CacheLine &l, st
 
 /* access_inner's L1 hit, completed: its functional data (vm.data). */
 bool LoadStoreUnit::hit_data(std::uint64_t pa, std::uint64_t size, bool write) {
+    if (write) m_write_stream.on_store_hit(pa >> m_line_shift, pa & (m_line_bytes - 1), size);
     if ((write || m_data_op) && data_store()) move_data(pa, size, 0, write);
     return true;
 }
@@ -181,8 +183,21 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
         for (std::uint64_t a = pa; a < pa + chunk;) {
             const std::uint64_t line_no = a >> m_line_shift;
             const std::uint64_t line_end = std::min(pa + chunk, (line_no + 1) << m_line_shift);
-            // A checked store marks its lines dirty only once the check passed.
-            CacheLine *l = m_path.line_access(line_no, write && !check, check);
+            // A checked store marks its lines dirty only once the check passed. A store that
+            // misses the L1D tells the write streaming detector whether it writes the whole
+            // line; in the mode an unchecked one is written without a read (a checked one still
+            // reads its line, which brings its tags: the model fetches tags with their line).
+            CacheLine *l = nullptr;
+            if (write) {
+                const std::uint64_t first = a & (m_line_bytes - 1), len = line_end - a;
+                if (m_l1.peek(line_no)) m_write_stream.on_store_hit(line_no, first, len);
+                else if (m_write_stream.on_store_miss(line_no, first, len) && !check) {
+                    m_path.write_full_line(line_no);
+                    l = m_l1.peek(line_no);
+                    ++m_stats.write_streamed_lines;
+                }
+            }
+            if (!l) l = m_path.line_access(line_no, write && !check, check);
             if (!l) {
                 m_gate.report(t, FaultKind::bus_error, true, va.value() + done, write, position);
                 m_gate.kernel_entry(t, position);

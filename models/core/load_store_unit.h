@@ -14,6 +14,7 @@
 #include "core/memory_path.h"
 #include "core/system_call_gate.h"
 #include "core/timing_model.h"
+#include "core/write_stream_detector.h"
 #include "mtesim/cpu/core_config.h"
 #include "mtesim/mem/page_data_store.h"
 #include "mtesim/mte/tag_store.h"
@@ -75,7 +76,8 @@ private:
     /// access_inner's L1 hit after a failed tag check (out of line: the fast path's tail call).
     __attribute__((noinline)) bool hit_mismatch(ThreadContext &t, VirtAddr va, CacheLine &l, std::uint64_t pa, std::uint64_t size,
                                                 bool write, std::uint64_t position);
-    /// access_inner's L1 hit, its functional data moved (vm.data); returns true.
+    /// access_inner's L1 hit, its functional data moved (vm.data), a store shown to the write
+    /// streaming detector; returns true.
     __attribute__((noinline)) bool hit_data(std::uint64_t pa, std::uint64_t size, bool write);
     /// The general case of access(): several lines or pages, TLB or L1D misses.
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
@@ -142,6 +144,7 @@ private:
     TlbHierarchy &m_tlb;
     unsigned m_line_shift;
     std::uint64_t m_line_bytes;
+    WriteStreamDetector m_write_stream; /* the L1D's write streaming mode */
     PageDataStore *m_data = nullptr; /* vm.data on: the kernel model's store */
     bool m_data_resolved = false;
     const Data *m_data_op = nullptr; /* the current access's data */

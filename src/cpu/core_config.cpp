@@ -94,6 +94,10 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     if (s.get_string("l2.prefetcher", "none", "L2 prefetcher (into the private L2, or the LLC without one): none, or stream (next lines of an ascending L2 miss stream)",
                      {"none", "stream"}) == "stream")
         c.l2_prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l2.prefetch_degree", 8, "lines", "lines the L2 stream prefetcher runs ahead", 1, 64));
+    c.write_stream_lines = static_cast<std::uint32_t>(s.get_u64(
+        "l1d.write_streaming_lines", 1, "lines",
+        "consecutive full-line store misses the L1D reads before it writes such lines without reading them (write streaming); 0: never",
+        0, 1024));
     c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));
     c.mispredict_penalty_cycles = static_cast<std::uint32_t>(
         s.get_u64("core.mispredict_penalty_cycles", 11, "cycles",

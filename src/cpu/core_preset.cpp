@@ -41,6 +41,11 @@
 //              in parallel, capable of detecting both constant and patterns of strides" (also in
 //              Intel's Agilex 5 HPS TRM, 814346, "Level 1 Memory System", and its "Data
 //              Prefetching": the prefetcher signals the memory system when it detects a pattern).
+//   [A35-RA]   Arm Cortex-A35 TRM (100241), A5.6 "About read allocate mode" (write streaming): an
+//              in-order core switches once "three full cache lines have been written" and leaves
+//              the mode at "a cacheable write burst to L2 that is not a full cache line". The A55
+//              TRM (B2.30, CPUECTLR_EL1) makes its streaming thresholds programmable; its L1 value
+//              was not retrieved (docs/timing-model.md, "Write streaming").
 //   [CC-A510]  Chips and Cheese, "Arm's Cortex A510: Two Kids in a Trench Coat", 2023-10-01 (a
 //              Snapdragon 8+ Gen 1): "Two A510 cores can be clustered and share a L2 cache, FPU, and
 //              L2 TLB. Arm calls this a merged core configuration".
@@ -123,6 +128,7 @@ const std::vector<CorePreset> &table() {
           {"l1d.latency", "3", "[A55-SOG] load instructions: 3-cycle execution latency"},
           {"l1d.prefetcher", "stride", "[A55-PF] L1D data prefetch engine: strides, multiple streams in parallel"},
           {"l1d.stride_max", "4", "[A53-PF] fixed strides within four lines either way (A53, the A55's predecessor; no A55 figure)"},
+          {"l1d.write_streaming_lines", "3", "assumed: [A35-RA]'s three full lines (the in-order A35; no A55 L1 value retrieved)"},
           {"l2.size", "131072", "[A55-TRM] optional private L2 of 64, 128 or 256 KiB; assumed: 128 KiB"},
           {"l2.ways", "4", "[A55-TRM] 4-way set associative"},
           {"l2.latency", "7", "assumed: no published A55 L2 latency was found (N1's, see arm,neoverse-n1)"},
@@ -141,6 +147,7 @@ const std::vector<CorePreset> &table() {
           {"l1d.latency", "3", "[LLVM] Cortex-A510 LoadLatency 3 (AArch64SchedA510.td: 'most loads have a latency of 2, but some have higher latencies', 3 the tradeoff; A55's is 3 too, [A55-SOG])"},
           {"l1d.prefetcher", "stride", "[A510-PF] the A510 has data prefetchers (no TRM detail retrieved: A55's kind, [A55-PF])"},
           {"l1d.stride_max", "4", "assumed: [A53-PF]'s four lines, as arm,cortex-a55"},
+          {"l1d.write_streaming_lines", "3", "assumed: [A35-RA]'s three full lines, as arm,cortex-a55"},
           {"l2.size", "0", "[CC-A510] the L2 is the complex's, shared by its two cores: a board gives it with a next-level-cache node (docs/bindings.md), none without one"},
           {"l2.ways", "4", "[WC-A510] 4-way set associative"},
           {"l2.latency", "13", "[SB-A510] 16.3 cycles load-to-use measured at 128 KiB (the complex's L2), less the 3-cycle L1D"}}},

@@ -1,0 +1,92 @@
+// WriteStreamDetector: the L1D's write streaming mode (Arm: "write streaming mode"; in the
+// in-order cores' manuals "read allocate mode"). A store that misses the L1D normally starts a
+// linefill: the line is read, then written. A run of stores that write whole lines (memset,
+// memcpy's destination, DC ZVA) reads lines only to overwrite them, so the L1D watches for
+// lines written whole while their linefill is outstanding and, once it has seen enough in a
+// row, writes the lines such stores miss without reading them:
+//  - Cortex-A76 TRM (100798), A6.2.6 "Write streaming mode" (the Neoverse N1 / A78 / A710
+//    family): the L1 switches when it "detects when the core has stores pending to a full
+//    cache line when it is waiting for a linefill to complete", and stays in the mode "until it
+//    can no longer create a full cacheline of store": threshold 1 (the first line is read).
+//  - Cortex-A35 TRM (100241), A5.6 "About read allocate mode" (an in-order core): the switch
+//    comes once "three full cache lines have been written" before their linefills completed;
+//    the mode ends at "a cacheable write burst to L2 that is not a full cache line": threshold 3.
+//
+// Algorithm. A line counts as written whole when one store writes all of it, or when the store
+// that missed it starts at its first byte and the stores after it (loads may come between, as
+// in a copy loop) continue byte after byte to its end. The model's in-order core waits for each
+// store's line, so "while the linefill is outstanding" is not observable there; a copy's
+// stores to one line come a few cycles apart on real cores, well within a linefill from beyond
+// the L1D, so the rule is structural in both models. Lines written whole in a row count up to
+// the threshold; a store miss that does not start a line, a store to another line before the
+// gathered line is whole, or a store to it out of order resets the count and ends the mode. In
+// the mode, a store that misses at a line's first byte is written without a read (the rest of
+// the line is expected to follow; if it does not, the mode ends, and that one line was not read).
+// Not modelled: the A76's other exit ("a high proportion of store hitting in the cache"), the
+// A35's ("a load to the same line as is currently being written"), lines written from their end
+// backwards, and the later thresholds at which streamed lines stop allocating in the L2 and L3
+// (CPUECTLR_EL1's L2WSCTL/L3WSCTL on the Cortex-A55): a streamed line is allocated as
+// MemoryPath::write_full_line allocates it.
+#pragma once
+
+#include <cstdint>
+
+namespace mtesim {
+
+class WriteStreamDetector {
+public:
+    /// @threshold_lines: lines written whole (each read) before streaming starts; 0: never.
+    WriteStreamDetector(std::uint32_t threshold_lines, std::uint64_t line_bytes)
+        : m_threshold(threshold_lines), m_line_bytes(line_bytes) {}
+
+    /// A store missed the L1D in line @line, writing @len bytes from byte @first of it. Returns
+    /// true when the line is to be written without being read (the mode is on).
+    bool on_store_miss(std::uint64_t line, std::uint64_t first, std::uint64_t len) {
+        if (m_gather != kNone) broken();
+        if (m_threshold == 0) return false;
+        if (first != 0) {
+            m_run = 0;
+            return false;
+        }
+        const bool stream = m_run >= m_threshold;
+        if (len >= m_line_bytes) whole();
+        else {
+            m_gather = line;
+            m_filled = len;
+        }
+        return stream;
+    }
+    /// A store hit the L1D (or a line streamed just before): the gathered line grows if the
+    /// store continues it, and is broken if it does not. Inline: every store hit calls it.
+    void on_store_hit(std::uint64_t line, std::uint64_t first, std::uint64_t len) {
+        if (m_gather == kNone) return;
+        if (line != m_gather || first != m_filled) {
+            broken();
+            return;
+        }
+        m_filled += len;
+        if (m_filled >= m_line_bytes) {
+            m_gather = kNone;
+            whole();
+        }
+    }
+    bool streaming() const { return m_threshold != 0 && m_run >= m_threshold; }
+
+private:
+    static constexpr std::uint64_t kNone = ~0ull;
+    void whole() {
+        if (m_run < m_threshold) ++m_run;
+    }
+    void broken() {
+        m_gather = kNone;
+        m_run = 0;
+    }
+
+    std::uint32_t m_threshold;     /* lines */
+    std::uint64_t m_line_bytes;    /* bytes */
+    std::uint32_t m_run = 0;       /* lines written whole in a row, up to the threshold (lines) */
+    std::uint64_t m_gather = kNone; /* the line whose stores are being gathered (line number), or kNone */
+    std::uint64_t m_filled = 0;    /* bytes of it written so far from its first byte */
+};
+
+}  // namespace mtesim
