@@ -8,6 +8,9 @@
 //    family): the L1 switches when it "detects when the core has stores pending to a full
 //    cache line when it is waiting for a linefill to complete", and stays in the mode "until it
 //    can no longer create a full cacheline of store": threshold 1 (the first line is read).
+//  - Cortex-A715 TRM, 8.2 "Write streaming mode": the merging write buffer switches after "a
+//    configurable number of consecutive linefills" each written whole before it completed, and
+//    leaves the mode on a write burst of an incomplete line or a load to a line not yet complete.
 //  - Cortex-A35 TRM (100241), A5.6 "About read allocate mode" (an in-order core): the switch
 //    comes once "three full cache lines have been written" before their linefills completed;
 //    the mode ends at "a cacheable write burst to L2 that is not a full cache line": threshold 3.
