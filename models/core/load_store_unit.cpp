@@ -186,14 +186,17 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
             // A checked store marks its lines dirty only once the check passed. A store that
             // misses the L1D tells the write streaming detector whether it writes the whole
             // line; in the mode an unchecked one is written without a read (a checked one still
-            // reads its line, which brings its tags: the model fetches tags with their line).
+            // reads its line, which brings its tags: the model fetches tags with their line; an
+            // atomic always reads it, and ends the mode).
             CacheLine *l = nullptr;
             if (write) {
                 const std::uint64_t first = a & (m_line_bytes - 1), len = line_end - a;
                 if (m_l1.peek(line_no)) m_write_stream.on_store_hit(line_no, first, len);
+                else if (m_rmw) m_write_stream.on_read_modify_write_miss();
                 else if (m_write_stream.on_store_miss(line_no, first, len) && !check) {
-                    m_path.write_full_line(line_no);
+                    m_path.write_full_line(line_no); /* an L1D miss, without a linefill */
                     l = m_l1.peek(line_no);
+                    ++m_stats.l1_misses;
                     ++m_stats.write_streamed_lines;
                 }
             }

@@ -7,7 +7,9 @@
 //  - Cortex-A76 TRM (100798), A6.2.6 "Write streaming mode" (the Neoverse N1 / A78 / A710
 //    family): the L1 switches when it "detects when the core has stores pending to a full
 //    cache line when it is waiting for a linefill to complete", and stays in the mode "until it
-//    can no longer create a full cacheline of store": threshold 1 (the first line is read).
+//    can no longer create a full cacheline of store"; a stream goes "out to L2" past the
+//    CPUECTLR_EL1 threshold WS_THR_L2, 4 KB at reset (the TRM's reset word 0x0000000961563000,
+//    decoded with Trusted Firmware-A's cortex_a76.h): threshold 64 lines.
 //  - Cortex-A715 TRM, 8.2 "Write streaming mode": the merging write buffer switches after "a
 //    configurable number of consecutive linefills" each written whole before it completed, and
 //    leaves the mode on a write burst of an incomplete line or a load to a line not yet complete.
@@ -59,6 +61,9 @@ public:
         }
         return stream;
     }
+    /// An atomic read-modify-write (LDADD, CAS, SWP) missed the L1D: it needs the line's old
+    /// contents, so it is read, and it is a write of less than a line: the mode ends.
+    void on_read_modify_write_miss() { broken(); }
     /// A store hit the L1D (or a line streamed just before): the gathered line grows if the
     /// store continues it, and is broken if it does not. Inline: every store hit calls it.
     void on_store_hit(std::uint64_t line, std::uint64_t first, std::uint64_t len) {

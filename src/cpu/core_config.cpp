@@ -95,7 +95,7 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
                      {"none", "stream"}) == "stream")
         c.l2_prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l2.prefetch_degree", 8, "lines", "lines the L2 stream prefetcher runs ahead", 1, 64));
     c.write_stream_lines = static_cast<std::uint32_t>(s.get_u64(
-        "l1d.write_streaming_lines", 1, "lines",
+        "l1d.write_streaming_lines", 64, "lines",
         "consecutive full-line store misses the L1D reads before it writes such lines without reading them (write streaming); 0: never",
         0, 1024));
     c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));

@@ -43,9 +43,12 @@
 //              Prefetching": the prefetcher signals the memory system when it detects a pattern).
 //   [A35-RA]   Arm Cortex-A35 TRM (100241), A5.6 "About read allocate mode" (write streaming): an
 //              in-order core switches once "three full cache lines have been written" and leaves
-//              the mode at "a cacheable write burst to L2 that is not a full cache line". The A55
-//              TRM (B2.30, CPUECTLR_EL1) makes its streaming thresholds programmable; its L1 value
-//              was not retrieved (docs/timing-model.md, "Write streaming").
+//              the mode at "a cacheable write burst to L2 that is not a full cache line"; the
+//              Cortex-A53's CPUACTLR_EL1.L1RADIS resets to "4th consecutive streaming cache line
+//              does not allocate in the L1 cache" (its TRM's field text, as transcribed in the
+//              softwaresunleashed/dog repository). The A55 TRM (B2.30, CPUECTLR_EL1) makes its
+//              thresholds programmable (L1WSCTL [26:25]); its L1 reset value was not retrieved
+//              (docs/timing-model.md, "Write streaming").
 //   [CC-A510]  Chips and Cheese, "Arm's Cortex A510: Two Kids in a Trench Coat", 2023-10-01 (a
 //              Snapdragon 8+ Gen 1): "Two A510 cores can be clustered and share a L2 cache, FPU, and
 //              L2 TLB. Arm calls this a merged core configuration".
@@ -128,7 +131,7 @@ const std::vector<CorePreset> &table() {
           {"l1d.latency", "3", "[A55-SOG] load instructions: 3-cycle execution latency"},
           {"l1d.prefetcher", "stride", "[A55-PF] L1D data prefetch engine: strides, multiple streams in parallel"},
           {"l1d.stride_max", "4", "[A53-PF] fixed strides within four lines either way (A53, the A55's predecessor; no A55 figure)"},
-          {"l1d.write_streaming_lines", "3", "assumed: [A35-RA]'s three full lines (the in-order A35; no A55 L1 value retrieved)"},
+          {"l1d.write_streaming_lines", "3", "assumed: [A35-RA]'s three full lines, the A53's fourth line not allocating (its in-order predecessors; no A55 L1 value retrieved)"},
           {"l2.size", "131072", "[A55-TRM] optional private L2 of 64, 128 or 256 KiB; assumed: 128 KiB"},
           {"l2.ways", "4", "[A55-TRM] 4-way set associative"},
           {"l2.latency", "7", "assumed: no published A55 L2 latency was found (N1's, see arm,neoverse-n1)"},
