@@ -123,20 +123,23 @@ TEST(WriteStreaming, APartialStoreMissEndsTheMode) {
 }
 
 /* A gathered line is broken by a store to another line (here one the L1D holds: a hit) before
- * it is whole, or by a store that skips some of its bytes: the count starts again. Each group
- * writes five lines whole (16-byte stores in order), then starts a sixth at its first byte and
- * breaks it; with threshold 3 each group streams its 4th and 5th lines, and the broken 6th
- * (which, started in the mode, was written without a read) ends the mode. */
+ * it is whole, or by a store that skips some of its bytes; stores that then complete the line
+ * do not make it whole again. Each group writes five lines whole (64-byte stores), then starts a
+ * sixth at its first byte (16 bytes: in the mode, written without a read), breaks it, and writes
+ * its other bytes in order. With threshold 3 each group streams its 4th and 5th lines and the
+ * start of the 6th; the break ends the mode, so the next group reads its first three lines again:
+ * three lines a group. (Were the break missed, the 6th line would count as whole and every later
+ * line would stream.) */
 TEST(WriteStreaming, AStoreThatBreaksTheGatheredLineEndsTheMode) {
-    const std::string hot = "1 st " + hex_of(kBase + (6ull << 20)) + " 8\n"; /* a line the faults left cached */
+    const std::string hot = "1 st " + hex_of(kBase + (6ull << 20)) + " 8\n"; /* its line stays in the L1D */
     for (const std::string &breaker : std::vector<std::string>{"hit", "skip"}) {
         std::string pass = hot;
         std::uint64_t line = 0;
         for (int g = 0; g < 64; ++g) {
-            for (int i = 0; i < 5; ++i, ++line)
-                for (int s = 0; s < 4; ++s) pass += "1 st " + hex_of(kBase + line * 64 + s * 16) + " 16\n";
+            for (int i = 0; i < 5; ++i, ++line) pass += "1 st " + hex_of(kBase + line * 64) + " 64\n";
             pass += "1 st " + hex_of(kBase + line * 64) + " 16\n";
             pass += breaker == "hit" ? hot : "1 st " + hex_of(kBase + line * 64 + 32) + " 16\n";
+            for (int s = 1; s < 4; ++s) pass += "1 st " + hex_of(kBase + line * 64 + s * 16) + " 16\n";
             ++line;
         }
         for (const char *model : {"ooo", "inorder"})
