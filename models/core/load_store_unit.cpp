@@ -187,20 +187,31 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
             // misses the L1D tells the write streaming detector whether it writes the whole
             // line; in the mode an unchecked one is written without a read (a checked one still
             // reads its line, which brings its tags: the model fetches tags with their line; an
-            // atomic always reads it, and ends the mode).
-            CacheLine *l = nullptr;
+            // atomic always reads it, and ends the mode). A load that misses tells it too.
+            const bool cached = m_l1.peek(line_no) != nullptr;
             if (write) {
                 const std::uint64_t first = a & (m_line_bytes - 1), len = line_end - a;
-                if (m_l1.peek(line_no)) m_write_stream.on_store_hit(line_no, first, len);
+                WriteStreamDetector::Miss miss = WriteStreamDetector::Miss::read;
+                if (cached) m_write_stream.on_store_hit(line_no, first, len);
                 else if (m_rmw) m_write_stream.on_read_modify_write_miss();
-                else if (m_write_stream.on_store_miss(line_no, first, len) && !check) {
-                    m_path.write_full_line(line_no); /* an L1D miss, without a linefill */
-                    l = m_l1.peek(line_no);
+                else miss = m_write_stream.on_store_miss(line_no, first, len, !check);
+                if (miss != WriteStreamDetector::Miss::read) {
+                    // An L1D miss without a linefill: the line is written out to the L2
+                    // (stream), or this store joins the line so written (join).
                     ++m_stats.l1_misses;
-                    ++m_stats.write_streamed_lines;
+                    if (miss == WriteStreamDetector::Miss::stream) {
+                        m_path.stream_line(line_no);
+                        ++m_stats.write_streamed_lines;
+                    } else {
+                        m_path.charge_latency(m_config.l1d_latency);
+                    }
+                    a = line_end;
+                    continue;
                 }
+            } else if (!cached) {
+                m_write_stream.on_load_miss(line_no);
             }
-            if (!l) l = m_path.line_access(line_no, write && !check, check);
+            CacheLine *l = m_path.line_access(line_no, write && !check, check);
             if (!l) {
                 m_gate.report(t, FaultKind::bus_error, true, va.value() + done, write, position);
                 m_gate.kernel_entry(t, position);

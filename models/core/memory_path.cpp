@@ -761,6 +761,35 @@ void MemoryPath::zero_line(std::uint64_t line_no) { allocate_line(line_no, true)
  */
 void MemoryPath::write_full_line(std::uint64_t line_no) { allocate_line(line_no, false); }
 
+/*
+ * Write streaming of user stores (docs/timing-model.md, "Write streaming"): stores that miss
+ * "write out to L2 (or possibly L3, system cache, or DRAM) rather than starting a linefill"
+ * (Cortex-A76 TRM A6.2.6), and the Cortex-A55 allocates such writes in its L2 ("Optional
+ * integrated L2 cache"). The line is allocated dirty in the L2 (in the LLC on a core without
+ * one), not in the L1D, and is present in the inclusive LLC with this core among its sharers, so
+ * that a tag store elsewhere finds the L2 copy. It keeps the tags a cached copy has (a fresh
+ * line has none: a later checked access fetches them).
+ */
+void MemoryPath::stream_line(std::uint64_t line_no) {
+    charge_latency(m_config.l1d_latency);
+    CacheLine evicted;
+    bool hit;
+    CacheLine *shared = m_shared.llc->find_or_insert(line_no, evicted, hit);
+    if (!hit && evicted.valid()) evict_from_llc(evicted);
+    shared->sharers |= m_shared.sharer_bit(m_id);
+    if (!m_l2) {
+        shared->dirty = true;
+        return;
+    }
+    CacheLine *p = m_l2->find_or_insert(line_no, evicted, hit);
+    if (!hit) {
+        if (evicted.valid()) writeback_to_llc(evicted);
+        p->tags = shared->tags;
+        p->tags_valid = shared->tags_valid;
+    }
+    p->dirty = true;
+}
+
 void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {
     charge_latency(m_config.l1d_latency);
     CacheLine evicted;

@@ -19,19 +19,20 @@
 //
 // Algorithm. A line counts as written whole when one store writes all of it, or when the store
 // that missed it starts at its first byte and the stores after it (loads may come between, as
-// in a copy loop) continue byte after byte to its end. The model's in-order core waits for each
-// store's line, so "while the linefill is outstanding" is not observable there; a copy's
+// in a copy loop) continue it byte after byte to its end. The model's in-order core waits for
+// each store's line, so "while the linefill is outstanding" is not observable there; a copy's
 // stores to one line come a few cycles apart on real cores, well within a linefill from beyond
 // the L1D, so the rule is structural in both models. Lines written whole in a row count up to
 // the threshold; a store miss that does not start a line, a store to another line before the
-// gathered line is whole, or a store to it out of order resets the count and ends the mode. In
-// the mode, a store that misses at a line's first byte is written without a read (the rest of
-// the line is expected to follow; if it does not, the mode ends, and that one line was not read).
-// Not modelled: the A76's other exit ("a high proportion of store hitting in the cache"), the
-// A35's ("a load to the same line as is currently being written"), lines written from their end
-// backwards, and the later thresholds at which streamed lines stop allocating in the L2 and L3
-// (CPUECTLR_EL1's L2WSCTL/L3WSCTL on the Cortex-A55): a streamed line is allocated as
-// MemoryPath::write_full_line allocates it.
+// gathered line is whole, a store to it out of order, or a load of a streamed line not yet
+// whole (the A715's and A35's exit) resets the count and ends the mode. In the mode, a store
+// that misses at a line's first byte is not read: the line is written out to the L2 (the
+// caller's MemoryPath::stream_line), and the stores that continue it are written into it with
+// no further miss; if the rest of the line does not follow, the mode ends, and that one line
+// was not read. Not modelled: the A76's other exit ("a high proportion of store hitting in the
+// cache"), lines written from their end backwards, and the larger thresholds at which streamed
+// lines stop allocating in the L2 and L3 (CPUECTLR_EL1's L2WSCTL/L3WSCTL on the Cortex-A55;
+// WS_THR_L3/L4/DRAM on the A76).
 #pragma once
 
 #include <cstdint>
@@ -40,48 +41,71 @@ namespace mtesim {
 
 class WriteStreamDetector {
 public:
+    /// What becomes of a store that missed the L1D.
+    enum class Miss {
+        read,    /* a linefill, as outside the mode */
+        stream,  /* the first store of a line in the mode: the line is written out without a read */
+        join,    /* a store continuing the streamed line being gathered: written into it */
+    };
+
     /// @threshold_lines: lines written whole (each read) before streaming starts; 0: never.
     WriteStreamDetector(std::uint32_t threshold_lines, std::uint64_t line_bytes)
         : m_threshold(threshold_lines), m_line_bytes(line_bytes) {}
 
-    /// A store missed the L1D in line @line, writing @len bytes from byte @first of it. Returns
-    /// true when the line is to be written without being read (the mode is on).
-    bool on_store_miss(std::uint64_t line, std::uint64_t first, std::uint64_t len) {
-        if (m_gather != kNone) broken();
-        if (m_threshold == 0) return false;
+    /// A store missed the L1D in line @line, writing @len bytes from byte @first of it;
+    /// @may_stream: it may be written without a read (false for a tag-checked store, whose
+    /// line brings its tags). Says what becomes of it.
+    Miss on_store_miss(std::uint64_t line, std::uint64_t first, std::uint64_t len, bool may_stream) {
+        if (m_gather != kNone) {
+            if (line == m_gather && m_gather_streamed && first == m_filled && may_stream) {
+                grow(len);
+                return Miss::join;
+            }
+            broken();
+        }
+        if (m_threshold == 0) return Miss::read;
         if (first != 0) {
             m_run = 0;
-            return false;
+            return Miss::read;
         }
-        const bool stream = m_run >= m_threshold;
+        const bool stream = may_stream && m_run >= m_threshold;
         if (len >= m_line_bytes) whole();
         else {
             m_gather = line;
             m_filled = len;
+            m_gather_streamed = stream;
         }
-        return stream;
+        return stream ? Miss::stream : Miss::read;
     }
     /// An atomic read-modify-write (LDADD, CAS, SWP) missed the L1D: it needs the line's old
     /// contents, so it is read, and it is a write of less than a line: the mode ends.
     void on_read_modify_write_miss() { broken(); }
-    /// A store hit the L1D (or a line streamed just before): the gathered line grows if the
-    /// store continues it, and is broken if it does not. Inline: every store hit calls it.
+    /// A store hit the L1D: the gathered line grows if the store continues it, and is broken if
+    /// it does not. Inline: every store hit calls it.
     void on_store_hit(std::uint64_t line, std::uint64_t first, std::uint64_t len) {
         if (m_gather == kNone) return;
         if (line != m_gather || first != m_filled) {
             broken();
             return;
         }
+        grow(len);
+    }
+    /// A load missed the L1D in line @line: a load of the streamed line being gathered ends the
+    /// mode (a line streamed out is not in the L1D, so every such load misses it).
+    void on_load_miss(std::uint64_t line) {
+        if (line == m_gather) broken();
+    }
+    bool streaming() const { return m_threshold != 0 && m_run >= m_threshold; }
+
+private:
+    static constexpr std::uint64_t kNone = ~0ull;
+    void grow(std::uint64_t len) {
         m_filled += len;
         if (m_filled >= m_line_bytes) {
             m_gather = kNone;
             whole();
         }
     }
-    bool streaming() const { return m_threshold != 0 && m_run >= m_threshold; }
-
-private:
-    static constexpr std::uint64_t kNone = ~0ull;
     void whole() {
         if (m_run < m_threshold) ++m_run;
     }
@@ -90,11 +114,12 @@ private:
         m_run = 0;
     }
 
-    std::uint32_t m_threshold;     /* lines */
-    std::uint64_t m_line_bytes;    /* bytes */
-    std::uint32_t m_run = 0;       /* lines written whole in a row, up to the threshold (lines) */
-    std::uint64_t m_gather = kNone; /* the line whose stores are being gathered (line number), or kNone */
-    std::uint64_t m_filled = 0;    /* bytes of it written so far from its first byte */
+    std::uint32_t m_threshold;       /* lines */
+    std::uint64_t m_line_bytes;      /* bytes */
+    std::uint32_t m_run = 0;         /* lines written whole in a row, up to the threshold (lines) */
+    std::uint64_t m_gather = kNone;  /* the line whose stores are being gathered (line number), or kNone */
+    std::uint64_t m_filled = 0;      /* bytes of it written so far from its first byte */
+    bool m_gather_streamed = false;  /* it was written out without a read (it is not in the L1D) */
 };
 
 }  // namespace mtesim

@@ -45,6 +45,7 @@ std::string full_line_stores(std::uint64_t lines) {
 
 struct StreamRun {
     std::uint64_t streamed = 0; /* write_streamed_lines of core 1 */
+    std::uint64_t l1_misses = 0; /* of core 1 */
     std::uint64_t reads = 0;    /* DRAM data reads of the whole run */
     std::uint64_t pass_ps = 0;  /* between the markers */
 };
@@ -57,6 +58,7 @@ StreamRun run(const std::string &body, const std::string &model, std::uint32_t t
         const RunResult r = test::run_text_trace("wstream", body, sets);
         StreamRun out;
         out.streamed = r.cores[1].write_streamed_lines;
+        out.l1_misses = r.cores[1].l1_misses;
         out.reads = r.drams[0].stats.data.reads;
         if (r.faults.size() >= 2) out.pass_ps = r.faults[1].time_ps - r.faults[0].time_ps;
         return out;
@@ -144,6 +146,39 @@ TEST(WriteStreaming, AStoreThatBreaksTheGatheredLineEndsTheMode) {
         }
         for (const char *model : {"ooo", "inorder"})
             EXPECT_EQ(run(trace(pass), model, 3).streamed, 64u * (5 - 3 + 1)) << model << ", broken by a " << breaker;
+    }
+}
+
+/* A load of a streamed line not yet whole ends the mode (Cortex-A715 TRM 8.2; Cortex-A35 TRM
+ * A5.6). Each group writes five lines whole, starts a sixth at its first byte (in the mode:
+ * written out without a read), loads from it, then writes the rest of it in order: three lines
+ * a group stream, as the load ended the mode (were it missed, the sixth line would count as
+ * whole and every later line would stream). */
+TEST(WriteStreaming, ALoadOfTheLineBeingStreamedEndsTheMode) {
+    std::string pass;
+    std::uint64_t line = 0;
+    for (int g = 0; g < 64; ++g, ++line) {
+        for (int i = 0; i < 5; ++i, ++line) pass += "1 st " + hex_of(kBase + line * 64) + " 64\n";
+        pass += "1 st " + hex_of(kBase + line * 64) + " 16\n";
+        pass += "1 ld " + hex_of(kBase + line * 64 + 48) + " 8\n";
+        for (int s = 1; s < 4; ++s) pass += "1 st " + hex_of(kBase + line * 64 + s * 16) + " 16\n";
+    }
+    for (const char *model : {"ooo", "inorder"}) EXPECT_EQ(run(trace(pass), model, 3).streamed, 64u * (5 - 3 + 1)) << model;
+}
+
+/* Streamed lines go out to the L2, not into the L1D: a line loaded before a 256 KiB memset (16
+ * lines for each of the L1D's 256 sets, four ways each) is still an L1D hit after it when the
+ * memset streams, and has been evicted when it does not. The run without the final load tells
+ * how many L1D misses the rest made. */
+TEST(WriteStreaming, StreamedLinesLeaveTheL1DAlone) {
+    const std::string hot = "1 ld " + hex_of(kBase + (7ull << 20)) + " 8\n";
+    const std::string memset = hot + full_line_stores(4096);
+    for (const char *model : {"ooo", "inorder"}) {
+        for (const std::uint32_t threshold : {3u, 0u}) {
+            const std::uint64_t with = run(trace(memset + hot), model, threshold).l1_misses;
+            const std::uint64_t without = run(trace(memset), model, threshold).l1_misses;
+            EXPECT_EQ(with - without, threshold ? 0u : 1u) << model << ", threshold " << threshold;
+        }
     }
 }
 
