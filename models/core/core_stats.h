@@ -64,6 +64,7 @@ struct CoreStats {
     std::uint64_t prefetch_l2_buffer_waits = 0, prefetch_l2_buffer_wait_cycles = 0; /* L1D and L2 prefetches */
     std::uint64_t l2_buffers_peak = 0; /* buffers: most L2 miss buffers held at once */
     std::uint64_t write_streamed_lines = 0; /* full-line store misses written without a read (l1d.write_streaming_lines) */
+    std::uint64_t write_streamed_memory_lines = 0; /* of those, lines written to memory, allocated in no cache (l1d.write_streaming_memory_lines) */
 };
 
 }  // namespace mtesim

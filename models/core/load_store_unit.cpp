@@ -26,7 +26,7 @@ LoadStoreUnit::LoadStoreUnit(const CoreConfig &config, LocalClock &clock, CoreSt
                              MemoryPath &path, SystemCallGate &gate, TagStore &tags, KernelState &kernel)
     : m_config(config), m_clock(clock), m_stats(stats), m_timing(timing), m_path(path), m_gate(gate), m_tags(tags), m_kernel(kernel),
       m_l1(path.l1()), m_tlb(path.tlb()), m_line_shift(path.line_shift()), m_line_bytes(path.line_bytes()),
-      m_write_stream(config.write_stream_lines, path.line_bytes()) {}
+      m_write_stream(config.write_stream_lines, config.write_stream_memory_lines, path.line_bytes()) {}
 
 /*
  * Translation. An L1 dTLB hit (keyed by the thread's ASID) is done: its lookup runs beside the
@@ -199,8 +199,9 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
                     // An L1D miss without a linefill: the line is written out to the L2
                     // (stream), or this store joins the line so written (join).
                     ++m_stats.l1_misses;
-                    if (miss == WriteStreamDetector::Miss::stream) {
-                        m_path.stream_line(line_no);
+                    if (miss != WriteStreamDetector::Miss::join) {
+                        if (m_path.stream_line(line_no, miss == WriteStreamDetector::Miss::stream_dram))
+                            ++m_stats.write_streamed_memory_lines;
                         ++m_stats.write_streamed_lines;
                     } else {
                         m_path.charge_latency(m_config.l1d_latency);

@@ -768,10 +768,20 @@ void MemoryPath::write_full_line(std::uint64_t line_no) { allocate_line(line_no,
  * integrated L2 cache"). The line is allocated dirty in the L2 (in the LLC on a core without
  * one), not in the L1D, and is present in the inclusive LLC with this core among its sharers, so
  * that a tag store elsewhere finds the L2 copy. It keeps the tags a cached copy has (a fresh
- * line has none: a later checked access fetches them).
+ * line has none: a later checked access fetches them). Past the stream's no-allocate threshold
+ * (the Cortex-A55's "1024th consecutive streaming cache line does not allocate in the L1, L2, or
+ * L3 cache", the A76's 1 MB to DRAM) a line that no cache holds is written to memory as a posted
+ * write, like a write-back; one the L2 or the LLC holds is written there as before.
  */
-void MemoryPath::stream_line(std::uint64_t line_no) {
+bool MemoryPath::stream_line(std::uint64_t line_no, bool to_memory) {
     charge_latency(m_config.l1d_latency);
+    if (to_memory && !(m_l2 && m_l2->peek(line_no)) && !m_shared.llc->peek(line_no)) {
+        CacheLine line;
+        line.key = ~line_no;
+        line.dirty = true;
+        writeback_to_dram(line);
+        return true;
+    }
     CacheLine evicted;
     bool hit;
     CacheLine *shared = m_shared.llc->find_or_insert(line_no, evicted, hit);
@@ -779,7 +789,7 @@ void MemoryPath::stream_line(std::uint64_t line_no) {
     shared->sharers |= m_shared.sharer_bit(m_id);
     if (!m_l2) {
         shared->dirty = true;
-        return;
+        return false;
     }
     CacheLine *p = m_l2->find_or_insert(line_no, evicted, hit);
     if (!hit) {
@@ -788,6 +798,7 @@ void MemoryPath::stream_line(std::uint64_t line_no) {
         p->tags_valid = shared->tags_valid;
     }
     p->dirty = true;
+    return false;
 }
 
 void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {

@@ -54,8 +54,10 @@ public:
     /// without reading memory; a present line keeps its tags.
     void write_full_line(std::uint64_t line_no);
     /// A line a user store writes whole in write streaming mode (LoadStoreUnit's
-    /// WriteStreamDetector): written out to the L2 without a read and without an L1D allocation.
-    void stream_line(std::uint64_t line_no);
+    /// WriteStreamDetector): written out to the L2 without a read and without an L1D allocation;
+    /// @to_memory (past the stream's no-allocate threshold): written to memory, allocated in no
+    /// cache, unless the L2 or the LLC holds it. Returns true if it went to memory.
+    bool stream_line(std::uint64_t line_no, bool to_memory);
     /// A tag store into the cached line @l: the nibbles in @mask become @bits, in the L1D and
     /// in the LLC's copy, and every other core's copy loses its tags.
     void store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits);

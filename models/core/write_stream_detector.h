@@ -22,17 +22,18 @@
 // in a copy loop) continue it byte after byte to its end. The model's in-order core waits for
 // each store's line, so "while the linefill is outstanding" is not observable there; a copy's
 // stores to one line come a few cycles apart on real cores, well within a linefill from beyond
-// the L1D, so the rule is structural in both models. Lines written whole in a row count up to
-// the threshold; a store miss that does not start a line, a store to another line before the
+// the L1D, so the rule is structural in both models. Lines written whole in a row count (the
+// stream so far); a store miss that does not start a line, a store to another line before the
 // gathered line is whole, a store to it out of order, or a load of a streamed line not yet
 // whole (the A715's and A35's exit) resets the count and ends the mode. In the mode, a store
 // that misses at a line's first byte is not read: the line is written out to the L2 (the
 // caller's MemoryPath::stream_line), and the stores that continue it are written into it with
 // no further miss; if the rest of the line does not follow, the mode ends, and that one line
 // was not read. Not modelled: the A76's other exit ("a high proportion of store hitting in the
-// cache"), lines written from their end backwards, and the larger thresholds at which streamed
-// lines stop allocating in the L2 and L3 (CPUECTLR_EL1's L2WSCTL/L3WSCTL on the Cortex-A55;
-// WS_THR_L3/L4/DRAM on the A76).
+// cache"), lines written from their end backwards, and the thresholds between the L2 and memory
+// (the A76's WS_THR_L3/L4, the A55's L2WSCTL). Past the no-allocate threshold (the A55's L3WSCTL,
+// "1024th consecutive streaming cache line does not allocate in the L1, L2, or L3 cache"; the
+// A76's WS_THR_DRAM, 1 MB) a streamed line goes to memory (Miss::stream_dram).
 #pragma once
 
 #include <cstdint>
@@ -43,14 +44,18 @@ class WriteStreamDetector {
 public:
     /// What becomes of a store that missed the L1D.
     enum class Miss {
-        read,    /* a linefill, as outside the mode */
-        stream,  /* the first store of a line in the mode: the line is written out without a read */
-        join,    /* a store continuing the streamed line being gathered: written into it */
+        read,       /* a linefill, as outside the mode */
+        stream,     /* the first store of a line in the mode: the line is written out to the L2 without a read */
+        stream_dram, /* the same, past the no-allocate threshold: written to memory, allocated in no cache */
+        join,       /* a store continuing the streamed line being gathered: written into it */
     };
 
-    /// @threshold_lines: lines written whole (each read) before streaming starts; 0: never.
-    WriteStreamDetector(std::uint32_t threshold_lines, std::uint64_t line_bytes)
-        : m_threshold(threshold_lines), m_line_bytes(line_bytes) {}
+    /// @threshold_lines: lines of a stream (lines written whole in a row) read before streaming
+    /// starts; 0: never. @dram_lines: lines of a stream after which its lines allocate in no
+    /// cache and go to memory (0: never; counted from the stream's first line, as the Arm
+    /// thresholds are).
+    WriteStreamDetector(std::uint32_t threshold_lines, std::uint32_t dram_lines, std::uint64_t line_bytes)
+        : m_threshold(threshold_lines), m_dram_lines(dram_lines), m_line_bytes(line_bytes) {}
 
     /// A store missed the L1D in line @line, writing @len bytes from byte @first of it;
     /// @may_stream: it may be written without a read (false for a tag-checked store, whose
@@ -68,14 +73,16 @@ public:
             m_run = 0;
             return Miss::read;
         }
-        const bool stream = may_stream && m_run >= m_threshold;
+        const bool stream = may_stream && m_run >= m_threshold; /* decided before this line counts */
+        const std::uint32_t before = m_run;
         if (len >= m_line_bytes) whole();
         else {
             m_gather = line;
             m_filled = len;
             m_gather_streamed = stream;
         }
-        return stream ? Miss::stream : Miss::read;
+        if (!stream) return Miss::read;
+        return m_dram_lines != 0 && before >= m_dram_lines ? Miss::stream_dram : Miss::stream;
     }
     /// An atomic read-modify-write (LDADD, CAS, SWP) missed the L1D: it needs the line's old
     /// contents, so it is read, and it is a write of less than a line: the mode ends.
@@ -107,7 +114,7 @@ private:
         }
     }
     void whole() {
-        if (m_run < m_threshold) ++m_run;
+        if (m_run != ~std::uint32_t(0)) ++m_run;
     }
     void broken() {
         m_gather = kNone;
@@ -115,8 +122,9 @@ private:
     }
 
     std::uint32_t m_threshold;       /* lines */
+    std::uint32_t m_dram_lines;      /* lines */
     std::uint64_t m_line_bytes;      /* bytes */
-    std::uint32_t m_run = 0;         /* lines written whole in a row, up to the threshold (lines) */
+    std::uint32_t m_run = 0;         /* lines written whole in a row: the stream so far (lines, saturating) */
     std::uint64_t m_gather = kNone;  /* the line whose stores are being gathered (line number), or kNone */
     std::uint64_t m_filled = 0;      /* bytes of it written so far from its first byte */
     bool m_gather_streamed = false;  /* it was written out without a read (it is not in the L1D) */

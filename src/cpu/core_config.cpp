@@ -98,6 +98,13 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
         "l1d.write_streaming_lines", 64, "lines",
         "consecutive full-line store misses the L1D reads before it writes such lines without reading them (write streaming); 0: never",
         0, 1024));
+    c.write_stream_memory_lines = static_cast<std::uint32_t>(s.get_u64(
+        "l1d.write_streaming_memory_lines", 16384, "lines",
+        "lines of a write stream (lines written whole in a row) after which its lines allocate in no cache and go to memory; 0: never",
+        0, 1u << 30));
+    if (c.write_stream_memory_lines && c.write_stream_memory_lines < c.write_stream_lines)
+        throw ConfigError(s.where("l1d.write_streaming_memory_lines") + ", expected 0 or at least l1d.write_streaming_lines (" +
+                          std::to_string(c.write_stream_lines) + ")");
     c.store_buffer = static_cast<std::uint32_t>(s.get_u64("core.store_buffer", 24, "entries", "stores with an outstanding miss before dispatch stalls", 1, 1024));
     c.mispredict_penalty_cycles = static_cast<std::uint32_t>(
         s.get_u64("core.mispredict_penalty_cycles", 11, "cycles",

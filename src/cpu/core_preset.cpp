@@ -49,6 +49,9 @@
 //              softwaresunleashed/dog repository). The A55 TRM (B2.30, CPUECTLR_EL1) makes its
 //              thresholds programmable (L1WSCTL [26:25]); its L1 reset value was not retrieved
 //              (docs/timing-model.md, "Write streaming").
+//   [A55-WS]   Arm Cortex-A55 TRM (100442), B2.30 CPUECTLR_EL1, L3WSCTL [30:29]: "01 1024th
+//              consecutive streaming cache line does not allocate in the L1, L2, or L3 cache. This is
+//              the reset value."
 //   [CC-A510]  Chips and Cheese, "Arm's Cortex A510: Two Kids in a Trench Coat", 2023-10-01 (a
 //              Snapdragon 8+ Gen 1): "Two A510 cores can be clustered and share a L2 cache, FPU, and
 //              L2 TLB. Arm calls this a merged core configuration".
@@ -132,6 +135,7 @@ const std::vector<CorePreset> &table() {
           {"l1d.prefetcher", "stride", "[A55-PF] L1D data prefetch engine: strides, multiple streams in parallel"},
           {"l1d.stride_max", "4", "[A53-PF] fixed strides within four lines either way (A53, the A55's predecessor; no A55 figure)"},
           {"l1d.write_streaming_lines", "3", "assumed: [A35-RA]'s three full lines, the A53's fourth line not allocating (its in-order predecessors; no A55 L1 value retrieved)"},
+          {"l1d.write_streaming_memory_lines", "1023", "[A55-WS] L3WSCTL reset: the 1024th consecutive streaming line allocates in no cache"},
           {"l2.size", "131072", "[A55-TRM] optional private L2 of 64, 128 or 256 KiB; assumed: 128 KiB"},
           {"l2.ways", "4", "[A55-TRM] 4-way set associative"},
           {"l2.latency", "7", "assumed: no published A55 L2 latency was found (N1's, see arm,neoverse-n1)"},
@@ -151,6 +155,7 @@ const std::vector<CorePreset> &table() {
           {"l1d.prefetcher", "stride", "[A510-PF] the A510 has data prefetchers (no TRM detail retrieved: A55's kind, [A55-PF])"},
           {"l1d.stride_max", "4", "assumed: [A53-PF]'s four lines, as arm,cortex-a55"},
           {"l1d.write_streaming_lines", "3", "assumed: [A35-RA]'s three full lines, as arm,cortex-a55"},
+          {"l1d.write_streaming_memory_lines", "1023", "assumed: [A55-WS]'s 1024th line, as arm,cortex-a55"},
           {"l2.size", "0", "[CC-A510] the L2 is the complex's, shared by its two cores: a board gives it with a next-level-cache node (docs/bindings.md), none without one"},
           {"l2.ways", "4", "[WC-A510] 4-way set associative"},
           {"l2.latency", "13", "[SB-A510] 16.3 cycles load-to-use measured at 128 KiB (the complex's L2), less the 3-cycle L1D"}}},

@@ -46,19 +46,27 @@ std::string full_line_stores(std::uint64_t lines) {
 struct StreamRun {
     std::uint64_t streamed = 0; /* write_streamed_lines of core 1 */
     std::uint64_t l1_misses = 0; /* of core 1 */
+    std::uint64_t llc_misses = 0; /* of core 1 */
+    std::uint64_t to_memory = 0;  /* write_streamed_memory_lines of core 1 */
     std::uint64_t reads = 0;    /* DRAM data reads of the whole run */
     std::uint64_t pass_ps = 0;  /* between the markers */
 };
 
-StreamRun run(const std::string &body, const std::string &model, std::uint32_t threshold) {
+StreamRun run(const std::string &body, const std::string &model, std::uint32_t threshold, std::uint32_t memory_lines = 0) {
     return in_child<StreamRun>([&] {
-        const std::vector<std::string> sets = {"core.on_fault=continue",     "core.model=" + model,
-                                               "llc.size=1048576",           "l1d.prefetcher=none",
-                                               "l2.prefetcher=none",         "l1d.write_streaming_lines=" + std::to_string(threshold)};
+        const std::vector<std::string> sets = {"core.on_fault=continue",
+                                               "core.model=" + model,
+                                               "llc.size=1048576",
+                                               "l1d.prefetcher=none",
+                                               "l2.prefetcher=none",
+                                               "l1d.write_streaming_lines=" + std::to_string(threshold),
+                                               "l1d.write_streaming_memory_lines=" + std::to_string(memory_lines)};
         const RunResult r = test::run_text_trace("wstream", body, sets);
         StreamRun out;
         out.streamed = r.cores[1].write_streamed_lines;
         out.l1_misses = r.cores[1].l1_misses;
+        out.llc_misses = r.cores[1].llc_misses;
+        out.to_memory = r.cores[1].write_streamed_memory_lines;
         out.reads = r.drams[0].stats.data.reads;
         if (r.faults.size() >= 2) out.pass_ps = r.faults[1].time_ps - r.faults[0].time_ps;
         return out;
@@ -179,6 +187,25 @@ TEST(WriteStreaming, StreamedLinesLeaveTheL1DAlone) {
             const std::uint64_t without = run(trace(memset), model, threshold).l1_misses;
             EXPECT_EQ(with - without, threshold ? 0u : 1u) << model << ", threshold " << threshold;
         }
+    }
+}
+
+/* Past l1d.write_streaming_memory_lines lines of a stream (counted from its first line, as the
+ * Cortex-A55's "1024th consecutive streaming cache line does not allocate in the L1, L2, or L3
+ * cache"), its lines go to memory and allocate in no cache: with 3 and 10, a stream of 4096
+ * fresh lines reads 3, streams 4093 and writes lines 11 to 4096 (4086) to memory; a load of its
+ * last line then misses the LLC, which it does not when every streamed line stays in the L2. */
+TEST(WriteStreaming, PastTheNoAllocateThresholdLinesGoToMemory) {
+    const std::string memset = full_line_stores(4096);
+    const std::string load_last = "1 ld " + hex_of(kBase + 4095 * 64) + " 8\n";
+    for (const char *model : {"ooo", "inorder"}) {
+        const StreamRun r = run(trace(memset), model, 3, 10);
+        EXPECT_EQ(r.streamed, 4093u) << model;
+        EXPECT_EQ(r.to_memory, 4086u) << model;
+        EXPECT_EQ(run(trace(memset + load_last), model, 3, 10).llc_misses - r.llc_misses, 1u) << model;
+        EXPECT_EQ(run(trace(memset + load_last), model, 3, 0).llc_misses - run(trace(memset), model, 3, 0).llc_misses, 0u)
+            << model;
+        EXPECT_EQ(run(trace(memset), model, 3, 0).to_memory, 0u) << model;
     }
 }
 
