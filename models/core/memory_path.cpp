@@ -782,15 +782,13 @@ bool MemoryPath::stream_line(std::uint64_t line_no, bool to_memory) {
         writeback_to_dram(line);
         return true;
     }
-    CacheLine evicted;
-    bool hit;
-    CacheLine *shared = m_shared.llc->find_or_insert(line_no, evicted, hit);
-    if (!hit && evicted.valid()) evict_from_llc(evicted);
-    shared->sharers |= m_shared.sharer_bit(m_id);
+    CacheLine *shared = llc_copy_without_read(line_no);
     if (!m_l2) {
         shared->dirty = true;
         return false;
     }
+    CacheLine evicted;
+    bool hit;
     CacheLine *p = m_l2->find_or_insert(line_no, evicted, hit);
     if (!hit) {
         if (evicted.valid()) writeback_to_llc(evicted);
@@ -811,11 +809,7 @@ void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {
     l->dirty = true;
     // The L2's copy, if any, is older than this L1D line; its tags go with the L1D's.
     CacheLine *p = m_l2 ? m_l2->peek(line_no) : nullptr;
-    // The LLC is inclusive: it holds the line too (no read: the whole line is written), and
-    // records this L1 as a sharer, so a later tag store on another core finds this copy.
-    Cache &llc = *m_shared.llc;
-    CacheLine *shared = llc.find_or_insert(line_no, evicted, hit);
-    if (!hit && evicted.valid()) evict_from_llc(evicted);
+    CacheLine *shared = llc_copy_without_read(line_no);
     if (drop_tags) {
         l->tags_valid = false;
         shared->tags_valid = false;
@@ -829,7 +823,18 @@ void MemoryPath::allocate_line(std::uint64_t line_no, bool drop_tags) {
             l->tags_valid = shared->tags_valid;
         }
     }
+}
+
+/* The LLC is inclusive: a line written whole without a read is in it too (its entry made, the
+ * victim evicted), with this core among its sharers, so that a later tag store on another core
+ * finds this core's copy. */
+CacheLine *MemoryPath::llc_copy_without_read(std::uint64_t line_no) {
+    CacheLine evicted;
+    bool hit;
+    CacheLine *shared = m_shared.llc->find_or_insert(line_no, evicted, hit);
+    if (!hit && evicted.valid()) evict_from_llc(evicted);
     shared->sharers |= m_shared.sharer_bit(m_id);
+    return shared;
 }
 
 }  // namespace mtesim

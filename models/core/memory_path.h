@@ -158,6 +158,8 @@ private:
     std::uint64_t in_flight_hit(std::uint64_t line_no);
     /// Allocates @line_no in the L1D and the LLC without a read; @drop_tags: the cached tags go.
     void allocate_line(std::uint64_t line_no, bool drop_tags);
+    /// The LLC's entry for @line_no, made without a read if absent, with this core a sharer.
+    CacheLine *llc_copy_without_read(std::uint64_t line_no);
     void writeback_to_llc(const CacheLine &victim);
     /// An L1D victim: into the private L2 when there is one, else into the LLC.
     void writeback_from_l1(const CacheLine &victim);

@@ -73,8 +73,8 @@ public:
             m_run = 0;
             return Miss::read;
         }
-        const bool stream = may_stream && m_run >= m_threshold; /* decided before this line counts */
-        const std::uint32_t before = m_run;
+        const std::uint32_t before = m_run; /* the stream's lines before this one */
+        const bool stream = may_stream && before >= m_threshold;
         if (len >= m_line_bytes) whole();
         else {
             m_gather = line;
@@ -102,7 +102,6 @@ public:
     void on_load_miss(std::uint64_t line) {
         if (line == m_gather) broken();
     }
-    bool streaming() const { return m_threshold != 0 && m_run >= m_threshold; }
 
 private:
     static constexpr std::uint64_t kNone = ~0ull;

@@ -96,7 +96,7 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
         c.l2_prefetch_degree = static_cast<std::uint32_t>(s.get_u64("l2.prefetch_degree", 8, "lines", "lines the L2 stream prefetcher runs ahead", 1, 64));
     c.write_stream_lines = static_cast<std::uint32_t>(s.get_u64(
         "l1d.write_streaming_lines", 64, "lines",
-        "consecutive full-line store misses the L1D reads before it writes such lines without reading them (write streaming); 0: never",
+        "lines of a write stream (lines written whole in a row) the L1D reads before it writes such lines without reading them; 0: never",
         0, 1024));
     c.write_stream_memory_lines = static_cast<std::uint32_t>(s.get_u64(
         "l1d.write_streaming_memory_lines", 16384, "lines",

@@ -47,7 +47,7 @@ struct CoreConfig {
     std::uint32_t stride_max_lines = 4;    /* l1d.stride_max: the largest stride detected, in lines (either sign) */
     std::uint32_t stride_confirm = 2;      /* l1d.stride_confirm: repeats of one stride before prefetching starts */
     std::uint32_t write_stream_memory_lines = 16384; /* l1d.write_streaming_memory_lines: lines of a stream after which streamed lines allocate in no cache; 0: never */
-    std::uint32_t write_stream_lines = 64;  /* l1d.write_streaming_lines: consecutive full-line store misses read before the L1D writes such lines without reading them; 0: never */
+    std::uint32_t write_stream_lines = 64;  /* l1d.write_streaming_lines: lines of a stream (lines written whole in a row) read before the L1D writes such lines without reading them; 0: never */
     std::uint32_t l2_prefetch_degree = 0;  /* l2.prefetcher = stream: lines fetched into the L2 ahead of an ascending L2 miss stream; 0: off */
 
     bool has_l2() const { return l2.size_bytes != 0; }
