@@ -127,35 +127,35 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
  * least min_writes_per_drain issued, or empty; an opportunistic drain with no read waiting
  * carries on while writes remain.
  */
+bool DramChannel::drain_starts(const DramConfig &c, std::size_t reads, std::size_t writes, bool flushing) {
+    // Opportunistic: no read waits and more writes than the low watermark (gem5 MemCtrl),
+    // so that a lone write-back does not turn the bus around between a thread's reads.
+    return writes >= c.write_high || (reads == 0 && writes != 0 && (writes > c.write_low || flushing));
+}
+
+bool DramChannel::drain_ends(const DramConfig &c, std::size_t reads, std::size_t writes, std::uint32_t drained) {
+    return writes == 0 || (reads != 0 && writes <= c.write_low && drained >= c.min_writes_per_drain);
+}
+
 bool DramChannel::drain_mode_changes() const {
-    const DramConfig &c = *m_config;
-    if (!m_draining)
-        return m_count[1] >= c.write_high ||
-               (m_count[0] == 0 && m_count[1] != 0 && (m_count[1] > c.write_low || m_flushing));
-    return m_count[1] == 0 ||
-           (m_count[0] != 0 && m_count[1] <= c.write_low && m_drained >= c.min_writes_per_drain);
+    return m_draining ? drain_ends(*m_config, m_count[0], m_count[1], m_drained)
+                      : drain_starts(*m_config, m_count[0], m_count[1], m_flushing);
 }
 
 void DramChannel::update_drain_mode() {
     const DramConfig &c = *m_config;
     if (!m_draining) {
-        const bool high = m_count[1] >= c.write_high;
-        // Opportunistic: no read waits and more writes than the low watermark (gem5 MemCtrl),
-        // so that a lone write-back does not turn the bus around between a thread's reads.
-        const bool idle_reads = m_count[0] == 0 && m_count[1] != 0 && (m_count[1] > c.write_low || m_flushing);
-        if (high || idle_reads) {
+        if (drain_starts(c, m_count[0], m_count[1], m_flushing)) {
             m_draining = true;
             m_drained = 0;
             if (m_stats) {
                 ++m_stats->drain_episodes;
-                if (high) ++m_stats->drain_high_watermark;
+                if (m_count[1] >= c.write_high) ++m_stats->drain_high_watermark;
             }
         }
         return;
     }
-    if (m_count[1] == 0 ||
-        (m_count[0] != 0 && m_count[1] <= c.write_low && m_drained >= c.min_writes_per_drain))
-        m_draining = false;
+    if (drain_ends(c, m_count[0], m_count[1], m_drained)) m_draining = false;
 }
 
 /* Refresh comes first. All-bank: once a rank's window opens it takes no new ACT or column
@@ -243,18 +243,21 @@ void DramChannel::choose_refresh(std::uint64_t t, Choice &c) {
 const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
     Summary &s = m_sum[kind][flat];
     if (!s.dirty) return s;
-    s = Summary{};
-    s.dirty = false;
     const std::vector<Request> &v = m_q[kind][flat];
-    const std::uint64_t open = m_banks[flat].open_row;
-    const std::uint32_t cap = m_config->bypass_cap;
+    s = summarize(v.data(), v.size(), m_banks[flat].open_row, m_config->bypass_cap);
+    return s;
+}
+
+DramChannel::Summary DramChannel::summarize(const Request *v, std::size_t n, std::uint64_t open, std::uint32_t cap) {
+    Summary s;
+    s.dirty = false;
     /* One pass. The ACT/PRE candidate depends on whether any request hits the open row, known
      * only at the end: so both are kept, the oldest other request and the oldest other one
      * that reached the cap (the only kind allowed past its bank's hits). */
     bool capped = false, hit_pending = false;
     std::uint64_t any_seq = kNever, capped_seq = kNever;
     std::size_t any_pos = 0, capped_pos = 0;
-    for (std::size_t i = 0; i < v.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
         const Request &q = v[i];
         if (q.k.row == open) { /* never for a closed bank: no row is kNoRow */
             hit_pending = true;
@@ -562,9 +565,7 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     m_last_col_write = q.write;
     m_last_col_rank = q.k.rank;
     // Older requests to this bank that need another row were overtaken once more.
-    bool reached_cap = false;
-    for (std::size_t j = 0; j < entry; ++j)
-        if (queue[j].k.row != q.k.row) reached_cap |= ++queue[j].bypassed >= cfg.bypass_cap;
+    const bool reached_cap = count_bypass(queue.data(), entry, q.k.row, cfg.bypass_cap);
     if (q.write && m_draining) ++m_drained;
     queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(entry));
     mark_changed(kind, flat);
@@ -580,6 +581,13 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     const Completion c{q.id, q.klass, q.write, outcome, q.arrival, done, true};
     if (watched(q.id)) note_done(c);
     if (sink) sink->complete(c);
+}
+
+bool DramChannel::count_bypass(Request *v, std::size_t entry, std::uint64_t row, std::uint32_t cap) {
+    bool reached_cap = false;
+    for (std::size_t j = 0; j < entry; ++j)
+        if (v[j].k.row != row) reached_cap |= ++v[j].bypassed >= cap;
+    return reached_cap;
 }
 
 void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {

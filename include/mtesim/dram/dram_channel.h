@@ -173,6 +173,9 @@ private:
     void update_drain_mode();
     /// True if update_drain_mode() would start or end a drain now.
     bool drain_mode_changes() const;
+    /// The drain rules on given queue counts: a drain starts (not draining) or ends (draining).
+    static bool drain_starts(const DramConfig &c, std::size_t reads, std::size_t writes, bool flushing);
+    static bool drain_ends(const DramConfig &c, std::size_t reads, std::size_t writes, std::uint32_t drained);
     static void update_act_floor(Rank &r, std::uint64_t tFAW);
     Choice choose(std::uint64_t t);
     void choose_refresh(std::uint64_t t, Choice &c);
@@ -181,6 +184,11 @@ private:
     void issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink);
     bool queued_hit(std::size_t flat, std::uint64_t row) const;
     const Summary &summary(int kind, std::size_t flat);
+    /// FR-FCFS's view of one bank's list @v[0, n) with row @open open (what summary() caches).
+    static Summary summarize(const Request *v, std::size_t n, std::uint64_t open, std::uint32_t cap);
+    /// A row hit at @entry of @v was served: the older requests to another row were overtaken
+    /// once more. Returns true if one of them reached @cap.
+    static bool count_bypass(Request *v, std::size_t entry, std::uint64_t row, std::uint32_t cap);
     void extend_summary(Summary &s, const Request &q, std::size_t pos) const;
     void summary_after_hit(Summary &s, const std::vector<Request> &v, std::size_t pos, std::uint64_t seq,
                            std::uint64_t open, bool reached_cap) const;
