@@ -118,6 +118,26 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
     return false;
 }
 
+DramChannel::Request DramChannel::enqueue_late(Request r, std::uint64_t at, std::uint64_t queued) {
+    r.arrival = at;
+    r.seq = m_seq++;
+    r.bank = static_cast<std::uint32_t>(bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
+    r.bypassed = 0;
+    r.outcome_known = false;
+    const int kind = r.write ? 1 : 0;
+    m_q[kind][r.bank].push_back(r);
+    mark_busy(kind, r.bank);
+    mark_changed(kind, r.bank);
+    m_sum[kind][r.bank].dirty = true;
+    ++m_count[kind];
+    if (m_stats) {
+        std::uint64_t &mx = r.write ? m_stats->write_queue_max : m_stats->read_queue_max;
+        mx = std::max<std::uint64_t>(mx, queued + 1);
+        (r.write ? m_stats->write_queue_cycles : m_stats->read_queue_cycles) += m_now - at;
+    }
+    return r;
+}
+
 /*
  * Write drain (gem5 MemCtrl's bus-turnaround policy, DRAMsim3's write_draining_): the channel
  * serves reads until the write queue reaches the high watermark, or until no read waits and
@@ -127,16 +147,6 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
  * least min_writes_per_drain issued, or empty; an opportunistic drain with no read waiting
  * carries on while writes remain.
  */
-bool DramChannel::drain_starts(const DramConfig &c, std::size_t reads, std::size_t writes, bool flushing) {
-    // Opportunistic: no read waits and more writes than the low watermark (gem5 MemCtrl),
-    // so that a lone write-back does not turn the bus around between a thread's reads.
-    return writes >= c.write_high || (reads == 0 && writes != 0 && (writes > c.write_low || flushing));
-}
-
-bool DramChannel::drain_ends(const DramConfig &c, std::size_t reads, std::size_t writes, std::uint32_t drained) {
-    return writes == 0 || (reads != 0 && writes <= c.write_low && drained >= c.min_writes_per_drain);
-}
-
 bool DramChannel::drain_mode_changes() const {
     return m_draining ? drain_ends(*m_config, m_count[0], m_count[1], m_drained)
                       : drain_starts(*m_config, m_count[0], m_count[1], m_flushing);
@@ -245,46 +255,6 @@ const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
     if (!s.dirty) return s;
     const std::vector<Request> &v = m_q[kind][flat];
     s = summarize(v.data(), v.size(), m_banks[flat].open_row, m_config->bypass_cap);
-    return s;
-}
-
-DramChannel::Summary DramChannel::summarize(const Request *v, std::size_t n, std::uint64_t open, std::uint32_t cap) {
-    Summary s;
-    s.dirty = false;
-    /* One pass. The ACT/PRE candidate depends on whether any request hits the open row, known
-     * only at the end: so both are kept, the oldest other request and the oldest other one
-     * that reached the cap (the only kind allowed past its bank's hits). */
-    bool capped = false, hit_pending = false;
-    std::uint64_t any_seq = kNever, capped_seq = kNever;
-    std::size_t any_pos = 0, capped_pos = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Request &q = v[i];
-        if (q.k.row == open) { /* never for a closed bank: no row is kNoRow */
-            hit_pending = true;
-            if (capped) ++s.capped_hits;
-            else if (s.hit_seq == kNever) {
-                s.hit_seq = q.seq;
-                s.hit_pos = i;
-            }
-            continue;
-        }
-        if (q.bypassed >= cap) {
-            capped = true;
-            if (capped_seq == kNever) {
-                capped_seq = q.seq;
-                capped_pos = i;
-            }
-        }
-        if (any_seq == kNever) {
-            any_seq = q.seq;
-            any_pos = i;
-        }
-    }
-    s.hit_pending = hit_pending;
-    /* its bank's hits go first, unless the request reached the cap */
-    s.cand_seq = hit_pending ? capped_seq : any_seq;
-    s.cand_pos = hit_pending ? capped_pos : any_pos;
-    s.capped_end = capped;
     return s;
 }
 
@@ -438,6 +408,7 @@ void DramChannel::choose_request(std::uint64_t t, Choice &c) {
         }
     }
     c.wake = std::min(c.wake, std::min(hit_wake, other_wake));
+    c.capped = capped_any;
     if (capped_total && m_stats) m_stats->bypass_cap_hits += capped_total;
     if (best_hit != kNever) {
         c.cmd = kind ? Cmd::wr : Cmd::rd;
@@ -583,13 +554,6 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
     if (sink) sink->complete(c);
 }
 
-bool DramChannel::count_bypass(Request *v, std::size_t entry, std::uint64_t row, std::uint32_t cap) {
-    bool reached_cap = false;
-    for (std::size_t j = 0; j < entry; ++j)
-        if (v[j].k.row != row) reached_cap |= ++v[j].bypassed >= cap;
-    return reached_cap;
-}
-
 void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
     const DramConfig &cfg = *m_config;
     Rank &r = m_ranks[c.rank];
@@ -701,13 +665,29 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     if (m_cmdq) return m_cmdq->step(*this, until, sink);
     const std::uint64_t t = m_now;
     if (t >= until) return false;
+    DramStepLog::Step *rec = m_log ? m_log->begin_step() : nullptr;
+    if (rec) {
+        rec->t = t;
+        rec->reads = static_cast<std::uint32_t>(m_count[0]);
+        rec->writes = static_cast<std::uint32_t>(m_count[1]);
+        rec->draining_before = m_draining;
+        rec->drained_before = m_drained;
+    }
     mark_refreshes_due(t);
     update_drain_mode();
     const Choice c = choose(t);
+    if (rec) {
+        rec->draining_after = m_draining;
+        rec->drained_after = m_drained;
+        rec->changes_after = drain_mode_changes();
+        rec->capped = c.capped;
+    }
     if (c.cmd != Cmd::none) {
+        if (rec) log_command(*rec, c, t);
         issue(c, t, sink);
         account_occupancy(t, t + 1);
         m_now = t + 1;
+        if (rec) log_after(*rec);
         return true;
     }
     std::uint64_t next = std::min(std::max(c.wake, t + 1), until);
@@ -730,16 +710,51 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
             e.rank = c.early_rank;
             e.bank = c.early_bank;
             e.entry = c.early_entry;
+            if (rec) log_command(*rec, e, c.early_at);
             account_occupancy(t, c.early_at);
             issue(e, c.early_at, sink);
             account_occupancy(c.early_at, c.early_at + 1);
             m_now = c.early_at + 1;
+            if (rec) log_after(*rec);
             return true;
         }
     }
+    if (rec) {
+        rec->cmd_at = DramStepLog::kNone;
+        rec->pick = DramStepLog::Pick::none;
+    }
     account_occupancy(t, next);
     m_now = next;
+    if (rec) log_after(*rec);
     return true;
+}
+
+void DramChannel::log_command(DramStepLog::Step &rec, const Choice &c, std::uint64_t at) const {
+    rec.cmd_at = at;
+    rec.flat = static_cast<std::uint32_t>(bank_index(c.rank, c.bank));
+    switch (c.cmd) {
+    case Cmd::rd:
+    case Cmd::wr:
+    case Cmd::act:
+    case Cmd::pre:
+        rec.pick = c.cmd == Cmd::rd || c.cmd == Cmd::wr ? DramStepLog::Pick::hit : DramStepLog::Pick::other;
+        rec.seq = m_q[m_draining ? 1 : 0][rec.flat][c.entry].seq;
+        break;
+    default: rec.pick = DramStepLog::Pick::unchecked; break;
+    }
+}
+
+void DramChannel::log_after(DramStepLog::Step &rec) {
+    rec.next = m_now;
+    if (rec.pick != DramStepLog::Pick::none) {
+        m_log->link_bank();
+        const Bank &b = m_banks[rec.flat];
+        rec.open_row = b.open_row;
+        rec.next_col = b.next_col;
+        rec.next_act = b.next_act;
+        rec.next_pre = b.next_pre;
+    }
+    m_log->add_arrays(m_next_col[0].data(), m_next_col[1].data(), m_act_group.data());
 }
 
 /*

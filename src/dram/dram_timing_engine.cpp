@@ -1,6 +1,8 @@
 // DramTimingEngine: see the header.
 #include "mtesim/dram/dram_timing_engine.h"
 
+#include "mtesim/common/sim_assert.h"
+
 #include <algorithm>
 
 namespace mtesim {
@@ -106,16 +108,72 @@ std::uint64_t DramTimingEngine::submit(DramAddr addr, bool write, std::uint64_t 
 void DramTimingEngine::settle(std::uint32_t ch, std::uint64_t arrival) {
     Lookahead &a = *m_ahead[ch];
     if (!a.pending) return;
-    a.pending = false;
     if (arrival < a.copy->now()) {
-        ++m_dropped;
+        drop(ch);
         return;
     }
+    a.pending = false;
     ++m_adopted;
     std::swap(m_channels[ch], a.copy);
     m_channels[ch]->set_stats(&m_sched);
+    m_channels[ch]->set_step_log(nullptr);
     m_sched.add(a.stats);
     for (const DramChannel::Completion &c : a.done) complete(c);
+    a.late.clear();
+}
+
+void DramTimingEngine::drop(std::uint32_t ch) {
+    Lookahead &a = *m_ahead[ch];
+    if (!a.pending) return;
+    a.pending = false;
+    ++m_dropped;
+    DramChannel &c = *m_channels[ch];
+    for (const DramLateEntry::Entered &e : a.late.entered()) {
+        c.advance(e.at, this);
+        MTESIM_ASSERT(c.now() == e.at && c.can_accept(e.r.write) && c.next_seq() == e.r.seq,
+                      "DRAM late entry: the channel does not take the request as its lookahead did");
+        c.enqueue(e.r, this);
+    }
+    a.late.clear();
+}
+
+/*
+ * A request arriving inside its channel's pending lookahead run (the prediction of an earlier
+ * read, not yet adopted): the channel itself would step to the arrival, take the request and,
+ * for a read, predict again from there, issuing again the commands the run already issued.
+ * When DramLateEntry shows that the request, entered at its cycle, changes none of the run's
+ * decisions, the run already is the channel's future with the request entered: the request
+ * goes into the run's queue, and a read's prediction continues the run until it is served. The
+ * channel stays where it was; the run is adopted as before when a request arrives after it ends,
+ * and when one arrives earlier that cannot enter so, the channel takes the late requests at
+ * their cycles (drop()). Results are those of stepping the channel itself, request by request.
+ */
+bool DramTimingEngine::enter_late(DramAddr addr, bool write, std::uint64_t arrival, std::uint32_t bytes,
+                                  Klass klass, Result &r) {
+    const std::uint64_t bb = m_config.burst_bytes();
+    const std::uint64_t line = addr.value() & ~(bb - 1);
+    if (addr.value() + std::max<std::uint32_t>(bytes, 1) > line + bb) return false; /* more than one burst */
+    DramChannel::Request x;
+    x.k = m_mapper.decode(DramAddr(line));
+    x.line = line;
+    x.write = write;
+    x.klass = static_cast<std::uint8_t>(klass);
+    Lookahead &a = *m_ahead[x.k.channel];
+    if (!a.pending) return false;
+    const DramChannel &ch = *m_channels[x.k.channel];
+    const std::uint64_t clock = std::max(ch.now(), a.late.clock());
+    const std::uint64_t at = std::max(arrival, clock);
+    std::uint64_t queued = 0;
+    if (at >= a.copy->now() || !a.late.admits(ch, *a.copy, a.log, x, at, queued)) return false;
+    x.id = m_next_id++;
+    ++m_submitted;
+    ++m_late;
+    a.late.add(a.copy->enqueue_late(x, at, queued), at, a.log.size());
+    r.entry = at;
+    r.skew = clock > arrival ? clock - arrival : 0;
+    r.done = at;
+    if (!write) r.done = std::max(a.copy->run_until_done(x.id, x.id, &a), at + 1);
+    return true;
 }
 
 /*
@@ -134,9 +192,11 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
     std::uint32_t channel;
     bool answered;
     std::uint64_t skew;
+    Result r;
+    if (m_late_on && enter_late(addr, write, arrival, bytes, klass, r)) return r;
     const std::uint64_t entry = enqueue(addr, write, arrival, bytes, klass, first, channel, answered, skew);
     const std::uint64_t last = m_next_id - 1;
-    Result r{entry, entry, skew};
+    r = Result{entry, entry, skew};
     if (write) return r;
     if (answered) {
         r.done = entry + 1;
@@ -146,11 +206,13 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
         DramChannel &ch = *m_channels[i];
         if (ch.idle() || (first == last && i != channel)) continue;
         Lookahead &a = *m_ahead[i];
-        m_dropped += a.pending; /* a run of this channel still held: the channel never took it */
+        drop(i); /* a run of this channel still held: the channel never took it */
         a.copy->copy_for_prediction(ch);
         a.stats.clear();
         a.copy->set_stats(&a.stats);
         a.done.clear();
+        a.log.clear(ch.bank_count(), ch.group_count(), kLogSteps);
+        a.copy->set_step_log(&a.log);
         r.done = std::max(r.done, a.copy->run_until_done(first, last, &a));
         a.pending = true;
     }
@@ -159,10 +221,8 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
 }
 
 void DramTimingEngine::flush() {
-    for (auto &a : m_ahead) {
-        m_dropped += a->pending; /* the channels run on themselves */
-        a->pending = false;
-    }
+    /* The channels run on themselves: a drain is not what a run without arrivals does. */
+    for (std::uint32_t ch = 0; ch < m_ahead.size(); ++ch) drop(ch);
     for (auto &ch : m_channels) ch->drain(this);
 }
 

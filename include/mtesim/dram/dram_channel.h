@@ -12,6 +12,7 @@
 #include "mtesim/dram/dram_address_mapper.h"
 #include "mtesim/dram/dram_config.h"
 #include "mtesim/dram/dram_scheduler_stats.h"
+#include "mtesim/dram/dram_step_log.h"
 #include "mtesim/dram/dram_traffic_stats.h"
 
 #include <array>
@@ -100,11 +101,29 @@ public:
     /// Stats are written only when this is set (a prediction copy leaves it null).
     void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
 
+    /// Every step records its decision in @log while set (a prediction's copy; null: none).
+    void set_step_log(DramStepLog *log) { m_log = log; }
+    /// Entries of each per-bank-group array (ranks x bank groups), for DramStepLog::clear().
+    std::size_t group_count() const { return m_act_group.size(); }
+    /// Banks of the channel (all ranks), for DramStepLog::clear().
+    std::size_t bank_count() const { return m_banks.size(); }
+    /// Puts @r into its queue as if it had entered at the earlier cycle @at, with @queued
+    /// requests of its kind then queued: DramLateEntry::admits() has shown that it changes
+    /// none of the decisions this channel's scheduler made since @at. Its stats (queue
+    /// maximum, occupancy since @at) are counted as its entry at @at would have counted them.
+    /// Returns the request as queued (its age and bank set).
+    Request enqueue_late(Request r, std::uint64_t at, std::uint64_t queued);
+    /// The age the next request entering will get.
+    std::uint64_t next_seq() const { return m_seq; }
+
 private:
     /* dram.queue_structure = per-bank: the transaction queues and the per-bank command queues'
      * scheduling live in DramCommandQueues, which drives this channel's timing state; the
      * command queues are m_q[0] (reads and writes together). Null for the shared structure. */
     friend class DramCommandQueues;
+    /* The late-entry check reads the scheduler's state and applies its rules (summarize(),
+     * drain_starts()/drain_ends(), count_bypass()) to a recorded run. */
+    friend class DramLateEntry;
     std::unique_ptr<DramCommandQueues> m_cmdq;
     bool cmdq_can_accept(bool write) const;
     std::size_t cmdq_waiting() const;
@@ -151,6 +170,7 @@ private:
         std::uint32_t early_rank = 0, early_bank = 0;
         std::size_t early_entry = 0;
         std::uint64_t early_at = kNever;
+        bool capped = false;                      /* some bank's row hits were held back by the bypass cap */
     };
     /* What FR-FCFS needs to know of one bank's requests in one queue, recomputed only when
      * they or the bank's open row change, so that a scheduling step costs O(banks). */
@@ -174,8 +194,14 @@ private:
     /// True if update_drain_mode() would start or end a drain now.
     bool drain_mode_changes() const;
     /// The drain rules on given queue counts: a drain starts (not draining) or ends (draining).
-    static bool drain_starts(const DramConfig &c, std::size_t reads, std::size_t writes, bool flushing);
-    static bool drain_ends(const DramConfig &c, std::size_t reads, std::size_t writes, std::uint32_t drained);
+    /// Opportunistic starts: no read waits and more writes than the low watermark (gem5
+    /// MemCtrl), so that a lone write-back does not turn the bus around between a thread's reads.
+    static bool drain_starts(const DramConfig &c, std::size_t reads, std::size_t writes, bool flushing) {
+        return writes >= c.write_high || (reads == 0 && writes != 0 && (writes > c.write_low || flushing));
+    }
+    static bool drain_ends(const DramConfig &c, std::size_t reads, std::size_t writes, std::uint32_t drained) {
+        return writes == 0 || (reads != 0 && writes <= c.write_low && drained >= c.min_writes_per_drain);
+    }
     static void update_act_floor(Rank &r, std::uint64_t tFAW);
     Choice choose(std::uint64_t t);
     void choose_refresh(std::uint64_t t, Choice &c);
@@ -184,11 +210,64 @@ private:
     void issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink);
     bool queued_hit(std::size_t flat, std::uint64_t row) const;
     const Summary &summary(int kind, std::size_t flat);
+    /* What the FR-FCFS rules read of a queued request: DramLateEntry keeps its copies of a
+     * bank's list in this form (a Request is five times the size). */
+    struct Waiting {
+        std::uint64_t row = 0, seq = 0;
+        std::uint32_t bypassed = 0;
+    };
+    static std::uint64_t row_of(const Request &q) { return q.k.row; }
+    static std::uint64_t row_of(const Waiting &q) { return q.row; }
     /// FR-FCFS's view of one bank's list @v[0, n) with row @open open (what summary() caches).
-    static Summary summarize(const Request *v, std::size_t n, std::uint64_t open, std::uint32_t cap);
+    /// One pass. The ACT/PRE candidate depends on whether any request hits the open row, known
+    /// only at the end: so both are kept, the oldest other request and the oldest other one
+    /// that reached the cap (the only kind allowed past its bank's hits).
+    template <class Q>
+    static Summary summarize(const Q *v, std::size_t n, std::uint64_t open, std::uint32_t cap) {
+        Summary s;
+        s.dirty = false;
+        bool capped = false, hit_pending = false;
+        std::uint64_t any_seq = kNever, capped_seq = kNever;
+        std::size_t any_pos = 0, capped_pos = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const Q &q = v[i];
+            if (row_of(q) == open) { /* never for a closed bank: no row is kNoRow */
+                hit_pending = true;
+                if (capped) ++s.capped_hits;
+                else if (s.hit_seq == kNever) {
+                    s.hit_seq = q.seq;
+                    s.hit_pos = i;
+                }
+                continue;
+            }
+            if (q.bypassed >= cap) {
+                capped = true;
+                if (capped_seq == kNever) {
+                    capped_seq = q.seq;
+                    capped_pos = i;
+                }
+            }
+            if (any_seq == kNever) {
+                any_seq = q.seq;
+                any_pos = i;
+            }
+        }
+        s.hit_pending = hit_pending;
+        /* its bank's hits go first, unless the request reached the cap */
+        s.cand_seq = hit_pending ? capped_seq : any_seq;
+        s.cand_pos = hit_pending ? capped_pos : any_pos;
+        s.capped_end = capped;
+        return s;
+    }
     /// A row hit at @entry of @v was served: the older requests to another row were overtaken
     /// once more. Returns true if one of them reached @cap.
-    static bool count_bypass(Request *v, std::size_t entry, std::uint64_t row, std::uint32_t cap);
+    template <class Q>
+    static bool count_bypass(Q *v, std::size_t entry, std::uint64_t row, std::uint32_t cap) {
+        bool reached_cap = false;
+        for (std::size_t j = 0; j < entry; ++j)
+            if (row_of(v[j]) != row) reached_cap |= ++v[j].bypassed >= cap;
+        return reached_cap;
+    }
     void extend_summary(Summary &s, const Request &q, std::size_t pos) const;
     void summary_after_hit(Summary &s, const std::vector<Request> &v, std::size_t pos, std::uint64_t seq,
                            std::uint64_t open, bool reached_cap) const;
@@ -246,6 +325,12 @@ private:
     std::uint64_t m_done_count = 0, m_done_max = 0;
 
     DramSchedulerStats *m_stats = nullptr;
+    DramStepLog *m_log = nullptr;
+    /// Fills @rec with the command @c about to issue at cycle @at (before issue(): its request
+    /// is still queued).
+    void log_command(DramStepLog::Step &rec, const Choice &c, std::uint64_t at) const;
+    /// Fills @rec with the state after the step: the clock, the commanded bank, the arrays.
+    void log_after(DramStepLog::Step &rec);
 };
 
 }  // namespace mtesim

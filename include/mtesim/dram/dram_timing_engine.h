@@ -9,13 +9,17 @@
 //    predicted at once by running a copy of its channel until it is served (docs/timing-model.md,
 //    "Scheduling under temporal decoupling"). That copy's run is the channel's own future until
 //    the next request arrives, so it is kept and adopted then if that request arrives after it
-//    ends (see access()).
+//    ends (see access()). A request that arrives before the copy's run ends enters the run
+//    itself when it would have changed none of the run's decisions (DramLateEntry), so the run
+//    is not rebuilt for it.
 #pragma once
 
 #include "mtesim/dram/dram_address_mapper.h"
 #include "mtesim/dram/dram_channel.h"
 #include "mtesim/dram/dram_config.h"
+#include "mtesim/dram/dram_late_entry.h"
 #include "mtesim/dram/dram_scheduler_stats.h"
+#include "mtesim/dram/dram_step_log.h"
 #include "mtesim/dram/dram_traffic_stats.h"
 
 #include <array>
@@ -62,9 +66,20 @@ public:
     /// the simulator's own work, for tests and profiling; no simulated quantity).
     std::uint64_t lookaheads_adopted() const { return m_adopted; }
     std::uint64_t lookaheads_dropped() const { return m_dropped; }
+    /// Requests that entered a prediction's run late (DramLateEntry), host-side like the above.
+    std::uint64_t late_entries() const { return m_late; }
+    /// Late entries on (the default) or off. Off, every request arriving inside a run drops it:
+    /// the results are the same (the unit tests compare the two), only the host work differs.
+    void set_late_entries(bool on) { m_late_on = on; }
 
 private:
     void complete(const DramChannel::Completion &c) override;
+    /// access() for a one-burst request arriving inside its channel's lookahead run: enters it
+    /// there if DramLateEntry admits it (returns true and fills @r), else returns false.
+    bool enter_late(DramAddr addr, bool write, std::uint64_t arrival, std::uint32_t bytes, Klass klass, Result &r);
+    /// Ends channel @ch's lookahead without adopting it: the requests entered late into its run
+    /// enter the channel itself, each at its cycle (the channel steps up to each).
+    void drop(std::uint32_t ch);
     /// Enqueues the bursts of one request; returns [first id, last id] and the channel used.
     std::uint64_t enqueue(DramAddr addr, bool write, std::uint64_t arrival, std::uint32_t bytes, Klass klass,
                           std::uint64_t &first_id, std::uint32_t &channel, bool &all_answered, std::uint64_t &skew);
@@ -82,18 +97,25 @@ private:
         DramSchedulerStats stats;
         std::vector<DramChannel::Completion> done;
         bool pending = false; /* holds a run not yet adopted or dropped */
+        DramStepLog log;      /* the run's steps, for late entries */
+        DramLateEntry late;   /* requests entered into the run after it began */
     };
     /// Before channel @ch takes a request arriving at @arrival: adopts its pending lookahead if
     /// that run ended by @arrival, else drops it.
     void settle(std::uint32_t ch, std::uint64_t arrival);
     std::vector<std::unique_ptr<Lookahead>> m_ahead; /* [channel] */
+    /* Steps a lookahead's log keeps (DramStepLog): a run longer than this takes no late entries.
+     * Checking a late entry walks the whole log, so this bounds that work per request; a
+     * prediction's run is a few tens of steps (11 on average in a streaming run). */
+    static constexpr std::size_t kLogSteps = 128;
     std::array<DramTrafficStats, 2> m_traffic;
     DramSchedulerStats m_sched;
     std::uint64_t m_next_id = 0;
     std::uint64_t m_submitted = 0, m_completed = 0;
     std::uint64_t m_bus_busy = 0;
     std::uint64_t m_last_done = 0;
-    std::uint64_t m_adopted = 0, m_dropped = 0;
+    std::uint64_t m_adopted = 0, m_dropped = 0, m_late = 0;
+    bool m_late_on = true;
 };
 
 }  // namespace mtesim

@@ -1,0 +1,55 @@
+// DramLateEntry: lets a request that arrives inside a prediction's run enter that run instead of
+// rebuilding it. The run (a copy of a channel, DramTimingEngine's lookahead) has issued the
+// channel's commands up to its clock, assuming no request arrives meanwhile. A request arriving
+// at cycle `at`, before that clock, would in the channel itself enter at `at` and take part in
+// every scheduling step from `at` on. If it would have changed none of those steps' decisions
+// (admits()), the run is exactly the channel's future with the request entered at `at`: the
+// request is put into the run's queue (DramChannel::enqueue_late) and remembered here, and the
+// channel's state is rebuilt from the remembered requests only if a later request cannot enter
+// so (docs/timing-model.md, "Requests that arrive inside a prediction's run").
+#pragma once
+
+#include "mtesim/dram/dram_channel.h"
+#include "mtesim/dram/dram_step_log.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace mtesim {
+
+class DramLateEntry {
+public:
+    /// A request entered late: as the channel's enqueue() would take it, and its entry cycle.
+    struct Entered {
+        DramChannel::Request r; /* id, address, kind, class; seq and bank as the run gave them */
+        std::uint64_t at = 0;   /* the cycle it entered at */
+        std::size_t logged = 0; /* steps the log held when it entered: those did not count it */
+    };
+
+    /// True if @x (one burst: id unset, k, line, write, klass set), entering channel @base's
+    /// queue at cycle @at, leaves every decision the run @ahead recorded in @log from @at on as
+    /// it was, given the requests already entered late. @base is the channel @ahead was copied
+    /// from (its state when the run began); @at lies in [the channel's clock, @ahead's clock).
+    /// On true, @queued is the number of requests of @x's kind queued at @at.
+    bool admits(const DramChannel &base, const DramChannel &ahead, const DramStepLog &log,
+                const DramChannel::Request &x, std::uint64_t at, std::uint64_t &queued);
+    /// Remembers @r, entered at @at into a run whose log held @logged steps.
+    void add(const DramChannel::Request &r, std::uint64_t at, std::size_t logged) { m_entered.push_back({r, at, logged}); }
+    const std::vector<Entered> &entered() const { return m_entered; }
+    void clear() { m_entered.clear(); }
+    /// The latest entry cycle of a request entered late (0: none).
+    std::uint64_t clock() const { return m_entered.empty() ? 0 : m_entered.back().at; }
+
+private:
+    enum class Role { none, hit, cand, refuse };
+    /// x's role in its bank's summary: x (row @row) appended to m_older, row @open open.
+    Role role_of(std::uint64_t row, std::uint64_t open, std::uint32_t cap) const;
+    /// Applies recorded step @s, a command to x's bank, to @bank and m_older; false if the
+    /// record does not match them.
+    bool apply(const DramStepLog::Step &s, bool write, std::uint32_t cap, DramChannel::Bank &bank);
+    std::vector<Entered> m_entered;
+    std::vector<std::uint32_t> m_chain; /* scratch: the steps before the checked ones that commanded x's bank */
+    std::vector<DramChannel::Waiting> m_older; /* scratch: the requests ahead of x in its bank's list */
+};
+
+}  // namespace mtesim

@@ -1,0 +1,185 @@
+// DramLateEntry: see the header.
+#include "mtesim/dram/dram_late_entry.h"
+
+#include <algorithm>
+
+namespace mtesim {
+
+/*
+ * Would x, entering at `at`, have changed a decision of the recorded run? The run's state at
+ * any step differs from the channel's with x entered only by x itself (and the requests entered
+ * late before it, each checked the same way), as long as every decision so far was the same.
+ * So the steps are walked in order, and at each one from `at` on x is tested against what the
+ * scheduler looks at:
+ *
+ *  1. The drain mode. The rules (DramChannel::drain_starts/drain_ends) are re-applied to the
+ *     counts the step saw plus the late requests: the update must give the recorded mode, and
+ *     "would change again" must be the same (it decides whether the step may skip to its early
+ *     command). A step begun before `at` that only moved the clock is in the channel itself
+ *     split at `at`, where the update runs again: it must change nothing.
+ *  2. FR-FCFS. The scan reads each bank's summary of the queue being served (DramChannel::
+ *     summarize). x, the youngest request, changes only its own bank's, and only if it becomes
+ *     that bank's oldest eligible row hit or its ACT/PRE candidate; the summary is rebuilt from
+ *     x's bank as it stood at the step (the base channel's bank and list, changed by the recorded
+ *     commands to it) with and without x. If x is in neither role, the step is unchanged. If it
+ *     holds a role, it wins against the recorded choice only by kind (a row hit before an
+ *     ACT/PRE) or by time (legal before the recorded command, or before the recorded step's
+ *     end when none issued); it loses every tie of kind and time, being the youngest. x taking
+ *     a role that displaces an older request (a new row hit holds back its bank's PRE), or
+ *     joining hits held back by the bypass cap, is not reasoned about: not admitted.
+ *  3. The commanded bank's state and the bank-group limits after each step are in the log, so
+ *     x's readiness (DramChannel::col_ready, act_ready as kept in m_act_group) is read at each
+ *     step as the scheduler would; a column command in x's bank and queue removes the served
+ *     request and counts the bypass of the older ones (DramChannel::count_bypass), as issuing
+ *     it did.
+ *  4. A step begun before `at` is split there in the channel itself, which scans once more:
+ *     harmless, but for the count of row hits held back by the bypass cap, which grows at each
+ *     scan that finds them legal (bypass_cap_hits). Such a step with held-back hits is not
+ *     split here: not admitted.
+ *
+ * Not admitted, and left to the channel's own steps: the per-bank queue structure, a page
+ * policy other than open (their precharge decisions read the other queue), a refresh falling
+ * due inside the run, a log that overflowed, a full queue at `at`, and a line that a queued or
+ * late write holds (forwarding and merging look at the write queue as it stood at `at`).
+ */
+bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, const DramStepLog &log,
+                           const DramChannel::Request &x0, std::uint64_t at, std::uint64_t &queued) {
+    using C = DramChannel;
+    using Pick = DramStepLog::Pick;
+    const DramConfig &cfg = *base.m_config;
+    if (base.m_cmdq || cfg.page_policy != DramConfig::PagePolicy::open || log.overflowed()) return false;
+    if (base.m_flushing || base.m_refresh_next <= ahead.m_now) return false;
+    if (at < base.m_now || at >= ahead.m_now) return false;
+    const int kx = x0.write ? 1 : 0;
+    const std::size_t flat = base.bank_index(x0.k.rank, x0.k.bankgroup * cfg.banks_per_group + x0.k.bank);
+    for (const C::Request &w : base.m_q[1][flat])
+        if (w.line == x0.line) return false;
+    for (const Entered &e : m_entered)
+        if (e.r.write && e.r.line == x0.line) return false;
+
+    C::Request x = x0;
+    x.seq = ahead.m_seq;
+    x.bank = static_cast<std::uint32_t>(flat);
+    x.arrival = at;
+    x.bypassed = 0;
+    x.outcome_known = false;
+    /* x's bank as the step about to be checked finds it, and the requests ahead of x in its list */
+    C::Bank bank = base.m_banks[flat];
+    m_older.clear();
+    for (const C::Request &q : base.m_q[kx][flat]) m_older.push_back({q.k.row, q.seq, q.bypassed});
+    for (const Entered &e : m_entered)
+        if (e.r.bank == flat && e.r.write == x0.write) m_older.push_back({e.r.k.row, e.r.seq, e.r.bypassed});
+    const std::uint32_t group = bank.group;
+    const std::uint64_t *col = base.m_next_col[kx].data();
+    const std::uint64_t *act = base.m_act_group.data();
+    const std::uint64_t capacity = kx ? cfg.write_queue : cfg.read_queue;
+    bool counted = false;
+    /* The late requests each step's record did not count: those entered after it was logged
+     * (m_entered is in entry order, so in order of `logged`). */
+    std::size_t unseen[2] = {0, 0}, passed = 0;
+    for (const Entered &e : m_entered) ++unseen[e.r.write ? 1 : 0];
+    /* x's role in its bank's summary (none, its oldest eligible row hit, its ACT/PRE candidate),
+     * found again only when the bank or its list changed; refuse: x would change the summary
+     * otherwise (it would join hits held back by the cap, or hold back an older request's PRE) */
+    Role role = Role::none;
+    bool stale = true;
+
+    /* The steps ending by `at` matter only by what they did to x's bank: apply those, then
+     * check every step from the first that ends after `at`. */
+    const std::size_t first = log.first_after(at);
+    m_chain.clear();
+    for (std::uint32_t j = log.last_for_bank(flat, first); j != DramStepLog::kNoStep; j = log.step(j).prev_same)
+        m_chain.push_back(j);
+    for (auto j = m_chain.rbegin(); j != m_chain.rend(); ++j)
+        if (!apply(log.step(*j), x0.write, cfg.bypass_cap, bank)) return false;
+    if (first > 0) {
+        col = log.arrays(first - 1, kx);
+        act = log.arrays(first - 1, 2);
+    }
+    for (std::size_t i = first; i < log.size(); ++i) {
+        const DramStepLog::Step &s = log.step(i);
+        for (; passed < m_entered.size() && m_entered[passed].logged <= i; ++passed) --unseen[m_entered[passed].r.write ? 1 : 0];
+        if (s.pick == Pick::unchecked) return false;
+        std::size_t n[2] = {s.reads + unseen[0], s.writes + unseen[1]};
+        if (!counted) {
+            queued = n[kx];
+            if (queued >= capacity) return false;
+            counted = true;
+        }
+        ++n[kx];
+        // 1. The drain mode.
+        const auto changes = [&](bool draining, std::uint32_t drained) {
+            return draining ? C::drain_ends(cfg, n[0], n[1], drained) : C::drain_starts(cfg, n[0], n[1], false);
+        };
+        if (s.t >= at) {
+            const bool draining = changes(s.draining_before, s.drained_before) != s.draining_before;
+            if (draining != s.draining_after) return false;
+        } else if (changes(s.draining_after, s.drained_after) || s.capped) {
+            return false;
+        }
+        if (changes(s.draining_after, s.drained_after) != s.changes_after) return false;
+        // 2. FR-FCFS, if x's queue is the one served.
+        if ((s.draining_after ? 1 : 0) == kx) {
+            if (stale) {
+                role = role_of(x.k.row, bank.open_row, cfg.bypass_cap);
+                stale = false;
+            }
+            if (role == Role::refuse) return false;
+            if (role != Role::none) {
+                const bool hit = role == Role::hit;
+                std::uint64_t ready;
+                if (hit) ready = std::max(bank.next_col, col[group]);
+                else ready = bank.open_row == C::kNoRow ? std::max(bank.next_act, act[group]) : bank.next_pre;
+                const std::uint64_t legal = std::max(ready, std::max(s.t, at));
+                if (s.pick == Pick::none) {
+                    if (legal < s.next) return false;
+                } else {
+                    if (legal < s.cmd_at) return false;
+                    if (legal == s.cmd_at && hit && s.pick == Pick::other) return false;
+                }
+            }
+        }
+        // 3. The step's effects on x's bank and its list, and the bank-group limits after it.
+        if (s.pick != Pick::none && s.flat == flat) {
+            if (!apply(s, x0.write, cfg.bypass_cap, bank)) return false;
+            stale = true;
+        }
+        col = log.arrays(i, kx);
+        act = log.arrays(i, 2);
+    }
+    return counted;
+}
+
+/* x's role in its bank's summary, from the summary of the requests ahead of it (what
+ * DramChannel::summarize gives with x appended, worked out as extend_summary() does). */
+DramLateEntry::Role DramLateEntry::role_of(std::uint64_t row, std::uint64_t open, std::uint32_t cap) const {
+    const DramChannel::Summary ahead = DramChannel::summarize(m_older.data(), m_older.size(), open, cap);
+    if (row == open) {
+        /* a row hit: behind an older one, nothing changes; behind a capped request it is held
+         * back (capped_hits grows); as the first hit it is the hit, and the candidate becomes the
+         * oldest capped request, none: a change unless there was no candidate */
+        if (ahead.capped_end) return Role::refuse;
+        if (ahead.hit_pending) return Role::none;
+        return ahead.cand_seq == DramChannel::kNever ? Role::hit : Role::refuse;
+    }
+    /* another row (or a closed bank): the candidate if the bank had none and no hit holds it back */
+    return ahead.cand_seq == DramChannel::kNever && !ahead.hit_pending ? Role::cand : Role::none;
+}
+
+/* A recorded command to x's bank: the bank's state after it, and for a column command
+ * in x's queue (reads, or writes for a write x) the served request leaves m_older, the older
+ * ones to another row having been overtaken once more. */
+bool DramLateEntry::apply(const DramStepLog::Step &s, bool write, std::uint32_t cap, DramChannel::Bank &bank) {
+    bank.open_row = s.open_row;
+    bank.next_col = s.next_col;
+    bank.next_act = s.next_act;
+    bank.next_pre = s.next_pre;
+    if (s.pick != DramStepLog::Pick::hit || s.draining_after != write) return true;
+    const auto it = std::find_if(m_older.begin(), m_older.end(), [&](const DramChannel::Waiting &q) { return q.seq == s.seq; });
+    if (it == m_older.end()) return false; /* cannot happen: the served request was queued */
+    DramChannel::count_bypass(m_older.data(), static_cast<std::size_t>(it - m_older.begin()), it->row, cap);
+    m_older.erase(it);
+    return true;
+}
+
+}  // namespace mtesim
