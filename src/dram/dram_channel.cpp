@@ -483,11 +483,11 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
      * knows, and reloading each timing parameter per bank group made this loop the costliest
      * part of a column command. */
     const std::size_t groups = cfg.bankgroups, ranks = m_ranks.size();
+    const std::size_t own_lo = std::size_t(q.k.rank) * groups, own_bg = own_lo + q.k.bankgroup;
+    const std::size_t own_hi = own_lo + groups, all = ranks * groups;
     std::uint64_t *const next_rd = m_next_col[0].data();
     std::uint64_t *const next_wr = m_next_col[1].data();
     if (q.write) {
-        const std::size_t own_lo = std::size_t(q.k.rank) * groups, own_bg = own_lo + q.k.bankgroup;
-        const std::size_t own_hi = own_lo + groups, all = ranks * groups;
         done = t + cfg.tCWL + cfg.tBURST;
         const std::uint64_t wr_s = t + cfg.tCCD_S, wr_l = t + cfg.tCCD_L;
         const std::uint64_t rd_s = done + cfg.tWTR_S, rd_l = done + cfg.tWTR_L;
@@ -511,7 +511,13 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
         b.next_pre = std::max(b.next_pre, done + cfg.tWR);
     } else {
         done = t + cfg.tCL + cfg.tBURST;
-        limit_after_read(cfg, ranks, q.k.rank, q.k.bankgroup, t, next_rd, next_wr);
+        const std::uint64_t rd_s = t + cfg.tCCD_S, rd_l = t + cfg.tCCD_L;
+        const std::uint64_t rd_other = t + cfg.tBURST + cfg.tRTRS;
+        const std::uint64_t wr_any = t + cfg.tRTW();
+        for (std::size_t i = 0; i < all; ++i) next_wr[i] = std::max(next_wr[i], wr_any);
+        for (std::size_t i = 0; i < own_lo; ++i) next_rd[i] = std::max(next_rd[i], rd_other);
+        for (std::size_t i = own_lo; i < own_hi; ++i) next_rd[i] = std::max(next_rd[i], i == own_bg ? rd_l : rd_s);
+        for (std::size_t i = own_hi; i < all; ++i) next_rd[i] = std::max(next_rd[i], rd_other);
         b.next_pre = std::max(b.next_pre, t + cfg.tRTP);
     }
     b.last_use = t;

@@ -15,7 +15,6 @@
 #include "mtesim/dram/dram_step_log.h"
 #include "mtesim/dram/dram_traffic_stats.h"
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -211,21 +210,6 @@ private:
     void issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink);
     bool queued_hit(std::size_t flat, std::uint64_t row) const;
     const Summary &summary(int kind, std::size_t flat);
-    /// The column limits a RD at cycle @t by rank @rank, bank group @bg sets (issue_column):
-    /// raises @next_rd and @next_wr, indexed [rank * bankgroups + bank group], over @ranks ranks.
-    static void limit_after_read(const DramConfig &cfg, std::size_t ranks, std::uint32_t rank, std::uint32_t bg,
-                                 std::uint64_t t, std::uint64_t *next_rd, std::uint64_t *next_wr) {
-        const std::size_t groups = cfg.bankgroups;
-        const std::size_t own_lo = std::size_t(rank) * groups, own_bg = own_lo + bg;
-        const std::size_t own_hi = own_lo + groups, all = ranks * groups;
-        const std::uint64_t rd_s = t + cfg.tCCD_S, rd_l = t + cfg.tCCD_L;
-        const std::uint64_t rd_other = t + cfg.tBURST + cfg.tRTRS;
-        const std::uint64_t wr_any = t + cfg.tRTW();
-        for (std::size_t i = 0; i < all; ++i) next_wr[i] = std::max(next_wr[i], wr_any);
-        for (std::size_t i = 0; i < own_lo; ++i) next_rd[i] = std::max(next_rd[i], rd_other);
-        for (std::size_t i = own_lo; i < own_hi; ++i) next_rd[i] = std::max(next_rd[i], i == own_bg ? rd_l : rd_s);
-        for (std::size_t i = own_hi; i < all; ++i) next_rd[i] = std::max(next_rd[i], rd_other);
-    }
     /* What the FR-FCFS rules read of a queued request: DramLateEntry keeps its copies of a
      * bank's list in this form (a Request is five times the size). */
     struct Waiting {
