@@ -19,9 +19,10 @@ namespace mtesim {
  *     split at `at`, where the update runs again: it must change nothing.
  *  2. FR-FCFS. The scan reads each bank's summary of the queue being served (DramChannel::
  *     summarize). x, the youngest request, changes only its own bank's, and only if it becomes
- *     that bank's oldest eligible row hit or its ACT/PRE candidate; the summary is rebuilt from
- *     x's bank as it stood at the step (the base channel's bank and list, changed by the recorded
- *     commands to it) with and without x. If x is in neither role, the step is unchanged. If it
+ *     that bank's oldest eligible row hit or its ACT/PRE candidate: its role (role_of()) is
+ *     read off the summary of the requests ahead of it, as x's bank stood at the step (the base
+ *     channel's bank and list, changed by the recorded commands to it), and found again only
+ *     when those change. If x is in neither role, the step is unchanged. If it
  *     holds a role, it wins against the recorded choice only by kind (a row hit before an
  *     ACT/PRE) or by time (legal before the recorded command, or before the recorded step's
  *     end when none issued); it loses every tie of kind and time, being the youngest. x taking
@@ -38,7 +39,8 @@ namespace mtesim {
  *     split here: not admitted.
  *
  * Not admitted, and left to the channel's own steps: the per-bank queue structure, a page
- * policy other than open (their precharge decisions read the other queue), a refresh falling
+ * policy other than open (their precharge decisions read the other queue), a bypass cap of 0
+ * (every request, x too, would be at the cap on entry), a refresh falling
  * due inside the run, a log that overflowed, a full queue at `at`, and a line that a queued or
  * late write holds (forwarding and merging look at the write queue as it stood at `at`).
  */
@@ -47,7 +49,8 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
     using C = DramChannel;
     using Pick = DramStepLog::Pick;
     const DramConfig &cfg = *base.m_config;
-    if (base.m_cmdq || cfg.page_policy != DramConfig::PagePolicy::open || log.overflowed()) return false;
+    if (base.m_cmdq || cfg.page_policy != DramConfig::PagePolicy::open || cfg.bypass_cap == 0 || log.overflowed())
+        return false;
     if (base.m_flushing || base.m_refresh_next <= ahead.m_now) return false;
     if (at < base.m_now || at >= ahead.m_now) return false;
     const int kx = x0.write ? 1 : 0;
