@@ -66,12 +66,13 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
     x.arrival = at;
     x.bypassed = 0;
     x.outcome_known = false;
-    /* x's bank as the step about to be checked finds it, and the requests ahead of x in its list */
+    /* x's bank as the step about to be checked finds it, and the requests ahead of x in its list
+     * (copied when first needed: a write checked against reads-only steps never needs them) */
     C::Bank bank = base.m_banks[flat];
-    m_older.clear();
-    for (const C::Request &q : base.m_q[kx][flat]) m_older.push_back({q.k.row, q.seq, q.bypassed});
-    for (const Entered &e : m_entered)
-        if (e.r.bank == flat && e.r.write == x0.write) m_older.push_back({e.r.k.row, e.r.seq, e.r.bypassed});
+    m_base = &base.m_q[kx][flat];
+    m_older_flat = flat;
+    m_older_write = x0.write;
+    m_older_built = false;
     const std::uint32_t group = bank.group;
     const std::uint64_t *col = base.m_next_col[kx].data();
     const std::uint64_t *act = base.m_act_group.data();
@@ -81,6 +82,7 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
      * (m_entered is in entry order, so in order of `logged`). */
     std::size_t unseen[2] = {0, 0}, passed = 0;
     for (const Entered &e : m_entered) ++unseen[e.r.write ? 1 : 0];
+    std::size_t seen_from = m_entered.empty() ? log.size() : m_entered.front().logged; /* the next step counting one more */
     /* x's role in its bank's summary (none, its oldest eligible row hit, its ACT/PRE candidate),
      * found again only when the bank or its list changed; refuse: x would change the summary
      * otherwise (it would join hits held back by the cap, or hold back an older request's PRE) */
@@ -101,7 +103,10 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
     }
     for (std::size_t i = first; i < log.size(); ++i) {
         const DramStepLog::Step &s = log.step(i);
-        for (; passed < m_entered.size() && m_entered[passed].logged <= i; ++passed) --unseen[m_entered[passed].r.write ? 1 : 0];
+        if (i >= seen_from) {
+            for (; passed < m_entered.size() && m_entered[passed].logged <= i; ++passed) --unseen[m_entered[passed].r.write ? 1 : 0];
+            seen_from = passed < m_entered.size() ? m_entered[passed].logged : log.size();
+        }
         if (s.pick == Pick::unchecked) return false;
         std::size_t n[2] = {s.reads + unseen[0], s.writes + unseen[1]};
         if (!counted) {
@@ -155,7 +160,16 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
 
 /* x's role in its bank's summary, from the summary of the requests ahead of it (what
  * DramChannel::summarize gives with x appended, worked out as extend_summary() does). */
-DramLateEntry::Role DramLateEntry::role_of(std::uint64_t row, std::uint64_t open, std::uint32_t cap) const {
+void DramLateEntry::build_older() {
+    m_older.clear();
+    for (const DramChannel::Request &q : *m_base) m_older.push_back({q.k.row, q.seq, q.bypassed});
+    for (const Entered &e : m_entered)
+        if (e.r.bank == m_older_flat && e.r.write == m_older_write) m_older.push_back({e.r.k.row, e.r.seq, e.r.bypassed});
+    m_older_built = true;
+}
+
+DramLateEntry::Role DramLateEntry::role_of(std::uint64_t row, std::uint64_t open, std::uint32_t cap) {
+    if (!m_older_built) build_older();
     const DramChannel::Summary ahead = DramChannel::summarize(m_older.data(), m_older.size(), open, cap);
     if (row == open) {
         /* a row hit: behind an older one, nothing changes; behind a capped request it is held
@@ -178,6 +192,7 @@ bool DramLateEntry::apply(const DramStepLog::Step &s, bool write, std::uint32_t 
     bank.next_act = s.next_act;
     bank.next_pre = s.next_pre;
     if (s.pick != DramStepLog::Pick::hit || s.draining_after != write) return true;
+    if (!m_older_built) build_older();
     const auto it = std::find_if(m_older.begin(), m_older.end(), [&](const DramChannel::Waiting &q) { return q.seq == s.seq; });
     if (it == m_older.end()) return false; /* cannot happen: the served request was queued */
     DramChannel::count_bypass(m_older.data(), static_cast<std::size_t>(it - m_older.begin()), it->row, cap);

@@ -43,13 +43,18 @@ public:
 private:
     enum class Role { none, hit, cand, refuse };
     /// x's role in its bank's summary: x (row @row) appended to m_older, row @open open.
-    Role role_of(std::uint64_t row, std::uint64_t open, std::uint32_t cap) const;
+    Role role_of(std::uint64_t row, std::uint64_t open, std::uint32_t cap);
+    /// Fills m_older: x's bank's list in the base channel, then the late requests to it.
+    void build_older();
     /// Applies recorded step @s, a command to x's bank, to @bank and m_older; false if the
     /// record does not match them.
     bool apply(const DramStepLog::Step &s, bool write, std::uint32_t cap, DramChannel::Bank &bank);
     std::vector<Entered> m_entered;
     std::vector<std::uint32_t> m_chain; /* scratch: the steps before the checked ones that commanded x's bank */
     std::vector<DramChannel::Waiting> m_older; /* scratch: the requests ahead of x in its bank's list */
+    const std::vector<DramChannel::Request> *m_base = nullptr; /* what m_older starts from, and for whom */
+    std::size_t m_older_flat = 0;
+    bool m_older_write = false, m_older_built = false;
 };
 
 }  // namespace mtesim
