@@ -87,11 +87,7 @@ bool DramChannel::queued_hit(std::size_t flat, std::uint64_t row) const {
 
 bool DramChannel::enqueue(Request r, Sink *sink) {
     if (m_cmdq) return m_cmdq->enqueue(*this, r, sink);
-    r.arrival = m_now;
-    r.seq = m_seq++;
-    r.bank = static_cast<std::uint32_t>(bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
-    r.bypassed = 0;
-    r.outcome_known = false;
+    stamp(r, m_now);
     // A line maps to one bank: only that bank's writes can hold it.
     for (const Request &w : m_q[1][r.bank]) {
         if (w.line != r.line) continue;
@@ -104,13 +100,9 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
         return true;
     }
     const int kind = r.write ? 1 : 0;
-    std::vector<Request> &list = m_q[kind][r.bank];
-    list.push_back(r);
-    mark_busy(kind, r.bank);
-    mark_changed(kind, r.bank);
+    std::vector<Request> &list = push(r);
     Summary &sum = m_sum[kind][r.bank];
     if (!sum.dirty) extend_summary(sum, list.back(), list.size() - 1);
-    ++m_count[kind];
     if (m_stats) {
         std::uint64_t &mx = r.write ? m_stats->write_queue_max : m_stats->read_queue_max;
         mx = std::max<std::uint64_t>(mx, m_count[kind]);
@@ -119,17 +111,9 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
 }
 
 DramChannel::Request DramChannel::enqueue_late(Request r, std::uint64_t at, std::uint64_t queued) {
-    r.arrival = at;
-    r.seq = m_seq++;
-    r.bank = static_cast<std::uint32_t>(bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
-    r.bypassed = 0;
-    r.outcome_known = false;
-    const int kind = r.write ? 1 : 0;
-    m_q[kind][r.bank].push_back(r);
-    mark_busy(kind, r.bank);
-    mark_changed(kind, r.bank);
-    m_sum[kind][r.bank].dirty = true;
-    ++m_count[kind];
+    stamp(r, at);
+    push(r);
+    m_sum[r.write ? 1 : 0][r.bank].dirty = true;
     if (m_stats) {
         std::uint64_t &mx = r.write ? m_stats->write_queue_max : m_stats->read_queue_max;
         mx = std::max<std::uint64_t>(mx, queued + 1);

@@ -20,12 +20,7 @@ bool DramChannel::cmdq_can_accept(bool write) const { return m_cmdq->can_accept(
 std::size_t DramChannel::cmdq_waiting() const { return m_cmdq->waiting(); }
 
 bool DramCommandQueues::enqueue(DramChannel &ch, DramChannel::Request r, DramChannel::Sink *sink) {
-    r.arrival = ch.m_now; /* latency counts from here, the transaction queue's entry (DRAMsim3 added_cycle) */
-    r.seq = ch.m_seq++;
-    r.bank = static_cast<std::uint32_t>(
-        ch.bank_index(r.k.rank, r.k.bankgroup * m_config->banks_per_group + r.k.bank));
-    r.bypassed = 0;
-    r.outcome_known = false;
+    ch.stamp(r, ch.m_now); /* latency counts from here, the transaction queue's entry (DRAMsim3 added_cycle) */
     // A write not yet issued holds the line's data, in either level (DRAMsim3 pending_wr_q_):
     // a read is answered from it, a write merges into it. No DRAM command.
     bool held = false;

@@ -54,18 +54,12 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
     if (base.m_flushing || base.m_refresh_next <= ahead.m_now) return false;
     if (at < base.m_now || at >= ahead.m_now) return false;
     const int kx = x0.write ? 1 : 0;
-    const std::size_t flat = base.bank_index(x0.k.rank, x0.k.bankgroup * cfg.banks_per_group + x0.k.bank);
+    const std::size_t flat = base.flat_bank(x0.k);
     for (const C::Request &w : base.m_q[1][flat])
         if (w.line == x0.line) return false;
     for (const Entered &e : m_entered)
         if (e.r.write && e.r.line == x0.line) return false;
 
-    C::Request x = x0;
-    x.seq = ahead.m_seq;
-    x.bank = static_cast<std::uint32_t>(flat);
-    x.arrival = at;
-    x.bypassed = 0;
-    x.outcome_known = false;
     /* x's bank as the step about to be checked finds it, and the requests ahead of x in its list
      * (copied when first needed: a write checked against reads-only steps never needs them) */
     C::Bank bank = base.m_banks[flat];
@@ -129,7 +123,7 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
         // 2. FR-FCFS, if x's queue is the one served.
         if ((s.draining_after ? 1 : 0) == kx) {
             if (stale) {
-                role = role_of(x.k.row, bank.open_row, cfg.bypass_cap);
+                role = role_of(x0.k.row, bank.open_row, cfg.bypass_cap);
                 stale = false;
             }
             if (role == Role::refuse) return false;

@@ -185,7 +185,27 @@ private:
         bool capped_end = false;          /* an older request has reached the cap: a hit queued now is held back */
     };
 
-    Bank &bank_of(const DramCoord &k) { return m_banks[bank_index(k.rank, k.bankgroup * m_config->banks_per_group + k.bank)]; }
+    /// The flat index of @k's bank in this channel.
+    std::size_t flat_bank(const DramCoord &k) const { return bank_index(k.rank, k.bankgroup * m_config->banks_per_group + k.bank); }
+    Bank &bank_of(const DramCoord &k) { return m_banks[flat_bank(k)]; }
+    /// Sets what entering the queue at cycle @at gives a request: its arrival, age and bank.
+    void stamp(Request &r, std::uint64_t at) {
+        r.arrival = at;
+        r.seq = m_seq++;
+        r.bank = static_cast<std::uint32_t>(flat_bank(r.k));
+        r.bypassed = 0;
+        r.outcome_known = false;
+    }
+    /// Appends @r (stamped) to its bank's list of its kind and counts it; returns the list.
+    std::vector<Request> &push(const Request &r) {
+        const int kind = r.write ? 1 : 0;
+        std::vector<Request> &list = m_q[kind][r.bank];
+        list.push_back(r);
+        mark_busy(kind, r.bank);
+        mark_changed(kind, r.bank);
+        ++m_count[kind];
+        return list;
+    }
     std::size_t bank_index(std::uint32_t rank, std::uint32_t bank) const { return std::size_t(rank) * m_banks_per_rank + bank; }
     std::uint64_t act_ready(const Rank &r, const Bank &b, std::uint32_t bg) const;
     std::uint64_t col_ready(const Request &q, const Bank &b) const;
