@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,60 @@ TEST(KernelLock, ReadersShareAndAWriterWaitsForEveryReader) {
     EXPECT_EQ(l.start_time(550, LockMode::shared), 700u) << "the writer blocks a later reader";
     l.forget_before(600);
     EXPECT_EQ(l.holds(), 1u) << "holds that ended before global time can no longer be waited for";
+}
+
+/* The earliest start is the first moment from the asked time that no conflicting hold covers:
+ * the asked time itself or the end of some hold. Random holds of very different lengths (one
+ * long hold among many short ones, as a slow-path reservation among page faults), before and
+ * after pruning, against that definition. */
+TEST(KernelLock, TheStartIsTheFirstUncoveredMomentAmongLongAndShortHolds) {
+    struct H {
+        std::uint64_t s, e;
+        LockMode m;
+    };
+    std::vector<H> holds;
+    KernelLock l;
+    std::uint64_t rng = 12345;
+    const auto next = [&](std::uint64_t n) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        return (rng >> 33) % n;
+    };
+    const auto reference = [&](std::uint64_t at, LockMode m) -> std::uint64_t {
+        std::vector<std::uint64_t> cand{at};
+        for (const H &h : holds)
+            if (h.e >= at) cand.push_back(h.e);
+        std::sort(cand.begin(), cand.end());
+        for (std::uint64_t p : cand) {
+            bool covered = false;
+            for (const H &h : holds)
+                covered |= !(m == LockMode::shared && h.m == LockMode::shared) && h.s <= p && p < h.e;
+            if (!covered) return p;
+        }
+        return ~0ull;
+    };
+    std::uint64_t horizon = 0;
+    int long_waits = 0;
+    for (int round = 0; round < 400; ++round) {
+        const std::uint64_t start = horizon + next(20000);
+        const std::uint64_t len = next(10) == 0 ? 5000 + next(20000) : 1 + next(300);
+        const LockMode mode = next(3) == 0 ? LockMode::shared : LockMode::exclusive;
+        l.record(start, start + len, mode);
+        holds.push_back({start, start + len, mode});
+        for (int q = 0; q < 5; ++q) {
+            const std::uint64_t at = horizon + next(25000);
+            const LockMode m = next(2) ? LockMode::shared : LockMode::exclusive;
+            const std::uint64_t want = reference(at, m);
+            ASSERT_EQ(l.start_time(at, m), want) << "asked at " << at << " in round " << round;
+            long_waits += want > at + 300;
+        }
+        if (round % 50 == 49) {
+            horizon += 4000;
+            l.forget_before(horizon);
+            holds.erase(std::remove_if(holds.begin(), holds.end(), [&](const H &h) { return h.e <= horizon; }), holds.end());
+            ASSERT_EQ(l.holds(), holds.size());
+        }
+    }
+    EXPECT_GT(long_waits, 10) << "some takers must wait past a short hold's length: the long holds are exercised";
 }
 
 TEST(KernelLock, TheTableNamesLocksByClassAndKeyAndDropsIdleOnes) {

@@ -35,7 +35,8 @@ private:
         std::uint64_t start_ps, end_ps; /* [start, end) in picoseconds */
         LockMode mode;
     };
-    std::vector<Hold> m_holds; /* sorted by start_ps */
+    std::vector<Hold> m_holds;      /* sorted by start_ps */
+    std::uint64_t m_longest_ps = 0; /* no remembered hold lasts longer, in picoseconds */
 };
 
 }  // namespace mtesim
