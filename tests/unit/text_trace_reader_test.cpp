@@ -250,3 +250,55 @@ TEST(TextTraceReader, MispredictCounts) {
     const std::string msg = error_of(kHead + "1 compute 2 mispredict=x\n");
     EXPECT_NE(msg.find(":3:"), std::string::npos) << "names the line: " << msg;
 }
+
+/* Plain loads and stores ("TID ld|st ADDRESS SIZE", single blanks) are read by a one-pass
+ * path; every other spelling of the same line by the general parser. Each plain line below is
+ * also written with doubled blanks, tabs, upper-case ops and a trailing comment, which take the
+ * general path: the events must be equal field for field. Lines the general parser rejects
+ * (a thread not created or exited, a size of 0 or over 4096, a bad number) must give its very
+ * error in the plain spelling too. */
+TEST(TextTraceReader, PlainAccessesReadAsTheGeneralParserReadsThem) {
+    const std::vector<std::string> plain = {"1 ld 0x80000000 8", "1 st 0x80000040 4", "1 ld 4096 1",
+                                            "2 st 0xffffffffffff 4096", "1 st 0 8", "2 ld 00017 3"};
+    const std::string threads = "thread 2 core=1\n";
+    std::string a = kHead + threads, b = kHead + threads;
+    for (const std::string &line : plain) {
+        a += line + "\n";
+        std::string other;
+        for (char c : line) other += c == ' ' ? std::string(" \t ") : std::string(1, c);
+        if (other.find("ld") != std::string::npos) other.replace(other.find("ld"), 2, "LD");
+        b += other + "  # the general path\n";
+    }
+    const auto fast = read_all(a), general = read_all(b);
+    ASSERT_EQ(fast.size(), plain.size() + 2);
+    ASSERT_EQ(fast.size(), general.size());
+    for (std::size_t i = 0; i < fast.size(); ++i) {
+        EXPECT_EQ(fast[i].op, general[i].op) << i;
+        EXPECT_EQ(fast[i].thread, general[i].thread) << i;
+        EXPECT_EQ(fast[i].src.raw, general[i].src.raw) << i;
+        EXPECT_EQ(fast[i].src.name, general[i].src.name) << i;
+        EXPECT_EQ(fast[i].src.offset, general[i].src.offset) << i;
+        EXPECT_EQ(fast[i].arg, general[i].arg) << i;
+        EXPECT_EQ(fast[i].aux, general[i].aux) << i;
+        EXPECT_EQ(fast[i].dep, general[i].dep) << i;
+        EXPECT_EQ(fast[i].dest, general[i].dest) << i;
+        EXPECT_EQ(fast[i].mispredicts, general[i].mispredicts) << i;
+        EXPECT_EQ(fast[i].has_value, general[i].has_value) << i;
+        EXPECT_EQ(fast[i].position, general[i].position) << i;
+    }
+    EXPECT_EQ(fast[2].op, TraceOp::load);
+    EXPECT_EQ(fast[2].src.raw, 0x80000000u);
+    EXPECT_EQ(fast[5].thread, 2u);
+    EXPECT_EQ(fast[5].src.raw, 0xffffffffffffu);
+    EXPECT_EQ(fast[5].arg, 4096u);
+    EXPECT_EQ(fast[7].src.raw, 17u) << "a decimal address with leading zeros";
+
+    for (const char *bad : {"3 ld 0x1000 8", "1 ld 0x1000 0", "1 st 0x1000 4097", "1 ld 0x10g0 8",
+                                   "1 st 0x11112222333344445 8", "99999999999 ld 0x1000 8"}) {
+        const std::string err = error_of(kHead + std::string(bad) + "\n");
+        EXPECT_NE(err, "(no error)") << bad;
+        EXPECT_NE(err.find(bad), std::string::npos) << "the general parser's message, naming the line: " << err;
+    }
+    EXPECT_NE(error_of(kHead + "1 ld 0x1000 8\n1 exit\n1 ld 0x1000 8\n").find("thread 1 has exited"), std::string::npos)
+        << "a thread read live on a plain line is not taken for live after its exit";
+}

@@ -28,6 +28,9 @@ public:
 
 private:
     bool parse(const char *begin, const char *end, TraceEvent &out);
+    /// parse() for a plain "TID ld|st ADDRESS SIZE" line of a live thread; false (and @out
+    /// untouched) for any other line, which parse() then reads.
+    bool parse_plain_access(const char *begin, const char *end, TraceEvent &out);
     Operand parse_operand(const char *p, const char *e, const char *line, const char *line_end);
     std::uint32_t define_name(const char *p, const char *e, const char *line, const char *line_end);
     void free_handle(const Operand &op, const char *line, const char *line_end);
@@ -39,6 +42,8 @@ private:
     std::unordered_map<std::string, std::uint32_t> m_name_ids;
     std::unordered_set<std::uint32_t> m_threads;       /* created and not exited */
     std::unordered_set<std::uint32_t> m_exited;
+    std::uint32_t m_live_tid = 0; /* a thread parse_plain_access() found live, while m_live_known */
+    bool m_live_known = false;
     std::unordered_set<std::uint32_t> m_kallocated;   /* names holding a kalloc'd block (trace order) */
     std::unordered_map<std::uint32_t, std::uint64_t> m_heap_freed; /* heap handles freed, and the line that freed them */
 };
