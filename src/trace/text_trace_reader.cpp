@@ -190,27 +190,37 @@ bool TextTraceReader::next(TraceEvent &out) {
  */
 bool TextTraceReader::parse_plain_access(const char *l, const char *le, TraceEvent &ev) {
     if (!m_header_seen) return false;
-    const auto digits = [le](const char *p) {
-        while (p < le && *p >= '0' && *p <= '9') ++p;
-        return p;
+    /* Each field is scanned and converted in the same pass, with parse_number()'s limits: at
+     * most 19 decimal digits, or "0x" and 1 to 16 hex digits. */
+    const auto decimal = [le](const char *&p, std::uint64_t &v) {
+        const char *from = p;
+        v = 0;
+        for (; p < le && static_cast<unsigned>(*p - '0') < 10; ++p) v = v * 10 + static_cast<unsigned>(*p - '0');
+        return p != from && p - from <= 19;
     };
-    const char *tid_end = digits(l);
-    if (tid_end == l || le - tid_end < 4 || tid_end[0] != ' ' || tid_end[3] != ' ') return false;
-    const char *op = tid_end + 1;
-    const bool load = op[0] == 'l' && op[1] == 'd', store = op[0] == 's' && op[1] == 't';
-    if (!load && !store) return false;
-    const char *addr = op + 3;
-    if (addr >= le || *addr < '0' || *addr > '9') return false;
-    const char *addr_end = addr;
-    while (addr_end < le && *addr_end != ' ') ++addr_end;
-    if (addr_end >= le) return false;
-    const char *size = addr_end + 1;
-    const char *size_end = digits(size);
-    if (size_end == size || size_end != le) return false;
+    const char *p = l;
     std::uint64_t tid = 0, raw = 0, bytes = 0;
-    if (!parse_number(l, tid_end, tid) || tid > 0xffffffffu || !parse_number(addr, addr_end, raw) ||
-        !parse_number(size, size_end, bytes) || bytes == 0 || bytes > kMaxAccess)
+    if (!decimal(p, tid) || tid > 0xffffffffu || le - p < 4 || p[0] != ' ' || p[3] != ' ') return false;
+    const bool load = p[1] == 'l' && p[2] == 'd', store = p[1] == 's' && p[2] == 't';
+    if (!load && !store) return false;
+    p += 4;
+    if (le - p > 2 && p[0] == '0' && p[1] == 'x') {
+        const char *from = p += 2;
+        for (; p < le && *p != ' '; ++p) {
+            const unsigned c = static_cast<unsigned char>(*p);
+            unsigned d;
+            if (c - '0' < 10) d = c - '0';
+            else if ((c | 0x20) - 'a' < 6) d = (c | 0x20) - 'a' + 10;
+            else return false;
+            raw = raw << 4 | d;
+        }
+        if (p == from || p - from > 16) return false;
+    } else if (!decimal(p, raw)) {
         return false;
+    }
+    if (p >= le || *p != ' ') return false;
+    ++p;
+    if (!decimal(p, bytes) || p != le || bytes == 0 || bytes > kMaxAccess) return false;
     const auto t = static_cast<std::uint32_t>(tid);
     if (!(m_live_known && m_live_tid == t)) {
         if (!m_threads.count(t)) return false;

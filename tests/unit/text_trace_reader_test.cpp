@@ -259,7 +259,8 @@ TEST(TextTraceReader, MispredictCounts) {
  * error in the plain spelling too. */
 TEST(TextTraceReader, PlainAccessesReadAsTheGeneralParserReadsThem) {
     const std::vector<std::string> plain = {"1 ld 0x80000000 8", "1 st 0x80000040 4", "1 ld 4096 1",
-                                            "2 st 0xffffffffffff 4096", "1 st 0 8", "2 ld 00017 3"};
+                                            "2 st 0xffffffffffff 4096", "1 st 0 8", "2 ld 00017 3",
+                                            "1 ld 0xABCdef 2", "1 st 0X40 8", "2 ld 1234567890123456789 8"};
     const std::string threads = "thread 2 core=1\n";
     std::string a = kHead + threads, b = kHead + threads;
     for (const std::string &line : plain) {
@@ -294,7 +295,8 @@ TEST(TextTraceReader, PlainAccessesReadAsTheGeneralParserReadsThem) {
     EXPECT_EQ(fast[7].src.raw, 17u) << "a decimal address with leading zeros";
 
     for (const char *bad : {"3 ld 0x1000 8", "1 ld 0x1000 0", "1 st 0x1000 4097", "1 ld 0x10g0 8",
-                                   "1 st 0x11112222333344445 8", "99999999999 ld 0x1000 8"}) {
+                                   "1 st 0x11112222333344445 8", "99999999999 ld 0x1000 8", "1 ld 0x 8",
+                            "1 ld 12345678901234567890 8", "1 ld 0x1000 8x"}) {
         const std::string err = error_of(kHead + std::string(bad) + "\n");
         EXPECT_NE(err, "(no error)") << bad;
         EXPECT_NE(err.find(bad), std::string::npos) << "the general parser's message, naming the line: " << err;
