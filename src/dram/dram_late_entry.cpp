@@ -68,10 +68,7 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
     m_older_write = x0.write;
     m_older_built = false;
     const std::uint32_t group = bank.group;
-    const std::uint64_t *col = base.m_next_col[kx].data();
-    const std::uint64_t *act = base.m_act_group.data();
     const std::uint64_t capacity = kx ? cfg.write_queue : cfg.read_queue;
-    bool counted = false;
     /* The late requests each step's record did not count: those entered after it was logged
      * (m_entered is in entry order, so in order of `logged`). */
     std::size_t unseen[2] = {0, 0}, passed = 0;
@@ -91,10 +88,11 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
         m_chain.push_back(j);
     for (auto j = m_chain.rbegin(); j != m_chain.rend(); ++j)
         if (!apply(log.step(*j), x0.write, cfg.bypass_cap, bank)) return false;
-    if (first > 0) {
-        col = log.arrays(first - 1, kx);
-        act = log.arrays(first - 1, 2);
-    }
+    /* The drain rules with x and the unseen late requests counted (a run never flushes). */
+    std::size_t n0 = 0, n1 = 0;
+    const auto changes = [&](bool draining, std::uint32_t drained) {
+        return draining ? C::drain_ends(cfg, n0, n1, drained) : C::drain_starts(cfg, n0, n1, false);
+    };
     for (std::size_t i = first; i < log.size(); ++i) {
         const DramStepLog::Step &s = log.step(i);
         if (i >= seen_from) {
@@ -102,24 +100,22 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
             seen_from = passed < m_entered.size() ? m_entered[passed].logged : log.size();
         }
         if (s.pick == Pick::unchecked) return false;
-        std::size_t n[2] = {s.reads + unseen[0], s.writes + unseen[1]};
-        if (!counted) {
-            queued = n[kx];
+        n0 = s.reads + unseen[0] + (kx ? 0 : 1);
+        n1 = s.writes + unseen[1] + kx;
+        // 1. The drain mode. Only the first step can have begun before `at`.
+        const bool after = changes(s.draining_after, s.drained_after);
+        if (i == first) {
+            queued = (kx ? n1 : n0) - 1;
             if (queued >= capacity) return false;
-            counted = true;
-        }
-        ++n[kx];
-        // 1. The drain mode.
-        const auto changes = [&](bool draining, std::uint32_t drained) {
-            return draining ? C::drain_ends(cfg, n[0], n[1], drained) : C::drain_starts(cfg, n[0], n[1], false);
-        };
-        if (s.t >= at) {
-            const bool draining = changes(s.draining_before, s.drained_before) != s.draining_before;
-            if (draining != s.draining_after) return false;
-        } else if (changes(s.draining_after, s.drained_after) || s.capped) {
+            if (s.t >= at) {
+                if ((changes(s.draining_before, s.drained_before) != s.draining_before) != s.draining_after) return false;
+            } else if (after || s.capped) {
+                return false;
+            }
+        } else if ((changes(s.draining_before, s.drained_before) != s.draining_before) != s.draining_after) {
             return false;
         }
-        if (changes(s.draining_after, s.drained_after) != s.changes_after) return false;
+        if (after != s.changes_after) return false;
         // 2. FR-FCFS, if x's queue is the one served.
         if ((s.draining_after ? 1 : 0) == kx) {
             if (stale) {
@@ -128,6 +124,9 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
             }
             if (role == Role::refuse) return false;
             if (role != Role::none) {
+                /* the bank-group limits before this step: after the one before it */
+                const std::uint64_t *col = i > 0 ? log.arrays(i - 1, kx) : base.m_next_col[kx].data();
+                const std::uint64_t *act = i > 0 ? log.arrays(i - 1, 2) : base.m_act_group.data();
                 const bool hit = role == Role::hit;
                 std::uint64_t ready;
                 if (hit) ready = std::max(bank.next_col, col[group]);
@@ -141,15 +140,13 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
                 }
             }
         }
-        // 3. The step's effects on x's bank and its list, and the bank-group limits after it.
-        if (s.pick != Pick::none && s.flat == flat) {
+        // 3. The step's effects on x's bank and its list.
+        if (s.flat == flat && s.pick != Pick::none) {
             if (!apply(s, x0.write, cfg.bypass_cap, bank)) return false;
             stale = true;
         }
-        col = log.arrays(i, kx);
-        act = log.arrays(i, 2);
     }
-    return counted;
+    return first < log.size();
 }
 
 /* x's role in its bank's summary, from the summary of the requests ahead of it (what
