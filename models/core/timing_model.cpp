@@ -42,11 +42,6 @@ void TimingModel::retire(std::uint64_t now) {
     }
 }
 
-void TimingModel::insert_sorted(std::vector<std::uint64_t> &v, std::uint64_t done) {
-    v.push_back(done);
-    for (std::size_t i = v.size() - 1; i > 0 && v[i - 1] > done; --i) std::swap(v[i - 1], v[i]);
-}
-
 /*
  * The busy MSHRs at @now are the window's misses with done > now. m_busy holds them as of
  * m_busy_now; local time only moves forward, so those now complete are a prefix of the
@@ -61,22 +56,17 @@ void TimingModel::prune_busy(std::uint64_t now) {
         m_busy_dram.clear();
         for (std::size_t i = m_head; i < m_window.size(); ++i)
             if (m_window[i].done > now) {
-                insert_sorted(m_busy, m_window[i].done);
-                if (m_window[i].l2) insert_sorted(m_busy_l2, m_window[i].done);
-                if (m_window[i].dram) insert_sorted(m_busy_dram, m_window[i].done);
+                m_busy.insert(m_window[i].done);
+                if (m_window[i].l2) m_busy_l2.insert(m_window[i].done);
+                if (m_window[i].dram) m_busy_dram.insert(m_window[i].done);
             }
         m_busy_now = now;
         return;
     }
     m_busy_now = now;
-    auto drop = [now](std::vector<std::uint64_t> &v) {
-        std::size_t n = 0;
-        while (n < v.size() && v[n] <= now) ++n;
-        if (n) v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
-    };
-    drop(m_busy);
-    drop(m_busy_l2);
-    drop(m_busy_dram);
+    m_busy.drop_until(now);
+    m_busy_l2.drop_until(now);
+    m_busy_dram.drop_until(now);
 }
 
 /*
@@ -199,9 +189,9 @@ void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_
         if (miss) {
             const bool dram = latency > m_dram_above, l2 = latency > m_l2_miss_above;
             m_window.push_back(Miss{now + latency, m_seq, m_loads - 1, dram, l2});
-            insert_sorted(m_busy, now + latency);
-            if (l2) insert_sorted(m_busy_l2, now + latency);
-            if (dram) insert_sorted(m_busy_dram, now + latency);
+            m_busy.insert(now + latency);
+            if (l2) m_busy_l2.insert(now + latency);
+            if (dram) m_busy_dram.insert(now + latency);
         }
     } else if (miss || data_dep) { /* a store hit with no data dependence takes no entry */
         const std::uint64_t now = m_clock.now_cycles();

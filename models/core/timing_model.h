@@ -45,6 +45,7 @@
 // In order, the core is blocking: each mispredict costs the penalty.
 #pragma once
 
+#include "core/busy_times.h"
 #include "core/local_clock.h"
 #include "mtesim/cpu/core_config.h"
 
@@ -169,8 +170,6 @@ private:
     /// Drops from m_busy/m_busy_l2/m_busy_dram the misses complete at @now (rebuilding them from the
     /// window if local time ever went back).
     void prune_busy(std::uint64_t now);
-    /// Inserts @done into the ascending list @v.
-    static void insert_sorted(std::vector<std::uint64_t> &v, std::uint64_t done);
     /// Advances local time to @until (a dispatch stall).
     void stall_until(std::uint64_t until);
 
@@ -193,7 +192,7 @@ private:
      * ascending, and those of them that go to DRAM: the busy MSHRs, kept as the window changes
      * instead of counted over it on every access (begin_ooo); m_busy_l2 those that missed the
      * private L2. */
-    std::vector<std::uint64_t> m_busy, m_busy_l2, m_busy_dram;
+    BusyTimes m_busy, m_busy_l2, m_busy_dram;
     std::uint64_t m_busy_now = 0;
     /* Requests holding an L2 miss buffer, [start, done) in core cycles (those done by the
      * last floor are dropped). A handful: a core has l2.mshrs of them in flight at most.
