@@ -131,11 +131,6 @@ DramChannel::Request DramChannel::enqueue_late(Request r, std::uint64_t at, std:
  * least min_writes_per_drain issued, or empty; an opportunistic drain with no read waiting
  * carries on while writes remain.
  */
-bool DramChannel::drain_mode_changes() const {
-    return m_draining ? drain_ends(*m_config, m_count[0], m_count[1], m_drained)
-                      : drain_starts(*m_config, m_count[0], m_count[1], m_flushing);
-}
-
 void DramChannel::update_drain_mode() {
     const DramConfig &c = *m_config;
     if (!m_draining) {
@@ -660,10 +655,13 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     mark_refreshes_due(t);
     update_drain_mode();
     const Choice c = choose(t);
+    /* whether the next step's drain update changes the mode: the log records it, and an idle
+     * stretch may be skipped only if it does not (nothing below changes the counts first) */
+    const bool changes = (rec || c.early_cmd != Cmd::none) && drain_mode_changes();
     if (rec) {
         rec->draining_after = m_draining;
         rec->drained_after = m_drained;
-        rec->changes_after = drain_mode_changes();
+        rec->changes_after = changes;
         rec->capped = c.capped;
     }
     if (c.cmd != Cmd::none) {
@@ -677,7 +675,7 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     std::uint64_t next = std::min(std::max(c.wake, t + 1), until);
     MTESIM_ASSERT(next != kNever, "DRAM channel scheduler: requests queued but no command can ever issue");
     if (c.early_cmd != Cmd::none && c.early_at == c.wake && c.early_at < until && c.refresh_wake > c.early_at &&
-        !drain_mode_changes()) {
+        !changes) {
         // Idle until early_at, when the request command choose() named becomes legal. The step
         // at early_at would find the same state (nothing issues or arrives before it; no
         // refresh falls due, since refresh_wake lies later; the drain mode stays), so it would

@@ -212,7 +212,10 @@ private:
 
     void update_drain_mode();
     /// True if update_drain_mode() would start or end a drain now.
-    bool drain_mode_changes() const;
+    bool drain_mode_changes() const {
+        return m_draining ? drain_ends(*m_config, m_count[0], m_count[1], m_drained)
+                          : drain_starts(*m_config, m_count[0], m_count[1], m_flushing);
+    }
     /// The drain rules on given queue counts: a drain starts (not draining) or ends (draining).
     /// Opportunistic starts: no read waits and more writes than the low watermark (gem5
     /// MemCtrl), so that a lone write-back does not turn the bus around between a thread's reads.
