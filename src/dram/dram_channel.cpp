@@ -100,7 +100,7 @@ bool DramChannel::enqueue(Request r, Sink *sink) {
         return true;
     }
     const int kind = r.write ? 1 : 0;
-    std::vector<Request> &list = push(r);
+    RequestList &list = push(r);
     Summary &sum = m_sum[kind][r.bank];
     if (!sum.dirty) extend_summary(sum, list.back(), list.size() - 1);
     if (m_stats) {
@@ -232,7 +232,7 @@ void DramChannel::choose_refresh(std::uint64_t t, Choice &c) {
 const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
     Summary &s = m_sum[kind][flat];
     if (!s.dirty) return s;
-    const std::vector<Request> &v = m_q[kind][flat];
+    const RequestList &v = m_q[kind][flat];
     s = summarize(v.data(), v.size(), m_banks[flat].open_row, m_config->bypass_cap);
     return s;
 }
@@ -274,7 +274,7 @@ void DramChannel::extend_summary(Summary &s, const Request &q, std::size_t pos) 
  * command served the front hit of a bank's list at nearly every step of a write drain, and
  * the rescan of the list was the costliest part of the scheduler's scan.
  */
-void DramChannel::summary_after_hit(Summary &s, const std::vector<Request> &v, std::size_t pos, std::uint64_t seq,
+void DramChannel::summary_after_hit(Summary &s, const RequestList &v, std::size_t pos, std::uint64_t seq,
                                     std::uint64_t open, bool reached_cap) const {
     if (s.dirty || s.hit_seq != seq || s.hit_pos != pos || reached_cap || v.empty()) {
         s.dirty = true; /* an empty list's summary is always dirty (copy_for_prediction) */
@@ -453,7 +453,7 @@ DramChannel::Choice DramChannel::choose(std::uint64_t t) {
 void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_t t, Sink *sink) {
     const DramConfig &cfg = *m_config;
     const int kind = m_draining ? 1 : 0;
-    std::vector<Request> &queue = m_q[kind][flat];
+    RequestList &queue = m_q[kind][flat];
     const Request q = queue[entry];
     Bank &b = m_banks[flat];
     std::uint64_t done;
@@ -803,7 +803,7 @@ std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t 
     for (int k = 0; k < 2; ++k)
         for (std::size_t w = 0; w < m_busy[k].size(); ++w)
             for (std::uint64_t bits = m_busy[k][w]; bits != 0; bits &= bits - 1) {
-                const std::vector<Request> &v = m_q[k][w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))];
+                const RequestList &v = m_q[k][w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))];
                 for (auto it = v.rbegin(); it != v.rend() && it->id >= first_id; ++it)
                     if (it->id <= last_id) ++waiting;
             }

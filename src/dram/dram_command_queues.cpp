@@ -64,7 +64,7 @@ void DramCommandQueues::choose_request(DramChannel &ch, std::uint64_t t, DramCha
     std::uint64_t wake = DramChannel::kNever;
     for (std::size_t i = 1; i <= n; ++i) {
         const std::size_t bi = (m_rr + i) % n;
-        const std::vector<DramChannel::Request> &v = ch.m_q[0][bi];
+        const DramChannel::RequestList &v = ch.m_q[0][bi];
         if (v.empty()) continue;
         const DramChannel::Bank &b = ch.m_banks[bi];
         if (b.blocked) continue; /* a refresh waits for it or its rank */
@@ -131,7 +131,7 @@ bool DramCommandQueues::move(DramChannel &ch) {
     }
     std::vector<DramChannel::Request> &q = m_drain_left ? m_writes : m_reads;
     for (auto it = q.begin(); it != q.end(); ++it) {
-        std::vector<DramChannel::Request> &bank = ch.m_q[0][it->bank];
+        DramChannel::RequestList &bank = ch.m_q[0][it->bank];
         if (bank.size() >= cfg.command_queue) continue;
         bank.push_back(*it);
         ch.mark_busy(0, it->bank);

@@ -9,6 +9,7 @@
 // next cycle at which any command could become legal), which keeps replay fast.
 #pragma once
 
+#include "mtesim/common/sliding_vector.h"
 #include "mtesim/dram/dram_address_mapper.h"
 #include "mtesim/dram/dram_config.h"
 #include "mtesim/dram/dram_scheduler_stats.h"
@@ -41,6 +42,9 @@ public:
         bool outcome_known = false;
         RowOutcome outcome = RowOutcome::hit;
     };
+    /// A bank's queued requests of one kind, in arrival order (the oldest, nearly always the
+    /// one served, leaves in constant time).
+    using RequestList = SlidingVector<Request>;
 
     struct Completion {
         std::uint64_t id;
@@ -197,9 +201,9 @@ private:
         r.outcome_known = false;
     }
     /// Appends @r (stamped) to its bank's list of its kind and counts it; returns the list.
-    std::vector<Request> &push(const Request &r) {
+    RequestList &push(const Request &r) {
         const int kind = r.write ? 1 : 0;
-        std::vector<Request> &list = m_q[kind][r.bank];
+        RequestList &list = m_q[kind][r.bank];
         list.push_back(r);
         mark_busy(kind, r.bank);
         mark_changed(kind, r.bank);
@@ -292,7 +296,7 @@ private:
         return reached_cap;
     }
     void extend_summary(Summary &s, const Request &q, std::size_t pos) const;
-    void summary_after_hit(Summary &s, const std::vector<Request> &v, std::size_t pos, std::uint64_t seq,
+    void summary_after_hit(Summary &s, const RequestList &v, std::size_t pos, std::uint64_t seq,
                            std::uint64_t open, bool reached_cap) const;
     void touch_bank(std::size_t flat) { m_sum[0][flat].dirty = m_sum[1][flat].dirty = true; }
     void account_occupancy(std::uint64_t from, std::uint64_t to);
@@ -303,7 +307,7 @@ private:
     std::uint32_t m_channel;
     std::uint32_t m_banks_per_rank;
     std::uint64_t m_now = 0;
-    std::vector<std::vector<Request>> m_q[2]; /* [0 reads, 1 writes][flat bank]: each in arrival order */
+    std::vector<RequestList> m_q[2]; /* [0 reads, 1 writes][flat bank]: each in arrival order */
     std::vector<Summary> m_sum[2];            /* [kind][flat bank] */
     std::size_t m_count[2] = {0, 0};          /* queued reads, writes */
     /* [kind]: bit (b % 64) of word b / 64 is set while bank b's list of that kind is not

@@ -52,7 +52,7 @@ private:
     std::vector<Entered> m_entered;
     std::vector<std::uint32_t> m_chain; /* scratch: the steps before the checked ones that commanded x's bank */
     std::vector<DramChannel::Waiting> m_older; /* scratch: the requests ahead of x in its bank's list */
-    const std::vector<DramChannel::Request> *m_base = nullptr; /* what m_older starts from, and for whom */
+    const DramChannel::RequestList *m_base = nullptr; /* what m_older starts from, and for whom */
     std::size_t m_older_flat = 0;
     bool m_older_write = false, m_older_built = false;
 };
