@@ -808,6 +808,12 @@ std::uint64_t DramChannel::run_until_done(std::uint64_t first_id, std::uint64_t 
                     if (it->id <= last_id) ++waiting;
             }
     if (m_cmdq) waiting = m_cmdq->count_ids(*this, first_id, last_id); /* its lists are not in id order */
+    return run_watching(first_id, last_id, waiting, sink);
+}
+
+std::uint64_t DramChannel::run_until_served(std::uint64_t id, Sink *sink) { return run_watching(id, id, 1, sink); }
+
+std::uint64_t DramChannel::run_watching(std::uint64_t first_id, std::uint64_t last_id, std::uint64_t waiting, Sink *sink) {
     m_done_first = first_id;
     m_done_last = last_id;
     m_done_count = 0;

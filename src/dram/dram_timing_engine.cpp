@@ -172,7 +172,7 @@ bool DramTimingEngine::enter_late(DramAddr addr, bool write, std::uint64_t arriv
     r.entry = at;
     r.skew = clock > arrival ? clock - arrival : 0;
     r.done = at;
-    if (!write) r.done = std::max(a.copy->run_until_done(x.id, x.id, &a), at + 1);
+    if (!write) r.done = std::max(a.copy->run_until_served(x.id, &a), at + 1); /* x is queued (admits() refuses a line a write holds) */
     return true;
 }
 
@@ -213,7 +213,8 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
         a.done.clear();
         a.log.clear(ch.bank_count(), ch.group_count(), kLogSteps);
         a.copy->set_step_log(&a.log);
-        r.done = std::max(r.done, a.copy->run_until_done(first, last, &a));
+        /* one burst, not answered by the write queue: it is queued in this channel */
+        r.done = std::max(r.done, first == last ? a.copy->run_until_served(first, &a) : a.copy->run_until_done(first, last, &a));
         a.pending = true;
     }
     r.done = std::max(r.done, entry + 1);

@@ -94,6 +94,9 @@ public:
     /// exactly the commands advance() would issue over the same cycles (no request arrives in
     /// between), which is what lets DramTimingEngine adopt the copy as the channel.
     std::uint64_t run_until_done(std::uint64_t first_id, std::uint64_t last_id, Sink *sink = nullptr);
+    /// run_until_done(@id, @id) for a request known to be queued (not answered from the write
+    /// queue, not yet served): no scan of the queues to count it.
+    std::uint64_t run_until_served(std::uint64_t id, Sink *sink = nullptr);
     /// Issues commands until both queues are empty.
     void drain(Sink *sink);
 
@@ -347,6 +350,9 @@ private:
     std::uint32_t m_last_col_rank = 0;
     bool m_any_col = false;
     void note_done(const Completion &c);
+    /// Steps until @waiting requests with ids in [@first_id, @last_id] are served; returns the
+    /// latest one's completion cycle.
+    std::uint64_t run_watching(std::uint64_t first_id, std::uint64_t last_id, std::uint64_t waiting, Sink *sink);
     bool watched(std::uint64_t id) const { return id >= m_done_first && id <= m_done_last; }
     std::uint64_t m_done_first = kNever, m_done_last = 0; /* run_until_done's id range */
     std::uint64_t m_done_count = 0, m_done_max = 0;
