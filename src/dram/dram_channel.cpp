@@ -237,15 +237,37 @@ const DramChannel::Summary &DramChannel::summary(int kind, std::size_t flat) {
     return s;
 }
 
+std::size_t DramChannel::stale_summaries() const {
+    std::size_t stale = 0;
+    for (int k = 0; k < 2; ++k)
+        for (std::size_t b = 0; b < m_q[k].size(); ++b) {
+            const Summary &s = m_sum[k][b];
+            const RequestList &v = m_q[k][b];
+            if (s.dirty || v.empty()) continue;
+            const Summary f = summarize(v.data(), v.size(), m_banks[b].open_row, m_config->bypass_cap);
+            stale += f.hit_seq != s.hit_seq || (f.hit_seq != kNever && f.hit_pos != s.hit_pos) ||
+                     f.cand_seq != s.cand_seq || (f.cand_seq != kNever && f.cand_pos != s.cand_pos) ||
+                     f.capped_hits != s.capped_hits || f.hit_pending != s.hit_pending || f.capped_end != s.capped_end;
+        }
+    return stale;
+}
+
 /* The same as summary() for a request just appended at @pos, without a rescan: what summary()
  * would do at its last iteration. A new row hit when none was queued would hold back older
- * requests' ACT/PRE: then the whole summary is recomputed when next needed. */
+ * requests' ACT/PRE: then the whole summary is recomputed when next needed, unless there are
+ * none (the list was empty: its summary is the empty one, see summary_after_hit()). */
 void DramChannel::extend_summary(Summary &s, const Request &q, std::size_t pos) const {
     const std::uint64_t open = m_banks[q.bank].open_row;
     const std::uint32_t cap = m_config->bypass_cap;
     if (q.k.row == open) {
         if (!s.hit_pending) {
-            s.dirty = true;
+            if (pos != 0) {
+                s.dirty = true;
+                return;
+            }
+            s.hit_pending = true; /* the only request, a hit: no candidate for ACT/PRE */
+            s.hit_seq = q.seq;
+            s.hit_pos = 0;
             return;
         }
         if (s.capped_end) ++s.capped_hits;
@@ -276,8 +298,13 @@ void DramChannel::extend_summary(Summary &s, const Request &q, std::size_t pos) 
  */
 void DramChannel::summary_after_hit(Summary &s, const RequestList &v, std::size_t pos, std::uint64_t seq,
                                     std::uint64_t open, bool reached_cap) const {
-    if (s.dirty || s.hit_seq != seq || s.hit_pos != pos || reached_cap || v.empty()) {
-        s.dirty = true; /* an empty list's summary is always dirty (copy_for_prediction) */
+    if (v.empty()) { /* the empty list's summary, which the next enqueue() extends */
+        s = Summary{};
+        s.dirty = false;
+        return;
+    }
+    if (s.dirty || s.hit_seq != seq || s.hit_pos != pos || reached_cap) {
+        s.dirty = true;
         return;
     }
     if (s.cand_seq != kNever && s.cand_pos > pos) --s.cand_pos;
@@ -840,9 +867,10 @@ void DramChannel::copy_for_prediction(DramChannel &o) {
         }
         if (m_sum[k].size() != o.m_sum[k].size()) m_sum[k] = o.m_sum[k];
         // Only the lists non-empty here or there differ: visit those. The same holds for their
-        // summaries: an empty list's summary is always dirty (issue_column() marks it so as it
-        // takes the last request, and summary() runs only on non-empty lists), and a dirty
-        // summary's fields are never read, so two empty lists' summaries are interchangeable.
+        // summaries: an empty list's summary is either dirty or the empty summary (issue_column()
+        // leaves that as it takes the last request; summary() runs only on non-empty lists), and
+        // both give the same summary once a request is queued (recomputed, or extended from the
+        // empty one), so two empty lists' summaries are interchangeable.
         // Of those, a list marked changed on neither side is already equal. Summaries are
         // copied in any case: a bank's open row may have changed with its lists unchanged.
         for (std::size_t w = 0; w < o.m_busy[k].size(); ++w) {

@@ -570,3 +570,32 @@ TEST(DramChannel, PredictingOneQueuedRequestNeedsNoCountOfTheQueues) {
         EXPECT_GT(predicted, 50) << structure;
     }
 }
+
+/* The scheduler keeps each bank's FR-FCFS summary up to date as requests enter (extend_summary)
+ * and as row hits are served (summary_after_hit), instead of rescanning the list at every step.
+ * Over random traffic (few rows, so hits, conflicts and lists that empty and refill; small
+ * bypass caps, so capped requests; drains), every kept summary must equal the one computed
+ * from the list itself, after every request and every step. */
+TEST(DramChannel, KeptSummariesAreThoseOfTheQueuedRequests) {
+    for (const char *cap : {"1", "2", "16"}) {
+        Rig rig(ddr4({"dram.bypass_cap=" + std::string(cap), "dram.write_queue=16"}));
+        std::uint64_t rng = 11, t = 0;
+        const auto next = [&](std::uint64_t n) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            return (rng >> 33) % n;
+        };
+        std::size_t checks = 0;
+        for (int i = 0; i < 3000; ++i) {
+            t += next(8);
+            rig.add(at(static_cast<std::uint32_t>(next(2)), static_cast<std::uint32_t>(next(2)), next(3), next(64)),
+                    next(3) == 0, t);
+            ASSERT_EQ(rig.ch.stale_summaries(), 0u) << "cap " << cap << ", after request " << i;
+            for (int s = 0; s < 3 && !rig.ch.idle(); ++s) {
+                rig.ch.advance(rig.ch.now() + 1, &rig);
+                ASSERT_EQ(rig.ch.stale_summaries(), 0u) << "cap " << cap << ", after request " << i << ", step " << s;
+                ++checks;
+            }
+        }
+        EXPECT_GT(checks, 3000u) << cap;
+    }
+}

@@ -105,6 +105,10 @@ public:
     /// changed since the last copy between the two (@o's change marks are cleared too).
     void copy_for_prediction(DramChannel &o);
 
+    /// Tests: the number of banks whose kept FR-FCFS summary (not marked for recomputation)
+    /// differs from the one their queued requests and open row give now (summarize()).
+    std::size_t stale_summaries() const;
+
     /// Stats are written only when this is set (a prediction copy leaves it null).
     void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
 
