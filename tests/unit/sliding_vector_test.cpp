@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 using namespace mtesim;
@@ -67,4 +68,23 @@ TEST(SlidingVector, BehavesAsAVectorThroughFrontErasesReclaimsAndCopies) {
     }
     EXPECT_GT(front_erases, 5000);
     EXPECT_GT(copies, 100);
+
+    /* moving: the elements and the head index go together; the source is left empty */
+    if (v.empty()) {
+        s.push_back(1);
+        v.push_back(1);
+    }
+    s.push_back(2);
+    v.push_back(2);
+    s.erase(s.begin());
+    v.erase(v.begin());
+    SlidingVector<std::uint64_t> moved(std::move(s));
+    same(moved, -1);
+    EXPECT_EQ(s.size(), 0u) << "a moved-from list is empty";
+    EXPECT_TRUE(s.empty());
+    SlidingVector<std::uint64_t> target;
+    target.push_back(7);
+    target = std::move(moved);
+    same(target, -2);
+    EXPECT_EQ(moved.size(), 0u);
 }

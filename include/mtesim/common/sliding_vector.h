@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
+#include <utility>
 #include <vector>
 
 namespace mtesim {
@@ -30,8 +31,16 @@ public:
         }
         return *this;
     }
-    SlidingVector(SlidingVector &&) noexcept = default;
-    SlidingVector &operator=(SlidingVector &&) noexcept = default;
+    /* a moved-from list is empty (its head index goes with the elements) */
+    SlidingVector(SlidingVector &&o) noexcept : m_v(std::move(o.m_v)), m_head(o.m_head) { o.clear(); }
+    SlidingVector &operator=(SlidingVector &&o) noexcept {
+        if (this != &o) {
+            m_v = std::move(o.m_v);
+            m_head = o.m_head;
+            o.clear();
+        }
+        return *this;
+    }
 
     std::size_t size() const { return m_v.size() - m_head; }
     bool empty() const { return m_v.size() == m_head; }
