@@ -2,6 +2,7 @@
 // inserts and prunes (through the head-index reclaim and the emptying) against a sorted
 // multiset of the cycles still busy.
 #include "core/busy_times.h"
+#include "mtesim/common/xorshift64_star.h"
 
 #include <gtest/gtest.h>
 
@@ -14,8 +15,7 @@ TEST(BusyTimes, HoldsTheCyclesStillBusyInOrderThroughPrunesAndReclaims) {
     std::multiset<std::uint64_t> ref;
     std::uint64_t now = 0, rng = 7;
     const auto next = [&](std::uint64_t n) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        return (rng >> 33) % n;
+        return (xorshift64_star(rng) >> 32) % n;
     };
     int emptied = 0;
     for (int op = 0; op < 20000; ++op) {

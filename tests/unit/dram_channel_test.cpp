@@ -5,6 +5,7 @@
 // Expectations come from the timing rules themselves (JEDEC names in the preset), never from
 // a previous run's output.
 #include "mtesim/common/config_error.h"
+#include "mtesim/common/xorshift64_star.h"
 #include "mtesim/config/config_loader.h"
 #include "mtesim/dram/dram_address_mapper.h"
 #include "mtesim/dram/dram_channel.h"
@@ -546,8 +547,7 @@ TEST(DramChannel, PredictingOneQueuedRequestNeedsNoCountOfTheQueues) {
         Rig rig(ddr4({"dram.write_queue=16", "dram.queue_structure=" + std::string(structure)}));
         std::uint64_t rng = 5, t = 0;
         const auto next = [&](std::uint64_t n) {
-            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            return (rng >> 33) % n;
+            return (xorshift64_star(rng) >> 32) % n;
         };
         int predicted = 0;
         for (int i = 0; i < 400; ++i) {
@@ -581,8 +581,7 @@ TEST(DramChannel, KeptSummariesAreThoseOfTheQueuedRequests) {
         Rig rig(ddr4({"dram.bypass_cap=" + std::string(cap), "dram.write_queue=16"}));
         std::uint64_t rng = 11, t = 0;
         const auto next = [&](std::uint64_t n) {
-            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            return (rng >> 33) % n;
+            return (xorshift64_star(rng) >> 32) % n;
         };
         std::size_t checks = 0;
         for (int i = 0; i < 3000; ++i) {

@@ -7,6 +7,7 @@
 #include "kernel_rig.h"
 
 #include "mtesim/kernel/kernel_lock.h"
+#include "mtesim/common/xorshift64_star.h"
 #include "mtesim/kernel/kernel_lock_table.h"
 #include "mtesim/kernel/lru_add_batches.h"
 #include "mtesim/mm/kernel_lock_guard.h"
@@ -105,8 +106,7 @@ TEST(KernelLock, TheStartIsTheFirstUncoveredMomentAmongLongAndShortHolds) {
     KernelLock l;
     std::uint64_t rng = 12345;
     const auto next = [&](std::uint64_t n) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        return (rng >> 33) % n;
+        return (xorshift64_star(rng) >> 32) % n;
     };
     const auto reference = [&](std::uint64_t at, LockMode m) -> std::uint64_t {
         std::vector<std::uint64_t> cand{at};

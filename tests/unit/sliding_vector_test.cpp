@@ -2,6 +2,7 @@
 // operations (appends, erases at the front, in the middle and at the back, clears, copies),
 // over a long random run that empties, reclaims and grows the storage many times.
 #include "mtesim/common/sliding_vector.h"
+#include "mtesim/common/xorshift64_star.h"
 
 #include <gtest/gtest.h>
 
@@ -16,8 +17,7 @@ TEST(SlidingVector, BehavesAsAVectorThroughFrontErasesReclaimsAndCopies) {
     std::vector<std::uint64_t> v;
     std::uint64_t rng = 99, value = 0;
     const auto next = [&](std::uint64_t n) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        return (rng >> 33) % n;
+        return (xorshift64_star(rng) >> 32) % n;
     };
     const auto same = [&](const SlidingVector<std::uint64_t> &a, int op) {
         ASSERT_EQ(a.size(), v.size()) << "operation " << op;
