@@ -123,6 +123,76 @@ DramChannel::Request DramChannel::enqueue_late(Request r, std::uint64_t at, std:
 }
 
 /*
+ * An ACT of bank @flat opening @row at cycle @t: the bank's timing after it, and its rank's
+ * tRRD limits and tFAW window (the last four ACTs in time order, the oldest at act_head once
+ * four were issued). The scheduler's ACTs come in time order and are appended; an ACT put
+ * into a run after the fact (take_late_commands) may be older than the last ones and takes
+ * its place among them.
+ */
+void DramChannel::activate(std::size_t flat, std::uint64_t row, std::uint32_t bankgroup, std::uint64_t t) {
+    const DramConfig &cfg = *m_config;
+    Bank &b = m_banks[flat];
+    Rank &r = m_ranks[b.rank];
+    touch_bank(flat);
+    b.open_row = row;
+    b.next_col = t + cfg.tRCD;
+    b.next_pre = std::max(b.next_pre, t + cfg.tRAS);
+    b.next_act = std::max(b.next_act, t + cfg.tRAS + cfg.tRP);
+    r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
+    r.next_act_bg[bankgroup] = std::max(r.next_act_bg[bankgroup], t + cfg.tRRD_L);
+    const unsigned newest = (r.act_head + 3) % 4;
+    if (r.acts == 0 || t >= r.last_acts[newest]) {
+        r.last_acts[r.act_head] = t;
+        r.act_head = (r.act_head + 1) % 4;
+    } else {
+        std::array<std::uint64_t, 5> last{};
+        const std::size_t had = static_cast<std::size_t>(std::min<std::uint64_t>(r.acts, 4));
+        for (std::size_t j = 0; j < had; ++j) last[j] = r.last_acts[(r.act_head + 4 - had + j) % 4];
+        last[had] = t;
+        std::sort(last.begin(), last.begin() + static_cast<std::ptrdiff_t>(had + 1));
+        const std::size_t keep = std::min<std::size_t>(had + 1, 4);
+        for (std::size_t j = 0; j < keep; ++j) r.last_acts[j] = last[had + 1 - keep + j];
+        r.act_head = static_cast<unsigned>(keep % 4);
+    }
+    ++r.acts;
+    update_act_floor(r, cfg.tFAW);
+    update_act_group(b.rank);
+    if (m_stats) ++m_stats->acts;
+}
+
+/*
+ * A read entered late whose PRE and ACT the scheduler would have issued in cycles of the run
+ * that issued nothing (DramLateEntry::admits() found those cycles and showed that no command
+ * the run issued moves). The bank and the request are as issue() leaves them; the ACT also
+ * counts in its rank's tRRD and tFAW limits. Those are maxima, except the tFAW window, the
+ * last four ACTs in time order: the ACT is put in its place among them, which may be behind
+ * ACTs the run issued later.
+ */
+void DramChannel::take_late_commands(std::size_t flat, std::uint64_t pre_at, std::uint64_t act_at) {
+    const DramConfig &cfg = *m_config;
+    Bank &b = m_banks[flat];
+    RequestList &list = m_q[0][flat];
+    MTESIM_ASSERT(!list.empty() && !list.back().write, "DRAM late entry: no late read to take commands for");
+    Request &q = list.back();
+    if (pre_at != kNever) {
+        b.open_row = kNoRow;
+        b.next_act = std::max(b.next_act, pre_at + cfg.tRP);
+        q.outcome_known = true;
+        q.outcome = RowOutcome::conflict;
+        if (m_stats) ++m_stats->pres;
+    }
+    if (act_at != kNever) {
+        activate(flat, q.k.row, q.k.bankgroup, act_at);
+        if (!q.outcome_known) {
+            q.outcome_known = true;
+            q.outcome = RowOutcome::miss;
+        }
+    }
+    touch_bank(flat);
+    mark_changed(0, flat);
+}
+
+/*
  * Write drain (gem5 MemCtrl's bus-turnaround policy, DRAMsim3's write_draining_): the channel
  * serves reads until the write queue reaches the high watermark, or until no read waits and
  * the queue holds more than the low watermark (an opportunistic drain; at the end of a run,
@@ -567,25 +637,12 @@ void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
     case Cmd::act: {
         const std::size_t flat = bank_index(c.rank, c.bank);
         Request &q = m_q[m_draining ? 1 : 0][flat][c.entry];
-        Bank &b = m_banks[flat];
-        touch_bank(flat);
-        b.open_row = q.k.row;
-        b.next_col = t + cfg.tRCD;
-        b.next_pre = std::max(b.next_pre, t + cfg.tRAS);
-        b.next_act = std::max(b.next_act, t + cfg.tRAS + cfg.tRP);
-        r.next_act_any = std::max(r.next_act_any, t + cfg.tRRD_S);
-        r.next_act_bg[q.k.bankgroup] = std::max(r.next_act_bg[q.k.bankgroup], t + cfg.tRRD_L);
-        r.last_acts[r.act_head] = t;
-        r.act_head = (r.act_head + 1) % 4;
-        ++r.acts;
-        update_act_floor(r, cfg.tFAW);
-        update_act_group(c.rank);
+        activate(flat, q.k.row, q.k.bankgroup, t);
         if (!q.outcome_known) {
             q.outcome_known = true;
             q.outcome = RowOutcome::miss;
             mark_changed(m_draining ? 1 : 0, flat);
         }
-        if (m_stats) ++m_stats->acts;
         break;
     }
     case Cmd::pre:

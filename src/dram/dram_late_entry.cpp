@@ -37,6 +37,11 @@ namespace mtesim {
  *     harmless, but for the count of row hits held back by the bypass cap, which grows at each
  *     scan that finds them legal (bypass_cap_hits). Such a step with held-back hits is not
  *     split here: not admitted.
+ *  5. A read that wins a step with its PRE or ACT is not refused outright: take() places that
+ *     command where the scheduler would issue it, in a cycle the run left idle, if it moves
+ *     none of the run's commands; the walk then goes on with x's bank after it (x's next
+ *     command may win a later step, or the same one, in turn), checking the run's later ACTs
+ *     against a taken ACT (2b). Once x took a command, its bank must see no recorded command.
  *
  * Not admitted, and left to the channel's own steps: the per-bank queue structure, a page
  * policy other than open (their precharge decisions read the other queue), a bypass cap of 0
@@ -49,6 +54,7 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
     using C = DramChannel;
     using Pick = DramStepLog::Pick;
     const DramConfig &cfg = *base.m_config;
+    m_pre_at = m_act_at = C::kNever;
     if (base.m_cmdq || cfg.page_policy != DramConfig::PagePolicy::open || cfg.bypass_cap == 0 || log.overflowed())
         return false;
     if (base.m_flushing || base.m_refresh_next <= ahead.m_now) return false;
@@ -57,8 +63,14 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
     const std::size_t flat = base.flat_bank(x0.k);
     for (const C::Request &w : base.m_q[1][flat])
         if (w.line == x0.line) return false;
-    for (const Entered &e : m_entered)
+    /* A read that took commands in the run: its bank's commands are not in the log, so no other
+     * request to that bank is checked against it, and no second read takes commands. */
+    bool may_take = !x0.write;
+    for (const Entered &e : m_entered) {
         if (e.r.write && e.r.line == x0.line) return false;
+        if (e.took && e.r.bank == flat) return false;
+        may_take &= !e.took;
+    }
 
     /* x's bank as the step about to be checked finds it, and the requests ahead of x in its list
      * (copied when first needed: a write checked against reads-only steps never needs them) */
@@ -118,12 +130,14 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
         if (after != s.changes_after) return false;
         // 2. FR-FCFS, if x's queue is the one served.
         if ((s.draining_after ? 1 : 0) == kx) {
-            if (stale) {
-                role = role_of(x0.k.row, bank.open_row, cfg.bypass_cap);
-                stale = false;
-            }
-            if (role == Role::refuse) return false;
-            if (role != Role::none) {
+            std::uint64_t took_at = C::kNever; /* x's command taken in this step, if any */
+            for (;;) {
+                if (stale) {
+                    role = role_of(x0.k.row, bank.open_row, cfg.bypass_cap);
+                    stale = false;
+                }
+                if (role == Role::refuse) return false;
+                if (role == Role::none) break;
                 /* the bank-group limits before this step: after the one before it */
                 const std::uint64_t *col = i > 0 ? log.arrays(i - 1, kx) : base.m_next_col[kx].data();
                 const std::uint64_t *act = i > 0 ? log.arrays(i - 1, 2) : base.m_act_group.data();
@@ -131,22 +145,88 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
                 std::uint64_t ready;
                 if (hit) ready = std::max(bank.next_col, col[group]);
                 else ready = bank.open_row == C::kNoRow ? std::max(bank.next_act, act[group]) : bank.next_pre;
-                const std::uint64_t legal = std::max(ready, std::max(s.t, at));
-                if (s.pick == Pick::none) {
-                    if (legal < s.next) return false;
-                } else {
-                    if (legal < s.cmd_at) return false;
-                    if (legal == s.cmd_at && hit && s.pick == Pick::other) return false;
-                }
+                std::uint64_t legal = std::max(ready, std::max(s.t, at));
+                if (took_at != C::kNever) legal = std::max(legal, took_at + 1);
+                const bool wins = s.pick == Pick::none
+                                      ? legal < s.next
+                                      : legal < s.cmd_at || (legal == s.cmd_at && hit && s.pick == Pick::other);
+                if (!wins) break;
+                // 2a. x takes a command inside the run (take()): only a read's PRE or ACT, at a
+                // cycle the run left idle (a PRE or ACT wins only before the recorded command).
+                if (!may_take || hit || after || s.capped) return false;
+                if (!take(base, log, i, x0, legal, bank)) return false;
+                took_at = legal;
+                stale = true;
             }
         }
-        // 3. The step's effects on x's bank and its list.
+        // 2b. Once x took an ACT, the run's later ACTs in its rank must still be legal: tRRD
+        // after x's, and four ACTs at most in any tFAW window counting x's.
+        if (m_act_at != C::kNever && s.pick == Pick::other && s.open_row != C::kNoRow && s.cmd_at > m_act_at) {
+            const C::Bank &sb = base.m_banks[s.flat];
+            if (sb.rank == bank.rank) {
+                if (s.cmd_at < m_act_at + (sb.group == group ? cfg.tRRD_L : cfg.tRRD_S)) return false;
+                if (m_acts.size() >= 4 && s.cmd_at < m_acts[m_acts.size() - 4] + cfg.tFAW) return false;
+                m_acts.push_back(s.cmd_at);
+            }
+        }
+        // 3. The step's effects on x's bank and its list (none once x took a command there:
+        // the bank's state is then no longer the recorded one).
         if (s.flat == flat && s.pick != Pick::none) {
+            if (m_pre_at != C::kNever || m_act_at != C::kNever) return false;
             if (!apply(s, x0.write, cfg.bypass_cap, bank)) return false;
             stale = true;
         }
     }
     return first < log.size();
+}
+
+/*
+ * x, a read, wins step @i with its PRE or ACT at cycle @at (a cycle in which the run issued
+ * nothing, nothing older being legal then): the scheduler would have issued it there. It is
+ * taken, not refused, when it moves none of the run's commands:
+ *  - a PRE acts on x's bank alone (and the run commands that bank no more: checked by the
+ *    caller as the walk goes on);
+ *  - an ACT also delays the ACTs of its rank (tRRD, tFAW): the caller checks each later ACT of
+ *    the run against it (m_acts). It makes x a row hit from at + tRCD on, whose RD would win
+ *    a step (a hit before any ACT/PRE): the caller's walk refuses x if that RD is legal before
+ *    a recorded command, so x's RD issues after the run's end, where the run continues with
+ *    x queued and issues it itself.
+ * The bank's state after the command goes on in @bank; the cycles are kept for
+ * DramChannel::take_late_commands().
+ */
+bool DramLateEntry::take(const DramChannel &base, const DramStepLog &log, std::size_t i, const DramChannel::Request &x,
+                         std::uint64_t at, DramChannel::Bank &bank) {
+    const DramConfig &cfg = *base.m_config;
+    if (bank.open_row != DramChannel::kNoRow) {
+        if (m_pre_at != DramChannel::kNever) return false;
+        m_pre_at = at;
+        bank.open_row = DramChannel::kNoRow;
+        bank.next_act = std::max(bank.next_act, at + cfg.tRP);
+        return true;
+    }
+    if (m_act_at != DramChannel::kNever) return false;
+    m_act_at = at;
+    bank.open_row = x.k.row;
+    bank.next_col = at + cfg.tRCD;
+    bank.next_pre = std::max(bank.next_pre, at + cfg.tRAS);
+    bank.next_act = std::max(bank.next_act, at + cfg.tRAS + cfg.tRP);
+    collect_acts(base, log, i, bank.rank, at);
+    return true;
+}
+
+void DramLateEntry::collect_acts(const DramChannel &base, const DramStepLog &log, std::size_t step, std::uint32_t rank,
+                                 std::uint64_t at) {
+    m_acts.clear();
+    const DramChannel::Rank &r = base.m_ranks[rank];
+    const std::size_t had = static_cast<std::size_t>(std::min<std::uint64_t>(r.acts, 4));
+    for (std::size_t j = 0; j < had; ++j) m_acts.push_back(r.last_acts[(r.act_head + 4 - had + j) % 4]);
+    for (std::size_t j = 0; j < step; ++j) {
+        const DramStepLog::Step &s = log.step(j);
+        if (s.pick == DramStepLog::Pick::other && s.open_row != DramChannel::kNoRow && base.m_banks[s.flat].rank == rank)
+            m_acts.push_back(s.cmd_at);
+    }
+    m_acts.push_back(at);
+    std::sort(m_acts.begin(), m_acts.end());
 }
 
 /* x's role in its bank's summary, from the summary of the requests ahead of it (what

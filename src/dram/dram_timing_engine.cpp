@@ -168,7 +168,12 @@ bool DramTimingEngine::enter_late(DramAddr addr, bool write, std::uint64_t arriv
     x.id = m_next_id++;
     ++m_submitted;
     ++m_late;
-    a.late.add(a.copy->enqueue_late(x, at, queued), at, a.log.size());
+    const DramChannel::Request entered = a.copy->enqueue_late(x, at, queued);
+    a.late.add(entered, at, a.log.size());
+    if (a.late.pre_at() != DramChannel::kNever || a.late.act_at() != DramChannel::kNever) {
+        a.copy->take_late_commands(entered.bank, a.late.pre_at(), a.late.act_at());
+        ++m_late_commands;
+    }
     r.entry = at;
     r.skew = clock > arrival ? clock - arrival : 0;
     r.done = at;

@@ -124,6 +124,13 @@ public:
     /// maximum, occupancy since @at) are counted as its entry at @at would have counted them.
     /// Returns the request as queued (its age and bank set).
     Request enqueue_late(Request r, std::uint64_t at, std::uint64_t queued);
+    /// The read just entered late into bank @flat (enqueue_late) had its PRE issued at cycle
+    /// @pre_at and its ACT at @act_at, both before this channel's clock (kNever: not issued),
+    /// in cycles where the scheduler issued nothing: DramLateEntry::admits() has shown that
+    /// the scheduler would have issued them there and that they delay none of the commands it
+    /// issued. Applies their effects on the bank, its rank's activation limits, the request's
+    /// row outcome and the stats, as issuing them at those cycles would have.
+    void take_late_commands(std::size_t flat, std::uint64_t pre_at, std::uint64_t act_at);
     /// The age the next request entering will get.
     std::uint64_t next_seq() const { return m_seq; }
 
@@ -237,6 +244,8 @@ private:
         return writes == 0 || (reads != 0 && writes <= c.write_low && drained >= c.min_writes_per_drain);
     }
     static void update_act_floor(Rank &r, std::uint64_t tFAW);
+    /// An ACT of bank @flat to @row (bank group @bankgroup within its rank) at cycle @t.
+    void activate(std::size_t flat, std::uint64_t row, std::uint32_t bankgroup, std::uint64_t t);
     Choice choose(std::uint64_t t);
     void choose_refresh(std::uint64_t t, Choice &c);
     void choose_request(std::uint64_t t, Choice &c);

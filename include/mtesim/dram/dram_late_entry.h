@@ -24,6 +24,7 @@ public:
         DramChannel::Request r; /* id, address, kind, class; seq and bank as the run gave them */
         std::uint64_t at = 0;   /* the cycle it entered at */
         std::size_t logged = 0; /* steps the log held when it entered: those did not count it */
+        bool took = false;      /* a read whose PRE or ACT went into the run's idle cycles */
     };
 
     /// True if @x (one burst: id unset, k, line, write, klass set), entering channel @base's
@@ -33,8 +34,15 @@ public:
     /// On true, @queued is the number of requests of @x's kind queued at @at.
     bool admits(const DramChannel &base, const DramChannel &ahead, const DramStepLog &log,
                 const DramChannel::Request &x, std::uint64_t at, std::uint64_t &queued);
-    /// Remembers @r, entered at @at into a run whose log held @logged steps.
-    void add(const DramChannel::Request &r, std::uint64_t at, std::size_t logged) { m_entered.push_back({r, at, logged}); }
+    /// For the request admits() last admitted: the cycles of the run it found for its PRE and
+    /// its ACT (DramChannel::kNever: none), commands a read may take in cycles where the run
+    /// issued nothing (DramChannel::take_late_commands applies them to the run).
+    std::uint64_t pre_at() const { return m_pre_at; }
+    std::uint64_t act_at() const { return m_act_at; }
+    /// Remembers @r, entered at @at into a run whose log held @logged steps (after admits()).
+    void add(const DramChannel::Request &r, std::uint64_t at, std::size_t logged) {
+        m_entered.push_back({r, at, logged, m_pre_at != DramChannel::kNever || m_act_at != DramChannel::kNever});
+    }
     const std::vector<Entered> &entered() const { return m_entered; }
     void clear() { m_entered.clear(); }
     /// The latest entry cycle of a request entered late (0: none).
@@ -49,7 +57,16 @@ private:
     /// Applies recorded step @s, a command to x's bank, to @bank and m_older; false if the
     /// record does not match them.
     bool apply(const DramStepLog::Step &s, bool write, std::uint32_t cap, DramChannel::Bank &bank);
+    /// x, a read winning step @i with its PRE or ACT at @at: true if the command can be taken
+    /// there (see the definition); updates @bank as it would.
+    bool take(const DramChannel &base, const DramStepLog &log, std::size_t i, const DramChannel::Request &x,
+              std::uint64_t at, DramChannel::Bank &bank);
+    /// x takes its ACT at @at in rank @rank: fills m_acts with that rank's ACTs up to then
+    /// (the base channel's last four, the run's in steps before @step) and @at, in time order.
+    void collect_acts(const DramChannel &base, const DramStepLog &log, std::size_t step, std::uint32_t rank, std::uint64_t at);
     std::vector<Entered> m_entered;
+    std::uint64_t m_pre_at = DramChannel::kNever, m_act_at = DramChannel::kNever;
+    std::vector<std::uint64_t> m_acts; /* scratch: x's rank's ACTs once x took one, in time order */
     std::vector<std::uint32_t> m_chain; /* scratch: the steps before the checked ones that commanded x's bank */
     std::vector<DramChannel::Waiting> m_older; /* scratch: the requests ahead of x in its bank's list */
     const DramChannel::RequestList *m_base = nullptr; /* what m_older starts from, and for whom */

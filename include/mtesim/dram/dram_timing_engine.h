@@ -68,6 +68,8 @@ public:
     std::uint64_t lookaheads_dropped() const { return m_dropped; }
     /// Requests that entered a prediction's run late (DramLateEntry), host-side like the above.
     std::uint64_t late_entries() const { return m_late; }
+    /// Of those, reads whose PRE or ACT the run took in cycles it left idle (host-side too).
+    std::uint64_t late_commands() const { return m_late_commands; }
     /// Late entries on (the default) or off. Off, every request arriving inside a run drops it:
     /// the results are the same (the unit tests compare the two), only the host work differs.
     void set_late_entries(bool on) { m_late_on = on; }
@@ -114,7 +116,7 @@ private:
     std::uint64_t m_submitted = 0, m_completed = 0;
     std::uint64_t m_bus_busy = 0;
     std::uint64_t m_last_done = 0;
-    std::uint64_t m_adopted = 0, m_dropped = 0, m_late = 0;
+    std::uint64_t m_adopted = 0, m_dropped = 0, m_late = 0, m_late_commands = 0;
     bool m_late_on = true;
 };
 
