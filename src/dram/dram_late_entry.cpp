@@ -152,8 +152,12 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
                                       : legal < s.cmd_at || (legal == s.cmd_at && hit && s.pick == Pick::other);
                 if (!wins) break;
                 // 2a. x takes a command inside the run (take()): only a read's PRE or ACT, at a
-                // cycle the run left idle (a PRE or ACT wins only before the recorded command).
-                if (!may_take || hit || after || s.capped) return false;
+                // cycle the run left idle (a PRE or ACT wins only before the recorded command),
+                // in a step whose scans count no held-back row hits (x's command adds scans).
+                // The drain mode cannot change at the split: in read mode the step's update has
+                // just applied the rule to the same counts (s.changes_after is false), and x only
+                // adds a read.
+                if (!may_take || hit || s.capped) return false;
                 if (!take(base, log, i, x0, legal, bank)) return false;
                 took_at = legal;
                 stale = true;
