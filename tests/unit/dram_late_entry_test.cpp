@@ -6,6 +6,7 @@
 // overtake a recorded ACT, writes that would start a drain, full queues, forwarding), and the
 // tests check that some were admitted, and that some reads took their PRE or ACT in the run's
 // idle cycles (DramLateEntry::take), so that the comparison covers them.
+#include "mtesim/dram/dram_address_mapper.h"
 #include "mtesim/dram/dram_timing_engine.h"
 
 #include "dram_same_stats.h"
@@ -151,4 +152,31 @@ TEST(DramLateEntry, ConfigurationsTheCheckDoesNotCoverTakeNone) {
         const DramConfig cfg = dram_test_config("ddr4-3200", sets);
         EXPECT_EQ(expect_same_answers(cfg, streams(4000, 3, 9)).entries, 0u);
     }
+}
+
+TEST(DramLateEntry, AReadToAnotherRowTakesItsPreAndActInTheRunsIdleCycles) {
+    // DDR4-3200, one channel: bank group 0's bank 0 has row 5 open (an earlier read); a burst of
+    // four reads to row 7 of bank group 1 arrives at once, so the run of the first one's
+    // prediction goes on to serve all four (ACT, then an RD every tCCD_L = 8 cycles). A read to
+    // row 9 of bank group 0's bank 0 arrives 20 cycles into that run: its bank needs a PRE, legal
+    // at once, and the run issues nothing then; its ACT is legal tRP = 22 cycles later, between
+    // two of the run's RDs, and its RD tRCD = 22 cycles after that, when the run has served the
+    // burst. Both commands go into the run's idle cycles instead of dropping it, and the answers
+    // and statistics are those of the engine that drops the run and steps the channel.
+    const DramConfig cfg = dram_test_config("ddr4-3200", {"dram.channels=1"});
+    const DramAddressMapper map(cfg);
+    const auto at = [&](std::uint32_t bg, std::uint64_t row, std::uint64_t col) {
+        DramCoord c;
+        c.bankgroup = bg;
+        c.row = row;
+        c.column = col;
+        return map.encode(c).value();
+    };
+    std::vector<Req> reqs = {{at(0, 5, 0), false, 1000, 64}};
+    for (std::uint64_t col = 0; col < 4; ++col) reqs.push_back({at(1, 7, col), false, 10000, 64});
+    reqs.push_back({at(0, 9, 0), false, 10020, 64});
+    reqs.push_back({at(0, 9, 1), false, 20000, 64}); /* after the run: it is adopted */
+    const Admitted late = expect_same_answers(cfg, reqs);
+    EXPECT_EQ(late.entries, 4u); /* three of the burst behind the first, and the read to row 9 */
+    EXPECT_EQ(late.commands, 1u);
 }
