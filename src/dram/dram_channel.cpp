@@ -146,8 +146,7 @@ void DramChannel::activate(std::size_t flat, std::uint64_t row, std::uint32_t ba
         r.act_head = (r.act_head + 1) % 4;
     } else {
         std::array<std::uint64_t, 5> last{};
-        const std::size_t had = static_cast<std::size_t>(std::min<std::uint64_t>(r.acts, 4));
-        for (std::size_t j = 0; j < had; ++j) last[j] = r.last_acts[(r.act_head + 4 - had + j) % 4];
+        const std::size_t had = r.recent_acts(last.data());
         last[had] = t;
         std::sort(last.begin(), last.begin() + static_cast<std::ptrdiff_t>(had + 1));
         const std::size_t keep = std::min<std::size_t>(had + 1, 4);

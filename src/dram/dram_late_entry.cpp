@@ -220,10 +220,9 @@ bool DramLateEntry::take(const DramChannel &base, const DramStepLog &log, std::s
 
 void DramLateEntry::collect_acts(const DramChannel &base, const DramStepLog &log, std::size_t step, std::uint32_t rank,
                                  std::uint64_t at) {
-    m_acts.clear();
-    const DramChannel::Rank &r = base.m_ranks[rank];
-    const std::size_t had = static_cast<std::size_t>(std::min<std::uint64_t>(r.acts, 4));
-    for (std::size_t j = 0; j < had; ++j) m_acts.push_back(r.last_acts[(r.act_head + 4 - had + j) % 4]);
+    std::uint64_t before[4];
+    const std::size_t had = base.m_ranks[rank].recent_acts(before);
+    m_acts.assign(before, before + had);
     for (std::size_t j = 0; j < step; ++j) {
         const DramStepLog::Step &s = log.step(j);
         if (s.pick == DramStepLog::Pick::other && s.open_row != DramChannel::kNoRow && base.m_banks[s.flat].rank == rank)

@@ -167,6 +167,12 @@ private:
     struct Rank {
         std::array<std::uint64_t, 4> last_acts{}; /* the last four ACTs, for tFAW */
         unsigned act_head = 0;
+        /// The last min(acts, 4) ACTs, oldest first, into @out; returns how many.
+        std::size_t recent_acts(std::uint64_t *out) const {
+            const std::size_t had = acts < 4 ? static_cast<std::size_t>(acts) : 4;
+            for (std::size_t j = 0; j < had; ++j) out[j] = last_acts[(act_head + 4 - had + j) % 4];
+            return had;
+        }
         std::uint64_t acts = 0;
         std::uint64_t next_act_any = 0;           /* tRRD_S */
         std::uint64_t act_floor = 0;              /* max(next_act_any, the tFAW window): kept at each ACT and REFpb so
