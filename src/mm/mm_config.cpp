@@ -54,6 +54,10 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
     c.contig_retries = static_cast<unsigned>(
         s.get_u64("mm.contig_retries", 3, "count", "alloc_contig_range attempts before the fault-on-access fallback", 1, 100));
     c.min_free_kbytes = s.get_u64("mm.min_free_kbytes", 0, "KiB", "vm.min_free_kbytes (0: Linux's default formula)", 0, 1ull << 32);
+    c.lowmem_reserve_ratio = s.get_u64("mm.lowmem_reserve_ratio", 256, "ratio",
+                                       "vm.lowmem_reserve_ratio of the zones below 4 GiB: they keep managed(Normal) / ratio "
+                                       "pages from requests falling back to them (0: no reserve)",
+                                       0, 1ull << 31);
     c.shuffle = s.get_bool("mm.shuffle", false,
                            "page_alloc.shuffle: permute the top-order free lists at boot (FreeListShuffler), seeded by sim.seed");
     c.shuffle_seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");

@@ -128,6 +128,28 @@ void PageAllocator::set_watermarks() {
         z->wmark_low = z->wmark_min + step;
         z->wmark_high = z->wmark_low + step;
     }
+    set_lowmem_reserve();
+}
+
+/*
+ * setup_per_zone_lowmem_reserve(): zone i keeps lowmem_reserve[j] = managed(zones i+1..j) /
+ * sysctl_lowmem_reserve_ratio[i] pages from a request whose highest usable zone is j > i, so
+ * that requests able to use a higher zone leave the lower one to those that cannot (the kernel's
+ * ratios: ZONE_DMA and ZONE_DMA32 256, ZONE_NORMAL 32). Every request of the model may use
+ * ZONE_NORMAL (GFP_KERNEL, GFP_HIGHUSER_MOVABLE) and none is limited to the 32-bit zone, so
+ * the zones below 4 GiB keep managed(Normal) / mm.lowmem_reserve_ratio pages from all of
+ * them, and a Normal zone keeps none (its reserve is against ZONE_MOVABLE, which the model
+ * lacks: 0 pages). Linux has one zone of each type; the model splits a type at large holes and
+ * at PageMeta's index limit, and such parts share their type's reserve in proportion to their
+ * size, as they share its watermarks. __zone_watermark_ok adds the reserve to the mark.
+ */
+void PageAllocator::set_lowmem_reserve() {
+    std::uint64_t normal = 0, low = 0;
+    for (const auto &z : m_zones) (z->start().value() < kDma32LimitPfn ? low : normal) += z->managed_pages();
+    const std::uint64_t ratio = m_config.lowmem_reserve_ratio;
+    const std::uint64_t reserve = ratio ? normal / ratio : 0;
+    for (auto &z : m_zones)
+        z->lowmem_reserve = z->start().value() < kDma32LimitPfn && low ? reserve * z->managed_pages() / low : 0;
 }
 
 Zone *PageAllocator::zone_of(Pfn pfn) {
@@ -137,12 +159,13 @@ Zone *PageAllocator::zone_of(Pfn pfn) {
 }
 
 /* __zone_watermark_ok(): the zone's free pages (the pool's left out without ALLOC_CMA, the
- * highatomic reserve without ALLOC_HARDER) must stay at @mark or above once 2^@order are taken. */
+ * highatomic reserve without ALLOC_HARDER) must stay above @mark plus the zone's lowmem_reserve
+ * once 2^@order are taken ("free_pages <= min + z->lowmem_reserve[highest_zoneidx]" fails). */
 bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark) const {
     std::uint64_t usable = z.free_pages() - z.free_pages(MigrateType::isolate);
     if (!pool_usable(gfp)) usable -= z.free_pages(MigrateType::cma);
     if (!gfp.atomic) usable -= z.free_pages(MigrateType::highatomic);
-    return usable >= mark + (1ull << order);
+    return usable >= mark + z.lowmem_reserve + (1ull << order);
 }
 
 /*
@@ -604,13 +627,13 @@ std::uint64_t PageAllocator::free_pages_without_pool() const {
 
 std::uint64_t PageAllocator::watermark_pages(bool high) const {
     std::uint64_t n = 0;
-    for (const auto &z : m_zones) n += high ? z->wmark_high : z->wmark_low;
+    for (const auto &z : m_zones) n += (high ? z->wmark_high : z->wmark_low) + z->lowmem_reserve;
     return n;
 }
 
 std::uint64_t PageAllocator::watermark_min_pages() const {
     std::uint64_t n = 0;
-    for (const auto &z : m_zones) n += z->wmark_min;
+    for (const auto &z : m_zones) n += z->wmark_min + z->lowmem_reserve;
     return n;
 }
 

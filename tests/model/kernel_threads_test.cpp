@@ -33,8 +33,10 @@ RunResult run_trace(const std::string &body, std::vector<std::string> sets, unsi
 }
 
 /* min_free_kbytes 32 MiB: min 8192 pages, low and high 2048 pages apart (min/4) each; the pool
- * unused (under linux-balance the page cache would come from it while it holds most free memory). */
-const std::vector<std::string> kSets = {"mm.min_free_kbytes=32768", "mm.cma_policy=never"};
+ * unused (under linux-balance the page cache would come from it while it holds most free memory);
+ * no lowmem_reserve (the DMA32 zone's 2,035 pages would move every mark this arithmetic uses;
+ * tests/unit/kswapd_wake_test.cpp tests the reserve). */
+const std::vector<std::string> kSets = {"mm.min_free_kbytes=32768", "mm.cma_policy=never", "mm.lowmem_reserve_ratio=0"};
 constexpr std::uint64_t kCachePages = 4096;  /* page cache read first: what kswapd drops */
 constexpr std::uint64_t kLeave = 12800;      /* free pages left by the hog, a little above high */
 constexpr std::uint64_t kChunks = 375;       /* reads of 16 pages: 6000 pages, to well below low */
@@ -102,10 +104,11 @@ TEST(KernelThreadsModel, OnASingleCoreKswapdCompetesWithTheUserThread) {
 
 TEST(KernelThreadsModel, KcompactdRunsOnAnotherCoreAfterAHighOrderFailure) {
     // Fragmentation: order-10 kernel blocks take most memory, order-0 movable pages the rest
-    // (the pool unused: cma_policy never; min_free_kbytes at its 128 KiB floor, so that the
-    // pages left are too few to hold an order-6 block), and every other one is freed: plenty
-    // of free pages, no free block of order 6.
-    const std::vector<std::string> sets = {"mm.min_free_kbytes=128", "mm.cma_policy=never"};
+    // (the pool unused: cma_policy never; min_free_kbytes at its 128 KiB floor and no
+    // lowmem_reserve, so that the pages left are too few to hold an order-6 block: the DMA32
+    // zone's reserve, some 2,000 pages, would keep whole order-6 blocks free), and every other
+    // one is freed: plenty of free pages, no free block of order 6.
+    const std::vector<std::string> sets = {"mm.min_free_kbytes=128", "mm.cma_policy=never", "mm.lowmem_reserve_ratio=0"};
     const std::uint64_t free0 = in_child<std::uint64_t>([&sets] {
         const RunResult probe = run_trace("thread 1 core=0\n1 compute 1\n", sets);
         return probe.free_pages - probe.pool_free;

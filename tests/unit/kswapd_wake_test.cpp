@@ -78,3 +78,82 @@ TEST(KswapdWake, AHighOrderAllocationWakesItWhenItWouldCrossTheLowWatermark) {
     ASSERT_EQ(probe.free_at_wake.size(), 1u);
     EXPECT_EQ(probe.free_at_wake[0], low - 3);
 }
+
+namespace {
+/* setup_per_zone_lowmem_reserve() worked by hand for the model's zones: every request may use
+ * ZONE_NORMAL, so each zone below 4 GiB keeps managed(Normal zones) / ratio pages (one such
+ * zone here), and a Normal zone keeps none. */
+std::uint64_t normal_managed(const PageAllocator &a) {
+    std::uint64_t n = 0;
+    for (const auto &z : a.zones())
+        if (z->start().value() >= ((1ull << 32) >> kPageShift)) n += z->managed_pages();
+    return n;
+}
+}  // namespace
+
+// The kernel's arithmetic on a measured machine: an RK3588 board (arm64) reports
+// "zone DMA protection: (0, 0, 4192, 4192)" beside "zone Normal managed 1073373" with
+// lowmem_reserve_ratio 256 in /proc/zoneinfo; 1,073,373 / 256 = 4,192.9, truncated. On
+// virt-4g-mte the DMA32 zone's reserve is likewise managed(Normal) / 256, and 0 with the
+// ratio 0; the Normal zone's is 0.
+TEST(LowmemReserve, TheZoneBelow4GiBKeepsNormalsManagedPagesOver256) {
+    KernelRig r(no_pool());
+    const auto &zones = r.alloc->zones();
+    ASSERT_EQ(zones.size(), 2u);
+    const Zone &normal = *zones[0], &dma32 = *zones[1];
+    ASSERT_EQ(normal.name().rfind("Normal", 0), 0u);
+    ASSERT_EQ(dma32.name().rfind("DMA32", 0), 0u);
+    EXPECT_EQ(normal.lowmem_reserve, 0u);
+    EXPECT_EQ(dma32.lowmem_reserve, normal_managed(*r.alloc) / 256);
+    EXPECT_GT(dma32.lowmem_reserve, 1000u) << "about 2 GiB of Normal memory: some 2,000 pages";
+    MmConfig off = no_pool();
+    off.lowmem_reserve_ratio = 0;
+    KernelRig r0(off);
+    for (const auto &z : r0.alloc->zones()) EXPECT_EQ(z->lowmem_reserve, 0u) << z->name();
+}
+
+// __zone_watermark_ok adds the reserve to the mark: once the Normal zone is at its low
+// watermark, requests fall back to DMA32 only while it stays above its low mark plus the
+// reserve, so kswapd is woken that many pages earlier than with no reserve.
+TEST(LowmemReserve, FallbackStopsAtTheLowMarkPlusTheReserveAndKswapdWakesThatMuchEarlier) {
+    std::uint64_t wake[2] = {0, 0}, reserve = 0;
+    for (int on = 0; on < 2; ++on) {
+        MmConfig mm = no_pool();
+        if (!on) mm.lowmem_reserve_ratio = 0;
+        KernelRig r(mm);
+        WakeProbe probe(*r.k, *r.alloc);
+        r.k->thread_start(1);
+        const Zone &dma32 = *r.alloc->zones()[1];
+        if (on) reserve = normal_managed(*r.alloc) / 256;
+        // Page-cache reads until kswapd is woken.
+        for (std::uint64_t p = 0; probe.free_at_wake.empty() && p < (1ull << 21); ++p)
+            r.k->read_file(1, 9, p * kPageSize, kPageSize);
+        ASSERT_EQ(probe.free_at_wake.size(), 1u);
+        wake[on] = probe.free_at_wake[0];
+        // The allocation that woke kswapd took its page at min; DMA32 sat at low + reserve before.
+        const std::uint64_t usable = dma32.free_pages() - dma32.free_pages(MigrateType::cma);
+        EXPECT_GE(usable + 1, dma32.wmark_low + (on ? reserve : 0)) << "on=" << on;
+        EXPECT_LT(usable, dma32.wmark_low + (on ? reserve : 0) + 2) << "on=" << on;
+    }
+    ASSERT_GT(reserve, 0u);
+    EXPECT_EQ(wake[1], wake[0] + reserve);
+}
+
+// The allocator on its own (no kswapd): unmovable order-0 requests until one fails. The fast
+// pass stops each zone at its low mark, the slow pass at min; both add the zone's reserve, so
+// the DMA32 zone is left with min + reserve free pages (min with the ratio 0), the Normal zone
+// with its min.
+TEST(LowmemReserve, AllocationsLeaveTheReserveInTheZoneBelow4GiBDownToItsMin) {
+    for (int on = 0; on < 2; ++on) {
+        MmConfig mm = no_pool();
+        if (!on) mm.lowmem_reserve_ratio = 0;
+        KernelRig r(mm);
+        const GfpFlags gfp{MigrateType::unmovable, false, false};
+        while (r.alloc->alloc_pages(0, gfp, true).ok) {}
+        const Zone &normal = *r.alloc->zones()[0], &dma32 = *r.alloc->zones()[1];
+        const auto usable = [](const Zone &z) { return z.free_pages() - z.free_pages(MigrateType::cma); };
+        const std::uint64_t reserve = on ? normal_managed(*r.alloc) / 256 : 0;
+        EXPECT_EQ(usable(dma32), dma32.wmark_min + reserve) << "on=" << on;
+        EXPECT_EQ(usable(normal), normal.wmark_min) << "on=" << on;
+    }
+}

@@ -44,6 +44,9 @@ struct MmConfig {
     TagReservePath tag_reserve = TagReservePath::fast_path;
     unsigned contig_retries = 3;      /* alloc_contig_range attempts (RFC v2/v3: 3, v1: 5) */
     std::uint64_t min_free_kbytes = 0; /* 0: Linux's sqrt(16 x lowmem KiB) */
+    /* vm.lowmem_reserve_ratio of the zones below 4 GiB (arm64's ZONE_DMA/DMA32): they keep
+     * managed(the zones above) / ratio pages from requests that fall back to them; 0: none */
+    std::uint64_t lowmem_reserve_ratio = 256;
     bool shuffle = false;             /* page_alloc.shuffle: top-order free lists permuted at boot */
     std::uint64_t shuffle_seed = 1;   /* sim.seed: the permutation */
     bool pcp_lists = false;           /* per-CPU page lists (struct per_cpu_pages) for orders 0..3 */

@@ -75,7 +75,8 @@ public:
     /// True when @pfn lies in a pageblock of the tag-storage pool (MIGRATE_CMA).
     bool in_pool(Pfn pfn);
     /// Free pages an allocation without ALLOC_CMA can count on (the pool's free pages left
-    /// out, as __zone_watermark_ok does), and the sum of the zones' @low or high watermark.
+    /// out, as __zone_watermark_ok does), and the sum of the zones' @low or high watermark,
+    /// each with the zone's lowmem_reserve (the mark __zone_watermark_ok tests a zone against).
     std::uint64_t free_pages_without_pool() const;
     std::uint64_t watermark_pages(bool high) const;
     std::uint64_t watermark_min_pages() const;
@@ -165,6 +166,8 @@ private:
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
     void set_watermarks();
+    /// Each zone's lowmem_reserve (setup_per_zone_lowmem_reserve), from the zones' sizes.
+    void set_lowmem_reserve();
 
     MmConfig m_config;
     IKernelMemory &m_kmem;

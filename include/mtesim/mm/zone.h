@@ -75,6 +75,9 @@ public:
 
     /* watermarks, in pages (set by PageAllocator) */
     std::uint64_t wmark_min = 0, wmark_low = 0, wmark_high = 0;
+    /* lowmem_reserve[], in pages: kept from every request of the model, whose preferred zone is
+     * above this one when this one lies below 4 GiB (set by PageAllocator; 0 for Normal) */
+    std::uint64_t lowmem_reserve = 0;
     std::uint64_t highatomic_pageblocks = 0; /* reserved for high-order atomic allocations */
 
 private:
