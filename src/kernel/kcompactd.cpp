@@ -16,8 +16,9 @@ bool Kcompactd::wake(unsigned order) {
 }
 
 /*
- * kcompactd_do_work(): compaction for the order it was woken for, unless a free block of that
- * order exists already (the zone's watermark at that order is met: nothing to do); then
+ * kcompactd_do_work(): compaction for the order it was woken for, unless a zone can already
+ * give that order at its min watermark with its lowmem_reserve (compaction_suit_allocation_order
+ * finds COMPACT_SUCCESS: nothing to do; PageAllocator::order_available); then
  * sleep. One run per wake-up: a compaction that finds no range it can empty does not retry
  * (compaction is deferred after failure, defer_compaction).
  */
@@ -25,7 +26,7 @@ bool Kcompactd::run_once(std::uint64_t &cycles) {
     const unsigned order = m_order;
     m_order = 0;
     m_awake = false;
-    if (!order || m_kernel.has_free_block(order)) {
+    if (!order || m_alloc.order_available(order, /*high=*/false)) {
         ++m_stats.skipped;
         return false;
     }

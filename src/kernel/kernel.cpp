@@ -28,7 +28,7 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
                                      m_cleancache, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
       m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
                                    m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
-      m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this) {
+      m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());

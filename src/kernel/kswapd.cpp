@@ -23,7 +23,7 @@ bool Kswapd::wake(unsigned order) {
 
 bool Kswapd::balanced(unsigned order) const {
     if (m_alloc.free_pages_without_pool() < m_alloc.watermark_pages(true)) return false;
-    return order == 0 || m_kernel.has_free_block(order);
+    return order == 0 || m_alloc.order_available(order, /*high=*/true);
 }
 
 /*

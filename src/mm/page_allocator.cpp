@@ -102,7 +102,8 @@ PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, I
         i = j;
     }
     std::reverse(m_zones.begin(), m_zones.end()); /* highest zone first, as the zonelist */
-    set_watermarks();
+    set_watermarks();     /* init_per_zone_wmark_min: setup_per_zone_wmarks, */
+    set_lowmem_reserve(); /* then setup_per_zone_lowmem_reserve */
     m_pool = std::make_unique<TagStoragePool>(desc, *this);
     if (config.pcp_lists)
         m_pcp.assign(m_zones.size(), std::vector<PerCpuPages>(std::max<std::size_t>(desc.cpus.size(), 1)));
@@ -128,8 +129,9 @@ void PageAllocator::set_watermarks() {
         z->wmark_low = z->wmark_min + step;
         z->wmark_high = z->wmark_low + step;
     }
-    set_lowmem_reserve();
 }
+
+bool PageAllocator::below_4g(const Zone &z) { return z.start().value() < kDma32LimitPfn; }
 
 /*
  * setup_per_zone_lowmem_reserve(): zone i keeps lowmem_reserve[j] = managed(zones i+1..j) /
@@ -145,11 +147,10 @@ void PageAllocator::set_watermarks() {
  */
 void PageAllocator::set_lowmem_reserve() {
     std::uint64_t normal = 0, low = 0;
-    for (const auto &z : m_zones) (z->start().value() < kDma32LimitPfn ? low : normal) += z->managed_pages();
+    for (const auto &z : m_zones) (below_4g(*z) ? low : normal) += z->managed_pages();
     const std::uint64_t ratio = m_config.lowmem_reserve_ratio;
     const std::uint64_t reserve = ratio ? normal / ratio : 0;
-    for (auto &z : m_zones)
-        z->lowmem_reserve = z->start().value() < kDma32LimitPfn && low ? reserve * z->managed_pages() / low : 0;
+    for (auto &z : m_zones) z->lowmem_reserve = below_4g(*z) && low ? reserve * z->managed_pages() / low : 0;
 }
 
 Zone *PageAllocator::zone_of(Pfn pfn) {
@@ -159,8 +160,9 @@ Zone *PageAllocator::zone_of(Pfn pfn) {
 }
 
 /* __zone_watermark_ok(): the zone's free pages (the pool's left out without ALLOC_CMA, the
- * highatomic reserve without ALLOC_HARDER) must stay above @mark plus the zone's lowmem_reserve
- * once 2^@order are taken ("free_pages <= min + z->lowmem_reserve[highest_zoneidx]" fails). */
+ * highatomic reserve without ALLOC_HARDER) must be at @mark plus the zone's lowmem_reserve or
+ * above once 2^@order are taken ("free_pages <= min + z->lowmem_reserve[highest_zoneidx]" fails,
+ * with free_pages less 2^order - 1). */
 bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark) const {
     std::uint64_t usable = z.free_pages() - z.free_pages(MigrateType::isolate);
     if (!pool_usable(gfp)) usable -= z.free_pages(MigrateType::cma);
@@ -629,6 +631,20 @@ std::uint64_t PageAllocator::watermark_pages(bool high) const {
     std::uint64_t n = 0;
     for (const auto &z : m_zones) n += (high ? z->wmark_high : z->wmark_low) + z->lowmem_reserve;
     return n;
+}
+
+/* __zone_watermark_ok for order > 0: the count test (watermark_ok), then a free block of the
+ * order or larger on a list the request may take: MIGRATE_PCPTYPES only, as neither kswapd's
+ * nor kcompactd's test passes ALLOC_CMA or ALLOC_HIGHATOMIC. */
+bool PageAllocator::order_available(unsigned order, bool high) const {
+    for (const auto &zp : m_zones) {
+        const Zone &z = *zp;
+        if (!watermark_ok(z, order, kGfpKernel, high ? z.wmark_high : z.wmark_min)) continue;
+        for (unsigned o = order; o <= Zone::kMaxOrder; ++o)
+            for (unsigned t = 0; t < kPcpTypes; ++t)
+                if (z.nr_free(o, static_cast<MigrateType>(t))) return true;
+    }
+    return false;
 }
 
 std::uint64_t PageAllocator::watermark_min_pages() const {

@@ -106,8 +106,10 @@ TEST(KernelThreadsModel, KcompactdRunsOnAnotherCoreAfterAHighOrderFailure) {
     // Fragmentation: order-10 kernel blocks take most memory, order-0 movable pages the rest
     // (the pool unused: cma_policy never; min_free_kbytes at its 128 KiB floor and no
     // lowmem_reserve, so that the pages left are too few to hold an order-6 block: the DMA32
-    // zone's reserve, some 2,000 pages, would keep whole order-6 blocks free), and every other
-    // one is freed: plenty of free pages, no free block of order 6.
+    // zone's reserve, some 2,000 pages, would stay free through the fill as whole blocks, and
+    // once every other small page is freed its free count passes min + reserve and the order-6
+    // request takes one of them, as Linux's would), and every other one is freed: plenty of
+    // free pages, no free block of order 6.
     const std::vector<std::string> sets = {"mm.min_free_kbytes=128", "mm.cma_policy=never", "mm.lowmem_reserve_ratio=0"};
     const std::uint64_t free0 = in_child<std::uint64_t>([&sets] {
         const RunResult probe = run_trace("thread 1 core=0\n1 compute 1\n", sets);

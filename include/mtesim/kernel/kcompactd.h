@@ -7,6 +7,7 @@
 // migrations' copies, PTE updates and TLB maintenance) is charged to the core that runs it.
 #pragma once
 
+#include "mtesim/mm/page_allocator.h"
 #include "mtesim/sched/i_kernel_thread.h"
 
 #include <cstdint>
@@ -18,7 +19,7 @@ class Kernel;
 struct KcompactdStats {
     std::uint64_t wakeups = 0;  /* sleeping -> runnable */
     std::uint64_t runs = 0;     /* compaction runs (kcompactd_do_work that compacted) */
-    std::uint64_t skipped = 0;  /* wake-ups that found a free block of the order already */
+    std::uint64_t skipped = 0;  /* wake-ups that found the order allocatable already (a zone at min, PageAllocator::order_available) */
     std::uint64_t success = 0;  /* runs that left a free block of the order */
     std::uint64_t pages_migrated = 0; /* in pages */
     std::uint64_t cycles = 0;   /* core cycles it ran, context switches included */
@@ -26,7 +27,7 @@ struct KcompactdStats {
 
 class Kcompactd : public IKernelThread {
 public:
-    explicit Kcompactd(Kernel &kernel) : m_kernel(kernel) {}
+    Kcompactd(Kernel &kernel, const PageAllocator &allocator) : m_kernel(kernel), m_alloc(allocator) {}
 
     /// wakeup_kcompactd for 2^@order pages; true when it was asleep (schedule it).
     bool wake(unsigned order);
@@ -39,6 +40,7 @@ public:
 
 private:
     Kernel &m_kernel;
+    const PageAllocator &m_alloc;
     bool m_awake = false;
     unsigned m_order = 0; /* pgdat->kcompactd_max_order */
     KcompactdStats m_stats;

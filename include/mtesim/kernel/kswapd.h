@@ -37,7 +37,8 @@ public:
     bool wake(unsigned order);
     bool awake() const { return m_awake; }
     /// Whether the node is balanced for @order (pgdat_balanced): the free pages outside the
-    /// pool at the high watermark and, for order > 0, a free block of that order.
+    /// pool at the high watermarks (with the zones' lowmem_reserve) and, for order > 0, a zone
+    /// that can give that order at its high watermark (PageAllocator::order_available).
     bool balanced(unsigned order) const;
 
     const char *name() const override { return "kswapd0"; }

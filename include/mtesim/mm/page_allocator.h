@@ -79,6 +79,12 @@ public:
     /// each with the zone's lowmem_reserve (the mark __zone_watermark_ok tests a zone against).
     std::uint64_t free_pages_without_pool() const;
     std::uint64_t watermark_pages(bool high) const;
+    /// Whether some zone could give a block of 2^@order pages to a request without ALLOC_CMA
+    /// and keep its @high (else min) watermark plus its lowmem_reserve, from a free block of
+    /// that order or larger on an unmovable, movable or reclaimable list: __zone_watermark_ok
+    /// for order > 0, as pgdat_balanced tests each zone at the high mark (kswapd) and
+    /// compaction_suit_allocation_order at min (kcompactd: nothing to compact).
+    bool order_available(unsigned order, bool high) const;
     std::uint64_t watermark_min_pages() const;
     /// Retries the tag reservation of a tagged block whose storage was pending (fault on
     /// access); true once reserved.
@@ -161,13 +167,16 @@ private:
     bool free_to_pcp(std::size_t zi, Pfn pfn, unsigned order);
     void pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages);
     PerCpuPages &pcp_of(std::size_t zi) { return m_pcp[zi][m_kmem.current_cpu() % m_pcp[zi].size()]; }
-    /// Whether @z can give 2^@order pages to @gfp and keep @mark free pages (__zone_watermark_ok).
+    /// Whether @z can give 2^@order pages to @gfp and keep @mark plus its lowmem_reserve free
+    /// pages (__zone_watermark_ok's count test).
     bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark) const;
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
     void set_watermarks();
     /// Each zone's lowmem_reserve (setup_per_zone_lowmem_reserve), from the zones' sizes.
     void set_lowmem_reserve();
+    /// A zone below 4 GiB (arm64's ZONE_DMA/DMA32: the zone type the model names DMA32).
+    static bool below_4g(const Zone &z);
 
     MmConfig m_config;
     IKernelMemory &m_kmem;
