@@ -164,7 +164,9 @@ public:
     Kcompactd &kcompactd() { return m_kcompactd; }
     /// wakeup_kcompactd for an allocation of 2^@order pages (kswapd calls it as it sleeps).
     void wake_kcompactd(unsigned order);
-    /// A free block of 2^@order pages or more outside the pool and isolated pageblocks.
+    /// A free block of 2^@order pages or more outside the pool and isolated pageblocks: the
+    /// free lists alone, whatever the watermarks (what compaction left; kswapd and kcompactd
+    /// ask PageAllocator::order_available, which adds __zone_watermark_ok's count test).
     bool has_free_block(unsigned order) const;
     /// kcompactd's compaction for 2^@order pages (not a direct-compaction stall); @migrated
     /// gets the pages it moved. True when a free block of the order is left.
