@@ -49,11 +49,11 @@ void Core::run() {
     try {
         for (;;) {
             if (ThreadContext *t = m_scheduler.try_next(m_id, now_ps())) {
-                m_scheduler.set_running(m_id, t);
+                m_scheduler.set_running(m_id, t, now_ps());
                 m_dispatched_ps = now_ps();
                 if (t->kthread) run_kernel_thread(*t);
                 else run_thread(*t);
-                m_scheduler.set_running(m_id, nullptr);
+                m_scheduler.set_running(m_id, nullptr, now_ps());
                 continue;
             }
             const ThreadScheduler::Idle idle = m_scheduler.idle_action(m_id);
@@ -104,6 +104,13 @@ bool Core::check_limits() {
     return true;
 }
 
+std::uint64_t Core::kernel_io_wait(std::uint64_t cycles) {
+    const std::uint64_t from = now_ps();
+    const std::uint64_t charged = m_kernel_work.named_cost(cycles);
+    m_scheduler.io_wait(m_id, from, now_ps());
+    return charged;
+}
+
 void Core::run_thread(ThreadContext &t) {
     Workload &w = m_workload;
     const std::uint64_t quantum_cycles =
@@ -126,6 +133,7 @@ void Core::run_thread(ThreadContext &t) {
     TraceEvent scratch;
     const TraceEvent *last = &scratch;
     const std::uint32_t &kernel_threads_waiting = m_scheduler.kernel_threads_waiting(m_id);
+    const bool capacity_aware = m_scheduler.capacity_aware();
     while (!t.killed) {
         const TraceEvent *read = w.next_event(*t.stream, scratch);
         if (!read) break;
@@ -250,6 +258,17 @@ void Core::run_thread(ThreadContext &t) {
             if (m_clock.need_sync()) {
                 if (check_limits()) return;
                 m_clock.sync();
+            }
+            // The scheduler tick (CONFIG_HZ), looked for at quantum boundaries: with capacity
+            // awareness a misfit thread may be pushed to a bigger idle core here.
+            if (capacity_aware && now_ps() >= m_next_tick_ps) {
+                const std::uint64_t now = now_ps(), tick = ThreadScheduler::tick_ps();
+                m_next_tick_ps = (now / tick + 1) * tick;
+                if (m_scheduler.tick(m_id, t, now)) {
+                    take_stolen();
+                    ++m_stats.context_switches;
+                    return;
+                }
             }
         }
         take_stolen();

@@ -88,6 +88,10 @@ public:
     /// the lines that were present. Costs nothing by itself: the caller charges the maintenance.
     std::uint64_t kernel_invalidate_range(PhysAddr base, std::uint64_t bytes) { return m_path.invalidate_range(base, bytes); }
     std::uint64_t kernel_named_cost(std::uint64_t cycles) { return m_kernel_work.named_cost(cycles); }
+    /// An I/O wait of @cycles in kernel work on this core (the thread sleeps until its I/O
+    /// completes; the model keeps the core for it): charged like a named cost, and the
+    /// scheduler is told that the running thread did not run meanwhile (its PELT signal).
+    std::uint64_t kernel_io_wait(std::uint64_t cycles);
     std::uint64_t kernel_dispatch(std::uint64_t instructions, std::uint64_t cycles) {
         return m_kernel_work.dispatch(instructions, cycles);
     }
@@ -145,6 +149,7 @@ private:
     bool m_running = false;     /* in run_thread */
     std::uint64_t m_stolen = 0; /* remote kernel work not yet charged (steal) */
     std::uint64_t m_dispatched_ps = 0; /* when the running thread got the core (its slice) */
+    std::uint64_t m_next_tick_ps = 0;  /* the next scheduler tick (a multiple of ThreadScheduler::tick_ps()) */
     CoreStats m_stats;
     LocalClock m_clock;
     TimingModel m_timing;

@@ -81,7 +81,7 @@ std::uint64_t KernelMemoryRouter::access_tags(Pfn pfn, std::uint64_t pages, bool
 std::uint64_t KernelMemoryRouter::io_wait(double ns) {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     const auto cycles = static_cast<std::uint64_t>(ns * static_cast<double>(m_current->clock_hz()) / 1e9 + 0.5);
-    return m_current->kernel_named_cost(cycles);
+    return m_current->kernel_io_wait(cycles);
 }
 
 // The state a run starts from (set_uncharged: vm.prefill_page_cache_mbytes) is built before the

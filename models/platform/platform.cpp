@@ -12,6 +12,7 @@
 #include "mtesim/common/trace_error.h"
 #include "mtesim/config/config_loader.h"
 #include "mtesim/kernel/block_device_preset.h"
+#include "mtesim/sched/cpu_capacity.h"
 #include "mtesim/sched/sched_config.h"
 
 #include <algorithm>
@@ -136,6 +137,12 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
                                  "sysctl_sched_base_slice before its 1 + ilog2(min(CPUs, 8)) scaling (Linux 6.6 kernel/sched/fair.c: 0.75 ms)",
                                  1, 1e7)));
     m_scheduler->configure(SchedConfig::resolve(m_store));
+    {
+        std::vector<std::uint32_t> dmips;
+        std::vector<std::uint64_t> clocks;
+        for (const CpuDesc &c : desc.cpus) dmips.push_back(c.capacity_dmips_mhz), clocks.push_back(c.clock_hz);
+        m_scheduler->set_capacities(CpuCapacity::normalise(dmips, clocks));
+    }
     m_llc = std::make_unique<Cache>(core_cfg.llc);
     m_kernel = std::make_unique<KernelMemoryRouter>(static_cast<unsigned>(desc.cpus.size()));
     m_kernel_state.router = m_kernel.get();

@@ -71,10 +71,25 @@ void PlatformReader::read_cpus(const FdtBlob &blob, PlatformDesc &desc) {
             throw ConfigError(blob.where(node) + ": mtesim,mte-version = <" + std::to_string(cpu.mte_version) +
                               ">, expected 0 (none), 2 (FEAT_MTE2) or 3 (FEAT_MTE3)");
         if (blob.has_property(node, "next-level-cache")) cpu.l2_cache = read_cpu_cache(blob, node, desc);
+        if (blob.has_property(node, "capacity-dmips-mhz")) {
+            const auto cap = blob.u32_property(node, "capacity-dmips-mhz");
+            if (!cap || *cap == 0)
+                throw ConfigError(blob.where(node) + ": capacity-dmips-mhz, expected one cell above 0 (the core's "
+                                  "relative performance per MHz, Documentation/devicetree/bindings/cpu/cpu-capacity.txt)");
+            cpu.capacity_dmips_mhz = *cap;
+        }
         desc.cpus.push_back(cpu);
     }
     if (desc.cpus.empty())
         throw ConfigError(blob.source() + ": /cpus: no cpu nodes, expected at least one with device_type = \"cpu\"");
+    // drivers/base/arch_topology.c (topology_parse_cpu_capacity) ignores every cpu's value when one
+    // lacks it; a board that sets it on some cpus only is a mistake, not a choice: say so.
+    const auto given = std::count_if(desc.cpus.begin(), desc.cpus.end(), [](const CpuDesc &c) { return c.capacity_dmips_mhz != 0; });
+    if (given != 0 && static_cast<std::size_t>(given) != desc.cpus.size())
+        for (const CpuDesc &c : desc.cpus)
+            if (c.capacity_dmips_mhz == 0)
+                throw ConfigError(blob.source() + ": " + c.path + ": missing property \"capacity-dmips-mhz\", expected it on "
+                                  "every cpu once one has it (Linux would ignore all of them)");
 }
 
 /*

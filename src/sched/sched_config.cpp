@@ -10,6 +10,9 @@ SchedConfig SchedConfig::resolve(ConfigStore &s) {
     c.load_balance = s.get_string("sched.load_balance", "on",
                                   "on: Linux CFS load balancing (idle pull, periodic balance, wake-up placement); off: threads stay where they were placed",
                                   {"on", "off"}) == "on";
+    c.capacity_aware = s.get_string("sched.capacity_aware", "on",
+                                    "on: on a board whose cpus differ in capacity (capacity-dmips-mhz), misfit threads move to bigger idle CPUs and waking threads go to an idle CPU they fit (SD_ASYM_CPUCAPACITY); off: every CPU counts as capacity 1024",
+                                    {"on", "off"}) == "on";
     c.migration_cost_ps = static_cast<std::uint64_t>(
         1e6 * s.get_double("sched.migration_cost_us", 500, "us",
                            "sysctl_sched_migration_cost: a thread that ran this recently is cache hot and not pulled by a balance pass (kernel/sched/fair.c: 500 us)",

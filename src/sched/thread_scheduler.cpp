@@ -14,7 +14,8 @@ constexpr std::uint64_t kNever = ~0ull;
 ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::uint64_t seed)
     : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores), m_running(cores, nullptr), m_kwaiting(cores, 0),
       m_retired(cores, false), m_balance_interval_ms(cores, cores), m_next_balance_ps(cores, 0), m_balance_failed(cores, 0),
-      m_last_balance_ps(cores, 0), m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0) {
+      m_last_balance_ps(cores, 0), m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0),
+      m_capacity(cores, 1024) {
     m_stats.idle_ps.assign(cores, 0);
     set_base_slice_ps(750000000ull); /* sysctl_sched_base_slice: 0.75 ms (kernel/sched/fair.c) */
     m_workload.set_listener([this](const ThreadInfo *info) {
@@ -155,7 +156,7 @@ void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
         while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
             ThreadContext *t = sleepers.begin()->second;
             sleepers.erase(sleepers.begin());
-            const std::uint32_t target = select_idle_sibling(*t, core);
+            const std::uint32_t target = select_idle_sibling(*t, core, now_ps);
             if (target != t->core) ++m_stats.migrations_wake;
             t->core = target;
             m_queues[target].push_back(t);
@@ -170,8 +171,19 @@ void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
  * (for_each_cpu_wrap), else the previous core. A pinned thread's only choice is its core.
  * Each core looked at costs sched.select_cpu_instructions on @waker.
  */
-std::uint32_t ThreadScheduler::select_idle_sibling(const ThreadContext &t, std::uint32_t waker) {
+std::uint32_t ThreadScheduler::select_idle_sibling(const ThreadContext &t, std::uint32_t waker, std::uint64_t now_ps) {
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+    if (m_asym && !t.pinned && !t.kthread && t.util.started() && now_ps != kNever) {
+        // sync_entity_load_avg, then asym_fits_cpu on the previous CPU, then select_idle_capacity.
+        const double util = t.util.util_at(now_ps, 0);
+        if (idle(t.core) && fits(util, m_capacity[t.core])) {
+            charge(waker, m_config.select_cpu_instructions);
+            return t.core;
+        }
+        charge(waker, std::uint64_t(m_config.select_cpu_instructions) * n);
+        const std::uint32_t c = select_idle_capacity(util, t.core);
+        return c == n ? t.core : c;
+    }
     if (t.pinned || idle(t.core)) {
         charge(waker, m_config.select_cpu_instructions);
         return t.core;
@@ -365,7 +377,15 @@ bool ThreadScheduler::busy() const {
     return false;
 }
 
-void ThreadScheduler::set_running(std::uint32_t core, ThreadContext *t) {
+void ThreadScheduler::set_running(std::uint32_t core, ThreadContext *t, std::uint64_t now_ps) {
+    if (m_asym && now_ps != kNever) {
+        if (t && !t->kthread) {
+            if (!t->util.started()) t->util.start(initial_util(core, now_ps), now_ps);
+            else t->util.rest_until(now_ps);
+        } else if (!t && m_running[core] && !m_running[core]->kthread && m_running[core]->util.started()) {
+            m_running[core]->util.run_until(now_ps, m_capacity[core]);
+        }
+    }
     if (!t) m_descheduled[core] = m_running[core];
     m_running[core] = t;
     if (!t && m_wake && m_workload.exhausted() && !busy())
@@ -378,6 +398,100 @@ void ThreadScheduler::retire(std::uint32_t core) {
         m_stats.idle_ps[core] += m_last_seen_ps[core] - std::min(m_last_seen_ps[core], m_idle_since_ps[core]);
         m_idle_since_ps[core] = kNever;
     }
+}
+
+void ThreadScheduler::set_capacities(std::vector<std::uint32_t> capacities) {
+    if (capacities.size() != m_capacity.size()) return;
+    m_capacity = std::move(capacities);
+    update_asymmetry();
+}
+
+void ThreadScheduler::update_asymmetry() {
+    m_max_capacity = *std::max_element(m_capacity.begin(), m_capacity.end());
+    const std::uint32_t min = *std::min_element(m_capacity.begin(), m_capacity.end());
+    m_asym = m_config.capacity_aware && min != m_max_capacity;
+}
+
+/*
+ * post_init_entity_util_avg: a new thread starts at half the spare capacity of its CPU,
+ * (capacity - cfs_rq util) / 2, or, when that CPU's run queue already has utilisation, at the
+ * queue's utilisation shared by weight (equal weights here: over the threads on it), no more
+ * than that half. The queue's utilisation is the sum of the user threads queued on @core.
+ */
+double ThreadScheduler::initial_util(std::uint32_t core, std::uint64_t now_ps) const {
+    double rq = 0;
+    std::uint32_t nr = 0;
+    for (const ThreadContext *q : m_queues[core])
+        if (!q->kthread && q->util.started()) rq += q->util.util_at(now_ps, 0), ++nr;
+    const double cap = std::max(0.0, (static_cast<double>(m_capacity[core]) - rq) / 2.0);
+    return nr == 0 || rq == 0 ? cap : std::min(cap, rq / (nr + 1));
+}
+
+/*
+ * select_idle_capacity (kernel/sched/fair.c, v6.6, without uclamp): the idle CPUs from @target
+ * on (for_each_cpu_wrap); the first that @util fits is the choice; with none, the idle CPU of
+ * greatest capacity (the first such). n when no CPU is idle.
+ */
+std::uint32_t ThreadScheduler::select_idle_capacity(double util, std::uint32_t target) const {
+    const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+    std::uint32_t best = n, best_cap = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const std::uint32_t c = (target + i) % n;
+        if (!idle(c)) continue;
+        if (fits(util, m_capacity[c])) return c;
+        if (m_capacity[c] > best_cap) best = c, best_cap = m_capacity[c];
+    }
+    return best;
+}
+
+/*
+ * A tick of @core while it runs @t (task_tick_fair -> update_misfit_status, then
+ * trigger_load_balance -> nohz_balancer_kick):
+ * - @t is misfit when it may run elsewhere (not pinned), its CPU is not of the greatest
+ *   capacity (p->max_allowed_capacity), and its utilisation does not fit the CPU;
+ * - a misfit task on a CPU below the greatest capacity kicks the nohz idle balance: the first
+ *   idle CPU (find_new_ilb) balances every idle CPU whose next_balance is due, from the one
+ *   after it round the board and itself last (_nohz_idle_balance). The first of those with a
+ *   capacity greater than @core's (capacity_greater) finds @core's group misfit
+ *   (group_misfit_task, migrate_misfit), cannot detach the running thread, and pushes it by
+ *   active balance: the stopper preempts @t on @core and attaches it to the idle CPU.
+ * Costs on the pulling CPU: one balance pass and one migration (sched.*_instructions). Its
+ * balance interval goes back to the minimum and its next balance is one busy interval on.
+ */
+bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t now_ps) {
+    if (!m_asym || t.kthread || t.pinned || !t.util.started()) return false;
+    if (m_capacity[core] >= m_max_capacity) return false;
+    if (fits(t.util.util_at(now_ps, m_capacity[core]), m_capacity[core])) return false;
+    ++m_stats.misfit_ticks;
+    if (!m_config.load_balance) return false;
+    const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+    std::uint32_t ilb = n;
+    for (std::uint32_t c = 0; c < n && ilb == n; ++c)
+        if (idle(c)) ilb = c;
+    if (ilb == n) return false;
+    for (std::uint32_t i = 1; i <= n; ++i) {
+        const std::uint32_t d = (ilb + i) % n;
+        if (!idle(d) || now_ps < m_next_balance_ps[d] || !capacity_greater(m_capacity[d], m_capacity[core])) continue;
+        ++m_stats.balance_passes_periodic;
+        charge(d, std::uint64_t(m_config.balance_cpu_instructions) * n + m_config.migrate_task_instructions);
+        m_balance_failed[d] = 0;
+        m_balance_interval_ms[d] = n;
+        m_last_balance_ps[d] = now_ps;
+        m_next_balance_ps[d] = now_ps + balance_interval_ps(d, true);
+        t.core = d;
+        m_queues[d].push_back(&t);
+        ++m_stats.migrations_misfit;
+        if (m_wake) m_wake(d);
+        return true;
+    }
+    return false;
+}
+
+void ThreadScheduler::io_wait(std::uint32_t core, std::uint64_t from_ps, std::uint64_t to_ps) {
+    ThreadContext *t = m_running[core];
+    if (!m_asym || !t || t->kthread || !t->util.started()) return;
+    t->util.run_until(from_ps, m_capacity[core]);
+    t->util.rest_until(to_ps);
 }
 
 void ThreadScheduler::requeue(ThreadContext *t) {

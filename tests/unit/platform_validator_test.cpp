@@ -73,6 +73,8 @@ const BadCase kCases[] = {
     {"llc-two-nodes", "/cpus/cpu@1", "a second level-3 cache node (the first is /cpus/l3-cache-a)"},
     {"llc-below-not-level-3", "/cpus/l2-cache-b", "cache-level = <2>, expected <3>: an L2 node's next-level-cache names the LLC"},
     {"llc-next-level", "/cpus/l3-cache", "next-level-cache below the LLC, expected none"},
+    {"capacity-some-cpus", "/cpus/cpu@0", "missing property \"capacity-dmips-mhz\", expected it on every cpu once one has it"},
+    {"capacity-zero", "/cpus/cpu@0", "capacity-dmips-mhz, expected one cell above 0"},
     {"syntax-error", "", "syntax-error.dts:5.1-2 syntax error (dtc)"},
 };
 

@@ -4,8 +4,7 @@
 // the instructions the work costs and idle time. Times are in ps.
 #include "mtesim/common/config_error.h"
 #include "mtesim/config/config_store.h"
-#include "mtesim/sched/thread_scheduler.h"
-#include "mtesim/trace/text_trace_reader.h"
+#include "sched_rig.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -20,36 +19,16 @@ namespace {
 
 constexpr std::uint64_t kUs = 1000000; /* ps */
 
-struct Rig {
-    std::string path = "/tmp/mtesim-sched-" + std::to_string(getpid()) + ".trace";
-    std::unique_ptr<Workload> w;
-    std::unique_ptr<ThreadScheduler> s;
-    std::vector<std::uint32_t> woken;
-    std::uint64_t charged = 0; /* instructions */
-    Rig(std::uint32_t cores, const std::string &threads, bool balance = true, std::uint64_t migration_cost_ps = 500 * kUs) {
-        std::ofstream(path) << "mtesim-trace 1\n" << threads;
-        w = std::make_unique<Workload>(std::make_unique<TextTraceReader>(path));
-        s = std::make_unique<ThreadScheduler>(*w, cores, 1);
-        SchedConfig c;
-        c.load_balance = balance;
-        c.migration_cost_ps = migration_cost_ps;
-        s->configure(c);
-        s->set_wake([this](std::uint32_t core) { woken.push_back(core); });
-        s->set_charge([this](std::uint32_t, std::uint64_t n) { charged += n; });
-        while (!w->exhausted()) w->pump();
-    }
-    ~Rig() { std::remove(path.c_str()); }
-    ThreadContext *thread(std::uint32_t id) const {
-        for (auto &t : s->threads())
-            if (t->info.id == id) return t.get();
-        return nullptr;
-    }
-    /// @core picks its next thread at @now and runs it.
-    ThreadContext *dispatch(std::uint32_t core, std::uint64_t now) {
-        ThreadContext *t = s->try_next(core, now);
-        if (t) s->set_running(core, t);
-        return t;
-    }
+SchedConfig balance_config(bool balance, std::uint64_t migration_cost_ps) {
+    SchedConfig c;
+    c.load_balance = balance;
+    c.migration_cost_ps = migration_cost_ps;
+    return c;
+}
+
+struct Rig : SchedRig {
+    Rig(std::uint32_t cores, const std::string &threads, bool balance = true, std::uint64_t migration_cost_ps = 500 * kUs)
+        : SchedRig(cores, threads, balance_config(balance, migration_cost_ps)) {}
 };
 
 const std::string kThreeThreads = "thread 1\nthread 2\nthread 3\n1 compute 1\n2 compute 1\n3 compute 1\n";

@@ -22,6 +22,7 @@ struct CpuDesc {
     std::uint32_t mte_version = 0; /* 0: no MTE, 2: FEAT_MTE2, 3: FEAT_MTE3 (asymmetric mode) */
     std::string compatible;        /* first compatible string, e.g. "arm,neoverse-n1": picks the core preset */
     int l2_cache = -1;             /* next-level-cache: index into PlatformDesc::l2_caches; -1: none named */
+    std::uint32_t capacity_dmips_mhz = 0; /* capacity-dmips-mhz (cpu-capacity binding); 0: not given */
 };
 
 /// A cache node the cpus reach through next-level-cache (devicetree specification v0.4, 3.8

@@ -13,6 +13,9 @@ class ConfigStore;
 struct SchedConfig {
     /* off: threads stay on the core they were placed on (the model before load balancing) */
     bool load_balance = true;
+    /* on: with CPUs of different capacity (capacity-dmips-mhz in the DT), misfit migration and
+     * select_idle_capacity (SD_ASYM_CPUCAPACITY); off: capacities ignored (every CPU 1024) */
+    bool capacity_aware = true;
     /* sysctl_sched_migration_cost: a thread that ran within this long is cache hot (task_hot) */
     std::uint64_t migration_cost_ps = 500000000ull; /* 500 us, kernel/sched/fair.c */
     /* instructions, charged through the core model on the balancing (or waking) core */

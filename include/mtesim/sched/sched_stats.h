@@ -12,6 +12,8 @@ struct SchedStats {
     std::uint64_t migrations_idle_pull = 0; /* newidle_balance: a core going idle pulled a waiting thread */
     std::uint64_t migrations_periodic = 0;  /* periodic load_balance (busy core, or an idle core's nohz balance) */
     std::uint64_t migrations_wake = 0;      /* wake-up placement (select_idle_sibling) chose a core other than the last */
+    std::uint64_t migrations_misfit = 0;    /* a running misfit thread moved to a bigger idle CPU (migrate_misfit, active balance) */
+    std::uint64_t misfit_ticks = 0;         /* scheduler ticks that found the running thread too big for its CPU (update_misfit_status) */
     /* balance passes (load_balance calls) */
     std::uint64_t balance_passes_newidle = 0;
     std::uint64_t balance_passes_periodic = 0;

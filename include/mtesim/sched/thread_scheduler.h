@@ -22,6 +22,16 @@
 // warmth is lost through the cache model (its lines are in the old core's L1/L2). With
 // sched.load_balance = off threads stay where they were placed (round robin), as before.
 //
+// Capacity awareness (sched.capacity_aware = on, on a board whose cpus have different
+// capacity-dmips-mhz: Linux's SD_ASYM_CPUCAPACITY). Each user thread carries its PELT
+// utilisation (PeltSignal), brought up to date when it starts or stops running and across its
+// I/O waits. At every scheduler tick (CONFIG_HZ) of a core, a running thread that no longer fits
+// it (update_misfit_status: util x 1280 >= capacity x 1024) is misfit; the nohz kick then lets an
+// idle CPU of greater capacity whose balance is due pull it (migrate_misfit, active balance: the
+// thread leaves its core at once). A waking thread goes to its last CPU if that is idle and fits
+// it, else to the first idle CPU it fits from there (select_idle_capacity), else to the idle CPU
+// of greatest capacity, else back to its last CPU.
+//
 // Kernel threads (kswapd, kcompactd: IKernelThread) sleep until the kernel model wakes them.
 // A woken kernel thread goes to an idle core when there is one (select_idle_sibling), else to
 // the core it last ran on, at the front of that core's queue: a thread that slept has the
@@ -35,6 +45,7 @@
 #include "mtesim/mte/tag_check_unit.h"
 #include "mtesim/mte/thread_abi_state.h"
 #include "mtesim/sched/i_kernel_thread.h"
+#include "mtesim/sched/pelt_signal.h"
 #include "mtesim/sched/sched_config.h"
 #include "mtesim/sched/sched_stats.h"
 #include "mtesim/trace/workload.h"
@@ -63,6 +74,7 @@ struct ThreadContext {
     bool runnable = false;            /* a kernel thread: queued or running (else asleep) */
     bool pinned = false;              /* core= in the trace: its affinity is that one core */
     std::uint64_t last_ran_ps = ~0ull; /* when it last stopped running (se.exec_start); ~0: never ran */
+    PeltSignal util;                   /* a user thread's util_avg, kept while capacity awareness is on */
 };
 
 class ThreadScheduler {
@@ -76,7 +88,24 @@ public:
     /// trace ends.
     void set_wake(std::function<void(std::uint32_t)> wake) { m_wake = std::move(wake); }
     /// The load-balancing settings (before the first thread is placed).
-    void configure(const SchedConfig &config) { m_config = config; }
+    void configure(const SchedConfig &config) {
+        m_config = config;
+        update_asymmetry();
+    }
+    /// Each core's capacity (CpuCapacity::normalise; default 1024 each), before the first thread.
+    void set_capacities(std::vector<std::uint32_t> capacities);
+    std::uint32_t capacity(std::uint32_t core) const { return m_capacity[core]; }
+    /// Whether capacity awareness is in effect: sched.capacity_aware and cores of different capacity.
+    bool capacity_aware() const { return m_asym; }
+    /// The scheduler tick period (CONFIG_HZ), in ps.
+    static constexpr std::uint64_t tick_ps() { return 1000000000000ull / kHz; }
+    /// A scheduler tick on @core, which runs user thread @t, at @now_ps (capacity awareness only):
+    /// update_misfit_status and the nohz kick. True when @t was moved to a bigger idle core's
+    /// queue (active balance): the caller stops running it and does not requeue it.
+    bool tick(std::uint32_t core, ThreadContext &t, std::uint64_t now_ps);
+    /// The thread running on @core slept in an I/O wait from @from_ps to @to_ps (its PELT signal
+    /// does not grow meanwhile).
+    void io_wait(std::uint32_t core, std::uint64_t from_ps, std::uint64_t to_ps);
     const SchedConfig &config() const { return m_config; }
     /// @charge(core, instructions) charges the scheduler's own work (balance passes, CPU
     /// selection) to @core through its core model; unset, that work is free (unit tests).
@@ -116,8 +145,8 @@ public:
     bool wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core);
     /// The kernel thread @t went back to sleep (its run returned false).
     void kernel_thread_sleeps(ThreadContext *t) { t->runnable = false; }
-    /// @core runs @t now (nullptr: it stopped running it).
-    void set_running(std::uint32_t core, ThreadContext *t);
+    /// @core runs @t from @now_ps (nullptr: it stopped running it then; ~0: untimed, unit tests).
+    void set_running(std::uint32_t core, ThreadContext *t, std::uint64_t now_ps = ~0ull);
     /// Whether @core's running thread, having run since @dispatched_ps, should give the core
     /// to a waiting kernel thread (or, for a kernel thread, to anyone waiting) at @now_ps.
     bool should_preempt(std::uint32_t core, const ThreadContext &t, std::uint64_t dispatched_ps, std::uint64_t now_ps) const {
@@ -158,7 +187,7 @@ private:
     /// Wakes the sleepers due at @now_ps (see try_next), @core doing the work.
     void wake_sleepers(std::uint32_t core, std::uint64_t now_ps);
     /// select_idle_sibling for @t waking on its last core; charges the scan to @waker.
-    std::uint32_t select_idle_sibling(const ThreadContext &t, std::uint32_t waker);
+    std::uint32_t select_idle_sibling(const ThreadContext &t, std::uint32_t waker, std::uint64_t now_ps);
     /// load_balance with @dst pulling; returns the threads moved.
     std::uint32_t load_balance(std::uint32_t dst, std::uint64_t now_ps, BalanceType type);
     /// get_sd_balance_interval of @core, in ps.
@@ -168,6 +197,15 @@ private:
     }
     /// Places a new thread; throws TraceError when it asks for a core the board lacks.
     void admit(const ThreadInfo &info);
+    void update_asymmetry();
+    /// fits_capacity (kernel/sched/fair.c): @util fits a CPU of @capacity with 20% headroom.
+    static bool fits(double util, std::uint32_t capacity) { return util * 1280.0 < static_cast<double>(capacity) * 1024.0; }
+    /// capacity_greater: @a exceeds @b by more than ~5%.
+    static bool capacity_greater(std::uint32_t a, std::uint32_t b) { return std::uint64_t(a) * 1024 > std::uint64_t(b) * 1078; }
+    /// post_init_entity_util_avg for @t's first run on @core.
+    double initial_util(std::uint32_t core, std::uint64_t now_ps) const;
+    /// select_idle_capacity for @t (utilisation @util) from @target; n: no idle core.
+    std::uint32_t select_idle_capacity(double util, std::uint32_t target) const;
 
     Workload &m_workload;
     std::uint64_t m_seed;
@@ -193,6 +231,10 @@ private:
     std::vector<ThreadContext *> m_descheduled;       /* the thread that just stopped running there */
     std::vector<std::uint64_t> m_idle_since_ps;       /* ~0 while it has a thread */
     std::vector<std::uint64_t> m_last_seen_ps;        /* its last scheduling point */
+    /* capacity awareness */
+    std::vector<std::uint32_t> m_capacity;            /* per core, 0..1024 (arch_scale_cpu_capacity) */
+    std::uint32_t m_max_capacity = 1024;
+    bool m_asym = false;                              /* sched_asym_cpucap_active() */
 };
 
 }  // namespace mtesim

@@ -1,0 +1,188 @@
+// Capacity awareness of ThreadScheduler (Linux's SD_ASYM_CPUCAPACITY, kernel/sched/fair.c):
+// the PELT utilisation it keeps per thread (PeltSignal), each CPU's capacity from the DT
+// (CpuCapacity), misfit detection at the tick with the push of a misfit thread to a bigger
+// idle CPU (active balance), and select_idle_capacity at wake-up. Times are in ps; the expected
+// figures come from PELT's closed form (util approaches 1024 with a half-life of 32 periods of
+// 1024 us, running time counted at capacity / 1024), not from the code under test.
+#include "mtesim/common/config_error.h"
+#include "mtesim/config/config_store.h"
+#include "mtesim/sched/cpu_capacity.h"
+#include "mtesim/sched/pelt_signal.h"
+#include "sched_rig.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace mtesim;
+
+namespace {
+
+constexpr std::uint64_t kUs = 1000000;               /* ps */
+constexpr double kHalfLife = 32.0 * 1024.0 * 1e6;    /* ps: 32 PELT periods of 1024 us */
+
+/// Running time (ps) on a CPU of @cap for util to go from @from to @to (PELT's closed form).
+double run_time_to(double from, double to, double cap) {
+    return kHalfLife * std::log2((1024.0 - from) / (1024.0 - to)) * 1024.0 / cap;
+}
+
+struct Rig : SchedRig {
+    Rig(std::vector<std::uint32_t> caps, const std::string &threads, bool aware = true)
+        : SchedRig(static_cast<std::uint32_t>(caps.size()), threads, aware_config(aware), caps) {}
+    static SchedConfig aware_config(bool aware) {
+        SchedConfig c;
+        c.capacity_aware = aware;
+        return c;
+    }
+};
+
+}  // namespace
+
+TEST(PeltSignal, RunningBuildsUpAndRestingDecaysWithAHalfLifeOf32Periods) {
+    PeltSignal p;
+    p.start(0, 0);
+    p.run_until(static_cast<std::uint64_t>(kHalfLife), 1024);
+    EXPECT_NEAR(p.util(), 512.0, 1e-6) << "one half-life of running on the biggest CPU: half of 1024";
+    p.rest_until(static_cast<std::uint64_t>(2 * kHalfLife));
+    EXPECT_NEAR(p.util(), 256.0, 1e-6) << "one half-life of rest halves it";
+    PeltSignal little;
+    little.start(0, 0);
+    little.run_until(static_cast<std::uint64_t>(kHalfLife), 512);
+    EXPECT_NEAR(little.util(), 1024.0 * (1.0 - std::pow(2.0, -0.5)), 1e-6)
+        << "on a CPU of half the capacity the same wall time counts as half the PELT time";
+    EXPECT_NEAR(little.util_at(static_cast<std::uint64_t>(2 * kHalfLife), 0), little.util() / 2, 1e-6);
+    EXPECT_EQ(little.updated_ps(), static_cast<std::uint64_t>(kHalfLife)) << "util_at() does not update";
+}
+
+TEST(CpuCapacity, TheDtsDmipsPerMhzAreScaledByClockToTheBiggestCpu) {
+    // The phone board: A510 326 at 1.8 GHz, A715 693 at 2.85 GHz, X3 1024 at 3.05 GHz:
+    // 326 x 1800 / (1024 x 3050) x 1024 = 192.4, 693 x 2850 / 3123200 x 1024 = 647.6.
+    const auto caps = CpuCapacity::normalise({326, 326, 693, 1024}, {1800000000, 1800000000, 2850000000, 3050000000});
+    EXPECT_EQ(caps, (std::vector<std::uint32_t>{192, 192, 647, 1024}));
+    EXPECT_EQ(CpuCapacity::normalise({0, 0}, {1000000000, 3000000000}), (std::vector<std::uint32_t>{1024, 1024}))
+        << "without capacity-dmips-mhz every CPU has 1024, whatever its clock";
+    EXPECT_EQ(CpuCapacity::normalise({1024, 1024}, {1000000000, 2000000000}), (std::vector<std::uint32_t>{512, 1024}))
+        << "the same core at half the clock has half the capacity";
+}
+
+TEST(SchedCapacity, ARunningMisfitThreadIsPushedToABiggerIdleCpuAtTheFirstTickAfterItStopsFitting) {
+    Rig r({200, 1024}, "thread 1\n1 compute 1\n");
+    ThreadContext *t = r.thread(1);
+    ASSERT_EQ(t->core, 0u);
+    ASSERT_TRUE(r.s->capacity_aware());
+    ASSERT_EQ(r.dispatch(0, 0), t);
+    EXPECT_NEAR(t->util.util(), 100.0, 1e-9) << "post_init_entity_util_avg: half of an idle CPU's capacity";
+    // Misfit once util x 1280 >= 200 x 1024, util 160: from 100 that takes this long on capacity 200.
+    const double cross = run_time_to(100, 160, 200);
+    EXPECT_GT(cross, 10000.0 * kUs);
+    const auto before = static_cast<std::uint64_t>(cross - 100 * kUs), after = static_cast<std::uint64_t>(cross + 100 * kUs);
+    r.woken.clear();
+    EXPECT_FALSE(r.s->tick(0, *t, before)) << "still fits";
+    EXPECT_EQ(r.s->stats().misfit_ticks, 0u);
+    EXPECT_TRUE(r.s->tick(0, *t, after)) << "misfit, and core 1 is idle and bigger";
+    EXPECT_EQ(t->core, 1u);
+    EXPECT_EQ(r.s->stats().misfit_ticks, 1u);
+    EXPECT_EQ(r.s->stats().migrations_misfit, 1u);
+    EXPECT_EQ(r.woken, std::vector<std::uint32_t>{1});
+    r.s->set_running(0, nullptr, after);
+    EXPECT_EQ(r.dispatch(1, after), t) << "the big core runs it next";
+    EXPECT_FALSE(r.s->tick(1, *t, after + 4000 * kUs)) << "never misfit on the biggest CPU";
+}
+
+TEST(SchedCapacity, NoMisfitPushWithoutCapacityAwarenessForAPinnedThreadOrWithNoBiggerIdleCpu) {
+    const std::uint64_t late = 100000 * kUs; /* 100 ms: far past the point where it stops fitting */
+    {
+        Rig off({200, 1024}, "thread 1\n1 compute 1\n", false);
+        ThreadContext *t = off.thread(1);
+        ASSERT_FALSE(off.s->capacity_aware());
+        ASSERT_EQ(off.dispatch(0, 0), t);
+        EXPECT_FALSE(off.s->tick(0, *t, late));
+        EXPECT_EQ(off.s->stats().misfit_ticks, 0u) << "sched.capacity_aware = off";
+    }
+    {
+        Rig pinned({200, 1024}, "thread 1 core=0\n1 compute 1\n");
+        ThreadContext *t = pinned.thread(1);
+        ASSERT_EQ(pinned.dispatch(0, 0), t);
+        EXPECT_FALSE(pinned.s->tick(0, *t, late)) << "its affinity is core 0 (nr_cpus_allowed == 1)";
+        EXPECT_EQ(t->core, 0u);
+    }
+    {
+        Rig busy({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
+        ThreadContext *t = busy.thread(1);
+        ASSERT_EQ(busy.dispatch(0, 0), t);
+        ASSERT_EQ(busy.dispatch(1, 0), busy.thread(2));
+        EXPECT_FALSE(busy.s->tick(0, *t, late)) << "the big core is busy: nothing to push to";
+        EXPECT_EQ(busy.s->stats().misfit_ticks, 1u) << "misfit all the same";
+        EXPECT_EQ(busy.s->stats().migrations_misfit, 0u);
+    }
+    {
+        Rig same({200, 205}, "thread 1\n1 compute 1\n");
+        ThreadContext *t = same.thread(1);
+        ASSERT_EQ(same.dispatch(0, 0), t);
+        EXPECT_FALSE(same.s->tick(0, *t, late)) << "205 is not capacity_greater than 200 (5% margin)";
+        EXPECT_EQ(same.s->stats().misfit_ticks, 1u);
+    }
+}
+
+TEST(SchedCapacity, AnIoWaitIsNotRunningTime) {
+    Rig r({200, 1024}, "thread 1\n1 compute 1\n");
+    ThreadContext *t = r.thread(1);
+    ASSERT_EQ(r.dispatch(0, 0), t);
+    const std::uint64_t end = 2 * static_cast<std::uint64_t>(run_time_to(100, 160, 200));
+    r.s->io_wait(0, 1000 * kUs, end - 1000 * kUs); /* asleep on its I/O for nearly all of it */
+    EXPECT_FALSE(r.s->tick(0, *t, end)) << "2 ms of running leave it far below the misfit point";
+    EXPECT_LT(t->util.util_at(end, 200), 100.0) << "it decayed while it waited";
+}
+
+TEST(SchedCapacity, AWakingThreadGoesToAnIdleCpuItFitsElseTheBiggestIdleOne) {
+    // Cores 0 and 1 little (200), core 2 big (1024). Thread 1 runs on core 0 until it no longer
+    // fits a little core (pinned thread 2 keeps core 2 busy, so no push), then sleeps.
+    Rig r({200, 200, 1024}, "thread 1\nthread 2 core=2\n1 compute 1\n2 compute 1\n");
+    ThreadContext *t1 = r.thread(1), *t2 = r.thread(2);
+    ASSERT_EQ(t1->core, 0u);
+    ASSERT_EQ(r.dispatch(2, 0), t2);
+    ASSERT_EQ(r.dispatch(0, 0), t1);
+    const auto ran = static_cast<std::uint64_t>(run_time_to(100, 170, 200));
+    r.s->sleep(t1, ran + 10 * kUs);
+    r.s->set_running(0, nullptr, ran);
+    ASSERT_GT(t1->util.util(), 160.0);
+    r.s->set_running(2, nullptr, ran); /* thread 2 stops: core 2 idle */
+    EXPECT_EQ(r.dispatch(1, ran + 10 * kUs), nullptr) << "core 1 wakes the sleeper, which goes elsewhere";
+    EXPECT_EQ(t1->core, 2u) << "its own core 0 is idle but too small: select_idle_capacity finds core 2";
+    EXPECT_EQ(r.s->stats().migrations_wake, 1u);
+
+    // The same with a thread that still fits: it returns to its idle core.
+    Rig small({200, 200, 1024}, "thread 1\n1 compute 1\n");
+    ThreadContext *s1 = small.thread(1);
+    ASSERT_EQ(small.dispatch(0, 0), s1);
+    small.s->sleep(s1, 1010 * kUs);
+    small.s->set_running(0, nullptr, 1000 * kUs);
+    EXPECT_EQ(small.dispatch(1, 1010 * kUs), nullptr);
+    EXPECT_EQ(s1->core, 0u) << "idle and it fits: asym_fits_cpu keeps it on its previous CPU";
+
+    // Too big for every little core, and the big one busy: the idle CPU of greatest capacity.
+    Rig none({200, 300, 1024}, "thread 1\nthread 2 core=2\n1 compute 1\n2 compute 1\n");
+    ThreadContext *n1 = none.thread(1);
+    ASSERT_EQ(none.dispatch(2, 0), none.thread(2));
+    ASSERT_EQ(none.dispatch(0, 0), n1);
+    const auto long_run = static_cast<std::uint64_t>(run_time_to(100, 300, 200));
+    none.s->sleep(n1, long_run + 10 * kUs);
+    none.s->set_running(0, nullptr, long_run);
+    ASSERT_GT(n1->util.util(), 240.0) << "does not fit 300 either (needs util < 240)";
+    EXPECT_EQ(none.dispatch(0, long_run + 10 * kUs), nullptr);
+    EXPECT_EQ(n1->core, 1u) << "no idle CPU fits: the idle one of greatest capacity (300 over 200)";
+}
+
+TEST(SchedCapacity, TheSwitchIsAConfigKey) {
+    ConfigStore s;
+    s.set_from_command_line("sched.capacity_aware=off");
+    EXPECT_FALSE(SchedConfig::resolve(s).capacity_aware);
+    ConfigStore bad;
+    bad.set_from_command_line("sched.capacity_aware=sometimes");
+    try {
+        SchedConfig::resolve(bad);
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError &e) {
+        EXPECT_NE(std::string(e.what()).find("sched.capacity_aware"), std::string::npos) << e.what();
+    }
+}
