@@ -259,16 +259,17 @@ void Core::run_thread(ThreadContext &t) {
                 if (check_limits()) return;
                 m_clock.sync();
             }
-            // The scheduler tick (CONFIG_HZ), looked for at quantum boundaries: with capacity
-            // awareness a misfit thread may be pushed to a bigger idle core here.
-            if (capacity_aware && now_ps() >= m_next_tick_ps) {
-                const std::uint64_t now = now_ps(), tick = ThreadScheduler::tick_ps();
-                m_next_tick_ps = (now / tick + 1) * tick;
-                if (m_scheduler.tick(m_id, t, now)) {
-                    take_stolen();
-                    ++m_stats.context_switches;
-                    return;
-                }
+        }
+        // The scheduler tick (CONFIG_HZ), looked for after every event on a board with capacity
+        // awareness (a kernel-heavy thread synchronises its clock before a quantum fills): a
+        // misfit thread may be pushed to a bigger idle core here.
+        if (capacity_aware && now_ps() >= m_next_tick_ps) {
+            const std::uint64_t now = now_ps(), tick = ThreadScheduler::tick_ps();
+            m_next_tick_ps = (now / tick + 1) * tick;
+            if (m_scheduler.tick(m_id, t, now)) {
+                take_stolen();
+                ++m_stats.context_switches;
+                return;
             }
         }
         take_stolen();

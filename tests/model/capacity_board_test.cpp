@@ -2,7 +2,7 @@
 // phone board (A510 192, A715 647, X3 1024 from its capacity-dmips-mhz), two busy threads placed
 // on the first two A510s stop fitting them after about 16 ms of running (PELT from half of 192
 // to 192 x 1024 / 1280, at a fifth of the wall clock) and are pushed to idle A715s at a tick:
-// the cores' own tick check at quantum boundaries reaches the scheduler.
+// the cores' own tick check after each event reaches the scheduler.
 #include "child_run.h"
 #include "model_run.h"
 
