@@ -263,9 +263,10 @@ void Core::run_thread(ThreadContext &t) {
         // The scheduler tick (CONFIG_HZ), looked for after every event on a board with capacity
         // awareness (a kernel-heavy thread synchronises its clock before a quantum fills): a
         // misfit thread may be pushed to a bigger idle core here.
-        if (capacity_aware && now_ps() >= m_next_tick_ps) {
+        if (capacity_aware && m_clock.now_cycles() >= m_next_tick_cycles) {
             const std::uint64_t now = now_ps(), tick = ThreadScheduler::tick_ps();
-            m_next_tick_ps = (now / tick + 1) * tick;
+            const unsigned __int128 next_ps = (now / tick + 1) * tick; /* cycles compare cheaper than ps */
+            m_next_tick_cycles = static_cast<std::uint64_t>((next_ps * m_clock.clock_hz() + 999999999999ull) / 1000000000000ull);
             if (m_scheduler.tick(m_id, t, now)) {
                 take_stolen();
                 ++m_stats.context_switches;
