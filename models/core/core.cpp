@@ -51,6 +51,9 @@ void Core::run() {
             if (ThreadContext *t = m_scheduler.try_next(m_id, now_ps())) {
                 m_scheduler.set_running(m_id, t, now_ps());
                 m_dispatched_ps = now_ps();
+                m_slice_end_cycles = m_clock.now_cycles() +
+                                     static_cast<std::uint64_t>((static_cast<unsigned __int128>(m_scheduler.slice_ps()) * m_clock.clock_hz()) /
+                                                                1000000000000ull); /* at or before the slice's end */
                 if (t->kthread) run_kernel_thread(*t);
                 else run_thread(*t);
                 m_scheduler.set_running(m_id, nullptr, now_ps());
@@ -134,6 +137,8 @@ void Core::run_thread(ThreadContext &t) {
     const TraceEvent *last = &scratch;
     const std::uint32_t &kernel_threads_waiting = m_scheduler.kernel_threads_waiting(m_id);
     const bool capacity_aware = m_scheduler.capacity_aware();
+    const bool time_slice = m_scheduler.config().time_slice;
+    const std::deque<ThreadContext *> &run_queue = m_scheduler.run_queue(m_id);
     while (!t.killed) {
         const TraceEvent *read = w.next_event(*t.stream, scratch);
         if (!read) break;
@@ -274,11 +279,12 @@ void Core::run_thread(ThreadContext &t) {
             }
         }
         take_stolen();
-        // A kernel thread woken onto this core takes it once this thread's slice is used.
-        if (kernel_threads_waiting && !t.killed &&
-            m_scheduler.should_preempt(m_id, t, m_dispatched_ps, now_ps())) {
+        // A thread waiting on this core (with sched.time_slice = off, only a kernel thread)
+        // takes it once this thread's slice is used. Tested in cycles, the picoseconds only then.
+        if ((time_slice ? !run_queue.empty() : kernel_threads_waiting != 0) && !t.killed &&
+            m_clock.now_cycles() >= m_slice_end_cycles && m_scheduler.should_preempt(m_id, t, m_dispatched_ps, now_ps())) {
             ++m_stats.context_switches;
-            m_scheduler.requeue(&t);
+            m_scheduler.preempted(&t);
             return;
         }
     }

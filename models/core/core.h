@@ -149,6 +149,7 @@ private:
     bool m_running = false;     /* in run_thread */
     std::uint64_t m_stolen = 0; /* remote kernel work not yet charged (steal) */
     std::uint64_t m_dispatched_ps = 0; /* when the running thread got the core (its slice) */
+    std::uint64_t m_slice_end_cycles = 0; /* local cycle at or before which the running thread's slice ends */
     std::uint64_t m_next_tick_cycles = 0; /* local cycle of the next scheduler tick (a multiple of ThreadScheduler::tick_ps()) */
     CoreStats m_stats;
     LocalClock m_clock;

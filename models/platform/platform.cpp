@@ -186,7 +186,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         // kswapd0 and kcompactd0 are kernel threads the scheduler places on cores (issue 14).
         m_scheduler->add_kernel_thread(m_os->kswapd());
         m_scheduler->add_kernel_thread(m_os->kcompactd());
-        m_os->set_kthread_waker([this](IKernelThread &k) { return m_scheduler->wake_kernel_thread(k, m_kernel->current_cpu()); });
+        m_os->set_kthread_waker([this](IKernelThread &k) { return m_scheduler->wake_kernel_thread(k, m_kernel->current_cpu(), m_kernel->now_ps()); });
     };
     m_control.boot_done_event = &m_boot_done;
     m_caches.llc = m_llc.get();

@@ -15,7 +15,7 @@ ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::u
     : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores), m_running(cores, nullptr), m_kwaiting(cores, 0),
       m_retired(cores, false), m_balance_interval_ms(cores, cores), m_next_balance_ps(cores, 0), m_balance_failed(cores, 0),
       m_last_balance_ps(cores, 0), m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0),
-      m_capacity(cores, 1024) {
+      m_capacity(cores, 1024), m_woken_ps(cores, kNever) {
     m_stats.idle_ps.assign(cores, 0);
     set_base_slice_ps(750000000ull); /* sysctl_sched_base_slice: 0.75 ms (kernel/sched/fair.c) */
     m_workload.set_listener([this](const ThreadInfo *info) {
@@ -148,6 +148,7 @@ void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
         auto &sleepers = m_sleepers[core];
         while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
             m_queues[core].push_back(sleepers.begin()->second);
+            m_woken_ps[core] = now_ps;
             sleepers.erase(sleepers.begin());
         }
         return;
@@ -160,6 +161,7 @@ void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
             if (target != t->core) ++m_stats.migrations_wake;
             t->core = target;
             m_queues[target].push_back(t);
+            m_woken_ps[target] = now_ps;
             if (target != core && m_wake) m_wake(target);
         }
     }
@@ -335,7 +337,7 @@ void ThreadScheduler::add_kernel_thread(IKernelThread &thread) {
  * the scan costs sched.select_cpu_instructions per core on the waker, and a kernel thread
  * that ran before and now goes elsewhere counts as a wake-up migration.
  */
-bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core) {
+bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core, std::uint64_t now_ps) {
     ThreadContext *t = nullptr;
     for (auto &k : m_kthreads)
         if (k->kthread == &thread) t = k.get();
@@ -357,6 +359,7 @@ bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t wa
     t->core = core;
     t->runnable = true;
     m_queues[core].push_front(t);
+    m_woken_ps[core] = now_ps == kNever ? 0 : now_ps;
     ++m_kwaiting[core];
     if (m_wake) m_wake(core);
     return idle && core != waker_core;
@@ -386,6 +389,7 @@ void ThreadScheduler::set_running(std::uint32_t core, ThreadContext *t, std::uin
             m_running[core]->util.run_until(now_ps, m_capacity[core]);
         }
     }
+    if (t) m_woken_ps[core] = kNever; /* wake-ups before this dispatch come before its deadline */
     if (!t) m_descheduled[core] = m_running[core];
     m_running[core] = t;
     if (!t && m_wake && m_workload.exhausted() && !busy())

@@ -219,12 +219,28 @@ TEST(KernelThreads, WithNoIdleCoreItQueuesAheadAndPreemptsAfterTheSlice) {
     EXPECT_FALSE(r.s->wake_kernel_thread(k, 0)) << "no idle CPU: queued on its last core, no IPI";
     EXPECT_TRUE(r.s->kernel_thread_waiting(0));
     EXPECT_FALSE(r.s->should_preempt(0, *t, 1000, 1000 + r.s->slice_ps() - 1)) << "the running thread keeps its slice";
-    EXPECT_TRUE(r.s->should_preempt(0, *t, 1000, 1000 + r.s->slice_ps()));
+    EXPECT_FALSE(r.s->should_preempt(0, *t, 1000, 1000 + r.s->slice_ps()))
+        << "its deadline has passed, but the kernel thread woke before it: the next tick reschedules";
+    const std::uint64_t tick = 4000000000ull; /* HZ = 250 */
+    EXPECT_FALSE(r.s->should_preempt(0, *t, 1000, tick - 1));
+    EXPECT_TRUE(r.s->should_preempt(0, *t, 1000, tick)) << "the first tick after the deadline";
     r.s->requeue(t);
     r.s->set_running(0, nullptr);
     ThreadContext *next = r.s->try_next(0);
     ASSERT_TRUE(next);
     EXPECT_EQ(next->kthread, &k) << "ahead of the other user thread queued before it";
+}
+
+TEST(KernelThreads, AWakeUpAfterTheRunningThreadsDeadlinePreemptsItAtOnce) {
+    SchedRig r(1, "thread 1 core=0\n1 compute 1\n");
+    FakeThread k;
+    r.s->add_kernel_thread(k);
+    ThreadContext *t = r.s->try_next(0, 1000);
+    ASSERT_TRUE(t);
+    r.s->set_running(0, t, 1000);
+    const std::uint64_t late = 1000 + r.s->slice_ps() + 5;
+    EXPECT_FALSE(r.s->wake_kernel_thread(k, 0, late));
+    EXPECT_TRUE(r.s->should_preempt(0, *t, 1000, late)) << "check_preempt_wakeup_fair: the deadline had passed";
 }
 
 TEST(KernelThreads, TheSliceScalesWithTheCpuCountUpToEight) {

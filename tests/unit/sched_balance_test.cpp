@@ -207,3 +207,23 @@ TEST(SchedBalance, TheConfigKeysAreReadAndChecked) {
         EXPECT_NE(std::string(e.what()).find("sched.load_balance"), std::string::npos) << e.what();
     }
 }
+
+TEST(SchedBalance, AUserThreadGivesItsCoreToAWaitingThreadAtTheEndOfItsSlice) {
+    for (bool slice : {true, false}) {
+        SchedConfig c;
+        c.time_slice = slice;
+        SchedRig r(1, "thread 1\nthread 2\n1 compute 1\n2 compute 1\n", c);
+        ThreadContext *t1 = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t1);
+        const std::uint64_t s = r.s->slice_ps();
+        EXPECT_EQ(s, 750 * kUs) << "one CPU: the base slice unscaled (1 + ilog2(1))";
+        const std::uint64_t tick = 4000 * kUs; /* HZ = 250: the first tick after the deadline */
+        EXPECT_FALSE(r.s->should_preempt(0, *t1, 0, s - 1)) << "its slice is not used yet";
+        EXPECT_FALSE(r.s->should_preempt(0, *t1, 0, tick - 1)) << "used, but EEVDF looks again at the next tick";
+        EXPECT_EQ(r.s->should_preempt(0, *t1, 0, tick), slice) << (slice ? "thread 2 waits" : "off: a user thread waiting does not preempt");
+        r.s->preempted(t1);
+        EXPECT_EQ(r.s->stats().preemptions, 1u);
+        r.s->set_running(0, nullptr, tick);
+        EXPECT_EQ(r.dispatch(0, tick), r.thread(2)) << "the waiting thread runs next, the preempted one queues behind it";
+    }
+}

@@ -16,6 +16,10 @@ struct SchedConfig {
     /* on: with CPUs of different capacity (capacity-dmips-mhz in the DT), misfit migration and
      * select_idle_capacity (SD_ASYM_CPUCAPACITY); off: capacities ignored (every CPU 1024) */
     bool capacity_aware = true;
+    /* on: a user thread that has run its slice gives the core to a thread waiting there (EEVDF
+     * between threads of equal weight); off: only a waiting kernel thread takes it (the model
+     * before) */
+    bool time_slice = true;
     /* sysctl_sched_migration_cost: a thread that ran within this long is cache hot (task_hot) */
     std::uint64_t migration_cost_ps = 500000000ull; /* 500 us, kernel/sched/fair.c */
     /* instructions, charged through the core model on the balancing (or waking) core */

@@ -4,8 +4,10 @@
 // otherwise sleeps until the scheduler wakes it (a thread was placed on it, a sleeper is due, a
 // balance pass is due, or the trace ended); after the trace's end an idle core finishes only
 // once no core runs a thread, so that it can still take a kernel thread. Threads run until
-// they yield, sleep, exit, are killed or are preempted by a kernel thread; a yielding thread
-// goes to the back of its core's queue.
+// they yield, sleep, exit or are killed, or until their slice is used while another thread
+// waits on their core (sched.time_slice, EEVDF: at the next tick after the deadline, or at a
+// wake-up after it; should_preempt); a yielding or preempted thread goes to the back of its
+// core's queue.
 //
 // Load balancing (sched.load_balance = on, Linux CFS kernel/sched/fair.c, one flat sched
 // domain spanning every CPU as on a single-LLC SoC):
@@ -36,9 +38,10 @@
 // A woken kernel thread goes to an idle core when there is one (select_idle_sibling), else to
 // the core it last ran on, at the front of that core's queue: a thread that slept has the
 // smallest virtual runtime and is picked next (CFS place_entity; EEVDF's lag). A user thread
-// running there keeps the core until it has run its slice since it was dispatched
-// (sysctl_sched_base_slice, RUN_TO_PARITY), then is preempted and requeued; a kernel thread
-// likewise gives the core back after a slice when others wait. So kernel threads take an idle
+// running there keeps the core until its slice is used (sysctl_sched_base_slice, RUN_TO_PARITY;
+// then the next tick, or at once if the kernel thread woke after the deadline), then is
+// preempted and requeued; a kernel thread likewise gives the core back after a slice when
+// others wait. So kernel threads take an idle
 // core when there is one and otherwise compete with user threads for time.
 #pragma once
 
@@ -142,16 +145,32 @@ public:
     /// try_to_wake_up of @thread by @waker_core: queued on a core (see the top of the file)
     /// unless it is runnable already. True when it went to an idle core other than the
     /// waker's (a reschedule IPI woke that CPU).
-    bool wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core);
+    /// @now_ps: the waker's time (~0: unknown, taken as a wake-up before any deadline).
+    bool wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core, std::uint64_t now_ps = ~0ull);
     /// The kernel thread @t went back to sleep (its run returned false).
     void kernel_thread_sleeps(ThreadContext *t) { t->runnable = false; }
     /// @core runs @t from @now_ps (nullptr: it stopped running it then; ~0: untimed, unit tests).
     void set_running(std::uint32_t core, ThreadContext *t, std::uint64_t now_ps = ~0ull);
     /// Whether @core's running thread, having run since @dispatched_ps, should give the core
-    /// to a waiting kernel thread (or, for a kernel thread, to anyone waiting) at @now_ps.
+    /// at @now_ps: its slice is used and a thread waits there (with sched.time_slice = off, a
+    /// user thread only to a waiting kernel thread).
+    /// EEVDF reschedules at the first update_curr after the deadline: the next tick (CONFIG_HZ),
+    /// or at once when a thread wakes onto the core after the deadline (check_preempt_wakeup_fair).
     bool should_preempt(std::uint32_t core, const ThreadContext &t, std::uint64_t dispatched_ps, std::uint64_t now_ps) const {
-        if (now_ps < dispatched_ps + m_slice_ps) return false;
-        return t.kthread ? !m_queues[core].empty() : m_kwaiting[core] > 0;
+        const std::uint64_t deadline = dispatched_ps + m_slice_ps;
+        if (now_ps < deadline) return false;
+        const bool waiting = t.kthread || m_config.time_slice ? !m_queues[core].empty() : m_kwaiting[core] > 0;
+        if (!waiting) return false;
+        const std::uint64_t tick = (deadline + tick_ps() - 1) / tick_ps() * tick_ps();
+        return now_ps >= tick || (m_woken_ps[core] != ~0ull && m_woken_ps[core] >= deadline);
+    }
+    /// @core's run queue, for a core's event loop to test for waiting threads once per event
+    /// (valid as long as the scheduler: one queue per core, made at construction).
+    const std::deque<ThreadContext *> &run_queue(std::uint32_t core) const { return m_queues[core]; }
+    /// The user thread @t, running on its core, gave it at the end of its slice: requeued and counted.
+    void preempted(ThreadContext *t) {
+        ++m_stats.preemptions;
+        requeue(t);
     }
     /// Whether a kernel thread waits in @core's queue (cheap: checked after every event).
     bool kernel_thread_waiting(std::uint32_t core) const { return m_kwaiting[core] > 0; }
@@ -235,6 +254,7 @@ private:
     std::vector<std::uint32_t> m_capacity;            /* per core, 0..1024 (arch_scale_cpu_capacity) */
     std::uint32_t m_max_capacity = 1024;
     bool m_asym = false;                              /* sched_asym_cpucap_active() */
+    std::vector<std::uint64_t> m_woken_ps;            /* per core: when a thread last woke onto its queue (~0: none since dispatch) */
 };
 
 }  // namespace mtesim
