@@ -55,7 +55,7 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
             }
             ++examined;
             PageRangeIsolation::isolate(z, base, span);
-            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, false);
+            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, false, true);
             st.compact_pages_migrated += e.pages_migrated;
             const bool ok = e.ok;
             PageRangeIsolation::undo(z, base, span, MigrateType::movable);

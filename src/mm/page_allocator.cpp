@@ -163,11 +163,11 @@ Zone *PageAllocator::zone_of(Pfn pfn) {
  * highatomic reserve without ALLOC_HARDER) must be at @mark plus the zone's lowmem_reserve or
  * above once 2^@order are taken ("free_pages <= min + z->lowmem_reserve[highest_zoneidx]" fails,
  * with free_pages less 2^order - 1). */
-bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark) const {
+bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve) const {
     std::uint64_t usable = z.free_pages() - z.free_pages(MigrateType::isolate);
     if (!pool_usable(gfp)) usable -= z.free_pages(MigrateType::cma);
     if (!gfp.atomic) usable -= z.free_pages(MigrateType::highatomic);
-    return usable >= mark + z.lowmem_reserve + (1ull << order);
+    return usable >= mark + (reserve ? z.lowmem_reserve : 0) + (1ull << order);
 }
 
 /*
@@ -521,7 +521,7 @@ bool PageAllocator::retry_tag_reservation(Pfn pfn) {
  * and flushes the TLB, and the old block is freed (into its pageblock's list: the isolate list
  * during alloc_contig_range).
  */
-bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync) {
+bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bool free_scanner) {
     Zone *z = zone_of(head);
     MTESIM_ASSERT(z && z->meta(head).state() == PageMeta::State::allocated_head, "migrate_block of a non-head");
     const PageMeta m = z->meta(head);
@@ -564,7 +564,8 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync) {
         }
     std::optional<Pfn> dest;
     for (auto &dz : m_zones) {
-        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min)) continue;
+        if (free_scanner && dz.get() != z) continue; /* compaction stays in its zone */
+        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min, !free_scanner)) continue;
         if ((dest = dz->take_smallest(m.order(), MigrateType::movable)) ||
             (dest = dz->take_fallback(m.order(), MigrateType::movable))) {
             dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head,

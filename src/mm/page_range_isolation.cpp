@@ -22,7 +22,8 @@ void PageRangeIsolation::undo(Zone &z, Pfn base, std::uint64_t pages, MigrateTyp
  * drops the range.
  */
 PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc, Zone &z, Pfn base,
-                                                            std::uint64_t pages, std::uint64_t &cycles, bool sync) {
+                                                            std::uint64_t pages, std::uint64_t &cycles, bool sync,
+                                                            bool free_scanner) {
     Evacuation e;
     for (Pfn p = base; p < base + pages;) {
         const auto head = z.allocated_head_of(p);
@@ -31,7 +32,7 @@ PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc
             continue;
         }
         const PageMeta m = z.meta(*head);
-        if (m.state() == PageMeta::State::tag_storage || !alloc.migrate_block(*head, cycles, sync)) {
+        if (m.state() == PageMeta::State::tag_storage || !alloc.migrate_block(*head, cycles, sync, free_scanner)) {
             e.ok = false;
             return e;
         }

@@ -191,3 +191,40 @@ TEST(LowmemReserve, AnOrderIsAvailableOnlyWhereTheZonesWatermarkAllowsIt) {
     EXPECT_FALSE(r.alloc->order_available(4, /*high=*/true)) << "below the high mark: kswapd is not balanced";
     EXPECT_TRUE(r.alloc->order_available(4, /*high=*/false)) << "at min + 2^4: the order can be given";
 }
+
+// Compaction's free scanner (isolate_freepages -> __isolate_free_page) takes its destinations in
+// the zone being compacted, which it tests at min with no lowmem_reserve (highest_zoneidx 0);
+// the allocator's migration target (alloc_migration_target, as alloc_contig_range uses) may take
+// any zone, each at min plus its reserve. An allocator of its own (no kernel: no page owners).
+TEST(LowmemReserve, CompactionsDestinationsStayInTheirZoneAndIgnoreTheReserve) {
+    KernelRig base(no_pool());
+    PageAllocator a(base.desc, no_pool(), base.kmem);
+    const Zone &normal = *a.zones()[0], &dma32 = *a.zones()[1];
+    const GfpFlags unmovable{MigrateType::unmovable, false, false}, movable{MigrateType::movable, false, false};
+    const auto first = a.alloc_pages(0, movable);
+    ASSERT_TRUE(first.ok);
+    ASSERT_TRUE(normal.contains(first.pfn));
+    std::vector<Pfn> in_dma32;
+    for (;;) {
+        const auto r = a.alloc_pages(0, unmovable);
+        if (!r.ok) break;
+        if (dma32.contains(r.pfn)) in_dma32.push_back(r.pfn);
+    }
+    ASSERT_GE(in_dma32.size(), 2u);
+    const auto usable = [](const Zone &z) { return z.free_pages() - z.free_pages(MigrateType::cma); };
+    ASSERT_EQ(usable(dma32), dma32.wmark_min + dma32.lowmem_reserve);
+    ASSERT_EQ(usable(normal), normal.wmark_min);
+    a.free_pages(in_dma32.back());
+    const auto second = a.alloc_pages(0, movable);
+    ASSERT_TRUE(second.ok);
+    ASSERT_TRUE(dma32.contains(second.pfn)) << "Normal at min: the one page above DMA32's reserve";
+    std::uint64_t cycles = 0;
+    EXPECT_FALSE(a.migrate_block(second.pfn, cycles)) << "the allocator's target keeps DMA32's reserve and Normal's min";
+    EXPECT_TRUE(a.migrate_block(second.pfn, cycles, false, true)) << "compaction's may go down to DMA32's min";
+    EXPECT_EQ(usable(dma32), dma32.wmark_min + dma32.lowmem_reserve) << "one page taken in DMA32, one freed there";
+    EXPECT_EQ(usable(normal), normal.wmark_min);
+    a.free_pages(in_dma32.front()); /* DMA32 one page above min + reserve */
+    EXPECT_FALSE(a.migrate_block(first.pfn, cycles, false, true)) << "compacting Normal takes Normal's pages only: it is at min";
+    EXPECT_TRUE(a.migrate_block(first.pfn, cycles)) << "the allocator's target may take DMA32's page above its reserve";
+    EXPECT_EQ(usable(normal), normal.wmark_min + 1);
+}

@@ -100,7 +100,10 @@ public:
      * cannot isolate now (IPageMigrator::isolate_busy) is refused, except that @sync
      * (MIGRATE_SYNC: alloc_contig_range, migrate_pages) waits for a write-back to complete.
      */
-    bool migrate_block(Pfn head, std::uint64_t &cycles, bool sync = false);
+    /// @free_scanner: compaction's destination (isolate_freepages): a free block of the same
+    /// zone, the zone tested at min without its lowmem_reserve (__isolate_free_page); otherwise
+    /// the allocator's (alloc_migration_target): any zone at min with its reserve.
+    bool migrate_block(Pfn head, std::uint64_t &cycles, bool sync = false, bool free_scanner = false);
 
     Zone *zone_of(Pfn pfn);
     const std::vector<std::unique_ptr<Zone>> &zones() const { return m_zones; }
@@ -168,8 +171,9 @@ private:
     void pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages);
     PerCpuPages &pcp_of(std::size_t zi) { return m_pcp[zi][m_kmem.current_cpu() % m_pcp[zi].size()]; }
     /// Whether @z can give 2^@order pages to @gfp and keep @mark plus its lowmem_reserve free
-    /// pages (__zone_watermark_ok's count test).
-    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark) const;
+    /// pages (__zone_watermark_ok's count test); @reserve false: without the lowmem_reserve
+    /// (highest_zoneidx 0, as compaction's free scanner asks).
+    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve = true) const;
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
     void set_watermarks();
