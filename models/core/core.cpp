@@ -51,9 +51,8 @@ void Core::run() {
             if (ThreadContext *t = m_scheduler.try_next(m_id, now_ps())) {
                 m_scheduler.set_running(m_id, t, now_ps());
                 m_dispatched_ps = now_ps();
-                m_slice_end_cycles = m_clock.now_cycles() +
-                                     static_cast<std::uint64_t>((static_cast<unsigned __int128>(m_scheduler.slice_ps()) * m_clock.clock_hz()) /
-                                                                1000000000000ull); /* at or before the slice's end */
+                m_slice_end_cycles = m_clock.cycles_at(m_dispatched_ps + m_scheduler.slice_ps());
+                m_next_tick_cycles = m_clock.cycles_at((m_dispatched_ps / ThreadScheduler::tick_ps() + 1) * ThreadScheduler::tick_ps());
                 if (t->kthread) run_kernel_thread(*t);
                 else run_thread(*t);
                 m_scheduler.set_running(m_id, nullptr, now_ps());
@@ -139,6 +138,7 @@ void Core::run_thread(ThreadContext &t) {
     const bool capacity_aware = m_scheduler.capacity_aware();
     const bool time_slice = m_scheduler.config().time_slice;
     const std::deque<ThreadContext *> &run_queue = m_scheduler.run_queue(m_id);
+    const std::uint64_t &sleeper_due = m_scheduler.earliest_sleeper_ref(m_id);
     while (!t.killed) {
         const TraceEvent *read = w.next_event(*t.stream, scratch);
         if (!read) break;
@@ -268,10 +268,9 @@ void Core::run_thread(ThreadContext &t) {
         // The scheduler tick (CONFIG_HZ), looked for after every event on a board with capacity
         // awareness (a kernel-heavy thread synchronises its clock before a quantum fills): a
         // misfit thread may be pushed to a bigger idle core here.
-        if (capacity_aware && m_clock.now_cycles() >= m_next_tick_cycles) {
+        if (capacity_aware && !t.killed && m_clock.now_cycles() >= m_next_tick_cycles) {
             const std::uint64_t now = now_ps(), tick = ThreadScheduler::tick_ps();
-            const unsigned __int128 next_ps = (now / tick + 1) * tick; /* cycles compare cheaper than ps */
-            m_next_tick_cycles = static_cast<std::uint64_t>((next_ps * m_clock.clock_hz() + 999999999999ull) / 1000000000000ull);
+            m_next_tick_cycles = m_clock.cycles_at((now / tick + 1) * tick); /* cycles compare cheaper than ps */
             if (m_scheduler.tick(m_id, t, now)) {
                 take_stolen();
                 ++m_stats.context_switches;
@@ -279,6 +278,13 @@ void Core::run_thread(ThreadContext &t) {
             }
         }
         take_stolen();
+        // Timed sleepers due: this busy core takes the timer interrupt and wakes them (one
+        // of them may land in this core's queue and preempt below).
+        if (sleeper_due != m_sleeper_seen_ps) {
+            m_sleeper_seen_ps = sleeper_due;
+            m_sleeper_cycles = sleeper_due == ~0ull ? ~0ull : m_clock.cycles_at(sleeper_due);
+        }
+        if (m_clock.now_cycles() >= m_sleeper_cycles) m_scheduler.wake_due(m_id, now_ps());
         // A thread waiting on this core (with sched.time_slice = off, only a kernel thread)
         // takes it once this thread's slice is used. Tested in cycles, the picoseconds only then.
         if ((time_slice ? !run_queue.empty() : kernel_threads_waiting != 0) && !t.killed &&

@@ -24,4 +24,10 @@ std::uint64_t LocalClock::now_ps() const {
     return (m_qk.get_current_time().value() + m_pending_cycles * m_period_units) / sc_core::sc_time(1, sc_core::SC_PS).value();
 }
 
+std::uint64_t LocalClock::cycles_at(std::uint64_t ps) const {
+    static const std::uint64_t units_per_ps = sc_core::sc_time(1, sc_core::SC_PS).value();
+    const unsigned __int128 units = static_cast<unsigned __int128>(ps) * units_per_ps;
+    return static_cast<std::uint64_t>((units + m_period_units - 1) / m_period_units);
+}
+
 }  // namespace mtesim

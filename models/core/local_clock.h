@@ -47,6 +47,9 @@ public:
     std::uint64_t now_cycles() const { return m_base_cycles + m_pending_cycles; }
     /// The same in picoseconds.
     std::uint64_t now_ps() const;
+    /// The first cycle count now_cycles() reaches at or after simulated time @ps (the clock's
+    /// period as SystemC rounds it, not the nominal one).
+    std::uint64_t cycles_at(std::uint64_t ps) const;
     /// The quantum keeper's offset from SystemC time (flushed cycles only).
     sc_core::sc_time local_time() const { return m_qk.get_local_time(); }
     /// SystemC time plus the flushed local offset.

@@ -15,7 +15,7 @@ ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::u
     : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores), m_running(cores, nullptr), m_kwaiting(cores, 0),
       m_retired(cores, false), m_balance_interval_ms(cores, cores), m_next_balance_ps(cores, 0), m_balance_failed(cores, 0),
       m_last_balance_ps(cores, 0), m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0),
-      m_capacity(cores, 1024), m_woken_ps(cores, kNever) {
+      m_capacity(cores, 1024), m_own_sleeper_min_ps(cores, kNever), m_waiting_since_ps(cores, kNever) {
     m_stats.idle_ps.assign(cores, 0);
     set_base_slice_ps(750000000ull); /* sysctl_sched_base_slice: 0.75 ms (kernel/sched/fair.c) */
     m_workload.set_listener([this](const ThreadInfo *info) {
@@ -74,6 +74,7 @@ void ThreadScheduler::admit(const ThreadInfo &info) {
         t->pinned = true;
     }
     m_queues[t->core].push_back(t.get());
+    note_waiting(t->core, kNever); /* wake_up_new_task: no time in the model, before any deadline */
     if (m_admitted) m_admitted(info);
     if (m_wake) m_wake(t->core);
     m_threads.push_back(std::move(t));
@@ -144,13 +145,17 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_p
  * previous CPU are the same). The core found is woken unless it is @core.
  */
 void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
+    if (now_ps < m_sleeper_min_ps) return; /* none due (the earliest of all, so of this core's too) */
     if (!m_config.load_balance) {
         auto &sleepers = m_sleepers[core];
         while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
-            m_queues[core].push_back(sleepers.begin()->second);
-            m_woken_ps[core] = now_ps;
+            ThreadContext *t = sleepers.begin()->second;
+            if (m_asym && t->util.started()) t->util.rest_until(now_ps), t->util_queued = true;
+            m_queues[core].push_back(t);
+            note_waiting(core, now_ps);
             sleepers.erase(sleepers.begin());
         }
+        update_sleeper_min();
         return;
     }
     for (auto &sleepers : m_sleepers) {
@@ -160,11 +165,13 @@ void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
             const std::uint32_t target = select_idle_sibling(*t, core, now_ps);
             if (target != t->core) ++m_stats.migrations_wake;
             t->core = target;
+            if (m_asym && t->util.started()) t->util.rest_until(now_ps), t->util_queued = true;
             m_queues[target].push_back(t);
-            m_woken_ps[target] = now_ps;
+            note_waiting(target, now_ps);
             if (target != core && m_wake) m_wake(target);
         }
     }
+    update_sleeper_min();
 }
 
 /*
@@ -359,7 +366,7 @@ bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t wa
     t->core = core;
     t->runnable = true;
     m_queues[core].push_front(t);
-    m_woken_ps[core] = now_ps == kNever ? 0 : now_ps;
+    note_waiting(core, now_ps);
     ++m_kwaiting[core];
     if (m_wake) m_wake(core);
     return idle && core != waker_core;
@@ -384,12 +391,13 @@ void ThreadScheduler::set_running(std::uint32_t core, ThreadContext *t, std::uin
     if (m_asym && now_ps != kNever) {
         if (t && !t->kthread) {
             if (!t->util.started()) t->util.start(initial_util(core, now_ps), now_ps);
-            else t->util.rest_until(now_ps);
+            else t->util.rest_until(now_ps, t->util_queued ? m_capacity[core] : 0);
+            t->util_queued = false;
         } else if (!t && m_running[core] && !m_running[core]->kthread && m_running[core]->util.started()) {
             m_running[core]->util.run_until(now_ps, m_capacity[core]);
         }
     }
-    if (t) m_woken_ps[core] = kNever; /* wake-ups before this dispatch come before its deadline */
+    if (t) m_waiting_since_ps[core] = m_queues[core].empty() ? kNever : now_ps; /* those queued already wait since its dispatch */
     if (!t) m_descheduled[core] = m_running[core];
     m_running[core] = t;
     if (!t && m_wake && m_workload.exhausted() && !busy())
@@ -428,7 +436,7 @@ double ThreadScheduler::initial_util(std::uint32_t core, std::uint64_t now_ps) c
     for (const ThreadContext *q : m_queues[core])
         if (!q->kthread && q->util.started()) rq += q->util.util_at(now_ps, 0), ++nr;
     const double cap = std::max(0.0, (static_cast<double>(m_capacity[core]) - rq) / 2.0);
-    return nr == 0 || rq == 0 ? cap : std::min(cap, rq / (nr + 1));
+    return nr == 0 || rq == 0 ? cap : std::min(cap, rq / nr); /* util x weight / load_avg, load_avg ~ nr x weight */
 }
 
 /*
@@ -460,7 +468,9 @@ std::uint32_t ThreadScheduler::select_idle_capacity(double util, std::uint32_t t
  *   (group_misfit_task, migrate_misfit), cannot detach the running thread, and pushes it by
  *   active balance: the stopper preempts @t on @core and attaches it to the idle CPU.
  * Costs on the pulling CPU: one balance pass and one migration (sched.*_instructions). Its
- * balance interval goes back to the minimum and its next balance is one busy interval on.
+ * balance interval goes back to the minimum and its next balance is one idle interval on (an
+ * active balance moves nothing itself: ld_moved is 0). The charge lands on the idle core's
+ * clock while another core's thread calls this (the only such cross-core charge besides steal).
  */
 bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t now_ps) {
     if (!m_asym || t.kthread || t.pinned || !t.util.started()) return false;
@@ -481,7 +491,7 @@ bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t n
         m_balance_failed[d] = 0;
         m_balance_interval_ms[d] = n;
         m_last_balance_ps[d] = now_ps;
-        m_next_balance_ps[d] = now_ps + balance_interval_ps(d, true);
+        m_next_balance_ps[d] = now_ps + balance_interval_ps(d, false); /* ld_moved is 0 for an active balance: not busy */
         t.core = d;
         m_queues[d].push_back(&t);
         ++m_stats.migrations_misfit;
@@ -499,11 +509,51 @@ void ThreadScheduler::io_wait(std::uint32_t core, std::uint64_t from_ps, std::ui
 }
 
 void ThreadScheduler::requeue(ThreadContext *t) {
+    t->util_queued = true;
     m_queues[t->core].push_back(t);
     if (t->kthread) ++m_kwaiting[t->core];
 }
 
-void ThreadScheduler::sleep(ThreadContext *t, std::uint64_t wake_ps) { m_sleepers[t->core].emplace(wake_ps, t); }
+/* A timed sleep (nanosleep). With load balancing any idle core may wake the sleeper when it is
+ * due (next_wake): those already asleep are woken to time it. A busy core wakes due sleepers
+ * between events (wake_due), as a busy CPU takes its timer interrupt. */
+void ThreadScheduler::sleep(ThreadContext *t, std::uint64_t wake_ps) {
+    m_sleepers[t->core].emplace(wake_ps, t);
+    update_sleeper_min();
+    if (m_config.load_balance && m_wake)
+        for (std::uint32_t c = 0; c < m_queues.size(); ++c)
+            if (c != t->core && idle(c)) m_wake(c);
+}
+
+void ThreadScheduler::update_sleeper_min() {
+    m_sleeper_min_ps = kNever;
+    for (std::size_t c = 0; c < m_sleepers.size(); ++c) {
+        m_own_sleeper_min_ps[c] = m_sleepers[c].empty() ? kNever : m_sleepers[c].begin()->first;
+        m_sleeper_min_ps = std::min(m_sleeper_min_ps, m_own_sleeper_min_ps[c]);
+    }
+}
+
+/*
+ * EEVDF on one CPU (v6.6 update_curr -> update_deadline, check_preempt_wakeup -> pick_eevdf,
+ * RUN_TO_PARITY), threads of equal weight. The running thread's deadline D0 is its dispatch
+ * plus the slice; update_curr finds it passed at the first tick T0 at or after D0. If a thread
+ * waits then, the running one is rescheduled; if not, the deadline is renewed to T0 + slice,
+ * passed at the tick T1 = T0 + P (P: the slice rounded up to whole ticks), and so on. A thread
+ * that wakes onto the CPU when a deadline Dk has passed but its tick Tk has not yet come
+ * preempts at once (update_curr at the wake-up renews it and reschedules, nr_running > 1);
+ * one that wakes before D0, or between Tk and Dk+1, waits for the next such tick.
+ */
+std::uint64_t ThreadScheduler::preempt_at(std::uint64_t dispatched_ps, std::uint64_t waiting_ps) const {
+    const std::uint64_t tick = tick_ps();
+    const std::uint64_t d0 = dispatched_ps + m_slice_ps;
+    const std::uint64_t t0 = (d0 + tick - 1) / tick * tick;
+    if (waiting_ps < d0) return t0;
+    if (waiting_ps < t0) return waiting_ps;
+    const std::uint64_t period = (m_slice_ps + tick - 1) / tick * tick;
+    const std::uint64_t j = (waiting_ps - t0) / period; /* waiting_ps in [Tj, Tj+1) */
+    const std::uint64_t tj = t0 + j * period;
+    return waiting_ps >= tj + m_slice_ps ? waiting_ps : tj + period;
+}
 
 std::uint64_t ThreadScheduler::next_wake(std::uint32_t core) const {
     if (!m_config.load_balance) return m_sleepers[core].empty() ? kNever : m_sleepers[core].begin()->first;

@@ -48,3 +48,29 @@ TEST(TimeSlice, TwoBusyThreadsOnOneCoreTakeTurnsOfOneSlice) {
     EXPECT_NEAR(static_cast<double>(on.run_ps), static_cast<double>(off.run_ps), 0.02 * static_cast<double>(off.run_ps))
         << "the same work either way";
 }
+
+namespace {
+
+/* Core 0 runs thread 1 (about 60 ms of work); thread 5, also pinned there, sleeps 1 ms first.
+ * Cores 1-3 are busy too (threads 2-4), so no idle core is left to time the sleeper. */
+std::string sleeper_behind_busy_core() {
+    std::string s = "thread 1 core=0\nthread 2 core=1\nthread 3 core=2\nthread 4 core=3\nthread 5 core=0\n5 sleep 1000\n5 compute 1000\n";
+    for (int i = 0; i < 600; ++i)
+        for (int t = 1; t <= 4; ++t) s += std::to_string(t) + " compute 400000\n";
+    return s;
+}
+
+}  // namespace
+
+TEST(TimeSlice, ASleeperWakesOnTimeOnABusyCoreAndTakesItAtTheNextTick) {
+    const Figures f = test::in_child<Figures>([] {
+        RunResult r = test::run_text_trace("tsleep", sleeper_behind_busy_core(), {});
+        return Figures{r.sched.preemptions, r.sim_ps - r.boot_ps, r.cores[0].context_switches};
+    });
+    ASSERT_GT(f.run_ps, 20000000000ull) << "thread 1 runs for more than 20 ms";
+    // Thread 5 waits behind thread 1 from the start: thread 1 gives the core at the tick after its
+    // first deadline (1); thread 5 then sleeps, and the busy core wakes it when its timer is due,
+    // and thread 1 gives the core again (2). Woken only when a core went idle, it would run after
+    // thread 1's 60 ms without a second preemption.
+    EXPECT_EQ(f.preemptions, 2u);
+}

@@ -176,10 +176,11 @@ struct SchedRig {
     std::unique_ptr<Workload> w;
     std::unique_ptr<ThreadScheduler> s;
     std::vector<std::uint32_t> woken_cores;
-    explicit SchedRig(std::uint32_t cores, const std::string &threads) {
+    explicit SchedRig(std::uint32_t cores, const std::string &threads, const SchedConfig &config = {}) {
         std::ofstream(path) << "mtesim-trace 1\n" << threads;
         w = std::make_unique<Workload>(std::make_unique<TextTraceReader>(path));
         s = std::make_unique<ThreadScheduler>(*w, cores, 1);
+        s->configure(config);
         s->set_wake([this](std::uint32_t c) { woken_cores.push_back(c); });
         while (!w->exhausted()) w->pump();
     }
@@ -209,13 +210,17 @@ TEST(KernelThreads, TheSchedulerPutsAWokenKernelThreadOnAnIdleCore) {
 }
 
 TEST(KernelThreads, WithNoIdleCoreItQueuesAheadAndPreemptsAfterTheSlice) {
-    SchedRig r(1, "thread 1 core=0\nthread 2 core=0\n1 compute 1\n2 compute 1\n");
+    // Time slices between user threads off: thread 2 waiting alone never preempts thread 1.
+    SchedConfig c;
+    c.time_slice = false;
+    SchedRig r(1, "thread 1 core=0\nthread 2 core=0\n1 compute 1\n2 compute 1\n", c);
     EXPECT_EQ(r.s->slice_ps(), 750000000ull) << "0.75 ms x (1 + ilog2(1))";
     FakeThread k;
     r.s->add_kernel_thread(k);
     ThreadContext *t = r.s->try_next(0);
     ASSERT_TRUE(t);
     r.s->set_running(0, t);
+    EXPECT_FALSE(r.s->should_preempt(0, *t, 1000, 4000000000ull)) << "only a user thread waits";
     EXPECT_FALSE(r.s->wake_kernel_thread(k, 0)) << "no idle CPU: queued on its last core, no IPI";
     EXPECT_TRUE(r.s->kernel_thread_waiting(0));
     EXPECT_FALSE(r.s->should_preempt(0, *t, 1000, 1000 + r.s->slice_ps() - 1)) << "the running thread keeps its slice";
@@ -241,6 +246,19 @@ TEST(KernelThreads, AWakeUpAfterTheRunningThreadsDeadlinePreemptsItAtOnce) {
     const std::uint64_t late = 1000 + r.s->slice_ps() + 5;
     EXPECT_FALSE(r.s->wake_kernel_thread(k, 0, late));
     EXPECT_TRUE(r.s->should_preempt(0, *t, 1000, late)) << "check_preempt_wakeup_fair: the deadline had passed";
+}
+
+TEST(KernelThreads, ADeadlinePassedWithNoOneWaitingIsRenewedAtTheTick) {
+    // One CPU: slice 0.75 ms, ticks every 4 ms. Dispatched at 0, the deadline 0.75 ms is found
+    // passed at the tick at 4 ms and renewed to 4.75 ms, found passed at 8 ms, and so on.
+    SchedRig r(1, "");
+    const std::uint64_t ms = 1000000000ull;
+    EXPECT_EQ(r.s->preempt_at(0, ms / 2), 4 * ms) << "waiting before the deadline: the tick after it";
+    EXPECT_EQ(r.s->preempt_at(0, 3 * ms), 3 * ms) << "the deadline passed, its tick not yet come: at once";
+    EXPECT_EQ(r.s->preempt_at(0, 4 * ms + ms / 2), 8 * ms) << "after the renewal (4.75 ms): the next tick";
+    EXPECT_EQ(r.s->preempt_at(0, 4 * ms + 9 * ms / 10), 4 * ms + 9 * ms / 10) << "past the renewed deadline: at once";
+    EXPECT_EQ(r.s->preempt_at(0, 40 * ms + ms / 2), 44 * ms) << "renewed at 40 ms to 40.75 ms, not reached at 40.5 ms";
+    EXPECT_EQ(r.s->preempt_at(0, 41 * ms), 41 * ms) << "40.75 ms passed at 41 ms, before the tick at 44 ms";
 }
 
 TEST(KernelThreads, TheSliceScalesWithTheCpuCountUpToEight) {

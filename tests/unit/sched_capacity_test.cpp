@@ -52,6 +52,11 @@ TEST(PeltSignal, RunningBuildsUpAndRestingDecaysWithAHalfLifeOf32Periods) {
         << "on a CPU of half the capacity the same wall time counts as half the PELT time";
     EXPECT_NEAR(little.util_at(static_cast<std::uint64_t>(2 * kHalfLife), 0), little.util() / 2, 1e-6);
     EXPECT_EQ(little.updated_ps(), static_cast<std::uint64_t>(kHalfLife)) << "util_at() does not update";
+    PeltSignal waiting;
+    waiting.start(512, 0);
+    waiting.rest_until(static_cast<std::uint64_t>(kHalfLife), 512);
+    EXPECT_NEAR(waiting.util(), 512.0 * std::pow(2.0, -0.5), 1e-6)
+        << "waiting on a busy CPU of half the capacity: its clock_pelt runs at half speed";
 }
 
 TEST(CpuCapacity, TheDtsDmipsPerMhzAreScaledByClockToTheBiggestCpu) {
@@ -87,6 +92,16 @@ TEST(SchedCapacity, ARunningMisfitThreadIsPushedToABiggerIdleCpuAtTheFirstTickAf
     r.s->set_running(0, nullptr, after);
     EXPECT_EQ(r.dispatch(1, after), t) << "the big core runs it next";
     EXPECT_FALSE(r.s->tick(1, *t, after + 4000 * kUs)) << "never misfit on the biggest CPU";
+}
+
+TEST(SchedCapacity, ThePushGoesToTheFirstBiggerIdleCpuAfterTheFirstIdleOne) {
+    // Cores 1 (647) and 2 (1024) are idle: find_new_ilb picks core 1, whose nohz balance runs the
+    // idle CPUs from the one after it (core 2) round to itself last: core 2 pulls.
+    Rig r({200, 647, 1024}, "thread 1\n1 compute 1\n");
+    ThreadContext *t = r.thread(1);
+    ASSERT_EQ(r.dispatch(0, 0), t);
+    EXPECT_TRUE(r.s->tick(0, *t, static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 100 * kUs)));
+    EXPECT_EQ(t->core, 2u);
 }
 
 TEST(SchedCapacity, NoMisfitPushWithoutCapacityAwarenessForAPinnedThreadOrWithNoBiggerIdleCpu) {
@@ -131,7 +146,11 @@ TEST(SchedCapacity, AnIoWaitIsNotRunningTime) {
     const std::uint64_t end = 2 * static_cast<std::uint64_t>(run_time_to(100, 160, 200));
     r.s->io_wait(0, 1000 * kUs, end - 1000 * kUs); /* asleep on its I/O for nearly all of it */
     EXPECT_FALSE(r.s->tick(0, *t, end)) << "2 ms of running leave it far below the misfit point";
-    EXPECT_LT(t->util.util_at(end, 200), 100.0) << "it decayed while it waited";
+    // 1 ms running at capacity 200, the wait at the wall clock, 1 ms running again.
+    const double run1 = 1000.0 * kUs * 200 / 1024;
+    const double u1 = 1024 - 924 * std::exp2(-run1 / kHalfLife);
+    const double u2 = u1 * std::exp2(-static_cast<double>(end - 2000 * kUs) / kHalfLife);
+    EXPECT_NEAR(t->util.util_at(end, 200), 1024 - (1024 - u2) * std::exp2(-run1 / kHalfLife), 1e-6);
 }
 
 TEST(SchedCapacity, AWakingThreadGoesToAnIdleCpuItFitsElseTheBiggestIdleOne) {
@@ -158,7 +177,7 @@ TEST(SchedCapacity, AWakingThreadGoesToAnIdleCpuItFitsElseTheBiggestIdleOne) {
     small.s->sleep(s1, 1010 * kUs);
     small.s->set_running(0, nullptr, 1000 * kUs);
     EXPECT_EQ(small.dispatch(1, 1010 * kUs), nullptr);
-    EXPECT_EQ(s1->core, 0u) << "idle and it fits: asym_fits_cpu keeps it on its previous CPU";
+    EXPECT_EQ(s1->core, 0u) << "idle and it fits: asym_fits_cpu keeps it on its previous CPU (as without capacity awareness)";
 
     // Too big for every little core, and the big one busy: the idle CPU of greatest capacity.
     Rig none({200, 300, 1024}, "thread 1\nthread 2 core=2\n1 compute 1\n2 compute 1\n");

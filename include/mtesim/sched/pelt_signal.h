@@ -35,8 +35,10 @@ public:
     bool started() const { return m_started; }
     /// The signal after running from its last update to @now_ps on a CPU of @capacity.
     void run_until(std::uint64_t now_ps, std::uint32_t capacity);
-    /// The signal after not running from its last update to @now_ps.
-    void rest_until(std::uint64_t now_ps);
+    /// The signal after not running from its last update to @now_ps. @busy_capacity: the thread
+    /// waited, runnable, on a busy CPU of that capacity, whose clock_pelt runs at capacity / 1024
+    /// (0: it slept, on an idle CPU, at the wall clock).
+    void rest_until(std::uint64_t now_ps, std::uint32_t busy_capacity = 0);
     /// The value at the last update (0 before start()).
     double util() const { return m_util; }
     /// The value at @now_ps, running on @capacity since the last update (capacity 0: not running).

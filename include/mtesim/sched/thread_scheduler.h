@@ -78,6 +78,7 @@ struct ThreadContext {
     bool pinned = false;              /* core= in the trace: its affinity is that one core */
     std::uint64_t last_ran_ps = ~0ull; /* when it last stopped running (se.exec_start); ~0: never ran */
     PeltSignal util;                   /* a user thread's util_avg, kept while capacity awareness is on */
+    bool util_queued = false;          /* runnable and waiting since util was last updated (not asleep) */
 };
 
 class ThreadScheduler {
@@ -154,16 +155,30 @@ public:
     /// Whether @core's running thread, having run since @dispatched_ps, should give the core
     /// at @now_ps: its slice is used and a thread waits there (with sched.time_slice = off, a
     /// user thread only to a waiting kernel thread).
-    /// EEVDF reschedules at the first update_curr after the deadline: the next tick (CONFIG_HZ),
-    /// or at once when a thread wakes onto the core after the deadline (check_preempt_wakeup_fair).
+    /// EEVDF (see preempt_at()).
     bool should_preempt(std::uint32_t core, const ThreadContext &t, std::uint64_t dispatched_ps, std::uint64_t now_ps) const {
-        const std::uint64_t deadline = dispatched_ps + m_slice_ps;
-        if (now_ps < deadline) return false;
+        if (now_ps < dispatched_ps + m_slice_ps) return false;
         const bool waiting = t.kthread || m_config.time_slice ? !m_queues[core].empty() : m_kwaiting[core] > 0;
         if (!waiting) return false;
-        const std::uint64_t tick = (deadline + tick_ps() - 1) / tick_ps() * tick_ps();
-        return now_ps >= tick || (m_woken_ps[core] != ~0ull && m_woken_ps[core] >= deadline);
+        const std::uint64_t since = m_waiting_since_ps[core] == ~0ull ? dispatched_ps : m_waiting_since_ps[core];
+        return now_ps >= preempt_at(dispatched_ps, since);
     }
+    /// When a thread dispatched at @dispatched_ps gives its core to one waiting there since
+    /// @waiting_ps (update_curr -> update_deadline, check_preempt_wakeup).
+    std::uint64_t preempt_at(std::uint64_t dispatched_ps, std::uint64_t waiting_ps) const;
+    /// The earliest wake-up time of any timed sleeper (of @core's own without load balancing),
+    /// ~0 when none: a core running a thread wakes them when its time passes it (wake_due).
+    std::uint64_t earliest_sleeper_ps(std::uint32_t core) const {
+        return m_config.load_balance ? m_sleeper_min_ps : m_own_sleeper_min_ps[core];
+    }
+    /// The value earliest_sleeper_ps() returns, for a core's event loop to read once per event
+    /// (valid as long as the scheduler).
+    const std::uint64_t &earliest_sleeper_ref(std::uint32_t core) const {
+        return m_config.load_balance ? m_sleeper_min_ps : m_own_sleeper_min_ps[core];
+    }
+    /// Wakes the sleepers due at @now_ps from @core, which runs a thread (the timer interrupt
+    /// of a busy CPU: try_to_wake_up).
+    void wake_due(std::uint32_t core, std::uint64_t now_ps) { wake_sleepers(core, now_ps); }
     /// @core's run queue, for a core's event loop to test for waiting threads once per event
     /// (valid as long as the scheduler: one queue per core, made at construction).
     const std::deque<ThreadContext *> &run_queue(std::uint32_t core) const { return m_queues[core]; }
@@ -254,7 +269,14 @@ private:
     std::vector<std::uint32_t> m_capacity;            /* per core, 0..1024 (arch_scale_cpu_capacity) */
     std::uint32_t m_max_capacity = 1024;
     bool m_asym = false;                              /* sched_asym_cpucap_active() */
-    std::vector<std::uint64_t> m_woken_ps;            /* per core: when a thread last woke onto its queue (~0: none since dispatch) */
+    std::uint64_t m_sleeper_min_ps = ~0ull;             /* earliest wake-up of any core's sleepers */
+    std::vector<std::uint64_t> m_own_sleeper_min_ps;    /* per core: of its own sleepers */
+    void update_sleeper_min();
+    std::vector<std::uint64_t> m_waiting_since_ps;    /* per core: since when a thread has waited in its queue while it ran one (~0: none since its dispatch) */
+    /// A thread was queued on @core at @now_ps (~0: at no known time, taken as before any deadline).
+    void note_waiting(std::uint32_t core, std::uint64_t now_ps) {
+        if (m_waiting_since_ps[core] == ~0ull) m_waiting_since_ps[core] = now_ps == ~0ull ? 0 : now_ps;
+    }
 };
 
 }  // namespace mtesim
