@@ -272,6 +272,10 @@ void Core::run_thread(ThreadContext &t) {
             const std::uint64_t now = now_ps(), tick = ThreadScheduler::tick_ps();
             m_next_tick_cycles = m_clock.cycles_at((now / tick + 1) * tick); /* cycles compare cheaper than ps */
             if (m_scheduler.tick(m_id, t, now)) {
+                if (m_hooks.timeline)
+                    m_hooks.timeline->instant("misfit push", "sched", m_id, now,
+                                              {{"thread", std::uint64_t(t.info.id)}, {"to_cpu", std::uint64_t(t.core)},
+                                               {"util", static_cast<std::uint64_t>(t.util.util_at(now, m_scheduler.capacity(m_id)))}});
                 take_stolen();
                 ++m_stats.context_switches;
                 return;
@@ -292,6 +296,8 @@ void Core::run_thread(ThreadContext &t) {
         if ((time_slice ? !run_queue.empty() : kernel_threads_waiting != 0) && !t.killed &&
             m_clock.now_cycles() >= m_slice_end_cycles && m_scheduler.should_preempt(m_id, t, m_dispatched_ps, now_ps())) {
             ++m_stats.context_switches;
+            if (m_hooks.timeline)
+                m_hooks.timeline->instant("slice preemption", "sched", m_id, now_ps(), {{"thread", std::uint64_t(t.info.id)}});
             m_scheduler.preempted(&t);
             return;
         }
