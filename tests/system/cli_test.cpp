@@ -770,6 +770,18 @@ TEST(CliRun, TimelineIsChromeTraceJson) {
     EXPECT_TRUE(has_event(kj, "madvise", "syscall", "X"));
     Result u = run_mtesim({"run", "--trace", kData + "/traces/use-after-free.trace", "--timeline", tl});
     EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "SEGV_MTESERR", "fault", "i"));
+    // The scheduler's decisions: two busy threads pinned to one CPU take turns (slice
+    // preemptions); on the phone board a busy unpinned thread leaves its A510 (misfit push).
+    std::string pair = "mtesim-trace 1\nthread 1 core=0\nthread 2 core=0\n";
+    for (int i = 0; i < 40; ++i) pair += "1 compute 1000000\n2 compute 1000000\n";
+    Result sl = run_mtesim({"run", "--trace", write_temp("slice.trace", pair), "--timeline", tl});
+    ASSERT_EQ(sl.status, 0) << sl.err;
+    EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "slice preemption", "sched", "i"));
+    std::string busy = "mtesim-trace 1\nthread 1\n";
+    for (int i = 0; i < 100; ++i) busy += "1 compute 1000000\n";
+    Result mp = run_mtesim({"run", "--board", "phone-8g-lpddr5", "--trace", write_temp("busy.trace", busy), "--timeline", tl});
+    ASSERT_EQ(mp.status, 0) << mp.err;
+    EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "misfit push", "sched", "i"));
     std::filesystem::remove(tl);
 }
 
