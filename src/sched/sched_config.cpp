@@ -7,15 +7,13 @@ namespace mtesim {
 
 SchedConfig SchedConfig::resolve(ConfigStore &s) {
     SchedConfig c;
-    c.load_balance = s.get_string("sched.load_balance", "on",
-                                  "on: Linux CFS load balancing (idle pull, periodic balance, wake-up placement); off: threads stay where they were placed",
-                                  {"on", "off"}) == "on";
-    c.capacity_aware = s.get_string("sched.capacity_aware", "on",
-                                    "on: on a board whose cpus differ in capacity (capacity-dmips-mhz), misfit threads move to bigger idle CPUs and waking threads go to an idle CPU they fit (SD_ASYM_CPUCAPACITY); off: every CPU counts as capacity 1024",
-                                    {"on", "off"}) == "on";
-    c.time_slice = s.get_string("sched.time_slice", "on",
-                                "on: a user thread that has run its slice (sched.base_slice_us, scaled) gives the core to any thread waiting there (EEVDF, RUN_TO_PARITY); off: only a waiting kernel thread preempts it",
-                                {"on", "off"}) == "on";
+    auto on = [&](const char *key, const char *what) { return s.get_string(key, "on", what, {"on", "off"}) == "on"; };
+    c.load_balance = on("sched.load_balance",
+                        "on: Linux CFS load balancing (idle pull, periodic balance, wake-up placement); off: threads stay where they were placed");
+    c.capacity_aware = on("sched.capacity_aware",
+                          "on: on a board whose cpus differ in capacity (capacity-dmips-mhz), misfit threads move to bigger idle CPUs and waking threads go to an idle CPU they fit (SD_ASYM_CPUCAPACITY); off: every CPU counts as capacity 1024");
+    c.time_slice = on("sched.time_slice",
+                      "on: a user thread that has run its slice (sched.base_slice_us, scaled) gives the core to any thread waiting there (EEVDF, RUN_TO_PARITY); off: only a waiting kernel thread preempts it");
     c.migration_cost_ps = static_cast<std::uint64_t>(
         1e6 * s.get_double("sched.migration_cost_us", 500, "us",
                            "sysctl_sched_migration_cost: a thread that ran this recently is cache hot and not pulled by a balance pass (kernel/sched/fair.c: 500 us)",
