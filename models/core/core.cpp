@@ -66,14 +66,18 @@ void Core::run() {
             if (idle == ThreadScheduler::Idle::read_ahead) {
                 m_workload.pump();
             } else if (idle == ThreadScheduler::Idle::sleep) {
+                // sync() yields to the other cores, and a wake-up notified meanwhile finds no
+                // one waiting on m_wake: look again before sleeping (a thread may have been
+                // queued here in the meantime).
                 m_clock.sync();
-                wait(m_wake);
+                if (m_scheduler.idle_action(m_id) == ThreadScheduler::Idle::sleep) wait(m_wake);
                 m_clock.reset();
             } else if (idle == ThreadScheduler::Idle::wait_sleeper) {
                 // Only sleeping threads: idle until the first wakes (or a new thread arrives).
                 m_clock.sync();
                 const std::uint64_t now = now_ps(), wake = m_scheduler.next_wake(m_id);
-                if (wake > now) wait(sc_core::sc_time(static_cast<double>(wake - now), sc_core::SC_PS), m_wake);
+                if (wake > now && m_scheduler.idle_action(m_id) == ThreadScheduler::Idle::wait_sleeper)
+                    wait(sc_core::sc_time(static_cast<double>(wake - now), sc_core::SC_PS), m_wake);
                 m_clock.reset();
             }
         }

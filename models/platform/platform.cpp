@@ -1,6 +1,8 @@
 // Platform: construction and binding, then run() and the collection of results.
 #include "platform/platform.h"
 
+#include "mtesim/common/sim_assert.h"
+
 #include "mtesim/boot/base_cpi_instruction_stream.h"
 #include "mtesim/boot/core_timing_instruction_stream.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
@@ -263,6 +265,11 @@ RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const
     r.stopped_early = m_control.stop_reason;
     if (r.stopped_early.empty() && max_sim_ps && sc_core::sc_pending_activity())
         r.stopped_early = "simulated time limit (--max-sim-time)";
+    // A run that ended by itself has run every thread to its end: one still queued or running
+    // means some core slept through the wake-up that should have run it (nothing lost).
+    if (r.stopped_early.empty())
+        for (const auto &t : m_scheduler->threads())
+            MTESIM_ASSERT(t->finished || t->killed, "a thread neither finished nor was killed when the run ended");
     std::uint64_t end = sc_core::sc_time_stamp().value();
     for (auto &c : m_cores) {
         r.core_names.push_back(c->name());
