@@ -143,6 +143,7 @@ void Core::run_thread(ThreadContext &t) {
     const bool time_slice = m_scheduler.config().time_slice;
     const std::deque<ThreadContext *> &run_queue = m_scheduler.run_queue(m_id);
     const std::uint64_t &sleeper_due = m_scheduler.earliest_sleeper_ref(m_id);
+    const std::uint32_t &pull_to = m_scheduler.active_pull(m_id);
     while (!t.killed) {
         const TraceEvent *read = w.next_event(*t.stream, scratch);
         if (!read) break;
@@ -268,6 +269,17 @@ void Core::run_thread(ThreadContext &t) {
                 if (check_limits()) return;
                 m_clock.sync();
             }
+        }
+        // A bigger CPU that went newly idle asked for this misfit thread (its active balance's
+        // stopper, which preempts the thread at once): it moves there now.
+        if (capacity_aware && pull_to != ThreadScheduler::kNoPull && !t.killed) {
+            if (m_hooks.timeline)
+                m_hooks.timeline->instant("misfit pull", "sched", m_id, now_ps(),
+                                          {{"thread", std::uint64_t(t.info.id)}, {"to_cpu", std::uint64_t(pull_to)}});
+            m_scheduler.take_active_pull(m_id, t);
+            take_stolen();
+            ++m_stats.context_switches;
+            return;
         }
         // The scheduler tick (CONFIG_HZ), looked for after every event on a board with capacity
         // awareness (a kernel-heavy thread synchronises its clock before a quantum fills): a

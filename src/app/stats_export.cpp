@@ -80,6 +80,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("sched.migrations.periodic", sc.migrations_periodic, "threads", "moved by periodic load_balance (a busy core's, or an idle core's nohz balance)");
     add_count("sched.migrations.wake", sc.migrations_wake, "threads", "woken onto a core other than their last (select_idle_sibling)");
     add_count("sched.migrations.misfit", sc.migrations_misfit, "threads", "running misfit threads pushed to a bigger idle CPU (migrate_misfit, active balance; capacity awareness)");
+    add_count("sched.migrations.misfit_newidle", sc.migrations_misfit_newidle, "threads", "of those, pulled by a bigger CPU going newly idle (newidle_balance; capacity awareness)");
     add_count("sched.misfit_ticks", sc.misfit_ticks, "ticks", "scheduler ticks that found the running thread too big for its CPU (update_misfit_status; capacity awareness)");
     add_count("sched.preemptions", sc.preemptions, "threads", "user threads that gave their core at the end of their slice to a thread waiting there (sched.time_slice; a kernel thread always preempts)");
     add_count("sched.balance_passes.newidle", sc.balance_passes_newidle, "passes", "newidle_balance passes (a core went idle while another had 2+ threads)");

@@ -15,7 +15,8 @@ ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::u
     : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores), m_running(cores, nullptr), m_kwaiting(cores, 0),
       m_retired(cores, false), m_balance_interval_ms(cores, cores), m_next_balance_ps(cores, 0), m_balance_failed(cores, 0),
       m_last_balance_ps(cores, 0), m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0),
-      m_capacity(cores, 1024), m_own_sleeper_min_ps(cores, kNever), m_waiting_since_ps(cores, kNever) {
+      m_capacity(cores, 1024), m_misfit(cores, false), m_pull_to(cores, kNoPull), m_own_sleeper_min_ps(cores, kNever),
+      m_waiting_since_ps(cores, kNever) {
     m_stats.idle_ps.assign(cores, 0);
     set_base_slice_ps(750000000ull); /* sysctl_sched_base_slice: 0.75 ms (kernel/sched/fair.c) */
     m_workload.set_listener([this](const ThreadInfo *info) {
@@ -84,8 +85,10 @@ void ThreadScheduler::admit(const ThreadInfo &info) {
  * __schedule -> pick_next_task on @core. The thread that just stopped running here records
  * the time (se.exec_start, for task_hot). Due sleepers are woken. With load balancing:
  * - the queue is empty and the core was running something: newidle_balance, which looks at
- *   all only while some core is overloaded (rd->overload: a core with 2+ threads), and
- *   pulls at most one thread (detach_tasks stops after one on a preemptible kernel);
+ *   all only while some core is overloaded (rd->overload: a core with 2+ threads, or with
+ *   capacity awareness one running a misfit thread), and pulls at most one waiting thread
+ *   (detach_tasks stops after one on a preemptible kernel); with no waiting thread it could
+ *   take, a misfit thread running on a smaller CPU is pushed to it (pull_misfit);
  * - still empty and the core's balance interval has passed: the nohz idle balance
  *   (rebalance_domains with CPU_IDLE), again only while some core could give a thread;
  * - the queue has threads and the interval has passed: rebalance_domains with CPU_NOT_IDLE
@@ -106,8 +109,17 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_p
         if (m_queues[core].empty()) {
             bool newidle = false;
             if (m_idle_since_ps[core] == kNever) {
-                for (std::uint32_t c = 0; c < m_queues.size() && !newidle; ++c) newidle = nr_running(c) >= 2;
-                if (newidle) load_balance(core, now_ps, BalanceType::newly_idle);
+                bool overload = false, misfit_any = false;
+                for (std::uint32_t c = 0; c < m_queues.size(); ++c) {
+                    overload |= nr_running(c) >= 2;
+                    misfit_any |= m_misfit[c];
+                }
+                newidle = overload || misfit_any;
+                if (overload) load_balance(core, now_ps, BalanceType::newly_idle);
+                // The misfit group ranks below an overloaded one: it is the busiest only when no
+                // core has a waiting thread this one could take (all pinned: LBF_ALL_PINNED's redo).
+                if (misfit_any && m_queues[core].empty() && !pullable_for(core) && pull_misfit(core, now_ps) && !overload)
+                    ++m_stats.balance_passes_newidle;
                 // newidle_balance -> update_next_balance: an idle core's next periodic pass is
                 // due one idle interval (no busy_factor) after its last one.
                 m_next_balance_ps[core] = std::min(m_next_balance_ps[core],
@@ -388,11 +400,14 @@ bool ThreadScheduler::busy() const {
 }
 
 void ThreadScheduler::set_running(std::uint32_t core, ThreadContext *t, std::uint64_t now_ps) {
+    m_misfit[core] = false; /* a CPU running nothing, or a kernel thread, has no misfit task */
+    m_pull_to[core] = kNoPull; /* a queued stopper finds the thread gone (it stopped by itself first) */
     if (m_asym && now_ps != kNever) {
         if (t && !t->kthread) {
             if (!t->util.started()) t->util.start(initial_util(core, now_ps), now_ps);
             else t->util.rest_until(now_ps, t->util_queued ? m_capacity[core] : 0);
             t->util_queued = false;
+            m_misfit[core] = misfit(core, *t, now_ps); /* pick_next_task_fair -> update_misfit_status */
         } else if (!t && m_running[core] && !m_running[core]->kthread && m_running[core]->util.started()) {
             m_running[core]->util.run_until(now_ps, m_capacity[core]);
         }
@@ -472,10 +487,63 @@ std::uint32_t ThreadScheduler::select_idle_capacity(double util, std::uint32_t t
  * active balance moves nothing itself: ld_moved is 0). The charge lands on the idle core's
  * clock while another core's thread calls this (the only such cross-core charge besides steal).
  */
-bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t now_ps) {
+bool ThreadScheduler::misfit(std::uint32_t core, const ThreadContext &t, std::uint64_t now_ps) const {
     if (!m_asym || t.kthread || t.pinned || !t.util.started()) return false;
     if (m_capacity[core] >= m_max_capacity) return false;
-    if (fits(t.util.util_at(now_ps, m_capacity[core]), m_capacity[core])) return false;
+    return !fits(t.util.util_at(now_ps, m_capacity[core]), m_capacity[core]);
+}
+
+void ThreadScheduler::note_active_balance(std::uint32_t dst, std::uint64_t now_ps) {
+    const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+    charge(dst, std::uint64_t(m_config.balance_cpu_instructions) * n + m_config.migrate_task_instructions);
+    m_balance_failed[dst] = 0;
+    m_balance_interval_ms[dst] = n;
+    m_last_balance_ps[dst] = now_ps;
+    m_next_balance_ps[dst] = now_ps + balance_interval_ps(dst, false); /* ld_moved is 0 for an active balance: not busy */
+}
+
+/*
+ * newidle_balance -> load_balance(CPU_NEWLY_IDLE) on @dst when the busiest group is a misfit one
+ * (update_sd_pick_busiest: group_misfit_task, taken only by a CPU whose capacity is greater than
+ * the group's, capacity_greater, and whose own group has spare capacity, as an idle CPU has).
+ * Of several, the one with the biggest misfit load wins, a tie going to the last in the scan
+ * from @dst round the board (the comparison keeps an equal one). detach_tasks cannot move the
+ * running thread, so need_active_balance (migrate_misfit) queues the stopper on that CPU
+ * (stop_one_cpu_nowait): the thread moves when that CPU's event loop next looks
+ * (take_active_pull), and @dst, which has nothing yet, goes idle until it arrives. A CPU whose
+ * stopper is already queued is not asked twice (busiest->active_balance).
+ */
+bool ThreadScheduler::pull_misfit(std::uint32_t dst, std::uint64_t now_ps) {
+    const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+    std::uint32_t src = n;
+    double load = -1;
+    for (std::uint32_t i = 1; i < n; ++i) {
+        const std::uint32_t c = (dst + i) % n;
+        if (!m_misfit[c] || m_pull_to[c] != kNoPull || !m_running[c] || !capacity_greater(m_capacity[dst], m_capacity[c]))
+            continue;
+        const double u = m_running[c]->util.util_at(now_ps, m_capacity[c]);
+        if (u >= load) src = c, load = u;
+    }
+    if (src == n) return false;
+    m_pull_to[src] = dst;
+    note_active_balance(dst, now_ps);
+    return true;
+}
+
+void ThreadScheduler::take_active_pull(std::uint32_t core, ThreadContext &t) {
+    const std::uint32_t dst = m_pull_to[core];
+    m_pull_to[core] = kNoPull;
+    m_misfit[core] = false;
+    t.core = dst;
+    m_queues[dst].push_back(&t);
+    ++m_stats.migrations_misfit;
+    ++m_stats.migrations_misfit_newidle;
+    if (m_wake) m_wake(dst);
+}
+
+bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t now_ps) {
+    m_misfit[core] = misfit(core, t, now_ps);
+    if (!m_misfit[core]) return false;
     ++m_stats.misfit_ticks;
     if (!m_config.load_balance) return false;
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
@@ -487,11 +555,8 @@ bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t n
         const std::uint32_t d = (ilb + i) % n;
         if (!idle(d) || now_ps < m_next_balance_ps[d] || !capacity_greater(m_capacity[d], m_capacity[core])) continue;
         ++m_stats.balance_passes_periodic;
-        charge(d, std::uint64_t(m_config.balance_cpu_instructions) * n + m_config.migrate_task_instructions);
-        m_balance_failed[d] = 0;
-        m_balance_interval_ms[d] = n;
-        m_last_balance_ps[d] = now_ps;
-        m_next_balance_ps[d] = now_ps + balance_interval_ps(d, false); /* ld_moved is 0 for an active balance: not busy */
+        note_active_balance(d, now_ps);
+        m_misfit[core] = false;
         t.core = d;
         m_queues[d].push_back(&t);
         ++m_stats.migrations_misfit;

@@ -1,7 +1,8 @@
 // Capacity awareness of ThreadScheduler (Linux's SD_ASYM_CPUCAPACITY, kernel/sched/fair.c):
 // the PELT utilisation it keeps per thread (PeltSignal), each CPU's capacity from the DT
 // (CpuCapacity), misfit detection at the tick with the push of a misfit thread to a bigger
-// idle CPU (active balance), and select_idle_capacity at wake-up. Times are in ps; the expected
+// idle CPU (active balance), its pull by a bigger CPU going newly idle, and select_idle_capacity
+// at wake-up. Times are in ps; the expected
 // figures come from PELT's closed form (util approaches 1024 with a half-life of 32 periods of
 // 1024 us, running time counted at capacity / 1024), not from the code under test.
 #include "mtesim/common/config_error.h"
@@ -136,6 +137,126 @@ TEST(SchedCapacity, NoMisfitPushWithoutCapacityAwarenessForAPinnedThreadOrWithNo
         ASSERT_EQ(same.dispatch(0, 0), t);
         EXPECT_FALSE(same.s->tick(0, *t, late)) << "205 is not capacity_greater than 200 (5% margin)";
         EXPECT_EQ(same.s->stats().misfit_ticks, 1u);
+    }
+}
+
+TEST(SchedCapacity, ABigCpuGoingNewlyIdlePullsARunningMisfitThreadAtItsCpusNextEvent) {
+    // Thread 1 runs on the little core 0; the big core 1 runs pinned thread 2 until thread 1 no
+    // longer fits, then goes idle: newidle_balance finds core 0's misfit thread and queues the
+    // active balance on core 0, whose next event moves the thread (take_active_pull).
+    Rig r({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
+    ThreadContext *t = r.thread(1);
+    ASSERT_EQ(r.dispatch(0, 0), t);
+    ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
+    const auto late = static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 100 * kUs);
+    EXPECT_FALSE(r.s->tick(0, *t, late)) << "misfit, but the big core is busy";
+    EXPECT_EQ(r.s->stats().misfit_ticks, 1u);
+    EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull);
+    r.s->set_running(1, nullptr, late); /* thread 2 exits */
+    r.woken.clear();
+    const std::uint64_t passes = r.s->stats().balance_passes_newidle;
+    EXPECT_EQ(r.s->try_next(1, late), nullptr) << "nothing waits anywhere: the misfit thread still runs on core 0";
+    EXPECT_EQ(r.s->active_pull(0), 1u) << "core 0's stopper is to push its thread to core 1";
+    EXPECT_EQ(r.s->stats().balance_passes_newidle, passes + 1);
+    EXPECT_TRUE(r.woken.empty()) << "core 1 waits idle for the thread";
+    r.s->take_active_pull(0, *t);
+    EXPECT_EQ(t->core, 1u);
+    EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull);
+    EXPECT_EQ(r.s->stats().migrations_misfit, 1u);
+    EXPECT_EQ(r.s->stats().migrations_misfit_newidle, 1u);
+    EXPECT_EQ(r.woken, std::vector<std::uint32_t>{1});
+    r.s->set_running(0, nullptr, late);
+    EXPECT_EQ(r.dispatch(1, late), t);
+}
+
+TEST(SchedCapacity, NoNewidlePullOfAThreadThatStillFitsOrThatStoppedFirstOrFromAnEqualCpu) {
+    const auto cross = run_time_to(100, 160, 200);
+    {
+        Rig r({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
+        const auto before = static_cast<std::uint64_t>(cross - 100 * kUs);
+        EXPECT_FALSE(r.s->tick(0, *t, before));
+        r.s->set_running(1, nullptr, before);
+        EXPECT_EQ(r.s->try_next(1, before), nullptr);
+        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "it still fits its little core";
+    }
+    {
+        Rig r({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
+        const auto late = static_cast<std::uint64_t>(cross + 100 * kUs);
+        EXPECT_FALSE(r.s->tick(0, *t, late));
+        r.s->set_running(1, nullptr, late);
+        EXPECT_EQ(r.s->try_next(1, late), nullptr);
+        ASSERT_EQ(r.s->active_pull(0), 1u);
+        r.s->set_running(0, nullptr, late); /* it slept or exited before its CPU's next event */
+        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "the stopper finds nothing to move";
+        EXPECT_EQ(t->core, 0u);
+        EXPECT_EQ(r.s->stats().migrations_misfit, 0u);
+    }
+    {
+        // A misfit thread on core 0 (200) and core 1 (205) going idle: not capacity_greater.
+        Rig r({200, 205, 1024}, "thread 1\nthread 2 core=1\nthread 3 core=2\n1 compute 1\n2 compute 1\n3 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
+        ASSERT_EQ(r.dispatch(2, 0), r.thread(3));
+        const auto late = static_cast<std::uint64_t>(cross + 100 * kUs);
+        EXPECT_FALSE(r.s->tick(0, *t, late));
+        r.s->set_running(1, nullptr, late);
+        EXPECT_EQ(r.s->try_next(1, late), nullptr);
+        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "205 is not capacity_greater than 200";
+    }
+}
+
+TEST(SchedCapacity, ANewlyIdleCpuTakesAWaitingThreadBeforeAMisfitOneUnlessAllWaitingArePinned) {
+    // Thread 1 runs misfit on little core 0; core 1 (little) runs thread 3 with thread 4 waiting;
+    // big core 2 runs pinned thread 2 and then goes idle. An overloaded CPU is the busiest group
+    // ahead of a misfit one (update_sd_pick_busiest), so core 2 takes thread 4; when thread 4 is
+    // pinned to core 1 (LBF_ALL_PINNED: the pass is redone without core 1), the misfit thread.
+    for (const bool pinned : {false, true}) {
+        const std::string four = pinned ? "thread 4 core=1\n" : "thread 4\n";
+        Rig r({200, 200, 1024}, "thread 1\nthread 2 core=2\nthread 3 core=1\n" + four +
+                                    "1 compute 1\n2 compute 1\n3 compute 1\n4 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        ASSERT_EQ(r.dispatch(1, 0), r.thread(3));
+        ASSERT_EQ(r.dispatch(2, 0), r.thread(2));
+        ASSERT_EQ(r.thread(4)->core, 1u) << "placed on the least loaded core from the cursor";
+        const auto late = static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 100 * kUs);
+        EXPECT_FALSE(r.s->tick(0, *t, late));
+        r.s->set_running(2, nullptr, late);
+        ThreadContext *next = r.s->try_next(2, late);
+        if (!pinned) {
+            EXPECT_EQ(next, r.thread(4)) << "the waiting thread is pulled (newidle_balance)";
+            EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull);
+        } else {
+            EXPECT_EQ(next, nullptr);
+            EXPECT_EQ(r.s->active_pull(0), 2u) << "the waiting thread is pinned: the misfit one is pulled";
+        }
+    }
+    {
+        // The waiting thread is cache hot (it ran 100 us ago): the pass on the overloaded core
+        // moves nothing, and since that core, not the misfit one, was the busiest, no active
+        // balance follows (need_active_balance: not migrate_misfit).
+        Rig r({200, 200, 1024}, "thread 1\nthread 2 core=2\nthread 4\nthread 3 core=1\n"
+                                "1 compute 1\n2 compute 1\n3 compute 1\n4 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        ASSERT_EQ(r.dispatch(1, 0), r.thread(4));
+        ASSERT_EQ(r.dispatch(2, 0), r.thread(2));
+        const auto late = static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 100 * kUs);
+        r.s->requeue(r.thread(4)); /* it yields 100 us before core 2 goes idle */
+        r.s->set_running(1, nullptr, late - 100 * kUs);
+        ASSERT_EQ(r.dispatch(1, late - 100 * kUs), r.thread(3));
+        EXPECT_FALSE(r.s->tick(0, *t, late));
+        r.s->set_running(2, nullptr, late);
+        EXPECT_EQ(r.s->try_next(2, late), nullptr);
+        EXPECT_EQ(r.s->stats().hot_skipped, 1u);
+        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull);
     }
 }
 

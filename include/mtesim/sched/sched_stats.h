@@ -13,6 +13,7 @@ struct SchedStats {
     std::uint64_t migrations_periodic = 0;  /* periodic load_balance (busy core, or an idle core's nohz balance) */
     std::uint64_t migrations_wake = 0;      /* wake-up placement (select_idle_sibling) chose a core other than the last */
     std::uint64_t migrations_misfit = 0;    /* a running misfit thread moved to a bigger idle CPU (migrate_misfit, active balance) */
+    std::uint64_t migrations_misfit_newidle = 0; /* of those, pulled by a CPU going newly idle (newidle_balance) */
     std::uint64_t misfit_ticks = 0;         /* scheduler ticks that found the running thread too big for its CPU (update_misfit_status) */
     std::uint64_t preemptions = 0;          /* user threads that gave their core at the end of their slice to a waiting thread */
     /* balance passes (load_balance calls) */

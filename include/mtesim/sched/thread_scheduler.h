@@ -27,10 +27,12 @@
 // Capacity awareness (sched.capacity_aware = on, on a board whose cpus have different
 // capacity-dmips-mhz: Linux's SD_ASYM_CPUCAPACITY). Each user thread carries its PELT
 // utilisation (PeltSignal), brought up to date when it starts or stops running and across its
-// I/O waits. At every scheduler tick (CONFIG_HZ) of a core, a running thread that no longer fits
-// it (update_misfit_status: util x 1280 >= capacity x 1024) is misfit; the nohz kick then lets an
-// idle CPU of greater capacity whose balance is due pull it (migrate_misfit, active balance: the
-// thread leaves its core at once). A waking thread goes to its last CPU if that is idle and fits
+// I/O waits. When a core picks a user thread, and at every scheduler tick (CONFIG_HZ) of the core,
+// a running thread that no longer fits it (update_misfit_status: util x 1280 >= capacity x 1024)
+// is misfit; at the tick the nohz kick then lets an idle CPU of greater capacity whose balance is
+// due pull it (migrate_misfit, active balance: the thread leaves its core at once), and a bigger
+// CPU going newly idle pulls it too (its core's event loop moves it at its next event:
+// active_pull). A waking thread goes to its last CPU if that is idle and fits
 // it, else to the first idle CPU it fits from there (select_idle_capacity), else to the idle CPU
 // of greatest capacity, else back to its last CPU.
 //
@@ -85,6 +87,8 @@ class ThreadScheduler {
 public:
     /// Events an idle core may read ahead before it sleeps instead.
     static constexpr std::uint64_t kIdleReadAhead = 65536;
+    /// active_pull() when no active balance is queued on the core.
+    static constexpr std::uint32_t kNoPull = ~0u;
 
     ThreadScheduler(Workload &workload, std::uint32_t cores, std::uint64_t seed);
 
@@ -107,6 +111,13 @@ public:
     /// update_misfit_status and the nohz kick. True when @t was moved to a bigger idle core's
     /// queue (active balance): the caller stops running it and does not requeue it.
     bool tick(std::uint32_t core, ThreadContext &t, std::uint64_t now_ps);
+    /// The CPU a newly idle CPU's balance asked @core to push its running thread to (the active
+    /// balance's stopper, queued on @core), or the core count when none: a core's event loop
+    /// reads it after every event through this reference (valid as long as the scheduler).
+    const std::uint32_t &active_pull(std::uint32_t core) const { return m_pull_to[core]; }
+    /// The stopper on @core: moves @t, which @core runs, to the CPU active_pull() names; the
+    /// caller stops running it and does not requeue it.
+    void take_active_pull(std::uint32_t core, ThreadContext &t);
     /// The thread running on @core slept in an I/O wait from @from_ps to @to_ps (its PELT signal
     /// does not grow meanwhile).
     void io_wait(std::uint32_t core, std::uint64_t from_ps, std::uint64_t to_ps);
@@ -240,6 +251,15 @@ private:
     double initial_util(std::uint32_t core, std::uint64_t now_ps) const;
     /// select_idle_capacity for @t (utilisation @util) from @target; n: no idle core.
     std::uint32_t select_idle_capacity(double util, std::uint32_t target) const;
+    /// update_misfit_status: whether user thread @t, running on @core at @now_ps, is misfit there.
+    bool misfit(std::uint32_t core, const ThreadContext &t, std::uint64_t now_ps) const;
+    /// The balance bookkeeping of @dst after it started an active balance at @now_ps (the pass
+    /// and the migration charged to it; ld_moved is 0, so not counted busy).
+    void note_active_balance(std::uint32_t dst, std::uint64_t now_ps);
+    /// newidle_balance's misfit case on @dst, going idle at @now_ps with no thread waiting on
+    /// any core: asks the CPU running the biggest misfit thread that @dst is bigger than to push
+    /// it there (active balance). True when it did.
+    bool pull_misfit(std::uint32_t dst, std::uint64_t now_ps);
 
     Workload &m_workload;
     std::uint64_t m_seed;
@@ -269,6 +289,8 @@ private:
     std::vector<std::uint32_t> m_capacity;            /* per core, 0..1024 (arch_scale_cpu_capacity) */
     std::uint32_t m_max_capacity = 1024;
     bool m_asym = false;                              /* sched_asym_cpucap_active() */
+    std::vector<bool> m_misfit;                       /* per core: its running thread did not fit at its pick or last tick (rq->misfit_task_load) */
+    std::vector<std::uint32_t> m_pull_to;             /* per core: active balance queued to push its running thread there (push_cpu); kNoPull: none */
     std::uint64_t m_sleeper_min_ps = ~0ull;             /* earliest wake-up of any core's sleepers */
     std::vector<std::uint64_t> m_own_sleeper_min_ps;    /* per core: of its own sleepers */
     void update_sleeper_min();
