@@ -771,7 +771,7 @@ TEST(CliRun, TimelineIsChromeTraceJson) {
     Result u = run_mtesim({"run", "--trace", kData + "/traces/use-after-free.trace", "--timeline", tl});
     EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "SEGV_MTESERR", "fault", "i"));
     // The scheduler's decisions: two busy threads pinned to one CPU take turns (slice
-    // preemptions); on the phone board a busy unpinned thread leaves its A510 (misfit push).
+    // preemptions); on the phone board a busy unpinned thread leaves its A510 (misfit push) ...
     std::string pair = "mtesim-trace 1\nthread 1 core=0\nthread 2 core=0\n";
     for (int i = 0; i < 40; ++i) pair += "1 compute 1000000\n2 compute 1000000\n";
     Result sl = run_mtesim({"run", "--trace", write_temp("slice.trace", pair), "--timeline", tl});
@@ -782,6 +782,16 @@ TEST(CliRun, TimelineIsChromeTraceJson) {
     Result mp = run_mtesim({"run", "--board", "phone-8g-lpddr5", "--trace", write_temp("busy.trace", busy), "--timeline", tl});
     ASSERT_EQ(mp.status, 0) << mp.err;
     EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "misfit push", "sched", "i"));
+    // ... and, with every bigger CPU busy, is pulled by the X3 when the X3's thread ends.
+    std::string x3 = "mtesim-trace 1\nthread 1\n";
+    for (int c = 4; c <= 7; ++c) x3 += "thread " + std::to_string(c) + " core=" + std::to_string(c) + "\n";
+    for (int i = 0; i < 150; ++i) {
+        x3 += "1 compute 1000000\n4 compute 1000000\n5 compute 1000000\n6 compute 1000000\n";
+        if (i < 75) x3 += "7 compute 1000000\n";
+    }
+    Result mq = run_mtesim({"run", "--board", "phone-8g-lpddr5", "--trace", write_temp("x3.trace", x3), "--timeline", tl});
+    ASSERT_EQ(mq.status, 0) << mq.err;
+    EXPECT_TRUE(has_event(nlohmann::json::parse(slurp(tl)), "misfit pull", "sched", "i"));
     std::filesystem::remove(tl);
 }
 
