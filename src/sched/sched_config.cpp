@@ -14,6 +14,8 @@ SchedConfig SchedConfig::resolve(ConfigStore &s) {
                           "on: on a board whose cpus differ in capacity (capacity-dmips-mhz), misfit threads move to bigger idle CPUs and waking threads go to an idle CPU they fit (SD_ASYM_CPUCAPACITY); off: every CPU counts as capacity 1024");
     c.time_slice = on("sched.time_slice",
                       "on: a user thread that has run its slice (sched.base_slice_us, scaled) gives the core to any thread waiting there (EEVDF, RUN_TO_PARITY); off: only a waiting kernel thread preempts it");
+    c.util_est = on("sched.util_est",
+                    "on: with capacity awareness, a thread is sized by the larger of its PELT utilisation and its UTIL_EST estimate (the utilisation it had when it last went to sleep, and their moving average) when its CPU is chosen at wake-up and in the misfit test; off: by its PELT utilisation alone");
     c.migration_cost_ps = static_cast<std::uint64_t>(
         1e6 * s.get_double("sched.migration_cost_us", 500, "us",
                            "sysctl_sched_migration_cost: a thread that ran this recently is cache hot and not pulled by a balance pass (kernel/sched/fair.c: 500 us)",

@@ -162,7 +162,7 @@ void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
         auto &sleepers = m_sleepers[core];
         while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
             ThreadContext *t = sleepers.begin()->second;
-            if (m_asym && t->util.started()) t->util.rest_until(now_ps), t->util_queued = true;
+            if (m_asym && t->util.started()) t->util.rest_until(now_ps), t->runnable_avg.rest_until(now_ps), t->util_queued = true;
             m_queues[core].push_back(t);
             note_waiting(core, now_ps);
             sleepers.erase(sleepers.begin());
@@ -177,7 +177,7 @@ void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
             const std::uint32_t target = select_idle_sibling(*t, core, now_ps);
             if (target != t->core) ++m_stats.migrations_wake;
             t->core = target;
-            if (m_asym && t->util.started()) t->util.rest_until(now_ps), t->util_queued = true;
+            if (m_asym && t->util.started()) t->util.rest_until(now_ps), t->runnable_avg.rest_until(now_ps), t->util_queued = true;
             m_queues[target].push_back(t);
             note_waiting(target, now_ps);
             if (target != core && m_wake) m_wake(target);
@@ -196,7 +196,7 @@ std::uint32_t ThreadScheduler::select_idle_sibling(const ThreadContext &t, std::
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
     if (m_asym && !t.pinned && !t.kthread && t.util.started() && now_ps != kNever) {
         // sync_entity_load_avg, then asym_fits_cpu on the previous CPU, then select_idle_capacity.
-        const double util = t.util.util_at(now_ps, 0);
+        const double util = task_util_est(t, now_ps, 0);
         if (idle(t.core) && fits(util, m_capacity[t.core])) {
             charge(waker, m_config.select_cpu_instructions);
             return t.core;
@@ -404,12 +404,25 @@ void ThreadScheduler::set_running(std::uint32_t core, ThreadContext *t, std::uin
     m_pull_to[core] = kNoPull; /* a queued stopper finds the thread gone (it stopped by itself first) */
     if (m_asym && now_ps != kNever) {
         if (t && !t->kthread) {
-            if (!t->util.started()) t->util.start(initial_util(core, now_ps), now_ps);
-            else t->util.rest_until(now_ps, t->util_queued ? m_capacity[core] : 0);
+            if (!t->util.started()) {
+                const double util = initial_util(core, now_ps);
+                t->util.start(util, now_ps);
+                t->runnable_avg.start(util, now_ps); /* post_init_entity_util_avg: runnable_avg = util_avg */
+            } else if (t->util_queued) { /* it waited on a busy CPU: runnable, on that CPU's clock_pelt */
+                t->util.rest_until(now_ps, m_capacity[core]);
+                t->runnable_avg.run_until(now_ps, m_capacity[core]);
+            } else {
+                t->util.rest_until(now_ps);
+                t->runnable_avg.rest_until(now_ps);
+            }
             t->util_queued = false;
             m_misfit[core] = misfit(core, *t, now_ps); /* pick_next_task_fair -> update_misfit_status */
         } else if (!t && m_running[core] && !m_running[core]->kthread && m_running[core]->util.started()) {
-            m_running[core]->util.run_until(now_ps, m_capacity[core]);
+            ThreadContext &r = *m_running[core];
+            if (now_ps > r.util.updated_ps()) r.util_est.changed();
+            r.util.run_until(now_ps, m_capacity[core]);
+            r.runnable_avg.run_until(now_ps, m_capacity[core]);
+            if (r.to_sleep) util_est_sample(r, core); /* dequeue_task_fair(DEQUEUE_SLEEP) */
         }
     }
     if (t) m_waiting_since_ps[core] = m_queues[core].empty() ? kNever : now_ps; /* those queued already wait since its dispatch */
@@ -490,7 +503,18 @@ std::uint32_t ThreadScheduler::select_idle_capacity(double util, std::uint32_t t
 bool ThreadScheduler::misfit(std::uint32_t core, const ThreadContext &t, std::uint64_t now_ps) const {
     if (!m_asym || t.kthread || t.pinned || !t.util.started()) return false;
     if (m_capacity[core] >= m_max_capacity) return false;
-    return !fits(t.util.util_at(now_ps, m_capacity[core]), m_capacity[core]);
+    return !fits(task_util_est(t, now_ps, m_capacity[core]), m_capacity[core]);
+}
+
+/*
+ * util_est_update at a dequeue for sleep (a timed sleep, or an I/O wait: io_schedule). The
+ * samples are whole numbers, as the kernel's task_util() and task_runnable() are; the capacity
+ * is the CPU's own (capacity_orig_of).
+ */
+void ThreadScheduler::util_est_sample(ThreadContext &t, std::uint32_t core) {
+    t.to_sleep = false;
+    if (!m_config.util_est) return;
+    t.util_est.update(static_cast<std::uint32_t>(t.util.util()), static_cast<std::uint32_t>(t.runnable_avg.util()), m_capacity[core]);
 }
 
 void ThreadScheduler::note_active_balance(std::uint32_t dst, std::uint64_t now_ps) {
@@ -569,8 +593,12 @@ bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t n
 void ThreadScheduler::io_wait(std::uint32_t core, std::uint64_t from_ps, std::uint64_t to_ps) {
     ThreadContext *t = m_running[core];
     if (!m_asym || !t || t->kthread || !t->util.started()) return;
+    if (from_ps > t->util.updated_ps()) t->util_est.changed();
     t->util.run_until(from_ps, m_capacity[core]);
+    t->runnable_avg.run_until(from_ps, m_capacity[core]);
+    util_est_sample(*t, core);
     t->util.rest_until(to_ps);
+    t->runnable_avg.rest_until(to_ps);
 }
 
 void ThreadScheduler::requeue(ThreadContext *t) {
@@ -583,6 +611,7 @@ void ThreadScheduler::requeue(ThreadContext *t) {
  * due (next_wake): those already asleep are woken to time it. A busy core wakes due sleepers
  * between events (wake_due), as a busy CPU takes its timer interrupt. */
 void ThreadScheduler::sleep(ThreadContext *t, std::uint64_t wake_ps) {
+    t->to_sleep = m_asym && !t->kthread; /* sampled for UTIL_EST when it stops running (set_running) */
     m_sleepers[t->core].emplace(wake_ps, t);
     update_sleeper_min();
     if (m_config.load_balance && m_wake)

@@ -1,14 +1,15 @@
 // Capacity awareness of ThreadScheduler (Linux's SD_ASYM_CPUCAPACITY, kernel/sched/fair.c):
 // the PELT utilisation it keeps per thread (PeltSignal), each CPU's capacity from the DT
 // (CpuCapacity), misfit detection at the tick with the push of a misfit thread to a bigger
-// idle CPU (active balance), its pull by a bigger CPU going newly idle, and select_idle_capacity
-// at wake-up. Times are in ps; the expected
+// idle CPU (active balance), its pull by a bigger CPU going newly idle, select_idle_capacity
+// at wake-up, and UTIL_EST (UtilEst: util_est_update's arithmetic, worked by hand below). Times are in ps; the expected
 // figures come from PELT's closed form (util approaches 1024 with a half-life of 32 periods of
 // 1024 us, running time counted at capacity / 1024), not from the code under test.
 #include "mtesim/common/config_error.h"
 #include "mtesim/config/config_store.h"
 #include "mtesim/sched/cpu_capacity.h"
 #include "mtesim/sched/pelt_signal.h"
+#include "mtesim/sched/util_est.h"
 #include "sched_rig.h"
 
 #include <gtest/gtest.h>
@@ -28,11 +29,12 @@ double run_time_to(double from, double to, double cap) {
 }
 
 struct Rig : SchedRig {
-    Rig(std::vector<std::uint32_t> caps, const std::string &threads, bool aware = true)
-        : SchedRig(static_cast<std::uint32_t>(caps.size()), threads, aware_config(aware), caps) {}
-    static SchedConfig aware_config(bool aware) {
+    Rig(std::vector<std::uint32_t> caps, const std::string &threads, bool aware = true, bool util_est = true)
+        : SchedRig(static_cast<std::uint32_t>(caps.size()), threads, aware_config(aware, util_est), caps) {}
+    static SchedConfig aware_config(bool aware, bool util_est) {
         SchedConfig c;
         c.capacity_aware = aware;
+        c.util_est = util_est;
         return c;
     }
 };
@@ -313,16 +315,104 @@ TEST(SchedCapacity, AWakingThreadGoesToAnIdleCpuItFitsElseTheBiggestIdleOne) {
     EXPECT_EQ(n1->core, 1u) << "no idle CPU fits: the idle one of greatest capacity (300 over 200)";
 }
 
-TEST(SchedCapacity, TheSwitchIsAConfigKey) {
-    ConfigStore s;
-    s.set_from_command_line("sched.capacity_aware=off");
-    EXPECT_FALSE(SchedConfig::resolve(s).capacity_aware);
-    ConfigStore bad;
-    bad.set_from_command_line("sched.capacity_aware=sometimes");
-    try {
-        SchedConfig::resolve(bad);
-        FAIL() << "expected a ConfigError";
-    } catch (const ConfigError &e) {
-        EXPECT_NE(std::string(e.what()).find("sched.capacity_aware"), std::string::npos) << e.what();
+TEST(SchedCapacity, TheSwitchesAreConfigKeys) {
+    for (const std::string key : {"sched.capacity_aware", "sched.util_est"}) {
+        ConfigStore s;
+        s.set_from_command_line(key + "=off");
+        const SchedConfig c = SchedConfig::resolve(s);
+        EXPECT_FALSE(key == "sched.capacity_aware" ? c.capacity_aware : c.util_est) << key;
+        EXPECT_TRUE(key == "sched.capacity_aware" ? c.util_est : c.capacity_aware) << key;
+        ConfigStore bad;
+        bad.set_from_command_line(key + "=sometimes");
+        try {
+            SchedConfig::resolve(bad);
+            FAIL() << "expected a ConfigError for " << key;
+        } catch (const ConfigError &e) {
+            EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(UtilEst, SamplesRisesAtOnceAndFallsAQuarterOfTheWay) {
+    UtilEst e;
+    e.update(300, 300, 1024);
+    EXPECT_EQ(e.enqueued(), 300u);
+    EXPECT_EQ(e.ewma(), 300u) << "a rise is taken at once (UTIL_EST_FASTUP)";
+    e.update(100, 100, 1024);
+    EXPECT_EQ(e.enqueued(), 300u) << "util_avg has not changed since the last sample (UTIL_AVG_UNCHANGED)";
+    e.changed();
+    e.update(100, 100, 1024);
+    EXPECT_EQ(e.enqueued(), 100u);
+    EXPECT_EQ(e.ewma(), 250u) << "(4 x 300 - 200) / 4";
+    EXPECT_EQ(e.value(), 250u);
+    e.changed();
+    e.update(245, 245, 1024);
+    EXPECT_EQ(e.ewma(), 250u) << "within 1% (10) of the average: the average stays";
+    EXPECT_EQ(e.enqueued(), 245u) << "but the sample moved by more than 1% from the last one: kept";
+    e.changed();
+    e.update(248, 248, 1024);
+    EXPECT_EQ(e.enqueued(), 245u) << "within 1% of both: nothing kept";
+    e.update(180, 180, 1024);
+    EXPECT_EQ(e.enqueued(), 180u) << "nothing was kept, so util_avg still counts as changed: this one is sampled";
+    EXPECT_EQ(e.ewma(), 232u) << "(4 x 250 - 70) / 4, rounded down";
+}
+
+TEST(UtilEst, NoAverageFromAThreadBiggerThanItsCpuOrOneThatWaited) {
+    UtilEst e;
+    e.update(250, 250, 1024);
+    e.changed();
+    e.update(210, 210, 200);
+    EXPECT_EQ(e.enqueued(), 250u) << "util_avg above the CPU's capacity: no idle time shown, nothing kept";
+    EXPECT_EQ(e.ewma(), 250u);
+    e.update(150, 200, 1024);
+    EXPECT_EQ(e.enqueued(), 150u) << "runnable_avg 200 > 150 + 10: it waited for its CPU; the sample is kept";
+    EXPECT_EQ(e.ewma(), 250u) << "but the average is not lowered";
+}
+
+TEST(SchedCapacity, AThreadThatSleptKeepsItsUtilEstimateAtWakeUp) {
+    // On a CPU of 400 the thread runs from 200 (half of it) until util 340, which no longer fits
+    // (340 x 1280 >= 400 x 1024; no tick is called, so it is not pushed), then sleeps 200 ms:
+    // util_avg decays to 340 x 2^(-200 / 32.768) ~ 5, but UTIL_EST kept 340, so at wake-up it
+    // does not fit its idle last CPU and goes to the idle big one; without UTIL_EST it stays.
+    for (const bool on : {true, false}) {
+        Rig r({400, 1024}, "thread 1\n1 compute 1\n", true, on);
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        const auto stop = static_cast<std::uint64_t>(run_time_to(200, 340, 400));
+        r.s->sleep(t, stop + 200000 * kUs);
+        r.s->set_running(0, nullptr, stop);
+        if (on) {
+            EXPECT_NEAR(static_cast<double>(t->util_est.enqueued()), 340.0, 1.0);
+            EXPECT_EQ(t->util_est.ewma(), t->util_est.enqueued());
+        } else {
+            EXPECT_EQ(t->util_est.value(), 0u) << "sched.util_est = off: no samples";
+        }
+        ThreadContext *next = r.s->try_next(1, stop + 200000 * kUs);
+        EXPECT_NEAR(t->util.util(), 340.0 * std::exp2(-200000.0 * kUs / kHalfLife), 0.5);
+        if (on) {
+            EXPECT_EQ(next, t) << "340 does not fit core 0: the big core 1, idle, takes it";
+        } else {
+            EXPECT_EQ(next, nullptr);
+            EXPECT_EQ(t->core, 0u) << "util_avg ~5 fits its idle last CPU";
+        }
+    }
+}
+
+TEST(SchedCapacity, AnIoWaitIsASleepForUtilEstAPreemptionIsNot) {
+    {
+        Rig r({400, 1024}, "thread 1\n1 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        const auto from = static_cast<std::uint64_t>(run_time_to(200, 300, 400));
+        r.s->io_wait(0, from, from + 100000 * kUs);
+        EXPECT_NEAR(static_cast<double>(t->util_est.enqueued()), 300.0, 1.0) << "io_schedule: a dequeue for sleep";
+    }
+    {
+        Rig r({400, 1024}, "thread 1\n1 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        r.s->requeue(t);
+        r.s->set_running(0, nullptr, static_cast<std::uint64_t>(run_time_to(200, 300, 400)));
+        EXPECT_EQ(t->util_est.value(), 0u) << "a yield or preemption is no activation's end";
     }
 }

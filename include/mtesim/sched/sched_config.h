@@ -20,6 +20,9 @@ struct SchedConfig {
      * between threads of equal weight); off: only a waiting kernel thread takes it (the model
      * before) */
     bool time_slice = true;
+    /* on: with capacity awareness, a thread is sized by max(util_avg, its UTIL_EST estimate) at
+     * wake-up placement and in the misfit test (sched_feat UTIL_EST); off: by util_avg alone */
+    bool util_est = true;
     /* sysctl_sched_migration_cost: a thread that ran within this long is cache hot (task_hot) */
     std::uint64_t migration_cost_ps = 500000000ull; /* 500 us, kernel/sched/fair.c */
     /* instructions, charged through the core model on the balancing (or waking) core */

@@ -26,8 +26,9 @@
 //
 // Capacity awareness (sched.capacity_aware = on, on a board whose cpus have different
 // capacity-dmips-mhz: Linux's SD_ASYM_CPUCAPACITY). Each user thread carries its PELT
-// utilisation (PeltSignal), brought up to date when it starts or stops running and across its
-// I/O waits. When a core picks a user thread, and at every scheduler tick (CONFIG_HZ) of the core,
+// utilisation and runnable average (PeltSignal), brought up to date when it starts or stops
+// running and across its I/O waits, and its UTIL_EST estimate (UtilEst, sched.util_est: sampled
+// when it goes to sleep), which sizes it with its utilisation (task_util_est). When a core picks a user thread, and at every scheduler tick (CONFIG_HZ) of the core,
 // a running thread that no longer fits it (update_misfit_status: util x 1280 >= capacity x 1024)
 // is misfit; at the tick the nohz kick then lets an idle CPU of greater capacity whose balance is
 // due pull it (migrate_misfit, active balance: the thread leaves its core at once), and a bigger
@@ -53,8 +54,10 @@
 #include "mtesim/sched/pelt_signal.h"
 #include "mtesim/sched/sched_config.h"
 #include "mtesim/sched/sched_stats.h"
+#include "mtesim/sched/util_est.h"
 #include "mtesim/trace/workload.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <functional>
@@ -80,7 +83,10 @@ struct ThreadContext {
     bool pinned = false;              /* core= in the trace: its affinity is that one core */
     std::uint64_t last_ran_ps = ~0ull; /* when it last stopped running (se.exec_start); ~0: never ran */
     PeltSignal util;                   /* a user thread's util_avg, kept while capacity awareness is on */
+    PeltSignal runnable_avg;           /* its runnable_avg: running or waiting for a CPU (for UTIL_EST) */
+    UtilEst util_est;                  /* its estimated utilisation (sched.util_est) */
     bool util_queued = false;          /* runnable and waiting since util was last updated (not asleep) */
+    bool to_sleep = false;             /* it stops running to sleep (a timed sleep): a UTIL_EST sample */
 };
 
 class ThreadScheduler {
@@ -249,6 +255,15 @@ private:
     static bool capacity_greater(std::uint32_t a, std::uint32_t b) { return std::uint64_t(a) * 1024 > std::uint64_t(b) * 1078; }
     /// post_init_entity_util_avg for @t's first run on @core.
     double initial_util(std::uint32_t core, std::uint64_t now_ps) const;
+    /// task_util_est: @t's utilisation at @now_ps (running on @capacity since its last update,
+    /// 0: not running), or its UTIL_EST estimate if that is larger (with sched.util_est).
+    double task_util_est(const ThreadContext &t, std::uint64_t now_ps, std::uint32_t capacity) const {
+        const double util = t.util.util_at(now_ps, capacity);
+        return m_config.util_est ? std::max(util, static_cast<double>(t.util_est.value())) : util;
+    }
+    /// @t, which ran on @core until its util and runnable were brought to now, goes to sleep:
+    /// util_est_update (with sched.util_est).
+    void util_est_sample(ThreadContext &t, std::uint32_t core);
     /// select_idle_capacity for @t (utilisation @util) from @target; n: no idle core.
     std::uint32_t select_idle_capacity(double util, std::uint32_t target) const;
     /// update_misfit_status: whether user thread @t, running on @core at @now_ps, is misfit there.
