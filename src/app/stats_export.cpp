@@ -83,7 +83,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("sched.migrations.misfit_newidle", sc.migrations_misfit_newidle, "threads", "of those, pulled by a bigger CPU going newly idle (newidle_balance; capacity awareness)");
     add_count("sched.misfit_ticks", sc.misfit_ticks, "ticks", "scheduler ticks that found the running thread too big for its CPU (update_misfit_status; capacity awareness)");
     add_count("sched.preemptions", sc.preemptions, "threads", "user threads that gave their core at the end of their slice to a thread waiting there (sched.time_slice; a kernel thread always preempts)");
-    add_count("sched.balance_passes.newidle", sc.balance_passes_newidle, "passes", "newidle_balance passes (a core went idle while another had 2+ threads)");
+    add_count("sched.balance_passes.newidle", sc.balance_passes_newidle, "passes", "newidle_balance passes (a core went idle while another had 2+ threads or, with capacity awareness, ran a misfit thread)");
     add_count("sched.balance_passes.periodic", sc.balance_passes_periodic, "passes", "periodic load_balance passes");
     add_count("sched.balance_failed", sc.balance_failed, "passes", "periodic passes that found an imbalance and moved nothing (nr_balance_failed)");
     add_count("sched.hot_skipped", sc.hot_skipped, "threads", "threads a pass left because they were cache hot (ran within sched.migration_cost_us)");

@@ -15,7 +15,7 @@ ThreadScheduler::ThreadScheduler(Workload &workload, std::uint32_t cores, std::u
     : m_workload(workload), m_seed(seed), m_queues(cores), m_sleepers(cores), m_running(cores, nullptr), m_kwaiting(cores, 0),
       m_retired(cores, false), m_balance_interval_ms(cores, cores), m_next_balance_ps(cores, 0), m_balance_failed(cores, 0),
       m_last_balance_ps(cores, 0), m_descheduled(cores, nullptr), m_idle_since_ps(cores, kNever), m_last_seen_ps(cores, 0),
-      m_capacity(cores, 1024), m_misfit(cores, false), m_pull_to(cores, kNoPull), m_own_sleeper_min_ps(cores, kNever),
+      m_capacity(cores, 1024), m_misfit(cores, false), m_misfit_load(cores, 0), m_pull_to(cores, kNoPull), m_own_sleeper_min_ps(cores, kNever),
       m_waiting_since_ps(cores, kNever) {
     m_stats.idle_ps.assign(cores, 0);
     set_base_slice_ps(750000000ull); /* sysctl_sched_base_slice: 0.75 ms (kernel/sched/fair.c) */
@@ -115,11 +115,15 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_p
                     misfit_any |= m_misfit[c];
                 }
                 newidle = overload || misfit_any;
-                if (overload) load_balance(core, now_ps, BalanceType::newly_idle);
+                if (overload) {
+                    load_balance(core, now_ps, BalanceType::newly_idle);
+                } else if (misfit_any) { /* the pass's statistics over the domain, as load_balance's */
+                    ++m_stats.balance_passes_newidle;
+                    charge(core, std::uint64_t(m_config.balance_cpu_instructions) * m_queues.size());
+                }
                 // The misfit group ranks below an overloaded one: it is the busiest only when no
                 // core has a waiting thread this one could take (all pinned: LBF_ALL_PINNED's redo).
-                if (misfit_any && m_queues[core].empty() && !pullable_for(core) && pull_misfit(core, now_ps) && !overload)
-                    ++m_stats.balance_passes_newidle;
+                if (misfit_any && m_queues[core].empty() && !pullable_for(core)) pull_misfit(core);
                 // newidle_balance -> update_next_balance: an idle core's next periodic pass is
                 // due one idle interval (no busy_factor) after its last one.
                 m_next_balance_ps[core] = std::min(m_next_balance_ps[core],
@@ -500,10 +504,13 @@ std::uint32_t ThreadScheduler::select_idle_capacity(double util, std::uint32_t t
  * active balance moves nothing itself: ld_moved is 0). The charge lands on the idle core's
  * clock while another core's thread calls this (the only such cross-core charge besides steal).
  */
-bool ThreadScheduler::misfit(std::uint32_t core, const ThreadContext &t, std::uint64_t now_ps) const {
+bool ThreadScheduler::misfit(std::uint32_t core, const ThreadContext &t, std::uint64_t now_ps) {
+    m_misfit_load[core] = 0;
     if (!m_asym || t.kthread || t.pinned || !t.util.started()) return false;
     if (m_capacity[core] >= m_max_capacity) return false;
-    return !fits(task_util_est(t, now_ps, m_capacity[core]), m_capacity[core]);
+    if (fits(task_util_est(t, now_ps, m_capacity[core]), m_capacity[core])) return false;
+    m_misfit_load[core] = t.runnable_avg.util_at(now_ps, m_capacity[core]);
+    return true;
 }
 
 /*
@@ -530,27 +537,29 @@ void ThreadScheduler::note_active_balance(std::uint32_t dst, std::uint64_t now_p
  * newidle_balance -> load_balance(CPU_NEWLY_IDLE) on @dst when the busiest group is a misfit one
  * (update_sd_pick_busiest: group_misfit_task, taken only by a CPU whose capacity is greater than
  * the group's, capacity_greater, and whose own group has spare capacity, as an idle CPU has).
- * Of several, the one with the biggest misfit load wins, a tie going to the last in the scan
- * from @dst round the board (the comparison keeps an equal one). detach_tasks cannot move the
- * running thread, so need_active_balance (migrate_misfit) queues the stopper on that CPU
- * (stop_one_cpu_nowait): the thread moves when that CPU's event loop next looks
- * (take_active_pull), and @dst, which has nothing yet, goes idle until it arrives. A CPU whose
- * stopper is already queued is not asked twice (busiest->active_balance).
+ * Of several, the one with the biggest misfit load wins (rq->misfit_task_load, task_h_load at
+ * its last misfit test: its runnable_avg, for threads of equal weight), a tie going to the last in
+ * the scan from @dst round the board (the comparison keeps an equal one). detach_tasks cannot
+ * move the running thread, so need_active_balance (migrate_misfit) queues the stopper on that CPU
+ * (stop_one_cpu_nowait) unless one is queued there already (busiest->active_balance): the thread
+ * moves when that CPU's event loop next looks (take_active_pull), and @dst, which has nothing
+ * yet, goes idle until it arrives. The pass is charged by the caller; the migration here. The
+ * unbalanced pass resets @dst's balance interval (a newly idle pass leaves last_balance, and its
+ * next balance is only brought forward by the caller).
  */
-bool ThreadScheduler::pull_misfit(std::uint32_t dst, std::uint64_t now_ps) {
+bool ThreadScheduler::pull_misfit(std::uint32_t dst) {
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
     std::uint32_t src = n;
     double load = -1;
     for (std::uint32_t i = 1; i < n; ++i) {
         const std::uint32_t c = (dst + i) % n;
-        if (!m_misfit[c] || m_pull_to[c] != kNoPull || !m_running[c] || !capacity_greater(m_capacity[dst], m_capacity[c]))
-            continue;
-        const double u = m_running[c]->util.util_at(now_ps, m_capacity[c]);
-        if (u >= load) src = c, load = u;
+        if (!m_misfit[c] || !m_running[c] || !capacity_greater(m_capacity[dst], m_capacity[c])) continue;
+        if (m_misfit_load[c] >= load) src = c, load = m_misfit_load[c];
     }
-    if (src == n) return false;
+    if (src == n || m_pull_to[src] != kNoPull) return false;
     m_pull_to[src] = dst;
-    note_active_balance(dst, now_ps);
+    charge(dst, m_config.migrate_task_instructions);
+    m_balance_interval_ms[dst] = n;
     return true;
 }
 
@@ -559,6 +568,7 @@ void ThreadScheduler::take_active_pull(std::uint32_t core, ThreadContext &t) {
     m_pull_to[core] = kNoPull;
     m_misfit[core] = false;
     t.core = dst;
+    t.util_queued = true; /* runnable on the new CPU until it runs there */
     m_queues[dst].push_back(&t);
     ++m_stats.migrations_misfit;
     ++m_stats.migrations_misfit_newidle;
@@ -582,6 +592,7 @@ bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t n
         note_active_balance(d, now_ps);
         m_misfit[core] = false;
         t.core = d;
+        t.util_queued = true; /* runnable on the new CPU until it runs there */
         m_queues[d].push_back(&t);
         ++m_stats.migrations_misfit;
         if (m_wake) m_wake(d);
@@ -593,12 +604,14 @@ bool ThreadScheduler::tick(std::uint32_t core, ThreadContext &t, std::uint64_t n
 void ThreadScheduler::io_wait(std::uint32_t core, std::uint64_t from_ps, std::uint64_t to_ps) {
     ThreadContext *t = m_running[core];
     if (!m_asym || !t || t->kthread || !t->util.started()) return;
+    m_pull_to[core] = kNoPull; /* a stopper queued meanwhile found the thread asleep */
     if (from_ps > t->util.updated_ps()) t->util_est.changed();
     t->util.run_until(from_ps, m_capacity[core]);
     t->runnable_avg.run_until(from_ps, m_capacity[core]);
     util_est_sample(*t, core);
     t->util.rest_until(to_ps);
     t->runnable_avg.rest_until(to_ps);
+    m_misfit[core] = misfit(core, *t, to_ps); /* the CPU went idle (no misfit) and picks it again at the wake-up */
 }
 
 void ThreadScheduler::requeue(ThreadContext *t) {

@@ -211,7 +211,46 @@ TEST(SchedCapacity, NoNewidlePullOfAThreadThatStillFitsOrThatStoppedFirstOrFromA
         r.s->set_running(1, nullptr, late);
         EXPECT_EQ(r.s->try_next(1, late), nullptr);
         EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "205 is not capacity_greater than 200";
+        EXPECT_EQ(r.s->stats().balance_passes_newidle, 1u) << "the misfit CPU made core 1 balance, in vain";
     }
+    {
+        // A stopper queued on core 0 is cancelled when its thread begins an I/O wait first.
+        Rig r({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
+        ThreadContext *t = r.thread(1);
+        ASSERT_EQ(r.dispatch(0, 0), t);
+        ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
+        const auto late = static_cast<std::uint64_t>(cross + 100 * kUs);
+        EXPECT_FALSE(r.s->tick(0, *t, late));
+        r.s->set_running(1, nullptr, late);
+        EXPECT_EQ(r.s->try_next(1, late), nullptr);
+        ASSERT_EQ(r.s->active_pull(0), 1u);
+        r.s->io_wait(0, late, late + 1000 * kUs);
+        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "the stopper finds it asleep";
+    }
+}
+
+TEST(SchedCapacity, TheBusiestMisfitCpuIsAskedOnceAndASecondIdleCpuDoesNotTakeTheNextOne) {
+    // Threads 1 and 2 run misfit on the little cores 0 and 1, thread 1 since 1 ms earlier (so its
+    // runnable_avg, the misfit load, is bigger); the big cores 2 and 3 go newly idle in turn.
+    // Core 2 asks core 0; core 3 finds core 0 still the busiest misfit CPU with its stopper
+    // queued (active_balance) and does nothing, though core 1 is misfit too.
+    Rig r({200, 200, 1024, 1024}, "thread 1\nthread 2\nthread 3 core=2\nthread 4 core=3\n"
+                                  "1 compute 1\n2 compute 1\n3 compute 1\n4 compute 1\n");
+    ASSERT_EQ(r.dispatch(0, 0), r.thread(1));
+    ASSERT_EQ(r.dispatch(1, 1000 * kUs), r.thread(2));
+    ASSERT_EQ(r.dispatch(2, 0), r.thread(3));
+    ASSERT_EQ(r.dispatch(3, 0), r.thread(4));
+    const auto late = static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 2000 * kUs);
+    EXPECT_FALSE(r.s->tick(0, *r.thread(1), late));
+    EXPECT_FALSE(r.s->tick(1, *r.thread(2), late));
+    EXPECT_EQ(r.s->stats().misfit_ticks, 2u);
+    r.s->set_running(2, nullptr, late);
+    EXPECT_EQ(r.s->try_next(2, late), nullptr);
+    EXPECT_EQ(r.s->active_pull(0), 2u) << "thread 1 has run longer: the bigger misfit load";
+    r.s->set_running(3, nullptr, late);
+    EXPECT_EQ(r.s->try_next(3, late), nullptr);
+    EXPECT_EQ(r.s->active_pull(1), ThreadScheduler::kNoPull);
+    EXPECT_EQ(r.s->active_pull(0), 2u);
 }
 
 TEST(SchedCapacity, ANewlyIdleCpuTakesAWaitingThreadBeforeAMisfitOneUnlessAllWaitingArePinned) {

@@ -118,7 +118,7 @@ public:
     /// queue (active balance): the caller stops running it and does not requeue it.
     bool tick(std::uint32_t core, ThreadContext &t, std::uint64_t now_ps);
     /// The CPU a newly idle CPU's balance asked @core to push its running thread to (the active
-    /// balance's stopper, queued on @core), or the core count when none: a core's event loop
+    /// balance's stopper, queued on @core), or kNoPull: a core's event loop
     /// reads it after every event through this reference (valid as long as the scheduler).
     const std::uint32_t &active_pull(std::uint32_t core) const { return m_pull_to[core]; }
     /// The stopper on @core: moves @t, which @core runs, to the CPU active_pull() names; the
@@ -266,15 +266,16 @@ private:
     void util_est_sample(ThreadContext &t, std::uint32_t core);
     /// select_idle_capacity for @t (utilisation @util) from @target; n: no idle core.
     std::uint32_t select_idle_capacity(double util, std::uint32_t target) const;
-    /// update_misfit_status: whether user thread @t, running on @core at @now_ps, is misfit there.
-    bool misfit(std::uint32_t core, const ThreadContext &t, std::uint64_t now_ps) const;
+    /// update_misfit_status: whether user thread @t, running on @core at @now_ps, is misfit there
+    /// (and its misfit load, kept for newly idle balances).
+    bool misfit(std::uint32_t core, const ThreadContext &t, std::uint64_t now_ps);
     /// The balance bookkeeping of @dst after it started an active balance at @now_ps (the pass
     /// and the migration charged to it; ld_moved is 0, so not counted busy).
     void note_active_balance(std::uint32_t dst, std::uint64_t now_ps);
-    /// newidle_balance's misfit case on @dst, going idle at @now_ps with no thread waiting on
-    /// any core: asks the CPU running the biggest misfit thread that @dst is bigger than to push
-    /// it there (active balance). True when it did.
-    bool pull_misfit(std::uint32_t dst, std::uint64_t now_ps);
+    /// newidle_balance's misfit case on @dst, going idle with no thread waiting that it could
+    /// take: asks the CPU running the biggest misfit thread that @dst is bigger than to push it
+    /// there (active balance). True when it did.
+    bool pull_misfit(std::uint32_t dst);
 
     Workload &m_workload;
     std::uint64_t m_seed;
@@ -304,7 +305,8 @@ private:
     std::vector<std::uint32_t> m_capacity;            /* per core, 0..1024 (arch_scale_cpu_capacity) */
     std::uint32_t m_max_capacity = 1024;
     bool m_asym = false;                              /* sched_asym_cpucap_active() */
-    std::vector<bool> m_misfit;                       /* per core: its running thread did not fit at its pick or last tick (rq->misfit_task_load) */
+    std::vector<bool> m_misfit;                       /* per core: its running thread did not fit at its pick or last tick (rq->misfit_task_load != 0) */
+    std::vector<double> m_misfit_load;                /* per core: that thread's runnable_avg then (misfit_task_load = task_h_load, equal weights) */
     std::vector<std::uint32_t> m_pull_to;             /* per core: active balance queued to push its running thread there (push_cpu); kNoPull: none */
     std::uint64_t m_sleeper_min_ps = ~0ull;             /* earliest wake-up of any core's sleepers */
     std::vector<std::uint64_t> m_own_sleeper_min_ps;    /* per core: of its own sleepers */
