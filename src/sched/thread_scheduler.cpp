@@ -115,15 +115,19 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_p
                     misfit_any |= m_misfit[c];
                 }
                 newidle = overload || misfit_any;
-                if (overload) {
-                    load_balance(core, now_ps, BalanceType::newly_idle);
-                } else if (misfit_any) { /* the pass's statistics over the domain, as load_balance's */
+                if (misfit_any && !overloaded_any(core, now_ps)) {
+                    // A misfit CPU outranks one whose waiting thread leaves it spare capacity
+                    // (group_has_spare, group_fully_busy): the misfit thread is pulled; with no
+                    // CPU to pull it from, the waiting thread after all.
                     ++m_stats.balance_passes_newidle;
                     charge(core, std::uint64_t(m_config.balance_cpu_instructions) * m_queues.size());
+                    if (!pull_misfit(core) && overload) load_balance(core, now_ps, BalanceType::newly_idle, false);
+                } else if (overload) {
+                    // An overloaded CPU ranks above a misfit one: its waiting thread is pulled, and
+                    // the misfit thread only when that cannot be (all pinned: LBF_ALL_PINNED's redo).
+                    load_balance(core, now_ps, BalanceType::newly_idle);
+                    if (misfit_any && m_queues[core].empty() && !pullable_for(core)) pull_misfit(core);
                 }
-                // The misfit group ranks below an overloaded one: it is the busiest only when no
-                // core has a waiting thread this one could take (all pinned: LBF_ALL_PINNED's redo).
-                if (misfit_any && m_queues[core].empty() && !pullable_for(core)) pull_misfit(core);
                 // newidle_balance -> update_next_balance: an idle core's next periodic pass is
                 // due one idle interval (no busy_factor) after its last one.
                 m_next_balance_ps[core] = std::min(m_next_balance_ps[core],
@@ -253,11 +257,13 @@ bool ThreadScheduler::pullable_for(std::uint32_t core) const {
  * sched.balance_task_instructions per thread looked at and sched.migrate_task_instructions
  * per thread moved. Returns the threads moved; they go to the back of @dst's queue.
  */
-std::uint32_t ThreadScheduler::load_balance(std::uint32_t dst, std::uint64_t now_ps, BalanceType type) {
+std::uint32_t ThreadScheduler::load_balance(std::uint32_t dst, std::uint64_t now_ps, BalanceType type, bool new_pass) {
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
     const bool newly = type == BalanceType::newly_idle;
-    ++(newly ? m_stats.balance_passes_newidle : m_stats.balance_passes_periodic);
-    charge(dst, std::uint64_t(m_config.balance_cpu_instructions) * n);
+    if (new_pass) {
+        ++(newly ? m_stats.balance_passes_newidle : m_stats.balance_passes_periodic);
+        charge(dst, std::uint64_t(m_config.balance_cpu_instructions) * n);
+    }
     std::vector<bool> excluded(n, false);
     bool all_pinned = false;
     for (;;) {
@@ -547,6 +553,32 @@ void ThreadScheduler::note_active_balance(std::uint32_t dst, std::uint64_t now_p
  * unbalanced pass resets @dst's balance interval (a newly idle pass leaves last_balance, and its
  * next balance is only brought forward by the caller).
  */
+/*
+ * group_is_overloaded for the one-CPU groups of the flat domain: more threads than CPUs, and the
+ * CPU's utilisation above its capacity by imbalance_pct (117%), or its runnable average above
+ * that. The CPU's averages are those of the user threads on it (running and waiting; Linux's
+ * cfs_rq averages also keep the decaying share of threads that slept there).
+ */
+bool ThreadScheduler::overloaded_any(std::uint32_t dst, std::uint64_t now_ps) const {
+    for (std::uint32_t c = 0; c < m_queues.size(); ++c) {
+        if (c == dst || nr_running(c) < 2) continue;
+        double util = 0, runnable = 0;
+        const ThreadContext *r = m_running[c];
+        if (r && !r->kthread && r->util.started()) { /* running since its last update */
+            util += r->util.util_at(now_ps, m_capacity[c]);
+            runnable += r->runnable_avg.util_at(now_ps, m_capacity[c]);
+        }
+        for (const ThreadContext *q : m_queues[c]) { /* waiting: runnable grows, util decays */
+            if (q->kthread || !q->util.started()) continue;
+            util += q->util.util_at(now_ps, 0);
+            runnable += q->runnable_avg.util_at(now_ps, q->util_queued ? m_capacity[c] : 0);
+        }
+        const double cap = m_capacity[c];
+        if (cap * 100.0 < util * kImbalancePct || cap * kImbalancePct < runnable * 100.0) return true;
+    }
+    return false;
+}
+
 bool ThreadScheduler::pull_misfit(std::uint32_t dst) {
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
     std::uint32_t src = n;

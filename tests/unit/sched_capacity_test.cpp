@@ -253,35 +253,42 @@ TEST(SchedCapacity, TheBusiestMisfitCpuIsAskedOnceAndASecondIdleCpuDoesNotTakeTh
     EXPECT_EQ(r.s->active_pull(0), 2u);
 }
 
-TEST(SchedCapacity, ANewlyIdleCpuTakesAWaitingThreadBeforeAMisfitOneUnlessAllWaitingArePinned) {
-    // Thread 1 runs misfit on little core 0; core 1 (little) runs thread 3 with thread 4 waiting;
-    // big core 2 runs pinned thread 2 and then goes idle. An overloaded CPU is the busiest group
-    // ahead of a misfit one (update_sd_pick_busiest), so core 2 takes thread 4; when thread 4 is
-    // pinned to core 1 (LBF_ALL_PINNED: the pass is redone without core 1), the misfit thread.
-    for (const bool pinned : {false, true}) {
-        const std::string four = pinned ? "thread 4 core=1\n" : "thread 4\n";
-        Rig r({200, 200, 1024}, "thread 1\nthread 2 core=2\nthread 3 core=1\n" + four +
-                                    "1 compute 1\n2 compute 1\n3 compute 1\n4 compute 1\n");
-        ThreadContext *t = r.thread(1);
-        ASSERT_EQ(r.dispatch(0, 0), t);
-        ASSERT_EQ(r.dispatch(1, 0), r.thread(3));
-        ASSERT_EQ(r.dispatch(2, 0), r.thread(2));
-        ASSERT_EQ(r.thread(4)->core, 1u) << "placed on the least loaded core from the cursor";
-        const auto late = static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 100 * kUs);
-        EXPECT_FALSE(r.s->tick(0, *t, late));
-        r.s->set_running(2, nullptr, late);
-        ThreadContext *next = r.s->try_next(2, late);
-        if (!pinned) {
-            EXPECT_EQ(next, r.thread(4)) << "the waiting thread is pulled (newidle_balance)";
-            EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull);
-        } else {
-            EXPECT_EQ(next, nullptr);
-            EXPECT_EQ(r.s->active_pull(0), 2u) << "the waiting thread is pinned: the misfit one is pulled";
+TEST(SchedCapacity, ANewlyIdleCpuTakesAnOverloadedCpusWaitingThreadBeforeAMisfitOneAndAMisfitOneBeforeASparesWaiting) {
+    // Thread 1 runs misfit on little core 0; little core 1 runs thread 3 with thread 4 waiting;
+    // big core 2 runs pinned thread 2 and then goes idle. Core 1 is overloaded (group_is_overloaded)
+    // once thread 3's utilisation exceeds 200 / 1.17 = 171: after 25 ms of running from 100 it
+    // is 1024 - 924 x 2^(-25 x 200 / 1024 / 32.768) = 190. An overloaded CPU ranks above a misfit
+    // one (update_sd_pick_busiest), so core 2 takes thread 4; when thread 4 is pinned to core 1
+    // (LBF_ALL_PINNED: the pass is redone without core 1), the misfit thread. At 16.3 ms thread 3
+    // is at 160, core 1 has spare capacity (160 x 1.17 < 200), and the misfit CPU ranks first.
+    const auto overloaded = 25000 * kUs, spare = static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 100 * kUs);
+    for (const bool pinned : {false, true})
+        for (const std::uint64_t late : {overloaded, spare}) {
+            const std::string four = pinned ? "thread 4 core=1\n" : "thread 4\n";
+            Rig r({200, 200, 1024}, "thread 1\nthread 2 core=2\nthread 3 core=1\n" + four +
+                                        "1 compute 1\n2 compute 1\n3 compute 1\n4 compute 1\n");
+            ThreadContext *t = r.thread(1);
+            ASSERT_EQ(r.dispatch(0, 0), t);
+            ASSERT_EQ(r.dispatch(1, 0), r.thread(3));
+            ASSERT_EQ(r.dispatch(2, 0), r.thread(2));
+            ASSERT_EQ(r.thread(4)->core, 1u) << "placed on the least loaded core from the cursor";
+            EXPECT_FALSE(r.s->tick(0, *t, late));
+            r.s->set_running(2, nullptr, late);
+            ThreadContext *next = r.s->try_next(2, late);
+            if (!pinned && late == overloaded) {
+                EXPECT_EQ(next, r.thread(4)) << "the overloaded CPU's waiting thread is pulled (newidle_balance)";
+                EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull);
+            } else {
+                EXPECT_EQ(next, nullptr);
+                EXPECT_EQ(r.s->active_pull(0), 2u) << (pinned ? "the waiting thread is pinned" : "core 1 has spare capacity")
+                                                   << ": the misfit thread is pulled";
+                EXPECT_EQ(r.thread(4)->core, 1u);
+            }
+            EXPECT_EQ(r.s->stats().balance_passes_newidle, 1u) << "one pass either way";
         }
-    }
     {
-        // The waiting thread is cache hot (it ran 100 us ago): the pass on the overloaded core
-        // moves nothing, and since that core, not the misfit one, was the busiest, no active
+        // The waiting thread is cache hot (it ran until 100 us ago): the pass on the overloaded
+        // core moves nothing, and since that core, not the misfit one, was the busiest, no active
         // balance follows (need_active_balance: not migrate_misfit).
         Rig r({200, 200, 1024}, "thread 1\nthread 2 core=2\nthread 4\nthread 3 core=1\n"
                                 "1 compute 1\n2 compute 1\n3 compute 1\n4 compute 1\n");
@@ -289,7 +296,7 @@ TEST(SchedCapacity, ANewlyIdleCpuTakesAWaitingThreadBeforeAMisfitOneUnlessAllWai
         ASSERT_EQ(r.dispatch(0, 0), t);
         ASSERT_EQ(r.dispatch(1, 0), r.thread(4));
         ASSERT_EQ(r.dispatch(2, 0), r.thread(2));
-        const auto late = static_cast<std::uint64_t>(run_time_to(100, 160, 200) + 100 * kUs);
+        const std::uint64_t late = overloaded;
         r.s->requeue(r.thread(4)); /* it yields 100 us before core 2 goes idle */
         r.s->set_running(1, nullptr, late - 100 * kUs);
         ASSERT_EQ(r.dispatch(1, late - 100 * kUs), r.thread(3));

@@ -224,6 +224,7 @@ private:
     static constexpr std::uint32_t kNrMigrate = 32;        /* sysctl_sched_nr_migrate: threads looked at per pass */
     static constexpr std::uint64_t kHz = 250;              /* CONFIG_HZ of arm64 defconfig and Android GKI */
     static constexpr std::uint64_t kMaxPinnedIntervalMs = 512; /* MAX_PINNED_INTERVAL */
+    static constexpr double kImbalancePct = 117;           /* sd_init: imbalance_pct of an MC domain */
 
     /// Whether any core runs a thread or has one queued or sleeping.
     bool busy() const;
@@ -239,8 +240,11 @@ private:
     void wake_sleepers(std::uint32_t core, std::uint64_t now_ps);
     /// select_idle_sibling for @t waking on its last core; charges the scan to @waker.
     std::uint32_t select_idle_sibling(const ThreadContext &t, std::uint32_t waker, std::uint64_t now_ps);
-    /// load_balance with @dst pulling; returns the threads moved.
-    std::uint32_t load_balance(std::uint32_t dst, std::uint64_t now_ps, BalanceType type);
+    /// load_balance with @dst pulling; returns the threads moved. @new_pass false: the rest of a
+    /// pass already counted and charged.
+    std::uint32_t load_balance(std::uint32_t dst, std::uint64_t now_ps, BalanceType type, bool new_pass = true);
+    /// Whether a CPU other than @dst is overloaded at @now_ps in Linux's sense (group_is_overloaded).
+    bool overloaded_any(std::uint32_t dst, std::uint64_t now_ps) const;
     /// get_sd_balance_interval of @core, in ps.
     std::uint64_t balance_interval_ps(std::uint32_t core, bool busy) const;
     void charge(std::uint32_t core, std::uint64_t instructions) {
