@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 using namespace mtesim;
 
@@ -171,33 +172,39 @@ TEST(SchedCapacity, ABigCpuGoingNewlyIdlePullsARunningMisfitThreadAtItsCpusNextE
     EXPECT_EQ(r.dispatch(1, late), t);
 }
 
+namespace {
+
+/// Little core 0 (200) runs thread 1 from 0; big core 1 runs pinned thread 2 until @at, when
+/// thread 1 has its tick and core 1, its thread gone, looks for work (newidle_balance).
+std::unique_ptr<Rig> big_core_idle_at(std::uint64_t at) {
+    auto r = std::make_unique<Rig>(std::vector<std::uint32_t>{200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
+    EXPECT_EQ(r->dispatch(0, 0), r->thread(1));
+    EXPECT_EQ(r->dispatch(1, 0), r->thread(2));
+    EXPECT_FALSE(r->s->tick(0, *r->thread(1), at)) << "core 1 is busy at the tick";
+    r->s->set_running(1, nullptr, at);
+    EXPECT_EQ(r->s->try_next(1, at), nullptr) << "nothing waits anywhere";
+    return r;
+}
+
+}  // namespace
+
 TEST(SchedCapacity, NoNewidlePullOfAThreadThatStillFitsOrThatStoppedFirstOrFromAnEqualCpu) {
     const auto cross = run_time_to(100, 160, 200);
+    const auto before = static_cast<std::uint64_t>(cross - 100 * kUs), late = static_cast<std::uint64_t>(cross + 100 * kUs);
+    EXPECT_EQ(big_core_idle_at(before)->s->active_pull(0), ThreadScheduler::kNoPull) << "it still fits its little core";
     {
-        Rig r({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
-        ThreadContext *t = r.thread(1);
-        ASSERT_EQ(r.dispatch(0, 0), t);
-        ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
-        const auto before = static_cast<std::uint64_t>(cross - 100 * kUs);
-        EXPECT_FALSE(r.s->tick(0, *t, before));
-        r.s->set_running(1, nullptr, before);
-        EXPECT_EQ(r.s->try_next(1, before), nullptr);
-        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "it still fits its little core";
+        auto r = big_core_idle_at(late);
+        ASSERT_EQ(r->s->active_pull(0), 1u);
+        r->s->set_running(0, nullptr, late); /* it slept or exited before its CPU's next event */
+        EXPECT_EQ(r->s->active_pull(0), ThreadScheduler::kNoPull) << "the stopper finds nothing to move";
+        EXPECT_EQ(r->thread(1)->core, 0u);
+        EXPECT_EQ(r->s->stats().migrations_misfit, 0u);
     }
     {
-        Rig r({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
-        ThreadContext *t = r.thread(1);
-        ASSERT_EQ(r.dispatch(0, 0), t);
-        ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
-        const auto late = static_cast<std::uint64_t>(cross + 100 * kUs);
-        EXPECT_FALSE(r.s->tick(0, *t, late));
-        r.s->set_running(1, nullptr, late);
-        EXPECT_EQ(r.s->try_next(1, late), nullptr);
-        ASSERT_EQ(r.s->active_pull(0), 1u);
-        r.s->set_running(0, nullptr, late); /* it slept or exited before its CPU's next event */
-        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "the stopper finds nothing to move";
-        EXPECT_EQ(t->core, 0u);
-        EXPECT_EQ(r.s->stats().migrations_misfit, 0u);
+        auto r = big_core_idle_at(late); /* a stopper queued on core 0 is cancelled by an I/O wait first */
+        ASSERT_EQ(r->s->active_pull(0), 1u);
+        r->s->io_wait(0, late, late + 1000 * kUs);
+        EXPECT_EQ(r->s->active_pull(0), ThreadScheduler::kNoPull) << "the stopper finds it asleep";
     }
     {
         // A misfit thread on core 0 (200) and core 1 (205) going idle: not capacity_greater.
@@ -206,26 +213,11 @@ TEST(SchedCapacity, NoNewidlePullOfAThreadThatStillFitsOrThatStoppedFirstOrFromA
         ASSERT_EQ(r.dispatch(0, 0), t);
         ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
         ASSERT_EQ(r.dispatch(2, 0), r.thread(3));
-        const auto late = static_cast<std::uint64_t>(cross + 100 * kUs);
         EXPECT_FALSE(r.s->tick(0, *t, late));
         r.s->set_running(1, nullptr, late);
         EXPECT_EQ(r.s->try_next(1, late), nullptr);
         EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "205 is not capacity_greater than 200";
         EXPECT_EQ(r.s->stats().balance_passes_newidle, 1u) << "the misfit CPU made core 1 balance, in vain";
-    }
-    {
-        // A stopper queued on core 0 is cancelled when its thread begins an I/O wait first.
-        Rig r({200, 1024}, "thread 1\nthread 2 core=1\n1 compute 1\n2 compute 1\n");
-        ThreadContext *t = r.thread(1);
-        ASSERT_EQ(r.dispatch(0, 0), t);
-        ASSERT_EQ(r.dispatch(1, 0), r.thread(2));
-        const auto late = static_cast<std::uint64_t>(cross + 100 * kUs);
-        EXPECT_FALSE(r.s->tick(0, *t, late));
-        r.s->set_running(1, nullptr, late);
-        EXPECT_EQ(r.s->try_next(1, late), nullptr);
-        ASSERT_EQ(r.s->active_pull(0), 1u);
-        r.s->io_wait(0, late, late + 1000 * kUs);
-        EXPECT_EQ(r.s->active_pull(0), ThreadScheduler::kNoPull) << "the stopper finds it asleep";
     }
 }
 
