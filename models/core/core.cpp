@@ -352,7 +352,7 @@ void Core::run_kernel_thread(ThreadContext &t) {
             m_stolen = 0;
         }
         if (!more) {
-            m_scheduler.kernel_thread_sleeps(&t);
+            m_scheduler.kernel_thread_sleeps(&t, now_ps());
             break;
         }
         if (check_limits()) break;

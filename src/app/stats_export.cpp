@@ -346,6 +346,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.kswapd.passes", k.kswapd_passes, "passes", "kswapd's reclaim batches (SWAP_CLUSTER_MAX pages asked each)");
     add_count("kernel.kswapd.reclaimed", k.kswapd_reclaimed, "pages", "freed by kswapd");
     add_count("kernel.kswapd.failures", k.kswapd_failures, "passes", "kswapd passes that reclaimed nothing (it slept unbalanced)");
+    add_count("kernel.kswapd.low_wmark_hit_quickly", k.kswapd_low_wmark_hit_quickly, "wakeups", "kswapd woken during the HZ/10 short sleep it takes before sleeping fully (KSWAPD_LOW_WMARK_HIT_QUICKLY)");
+    add_count("kernel.kswapd.high_wmark_hit_quickly", k.kswapd_high_wmark_hit_quickly, "sleeps", "short sleeps that ended below the high watermark, after which kswapd reclaimed again unwoken (KSWAPD_HIGH_WMARK_HIT_QUICKLY)");
     add_count("kernel.kswapd.cycles", k.kswapd_cycles, "cycles", "kswapd's run time, on the cores the scheduler gave it (not the allocating thread's)");
     add_count("kernel.kcompactd.wakeups", k.kcompactd_wakeups, "wakeups", "kcompactd woken (by kswapd after a high-order wake-up)");
     add_count("kernel.kcompactd.runs", k.kcompactd_runs, "runs", "compaction runs kcompactd made");

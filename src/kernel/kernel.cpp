@@ -49,6 +49,8 @@ KernelStats Kernel::stats() const {
     s.kswapd_reclaimed = ks.reclaimed;
     s.kswapd_failures = ks.failures;
     s.kswapd_cycles = ks.cycles;
+    s.kswapd_low_wmark_hit_quickly = ks.low_wmark_hit_quickly;
+    s.kswapd_high_wmark_hit_quickly = ks.high_wmark_hit_quickly;
     const KcompactdStats &kc = m_kcompactd.stats();
     s.kcompactd_wakeups = kc.wakeups;
     s.kcompactd_runs = kc.runs;

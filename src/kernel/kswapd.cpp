@@ -15,6 +15,10 @@ bool Kswapd::wake(unsigned order) {
     m_wake_order = std::max(m_wake_order, order);
     m_balance_order = std::max(m_balance_order, order);
     if (m_awake) return false;
+    if (m_short_sleep) { /* a premature wake-up: remaining > 0 (its timer is cancelled) */
+        m_short_sleep = false;
+        ++m_stats.low_wmark_hit_quickly;
+    }
     m_awake = true;
     m_reclaimed_run = 0;
     ++m_stats.wakeups;
@@ -38,7 +42,7 @@ bool Kswapd::balanced(unsigned order) const {
  */
 bool Kswapd::run_once(std::uint64_t &cycles) {
     if (balanced(m_balance_order)) {
-        sleep();
+        sleep(true);
         return false;
     }
     const std::uint64_t free = m_alloc.free_pages_without_pool(), high = m_alloc.watermark_pages(true);
@@ -50,21 +54,45 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
     if (m_balance_order && m_reclaimed_run >= (2ull << m_balance_order)) m_balance_order = 0;
     if (!freed) {
         ++m_stats.failures;
-        sleep();
+        sleep(false);
         return false;
     }
     if (balanced(m_balance_order)) {
-        sleep();
+        sleep(true);
         return false;
     }
     return true;
 }
 
-void Kswapd::sleep() {
+/*
+ * kswapd_try_to_sleep. When the node is balanced (prepare_kswapd_sleep) it wakes kcompactd for
+ * the order it was woken for and first sleeps HZ/10 (schedule_timeout) on kswapd_wait, where a
+ * wake-up finds it (wakeup_kswapd: a premature sleep, counted, and it reclaims again at once);
+ * when the timeout passes undisturbed, timed_out() decides. A pass that reclaimed nothing sleeps
+ * until woken (the model's stand-in for kswapd_failures; docs/policies.md).
+ */
+void Kswapd::sleep(bool balanced) {
     m_awake = false;
+    m_short_sleep = balanced && m_timed;
     const unsigned order = m_wake_order;
     m_wake_order = m_balance_order = 0;
     if (order) m_kernel.wake_kcompactd(order);
+}
+
+/*
+ * The short sleep's timer expired (remaining == 0): if the node is still balanced at the high
+ * watermark (prepare_kswapd_sleep at order 0, what balance_pgdat left) kswapd sleeps until woken;
+ * otherwise (the free pages fell below high but not low, so no allocation woke it) it counts
+ * KSWAPD_HIGH_WMARK_HIT_QUICKLY and goes back to balance_pgdat.
+ */
+bool Kswapd::timed_out() {
+    if (!m_short_sleep) return false;
+    m_short_sleep = false;
+    if (balanced(0)) return false;
+    ++m_stats.high_wmark_hit_quickly;
+    m_awake = true;
+    m_reclaimed_run = 0;
+    return true;
 }
 
 }  // namespace mtesim

@@ -166,6 +166,7 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_p
  */
 void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
     if (now_ps < m_sleeper_min_ps) return; /* none due (the earliest of all, so of this core's too) */
+    fire_ktimers(core, now_ps);
     if (!m_config.load_balance) {
         auto &sleepers = m_sleepers[core];
         while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
@@ -371,6 +372,11 @@ bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t wa
     for (auto &k : m_kthreads)
         if (k->kthread == &thread) t = k.get();
     if (!t || t->runnable) return false;
+    const auto timer = std::find_if(m_ktimers.begin(), m_ktimers.end(), [t](const auto &e) { return e.second == t; });
+    if (timer != m_ktimers.end()) { /* woken in a timed sleep: its timer is cancelled */
+        m_ktimers.erase(timer);
+        update_sleeper_min();
+    }
     const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
     std::uint32_t core = n, scanned = 0;
     for (std::uint32_t i = 1; i <= n && core == n; ++i) {
@@ -397,10 +403,11 @@ bool ThreadScheduler::wake_kernel_thread(IKernelThread &thread, std::uint32_t wa
 ThreadScheduler::Idle ThreadScheduler::idle_action(std::uint32_t core) const {
     if (!m_queues[core].empty()) return Idle::run;
     if (!m_workload.exhausted() && m_workload.buffered() < kIdleReadAhead) return Idle::read_ahead;
-    if (next_wake(core) != kNever) return Idle::wait_sleeper;
     // After the trace's end an idle core stays up while any thread may still run (a kernel
-    // thread woken later needs an idle core to go to); the last one to stop wakes them all.
-    return m_workload.exhausted() && !busy() ? Idle::finish : Idle::sleep;
+    // thread woken later needs an idle core to go to); the last one to stop wakes them all. A
+    // kernel thread's pending timer does not keep the run going.
+    if (m_workload.exhausted() && !busy()) return Idle::finish;
+    return next_wake(core) != kNever ? Idle::wait_sleeper : Idle::sleep;
 }
 
 bool ThreadScheduler::busy() const {
@@ -665,11 +672,39 @@ void ThreadScheduler::sleep(ThreadContext *t, std::uint64_t wake_ps) {
 }
 
 void ThreadScheduler::update_sleeper_min() {
-    m_sleeper_min_ps = kNever;
+    std::uint64_t timer = kNever; /* a kernel thread's timer may fire on any core */
+    for (const auto &e : m_ktimers) timer = std::min(timer, e.first);
+    m_sleeper_min_ps = timer;
     for (std::size_t c = 0; c < m_sleepers.size(); ++c) {
-        m_own_sleeper_min_ps[c] = m_sleepers[c].empty() ? kNever : m_sleepers[c].begin()->first;
+        m_own_sleeper_min_ps[c] = std::min(timer, m_sleepers[c].empty() ? kNever : m_sleepers[c].begin()->first);
         m_sleeper_min_ps = std::min(m_sleeper_min_ps, m_own_sleeper_min_ps[c]);
     }
+}
+
+void ThreadScheduler::kernel_thread_sleeps(ThreadContext *t, std::uint64_t now_ps) {
+    t->runnable = false;
+    const std::uint64_t timeout = t->kthread->sleep_timeout_ps();
+    if (timeout == 0 || now_ps == kNever) return;
+    m_ktimers.emplace_back(now_ps + timeout, t);
+    update_sleeper_min();
+}
+
+/*
+ * The timer of a kernel thread's timed sleep expired (schedule_timeout's process_timeout on the
+ * CPU that takes it, @core): the thread decides (IKernelThread::timed_out) whether it runs again,
+ * and is then woken as any kernel thread (wake_kernel_thread from @core).
+ */
+void ThreadScheduler::fire_ktimers(std::uint32_t core, std::uint64_t now_ps) {
+    for (std::size_t i = 0; i < m_ktimers.size();) {
+        if (m_ktimers[i].first > now_ps) {
+            ++i;
+            continue;
+        }
+        ThreadContext *t = m_ktimers[i].second;
+        m_ktimers.erase(m_ktimers.begin() + static_cast<std::ptrdiff_t>(i));
+        if (t->kthread->timed_out()) wake_kernel_thread(*t->kthread, core, now_ps);
+    }
+    update_sleeper_min();
 }
 
 /*
@@ -695,8 +730,10 @@ std::uint64_t ThreadScheduler::preempt_at(std::uint64_t dispatched_ps, std::uint
 }
 
 std::uint64_t ThreadScheduler::next_wake(std::uint32_t core) const {
-    if (!m_config.load_balance) return m_sleepers[core].empty() ? kNever : m_sleepers[core].begin()->first;
-    std::uint64_t wake = kNever;
+    std::uint64_t timer = kNever;
+    for (const auto &e : m_ktimers) timer = std::min(timer, e.first);
+    if (!m_config.load_balance) return std::min(timer, m_sleepers[core].empty() ? kNever : m_sleepers[core].begin()->first);
+    std::uint64_t wake = timer;
     for (const auto &s : m_sleepers)
         if (!s.empty()) wake = std::min(wake, s.begin()->first);
     if (m_queues.size() > 1 && pullable_for(core)) wake = std::min(wake, m_next_balance_ps[core]);

@@ -85,6 +85,65 @@ TEST(KernelThreads, BelowTheLowWatermarkKswapdIsWokenAndTheAllocatorDoesNotRecla
     r.expect_clean();
 }
 
+TEST(KernelThreads, KswapdSleepsAShortHzTenthFirstAndReclaimsAgainIfTheHighMarkIsLostMeanwhile) {
+    // kswapd_try_to_sleep with a scheduler (a waker is set): after balancing it sleeps HZ/10
+    // (100 ms) first. A wake-up in that time is premature (KSWAPD_LOW_WMARK_HIT_QUICKLY); a
+    // timeout that finds the free pages below high, though above low (no allocation woke it),
+    // sends it back to reclaim (KSWAPD_HIGH_WMARK_HIT_QUICKLY); one that finds them at high
+    // lets it sleep until woken.
+    KernelRig r(no_pool());
+    Waker w(*r.k);
+    Kswapd &ks = r.k->kswapd();
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 16384 * kPageSize); /* page cache for four rounds of reclaim */
+    const std::uint64_t low = r.alloc->watermark_pages(false), high = r.alloc->watermark_pages(true);
+    r.hog(low + 50);
+    r.k->read_file(1, 8, 0, 150 * kPageSize); /* below low: kswapd woken */
+    ASSERT_TRUE(ks.awake());
+    run_to_sleep(ks);
+    ASSERT_GE(r.alloc->free_pages_without_pool(), high);
+    EXPECT_EQ(ks.sleep_timeout_ps(), 100000000000ull) << "schedule_timeout(HZ/10)";
+    EXPECT_FALSE(ks.timed_out()) << "still at high when the 100 ms end: it sleeps until woken";
+    EXPECT_EQ(ks.sleep_timeout_ps(), 0u);
+    EXPECT_EQ(r.k->stats().kswapd_high_wmark_hit_quickly, 0u);
+
+    // Woken during the short sleep: premature.
+    r.hog(low - 10); /* below low: a wake-up */
+    r.k->read_file(1, 9, 0, 2 * kPageSize);
+    ASSERT_TRUE(ks.awake());
+    EXPECT_EQ(r.k->stats().kswapd_low_wmark_hit_quickly, 0u) << "it was in its full sleep";
+    run_to_sleep(ks);
+    ASSERT_GT(ks.sleep_timeout_ps(), 0u);
+    r.hog(low - 10);
+    r.k->read_file(1, 10, 0, 2 * kPageSize);
+    ASSERT_TRUE(ks.awake());
+    EXPECT_EQ(r.k->stats().kswapd_low_wmark_hit_quickly, 1u) << "woken within the short sleep";
+    run_to_sleep(ks);
+
+    // Below high but above low when the short sleep ends: it reclaims again, unwoken.
+    ASSERT_GT(high - low, 20u);
+    r.hog(low + 10);
+    ASSERT_LT(r.alloc->free_pages_without_pool(), high);
+    ASSERT_FALSE(ks.awake()) << "no allocation crossed low";
+    EXPECT_TRUE(ks.timed_out());
+    EXPECT_TRUE(ks.awake());
+    EXPECT_EQ(r.k->stats().kswapd_high_wmark_hit_quickly, 1u);
+    run_to_sleep(ks);
+    EXPECT_GE(r.alloc->free_pages_without_pool(), high);
+    EXPECT_EQ(r.k->stats().kswapd_failures, 0u);
+    EXPECT_EQ(r.k->stats().kswapd_wakeups, 3u) << "the timeout is no wake-up";
+}
+
+TEST(KernelThreads, WithoutASchedulerKswapdHasNoShortSleep) {
+    KernelRig r(no_pool());
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 4096 * kPageSize);
+    r.hog(r.alloc->watermark_pages(false) + 50);
+    r.k->read_file(1, 8, 0, 150 * kPageSize); /* woken, and run to completion at once */
+    EXPECT_GT(r.k->stats().kswapd_reclaimed, 0u);
+    EXPECT_EQ(r.k->kswapd().sleep_timeout_ps(), 0u) << "no timers without a scheduler";
+}
+
 TEST(KernelThreads, BelowMinTheAllocatorReclaimsDirectly) {
     KernelRig r(no_pool());
     Waker w(*r.k); /* kswapd is woken but never gets a core */
@@ -265,4 +324,77 @@ TEST(KernelThreads, TheSliceScalesWithTheCpuCountUpToEight) {
     SchedRig four(4, ""), sixteen(16, "");
     EXPECT_EQ(four.s->slice_ps(), 3u * 750000000ull) << "1 + ilog2(4)";
     EXPECT_EQ(sixteen.s->slice_ps(), 4u * 750000000ull) << "1 + ilog2(min(16, 8))";
+}
+
+namespace {
+
+/* A kernel thread that sleeps with a timer and says at its expiry whether it runs again. */
+struct TimedThread : IKernelThread {
+    std::uint64_t timeout = 0;
+    bool run_again = false;
+    unsigned expiries = 0;
+    const char *name() const override { return "timed"; }
+    bool run_once(std::uint64_t &) override { return false; }
+    void account(std::uint64_t) override {}
+    std::uint64_t sleep_timeout_ps() const override { return timeout; }
+    bool timed_out() override {
+        ++expiries;
+        return run_again;
+    }
+};
+
+}  // namespace
+
+TEST(KernelThreads, ATimedSleepArmsATimerThatAWakeUpCancels) {
+    constexpr std::uint64_t kMs = 1000000000ull;
+    SchedRig r(2, "thread 1 core=0\n1 compute 1\n");
+    TimedThread k;
+    k.timeout = 100 * kMs;
+    r.s->add_kernel_thread(k);
+    ASSERT_TRUE(r.s->wake_kernel_thread(k, 0, 0));
+    ThreadContext *kt = r.s->try_next(1, 0);
+    ASSERT_TRUE(kt && kt->kthread == &k);
+    r.s->set_running(1, kt, 0);
+    r.s->kernel_thread_sleeps(kt, 5 * kMs);
+    r.s->set_running(1, nullptr, 5 * kMs);
+    EXPECT_EQ(r.s->next_wake(1), 105 * kMs) << "the timer, 100 ms after it slept";
+    EXPECT_EQ(r.s->try_next(1, 104 * kMs), nullptr);
+    EXPECT_EQ(k.expiries, 0u);
+    k.run_again = true;
+    EXPECT_EQ(r.s->try_next(1, 105 * kMs), kt) << "expired: it runs again, on the idle core that took the timer";
+    EXPECT_EQ(k.expiries, 1u);
+    r.s->set_running(1, kt, 105 * kMs);
+    r.s->kernel_thread_sleeps(kt, 106 * kMs);
+    r.s->set_running(1, nullptr, 106 * kMs);
+    ASSERT_EQ(r.s->next_wake(1), 206 * kMs);
+    r.s->wake_kernel_thread(k, 0, 150 * kMs);
+    EXPECT_EQ(r.s->try_next(1, 150 * kMs), kt) << "woken before the timer";
+    r.s->set_running(1, kt, 150 * kMs);
+    r.s->kernel_thread_sleeps(kt); /* untimed: no timer */
+    r.s->set_running(1, nullptr, 151 * kMs);
+    EXPECT_EQ(r.s->try_next(1, 300 * kMs), nullptr);
+    EXPECT_EQ(k.expiries, 1u) << "the cancelled timer never fired";
+    EXPECT_EQ(r.s->next_wake(1), ~0ull);
+}
+
+TEST(KernelThreads, AKernelThreadsTimerDoesNotKeepAFinishedRunGoing) {
+    constexpr std::uint64_t kMs = 1000000000ull;
+    SchedRig r(1, "thread 1 core=0\n1 compute 1\n");
+    TimedThread k;
+    k.timeout = 100 * kMs;
+    r.s->add_kernel_thread(k);
+    ThreadContext *u = r.s->try_next(0, 0);
+    ASSERT_TRUE(u);
+    r.s->set_running(0, u, 0);
+    ASSERT_FALSE(r.s->wake_kernel_thread(k, 0, 1 * kMs)) << "no idle core: queued on the busy one";
+    u->finished = true;
+    r.s->set_running(0, nullptr, 2 * kMs);
+    ThreadContext *kt = r.s->try_next(0, 2 * kMs);
+    ASSERT_TRUE(kt && kt->kthread == &k);
+    r.s->set_running(0, kt, 2 * kMs);
+    r.s->kernel_thread_sleeps(kt, 3 * kMs);
+    r.s->set_running(0, nullptr, 3 * kMs);
+    ASSERT_NE(r.s->next_wake(0), ~0ull);
+    EXPECT_EQ(r.s->try_next(0, 3 * kMs), nullptr);
+    EXPECT_EQ(r.s->idle_action(0), ThreadScheduler::Idle::finish) << "the trace is done and no user thread is left";
 }

@@ -159,7 +159,10 @@ public:
     /// scheduler) and returns true when that took a reschedule IPI to an idle CPU, which the
     /// waking CPU pays to send. Without a waker (the kernel model alone, as the unit and
     /// stress tests use it) a woken thread runs to completion at once on the calling CPU.
-    void set_kthread_waker(std::function<bool(IKernelThread &)> waker) { m_kthread_waker = std::move(waker); }
+    void set_kthread_waker(std::function<bool(IKernelThread &)> waker) {
+        m_kthread_waker = std::move(waker);
+        m_kswapd.set_timed(static_cast<bool>(m_kthread_waker));
+    }
     Kswapd &kswapd() { return m_kswapd; }
     Kcompactd &kcompactd() { return m_kcompactd; }
     /// wakeup_kcompactd for an allocation of 2^@order pages (kswapd calls it as it sleeps).

@@ -23,6 +23,8 @@ struct KswapdStats {
     std::uint64_t reclaimed = 0; /* in pages */
     std::uint64_t failures = 0;  /* passes that reclaimed nothing, after which it slept unbalanced (kswapd_failures) */
     std::uint64_t cycles = 0;    /* core cycles it ran, context switches included */
+    std::uint64_t low_wmark_hit_quickly = 0;  /* woken during its short sleep (KSWAPD_LOW_WMARK_HIT_QUICKLY) */
+    std::uint64_t high_wmark_hit_quickly = 0; /* below the high watermark when the short sleep ended (KSWAPD_HIGH_WMARK_HIT_QUICKLY) */
 };
 
 class Kswapd : public IKernelThread {
@@ -44,11 +46,20 @@ public:
     const char *name() const override { return "kswapd0"; }
     bool run_once(std::uint64_t &cycles) override;
     void account(std::uint64_t cycles) override { m_stats.cycles += cycles; }
+    /// With a scheduler (timers): kswapd_try_to_sleep's short sleep of HZ/10 before the full one.
+    std::uint64_t sleep_timeout_ps() const override { return m_short_sleep ? kShortSleepPs : 0; }
+    bool timed_out() override;
+    /// Whether its sleeps begin with the short one (a scheduler runs it; without one, the
+    /// kernel model alone, a woken kswapd runs to completion and has no timer).
+    void set_timed(bool timed) { m_timed = timed; }
+    /// schedule_timeout(HZ/10): a tenth of a second whatever CONFIG_HZ.
+    static constexpr std::uint64_t kShortSleepPs = 100000000000ull;
     const KswapdStats &stats() const { return m_stats; }
 
 private:
-    /// kswapd_try_to_sleep: back to sleep, kcompactd woken for a high-order wake-up.
-    void sleep();
+    /// kswapd_try_to_sleep: back to sleep, kcompactd woken for a high-order wake-up; @balanced:
+    /// the node is balanced, so (with a scheduler) the short sleep comes first.
+    void sleep(bool balanced);
 
     Kernel &m_kernel;
     PageAllocator &m_alloc;
@@ -57,6 +68,8 @@ private:
     unsigned m_wake_order = 0;       /* the highest order it was woken for (pgdat->kswapd_order) */
     unsigned m_balance_order = 0;    /* the order balance_pgdat still checks (0 once compaction can do the rest) */
     std::uint64_t m_reclaimed_run = 0; /* pages reclaimed since it woke, in pages */
+    bool m_timed = false;            /* a scheduler gives it timers */
+    bool m_short_sleep = false;      /* in the HZ/10 sleep (prepare_to_wait + schedule_timeout) */
     KswapdStats m_stats;
 };
 

@@ -20,6 +20,12 @@ public:
     virtual bool run_once(std::uint64_t &cycles) = 0;
     /// The core time it took, its context switches included: its own stats.
     virtual void account(std::uint64_t cycles) = 0;
+    /// After run_once() returned false: how long it sleeps before its timer wakes it (an
+    /// interruptible timed sleep, schedule_timeout), in ps; 0: until something wakes it.
+    virtual std::uint64_t sleep_timeout_ps() const { return 0; }
+    /// Its timer expired with no wake-up meanwhile: true when it is to run again (the
+    /// scheduler places it as a woken thread), false when it went to sleep until woken.
+    virtual bool timed_out() { return false; }
 };
 
 }  // namespace mtesim

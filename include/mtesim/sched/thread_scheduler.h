@@ -62,6 +62,7 @@
 #include <map>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace mtesim {
@@ -165,8 +166,9 @@ public:
     /// waker's (a reschedule IPI woke that CPU).
     /// @now_ps: the waker's time (~0: unknown, taken as a wake-up before any deadline).
     bool wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core, std::uint64_t now_ps = ~0ull);
-    /// The kernel thread @t went back to sleep (its run returned false).
-    void kernel_thread_sleeps(ThreadContext *t) { t->runnable = false; }
+    /// The kernel thread @t went back to sleep (its run returned false) at @now_ps; a timed sleep
+    /// (sleep_timeout_ps) arms its timer (~0: untimed, unit tests: none).
+    void kernel_thread_sleeps(ThreadContext *t, std::uint64_t now_ps = ~0ull);
     /// @core runs @t from @now_ps (nullptr: it stopped running it then; ~0: untimed, unit tests).
     void set_running(std::uint32_t core, ThreadContext *t, std::uint64_t now_ps = ~0ull);
     /// Whether @core's running thread, having run since @dispatched_ps, should give the core
@@ -312,7 +314,10 @@ private:
     std::vector<bool> m_misfit;                       /* per core: its running thread did not fit at its pick or last tick (rq->misfit_task_load != 0) */
     std::vector<double> m_misfit_load;                /* per core: that thread's runnable_avg then (misfit_task_load = task_h_load, equal weights) */
     std::vector<std::uint32_t> m_pull_to;             /* per core: active balance queued to push its running thread there (push_cpu); kNoPull: none */
-    std::uint64_t m_sleeper_min_ps = ~0ull;             /* earliest wake-up of any core's sleepers */
+    std::uint64_t m_sleeper_min_ps = ~0ull;             /* earliest wake-up of any core's sleepers, or of a kernel thread's timer */
+    std::vector<std::pair<std::uint64_t, ThreadContext *>> m_ktimers; /* kernel threads in a timed sleep: (expiry in ps, thread) */
+    /// Fires the kernel-thread timers due at @now_ps on @core (IKernelThread::timed_out).
+    void fire_ktimers(std::uint32_t core, std::uint64_t now_ps);
     std::vector<std::uint64_t> m_own_sleeper_min_ps;    /* per core: of its own sleepers */
     void update_sleeper_min();
     std::vector<std::uint64_t> m_waiting_since_ps;    /* per core: since when a thread has waited in its queue while it ran one (~0: none since its dispatch) */
