@@ -345,16 +345,16 @@ void Core::run_kernel_thread(ThreadContext &t) {
         m_gate.enter_kernel();
         std::uint64_t cycles = 0;
         const bool more = t.kthread->run_once(cycles);
+        // Asleep for the scheduler at once: a sync below may yield to a core that wakes it, and
+        // a wake-up finding it still runnable would not queue it again.
+        if (!more) m_scheduler.kernel_thread_sleeps(&t, now_ps());
         m_gate.leave_kernel();
         if (m_clock.need_sync()) m_clock.sync();
         if (m_stolen) {
             m_kernel_work.named_cost(m_stolen);
             m_stolen = 0;
         }
-        if (!more) {
-            m_scheduler.kernel_thread_sleeps(&t, now_ps());
-            break;
-        }
+        if (!more) break;
         if (check_limits()) break;
         if (m_scheduler.should_preempt(m_id, t, m_dispatched_ps, now_ps())) {
             m_scheduler.requeue(&t);

@@ -18,6 +18,8 @@ bool Kswapd::wake(unsigned order) {
     if (m_short_sleep) { /* a premature wake-up: remaining > 0 (its timer is cancelled) */
         m_short_sleep = false;
         ++m_stats.low_wmark_hit_quickly;
+        m_wake_order = std::max(m_wake_order, m_sleep_order); /* kswapd_order = max(it, reclaim_order) */
+        m_balance_order = std::max(m_balance_order, m_sleep_order);
     }
     m_awake = true;
     m_reclaimed_run = 0;
@@ -66,14 +68,18 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
 
 /*
  * kswapd_try_to_sleep. When the node is balanced (prepare_kswapd_sleep) it wakes kcompactd for
- * the order it was woken for and first sleeps HZ/10 (schedule_timeout) on kswapd_wait, where a
- * wake-up finds it (wakeup_kswapd: a premature sleep, counted, and it reclaims again at once);
- * when the timeout passes undisturbed, timed_out() decides. A pass that reclaimed nothing sleeps
- * until woken (the model's stand-in for kswapd_failures; docs/policies.md).
+ * the order it was woken for ("kcompactd will only be woken if it is possible to sleep for a
+ * short interval") and first sleeps HZ/10 (schedule_timeout) on kswapd_wait, where a wake-up
+ * finds it (wakeup_kswapd: a premature sleep, counted, and it reclaims again at once, for at least
+ * the order it balanced); when the timeout passes undisturbed, timed_out() decides. A pass that
+ * reclaimed nothing stands for a hopeless node (kswapd_failures at MAX_RECLAIM_RETRIES, where
+ * prepare_kswapd_sleep succeeds: kcompactd is woken) and sleeps until woken (Linux's short sleep
+ * then ends in the full one, the node still hopeless; docs/policies.md).
  */
 void Kswapd::sleep(bool balanced) {
     m_awake = false;
     m_short_sleep = balanced && m_timed;
+    m_sleep_order = m_balance_order;
     const unsigned order = m_wake_order;
     m_wake_order = m_balance_order = 0;
     if (order) m_kernel.wake_kcompactd(order);
@@ -81,14 +87,14 @@ void Kswapd::sleep(bool balanced) {
 
 /*
  * The short sleep's timer expired (remaining == 0): if the node is still balanced at the high
- * watermark (prepare_kswapd_sleep at order 0, what balance_pgdat left) kswapd sleeps until woken;
+ * watermark (prepare_kswapd_sleep at the order balance_pgdat ended at) kswapd sleeps until woken;
  * otherwise (the free pages fell below high but not low, so no allocation woke it) it counts
  * KSWAPD_HIGH_WMARK_HIT_QUICKLY and goes back to balance_pgdat.
  */
 bool Kswapd::timed_out() {
     if (!m_short_sleep) return false;
     m_short_sleep = false;
-    if (balanced(0)) return false;
+    if (balanced(m_sleep_order)) return false;
     ++m_stats.high_wmark_hit_quickly;
     m_awake = true;
     m_reclaimed_run = 0;

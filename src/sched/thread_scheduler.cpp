@@ -166,7 +166,7 @@ ThreadContext *ThreadScheduler::try_next(std::uint32_t core, std::uint64_t now_p
  */
 void ThreadScheduler::wake_sleepers(std::uint32_t core, std::uint64_t now_ps) {
     if (now_ps < m_sleeper_min_ps) return; /* none due (the earliest of all, so of this core's too) */
-    fire_ktimers(core, now_ps);
+    fire_ktimers(now_ps);
     if (!m_config.load_balance) {
         auto &sleepers = m_sleepers[core];
         while (!sleepers.empty() && sleepers.begin()->first <= now_ps) {
@@ -687,14 +687,18 @@ void ThreadScheduler::kernel_thread_sleeps(ThreadContext *t, std::uint64_t now_p
     if (timeout == 0 || now_ps == kNever) return;
     m_ktimers.emplace_back(now_ps + timeout, t);
     update_sleeper_min();
+    /* idle cores asleep without a time are woken to time it (as for a user thread's sleep) */
+    if (m_wake)
+        for (std::uint32_t c = 0; c < m_queues.size(); ++c)
+            if (idle(c)) m_wake(c);
 }
 
 /*
- * The timer of a kernel thread's timed sleep expired (schedule_timeout's process_timeout on the
- * CPU that takes it, @core): the thread decides (IKernelThread::timed_out) whether it runs again,
- * and is then woken as any kernel thread (wake_kernel_thread from @core).
+ * The timer of a kernel thread's timed sleep expired (schedule_timeout's process_timeout), seen by
+ * the first core to look: the thread decides (IKernelThread::timed_out) whether it runs again,
+ * and is then woken as any kernel thread, from its last CPU.
  */
-void ThreadScheduler::fire_ktimers(std::uint32_t core, std::uint64_t now_ps) {
+void ThreadScheduler::fire_ktimers(std::uint64_t now_ps) {
     for (std::size_t i = 0; i < m_ktimers.size();) {
         if (m_ktimers[i].first > now_ps) {
             ++i;
@@ -702,7 +706,10 @@ void ThreadScheduler::fire_ktimers(std::uint32_t core, std::uint64_t now_ps) {
         }
         ThreadContext *t = m_ktimers[i].second;
         m_ktimers.erase(m_ktimers.begin() + static_cast<std::ptrdiff_t>(i));
-        if (t->kthread->timed_out()) wake_kernel_thread(*t->kthread, core, now_ps);
+        /* The timer fires on the CPU that armed it, the thread's last: select_idle_sibling then
+         * keeps it there when that CPU is idle (wake_kernel_thread scans from the waker's next). */
+        const std::uint32_t n = static_cast<std::uint32_t>(m_queues.size());
+        if (t->kthread->timed_out()) wake_kernel_thread(*t->kthread, (t->core + n - 1) % n, now_ps);
     }
     update_sleeper_min();
 }

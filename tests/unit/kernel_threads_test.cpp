@@ -142,6 +142,11 @@ TEST(KernelThreads, WithoutASchedulerKswapdHasNoShortSleep) {
     r.k->read_file(1, 8, 0, 150 * kPageSize); /* woken, and run to completion at once */
     EXPECT_GT(r.k->stats().kswapd_reclaimed, 0u);
     EXPECT_EQ(r.k->kswapd().sleep_timeout_ps(), 0u) << "no timers without a scheduler";
+    r.hog(r.alloc->watermark_pages(false) - 10);
+    r.k->read_file(1, 9, 0, 2 * kPageSize); /* woken again, at once after its last sleep */
+    EXPECT_EQ(r.k->stats().kswapd_wakeups, 2u);
+    EXPECT_EQ(r.k->stats().kswapd_low_wmark_hit_quickly, 0u) << "no short sleep to be woken from";
+    EXPECT_EQ(r.k->stats().kswapd_high_wmark_hit_quickly, 0u);
 }
 
 TEST(KernelThreads, BelowMinTheAllocatorReclaimsDirectly) {

@@ -70,6 +70,7 @@ private:
     std::uint64_t m_reclaimed_run = 0; /* pages reclaimed since it woke, in pages */
     bool m_timed = false;            /* a scheduler gives it timers */
     bool m_short_sleep = false;      /* in the HZ/10 sleep (prepare_to_wait + schedule_timeout) */
+    unsigned m_sleep_order = 0;      /* the order balance_pgdat ended at (reclaim_order), checked at the timeout */
     KswapdStats m_stats;
 };
 

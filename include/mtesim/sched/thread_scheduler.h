@@ -150,7 +150,7 @@ public:
     void sleep(ThreadContext *t, std::uint64_t wake_ps);
     /// When idle @core should look again, in ps (~0 when never): the earliest wake-up of its
     /// sleepers (with load balancing: of any core's sleepers, and its next balance time while
-    /// another core has a thread waiting that it could take).
+    /// another core has a thread waiting that it could take) or of a kernel thread's timer.
     std::uint64_t next_wake(std::uint32_t core) const;
 
     /* kernel threads */
@@ -185,8 +185,9 @@ public:
     /// When a thread dispatched at @dispatched_ps gives its core to one waiting there since
     /// @waiting_ps (update_curr -> update_deadline, check_preempt_wakeup).
     std::uint64_t preempt_at(std::uint64_t dispatched_ps, std::uint64_t waiting_ps) const;
-    /// The earliest wake-up time of any timed sleeper (of @core's own without load balancing),
-    /// ~0 when none: a core running a thread wakes them when its time passes it (wake_due).
+    /// The earliest wake-up time of any timed sleeper (of @core's own without load balancing)
+    /// or kernel-thread timer, ~0 when none: a core running a thread wakes them when its time
+    /// passes it (wake_due).
     std::uint64_t earliest_sleeper_ps(std::uint32_t core) const {
         return m_config.load_balance ? m_sleeper_min_ps : m_own_sleeper_min_ps[core];
     }
@@ -316,9 +317,9 @@ private:
     std::vector<std::uint32_t> m_pull_to;             /* per core: active balance queued to push its running thread there (push_cpu); kNoPull: none */
     std::uint64_t m_sleeper_min_ps = ~0ull;             /* earliest wake-up of any core's sleepers, or of a kernel thread's timer */
     std::vector<std::pair<std::uint64_t, ThreadContext *>> m_ktimers; /* kernel threads in a timed sleep: (expiry in ps, thread) */
-    /// Fires the kernel-thread timers due at @now_ps on @core (IKernelThread::timed_out).
-    void fire_ktimers(std::uint32_t core, std::uint64_t now_ps);
-    std::vector<std::uint64_t> m_own_sleeper_min_ps;    /* per core: of its own sleepers */
+    /// Fires the kernel-thread timers due at @now_ps (IKernelThread::timed_out).
+    void fire_ktimers(std::uint64_t now_ps);
+    std::vector<std::uint64_t> m_own_sleeper_min_ps;    /* per core: of its own sleepers, or of a kernel thread's timer */
     void update_sleeper_min();
     std::vector<std::uint64_t> m_waiting_since_ps;    /* per core: since when a thread has waited in its queue while it ran one (~0: none since its dispatch) */
     /// A thread was queued on @core at @now_ps (~0: at no known time, taken as before any deadline).
