@@ -333,9 +333,12 @@ TEST(KernelThreads, TheSliceScalesWithTheCpuCountUpToEight) {
 
 namespace {
 
-/* A kernel thread that sleeps with a timer and says at its expiry whether it runs again. */
+constexpr std::uint64_t kMs = 1000000000ull; /* ps */
+
+/* A kernel thread that sleeps with a timer (100 ms, kswapd's short sleep) and says at its expiry
+ * whether it runs again. */
 struct TimedThread : IKernelThread {
-    std::uint64_t timeout = 0;
+    std::uint64_t timeout = 100 * kMs;
     bool run_again = false;
     unsigned expiries = 0;
     const char *name() const override { return "timed"; }
@@ -351,10 +354,8 @@ struct TimedThread : IKernelThread {
 }  // namespace
 
 TEST(KernelThreads, ATimedSleepArmsATimerThatAWakeUpCancels) {
-    constexpr std::uint64_t kMs = 1000000000ull;
     SchedRig r(2, "thread 1 core=0\n1 compute 1\n");
     TimedThread k;
-    k.timeout = 100 * kMs;
     r.s->add_kernel_thread(k);
     ASSERT_TRUE(r.s->wake_kernel_thread(k, 0, 0));
     ThreadContext *kt = r.s->try_next(1, 0);
@@ -383,10 +384,8 @@ TEST(KernelThreads, ATimedSleepArmsATimerThatAWakeUpCancels) {
 }
 
 TEST(KernelThreads, AKernelThreadsTimerDoesNotKeepAFinishedRunGoing) {
-    constexpr std::uint64_t kMs = 1000000000ull;
     SchedRig r(1, "thread 1 core=0\n1 compute 1\n");
     TimedThread k;
-    k.timeout = 100 * kMs;
     r.s->add_kernel_thread(k);
     ThreadContext *u = r.s->try_next(0, 0);
     ASSERT_TRUE(u);
