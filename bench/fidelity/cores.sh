@@ -12,8 +12,8 @@
 #   .. 1 GiB, by fours); from SAMPLE_FROM_KIB (256 MiB) on, a sampled chase of distinct lines
 #   drawn from the whole set (chase_sampled_trace: a full 1 GiB chase is too slow to simulate on
 #   a shared host). OOO_ONLY / INORDER_ONLY: one core model only (INORDER_ONLY for the in-order
-#   presets, arm,cortex-a55 and arm,cortex-a510, whose ooo columns mean nothing); DEP_ONLY: no
-#   independent (MLP) run;
+#   preset arm,cortex-a55, whose ooo columns mean nothing; OOO_ONLY for arm,cortex-a510, whose
+#   preset runs the window model with its own small window); DEP_ONLY: no independent (MLP) run;
 # - memory-level parallelism: the same addresses loaded without the dependence;
 # - single-core bandwidth, STREAM-like: a read pass (one 64-byte load per line) and a copy
 #   pass (a 64-byte load and a 64-byte store per line) over 16 MiB (twice the LLC);
@@ -165,7 +165,7 @@ branch_table() {
       ms[$s]=$(cat "$tmp/branch.count")
     done
     # the preset's model (src/cpu/core_preset.cpp) and its penalty as charged (stats of the last run)
-    case $preset in arm,cortex-a55|arm,cortex-a510) model=inorder ;; *) model=ooo ;; esac
+    case $preset in arm,cortex-a55) model=inorder ;; *) model=ooo ;; esac
     pen=$(awk -v cpu="board.cpu@$core." '$1 == cpu "mispredict_cycles" { c = $2 } $1 == cpu "branch_mispredicts" { n = $2 }
                END { if (n) printf "%g", c / n; else print "-" }' "$tmp/out/stats.txt")
     printf "%-18s %-8s %-10s %-11s %-11s %-11s %-12s %-10s\n" "$preset" "$model" "$pen" "${t[1]}" "${t[0]}" "${ms[1]} / ${ms[0]}" \
@@ -235,7 +235,7 @@ done
 [ -n "${TLB_ONLY:-}" ] && exit 0  # TLB_ONLY=1: stop after the TLB-reach table
 fi
 
-# The out-of-order model, or with INORDER_ONLY the in-order one (the A55's and A510's).
+# The out-of-order model, or with INORDER_ONLY the in-order one (the A55's).
 bw_model=ooo
 [ -n "${INORDER_ONLY:-}" ] && bw_model=inorder
 # BW_MIB: the buffer (default 16 MiB, twice the default LLC; 32 on the Altra boards, as
@@ -311,12 +311,12 @@ if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   BOARD=server-64g-mte MIN_KIB=262144 OOO_ONLY=1 DEP_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=4 (Cortex-A715 middle core at 2.85 GHz) ===="
   BOARD=phone-8g-lpddr5 CORE=4 CHASE_ONLY=1 "$0" "$build" "$max_kib"
-  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (its Cortex-A510 little core at 1.8 GHz, in order) ===="
-  BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (its Cortex-A510 little core at 1.8 GHz: its preset's small window) ===="
+  BOARD=phone-8g-lpddr5 CORE=0 OOO_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510), the sizes between: 32 KiB .. 8 MiB (the sbc-bench reference's points) ===="
-  BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 CHASE_ONLY=1 MIN_KIB=32 "$0" "$build" 8192
-  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510, in order), single-core bandwidth ===="
-  BOARD=phone-8g-lpddr5 CORE=0 INORDER_ONLY=1 BW_ONLY=1 "$0" "$build"
+  BOARD=phone-8g-lpddr5 CORE=0 OOO_ONLY=1 CHASE_ONLY=1 MIN_KIB=32 "$0" "$build" 8192
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510: its preset's small window), single-core bandwidth ===="
+  BOARD=phone-8g-lpddr5 CORE=0 BW_ONLY=1 "$0" "$build"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 (in-order little core at 1.8 GHz) ===="
   BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 INORDER_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=ampereone-192c (192 Neoverse-N1-preset cores, configs/boards/ampereone.ini), 16-256 MiB ===="
