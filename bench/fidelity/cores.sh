@@ -2,7 +2,7 @@
 # The Cores section of docs/fidelity.md: generated traces run on virt-4g-mte with the in-order
 # and the out-of-order core model.
 #   [BOARD=virt-4g-mte] [CORE=0] [PRESET=arm,...] [TLB_PAGES="16 ... 4096"] [CHASE_ONLY=1] [TLB_ONLY=1] [BW_ONLY=1]
-#   [BRANCH_ONLY=1] [BRANCH_PRESETS="..."] [CONFIG=F.ini] [SET="k=v ..."] [BW_MIB=16] [MIN_KIB=4] [OOO_ONLY=1|INORDER_ONLY=1] [DEP_ONLY=1]
+#   [BRANCH_ONLY=1] [BRANCH_PRESETS="..."] [PAR_ONLY=1] [PAR_KIB="64 ..."] [CONFIG=F.ini] [SET="k=v ..."] [BW_MIB=16] [MIN_KIB=4] [OOO_ONLY=1|INORDER_ONLY=1] [DEP_ONLY=1]
 #   [SAMPLE_FROM_KIB=262144] [SAMPLE_WARM=262144] [SAMPLE_TIMED=65536] bench/fidelity/cores.sh [BUILD_DIR] [MAX_KIB]
 # The default run (no BOARD, PRESET or *_ONLY) ends with the other boards' tables (NO_EXTRA=1: not).
 # CORE: the cpu the traces run on (the phone board's Cortex-X3 is cpu 7); PRESET: a core preset
@@ -175,6 +175,48 @@ branch_table() {
 }
 [ -n "${BRANCH_ONLY:-}" ] && { branch_table; exit 0; }  # BRANCH_ONLY=1: only the mispredict table
 
+# Parallel dependent chases, as sbc-bench's ramlat 1xPTR..8xPTR: K chases walk the same random
+# cyclic order of the set's lines from K evenly spaced starting points, one load of each per
+# step, each load depending on its own chase's previous one (dep=K). A warming pass of one cycle,
+# then a timed one of max(lines, 8192) steps between markers 2 and 3. Printed: ns per step (K
+# loads), on the cpus' own core model (their preset's, not forced). With K misses that can all be
+# in flight, a step costs about one chase's load; with M miss buffers, about K / M of them.
+# PAR_ONLY=1: only this table, over PAR_KIB (default "64 128 256 512 1024 2048", ramlat's L2 and
+# L3 sizes on the sbc-bench A510 run of docs/fidelity.md).
+par_trace() {
+  awk -v kib="$1" -v k="$2" -v base="$base" -v core="$core" 'BEGIN {
+    srand(3); lines = kib * 16; pages = int((kib + 3) / 4);
+    printf "mtesim-trace 1\nthread 1 core=%d\n1 mmap 0x%x 0x%x\n", core, base, kib * 1024;
+    for (p = 0; p < pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
+    for (i = 0; i < lines; i++) perm[i] = i;
+    for (i = lines - 1; i > 0; i--) { j = int(rand() * (i + 1)); t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+    steps = lines >= 8192 ? lines : 8192;
+    for (pass = 0; pass < 2; pass++) {
+      printf "1 ld 0x10 8\n";
+      n = pass ? steps : lines;
+      for (i = 0; i < n; i++)
+        for (c = 0; c < k; c++)
+          printf "1 ld 0x%x 8%s\n", base + perm[(i + int(c * lines / k)) % lines] * 64, (i || pass) ? " dep=" k : "";
+    }
+    printf "1 ld 0x10 8\n";
+  }' > "$tmp/par.trace"
+}
+if [ -n "${PAR_ONLY:-}" ]; then
+  echo "== parallel dependent chases (ramlat-style), ns per step of K loads, the cpu's own core model =="
+  printf "%-10s %-8s %-8s %-8s %-8s\n" "set KiB" 1x 2x 4x 8x
+  for kib in ${PAR_KIB:-64 128 256 512 1024 2048}; do
+    row=""
+    for k in 1 2 4 8; do
+      par_trace "$kib" "$k"
+      "$mtesim" run --board "$board" --trace "$tmp/par.trace" --set core.on_fault=continue "${preset_set[@]}" --out "$tmp/out" > /dev/null
+      lines=$((kib * 16)); steps=$lines; [ "$steps" -lt 8192 ] && steps=8192
+      row="$row $(awk -F, -v n=$steps 'NR > 1 { t[NR - 1] = $1 } END { printf "%-8.1f", (t[3] - t[2]) / n / 1000 }' "$tmp/out/faults.csv")"
+    done
+    printf "%-10s%s\n" "$kib" "$row"
+  done
+  exit 0
+fi
+
 if [ -z "${BW_ONLY:-}" ]; then  # BW_ONLY=1: only the single-core bandwidth table
 echo "== load-to-use latency (dependent chase) and MLP (same addresses, independent), ns per load =="
 printf "%-10s %-12s %-12s %-16s %s\n" "set KiB" "inorder dep" "ooo dep" "ooo independent" "page walks (whole run, dependent chase)"
@@ -315,6 +357,8 @@ if [ -z "${BOARD:-}${PRESET:-}${NO_EXTRA:-}" ]; then
   BOARD=phone-8g-lpddr5 CORE=0 OOO_ONLY=1 CHASE_ONLY=1 "$0" "$build" "$max_kib"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510), the sizes between: 32 KiB .. 8 MiB (the sbc-bench reference's points) ===="
   BOARD=phone-8g-lpddr5 CORE=0 OOO_ONLY=1 CHASE_ONLY=1 MIN_KIB=32 "$0" "$build" 8192
+  echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510), parallel chases (sbc-bench ramlat's sizes) ===="
+  BOARD=phone-8g-lpddr5 CORE=0 PAR_ONLY=1 "$0" "$build"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 (Cortex-A510: its preset's small window), single-core bandwidth ===="
   BOARD=phone-8g-lpddr5 CORE=0 BW_ONLY=1 "$0" "$build"
   echo; echo "==== BOARD=phone-8g-lpddr5 CORE=0 PRESET=arm,cortex-a55 (in-order little core at 1.8 GHz) ===="
