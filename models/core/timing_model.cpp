@@ -14,6 +14,9 @@ TimingModel::TimingModel(const CoreConfig &config, LocalClock &clock)
       m_l2_miss_above(config.has_l2() ? std::uint64_t(config.l1d_latency) + config.l2_latency : ~0ull),
       m_dram_above(std::uint64_t(config.l1d_latency) + (config.has_l2() ? config.l2_latency : 0) + config.llc_latency),
       m_mispredict_penalty(config.mispredict_penalty_cycles) {
+    m_pipes[0] = config.load_pipes ? config.load_pipes : config.dispatch_width;
+    m_pipes[1] = config.store_pipes ? config.store_pipes : config.dispatch_width;
+    m_pipes_bind = m_ooo && (m_pipes[0] < m_width || m_pipes[1] < m_width);
     m_stores.assign(config.store_buffer, 0);
     m_window.reserve(config.l1d_mshrs + 1);
     m_busy.reserve(config.l1d_mshrs + 1);

@@ -82,6 +82,7 @@ public:
     /// taken as a load: the load queue's stall then applies to its stores too.
     void begin_access(std::uint32_t dep, bool write = false) {
         if (m_ooo && (dep || m_head != m_window.size()) && !nothing_to_wait(dep, write)) begin_ooo(dep, write);
+        if (m_pipes_bind) take_pipe(write);
     }
     /// The first cycle at or after @at from which a request that misses the private L2 (a
     /// demand access, a walk's read or a prefetch) can hold one of its l2.mshrs miss buffers
@@ -140,6 +141,20 @@ private:
                now >= m_busy_now && m_busy.size() < m_l1_mshrs && m_busy_l2.size() < m_l2_mshrs &&
                m_busy_dram.size() < m_llc_mshrs;
     }
+    /// The access about to issue takes one of its kind's pipelines (core.load_pipes,
+    /// core.store_pipes) in the current cycle; when all are taken, it issues in the next.
+    void take_pipe(bool write) {
+        std::uint64_t now = m_clock.now_cycles();
+        if (now != m_pipe_cycle) m_pipe_used[0] = m_pipe_used[1] = 0;
+        if (m_pipe_used[write] >= m_pipes[write]) { /* the access starts the next cycle */
+            m_clock.charge(1);
+            ++now;
+            m_pipe_used[0] = m_pipe_used[1] = 0;
+            m_slot = 0;
+        }
+        m_pipe_cycle = now;
+        ++m_pipe_used[write];
+    }
     /// An access took one of the dispatch_width slots of the current cycle.
     void dispatch_slot() {
         ++m_seq;
@@ -184,6 +199,13 @@ private:
     std::uint32_t m_mispredict_penalty;        /* front-end refill of a mispredicted branch, in cycles */
     std::uint64_t m_seq = 0;                   /* instructions dispatched */
     std::uint32_t m_slot = 0;                  /* accesses dispatched in the current cycle */
+    /* Load and store pipelines ([0] loads, [1] stores, per cycle): m_pipe_used of them taken in
+     * core cycle m_pipe_cycle. m_pipes_bind is false when neither is below the dispatch width
+     * (out of order) or the core is in order: then take_pipe() is never called. */
+    std::uint32_t m_pipes[2] = {0, 0};
+    std::uint32_t m_pipe_used[2] = {0, 0};
+    std::uint64_t m_pipe_cycle = ~0ull;
+    bool m_pipes_bind = false;
     /* Outstanding load misses, oldest first: m_window[m_head..] (retiring advances m_head; the
      * retired prefix is dropped when it grows, so a retire moves no entries). */
     std::vector<Miss> m_window;

@@ -77,6 +77,10 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     if (c.rob_entries < c.dispatch_width)
         throw ConfigError(s.where("core.rob_entries") + ", expected at least core.dispatch_width (" + std::to_string(c.dispatch_width) +
                           ") entries");
+    c.load_pipes = static_cast<std::uint32_t>(s.get_u64(
+        "core.load_pipes", 0, "loads", "loads the out-of-order model issues per cycle (load pipelines); 0: no limit beyond core.dispatch_width", 0, 64));
+    c.store_pipes = static_cast<std::uint32_t>(s.get_u64(
+        "core.store_pipes", 0, "stores", "stores the out-of-order model issues per cycle (store pipelines); 0: no limit beyond core.dispatch_width", 0, 64));
     c.l1d_mshrs = static_cast<std::uint32_t>(s.get_u64("l1d.mshrs", 16, "entries", "outstanding L1D load misses", 1, 1024));
     c.llc_mshrs = static_cast<std::uint32_t>(s.get_u64("llc.mshrs", 16, "entries", "outstanding loads of one core to DRAM", 1, 1024));
     c.l2_mshrs = static_cast<std::uint32_t>(

@@ -236,3 +236,41 @@ TEST(TimingModelStructures, PrefetchesHoldL2MissBuffersWithDemandMisses) {
         EXPECT_EQ(rig.timing.hold_l2_buffer(t0 + 150, t0 + 250), 4u) << "a hold that did not wait: four at 150";
     }
 }
+
+/* Load and store pipelines (core.load_pipes, core.store_pipes): N L1D hits of one kind issue at
+ * min(pipes, dispatch_width) a cycle; loads and stores interleaved each use their own pipes.
+ * (Within one cycle: a cycle the pipes filled is left open until the next access needs one.) */
+TEST(TimingModelStructures, PipelinesBoundAccessesOfTheirKindPerCycle) {
+    constexpr int kN = 64;
+    for (unsigned store_pipes : {0u, 1u, 2u}) {
+        CoreConfig c = ooo_core();
+        c.load_pipes = 2;
+        c.store_pipes = store_pipes;
+        Rig loads(c);
+        for (int i = 0; i < kN; ++i) loads.access(false, c.l1d_latency);
+        EXPECT_NEAR(static_cast<double>(loads.now()), kN / 2.0, 1.0) << "two load pipes: two loads a cycle";
+        Rig stores(c);
+        for (int i = 0; i < kN; ++i) stores.access(true, c.l1d_latency);
+        const unsigned per_cycle = store_pipes ? store_pipes : c.dispatch_width;
+        EXPECT_NEAR(static_cast<double>(stores.now()), static_cast<double>(kN) / per_cycle, 1.0)
+            << store_pipes << " store pipes (0: the dispatch width)";
+        Rig mixed(c);
+        for (int i = 0; i < kN; ++i) mixed.access(i % 2 != 0, c.l1d_latency);
+        /* a load and a store a cycle with one store pipe (the first cycle takes a second load);
+         * two of each (the width, 4) with two or more */
+        EXPECT_NEAR(static_cast<double>(mixed.now()), store_pipes == 1 ? kN / 2.0 : kN / 4.0, 1.0)
+            << store_pipes << " store pipes, interleaved";
+    }
+}
+
+TEST(TimingModelStructures, PipelinesAtTheDispatchWidthChangeNothing) {
+    CoreConfig c = ooo_core();
+    Rig free_pipes(c);
+    c.load_pipes = c.store_pipes = c.dispatch_width;
+    Rig at_width(c);
+    for (int i = 0; i < 100; ++i) {
+        free_pipes.access(i % 3 == 0, i % 7 == 0 ? 200 : c.l1d_latency);
+        at_width.access(i % 3 == 0, i % 7 == 0 ? 200 : c.l1d_latency);
+    }
+    EXPECT_EQ(free_pipes.now(), at_width.now());
+}

@@ -36,6 +36,8 @@ struct CoreConfig {
     bool out_of_order = false;             /* core.model: inorder (blocking) or ooo */
     std::uint32_t rob_entries = 128;       /* instruction window (reorder buffer), in instructions */
     std::uint32_t dispatch_width = 4;      /* instructions dispatched per cycle */
+    std::uint32_t load_pipes = 0;          /* loads issued per cycle (load pipelines); 0: no limit beyond dispatch_width */
+    std::uint32_t store_pipes = 0;         /* stores issued per cycle (store pipelines); 0: no limit beyond dispatch_width */
     std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
     std::uint32_t l2_mshrs = 46;           /* outstanding loads of this core that miss its private L2 (a core with one) */
