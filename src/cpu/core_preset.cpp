@@ -108,11 +108,12 @@
 //              Compute", March 2020: N1's L1D 4 cycles, Graviton2's 1 MiB L2 "11 cycles" measured.
 //
 // core.dispatch_width is the model's instructions per cycle into the window, so it is the
-// decode width in instructions (the macro-op dispatch width is wider on every core here).
-// Prefetchers of the in-order presets: the A55 has an L1D stride prefetcher ([A55-PF]) and the A510
-// one as well ([A510-PF]); both presets set l1d.prefetcher = stride. A prefetch does not stall an
-// in-order core: its requests leave when the prefetcher saw the miss and the core goes on
-// (MemoryPath::PrefetchTime). Their largest stride is [A53-PF]'s four lines either way (the A55
+// decode width in instructions (the macro-op dispatch width is wider on every core here), but for
+// the in-order-issue A510 (below: one a cycle).
+// Prefetchers of the little-core presets: the A55 has an L1D stride prefetcher ([A55-PF]) and the A510
+// one as well ([A510-PF]); both presets set l1d.prefetcher = stride. A prefetch does not stall
+// the core: its requests leave when the prefetcher saw the miss and the core goes on
+// (MemoryPath::PrefetchTime, the same on both core models). Their largest stride is [A53-PF]'s four lines either way (the A55
 // TRM gives no figure; the A53 is its predecessor); the table size, confirmations and degree are
 // configs/default.ini's assumed values. Neither core has an L2 prefetcher in the model: the A55's
 // and A510's L2 (and the DSU's L3) prefetchers are the cluster's, which the model does not have.

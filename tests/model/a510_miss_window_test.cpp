@@ -3,11 +3,14 @@
 // them: 12 total instructions ... 5 loads", and that it "is not strictly in-order and can handle
 // cache misses without blocking up the pipeline". The expectations below are those published
 // limits, not the model's output: a second miss after 12 instructions (or 5 loads) overlaps the
-// first, one after 13 (or 6) waits for it, and of three independent misses the third waits.
+// first, one after 13 (or 6) waits for it. The third test's limit, that of three independent
+// misses the third waits, is the preset's reading of "two" (Chips and Cheese's test has two
+// misses; sbc-bench's ramlat on an A510 keeps two loads in flight to its L2 as well, and about
+// four beyond it: docs/fidelity.md, "Cortex-A510 parallel chases").
 //
 // Each pair is: load A (a DRAM miss), the filler, load B (the next line of A's page: another
-// miss, a row hit in DRAM), then a load of a hot line that depends on B (dep=1), so that every
-// pair starts with nothing in flight. Phases are timed by markers (a load of an unmapped address
+// DRAM miss), then a load of a hot line that depends on B (dep=1): B issued after A, and comes
+// back after it, so every pair starts with nothing in flight. Phases are timed by markers (a load of an unmapped address
 // is a fault recorded with its time, core.on_fault = continue). Each phase uses its own lines of
 // the same pages, all of which left the caches during the set-up.
 #include "model_run.h"
@@ -34,7 +37,7 @@ std::string hex_of(std::uint64_t v) {
 }
 std::string load(std::uint64_t addr, const char *extra = "") { return "1 ld " + hex_of(addr) + " 8" + extra + "\n"; }
 std::uint64_t line_of(int page, int line) { return kBase + static_cast<std::uint64_t>(page) * 4096 + line * 64ull; }
-const std::uint64_t kHot = kBase + 2 * kPages * 4096ull; /* a line of its own page, past the swept ones */
+const std::uint64_t kHot = kBase + 2 * kPages * 4096ull; /* a line of the last page faulted in, which no phase sweeps */
 
 /* Maps and faults in 2 x kPages pages through a 16 KiB L1D and a 64 KiB LLC (their zeroing
  * evicts the first kPages pages' lines from both), touches the hot line, then a marker (fault 0). */
