@@ -159,8 +159,7 @@ void Core::run_thread(ThreadContext &t) {
             write ? ++m_stats.stores : ++m_stats.loads;
             if (ev.aux) { /* gap=N: the instructions between this access and the previous event */
                 const std::uint64_t c = m_timing.cycles_of(ev.aux);
-                m_clock.charge(c);
-                m_timing.instructions(ev.aux);
+                m_timing.dispatch(ev.aux, c);
                 m_stats.compute_cycles += c;
                 /* mispredicts are among the gap's instructions (the reader checks): the branches
                  * resolve with the load the access depends on (docs/timing-model.md) */
@@ -176,8 +175,7 @@ void Core::run_thread(ThreadContext &t) {
         } else switch (ev.op) {
         case TraceOp::compute: {
             const std::uint64_t c = m_timing.cycles_of(ev.arg);
-            m_clock.charge(c);
-            m_timing.instructions(ev.arg);
+            m_timing.dispatch(ev.arg, c);
             m_stats.compute_cycles += c;
             if (ev.mispredicts) mispredicted(ev.mispredicts, 0);
             break;

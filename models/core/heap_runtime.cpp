@@ -89,8 +89,7 @@ VirtAddr HeapRuntime::allocate(ThreadContext &t, HeapModel &h, std::uint64_t siz
     const HeapModel::Chunk c = h.allocate(size, maps);
     for (const auto &m : maps) m_gate.map_region(t, m.base, m.length, true, h.tagged(), position);
     if (t.killed) return VirtAddr();
-    m_clock.charge(m_timing.cycles_of(m_heaps.config().malloc_instructions));
-    m_timing.instructions(m_heaps.config().malloc_instructions);
+    m_timing.compute(m_heaps.config().malloc_instructions);
     ++m_stats.mallocs;
     if (!h.tagged()) {
         // An untagged heap zeroes calloc memory with ordinary stores.
@@ -109,8 +108,7 @@ VirtAddr HeapRuntime::allocate(ThreadContext &t, HeapModel &h, std::uint64_t siz
 }
 
 bool HeapRuntime::free_chunk(ThreadContext &t, HeapModel &h, VirtAddr p, std::uint64_t position) {
-    m_clock.charge(m_timing.cycles_of(m_heaps.config().free_instructions));
-    m_timing.instructions(m_heaps.config().free_instructions);
+    m_timing.compute(m_heaps.config().free_instructions);
     HeapModel::Chunk c;
     const HeapModel::FreeResult r = h.release(untagged(p).value(), c);
     if (r != HeapModel::FreeResult::ok) {

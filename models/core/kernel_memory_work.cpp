@@ -22,8 +22,7 @@ std::uint64_t KernelMemoryWork::named_cost(std::uint64_t cycles) {
 
 std::uint64_t KernelMemoryWork::dispatch(std::uint64_t instructions, std::uint64_t cycles) {
     const std::uint64_t before = m_clock.now_cycles();
-    m_clock.charge(cycles);
-    m_timing.instructions(instructions);
+    m_timing.dispatch(instructions, cycles);
     return since(before);
 }
 

@@ -67,8 +67,7 @@ private:
     }
     /// @n non-memory instructions of a kernel loop (loop counter, branch) at the base CPI.
     void other_instructions(std::uint64_t n) {
-        m_clock.charge(m_timing.cycles_of(n));
-        m_timing.instructions(n);
+        m_timing.compute(n);
     }
     /// One load (or store) of line @line_no as an instruction of the window.
     CacheLine *line(std::uint64_t line_no, bool write, bool need_tags) {

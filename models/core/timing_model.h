@@ -68,13 +68,17 @@ public:
     }
     /// Cycles of one tag-arithmetic instruction (the base CPI rounded up).
     std::uint64_t tag_op_cycles() const { return (m_cpi_milli + 999) / 1000; }
-    /// @instructions non-memory instructions dispatched (they enter the window).
-    void instructions(std::uint64_t instructions) {
+    /// @n non-memory instructions dispatched, taking @cycles of the core's time: the clock
+    /// advances by @cycles and, out of order, they enter the window.
+    void dispatch(std::uint64_t n, std::uint64_t cycles) {
+        m_clock.charge(cycles);
         if (m_ooo) {
-            m_seq += instructions;
+            m_seq += n;
             if (m_head != m_window.size()) window_full();
         }
     }
+    /// @n non-memory instructions at the base CPI (dispatch(n, cycles_of(n))).
+    void compute(std::uint64_t n) { dispatch(n, cycles_of(n)); }
 
     /// Out of order: an access is about to issue; its address depends on the @dep-th most recent
     /// load (0: none). Stalls dispatch for the dependence, a full window, a full load queue (a

@@ -33,8 +33,7 @@ void UserAbiUnit::event(ThreadContext &t, const TraceEvent &ev) {
     case TraceOp::tco:
         // MSR TCO, #imm: one instruction; checks are suppressed while PSTATE.TCO is set
         // (Arm ARM D10.5.1; memory-tagging-extension.rst: the kernel's user accesses too).
-        m_clock.charge(m_timing.cycles_of(1));
-        m_timing.instructions(1);
+        m_timing.compute(1);
         t.mte.tco = ev.aux != 0;
         break;
     case TraceOp::dc_zva: m_lsu.zero_block(t, m_workload.resolve(ev.src), m_config.dczva_bytes, ev.position); break;

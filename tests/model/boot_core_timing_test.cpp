@@ -26,8 +26,7 @@ struct Rig {
         : config(c), timing(config, clock),
           stream(config, CoreTimingPort{[this](std::uint64_t n, std::uint64_t cycles) {
                                             const std::uint64_t before = clock.now_cycles();
-                                            clock.charge(cycles);
-                                            timing.instructions(n);
+                                            timing.dispatch(n, cycles);
                                             return clock.now_cycles() - before;
                                         },
                                         [this] {
