@@ -225,6 +225,36 @@ std::uint64_t TimingModel::mispredicts(std::uint32_t n, std::uint32_t dep) {
     return cycles;
 }
 
+/*
+ * Non-memory instructions behind an outstanding miss. They dispatch at @cycles / @n each, and the
+ * ROB holds core.rob_entries instructions from the oldest outstanding miss on: once it is full,
+ * dispatch stops until that miss completes and retires, then goes on with the rest (interval
+ * simulation's long-latency interval: the miss costs what the instructions dispatched under it
+ * do not cover). Charging all @cycles first and checking the window after, as before
+ * 2026-12-04, let any run longer than the ROB hide the miss whole. The cycles are shared out in
+ * proportion to the instructions of each part, the last part taking what is left.
+ */
+void TimingModel::dispatch_into_window(std::uint64_t n, std::uint64_t cycles) {
+    while (n) {
+        retire(m_clock.now_cycles());
+        if (m_head == m_window.size()) break;
+        const Miss &oldest = m_window[m_head];
+        const std::uint64_t in_flight = m_seq - oldest.seq;
+        if (in_flight >= m_rob) { /* full: wait for the oldest miss */
+            stall_until(oldest.done);
+            continue;
+        }
+        const std::uint64_t part = std::min(n, m_rob - in_flight);
+        const std::uint64_t c = part == n ? cycles : cycles * part / n;
+        m_clock.charge(c);
+        m_seq += part;
+        n -= part;
+        cycles -= c;
+    }
+    m_clock.charge(cycles);
+    m_seq += n;
+}
+
 void TimingModel::window_full_slow() {
     retire(m_clock.now_cycles());
     while (m_head != m_window.size() && m_seq - m_window[m_head].seq >= m_rob) {

@@ -69,13 +69,12 @@ public:
     /// Cycles of one tag-arithmetic instruction (the base CPI rounded up).
     std::uint64_t tag_op_cycles() const { return (m_cpi_milli + 999) / 1000; }
     /// @n non-memory instructions dispatched, taking @cycles of the core's time: the clock
-    /// advances by @cycles and, out of order, they enter the window.
+    /// advances by @cycles and, out of order, they enter the window, whose ROB may fill behind
+    /// an outstanding miss part way through them (dispatch_into_window()).
     void dispatch(std::uint64_t n, std::uint64_t cycles) {
+        if (m_ooo && m_head != m_window.size()) return dispatch_into_window(n, cycles);
         m_clock.charge(cycles);
-        if (m_ooo) {
-            m_seq += n;
-            if (m_head != m_window.size()) window_full();
-        }
+        m_seq += n;
     }
     /// @n non-memory instructions at the base CPI (dispatch(n, cycles_of(n))).
     void compute(std::uint64_t n) { dispatch(n, cycles_of(n)); }
@@ -168,6 +167,7 @@ private:
         }
     }
     void end_ooo(bool write, std::uint64_t latency, std::uint32_t data_dep);
+    void dispatch_into_window(std::uint64_t n, std::uint64_t cycles);
     /// Data-ready cycle of the @dep-th most recent load (0 when there is none).
     std::uint64_t load_ready(std::uint32_t dep) const {
         return dep && dep <= m_loads && dep <= m_load_ready.size() ? m_load_ready[(m_loads - dep) % m_load_ready.size()] : 0;

@@ -274,3 +274,20 @@ TEST(TimingModelStructures, PipelinesAtTheDispatchWidthChangeNothing) {
     }
     EXPECT_EQ(free_pipes.now(), at_width.now());
 }
+
+/* Non-memory instructions behind a miss (TimingModel::dispatch): the ROB holds the miss and
+ * rob_entries - 1 of them; the rest dispatch only once the miss is back (at the base CPI of 1 here). */
+TEST(TimingModelStructures, InstructionsBeyondTheRobWaitForTheMissAhead) {
+    CoreConfig c = ooo_core();
+    Rig overfull(c);
+    overfull.access(false, 300); /* a DRAM miss issued at cycle 0; its dispatch slot is the first of a cycle */
+    overfull.timing.compute(1000);
+    EXPECT_EQ(overfull.now(), 300u + (1000u - (c.rob_entries - 1))) << "127 under the miss, 873 after it";
+    Rig fits(c);
+    fits.access(false, 300);
+    fits.timing.compute(100);
+    EXPECT_EQ(fits.now(), 100u) << "100 fit in the ROB behind the miss: no wait";
+    Rig no_miss(c);
+    no_miss.timing.compute(1000);
+    EXPECT_EQ(no_miss.now(), 1000u);
+}
