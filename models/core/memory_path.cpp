@@ -312,6 +312,7 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
         return l;
     }
     ++m_stats.l1_misses;
+    if (!m_in_prefetch) m_demand_miss = true;
     std::uint64_t tags = 0;
     bool tags_valid = false, found = false;
     if (m_l2) {

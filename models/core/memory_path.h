@@ -67,11 +67,13 @@ public:
         if (m_defer) m_latency += cycles;
         else m_clock.charge(cycles);
     }
-    /// Out of order: the latency of the access since the last call, in cycles (0 in order).
-    std::uint64_t take_latency() {
-        const std::uint64_t l = m_latency;
+    /// Out of order: the latency of the access since the last call, in cycles (0 in order),
+    /// and whether it made a demand L1D miss of its own (in either order).
+    AccessLatency take_latency() {
+        const AccessLatency a{m_latency, m_demand_miss};
         m_latency = 0;
-        return l;
+        m_demand_miss = false;
+        return a;
     }
     /// The latency of an L1D hit on @line_no: the hit latency, plus what is left of a demand
     /// fill (out of order) or of a prefetch still in flight (counted useful, and late).
@@ -219,6 +221,7 @@ private:
     LineFilter m_fill_lines;   /* the lines of m_fills */
     std::uint64_t m_fills_min_ready = 0; /* no entry of m_fills is ready before this core cycle */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
+    bool m_demand_miss = false;  /* the current access missed the L1D (a demand miss, not a prefetch's) */
     std::uint64_t m_access_seen = 0; /* in order: core cycle of the current demand access's L1D lookup (no prefetch is seen earlier) */
     CacheLine *m_tag_store_l2 = nullptr, *m_tag_store_llc = nullptr; /* store_line_tags' memo_peek memos */
     tlm::tlm_generic_payload m_trans; /* memory_transaction's, reused (no extension set between calls) */

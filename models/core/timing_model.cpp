@@ -184,7 +184,8 @@ void TimingModel::load_queue_full() {
  * latency, takes a store-buffer entry until both its line and its data are there; a full buffer
  * (its oldest entry still in flight) stalls dispatch until that entry drains.
  */
-void TimingModel::end_ooo(bool write, std::uint64_t latency, std::uint32_t data_dep) {
+void TimingModel::end_ooo(bool write, AccessLatency a, std::uint32_t data_dep) {
+    const std::uint64_t latency = a.cycles;
     const bool miss = latency > m_l1_latency;
     if (!write) {
         const std::uint64_t now = m_clock.now_cycles();

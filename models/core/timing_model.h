@@ -56,6 +56,13 @@
 
 namespace mtesim {
 
+/// What the MemoryPath reports of one access to the TimingModel (MemoryPath::take_latency).
+struct AccessLatency {
+    std::uint64_t cycles = 0;  /* the access's latency (out of order; 0 in order) */
+    bool demand_miss = false;  /* it missed the L1D itself (a demand miss of its own, not a merge
+                                  into a fill or a prefetch already in flight) */
+};
+
 class TimingModel {
 public:
     TimingModel(const CoreConfig &config, LocalClock &clock);
@@ -101,8 +108,9 @@ public:
     /// MemoryPath); a load's data is ready then, a miss holds an MSHR or a store-buffer entry.
     /// A store whose data comes from the @data_dep-th most recent load (0: none, e.g. a copy's
     /// STP of what its LDP loaded) holds its store-buffer entry until that data is back too.
-    void end_access(bool write, std::uint64_t latency, std::uint32_t data_dep = 0) {
+    void end_access(bool write, AccessLatency a, std::uint32_t data_dep = 0) {
         if (!m_ooo) return;
+        const std::uint64_t latency = a.cycles;
         // An L1 hit whose data depends on no load (the common case), inline: a load records
         // when its data is ready, a store takes no store-buffer entry; both take a dispatch
         // slot. Everything else is end_ooo().
@@ -111,7 +119,7 @@ public:
             dispatch_slot();
             return;
         }
-        end_ooo(write, latency, data_dep);
+        end_ooo(write, a, data_dep);
     }
     /// @n mispredicted branches among the instructions just dispatched; they resolve once the
     /// @dep-th most recent load's data is back (0: at once). Returns the refill cycles charged
@@ -166,7 +174,7 @@ private:
             m_clock.charge(1);
         }
     }
-    void end_ooo(bool write, std::uint64_t latency, std::uint32_t data_dep);
+    void end_ooo(bool write, AccessLatency a, std::uint32_t data_dep);
     void dispatch_into_window(std::uint64_t n, std::uint64_t cycles);
     /// Data-ready cycle of the @dep-th most recent load (0 when there is none).
     std::uint64_t load_ready(std::uint32_t dep) const {

@@ -40,7 +40,7 @@ struct Rig {
                                         }}) {}
     void access(bool write, std::uint64_t latency) {
         timing.begin_access(0);
-        timing.end_access(write, latency);
+        timing.end_access(write, AccessLatency{latency, latency > config.l1d_latency}); /* a miss is a demand miss */
     }
 };
 

@@ -46,7 +46,7 @@ struct Rig {
     std::uint64_t access(bool write, std::uint64_t latency) {
         timing.begin_access(0, write);
         const std::uint64_t issued = now();
-        timing.end_access(write, latency);
+        timing.end_access(write, AccessLatency{latency, latency > config.l1d_latency}); /* a miss is a demand miss */
         return issued;
     }
 };
