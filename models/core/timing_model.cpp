@@ -58,7 +58,7 @@ void TimingModel::prune_busy(std::uint64_t now) {
         m_busy_l2.clear();
         m_busy_dram.clear();
         for (std::size_t i = m_head; i < m_window.size(); ++i)
-            if (m_window[i].done > now) {
+            if (m_window[i].done > now && m_window[i].mshr) {
                 m_busy.insert(m_window[i].done);
                 if (m_window[i].l2) m_busy_l2.insert(m_window[i].done);
                 if (m_window[i].dram) m_busy_dram.insert(m_window[i].done);
@@ -191,9 +191,14 @@ void TimingModel::end_ooo(bool write, AccessLatency a, std::uint32_t data_dep) {
         const std::uint64_t now = m_clock.now_cycles();
         m_load_ready[m_loads++ % m_load_ready.size()] = now + latency;
         if (miss) {
-            const bool dram = latency > m_dram_above, l2 = latency > m_l2_miss_above;
-            m_window.push_back(Miss{now + latency, m_seq, m_loads - 1, dram, l2});
-            m_busy.insert(now + latency);
+            // Every load still waiting for its data holds its place in the window (the ROB and
+            // the load queue retire in order). Only a demand miss of its own holds miss buffers:
+            // a load that merged into a fill or a prefetch already in flight (a secondary miss,
+            // a late prefetch) waits for that request's buffer, as it does in an L1D's MSHR.
+            const bool mshr = a.demand_miss;
+            const bool dram = mshr && latency > m_dram_above, l2 = mshr && latency > m_l2_miss_above;
+            m_window.push_back(Miss{now + latency, m_seq, m_loads - 1, dram, l2, mshr});
+            if (mshr) m_busy.insert(now + latency);
             if (l2) m_busy_l2.insert(now + latency);
             if (dram) m_busy_dram.insert(now + latency);
         }

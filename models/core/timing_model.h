@@ -137,6 +137,7 @@ private:
         std::uint64_t load; /* loads dispatched before it (its place in the load queue) */
         bool dram;          /* it missed the LLC */
         bool l2;            /* it missed the private L2 (a core with one) */
+        bool mshr;          /* a demand L1D miss of its own, holding miss buffers (not a merge) */
     };
     void begin_ooo(std::uint32_t dep, bool write);
     /// True when begin_ooo(@dep, @write) would not stall nor change anything: no dependence,

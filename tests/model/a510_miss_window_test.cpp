@@ -120,3 +120,19 @@ TEST(A510MissWindow, TwoIndependentMissesOverlapAThirdWaits) {
     EXPECT_LT(two, 1.3 * alone) << "two misses overlap";
     EXPECT_GT(three - two, second_miss_floor_ps(r)) << "two miss buffers: C waits for A";
 }
+
+TEST(A510MissWindow, ALoadMergingIntoAMissInFlightTakesNoMissBuffer) {
+    // Markers 1..2: A alone; 2..3: A, a second load of A's line (it merges into A's fill), B;
+    // 3..4: A, a load of a third line, B. With two miss buffers the merge leaves B one (B
+    // overlaps A), where a third demand miss takes it (B waits for A).
+    std::string merging, third;
+    for (int p = 0; p < kPages; ++p) {
+        merging += load(line_of(p, 16)) + load(line_of(p, 16) + 8) + load(line_of(p, 17)) + load(kHot, " dep=1");
+        third += load(line_of(p, 24)) + load(line_of(p, 40)) + load(line_of(p, 25)) + load(kHot, " dep=1");
+    }
+    const RunResult r = run(setup() + kMarker + pairs(8, "", 1) + merging + kMarker + third + kMarker);
+    ASSERT_EQ(r.faults.size(), 5u);
+    const double alone = per_pair(r, 1, 2), merged = per_pair(r, 2, 3), three = per_pair(r, 3, 4);
+    EXPECT_LT(merged, 1.3 * alone) << "the merge holds no miss buffer: B overlaps A";
+    EXPECT_GT(three - merged, second_miss_floor_ps(r)) << "a third demand miss holds the second buffer: B waits";
+}
