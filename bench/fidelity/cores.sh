@@ -286,7 +286,9 @@ bw_mib=${BW_MIB:-16}
 echo "== single-core bandwidth over $bw_mib MiB (GB/s; one 64-byte access per line; $bw_model) =="
 # bw_trace OP: map and touch 2 x BW_MIB, then a timed pass between markers 1 and 2: OP 0 reads
 # one 64-byte load per line; 1 also copies each line with one 64-byte store; 2 with four 16-byte
-# stores in order (as an STP/STR Q copy loop; the L1D's write streaming sees them gather a line).
+# stores in order (as an STP/STR Q copy loop; the L1D's write streaming sees them gather a line);
+# 3 fills the second buffer with four 16-byte stores a line and no load (tinymembench's "ARM STP
+# fill": STPs of two 64-bit registers).
 bw_trace() {
   awk -v copy="$1" -v base="$base" -v core="$core" -v mib="$bw_mib" 'BEGIN {
     lines = mib * 16384; pages = mib * 256;
@@ -294,6 +296,7 @@ bw_trace() {
     for (p = 0; p < 2 * pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
     printf "1 ld 0x10 8\n";
     for (i = 0; i < lines; i++) {
+      if (copy == 3) { for (s = 0; s < 64; s += 16) printf "1 st 0x%x 16\n", base + mib * 1048576 + i * 64 + s; continue; }
       printf "1 ld 0x%x 64\n", base + i * 64;
       if (copy == 1) printf "1 st 0x%x 64\n", base + mib * 1048576 + i * 64;
       if (copy == 2) for (s = 0; s < 64; s += 16) printf "1 st 0x%x 16\n", base + mib * 1048576 + i * 64 + s;
@@ -305,6 +308,7 @@ gbps() { awk -F, -v bytes="$1" 'NR > 1 { t[NR - 1] = $1 } END { printf "%.1f", b
 bw_trace 0; run "$tmp/bw.trace" "$bw_model"; echo "read  $(gbps $((bw_mib * 1048576)))"
 bw_trace 1; run "$tmp/bw.trace" "$bw_model"; echo "copy  $(gbps $((2 * bw_mib * 1048576))) (bytes read + written)"
 bw_trace 2; run "$tmp/bw.trace" "$bw_model"; echo "copy  $(gbps $((2 * bw_mib * 1048576))) (bytes read + written; 16-byte stores)"
+bw_trace 3; run "$tmp/bw.trace" "$bw_model"; echo "fill  $(gbps $((bw_mib * 1048576))) (bytes written; 16-byte stores)"
 
 [ -n "${BW_ONLY:-}" ] && exit 0
 
