@@ -39,13 +39,19 @@ core=${CORE:-0}
 # chase_trace KIB DEP: map KIB, touch every page, then a warming pass over the lines in a random
 # cyclic order (seeded) and a timed one (between markers 2 and 3) that repeats the order until
 # it has made at least 16384 loads (so the markers' cost is negligible for small sets).
-chase_trace() {
-  awk -v kib="$1" -v dep="$2" -v base="$base" -v core="$core" 'BEGIN {
-    srand(1); lines = kib * 16; pages = int((kib + 3) / 4);
+# map_and_shuffle(kib, seed), an awk function the chase generators share: the trace's header,
+# a store to each page of the KIB set (the page faults), and perm[0 .. lines) the set's lines in
+# a random order drawn with srand(seed); sets `lines`.
+awk_map_and_shuffle='function map_and_shuffle(kib, seed,   i, j, t, p, pages) {
+    srand(seed); lines = kib * 16; pages = int((kib + 3) / 4);
     printf "mtesim-trace 1\nthread 1 core=%d\n1 mmap 0x%x 0x%x\n", core, base, kib * 1024;
     for (p = 0; p < pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
     for (i = 0; i < lines; i++) perm[i] = i;
     for (i = lines - 1; i > 0; i--) { j = int(rand() * (i + 1)); t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+  }'
+chase_trace() {
+  awk -v kib="$1" -v dep="$2" -v base="$base" -v core="$core" "$awk_map_and_shuffle"' BEGIN {
+    map_and_shuffle(kib, 1);
     reps = lines >= 16384 ? 1 : int(16384 / lines);
     for (pass = 0; pass < 2; pass++) {
       printf "1 ld 0x10 8\n";
@@ -184,12 +190,8 @@ branch_table() {
 # PAR_ONLY=1: only this table, over PAR_KIB (default "64 128 256 512 1024 2048", ramlat's L2 and
 # L3 sizes on the sbc-bench A510 run of docs/fidelity.md).
 par_trace() {
-  awk -v kib="$1" -v k="$2" -v base="$base" -v core="$core" 'BEGIN {
-    srand(3); lines = kib * 16; pages = int((kib + 3) / 4);
-    printf "mtesim-trace 1\nthread 1 core=%d\n1 mmap 0x%x 0x%x\n", core, base, kib * 1024;
-    for (p = 0; p < pages; p++) printf "1 st 0x%x 8\n", base + p * 4096;
-    for (i = 0; i < lines; i++) perm[i] = i;
-    for (i = lines - 1; i > 0; i--) { j = int(rand() * (i + 1)); t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+  awk -v kib="$1" -v k="$2" -v base="$base" -v core="$core" "$awk_map_and_shuffle"' BEGIN {
+    map_and_shuffle(kib, 3);
     steps = lines >= 8192 ? lines : 8192;
     for (pass = 0; pass < 2; pass++) {
       printf "1 ld 0x10 8\n";
