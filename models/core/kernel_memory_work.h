@@ -53,7 +53,7 @@ private:
     std::uint64_t since(std::uint64_t before);
     /// One 16-byte LDP of line @line_no (the line's later LDPs merge into its miss).
     void ldp(std::uint64_t line_no) {
-        m_timing.begin_access(0);
+        m_timing.begin_access(0, false, 16, true); /* a pair of 8-byte registers */
         m_path.line_access(line_no, false, false);
         m_timing.end_access(false, m_path.take_latency());
         ++m_loads;
@@ -61,7 +61,7 @@ private:
     /// One 16-byte STNP into line @line_no of the value the load numbered @load loaded
     /// (write streaming: no read of the destination).
     void stnp(std::uint64_t line_no, std::uint64_t load) {
-        m_timing.begin_access(0, true);
+        m_timing.begin_access(0, true, 16);
         m_path.write_full_line(line_no);
         m_timing.end_access(true, m_path.take_latency(), static_cast<std::uint32_t>(m_loads - load));
     }

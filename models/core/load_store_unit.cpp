@@ -331,7 +331,7 @@ bool LoadStoreUnit::zero_block(ThreadContext &t, VirtAddr va, std::uint64_t bloc
     const VirtAddr block = with_tag(VirtAddr(untagged(va).value() & ~(block_bytes - 1)), logical_tag(va));
     Data zero;
     zero.value = 0;
-    return access(t, block, block_bytes, true, position, 0, &zero);
+    return access(t, block, block_bytes, true, position, 0, &zero, true);
 }
 
 bool LoadStoreUnit::store_tags(ThreadContext &t, VirtAddr va, std::uint64_t granules, bool zero, std::uint64_t position) {

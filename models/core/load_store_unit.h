@@ -38,13 +38,15 @@ public:
     };
     /// ld/st of @size bytes at @va, whose address depends on the @dep-th most recent load (0:
     /// none); returns false if the thread was killed. @data: the store's bytes / the load's
-    /// destination (nullptr: a store of kDefaultStoreValue, a load nobody reads).
+    /// destination (nullptr: a store of kDefaultStoreValue, a load nobody reads). @one_slot: the
+    /// access takes one pipeline slot whatever its size (a DC ZVA), not one per
+    /// core.load_slot_bytes / core.store_slot_bytes.
     /* Inlined into the core's event loop: the L1-hit path of every access runs through it. */
     [[gnu::always_inline]] inline bool access(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position, std::uint32_t dep = 0,
-                const Data *data = nullptr) {
+                const Data *data = nullptr, bool one_slot = false) {
         m_data_op = data;
         if (!m_timing.out_of_order()) return access_inner(t, va, size, write, position);
-        m_timing.begin_access(dep, write);
+        m_timing.begin_access(dep, write, one_slot ? 0 : size);
         const bool ok = access_inner(t, va, size, write, position);
         m_timing.end_access(write, m_path.take_latency());
         return ok;

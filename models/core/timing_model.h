@@ -89,10 +89,21 @@ public:
     /// Out of order: an access is about to issue; its address depends on the @dep-th most recent
     /// load (0: none). Stalls dispatch for the dependence, a full window, a full load queue (a
     /// load: @write false) or full MSHRs. A caller that does not say (@write left false) is
-    /// taken as a load: the load queue's stall then applies to its stores too.
-    void begin_access(std::uint32_t dep, bool write = false) {
+    /// taken as a load: the load queue's stall then applies to its stores too. @bytes is the
+    /// access's size, from which its pipeline slots follow (pipe_slots(); 0: one slot); @pair:
+    /// a load pair (LDP) of two registers of @bytes / 2 each, whose halves count apart.
+    void begin_access(std::uint32_t dep, bool write = false, std::uint64_t bytes = 0, bool pair = false) {
         if (m_ooo && (dep || m_head != m_window.size()) && !nothing_to_wait(dep, write)) begin_ooo(dep, write);
-        if (m_pipes_bind) take_pipe(write);
+        if (m_pipes_bind) take_pipe(write, pipe_slots(write, bytes, pair));
+    }
+    /// Pipeline slots an access of @bytes takes (core.load_slot_bytes, core.store_slot_bytes:
+    /// one per that many bytes, rounded up; one when unset or @bytes is 0); a load @pair takes
+    /// the slots of each of its two registers.
+    std::uint32_t pipe_slots(bool write, std::uint64_t bytes, bool pair) const {
+        const std::uint64_t per = m_slot_bytes[write];
+        if (!per || !bytes) return 1;
+        if (pair && !write) return 2 * static_cast<std::uint32_t>((bytes / 2 + per - 1) / per);
+        return static_cast<std::uint32_t>((bytes + per - 1) / per);
     }
     /// The first cycle at or after @at from which a request that misses the private L2 (a
     /// demand access, a walk's read or a prefetch) can hold one of its l2.mshrs miss buffers
@@ -153,19 +164,26 @@ private:
                now >= m_busy_now && m_busy.size() < m_l1_mshrs && m_busy_l2.size() < m_l2_mshrs &&
                m_busy_dram.size() < m_llc_mshrs;
     }
-    /// The access about to issue takes one of its kind's pipelines (core.load_pipes,
-    /// core.store_pipes) in the current cycle; when all are taken, it issues in the next.
-    void take_pipe(bool write) {
+    /// The access about to issue takes @slots slots of its kind's pipelines (core.load_pipes,
+    /// core.store_pipes), each slot also one of the pipelines loads and stores share
+    /// (core.load_store_pipes, when set), a slot a pipeline a cycle. A slot that finds its kind's
+    /// pipelines or the shared ones all taken goes to the next cycle, and the access with it:
+    /// an access of more slots than pipelines spans cycles (Neoverse N1's STP Q, four slots on
+    /// two pipelines, two cycles).
+    void take_pipe(bool write, std::uint32_t slots) {
         std::uint64_t now = m_clock.now_cycles();
-        if (now != m_pipe_cycle) m_pipe_used[0] = m_pipe_used[1] = 0;
-        if (m_pipe_used[write] >= m_pipes[write]) { /* the access starts the next cycle */
-            m_clock.charge(1);
-            ++now;
-            m_pipe_used[0] = m_pipe_used[1] = 0;
-            m_slot = 0;
+        if (now != m_pipe_cycle) m_pipe_used[0] = m_pipe_used[1] = m_pipe_used_all = 0;
+        for (std::uint32_t i = 0; i < slots; ++i) {
+            if (m_pipe_used[write] >= m_pipes[write] || m_pipe_used_all >= m_pipes_all) { /* the next cycle */
+                m_clock.charge(1);
+                ++now;
+                m_pipe_used[0] = m_pipe_used[1] = m_pipe_used_all = 0;
+                m_slot = 0;
+            }
+            ++m_pipe_used[write];
+            ++m_pipe_used_all;
         }
         m_pipe_cycle = now;
-        ++m_pipe_used[write];
     }
     /// An access took one of the dispatch_width slots of the current cycle.
     void dispatch_slot() {
@@ -212,11 +230,17 @@ private:
     std::uint32_t m_mispredict_penalty;        /* front-end refill of a mispredicted branch, in cycles */
     std::uint64_t m_seq = 0;                   /* instructions dispatched */
     std::uint32_t m_slot = 0;                  /* accesses dispatched in the current cycle */
-    /* Load and store pipelines ([0] loads, [1] stores, per cycle): m_pipe_used of them taken in
-     * core cycle m_pipe_cycle. m_pipes_bind is false when neither is below the dispatch width
-     * (out of order) or the core is in order: then take_pipe() is never called. */
+    /* Load and store pipelines ([0] loads, [1] stores, per cycle) and those both share
+     * (m_pipes_all; the sum of the two when none is shared): m_pipe_used and m_pipe_used_all of
+     * their slots taken in core cycle m_pipe_cycle; m_slot_bytes, the bytes of an access one slot
+     * carries (0: one slot an access). m_pipes_bind is false when none of them can bind (no
+     * pipeline count below the dispatch width, nothing shared, one slot an access) or the core
+     * is in order: then take_pipe() is never called. */
     std::uint32_t m_pipes[2] = {0, 0};
+    std::uint32_t m_pipes_all = 0;
+    std::uint32_t m_slot_bytes[2] = {0, 0};
     std::uint32_t m_pipe_used[2] = {0, 0};
+    std::uint32_t m_pipe_used_all = 0;
     std::uint64_t m_pipe_cycle = ~0ull;
     bool m_pipes_bind = false;
     /* Outstanding load misses, oldest first: m_window[m_head..] (retiring advances m_head; the

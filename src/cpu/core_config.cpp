@@ -81,6 +81,21 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
         "core.load_pipes", 0, "loads", "loads the out-of-order model issues per cycle (load pipelines); 0: no limit beyond core.dispatch_width", 0, 64));
     c.store_pipes = static_cast<std::uint32_t>(s.get_u64(
         "core.store_pipes", 0, "stores", "stores the out-of-order model issues per cycle (store pipelines); 0: no limit beyond core.dispatch_width", 0, 64));
+    c.load_store_pipes = static_cast<std::uint32_t>(s.get_u64(
+        "core.load_store_pipes", 0, "pipelines",
+        "pipelines loads and stores share: each slot of a load or a store takes one a cycle; 0: none shared (loads and stores bound only by their own)", 0, 64));
+    const struct {
+        const char *key;
+        std::uint32_t pipes;
+    } own_pipes[] = {{"core.load_pipes", c.load_pipes}, {"core.store_pipes", c.store_pipes}};
+    for (const auto &own : own_pipes)
+        if (c.load_store_pipes && own.pipes > c.load_store_pipes)
+            throw ConfigError(s.where(own.key) + ", expected at most core.load_store_pipes (" + std::to_string(c.load_store_pipes) +
+                              "): the pipelines of one kind are among those loads and stores share");
+    c.load_slot_bytes = static_cast<std::uint32_t>(s.get_u64(
+        "core.load_slot_bytes", 0, "bytes", "bytes of a load one pipeline slot carries: a load of N bytes takes ceil(N / this) slots; 0: one slot a load", 0, 4096));
+    c.store_slot_bytes = static_cast<std::uint32_t>(s.get_u64(
+        "core.store_slot_bytes", 0, "bytes", "bytes of a store one pipeline slot carries: a store of N bytes takes ceil(N / this) slots; 0: one slot a store", 0, 4096));
     c.l1d_mshrs = static_cast<std::uint32_t>(s.get_u64("l1d.mshrs", 16, "entries", "outstanding L1D load misses", 1, 1024));
     c.llc_mshrs = static_cast<std::uint32_t>(s.get_u64("llc.mshrs", 16, "entries", "outstanding loads of one core to DRAM", 1, 1024));
     c.l2_mshrs = static_cast<std::uint32_t>(

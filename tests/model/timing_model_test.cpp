@@ -43,8 +43,8 @@ struct Rig {
     /// Cycles since the rig was made (SystemC time need not start at 0 in the process).
     std::uint64_t now() const { return clock.now_cycles() - start; }
     /// Issues one access with @latency; returns the cycle it issued at (after any dispatch stall).
-    std::uint64_t access(bool write, std::uint64_t latency) {
-        timing.begin_access(0, write);
+    std::uint64_t access(bool write, std::uint64_t latency, std::uint64_t bytes = 0, bool pair = false) {
+        timing.begin_access(0, write, bytes, pair);
         const std::uint64_t issued = now();
         timing.end_access(write, AccessLatency{latency, latency > config.l1d_latency}); /* a miss is a demand miss */
         return issued;
@@ -273,6 +273,59 @@ TEST(TimingModelStructures, PipelinesAtTheDispatchWidthChangeNothing) {
         at_width.access(i % 3 == 0, i % 7 == 0 ? 200 : c.l1d_latency);
     }
     EXPECT_EQ(free_pipes.now(), at_width.now());
+}
+
+/* Pipeline slots by size (core.load_slot_bytes, core.store_slot_bytes) on pipelines loads and
+ * stores share (core.load_store_pipes): Neoverse N1's two load/store pipelines as LLVM's N1
+ * model gives them, where an 8-byte store takes one, a 16-byte STP X or STR Q both, a 32-byte
+ * STP Q four slots (two cycles), a load one slot per 16 bytes and a load pair one per register.
+ * N L1D hits then take N x slots / 2 cycles, whatever the dispatch width (4 here). */
+TEST(TimingModelStructures, PipelineSlotsFollowTheAccessSize) {
+    constexpr int kN = 64;
+    CoreConfig c = ooo_core();
+    c.load_pipes = c.store_pipes = c.load_store_pipes = 2;
+    c.load_slot_bytes = 16;
+    c.store_slot_bytes = 8;
+    const struct {
+        bool write;
+        std::uint64_t bytes;
+        bool pair;
+        double cycles;
+        const char *what;
+    } cases[] = {
+        {true, 8, false, kN / 2.0, "STR X: one slot, two a cycle"},
+        {true, 16, false, kN, "STP X / STR Q: both pipelines, one a cycle"},
+        {true, 32, false, 2.0 * kN, "STP Q: four slots, two cycles each"},
+        {true, 0, false, kN / 2.0, "a size not given (a DC ZVA): one slot"},
+        {false, 16, false, kN / 2.0, "LDR Q: one slot"},
+        {false, 16, true, kN, "LDP X: a slot for each register"},
+        {false, 32, false, kN, "LDP Q's 32 bytes: two slots"},
+    };
+    for (const auto &k : cases) {
+        Rig rig(c);
+        for (int i = 0; i < kN; ++i) rig.access(k.write, c.l1d_latency, k.bytes, k.pair);
+        EXPECT_NEAR(static_cast<double>(rig.now()), k.cycles, 1.0) << k.what;
+    }
+    c.load_slot_bytes = c.store_slot_bytes = 0;
+    Rig per_access(c);
+    for (int i = 0; i < kN; ++i) per_access.access(true, c.l1d_latency, 16);
+    EXPECT_NEAR(static_cast<double>(per_access.now()), kN / 2.0, 1.0) << "no slot sizes: one slot an access, whatever its size";
+}
+
+/* Shared pipelines (core.load_store_pipes) bound loads and stores together: interleaved, two
+ * load and two store pipelines issue two accesses a cycle when they are the same two, four (the
+ * dispatch width) when they are not. */
+TEST(TimingModelStructures, SharedPipelinesBoundLoadsAndStoresTogether) {
+    constexpr int kN = 64;
+    for (unsigned shared : {0u, 2u, 3u}) {
+        CoreConfig c = ooo_core();
+        c.load_pipes = c.store_pipes = 2;
+        c.load_store_pipes = shared;
+        Rig mixed(c);
+        for (int i = 0; i < kN; ++i) mixed.access(i % 2 != 0, c.l1d_latency);
+        const double per_cycle = shared ? shared : c.dispatch_width;
+        EXPECT_NEAR(static_cast<double>(mixed.now()), kN / per_cycle, 1.0) << shared << " shared pipelines (0: none)";
+    }
 }
 
 /* Non-memory instructions behind a miss (TimingModel::dispatch): the ROB holds the miss and

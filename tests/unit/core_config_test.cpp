@@ -37,4 +37,8 @@ TEST(CoreConfig, InconsistentWindowIsAnError) {
     EXPECT_NE(error_of({"llc.mshrs=0"}).find("llc.mshrs"), std::string::npos);
     EXPECT_NE(error_of({"core.store_buffer=0"}).find("core.store_buffer"), std::string::npos);
     EXPECT_NE(error_of({"core.model=fast"}).find("core.model"), std::string::npos);
+    EXPECT_NE(error_of({"core.load_pipes=3", "core.load_store_pipes=2"}).find("core.load_pipes"), std::string::npos);
+    EXPECT_NE(error_of({"core.store_pipes=3", "core.load_store_pipes=2"}).find("core.store_pipes"), std::string::npos);
+    EXPECT_EQ(error_of({"core.load_pipes=2", "core.store_pipes=2", "core.load_store_pipes=2"}), "(no error)")
+        << "kinds' pipelines up to the shared count are consistent";
 }

@@ -38,6 +38,9 @@ struct CoreConfig {
     std::uint32_t dispatch_width = 4;      /* instructions dispatched per cycle */
     std::uint32_t load_pipes = 0;          /* loads issued per cycle (load pipelines); 0: no limit beyond dispatch_width */
     std::uint32_t store_pipes = 0;         /* stores issued per cycle (store pipelines); 0: no limit beyond dispatch_width */
+    std::uint32_t load_store_pipes = 0;    /* pipelines loads and stores share (each slot of either takes one); 0: none shared */
+    std::uint32_t load_slot_bytes = 0;     /* bytes of a load one pipeline slot carries (more take more slots); 0: one slot a load */
+    std::uint32_t store_slot_bytes = 0;    /* the same for a store */
     std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
     std::uint32_t l2_mshrs = 46;           /* outstanding loads of this core that miss its private L2 (a core with one) */
