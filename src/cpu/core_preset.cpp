@@ -80,7 +80,9 @@
 //              Arm from each core's Software Optimization Guide: MispredictPenalty, "extra cycles
 //              for a mispredicted branch" (AArch64SchedA55.td: 8, "a branch direction mispredict";
 //              AArch64SchedNeoverseN1.td: 11; AArch64SchedNeoverseN2.td: 10; AArch64SchedNeoverseV2.td:
-//              10, "copied from N2").
+//              10, "copied from N2"); and the pipelines each load and store form takes
+//              (AArch64SchedNeoverseN1.td, read at llvm-project 02cec0a: N1UnitL, N1UnitD, WriteST,
+//              WriteSTP, WriteLD, WriteLDHi and the vector load/store InstRW entries).
 //   [AT-A76]   AnandTech, "Arm's Cortex-A76 CPU Unveiled", 2018: 13-stage pipeline "with the
 //              execution latencies of an 11 stage core".
 //   [ARM-LP]   Arm Learning Paths, "Analyze Arm cache hierarchy" (memory-subsystem): Graviton2
@@ -260,6 +262,11 @@ const std::vector<CorePreset> &table() {
           {"l2.mshrs", "46", "[WC-A76] up to 46 outstanding L2 misses to the L3 on Cortex-A76, whose server sibling N1 is [HC31]"},
           {"llc.mshrs", "46", "[WC-A76] a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76, whose server sibling N1 is [HC31]; no separate per-core bound to memory is published (the 94 from the DSU's L3 are the cluster's and N1 has none: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "4", "[N1-SOG] decode up to 4 instructions per cycle"},
+          {"core.load_store_pipes", "2", "[LLVM] Neoverse N1 'N1UnitL : ProcResource<2>; // Load/Store 0/1': two pipelines that take loads and stores (AArch64SchedNeoverseN1.td, from [N1-SOG])"},
+          {"core.load_pipes", "2", "[LLVM] N1: loads issue to either of the two load/store pipelines"},
+          {"core.store_pipes", "2", "[LLVM] N1: stores issue to either of the two load/store pipelines (their data to the two store-data pipelines, N1UnitD, which bind no store before its address pipelines do)"},
+          {"core.store_slot_bytes", "8", "[LLVM] N1: STR X one load/store pipeline (WriteST, N1Write_1c_1L_1D), STP X two (WriteSTP, N1Write_1c_2L_1D), STR Q two (N1Write_2c_2L_2V), STP Q four (N1Write_3c_4L_2V): one slot per 8 bytes stored"},
+          {"core.load_slot_bytes", "16", "[LLVM] N1: LDR X and LDR Q one load/store pipeline (N1Write_4c_1L, N1Write_5c_1L), LDP Q two (N1Write_7c_1I_1L and WriteLDHi): one slot per 16 bytes loaded; LDP X, two in LLVM's model (WriteLD and WriteLDHi), takes one from a trace, which does not tell it from LDR Q (the kernel's copy_page says it is a pair)"},
           {"l1d.size", "65536", "[N1-TRM] 64 KiB"},
           {"l1d.ways", "4", "[N1-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[N1-SOG] 4-cycle load-to-use"},
