@@ -6,30 +6,21 @@ namespace mtesim {
 CoreTimingInstructionStream::CoreTimingInstructionStream(const CoreConfig &core, CoreTimingPort port)
     : m_ooo(core.out_of_order),
       m_cycles_per_instruction(core.out_of_order ? 1.0 / static_cast<double>(core.dispatch_width) : core.base_cpi),
-      m_rob(core.rob_entries), m_dsb(core.dsb_cycles), m_isb(core.isb_cycles), m_port(std::move(port)) {}
+      m_dsb(core.dsb_cycles), m_isb(core.isb_cycles), m_port(std::move(port)) {}
 
 /*
  * @n instructions: their dispatch cycles (fractions of a cycle carried to the next call, so a
  * table's 11-instruction PTE iterations on a 4-wide core cost 2.75 cycles each on average),
- * and the window. The port stalls when the ROB runs full behind an outstanding load miss;
- * every miss outstanding now is older than these instructions, so after the first ROB's worth
- * of them each has stalled dispatch (and retired) or completed: the first core.rob_entries go
- * in alone, to be checked when they fill the window, the rest in one step (the same timing as
- * one instruction at a time, without a call per instruction).
+ * and the window: the port's dispatch stops the run where the ROB runs full behind an
+ * outstanding load miss and goes on once the miss is back (TimingModel::dispatch), so the run
+ * is handed over whole.
  */
 std::uint64_t CoreTimingInstructionStream::execute(std::uint64_t n) {
     m_stats.instructions += n;
-    std::uint64_t c = 0;
-    bool first = true;
-    while (n) {
-        const std::uint64_t part = m_ooo && first && n > m_rob ? m_rob : n;
-        first = false;
-        const double exact = m_fraction + static_cast<double>(part) * m_cycles_per_instruction;
-        const auto cycles = static_cast<std::uint64_t>(exact);
-        m_fraction = exact - static_cast<double>(cycles);
-        c += m_port.dispatch(part, cycles);
-        n -= part;
-    }
+    const double exact = m_fraction + static_cast<double>(n) * m_cycles_per_instruction;
+    const auto cycles = static_cast<std::uint64_t>(exact);
+    m_fraction = exact - static_cast<double>(cycles);
+    const std::uint64_t c = n ? m_port.dispatch(n, cycles) : 0;
     m_stats.instruction_cycles += c;
     return c;
 }

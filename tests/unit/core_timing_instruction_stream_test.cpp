@@ -67,17 +67,20 @@ TEST(CoreTimingStream, OutOfOrderDispatchesAtItsWidth) {
     EXPECT_EQ(s5.stats().instructions, 512u * linear_map_cost::kPte);
 }
 
-TEST(CoreTimingStream, TheFirstRobOfABatchEntersTheWindowAlone) {
-    // So that a full ROB behind an outstanding miss stalls dispatch where one instruction at a
-    // time would have: after 128 instructions, not after the whole batch.
+TEST(CoreTimingStream, ABatchIsDispatchedWholeWithItsFractionCarried) {
+    // The window's own check stops a run where the ROB fills behind a miss
+    // (TimingModel::dispatch, TimingModelStructures.InstructionsBeyondTheRobWaitForTheMissAhead),
+    // so a batch longer than the ROB goes to the port in one step, at 4 instructions a cycle.
     Recorder r;
     CoreTimingInstructionStream s(ooo(4, 128), r.port());
     s.execute(1000);
-    ASSERT_EQ(r.dispatched.size(), 2u);
-    EXPECT_EQ(r.dispatched[0], std::make_pair(std::uint64_t{128}, std::uint64_t{32}));
-    EXPECT_EQ(r.dispatched[1], std::make_pair(std::uint64_t{872}, std::uint64_t{218}));
-    s.execute(100); /* within one ROB: one step */
-    EXPECT_EQ(r.dispatched.size(), 3u);
+    ASSERT_EQ(r.dispatched.size(), 1u);
+    EXPECT_EQ(r.dispatched[0], std::make_pair(std::uint64_t{1000}, std::uint64_t{250}));
+    s.execute(3); /* 0.75 of a cycle: none yet, the fraction carried */
+    s.execute(1);
+    ASSERT_EQ(r.dispatched.size(), 3u);
+    EXPECT_EQ(r.dispatched[1], std::make_pair(std::uint64_t{3}, std::uint64_t{0}));
+    EXPECT_EQ(r.dispatched[2], std::make_pair(std::uint64_t{1}, std::uint64_t{1}));
 }
 
 TEST(CoreTimingStream, InOrderCostsTheBaseCpi) {

@@ -58,7 +58,6 @@ public:
 private:
     bool m_ooo;
     double m_cycles_per_instruction; /* 1 / dispatch_width out of order, base_cpi in order */
-    std::uint64_t m_rob;             /* core.rob_entries, in instructions */
     std::uint64_t m_dsb, m_isb;      /* in core cycles */
     double m_fraction = 0;           /* dispatch cycles not yet charged (below one) */
     CoreTimingPort m_port;
