@@ -96,15 +96,6 @@ public:
         if (m_ooo && (dep || m_head != m_window.size()) && !nothing_to_wait(dep, write)) begin_ooo(dep, write);
         if (m_pipes_bind) take_pipe(write, pipe_slots(write, bytes, pair));
     }
-    /// Pipeline slots an access of @bytes takes (core.load_slot_bytes, core.store_slot_bytes:
-    /// one per that many bytes, rounded up; one when unset or @bytes is 0); a load @pair takes
-    /// the slots of each of its two registers.
-    std::uint32_t pipe_slots(bool write, std::uint64_t bytes, bool pair) const {
-        const std::uint64_t per = m_slot_bytes[write];
-        if (!per || !bytes) return 1;
-        if (pair && !write) return 2 * static_cast<std::uint32_t>((bytes / 2 + per - 1) / per);
-        return static_cast<std::uint32_t>((bytes + per - 1) / per);
-    }
     /// The first cycle at or after @at from which a request that misses the private L2 (a
     /// demand access, a walk's read or a prefetch) can hold one of its l2.mshrs miss buffers
     /// (hold_l2_buffer()): fewer than l2.mshrs are held then, nor at the start of any hold
@@ -163,6 +154,15 @@ private:
         return oldest.done > now && m_seq - oldest.seq < m_rob && (write || m_loads - oldest.load < m_load_queue) &&
                now >= m_busy_now && m_busy.size() < m_l1_mshrs && m_busy_l2.size() < m_l2_mshrs &&
                m_busy_dram.size() < m_llc_mshrs;
+    }
+    /// Pipeline slots an access of @bytes takes (core.load_slot_bytes, core.store_slot_bytes:
+    /// one per that many bytes, rounded up; one when unset or @bytes is 0); a load @pair takes
+    /// the slots of each of its two registers.
+    std::uint32_t pipe_slots(bool write, std::uint64_t bytes, bool pair) const {
+        const std::uint64_t per = m_slot_bytes[write];
+        if (!per || !bytes) return 1;
+        if (pair && !write) return 2 * static_cast<std::uint32_t>((bytes / 2 + per - 1) / per);
+        return static_cast<std::uint32_t>((bytes + per - 1) / per);
     }
     /// The access about to issue takes @slots slots of its kind's pipelines (core.load_pipes,
     /// core.store_pipes), each slot also one of the pipelines loads and stores share
