@@ -19,8 +19,9 @@ TimingModel::TimingModel(const CoreConfig &config, LocalClock &clock)
     m_pipes_all = config.load_store_pipes ? config.load_store_pipes : m_pipes[0] + m_pipes[1];
     m_slot_bytes[0] = config.load_slot_bytes;
     m_slot_bytes[1] = config.store_slot_bytes;
+    m_pair_slots = config.load_pair_slots;
     m_pipes_bind = m_ooo && (m_pipes[0] < m_width || m_pipes[1] < m_width || config.load_store_pipes || config.load_slot_bytes ||
-                             config.store_slot_bytes);
+                             config.store_slot_bytes || config.load_pair_slots);
     m_stores.assign(config.store_buffer, 0);
     m_window.reserve(config.l1d_mshrs + 1);
     m_busy.reserve(config.l1d_mshrs + 1);

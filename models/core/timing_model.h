@@ -157,8 +157,9 @@ private:
     }
     /// Pipeline slots an access of @bytes takes (core.load_slot_bytes, core.store_slot_bytes:
     /// one per that many bytes, rounded up; one when unset or @bytes is 0); a load @pair takes
-    /// the slots of each of its two registers.
+    /// core.load_pair_slots when set, else the slots of each of its two registers.
     std::uint32_t pipe_slots(bool write, std::uint64_t bytes, bool pair) const {
+        if (pair && !write && m_pair_slots) return m_pair_slots;
         const std::uint64_t per = m_slot_bytes[write];
         if (!per || !bytes) return 1;
         if (pair && !write) return 2 * static_cast<std::uint32_t>((bytes / 2 + per - 1) / per);
@@ -233,12 +234,14 @@ private:
     /* Load and store pipelines ([0] loads, [1] stores, per cycle) and those both share
      * (m_pipes_all; the sum of the two when none is shared): m_pipe_used and m_pipe_used_all of
      * their slots taken in core cycle m_pipe_cycle; m_slot_bytes, the bytes of an access one slot
-     * carries (0: one slot an access). m_pipes_bind is false when none of them can bind (no
+     * carries (0: one slot an access); m_pair_slots, a load pair's slots (0: by m_slot_bytes,
+     * register by register). m_pipes_bind is false when none of them can bind (no
      * pipeline count below the dispatch width, nothing shared, one slot an access) or the core
      * is in order: then take_pipe() is never called. */
     std::uint32_t m_pipes[2] = {0, 0};
     std::uint32_t m_pipes_all = 0;
     std::uint32_t m_slot_bytes[2] = {0, 0};
+    std::uint32_t m_pair_slots = 0;
     std::uint32_t m_pipe_used[2] = {0, 0};
     std::uint32_t m_pipe_used_all = 0;
     std::uint64_t m_pipe_cycle = ~0ull;

@@ -96,6 +96,9 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
         "core.load_slot_bytes", 0, "bytes", "bytes of a load one pipeline slot carries: a load of N bytes takes ceil(N / this) slots; 0: one slot a load", 0, 4096));
     c.store_slot_bytes = static_cast<std::uint32_t>(s.get_u64(
         "core.store_slot_bytes", 0, "bytes", "bytes of a store one pipeline slot carries: a store of N bytes takes ceil(N / this) slots; 0: one slot a store", 0, 4096));
+    c.load_pair_slots = static_cast<std::uint32_t>(s.get_u64(
+        "core.load_pair_slots", 0, "slots",
+        "pipeline slots a load pair of two X registers (LDP X, as the kernel's copy_page issues) takes; 0: each register's by core.load_slot_bytes", 0, 64));
     c.l1d_mshrs = static_cast<std::uint32_t>(s.get_u64("l1d.mshrs", 16, "entries", "outstanding L1D load misses", 1, 1024));
     c.llc_mshrs = static_cast<std::uint32_t>(s.get_u64("llc.mshrs", 16, "entries", "outstanding loads of one core to DRAM", 1, 1024));
     c.l2_mshrs = static_cast<std::uint32_t>(

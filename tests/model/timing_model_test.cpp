@@ -312,6 +312,26 @@ TEST(TimingModelStructures, PipelineSlotsFollowTheAccessSize) {
     EXPECT_NEAR(static_cast<double>(per_access.now()), kN / 2.0, 1.0) << "no slot sizes: one slot an access, whatever its size";
 }
 
+/* core.load_pair_slots overrides the per-register slots of a load pair (the kernel's LDP X):
+ * with 16-byte load slots a pair of 8-byte registers takes two slots, one a register; given one
+ * (Neoverse V2's model), two pairs issue a cycle on two pipelines. Other loads keep their size's. */
+TEST(TimingModelStructures, ALoadPairTakesItsGivenSlots) {
+    constexpr int kN = 64;
+    CoreConfig c = ooo_core();
+    c.load_pipes = c.store_pipes = c.load_store_pipes = 2;
+    c.load_slot_bytes = 16;
+    Rig per_register(c);
+    for (int i = 0; i < kN; ++i) per_register.access(false, c.l1d_latency, 16, true);
+    EXPECT_NEAR(static_cast<double>(per_register.now()), kN, 1.0) << "unset: a slot a register, one pair a cycle";
+    c.load_pair_slots = 1;
+    Rig given(c);
+    for (int i = 0; i < kN; ++i) given.access(false, c.l1d_latency, 16, true);
+    EXPECT_NEAR(static_cast<double>(given.now()), kN / 2.0, 1.0) << "one slot a pair: two a cycle";
+    Rig wide(c);
+    for (int i = 0; i < kN; ++i) wide.access(false, c.l1d_latency, 32);
+    EXPECT_NEAR(static_cast<double>(wide.now()), kN, 1.0) << "a 32-byte load, not a pair: two slots as before";
+}
+
 /* Shared pipelines (core.load_store_pipes) bound loads and stores together: interleaved, two
  * load and two store pipelines issue two accesses a cycle when they are the same two, four (the
  * dispatch width) when they are not. */

@@ -41,6 +41,7 @@ struct CoreConfig {
     std::uint32_t load_store_pipes = 0;    /* pipelines loads and stores share (each slot of either takes one); 0: none shared */
     std::uint32_t load_slot_bytes = 0;     /* bytes of a load one pipeline slot carries (more take more slots); 0: one slot a load */
     std::uint32_t store_slot_bytes = 0;    /* the same for a store */
+    std::uint32_t load_pair_slots = 0;     /* slots a load pair (LDP X: the kernel's copy_page) takes; 0: its two registers' by load_slot_bytes */
     std::uint32_t l1d_mshrs = 16;          /* outstanding L1D load misses */
     std::uint32_t llc_mshrs = 16;          /* outstanding loads of this core that miss the LLC (to DRAM) */
     std::uint32_t l2_mshrs = 46;           /* outstanding loads of this core that miss its private L2 (a core with one) */
