@@ -20,6 +20,10 @@ TimingModel::TimingModel(const CoreConfig &config, LocalClock &clock)
     m_slot_bytes[0] = config.load_slot_bytes;
     m_slot_bytes[1] = config.store_slot_bytes;
     m_pair_slots = config.load_pair_slots;
+    for (int k = 0; k < 2; ++k)
+        if (m_slot_bytes[k] && !(m_slot_bytes[k] & (m_slot_bytes[k] - 1))) m_slot_shift[k] = __builtin_ctz(m_slot_bytes[k]);
+    for (int k = 0; k < 2; ++k)
+        if (m_slot_bytes[k]) m_one_slot_bytes[k] = m_slot_bytes[k];
     m_pipes_bind = m_ooo && (m_pipes[0] < m_width || m_pipes[1] < m_width || config.load_store_pipes || config.load_slot_bytes ||
                              config.store_slot_bytes || config.load_pair_slots);
     m_stores.assign(config.store_buffer, 0);
@@ -156,6 +160,22 @@ std::uint64_t TimingModel::l2_buffer_free_at(std::uint64_t at, std::uint64_t flo
  * of a hold that begins inside it. In one pass: the holds that contain @start give the new
  * hold's count, and each hold that begins inside the new one has its count raised by one.
  */
+void TimingModel::take_slots(bool write, std::uint32_t slots) {
+    std::uint64_t now = m_clock.now_cycles();
+    if (now != m_pipe_cycle) m_pipe_used[0] = m_pipe_used[1] = m_pipe_used_all = 0;
+    for (std::uint32_t i = 0; i < slots; ++i) {
+        if (m_pipe_used[write] >= m_pipes[write] || m_pipe_used_all >= m_pipes_all) { /* the next cycle */
+            m_clock.charge(1);
+            ++now;
+            m_pipe_used[0] = m_pipe_used[1] = m_pipe_used_all = 0;
+            m_slot = 0;
+        }
+        ++m_pipe_used[write];
+        ++m_pipe_used_all;
+    }
+    m_pipe_cycle = now;
+}
+
 std::size_t TimingModel::hold_l2_buffer(std::uint64_t start, std::uint64_t done) {
     std::size_t held = 1, peak = 0;
     for (Hold &h : m_l2_holds) {

@@ -94,7 +94,7 @@ public:
     /// a load pair (LDP) of two registers of @bytes / 2 each, whose halves count apart.
     void begin_access(std::uint32_t dep, bool write = false, std::uint64_t bytes = 0, bool pair = false) {
         if (m_ooo && (dep || m_head != m_window.size()) && !nothing_to_wait(dep, write)) begin_ooo(dep, write);
-        if (m_pipes_bind) take_pipe(write, pipe_slots(write, bytes, pair));
+        if (m_pipes_bind) take_pipe(write, bytes, pair);
     }
     /// The first cycle at or after @at from which a request that misses the private L2 (a
     /// demand access, a walk's read or a prefetch) can hold one of its l2.mshrs miss buffers
@@ -162,8 +162,29 @@ private:
         if (pair && !write && m_pair_slots) return m_pair_slots;
         const std::uint64_t per = m_slot_bytes[write];
         if (!per || !bytes) return 1;
-        if (pair && !write) return 2 * static_cast<std::uint32_t>((bytes / 2 + per - 1) / per);
-        return static_cast<std::uint32_t>((bytes + per - 1) / per);
+        if (pair && !write) return 2 * slots_of(write, bytes / 2);
+        return slots_of(write, bytes);
+    }
+    /// ceil(@bytes / the slot bytes of @write's kind), a shift when those are a power of two
+    /// (every preset's: this runs on every access of a core whose pipelines bind).
+    std::uint32_t slots_of(bool write, std::uint64_t bytes) const {
+        const std::uint64_t per = m_slot_bytes[write];
+        const int shift = m_slot_shift[write];
+        return static_cast<std::uint32_t>(shift >= 0 ? (bytes + per - 1) >> shift : (bytes + per - 1) / per);
+    }
+    /// The access about to issue (@write, @bytes, @pair as begin_access()) takes its slots of
+    /// the pipelines (take_slots()). Inline, the common case: a one-slot access that is the
+    /// first of its cycle, which finds every pipeline free.
+    void take_pipe(bool write, std::uint64_t bytes, bool pair) {
+        const std::uint64_t now = m_clock.now_cycles();
+        if (now != m_pipe_cycle && !pair && bytes <= m_one_slot_bytes[write]) {
+            m_pipe_cycle = now;
+            m_pipe_used[write] = 1;
+            m_pipe_used[!write] = 0;
+            m_pipe_used_all = 1;
+            return;
+        }
+        take_slots(write, pipe_slots(write, bytes, pair));
     }
     /// The access about to issue takes @slots slots of its kind's pipelines (core.load_pipes,
     /// core.store_pipes), each slot also one of the pipelines loads and stores share
@@ -171,21 +192,7 @@ private:
     /// pipelines or the shared ones all taken goes to the next cycle, and the access with it:
     /// an access of more slots than pipelines spans cycles (Neoverse N1's STP Q, four slots on
     /// two pipelines, two cycles).
-    void take_pipe(bool write, std::uint32_t slots) {
-        std::uint64_t now = m_clock.now_cycles();
-        if (now != m_pipe_cycle) m_pipe_used[0] = m_pipe_used[1] = m_pipe_used_all = 0;
-        for (std::uint32_t i = 0; i < slots; ++i) {
-            if (m_pipe_used[write] >= m_pipes[write] || m_pipe_used_all >= m_pipes_all) { /* the next cycle */
-                m_clock.charge(1);
-                ++now;
-                m_pipe_used[0] = m_pipe_used[1] = m_pipe_used_all = 0;
-                m_slot = 0;
-            }
-            ++m_pipe_used[write];
-            ++m_pipe_used_all;
-        }
-        m_pipe_cycle = now;
-    }
+    void take_slots(bool write, std::uint32_t slots);
     /// An access took one of the dispatch_width slots of the current cycle.
     void dispatch_slot() {
         ++m_seq;
@@ -241,6 +248,8 @@ private:
     std::uint32_t m_pipes[2] = {0, 0};
     std::uint32_t m_pipes_all = 0;
     std::uint32_t m_slot_bytes[2] = {0, 0};
+    int m_slot_shift[2] = {-1, -1}; /* log2 of m_slot_bytes when a power of two, else -1 */
+    std::uint64_t m_one_slot_bytes[2] = {~0ull, ~0ull}; /* the largest access of one slot (m_slot_bytes, or any when 0) */
     std::uint32_t m_pair_slots = 0;
     std::uint32_t m_pipe_used[2] = {0, 0};
     std::uint32_t m_pipe_used_all = 0;
