@@ -82,7 +82,11 @@
 //              AArch64SchedNeoverseN1.td: 11; AArch64SchedNeoverseN2.td: 10; AArch64SchedNeoverseV2.td:
 //              10, "copied from N2"); and the pipelines each load and store form takes
 //              (AArch64SchedNeoverseN1.td, read at llvm-project 02cec0a: N1UnitL, N1UnitD, WriteST,
-//              WriteSTP, WriteLD, WriteLDHi and the vector load/store InstRW entries).
+//              WriteSTP, WriteLD, WriteLDHi and the vector load/store InstRW entries;
+//              AArch64SchedNeoverseN2.td at 007f1e9 and AArch64SchedNeoverseV2.td at 06d9edc:
+//              N2UnitL01/V2UnitL01, N2UnitL2/V2UnitL2, the store and load aliases and the LDP
+//              entries). AArch64Processors.td (at 001224a) gives the Cortex-A710 and A715 the
+//              Neoverse N2 model and the Cortex-X3 the Neoverse V2 model.
 //   [AT-A76]   AnandTech, "Arm's Cortex-A76 CPU Unveiled", 2018: 13-stage pipeline "with the
 //              execution latencies of an 11 stage core".
 //   [ARM-LP]   Arm Learning Paths, "Analyze Arm cache hierarchy" (memory-subsystem): Graviton2
@@ -141,6 +145,23 @@
 namespace mtesim {
 
 namespace {
+
+/* Load/store pipelines of the cores LLVM schedules with its Neoverse N2 model (Cortex-A710, A715)
+ * or its V2 model (Cortex-X3, Neoverse V2), which agree on these: [LLVM]. */
+const CorePreset::Value kN2V2LoadStorePipes{
+    "core.load_store_pipes", "3",
+    "[LLVM] N2/V2 'UnitL01 : ProcResource<2>; // Load/Store 0/1' and 'UnitL2 : ProcResource<1>; // Load 2': three pipelines that take loads, two of which take stores"};
+const CorePreset::Value kN2V2LoadPipes{"core.load_pipes", "3",
+                                       "[LLVM] N2/V2: loads issue to any of the three (WriteLD: the UnitL group of L01 and L2)"};
+const CorePreset::Value kN2V2StorePipes{
+    "core.store_pipes", "2",
+    "[LLVM] N2/V2: stores issue to the two load/store pipelines only (WriteST, WriteSTP: 1c_1L01_1D; their data to the two store-data pipelines, UnitD, or the V pipes)"};
+const CorePreset::Value kN2V2StoreSlotBytes{
+    "core.store_slot_bytes", "32",
+    "[LLVM] N2/V2: every store form from STR X to STP Q takes one load/store pipeline (WriteST, WriteSTP 1L01_1D; STR Q 1L01_1V; STP Q 1L01_2V): one slot per 32 bytes, STP Q's"};
+const CorePreset::Value kN2V2LoadSlotBytes{
+    "core.load_slot_bytes", "16",
+    "[LLVM] N2/V2: LDR X and LDR Q one load pipeline (4c_1L, 6c_1L), LDP Q two (6c_2L): one slot per 16 bytes loaded; N2's LDP X two (4c_2L), as the kernel's pair takes them, a slot a register (V2's: core.load_pair_slots)"};
 
 const std::vector<CorePreset> &table() {
     static const std::vector<CorePreset> presets = {
@@ -211,6 +232,7 @@ const std::vector<CorePreset> &table() {
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A710 figure was found"},
           {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "5", "[TD21] Cortex-A710 decodes 5 instructions per cycle"},
+          kN2V2LoadStorePipes, kN2V2LoadPipes, kN2V2StorePipes, kN2V2StoreSlotBytes, kN2V2LoadSlotBytes,
           {"l1d.size", "65536", "[A710-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A710-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[A710-SOG] 4-cycle load-to-use"},
@@ -228,6 +250,7 @@ const std::vector<CorePreset> &table() {
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no A715 figure was found"},
           {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "5", "[TD22] 5-wide decode"},
+          kN2V2LoadStorePipes, kN2V2LoadPipes, kN2V2StorePipes, kN2V2StoreSlotBytes, kN2V2LoadSlotBytes,
           {"l1d.size", "65536", "[A715-TRM] 32 or 64 KiB"},
           {"l1d.ways", "4", "[A715-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: A710's 4 cycles ([A710-SOG])"},
@@ -245,6 +268,8 @@ const std::vector<CorePreset> &table() {
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no X3 figure was found"},
           {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "6", "[TD22] 6-wide decode"},
+          kN2V2LoadStorePipes, kN2V2LoadPipes, kN2V2StorePipes, kN2V2StoreSlotBytes, kN2V2LoadSlotBytes,
+          {"core.load_pair_slots", "1", "[LLVM] V2: LDP X is WriteLD (4c_1L) and WriteLDHi (no pipeline): one load pipeline; the model's note: the SOG gives LDP X a throughput of 3 a cycle (its author doubts it, 'should be 2')"},
           {"l1d.size", "65536", "[X3-TRM] 64 KiB"},
           {"l1d.ways", "4", "[X3-TRM] 4-way set associative"},
           {"l1d.latency", "4", "assumed: the 4 cycles of the X/A7x family ([A710-SOG])"},
@@ -289,6 +314,8 @@ const std::vector<CorePreset> &table() {
           {"l2.mshrs", "46", "assumed: Cortex-A76's 46 outstanding L2 misses ([WC-A76]); no V2 figure was found"},
           {"llc.mshrs", "46", "assumed as l2.mshrs: a core's reads beyond its L2 are its L2's misses, 46 at most on Cortex-A76 ([WC-A76]); no per-core bound to memory is published (the DSU L3's 94 are the cluster's: not modelled). Was the assumed 16"},
           {"core.dispatch_width", "6", "[HC35] 6-wide decode"},
+          kN2V2LoadStorePipes, kN2V2LoadPipes, kN2V2StorePipes, kN2V2StoreSlotBytes, kN2V2LoadSlotBytes,
+          {"core.load_pair_slots", "1", "[LLVM] V2: LDP X is WriteLD (4c_1L) and WriteLDHi (no pipeline): one load pipeline; the model's note: the SOG gives LDP X a throughput of 3 a cycle (its author doubts it, 'should be 2')"},
           {"l1d.size", "65536", "[V2-TRM] 64 KiB"},
           {"l1d.ways", "4", "[V2-TRM] 4-way set associative"},
           {"l1d.latency", "4", "[LLVM] Neoverse V2 LoadLatency 4 (AArch64SchedNeoverseV2.td, from the V2 Software Optimization Guide)"},

@@ -262,8 +262,8 @@ TEST(CliRun, BadCoreWindowSettingsAreExit2) {
     expect_bad_input(run_mtesim({"run", "--set", "llc.mshrs=0"}), "--set: llc.mshrs = '0', expected a value in [1, ");
     expect_bad_input(run_mtesim({"run", "--set", "core.load_queue=0"}), "--set: core.load_queue = '0', expected a value in [1, ");
     expect_bad_input(run_mtesim({"run", "--set", "core.load_queue=many"}), "--set: core.load_queue = 'many', expected an unsigned integer");
-    expect_bad_input(run_mtesim({"run", "--set", "core.store_pipes=3", "--set", "core.load_store_pipes=2"}),
-                     "--set: core.store_pipes = '3', expected at most core.load_store_pipes (2)");
+    expect_bad_input(run_mtesim({"run", "--set", "core.store_pipes=4", "--set", "core.load_store_pipes=3"}),
+                     "--set: core.store_pipes = '4', expected at most core.load_store_pipes (3)");
 }
 
 TEST(CliDramReplay, ReplaysEachFormatAndRejectsBadInput) {
