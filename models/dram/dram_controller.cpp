@@ -133,6 +133,12 @@ DramControllerStats DramController::stats() const {
     s.refreshes = m_engine.refreshes();
     s.bus_busy_cycles = m_engine.bus_busy_cycles();
     s.last_done_cycle = std::max(m_last_done, m_engine.last_done());
+    s.host_lookaheads_adopted = m_engine.lookaheads_adopted();
+    s.host_lookaheads_dropped = m_engine.lookaheads_dropped();
+    s.host_late_entries = m_engine.late_entries();
+    s.host_late_commands = m_engine.late_commands();
+    s.host_steps = m_engine.host_counts().steps;
+    s.host_commands = m_engine.host_counts().commands;
     return s;
 }
 

@@ -37,6 +37,13 @@ struct DramControllerStats {
     std::uint64_t refreshes = 0;     /* refresh commands (all-bank and per-bank) */
     std::uint64_t bus_busy_cycles = 0;
     std::uint64_t last_done_cycle = 0; /* completion of the latest access, in tCK cycles */
+    /* The simulator's own work (stats.json "host"; no simulated quantity, and it changes with
+     * the simulator's algorithms): DramTimingEngine's prediction runs adopted and dropped,
+     * requests entered late and those of them that took a PRE/ACT, and the channels' steps
+     * and issued commands, those of dropped runs included. */
+    std::uint64_t host_lookaheads_adopted = 0, host_lookaheads_dropped = 0;  /* runs */
+    std::uint64_t host_late_entries = 0, host_late_commands = 0;            /* requests */
+    std::uint64_t host_steps = 0, host_commands = 0;                        /* steps, commands */
 };
 
 class DramController : public sc_core::sc_module {

@@ -400,6 +400,15 @@ std::string StatsExport::json(double host_seconds) const {
     std::uint64_t accesses = 0;
     for (const auto &c : m_result.cores) accesses += c.loads + c.stores;
     const double secs = std::max(host_seconds, 1e-9);
+    ordered_json drams = ordered_json::array();
+    for (const DramRunStats &d : m_result.drams)
+        drams.push_back({{"name", d.name},
+                         {"lookaheads_adopted", d.stats.host_lookaheads_adopted},
+                         {"lookaheads_dropped", d.stats.host_lookaheads_dropped},
+                         {"late_entries", d.stats.host_late_entries},
+                         {"late_commands", d.stats.host_late_commands},
+                         {"scheduler_steps", d.stats.host_steps},
+                         {"commands_issued", d.stats.host_commands}});
     const ordered_json doc = {
         {"mtesim", 1},
         {"board", m_board},
@@ -409,7 +418,8 @@ std::string StatsExport::json(double host_seconds) const {
         {"host",
          {{"seconds", value(host_seconds, false)},
           {"events_per_second", value(static_cast<double>(m_result.events) / secs, false)},
-          {"accesses_per_second", value(static_cast<double>(accesses) / secs, false)}}}};
+          {"accesses_per_second", value(static_cast<double>(accesses) / secs, false)},
+          {"dram", std::move(drams)}}}};
     return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 

@@ -631,6 +631,7 @@ void DramChannel::issue_column(std::size_t flat, std::size_t entry, std::uint64_
 
 void DramChannel::issue(const Choice &c, std::uint64_t t, Sink *sink) {
     const DramConfig &cfg = *m_config;
+    ++m_host.commands;
     Rank &r = m_ranks[c.rank];
     switch (c.cmd) {
     case Cmd::act: {
@@ -727,6 +728,7 @@ bool DramChannel::step(std::uint64_t until, Sink *sink) {
     if (m_cmdq) return m_cmdq->step(*this, until, sink);
     const std::uint64_t t = m_now;
     if (t >= until) return false;
+    ++m_host.steps;
     DramStepLog::Step *rec = m_log ? m_log->begin_step() : nullptr;
     if (rec) {
         rec->t = t;

@@ -164,6 +164,7 @@ bool DramCommandQueues::step(DramChannel &ch, std::uint64_t until, DramChannel::
     using Cmd = DramChannel::Cmd;
     const std::uint64_t t = ch.m_now;
     if (t >= until) return false;
+    ++ch.m_host.steps;
     ch.mark_refreshes_due(t);
     const DramChannel::Choice c = ch.choose(t);
     bool acted = false;

@@ -226,6 +226,18 @@ DramTimingEngine::Result DramTimingEngine::access(DramAddr addr, bool write, std
     return r;
 }
 
+/* Channel objects swap roles on adoption but none is ever discarded: the channels' and the
+ * lookahead copies' own counts add up to all the work done. */
+DramChannel::HostCounts DramTimingEngine::host_counts() const {
+    DramChannel::HostCounts n;
+    for (std::size_t ch = 0; ch < m_channels.size(); ++ch)
+        for (const DramChannel *c : {m_channels[ch].get(), m_ahead[ch]->copy.get()}) {
+            n.steps += c->host_counts().steps;
+            n.commands += c->host_counts().commands;
+        }
+    return n;
+}
+
 void DramTimingEngine::flush() {
     /* The channels run on themselves: a drain is not what a run without arrivals does. */
     for (std::uint32_t ch = 0; ch < m_ahead.size(); ++ch) drop(ch);

@@ -349,6 +349,17 @@ TEST(CliRun, OutDirHoldsStatsConfigAndFaultsAndIsDeterministic) {
         if (st.at("name") == "board.cpu@0.tag_checks") tag_checks = st.at("value").is_number_unsigned() && st.at("unit") == "accesses";
     EXPECT_TRUE(tag_checks) << "board.cpu@0.tag_checks, an integer count of accesses";
     EXPECT_TRUE(doc.at("host").at("seconds").is_number());
+    // The DRAM model's own work, per controller, named as its stats are: at least the ACTs the
+    // committed schedule counts were issued.
+    ASSERT_EQ(doc.at("host").at("dram").size(), 1u);
+    const auto &dram = doc.at("host").at("dram").at(0);
+    std::uint64_t acts = 0;
+    for (const auto &st : doc.at("stats"))
+        if (st.at("name") == dram.at("name").get<std::string>() + ".scheduler.acts") acts = st.at("value");
+    EXPECT_GT(acts, 0u);
+    EXPECT_GE(dram.at("commands_issued").get<std::uint64_t>(), acts);
+    /* a step issues one command at most */
+    EXPECT_GE(dram.at("scheduler_steps").get<std::uint64_t>(), dram.at("commands_issued").get<std::uint64_t>());
     EXPECT_EQ(doc.at("partial"), false);
     const std::string csv = slurp(a + "/faults.csv");
     EXPECT_EQ(csv.rfind("time_ps,core,thread,kind,mode,access,address,trace_position,si_addr,trace_line,event_index\n", 0), 0u);

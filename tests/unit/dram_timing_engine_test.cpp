@@ -89,3 +89,36 @@ TEST(DramTimingEngine, PredictionsLeaveTheReplayScheduleUnchanged) {
     expect_same_schedule("ddr5-4800", {"dram.refresh_mode=per-bank", "dram.ranks=2"});
     expect_same_schedule("ddr3-1600", {"dram.page_policy=closed", "dram.tREFI=1200"});
 }
+
+// The host counts (stats.json "host"): replay never predicts, so its channels issue exactly the
+// committed schedule's commands, counted here from the simulated stats (ACT, PRE, refresh and
+// one column command per burst served from DRAM); the TLM path issues those again for every
+// dropped prediction, and fewer of them with late entries on, which is what late entries are for.
+TEST(DramTimingEngine, HostCountsSeparateRedoneCommandsFromTheSchedule) {
+    const std::vector<std::string> ddr5 = {"dram.refresh_mode=per-bank", "dram.ranks=2"};
+    for (const auto &sets : {std::vector<std::string>{}, ddr5}) {
+        const DramConfig cfg = make(sets.empty() ? "ddr4-3200" : "ddr5-4800", sets);
+        DramTimingEngine replay(cfg), on(cfg), off(cfg);
+        off.set_late_entries(false);
+        const auto k = DramTimingEngine::Klass::data;
+        for (const Req &q : workload(6000)) {
+            replay.submit(DramAddr(q.addr), q.write, q.arrival, q.bytes, k);
+            on.access(DramAddr(q.addr), q.write, q.arrival, q.bytes, k);
+            off.access(DramAddr(q.addr), q.write, q.arrival, q.bytes, k);
+        }
+        replay.flush();
+        on.flush();
+        off.flush();
+        const DramTrafficStats &t = replay.traffic(k);
+        const DramSchedulerStats &s = replay.scheduler();
+        const std::uint64_t committed = s.acts + s.pres + replay.refreshes() + t.reads + t.writes - t.from_write_queue;
+        EXPECT_EQ(replay.host_counts().commands, committed);
+        EXPECT_GE(replay.host_counts().steps, committed);
+        EXPECT_EQ(replay.lookaheads_adopted() + replay.lookaheads_dropped(), 0u);
+        EXPECT_GT(off.lookaheads_dropped(), 0u);
+        EXPECT_GT(off.host_counts().commands, committed);
+        EXPECT_GT(on.late_entries(), 0u);
+        EXPECT_LT(on.host_counts().commands, off.host_counts().commands);
+        EXPECT_GE(on.host_counts().commands, committed);
+    }
+}

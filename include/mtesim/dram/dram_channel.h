@@ -56,6 +56,14 @@ public:
         bool dram;              /* false: answered from the write queue (forwarded read, merged write) */
     };
 
+    /// The simulator's own work, for profiling (no simulated quantity): scheduler steps taken
+    /// and commands issued by this object, whichever role it had (the channel, or a copy
+    /// running a prediction); copy_for_prediction() leaves them.
+    struct HostCounts {
+        std::uint64_t steps = 0;    /* step() calls, in steps */
+        std::uint64_t commands = 0; /* issue() calls, in commands */
+    };
+
     /// Receives each request's completion as its column command is issued.
     class Sink {
     public:
@@ -111,6 +119,7 @@ public:
 
     /// Stats are written only when this is set (a prediction copy leaves it null).
     void set_stats(DramSchedulerStats *stats) { m_stats = stats; }
+    const HostCounts &host_counts() const { return m_host; }
 
     /// Every step records its decision in @log while set (a prediction's copy; null: none).
     void set_step_log(DramStepLog *log) { m_log = log; }
@@ -377,6 +386,7 @@ private:
     std::uint64_t m_done_count = 0, m_done_max = 0;
 
     DramSchedulerStats *m_stats = nullptr;
+    HostCounts m_host;
     DramStepLog *m_log = nullptr;
     /// Fills @rec with the command @c about to issue at cycle @at (before issue(): its request
     /// is still queued).

@@ -70,6 +70,9 @@ public:
     std::uint64_t late_entries() const { return m_late; }
     /// Of those, reads whose PRE or ACT the run took in cycles it left idle (host-side too).
     std::uint64_t late_commands() const { return m_late_commands; }
+    /// Scheduler steps and commands of all the channels and their prediction copies (host-side,
+    /// like the above): commands beyond the committed schedule's were issued in dropped runs.
+    DramChannel::HostCounts host_counts() const;
     /// Late entries on (the default) or off. Off, every request arriving inside a run drops it:
     /// the results are the same (the unit tests compare the two), only the host work differs.
     void set_late_entries(bool on) { m_late_on = on; }
