@@ -14,18 +14,14 @@
 # then per workload the medians, new/old and whether stats.json (host figures aside) is
 # identical between the two binaries.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 old=$1 new=$2 runs=${3:-5}
 work=${4:-$(mktemp -d)}
 workloads=${SPEED_WORKLOADS:-l1 stream}
 mkdir -p "$work"
 cd "$work"
 if [[ " $workloads " == *" stream "* && ! -f stream.bin ]]; then
-  awk 'BEGIN { base = 1073741824; n = 16 * 1048576;   # 0x40000000 (mawk reads no hex literals)
-    printf "mtesim-trace 1\nthread 1 core=0 tcf=sync\n1 mmap 0x%x 0x%x mte\n", base, n;
-    for (a = 0; a < n; a += 16) printf "1 stg 0x%x\n", base + a;
-    for (p = 0; p < 2; p++) for (a = 0; a < n; a += 8) printf "1 ld 0x%x 8\n1 st 0x%x 8\n", base + a, base + a }' > stream.trace
-  "$new" trace convert stream.trace stream.bin > /dev/null
-  rm -f stream.trace
+  "$here/make_stream_trace.sh" "$new" stream.bin
 fi
 args_l1=(--board virt-4g-mte --set workload.threads=1 --set workload.accesses_per_thread=10000000 --set workload.use_after_free=false)
 args_stream=(--board virt-4g-mte --trace stream.bin)
