@@ -345,9 +345,11 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.kswapd.wakeups", k.kswapd_wakeups, "wakeups", "kswapd woken from sleep (free pages below the low watermark, or a high-order failure)");
     add_count("kernel.kswapd.passes", k.kswapd_passes, "passes", "kswapd's reclaim batches (SWAP_CLUSTER_MAX pages asked each)");
     add_count("kernel.kswapd.reclaimed", k.kswapd_reclaimed, "pages", "freed by kswapd");
-    add_count("kernel.kswapd.failures", k.kswapd_failures, "passes", "kswapd passes that reclaimed nothing (it slept unbalanced)");
+    add_count("kernel.kswapd.failures", k.kswapd_failures, "passes", "kswapd balances that reclaimed nothing (kswapd_failures raised; reset by any reclaim that frees a page)");
+    add_count("kernel.kswapd.hopeless", k.kswapd_hopeless, "times", "kswapd_failures reached MAX_RECLAIM_RETRIES (16 failed balances in a row): kswapd slept, the node hopeless");
+    add_count("kernel.kswapd.hopeless_wakeups", k.kswapd_hopeless_wakeups, "wakeups", "wake-ups refused because the node was hopeless (left to direct reclaim; an atomic high-order request wakes kcompactd)");
     add_count("kernel.kswapd.low_wmark_hit_quickly", k.kswapd_low_wmark_hit_quickly, "wakeups", "kswapd woken during the HZ/10 short sleep it takes before sleeping fully (KSWAPD_LOW_WMARK_HIT_QUICKLY)");
-    add_count("kernel.kswapd.high_wmark_hit_quickly", k.kswapd_high_wmark_hit_quickly, "sleeps", "short sleeps that ended below the high watermark, after which kswapd reclaimed again unwoken (KSWAPD_HIGH_WMARK_HIT_QUICKLY)");
+    add_count("kernel.kswapd.high_wmark_hit_quickly", k.kswapd_high_wmark_hit_quickly, "times", "times kswapd found the node unbalanced where it would sleep (a short sleep's end below the high watermark, or a balance that reclaimed nothing) and reclaimed again unwoken (KSWAPD_HIGH_WMARK_HIT_QUICKLY)");
     add_count("kernel.kswapd.cycles", k.kswapd_cycles, "cycles", "kswapd's run time, on the cores the scheduler gave it (not the allocating thread's)");
     add_count("kernel.kcompactd.wakeups", k.kcompactd_wakeups, "wakeups", "kcompactd woken (by kswapd after a high-order wake-up)");
     add_count("kernel.kcompactd.runs", k.kcompactd_runs, "runs", "compaction runs kcompactd made");

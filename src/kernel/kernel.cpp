@@ -48,6 +48,8 @@ KernelStats Kernel::stats() const {
     s.kswapd_passes = ks.passes;
     s.kswapd_reclaimed = ks.reclaimed;
     s.kswapd_failures = ks.failures;
+    s.kswapd_hopeless = ks.hopeless;
+    s.kswapd_hopeless_wakeups = ks.hopeless_wakeups;
     s.kswapd_cycles = ks.cycles;
     s.kswapd_low_wmark_hit_quickly = ks.low_wmark_hit_quickly;
     s.kswapd_high_wmark_hit_quickly = ks.high_wmark_hit_quickly;

@@ -14,8 +14,9 @@ namespace mtesim {
  * itself goes on down to the min watermark, and only below it reclaims directly. A high-order
  * allocation that fails wakes kswapd for its order unless the node is balanced for it
  * (pgdat_balanced: then only a request that cannot reclaim directly, an atomic one, wakes
- * kcompactd straight away). kswapd then runs as its own thread: the allocating thread does
- * not wait for it.
+ * kcompactd straight away). A hopeless node (kswapd_failures at MAX_RECLAIM_RETRIES: Kswapd)
+ * is not woken at all: direct reclaim does the work, and an atomic request wakes kcompactd
+ * for its order. kswapd then runs as its own thread: the allocating thread does not wait for it.
  */
 void Kernel::wake_kswapd(std::uint64_t &cycles, unsigned order, bool atomic) {
     if (!m_config.kswapd) return;
@@ -23,6 +24,13 @@ void Kernel::wake_kswapd(std::uint64_t &cycles, unsigned order, bool atomic) {
         if (m_alloc.free_pages_without_pool() >= m_alloc.watermark_pages(false)) return;
     } else if (m_kswapd.balanced(order)) {
         if (atomic) wake_kcompactd(order);
+        return;
+    }
+    if (m_kswapd.hopeless()) {
+        /* Hopeless node, leave it to direct reclaim if possible: a request that cannot reclaim
+         * (atomic) wakes kcompactd for its order instead (wakeup_kcompactd ignores order 0). */
+        m_kswapd.refuse_wake(order);
+        if (atomic && order) wake_kcompactd(order);
         return;
     }
     if (m_kswapd.wake(order)) wake_thread(m_kswapd, cycles);
@@ -85,7 +93,8 @@ bool Kernel::compact_background(unsigned order, std::uint64_t &cycles, std::uint
  * write-back are left. Direct reclaim that falls short while pages are under write-back waits
  * for the first of them to complete and scans again (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK),
  * at most kWritebackThrottles times); kswapd, which runs on the core that woke it here, does not
- * wait: its next wake-up finds the pages clean.
+ * wait: its next wake-up finds the pages clean. Any reclaim that frees a page resets kswapd's
+ * failure count (shrink_node), so a hopeless node is kswapd's again.
  */
 std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct) {
     constexpr unsigned kWritebackThrottles = 4;
@@ -160,6 +169,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
         }
     }
     cycles += m_alloc.take_work();
+    if (freed) m_kswapd.reclaim_progress(); /* shrink_node: "reclaimable" resets kswapd_failures */
     return freed;
 }
 

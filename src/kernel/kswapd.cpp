@@ -10,11 +10,17 @@ namespace mtesim {
 /*
  * wakeup_kswapd: the order it balances for only grows while it is awake (kswapd_order is
  * raised with max()), so a high-order request that arrives during a pass is seen by the next.
+ * Such a request is also what kswapd() reads as kswapd_order when the balance it interrupts
+ * ends having reclaimed nothing (m_raised_order; run_once()). A wake-up from sleep starts a
+ * balance: the order is consumed (kswapd() zeroes kswapd_order as it reads it).
  */
 bool Kswapd::wake(unsigned order) {
     m_wake_order = std::max(m_wake_order, order);
     m_balance_order = std::max(m_balance_order, order);
-    if (m_awake) return false;
+    if (m_awake) {
+        m_raised_order = std::max(m_raised_order, order);
+        return false;
+    }
     if (m_short_sleep) { /* a premature wake-up: remaining > 0 (its timer is cancelled) */
         m_short_sleep = false;
         ++m_stats.low_wmark_hit_quickly;
@@ -23,8 +29,15 @@ bool Kswapd::wake(unsigned order) {
     }
     m_awake = true;
     m_reclaimed_run = 0;
+    m_raised_order = 0;
     ++m_stats.wakeups;
     return true;
+}
+
+void Kswapd::refuse_wake(unsigned order) {
+    m_wake_order = std::max(m_wake_order, order);
+    m_balance_order = std::max(m_balance_order, order);
+    ++m_stats.hopeless_wakeups;
 }
 
 bool Kswapd::balanced(unsigned order) const {
@@ -38,13 +51,21 @@ bool Kswapd::balanced(unsigned order) const {
  * asks for that much per shrink_node, and calls cond_resched between passes, which is where
  * the scheduler may run someone else). For a high-order wake-up, once it has reclaimed
  * compact_gap(order) = 2 << order pages it checks order 0 only (balance_pgdat resets
- * sc.order): compaction, not reclaim, makes the block. A pass that reclaims nothing gives up
- * (kswapd_failures: nothing on the LRU lists can go) and sleeps unbalanced; direct reclaim
- * then takes over.
+ * sc.order): compaction, not reclaim, makes the block.
+ *
+ * A pass that reclaims nothing stands for a balance_pgdat whose priority loop reclaimed
+ * nothing (the pass scans the whole inactive lists): kswapd_failures is raised and the
+ * balance ends at the order it balanced for, so kswapd() goes round its loop and reads
+ * kswapd_order afresh: the orders of the wake-ups that came during the balance, 0 if none
+ * (not the failed high order: that request is left to direct compaction, or to kcompactd once
+ * the node is hopeless). kswapd_try_to_sleep then sleeps if prepare_kswapd_sleep allows it at
+ * that order: the node is hopeless (MAX_RECLAIM_RETRIES failures in a row), or balanced at that
+ * order. Otherwise it does not sleep (KSWAPD_HIGH_WMARK_HIT_QUICKLY) and balances again, since
+ * the lists may have changed (write-backs completed, pages referenced no more).
  */
 bool Kswapd::run_once(std::uint64_t &cycles) {
     if (balanced(m_balance_order)) {
-        sleep(true);
+        sleep();
         return false;
     }
     const std::uint64_t free = m_alloc.free_pages_without_pool(), high = m_alloc.watermark_pages(true);
@@ -55,12 +76,26 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
     m_reclaimed_run += freed;
     if (m_balance_order && m_reclaimed_run >= (2ull << m_balance_order)) m_balance_order = 0;
     if (!freed) {
+        ++m_failures;
         ++m_stats.failures;
-        sleep(false);
-        return false;
+        const unsigned order = m_raised_order; /* alloc_order = reclaim_order = READ_ONCE(kswapd_order) */
+        m_raised_order = 0;
+        m_wake_order = m_balance_order = order;
+        m_reclaimed_run = 0;
+        if (hopeless()) {
+            ++m_stats.hopeless;
+            sleep(); /* prepare_kswapd_sleep: a hopeless node may sleep */
+            return false;
+        }
+        if (balanced(order)) {
+            sleep();
+            return false;
+        }
+        ++m_stats.high_wmark_hit_quickly; /* kswapd_try_to_sleep slept not at all: balance_pgdat again */
+        return true;
     }
     if (balanced(m_balance_order)) {
-        sleep(true);
+        sleep();
         return false;
     }
     return true;
@@ -71,14 +106,14 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
  * the order it was woken for ("kcompactd will only be woken if it is possible to sleep for a
  * short interval") and first sleeps HZ/10 (schedule_timeout) on kswapd_wait, where a wake-up
  * finds it (wakeup_kswapd: a premature sleep, counted, and it reclaims again at once, for at least
- * the order it balanced); when the timeout passes undisturbed, timed_out() decides. A pass that
- * reclaimed nothing stands for a hopeless node (kswapd_failures at MAX_RECLAIM_RETRIES, where
- * prepare_kswapd_sleep succeeds: kcompactd is woken) and sleeps until woken (Linux's short sleep
- * then ends in the full one, the node still hopeless; docs/policies.md).
+ * the order it balanced); when the timeout passes undisturbed, timed_out() decides. A hopeless
+ * node sleeps the same way (prepare_kswapd_sleep allows it), but wakeup_kswapd leaves it be
+ * (Kernel::wake_kswapd), and the timeout ends in the full sleep unless a reclaim's progress has
+ * made the node hopeful again (docs/policies.md).
  */
-void Kswapd::sleep(bool balanced) {
+void Kswapd::sleep() {
     m_awake = false;
-    m_short_sleep = balanced && m_timed;
+    m_short_sleep = m_timed;
     m_sleep_order = m_balance_order;
     const unsigned order = m_wake_order;
     m_wake_order = m_balance_order = 0;
@@ -87,17 +122,18 @@ void Kswapd::sleep(bool balanced) {
 
 /*
  * The short sleep's timer expired (remaining == 0): if the node is still balanced at the high
- * watermark (prepare_kswapd_sleep at the order balance_pgdat ended at) kswapd sleeps until woken;
- * otherwise (the free pages fell below high but not low, so no allocation woke it) it counts
- * KSWAPD_HIGH_WMARK_HIT_QUICKLY and goes back to balance_pgdat.
+ * watermark (prepare_kswapd_sleep at the order balance_pgdat ended at), or hopeless, kswapd
+ * sleeps until woken; otherwise (the free pages fell below high but not below low, so no
+ * allocation woke it) it counts KSWAPD_HIGH_WMARK_HIT_QUICKLY and goes back to balance_pgdat.
  */
 bool Kswapd::timed_out() {
     if (!m_short_sleep) return false;
     m_short_sleep = false;
-    if (balanced(m_sleep_order)) return false;
+    if (hopeless() || balanced(m_sleep_order)) return false;
     ++m_stats.high_wmark_hit_quickly;
     m_awake = true;
     m_reclaimed_run = 0;
+    m_raised_order = 0;
     return true;
 }
 

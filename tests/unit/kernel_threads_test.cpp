@@ -1,6 +1,7 @@
 // kswapd and kcompactd as kernel threads, without SystemC: what wakes them (wakeup_kswapd at
-// the low watermark, a high-order failure; kswapd waking kcompactd as it sleeps), what a pass
-// does (balance_pgdat up to the high watermark, SWAP_CLUSTER_MAX at a time), that the
+// the low watermark, a high-order failure; kswapd waking kcompactd as it sleeps; none of it on
+// a hopeless node), what a pass does (balance_pgdat up to the high watermark, SWAP_CLUSTER_MAX
+// at a time; again at once after one that reclaimed nothing, up to MAX_RECLAIM_RETRIES), that the
 // allocating thread does not reclaim unless it falls below min, and where the scheduler places
 // a woken kernel thread (an idle core, else its last core, ahead of the user threads) and when
 // it preempts a user thread (after the base slice, scaled by the CPU count as Linux does).
@@ -149,6 +150,54 @@ TEST(KernelThreads, WithoutASchedulerKswapdHasNoShortSleep) {
     EXPECT_EQ(r.k->stats().kswapd_high_wmark_hit_quickly, 0u);
 }
 
+TEST(KernelThreads, KswapdRetriesAFailedBalanceUntilTheNodeIsHopelessAndReclaimProgressEndsThat) {
+    // Below the low watermark with nothing reclaimable (the pages are the kernel's): every
+    // balance_pgdat reclaims nothing. The node is not balanced at order 0, so kswapd_try_to_sleep
+    // does not sleep (KSWAPD_HIGH_WMARK_HIT_QUICKLY) and kswapd balances again, until
+    // MAX_RECLAIM_RETRIES (16) failures in a row make the node hopeless (prepare_kswapd_sleep
+    // lets it sleep). wakeup_kswapd then leaves it asleep, until a reclaim that frees a page
+    // (shrink_node, here the allocator's direct reclaim) resets kswapd_failures.
+    KernelRig r(no_pool());
+    Waker w(*r.k);
+    Kswapd &ks = r.k->kswapd();
+    r.k->thread_start(1);
+    const std::uint64_t low = r.alloc->watermark_pages(false), min = r.alloc->watermark_min_pages();
+    const GfpFlags kernel{MigrateType::unmovable, false, false};
+    auto held = r.hog(low - 10);
+    ASSERT_TRUE(w.woken.empty());
+    ASSERT_TRUE(r.k->kalloc(0, kernel).ok);
+    ASSERT_EQ(w.woken.size(), 1u) << "below low: woken";
+    EXPECT_EQ(run_to_sleep(ks), 16u) << "one balance, then 15 more at once";
+    KernelStats st = r.k->stats();
+    EXPECT_EQ(st.kswapd_passes, 16u);
+    EXPECT_EQ(st.kswapd_failures, 16u);
+    EXPECT_EQ(st.kswapd_high_wmark_hit_quickly, 15u) << "it did not sleep between them";
+    EXPECT_EQ(st.kswapd_hopeless, 1u);
+    EXPECT_EQ(st.kswapd_reclaimed, 0u);
+    EXPECT_TRUE(ks.hopeless());
+    EXPECT_FALSE(ks.awake());
+
+    ASSERT_TRUE(r.k->kalloc(0, kernel).ok);
+    EXPECT_EQ(w.woken.size(), 1u) << "a hopeless node's kswapd is not woken";
+    EXPECT_EQ(r.k->stats().kswapd_hopeless_wakeups, 1u);
+
+    // Page cache, then an allocation below min: the allocator reclaims directly, frees page
+    // cache, and that progress makes the node kswapd's again.
+    r.k->read_file(1, 7, 0, 512 * kPageSize);
+    EXPECT_EQ(w.woken.size(), 1u);
+    const auto more = r.hog(min + 5);
+    r.k->read_file(1, 8, 0, 64 * kPageSize);
+    st = r.k->stats();
+    ASSERT_GT(st.direct_reclaimed, 0u) << "below min the allocator reclaimed for itself";
+    EXPECT_FALSE(ks.hopeless()) << "shrink_node's progress reset kswapd_failures";
+    ASSERT_EQ(w.woken.size(), 2u) << "the next allocation below low woke kswapd again";
+    EXPECT_EQ(w.woken.back(), &ks);
+    EXPECT_EQ(st.kswapd_wakeups, 2u);
+    run_to_sleep(ks);
+    EXPECT_GT(r.k->stats().kswapd_reclaimed, 0u) << "this time there was page cache to reclaim";
+    r.expect_clean();
+}
+
 TEST(KernelThreads, BelowMinTheAllocatorReclaimsDirectly) {
     KernelRig r(no_pool());
     Waker w(*r.k); /* kswapd is woken but never gets a core */
@@ -178,9 +227,10 @@ TEST(KernelThreads, KswapdOffMeansNoWakeUp) {
     EXPECT_EQ(r.k->stats().kswapd_wakeups, 0u);
 }
 
-TEST(KernelThreads, AHighOrderFailureWakesKswapdWhichWakesKcompactdAsItSleeps) {
+TEST(KernelThreads, AHighOrderFailureWithNothingToReclaimWakesKcompactdOnceKswapdIsHopeless) {
     KernelRig r({}, small_swap(0));
     Waker w(*r.k);
+    Kswapd &ks = r.k->kswapd();
     // Fragment memory: every page taken, every other one given back: plenty free, no order-1 block.
     std::vector<Pfn> all;
     for (const auto &z : r.alloc->zones())
@@ -191,16 +241,42 @@ TEST(KernelThreads, AHighOrderFailureWakesKswapdWhichWakesKcompactdAsItSleeps) {
             }
     for (std::size_t i = 0; i < all.size(); i += 2) r.alloc->free_pages(all[i]);
     ASSERT_FALSE(r.k->has_free_block(4));
-    const auto a = r.k->kalloc(4, GfpFlags{MigrateType::unmovable, false, true}); /* atomic: no direct compaction */
+    ASSERT_GE(r.alloc->free_pages_without_pool(), r.alloc->watermark_pages(true));
+    const GfpFlags atomic{MigrateType::unmovable, false, true}; /* atomic: no direct compaction */
+    const auto a = r.k->kalloc(4, atomic);
     EXPECT_FALSE(a.ok);
     ASSERT_EQ(w.woken.size(), 1u);
-    EXPECT_EQ(w.woken[0], &r.k->kswapd()) << "free pages are above high, but no order-4 block: not balanced";
+    EXPECT_EQ(w.woken[0], &ks) << "free pages are above high, but no order-4 block: not balanced";
     EXPECT_EQ(r.alloc->stats().compact_stalls, 0u) << "an atomic request does not compact";
 
-    run_to_sleep(r.k->kswapd());
+    // balance_pgdat(order 4) reclaims nothing (the LRU lists are empty): kswapd_failures 1. kswapd()
+    // reads kswapd_order afresh (0: no wake-up came meanwhile), the node is balanced at order 0,
+    // and kswapd_try_to_sleep sleeps; its wakeup_kcompactd(order 0) does nothing.
+    EXPECT_EQ(run_to_sleep(ks), 1u);
     EXPECT_EQ(r.k->stats().kswapd_failures, 1u) << "nothing on the LRU lists to reclaim";
-    ASSERT_EQ(w.woken.size(), 2u) << "kswapd_try_to_sleep woke kcompactd for the order";
-    EXPECT_EQ(w.woken[1], &r.k->kcompactd());
+    EXPECT_EQ(w.woken.size(), 1u) << "no kcompactd: the failed order is not kswapd_order any more";
+    EXPECT_FALSE(ks.hopeless());
+
+    // Each atomic failure wakes kswapd again, which fails again, until MAX_RECLAIM_RETRIES (16)
+    // failures in a row make the node hopeless.
+    for (std::size_t i = 2; i <= 16; ++i) {
+        EXPECT_FALSE(r.k->kalloc(4, atomic).ok);
+        ASSERT_EQ(w.woken.size(), i);
+        ASSERT_EQ(w.woken.back(), &ks);
+        EXPECT_EQ(run_to_sleep(ks), 1u);
+    }
+    EXPECT_EQ(r.k->stats().kswapd_failures, 16u);
+    EXPECT_EQ(r.k->stats().kswapd_hopeless, 1u);
+    EXPECT_TRUE(ks.hopeless());
+    EXPECT_EQ(r.k->stats().kcompactd_wakeups, 0u);
+
+    // wakeup_kswapd leaves a hopeless node to direct reclaim; a request that cannot reclaim
+    // (atomic) wakes kcompactd for its order instead.
+    EXPECT_FALSE(r.k->kalloc(4, atomic).ok);
+    ASSERT_EQ(w.woken.size(), 17u);
+    EXPECT_EQ(w.woken.back(), &r.k->kcompactd());
+    EXPECT_EQ(r.k->stats().kswapd_wakeups, 16u);
+    EXPECT_EQ(r.k->stats().kswapd_hopeless_wakeups, 1u);
     EXPECT_EQ(r.k->stats().kcompactd_wakeups, 1u);
 
     run_to_sleep(r.k->kcompactd());

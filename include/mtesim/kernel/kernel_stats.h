@@ -49,10 +49,12 @@ struct KernelStats {
     std::uint64_t kswapd_wakeups = 0;       /* kswapd woken from sleep */
     std::uint64_t kswapd_passes = 0;        /* its reclaim batches (SWAP_CLUSTER_MAX each) */
     std::uint64_t kswapd_reclaimed = 0;     /* in pages */
-    std::uint64_t kswapd_failures = 0;      /* passes that reclaimed nothing (it slept unbalanced) */
+    std::uint64_t kswapd_failures = 0;      /* balances that reclaimed nothing (kswapd_failures raised) */
+    std::uint64_t kswapd_hopeless = 0;      /* times MAX_RECLAIM_RETRIES failures in a row made the node hopeless */
+    std::uint64_t kswapd_hopeless_wakeups = 0; /* wake-ups refused while the node was hopeless */
     std::uint64_t kswapd_cycles = 0;        /* core cycles kswapd ran, on whichever cores the scheduler gave it */
     std::uint64_t kswapd_low_wmark_hit_quickly = 0;  /* woken during its HZ/10 short sleep */
-    std::uint64_t kswapd_high_wmark_hit_quickly = 0; /* below high when the short sleep ended: reclaimed again */
+    std::uint64_t kswapd_high_wmark_hit_quickly = 0; /* not balanced when it would sleep (a short sleep's end, a failed balance): reclaimed again */
     std::uint64_t kcompactd_wakeups = 0;    /* kcompactd woken (by kswapd after a high-order wake-up) */
     std::uint64_t kcompactd_runs = 0;       /* compaction runs it made */
     std::uint64_t kcompactd_skipped = 0;    /* wake-ups that found a free block of the order already */

@@ -4,8 +4,11 @@
 // and it reclaims a SWAP_CLUSTER_MAX batch per pass until the node is balanced (free pages at
 // the high watermark and, for a high-order wake-up, a free block of that order or enough
 // reclaimed for compaction), then sleeps, waking kcompactd first when the wake-up was for a
-// high order (kswapd_try_to_sleep -> wakeup_kcompactd). Its work is charged to the core that
-// runs it, and its time is its own (KswapdStats), not the allocating thread's.
+// high order (kswapd_try_to_sleep -> wakeup_kcompactd). A balance that reclaims nothing raises
+// kswapd_failures; kswapd balances again at once unless the node is balanced, and after
+// MAX_RECLAIM_RETRIES failures in a row the node is hopeless: kswapd sleeps and is not woken
+// again until some reclaim makes progress. Its work is charged to the core that runs it, and
+// its time is its own (KswapdStats), not the allocating thread's.
 #pragma once
 
 #include "mtesim/mm/page_allocator.h"
@@ -21,7 +24,9 @@ struct KswapdStats {
     std::uint64_t wakeups = 0;   /* sleeping -> runnable (wakeup_kswapd found it asleep) */
     std::uint64_t passes = 0;    /* reclaim batches run (one shrink_node of SWAP_CLUSTER_MAX) */
     std::uint64_t reclaimed = 0; /* in pages */
-    std::uint64_t failures = 0;  /* passes that reclaimed nothing, after which it slept unbalanced (kswapd_failures) */
+    std::uint64_t failures = 0;  /* balances that reclaimed nothing (each raises kswapd_failures) */
+    std::uint64_t hopeless = 0;  /* times kswapd_failures reached MAX_RECLAIM_RETRIES: it slept, the node hopeless */
+    std::uint64_t hopeless_wakeups = 0; /* wake-ups refused because the node was hopeless (wakeup_kswapd) */
     std::uint64_t cycles = 0;    /* core cycles it ran, context switches included */
     std::uint64_t low_wmark_hit_quickly = 0;  /* woken during its short sleep (KSWAPD_LOW_WMARK_HIT_QUICKLY) */
     std::uint64_t high_wmark_hit_quickly = 0; /* below the high watermark when the short sleep ended (KSWAPD_HIGH_WMARK_HIT_QUICKLY) */
@@ -38,6 +43,18 @@ public:
     /// runnable (it will see the new order on its next pass).
     bool wake(unsigned order);
     bool awake() const { return m_awake; }
+    /// MAX_RECLAIM_RETRIES (mm/internal.h): balances in a row that reclaimed nothing after
+    /// which the node is hopeless.
+    static constexpr unsigned kMaxReclaimRetries = 16;
+    /// The node is hopeless (pgdat->kswapd_failures at MAX_RECLAIM_RETRIES): wakeup_kswapd
+    /// leaves it asleep, and direct reclaim does the work, until a reclaim makes progress.
+    bool hopeless() const { return m_failures >= kMaxReclaimRetries; }
+    /// wakeup_kswapd on a hopeless node: the order is recorded (kswapd_order is raised before
+    /// the check), the wake-up counted and refused.
+    void refuse_wake(unsigned order);
+    /// shrink_node reclaimed something (any reclaimer: kswapd or direct reclaim): kswapd_failures
+    /// is reset, and a hopeless node may be balanced by kswapd again.
+    void reclaim_progress() { m_failures = 0; }
     /// Whether the node is balanced for @order (pgdat_balanced): the free pages outside the
     /// pool at the high watermarks (with the zones' lowmem_reserve) and, for order > 0, a zone
     /// that can give that order at its high watermark (PageAllocator::order_available).
@@ -57,9 +74,10 @@ public:
     const KswapdStats &stats() const { return m_stats; }
 
 private:
-    /// kswapd_try_to_sleep: back to sleep, kcompactd woken for a high-order wake-up; @balanced:
-    /// the node is balanced, so (with a scheduler) the short sleep comes first.
-    void sleep(bool balanced);
+    /// kswapd_try_to_sleep once prepare_kswapd_sleep allows it (the node balanced, or hopeless):
+    /// back to sleep, kcompactd woken for a high-order wake-up; with a scheduler the short sleep
+    /// comes first.
+    void sleep();
 
     Kernel &m_kernel;
     PageAllocator &m_alloc;
@@ -71,6 +89,8 @@ private:
     bool m_timed = false;            /* a scheduler gives it timers */
     bool m_short_sleep = false;      /* in the HZ/10 sleep (prepare_to_wait + schedule_timeout) */
     unsigned m_sleep_order = 0;      /* the order balance_pgdat ended at (reclaim_order), checked at the timeout */
+    unsigned m_raised_order = 0;     /* orders of the wake-ups since the current balance began (kswapd_order as kswapd() re-reads it) */
+    unsigned m_failures = 0;         /* balances in a row that reclaimed nothing (pgdat->kswapd_failures), in balances */
     KswapdStats m_stats;
 };
 
