@@ -50,6 +50,19 @@ unsigned run_to_sleep(IKernelThread &t) {
     return passes;
 }
 
+/* Fragments memory: every page outside the pool taken, every other one given back: plenty
+ * free, no free block of order 1 or more. */
+void fragment(KernelRig &r) {
+    std::vector<Pfn> all;
+    for (const auto &z : r.alloc->zones())
+        for (MigrateType t : {MigrateType::movable, MigrateType::unmovable, MigrateType::reclaimable, MigrateType::highatomic})
+            while (auto p = z->take_smallest(0, t)) {
+                z->mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+                all.push_back(*p);
+            }
+    for (std::size_t i = 0; i < all.size(); i += 2) r.alloc->free_pages(all[i]);
+}
+
 }  // namespace
 
 TEST(KernelThreads, BelowTheLowWatermarkKswapdIsWokenAndTheAllocatorDoesNotReclaim) {
@@ -227,19 +240,36 @@ TEST(KernelThreads, KswapdOffMeansNoWakeUp) {
     EXPECT_EQ(r.k->stats().kswapd_wakeups, 0u);
 }
 
+TEST(KernelThreads, AHighOrderWakeUpReclaimsTheCompactionGapAndKswapdWakesKcompactdAsItSleeps) {
+    KernelRig r(no_pool(), small_swap(0));
+    Waker w(*r.k);
+    Kswapd &ks = r.k->kswapd();
+    r.k->thread_start(1);
+    fragment(r);
+    r.k->read_file(1, 7, 0, 256 * kPageSize); /* page cache kswapd can drop */
+    ASSERT_FALSE(r.k->has_free_block(4));
+    ASSERT_GE(r.alloc->free_pages_without_pool(), r.alloc->watermark_pages(true));
+    ASSERT_TRUE(w.woken.empty());
+    EXPECT_FALSE(r.k->kalloc(4, GfpFlags{MigrateType::unmovable, false, true}).ok);
+    ASSERT_EQ(w.woken.size(), 1u);
+    EXPECT_EQ(w.woken[0], &ks);
+    // balance_pgdat(order 4): one SWAP_CLUSTER_MAX batch reclaims compact_gap(4) = 2 << 4 pages,
+    // after which it checks order 0 only (sc.order = 0), which holds: it returns order 0, below
+    // the order it was woken for, and kswapd_try_to_sleep wakes kcompactd for that order.
+    EXPECT_EQ(run_to_sleep(ks), 1u);
+    const KernelStats st = r.k->stats();
+    EXPECT_EQ(st.kswapd_reclaimed, 32u);
+    EXPECT_EQ(st.kswapd_failures, 0u);
+    ASSERT_EQ(w.woken.size(), 2u);
+    EXPECT_EQ(w.woken[1], &r.k->kcompactd());
+    EXPECT_EQ(st.kcompactd_wakeups, 1u);
+}
+
 TEST(KernelThreads, AHighOrderFailureWithNothingToReclaimWakesKcompactdOnceKswapdIsHopeless) {
     KernelRig r({}, small_swap(0));
     Waker w(*r.k);
     Kswapd &ks = r.k->kswapd();
-    // Fragment memory: every page taken, every other one given back: plenty free, no order-1 block.
-    std::vector<Pfn> all;
-    for (const auto &z : r.alloc->zones())
-        for (MigrateType t : {MigrateType::movable, MigrateType::unmovable, MigrateType::reclaimable, MigrateType::highatomic})
-            while (auto p = z->take_smallest(0, t)) {
-                z->mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
-                all.push_back(*p);
-            }
-    for (std::size_t i = 0; i < all.size(); i += 2) r.alloc->free_pages(all[i]);
+    fragment(r);
     ASSERT_FALSE(r.k->has_free_block(4));
     ASSERT_GE(r.alloc->free_pages_without_pool(), r.alloc->watermark_pages(true));
     const GfpFlags atomic{MigrateType::unmovable, false, true}; /* atomic: no direct compaction */
