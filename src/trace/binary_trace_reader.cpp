@@ -266,9 +266,22 @@ bool BinaryTraceReader::next(TraceEvent &out) {
             !(load && m_value_pending) && (r.dest == Operand::kRaw || r.dest < m_names.size()) &&
             (!r.has_name || r.name == Operand::kRaw || r.name < m_names.size()) && r.arg != 0 && r.arg <= 4096 &&
             r.reserved2 <= kMaxLoadDependency && r.mispredicts <= r.aux) {
-            out = decode_record(r, m_value_pending, m_value);
-            m_value_pending = false;
+            /* decode_record()'s fields, written in place: no temporary event zeroed and copied */
+            out.op = static_cast<TraceOp>(r.op);
+            out.has_value = m_value_pending;
+            out.mispredicts = r.mispredicts;
+            out.thread = r.thread;
+            out.dest = r.dest;
+            out.src.name = r.has_name ? r.name : Operand::kRaw;
+            out.src.offset = r.has_name ? static_cast<std::int64_t>(r.raw_or_offset) : 0;
+            out.src.raw = r.has_name ? 0 : r.raw_or_offset;
+            out.arg = r.arg;
+            out.aux = r.aux;
+            out.dep = r.reserved2;
             out.position = ++m_events;
+            out.index = 0;
+            out.value = m_value;
+            m_value_pending = false;
             m_pos += sizeof r;
             m_offset += sizeof r;
             return true;
