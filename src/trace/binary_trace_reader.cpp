@@ -19,26 +19,24 @@ namespace {
 constexpr std::size_t kBlock = 1 << 20;
 constexpr std::uint32_t kMaxNames = 1u << 24;
 
-/// The event a record holds (its operation already known to be valid), with the pending value
-/// record's value if any; the position is the caller's. A dependence is kept on a ld/st only.
-TraceEvent decode_record(const Record &r, bool has_value, std::uint64_t value) {
-    TraceEvent out{};
-    out.has_value = has_value;
-    out.value = value;
+/// Writes into @out the event a record holds (its operation already known to be valid), with
+/// the pending value record's value if any; every field is set (the position is the caller's,
+/// the index 0), so no zeroed temporary is copied over @out. A dependence is kept on a ld/st only
+/// (@access: the record is one; the reader's fast path knows it already).
+void decode_record(const Record &r, bool access, bool has_value, std::uint64_t value, TraceEvent &out) {
     out.op = static_cast<TraceOp>(r.op);
+    out.has_value = has_value;
+    out.mispredicts = r.mispredicts;
     out.thread = r.thread;
     out.dest = r.dest;
-    if (r.has_name) {
-        out.src.name = r.name;
-        out.src.offset = static_cast<std::int64_t>(r.raw_or_offset);
-    } else {
-        out.src.raw = r.raw_or_offset;
-    }
+    out.src.name = r.has_name ? r.name : Operand::kRaw;
+    out.src.offset = r.has_name ? static_cast<std::int64_t>(r.raw_or_offset) : 0;
+    out.src.raw = r.has_name ? 0 : r.raw_or_offset;
     out.arg = r.arg;
     out.aux = r.aux;
-    if (out.op == TraceOp::load || out.op == TraceOp::store) out.dep = r.reserved2;
-    out.mispredicts = r.mispredicts;
-    return out;
+    out.dep = access ? r.reserved2 : 0;
+    out.index = 0;
+    out.value = value;
 }
 }  // namespace
 
@@ -266,21 +264,8 @@ bool BinaryTraceReader::next(TraceEvent &out) {
             !(load && m_value_pending) && (r.dest == Operand::kRaw || r.dest < m_names.size()) &&
             (!r.has_name || r.name == Operand::kRaw || r.name < m_names.size()) && r.arg != 0 && r.arg <= 4096 &&
             r.reserved2 <= kMaxLoadDependency && r.mispredicts <= r.aux) {
-            /* decode_record()'s fields, written in place: no temporary event zeroed and copied */
-            out.op = static_cast<TraceOp>(r.op);
-            out.has_value = m_value_pending;
-            out.mispredicts = r.mispredicts;
-            out.thread = r.thread;
-            out.dest = r.dest;
-            out.src.name = r.has_name ? r.name : Operand::kRaw;
-            out.src.offset = r.has_name ? static_cast<std::int64_t>(r.raw_or_offset) : 0;
-            out.src.raw = r.has_name ? 0 : r.raw_or_offset;
-            out.arg = r.arg;
-            out.aux = r.aux;
-            out.dep = r.reserved2;
+            decode_record(r, true, m_value_pending, m_value, out);
             out.position = ++m_events;
-            out.index = 0;
-            out.value = m_value;
             m_value_pending = false;
             m_pos += sizeof r;
             m_offset += sizeof r;
@@ -319,7 +304,8 @@ bool BinaryTraceReader::next_checked(TraceEvent &out) {
             continue;
         }
         if (r.op > kLastTraceOp) fail("unknown operation " + std::to_string(r.op));
-        out = decode_record(r, m_value_pending, m_value);
+        decode_record(r, r.op == static_cast<std::uint8_t>(TraceOp::load) || r.op == static_cast<std::uint8_t>(TraceOp::store),
+                      m_value_pending, m_value, out);
         m_value_pending = false;
         if (r.mispredicts && out.op != TraceOp::compute && out.op != TraceOp::load && out.op != TraceOp::store)
             fail("mispredict count on a " + std::string(trace_op_name(out.op)) + " record, expected it on compute, ld or st only");

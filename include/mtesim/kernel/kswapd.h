@@ -29,7 +29,7 @@ struct KswapdStats {
     std::uint64_t hopeless_wakeups = 0; /* wake-ups refused because the node was hopeless (wakeup_kswapd) */
     std::uint64_t cycles = 0;    /* core cycles it ran, context switches included */
     std::uint64_t low_wmark_hit_quickly = 0;  /* woken during its short sleep (KSWAPD_LOW_WMARK_HIT_QUICKLY) */
-    std::uint64_t high_wmark_hit_quickly = 0; /* below the high watermark when the short sleep ended (KSWAPD_HIGH_WMARK_HIT_QUICKLY) */
+    std::uint64_t high_wmark_hit_quickly = 0; /* not balanced where it would sleep: a short sleep ended below high, or a balance reclaimed nothing (KSWAPD_HIGH_WMARK_HIT_QUICKLY) */
 };
 
 class Kswapd : public IKernelThread {
