@@ -186,9 +186,11 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         }
         m_kernel_state.os = m_os.get();
         // kswapd0 and kcompactd0 are kernel threads the scheduler places on cores (issue 14).
-        m_scheduler->add_kernel_thread(m_os->kswapd());
-        m_scheduler->add_kernel_thread(m_os->kcompactd());
+        // kcompactd's proactive-compaction timer starts now (kcompactd() enters its timed wait
+        // as the kthread starts), so the waker, which makes its sleeps timed, is set first.
         m_os->set_kthread_waker([this](IKernelThread &k) { return m_scheduler->wake_kernel_thread(k, m_kernel->current_cpu(), m_kernel->now_ps()); });
+        m_scheduler->add_kernel_thread(m_os->kswapd(), cpu0.now_ps());
+        m_scheduler->add_kernel_thread(m_os->kcompactd(), cpu0.now_ps());
     };
     m_control.boot_done_event = &m_boot_done;
     m_caches.llc = m_llc.get();

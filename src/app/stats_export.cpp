@@ -357,6 +357,14 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.kcompactd.success", k.kcompactd_success, "runs", "kcompactd runs that left a free block of the order");
     add_count("kernel.kcompactd.pages_migrated", k.kcompactd_pages_migrated, "pages", "pages kcompactd migrated");
     add_count("kernel.kcompactd.cycles", k.kcompactd_cycles, "cycles", "kcompactd's run time, on the cores the scheduler gave it");
+    add_count("kernel.kcompactd.proactive.checks", k.kcompactd_proactive_checks, "checks", "timer expiries (every 500 ms, 32 s after a run without progress) that checked the node's fragmentation score");
+    add_count("kernel.kcompactd.proactive.runs", k.kcompactd_proactive_runs, "runs", "checks that found the score above the high mark (vm.compaction_proactiveness) and compacted");
+    add_count("kernel.kcompactd.proactive.deferred", k.kcompactd_proactive_deferred, "runs", "proactive runs that did not lower the node's score");
+    add_count("kernel.kcompactd.proactive.pages_migrated", k.kcompactd_proactive_pages_migrated, "pages", "pages proactive compaction migrated");
+    add_count("kernel.kcompactd.proactive.migrate_scanned", k.kcompactd_proactive_migrate_scanned, "pages", "pages its migrate scanner looked at");
+    add_count("kernel.kcompactd.proactive.free_scanned", k.kcompactd_proactive_free_scanned, "pages", "pages its free scanner looked at");
+    add_count("kernel.kcompactd.proactive.score_low", k.kcompactd_proactive_score_low, "zone runs", "zone runs that brought the zone's score to the low mark");
+    add_count("kernel.kcompactd.proactive.kswapd_stops", k.kcompactd_proactive_kswapd_stops, "zone runs", "zone runs ended because kswapd ran");
     add_count("kernel.kthread_wake_ipis", k.kthread_wake_ipis, "IPIs", "reschedule IPIs that woke an idle CPU for kswapd or kcompactd");
     add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "allocations that reclaimed themselves");
     add_count("kernel.direct_reclaim.pages", k.direct_reclaimed, "pages", "freed by direct reclaim");

@@ -28,7 +28,7 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
                                      m_cleancache, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
       m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
                                    m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
-      m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator) {
+      m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator, config.compaction_proactiveness) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -60,6 +60,14 @@ KernelStats Kernel::stats() const {
     s.kcompactd_success = kc.success;
     s.kcompactd_pages_migrated = kc.pages_migrated;
     s.kcompactd_cycles = kc.cycles;
+    s.kcompactd_proactive_checks = kc.proactive_checks;
+    s.kcompactd_proactive_runs = kc.proactive_runs;
+    s.kcompactd_proactive_deferred = kc.proactive_deferred;
+    s.kcompactd_proactive_pages_migrated = kc.proactive_pages_migrated;
+    s.kcompactd_proactive_migrate_scanned = kc.proactive_migrate_scanned;
+    s.kcompactd_proactive_free_scanned = kc.proactive_free_scanned;
+    s.kcompactd_proactive_score_low = kc.proactive_score_low;
+    s.kcompactd_proactive_kswapd_stops = kc.proactive_kswapd_stops;
     s.kthread_wake_ipis = m_kthread_wake_ipis;
     return s;
 }

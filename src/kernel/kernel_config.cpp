@@ -24,6 +24,9 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     c.storage = device(s, "storage", 80.0, 2000.0);
     c.reclaim_batch = s.get_u64("vm.reclaim_batch", 32, "pages", "pages a direct-reclaim pass frees (SWAP_CLUSTER_MAX)", 1, 1u << 20);
     c.kswapd = s.get_bool("vm.kswapd", true, "background reclaim from the low to the high watermark");
+    c.compaction_proactiveness = static_cast<unsigned>(s.get_u64(
+        "vm.compaction_proactiveness", 20, "",
+        "how hard kcompactd compacts in the background (Linux's sysctl; 0: only when woken for an order)", 0, 100));
     c.check_tags = s.get_bool("vm.check_tags", false,
                               "test mode: a shadow copy of every tag the program set is checked against tag storage");
     c.data = s.get_bool("vm.data", false,

@@ -1,6 +1,8 @@
 // Compactor: see the header.
 #include "mtesim/mm/compactor.h"
 
+#include "mtesim/mm/compaction_free_scanner.h"
+#include "mtesim/mm/fragmentation_score.h"
 #include "mtesim/mm/page_range_isolation.h"
 
 #include <algorithm>
@@ -66,6 +68,74 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
         }
     }
     return false;
+}
+
+/*
+ * compact_zone for proactive compaction (kcompactd's proactive_compact_node: order -1,
+ * whole_zone, MIGRATE_SYNC_LIGHT). The migrate scanner walks the zone's pageblocks from the
+ * bottom (isolate_migratepages; kcompactd is not direct compaction, so every pageblock is a
+ * source, suitable_migration_source), and in each the allocated blocks in address order
+ * (isolate_migratepages_block, one struct page looked at per block head or free page: ops.page_scan).
+ * A movable block that is not pinned and not on a per-CPU list is migrated
+ * (PageAllocator::migrate_block) to what the free scanner finds from the top of the zone down;
+ * the others are passed over. Before each batch of kClusterPages pages (COMPACT_CLUSTER_MAX),
+ * compact_finished: kswapd running ends the run (COMPACT_PARTIAL_SKIPPED), so does the zone's
+ * score at or below the low mark (COMPACT_SUCCESS). The run is complete when the scanners meet
+ * or the free scanner has nothing left. The pool's pageblocks (MIGRATE_CMA) and isolated ones
+ * are left alone, as the model's direct compaction leaves them; pages under I/O are passed
+ * over (migrate_block without @sync: the model's kcompactd migrates asynchronously).
+ */
+Compactor::ZoneRun Compactor::compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles,
+                                                     const std::function<bool()> &stop) {
+    ZoneRun r;
+    MmStats &st = m_alloc.mutable_stats();
+    const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
+    CompactionFreeScanner free_scanner(m_alloc, z);
+    unsigned batch = 0; /* pages isolated since the last compact_finished */
+    auto finished = [&]() {
+        if (stop()) {
+            r.end = ZoneEnd::stopped;
+            return true;
+        }
+        if (FragmentationScore::zone(z) <= wmark_low) {
+            r.end = ZoneEnd::score_low;
+            return true;
+        }
+        return false;
+    };
+    const std::uint64_t first = z.start().value() & ~(kPageblockPages - 1);
+    bool done = finished();
+    for (Pfn block(first); !done && block < z.end(); block = block + kPageblockPages) {
+        if (free_scanner.met(block)) break;
+        const MigrateType bt = z.pageblock_type(block);
+        if (bt == MigrateType::cma || bt == MigrateType::isolate) continue;
+        for (Pfn p = block; !done && p < block + kPageblockPages;) {
+            m_alloc.work(page_scan);
+            ++r.migrate_scanned;
+            const PageMeta m = z.meta(p);
+            const bool head = m.state() != PageMeta::State::tail && m.state() != PageMeta::State::absent;
+            const std::uint64_t n = head ? (1ull << m.order()) : 1;
+            if (m.state() == PageMeta::State::allocated_head && m.type() == MigrateType::movable &&
+                !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
+                const std::uint64_t no_dest = st.migrate_no_destination;
+                if (m_alloc.migrate_block(p, cycles, false, true, &free_scanner, block)) {
+                    r.pages_migrated += n;
+                    st.compact_pages_migrated += n;
+                } else if (st.migrate_no_destination != no_dest) {
+                    done = true; /* -ENOMEM from the free scanner: the scanners have met */
+                    break;
+                }
+                batch += static_cast<unsigned>(n);
+                if (batch >= kClusterPages) {
+                    batch = 0;
+                    done = finished();
+                }
+            }
+            p = p + n;
+        }
+    }
+    r.free_scanned = free_scanner.scanned();
+    return r;
 }
 
 }  // namespace mtesim

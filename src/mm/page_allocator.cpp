@@ -2,6 +2,8 @@
 // checker used by the randomized tests.
 #include "mtesim/mm/page_allocator.h"
 
+#include "mtesim/mm/compaction_free_scanner.h"
+
 #include "mtesim/mm/free_list_shuffler.h"
 
 #include "mtesim/common/sim_assert.h"
@@ -521,7 +523,8 @@ bool PageAllocator::retry_tag_reservation(Pfn pfn) {
  * and flushes the TLB, and the old block is freed (into its pageblock's list: the isolate list
  * during alloc_contig_range).
  */
-bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bool free_scanner) {
+bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bool free_scanner,
+                                  CompactionFreeScanner *scanner, Pfn migrate_block) {
     Zone *z = zone_of(head);
     MTESIM_ASSERT(z && z->meta(head).state() == PageMeta::State::allocated_head, "migrate_block of a non-head");
     const PageMeta m = z->meta(head);
@@ -566,6 +569,12 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bo
     for (auto &dz : m_zones) {
         if (free_scanner && dz.get() != z) continue; /* compaction stays in its zone */
         if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min, !free_scanner)) continue;
+        if (scanner) {
+            if ((dest = scanner->take(m.order(), migrate_block)))
+                dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head,
+                                   m.flags() & ~PageMeta::kTagsPending);
+            break;
+        }
         if ((dest = dz->take_smallest(m.order(), MigrateType::movable)) ||
             (dest = dz->take_fallback(m.order(), MigrateType::movable))) {
             dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head,

@@ -352,11 +352,12 @@ void ThreadScheduler::set_base_slice_ps(std::uint64_t slice_ps) {
     m_slice_ps = slice_ps * (1 + log);
 }
 
-void ThreadScheduler::add_kernel_thread(IKernelThread &thread) {
+void ThreadScheduler::add_kernel_thread(IKernelThread &thread, std::uint64_t now_ps) {
     auto t = std::make_unique<ThreadContext>();
     t->kthread = &thread;
     t->info.id = ~0u;
     m_kthreads.push_back(std::move(t));
+    kernel_thread_sleeps(m_kthreads.back().get(), now_ps);
 }
 
 /*

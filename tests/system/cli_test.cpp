@@ -943,3 +943,38 @@ TEST(CliRun, MprotectReadOnlyOfAFileMappingStopsHardwareDirtyingAndKeepsTheDirty
     std::filesystem::remove_all(out);
     std::filesystem::remove(trace);
 }
+
+/* Proactive compaction's timer in a whole run: kcompactd wakes every 500 ms of simulated time
+ * (HPAGE_FRAG_CHECK_INTERVAL_MSEC, from the end of the boot) to check the fragmentation score,
+ * on a core the scheduler gives it; a fresh board is not fragmented, so it compacts nothing.
+ * vm.compaction_proactiveness = 0 gives no timer; a value above 100 is bad input. */
+TEST(CliRun, KcompactdChecksTheFragmentationScoreEvery500MsOfSimulatedTime) {
+    // One thread computing for 1.2 s at 2 GHz: the checks at 0.5 s and 1 s after the boot.
+    std::string text = "mtesim-trace 1\nthread 1 core=0\n";
+    for (int i = 0; i < 24; ++i) text += "1 compute 100000000\n";
+    const std::string trace = write_temp("kcompactd-timer.trace", text);
+    const std::string out = write_temp("kcompactd-timer-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    {
+        const RunStats stat(out);
+        ASSERT_GT(stat("sim.time_ps"), 1000000000000u);
+        ASSERT_LT(stat("sim.time_ps"), 1500000000000u);
+        EXPECT_EQ(stat("kernel.kcompactd.proactive.checks"), 2u);
+        EXPECT_EQ(stat("kernel.kcompactd.proactive.runs"), 0u) << "free memory is in large blocks";
+        EXPECT_GT(stat("kernel.kcompactd.cycles"), 0u) << "each check ran on a core, its context switch included";
+    }
+    std::filesystem::remove_all(out);
+    Result off = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "vm.compaction_proactiveness=0"});
+    ASSERT_EQ(off.status, 0) << off.err;
+    {
+        const RunStats stat(out);
+        EXPECT_EQ(stat("kernel.kcompactd.proactive.checks"), 0u);
+        EXPECT_EQ(stat("kernel.kcompactd.cycles"), 0u);
+    }
+    expect_bad_input(run_mtesim({"run", "--trace", trace, "--set", "vm.compaction_proactiveness=101"}),
+                     "--set: vm.compaction_proactiveness = '101', expected a value in [0, 100]");
+    std::filesystem::remove_all(out);
+    std::filesystem::remove(trace);
+}

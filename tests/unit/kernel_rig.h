@@ -48,6 +48,18 @@ struct KernelOver {
 
 constexpr std::uint64_t kBase = 0x400000000ull; /* user VAs well away from the board's PAs */
 
+/* Records the kernel threads' wake-ups instead of running them: the scheduler's part (a waker
+ * also makes their sleeps timed, as under a scheduler). */
+struct Waker {
+    std::vector<IKernelThread *> woken;
+    explicit Waker(Kernel &k) {
+        k.set_kthread_waker([this](IKernelThread &t) {
+            woken.push_back(&t);
+            return false;
+        });
+    }
+};
+
 struct KernelRig {
     PlatformDesc desc;
     SparseMemory mem;

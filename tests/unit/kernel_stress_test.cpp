@@ -53,7 +53,7 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
         r.k->mmap(pid, kBase, kPagesPerProc * kPageSize, pid != 3);
     }
     std::vector<Pfn> kblocks;
-    std::uint64_t stores = 0, faults_seen = 0;
+    std::uint64_t stores = 0, faults_seen = 0, proactive_pages = 0;
     for (std::uint64_t op = 1; op <= kOps; ++op) {
         const std::uint32_t pid = 1 + static_cast<std::uint32_t>(pick(kProcs));
         if (!r.k->alive(pid)) { /* OOM-killed: its thread dies, the process starts over */
@@ -81,7 +81,12 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
             r.k->migrate_user_page(pid, va, cycles);
         } else if (what < 881) {
             std::uint64_t cycles = 0;
-            r.k->compact(1 + static_cast<unsigned>(pick(9)), cycles);
+            if (pick(4)) {
+                r.k->compact(1 + static_cast<unsigned>(pick(9)), cycles);
+            } else { /* a proactive whole-zone run to the end (a low mark of 0 is never reached) */
+                Zone &z = *r.alloc->zones()[pick(r.alloc->zones().size())];
+                proactive_pages += r.k->compact_zone_proactive(z, 0, cycles).pages_migrated;
+            }
         } else if (what < 896) {
             const std::uint64_t len = (1 + pick(128)) * kPageSize;
             const std::uint64_t end = std::min(va + len, kBase + kPagesPerProc * kPageSize);
@@ -111,6 +116,7 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     const KernelStats st = r.k->stats();
     // The mix did exercise every path under pressure.
     EXPECT_GT(st.swap_outs, scaled(1000));
+    EXPECT_GT(proactive_pages, 0u) << "proactive runs moved pages, tags checked after them";
     EXPECT_GT(st.swap_ins, scaled(1000));
     EXPECT_GT(st.tags_saved_swap, scaled(100));
     EXPECT_GT(st.faults_mte_lazy, scaled(100));

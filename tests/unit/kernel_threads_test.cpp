@@ -19,20 +19,10 @@
 using namespace mtesim;
 using mtesim::test::KernelRig;
 using mtesim::test::kBase;
+using mtesim::test::Waker;
 using mtesim::test::small_swap;
 
 namespace {
-
-/* Records the wake-ups instead of running the threads: the scheduler's part. */
-struct Waker {
-    std::vector<IKernelThread *> woken;
-    explicit Waker(Kernel &k) {
-        k.set_kthread_waker([this](IKernelThread &t) {
-            woken.push_back(&t);
-            return false;
-        });
-    }
-};
 
 /* The pool kept out of the way: under linux-balance, page-cache pages would come from the pool
  * while it holds most free memory, and the free pages the watermarks count would not move. */

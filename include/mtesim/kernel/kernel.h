@@ -162,6 +162,7 @@ public:
     void set_kthread_waker(std::function<bool(IKernelThread &)> waker) {
         m_kthread_waker = std::move(waker);
         m_kswapd.set_timed(static_cast<bool>(m_kthread_waker));
+        m_kcompactd.set_timed(static_cast<bool>(m_kthread_waker));
     }
     Kswapd &kswapd() { return m_kswapd; }
     Kcompactd &kcompactd() { return m_kcompactd; }
@@ -174,6 +175,11 @@ public:
     /// kcompactd's compaction for 2^@order pages (not a direct-compaction stall); @migrated
     /// gets the pages it moved. True when a free block of the order is left.
     bool compact_background(unsigned order, std::uint64_t &cycles, std::uint64_t &migrated);
+    /// kcompactd's proactive compaction of @z down to fragmentation score @wmark_low, stopped
+    /// when kswapd runs (compact_finished's kswapd_is_running).
+    Compactor::ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles) {
+        return m_compactor.compact_zone_proactive(z, wmark_low, cycles, [this] { return m_kswapd.awake(); });
+    }
 
     /* inspection (no simulated cost) */
     /// @pid's level-3 entry for @va (user_pte.h), 0 when none.

@@ -20,6 +20,7 @@ struct KernelConfig {
     BlockDeviceConfig storage;          /* the file system's device (page-cache misses, write-back) */
     std::uint64_t reclaim_batch = 32;   /* pages per direct-reclaim pass (SWAP_CLUSTER_MAX) */
     bool kswapd = true;                 /* background reclaim at the low watermark */
+    unsigned compaction_proactiveness = 20; /* vm.compaction_proactiveness, 0..100 (0: kcompactd never compacts proactively) */
     bool check_tags = false;            /* test mode: the shadow tag checker runs */
     bool data = false;                  /* vm.data: functional data (PageDataStore), issue 17 */
     std::uint64_t prefill_page_cache_pages = 0; /* vm.prefill_page_cache_mbytes: page cache filled before the workload */

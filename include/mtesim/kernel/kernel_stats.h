@@ -61,6 +61,14 @@ struct KernelStats {
     std::uint64_t kcompactd_success = 0;    /* runs that left a free block of the order */
     std::uint64_t kcompactd_pages_migrated = 0; /* in pages */
     std::uint64_t kcompactd_cycles = 0;     /* core cycles kcompactd ran */
+    std::uint64_t kcompactd_proactive_checks = 0;   /* timer expiries that checked the fragmentation score */
+    std::uint64_t kcompactd_proactive_runs = 0;     /* checks that compacted proactively (score above the high mark) */
+    std::uint64_t kcompactd_proactive_deferred = 0; /* proactive runs that did not lower the score */
+    std::uint64_t kcompactd_proactive_pages_migrated = 0; /* in pages */
+    std::uint64_t kcompactd_proactive_migrate_scanned = 0; /* in pages */
+    std::uint64_t kcompactd_proactive_free_scanned = 0;    /* in pages */
+    std::uint64_t kcompactd_proactive_score_low = 0;       /* zone runs that reached the low mark */
+    std::uint64_t kcompactd_proactive_kswapd_stops = 0;    /* zone runs ended because kswapd ran */
     std::uint64_t kthread_wake_ipis = 0;    /* reschedule IPIs that woke an idle CPU for a kernel thread */
     std::uint64_t direct_reclaims = 0;      /* allocations that had to reclaim themselves */
     std::uint64_t direct_reclaimed = 0;     /* in pages */

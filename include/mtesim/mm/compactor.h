@@ -9,6 +9,8 @@
 
 #include "mtesim/mm/page_allocator.h"
 
+#include <functional>
+
 namespace mtesim {
 
 class Compactor {
@@ -22,6 +24,27 @@ public:
     /// to @cycles. True when such a block is free afterwards. @direct: an allocation waits for
     /// it (a compact_stall); false for kcompactd, which runs as its own thread.
     bool compact(unsigned order, std::uint64_t &cycles, bool direct = true);
+
+    /// How a proactive compaction of a zone ended (compact_zone's result).
+    enum class ZoneEnd {
+        score_low,     ///< the zone's score fell to the low mark (COMPACT_SUCCESS)
+        scanners_met,  ///< the whole zone was scanned, or no destination was left (COMPACT_COMPLETE)
+        stopped,       ///< @stop held: kswapd runs (COMPACT_PARTIAL_SKIPPED)
+    };
+    struct ZoneRun {
+        ZoneEnd end = ZoneEnd::scanners_met;
+        std::uint64_t pages_migrated = 0;  ///< in pages
+        std::uint64_t migrate_scanned = 0; ///< pages the migrate scanner looked at, in pages
+        std::uint64_t free_scanned = 0;    ///< pages the free scanner looked at, in pages
+    };
+    /// Proactive compaction of @z (compact_zone with order -1, whole_zone, proactive_compaction):
+    /// the migrate scanner moves the movable pages it finds from the bottom of the zone up into
+    /// free pages the free scanner finds from the top down, until the zone's fragmentation score
+    /// is at or below @wmark_low, the scanners meet, or @stop() holds; checked before each batch
+    /// of kClusterPages pages, as compact_finished is. The cycles of its work are added to @cycles.
+    ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles, const std::function<bool()> &stop);
+    /// COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX): pages the migrate scanner isolates per batch.
+    static constexpr unsigned kClusterPages = 32;
 
 private:
     /// Whether every allocated block in [@pfn, @pfn + @pages) may move; counts pinned ones.

@@ -23,6 +23,8 @@
 
 namespace mtesim {
 
+class CompactionFreeScanner;
+
 class PageAllocator {
 public:
     /// @reserved: memory boot already took (page tables, via memblock), never handed out.
@@ -102,8 +104,11 @@ public:
      */
     /// @free_scanner: compaction's destination (isolate_freepages): a free block of the same
     /// zone, the zone tested at min without its lowmem_reserve (__isolate_free_page); otherwise
-    /// the allocator's (alloc_migration_target): any zone at min with its reserve.
-    bool migrate_block(Pfn head, std::uint64_t &cycles, bool sync = false, bool free_scanner = false);
+    /// the allocator's (alloc_migration_target): any zone at min with its reserve. @scanner
+    /// (with @free_scanner): a whole-zone compaction's free scanner picks the destination
+    /// (CompactionFreeScanner::take, above @migrate_block) instead of the smallest free block.
+    bool migrate_block(Pfn head, std::uint64_t &cycles, bool sync = false, bool free_scanner = false,
+                       CompactionFreeScanner *scanner = nullptr, Pfn migrate_block = Pfn(0));
 
     Zone *zone_of(Pfn pfn);
     const std::vector<std::unique_ptr<Zone>> &zones() const { return m_zones; }

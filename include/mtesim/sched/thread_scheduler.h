@@ -159,8 +159,9 @@ public:
     void set_base_slice_ps(std::uint64_t slice_ps);
     /// The scaled slice, in ps.
     std::uint64_t slice_ps() const { return m_slice_ps; }
-    /// Registers a kernel thread, asleep.
-    void add_kernel_thread(IKernelThread &thread);
+    /// Registers a kernel thread, asleep; at @now_ps (~0: untimed) a thread whose sleep is
+    /// timed (sleep_timeout_ps) arms its timer, as a kthread does that enters its loop at boot.
+    void add_kernel_thread(IKernelThread &thread, std::uint64_t now_ps = ~0ull);
     /// try_to_wake_up of @thread by @waker_core: queued on a core (see the top of the file)
     /// unless it is runnable already. True when it went to an idle core other than the
     /// waker's (a reschedule IPI woke that CPU).

@@ -1,0 +1,46 @@
+// CompactionFreeScanner: compaction's free scanner for a whole-zone run (mm/compaction.c
+// isolate_freepages, isolate_freepages_block, suitable_migration_target), reduced to what it
+// hands the migration: a free block of the order asked, taken off the free lists, from the
+// highest pageblock down, so that pages move from the bottom of the zone (the migrate scanner's
+// side) to its top. The two scanners meet when the free scanner's pageblock is at or below the
+// migrate scanner's: compaction of the zone is then complete.
+#pragma once
+
+#include "mtesim/common/address.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace mtesim {
+
+class PageAllocator;
+class Zone;
+
+class CompactionFreeScanner {
+public:
+    /// Starts at the zone's last pageblock (pageblock_start_pfn(zone_end_pfn - 1)).
+    CompactionFreeScanner(PageAllocator &allocator, Zone &zone);
+
+    /// A free block of 2^@order pages for a page the migrate scanner took from the pageblock
+    /// at @migrate_block, removed from the free lists (the caller marks it allocated), or
+    /// nullopt when the scanners have met.
+    std::optional<Pfn> take(unsigned order, Pfn migrate_block);
+    /// Whether the free scanner has reached the migrate scanner's pageblock @migrate_block.
+    bool met(Pfn migrate_block) const { return m_block <= migrate_block; }
+    /// Pages it looked at (for stats: compact_free_scanned), in pages.
+    std::uint64_t scanned() const { return m_scanned; }
+
+private:
+    /// suitable_migration_target: a MIGRATE_MOVABLE pageblock that is not one free block of
+    /// pageblock order or more (taking from it would undo what compaction is for). The pool's
+    /// MIGRATE_CMA pageblocks are left out, as the model's compaction keeps out of the pool.
+    bool suitable(Pfn block) const;
+
+    PageAllocator &m_alloc;
+    Zone &m_zone;
+    Pfn m_block; /* the pageblock being scanned */
+    Pfn m_pos;   /* the next page of it to look at */
+    std::uint64_t m_scanned = 0;
+};
+
+}  // namespace mtesim

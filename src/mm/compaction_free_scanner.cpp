@@ -1,0 +1,49 @@
+// CompactionFreeScanner: see the header.
+#include "mtesim/mm/compaction_free_scanner.h"
+
+#include "mtesim/mm/page_allocator.h"
+
+namespace mtesim {
+
+CompactionFreeScanner::CompactionFreeScanner(PageAllocator &allocator, Zone &zone)
+    : m_alloc(allocator), m_zone(zone), m_block(Pfn((zone.end().value() - 1) & ~(kPageblockPages - 1))),
+      m_pos(m_block) {}
+
+bool CompactionFreeScanner::suitable(Pfn block) const {
+    if (m_zone.pageblock_type(block) != MigrateType::movable) return false;
+    const PageMeta &m = m_zone.meta(block);
+    return !(m.state() == PageMeta::State::free_head && m.order() >= kPageblockOrder);
+}
+
+/*
+ * isolate_freepages: pageblocks from the top of the zone down, each scanned from its first page
+ * up (isolate_freepages_block), one struct page looked at per block head met (ops.page_scan); a
+ * free block of the order or larger gives its first 2^order pages, the rest staying free (the
+ * kernel splits the buddy into pages it keeps on cc->freepages; the model takes only what the
+ * migration uses, and looks again from the same page next time). Absent pages (holes) are
+ * stepped over one by one.
+ */
+std::optional<Pfn> CompactionFreeScanner::take(unsigned order, Pfn migrate_block) {
+    const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
+    while (m_block > migrate_block) {
+        const Pfn end = m_block + kPageblockPages;
+        if (m_pos == m_block && !suitable(m_block)) m_pos = end;
+        while (m_pos < end) {
+            m_alloc.work(page_scan);
+            ++m_scanned;
+            const PageMeta &m = m_zone.meta(m_pos);
+            if (m.state() == PageMeta::State::free_head && m.order() >= order) {
+                const Pfn p = m_pos;
+                m_zone.take_free_block(p, order);
+                return p;
+            }
+            const bool head = m.state() != PageMeta::State::tail && m.state() != PageMeta::State::absent;
+            m_pos = m_pos + (head ? (1ull << m.order()) : 1);
+        }
+        m_block = m_block - kPageblockPages;
+        m_pos = m_block;
+    }
+    return std::nullopt;
+}
+
+}  // namespace mtesim

@@ -1,0 +1,347 @@
+// Proactive compaction (vm.compaction_proactiveness): the fragmentation score as Linux computes
+// it (extfrag_for_order at order 9, zones weighted by size, the low and high marks), the free
+// scanner (from the top of the zone down, movable pageblocks only, never a free pageblock, up to
+// the migrate scanner), a whole-zone run (pages move from the bottom up until the zone's score is
+// at the low mark; pinned pages stay; kswapd running stops it), and kcompactd's timer (500 ms,
+// a check, a run above the high mark, 64 intervals after a run without progress; no timer
+// without a scheduler or at proactiveness 0), with tags carried by every migration.
+#include "kernel_rig.h"
+#include "sched_rig.h"
+
+#include "mtesim/mm/compaction_free_scanner.h"
+#include "mtesim/mm/fragmentation_score.h"
+
+#include <gtest/gtest.h>
+
+using namespace mtesim;
+using mtesim::test::KernelRig;
+using mtesim::test::kBase;
+using mtesim::test::Waker;
+using mtesim::test::small_swap;
+
+namespace {
+
+/* The pool kept out of the way, a small reserve (32 pages at min), no lowmem_reserve: tests can
+ * bring memory close to min without reclaim. */
+MmConfig tight() {
+    MmConfig mm;
+    mm.cma_policy = CmaPolicy::never;
+    mm.min_free_kbytes = 128;
+    mm.lowmem_reserve_ratio = 0;
+    return mm;
+}
+
+/* Every free page outside the pool taken as an unmovable allocation nobody owns. */
+void take_everything(KernelRig &r) {
+    for (const auto &z : r.alloc->zones())
+        for (MigrateType t : {MigrateType::movable, MigrateType::unmovable, MigrateType::reclaimable, MigrateType::highatomic})
+            while (auto p = z->take_smallest(0, t))
+                z->mark_allocated(*p, 0, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
+}
+
+/* The pool's free pages taken too: the score counts them (zone->free_area holds every list),
+ * and on this board the whole pool is in the Normal zone, in large free blocks. */
+void take_pool(KernelRig &r) {
+    for (const auto &z : r.alloc->zones())
+        while (auto p = z->take_smallest(0, MigrateType::cma))
+            z->mark_allocated(*p, 0, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
+}
+
+/* Pageblocks [@first, @first + @blocks) of @z made free again, then every page of them allocated
+ * movable (nobody's: the migrator moves such a page without an owner to tell) and every other
+ * one freed: 256 free order-0 pages a pageblock, none with its buddy free. Returns the pages
+ * left allocated. */
+std::vector<Pfn> checkerboard(KernelRig &r, Zone &z, Pfn first, unsigned blocks) {
+    for (Pfn p = first; p < first + blocks * kPageblockPages; p = p + 1) r.alloc->free_pages(p);
+    std::vector<Pfn> held;
+    for (Pfn p = first; p < first + blocks * kPageblockPages; p = p + 1) {
+        EXPECT_TRUE(z.take_free_block(p, 0));
+        z.mark_allocated(p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+        if ((p - first) % 2) held.push_back(p);
+    }
+    for (Pfn p = first; p < first + blocks * kPageblockPages; p = p + 2) r.alloc->free_pages(p);
+    return held;
+}
+
+std::uint64_t allocated_in(Zone &z, Pfn first, std::uint64_t pages) {
+    std::uint64_t n = 0;
+    for (Pfn p = first; p < first + pages; p = p + 1)
+        if (z.meta(p).state() == PageMeta::State::allocated_head) ++n;
+    return n;
+}
+
+constexpr std::uint64_t kMs = 1000000000ull; /* ps */
+
+}  // namespace
+
+TEST(FragmentationScore, ExtfragCountsTheFreePagesOutsideBlocksOfTheOrder) {
+    Zone z("t", Pfn(0), 4096);
+    z.add_free_range(Pfn(0), 4096, MigrateType::movable);
+    EXPECT_EQ(FragmentationScore::zone(z), 0u) << "four free order-10 blocks";
+    ASSERT_TRUE(z.take_free_block(Pfn(0), 10));
+    ASSERT_TRUE(z.take_free_block(Pfn(1024), 0));
+    // Free now: [1025, 2048) as blocks of order 0..9 (1023 pages, one of them the order-9 block
+    // at 1536) and [2048, 4096) as two order-10 blocks: 3071 pages, 2560 in order-9 units.
+    ASSERT_EQ(z.free_pages(), 3071u);
+    EXPECT_EQ(FragmentationScore::extfrag(z, 9), 511u * 100 / 3071) << "16";
+    EXPECT_EQ(FragmentationScore::zone(z), 16u);
+    EXPECT_EQ(FragmentationScore::extfrag(z, 10), 1023u * 100 / 3071) << "33: only the order-10 blocks are whole";
+    EXPECT_EQ(FragmentationScore::extfrag(z, 0), 0u);
+    Zone empty("e", Pfn(4096), 1024);
+    EXPECT_EQ(FragmentationScore::zone(empty), 0u) << "nothing free: 0, not a division by zero";
+}
+
+TEST(FragmentationScore, TheNodeWeighsEachZoneBySizeAndRoundsEachTermDown) {
+    std::vector<std::unique_ptr<Zone>> zones;
+    zones.push_back(std::make_unique<Zone>("a", Pfn(0), 4096));
+    zones.push_back(std::make_unique<Zone>("b", Pfn(4096), 4096));
+    zones[0]->add_free_range(Pfn(0), 4096, MigrateType::movable);
+    ASSERT_TRUE(zones[0]->take_free_block(Pfn(0), 10));
+    ASSERT_TRUE(zones[0]->take_free_block(Pfn(1024), 0)); /* score 16, as above */
+    Zone &b = *zones[1];
+    b.add_free_range(Pfn(4096), 4096, MigrateType::movable);
+    for (Pfn p(4096); p < Pfn(8192); p = p + 1) {
+        ASSERT_TRUE(b.take_free_block(p, 0));
+        b.mark_allocated(p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    }
+    for (Pfn p(4096); p < Pfn(8192); p = p + 2) b.free_block(p); /* 2048 lone pages: score 100 */
+    ASSERT_EQ(FragmentationScore::zone(b), 100u);
+    // 4096 x 16 / 8193 = 7 (7.99) and 4096 x 100 / 8193 = 49 (49.99).
+    EXPECT_EQ(FragmentationScore::node(zones), 56u);
+}
+
+TEST(FragmentationScore, TheMarksFollowProactiveness) {
+    EXPECT_EQ(FragmentationScore::wmark(20, true), 80u) << "the default: compact above 90, down to 80";
+    EXPECT_EQ(FragmentationScore::wmark(20, false), 90u);
+    EXPECT_EQ(FragmentationScore::wmark(50, true), 50u);
+    EXPECT_EQ(FragmentationScore::wmark(50, false), 60u);
+    EXPECT_EQ(FragmentationScore::wmark(96, true), 5u) << "never below 5";
+    EXPECT_EQ(FragmentationScore::wmark(100, false), 15u);
+    EXPECT_EQ(FragmentationScore::wmark(0, false), 100u) << "a score never exceeds 100";
+}
+
+TEST(CompactionFreeScanner, TakesFromTheTopDownSkippingFreeAndUnmovablePageblocksUpToTheMigrateScanner) {
+    KernelRig r(tight());
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const Pfn top(z.end().value() - kPageblockPages);
+    const Pfn below = top - kPageblockPages, third = below - kPageblockPages, fourth = third - kPageblockPages;
+    // The top pageblock wholly free (one order-9 block): not a target. The one below it has free
+    // pages but is unmovable. The third has two free pages, the fourth one.
+    for (Pfn p = top; p < top + kPageblockPages; p = p + 1) r.alloc->free_pages(p);
+    r.alloc->free_pages(below + 3);
+    z.set_pageblock_type(below, MigrateType::unmovable);
+    r.alloc->free_pages(third + 10);
+    r.alloc->free_pages(third + 7);
+    r.alloc->free_pages(fourth + 100);
+    CompactionFreeScanner s(*r.alloc, z);
+    EXPECT_FALSE(s.met(fourth - kPageblockPages));
+    EXPECT_EQ(s.take(0, fourth - kPageblockPages), third + 7) << "within a pageblock, from its first page up";
+    EXPECT_EQ(s.take(0, fourth - kPageblockPages), third + 10);
+    EXPECT_EQ(s.take(0, fourth), std::nullopt) << "the fourth pageblock is the migrate scanner's: the scanners met";
+    EXPECT_TRUE(s.met(fourth));
+    EXPECT_TRUE(z.block_is_free(top, kPageblockOrder)) << "the free pageblock was left whole";
+    EXPECT_EQ(z.meta(below + 3).state(), PageMeta::State::free_head) << "the unmovable pageblock gave nothing";
+    EXPECT_EQ(z.meta(fourth + 100).state(), PageMeta::State::free_head);
+    EXPECT_GT(s.scanned(), 0u);
+}
+
+TEST(CompactionFreeScanner, AHigherOrderTakesTheFirstPagesOfALargeEnoughFreeBlock) {
+    KernelRig r(tight());
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const Pfn block(z.end().value() - 2 * kPageblockPages);
+    r.alloc->free_pages(block + 1); /* an order-0 hole first */
+    for (Pfn p = block + 64; p < block + 72; p = p + 1) r.alloc->free_pages(p); /* an order-3 block */
+    CompactionFreeScanner s(*r.alloc, z);
+    EXPECT_EQ(s.take(2, z.start()), block + 64) << "the order-0 hole is too small";
+    EXPECT_EQ(s.take(2, z.start()), block + 68) << "the rest of the split block";
+    EXPECT_EQ(z.meta(block + 1).state(), PageMeta::State::free_head);
+}
+
+TEST(ProactiveCompaction, AZoneRunMovesPagesUpUntilTheScoreIsAtTheLowMark) {
+    KernelRig r(tight());
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const Pfn first(z.start().value() + 64 * kPageblockPages);
+    const unsigned blocks = 8;
+    const std::vector<Pfn> held = checkerboard(r, z, first, blocks);
+    const std::uint64_t span = blocks * kPageblockPages;
+    ASSERT_EQ(FragmentationScore::zone(z), 100u) << "every free page alone";
+    const std::uint64_t free_before = z.free_pages(), other_free = r.alloc->zones().front()->free_pages();
+    std::uint64_t cycles = 0;
+    const Compactor::ZoneRun run = r.k->compact_zone_proactive(z, 80, cycles);
+    EXPECT_EQ(run.end, Compactor::ZoneEnd::score_low);
+    EXPECT_LE(FragmentationScore::zone(z), 80u);
+    EXPECT_GT(FragmentationScore::zone(z), 70u) << "it stops once the low mark is reached, give or take one batch";
+    EXPECT_GT(run.pages_migrated, 0u);
+    EXPECT_LT(run.pages_migrated, held.size()) << "not the whole region: only down to the mark";
+    EXPECT_EQ(run.pages_migrated, r.alloc->stats().compact_pages_migrated);
+    EXPECT_GT(run.migrate_scanned, 64u * kPageblockPages) << "from the zone's first page";
+    EXPECT_GT(run.free_scanned, 0u);
+    EXPECT_EQ(z.free_pages(), free_before) << "pages moved, none lost or made";
+    EXPECT_EQ(r.alloc->zones().front()->free_pages(), other_free) << "compaction stays in its zone";
+    EXPECT_EQ(allocated_in(z, first, span), held.size()) << "every page moved within the region, the only free memory";
+    EXPECT_TRUE(z.block_is_free(first, kPageblockOrder)) << "the bottom pageblock emptied first";
+    // Moved pages went up: the region's top pageblock is now full.
+    EXPECT_EQ(allocated_in(z, first + span - kPageblockPages, kPageblockPages), kPageblockPages);
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}
+
+TEST(ProactiveCompaction, PinnedPagesStayAndAnUnmovablePageblockIsNoDestination) {
+    KernelRig r(tight());
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const Pfn first(z.start().value() + 64 * kPageblockPages);
+    const std::vector<Pfn> held = checkerboard(r, z, first, 4);
+    const Pfn pinned = held[5];
+    r.alloc->set_pinned(pinned, true);
+    const Pfn top = first + 3 * kPageblockPages;
+    z.set_pageblock_type(top, MigrateType::unmovable);
+    const std::uint64_t top_free = kPageblockPages - allocated_in(z, top, kPageblockPages);
+    std::uint64_t cycles = 0;
+    const Compactor::ZoneRun run = r.k->compact_zone_proactive(z, 5, cycles);
+    EXPECT_EQ(run.end, Compactor::ZoneEnd::scanners_met) << "a low mark of 5 is out of reach here";
+    EXPECT_GT(run.pages_migrated, 0u);
+    EXPECT_EQ(z.meta(pinned).state(), PageMeta::State::allocated_head) << "the pinned page did not move";
+    EXPECT_FALSE(z.block_is_free(first, kPageblockOrder));
+    EXPECT_EQ(kPageblockPages - allocated_in(z, top, kPageblockPages), top_free) << "nothing moved into the unmovable pageblock";
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}
+
+TEST(ProactiveCompaction, KswapdRunningStopsAZoneRunBeforeItMovesAnything) {
+    KernelRig r(tight());
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    checkerboard(r, z, Pfn(z.start().value() + 64 * kPageblockPages), 4);
+    Waker w(*r.k); /* kswapd is only woken, not run */
+    ASSERT_TRUE(r.k->kswapd().wake(0));
+    std::uint64_t cycles = 0;
+    const Compactor::ZoneRun run = r.k->compact_zone_proactive(z, 80, cycles);
+    EXPECT_EQ(run.end, Compactor::ZoneEnd::stopped);
+    EXPECT_EQ(run.pages_migrated, 0u);
+}
+
+TEST(ProactiveCompaction, KcompactdChecksEvery500MsCompactsAboveTheHighMarkAndCarriesTags) {
+    KernelConfig kc = small_swap(0);
+    ASSERT_EQ(kc.compaction_proactiveness, 20u) << "Linux's default";
+    KernelRig r(tight(), kc);
+    Kcompactd &kd = r.k->kcompactd();
+    EXPECT_EQ(kd.sleep_timeout_ps(), 0u) << "no scheduler yet: no timer";
+    Waker w(*r.k);
+    EXPECT_EQ(kd.sleep_timeout_ps(), 500 * kMs) << "HPAGE_FRAG_CHECK_INTERVAL_MSEC";
+
+    // A fresh board: free memory in large blocks; the check finds nothing to do.
+    ASSERT_TRUE(kd.timed_out());
+    EXPECT_TRUE(kd.awake());
+    std::uint64_t cycles = 0;
+    EXPECT_FALSE(kd.run_once(cycles));
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_checks, 1u);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_runs, 0u);
+    EXPECT_EQ(r.k->stats().kcompactd_wakeups, 0u) << "a timer expiry is no wakeup_kcompactd";
+
+    // Tagged user pages, then every other one unmapped: all free memory is in lone pages, in
+    // both zones (a zone with nothing free would weigh the node's score down).
+    take_everything(r);
+    std::uint64_t regions = 0;
+    for (const auto &z : r.alloc->zones()) {
+        const Pfn first(z->start().value() + 16 * kPageblockPages);
+        for (Pfn p = first; p < first + 8 * kPageblockPages; p = p + 1) r.alloc->free_pages(p);
+        regions += 8 * kPageblockPages;
+    }
+    const std::uint64_t pages = regions - 64;
+    r.k->thread_start(1);
+    ASSERT_EQ(r.k->mmap(1, kBase, pages * kPageSize, true).error, 0);
+    for (std::uint64_t i = 0; i < pages; ++i) r.stg(1, kBase + i * kPageSize + 0x20, static_cast<Tag>(1 + i % 15));
+    for (std::uint64_t i = 0; i < pages; i += 2) ASSERT_EQ(r.k->munmap(1, kBase + i * kPageSize, kPageSize).error, 0);
+    take_pool(r); /* after the tag reservations, which came from it */
+    // The allocations went below low and woke kswapd; the unmapping has balanced the node since.
+    ASSERT_TRUE(r.k->kswapd().awake());
+    while (r.k->kswapd().run_once(cycles)) {
+    }
+    ASSERT_EQ(r.k->stats().kswapd_reclaimed, 0u);
+    const unsigned before = FragmentationScore::node(r.alloc->zones());
+    ASSERT_GT(before, 90u);
+
+    ASSERT_TRUE(kd.timed_out());
+    EXPECT_FALSE(kd.run_once(cycles));
+    KernelStats st = r.k->stats();
+    EXPECT_EQ(st.kcompactd_proactive_checks, 2u);
+    EXPECT_EQ(st.kcompactd_proactive_runs, 1u);
+    EXPECT_EQ(st.kcompactd_proactive_score_low, 2u) << "each zone down to the low mark";
+    EXPECT_LE(FragmentationScore::node(r.alloc->zones()), 80u);
+    EXPECT_GT(st.kcompactd_proactive_pages_migrated, 0u);
+    EXPECT_EQ(st.kcompactd_proactive_deferred, 0u);
+    EXPECT_EQ(kd.sleep_timeout_ps(), 500 * kMs);
+    EXPECT_GT(r.alloc->stats().tagged_pages_migrated, 0u);
+    r.expect_clean();
+    for (std::uint64_t i = 1; i < pages; i += 2) {
+        ASSERT_TRUE(r.touch(1, kBase + i * kPageSize)); /* restores tags parked in the xarray */
+        ASSERT_EQ(r.tag_at(1, kBase + i * kPageSize + 0x20), 1 + i % 15) << "page " << i;
+    }
+    r.expect_clean();
+
+    // The next check finds the score below the high mark.
+    ASSERT_TRUE(kd.timed_out());
+    kd.run_once(cycles);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_checks, 3u);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_runs, 1u);
+}
+
+TEST(ProactiveCompaction, ARunWithoutProgressDefersTheNextCheckAndKswapdRunningSkipsIt) {
+    KernelRig r(tight(), small_swap(0));
+    Waker w(*r.k);
+    Kcompactd &kd = r.k->kcompactd();
+    take_everything(r);
+    std::vector<Pfn> held;
+    for (const auto &z : r.alloc->zones()) {
+        const std::vector<Pfn> h = checkerboard(r, *z, Pfn(z->start().value() + 16 * kPageblockPages), 4);
+        held.insert(held.end(), h.begin(), h.end());
+    }
+    for (Pfn p : held) r.alloc->set_pinned(p, true); /* nothing can move */
+    take_pool(r);
+    ASSERT_GT(FragmentationScore::node(r.alloc->zones()), 90u);
+
+    ASSERT_TRUE(r.k->kswapd().wake(0));
+    ASSERT_TRUE(kd.timed_out());
+    std::uint64_t cycles = 0;
+    kd.run_once(cycles);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_checks, 1u);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_runs, 0u) << "kswapd is running";
+    r.k->kswapd().run_once(cycles);
+    while (r.k->kswapd().run_once(cycles)) {
+    }
+    ASSERT_FALSE(r.k->kswapd().awake());
+
+    ASSERT_TRUE(kd.timed_out());
+    kd.run_once(cycles);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_runs, 1u);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_pages_migrated, 0u);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_deferred, 1u);
+    EXPECT_EQ(kd.sleep_timeout_ps(), 500 * kMs << 6) << "COMPACT_MAX_DEFER_SHIFT";
+
+    // A wake-up for an order: kcompactd_do_work, and the default timeout again.
+    ASSERT_TRUE(kd.wake(3));
+    kd.run_once(cycles);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_checks, 2u) << "work requested: no proactive check";
+    EXPECT_EQ(kd.sleep_timeout_ps(), 500 * kMs);
+}
+
+TEST(ProactiveCompaction, ProactivenessZeroMeansNoTimer) {
+    KernelConfig kc = small_swap(0);
+    kc.compaction_proactiveness = 0;
+    KernelRig r(tight(), kc);
+    Waker w(*r.k);
+    EXPECT_EQ(r.k->kcompactd().sleep_timeout_ps(), 0u);
+    EXPECT_FALSE(r.k->kcompactd().timed_out());
+}
+
+TEST(ProactiveCompaction, AKernelThreadAddedWithATimeArmsItsTimer) {
+    SchedRig r(2, "thread 1 core=0\n1 compute 1\n", SchedConfig{});
+    KernelRig k(tight(), small_swap(0));
+    Waker w(*k.k);
+    r.s->add_kernel_thread(k.k->kcompactd(), 7 * kMs);
+    EXPECT_EQ(r.s->next_wake(1), 507 * kMs) << "kcompactd enters its timed wait as it starts";
+    r.s->add_kernel_thread(k.k->kswapd(), 7 * kMs);
+    EXPECT_EQ(r.s->next_wake(1), 507 * kMs) << "kswapd's first sleep is untimed";
+}
