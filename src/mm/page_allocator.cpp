@@ -165,9 +165,10 @@ Zone *PageAllocator::zone_of(Pfn pfn) {
  * highatomic reserve without ALLOC_HARDER) must be at @mark plus the zone's lowmem_reserve or
  * above once 2^@order are taken ("free_pages <= min + z->lowmem_reserve[highest_zoneidx]" fails,
  * with free_pages less 2^order - 1). */
-bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve) const {
+bool PageAllocator::watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve,
+                                 bool alloc_cma) const {
     std::uint64_t usable = z.free_pages() - z.free_pages(MigrateType::isolate);
-    if (!pool_usable(gfp)) usable -= z.free_pages(MigrateType::cma);
+    if (!alloc_cma && !pool_usable(gfp)) usable -= z.free_pages(MigrateType::cma);
     if (!gfp.atomic) usable -= z.free_pages(MigrateType::highatomic);
     return usable >= mark + (reserve ? z.lowmem_reserve : 0) + (1ull << order);
 }
@@ -568,7 +569,10 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bo
     std::optional<Pfn> dest;
     for (auto &dz : m_zones) {
         if (free_scanner && dz.get() != z) continue; /* compaction stays in its zone */
-        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min, !free_scanner)) continue;
+        /* __isolate_free_page tests min + 2^order with ALLOC_CMA: the pool's free pages count */
+        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min, !free_scanner,
+                          free_scanner))
+            continue;
         if (scanner) {
             if ((dest = scanner->take(m.order(), migrate_block)))
                 dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head,

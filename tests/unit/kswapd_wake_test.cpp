@@ -192,6 +192,17 @@ TEST(LowmemReserve, AnOrderIsAvailableOnlyWhereTheZonesWatermarkAllowsIt) {
     EXPECT_TRUE(r.alloc->order_available(4, /*high=*/false)) << "at min + 2^4: the order can be given";
 }
 
+namespace {
+
+/* The pool's free pages taken (unmovable, nobody's): Normal's free pages are then its own lists'. */
+void take_pool(PageAllocator &a) {
+    for (const auto &z : a.zones())
+        while (auto p = z->take_smallest(0, MigrateType::cma))
+            z->mark_allocated(*p, 0, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
+}
+
+}  // namespace
+
 // Compaction's free scanner (isolate_freepages -> __isolate_free_page) takes its destinations in
 // the zone being compacted, which it tests at min with no lowmem_reserve (highest_zoneidx 0);
 // the allocator's migration target (alloc_migration_target, as alloc_contig_range uses) may take
@@ -224,7 +235,30 @@ TEST(LowmemReserve, CompactionsDestinationsStayInTheirZoneAndIgnoreTheReserve) {
     EXPECT_EQ(usable(dma32), dma32.wmark_min + dma32.lowmem_reserve) << "one page taken in DMA32, one freed there";
     EXPECT_EQ(usable(normal), normal.wmark_min);
     a.free_pages(in_dma32.front()); /* DMA32 one page above min + reserve */
+    take_pool(a); /* compaction's test counts the pool's free pages (ALLOC_CMA): none left */
     EXPECT_FALSE(a.migrate_block(first.pfn, cycles, false, true)) << "compacting Normal takes Normal's pages only: it is at min";
     EXPECT_TRUE(a.migrate_block(first.pfn, cycles)) << "the allocator's target may take DMA32's page above its reserve";
     EXPECT_EQ(usable(normal), normal.wmark_min + 1);
+}
+
+// __isolate_free_page tests the zone at min + 2^order with ALLOC_CMA: the pool's free pages
+// count, even for a page going to the zone's own lists, while the allocator's target (an
+// unmovable-class test, as the model's alloc_migration_target makes) does not count them.
+TEST(LowmemReserve, CompactionsWatermarkCountsThePoolsFreePages) {
+    KernelRig base(no_pool());
+    PageAllocator a(base.desc, no_pool(), base.kmem);
+    const Zone &normal = *a.zones()[0];
+    const GfpFlags unmovable{MigrateType::unmovable, false, false}, movable{MigrateType::movable, false, false};
+    const auto first = a.alloc_pages(0, movable);
+    ASSERT_TRUE(first.ok && normal.contains(first.pfn));
+    while (a.alloc_pages(0, unmovable).ok) {
+    }
+    const std::uint64_t pool = normal.free_pages(MigrateType::cma);
+    ASSERT_GT(pool, 0u) << "the pool is left free (cma_policy never)";
+    ASSERT_EQ(normal.free_pages() - pool, normal.wmark_min) << "Normal at min on its own lists";
+    std::uint64_t cycles = 0;
+    EXPECT_TRUE(a.migrate_block(first.pfn, cycles, false, true)) << "min + 1 counting the pool";
+    EXPECT_EQ(normal.free_pages() - normal.free_pages(MigrateType::cma), normal.wmark_min)
+        << "a page of Normal's own lists taken, the old one freed";
+    EXPECT_EQ(normal.free_pages(MigrateType::cma), pool) << "the destination is not the pool's";
 }

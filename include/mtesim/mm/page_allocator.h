@@ -177,8 +177,10 @@ private:
     PerCpuPages &pcp_of(std::size_t zi) { return m_pcp[zi][m_kmem.current_cpu() % m_pcp[zi].size()]; }
     /// Whether @z can give 2^@order pages to @gfp and keep @mark plus its lowmem_reserve free
     /// pages (__zone_watermark_ok's count test); @reserve false: without the lowmem_reserve
-    /// (highest_zoneidx 0, as compaction's free scanner asks).
-    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve = true) const;
+    /// (highest_zoneidx 0, as compaction's free scanner asks); @alloc_cma: the pool's free
+    /// pages count whatever @gfp (ALLOC_CMA, as compaction's free scanner passes).
+    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve = true,
+                      bool alloc_cma = false) const;
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
     void set_watermarks();
