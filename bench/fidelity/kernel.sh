@@ -16,6 +16,7 @@
 #    over the pairs, less the same run's kernel work without them (the boot's linear map,
 #    built on CPU 0, is kernel work too: an empty trace with the same settings gives it), with
 #    kernel.entry_cycles=0 (page_bench01 loops inside a kernel module, with no exception entry).
+# 3. Proactive compaction after the "frag" pattern (below).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -106,4 +107,33 @@ for pcp in false true; do
     k=$(stat "$out/stats.json" board.cpu@0.kernel_cycles)
     printf "%-8s %-10s %18.1f %14.1f %18.1f\n" "$pattern" "$pcp" "$c" "$(echo "$c / 2" | bc -l)" "$(echo "($k - $k0) / 8000" | bc -l)"
   done
+done
+
+# 3. Proactive compaction of a fragmented node, Gupta's "frag" pattern (the proactive compaction
+#    patch, v5.9: allocate almost all memory, then free 3 of every 4 pages of each 2 MiB-aligned
+#    chunk). One thread maps FRAG_MIB MiB (default 3840 of virt-4g-mte's 4 GiB; swap off), stores
+#    to every page, unmaps 3 of every 4, then computes 1.2 s so that kcompactd's 500 ms checks
+#    find the fragmented state (vm.compaction_proactiveness at its default, 20: compact above a
+#    score of 90, down to 80). Untagged and PROT_MTE. Prints the pages proactive compaction
+#    migrated and kcompactd's time (its checks' context switches included) at 2 GHz.
+frag_mib=${FRAG_MIB:-3840}
+echo
+echo "proactive compaction after Gupta's frag pattern, ${frag_mib} MiB of virt-4g-mte, vm.compaction_proactiveness=20"
+printf "%-8s %7s %5s %14s %16s %14s %12s %12s\n" prot checks runs pages_migrated kcompactd_cycles cycles_per_page us_per_page ms_total
+for prot in untagged mte; do
+  awk -v mib="$frag_mib" -v prot="$([ $prot = mte ] && echo mte)" 'BEGIN {
+    base = 268435456; n = mib * 256;
+    printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x %s\n", base, n * 4096, prot;
+    for (p = 0; p < n; p++) printf "1 st 0x%x 8\n", base + p * 4096;
+    for (p = 0; p < n; p += 4) printf "1 munmap 0x%x 0x%x\n", base + (p + 1) * 4096, 3 * 4096;
+    for (i = 0; i < 12; i++) printf "1 compute 200000000\n";
+  }' > "$work/frag.trace"
+  out="$work/frag-$prot"
+  "$mtesim" run --trace "$work/frag.trace" --set swap.size_mbytes=0 --out "$out" > /dev/null
+  checks=$(stat "$out/stats.json" kernel.kcompactd.proactive.checks)
+  runs=$(stat "$out/stats.json" kernel.kcompactd.proactive.runs)
+  pages=$(stat "$out/stats.json" kernel.kcompactd.proactive.pages_migrated)
+  cyc=$(stat "$out/stats.json" kernel.kcompactd.cycles)
+  per=$(python3 -c "import sys; p, c = int(sys.argv[1]), int(sys.argv[2]); print(f'{c / p:.0f} {c / p / 2000:.3f}' if p else '- -')" "$pages" "$cyc")
+  printf "%-8s %7s %5s %14s %16s %14s %12s %12.2f\n" "$prot" "$checks" "$runs" "$pages" "$cyc" ${per} "$(echo "$cyc / 2000000" | bc -l)"
 done
