@@ -16,7 +16,8 @@
 #    over the pairs, less the same run's kernel work without them (the boot's linear map,
 #    built on CPU 0, is kernel work too: an empty trace with the same settings gives it), with
 #    kernel.entry_cycles=0 (page_bench01 loops inside a kernel module, with no exception entry).
-# 3. Proactive compaction after the "frag" pattern (below).
+# 3. Proactive compaction after the "frag" pattern, and 4. a full compaction (vm.compact_memory)
+#    after it (below).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -117,17 +118,21 @@ done
 #    score of 90, down to 80). Untagged and PROT_MTE. Prints the pages proactive compaction
 #    migrated and kcompactd's time (its checks' context switches included) at 2 GHz.
 frag_mib=${FRAG_MIB:-3840}
-echo
-echo "proactive compaction after Gupta's frag pattern, ${frag_mib} MiB of virt-4g-mte, vm.compaction_proactiveness=20"
-printf "%-8s %7s %5s %14s %16s %14s %12s %12s\n" prot checks runs pages_migrated kcompactd_cycles cycles_per_page us_per_page ms_total
-for prot in untagged mte; do
-  awk -v mib="$frag_mib" -v prot="$([ $prot = mte ] && echo mte)" 'BEGIN {
+frag_trace() { # PROT TAIL: the frag pattern (PROT: mte or empty), then TAIL (lines, \n escapes)
+  awk -v mib="$frag_mib" -v prot="$1" -v tail="$2" 'BEGIN {
     base = 268435456; n = mib * 256;
     printf "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x%x 0x%x %s\n", base, n * 4096, prot;
     for (p = 0; p < n; p++) printf "1 st 0x%x 8\n", base + p * 4096;
     for (p = 0; p < n; p += 4) printf "1 munmap 0x%x 0x%x\n", base + (p + 1) * 4096, 3 * 4096;
-    for (i = 0; i < 12; i++) printf "1 compute 200000000\n";
-  }' > "$work/frag.trace"
+    printf "%s", tail;
+  }'
+}
+echo
+echo "proactive compaction after Gupta's frag pattern, ${frag_mib} MiB of virt-4g-mte, vm.compaction_proactiveness=20"
+printf "%-8s %7s %5s %14s %16s %14s %12s %12s\n" prot checks runs pages_migrated kcompactd_cycles cycles_per_page us_per_page ms_total
+for prot in untagged mte; do
+  tail=""; for ((i = 0; i < 12; i++)); do tail+='1 compute 200000000\n'; done
+  frag_trace "$([ $prot = mte ] && echo mte)" "$tail" > "$work/frag.trace"
   out="$work/frag-$prot"
   "$mtesim" run --trace "$work/frag.trace" --set swap.size_mbytes=0 --out "$out" > /dev/null
   checks=$(stat "$out/stats.json" kernel.kcompactd.proactive.checks)
@@ -136,4 +141,25 @@ for prot in untagged mte; do
   cyc=$(stat "$out/stats.json" kernel.kcompactd.cycles)
   per=$(python3 -c "import sys; p, c = int(sys.argv[1]), int(sys.argv[2]); print(f'{c / p:.0f} {c / p / 2000:.3f}' if p else '- -')" "$pages" "$cyc")
   printf "%-8s %7s %5s %14s %16s %14s %12s %12.2f\n" "$prot" "$checks" "$runs" "$pages" "$cyc" ${per} "$(echo "$cyc / 2000000" | bc -l)"
+done
+
+# 4. The same fragmented state, then a full compaction as Gupta's reference measured it (a write
+#    of 1 to /proc/sys/vm/compact_memory: every zone compacted whole, MIGRATE_SYNC, by the writing
+#    thread), proactive compaction off so that kcompactd does not go first. The time is
+#    kernel.compact_memory.time_ps; "per 32 GiB" scales it by 32 GiB / the node's memory
+#    (4 GiB), as if the state and the rate were the same on a larger node.
+echo
+echo "full compaction (sysctl vm.compact_memory 1) after Gupta's frag pattern, ${frag_mib} MiB of virt-4g-mte, proactiveness 0"
+printf "%-8s %14s %12s %14s %12s %14s\n" prot pages_migrated ms us_per_page pages_per_GiB s_per_32GiB
+for prot in untagged mte; do
+  frag_trace "$([ $prot = mte ] && echo mte)" '1 sysctl vm.compact_memory 1\n' > "$work/full.trace"
+  out="$work/full-$prot"
+  "$mtesim" run --trace "$work/full.trace" --set swap.size_mbytes=0 --set vm.compaction_proactiveness=0 --out "$out" > /dev/null
+  pages=$(stat "$out/stats.json" kernel.compact_memory.pages_migrated)
+  ps=$(stat "$out/stats.json" kernel.compact_memory.time_ps)
+  python3 -c "
+import sys
+ps, pages = int(sys.argv[1]), int(sys.argv[2])
+print('%-8s %14d %12.2f %14s %12.0f %14.2f' % (sys.argv[3], pages, ps / 1e9, '%.3f' % (ps / 1e6 / pages) if pages else '-',
+      pages / 4.0, ps / 1e12 * 32 / 4))" "$ps" "$pages" "$prot"
 done

@@ -272,6 +272,28 @@ void SystemCallGate::memory_syscall(ThreadContext &t, const TraceEvent &ev) {
 }
 
 /*
+ * A write to /proc/sys: a kernel entry (the write(2)), then the handler on this core with the
+ * kernel model held. vm.compact_memory runs compact_nodes() in the writer's context, so the
+ * whole compaction is this thread's time; vm.compaction_proactiveness only wakes kcompactd,
+ * which the scheduler places as any kernel thread.
+ */
+void SystemCallGate::sysctl(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    const std::uint64_t start = m_clock.now_ps();
+    Kernel &os = *m_kernel.os;
+    enter_kernel();
+    const bool compact = ev.aux == static_cast<std::uint32_t>(SysctlKey::compact_memory);
+    const Kernel::Result r = compact ? os.compact_memory() : os.set_compaction_proactiveness(static_cast<unsigned>(ev.arg));
+    leave_kernel();
+    t.abi.set_result(r.error);
+    if (m_hooks.timeline)
+        m_hooks.timeline->span(compact ? "compact_memory" : "sysctl compaction_proactiveness", "syscall", m_id, start,
+                               m_clock.now_ps() - start,
+                               {{"thread", std::uint64_t(t.info.id)}, {"value", std::uint64_t(ev.arg)},
+                                {"position", std::uint64_t(ev.position)}});
+}
+
+/*
  * fork: a kernel entry, the copy of the address space on this core (kernel_fork.cpp), then the
  * child's thread, placed on this CPU (the parent's core is the one sure to be running) with
  * the parent thread's SCTLR_EL1.TCF0 and GCR_EL1.Exclude, which fork copies. A child process

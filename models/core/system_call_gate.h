@@ -70,6 +70,9 @@ public:
     /// read(2)/write(2) through a user buffer: the kernel's user accesses, checked in SYNC
     /// mode for their direction (kernel_uaccess.cpp); never a signal.
     void user_buffer_syscall(ThreadContext &t, const TraceEvent &ev);
+    /// A write to /proc/sys (`sysctl KEY VALUE`): vm.compact_memory compacts every zone on
+    /// this core, in @t's time; vm.compaction_proactiveness sets kcompactd's marks and wakes it.
+    void sysctl(ThreadContext &t, const TraceEvent &ev);
     /// An mmap (@map) or munmap (!@map) the heap makes, as a system call of @t.
     void map_region(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte, std::uint64_t position);
     /// kalloc / kfree / pin events: the page allocator called on this core.

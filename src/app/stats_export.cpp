@@ -365,6 +365,10 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.kcompactd.proactive.free_scanned", k.kcompactd_proactive_free_scanned, "pages", "pages its free scanner looked at");
     add_count("kernel.kcompactd.proactive.score_low", k.kcompactd_proactive_score_low, "zone runs", "zone runs that brought the zone's score to the low mark");
     add_count("kernel.kcompactd.proactive.kswapd_stops", k.kcompactd_proactive_kswapd_stops, "zone runs", "zone runs ended because kswapd ran");
+    add_count("kernel.kcompactd.proactive.triggers", k.kcompactd_proactive_triggers, "writes", "sysctl writes of vm.compaction_proactiveness above 0, each an immediate check");
+    add_count("kernel.compact_memory.calls", k.compact_memory_calls, "writes", "sysctl writes to vm.compact_memory (a full compaction of every zone on the writing CPU)");
+    add_count("kernel.compact_memory.pages_migrated", k.compact_memory_pages, "pages", "pages they migrated");
+    add_count("kernel.compact_memory.time_ps", k.compact_memory_ps, "ps", "simulated time they took, on the writing threads' cores");
     add_count("kernel.kthread_wake_ipis", k.kthread_wake_ipis, "IPIs", "reschedule IPIs that woke an idle CPU for kswapd or kcompactd");
     add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "allocations that reclaimed themselves");
     add_count("kernel.direct_reclaim.pages", k.direct_reclaimed, "pages", "freed by direct reclaim");

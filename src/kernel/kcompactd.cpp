@@ -16,6 +16,16 @@ bool Kcompactd::wake(unsigned order) {
     return true;
 }
 
+bool Kcompactd::set_proactiveness(unsigned proactiveness) {
+    m_proactiveness = proactiveness;
+    if (!proactiveness) return false;
+    m_trigger = true;
+    ++m_stats.proactive_triggers;
+    if (m_awake) return false;
+    m_awake = true;
+    return true;
+}
+
 bool Kcompactd::timed_out() {
     if (!m_proactiveness || m_awake) return false;
     m_awake = true;
@@ -30,9 +40,18 @@ bool Kcompactd::timed_out() {
  * lowmem_reserve (compaction_suit_allocation_order finds COMPACT_SUCCESS: nothing to do;
  * PageAllocator::order_available). One run per wake-up: a compaction that finds no range it can
  * empty does not retry (compaction is deferred after failure, defer_compaction). The timeout is
- * then the default again. A timer wake-up with no work requested is the proactive check.
+ * then the default again. A timer wake-up with no work requested is the proactive check; so
+ * is a wake-up by a write of vm.compaction_proactiveness (proactive_compact_trigger), which
+ * goes first even when an order was requested too: that order's work is the next pass.
  */
 bool Kcompactd::run_once(std::uint64_t &cycles) {
+    if (m_trigger) {
+        m_trigger = false;
+        m_timer_fired = false;
+        proactive(cycles);
+        m_awake = m_order > 0;
+        return m_awake;
+    }
     const unsigned order = m_order;
     const bool timer = m_timer_fired;
     m_order = 0;

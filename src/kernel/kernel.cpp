@@ -68,6 +68,7 @@ KernelStats Kernel::stats() const {
     s.kcompactd_proactive_free_scanned = kc.proactive_free_scanned;
     s.kcompactd_proactive_score_low = kc.proactive_score_low;
     s.kcompactd_proactive_kswapd_stops = kc.proactive_kswapd_stops;
+    s.kcompactd_proactive_triggers = kc.proactive_triggers;
     s.kthread_wake_ipis = m_kthread_wake_ipis;
     return s;
 }

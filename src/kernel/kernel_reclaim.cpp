@@ -73,6 +73,33 @@ bool Kernel::has_free_block(unsigned order) const {
     return false;
 }
 
+/*
+ * sysctl_compaction_handler: a write to vm.compact_memory runs compact_nodes() in the writer's
+ * context, compact_node() for each node: every populated zone compacted with order -1,
+ * whole_zone and MIGRATE_SYNC, until the migrate and free scanners meet (compact_finished
+ * continues for order -1 when the run is not proactive).
+ */
+Kernel::Result Kernel::compact_memory() {
+    Result r;
+    ++m_stats.compact_memory_calls;
+    const std::uint64_t start = m_kmem.now_ps();
+    for (const auto &z : m_alloc.zones()) {
+        if (!z->managed_pages()) continue;
+        m_stats.compact_memory_pages +=
+            m_compactor.compact_zone_whole(*z, Compactor::WholeZone{std::nullopt, true, {}}, r.cycles).pages_migrated;
+    }
+    m_stats.compact_memory_ps += m_kmem.now_ps() - start;
+    return r;
+}
+
+/* compaction_proactiveness_sysctl_handler: the value, and for a value above 0 kcompactd woken with
+ * proactive_compact_trigger set. */
+Kernel::Result Kernel::set_compaction_proactiveness(unsigned value) {
+    Result r;
+    if (m_kcompactd.set_proactiveness(value)) wake_thread(m_kcompactd, r.cycles);
+    return r;
+}
+
 bool Kernel::compact_background(unsigned order, std::uint64_t &cycles, std::uint64_t &migrated) {
     const std::uint64_t before = m_alloc.stats().compact_pages_migrated;
     const bool ok = m_compactor.compact(order, cycles, false);

@@ -71,33 +71,35 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
 }
 
 /*
- * compact_zone for proactive compaction (kcompactd's proactive_compact_node: order -1,
- * whole_zone, MIGRATE_SYNC_LIGHT). The migrate scanner walks the zone's pageblocks from the
- * bottom (isolate_migratepages; kcompactd is not direct compaction, so every pageblock is a
- * source, suitable_migration_source), and in each the allocated blocks in address order
- * (isolate_migratepages_block, one struct page looked at per block head or free page: ops.page_scan).
- * A movable block that is not pinned and not on a per-CPU list is migrated
+ * compact_zone with order -1 and whole_zone: kcompactd's proactive compaction
+ * (proactive_compact_node, MIGRATE_SYNC_LIGHT, down to the low mark) and compact_memory
+ * (compact_node, MIGRATE_SYNC, until the scanners meet). The migrate scanner walks the zone's
+ * pageblocks from the bottom (isolate_migratepages; neither is direct compaction, so every
+ * pageblock is a source, suitable_migration_source), and in each the allocated blocks in address
+ * order (isolate_migratepages_block, one struct page looked at per block head or free page:
+ * ops.page_scan). A movable block that is not pinned and not on a per-CPU list is migrated
  * (PageAllocator::migrate_block) to what the free scanner finds from the top of the zone down;
  * the others are passed over. Before each batch of kClusterPages pages (COMPACT_CLUSTER_MAX),
- * compact_finished: kswapd running ends the run (COMPACT_PARTIAL_SKIPPED), so does the zone's
- * score at or below the low mark (COMPACT_SUCCESS). The run is complete when the scanners meet
- * or the free scanner has nothing left. The pool's pageblocks (MIGRATE_CMA) and isolated ones
- * are left alone, as the model's direct compaction leaves them; pages under I/O are passed
- * over (migrate_block without @sync: the model's kcompactd migrates asynchronously).
+ * compact_finished: @mode.stop() ends the run (kcompactd: kswapd running, COMPACT_PARTIAL_SKIPPED),
+ * so does the zone's score at or below the low mark (proactive only: COMPACT_SUCCESS). The run
+ * is complete when the scanners meet or the free scanner has nothing left. The pool's pageblocks
+ * (MIGRATE_CMA) and isolated ones are left alone, as the model's direct compaction leaves them.
+ * Pages under I/O: compact_memory (@mode.sync) waits for them; kcompactd passes over them
+ * (the model's kcompactd migrates asynchronously, where Linux's SYNC_LIGHT would wait for a
+ * page lock).
  */
-Compactor::ZoneRun Compactor::compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles,
-                                                     const std::function<bool()> &stop) {
+Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode, std::uint64_t &cycles) {
     ZoneRun r;
     MmStats &st = m_alloc.mutable_stats();
     const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
     CompactionFreeScanner free_scanner(m_alloc, z);
     unsigned batch = 0; /* pages isolated since the last compact_finished */
     auto finished = [&]() {
-        if (stop()) {
+        if (mode.stop && mode.stop()) {
             r.end = ZoneEnd::stopped;
             return true;
         }
-        if (FragmentationScore::zone(z) <= wmark_low) {
+        if (mode.wmark_low && FragmentationScore::zone(z) <= *mode.wmark_low) {
             r.end = ZoneEnd::score_low;
             return true;
         }
@@ -118,7 +120,7 @@ Compactor::ZoneRun Compactor::compact_zone_proactive(Zone &z, unsigned wmark_low
             if (m.state() == PageMeta::State::allocated_head && m.type() == MigrateType::movable &&
                 !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
                 const std::uint64_t no_dest = st.migrate_no_destination;
-                if (m_alloc.migrate_block(p, cycles, false, true, &free_scanner, block)) {
+                if (m_alloc.migrate_block(p, cycles, mode.sync, true, &free_scanner, block)) {
                     r.pages_migrated += n;
                     st.compact_pages_migrated += n;
                 } else if (st.migrate_no_destination != no_dest) {

@@ -182,6 +182,12 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
     case TraceOp::prctl:
         if ((ev.arg & 1) && (ev.aux & 0xff) > 3) fail("bad tag-check mode");
         break;
+    case TraceOp::sysctl:
+        if (ev.aux == static_cast<std::uint32_t>(SysctlKey::compact_memory) ? ev.arg != 1
+            : ev.aux == static_cast<std::uint32_t>(SysctlKey::compaction_proactiveness) ? ev.arg > 100
+                                                                                       : true)
+            fail("bad sysctl");
+        break;
     case TraceOp::kalloc:
         if (ev.arg > 10 || (ev.aux & 0xff) > 3 || ev.dest == Operand::kRaw) fail("bad kalloc");
         if (!m_kallocated.insert(ev.dest).second) fail("kalloc into a name that still holds a block");

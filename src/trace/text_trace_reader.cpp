@@ -539,6 +539,20 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         need(3, "TID sleep NANOSECONDS");
         ev.op = TraceOp::sleep;
         ev.arg = number(2, "sleep time in ns", 1ull << 40);
+    } else if (token_is(op, ope, "sysctl")) {
+        need(4, "TID sysctl KEY VALUE");
+        ev.op = TraceOp::sysctl;
+        if (token_is(t.b[2], t.e[2], "vm.compact_memory")) {
+            ev.aux = static_cast<std::uint32_t>(SysctlKey::compact_memory);
+            ev.arg = number(3, "vm.compact_memory value", 1);
+            if (ev.arg != 1) m_lines.fail("bad vm.compact_memory value, expected 1", l, le);
+        } else if (token_is(t.b[2], t.e[2], "vm.compaction_proactiveness")) {
+            ev.aux = static_cast<std::uint32_t>(SysctlKey::compaction_proactiveness);
+            ev.arg = number(3, "vm.compaction_proactiveness value", 100);
+        } else {
+            m_lines.fail("unsupported sysctl '" + std::string(t.b[2], t.e[2]) +
+                             "', expected vm.compact_memory or vm.compaction_proactiveness", l, le);
+        }
     } else if (token_is(op, ope, "yield")) {
         need(2, "TID yield");
         ev.op = TraceOp::yield;

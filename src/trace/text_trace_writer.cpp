@@ -102,6 +102,11 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
         return;
     case TraceOp::syscall: m_out << t << "syscall\n"; return;
     case TraceOp::yield: m_out << t << "yield\n"; return;
+    case TraceOp::sysctl:
+        m_out << t << "sysctl "
+              << (ev.aux == static_cast<std::uint32_t>(SysctlKey::compact_memory) ? "vm.compact_memory" : "vm.compaction_proactiveness")
+              << " " << ev.arg << "\n";
+        return;
     case TraceOp::sleep: m_out << t << "sleep " << ev.arg << "\n"; return;
     case TraceOp::exit: m_out << t << "exit\n"; return;
     case TraceOp::kalloc:

@@ -50,6 +50,7 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::dontneed: return "madvise_dontneed";
     case TraceOp::read_user: return "read_user";
     case TraceOp::write_user: return "write_user";
+    case TraceOp::sysctl: return "sysctl";
     }
     return "?";
 }

@@ -978,3 +978,20 @@ TEST(CliRun, KcompactdChecksTheFragmentationScoreEvery500MsOfSimulatedTime) {
     std::filesystem::remove_all(out);
     std::filesystem::remove(trace);
 }
+
+/* The trace's /proc/sys writes (docs/trace-format.md, "sysctl"): a full compaction by the writing
+ * thread, and a proactiveness write that wakes kcompactd for one check at once; an unsupported
+ * key is bad input (tests/data/bad/sysctl-unsupported-key.trace, the corpus test). */
+TEST(CliRun, SysctlWritesCompactMemoryAndTriggerKcompactd) {
+    const std::string out = write_temp("sysctl-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", kData + "/traces/sysctl.trace", "--out", out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const RunStats stat(out);
+    EXPECT_EQ(stat("kernel.compact_memory.calls"), 1u);
+    EXPECT_GT(stat("kernel.compact_memory.time_ps"), 0u) << "both zones scanned, on the writing thread's core";
+    EXPECT_EQ(stat("kernel.kcompactd.proactive.triggers"), 1u) << "the write of 0 triggers nothing";
+    EXPECT_EQ(stat("kernel.kcompactd.proactive.checks"), 1u) << "the trigger's check, long before any 500 ms timer";
+    EXPECT_GT(stat("kernel.kcompactd.cycles"), 0u);
+    std::filesystem::remove_all(out);
+}

@@ -120,9 +120,10 @@ TEST_P(BinaryRoundTrip, TextBinaryTextIsExactRawAndCompressed) {
 /* pool-pressure: kernel allocations and MTE instructions; kernel-paths: processes, file
  * mappings and reads, munmap, mprotect, madvise, pinning; heap-calls: malloc/calloc/realloc/
  * free, sleep; process-abi: fork, shared and memfd mappings, madvise dontneed, read/write
- * through a buffer, prctl tagged_addr. */
+ * through a buffer, prctl tagged_addr; sysctl: both /proc/sys writes. */
 INSTANTIATE_TEST_SUITE_P(Traces, BinaryRoundTrip,
-                         ::testing::Values("pool-pressure.trace", "kernel-paths.trace", "heap-calls.trace", "process-abi.trace"),
+                         ::testing::Values("pool-pressure.trace", "kernel-paths.trace", "heap-calls.trace", "process-abi.trace",
+                                           "sysctl.trace"),
                          [](const auto &info) {
                              std::string n(info.param);
                              n = n.substr(0, n.find('.'));

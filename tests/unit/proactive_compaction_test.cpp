@@ -188,6 +188,51 @@ TEST(ProactiveCompaction, AZoneRunMovesPagesUpUntilTheScoreIsAtTheLowMark) {
     EXPECT_EQ(r.alloc->check_invariants(), "");
 }
 
+TEST(ProactiveCompaction, CompactMemoryPacksAZoneUntilTheScannersMeet) {
+    // Eight pageblocks, every other page allocated, the only free memory of the zone. The
+    // migrate scanner empties pageblocks 0, 1, 2, 3 into the holes of 7, 6, 5, 4 (256 pages
+    // each), and the scanners meet at pageblock 4: 1024 pages moved, the bottom half free.
+    KernelRig r(tight());
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const Pfn first(z.start().value() + 64 * kPageblockPages);
+    const std::vector<Pfn> held = checkerboard(r, z, first, 8);
+    ASSERT_EQ(held.size(), 8 * kPageblockPages / 2);
+    const Kernel::Result res = r.k->compact_memory();
+    EXPECT_EQ(res.outcome, Kernel::Outcome::ok);
+    const KernelStats st = r.k->stats();
+    EXPECT_EQ(st.compact_memory_calls, 1u);
+    EXPECT_EQ(st.compact_memory_pages, 4 * kPageblockPages / 2);
+    EXPECT_TRUE(z.block_is_free(first, 10));
+    EXPECT_TRUE(z.block_is_free(first + 1024, 10));
+    EXPECT_EQ(allocated_in(z, first + 4 * kPageblockPages, 4 * kPageblockPages), held.size());
+    EXPECT_EQ(FragmentationScore::zone(z), 0u) << "all the zone's free memory in whole blocks";
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}
+
+TEST(ProactiveCompaction, WritingProactivenessWakesKcompactdForACheckAtOnce) {
+    KernelRig r(tight(), small_swap(0));
+    Waker w(*r.k);
+    Kcompactd &kd = r.k->kcompactd();
+    EXPECT_FALSE(r.k->set_compaction_proactiveness(0).error);
+    EXPECT_TRUE(w.woken.empty()) << "0 turns it off, no trigger";
+    EXPECT_EQ(kd.sleep_timeout_ps(), 0u);
+    r.k->set_compaction_proactiveness(40);
+    ASSERT_EQ(w.woken.size(), 1u);
+    EXPECT_EQ(w.woken[0], &kd);
+    EXPECT_EQ(kd.proactiveness(), 40u);
+    std::uint64_t cycles = 0;
+    EXPECT_FALSE(kd.wake(2)) << "already runnable: the order is kept for the next pass";
+    EXPECT_TRUE(kd.run_once(cycles)) << "the trigger's check first, then the order's work";
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_checks, 1u);
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_triggers, 1u);
+    EXPECT_EQ(r.k->stats().kcompactd_runs + r.k->stats().kcompactd_skipped, 0u);
+    EXPECT_FALSE(kd.run_once(cycles));
+    EXPECT_EQ(r.k->stats().kcompactd_runs + r.k->stats().kcompactd_skipped, 1u) << "then the order's pass";
+    EXPECT_EQ(r.k->stats().kcompactd_proactive_checks, 1u);
+    EXPECT_EQ(kd.sleep_timeout_ps(), 500 * kMs);
+}
+
 TEST(ProactiveCompaction, PinnedPagesStayAndAnUnmovablePageblockIsNoDestination) {
     KernelRig r(tight());
     take_everything(r);

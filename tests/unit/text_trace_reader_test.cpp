@@ -165,6 +165,15 @@ TEST(TextTraceReader, KernelEventErrorPaths) {
               std::string::npos);
     EXPECT_NE(error_of(kHead + "1 madvise 0x1000 0x1000 willneed\n").find("expected pageout or dontneed"), std::string::npos);
     EXPECT_EQ(error_of(kHead + "1 madvise 0x1000 0x1000 dontneed\n"), "(no error)");
+    // sysctl: the two keys the model has, their values checked.
+    EXPECT_EQ(error_of(kHead + "1 sysctl vm.compact_memory 1\n1 sysctl vm.compaction_proactiveness 100\n"), "(no error)");
+    EXPECT_NE(error_of(kHead + "1 sysctl vm.swappiness 60\n")
+                  .find("unsupported sysctl 'vm.swappiness', expected vm.compact_memory or vm.compaction_proactiveness"),
+              std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 sysctl vm.compaction_proactiveness 101\n").find("expected a number up to 100"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 sysctl vm.compact_memory 0\n").find("bad vm.compact_memory value, expected 1"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 sysctl vm.compact_memory\n").find("wrong number of fields, expected 'TID sysctl KEY VALUE'"),
+              std::string::npos);
     // fork: a new thread id for the child; the child's lines use it.
     EXPECT_EQ(error_of(kHead + "1 fork 2 5\n5 ld 0x1000 8\n"), "(no error)");
     EXPECT_NE(error_of(kHead + "1 fork 2 1\n").find("already exists, expected a new thread id for the child"), std::string::npos);

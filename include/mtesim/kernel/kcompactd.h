@@ -36,6 +36,7 @@ struct KcompactdStats {
     std::uint64_t proactive_free_scanned = 0;    /* pages the free scanner looked at, in pages */
     std::uint64_t proactive_score_low = 0;       /* zone runs that ended at the low mark, in zone runs */
     std::uint64_t proactive_kswapd_stops = 0;    /* zone runs ended because kswapd ran, in zone runs */
+    std::uint64_t proactive_triggers = 0;        /* writes of vm.compaction_proactiveness above 0, in writes */
 };
 
 class Kcompactd : public IKernelThread {
@@ -46,6 +47,11 @@ public:
 
     /// wakeup_kcompactd for 2^@order pages; true when it was asleep (schedule it).
     bool wake(unsigned order);
+    /// A write of vm.compaction_proactiveness (compaction_proactiveness_sysctl_handler): the new
+    /// value; above 0 it also sets proactive_compact_trigger, so that kcompactd checks the score
+    /// at once. True when it was asleep and must be woken (schedule it).
+    bool set_proactiveness(unsigned proactiveness);
+    unsigned proactiveness() const { return m_proactiveness; }
     bool awake() const { return m_awake; }
 
     const char *name() const override { return "kcompactd0"; }
@@ -81,6 +87,7 @@ private:
     bool m_awake = false;
     bool m_timed = false;
     bool m_timer_fired = false;  /* woken by its timer, not by wakeup_kcompactd */
+    bool m_trigger = false;      /* pgdat->proactive_compact_trigger */
     std::uint64_t m_timeout_ps = kCheckIntervalPs; /* the next sleep's timeout, in ps */
     unsigned m_order = 0; /* pgdat->kcompactd_max_order */
     KcompactdStats m_stats;

@@ -175,6 +175,12 @@ public:
     /// kcompactd's compaction for 2^@order pages (not a direct-compaction stall); @migrated
     /// gets the pages it moved. True when a free block of the order is left.
     bool compact_background(unsigned order, std::uint64_t &cycles, std::uint64_t &migrated);
+    /// A write of 1 to /proc/sys/vm/compact_memory (sysctl_compaction_handler -> compact_nodes):
+    /// every zone compacted whole, MIGRATE_SYNC, until its scanners meet, on this CPU.
+    Result compact_memory();
+    /// A write of @value to vm.compaction_proactiveness: kcompactd's new marks, and with a value
+    /// above 0 an immediate proactive check (proactive_compact_trigger wakes kcompactd).
+    Result set_compaction_proactiveness(unsigned value);
     /// kcompactd's proactive compaction of @z down to fragmentation score @wmark_low, stopped
     /// when kswapd runs (compact_finished's kswapd_is_running).
     Compactor::ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles) {

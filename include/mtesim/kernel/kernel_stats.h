@@ -69,6 +69,10 @@ struct KernelStats {
     std::uint64_t kcompactd_proactive_free_scanned = 0;    /* in pages */
     std::uint64_t kcompactd_proactive_score_low = 0;       /* zone runs that reached the low mark */
     std::uint64_t kcompactd_proactive_kswapd_stops = 0;    /* zone runs ended because kswapd ran */
+    std::uint64_t kcompactd_proactive_triggers = 0;        /* writes of vm.compaction_proactiveness above 0 */
+    std::uint64_t compact_memory_calls = 0;                /* writes to vm.compact_memory */
+    std::uint64_t compact_memory_pages = 0;                /* pages they migrated */
+    std::uint64_t compact_memory_ps = 0;                   /* simulated time they took on the writing cores, in ps */
     std::uint64_t kthread_wake_ipis = 0;    /* reschedule IPIs that woke an idle CPU for a kernel thread */
     std::uint64_t direct_reclaims = 0;      /* allocations that had to reclaim themselves */
     std::uint64_t direct_reclaimed = 0;     /* in pages */

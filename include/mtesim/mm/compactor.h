@@ -10,6 +10,7 @@
 #include "mtesim/mm/page_allocator.h"
 
 #include <functional>
+#include <optional>
 
 namespace mtesim {
 
@@ -37,12 +38,26 @@ public:
         std::uint64_t migrate_scanned = 0; ///< pages the migrate scanner looked at, in pages
         std::uint64_t free_scanned = 0;    ///< pages the free scanner looked at, in pages
     };
-    /// Proactive compaction of @z (compact_zone with order -1, whole_zone, proactive_compaction):
-    /// the migrate scanner moves the movable pages it finds from the bottom of the zone up into
-    /// free pages the free scanner finds from the top down, until the zone's fragmentation score
-    /// is at or below @wmark_low, the scanners meet, or @stop() holds; checked before each batch
-    /// of kClusterPages pages, as compact_finished is. The cycles of its work are added to @cycles.
-    ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles, const std::function<bool()> &stop);
+    /// What ends a whole-zone run besides the scanners meeting.
+    struct WholeZone {
+        /// Proactive compaction: stop once the zone's fragmentation score is at or below it;
+        /// none: compact_memory, which runs until the scanners meet.
+        std::optional<unsigned> wmark_low;
+        /// MIGRATE_SYNC (compact_memory): wait for pages under I/O; else passed over.
+        bool sync = false;
+        /// Checked with the score: true ends the run (ZoneEnd::stopped).
+        std::function<bool()> stop;
+    };
+    /// A whole-zone run (compact_zone with order -1, whole_zone): the migrate scanner moves the
+    /// movable pages it finds from the bottom of the zone up into free pages the free scanner
+    /// finds from the top down, until the scanners meet, or, checked before each batch of
+    /// kClusterPages pages as compact_finished is, @mode.stop() holds or the zone's score is at
+    /// or below @mode.wmark_low. The cycles of its work are added to @cycles.
+    ZoneRun compact_zone_whole(Zone &z, const WholeZone &mode, std::uint64_t &cycles);
+    /// Proactive compaction of @z (kcompactd): down to @wmark_low, asynchronous, @stop when kswapd runs.
+    ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles, const std::function<bool()> &stop) {
+        return compact_zone_whole(z, WholeZone{wmark_low, false, stop}, cycles);
+    }
     /// COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX): pages the migrate scanner isolates per batch.
     static constexpr unsigned kClusterPages = 32;
 

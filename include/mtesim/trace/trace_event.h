@@ -63,8 +63,15 @@ enum class TraceOp : std::uint8_t {
     dontneed,      /* madvise(MADV_DONTNEED): src raw base, arg length */
     read_user,     /* read(2) into a user buffer: dest file id, aux file offset (bytes), arg length, src the buffer */
     write_user,    /* write(2) from a user buffer: as read_user */
+    sysctl,        /* a write to /proc/sys: aux the key (SysctlKey), arg the value */
 };
-inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::write_user);
+inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::sysctl);
+/// The /proc/sys keys a trace may write (`sysctl KEY VALUE`).
+enum class SysctlKey : std::uint8_t {
+    compact_memory = 1,           /* vm.compact_memory: 1 compacts every zone whole */
+    compaction_proactiveness = 2, /* vm.compaction_proactiveness: 0..100 */
+};
+inline constexpr unsigned kLastSysctlKey = 2;
 /// mmap aux: the mapping has no PROT_WRITE (read-only; `ro` in a text trace).
 inline constexpr std::uint32_t kMmapReadOnly = 1u << 4;
 /// mprotect aux: PROT_MTE, and no PROT_WRITE (`mte`, `ro` in a text trace).
