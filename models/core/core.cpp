@@ -299,13 +299,13 @@ void Core::run_thread(ThreadContext &t) {
         take_stolen();
         // Timed sleepers due: this busy core takes the timer interrupt and wakes them (one
         // of them may land in this core's queue and preempt below).
-        if (sleeper_due != ~0ull) {
-            if (sleeper_due != m_sleeper_seen_ps) {
-                m_sleeper_seen_ps = sleeper_due;
-                m_sleeper_cycles = m_clock.cycles_at(sleeper_due);
-            }
-            if (m_clock.now_cycles() >= m_sleeper_cycles) m_scheduler.wake_due(m_id, now_ps());
+        // (A timer is nearly always pending: kcompactd's. The cycle it falls due is kept, ~0 for
+        // none, so that the common case is one compare of cycles.)
+        if (sleeper_due != m_sleeper_seen_ps) {
+            m_sleeper_seen_ps = sleeper_due;
+            m_sleeper_cycles = sleeper_due == ~0ull ? ~0ull : m_clock.cycles_at(sleeper_due);
         }
+        if (m_clock.now_cycles() >= m_sleeper_cycles) m_scheduler.wake_due(m_id, now_ps());
         // A thread waiting on this core (with sched.time_slice = off, only a kernel thread)
         // takes it once this thread's slice is used. Tested in cycles, the picoseconds only then.
         if ((time_slice ? !run_queue.empty() : kernel_threads_waiting != 0) && !t.killed &&

@@ -150,9 +150,9 @@ private:
     std::uint64_t m_stolen = 0; /* remote kernel work not yet charged (steal) */
     std::uint64_t m_dispatched_ps = 0; /* when the running thread got the core (its slice) */
     std::uint64_t m_slice_end_cycles = 0; /* local cycle at or before which the running thread's slice ends */
-    std::uint64_t m_next_tick_cycles = 0;
-    std::uint64_t m_sleeper_seen_ps = ~0ull;  /* the earliest sleeper's wake-up m_sleeper_cycles was computed for */
-    std::uint64_t m_sleeper_cycles = ~0ull;   /* local cycle at which it is due */ /* local cycle of the next scheduler tick (a multiple of ThreadScheduler::tick_ps()) */
+    std::uint64_t m_next_tick_cycles = 0;    /* local cycle of the next scheduler tick (a multiple of ThreadScheduler::tick_ps()) */
+    std::uint64_t m_sleeper_seen_ps = ~0ull;  /* the earliest sleeper's wake-up m_sleeper_cycles was computed for, in ps (~0: none) */
+    std::uint64_t m_sleeper_cycles = ~0ull;   /* local cycle at which it is due (~0: none) */
     CoreStats m_stats;
     LocalClock m_clock;
     TimingModel m_timing;
