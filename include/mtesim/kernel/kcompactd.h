@@ -7,7 +7,8 @@
 // when the timer expires undisturbed it checks the node's fragmentation score and, when the score
 // is above the high mark and kswapd is not running, compacts every zone proactively down to the
 // low mark (FragmentationScore, Compactor::compact_zone_proactive); a proactive run that does not
-// lower the node's score defers the next check (COMPACT_MAX_DEFER_SHIFT). Its work (the
+// lower the node's score defers the next check (COMPACT_MAX_DEFER_SHIFT); a write of the sysctl
+// above 0 (a trace's `sysctl`) wakes it for a check at once (proactive_compact_trigger). Its work (the
 // migrations' copies, PTE updates and TLB maintenance, the scanners' page looks) is charged to the
 // core that runs it.
 #pragma once
