@@ -120,7 +120,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
             if (m.state() == PageMeta::State::allocated_head && m.type() == MigrateType::movable &&
                 !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
                 const std::uint64_t no_dest = st.migrate_no_destination;
-                if (m_alloc.migrate_block(p, cycles, mode.sync, true, &free_scanner, block)) {
+                if (m_alloc.migrate_block(p, cycles, MigrateOptions{mode.sync, true, &free_scanner, block})) {
                     r.pages_migrated += n;
                     st.compact_pages_migrated += n;
                 } else if (st.migrate_no_destination != no_dest) {

@@ -524,8 +524,7 @@ bool PageAllocator::retry_tag_reservation(Pfn pfn) {
  * and flushes the TLB, and the old block is freed (into its pageblock's list: the isolate list
  * during alloc_contig_range).
  */
-bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bool free_scanner,
-                                  CompactionFreeScanner *scanner, Pfn migrate_block) {
+bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const MigrateOptions &opt) {
     Zone *z = zone_of(head);
     MTESIM_ASSERT(z && z->meta(head).state() == PageMeta::State::allocated_head, "migrate_block of a non-head");
     const PageMeta m = z->meta(head);
@@ -547,7 +546,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bo
     // the asynchronous batch failed. The lock comes before the write-back check.
     if (m_migrator && m_migrator->isolate_busy(head) == IPageMigrator::Busy::locked) {
         ++m_stats.migrate_busy_locked;
-        if (!sync) return false;
+        if (!opt.sync) return false;
         cycles += m_kmem.io_wait(static_cast<double>(m_migrator->locked_left_ps(head)) / 1000.0);
         ++m_stats.migrate_lock_waits;
     }
@@ -560,7 +559,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bo
             // the sync modes wait for it (folio_wait_writeback), as migrate_pages_sync's
             // second, one-by-one pass does after the first, asynchronous one failed.
             ++m_stats.migrate_busy_writeback;
-            if (!sync) return false;
+            if (!opt.sync) return false;
             cycles += m_kmem.io_wait(static_cast<double>(m_migrator->writeback_left_ps(head)) / 1000.0);
             ++m_stats.migrate_writeback_waits;
             break;
@@ -568,13 +567,13 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, bool sync, bo
         }
     std::optional<Pfn> dest;
     for (auto &dz : m_zones) {
-        if (free_scanner && dz.get() != z) continue; /* compaction stays in its zone */
+        if (opt.free_scanner && dz.get() != z) continue; /* compaction stays in its zone */
         /* __isolate_free_page tests min + 2^order with ALLOC_CMA: the pool's free pages count */
-        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min, !free_scanner,
-                          free_scanner))
+        if (!watermark_ok(*dz, m.order(), GfpFlags{MigrateType::unmovable, false, false}, dz->wmark_min, !opt.free_scanner,
+                          opt.free_scanner))
             continue;
-        if (scanner) {
-            if ((dest = scanner->take(m.order(), migrate_block)))
+        if (opt.scanner) {
+            if ((dest = opt.scanner->take(m.order(), opt.migrate_block)))
                 dz->mark_allocated(*dest, m.order(), MigrateType::movable, PageMeta::State::allocated_head,
                                    m.flags() & ~PageMeta::kTagsPending);
             break;

@@ -32,7 +32,7 @@ PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc
             continue;
         }
         const PageMeta m = z.meta(*head);
-        if (m.state() == PageMeta::State::tag_storage || !alloc.migrate_block(*head, cycles, sync, free_scanner)) {
+        if (m.state() == PageMeta::State::tag_storage || !alloc.migrate_block(*head, cycles, MigrateOptions{sync, free_scanner})) {
             e.ok = false;
             return e;
         }

@@ -10,6 +10,7 @@
 #include "mtesim/dt/platform_desc.h"
 #include "mtesim/mm/i_kernel_memory.h"
 #include "mtesim/mm/i_page_migrator.h"
+#include "mtesim/mm/migrate_options.h"
 #include "mtesim/mm/mm_config.h"
 #include "mtesim/mm/mm_stats.h"
 #include "mtesim/mm/tag_storage_pool.h"
@@ -99,16 +100,11 @@ public:
      * cycles of the copy and the TLB flush are added to @cycles. A tagged block's destination
      * gets its tag storage only when that needs no migration; otherwise it is marked pending
      * and the owner keeps the tags in the pfn xarray (IPageMigrator::move). A page the owner
-     * cannot isolate now (IPageMigrator::isolate_busy) is refused, except that @sync
+     * cannot isolate now (IPageMigrator::isolate_busy) is refused, except that @opt.sync
      * (MIGRATE_SYNC: alloc_contig_range, migrate_pages) waits for a write-back to complete.
+     * @opt also says where the destination comes from (MigrateOptions).
      */
-    /// @free_scanner: compaction's destination (isolate_freepages): a free block of the same
-    /// zone, the zone tested at min without its lowmem_reserve (__isolate_free_page); otherwise
-    /// the allocator's (alloc_migration_target): any zone at min with its reserve. @scanner
-    /// (with @free_scanner): a whole-zone compaction's free scanner picks the destination
-    /// (CompactionFreeScanner::take, above @migrate_block) instead of the smallest free block.
-    bool migrate_block(Pfn head, std::uint64_t &cycles, bool sync = false, bool free_scanner = false,
-                       CompactionFreeScanner *scanner = nullptr, Pfn migrate_block = Pfn(0));
+    bool migrate_block(Pfn head, std::uint64_t &cycles, const MigrateOptions &opt = {});
 
     Zone *zone_of(Pfn pfn);
     const std::vector<std::unique_ptr<Zone>> &zones() const { return m_zones; }
