@@ -12,9 +12,10 @@ namespace mtesim {
  * A user page moved from @from to @to (its data already copied): its tags follow it (from
  * storage or the pfn xarray, to storage or, when the destination has none yet, to the pfn
  * xarray under the new pfn: copy_highpage's tag half), every PTE mapping it is repointed and
- * its TLB entry shot down, and the page cache points at the new page.
+ * its TLB entry shot down (into @tlb_batch when the migration is batched), and the page cache
+ * points at the new page.
  */
-bool PageMigrator::move(Pfn from, Pfn to, unsigned order) {
+bool PageMigrator::move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_batch) {
     auto it = m_k.pages.find(from.value());
     if (it == m_k.pages.end()) return true; /* a kernel block: no mapping to fix */
     MTESIM_ASSERT(order == 0, "user pages are order 0");
@@ -44,7 +45,7 @@ bool PageMigrator::move(Pfn from, Pfn to, unsigned order) {
         // A tagged mapping of a destination without storage waits behind "metadata none".
         const bool wait = upte::kind(pte) == upte::Kind::present && upte::tagged(pte) && !m_k.tag_keeper.storage_reserved(to);
         p->mm->write_pte(*slot, wait ? upte::metadata_none(to) : (pte & ~pgtable::kAddrMask) | phys_of(to).value(), cycles);
-        if (upte::kind(pte) == upte::Kind::present) m_k.tlb.page(m.pid, m.va, cycles);
+        if (upte::kind(pte) == upte::Kind::present) m_k.tlb.page(m.pid, m.va, cycles, tlb_batch);
     }
     if (pg.shmem) m_k.shmem.set(pg.file_id, pg.index, to);
     else if (pg.file) m_k.page_cache.set(pg.file_id, pg.index, to);

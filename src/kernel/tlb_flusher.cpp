@@ -3,9 +3,10 @@
 
 namespace mtesim {
 
-void TlbFlusher::page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles) {
+void TlbFlusher::page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles, TlbFlushBatch *batch) {
     m_tlb.invalidate_page(asid, va);
-    cycles += m_kmem.flush_tlb_page();
+    if (batch) batch->add_pending(cycles);
+    else cycles += m_kmem.flush_tlb_page();
     ++m_stats.tlb_shootdowns;
 }
 

@@ -4,6 +4,7 @@
 #include "mtesim/mm/compaction_free_scanner.h"
 #include "mtesim/mm/fragmentation_score.h"
 #include "mtesim/mm/page_range_isolation.h"
+#include "mtesim/mm/tlb_flush_batch.h"
 
 #include <algorithm>
 
@@ -79,7 +80,8 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
  * order (isolate_migratepages_block, one struct page looked at per block head or free page:
  * ops.page_scan). A movable block that is not pinned and not on a per-CPU list is migrated
  * (PageAllocator::migrate_block) to what the free scanner finds from the top of the zone down;
- * the others are passed over. Before each batch of kClusterPages pages (COMPACT_CLUSTER_MAX),
+ * the others are passed over. Each batch of kClusterPages pages (COMPACT_CLUSTER_MAX) is one
+ * migrate_pages call, its TLB flushes deferred to one wait (TlbFlushBatch). Before each batch,
  * compact_finished: @mode.stop() ends the run (kcompactd: kswapd running, COMPACT_PARTIAL_SKIPPED),
  * so does the zone's score at or below the low mark (proactive only: COMPACT_SUCCESS). The run
  * is complete when the scanners meet or the free scanner has nothing left. The pool's pageblocks
@@ -93,6 +95,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
     MmStats &st = m_alloc.mutable_stats();
     const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
     CompactionFreeScanner free_scanner(m_alloc, z);
+    TlbFlushBatch tlb_batch(m_alloc.kernel_memory(), st);
     unsigned batch = 0; /* pages isolated since the last compact_finished */
     auto finished = [&]() {
         if (mode.stop && mode.stop()) {
@@ -120,7 +123,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
             if (m.state() == PageMeta::State::allocated_head && m.type() == MigrateType::movable &&
                 !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
                 const std::uint64_t no_dest = st.migrate_no_destination;
-                if (m_alloc.migrate_block(p, cycles, MigrateOptions{mode.sync, true, &free_scanner, block})) {
+                if (m_alloc.migrate_block(p, cycles, MigrateOptions{mode.sync, true, &free_scanner, block, &tlb_batch})) {
                     r.pages_migrated += n;
                     st.compact_pages_migrated += n;
                 } else if (st.migrate_no_destination != no_dest) {
@@ -129,6 +132,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
                 }
                 batch += static_cast<unsigned>(n);
                 if (batch >= kClusterPages) {
+                    tlb_batch.flush(cycles); /* migrate_pages' try_to_unmap_flush, once a batch */
                     batch = 0;
                     done = finished();
                 }
@@ -136,6 +140,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
             p = p + n;
         }
     }
+    tlb_batch.flush(cycles);
     r.free_scanned = free_scanner.scanned();
     return r;
 }

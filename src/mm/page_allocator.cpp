@@ -520,9 +520,15 @@ bool PageAllocator::retry_tag_reservation(Pfn pfn) {
 /*
  * Migration of one allocated block (migrate_pages for a single folio): only movable,
  * unpinned blocks move. The destination comes from outside the pool and outside isolated
- * pageblocks; the contents are copied through the memory system, the owner repoints its PTE
- * and flushes the TLB, and the old block is freed (into its pageblock's list: the isolate list
- * during alloc_contig_range).
+ * pageblocks; the contents are copied through the memory system, the owner repoints each PTE
+ * mapping the block and shoots down each one's TLB entry (IPageMigrator::move: try_to_migrate_one's
+ * flush of a present PTE; remove_migration_ptes installs the new one without a flush), and the
+ * old block is freed (into its pageblock's list: the isolate list during alloc_contig_range).
+ * The allocator itself flushes nothing: a block mapped nowhere (an unmapped page-cache page, or
+ * any block when no migrator is registered) has no TLB entry to drop. In a batch
+ * (@opt.tlb_batch: migrate_pages_batch's asynchronous pass) the owner's TLBIs are deferred to
+ * the batch's one DSB ISH; a migration that had to wait for I/O is the synchronous one-by-one
+ * pass's (migrate_pages_sync), which flushes at once.
  */
 bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const MigrateOptions &opt) {
     Zone *z = zone_of(head);
@@ -544,9 +550,11 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const Migrate
     // write-back being started). MIGRATE_ASYNC gives up (-EAGAIN); the sync modes sleep in
     // folio_lock until the I/O unlocks it, as migrate_pages_sync's one-by-one pass does after
     // the asynchronous batch failed. The lock comes before the write-back check.
+    bool waited = false; /* the synchronous pass took it: its flush is its own */
     if (m_migrator && m_migrator->isolate_busy(head) == IPageMigrator::Busy::locked) {
         ++m_stats.migrate_busy_locked;
         if (!opt.sync) return false;
+        waited = true;
         cycles += m_kmem.io_wait(static_cast<double>(m_migrator->locked_left_ps(head)) / 1000.0);
         ++m_stats.migrate_lock_waits;
     }
@@ -560,6 +568,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const Migrate
             // second, one-by-one pass does after the first, asynchronous one failed.
             ++m_stats.migrate_busy_writeback;
             if (!opt.sync) return false;
+            waited = true;
             cycles += m_kmem.io_wait(static_cast<double>(m_migrator->writeback_left_ps(head)) / 1000.0);
             ++m_stats.migrate_writeback_waits;
             break;
@@ -596,13 +605,12 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const Migrate
         zone_of(*dest)->meta(*dest).set_flags(m.flags() | PageMeta::kTagsPending);
     const std::uint64_t pages = 1ull << m.order();
     cycles += m_kmem.copy_pages(head, *dest, pages);
-    if (m_migrator && !m_migrator->move(head, *dest, m.order())) {
+    if (m_migrator && !m_migrator->move(head, *dest, m.order(), waited ? nullptr : opt.tlb_batch)) {
         const PageMeta dm = zone_of(*dest)->meta(*dest);
         if (tagged && !(dm.flags() & PageMeta::kTagsPending)) m_pool->release(*dest, m.order(), cycles);
         zone_of(*dest)->free_block(*dest);
         return false;
     }
-    cycles += m_kmem.flush_tlb_page();
     if (src_reserved) m_pool->release(head, m.order(), cycles);
     z->free_block(head);
     m_stats.pages_migrated += pages;

@@ -1,6 +1,8 @@
 // PageRangeIsolation: see the header.
 #include "mtesim/mm/page_range_isolation.h"
 
+#include "mtesim/mm/tlb_flush_batch.h"
+
 namespace mtesim {
 
 void PageRangeIsolation::isolate(Zone &z, Pfn base, std::uint64_t pages) {
@@ -19,12 +21,16 @@ void PageRangeIsolation::undo(Zone &z, Pfn base, std::uint64_t pages, MigrateTyp
  * of the range, skip free pages one at a time, and move each allocated block as a whole; the
  * walk resumes after the block. Tag storage in the range (another tag block) cannot move, and
  * one failure ends the evacuation, as alloc_contig_range gives the attempt up and compaction
- * drops the range.
+ * drops the range. The blocks go in batches of up to kCompactClusterMax pages, one
+ * migrate_pages call each (isolate_migratepages_range stops at COMPACT_CLUSTER_MAX): their TLB
+ * flushes are deferred to one wait a batch (TlbFlushBatch), which a failure flushes too.
  */
 PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc, Zone &z, Pfn base,
                                                             std::uint64_t pages, std::uint64_t &cycles, bool sync,
                                                             bool free_scanner) {
     Evacuation e;
+    TlbFlushBatch batch(alloc.kernel_memory(), alloc.mutable_stats());
+    std::uint64_t isolated = 0; /* pages of the current batch */
     for (Pfn p = base; p < base + pages;) {
         const auto head = z.allocated_head_of(p);
         if (!head) {
@@ -32,14 +38,22 @@ PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc
             continue;
         }
         const PageMeta m = z.meta(*head);
-        if (m.state() == PageMeta::State::tag_storage || !alloc.migrate_block(*head, cycles, MigrateOptions{sync, free_scanner})) {
+        const std::uint64_t n = 1ull << m.order();
+        if (isolated + n > kCompactClusterMax) {
+            batch.flush(cycles);
+            isolated = 0;
+        }
+        isolated += n;
+        if (m.state() == PageMeta::State::tag_storage ||
+            !alloc.migrate_block(*head, cycles, MigrateOptions{sync, free_scanner, nullptr, Pfn(0), &batch})) {
+            batch.flush(cycles);
             e.ok = false;
             return e;
         }
-        const std::uint64_t n = 1ull << m.order();
         e.pages_migrated += n;
         p = *head + n;
     }
+    batch.flush(cycles);
     return e;
 }
 

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -982,6 +983,43 @@ TEST(CliRun, KcompactdChecksTheFragmentationScoreEvery500MsOfSimulatedTime) {
 /* The trace's /proc/sys writes (docs/trace-format.md, "sysctl"): a full compaction by the writing
  * thread, and a proactiveness write that wakes kcompactd for one check at once; an unsupported
  * key is bad input (tests/data/bad/sysctl-unsupported-key.trace, the corpus test). */
+/* A full compaction of 380-odd mapped pages: each page issues its TLBI, each batch of up to 32
+ * waits once. Raising kernel.tlbi_cycles (the wait) by 1000 cycles lengthens the compaction by
+ * 1000 cycles a batch, not a page. */
+TEST(CliRun, FullCompactionWaitsForItsTlbisOnceABatch) {
+    std::string trace = "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x10000000 0x800000\n";
+    char line[96];
+    for (unsigned p = 0; p < 2048; ++p) {
+        std::snprintf(line, sizeof line, "1 st 0x%x 8\n", 0x10000000u + p * 4096u);
+        trace += line;
+    }
+    for (unsigned p = 0; p < 2048; p += 4) {
+        std::snprintf(line, sizeof line, "1 munmap 0x%x 0x3000\n", 0x10000000u + (p + 1) * 4096u);
+        trace += line;
+    }
+    trace += "1 sysctl vm.compact_memory 1\n";
+    const std::string path = write_temp("frag.trace", trace);
+    std::uint64_t time_ps[2] = {0, 0}, pages = 0, batches = 0;
+    for (int i = 0; i < 2; ++i) {
+        const std::string out = write_temp("frag-out-" + std::to_string(i), "");
+        std::filesystem::remove(out);
+        Result r = run_mtesim({"run", "--trace", path, "--set", "swap.size_mbytes=0", "--set", "vm.compaction_proactiveness=0",
+                               "--set", i ? "kernel.tlbi_cycles=1500" : "kernel.tlbi_cycles=500", "--out", out});
+        ASSERT_EQ(r.status, 0) << r.err;
+        const RunStats stat(out);
+        time_ps[i] = stat("kernel.compact_memory.time_ps");
+        pages = stat("kernel.compact_memory.pages_migrated");
+        batches = stat("mm.tlb_batch.flushes");
+        EXPECT_EQ(stat("mm.tlb_batch.deferred"), pages) << "every moved page was mapped once, its TLBI deferred";
+        std::filesystem::remove_all(out);
+    }
+    ASSERT_GT(pages, 64u) << "the test needs several batches";
+    EXPECT_EQ(batches, (pages + 31) / 32) << "batches of 32 pages (COMPACT_CLUSTER_MAX)";
+    const double extra_cycles = static_cast<double>(time_ps[1] - time_ps[0]) / 500.0; /* 2 GHz */
+    EXPECT_NEAR(extra_cycles, 1000.0 * static_cast<double>(batches), 10.0 * static_cast<double>(batches))
+        << "one wait a batch; one a page would add " << 1000 * pages << " cycles";
+}
+
 TEST(CliRun, SysctlWritesCompactMemoryAndTriggerKcompactd) {
     const std::string out = write_temp("sysctl-out", "");
     std::filesystem::remove(out);

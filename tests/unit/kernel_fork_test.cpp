@@ -181,6 +181,19 @@ TEST(KernelFork, MigrationOfASharedPageRepointsBothAndKeepsItReadOnly) {
     r.expect_clean();
 }
 
+TEST(KernelFork, MigratingASharedPageFlushesOnceForEachProcessMappingIt) {
+    Rig r;
+    forked(r, 1);
+    ASSERT_TRUE(r.touch(1, kBase));
+    ASSERT_TRUE(r.touch(2, kBase));
+    ASSERT_EQ(upte::pfn(r.pte(1, kBase)), upte::pfn(r.pte(2, kBase)));
+    const std::uint64_t flushes = r.kmem.tlbis;
+    std::uint64_t cycles = 0;
+    ASSERT_TRUE(r.k->migrate_user_page(1, kBase, cycles));
+    EXPECT_EQ(r.kmem.tlbis - flushes, 2u) << "try_to_migrate_one: one flush for each present PTE";
+    r.expect_clean();
+}
+
 TEST(KernelFork, FileMappingsAreNotCopiedTheChildRefaultsFromThePageCache) {
     Rig r;
     r.k->thread_start(1);

@@ -207,6 +207,21 @@ TEST(Kernel, MigrationCarriesTagsAndRepointsThePte) {
     r.expect_clean();
 }
 
+/* try_to_migrate_one flushes the TLB entry of each present PTE it replaces; nothing else in a
+ * migration flushes (remove_migration_ptes installs the new PTE over a non-present one). */
+TEST(Kernel, MigratingAPageMappedOnceCostsOneTlbFlush) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x10000, false);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    const std::uint64_t flushes = r.kmem.tlbis, shootdowns = r.tlb.pages;
+    std::uint64_t cycles = 0;
+    ASSERT_TRUE(r.k->migrate_user_page(1, kBase, cycles));
+    EXPECT_EQ(r.tlb.pages - shootdowns, 1u) << "the one mapping's entry is shot down";
+    EXPECT_EQ(r.kmem.tlbis - flushes, 1u) << "one broadcast TLBI is paid, not one more for the block";
+    r.expect_clean();
+}
+
 TEST(Kernel, CompactionForAFailedHighOrderAllocationCarriesTags) {
     Rig r({}, small_swap(0));
     // Fragment memory: every page taken, every other one given back.

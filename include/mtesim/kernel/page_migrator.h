@@ -45,7 +45,7 @@ public:
     explicit PageMigrator(const Parts &parts) : m_k(parts) {}
 
     /* IPageMigrator */
-    bool move(Pfn from, Pfn to, unsigned order) override;
+    bool move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_batch) override;
     /// cleancache: drops the backend's pool copy at @pfn (ephemeral: no I/O, it is mapped
     /// nowhere); false for anything else.
     bool drop(Pfn pfn) override;

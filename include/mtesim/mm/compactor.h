@@ -59,7 +59,7 @@ public:
         return compact_zone_whole(z, WholeZone{wmark_low, false, stop}, cycles);
     }
     /// COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX): pages the migrate scanner isolates per batch.
-    static constexpr unsigned kClusterPages = 32;
+    static constexpr unsigned kClusterPages = kCompactClusterMax;
 
 private:
     /// Whether every allocated block in [@pfn, @pfn + @pages) may move; counts pinned ones.

@@ -13,6 +13,7 @@ struct FunctionalKernelMemory : IKernelMemory {
     SparseMemory &mem;
     unsigned cpu_count = 1;
     std::uint64_t copies = 0, zeroes = 0, tlbis = 0, tag_reads = 0, tag_writes = 0, io_waits = 0;
+    std::uint64_t tlbis_nosync = 0, tlb_syncs = 0; /* a batch's TLBIs, and its waits for them */
     double io_ns = 0;
     explicit FunctionalKernelMemory(SparseMemory &m, unsigned cpus = 1) : mem(m), cpu_count(cpus) {}
     std::uint64_t copy_pages(Pfn, Pfn, std::uint64_t n) override {
@@ -26,6 +27,14 @@ struct FunctionalKernelMemory : IKernelMemory {
     }
     std::uint64_t flush_tlb_page() override {
         ++tlbis;
+        return 0;
+    }
+    std::uint64_t flush_tlb_page_nosync() override {
+        ++tlbis_nosync;
+        return 0;
+    }
+    std::uint64_t flush_tlb_sync() override {
+        ++tlb_syncs;
         return 0;
     }
     std::uint64_t invalidate_tag_block(Pfn, std::uint64_t) override { return 0; }

@@ -21,6 +21,12 @@ public:
     virtual std::uint64_t zero_pages(Pfn pfn, std::uint64_t pages) = 0;
     /// Broadcast TLB invalidation of one page's translation, with its barriers (TLBI, DSB, ISB).
     virtual std::uint64_t flush_tlb_page() = 0;
+    /// A deferred flush's first half (arch_tlbbatch_add_pending, arm64's
+    /// __flush_tlb_page_nosync): DSB ISHST and one page's broadcast TLBI, not waited for.
+    virtual std::uint64_t flush_tlb_page_nosync() = 0;
+    /// Its second half (arch_tlbbatch_flush): one DSB ISH waiting for every TLBI issued before
+    /// it. One page's flush_tlb_page costs what a nosync and a sync cost together.
+    virtual std::uint64_t flush_tlb_sync() = 0;
     /// Stores @n 64-bit words at @pa (page-table entries): through the caches, and kept as
     /// real bytes in simulated memory.
     virtual std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) = 0;

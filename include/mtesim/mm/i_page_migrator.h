@@ -8,12 +8,15 @@
 
 namespace mtesim {
 
+class TlbFlushBatch;
+
 class IPageMigrator {
 public:
     virtual ~IPageMigrator() = default;
     /// The block of 2^@order pages at @from now lives at @to. False refuses the move (the
-    /// allocator then frees @to and keeps @from).
-    virtual bool move(Pfn from, Pfn to, unsigned order) = 0;
+    /// allocator then frees @to and keeps @from). The TLB entry of each present PTE mapping it
+    /// is shot down: into @tlb_batch when one is given (its flush is the caller's), else at once.
+    virtual bool move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_batch) = 0;
     /// Why the page at @pfn cannot be isolated for migration now (isolate_migratepages_block /
     /// folio_isolate_lru: a folio not on an LRU list is passed over).
     enum class Busy {

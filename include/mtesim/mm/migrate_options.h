@@ -8,6 +8,11 @@
 namespace mtesim {
 
 class CompactionFreeScanner;
+class TlbFlushBatch;
+
+/// COMPACT_CLUSTER_MAX (= SWAP_CLUSTER_MAX): the pages compaction and alloc_contig_range isolate
+/// for one migrate_pages call, and so the largest batch whose TLB flushes are deferred together.
+inline constexpr unsigned kCompactClusterMax = 32;
 
 struct MigrateOptions {
     /// MIGRATE_SYNC (alloc_contig_range, migrate_pages, compact_memory): a page under
@@ -22,6 +27,10 @@ struct MigrateOptions {
     CompactionFreeScanner *scanner = nullptr;
     /// The pageblock the migrate scanner is in (with @scanner).
     Pfn migrate_block{0};
+    /// migrate_pages_batch's asynchronous pass: the owner's TLB flushes go into @tlb_batch
+    /// (TTU_BATCH_FLUSH), which the caller flushes once for the batch. A migration that waited
+    /// for I/O (the synchronous, one-by-one pass) and one without a batch flush their own.
+    TlbFlushBatch *tlb_batch = nullptr;
 };
 
 }  // namespace mtesim

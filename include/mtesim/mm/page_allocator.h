@@ -97,7 +97,8 @@ public:
      * migrate_block - move the allocated block at @head elsewhere (outside the pool)
      * Return: true when the block was copied, its owner told and the old block freed; false
      * when it is pinned, not movable, its owner refused or no destination was free. The
-     * cycles of the copy and the TLB flush are added to @cycles. A tagged block's destination
+     * cycles of the copy are added to @cycles (the TLB flushes of its mappings are the owner's,
+     * IPageMigrator::move). A tagged block's destination
      * gets its tag storage only when that needs no migration; otherwise it is marked pending
      * and the owner keeps the tags in the pfn xarray (IPageMigrator::move). A page the owner
      * cannot isolate now (IPageMigrator::isolate_busy) is refused, except that @opt.sync
