@@ -39,20 +39,19 @@ std::uint64_t KernelMemoryRouter::flush_tlb_page() {
     return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles);
 }
 
-/* The same flush split at its DSB ISH (migrate_pages' batched flush): the issue is the DSB
- * ISHST (dsb_cycles; the TLBI leaves the core without waiting), the completion wait the rest
- * (tlbi_cycles, measured as the TLBI's broadcast and completion, and isb_cycles, so that one
- * page's nosync + sync costs flush_tlb_page's cycles exactly). The TLBIs of a batch complete
- * while the core issues the next ones: the DSB ISH waits about as long as after one. */
+/* The same flush split at its DSB ISH (a batched flush): each page's DSB ISHST + TLBI costs
+ * tlbi_page_cycles, the part of a flush that grows with the pages when their TLBIs share one
+ * DSB ISH (the broadcasts do not overlap: kernel.tlbi_page_cycles' source), and the DSB ISH the
+ * rest of one page's flush, so that a batch of one costs flush_tlb_page exactly. */
 std::uint64_t KernelMemoryRouter::flush_tlb_page_nosync() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    return m_current->kernel_named_cost(m_current->config().dsb_cycles);
+    return m_current->kernel_named_cost(m_current->config().tlbi_page_cycles);
 }
 
 std::uint64_t KernelMemoryRouter::flush_tlb_sync() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     const CoreConfig &c = m_current->config();
-    return m_current->kernel_named_cost(c.tlbi_cycles + c.isb_cycles);
+    return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles - c.tlbi_page_cycles);
 }
 
 std::uint64_t KernelMemoryRouter::barriers() {

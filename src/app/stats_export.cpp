@@ -275,7 +275,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.migrate_writeback_waits", m.migrate_writeback_waits, "blocks", "sync migrations that waited for a write-back to complete");
     add_count("mm.migrate_busy.locked", m.migrate_busy_locked, "blocks", "found locked for I/O (PG_locked, transient): refused by async migration, waited for by sync");
     add_count("mm.migrate_lock_waits", m.migrate_lock_waits, "blocks", "sync migrations that waited for a page lock (folio_lock) until its I/O completed");
-    add_count("mm.tlb_batch.deferred", m.tlb_batch_deferred, "TLBIs", "migrations' TLBIs issued into a batch without waiting (TTU_BATCH_FLUSH: DSB ISHST + TLBI)");
+    add_count("mm.tlb_batch.deferred", m.tlb_batch_deferred, "TLBIs", "migrations' and reclaim's TLBIs issued into a batch (TTU_BATCH_FLUSH: DSB ISHST + TLBI, kernel.tlbi_page_cycles each)");
     add_count("mm.tlb_batch.flushes", m.tlb_batch_flushes, "DSBs", "the batches' completion waits (try_to_unmap_flush: one DSB ISH each)");
     add_count("mm.migrate_blocked_not_lru", m.migrate_blocked_not_lru, "blocks", "not isolated: never on an LRU list (cleancache copies)");
     add_count("mm.migrate_retries.lru_batch", m.migrate_retries_lru_batch, "blocks", "migrations retried after lru_cache_disable drained the batches");

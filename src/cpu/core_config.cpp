@@ -58,6 +58,12 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
         s.get_u64("kernel.tlbi_cycles", 500, "cycles", "broadcast TLBI of one page (inner shareable)", 0, 100000000));
     c.dsb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.dsb_cycles", 80, "cycles", "DSB ISH", 0, 100000000));
     c.isb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.isb_cycles", 20, "cycles", "ISB", 0, 100000000));
+    c.tlbi_page_cycles = static_cast<std::uint32_t>(s.get_u64(
+        "kernel.tlbi_page_cycles", 193, "cycles", "each page's TLBI where several share one DSB ISH (a batched or range flush)", 0, 100000000));
+    const std::uint64_t flush = std::uint64_t(c.tlbi_cycles) + c.dsb_cycles + c.isb_cycles;
+    if (c.tlbi_page_cycles > flush)
+        throw ConfigError(s.where("kernel.tlbi_page_cycles") + ", expected at most one page's whole flush, kernel.tlbi_cycles + dsb_cycles + isb_cycles (" +
+                          std::to_string(flush) + ")");
     c.cmo_line_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.cmo_line_cycles", 8, "cycles", "one DC cache-maintenance operation by VA (per line)", 0, 1000000));
     c.dczva_bytes = static_cast<std::uint32_t>(s.get_u64("core.dczva_bytes", 64, "bytes", "DC GZVA block (DCZID_EL0)", 16, 2048));

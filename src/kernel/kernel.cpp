@@ -333,12 +333,17 @@ std::uint64_t Kernel::prefill_page_cache(std::uint32_t file_id, std::uint64_t pa
     return done;
 }
 
+/* madvise(MADV_PAGEOUT): each page of the range that is mapped and not shared reclaimed at once.
+ * madvise_cold_or_pageout_pte_range collects a PMD's folios and reclaim_pages runs
+ * shrink_folio_list on them: their TLB invalidations wait once a PMD (TlbFlushBatch). */
 Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
     Result r;
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
+    TlbFlushBatch batch(m_kmem, m_alloc.mutable_stats());
     for (const Vma &v : p->mm->vmas_in(base, base + len))
         for (std::uint64_t va = v.start; va < v.end; va += kPageSize) {
+            if (va % k2M == 0) batch.flush(r.cycles); /* the previous PMD's reclaim_pages */
             const std::uint64_t pte = peek_pte(*p, va);
             const upte::Kind k = upte::kind(pte);
             if (k != upte::Kind::present && k != upte::Kind::metadata_none) continue;
@@ -350,8 +355,9 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             // MADV_PAGEOUT leaves pages shared with another process alone
             // (madvise_cold_or_pageout_pte_range: folio_likely_mapped_shared).
             if (!m_pages.at(pfn.value()).file && m_pages.at(pfn.value()).maps.size() > 1) continue;
-            evict(pfn, r.cycles);
+            evict(pfn, r.cycles, batch);
         }
+    batch.flush(r.cycles);
     return r;
 }
 

@@ -121,10 +121,14 @@ bool Kernel::compact_background(unsigned order, std::uint64_t &cycles, std::uint
  * for the first of them to complete and scans again (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK),
  * at most kWritebackThrottles times); kswapd, which runs on the core that woke it here, does not
  * wait: its next wake-up finds the pages clean. Any reclaim that frees a page resets kswapd's
- * failure count (shrink_node), so a hopeless node is kswapd's again.
+ * failure count (shrink_node), so a hopeless node is kswapd's again. Each SWAP_CLUSTER_MAX
+ * (32) pages looked at on an inactive list are one shrink_folio_list call: the TLB entries of
+ * the pages it unmaps are invalidated in one batch, waited for once at its end
+ * (try_to_unmap_flush), or earlier when a page with a dirty PTE is written out (evict).
  */
 std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct) {
     constexpr unsigned kWritebackThrottles = 4;
+    constexpr unsigned kIsolateBatch = 32; /* SWAP_CLUSTER_MAX: shrink_inactive_list's nr_to_scan */
     std::uint64_t freed = 0;
     // shrink_inactive_list's lru_add_drain(): this CPU's batch joins the lists first.
     if (m_kmem.current_cpu() < m_lru_batches.cpus()) lru_add_drain_cpu(m_kmem.current_cpu());
@@ -139,6 +143,8 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (on) stats.starvation_reclaimed += freed;
         }
     } count{pool_free, freed, m_alloc.mutable_stats()};
+    TlbFlushBatch batch(m_kmem, m_alloc.mutable_stats());
+    unsigned looked = 0; /* pages of the current shrink_folio_list call */
     for (unsigned pass = 0;; ++pass) {
         std::uint64_t budget = 2 * m_pages.size() + 16;
         std::uint64_t writeback_end = ~0ull, writeback_seen = 0;
@@ -162,6 +168,10 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             const Pfn pfn(*m_lru.tail(list));
             UserPage &pg = m_pages.at(pfn.value());
             m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
+            if (++looked > kIsolateBatch) {
+                batch.flush(cycles); /* the previous call's try_to_unmap_flush */
+                looked = 1;
+            }
             const LruLists::List act = LruLists::active(pg.file);
             if (pg.referenced || pg.pins) {
                 if (pg.pins) ++m_stats.pinned_skipped;
@@ -171,7 +181,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 pg.list = act;
                 continue;
             }
-            if (evict(pfn, cycles)) {
+            if (evict(pfn, cycles, batch)) {
                 ++freed;
             } else if (pg.locked(m_kmem.now_ps())) {
                 // Locked for an I/O in flight (its read, or a write-back being started): kept on
@@ -188,6 +198,8 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 pg.list = act;
             }
         }
+        batch.flush(cycles);
+        looked = 0;
         if (freed >= pages || !direct || writeback_end == ~0ull || pass >= kWritebackThrottles) break;
         const std::uint64_t now = m_kmem.now_ps();
         if (writeback_end > now) {
@@ -200,24 +212,26 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     return freed;
 }
 
-bool Kernel::evict(Pfn pfn, std::uint64_t &cycles) {
+bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch) {
     UserPage &pg = m_pages.at(pfn.value());
     if (pg.pins) return false;
     if (pg.locked(m_kmem.now_ps())) return false; /* shrink_folio_list: folio_trylock failed, keep it */
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
-    if (pg.file) return drop_file_page(pfn, pg, cycles);
-    return swap_out(pfn, pg, cycles);
+    if (pg.file) return drop_file_page(pfn, pg, cycles, batch);
+    return swap_out(pfn, pg, cycles, batch);
 }
 
 /* A file page leaves the page cache (shrink_folio_list): unmapped, its PTEs' dirty bits read
  * back (try_to_unmap); a dirty page has its write-back started (pageout: the issuer pays the
  * transfer, the write completes a device latency and a transfer later) and stays, PG_writeback,
  * until then; a clean one not under write-back is copied into the pool when it is a cleancache
- * (cleancache_put) and freed. */
-bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
-    unmap_everywhere(pg, cycles);
+ * (cleancache_put) and freed. The unmapping's TLBIs go into @batch; a dirty page waits for them
+ * (and any other dirty PTE's) before its write starts (try_to_unmap_flush_dirty). */
+bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+    unmap_everywhere(pg, cycles, batch);
     if (under_writeback(pg)) return false;
     if (pg.dirty) {
+        batch.flush_dirty(cycles);
         // shrink_folio_list holds the folio lock through pageout() until the file system's
         // writepage has submitted the write and set PG_writeback (folio_start_writeback, then
         // folio_unlock): the issuer's transfer.
@@ -241,10 +255,12 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
  * (mte_save_tags: read from tag storage, or taken over from the pfn xarray when the storage
  * was still pending), the data written to the device, every PTE mapping the page (one, or
  * several while it is COW-shared after fork: try_to_unmap) turned into the swap entry, the
- * slot's count raised for each (swap_duplicate) and the TLB entries shot down, the page freed
- * (its tag storage reference with it).
+ * slot's count raised for each (swap_duplicate) and the TLB entries' invalidation issued into
+ * @batch, the page freed (its tag storage reference with it). A dirty PTE's invalidation is
+ * waited for at once (try_to_unmap_flush_dirty, which Linux runs before pageout; here the
+ * write's wait comes first, the same cycles).
  */
-bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
+bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
     const auto slot = m_swap.allocate();
     if (!slot) {
         ++m_stats.swap_full;
@@ -269,13 +285,19 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
         if (i) m_swap.duplicate(*slot);
         const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
         MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
-        const bool was_present = upte::kind(p->mm->read_pte(*pte_slot, cycles)) == upte::Kind::present;
+        const std::uint64_t old = p->mm->read_pte(*pte_slot, cycles);
         p->mm->write_pte(*pte_slot, upte::swap_entry(*slot, saved), cycles);
-        if (was_present) shootdown(m.pid, m.va, cycles);
+        // pte_dirty: an anonymous entry mapped writable is hardware-dirty on arm64 (PTE_WRITE
+        // set, PTE_RDONLY clear: do_anonymous_page makes it pte_mkdirty); the model's anonymous
+        // entries carry no DBM bit, so writable stands for it. (A COW-shared entry keeps
+        // PTE_DIRTY in Linux; here it counts as clean.)
+        const bool dirty = upte::dirty(old) || upte::writable(old);
+        if (upte::kind(old) == upte::Kind::present) m_tlb_flusher.page(m.pid, m.va, cycles, &batch, dirty);
         --p->anon_pages;
         ++p->swap_pages;
     }
     pg.maps.clear();
+    batch.flush_dirty(cycles);
     free_user_page(pfn, cycles);
     ++m_stats.swap_outs;
     for (const Mapping &m : maps) verify(m.pid, m.va);

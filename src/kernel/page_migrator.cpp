@@ -57,17 +57,19 @@ bool PageMigrator::move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_bat
     return true;
 }
 
-/* try_to_unmap: every PTE mapping the page cleared (the dirty bit the MMU may have set moving
- * to the page: pte_dirty -> folio_mark_dirty), its TLB entry shot down. */
-void PageMigrator::unmap_everywhere(UserPage &pg, std::uint64_t &cycles) {
+/* try_to_unmap with TTU_BATCH_FLUSH (shrink_folio_list): every PTE mapping the page cleared
+ * (the dirty bit the MMU may have set moving to the page: pte_dirty -> folio_mark_dirty), its
+ * TLB entry's invalidation issued into @batch. */
+void PageMigrator::unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
     for (const UserPage::Mapping &m : pg.maps) {
         ProcessTable::Process *p = m_k.procs.live(m.pid);
         if (!p) continue;
         const auto slot = p->mm->pte_slot(m.va, false, cycles);
         MTESIM_ASSERT(slot, "a mapped page without its page table");
-        if (upte::dirty(p->mm->read_pte(*slot, cycles))) pg.dirty = true;
+        const bool dirty = upte::dirty(p->mm->read_pte(*slot, cycles));
+        if (dirty) pg.dirty = true;
         p->mm->write_pte(*slot, 0, cycles);
-        m_k.tlb.page(m.pid, m.va, cycles);
+        m_k.tlb.page(m.pid, m.va, cycles, &batch, dirty);
     }
     pg.maps.clear();
 }

@@ -3,9 +3,9 @@
 
 namespace mtesim {
 
-void TlbFlusher::page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles, TlbFlushBatch *batch) {
+void TlbFlusher::page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles, TlbFlushBatch *batch, bool dirty) {
     m_tlb.invalidate_page(asid, va);
-    if (batch) batch->add_pending(cycles);
+    if (batch) batch->add_pending(cycles, dirty);
     else cycles += m_kmem.flush_tlb_page();
     ++m_stats.tlb_shootdowns;
 }

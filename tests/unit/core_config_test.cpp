@@ -37,6 +37,8 @@ TEST(CoreConfig, InconsistentWindowIsAnError) {
     EXPECT_NE(error_of({"llc.mshrs=0"}).find("llc.mshrs"), std::string::npos);
     EXPECT_NE(error_of({"core.store_buffer=0"}).find("core.store_buffer"), std::string::npos);
     EXPECT_NE(error_of({"core.model=fast"}).find("core.model"), std::string::npos);
+    EXPECT_NE(error_of({"kernel.tlbi_page_cycles=601"}).find("kernel.tlbi_page_cycles"), std::string::npos) << "more than a whole flush";
+    EXPECT_EQ(error_of({"kernel.tlbi_page_cycles=600"}), "(no error)") << "a whole flush a page: no overlap at all";
     EXPECT_NE(error_of({"core.load_pipes=3", "core.load_store_pipes=2"}).find("core.load_pipes"), std::string::npos);
     EXPECT_NE(error_of({"core.store_pipes=3", "core.load_store_pipes=2"}).find("core.store_pipes"), std::string::npos);
     EXPECT_EQ(error_of({"core.load_pipes=2", "core.store_pipes=2", "core.load_store_pipes=2"}), "(no error)")

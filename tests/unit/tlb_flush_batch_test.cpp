@@ -143,3 +143,70 @@ TEST(TlbFlushBatch, FullCompactionWaitsOnceABatchForTheTlbisOfItsPages) {
     EXPECT_LT(batches, moved / 4) << "pages share their waits";
     r.expect_clean();
 }
+
+/* MADV_PAGEOUT of a file mapping: shrink_folio_list's TLBIs wait once at its end, unless a page
+ * with a dirty PTE is written out first (try_to_unmap_flush_dirty, which waits for every TLBI
+ * pending). Page 0 and 1 of the mapping, one read (clean PTE) and one written (dirty). */
+namespace {
+struct PageoutFlushes {
+    std::uint64_t issued = 0, waits = 0, own = 0;
+};
+PageoutFlushes pageout_two_file_pages(bool dirty_first) {
+    KernelRig r;
+    r.k->thread_start(1);
+    r.k->read_file(1, 7, 0, 2 * kPageSize);
+    r.k->mmap(1, kBase, 2 * kPageSize, false, true, 7, 0);
+    EXPECT_TRUE(r.touch(1, kBase, dirty_first));
+    EXPECT_TRUE(r.touch(1, kBase + kPageSize, !dirty_first));
+    const PageoutFlushes before{r.kmem.tlbis_nosync, r.kmem.tlb_syncs, r.kmem.tlbis};
+    r.k->pageout(1, kBase, 2 * kPageSize);
+    EXPECT_EQ(r.k->stats().file_writebacks, 1u) << "the written page's write-back starts";
+    return {r.kmem.tlbis_nosync - before.issued, r.kmem.tlb_syncs - before.waits, r.kmem.tlbis - before.own};
+}
+}  // namespace
+
+TEST(TlbFlushBatch, ReclaimWaitsOnceUnlessADirtyPageIsWrittenOutFirst) {
+    const PageoutFlushes clean_first = pageout_two_file_pages(false);
+    EXPECT_EQ(clean_first.issued, 2u);
+    EXPECT_EQ(clean_first.waits, 1u) << "the dirty page's write waits for both TLBIs; nothing is left for the end";
+    EXPECT_EQ(clean_first.own, 0u);
+    const PageoutFlushes dirty_first = pageout_two_file_pages(true);
+    EXPECT_EQ(dirty_first.issued, 2u);
+    EXPECT_EQ(dirty_first.waits, 2u) << "one before the write, one at the end for the clean page";
+    EXPECT_EQ(dirty_first.own, 0u);
+}
+
+/* Swapping out written anonymous pages: each PTE was dirty, so each page waits for its TLBI
+ * before (here: with) its write, as try_to_unmap_flush_dirty makes it. */
+TEST(TlbFlushBatch, EachDirtyAnonymousPageWaitsBeforeItsSwapWrite) {
+    KernelRig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 16 * kPageSize, false);
+    for (std::uint64_t i = 0; i < 16; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    const std::uint64_t issued = r.kmem.tlbis_nosync, waits = r.kmem.tlb_syncs;
+    r.k->pageout(1, kBase, 16 * kPageSize);
+    EXPECT_EQ(r.k->stats().swap_outs, 16u);
+    EXPECT_EQ(r.kmem.tlbis_nosync - issued, 16u);
+    EXPECT_EQ(r.kmem.tlb_syncs - waits, 16u);
+    r.expect_clean();
+}
+
+/* kswapd-style reclaim of clean, mapped page-cache pages: their TLBIs share the waits of the
+ * shrink_folio_list calls (32 pages looked at each). */
+TEST(TlbFlushBatch, ReclaimOfCleanMappedFilePagesSharesTheWaits) {
+    KernelRig r;
+    r.k->thread_start(1);
+    constexpr std::uint64_t kPages = 256;
+    r.k->read_file(1, 7, 0, kPages * kPageSize);
+    r.k->mmap(1, kBase, kPages * kPageSize, false, true, 7, 0);
+    for (std::uint64_t i = 0; i < kPages; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize));
+    const std::uint64_t issued = r.kmem.tlbis_nosync, waits = r.kmem.tlb_syncs, own = r.kmem.tlbis;
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(kPages, cycles), kPages);
+    EXPECT_EQ(r.kmem.tlbis_nosync - issued, kPages) << "each page mapped once";
+    EXPECT_EQ(r.kmem.tlbis, own) << "none flushed on its own";
+    const std::uint64_t w = r.kmem.tlb_syncs - waits;
+    EXPECT_GE(w, kPages / 32);
+    EXPECT_LE(w, kPages / 16) << "referenced pages take a second look: at most twice the looks";
+    r.expect_clean();
+}

@@ -256,16 +256,19 @@ private:
     void free_user_page(Pfn pfn, std::uint64_t &cycles);
     UserPage &add_user_page(Pfn pfn, bool file) override;
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
-    bool evict(Pfn pfn, std::uint64_t &cycles);
-    bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch);
+    bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     /// Reclaims the file page @pg at @pfn: false when it stays (its write-back started or runs).
-    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     /// PG_writeback: a write of @pg started and has not completed at the current time.
     bool under_writeback(const UserPage &pg) const { return pg.under_writeback(m_kmem.now_ps()); }
     /// cleancache_put_page: a copy of the clean page-cache page @pg at @pfn goes into the pool.
     void cleancache_put(Pfn pfn, const UserPage &pg, std::uint64_t &cycles);
-    /// Clears every PTE that maps @pg and shoots its TLB entries down (try_to_unmap).
-    void unmap_everywhere(UserPage &pg, std::uint64_t &cycles) { m_migrator.unmap_everywhere(pg, cycles); }
+    /// Clears every PTE that maps @pg and issues its TLB entries' invalidation into @batch
+    /// (try_to_unmap with TTU_BATCH_FLUSH).
+    void unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+        m_migrator.unmap_everywhere(pg, cycles, batch);
+    }
 
     /// A demand fault of a shmem VMA: shmem_fault (kernel_shmem.cpp).
     Result fault_shmem(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) override;

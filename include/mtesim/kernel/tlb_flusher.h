@@ -17,8 +17,10 @@ public:
     TlbFlusher(ITlbShootdown &tlb, IKernelMemory &kmem, KernelStats &stats) : m_tlb(tlb), m_kmem(kmem), m_stats(stats) {}
     /// flush_tlb_page: the entry of page @va in address space @asid, on every CPU. With
     /// @batch, the TLBI is issued into it and its completion waited for when the batch is
-    /// flushed (try_to_unmap with TTU_BATCH_FLUSH); the TLBs drop the entry now either way.
-    void page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles, TlbFlushBatch *batch = nullptr);
+    /// flushed (try_to_unmap with TTU_BATCH_FLUSH; @dirty: the entry replaced was dirty); the
+    /// TLBs drop the entry now either way.
+    void page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles, TlbFlushBatch *batch = nullptr,
+              bool dirty = false);
     /// flush_tlb_mm: every entry of address space @asid (exit_mmap), one broadcast.
     void address_space(std::uint32_t asid, std::uint64_t &cycles);
 

@@ -45,7 +45,7 @@ struct MmStats {
     std::uint64_t migrate_writeback_waits = 0;   /* of those, sync migrations that waited for the write to complete */
     std::uint64_t migrate_busy_locked = 0;       /* migrations that found the page locked for I/O (transient) */
     std::uint64_t migrate_lock_waits = 0;        /* of those, sync migrations that waited for the lock (folio_lock) */
-    std::uint64_t tlb_batch_deferred = 0;        /* TLBIs a migration batch issued without waiting (TlbFlushBatch) */
+    std::uint64_t tlb_batch_deferred = 0;        /* TLBIs a migration or reclaim batch issued without waiting (TlbFlushBatch) */
     std::uint64_t tlb_batch_flushes = 0;         /* the batches' DSB ISH waits (try_to_unmap_flush) */
     std::uint64_t migrate_blocked_not_lru = 0;   /* migrations refused: a page never on an LRU list (cleancache backend) */
     std::uint64_t migrate_retries_lru_batch = 0; /* of those, retried after lru_cache_disable drained the batches */
