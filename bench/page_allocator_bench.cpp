@@ -19,6 +19,7 @@ struct NoCost : IKernelMemory {
     std::uint64_t flush_tlb_page() override { return 0; }
     std::uint64_t flush_tlb_page_nosync() override { return 0; }
     std::uint64_t flush_tlb_sync() override { return 0; }
+    std::uint64_t flush_tlb_range(std::uint64_t) override { return 0; }
     std::uint64_t invalidate_tag_block(Pfn, std::uint64_t) override { return 0; }
     std::uint64_t write_words(PhysAddr, const std::uint64_t *, std::uint64_t) override { return 0; }
     std::uint64_t read_word(PhysAddr, std::uint64_t &v) override { v = 0; return 0; }

@@ -54,6 +54,18 @@ std::uint64_t KernelMemoryRouter::flush_tlb_sync() {
     return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles - c.tlbi_page_cycles);
 }
 
+/* A range flush: the one-page flush, and tlbi_page_cycles for each TLBI beyond the first (the
+ * flush time grows by that much a TLBI: kernel.tlbi_page_cycles' source measured this very
+ * function, __flush_tlb_range, by page count). */
+std::uint64_t KernelMemoryRouter::flush_tlb_range(std::uint64_t tlbis) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    MTESIM_ASSERT(tlbis > 0, "a range flush of no TLBI");
+    const CoreConfig &c = m_current->config();
+    return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles + (tlbis - 1) * c.tlbi_page_cycles);
+}
+
+bool KernelMemoryRouter::tlbi_range() const { return m_current && m_current->config().tlbi_range; }
+
 std::uint64_t KernelMemoryRouter::barriers() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     return m_current->kernel_named_cost(m_current->config().dsb_cycles + m_current->config().isb_cycles);

@@ -45,6 +45,8 @@ public:
     std::uint64_t flush_tlb_page() override;
     std::uint64_t flush_tlb_page_nosync() override;
     std::uint64_t flush_tlb_sync() override;
+    std::uint64_t flush_tlb_range(std::uint64_t tlbis) override;
+    bool tlbi_range() const override;
     std::uint64_t invalidate_tag_block(Pfn block, std::uint64_t pages) override;
     std::uint32_t cache_line_bytes() const override;
     std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) override;

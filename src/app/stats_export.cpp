@@ -317,6 +317,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.page_tables.allocated", k.page_tables_allocated, "pages", "user page-table pages allocated");
     add_count("kernel.page_tables.freed", k.page_tables_freed, "pages", "user page-table pages freed");
     add_count("kernel.tlb_shootdowns", k.tlb_shootdowns, "TLBIs", "broadcast invalidations of user translations");
+    add_count("kernel.tlb_range_flushes", k.tlb_range_flushes, "flushes", "range flushes of munmap, mprotect and MADV_DONTNEED (__flush_tlb_range: one DSB ISH each)");
+    add_count("kernel.tlb_range_asid", k.tlb_range_asid, "flushes", "of those, ranges of MAX_TLBI_OPS pages or more without FEAT_TLBIRANGE: the ASID flushed instead (flush_tlb_mm)");
     add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
     add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages written before being dropped");

@@ -67,6 +67,7 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.cmo_line_cycles = static_cast<std::uint32_t>(
         s.get_u64("kernel.cmo_line_cycles", 8, "cycles", "one DC cache-maintenance operation by VA (per line)", 0, 1000000));
     c.dczva_bytes = static_cast<std::uint32_t>(s.get_u64("core.dczva_bytes", 64, "bytes", "DC GZVA block (DCZID_EL0)", 16, 2048));
+    c.tlbi_range = s.get_bool("core.tlbi_range", false, "FEAT_TLBIRANGE: the kernel's range flushes use TLBI RVALE1IS (Armv8.4 and later)");
     if ((c.dczva_bytes & (c.dczva_bytes - 1)) || c.dczva_bytes > c.l1d.line_bytes)
         throw ConfigError(s.where("core.dczva_bytes") + ", expected a power of two up to the line size");
     c.write_buffer = static_cast<std::uint32_t>(

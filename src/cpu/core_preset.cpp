@@ -5,6 +5,9 @@
 // says why; none is chosen to make a result come out at some figure.
 //
 // Sources, abbreviated below:
+//   [ARM-ARM]  Arm Architecture Reference Manual for A-profile (DDI 0487): FEAT_TLBIRANGE (TLBI
+//              range operations, ID_AA64ISAR0_EL1.TLB = 0b0010) is mandatory from Armv8.4, and
+//              Armv9.0 includes Armv8.5; an Armv8.2 core has none.
 //   [A55-TRM]  Arm Cortex-A55 Core Technical Reference Manual (100442).
 //   [A55-SOG]  Arm Cortex-A55 Software Optimization Guide.
 //   [A510-TRM] Arm Cortex-A510 Core Technical Reference Manual (101604).
@@ -166,7 +169,8 @@ const CorePreset::Value kN2V2LoadSlotBytes{
 const std::vector<CorePreset> &table() {
     static const std::vector<CorePreset> presets = {
         {"arm,cortex-a55",
-         {{"core.model", "inorder", "[A55-TRM] 'in-order pipeline'"},
+         {{"core.tlbi_range", "false", "[A55-TRM] an Armv8.2-A core; [ARM-ARM] FEAT_TLBIRANGE is Armv8.4's"},
+          {"core.model", "inorder", "[A55-TRM] 'in-order pipeline'"},
           {"core.mispredict_penalty_cycles", "8", "[LLVM] Cortex-A55 MispredictPenalty 8 (a branch direction mispredict; from [A55-SOG])"},
           {"core.dispatch_width", "2", "[A55-TRM] dual-issue (informative: the in-order model issues by base_cpi)"},
           {"l1d.size", "32768", "[A55-TRM] 16 to 64 KiB; assumed: the 32 KiB of common phone builds"},
@@ -186,7 +190,8 @@ const std::vector<CorePreset> &table() {
           {"tlb.walk_cache_entries", "64", "[A55-MMU] 64-entry walk cache RAM"},
           {"tlb.walk_cache_ways", "4", "[A55-MMU] 4-way set associative"}}},
         {"arm,cortex-a510",
-         {{"core.model", "ooo", "[CC-A510-MLP] in-order issue that does not block on a cache miss: the window model, which dispatches in program order, with the A510's measured limits below"},
+         {{"core.tlbi_range", "true", "[A510-TRM] an Armv9.0-A core; [ARM-ARM] FEAT_TLBIRANGE, mandatory from Armv8.4"},
+          {"core.model", "ooo", "[CC-A510-MLP] in-order issue that does not block on a cache miss: the window model, which dispatches in program order, with the A510's measured limits below"},
           {"core.rob_entries", "14", "[CC-A510-MLP] two misses overlap with 12 instructions between them: the first miss, 12 instructions and the second miss in flight"},
           {"core.load_queue", "7", "[CC-A510-MLP] two misses overlap with 5 loads between them: the first miss, 5 loads and the second miss"},
           {"l1d.mshrs", "2", "[CC-A510-MLP] 'the A510 can overlap two cache misses'"},
@@ -203,7 +208,8 @@ const std::vector<CorePreset> &table() {
           {"l2.ways", "4", "[WC-A510] 4-way set associative"},
           {"l2.latency", "13", "[SB-A510] 16.3 cycles load-to-use measured at 128 KiB (the complex's L2), less the 3-cycle L1D"}}},
         {"arm,cortex-a78",
-         {{"core.model", "ooo", "[A78-SOG] out-of-order core"},
+         {{"core.tlbi_range", "false", "[A78-TRM] an Armv8.2-A core; [ARM-ARM] FEAT_TLBIRANGE is Armv8.4's"},
+          {"core.model", "ooo", "[A78-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "11", "assumed: Cortex-A76 / Neoverse N1's 11 ([LLVM] N1, [AT-A76]); A78 keeps A76's pipeline family and no A78 figure was found"},
           {"core.rob_entries", "160", "[A78-SOG] 160-entry reorder buffer (kept from Cortex-A77)"},
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A78 is in A76's family and no A78 figure was found"},
@@ -224,7 +230,8 @@ const std::vector<CorePreset> &table() {
           {"l2.ways", "8", "[A78-TRM] 8-way set associative"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-a710",
-         {{"core.model", "ooo", "[A710-SOG] out-of-order core"},
+         {{"core.tlbi_range", "true", "[A710-TRM] an Armv9.0-A core; [ARM-ARM] FEAT_TLBIRANGE, mandatory from Armv8.4"},
+          {"core.model", "ooo", "[A710-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse N2 (derived from Cortex-A710, its server sibling) MispredictPenalty 10, from the N2 Software Optimization Guide"},
           {"core.rob_entries", "160", "assumed: A78's 160 ([A78-SOG]); no A710 ROB size was found"},
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A710 is in A76's family and no A710 figure was found"},
@@ -242,7 +249,8 @@ const std::vector<CorePreset> &table() {
           {"l2.ways", "8", "[A710-TRM] 8-way set associative"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,cortex-a715",
-         {{"core.model", "ooo", "[TD22] out-of-order core"},
+         {{"core.tlbi_range", "true", "[A715-TRM] an Armv9.0-A core; [ARM-ARM] FEAT_TLBIRANGE, mandatory from Armv8.4"},
+          {"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.mispredict_penalty_cycles", "12", "[WC-A720], [TW-A720] the A715's 12 cycles (the A720 shortened it to 11)"},
           {"core.rob_entries", "160", "assumed: A710's (see above); [TD22] gives no A715 ROB size"},
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); A715 is in A76's family and no A715 figure was found"},
@@ -260,7 +268,8 @@ const std::vector<CorePreset> &table() {
           {"l2.ways", "8", "[A715-TRM] 8-way set associative"},
           {"l2.latency", "6", "[TW-A720] the A715's 10-cycle L2 access latency (the A720's is 9), taken as load-to-use, less the 4-cycle L1D (assumed)"}}},
         {"arm,cortex-x3",
-         {{"core.model", "ooo", "[TD22] out-of-order core"},
+         {{"core.tlbi_range", "true", "[X3-TRM] an Armv9.0-A core; [ARM-ARM] FEAT_TLBIRANGE, mandatory from Armv8.4"},
+          {"core.model", "ooo", "[TD22] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "assumed: Neoverse V2's 10 ([LLVM], itself copied from N2); V2 is X3's server sibling [HC35]"},
           {"core.rob_entries", "320", "[TD22] instruction window grown from X2's 288 to 320"},
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); no X3 figure was found (X3's larger window would suggest more: this bounds its MLP low rather than high)"},
@@ -279,7 +288,8 @@ const std::vector<CorePreset> &table() {
           {"l2.ways", "8", "[X3-TRM] 8-way set associative"},
           {"l2.latency", "7", "assumed: Neoverse N1's 11-cycle L2 load-to-use (see arm,neoverse-n1) less the 4-cycle L1D; no figure for this core was found"}}},
         {"arm,neoverse-n1",
-         {{"core.model", "ooo", "[N1-SOG] out-of-order core"},
+         {{"core.tlbi_range", "false", "[N1-TRM] an Armv8.2-A core; [ARM-ARM] FEAT_TLBIRANGE is Armv8.4's"},
+          {"core.model", "ooo", "[N1-SOG] out-of-order core"},
           {"core.mispredict_penalty_cycles", "11", "[LLVM] Neoverse N1 MispredictPenalty 11; [AT-A76] 11-stage execution pipeline (N1 is A76's server sibling [HC31])"},
           {"core.rob_entries", "128", "[HC31] 128-entry instruction window"},
           {"core.load_queue", "68", "[LQ-A76] 68 in-flight loads of Cortex-A76, whose server sibling N1 is [HC31]"},
@@ -306,7 +316,8 @@ const std::vector<CorePreset> &table() {
           {"l2.ways", "8", "[N1-TRM] 8-way set associative"},
           {"l2.latency", "7", "[WC-N1] 9-11 cycle L2 load-to-use; 11 for the 1 MiB two-bank L2 (measured 11 on Graviton2's 1 MiB L2, [AT-G2]), less the 4-cycle L1D"}}},
         {"arm,neoverse-v2",
-         {{"core.model", "ooo", "[HC35] out-of-order core"},
+         {{"core.tlbi_range", "true", "[V2-TRM] an Armv9.0-A core; [ARM-ARM] FEAT_TLBIRANGE, mandatory from Armv8.4"},
+          {"core.model", "ooo", "[HC35] out-of-order core"},
           {"core.mispredict_penalty_cycles", "10", "[LLVM] Neoverse V2 MispredictPenalty 10 (noted there as copied from N2)"},
           {"core.rob_entries", "320", "[LLVM] Neoverse V2 MicroOpBufferSize 320, 'entries in micro-op re-order buffer' (AArch64SchedNeoverseV2.td, from the V2 Software Optimization Guide)"},
           {"core.load_queue", "68", "assumed: Cortex-A76's 68 in-flight loads ([LQ-A76]); no V2 figure was found (as X3: bounds its MLP low rather than high)"},

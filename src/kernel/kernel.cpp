@@ -5,6 +5,7 @@
 #include "mtesim/common/sim_assert.h"
 #include "mtesim/kernel/kernel_invariant_checker.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
+#include "mtesim/kernel/tlb_gather.h"
 #include "mtesim/kernel/user_pte.h"
 #include "mtesim/mm/kernel_lock_guard.h"
 
@@ -251,7 +252,8 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
     for (const Vma &old : p->mm->vmas_in(base, reach)) {
         const bool add_mte = mte && !old.mte; /* PROT_MTE again: a no-op; it is never taken away */
         if (!add_mte && old.writable == writable) continue;
-        for (const Vma &v : p->mm->set_prot(old.start, old.end, old.mte || mte, writable))
+        for (const Vma &v : p->mm->set_prot(old.start, old.end, old.mte || mte, writable)) {
+            TlbGather gather(m_tlb_flusher, pid); /* change_protection_range: tlb_start_vma .. tlb_end_vma */
             for (std::uint64_t va = v.start; va < v.end;) {
                 const auto slot = p->mm->pte_slot(va, false, r.cycles);
                 if (!slot) {
@@ -283,11 +285,13 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
                 }
                 if (next != pte) {
                     p->mm->write_pte(*slot, next, r.cycles);
-                    if (k == upte::Kind::present) shootdown(pid, va, r.cycles);
+                    if (k == upte::Kind::present) gather.add(va);
                 }
                 verify(pid, va);
                 va += kPageSize;
             }
+            gather.finish(r.cycles);
+        }
     }
     return r;
 }
@@ -504,8 +508,11 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
 }
 
 /* zap_page_range: every entry of [start, end) cleared, its page unmapped (anonymous pages
- * freed, their parked tags dropped), its swap slot and saved tags freed. */
+ * freed, their parked tags dropped), its swap slot and saved tags freed; with @flush the present
+ * entries' TLB invalidation is one range flush at the end (the mmu_gather's tlb_finish_mmu;
+ * Linux flushes at each VMA's end, tlb_end_vma: a range over several VMAs is one flush here). */
 void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, bool flush) {
+    TlbGather gather(m_tlb_flusher, p.pid);
     for (std::uint64_t va = start; va < end;) {
         const auto slot = p.mm->pte_slot(va, false, cycles);
         if (!slot) {
@@ -533,11 +540,12 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         }
         if (pte) {
             p.mm->write_pte(*slot, 0, cycles);
-            if (flush && upte::kind(pte) == upte::Kind::present) shootdown(p.pid, va, cycles);
+            if (flush && upte::kind(pte) == upte::Kind::present) gather.add(va);
         }
         if (m_checker) m_checker->drop_page(p.pid, va);
         va += kPageSize;
     }
+    gather.finish(cycles);
 }
 
 /* ---- cleancache, migration of a mapped page ------------------------------------------------ */

@@ -45,6 +45,7 @@ struct RecordingKmem : IKernelMemory {
     std::uint64_t flush_tlb_page() override { ++tlbis; return 20; }
     std::uint64_t flush_tlb_page_nosync() override { ++tlbis; return 5; }
     std::uint64_t flush_tlb_sync() override { return 15; }
+    std::uint64_t flush_tlb_range(std::uint64_t) override { return 20; }
     std::uint64_t invalidate_tag_block(Pfn, std::uint64_t n) override { invalidated += n; return 10; }
     std::uint64_t write_words(PhysAddr, const std::uint64_t *, std::uint64_t) override { return 0; }
     std::uint64_t read_word(PhysAddr, std::uint64_t &v) override { v = 0; return 0; }

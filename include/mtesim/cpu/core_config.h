@@ -25,6 +25,7 @@ struct CoreConfig {
     std::uint32_t kernel_entry_cycles = 150; /* exception entry + return, in core cycles */
     std::uint32_t tlbi_cycles = 500;       /* broadcast TLBI and its completion, in core cycles */
     std::uint32_t dsb_cycles = 80;         /* DSB ISH, in core cycles */
+    bool tlbi_range = false;               /* FEAT_TLBIRANGE: range TLBIs (Armv8.4+) */
     std::uint32_t tlbi_page_cycles = 193;  /* each page's share of a flush when several TLBIs share one DSB ISH, in core cycles */
     std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */
     std::uint32_t cmo_line_cycles = 8;     /* one DC cache-maintenance operation by VA, in core cycles */

@@ -24,6 +24,8 @@ struct KernelStats {
     std::uint64_t page_tables_allocated = 0; /* in pages */
     std::uint64_t page_tables_freed = 0;     /* in pages */
     std::uint64_t tlb_shootdowns = 0;
+    std::uint64_t tlb_range_flushes = 0;  /* __flush_tlb_range calls of munmap, mprotect, MADV_DONTNEED (their TLBIs are in tlb_shootdowns) */
+    std::uint64_t tlb_range_asid = 0;     /* of those, ranges too long for TLBIs by page: one flush of the ASID instead (flush_tlb_mm) */
 
     std::uint64_t file_reads = 0;           /* page-cache misses read from the storage device, in pages */
     std::uint64_t file_hits = 0;            /* page-cache hits, in pages */

@@ -23,6 +23,16 @@ public:
               bool dirty = false);
     /// flush_tlb_mm: every entry of address space @asid (exit_mmap), one broadcast.
     void address_space(std::uint32_t asid, std::uint64_t &cycles);
+    /// The TLBs drop page @va's entry in @asid now; its TLBI is a later range flush's.
+    void drop_entry(std::uint32_t asid, std::uint64_t va) { m_tlb.invalidate_page(asid, va); }
+    /// __flush_tlb_range of @pages pages from @start in @asid (last level, 4 KiB stride).
+    void range(std::uint32_t asid, std::uint64_t start, std::uint64_t pages, std::uint64_t &cycles);
+    /// TLBI operations __flush_tlb_range_op issues for @pages pages: one a page, or with
+    /// FEAT_TLBIRANGE (@ranged) one per odd page and per range of 2 to 2^21 pages (v6.6's loop).
+    static std::uint64_t range_ops(std::uint64_t pages, bool ranged);
+    /// MAX_TLBI_OPS (PTRS_PER_PTE): from this many pages, a core without FEAT_TLBIRANGE flushes
+    /// the ASID; MAX_TLBI_RANGE_PAGES, __TLBI_RANGE_PAGES(31, 3): the same with it.
+    static constexpr std::uint64_t kMaxTlbiOps = 512, kMaxTlbiRangePages = 32ull << 16;
 
 private:
     ITlbShootdown &m_tlb;

@@ -14,6 +14,8 @@ struct FunctionalKernelMemory : IKernelMemory {
     unsigned cpu_count = 1;
     std::uint64_t copies = 0, zeroes = 0, tlbis = 0, tag_reads = 0, tag_writes = 0, io_waits = 0;
     std::uint64_t tlbis_nosync = 0, tlb_syncs = 0; /* a batch's TLBIs, and its waits for them */
+    std::uint64_t range_flushes = 0, range_tlbis = 0; /* range flushes, and their TLBI operations */
+    bool range_tlbi_supported = false;              /* FEAT_TLBIRANGE (tests set it) */
     double io_ns = 0;
     explicit FunctionalKernelMemory(SparseMemory &m, unsigned cpus = 1) : mem(m), cpu_count(cpus) {}
     std::uint64_t copy_pages(Pfn, Pfn, std::uint64_t n) override {
@@ -37,6 +39,12 @@ struct FunctionalKernelMemory : IKernelMemory {
         ++tlb_syncs;
         return 0;
     }
+    std::uint64_t flush_tlb_range(std::uint64_t tlbis) override {
+        ++range_flushes;
+        range_tlbis += tlbis;
+        return 0;
+    }
+    bool tlbi_range() const override { return range_tlbi_supported; }
     std::uint64_t invalidate_tag_block(Pfn, std::uint64_t) override { return 0; }
     std::uint64_t write_words(PhysAddr pa, const std::uint64_t *w, std::uint64_t n) override {
         mem.write_words(pa, w, n);

@@ -27,6 +27,11 @@ public:
     /// Its second half (arch_tlbbatch_flush): one DSB ISH waiting for every TLBI issued before
     /// it. One page's flush_tlb_page costs what a nosync and a sync cost together.
     virtual std::uint64_t flush_tlb_sync() = 0;
+    /// A range flush (__flush_tlb_range): DSB ISHST, @tlbis TLBI operations, one DSB ISH; one
+    /// TLBI costs what flush_tlb_page does.
+    virtual std::uint64_t flush_tlb_range(std::uint64_t tlbis) = 0;
+    /// FEAT_TLBIRANGE on the CPU running this kernel work (system_supports_tlb_range).
+    virtual bool tlbi_range() const { return false; }
     /// Stores @n 64-bit words at @pa (page-table entries): through the caches, and kept as
     /// real bytes in simulated memory.
     virtual std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) = 0;
