@@ -1,6 +1,7 @@
 // AddressSpace: see the header.
 #include "mtesim/kernel/address_space.h"
 
+#include "mtesim/kernel/tlb_gather.h"
 #include "mtesim/mm/kernel_lock_guard.h"
 
 #include "mtesim/boot/page_table_format.h"
@@ -137,7 +138,7 @@ void AddressSpace::write_pte(PhysAddr slot, std::uint64_t value, std::uint64_t &
     cycles += m_kmem.write_words(slot, &value, 1);
 }
 
-std::uint64_t AddressSpace::free_unused_tables(std::uint64_t start, std::uint64_t end, std::uint64_t &cycles) {
+std::uint64_t AddressSpace::free_unused_tables(std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, TlbGather &gather) {
     constexpr std::uint64_t k2M = 1ull << 21;
     std::uint64_t freed = 0;
     for (std::uint64_t r = start & ~(k2M - 1); r < end; r += k2M) {
@@ -149,7 +150,7 @@ std::uint64_t AddressSpace::free_unused_tables(std::uint64_t start, std::uint64_
         MTESIM_ASSERT(pmd_table != m_tables.end(), "a level-3 table without its level-2 table");
         const PhysAddr slot = phys_of(pmd_table->second) + 8ull * pgtable::index(r, 2);
         write_pte(slot, 0, cycles);
-        cycles += m_kmem.flush_tlb_page(); /* the walk caches may hold the old table */
+        gather.add_table(r); /* the walk caches may hold the old table: the gather's flush drops it */
         cycles += m_alloc.free_pages(it->second);
         m_tables.erase(it);
         ++freed;

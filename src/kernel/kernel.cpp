@@ -129,7 +129,7 @@ Kernel::Result Kernel::thread_exit(std::uint32_t pid) {
 /* exit_mmap: every VMA zapped, one TLB flush of the whole address space, the tables freed. */
 void Kernel::teardown(Process &p, std::uint64_t &cycles) {
     if (!p.mm) return;
-    for (const Vma &v : p.mm->vmas_in(0, 1ull << 48)) zap_range(p, v.start, v.end, cycles, false);
+    for (const Vma &v : p.mm->vmas_in(0, 1ull << 48)) zap_range(p, v.start, v.end, cycles, nullptr);
     m_tlb_flusher.address_space(p.pid, cycles);
     p.mm->release(cycles);
     m_procs.retire(*p.mm);
@@ -186,7 +186,9 @@ Kernel::Result Kernel::mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t
 void Kernel::map_region(Process &p, std::uint64_t base, std::uint64_t len, bool mte, bool writable, const Vma &backing,
                         std::uint64_t &cycles) {
     const std::uint64_t end = base + len;
-    zap_range(p, base, end, cycles, true);
+    TlbGather gather(m_tlb_flusher, p.pid);
+    zap_range(p, base, end, cycles, &gather);
+    gather.finish(cycles);
     p.mm->remove_range(base, end);
     Vma v = backing;
     v.start = base;
@@ -201,9 +203,13 @@ Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
     ++m_stats.munmaps;
-    zap_range(*p, base, base + len, r.cycles, true);
+    // unmap_region: one mmu_gather for the zap and free_pgtables, flushed once at the end
+    // (tlb_finish_mmu), the freed tables' walk-cache entries with the PTEs' (freed_tables).
+    TlbGather gather(m_tlb_flusher, pid);
+    zap_range(*p, base, base + len, r.cycles, &gather);
     p->mm->remove_range(base, base + len);
-    p->mm->free_unused_tables(base, base + len, r.cycles);
+    p->mm->free_unused_tables(base, base + len, r.cycles, gather);
+    gather.finish(r.cycles);
     return r;
 }
 
@@ -377,7 +383,11 @@ Kernel::Result Kernel::dontneed(std::uint32_t pid, std::uint64_t base, std::uint
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
     ++m_stats.madv_dontneed;
-    for (const Vma &v : p->mm->vmas_in(base, base + len)) zap_range(*p, v.start, v.end, r.cycles, true);
+    for (const Vma &v : p->mm->vmas_in(base, base + len)) {
+        TlbGather gather(m_tlb_flusher, pid); /* zap_page_range_single: one gather a VMA */
+        zap_range(*p, v.start, v.end, r.cycles, &gather);
+        gather.finish(r.cycles);
+    }
     return r;
 }
 
@@ -508,11 +518,11 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
 }
 
 /* zap_page_range: every entry of [start, end) cleared, its page unmapped (anonymous pages
- * freed, their parked tags dropped), its swap slot and saved tags freed; with @flush the present
- * entries' TLB invalidation is one range flush at the end (the mmu_gather's tlb_finish_mmu;
- * Linux flushes at each VMA's end, tlb_end_vma: a range over several VMAs is one flush here). */
-void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, bool flush) {
-    TlbGather gather(m_tlb_flusher, p.pid);
+ * freed, their parked tags dropped), its swap slot and saved tags freed; the present entries go
+ * into the caller's @gather, flushed as one range when the caller finishes it (tlb_finish_mmu;
+ * Linux also flushes at each VMA's end, tlb_end_vma: a munmap over several VMAs is one flush
+ * here). */
+void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, TlbGather *gather) {
     for (std::uint64_t va = start; va < end;) {
         const auto slot = p.mm->pte_slot(va, false, cycles);
         if (!slot) {
@@ -540,12 +550,11 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         }
         if (pte) {
             p.mm->write_pte(*slot, 0, cycles);
-            if (flush && upte::kind(pte) == upte::Kind::present) gather.add(va);
+            if (gather && upte::kind(pte) == upte::Kind::present) gather->add(va);
         }
         if (m_checker) m_checker->drop_page(p.pid, va);
         va += kPageSize;
     }
-    gather.finish(cycles);
 }
 
 /* ---- cleancache, migration of a mapped page ------------------------------------------------ */

@@ -8,8 +8,14 @@
 namespace mtesim {
 
 void TlbGather::add(std::uint64_t va) {
+    m_flusher.drop_entry(m_asid, va & ~(kPageSize - 1));
+    cover(va);
+}
+
+void TlbGather::add_table(std::uint64_t va) { cover(va); }
+
+void TlbGather::cover(std::uint64_t va) {
     const std::uint64_t page = va & ~(kPageSize - 1);
-    m_flusher.drop_entry(m_asid, page);
     m_start = std::min(m_start, page);
     m_end = std::max(m_end, page + kPageSize);
 }

@@ -16,6 +16,8 @@
 
 namespace mtesim {
 
+class TlbGather;
+
 class AddressSpace {
 public:
     /// @asid: the address-space id that tags this process's TLB entries.
@@ -53,8 +55,9 @@ public:
     /// cost, no allocation); 0 when a table is missing.
     std::uint64_t peek_pte(const SparseMemory &mem, std::uint64_t va) const;
     /// Frees the level-3 tables of 2 MiB ranges inside [@start, @end) that no VMA uses any
-    /// more (free_pgtables), clearing their level-2 entries. Returns tables freed.
-    std::uint64_t free_unused_tables(std::uint64_t start, std::uint64_t end, std::uint64_t &cycles);
+    /// more (free_pgtables), clearing their level-2 entries; each table's walk-cache entries go
+    /// into @gather (pte_free_tlb: its range grows, freed_tables). Returns tables freed.
+    std::uint64_t free_unused_tables(std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, TlbGather &gather);
     /// Frees every table (exit_mmap). The address space is empty afterwards.
     void release(std::uint64_t &cycles);
     std::uint64_t table_pages() const { return m_tables.size(); }

@@ -51,6 +51,8 @@
 
 namespace mtesim {
 
+class TlbGather;
+
 class ShadowTagChecker;
 class KernelInvariantChecker;
 
@@ -247,9 +249,9 @@ private:
     /// @writable and the file or shmem object of @backing (its other fields ignored).
     void map_region(Process &p, std::uint64_t base, std::uint64_t len, bool mte, bool writable, const Vma &backing,
                     std::uint64_t &cycles);
-    /// Removes the PTEs and pages of [@start, @end) of @p (zap_page_range); @flush shoots
-    /// down each present page (exit flushes the whole ASID once instead).
-    void zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, bool flush);
+    /// Removes the PTEs and pages of [@start, @end) of @p (zap_page_range); the present entries
+    /// cleared go into @gather (exit, which flushes the whole ASID once instead, passes none).
+    void zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, TlbGather *gather);
     void shootdown(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles) { m_tlb_flusher.page(asid, va, cycles); }
     /// Drops mapping (@pid, @va) of @pfn; frees the page when it was anonymous.
     void unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);

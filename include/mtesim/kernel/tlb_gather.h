@@ -20,10 +20,15 @@ public:
 
     /// tlb_flush_pte_range: the present entry of page @va changed.
     void add(std::uint64_t va);
+    /// pte_free_tlb: the level-3 table mapping @va was freed; the flush covers its page
+    /// (tlb_flush_pmd_range of one page) and becomes a non-last-level one (TLBI VAE1IS).
+    void add_table(std::uint64_t va);
     /// tlb_finish_mmu: one range flush of the pages recorded, if any; the gather is empty after.
     void finish(std::uint64_t &cycles);
 
 private:
+    void cover(std::uint64_t va); /* the range grows to include page @va */
+
     TlbFlusher &m_flusher;
     std::uint32_t m_asid;
     std::uint64_t m_start = ~0ull; /* VA of the lowest page recorded */
