@@ -186,9 +186,7 @@ Kernel::Result Kernel::mmap(std::uint32_t pid, std::uint64_t base, std::uint64_t
 void Kernel::map_region(Process &p, std::uint64_t base, std::uint64_t len, bool mte, bool writable, const Vma &backing,
                         std::uint64_t &cycles) {
     const std::uint64_t end = base + len;
-    TlbGather gather(m_tlb_flusher, p.pid);
-    zap_range(p, base, end, cycles, &gather);
-    gather.finish(cycles);
+    unmap_region(p, base, end, cycles);
     p.mm->remove_range(base, end);
     Vma v = backing;
     v.start = base;
@@ -203,13 +201,13 @@ Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
     ++m_stats.munmaps;
-    // unmap_region: one mmu_gather for the zap and free_pgtables, flushed once at the end
-    // (tlb_finish_mmu), the freed tables' walk-cache entries with the PTEs' (freed_tables).
-    TlbGather gather(m_tlb_flusher, pid);
-    zap_range(*p, base, base + len, r.cycles, &gather);
+    unmap_region(*p, base, base + len, r.cycles);
     p->mm->remove_range(base, base + len);
-    p->mm->free_unused_tables(base, base + len, r.cycles, gather);
-    gather.finish(r.cycles);
+    // free_pgtables: the freed tables' walk-cache entries, in the same mmu_gather, whose
+    // range the VMAs' flushes reset: one more flush at tlb_finish_mmu (freed_tables).
+    TlbGather tables(m_tlb_flusher, pid);
+    p->mm->free_unused_tables(base, base + len, r.cycles, tables);
+    tables.finish(r.cycles);
     return r;
 }
 
@@ -517,11 +515,20 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
     if (pg.maps.empty()) free_user_page(pfn, cycles); /* a COW-shared page lives while mapped */
 }
 
+/* unmap_vmas: each VMA's part of [@start, @end) zapped with its own flush (unmap_single_vma
+ * between tlb_start_vma and tlb_end_vma, which flushes the range and resets it on arm64, where
+ * the gather does not merge VMAs). */
+void Kernel::unmap_region(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles) {
+    for (const Vma &v : p.mm->vmas_in(start, end)) {
+        TlbGather gather(m_tlb_flusher, p.pid);
+        zap_range(p, std::max(v.start, start), std::min(v.end, end), cycles, &gather);
+        gather.finish(cycles);
+    }
+}
+
 /* zap_page_range: every entry of [start, end) cleared, its page unmapped (anonymous pages
  * freed, their parked tags dropped), its swap slot and saved tags freed; the present entries go
- * into the caller's @gather, flushed as one range when the caller finishes it (tlb_finish_mmu;
- * Linux also flushes at each VMA's end, tlb_end_vma: a munmap over several VMAs is one flush
- * here). */
+ * into the caller's @gather, flushed as one range when the caller finishes it. */
 void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, TlbGather *gather) {
     for (std::uint64_t va = start; va < end;) {
         const auto slot = p.mm->pte_slot(va, false, cycles);

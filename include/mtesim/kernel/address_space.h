@@ -56,7 +56,7 @@ public:
     std::uint64_t peek_pte(const SparseMemory &mem, std::uint64_t va) const;
     /// Frees the level-3 tables of 2 MiB ranges inside [@start, @end) that no VMA uses any
     /// more (free_pgtables), clearing their level-2 entries; each table's walk-cache entries go
-    /// into @gather (pte_free_tlb: its range grows, freed_tables). Returns tables freed.
+    /// into @gather (pte_free_tlb: its range grows by the table's page). Returns tables freed.
     std::uint64_t free_unused_tables(std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, TlbGather &gather);
     /// Frees every table (exit_mmap). The address space is empty afterwards.
     void release(std::uint64_t &cycles);

@@ -249,6 +249,8 @@ private:
     /// @writable and the file or shmem object of @backing (its other fields ignored).
     void map_region(Process &p, std::uint64_t base, std::uint64_t len, bool mte, bool writable, const Vma &backing,
                     std::uint64_t &cycles);
+    /// unmap_vmas: zap_range of each VMA's part of [@start, @end), each with its range flush.
+    void unmap_region(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles);
     /// Removes the PTEs and pages of [@start, @end) of @p (zap_page_range); the present entries
     /// cleared go into @gather (exit, which flushes the whole ASID once instead, passes none).
     void zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::uint64_t &cycles, TlbGather *gather);
