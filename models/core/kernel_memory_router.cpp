@@ -35,8 +35,7 @@ std::uint64_t KernelMemoryRouter::wait_cycles(std::uint64_t cycles) {
 
 std::uint64_t KernelMemoryRouter::flush_tlb_page() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    const CoreConfig &c = m_current->config();
-    return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles);
+    return m_current->kernel_named_cost(m_current->config().page_flush_cycles());
 }
 
 /* The same flush split at its DSB ISH (a batched flush): each page's DSB ISHST + TLBI costs
@@ -51,7 +50,7 @@ std::uint64_t KernelMemoryRouter::flush_tlb_page_nosync() {
 std::uint64_t KernelMemoryRouter::flush_tlb_sync() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     const CoreConfig &c = m_current->config();
-    return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles - c.tlbi_page_cycles);
+    return m_current->kernel_named_cost(c.page_flush_cycles() - c.tlbi_page_cycles);
 }
 
 /* A range flush: the one-page flush, and tlbi_page_cycles for each TLBI beyond the first (the
@@ -61,7 +60,7 @@ std::uint64_t KernelMemoryRouter::flush_tlb_range(std::uint64_t tlbis) {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     MTESIM_ASSERT(tlbis > 0, "a range flush of no TLBI");
     const CoreConfig &c = m_current->config();
-    return m_current->kernel_named_cost(c.tlbi_cycles + c.dsb_cycles + c.isb_cycles + (tlbis - 1) * c.tlbi_page_cycles);
+    return m_current->kernel_named_cost(c.page_flush_cycles() + (tlbis - 1) * c.tlbi_page_cycles);
 }
 
 bool KernelMemoryRouter::tlbi_range() const { return m_current && m_current->config().tlbi_range; }

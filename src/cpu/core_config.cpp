@@ -60,7 +60,7 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.isb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.isb_cycles", 20, "cycles", "ISB", 0, 100000000));
     c.tlbi_page_cycles = static_cast<std::uint32_t>(s.get_u64(
         "kernel.tlbi_page_cycles", 193, "cycles", "each page's TLBI where several share one DSB ISH (a batched or range flush)", 0, 100000000));
-    const std::uint64_t flush = std::uint64_t(c.tlbi_cycles) + c.dsb_cycles + c.isb_cycles;
+    const std::uint64_t flush = c.page_flush_cycles();
     if (c.tlbi_page_cycles > flush)
         throw ConfigError(s.where("kernel.tlbi_page_cycles") + ", expected at most one page's whole flush, kernel.tlbi_cycles + dsb_cycles + isb_cycles (" +
                           std::to_string(flush) + ")");

@@ -27,8 +27,7 @@ void TlbFlusher::address_space(std::uint32_t asid, std::uint64_t &cycles) {
  * TLBI operations of __flush_tlb_range_op, one DSB ISH (IKernelMemory::flush_tlb_range). The
  * TLBs have dropped the range's entries as the walk cleared them (drop_entry).
  */
-void TlbFlusher::range(std::uint32_t asid, std::uint64_t start, std::uint64_t pages, std::uint64_t &cycles) {
-    (void)start; /* the entries are dropped one by one as they change */
+void TlbFlusher::range(std::uint32_t asid, std::uint64_t pages, std::uint64_t &cycles) {
     if (!pages) return;
     ++m_stats.tlb_range_flushes;
     const bool ranged = m_kmem.tlbi_range();

@@ -22,7 +22,7 @@ void TlbGather::cover(std::uint64_t va) {
 
 void TlbGather::finish(std::uint64_t &cycles) {
     if (m_end <= m_start) return;
-    m_flusher.range(m_asid, m_start, (m_end - m_start) / kPageSize, cycles);
+    m_flusher.range(m_asid, (m_end - m_start) / kPageSize, cycles);
     m_start = ~0ull;
     m_end = 0;
 }

@@ -27,6 +27,8 @@ struct CoreConfig {
     std::uint32_t dsb_cycles = 80;         /* DSB ISH, in core cycles */
     bool tlbi_range = false;               /* FEAT_TLBIRANGE: range TLBIs (Armv8.4+) */
     std::uint32_t tlbi_page_cycles = 193;  /* each page's share of a flush when several TLBIs share one DSB ISH, in core cycles */
+    /// One page's whole TLB flush (flush_tlb_page: TLBI, DSB ISH, ISB), in core cycles.
+    std::uint64_t page_flush_cycles() const { return std::uint64_t(tlbi_cycles) + dsb_cycles + isb_cycles; }
     std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */
     std::uint32_t cmo_line_cycles = 8;     /* one DC cache-maintenance operation by VA, in core cycles */
     std::uint32_t dczva_bytes = 64;        /* DCZID_EL0 block size of DC GZVA, in bytes */

@@ -25,8 +25,9 @@ public:
     void address_space(std::uint32_t asid, std::uint64_t &cycles);
     /// The TLBs drop page @va's entry in @asid now; its TLBI is a later range flush's.
     void drop_entry(std::uint32_t asid, std::uint64_t va) { m_tlb.invalidate_page(asid, va); }
-    /// __flush_tlb_range of @pages pages from @start in @asid (last level, 4 KiB stride).
-    void range(std::uint32_t asid, std::uint64_t start, std::uint64_t pages, std::uint64_t &cycles);
+    /// __flush_tlb_range of @pages pages in @asid (4 KiB stride); the entries themselves were
+    /// dropped as they changed (drop_entry), so only the span's length matters.
+    void range(std::uint32_t asid, std::uint64_t pages, std::uint64_t &cycles);
     /// TLBI operations __flush_tlb_range_op issues for @pages pages: one a page, or with
     /// FEAT_TLBIRANGE (@ranged) one per odd page and per range of 2 to 2^21 pages (v6.6's loop).
     static std::uint64_t range_ops(std::uint64_t pages, bool ranged);
