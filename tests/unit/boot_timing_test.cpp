@@ -200,6 +200,34 @@ TEST(DvmBroadcast, TwoCoresByHand) {
     EXPECT_EQ(DvmBroadcastModel(t, 2000000000, 10, 999).tlbi_sync_cycles(), 108u);
 }
 
+TEST(DvmBroadcast, EachRequesterByHand) {
+    // Three cores in a row, the DN at the first one's crosspoint; 1000 ps a cycle, 2000 ps a hop.
+    TopologyDesc t;
+    t.present = true;
+    t.clock_hz = 1000000000;
+    t.hop_cycles = 2;
+    t.columns = 3;
+    t.rows = 1;
+    t.dvm_node = {0, 0};
+    t.cpu_xps = {{0, 0}, {1, 0}, {2, 0}};
+    // Core 0: to and from the DN 2 hops each (8000 ps); core 1 is snooped first (2000 ps of
+    // flits, 3 hops each way: 14000), core 2 second (4000, 4 hops each way: 20000).
+    EXPECT_DOUBLE_EQ(DvmBroadcastModel::broadcast(t, 0, 0).ps, 8000.0 + 20000.0);
+    // Core 2: 4 hops each way to the DN (16000); core 0 first (2000 + 2 x 2 x 2000 = 10000),
+    // core 1 second (4000 + 2 x 3 x 2000 = 16000).
+    const DvmRound far = DvmBroadcastModel::broadcast(t, 0, 2);
+    EXPECT_DOUBLE_EQ(far.ps, 16000.0 + 16000.0);
+    EXPECT_EQ(far.targets, 2u) << "the requester is not snooped";
+    EXPECT_EQ(far.max_hops, 3u);
+    // Core 1: 3 hops each way (12000); core 0 first (10000), core 2 second (20000).
+    EXPECT_DOUBLE_EQ(DvmBroadcastModel::broadcast(t, 0, 1).ps, 12000.0 + 20000.0);
+    // In a 2 GHz core's cycles: a round of 32000 ps is 64 cycles, TLBI + DSB ISH 128.
+    const DvmBroadcastModel m(t, 2000000000, 0, 999, 2);
+    EXPECT_EQ(m.round_cycles(), 64u);
+    EXPECT_EQ(m.tlbi_sync_cycles(), 128u);
+    EXPECT_EQ(DvmBroadcastModel(TopologyDesc{}, 2000000000, 0, 999, 2).round_cycles(), 0u) << "no topology";
+}
+
 TEST(DvmBroadcast, CostGrowsWithTheCoresOfTheShareableDomain) {
     std::uint64_t last = 0;
     for (unsigned cores : {2u, 4u, 8u, 16u, 32u, 80u}) {
