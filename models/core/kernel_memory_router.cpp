@@ -35,7 +35,7 @@ std::uint64_t KernelMemoryRouter::wait_cycles(std::uint64_t cycles) {
 
 std::uint64_t KernelMemoryRouter::flush_tlb_page() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    return m_current->kernel_named_cost(m_current->config().page_flush_cycles());
+    return m_current->kernel_tlb_flush(m_current->config().page_flush_cycles());
 }
 
 /* The same flush split at its DSB ISH (a batched flush): each page's DSB ISHST + TLBI costs
@@ -44,13 +44,13 @@ std::uint64_t KernelMemoryRouter::flush_tlb_page() {
  * rest of one page's flush, so that a batch of one costs flush_tlb_page exactly. */
 std::uint64_t KernelMemoryRouter::flush_tlb_page_nosync() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    return m_current->kernel_named_cost(m_current->config().tlbi_page_cycles);
+    return m_current->kernel_tlb_flush(m_current->config().tlbi_page_cycles);
 }
 
 std::uint64_t KernelMemoryRouter::flush_tlb_sync() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     const CoreConfig &c = m_current->config();
-    return m_current->kernel_named_cost(c.page_flush_cycles() - c.tlbi_page_cycles);
+    return m_current->kernel_tlb_flush(c.page_flush_cycles() - c.tlbi_page_cycles);
 }
 
 /* A range flush: the one-page flush, and tlbi_page_cycles for each TLBI beyond the first (the
@@ -60,7 +60,7 @@ std::uint64_t KernelMemoryRouter::flush_tlb_range(std::uint64_t tlbis) {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     MTESIM_ASSERT(tlbis > 0, "a range flush of no TLBI");
     const CoreConfig &c = m_current->config();
-    return m_current->kernel_named_cost(c.page_flush_cycles() + (tlbis - 1) * c.tlbi_page_cycles);
+    return m_current->kernel_tlb_flush(c.page_flush_cycles() + (tlbis - 1) * c.tlbi_page_cycles);
 }
 
 bool KernelMemoryRouter::tlbi_range() const { return m_current && m_current->config().tlbi_range; }

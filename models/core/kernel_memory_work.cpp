@@ -20,6 +20,11 @@ std::uint64_t KernelMemoryWork::named_cost(std::uint64_t cycles) {
     return cycles;
 }
 
+std::uint64_t KernelMemoryWork::tlb_flush(std::uint64_t cycles) {
+    m_stats.tlb_flush_cycles += cycles;
+    return named_cost(cycles);
+}
+
 std::uint64_t KernelMemoryWork::dispatch(std::uint64_t instructions, std::uint64_t cycles) {
     const std::uint64_t before = m_clock.now_cycles();
     m_timing.dispatch(instructions, cycles);

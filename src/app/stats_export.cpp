@@ -131,6 +131,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "pages_copied", c.pages_copied, "pages", "pages the kernel copied on this core (copy_page: migration)");
         add_count(p + "page_copy_cycles", c.page_copy_cycles, "cycles", "cycles of those copies (until their stores drained)");
         add_count(p + "pages_zeroed", c.pages_zeroed, "pages", "pages the kernel zeroed on this core (clear_page)");
+        add_count(p + "tlb_flush_cycles", c.tlb_flush_cycles, "cycles", "cycles of the kernel's TLB flushes on this core (TLBIs, their DSB ISH and ISB; kernel.tlbi_timing), part of kernel_cycles");
         add_count(p + "page_zero_cycles", c.page_zero_cycles, "cycles", "cycles of that zeroing (until its stores drained)");
         add_count(p + "syncs", c.syncs, "syncs", "times the core synchronised with SystemC time (host cost, not simulated time)");
         add_count(p + "page_walks", c.page_walks, "walks", "hardware page-table walks");

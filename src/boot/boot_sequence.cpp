@@ -20,7 +20,10 @@ std::unique_ptr<PageAllocator> BootSequence::run(const std::function<std::uint64
     const bool mte = !m_desc.cpus.empty() && m_desc.cpus.front().mte_version >= 2;
 
     const std::uint64_t lm_start = cycles_now();
-    const DvmBroadcastModel dvm(m_desc.topology, m_desc.cpus.front().clock_hz, m_boot.dvm_ack_cycles, m_core.tlbi_cycles);
+    // kernel.tlbi_timing = fixed: kernel.tlbi_cycles on every board, as at run time.
+    const TopologyDesc none;
+    const TopologyDesc &topology = m_core.tlbi_timing == CoreConfig::TlbiTiming::fixed ? none : m_desc.topology;
+    const DvmBroadcastModel dvm(topology, m_desc.cpus.front().clock_hz, m_boot.dvm_ack_cycles, m_core.tlbi_cycles);
     // Under stage 2 a TLB refill is a nested walk: (4 + 1) x (4 + 1) - 1 descriptor reads.
     const BootTiming timing{stream, dvm, m_core.dczva_bytes, m_desc.topology.virtualised ? 24u : 4u};
     LinearMapBuilder builder(memblock, m_kmem, timing, m_boot, PhysAddr(phys_offset), mte);

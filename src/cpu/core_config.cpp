@@ -60,6 +60,15 @@ CoreConfig CoreConfig::resolve(ConfigStore &s) {
     c.isb_cycles = static_cast<std::uint32_t>(s.get_u64("kernel.isb_cycles", 20, "cycles", "ISB", 0, 100000000));
     c.tlbi_page_cycles = static_cast<std::uint32_t>(s.get_u64(
         "kernel.tlbi_page_cycles", 193, "cycles", "each page's TLBI where several share one DSB ISH (a batched or range flush)", 0, 100000000));
+    const std::string tlbi_timing =
+        s.get_string("kernel.tlbi_timing", "auto",
+                     "auto: a TLBI's broadcast and completion are the DVM broadcast over the board's /interconnect (DvmBroadcastModel, each core from its "
+                     "crosspoint) where it has one, kernel.tlbi_cycles and kernel.tlbi_page_cycles elsewhere; dvm: the broadcast (exit 2 without an "
+                     "/interconnect); fixed: the two keys on every board",
+                     {"auto", "dvm", "fixed"});
+    c.tlbi_timing = tlbi_timing == "dvm"     ? CoreConfig::TlbiTiming::dvm
+                    : tlbi_timing == "fixed" ? CoreConfig::TlbiTiming::fixed
+                                             : CoreConfig::TlbiTiming::automatic;
     const std::uint64_t flush = c.page_flush_cycles();
     if (c.tlbi_page_cycles > flush)
         throw ConfigError(s.where("kernel.tlbi_page_cycles") + ", expected at most one page's whole flush, kernel.tlbi_cycles + dsb_cycles + isb_cycles (" +

@@ -258,6 +258,8 @@ TEST(CliRun, BadTracesAndSettingsAreExit2) {
 TEST(CliRun, BadCoreWindowSettingsAreExit2) {
     expect_bad_input(run_mtesim({"run", "--set", "core.rob_entries=2"}),
                      "--set: core.rob_entries = '2', expected at least core.dispatch_width (");
+    expect_bad_input(run_mtesim({"run", "--set", "kernel.tlbi_timing=dvm"}),
+                     "--set: kernel.tlbi_timing = 'dvm', expected auto or fixed: dvm needs the board's /interconnect node (virt-4g-mte (built-in) has none");
     expect_bad_input(run_mtesim({"run", "--set", "kernel.tlbi_page_cycles=601"}),
                      "--set: kernel.tlbi_page_cycles = '601', expected at most one page's whole flush, kernel.tlbi_cycles + dsb_cycles + isb_cycles (600)");
     expect_bad_input(run_mtesim({"run", "--set", "l1d.mshrs=0"}), "--set: l1d.mshrs = '0', expected a value in [1, ");
@@ -989,7 +991,9 @@ TEST(CliRun, KcompactdChecksTheFragmentationScoreEvery500MsOfSimulatedTime) {
  * waits once. Raising kernel.tlbi_cycles (the wait) by 1000 cycles lengthens the compaction by
  * 1000 cycles a batch, not a page; raising kernel.tlbi_page_cycles by 100 moves 100 cycles a
  * page from the wait to the pages. */
-TEST(CliRun, FullCompactionWaitsForItsTlbisOnceABatch) {
+/* One thread on core 0 touches 2048 pages, unmaps three of every four, and writes
+ * vm.compact_memory: a full compaction of the 512 left, scattered. */
+std::string fragmented_compaction_trace() {
     std::string trace = "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x10000000 0x800000\n";
     char line[96];
     for (unsigned p = 0; p < 2048; ++p) {
@@ -1000,8 +1004,11 @@ TEST(CliRun, FullCompactionWaitsForItsTlbisOnceABatch) {
         std::snprintf(line, sizeof line, "1 munmap 0x%x 0x3000\n", 0x10000000u + (p + 1) * 4096u);
         trace += line;
     }
-    trace += "1 sysctl vm.compact_memory 1\n";
-    const std::string path = write_temp("frag.trace", trace);
+    return trace + "1 sysctl vm.compact_memory 1\n";
+}
+
+TEST(CliRun, FullCompactionWaitsForItsTlbisOnceABatch) {
+    const std::string path = write_temp("frag.trace", fragmented_compaction_trace());
     const char *variant[3] = {"kernel.tlbi_cycles=500", "kernel.tlbi_cycles=1500", "kernel.tlbi_page_cycles=293"};
     std::uint64_t time_ps[3] = {0, 0, 0}, pages = 0, batches = 0;
     for (int i = 0; i < 3; ++i) {
@@ -1024,6 +1031,61 @@ TEST(CliRun, FullCompactionWaitsForItsTlbisOnceABatch) {
     EXPECT_NEAR(wait, 1000.0 * b, 10.0 * b) << "one wait a batch; one a page would add " << 1000 * pages << " cycles";
     const double per_page = (static_cast<double>(time_ps[2]) - static_cast<double>(time_ps[0])) / 500.0;
     EXPECT_NEAR(per_page, 100.0 * (n - b), 0.01 * 100.0 * n) << "+100 a page, -100 a batch's wait";
+}
+
+/* On a board with an /interconnect (kernel.tlbi_timing = auto), a TLB flush is the DVM broadcast
+ * from the flushing core (docs/timing-model.md), worked out here by hand for
+ * tests/data/dts/good-mesh-2core.dts: 1000 ps a mesh cycle, 2000 ps a hop, the DVM node at core
+ * 0's crosspoint (0, 0), core 1 at (1, 0). One round from core 0: to the DN and back, 2 hops
+ * (the two device ports) each way, 8000 ps; core 1's snoop, two flits (2000 ps), 3 hops each way
+ * (12000 ps) and its 30-cycle acknowledgement (dvm.ack_cycles, 15000 ps at 2 GHz): 37000 ps, 74
+ * cycles of the 2 GHz core. A batch of n pages then costs n DVMOp rounds, the DSB ISH's DVMSync
+ * round and the DSB and ISB (100): n x 74 + 174 cycles, where kernel.tlbi_timing = fixed charges
+ * n x 193 + 407 (docs/config.md). */
+TEST(CliRun, TlbFlushesCostTheDvmBroadcastOnAMesh) {
+    const std::string path = write_temp("frag-mesh.trace", fragmented_compaction_trace());
+    const char *timing[2] = {"kernel.tlbi_timing=fixed", "kernel.tlbi_timing=auto"};
+    std::uint64_t time_ps[2] = {0, 0}, pages = 0, batches = 0, boot_tlbi[2] = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+        const std::string out = write_temp("frag-mesh-out-" + std::to_string(i), "");
+        std::filesystem::remove(out);
+        Result r = run_mtesim({"run", "--board", kData + "/dts/good-mesh-2core.dts", "--trace", path, "--set", "swap.size_mbytes=0",
+                               "--set", "vm.compaction_proactiveness=0", "--set", timing[i], "--out", out});
+        ASSERT_EQ(r.status, 0) << r.err;
+        const RunStats stat(out);
+        time_ps[i] = stat("kernel.compact_memory.time_ps");
+        if (i == 0) pages = stat("kernel.compact_memory.pages_migrated"), batches = stat("mm.tlb_batch.flushes");
+        EXPECT_EQ(stat("kernel.compact_memory.pages_migrated"), pages) << "the same compaction";
+        EXPECT_EQ(stat("mm.tlb_batch.flushes"), batches);
+        boot_tlbi[i] = stat("boot.tlbi_sync_cycles");
+        std::filesystem::remove_all(out);
+    }
+    EXPECT_EQ(boot_tlbi[0], 500u) << "fixed: kernel.tlbi_cycles in the boot too";
+    EXPECT_EQ(boot_tlbi[1], 148u) << "auto: two rounds of 74 cycles";
+    ASSERT_GT(batches, 2u);
+    const double n = static_cast<double>(pages), b = static_cast<double>(batches);
+    const double expected = n * (74.0 - 193.0) + b * (174.0 - 407.0); /* cycles */
+    const double measured = (static_cast<double>(time_ps[1]) - static_cast<double>(time_ps[0])) / 500.0;
+    EXPECT_NEAR(measured, expected, 0.01 * -expected) << pages << " pages in " << batches << " batches";
+
+    // Two one-page flushes, counted to the cycle in the core's tlb_flush_cycles: mprotect's range
+    // flush of one TLBI and exit_mmap's flush of the ASID. Fixed keys: 2 x (500 + 80 + 20); on
+    // the mesh: 2 x (148 + 80 + 20).
+    const std::string one = write_temp("mprotect-one.trace",
+                                       "mtesim-trace 1\nthread 1 core=0\n1 mmap 0x10000000 0x1000\n1 st 0x10000000 8\n"
+                                       "1 mprotect 0x10000000 0x1000 ro\n");
+    const std::pair<const char *, std::uint64_t> boards[2] = {{"virt-4g-mte", 1200}, {"mesh", 496}};
+    for (const auto &[board, cycles] : boards) {
+        const std::string out = write_temp("mprotect-one-out", "");
+        std::filesystem::remove(out);
+        const std::string b = std::string(board) == "mesh" ? kData + "/dts/good-mesh-2core.dts" : board;
+        Result r = run_mtesim({"run", "--board", b, "--trace", one, "--out", out});
+        ASSERT_EQ(r.status, 0) << r.err;
+        const RunStats stat(out);
+        EXPECT_EQ(stat("kernel.tlb_shootdowns"), 2u) << board;
+        EXPECT_EQ(stat("board.cpu@0.tlb_flush_cycles"), cycles) << board;
+        std::filesystem::remove_all(out);
+    }
 }
 
 TEST(CliRun, SysctlWritesCompactMemoryAndTriggerKcompactd) {

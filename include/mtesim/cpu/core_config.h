@@ -27,6 +27,11 @@ struct CoreConfig {
     std::uint32_t dsb_cycles = 80;         /* DSB ISH, in core cycles */
     bool tlbi_range = false;               /* FEAT_TLBIRANGE: range TLBIs (Armv8.4+) */
     std::uint32_t tlbi_page_cycles = 193;  /* each page's share of a flush when several TLBIs share one DSB ISH, in core cycles */
+    /// kernel.tlbi_timing: where tlbi_cycles and tlbi_page_cycles come from. automatic: the DVM
+    /// broadcast over the board's /interconnect (DvmBroadcastModel, per core) where it has one,
+    /// the two keys elsewhere; dvm: the broadcast, an error without a topology; fixed: the keys.
+    enum class TlbiTiming { automatic, dvm, fixed };
+    TlbiTiming tlbi_timing = TlbiTiming::automatic;
     /// One page's whole TLB flush (flush_tlb_page: TLBI, DSB ISH, ISB), in core cycles.
     std::uint64_t page_flush_cycles() const { return std::uint64_t(tlbi_cycles) + dsb_cycles + isb_cycles; }
     std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */
