@@ -76,7 +76,9 @@ Kernel::Result Kernel::fork(std::uint32_t parent, std::uint32_t child) {
             case upte::Kind::metadata_none: {
                 UserPage &pg = m_pages.at(upte::pfn(pte).value());
                 if (upte::kind(pte) == upte::Kind::present && upte::writable(pte)) {
-                    pte |= upte::kReadOnly;
+                    // A writable anonymous entry is hardware-dirty (do_anonymous_page's
+                    // pte_mkdirty); arm64's pte_wrprotect keeps that in PTE_DIRTY.
+                    pte |= upte::kReadOnly | upte::kDirty;
                     pp->mm->write_pte(*pslot, pte, r.cycles);
                 }
                 c.mm->write_pte(*cslot, pte, r.cycles);

@@ -289,8 +289,8 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatc
         p->mm->write_pte(*pte_slot, upte::swap_entry(*slot, saved), cycles);
         // pte_dirty: an anonymous entry mapped writable is hardware-dirty on arm64 (PTE_WRITE
         // set, PTE_RDONLY clear: do_anonymous_page makes it pte_mkdirty); the model's anonymous
-        // entries carry no DBM bit, so writable stands for it. (A COW-shared entry keeps
-        // PTE_DIRTY in Linux; here it counts as clean.)
+        // entries carry no DBM bit, so writable stands for it. A COW-shared entry is read-only
+        // with PTE_DIRTY, as fork's pte_wrprotect left it.
         const bool dirty = upte::dirty(old) || upte::writable(old);
         if (upte::kind(old) == upte::Kind::present) m_tlb_flusher.page(m.pid, m.va, cycles, &batch, dirty);
         --p->anon_pages;

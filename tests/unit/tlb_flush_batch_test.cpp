@@ -191,6 +191,27 @@ TEST(TlbFlushBatch, EachDirtyAnonymousPageWaitsBeforeItsSwapWrite) {
     r.expect_clean();
 }
 
+/* A written anonymous page shared by fork is still dirty: fork write-protects its entries but
+ * keeps their dirty state in PTE_DIRTY (arm64's pte_wrprotect), so reclaim waits for its two
+ * TLBIs before the swap write, as for a page mapped once. Counting the page clean instead
+ * would leave every wait but the batch's last out. */
+TEST(TlbFlushBatch, AWrittenPageSharedByForkStaysDirtyForReclaim) {
+    KernelRig r;
+    r.k->thread_start(1);
+    constexpr std::uint64_t kPages = 16;
+    r.k->mmap(1, kBase, kPages * kPageSize, false);
+    for (std::uint64_t i = 0; i < kPages; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
+    const std::uint64_t issued = r.kmem.tlbis_nosync, waits = r.kmem.tlb_syncs, swapped = r.k->stats().swap_outs;
+    std::uint64_t cycles = 0;
+    const std::uint64_t reclaimed = r.k->reclaim(kPages, cycles);
+    const std::uint64_t out = r.k->stats().swap_outs - swapped;
+    ASSERT_GT(out, 0u) << reclaimed << " reclaimed";
+    EXPECT_EQ(r.kmem.tlbis_nosync - issued, 2 * out) << "two mappings a page";
+    EXPECT_EQ(r.kmem.tlb_syncs - waits, out) << "each swapped page waits before its write";
+    r.expect_clean();
+}
+
 /* kswapd-style reclaim of clean, mapped page-cache pages: their TLBIs share the waits of the
  * shrink_folio_list calls (32 pages looked at each). */
 TEST(TlbFlushBatch, ReclaimOfCleanMappedFilePagesSharesTheWaits) {
