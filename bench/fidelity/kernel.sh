@@ -147,19 +147,22 @@ done
 #    of 1 to /proc/sys/vm/compact_memory: every zone compacted whole, MIGRATE_SYNC, by the writing
 #    thread), proactive compaction off so that kcompactd does not go first. The time is
 #    kernel.compact_memory.time_ps; "per 32 GiB" scales it by 32 GiB / the node's memory
-#    (4 GiB), as if the state and the rate were the same on a larger node.
+#    (4 GiB), as if the state and the rate were the same on a larger node. into_pool: the
+#    destinations the free scanner took from the tag-storage pool's pageblocks
+#    (mm.compact.into_pool).
 echo
 echo "full compaction (sysctl vm.compact_memory 1) after Gupta's frag pattern, ${frag_mib} MiB of virt-4g-mte, proactiveness 0"
-printf "%-8s %14s %12s %14s %12s %14s\n" prot pages_migrated ms us_per_page pages_per_GiB s_per_32GiB
+printf "%-8s %14s %12s %14s %12s %14s %12s\n" prot pages_migrated ms us_per_page pages_per_GiB s_per_32GiB into_pool
 for prot in untagged mte; do
   frag_trace "$([ $prot = mte ] && echo mte)" '1 sysctl vm.compact_memory 1\n' > "$work/full.trace"
   out="$work/full-$prot"
   "$mtesim" run --trace "$work/full.trace" --set swap.size_mbytes=0 --set vm.compaction_proactiveness=0 --out "$out" > /dev/null
   pages=$(stat "$out/stats.json" kernel.compact_memory.pages_migrated)
   ps=$(stat "$out/stats.json" kernel.compact_memory.time_ps)
+  pool=$(stat "$out/stats.json" mm.compact.into_pool)
   python3 -c "
 import sys
 ps, pages = int(sys.argv[1]), int(sys.argv[2])
-print('%-8s %14d %12.2f %14s %12.0f %14.2f' % (sys.argv[3], pages, ps / 1e9, '%.3f' % (ps / 1e6 / pages) if pages else '-',
-      pages / 4.0, ps / 1e12 * 32 / 4))" "$ps" "$pages" "$prot"
+print('%-8s %14d %12.2f %14s %12.0f %14.2f %12s' % (sys.argv[3], pages, ps / 1e9, '%.3f' % (ps / 1e6 / pages) if pages else '-',
+      pages / 4.0, ps / 1e12 * 32 / 4, sys.argv[4]))" "$ps" "$pages" "$prot" "$pool"
 done

@@ -7,10 +7,11 @@ namespace mtesim {
 
 CompactionFreeScanner::CompactionFreeScanner(PageAllocator &allocator, Zone &zone)
     : m_alloc(allocator), m_zone(zone), m_block(Pfn((zone.end().value() - 1) & ~(kPageblockPages - 1))),
-      m_pos(m_block) {}
+      m_pos(m_block), m_pool(allocator.pool_takes_movable_data()) {}
 
 bool CompactionFreeScanner::suitable(Pfn block) const {
-    if (m_zone.pageblock_type(block) != MigrateType::movable) return false;
+    const MigrateType t = m_zone.pageblock_type(block);
+    if (t != MigrateType::movable && !(m_pool && t == MigrateType::cma)) return false;
     const PageMeta &m = m_zone.meta(block);
     return !(m.state() == PageMeta::State::free_head && m.order() >= kPageblockOrder);
 }
@@ -35,6 +36,7 @@ std::optional<Pfn> CompactionFreeScanner::take(unsigned order, Pfn migrate_block
             if (m.state() == PageMeta::State::free_head && m.order() >= order) {
                 const Pfn p = m_pos;
                 m_zone.take_free_block(p, order);
+                if (m_zone.pageblock_type(p) == MigrateType::cma) m_alloc.mutable_stats().compact_into_pool += 1ull << order;
                 return p;
             }
             const bool head = m.state() != PageMeta::State::tail && m.state() != PageMeta::State::absent;

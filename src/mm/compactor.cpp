@@ -85,7 +85,11 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
  * compact_finished: @mode.stop() ends the run (kcompactd: kswapd running, COMPACT_PARTIAL_SKIPPED),
  * so does the zone's score at or below the low mark (proactive only: COMPACT_SUCCESS). The run
  * is complete when the scanners meet or the free scanner has nothing left. The pool's pageblocks
- * (MIGRATE_CMA) and isolated ones are left alone, as the model's direct compaction leaves them.
+ * (MIGRATE_CMA) are sources like any other, and targets where the pool takes movable data
+ * (CompactionFreeScanner::suitable); isolated pageblocks are left alone. A tagged page moved
+ * into the pool has no tag storage there: its tags wait in the pfn xarray behind "metadata
+ * none", and its next access moves it out again (FaultHandler), as RFC v2 does
+ * (try_transfer_saved_tags' page_is_tag_storage case).
  * Pages under I/O: compact_memory (@mode.sync) waits for them; kcompactd passes over them
  * (the model's kcompactd migrates asynchronously, where Linux's SYNC_LIGHT would wait for a
  * page lock).
@@ -113,7 +117,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
     for (Pfn block(first); !done && block < z.end(); block = block + kPageblockPages) {
         if (free_scanner.met(block)) break;
         const MigrateType bt = z.pageblock_type(block);
-        if (bt == MigrateType::cma || bt == MigrateType::isolate) continue;
+        if (bt == MigrateType::isolate) continue;
         for (Pfn p = block; !done && p < block + kPageblockPages;) {
             m_alloc.work(page_scan);
             ++r.migrate_scanned;

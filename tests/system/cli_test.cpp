@@ -1028,7 +1028,9 @@ TEST(CliRun, FullCompactionWaitsForItsTlbisOnceABatch) {
     EXPECT_EQ(batches, (pages + 31) / 32) << "batches of 32 pages (COMPACT_CLUSTER_MAX)";
     const double b = static_cast<double>(batches), n = static_cast<double>(pages);
     const double wait = static_cast<double>(time_ps[1] - time_ps[0]) / 500.0; /* cycles at 2 GHz */
-    EXPECT_NEAR(wait, 1000.0 * b, 10.0 * b) << "one wait a batch; one a page would add " << 1000 * pages << " cycles";
+    // The copies' DRAM timing moves with the compaction's start (the munmaps' flushes before it
+    // are dearer too): a few hundred cycles, against the 1000 x pages a wait per page would add.
+    EXPECT_NEAR(wait, 1000.0 * b, 40.0 * b) << "one wait a batch; one a page would add " << 1000 * pages << " cycles";
     const double per_page = (static_cast<double>(time_ps[2]) - static_cast<double>(time_ps[0])) / 500.0;
     EXPECT_NEAR(per_page, 100.0 * (n - b), 0.01 * 100.0 * n) << "+100 a page, -100 a batch's wait";
 }

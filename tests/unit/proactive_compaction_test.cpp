@@ -1,10 +1,12 @@
 // Proactive compaction (vm.compaction_proactiveness): the fragmentation score as Linux computes
 // it (extfrag_for_order at order 9, zones weighted by size, the low and high marks), the free
-// scanner (from the top of the zone down, movable pageblocks only, never a free pageblock, up to
-// the migrate scanner), a whole-zone run (pages move from the bottom up until the zone's score is
-// at the low mark; pinned pages stay; kswapd running stops it), and kcompactd's timer (500 ms,
-// a check, a run above the high mark, 64 intervals after a run without progress; no timer
-// without a scheduler or at proactiveness 0), with tags carried by every migration.
+// scanner (from the top of the zone down, movable pageblocks and the pool's where it takes
+// data, never a free pageblock, up to the migrate scanner), a whole-zone run (pages move from
+// the bottom up until the zone's score is at the low mark; pinned pages stay; tagged pages
+// moved into the pool move out on their next access; kswapd running stops it), and kcompactd's
+// timer (500 ms, a check, a run above the high mark, 64 intervals after a run without
+// progress; no timer without a scheduler or at proactiveness 0), with tags carried by every
+// migration.
 #include "kernel_rig.h"
 #include "sched_rig.h"
 
@@ -157,6 +159,89 @@ TEST(CompactionFreeScanner, AHigherOrderTakesTheFirstPagesOfALargeEnoughFreeBloc
     EXPECT_EQ(s.take(2, z.start()), block + 64) << "the order-0 hole is too small";
     EXPECT_EQ(s.take(2, z.start()), block + 68) << "the rest of the split block";
     EXPECT_EQ(z.meta(block + 1).state(), PageMeta::State::free_head);
+}
+
+/* The zone holding the pool: on this board the top of the Normal zone (above 4 GiB). */
+static Zone &pool_zone(KernelRig &r) {
+    for (const auto &z : r.alloc->zones())
+        if (z->pageblock_type(Pfn((z->end().value() - 1) & ~(kPageblockPages - 1))) == MigrateType::cma) return *z;
+    ADD_FAILURE() << "no zone ends in the pool";
+    return *r.alloc->zones().back();
+}
+
+/* The pool's MIGRATE_CMA pageblocks are targets as movable ones are (suitable_migration_target:
+ * is_migrate_movable), where the pool takes movable data at all: not under cma_policy never, nor
+ * when it is a cleancache. */
+TEST(CompactionFreeScanner, ThePoolsPageblocksAreTargetsWhereThePoolTakesMovableData) {
+    auto scan = [](MmConfig mm) {
+        KernelRig r(mm);
+        take_everything(r);
+        take_pool(r);
+        Zone &z = pool_zone(r);
+        Pfn pool_block = z.start(), movable_block = z.start();
+        for (Pfn b((z.end().value() - 1) & ~(kPageblockPages - 1)); b > z.start(); b = b - kPageblockPages) {
+            if (pool_block == z.start() && z.pageblock_type(b) == MigrateType::cma) pool_block = b;
+            if (z.pageblock_type(b) == MigrateType::movable) {
+                movable_block = b;
+                break;
+            }
+        }
+        EXPECT_NE(pool_block, z.start());
+        EXPECT_GT(pool_block, movable_block) << "the pool lies above the data";
+        r.alloc->free_pages(pool_block + 5);
+        r.alloc->free_pages(movable_block + 9);
+        CompactionFreeScanner s(*r.alloc, z);
+        return std::make_pair(s.take(0, z.start()), std::make_pair(pool_block + 5, movable_block + 9));
+    };
+    MmConfig mm = tight();
+    mm.cma_policy = CmaPolicy::linux_balance;
+    auto [took, where] = scan(mm);
+    EXPECT_EQ(took, where.first) << "the pool's free page, the highest";
+    mm.cma_policy = CmaPolicy::never;
+    std::tie(took, where) = scan(mm);
+    EXPECT_EQ(took, where.second) << "never: the pool holds no data, compaction's either";
+    mm.cma_policy = CmaPolicy::linux_balance;
+    mm.tag_reserve = TagReservePath::cleancache;
+    std::tie(took, where) = scan(mm);
+    EXPECT_EQ(took, where.second) << "a cleancache pool holds clean page-cache copies only";
+}
+
+/* compact_memory moves tagged pages into the pool's pageblocks (those its tag reservations
+ * broke up): there they have no tag storage, so their tags wait in the pfn xarray behind
+ * "metadata none"; the next access moves each out again and restores its tags (RFC v2:
+ * try_transfer_saved_tags' page_is_tag_storage case, the fault path's migration). */
+TEST(ProactiveCompaction, ATaggedPageCompactedIntoThePoolMovesOutOnItsNextAccessWithItsTags) {
+    MmConfig mm = tight();
+    mm.cma_policy = CmaPolicy::linux_balance;
+    KernelRig r(mm, small_swap(0));
+    take_everything(r);
+    Zone &z = pool_zone(r);
+    const Pfn first(z.start().value() + 16 * kPageblockPages);
+    for (Pfn p = first; p < first + 8 * kPageblockPages; p = p + 1) r.alloc->free_pages(p);
+    const std::uint64_t pages = 8 * kPageblockPages - 64;
+    r.k->thread_start(1);
+    ASSERT_EQ(r.k->mmap(1, kBase, pages * kPageSize, true).error, 0);
+    for (std::uint64_t i = 0; i < pages; ++i) r.stg(1, kBase + i * kPageSize + 0x20, static_cast<Tag>(1 + i % 15));
+    for (std::uint64_t i = 0; i < pages; i += 2) ASSERT_EQ(r.k->munmap(1, kBase + i * kPageSize, kPageSize).error, 0);
+    ASSERT_EQ(r.k->compact_memory().outcome, Kernel::Outcome::ok);
+    std::uint64_t in_pool = 0;
+    for (std::uint64_t i = 1; i < pages; i += 2) {
+        const std::uint64_t pte = r.pte(1, kBase + i * kPageSize);
+        if (!r.alloc->in_pool(upte::pfn(pte))) continue;
+        ++in_pool;
+        EXPECT_EQ(upte::kind(pte), upte::Kind::metadata_none) << "no tag storage for a page in tag storage";
+    }
+    EXPECT_GT(in_pool, 0u) << "the free scanner met the pool's pageblocks first";
+    EXPECT_EQ(r.alloc->stats().compact_into_pool, in_pool) << "mm.compact.into_pool";
+    const std::uint64_t migrated = r.k->stats().user_pages_migrated;
+    r.expect_clean();
+    for (std::uint64_t i = 1; i < pages; i += 2) {
+        ASSERT_TRUE(r.touch(1, kBase + i * kPageSize));
+        EXPECT_FALSE(r.alloc->in_pool(upte::pfn(r.pte(1, kBase + i * kPageSize)))) << "page " << i;
+        ASSERT_EQ(r.tag_at(1, kBase + i * kPageSize + 0x20), 1 + i % 15) << "page " << i;
+    }
+    EXPECT_EQ(r.k->stats().user_pages_migrated - migrated, in_pool) << "each moved out once, on its access";
+    r.expect_clean();
 }
 
 TEST(ProactiveCompaction, AZoneRunMovesPagesUpUntilTheScoreIsAtTheLowMark) {

@@ -31,15 +31,17 @@ public:
     std::uint64_t scanned() const { return m_scanned; }
 
 private:
-    /// suitable_migration_target: a MIGRATE_MOVABLE pageblock that is not one free block of
-    /// pageblock order or more (taking from it would undo what compaction is for). The pool's
-    /// MIGRATE_CMA pageblocks are left out, as the model's compaction keeps out of the pool.
+    /// suitable_migration_target: a MIGRATE_MOVABLE or MIGRATE_CMA pageblock (is_migrate_movable)
+    /// that is not one free block of pageblock order or more (taking from it would undo what
+    /// compaction is for). The pool's MIGRATE_CMA pageblocks only where the pool takes movable
+    /// data (PageAllocator::pool_takes_movable_data: not under cma_policy never or cleancache).
     bool suitable(Pfn block) const;
 
     PageAllocator &m_alloc;
     Zone &m_zone;
     Pfn m_block; /* the pageblock being scanned */
     Pfn m_pos;   /* the next page of it to look at */
+    bool m_pool; /* the pool's pageblocks are targets */
     std::uint64_t m_scanned = 0;
 };
 

@@ -180,6 +180,12 @@ private:
                       bool alloc_cma = false) const;
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
+public:
+    /// Whether the pool's free pages may take movable data at all (a policy other than never,
+    /// a reservation path other than cleancache): then compaction's free scanner takes them as
+    /// any MIGRATE_CMA pageblock's (suitable_migration_target: is_migrate_movable).
+    bool pool_takes_movable_data() const { return pool_usable(kGfpHighUserMovable); }
+private:
     void set_watermarks();
     /// Each zone's lowmem_reserve (setup_per_zone_lowmem_reserve), from the zones' sizes.
     void set_lowmem_reserve();
