@@ -37,3 +37,24 @@ for board in virt-4g-mte m2-vm-16g altra-vm-64g ampereone-192c; do
       'BEGIN { f = one / 2; t = two - one; printf "| %s | %s | cpu@%s | %d | %d | %s GHz | %.0f | %.0f |\n", b, d, c, f, t, g, f / g, t / g }'
   done
 done
+
+# Flushes at once: N processes on cores 0..N-1 of ampereone-192c each map a page, store to it,
+# mprotect it read-only and exit, all at about the same time; they share the DVM node (DvmNode),
+# so their flushes queue. Prints each core's wait for the node (board.cpu@N.dvm_wait_cycles):
+# the least, the median and the most, in cycles and ns at 3 GHz, and the flushes' own cost alone.
+echo
+echo "| processes flushing at once (ampereone-192c) | flushes | wait for the DVM node: least | median | most | most (ns) |"
+echo "|---|---|---|---|---|---|"
+for n in 1 8 32; do
+  {
+    echo "mtesim-trace 1"
+    for ((t = 1; t <= n; t++)); do echo "thread $t core=$((t - 1)) process=$t"; done
+    for ((t = 1; t <= n; t++)); do echo "$t mmap 0x10000000 0x1000"; echo "$t st 0x10000000 8"; done
+    for ((t = 1; t <= n; t++)); do echo "$t mprotect 0x10000000 0x1000 ro"; done
+  } >"$tmp/n.trace"
+  "$mtesim" run --board ampereone-192c --trace "$tmp/n.trace" --out "$tmp/out" >/dev/null
+  flushes=$(awk '$1 == "kernel.tlb_shootdowns" { print $2 }' "$tmp/out/stats.txt")
+  for ((c = 0; c < n; c++)); do awk -v k="board.cpu@$c.dvm_wait_cycles" '$1 == k { print $2 }' "$tmp/out/stats.txt"; done |
+    sort -n | awk -v n="$n" -v f="$flushes" '{ w[NR] = $1 } END { printf "| %d | %d | %d | %d | %d | %.0f |\n", n, f, w[1], w[int((NR + 1) / 2)], w[NR], w[NR] / 3 }'
+  rm -rf "$tmp/out"
+done

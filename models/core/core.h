@@ -88,7 +88,7 @@ public:
     /// the lines that were present. Costs nothing by itself: the caller charges the maintenance.
     std::uint64_t kernel_invalidate_range(PhysAddr base, std::uint64_t bytes) { return m_path.invalidate_range(base, bytes); }
     std::uint64_t kernel_named_cost(std::uint64_t cycles) { return m_kernel_work.named_cost(cycles); }
-    std::uint64_t kernel_tlb_flush(std::uint64_t cycles) { return m_kernel_work.tlb_flush(cycles); }
+    std::uint64_t kernel_tlb_flush(std::uint64_t cycles, std::uint64_t dn_wait) { return m_kernel_work.tlb_flush(cycles, dn_wait); }
     /// An I/O wait of @cycles in kernel work on this core (the thread sleeps until its I/O
     /// completes; the model keeps the core for it): charged like a named cost, and the
     /// scheduler is told that the running thread did not run meanwhile (its PELT signal).

@@ -4,6 +4,9 @@
 #include "core/core.h"
 #include "mtesim/common/sim_assert.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace mtesim {
 
 std::uint64_t KernelMemoryRouter::copy_pages(Pfn src, Pfn dst, std::uint64_t pages) {
@@ -33,9 +36,23 @@ std::uint64_t KernelMemoryRouter::wait_cycles(std::uint64_t cycles) {
     return m_current->kernel_named_cost(cycles);
 }
 
+/* The DVM node's share of a flush of @rounds DVM operations (its TLBIs' DVMOps and the DSB
+ * ISH's DVMSync) issued now by the current core: the DN is booked for their snoops' issue time
+ * at the first gap at or after now (DvmNode); the cycles until then are the core's wait. Zero on
+ * a board without a topology or with kernel.tlbi_timing = fixed. */
+std::uint64_t KernelMemoryRouter::dvm_wait(std::uint64_t rounds) {
+    const CoreConfig &c = m_current->config();
+    if (c.dvm_issue_ps <= 0) return 0;
+    m_dvm.forget_before(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+    const std::uint64_t now = m_current->now_ps();
+    const auto busy = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rounds) * c.dvm_issue_ps));
+    const std::uint64_t wait_ps = m_dvm.book(now, std::max<std::uint64_t>(busy, 1)) - now;
+    return (wait_ps * m_current->clock_hz() + 999999999999ull) / 1000000000000ull;
+}
+
 std::uint64_t KernelMemoryRouter::flush_tlb_page() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    return m_current->kernel_tlb_flush(m_current->config().page_flush_cycles());
+    return m_current->kernel_tlb_flush(m_current->config().page_flush_cycles(), dvm_wait(2));
 }
 
 /* The same flush split at its DSB ISH (a batched flush): each page's DSB ISHST + TLBI costs
@@ -44,13 +61,13 @@ std::uint64_t KernelMemoryRouter::flush_tlb_page() {
  * rest of one page's flush, so that a batch of one costs flush_tlb_page exactly. */
 std::uint64_t KernelMemoryRouter::flush_tlb_page_nosync() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    return m_current->kernel_tlb_flush(m_current->config().tlbi_page_cycles);
+    return m_current->kernel_tlb_flush(m_current->config().tlbi_page_cycles, dvm_wait(1));
 }
 
 std::uint64_t KernelMemoryRouter::flush_tlb_sync() {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     const CoreConfig &c = m_current->config();
-    return m_current->kernel_tlb_flush(c.page_flush_cycles() - c.tlbi_page_cycles);
+    return m_current->kernel_tlb_flush(c.page_flush_cycles() - c.tlbi_page_cycles, dvm_wait(1));
 }
 
 /* A range flush: the one-page flush, and tlbi_page_cycles for each TLBI beyond the first (the
@@ -60,7 +77,7 @@ std::uint64_t KernelMemoryRouter::flush_tlb_range(std::uint64_t tlbis) {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
     MTESIM_ASSERT(tlbis > 0, "a range flush of no TLBI");
     const CoreConfig &c = m_current->config();
-    return m_current->kernel_tlb_flush(c.page_flush_cycles() + (tlbis - 1) * c.tlbi_page_cycles);
+    return m_current->kernel_tlb_flush(c.page_flush_cycles() + (tlbis - 1) * c.tlbi_page_cycles, dvm_wait(tlbis + 1));
 }
 
 bool KernelMemoryRouter::tlbi_range() const { return m_current && m_current->config().tlbi_range; }

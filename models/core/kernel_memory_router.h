@@ -10,6 +10,7 @@
 // mutex): lock() and unlock() take them from the table here on the current core.
 #pragma once
 
+#include "mtesim/cache/dvm_node.h"
 #include "mtesim/kernel/kernel_lock_table.h"
 #include "mtesim/mm/i_kernel_memory.h"
 
@@ -61,10 +62,14 @@ public:
     void unlock(KernelLockClass cls, std::uint64_t key, LockMode mode) override;
 
 private:
+    /// Cycles the current core waits for the DVM node before a flush of @rounds operations.
+    std::uint64_t dvm_wait(std::uint64_t rounds);
+
     Core *m_current = nullptr;
     bool m_uncharged = false;
     std::vector<Core *> m_cores;
     KernelLockTable m_locks;
+    DvmNode m_dvm; /* the board's DVM node, shared by every core's flushes */
     unsigned m_cpus;
 };
 

@@ -20,9 +20,10 @@ std::uint64_t KernelMemoryWork::named_cost(std::uint64_t cycles) {
     return cycles;
 }
 
-std::uint64_t KernelMemoryWork::tlb_flush(std::uint64_t cycles) {
-    m_stats.tlb_flush_cycles += cycles;
-    return named_cost(cycles);
+std::uint64_t KernelMemoryWork::tlb_flush(std::uint64_t cycles, std::uint64_t dn_wait) {
+    m_stats.tlb_flush_cycles += cycles + dn_wait;
+    m_stats.dvm_wait_cycles += dn_wait;
+    return named_cost(cycles + dn_wait);
 }
 
 std::uint64_t KernelMemoryWork::dispatch(std::uint64_t instructions, std::uint64_t cycles) {

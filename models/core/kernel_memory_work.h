@@ -38,8 +38,9 @@ public:
     std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write);
     /// Charges a named cost with no memory traffic (IPI, TLBI, cache maintenance).
     std::uint64_t named_cost(std::uint64_t cycles);
-    /// A TLB flush's wait (its TLBIs, DSB ISH and ISB): a named cost, also counted in tlb_flush_cycles.
-    std::uint64_t tlb_flush(std::uint64_t cycles);
+    /// A TLB flush's wait (its TLBIs, DSB ISH and ISB) of @cycles, after @dn_wait cycles for the
+    /// DVM node: a named cost, also counted in tlb_flush_cycles (and dvm_wait_cycles).
+    std::uint64_t tlb_flush(std::uint64_t cycles, std::uint64_t dn_wait);
     /// @instructions non-memory kernel instructions taking @cycles of dispatch enter the
     /// timing model's window (which may stall on a full window); returns the cycles taken.
     std::uint64_t dispatch(std::uint64_t instructions, std::uint64_t cycles);

@@ -95,7 +95,8 @@ std::vector<std::unique_ptr<Cache>> build_shared_l2s(const PlatformDesc &desc, c
  * flushes at run time cost the DVM broadcast from its own crosspoint (DvmBroadcastModel), as the
  * boot's do from the boot CPU's: a TLBI + DSB ISH is two rounds (tlbi_cycles: the DVMOp and the
  * DVMSync), and each further TLBI before one DSB ISH (a batched or range flush) one more DVMOp
- * round (tlbi_page_cycles), the DN issuing one operation's snoops after another's. On a
+ * round (tlbi_page_cycles), the DN issuing one operation's snoops after another's. Cores share
+ * the DN (DvmNode, in KernelMemoryRouter): a flush waits while it issues another core's. On a
  * virtualised board a guest's vCPU i issues from the host domain's core i.
  */
 void apply_dvm_timing(const PlatformDesc &desc, const ConfigStore &store, std::uint32_t ack_cycles, std::vector<CoreConfig> &cfgs) {
@@ -111,6 +112,7 @@ void apply_dvm_timing(const PlatformDesc &desc, const ConfigStore &store, std::u
         const DvmBroadcastModel dvm(desc.topology, desc.cpus[i].clock_hz, ack_cycles, c.tlbi_cycles, i);
         c.tlbi_cycles = static_cast<std::uint32_t>(dvm.tlbi_sync_cycles());
         c.tlbi_page_cycles = static_cast<std::uint32_t>(dvm.round_cycles());
+        c.dvm_issue_ps = dvm.round().issue_ps;
     }
 }
 

@@ -132,6 +132,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "page_copy_cycles", c.page_copy_cycles, "cycles", "cycles of those copies (until their stores drained)");
         add_count(p + "pages_zeroed", c.pages_zeroed, "pages", "pages the kernel zeroed on this core (clear_page)");
         add_count(p + "tlb_flush_cycles", c.tlb_flush_cycles, "cycles", "cycles of the kernel's TLB flushes on this core (TLBIs, their DSB ISH and ISB; kernel.tlbi_timing), part of kernel_cycles");
+        add_count(p + "dvm_wait_cycles", c.dvm_wait_cycles, "cycles", "of those, waiting for the DVM node to finish sending other cores' operations (boards with an /interconnect)");
         add_count(p + "page_zero_cycles", c.page_zero_cycles, "cycles", "cycles of that zeroing (until its stores drained)");
         add_count(p + "syncs", c.syncs, "syncs", "times the core synchronised with SystemC time (host cost, not simulated time)");
         add_count(p + "page_walks", c.page_walks, "walks", "hardware page-table walks");

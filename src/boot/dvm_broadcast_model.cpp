@@ -38,6 +38,7 @@ DvmRound DvmBroadcastModel::broadcast(const TopologyDesc &t, double ack_ps, std:
         last = std::max(last, done);
     }
     r.ps = 2.0 * hops(req, t.dvm_node) * hop_ps + last;
+    r.issue_ps = static_cast<double>(r.targets * kSnoopFlits) * cycle_ps;
     return r;
 }
 

@@ -1090,6 +1090,44 @@ TEST(CliRun, TlbFlushesCostTheDvmBroadcastOnAMesh) {
     }
 }
 
+/* Eight processes on eight cores of the 192-core board flush at about the same time (mprotect,
+ * then exit): they share the board's DVM node (DvmNode), which sends one operation's 191 snoops
+ * after another's, so most wait for it; each wait is at most the other 15 flushes' snoop time
+ * (2 rounds x 191 targets x 2 flits x 0.5 ns = 382 ns each: 15 x 382 ns = 17,190 cycles at
+ * 3 GHz). One process alone waits for nobody; with kernel.tlbi_timing = fixed there is no node. */
+TEST(CliRun, ConcurrentFlushesWaitForTheDvmNode) {
+    auto trace = [](int threads) {
+        std::string t = "mtesim-trace 1\n";
+        for (int i = 1; i <= threads; ++i) t += "thread " + std::to_string(i) + " core=" + std::to_string(i - 1) + " process=" + std::to_string(i) + "\n";
+        for (int i = 1; i <= threads; ++i) t += std::to_string(i) + " mmap 0x10000000 0x1000\n" + std::to_string(i) + " st 0x10000000 8\n";
+        for (int i = 1; i <= threads; ++i) t += std::to_string(i) + " mprotect 0x10000000 0x1000 ro\n";
+        return write_temp("dn" + std::to_string(threads) + ".trace", t);
+    };
+    auto waits = [](const std::string &path, int threads, const std::vector<std::string> &extra) {
+        const std::string out = write_temp("dn-out", "");
+        std::filesystem::remove(out);
+        std::vector<std::string> args = {"run", "--board", "ampereone-192c", "--trace", path, "--out", out};
+        args.insert(args.end(), extra.begin(), extra.end());
+        Result r = run_mtesim(args);
+        EXPECT_EQ(r.status, 0) << r.err;
+        const RunStats stat(out);
+        std::vector<std::uint64_t> w;
+        for (int c = 0; c < threads; ++c) w.push_back(stat("board.cpu@" + std::to_string(c) + ".dvm_wait_cycles"));
+        EXPECT_EQ(stat("kernel.tlb_shootdowns"), 2u * threads) << "each: mprotect's flush and exit's";
+        std::filesystem::remove_all(out);
+        return w;
+    };
+    const std::string eight = trace(8);
+    unsigned waited = 0;
+    for (std::uint64_t x : waits(eight, 8, {})) {
+        EXPECT_LE(x, 2u * 17190u) << "two flushes, each behind at most the other 15";
+        waited += x > 0;
+    }
+    EXPECT_GE(waited, 4u) << "flushes at the same time queue at the node";
+    for (std::uint64_t x : waits(eight, 8, {"--set", "kernel.tlbi_timing=fixed"})) EXPECT_EQ(x, 0u) << "no node with the fixed keys";
+    EXPECT_EQ(waits(trace(1), 1, {}).front(), 0u) << "alone, nobody to wait for";
+}
+
 TEST(CliRun, SysctlWritesCompactMemoryAndTriggerKcompactd) {
     const std::string out = write_temp("sysctl-out", "");
     std::filesystem::remove(out);

@@ -32,6 +32,7 @@ struct DvmRound {
     double ps = 0;            /* one broadcast round, request to completion, in ps */
     unsigned targets = 0;     /* cores snooped */
     unsigned max_hops = 0;    /* the farthest target's hops from the DN */
+    double issue_ps = 0;      /* the DN's port busy sending the snoops (two flits a target), in ps */
 };
 
 class DvmBroadcastModel {

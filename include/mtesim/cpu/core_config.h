@@ -32,6 +32,7 @@ struct CoreConfig {
     /// the two keys elsewhere; dvm: the broadcast, an error without a topology; fixed: the keys.
     enum class TlbiTiming { automatic, dvm, fixed };
     TlbiTiming tlbi_timing = TlbiTiming::automatic;
+    double dvm_issue_ps = 0;               /* the DVM node's time sending one round's snoops for this core (DvmRound::issue_ps), in ps; 0: no DN (fixed timing) */
     /// One page's whole TLB flush (flush_tlb_page: TLBI, DSB ISH, ISB), in core cycles.
     std::uint64_t page_flush_cycles() const { return std::uint64_t(tlbi_cycles) + dsb_cycles + isb_cycles; }
     std::uint32_t isb_cycles = 20;         /* ISB, in core cycles */
