@@ -5,6 +5,7 @@
 #include "app/grid_runner.h"
 #include "app/run_command.h"
 #include "app/seed_summary.h"
+#include "app/stat_pattern.h"
 #include "app/stats_export.h"
 #include "app/stats_file.h"
 #include "app/svg_chart.h"
@@ -54,6 +55,8 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
         ("vary", po::value<std::vector<std::string>>()->composing(), "section.key=v1,v2,...: one axis of the grid; repeatable")
         ("out,o", po::value<std::string>(), "output directory")
         ("jobs,j", po::value<unsigned>()->default_value(1), "points run at once")
+        ("stat", po::value<std::vector<std::string>>()->composing(),
+         "a statistic of stats.json to tabulate as well (one '*' sums every one it matches: board.cpu@*.kernel_cycles); repeatable")
         ("seeds", po::value<unsigned>()->default_value(1),
          "runs per point with seeds sim.seed, sim.seed+1, ... and mm.shuffle=true (page placement and the workload's random "
          "choices vary); tables show mean and spread, charts error bars");
@@ -74,6 +77,9 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     const std::string board = vm["board"].as<std::string>();
     BoardLoader::load(board); /* bad boards are reported before any run */
     const std::string trace = vm.count("trace") ? vm["trace"].as<std::string>() : "";
+    std::vector<StatPattern> extra;
+    if (vm.count("stat"))
+        for (const auto &s : vm["stat"].as<std::vector<std::string>>()) extra.emplace_back(s, "mtesim compare: --stat");
     std::vector<GridPoint> points = GridRunner::expand("compare", vm["vary"].as<std::vector<std::string>>());
     GridPoint baseline;
     baseline.label = "static carve-out";
@@ -93,18 +99,27 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     std::vector<GridPoint> runs = GridRunner::with_seeds(points, seeds, first_seed);
     GridRunner::record_grid(dir, "compare", runs, seeds, /*check=*/false, /*must_exist=*/false);
     GridRunner::run(runs, store, jobs, false);
+    // --stat: each pattern's value (a sum over its matches) joins every run's statistics under
+    // the pattern's own name. One that matches nothing in the baseline's run is a typo.
+    for (const StatPattern &p : extra) {
+        if (!p.sum(runs.front().stats))
+            throw ConfigError("mtesim compare: --stat '" + p.text() + "': no statistic of that name in " +
+                              (runs.front().dir / "stats.json").string() + " (docs/stats.md lists them)");
+        for (GridPoint &r : runs) r.stats[p.text()] = p.sum(r.stats).value_or(0);
+    }
     const SeedSummary sum(runs, seeds, std::vector<std::size_t>(points.size(), 0));
 
     // Table: CSV and Markdown. Over several seeds every figure is "mean ± sd", with the sd in a
     // column of its own in the CSV, and a difference from the baseline within the spread is
     // marked "≈" in the Markdown.
-    const std::vector<std::pair<std::string, std::string>> cols = {
+    std::vector<std::pair<std::string, std::string>> cols = {
         {"sim.time_ps", "simulated ps"}, {"mm.reserve.fast", "fast"}, {"mm.reserve.slow", "slow"},
         {"mm.reserve.dropped", "cleancache drops"}, {"mm.reserve.failed", "failed"},
         {"mm.reserve.refcount_hits", "refcount hits"}, {"mm.pages_migrated", "migrated pages"}, {"mm.ipis", "IPIs"},
         {"mm.starvation", "starvation"}, {"kernel.swap.outs", "swap-outs"}, {"kernel.cleancache.refaults", "refaults"},
         {"kernel.oom.kills", "OOM kills"}, {"mm.pool.peak_data_pages", "pool peak data pages"},
         {"mm.pool.peak_tag_pages", "pool peak tag pages"}};
+    for (const StatPattern &p : extra) cols.emplace_back(p.text(), p.text());
     const bool spread = seeds > 1;
     const int count_decimals = spread ? 1 : 0;
     std::ostringstream csv, md;

@@ -195,3 +195,38 @@ TEST(CompareSeeds, BadSeedsAndMixedGrids) {
     EXPECT_TRUE(fs::exists(d / "merge.sh"));
     fs::remove_all(d);
 }
+
+/* --stat: a statistic of stats.json becomes a column of compare.csv; one '*' sums every match
+ * (the whole machine's kernel cycles here, summed again from the run's stats.json); a name
+ * that matches nothing, or a malformed one, is bad input (exit 2, one line). */
+TEST(CompareStat, ExtraColumnsSumTheirMatches) {
+    const fs::path d = fresh_dir("stat");
+    Result r = run_mtesim({"compare", "--set", "workload.accesses_per_thread=2000", "--vary", "mm.cma_policy=never", "--stat",
+                           "board.cpu@*.kernel_cycles", "--stat", "kernel.tlb_shootdowns", "--out", d.string()});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto rows = read_csv(d / "compare.csv");
+    ASSERT_EQ(rows.size(), 3u);
+    const std::size_t kc = column(rows[0], "board.cpu@*.kernel_cycles"), sd = column(rows[0], "kernel.tlb_shootdowns");
+    const std::regex per_core(R"(board\.cpu@\d+\.kernel_cycles)");
+    for (std::size_t row = 1; row < rows.size(); ++row) {
+        const auto j = nlohmann::json::parse(slurp(d / "points" / rows[row][0] / "stats.json"));
+        double kernel = 0, shootdowns = -1;
+        unsigned cores = 0;
+        for (const auto &s : j.at("stats")) {
+            const std::string name = s.at("name");
+            if (std::regex_match(name, per_core)) kernel += s.at("value").get<double>(), ++cores;
+            if (name == "kernel.tlb_shootdowns") shootdowns = s.at("value").get<double>();
+        }
+        EXPECT_EQ(cores, 4u) << "virt-4g-mte's four cores";
+        EXPECT_GT(kernel, 0) << "the boot's linear map is kernel work";
+        EXPECT_EQ(std::stod(rows[row][kc]), kernel) << rows[row][0];
+        EXPECT_EQ(std::stod(rows[row][sd]), shootdowns) << rows[row][0];
+    }
+    EXPECT_NE(slurp(d / "compare.md").find("| board.cpu@*.kernel_cycles |"), std::string::npos);
+    expect_bad_input(run_mtesim({"compare", "--set", "workload.accesses_per_thread=200", "--vary", "mm.cma_policy=never", "--stat",
+                                 "kernel.no_such_stat", "--out", d.string()}),
+                     "mtesim compare: --stat 'kernel.no_such_stat': no statistic of that name in ");
+    expect_bad_input(run_mtesim({"compare", "--vary", "mm.cma_policy=never", "--stat", "a*b*", "--out", d.string()}),
+                     "mtesim compare: --stat 'a*b*', expected a statistic name");
+    fs::remove_all(d);
+}
