@@ -99,14 +99,7 @@ int CompareCommand::run(const std::vector<std::string> &args, std::ostream &out)
     std::vector<GridPoint> runs = GridRunner::with_seeds(points, seeds, first_seed);
     GridRunner::record_grid(dir, "compare", runs, seeds, /*check=*/false, /*must_exist=*/false);
     GridRunner::run(runs, store, jobs, false);
-    // --stat: each pattern's value (a sum over its matches) joins every run's statistics under
-    // the pattern's own name. One that matches nothing in the baseline's run is a typo.
-    for (const StatPattern &p : extra) {
-        if (!p.sum(runs.front().stats))
-            throw ConfigError("mtesim compare: --stat '" + p.text() + "': no statistic of that name in " +
-                              (runs.front().dir / "stats.json").string() + " (docs/stats.md lists them)");
-        for (GridPoint &r : runs) r.stats[p.text()] = p.sum(r.stats).value_or(0);
-    }
+    GridRunner::add_patterns(runs, extra, "compare");
     const SeedSummary sum(runs, seeds, std::vector<std::size_t>(points.size(), 0));
 
     // Table: CSV and Markdown. Over several seeds every figure is "mean ± sd", with the sd in a

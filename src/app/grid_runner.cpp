@@ -113,6 +113,16 @@ void GridRunner::run(std::vector<GridPoint> &points, const ConfigStore &store, u
     collect(points);
 }
 
+void GridRunner::add_patterns(std::vector<GridPoint> &runs, const std::vector<StatPattern> &patterns, const std::string &command) {
+    for (const StatPattern &p : patterns) {
+        if (runs.empty()) return;
+        if (!p.sum(runs.front().stats))
+            throw ConfigError("mtesim " + command + ": --stat '" + p.text() + "': no statistic of that name in " +
+                              (runs.front().dir / "stats.json").string() + " (docs/stats.md lists them)");
+        for (GridPoint &r : runs) r.stats[p.text()] = p.sum(r.stats).value_or(0);
+    }
+}
+
 void GridRunner::collect(std::vector<GridPoint> &points) {
     for (auto &p : points) p.stats = StatsFile::read((p.dir / "stats.json").string());
 }

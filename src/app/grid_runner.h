@@ -4,6 +4,7 @@
 // skipped when resuming. Points are numbered, so a cluster job array can run one per task.
 #pragma once
 
+#include "app/stat_pattern.h"
 #include "mtesim/config/config_store.h"
 
 #include <cstdint>
@@ -41,6 +42,10 @@ public:
     static int run_here(const GridPoint &p, const ConfigStore &store);
     /// Reads the stats of every point; throws ConfigError when one is missing.
     static void collect(std::vector<GridPoint> &points);
+    /// --stat: each pattern's value (the sum of the statistics it matches) joins every run's
+    /// statistics under the pattern's text. One that matches nothing in the first run's is a
+    /// typo: ConfigError naming @command and that run's stats.json.
+    static void add_patterns(std::vector<GridPoint> &runs, const std::vector<StatPattern> &patterns, const std::string &command);
 
     /// The runs of @points over @seeds seeds: for one seed, @points unchanged; otherwise each
     /// point becomes @seeds consecutive runs in DIR/seedK with sim.seed = @first_seed + K and

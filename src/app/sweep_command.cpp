@@ -4,6 +4,7 @@
 #include "app/command_line.h"
 #include "app/grid_runner.h"
 #include "app/seed_summary.h"
+#include "app/stat_pattern.h"
 #include "mtesim/common/config_error.h"
 #include "mtesim/common/format.h"
 #include "mtesim/dt/board_loader.h"
@@ -61,6 +62,8 @@ int SweepCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         ("slurm", "write DIR/sweep.sbatch (a Slurm job array, one run per task) and DIR/merge.sh instead of running")
         ("point", po::value<unsigned>(), "run only run K here (point K / seeds, seed K % seeds; what each Slurm task does)")
         ("merge", "only aggregate the points' results into DIR/sweep.csv")
+        ("stat", po::value<std::vector<std::string>>()->composing(),
+         "a statistic of stats.json to add as a column (one '*' sums every one it matches: board.cpu@*.kernel_cycles); repeatable")
         ("seeds", po::value<unsigned>()->default_value(1),
          "runs per point with seeds sim.seed, sim.seed+1, ... and mm.shuffle=true; sweep.csv shows mean and sd");
     CommandLine::add_settings_options(opts);
@@ -80,6 +83,9 @@ int SweepCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     const auto traces = vm.count("trace") ? vm["trace"].as<std::vector<std::string>>() : std::vector<std::string>{""};
     for (const auto &b : boards) BoardLoader::load(b); /* bad boards are reported before any run */
     const auto grid = GridRunner::expand("sweep", vm["vary"].as<std::vector<std::string>>());
+    std::vector<StatPattern> extra;
+    if (vm.count("stat"))
+        for (const auto &s : vm["stat"].as<std::vector<std::string>>()) extra.emplace_back(s, "mtesim sweep: --stat");
 
     // Points, numbered: per board x trace, the static baseline then the grid.
     const fs::path dir(vm["out"].as<std::string>());
@@ -152,14 +158,16 @@ int SweepCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     }
     if (vm.count("merge")) GridRunner::collect(runs);
     else GridRunner::run(runs, store, jobs, /*resume=*/true);
+    GridRunner::add_patterns(runs, extra, "sweep");
     const SeedSummary sum(runs, seeds, baseline_of);
     const bool spread = seeds > 1;
 
     std::ostringstream csv;
-    const char *cols[] = {"sim.time_ps", "mm.reserve.fast", "mm.reserve.slow", "mm.reserve.failed", "mm.reserve.refcount_hits",
-                          "mm.pages_migrated", "mm.ipis", "mm.starvation", "mm.pool.peak_data_pages", "sim.faults"};
+    std::vector<std::string> cols = {"sim.time_ps", "mm.reserve.fast", "mm.reserve.slow", "mm.reserve.failed", "mm.reserve.refcount_hits",
+                                     "mm.pages_migrated", "mm.ipis", "mm.starvation", "mm.pool.peak_data_pages", "sim.faults"};
+    for (const StatPattern &p : extra) cols.push_back(p.text());
     csv << "point,board,trace,settings,slowdown" << (spread ? ",slowdown.sd" : "");
-    for (const char *c : cols) csv << "," << c << (spread ? std::string(",") + c + ".sd" : "");
+    for (const std::string &c : cols) csv << "," << c << (spread ? "," + c + ".sd" : "");
     csv << "\n";
     for (std::size_t i = 0; i < points.size(); ++i) {
         const auto &p = points[i];
@@ -167,7 +175,7 @@ int SweepCommand::run(const std::vector<std::string> &args, std::ostream &out) {
         csv << p.dir.filename().string() << ",\"" << p.board << "\",\"" << (p.trace.empty() ? "generated" : p.trace) << "\",\""
             << p.label << "\"," << fixed(slow.mean, 4);
         if (spread) csv << "," << fixed(slow.sd, 4);
-        for (const char *c : cols) {
+        for (const std::string &c : cols) {
             const SeedSummary::Spread v = sum.stat(i, c);
             csv << "," << fixed(v.mean, spread ? 1 : 0);
             if (spread) csv << "," << fixed(v.sd, 1);

@@ -229,4 +229,22 @@ TEST(CompareStat, ExtraColumnsSumTheirMatches) {
     expect_bad_input(run_mtesim({"compare", "--vary", "mm.cma_policy=never", "--stat", "a*b*", "--out", d.string()}),
                      "mtesim compare: --stat 'a*b*', expected a statistic name");
     fs::remove_all(d);
+
+    // sweep takes the same option: its column is the same sum of its own runs' statistics.
+    Result s = run_mtesim({"sweep", "--set", "workload.accesses_per_thread=2000", "--vary", "mm.cma_policy=never", "--stat",
+                           "board.cpu@*.kernel_cycles", "--out", d.string()});
+    ASSERT_EQ(s.status, 0) << s.err;
+    const auto srows = read_csv(d / "sweep.csv");
+    ASSERT_EQ(srows.size(), 3u);
+    const std::size_t skc = column(srows[0], "board.cpu@*.kernel_cycles");
+    for (std::size_t row = 1; row < srows.size(); ++row) {
+        const auto j = nlohmann::json::parse(slurp(d / "points" / srows[row][0] / "stats.json"));
+        double kernel = 0;
+        for (const auto &st : j.at("stats"))
+            if (std::regex_match(st.at("name").get<std::string>(), per_core)) kernel += st.at("value").get<double>();
+        EXPECT_EQ(std::stod(srows[row][skc]), kernel) << srows[row][0];
+    }
+    expect_bad_input(run_mtesim({"sweep", "--vary", "mm.cma_policy=never", "--stat", "x y", "--out", d.string()}),
+                     "mtesim sweep: --stat 'x y', expected a statistic name");
+    fs::remove_all(d);
 }
