@@ -47,7 +47,7 @@ std::uint64_t KernelMemoryRouter::dvm_wait(std::uint64_t rounds) {
     const std::uint64_t now = m_current->now_ps();
     const auto busy = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rounds) * c.dvm_issue_ps));
     const std::uint64_t wait_ps = m_dvm.book(now, std::max<std::uint64_t>(busy, 1)) - now;
-    return (wait_ps * m_current->clock_hz() + 999999999999ull) / 1000000000000ull;
+    return static_cast<std::uint64_t>(std::ceil(static_cast<double>(wait_ps) * static_cast<double>(m_current->clock_hz()) / 1e12));
 }
 
 std::uint64_t KernelMemoryRouter::flush_tlb_page() {
