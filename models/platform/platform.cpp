@@ -4,7 +4,7 @@
 #include "mtesim/common/sim_assert.h"
 
 #include "mtesim/boot/base_cpi_instruction_stream.h"
-#include "mtesim/boot/dvm_broadcast_model.h"
+#include "mtesim/boot/tlbi_timing.h"
 #include "mtesim/boot/core_timing_instruction_stream.h"
 #include "mtesim/kernel/shadow_tag_checker.h"
 
@@ -90,32 +90,6 @@ std::vector<std::unique_ptr<Cache>> build_shared_l2s(const PlatformDesc &desc, c
     return built;
 }
 
-/*
- * kernel.tlbi_timing (CoreConfig::TlbiTiming): on a board with an /interconnect, each core's TLB
- * flushes at run time cost the DVM broadcast from its own crosspoint (DvmBroadcastModel), as the
- * boot's do from the boot CPU's: a TLBI + DSB ISH is two rounds (tlbi_cycles: the DVMOp and the
- * DVMSync), and each further TLBI before one DSB ISH (a batched or range flush) one more DVMOp
- * round (tlbi_page_cycles), the DN issuing one operation's snoops after another's. Cores share
- * the DN (DvmNode, in KernelMemoryRouter): a flush waits while it issues another core's. On a
- * virtualised board a guest's vCPU i issues from the host domain's core i.
- */
-void apply_dvm_timing(const PlatformDesc &desc, const ConfigStore &store, std::uint32_t ack_cycles, std::vector<CoreConfig> &cfgs) {
-    for (std::size_t i = 0; i < cfgs.size(); ++i) {
-        CoreConfig &c = cfgs[i];
-        if (c.tlbi_timing == CoreConfig::TlbiTiming::fixed) continue;
-        if (!desc.topology.present) {
-            if (c.tlbi_timing == CoreConfig::TlbiTiming::dvm)
-                throw ConfigError(store.where("kernel.tlbi_timing") + ", expected auto or fixed: dvm needs the board's /interconnect node (" +
-                                  desc.source + " has none; docs/bindings.md)");
-            continue;
-        }
-        const DvmBroadcastModel dvm(desc.topology, desc.cpus[i].clock_hz, ack_cycles, c.tlbi_cycles, i);
-        c.tlbi_cycles = static_cast<std::uint32_t>(dvm.tlbi_sync_cycles());
-        c.tlbi_page_cycles = static_cast<std::uint32_t>(dvm.round_cycles());
-        c.dvm_issue_ps = dvm.round().issue_ps;
-    }
-}
-
 }  // namespace
 
 Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const ConfigStore &store,
@@ -156,7 +130,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         for (std::size_t i = 0; i < cpu_cfgs.size(); ++i) cpu_cfgs[i].llc_latency += mesh.round_trip_cycles(i, desc.cpus[i].clock_hz);
     }
     m_boot_config = BootConfig::resolve(m_store);
-    apply_dvm_timing(desc, m_store, m_boot_config.dvm_ack_cycles, cpu_cfgs);
+    TlbiTiming::apply(desc, m_store, m_boot_config.dvm_ack_cycles, cpu_cfgs); /* kernel.tlbi_timing */
     const CoreConfig core_cfg = cpu_cfgs.front();
     const TagCacheConfig tag_cache = TagCacheConfig::resolve(m_store);
     const double hop_ns = m_store.get_double("interconnect.hop_latency_ns", 2, "ns", "latency of one interconnect hop", 0, 1e6);
