@@ -4,7 +4,10 @@
 
 #include "app/command_line.h"
 #include "app/platform_report.h"
+#include "mtesim/boot/boot_config.h"
+#include "mtesim/boot/tlbi_timing.h"
 #include "mtesim/common/config_error.h"
+#include "mtesim/config/config_loader.h"
 #include "mtesim/common/format.h"
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
@@ -47,8 +50,15 @@ int InspectCommand::run(const std::vector<std::string> &args, std::ostream &out)
     }
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     PlatformReport report(desc);
+    // Each cpu's TLB flush cost as a run with the default settings has it (Platform: TlbiTiming
+    // over the [kernel] keys and dvm.ack_cycles of configs/default.ini, which no core preset
+    // sets). inspect takes no settings: a run's own are in its config.ini.
+    ConfigStore store = ConfigLoader::load({}, {});
+    std::vector<CoreConfig> cfgs(desc.cpus.size(), CoreConfig::resolve(store));
+    TlbiTiming::apply(desc, store, BootConfig::resolve(store).dvm_ack_cycles, cfgs);
     std::ostringstream text;
     report.print_machine(text);
+    report.print_tlb_flush(text, cfgs);
     report.print_memory_map(text);
     for (PhysAddr pa : addrs) report.print_address(text, pa);
     out << text.str();

@@ -59,6 +59,43 @@ void PlatformReport::print_machine(std::ostream &out) const {
     }
 }
 
+/*
+ * The interconnect line (when the board has one), then the flush line: one page's flush
+ * (flush_tlb_page: TLBI, DSB ISH, ISB; CoreConfig::page_flush_cycles) and each further TLBI
+ * of a batched or range flush, as the least and the most over the cpus with the cpus that have
+ * them, in their own cycles and in ns.
+ */
+void PlatformReport::print_tlb_flush(std::ostream &out, const std::vector<CoreConfig> &cfgs) const {
+    const TopologyDesc &t = m_desc.topology;
+    if (t.present)
+        out << "interconnect " << t.path << ": " << t.kind << ", " << t.columns << " x " << t.rows << " crosspoints, "
+            << ghz(t.clock_hz) << ", " << t.hop_cycles << " cycles a hop, DVM node at (" << t.dvm_node.x << ", " << t.dvm_node.y
+            << "), " << t.cpu_xps.size() << " cores in the DVM domain" << (t.virtualised ? " (the host's)" : "") << "\n";
+    std::size_t lo = 0, hi = 0;
+    for (std::size_t i = 1; i < cfgs.size(); ++i) {
+        if (cfgs[i].page_flush_cycles() < cfgs[lo].page_flush_cycles()) lo = i;
+        if (cfgs[i].page_flush_cycles() > cfgs[hi].page_flush_cycles()) hi = i;
+    }
+    const auto ns = [&](std::size_t i, std::uint64_t cycles) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.0f ns", static_cast<double>(cycles) * 1e9 / static_cast<double>(m_desc.cpus[i].clock_hz));
+        return std::string(buf);
+    };
+    const auto name = [&](std::size_t i) { return m_desc.cpus[i].path.substr(m_desc.cpus[i].path.rfind('/') + 1); };
+    const auto one = [&](std::size_t i) {
+        return std::to_string(cfgs[i].page_flush_cycles()) + " cycles (" + ns(i, cfgs[i].page_flush_cycles()) + ", " + name(i) +
+               "), each further TLBI " + std::to_string(cfgs[i].tlbi_page_cycles) + " (" + ns(i, cfgs[i].tlbi_page_cycles) + ")";
+    };
+    out << "tlb flush one page " << one(lo);
+    if (cfgs[hi].page_flush_cycles() != cfgs[lo].page_flush_cycles()) out << "\n          to " << one(hi);
+    const bool dvm = cfgs.front().dvm_issue_ps > 0;
+    out << "\n          " << (dvm ? "default settings: the DVM broadcast from each cpu (kernel.tlbi_timing); the DVM node sends a round's snoops in " +
+                                     std::to_string(static_cast<long long>(cfgs.front().dvm_issue_ps / 1000.0 + 0.5)) + " ns"
+                               : std::string("default settings: kernel.tlbi_cycles + dsb_cycles + isb_cycles") +
+                                     (t.present ? " (kernel.tlbi_timing = fixed)" : " (no /interconnect)"))
+        << "\n";
+}
+
 void PlatformReport::print_memory_map(std::ostream &out) const {
     out << "memory map (pageblock " << human_size(kPageblockSize) << ", page " << human_size(kPageSize) << ")\n";
     for (std::size_t i = 0; i < m_desc.memories.size(); ++i) {

@@ -4,10 +4,12 @@
 // a given physical address live.
 #pragma once
 
+#include "mtesim/cpu/core_config.h"
 #include "mtesim/dt/platform_desc.h"
 #include "mtesim/mte/tag_layout.h"
 
 #include <ostream>
+#include <vector>
 
 namespace mtesim {
 
@@ -21,6 +23,10 @@ public:
     void print_machine(std::ostream &out) const;
     /// Where the tags of @pa live, or what @pa is if it is not tagged data.
     void print_address(std::ostream &out, PhysAddr pa) const;
+    /// The board's /interconnect, and what one kernel TLB flush costs each cpu with @cfgs (one
+    /// per cpu, TlbiTiming applied; inspect passes the default settings'): the least and the
+    /// most over the cpus.
+    void print_tlb_flush(std::ostream &out, const std::vector<CoreConfig> &cfgs) const;
 
 private:
     const PlatformDesc &m_desc;
