@@ -77,6 +77,10 @@ public:
     std::uint64_t block_flags(Pfn pfn);
     /// True when @pfn lies in a pageblock of the tag-storage pool (MIGRATE_CMA).
     bool in_pool(Pfn pfn);
+    /// Whether the pool's free pages may take movable data at all (a policy other than never,
+    /// a reservation path other than cleancache): then compaction's free scanner takes them as
+    /// any MIGRATE_CMA pageblock's (suitable_migration_target: is_migrate_movable).
+    bool pool_takes_movable_data() const { return pool_usable(kGfpHighUserMovable); }
     /// Free pages an allocation without ALLOC_CMA can count on (the pool's free pages left
     /// out, as __zone_watermark_ok does), and the sum of the zones' @low or high watermark,
     /// each with the zone's lowmem_reserve (the mark __zone_watermark_ok tests a zone against).
@@ -180,12 +184,6 @@ private:
                       bool alloc_cma = false) const;
     /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
     bool pool_usable(GfpFlags gfp) const;
-public:
-    /// Whether the pool's free pages may take movable data at all (a policy other than never,
-    /// a reservation path other than cleancache): then compaction's free scanner takes them as
-    /// any MIGRATE_CMA pageblock's (suitable_migration_target: is_migrate_movable).
-    bool pool_takes_movable_data() const { return pool_usable(kGfpHighUserMovable); }
-private:
     void set_watermarks();
     /// Each zone's lowmem_reserve (setup_per_zone_lowmem_reserve), from the zones' sizes.
     void set_lowmem_reserve();
