@@ -444,7 +444,7 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
         ++m_stats.direct_reclaims;
         const std::uint64_t freed = reclaim(std::max<std::uint64_t>(m_config.reclaim_batch, 1ull << order), cycles);
         m_stats.direct_reclaimed += freed;
-        const bool compacted = order > 0 && compact(order, cycles);
+        const bool compacted = order > 0 && compact(order, cycles, gfp);
         if (!freed && !compacted) break;
     }
     auto a = m_alloc.alloc_pages(order, gfp, true);

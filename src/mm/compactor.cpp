@@ -10,10 +10,10 @@
 
 namespace mtesim {
 
-bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, bool &pinned) const {
+bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned) const {
     pinned = false;
     for (std::uint64_t pb = 0; pb < pages; pb += kPageblockPages)
-        if (z.pageblock_type(pfn + pb) != MigrateType::movable) return false;
+        if (z.pageblock_type(pfn + pb) != type) return false;
     for (Pfn p = pfn; p < pfn + pages;) {
         m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_migratepages_block looks at it */
         const PageMeta &m = z.meta(p);
@@ -40,8 +40,16 @@ bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, bool &pinne
  * bottom of each zone (the migrate scanner's direction); a bounded number is examined, and the
  * first whose occupants all move wins. Destinations come from anywhere outside the isolated range (migrate_block), as the
  * free scanner would take them from the top of the zone.
+ *
+ * A range's pageblocks are all MIGRATE_MOVABLE, or, with @pool, all the pool's MIGRATE_CMA: a
+ * range mixing the two would not give one free block (the buddy allocator does not merge a
+ * CMA pageblock with another type's above pageblock_order). A pool range with reserved tag
+ * storage in it cannot be freed (its pages hold tags, not data) and is passed over; its data
+ * pages move out of the pool, untagged ones as any movable page, tagged ones (compacted in
+ * earlier, waiting behind "metadata none") with their tags from the pfn xarray. The range's
+ * pageblocks go back to their own type.
  */
-bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
+bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct, bool pool) {
     MmStats &st = m_alloc.mutable_stats();
     if (direct) ++st.compact_stalls;
     const std::uint64_t span = std::max<std::uint64_t>(1ull << order, kPageblockPages);
@@ -51,8 +59,10 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
         const std::uint64_t first = (z.start().value() + span - 1) / span * span;
         for (std::uint64_t b = first; b + span <= z.end().value() && examined < kMaxCandidates; b += span) {
             const Pfn base(b);
+            const MigrateType type = z.pageblock_type(base);
+            if (type != MigrateType::movable && !(pool && type == MigrateType::cma)) continue;
             bool pinned = false;
-            if (!movable_range(z, base, span, pinned)) {
+            if (!movable_range(z, base, span, type, pinned)) {
                 if (pinned) ++st.compact_blocked_pinned;
                 continue;
             }
@@ -61,9 +71,10 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct) {
             const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, false, true);
             st.compact_pages_migrated += e.pages_migrated;
             const bool ok = e.ok;
-            PageRangeIsolation::undo(z, base, span, MigrateType::movable);
+            PageRangeIsolation::undo(z, base, span, type);
             if (ok && z.block_is_free(base, order)) {
                 ++st.compact_success;
+                if (type == MigrateType::cma) ++st.compact_success_pool;
                 return true;
             }
         }

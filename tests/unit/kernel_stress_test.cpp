@@ -82,7 +82,7 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
         } else if (what < 881) {
             std::uint64_t cycles = 0;
             if (pick(4)) {
-                r.k->compact(1 + static_cast<unsigned>(pick(9)), cycles);
+                r.k->compact(1 + static_cast<unsigned>(pick(9)), cycles, pick(2) ? kGfpKernel : kGfpHighUserMovable);
             } else { /* a proactive whole-zone run to the end (a low mark of 0 is never reached) */
                 Zone &z = *r.alloc->zones()[pick(r.alloc->zones().size())];
                 proactive_pages += r.k->compact_zone_proactive(z, 0, cycles).pages_migrated;

@@ -6,7 +6,8 @@
 // moved into the pool move out on their next access; kswapd running stops it), and kcompactd's
 // timer (500 ms, a check, a run above the high mark, 64 intervals after a run without
 // progress; no timer without a scheduler or at proactiveness 0), with tags carried by every
-// migration.
+// migration; and direct compaction taking the pool's pageblocks for a movable request that may
+// use the pool.
 #include "kernel_rig.h"
 #include "sched_rig.h"
 
@@ -474,4 +475,69 @@ TEST(ProactiveCompaction, AKernelThreadAddedWithATimeArmsItsTimer) {
     EXPECT_EQ(r.s->next_wake(1), 507 * kMs) << "kcompactd enters its timed wait as it starts";
     r.s->add_kernel_thread(k.k->kswapd(), 7 * kMs);
     EXPECT_EQ(r.s->next_wake(1), 507 * kMs) << "kswapd's first sleep is untimed";
+}
+
+/* Direct compaction for a movable request that may take the pool (ALLOC_CMA) takes the pool's
+ * MIGRATE_CMA pageblocks as candidate ranges (suitable_migration_source: is_migrate_movable for a
+ * movable request) and is done once a block of the order is free there (compact_finished:
+ * "MIGRATE_MOVABLE can fallback on MIGRATE_CMA"); the allocation then takes it. The setup: every
+ * page outside the pool unmovable but for half of two movable pageblocks, freed page by page (the
+ * destinations); the pool unmovable but for its lowest pageblock, whose every other page holds
+ * movable data. Only that pool pageblock can become free. */
+TEST(DirectCompaction, AMovableRequestThatMayTakeThePoolCompactsThePoolsPageblocks) {
+    struct Out {
+        bool ok = false, in_pool = false;
+        std::uint64_t success = 0, success_pool = 0, migrated = 0;
+    };
+    auto run = [](MmConfig mm, GfpFlags gfp) {
+        KernelRig r(mm, small_swap(0));
+        take_everything(r);
+        take_pool(r);
+        Zone &z = pool_zone(r);
+        Pfn pool_block = z.end(), movable_block = z.end();
+        for (Pfn b((z.start().value() + kPageblockPages - 1) & ~(kPageblockPages - 1)); b + kPageblockPages <= z.end();
+             b = b + kPageblockPages) {
+            if (pool_block == z.end() && z.pageblock_type(b) == MigrateType::cma) pool_block = b;
+            if (movable_block == z.end() && z.pageblock_type(b) == MigrateType::movable &&
+                z.pageblock_type(b + kPageblockPages) == MigrateType::movable)
+                movable_block = b;
+        }
+        EXPECT_NE(pool_block, z.end());
+        EXPECT_NE(movable_block, z.end());
+        EXPECT_EQ(checkerboard(r, z, pool_block, 1).size(), kPageblockPages / 2);
+        /* two pageblocks' every other page: more than the pool pageblock's data and the zone's min mark */
+        for (Pfn p = movable_block; p < movable_block + 2 * kPageblockPages; p = p + 2) r.alloc->free_pages(p);
+        const auto a = r.k->kalloc(9, gfp);
+        Out o;
+        o.ok = a.ok;
+        o.in_pool = a.ok && r.alloc->in_pool(a.pfn);
+        o.success = r.alloc->stats().compact_success;
+        o.success_pool = r.alloc->stats().compact_success_pool;
+        o.migrated = r.alloc->stats().compact_pages_migrated;
+        if (a.ok) {
+            EXPECT_EQ(a.pfn, pool_block) << "the pageblock compaction freed";
+        }
+        EXPECT_EQ(allocated_in(z, movable_block, 2 * kPageblockPages), kPageblockPages + o.migrated)
+            << "the pool's data moved into the movable pageblocks' free pages";
+        r.expect_clean();
+        return o;
+    };
+    MmConfig mm = tight();
+    mm.cma_policy = CmaPolicy::linux_balance;
+    Out o = run(mm, kGfpHighUserMovable);
+    EXPECT_TRUE(o.ok);
+    EXPECT_TRUE(o.in_pool);
+    EXPECT_EQ(o.success, 1u);
+    EXPECT_EQ(o.success_pool, 1u) << "mm.compact.success_pool";
+    EXPECT_EQ(o.migrated, kPageblockPages / 2);
+    for (GfpFlags gfp : {kGfpKernel, kGfpHighUserMovableTagged}) {
+        o = run(mm, gfp);
+        EXPECT_FALSE(o.ok) << "a request that may not take the pool: its blocks are no candidates";
+        EXPECT_EQ(o.success_pool, 0u);
+        EXPECT_EQ(o.migrated, 0u);
+    }
+    mm.cma_policy = CmaPolicy::never;
+    o = run(mm, kGfpHighUserMovable);
+    EXPECT_FALSE(o.ok) << "never: no request takes the pool";
+    EXPECT_EQ(o.migrated, 0u);
 }

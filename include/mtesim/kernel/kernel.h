@@ -144,8 +144,10 @@ public:
     PageMigrator &migrator() { return m_migrator; }
     std::uint64_t lru_batch_folios(unsigned cpu) const { return m_migrator.lru_batch_folios(cpu); }
     void lru_add_drain_cpu(unsigned cpu) { m_migrator.lru_add_drain_cpu(cpu); }
-    /// Compacts memory for an allocation of 2^@order pages (the stress tests call it too).
-    bool compact(unsigned order, std::uint64_t &cycles) { return m_compactor.compact(order, cycles); }
+    /// Compacts memory for an allocation of 2^@order pages with @gfp (the stress tests call it too).
+    bool compact(unsigned order, std::uint64_t &cycles, GfpFlags gfp) {
+        return m_compactor.compact(order, cycles, true, m_alloc.pool_usable(gfp));
+    }
     /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page; a page
     /// in a remote CPU's LRU-add batch is retried after lru_cache_disable: migrate_page).
     bool migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);

@@ -1,5 +1,7 @@
 // Compactor: compaction for a failed high-order allocation, direct or by kcompactd (mm/compaction.c reduced to
-// its effect): find an aligned range of movable pageblocks whose occupants can all move,
+// its effect): find an aligned range of movable pageblocks (or, for a direct compaction on
+// behalf of a request that may take the tag-storage pool's pages, of the pool's MIGRATE_CMA
+// pageblocks) whose occupants can all move,
 // isolate it so that nothing lands there meanwhile, migrate every allocated block out
 // (PageAllocator::migrate_block, which carries tags and tells the owner), and put the
 // pageblocks back, leaving one free block of the order asked. A pinned or unmovable occupant
@@ -23,8 +25,14 @@ public:
 
     /// Tries to free an aligned block of 2^@order pages; the cycles of its migrations are added
     /// to @cycles. True when such a block is free afterwards. @direct: an allocation waits for
-    /// it (a compact_stall); false for kcompactd, which runs as its own thread.
-    bool compact(unsigned order, std::uint64_t &cycles, bool direct = true);
+    /// it (a compact_stall); false for kcompactd, which runs as its own thread. @pool: the
+    /// request may take the pool's pages (a movable one with ALLOC_CMA: PageAllocator::pool_usable),
+    /// so that the pool's MIGRATE_CMA pageblocks are candidate ranges too: a direct compaction's
+    /// migrate scanner takes them for a movable request (suitable_migration_source:
+    /// is_migrate_movable), and a free block there ends it (compact_finished: "MIGRATE_MOVABLE
+    /// can fallback on MIGRATE_CMA"). kcompactd compacts for GFP_KERNEL (MIGRATE_UNMOVABLE),
+    /// which a free CMA block does not serve: never with @pool.
+    bool compact(unsigned order, std::uint64_t &cycles, bool direct = true, bool pool = false);
 
     /// How a proactive compaction of a zone ended (compact_zone's result).
     enum class ZoneEnd {
@@ -62,8 +70,9 @@ public:
     static constexpr unsigned kClusterPages = kCompactClusterMax;
 
 private:
-    /// Whether every allocated block in [@pfn, @pfn + @pages) may move; counts pinned ones.
-    bool movable_range(Zone &z, Pfn pfn, std::uint64_t pages, bool &pinned) const;
+    /// Whether every pageblock of [@pfn, @pfn + @pages) is of @type and every allocated block
+    /// in it may move; counts pinned ones.
+    bool movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned) const;
     PageAllocator &m_alloc;
 };
 

@@ -81,6 +81,8 @@ public:
     /// a reservation path other than cleancache): then compaction's free scanner takes them as
     /// any MIGRATE_CMA pageblock's (suitable_migration_target: is_migrate_movable).
     bool pool_takes_movable_data() const { return pool_usable(kGfpHighUserMovable); }
+    /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
+    bool pool_usable(GfpFlags gfp) const;
     /// Free pages an allocation without ALLOC_CMA can count on (the pool's free pages left
     /// out, as __zone_watermark_ok does), and the sum of the zones' @low or high watermark,
     /// each with the zone's lowmem_reserve (the mark __zone_watermark_ok tests a zone against).
@@ -182,8 +184,6 @@ private:
     /// pages count whatever @gfp (ALLOC_CMA, as compaction's free scanner passes).
     bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve = true,
                       bool alloc_cma = false) const;
-    /// Whether @gfp may take pages of the pool (ALLOC_CMA under the configured policies).
-    bool pool_usable(GfpFlags gfp) const;
     void set_watermarks();
     /// Each zone's lowmem_reserve (setup_per_zone_lowmem_reserve), from the zones' sizes.
     void set_lowmem_reserve();
