@@ -86,7 +86,7 @@ Kernel::Result Kernel::compact_memory() {
     for (const auto &z : m_alloc.zones()) {
         if (!z->managed_pages()) continue;
         m_stats.compact_memory_pages +=
-            m_compactor.compact_zone_whole(*z, Compactor::WholeZone{std::nullopt, true, {}}, r.cycles).pages_migrated;
+            m_compactor.compact_zone_whole(*z, Compactor::WholeZone{std::nullopt, MigrateMode::sync, {}}, r.cycles).pages_migrated;
     }
     m_stats.compact_memory_ps += m_kmem.now_ps() - start;
     return r;

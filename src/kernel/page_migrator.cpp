@@ -120,11 +120,11 @@ bool PageMigrator::migrate_page(Pfn pfn, std::uint64_t &cycles) {
     if (isolate_busy(pfn) == Busy::lru_batch && m_k.kmem.current_cpu() < m_k.lru_batches.cpus())
         lru_add_drain_cpu(m_k.kmem.current_cpu());
     const std::uint64_t busy = m_k.alloc.stats().migrate_busy_lru_batch;
-    if (m_k.alloc.migrate_block(pfn, cycles, MigrateOptions{/*sync=*/true})) return true;
+    if (m_k.alloc.migrate_block(pfn, cycles, MigrateOptions{MigrateMode::sync})) return true;
     if (m_k.alloc.stats().migrate_busy_lru_batch == busy) return false;
     ++m_k.alloc.mutable_stats().migrate_retries_lru_batch;
     cycles += m_k.alloc.lru_cache_disable();
-    const bool ok = m_k.alloc.migrate_block(pfn, cycles, MigrateOptions{/*sync=*/true});
+    const bool ok = m_k.alloc.migrate_block(pfn, cycles, MigrateOptions{MigrateMode::sync});
     m_k.alloc.lru_cache_enable();
     return ok;
 }

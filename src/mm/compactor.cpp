@@ -68,7 +68,7 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct, bool
             }
             ++examined;
             PageRangeIsolation::isolate(z, base, span);
-            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, false, true);
+            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, MigrateMode::async, true);
             st.compact_pages_migrated += e.pages_migrated;
             const bool ok = e.ok;
             PageRangeIsolation::undo(z, base, span, type);
@@ -101,7 +101,7 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct, bool
  * into the pool has no tag storage there: its tags wait in the pfn xarray behind "metadata
  * none", and its next access moves it out again (FaultHandler), as RFC v2 does
  * (try_transfer_saved_tags' page_is_tag_storage case).
- * Pages under I/O: compact_memory (@mode.sync) waits for them; kcompactd passes over them
+ * Pages under I/O: compact_memory (@mode.migrate MIGRATE_SYNC) waits for them; kcompactd passes over them
  * (the model's kcompactd migrates asynchronously, where Linux's SYNC_LIGHT would wait for a
  * page lock).
  */
@@ -138,7 +138,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
             if (m.state() == PageMeta::State::allocated_head && m.type() == MigrateType::movable &&
                 !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
                 const std::uint64_t no_dest = st.migrate_no_destination;
-                if (m_alloc.migrate_block(p, cycles, MigrateOptions{mode.sync, true, &free_scanner, block, &tlb_batch})) {
+                if (m_alloc.migrate_block(p, cycles, MigrateOptions{mode.migrate, true, &free_scanner, block, &tlb_batch})) {
                     r.pages_migrated += n;
                     st.compact_pages_migrated += n;
                 } else if (st.migrate_no_destination != no_dest) {

@@ -553,7 +553,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const Migrate
     bool waited = false; /* the synchronous pass took it: its flush is its own */
     if (m_migrator && m_migrator->isolate_busy(head) == IPageMigrator::Busy::locked) {
         ++m_stats.migrate_busy_locked;
-        if (!opt.sync) return false;
+        if (opt.mode == MigrateMode::async) return false;
         waited = true;
         cycles += m_kmem.io_wait(static_cast<double>(m_migrator->locked_left_ps(head)) / 1000.0);
         ++m_stats.migrate_lock_waits;
@@ -567,7 +567,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const Migrate
             // the sync modes wait for it (folio_wait_writeback), as migrate_pages_sync's
             // second, one-by-one pass does after the first, asynchronous one failed.
             ++m_stats.migrate_busy_writeback;
-            if (!opt.sync) return false;
+            if (opt.mode == MigrateMode::async) return false;
             waited = true;
             cycles += m_kmem.io_wait(static_cast<double>(m_migrator->writeback_left_ps(head)) / 1000.0);
             ++m_stats.migrate_writeback_waits;

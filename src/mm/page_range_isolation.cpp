@@ -26,7 +26,7 @@ void PageRangeIsolation::undo(Zone &z, Pfn base, std::uint64_t pages, MigrateTyp
  * flushes are deferred to one wait a batch (TlbFlushBatch), which a failure flushes too.
  */
 PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc, Zone &z, Pfn base,
-                                                            std::uint64_t pages, std::uint64_t &cycles, bool sync,
+                                                            std::uint64_t pages, std::uint64_t &cycles, MigrateMode mode,
                                                             bool free_scanner) {
     Evacuation e;
     TlbFlushBatch batch(alloc.kernel_memory(), alloc.mutable_stats());
@@ -45,7 +45,7 @@ PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc
         }
         isolated += n;
         if (m.state() == PageMeta::State::tag_storage ||
-            !alloc.migrate_block(*head, cycles, MigrateOptions{sync, free_scanner, nullptr, Pfn(0), &batch})) {
+            !alloc.migrate_block(*head, cycles, MigrateOptions{mode, free_scanner, nullptr, Pfn(0), &batch})) {
             batch.flush(cycles);
             e.ok = false;
             return e;

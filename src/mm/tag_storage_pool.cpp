@@ -84,7 +84,7 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         // Why this attempt failed, from the migration counters it moved (a retry then counts
         // under that reason: attempts 2..N repeat the first unless the cause was transient).
         const MmStats before = st;
-        const bool ok = PageRangeIsolation::evacuate(m_alloc, z, pfn, 1ull << order, cycles, true).ok; /* MIGRATE_SYNC */
+        const bool ok = PageRangeIsolation::evacuate(m_alloc, z, pfn, 1ull << order, cycles, MigrateMode::sync).ok;
         m_alloc.lru_cache_enable();
         if (ok && z.block_is_free(pfn, order)) {
             z.take_free_block(pfn, order);

@@ -198,7 +198,7 @@ TEST(MigrationRetry, ASyncMigrationWaitsForTheWriteToComplete) {
     const Pfn pfn = dirty_page_under_writeback(r);
     const double before = r.kmem.io_ns;
     std::uint64_t cycles = 0;
-    EXPECT_TRUE(r.alloc->migrate_block(pfn, cycles, MigrateOptions{/*sync=*/true}));
+    EXPECT_TRUE(r.alloc->migrate_block(pfn, cycles, MigrateOptions{MigrateMode::sync}));
     EXPECT_EQ(r.alloc->stats().migrate_busy_writeback, 1u);
     EXPECT_EQ(r.alloc->stats().migrate_writeback_waits, 1u);
     // It waited out the rest of the write: 80 us of latency + 2048 ns of transfer, less the

@@ -231,12 +231,12 @@ TEST(LowmemReserve, CompactionsDestinationsStayInTheirZoneAndIgnoreTheReserve) {
     ASSERT_TRUE(dma32.contains(second.pfn)) << "Normal at min: the one page above DMA32's reserve";
     std::uint64_t cycles = 0;
     EXPECT_FALSE(a.migrate_block(second.pfn, cycles)) << "the allocator's target keeps DMA32's reserve and Normal's min";
-    EXPECT_TRUE(a.migrate_block(second.pfn, cycles, MigrateOptions{/*sync=*/false, /*free_scanner=*/true})) << "compaction's may go down to DMA32's min";
+    EXPECT_TRUE(a.migrate_block(second.pfn, cycles, MigrateOptions{MigrateMode::async, /*free_scanner=*/true})) << "compaction's may go down to DMA32's min";
     EXPECT_EQ(usable(dma32), dma32.wmark_min + dma32.lowmem_reserve) << "one page taken in DMA32, one freed there";
     EXPECT_EQ(usable(normal), normal.wmark_min);
     a.free_pages(in_dma32.front()); /* DMA32 one page above min + reserve */
     take_pool(a); /* compaction's test counts the pool's free pages (ALLOC_CMA): none left */
-    EXPECT_FALSE(a.migrate_block(first.pfn, cycles, MigrateOptions{/*sync=*/false, /*free_scanner=*/true})) << "compacting Normal takes Normal's pages only: it is at min";
+    EXPECT_FALSE(a.migrate_block(first.pfn, cycles, MigrateOptions{MigrateMode::async, /*free_scanner=*/true})) << "compacting Normal takes Normal's pages only: it is at min";
     EXPECT_TRUE(a.migrate_block(first.pfn, cycles)) << "the allocator's target may take DMA32's page above its reserve";
     EXPECT_EQ(usable(normal), normal.wmark_min + 1);
 }
@@ -257,7 +257,7 @@ TEST(LowmemReserve, CompactionsWatermarkCountsThePoolsFreePages) {
     ASSERT_GT(pool, 0u) << "the pool is left free (cma_policy never)";
     ASSERT_EQ(normal.free_pages() - pool, normal.wmark_min) << "Normal at min on its own lists";
     std::uint64_t cycles = 0;
-    EXPECT_TRUE(a.migrate_block(first.pfn, cycles, MigrateOptions{/*sync=*/false, /*free_scanner=*/true})) << "min + 1 counting the pool";
+    EXPECT_TRUE(a.migrate_block(first.pfn, cycles, MigrateOptions{MigrateMode::async, /*free_scanner=*/true})) << "min + 1 counting the pool";
     EXPECT_EQ(normal.free_pages() - normal.free_pages(MigrateType::cma), normal.wmark_min)
         << "a page of Normal's own lists taken, the old one freed";
     EXPECT_EQ(normal.free_pages(MigrateType::cma), pool) << "the destination is not the pool's";

@@ -112,7 +112,7 @@ TEST(PageLock, SyncMigrationSleepsUntilTheReadCompletesThenMovesThePage) {
     r.kmem.behind_ns = r.kmem.io_ns - 10000.0;
     const double before = r.kmem.io_ns;
     std::uint64_t cycles = 0;
-    EXPECT_TRUE(r.alloc.migrate_block(pfn, cycles, MigrateOptions{/*sync=*/true})) << "MIGRATE_SYNC: folio_lock sleeps";
+    EXPECT_TRUE(r.alloc.migrate_block(pfn, cycles, MigrateOptions{MigrateMode::sync})) << "MIGRATE_SYNC: folio_lock sleeps";
     EXPECT_EQ(r.alloc.stats().migrate_busy_locked, 1u);
     EXPECT_EQ(r.alloc.stats().migrate_lock_waits, 1u);
     EXPECT_NEAR(r.kmem.io_ns - before, kReadNs - 10000.0, 1.0) << "the rest of the read, no more";

@@ -87,7 +87,7 @@ TEST(TlbFlushBatch, OnlyTheAsynchronousPassDefersASyncMigrationThatWaitedFlushes
     mig.writeback[busy.pfn.value()] = true;
     TlbFlushBatch batch(k, a.mutable_stats());
     std::uint64_t cycles = 0;
-    const MigrateOptions opt{/*sync=*/true, false, nullptr, Pfn(0), &batch};
+    const MigrateOptions opt{MigrateMode::sync, false, nullptr, Pfn(0), &batch};
     ASSERT_TRUE(a.migrate_block(quiet.pfn, cycles, opt));
     ASSERT_TRUE(a.migrate_block(busy.pfn, cycles, opt));
     ASSERT_EQ(mig.given.size(), 2u);
@@ -111,7 +111,7 @@ TEST(TlbFlushBatch, AnEvacuationWaitsOnceForEachClusterOfPages) {
     }
     PageRangeIsolation::isolate(z, base, kPageblockPages);
     std::uint64_t cycles = 0;
-    const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(a, z, base, kPageblockPages, cycles, true);
+    const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(a, z, base, kPageblockPages, cycles, MigrateMode::sync);
     PageRangeIsolation::undo(z, base, kPageblockPages, MigrateType::movable);
     ASSERT_TRUE(e.ok);
     EXPECT_EQ(e.pages_migrated, 40u);

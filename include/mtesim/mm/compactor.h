@@ -51,8 +51,9 @@ public:
         /// Proactive compaction: stop once the zone's fragmentation score is at or below it;
         /// none: compact_memory, which runs until the scanners meet.
         std::optional<unsigned> wmark_low;
-        /// MIGRATE_SYNC (compact_memory): wait for pages under I/O; else passed over.
-        bool sync = false;
+        /// The migration mode: MIGRATE_SYNC (compact_memory) waits for pages under I/O;
+        /// MIGRATE_ASYNC passes over them.
+        MigrateMode migrate = MigrateMode::async;
         /// Checked with the score: true ends the run (ZoneEnd::stopped).
         std::function<bool()> stop;
     };
@@ -64,7 +65,7 @@ public:
     ZoneRun compact_zone_whole(Zone &z, const WholeZone &mode, std::uint64_t &cycles);
     /// Proactive compaction of @z (kcompactd): down to @wmark_low, asynchronous, @stop when kswapd runs.
     ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles, const std::function<bool()> &stop) {
-        return compact_zone_whole(z, WholeZone{wmark_low, false, stop}, cycles);
+        return compact_zone_whole(z, WholeZone{wmark_low, MigrateMode::async, stop}, cycles);
     }
     /// COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX): pages the migrate scanner isolates per batch.
     static constexpr unsigned kClusterPages = kCompactClusterMax;

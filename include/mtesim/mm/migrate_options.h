@@ -1,6 +1,6 @@
 // MigrateOptions: how PageAllocator::migrate_block moves one block: the migrate_mode
-// (MIGRATE_ASYNC or MIGRATE_SYNC) and where its destination comes from (the allocator's
-// alloc_migration_target, or compaction's free scanner).
+// (MigrateMode: MIGRATE_ASYNC or MIGRATE_SYNC) and where its destination comes from (the
+// allocator's alloc_migration_target, or compaction's free scanner).
 #pragma once
 
 #include "mtesim/common/address.h"
@@ -14,10 +14,16 @@ class TlbFlushBatch;
 /// for one migrate_pages call, and so the largest batch whose TLB flushes are deferred together.
 inline constexpr unsigned kCompactClusterMax = 32;
 
+/// enum migrate_mode (include/linux/migrate_mode.h): what a migration waits for.
+enum class MigrateMode {
+    /// MIGRATE_ASYNC (compaction): a page locked for I/O or under write-back is refused.
+    async,
+    /// MIGRATE_SYNC (alloc_contig_range, migrate_pages, compact_memory): both are waited for.
+    sync,
+};
+
 struct MigrateOptions {
-    /// MIGRATE_SYNC (alloc_contig_range, migrate_pages, compact_memory): a page under
-    /// write-back or locked for I/O is waited for; otherwise (MIGRATE_ASYNC) it is refused.
-    bool sync = false;
+    MigrateMode mode = MigrateMode::async;
     /// Compaction's destination (isolate_freepages): a free block of the same zone, the zone
     /// tested at min without its lowmem_reserve (__isolate_free_page); otherwise the
     /// allocator's (alloc_migration_target): any zone at min with its reserve.

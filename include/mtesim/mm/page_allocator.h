@@ -107,7 +107,7 @@ public:
      * IPageMigrator::move). A tagged block's destination
      * gets its tag storage only when that needs no migration; otherwise it is marked pending
      * and the owner keeps the tags in the pfn xarray (IPageMigrator::move). A page the owner
-     * cannot isolate now (IPageMigrator::isolate_busy) is refused, except that @opt.sync
+     * cannot isolate now (IPageMigrator::isolate_busy) is refused, except that @opt.mode MigrateMode::sync
      * (MIGRATE_SYNC: alloc_contig_range, migrate_pages) waits for a write-back to complete.
      * @opt also says where the destination comes from (MigrateOptions).
      */

@@ -28,11 +28,11 @@ public:
 
     /// Migrates every allocated block of [@base, @base + @pages) elsewhere, in address order,
     /// stopping at the first that cannot move (or that is tag storage, which never moves);
-    /// the cycles of the copies are added to @cycles. @sync: MIGRATE_SYNC (alloc_contig_range
-    /// waits for write-back), otherwise MIGRATE_ASYNC as compaction. @free_scanner: the
+    /// the cycles of the copies are added to @cycles. @mode: MIGRATE_SYNC for alloc_contig_range
+    /// (it waits for write-back), MIGRATE_ASYNC for compaction. @free_scanner: the
     /// destinations are compaction's (PageAllocator::migrate_block).
     static Evacuation evacuate(PageAllocator &alloc, Zone &z, Pfn base, std::uint64_t pages, std::uint64_t &cycles,
-                               bool sync, bool free_scanner = false);
+                               MigrateMode mode, bool free_scanner = false);
 };
 
 }  // namespace mtesim
