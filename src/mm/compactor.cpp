@@ -101,9 +101,14 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct, bool
  * into the pool has no tag storage there: its tags wait in the pfn xarray behind "metadata
  * none", and its next access moves it out again (FaultHandler), as RFC v2 does
  * (try_transfer_saved_tags' page_is_tag_storage case).
- * Pages under I/O: compact_memory (@mode.migrate MIGRATE_SYNC) waits for them; kcompactd passes over them
- * (the model's kcompactd migrates asynchronously, where Linux's SYNC_LIGHT would wait for a
- * page lock).
+ * Pages under I/O: compact_memory (@mode.migrate MIGRATE_SYNC) waits for them; kcompactd passes
+ * over them. Its MIGRATE_SYNC_LIGHT is modelled as MIGRATE_ASYNC, which gives the same
+ * outcome for every page the model locks: v6.6's migrate_folio_unmap, in light mode, does not
+ * wait for the lock of a folio that is not uptodate (a read filling it: "it's not worth waiting
+ * for I/O"), and for one locked while its write-back is submitted (uptodate) it waits for the
+ * lock, then finds PG_writeback and gives up (-EBUSY: only MIGRATE_SYNC waits for write-back).
+ * The one difference: that last wait, the submission's transfer (a few microseconds a page),
+ * is not charged to kcompactd.
  */
 Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode, std::uint64_t &cycles) {
     ZoneRun r;
