@@ -251,6 +251,12 @@ std::vector<std::string> Platform::cpu_names() const {
     return out;
 }
 
+std::vector<CoreConfig> Platform::cpu_configs() const {
+    std::vector<CoreConfig> out;
+    for (const auto &c : m_cores) out.push_back(c->config());
+    return out;
+}
+
 RunResult Platform::run(std::uint64_t max_sim_ps, double max_host_seconds, const volatile std::sig_atomic_t *interrupt) {
     m_control.interrupt = interrupt;
     if (max_host_seconds > 0)

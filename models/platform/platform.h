@@ -87,6 +87,9 @@ public:
     RunHooks &environment() { return m_hooks; }
     /// Names of the CPUs in order ("board.cpu@0").
     std::vector<std::string> cpu_names() const;
+    /// Each CPU's resolved configuration, in order (its preset under the settings, its L2 node,
+    /// the mesh's LLC hops and kernel.tlbi_timing's TLBI costs applied): what it runs with.
+    std::vector<CoreConfig> cpu_configs() const;
     /// The workload's progress through its events, 0..1 (negative when unknown), and events read.
     double workload_progress() const { return m_workload->source().progress(); }
     std::uint64_t events_read() const { return m_workload->events_read(); }

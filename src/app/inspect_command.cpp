@@ -4,13 +4,12 @@
 
 #include "app/command_line.h"
 #include "app/platform_report.h"
-#include "mtesim/boot/boot_config.h"
-#include "mtesim/boot/tlbi_timing.h"
+#include "app/run_command.h"
 #include "mtesim/common/config_error.h"
-#include "mtesim/config/config_loader.h"
 #include "mtesim/common/format.h"
 #include "mtesim/dt/board_loader.h"
 #include "mtesim/dt/built_in_boards.h"
+#include "platform/platform.h"
 
 #include <sstream>
 
@@ -20,7 +19,7 @@ namespace mtesim {
 
 int InspectCommand::run(const std::vector<std::string> &args, std::ostream &out) {
     po::options_description opts("mtesim inspect: print a board's memory map and tag-storage layout\n\n"
-                                 "Usage: mtesim inspect --board BOARD [--addr PA]...\n\nOptions");
+                                 "Usage: mtesim inspect --board BOARD [--addr PA]... [--config F.ini]... [--set k=v]...\n\nOptions");
     opts.add_options()
         ("help,h", "print this help")
         ("board,b", po::value<std::string>()->default_value(BuiltInBoards::kDefault),
@@ -28,6 +27,7 @@ int InspectCommand::run(const std::vector<std::string> &args, std::ostream &out)
         ("addr,a", po::value<std::vector<std::string>>()->composing(),
          "physical address (0x-hex or decimal) whose tag byte and tag block to show; repeatable")
         ("list-boards", "list the built-in boards and exit");
+    CommandLine::add_settings_options(opts);
     po::variables_map vm = CommandLine::parse("inspect", args, opts);
     if (vm.count("help")) {
         out << opts << "\nBuilt-in boards: ";
@@ -50,15 +50,17 @@ int InspectCommand::run(const std::vector<std::string> &args, std::ostream &out)
     }
     const PlatformDesc desc = BoardLoader::load(vm["board"].as<std::string>());
     PlatformReport report(desc);
-    // Each cpu's TLB flush cost as a run with the default settings has it (Platform: TlbiTiming
-    // over the [kernel] keys and dvm.ack_cycles of configs/default.ini, which no core preset
-    // sets). inspect takes no settings: a run's own are in its config.ini.
-    ConfigStore store = ConfigLoader::load({}, {});
-    std::vector<CoreConfig> cfgs(desc.cpus.size(), CoreConfig::resolve(store));
-    TlbiTiming::apply(desc, store, BootConfig::resolve(store).dvm_ack_cycles, cfgs);
+    // Each cpu's TLB flush cost as a run with these settings has it: the platform is built (not
+    // run), as config --dump builds it, so that its cores resolve their configurations as a
+    // run's do and every key is declared (an unknown one is an error, as in a run).
+    ConfigStore store = CommandLine::settings(vm);
+    std::string workload_name;
+    auto source = RunCommand::workload_for(store, desc, nullptr, workload_name);
+    Platform platform("board", desc, store, std::move(source));
+    platform.settings().check_unknown_keys();
     std::ostringstream text;
     report.print_machine(text);
-    report.print_tlb_flush(text, cfgs);
+    report.print_tlb_flush(text, platform.cpu_configs(), !vm.count("config") && !vm.count("set"));
     report.print_memory_map(text);
     for (PhysAddr pa : addrs) report.print_address(text, pa);
     out << text.str();

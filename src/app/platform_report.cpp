@@ -65,7 +65,7 @@ void PlatformReport::print_machine(std::ostream &out) const {
  * of a batched or range flush, as the least and the most over the cpus with the cpus that have
  * them, in their own cycles and in ns.
  */
-void PlatformReport::print_tlb_flush(std::ostream &out, const std::vector<CoreConfig> &cfgs) const {
+void PlatformReport::print_tlb_flush(std::ostream &out, const std::vector<CoreConfig> &cfgs, bool defaults) const {
     const TopologyDesc &t = m_desc.topology;
     if (t.present)
         out << "interconnect " << t.path << ": " << t.kind << ", " << t.columns << " x " << t.rows << " crosspoints, "
@@ -89,9 +89,10 @@ void PlatformReport::print_tlb_flush(std::ostream &out, const std::vector<CoreCo
     out << "tlb flush one page " << one(lo);
     if (cfgs[hi].page_flush_cycles() != cfgs[lo].page_flush_cycles()) out << "\n          to " << one(hi);
     const bool dvm = cfgs.front().dvm_issue_ps > 0;
-    out << "\n          " << (dvm ? "default settings: the DVM broadcast from each cpu (kernel.tlbi_timing); the DVM node sends a round's snoops in " +
+    const std::string with = defaults ? "default settings: " : "these settings: ";
+    out << "\n          " << (dvm ? with + "the DVM broadcast from each cpu (kernel.tlbi_timing); the DVM node sends a round's snoops in " +
                                      std::to_string(static_cast<long long>(cfgs.front().dvm_issue_ps / 1000.0 + 0.5)) + " ns"
-                               : std::string("default settings: kernel.tlbi_cycles + dsb_cycles + isb_cycles") +
+                               : with + "kernel.tlbi_cycles + dsb_cycles + isb_cycles" +
                                      (t.present ? " (kernel.tlbi_timing = fixed)" : " (no /interconnect)"))
         << "\n";
 }

@@ -26,7 +26,7 @@ public:
     /// The board's /interconnect, and what one kernel TLB flush costs each cpu with @cfgs (one
     /// per cpu, TlbiTiming applied; inspect passes the default settings'): the least and the
     /// most over the cpus.
-    void print_tlb_flush(std::ostream &out, const std::vector<CoreConfig> &cfgs) const;
+    void print_tlb_flush(std::ostream &out, const std::vector<CoreConfig> &cfgs, bool defaults) const;
 
 private:
     const PlatformDesc &m_desc;

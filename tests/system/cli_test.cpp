@@ -119,6 +119,34 @@ TEST(Cli, InspectShowsTheInterconnectAndATlbFlushsCost) {
     EXPECT_EQ(mesh.out.find("          to "), std::string::npos) << "one cost for both: core 0 is 2 hops from the DVM node and its target 3, core 1 the other way round";
 }
 
+/* inspect takes a run's settings (--set, --config) and shows the flush cost a run with them
+ * would have: its platform is built as a run's, so a key no model declares is an error (exit 2,
+ * one line, nothing on stdout). By hand: kernel.tlbi_cycles 1000 + dsb 80 + isb 20 = 1100
+ * cycles at 2 GHz; fixed timing on the 2-core mesh gives the keys' 600 and 193 instead of the
+ * DVM broadcast's 248 and 74. */
+TEST(Cli, InspectTakesARunsSettings) {
+    Result virt = run_mtesim({"inspect", "--set", "kernel.tlbi_cycles=1000"});
+    ASSERT_EQ(virt.status, 0) << virt.err;
+    EXPECT_NE(virt.out.find("tlb flush one page 1100 cycles (550 ns, cpu@0), each further TLBI 193 (96 ns)\n"
+                            "          these settings: kernel.tlbi_cycles + dsb_cycles + isb_cycles (no /interconnect)\n"),
+              std::string::npos)
+        << virt.out;
+    Result mesh = run_mtesim({"inspect", "--board", kData + "/dts/good-mesh-2core.dts", "--set", "kernel.tlbi_timing=fixed"});
+    ASSERT_EQ(mesh.status, 0) << mesh.err;
+    EXPECT_NE(mesh.out.find("tlb flush one page 600 cycles (300 ns, cpu@0), each further TLBI 193 (96 ns)\n"
+                            "          these settings: kernel.tlbi_cycles + dsb_cycles + isb_cycles (kernel.tlbi_timing = fixed)\n"),
+              std::string::npos)
+        << mesh.out;
+    Result bad = run_mtesim({"inspect", "--set", "kernel.no_such_key=1"});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_TRUE(bad.out.empty()) << bad.out;
+    EXPECT_NE(bad.err.find("unknown key 'kernel.no_such_key'"), std::string::npos) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+    Result dvm = run_mtesim({"inspect", "--set", "kernel.tlbi_timing=dvm"});
+    EXPECT_EQ(dvm.status, 2) << "virt-4g-mte has no /interconnect";
+    EXPECT_TRUE(dvm.out.empty()) << dvm.out;
+}
+
 TEST(Cli, InspectReadsDtsAndDtbFiles) {
     Result r = run_mtesim({"inspect", "--board", kData + "/dts/good-v1.dts"});
     EXPECT_EQ(r.status, 0) << r.err;
@@ -147,16 +175,18 @@ TEST(Cli, EveryBrokenFixtureIsExit2WithOneLine) {
 }
 
 TEST(Cli, AnL2NodeTheRunCannotBuildIsExit2WithOneLine) {
-    // Rules that need the resolved core configuration, so `inspect` passes and `run` refuses:
-    // a shared L2 with no size at all (no cache-size, no preset l2.size), and cache-sets that
-    // do not divide cache-size into whole ways.
+    // Rules that need the resolved core configuration, which the board loader alone does not
+    // check: a shared L2 with no size at all (no cache-size, no preset l2.size), and cache-sets
+    // that do not divide cache-size into whole ways. `inspect` builds the platform as `run`
+    // does (for the flush costs it shows), so it refuses such a board with the same line.
     const std::string base = "/include/ \"" + kData + "/dts/base.dtsi\"\n";
     const std::string no_size = write_temp(
         "l2-shared-no-size.dts",
         base + "/ { cpus { cpu1: cpu@1 { device_type = \"cpu\"; reg = <1>; clock-frequency = <2000000000>; "
                "next-level-cache = <&l2>; };\n l2: l2-cache { compatible = \"cache\"; cache-level = <2>; }; }; };\n"
                "&cpu0 { next-level-cache = <&l2>; };\n");
-    EXPECT_EQ(run_mtesim({"inspect", "--board", no_size}).status, 0);
+    expect_bad_input(run_mtesim({"inspect", "--board", no_size}),
+                     no_size + ": /cpus/l2-cache: shared by /cpus/cpu@0 and others, but /cpus/cpu@0's L2 has no size");
     expect_bad_input(run_mtesim({"run", "--board", no_size, "--set", "workload.accesses_per_thread=1"}),
                      no_size + ": /cpus/l2-cache: shared by /cpus/cpu@0 and others, but /cpus/cpu@0's L2 has no size");
     const std::string bad_sets = write_temp(
