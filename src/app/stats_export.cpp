@@ -295,7 +295,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.compact.success", m.compact_success, "runs", "runs that freed a block of the order asked");
     add_count("mm.compact.success_pool", m.compact_success_pool, "runs", "... of them, a block in the tag-storage pool's pageblocks (direct compaction for a movable request that may take the pool)");
     add_count("mm.compact.pages_migrated", m.compact_pages_migrated, "pages", "moved by compaction");
-    add_count("mm.compact.into_pool", m.compact_into_pool, "pages", "destinations a whole-zone run (kcompactd's proactive runs, compact_memory) took from the tag-storage pool's pageblocks");
+    add_count("mm.compact.into_pool", m.compact_into_pool, "pages", "destinations compaction's free scanner (any run: for an order, proactive, compact_memory) took from the tag-storage pool's pageblocks");
     add_count("mm.compact.blocked_pinned", m.compact_blocked_pinned, "ranges", "candidate ranges a pinned page kept busy");
     add_kernel(r);
 }

@@ -38,8 +38,14 @@ bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType
 /*
  * The candidate ranges are aligned blocks of max(2^order, one pageblock) pages, from the
  * bottom of each zone (the migrate scanner's direction); a bounded number is examined, and the
- * first whose occupants all move wins. Destinations come from anywhere outside the isolated range (migrate_block), as the
- * free scanner would take them from the top of the zone.
+ * first whose occupants all move wins. Destinations come from the zone's free scanner
+ * (CompactionFreeScanner, as isolate_freepages): free pages of MIGRATE_MOVABLE pageblocks, and
+ * of the pool's MIGRATE_CMA ones where the pool takes movable data (suitable_migration_target:
+ * is_migrate_movable, whatever the request), from the top of the zone down; it keeps its place
+ * from one range to the next, as cc->free_pfn does within one compact_zone, and the run ends
+ * where it meets the migrate scanner (COMPACT_COMPLETE). On the built-in boards the pool lies at
+ * the top of its zone, so a compaction fills the pool's free pages first; a tagged page moved
+ * there waits behind "metadata none", as in a whole-zone run (below).
  *
  * A range's pageblocks are all MIGRATE_MOVABLE, or, with @pool, all the pool's MIGRATE_CMA: a
  * range mixing the two would not give one free block (the buddy allocator does not merge a
@@ -56,9 +62,11 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct, bool
     unsigned examined = 0;
     for (const auto &zp : m_alloc.zones()) {
         Zone &z = *zp;
+        CompactionFreeScanner free_scanner(m_alloc, z);
         const std::uint64_t first = (z.start().value() + span - 1) / span * span;
         for (std::uint64_t b = first; b + span <= z.end().value() && examined < kMaxCandidates; b += span) {
             const Pfn base(b);
+            if (free_scanner.met(Pfn(b + span - kPageblockPages))) break;
             const MigrateType type = z.pageblock_type(base);
             if (type != MigrateType::movable && !(pool && type == MigrateType::cma)) continue;
             bool pinned = false;
@@ -68,7 +76,7 @@ bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct, bool
             }
             ++examined;
             PageRangeIsolation::isolate(z, base, span);
-            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, MigrateMode::async, true);
+            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, MigrateMode::async, &free_scanner);
             st.compact_pages_migrated += e.pages_migrated;
             const bool ok = e.ok;
             PageRangeIsolation::undo(z, base, span, type);

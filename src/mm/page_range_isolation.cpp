@@ -27,9 +27,12 @@ void PageRangeIsolation::undo(Zone &z, Pfn base, std::uint64_t pages, MigrateTyp
  */
 PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc, Zone &z, Pfn base,
                                                             std::uint64_t pages, std::uint64_t &cycles, MigrateMode mode,
-                                                            bool free_scanner) {
+                                                            CompactionFreeScanner *free_scanner) {
     Evacuation e;
+    /* the free scanner stops at the range's top pageblock: the two scanners meet there */
+    const Pfn top((base.value() + pages - 1) & ~(kPageblockPages - 1));
     TlbFlushBatch batch(alloc.kernel_memory(), alloc.mutable_stats());
+    const MigrateOptions opt{mode, free_scanner != nullptr, free_scanner, top, &batch};
     std::uint64_t isolated = 0; /* pages of the current batch */
     for (Pfn p = base; p < base + pages;) {
         const auto head = z.allocated_head_of(p);
@@ -45,7 +48,7 @@ PageRangeIsolation::Evacuation PageRangeIsolation::evacuate(PageAllocator &alloc
         }
         isolated += n;
         if (m.state() == PageMeta::State::tag_storage ||
-            !alloc.migrate_block(*head, cycles, MigrateOptions{mode, free_scanner, nullptr, Pfn(0), &batch})) {
+            !alloc.migrate_block(*head, cycles, opt)) {
             batch.flush(cycles);
             e.ok = false;
             return e;

@@ -477,13 +477,28 @@ TEST(ProactiveCompaction, AKernelThreadAddedWithATimeArmsItsTimer) {
     EXPECT_EQ(r.s->next_wake(1), 507 * kMs) << "kswapd's first sleep is untimed";
 }
 
+/* The highest two pageblocks of @z that are the pool's (MIGRATE_CMA), the higher second. */
+std::pair<Pfn, Pfn> top_pool_blocks(Zone &z) {
+    std::vector<Pfn> pool;
+    for (Pfn b((z.start().value() + kPageblockPages - 1) & ~(kPageblockPages - 1)); b + kPageblockPages <= z.end();
+         b = b + kPageblockPages)
+        if (z.pageblock_type(b) == MigrateType::cma) pool.push_back(b);
+    EXPECT_GE(pool.size(), 3u);
+    return {pool[pool.size() - 2], pool.back()};
+}
+
+/* Every other page of pageblock @block, held as an unmovable allocation, freed: 256 free order-0 pages. */
+void free_every_other(KernelRig &r, Pfn block) {
+    for (Pfn p = block; p < block + kPageblockPages; p = p + 2) r.alloc->free_pages(p);
+}
+
 /* Direct compaction for a movable request that may take the pool (ALLOC_CMA) takes the pool's
  * MIGRATE_CMA pageblocks as candidate ranges (suitable_migration_source: is_migrate_movable for a
  * movable request) and is done once a block of the order is free there (compact_finished:
  * "MIGRATE_MOVABLE can fallback on MIGRATE_CMA"); the allocation then takes it. The setup: every
- * page outside the pool unmovable but for half of two movable pageblocks, freed page by page (the
- * destinations); the pool unmovable but for its lowest pageblock, whose every other page holds
- * movable data. Only that pool pageblock can become free. */
+ * page outside the pool unmovable; the pool unmovable but for its lowest pageblock, whose every
+ * other page holds movable data, and half the pages of its highest two, free (the destinations,
+ * which the free scanner finds from the top). Only that lowest pool pageblock can become free. */
 TEST(DirectCompaction, AMovableRequestThatMayTakeThePoolCompactsThePoolsPageblocks) {
     struct Out {
         bool ok = false, in_pool = false;
@@ -494,19 +509,15 @@ TEST(DirectCompaction, AMovableRequestThatMayTakeThePoolCompactsThePoolsPagebloc
         take_everything(r);
         take_pool(r);
         Zone &z = pool_zone(r);
-        Pfn pool_block = z.end(), movable_block = z.end();
-        for (Pfn b((z.start().value() + kPageblockPages - 1) & ~(kPageblockPages - 1)); b + kPageblockPages <= z.end();
-             b = b + kPageblockPages) {
-            if (pool_block == z.end() && z.pageblock_type(b) == MigrateType::cma) pool_block = b;
-            if (movable_block == z.end() && z.pageblock_type(b) == MigrateType::movable &&
-                z.pageblock_type(b + kPageblockPages) == MigrateType::movable)
-                movable_block = b;
-        }
+        Pfn pool_block = z.end();
+        for (Pfn b((z.start().value() + kPageblockPages - 1) & ~(kPageblockPages - 1)); pool_block == z.end() && b < z.end();
+             b = b + kPageblockPages)
+            if (z.pageblock_type(b) == MigrateType::cma) pool_block = b;
         EXPECT_NE(pool_block, z.end());
-        EXPECT_NE(movable_block, z.end());
         EXPECT_EQ(checkerboard(r, z, pool_block, 1).size(), kPageblockPages / 2);
-        /* two pageblocks' every other page: more than the pool pageblock's data and the zone's min mark */
-        for (Pfn p = movable_block; p < movable_block + 2 * kPageblockPages; p = p + 2) r.alloc->free_pages(p);
+        const auto [dest_low, dest_high] = top_pool_blocks(z);
+        free_every_other(r, dest_low);
+        free_every_other(r, dest_high);
         const auto a = r.k->kalloc(9, gfp);
         Out o;
         o.ok = a.ok;
@@ -517,8 +528,9 @@ TEST(DirectCompaction, AMovableRequestThatMayTakeThePoolCompactsThePoolsPagebloc
         if (a.ok) {
             EXPECT_EQ(a.pfn, pool_block) << "the pageblock compaction freed";
         }
-        EXPECT_EQ(allocated_in(z, movable_block, 2 * kPageblockPages), kPageblockPages + o.migrated)
-            << "the pool's data moved into the movable pageblocks' free pages";
+        EXPECT_EQ(allocated_in(z, dest_high, kPageblockPages), kPageblockPages / 2 + o.migrated)
+            << "the pool's data moved into the free pages the free scanner met first, at the top";
+        EXPECT_EQ(r.alloc->stats().compact_into_pool, o.migrated);
         r.expect_clean();
         return o;
     };
@@ -540,4 +552,58 @@ TEST(DirectCompaction, AMovableRequestThatMayTakeThePoolCompactsThePoolsPagebloc
     o = run(mm, kGfpHighUserMovable);
     EXPECT_FALSE(o.ok) << "never: no request takes the pool";
     EXPECT_EQ(o.migrated, 0u);
+}
+
+/* The free scanner of a compaction for an order (direct, or kcompactd's) takes its destinations
+ * from the top of the zone down, from movable pageblocks and, where the pool takes movable data,
+ * from the pool's (suitable_migration_target: is_migrate_movable, for any request): on this board
+ * the pool is the top of its zone, so the pool's free pages are taken first. The setup: every
+ * page unmovable but for the zone's lowest movable pageblock, every other page of it movable
+ * data (the only candidate range), and half the pages of the highest movable pageblock and of
+ * the pool's highest pageblock, free (and of the movable pageblock below, which the scanner
+ * does not reach). An unmovable order-9 request gets the candidate. */
+TEST(DirectCompaction, DestinationsComeFromTheTopOfTheZoneThePoolFirst) {
+    auto run = [](MmConfig mm, std::uint64_t &into_pool, std::uint64_t &into_movable) {
+        KernelRig r(mm, small_swap(0));
+        take_everything(r);
+        take_pool(r);
+        Zone &z = pool_zone(r);
+        Pfn low = z.end(), below_high = z.end(), high = z.end();
+        for (Pfn b((z.start().value() + kPageblockPages - 1) & ~(kPageblockPages - 1)); b + kPageblockPages <= z.end();
+             b = b + kPageblockPages)
+            if (z.pageblock_type(b) == MigrateType::movable) {
+                if (low == z.end()) low = b;
+                below_high = high;
+                high = b;
+            }
+        ASSERT_LT(low, below_high);
+        EXPECT_EQ(checkerboard(r, z, low, 1).size(), kPageblockPages / 2);
+        const Pfn pool_top = top_pool_blocks(z).second;
+        ASSERT_GT(pool_top, high) << "the pool lies above the data";
+        free_every_other(r, high);
+        free_every_other(r, pool_top);
+        /* free pages below the scanner's reach: the order-9 request's watermark, which counts no
+         * pool pages for an unmovable request, holds once the candidate is free */
+        free_every_other(r, below_high);
+        const std::uint64_t before_pool = allocated_in(z, pool_top, kPageblockPages);
+        const std::uint64_t before_movable = allocated_in(z, high, kPageblockPages);
+        const auto a = r.k->kalloc(9, kGfpKernel);
+        ASSERT_TRUE(a.ok);
+        EXPECT_EQ(a.pfn, low) << "the range compaction freed";
+        EXPECT_EQ(r.alloc->stats().compact_pages_migrated, kPageblockPages / 2);
+        into_pool = allocated_in(z, pool_top, kPageblockPages) - before_pool;
+        into_movable = allocated_in(z, high, kPageblockPages) - before_movable;
+        EXPECT_EQ(r.alloc->stats().compact_into_pool, into_pool) << "mm.compact.into_pool";
+        r.expect_clean();
+    };
+    MmConfig mm = tight();
+    mm.cma_policy = CmaPolicy::linux_balance;
+    std::uint64_t into_pool = 0, into_movable = 0;
+    run(mm, into_pool, into_movable);
+    EXPECT_EQ(into_pool, kPageblockPages / 2) << "the pool's free pages, the highest, first";
+    EXPECT_EQ(into_movable, 0u);
+    mm.cma_policy = CmaPolicy::never;
+    run(mm, into_pool, into_movable);
+    EXPECT_EQ(into_pool, 0u) << "never: the pool holds no data, compaction's either";
+    EXPECT_EQ(into_movable, kPageblockPages / 2);
 }

@@ -1,4 +1,4 @@
-// CompactionFreeScanner: compaction's free scanner for a whole-zone run (mm/compaction.c
+// CompactionFreeScanner: compaction's free scanner, for a whole-zone run or one for an order (mm/compaction.c
 // isolate_freepages, isolate_freepages_block, suitable_migration_target), reduced to what it
 // hands the migration: a free block of the order asked, taken off the free lists, from the
 // highest pageblock down, so that pages move from the bottom of the zone (the migrate scanner's

@@ -2,8 +2,9 @@
 // its effect): find an aligned range of movable pageblocks (or, for a direct compaction on
 // behalf of a request that may take the tag-storage pool's pages, of the pool's MIGRATE_CMA
 // pageblocks) whose occupants can all move,
-// isolate it so that nothing lands there meanwhile, migrate every allocated block out
-// (PageAllocator::migrate_block, which carries tags and tells the owner), and put the
+// isolate it so that nothing lands there meanwhile, migrate every allocated block out to what
+// the zone's free scanner finds from its top down (PageAllocator::migrate_block, which carries
+// tags and tells the owner; CompactionFreeScanner), and put the
 // pageblocks back, leaving one free block of the order asked. A pinned or unmovable occupant
 // disqualifies a range; pinned ones are counted (compact_blocked_pinned), since pinning is how
 // a workload keeps memory from being compacted.

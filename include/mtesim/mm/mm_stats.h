@@ -72,7 +72,7 @@ struct MmStats {
     std::uint64_t compact_success = 0;           /* runs that freed a block of the order asked */
     std::uint64_t compact_success_pool = 0;      /* ... of them, in the pool's pageblocks (direct, movable requests) */
     std::uint64_t compact_pages_migrated = 0;
-    std::uint64_t compact_into_pool = 0;         /* destination pages whole-zone compaction took from the pool's pageblocks */
+    std::uint64_t compact_into_pool = 0;         /* destination pages compaction's free scanner took from the pool's pageblocks */
     std::uint64_t compact_blocked_pinned = 0;    /* candidate ranges a pinned page kept busy */
 };
 

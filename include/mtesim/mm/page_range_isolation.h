@@ -30,9 +30,10 @@ public:
     /// stopping at the first that cannot move (or that is tag storage, which never moves);
     /// the cycles of the copies are added to @cycles. @mode: MIGRATE_SYNC for alloc_contig_range
     /// (it waits for write-back), MIGRATE_ASYNC for compaction. @free_scanner: the
-    /// destinations are compaction's (PageAllocator::migrate_block).
+    /// destinations are compaction's, which its free scanner finds from the top of the zone
+    /// down to the range (PageAllocator::migrate_block); none: the allocator's.
     static Evacuation evacuate(PageAllocator &alloc, Zone &z, Pfn base, std::uint64_t pages, std::uint64_t &cycles,
-                               MigrateMode mode, bool free_scanner = false);
+                               MigrateMode mode, CompactionFreeScanner *free_scanner = nullptr);
 };
 
 }  // namespace mtesim
