@@ -7,8 +7,9 @@
 # or makes 256 kernel allocations of order 9 (kalloc, unmovable: direct compaction once the
 # free pageblocks are gone), or neither, then maps 224 MiB PROT_MTE and stores to every page (57,344 tagged pages: their tag
 # blocks are reserved on the fast path if free, else by migrating the data out). Under
-# mm.cma_policy linux-balance (the default: movable data may use the pool) and never (the pool
-# holds tag blocks only), SEEDS seeds each (default 2: sim.seed 1.., mm.shuffle on). Prints the
+# mm.cma_policy linux-balance (the default: movable data may use the pool), linux-balance with
+# mm.compaction_into_pool=false (a what-if kernel whose compaction does not fill the pool) and
+# never (the pool holds tag blocks only), SEEDS seeds each (default 2: sim.seed 1.., mm.shuffle on). Prints the
 # study's table (Markdown) on stdout; OUT_DIR/results.md holds the same.
 set -euo pipefail
 build=$(cd "${1:?usage: compaction-into-pool.sh BUILD_DIR [OUT_DIR] [SEEDS]}" && pwd)
@@ -31,12 +32,15 @@ done
 
 start=$(date +%s)
 jobs=()
-for policy in linux-balance never; do
+for config in linux-balance linux-balance-no-targets never; do
+  policy=${config%-no-targets}
+  into_pool=true; [ "$config" = "$policy" ] || into_pool=false
   for variant in none compact kalloc; do
     for ((s = 1; s <= seeds; s++)); do
-      dir="$out/$policy-$variant-seed$s"
+      dir="$out/$config-$variant-seed$s"
       "$mtesim" run --trace "$out/$variant.trace" --set swap.size_mbytes=0 --set vm.compaction_proactiveness=0 \
-        --set mm.cma_policy="$policy" --set sim.seed="$s" --set mm.shuffle=true --out "$dir" > /dev/null &
+        --set mm.cma_policy="$policy" --set mm.compaction_into_pool="$into_pool" \
+        --set sim.seed="$s" --set mm.shuffle=true --out "$dir" > /dev/null &
       jobs+=($!)
       if [ "${#jobs[@]}" -ge 2 ]; then wait "${jobs[0]}"; jobs=("${jobs[@]:1}"); fi
     done
@@ -58,17 +62,18 @@ def cell(xs, fmt="{:.0f}"):
     sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
     return (fmt + " ± " + fmt).format(m, sd)
 
-print("| cma_policy | before the tagged workload | compactions (direct) | compaction's destinations in the pool | tag blocks reserved: fast path | slow path (data migrated out) | refcount hits | reservation time (cycles) | reservation time per tagged page (cycles) |")
+print("| cma_policy (mm.compaction_into_pool) | before the tagged workload | compactions (direct) | compaction's destinations in the pool | tag blocks reserved: fast path | slow path (data migrated out) | refcount hits | reservation time (cycles) | reservation time per tagged page (cycles) |")
 print("|---|---|---|---|---|---|---|---|---|")
 what = {"none": "nothing", "compact": "compact_memory", "kalloc": "256 order-9 kallocs"}
-for policy in ("linux-balance", "never"):
+label = {"linux-balance": "linux-balance", "linux-balance-no-targets": "linux-balance (false)", "never": "never"}
+for config in ("linux-balance", "linux-balance-no-targets", "never"):
     for variant in ("none", "compact", "kalloc"):
-        runs = [stats(f"{policy}-{variant}-seed{s}") for s in range(1, seeds + 1)]
+        runs = [stats(f"{config}-{variant}-seed{s}") for s in range(1, seeds + 1)]
         col = lambda k: [r[k] for r in runs]
         per_page = [r["mm.reserve.cycles"] / 57344 for r in runs]
-        print(f"| {policy} | {what[variant]} | {cell(col('mm.compact.stalls'))} | {cell(col('mm.compact.into_pool'))} | "
+        print(f"| {label[config]} | {what[variant]} | {cell(col('mm.compact.stalls'))} | {cell(col('mm.compact.into_pool'))} | "
               f"{cell(col('mm.reserve.fast'))} | {cell(col('mm.reserve.slow'))} | {cell(col('mm.reserve.refcount_hits'))} | "
               f"{cell(col('mm.reserve.cycles'))} | {cell(per_page, '{:.1f}')} |")
 print()
-print(f"{seeds} seeds a row (sim.seed 1..{seeds}, mm.shuffle on): mean ± sd. Host time: {host} for {6 * seeds} runs, two at a time.")
+print(f"{seeds} seeds a row (sim.seed 1..{seeds}, mm.shuffle on): mean ± sd. Host time: {host} for {9 * seeds} runs, two at a time.")
 PY

@@ -7,7 +7,7 @@ namespace mtesim {
 
 CompactionFreeScanner::CompactionFreeScanner(PageAllocator &allocator, Zone &zone)
     : m_alloc(allocator), m_zone(zone), m_block(Pfn((zone.end().value() - 1) & ~(kPageblockPages - 1))),
-      m_pos(m_block), m_pool(allocator.pool_takes_movable_data()) {}
+      m_pos(m_block), m_pool(allocator.pool_takes_movable_data() && allocator.config().compaction_into_pool) {}
 
 bool CompactionFreeScanner::suitable(Pfn block) const {
     const MigrateType t = m_zone.pageblock_type(block);

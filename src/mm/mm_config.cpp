@@ -53,6 +53,11 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
         if (reserve == name(p)) c.tag_reserve = p;
     c.contig_retries = static_cast<unsigned>(
         s.get_u64("mm.contig_retries", 3, "count", "alloc_contig_range attempts before the fault-on-access fallback", 1, 100));
+    c.compaction_into_pool = s.get_bool(
+        "mm.compaction_into_pool", true,
+        "compaction's free scanner takes the tag-storage pool's free pages as migration destinations where the pool "
+        "takes movable data, as mainline's suitable_migration_target does (MIGRATE_CMA is movable); false: a what-if "
+        "kernel that passes over the pool's pageblocks (docs/policies.md, \"The pool in compaction\")");
     c.min_free_kbytes = s.get_u64("mm.min_free_kbytes", 0, "KiB", "vm.min_free_kbytes (0: Linux's default formula)", 0, 1ull << 32);
     c.lowmem_reserve_ratio = s.get_u64("mm.lowmem_reserve_ratio", 256, "ratio",
                                        "vm.lowmem_reserve_ratio of the zones below 4 GiB: they keep managed(Normal) / ratio "

@@ -561,7 +561,8 @@ TEST(DirectCompaction, AMovableRequestThatMayTakeThePoolCompactsThePoolsPagebloc
  * page unmovable but for the zone's lowest movable pageblock, every other page of it movable
  * data (the only candidate range), and half the pages of the highest movable pageblock and of
  * the pool's highest pageblock, free (and of the movable pageblock below, which the scanner
- * does not reach). An unmovable order-9 request gets the candidate. */
+ * does not reach). An unmovable order-9 request gets the candidate. mm.compaction_into_pool
+ * false (a what-if kernel) keeps the free scanner out of the pool. */
 TEST(DirectCompaction, DestinationsComeFromTheTopOfTheZoneThePoolFirst) {
     auto run = [](MmConfig mm, std::uint64_t &into_pool, std::uint64_t &into_movable) {
         KernelRig r(mm, small_swap(0));
@@ -602,6 +603,11 @@ TEST(DirectCompaction, DestinationsComeFromTheTopOfTheZoneThePoolFirst) {
     run(mm, into_pool, into_movable);
     EXPECT_EQ(into_pool, kPageblockPages / 2) << "the pool's free pages, the highest, first";
     EXPECT_EQ(into_movable, 0u);
+    mm.compaction_into_pool = false;
+    run(mm, into_pool, into_movable);
+    EXPECT_EQ(into_pool, 0u) << "mm.compaction_into_pool false: the free scanner passes over the pool";
+    EXPECT_EQ(into_movable, kPageblockPages / 2);
+    mm.compaction_into_pool = true;
     mm.cma_policy = CmaPolicy::never;
     run(mm, into_pool, into_movable);
     EXPECT_EQ(into_pool, 0u) << "never: the pool holds no data, compaction's either";

@@ -34,7 +34,8 @@ private:
     /// suitable_migration_target: a MIGRATE_MOVABLE or MIGRATE_CMA pageblock (is_migrate_movable)
     /// that is not one free block of pageblock order or more (taking from it would undo what
     /// compaction is for). The pool's MIGRATE_CMA pageblocks only where the pool takes movable
-    /// data (PageAllocator::pool_takes_movable_data: not under cma_policy never or cleancache).
+    /// data (PageAllocator::pool_takes_movable_data: not under cma_policy never or cleancache),
+    /// unless mm.compaction_into_pool is false.
     bool suitable(Pfn block) const;
 
     PageAllocator &m_alloc;

@@ -43,6 +43,10 @@ struct MmConfig {
     CmaPolicy cma_policy = CmaPolicy::linux_balance;
     TagReservePath tag_reserve = TagReservePath::fast_path;
     unsigned contig_retries = 3;      /* alloc_contig_range attempts (RFC v2/v3: 3, v1: 5) */
+    /* compaction's free scanner takes the pool's free pages as destinations where the pool takes
+     * movable data (mainline's suitable_migration_target: is_migrate_movable); false: a what-if
+     * kernel whose free scanner passes over tag-storage pageblocks */
+    bool compaction_into_pool = true;
     std::uint64_t min_free_kbytes = 0; /* 0: Linux's sqrt(16 x lowmem KiB) */
     /* vm.lowmem_reserve_ratio of the zones below 4 GiB (arm64's ZONE_DMA/DMA32): they keep
      * managed(the zones above) / ratio pages from requests that fall back to them; 0: none */
