@@ -24,8 +24,9 @@ public:
     /// Where the tags of @pa live, or what @pa is if it is not tagged data.
     void print_address(std::ostream &out, PhysAddr pa) const;
     /// The board's /interconnect, and what one kernel TLB flush costs each cpu with @cfgs (one
-    /// per cpu, TlbiTiming applied; inspect passes the default settings'): the least and the
-    /// most over the cpus.
+    /// per cpu, TlbiTiming applied; inspect passes its platform's: Platform::cpu_configs): the
+    /// least and the most over the cpus. @defaults: no --config or --set was given (the text
+    /// says "default settings", else "these settings").
     void print_tlb_flush(std::ostream &out, const std::vector<CoreConfig> &cfgs, bool defaults) const;
 
 private:
