@@ -291,8 +291,14 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.pcp.spills", m.pcp_spills, "batches", "batches returned at pcp->high (free_pcppages_bulk)");
     add_count("mm.pcp.drains", m.pcp_drains, "calls", "drain_all_pages (alloc_contig_range, cleancache drop, failed allocation)");
     add_count("mm.pcp.drained_pages", m.pcp_drained_pages, "pages", "returned to the buddy lists by those drains");
-    add_count("mm.compact.stalls", m.compact_stalls, "runs", "compaction for a failed high-order allocation");
-    add_count("mm.compact.success", m.compact_success, "runs", "runs that freed a block of the order asked");
+    add_count("mm.compact.stalls", m.compact_stalls, "runs", "direct compactions for a failed high-order allocation, but those compaction_suitable skipped in every zone (COMPACTSTALL)");
+    add_count("mm.compact.fail", m.compact_fail, "runs", "... of them, after which the allocation still failed (COMPACTFAIL)");
+    add_count("mm.compact.priority.async", m.compact_priority[2], "runs", "direct compactions at COMPACT_PRIO_ASYNC (sources of the request's migratetype only)");
+    add_count("mm.compact.priority.sync_light", m.compact_priority[1], "runs", "direct compactions at COMPACT_PRIO_SYNC_LIGHT (every pageblock a source)");
+    add_count("mm.compact.priority.sync_full", m.compact_priority[0], "runs", "direct compactions at COMPACT_PRIO_SYNC_FULL (the whole zone, any pageblock a destination)");
+    add_count("mm.compact.deferred", m.compact_deferred, "zone attempts", "zones a compaction (direct or kcompactd's) passed over because it failed there recently at that order (compaction_deferred)");
+    add_count("mm.compact.skipped", m.compact_skipped, "zone attempts", "zones compaction_suitable refused: too few free pages, or for an order above 3 a fragmentation index at or below mm.extfrag_threshold");
+    add_count("mm.compact.success", m.compact_success, "runs", "zone runs that freed a block of the order asked");
     add_count("mm.compact.success_pool", m.compact_success_pool, "runs", "... of them, a block in the tag-storage pool's pageblocks (direct compaction for a movable request that may take the pool)");
     add_count("mm.compact.pages_migrated", m.compact_pages_migrated, "pages", "moved by compaction");
     add_count("mm.compact.into_pool", m.compact_into_pool, "pages", "destinations compaction's free scanner (any run: for an order, proactive, compact_memory) took from the tag-storage pool's pageblocks");
@@ -380,6 +386,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.kthread_wake_ipis", k.kthread_wake_ipis, "IPIs", "reschedule IPIs that woke an idle CPU for kswapd or kcompactd");
     add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "allocations that reclaimed themselves");
     add_count("kernel.direct_reclaim.pages", k.direct_reclaimed, "pages", "freed by direct reclaim");
+    add_count("kernel.kalloc.round_limit", k.kalloc_round_limit, "allocations", "kernel allocations whose slow path was cut at the model's 64 reclaim/compaction rounds (Linux loops while reclaim progresses)");
     add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");
     add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim passed over");
     add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");

@@ -416,40 +416,68 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
     return r;
 }
 
-/* A kernel allocation: on failure direct reclaim, then compaction for high orders, and a retry
- * while either made progress (__alloc_pages_slowpath, without the OOM killer: a failed
- * GFP_KERNEL allocation is reported to its caller, and counted as starvation when the pool
- * had the pages). Atomic requests neither reclaim nor compact. */
+/*
+ * A kernel allocation (__alloc_pages_slowpath, v6.6, without the OOM killer: a failed
+ * GFP_KERNEL allocation is reported to its caller, and counted as starvation when the pool had
+ * the pages). On failure kswapd is woken and the free lists tried again. A costly order (above
+ * 3), or any high order that is not movable, then tries an async direct compaction first, as
+ * such requests are likely to have the pages but not in one block. Then each round: kswapd
+ * woken, the free lists tried, direct reclaim (left to compaction for a costly order when every
+ * zone is compaction_ready), the free lists, direct compaction at the current priority
+ * (DEF_COMPACT_PRIORITY, sync_light, to begin with). A costly order stops there (no
+ * __GFP_RETRY_MAYFAIL in the model). Otherwise should_reclaim_retry (while reclaim progresses
+ * or has failed at most 16 times, and free plus reclaimable pages would meet the watermark)
+ * and, after reclaim progressed, should_compact_retry (which raises the priority to sync_full)
+ * decide on another round. Atomic requests neither reclaim nor compact. Linux loops as long as
+ * reclaim progresses; the model stops after kMaxRounds rounds (kernel.kalloc.round_limit).
+ */
 PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
+    constexpr unsigned kMaxRounds = 64;
     PageAllocator::SlowPath slow(m_alloc);
     std::uint64_t cycles = 0;
-    for (unsigned round = 0; round < 4; ++round) {
-        auto a = m_alloc.alloc_pages(order, gfp, false);
-        if (a.ok) {
-            a.cycles += cycles;
-            wake_kswapd(a.cycles);
-            return a;
-        }
-        if (round == 0) {
-            // __alloc_pages_slowpath: wake_all_kswapds, then one more try before reclaiming
-            // (kswapd or kcompactd may have made the memory already, or another CPU freed it).
-            wake_kswapd(cycles, order, gfp.atomic);
-            a = m_alloc.alloc_pages(order, gfp, false);
-            if (a.ok) {
-                a.cycles += cycles;
-                return a;
-            }
-        }
-        if (gfp.atomic) break;
-        ++m_stats.direct_reclaims;
-        const std::uint64_t freed = reclaim(std::max<std::uint64_t>(m_config.reclaim_batch, 1ull << order), cycles);
-        m_stats.direct_reclaimed += freed;
-        const bool compacted = order > 0 && compact(order, cycles, gfp);
-        if (!freed && !compacted) break;
+    auto got = [&cycles](PageAllocator::Allocation a) {
+        a.cycles += cycles;
+        return a;
+    };
+    auto a = m_alloc.alloc_pages(order, gfp, false);
+    if (a.ok) {
+        wake_kswapd(a.cycles);
+        return a;
     }
-    auto a = m_alloc.alloc_pages(order, gfp, true);
-    a.cycles += cycles;
-    return a;
+    // wake_all_kswapds, then one more try before reclaiming (kswapd or kcompactd may have made
+    // the memory already, or another CPU freed it).
+    wake_kswapd(cycles, order, gfp.atomic);
+    a = m_alloc.alloc_pages(order, gfp, false);
+    if (a.ok) return got(a);
+    if (!gfp.atomic) {
+        const bool costly = order > Compactor::kCostlyOrder;
+        Compactor::Result result = Compactor::Result::skipped;
+        if (costly || (order > 0 && gfp.type != MigrateType::movable)) {
+            a = direct_compact(order, gfp, Compactor::Priority::async, cycles, result);
+            if (a.ok) return got(a);
+        }
+        Compactor::Priority prio = Compactor::Priority::sync_light;
+        unsigned no_progress_loops = 0, compaction_retries = 0;
+        for (unsigned round = 0;; ++round) {
+            if (round == kMaxRounds) {
+                ++m_stats.kalloc_round_limit;
+                break;
+            }
+            wake_kswapd(cycles, order, false);
+            a = m_alloc.alloc_pages(order, gfp, false);
+            if (a.ok) return got(a);
+            const bool progress = direct_reclaim_for(order, cycles);
+            a = m_alloc.alloc_pages(order, gfp, false);
+            if (a.ok) return got(a);
+            a = direct_compact(order, gfp, prio, cycles, result);
+            if (a.ok) return got(a);
+            if (costly) break;
+            if (should_reclaim_retry(order, gfp, progress, no_progress_loops)) continue;
+            if (progress && should_compact_retry(order, result, prio, compaction_retries)) continue;
+            break;
+        }
+    }
+    return got(m_alloc.alloc_pages(order, gfp, true));
 }
 
 /* ---- faults ------------------------------------------------------------------------------- */

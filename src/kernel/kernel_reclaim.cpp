@@ -100,11 +100,93 @@ Kernel::Result Kernel::set_compaction_proactiveness(unsigned value) {
     return r;
 }
 
+/* kcompactd_do_work's compaction: every zone from the lowest, MIGRATE_SYNC_LIGHT, for
+ * GFP_KERNEL, deferred zones skipped (Compactor::compact with a kcompactd request). */
 bool Kernel::compact_background(unsigned order, std::uint64_t &cycles, std::uint64_t &migrated) {
     const std::uint64_t before = m_alloc.stats().compact_pages_migrated;
-    const bool ok = m_compactor.compact(order, cycles, false);
+    const Compactor::Request req{order, MigrateType::unmovable, Compactor::Priority::sync_light, false, false};
+    const bool ok = m_compactor.compact(req, cycles) == Compactor::Result::success;
     migrated = m_alloc.stats().compact_pages_migrated - before;
     return ok;
+}
+
+Compactor::Result Kernel::compact(unsigned order, std::uint64_t &cycles, GfpFlags gfp, Compactor::Priority prio) {
+    MmStats &st = m_alloc.mutable_stats();
+    ++st.compact_priority[static_cast<std::size_t>(prio)];
+    const Compactor::Request req{order, gfp.type, prio, true, m_alloc.pool_usable(gfp)};
+    const Compactor::Result r = m_compactor.compact(req, cycles);
+    if (r != Compactor::Result::skipped) ++st.compact_stalls; /* COMPACTSTALL: a deferred one counts too */
+    return r;
+}
+
+PageAllocator::Allocation Kernel::direct_compact(unsigned order, GfpFlags gfp, Compactor::Priority prio,
+                                                 std::uint64_t &cycles, Compactor::Result &result) {
+    result = Compactor::Result::skipped;
+    if (!order) return PageAllocator::Allocation{};
+    result = compact(order, cycles, gfp, prio);
+    if (result == Compactor::Result::skipped) return PageAllocator::Allocation{};
+    auto a = m_alloc.alloc_pages(order, gfp, false);
+    if (a.ok) m_compactor.allocation_succeeded(a.pfn, order);
+    else ++m_alloc.mutable_stats().compact_fail;
+    return a;
+}
+
+/* try_to_free_pages from __alloc_pages_direct_reclaim. For a costly order, shrink_zones passes
+ * over each zone that is compaction_ready; the node is reclaimed when one is not, and
+ * do_try_to_free_pages reports progress when any was ready ("aborted reclaim to try
+ * compaction"), so that the slow path compacts next. The model reclaims its usual batch (at
+ * least the order's pages), as before. */
+bool Kernel::direct_reclaim_for(unsigned order, std::uint64_t &cycles) {
+    ++m_stats.direct_reclaims;
+    Compactor::Readiness ready;
+    if (order > Compactor::kCostlyOrder) ready = m_compactor.ready(order);
+    if (ready.zones && ready.ready == ready.zones) return true;
+    const std::uint64_t freed = reclaim(std::max<std::uint64_t>(m_config.reclaim_batch, 1ull << order), cycles);
+    m_stats.direct_reclaimed += freed;
+    return freed > 0 || ready.ready > 0;
+}
+
+std::uint64_t Kernel::reclaimable_pages() const {
+    std::uint64_t n = m_lru.size(LruLists::inactive_file) + m_lru.size(LruLists::active_file);
+    if (m_swap.used() < m_swap.capacity()) n += m_lru.size(LruLists::inactive_anon) + m_lru.size(LruLists::active_anon);
+    return n;
+}
+
+/* should_reclaim_retry (v6.6): a round counts as without progress when reclaim freed nothing,
+ * and always for a costly order; more than MAX_RECLAIM_RETRIES of them end the retries.
+ * Otherwise retry while some zone would meet its min watermark for the order with its free
+ * pages plus what reclaim could still free (zone_reclaimable_pages: the model's lists are the
+ * node's, so the node's free pages are tested against the node's marks). */
+bool Kernel::should_reclaim_retry(unsigned order, GfpFlags gfp, bool progress, unsigned &no_progress_loops) const {
+    constexpr unsigned kMaxReclaimRetries = 16;
+    if (progress && order <= Compactor::kCostlyOrder) no_progress_loops = 0;
+    else ++no_progress_loops;
+    if (no_progress_loops > kMaxReclaimRetries) return false;
+    const std::uint64_t free = m_alloc.pool_usable(gfp) ? m_alloc.free_pages() : m_alloc.free_pages_without_pool();
+    return free + reclaimable_pages() >= m_alloc.watermark_min_pages() + (1ull << order);
+}
+
+/* should_compact_retry (v6.6). A compaction skipped for want of free pages is retried when
+ * reclaim could make it suitable (compaction_zonelist_suitable). One that succeeded while the
+ * allocation then failed (another took the block) is retried up to MAX_COMPACT_RETRIES times, a
+ * quarter of that for a costly order. Otherwise the priority goes up one step, down to
+ * MIN_COMPACT_PRIORITY (sync_full; MIN_COMPACT_COSTLY_PRIORITY, sync_light, for a costly
+ * order), with the retry count cleared; at the top it gives up. */
+bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Compactor::Priority &prio,
+                                  unsigned &retries) const {
+    constexpr unsigned kMaxCompactRetries = 16;
+    if (!order) return false;
+    if (result == Compactor::Result::skipped) return m_compactor.zonelist_suitable(order, reclaimable_pages());
+    const bool costly = order > Compactor::kCostlyOrder;
+    if (result == Compactor::Result::success && ++retries <= (costly ? kMaxCompactRetries / 4 : kMaxCompactRetries))
+        return true;
+    const Compactor::Priority min = costly ? Compactor::Priority::sync_light : Compactor::Priority::sync_full;
+    if (prio > min) {
+        prio = static_cast<Compactor::Priority>(static_cast<unsigned>(prio) - 1);
+        retries = 0;
+        return true;
+    }
+    return false;
 }
 
 /*

@@ -5,13 +5,15 @@
 
 namespace mtesim {
 
-CompactionFreeScanner::CompactionFreeScanner(PageAllocator &allocator, Zone &zone)
+CompactionFreeScanner::CompactionFreeScanner(PageAllocator &allocator, Zone &zone, bool any_block)
     : m_alloc(allocator), m_zone(zone), m_block(Pfn((zone.end().value() - 1) & ~(kPageblockPages - 1))),
-      m_pos(m_block), m_pool(allocator.pool_takes_movable_data() && allocator.config().compaction_into_pool) {}
+      m_pos(m_block), m_pool(allocator.pool_takes_movable_data() && allocator.config().compaction_into_pool),
+      m_any(any_block) {}
 
 bool CompactionFreeScanner::suitable(Pfn block) const {
     const MigrateType t = m_zone.pageblock_type(block);
-    if (t != MigrateType::movable && !(m_pool && t == MigrateType::cma)) return false;
+    const bool pcp_type = t == MigrateType::unmovable || t == MigrateType::reclaimable;
+    if (t != MigrateType::movable && !(m_pool && t == MigrateType::cma) && !(m_any && pcp_type)) return false;
     const PageMeta &m = m_zone.meta(block);
     return !(m.state() == PageMeta::State::free_head && m.order() >= kPageblockOrder);
 }

@@ -35,59 +35,207 @@ bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType
     return true;
 }
 
+Compactor::Compactor(PageAllocator &allocator) : m_alloc(allocator), m_defer(allocator.zones().size()) {}
+
 /*
- * The candidate ranges are aligned blocks of max(2^order, one pageblock) pages, from the
- * bottom of each zone (the migrate scanner's direction); a bounded number is examined, and the
- * first whose occupants all move wins. Destinations come from the zone's free scanner
- * (CompactionFreeScanner, as isolate_freepages): free pages of MIGRATE_MOVABLE pageblocks, and
- * of the pool's MIGRATE_CMA ones where the pool takes movable data (suitable_migration_target:
- * is_migrate_movable, whatever the request), from the top of the zone down; it keeps its place
- * from one range to the next, as cc->free_pfn does within one compact_zone, and the run ends
- * where it meets the migrate scanner (COMPACT_COMPLETE). On the built-in boards the pool lies at
- * the top of its zone, so a compaction fills the pool's free pages first; a tagged page moved
- * there waits behind "metadata none", as in a whole-zone run (below).
- *
- * A range's pageblocks are all MIGRATE_MOVABLE, or, with @pool, all the pool's MIGRATE_CMA: a
- * range mixing the two would not give one free block (the buddy allocator does not merge a
- * CMA pageblock with another type's above pageblock_order). A pool range with reserved tag
- * storage in it cannot be freed (its pages hold tags, not data) and is passed over; its data
- * pages move out of the pool, untagged ones as any movable page, tagged ones (compacted in
- * earlier, waiting behind "metadata none") with their tags from the pfn xarray. The range's
- * pageblocks go back to their own type.
+ * suitable_migration_source, and the model's condition that the range's free block serves the
+ * request (compact_finished). An async direct compaction takes only pageblocks of the request's
+ * migratetype (MIGRATE_MOVABLE or MIGRATE_CMA for a movable request: is_migrate_movable), so that
+ * an unmovable request first tries to free a block inside unmovable pageblocks instead of
+ * stealing a movable one; any other compaction takes every pageblock. The pool's MIGRATE_CMA
+ * pageblocks only for a request that may take the pool: a free CMA block serves no other.
+ * Isolated and HIGHATOMIC pageblocks are never candidates.
  */
-bool Compactor::compact(unsigned order, std::uint64_t &cycles, bool direct, bool pool) {
-    MmStats &st = m_alloc.mutable_stats();
-    if (direct) ++st.compact_stalls;
-    const std::uint64_t span = std::max<std::uint64_t>(1ull << order, kPageblockPages);
-    unsigned examined = 0;
-    for (const auto &zp : m_alloc.zones()) {
-        Zone &z = *zp;
-        CompactionFreeScanner free_scanner(m_alloc, z);
-        const std::uint64_t first = (z.start().value() + span - 1) / span * span;
-        for (std::uint64_t b = first; b + span <= z.end().value() && examined < kMaxCandidates; b += span) {
-            const Pfn base(b);
-            if (free_scanner.met(Pfn(b + span - kPageblockPages))) break;
-            const MigrateType type = z.pageblock_type(base);
-            if (type != MigrateType::movable && !(pool && type == MigrateType::cma)) continue;
-            bool pinned = false;
-            if (!movable_range(z, base, span, type, pinned)) {
-                if (pinned) ++st.compact_blocked_pinned;
-                continue;
-            }
-            ++examined;
-            PageRangeIsolation::isolate(z, base, span);
-            const PageRangeIsolation::Evacuation e = PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, MigrateMode::async, &free_scanner);
-            st.compact_pages_migrated += e.pages_migrated;
-            const bool ok = e.ok;
-            PageRangeIsolation::undo(z, base, span, type);
-            if (ok && z.block_is_free(base, order)) {
-                ++st.compact_success;
-                if (type == MigrateType::cma) ++st.compact_success_pool;
-                return true;
-            }
-        }
+bool Compactor::source(MigrateType t, const Request &req) {
+    if (t == MigrateType::cma) return req.pool;
+    if (t != MigrateType::movable && t != MigrateType::unmovable && t != MigrateType::reclaimable) return false;
+    if (req.direct && req.priority == Priority::async)
+        return req.migratetype == MigrateType::movable ? t == MigrateType::movable : t == req.migratetype;
+    return true;
+}
+
+/* zone_watermark_ok(zone, order, min, ...) with the request's ALLOC_CMA: the count test, then a
+ * free block of the order or larger on a list the request may take. */
+bool Compactor::order_free(const Zone &z, const Request &req) const {
+    const GfpFlags gfp{req.migratetype, false, false};
+    if (!m_alloc.watermark_ok(z, req.order, gfp, z.wmark_min, true, req.pool)) return false;
+    for (unsigned o = req.order; o <= Zone::kMaxOrder; ++o) {
+        for (unsigned t = 0; t < kPcpTypes; ++t)
+            if (z.nr_free(o, static_cast<MigrateType>(t))) return true;
+        if (req.pool && z.nr_free(o, MigrateType::cma)) return true;
     }
     return false;
+}
+
+/* __zone_watermark_ok's free count for __compaction_suitable (order 0, ALLOC_CMA): isolated and
+ * HIGHATOMIC pages left out, and the pool's too where the free scanner does not take them. */
+std::uint64_t Compactor::free_for_compaction(const Zone &z) const {
+    const bool pool_targets = m_alloc.pool_takes_movable_data() && m_alloc.config().compaction_into_pool;
+    return z.free_pages() - z.free_pages(MigrateType::isolate) - z.free_pages(MigrateType::highatomic) -
+           (pool_targets ? 0 : z.free_pages(MigrateType::cma));
+}
+
+/* The free pages __compaction_suitable asks of @z: more than its min (low, for a costly order)
+ * watermark plus compact_gap = 2 << @order, plus its lowmem_reserve. */
+std::uint64_t Compactor::suitable_mark(const Zone &z, unsigned order) {
+    return (order > kCostlyOrder ? z.wmark_low : z.wmark_min) + (2ull << order) + z.lowmem_reserve + 1;
+}
+
+/*
+ * compaction_suitable (v6.6): __compaction_suitable's order-0 test, that the zone keeps its min
+ * watermark (its low one for a costly order) plus compact_gap(order) = 2 << order free pages,
+ * with the pool's free pages counted (ALLOC_CMA: they are migration targets; in the model only
+ * where the free scanner takes them, CompactionFreeScanner) and the lowmem_reserve kept; then, for a costly order, the fragmentation index: at or below
+ * vm.extfrag_threshold the failure is for lack of memory, which compaction cannot cure.
+ */
+Compactor::Result Compactor::suitable(const Zone &z, unsigned order) const {
+    if (free_for_compaction(z) < suitable_mark(z, order)) return Result::skipped;
+    if (order > kCostlyOrder) {
+        const int index = FragmentationScore::index(z, order);
+        if (index >= 0 && index <= static_cast<int>(m_alloc.config().extfrag_threshold)) return Result::not_suitable_zone;
+    }
+    return Result::success;
+}
+
+/*
+ * compaction_ready (mm/vmscan.c, v6.6), zone by zone: the allocation can already succeed
+ * (zone_watermark_ok at min with alloc_flags 0: the pool's free pages not counted), or compaction
+ * is suitable and the zone holds its high watermark plus compact_gap(order) free pages
+ * (zone_watermark_ok_safe, order 0, alloc_flags 0).
+ */
+Compactor::Readiness Compactor::ready(unsigned order) const {
+    Readiness r;
+    for (const auto &zp : m_alloc.zones()) {
+        const Zone &z = *zp;
+        if (!z.managed_pages()) continue;
+        ++r.zones;
+        const Request req{order, MigrateType::unmovable, Priority::sync_light, true, false};
+        if (order_free(z, req) || (suitable(z, order) == Result::success &&
+                                   m_alloc.watermark_ok(z, 0, kGfpKernel, z.wmark_high + (2ull << order))))
+            ++r.ready;
+    }
+    return r;
+}
+
+/* compaction_zonelist_suitable: __compaction_suitable's count test (the order-0 min, or for a
+ * costly order low, watermark plus compact_gap, the lowmem_reserve kept, the pool's free pages
+ * counted) on the zone's free pages plus @reclaimable / 2^order. */
+bool Compactor::zonelist_suitable(unsigned order, std::uint64_t reclaimable) const {
+    for (const auto &zp : m_alloc.zones()) {
+        const Zone &z = *zp;
+        if (!z.managed_pages()) continue;
+        if (free_for_compaction(z) + (reclaimable >> order) >= suitable_mark(z, order)) return true;
+    }
+    return false;
+}
+
+/*
+ * try_to_compact_pages (direct) and kcompactd_do_work's zone loop. A direct compaction visits
+ * the zones in zonelist order (the allocator's, highest first) and stops at the first success;
+ * above sync_full it skips a zone whose compaction at this order is deferred (COMPACT_DEFERRED).
+ * kcompactd visits them from the lowest, skips deferred ones and goes on after a success. A
+ * success clears nothing yet (compaction_defer_reset with alloc_success false: only the
+ * allocation's success clears the back-off, allocation_succeeded); a run that found no block
+ * defers the zone's next attempts, except after an async direct compaction (whose restricted
+ * sources say little about what a harder one would find). kcompactd drains the per-CPU lists
+ * before deferring (drain_all_pages: free pages stranded there could not merge).
+ */
+Compactor::Result Compactor::compact(const Request &req, std::uint64_t &cycles) {
+    MmStats &st = m_alloc.mutable_stats();
+    const auto &zones = m_alloc.zones();
+    Result rc = Result::skipped;
+    for (std::size_t n = 0; n < zones.size(); ++n) {
+        const std::size_t zi = req.direct ? n : zones.size() - 1 - n;
+        Zone &z = *zones[zi];
+        if (!z.managed_pages()) continue;
+        if ((!req.direct || req.priority != Priority::sync_full) && m_defer[zi].deferred(req.order)) {
+            ++st.compact_deferred;
+            rc = std::max(rc, Result::deferred);
+            continue;
+        }
+        const Result status = compact_zone(z, req, cycles);
+        rc = std::max(rc, status);
+        if (status == Result::success) {
+            m_defer[zi].reset(req.order, false);
+            if (req.direct) break;
+            continue;
+        }
+        const bool ran_out = status == Result::complete || status == Result::partial_skipped;
+        if (ran_out && (!req.direct || req.priority != Priority::async)) {
+            if (!req.direct) m_alloc.drain_all_pages(z);
+            m_defer[zi].defer(req.order);
+        }
+    }
+    return rc;
+}
+
+void Compactor::allocation_succeeded(Pfn pfn, unsigned order) {
+    const auto &zones = m_alloc.zones();
+    for (std::size_t zi = 0; zi < zones.size(); ++zi)
+        if (zones[zi]->contains(pfn)) m_defer[zi].reset(order, true);
+}
+
+/*
+ * compact_zone for an order. First its opening checks: a block the request can take is already
+ * free (zone_watermark_ok at min: COMPACT_SUCCESS, nothing to do), or compaction_suitable fails
+ * (skipped, not_suitable_zone). Then the candidate ranges: aligned blocks of
+ * max(2^order, one pageblock) pages, from the bottom of the zone (the migrate scanner's
+ * direction), whose pageblocks are all of one type that may be a source for the request
+ * (source()); a bounded number is examined (kMaxCandidates, none at sync_full, which scans the
+ * whole zone), and the first whose occupants all move wins. Destinations come from the zone's
+ * free scanner (CompactionFreeScanner, as isolate_freepages): free pages of MIGRATE_MOVABLE
+ * pageblocks (at sync_full of any of the three per-CPU types: ignore_block_suitable), and of the
+ * pool's MIGRATE_CMA ones where the pool takes movable data (suitable_migration_target:
+ * is_migrate_movable, whatever the request), from the top of the zone down; it keeps its place
+ * from one range to the next, as cc->free_pfn does within one compact_zone, and the run ends
+ * where it meets the migrate scanner. On the built-in boards the pool lies at the top of its
+ * zone, so a compaction fills the pool's free pages first; a tagged page moved there waits
+ * behind "metadata none", as in a whole-zone run (below).
+ *
+ * A range mixing types would not give one free block (the buddy allocator does not merge a
+ * CMA pageblock with another type's above pageblock_order), so a range is of one type. A pool
+ * range with reserved tag storage in it cannot be freed (its pages hold tags, not data) and is
+ * passed over; its data pages move out of the pool, untagged ones as any movable page, tagged
+ * ones (compacted in earlier, waiting behind "metadata none") with their tags from the pfn
+ * xarray. The range's pageblocks go back to their own type. Migration is MIGRATE_ASYNC at every
+ * priority: MIGRATE_SYNC_LIGHT, which the sync priorities and kcompactd use, gives the same
+ * outcome for every page the model locks (see compact_zone_whole).
+ */
+Compactor::Result Compactor::compact_zone(Zone &z, const Request &req, std::uint64_t &cycles) {
+    MmStats &st = m_alloc.mutable_stats();
+    if (order_free(z, req)) return Result::success;
+    if (suitable(z, req.order) != Result::success) { /* compact_zone returns COMPACT_SKIPPED for both */
+        ++st.compact_skipped;
+        return Result::skipped;
+    }
+    const bool whole_zone = req.direct && req.priority == Priority::sync_full;
+    const std::uint64_t span = std::max<std::uint64_t>(1ull << req.order, kPageblockPages);
+    unsigned examined = 0;
+    CompactionFreeScanner free_scanner(m_alloc, z, whole_zone);
+    const std::uint64_t first = (z.start().value() + span - 1) / span * span;
+    for (std::uint64_t b = first; b + span <= z.end().value() && (whole_zone || examined < kMaxCandidates); b += span) {
+        const Pfn base(b);
+        if (free_scanner.met(Pfn(b + span - kPageblockPages))) break;
+        const MigrateType type = z.pageblock_type(base);
+        if (!source(type, req)) continue;
+        bool pinned = false;
+        if (!movable_range(z, base, span, type, pinned)) {
+            if (pinned) ++st.compact_blocked_pinned;
+            continue;
+        }
+        ++examined;
+        PageRangeIsolation::isolate(z, base, span);
+        const PageRangeIsolation::Evacuation e =
+            PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, MigrateMode::async, &free_scanner);
+        st.compact_pages_migrated += e.pages_migrated;
+        PageRangeIsolation::undo(z, base, span, type);
+        if (e.ok && z.block_is_free(base, req.order)) {
+            ++st.compact_success;
+            if (type == MigrateType::cma) ++st.compact_success_pool;
+            return Result::success;
+        }
+    }
+    return whole_zone ? Result::complete : Result::partial_skipped;
 }
 
 /*

@@ -23,6 +23,28 @@ unsigned FragmentationScore::extfrag(const Zone &z, unsigned order) {
     return static_cast<unsigned>((free_pages - (suitable << order)) * 100 / free_pages);
 }
 
+/*
+ * __fragmentation_index: with free_blocks_total the free blocks of every order and type,
+ * free_pages their pages and requested = 2^order, the index is
+ *   1000 - (1000 + free_pages x 1000 / requested) / free_blocks_total   (integer divisions):
+ * many small blocks holding many pages (fragmentation) give near 1000, few pages in total
+ * (the request could not be met even if they were contiguous) near 0.
+ */
+int FragmentationScore::index(const Zone &z, unsigned order) {
+    std::uint64_t free_pages = 0, blocks_total = 0, suitable = 0;
+    for (unsigned o = 0; o <= Zone::kMaxOrder; ++o) {
+        std::uint64_t blocks = 0;
+        for (unsigned t = 0; t < kMigrateTypes; ++t) blocks += z.nr_free(o, static_cast<MigrateType>(t));
+        blocks_total += blocks;
+        free_pages += blocks << o;
+        if (o >= order) suitable += blocks << (o - order);
+    }
+    if (!blocks_total) return 0;
+    if (suitable) return -1000;
+    const std::uint64_t requested = 1ull << order;
+    return 1000 - static_cast<int>((1000 + free_pages * 1000 / requested) / blocks_total);
+}
+
 unsigned FragmentationScore::node(const std::vector<std::unique_ptr<Zone>> &zones) {
     std::uint64_t node_pages = 0;
     for (const auto &z : zones) node_pages += z->managed_pages();

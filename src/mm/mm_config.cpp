@@ -58,6 +58,11 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
         "compaction's free scanner takes the tag-storage pool's free pages as migration destinations where the pool "
         "takes movable data, as mainline's suitable_migration_target does (MIGRATE_CMA is movable); false: a what-if "
         "kernel that passes over the pool's pageblocks (docs/policies.md, \"The pool in compaction\")");
+    c.extfrag_threshold = static_cast<unsigned>(s.get_u64(
+        "mm.extfrag_threshold", 500, "thousandths",
+        "vm.extfrag_threshold: compaction for an order above 3 is not tried in a zone whose fragmentation index "
+        "(mm/vmstat.c, 0 lack of memory .. 1000 fragmentation) is at or below it",
+        0, 1000));
     c.min_free_kbytes = s.get_u64("mm.min_free_kbytes", 0, "KiB", "vm.min_free_kbytes (0: Linux's default formula)", 0, 1ull << 32);
     c.lowmem_reserve_ratio = s.get_u64("mm.lowmem_reserve_ratio", 256, "ratio",
                                        "vm.lowmem_reserve_ratio of the zones below 4 GiB: they keep managed(Normal) / ratio "

@@ -82,7 +82,8 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
         } else if (what < 881) {
             std::uint64_t cycles = 0;
             if (pick(4)) {
-                r.k->compact(1 + static_cast<unsigned>(pick(9)), cycles, pick(2) ? kGfpKernel : kGfpHighUserMovable);
+                r.k->compact(1 + static_cast<unsigned>(pick(9)), cycles, pick(2) ? kGfpKernel : kGfpHighUserMovable,
+                             static_cast<Compactor::Priority>(pick(3)));
             } else { /* a proactive whole-zone run to the end (a low mark of 0 is never reached) */
                 Zone &z = *r.alloc->zones()[pick(r.alloc->zones().size())];
                 proactive_pages += r.k->compact_zone_proactive(z, 0, cycles).pages_migrated;

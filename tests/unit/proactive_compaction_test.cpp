@@ -8,6 +8,7 @@
 // progress; no timer without a scheduler or at proactiveness 0), with tags carried by every
 // migration; and direct compaction taking the pool's pageblocks for a movable request that may
 // use the pool.
+#include "compaction_rig.h"
 #include "kernel_rig.h"
 #include "sched_rig.h"
 
@@ -21,57 +22,18 @@ using mtesim::test::KernelRig;
 using mtesim::test::kBase;
 using mtesim::test::Waker;
 using mtesim::test::small_swap;
+using mtesim::test::allocated_in;
+using mtesim::test::checkerboard;
+using mtesim::test::free_every_other;
+using mtesim::test::free_for_compaction;
+using mtesim::test::pool_zone;
+using mtesim::test::take_everything;
+using mtesim::test::take_pool;
+using mtesim::test::tight;
+using mtesim::test::top_pool_blocks;
 
 namespace {
 
-/* The pool kept out of the way, a small reserve (32 pages at min), no lowmem_reserve: tests can
- * bring memory close to min without reclaim. */
-MmConfig tight() {
-    MmConfig mm;
-    mm.cma_policy = CmaPolicy::never;
-    mm.min_free_kbytes = 128;
-    mm.lowmem_reserve_ratio = 0;
-    return mm;
-}
-
-/* Every free page outside the pool taken as an unmovable allocation nobody owns. */
-void take_everything(KernelRig &r) {
-    for (const auto &z : r.alloc->zones())
-        for (MigrateType t : {MigrateType::movable, MigrateType::unmovable, MigrateType::reclaimable, MigrateType::highatomic})
-            while (auto p = z->take_smallest(0, t))
-                z->mark_allocated(*p, 0, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
-}
-
-/* The pool's free pages taken too: the score counts them (zone->free_area holds every list),
- * and on this board the whole pool is in the Normal zone, in large free blocks. */
-void take_pool(KernelRig &r) {
-    for (const auto &z : r.alloc->zones())
-        while (auto p = z->take_smallest(0, MigrateType::cma))
-            z->mark_allocated(*p, 0, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
-}
-
-/* Pageblocks [@first, @first + @blocks) of @z made free again, then every page of them allocated
- * movable (nobody's: the migrator moves such a page without an owner to tell) and every other
- * one freed: 256 free order-0 pages a pageblock, none with its buddy free. Returns the pages
- * left allocated. */
-std::vector<Pfn> checkerboard(KernelRig &r, Zone &z, Pfn first, unsigned blocks) {
-    for (Pfn p = first; p < first + blocks * kPageblockPages; p = p + 1) r.alloc->free_pages(p);
-    std::vector<Pfn> held;
-    for (Pfn p = first; p < first + blocks * kPageblockPages; p = p + 1) {
-        EXPECT_TRUE(z.take_free_block(p, 0));
-        z.mark_allocated(p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
-        if ((p - first) % 2) held.push_back(p);
-    }
-    for (Pfn p = first; p < first + blocks * kPageblockPages; p = p + 2) r.alloc->free_pages(p);
-    return held;
-}
-
-std::uint64_t allocated_in(Zone &z, Pfn first, std::uint64_t pages) {
-    std::uint64_t n = 0;
-    for (Pfn p = first; p < first + pages; p = p + 1)
-        if (z.meta(p).state() == PageMeta::State::allocated_head) ++n;
-    return n;
-}
 
 constexpr std::uint64_t kMs = 1000000000ull; /* ps */
 
@@ -162,13 +124,6 @@ TEST(CompactionFreeScanner, AHigherOrderTakesTheFirstPagesOfALargeEnoughFreeBloc
     EXPECT_EQ(z.meta(block + 1).state(), PageMeta::State::free_head);
 }
 
-/* The zone holding the pool: on this board the top of the Normal zone (above 4 GiB). */
-static Zone &pool_zone(KernelRig &r) {
-    for (const auto &z : r.alloc->zones())
-        if (z->pageblock_type(Pfn((z->end().value() - 1) & ~(kPageblockPages - 1))) == MigrateType::cma) return *z;
-    ADD_FAILURE() << "no zone ends in the pool";
-    return *r.alloc->zones().back();
-}
 
 /* The pool's MIGRATE_CMA pageblocks are targets as movable ones are (suitable_migration_target:
  * is_migrate_movable), where the pool takes movable data at all: not under cma_policy never, nor
@@ -477,20 +432,6 @@ TEST(ProactiveCompaction, AKernelThreadAddedWithATimeArmsItsTimer) {
     EXPECT_EQ(r.s->next_wake(1), 507 * kMs) << "kswapd's first sleep is untimed";
 }
 
-/* The highest two pageblocks of @z that are the pool's (MIGRATE_CMA), the higher second. */
-std::pair<Pfn, Pfn> top_pool_blocks(Zone &z) {
-    std::vector<Pfn> pool;
-    for (Pfn b((z.start().value() + kPageblockPages - 1) & ~(kPageblockPages - 1)); b + kPageblockPages <= z.end();
-         b = b + kPageblockPages)
-        if (z.pageblock_type(b) == MigrateType::cma) pool.push_back(b);
-    EXPECT_GE(pool.size(), 3u);
-    return {pool[pool.size() - 2], pool.back()};
-}
-
-/* Every other page of pageblock @block, held as an unmovable allocation, freed: 256 free order-0 pages. */
-void free_every_other(KernelRig &r, Pfn block) {
-    for (Pfn p = block; p < block + kPageblockPages; p = p + 2) r.alloc->free_pages(p);
-}
 
 /* Direct compaction for a movable request that may take the pool (ALLOC_CMA) takes the pool's
  * MIGRATE_CMA pageblocks as candidate ranges (suitable_migration_source: is_migrate_movable for a
@@ -518,6 +459,7 @@ TEST(DirectCompaction, AMovableRequestThatMayTakeThePoolCompactsThePoolsPagebloc
         const auto [dest_low, dest_high] = top_pool_blocks(z);
         free_every_other(r, dest_low);
         free_every_other(r, dest_high);
+        free_for_compaction(r, z, pool_block);
         const auto a = r.k->kalloc(9, gfp);
         Out o;
         o.ok = a.ok;
@@ -586,6 +528,7 @@ TEST(DirectCompaction, DestinationsComeFromTheTopOfTheZoneThePoolFirst) {
         /* free pages below the scanner's reach: the order-9 request's watermark, which counts no
          * pool pages for an unmovable request, holds once the candidate is free */
         free_every_other(r, below_high);
+        free_for_compaction(r, z, below_high);
         const std::uint64_t before_pool = allocated_in(z, pool_top, kPageblockPages);
         const std::uint64_t before_movable = allocated_in(z, high, kPageblockPages);
         const auto a = r.k->kalloc(9, kGfpKernel);

@@ -144,10 +144,13 @@ public:
     PageMigrator &migrator() { return m_migrator; }
     std::uint64_t lru_batch_folios(unsigned cpu) const { return m_migrator.lru_batch_folios(cpu); }
     void lru_add_drain_cpu(unsigned cpu) { m_migrator.lru_add_drain_cpu(cpu); }
-    /// Compacts memory for an allocation of 2^@order pages with @gfp (the stress tests call it too).
-    bool compact(unsigned order, std::uint64_t &cycles, GfpFlags gfp) {
-        return m_compactor.compact(order, cycles, true, m_alloc.pool_usable(gfp));
-    }
+    /// One direct compaction for an allocation of 2^@order pages with @gfp at @prio
+    /// (__alloc_pages_direct_compact before its allocation attempt: counted as a stall unless
+    /// every zone skipped it). The slow path calls it; so do the stress tests.
+    Compactor::Result compact(unsigned order, std::uint64_t &cycles, GfpFlags gfp,
+                              Compactor::Priority prio = Compactor::Priority::sync_light);
+    /// The node's compaction (its per-zone back-off, for tests and reports).
+    Compactor &compactor() { return m_compactor; }
     /// Migrates the user page mapped at @va of @pid elsewhere (migrate_pages of one page; a page
     /// in a remote CPU's LRU-add batch is retried after lru_cache_disable: migrate_page).
     bool migrate_user_page(std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
@@ -157,6 +160,9 @@ public:
     /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass when !@direct); returns
     /// pages freed. Only direct reclaim waits for write-back (reclaim_throttle).
     std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct = true);
+    /// Pages reclaim could still free: the file LRU lists, and the anonymous ones while a swap
+    /// slot is free (zone_reclaimable_pages, for the node).
+    std::uint64_t reclaimable_pages() const;
 
     /* kernel threads: one kswapd and one kcompactd for the node (kernel_reclaim.cpp) */
     /// How a woken kernel thread gets a core: @waker(thread) puts it on a run queue (the
@@ -238,6 +244,25 @@ private:
     /// wakeup_kswapd: after an order-0 allocation when the free pages fell below the low
     /// watermark; at the first failure of a 2^@order allocation (@order > 0: its slow path).
     void wake_kswapd(std::uint64_t &cycles, unsigned order = 0, bool atomic = false);
+    /* __alloc_pages_slowpath's steps for kalloc (kernel_reclaim.cpp) */
+    /// __alloc_pages_direct_compact: compact() at @prio, then one allocation attempt; @result
+    /// is the compaction's. A success clears the zone's compaction back-off.
+    PageAllocator::Allocation direct_compact(unsigned order, GfpFlags gfp, Compactor::Priority prio,
+                                             std::uint64_t &cycles, Compactor::Result &result);
+    /// __alloc_pages_direct_reclaim's try_to_free_pages for 2^@order pages: reclaim, except that
+    /// for a costly order a node whose every zone is compaction_ready is left to compaction.
+    /// Returns whether it made progress (pages freed, or a zone left to compaction).
+    bool direct_reclaim_for(unsigned order, std::uint64_t &cycles);
+    /// should_reclaim_retry: @no_progress_loops counts rounds without progress (or every round,
+    /// for a costly order); retry while it is at most MAX_RECLAIM_RETRIES (16) and free plus
+    /// reclaimable pages would still meet the min watermarks for the order.
+    bool should_reclaim_retry(unsigned order, GfpFlags gfp, bool progress, unsigned &no_progress_loops) const;
+    /// should_compact_retry: after a compaction that found a block the allocation then lost,
+    /// retry up to MAX_COMPACT_RETRIES (16) times; otherwise raise the priority (down to
+    /// sync_full, sync_light for a costly order) and retry; after a skipped one, retry when
+    /// reclaim could make compaction suitable.
+    bool should_compact_retry(unsigned order, Compactor::Result result, Compactor::Priority &prio,
+                              unsigned &retries) const;
     /// Gets a woken kernel thread run: the waker, or inline (see set_kthread_waker).
     void wake_thread(IKernelThread &thread, std::uint64_t &cycles);
     /* IFaultHost: what the fault handler asks of the kernel */

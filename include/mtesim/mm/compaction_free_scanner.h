@@ -18,8 +18,10 @@ class Zone;
 
 class CompactionFreeScanner {
 public:
-    /// Starts at the zone's last pageblock (pageblock_start_pfn(zone_end_pfn - 1)).
-    CompactionFreeScanner(PageAllocator &allocator, Zone &zone);
+    /// Starts at the zone's last pageblock (pageblock_start_pfn(zone_end_pfn - 1)). @any_block:
+    /// ignore_block_suitable (direct compaction at COMPACT_PRIO_SYNC_FULL): unmovable and
+    /// reclaimable pageblocks are targets too.
+    CompactionFreeScanner(PageAllocator &allocator, Zone &zone, bool any_block = false);
 
     /// A free block of 2^@order pages for a page the migrate scanner took from the pageblock
     /// at @migrate_block, removed from the free lists (the caller marks it allocated), or
@@ -35,7 +37,8 @@ private:
     /// that is not one free block of pageblock order or more (taking from it would undo what
     /// compaction is for). The pool's MIGRATE_CMA pageblocks only where the pool takes movable
     /// data (PageAllocator::pool_takes_movable_data: not under cma_policy never or cleancache),
-    /// unless mm.compaction_into_pool is false.
+    /// unless mm.compaction_into_pool is false; with @any_block, any pageblock of the three
+    /// per-CPU types as well.
     bool suitable(Pfn block) const;
 
     PageAllocator &m_alloc;
@@ -43,6 +46,7 @@ private:
     Pfn m_block; /* the pageblock being scanned */
     Pfn m_pos;   /* the next page of it to look at */
     bool m_pool; /* the pool's pageblocks are targets */
+    bool m_any;  /* ignore_block_suitable: unmovable and reclaimable pageblocks are targets */
     std::uint64_t m_scanned = 0;
 };
 

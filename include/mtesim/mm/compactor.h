@@ -1,8 +1,9 @@
 // Compactor: compaction for a failed high-order allocation, direct or by kcompactd (mm/compaction.c reduced to
-// its effect): find an aligned range of movable pageblocks (or, for a direct compaction on
-// behalf of a request that may take the tag-storage pool's pages, of the pool's MIGRATE_CMA
-// pageblocks) whose occupants can all move,
-// isolate it so that nothing lands there meanwhile, migrate every allocated block out to what
+// its effect): per zone, the back-off after failures (CompactionDeferral) and the free-memory
+// tests (compaction_suitable); then find an aligned range of pageblocks of one type that may be
+// a source at the request's priority (an async direct compaction: the request's migratetype;
+// otherwise any, the tag-storage pool's MIGRATE_CMA ones only for a request that may take the
+// pool) whose occupants can all move, isolate it so that nothing lands there meanwhile, migrate every allocated block out to what
 // the zone's free scanner finds from its top down (PageAllocator::migrate_block, which carries
 // tags and tells the owner; CompactionFreeScanner), and put the
 // pageblocks back, leaving one free block of the order asked. A pinned or unmovable occupant
@@ -10,30 +11,85 @@
 // a workload keeps memory from being compacted.
 #pragma once
 
+#include "mtesim/mm/compaction_deferral.h"
 #include "mtesim/mm/page_allocator.h"
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace mtesim {
 
 class Compactor {
 public:
-    /// Ranges examined per run at most (compaction gives up rather than scanning all memory).
+    /// Ranges examined per run at most, but at COMPACT_PRIO_SYNC_FULL (compaction gives up
+    /// rather than scanning all memory: the model's stand-in for the async scanners' early exits).
     static constexpr unsigned kMaxCandidates = 64;
+    /// PAGE_ALLOC_COSTLY_ORDER: orders above it are "costly" (compaction_suitable's fragmentation
+    /// test and low watermark, the allocator's give-up without retries).
+    static constexpr unsigned kCostlyOrder = 3;
 
-    explicit Compactor(PageAllocator &allocator) : m_alloc(allocator) {}
+    /// enum compact_priority: how hard a direct compaction tries, the lowest value the hardest.
+    ///  - async (COMPACT_PRIO_ASYNC, INIT_COMPACT_PRIORITY): MIGRATE_ASYNC, and the migrate
+    ///    scanner takes only pageblocks of the request's migratetype (suitable_migration_source);
+    ///  - sync_light (DEF_COMPACT_PRIORITY): MIGRATE_SYNC_LIGHT, every pageblock a source;
+    ///  - sync_full (MIN_COMPACT_PRIORITY): also the whole zone and any pageblock a destination
+    ///    (whole_zone, ignore_block_suitable), never deferred.
+    enum class Priority : std::uint8_t { sync_full = 0, sync_light = 1, async = 2 };
+    /// enum compact_result, in Linux's order: a direct compaction's result is the highest of its
+    /// zones' (try_to_compact_pages).
+    enum class Result : std::uint8_t {
+        not_suitable_zone, ///< a costly order, and the zone's fragmentation index says lack of memory
+        skipped,           ///< too few free pages for compaction to work with (compaction_suitable)
+        deferred,          ///< recent failures at this order (CompactionDeferral)
+        complete,          ///< a whole-zone run ended without a block (sync_full)
+        partial_skipped,   ///< a run ended without a block
+        success,           ///< a block of the order is free for the request
+    };
+    /// One compaction for an order (compact_control's fields the model uses).
+    struct Request {
+        unsigned order = 0;
+        /// gfp_migratetype of the request: an async direct compaction's sources are of this type.
+        MigrateType migratetype = MigrateType::unmovable;
+        Priority priority = Priority::async;
+        /// true: direct compaction for a failed allocation (try_to_compact_pages); false: kcompactd's
+        /// (kcompactd_do_work: MIGRATE_SYNC_LIGHT, every pageblock a source, for GFP_KERNEL).
+        bool direct = true;
+        /// The request may take the pool's pages (ALLOC_CMA: PageAllocator::pool_usable), so the
+        /// pool's MIGRATE_CMA pageblocks are candidate ranges too: a free block there serves it
+        /// (compact_finished: "MIGRATE_MOVABLE can fallback on MIGRATE_CMA"). Never for kcompactd,
+        /// whose GFP_KERNEL a free CMA block does not serve.
+        bool pool = false;
+    };
 
-    /// Tries to free an aligned block of 2^@order pages; the cycles of its migrations are added
-    /// to @cycles. True when such a block is free afterwards. @direct: an allocation waits for
-    /// it (a compact_stall); false for kcompactd, which runs as its own thread. @pool: the
-    /// request may take the pool's pages (a movable one with ALLOC_CMA: PageAllocator::pool_usable),
-    /// so that the pool's MIGRATE_CMA pageblocks are candidate ranges too: a direct compaction's
-    /// migrate scanner takes them for a movable request (suitable_migration_source:
-    /// is_migrate_movable), and a free block there ends it (compact_finished: "MIGRATE_MOVABLE
-    /// can fallback on MIGRATE_CMA"). kcompactd compacts for GFP_KERNEL (MIGRATE_UNMOVABLE),
-    /// which a free CMA block does not serve: never with @pool.
-    bool compact(unsigned order, std::uint64_t &cycles, bool direct = true, bool pool = false);
+    explicit Compactor(PageAllocator &allocator);
+
+    /// try_to_compact_pages (@req.direct) or kcompactd_do_work's loop: tries each zone to free an
+    /// aligned block of 2^@req.order pages; the cycles of its work are added to @cycles. Returns
+    /// the highest of the zones' results; success when such a block is free afterwards.
+    Result compact(const Request &req, std::uint64_t &cycles);
+    /// The back-off state of zone @zone_index (the allocator's zone order).
+    CompactionDeferral &deferral(std::size_t zone_index) { return m_defer.at(zone_index); }
+    /// The back-off of the zone a direct compaction's allocation got its block from is cleared
+    /// (__alloc_pages_direct_compact's compaction_defer_reset(zone, order, true)).
+    void allocation_succeeded(Pfn pfn, unsigned order);
+    /// compaction_suitable: whether @z has the free pages compaction needs for @order (the
+    /// order-0 min, or for a costly order low, watermark plus 2 << @order, the pool's free pages
+    /// counted), and, for a costly order, whether its fragmentation index is above
+    /// mm.extfrag_threshold. Returns success for "suitable", else skipped or not_suitable_zone.
+    Result suitable(const Zone &z, unsigned order) const;
+    /// shrink_zones' compaction_ready over the zones, for direct reclaim at a costly @order: in
+    /// how many zones an allocation can already succeed (at min, no ALLOC_CMA) or compaction is
+    /// suitable and the zone already holds its high watermark plus 2 << @order free pages (the
+    /// pool's not counted), so that reclaim leaves it to compaction; and how many zones have pages.
+    struct Readiness {
+        unsigned ready = 0, zones = 0;
+    };
+    Readiness ready(unsigned order) const;
+    /// compaction_zonelist_suitable: whether some zone would pass __compaction_suitable with
+    /// @reclaimable / 2^@order more free pages (a share of what reclaim could still free; the
+    /// model's LRU lists are the node's, so each zone is given the node's @reclaimable).
+    bool zonelist_suitable(unsigned order, std::uint64_t reclaimable) const;
 
     /// How a proactive compaction of a zone ended (compact_zone's result).
     enum class ZoneEnd {
@@ -75,7 +131,19 @@ private:
     /// Whether every pageblock of [@pfn, @pfn + @pages) is of @type and every allocated block
     /// in it may move; counts pinned ones.
     bool movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned) const;
+    /// compact_zone_order / compact_zone for an order: the zone's opening checks, then its
+    /// candidate ranges.
+    Result compact_zone(Zone &z, const Request &req, std::uint64_t &cycles);
+    /// Whether pageblocks of type @t are sources for @req (suitable_migration_source), and a free
+    /// block in them would serve it.
+    static bool source(MigrateType t, const Request &req);
+    /// The free pages of @z that __compaction_suitable counts, and the count it asks for @order.
+    std::uint64_t free_for_compaction(const Zone &z) const;
+    static std::uint64_t suitable_mark(const Zone &z, unsigned order);
+    /// zone_watermark_ok at min for the request's block: the allocation can already succeed.
+    bool order_free(const Zone &z, const Request &req) const;
     PageAllocator &m_alloc;
+    std::vector<CompactionDeferral> m_defer; /* [zone index] */
 };
 
 }  // namespace mtesim

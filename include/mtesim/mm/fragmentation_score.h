@@ -31,6 +31,12 @@ public:
     static unsigned node(const std::vector<std::unique_ptr<Zone>> &zones);
     /// fragmentation_score_wmark: low max(100 - @proactiveness, 5); high min(low + 10, 100).
     static unsigned wmark(unsigned proactiveness, bool low);
+    /// fragmentation_index (mm/vmstat.c __fragmentation_index), in thousandths: why a request of
+    /// 2^@order pages fails in @z, towards 0 for lack of free memory, towards 1000 for
+    /// fragmentation; -1000 when a free block of the order exists (it would not fail), 0 with
+    /// nothing free. Compaction for a costly order is not tried at or below
+    /// vm.extfrag_threshold (compaction_suitable).
+    static int index(const Zone &z, unsigned order);
 };
 
 }  // namespace mtesim

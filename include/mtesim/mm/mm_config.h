@@ -47,6 +47,10 @@ struct MmConfig {
      * movable data (mainline's suitable_migration_target: is_migrate_movable); false: a what-if
      * kernel whose free scanner passes over tag-storage pageblocks */
     bool compaction_into_pool = true;
+    /* vm.extfrag_threshold: direct compaction and kcompactd for a costly order (above 3) are not
+     * tried in a zone whose fragmentation index is at or below it (lack of memory, not
+     * fragmentation: compaction_suitable), in thousandths */
+    unsigned extfrag_threshold = 500;
     std::uint64_t min_free_kbytes = 0; /* 0: Linux's sqrt(16 x lowmem KiB) */
     /* vm.lowmem_reserve_ratio of the zones below 4 GiB (arm64's ZONE_DMA/DMA32): they keep
      * managed(the zones above) / ratio pages from requests that fall back to them; 0: none */

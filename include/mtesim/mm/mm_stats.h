@@ -65,11 +65,15 @@ struct MmStats {
     std::uint64_t pcp_refills = 0;               /* rmqueue_bulk: a list refilled under zone->lock */
     std::uint64_t pcp_frees = 0;                 /* frees kept on a per-CPU list */
     std::uint64_t pcp_spills = 0;                /* free_pcppages_bulk: a batch returned at pcp->high */
-    std::uint64_t pcp_drains = 0;                /* drain_all_pages calls (alloc_contig_range, cleancache drop) */
+    std::uint64_t pcp_drains = 0;                /* drain_all_pages calls (alloc_contig_range, cleancache drop, kcompactd's failed run) */
     std::uint64_t pcp_drained_pages = 0;         /* pages those drains returned to the buddy lists */
 
-    std::uint64_t compact_stalls = 0;            /* compaction runs for a failed high-order allocation */
-    std::uint64_t compact_success = 0;           /* runs that freed a block of the order asked */
+    std::uint64_t compact_stalls = 0;            /* direct compactions not skipped for want of free pages (COMPACTSTALL) */
+    std::uint64_t compact_fail = 0;              /* ... of them, after which the allocation still failed (COMPACTFAIL) */
+    std::array<std::uint64_t, 3> compact_priority{}; /* direct compactions by priority: [0] sync_full, [1] sync_light, [2] async */
+    std::uint64_t compact_deferred = 0;          /* zone attempts skipped by the back-off after failures (compaction_deferred) */
+    std::uint64_t compact_skipped = 0;           /* zone attempts compaction_suitable refused (too few free pages, or lack of memory by the fragmentation index) */
+    std::uint64_t compact_success = 0;           /* zone runs that freed a block of the order asked */
     std::uint64_t compact_success_pool = 0;      /* ... of them, in the pool's pageblocks (direct, movable requests) */
     std::uint64_t compact_pages_migrated = 0;
     std::uint64_t compact_into_pool = 0;         /* destination pages compaction's free scanner took from the pool's pageblocks */

@@ -95,6 +95,12 @@ public:
     /// compaction_suit_allocation_order at min (kcompactd: nothing to compact).
     bool order_available(unsigned order, bool high) const;
     std::uint64_t watermark_min_pages() const;
+    /// Whether @z can give 2^@order pages to @gfp and keep @mark plus its lowmem_reserve free
+    /// pages (__zone_watermark_ok's count test); @reserve false: without the lowmem_reserve
+    /// (highest_zoneidx 0, as compaction's free scanner asks); @alloc_cma: the pool's free
+    /// pages count whatever @gfp (ALLOC_CMA, as compaction's free scanner passes).
+    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve = true,
+                      bool alloc_cma = false) const;
     /// Retries the tag reservation of a tagged block whose storage was pending (fault on
     /// access); true once reserved.
     bool retry_tag_reservation(Pfn pfn);
@@ -178,12 +184,6 @@ private:
     bool free_to_pcp(std::size_t zi, Pfn pfn, unsigned order);
     void pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages);
     PerCpuPages &pcp_of(std::size_t zi) { return m_pcp[zi][m_kmem.current_cpu() % m_pcp[zi].size()]; }
-    /// Whether @z can give 2^@order pages to @gfp and keep @mark plus its lowmem_reserve free
-    /// pages (__zone_watermark_ok's count test); @reserve false: without the lowmem_reserve
-    /// (highest_zoneidx 0, as compaction's free scanner asks); @alloc_cma: the pool's free
-    /// pages count whatever @gfp (ALLOC_CMA, as compaction's free scanner passes).
-    bool watermark_ok(const Zone &z, unsigned order, GfpFlags gfp, std::uint64_t mark, bool reserve = true,
-                      bool alloc_cma = false) const;
     void set_watermarks();
     /// Each zone's lowmem_reserve (setup_per_zone_lowmem_reserve), from the zones' sizes.
     void set_lowmem_reserve();

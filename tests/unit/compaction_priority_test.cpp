@@ -1,0 +1,238 @@
+// Direct compaction as the allocator's slow path drives it (mm/compaction.c and
+// __alloc_pages_slowpath, v6.6): the priorities (an async compaction takes sources of the
+// request's migratetype only), the back-off after failures (CompactionDeferral), the free-memory
+// and fragmentation tests that skip a zone (compaction_suitable, the fragmentation index), and
+// the order of the slow path's attempts for costly and non-costly orders.
+#include "compaction_rig.h"
+#include "kernel_rig.h"
+
+#include "mtesim/mm/compaction_deferral.h"
+#include "mtesim/mm/fragmentation_score.h"
+
+#include <gtest/gtest.h>
+
+using namespace mtesim;
+using mtesim::test::allocated_in;
+using mtesim::test::checkerboard;
+using mtesim::test::free_for_compaction;
+using mtesim::test::KernelRig;
+using mtesim::test::small_swap;
+using mtesim::test::take_everything;
+using mtesim::test::tight;
+
+namespace {
+
+using Prio = Compactor::Priority;
+
+/* The top of @z, rounded down to a pageblock: free_for_compaction's ceiling for the whole zone. */
+Pfn zone_top(const Zone &z) { return Pfn(z.end().value() & ~(kPageblockPages - 1)); }
+
+/* The first movable pageblock of @z at or above @from. */
+Pfn movable_block(Zone &z, Pfn from) {
+    for (Pfn b((from.value() + kPageblockPages - 1) & ~(kPageblockPages - 1)); b + kPageblockPages <= z.end();
+         b = b + kPageblockPages)
+        if (z.pageblock_type(b) == MigrateType::movable) return b;
+    ADD_FAILURE() << "no movable pageblock";
+    return z.start();
+}
+
+/* Two candidate ranges in the lowest zone, everything else taken: a movable pageblock M whose
+ * every other page holds movable data, and above it a pageblock typed unmovable holding the same
+ * (U: movable pages that fell back into an unmovable pageblock). Free pages for compaction come
+ * from the top of the zone (half-held pageblocks: no candidates). */
+struct TwoCandidates {
+    Pfn movable, unmovable;
+};
+TwoCandidates two_candidates(KernelRig &r) {
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    TwoCandidates c;
+    c.movable = movable_block(z, z.start() + 16 * kPageblockPages);
+    c.unmovable = movable_block(z, c.movable + 8 * kPageblockPages);
+    checkerboard(r, z, c.movable, 1);
+    checkerboard(r, z, c.unmovable, 1);
+    z.set_pageblock_type(c.unmovable, MigrateType::unmovable);
+    z.move_free_pages_block(c.unmovable, MigrateType::unmovable);
+    free_for_compaction(r, z, zone_top(z));
+    return c;
+}
+
+}  // namespace
+
+/* defer_compaction / compaction_deferred / compaction_defer_reset, worked by hand: after the n-th
+ * failure in a row, 2^n - 1 attempts are skipped and the 2^n-th goes ahead (n at most 6); a
+ * success clears the count only when the allocation confirmed it; orders below the lowest failed
+ * one are never deferred once a success has raised it. */
+TEST(CompactionDeferral, FailuresDoubleTheAttemptsSkippedUpTo63) {
+    CompactionDeferral d;
+    EXPECT_FALSE(d.deferred(9)) << "no failure yet";
+    d.defer(9);
+    EXPECT_TRUE(d.deferred(9));
+    EXPECT_FALSE(d.deferred(9)) << "the second attempt after one failure goes ahead";
+    d.defer(9);
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(d.deferred(9)) << i;
+    EXPECT_FALSE(d.deferred(9));
+    EXPECT_FALSE(d.deferred(9)) << "and every one after it, until the next failure";
+    for (int i = 0; i < 10; ++i) d.defer(9);
+    EXPECT_EQ(d.defer_shift(), 6u) << "COMPACT_MAX_DEFER_SHIFT";
+    int skipped = 0;
+    while (d.deferred(9)) ++skipped;
+    EXPECT_EQ(skipped, 63);
+    d.defer(9);
+    EXPECT_TRUE(d.deferred(3)) << "compact_order_failed starts at 0: every order backs off";
+    d.reset(9, false);
+    EXPECT_EQ(d.order_failed(), 10u) << "a success at 9: orders up to 9 go ahead";
+    EXPECT_FALSE(d.deferred(9));
+    EXPECT_FALSE(d.deferred(3));
+    EXPECT_TRUE(d.deferred(10)) << "an unconfirmed success leaves the back-off above its order";
+    d.reset(9, true);
+    EXPECT_EQ(d.defer_shift(), 0u);
+    EXPECT_FALSE(d.deferred(10)) << "the allocation's success clears it";
+}
+
+/* __fragmentation_index by hand: 1000 - (1000 + free_pages x 1000 / 2^order) / free_blocks. */
+TEST(FragmentationScore, IndexTellsFragmentationFromLackOfMemory) {
+    Zone z("test", Pfn(0), 4096);
+    EXPECT_EQ(FragmentationScore::index(z, 9), 0) << "nothing free";
+    z.add_free_range(Pfn(0), 4096, MigrateType::movable);
+    EXPECT_EQ(FragmentationScore::index(z, 9), -1000) << "a block of the order is free";
+    while (auto p = z.take_smallest(0, MigrateType::movable))
+        z.mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    for (Pfn p(0); p < Pfn(4096); p = p + 2) z.free_block(p);
+    EXPECT_EQ(FragmentationScore::index(z, 9), 1000 - (1000 + 2048 * 1000 / 512) / 2048) << "998: fragmentation";
+    for (Pfn p(1); p < Pfn(4096); p = p + 2) z.free_block(p);
+    EXPECT_EQ(FragmentationScore::index(z, 9), -1000);
+    /* twelve order-8 blocks, no two of them buddies: 500 - 1000 / 12 = 417 */
+    while (auto p = z.take_smallest(0, MigrateType::movable))
+        z.mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    Zone big("big", Pfn(0), 12 * 512);
+    big.add_free_range(Pfn(0), 12 * 512, MigrateType::movable);
+    while (auto p = big.take_smallest(0, MigrateType::movable))
+        big.mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    for (unsigned b = 0; b < 12; ++b)
+        for (Pfn p(b * 512); p < Pfn(b * 512 + 256); p = p + 1) big.free_block(p);
+    EXPECT_EQ(FragmentationScore::index(big, 9), 1000 - (1000 + 12 * 256 * 1000 / 512) / 12);
+    EXPECT_EQ(FragmentationScore::index(big, 9), 417);
+}
+
+/* suitable_migration_source: an async direct compaction takes only pageblocks of the request's
+ * migratetype (MIGRATE_MOVABLE or the pool's for a movable one), so an unmovable request frees
+ * the unmovable pageblock U although the movable M lies lower; a sync_light one takes any
+ * pageblock, and the migrate scanner meets M first. A reclaimable request has no pageblock of its
+ * type here: nothing moves at async. */
+TEST(CompactionPriority, AnAsyncDirectCompactionTakesOnlyPageblocksOfTheRequestsType) {
+    struct Case {
+        GfpFlags gfp;
+        Prio prio;
+        bool frees_movable, frees_unmovable;
+    };
+    const Case cases[] = {
+        {kGfpKernel, Prio::async, false, true},          {kGfpKernel, Prio::sync_light, true, false},
+        {kGfpHighUserMovable, Prio::async, true, false}, {kGfpReclaimable, Prio::async, false, false},
+        {kGfpReclaimable, Prio::sync_light, true, false}, {kGfpReclaimable, Prio::sync_full, true, false},
+    };
+    for (const Case &c : cases) {
+        KernelRig r(tight(), small_swap(0));
+        const TwoCandidates l = two_candidates(r);
+        Zone &z = *r.alloc->zones().back();
+        std::uint64_t cycles = 0;
+        const Compactor::Result res = r.k->compact(9, cycles, c.gfp, c.prio);
+        SCOPED_TRACE(static_cast<int>(c.prio));
+        EXPECT_EQ(z.block_is_free(l.movable, 9), c.frees_movable);
+        EXPECT_EQ(z.block_is_free(l.unmovable, 9), c.frees_unmovable);
+        const bool any = c.frees_movable || c.frees_unmovable;
+        EXPECT_EQ(res, any ? Compactor::Result::success
+                           : Compactor::Result::partial_skipped);
+        EXPECT_EQ(r.alloc->stats().compact_pages_migrated, any ? kPageblockPages / 2 : 0u);
+        EXPECT_EQ(r.alloc->stats().compact_stalls, 1u);
+        EXPECT_EQ(r.alloc->stats().compact_priority[static_cast<std::size_t>(c.prio)], 1u);
+        EXPECT_EQ(r.alloc->check_invariants(), "");
+    }
+}
+
+/* A costly GFP_KERNEL allocation (order 9) that compaction cannot serve: one async compaction
+ * before reclaim, one sync_light after it, then it fails without retrying (no
+ * __GFP_RETRY_MAYFAIL). The sync_light failure defers the zone: the next allocation's async
+ * attempt is skipped there (counted as a stall, as COMPACTSTALL counts COMPACT_DEFERRED), its
+ * sync_light one runs and doubles the back-off. */
+TEST(CompactionPriority, AFailedCostlyAllocationCompactsAsyncThenSyncLightAndDefers) {
+    KernelRig r(tight(), small_swap(0));
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    free_for_compaction(r, z, zone_top(z)); /* free pages, but no candidate range */
+    const std::size_t zi = r.alloc->zones().size() - 1;
+    EXPECT_FALSE(r.k->kalloc(9, kGfpKernel).ok);
+    const MmStats &st = r.alloc->stats();
+    EXPECT_EQ(st.compact_priority[static_cast<std::size_t>(Prio::async)], 1u);
+    EXPECT_EQ(st.compact_priority[static_cast<std::size_t>(Prio::sync_light)], 1u);
+    EXPECT_EQ(st.compact_priority[static_cast<std::size_t>(Prio::sync_full)], 0u) << "a costly order stops at sync_light";
+    EXPECT_EQ(st.compact_stalls, 2u);
+    EXPECT_EQ(st.compact_fail, 2u);
+    EXPECT_EQ(st.compact_deferred, 0u);
+    EXPECT_EQ(r.k->compactor().deferral(zi).defer_shift(), 1u) << "only the sync_light failure defers";
+    EXPECT_EQ(r.k->compactor().deferral(0).defer_shift(), 0u) << "the full zone was skipped, not deferred";
+    EXPECT_FALSE(r.k->kalloc(9, kGfpKernel).ok);
+    EXPECT_EQ(st.compact_deferred, 1u) << "the async attempt, deferred in the zone that failed";
+    EXPECT_EQ(st.compact_stalls, 4u);
+    EXPECT_EQ(r.k->compactor().deferral(zi).defer_shift(), 2u);
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}
+
+/* A non-costly order (2) that compaction cannot serve, with nothing to reclaim: one async
+ * compaction, then rounds of reclaim and sync_light compaction until should_reclaim_retry has
+ * seen more than MAX_RECLAIM_RETRIES (16) rounds without progress: 17 of them. The priority is
+ * raised only by should_compact_retry, which the slow path asks only after reclaim progressed:
+ * never here. */
+TEST(CompactionPriority, ANonCostlyAllocationRetriesWhileReclaimMayStillHelp) {
+    KernelRig r(tight(), small_swap(0));
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    free_for_compaction(r, z, zone_top(z));
+    EXPECT_FALSE(r.k->kalloc(2, kGfpKernel).ok);
+    const MmStats &st = r.alloc->stats();
+    EXPECT_EQ(st.compact_priority[static_cast<std::size_t>(Prio::async)], 1u);
+    EXPECT_EQ(st.compact_priority[static_cast<std::size_t>(Prio::sync_light)], 17u);
+    EXPECT_EQ(st.compact_priority[static_cast<std::size_t>(Prio::sync_full)], 0u);
+    EXPECT_EQ(r.k->stats().direct_reclaims, 17u);
+    EXPECT_GT(st.compact_deferred, 0u) << "the failures back off";
+    EXPECT_EQ(r.k->stats().kalloc_round_limit, 0u);
+}
+
+/* compaction_suitable: a zone without its low watermark plus 2 << 9 free pages (counting the
+ * pool's only where compaction may use them) is skipped: no stall, nothing scanned; a zone whose
+ * free memory lies in order-8 blocks (fragmentation index 417, at or below
+ * mm.extfrag_threshold 500) is not suitable for order 9, but is at threshold 0. */
+TEST(CompactionPriority, AZoneWithoutTheFreePagesOrTheFragmentationIsSkipped) {
+    {
+        KernelRig r(tight(), small_swap(0));
+        const TwoCandidates l = two_candidates(r);
+        Zone &z = *r.alloc->zones().back();
+        /* take back the free pages above the candidates: below the mark now */
+        for (Pfn p = l.unmovable + kPageblockPages; p < z.end(); p = p + 1)
+            if (z.take_free_block(p, 0)) z.mark_allocated(p, 0, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
+        ASSERT_LT(z.free_pages(), z.wmark_low + (2u << 9));
+        EXPECT_EQ(r.k->compactor().suitable(z, 9), Compactor::Result::skipped);
+        EXPECT_FALSE(r.k->kalloc(9, kGfpKernel).ok);
+        EXPECT_EQ(r.alloc->stats().compact_stalls, 0u) << "COMPACT_SKIPPED in every zone is no stall";
+        EXPECT_GE(r.alloc->stats().compact_skipped, 2u);
+        EXPECT_EQ(r.alloc->stats().compact_pages_migrated, 0u);
+        EXPECT_EQ(r.k->compactor().suitable(z, 2), Compactor::Result::success) << "min + 8 pages: enough";
+    }
+    for (unsigned threshold : {500u, 0u}) {
+        MmConfig mm = tight();
+        mm.extfrag_threshold = threshold;
+        KernelRig r(mm, small_swap(0));
+        take_everything(r);
+        Zone &z = *r.alloc->zones().back();
+        unsigned blocks = 0;
+        for (Pfn b = movable_block(z, z.start() + 16 * kPageblockPages); z.free_pages() < z.wmark_high + (2u << 9);
+             b = movable_block(z, b + kPageblockPages), ++blocks)
+            for (Pfn p = b; p < b + kPageblockPages / 2; p = p + 1) r.alloc->free_pages(p);
+        ASSERT_EQ(z.free_pages(), blocks * kPageblockPages / 2);
+        const int index = FragmentationScore::index(z, 9);
+        EXPECT_EQ(index, 500 - 1000 / static_cast<int>(blocks));
+        EXPECT_EQ(r.k->compactor().suitable(z, 9),
+                  threshold ? Compactor::Result::not_suitable_zone : Compactor::Result::success);
+        EXPECT_EQ(r.k->compactor().suitable(z, 3), Compactor::Result::success) << "no index test for a non-costly order";
+    }
+}
