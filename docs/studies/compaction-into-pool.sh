@@ -62,8 +62,8 @@ def cell(xs, fmt="{:.0f}"):
     sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
     return (fmt + " ± " + fmt).format(m, sd)
 
-print("| cma_policy (mm.compaction_into_pool) | before the tagged workload | compactions (direct) | compaction's destinations in the pool | tag blocks reserved: fast path | slow path (data migrated out) | refcount hits | reservation time (cycles) | reservation time per tagged page (cycles) |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| cma_policy (mm.compaction_into_pool) | before the tagged workload | direct compactions: async / sync_light | of them, freed a block | compaction's destinations in the pool | tag blocks reserved: fast path | slow path (data migrated out) | refcount hits | reservation time (cycles) | reservation time per tagged page (cycles) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 what = {"none": "nothing", "compact": "compact_memory", "kalloc": "256 order-9 kallocs"}
 label = {"linux-balance": "linux-balance", "linux-balance-no-targets": "linux-balance (false)", "never": "never"}
 for config in ("linux-balance", "linux-balance-no-targets", "never"):
@@ -71,7 +71,8 @@ for config in ("linux-balance", "linux-balance-no-targets", "never"):
         runs = [stats(f"{config}-{variant}-seed{s}") for s in range(1, seeds + 1)]
         col = lambda k: [r[k] for r in runs]
         per_page = [r["mm.reserve.cycles"] / 57344 for r in runs]
-        print(f"| {label[config]} | {what[variant]} | {cell(col('mm.compact.stalls'))} | {cell(col('mm.compact.into_pool'))} | "
+        print(f"| {label[config]} | {what[variant]} | {cell(col('mm.compact.priority.async'))} / {cell(col('mm.compact.priority.sync_light'))} | "
+              f"{cell(col('mm.compact.success'))} | {cell(col('mm.compact.into_pool'))} | "
               f"{cell(col('mm.reserve.fast'))} | {cell(col('mm.reserve.slow'))} | {cell(col('mm.reserve.refcount_hits'))} | "
               f"{cell(col('mm.reserve.cycles'))} | {cell(per_page, '{:.1f}')} |")
 print()
