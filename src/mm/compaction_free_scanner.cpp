@@ -6,9 +6,11 @@
 namespace mtesim {
 
 CompactionFreeScanner::CompactionFreeScanner(PageAllocator &allocator, Zone &zone, bool any_block)
-    : m_alloc(allocator), m_zone(zone), m_block(Pfn((zone.end().value() - 1) & ~(kPageblockPages - 1))),
-      m_pos(m_block), m_pool(allocator.pool_takes_movable_data() && allocator.config().compaction_into_pool),
-      m_any(any_block) {}
+    : CompactionFreeScanner(allocator, zone, any_block, Pfn((zone.end().value() - 1) & ~(kPageblockPages - 1))) {}
+
+CompactionFreeScanner::CompactionFreeScanner(PageAllocator &allocator, Zone &zone, bool any_block, Pfn start)
+    : m_alloc(allocator), m_zone(zone), m_block(start), m_pos(m_block),
+      m_pool(allocator.pool_takes_movable_data() && allocator.config().compaction_into_pool), m_any(any_block) {}
 
 bool CompactionFreeScanner::suitable(Pfn block) const {
     const MigrateType t = m_zone.pageblock_type(block);

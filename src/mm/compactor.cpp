@@ -10,12 +10,13 @@
 
 namespace mtesim {
 
-bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned) const {
+bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned) {
     pinned = false;
     for (std::uint64_t pb = 0; pb < pages; pb += kPageblockPages)
         if (z.pageblock_type(pfn + pb) != type) return false;
     for (Pfn p = pfn; p < pfn + pages;) {
         m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_migratepages_block looks at it */
+        ++m_alloc.mutable_stats().compact_migrate_scanned;
         const PageMeta &m = z.meta(p);
         switch (m.state()) {
         case PageMeta::State::absent:
@@ -35,7 +36,23 @@ bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType
     return true;
 }
 
-Compactor::Compactor(PageAllocator &allocator) : m_alloc(allocator), m_defer(allocator.zones().size()) {}
+Compactor::Compactor(PageAllocator &allocator)
+    : m_alloc(allocator), m_defer(allocator.zones().size()), m_cursor(allocator.zones().size()) {
+    for (std::size_t zi = 0; zi < m_cursor.size(); ++zi) reset_cursor(zi);
+}
+
+void Compactor::reset_cursor(std::size_t zi) {
+    const Zone &z = *m_alloc.zones()[zi];
+    m_cursor[zi].migrate[0] = m_cursor[zi].migrate[1] = z.start();
+    m_cursor[zi].free = Pfn((z.end().value() - 1) & ~(kPageblockPages - 1));
+}
+
+std::size_t Compactor::zone_index(const Zone &z) const {
+    const auto &zones = m_alloc.zones();
+    for (std::size_t zi = 0; zi < zones.size(); ++zi)
+        if (zones[zi].get() == &z) return zi;
+    return 0;
+}
 
 /*
  * suitable_migration_source, and the model's condition that the range's free block serves the
@@ -153,7 +170,7 @@ Compactor::Result Compactor::compact(const Request &req, std::uint64_t &cycles) 
             rc = std::max(rc, Result::deferred);
             continue;
         }
-        const Result status = compact_zone(z, req, cycles);
+        const Result status = compact_zone(z, zi, req, cycles);
         rc = std::max(rc, status);
         if (status == Result::success) {
             m_defer[zi].reset(req.order, false);
@@ -179,16 +196,19 @@ void Compactor::allocation_succeeded(Pfn pfn, unsigned order) {
  * compact_zone for an order. First its opening checks: a block the request can take is already
  * free (zone_watermark_ok at min: COMPACT_SUCCESS, nothing to do), or compaction_suitable fails
  * (skipped, not_suitable_zone). Then the candidate ranges: aligned blocks of
- * max(2^order, one pageblock) pages, from the bottom of the zone (the migrate scanner's
- * direction), whose pageblocks are all of one type that may be a source for the request
- * (source()); a bounded number is examined (kMaxCandidates, none at sync_full, which scans the
- * whole zone), and the first whose occupants all move wins. Destinations come from the zone's
- * free scanner (CompactionFreeScanner, as isolate_freepages): free pages of MIGRATE_MOVABLE
- * pageblocks (at sync_full of any of the three per-CPU types: ignore_block_suitable), and of the
- * pool's MIGRATE_CMA ones where the pool takes movable data (suitable_migration_target:
- * is_migrate_movable, whatever the request), from the top of the zone down; it keeps its place
- * from one range to the next, as cc->free_pfn does within one compact_zone, and the run ends
- * where it meets the migrate scanner. On the built-in boards the pool lies at the top of its
+ * max(2^order, one pageblock) pages, upwards (the migrate scanner's direction) from where the
+ * zone's previous compaction left the migrate scanner (the cursor of its mode, async or sync:
+ * compact_cached_migrate_pfn; the zone's start at sync_full, which scans the whole zone),
+ * whose pageblocks are all of one type that may be a source for the request (source()); a range
+ * passed over moves the cursor past it (update_cached_migrate); a bounded number is examined
+ * (kMaxCandidates, none at sync_full), and the first whose occupants all move wins.
+ * Destinations come from the zone's free scanner (CompactionFreeScanner, as isolate_freepages):
+ * free pages of MIGRATE_MOVABLE pageblocks (at sync_full of any of the three per-CPU types:
+ * ignore_block_suitable), and of the pool's MIGRATE_CMA ones where the pool takes movable data
+ * (suitable_migration_target: is_migrate_movable, whatever the request), from the pageblock the
+ * previous compaction's free scanner stopped in (compact_cached_free_pfn) down; it keeps its
+ * place from one range to the next and leaves the cursor there. When the scanners meet, the run
+ * ends and both cursors go back to the zone's ends (reset_cached_positions). On the built-in boards the pool lies at the top of its
  * zone, so a compaction fills the pool's free pages first; a tagged page moved there waits
  * behind "metadata none", as in a whole-zone run (below).
  *
@@ -201,7 +221,7 @@ void Compactor::allocation_succeeded(Pfn pfn, unsigned order) {
  * priority: MIGRATE_SYNC_LIGHT, which the sync priorities and kcompactd use, gives the same
  * outcome for every page the model locks (see compact_zone_whole).
  */
-Compactor::Result Compactor::compact_zone(Zone &z, const Request &req, std::uint64_t &cycles) {
+Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request &req, std::uint64_t &cycles) {
     MmStats &st = m_alloc.mutable_stats();
     if (order_free(z, req)) return Result::success;
     if (suitable(z, req.order) != Result::success) { /* compact_zone returns COMPACT_SKIPPED for both */
@@ -209,18 +229,33 @@ Compactor::Result Compactor::compact_zone(Zone &z, const Request &req, std::uint
         return Result::skipped;
     }
     const bool whole_zone = req.direct && req.priority == Priority::sync_full;
+    const bool sync = !(req.direct && req.priority == Priority::async);
+    Cursor &cur = m_cursor[zi];
+    if (m_defer[zi].restarting(req.order)) reset_cursor(zi); /* compaction_restarting */
+    const Pfn migrate_from = whole_zone ? z.start() : cur.migrate[sync ? 1 : 0];
+    const Pfn top((z.end().value() - 1) & ~(kPageblockPages - 1));
     const std::uint64_t span = std::max<std::uint64_t>(1ull << req.order, kPageblockPages);
     unsigned examined = 0;
-    CompactionFreeScanner free_scanner(m_alloc, z, whole_zone);
-    const std::uint64_t first = (z.start().value() + span - 1) / span * span;
-    for (std::uint64_t b = first; b + span <= z.end().value() && (whole_zone || examined < kMaxCandidates); b += span) {
+    CompactionFreeScanner free_scanner(m_alloc, z, whole_zone, whole_zone ? top : cur.free);
+    /* update_cached_migrate: a range passed over is not scanned again until the positions reset */
+    auto passed = [&](Pfn end) {
+        cur.migrate[0] = std::max(cur.migrate[0], end);
+        if (sync) cur.migrate[1] = std::max(cur.migrate[1], end);
+    };
+    Result r = Result::partial_skipped;
+    bool met = true; /* the loop ran to the free scanner or the zone's end */
+    for (std::uint64_t b = (migrate_from.value() + span - 1) / span * span; b + span <= z.end().value(); b += span) {
+        if (!whole_zone && examined >= kMaxCandidates) {
+            met = false;
+            break;
+        }
         const Pfn base(b);
         if (free_scanner.met(Pfn(b + span - kPageblockPages))) break;
         const MigrateType type = z.pageblock_type(base);
-        if (!source(type, req)) continue;
         bool pinned = false;
-        if (!movable_range(z, base, span, type, pinned)) {
+        if (!source(type, req) || !movable_range(z, base, span, type, pinned)) {
             if (pinned) ++st.compact_blocked_pinned;
+            passed(base + span);
             continue;
         }
         ++examined;
@@ -232,10 +267,18 @@ Compactor::Result Compactor::compact_zone(Zone &z, const Request &req, std::uint
         if (e.ok && z.block_is_free(base, req.order)) {
             ++st.compact_success;
             if (type == MigrateType::cma) ++st.compact_success_pool;
-            return Result::success;
+            r = Result::success;
+            met = false;
+            break;
         }
     }
-    return whole_zone ? Result::complete : Result::partial_skipped;
+    st.compact_free_scanned += free_scanner.scanned();
+    if (met) {
+        reset_cursor(zi); /* compact_finished: the scanners met, the next run starts anew */
+        return whole_zone ? Result::complete : Result::partial_skipped;
+    }
+    if (!whole_zone) cur.free = free_scanner.block();
+    return r;
 }
 
 /*
@@ -318,6 +361,7 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
     }
     tlb_batch.flush(cycles);
     r.free_scanned = free_scanner.scanned();
+    if (r.end == ZoneEnd::scanners_met) reset_cursor(zone_index(z)); /* compact_finished: reset_cached_positions */
     return r;
 }
 

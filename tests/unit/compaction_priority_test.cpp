@@ -236,3 +236,58 @@ TEST(CompactionPriority, AZoneWithoutTheFreePagesOrTheFragmentationIsSkipped) {
         EXPECT_EQ(r.k->compactor().suitable(z, 3), Compactor::Result::success) << "no index test for a non-costly order";
     }
 }
+
+/* compact_cached_free_pfn and compact_cached_migrate_pfn: a compaction for an order resumes where
+ * the previous one left the zone's scanners, so that pages freed meanwhile above the free
+ * scanner are not taken, and ranges below the migrate scanner are not looked at again, until
+ * the scanners meet and both start anew. The setup, in the lowest zone: two candidates M1 < M2
+ * (256 movable pages each), and from the top pageblock T1 down: 128 free pages in T1, 256 in
+ * T2 and T3 (the destinations). M1's pages fill T1's and half of T2's; 16 pages of T1 are then
+ * freed; M2's go to the rest of T2 and into T3, not to T1. */
+TEST(CompactionPriority, ACompactionResumesWhereThePreviousOneLeftTheScanners) {
+    KernelRig r(tight(), small_swap(0));
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const std::size_t zi = r.alloc->zones().size() - 1;
+    Pfn t[3];
+    Pfn below = zone_top(z) + kPageblockPages;
+    for (Pfn &b : t) {
+        b = below - kPageblockPages;
+        while (z.pageblock_type(b) != MigrateType::movable) b = b - kPageblockPages;
+        below = b;
+    }
+    for (Pfn p = t[0]; p < t[0] + kPageblockPages; p = p + 4) r.alloc->free_pages(p);
+    for (Pfn p = t[1]; p < t[1] + kPageblockPages; p = p + 2) r.alloc->free_pages(p);
+    for (Pfn p = t[2]; p < t[2] + kPageblockPages; p = p + 2) r.alloc->free_pages(p);
+    const Pfn m1 = movable_block(z, z.start() + 16 * kPageblockPages);
+    const Pfn m2 = movable_block(z, m1 + 4 * kPageblockPages);
+    checkerboard(r, z, m1, 1);
+    checkerboard(r, z, m2, 1);
+    free_for_compaction(r, z, t[2]);
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->compact(9, cycles, kGfpKernel), Compactor::Result::success);
+    EXPECT_TRUE(z.block_is_free(m1, 9));
+    EXPECT_EQ(allocated_in(z, t[0], kPageblockPages), kPageblockPages) << "T1's 128 free pages first";
+    EXPECT_EQ(allocated_in(z, t[1], kPageblockPages), kPageblockPages / 2 + 128);
+    EXPECT_EQ(r.k->compactor().cursor(zi).free, t[1]) << "the free scanner stopped in T2";
+    EXPECT_EQ(r.k->compactor().cursor(zi).migrate[1], m1) << "the ranges below M1 were passed over";
+    ASSERT_TRUE(z.take_free_block(m1, 9)); /* the allocation takes the block */
+    z.mark_allocated(m1, 9, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
+    for (Pfn p = t[0] + 1; p < t[0] + 33; p = p + 2) r.alloc->free_pages(p); /* 16 pages of T1 freed */
+    const std::uint64_t scanned = r.alloc->stats().compact_migrate_scanned;
+    ASSERT_EQ(r.k->compact(9, cycles, kGfpKernel), Compactor::Result::success);
+    EXPECT_TRUE(z.block_is_free(m2, 9));
+    EXPECT_EQ(allocated_in(z, t[0], kPageblockPages), kPageblockPages - 16) << "above the free scanner: not taken";
+    EXPECT_EQ(allocated_in(z, t[1], kPageblockPages), kPageblockPages);
+    EXPECT_EQ(allocated_in(z, t[2], kPageblockPages), kPageblockPages / 2 + 128);
+    EXPECT_EQ(r.k->compactor().cursor(zi).free, t[2]);
+    EXPECT_LE(r.alloc->stats().compact_migrate_scanned - scanned, 2 * kPageblockPages + (m2 - m1))
+        << "the migrate scanner started at M1, not at the bottom of the zone";
+    ASSERT_TRUE(z.take_free_block(m2, 9));
+    z.mark_allocated(m2, 9, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
+    /* nothing more to empty: the scanners meet, and both positions start anew */
+    EXPECT_EQ(r.k->compact(9, cycles, kGfpKernel), Compactor::Result::partial_skipped);
+    EXPECT_EQ(r.k->compactor().cursor(zi).free, zone_top(z) - (z.end() == zone_top(z) ? kPageblockPages : 0));
+    EXPECT_EQ(r.k->compactor().cursor(zi).migrate[1], z.start());
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}

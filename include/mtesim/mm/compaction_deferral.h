@@ -24,6 +24,11 @@ public:
     /// got its block (then the back-off is cleared).
     void reset(unsigned order, bool alloc_success);
 
+    /// compaction_restarting: the back-off is at its longest and has run out for @order, so the
+    /// next compaction starts its scanners afresh (__reset_isolation_suitable).
+    bool restarting(unsigned order) const {
+        return order >= m_order_failed && m_shift == kMaxDeferShift && m_considered >= (1ull << kMaxDeferShift);
+    }
     unsigned defer_shift() const { return m_shift; }
     std::uint64_t considered() const { return m_considered; }
     unsigned order_failed() const { return m_order_failed; }

@@ -22,6 +22,9 @@ public:
     /// ignore_block_suitable (direct compaction at COMPACT_PRIO_SYNC_FULL): unmovable and
     /// reclaimable pageblocks are targets too.
     CompactionFreeScanner(PageAllocator &allocator, Zone &zone, bool any_block = false);
+    /// The same, starting at pageblock @start (a compaction resuming from the zone's cached
+    /// free scanner position, compact_cached_free_pfn).
+    CompactionFreeScanner(PageAllocator &allocator, Zone &zone, bool any_block, Pfn start);
 
     /// A free block of 2^@order pages for a page the migrate scanner took from the pageblock
     /// at @migrate_block, removed from the free lists (the caller marks it allocated), or
@@ -29,6 +32,8 @@ public:
     std::optional<Pfn> take(unsigned order, Pfn migrate_block);
     /// Whether the free scanner has reached the migrate scanner's pageblock @migrate_block.
     bool met(Pfn migrate_block) const { return m_block <= migrate_block; }
+    /// The pageblock it is scanning (where a later compaction of the zone may resume).
+    Pfn block() const { return m_block; }
     /// Pages it looked at (for stats: compact_free_scanned), in pages.
     std::uint64_t scanned() const { return m_scanned; }
 

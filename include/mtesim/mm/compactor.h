@@ -1,6 +1,7 @@
 // Compactor: compaction for a failed high-order allocation, direct or by kcompactd (mm/compaction.c reduced to
-// its effect): per zone, the back-off after failures (CompactionDeferral) and the free-memory
-// tests (compaction_suitable); then find an aligned range of pageblocks of one type that may be
+// its effect): per zone, the back-off after failures (CompactionDeferral), the scanners'
+// positions kept from one compaction to the next (Cursor) and the free-memory tests
+// (compaction_suitable); then find an aligned range of pageblocks of one type that may be
 // a source at the request's priority (an async direct compaction: the request's migratetype;
 // otherwise any, the tag-storage pool's MIGRATE_CMA ones only for a request that may take the
 // pool) whose occupants can all move, isolate it so that nothing lands there meanwhile, migrate every allocated block out to what
@@ -70,6 +71,14 @@ public:
     Result compact(const Request &req, std::uint64_t &cycles);
     /// The back-off state of zone @zone_index (the allocator's zone order).
     CompactionDeferral &deferral(std::size_t zone_index) { return m_defer.at(zone_index); }
+    /// Where a compaction for an order resumes in a zone (struct zone's compact_cached_migrate_pfn
+    /// [async, sync] and compact_cached_free_pfn): the migrate scanner's first range, in pfns, for
+    /// async and for sync compactions, and the free scanner's pageblock.
+    struct Cursor {
+        Pfn migrate[2];
+        Pfn free;
+    };
+    const Cursor &cursor(std::size_t zone_index) const { return m_cursor.at(zone_index); }
     /// The back-off of the zone a direct compaction's allocation got its block from is cleared
     /// (__alloc_pages_direct_compact's compaction_defer_reset(zone, order, true)).
     void allocation_succeeded(Pfn pfn, unsigned order);
@@ -130,10 +139,10 @@ public:
 private:
     /// Whether every pageblock of [@pfn, @pfn + @pages) is of @type and every allocated block
     /// in it may move; counts pinned ones.
-    bool movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned) const;
+    bool movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned);
     /// compact_zone_order / compact_zone for an order: the zone's opening checks, then its
     /// candidate ranges.
-    Result compact_zone(Zone &z, const Request &req, std::uint64_t &cycles);
+    Result compact_zone(Zone &z, std::size_t zi, const Request &req, std::uint64_t &cycles);
     /// Whether pageblocks of type @t are sources for @req (suitable_migration_source), and a free
     /// block in them would serve it.
     static bool source(MigrateType t, const Request &req);
@@ -142,8 +151,12 @@ private:
     static std::uint64_t suitable_mark(const Zone &z, unsigned order);
     /// zone_watermark_ok at min for the request's block: the allocation can already succeed.
     bool order_free(const Zone &z, const Request &req) const;
+    /// reset_cached_positions: both scanners back at their ends of zone @zi.
+    void reset_cursor(std::size_t zi);
+    std::size_t zone_index(const Zone &z) const;
     PageAllocator &m_alloc;
     std::vector<CompactionDeferral> m_defer; /* [zone index] */
+    std::vector<Cursor> m_cursor;            /* [zone index] */
 };
 
 }  // namespace mtesim
