@@ -388,7 +388,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.kthread_wake_ipis", k.kthread_wake_ipis, "IPIs", "reschedule IPIs that woke an idle CPU for kswapd or kcompactd");
     add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "allocations that reclaimed themselves");
     add_count("kernel.direct_reclaim.pages", k.direct_reclaimed, "pages", "freed by direct reclaim");
-    add_count("kernel.kalloc.round_limit", k.kalloc_round_limit, "allocations", "kernel allocations whose slow path was cut at the model's 64 reclaim/compaction rounds (Linux loops while reclaim progresses)");
+    add_count("kernel.kalloc.round_limit", k.kalloc_round_limit, "allocations", "kernel allocations whose slow path was cut at the model's 65,536 reclaim/compaction rounds (a safety net: Linux loops while reclaim progresses)");
     add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");
     add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim passed over");
     add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");

@@ -429,10 +429,16 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
  * or has failed at most 16 times, and free plus reclaimable pages would meet the watermark)
  * and, after reclaim progressed, should_compact_retry (which raises the priority to sync_full)
  * decide on another round. Atomic requests neither reclaim nor compact. Linux loops as long as
- * reclaim progresses; the model stops after kMaxRounds rounds (kernel.kalloc.round_limit).
+ * reclaim progresses, which ends when the LRU lists and swap are exhausted; the model also stops
+ * after kMaxRounds rounds (kernel.kalloc.round_limit), a safety net far above what a reclaim
+ * that frees its batch each round needs: 65,536 rounds of 32 pages are 8 GiB reclaimed for one
+ * allocation. (Direct reclaim for an unmovable request reclaims the pool's pages too, as
+ * mainline has since "Revert "mm: skip CMA pages when they are not available"" (bfe0857c20c6,
+ * v6.8, also in the 6.6 stable series) removed skip_cma from isolate_lru_folios; so under
+ * cma-first such a request may reclaim much of the pool's data before it frees a page it can use.)
  */
 PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
-    constexpr unsigned kMaxRounds = 64;
+    constexpr unsigned kMaxRounds = 1u << 16;
     PageAllocator::SlowPath slow(m_alloc);
     std::uint64_t cycles = 0;
     auto got = [&cycles](PageAllocator::Allocation a) {
