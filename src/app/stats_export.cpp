@@ -386,7 +386,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.compact_memory.pages_migrated", k.compact_memory_pages, "pages", "pages they migrated");
     add_count("kernel.compact_memory.time_ps", k.compact_memory_ps, "ps", "simulated time they took, on the writing threads' cores");
     add_count("kernel.kthread_wake_ipis", k.kthread_wake_ipis, "IPIs", "reschedule IPIs that woke an idle CPU for kswapd or kcompactd");
-    add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "allocations that reclaimed themselves");
+    add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "direct reclaims allocations made themselves (one a slow-path round)");
     add_count("kernel.direct_reclaim.pages", k.direct_reclaimed, "pages", "freed by direct reclaim");
     add_count("kernel.kalloc.round_limit", k.kalloc_round_limit, "allocations", "kernel allocations whose slow path was cut at the model's 65,536 reclaim/compaction rounds (a safety net: Linux loops while reclaim progresses)");
     add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");

@@ -250,7 +250,7 @@ TEST(CompactionPriority, ACompactionResumesWhereThePreviousOneLeftTheScanners) {
     Zone &z = *r.alloc->zones().back();
     const std::size_t zi = r.alloc->zones().size() - 1;
     Pfn t[3];
-    Pfn below = zone_top(z) + kPageblockPages;
+    Pfn below = zone_top(z); /* the first candidate is the last whole pageblock below it */
     for (Pfn &b : t) {
         b = below - kPageblockPages;
         while (z.pageblock_type(b) != MigrateType::movable) b = b - kPageblockPages;

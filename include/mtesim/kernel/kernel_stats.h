@@ -76,7 +76,7 @@ struct KernelStats {
     std::uint64_t compact_memory_pages = 0;                /* pages they migrated */
     std::uint64_t compact_memory_ps = 0;                   /* simulated time they took on the writing cores, in ps */
     std::uint64_t kthread_wake_ipis = 0;    /* reschedule IPIs that woke an idle CPU for a kernel thread */
-    std::uint64_t direct_reclaims = 0;      /* allocations that had to reclaim themselves */
+    std::uint64_t direct_reclaims = 0;      /* direct reclaims allocations made themselves (one a slow-path round) */
     std::uint64_t direct_reclaimed = 0;     /* in pages */
     std::uint64_t kalloc_round_limit = 0;   /* kernel allocations whose slow path stopped at the model's round limit */
     std::uint64_t lru_activations = 0;      /* referenced pages given a second chance */

@@ -4,9 +4,10 @@
 // (compaction_suitable); then find an aligned range of pageblocks of one type that may be
 // a source at the request's priority (an async direct compaction: the request's migratetype;
 // otherwise any, the tag-storage pool's MIGRATE_CMA ones only for a request that may take the
-// pool) whose occupants can all move, isolate it so that nothing lands there meanwhile, migrate every allocated block out to what
-// the zone's free scanner finds from its top down (PageAllocator::migrate_block, which carries
-// tags and tells the owner; CompactionFreeScanner), and put the
+// pool) whose occupants can all move, isolate it so that nothing lands there meanwhile,
+// migrate every allocated block out to what the zone's free scanner finds from the top of the
+// zone down, resuming where the previous compaction left it (PageAllocator::migrate_block, which
+// carries tags and tells the owner; CompactionFreeScanner), and put the
 // pageblocks back, leaving one free block of the order asked. A pinned or unmovable occupant
 // disqualifies a range; pinned ones are counted (compact_blocked_pinned), since pinning is how
 // a workload keeps memory from being compacted.
