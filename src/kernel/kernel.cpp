@@ -434,7 +434,7 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
  * that frees its batch each round needs: 65,536 rounds of 32 pages are 8 GiB reclaimed for one
  * allocation. (Direct reclaim for an unmovable request reclaims the pool's pages too, as
  * mainline has since "Revert "mm: skip CMA pages when they are not available"" (bfe0857c20c6,
- * v6.8, also in the 6.6 stable series) removed skip_cma from isolate_lru_folios; so under
+ * early 2024, also taken into the stable series) removed skip_cma from isolate_lru_folios; so under
  * cma-first such a request may reclaim much of the pool's data before it frees a page it can use.)
  */
 PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
