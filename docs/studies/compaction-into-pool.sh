@@ -12,6 +12,7 @@
 # never (the pool holds tag blocks only), SEEDS seeds each (default 2: sim.seed 1.., mm.shuffle on). Prints the
 # study's table (Markdown) on stdout; OUT_DIR/results.md holds the same.
 set -euo pipefail
+source "$(dirname "$0")/study_lib.sh"
 build=$(cd "${1:?usage: compaction-into-pool.sh BUILD_DIR [OUT_DIR] [SEEDS]}" && pwd)
 out=${2:-$(mktemp -d)}
 seeds=${3:-2}
@@ -30,37 +31,28 @@ for variant in none compact kalloc; do
     for (p = 0; p < 57344; p++) printf "1 st 0x%x 8\n", 16777216 + p * 4096 }' > "$out/$variant.trace"
 done
 
-start=$(date +%s)
-jobs=()
+study_start
 for config in linux-balance linux-balance-no-targets never; do
   policy=${config%-no-targets}
   into_pool=true; [ "$config" = "$policy" ] || into_pool=false
   for variant in none compact kalloc; do
     for ((s = 1; s <= seeds; s++)); do
       dir="$out/$config-$variant-seed$s"
-      "$mtesim" run --trace "$out/$variant.trace" --set swap.size_mbytes=0 --set vm.compaction_proactiveness=0 \
+      study_run "$mtesim" run --trace "$out/$variant.trace" --set swap.size_mbytes=0 --set vm.compaction_proactiveness=0 \
         --set mm.cma_policy="$policy" --set mm.compaction_into_pool="$into_pool" \
-        --set sim.seed="$s" --set mm.shuffle=true --out "$dir" > /dev/null &
-      jobs+=($!)
-      if [ "${#jobs[@]}" -ge 2 ]; then wait "${jobs[0]}"; jobs=("${jobs[@]:1}"); fi
+        --set sim.seed="$s" --set mm.shuffle=true --out "$dir"
     done
   done
 done
-for j in "${jobs[@]}"; do wait "$j"; done
-host="$(( $(date +%s) - start )) s"
+study_wait
 
-python3 - "$out" "$seeds" "$host" <<'PY' | tee "$out/results.md"
-import json, os, statistics, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$out" "$seeds" "$study_host" <<'PY' | tee "$out/results.md"
+import sys
+from study_table import cell, stats as run_stats
 root, seeds, host = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 def stats(d):
-    doc = json.load(open(os.path.join(root, d, "stats.json")))
-    return {r["name"]: r["value"] for r in doc["stats"]}
-
-def cell(xs, fmt="{:.0f}"):
-    m = statistics.mean(xs)
-    sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
-    return (fmt + " ± " + fmt).format(m, sd)
+    return run_stats(root, d)
 
 print("| cma_policy (mm.compaction_into_pool) | before the tagged workload | direct compactions: async / sync_light | of them, freed a block | compaction's destinations in the pool | tag blocks reserved: fast path | slow path (data migrated out) | refcount hits | reservation time (cycles) | reservation time per tagged page (cycles) |")
 print("|---|---|---|---|---|---|---|---|---|---|")

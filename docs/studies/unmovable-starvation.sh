@@ -9,6 +9,7 @@
 # mm.cma_policy, SEEDS seeds each (default 2: sim.seed 1.., mm.shuffle on). Prints the study's
 # table (Markdown) on stdout; OUT_DIR/results.md holds the same.
 set -euo pipefail
+source "$(dirname "$0")/study_lib.sh"
 build=$(cd "${1:?usage: unmovable-starvation.sh BUILD_DIR [OUT_DIR] [SEEDS]}" && pwd)
 out=${2:-$(mktemp -d)}
 seeds=${3:-2}
@@ -24,33 +25,24 @@ for fill in 950000 985000; do
     for (k = 0; k < 256; k++) printf "2 kalloc b%d 3 unmovable\n", k;
     for (k = 0; k < 32; k++) printf "2 kalloc c%d 9 unmovable\n", k }' > "$out/fill$fill.trace"
 done
-start=$(date +%s)
-jobs=()
+study_start
 for fill in 950000 985000; do
   for policy in linux-balance cma-last cma-first never; do
     for ((s = 1; s <= seeds; s++)); do
-      "$mtesim" run --trace "$out/fill$fill.trace" --set mm.cma_policy="$policy" \
-        --set sim.seed="$s" --set mm.shuffle=true --out "$out/fill$fill-$policy-seed$s" > /dev/null &
-      jobs+=($!)
-      if [ "${#jobs[@]}" -ge 2 ]; then wait "${jobs[0]}"; jobs=("${jobs[@]:1}"); fi
+      study_run "$mtesim" run --trace "$out/fill$fill.trace" --set mm.cma_policy="$policy" \
+        --set sim.seed="$s" --set mm.shuffle=true --out "$out/fill$fill-$policy-seed$s"
     done
   done
 done
-for j in "${jobs[@]}"; do wait "$j"; done
-host="$(( $(date +%s) - start )) s"
+study_wait
 
-python3 - "$out" "$seeds" "$host" <<'PY' | tee "$out/results.md"
-import json, os, statistics, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$out" "$seeds" "$study_host" <<'PY' | tee "$out/results.md"
+import sys
+from study_table import cell, stats as run_stats
 root, seeds, host = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 def stats(d):
-    doc = json.load(open(os.path.join(root, d, "stats.json")))
-    return {r["name"]: r["value"] for r in doc["stats"]}
-
-def cell(xs, fmt="{:.0f}"):
-    m = statistics.mean(xs)
-    sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
-    return (fmt + " ± " + fmt).format(m, sd)
+    return run_stats(root, d)
 
 cols = [
     ("pool pages holding data (peak)", lambda r: r["mm.pool.peak_data_pages"], "{:.0f}"),
