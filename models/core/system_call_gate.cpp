@@ -380,15 +380,30 @@ void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent 
     PageAllocator &alloc = *m_kernel.allocator;
     const std::uint64_t start = m_clock.now_cycles();
     const MmStats before = alloc.stats();
+    bool killed_self = false;
     enter_kernel();
     if (ev.op == TraceOp::kalloc) {
         static const GfpFlags kinds[] = {kGfpKernel, kGfpReclaimable, kGfpHighUserMovable, kGfpHighUserMovableTagged};
         GfpFlags gfp = kinds[ev.aux & 0xff];
-        gfp.atomic = (ev.aux & 0x100) != 0;
-        const auto a = m_kernel.os->kalloc(static_cast<unsigned>(ev.arg), gfp);
+        gfp.atomic = (ev.aux & kKallocAtomic) != 0;
+        gfp.noretry = (ev.aux & kKallocNoretry) != 0;
+        gfp.retry_mayfail = (ev.aux & kKallocRetryMayfail) != 0;
+        Kernel &os = *m_kernel.os;
+        const std::uint32_t pid = t.info.process;
+        const bool was_alive = os.alive(pid);
+        auto a = os.kalloc(static_cast<unsigned>(ev.arg), gfp, pid);
         ++m_stats.kallocs;
+        // The OOM killer took the allocating process itself: the allocation may have succeeded
+        // on the victim's reserves, but the dying task's call path frees it and fails, and the
+        // thread dies (below) rather than at its next kernel entry.
+        killed_self = was_alive && !os.alive(pid);
+        if (killed_self && a.ok) {
+            alloc.free_pages(a.pfn);
+            a.ok = false;
+        }
         if (!a.ok) ++m_stats.kalloc_failures;
         m_workload.set_pointer(ev.dest, a.ok ? VirtAddr(phys_of(a.pfn).value()) : VirtAddr());
+
     } else {
         const Pfn pfn = pfn_of(PhysAddr(untagged(m_workload.resolve(ev.src)).value()));
         if (!alloc.is_allocated_head(pfn)) {
@@ -417,6 +432,7 @@ void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent 
         if (after.ipis > before.ipis)
             m_hooks.timeline->instant("IPIs x" + std::to_string(after.ipis - before.ipis), "ipi", m_id, ps(start));
     }
+    if (killed_self) kill_thread(t);
 }
 
 }  // namespace mtesim

@@ -141,6 +141,11 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
  * swapped pages and page tables is killed and its memory freed at once (the OOM reaper).
  */
 std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
+    const Process *victim = oom_kill_process(cycles);
+    return victim ? victim->pid : 0;
+}
+
+Kernel::Process *Kernel::oom_kill_process(std::uint64_t &cycles) {
     Process *victim = nullptr;
     std::uint64_t best = 0;
     for (auto &[pid, p] : m_procs.all()) {
@@ -151,11 +156,11 @@ std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
             victim = p.get();
         }
     }
-    if (!victim) return 0;
+    if (!victim) return nullptr;
     ++m_stats.oom_kills;
     victim->killed = true;
     teardown(*victim, cycles);
-    return victim->pid;
+    return victim;
 }
 
 /* ---- system calls ------------------------------------------------------------------------- */
@@ -417,27 +422,42 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
 }
 
 /*
- * A kernel allocation (__alloc_pages_slowpath, v6.6, without the OOM killer: a failed
- * GFP_KERNEL allocation is reported to its caller, and counted as starvation when the pool had
- * the pages). On failure kswapd is woken and the free lists tried again. A costly order (above
- * 3), or any high order that is not movable, then tries an async direct compaction first, as
- * such requests are likely to have the pages but not in one block. Then each round: kswapd
- * woken, the free lists tried, direct reclaim (left to compaction for a costly order when every
- * zone is compaction_ready), the free lists, direct compaction at the current priority
- * (DEF_COMPACT_PRIORITY, sync_light, to begin with). A costly order stops there (no
- * __GFP_RETRY_MAYFAIL in the model). Otherwise should_reclaim_retry (while reclaim progresses
- * or has failed at most 16 times, and free plus reclaimable pages would meet the watermark)
- * and, after reclaim progressed, should_compact_retry (which raises the priority to sync_full)
- * decide on another round. Atomic requests neither reclaim nor compact. Linux loops as long as
- * reclaim progresses, which ends when the LRU lists and swap are exhausted; the model also stops
- * after kMaxRounds rounds (kernel.kalloc.round_limit), a safety net far above what a reclaim
- * that frees its batch each round needs: 65,536 rounds of 32 pages are 8 GiB reclaimed for one
- * allocation. (Direct reclaim for an unmovable request reclaims the pool's pages too, as
- * mainline has since "Revert "mm: skip CMA pages when they are not available"" (bfe0857c20c6,
- * early 2024, also taken into the stable series) removed skip_cma from isolate_lru_folios; so under
- * cma-first such a request may reclaim much of the pool's data before it frees a page it can use.)
+ * A kernel allocation (__alloc_pages_slowpath, v6.6). On failure kswapd is woken and the free
+ * lists tried again. A costly order (above 3), or any high order that is not movable, then
+ * tries an async direct compaction first, as such requests are likely to have the pages but not
+ * in one block; with __GFP_NORETRY a costly order gives up there if that compaction was skipped
+ * or deferred, and otherwise keeps to async compaction. Then each round: kswapd woken, the free
+ * lists tried, direct reclaim (left to compaction for a costly order when every zone is
+ * compaction_ready), the free lists, direct compaction at the current priority
+ * (DEF_COMPACT_PRIORITY, sync_light, to begin with). __GFP_NORETRY stops after that round, and
+ * so does a costly order without __GFP_RETRY_MAYFAIL. Otherwise should_reclaim_retry (while
+ * reclaim progresses or has failed at most 16 times, and free plus reclaimable pages would meet
+ * the watermark) and, after reclaim progressed, should_compact_retry (which raises the priority
+ * to sync_full) decide on another round.
+ *
+ * When neither does, reclaim has failed and __alloc_pages_may_oom runs the OOM killer, except
+ * for a costly order or __GFP_RETRY_MAYFAIL (which fail instead). Its first step, one more
+ * attempt at the high watermark to catch a kill made meanwhile on another CPU, is left out: the
+ * model's kernel operations are atomic, so no other CPU frees memory during this one. The victim
+ * (oom_badness: the most resident anonymous, swapped and page-table pages) is killed and its
+ * memory freed at once (the OOM reaper's work), and the rounds start again with their
+ * no-progress count cleared: Linux retries as long as the OOM killer makes progress. When the
+ * victim is the allocating process it goes on with the victim's reserves (ALLOC_OOM: half of the
+ * min watermark), and if that fails too it gets nothing (the "tsk_is_oom_victim(current)" exit).
+ * When no process can be killed Linux panics ("System is deadlocked on memory"); the model fails
+ * the allocation and counts it (kernel.oom.no_victim), so the run goes on and reports it. A
+ * non-costly GFP_KERNEL request thus fails only then: such requests are "too small to fail".
+ *
+ * Atomic requests neither reclaim nor compact nor kill. Linux loops as long as reclaim
+ * progresses, which ends when the LRU lists and swap are exhausted; the model also stops after
+ * kMaxRounds rounds (kernel.kalloc.round_limit), a safety net far above what a reclaim that frees
+ * its batch each round needs: 65,536 rounds of 32 pages are 8 GiB reclaimed for one allocation.
+ * (Direct reclaim for an unmovable request reclaims the pool's pages too, as mainline has since
+ * "Revert "mm: skip CMA pages when they are not available"" (bfe0857c20c6, early 2024, also taken
+ * into the stable series) removed skip_cma from isolate_lru_folios; so under cma-first such a
+ * request may reclaim much of the pool's data before it frees a page it can use.)
  */
-PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
+PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp, std::optional<std::uint32_t> pid) {
     constexpr unsigned kMaxRounds = 1u << 16;
     PageAllocator::SlowPath slow(m_alloc);
     std::uint64_t cycles = 0;
@@ -458,13 +478,18 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
     if (!gfp.atomic) {
         const bool costly = order > Compactor::kCostlyOrder;
         Compactor::Result result = Compactor::Result::skipped;
+        Compactor::Priority prio = Compactor::Priority::sync_light;
+        bool give_up = false;
         if (costly || (order > 0 && gfp.type != MigrateType::movable)) {
             a = direct_compact(order, gfp, Compactor::Priority::async, cycles, result);
             if (a.ok) return got(a);
+            if (costly && gfp.noretry) {
+                give_up = result == Compactor::Result::skipped || result == Compactor::Result::deferred;
+                prio = Compactor::Priority::async; /* INIT_COMPACT_PRIORITY: sync compaction costs too much */
+            }
         }
-        Compactor::Priority prio = Compactor::Priority::sync_light;
         unsigned no_progress_loops = 0, compaction_retries = 0;
-        for (unsigned round = 0;; ++round) {
+        for (unsigned round = 0; !give_up; ++round) {
             if (round == kMaxRounds) {
                 ++m_stats.kalloc_round_limit;
                 break;
@@ -477,10 +502,19 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp) {
             if (a.ok) return got(a);
             a = direct_compact(order, gfp, prio, cycles, result);
             if (a.ok) return got(a);
-            if (costly) break;
+            if (gfp.noretry || (costly && !gfp.retry_mayfail)) break;
             if (should_reclaim_retry(order, gfp, progress, no_progress_loops)) continue;
             if (progress && should_compact_retry(order, result, prio, compaction_retries)) continue;
-            break;
+            // __alloc_pages_may_oom
+            if (costly || gfp.retry_mayfail || gfp.oom_reserves) break;
+            const Process *victim = oom_kill_process(cycles);
+            if (!victim) {
+                ++m_stats.oom_no_victim;
+                break;
+            }
+            ++m_stats.oom_kalloc;
+            if (pid && victim->pid == *pid) gfp.oom_reserves = true;
+            no_progress_loops = 0;
         }
     }
     return got(m_alloc.alloc_pages(order, gfp, true));

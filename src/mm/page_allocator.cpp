@@ -407,7 +407,11 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
       }
       for (std::size_t zi = 0; zi < m_zones.size(); ++zi) {
         auto &z = m_zones[zi];
-        if (!watermark_ok(*z, order, gfp, pass == 0 ? z->wmark_low : z->wmark_min)) continue;
+        // An OOM victim's retry (ALLOC_OOM) goes straight to the min watermark, halved.
+        const std::uint64_t mark = gfp.oom_reserves ? z->wmark_min - z->wmark_min / 2
+                                   : pass == 0      ? z->wmark_low
+                                                    : z->wmark_min;
+        if (!watermark_ok(*z, order, gfp, mark)) continue;
         bool from_cma = false;
         std::optional<Pfn> p;
         if (use_pcp) {

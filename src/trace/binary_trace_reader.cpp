@@ -189,7 +189,10 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
             fail("bad sysctl");
         break;
     case TraceOp::kalloc:
-        if (ev.arg > 10 || (ev.aux & 0xff) > 3 || ev.dest == Operand::kRaw) fail("bad kalloc");
+        if (ev.arg > 10 || (ev.aux & 0xff) > 3 || ev.dest == Operand::kRaw ||
+            (ev.aux & ~(0xffu | kKallocAtomic | kKallocNoretry | kKallocRetryMayfail)) ||
+            ((ev.aux & kKallocNoretry) && (ev.aux & kKallocRetryMayfail)))
+            fail("bad kalloc");
         if (!m_kallocated.insert(ev.dest).second) fail("kalloc into a name that still holds a block");
         break;
     case TraceOp::kfree:

@@ -640,8 +640,9 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
             ev.has_value = true;
         }
     } else if (token_is(op, ope, "kalloc")) {
-        if (t.n != 5 && t.n != 6)
-            m_lines.fail("wrong number of fields, expected 'TID kalloc NAME ORDER unmovable|reclaimable|movable|tagged [atomic]'", l, le);
+        if (t.n < 5 || t.n > 7)
+            m_lines.fail("wrong number of fields, expected 'TID kalloc NAME ORDER unmovable|reclaimable|movable|tagged "
+                         "[atomic] [noretry|retry_mayfail]'", l, le);
         ev.op = TraceOp::kalloc;
         ev.arg = number(3, "order", 10);
         const char *k = t.b[4], *ke = t.e[4];
@@ -652,10 +653,17 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
         else if (token_is(k, ke, "tagged")) kind = AllocKind::tagged;
         else m_lines.fail("bad kind, expected unmovable, reclaimable, movable or tagged", l, le);
         ev.aux = static_cast<std::uint32_t>(kind);
-        if (t.n == 6) {
-            if (!token_is(t.b[5], t.e[5], "atomic")) m_lines.fail("bad flag, expected 'atomic'", l, le);
-            ev.aux |= 0x100;
+        for (int f = 5; f < t.n; ++f) {
+            const std::uint32_t flag = token_is(t.b[f], t.e[f], "atomic")          ? kKallocAtomic
+                                       : token_is(t.b[f], t.e[f], "noretry")       ? kKallocNoretry
+                                       : token_is(t.b[f], t.e[f], "retry_mayfail") ? kKallocRetryMayfail
+                                                                                    : 0;
+            if (!flag) m_lines.fail("bad flag, expected 'atomic', 'noretry' or 'retry_mayfail'", l, le);
+            if (ev.aux & flag) m_lines.fail("flag given twice, expected each flag at most once", l, le);
+            ev.aux |= flag;
         }
+        if ((ev.aux & kKallocNoretry) && (ev.aux & kKallocRetryMayfail))
+            m_lines.fail("both 'noretry' and 'retry_mayfail', expected at most one of them", l, le);
         ev.dest = define_name(t.b[2], t.e[2], l, le);
         if (m_kallocated.count(ev.dest))
             m_lines.fail("'" + m_names[ev.dest] + "' still holds a block, expected kfree before it is reused", l, le);

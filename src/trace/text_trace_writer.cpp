@@ -111,7 +111,8 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
     case TraceOp::exit: m_out << t << "exit\n"; return;
     case TraceOp::kalloc:
         m_out << t << "kalloc " << name_of(ev.dest) << " " << ev.arg << " " << kinds[ev.aux & 3]
-              << ((ev.aux & 0x100) ? " atomic" : "") << "\n";
+              << ((ev.aux & kKallocAtomic) ? " atomic" : "") << ((ev.aux & kKallocNoretry) ? " noretry" : "")
+              << ((ev.aux & kKallocRetryMayfail) ? " retry_mayfail" : "") << "\n";
         return;
     case TraceOp::kfree: m_out << t << "kfree " << addr() << "\n"; return;
     case TraceOp::pin: m_out << t << (ev.aux ? "pin " : "unpin ") << addr() << "\n"; return;

@@ -118,7 +118,9 @@ TEST(KernelThreadsModel, KcompactdRunsOnAnotherCoreAfterAHighOrderFailure) {
     const std::uint64_t blocks = (free0 - 12000) / 1024, small = free0 - blocks * 1024;
     std::string s = "thread 1 core=0\n";
     for (std::uint64_t i = 0; i < blocks; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
-    for (std::uint64_t i = 0; i < small; ++i) s += "1 kalloc p" + std::to_string(i) + " 0 movable\n";
+    // noretry: the last of these fail at the min watermark, as they should, without calling
+    // the OOM killer (which would take process 1, whose page tables are all it has).
+    for (std::uint64_t i = 0; i < small; ++i) s += "1 kalloc p" + std::to_string(i) + " 0 movable noretry\n";
     for (std::uint64_t i = 0; i + 200 < small; i += 2) s += "1 kfree p" + std::to_string(i) + "\n";
     s += "1 kalloc big 6 movable atomic\n"; /* fails: wakes kcompactd (kswapd is hopeless by then) */
     s += "1 compute 40000000\n";             /* 20 ms of the thread's own work meanwhile */

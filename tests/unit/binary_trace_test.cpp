@@ -173,6 +173,43 @@ TEST(BinaryTrace, GeneratedWorkloadRoundTrips) {
     std::remove(bin.c_str());
 }
 
+/* kalloc's GFP modifiers (aux bits 8-10) round-trip, and a record with both noretry and
+ * retry_mayfail, or an unknown bit, is refused as the text reader refuses the line. */
+TEST(BinaryTrace, KallocFlagsRoundTripAndAreChecked) {
+    const std::string text = tmp("kflags.trace"), bin = tmp("kflags.mtb");
+    std::ofstream(text) << "mtesim-trace 1\nthread 1\n1 kalloc a 0 unmovable atomic noretry\n1 kalloc b 2 movable retry_mayfail\n"
+                           "1 kalloc c 1 tagged\n";
+    TextTraceReader original(text);
+    const auto lines = canonical(original);
+    ASSERT_EQ(lines.size(), 5u); /* the header and the thread line first */
+    EXPECT_EQ(lines[2], "1 kalloc a 0 unmovable atomic noretry");
+    EXPECT_EQ(lines[3], "1 kalloc b 2 movable retry_mayfail");
+    TextTraceReader src(text);
+    to_binary(src, bin, false);
+    BinaryTraceReader back(bin);
+    EXPECT_EQ(canonical(back), lines);
+    const std::string bytes = slurp(bin);
+    for (std::uint32_t bad : {kKallocNoretry | kKallocRetryMayfail, 0x800u}) {
+        std::string patched = bytes;
+        for (std::size_t at = sizeof(bintrace::Header); at + sizeof(bintrace::Record) <= patched.size();) {
+            bintrace::Record r;
+            std::memcpy(&r, patched.data() + at, sizeof r);
+            if (r.op == bintrace::kOpDefineName) {
+                at += sizeof r + (r.arg + 7) / 8 * 8;
+                continue;
+            }
+            if (r.op == static_cast<std::uint8_t>(TraceOp::kalloc) && r.arg == 0) {
+                r.aux = bad;
+                std::memcpy(patched.data() + at, &r, sizeof r);
+            }
+            at += sizeof r;
+        }
+        EXPECT_NE(error_of(patched).find("bad kalloc"), std::string::npos) << std::hex << bad;
+    }
+    std::remove(text.c_str());
+    std::remove(bin.c_str());
+}
+
 TEST(BinaryTrace, DamagedFilesAreTraceErrors) {
     const std::string create = record(static_cast<std::uint8_t>(TraceOp::thread_create), 1, TraceEvent::kAnyCore);
     EXPECT_NE(error_of("not a trace").find("bad magic"), std::string::npos);

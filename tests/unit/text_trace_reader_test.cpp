@@ -188,6 +188,14 @@ TEST(TextTraceReader, KernelEventErrorPaths) {
     EXPECT_NE(error_of(kHead + "1 pin_range 0x1000 0\n").find("bad length 0"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 read x 0 10\n").find("bad file id"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 read 1 0 0\n").find("bad length 0"), std::string::npos);
+    // kalloc's GFP modifiers
+    EXPECT_EQ(error_of(kHead + "1 kalloc a 0 unmovable noretry atomic\n1 kalloc b 3 reclaimable retry_mayfail\n"), "(no error)");
+    EXPECT_NE(error_of(kHead + "1 kalloc a 0 unmovable nofail\n").find("bad flag, expected 'atomic', 'noretry' or 'retry_mayfail'"),
+              std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 kalloc a 0 unmovable noretry retry_mayfail\n").find("expected at most one of them"),
+              std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 kalloc a 0 unmovable atomic atomic\n").find("flag given twice"), std::string::npos);
+    EXPECT_NE(error_of(kHead + "1 kalloc a 0 unmovable atomic noretry x\n").find("wrong number of fields"), std::string::npos);
 }
 
 TEST(TextTraceReader, HeapEventsParseAndAFreeOfAFreedHandleIsAnError) {

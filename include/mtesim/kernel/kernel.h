@@ -123,8 +123,11 @@ public:
     Result dontneed(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
     /// pin_user_pages / unpin_user_pages over the range (faulting pages in to pin them).
     Result pin(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool pin);
-    /// A kernel-side allocation (kmalloc/alloc_pages) with direct reclaim and compaction.
-    PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp);
+    /// A kernel-side allocation (kmalloc/alloc_pages) with direct reclaim, compaction and the
+    /// OOM killer, made by a thread of process @pid (nullopt: a caller outside every process).
+    /// When the OOM killer takes @pid itself, the allocation goes on with the victim's reserves
+    /// (ALLOC_OOM); the caller sees the process dead (alive(@pid) false) and lets it die.
+    PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp, std::optional<std::uint32_t> pid = std::nullopt);
 
     /* the fault path */
     /// The page fault of @pid at @va (tag bits ignored): FaultHandler::handle_fault.
@@ -270,6 +273,8 @@ private:
     std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
     /// Picks and kills the process with the largest footprint; returns its pid, 0 if none.
     std::uint32_t oom_kill(std::uint64_t &cycles) override;
+    /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
+    Process *oom_kill_process(std::uint64_t &cycles);
     void teardown(Process &p, std::uint64_t &cycles) override;
 
     /// mmap_region: [@base, @base + @len) of @p unmapped, then one VMA there with @mte,

@@ -84,6 +84,8 @@ struct KernelStats {
 
     std::uint64_t oom_kills = 0;
     std::uint64_t oom_tag_storage = 0;      /* OOM kills at a fault because a page in the pool found no data page to move to */
+    std::uint64_t oom_kalloc = 0;           /* OOM kills made by a kernel allocation's slow path (__alloc_pages_may_oom) */
+    std::uint64_t oom_no_victim = 0;        /* kernel allocations that called the OOM killer and found no process to kill */
     std::uint64_t tag_fault_retries = 0;    /* faults that left the PTE "metadata none" (reservation failed; the access retries) */
     std::uint64_t pins = 0, unpins = 0;     /* user pages pinned / unpinned */
 

@@ -34,6 +34,11 @@ struct GfpFlags {
     bool tagged = false;                        /* __GFP_TAGGED: the data needs tag storage */
     bool atomic = false;                        /* may use the HIGHATOMIC reserve (ALLOC_HARDER) */
     bool page_cache = false;                    /* a clean page-cache page (the only data a cleancache pool takes) */
+    bool noretry = false;                       /* __GFP_NORETRY: one round of reclaim and compaction, no OOM killer */
+    bool retry_mayfail = false;                 /* __GFP_RETRY_MAYFAIL: retries (a costly order too), may fail, no OOM killer */
+    /* ALLOC_OOM (an alloc flag, not a GFP bit): the allocating task is an OOM victim and may go
+     * halfway below the min watermark (__zone_watermark_ok's "min -= min / 2"). */
+    bool oom_reserves = false;
 
     /// ALLOC_CMA: only movable, untagged allocations may use the tag-storage pool.
     bool may_use_cma() const { return type == MigrateType::movable && !tagged; }

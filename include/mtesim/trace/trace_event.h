@@ -33,7 +33,7 @@ enum class TraceOp : std::uint8_t {
     syscall,       /* a kernel entry */
     yield,         /* a context switch */
     exit,          /* the thread ends */
-    kalloc,        /* dest := 2^arg pages from the page allocator; aux: AllocKind */
+    kalloc,        /* dest := 2^arg pages from the page allocator; aux: AllocKind | kKalloc* flags */
     kfree,         /* frees the block src names */
     pin,           /* pins (aux 1) or unpins (aux 0) the block src names */
     munmap,        /* src raw base, arg length */
@@ -99,6 +99,10 @@ inline constexpr std::uint64_t kUserVaLimit = 1ull << 48;
 
 /// What a kalloc asks for (GFP flags of a kernel-side allocation).
 enum class AllocKind : std::uint8_t { unmovable = 0, reclaimable = 1, movable = 2, tagged = 3 };
+/// kalloc's aux above its AllocKind (bits 0-7): GFP modifiers.
+inline constexpr std::uint32_t kKallocAtomic = 0x100;       /* GFP_ATOMIC: no reclaim, the HIGHATOMIC reserve */
+inline constexpr std::uint32_t kKallocNoretry = 0x200;      /* __GFP_NORETRY */
+inline constexpr std::uint32_t kKallocRetryMayfail = 0x400; /* __GFP_RETRY_MAYFAIL */
 
 /// Tag check fault modes (SCTLR_EL1.TCF0), set per thread by prctl.
 enum class TcfMode : std::uint8_t { none = 0, sync = 1, async = 2, asymm = 3 };

@@ -1,0 +1,95 @@
+// The OOM killer at the end of a kernel allocation's slow path, seen from the trace: a kalloc
+// that finds memory exhausted (no swap) kills the process with the most pages. When that is the
+// allocating thread's own process, the thread dies at once, its allocation is given back (the
+// dying task's call path frees it) and none of its later events run; another process's threads
+// die at their next kernel entry.
+#include "child_run.h"
+#include "model_run.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace mtesim;
+
+namespace {
+
+using test::in_child;
+
+const std::vector<std::string> kSets = {"mm.min_free_kbytes=128", "mm.cma_policy=never", "mm.lowmem_reserve_ratio=0",
+                                        "swap.size_mbytes=0"};
+constexpr std::uint64_t kPages = 512; /* the anonymous pages the victim touches */
+
+RunResult run(const std::string &body) { return test::run_text_trace("kalloc-oom", body, kSets); }
+
+/* What the tests compare of a run made in a child process (SystemC elaborates once a process). */
+struct Figures {
+    std::uint64_t kallocs, kalloc_failures, killed0, killed1, free_pages, oom_kills, oom_kalloc, mmaps;
+};
+Figures figures(const RunResult &r) {
+    return {r.cores[0].kallocs, r.cores[0].kalloc_failures, r.cores[0].threads_killed,
+            r.cores.size() > 1 ? r.cores[1].threads_killed : 0, r.free_pages, r.kernel.oom_kills, r.kernel.oom_kalloc,
+            r.kernel.mmaps};
+}
+
+std::uint64_t free_at_start() {
+    return in_child<std::uint64_t>([] {
+        const RunResult probe = run("thread 1 core=0 process=1\n1 compute 1\n");
+        return probe.free_pages - probe.pool_free; /* unmovable requests never get the pool's */
+    });
+}
+
+std::string touch(unsigned tid) {
+    std::string s = std::to_string(tid) + " mmap 0x10000000 " + std::to_string(kPages * 4096) + "\n";
+    for (std::uint64_t i = 0; i < kPages; ++i) s += std::to_string(tid) + " st 0x" + [&] {
+        char b[32];
+        std::snprintf(b, sizeof b, "%llx", 0x10000000ull + i * 4096);
+        return std::string(b);
+    }() + " 8\n";
+    return s;
+}
+
+/* Thread @tid takes the free memory with order-10 blocks, then order-0 ones, __GFP_NORETRY so
+ * that these fail at the min watermark without calling the OOM killer. */
+std::string fill(unsigned tid, std::uint64_t free0) {
+    std::string s;
+    const std::string t = std::to_string(tid);
+    for (std::uint64_t i = 0; i < (free0 - 4 * kPages) / 1024; ++i) s += t + " kalloc h" + std::to_string(i) + " 10 unmovable noretry\n";
+    for (std::uint64_t i = 0; i < 4 * kPages + 1024; ++i) s += t + " kalloc s" + std::to_string(i) + " 0 unmovable noretry\n";
+    return s;
+}
+
+TEST(KallocOomModel, AThreadWhoseOwnProcessIsKilledDiesAndItsAllocationIsGivenBack) {
+    const std::uint64_t free0 = free_at_start();
+    const std::string head = "thread 1 core=0 process=1\n" + touch(1) + fill(1, free0);
+    // The same thread exiting instead of allocating once more: its process's memory is freed by
+    // exit, and the kernel blocks it took stay allocated, as in the OOM run if nothing leaked.
+    const Figures exited = in_child<Figures>([&] { return figures(run(head + "1 exit\n")); });
+    const RunResult r = run(head + "1 kalloc last 0 unmovable\n1 kalloc never 0 unmovable\n");
+    EXPECT_EQ(r.kernel.oom_kalloc, 1u);
+    EXPECT_EQ(r.kernel.oom_kills, 1u);
+    EXPECT_EQ(r.cores[0].threads_killed, 1u);
+    EXPECT_EQ(r.cores[0].kallocs, exited.kallocs + 1) << "the event after the kill never ran";
+    EXPECT_EQ(r.cores[0].kalloc_failures, exited.kalloc_failures + 1) << "the victim's allocation fails";
+    EXPECT_EQ(r.free_pages, exited.free_pages) << "the allocation made on the victim's reserves was freed";
+    EXPECT_GT(exited.kalloc_failures, 0u) << "the fill did reach the watermark";
+}
+
+TEST(KallocOomModel, AnotherProcessIsKilledAndTheAllocationSucceeds) {
+    const std::uint64_t free0 = free_at_start();
+    // Thread 2 touches its pages, then sleeps 100 ms and makes a system call; thread 1 waits
+    // 10 ms, fills memory and allocates once more.
+    const std::string head = "thread 2 core=1 process=2\n" + touch(2) + "2 sleep 100000000\n" +
+                             "thread 1 core=0 process=1\n1 sleep 10000000\n" + fill(1, free0);
+    const std::string tail = "2 mmap 0x20000000 4096\n";
+    const Figures without = in_child<Figures>([&] { return figures(run(head + tail)); });
+    const RunResult r = run(head + "1 kalloc last 0 unmovable\n" + tail);
+    EXPECT_EQ(without.oom_kills, 0u);
+    EXPECT_EQ(r.kernel.oom_kalloc, 1u);
+    EXPECT_EQ(r.cores[0].kalloc_failures, without.kalloc_failures) << "the last kalloc succeeded";
+    EXPECT_EQ(r.cores[0].threads_killed, 0u);
+    EXPECT_EQ(r.cores[1].threads_killed, 1u) << "thread 2 died at its mmap";
+    EXPECT_EQ(r.kernel.mmaps, without.mmaps - 1) << "its mmap never ran";
+}
+
+}  // namespace

@@ -1,0 +1,120 @@
+// The end of kalloc's slow path (__alloc_pages_slowpath, v6.6): when reclaim and compaction give
+// up, __alloc_pages_may_oom kills the process with the largest footprint and the allocation
+// retries, except for costly orders, __GFP_RETRY_MAYFAIL and __GFP_NORETRY; an OOM victim's own
+// allocation may go halfway below the min watermark (ALLOC_OOM); with nothing to kill the
+// allocation fails and is counted. No swap here: anonymous memory cannot be reclaimed, so
+// reclaim makes no progress and only the OOM killer can free memory.
+#include "compaction_rig.h"
+
+#include <gtest/gtest.h>
+
+using namespace mtesim;
+using namespace mtesim::test;
+
+namespace {
+
+/* Processes 1 and 2 with @small and @large anonymous pages touched, then every page above the
+ * min watermark taken by unmovable kernel blocks nobody owns. */
+struct Exhausted {
+    KernelRig r{tight(), small_swap(0)};
+    std::vector<Pfn> held;
+    Exhausted(std::uint64_t small, std::uint64_t large) {
+        r.k->thread_start(1);
+        r.k->thread_start(2);
+        r.k->mmap(1, kBase, small * kPageSize, false);
+        r.k->mmap(2, kBase, large * kPageSize, false);
+        for (std::uint64_t i = 0; i < small; ++i) EXPECT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+        for (std::uint64_t i = 0; i < large; ++i) EXPECT_TRUE(r.touch(2, kBase + i * kPageSize, true));
+        held = r.hog(0);
+        EXPECT_FALSE(r.alloc->alloc_pages(0, kGfpKernel, false).ok) << "memory is down to the min watermark";
+    }
+};
+
+TEST(KallocOom, AFailingOrderZeroAllocationKillsTheLargestProcessAndSucceeds) {
+    Exhausted e(200, 600);
+    Kernel &k = *e.r.k;
+    const std::uint64_t free_before = e.r.alloc->free_pages();
+    const auto a = k.kalloc(0, kGfpKernel);
+    ASSERT_TRUE(a.ok);
+    EXPECT_EQ(k.stats().oom_kills, 1u);
+    EXPECT_EQ(k.stats().oom_kalloc, 1u);
+    EXPECT_EQ(k.stats().oom_no_victim, 0u);
+    EXPECT_TRUE(k.alive(1));
+    EXPECT_FALSE(k.alive(2)) << "process 2 holds the most pages";
+    // Its 600 pages (and its page tables) came back; the allocation took one of them.
+    EXPECT_GE(e.r.alloc->free_pages() + 1, free_before + 600);
+    // Reclaim had nothing to free, and free plus reclaimable pages (the free ones alone) are
+    // below min + 1: should_reclaim_retry gives up after the first round, should_compact_retry
+    // is not asked (no progress), the OOM killer runs, and the next round's first attempt
+    // succeeds before reclaiming.
+    EXPECT_EQ(k.stats().direct_reclaims, 1u);
+    EXPECT_EQ(e.r.alloc->check_invariants(), "");
+}
+
+TEST(KallocOom, CostlyOrdersAndRetryMayfailFailWithoutKilling) {
+    Exhausted e(200, 600);
+    Kernel &k = *e.r.k;
+    EXPECT_FALSE(k.kalloc(4, kGfpKernel).ok) << "order 4 is costly: the OOM killer would not help";
+    GfpFlags mayfail = kGfpKernel;
+    mayfail.retry_mayfail = true;
+    EXPECT_FALSE(k.kalloc(0, mayfail).ok);
+    EXPECT_EQ(k.stats().oom_kills, 0u);
+    EXPECT_TRUE(k.alive(1));
+    EXPECT_TRUE(k.alive(2));
+    // One round each: a costly order stops after it; the __GFP_RETRY_MAYFAIL one because
+    // should_reclaim_retry sees free plus reclaimable pages below the watermark.
+    EXPECT_EQ(k.stats().direct_reclaims, 2u);
+}
+
+/* Free pages in plenty but no free order-2 block and no candidate range for compaction: without
+ * __GFP_NORETRY the request goes round 17 times (CompactionPriority's
+ * ANonCostlyAllocationRetriesWhileReclaimMayStillHelp), with it once. */
+TEST(KallocOom, NoretryStopsAfterOneRoundOfReclaimAndCompaction) {
+    KernelRig r(tight(), small_swap(0));
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    free_for_compaction(r, z, Pfn(z.end().value() & ~(kPageblockPages - 1)));
+    GfpFlags noretry = kGfpKernel;
+    noretry.noretry = true;
+    EXPECT_FALSE(r.k->kalloc(2, noretry).ok);
+    EXPECT_EQ(r.k->stats().direct_reclaims, 1u);
+    EXPECT_EQ(r.alloc->stats().compact_priority[static_cast<std::size_t>(Compactor::Priority::sync_light)], 1u);
+    EXPECT_EQ(r.k->stats().oom_no_victim, 0u) << "noretry never calls the OOM killer";
+}
+
+TEST(KallocOom, WithNoProcessToKillTheAllocationFailsAndIsCounted) {
+    KernelRig r(tight(), small_swap(0));
+    take_everything(r);
+    EXPECT_FALSE(r.k->kalloc(0, kGfpKernel).ok);
+    EXPECT_EQ(r.k->stats().oom_no_victim, 1u);
+    EXPECT_EQ(r.k->stats().oom_kills, 0u);
+    EXPECT_EQ(r.k->stats().direct_reclaims, 1u);
+}
+
+TEST(KallocOom, TheAllocatingProcessCanBeTheVictim) {
+    Exhausted e(200, 600);
+    Kernel &k = *e.r.k;
+    const auto a = k.kalloc(0, kGfpKernel, 2u);
+    EXPECT_TRUE(a.ok) << "the victim's memory is back, and it may use its reserves";
+    EXPECT_FALSE(k.alive(2));
+    EXPECT_EQ(k.stats().oom_kalloc, 1u);
+}
+
+/* ALLOC_OOM: an allocation by an OOM victim may take pages until half of the min watermark is
+ * left; the others stop at min. */
+TEST(KallocOom, AnOomVictimMayTakeHalfOfTheMinReserve) {
+    KernelRig r(tight(), small_swap(0));
+    r.hog(0);
+    EXPECT_FALSE(r.alloc->alloc_pages(0, kGfpKernel, false).ok);
+    std::uint64_t half = 0;
+    for (const auto &z : r.alloc->zones()) half += z->wmark_min / 2;
+    GfpFlags victim = kGfpKernel;
+    victim.oom_reserves = true;
+    std::uint64_t taken = 0;
+    while (r.alloc->alloc_pages(0, victim, false).ok) ++taken;
+    EXPECT_GT(taken, 0u);
+    EXPECT_LE(taken, half + r.alloc->zones().size()) << "never below half of min in any zone";
+    EXPECT_GE(taken + r.alloc->zones().size(), half);
+}
+
+}  // namespace
