@@ -302,8 +302,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.compact.success_pool", m.compact_success_pool, "runs", "... of them, a block in the tag-storage pool's pageblocks (direct compaction for a movable request that may take the pool)");
     add_count("mm.compact.pages_migrated", m.compact_pages_migrated, "pages", "moved by compaction");
     add_count("mm.compact.into_pool", m.compact_into_pool, "pages", "destinations compaction's free scanner (any run: for an order, proactive, compact_memory) took from the tag-storage pool's pageblocks");
-    add_count("mm.compact.blocked_pinned", m.compact_blocked_pinned, "ranges", "candidate ranges a pinned page kept busy");
-    add_count("mm.compact.migrate_scanned", m.compact_migrate_scanned, "pages", "pages compaction for an order (direct or kcompactd's) looked at in candidate ranges (compact_migrate_scanned; whole-zone runs are counted in kernel.kcompactd.proactive.*)");
+    add_count("mm.compact.blocked_pinned", m.compact_blocked_pinned, "pages", "pinned pages the migrate scanner of a compaction for an order met");
+    add_count("mm.compact.migrate_scanned", m.compact_migrate_scanned, "pages", "pages compaction for an order (direct or kcompactd's) looked at with its migrate scanner (compact_migrate_scanned; whole-zone runs are counted in kernel.kcompactd.proactive.*)");
     add_count("mm.compact.free_scanned", m.compact_free_scanned, "pages", "pages its free scanner looked at (compact_free_scanned)");
     add_kernel(r);
 }

@@ -3,38 +3,11 @@
 
 #include "mtesim/mm/compaction_free_scanner.h"
 #include "mtesim/mm/fragmentation_score.h"
-#include "mtesim/mm/page_range_isolation.h"
 #include "mtesim/mm/tlb_flush_batch.h"
 
 #include <algorithm>
 
 namespace mtesim {
-
-bool Compactor::movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned) {
-    pinned = false;
-    for (std::uint64_t pb = 0; pb < pages; pb += kPageblockPages)
-        if (z.pageblock_type(pfn + pb) != type) return false;
-    for (Pfn p = pfn; p < pfn + pages;) {
-        m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_migratepages_block looks at it */
-        ++m_alloc.mutable_stats().compact_migrate_scanned;
-        const PageMeta &m = z.meta(p);
-        switch (m.state()) {
-        case PageMeta::State::absent:
-        case PageMeta::State::tag_storage: return false;
-        case PageMeta::State::free_head: p = p + (1ull << m.order()); continue;
-        case PageMeta::State::tail: p = p + 1; continue; /* cannot happen in an aligned range */
-        case PageMeta::State::allocated_head:
-            if (m.flags() & PageMeta::kPinned) {
-                pinned = true;
-                return false;
-            }
-            if (m.type() != MigrateType::movable) return false;
-            p = p + (1ull << m.order());
-            continue;
-        }
-    }
-    return true;
-}
 
 Compactor::Compactor(PageAllocator &allocator)
     : m_alloc(allocator), m_defer(allocator.zones().size()), m_cursor(allocator.zones().size()) {
@@ -55,20 +28,39 @@ std::size_t Compactor::zone_index(const Zone &z) const {
 }
 
 /*
- * suitable_migration_source, and the model's condition that the range's free block serves the
- * request (compact_finished). An async direct compaction takes only pageblocks of the request's
- * migratetype (MIGRATE_MOVABLE or MIGRATE_CMA for a movable request: is_migrate_movable), so that
- * an unmovable request first tries to free a block inside unmovable pageblocks instead of
- * stealing a movable one; any other compaction takes every pageblock. The pool's MIGRATE_CMA
- * pageblocks only for a request that may take the pool: a free CMA block serves no other.
- * Isolated and HIGHATOMIC pageblocks are never candidates.
+ * suitable_migration_source (v6.6): an async direct compaction takes only pageblocks of the
+ * request's migratetype (MIGRATE_MOVABLE or MIGRATE_CMA for a movable request:
+ * is_migrate_movable), so that an unmovable request first tries to free a block inside
+ * unmovable pageblocks instead of stealing a movable one; any other compaction takes every
+ * pageblock, the pool's MIGRATE_CMA ones and HIGHATOMIC ones included. Isolated pageblocks (a
+ * contiguous allocation's range, being emptied) are never sources in the model.
  */
 bool Compactor::source(MigrateType t, const Request &req) {
-    if (t == MigrateType::cma) return req.pool;
-    if (t != MigrateType::movable && t != MigrateType::unmovable && t != MigrateType::reclaimable) return false;
+    if (t == MigrateType::isolate) return false;
     if (req.direct && req.priority == Priority::async)
-        return req.migratetype == MigrateType::movable ? t == MigrateType::movable : t == req.migratetype;
+        return req.migratetype == MigrateType::movable ? t == MigrateType::movable || t == MigrateType::cma
+                                                       : t == req.migratetype;
     return true;
+}
+
+/*
+ * __compact_finished's free-list test (v6.6): a free block of the order or larger on the
+ * request's own list; on the pool's for a movable request that may take it ("MIGRATE_MOVABLE can
+ * fallback on MIGRATE_CMA"; the model asks ALLOC_CMA too, as a tagged request cannot use the
+ * pool); or on a list it would steal from (find_suitable_fallback with only_stealable:
+ * can_steal_fallback lets an unmovable or reclaimable request steal at any order, a movable one
+ * from pageblock_order / 2 up).
+ */
+Compactor::FreeBlock Compactor::block_free_for(const Zone &z, const Request &req) {
+    for (unsigned o = req.order; o <= Zone::kMaxOrder; ++o) {
+        if (z.nr_free(o, req.migratetype)) return FreeBlock::own;
+        if (req.pool && z.nr_free(o, MigrateType::cma)) return FreeBlock::pool;
+        const auto mt = static_cast<unsigned>(req.migratetype);
+        if (mt >= kPcpTypes || (req.migratetype == MigrateType::movable && o < kPageblockOrder / 2)) continue;
+        for (MigrateType fallback : kFallbacks[mt])
+            if (z.nr_free(o, fallback)) return FreeBlock::own;
+    }
+    return FreeBlock::none;
 }
 
 /* zone_watermark_ok(zone, order, min, ...) with the request's ALLOC_CMA: the count test, then a
@@ -193,33 +185,35 @@ void Compactor::allocation_succeeded(Pfn pfn, unsigned order) {
 }
 
 /*
- * compact_zone for an order. First its opening checks: a block the request can take is already
- * free (zone_watermark_ok at min: COMPACT_SUCCESS, nothing to do), or compaction_suitable fails
- * (skipped, not_suitable_zone). Then the candidate ranges: aligned blocks of
- * max(2^order, one pageblock) pages, upwards (the migrate scanner's direction) from where the
- * zone's previous compaction left the migrate scanner (the cursor of its mode, async or sync:
- * compact_cached_migrate_pfn; the zone's start at sync_full, which scans the whole zone),
- * whose pageblocks are all of one type that may be a source for the request (source()); a range
- * passed over moves the cursor past it (update_cached_migrate); a bounded number is examined
- * (kMaxCandidates, none at sync_full), and the first whose occupants all move wins.
- * Destinations come from the zone's free scanner (CompactionFreeScanner, as isolate_freepages):
+ * compact_zone for an order (v6.6). First its opening checks: a block the request can take is
+ * already free (zone_watermark_ok at min: COMPACT_SUCCESS, nothing to do), or compaction_suitable
+ * fails (skipped, not_suitable_zone). Then the scanners: the migrate scanner from where the
+ * zone's previous compaction left it (the cursor of its mode, async or sync:
+ * compact_cached_migrate_pfn; the zone's start at sync_full, which scans the whole zone) up, the
+ * free scanner from where its previous run stopped (compact_cached_free_pfn; the zone's top at
+ * sync_full) down (migrate_scan). Sources are the pageblocks source() allows; destinations the
  * free pages of MIGRATE_MOVABLE pageblocks (at sync_full of any of the three per-CPU types:
  * ignore_block_suitable), and of the pool's MIGRATE_CMA ones where the pool takes movable data
- * (suitable_migration_target: is_migrate_movable, whatever the request), from the pageblock the
- * previous compaction's free scanner stopped in (compact_cached_free_pfn) down; it keeps its
- * place from one range to the next and leaves the cursor there. When the scanners meet, the run
- * ends and both cursors go back to the zone's ends (reset_cached_positions). On the built-in boards the pool lies at the top of its
- * zone, so a compaction fills the pool's free pages first; a tagged page moved there waits
- * behind "metadata none", as in a whole-zone run (below).
+ * (CompactionFreeScanner). Every movable page the migrate scanner meets is migrated, whether or
+ * not its pageblock can become free, as Linux does; an async direct compaction alone gives up an
+ * order-aligned chunk at its first page that cannot move (skip_on_failure). After each pageblock
+ * (compact_finished, which always finishes a pageblock) the run ends when a block of the order
+ * is free for the request (block_free_for: its own list, the pool's for a request that may take
+ * it, or a list it would steal from), anywhere in the zone. A pageblock passed over, or scanned
+ * without a page isolated, moves the migrate cursor past it (update_cached_migrate); the free
+ * cursor stays where the free scanner stopped.
+ * When the scanners meet the run ends without a block and both cursors go back to the zone's
+ * ends (reset_cached_positions).
  *
- * A range mixing types would not give one free block (the buddy allocator does not merge a
- * CMA pageblock with another type's above pageblock_order), so a range is of one type. A pool
- * range with reserved tag storage in it cannot be freed (its pages hold tags, not data) and is
- * passed over; its data pages move out of the pool, untagged ones as any movable page, tagged
- * ones (compacted in earlier, waiting behind "metadata none") with their tags from the pfn
- * xarray. The range's pageblocks go back to their own type. Migration is MIGRATE_ASYNC at every
- * priority: MIGRATE_SYNC_LIGHT, which the sync priorities and kcompactd use, gives the same
- * outcome for every page the model locks (see compact_zone_whole).
+ * On the built-in boards the pool lies at the top of its zone, so the free scanner fills the
+ * pool's free pages first; a tagged page moved there waits behind "metadata none", as in a
+ * whole-zone run (below). Pool pages holding tags cannot move. Migration is MIGRATE_ASYNC at
+ * every priority: MIGRATE_SYNC_LIGHT, which the sync priorities and kcompactd use, gives the
+ * same outcome for every page the model locks (see compact_zone_whole).
+ *
+ * Until session 33 the model looked for one aligned range whose occupants could all move and
+ * migrated only that range: the cost of the pages Linux migrates out of pageblocks that then
+ * do not become free was left out.
  */
 Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request &req, std::uint64_t &cycles) {
     MmStats &st = m_alloc.mutable_stats();
@@ -232,53 +226,126 @@ Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request
     const bool sync = !(req.direct && req.priority == Priority::async);
     Cursor &cur = m_cursor[zi];
     if (m_defer[zi].restarting(req.order)) reset_cursor(zi); /* compaction_restarting */
-    const Pfn migrate_from = whole_zone ? z.start() : cur.migrate[sync ? 1 : 0];
     const Pfn top((z.end().value() - 1) & ~(kPageblockPages - 1));
-    const std::uint64_t span = std::max<std::uint64_t>(1ull << req.order, kPageblockPages);
-    unsigned examined = 0;
     CompactionFreeScanner free_scanner(m_alloc, z, whole_zone, whole_zone ? top : cur.free);
-    /* update_cached_migrate: a range passed over is not scanned again until the positions reset */
-    auto passed = [&](Pfn end) {
+    FreeBlock found = FreeBlock::none;
+    MigrateScan scan;
+    scan.from = whole_zone ? z.start() : cur.migrate[sync ? 1 : 0];
+    scan.source = [&req](MigrateType t) { return source(t, req); };
+    /* isolate_migratepages_block's skip_on_failure: an order-aligned chunk, at most a pageblock */
+    scan.chunk = sync ? 0 : std::min<std::uint64_t>(1ull << req.order, kPageblockPages);
+    scan.finish_per_block = true;
+    scan.finished = [&] { return (found = block_free_for(z, req)) != FreeBlock::none; };
+    /* update_cached_migrate: a pageblock with nothing to take is not scanned again until the positions reset */
+    scan.passed = [&cur, sync](Pfn end) {
         cur.migrate[0] = std::max(cur.migrate[0], end);
         if (sync) cur.migrate[1] = std::max(cur.migrate[1], end);
     };
-    Result r = Result::partial_skipped;
-    bool met = true; /* the loop ran to the free scanner or the zone's end */
-    for (std::uint64_t b = (migrate_from.value() + span - 1) / span * span; b + span <= z.end().value(); b += span) {
-        if (!whole_zone && examined >= kMaxCandidates) {
-            met = false;
-            break;
+    ZoneRun run;
+    const bool finished = migrate_scan(z, free_scanner, scan, run, cycles);
+    st.compact_migrate_scanned += run.migrate_scanned;
+    st.compact_free_scanned += free_scanner.scanned();
+    if (finished) {
+        ++st.compact_success;
+        if (found == FreeBlock::pool) ++st.compact_success_pool;
+        if (!whole_zone) cur.free = free_scanner.block();
+        return Result::success;
+    }
+    reset_cursor(zi); /* compact_finished: the scanners met, the next run starts anew */
+    return whole_zone ? Result::complete : Result::partial_skipped;
+}
+
+/*
+ * compact_zone's loop of isolate_migratepages, migrate_pages and compact_finished (v6.6), for
+ * both kinds of run: pageblocks from @scan.from up until the free scanner's; one that is not a
+ * source (@scan.source) is passed over. In a source the migrate scanner looks at the pages in
+ * address order, one struct page per block head or free page (ops.page_scan), and isolates each
+ * movable block that is not pinned and not on a per-CPU list; at kClusterPages pages
+ * (COMPACT_CLUSTER_MAX) and at the pageblock's end the isolated blocks are migrated
+ * (PageAllocator::migrate_block, which carries tags and tells the owner) to what the free
+ * scanner finds above the migrate scanner, one wait for the batch's TLB flushes (TlbFlushBatch:
+ * migrate_pages' try_to_unmap_flush). A page that cannot be isolated (a kernel allocation, a
+ * pinned page, the pool's tag storage, a per-CPU list page) is passed over, or, with
+ * @scan.chunk (skip_on_failure), ends its chunk: what was isolated in it is put back and the
+ * scan goes on at the next chunk, migrating a chunk once it is all isolated. @scan.finished
+ * (compact_finished) is asked at the start, after each pageblock and, unless
+ * @scan.finish_per_block ("always finish scanning a pageblock", a run for an order), after each
+ * batch; true ends the run (returns true). Returns false when the scanners met (the zone's
+ * end, or no destination left: migrate_pages' -ENOMEM from the free scanner).
+ */
+bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const MigrateScan &scan, ZoneRun &r,
+                             std::uint64_t &cycles) {
+    MmStats &st = m_alloc.mutable_stats();
+    const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
+    TlbFlushBatch tlb_batch(m_alloc.kernel_memory(), st);
+    std::vector<Pfn> isolated; /* block heads, in address order */
+    std::uint64_t isolated_pages = 0;
+    /* migrate_pages of the isolated blocks; false: no destination was left */
+    auto migrate = [&](Pfn block) {
+        bool ok = true;
+        for (Pfn p : isolated) {
+            const std::uint64_t n = 1ull << z.meta(p).order();
+            const std::uint64_t no_dest = st.migrate_no_destination;
+            if (m_alloc.migrate_block(p, cycles, MigrateOptions{scan.mode, true, &free_scanner, block, &tlb_batch})) {
+                r.pages_migrated += n;
+                st.compact_pages_migrated += n;
+            } else if (st.migrate_no_destination != no_dest) {
+                ok = false;
+                break;
+            }
         }
-        const Pfn base(b);
-        if (free_scanner.met(Pfn(b + span - kPageblockPages))) break;
-        const MigrateType type = z.pageblock_type(base);
-        bool pinned = false;
-        if (!source(type, req) || !movable_range(z, base, span, type, pinned)) {
-            if (pinned) ++st.compact_blocked_pinned;
-            passed(base + span);
+        tlb_batch.flush(cycles);
+        isolated.clear();
+        isolated_pages = 0;
+        return ok;
+    };
+    if (scan.finished()) return true;
+    const Pfn first(scan.from.value() & ~(kPageblockPages - 1));
+    for (Pfn block = first; block < z.end(); block = block + kPageblockPages) {
+        if (free_scanner.met(block)) return false;
+        if (block != first && scan.finished()) return true; /* the loop's compact_finished after a pageblock */
+        if (!scan.source(z.pageblock_type(block))) {
+            scan.passed(block + kPageblockPages);
             continue;
         }
-        ++examined;
-        PageRangeIsolation::isolate(z, base, span);
-        const PageRangeIsolation::Evacuation e =
-            PageRangeIsolation::evacuate(m_alloc, z, base, span, cycles, MigrateMode::async, &free_scanner);
-        st.compact_pages_migrated += e.pages_migrated;
-        PageRangeIsolation::undo(z, base, span, type);
-        if (e.ok && z.block_is_free(base, req.order)) {
-            ++st.compact_success;
-            if (type == MigrateType::cma) ++st.compact_success_pool;
-            r = Result::success;
-            met = false;
-            break;
+        const Pfn end = block + kPageblockPages;
+        std::uint64_t chunk_end = 0, isolated_here = 0;
+        for (Pfn p = std::max(block, scan.from); p < end;) {
+            if (scan.chunk && p.value() >= chunk_end) {
+                if (!isolated.empty() && !migrate(block)) return false; /* the chunk before was all isolated */
+                chunk_end = (p.value() / scan.chunk + 1) * scan.chunk;
+            }
+            m_alloc.work(page_scan);
+            ++r.migrate_scanned;
+            const PageMeta m = z.meta(p);
+            const bool head = m.state() != PageMeta::State::tail && m.state() != PageMeta::State::absent;
+            const std::uint64_t n = head ? (1ull << m.order()) : 1;
+            const bool allocated = m.state() == PageMeta::State::allocated_head;
+            if (allocated && m.type() == MigrateType::movable && !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
+                isolated.push_back(p);
+                isolated_pages += n;
+                ++isolated_here;
+                p = p + n;
+                if (isolated_pages >= kClusterPages) {
+                    if (!migrate(block)) return false;
+                    if (!scan.finish_per_block && scan.finished()) return true;
+                }
+                continue;
+            }
+            if (allocated && (m.flags() & PageMeta::kPinned)) ++st.compact_blocked_pinned;
+            const bool fails = m.state() != PageMeta::State::free_head && m.state() != PageMeta::State::tail;
+            if (scan.chunk && fails) { /* isolate_fail with skip_on_failure: putback_movable_pages */
+                isolated.clear();
+                isolated_pages = 0;
+                p = Pfn(std::max(p.value() + n, chunk_end));
+                continue;
+            }
+            p = p + n;
         }
+        if (!isolated.empty() && !migrate(block)) return false;
+        if (!isolated_here) scan.passed(end); /* a pageblock pages were taken from stays where the cursor is */
     }
-    st.compact_free_scanned += free_scanner.scanned();
-    if (met) {
-        reset_cursor(zi); /* compact_finished: the scanners met, the next run starts anew */
-        return whole_zone ? Result::complete : Result::partial_skipped;
-    }
-    if (!whole_zone) cur.free = free_scanner.block();
-    return r;
+    return false;
 }
 
 /*
@@ -311,12 +378,12 @@ Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request
  */
 Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode, std::uint64_t &cycles) {
     ZoneRun r;
-    MmStats &st = m_alloc.mutable_stats();
-    const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
     CompactionFreeScanner free_scanner(m_alloc, z);
-    TlbFlushBatch tlb_batch(m_alloc.kernel_memory(), st);
-    unsigned batch = 0; /* pages isolated since the last compact_finished */
-    auto finished = [&]() {
+    MigrateScan scan;
+    scan.from = z.start();
+    scan.source = [](MigrateType t) { return t != MigrateType::isolate; };
+    scan.mode = mode.migrate;
+    scan.finished = [&] {
         if (mode.stop && mode.stop()) {
             r.end = ZoneEnd::stopped;
             return true;
@@ -327,39 +394,8 @@ Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode,
         }
         return false;
     };
-    const std::uint64_t first = z.start().value() & ~(kPageblockPages - 1);
-    bool done = finished();
-    for (Pfn block(first); !done && block < z.end(); block = block + kPageblockPages) {
-        if (free_scanner.met(block)) break;
-        const MigrateType bt = z.pageblock_type(block);
-        if (bt == MigrateType::isolate) continue;
-        for (Pfn p = block; !done && p < block + kPageblockPages;) {
-            m_alloc.work(page_scan);
-            ++r.migrate_scanned;
-            const PageMeta m = z.meta(p);
-            const bool head = m.state() != PageMeta::State::tail && m.state() != PageMeta::State::absent;
-            const std::uint64_t n = head ? (1ull << m.order()) : 1;
-            if (m.state() == PageMeta::State::allocated_head && m.type() == MigrateType::movable &&
-                !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
-                const std::uint64_t no_dest = st.migrate_no_destination;
-                if (m_alloc.migrate_block(p, cycles, MigrateOptions{mode.migrate, true, &free_scanner, block, &tlb_batch})) {
-                    r.pages_migrated += n;
-                    st.compact_pages_migrated += n;
-                } else if (st.migrate_no_destination != no_dest) {
-                    done = true; /* -ENOMEM from the free scanner: the scanners have met */
-                    break;
-                }
-                batch += static_cast<unsigned>(n);
-                if (batch >= kClusterPages) {
-                    tlb_batch.flush(cycles); /* migrate_pages' try_to_unmap_flush, once a batch */
-                    batch = 0;
-                    done = finished();
-                }
-            }
-            p = p + n;
-        }
-    }
-    tlb_batch.flush(cycles);
+    scan.passed = [](Pfn) {};
+    migrate_scan(z, free_scanner, scan, r, cycles);
     r.free_scanned = free_scanner.scanned();
     if (r.end == ZoneEnd::scanners_met) reset_cursor(zone_index(z)); /* compact_finished: reset_cached_positions */
     return r;

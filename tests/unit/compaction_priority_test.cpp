@@ -291,3 +291,63 @@ TEST(CompactionPriority, ACompactionResumesWhereThePreviousOneLeftTheScanners) {
     EXPECT_EQ(r.k->compactor().cursor(zi).migrate[1], z.start());
     EXPECT_EQ(r.alloc->check_invariants(), "");
 }
+
+/* compact_zone migrates every movable page its migrate scanner meets, not only those of a
+ * pageblock that can become free: W (every other page movable data, 256 pages, and page 100 a
+ * kernel allocation) lies below M (every other page movable data). A sync_light compaction for
+ * order 9 moves W's 256 movable pages, in vain, then M's, and M is free: 512 pages migrated. An
+ * async one for a movable request gives up W's chunk (a pageblock: skip_on_failure, the order
+ * being above it) at the kernel page, putting back the 18 pages (65, 67, ... 99) isolated since
+ * its last batch; the batch before, 32 pages (1, 3, ... 63: COMPACT_CLUSTER_MAX), was migrated
+ * when it was full, as Linux's isolate_migratepages_block breaks off at 32 pages whatever comes
+ * later in the chunk: 32 + 256 migrated. */
+TEST(CompactionPriority, SyncCompactionMovesThePagesOfABlockThatCannotBecomeFreeAsyncGivesItUp) {
+    for (const Prio prio : {Prio::sync_light, Prio::async}) {
+        SCOPED_TRACE(static_cast<int>(prio));
+        KernelRig r(tight(), small_swap(0));
+        take_everything(r);
+        Zone &z = *r.alloc->zones().back();
+        const Pfn w = movable_block(z, z.start() + 16 * kPageblockPages);
+        const Pfn m = movable_block(z, w + 4 * kPageblockPages);
+        checkerboard(r, z, w, 1);
+        checkerboard(r, z, m, 1);
+        ASSERT_TRUE(z.take_free_block(w + 100, 0)); /* a free page of W becomes a kernel allocation */
+        z.mark_allocated(w + 100, 0, MigrateType::unmovable, PageMeta::State::allocated_head, 0);
+        free_for_compaction(r, z, zone_top(z));
+        std::uint64_t cycles = 0;
+        const GfpFlags gfp = prio == Prio::async ? kGfpHighUserMovable : kGfpKernel;
+        EXPECT_EQ(r.k->compact(9, cycles, gfp, prio), Compactor::Result::success);
+        EXPECT_TRUE(z.block_is_free(m, 9));
+        const std::uint64_t cluster = Compactor::kClusterPages;
+        EXPECT_EQ(allocated_in(z, w, kPageblockPages), prio == Prio::async ? kPageblockPages / 2 + 1 - cluster : 1u);
+        EXPECT_EQ(r.alloc->stats().compact_pages_migrated,
+                  prio == Prio::async ? kPageblockPages / 2 + cluster : kPageblockPages);
+        EXPECT_EQ(r.alloc->check_invariants(), "");
+    }
+}
+
+/* An async direct compaction below pageblock order gives up an order-aligned chunk at its first
+ * page that cannot move, and migrates each chunk whose pages all move, then stops at the end of
+ * the pageblock where a block of the order became free (compact_finished finishes the pageblock).
+ * Order 2 in X, a movable pageblock otherwise held by kernel allocations: pages 0, 2, 3 movable
+ * and 1 a kernel page (chunk 0 given up), 4-7 movable (chunk 1: moves, and frees an order-2
+ * block), 8-11 movable (chunk 2: moves too, before the pageblock ends). */
+TEST(CompactionPriority, AnAsyncCompactionBelowPageblockOrderMovesOnlyChunksThatCanBecomeFree) {
+    KernelRig r(tight(), small_swap(0));
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const Pfn x = movable_block(z, z.start() + 16 * kPageblockPages);
+    for (unsigned i : {0u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u}) {
+        r.alloc->free_pages(x + i);
+        ASSERT_TRUE(z.take_free_block(x + i, 0));
+        z.mark_allocated(x + i, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    }
+    free_for_compaction(r, z, zone_top(z));
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->compact(2, cycles, kGfpHighUserMovable, Prio::async), Compactor::Result::success);
+    EXPECT_EQ(r.alloc->stats().compact_pages_migrated, 8u);
+    EXPECT_EQ(allocated_in(z, x, 4), 4u) << "chunk 0 stays";
+    EXPECT_TRUE(z.block_is_free(x + 4, 2));
+    EXPECT_TRUE(z.block_is_free(x + 8, 2));
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}

@@ -1,19 +1,16 @@
-// Compactor: compaction for a failed high-order allocation, direct or by kcompactd (mm/compaction.c reduced to
-// its effect): per zone, the back-off after failures (CompactionDeferral), the scanners'
-// positions kept from one compaction to the next (Cursor) and the free-memory tests
-// (compaction_suitable); then find an aligned range of pageblocks of one type that may be
-// a source at the request's priority (an async direct compaction: the request's migratetype;
-// otherwise any, the tag-storage pool's MIGRATE_CMA ones only for a request that may take the
-// pool) whose occupants can all move, isolate it so that nothing lands there meanwhile,
-// migrate every allocated block out to what the zone's free scanner finds from the top of the
-// zone down, resuming where the previous compaction left it (PageAllocator::migrate_block, which
-// carries tags and tells the owner; CompactionFreeScanner), and put the
-// pageblocks back, leaving one free block of the order asked. A pinned or unmovable occupant
-// disqualifies a range; pinned ones are counted (compact_blocked_pinned), since pinning is how
-// a workload keeps memory from being compacted.
+// Compactor: compaction for a failed high-order allocation, direct or by kcompactd, and whole-zone
+// runs (proactive compaction, compact_memory), after mm/compaction.c (v6.6): per zone, the
+// back-off after failures (CompactionDeferral), the scanners' positions kept from one compaction
+// to the next (Cursor) and the free-memory tests (compaction_suitable); then the migrate scanner
+// walks the source pageblocks up from its position, migrating every movable page it can isolate
+// (PageAllocator::migrate_block, which carries tags and tells the owner) to what the zone's free
+// scanner finds from the top down (CompactionFreeScanner), until a block of the order is free for
+// the request (compact_finished) or the scanners meet. Pinned pages cannot move and are counted
+// (compact_blocked_pinned), since pinning is how a workload keeps memory from being compacted.
 #pragma once
 
 #include "mtesim/mm/compaction_deferral.h"
+#include "mtesim/mm/compaction_free_scanner.h"
 #include "mtesim/mm/page_allocator.h"
 
 #include <functional>
@@ -24,9 +21,6 @@ namespace mtesim {
 
 class Compactor {
 public:
-    /// Ranges examined per run at most, but at COMPACT_PRIO_SYNC_FULL (compaction gives up
-    /// rather than scanning all memory: the model's stand-in for the async scanners' early exits).
-    static constexpr unsigned kMaxCandidates = 64;
     /// PAGE_ALLOC_COSTLY_ORDER: orders above it are "costly" (compaction_suitable's fragmentation
     /// test and low watermark, the allocator's give-up without retries).
     static constexpr unsigned kCostlyOrder = 3;
@@ -57,10 +51,10 @@ public:
         /// true: direct compaction for a failed allocation (try_to_compact_pages); false: kcompactd's
         /// (kcompactd_do_work: MIGRATE_SYNC_LIGHT, every pageblock a source, for GFP_KERNEL).
         bool direct = true;
-        /// The request may take the pool's pages (ALLOC_CMA: PageAllocator::pool_usable), so the
-        /// pool's MIGRATE_CMA pageblocks are candidate ranges too: a free block there serves it
-        /// (compact_finished: "MIGRATE_MOVABLE can fallback on MIGRATE_CMA"). Never for kcompactd,
-        /// whose GFP_KERNEL a free CMA block does not serve.
+        /// The request may take the pool's pages (ALLOC_CMA: PageAllocator::pool_usable), so a
+        /// free block in the pool's MIGRATE_CMA pageblocks serves it (compact_finished:
+        /// "MIGRATE_MOVABLE can fallback on MIGRATE_CMA"). Never for kcompactd, whose GFP_KERNEL a
+        /// free CMA block does not serve.
         bool pool = false;
     };
 
@@ -138,15 +132,29 @@ public:
     static constexpr unsigned kClusterPages = kCompactClusterMax;
 
 private:
-    /// Whether every pageblock of [@pfn, @pfn + @pages) is of @type and every allocated block
-    /// in it may move; counts pinned ones.
-    bool movable_range(Zone &z, Pfn pfn, std::uint64_t pages, MigrateType type, bool &pinned);
-    /// compact_zone_order / compact_zone for an order: the zone's opening checks, then its
-    /// candidate ranges.
+    /// compact_zone_order / compact_zone for an order: the zone's opening checks, then the
+    /// scanners until a block of the order is free for the request or they meet.
     Result compact_zone(Zone &z, std::size_t zi, const Request &req, std::uint64_t &cycles);
-    /// Whether pageblocks of type @t are sources for @req (suitable_migration_source), and a free
-    /// block in them would serve it.
+    /// What a run of the migrate scanner does (migrate_scan).
+    struct MigrateScan {
+        Pfn from{0};                                /* first pfn the migrate scanner looks at */
+        std::function<bool(MigrateType)> source;    /* pageblocks it takes pages from */
+        std::uint64_t chunk = 0;                    /* skip_on_failure's chunk, in pages (0: none) */
+        MigrateMode mode = MigrateMode::async;
+        bool finish_per_block = false;              /* compact_finished only at pageblock boundaries */
+        std::function<bool()> finished;             /* compact_finished: true ends the run */
+        std::function<void(Pfn)> passed;            /* a pageblock ending at the pfn was passed over, or had nothing to take */
+    };
+    /// compact_zone's loop (isolate_migratepages, migrate_pages, compact_finished) over @z with
+    /// @free_scanner's destinations; counts into @r. Returns true when @scan.finished ended it,
+    /// false when the scanners met.
+    bool migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const MigrateScan &scan, ZoneRun &r,
+                      std::uint64_t &cycles);
+    /// Whether pageblocks of type @t are sources for @req (suitable_migration_source).
     static bool source(MigrateType t, const Request &req);
+    /// compact_finished's free-list test for @req in @z: none, or where the block is.
+    enum class FreeBlock { none, own, pool };
+    static FreeBlock block_free_for(const Zone &z, const Request &req);
     /// The free pages of @z that __compaction_suitable counts, and the count it asks for @order.
     std::uint64_t free_for_compaction(const Zone &z) const;
     static std::uint64_t suitable_mark(const Zone &z, unsigned order);

@@ -77,8 +77,8 @@ struct MmStats {
     std::uint64_t compact_success_pool = 0;      /* ... of them, in the pool's pageblocks (direct, movable requests) */
     std::uint64_t compact_pages_migrated = 0;
     std::uint64_t compact_into_pool = 0;         /* destination pages compaction's free scanner took from the pool's pageblocks */
-    std::uint64_t compact_blocked_pinned = 0;    /* candidate ranges a pinned page kept busy */
-    std::uint64_t compact_migrate_scanned = 0;   /* pages compaction for an order looked at in candidate ranges (direct and kcompactd's) */
+    std::uint64_t compact_blocked_pinned = 0;    /* pinned pages the migrate scanner of a compaction for an order met */
+    std::uint64_t compact_migrate_scanned = 0;   /* pages the migrate scanner of a compaction for an order looked at (direct and kcompactd's) */
     std::uint64_t compact_free_scanned = 0;      /* pages its free scanner looked at */
 };
 

@@ -1,5 +1,5 @@
-// PageRangeIsolation: what compaction and alloc_contig_range() share (mm/page_isolation.c and
-// the migration half of mm/compaction.c, reduced to their effect): isolate an aligned range of
+// PageRangeIsolation: what alloc_contig_range() does to a range (mm/page_isolation.c and
+// __alloc_contig_migrate_range, reduced to their effect): isolate an aligned range of
 // pageblocks so that the allocator hands out none of its free pages meanwhile, evacuate every
 // allocated block in it by migration, and put the pageblocks back.
 #pragma once
