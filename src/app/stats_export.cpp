@@ -305,6 +305,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("mm.compact.blocked_pinned", m.compact_blocked_pinned, "pages", "pinned pages the migrate scanner of a compaction for an order met");
     add_count("mm.compact.migrate_scanned", m.compact_migrate_scanned, "pages", "pages compaction for an order (direct or kcompactd's) looked at with its migrate scanner (compact_migrate_scanned; whole-zone runs are counted in kernel.kcompactd.proactive.*)");
     add_count("mm.compact.free_scanned", m.compact_free_scanned, "pages", "pages its free scanner looked at (compact_free_scanned)");
+    add_count("mm.compact.hint_skipped", m.compact_hint_skipped, "pageblocks", "pageblocks its scanners passed over for their skip bit (PB_migrate_skip)");
     add_kernel(r);
 }
 

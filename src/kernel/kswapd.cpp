@@ -102,7 +102,9 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
 }
 
 /*
- * kswapd_try_to_sleep. When the node is balanced (prepare_kswapd_sleep) it wakes kcompactd for
+ * kswapd_try_to_sleep. When the node is balanced (prepare_kswapd_sleep) it clears the compaction
+ * skip bits of the zones where a direct compaction's scanners met (reset_isolation_suitable),
+ * and wakes kcompactd for
  * the order it was woken for ("kcompactd will only be woken if it is possible to sleep for a
  * short interval") and first sleeps HZ/10 (schedule_timeout) on kswapd_wait, where a wake-up
  * finds it (wakeup_kswapd: a premature sleep, counted, and it reclaims again at once, for at least
@@ -117,6 +119,7 @@ void Kswapd::sleep() {
     m_sleep_order = m_balance_order;
     const unsigned order = m_wake_order;
     m_wake_order = m_balance_order = 0;
+    m_kernel.compactor().reset_isolation_suitable(); /* "it is reasonable to assume that pages and compaction may succeed" */
     if (order) m_kernel.wake_kcompactd(order);
 }
 

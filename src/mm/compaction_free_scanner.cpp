@@ -26,14 +26,22 @@ bool CompactionFreeScanner::suitable(Pfn block) const {
  * free block of the order or larger gives its first 2^order pages, the rest staying free (the
  * kernel splits the buddy into pages it keeps on cc->freepages; the model takes only what the
  * migration uses, and looks again from the same page next time). Absent pages (holes) are
- * stepped over one by one.
+ * stepped over one by one. A pageblock with its skip bit set is passed over unless the hints
+ * are ignored (isolation_suitable), and one scanned to its end gets the bit
+ * (update_pageblock_skip).
  */
 std::optional<Pfn> CompactionFreeScanner::take(unsigned order, Pfn migrate_block) {
     const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
     while (m_block > migrate_block) {
         const Pfn end = m_block + kPageblockPages;
-        if (m_pos == m_block && !suitable(m_block)) m_pos = end;
-        while (m_pos < end) {
+        bool scan = true;
+        if (m_pos == m_block && m_hints && !m_ignore_hints && m_hints->skip(m_block)) {
+            ++m_hint_skipped;
+            scan = false;
+        } else if (m_pos == m_block && !suitable(m_block)) {
+            scan = false;
+        }
+        while (scan && m_pos < end) {
             m_alloc.work(page_scan);
             ++m_scanned;
             const PageMeta &m = m_zone.meta(m_pos);
@@ -46,6 +54,7 @@ std::optional<Pfn> CompactionFreeScanner::take(unsigned order, Pfn migrate_block
             const bool head = m.state() != PageMeta::State::tail && m.state() != PageMeta::State::absent;
             m_pos = m_pos + (head ? (1ull << m.order()) : 1);
         }
+        if (scan && m_hints) m_hints->set(m_block); /* scanned to its end */
         m_block = m_block - kPageblockPages;
         m_pos = m_block;
     }

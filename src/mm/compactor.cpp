@@ -11,7 +11,15 @@ namespace mtesim {
 
 Compactor::Compactor(PageAllocator &allocator)
     : m_alloc(allocator), m_defer(allocator.zones().size()), m_cursor(allocator.zones().size()) {
-    for (std::size_t zi = 0; zi < m_cursor.size(); ++zi) reset_cursor(zi);
+    for (std::size_t zi = 0; zi < m_cursor.size(); ++zi) {
+        reset_cursor(zi);
+        m_skip.emplace_back(allocator.zones()[zi]->start(), allocator.zones()[zi]->end());
+    }
+}
+
+void Compactor::reset_isolation_suitable() {
+    for (PageblockSkipHints &h : m_skip)
+        if (h.flush_requested()) h.reset();
 }
 
 void Compactor::reset_cursor(std::size_t zi) {
@@ -225,9 +233,13 @@ Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request
     const bool whole_zone = req.direct && req.priority == Priority::sync_full;
     const bool sync = !(req.direct && req.priority == Priority::async);
     Cursor &cur = m_cursor[zi];
-    if (m_defer[zi].restarting(req.order)) reset_cursor(zi); /* compaction_restarting */
+    if (m_defer[zi].restarting(req.order)) { /* compaction_restarting: __reset_isolation_suitable */
+        reset_cursor(zi);
+        m_skip[zi].reset();
+    }
     const Pfn top((z.end().value() - 1) & ~(kPageblockPages - 1));
     CompactionFreeScanner free_scanner(m_alloc, z, whole_zone, whole_zone ? top : cur.free);
+    free_scanner.use_hints(&m_skip[zi], whole_zone); /* ignore_skip_hint at MIN_COMPACT_PRIORITY */
     FreeBlock found = FreeBlock::none;
     MigrateScan scan;
     scan.from = whole_zone ? z.start() : cur.migrate[sync ? 1 : 0];
@@ -236,6 +248,8 @@ Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request
     scan.chunk = sync ? 0 : std::min<std::uint64_t>(1ull << req.order, kPageblockPages);
     scan.finish_per_block = true;
     scan.finished = [&] { return (found = block_free_for(z, req)) != FreeBlock::none; };
+    scan.hints = &m_skip[zi];
+    scan.ignore_hints = whole_zone;
     /* update_cached_migrate: a pageblock with nothing to take is not scanned again until the positions reset */
     scan.passed = [&cur, sync](Pfn end) {
         cur.migrate[0] = std::max(cur.migrate[0], end);
@@ -245,6 +259,7 @@ Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request
     const bool finished = migrate_scan(z, free_scanner, scan, run, cycles);
     st.compact_migrate_scanned += run.migrate_scanned;
     st.compact_free_scanned += free_scanner.scanned();
+    st.compact_hint_skipped += run.hint_skipped + free_scanner.hint_skipped();
     if (finished) {
         ++st.compact_success;
         if (found == FreeBlock::pool) ++st.compact_success_pool;
@@ -252,6 +267,7 @@ Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request
         return Result::success;
     }
     reset_cursor(zi); /* compact_finished: the scanners met, the next run starts anew */
+    if (req.direct) m_skip[zi].request_flush(); /* compact_blockskip_flush */
     return whole_zone ? Result::complete : Result::partial_skipped;
 }
 
@@ -304,15 +320,23 @@ bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const
     for (Pfn block = first; block < z.end(); block = block + kPageblockPages) {
         if (free_scanner.met(block)) return false;
         if (block != first && scan.finished()) return true; /* the loop's compact_finished after a pageblock */
+        if (scan.hints && !scan.ignore_hints && scan.hints->skip(block)) { /* isolation_suitable */
+            ++r.hint_skipped;
+            continue;
+        }
         if (!scan.source(z.pageblock_type(block))) {
             scan.passed(block + kPageblockPages);
             continue;
         }
         const Pfn end = block + kPageblockPages;
-        std::uint64_t chunk_end = 0, isolated_here = 0;
+        std::uint64_t chunk_end = 0;
+        Pfn batch_at{0}; /* where the last batch in this pageblock was migrated */
         for (Pfn p = std::max(block, scan.from); p < end;) {
             if (scan.chunk && p.value() >= chunk_end) {
-                if (!isolated.empty() && !migrate(block)) return false; /* the chunk before was all isolated */
+                if (!isolated.empty()) { /* the chunk before was all isolated */
+                    batch_at = p;
+                    if (!migrate(block)) return false;
+                }
                 chunk_end = (p.value() / scan.chunk + 1) * scan.chunk;
             }
             m_alloc.work(page_scan);
@@ -324,9 +348,9 @@ bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const
             if (allocated && m.type() == MigrateType::movable && !(m.flags() & (PageMeta::kPinned | PageMeta::kPcp))) {
                 isolated.push_back(p);
                 isolated_pages += n;
-                ++isolated_here;
                 p = p + n;
                 if (isolated_pages >= kClusterPages) {
+                    batch_at = p;
                     if (!migrate(block)) return false;
                     if (!scan.finish_per_block && scan.finished()) return true;
                 }
@@ -342,8 +366,14 @@ bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const
             }
             p = p + n;
         }
+        /* The end of isolate_migratepages_block's last call in this pageblock: when that call
+         * isolated nothing, the pageblock gets its skip bit and the cursor passes it. */
+        const bool last_call_isolated = !isolated.empty() || batch_at == end;
         if (!isolated.empty() && !migrate(block)) return false;
-        if (!isolated_here) scan.passed(end); /* a pageblock pages were taken from stays where the cursor is */
+        if (!last_call_isolated) {
+            if (scan.hints) scan.hints->set(block);
+            scan.passed(end);
+        }
     }
     return false;
 }
@@ -378,9 +408,13 @@ bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const
  */
 Compactor::ZoneRun Compactor::compact_zone_whole(Zone &z, const WholeZone &mode, std::uint64_t &cycles) {
     ZoneRun r;
+    PageblockSkipHints &hints = m_skip[zone_index(z)];
     CompactionFreeScanner free_scanner(m_alloc, z);
+    free_scanner.use_hints(&hints, true); /* ignore_skip_hint, but the bits are set */
     MigrateScan scan;
     scan.from = z.start();
+    scan.hints = &hints;
+    scan.ignore_hints = true;
     scan.source = [](MigrateType t) { return t != MigrateType::isolate; };
     scan.mode = mode.migrate;
     scan.finished = [&] {

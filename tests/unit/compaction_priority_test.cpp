@@ -351,3 +351,42 @@ TEST(CompactionPriority, AnAsyncCompactionBelowPageblockOrderMovesOnlyChunksThat
     EXPECT_TRUE(z.block_is_free(x + 8, 2));
     EXPECT_EQ(r.alloc->check_invariants(), "");
 }
+
+/* The pageblock skip bits (PB_migrate_skip). In a zone held by kernel pages, with free pages for
+ * compaction near its top, a sync_light compaction for order 9 finds nothing to move: its
+ * migrate scanner marks each pageblock it scans without isolating a page, from the zone's start
+ * to the free scanner's pageblock (the last whole one), where they meet. With the back-off
+ * cleared, the next sync_light compaction starts afresh and passes over every one of them: no
+ * page looked at, each counted in mm.compact.hint_skipped. sync_full ignores the bits
+ * (ignore_skip_hint) and looks at the same pages as the first. kswapd's sleep clears them
+ * (reset_isolation_suitable: a direct compaction's scanners met), and sync_light scans again. */
+TEST(CompactionPriority, SkipBitsKeepTheScannersOutOfPageblocksThatHadNothingUntilCleared) {
+    KernelRig r(tight(), small_swap(0));
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const std::size_t zi = r.alloc->zones().size() - 1;
+    free_for_compaction(r, z, zone_top(z));
+    const MmStats &st = r.alloc->stats();
+    Compactor &c = r.k->compactor();
+    std::uint64_t cycles = 0;
+    auto run = [&](Prio prio) {
+        c.deferral(zi).reset(9, true); /* the back-off would skip every other attempt */
+        const std::uint64_t before = st.compact_migrate_scanned;
+        EXPECT_EQ(r.k->compact(9, cycles, kGfpKernel, prio),
+                  prio == Prio::sync_full ? Compactor::Result::complete : Compactor::Result::partial_skipped);
+        return st.compact_migrate_scanned - before;
+    };
+    const Pfn first_block(z.start().value() & ~(kPageblockPages - 1));
+    const Pfn last_block((z.end().value() - 1) & ~(kPageblockPages - 1));
+    const std::uint64_t blocks = (last_block - first_block) / kPageblockPages;
+    const std::uint64_t first = run(Prio::sync_light);
+    EXPECT_EQ(first, last_block - z.start()) << "every page below the free scanner's pageblock, one by one";
+    EXPECT_EQ(c.skip_hints(zi).marked(), blocks);
+    EXPECT_EQ(run(Prio::sync_light), 0u);
+    EXPECT_EQ(st.compact_hint_skipped, blocks);
+    EXPECT_EQ(run(Prio::sync_full), first);
+    c.reset_isolation_suitable();
+    EXPECT_EQ(c.skip_hints(zi).marked(), 0u);
+    EXPECT_EQ(run(Prio::sync_light), first);
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "mtesim/common/address.h"
+#include "mtesim/mm/pageblock_skip_hints.h"
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +26,14 @@ public:
     /// The same, starting at pageblock @start (a compaction resuming from the zone's cached
     /// free scanner position, compact_cached_free_pfn).
     CompactionFreeScanner(PageAllocator &allocator, Zone &zone, bool any_block, Pfn start);
+    /// The zone's skip bits: a pageblock scanned to its end is marked, and with !@ignore a
+    /// marked one is passed over (isolation_suitable). None: no hints kept.
+    void use_hints(PageblockSkipHints *hints, bool ignore) {
+        m_hints = hints;
+        m_ignore_hints = ignore;
+    }
+    /// Pageblocks passed over for their skip bit, in pageblocks.
+    std::uint64_t hint_skipped() const { return m_hint_skipped; }
 
     /// A free block of 2^@order pages for a page the migrate scanner took from the pageblock
     /// at @migrate_block, removed from the free lists (the caller marks it allocated), or
@@ -53,6 +62,9 @@ private:
     bool m_pool; /* the pool's pageblocks are targets */
     bool m_any;  /* ignore_block_suitable: unmovable and reclaimable pageblocks are targets */
     std::uint64_t m_scanned = 0;
+    PageblockSkipHints *m_hints = nullptr;
+    bool m_ignore_hints = false;
+    std::uint64_t m_hint_skipped = 0;
 };
 
 }  // namespace mtesim

@@ -12,6 +12,7 @@
 #include "mtesim/mm/compaction_deferral.h"
 #include "mtesim/mm/compaction_free_scanner.h"
 #include "mtesim/mm/page_allocator.h"
+#include "mtesim/mm/pageblock_skip_hints.h"
 
 #include <functional>
 #include <optional>
@@ -74,6 +75,11 @@ public:
         Pfn free;
     };
     const Cursor &cursor(std::size_t zone_index) const { return m_cursor.at(zone_index); }
+    /// The skip bits of zone @zone_index (the allocator's zone order).
+    const PageblockSkipHints &skip_hints(std::size_t zone_index) const { return m_skip.at(zone_index); }
+    /// reset_isolation_suitable (kswapd going to sleep): the skip bits of each zone where a
+    /// direct compaction's scanners met since they were last cleared are cleared.
+    void reset_isolation_suitable();
     /// The back-off of the zone a direct compaction's allocation got its block from is cleared
     /// (__alloc_pages_direct_compact's compaction_defer_reset(zone, order, true)).
     void allocation_succeeded(Pfn pfn, unsigned order);
@@ -106,6 +112,7 @@ public:
         std::uint64_t pages_migrated = 0;  ///< in pages
         std::uint64_t migrate_scanned = 0; ///< pages the migrate scanner looked at, in pages
         std::uint64_t free_scanned = 0;    ///< pages the free scanner looked at, in pages
+        std::uint64_t hint_skipped = 0;    ///< pageblocks the migrate scanner passed over for their skip bit
     };
     /// What ends a whole-zone run besides the scanners meeting.
     struct WholeZone {
@@ -143,6 +150,8 @@ private:
         MigrateMode mode = MigrateMode::async;
         bool finish_per_block = false;              /* compact_finished only at pageblock boundaries */
         std::function<bool()> finished;             /* compact_finished: true ends the run */
+        PageblockSkipHints *hints = nullptr;        /* the zone's skip bits, marked as it scans */
+        bool ignore_hints = false;                  /* ignore_skip_hint: marked pageblocks are scanned too */
         std::function<void(Pfn)> passed;            /* a pageblock ending at the pfn was passed over, or had nothing to take */
     };
     /// compact_zone's loop (isolate_migratepages, migrate_pages, compact_finished) over @z with
@@ -166,6 +175,7 @@ private:
     PageAllocator &m_alloc;
     std::vector<CompactionDeferral> m_defer; /* [zone index] */
     std::vector<Cursor> m_cursor;            /* [zone index] */
+    std::vector<PageblockSkipHints> m_skip;  /* [zone index] */
 };
 
 }  // namespace mtesim

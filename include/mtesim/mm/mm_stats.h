@@ -80,6 +80,7 @@ struct MmStats {
     std::uint64_t compact_blocked_pinned = 0;    /* pinned pages the migrate scanner of a compaction for an order met */
     std::uint64_t compact_migrate_scanned = 0;   /* pages the migrate scanner of a compaction for an order looked at (direct and kcompactd's) */
     std::uint64_t compact_free_scanned = 0;      /* pages its free scanner looked at */
+    std::uint64_t compact_hint_skipped = 0;      /* pageblocks its scanners passed over for their skip bit */
 };
 
 }  // namespace mtesim
