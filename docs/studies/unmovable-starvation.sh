@@ -4,9 +4,10 @@
 # Do the kernel's unmovable allocations starve when movable data may use the tag-storage pool?
 # On virt-4g-mte (1 GiB of swap, the other settings at their defaults), thread 1 maps 950,000 or
 # 985,000 pages (3.62 or 3.76 GiB) of anonymous memory, stores to every page and keeps it (sleeps 20 s); thread 2,
-# on another core, sleeps 3 s (the fill is done by then) and makes 65,536 unmovable kernel
+# in a process of its own on another core, sleeps 3 s (the fill is done by then) and makes 65,536 unmovable kernel
 # allocations of order 0, 256 of order 3 and 32 of order 9 (kalloc: 328 MiB). Under each
-# mm.cma_policy, SEEDS seeds each (default 2: sim.seed 1.., mm.shuffle on). Prints the study's
+# mm.cma_policy, with 1 GiB of swap and without swap (then only the OOM killer can free the
+# data's memory), SEEDS seeds each (default 2: sim.seed 1.., mm.shuffle on). Prints the study's
 # table (Markdown) on stdout; OUT_DIR/results.md holds the same.
 set -euo pipefail
 source "$(dirname "$0")/study_lib.sh"
@@ -18,7 +19,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 for fill in 950000 985000; do
   awk -v n="$fill" 'BEGIN { base = 16777216;   # 0x1000000 (mawk reads no hex literals)
-    printf "mtesim-trace 1\nthread 1 core=0\nthread 2 core=1\n1 mmap 0x%x 0x%x\n", base, n * 4096;
+    printf "mtesim-trace 1\nthread 1 core=0\nthread 2 core=1 process=2\n1 mmap 0x%x 0x%x\n", base, n * 4096;
     for (p = 0; p < n; p++) printf "1 st 0x%x 8\n", base + p * 4096;
     printf "1 sleep 20000000000\n2 sleep 3000000000\n";
     for (k = 0; k < 65536; k++) printf "2 kalloc a%d 0 unmovable\n", k;
@@ -26,11 +27,14 @@ for fill in 950000 985000; do
     for (k = 0; k < 32; k++) printf "2 kalloc c%d 9 unmovable\n", k }' > "$out/fill$fill.trace"
 done
 study_start
-for fill in 950000 985000; do
-  for policy in linux-balance cma-last cma-first never; do
-    for ((s = 1; s <= seeds; s++)); do
-      study_run "$mtesim" run --trace "$out/fill$fill.trace" --set mm.cma_policy="$policy" \
-        --set sim.seed="$s" --set mm.shuffle=true --out "$out/fill$fill-$policy-seed$s"
+for swap in 1024 0; do
+  for fill in 950000 985000; do
+    for policy in linux-balance cma-last cma-first never; do
+      for ((s = 1; s <= seeds; s++)); do
+        study_run "$mtesim" run --trace "$out/fill$fill.trace" --set mm.cma_policy="$policy" \
+          --set swap.size_mbytes="$swap" --set sim.seed="$s" --set mm.shuffle=true \
+          --out "$out/swap$swap-fill$fill-$policy-seed$s"
+      done
     done
   done
 done
@@ -53,14 +57,17 @@ cols = [
     ("pages direct reclaim freed", lambda r: r["kernel.direct_reclaim.pages"], "{:.0f}"),
     ("pages kswapd freed", lambda r: r["kernel.kswapd.reclaimed"], "{:.0f}"),
     ("pages swapped out", lambda r: r["kernel.swap.outs"], "{:.0f}"),
-    ("direct compactions: async / sync_light / freed a block", None, None),
+    ("OOM kills by the kallocs", lambda r: r["kernel.oom.kalloc"], "{:.0f}"),
+    ("direct compactions: async / sync_light / succeeded (a block of the order free: COMPACT_SUCCESS)", None, None),
+    ("pages compaction migrated", lambda r: r["mm.compact.pages_migrated"], "{:.0f}"),
     ("kallocs' kernel time (ms at 2 GHz)", lambda r: r["board.cpu@1.kernel_cycles"] / 2e6, "{:.1f}"),
     ("kswapd's time (ms)", lambda r: r["kernel.kswapd.cycles"] / 2e6, "{:.1f}"),
 ]
-print("| pages filled | mm.cma_policy | " + " | ".join(c[0] for c in cols) + " |")
-print("|---" * (len(cols) + 2) + "|")
-for fill, policy in [(f, p) for f in (950000, 985000) for p in ("linux-balance", "cma-last", "cma-first", "never")]:
-    runs = [stats(f"fill{fill}-{policy}-seed{s}") for s in range(1, seeds + 1)]
+print("| swap (MiB) | pages filled | mm.cma_policy | " + " | ".join(c[0] for c in cols) + " |")
+print("|---" * (len(cols) + 3) + "|")
+for swap, fill, policy in [(w, f, p) for w in (1024, 0) for f in (950000, 985000)
+                           for p in ("linux-balance", "cma-last", "cma-first", "never")]:
+    runs = [stats(f"swap{swap}-fill{fill}-{policy}-seed{s}") for s in range(1, seeds + 1)]
     cells = []
     for name, f, fmt in cols:
         if f is None:
@@ -68,7 +75,7 @@ for fill, policy in [(f, p) for f in (950000, 985000) for p in ("linux-balance",
                                     ("mm.compact.priority.async", "mm.compact.priority.sync_light", "mm.compact.success")))
         else:
             cells.append(cell([f(r) for r in runs], fmt))
-    print(f"| {fill:,} | {policy} | " + " | ".join(cells) + " |")
+    print(f"| {swap:,} | {fill:,} | {policy} | " + " | ".join(cells) + " |")
 print()
-print(f"{seeds} seeds a row (sim.seed 1..{seeds}, mm.shuffle on): mean ± sd. Host time: {host} for {8 * seeds} runs, two at a time.")
+print(f"{seeds} seeds a row (sim.seed 1..{seeds}, mm.shuffle on): mean ± sd. Host time: {host} for {16 * seeds} runs, two at a time.")
 PY
