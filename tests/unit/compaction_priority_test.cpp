@@ -390,3 +390,26 @@ TEST(CompactionPriority, SkipBitsKeepTheScannersOutOfPageblocksThatHadNothingUnt
     EXPECT_EQ(run(Prio::sync_light), first);
     EXPECT_EQ(r.alloc->check_invariants(), "");
 }
+
+/* reset_isolation_suitable from kswapd_try_to_sleep: a direct compaction whose scanners met
+ * leaves its skip bits with a flush request; when kswapd next goes to sleep the bits are gone. */
+TEST(CompactionPriority, KswapdGoingToSleepClearsTheSkipBitsAFailedDirectCompactionLeft) {
+    KernelRig r(tight(), small_swap(0));
+    mtesim::test::Waker w(*r.k);
+    take_everything(r);
+    Zone &z = *r.alloc->zones().back();
+    const std::size_t zi = r.alloc->zones().size() - 1;
+    free_for_compaction(r, z, zone_top(z));
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->compact(9, cycles, kGfpKernel, Prio::sync_light), Compactor::Result::partial_skipped);
+    EXPECT_GT(r.k->compactor().skip_hints(zi).marked(), 0u);
+    EXPECT_TRUE(r.k->compactor().skip_hints(zi).flush_requested());
+    r.hog(0);
+    r.k->kalloc(0, kGfpKernel); /* below low: kswapd is woken (the allocation's own fate does not matter here) */
+    ASSERT_FALSE(w.woken.empty());
+    ASSERT_EQ(w.woken.back(), &r.k->kswapd());
+    EXPECT_GT(r.k->compactor().skip_hints(zi).marked(), 0u) << "kswapd has not slept yet";
+    for (unsigned passes = 0; r.k->kswapd().run_once(cycles); ++passes) ASSERT_LT(passes, 1000u);
+    EXPECT_EQ(r.k->compactor().skip_hints(zi).marked(), 0u);
+    EXPECT_FALSE(r.k->compactor().skip_hints(zi).flush_requested());
+}
