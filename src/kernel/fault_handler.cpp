@@ -132,41 +132,37 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
     return r;
 }
 
+/*
+ * A user page (do_anonymous_page, a COW copy, a swap-in, a page-cache read): __alloc_pages with
+ * GFP_HIGHUSER_MOVABLE (tagged: __GFP_TAGGED), through the same v6.6 slow path as a kernel
+ * allocation (Kernel::kalloc: kswapd woken, direct reclaim while should_reclaim_retry allows,
+ * then the OOM killer). When the OOM killer takes the faulting process itself, the page it may
+ * have got on the victim's reserves is given back and the fault ends the process (@killed_self).
+ * When the allocation fails with nothing left to kill, Linux's fault returns VM_FAULT_OOM and
+ * pagefault_out_of_memory retries the fault for ever; the model ends the faulting process
+ * instead (counted as an OOM kill), so that the run goes on.
+ */
 PageAllocator::Allocation FaultHandler::alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self,
                                                   std::uint64_t &cycles, bool page_cache) {
     const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
     killed_self = false;
-    PageAllocator::SlowPath slow(m_k.alloc);
-    bool woke = false;
-    for (;;) {
-        auto a = m_k.alloc.alloc_pages(0, gfp, false);
-        if (a.ok) {
-            cycles += a.cycles;
-            m_k.host.wake_kswapd_order0(cycles);
-            return a;
-        }
-        if (!woke) { /* __alloc_pages_slowpath: wake_all_kswapds, one more try, then reclaim itself */
-            woke = true;
-            m_k.host.wake_kswapd_order0(cycles);
-            continue;
-        }
-        ++m_k.stats.direct_reclaims;
-        const std::uint64_t freed = m_k.host.direct_reclaim(m_k.config.reclaim_batch, cycles);
-        m_k.stats.direct_reclaimed += freed;
-        if (freed) continue;
-        const std::uint32_t victim = m_k.host.oom_kill(cycles);
-        if (!victim || victim == pid) {
-            m_k.alloc.alloc_pages(0, gfp, true); /* counts the failure */
-            if (!victim)
-                if (Process *p = m_k.procs.live(pid)) {
-                    ++m_k.stats.oom_kills;
-                    p->killed = true;
-                    m_k.host.teardown(*p, cycles);
-                }
-            killed_self = true;
-            return PageAllocator::Allocation{};
-        }
+    const bool was_alive = m_k.procs.live(pid) != nullptr;
+    PageAllocator::Allocation a = m_k.host.kalloc(0, gfp, pid);
+    cycles += a.cycles;
+    if (was_alive && !m_k.procs.live(pid)) {
+        if (a.ok) m_k.alloc.free_pages(a.pfn);
+        killed_self = true;
+        return PageAllocator::Allocation{};
     }
+    if (!a.ok) {
+        if (Process *p = m_k.procs.live(pid)) {
+            ++m_k.stats.oom_kills;
+            p->killed = true;
+            m_k.host.teardown(*p, cycles);
+        }
+        killed_self = true;
+    }
+    return a;
 }
 
 KernelResult FaultHandler::fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) {

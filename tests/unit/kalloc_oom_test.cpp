@@ -118,3 +118,27 @@ TEST(KallocOom, AnOomVictimMayTakeHalfOfTheMinReserve) {
 }
 
 }  // namespace
+
+/* A user page's allocation takes the same slow path: when reclaim frees nothing while pages it
+ * could reclaim remain (here process 1's 512 anonymous pages, pinned, with swap free), it retries
+ * until MAX_RECLAIM_RETRIES (16) rounds went without progress: 17 direct reclaims, then the OOM
+ * killer takes process 1 and process 2's fault gets its page. (Until session 33 a fault's
+ * allocation called the OOM killer after its first reclaim that freed nothing.) */
+TEST(KallocOom, AFaultRetriesReclaimWhileReclaimablePagesRemainBeforeKilling) {
+    KernelRig r(tight(), small_swap(1u << 16));
+    r.k->thread_start(1);
+    r.k->thread_start(2);
+    r.k->mmap(1, kBase, 512 * kPageSize, false);
+    r.k->mmap(2, kBase, 2 * kPageSize, false);
+    for (std::uint64_t i = 0; i < 512; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    r.k->pin(1, kBase, 512 * kPageSize, true);
+    ASSERT_TRUE(r.touch(2, kBase, true)); /* process 2's page tables exist before memory runs out */
+    for (const auto &z : r.alloc->zones()) r.alloc->drain_all_pages(*z); /* no page left on a per-CPU list */
+    take_everything(r);
+    EXPECT_TRUE(r.touch(2, kBase + kPageSize, true));
+    EXPECT_EQ(r.k->stats().direct_reclaims, 17u);
+    EXPECT_EQ(r.k->stats().oom_kills, 1u);
+    EXPECT_FALSE(r.k->alive(1));
+    EXPECT_TRUE(r.k->alive(2));
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+}

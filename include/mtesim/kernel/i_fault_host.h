@@ -8,8 +8,10 @@
 #include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/user_page.h"
 #include "mtesim/kernel/vma.h"
+#include "mtesim/mm/page_allocator.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace mtesim {
 
@@ -22,6 +24,8 @@ public:
     virtual std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) = 0;
     /// The OOM killer: kills the process with the largest footprint; its pid, 0 if none.
     virtual std::uint32_t oom_kill(std::uint64_t &cycles) = 0;
+    /// __alloc_pages with its slow path (reclaim, compaction, the OOM killer) for process @pid.
+    virtual PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp, std::optional<std::uint32_t> pid) = 0;
     /// Tears down the address space of @p, killed (the OOM killer found no other victim).
     virtual void teardown(ProcessTable::Process &p, std::uint64_t &cycles) = 0;
     /// folio_add_lru of a new user page at @pfn (file or anonymous); its record.

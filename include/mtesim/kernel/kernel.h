@@ -127,7 +127,7 @@ public:
     /// OOM killer, made by a thread of process @pid (nullopt: a caller outside every process).
     /// When the OOM killer takes @pid itself, the allocation goes on with the victim's reserves
     /// (ALLOC_OOM); the caller sees the process dead (alive(@pid) false) and lets it die.
-    PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp, std::optional<std::uint32_t> pid = std::nullopt);
+    PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp, std::optional<std::uint32_t> pid = std::nullopt) override;
 
     /* the fault path */
     /// The page fault of @pid at @va (tag bits ignored): FaultHandler::handle_fault.
