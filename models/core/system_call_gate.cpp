@@ -403,7 +403,6 @@ void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent 
         }
         if (!a.ok) ++m_stats.kalloc_failures;
         m_workload.set_pointer(ev.dest, a.ok ? VirtAddr(phys_of(a.pfn).value()) : VirtAddr());
-
     } else {
         const Pfn pfn = pfn_of(PhysAddr(untagged(m_workload.resolve(ev.src)).value()));
         if (!alloc.is_allocated_head(pfn)) {

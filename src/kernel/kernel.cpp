@@ -422,7 +422,8 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
 }
 
 /*
- * A kernel allocation (__alloc_pages_slowpath, v6.6). On failure kswapd is woken and the free
+ * A kernel allocation (__alloc_pages_slowpath, v6.6); a user page's allocation at a fault takes
+ * it too (FaultHandler::alloc_user_page, order 0, movable). On failure kswapd is woken and the free
  * lists tried again. A costly order (above 3), or any high order that is not movable, then
  * tries an async direct compaction first, as such requests are likely to have the pages but not
  * in one block; with __GFP_NORETRY a costly order gives up there if that compaction was skipped
