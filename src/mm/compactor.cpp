@@ -387,9 +387,9 @@ bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const
  * order (isolate_migratepages_block, one struct page looked at per block head or free page:
  * ops.page_scan). A movable block that is not pinned and not on a per-CPU list is migrated
  * (PageAllocator::migrate_block) to what the free scanner finds from the top of the zone down;
- * the others are passed over. Each batch of kClusterPages pages (COMPACT_CLUSTER_MAX) is one
- * migrate_pages call, its TLB flushes deferred to one wait (TlbFlushBatch). Before each batch,
- * compact_finished: @mode.stop() ends the run (kcompactd: kswapd running, COMPACT_PARTIAL_SKIPPED),
+ * the others are passed over. Each batch of kClusterPages pages (COMPACT_CLUSTER_MAX), and what
+ * is isolated when a pageblock ends, is one migrate_pages call, its TLB flushes deferred to one
+ * wait (TlbFlushBatch). After each batch and each pageblock, compact_finished: @mode.stop() ends the run (kcompactd: kswapd running, COMPACT_PARTIAL_SKIPPED),
  * so does the zone's score at or below the low mark (proactive only: COMPACT_SUCCESS). The run
  * is complete when the scanners meet or the free scanner has nothing left. The pool's pageblocks
  * (MIGRATE_CMA) are sources like any other, and targets where the pool takes movable data

@@ -127,8 +127,8 @@ public:
     };
     /// A whole-zone run (compact_zone with order -1, whole_zone): the migrate scanner moves the
     /// movable pages it finds from the bottom of the zone up into free pages the free scanner
-    /// finds from the top down, until the scanners meet, or, checked before each batch of
-    /// kClusterPages pages as compact_finished is, @mode.stop() holds or the zone's score is at
+    /// finds from the top down, until the scanners meet, or, checked after each batch of
+    /// kClusterPages pages and each pageblock as compact_finished is, @mode.stop() holds or the zone's score is at
     /// or below @mode.wmark_low. The cycles of its work are added to @cycles.
     ZoneRun compact_zone_whole(Zone &z, const WholeZone &mode, std::uint64_t &cycles);
     /// Proactive compaction of @z (kcompactd): down to @wmark_low, asynchronous, @stop when kswapd runs.
