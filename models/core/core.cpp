@@ -226,6 +226,7 @@ void Core::run_thread(ThreadContext &t) {
         case TraceOp::dontneed: m_gate.memory_syscall(t, ev); break;
         case TraceOp::fork: m_gate.fork(t, ev); break;
         case TraceOp::sysctl: m_gate.sysctl(t, ev); break;
+        case TraceOp::oom_score_adj: m_gate.oom_score_adj(t, ev); break;
         case TraceOp::read_user:
         case TraceOp::write_user: m_gate.user_buffer_syscall(t, ev); break;
         case TraceOp::syscall:

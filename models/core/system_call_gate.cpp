@@ -293,6 +293,18 @@ void SystemCallGate::sysctl(ThreadContext &t, const TraceEvent &ev) {
                                 {"position", std::uint64_t(ev.position)}});
 }
 
+void SystemCallGate::oom_score_adj(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return;
+    enter_kernel();
+    const Kernel::Result r = m_kernel.os->set_oom_score_adj(t.info.process, static_cast<std::int32_t>(static_cast<std::int64_t>(ev.arg)));
+    leave_kernel();
+    if (r.outcome == Kernel::Outcome::killed) {
+        kill_thread(t);
+        return;
+    }
+    t.abi.set_result(r.error);
+}
+
 /*
  * fork: a kernel entry, the copy of the address space on this core (kernel_fork.cpp), then the
  * child's thread, placed on this CPU (the parent's core is the one sure to be running) with

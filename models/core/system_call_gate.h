@@ -73,6 +73,9 @@ public:
     /// A write to /proc/sys (`sysctl KEY VALUE`): vm.compact_memory compacts every zone on
     /// this core, in @t's time; vm.compaction_proactiveness sets kcompactd's marks and wakes it.
     void sysctl(ThreadContext &t, const TraceEvent &ev);
+    /// A write to /proc/self/oom_score_adj (`oom_score_adj VALUE`): the OOM killer's bias for
+    /// @t's process. A write(2): a kernel entry and nothing else charged.
+    void oom_score_adj(ThreadContext &t, const TraceEvent &ev);
     /// An mmap (@map) or munmap (!@map) the heap makes, as a system call of @t.
     void map_region(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte, std::uint64_t position);
     /// kalloc / kfree / pin events: the page allocator called on this core.

@@ -137,30 +137,59 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
 }
 
 /*
- * The OOM killer (oom_badness): the live process with the most resident anonymous pages,
- * swapped pages and page tables is killed and its memory freed at once (the OOM reaper).
+ * The OOM killer (v6.6 select_bad_process -> oom_evaluate_task, oom_kill_process): the process
+ * with the highest oom_badness() is killed and its memory freed at once (the OOM reaper). Of
+ * equal scores the one met last wins, as oom_evaluate_task replaces its choice unless the new
+ * score is lower; processes are met in pid order here (for_each_process: creation order). A
+ * process scoring 0 or below is still a candidate; only oom_score_adj -1000 (and, in Linux,
+ * init and kernel threads, which the model has no process for) protects one.
  */
 std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
     const Process *victim = oom_kill_process(cycles);
     return victim ? victim->pid : 0;
 }
 
+/* oom_badness: get_mm_rss + MM_SWAPENTS + mm_pgtables_bytes / PAGE_SIZE, plus oom_score_adj
+ * scaled to a thousandth of totalpages (totalram_pages + total_swap_pages for a global OOM).
+ * The model's resident pages are its anonymous ones (no file pages are counted as mapped); its
+ * table count holds the PGD, which mm_pgtables_bytes does not. */
+std::optional<std::int64_t> Kernel::oom_badness(std::uint32_t pid) const {
+    const Process *p = find(pid);
+    return p ? badness(*p) : std::nullopt;
+}
+
+std::optional<std::int64_t> Kernel::badness(const Process &p) const {
+    if (p.killed || !p.mm || p.oom_score_adj == kOomScoreAdjMin) return std::nullopt;
+    const std::int64_t totalpages = static_cast<std::int64_t>(m_alloc.managed_pages() + m_swap.capacity());
+    const std::uint64_t tables = p.mm->table_pages() - (p.mm->table_pages() ? 1 : 0); /* mm_pgtables_bytes leaves out the PGD */
+    const std::int64_t points = static_cast<std::int64_t>(p.anon_pages + p.swap_pages + tables);
+    return points + static_cast<std::int64_t>(p.oom_score_adj) * (totalpages / 1000);
+}
+
 Kernel::Process *Kernel::oom_kill_process(std::uint64_t &cycles) {
     Process *victim = nullptr;
-    std::uint64_t best = 0;
+    std::int64_t best = 0;
     for (auto &[pid, p] : m_procs.all()) {
-        if (p->killed || !p->mm) continue;
-        const std::uint64_t score = p->anon_pages + p->swap_pages + p->mm->table_pages();
-        if (score > best) {
-            best = score;
-            victim = p.get();
-        }
+        const std::optional<std::int64_t> score = badness(*p);
+        if (!score || (victim && *score < best)) continue;
+        best = *score;
+        victim = p.get();
     }
     if (!victim) return nullptr;
     ++m_stats.oom_kills;
     victim->killed = true;
     teardown(*victim, cycles);
     return victim;
+}
+
+/* proc_oom_score_adj_write -> __set_oom_adj: the value is the thread group's (signal_struct),
+ * so every thread of the process shares it. */
+Kernel::Result Kernel::set_oom_score_adj(std::uint32_t pid, std::int32_t adj) {
+    Result r;
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    p->oom_score_adj = adj;
+    return r;
 }
 
 /* ---- system calls ------------------------------------------------------------------------- */

@@ -46,6 +46,7 @@ Kernel::Result Kernel::fork(std::uint32_t parent, std::uint32_t child) {
     pp = live(parent); /* the table may have rehashed */
     ++m_stats.processes;
     ++m_stats.forks;
+    c.oom_score_adj = pp->oom_score_adj; /* copy_signal: the child inherits it */
     c.mm = std::make_unique<AddressSpace>(child, m_alloc, m_kmem);
     bool ok = c.mm->init(r.cycles);
     for (const Vma &v : pp->mm->vmas_in(0, 1ull << 48)) {

@@ -2,6 +2,7 @@
 // same semantic checks as the text reader.
 #include "mtesim/trace/binary_trace_reader.h"
 
+#include "mtesim/common/oom_score_adj.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/mte/fault_record.h"
 #include "mtesim/trace/binary_trace_format.h"
@@ -187,6 +188,10 @@ void BinaryTraceReader::check(const TraceEvent &ev) {
             : ev.aux == static_cast<std::uint32_t>(SysctlKey::compaction_proactiveness) ? ev.arg > 100
                                                                                        : true)
             fail("bad sysctl");
+        break;
+    case TraceOp::oom_score_adj:
+        if (static_cast<std::int64_t>(ev.arg) < kOomScoreAdjMin || static_cast<std::int64_t>(ev.arg) > kOomScoreAdjMax)
+            fail("bad oom_score_adj");
         break;
     case TraceOp::kalloc:
         if (ev.arg > 10 || (ev.aux & 0xff) > 3 || ev.dest == Operand::kRaw ||

@@ -2,6 +2,7 @@
 // are key=value. See docs/trace-format.md for the grammar.
 #include "mtesim/trace/text_trace_reader.h"
 
+#include "mtesim/common/oom_score_adj.h"
 #include "mtesim/common/text_scan.h"
 #include "mtesim/common/trace_error.h"
 #include "mtesim/mte/fault_record.h"
@@ -553,6 +554,15 @@ bool TextTraceReader::parse(const char *l, const char *le, TraceEvent &ev) {
             m_lines.fail("unsupported sysctl '" + std::string(t.b[2], t.e[2]) +
                              "', expected vm.compact_memory or vm.compaction_proactiveness", l, le);
         }
+    } else if (token_is(op, ope, "oom_score_adj")) {
+        need(3, "TID oom_score_adj VALUE");
+        ev.op = TraceOp::oom_score_adj;
+        const bool neg = t.e[2] > t.b[2] && *t.b[2] == '-';
+        std::uint64_t v = 0;
+        if (!parse_number(t.b[2] + (neg ? 1 : 0), t.e[2], v) || v > static_cast<std::uint64_t>(kOomScoreAdjMax))
+            m_lines.fail("bad oom_score_adj value, expected a number from " + std::to_string(kOomScoreAdjMin) + " to " +
+                             std::to_string(kOomScoreAdjMax), l, le);
+        ev.arg = static_cast<std::uint64_t>(neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v));
     } else if (token_is(op, ope, "yield")) {
         need(2, "TID yield");
         ev.op = TraceOp::yield;

@@ -107,6 +107,7 @@ void TextTraceWriter::write(const TraceEvent &ev, const std::function<std::strin
               << (ev.aux == static_cast<std::uint32_t>(SysctlKey::compact_memory) ? "vm.compact_memory" : "vm.compaction_proactiveness")
               << " " << ev.arg << "\n";
         return;
+    case TraceOp::oom_score_adj: m_out << t << "oom_score_adj " << static_cast<std::int64_t>(ev.arg) << "\n"; return;
     case TraceOp::sleep: m_out << t << "sleep " << ev.arg << "\n"; return;
     case TraceOp::exit: m_out << t << "exit\n"; return;
     case TraceOp::kalloc:

@@ -51,6 +51,7 @@ const char *trace_op_name(TraceOp op) {
     case TraceOp::read_user: return "read_user";
     case TraceOp::write_user: return "write_user";
     case TraceOp::sysctl: return "sysctl";
+    case TraceOp::oom_score_adj: return "oom_score_adj";
     }
     return "?";
 }

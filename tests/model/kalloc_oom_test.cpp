@@ -59,6 +59,14 @@ std::string fill(unsigned tid, std::uint64_t free0) {
     return s;
 }
 
+/* Thread 2 (process 2) runs @first, touches its pages, then sleeps 100 ms and makes a system
+ * call (kTail); thread 1 (process 1) waits 10 ms and fills memory. */
+std::string two_processes(std::uint64_t free0, const std::string &first) {
+    return "thread 2 core=1 process=2\n" + first + touch(2) + "2 sleep 100000000\n" +
+           "thread 1 core=0 process=1\n1 sleep 10000000\n" + fill(1, free0);
+}
+const std::string kTail = "2 mmap 0x20000000 4096\n";
+
 TEST(KallocOomModel, AThreadWhoseOwnProcessIsKilledDiesAndItsAllocationIsGivenBack) {
     const std::uint64_t free0 = free_at_start();
     const std::string head = "thread 1 core=0 process=1\n" + touch(1) + fill(1, free0);
@@ -77,19 +85,32 @@ TEST(KallocOomModel, AThreadWhoseOwnProcessIsKilledDiesAndItsAllocationIsGivenBa
 
 TEST(KallocOomModel, AnotherProcessIsKilledAndTheAllocationSucceeds) {
     const std::uint64_t free0 = free_at_start();
-    // Thread 2 touches its pages, then sleeps 100 ms and makes a system call; thread 1 waits
-    // 10 ms, fills memory and allocates once more.
-    const std::string head = "thread 2 core=1 process=2\n" + touch(2) + "2 sleep 100000000\n" +
-                             "thread 1 core=0 process=1\n1 sleep 10000000\n" + fill(1, free0);
-    const std::string tail = "2 mmap 0x20000000 4096\n";
-    const Figures without = in_child<Figures>([&] { return figures(run(head + tail)); });
-    const RunResult r = run(head + "1 kalloc last 0 unmovable\n" + tail);
+    const std::string head = two_processes(free0, "");
+    const Figures without = in_child<Figures>([&] { return figures(run(head + kTail)); });
+    const RunResult r = run(head + "1 kalloc last 0 unmovable\n" + kTail);
     EXPECT_EQ(without.oom_kills, 0u);
     EXPECT_EQ(r.kernel.oom_kalloc, 1u);
     EXPECT_EQ(r.cores[0].kalloc_failures, without.kalloc_failures) << "the last kalloc succeeded";
     EXPECT_EQ(r.cores[0].threads_killed, 0u);
     EXPECT_EQ(r.cores[1].threads_killed, 1u) << "thread 2 died at its mmap";
     EXPECT_EQ(r.kernel.mmaps, without.mmaps - 1) << "its mmap never ran";
+}
+
+/* The same with thread 2's process protected (`oom_score_adj -1000`, written before it touches
+ * its pages): the OOM killer takes process 1, the allocator's own, which holds no page of its own
+ * (the kernel blocks are nobody's), rather than failing; thread 2 lives on. */
+TEST(KallocOomModel, AProcessWithOomScoreAdjMinus1000IsNotTaken) {
+    const std::uint64_t free0 = free_at_start();
+    const std::string head = two_processes(free0, "2 oom_score_adj -1000\n");
+    const Figures without = in_child<Figures>([&] { return figures(run(head + kTail)); });
+    const RunResult r = run(head + "1 kalloc last 0 unmovable\n" + kTail);
+    EXPECT_EQ(without.oom_kills, 0u);
+    EXPECT_EQ(r.kernel.oom_kalloc, 1u);
+    EXPECT_EQ(r.kernel.oom_kills, 1u);
+    EXPECT_EQ(r.cores[0].threads_killed, 1u) << "thread 1's process was the victim";
+    EXPECT_EQ(r.cores[0].kalloc_failures, without.kalloc_failures + 1) << "the victim's own allocation fails";
+    EXPECT_EQ(r.cores[1].threads_killed, 0u);
+    EXPECT_EQ(r.kernel.mmaps, without.mmaps) << "thread 2's mmap ran";
 }
 
 }  // namespace

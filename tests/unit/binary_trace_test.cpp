@@ -210,6 +210,37 @@ TEST(BinaryTrace, KallocFlagsRoundTripAndAreChecked) {
     std::remove(bin.c_str());
 }
 
+/* oom_score_adj's value, negative ones included, round-trips in arg (two's complement); a
+ * record outside -1000..1000 is refused as the text reader refuses the line. */
+TEST(BinaryTrace, OomScoreAdjRoundTripsAndIsChecked) {
+    const std::string text = tmp("adj.trace"), bin = tmp("adj.mtb");
+    std::ofstream(text) << "mtesim-trace 1\nthread 1\n1 oom_score_adj -1000\n1 oom_score_adj 17\n";
+    TextTraceReader original(text);
+    const auto lines = canonical(original);
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(lines[2], "1 oom_score_adj -1000");
+    EXPECT_EQ(lines[3], "1 oom_score_adj 17");
+    TextTraceReader src(text);
+    to_binary(src, bin, false);
+    BinaryTraceReader back(bin);
+    EXPECT_EQ(canonical(back), lines);
+    const std::string bytes = slurp(bin);
+    for (std::int64_t bad : {std::int64_t{1001}, std::int64_t{-1001}, std::int64_t{1} << 40}) {
+        std::string patched = bytes;
+        for (std::size_t at = sizeof(bintrace::Header); at + sizeof(bintrace::Record) <= patched.size(); at += sizeof(bintrace::Record)) {
+            bintrace::Record r;
+            std::memcpy(&r, patched.data() + at, sizeof r);
+            if (r.op == static_cast<std::uint8_t>(TraceOp::oom_score_adj) && r.arg == 17) {
+                r.arg = static_cast<std::uint64_t>(bad);
+                std::memcpy(patched.data() + at, &r, sizeof r);
+            }
+        }
+        EXPECT_NE(error_of(patched).find("bad oom_score_adj"), std::string::npos) << bad;
+    }
+    std::remove(text.c_str());
+    std::remove(bin.c_str());
+}
+
 TEST(BinaryTrace, DamagedFilesAreTraceErrors) {
     const std::string create = record(static_cast<std::uint8_t>(TraceOp::thread_create), 1, TraceEvent::kAnyCore);
     EXPECT_NE(error_of("not a trace").find("bad magic"), std::string::npos);

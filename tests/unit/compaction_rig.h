@@ -98,4 +98,23 @@ inline void free_for_compaction(KernelRig &r, Zone &z, Pfn ceiling) {
     ADD_FAILURE() << "not enough pageblocks below the ceiling";
 }
 
+/* The OOM killer's rigs: processes 1 and 2 with @small and @large anonymous pages touched (their
+ * page tables made by the first touch); exhaust() then takes every page above the min watermark
+ * with unmovable kernel blocks nobody owns. No swap: only the OOM killer frees memory. */
+struct TwoProcesses {
+    KernelRig r{tight(), small_swap(0)};
+    TwoProcesses(std::uint64_t small, std::uint64_t large) {
+        r.k->thread_start(1);
+        r.k->thread_start(2);
+        r.k->mmap(1, kBase, small * kPageSize, false);
+        r.k->mmap(2, kBase, large * kPageSize, false);
+        for (std::uint64_t i = 0; i < small; ++i) EXPECT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+        for (std::uint64_t i = 0; i < large; ++i) EXPECT_TRUE(r.touch(2, kBase + i * kPageSize, true));
+    }
+    void exhaust() {
+        r.hog(0);
+        EXPECT_FALSE(r.alloc->alloc_pages(0, kGfpKernel, false).ok) << "memory is down to the min watermark";
+    }
+};
+
 }  // namespace mtesim::test

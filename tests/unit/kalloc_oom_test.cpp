@@ -15,19 +15,8 @@ namespace {
 
 /* Processes 1 and 2 with @small and @large anonymous pages touched, then every page above the
  * min watermark taken by unmovable kernel blocks nobody owns. */
-struct Exhausted {
-    KernelRig r{tight(), small_swap(0)};
-    std::vector<Pfn> held;
-    Exhausted(std::uint64_t small, std::uint64_t large) {
-        r.k->thread_start(1);
-        r.k->thread_start(2);
-        r.k->mmap(1, kBase, small * kPageSize, false);
-        r.k->mmap(2, kBase, large * kPageSize, false);
-        for (std::uint64_t i = 0; i < small; ++i) EXPECT_TRUE(r.touch(1, kBase + i * kPageSize, true));
-        for (std::uint64_t i = 0; i < large; ++i) EXPECT_TRUE(r.touch(2, kBase + i * kPageSize, true));
-        held = r.hog(0);
-        EXPECT_FALSE(r.alloc->alloc_pages(0, kGfpKernel, false).ok) << "memory is down to the min watermark";
-    }
+struct Exhausted : TwoProcesses {
+    Exhausted(std::uint64_t small, std::uint64_t large) : TwoProcesses(small, large) { exhaust(); }
 };
 
 TEST(KallocOom, AFailingOrderZeroAllocationKillsTheLargestProcessAndSucceeds) {

@@ -196,6 +196,13 @@ TEST(TextTraceReader, KernelEventErrorPaths) {
               std::string::npos);
     EXPECT_NE(error_of(kHead + "1 kalloc a 0 unmovable atomic atomic\n").find("flag given twice"), std::string::npos);
     EXPECT_NE(error_of(kHead + "1 kalloc a 0 unmovable atomic noretry x\n").find("wrong number of fields"), std::string::npos);
+    // /proc/self/oom_score_adj: -1000..1000
+    EXPECT_EQ(error_of(kHead + "1 oom_score_adj -1000\n1 oom_score_adj 1000\n1 oom_score_adj 0\n"), "(no error)");
+    for (const char *bad : {"1001", "-1001", "x", "-", "--5", "+5", "0x3e9"})
+        EXPECT_NE(error_of(kHead + "1 oom_score_adj " + bad + "\n").find("bad oom_score_adj value, expected a number from -1000 to 1000"),
+                  std::string::npos)
+            << bad;
+    EXPECT_NE(error_of(kHead + "1 oom_score_adj\n").find("wrong number of fields"), std::string::npos);
 }
 
 TEST(TextTraceReader, HeapEventsParseAndAFreeOfAFreedHandleIsAnError) {

@@ -45,6 +45,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -194,6 +195,13 @@ public:
     /// A write of @value to vm.compaction_proactiveness: kcompactd's new marks, and with a value
     /// above 0 an immediate proactive check (proactive_compact_trigger wakes kcompactd).
     Result set_compaction_proactiveness(unsigned value);
+    /// A write of @adj (-1000..1000) to /proc/self/oom_score_adj by a thread of @pid: the
+    /// OOM killer's bias for the process (oom_badness); -1000 makes it unkillable.
+    Result set_oom_score_adj(std::uint32_t pid, std::int32_t adj);
+    /// oom_badness of process @pid: its resident anonymous, swapped and page-table pages plus
+    /// its oom_score_adj times a thousandth of managed and swap pages; nullopt when it cannot
+    /// be killed (oom_score_adj -1000, killed, no address space, or no such process).
+    std::optional<std::int64_t> oom_badness(std::uint32_t pid) const;
     /// kcompactd's proactive compaction of @z down to fragmentation score @wmark_low, stopped
     /// when kswapd runs (compact_finished's kswapd_is_running).
     Compactor::ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles) {
@@ -240,6 +248,7 @@ private:
 
     Process *live(std::uint32_t pid);
     const Process *find(std::uint32_t pid) const;
+    std::optional<std::int64_t> badness(const Process &p) const;
     PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
                                               bool page_cache = false) {
         return m_faults.alloc_user_page(pid, tagged, killed_self, cycles, page_cache);
@@ -271,7 +280,7 @@ private:
     /* IFaultHost: what the fault handler asks of the kernel */
     void wake_kswapd_order0(std::uint64_t &cycles) override { wake_kswapd(cycles); }
     std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
-    /// Picks and kills the process with the largest footprint; returns its pid, 0 if none.
+    /// Picks and kills the process with the highest oom_badness; returns its pid, 0 if none.
     std::uint32_t oom_kill(std::uint64_t &cycles) override;
     /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
     Process *oom_kill_process(std::uint64_t &cycles);

@@ -5,6 +5,7 @@
 // simulated cost: the work on processes (exit_mmap, the OOM killer) is the Kernel's.
 #pragma once
 
+#include "mtesim/common/oom_score_adj.h"
 #include "mtesim/kernel/address_space.h"
 
 #include <cstdint>
@@ -23,6 +24,7 @@ public:
         bool killed = false;
         std::uint64_t anon_pages = 0;       /* resident anonymous pages */
         std::uint64_t swap_pages = 0;       /* its pages in swap */
+        std::int32_t oom_score_adj = 0;     /* /proc/PID/oom_score_adj: -1000 (never killed) .. 1000 */
     };
     using Map = std::map<std::uint32_t, std::unique_ptr<Process>>;
 

@@ -64,8 +64,9 @@ enum class TraceOp : std::uint8_t {
     read_user,     /* read(2) into a user buffer: dest file id, aux file offset (bytes), arg length, src the buffer */
     write_user,    /* write(2) from a user buffer: as read_user */
     sysctl,        /* a write to /proc/sys: aux the key (SysctlKey), arg the value */
+    oom_score_adj, /* a write to /proc/self/oom_score_adj: arg the value (-1000..1000, two's complement) */
 };
-inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::sysctl);
+inline constexpr unsigned kLastTraceOp = static_cast<unsigned>(TraceOp::oom_score_adj);
 /// The /proc/sys keys a trace may write (`sysctl KEY VALUE`).
 enum class SysctlKey : std::uint8_t {
     compact_memory = 1,           /* vm.compact_memory: 1 compacts every zone whole */
