@@ -98,7 +98,8 @@ std::vector<Vma> AddressSpace::vmas_in(std::uint64_t start, std::uint64_t end) c
  * memory system; a missing table is allocated (GFP_KERNEL, unmovable), zeroed, and linked by
  * writing its table descriptor, as __pte_alloc and friends do.
  */
-std::optional<PhysAddr> AddressSpace::pte_slot(std::uint64_t va, bool allocate, std::uint64_t &cycles, bool *oom) {
+std::optional<PhysAddr> AddressSpace::pte_slot(std::uint64_t va, bool allocate, std::uint64_t &cycles, bool *oom,
+                                               std::optional<Pfn> *spare) {
     if (oom) *oom = false;
     if (!m_root.value()) return std::nullopt;
     PhysAddr table = m_root;
@@ -108,8 +109,13 @@ std::optional<PhysAddr> AddressSpace::pte_slot(std::uint64_t va, bool allocate, 
         cycles += m_kmem.read_word(slot, desc);
         if (!(desc & pgtable::kValid)) {
             if (!allocate) return std::nullopt;
-            const auto a = m_alloc.alloc_pages(0, kGfpKernel);
+            auto a = m_alloc.alloc_pages(0, kGfpKernel);
             cycles += a.cycles;
+            if (!a.ok && spare && *spare) {
+                a.ok = true;
+                a.pfn = **spare;
+                spare->reset();
+            }
             if (!a.ok) {
                 if (oom) *oom = true;
                 return std::nullopt;

@@ -22,8 +22,8 @@ namespace mtesim {
  *                     otherwise spurious (another CPU got there first)
  * Before any of them, a write to a VMA without PROT_WRITE is SEGV_ACCERR (nothing changes).
  * Every present entry made carries the VMA's write permission (wp_bits).
- * An allocation of data (or page-table) memory that fails after reclaim calls the OOM killer
- * (pagefault_out_of_memory); a tag reservation that fails does not.
+ * An allocation of data or page-table memory takes the allocator's slow path (Kernel::kalloc:
+ * reclaim, compaction, then the OOM killer); a tag reservation that fails does not.
  *
  * The caller holds the process's mmap_lock for reading (do_page_fault's lock_mm_and_find_vma).
  * The first attempt has FAULT_FLAG_ALLOW_RETRY: a file fault that must wait for a page locked
@@ -70,19 +70,22 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
     {
         PageAllocator::SlowPath slow(m_k.alloc); /* the page-table allocations and their retries */
         slot = p->mm->pte_slot(va, true, r.cycles, &oom);
-        // A page table is an unmovable allocation: reclaim for it before calling the OOM killer.
-        for (int tries = 0; !slot && oom && tries < 8; ++tries) {
-            ++m_k.stats.direct_reclaims;
-            const std::uint64_t freed = m_k.host.direct_reclaim(m_k.config.reclaim_batch, r.cycles);
-            m_k.stats.direct_reclaimed += freed;
-            if (!freed) break;
-            slot = p->mm->pte_slot(va, true, r.cycles, &oom);
+        // A page table (GFP_PGTABLE_USER: GFP_KERNEL, unmovable) the fast path cannot give:
+        // pte_alloc_one's alloc_pages goes on into the slow path, reclaim, compaction and the
+        // OOM killer (kalloc's), and the walk goes on with the page it got. Each missing level
+        // may need its own.
+        while (!slot && oom) {
+            bool killed_self = false;
+            const PageAllocator::Allocation a = alloc_page(pid, kGfpKernel, killed_self, r.cycles);
+            if (killed_self) return KernelResult{KernelOutcome::killed, r.cycles}; /* its address space is gone */
+            std::optional<Pfn> spare = a.pfn;
+            slot = p->mm->pte_slot(va, true, r.cycles, &oom, &spare);
+            if (spare) m_k.alloc.free_pages(*spare); /* a table freed meanwhile served the walk */
         }
     }
     if (!slot) {
-        const std::uint32_t victim = m_k.host.oom_kill(r.cycles);
-        r.outcome = (!victim || victim == pid) ? KernelOutcome::killed : KernelOutcome::ok;
-        if (!victim) p->killed = true;
+        /* no table and no memory shortage: the process has no address space left */
+        r.outcome = KernelOutcome::killed;
         return r;
     }
     const std::uint64_t pte = p->mm->read_pte(*slot, r.cycles);
@@ -144,7 +147,12 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
  */
 PageAllocator::Allocation FaultHandler::alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self,
                                                   std::uint64_t &cycles, bool page_cache) {
-    const GfpFlags gfp = tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable;
+    return alloc_page(pid, tagged ? kGfpHighUserMovableTagged : page_cache ? kGfpPageCache : kGfpHighUserMovable,
+                      killed_self, cycles);
+}
+
+PageAllocator::Allocation FaultHandler::alloc_page(std::uint32_t pid, const GfpFlags &gfp, bool &killed_self,
+                                             std::uint64_t &cycles) {
     killed_self = false;
     const bool was_alive = m_k.procs.live(pid) != nullptr;
     PageAllocator::Allocation a = m_k.host.kalloc(0, gfp, pid);

@@ -131,3 +131,44 @@ TEST(KallocOom, AFaultRetriesReclaimWhileReclaimablePagesRemainBeforeKilling) {
     EXPECT_TRUE(r.k->alive(2));
     EXPECT_EQ(r.alloc->check_invariants(), "");
 }
+
+/* A page table a fault needs takes the same slow path (pte_alloc_one's alloc_pages): with
+ * process 1's 512 anonymous pages pinned and swap free, the table's allocation reclaims 17 times
+ * (MAX_RECLAIM_RETRIES rounds without progress) before the OOM killer takes process 1; the walk
+ * then goes on with the page, and the user page comes from process 1's freed memory. (Until
+ * session 34 a page table had its own loop, which stopped at its first reclaim that freed
+ * nothing: 1 reclaim.) Process 2's touch at +4 MiB needs a new PTE table, its PMD and PUD
+ * tables being there. */
+TEST(KallocOom, APageTableAtAFaultTakesTheSlowPathToo) {
+    KernelRig r(tight(), small_swap(1u << 16));
+    r.k->thread_start(1);
+    r.k->thread_start(2);
+    r.k->mmap(1, kBase, 512 * kPageSize, false);
+    r.k->mmap(2, kBase, (4u << 20) + kPageSize, false);
+    for (std::uint64_t i = 0; i < 512; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    r.k->pin(1, kBase, 512 * kPageSize, true);
+    ASSERT_TRUE(r.touch(2, kBase, true));
+    for (const auto &z : r.alloc->zones()) r.alloc->drain_all_pages(*z);
+    take_everything(r);
+    EXPECT_TRUE(r.touch(2, kBase + (4u << 20), true));
+    EXPECT_EQ(r.k->stats().direct_reclaims, 17u);
+    EXPECT_EQ(r.k->stats().oom_kills, 1u);
+    EXPECT_FALSE(r.k->alive(1));
+    EXPECT_TRUE(r.k->alive(2));
+    EXPECT_EQ(r.alloc->check_invariants(), "");
+    EXPECT_EQ(r.k->check_invariants(), "");
+}
+
+/* The faulting process is the largest: its own page table's allocation kills it, and the fault
+ * ends with it (its address space, the walk's, is gone: the walk must not go on). */
+TEST(KallocOom, APageTableWhoseAllocationKillsItsOwnProcessEndsTheFault) {
+    TwoProcesses e(200, 600);
+    e.r.k->mmap(2, kBase + (8u << 20), kPageSize, false); /* a 2 MiB range without tables */
+    e.exhaust();
+    EXPECT_FALSE(e.r.touch(2, kBase + (8u << 20), true));
+    EXPECT_FALSE(e.r.k->alive(2));
+    EXPECT_TRUE(e.r.k->alive(1));
+    EXPECT_EQ(e.r.k->stats().oom_kills, 1u);
+    EXPECT_EQ(e.r.alloc->check_invariants(), "");
+    EXPECT_EQ(e.r.k->check_invariants(), "");
+}

@@ -47,8 +47,11 @@ public:
 
     /* page tables */
     /// Physical address of @va's level-3 entry, allocating missing tables when @allocate
-    /// (nullopt: a table is missing and !@allocate, or memory ran out: @oom set).
-    std::optional<PhysAddr> pte_slot(std::uint64_t va, bool allocate, std::uint64_t &cycles, bool *oom = nullptr);
+    /// (nullopt: a table is missing and !@allocate, or memory ran out: @oom set). A table the
+    /// allocator's fast path cannot give takes @spare when it holds a page (the page the caller
+    /// got through the slow path; the walk empties @spare when it takes it).
+    std::optional<PhysAddr> pte_slot(std::uint64_t va, bool allocate, std::uint64_t &cycles, bool *oom = nullptr,
+                                     std::optional<Pfn> *spare = nullptr);
     std::uint64_t read_pte(PhysAddr slot, std::uint64_t &cycles);
     void write_pte(PhysAddr slot, std::uint64_t value, std::uint64_t &cycles);
     /// The level-3 entry for @va read straight from simulated memory @mem (inspection: no

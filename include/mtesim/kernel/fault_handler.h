@@ -63,6 +63,8 @@ public:
     /// OOM killer chose @pid.
     PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
                                               bool page_cache = false);
+    /// The same for any order-0 request of @pid (alloc_user_page's, a page table's).
+    PageAllocator::Allocation alloc_page(std::uint32_t pid, const GfpFlags &gfp, bool &killed_self, std::uint64_t &cycles);
     /// The page-cache page of (@file_id, @index), read from storage on a miss (the page locked
     /// until the read completes); nullopt when no memory could be had (@killed_self as
     /// alloc_user_page). @wait: sleep until the page is unlocked (else the caller does).
