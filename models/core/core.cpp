@@ -144,7 +144,16 @@ void Core::run_thread(ThreadContext &t) {
     const std::deque<ThreadContext *> &run_queue = m_scheduler.run_queue(m_id);
     const std::uint64_t &sleeper_due = m_scheduler.earliest_sleeper_ref(m_id);
     const std::uint32_t &pull_to = m_scheduler.active_pull(m_id);
+    // An OOM victim's thread dies at its next event (the kill's IPI); a kill made while the
+    // thread was off its CPU is looked for before its first.
+    const std::uint64_t &kill_epoch = m_gate.kill_epoch();
+    std::uint64_t kills_seen = ~0ull;
     while (!t.killed) {
+        if (kill_epoch != kills_seen) {
+            kills_seen = kill_epoch;
+            m_gate.check_killed(t);
+            if (t.killed) break;
+        }
         const TraceEvent *read = w.next_event(*t.stream, scratch);
         if (!read) break;
         last = read;
@@ -255,7 +264,19 @@ void Core::run_thread(ThreadContext &t) {
             return;
         case TraceOp::kalloc:
         case TraceOp::kfree:
-        case TraceOp::pin: m_gate.kernel_allocation_event(t, ev); break;
+        case TraceOp::pin:
+            if (m_gate.kernel_allocation_event(t, ev)) {
+                // An OOM victim is exiting: schedule_timeout_killable(1), off the CPU for a
+                // jiffy (another thread, the victim's perhaps, may run here), then the same
+                // allocation again.
+                w.unread(*t.stream, ev);
+                --m_stats.events;
+                --t.events;
+                ++m_stats.context_switches;
+                m_scheduler.sleep(&t, now_ps() + ThreadScheduler::tick_ps());
+                return;
+            }
+            break;
         case TraceOp::malloc:
         case TraceOp::calloc:
         case TraceOp::realloc:

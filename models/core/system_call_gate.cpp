@@ -75,8 +75,17 @@ bool SystemCallGate::kernel_entry(ThreadContext &t, std::uint64_t position) {
     const bool async_write = t.mte.tfsr_write;
     if (TagCheckUnit::take_async_fault(t.mte)) report(t, FaultKind::tag_async, false, 0, async_write, position);
     // A thread whose process the OOM killer took dies at its next kernel entry.
-    if (!t.killed && t.started && m_kernel.os && !m_kernel.os->alive(t.info.process)) kill_thread(t);
+    check_killed(t);
     return !t.killed;
+}
+
+void SystemCallGate::check_killed(ThreadContext &t) {
+    if (!t.killed && t.started && m_kernel.os && !m_kernel.os->alive(t.info.process)) kill_thread(t);
+}
+
+const std::uint64_t &SystemCallGate::kill_epoch() const {
+    static const std::uint64_t kNone = 0;
+    return m_kernel.os ? m_kernel.os->kill_epoch() : kNone;
 }
 
 void SystemCallGate::kill_thread(ThreadContext &t) {
@@ -387,8 +396,8 @@ void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev)
  * One convention for cycles: kernel work charges this core's clock as it runs, and the
  * cycles the allocator returns are never added on top.
  */
-void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
-    if (!kernel_entry(t, ev.position)) return;
+bool SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent &ev) {
+    if (!kernel_entry(t, ev.position)) return false;
     PageAllocator &alloc = *m_kernel.allocator;
     const std::uint64_t start = m_clock.now_cycles();
     const MmStats before = alloc.stats();
@@ -404,6 +413,10 @@ void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent 
         const std::uint32_t pid = t.info.process;
         const bool was_alive = os.alive(pid);
         auto a = os.kalloc(static_cast<unsigned>(ev.arg), gfp, pid);
+        if (a.oom_wait) {
+            leave_kernel();
+            return true;
+        }
         ++m_stats.kallocs;
         // The OOM killer took the allocating process itself: the allocation may have succeeded
         // on the victim's reserves, but the dying task's call path frees it and fails, and the
@@ -444,6 +457,7 @@ void SystemCallGate::kernel_allocation_event(ThreadContext &t, const TraceEvent 
             m_hooks.timeline->instant("IPIs x" + std::to_string(after.ipis - before.ipis), "ipi", m_id, ps(start));
     }
     if (killed_self) kill_thread(t);
+    return false;
 }
 
 }  // namespace mtesim

@@ -79,7 +79,14 @@ public:
     /// An mmap (@map) or munmap (!@map) the heap makes, as a system call of @t.
     void map_region(ThreadContext &t, std::uint64_t base, std::uint64_t len, bool map, bool mte, std::uint64_t position);
     /// kalloc / kfree / pin events: the page allocator called on this core.
-    void kernel_allocation_event(ThreadContext &t, const TraceEvent &ev);
+    /// Returns true when a kalloc was not served because an OOM victim is exiting
+    /// (PageAllocator::Allocation::oom_wait): the caller puts @t to sleep for a jiffy and has
+    /// the event run again (nothing of it was counted).
+    bool kernel_allocation_event(ThreadContext &t, const TraceEvent &ev);
+    /// @t dies now if its process was killed (an OOM victim's thread, at its next event).
+    void check_killed(ThreadContext &t);
+    /// Kernel::kill_epoch (0 without a kernel model): changes when an OOM victim is left to exit.
+    const std::uint64_t &kill_epoch() const;
 
 private:
     /// Records the pool's use (data, tags, free) now, for the utilisation-over-time series.

@@ -408,6 +408,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.oom.tag_storage", k.oom_tag_storage, "events", "OOM kills at a fault: a pool page found no data page to move to");
     add_count("kernel.oom.kalloc", k.oom_kalloc, "processes", "OOM kills made by a kernel allocation's slow path");
     add_count("kernel.oom.no_victim", k.oom_no_victim, "allocations", "kernel allocations the OOM killer found no process for (Linux panics; the model fails them)");
+    add_count("kernel.oom.waits", k.oom_waits, "sleeps", "kernel allocations that slept a jiffy for an OOM victim's exit");
+    add_count("kernel.oom.reaped", k.oom_reaped, "processes", "OOM victims a fault's allocation tore down itself instead of waiting for their exit");
     add_count("kernel.tag_fault_retries", k.tag_fault_retries, "faults", "tag reservation failed at a fault: PTE left metadata-none, the access retries");
     add_count("kernel.pins", k.pins, "pages", "user pages pinned");
     add_count("kernel.user_pages", r.user_pages, "pages", "anonymous and page-cache pages at the end");

@@ -138,7 +138,7 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
 
 /*
  * The OOM killer (v6.6 select_bad_process -> oom_evaluate_task, oom_kill_process): the process
- * with the highest oom_badness() is killed and its memory freed at once (the OOM reaper). Of
+ * with the highest oom_badness() is killed (oom_kill_process below: who frees its memory). Of
  * equal scores the one met last wins, as oom_evaluate_task replaces its choice unless the new
  * score is lower; processes are met in pid order here (for_each_process: creation order). A
  * process scoring 0 or below is still a candidate; only oom_score_adj -1000 (and, in Linux,
@@ -166,7 +166,14 @@ std::optional<std::int64_t> Kernel::badness(const Process &p) const {
     return points + static_cast<std::int64_t>(p.oom_score_adj) * (totalpages / 1000);
 }
 
-Kernel::Process *Kernel::oom_kill_process(std::uint64_t &cycles) {
+/*
+ * __oom_kill_process: SIGKILL to the victim and mark_oom_victim. With a signaller (the cores run
+ * the processes' threads) the victim's memory is freed by its own exit, in its threads' time on
+ * their CPUs (do_exit -> exit_mm -> exit_mmap) as in Linux, where the OOM reaper steps in only if
+ * the victim has not exited 2 s later (OOM_REAPER_DELAY); the killer does not wait here. A victim
+ * with no thread started (or without a signaller) is torn down at once, on this CPU.
+ */
+Kernel::Process *Kernel::oom_kill_process(std::uint64_t &cycles, bool may_defer) {
     Process *victim = nullptr;
     std::int64_t best = 0;
     for (auto &[pid, p] : m_procs.all()) {
@@ -178,8 +185,27 @@ Kernel::Process *Kernel::oom_kill_process(std::uint64_t &cycles) {
     if (!victim) return nullptr;
     ++m_stats.oom_kills;
     victim->killed = true;
-    teardown(*victim, cycles);
+    if (may_defer && m_oom_signal && victim->threads > victim->unstarted) {
+        ++m_kill_epoch;
+        m_oom_signal(victim->pid, m_kmem.now_ps());
+    } else {
+        teardown(*victim, cycles);
+    }
     return victim;
+}
+
+std::uint32_t Kernel::exiting_oom_victim(std::uint32_t self) const {
+    for (const auto &[pid, p] : m_procs.all())
+        if (p->killed && p->mm && pid != self) return pid;
+    return 0;
+}
+
+void Kernel::reap_oom_victims(std::uint64_t &cycles) {
+    for (auto &[pid, p] : m_procs.all())
+        if (p->killed && p->mm) {
+            ++m_stats.oom_reaped;
+            teardown(*p, cycles);
+        }
 }
 
 /* proc_oom_score_adj_write -> __set_oom_adj: the value is the thread group's (signal_struct),
@@ -469,9 +495,15 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
  * for a costly order or __GFP_RETRY_MAYFAIL (which fail instead). Its first step, one more
  * attempt at the high watermark to catch a kill made meanwhile on another CPU, is left out: the
  * model's kernel operations are atomic, so no other CPU frees memory during this one. The victim
- * (oom_badness: the most resident anonymous, swapped and page-table pages) is killed and its
- * memory freed at once (the OOM reaper's work), and the rounds start again with their
- * no-progress count cleared: Linux retries as long as the OOM killer makes progress. When the
+ * (oom_badness) is killed. With the cores running the processes' threads (a signaller), its
+ * memory comes back with its own exit, on its threads' CPUs: the allocation returns oom_wait, and
+ * its caller sleeps a jiffy and asks again (out_of_memory's schedule_timeout_killable(1), then
+ * "goto retry"); while a victim has not exited, the OOM killer kills no one else and the caller
+ * sleeps again (oom_evaluate_task's abort: Linux loops through its reclaim rounds meanwhile). A
+ * fault cannot sleep here and frees the victim's memory itself (reap_oom_victims). Without a
+ * signaller the victim's memory is freed at once (the OOM reaper's work). Then the rounds start
+ * again with their no-progress count cleared: Linux retries as long as the OOM killer makes
+ * progress. When the
  * victim is the allocating process it goes on with the victim's reserves (ALLOC_OOM: half of the
  * min watermark), and if that fails too it gets nothing (the "tsk_is_oom_victim(current)" exit).
  * When no process can be killed Linux panics ("System is deadlocked on memory"); the model fails
@@ -489,6 +521,13 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
  */
 PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp, std::optional<std::uint32_t> pid) {
     constexpr unsigned kMaxRounds = 1u << 16;
+    auto oom_wait = [this](std::uint64_t cycles) {
+        ++m_stats.oom_waits;
+        PageAllocator::Allocation w;
+        w.oom_wait = true;
+        w.cycles = cycles;
+        return w;
+    };
     PageAllocator::SlowPath slow(m_alloc);
     std::uint64_t cycles = 0;
     auto got = [&cycles](PageAllocator::Allocation a) {
@@ -537,13 +576,20 @@ PageAllocator::Allocation Kernel::kalloc(unsigned order, GfpFlags gfp, std::opti
             if (progress && should_compact_retry(order, result, prio, compaction_retries)) continue;
             // __alloc_pages_may_oom
             if (costly || gfp.retry_mayfail || gfp.oom_reserves) break;
-            const Process *victim = oom_kill_process(cycles);
+            // oom_evaluate_task's abort: a victim not yet exited (not MMF_OOM_SKIP) stops the
+            // selection, and out_of_memory reports progress; the caller sleeps and retries.
+            if (exiting_oom_victim(pid.value_or(0))) return oom_wait(cycles);
+            const Process *victim = oom_kill_process(cycles, true);
             if (!victim) {
                 ++m_stats.oom_no_victim;
                 break;
             }
             ++m_stats.oom_kalloc;
             if (pid && victim->pid == *pid) gfp.oom_reserves = true;
+            // out_of_memory's schedule_timeout_killable(1) after killing another process whose
+            // exit is to free the memory (the victim's own call has a fatal signal pending and
+            // does not sleep)
+            else if (victim->mm) return oom_wait(cycles);
             no_progress_loops = 0;
         }
     }

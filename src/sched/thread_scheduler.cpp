@@ -672,6 +672,27 @@ void ThreadScheduler::sleep(ThreadContext *t, std::uint64_t wake_ps) {
             if (c != t->core && idle(c)) m_wake(c);
 }
 
+void ThreadScheduler::wake_process(std::uint32_t pid, std::uint64_t now_ps) {
+    std::vector<ThreadContext *> woken;
+    for (auto &sleepers : m_sleepers) {
+        woken.clear();
+        for (auto it = sleepers.begin(); it != sleepers.end();) {
+            if (!it->second->kthread && it->second->info.process == pid && it->first > now_ps) {
+                woken.push_back(it->second);
+                it = sleepers.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (ThreadContext *t : woken) sleepers.emplace(now_ps, t);
+    }
+    update_sleeper_min();
+    /* idle cores wait for their sleepers' time: they look again (a busy one at its next event) */
+    if (m_wake)
+        for (std::uint32_t c = 0; c < m_queues.size(); ++c)
+            if (idle(c)) m_wake(c);
+}
+
 void ThreadScheduler::update_sleeper_min() {
     std::uint64_t timer = kNever; /* a kernel thread's timer may fire on any core */
     for (const auto &e : m_ktimers) timer = std::min(timer, e.first);

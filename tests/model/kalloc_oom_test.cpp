@@ -24,12 +24,12 @@ RunResult run(const std::string &body) { return test::run_text_trace("kalloc-oom
 
 /* What the tests compare of a run made in a child process (SystemC elaborates once a process). */
 struct Figures {
-    std::uint64_t kallocs, kalloc_failures, killed0, killed1, free_pages, oom_kills, oom_kalloc, mmaps;
+    std::uint64_t kallocs, kalloc_failures, killed0, killed1, free_pages, oom_kills, oom_kalloc, mmaps, kernel0, kernel1;
 };
 Figures figures(const RunResult &r) {
     return {r.cores[0].kallocs, r.cores[0].kalloc_failures, r.cores[0].threads_killed,
             r.cores.size() > 1 ? r.cores[1].threads_killed : 0, r.free_pages, r.kernel.oom_kills, r.kernel.oom_kalloc,
-            r.kernel.mmaps};
+            r.kernel.mmaps, r.cores[0].kernel_cycles, r.cores.size() > 1 ? r.cores[1].kernel_cycles : 0};
 }
 
 std::uint64_t free_at_start() {
@@ -61,8 +61,8 @@ std::string fill(unsigned tid, std::uint64_t free0) {
 
 /* Thread 2 (process 2) runs @first, touches its pages, then sleeps 100 ms and makes a system
  * call (kTail); thread 1 (process 1) waits 10 ms and fills memory. */
-std::string two_processes(std::uint64_t free0, const std::string &first) {
-    return "thread 2 core=1 process=2\n" + first + touch(2) + "2 sleep 100000000\n" +
+std::string two_processes(std::uint64_t free0, const std::string &first, unsigned core2 = 1) {
+    return "thread 2 core=" + std::to_string(core2) + " process=2\n" + first + touch(2) + "2 sleep 100000000\n" +
            "thread 1 core=0 process=1\n1 sleep 10000000\n" + fill(1, free0);
 }
 const std::string kTail = "2 mmap 0x20000000 4096\n";
@@ -94,6 +94,44 @@ TEST(KallocOomModel, AnotherProcessIsKilledAndTheAllocationSucceeds) {
     EXPECT_EQ(r.cores[0].threads_killed, 0u);
     EXPECT_EQ(r.cores[1].threads_killed, 1u) << "thread 2 died at its mmap";
     EXPECT_EQ(r.kernel.mmaps, without.mmaps - 1) << "its mmap never ran";
+}
+
+/* Who pays for the victim's exit. Thread 2 sleeps 100 ms when thread 1's kalloc kills its
+ * process: the SIGKILL wakes it on its own core, where its exit frees its 512 pages
+ * (exit_mmap), while thread 1 sleeps one jiffy (schedule_timeout_killable(1)) and then gets its
+ * page. So core 1 pays the teardown, as it does when thread 2 exits by itself (the run without
+ * the kill, where it exits after its mmap), and core 0 pays only the allocation: its kernel
+ * time grows by less than the teardown's. Until session 34 the teardown ran on core 0. */
+TEST(KallocOomModel, TheVictimsExitRunsOnItsOwnCoreWhileTheAllocatorSleepsAJiffy) {
+    const std::uint64_t free0 = free_at_start();
+    const std::string head = two_processes(free0, "");
+    const Figures without = in_child<Figures>([&] { return figures(run(head + kTail)); });
+    const RunResult r = run(head + "1 kalloc last 0 unmovable\n" + kTail);
+    EXPECT_EQ(r.kernel.oom_kalloc, 1u);
+    EXPECT_EQ(r.kernel.oom_waits, 1u) << "one jiffy: the victim's core was idle and ran its exit at once";
+    EXPECT_EQ(r.kernel.oom_reaped, 0u);
+    EXPECT_EQ(r.cores[0].kalloc_failures, without.kalloc_failures);
+    EXPECT_EQ(r.cores[1].threads_killed, 1u);
+    const std::uint64_t exit_cycles = r.cores[1].kernel_cycles;
+    EXPECT_GT(exit_cycles, 512u * 100) << "core 1 freed 512 pages and their tables";
+    EXPECT_GT(r.cores[1].kernel_cycles * 10, without.kernel1 * 9) << "the same exit as thread 2's own, less its mmap";
+    EXPECT_LT(r.cores[0].kernel_cycles - without.kernel0, exit_cycles) << "core 0 did not run the teardown";
+}
+
+/* The victim asleep on the allocator's own core: the allocator's jiffy of sleep leaves the core
+ * to it, and its exit runs there before the allocation is asked again. */
+TEST(KallocOomModel, AVictimOnTheAllocatorsCoreExitsWhileTheAllocatorSleeps) {
+    const std::uint64_t free0 = free_at_start();
+    const std::string head = two_processes(free0, "", 0);
+    const Figures without = in_child<Figures>([&] { return figures(run(head + kTail)); });
+    const RunResult r = run(head + "1 kalloc last 0 unmovable\n" + kTail);
+    EXPECT_EQ(r.kernel.oom_kalloc, 1u);
+    EXPECT_EQ(r.kernel.oom_waits, 1u);
+    EXPECT_EQ(r.kernel.oom_reaped, 0u);
+    EXPECT_EQ(r.kernel.oom_kills, 1u);
+    EXPECT_EQ(r.cores[0].threads_killed + r.cores[1].threads_killed, 1u) << "thread 2, woken on core 0 or an idle one";
+    EXPECT_EQ(r.cores[0].kalloc_failures, without.kalloc_failures) << "the last kalloc succeeded";
+    EXPECT_EQ(r.kernel.mmaps, without.mmaps - 1) << "thread 2's mmap never ran";
 }
 
 /* The same with thread 2's process protected (`oom_score_adj -1000`, written before it touches

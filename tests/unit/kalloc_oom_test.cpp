@@ -172,3 +172,71 @@ TEST(KallocOom, APageTableWhoseAllocationKillsItsOwnProcessEndsTheFault) {
     EXPECT_EQ(e.r.alloc->check_invariants(), "");
     EXPECT_EQ(e.r.k->check_invariants(), "");
 }
+
+/* With a signaller (the platform's scheduler, here a recorder) the victim's memory is freed by
+ * its own exit: the allocation that killed it is told to sleep and ask again (oom_wait), and a
+ * second attempt before the exit kills no one else (oom_evaluate_task's abort on a victim not
+ * yet gone). Process 2's thread_exit then frees its 600 pages, and the next attempt succeeds. */
+TEST(KallocOom, AVictimsMemoryComesBackWithItsExitAndTheAllocatorWaitsForIt) {
+    TwoProcesses e(200, 600);
+    Kernel &k = *e.r.k;
+    std::vector<std::uint32_t> signalled;
+    k.set_oom_signaller([&](std::uint32_t pid, std::uint64_t) { signalled.push_back(pid); });
+    k.thread_start(3); /* the allocating process: its PGD needs a page before memory runs out */
+    e.exhaust();
+    const std::uint64_t free_before = e.r.alloc->free_pages();
+    auto a = k.kalloc(0, kGfpKernel, 3u);
+    EXPECT_FALSE(a.ok);
+    EXPECT_TRUE(a.oom_wait);
+    EXPECT_EQ(signalled, std::vector<std::uint32_t>{2});
+    EXPECT_FALSE(k.alive(2));
+    EXPECT_EQ(k.exiting_oom_victim(3), 2u);
+    EXPECT_LE(e.r.alloc->free_pages(), free_before + 1) << "nothing freed before the victim exits";
+    a = k.kalloc(0, kGfpKernel, 3u);
+    EXPECT_TRUE(a.oom_wait);
+    EXPECT_EQ(k.stats().oom_kills, 1u) << "no second victim while the first is exiting";
+    EXPECT_EQ(k.stats().oom_waits, 2u);
+    k.thread_exit(2);
+    EXPECT_EQ(k.exiting_oom_victim(3), 0u);
+    EXPECT_GE(e.r.alloc->free_pages(), free_before + 600);
+    a = k.kalloc(0, kGfpKernel, 3u);
+    EXPECT_TRUE(a.ok);
+    EXPECT_FALSE(a.oom_wait);
+    EXPECT_EQ(k.stats().oom_kills, 1u);
+    EXPECT_EQ(e.r.alloc->check_invariants(), "");
+}
+
+/* A fault cannot sleep in the model (one atomic kernel operation): its allocation frees an
+ * exiting victim's memory itself (the OOM reaper's work) and goes on. */
+TEST(KallocOom, AFaultFacingAnExitingVictimReapsItAndGetsItsPage) {
+    TwoProcesses e(200, 600);
+    Kernel &k = *e.r.k;
+    k.set_oom_signaller([](std::uint32_t, std::uint64_t) {});
+    k.thread_start(3);
+    e.exhaust();
+    ASSERT_TRUE(k.kalloc(0, kGfpKernel, 3u).oom_wait); /* process 2 killed, exiting */
+    EXPECT_TRUE(e.r.touch(1, kBase, true)) << "a page process 1 already has";
+    EXPECT_TRUE(e.r.touch(1, kBase + 300 * kPageSize, false) == false) << "outside its mapping";
+    k.mmap(1, kBase + (1u << 20), kPageSize, false);
+    EXPECT_TRUE(e.r.touch(1, kBase + (1u << 20), true));
+    EXPECT_EQ(k.stats().oom_reaped, 1u);
+    EXPECT_EQ(k.exiting_oom_victim(), 0u);
+    EXPECT_EQ(k.stats().oom_kills, 1u);
+    EXPECT_EQ(e.r.alloc->check_invariants(), "");
+    EXPECT_EQ(k.check_invariants(), "");
+}
+
+/* The allocating process chosen as the victim does not wait for itself: it goes on with the
+ * victim's reserves at once, and its memory comes back only with its own exit. */
+TEST(KallocOom, AVictimAllocatingForItselfDoesNotWaitAndFreesItsMemoryAtExit) {
+    Exhausted e(200, 600);
+    Kernel &k = *e.r.k;
+    k.set_oom_signaller([](std::uint32_t, std::uint64_t) {});
+    const std::uint64_t free_before = e.r.alloc->free_pages();
+    const auto a = k.kalloc(0, kGfpKernel, 2u);
+    EXPECT_TRUE(a.ok) << "on the victim's reserves";
+    EXPECT_FALSE(a.oom_wait);
+    EXPECT_LT(e.r.alloc->free_pages(), free_before);
+    k.thread_exit(2);
+    EXPECT_GE(e.r.alloc->free_pages() + 1, free_before + 600);
+}

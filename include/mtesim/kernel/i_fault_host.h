@@ -28,6 +28,9 @@ public:
     virtual PageAllocator::Allocation kalloc(unsigned order, GfpFlags gfp, std::optional<std::uint32_t> pid) = 0;
     /// Tears down the address space of @p, killed (the OOM killer found no other victim).
     virtual void teardown(ProcessTable::Process &p, std::uint64_t &cycles) = 0;
+    /// Frees now the memory of every OOM victim whose exit has not freed it yet (kalloc said
+    /// oom_wait, and a fault cannot sleep: the OOM reaper's work, on this CPU).
+    virtual void reap_oom_victims(std::uint64_t &cycles) = 0;
     /// folio_add_lru of a new user page at @pfn (file or anonymous); its record.
     virtual UserPage &add_user_page(Pfn pfn, bool file) = 0;
     /// do_wp_page: a store to a COW-shared present page (kernel_fork.cpp).

@@ -180,6 +180,18 @@ public:
     }
     Kswapd &kswapd() { return m_kswapd; }
     Kcompactd &kcompactd() { return m_kcompactd; }
+    /// SIGKILL to an OOM victim's threads: @signal(pid, now_ps) wakes those asleep (a fatal
+    /// signal ends an interruptible or killable sleep) so that each runs and exits on its own
+    /// CPU, the last one's exit_mmap freeing the memory there; a thread running on another CPU
+    /// sees the kill at its next event (kill_epoch). Without a signaller (the kernel model alone,
+    /// as the unit and stress tests use it) a victim's memory is freed at once, on the killing
+    /// CPU, as the OOM reaper would.
+    void set_oom_signaller(std::function<void(std::uint32_t, std::uint64_t)> signal) { m_oom_signal = std::move(signal); }
+    /// Counts the kills whose exit is left to the victim's threads: a core running a thread
+    /// looks for its process's death when this changes.
+    const std::uint64_t &kill_epoch() const { return m_kill_epoch; }
+    /// A killed process whose exit has not freed its memory yet, other than @self (0: none).
+    std::uint32_t exiting_oom_victim(std::uint32_t self = 0) const;
     /// wakeup_kcompactd for an allocation of 2^@order pages (kswapd calls it as it sleeps).
     void wake_kcompactd(unsigned order);
     /// A free block of 2^@order pages or more outside the pool and isolated pageblocks: the
@@ -283,7 +295,10 @@ private:
     /// Picks and kills the process with the highest oom_badness; returns its pid, 0 if none.
     std::uint32_t oom_kill(std::uint64_t &cycles) override;
     /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
-    Process *oom_kill_process(std::uint64_t &cycles);
+    /// Its memory is freed at once, or, with @may_defer and a signaller, by its threads' exit.
+    Process *oom_kill_process(std::uint64_t &cycles, bool may_defer = false);
+    /// The OOM reaper's work on every victim still holding its memory, done now on this CPU.
+    void reap_oom_victims(std::uint64_t &cycles) override;
     void teardown(Process &p, std::uint64_t &cycles) override;
 
     /// mmap_region: [@base, @base + @len) of @p unmapped, then one VMA there with @mte,
@@ -357,6 +372,8 @@ private:
     Kswapd m_kswapd;
     Kcompactd m_kcompactd;
     std::function<bool(IKernelThread &)> m_kthread_waker;
+    std::function<void(std::uint32_t, std::uint64_t)> m_oom_signal;
+    std::uint64_t m_kill_epoch = 0;
     std::uint64_t m_kthread_wake_ipis = 0; /* reschedule IPIs sent to wake a kernel thread on an idle CPU */
 };
 

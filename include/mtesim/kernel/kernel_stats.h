@@ -86,6 +86,8 @@ struct KernelStats {
     std::uint64_t oom_tag_storage = 0;      /* OOM kills at a fault because a page in the pool found no data page to move to */
     std::uint64_t oom_kalloc = 0;           /* OOM kills made by a kernel allocation's slow path (__alloc_pages_may_oom) */
     std::uint64_t oom_no_victim = 0;        /* kernel allocations that called the OOM killer and found no process to kill */
+    std::uint64_t oom_waits = 0;            /* kernel allocations told to sleep a jiffy for an OOM victim's exit (oom_wait) */
+    std::uint64_t oom_reaped = 0;           /* OOM victims whose memory a fault's allocation freed itself (the reaper's work) */
     std::uint64_t tag_fault_retries = 0;    /* faults that left the PTE "metadata none" (reservation failed; the access retries) */
     std::uint64_t pins = 0, unpins = 0;     /* user pages pinned / unpinned */
 

@@ -40,6 +40,9 @@ public:
         Pfn pfn;
         bool tags_pending = false;   /* tagged, but tag storage could not be reserved yet */
         std::uint64_t cycles = 0;    /* core cycles the allocation took */
+        /* Kernel::kalloc: not served yet, an OOM victim is exiting (its memory comes back when it
+         * has): sleep a jiffy and ask again (schedule_timeout_killable(1), then "goto retry") */
+        bool oom_wait = false;
     };
 
     /// One allocation's slow path (__alloc_pages_slowpath: reclaim, compaction, retries):

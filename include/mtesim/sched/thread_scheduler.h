@@ -148,6 +148,9 @@ public:
     void requeue(ThreadContext *t);
     /// Takes @t off its core until simulated time @wake_ps (a timed sleep: nanosleep).
     void sleep(ThreadContext *t, std::uint64_t wake_ps);
+    /// A fatal signal to process @pid at @now_ps: its threads asleep wake then (signal_wake_up:
+    /// a SIGKILL ends an interruptible sleep), as a timed sleep that fell due.
+    void wake_process(std::uint32_t pid, std::uint64_t now_ps);
     /// When idle @core should look again, in ps (~0 when never): the earliest wake-up of its
     /// sleepers (with load balancing: of any core's sleepers, and its next balance time while
     /// another core has a thread waiting that it could take) or of a kernel thread's timer.

@@ -21,6 +21,15 @@ public:
         if (size() == m_slots.size()) grow();
         m_slots[m_tail++ & (m_slots.size() - 1)] = ev;
     }
+    /// Puts @ev before every queued event: the next pop() returns it.
+    void push_front(const TraceEvent &ev) {
+        if (size() == m_slots.size()) grow();
+        if (m_head == 0) { /* keep the free-running indices above zero: the slots are the same mod size */
+            m_head += m_slots.size();
+            m_tail += m_slots.size();
+        }
+        m_slots[--m_head & (m_slots.size() - 1)] = ev;
+    }
     /// Removes the oldest event into @out. The ring must not be empty.
     void pop(TraceEvent &out) { out = m_slots[m_head++ & (m_slots.size() - 1)]; }
     void clear() { m_head = m_tail = 0; }

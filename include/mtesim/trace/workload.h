@@ -89,6 +89,12 @@ public:
         stream_of(info.id);
         if (m_listener) m_listener(&info);
     }
+    /// Gives @ev back to @s: its next event is @ev again (an event its thread must run again,
+    /// as a kalloc that slept for an OOM victim's exit). @ev is copied.
+    void unread(Stream &s, const TraceEvent &ev) {
+        s.queue.push_front(ev);
+        ++m_buffered;
+    }
     /// Drops the remaining events of @tid (the thread was killed).
     void discard(std::uint32_t tid);
     /// Called for every thread creation read, and once (with nullptr) when the source ends.
