@@ -144,16 +144,13 @@ void Core::run_thread(ThreadContext &t) {
     const std::deque<ThreadContext *> &run_queue = m_scheduler.run_queue(m_id);
     const std::uint64_t &sleeper_due = m_scheduler.earliest_sleeper_ref(m_id);
     const std::uint32_t &pull_to = m_scheduler.active_pull(m_id);
-    // An OOM victim's thread dies at its next event (the kill's IPI); a kill made while the
-    // thread was off its CPU is looked for before its first.
+    // An OOM victim's thread dies before its first event, when it was killed off its CPU, or
+    // within a quantum of the kill while it runs (the kill's IPI; looked for at each quantum's
+    // end, which costs the event loop nothing).
     const std::uint64_t &kill_epoch = m_gate.kill_epoch();
-    std::uint64_t kills_seen = ~0ull;
+    std::uint64_t kills_seen = kill_epoch;
+    m_gate.check_killed(t);
     while (!t.killed) {
-        if (kill_epoch != kills_seen) {
-            kills_seen = kill_epoch;
-            m_gate.check_killed(t);
-            if (t.killed) break;
-        }
         const TraceEvent *read = w.next_event(*t.stream, scratch);
         if (!read) break;
         last = read;
@@ -289,6 +286,10 @@ void Core::run_thread(ThreadContext &t) {
             if (m_clock.need_sync()) {
                 if (check_limits()) return;
                 m_clock.sync();
+            }
+            if (kill_epoch != kills_seen) {
+                kills_seen = kill_epoch;
+                m_gate.check_killed(t);
             }
         }
         // A bigger CPU that went newly idle asked for this misfit thread (its active balance's

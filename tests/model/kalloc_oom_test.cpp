@@ -24,12 +24,13 @@ RunResult run(const std::string &body) { return test::run_text_trace("kalloc-oom
 
 /* What the tests compare of a run made in a child process (SystemC elaborates once a process). */
 struct Figures {
-    std::uint64_t kallocs, kalloc_failures, killed0, killed1, free_pages, oom_kills, oom_kalloc, mmaps, kernel0, kernel1;
+    std::uint64_t kallocs, kalloc_failures, killed0, killed1, free_pages, oom_kills, oom_kalloc, mmaps, kernel0, kernel1, events1;
 };
 Figures figures(const RunResult &r) {
     return {r.cores[0].kallocs, r.cores[0].kalloc_failures, r.cores[0].threads_killed,
             r.cores.size() > 1 ? r.cores[1].threads_killed : 0, r.free_pages, r.kernel.oom_kills, r.kernel.oom_kalloc,
-            r.kernel.mmaps, r.cores[0].kernel_cycles, r.cores.size() > 1 ? r.cores[1].kernel_cycles : 0};
+            r.kernel.mmaps, r.cores[0].kernel_cycles, r.cores.size() > 1 ? r.cores[1].kernel_cycles : 0,
+            r.cores.size() > 1 ? r.cores[1].events : 0};
 }
 
 std::uint64_t free_at_start() {
@@ -132,6 +133,24 @@ TEST(KallocOomModel, AVictimOnTheAllocatorsCoreExitsWhileTheAllocatorSleeps) {
     EXPECT_EQ(r.cores[0].threads_killed + r.cores[1].threads_killed, 1u) << "thread 2, woken on core 0 or an idle one";
     EXPECT_EQ(r.cores[0].kalloc_failures, without.kalloc_failures) << "the last kalloc succeeded";
     EXPECT_EQ(r.kernel.mmaps, without.mmaps - 1) << "thread 2's mmap never ran";
+}
+
+/* A victim busy in user code (compute, no kernel entry) dies within a quantum of the kill (the
+ * kill's IPI), not at its next system call: the allocator waits one jiffy, where waiting for
+ * thread 2's mmap after its 20,000 computes (about 100 ms) would take some 25. */
+TEST(KallocOomModel, ARunningVictimDiesWithinAQuantumOfTheKill) {
+    const std::uint64_t free0 = free_at_start();
+    std::string busy = "thread 2 core=1 process=2\n" + touch(2);
+    for (int i = 0; i < 20000; ++i) busy += "2 compute 10000\n";
+    const std::string head = busy + "thread 1 core=0 process=1\n1 sleep 10000000\n" + fill(1, free0);
+    const Figures without = in_child<Figures>([&] { return figures(run(head + kTail)); });
+    const RunResult r = run(head + "1 kalloc last 0 unmovable\n" + kTail);
+    EXPECT_EQ(r.kernel.oom_kalloc, 1u);
+    EXPECT_EQ(r.kernel.oom_waits, 1u);
+    EXPECT_EQ(r.cores[1].threads_killed, 1u);
+    EXPECT_EQ(r.kernel.mmaps, without.mmaps - 1) << "its mmap never ran";
+    EXPECT_LT(r.cores[1].events, without.events1) << "its computes stopped at the kill";
+    EXPECT_EQ(r.cores[0].kalloc_failures, without.kalloc_failures);
 }
 
 /* The same with thread 2's process protected (`oom_score_adj -1000`, written before it touches
