@@ -157,14 +157,14 @@ PageAllocator::Allocation FaultHandler::alloc_page(std::uint32_t pid, const GfpF
     const bool was_alive = m_k.procs.live(pid) != nullptr;
     PageAllocator::Allocation a = m_k.host.kalloc(0, gfp, pid);
     cycles += a.cycles;
-    if (a.oom_wait) {
+    while (a.oom_wait) {
         // A victim's exit is to free the memory, but a fault is one atomic kernel operation
         // here and cannot sleep for it: its memory is freed now, on this CPU (the OOM reaper's
-        // work), and the allocation asks again.
+        // work), and the allocation asks again (which may kill another process, if that was
+        // not enough, until none is left).
         m_k.host.reap_oom_victims(cycles);
         a = m_k.host.kalloc(0, gfp, pid);
         cycles += a.cycles;
-        MTESIM_ASSERT(!a.oom_wait, "an OOM victim still exiting after the reaper");
     }
     if (was_alive && !m_k.procs.live(pid)) {
         if (a.ok) m_k.alloc.free_pages(a.pfn);
