@@ -68,6 +68,7 @@ cols = [
     ("pages swapped out", lambda r: r["kernel.swap.outs"], "{:.0f}"),
     ("OOM kills by the kallocs", lambda r: r["kernel.oom.kalloc"], "{:.0f}"),
     ("threads killed: data / burst", None, None),
+    ("jiffies the burst slept for the victim's exit", lambda r: r["kernel.oom.waits"], "{:.0f}"),
     ("direct compactions: async / sync_light / succeeded (a block of the order free: COMPACT_SUCCESS)", None, None),
     ("pages compaction migrated", lambda r: r["mm.compact.pages_migrated"], "{:.0f}"),
     ("kallocs' kernel time (ms at 2 GHz)", lambda r: r["board.cpu@1.kernel_cycles"] / 2e6, "{:.1f}"),
