@@ -145,6 +145,13 @@ void Kernel::teardown(Process &p, std::uint64_t &cycles) {
  * init and kernel threads, which the model has no process for) protects one.
  */
 std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
+    // oom_evaluate_task's abort: while a victim is still exiting no other is chosen. A fault
+    // cannot wait for that exit in the model, so the victim's memory is freed now (the OOM
+    // reaper's work, as a fault's allocation does) and reported as this call's victim.
+    if (const std::uint32_t exiting = exiting_oom_victim()) {
+        reap_oom_victims(cycles);
+        return exiting;
+    }
     const Process *victim = oom_kill_process(cycles);
     return victim ? victim->pid : 0;
 }

@@ -240,3 +240,23 @@ TEST(KallocOom, AVictimAllocatingForItselfDoesNotWaitAndFreesItsMemoryAtExit) {
     k.thread_exit(2);
     EXPECT_GE(e.r.alloc->free_pages() + 1, free_before + 600);
 }
+
+/* The OOM killer at a fault (a pool page with nowhere to go: IFaultHost::oom_kill) while a
+ * victim is still exiting chooses no one else (oom_evaluate_task's abort): it frees the exiting
+ * victim's memory now, as a fault's allocation does, and reports it. */
+TEST(KallocOom, TheFaultsOomKillerReapsAnExitingVictimInsteadOfKillingAnother) {
+    TwoProcesses e(200, 600);
+    Kernel &k = *e.r.k;
+    k.set_oom_signaller([](std::uint32_t, std::uint64_t) {});
+    k.thread_start(3);
+    e.exhaust();
+    ASSERT_TRUE(k.kalloc(0, kGfpKernel, 3u).oom_wait); /* process 2 killed, exiting */
+    const std::uint64_t free_before = e.r.alloc->free_pages();
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(k.oom_kill(cycles), 2u);
+    EXPECT_EQ(k.stats().oom_kills, 1u);
+    EXPECT_EQ(k.stats().oom_reaped, 1u);
+    EXPECT_TRUE(k.alive(1));
+    EXPECT_GE(e.r.alloc->free_pages(), free_before + 600);
+    EXPECT_EQ(k.exiting_oom_victim(), 0u);
+}

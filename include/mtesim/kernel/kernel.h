@@ -192,6 +192,10 @@ public:
     const std::uint64_t &kill_epoch() const { return m_kill_epoch; }
     /// A killed process whose exit has not freed its memory yet, other than @self (0: none).
     std::uint32_t exiting_oom_victim(std::uint32_t self = 0) const;
+    /// The OOM killer as a fault calls it (IFaultHost): kills the process with the highest
+    /// oom_badness, its memory freed at once; returns its pid, 0 if none. While a victim is still
+    /// exiting, frees that one's memory now instead and returns its pid.
+    std::uint32_t oom_kill(std::uint64_t &cycles) override;
     /// wakeup_kcompactd for an allocation of 2^@order pages (kswapd calls it as it sleeps).
     void wake_kcompactd(unsigned order);
     /// A free block of 2^@order pages or more outside the pool and isolated pageblocks: the
@@ -292,8 +296,6 @@ private:
     /* IFaultHost: what the fault handler asks of the kernel */
     void wake_kswapd_order0(std::uint64_t &cycles) override { wake_kswapd(cycles); }
     std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
-    /// Picks and kills the process with the highest oom_badness; returns its pid, 0 if none.
-    std::uint32_t oom_kill(std::uint64_t &cycles) override;
     /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
     /// Its memory is freed at once, or, with @may_defer and a signaller, by its threads' exit.
     Process *oom_kill_process(std::uint64_t &cycles, bool may_defer = false);
