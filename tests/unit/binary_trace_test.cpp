@@ -173,6 +173,26 @@ TEST(BinaryTrace, GeneratedWorkloadRoundTrips) {
     std::remove(bin.c_str());
 }
 
+/* @bytes (a binary trace) with @patch applied to every event record (name definitions passed
+ * over); @patch changes the record it is given when it wants to. */
+namespace {
+template <class Patch>
+std::string patch_records(std::string bytes, Patch patch) {
+    for (std::size_t at = sizeof(bintrace::Header); at + sizeof(bintrace::Record) <= bytes.size();) {
+        bintrace::Record r;
+        std::memcpy(&r, bytes.data() + at, sizeof r);
+        if (r.op == bintrace::kOpDefineName) {
+            at += sizeof r + (r.arg + 7) / 8 * 8;
+            continue;
+        }
+        patch(r);
+        std::memcpy(bytes.data() + at, &r, sizeof r);
+        at += sizeof r;
+    }
+    return bytes;
+}
+}  // namespace
+
 /* kalloc's GFP modifiers (aux bits 8-10) round-trip, and a record with both noretry and
  * retry_mayfail, or an unknown bit, is refused as the text reader refuses the line. */
 TEST(BinaryTrace, KallocFlagsRoundTripAndAreChecked) {
@@ -190,20 +210,9 @@ TEST(BinaryTrace, KallocFlagsRoundTripAndAreChecked) {
     EXPECT_EQ(canonical(back), lines);
     const std::string bytes = slurp(bin);
     for (std::uint32_t bad : {kKallocNoretry | kKallocRetryMayfail, 0x800u}) {
-        std::string patched = bytes;
-        for (std::size_t at = sizeof(bintrace::Header); at + sizeof(bintrace::Record) <= patched.size();) {
-            bintrace::Record r;
-            std::memcpy(&r, patched.data() + at, sizeof r);
-            if (r.op == bintrace::kOpDefineName) {
-                at += sizeof r + (r.arg + 7) / 8 * 8;
-                continue;
-            }
-            if (r.op == static_cast<std::uint8_t>(TraceOp::kalloc) && r.arg == 0) {
-                r.aux = bad;
-                std::memcpy(patched.data() + at, &r, sizeof r);
-            }
-            at += sizeof r;
-        }
+        const std::string patched = patch_records(bytes, [bad](bintrace::Record &r) {
+            if (r.op == static_cast<std::uint8_t>(TraceOp::kalloc) && r.arg == 0) r.aux = bad;
+        });
         EXPECT_NE(error_of(patched).find("bad kalloc"), std::string::npos) << std::hex << bad;
     }
     std::remove(text.c_str());
@@ -226,15 +235,9 @@ TEST(BinaryTrace, OomScoreAdjRoundTripsAndIsChecked) {
     EXPECT_EQ(canonical(back), lines);
     const std::string bytes = slurp(bin);
     for (std::int64_t bad : {std::int64_t{1001}, std::int64_t{-1001}, std::int64_t{1} << 40}) {
-        std::string patched = bytes;
-        for (std::size_t at = sizeof(bintrace::Header); at + sizeof(bintrace::Record) <= patched.size(); at += sizeof(bintrace::Record)) {
-            bintrace::Record r;
-            std::memcpy(&r, patched.data() + at, sizeof r);
-            if (r.op == static_cast<std::uint8_t>(TraceOp::oom_score_adj) && r.arg == 17) {
-                r.arg = static_cast<std::uint64_t>(bad);
-                std::memcpy(patched.data() + at, &r, sizeof r);
-            }
-        }
+        const std::string patched = patch_records(bytes, [bad](bintrace::Record &r) {
+            if (r.op == static_cast<std::uint8_t>(TraceOp::oom_score_adj) && r.arg == 17) r.arg = static_cast<std::uint64_t>(bad);
+        });
         EXPECT_NE(error_of(patched).find("bad oom_score_adj"), std::string::npos) << bad;
     }
     std::remove(text.c_str());

@@ -206,17 +206,25 @@ TEST(KallocOom, AVictimsMemoryComesBackWithItsExitAndTheAllocatorWaitsForIt) {
     EXPECT_EQ(e.r.alloc->check_invariants(), "");
 }
 
+/* TwoProcesses with a signaller (the victim's exit left to its threads, which never run here)
+ * and process 3, whose allocation has killed process 2: process 2 is exiting. */
+struct ExitingVictim : TwoProcesses {
+    ExitingVictim() : TwoProcesses(200, 600) {
+        r.k->set_oom_signaller([](std::uint32_t, std::uint64_t) {});
+        r.k->thread_start(3); /* the allocating process: its PGD needs a page before memory runs out */
+        exhaust();
+        EXPECT_TRUE(r.k->kalloc(0, kGfpKernel, 3u).oom_wait);
+        EXPECT_EQ(r.k->exiting_oom_victim(3), 2u);
+    }
+};
+
 /* A fault cannot sleep in the model (one atomic kernel operation): its allocation frees an
  * exiting victim's memory itself (the OOM reaper's work) and goes on. */
 TEST(KallocOom, AFaultFacingAnExitingVictimReapsItAndGetsItsPage) {
-    TwoProcesses e(200, 600);
+    ExitingVictim e;
     Kernel &k = *e.r.k;
-    k.set_oom_signaller([](std::uint32_t, std::uint64_t) {});
-    k.thread_start(3);
-    e.exhaust();
-    ASSERT_TRUE(k.kalloc(0, kGfpKernel, 3u).oom_wait); /* process 2 killed, exiting */
     EXPECT_TRUE(e.r.touch(1, kBase, true)) << "a page process 1 already has";
-    EXPECT_TRUE(e.r.touch(1, kBase + 300 * kPageSize, false) == false) << "outside its mapping";
+    EXPECT_FALSE(e.r.touch(1, kBase + 300 * kPageSize, false)) << "outside its mapping";
     k.mmap(1, kBase + (1u << 20), kPageSize, false);
     EXPECT_TRUE(e.r.touch(1, kBase + (1u << 20), true));
     EXPECT_EQ(k.stats().oom_reaped, 1u);
@@ -245,12 +253,8 @@ TEST(KallocOom, AVictimAllocatingForItselfDoesNotWaitAndFreesItsMemoryAtExit) {
  * victim is still exiting chooses no one else (oom_evaluate_task's abort): it frees the exiting
  * victim's memory now, as a fault's allocation does, and reports it. */
 TEST(KallocOom, TheFaultsOomKillerReapsAnExitingVictimInsteadOfKillingAnother) {
-    TwoProcesses e(200, 600);
+    ExitingVictim e;
     Kernel &k = *e.r.k;
-    k.set_oom_signaller([](std::uint32_t, std::uint64_t) {});
-    k.thread_start(3);
-    e.exhaust();
-    ASSERT_TRUE(k.kalloc(0, kGfpKernel, 3u).oom_wait); /* process 2 killed, exiting */
     const std::uint64_t free_before = e.r.alloc->free_pages();
     std::uint64_t cycles = 0;
     EXPECT_EQ(k.oom_kill(cycles), 2u);
