@@ -335,11 +335,16 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
     add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages written before being dropped");
-    add_count("kernel.file.writeback_throttles", k.writeback_throttles, "waits", "direct reclaim waits for a write-back to complete");
+    add_count("kernel.file.writeback_throttles", k.writeback_throttles, "waits", "direct reclaim waits for a write-back (of a file page or to swap) to complete");
+    add_count("kernel.writeback_rotations", k.writeback_rotations, "pages", "moved to the tail of their inactive list as the write reclaim started completed (folio_rotate_reclaimable)");
     add_count("kernel.file.dropped", k.file_pages_dropped, "pages", "page-cache pages reclaimed");
     add_count("kernel.swap.outs", k.swap_outs, "pages", "written to swap");
     add_count("kernel.swap.ins", k.swap_ins, "pages", "read back from swap");
     add_count("kernel.swap.full", k.swap_full, "pages", "anonymous pages not swapped: no free slot");
+    add_count("kernel.swap.writebacks", k.swap_writebacks, "pages", "swap-outs kept in the swap cache while their write ran (an asynchronous device)");
+    add_count("kernel.swap.cache_reclaimed", k.swap_cache_reclaimed, "pages", "swap-cache pages freed by a later reclaim pass once written");
+    add_count("kernel.swap.cache_hits", k.swap_cache_hits, "faults", "swap-in faults that found the page in the swap cache: no device read");
+    add_count("kernel.swap.cache_zapped", k.swap_cache_zapped, "pages", "swap-cache pages freed with the last swap PTE naming their slot (munmap, exit)");
     add_count("kernel.swap.slots", r.swap_slots, "pages", "swap device capacity");
     add_count("kernel.swap.peak_used", r.swap_peak, "pages", "most swap slots in use at once");
     add_count("kernel.tags.saved_swap", k.tags_saved_swap, "pages", "tagged pages whose tags went to the swap-entry xarray");

@@ -298,22 +298,43 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     return r;
 }
 
+/*
+ * do_swap_page. A page still in the swap cache (its write in flight, or written and not yet
+ * freed by reclaim) is found there (swap_cache_get_folio): no allocation, no read. When no
+ * other swap PTE names the slot, the page is mapped back (map_swap_cache_page). A slot shared
+ * since fork gets a private copy of the cached page, as it gets one of the device's (Linux
+ * maps the cached page into each sharer, copy-on-write: not modelled). Otherwise a new page
+ * is allocated and read from the device.
+ */
 KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) {
     KernelResult r;
     const std::uint64_t swap_slot = upte::swap_slot(pte);
     const bool saved = (pte & upte::kSwapTagged) != 0;
+    if (const auto cached = m_k.swap_cache.find(swap_slot); cached && m_k.swap.references(swap_slot) == 1)
+        return map_swap_cache_page(p, vma, va, slot, swap_slot, *cached);
     bool killed_self = false;
     const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
     if (!a.ok) return KernelResult{KernelOutcome::killed, r.cycles};
-    // The allocation may have reclaimed; the entry is still ours (nothing else frees it).
-    // The new page goes onto the LRU locked, and the read fills it (swap_read_folio; its end_io
-    // unlocks it); the fault sleeps in folio_lock until then. The wait stays under mmap_lock:
-    // Linux may drop it here too (folio_lock_or_retry), but its retry finds the page in the
-    // swap cache, which the model does not have.
+    // The allocation may have reclaimed (the cached page too); the entry is still ours
+    // (nothing else frees it).
     UserPage &pg = m_k.host.add_user_page(a.pfn, false);
-    pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.read_page_ns() * 1000.0 + 0.5);
-    r.cycles += wait_unlocked(a.pfn);
-    if (m_k.swap.references(swap_slot) > 1 && m_k.data.enabled()) {
+    if (const auto cached = m_k.swap_cache.find(swap_slot)) {
+        // A shared slot's page in the swap cache: this process's copy comes from it.
+        r.cycles += m_k.kmem.copy_pages(*cached, a.pfn, 1);
+        m_k.data.copy_page_data(*cached, a.pfn);
+        ++m_k.stats.swap_cache_hits;
+    } else {
+        // The new page goes onto the LRU locked, and the read fills it (swap_read_folio; its
+        // end_io unlocks it); the fault sleeps in folio_lock until then. The wait stays under
+        // mmap_lock: Linux may drop it here (folio_lock_or_retry) and retry, finding the page in
+        // the swap cache; the model waits through.
+        pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.read_page_ns() * 1000.0 + 0.5);
+        r.cycles += wait_unlocked(a.pfn);
+        ++m_k.stats.swap_ins;
+    }
+    if (m_k.swap_cache.find(swap_slot)) {
+        // The slot keeps its bytes for the cached page's other sharers.
+    } else if (m_k.swap.references(swap_slot) > 1 && m_k.data.enabled()) {
         // Other swap PTEs still name the slot (shared at fork): this process gets a copy.
         std::vector<std::uint8_t> bytes(kPageSize);
         m_k.data.read_swap(swap_slot, 0, bytes.data(), kPageSize);
@@ -328,7 +349,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     if (saved) {
         TagXarray::PageTags t{};
         // A slot other swap PTEs still name (shared at fork) keeps its tags for them; each
-        // sharer swaps in a private copy (no swap cache in the model).
+        // sharer swaps in a private copy (see above).
         if (m_k.swap.references(swap_slot) > 1) t = *m_k.tag_keeper.swap_tags().find(swap_slot);
         else m_k.tag_keeper.swap_tags().take(swap_slot, &t);
         ++m_k.stats.tags_restored_swap;
@@ -350,11 +371,46 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     m_k.swap.free(swap_slot);
     --p.swap_pages;
     ++p.anon_pages;
-    ++m_k.stats.swap_ins;
     const std::uint64_t next = (tagged && pending && vma.mte)
                                    ? upte::metadata_none(a.pfn)
                                    : upte::present(a.pfn, vma.mte && tagged) | upte::write_protect(vma.writable);
     p.mm->write_pte(slot, next, r.cycles);
+    ++m_k.stats.faults_swapin;
+    return r;
+}
+
+/*
+ * A swap-cache hit whose slot no other swap PTE names (do_swap_page with the folio found):
+ * the page, still in memory with its data and tags, is mapped back and leaves the swap cache;
+ * the slot is freed with the tags saved under it (folio_free_swap, arch_swap_invalidate_page).
+ * Linux keeps a page whose write is still in flight in the swap cache (folio_free_swap refuses
+ * PG_writeback) and frees the slot later; the model frees it at once, while the page stays
+ * under write-back for reclaim and migration. A tagged page whose storage is pending, or an
+ * untagged one in a VMA made PROT_MTE since, is mapped "metadata none" for the lazy fault
+ * (fault_metadata) to reserve, restore or clear.
+ */
+KernelResult FaultHandler::map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot,
+                                               std::uint64_t swap_slot, Pfn pfn) {
+    KernelResult r;
+    UserPage &pg = m_k.pages.at(pfn.value());
+    m_k.swap_cache.erase(swap_slot);
+    pg.swap_slot = -1;
+    m_k.swap.free(swap_slot);
+    if (m_k.swap.clear_cached(swap_slot)) {
+        m_k.tag_keeper.swap_tags().take(swap_slot);
+        m_k.data.drop_swap(swap_slot);
+    }
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
+    const std::uint64_t flags = m_k.alloc.block_flags(pfn);
+    const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
+    --p.swap_pages;
+    ++p.anon_pages;
+    const bool lazy = vma.mte && (!pg.mte_tagged || !tagged || pending);
+    const std::uint64_t next = lazy ? upte::metadata_none(pfn)
+                                    : upte::present(pfn, vma.mte) | upte::write_protect(vma.writable);
+    p.mm->write_pte(slot, next, r.cycles);
+    ++m_k.stats.swap_cache_hits;
     ++m_k.stats.faults_swapin;
     return r;
 }

@@ -26,9 +26,9 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
       m_checker(config.check_tags ? std::make_unique<ShadowTagChecker>(m_tag_keeper) : nullptr),
       m_tlb_flusher(tlb, kmem, m_stats),
       m_migrator(PageMigrator::Parts{allocator, kmem, m_procs, m_pages, m_lru, m_lru_batches, m_page_cache, m_shmem,
-                                     m_cleancache, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
+                                     m_cleancache, m_swap_cache, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
       m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
-                                   m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
+                                   m_swap_cache, m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
       m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator, config.compaction_proactiveness) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
@@ -697,14 +697,26 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
                 if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) it->second.dirty = true;
             unmap_page(upte::pfn(pte), p.pid, va, cycles);
             break;
-        case upte::Kind::swap:
-            // The saved tags and data go with the slot's last reference (swap_free of a shared entry).
-            if (m_swap.free(upte::swap_slot(pte))) {
-                m_tag_keeper.swap_tags().take(upte::swap_slot(pte));
-                m_data.drop_swap(upte::swap_slot(pte));
+        case upte::Kind::swap: {
+            // The saved tags and data go with the slot's last reference (swap_free of a shared
+            // entry). With the last reference gone, a page still in the swap cache goes too
+            // unless its write is in flight (free_swap_and_cache: __try_to_reclaim_swap fails on
+            // PG_writeback; reclaim frees it later).
+            const std::uint64_t s = upte::swap_slot(pte);
+            if (m_swap.free(s)) {
+                m_tag_keeper.swap_tags().take(s);
+                m_data.drop_swap(s);
+            } else if (!m_swap.references(s) && m_swap.cached(s)) {
+                const Pfn c = *m_swap_cache.find(s);
+                const UserPage &cached = m_pages.at(c.value());
+                if (!under_writeback(cached) && !cached.locked(m_kmem.now_ps()) && !cached.pins) {
+                    free_swap_cache_page(c, cycles);
+                    ++m_stats.swap_cache_zapped;
+                }
             }
             --p.swap_pages;
             break;
+        }
         }
         if (pte) {
             p.mm->write_pte(*slot, 0, cycles);

@@ -12,7 +12,8 @@ namespace mtesim {
  * metadata-none PTE names a user page that records this mapping (read-only when the page is
  * COW-shared), each swap PTE a slot in use (with saved tags exactly when its tagged bit says so;
  * the slots' reference counts add up to the swap PTEs); every user page is allocated, on the
- * LRU list it records, and mapped or in the page cache; the counts of pages, slots, LRU
+ * LRU list it records, and mapped, in the page cache, or (unmapped) in the swap cache under a
+ * slot flagged SWAP_HAS_CACHE that names it; the counts of pages, slots, LRU
  * entries and parked tags agree.
  */
 std::string KernelInvariantChecker::check() const {
@@ -65,21 +66,34 @@ std::string KernelInvariantChecker::check() const {
         if (anon != p->anon_pages) return "pid " + std::to_string(pid) + ": anon page count off";
         if (swapped != p->swap_pages) return "pid " + std::to_string(pid) + ": swap page count off";
     }
-    std::uint64_t recorded = 0, lru = 0;
+    std::uint64_t recorded = 0, lru = 0, swap_cached = 0, orphan_tags = 0;
     for (const auto &[pfn, pg] : m_pages) {
         recorded += pg.maps.size();
         if (!m_alloc.is_allocated_head(Pfn(pfn)))
             return "user page " + std::to_string(pfn) + " is not allocated";
         if (pg.batch_cpu < 0 && *pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
-        if (!pg.file && pg.maps.empty()) return "anonymous page " + std::to_string(pfn) + " not mapped";
+        if (pg.swapcache()) {
+            // In the swap cache: unmapped, its slot flagged and naming it. Tags saved under a slot
+            // no swap PTE names any more stay until the page leaves the cache.
+            const auto s = static_cast<std::uint64_t>(pg.swap_slot);
+            ++swap_cached;
+            if (pg.file || !pg.maps.empty()) return "swap-cache page " + std::to_string(pfn) + " mapped, or a file page";
+            const auto c = m_kernel.m_swap_cache.find(s);
+            if (!m_swap.cached(s) || !c || c->value() != pfn)
+                return "swap-cache page " + std::to_string(pfn) + " and its slot disagree";
+            if (!m_swap.references(s) && m_swap_tags.contains(s)) ++orphan_tags;
+        } else if (!pg.file && pg.maps.empty()) {
+            return "anonymous page " + std::to_string(pfn) + " not mapped";
+        }
     }
+    if (swap_cached != m_kernel.m_swap_cache.size()) return "the swap cache holds pages that are not user pages";
     for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
     lru += m_kernel.m_lru_batches.total(); /* folios in per-CPU LRU-add batches */
     if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";
     if (recorded != mappings) return "pages record " + std::to_string(recorded) + " mappings, PTEs " + std::to_string(mappings);
     if (swap_ptes != m_swap.total_references())
         return "swap slot references " + std::to_string(m_swap.total_references()) + ", swap PTEs " + std::to_string(swap_ptes);
-    if (swap_tagged.size() != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
+    if (swap_tagged.size() + orphan_tags != m_swap_tags.entries()) return "swap xarray entries without a swap PTE";
     std::string bad;
     m_pfn_tags.for_each([&](std::uint64_t pfn, const TagXarray::PageTags &) {
         if (bad.empty() && (!m_pages.count(pfn) || !(m_alloc.block_flags(Pfn(pfn)) & PageMeta::kTagsPending)))

@@ -196,10 +196,14 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * inactive and a swap slot is free (file pages go first: swappiness below 100). A referenced
  * page gets a second chance on the active list; a pinned one is passed over; otherwise it is
  * evicted: a clean file page dropped (into cleancache when the pool is one), an anonymous page
- * swapped out. A dirty file page is unmapped and its write-back started (pageout); it stays,
- * PG_writeback, rotated to the inactive head, until the write completes, and a later pass drops
- * it. A pass is bounded by twice the pages on the lists, and ends early once only pages under
- * write-back are left. Direct reclaim that falls short while pages are under write-back waits
+ * swapped out (freed at once by a synchronous device; otherwise kept in the swap cache while
+ * written, and freed when found again written: swap_out), a swap-cache page whose write is done
+ * freed. A dirty file page is unmapped and its write-back started (pageout); it stays,
+ * PG_writeback, rotated to the inactive head, until the write completes. A write reclaim
+ * started moves its page to the inactive tail as it completes (folio_rotate_reclaimable,
+ * rotate_written_pages, looked at before each page scanned), so the scan frees it next. A pass
+ * is bounded by twice the pages on the lists, and ends early once only pages under write-back
+ * (or locked for I/O) are left. Direct reclaim that falls short while pages are under write-back waits
  * for the first of them to complete and scans again (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK),
  * at most kWritebackThrottles times); kswapd, which runs on the core that woke it here, does not
  * wait: its next wake-up finds the pages clean. Any reclaim that frees a page resets kswapd's
@@ -229,8 +233,9 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     unsigned looked = 0; /* pages of the current shrink_folio_list call */
     for (unsigned pass = 0;; ++pass) {
         std::uint64_t budget = 2 * m_pages.size() + 16;
-        std::uint64_t writeback_end = ~0ull, writeback_seen = 0;
+        std::uint64_t writeback_end = ~0ull, writeback_seen = 0, anon_busy_seen = 0;
         while (freed < pages && budget--) {
+            if (!m_rotations.empty()) rotate_written_pages();
             for (bool file : {true, false}) {
                 const LruLists::List act = LruLists::active(file), inact = LruLists::inactive(file);
                 if (m_lru.size(act) > m_lru.size(inact)) {
@@ -244,8 +249,12 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             }
             LruLists::List list;
             const bool file_left = m_lru.size(LruLists::inactive_file) > writeback_seen;
+            // Anonymous pages while a slot is free, or while the swap cache holds pages whose
+            // slots a later pass can give back.
+            const bool anon_left = m_lru.size(LruLists::inactive_anon) > anon_busy_seen &&
+                                   (m_swap.used() < m_swap.capacity() || m_swap_cache.size() > 0);
             if (file_left) list = LruLists::inactive_file;
-            else if (!m_lru.empty(LruLists::inactive_anon) && m_swap.used() < m_swap.capacity()) list = LruLists::inactive_anon;
+            else if (anon_left) list = LruLists::inactive_anon;
             else break;
             const Pfn pfn(*m_lru.tail(list));
             UserPage &pg = m_pages.at(pfn.value());
@@ -269,12 +278,13 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 // Locked for an I/O in flight (its read, or a write-back being started): kept on
                 // the inactive list (shrink_folio_list's "keep"), like a page under write-back.
                 pg.lru = m_lru.move(pg.lru, list, list);
-                if (pg.file) ++writeback_seen; /* not evictable now: as a write-back, for file_left */
-            } else if (pg.file && pg.writeback_end_ps) {
-                // Under write-back (just started, or still running): rotated to the inactive head.
+                ++(pg.file ? writeback_seen : anon_busy_seen); /* not evictable now: as a write-back */
+            } else if (pg.writeback_end_ps && (pg.file || pg.swapcache())) {
+                // Under write-back (just started, or still running; a file page or an anonymous
+                // one in the swap cache): rotated to the inactive head.
                 pg.lru = m_lru.move(pg.lru, list, list);
                 writeback_end = std::min(writeback_end, pg.writeback_end_ps);
-                ++writeback_seen;
+                ++(pg.file ? writeback_seen : anon_busy_seen);
             } else {
                 pg.lru = m_lru.move(pg.lru, list, act);
                 pg.list = act;
@@ -294,13 +304,55 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     return freed;
 }
 
+/* folio_rotate_reclaimable at the end of a write reclaim started: a page still on its inactive
+ * list, clean and not in a CPU's LRU-add batch, goes to the list's tail. An entry whose page
+ * was freed, reused, migrated or written again since (its write-back end differs) is dropped. */
+void Kernel::rotate_written_pages() {
+    m_rotations.take_due(m_kmem.now_ps(), [this](Pfn pfn, std::uint64_t end_ps) {
+        auto it = m_pages.find(pfn.value());
+        if (it == m_pages.end()) return;
+        const UserPage &pg = it->second;
+        if (pg.writeback_end_ps != end_ps || pg.dirty || pg.batch_cpu >= 0 || pg.list != LruLists::inactive(pg.file)) return;
+        m_lru.rotate_to_tail(pg.lru, pg.list);
+        ++m_stats.writeback_rotations;
+    });
+}
+
 bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch) {
     UserPage &pg = m_pages.at(pfn.value());
     if (pg.pins) return false;
     if (pg.locked(m_kmem.now_ps())) return false; /* shrink_folio_list: folio_trylock failed, keep it */
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
     if (pg.file) return drop_file_page(pfn, pg, cycles, batch);
+    if (pg.swapcache()) return reclaim_swap_cache_page(pfn, pg, cycles);
     return swap_out(pfn, pg, cycles, batch);
+}
+
+/* A swap-cache page at the inactive tail (shrink_folio_list): still under write-back, it is
+ * kept; written, it is clean and unmapped (a fault that maps it back takes it out of the swap
+ * cache), so it is freed (__remove_mapping: delete_from_swap_cache), its slot and saved tags
+ * staying with the swap PTEs that name them. */
+bool Kernel::reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
+    if (under_writeback(pg)) return false;
+    free_swap_cache_page(pfn, cycles);
+    ++m_stats.swap_cache_reclaimed;
+    return true;
+}
+
+/* A page leaves the swap cache and is freed. Its slot's SWAP_HAS_CACHE goes; a slot no swap
+ * PTE names any more is freed with its saved tags and data (put_swap_folio). */
+void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
+    UserPage &pg = m_pages.at(pfn.value());
+    MTESIM_ASSERT(pg.swapcache() && pg.maps.empty(), "freeing a page not in the swap cache, or mapped");
+    const auto slot = static_cast<std::uint64_t>(pg.swap_slot);
+    m_swap_cache.erase(slot);
+    pg.swap_slot = -1;
+    if (m_swap.clear_cached(slot)) {
+        m_tag_keeper.swap_tags().take(slot);
+        m_data.drop_swap(slot);
+    }
+    m_data.zero_page(pfn); /* its bytes live on in the slot; the freed page's copy is dropped */
+    free_user_page(pfn, cycles);
 }
 
 /* A file page leaves the page cache (shrink_folio_list): unmapped, its PTEs' dirty bits read
@@ -322,6 +374,7 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlu
         pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
         cycles += m_kmem.io_wait(submit_ns);
         pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
+        m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
         pg.dirty = false; /* clear_page_dirty_for_io */
         ++m_stats.file_writebacks;
         return false;
@@ -333,14 +386,20 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlu
 }
 
 /*
- * Swap-out of an anonymous page: a slot, the tags saved under it when the page is tagged
- * (mte_save_tags: read from tag storage, or taken over from the pfn xarray when the storage
- * was still pending), the data written to the device, every PTE mapping the page (one, or
- * several while it is COW-shared after fork: try_to_unmap) turned into the swap entry, the
- * slot's count raised for each (swap_duplicate) and the TLB entries' invalidation issued into
- * @batch, the page freed (its tag storage reference with it). A dirty PTE's invalidation is
- * waited for at once (try_to_unmap_flush_dirty, which Linux runs before pageout; here the
- * write's wait comes first, the same cycles).
+ * Swap-out of an anonymous page (shrink_folio_list): a slot and the swap cache (add_to_swap:
+ * the slot's SWAP_HAS_CACHE), every PTE mapping the page (one, or several while it is
+ * COW-shared after fork: try_to_unmap) turned into the swap entry, the slot's count raised for
+ * each (swap_duplicate) and the TLB entries' invalidation issued into @batch; a dirty PTE's
+ * invalidation is waited for (try_to_unmap_flush_dirty); then pageout: swap_writepage saves the
+ * tags under the slot when the page is tagged (arch_prepare_to_swap, mte_save_tags: read from
+ * tag storage, or taken over from the pfn xarray when the storage was still pending) and
+ * starts the write. The issuer pays the transfer (the device's bandwidth back-pressure).
+ * A synchronous device (no request latency: zram, SWP_SYNCHRONOUS_IO, which
+ * swap_writepage_bdev_sync waits for) has written the page when pageout returns, and the page
+ * is freed in this pass, its tag storage reference with it. Otherwise the page stays in the
+ * swap cache, PG_writeback, until the write completes a device latency and a transfer after it
+ * started; a later reclaim pass frees it (reclaim_swap_cache_page), and a fault before that
+ * maps it back without a read (FaultHandler::fault_swap).
  */
 bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
     const auto slot = m_swap.allocate();
@@ -349,16 +408,10 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatc
         return false;
     }
     MTESIM_ASSERT(!pg.maps.empty(), "an anonymous page not mapped");
-    bool saved = false;
-    if (pg.mte_tagged) {
-        TagXarray::PageTags t{};
-        if (!m_tag_keeper.pfn_tags().take(pfn.value(), &t) && m_tag_keeper.storage_reserved(pfn)) m_tag_keeper.read_page_tags(pfn, t, cycles);
-        m_tag_keeper.swap_tags().store(*slot, t);
-        ++m_stats.tags_saved_swap;
-        saved = true;
-    }
-    cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
-    m_data.save_to_swap(pfn, *slot); /* swap_writepage: the page's data goes to the slot (the page is freed next) */
+    m_swap.set_cached(*slot);
+    m_swap_cache.insert(*slot, pfn);
+    pg.swap_slot = static_cast<std::int64_t>(*slot);
+    const bool saved = pg.mte_tagged; /* the swap PTEs say whether tags are saved under the slot */
     const std::vector<Mapping> maps = pg.maps;
     for (std::size_t i = 0; i < maps.size(); ++i) {
         const Mapping &m = maps[i];
@@ -380,10 +433,29 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatc
     }
     pg.maps.clear();
     batch.flush_dirty(cycles);
-    free_user_page(pfn, cycles);
+    if (saved) {
+        TagXarray::PageTags t{};
+        // The page keeps its tags (it stays in memory, in the swap cache): the parked copy of a
+        // page whose storage is pending is read, not taken.
+        if (const auto *parked = m_tag_keeper.pfn_tags().find(pfn.value())) t = *parked;
+        else if (m_tag_keeper.storage_reserved(pfn)) m_tag_keeper.read_page_tags(pfn, t, cycles);
+        m_tag_keeper.swap_tags().store(*slot, t);
+        ++m_stats.tags_saved_swap;
+    }
+    const std::uint64_t start = m_kmem.now_ps();
+    cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
+    m_data.save_to_swap(pfn, *slot);
+    pg.dirty = false; /* clear_page_dirty_for_io: the write takes the page's contents */
     ++m_stats.swap_outs;
     for (const Mapping &m : maps) verify(m.pid, m.va);
-    return true;
+    if (m_swap_dev.synchronous()) {
+        free_swap_cache_page(pfn, cycles);
+        return true;
+    }
+    pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_swap_dev.write_complete_ns() * 1000.0);
+    m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
+    ++m_stats.swap_writebacks;
+    return false;
 }
 
 }  // namespace mtesim

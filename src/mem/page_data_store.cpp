@@ -79,8 +79,7 @@ void PageDataStore::save_to_swap(Pfn pfn, std::uint64_t slot) {
         m_swap.erase(slot);
         return;
     }
-    m_swap[slot] = std::move(it->second);
-    m_pages.erase(it);
+    m_swap[slot] = std::make_unique<Page>(*it->second);
 }
 
 void PageDataStore::restore_from_swap(std::uint64_t slot, Pfn pfn) {

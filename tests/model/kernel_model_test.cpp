@@ -60,14 +60,22 @@ TEST(KernelModel, ProcessesHaveTheirOwnAddressSpaces) {
     EXPECT_EQ(r.shadow_lost + r.shadow_misplaced, 0u);
 }
 
-TEST(KernelModel, TagsSurviveSwapAndTheOldPointerStillWorksWhileARetaggedOneFaults) {
+namespace {
+std::string kernel_paths_trace() {
     const std::string trace = std::string(MTESIM_TEST_DATA_DIR) + "/traces/kernel-paths.trace";
     std::ifstream in(trace);
     std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    body = body.substr(body.find("mtesim-trace 1\n") + 15);
-    RunResult r = run_trace(body, {"core.on_fault=continue"});
+    return body.substr(body.find("mtesim-trace 1\n") + 15);
+}
+}  // namespace
+
+/* On a synchronous swap device (zram-like: no request latency), MADV_PAGEOUT frees the heap's
+ * pages at once, and the touches read them back from the device with their saved tags. */
+TEST(KernelModel, TagsSurviveSwapAndTheOldPointerStillWorksWhileARetaggedOneFaults) {
+    RunResult r = run_trace(kernel_paths_trace(), {"core.on_fault=continue", "swap.read_latency_us=0"});
     EXPECT_EQ(r.kernel.tags_saved_swap, 32u) << "the 32 tagged pages of the heap";
     EXPECT_EQ(r.kernel.tags_restored_swap, 32u);
+    EXPECT_EQ(r.kernel.swap_cache_hits, 0u);
     // The retagged pointer faults, and so do the 8 tag-0 loads after `mprotect ... none`: arm64
     // Linux cannot take PROT_MTE away (VM_ARCH_CLEAR is not VM_MTE), so checking stays on.
     ASSERT_EQ(r.faults.size(), 9u) << "the retagged pointer, then the 8 loads after mprotect none";
@@ -76,6 +84,27 @@ TEST(KernelModel, TagsSurviveSwapAndTheOldPointerStillWorksWhileARetaggedOneFaul
     EXPECT_GT(r.kernel.file_reads, 0u);
     EXPECT_TRUE(r.tag_check_mode);
     EXPECT_GT(r.shadow_checks, 100u);
+    EXPECT_EQ(r.shadow_lost, 0u) << r.shadow_first_error;
+    EXPECT_EQ(r.shadow_misplaced, 0u) << r.shadow_first_error;
+}
+
+/* On the default NVMe swap device (80 us a request), the heap's pages are still being written
+ * (in the swap cache) when the thread touches them 1,000 cycles after MADV_PAGEOUT: each
+ * touch maps its page back without a read (do_swap_page's swap-cache hit), and the tags it kept
+ * are the ones checked: the same faults as after a read from the device. */
+TEST(KernelModel, PagesTouchedWhileTheirSwapWriteRunsComeBackFromTheSwapCacheWithTheirTags) {
+    RunResult r = run_trace(kernel_paths_trace(), {"core.on_fault=continue"});
+    EXPECT_EQ(r.kernel.tags_saved_swap, 32u) << "the 32 tagged pages of the heap";
+    // Process 1's 32 heap pages, and process 2's MADV_PAGEOUT of 64 pages less the 16 it pinned.
+    EXPECT_EQ(r.kernel.swap_writebacks, 32u + 48u) << "every page paged out stays in the swap cache";
+    // Process 1 touches its 32 again; process 2 loads at 8 addresses 32 KiB apart from
+    // 0x30040000 after mprotect none, 2 of them in its pinned (never paged out) 64 KiB.
+    EXPECT_EQ(r.kernel.swap_cache_hits, 32u + 6u);
+    EXPECT_EQ(r.kernel.swap_ins, 0u) << "none read from the device";
+    EXPECT_EQ(r.kernel.tags_restored_swap, 0u) << "the pages kept their tags";
+    EXPECT_EQ(r.kernel.faults_mte_lazy, 16u) << "mprotect(PROT_MTE) on 64 populated pages, 16 touched";
+    ASSERT_EQ(r.faults.size(), 9u) << "the retagged pointer, then the 8 loads after mprotect none";
+    for (const auto &f : r.faults) EXPECT_EQ(f.kind, FaultKind::tag_sync);
     EXPECT_EQ(r.shadow_lost, 0u) << r.shadow_first_error;
     EXPECT_EQ(r.shadow_misplaced, 0u) << r.shadow_first_error;
 }

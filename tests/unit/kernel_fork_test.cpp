@@ -14,12 +14,7 @@ using Rig = test::KernelRig;
 namespace {
 /* Parent 1 with @pages PROT_MTE pages touched, page i tagged with pattern i; forked into 2. */
 void forked(Rig &r, unsigned pages) {
-    r.k->thread_start(1);
-    r.k->mmap(1, kBase, 0x100000, true);
-    for (unsigned i = 0; i < pages; ++i) {
-        ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
-        r.tag_page(1, kBase + i * kPageSize, i);
-    }
+    r.tagged_pages(1, pages);
     ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
     r.k->thread_created(2);
     r.k->thread_start(2);

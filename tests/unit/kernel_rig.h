@@ -23,12 +23,23 @@ struct CountingTlb : ITlbShootdown {
     void invalidate_asid(std::uint32_t) override { ++asids; }
 };
 
+/* A kernel with @pages of swap on a synchronous device (zram-like: no request latency, so a
+ * swap-out's write completes within the issuer's transfer and the page is freed at once; the
+ * tests of tags through swap-out and swap-in use it), and an NVMe-like file device. */
 inline KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
     KernelConfig c;
     c.swap_pages = pages;
-    c.swap = {80000, 2000};
+    c.swap = {0, 2000};
     c.storage = {80000, 2000};
     c.check_tags = true;
+    return c;
+}
+
+/* The same with an NVMe-like swap device (80 us a request): a swap-out's page stays in the
+ * swap cache under write-back until the write completes (the tests of the swap cache). */
+inline KernelConfig async_swap(std::uint64_t pages = 1u << 16) {
+    KernelConfig c = small_swap(pages);
+    c.swap = {80000, 2000};
     return c;
 }
 
@@ -107,6 +118,16 @@ struct KernelRig {
     /// Fills the page with a recognisable tag pattern seeded by @seed.
     void tag_page(std::uint32_t pid, std::uint64_t va, unsigned seed) {
         for (std::uint64_t g = 0; g < 256; ++g) stg(pid, va + 16 * g, static_cast<Tag>((g * 7 + seed) & 0xf));
+    }
+    /// Starts @pid with 1 MiB of PROT_MTE memory at kBase and touches its first @pages pages,
+    /// each filled with the tag pattern seeded by its index.
+    void tagged_pages(std::uint32_t pid, unsigned pages) {
+        k->thread_start(pid);
+        k->mmap(pid, kBase, 0x100000, true);
+        for (unsigned i = 0; i < pages; ++i) {
+            ASSERT_TRUE(touch(pid, kBase + i * kPageSize, true));
+            tag_page(pid, kBase + i * kPageSize, i);
+        }
     }
     void expect_pattern(std::uint32_t pid, std::uint64_t va, unsigned seed) {
         for (std::uint64_t g = 0; g < 256; ++g)

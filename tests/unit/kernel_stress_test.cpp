@@ -24,6 +24,7 @@ struct Param {
     CmaPolicy policy;
     TagReservePath reserve = TagReservePath::fast_path;
     bool pcp = false;
+    bool async_swap = false; /* an NVMe-like swap device: swapped pages stay in the swap cache while written */
 };
 
 class KernelStress : public ::testing::TestWithParam<Param> {};
@@ -42,7 +43,7 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     mm.pcp_lists = prm.pcp;
     const std::uint64_t kOps = test::count_for_build(1000000, 250000);
     auto scaled = [&](std::uint64_t n) { return n * kOps / 1000000; };
-    test::KernelRig r(mm, test::small_swap(1u << 15));
+    test::KernelRig r(mm, prm.async_swap ? test::async_swap(1u << 15) : test::small_swap(1u << 15));
     // Memory pressure: outside the pool only the high watermark plus 4000 pages stay free,
     // and the pool has 31744; the three processes want 73728.
     r.hog(r.alloc->watermark_pages(true) + 4000);
@@ -119,6 +120,13 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     EXPECT_GT(st.swap_outs, scaled(1000));
     EXPECT_GT(proactive_pages, 0u) << "proactive runs moved pages, tags checked after them";
     EXPECT_GT(st.swap_ins, scaled(1000));
+    if (prm.async_swap) { /* the swap cache's paths: hits, frees by reclaim and by munmap/exit */
+        EXPECT_GT(st.swap_cache_hits, scaled(100));
+        EXPECT_GT(st.swap_cache_reclaimed, scaled(1000));
+        EXPECT_GT(st.swap_cache_zapped, 0u);
+    } else {
+        EXPECT_EQ(st.swap_writebacks, 0u);
+    }
     EXPECT_GT(st.tags_saved_swap, scaled(100));
     EXPECT_GT(st.faults_mte_lazy, scaled(100));
     EXPECT_GT(st.user_pages_migrated, scaled(1000));
@@ -134,7 +142,8 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     EXPECT_GT(stores, scaled(100000));
     EXPECT_GT(r.k->checker()->checks(), kOps);
     EXPECT_GT(faults_seen, 0u);
-    std::cout << "[ stats    ] swap out/in " << st.swap_outs << "/" << st.swap_ins << ", tags saved swap/pfn "
+    std::cout << "[ stats    ] swap out/in " << st.swap_outs << "/" << st.swap_ins << ", swap cache hits/reclaimed/zapped "
+              << st.swap_cache_hits << "/" << st.swap_cache_reclaimed << "/" << st.swap_cache_zapped << ", tags saved swap/pfn "
               << st.tags_saved_swap << "/" << st.tags_saved_pfn << ", lazy MTE faults " << st.faults_mte_lazy
               << ", migrated " << st.user_pages_migrated << ", compaction " << r.alloc->stats().compact_success << "/"
               << r.alloc->stats().compact_stalls << ", OOM kills " << st.oom_kills << ", xarray peaks "
@@ -146,10 +155,13 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
 INSTANTIATE_TEST_SUITE_P(Seeds, KernelStress,
                          ::testing::Values(Param{1, CmaPolicy::linux_balance}, Param{2, CmaPolicy::cma_first},
                                            Param{3, CmaPolicy::cma_last, TagReservePath::contig_range, true},
-                                           Param{4, CmaPolicy::linux_balance, TagReservePath::cleancache, true}),
+                                           Param{4, CmaPolicy::linux_balance, TagReservePath::cleancache, true},
+                                           Param{5, CmaPolicy::linux_balance, TagReservePath::fast_path, false, true},
+                                           Param{6, CmaPolicy::cma_first, TagReservePath::contig_range, true, true}),
                          [](const auto &info) {
                              std::string n = "seed" + std::to_string(info.param.seed) + "_" + MmConfig::name(info.param.policy) +
-                                    "_" + MmConfig::name(info.param.reserve) + (info.param.pcp ? "_pcp" : "");
+                                    "_" + MmConfig::name(info.param.reserve) + (info.param.pcp ? "_pcp" : "") +
+                                    (info.param.async_swap ? "_async_swap" : "");
                              for (char &ch : n)
                                  if (ch == '-') ch = '_';
                              return n;

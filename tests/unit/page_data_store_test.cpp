@@ -56,8 +56,9 @@ TEST(PageDataStore, CopyAndSwapCarryThePageBytes) {
     EXPECT_EQ(read(d, 0x5000 + 100, 3), (std::vector<std::uint8_t>{7, 8, 9})) << "the source keeps its bytes";
     d.copy_page_data(Pfn(6), Pfn(9)); /* a copy of an all-zero page zeroes the destination */
     EXPECT_EQ(read(d, 0x9000 + 100, 3), std::vector<std::uint8_t>(3, 0));
-    d.save_to_swap(Pfn(5), 42); /* swap-out: the page is freed next */
-    EXPECT_EQ(read(d, 0x5000 + 100, 3), std::vector<std::uint8_t>(3, 0));
+    d.save_to_swap(Pfn(5), 42); /* swap-out: the page stays in the swap cache with its bytes */
+    EXPECT_EQ(read(d, 0x5000 + 100, 3), (std::vector<std::uint8_t>{7, 8, 9}));
+    d.zero_page(Pfn(5)); /* freed from the swap cache: the slot's copy remains */
     std::uint8_t s[3] = {};
     d.read_swap(42, 100, s, 3);
     EXPECT_EQ(s[0], 7);

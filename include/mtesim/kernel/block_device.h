@@ -26,6 +26,9 @@ public:
     /// Nanoseconds from issuing a page write until it completes (end_page_writeback): one
     /// request latency and the transfer. Counts nothing.
     double write_complete_ns() const { return m_config.read_latency_ns + transfer_ns(); }
+    /// A device without request latency (zram): its writes complete within the issuer's
+    /// transfer, as SWP_SYNCHRONOUS_IO's swap_writepage_bdev_sync waits for them.
+    bool synchronous() const { return m_config.read_latency_ns == 0; }
 
     std::uint64_t reads() const { return m_reads; }   /* in pages */
     std::uint64_t writes() const { return m_writes; } /* in pages */

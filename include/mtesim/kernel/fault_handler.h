@@ -16,6 +16,7 @@
 #include "mtesim/kernel/page_cache.h"
 #include "mtesim/kernel/page_migrator.h"
 #include "mtesim/kernel/process_table.h"
+#include "mtesim/kernel/swap_cache.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/user_page.h"
@@ -42,6 +43,7 @@ public:
         PageCache &page_cache;
         Cleancache &cleancache;
         SwapSlots &swap;
+        SwapCache &swap_cache;
         BlockDevice &swap_dev;
         BlockDevice &storage;
         TagKeeper &tag_keeper;
@@ -87,6 +89,8 @@ private:
     KernelResult fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write, bool allow_retry,
                             bool &retry);
     KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    /// fault_swap's swap-cache hit for an entry no other swap PTE names: the page mapped back.
+    KernelResult map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t swap_slot, Pfn pfn);
     KernelResult fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
     /// cleancache_get_page: (@file_id, @index) copied from the pool into @dst, the pool copy
     /// freed; false on a miss.

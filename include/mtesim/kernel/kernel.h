@@ -32,7 +32,9 @@
 #include "mtesim/kernel/page_cache.h"
 #include "mtesim/kernel/page_migrator.h"
 #include "mtesim/kernel/process_table.h"
+#include "mtesim/kernel/swap_cache.h"
 #include "mtesim/kernel/swap_slots.h"
+#include "mtesim/kernel/writeback_rotations.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tlb_flusher.h"
 #include "mtesim/kernel/user_page.h"
@@ -243,6 +245,9 @@ public:
     const PageDataStore &page_data() const { return m_data; }
     const SwapSlots &swap_slots() const { return m_swap; }
     const BlockDevice &swap_device() const { return m_swap_dev; }
+    std::uint64_t swap_cache_pages() const { return m_swap_cache.size(); }
+    /// The page the swap cache holds for @slot, if any.
+    std::optional<Pfn> page_of_swap_slot(std::uint64_t slot) const { return m_swap_cache.find(slot); }
     const BlockDevice &storage_device() const { return m_storage; }
     std::uint64_t user_pages() const { return m_pages.size(); }
     std::uint64_t lru_pages(LruLists::List l) const { return m_lru.size(l); }
@@ -320,6 +325,10 @@ private:
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
     bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
+    bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    void free_swap_cache_page(Pfn pfn, std::uint64_t &cycles);
+    /// folio_rotate_reclaimable for every write reclaim started that has completed by now.
+    void rotate_written_pages();
     /// Reclaims the file page @pg at @pfn: false when it stays (its write-back started or runs).
     bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     /// PG_writeback: a write of @pg started and has not completed at the current time.
@@ -362,6 +371,8 @@ private:
     LruLists m_lru;
     LruAddBatches m_lru_batches; /* per-CPU LRU-add batches in front of m_lru */
     SwapSlots m_swap;
+    SwapCache m_swap_cache; /* swapped-out anonymous pages still in memory, by slot */
+    WritebackRotations m_rotations; /* reclaim's writes in flight, for folio_rotate_reclaimable */
     BlockDevice m_swap_dev, m_storage;
     TagKeeper m_tag_keeper; /* both tag xarrays, tag movement */
     PageDataStore m_data;   /* functional data (vm.data): moved where tags move */

@@ -36,6 +36,11 @@ struct KernelStats {
     std::uint64_t swap_outs = 0;            /* pages written to swap */
     std::uint64_t swap_ins = 0;             /* pages read back */
     std::uint64_t swap_full = 0;            /* anonymous pages that could not be swapped: no free slot */
+    std::uint64_t writeback_rotations = 0;  /* pages moved to their inactive tail as reclaim's write of them completed (folio_rotate_reclaimable) */
+    std::uint64_t swap_writebacks = 0;      /* swap-outs left in the swap cache under write-back (an asynchronous device) */
+    std::uint64_t swap_cache_reclaimed = 0; /* swap-cache pages freed by a later reclaim pass, their write done */
+    std::uint64_t swap_cache_hits = 0;      /* swap-in faults that found the page in the swap cache (no device read) */
+    std::uint64_t swap_cache_zapped = 0;    /* swap-cache pages freed when the last swap PTE naming their slot went */
     std::uint64_t tags_saved_swap = 0;      /* tagged pages whose tags went to the swap-entry xarray */
     std::uint64_t tags_restored_swap = 0;
     std::uint64_t tags_saved_pfn = 0;       /* tags parked in the pfn xarray: no storage at that moment */

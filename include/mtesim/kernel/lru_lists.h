@@ -24,6 +24,8 @@ public:
     void remove(Handle h, List list);
     /// Moves the page at @h from @from to the head of @to; returns its new handle.
     Handle move(Handle h, List from, List to);
+    /// Moves the page at @h to the tail of its @list (folio_rotate_reclaimable); @h stays valid.
+    void rotate_to_tail(Handle h, List list) { m_lists[list].splice(m_lists[list].end(), m_lists[list], h); }
     bool empty(List list) const { return m_lists[list].empty(); }
     /// The page at @list's tail (the coldest); @list must not be empty.
     Handle tail(List list) { return std::prev(m_lists[list].end()); }

@@ -12,6 +12,7 @@
 #include "mtesim/kernel/lru_lists.h"
 #include "mtesim/kernel/page_cache.h"
 #include "mtesim/kernel/process_table.h"
+#include "mtesim/kernel/swap_cache.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tlb_flusher.h"
 #include "mtesim/kernel/user_page.h"
@@ -36,6 +37,7 @@ public:
         PageCache &page_cache;
         PageCache &shmem;
         Cleancache &cleancache;
+        SwapCache &swap_cache;
         TagKeeper &tag_keeper;
         PageDataStore &data;
         KernelStats &stats;

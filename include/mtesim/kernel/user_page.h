@@ -32,6 +32,10 @@ struct UserPage {
     bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
     bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
     std::uint32_t pins = 0;
+    std::int64_t swap_slot = -1;        /* PG_swapcache: an unmapped anonymous page kept in the swap cache under this slot; -1: not */
+
+    /// PG_swapcache.
+    bool swapcache() const { return swap_slot >= 0; }
 
     /// PG_writeback: a write of the page started and has not completed at @now_ps.
     bool under_writeback(std::uint64_t now_ps) const { return writeback_end_ps > now_ps; }

@@ -42,7 +42,8 @@ public:
     void zero_page(Pfn pfn);
     /// copy_highpage's data half: @dst's bytes become @src's (migration, compaction, COW).
     void copy_page_data(Pfn src, Pfn dst);
-    /// Swap-out: @pfn's bytes move to swap @slot (swap_writepage; the page is freed next).
+    /// Swap-out: @pfn's bytes are written to swap @slot (swap_writepage); the page keeps them
+    /// (it stays in the swap cache until reclaim frees it).
     void save_to_swap(Pfn pfn, std::uint64_t slot);
     /// Swap-in: the bytes saved under @slot go to @pfn; the slot's copy is dropped.
     void restore_from_swap(std::uint64_t slot, Pfn pfn);

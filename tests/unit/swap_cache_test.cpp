@@ -1,0 +1,209 @@
+// The swap cache and anonymous write-back (mm/vmscan.c's shrink_folio_list with an
+// asynchronous swap device, mm/memory.c's do_swap_page, mm/swapfile.c's free_swap_and_cache):
+// a page swapped out to an NVMe-like device stays in memory, in the swap cache, while its write
+// runs; a later reclaim pass frees it; a fault before that maps it back without a read; the
+// last swap PTE's going frees it unless the write is in flight; migration moves it. On a
+// synchronous device (zram) the page is freed in the swap-out's own pass. The shadow tag
+// checker runs throughout: no tag may be lost.
+#include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/shadow_tag_checker.h"
+#include "mtesim/kernel/user_pte.h"
+#include "kernel_rig.h"
+
+#include <gtest/gtest.h>
+
+using namespace mtesim;
+
+using test::async_swap;
+using test::kBase;
+using test::KernelRig;
+using test::small_swap;
+
+namespace {
+/* Process 1 with @pages tagged pages, each filled with the tag pattern seeded by its index, all
+ * paged out (MADV_PAGEOUT). */
+void tagged_and_paged_out(KernelRig &r, unsigned pages) {
+    r.tagged_pages(1, pages);
+    r.k->lru_add_drain_cpu(0); /* on the LRU lists: only write-back can stand in a migration's way */
+    r.k->pageout(1, kBase, pages * kPageSize);
+    for (unsigned i = 0; i < pages; ++i) ASSERT_EQ(r.kind(1, kBase + i * kPageSize), upte::Kind::swap);
+}
+
+/* The device's write time (async_swap: 80 us of latency, 4 KiB at 2000 MB/s) and then some. */
+constexpr double kPastTheWriteNs = 100000;
+}  // namespace
+
+TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
+    EXPECT_EQ(r.k->stats().swap_outs, 1u);
+    EXPECT_EQ(r.k->stats().swap_writebacks, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
+    EXPECT_EQ(r.k->user_pages(), 1u) << "the page is still in memory";
+    EXPECT_EQ(r.k->swap_slots().references(slot), 1u);
+    EXPECT_TRUE(r.k->swap_slots().cached(slot));
+    EXPECT_EQ(r.k->swap_tags().entries(), 1u) << "tags saved at the write (arch_prepare_to_swap)";
+    // The issuer paid the transfer only: 4096 B at 2000 MB/s.
+    EXPECT_NEAR(r.kmem.io_ns, 2048.0, 1.0);
+    r.expect_clean();
+    // Direct reclaim finds only the page under write-back: it waits for the write (the
+    // throttle: 80 us of latency remain) and frees the page in its next pass.
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().writeback_throttles, 1u);
+    EXPECT_NEAR(r.kmem.io_ns, 82048.0, 1.0);
+    EXPECT_EQ(r.k->stats().swap_cache_reclaimed, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->user_pages(), 0u);
+    EXPECT_FALSE(r.k->swap_slots().cached(slot));
+    EXPECT_EQ(r.k->swap_slots().used(), 1u) << "the swap PTE still names the slot";
+    EXPECT_EQ(r.k->swap_tags().entries(), 1u);
+    r.expect_clean();
+    // The touch now reads the page from the device, and the saved tags come back.
+    const std::uint64_t reads = r.k->swap_device().reads();
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->swap_device().reads(), reads + 1);
+    EXPECT_EQ(r.k->stats().swap_ins, 1u);
+    EXPECT_EQ(r.k->stats().tags_restored_swap, 1u);
+    EXPECT_EQ(r.k->stats().swap_cache_hits, 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+TEST(SwapCache, ASynchronousDeviceFreesThePageInTheSwapOutsOwnPass) {
+    KernelRig r({}, small_swap());
+    tagged_and_paged_out(r, 1);
+    EXPECT_EQ(r.k->stats().swap_outs, 1u);
+    EXPECT_EQ(r.k->stats().swap_writebacks, 0u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->user_pages(), 0u);
+    EXPECT_FALSE(r.k->swap_slots().cached(upte::swap_slot(r.pte(1, kBase))));
+    r.expect_clean();
+}
+
+TEST(SwapCache, AFaultWhileTheWriteRunsMapsTheSamePageBackWithoutARead) {
+    KernelRig r({}, async_swap());
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 0x100000, true);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    r.tag_page(1, kBase, 5);
+    const Pfn pfn = upte::pfn(r.pte(1, kBase));
+    r.k->lru_add_drain_cpu(0);
+    r.k->pageout(1, kBase, kPageSize);
+    const std::uint64_t reads = r.k->swap_device().reads(), free_before = r.alloc->free_pages();
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), pfn) << "the page itself, not a copy";
+    EXPECT_TRUE(upte::tagged(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->swap_device().reads(), reads) << "no device read";
+    EXPECT_EQ(r.alloc->free_pages(), free_before) << "no allocation";
+    EXPECT_EQ(r.k->stats().swap_cache_hits, 1u);
+    EXPECT_EQ(r.k->stats().faults_swapin, 1u);
+    EXPECT_EQ(r.k->stats().swap_ins, 0u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u) << "the slot and its saved tags are freed";
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    r.expect_pattern(1, kBase, 5);
+    r.expect_clean();
+    // Still under write-back: an asynchronous migration gives up on it until the write ends.
+    std::uint64_t cycles = 0;
+    EXPECT_FALSE(r.alloc->migrate_block(pfn, cycles));
+    EXPECT_EQ(r.alloc->stats().migrate_busy_writeback, 1u);
+    r.kmem.io_wait(kPastTheWriteNs);
+    EXPECT_TRUE(r.alloc->migrate_block(pfn, cycles));
+    r.expect_pattern(1, kBase, 5);
+    r.expect_clean();
+}
+
+TEST(SwapCache, MunmapFreesAWrittenCachedPageAndLeavesOneInFlightToReclaim) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 2);
+    r.k->pageout(1, kBase, kPageSize); /* page 0's write */
+    r.kmem.io_wait(kPastTheWriteNs);   /* has completed */
+    r.k->pageout(1, kBase + kPageSize, kPageSize); /* page 1's is in flight */
+    EXPECT_EQ(r.k->swap_cache_pages(), 2u);
+    r.k->munmap(1, kBase, 0x100000);
+    EXPECT_EQ(r.k->stats().swap_cache_zapped, 1u) << "page 0 goes with its swap PTE";
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u) << "page 1 stays until its write completes";
+    EXPECT_EQ(r.k->user_pages(), 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u) << "page 1's slot, held by the swap cache alone";
+    EXPECT_EQ(r.k->swap_slots().total_references(), 0u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 1u) << "its saved tags stay with the slot";
+    r.expect_clean();
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().swap_cache_reclaimed, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->user_pages(), 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    r.expect_clean();
+}
+
+TEST(SwapCache, AMigratedCachedPageIsFoundAtItsNewPlace) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    r.kmem.io_wait(kPastTheWriteNs);
+    const Pfn old = *r.k->page_of_swap_slot(upte::swap_slot(r.pte(1, kBase)));
+    std::uint64_t cycles = 0;
+    ASSERT_TRUE(r.alloc->migrate_block(old, cycles));
+    EXPECT_EQ(r.k->stats().user_pages_migrated, 1u);
+    const auto now = r.k->page_of_swap_slot(upte::swap_slot(r.pte(1, kBase)));
+    ASSERT_TRUE(now);
+    EXPECT_NE(*now, old);
+    r.expect_clean();
+    const std::uint64_t reads = r.k->swap_device().reads();
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), *now);
+    EXPECT_EQ(r.k->swap_device().reads(), reads);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+TEST(SwapCache, AForkSharedSlotGivesEachSharerACopyOfTheCachedPage) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
+    r.k->thread_created(2);
+    r.k->thread_start(2);
+    const std::uint64_t slot = upte::swap_slot(r.pte(2, kBase));
+    EXPECT_EQ(r.k->swap_slots().references(slot), 2u);
+    const Pfn cached = *r.k->page_of_swap_slot(slot);
+    const std::uint64_t reads = r.k->swap_device().reads(), copies = r.kmem.copies;
+    ASSERT_TRUE(r.touch(2, kBase));
+    EXPECT_NE(upte::pfn(r.pte(2, kBase)), cached) << "the child's own copy";
+    EXPECT_EQ(r.kmem.copies, copies + 1) << "copied from the cached page";
+    EXPECT_EQ(r.k->swap_device().reads(), reads);
+    r.expect_pattern(2, kBase, 0);
+    r.expect_clean();
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), cached) << "the last sharer maps the cached page itself";
+    EXPECT_EQ(r.k->stats().swap_cache_hits, 2u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+/* folio_rotate_reclaimable: a page whose write completes goes to its inactive tail, and
+ * reclaim frees it before starting more writes. kswapd-style reclaim (no throttle) of 100
+ * pages from 400 dirty anonymous ones: each swap-out costs the issuer 2,048 ns (4 KiB at
+ * 2000 MB/s) and its write ends 82,048 ns after it started, so write i (from 1) is due once
+ * i + 40 swap-outs have been issued (82,048 / 2,048 = 40.06); the 100th page is freed after
+ * the 140th swap-out. Without the rotation the written pages would wait at the head of the
+ * list behind every page not yet written out, and reclaim would write them all first. */
+TEST(SwapCache, ACompletedWriteRotatesItsPageToTheTailSoReclaimFreesItNext) {
+    KernelRig r({}, async_swap());
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 400 * kPageSize, false);
+    for (unsigned i = 0; i < 400; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(100, cycles, false), 100u);
+    EXPECT_EQ(r.k->stats().swap_outs, 140u);
+    EXPECT_EQ(r.k->stats().writeback_rotations, 100u);
+    EXPECT_EQ(r.k->stats().swap_cache_reclaimed, 100u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 40u) << "the writes still in flight";
+    EXPECT_NEAR(r.kmem.io_ns, 140 * 2048.0, 1.0);
+    r.expect_clean();
+}
