@@ -279,7 +279,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 // the inactive list (shrink_folio_list's "keep"), like a page under write-back.
                 pg.lru = m_lru.move(pg.lru, list, list);
                 ++(pg.file ? writeback_seen : anon_busy_seen); /* not evictable now: as a write-back */
-            } else if (pg.writeback_end_ps && (pg.file || pg.swapcache())) {
+            } else if (pg.writeback_end_ps && (pg.file || pg.swapcache() || under_writeback(pg))) {
                 // Under write-back (just started, or still running; a file page or an anonymous
                 // one in the swap cache): rotated to the inactive head.
                 pg.lru = m_lru.move(pg.lru, list, list);
@@ -325,6 +325,9 @@ bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch) {
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
     if (pg.file) return drop_file_page(pfn, pg, cycles, batch);
     if (pg.swapcache()) return reclaim_swap_cache_page(pfn, pg, cycles);
+    // Mapped back by a fault while its last write to swap still runs: shrink_folio_list keeps
+    // a page under write-back.
+    if (under_writeback(pg)) return false;
     return swap_out(pfn, pg, cycles, batch);
 }
 

@@ -106,7 +106,11 @@ TEST(SwapCache, AFaultWhileTheWriteRunsMapsTheSamePageBackWithoutARead) {
     EXPECT_EQ(r.k->swap_tags().entries(), 0u);
     r.expect_pattern(1, kBase, 5);
     r.expect_clean();
-    // Still under write-back: an asynchronous migration gives up on it until the write ends.
+    // Still under write-back: reclaim keeps it (shrink_folio_list), and an asynchronous
+    // migration gives up on it, until the write ends.
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::present);
+    EXPECT_EQ(r.k->stats().swap_outs, 1u);
     std::uint64_t cycles = 0;
     EXPECT_FALSE(r.alloc->migrate_block(pfn, cycles));
     EXPECT_EQ(r.alloc->stats().migrate_busy_writeback, 1u);
