@@ -158,19 +158,32 @@ std::uint32_t Kernel::oom_kill(std::uint64_t &cycles) {
 
 /* oom_badness: get_mm_rss + MM_SWAPENTS + mm_pgtables_bytes / PAGE_SIZE, plus oom_score_adj
  * scaled to a thousandth of totalpages (totalram_pages + total_swap_pages for a global OOM).
- * The model's resident pages are its anonymous ones (no file pages are counted as mapped); its
+ * get_mm_rss adds MM_ANONPAGES, MM_FILEPAGES and MM_SHMEMPAGES: the process's resident
+ * anonymous pages and every PTE of it mapping a page-cache or shmem page (file_rss). The model's
  * table count holds the PGD, which mm_pgtables_bytes does not. */
 std::optional<std::int64_t> Kernel::oom_badness(std::uint32_t pid) const {
     const Process *p = find(pid);
-    return p ? badness(*p) : std::nullopt;
+    return p ? badness(*p, file_rss()) : std::nullopt;
 }
 
-std::optional<std::int64_t> Kernel::badness(const Process &p) const {
+std::optional<std::int64_t> Kernel::badness(const Process &p, const FileRss &file) const {
     if (p.killed || !p.mm || p.oom_score_adj == kOomScoreAdjMin) return std::nullopt;
     const std::int64_t totalpages = static_cast<std::int64_t>(m_alloc.managed_pages() + m_swap.capacity());
     const std::uint64_t tables = p.mm->table_pages() - (p.mm->table_pages() ? 1 : 0); /* mm_pgtables_bytes leaves out the PGD */
-    const std::int64_t points = static_cast<std::int64_t>(p.anon_pages + p.swap_pages + tables);
+    const auto it = file.find(p.pid);
+    const std::uint64_t file_pages = it == file.end() ? 0 : it->second;
+    const std::int64_t points = static_cast<std::int64_t>(p.anon_pages + file_pages + p.swap_pages + tables);
     return points + static_cast<std::int64_t>(p.oom_score_adj) * (totalpages / 1000);
+}
+
+/* MM_FILEPAGES + MM_SHMEMPAGES of every process: its PTEs mapping page-cache or shmem pages,
+ * counted from the pages' mappings when the OOM killer asks (Linux keeps per-mm counters). */
+Kernel::FileRss Kernel::file_rss() const {
+    FileRss rss;
+    for (const auto &[pfn, pg] : m_pages)
+        if (pg.file)
+            for (const Mapping &m : pg.maps) ++rss[m.pid];
+    return rss;
 }
 
 /*
@@ -183,8 +196,9 @@ std::optional<std::int64_t> Kernel::badness(const Process &p) const {
 Kernel::Process *Kernel::oom_kill_process(std::uint64_t &cycles, bool may_defer) {
     Process *victim = nullptr;
     std::int64_t best = 0;
+    const FileRss file = file_rss();
     for (auto &[pid, p] : m_procs.all()) {
-        const std::optional<std::int64_t> score = badness(*p);
+        const std::optional<std::int64_t> score = badness(*p, file);
         if (!score || (victim && *score < best)) continue;
         best = *score;
         victim = p.get();

@@ -97,3 +97,28 @@ TEST(OomBadness, AForkedChildInheritsTheAdjustment) {
 }
 
 }  // namespace
+
+/* get_mm_rss counts file and shmem pages a process maps (MM_FILEPAGES, MM_SHMEMPAGES), once per
+ * PTE: process 1 maps 300 pages of a file and 20 of a shared anonymous object, process 2 has 200
+ * anonymous pages. Each has its tables at levels 1-3 below kBase (one PTE table: 320 and 200
+ * pages fit in 2 MiB; the shared object lies 2 MiB higher and needs a second PTE table). The
+ * OOM killer takes process 1, which before 2026-12-06 scored its tables only. */
+TEST(OomBadness, FileAndShmemPagesAProcessMapsCount) {
+    KernelRig r({}, small_swap(0));
+    Kernel &k = *r.k;
+    k.thread_start(1);
+    k.thread_start(2);
+    k.mmap(1, kBase, 300 * kPageSize, false, true, 7, 0);
+    k.mmap_shared(1, kBase + (2u << 20), 20 * kPageSize, false, 0);
+    k.mmap(2, kBase, 200 * kPageSize, false);
+    for (std::uint64_t i = 0; i < 300; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize));
+    for (std::uint64_t i = 0; i < 20; ++i) ASSERT_TRUE(r.touch(1, kBase + (2u << 20) + i * kPageSize, true));
+    for (std::uint64_t i = 0; i < 200; ++i) ASSERT_TRUE(r.touch(2, kBase + i * kPageSize, true));
+    EXPECT_EQ(k.oom_badness(1), std::optional<std::int64_t>(300 + 20 + 4));
+    EXPECT_EQ(k.oom_badness(2), std::optional<std::int64_t>(200 + 3));
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(k.oom_kill(cycles), 1u);
+    EXPECT_FALSE(k.alive(1));
+    EXPECT_TRUE(k.alive(2));
+    EXPECT_EQ(k.check_invariants(), "");
+}

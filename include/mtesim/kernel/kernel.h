@@ -216,7 +216,7 @@ public:
     /// A write of @adj (-1000..1000) to /proc/self/oom_score_adj by a thread of @pid: the
     /// OOM killer's bias for the process (oom_badness); -1000 makes it unkillable.
     Result set_oom_score_adj(std::uint32_t pid, std::int32_t adj);
-    /// oom_badness of process @pid: its resident anonymous, swapped and page-table pages plus
+    /// oom_badness of process @pid: its resident anonymous, file and shmem, swapped and page-table pages plus
     /// its oom_score_adj times a thousandth of managed and swap pages; nullopt when it cannot
     /// be killed (oom_score_adj -1000, killed, no address space, or no such process).
     std::optional<std::int64_t> oom_badness(std::uint32_t pid) const;
@@ -269,7 +269,9 @@ private:
 
     Process *live(std::uint32_t pid);
     const Process *find(std::uint32_t pid) const;
-    std::optional<std::int64_t> badness(const Process &p) const;
+    using FileRss = std::unordered_map<std::uint32_t, std::uint64_t>; /* pid -> file and shmem PTEs */
+    FileRss file_rss() const;
+    std::optional<std::int64_t> badness(const Process &p, const FileRss &file) const;
     PageAllocator::Allocation alloc_user_page(std::uint32_t pid, bool tagged, bool &killed_self, std::uint64_t &cycles,
                                               bool page_cache = false) {
         return m_faults.alloc_user_page(pid, tagged, killed_self, cycles, page_cache);
