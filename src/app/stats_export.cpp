@@ -344,6 +344,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.swap.writebacks", k.swap_writebacks, "pages", "swap-outs kept in the swap cache while their write ran (an asynchronous device)");
     add_count("kernel.swap.cache_reclaimed", k.swap_cache_reclaimed, "pages", "swap-cache pages freed by a later reclaim pass once written");
     add_count("kernel.swap.cache_hits", k.swap_cache_hits, "faults", "swap-in faults that found the page in the swap cache: no device read");
+    add_count("kernel.swap.readahead", k.swap_readahead, "pages", "read into the swap cache around a swap-in fault (swap_vma_readahead, SWAP_RA)");
+    add_count("kernel.swap.readahead_hits", k.swap_readahead_hits, "pages", "of those, found by a later fault (SWAP_RA_HIT)");
     add_count("kernel.swap.cache_zapped", k.swap_cache_zapped, "pages", "swap-cache pages freed with the last swap PTE naming their slot (munmap, exit)");
     add_count("kernel.swap.slots", r.swap_slots, "pages", "swap device capacity");
     add_count("kernel.swap.peak_used", r.swap_peak, "pages", "most swap slots in use at once");

@@ -310,8 +310,14 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     KernelResult r;
     const std::uint64_t swap_slot = upte::swap_slot(pte);
     const bool saved = (pte & upte::kSwapTagged) != 0;
-    if (const auto cached = m_k.swap_cache.find(swap_slot); cached && m_k.swap.references(swap_slot) == 1)
-        return map_swap_cache_page(p, vma, va, slot, swap_slot, *cached);
+    if (const auto cached = m_k.swap_cache.find(swap_slot)) {
+        // swap_cache_get_folio: the VMA's readahead state notes the hit.
+        UserPage &cpg = m_k.pages.at(cached->value());
+        if (cpg.readahead) ++m_k.stats.swap_readahead_hits;
+        swap_ra_note_hit(*p.mm->find_vma(va), va, cpg.readahead); /* the VMA itself, not the fault's copy */
+        cpg.readahead = false;
+        if (m_k.swap.references(swap_slot) == 1) return map_swap_cache_page(p, vma, va, slot, swap_slot, *cached);
+    }
     bool killed_self = false;
     const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
     if (!a.ok) return KernelResult{KernelOutcome::killed, r.cycles};
@@ -320,6 +326,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     UserPage &pg = m_k.host.add_user_page(a.pfn, false);
     if (const auto cached = m_k.swap_cache.find(swap_slot)) {
         // A shared slot's page in the swap cache: this process's copy comes from it.
+        r.cycles += wait_unlocked(*cached);
         r.cycles += m_k.kmem.copy_pages(*cached, a.pfn, 1);
         m_k.data.copy_page_data(*cached, a.pfn);
         ++m_k.stats.swap_cache_hits;
@@ -329,6 +336,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         // mmap_lock: Linux may drop it here (folio_lock_or_retry) and retry, finding the page in
         // the swap cache; the model waits through.
         pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.read_page_ns() * 1000.0 + 0.5);
+        swap_readahead(p, vma, va, pg.locked_until_ps, r.cycles);
         r.cycles += wait_unlocked(a.pfn);
         ++m_k.stats.swap_ins;
     }
@@ -380,6 +388,61 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
 }
 
 /*
+ * swap_vma_readahead (v6.6, vm.page_cluster > 0, an asynchronous device: zram's synchronous
+ * swap-ins skip the swap cache): around a fault that missed the swap cache, the window
+ * swap_ra_window gives (up to 2^page_cluster pages, within the VMA and the fault's PMD) is read
+ * ahead. Each swap PTE in it whose slot has no page in the swap cache gets a new page, read from
+ * the device into the swap cache (__read_swap_cache_async, PG_readahead): it stays locked until
+ * its read completes, one transfer after the previous one (the window's reads share the
+ * fault's latency, as a file readahead window does); the slot keeps its bytes and saved tags
+ * for the swap PTE, and the page gets those tags now (Linux restores them when a fault maps the
+ * page: arch_swap_restore), so that a swap-cache page always holds its own tags. A later fault
+ * on it maps it back (map_swap_cache_page) and counts a hit, which widens the VMA's next window.
+ * The model reads the window after the fault's own page (Linux submits the window in address
+ * order), and allocates its pages without reclaim, stopping at the first it cannot get (Linux's
+ * GFP_HIGHUSER_MOVABLE may reclaim for them).
+ */
+void FaultHandler::swap_readahead(Process &p, const Vma &vma, std::uint64_t va, std::uint64_t read_done_ps,
+                                  std::uint64_t &cycles) {
+    if (m_k.swap_dev.synchronous() || m_k.config.page_cluster == 0) return;
+    // The VMA itself keeps the readahead state (the fault works on a copy).
+    const SwapRaWindow w = swap_ra_window(*p.mm->find_vma(va), va, 1u << m_k.config.page_cluster);
+    for (std::uint64_t i = 0; i < w.pages; ++i) {
+        const std::uint64_t ra = w.start + i * kPageSize;
+        if (ra == (va & ~(kPageSize - 1))) continue;
+        const auto pte_slot = p.mm->pte_slot(ra, false, cycles);
+        if (!pte_slot) continue;
+        const std::uint64_t pte = p.mm->read_pte(*pte_slot, cycles);
+        if (upte::kind(pte) != upte::Kind::swap) continue;
+        const std::uint64_t s = upte::swap_slot(pte);
+        if (m_k.swap_cache.find(s)) continue;
+        const bool saved = (pte & upte::kSwapTagged) != 0;
+        PageAllocator::Allocation a = m_k.alloc.alloc_pages(0, saved ? kGfpHighUserMovableTagged : kGfpHighUserMovable, false);
+        cycles += a.cycles;
+        if (!a.ok) break;
+        UserPage &pg = m_k.host.add_user_page(a.pfn, false);
+        pg.swap_slot = static_cast<std::int64_t>(s);
+        pg.readahead = true;
+        m_k.swap.set_cached(s);
+        m_k.swap_cache.insert(s, a.pfn);
+        m_k.data.copy_from_swap(s, a.pfn);
+        read_done_ps += static_cast<std::uint64_t>(m_k.swap_dev.read_page_ns(false) * 1000.0 + 0.5);
+        pg.locked_until_ps = read_done_ps;
+        if (saved) {
+            pg.mte_tagged = true;
+            const TagXarray::PageTags t = *m_k.tag_keeper.swap_tags().find(s);
+            if (m_k.alloc.block_flags(a.pfn) & PageMeta::kTagsPending) {
+                m_k.tag_keeper.pfn_tags().store(a.pfn.value(), t); /* no storage yet: restored when it is reserved */
+                ++m_k.stats.tags_saved_pfn;
+            } else {
+                m_k.tag_keeper.write_page_tags(a.pfn, t, cycles);
+            }
+        }
+        ++m_k.stats.swap_readahead;
+    }
+}
+
+/*
  * A swap-cache hit whose slot no other swap PTE names (do_swap_page with the folio found):
  * the page, still in memory with its data and tags, is mapped back and leaves the swap cache;
  * the slot is freed with the tags saved under it (folio_free_swap, arch_swap_invalidate_page).
@@ -392,6 +455,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
 KernelResult FaultHandler::map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot,
                                                std::uint64_t swap_slot, Pfn pfn) {
     KernelResult r;
+    r.cycles += wait_unlocked(pfn); /* a page read ahead may still be being read: folio_lock */
     UserPage &pg = m_k.pages.at(pfn.value());
     m_k.swap_cache.erase(swap_slot);
     pg.swap_slot = -1;

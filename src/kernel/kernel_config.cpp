@@ -23,6 +23,8 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     c.swap = device(s, "swap", 80.0, 2000.0);
     c.storage = device(s, "storage", 80.0, 2000.0);
     c.reclaim_batch = s.get_u64("vm.reclaim_batch", 32, "pages", "pages a direct-reclaim pass frees (SWAP_CLUSTER_MAX)", 1, 1u << 20);
+    c.page_cluster = static_cast<unsigned>(s.get_u64(
+        "vm.page_cluster", 3, "", "swap-in readahead window of up to 2^N pages (Linux's vm.page-cluster; 0: no readahead)", 0, 5));
     c.kswapd = s.get_bool("vm.kswapd", true, "background reclaim from the low to the high watermark");
     c.compaction_proactiveness = static_cast<unsigned>(s.get_u64(
         "vm.compaction_proactiveness", 20, "",

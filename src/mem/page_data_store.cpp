@@ -93,6 +93,13 @@ void PageDataStore::restore_from_swap(std::uint64_t slot, Pfn pfn) {
     m_swap.erase(it);
 }
 
+void PageDataStore::copy_from_swap(std::uint64_t slot, Pfn pfn) {
+    if (!m_enabled) return;
+    auto it = m_swap.find(slot);
+    if (it == m_swap.end()) m_pages.erase(pfn.value());
+    else *page(pfn, true) = *it->second;
+}
+
 void PageDataStore::read_swap(std::uint64_t slot, std::uint64_t offset, std::uint8_t *out, std::uint64_t len) const {
     auto it = m_swap.find(slot);
     if (!m_enabled || it == m_swap.end()) std::memset(out, 0, len);

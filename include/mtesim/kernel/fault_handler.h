@@ -17,6 +17,7 @@
 #include "mtesim/kernel/page_migrator.h"
 #include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_cache.h"
+#include "mtesim/kernel/swap_readahead.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/user_page.h"
@@ -89,6 +90,9 @@ private:
     KernelResult fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write, bool allow_retry,
                             bool &retry);
     KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    /// swap_vma_readahead: the swap entries around a swap-cache miss at @va read into the swap cache.
+    /// @read_done_ps: when the fault's own read completes (the window's reads follow it).
+    void swap_readahead(Process &p, const Vma &vma, std::uint64_t va, std::uint64_t read_done_ps, std::uint64_t &cycles);
     /// fault_swap's swap-cache hit for an entry no other swap PTE names: the page mapped back.
     KernelResult map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t swap_slot, Pfn pfn);
     KernelResult fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);

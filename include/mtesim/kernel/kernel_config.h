@@ -19,6 +19,7 @@ struct KernelConfig {
     BlockDeviceConfig swap;
     BlockDeviceConfig storage;          /* the file system's device (page-cache misses, write-back) */
     std::uint64_t reclaim_batch = 32;   /* pages per direct-reclaim pass (SWAP_CLUSTER_MAX) */
+    unsigned page_cluster = 3;          /* vm.page-cluster: swap readahead reads up to 2^this pages (0: off) */
     bool kswapd = true;                 /* background reclaim at the low watermark */
     unsigned compaction_proactiveness = 20; /* vm.compaction_proactiveness, 0..100 (0: kcompactd never compacts proactively) */
     bool check_tags = false;            /* test mode: the shadow tag checker runs */

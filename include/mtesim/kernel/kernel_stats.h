@@ -40,6 +40,8 @@ struct KernelStats {
     std::uint64_t swap_writebacks = 0;      /* swap-outs left in the swap cache under write-back (an asynchronous device) */
     std::uint64_t swap_cache_reclaimed = 0; /* swap-cache pages freed by a later reclaim pass, their write done */
     std::uint64_t swap_cache_hits = 0;      /* swap-in faults that found the page in the swap cache (no device read) */
+    std::uint64_t swap_readahead = 0;       /* pages read into the swap cache around a swap-in fault (SWAP_RA) */
+    std::uint64_t swap_readahead_hits = 0;  /* of those, found by a later fault (SWAP_RA_HIT) */
     std::uint64_t swap_cache_zapped = 0;    /* swap-cache pages freed when the last swap PTE naming their slot went */
     std::uint64_t tags_saved_swap = 0;      /* tagged pages whose tags went to the swap-entry xarray */
     std::uint64_t tags_restored_swap = 0;

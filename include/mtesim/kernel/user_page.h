@@ -33,6 +33,7 @@ struct UserPage {
     bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
     std::uint32_t pins = 0;
     std::int64_t swap_slot = -1;        /* PG_swapcache: an unmapped anonymous page kept in the swap cache under this slot; -1: not */
+    bool readahead = false;             /* PG_readahead: read into the swap cache by readahead, not yet found by a fault */
 
     /// PG_swapcache.
     bool swapcache() const { return swap_slot >= 0; }

@@ -24,6 +24,17 @@ struct Vma {
     std::uint64_t file_pgoff = 0; /* file page mapped at start, in pages */
     bool shmem = false;          /* MAP_SHARED anonymous or memfd: file_id names the shmem object */
 
+    /* swap_readahead_info (mm/swap_state.c): the last swap fault's page, its readahead window
+     * and the readahead pages found in the swap cache since. Bookkeeping of the faults, not of
+     * the mapping: changed by faults that hold the VMA const. */
+    struct SwapRa {
+        std::uint64_t addr = 0; /* page-aligned VA */
+        unsigned win = 0;       /* pages */
+        unsigned hits = 0;      /* readahead pages hit since, at most kHitsMax */
+        static constexpr unsigned kHitsMax = 63; /* SWAP_RA_HITS_MASK */
+    };
+    mutable SwapRa swap_ra;
+
     /// The file page @va maps.
     std::uint64_t file_index(std::uint64_t va) const { return file_pgoff + ((va - start) >> 12); }
 };

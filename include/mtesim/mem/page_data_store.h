@@ -47,6 +47,8 @@ public:
     void save_to_swap(Pfn pfn, std::uint64_t slot);
     /// Swap-in: the bytes saved under @slot go to @pfn; the slot's copy is dropped.
     void restore_from_swap(std::uint64_t slot, Pfn pfn);
+    /// Swap readahead: the bytes saved under @slot are copied to @pfn; the slot keeps them.
+    void copy_from_swap(std::uint64_t slot, Pfn pfn);
     /// The swap slot was freed without a swap-in (munmap of a swapped page).
     void drop_swap(std::uint64_t slot) { m_swap.erase(slot); }
     /// Reads @len bytes at byte @offset of the page saved under swap @slot (assertions).
