@@ -26,7 +26,7 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
       m_checker(config.check_tags ? std::make_unique<ShadowTagChecker>(m_tag_keeper) : nullptr),
       m_tlb_flusher(tlb, kmem, m_stats),
       m_migrator(PageMigrator::Parts{allocator, kmem, m_procs, m_pages, m_lru, m_lru_batches, m_page_cache, m_shmem,
-                                     m_cleancache, m_swap_cache, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
+                                     m_cleancache, m_swap_cache, m_rotations, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
       m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
                                    m_swap_cache, m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
       m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator, config.compaction_proactiveness) {
@@ -423,12 +423,18 @@ std::uint64_t Kernel::prefill_page_cache(std::uint32_t file_id, std::uint64_t pa
 }
 
 /* madvise(MADV_PAGEOUT): each page of the range that is mapped and not shared reclaimed at once.
- * madvise_cold_or_pageout_pte_range collects a PMD's folios and reclaim_pages runs
- * shrink_folio_list on them: their TLB invalidations wait once a PMD (TlbFlushBatch). */
+ * madvise_pageout drains this CPU's LRU-add batch first (lru_add_drain);
+ * madvise_cold_or_pageout_pte_range clears each folio's referenced and young bits and collects a
+ * PMD's folios, and reclaim_pages runs shrink_folio_list on them (PG_active cleared, references
+ * ignored): their TLB invalidations wait once a PMD (TlbFlushBatch). A folio it cannot free
+ * (under write-back: an asynchronous swap device's write, a dirty file page's) goes back to the
+ * inactive list. */
 Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
     Result r;
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
+    if (m_kmem.current_cpu() < m_lru_batches.cpus()) lru_add_drain_cpu(m_kmem.current_cpu());
+    if (!m_rotations.empty()) rotate_written_pages();
     TlbFlushBatch batch(m_kmem, m_alloc.mutable_stats());
     for (const Vma &v : p->mm->vmas_in(base, base + len))
         for (std::uint64_t va = v.start; va < v.end; va += kPageSize) {
@@ -444,6 +450,12 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             // MADV_PAGEOUT leaves pages shared with another process alone
             // (madvise_cold_or_pageout_pte_range: folio_likely_mapped_shared).
             if (!m_pages.at(pfn.value()).file && m_pages.at(pfn.value()).maps.size() > 1) continue;
+            UserPage &pg = m_pages.at(pfn.value());
+            pg.referenced = false;
+            if (pg.batch_cpu < 0 && pg.list == LruLists::active(pg.file)) {
+                pg.lru = m_lru.move(pg.lru, pg.list, LruLists::inactive(pg.file));
+                pg.list = LruLists::inactive(pg.file);
+            }
             evict(pfn, r.cycles, batch);
         }
     batch.flush(r.cycles);

@@ -304,15 +304,26 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     return freed;
 }
 
-/* folio_rotate_reclaimable at the end of a write reclaim started: a page still on its inactive
- * list, clean and not in a CPU's LRU-add batch, goes to the list's tail. An entry whose page
- * was freed, reused, migrated or written again since (its write-back end differs) is dropped. */
+/* folio_rotate_reclaimable at the end of a write reclaim started: a page on the LRU lists (not
+ * in a CPU's LRU-add batch), clean and not locked, goes to the tail of its inactive list, off
+ * the active list if it was there (lru_move_tail_fn clears PG_active). The page's PG_reclaim
+ * goes with the rotation. An entry whose page was freed, reused or written again since (no
+ * PG_reclaim, or another write-back end) is dropped; a migrated page with PG_reclaim has an
+ * entry under its new pfn (PageMigrator::move). */
 void Kernel::rotate_written_pages() {
-    m_rotations.take_due(m_kmem.now_ps(), [this](Pfn pfn, std::uint64_t end_ps) {
+    const std::uint64_t now = m_kmem.now_ps();
+    m_rotations.take_due(now, [this, now](Pfn pfn, std::uint64_t end_ps) {
         auto it = m_pages.find(pfn.value());
         if (it == m_pages.end()) return;
-        const UserPage &pg = it->second;
-        if (pg.writeback_end_ps != end_ps || pg.dirty || pg.batch_cpu >= 0 || pg.list != LruLists::inactive(pg.file)) return;
+        UserPage &pg = it->second;
+        if (!pg.reclaim || pg.writeback_end_ps != end_ps) return;
+        pg.reclaim = false;
+        if (pg.dirty || pg.batch_cpu >= 0 || pg.locked(now)) return;
+        const LruLists::List inactive = LruLists::inactive(pg.file);
+        if (pg.list != inactive) {
+            pg.lru = m_lru.move(pg.lru, pg.list, inactive);
+            pg.list = inactive;
+        }
         m_lru.rotate_to_tail(pg.lru, pg.list);
         ++m_stats.writeback_rotations;
     });
@@ -378,6 +389,7 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlu
         cycles += m_kmem.io_wait(submit_ns);
         pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
         m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
+        pg.reclaim = true;
         pg.dirty = false; /* clear_page_dirty_for_io */
         ++m_stats.file_writebacks;
         return false;
@@ -457,6 +469,7 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatc
     }
     pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_swap_dev.write_complete_ns() * 1000.0);
     m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
+    pg.reclaim = true;
     ++m_stats.swap_writebacks;
     return false;
 }

@@ -50,6 +50,7 @@ bool PageMigrator::move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_bat
     if (pg.shmem) m_k.shmem.set(pg.file_id, pg.index, to);
     else if (pg.file) m_k.page_cache.set(pg.file_id, pg.index, to);
     else if (pg.swapcache()) m_k.swap_cache.repoint(static_cast<std::uint64_t>(pg.swap_slot), to);
+    if (pg.reclaim) m_k.rotations.add(to, pg.writeback_end_ps); /* PG_reclaim: its rotation follows it */
     const std::vector<UserPage::Mapping> maps = pg.maps;
     m_k.pages.emplace(to.value(), std::move(pg));
     ++m_k.stats.user_pages_migrated;

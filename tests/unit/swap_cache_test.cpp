@@ -211,3 +211,22 @@ TEST(SwapCache, ACompletedWriteRotatesItsPageToTheTailSoReclaimFreesItNext) {
     EXPECT_NEAR(r.kmem.io_ns, 140 * 2048.0, 1.0);
     r.expect_clean();
 }
+
+/* MADV_PAGEOUT clears the page's referenced bit and leaves a page it could not free (its write
+ * in flight) on the inactive list: once the write completes, reclaim frees it at once, with no
+ * second chance on the active list (madvise_cold_or_pageout_pte_range's folio_clear_referenced,
+ * reclaim_pages' folio_clear_active). The page was just touched, so without that it would be
+ * activated first. */
+TEST(SwapCache, APageOutPageIsFreedWithoutASecondChanceOnceWritten) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    r.k->pageout(1, kBase, kPageSize); /* drains the CPU's LRU-add batch itself */
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().lru_activations, 0u);
+    EXPECT_EQ(r.k->stats().writeback_rotations, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    r.expect_clean();
+}

@@ -13,6 +13,7 @@
 #include "mtesim/kernel/page_cache.h"
 #include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_cache.h"
+#include "mtesim/kernel/writeback_rotations.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tlb_flusher.h"
 #include "mtesim/kernel/user_page.h"
@@ -38,6 +39,7 @@ public:
         PageCache &shmem;
         Cleancache &cleancache;
         SwapCache &swap_cache;
+        WritebackRotations &rotations;
         TagKeeper &tag_keeper;
         PageDataStore &data;
         KernelStats &stats;
