@@ -117,7 +117,7 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
         break;
     case upte::Kind::swap:
         m_last_fault = "swap-in";
-        f = fault_swap(*p, vma, va, *slot, pte);
+        f = fault_swap(*p, vma, va, *slot, pte, write);
         break;
     case upte::Kind::metadata_none:
         m_last_fault = "mte-lazy";
@@ -306,7 +306,7 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
  * maps the cached page into each sharer, copy-on-write: not modelled). Otherwise a new page
  * is allocated and read from the device.
  */
-KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte) {
+KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte, bool write) {
     KernelResult r;
     const std::uint64_t swap_slot = upte::swap_slot(pte);
     const bool saved = (pte & upte::kSwapTagged) != 0;
@@ -316,7 +316,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         if (cpg.readahead) ++m_k.stats.swap_readahead_hits;
         swap_ra_note_hit(*p.mm->find_vma(va), va, cpg.readahead); /* the VMA itself, not the fault's copy */
         cpg.readahead = false;
-        if (m_k.swap.references(swap_slot) == 1) return map_swap_cache_page(p, vma, va, slot, swap_slot, *cached);
+        if (m_k.swap.references(swap_slot) == 1) return map_swap_cache_page(p, vma, va, slot, swap_slot, *cached, write);
     }
     bool killed_self = false;
     const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
@@ -324,6 +324,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     // The allocation may have reclaimed (the cached page too); the entry is still ours
     // (nothing else frees it).
     UserPage &pg = m_k.host.add_user_page(a.pfn, false);
+    const bool from_cache = m_k.swap_cache.find(swap_slot).has_value();
     if (const auto cached = m_k.swap_cache.find(swap_slot)) {
         // A shared slot's page in the swap cache: this process's copy comes from it.
         r.cycles += wait_unlocked(*cached);
@@ -340,8 +341,18 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         r.cycles += wait_unlocked(a.pfn);
         ++m_k.stats.swap_ins;
     }
-    if (m_k.swap_cache.find(swap_slot)) {
-        // The slot keeps its bytes for the cached page's other sharers.
+    const std::uint64_t flags = m_k.alloc.block_flags(a.pfn);
+    const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
+    const bool lazy = tagged && pending && vma.mte;
+    // read_swap_cache_async put a page read from an asynchronous device into the swap cache;
+    // do_swap_page keeps it there, mapped read-only with its slot, unless should_try_to_free_swap
+    // says otherwise. Not kept: a synchronous device's entry with one reference (it skipped the
+    // swap cache), a shared slot's private copy, and a page whose tags will not be the slot's
+    // (cleared for a VMA made PROT_MTE since, or restored by the lazy fault).
+    const bool keep = !from_cache && !m_k.swap_dev.synchronous() && m_k.swap.references(swap_slot) == 1 && !lazy &&
+                      (saved || !tagged) && !should_free_swap(write);
+    if (from_cache || keep) {
+        if (keep) m_k.data.copy_from_swap(swap_slot, a.pfn); /* the slot keeps its bytes too */
     } else if (m_k.swap.references(swap_slot) > 1 && m_k.data.enabled()) {
         // Other swap PTEs still name the slot (shared at fork): this process gets a copy.
         std::vector<std::uint8_t> bytes(kPageSize);
@@ -352,13 +363,11 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     }
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
-    const std::uint64_t flags = m_k.alloc.block_flags(a.pfn);
-    const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     if (saved) {
         TagXarray::PageTags t{};
-        // A slot other swap PTEs still name (shared at fork) keeps its tags for them; each
-        // sharer swaps in a private copy (see above).
-        if (m_k.swap.references(swap_slot) > 1) t = *m_k.tag_keeper.swap_tags().find(swap_slot);
+        // A slot other swap PTEs still name (shared at fork), or one the page stays cached
+        // under, keeps its tags; otherwise they go with it.
+        if (m_k.swap.references(swap_slot) > 1 || keep) t = *m_k.tag_keeper.swap_tags().find(swap_slot);
         else m_k.tag_keeper.swap_tags().take(swap_slot, &t);
         ++m_k.stats.tags_restored_swap;
         MTESIM_ASSERT(tagged, "tags saved at swap-out on a board without MTE");
@@ -376,12 +385,17 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         if (!pending) m_k.tag_keeper.write_page_tags(a.pfn, TagXarray::PageTags{}, r.cycles);
         if (m_k.checker) m_k.checker->clear_page(p.pid, va);
     }
+    if (keep) m_k.swap.set_cached(swap_slot); /* before the PTE's reference goes: the slot stays */
     m_k.swap.free(swap_slot);
+    if (keep) {
+        m_k.swap_cache.insert(swap_slot, a.pfn);
+        pg.swap_slot = static_cast<std::int64_t>(swap_slot);
+        ++m_k.stats.swap_cache_kept;
+    }
     --p.swap_pages;
     ++p.anon_pages;
-    const std::uint64_t next = (tagged && pending && vma.mte)
-                                   ? upte::metadata_none(a.pfn)
-                                   : upte::present(a.pfn, vma.mte && tagged) | upte::write_protect(vma.writable);
+    const std::uint64_t next = lazy ? upte::metadata_none(a.pfn)
+                                    : upte::present(a.pfn, vma.mte && tagged) | upte::write_protect(vma.writable && !keep);
     p.mm->write_pte(slot, next, r.cycles);
     ++m_k.stats.faults_swapin;
     return r;
@@ -453,30 +467,38 @@ void FaultHandler::swap_readahead(Process &p, const Vma &vma, std::uint64_t va, 
  * (fault_metadata) to reserve, restore or clear.
  */
 KernelResult FaultHandler::map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot,
-                                               std::uint64_t swap_slot, Pfn pfn) {
+                                               std::uint64_t swap_slot, Pfn pfn, bool write) {
     KernelResult r;
     r.cycles += wait_unlocked(pfn); /* a page read ahead may still be being read: folio_lock */
     UserPage &pg = m_k.pages.at(pfn.value());
-    m_k.swap_cache.erase(swap_slot);
-    pg.swap_slot = -1;
-    m_k.swap.free(swap_slot);
-    if (m_k.swap.clear_cached(swap_slot)) {
-        m_k.tag_keeper.swap_tags().take(swap_slot);
-        m_k.data.drop_swap(swap_slot);
-    }
-    pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
     const std::uint64_t flags = m_k.alloc.block_flags(pfn);
     const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
+    const bool lazy = vma.mte && (!pg.mte_tagged || !tagged || pending);
+    // The lazy fault may set the page's tags anew: a page it will see leaves the swap cache.
+    const bool keep = !lazy && !should_free_swap(write);
+    m_k.swap.free(swap_slot); /* the swap PTE's reference */
+    if (keep) ++m_k.stats.swap_cache_kept;
+    else drop_from_swap_cache(pg);
+    pg.maps.push_back({p.pid, va});
+    pg.referenced = true;
     --p.swap_pages;
     ++p.anon_pages;
-    const bool lazy = vma.mte && (!pg.mte_tagged || !tagged || pending);
     const std::uint64_t next = lazy ? upte::metadata_none(pfn)
-                                    : upte::present(pfn, vma.mte) | upte::write_protect(vma.writable);
+                                    : upte::present(pfn, vma.mte) | upte::write_protect(vma.writable && !keep);
     p.mm->write_pte(slot, next, r.cycles);
     ++m_k.stats.swap_cache_hits;
     ++m_k.stats.faults_swapin;
     return r;
+}
+
+void FaultHandler::drop_from_swap_cache(UserPage &pg) {
+    const auto s = static_cast<std::uint64_t>(pg.swap_slot);
+    m_k.swap_cache.erase(s);
+    pg.swap_slot = -1;
+    if (m_k.swap.clear_cached(s)) {
+        m_k.tag_keeper.swap_tags().take(s);
+        m_k.data.drop_swap(s);
+    }
 }
 
 KernelResult FaultHandler::fault_metadata(Process &p, const Vma &vma, std::uint64_t /*va*/, PhysAddr slot, std::uint64_t pte) {
@@ -515,6 +537,7 @@ KernelResult FaultHandler::fault_metadata(Process &p, const Vma &vma, std::uint6
     const bool was_pending = (m_k.alloc.block_flags(pfn) & PageMeta::kTagsPending) != 0;
     if (!m_k.alloc.retry_tag_reservation(pfn)) return retry();
     UserPage &pg = m_k.pages.at(pfn.value());
+    if (pg.swapcache()) drop_from_swap_cache(pg); /* its tags may be set anew: the slot's would be stale */
     TagXarray::PageTags t{};
     if (m_k.tag_keeper.pfn_tags().take(pfn.value(), &t)) {
         m_k.tag_keeper.write_page_tags(pfn, t, r.cycles);

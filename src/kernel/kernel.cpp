@@ -689,7 +689,18 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
     if (pg.file) return;
     if (Process *p = live(pid)) --p->anon_pages;
     else if (Process *dead = m_procs.find(pid)) --dead->anon_pages;
-    if (pg.maps.empty()) free_user_page(pfn, cycles); /* a COW-shared page lives while mapped */
+    if (!pg.maps.empty()) return; /* a COW-shared page lives while mapped */
+    if (pg.swapcache()) {
+        // free_pages_and_swap_cache: the last mapping of a page kept in the swap cache goes; the
+        // page goes with it unless a swap PTE still names its slot or its I/O is in flight
+        // (folio_free_swap), in which case reclaim frees it later.
+        const auto s = static_cast<std::uint64_t>(pg.swap_slot);
+        if (m_swap.references(s) || under_writeback(pg) || pg.locked(m_kmem.now_ps())) return;
+        free_swap_cache_page(pfn, cycles);
+        ++m_stats.swap_cache_zapped;
+        return;
+    }
+    free_user_page(pfn, cycles);
 }
 
 /* unmap_vmas: each VMA's part of [@start, @end) zapped with its own flush (unmap_single_vma

@@ -137,13 +137,16 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
     const Pfn old = upte::pfn(pte);
     const std::uint32_t pid = p.pid;
     {
-        const UserPage &pg = m_pages.at(old.value());
+        UserPage &pg = m_pages.at(old.value());
         if (pg.file) { /* not a COW page: the model maps file pages writable */
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);
             return r;
         }
         if (pg.maps.size() == 1) {
+            // wp_can_reuse_anon_folio: a page kept in the swap cache by a read fault's swap-in
+            // leaves it (folio_free_swap): its slot's copy is about to be stale.
+            if (pg.swapcache()) m_faults.drop_from_swap_cache(pg);
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);
             ++m_stats.cow_reuses;

@@ -54,6 +54,8 @@ std::string KernelInvariantChecker::check() const {
                     if (upte::kind(pte) == upte::Kind::present && !it->second.file && it->second.maps.size() > 1 &&
                         upte::writable(pte))
                         return "a COW-shared page mapped writable at " + std::to_string(va);
+                    if (upte::kind(pte) == upte::Kind::present && it->second.swapcache() && upte::writable(pte))
+                        return "a page kept in the swap cache mapped writable at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && !v.writable && upte::writable(pte))
                         return "a page of a read-only VMA mapped writable at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
@@ -73,11 +75,12 @@ std::string KernelInvariantChecker::check() const {
             return "user page " + std::to_string(pfn) + " is not allocated";
         if (pg.batch_cpu < 0 && *pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
         if (pg.swapcache()) {
-            // In the swap cache: unmapped, its slot flagged and naming it. Tags saved under a slot
-            // no swap PTE names any more stay until the page leaves the cache.
+            // In the swap cache (unmapped, or mapped read-only by a swap-in that kept it): its slot
+            // flagged and naming it. Tags saved under a slot no swap PTE names any more stay until
+            // the page leaves the cache.
             const auto s = static_cast<std::uint64_t>(pg.swap_slot);
             ++swap_cached;
-            if (pg.file || !pg.maps.empty()) return "swap-cache page " + std::to_string(pfn) + " mapped, or a file page";
+            if (pg.file) return "swap-cache page " + std::to_string(pfn) + " is a file page";
             const auto c = m_kernel.m_swap_cache.find(s);
             if (!m_swap.cached(s) || !c || c->value() != pfn)
                 return "swap-cache page " + std::to_string(pfn) + " and its slot disagree";

@@ -335,18 +335,26 @@ bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch) {
     if (pg.locked(m_kmem.now_ps())) return false; /* shrink_folio_list: folio_trylock failed, keep it */
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
     if (pg.file) return drop_file_page(pfn, pg, cycles, batch);
-    if (pg.swapcache()) return reclaim_swap_cache_page(pfn, pg, cycles);
+    if (pg.swapcache()) return reclaim_swap_cache_page(pfn, pg, cycles, batch);
     // Mapped back by a fault while its last write to swap still runs: shrink_folio_list keeps
     // a page under write-back.
     if (under_writeback(pg)) return false;
     return swap_out(pfn, pg, cycles, batch);
 }
 
-/* A swap-cache page at the inactive tail (shrink_folio_list): still under write-back, it is
- * kept; written, it is clean and unmapped (a fault that maps it back takes it out of the swap
- * cache), so it is freed (__remove_mapping: delete_from_swap_cache), its slot and saved tags
- * staying with the swap PTEs that name them. */
-bool Kernel::reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
+/* A swap-cache page at the inactive tail (shrink_folio_list). One a fault mapped back (read-only,
+ * its slot kept: do_swap_page) is clean, so it is unmapped to the same swap entry without a write
+ * (try_to_unmap; its saved tags are still the page's: any store, an STG included, would have
+ * faulted and taken it out of the swap cache). Still under write-back, it is kept; written, it
+ * is freed (__remove_mapping: delete_from_swap_cache), its slot and saved tags staying with the
+ * swap PTEs that name them. */
+bool Kernel::reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+    if (!pg.maps.empty()) {
+        const auto slot = static_cast<std::uint64_t>(pg.swap_slot);
+        const std::vector<Mapping> maps = unmap_to_swap(pg, slot, m_tag_keeper.swap_tags().contains(slot), 0, cycles, batch);
+        ++m_stats.swap_clean_unmaps;
+        for (const Mapping &m : maps) verify(m.pid, m.va);
+    }
     if (under_writeback(pg)) return false;
     free_swap_cache_page(pfn, cycles);
     ++m_stats.swap_cache_reclaimed;
@@ -358,13 +366,7 @@ bool Kernel::reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycle
 void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
     UserPage &pg = m_pages.at(pfn.value());
     MTESIM_ASSERT(pg.swapcache() && pg.maps.empty(), "freeing a page not in the swap cache, or mapped");
-    const auto slot = static_cast<std::uint64_t>(pg.swap_slot);
-    m_swap_cache.erase(slot);
-    pg.swap_slot = -1;
-    if (m_swap.clear_cached(slot)) {
-        m_tag_keeper.swap_tags().take(slot);
-        m_data.drop_swap(slot);
-    }
+    m_faults.drop_from_swap_cache(pg);
     m_data.zero_page(pfn); /* its bytes live on in the slot; the freed page's copy is dropped */
     free_user_page(pfn, cycles);
 }
@@ -400,6 +402,37 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlu
     return true;
 }
 
+/* try_to_unmap of an anonymous page bound for swap @slot (@refs_held of its references already
+ * taken): every PTE mapping it (one, or several while it is COW-shared after fork) turned into
+ * the swap entry, with @saved its tagged bit, the slot's count raised for each further one
+ * (swap_duplicate) and the TLB entries' invalidation issued into @batch; a dirty PTE's
+ * invalidation is waited for (try_to_unmap_flush_dirty). Returns the mappings it removed. */
+std::vector<Kernel::Mapping> Kernel::unmap_to_swap(UserPage &pg, std::uint64_t slot, bool saved, unsigned refs_held,
+                                                   std::uint64_t &cycles, TlbFlushBatch &batch) {
+    const std::vector<Mapping> maps = pg.maps;
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+        const Mapping &m = maps[i];
+        Process *p = live(m.pid);
+        MTESIM_ASSERT(p, "an anonymous page of a dead process");
+        if (i >= refs_held) m_swap.duplicate(slot);
+        const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
+        MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
+        const std::uint64_t old = p->mm->read_pte(*pte_slot, cycles);
+        p->mm->write_pte(*pte_slot, upte::swap_entry(slot, saved), cycles);
+        // pte_dirty: an anonymous entry mapped writable is hardware-dirty on arm64 (PTE_WRITE
+        // set, PTE_RDONLY clear: do_anonymous_page makes it pte_mkdirty); the model's anonymous
+        // entries carry no DBM bit, so writable stands for it. A COW-shared entry is read-only
+        // with PTE_DIRTY, as fork's pte_wrprotect left it.
+        const bool dirty = upte::dirty(old) || upte::writable(old);
+        if (upte::kind(old) == upte::Kind::present) m_tlb_flusher.page(m.pid, m.va, cycles, &batch, dirty);
+        --p->anon_pages;
+        ++p->swap_pages;
+    }
+    pg.maps.clear();
+    batch.flush_dirty(cycles);
+    return maps;
+}
+
 /*
  * Swap-out of an anonymous page (shrink_folio_list): a slot and the swap cache (add_to_swap:
  * the slot's SWAP_HAS_CACHE), every PTE mapping the page (one, or several while it is
@@ -427,27 +460,7 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatc
     m_swap_cache.insert(*slot, pfn);
     pg.swap_slot = static_cast<std::int64_t>(*slot);
     const bool saved = pg.mte_tagged; /* the swap PTEs say whether tags are saved under the slot */
-    const std::vector<Mapping> maps = pg.maps;
-    for (std::size_t i = 0; i < maps.size(); ++i) {
-        const Mapping &m = maps[i];
-        Process *p = live(m.pid);
-        MTESIM_ASSERT(p, "an anonymous page of a dead process");
-        if (i) m_swap.duplicate(*slot);
-        const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
-        MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
-        const std::uint64_t old = p->mm->read_pte(*pte_slot, cycles);
-        p->mm->write_pte(*pte_slot, upte::swap_entry(*slot, saved), cycles);
-        // pte_dirty: an anonymous entry mapped writable is hardware-dirty on arm64 (PTE_WRITE
-        // set, PTE_RDONLY clear: do_anonymous_page makes it pte_mkdirty); the model's anonymous
-        // entries carry no DBM bit, so writable stands for it. A COW-shared entry is read-only
-        // with PTE_DIRTY, as fork's pte_wrprotect left it.
-        const bool dirty = upte::dirty(old) || upte::writable(old);
-        if (upte::kind(old) == upte::Kind::present) m_tlb_flusher.page(m.pid, m.va, cycles, &batch, dirty);
-        --p->anon_pages;
-        ++p->swap_pages;
-    }
-    pg.maps.clear();
-    batch.flush_dirty(cycles);
+    const std::vector<Mapping> maps = unmap_to_swap(pg, *slot, saved, 1, cycles, batch);
     if (saved) {
         TagXarray::PageTags t{};
         // The page keeps its tags (it stays in memory, in the swap cache): the parked copy of a

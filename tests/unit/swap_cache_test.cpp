@@ -60,15 +60,69 @@ TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) 
     EXPECT_EQ(r.k->swap_slots().used(), 1u) << "the swap PTE still names the slot";
     EXPECT_EQ(r.k->swap_tags().entries(), 1u);
     r.expect_clean();
-    // The touch now reads the page from the device, and the saved tags come back.
+    // A read now reads the page from the device, and the saved tags come back. The page stays
+    // in the swap cache with its slot, mapped read-only (do_swap_page: should_try_to_free_swap
+    // is false for a read fault with swap not half full).
     const std::uint64_t reads = r.k->swap_device().reads();
     ASSERT_TRUE(r.touch(1, kBase));
     EXPECT_EQ(r.k->swap_device().reads(), reads + 1);
     EXPECT_EQ(r.k->stats().swap_ins, 1u);
     EXPECT_EQ(r.k->stats().tags_restored_swap, 1u);
     EXPECT_EQ(r.k->stats().swap_cache_hits, 0u);
-    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->stats().swap_cache_kept, 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 1u);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
     r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+    // A store faults (do_wp_page), and reusing the page frees its slot (folio_free_swap).
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+/* A page a read fault kept in the swap cache is clean: reclaimed again, it is unmapped to the
+ * same swap entry and freed with no second write; the next touch reads it from the device. */
+TEST(SwapCache, APageKeptByAReadFaultIsReclaimedAgainWithoutASecondWrite) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->reclaim(1, cycles), 1u);
+    ASSERT_TRUE(r.touch(1, kBase));
+    ASSERT_EQ(r.k->stats().swap_cache_kept, 1u);
+    const std::uint64_t writes = r.k->swap_device().writes();
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::swap);
+    EXPECT_EQ(upte::swap_slot(r.pte(1, kBase)), slot) << "the same entry";
+    EXPECT_EQ(r.k->swap_device().writes(), writes) << "no second write";
+    EXPECT_EQ(r.k->stats().swap_outs, 1u);
+    EXPECT_EQ(r.k->stats().swap_clean_unmaps, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u) << "freed at once: clean and not under write-back";
+    EXPECT_EQ(r.k->user_pages(), 0u);
+    r.expect_clean();
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_EQ(r.k->stats().swap_ins, 2u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u) << "a write fault frees the slot";
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+/* With swap more than half full (vm_swap_full), a read fault frees the slot as well: two pages
+ * swapped out to a two-slot device. */
+TEST(SwapCache, WithSwapMoreThanHalfFullAReadFaultFreesTheSlot) {
+    KernelRig r({}, async_swap(2));
+    tagged_and_paged_out(r, 2);
+    ASSERT_EQ(r.k->swap_slots().used(), 2u);
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->stats().swap_cache_kept, 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
     r.expect_clean();
 }
 

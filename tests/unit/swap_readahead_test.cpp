@@ -111,8 +111,10 @@ TEST(SwapReadahead, ASequentialSwapInReadsAheadAndHitsAsTheWindowGrows) {
     EXPECT_EQ(r.k->stats().swap_readahead_hits, 11u);
     EXPECT_EQ(r.k->stats().swap_cache_hits, 11u);
     EXPECT_EQ(r.k->swap_device().reads() - reads, 16u);
-    EXPECT_EQ(r.k->swap_slots().used(), 0u);
-    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    // Read faults keep every page in the swap cache with its slot (should_try_to_free_swap).
+    EXPECT_EQ(r.k->stats().swap_cache_kept, 16u);
+    EXPECT_EQ(r.k->swap_slots().used(), 16u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 16u);
     for (unsigned i = 0; i < 16; ++i) r.expect_pattern(1, kBase + i * kPage, i);
     r.expect_clean();
 }
@@ -137,8 +139,9 @@ TEST(SwapReadahead, UntouchedReadaheadPagesAreReclaimedAndTheirSlotsKept) {
     KernelRig r({}, async_swap());
     swapped_out_and_freed(r, 8);
     std::uint64_t cycles = 0;
-    ASSERT_TRUE(r.touch(1, kBase + 3 * kPage)); /* a first fault: 1 page */
-    ASSERT_TRUE(r.touch(1, kBase + 4 * kPage)); /* follows it: pages 4 and 5 */
+    // Stores: each fault frees its slot, so only the page read ahead stays in the swap cache.
+    ASSERT_TRUE(r.touch(1, kBase + 3 * kPage, true)); /* a first fault: 1 page */
+    ASSERT_TRUE(r.touch(1, kBase + 4 * kPage, true)); /* follows it: pages 4 and 5 */
     EXPECT_EQ(r.k->stats().swap_readahead, 1u);
     EXPECT_EQ(r.k->swap_cache_pages(), 1u);
     r.expect_clean();
@@ -148,7 +151,7 @@ TEST(SwapReadahead, UntouchedReadaheadPagesAreReclaimedAndTheirSlotsKept) {
     EXPECT_EQ(r.kind(1, kBase + 5 * kPage), upte::Kind::swap);
     EXPECT_EQ(r.k->swap_slots().used(), 6u) << "pages 0-2 and 5-7";
     r.expect_clean();
-    ASSERT_TRUE(r.touch(1, kBase + 5 * kPage)); /* follows page 4 (no hits): pages 5 and 6 */
+    ASSERT_TRUE(r.touch(1, kBase + 5 * kPage, true)); /* follows page 4 (no hits): pages 5 and 6 */
     r.expect_pattern(1, kBase + 5 * kPage, 5);
     EXPECT_EQ(r.k->stats().swap_readahead, 2u);
     r.k->munmap(1, kBase, 0x100000);

@@ -81,6 +81,10 @@ public:
     /// the page is COW-shared (cow_bits).
     std::uint64_t wp_bits(const Vma &vma, Pfn pfn) const;
 
+    /// folio_free_swap: @pg leaves the swap cache (it stays allocated); its slot's SWAP_HAS_CACHE
+    /// goes, and a slot no swap PTE names is freed with its saved tags and bytes.
+    void drop_from_swap_cache(UserPage &pg);
+
 private:
     using Process = ProcessTable::Process;
     KernelResult fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
@@ -89,12 +93,16 @@ private:
     KernelResult fault_once(std::uint32_t pid, std::uint64_t va, bool write, bool allow_retry, bool &retry);
     KernelResult fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write, bool allow_retry,
                             bool &retry);
-    KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
+    KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte, bool write);
     /// swap_vma_readahead: the swap entries around a swap-cache miss at @va read into the swap cache.
     /// @read_done_ps: when the fault's own read completes (the window's reads follow it).
     void swap_readahead(Process &p, const Vma &vma, std::uint64_t va, std::uint64_t read_done_ps, std::uint64_t &cycles);
     /// fault_swap's swap-cache hit for an entry no other swap PTE names: the page mapped back.
-    KernelResult map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t swap_slot, Pfn pfn);
+    KernelResult map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t swap_slot,
+                                     Pfn pfn, bool write);
+    /// do_swap_page's should_try_to_free_swap: a write fault (the page's only user here), or
+    /// swap more than half full (vm_swap_full); mlocked VMAs are not modelled.
+    bool should_free_swap(bool write) const { return write || 2 * m_k.swap.used() > m_k.swap.capacity(); }
     KernelResult fault_metadata(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte);
     /// cleancache_get_page: (@file_id, @index) copied from the pool into @dst, the pool copy
     /// freed; false on a miss.

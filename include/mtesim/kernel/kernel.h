@@ -327,7 +327,9 @@ private:
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
     bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
-    bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
+    std::vector<Mapping> unmap_to_swap(UserPage &pg, std::uint64_t slot, bool saved, unsigned refs_held,
+                                       std::uint64_t &cycles, TlbFlushBatch &batch);
     void free_swap_cache_page(Pfn pfn, std::uint64_t &cycles);
     /// folio_rotate_reclaimable for every write reclaim started that has completed by now.
     void rotate_written_pages();
