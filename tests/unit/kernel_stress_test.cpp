@@ -125,6 +125,8 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
         EXPECT_GT(st.swap_cache_reclaimed, scaled(1000));
         EXPECT_GT(st.swap_cache_zapped, 0u);
         EXPECT_GT(st.swap_readahead_hits, 0u);
+        EXPECT_GT(st.swap_cache_kept, 0u);
+        EXPECT_GT(st.swap_clean_unmaps, 0u);
     } else {
         EXPECT_EQ(st.swap_writebacks, 0u);
     }
@@ -145,7 +147,8 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     EXPECT_GT(faults_seen, 0u);
     std::cout << "[ stats    ] swap out/in " << st.swap_outs << "/" << st.swap_ins << ", swap cache hits/reclaimed/zapped "
               << st.swap_cache_hits << "/" << st.swap_cache_reclaimed << "/" << st.swap_cache_zapped << ", readahead/hits "
-              << st.swap_readahead << "/" << st.swap_readahead_hits << ", tags saved swap/pfn "
+              << st.swap_readahead << "/" << st.swap_readahead_hits << ", kept/clean unmaps " << st.swap_cache_kept << "/"
+              << st.swap_clean_unmaps << ", tags saved swap/pfn "
               << st.tags_saved_swap << "/" << st.tags_saved_pfn << ", lazy MTE faults " << st.faults_mte_lazy
               << ", migrated " << st.user_pages_migrated << ", compaction " << r.alloc->stats().compact_success << "/"
               << r.alloc->stats().compact_stalls << ", OOM kills " << st.oom_kills << ", xarray peaks "
