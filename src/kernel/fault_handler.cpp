@@ -573,9 +573,14 @@ bool FaultHandler::cleancache_get(std::uint32_t file_id, std::uint64_t index, Pf
     return true;
 }
 
+/* Read-only whatever the VMA allows: a COW-shared anonymous page, and one a swap-in kept in the
+ * swap cache (its slot still holds its bytes and tags: a store must fault, do_wp_page, and free
+ * the slot first; Linux's mprotect may map such an exclusive page writable and track its dirty
+ * bit instead, which the model does not). */
 std::uint64_t FaultHandler::cow_bits(Pfn pfn) const {
     auto it = m_k.pages.find(pfn.value());
-    return it != m_k.pages.end() && !it->second.file && it->second.maps.size() > 1 ? upte::kReadOnly : 0;
+    if (it == m_k.pages.end() || it->second.file) return 0;
+    return it->second.maps.size() > 1 || it->second.swapcache() ? upte::kReadOnly : 0;
 }
 
 std::uint64_t FaultHandler::wp_bits(const Vma &vma, Pfn pfn) const { return cow_bits(pfn) | upte::write_protect(vma.writable); }

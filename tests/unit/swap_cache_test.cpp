@@ -75,6 +75,11 @@ TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) 
     EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
+    // mprotect(PROT_READ|PROT_WRITE) leaves it read-only: a store must still fault.
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x100000, true, false).error, 0);
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x100000, true, true).error, 0);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
+    r.expect_clean();
     // A store faults (do_wp_page), and reusing the page frees its slot (folio_free_swap).
     ASSERT_TRUE(r.touch(1, kBase, true));
     EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
