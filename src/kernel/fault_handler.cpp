@@ -299,12 +299,14 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
 }
 
 /*
- * do_swap_page. A page still in the swap cache (its write in flight, or written and not yet
- * freed by reclaim) is found there (swap_cache_get_folio): no allocation, no read. When no
- * other swap PTE names the slot, the page is mapped back (map_swap_cache_page). A slot shared
- * since fork gets a private copy of the cached page, as it gets one of the device's (Linux
- * maps the cached page into each sharer, copy-on-write: not modelled). Otherwise a new page
- * is allocated and read from the device.
+ * do_swap_page. A page still in the swap cache (its write in flight, written and not yet
+ * freed by reclaim, or read ahead) is found there (swap_cache_get_folio): no allocation, no
+ * read. When no other swap PTE names the slot, the page is mapped back (map_swap_cache_page). A
+ * slot shared since fork gets a private copy of the cached page, as it gets one of the
+ * device's (Linux maps the cached page into each sharer, copy-on-write: not modelled).
+ * Otherwise a new page is allocated and read from the device (with readahead around it), and,
+ * from an asynchronous device, kept in the swap cache mapped read-only with its slot unless
+ * should_free_swap says otherwise (read_swap_cache_async, should_try_to_free_swap).
  */
 KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte, bool write) {
     KernelResult r;
@@ -458,13 +460,14 @@ void FaultHandler::swap_readahead(Process &p, const Vma &vma, std::uint64_t va, 
 
 /*
  * A swap-cache hit whose slot no other swap PTE names (do_swap_page with the folio found):
- * the page, still in memory with its data and tags, is mapped back and leaves the swap cache;
- * the slot is freed with the tags saved under it (folio_free_swap, arch_swap_invalidate_page).
- * Linux keeps a page whose write is still in flight in the swap cache (folio_free_swap refuses
- * PG_writeback) and frees the slot later; the model frees it at once, while the page stays
- * under write-back for reclaim and migration. A tagged page whose storage is pending, or an
- * untagged one in a VMA made PROT_MTE since, is mapped "metadata none" for the lazy fault
- * (fault_metadata) to reserve, restore or clear.
+ * the page, still in memory with its data and tags, is mapped back. should_free_swap decides
+ * whether it leaves the swap cache, its slot freed with the tags saved under it
+ * (folio_free_swap, arch_swap_invalidate_page), or stays there mapped read-only, the slot kept
+ * for a later clean re-reclaim. Linux keeps a page whose write is still in flight in the swap
+ * cache (folio_free_swap refuses PG_writeback); the model frees the slot at once for a store,
+ * the page staying under write-back for reclaim and migration. A tagged page whose storage is
+ * pending, or an untagged one in a VMA made PROT_MTE since, is mapped "metadata none" for the
+ * lazy fault (fault_metadata) to reserve, restore or clear, and leaves the swap cache.
  */
 KernelResult FaultHandler::map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot,
                                                std::uint64_t swap_slot, Pfn pfn, bool write) {

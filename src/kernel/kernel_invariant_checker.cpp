@@ -12,8 +12,9 @@ namespace mtesim {
  * metadata-none PTE names a user page that records this mapping (read-only when the page is
  * COW-shared), each swap PTE a slot in use (with saved tags exactly when its tagged bit says so;
  * the slots' reference counts add up to the swap PTEs); every user page is allocated, on the
- * LRU list it records, and mapped, in the page cache, or (unmapped) in the swap cache under a
- * slot flagged SWAP_HAS_CACHE that names it; the counts of pages, slots, LRU
+ * LRU list it records, and mapped, in the page cache, or in the swap cache under a slot flagged
+ * SWAP_HAS_CACHE that names it (a mapped one read-only, no swap PTE naming its slot, its saved
+ * tags there exactly when it is tagged); the counts of pages, slots, LRU
  * entries and parked tags agree.
  */
 std::string KernelInvariantChecker::check() const {
@@ -85,6 +86,10 @@ std::string KernelInvariantChecker::check() const {
             if (!m_swap.cached(s) || !c || c->value() != pfn)
                 return "swap-cache page " + std::to_string(pfn) + " and its slot disagree";
             if (!m_swap.references(s) && m_swap_tags.contains(s)) ++orphan_tags;
+            // A mapped one is re-reclaimed to its slot without a write: nothing else may name
+            // the slot, and the tags saved there must be the page's.
+            if (!pg.maps.empty() && (m_swap.references(s) || pg.mte_tagged != m_swap_tags.contains(s)))
+                return "swap-cache page " + std::to_string(pfn) + " mapped while its slot is named or its tags differ";
         } else if (!pg.file && pg.maps.empty()) {
             return "anonymous page " + std::to_string(pfn) + " not mapped";
         }

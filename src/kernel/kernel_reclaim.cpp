@@ -268,6 +268,14 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 if (pg.pins) ++m_stats.pinned_skipped;
                 else ++m_stats.lru_activations;
                 pg.referenced = false;
+                // activate_locked: a page kept in the swap cache by a swap-in gives its slot back
+                // when swap is more than half full (folio_free_swap; not while a swap PTE names
+                // the slot or its write runs).
+                if (pg.swapcache() && !pg.maps.empty() && 2 * m_swap.used() > m_swap.capacity() &&
+                    !m_swap.references(static_cast<std::uint64_t>(pg.swap_slot)) && !under_writeback(pg)) {
+                    m_faults.drop_from_swap_cache(pg);
+                    ++m_stats.swap_cache_freed_full;
+                }
                 pg.lru = m_lru.move(pg.lru, list, act);
                 pg.list = act;
                 continue;
@@ -349,13 +357,13 @@ bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch) {
  * is freed (__remove_mapping: delete_from_swap_cache), its slot and saved tags staying with the
  * swap PTEs that name them. */
 bool Kernel::reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+    if (under_writeback(pg)) return false; /* shrink_folio_list looks at PG_writeback before unmapping */
     if (!pg.maps.empty()) {
         const auto slot = static_cast<std::uint64_t>(pg.swap_slot);
         const std::vector<Mapping> maps = unmap_to_swap(pg, slot, m_tag_keeper.swap_tags().contains(slot), 0, cycles, batch);
         ++m_stats.swap_clean_unmaps;
         for (const Mapping &m : maps) verify(m.pid, m.va);
     }
-    if (under_writeback(pg)) return false;
     free_swap_cache_page(pfn, cycles);
     ++m_stats.swap_cache_reclaimed;
     return true;
@@ -412,8 +420,8 @@ std::vector<Kernel::Mapping> Kernel::unmap_to_swap(UserPage &pg, std::uint64_t s
     const std::vector<Mapping> maps = pg.maps;
     for (std::size_t i = 0; i < maps.size(); ++i) {
         const Mapping &m = maps[i];
-        Process *p = live(m.pid);
-        MTESIM_ASSERT(p, "an anonymous page of a dead process");
+        Process *p = m_procs.with_mm(m.pid); /* an OOM victim not yet exited still has its pages mapped */
+        MTESIM_ASSERT(p, "an anonymous page of a process without an address space");
         if (i >= refs_held) m_swap.duplicate(slot);
         const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
         MTESIM_ASSERT(pte_slot, "a mapped page without its page table");

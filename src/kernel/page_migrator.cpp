@@ -37,7 +37,7 @@ bool PageMigrator::move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_bat
     if (pg.batch_cpu >= 0) m_k.lru_batches.replace(static_cast<unsigned>(pg.batch_cpu), from, to);
     else *pg.lru = to.value();
     for (const UserPage::Mapping &m : pg.maps) {
-        ProcessTable::Process *p = m_k.procs.live(m.pid);
+        ProcessTable::Process *p = m_k.procs.with_mm(m.pid);
         if (!p) continue;
         const auto slot = p->mm->pte_slot(m.va, false, cycles);
         MTESIM_ASSERT(slot, "a mapped page without its page table");
@@ -64,7 +64,7 @@ bool PageMigrator::move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_bat
  * TLB entry's invalidation issued into @batch. */
 void PageMigrator::unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
     for (const UserPage::Mapping &m : pg.maps) {
-        ProcessTable::Process *p = m_k.procs.live(m.pid);
+        ProcessTable::Process *p = m_k.procs.with_mm(m.pid);
         if (!p) continue;
         const auto slot = p->mm->pte_slot(m.va, false, cycles);
         MTESIM_ASSERT(slot, "a mapped page without its page table");

@@ -40,7 +40,8 @@ struct KernelStats {
     std::uint64_t swap_writebacks = 0;      /* swap-outs left in the swap cache under write-back (an asynchronous device) */
     std::uint64_t swap_cache_reclaimed = 0; /* swap-cache pages freed by a later reclaim pass, their write done */
     std::uint64_t swap_cache_kept = 0;      /* swap-ins that left the page in the swap cache, mapped read-only with its slot (should_try_to_free_swap false) */
-    std::uint64_t swap_clean_unmaps = 0;    /* such pages reclaimed again: unmapped to their slot with no write */
+    std::uint64_t swap_clean_unmaps = 0;
+    std::uint64_t swap_cache_freed_full = 0; /* kept pages whose slot reclaim gave back as it reactivated them, swap more than half full */    /* such pages reclaimed again: unmapped to their slot with no write */
     std::uint64_t swap_cache_hits = 0;      /* swap-in faults that found the page in the swap cache (no device read) */
     std::uint64_t swap_readahead = 0;       /* pages read into the swap cache around a swap-in fault (SWAP_RA) */
     std::uint64_t swap_readahead_hits = 0;  /* of those, found by a later fault (SWAP_RA_HIT) */

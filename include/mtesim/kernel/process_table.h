@@ -51,6 +51,12 @@ public:
         Process *p = find(pid);
         return p && !p->killed && p->mm ? p : nullptr;
     }
+    /// @pid while its address space exists, killed or not (an OOM victim keeps its mm until its
+    /// exit: reclaim and migration still unmap and repoint its pages, as Linux's rmap walks do).
+    Process *with_mm(std::uint32_t pid) {
+        Process *p = find(pid);
+        return p && p->mm ? p : nullptr;
+    }
     /// Forgets @pid (its last thread ended): a later thread of this pid starts a new process.
     void erase(std::uint32_t pid) { m_procs.erase(pid); }
 

@@ -32,7 +32,7 @@ struct UserPage {
     bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
     bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
     std::uint32_t pins = 0;
-    std::int64_t swap_slot = -1;        /* PG_swapcache: an unmapped anonymous page kept in the swap cache under this slot; -1: not */
+    std::int64_t swap_slot = -1;        /* PG_swapcache: an anonymous page in the swap cache under this slot (unmapped, or mapped read-only by a swap-in that kept it); -1: not */
     bool reclaim = false;               /* PG_reclaim: reclaim started its write; rotated to the inactive tail when it completes */
     bool readahead = false;             /* PG_readahead: read into the swap cache by readahead, not yet found by a fault */
 
