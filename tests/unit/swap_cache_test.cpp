@@ -31,6 +31,19 @@ void tagged_and_paged_out(KernelRig &r, unsigned pages) {
 
 /* The device's write time (async_swap: 80 us of latency, 4 KiB at 2000 MB/s) and then some. */
 constexpr double kPastTheWriteNs = 100000;
+
+/* Page 0 of process 1 (its pages already there) swapped out, written, freed by reclaim, and
+ * read back by a load, which keeps it in the swap cache with its slot; returns the slot. */
+std::uint64_t kept_by_a_read(KernelRig &r) {
+    r.k->pageout(1, kBase, kPageSize);
+    const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->stats().swap_cache_kept, 1u);
+    return slot;
+}
 }  // namespace
 
 TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) {
@@ -94,13 +107,8 @@ TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) 
  * same swap entry and freed with no second write; the next touch reads it from the device. */
 TEST(SwapCache, APageKeptByAReadFaultIsReclaimedAgainWithoutASecondWrite) {
     KernelRig r({}, async_swap());
-    tagged_and_paged_out(r, 1);
-    const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
-    r.kmem.io_wait(kPastTheWriteNs);
-    std::uint64_t cycles = 0;
-    ASSERT_EQ(r.k->reclaim(1, cycles), 1u);
-    ASSERT_TRUE(r.touch(1, kBase));
-    ASSERT_EQ(r.k->stats().swap_cache_kept, 1u);
+    r.tagged_pages(1, 1);
+    const std::uint64_t slot = kept_by_a_read(r);
     const std::uint64_t writes = r.k->swap_device().writes();
     r.k->pageout(1, kBase, kPageSize);
     EXPECT_EQ(r.kind(1, kBase), upte::Kind::swap);
@@ -300,13 +308,8 @@ TEST(SwapCache, APageOutPageIsFreedWithoutASecondChanceOnceWritten) {
 TEST(SwapCache, ReactivatingAKeptPageWithSwapMoreThanHalfFullFreesItsSlot) {
     KernelRig r({}, async_swap(4));
     r.tagged_pages(1, 4);
-    r.k->pageout(1, kBase, kPageSize);
-    const std::uint64_t slot0 = upte::swap_slot(r.pte(1, kBase));
-    r.kmem.io_wait(kPastTheWriteNs);
+    const std::uint64_t slot0 = kept_by_a_read(r);
     std::uint64_t cycles = 0;
-    ASSERT_EQ(r.k->reclaim(1, cycles), 1u);
-    ASSERT_TRUE(r.touch(1, kBase));
-    ASSERT_EQ(r.k->stats().swap_cache_kept, 1u);
     r.k->pageout(1, kBase + kPageSize, 3 * kPageSize);
     ASSERT_EQ(r.k->swap_slots().used(), 4u);
     r.kmem.io_wait(kPastTheWriteNs);
