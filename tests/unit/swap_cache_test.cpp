@@ -134,8 +134,57 @@ TEST(SwapCache, WithSwapMoreThanHalfFullAReadFaultFreesTheSlot) {
     ASSERT_EQ(r.k->swap_slots().used(), 2u);
     ASSERT_TRUE(r.touch(1, kBase));
     EXPECT_EQ(r.k->stats().swap_cache_kept, 0u);
-    EXPECT_EQ(r.k->swap_slots().used(), 1u);
-    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->swap_slots().used(), 1u) << "page 1's";
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u) << "page 1, its write in flight; page 0 left the swap cache";
+    r.expect_clean();
+}
+
+/* A kept page's tags change only through a store, which takes it out of the swap cache first:
+ * re-tagged and paged out again, it is written with its new tags, and they come back. */
+TEST(SwapCache, NewTagsOfAKeptPageAreWhatTheNextSwapOutSaves) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    kept_by_a_read(r);
+    r.tag_page(1, kBase, 9); /* STGs: a write fault frees the slot, then the new tags */
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(r.k->stats().swap_outs, 2u) << "written again: its contents changed";
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->reclaim(1, cycles), 1u);
+    ASSERT_TRUE(r.touch(1, kBase));
+    r.expect_pattern(1, kBase, 9);
+    r.expect_clean();
+}
+
+/* A kept page shared by fork is read-only in both processes; reclaimed again, both PTEs become
+ * its swap entry (the slot's count 2) with no write, and each process swaps in its own copy. */
+TEST(SwapCache, AKeptPageSharedByForkIsUnmappedFromBothWithoutAWrite) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    const std::uint64_t slot = kept_by_a_read(r);
+    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
+    r.k->thread_created(2);
+    r.k->thread_start(2);
+    EXPECT_FALSE(upte::writable(r.pte(2, kBase)));
+    r.expect_clean();
+    std::uint64_t cycles = 0;
+    const std::uint64_t writes = r.k->swap_device().writes();
+    // MADV_PAGEOUT leaves shared pages alone: reclaim it is.
+    for (int i = 0; i < 4 && r.kind(1, kBase) != upte::Kind::swap; ++i) r.k->reclaim(64, cycles);
+    ASSERT_EQ(r.kind(1, kBase), upte::Kind::swap);
+    ASSERT_EQ(r.kind(2, kBase), upte::Kind::swap);
+    EXPECT_EQ(upte::swap_slot(r.pte(2, kBase)), slot);
+    EXPECT_EQ(r.k->swap_slots().references(slot), 2u);
+    EXPECT_EQ(r.k->swap_device().writes(), writes);
+    EXPECT_EQ(r.k->stats().swap_clean_unmaps, 1u);
+    r.expect_clean();
+    ASSERT_TRUE(r.touch(2, kBase, true));
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    r.expect_pattern(1, kBase, 0);
+    r.expect_pattern(2, kBase, 0);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
     r.expect_clean();
 }
 
