@@ -194,6 +194,7 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         m_os->set_oom_signaller([this](std::uint32_t pid, std::uint64_t now_ps) { m_scheduler->wake_process(pid, now_ps); });
         m_scheduler->add_kernel_thread(m_os->kswapd(), cpu0.now_ps());
         m_scheduler->add_kernel_thread(m_os->kcompactd(), cpu0.now_ps());
+        m_scheduler->add_kernel_thread(m_os->flusher(), cpu0.now_ps());
     };
     m_control.boot_done_event = &m_boot_done;
     m_caches.llc = m_llc.get();

@@ -334,7 +334,15 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.tlb_range_asid", k.tlb_range_asid, "flushes", "of those, ranges of MAX_TLBI_OPS pages or more without FEAT_TLBIRANGE: the ASID flushed instead (flush_tlb_mm)");
     add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
     add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
-    add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages written before being dropped");
+    add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages kswapd wrote itself (pageout, once PGDAT_DIRTY was set and the page was already PG_reclaim)");
+    add_count("kernel.file.dirty_activated", k.file_dirty_activated, "pages", "dirty file pages reclaim or MADV_PAGEOUT found and sent back to the active list, PG_reclaim, for the flusher to write (NR_VMSCAN_IMMEDIATE)");
+    add_count("kernel.file.dirty", k.file_dirty, "pages", "dirty file pages at the end of the run (NR_FILE_DIRTY)");
+    add_count("kernel.flusher.wakeups_vmscan", k.flusher_wakeups_vmscan, "works", "write-back of all dirty pages queued by reclaim when a batch found only unqueued dirty file pages (wakeup_flusher_threads)");
+    add_count("kernel.flusher.wakeups_background", k.flusher_wakeups_background, "wakeups", "flusher woken by a writer past the freerun ceiling (balance_dirty_pages -> wb_start_background_writeback)");
+    add_count("kernel.flusher.passes", k.flusher_passes, "batches", "batches the flusher wrote (up to PAGEVEC_SIZE, 15 pages, each)");
+    add_count("kernel.flusher.writebacks", k.flusher_writebacks, "pages", "dirty file pages whose write the flusher started");
+    add_count("kernel.flusher.skipped", k.flusher_skipped, "pages", "dirty file pages the flusher passed over (locked for an I/O, or still under write-back)");
+    add_count("kernel.flusher.cycles", k.flusher_cycles, "cycles", "the flusher's run time, on the cores the scheduler gave it");
     add_count("kernel.file.writeback_throttles", k.writeback_throttles, "waits", "direct reclaim waits for a write-back (of a file page or to swap) to complete");
     add_count("kernel.writeback_rotations", k.writeback_rotations, "pages", "moved to the tail of their inactive list as the write reclaim started completed (folio_rotate_reclaimable)");
     add_count("kernel.file.dropped", k.file_pages_dropped, "pages", "page-cache pages reclaimed");

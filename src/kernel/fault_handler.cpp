@@ -127,7 +127,11 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
     if (f.outcome == KernelOutcome::killed) m_last_fault = "oom";
     if (write && f.outcome == KernelOutcome::ok && !p->killed) {
         const std::uint64_t now = p->mm->peek_pte(m_k.memory, va);
-        if (upte::kind(now) == upte::Kind::present) m_k.pages.at(upte::pfn(now).value()).dirty = true;
+        if (upte::kind(now) == upte::Kind::present) {
+            UserPage &pg = m_k.pages.at(upte::pfn(now).value());
+            pg.dirty = true;
+            m_k.host.file_page_dirtied(pg, f.cycles); /* do_shared_fault's fault_dirty_shared_page */
+        }
     }
     r.cycles += f.cycles;
     r.outcome = f.outcome;
@@ -418,7 +422,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
  * order), and allocates its pages without reclaim, stopping at the first it cannot get (Linux's
  * GFP_HIGHUSER_MOVABLE may reclaim for them).
  */
-void FaultHandler::swap_readahead(Process &p, const Vma &vma, std::uint64_t va, std::uint64_t read_done_ps,
+void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy*/, std::uint64_t va, std::uint64_t read_done_ps,
                                   std::uint64_t &cycles) {
     if (m_k.swap_dev.synchronous() || m_k.config.page_cluster == 0) return;
     // The VMA itself keeps the readahead state (the fault works on a copy).

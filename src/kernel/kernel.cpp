@@ -29,7 +29,8 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
                                      m_cleancache, m_swap_cache, m_rotations, m_tag_keeper, m_data, m_stats, m_tlb_flusher, m_checker.get()}),
       m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
                                    m_swap_cache, m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
-      m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator, config.compaction_proactiveness) {
+      m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator, config.compaction_proactiveness),
+      m_flusher(*this) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -71,6 +72,14 @@ KernelStats Kernel::stats() const {
     s.kcompactd_proactive_kswapd_stops = kc.proactive_kswapd_stops;
     s.kcompactd_proactive_triggers = kc.proactive_triggers;
     s.kthread_wake_ipis = m_kthread_wake_ipis;
+    const FlusherStats &fl = m_flusher.stats();
+    s.flusher_wakeups_vmscan = fl.wakeups_vmscan;
+    s.flusher_wakeups_background = fl.wakeups_background;
+    s.flusher_passes = fl.passes;
+    s.flusher_writebacks = fl.pages;
+    s.flusher_skipped = fl.skipped;
+    s.flusher_cycles = fl.cycles;
+    s.file_dirty = m_dirty.size();
     return s;
 }
 
@@ -456,7 +465,15 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 pg.lru = m_lru.move(pg.lru, pg.list, LruLists::inactive(pg.file));
                 pg.list = LruLists::inactive(pg.file);
             }
-            evict(pfn, r.cycles, batch);
+            unsigned unqueued_dirty = 0;
+            if (!evict(pfn, r.cycles, batch, /*kswapd=*/false, unqueued_dirty) && pg.file && !pg.shmem && pg.dirty &&
+                !under_writeback(pg) && pg.batch_cpu < 0) {
+                // reclaim_pages' shrink_folio_list does not write a dirty file page either: it
+                // goes back to the active list, PG_reclaim set (no flusher is woken).
+                pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active_file);
+                pg.list = LruLists::active_file;
+                ++m_stats.file_dirty_activated;
+            }
         }
     batch.flush(r.cycles);
     return r;
@@ -731,7 +748,10 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         case upte::Kind::metadata_none:
             // zap_present_pte: a dirty entry of a file page dirties the page (folio_mark_dirty).
             if (upte::dirty(pte))
-                if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) it->second.dirty = true;
+                if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) {
+                    it->second.dirty = true;
+                    note_file_dirty(it->second);
+                }
             unmap_page(upte::pfn(pte), p.pid, va, cycles);
             break;
         case upte::Kind::swap: {

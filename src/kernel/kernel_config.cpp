@@ -25,6 +25,13 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     c.reclaim_batch = s.get_u64("vm.reclaim_batch", 32, "pages", "pages a direct-reclaim pass frees (SWAP_CLUSTER_MAX)", 1, 1u << 20);
     c.page_cluster = static_cast<unsigned>(s.get_u64(
         "vm.page_cluster", 3, "", "swap-in readahead window of up to 2^N pages (Linux's vm.page-cluster; 0: no readahead)", 0, 5));
+    c.dirty_background_ratio = static_cast<unsigned>(s.get_u64(
+        "vm.dirty_background_ratio", 10, "%",
+        "dirty file pages, as a share of dirtyable memory, above which the flusher writes them back (Linux's sysctl)", 0, 100));
+    c.dirty_ratio = static_cast<unsigned>(s.get_u64(
+        "vm.dirty_ratio", 20, "%",
+        "Linux's vm.dirty_ratio: a writer wakes the flusher above halfway between it and vm.dirty_background_ratio (no throttling)",
+        1, 100));
     c.kswapd = s.get_bool("vm.kswapd", true, "background reclaim from the low to the high watermark");
     c.compaction_proactiveness = static_cast<unsigned>(s.get_u64(
         "vm.compaction_proactiveness", 20, "",

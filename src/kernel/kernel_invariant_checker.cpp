@@ -69,9 +69,15 @@ std::string KernelInvariantChecker::check() const {
         if (anon != p->anon_pages) return "pid " + std::to_string(pid) + ": anon page count off";
         if (swapped != p->swap_pages) return "pid " + std::to_string(pid) + ": swap page count off";
     }
-    std::uint64_t recorded = 0, lru = 0, swap_cached = 0, orphan_tags = 0;
+    std::uint64_t recorded = 0, lru = 0, swap_cached = 0, orphan_tags = 0, dirty_files = 0;
     for (const auto &[pfn, pg] : m_pages) {
         recorded += pg.maps.size();
+        // NR_FILE_DIRTY: a page-cache page (not shmem) is counted exactly while it is dirty.
+        if (pg.file && !pg.shmem) {
+            if (pg.dirty != m_kernel.m_dirty.contains(pg.file_id, pg.index))
+                return "file page " + std::to_string(pfn) + (pg.dirty ? " is dirty but not counted" : " is counted dirty but clean");
+            dirty_files += pg.dirty;
+        }
         if (!m_alloc.is_allocated_head(Pfn(pfn)))
             return "user page " + std::to_string(pfn) + " is not allocated";
         if (pg.batch_cpu < 0 && *pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
@@ -95,6 +101,7 @@ std::string KernelInvariantChecker::check() const {
         }
     }
     if (swap_cached != m_kernel.m_swap_cache.size()) return "the swap cache holds pages that are not user pages";
+    if (dirty_files != m_kernel.m_dirty.size()) return "dirty file pages counted that are not in the page cache";
     for (unsigned l = 0; l < LruLists::kLists; ++l) lru += m_lru.size(static_cast<LruLists::List>(l));
     lru += m_kernel.m_lru_batches.total(); /* folios in per-CPU LRU-add batches */
     if (lru != m_pages.size()) return "LRU lists hold " + std::to_string(lru) + " pages, " + std::to_string(m_pages.size()) + " user pages";

@@ -4,6 +4,9 @@
 #include "mtesim/kernel/shadow_tag_checker.h"
 #include "mtesim/kernel/user_pte.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace mtesim {
 
 /*
@@ -231,6 +234,20 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     } count{pool_free, freed, m_alloc.mutable_stats()};
     TlbFlushBatch batch(m_kmem, m_alloc.mutable_stats());
     unsigned looked = 0; /* pages of the current shrink_folio_list call */
+    unsigned unqueued_dirty = 0; /* of those, dirty file pages not under write-back */
+    std::vector<std::uint64_t> taken; /* their pfns: a call isolates a page once */
+    taken.reserve(kIsolateBatch);
+    std::uint64_t node_file_taken = 0, node_unqueued_dirty = 0; /* the whole call's (shrink_node's sc->nr) */
+    // The end of a shrink_inactive_list call: when every page it took was a dirty file page not
+    // yet queued for write-back, the flushers are not keeping up: wake them for all dirty pages
+    // (wakeup_flusher_threads(WB_REASON_VMSCAN)).
+    const auto end_batch = [&] {
+        batch.flush(cycles);
+        if (looked && unqueued_dirty == looked && m_flusher.wake_all(m_dirty.size())) wake_thread(m_flusher, cycles);
+        looked = 0;
+        unqueued_dirty = 0;
+        taken.clear();
+    };
     for (unsigned pass = 0;; ++pass) {
         std::uint64_t budget = 2 * m_pages.size() + 16;
         std::uint64_t writeback_end = ~0ull, writeback_seen = 0, anon_busy_seen = 0;
@@ -259,12 +276,20 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             const Pfn pfn(*m_lru.tail(list));
             UserPage &pg = m_pages.at(pfn.value());
             m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
-            if (++looked > kIsolateBatch) {
-                batch.flush(cycles); /* the previous call's try_to_unmap_flush */
-                looked = 1;
-            }
+            // A shrink_inactive_list call isolates at most SWAP_CLUSTER_MAX pages, each once: a
+            // page it sent back that comes round again belongs to the next call.
+            if (looked == kIsolateBatch || std::find(taken.begin(), taken.end(), pfn.value()) != taken.end())
+                end_batch(); /* the previous call's try_to_unmap_flush */
+            ++looked;
+            taken.push_back(pfn.value());
+            if (pg.file) ++node_file_taken;
             const LruLists::List act = LruLists::active(pg.file);
             if (pg.referenced || pg.pins) {
+                // folio_check_dirty_writeback comes before the references are looked at.
+                if (pg.file && !pg.shmem && pg.dirty && !under_writeback(pg)) {
+                    ++unqueued_dirty;
+                    ++node_unqueued_dirty;
+                }
                 if (pg.pins) ++m_stats.pinned_skipped;
                 else ++m_stats.lru_activations;
                 pg.referenced = false;
@@ -280,8 +305,17 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 pg.list = act;
                 continue;
             }
-            if (evict(pfn, cycles, batch)) {
+            const unsigned dirty_before = unqueued_dirty;
+            const bool evicted = evict(pfn, cycles, batch, !direct, unqueued_dirty);
+            node_unqueued_dirty += unqueued_dirty - dirty_before;
+            if (evicted) {
                 ++freed;
+            } else if (pg.file && !pg.shmem && pg.dirty && !under_writeback(pg)) {
+                // A dirty file page reclaim does not write (drop_file_page): back to the active
+                // list, PG_reclaim set, for the flusher to write (activate_locked).
+                pg.lru = m_lru.move(pg.lru, list, act);
+                pg.list = act;
+                ++m_stats.file_dirty_activated;
             } else if (pg.locked(m_kmem.now_ps())) {
                 // Locked for an I/O in flight (its read, or a write-back being started): kept on
                 // the inactive list (shrink_folio_list's "keep"), like a page under write-back.
@@ -298,8 +332,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 pg.list = act;
             }
         }
-        batch.flush(cycles);
-        looked = 0;
+        end_batch();
         if (freed >= pages || !direct || writeback_end == ~0ull || pass >= kWritebackThrottles) break;
         const std::uint64_t now = m_kmem.now_ps();
         if (writeback_end > now) {
@@ -309,6 +342,10 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     }
     cycles += m_alloc.take_work();
     if (freed) m_kswapd.reclaim_progress(); /* shrink_node: "reclaimable" resets kswapd_failures */
+    // shrink_node, kswapd only: every file page it took was dirty and not queued for I/O (also
+    // when it took none, as Linux's equality test has it): kswapd may now write those it marked
+    // PG_reclaim before (PGDAT_DIRTY).
+    if (!direct && node_unqueued_dirty == node_file_taken) m_pgdat_dirty = true;
     return freed;
 }
 
@@ -337,12 +374,12 @@ void Kernel::rotate_written_pages() {
     });
 }
 
-bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch) {
+bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, bool kswapd, unsigned &unqueued_dirty) {
     UserPage &pg = m_pages.at(pfn.value());
     if (pg.pins) return false;
     if (pg.locked(m_kmem.now_ps())) return false; /* shrink_folio_list: folio_trylock failed, keep it */
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
-    if (pg.file) return drop_file_page(pfn, pg, cycles, batch);
+    if (pg.file) return drop_file_page(pfn, pg, cycles, batch, kswapd && pg.reclaim && m_pgdat_dirty, unqueued_dirty);
     if (pg.swapcache()) return reclaim_swap_cache_page(pfn, pg, cycles, batch);
     // Mapped back by a fault while its last write to swap still runs: shrink_folio_list keeps
     // a page under write-back.
@@ -380,27 +417,30 @@ void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
 }
 
 /* A file page leaves the page cache (shrink_folio_list): unmapped, its PTEs' dirty bits read
- * back (try_to_unmap); a dirty page has its write-back started (pageout: the issuer pays the
- * transfer, the write completes a device latency and a transfer later) and stays, PG_writeback,
- * until then; a clean one not under write-back is copied into the pool when it is a cleancache
- * (cleancache_put) and freed. The unmapping's TLBIs go into @batch; a dirty page waits for them
- * (and any other dirty PTE's) before its write starts (try_to_unmap_flush_dirty). */
-bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+ * back (try_to_unmap); a clean one not under write-back is copied into the pool when it is a
+ * cleancache (cleancache_put) and freed. A dirty one is not written by reclaim (v6.6: "Only
+ * kswapd can writeback filesystem folios ... only write folios when we've encountered many
+ * dirty folios, and when we've already scanned the rest of the LRU for clean folios and see the
+ * same dirty folios again (with the reclaim flag set)"): it is marked PG_reclaim and stays, the
+ * caller activating it, for the flusher to write. Only with @may_write (kswapd, PGDAT_DIRTY,
+ * PG_reclaim already set) does reclaim start its write (pageout: the issuer pays the transfer,
+ * the write completes a device latency and a transfer later), after waiting for the TLBIs of
+ * the unmapping (and any other dirty PTE's: try_to_unmap_flush_dirty); the page stays,
+ * PG_writeback, until then. The unmapping's TLBIs go into @batch. */
+bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, bool may_write,
+                            unsigned &unqueued_dirty) {
     unmap_everywhere(pg, cycles, batch);
+    if (pg.dirty) note_file_dirty(pg); /* try_to_unmap's folio_mark_dirty of a dirty PTE */
     if (under_writeback(pg)) return false;
     if (pg.dirty) {
+        ++unqueued_dirty;
+        if (!may_write) {
+            pg.reclaim = true;
+            return false;
+        }
         batch.flush_dirty(cycles);
-        // shrink_folio_list holds the folio lock through pageout() until the file system's
-        // writepage has submitted the write and set PG_writeback (folio_start_writeback, then
-        // folio_unlock): the issuer's transfer.
-        const std::uint64_t start = m_kmem.now_ps();
-        const double submit_ns = m_storage.write_page_ns();
-        pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
-        cycles += m_kmem.io_wait(submit_ns);
-        pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
-        m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
-        pg.reclaim = true;
-        pg.dirty = false; /* clear_page_dirty_for_io */
+        pg.reclaim = true; /* pageout's folio_set_reclaim */
+        start_file_write(pfn, pg, cycles);
         ++m_stats.file_writebacks;
         return false;
     }

@@ -108,7 +108,11 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
                     r.cycles += to_user ? m_kmem.read_word(PhysAddr(at.value() & ~7ull), w)
                                         : m_kmem.write_words(PhysAddr(at.value() & ~7ull), &w, 1);
                 }
-                if (!to_user) m_pages.at(pc->value()).dirty = true; /* write(2): the file page is dirty */
+                if (!to_user) { /* write(2): the file page is dirty (generic_perform_write) */
+                    UserPage &pg = m_pages.at(pc->value());
+                    pg.dirty = true;
+                    file_page_dirtied(pg, r.cycles);
+                }
             }
         }
         done += ok;

@@ -65,6 +65,7 @@ bool Kswapd::balanced(unsigned order) const {
  */
 bool Kswapd::run_once(std::uint64_t &cycles) {
     if (balanced(m_balance_order)) {
+        m_kernel.clear_pgdat_dirty(); /* clear_pgdat_congested */
         sleep();
         return false;
     }

@@ -24,7 +24,7 @@ MmConfig cleancache_mm() {
 
 }  // namespace
 
-TEST(Cleancache, APageStoredThroughAnExistingMappingIsWrittenBackBeforeItGoes) {
+TEST(Cleancache, APageStoredThroughAnExistingMappingIsWrittenByTheFlusherBeforeItGoes) {
     KernelRig r(cleancache_mm());
     r.k->thread_start(1);
     r.k->mmap(1, kBase, 4 * kPageSize, false, true, 3, 0);
@@ -40,7 +40,13 @@ TEST(Cleancache, APageStoredThroughAnExistingMappingIsWrittenBackBeforeItGoes) {
     EXPECT_EQ(r.k->stats().faults_file, 2u) << "the store was not a new demand fault";
     std::uint64_t cycles = 0;
     EXPECT_EQ(r.k->reclaim(2, cycles), 2u);
-    EXPECT_EQ(r.k->stats().file_writebacks, 1u) << "the stored page, and only it";
+    // Reclaim found the stored page dirty (its PTE read back as it unmapped it) and did not
+    // write it: back to the active list, PG_reclaim. Once a whole batch of pages looked at was
+    // that dirty page, it woke the flusher, which wrote it; reclaim then waited for the write.
+    EXPECT_EQ(r.k->stats().file_writebacks, 0u) << "direct reclaim never writes a file page";
+    EXPECT_GE(r.k->stats().file_dirty_activated, 1u);
+    EXPECT_EQ(r.k->stats().flusher_wakeups_vmscan, 1u);
+    EXPECT_EQ(r.k->stats().flusher_writebacks, 1u) << "the stored page, and only it";
     EXPECT_EQ(r.k->stats().writeback_throttles, 1u) << "reclaim waited for that write to complete";
     EXPECT_EQ(r.k->stats().cleancache_puts, 2u) << "both went to the pool once clean";
     EXPECT_EQ(r.k->cleancache_pages(), 2u);
@@ -161,7 +167,8 @@ TEST(MigrationRetry, APageInARemoteLruBatchFailsFirstAndMovesAfterLruCacheDisabl
     r.expect_clean();
 }
 
-/* Part B: a page under write-back. Reclaim (here MADV_PAGEOUT) of a dirty file page starts its
+/* Part B: a page under write-back. Reclaim (here MADV_PAGEOUT) of a dirty file page unmaps it
+ * but does not write it: it goes back to the active list, PG_reclaim, and the flusher starts its
  * write; the page stays in the page cache, PG_writeback, for a device latency and a transfer
  * (small_swap: 80 us + 4 KiB at 2000 MB/s). */
 namespace {
@@ -172,7 +179,11 @@ Pfn dirty_page_under_writeback(KernelRig &r) {
     const Pfn pfn = upte::pfn(r.pte(1, kBase));
     r.k->lru_add_drain_cpu(0); /* on the LRU lists: only write-back stands in the way */
     r.k->pageout(1, kBase, kPageSize);
-    EXPECT_EQ(r.k->stats().file_writebacks, 1u);
+    EXPECT_EQ(r.k->stats().file_writebacks, 0u) << "reclaim does not write a dirty file page";
+    EXPECT_EQ(r.k->stats().file_dirty_activated, 1u);
+    EXPECT_EQ(r.k->dirty_file_pages(), 1u);
+    EXPECT_EQ(r.run_flusher(), 1u);
+    EXPECT_EQ(r.k->dirty_file_pages(), 0u);
     EXPECT_EQ(r.k->page_cache_pages(), 1u) << "the page stays until its write completes";
     EXPECT_EQ(r.kind(1, kBase), upte::Kind::none) << "but it is unmapped";
     return pfn;
@@ -214,7 +225,8 @@ TEST(MigrationRetry, DirectReclaimWaitsForWritebackAndThenDropsThePage) {
     std::uint64_t cycles = 0;
     EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
     EXPECT_EQ(r.k->stats().writeback_throttles, 1u);
-    EXPECT_EQ(r.k->stats().file_writebacks, 1u) << "written once";
+    EXPECT_EQ(r.k->stats().flusher_writebacks, 1u) << "written once, by the flusher";
+    EXPECT_EQ(r.k->stats().file_writebacks, 0u);
     EXPECT_EQ(r.k->stats().cleancache_puts, 1u) << "clean once written: into the pool";
     EXPECT_EQ(r.k->page_cache_pages(), 0u);
     r.expect_clean();

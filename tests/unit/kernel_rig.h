@@ -133,6 +133,16 @@ struct KernelRig {
         for (std::uint64_t g = 0; g < 256; ++g)
             ASSERT_EQ(tag_at(pid, va + 16 * g), static_cast<Tag>((g * 7 + seed) & 0xf)) << "granule " << g;
     }
+    /// wakeup_flusher_threads(WB_REASON_VMSCAN) and the flusher's work run to its end (there is
+    /// no scheduler here): every dirty file page's write started; returns the pages written.
+    std::uint64_t run_flusher() {
+        const std::uint64_t before = k->stats().flusher_writebacks;
+        std::uint64_t cycles = 0;
+        k->flusher().wake_all(k->dirty_file_pages());
+        while (k->flusher().run_once(cycles)) {
+        }
+        return k->stats().flusher_writebacks - before;
+    }
     void expect_clean() {
         EXPECT_EQ(k->checker()->check_all(), 0u) << k->checker()->first_error();
         EXPECT_EQ(k->checker()->lost(), 0u) << k->checker()->first_error();

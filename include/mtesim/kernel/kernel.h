@@ -27,6 +27,8 @@
 #include "mtesim/kernel/kcompactd.h"
 #include "mtesim/kernel/kernel_stats.h"
 #include "mtesim/kernel/kswapd.h"
+#include "mtesim/kernel/dirty_file_pages.h"
+#include "mtesim/kernel/flusher.h"
 #include "mtesim/kernel/lru_add_batches.h"
 #include "mtesim/kernel/lru_lists.h"
 #include "mtesim/kernel/page_cache.h"
@@ -182,6 +184,25 @@ public:
     }
     Kswapd &kswapd() { return m_kswapd; }
     Kcompactd &kcompactd() { return m_kcompactd; }
+    Flusher &flusher() { return m_flusher; }
+
+    /* dirty file pages and their write-back (kernel_writeback.cpp) */
+    /// NR_FILE_DIRTY: page-cache pages (not shmem) dirty and not yet being written, in pages.
+    std::uint64_t dirty_file_pages() const { return m_dirty.size(); }
+    /// wb_over_bg_thresh: more dirty file pages than vm.dirty_background_ratio percent of the
+    /// dirtyable memory (global_dirtyable_memory).
+    bool dirty_over_background() const;
+    /// global_dirtyable_memory: free pages above the high watermarks, and the file LRU pages.
+    std::uint64_t dirtyable_pages() const;
+    /// The flusher's batch: starts the write of up to @max dirty file pages, in the order the
+    /// flusher visits them (DirtyFilePages), passing over (and counting in @skipped) pages
+    /// locked or still under write-back; returns the pages whose write started.
+    std::uint64_t write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped);
+    /// PGDAT_DIRTY: kswapd found only dirty file pages not queued for write-back, and may write
+    /// those it already marked PG_reclaim. kswapd clears it when the node is balanced
+    /// (clear_pgdat_congested).
+    void clear_pgdat_dirty() { m_pgdat_dirty = false; }
+    bool pgdat_dirty() const { return m_pgdat_dirty; }
     /// SIGKILL to an OOM victim's threads: @signal(pid, now_ps) wakes those asleep (a fatal
     /// signal ends an interruptible or killable sleep) so that each runs and exits on its own
     /// CPU, the last one's exit_mmap freeing the memory there; a thread running on another CPU
@@ -302,6 +323,7 @@ private:
     void wake_thread(IKernelThread &thread, std::uint64_t &cycles);
     /* IFaultHost: what the fault handler asks of the kernel */
     void wake_kswapd_order0(std::uint64_t &cycles) override { wake_kswapd(cycles); }
+    void file_page_dirtied(UserPage &pg, std::uint64_t &cycles) override;
     std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
     /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
     /// Its memory is freed at once, or, with @may_defer and a signaller, by its threads' exit.
@@ -325,7 +347,9 @@ private:
     void free_user_page(Pfn pfn, std::uint64_t &cycles);
     UserPage &add_user_page(Pfn pfn, bool file) override;
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
-    bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch);
+    /// @kswapd: kswapd's reclaim (it may write a dirty file page: drop_file_page);
+    /// @unqueued_dirty is raised for a dirty file page not under write-back.
+    bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, bool kswapd, unsigned &unqueued_dirty);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     std::vector<Mapping> unmap_to_swap(UserPage &pg, std::uint64_t slot, bool saved, unsigned refs_held,
@@ -333,8 +357,25 @@ private:
     void free_swap_cache_page(Pfn pfn, std::uint64_t &cycles);
     /// folio_rotate_reclaimable for every write reclaim started that has completed by now.
     void rotate_written_pages();
-    /// Reclaims the file page @pg at @pfn: false when it stays (its write-back started or runs).
-    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
+    /// Reclaims the file page @pg at @pfn: false when it stays (dirty, or its write-back started
+    /// or runs). With @may_write (kswapd, PGDAT_DIRTY, the page already PG_reclaim) a dirty page
+    /// has its write started (pageout); otherwise it is left dirty, PG_reclaim, for the caller
+    /// to activate. @unqueued_dirty is raised for a dirty page not under write-back.
+    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, bool may_write,
+                        unsigned &unqueued_dirty);
+    /// The write of the dirty file page @pg at @pfn starts (the issuer pays the transfer; the
+    /// page is locked until it is submitted, PG_writeback until it completes, rotated to its
+    /// inactive tail at the end when PG_reclaim); it is clean from now on.
+    void start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles);
+    /// folio_mkclean: every PTE mapping @pg made clean (writable-clean with DBM, or read-only
+    /// without the dirty bit), its dirty bit moved to the page, each entry's TLB invalidation
+    /// waited for (flush_tlb_page).
+    void clean_mappings(UserPage &pg, std::uint64_t &cycles);
+    /// The file page @pg became dirty (folio_mark_dirty): counted in NR_FILE_DIRTY. @pg.dirty
+    /// must already be set.
+    void note_file_dirty(const UserPage &pg) {
+        if (pg.file && !pg.shmem) m_dirty.mark(pg.file_id, pg.index);
+    }
     /// PG_writeback: a write of @pg started and has not completed at the current time.
     bool under_writeback(const UserPage &pg) const { return pg.under_writeback(m_kmem.now_ps()); }
     /// cleancache_put_page: a copy of the clean page-cache page @pg at @pfn goes into the pool.
@@ -388,6 +429,9 @@ private:
     FaultHandler m_faults;   /* handle_mm_fault */
     Kswapd m_kswapd;
     Kcompactd m_kcompactd;
+    DirtyFilePages m_dirty;     /* NR_FILE_DIRTY, in the order the flusher writes them */
+    Flusher m_flusher;          /* the write-back worker */
+    bool m_pgdat_dirty = false; /* PGDAT_DIRTY (see clear_pgdat_dirty) */
     std::function<bool(IKernelThread &)> m_kthread_waker;
     std::function<void(std::uint32_t, std::uint64_t)> m_oom_signal;
     std::uint64_t m_kill_epoch = 0;

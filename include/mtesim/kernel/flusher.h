@@ -1,0 +1,72 @@
+// Flusher: the node's write-back worker for dirty file pages (fs/fs-writeback.c's wb_workfn on
+// the "writeback" workqueue: a kworker that ps shows as kworker/uN:M-flush-MAJ:MIN), reduced to
+// the two works reclaim and writers queue:
+//  - "start all" (wakeup_flusher_threads -> wb_start_writeback, which reclaim calls when a
+//    shrink_inactive_list batch found only dirty file pages not queued for I/O): write as many
+//    pages as were dirty when it was queued (get_nr_dirty_pages), or until none is left. One
+//    such work at a time (WB_start_all): a wake-up while one is pending is dropped;
+//  - background: whenever it runs out of other work, wb_do_writeback's wb_check_background_flush
+//    writes while the dirty pages exceed vm.dirty_background_ratio of the dirtyable memory
+//    (wb_over_bg_thresh, checked between batches). A writer wakes it for this
+//    (balance_dirty_pages -> wb_start_background_writeback) once the dirty pages pass the
+//    freerun ceiling, halfway between vm.dirty_background_ratio and vm.dirty_ratio, if it is
+//    not running already (writeback_in_progress).
+// It writes one batch per pass: the pages filemap_get_folios_tag returns for one lookup
+// (PAGEVEC_SIZE, 15 in v6.6), after which write_cache_pages calls cond_resched(), where the
+// scheduler may run someone else. Each page is written by Kernel::write_dirty_file_page (its
+// PTEs cleaned, its write started). The scheduler places it on a core like kswapd; its work is
+// charged to that core and its time is its own (FlusherStats).
+//
+// Not modelled: the periodic write-back of pages dirty for longer than
+// dirty_expire_centisecs (30 s, checked every dirty_writeback_centisecs, 5 s), and the
+// throttling of writers above vm.dirty_ratio (balance_dirty_pages' pauses); see
+// docs/policies.md, "Dirty file pages and the flusher".
+#pragma once
+
+#include "mtesim/sched/i_kernel_thread.h"
+
+#include <cstdint>
+
+namespace mtesim {
+
+class Kernel;
+
+struct FlusherStats {
+    std::uint64_t wakeups_vmscan = 0;     /* "start all" works queued by reclaim (WB_REASON_VMSCAN) */
+    std::uint64_t wakeups_background = 0; /* woken by a writer past the freerun ceiling (WB_REASON_BACKGROUND) */
+    std::uint64_t passes = 0;             /* batches written (one filemap_get_folios_tag lookup each) */
+    std::uint64_t pages = 0;              /* pages whose write it started, in pages */
+    std::uint64_t skipped = 0;            /* dirty pages it passed over (locked, or still under write-back), in pages */
+    std::uint64_t cycles = 0;             /* core cycles it ran, context switches included */
+};
+
+class Flusher : public IKernelThread {
+public:
+    /// PAGEVEC_SIZE (include/linux/pagevec.h, v6.6): pages a folio-batch lookup returns, in pages.
+    static constexpr unsigned kBatchPages = 15;
+
+    explicit Flusher(Kernel &kernel) : m_kernel(kernel) {}
+
+    /// wakeup_flusher_threads(WB_REASON_VMSCAN): queues the "start all" work for the @dirty
+    /// pages dirty now unless one is already queued. True when the flusher was asleep (the
+    /// caller must have it scheduled).
+    bool wake_all(std::uint64_t dirty);
+    /// wb_start_background_writeback from a writer: wakes it if it sleeps (true: the caller
+    /// must have it scheduled); a running flusher checks the background threshold anyway.
+    bool wake_background();
+    bool awake() const { return m_awake; }
+
+    const char *name() const override { return "kworker/u:flush"; }
+    bool run_once(std::uint64_t &cycles) override;
+    void account(std::uint64_t cycles) override { m_stats.cycles += cycles; }
+    const FlusherStats &stats() const { return m_stats; }
+
+private:
+    Kernel &m_kernel;
+    bool m_awake = false;
+    std::uint64_t m_all_left = 0; /* pages the "start all" work may still write; 0: none queued */
+    bool m_stalled = false;       /* the last background batch could write nothing: it ends */
+    FlusherStats m_stats;
+};
+
+}  // namespace mtesim

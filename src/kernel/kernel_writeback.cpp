@@ -1,0 +1,119 @@
+// Kernel: dirty file pages and their write-back by the flusher (mm/page-writeback.c and
+// fs/fs-writeback.c reduced to what reclaim and the flusher do; see flusher.h).
+#include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/user_pte.h"
+
+namespace mtesim {
+
+namespace {
+
+/* domain_dirty_limits (v6.6) on the global domain: the background and the dirty threshold, in
+ * pages, of @avail dirtyable pages; a background ratio not below the dirty ratio is halved. */
+void dirty_limits(const KernelConfig &c, std::uint64_t avail, std::uint64_t &bg, std::uint64_t &thresh) {
+    thresh = c.dirty_ratio * avail / 100;
+    bg = c.dirty_background_ratio * avail / 100;
+    if (bg >= thresh) bg = thresh / 2;
+}
+
+}  // namespace
+
+/* global_dirtyable_memory: the free pages less the reserve kept from user allocations
+ * (totalreserve_pages, each zone's high watermark: the model's watermark_pages(true)), plus
+ * the page cache on the file LRU lists. */
+std::uint64_t Kernel::dirtyable_pages() const {
+    const std::uint64_t free = m_alloc.free_pages(), reserve = m_alloc.watermark_pages(true);
+    return (free > reserve ? free - reserve : 0) + m_lru.size(LruLists::inactive_file) + m_lru.size(LruLists::active_file);
+}
+
+bool Kernel::dirty_over_background() const {
+    std::uint64_t bg, thresh;
+    dirty_limits(m_config, dirtyable_pages(), bg, thresh);
+    return m_dirty.size() > bg;
+}
+
+/*
+ * folio_mark_dirty through a store (a write fault, write(2)), then the writer's
+ * balance_dirty_pages_ratelimited (v6.6): once the dirty pages pass the freerun ceiling,
+ * halfway between the background and the dirty threshold, the writer starts background
+ * write-back unless the flusher is running already. Below the ceiling writers run free; above
+ * the dirty threshold Linux pauses them (not modelled: they run free there too). Linux checks
+ * only every ratelimit_pages (32) pages a task dirties; the model checks each page.
+ */
+void Kernel::file_page_dirtied(UserPage &pg, std::uint64_t &cycles) {
+    if (!pg.file || pg.shmem) return;
+    note_file_dirty(pg);
+    std::uint64_t bg, thresh;
+    dirty_limits(m_config, dirtyable_pages(), bg, thresh);
+    if (m_dirty.size() > (bg + thresh) / 2 && m_flusher.wake_background()) wake_thread(m_flusher, cycles);
+}
+
+void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
+    // The page is locked from folio_lock until the file system's writepage has submitted the
+    // write and set PG_writeback (folio_start_writeback, then folio_unlock): the issuer's
+    // transfer. folio_end_writeback rotates a PG_reclaim page (folio_rotate_reclaimable).
+    const std::uint64_t start = m_kmem.now_ps();
+    const double submit_ns = m_storage.write_page_ns();
+    pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
+    cycles += m_kmem.io_wait(submit_ns);
+    pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
+    if (pg.reclaim) m_rotations.add(pfn, pg.writeback_end_ps);
+    pg.dirty = false; /* folio_clear_dirty_for_io */
+    m_dirty.clear(pg.file_id, pg.index);
+}
+
+/*
+ * folio_mkclean (folio_clear_dirty_for_io on a mapped page): each PTE that is dirty is made
+ * clean, its TLB entry invalidated at once (page_vma_mkclean_one's ptep_clear_flush), so that
+ * the next store dirties it again. The model maps shared file pages writable-clean with DBM
+ * (FaultHandler::fault_file), so a writable entry goes back to writable-clean (the MMU sets it
+ * dirty again at the next store, and reclaim or munmap reads that back), where Linux, which
+ * tracks dirtying by write faults, write-protects it; a read-only entry only loses PTE_DIRTY.
+ */
+void Kernel::clean_mappings(UserPage &pg, std::uint64_t &cycles) {
+    for (const Mapping &m : pg.maps) {
+        Process *p = m_procs.with_mm(m.pid);
+        if (!p) continue;
+        const auto slot = p->mm->pte_slot(m.va, false, cycles);
+        MTESIM_ASSERT(slot, "a mapped page without its page table");
+        const std::uint64_t pte = p->mm->read_pte(*slot, cycles);
+        if (!upte::dirty(pte)) continue;
+        std::uint64_t next = pte & ~upte::kDirty;
+        if (pte & upte::kDbm) next |= upte::kReadOnly;
+        p->mm->write_pte(*slot, next, cycles);
+        m_tlb_flusher.page(m.pid, m.va, cycles);
+    }
+}
+
+/*
+ * write_cache_pages for the flusher's batch (WB_SYNC_NONE): the dirty pages in the order
+ * DirtyFilePages gives, each looked up (filemap_get_folios_tag; a page_scan of kernel work),
+ * one still locked for an I/O or under write-back passed over (write_cache_pages skips a
+ * folio under write-back when not syncing; a locked one would make it sleep in folio_lock, which
+ * the model does not: it is passed over too), the others cleaned in every mapping and written.
+ * At most as many pages are looked at as were dirty, so a batch of pages that cannot be
+ * written ends.
+ */
+std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped) {
+    std::uint64_t written = 0;
+    const std::uint64_t limit = m_dirty.size();
+    std::uint32_t file = 0;
+    std::uint64_t index = 0;
+    for (std::uint64_t looked = 0; written < max && looked < limit && m_dirty.next(file, index); ++looked) {
+        const std::optional<Pfn> pfn = m_page_cache.find(file, index);
+        MTESIM_ASSERT(pfn, "a dirty file page that is not in the page cache");
+        UserPage &pg = m_pages.at(pfn->value());
+        m_alloc.work(m_alloc.config().ops.page_scan);
+        if (pg.locked(m_kmem.now_ps()) || under_writeback(pg)) {
+            ++skipped;
+            continue;
+        }
+        clean_mappings(pg, cycles);
+        start_file_write(*pfn, pg, cycles);
+        ++written;
+    }
+    cycles += m_alloc.take_work();
+    return written;
+}
+
+}  // namespace mtesim
