@@ -319,7 +319,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.faults.mte_lazy", k.faults_mte_lazy, "faults", "'metadata none' faults: tag storage reserved, tags restored");
     add_count("kernel.faults.spurious", k.faults_spurious, "faults", "the entry was already valid");
     add_count("kernel.fault_retries", k.fault_retries, "faults", "faults that dropped mmap_lock to wait for a page's read, then started over (VM_FAULT_RETRY)");
-    add_count("kernel.page_lock_waits", k.page_lock_waits, "waits", "sleeps in folio_lock for a page locked for I/O (faults, read(2), swap-in)");
+    add_count("kernel.page_lock_waits", k.page_lock_waits, "waits", "sleeps in folio_lock for a page locked for I/O (faults, read(2), swap-in, the flusher)");
     add_count("kernel.segv_maperr", k.segv_maperr, "faults", "accesses outside every VMA (SIGSEGV)");
     add_count("kernel.segv_accerr", k.segv_accerr, "faults", "writes to a VMA without PROT_WRITE (SIGSEGV, SEGV_ACCERR)");
     add_count("kernel.mmaps", k.mmaps, "calls", "mmap");
@@ -341,7 +341,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.flusher.wakeups_background", k.flusher_wakeups_background, "wakeups", "flusher woken by a writer past the freerun ceiling (balance_dirty_pages -> wb_start_background_writeback)");
     add_count("kernel.flusher.passes", k.flusher_passes, "batches", "batches the flusher wrote (up to PAGEVEC_SIZE, 15 pages, each)");
     add_count("kernel.flusher.writebacks", k.flusher_writebacks, "pages", "dirty file pages whose write the flusher started");
-    add_count("kernel.flusher.skipped", k.flusher_skipped, "pages", "dirty file pages the flusher passed over (locked for an I/O, or still under write-back)");
+    add_count("kernel.flusher.skipped", k.flusher_skipped, "pages", "dirty file pages the flusher passed over (still under write-back from an earlier write)");
     add_count("kernel.flusher.cycles", k.flusher_cycles, "cycles", "the flusher's run time, on the cores the scheduler gave it");
     add_count("kernel.file.writeback_throttles", k.writeback_throttles, "waits", "direct reclaim waits for a write-back (of a file page or to swap) to complete");
     add_count("kernel.writeback_rotations", k.writeback_rotations, "pages", "moved to the tail of their inactive list as the write reclaim started completed (folio_rotate_reclaimable)");

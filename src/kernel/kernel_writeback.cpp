@@ -87,12 +87,12 @@ void Kernel::clean_mappings(UserPage &pg, std::uint64_t &cycles) {
 
 /*
  * write_cache_pages for the flusher's batch (WB_SYNC_NONE): the dirty pages in the order
- * DirtyFilePages gives, each looked up (filemap_get_folios_tag; a page_scan of kernel work),
- * one still locked for an I/O or under write-back passed over (write_cache_pages skips a
- * folio under write-back when not syncing; a locked one would make it sleep in folio_lock, which
- * the model does not: it is passed over too), the others cleaned in every mapping and written.
- * At most as many pages are looked at as were dirty, so a batch of pages that cannot be
- * written ends.
+ * DirtyFilePages gives, each looked up (filemap_get_folios_tag; a page_scan of kernel work)
+ * and locked (folio_lock: the flusher sleeps until a read filling the page completes,
+ * kernel.page_lock_waits); one still under write-back is passed over (not syncing:
+ * write_cache_pages skips it, and it stays dirty); the others are cleaned in every mapping and
+ * written. At most as many pages are looked at as were dirty, so a batch of pages that cannot
+ * be written ends.
  */
 std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped) {
     std::uint64_t written = 0;
@@ -104,7 +104,11 @@ std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &c
         MTESIM_ASSERT(pfn, "a dirty file page that is not in the page cache");
         UserPage &pg = m_pages.at(pfn->value());
         m_alloc.work(m_alloc.config().ops.page_scan);
-        if (pg.locked(m_kmem.now_ps()) || under_writeback(pg)) {
+        if (pg.locked(m_kmem.now_ps())) {
+            ++m_stats.page_lock_waits;
+            cycles += m_kmem.io_wait(static_cast<double>(pg.locked_until_ps - m_kmem.now_ps()) / 1000.0);
+        }
+        if (under_writeback(pg)) {
             ++skipped;
             continue;
         }

@@ -975,6 +975,43 @@ TEST(CliRun, AStoreThroughAFileMappingIsDirtyForReclaimWithoutAFault) {
     EXPECT_EQ(stat("kernel.file.reads"), 2u) << "the last load hits the dirty page still cached";
 }
 
+/* The flusher in a whole run: one write(2) of 24 MiB (6,144 pages of file 3, read in first)
+ * passes the freerun ceiling when vm.dirty_ratio is 1% (with vm.dirty_background_ratio 0, half
+ * of 1% of virt-4g-mte's ~1.04 M dirtyable pages: about 5,200), which wakes the flusher on
+ * another core; it writes every dirty page, 15 a pass, since the background threshold is 0.
+ * With the default ratios (a ceiling near 156,000 pages) nothing wakes it and all stay dirty. */
+TEST(CliRun, AWriterPastTheFreerunCeilingGetsItsPagesWrittenByTheFlusherOnAnotherCore) {
+    const std::string trace = write_temp("flusher.trace",
+                                         "mtesim-trace 1\n"
+                                         "thread 1 core=0 process=1 tcf=none\n"
+                                         "1 mmap 0x20000000 0x1800000\n"
+                                         "1 write 3 0 0x1800000 buf=0x20000000\n");
+    const std::string out = write_temp("flusher-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "vm.dirty_ratio=1", "--set",
+                           "vm.dirty_background_ratio=0"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const RunStats stat(out);
+    EXPECT_EQ(stat("kernel.file.reads"), 6144u);
+    EXPECT_EQ(stat("kernel.flusher.wakeups_background"), 1u);
+    EXPECT_EQ(stat("kernel.flusher.wakeups_vmscan"), 0u);
+    EXPECT_EQ(stat("kernel.flusher.writebacks"), 6144u) << "down to a background threshold of 0";
+    EXPECT_EQ(stat("kernel.flusher.passes"), (6144u + 14) / 15);
+    EXPECT_EQ(stat("kernel.file.dirty"), 0u);
+    EXPECT_EQ(stat("kernel.file.writebacks"), 0u) << "no reclaim wrote";
+    EXPECT_GT(stat("kernel.flusher.cycles"), 0u);
+    EXPECT_EQ(stat("board.cpu@0.kthread_cycles"), 0u) << "not on the writer's core: an idle one was woken";
+    std::filesystem::remove_all(out);
+    Result d = run_mtesim({"run", "--trace", trace, "--out", out});
+    ASSERT_EQ(d.status, 0) << d.err;
+    const RunStats def(out);
+    EXPECT_EQ(def("kernel.flusher.wakeups_background"), 0u);
+    EXPECT_EQ(def("kernel.flusher.writebacks"), 0u);
+    EXPECT_EQ(def("kernel.file.dirty"), 6144u);
+    std::filesystem::remove_all(out);
+    std::filesystem::remove(trace);
+}
+
 /* Issues 14 and 17 together: a file page is mapped writable-clean (DBM), so mprotect to
  * read-only must take DBM away, or the MMU would let a store through by marking the entry
  * dirty; and the dirty state of a page stored to survives mprotect ro then rw (pte_modify), so

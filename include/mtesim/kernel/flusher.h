@@ -36,7 +36,7 @@ struct FlusherStats {
     std::uint64_t wakeups_background = 0; /* woken by a writer past the freerun ceiling (WB_REASON_BACKGROUND) */
     std::uint64_t passes = 0;             /* batches written (one filemap_get_folios_tag lookup each) */
     std::uint64_t pages = 0;              /* pages whose write it started, in pages */
-    std::uint64_t skipped = 0;            /* dirty pages it passed over (locked, or still under write-back), in pages */
+    std::uint64_t skipped = 0;            /* dirty pages it passed over (still under write-back), in pages */
     std::uint64_t cycles = 0;             /* core cycles it ran, context switches included */
 };
 

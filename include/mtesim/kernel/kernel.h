@@ -195,8 +195,9 @@ public:
     /// global_dirtyable_memory: free pages above the high watermarks, and the file LRU pages.
     std::uint64_t dirtyable_pages() const;
     /// The flusher's batch: starts the write of up to @max dirty file pages, in the order the
-    /// flusher visits them (DirtyFilePages), passing over (and counting in @skipped) pages
-    /// locked or still under write-back; returns the pages whose write started.
+    /// flusher visits them (DirtyFilePages), waiting for a page locked for an I/O and passing
+    /// over (counting in @skipped) one still under write-back; returns the pages whose write
+    /// started.
     std::uint64_t write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped);
     /// PGDAT_DIRTY: kswapd found only dirty file pages not queued for write-back, and may write
     /// those it already marked PG_reclaim. kswapd clears it when the node is balanced

@@ -36,7 +36,7 @@ struct KernelStats {
     std::uint64_t flusher_wakeups_background = 0; /* flusher wake-ups by writers past the freerun ceiling */
     std::uint64_t flusher_passes = 0;             /* batches the flusher wrote (up to PAGEVEC_SIZE pages) */
     std::uint64_t flusher_writebacks = 0;         /* pages whose write the flusher started */
-    std::uint64_t flusher_skipped = 0;            /* dirty pages it passed over (locked, or under write-back) */
+    std::uint64_t flusher_skipped = 0;            /* dirty pages it passed over (still under write-back) */
     std::uint64_t flusher_cycles = 0;             /* core cycles the flusher ran */
     std::uint64_t writeback_throttles = 0;  /* direct reclaim waits for a write-back to complete */
     std::uint64_t file_pages_dropped = 0;   /* clean page-cache pages reclaimed */
