@@ -409,3 +409,75 @@ TEST(SwapCache, AStoreToAKeptPageWhoseWriteStillRunsCopiesIt) {
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
 }
+
+/* MADV_DONTNEED of a kept page: its last mapping goes, no swap PTE names its slot and its write
+ * is done, so the page leaves the swap cache and is freed with its slot and saved tags
+ * (free_pages_and_swap_cache); the next touch is a new zeroed page with tags 0. */
+TEST(SwapCache, DontneedOfAKeptPageFreesItWithItsSlot) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    kept_by_a_read(r);
+    ASSERT_EQ(r.k->swap_cache_pages(), 1u);
+    ASSERT_EQ(r.k->swap_slots().used(), 1u);
+    EXPECT_EQ(r.k->dontneed(1, kBase, kPageSize).outcome, KernelOutcome::ok);
+    EXPECT_EQ(r.k->stats().swap_cache_zapped, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    EXPECT_EQ(r.k->user_pages(), 0u);
+    r.expect_clean();
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->stats().faults_anon, 2u) << "the first touch of the test, and this one";
+    EXPECT_EQ(r.tag_at(1, kBase), 0) << "a new page's tags are 0";
+    r.expect_clean();
+}
+
+/* Migration of a kept page (mapped read-only, in the swap cache with its slot): the swap cache
+ * follows it to its new frame, it stays read-only with its slot, and a store then reuses it and
+ * frees the slot; the tags come along throughout. */
+TEST(SwapCache, AMigratedKeptPageKeepsItsSlotUntilAStore) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    kept_by_a_read(r);
+    const Pfn before = upte::pfn(r.pte(1, kBase));
+    std::uint64_t cycles = 0;
+    ASSERT_TRUE(r.k->migrate_user_page(1, kBase, cycles));
+    const Pfn after = upte::pfn(r.pte(1, kBase));
+    EXPECT_NE(after, before);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase))) << "still kept: read-only";
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), after) << "reused in place: its write was done";
+    EXPECT_EQ(r.k->stats().cow_reuses, 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+/* With functional data on (vm.data), a kept page reclaimed again without a write keeps its bytes
+ * in the slot: the swap-in after the clean re-reclaim reads back what was written before the
+ * first swap-out. */
+TEST(SwapCache, DataSurvivesACleanReReclaim) {
+    KernelConfig kc = async_swap();
+    kc.data = true;
+    KernelRig r({}, kc);
+    r.tagged_pages(1, 1);
+    const char msg[] = "kept and unmapped to the same slot";
+    r.k->page_data().write(phys_of(upte::pfn(r.pte(1, kBase))) + 40, reinterpret_cast<const std::uint8_t *>(msg),
+                           sizeof msg);
+    kept_by_a_read(r);
+    const std::uint64_t writes = r.k->swap_device().writes();
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_EQ(r.k->stats().swap_clean_unmaps, 1u);
+    EXPECT_EQ(r.k->swap_device().writes(), writes) << "no second write";
+    ASSERT_TRUE(r.touch(1, kBase));
+    char back[sizeof msg] = {};
+    r.k->page_data().read(phys_of(upte::pfn(r.pte(1, kBase))) + 40, reinterpret_cast<std::uint8_t *>(back), sizeof back);
+    EXPECT_STREQ(back, msg);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
