@@ -481,3 +481,24 @@ TEST(SwapCache, DataSurvivesACleanReReclaim) {
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
 }
+
+/* The same choice on the device-read path: both pages written and freed, so a read fault reads
+ * page 0 from the device (into the swap cache, read_swap_cache_async); with both slots of the
+ * 2-slot device in use, swap is more than half full (vm_swap_full), so the page leaves the swap
+ * cache and its slot is freed (should_try_to_free_swap) instead of being kept. */
+TEST(SwapCache, WithSwapMoreThanHalfFullAReadFromTheDeviceFreesTheSlot) {
+    KernelRig r({}, async_swap(2));
+    tagged_and_paged_out(r, 2);
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->reclaim(2, cycles), 2u);
+    ASSERT_EQ(r.k->swap_cache_pages(), 0u);
+    const std::uint64_t reads = r.k->swap_device().reads();
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->swap_device().reads(), reads + 1) << "read from the device";
+    EXPECT_EQ(r.k->stats().swap_cache_kept, 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u) << "page 1's";
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
