@@ -335,10 +335,11 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
     add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages kswapd wrote itself (pageout, once PGDAT_DIRTY was set and the page was already PG_reclaim)");
+    add_count("kernel.file.direct_writebacks", k.file_direct_writebacks, "pages", "dirty file pages direct reclaim wrote itself, standing in for the flusher it woke, which cannot run before the allocation is decided (kernel operations are atomic on their core: a departure)");
     add_count("kernel.file.dirty_activated", k.file_dirty_activated, "pages", "dirty file pages reclaim or MADV_PAGEOUT found and sent back to the active list, PG_reclaim, for the flusher to write (NR_VMSCAN_IMMEDIATE)");
     add_count("kernel.file.dirty", k.file_dirty, "pages", "dirty file pages at the end of the run (NR_FILE_DIRTY)");
     add_count("kernel.flusher.wakeups_vmscan", k.flusher_wakeups_vmscan, "works", "write-back of all dirty pages queued by reclaim when a batch found only unqueued dirty file pages (wakeup_flusher_threads)");
-    add_count("kernel.flusher.wakeups_background", k.flusher_wakeups_background, "wakeups", "flusher woken by a writer past the freerun ceiling (balance_dirty_pages -> wb_start_background_writeback)");
+    add_count("kernel.flusher.wakeups_background", k.flusher_wakeups_background, "wakeups", "flusher woken by a writer past the background threshold (balance_dirty_pages -> wb_start_background_writeback)");
     add_count("kernel.flusher.passes", k.flusher_passes, "batches", "batches the flusher wrote (up to PAGEVEC_SIZE, 15 pages, each)");
     add_count("kernel.flusher.writebacks", k.flusher_writebacks, "pages", "dirty file pages whose write the flusher started");
     add_count("kernel.flusher.skipped", k.flusher_skipped, "pages", "dirty file pages the flusher passed over (still under write-back from an earlier write)");

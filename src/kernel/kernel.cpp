@@ -466,8 +466,8 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 pg.list = LruLists::inactive(pg.file);
             }
             unsigned unqueued_dirty = 0;
-            if (!evict(pfn, r.cycles, batch, /*kswapd=*/false, unqueued_dirty) && pg.file && !pg.shmem && pg.dirty &&
-                !under_writeback(pg) && pg.batch_cpu < 0) {
+            if (!evict(pfn, r.cycles, batch, FileWriter::none, unqueued_dirty) && pg.file && !pg.shmem && pg.dirty &&
+                !under_writeback(pg) && !pg.locked(m_kmem.now_ps()) && pg.batch_cpu < 0) {
                 // reclaim_pages' shrink_folio_list does not write a dirty file page either: it
                 // goes back to the active list, PG_reclaim set (no flusher is woken).
                 pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active_file);
@@ -750,6 +750,7 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
             if (upte::dirty(pte))
                 if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) {
                     it->second.dirty = true;
+                    it->second.reclaim = false; /* folio_mark_dirty clears PG_reclaim */
                     note_file_dirty(it->second);
                 }
             unmap_page(upte::pfn(pte), p.pid, va, cycles);

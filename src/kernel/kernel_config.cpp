@@ -27,10 +27,10 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
         "vm.page_cluster", 3, "", "swap-in readahead window of up to 2^N pages (Linux's vm.page-cluster; 0: no readahead)", 0, 5));
     c.dirty_background_ratio = static_cast<unsigned>(s.get_u64(
         "vm.dirty_background_ratio", 10, "%",
-        "dirty file pages, as a share of dirtyable memory, above which the flusher writes them back (Linux's sysctl)", 0, 100));
+        "dirty file pages, as a share of dirtyable memory, above which writers wake the flusher and it writes them back (Linux's sysctl)", 0, 100));
     c.dirty_ratio = static_cast<unsigned>(s.get_u64(
         "vm.dirty_ratio", 20, "%",
-        "Linux's vm.dirty_ratio: a writer wakes the flusher above halfway between it and vm.dirty_background_ratio (no throttling)",
+        "Linux's vm.dirty_ratio: here it only halves a vm.dirty_background_ratio not below it (writer pauses are not modelled)",
         1, 100));
     c.kswapd = s.get_bool("vm.kswapd", true, "background reclaim from the low to the high watermark");
     c.compaction_proactiveness = static_cast<unsigned>(s.get_u64(

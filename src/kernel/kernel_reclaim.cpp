@@ -201,9 +201,12 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * evicted: a clean file page dropped (into cleancache when the pool is one), an anonymous page
  * swapped out (freed at once by a synchronous device; otherwise kept in the swap cache while
  * written, and freed when found again written: swap_out), a swap-cache page whose write is done
- * freed. A dirty file page is unmapped and its write-back started (pageout); it stays,
- * PG_writeback, rotated to the inactive head, until the write completes. A write reclaim
- * started moves its page to the inactive tail as it completes (folio_rotate_reclaimable,
+ * freed. A dirty file page is unmapped and sent back to the active list, PG_reclaim, for the
+ * flusher (drop_file_page); a batch of nothing but such pages wakes the flusher; kswapd writes
+ * one itself only under PGDAT_DIRTY, and direct reclaim only standing in for a flusher that
+ * cannot run within this operation (the end of the pass loop). A page under write-back is
+ * rotated to the inactive head. A write of a PG_reclaim page moves it to the inactive tail as it
+ * completes (folio_rotate_reclaimable,
  * rotate_written_pages, looked at before each page scanned), so the scan frees it next. A pass
  * is bounded by twice the pages on the lists, and ends early once only pages under write-back
  * (or locked for I/O) are left. Direct reclaim that falls short while pages are under write-back waits
@@ -213,7 +216,9 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * failure count (shrink_node), so a hopeless node is kswapd's again. Each SWAP_CLUSTER_MAX
  * (32) pages looked at on an inactive list are one shrink_folio_list call: the TLB entries of
  * the pages it unmaps are invalidated in one batch, waited for once at its end
- * (try_to_unmap_flush), or earlier when a page with a dirty PTE is written out (evict).
+ * (try_to_unmap_flush), or earlier when a page with a dirty PTE is written out (evict). Shmem
+ * pages, which the model keeps on the file lists (Linux's are on the anonymous ones), do not
+ * count among a batch's or a pass's pages for the flusher and PGDAT_DIRTY rules.
  */
 std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct) {
     constexpr unsigned kWritebackThrottles = 4;
@@ -233,7 +238,8 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
         }
     } count{pool_free, freed, m_alloc.mutable_stats()};
     TlbFlushBatch batch(m_kmem, m_alloc.mutable_stats());
-    unsigned looked = 0; /* pages of the current shrink_folio_list call */
+    unsigned looked = 0;  /* pages of the current shrink_folio_list call */
+    unsigned counted = 0; /* of those, the pages Linux's call would hold (shmem is on its anon lists) */
     unsigned unqueued_dirty = 0; /* of those, dirty file pages not under write-back */
     std::vector<std::uint64_t> taken; /* their pfns: a call isolates a page once */
     taken.reserve(kIsolateBatch);
@@ -243,14 +249,17 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     // (wakeup_flusher_threads(WB_REASON_VMSCAN)).
     const auto end_batch = [&] {
         batch.flush(cycles);
-        if (looked && unqueued_dirty == looked && m_flusher.wake_all(m_dirty.size())) wake_thread(m_flusher, cycles);
+        if (counted && unqueued_dirty == counted && m_flusher.wake_all(m_dirty.size())) wake_thread(m_flusher, cycles);
         looked = 0;
+        counted = 0;
         unqueued_dirty = 0;
         taken.clear();
     };
+    // Direct reclaim standing in for the flusher: see the end of the pass loop.
+    bool stand_in = false;
     for (unsigned pass = 0;; ++pass) {
         std::uint64_t budget = 2 * m_pages.size() + 16;
-        std::uint64_t writeback_end = ~0ull, writeback_seen = 0, anon_busy_seen = 0;
+        std::uint64_t writeback_end = ~0ull, writeback_seen = 0, anon_busy_seen = 0, dirty_kept = 0;
         while (freed < pages && budget--) {
             if (!m_rotations.empty()) rotate_written_pages();
             for (bool file : {true, false}) {
@@ -282,7 +291,8 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 end_batch(); /* the previous call's try_to_unmap_flush */
             ++looked;
             taken.push_back(pfn.value());
-            if (pg.file) ++node_file_taken;
+            if (!pg.shmem) ++counted;
+            if (pg.file && !pg.shmem) ++node_file_taken;
             const LruLists::List act = LruLists::active(pg.file);
             if (pg.referenced || pg.pins) {
                 // folio_check_dirty_writeback comes before the references are looked at.
@@ -306,21 +316,24 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 continue;
             }
             const unsigned dirty_before = unqueued_dirty;
-            const bool evicted = evict(pfn, cycles, batch, !direct, unqueued_dirty);
+            const FileWriter writer = !direct ? FileWriter::kswapd : stand_in ? FileWriter::stand_in : FileWriter::none;
+            const bool evicted = evict(pfn, cycles, batch, writer, unqueued_dirty);
             node_unqueued_dirty += unqueued_dirty - dirty_before;
             if (evicted) {
                 ++freed;
+            } else if (pg.locked(m_kmem.now_ps())) {
+                // Locked for an I/O in flight (its read, or a write-back being started): kept on
+                // the inactive list (shrink_folio_list's "keep": folio_trylock failed), like a page
+                // under write-back.
+                pg.lru = m_lru.move(pg.lru, list, list);
+                ++(pg.file ? writeback_seen : anon_busy_seen); /* not evictable now: as a write-back */
             } else if (pg.file && !pg.shmem && pg.dirty && !under_writeback(pg)) {
                 // A dirty file page reclaim does not write (drop_file_page): back to the active
                 // list, PG_reclaim set, for the flusher to write (activate_locked).
                 pg.lru = m_lru.move(pg.lru, list, act);
                 pg.list = act;
                 ++m_stats.file_dirty_activated;
-            } else if (pg.locked(m_kmem.now_ps())) {
-                // Locked for an I/O in flight (its read, or a write-back being started): kept on
-                // the inactive list (shrink_folio_list's "keep"), like a page under write-back.
-                pg.lru = m_lru.move(pg.lru, list, list);
-                ++(pg.file ? writeback_seen : anon_busy_seen); /* not evictable now: as a write-back */
+                ++dirty_kept;
             } else if (pg.writeback_end_ps && (pg.file || pg.swapcache() || under_writeback(pg))) {
                 // Under write-back (just started, or still running; a file page or an anonymous
                 // one in the swap cache): rotated to the inactive head.
@@ -333,6 +346,17 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             }
         }
         end_batch();
+        // Direct reclaim that fell short with no write in flight to wait for, having sent dirty
+        // file pages back for the flusher: in Linux the flusher it woke writes them on another
+        // CPU while the allocation retries and throttles. In the model a kernel operation is
+        // atomic on its core, so the flusher cannot run before this allocation is decided (it
+        // would end in the OOM killer with memory full of dirty page cache): the reclaimer
+        // stands in for it, one more pass writing the PG_reclaim pages itself
+        // (kernel.file.direct_writebacks), then waits for the first write as usual.
+        if (direct && freed < pages && writeback_end == ~0ull && dirty_kept && !stand_in && pass < kWritebackThrottles) {
+            stand_in = true;
+            continue;
+        }
         if (freed >= pages || !direct || writeback_end == ~0ull || pass >= kWritebackThrottles) break;
         const std::uint64_t now = m_kmem.now_ps();
         if (writeback_end > now) {
@@ -374,12 +398,12 @@ void Kernel::rotate_written_pages() {
     });
 }
 
-bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, bool kswapd, unsigned &unqueued_dirty) {
+bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer, unsigned &unqueued_dirty) {
     UserPage &pg = m_pages.at(pfn.value());
     if (pg.pins) return false;
     if (pg.locked(m_kmem.now_ps())) return false; /* shrink_folio_list: folio_trylock failed, keep it */
     if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
-    if (pg.file) return drop_file_page(pfn, pg, cycles, batch, kswapd && pg.reclaim && m_pgdat_dirty, unqueued_dirty);
+    if (pg.file) return drop_file_page(pfn, pg, cycles, batch, writer, unqueued_dirty);
     if (pg.swapcache()) return reclaim_swap_cache_page(pfn, pg, cycles, batch);
     // Mapped back by a fault while its last write to swap still runs: shrink_folio_list keeps
     // a page under write-back.
@@ -422,26 +446,30 @@ void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
  * kswapd can writeback filesystem folios ... only write folios when we've encountered many
  * dirty folios, and when we've already scanned the rest of the LRU for clean folios and see the
  * same dirty folios again (with the reclaim flag set)"): it is marked PG_reclaim and stays, the
- * caller activating it, for the flusher to write. Only with @may_write (kswapd, PGDAT_DIRTY,
- * PG_reclaim already set) does reclaim start its write (pageout: the issuer pays the transfer,
- * the write completes a device latency and a transfer later), after waiting for the TLBIs of
- * the unmapping (and any other dirty PTE's: try_to_unmap_flush_dirty); the page stays,
+ * caller activating it, for the flusher to write. A dirty PTE read back here clears PG_reclaim
+ * first (try_to_unmap's folio_mark_dirty). Only kswapd, with PGDAT_DIRTY set and PG_reclaim
+ * still set from an earlier pass, or direct reclaim standing in for the flusher (@writer;
+ * Kernel::reclaim), starts its write (pageout: the issuer pays the transfer, the write
+ * completes a device latency and a transfer later), after waiting for the TLBIs of the
+ * unmapping (and any other dirty PTE's: try_to_unmap_flush_dirty); the page stays,
  * PG_writeback, until then. The unmapping's TLBIs go into @batch. */
-bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, bool may_write,
+bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer,
                             unsigned &unqueued_dirty) {
-    unmap_everywhere(pg, cycles, batch);
-    if (pg.dirty) note_file_dirty(pg); /* try_to_unmap's folio_mark_dirty of a dirty PTE */
+    if (unmap_everywhere(pg, cycles, batch)) { /* try_to_unmap's folio_mark_dirty of a dirty PTE */
+        pg.reclaim = false;
+        note_file_dirty(pg);
+    }
     if (under_writeback(pg)) return false;
     if (pg.dirty) {
         ++unqueued_dirty;
+        const bool may_write = pg.reclaim && ((writer == FileWriter::kswapd && m_pgdat_dirty) || writer == FileWriter::stand_in);
         if (!may_write) {
             pg.reclaim = true;
             return false;
         }
         batch.flush_dirty(cycles);
-        pg.reclaim = true; /* pageout's folio_set_reclaim */
-        start_file_write(pfn, pg, cycles);
-        ++m_stats.file_writebacks;
+        start_file_write(pfn, pg, cycles); /* PG_reclaim stays: the page rotates when written */
+        ++(writer == FileWriter::kswapd ? m_stats.file_writebacks : m_stats.file_direct_writebacks);
         return false;
     }
     ++m_stats.file_pages_dropped;

@@ -97,13 +97,15 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
                 r.cycles += m_kmem.read_word(PhysAddr(at.value() & ~7ull), w);
             }
         }
-        if (ok) {
-            // The page-cache side (the page of the file offset the copy starts in; a copy
-            // that crosses a file page boundary is charged to that page's lines too).
-            if (const auto pc = m_page_cache.find(file_id, (offset + done) >> kPageShift)) {
+        // The page-cache side: the lines of each file page the copy covers (a user page's
+        // chunk that is not aligned to the file's pages spans two of them).
+        for (std::uint64_t b = 0; b < ok;) {
+            const std::uint64_t at_file = offset + done + b;
+            const std::uint64_t in_page = std::min(ok - b, kPageSize - (at_file & (kPageSize - 1)));
+            if (const auto pc = m_page_cache.find(file_id, at_file >> kPageShift)) {
                 const PhysAddr base = phys_of(*pc);
-                for (std::uint64_t b = 0; b < ok; b += kLine) {
-                    const PhysAddr at(base.value() + (((offset + done) & (kPageSize - 1)) + b) % kPageSize);
+                for (std::uint64_t l = 0; l < in_page; l += kLine) {
+                    const PhysAddr at(base.value() + (at_file & (kPageSize - 1)) + l);
                     std::uint64_t w = m_memory.read_word(PhysAddr(at.value() & ~7ull));
                     r.cycles += to_user ? m_kmem.read_word(PhysAddr(at.value() & ~7ull), w)
                                         : m_kmem.write_words(PhysAddr(at.value() & ~7ull), &w, 1);
@@ -114,6 +116,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
                     file_page_dirtied(pg, r.cycles);
                 }
             }
+            b += in_page;
         }
         done += ok;
         if (ok < chunk) break;

@@ -4,6 +4,8 @@
 #include "mtesim/kernel/kernel.h"
 #include "mtesim/kernel/user_pte.h"
 
+#include <algorithm>
+
 namespace mtesim {
 
 namespace {
@@ -20,10 +22,13 @@ void dirty_limits(const KernelConfig &c, std::uint64_t avail, std::uint64_t &bg,
 
 /* global_dirtyable_memory: the free pages less the reserve kept from user allocations
  * (totalreserve_pages, each zone's high watermark: the model's watermark_pages(true)), plus
- * the page cache on the file LRU lists. */
+ * the page cache on the file LRU lists. Shmem pages, which the model keeps on the file lists
+ * (Linux's are swap-backed, on the anonymous ones), are left out. */
 std::uint64_t Kernel::dirtyable_pages() const {
     const std::uint64_t free = m_alloc.free_pages(), reserve = m_alloc.watermark_pages(true);
-    return (free > reserve ? free - reserve : 0) + m_lru.size(LruLists::inactive_file) + m_lru.size(LruLists::active_file);
+    const std::uint64_t file = m_lru.size(LruLists::inactive_file) + m_lru.size(LruLists::active_file);
+    const std::uint64_t shmem = std::min(file, m_shmem.size());
+    return (free > reserve ? free - reserve : 0) + file - shmem;
 }
 
 bool Kernel::dirty_over_background() const {
@@ -33,19 +38,21 @@ bool Kernel::dirty_over_background() const {
 }
 
 /*
- * folio_mark_dirty through a store (a write fault, write(2)), then the writer's
- * balance_dirty_pages_ratelimited (v6.6): once the dirty pages pass the freerun ceiling,
- * halfway between the background and the dirty threshold, the writer starts background
- * write-back unless the flusher is running already. Below the ceiling writers run free; above
- * the dirty threshold Linux pauses them (not modelled: they run free there too). Linux checks
- * only every ratelimit_pages (32) pages a task dirties; the model checks each page.
+ * folio_mark_dirty through a store (a write fault, write(2)): PG_reclaim is cleared, the page
+ * counted dirty; then the writer's balance_dirty_pages_ratelimited (v6.6): with more dirty
+ * pages than the background threshold, the writer starts background write-back unless the
+ * flusher is running already (wb_start_background_writeback). Past the freerun ceiling, halfway
+ * between the background and the dirty threshold, Linux also pauses the writer in proportion
+ * (not modelled: writers run free at any level). Linux checks only every ratelimit_pages (32)
+ * pages a task dirties; the model checks each page.
  */
 void Kernel::file_page_dirtied(UserPage &pg, std::uint64_t &cycles) {
     if (!pg.file || pg.shmem) return;
+    pg.reclaim = false;
     note_file_dirty(pg);
     std::uint64_t bg, thresh;
     dirty_limits(m_config, dirtyable_pages(), bg, thresh);
-    if (m_dirty.size() > (bg + thresh) / 2 && m_flusher.wake_background()) wake_thread(m_flusher, cycles);
+    if (m_dirty.size() > bg && m_flusher.wake_background()) wake_thread(m_flusher, cycles);
 }
 
 void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {

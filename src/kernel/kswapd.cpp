@@ -65,7 +65,7 @@ bool Kswapd::balanced(unsigned order) const {
  */
 bool Kswapd::run_once(std::uint64_t &cycles) {
     if (balanced(m_balance_order)) {
-        m_kernel.clear_pgdat_dirty(); /* clear_pgdat_congested */
+        m_kernel.clear_pgdat_dirty(); /* prepare_kswapd_sleep: clear_pgdat_congested */
         sleep();
         return false;
     }
@@ -89,6 +89,7 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
             return false;
         }
         if (balanced(order)) {
+            m_kernel.clear_pgdat_dirty(); /* prepare_kswapd_sleep: clear_pgdat_congested */
             sleep();
             return false;
         }
@@ -96,6 +97,7 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
         return true;
     }
     if (balanced(m_balance_order)) {
+        m_kernel.clear_pgdat_dirty(); /* prepare_kswapd_sleep: clear_pgdat_congested */
         sleep();
         return false;
     }

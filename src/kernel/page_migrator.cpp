@@ -50,7 +50,9 @@ bool PageMigrator::move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_bat
     if (pg.shmem) m_k.shmem.set(pg.file_id, pg.index, to);
     else if (pg.file) m_k.page_cache.set(pg.file_id, pg.index, to);
     else if (pg.swapcache()) m_k.swap_cache.repoint(static_cast<std::uint64_t>(pg.swap_slot), to);
-    if (pg.reclaim) m_k.rotations.add(to, pg.writeback_end_ps); /* PG_reclaim: its rotation follows it */
+    // PG_reclaim of a written page: its rotation follows it. A dirty page's PG_reclaim waits for a
+    // write not yet started: no rotation is due.
+    if (pg.reclaim && !pg.dirty && pg.writeback_end_ps) m_k.rotations.add(to, pg.writeback_end_ps);
     const std::vector<UserPage::Mapping> maps = pg.maps;
     m_k.pages.emplace(to.value(), std::move(pg));
     ++m_k.stats.user_pages_migrated;
@@ -62,7 +64,8 @@ bool PageMigrator::move(Pfn from, Pfn to, unsigned order, TlbFlushBatch *tlb_bat
 /* try_to_unmap with TTU_BATCH_FLUSH (shrink_folio_list): every PTE mapping the page cleared
  * (the dirty bit the MMU may have set moving to the page: pte_dirty -> folio_mark_dirty), its
  * TLB entry's invalidation issued into @batch. */
-void PageMigrator::unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+bool PageMigrator::unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+    bool any_dirty = false;
     for (const UserPage::Mapping &m : pg.maps) {
         ProcessTable::Process *p = m_k.procs.with_mm(m.pid);
         if (!p) continue;
@@ -70,10 +73,12 @@ void PageMigrator::unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlus
         MTESIM_ASSERT(slot, "a mapped page without its page table");
         const bool dirty = upte::dirty(p->mm->read_pte(*slot, cycles));
         if (dirty) pg.dirty = true;
+        any_dirty |= dirty;
         p->mm->write_pte(*slot, 0, cycles);
         m_k.tlb.page(m.pid, m.va, cycles, &batch, dirty);
     }
     pg.maps.clear();
+    return any_dirty;
 }
 
 /* A tag reservation needs the pool frame: the backend's copy goes (ephemeral, clean, mapped

@@ -145,9 +145,10 @@ TEST(TlbFlushBatch, FullCompactionWaitsOnceABatchForTheTlbisOfItsPages) {
 }
 
 /* MADV_PAGEOUT of a file mapping: shrink_folio_list's TLBIs wait once at its end. A page with a
- * dirty PTE is not written out (only kswapd writes file pages: KswapdWritesADirtyFilePage...
- * in writeback_test.cpp covers try_to_unmap_flush_dirty), so it changes nothing. Page 0 and 1
- * of the mapping, one read (clean PTE) and one written (dirty). */
+ * dirty PTE is not written out (only kswapd writes file pages, waiting for the TLBIs first:
+ * Writeback.KswapdWritesADirtyFilePageOnlyOnceItSawNothingElse covers that
+ * try_to_unmap_flush_dirty), so it changes nothing. Page 0 and 1 of the mapping, one read
+ * (clean PTE) and one written (dirty). */
 namespace {
 struct PageoutFlushes {
     std::uint64_t issued = 0, waits = 0, own = 0;

@@ -8,9 +8,8 @@
 //  - background: whenever it runs out of other work, wb_do_writeback's wb_check_background_flush
 //    writes while the dirty pages exceed vm.dirty_background_ratio of the dirtyable memory
 //    (wb_over_bg_thresh, checked between batches). A writer wakes it for this
-//    (balance_dirty_pages -> wb_start_background_writeback) once the dirty pages pass the
-//    freerun ceiling, halfway between vm.dirty_background_ratio and vm.dirty_ratio, if it is
-//    not running already (writeback_in_progress).
+//    (balance_dirty_pages -> wb_start_background_writeback) once the dirty pages exceed that
+//    threshold, if it is not running already (writeback_in_progress).
 // It writes one batch per pass: the pages filemap_get_folios_tag returns for one lookup
 // (PAGEVEC_SIZE, 15 in v6.6), after which write_cache_pages calls cond_resched(), where the
 // scheduler may run someone else. Each page is written by Kernel::write_dirty_file_page (its
@@ -18,9 +17,9 @@
 // charged to that core and its time is its own (FlusherStats).
 //
 // Not modelled: the periodic write-back of pages dirty for longer than
-// dirty_expire_centisecs (30 s, checked every dirty_writeback_centisecs, 5 s), and the
-// throttling of writers above vm.dirty_ratio (balance_dirty_pages' pauses); see
-// docs/policies.md, "Dirty file pages and the flusher".
+// dirty_expire_centisecs (30 s, checked every dirty_writeback_centisecs, 5 s), and the pauses
+// balance_dirty_pages imposes on writers past the freerun ceiling; see docs/policies.md,
+// "Dirty file pages and the flusher".
 #pragma once
 
 #include "mtesim/sched/i_kernel_thread.h"
@@ -33,7 +32,7 @@ class Kernel;
 
 struct FlusherStats {
     std::uint64_t wakeups_vmscan = 0;     /* "start all" works queued by reclaim (WB_REASON_VMSCAN) */
-    std::uint64_t wakeups_background = 0; /* woken by a writer past the freerun ceiling (WB_REASON_BACKGROUND) */
+    std::uint64_t wakeups_background = 0; /* woken by a writer past the background threshold (WB_REASON_BACKGROUND) */
     std::uint64_t passes = 0;             /* batches written (one filemap_get_folios_tag lookup each) */
     std::uint64_t pages = 0;              /* pages whose write it started, in pages */
     std::uint64_t skipped = 0;            /* dirty pages it passed over (still under write-back), in pages */

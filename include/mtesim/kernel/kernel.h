@@ -272,6 +272,11 @@ public:
     std::optional<Pfn> page_of_swap_slot(std::uint64_t slot) const { return m_swap_cache.find(slot); }
     const BlockDevice &storage_device() const { return m_storage; }
     std::uint64_t user_pages() const { return m_pages.size(); }
+    /// Inspection (tests): the record of the user page at @pfn, nullptr if none.
+    const UserPage *find_user_page(Pfn pfn) const {
+        auto it = m_pages.find(pfn.value());
+        return it == m_pages.end() ? nullptr : &it->second;
+    }
     std::uint64_t lru_pages(LruLists::List l) const { return m_lru.size(l); }
     std::uint64_t page_cache_pages() const { return m_page_cache.size(); }
     /// Clean page-cache copies the cleancache backend holds in the pool now.
@@ -348,9 +353,11 @@ private:
     void free_user_page(Pfn pfn, std::uint64_t &cycles);
     UserPage &add_user_page(Pfn pfn, bool file) override;
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
-    /// @kswapd: kswapd's reclaim (it may write a dirty file page: drop_file_page);
+    /// Who may write a dirty file page reclaim finds (drop_file_page): nobody (direct reclaim,
+    /// MADV_PAGEOUT), kswapd under PGDAT_DIRTY, or direct reclaim standing in for the flusher.
+    enum class FileWriter { none, kswapd, stand_in };
     /// @unqueued_dirty is raised for a dirty file page not under write-back.
-    bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, bool kswapd, unsigned &unqueued_dirty);
+    bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer, unsigned &unqueued_dirty);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     std::vector<Mapping> unmap_to_swap(UserPage &pg, std::uint64_t slot, bool saved, unsigned refs_held,
@@ -359,10 +366,11 @@ private:
     /// folio_rotate_reclaimable for every write reclaim started that has completed by now.
     void rotate_written_pages();
     /// Reclaims the file page @pg at @pfn: false when it stays (dirty, or its write-back started
-    /// or runs). With @may_write (kswapd, PGDAT_DIRTY, the page already PG_reclaim) a dirty page
-    /// has its write started (pageout); otherwise it is left dirty, PG_reclaim, for the caller
-    /// to activate. @unqueued_dirty is raised for a dirty page not under write-back.
-    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, bool may_write,
+    /// or runs). A dirty page has its write started (pageout) when @writer may (kswapd under
+    /// PGDAT_DIRTY, or the stand-in, and the page already PG_reclaim); otherwise it is left
+    /// dirty, PG_reclaim, for the caller to activate. @unqueued_dirty is raised for a dirty page
+    /// not under write-back.
+    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer,
                         unsigned &unqueued_dirty);
     /// The write of the dirty file page @pg at @pfn starts (the issuer pays the transfer; the
     /// page is locked until it is submitted, PG_writeback until it completes, rotated to its
@@ -382,9 +390,9 @@ private:
     /// cleancache_put_page: a copy of the clean page-cache page @pg at @pfn goes into the pool.
     void cleancache_put(Pfn pfn, const UserPage &pg, std::uint64_t &cycles);
     /// Clears every PTE that maps @pg and issues its TLB entries' invalidation into @batch
-    /// (try_to_unmap with TTU_BATCH_FLUSH).
-    void unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
-        m_migrator.unmap_everywhere(pg, cycles, batch);
+    /// (try_to_unmap with TTU_BATCH_FLUSH); true when one of them was dirty.
+    bool unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
+        return m_migrator.unmap_everywhere(pg, cycles, batch);
     }
 
     /// A demand fault of a shmem VMA: shmem_fault (kernel_shmem.cpp).

@@ -20,7 +20,7 @@ struct KernelConfig {
     BlockDeviceConfig storage;          /* the file system's device (page-cache misses, write-back) */
     std::uint64_t reclaim_batch = 32;   /* pages per direct-reclaim pass (SWAP_CLUSTER_MAX) */
     unsigned dirty_background_ratio = 10; /* vm.dirty_background_ratio: the flusher writes in the background above this % of dirtyable memory */
-    unsigned dirty_ratio = 20;            /* vm.dirty_ratio: with the background ratio, sets where writers wake the flusher */
+    unsigned dirty_ratio = 20;            /* vm.dirty_ratio: halves a background ratio not below it (domain_dirty_limits) */
     unsigned page_cluster = 3;          /* vm.page-cluster: swap readahead reads up to 2^this pages (0: off) */
     bool kswapd = true;                 /* background reclaim at the low watermark */
     unsigned compaction_proactiveness = 20; /* vm.compaction_proactiveness, 0..100 (0: kcompactd never compacts proactively) */

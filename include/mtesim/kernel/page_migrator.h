@@ -66,7 +66,7 @@ public:
     /// in an LRU-add batch (see page_migrator.cpp).
     bool migrate_page(Pfn pfn, std::uint64_t &cycles);
     /// Clears every PTE that maps @pg and shoots its TLB entries down (try_to_unmap).
-    void unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
+    bool unmap_everywhere(UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
 
 private:
     void verify(std::uint32_t pid, std::uint64_t va);
