@@ -340,6 +340,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.file.dirty", k.file_dirty, "pages", "dirty file pages at the end of the run (NR_FILE_DIRTY)");
     add_count("kernel.flusher.wakeups_vmscan", k.flusher_wakeups_vmscan, "works", "write-back of all dirty pages queued by reclaim when a batch found only unqueued dirty file pages (wakeup_flusher_threads)");
     add_count("kernel.flusher.wakeups_background", k.flusher_wakeups_background, "wakeups", "flusher woken by a writer past the background threshold (balance_dirty_pages -> wb_start_background_writeback)");
+    add_count("kernel.flusher.timer_wakeups", k.flusher_timer_wakeups, "wakeups", "runs of the flusher's delayed work, every vm.dirty_writeback_centisecs while file pages are dirty (the periodic write-back)");
+    add_count("kernel.flusher.periodic_writebacks", k.flusher_periodic_writebacks, "pages", "of kernel.flusher.writebacks, pages of files dirty for vm.dirty_expire_centisecs or longer (wb_check_old_data_flush)");
     add_count("kernel.flusher.passes", k.flusher_passes, "batches", "batches the flusher wrote (up to PAGEVEC_SIZE, 15 pages, each)");
     add_count("kernel.flusher.writebacks", k.flusher_writebacks, "pages", "dirty file pages whose write the flusher started");
     add_count("kernel.flusher.skipped", k.flusher_skipped, "pages", "dirty file pages the flusher passed over (still under write-back from an earlier write)");

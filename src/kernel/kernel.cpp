@@ -30,7 +30,7 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
       m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
                                    m_swap_cache, m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
       m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator, config.compaction_proactiveness),
-      m_flusher(*this) {
+      m_flusher(*this, config.dirty_writeback_cs * 10000000000ull, config.dirty_expire_cs * 10000000000ull) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -76,6 +76,8 @@ KernelStats Kernel::stats() const {
     s.flusher_wakeups_vmscan = fl.wakeups_vmscan;
     s.flusher_wakeups_background = fl.wakeups_background;
     s.flusher_passes = fl.passes;
+    s.flusher_timer_wakeups = fl.timer_wakeups;
+    s.flusher_periodic_writebacks = fl.periodic_pages;
     s.flusher_writebacks = fl.pages;
     s.flusher_skipped = fl.skipped;
     s.flusher_cycles = fl.cycles;

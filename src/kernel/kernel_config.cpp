@@ -28,6 +28,12 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     c.dirty_background_ratio = static_cast<unsigned>(s.get_u64(
         "vm.dirty_background_ratio", 10, "%",
         "dirty file pages, as a share of dirtyable memory, above which writers wake the flusher and it writes them back (Linux's sysctl)", 0, 100));
+    c.dirty_writeback_cs = static_cast<unsigned>(s.get_u64(
+        "vm.dirty_writeback_centisecs", 500, "cs",
+        "interval of the flusher's periodic write-back while file pages are dirty (Linux's sysctl; 0: none)", 0, 8640000));
+    c.dirty_expire_cs = static_cast<unsigned>(s.get_u64(
+        "vm.dirty_expire_centisecs", 3000, "cs",
+        "age of a dirty file at which the periodic write-back writes its pages (Linux's sysctl)", 0, 8640000));
     c.dirty_ratio = static_cast<unsigned>(s.get_u64(
         "vm.dirty_ratio", 20, "%",
         "Linux's vm.dirty_ratio: here it only halves a vm.dirty_background_ratio not below it (writer pauses are not modelled)",

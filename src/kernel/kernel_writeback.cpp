@@ -101,12 +101,13 @@ void Kernel::clean_mappings(UserPage &pg, std::uint64_t &cycles) {
  * written. At most as many pages are looked at as were dirty, so a batch of pages that cannot
  * be written ends.
  */
-std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped) {
+std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped,
+                                             std::uint64_t dirtied_before) {
     std::uint64_t written = 0;
     const std::uint64_t limit = m_dirty.size();
     std::uint32_t file = 0;
     std::uint64_t index = 0;
-    for (std::uint64_t looked = 0; written < max && looked < limit && m_dirty.next(file, index); ++looked) {
+    for (std::uint64_t looked = 0; written < max && looked < limit && m_dirty.next(file, index, dirtied_before); ++looked) {
         const std::optional<Pfn> pfn = m_page_cache.find(file, index);
         MTESIM_ASSERT(pfn, "a dirty file page that is not in the page cache");
         UserPage &pg = m_pages.at(pfn->value());

@@ -703,6 +703,20 @@ void ThreadScheduler::update_sleeper_min() {
     }
 }
 
+void ThreadScheduler::arm_kernel_thread_timer(IKernelThread &thread, std::uint64_t at_ps) {
+    ThreadContext *t = nullptr;
+    for (auto &k : m_kthreads)
+        if (k->kthread == &thread) t = k.get();
+    if (!t || t->runnable) return;
+    for (const auto &timer : m_ktimers)
+        if (timer.second == t) return;
+    m_ktimers.emplace_back(at_ps, t);
+    update_sleeper_min();
+    if (m_wake)
+        for (std::uint32_t c = 0; c < m_queues.size(); ++c)
+            if (idle(c)) m_wake(c);
+}
+
 void ThreadScheduler::kernel_thread_sleeps(ThreadContext *t, std::uint64_t now_ps) {
     t->runnable = false;
     const std::uint64_t timeout = t->kthread->sleep_timeout_ps();

@@ -1012,6 +1012,38 @@ TEST(CliRun, AWriterPastTheBackgroundThresholdGetsItsPagesWrittenByTheFlusherOnA
     std::filesystem::remove(trace);
 }
 
+/* The periodic write-back in a whole run: 8 pages written by write(2), far below the background
+ * threshold, then 40 s of computing. The first dirty file armed the flusher's delayed work for
+ * 5 s later; it runs every 5 s while pages are dirty, and at the sixth run, 30 s after the file
+ * was dirtied (vm.dirty_expire_centisecs), it writes the 8 pages; with nothing dirty left it
+ * sleeps untimed. */
+TEST(CliRun, ThePeriodicWritebackWritesPagesDirtyForThirtySeconds) {
+    const std::string trace = write_temp("kupdate.trace",
+                                         "mtesim-trace 1\n"
+                                         "thread 1 core=0 process=1 tcf=none\n"
+                                         "1 mmap 0x20000000 0x8000\n"
+                                         "1 write 3 0 0x8000 buf=0x20000000\n"
+                                         "1 compute 80000000000\n");
+    const std::string out = write_temp("kupdate-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const RunStats stat(out);
+    EXPECT_EQ(stat("kernel.flusher.timer_wakeups"), 6u) << "at 5, 10, ..., 30 s";
+    EXPECT_EQ(stat("kernel.flusher.periodic_writebacks"), 8u);
+    EXPECT_EQ(stat("kernel.flusher.writebacks"), 8u);
+    EXPECT_EQ(stat("kernel.flusher.wakeups_background"), 0u);
+    EXPECT_EQ(stat("kernel.file.dirty"), 0u);
+    std::filesystem::remove_all(out);
+    Result n = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "vm.dirty_writeback_centisecs=0"});
+    ASSERT_EQ(n.status, 0) << n.err;
+    const RunStats none(out);
+    EXPECT_EQ(none("kernel.flusher.timer_wakeups"), 0u) << "no periodic write-back";
+    EXPECT_EQ(none("kernel.file.dirty"), 8u);
+    std::filesystem::remove_all(out);
+    std::filesystem::remove(trace);
+}
+
 /* Issues 14 and 17 together: a file page is mapped writable-clean (DBM), so mprotect to
  * read-only must take DBM away, or the MMU would let a store through by marking the entry
  * dirty; and the dirty state of a page stored to survives mprotect ro then rw (pte_modify), so

@@ -368,3 +368,45 @@ TEST(Writeback, RedirtyingAPageClearsItsPgReclaim) {
     EXPECT_FALSE(r.k->find_user_page(pfn)->reclaim);
     r.expect_clean();
 }
+
+TEST(DirtyFilePages, TheExpiryFilterVisitsOnlyFilesDirtiedLongEnoughAgo) {
+    DirtyFilePages d;
+    EXPECT_TRUE(d.mark(1, 0, 10)) << "the first dirty page of all";
+    EXPECT_FALSE(d.mark(2, 0, 50));
+    EXPECT_FALSE(d.mark(1, 1, 60)) << "file 1 was dirty already: its dirtied time stays 10";
+    std::uint32_t f;
+    std::uint64_t i;
+    ASSERT_TRUE(d.next(f, i, 20));
+    EXPECT_EQ(std::make_pair(f, i), std::make_pair(1u, std::uint64_t{0}));
+    d.clear(f, i);
+    ASSERT_TRUE(d.next(f, i, 20));
+    EXPECT_EQ(std::make_pair(f, i), std::make_pair(1u, std::uint64_t{1}));
+    d.clear(f, i);
+    EXPECT_FALSE(d.next(f, i, 20)) << "file 2 was dirtied at 50";
+    EXPECT_TRUE(d.next(f, i, 50));
+    EXPECT_EQ(f, 2u);
+}
+
+/* wb_check_old_data_flush: when the delayed work runs, the files dirtied at least
+ * vm.dirty_expire_centisecs (30 s) ago are written, the younger ones are not; while dirty
+ * files remain the worker's sleep is timed to the next interval (5 s). */
+TEST(Writeback, ThePeriodicWritebackWritesFilesDirtyForThirtySeconds) {
+    KernelRig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, kPageSize, false);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    for (std::uint64_t p = 0; p < 3; ++p) ASSERT_EQ(r.k->user_copy(1, kBase, 8, false, false, false, 3, p * kPageSize).error, 8);
+    r.kmem.io_wait(20e9); /* 20 s */
+    ASSERT_EQ(r.k->user_copy(1, kBase, 8, false, false, false, 4, 0).error, 8);
+    EXPECT_EQ(r.k->flusher().sleep_timeout_ps(), 5000000000000ull) << "dirty files: the next run in 5 s";
+    r.kmem.io_wait(11e9); /* 31 s after file 3 was dirtied, 11 s after file 4 */
+    ASSERT_TRUE(r.k->flusher().timed_out());
+    std::uint64_t fc = 0;
+    while (r.k->flusher().run_once(fc)) {
+    }
+    EXPECT_EQ(r.k->stats().flusher_timer_wakeups, 1u);
+    EXPECT_EQ(r.k->stats().flusher_periodic_writebacks, 3u) << "file 3's pages";
+    EXPECT_EQ(r.k->dirty_file_pages(), 1u) << "file 4's page is younger than 30 s";
+    EXPECT_EQ(r.k->flusher().sleep_timeout_ps(), 5000000000000ull);
+    r.expect_clean();
+}

@@ -25,9 +25,13 @@ public:
     /// in pages.
     static constexpr std::uint64_t kChunkPages = 1024;
 
-    /// Page @index of @file became dirty (folio_mark_dirty -> __folio_mark_dirty tags it and
-    /// __mark_inode_dirty queues a clean file). Marking a dirty page again changes nothing.
-    void mark(std::uint32_t file, std::uint64_t index);
+    static constexpr std::uint64_t kAny = ~0ull;
+
+    /// Page @index of @file became dirty at @now_ps (folio_mark_dirty -> __folio_mark_dirty tags
+    /// it and __mark_inode_dirty queues a clean file, its dirtied_when @now_ps). Marking a dirty
+    /// page again changes nothing. True when no page was dirty before (the writeback gets its
+    /// first dirty inode: wb_io_lists_populated, which arms the periodic write-back).
+    bool mark(std::uint32_t file, std::uint64_t index, std::uint64_t now_ps = 0);
     /// The page is clean again (its write started: folio_clear_dirty_for_io), or left the cache.
     void clear(std::uint32_t file, std::uint64_t index);
     bool contains(std::uint32_t file, std::uint64_t index) const;
@@ -37,7 +41,9 @@ public:
     /// The next dirty page the flusher looks at, into @file and @index; false when none is
     /// dirty. The page stays dirty until clear(): a page the flusher skips (locked, or still
     /// under write-back) is left for a later visit, which starts after it.
-    bool next(std::uint32_t &file, std::uint64_t &index);
+    /// With @dirtied_before (the periodic write-back's expiry: move_expired_inodes), only files
+    /// first dirtied at or before it are visited.
+    bool next(std::uint32_t &file, std::uint64_t &index, std::uint64_t dirtied_before = kAny);
 
 private:
     struct File {
@@ -45,10 +51,11 @@ private:
         std::uint64_t cursor = 0;      /* mapping->writeback_index: where the next visit starts */
         std::uint64_t chunk = 0;       /* pages taken in the current visit */
         bool queued = false;           /* on the queue (possibly with no dirty page left) */
+        std::uint64_t dirtied_ps = 0;  /* inode->dirtied_when: when it last went from clean to dirty, in ps */
     };
-    /// The front file's visit ends: it goes to the back of the queue if it still has dirty
-    /// pages, else leaves the queue (a clean inode).
-    void end_visit();
+    /// The visit of the file at queue position @pos ends: it goes to the back of the queue if it
+    /// still has dirty pages, else leaves the queue (a clean inode).
+    void end_visit(std::size_t pos);
     std::unordered_map<std::uint32_t, File> m_files;
     std::deque<std::uint32_t> m_queue; /* files in the order the flusher visits them */
     std::uint64_t m_size = 0;          /* in pages */

@@ -198,7 +198,15 @@ public:
     /// flusher visits them (DirtyFilePages), waiting for a page locked for an I/O and passing
     /// over (counting in @skipped) one still under write-back; returns the pages whose write
     /// started.
-    std::uint64_t write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped);
+    /// With @dirtied_before, only files first dirtied at or before it (the periodic write-back).
+    std::uint64_t write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped,
+                                         std::uint64_t dirtied_before = DirtyFilePages::kAny);
+    /// The current CPU's time, in ps.
+    std::uint64_t now_ps() const { return m_kmem.now_ps(); }
+    /// How a kernel thread's delayed work is queued (queue_delayed_work): @timer(thread, at_ps)
+    /// arms its timer (the scheduler's). Without one (the kernel model alone) there are no
+    /// timers: the periodic write-back does not run.
+    void set_kthread_timer(std::function<void(IKernelThread &, std::uint64_t)> timer) { m_kthread_timer = std::move(timer); }
     /// PGDAT_DIRTY: kswapd found only dirty file pages not queued for write-back, and may write
     /// those it already marked PG_reclaim. kswapd clears it when the node is balanced
     /// (clear_pgdat_congested).
@@ -382,8 +390,11 @@ private:
     void clean_mappings(UserPage &pg, std::uint64_t &cycles);
     /// The file page @pg became dirty (folio_mark_dirty): counted in NR_FILE_DIRTY. @pg.dirty
     /// must already be set.
+    /// The first dirty file arms the flusher's delayed work (wb_wakeup_delayed).
     void note_file_dirty(const UserPage &pg) {
-        if (pg.file && !pg.shmem) m_dirty.mark(pg.file_id, pg.index);
+        if (!pg.file || pg.shmem) return;
+        if (m_dirty.mark(pg.file_id, pg.index, m_kmem.now_ps()) && m_kthread_timer && m_flusher.interval_ps())
+            m_kthread_timer(m_flusher, m_kmem.now_ps() + m_flusher.interval_ps());
     }
     /// PG_writeback: a write of @pg started and has not completed at the current time.
     bool under_writeback(const UserPage &pg) const { return pg.under_writeback(m_kmem.now_ps()); }
@@ -442,6 +453,7 @@ private:
     Flusher m_flusher;          /* the write-back worker */
     bool m_pgdat_dirty = false; /* PGDAT_DIRTY (see clear_pgdat_dirty) */
     std::function<bool(IKernelThread &)> m_kthread_waker;
+    std::function<void(IKernelThread &, std::uint64_t)> m_kthread_timer;
     std::function<void(std::uint32_t, std::uint64_t)> m_oom_signal;
     std::uint64_t m_kill_epoch = 0;
     std::uint64_t m_kthread_wake_ipis = 0; /* reschedule IPIs sent to wake a kernel thread on an idle CPU */

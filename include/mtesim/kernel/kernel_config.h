@@ -20,6 +20,8 @@ struct KernelConfig {
     BlockDeviceConfig storage;          /* the file system's device (page-cache misses, write-back) */
     std::uint64_t reclaim_batch = 32;   /* pages per direct-reclaim pass (SWAP_CLUSTER_MAX) */
     unsigned dirty_background_ratio = 10; /* vm.dirty_background_ratio: the flusher writes in the background above this % of dirtyable memory */
+    unsigned dirty_writeback_cs = 500;    /* vm.dirty_writeback_centisecs: the periodic write-back's interval (0: none) */
+    unsigned dirty_expire_cs = 3000;      /* vm.dirty_expire_centisecs: age at which the periodic write-back writes a dirty file */
     unsigned dirty_ratio = 20;            /* vm.dirty_ratio: halves a background ratio not below it (domain_dirty_limits) */
     unsigned page_cluster = 3;          /* vm.page-cluster: swap readahead reads up to 2^this pages (0: off) */
     bool kswapd = true;                 /* background reclaim at the low watermark */

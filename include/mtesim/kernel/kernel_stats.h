@@ -35,6 +35,8 @@ struct KernelStats {
     std::uint64_t file_dirty = 0;           /* dirty file pages at the end (NR_FILE_DIRTY) */
     std::uint64_t flusher_wakeups_vmscan = 0;     /* "start all" works reclaim queued (wakeup_flusher_threads) */
     std::uint64_t flusher_wakeups_background = 0; /* flusher wake-ups by writers past the background threshold */
+    std::uint64_t flusher_timer_wakeups = 0;      /* runs of the flusher's delayed work (the periodic write-back's timer) */
+    std::uint64_t flusher_periodic_writebacks = 0; /* pages the periodic write-back started writing (files dirty for vm.dirty_expire_centisecs) */
     std::uint64_t flusher_passes = 0;             /* batches the flusher wrote (up to PAGEVEC_SIZE pages) */
     std::uint64_t flusher_writebacks = 0;         /* pages whose write the flusher started */
     std::uint64_t flusher_skipped = 0;            /* dirty pages it passed over (still under write-back) */
