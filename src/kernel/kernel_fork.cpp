@@ -143,12 +143,9 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
             shootdown(pid, va, r.cycles);
             return r;
         }
-        // wp_can_reuse_anon_folio: a page kept in the swap cache by a read fault's swap-in
-        // leaves it (folio_free_swap): its slot's copy is about to be stale. While its write to
-        // the slot still runs, folio_free_swap refuses (PG_writeback) and the swap cache's
-        // reference remains, so the page cannot be reused: it is copied (wp_page_copy), and the
-        // old page, unmapped, stays in the swap cache until reclaim frees it once written.
-        if (pg.maps.size() == 1 && !(pg.swapcache() && under_writeback(pg))) {
+        if (pg.maps.size() == 1) {
+            // wp_can_reuse_anon_folio: a page kept in the swap cache by a read fault's swap-in
+            // leaves it (folio_free_swap): its slot's copy is about to be stale.
             if (pg.swapcache()) m_faults.drop_from_swap_cache(pg);
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);

@@ -376,40 +376,6 @@ TEST(SwapCache, ReactivatingAKeptPageWithSwapMoreThanHalfFullFreesItsSlot) {
     r.expect_clean();
 }
 
-/* A store to a page kept in the swap cache while its write to the slot still runs: Linux's
- * wp_can_reuse_anon_folio cannot free the swap entry (folio_free_swap refuses a folio under
- * write-back), so the swap cache's reference stays and the page is copied (wp_page_copy), tags
- * and all; the old page stays in the swap cache, unmapped, until reclaim frees it, and its slot
- * with it (no swap PTE names the slot), once the write has completed. */
-TEST(SwapCache, AStoreToAKeptPageWhoseWriteStillRunsCopiesIt) {
-    KernelRig r({}, async_swap());
-    r.tagged_pages(1, 1);
-    r.k->pageout(1, kBase, kPageSize); /* its write starts: 80 us of device latency */
-    ASSERT_EQ(r.kind(1, kBase), upte::Kind::swap);
-    ASSERT_TRUE(r.touch(1, kBase)); /* a read while the write runs: mapped back from the swap cache */
-    EXPECT_EQ(r.k->stats().swap_cache_hits, 1u);
-    const Pfn old = upte::pfn(r.pte(1, kBase));
-    EXPECT_FALSE(upte::writable(r.pte(1, kBase))) << "kept, read-only";
-    ASSERT_TRUE(r.touch(1, kBase, true));
-    EXPECT_EQ(r.k->stats().cow_copies, 1u) << "not reused: the write still runs";
-    EXPECT_EQ(r.k->stats().cow_reuses, 0u);
-    EXPECT_NE(upte::pfn(r.pte(1, kBase)), old);
-    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
-    EXPECT_EQ(r.k->swap_cache_pages(), 1u) << "the old page, unmapped, waits for its write";
-    EXPECT_EQ(r.k->swap_slots().used(), 1u);
-    r.expect_pattern(1, kBase, 0);
-    r.expect_clean();
-    r.kmem.io_wait(kPastTheWriteNs);
-    std::uint64_t cycles = 0;
-    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
-    EXPECT_EQ(r.k->stats().swap_cache_reclaimed, 1u);
-    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
-    EXPECT_EQ(r.k->swap_slots().used(), 0u) << "no swap PTE names the slot: freed with the page";
-    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
-    r.expect_pattern(1, kBase, 0);
-    r.expect_clean();
-}
-
 /* MADV_DONTNEED of a kept page: its last mapping goes, no swap PTE names its slot and its write
  * is done, so the page leaves the swap cache and is freed with its slot and saved tags
  * (free_pages_and_swap_cache); the next touch is a new zeroed page with tags 0. */
