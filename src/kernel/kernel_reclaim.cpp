@@ -347,13 +347,15 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
         }
         end_batch();
         // Direct reclaim that fell short with no write in flight to wait for, having sent dirty
-        // file pages back for the flusher: in Linux the flusher it woke writes them on another
-        // CPU while the allocation retries and throttles. In the model a kernel operation is
+        // file pages back while a flusher woken for them (by this reclaim or by a writer) waits
+        // to run: in Linux that flusher writes them on another CPU while the allocation retries
+        // and throttles. In the model a kernel operation is
         // atomic on its core, so the flusher cannot run before this allocation is decided (it
         // would end in the OOM killer with memory full of dirty page cache): the reclaimer
         // stands in for it, one more pass writing the PG_reclaim pages itself
         // (kernel.file.direct_writebacks), then waits for the first write as usual.
-        if (direct && freed < pages && writeback_end == ~0ull && dirty_kept && !stand_in && pass < kWritebackThrottles) {
+        if (direct && freed < pages && writeback_end == ~0ull && dirty_kept && m_flusher.awake() && !stand_in &&
+            pass < kWritebackThrottles) {
             stand_in = true;
             continue;
         }

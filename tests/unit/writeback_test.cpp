@@ -188,11 +188,12 @@ TEST(Writeback, KswapdWritesADirtyFilePageOnlyOnceItSawNothingElse) {
     EXPECT_EQ(r.k->stats().file_writebacks, 0u) << "first seen: PG_reclaim set, not written";
     EXPECT_TRUE(r.k->pgdat_dirty()) << "kswapd took only unqueued dirty file pages";
     ASSERT_TRUE(r.touch(1, kBase)); /* a load maps it again, clean: PG_reclaim stays */
+    ASSERT_TRUE(r.k->find_user_page(upte::pfn(r.pte(1, kBase)))->reclaim);
     const std::uint64_t syncs = r.kmem.tlb_syncs;
     EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 0u) << "written, not yet freed";
     EXPECT_EQ(r.k->stats().file_writebacks, 1u) << "seen again, PG_reclaim, PGDAT_DIRTY: pageout";
     EXPECT_EQ(r.k->dirty_file_pages(), 0u);
-    EXPECT_EQ(r.kmem.tlb_syncs, syncs + 1) << "the write waited for its unmapping's TLBI (try_to_unmap_flush_dirty), nothing was left for the batch's end";
+    EXPECT_EQ(r.kmem.tlb_syncs, syncs + 1) << "one wait for the unmapping's TLBI";
     r.kmem.io_wait(100000);
     EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 1u) << "rotated to the tail once written, and freed";
     // A balanced node: kswapd's pass finds nothing to do and clears PGDAT_DIRTY as it sleeps.
@@ -339,6 +340,10 @@ TEST(Writeback, ALockedDirtyPageIsKeptNotActivated) {
     std::uint64_t cycles = 0;
     r.k->reclaim(1, cycles, /*direct=*/false); /* kswapd: no throttle, no stand-in */
     EXPECT_EQ(r.k->stats().file_dirty_activated, 0u) << "locked: kept";
+    const auto pfn = r.k->page_cache_find(3, 0);
+    ASSERT_TRUE(pfn);
+    EXPECT_EQ(r.k->find_user_page(*pfn)->list, LruLists::inactive_file) << "on the inactive list";
+    EXPECT_FALSE(r.k->find_user_page(*pfn)->reclaim) << "not looked at past its lock";
     EXPECT_EQ(r.k->dirty_file_pages(), 1u);
     r.expect_clean();
 }
@@ -358,12 +363,16 @@ TEST(Writeback, RedirtyingAPageClearsItsPgReclaim) {
     ASSERT_EQ(r.k->user_copy(1, kBase + 0x100000, 8, false, false, false, 7, 0).error, 8); /* write(2) to page 0 */
     EXPECT_FALSE(r.k->find_user_page(pfn)->reclaim);
     EXPECT_TRUE(r.k->find_user_page(pfn)->dirty);
-    // A store through a mapping read back by munmap (zap_pte_range's folio_mark_dirty) too.
+    // A store through an existing mapping (no fault of the kernel's: the PTE turns dirty, the
+    // page does not know yet), read back by munmap (zap_pte_range's folio_mark_dirty), too.
     r.k->mmap(1, kBase + 0x200000, kPageSize, false, true, 7, 0);
-    ASSERT_TRUE(r.touch(1, kBase + 0x200000));
+    ASSERT_TRUE(r.touch(1, kBase + 0x200000)); /* a load: mapped writable-clean */
     r.k->pageout(1, kBase + 0x200000, kPageSize); /* dirty already: back with PG_reclaim */
     ASSERT_TRUE(r.k->find_user_page(pfn)->reclaim);
-    ASSERT_TRUE(r.touch(1, kBase + 0x200000, true)); /* maps it again, writable-dirty */
+    ASSERT_TRUE(r.touch(1, kBase + 0x200000));       /* mapped again, writable-clean */
+    ASSERT_TRUE(r.touch(1, kBase + 0x200000, true)); /* the MMU's dirtying (the rig's pte_mkdirty path) */
+    ASSERT_TRUE(upte::dirty(r.pte(1, kBase + 0x200000)));
+    ASSERT_TRUE(r.k->find_user_page(pfn)->reclaim) << "the page does not know of the store yet";
     EXPECT_EQ(r.k->munmap(1, kBase + 0x200000, kPageSize).error, 0);
     EXPECT_FALSE(r.k->find_user_page(pfn)->reclaim);
     r.expect_clean();

@@ -280,6 +280,10 @@ public:
     std::optional<Pfn> page_of_swap_slot(std::uint64_t slot) const { return m_swap_cache.find(slot); }
     const BlockDevice &storage_device() const { return m_storage; }
     std::uint64_t user_pages() const { return m_pages.size(); }
+    /// Inspection (tests): the page-cache page of (@file_id, @index), if cached.
+    std::optional<Pfn> page_cache_find(std::uint32_t file_id, std::uint64_t index) const {
+        return m_page_cache.find(file_id, index);
+    }
     /// Inspection (tests): the record of the user page at @pfn, nullptr if none.
     const UserPage *find_user_page(Pfn pfn) const {
         auto it = m_pages.find(pfn.value());
