@@ -44,6 +44,19 @@ void dirty_mapped_pages(KernelRig &r, unsigned pages) {
     r.k->lru_add_drain_cpu(0);
 }
 
+/* Process 1 with a one-page user buffer at kBase, touched: a writer for write(2). */
+void start_writer(KernelRig &r) {
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, kPageSize, false);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+}
+
+/* A scheduler that never runs the kernel threads it is asked to wake: what the kernel model
+ * does alone, with the flusher (and kswapd) woken but not run. */
+void hold_kernel_threads(KernelRig &r) {
+    r.k->set_kthread_waker([](IKernelThread &) { return false; });
+}
+
 }  // namespace
 
 TEST(DirtyFilePages, FilesInTheOrderTheyWereDirtiedPagesInIndexOrderFromTheCursor) {
@@ -141,7 +154,7 @@ TEST(Writeback, ReclaimLeavesDirtyFilePagesToTheFlusherItWakes) {
 TEST(Writeback, DirectReclaimStandsInForAFlusherThatCannotRunWithinItsOperation) {
     KernelRig r;
     dirty_mapped_pages(r, 4);
-    r.k->set_kthread_waker([](IKernelThread &) { return false; });
+    hold_kernel_threads(r);
     std::uint64_t cycles = 0;
     std::uint64_t freed = r.k->reclaim(4, cycles);
     EXPECT_GT(freed, 0u) << "without the stand-in: 0, and the allocation would go to the OOM killer";
@@ -166,7 +179,7 @@ TEST(Writeback, ABatchWithACleanPageWakesNoFlusher) {
     ASSERT_TRUE(r.touch(1, kBase + kPageSize)); /* read: clean */
     ASSERT_TRUE(r.touch(1, kBase, true));       /* written: dirty */
     r.k->lru_add_drain_cpu(0);
-    r.k->set_kthread_waker([](IKernelThread &) { return false; });
+    hold_kernel_threads(r);
     std::uint64_t cycles = 0;
     EXPECT_EQ(r.k->reclaim(1, cycles), 1u) << "the clean page";
     EXPECT_EQ(r.k->stats().flusher_wakeups_vmscan, 0u) << "its batch held a clean page as well";
@@ -181,7 +194,7 @@ TEST(Writeback, ABatchWithACleanPageWakesNoFlusher) {
 TEST(Writeback, KswapdWritesADirtyFilePageOnlyOnceItSawNothingElse) {
     KernelRig r;
     dirty_mapped_pages(r, 1);
-    r.k->set_kthread_waker([](IKernelThread &) { return false; }); /* the flusher never runs */
+    hold_kernel_threads(r); /* the flusher never runs */
     std::uint64_t cycles = 0;
     EXPECT_FALSE(r.k->pgdat_dirty());
     EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 0u);
@@ -241,9 +254,7 @@ TEST(Writeback, AWriterPastTheBackgroundThresholdWakesTheFlusher) {
     KernelConfig kc = small_swap();
     kc.dirty_background_ratio = 1;
     KernelRig r({}, kc);
-    r.k->thread_start(1);
-    r.k->mmap(1, kBase, kPageSize, false);
-    ASSERT_TRUE(r.touch(1, kBase, true)); /* the user buffer */
+    start_writer(r); /* the user buffer */
     std::uint64_t page = 0;
     std::uint64_t bg = 0;
     while (r.k->stats().flusher_wakeups_background == 0 && page < 200000) {
@@ -267,7 +278,7 @@ TEST(Writeback, AWriterPastTheBackgroundThresholdWakesTheFlusher) {
 TEST(Writeback, KswapdClearsPgdatDirtyWhenItSleepsAfterBalancing) {
     KernelRig r;
     dirty_mapped_pages(r, 1);
-    r.k->set_kthread_waker([](IKernelThread &) { return false; });
+    hold_kernel_threads(r);
     std::uint64_t cycles = 0;
     r.k->reclaim(1, cycles, /*direct=*/false);
     ASSERT_TRUE(r.k->pgdat_dirty());
@@ -290,7 +301,7 @@ TEST(Writeback, KswapdClearsPgdatDirtyWhenItSleepsAfterBalancing) {
 TEST(Writeback, AMigratedDirtyPageKeepsPgReclaimForTheFlushersWrite) {
     KernelRig r;
     dirty_mapped_pages(r, 1);
-    r.k->set_kthread_waker([](IKernelThread &) { return false; });
+    hold_kernel_threads(r);
     const Pfn pfn = upte::pfn(r.pte(1, kBase));
     r.k->pageout(1, kBase, kPageSize); /* unmapped, dirty, PG_reclaim, on the active list */
     ASSERT_EQ(r.k->stats().file_dirty_activated, 1u);
@@ -328,15 +339,13 @@ TEST(Writeback, AWriteAcrossAFilePageBoundaryDirtiesBothPages) {
  * locked. */
 TEST(Writeback, ALockedDirtyPageIsKeptNotActivated) {
     KernelRig r;
-    r.k->thread_start(1);
-    r.k->mmap(1, kBase, kPageSize, false);
-    ASSERT_TRUE(r.touch(1, kBase, true));
+    start_writer(r);
     const double before = r.kmem.io_ns;
     ASSERT_EQ(r.k->user_copy(1, kBase, 8, false, false, false, 3, 0).error, 8);
     ASSERT_EQ(r.k->dirty_file_pages(), 1u);
     ASSERT_GT(r.kmem.io_ns, before) << "the write(2) waited for the page's read";
     r.kmem.io_ns = before; /* another core's time, inside the read */
-    r.k->set_kthread_waker([](IKernelThread &) { return false; });
+    hold_kernel_threads(r);
     std::uint64_t cycles = 0;
     r.k->reclaim(1, cycles, /*direct=*/false); /* kswapd: no throttle, no stand-in */
     EXPECT_EQ(r.k->stats().file_dirty_activated, 0u) << "locked: kept";
@@ -353,7 +362,7 @@ TEST(Writeback, ALockedDirtyPageIsKeptNotActivated) {
 TEST(Writeback, RedirtyingAPageClearsItsPgReclaim) {
     KernelRig r;
     dirty_mapped_pages(r, 1);
-    r.k->set_kthread_waker([](IKernelThread &) { return false; });
+    hold_kernel_threads(r);
     const Pfn pfn = upte::pfn(r.pte(1, kBase));
     r.k->pageout(1, kBase, kPageSize);
     ASSERT_NE(r.k->find_user_page(pfn), nullptr);
@@ -401,9 +410,7 @@ TEST(DirtyFilePages, TheExpiryFilterVisitsOnlyFilesDirtiedLongEnoughAgo) {
  * files remain the worker's sleep is timed to the next interval (5 s). */
 TEST(Writeback, ThePeriodicWritebackWritesFilesDirtyForThirtySeconds) {
     KernelRig r;
-    r.k->thread_start(1);
-    r.k->mmap(1, kBase, kPageSize, false);
-    ASSERT_TRUE(r.touch(1, kBase, true));
+    start_writer(r);
     for (std::uint64_t p = 0; p < 3; ++p) ASSERT_EQ(r.k->user_copy(1, kBase, 8, false, false, false, 3, p * kPageSize).error, 8);
     r.kmem.io_wait(20e9); /* 20 s */
     ASSERT_EQ(r.k->user_copy(1, kBase, 8, false, false, false, 4, 0).error, 8);
