@@ -354,9 +354,12 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.swap.full", k.swap_full, "pages", "anonymous pages not swapped: no free slot");
     add_count("kernel.swap.writebacks", k.swap_writebacks, "pages", "swap-outs kept in the swap cache while their write ran (an asynchronous device)");
     add_count("kernel.swap.cache_reclaimed", k.swap_cache_reclaimed, "pages", "swap-cache pages freed by a later reclaim pass once written");
-    add_count("kernel.swap.cache_kept", k.swap_cache_kept, "faults", "swap-ins that kept the page in the swap cache, mapped read-only with its slot (a read fault, swap at most half full)");
+    add_count("kernel.swap.cache_kept", k.swap_cache_kept, "faults", "swap-ins that kept the page in the swap cache with its slot (a read fault with swap at most half full, mapped read-only; or a fault while its write ran)");
+    add_count("kernel.swap.cache_reused", k.swap_cache_reused, "faults", "stores that made an exclusive kept page writable in place, its slot kept (do_wp_page on PageAnonExclusive)");
+    add_count("kernel.swap.rewrites", k.swap_rewrites, "pages", "kept pages dirtied in place and reclaimed again: written to their own slot once more (also in kernel.swap.outs)");
+    add_count("kernel.swap.writeback_copies", k.swap_writeback_copies, "faults", "stores to a non-exclusive page in the swap cache while its write ran: copied (also in kernel.cow.copies)");
     add_count("kernel.swap.cache_freed_full", k.swap_cache_freed_full, "pages", "kept pages whose slot reclaim gave back as it reactivated them, swap more than half full (activate_locked's folio_free_swap)");
-    add_count("kernel.swap.clean_unmaps", k.swap_clean_unmaps, "pages", "kept pages reclaimed again: unmapped to their slot, no second write");
+    add_count("kernel.swap.clean_unmaps", k.swap_clean_unmaps, "pages", "kept pages reclaimed again while clean: unmapped to their slot, no second write");
     add_count("kernel.swap.cache_hits", k.swap_cache_hits, "faults", "swap-in faults that found the page in the swap cache: no device read");
     add_count("kernel.swap.readahead", k.swap_readahead, "pages", "read into the swap cache around a swap-in fault (swap_vma_readahead, SWAP_RA)");
     add_count("kernel.swap.readahead_hits", k.swap_readahead_hits, "pages", "of those, found by a later fault (SWAP_RA_HIT)");

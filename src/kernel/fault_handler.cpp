@@ -322,7 +322,8 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         if (cpg.readahead) ++m_k.stats.swap_readahead_hits;
         swap_ra_note_hit(*p.mm->find_vma(va), va, cpg.readahead); /* the VMA itself, not the fault's copy */
         cpg.readahead = false;
-        if (m_k.swap.references(swap_slot) == 1) return map_swap_cache_page(p, vma, va, slot, swap_slot, *cached, write);
+        if (m_k.swap.references(swap_slot) == 1)
+            return map_swap_cache_page(p, vma, va, slot, swap_slot, upte::swap_exclusive(pte), *cached, write);
     }
     bool killed_self = false;
     const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
@@ -396,6 +397,10 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
     if (keep) {
         m_k.swap_cache.insert(swap_slot, a.pfn);
         pg.swap_slot = static_cast<std::int64_t>(swap_slot);
+        // do_swap_page: a page that stays in the swap cache is mapped exclusive only when its swap
+        // entry was (the swap cache's reference rules out the refcount test); one that left it,
+        // or a private copy, is this process's alone.
+        pg.anon_exclusive = upte::swap_exclusive(pte);
         ++m_k.stats.swap_cache_kept;
     }
     --p.swap_pages;
@@ -465,36 +470,47 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
 /*
  * A swap-cache hit whose slot no other swap PTE names (do_swap_page with the folio found):
  * the page, still in memory with its data and tags, is mapped back. should_free_swap decides
- * whether it leaves the swap cache, its slot freed with the tags saved under it
- * (folio_free_swap, arch_swap_invalidate_page), or stays there mapped read-only, the slot kept
- * for a later clean re-reclaim. Linux keeps a page whose write is still in flight in the swap
- * cache (folio_free_swap refuses PG_writeback); the model frees the slot at once for a store,
- * the page staying under write-back for reclaim and migration. A tagged page whose storage is
- * pending, or an untagged one in a VMA made PROT_MTE since, is mapped "metadata none" for the
- * lazy fault (fault_metadata) to reserve, restore or clear, and leaves the swap cache.
+ * whether it should leave the swap cache, its slot freed with the tags saved under it
+ * (folio_free_swap, arch_swap_invalidate_page), or stay there mapped read-only, the slot kept
+ * for a later clean re-reclaim. folio_free_swap refuses a page whose write to the slot is still
+ * in flight: it stays in the swap cache with its slot. A page that stays is mapped exclusive
+ * when its swap entry (@exclusive) was; a write fault then maps it writable and dirty at once,
+ * the slot's copy stale until reclaim writes it again. A write fault on one that is not
+ * exclusive goes on into do_wp_page, which copies it (fault_cow). A tagged page whose storage
+ * is pending, or an untagged one in a VMA made PROT_MTE since, is mapped "metadata none" for
+ * the lazy fault (fault_metadata) to reserve, restore or clear, and leaves the swap cache, also
+ * while its write runs (a departure: the lazy fault may set its tags anew).
  */
 KernelResult FaultHandler::map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot,
-                                               std::uint64_t swap_slot, Pfn pfn, bool write) {
+                                               std::uint64_t swap_slot, bool exclusive, Pfn pfn, bool write) {
     KernelResult r;
     r.cycles += wait_unlocked(pfn); /* a page read ahead may still be being read: folio_lock */
     UserPage &pg = m_k.pages.at(pfn.value());
     const std::uint64_t flags = m_k.alloc.block_flags(pfn);
     const bool tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     const bool lazy = vma.mte && (!pg.mte_tagged || !tagged || pending);
-    // The lazy fault may set the page's tags anew: a page it will see leaves the swap cache.
-    const bool keep = !lazy && !should_free_swap(write);
+    const bool in_flight = pg.under_writeback(m_k.kmem.now_ps());
+    const bool keep = !lazy && !(should_free_swap(write) && !in_flight);
     m_k.swap.free(swap_slot); /* the swap PTE's reference */
     if (keep) ++m_k.stats.swap_cache_kept;
     else drop_from_swap_cache(pg);
+    pg.anon_exclusive = !keep || exclusive;
     pg.maps.push_back({p.pid, va});
     pg.referenced = true;
     --p.swap_pages;
     ++p.anon_pages;
-    const std::uint64_t next = lazy ? upte::metadata_none(pfn)
-                                    : upte::present(pfn, vma.mte) | upte::write_protect(vma.writable && !keep);
+    // Writable: a page out of the swap cache, as the model maps a swap-in; a kept one only for a
+    // store to an exclusive page (maybe_mkwrite(pte_mkdirty)).
+    const bool writable = vma.writable && (!keep || (write && pg.anon_exclusive));
+    const std::uint64_t next = lazy ? upte::metadata_none(pfn) : upte::present(pfn, vma.mte) | upte::write_protect(writable);
     p.mm->write_pte(slot, next, r.cycles);
     ++m_k.stats.swap_cache_hits;
     ++m_k.stats.faults_swapin;
+    if (write && !lazy && !writable) { /* do_swap_page's do_wp_page for a store it could not map */
+        const KernelResult cow = m_k.host.fault_cow(p, vma, va, slot, next);
+        r.cycles += cow.cycles;
+        r.outcome = cow.outcome;
+    }
     return r;
 }
 

@@ -28,8 +28,10 @@ constexpr std::uint64_t k2M = 1ull << 21;
  *   - each present or "metadata none" anonymous entry is copied, the page gains a mapping
  *     (its refcount and mapcount), and a present entry is write-protected in both processes
  *     (copy_present_pte's ptep_set_wrprotect): the first store of either copies the page;
- *   - each swap entry is copied and its slot's count raised (swap_duplicate); the saved tags
- *     stay in the swap-entry xarray until the last reference is gone;
+ *   - each present page shared loses PageAnonExclusive (page_try_dup_anon_rmap);
+ *   - each swap entry is copied and its slot's count raised (swap_duplicate), the exclusive bit
+ *     cleared in both (copy_nonpresent_pte); the saved tags stay in the swap-entry xarray
+ *     until the last reference is gone;
  *   - the parent's TLB is flushed once (flush_tlb_mm), since its entries lost write access.
  * The page's tag storage is not touched: one page, one reservation, however many mappings.
  * The child's page tables are unmovable allocations; when they cannot be had, what was copied
@@ -84,12 +86,17 @@ Kernel::Result Kernel::fork(std::uint32_t parent, std::uint32_t child) {
                 }
                 c.mm->write_pte(*cslot, pte, r.cycles);
                 pg.maps.push_back({child, va});
+                pg.anon_exclusive = false; /* page_try_dup_anon_rmap: shared now */
                 ++c.anon_pages;
                 ++m_stats.fork_pages_shared;
                 break;
             }
             case upte::Kind::swap:
                 m_swap.duplicate(upte::swap_slot(pte));
+                if (upte::swap_exclusive(pte)) { /* copy_nonpresent_pte: neither copy is exclusive now */
+                    pte &= ~upte::kSwapExclusive;
+                    pp->mm->write_pte(*pslot, pte, r.cycles);
+                }
                 c.mm->write_pte(*cslot, pte, r.cycles);
                 ++c.swap_pages;
                 ++m_stats.fork_swap_shared;
@@ -119,8 +126,12 @@ Kernel::Result Kernel::fork(std::uint32_t parent, std::uint32_t child) {
 
 /*
  * do_wp_page: a store to a present, read-only anonymous page.
- *   - Mapped once (the other sharers copied or went away): wp_page_reuse, the entry is made
- *     writable again; nothing is copied.
+ *   - Mapped once: wp_page_reuse, the entry is made writable again and nothing is copied. A
+ *     PageAnonExclusive page is reused at once, also in the swap cache, where it stays with its
+ *     slot, dirty (a page a swap-in kept: do_swap_page mapped it exclusive when its swap entry
+ *     was). Otherwise (the other sharers since fork copied or went away) wp_can_reuse_anon_folio
+ *     takes it out of the swap cache first (folio_free_swap, its slot freed), which fails
+ *     while its write to the slot runs: then it is copied as a shared page is.
  *   - Shared: wp_page_copy. A new page is allocated, tagged when the page or the VMA is (the
  *     tag storage reservation of any tagged allocation: fast path, slow path, or pending);
  *     the 4 KiB are copied (copy_user_highpage), and the 128 bytes of tags with them
@@ -143,15 +154,25 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
             shootdown(pid, va, r.cycles);
             return r;
         }
-        if (pg.maps.size() == 1) {
-            // wp_can_reuse_anon_folio: a page kept in the swap cache by a read fault's swap-in
-            // leaves it (folio_free_swap): its slot's copy is about to be stale.
-            if (pg.swapcache()) m_faults.drop_from_swap_cache(pg);
+        // A page in the swap cache that is not exclusive cannot be reused while its write to the
+        // slot runs (folio_free_swap refuses PG_writeback, and the swap cache holds a reference):
+        // it is copied below, staying in the swap cache for reclaim to free.
+        const bool busy_in_swap_cache = pg.swapcache() && !pg.anon_exclusive && under_writeback(pg);
+        if (pg.maps.size() == 1 && !busy_in_swap_cache) {
+            if (pg.swapcache()) {
+                // An exclusive page stays in the swap cache with its slot, dirty now: the slot's
+                // copy is stale until reclaim writes the page to it again. Otherwise it leaves
+                // the swap cache (wp_can_reuse_anon_folio's folio_free_swap).
+                if (pg.anon_exclusive) ++m_stats.swap_cache_reused;
+                else m_faults.drop_from_swap_cache(pg);
+            }
+            pg.anon_exclusive = true;
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);
             ++m_stats.cow_reuses;
             return r;
         }
+        if (busy_in_swap_cache) ++m_stats.swap_writeback_copies;
     }
     const bool src_tagged = m_pages.at(old.value()).mte_tagged;
     bool killed_self = false;

@@ -55,8 +55,9 @@ std::string KernelInvariantChecker::check() const {
                     if (upte::kind(pte) == upte::Kind::present && !it->second.file && it->second.maps.size() > 1 &&
                         upte::writable(pte))
                         return "a COW-shared page mapped writable at " + std::to_string(va);
-                    if (upte::kind(pte) == upte::Kind::present && it->second.swapcache() && upte::writable(pte))
-                        return "a page kept in the swap cache mapped writable at " + std::to_string(va);
+                    if (upte::kind(pte) == upte::Kind::present && it->second.swapcache() && upte::writable(pte) &&
+                        !it->second.anon_exclusive)
+                        return "a page in the swap cache mapped writable without being exclusive at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && !v.writable && upte::writable(pte))
                         return "a page of a read-only VMA mapped writable at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
@@ -82,8 +83,8 @@ std::string KernelInvariantChecker::check() const {
             return "user page " + std::to_string(pfn) + " is not allocated";
         if (pg.batch_cpu < 0 && *pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";
         if (pg.swapcache()) {
-            // In the swap cache (unmapped, or mapped read-only by a swap-in that kept it): its slot
-            // flagged and naming it. Tags saved under a slot no swap PTE names any more stay until
+            // In the swap cache (unmapped, or mapped by a swap-in that kept it): its slot flagged
+            // and naming it. Tags saved under a slot no swap PTE names any more stay until
             // the page leaves the cache.
             const auto s = static_cast<std::uint64_t>(pg.swap_slot);
             ++swap_cached;
@@ -92,13 +93,15 @@ std::string KernelInvariantChecker::check() const {
             if (!m_swap.cached(s) || !c || c->value() != pfn)
                 return "swap-cache page " + std::to_string(pfn) + " and its slot disagree";
             if (!m_swap.references(s) && m_swap_tags.contains(s)) ++orphan_tags;
-            // A mapped one is re-reclaimed to its slot without a write: nothing else may name
-            // the slot, and the tags saved there must be the page's.
+            // A mapped one is re-reclaimed to its slot (written again if dirtied in place):
+            // nothing else may name the slot, and tags must be saved there if the page has any.
             if (!pg.maps.empty() && (m_swap.references(s) || pg.mte_tagged != m_swap_tags.contains(s)))
                 return "swap-cache page " + std::to_string(pfn) + " mapped while its slot is named or its tags differ";
         } else if (!pg.file && pg.maps.empty()) {
             return "anonymous page " + std::to_string(pfn) + " not mapped";
         }
+        if (!pg.file && pg.maps.size() > 1 && pg.anon_exclusive)
+            return "anonymous page " + std::to_string(pfn) + " shared but marked exclusive";
     }
     if (swap_cached != m_kernel.m_swap_cache.size()) return "the swap cache holds pages that are not user pages";
     if (dirty_files != m_kernel.m_dirty.size()) return "dirty file pages counted that are not in the page cache";

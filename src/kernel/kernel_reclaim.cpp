@@ -413,17 +413,25 @@ bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWri
     return swap_out(pfn, pg, cycles, batch);
 }
 
-/* A swap-cache page at the inactive tail (shrink_folio_list). One a fault mapped back (read-only,
- * its slot kept: do_swap_page) is clean, so it is unmapped to the same swap entry without a write
- * (try_to_unmap; its saved tags are still the page's: any store, an STG included, would have
- * faulted and taken it out of the swap cache). Still under write-back, it is kept; written, it
- * is freed (__remove_mapping: delete_from_swap_cache), its slot and saved tags staying with the
- * swap PTEs that name them. */
+/* A swap-cache page at the inactive tail (shrink_folio_list). Still under write-back, it is
+ * kept. One a fault mapped back (its slot kept: do_swap_page) is unmapped to the same swap entry
+ * (try_to_unmap). Clean (mapped read-only ever since: any store, an STG included, faults, and
+ * only an exclusive page is made writable in place), it needs no write: its saved tags and
+ * bytes are still the page's. Dirtied in place (a dirty PTE, or PG_dirty), it is written to its
+ * slot again as a new swap-out is (pageout: swap_writepage's arch_prepare_to_swap saves its
+ * tags anew). Otherwise, written, it is freed (__remove_mapping: delete_from_swap_cache), its
+ * slot and saved tags staying with the swap PTEs that name them. */
 bool Kernel::reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch) {
     if (under_writeback(pg)) return false; /* shrink_folio_list looks at PG_writeback before unmapping */
     if (!pg.maps.empty()) {
         const auto slot = static_cast<std::uint64_t>(pg.swap_slot);
-        const std::vector<Mapping> maps = unmap_to_swap(pg, slot, m_tag_keeper.swap_tags().contains(slot), 0, cycles, batch);
+        bool dirty = false;
+        const std::vector<Mapping> maps =
+            unmap_to_swap(pg, slot, m_tag_keeper.swap_tags().contains(slot), 0, cycles, batch, dirty);
+        if (dirty || pg.dirty) {
+            ++m_stats.swap_rewrites;
+            return write_to_swap(pfn, pg, slot, maps, cycles);
+        }
         ++m_stats.swap_clean_unmaps;
         for (const Mapping &m : maps) verify(m.pid, m.va);
     }
@@ -486,8 +494,9 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlu
  * (swap_duplicate) and the TLB entries' invalidation issued into @batch; a dirty PTE's
  * invalidation is waited for (try_to_unmap_flush_dirty). Returns the mappings it removed. */
 std::vector<Kernel::Mapping> Kernel::unmap_to_swap(UserPage &pg, std::uint64_t slot, bool saved, unsigned refs_held,
-                                                   std::uint64_t &cycles, TlbFlushBatch &batch) {
+                                                   std::uint64_t &cycles, TlbFlushBatch &batch, bool &any_dirty) {
     const std::vector<Mapping> maps = pg.maps;
+    const bool exclusive = pg.anon_exclusive && maps.size() == 1; /* try_to_unmap_one's anon_exclusive */
     for (std::size_t i = 0; i < maps.size(); ++i) {
         const Mapping &m = maps[i];
         Process *p = m_procs.with_mm(m.pid); /* an OOM victim not yet exited still has its pages mapped */
@@ -496,12 +505,13 @@ std::vector<Kernel::Mapping> Kernel::unmap_to_swap(UserPage &pg, std::uint64_t s
         const auto pte_slot = p->mm->pte_slot(m.va, false, cycles);
         MTESIM_ASSERT(pte_slot, "a mapped page without its page table");
         const std::uint64_t old = p->mm->read_pte(*pte_slot, cycles);
-        p->mm->write_pte(*pte_slot, upte::swap_entry(slot, saved), cycles);
+        p->mm->write_pte(*pte_slot, upte::swap_entry(slot, saved, exclusive), cycles);
         // pte_dirty: an anonymous entry mapped writable is hardware-dirty on arm64 (PTE_WRITE
         // set, PTE_RDONLY clear: do_anonymous_page makes it pte_mkdirty); the model's anonymous
         // entries carry no DBM bit, so writable stands for it. A COW-shared entry is read-only
         // with PTE_DIRTY, as fork's pte_wrprotect left it.
-        const bool dirty = upte::dirty(old) || upte::writable(old);
+        const bool dirty = upte::kind(old) == upte::Kind::present && (upte::dirty(old) || upte::writable(old));
+        any_dirty |= dirty;
         if (upte::kind(old) == upte::Kind::present) m_tlb_flusher.page(m.pid, m.va, cycles, &batch, dirty);
         --p->anon_pages;
         ++p->swap_pages;
@@ -538,19 +548,31 @@ bool Kernel::swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatc
     m_swap_cache.insert(*slot, pfn);
     pg.swap_slot = static_cast<std::int64_t>(*slot);
     const bool saved = pg.mte_tagged; /* the swap PTEs say whether tags are saved under the slot */
-    const std::vector<Mapping> maps = unmap_to_swap(pg, *slot, saved, 1, cycles, batch);
-    if (saved) {
+    bool dirty = false;
+    const std::vector<Mapping> maps = unmap_to_swap(pg, *slot, saved, 1, cycles, batch, dirty);
+    return write_to_swap(pfn, pg, *slot, maps, cycles);
+}
+
+/* pageout of an anonymous page in the swap cache, its PTEs already the swap entries @maps:
+ * swap_writepage saves the tags under @slot when the page is tagged (arch_prepare_to_swap,
+ * mte_save_tags: read from tag storage, or taken over from the pfn xarray when the storage was
+ * still pending; a page written again replaces what its slot held) and starts the write, whose
+ * transfer the issuer pays. A synchronous device has written the page on return, which frees
+ * it (returns true); otherwise it stays in the swap cache under write-back, PG_reclaim. */
+bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std::vector<Mapping> &maps,
+                           std::uint64_t &cycles) {
+    if (pg.mte_tagged) {
         TagXarray::PageTags t{};
         // The page keeps its tags (it stays in memory, in the swap cache): the parked copy of a
         // page whose storage is pending is read, not taken.
         if (const auto *parked = m_tag_keeper.pfn_tags().find(pfn.value())) t = *parked;
         else if (m_tag_keeper.storage_reserved(pfn)) m_tag_keeper.read_page_tags(pfn, t, cycles);
-        m_tag_keeper.swap_tags().store(*slot, t);
+        m_tag_keeper.swap_tags().store(slot, t);
         ++m_stats.tags_saved_swap;
     }
     const std::uint64_t start = m_kmem.now_ps();
     cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
-    m_data.save_to_swap(pfn, *slot);
+    m_data.save_to_swap(pfn, slot);
     pg.dirty = false; /* clear_page_dirty_for_io: the write takes the page's contents */
     ++m_stats.swap_outs;
     for (const Mapping &m : maps) verify(m.pid, m.va);

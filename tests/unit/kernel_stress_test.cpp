@@ -127,6 +127,8 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
         EXPECT_GT(st.swap_readahead_hits, 0u);
         EXPECT_GT(st.swap_cache_kept, 0u);
         EXPECT_GT(st.swap_clean_unmaps, 0u);
+        EXPECT_GT(st.swap_cache_reused, 0u) << "stores to exclusive kept pages, reused in place";
+        EXPECT_GT(st.swap_rewrites, 0u) << "such pages written to their slot again";
     } else {
         EXPECT_EQ(st.swap_writebacks, 0u);
     }
@@ -148,7 +150,8 @@ TEST_P(KernelStress, MillionOperationsLoseOrMisplaceNoTag) {
     std::cout << "[ stats    ] swap out/in " << st.swap_outs << "/" << st.swap_ins << ", swap cache hits/reclaimed/zapped "
               << st.swap_cache_hits << "/" << st.swap_cache_reclaimed << "/" << st.swap_cache_zapped << ", readahead/hits "
               << st.swap_readahead << "/" << st.swap_readahead_hits << ", kept/clean unmaps " << st.swap_cache_kept << "/"
-              << st.swap_clean_unmaps << ", tags saved swap/pfn "
+              << st.swap_clean_unmaps << ", reused/rewrites/writeback copies " << st.swap_cache_reused << "/" << st.swap_rewrites
+              << "/" << st.swap_writeback_copies << ", tags saved swap/pfn "
               << st.tags_saved_swap << "/" << st.tags_saved_pfn << ", lazy MTE faults " << st.faults_mte_lazy
               << ", migrated " << st.user_pages_migrated << ", compaction " << r.alloc->stats().compact_success << "/"
               << r.alloc->stats().compact_stalls << ", OOM kills " << st.oom_kills << ", xarray peaks "

@@ -12,6 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <string>
+#include <vector>
+
 using namespace mtesim;
 
 using test::async_swap;
@@ -27,6 +31,25 @@ void tagged_and_paged_out(KernelRig &r, unsigned pages) {
     r.k->lru_add_drain_cpu(0); /* on the LRU lists: only write-back can stand in a migration's way */
     r.k->pageout(1, kBase, pages * kPageSize);
     for (unsigned i = 0; i < pages; ++i) ASSERT_EQ(r.kind(1, kBase + i * kPageSize), upte::Kind::swap);
+}
+
+/* vm.data: the NUL-terminated @msg written into process 1's page at kBase, 40 bytes in; and
+ * @n bytes read back from there (up to the first NUL). */
+void write_message(KernelRig &r, const char *msg) {
+    r.k->page_data().write(phys_of(upte::pfn(r.pte(1, kBase))) + 40, reinterpret_cast<const std::uint8_t *>(msg),
+                           std::strlen(msg) + 1);
+}
+std::string read_message(KernelRig &r, std::size_t n) {
+    std::vector<char> back(n + 1, '\0');
+    r.k->page_data().read(phys_of(upte::pfn(r.pte(1, kBase))) + 40, reinterpret_cast<std::uint8_t *>(back.data()), n);
+    return std::string(back.data());
+}
+
+/* Process 1 forks process 2, whose thread starts. */
+void forked(KernelRig &r) {
+    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
+    r.k->thread_created(2);
+    r.k->thread_start(2);
 }
 
 /* The device's write time (async_swap: 80 us of latency, 4 KiB at 2000 MB/s) and then some. */
@@ -50,6 +73,7 @@ TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) 
     KernelRig r({}, async_swap());
     tagged_and_paged_out(r, 1);
     const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
+    EXPECT_TRUE(upte::swap_exclusive(r.pte(1, kBase))) << "the page was exclusive: so is its swap entry";
     EXPECT_EQ(r.k->stats().swap_outs, 1u);
     EXPECT_EQ(r.k->stats().swap_writebacks, 1u);
     EXPECT_EQ(r.k->swap_cache_pages(), 1u);
@@ -93,12 +117,16 @@ TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) 
     EXPECT_EQ(r.k->mprotect(1, kBase, 0x100000, true, true).error, 0);
     EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
     r.expect_clean();
-    // A store faults (do_wp_page), and reusing the page frees its slot (folio_free_swap).
+    // A store faults (do_wp_page). The page was exclusive when it was swapped out, so its swap
+    // entry was, and the swap-in mapped it PageAnonExclusive: it is reused in place and stays in
+    // the swap cache with its slot and saved tags (v6.6), now stale.
     ASSERT_TRUE(r.touch(1, kBase, true));
     EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
-    EXPECT_EQ(r.k->swap_slots().used(), 0u);
-    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
-    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->stats().swap_cache_reused, 1u);
+    EXPECT_EQ(r.k->stats().cow_reuses, 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
 }
@@ -132,23 +160,46 @@ TEST(SwapCache, WithSwapMoreThanHalfFullAReadFaultFreesTheSlot) {
     KernelRig r({}, async_swap(2));
     tagged_and_paged_out(r, 2);
     ASSERT_EQ(r.k->swap_slots().used(), 2u);
+    r.kmem.io_wait(kPastTheWriteNs); /* folio_free_swap refuses a page whose write runs */
     ASSERT_TRUE(r.touch(1, kBase));
     EXPECT_EQ(r.k->stats().swap_cache_kept, 0u);
     EXPECT_EQ(r.k->swap_slots().used(), 1u) << "page 1's";
-    EXPECT_EQ(r.k->swap_cache_pages(), 1u) << "page 1, its write in flight; page 0 left the swap cache";
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u) << "page 1, written, not yet reclaimed; page 0 left the swap cache";
     r.expect_clean();
 }
 
-/* A kept page's tags change only through a store, which takes it out of the swap cache first:
- * re-tagged and paged out again, it is written with its new tags, and they come back. */
+/* The same read fault while the page's write still runs: folio_free_swap refuses it, so it
+ * stays in the swap cache with its slot, mapped read-only. */
+TEST(SwapCache, WithSwapMoreThanHalfFullAPageWhoseWriteRunsKeepsItsSlot) {
+    KernelRig r({}, async_swap(2));
+    tagged_and_paged_out(r, 2);
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(r.k->stats().swap_cache_kept, 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 2u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 2u);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+/* A kept page's tags change only through a store (STG), which makes the exclusive page writable
+ * in place, its slot kept: paged out again, it is written to the same slot with its new tags
+ * (arch_prepare_to_swap replaces the saved ones), and they come back. */
 TEST(SwapCache, NewTagsOfAKeptPageAreWhatTheNextSwapOutSaves) {
     KernelRig r({}, async_swap());
     r.tagged_pages(1, 1);
-    kept_by_a_read(r);
-    r.tag_page(1, kBase, 9); /* STGs: a write fault frees the slot, then the new tags */
-    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
-    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    const std::uint64_t slot = kept_by_a_read(r);
+    r.tag_page(1, kBase, 9); /* STGs: a write fault reuses the page in place, then the new tags */
+    EXPECT_EQ(r.k->stats().swap_cache_reused, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    r.expect_clean();
+    const std::uint64_t writes = r.k->swap_device().writes();
     r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(upte::swap_slot(r.pte(1, kBase)), slot) << "the same slot";
+    EXPECT_EQ(r.k->swap_device().writes(), writes + 1);
+    EXPECT_EQ(r.k->stats().swap_rewrites, 1u);
+    EXPECT_EQ(r.k->stats().swap_clean_unmaps, 0u);
     EXPECT_EQ(r.k->stats().swap_outs, 2u) << "written again: its contents changed";
     r.kmem.io_wait(kPastTheWriteNs);
     std::uint64_t cycles = 0;
@@ -164,9 +215,7 @@ TEST(SwapCache, AKeptPageSharedByForkIsUnmappedFromBothWithoutAWrite) {
     KernelRig r({}, async_swap());
     r.tagged_pages(1, 1);
     const std::uint64_t slot = kept_by_a_read(r);
-    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
-    r.k->thread_created(2);
-    r.k->thread_start(2);
+    forked(r);
     EXPECT_FALSE(upte::writable(r.pte(2, kBase)));
     r.expect_clean();
     std::uint64_t cycles = 0;
@@ -208,18 +257,23 @@ TEST(SwapCache, AFaultWhileTheWriteRunsMapsTheSamePageBackWithoutARead) {
     const Pfn pfn = upte::pfn(r.pte(1, kBase));
     r.k->lru_add_drain_cpu(0);
     r.k->pageout(1, kBase, kPageSize);
+    const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
     const std::uint64_t reads = r.k->swap_device().reads(), free_before = r.alloc->free_pages();
     ASSERT_TRUE(r.touch(1, kBase, true));
     EXPECT_EQ(upte::pfn(r.pte(1, kBase)), pfn) << "the page itself, not a copy";
     EXPECT_TRUE(upte::tagged(r.pte(1, kBase)));
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase))) << "exclusive: mapped writable for the store";
     EXPECT_EQ(r.k->swap_device().reads(), reads) << "no device read";
     EXPECT_EQ(r.alloc->free_pages(), free_before) << "no allocation";
     EXPECT_EQ(r.k->stats().swap_cache_hits, 1u);
     EXPECT_EQ(r.k->stats().faults_swapin, 1u);
     EXPECT_EQ(r.k->stats().swap_ins, 0u);
-    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
-    EXPECT_EQ(r.k->swap_slots().used(), 0u) << "the slot and its saved tags are freed";
-    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    // folio_free_swap refuses a page under write-back: it stays in the swap cache, its slot
+    // and saved tags with it, though the store makes them stale.
+    EXPECT_EQ(r.k->stats().swap_cache_kept, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 1u);
     r.expect_pattern(1, kBase, 5);
     r.expect_clean();
     // Still under write-back: reclaim keeps it (shrink_folio_list), and an asynchronous
@@ -233,6 +287,13 @@ TEST(SwapCache, AFaultWhileTheWriteRunsMapsTheSamePageBackWithoutARead) {
     r.kmem.io_wait(kPastTheWriteNs);
     EXPECT_TRUE(r.alloc->migrate_block(pfn, cycles));
     r.expect_pattern(1, kBase, 5);
+    r.expect_clean();
+    // Dirtied while written: reclaim writes it to its slot once more.
+    const std::uint64_t writes = r.k->swap_device().writes();
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(upte::swap_slot(r.pte(1, kBase)), slot);
+    EXPECT_EQ(r.k->swap_device().writes(), writes + 1);
+    EXPECT_EQ(r.k->stats().swap_rewrites, 1u);
     r.expect_clean();
 }
 
@@ -284,9 +345,7 @@ TEST(SwapCache, AMigratedCachedPageIsFoundAtItsNewPlace) {
 TEST(SwapCache, AForkSharedSlotGivesEachSharerACopyOfTheCachedPage) {
     KernelRig r({}, async_swap());
     tagged_and_paged_out(r, 1);
-    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
-    r.k->thread_created(2);
-    r.k->thread_start(2);
+    forked(r);
     const std::uint64_t slot = upte::swap_slot(r.pte(2, kBase));
     EXPECT_EQ(r.k->swap_slots().references(slot), 2u);
     const Pfn cached = *r.k->page_of_swap_slot(slot);
@@ -297,11 +356,100 @@ TEST(SwapCache, AForkSharedSlotGivesEachSharerACopyOfTheCachedPage) {
     EXPECT_EQ(r.k->swap_device().reads(), reads);
     r.expect_pattern(2, kBase, 0);
     r.expect_clean();
+    r.kmem.io_wait(kPastTheWriteNs); /* else folio_free_swap refuses it: see the next test */
     ASSERT_TRUE(r.touch(1, kBase, true));
     EXPECT_EQ(upte::pfn(r.pte(1, kBase)), cached) << "the last sharer maps the cached page itself";
     EXPECT_EQ(r.k->stats().swap_cache_hits, 2u);
     EXPECT_EQ(r.k->swap_slots().used(), 0u);
     EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+}
+
+/* The parent, last sharer of a slot shared since fork, stores to the cached page while its write
+ * still runs: the swap entry is not exclusive (fork cleared it), so do_swap_page maps the page
+ * read-only and do_wp_page cannot reuse it (folio_free_swap refuses it under write-back): the
+ * parent gets a copy, and the cached page stays in the swap cache until reclaim frees it. */
+TEST(SwapCache, AStoreToAPageSharedSinceForkWhoseWriteRunsCopiesIt) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    forked(r);
+    EXPECT_FALSE(upte::swap_exclusive(r.pte(1, kBase))) << "copy_nonpresent_pte clears it";
+    EXPECT_FALSE(upte::swap_exclusive(r.pte(2, kBase)));
+    const std::uint64_t slot = upte::swap_slot(r.pte(2, kBase));
+    const Pfn cached = *r.k->page_of_swap_slot(slot);
+    ASSERT_TRUE(r.touch(2, kBase)); /* the child's own copy */
+    const std::uint64_t copies = r.kmem.copies;
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_NE(upte::pfn(r.pte(1, kBase)), cached) << "copied";
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.kmem.copies, copies + 1);
+    EXPECT_EQ(r.k->stats().swap_writeback_copies, 1u);
+    EXPECT_EQ(r.k->stats().cow_copies, 1u);
+    EXPECT_EQ(r.k->stats().swap_cache_reused, 0u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u) << "the cached page, unmapped, its write running";
+    r.expect_pattern(1, kBase, 0);
+    r.expect_pattern(2, kBase, 0);
+    r.expect_clean();
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().swap_cache_reclaimed, 1u);
+    EXPECT_EQ(r.k->user_pages(), 2u) << "the two copies";
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    r.expect_clean();
+}
+
+/* A page read back from a swap entry that is not exclusive (shared at fork when it was swapped
+ * out; the child has exited since) is kept without PageAnonExclusive: a store does not reuse it
+ * in place but takes it out of the swap cache first (wp_can_reuse_anon_folio's folio_free_swap),
+ * freeing its slot. */
+TEST(SwapCache, AStoreToAKeptPageThatIsNotExclusiveFreesItsSlot) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    forked(r);
+    r.k->thread_exit(2);
+    const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
+    ASSERT_EQ(r.k->swap_slots().references(slot), 1u);
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->reclaim(1, cycles), 1u);
+    ASSERT_TRUE(r.touch(1, kBase)); /* read from the device, kept */
+    ASSERT_EQ(r.k->stats().swap_cache_kept, 1u);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->stats().cow_reuses, 1u);
+    EXPECT_EQ(r.k->stats().swap_cache_reused, 0u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    r.expect_pattern(1, kBase, 0);
+    r.expect_clean();
+    // Exclusive again after the reuse: swapped out anew, its entry is.
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_TRUE(upte::swap_exclusive(r.pte(1, kBase)));
+    r.expect_clean();
+}
+
+/* With functional data on (vm.data), bytes stored into a kept page after its reuse in place
+ * reach its slot when reclaim writes it again: the swap-in after that reads them back. */
+TEST(SwapCache, DataStoredIntoAKeptPageReachItsSlot) {
+    KernelConfig kc = async_swap();
+    kc.data = true;
+    KernelRig r({}, kc);
+    r.tagged_pages(1, 1);
+    kept_by_a_read(r);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    ASSERT_EQ(r.k->stats().swap_cache_reused, 1u);
+    const char msg[] = "stored after the reuse in place";
+    write_message(r, msg);
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_EQ(r.k->stats().swap_rewrites, 1u);
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->reclaim(1, cycles), 1u);
+    ASSERT_EQ(r.k->user_pages(), 0u);
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_EQ(read_message(r, sizeof msg), msg);
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
 }
@@ -399,9 +547,9 @@ TEST(SwapCache, DontneedOfAKeptPageFreesItWithItsSlot) {
 }
 
 /* Migration of a kept page (mapped read-only, in the swap cache with its slot): the swap cache
- * follows it to its new frame, it stays read-only with its slot, and a store then reuses it and
- * frees the slot; the tags come along throughout. */
-TEST(SwapCache, AMigratedKeptPageKeepsItsSlotUntilAStore) {
+ * follows it to its new frame, it stays read-only with its slot, and a store then reuses it in
+ * place (still exclusive), the slot kept; the tags come along throughout. */
+TEST(SwapCache, AMigratedKeptPageKeepsItsSlotThroughAStore) {
     KernelRig r({}, async_swap());
     r.tagged_pages(1, 1);
     kept_by_a_read(r);
@@ -416,10 +564,11 @@ TEST(SwapCache, AMigratedKeptPageKeepsItsSlotUntilAStore) {
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
     ASSERT_TRUE(r.touch(1, kBase, true));
-    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), after) << "reused in place: its write was done";
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), after) << "reused in place";
     EXPECT_EQ(r.k->stats().cow_reuses, 1u);
-    EXPECT_EQ(r.k->swap_slots().used(), 0u);
-    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->stats().swap_cache_reused, 1u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
 }
@@ -433,17 +582,14 @@ TEST(SwapCache, DataSurvivesACleanReReclaim) {
     KernelRig r({}, kc);
     r.tagged_pages(1, 1);
     const char msg[] = "kept and unmapped to the same slot";
-    r.k->page_data().write(phys_of(upte::pfn(r.pte(1, kBase))) + 40, reinterpret_cast<const std::uint8_t *>(msg),
-                           sizeof msg);
+    write_message(r, msg);
     kept_by_a_read(r);
     const std::uint64_t writes = r.k->swap_device().writes();
     r.k->pageout(1, kBase, kPageSize);
     ASSERT_EQ(r.k->stats().swap_clean_unmaps, 1u);
     EXPECT_EQ(r.k->swap_device().writes(), writes) << "no second write";
     ASSERT_TRUE(r.touch(1, kBase));
-    char back[sizeof msg] = {};
-    r.k->page_data().read(phys_of(upte::pfn(r.pte(1, kBase))) + 40, reinterpret_cast<std::uint8_t *>(back), sizeof back);
-    EXPECT_STREQ(back, msg);
+    EXPECT_EQ(read_message(r, sizeof msg), msg);
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
 }

@@ -98,8 +98,9 @@ private:
     /// @read_done_ps: when the fault's own read completes (the window's reads follow it).
     void swap_readahead(Process &p, const Vma &vma, std::uint64_t va, std::uint64_t read_done_ps, std::uint64_t &cycles);
     /// fault_swap's swap-cache hit for an entry no other swap PTE names: the page mapped back.
+    /// @exclusive: the swap entry's exclusive bit.
     KernelResult map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t swap_slot,
-                                     Pfn pfn, bool write);
+                                     bool exclusive, Pfn pfn, bool write);
     /// do_swap_page's should_try_to_free_swap: a write fault (the page's only user here), or
     /// swap more than half full (vm_swap_full); mlocked VMAs are not modelled.
     bool should_free_swap(bool write) const { return write || 2 * m_k.swap.used() > m_k.swap.capacity(); }

@@ -372,8 +372,12 @@ private:
     bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer, unsigned &unqueued_dirty);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
+    /// @dirty is set when a PTE it removed was dirty.
     std::vector<Mapping> unmap_to_swap(UserPage &pg, std::uint64_t slot, bool saved, unsigned refs_held,
-                                       std::uint64_t &cycles, TlbFlushBatch &batch);
+                                       std::uint64_t &cycles, TlbFlushBatch &batch, bool &dirty);
+    /// pageout of the swap-cache page @pg at @pfn to its @slot, its PTEs @maps already swap
+    /// entries; true when it was freed (a synchronous device).
+    bool write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std::vector<Mapping> &maps, std::uint64_t &cycles);
     void free_swap_cache_page(Pfn pfn, std::uint64_t &cycles);
     /// folio_rotate_reclaimable for every write reclaim started that has completed by now.
     void rotate_written_pages();

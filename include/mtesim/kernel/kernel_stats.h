@@ -50,9 +50,12 @@ struct KernelStats {
     std::uint64_t writeback_rotations = 0;  /* pages moved to their inactive tail as reclaim's write of them completed (folio_rotate_reclaimable) */
     std::uint64_t swap_writebacks = 0;      /* swap-outs left in the swap cache under write-back (an asynchronous device) */
     std::uint64_t swap_cache_reclaimed = 0; /* swap-cache pages freed by a later reclaim pass, their write done */
-    std::uint64_t swap_cache_kept = 0;      /* swap-ins that left the page in the swap cache, mapped read-only with its slot (should_try_to_free_swap false) */
-    std::uint64_t swap_clean_unmaps = 0;
-    std::uint64_t swap_cache_freed_full = 0; /* kept pages whose slot reclaim gave back as it reactivated them, swap more than half full */    /* such pages reclaimed again: unmapped to their slot with no write */
+    std::uint64_t swap_cache_kept = 0;      /* swap-ins that left the page in the swap cache with its slot (should_try_to_free_swap false, or folio_free_swap refused a page under write-back) */
+    std::uint64_t swap_clean_unmaps = 0;    /* kept pages reclaimed again while clean: unmapped to their slot with no write */
+    std::uint64_t swap_cache_reused = 0;    /* stores that made an exclusive kept page writable in place, its slot kept (do_wp_page on PageAnonExclusive) */
+    std::uint64_t swap_rewrites = 0;        /* kept pages dirtied in place and reclaimed again: written to their own slot once more */
+    std::uint64_t swap_writeback_copies = 0; /* stores to a non-exclusive page in the swap cache while its write ran: copied (wp_page_copy) */
+    std::uint64_t swap_cache_freed_full = 0; /* kept pages whose slot reclaim gave back as it reactivated them, swap more than half full */
     std::uint64_t swap_cache_hits = 0;      /* swap-in faults that found the page in the swap cache (no device read) */
     std::uint64_t swap_readahead = 0;       /* pages read into the swap cache around a swap-in fault (SWAP_RA) */
     std::uint64_t swap_readahead_hits = 0;  /* of those, found by a later fault (SWAP_RA_HIT) */

@@ -32,9 +32,15 @@ struct UserPage {
     bool mte_tagged = false;            /* PG_mte_tagged: its tags are meaningful */
     bool shmem = false;                 /* a shmem page (file set too): never dropped, never reclaimed here */
     std::uint32_t pins = 0;
-    std::int64_t swap_slot = -1;        /* PG_swapcache: an anonymous page in the swap cache under this slot (unmapped, or mapped read-only by a swap-in that kept it); -1: not */
+    std::int64_t swap_slot = -1;        /* PG_swapcache: an anonymous page in the swap cache under this slot (unmapped, or mapped by a swap-in that kept it: read-only, or writable and dirty once a store reused it in place); -1: not */
     bool reclaim = false;               /* PG_reclaim: reclaim started its write; rotated to the inactive tail when it completes */
     bool readahead = false;             /* PG_readahead: read into the swap cache by readahead, not yet found by a fault */
+    /* PageAnonExclusive (anonymous pages): mapped by this one process alone and not shared since
+     * fork. Fork clears it on the pages it shares; a write fault's reuse (wp_page_reuse) sets it
+     * again. A page in the swap cache that has it may be made writable in place by a store,
+     * keeping its slot (do_wp_page); one without it leaves the swap cache first, or is copied
+     * while its write to the slot still runs (wp_can_reuse_anon_folio). */
+    bool anon_exclusive = true;
 
     /// PG_swapcache.
     bool swapcache() const { return swap_slot >= 0; }

@@ -12,7 +12,8 @@
 //                            reserved or its tags not restored; the first access faults
 //                            (the RFC's mprotect(PROT_MTE) path)
 //   swap (bit 2, not valid)  swapped out: the slot number in bits 12..47, bit 3 when its tags
-//                            were saved in the swap-entry xarray
+//                            were saved in the swap-entry xarray, bit 4 when the page was
+//                            exclusive to this mapping (pte_swp_exclusive)
 #pragma once
 
 #include "mtesim/boot/page_table_format.h"
@@ -29,6 +30,10 @@ inline constexpr std::uint64_t kDbm = 1ull << 51;       /* DBM: PTE_WRITE; with 
 inline constexpr std::uint64_t kProtNone = 1ull << 58;  /* PTE_PROT_NONE: present to the kernel, not to the MMU */
 inline constexpr std::uint64_t kSwap = 1ull << 2;       /* swap entry marker (never set in a valid descriptor's page form) */
 inline constexpr std::uint64_t kSwapTagged = 1ull << 3; /* the swapped page's tags are in the xarray */
+/* PTE_SWP_EXCLUSIVE: the page was PageAnonExclusive when it was unmapped (not shared since
+ * fork), so a swap-in may map it exclusive; fork clears it (copy_nonpresent_pte). arm64 keeps it
+ * in bit 2, which the model uses as its swap marker. */
+inline constexpr std::uint64_t kSwapExclusive = 1ull << 4;
 
 enum class Kind { none, present, metadata_none, swap };
 
@@ -47,9 +52,10 @@ inline std::uint64_t present(Pfn pfn, bool tagged) { return pgtable::page_desc(p
 inline std::uint64_t metadata_none(Pfn pfn) {
     return (phys_of(pfn).value() & pgtable::kAddrMask) | attrs(true) | pgtable::kTable | kProtNone;
 }
-inline std::uint64_t swap_entry(std::uint64_t slot, bool tags_saved) {
-    return (slot << kPageShift) | kSwap | (tags_saved ? kSwapTagged : 0);
+inline std::uint64_t swap_entry(std::uint64_t slot, bool tags_saved, bool exclusive) {
+    return (slot << kPageShift) | kSwap | (tags_saved ? kSwapTagged : 0) | (exclusive ? kSwapExclusive : 0);
 }
+inline bool swap_exclusive(std::uint64_t pte) { return (pte & kSwapExclusive) != 0; }
 
 inline Pfn pfn(std::uint64_t pte) { return pfn_of(PhysAddr(pte & pgtable::kAddrMask)); }
 inline std::uint64_t swap_slot(std::uint64_t pte) { return (pte & pgtable::kAddrMask) >> kPageShift; }
