@@ -426,3 +426,38 @@ TEST(Writeback, ThePeriodicWritebackWritesFilesDirtyForThirtySeconds) {
     EXPECT_EQ(r.k->flusher().sleep_timeout_ps(), 5000000000000ull);
     r.expect_clean();
 }
+
+/* try_to_unmap's folio_mark_dirty clears PG_reclaim: kswapd, which writes a page it marked
+ * PG_reclaim in an earlier pass (PGDAT_DIRTY set), does not write one whose unmapping finds a
+ * dirty PTE, as the store made it dirty again since it was marked; it marks it anew and writes it
+ * when it next finds it. Page 1, clean and referenced, makes pass 2 look at page 0 once only:
+ * activated first, it is deactivated after page 0 and dropped, which ends the pass. */
+TEST(Writeback, KswapdDoesNotWriteAPageItsUnmappingFindsDirtiedAgain) {
+    KernelRig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 2 * kPageSize, false, true, 7, 0);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    r.k->lru_add_drain_cpu(0);
+    hold_kernel_threads(r);
+    const Pfn p0 = upte::pfn(r.pte(1, kBase));
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 0u);
+    ASSERT_TRUE(r.k->find_user_page(p0)->reclaim);
+    ASSERT_TRUE(r.k->pgdat_dirty());
+    ASSERT_EQ(r.k->find_user_page(p0)->list, LruLists::active_file);
+    ASSERT_TRUE(r.touch(1, kBase));       /* mapped again, writable-clean */
+    ASSERT_TRUE(r.touch(1, kBase, true)); /* a store: the PTE turns dirty, the page does not know */
+    ASSERT_TRUE(upte::dirty(r.pte(1, kBase)));
+    ASSERT_TRUE(r.k->find_user_page(p0)->reclaim);
+    ASSERT_TRUE(r.touch(1, kBase + kPageSize)); /* page 1, clean */
+    r.k->lru_add_drain_cpu(0);
+    const Pfn p1 = upte::pfn(r.pte(1, kBase + kPageSize));
+    EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 1u);
+    ASSERT_EQ(r.k->find_user_page(p1), nullptr) << "page 1 dropped";
+    EXPECT_EQ(r.k->stats().file_writebacks, 0u) << "page 0 dirtied again since it was marked: not written";
+    EXPECT_TRUE(r.k->find_user_page(p0)->reclaim) << "marked anew";
+    EXPECT_EQ(r.k->dirty_file_pages(), 1u);
+    EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 0u);
+    EXPECT_EQ(r.k->stats().file_writebacks, 1u) << "found again, still PG_reclaim: written";
+    r.expect_clean();
+}
