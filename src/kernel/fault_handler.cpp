@@ -596,14 +596,18 @@ bool FaultHandler::cleancache_get(std::uint32_t file_id, std::uint64_t index, Pf
     return true;
 }
 
-/* Read-only whatever the VMA allows: a COW-shared anonymous page, and one a swap-in kept in the
- * swap cache (its slot still holds its bytes and tags: a store must fault, do_wp_page, and free
- * the slot first; Linux's mprotect may map such an exclusive page writable and track its dirty
- * bit instead, which the model does not). */
+/* Read-only whatever the VMA allows: a COW-shared anonymous page, and a clean one a swap-in kept
+ * in the swap cache (its slot still holds its bytes and tags: a store must fault, do_wp_page,
+ * which reuses an exclusive page in place or takes another out of the swap cache; Linux's
+ * mprotect may map an exclusive one writable and let the MMU track its dirty bit instead, which
+ * the model, without DBM on anonymous entries, does not). One a store already dirtied in place
+ * stays writable. */
 std::uint64_t FaultHandler::cow_bits(Pfn pfn) const {
     auto it = m_k.pages.find(pfn.value());
     if (it == m_k.pages.end() || it->second.file) return 0;
-    return it->second.maps.size() > 1 || it->second.swapcache() ? upte::kReadOnly : 0;
+    const UserPage &pg = it->second;
+    const bool clean_in_swap_cache = pg.swapcache() && !(pg.anon_exclusive && pg.dirty);
+    return pg.maps.size() > 1 || clean_in_swap_cache ? upte::kReadOnly : 0;
 }
 
 std::uint64_t FaultHandler::wp_bits(const Vma &vma, Pfn pfn) const { return cow_bits(pfn) | upte::write_protect(vma.writable); }

@@ -129,6 +129,12 @@ TEST(SwapCache, AnAsynchronousSwapOutKeepsThePageUntilALaterReclaimPassFreesIt) 
     EXPECT_EQ(r.k->swap_cache_pages(), 1u);
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
+    // Dirtied in place, it keeps its write permission through mprotect (it need not fault again).
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x100000, true, false).error, 0);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->mprotect(1, kBase, 0x100000, true, true).error, 0);
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    r.expect_clean();
 }
 
 /* A page a read fault kept in the swap cache is clean: reclaimed again, it is unmapped to the
