@@ -334,6 +334,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.tlb_range_asid", k.tlb_range_asid, "flushes", "of those, ranges of MAX_TLBI_OPS pages or more without FEAT_TLBIRANGE: the ASID flushed instead (flush_tlb_mm)");
     add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
     add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
+    add_count("kernel.file.overwrites", k.file_overwrites, "pages", "page-cache misses of a write(2) covering the whole page: a new page, not read");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages kswapd wrote itself (pageout, once PGDAT_DIRTY was set and the page was already PG_reclaim)");
     add_count("kernel.file.direct_writebacks", k.file_direct_writebacks, "pages", "dirty file pages direct reclaim wrote itself, standing in for the flusher it woke, which cannot run before the allocation is decided (kernel operations are atomic on their core: a departure)");
     add_count("kernel.file.dirty_activated", k.file_dirty_activated, "pages", "dirty file pages reclaim or MADV_PAGEOUT found and sent back to the active list, PG_reclaim, for the flusher to write (NR_VMSCAN_IMMEDIATE)");

@@ -234,22 +234,58 @@ std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t
     if (pfn) {
         if (!retried) ++m_k.stats.file_hits; /* a retry finds what its first attempt read or found */
     } else {
-        const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
-        if (!a.ok) return std::nullopt;
-        UserPage &pg = m_k.host.add_user_page(a.pfn, true);
-        pg.file_id = file_id;
-        pg.index = index;
-        m_k.page_cache.set(file_id, index, a.pfn);
-        if (!cleancache_get(file_id, index, a.pfn, cycles)) {
+        pfn = page_cache_add(pid, file_id, index, killed_self, cycles);
+        if (!pfn) return std::nullopt;
+        UserPage &pg = m_k.pages.at(pfn->value());
+        if (!cleancache_get(file_id, index, *pfn, cycles)) {
             if (m_k.page_cache.take_dropped(file_id, index)) ++m_k.stats.cleancache_refaults;
             const bool same_window = m_k.page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
             const double read_ns = m_k.storage.read_page_ns(!same_window);
             pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(read_ns * 1000.0 + 0.5);
             ++m_k.stats.file_reads;
         }
-        pfn = a.pfn;
     }
     if (wait) cycles += wait_unlocked(*pfn);
+    return pfn;
+}
+
+/* filemap_add_folio of a new page for (@file_id, @index), not yet filled: allocated (reclaim and
+ * the OOM killer behind it), put into the page cache and onto the LRU. */
+std::optional<Pfn> FaultHandler::page_cache_add(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
+                                                bool &killed_self, std::uint64_t &cycles) {
+    const auto a = alloc_user_page(pid, false, killed_self, cycles, true);
+    if (!a.ok) return std::nullopt;
+    UserPage &pg = m_k.host.add_user_page(a.pfn, true);
+    pg.file_id = file_id;
+    pg.index = index;
+    m_k.page_cache.set(file_id, index, a.pfn);
+    return a.pfn;
+}
+
+/*
+ * The page-cache page a write(2) of a whole page stores into (generic_perform_write's
+ * write_begin, grab_cache_page_write_begin): a miss gets a new page that is not read, since the
+ * copy overwrites all of it (a filesystem's write_begin reads a page only when the write leaves
+ * part of it, block_write_begin). Any copy of the page cleancache holds is stale and dropped
+ * (cleancache_invalidate_page). A hit is the page as it is, and the caller waits for a read
+ * still filling it (folio_lock).
+ */
+std::optional<Pfn> FaultHandler::page_cache_overwrite(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
+                                                      bool &killed_self, std::uint64_t &cycles) {
+    killed_self = false;
+    if (const auto pfn = m_k.page_cache.find(file_id, index)) {
+        ++m_k.stats.file_hits;
+        cycles += wait_unlocked(*pfn);
+        return pfn;
+    }
+    const auto pfn = page_cache_add(pid, file_id, index, killed_self, cycles);
+    if (!pfn) return std::nullopt;
+    if (const auto stale = m_k.cleancache.find(file_id, index)) {
+        m_k.cleancache.erase(*stale);
+        cycles += m_k.alloc.free_pages(*stale);
+    }
+    m_k.page_cache.take_dropped(file_id, index); /* its shadow entry replaced */
+    ++m_k.stats.file_overwrites;
     return pfn;
 }
 

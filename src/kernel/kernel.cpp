@@ -393,11 +393,22 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
 }
 
 Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
+    return file_pages(pid, file_id, offset, len, false);
+}
+
+/* The page-cache pages of [@offset, @offset + @len) of @file_id, each waited for until a read
+ * filling it completes. For a write (@overwrite), a page the range covers whole is not read on a
+ * miss (page_cache_overwrite); the pages at its ends that it covers in part are read as for
+ * read(2) (the model's files have no end, so such a page always holds data to keep). */
+Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
+                                  bool overwrite) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
     for (std::uint64_t idx = offset >> kPageShift; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
         bool killed_self = false;
-        const auto pfn = page_cache_get(pid, file_id, idx, killed_self, r.cycles);
+        const bool whole = offset <= idx << kPageShift && ((idx + 1) << kPageShift) <= offset + len;
+        const auto pfn = overwrite && whole ? m_faults.page_cache_overwrite(pid, file_id, idx, killed_self, r.cycles)
+                                            : page_cache_get(pid, file_id, idx, killed_self, r.cycles);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
         m_pages.at(pfn->value()).referenced = true;

@@ -33,7 +33,8 @@ constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
  *      caller passes @check false for them.
  *   4. The bytes before the stop are copied: one cache line of user memory and one of the
  *      page-cache page per 64 bytes, through IKernelMemory (loads for the side read, stores
- *      for the side written); the page-cache pages of the file range were read in first.
+ *      for the side written); the page-cache pages of the file range were read in first (for a
+ *      write, only those it does not overwrite whole: Kernel::file_pages).
  * ret: the bytes copied when any, else -EFAULT (read/write return a short count or -EFAULT).
  */
 Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
@@ -50,8 +51,9 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         r.error = -EFAULT;
         return r;
     }
-    // The file side: the page-cache pages of [offset, offset + len).
-    const Result rf = read_file(pid, file_id, offset, len);
+    // The file side: the page-cache pages of [offset, offset + len); a write(2) reads only the
+    // pages it leaves in part.
+    const Result rf = file_pages(pid, file_id, offset, len, !to_user);
     r.cycles += rf.cycles;
     if (rf.outcome != Outcome::ok) return Result{rf.outcome, r.cycles, 0};
     std::uint64_t done = 0;

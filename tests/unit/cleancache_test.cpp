@@ -86,6 +86,30 @@ TEST(Cleancache, APutThenARefaultReturnsTheSameDataForTwoCopies) {
     r.expect_clean();
 }
 
+/* A write(2) over a whole page whose clean copy the pool holds makes that copy stale: the new
+ * page is not filled from it (nor read), and the copy is dropped (cleancache_invalidate_page), so
+ * a later refault cannot bring the old bytes back. */
+TEST(Cleancache, AWholePageWriteDropsThePoolsStaleCopy) {
+    KernelRig r(cleancache_mm());
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, kPageSize, false, true, 9, 5); /* file page 5 */
+    ASSERT_TRUE(r.touch(1, kBase));
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_EQ(r.k->cleancache_pages(), 1u);
+    r.k->mmap(1, kBase + 0x100000, kPageSize, false);
+    ASSERT_TRUE(r.touch(1, kBase + 0x100000, true));
+    const std::uint64_t copies = r.kmem.copies, reads = r.k->stats().file_reads;
+    ASSERT_EQ(r.k->user_copy(1, kBase + 0x100000, kPageSize, false, false, false, 9, 5 * kPageSize).error,
+              static_cast<std::int64_t>(kPageSize));
+    EXPECT_EQ(r.k->stats().file_overwrites, 1u);
+    EXPECT_EQ(r.k->stats().cleancache_gets, 0u);
+    EXPECT_EQ(r.kmem.copies, copies) << "not filled from the pool";
+    EXPECT_EQ(r.k->stats().file_reads, reads);
+    EXPECT_EQ(r.k->cleancache_pages(), 0u) << "the stale copy dropped";
+    EXPECT_EQ(r.alloc->pool_pages_holding_data(), 0u);
+    r.expect_clean();
+}
+
 TEST(Cleancache, AReservationDropsPoolCopiesWithoutMigrationIpisOrTlbInvalidationAndAMissReadsStorage) {
     KernelRig r(cleancache_mm());
     r.k->thread_start(1);

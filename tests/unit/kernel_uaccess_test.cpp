@@ -72,3 +72,25 @@ TEST(KernelUaccess, ReadIntoACowSharedBufferCopiesThePageFirst) {
     EXPECT_FALSE(upte::writable(r.pte(1, kBase + 0x1000)));
     r.expect_clean();
 }
+
+/* write(2) reads a file page only if it leaves part of it (block_write_begin): a write from byte
+ * 100 of page 0 to byte 99 of page 3 of a file not cached reads pages 0 and 3 and overwrites
+ * pages 1 and 2 whole with no read. A whole-page write to a cached page finds it (a hit). */
+TEST(KernelUaccess, AWriteReadsOnlyThePagesItLeavesInPart) {
+    Rig r;
+    setup(r);
+    const std::uint64_t len = 3 * kPageSize;
+    r.k->mmap(1, kBase + 0x100000, 4 * kPageSize, false);
+    for (std::uint64_t va = kBase + 0x100000; va < kBase + 0x104000; va += kPageSize) ASSERT_TRUE(r.touch(1, va, true));
+    EXPECT_EQ(r.k->user_copy(1, kBase + 0x100000, len, false, false, false, kFile, 100).error, static_cast<std::int64_t>(len));
+    EXPECT_EQ(r.k->stats().file_reads, 2u) << "pages 0 and 3";
+    EXPECT_EQ(r.k->stats().file_overwrites, 2u) << "pages 1 and 2";
+    EXPECT_EQ(r.k->page_cache_pages(), 4u);
+    EXPECT_EQ(r.k->dirty_file_pages(), 4u);
+    const std::uint64_t hits = r.k->stats().file_hits;
+    EXPECT_EQ(r.k->user_copy(1, kBase + 0x100000, kPageSize, false, false, false, kFile, kPageSize).error,
+              static_cast<std::int64_t>(kPageSize));
+    EXPECT_EQ(r.k->stats().file_overwrites, 2u);
+    EXPECT_EQ(r.k->stats().file_hits, hits + 1);
+    r.expect_clean();
+}

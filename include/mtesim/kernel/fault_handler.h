@@ -74,6 +74,11 @@ public:
     /// @retried: the lookup of a fault's retry, whose first attempt was already counted.
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
                                       std::uint64_t &cycles, bool wait = true, bool retried = false);
+    /// The page-cache page of (@file_id, @index) for a write(2) that covers all of it: a miss
+    /// is a new page, not read (its cleancache copy dropped as stale); a hit is waited for if a
+    /// read still fills it. nullopt as page_cache_get.
+    std::optional<Pfn> page_cache_overwrite(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
+                                            bool &killed_self, std::uint64_t &cycles);
     /// AP[2] for a present entry of @pfn: set while the page is anonymous and mapped more than
     /// once (COW-shared since fork), so that the first store faults.
     std::uint64_t cow_bits(Pfn pfn) const;
@@ -87,6 +92,9 @@ public:
 
 private:
     using Process = ProcessTable::Process;
+    /// A new page put into the page cache as (@file_id, @index) and onto the LRU, unfilled.
+    std::optional<Pfn> page_cache_add(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
+                                      std::uint64_t &cycles);
     KernelResult fault_anon(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot);
     /// One attempt of handle_fault; @retry set when it dropped mmap_lock to wait for I/O
     /// (VM_FAULT_RETRY), which only an attempt with @allow_retry may do.

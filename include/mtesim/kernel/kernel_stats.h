@@ -29,6 +29,7 @@ struct KernelStats {
 
     std::uint64_t file_reads = 0;           /* page-cache misses read from the storage device, in pages */
     std::uint64_t file_hits = 0;            /* page-cache hits, in pages */
+    std::uint64_t file_overwrites = 0;      /* page-cache misses of a write(2) covering the whole page: a new page, not read */
     std::uint64_t file_writebacks = 0;      /* dirty file pages kswapd wrote itself (pageout: PGDAT_DIRTY and PG_reclaim) */
     std::uint64_t file_direct_writebacks = 0; /* dirty file pages direct reclaim wrote, standing in for a flusher that cannot run within its operation */
     std::uint64_t file_dirty_activated = 0; /* dirty file pages reclaim (or MADV_PAGEOUT) found and sent back to the active list, PG_reclaim, for the flusher (NR_VMSCAN_IMMEDIATE) */
