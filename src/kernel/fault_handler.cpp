@@ -126,8 +126,10 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
     }
     if (f.outcome == KernelOutcome::killed) m_last_fault = "oom";
     if (write && f.outcome == KernelOutcome::ok && !p->killed) {
+        // The store goes through only when the entry is writable now (fault_cow gives up, the
+        // entry unchanged, when the entry changed under its allocation: pte_same).
         const std::uint64_t now = p->mm->peek_pte(m_k.memory, va);
-        if (upte::kind(now) == upte::Kind::present) {
+        if (upte::kind(now) == upte::Kind::present && upte::writable(now)) {
             UserPage &pg = m_k.pages.at(upte::pfn(now).value());
             pg.dirty = true;
             m_k.host.file_page_dirtied(pg, f.cycles); /* do_shared_fault's fault_dirty_shared_page */
@@ -484,6 +486,7 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
         UserPage &pg = m_k.host.add_user_page(a.pfn, false);
         pg.swap_slot = static_cast<std::int64_t>(s);
         pg.readahead = true;
+        pg.anon_exclusive = false; /* unmapped: the swap PTE holds the exclusive bit */
         m_k.swap.set_cached(s);
         m_k.swap_cache.insert(s, a.pfn);
         m_k.data.copy_from_swap(s, a.pfn);
@@ -632,18 +635,19 @@ bool FaultHandler::cleancache_get(std::uint32_t file_id, std::uint64_t index, Pf
     return true;
 }
 
-/* Read-only whatever the VMA allows: a COW-shared anonymous page, and a clean one a swap-in kept
- * in the swap cache (its slot still holds its bytes and tags: a store must fault, do_wp_page,
- * which reuses an exclusive page in place or takes another out of the swap cache; Linux's
- * mprotect may map an exclusive one writable and let the MMU track its dirty bit instead, which
- * the model, without DBM on anonymous entries, does not). One a store already dirtied in place
- * stays writable. */
+/* Read-only whatever the VMA allows: an anonymous page that is not PageAnonExclusive (shared
+ * since fork, even once its other sharers are gone: only do_wp_page may make it writable again,
+ * as mprotect's can_change_pte_writable requires the flag), and a clean one a swap-in kept in
+ * the swap cache (its slot still holds its bytes and tags: a store must fault, do_wp_page,
+ * which reuses it in place; Linux's mprotect may map such an exclusive page writable and let
+ * the MMU track its dirty bit instead, which the model, without DBM on anonymous entries, does
+ * not). One a store already dirtied in place stays writable. */
 std::uint64_t FaultHandler::cow_bits(Pfn pfn) const {
     auto it = m_k.pages.find(pfn.value());
     if (it == m_k.pages.end() || it->second.file) return 0;
     const UserPage &pg = it->second;
-    const bool clean_in_swap_cache = pg.swapcache() && !(pg.anon_exclusive && pg.dirty);
-    return pg.maps.size() > 1 || clean_in_swap_cache ? upte::kReadOnly : 0;
+    const bool clean_in_swap_cache = pg.swapcache() && !pg.dirty;
+    return !pg.anon_exclusive || clean_in_swap_cache ? upte::kReadOnly : 0;
 }
 
 std::uint64_t FaultHandler::wp_bits(const Vma &vma, Pfn pfn) const { return cow_bits(pfn) | upte::write_protect(vma.writable); }

@@ -42,6 +42,8 @@ std::string KernelInvariantChecker::check() const {
                     if (((pte & upte::kSwapTagged) != 0) != m_swap_tags.contains(upte::swap_slot(pte)))
                         return "swap PTE's tagged bit disagrees with the xarray at " + std::to_string(va);
                     if (pte & upte::kSwapTagged) swap_tagged.insert(upte::swap_slot(pte));
+                    if (upte::swap_exclusive(pte) && m_swap.references(upte::swap_slot(pte)) != 1)
+                        return "an exclusive swap PTE whose slot other swap PTEs name at " + std::to_string(va);
                     break;
                 case upte::Kind::present:
                 case upte::Kind::metadata_none: {
@@ -55,9 +57,9 @@ std::string KernelInvariantChecker::check() const {
                     if (upte::kind(pte) == upte::Kind::present && !it->second.file && it->second.maps.size() > 1 &&
                         upte::writable(pte))
                         return "a COW-shared page mapped writable at " + std::to_string(va);
-                    if (upte::kind(pte) == upte::Kind::present && it->second.swapcache() && upte::writable(pte) &&
+                    if (upte::kind(pte) == upte::Kind::present && !it->second.file && upte::writable(pte) &&
                         !it->second.anon_exclusive)
-                        return "a page in the swap cache mapped writable without being exclusive at " + std::to_string(va);
+                        return "an anonymous page mapped writable without being exclusive at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && !v.writable && upte::writable(pte))
                         return "a page of a read-only VMA mapped writable at " + std::to_string(va);
                     if (upte::kind(pte) == upte::Kind::present && upte::tagged(pte) &&
@@ -100,8 +102,8 @@ std::string KernelInvariantChecker::check() const {
         } else if (!pg.file && pg.maps.empty()) {
             return "anonymous page " + std::to_string(pfn) + " not mapped";
         }
-        if (!pg.file && pg.maps.size() > 1 && pg.anon_exclusive)
-            return "anonymous page " + std::to_string(pfn) + " shared but marked exclusive";
+        if (!pg.file && pg.maps.size() != 1 && pg.anon_exclusive)
+            return "anonymous page " + std::to_string(pfn) + (pg.maps.empty() ? " unmapped" : " shared") + " but marked exclusive";
     }
     if (swap_cached != m_kernel.m_swap_cache.size()) return "the swap cache holds pages that are not user pages";
     if (dirty_files != m_kernel.m_dirty.size()) return "dirty file pages counted that are not in the page cache";

@@ -496,7 +496,9 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlu
 std::vector<Kernel::Mapping> Kernel::unmap_to_swap(UserPage &pg, std::uint64_t slot, bool saved, unsigned refs_held,
                                                    std::uint64_t &cycles, TlbFlushBatch &batch, bool &any_dirty) {
     const std::vector<Mapping> maps = pg.maps;
-    const bool exclusive = pg.anon_exclusive && maps.size() == 1; /* try_to_unmap_one's anon_exclusive */
+    // try_to_unmap_one: PageAnonExclusive moves to the swap entry (page_try_share_anon_rmap).
+    const bool exclusive = pg.anon_exclusive && maps.size() == 1;
+    pg.anon_exclusive = false;
     for (std::size_t i = 0; i < maps.size(); ++i) {
         const Mapping &m = maps[i];
         Process *p = m_procs.with_mm(m.pid); /* an OOM victim not yet exited still has its pages mapped */

@@ -88,6 +88,25 @@ TEST(KernelFork, AStgToASharedPageCopiesFirst) {
     r.expect_clean();
 }
 
+/* A page shared since fork stays read-only for its last sharer through mprotect(PROT_WRITE):
+ * it is not PageAnonExclusive, which mprotect's can_change_pte_writable requires; only the
+ * store's do_wp_page makes it writable (and exclusive) again. */
+TEST(KernelFork, MprotectDoesNotMakeAPageSharedSinceForkWritable) {
+    Rig r;
+    forked(r, 1);
+    r.k->thread_exit(2);
+    ASSERT_EQ(r.k->mprotect(1, kBase, kPageSize, true, false).error, 0);
+    ASSERT_EQ(r.k->mprotect(1, kBase, kPageSize, true, true).error, 0);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->stats().cow_reuses, 1u);
+    ASSERT_EQ(r.k->mprotect(1, kBase, kPageSize, true, false).error, 0);
+    ASSERT_EQ(r.k->mprotect(1, kBase, kPageSize, true, true).error, 0);
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase))) << "exclusive since the reuse";
+    r.expect_clean();
+}
+
 TEST(KernelFork, ExitOfEitherProcessKeepsTheOtherPagesAndTags) {
     Rig r;
     forked(r, 2);

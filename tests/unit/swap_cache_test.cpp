@@ -436,6 +436,62 @@ TEST(SwapCache, AStoreToAKeptPageThatIsNotExclusiveFreesItsSlot) {
     r.expect_clean();
 }
 
+/* A read fault while the page's write runs keeps it in the swap cache, read-only; a store before
+ * the write ends finds it exclusive and reuses it in place (do_wp_page does not look at the
+ * write-back of an exclusive page), its slot kept, to be written again. */
+TEST(SwapCache, AStoreWhileTheWriteRunsReusesAnExclusivePageInPlace) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    const std::uint64_t slot = upte::swap_slot(r.pte(1, kBase));
+    const Pfn cached = *r.k->page_of_swap_slot(slot);
+    ASSERT_TRUE(r.touch(1, kBase));
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), cached) << "no copy";
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->stats().swap_cache_reused, 1u);
+    EXPECT_EQ(r.k->stats().swap_writeback_copies, 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 1u);
+    r.expect_clean();
+    r.kmem.io_wait(kPastTheWriteNs);
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(upte::swap_slot(r.pte(1, kBase)), slot);
+    EXPECT_EQ(r.k->stats().swap_rewrites, 1u);
+    r.expect_clean();
+}
+
+/* fork of a page dirtied in place while kept: shared read-only by both, no longer exclusive;
+ * reclaimed, both PTEs become the slot's swap entry, not exclusive, and the page is written to
+ * the slot again (its PTEs were dirty); each process swaps its own copy back in with the tags. */
+TEST(SwapCache, AForkedReusedPageIsWrittenAgainWithSharedEntries) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    const std::uint64_t slot = kept_by_a_read(r);
+    r.tag_page(1, kBase, 6); /* reused in place, new tags */
+    ASSERT_EQ(r.k->stats().swap_cache_reused, 1u);
+    forked(r);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
+    EXPECT_FALSE(upte::writable(r.pte(2, kBase)));
+    r.expect_clean();
+    std::uint64_t cycles = 0;
+    for (int i = 0; i < 4 && r.kind(1, kBase) != upte::Kind::swap; ++i) r.k->reclaim(64, cycles);
+    ASSERT_EQ(r.kind(1, kBase), upte::Kind::swap);
+    ASSERT_EQ(r.kind(2, kBase), upte::Kind::swap);
+    EXPECT_EQ(upte::swap_slot(r.pte(1, kBase)), slot);
+    EXPECT_EQ(upte::swap_slot(r.pte(2, kBase)), slot);
+    EXPECT_FALSE(upte::swap_exclusive(r.pte(1, kBase)));
+    EXPECT_FALSE(upte::swap_exclusive(r.pte(2, kBase)));
+    EXPECT_EQ(r.k->stats().swap_rewrites, 1u);
+    EXPECT_EQ(r.k->swap_slots().references(slot), 2u);
+    r.expect_clean();
+    r.kmem.io_wait(kPastTheWriteNs);
+    ASSERT_TRUE(r.touch(2, kBase, true));
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    r.expect_pattern(1, kBase, 6);
+    r.expect_pattern(2, kBase, 6);
+    r.expect_clean();
+}
+
 /* With functional data on (vm.data), bytes stored into a kept page after its reuse in place
  * reach its slot when reclaim writes it again: the swap-in after that reads them back. */
 TEST(SwapCache, DataStoredIntoAKeptPageReachItsSlot) {

@@ -79,15 +79,17 @@ public:
     /// read still fills it. nullopt as page_cache_get.
     std::optional<Pfn> page_cache_overwrite(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
                                             bool &killed_self, std::uint64_t &cycles);
-    /// AP[2] for a present entry of @pfn: set while the page is anonymous and mapped more than
-    /// once (COW-shared since fork), so that the first store faults.
+    /// AP[2] for a present entry of @pfn: set while the page is anonymous and not exclusive
+    /// (shared since fork), or clean in the swap cache, so that the first store faults.
     std::uint64_t cow_bits(Pfn pfn) const;
     /// AP[2] for a present entry of @pfn in @vma: read-only when the VMA has no PROT_WRITE or
-    /// the page is COW-shared (cow_bits).
+    /// cow_bits says so.
     std::uint64_t wp_bits(const Vma &vma, Pfn pfn) const;
 
-    /// folio_free_swap: @pg leaves the swap cache (it stays allocated); its slot's SWAP_HAS_CACHE
-    /// goes, and a slot no swap PTE names is freed with its saved tags and bytes.
+    /// delete_from_swap_cache and put_swap_folio, as folio_free_swap ends: @pg leaves the swap
+    /// cache (it stays allocated); its slot's SWAP_HAS_CACHE goes, and a slot no swap PTE names
+    /// is freed with its saved tags and bytes. The caller has made folio_free_swap's checks (no
+    /// write-back in flight, unless it models a path that does not make them).
     void drop_from_swap_cache(UserPage &pg);
 
 private:
