@@ -384,6 +384,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.cleancache.drops", k.cleancache_drops, "pages", "pool copies dropped for tag reservations");
     add_count("kernel.cleancache.evictions", k.cleancache_evictions, "pages", "pool copies dropped to make room for a put");
     add_count("kernel.cleancache.refaults", k.cleancache_refaults, "pages", "misses of pages whose pool copy was dropped or evicted (read again)");
+    add_count("kernel.cleancache.invalidates", k.cleancache_invalidates, "pages", "pool copies dropped as stale: a write(2) overwrote their page whole (cleancache_invalidate_page)");
     add_count("kernel.kswapd.wakeups", k.kswapd_wakeups, "wakeups", "kswapd woken from sleep (free pages below the low watermark, or a high-order failure)");
     add_count("kernel.kswapd.passes", k.kswapd_passes, "passes", "kswapd's reclaim batches (SWAP_CLUSTER_MAX pages asked each)");
     add_count("kernel.kswapd.reclaimed", k.kswapd_reclaimed, "pages", "freed by kswapd");

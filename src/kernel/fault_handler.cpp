@@ -285,6 +285,7 @@ std::optional<Pfn> FaultHandler::page_cache_overwrite(std::uint32_t pid, std::ui
     if (const auto stale = m_k.cleancache.find(file_id, index)) {
         m_k.cleancache.erase(*stale);
         cycles += m_k.alloc.free_pages(*stale);
+        ++m_k.stats.cleancache_invalidates;
     }
     m_k.page_cache.take_dropped(file_id, index); /* its shadow entry replaced */
     ++m_k.stats.file_overwrites;

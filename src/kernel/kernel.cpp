@@ -322,9 +322,10 @@ Kernel::Result Kernel::munmap(std::uint32_t pid, std::uint64_t base, std::uint64
  *         is already there and its tags meaningful, when it is simply remapped tagged;
  *       - otherwise a present entry keeps its page and attributes and gets AP[2] from the new
  *         write permission: read-only without PROT_WRITE; with it, writable unless the page
- *         is COW-shared since fork, which stays read-only for do_wp_page to copy (Linux makes
- *         only exclusive anonymous pages writable at once: can_change_pte_writable). A
- *         "metadata none" entry takes the VMA's permission when its fault maps it.
+ *         is not exclusive (shared since fork), which stays read-only for do_wp_page (Linux
+ *         makes only exclusive anonymous pages writable at once: can_change_pte_writable), or
+ *         a clean page kept in the swap cache (cow_bits). A "metadata none" entry takes the
+ *         VMA's permission when its fault maps it.
  *     Data and tags stay where they are: a page made read-only after being written keeps both.
  */
 Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool writable) {
@@ -393,25 +394,28 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
 }
 
 Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
-    return file_pages(pid, file_id, offset, len, false);
+    return file_pages(pid, file_id, offset, len, nullptr);
 }
 
 /* The page-cache pages of [@offset, @offset + @len) of @file_id, each waited for until a read
- * filling it completes. For a write (@overwrite), a page the range covers whole is not read on a
- * miss (page_cache_overwrite); the pages at its ends that it covers in part are read as for
- * read(2) (the model's files have no end, so such a page always holds data to keep). */
+ * filling it completes. A read marks each referenced (folio_mark_accessed). For a write
+ * (@write: the whole write(2) range, of which this is a part), a page the write covers whole is
+ * not read on a miss (page_cache_overwrite), and one it covers in part is read as for read(2)
+ * (block_write_begin; the model's files have no end, so such a page always holds data to
+ * keep); a write does not mark pages referenced (FGP_WRITEBEGIN has no FGP_ACCESSED, since
+ * "mm: filemap: only do access activations on reads", v4.7). */
 Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                                  bool overwrite) {
+                                  const FileRange *write) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
     for (std::uint64_t idx = offset >> kPageShift; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
         bool killed_self = false;
-        const bool whole = offset <= idx << kPageShift && ((idx + 1) << kPageShift) <= offset + len;
-        const auto pfn = overwrite && whole ? m_faults.page_cache_overwrite(pid, file_id, idx, killed_self, r.cycles)
-                                            : page_cache_get(pid, file_id, idx, killed_self, r.cycles);
+        const bool whole = write && write->offset <= idx << kPageShift && ((idx + 1) << kPageShift) <= write->offset + write->len;
+        const auto pfn = whole ? m_faults.page_cache_overwrite(pid, file_id, idx, killed_self, r.cycles)
+                               : page_cache_get(pid, file_id, idx, killed_self, r.cycles);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
-        m_pages.at(pfn->value()).referenced = true;
+        if (!write) m_pages.at(pfn->value()).referenced = true;
     }
     return r;
 }
@@ -720,6 +724,7 @@ void Kernel::unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint6
     if (Process *p = live(pid)) --p->anon_pages;
     else if (Process *dead = m_procs.find(pid)) --dead->anon_pages;
     if (!pg.maps.empty()) return; /* a COW-shared page lives while mapped */
+    pg.anon_exclusive = false; /* no mapping left to be exclusive to (one kept in the swap cache cannot be mapped again: no swap PTE names its slot) */
     if (pg.swapcache()) {
         // free_pages_and_swap_cache: the last mapping of a page kept in the swap cache goes; the
         // page goes with it unless a swap PTE still names its slot or its I/O is in flight

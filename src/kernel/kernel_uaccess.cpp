@@ -33,8 +33,9 @@ constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
  *      caller passes @check false for them.
  *   4. The bytes before the stop are copied: one cache line of user memory and one of the
  *      page-cache page per 64 bytes, through IKernelMemory (loads for the side read, stores
- *      for the side written); the page-cache pages of the file range were read in first (for a
- *      write, only those it does not overwrite whole: Kernel::file_pages).
+ *      for the side written). read(2) read the page-cache pages of the file range in first;
+ *      write(2) takes each chunk's file pages before its copy, reading only those it does not
+ *      overwrite whole (Kernel::file_pages).
  * ret: the bytes copied when any, else -EFAULT (read/write return a short count or -EFAULT).
  */
 Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
@@ -51,13 +52,18 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         r.error = -EFAULT;
         return r;
     }
-    // The file side: the page-cache pages of [offset, offset + len); a write(2) reads only the
-    // pages it leaves in part.
-    const Result rf = file_pages(pid, file_id, offset, len, !to_user);
-    r.cycles += rf.cycles;
-    if (rf.outcome != Outcome::ok) return Result{rf.outcome, r.cycles, 0};
+    // The file side. read(2) reads the page-cache pages of [offset, offset + len) in first
+    // (filemap_read); write(2) takes the file pages of each chunk once the chunk's user page is
+    // faulted in (generic_perform_write: fault_in_iov_iter_readable, then write_begin), reading
+    // only the pages it leaves in part (Kernel::file_pages).
+    if (to_user) {
+        const Result rf = file_pages(pid, file_id, offset, len, nullptr);
+        r.cycles += rf.cycles;
+        if (rf.outcome != Outcome::ok) return Result{rf.outcome, r.cycles, 0};
+    }
+    const FileRange whole_write{offset, len};
     std::uint64_t done = 0;
-    bool stopped = false;
+    bool stopped = false, begun = false; /* begun: this chunk's file pages are in the page cache */
     while (done < len && !stopped) {
         const std::uint64_t va = ua + done;
         Process *p = live(pid);
@@ -74,6 +80,14 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         }
         if (upte::kind(pte) != upte::Kind::present || (to_user && !upte::writable(pte))) break;
         const std::uint64_t chunk = std::min(len - done, kPageSize - (va & (kPageSize - 1)));
+        if (!to_user && !begun) {
+            const Result wb = file_pages(pid, file_id, offset + done, chunk, &whole_write);
+            r.cycles += wb.cycles;
+            if (wb.outcome != Outcome::ok) return Result{wb.outcome, r.cycles, 0};
+            begun = true;
+            continue; /* its allocations may have reclaimed the user page: fault it in again */
+        }
+        begun = false;
         std::uint64_t ok = chunk;
         if (check && upte::tagged(pte)) {
             const PhysAddr pa = phys_of(upte::pfn(pte)) + (va & (kPageSize - 1));

@@ -106,6 +106,7 @@ TEST(Cleancache, AWholePageWriteDropsThePoolsStaleCopy) {
     EXPECT_EQ(r.kmem.copies, copies) << "not filled from the pool";
     EXPECT_EQ(r.k->stats().file_reads, reads);
     EXPECT_EQ(r.k->cleancache_pages(), 0u) << "the stale copy dropped";
+    EXPECT_EQ(r.k->stats().cleancache_invalidates, 1u);
     EXPECT_EQ(r.alloc->pool_pages_holding_data(), 0u);
     r.expect_clean();
 }

@@ -92,5 +92,24 @@ TEST(KernelUaccess, AWriteReadsOnlyThePagesItLeavesInPart) {
               static_cast<std::int64_t>(kPageSize));
     EXPECT_EQ(r.k->stats().file_overwrites, 2u);
     EXPECT_EQ(r.k->stats().file_hits, hits + 1);
+    // A write does not mark its pages accessed (FGP_WRITEBEGIN has no FGP_ACCESSED); a read does.
+    const auto written = r.k->page_cache_find(kFile, 1);
+    ASSERT_TRUE(written.has_value());
+    EXPECT_FALSE(r.k->find_user_page(*written)->referenced);
+    EXPECT_EQ(r.k->user_copy(1, kBase + 0x100000, 64, true, false, false, kFile, kPageSize).error, 64);
+    EXPECT_TRUE(r.k->find_user_page(*written)->referenced);
+    r.expect_clean();
+}
+
+/* A write(2) from a buffer that is not mapped fails before it takes any file page
+ * (fault_in_iov_iter_readable comes before write_begin): -EFAULT, nothing read or created. */
+TEST(KernelUaccess, AWriteFromAnUnmappedBufferTakesNoFilePage) {
+    Rig r;
+    setup(r);
+    const std::uint64_t pages = r.k->page_cache_pages();
+    EXPECT_EQ(r.k->user_copy(1, kBase + 0x400000, 2 * kPageSize, false, false, false, kFile, 0).error, -EFAULT);
+    EXPECT_EQ(r.k->page_cache_pages(), pages);
+    EXPECT_EQ(r.k->stats().file_reads, 0u);
+    EXPECT_EQ(r.k->stats().file_overwrites, 0u);
     r.expect_clean();
 }

@@ -436,6 +436,27 @@ TEST(SwapCache, AStoreToAKeptPageThatIsNotExclusiveFreesItsSlot) {
     r.expect_clean();
 }
 
+/* munmap of a page a fault kept in the swap cache while its write runs: the page stays until the
+ * write completes (free_pages_and_swap_cache's folio_free_swap refuses it), unmapped, no longer
+ * exclusive to anyone; reclaim then frees it with its slot. */
+TEST(SwapCache, MunmapOfAKeptPageWhoseWriteRunsLeavesItForReclaim) {
+    KernelRig r({}, async_swap());
+    tagged_and_paged_out(r, 1);
+    ASSERT_TRUE(r.touch(1, kBase, true)); /* kept: its write runs; reused in place */
+    ASSERT_EQ(r.k->swap_cache_pages(), 1u);
+    ASSERT_EQ(r.k->munmap(1, kBase, kPageSize).error, 0);
+    EXPECT_EQ(r.k->swap_cache_pages(), 1u);
+    EXPECT_EQ(r.k->user_pages(), 1u);
+    r.expect_clean();
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
+    EXPECT_EQ(r.k->swap_slots().used(), 0u);
+    EXPECT_EQ(r.k->swap_tags().entries(), 0u);
+    r.expect_clean();
+}
+
 /* A read fault while the page's write runs keeps it in the swap cache, read-only; a store before
  * the write ends finds it exclusive and reuses it in place (do_wp_page does not look at the
  * write-back of an exclusive page), its slot kept, to be written again. */
@@ -456,6 +477,7 @@ TEST(SwapCache, AStoreWhileTheWriteRunsReusesAnExclusivePageInPlace) {
     r.kmem.io_wait(kPastTheWriteNs);
     r.k->pageout(1, kBase, kPageSize);
     EXPECT_EQ(upte::swap_slot(r.pte(1, kBase)), slot);
+    EXPECT_TRUE(upte::swap_exclusive(r.pte(1, kBase)));
     EXPECT_EQ(r.k->stats().swap_rewrites, 1u);
     r.expect_clean();
 }

@@ -109,9 +109,14 @@ public:
     Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool writable = true);
     /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
     Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
-    /// The page-cache pages of that range, read in on a miss; with @overwrite (write(2)) a page
-    /// the range covers whole is not read.
-    Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len, bool overwrite);
+    /// A byte range of a file.
+    struct FileRange {
+        std::uint64_t offset = 0, len = 0; /* bytes */
+    };
+    /// The page-cache pages of that range, read in on a miss; for part of a write(2) of @write,
+    /// a page @write covers whole is not read.
+    Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
+                      const FileRange *write);
     /// Memory as a long-running system leaves it (vm.prefill_page_cache_mbytes): clean pages of
     /// file @file_id, indices 0.., put into the page cache before the workload starts, at most
     /// @pages of them; stops early when free memory outside the pool reaches the high watermark

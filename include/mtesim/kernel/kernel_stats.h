@@ -72,6 +72,7 @@ struct KernelStats {
     std::uint64_t cleancache_drops = 0;     /* pool copies dropped for a tag reservation */
     std::uint64_t cleancache_evictions = 0; /* pool copies the backend dropped to make room for a put */
     std::uint64_t cleancache_refaults = 0;  /* misses of pages whose pool copy was dropped or evicted (read from storage) */
+    std::uint64_t cleancache_invalidates = 0; /* pool copies dropped as stale: a write(2) overwrote their page whole (cleancache_invalidate_page) */
 
     std::uint64_t kswapd_wakeups = 0;       /* kswapd woken from sleep */
     std::uint64_t kswapd_passes = 0;        /* its reclaim batches (SWAP_CLUSTER_MAX each) */

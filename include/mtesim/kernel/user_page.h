@@ -37,7 +37,9 @@ struct UserPage {
     bool readahead = false;             /* PG_readahead: read into the swap cache by readahead, not yet found by a fault */
     /* PageAnonExclusive (anonymous pages): mapped by this one process alone and not shared since
      * fork. Fork clears it on the pages it shares; a write fault's reuse (wp_page_reuse) sets it
-     * again. A page in the swap cache that has it may be made writable in place by a store,
+     * again. Reclaim's unmapping moves it to the swap entry (PTE_SWP_EXCLUSIVE) and clears it, a
+     * swap-in that keeps the page takes it back from there, pages read ahead start without it,
+     * and a page whose last mapping goes loses it. A page in the swap cache that has it may be made writable in place by a store,
      * keeping its slot (do_wp_page); one without it leaves the swap cache first, or is copied
      * while its write to the slot still runs (wp_can_reuse_anon_folio). */
     bool anon_exclusive = true;
