@@ -107,6 +107,30 @@ TEST(KernelFork, MprotectDoesNotMakeAPageSharedSinceForkWritable) {
     r.expect_clean();
 }
 
+/* The same for the lazy MTE fault: an untagged page shared at fork, its child gone, made PROT_MTE
+ * (a "metadata none" entry: its tag storage is reserved at the next access), is mapped
+ * read-only by a load's fault (do_numa_page upgrades only an exclusive page); the store after it
+ * reuses it through do_wp_page. */
+TEST(KernelFork, TheLazyMteFaultMapsAPageSharedSinceForkReadOnly) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, kPageSize, false);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    ASSERT_EQ(r.k->fork(1, 2).outcome, Kernel::Outcome::ok);
+    r.k->thread_created(2);
+    r.k->thread_start(2);
+    r.k->thread_exit(2);
+    ASSERT_EQ(r.k->mprotect(1, kBase, kPageSize, true, true).error, 0);
+    ASSERT_EQ(r.kind(1, kBase), upte::Kind::metadata_none);
+    ASSERT_TRUE(r.touch(1, kBase));
+    ASSERT_EQ(r.kind(1, kBase), upte::Kind::present);
+    EXPECT_FALSE(upte::writable(r.pte(1, kBase)));
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    EXPECT_TRUE(upte::writable(r.pte(1, kBase)));
+    EXPECT_EQ(r.k->stats().cow_reuses, 1u);
+    r.expect_clean();
+}
+
 TEST(KernelFork, ExitOfEitherProcessKeepsTheOtherPagesAndTags) {
     Rig r;
     forked(r, 2);
