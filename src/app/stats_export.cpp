@@ -319,7 +319,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.faults.mte_lazy", k.faults_mte_lazy, "faults", "'metadata none' faults: tag storage reserved, tags restored");
     add_count("kernel.faults.spurious", k.faults_spurious, "faults", "the entry was already valid");
     add_count("kernel.fault_retries", k.fault_retries, "faults", "faults that dropped mmap_lock to wait for a page's read, then started over (VM_FAULT_RETRY)");
-    add_count("kernel.page_lock_waits", k.page_lock_waits, "waits", "sleeps in folio_lock for a page locked for I/O (faults, read(2), swap-in, the flusher)");
+    add_count("kernel.page_lock_waits", k.page_lock_waits, "waits", "sleeps in folio_lock for a page locked for I/O (faults, read(2), write(2), swap-in, the flusher)");
     add_count("kernel.segv_maperr", k.segv_maperr, "faults", "accesses outside every VMA (SIGSEGV)");
     add_count("kernel.segv_accerr", k.segv_accerr, "faults", "writes to a VMA without PROT_WRITE (SIGSEGV, SEGV_ACCERR)");
     add_count("kernel.mmaps", k.mmaps, "calls", "mmap");

@@ -172,9 +172,11 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
             ++m_stats.cow_reuses;
             return r;
         }
-        if (busy_in_swap_cache) ++m_stats.swap_writeback_copies;
     }
-    const bool src_tagged = m_pages.at(old.value()).mte_tagged;
+    const UserPage &src = m_pages.at(old.value());
+    const bool src_tagged = src.mte_tagged;
+    /* the last sharer's page kept in the swap cache while its write runs: copied only for that */
+    const bool writeback_copy = src.maps.size() == 1 && src.swapcache() && !src.anon_exclusive && under_writeback(src);
     bool killed_self = false;
     const auto a = alloc_user_page(pid, src_tagged || vma.mte, killed_self, r.cycles);
     if (!a.ok) return Result{Outcome::killed, r.cycles};
@@ -219,6 +221,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
     live_p->mm->write_pte(slot, next, r.cycles);
     shootdown(pid, va, r.cycles);
     ++m_stats.cow_copies;
+    if (writeback_copy) ++m_stats.swap_writeback_copies;
     return r;
 }
 

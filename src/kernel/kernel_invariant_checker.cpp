@@ -13,8 +13,9 @@ namespace mtesim {
  * COW-shared), each swap PTE a slot in use (with saved tags exactly when its tagged bit says so;
  * the slots' reference counts add up to the swap PTEs); every user page is allocated, on the
  * LRU list it records, and mapped, in the page cache, or in the swap cache under a slot flagged
- * SWAP_HAS_CACHE that names it (a mapped one read-only, no swap PTE naming its slot, its saved
- * tags there exactly when it is tagged); the counts of pages, slots, LRU
+ * SWAP_HAS_CACHE that names it (a mapped one with no swap PTE naming its slot, its saved tags
+ * there exactly when it is tagged, and writable only when exclusive); PageAnonExclusive only on
+ * an anonymous page mapped once, an exclusive swap PTE's slot named by no other; the counts of pages, slots, LRU
  * entries and parked tags agree.
  */
 std::string KernelInvariantChecker::check() const {

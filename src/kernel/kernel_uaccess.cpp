@@ -64,6 +64,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     const FileRange whole_write{offset, len};
     std::uint64_t done = 0;
     bool stopped = false, begun = false; /* begun: this chunk's file pages are in the page cache */
+    std::uint64_t next_file_byte = offset; /* write: file pages before this byte's were taken by an earlier chunk */
     while (done < len && !stopped) {
         const std::uint64_t va = ua + done;
         Process *p = live(pid);
@@ -81,9 +82,14 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         if (upte::kind(pte) != upte::Kind::present || (to_user && !upte::writable(pte))) break;
         const std::uint64_t chunk = std::min(len - done, kPageSize - (va & (kPageSize - 1)));
         if (!to_user && !begun) {
-            const Result wb = file_pages(pid, file_id, offset + done, chunk, &whole_write);
-            r.cycles += wb.cycles;
-            if (wb.outcome != Outcome::ok) return Result{wb.outcome, r.cycles, 0};
+            // A file page the previous chunk ended in was taken by it.
+            const std::uint64_t from = std::max(offset + done, next_file_byte), end = offset + done + chunk;
+            if (from < end) {
+                const Result wb = file_pages(pid, file_id, from, end - from, &whole_write);
+                r.cycles += wb.cycles;
+                if (wb.outcome != Outcome::ok) return Result{wb.outcome, r.cycles, 0};
+            }
+            next_file_byte = (((end - 1) >> kPageShift) + 1) << kPageShift;
             begun = true;
             continue; /* its allocations may have reclaimed the user page: fault it in again */
         }
@@ -118,6 +124,13 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         for (std::uint64_t b = 0; b < ok;) {
             const std::uint64_t at_file = offset + done + b;
             const std::uint64_t in_page = std::min(ok - b, kPageSize - (at_file & (kPageSize - 1)));
+            if (!to_user && !m_page_cache.find(file_id, at_file >> kPageShift)) {
+                // Taken for this write, then reclaimed by a later allocation of it (Linux holds
+                // the page locked from write_begin to write_end): taken again.
+                const Result again = file_pages(pid, file_id, at_file, in_page, &whole_write);
+                r.cycles += again.cycles;
+                if (again.outcome != Outcome::ok) return Result{again.outcome, r.cycles, 0};
+            }
             if (const auto pc = m_page_cache.find(file_id, at_file >> kPageShift)) {
                 const PhysAddr base = phys_of(*pc);
                 for (std::uint64_t l = 0; l < in_page; l += kLine) {

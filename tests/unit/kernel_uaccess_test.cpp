@@ -85,6 +85,7 @@ TEST(KernelUaccess, AWriteReadsOnlyThePagesItLeavesInPart) {
     EXPECT_EQ(r.k->user_copy(1, kBase + 0x100000, len, false, false, false, kFile, 100).error, static_cast<std::int64_t>(len));
     EXPECT_EQ(r.k->stats().file_reads, 2u) << "pages 0 and 3";
     EXPECT_EQ(r.k->stats().file_overwrites, 2u) << "pages 1 and 2";
+    EXPECT_EQ(r.k->stats().file_hits, 0u) << "a file page two user chunks share is taken once";
     EXPECT_EQ(r.k->page_cache_pages(), 4u);
     EXPECT_EQ(r.k->dirty_file_pages(), 4u);
     const std::uint64_t hits = r.k->stats().file_hits;

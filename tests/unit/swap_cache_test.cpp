@@ -444,9 +444,12 @@ TEST(SwapCache, MunmapOfAKeptPageWhoseWriteRunsLeavesItForReclaim) {
     tagged_and_paged_out(r, 1);
     ASSERT_TRUE(r.touch(1, kBase, true)); /* kept: its write runs; reused in place */
     ASSERT_EQ(r.k->swap_cache_pages(), 1u);
+    const Pfn page = upte::pfn(r.pte(1, kBase));
     ASSERT_EQ(r.k->munmap(1, kBase, kPageSize).error, 0);
     EXPECT_EQ(r.k->swap_cache_pages(), 1u);
     EXPECT_EQ(r.k->user_pages(), 1u);
+    ASSERT_NE(r.k->find_user_page(page), nullptr);
+    EXPECT_FALSE(r.k->find_user_page(page)->anon_exclusive) << "no mapping left to be exclusive to";
     r.expect_clean();
     r.kmem.io_wait(kPastTheWriteNs);
     std::uint64_t cycles = 0;
