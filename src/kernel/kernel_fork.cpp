@@ -147,6 +147,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
     ++m_stats.cow_faults;
     const Pfn old = upte::pfn(pte);
     const std::uint32_t pid = p.pid;
+    bool writeback_copy = false; /* the last sharer's page kept in the swap cache while its write runs: copied only for that */
     {
         UserPage &pg = m_pages.at(old.value());
         if (pg.file) { /* not a COW page: the model maps file pages writable */
@@ -172,11 +173,9 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
             ++m_stats.cow_reuses;
             return r;
         }
+        writeback_copy = pg.maps.size() == 1 && busy_in_swap_cache;
     }
-    const UserPage &src = m_pages.at(old.value());
-    const bool src_tagged = src.mte_tagged;
-    /* the last sharer's page kept in the swap cache while its write runs: copied only for that */
-    const bool writeback_copy = src.maps.size() == 1 && src.swapcache() && !src.anon_exclusive && under_writeback(src);
+    const bool src_tagged = m_pages.at(old.value()).mte_tagged;
     bool killed_self = false;
     const auto a = alloc_user_page(pid, src_tagged || vma.mte, killed_self, r.cycles);
     if (!a.ok) return Result{Outcome::killed, r.cycles};

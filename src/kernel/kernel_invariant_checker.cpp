@@ -15,8 +15,8 @@ namespace mtesim {
  * LRU list it records, and mapped, in the page cache, or in the swap cache under a slot flagged
  * SWAP_HAS_CACHE that names it (a mapped one with no swap PTE naming its slot, its saved tags
  * there exactly when it is tagged, and writable only when exclusive); PageAnonExclusive only on
- * an anonymous page mapped once, an exclusive swap PTE's slot named by no other; the counts of pages, slots, LRU
- * entries and parked tags agree.
+ * an anonymous page mapped once, an exclusive swap PTE's slot named by no other; the counts of
+ * pages, slots, LRU entries and parked tags agree.
  */
 std::string KernelInvariantChecker::check() const {
     const auto &m_procs = m_kernel.m_procs.all();

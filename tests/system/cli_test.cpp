@@ -976,8 +976,8 @@ TEST(CliRun, AStoreThroughAFileMappingIsDirtyForReclaimWithoutAFault) {
 }
 
 /* The flusher in a whole run: one write(2) of 24 MiB (6,144 pages of file 3, each overwritten
- * whole, so none is read) with vm.dirty_background_ratio 0 passes the background threshold at its first page,
- * which wakes the flusher on another core; it writes every dirty page, 15 a pass. With the
+ * whole, so none is read) with vm.dirty_background_ratio 0 passes the background threshold at
+ * its first page, which wakes the flusher on another core; it writes every dirty page, 15 a pass. With the
  * default ratios (a background threshold near 104,000 pages, 10% of virt-4g-mte's dirtyable
  * memory) nothing wakes it and all stay dirty. */
 TEST(CliRun, AWriterPastTheBackgroundThresholdGetsItsPagesWrittenByTheFlusherOnAnotherCore) {

@@ -39,9 +39,10 @@ struct UserPage {
      * fork. Fork clears it on the pages it shares; a write fault's reuse (wp_page_reuse) sets it
      * again. Reclaim's unmapping moves it to the swap entry (PTE_SWP_EXCLUSIVE) and clears it, a
      * swap-in that keeps the page takes it back from there, pages read ahead start without it,
-     * and a page whose last mapping goes loses it. A page in the swap cache that has it may be made writable in place by a store,
-     * keeping its slot (do_wp_page); one without it leaves the swap cache first, or is copied
-     * while its write to the slot still runs (wp_can_reuse_anon_folio). */
+     * and a page whose last mapping goes loses it. A page in the swap cache that has it may be
+     * made writable in place by a store, keeping its slot (do_wp_page); one without it leaves
+     * the swap cache first, or is copied while its write to the slot still runs
+     * (wp_can_reuse_anon_folio). */
     bool anon_exclusive = true;
 
     /// PG_swapcache.
