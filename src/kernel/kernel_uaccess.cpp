@@ -67,19 +67,10 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     std::uint64_t next_file_byte = offset; /* write: file pages before this byte's were taken by an earlier chunk */
     while (done < len && !stopped) {
         const std::uint64_t va = ua + done;
-        Process *p = live(pid);
-        if (!p) return Result{Outcome::killed, r.cycles, 0};
-        std::uint64_t pte = peek_pte(*p, va);
-        for (int tries = 0; tries < 4 && (upte::kind(pte) != upte::Kind::present || (to_user && !upte::writable(pte)));
-             ++tries) {
-            const Result f = handle_fault(pid, va, to_user);
-            r.cycles += f.cycles;
-            if (f.outcome == Outcome::killed) return Result{Outcome::killed, r.cycles, 0};
-            if (f.outcome == Outcome::segv_maperr || f.outcome == Outcome::segv_accerr) break;
-            p = live(pid);
-            pte = p ? peek_pte(*p, va) : 0;
-        }
-        if (upte::kind(pte) != upte::Kind::present || (to_user && !upte::writable(pte))) break;
+        bool killed = false;
+        const std::uint64_t pte = fault_in_user(pid, va, to_user, r.cycles, killed);
+        if (killed) return Result{Outcome::killed, r.cycles, 0};
+        if (!pte) break;
         const std::uint64_t chunk = std::min(len - done, kPageSize - (va & (kPageSize - 1)));
         if (!to_user && !begun) {
             // A file page the previous chunk ended in was taken by it.
@@ -95,30 +86,16 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         }
         begun = false;
         std::uint64_t ok = chunk;
-        if (check && upte::tagged(pte)) {
-            const PhysAddr pa = phys_of(upte::pfn(pte)) + (va & (kPageSize - 1));
-            for (std::uint64_t g = pa.value() & ~(kGranuleSize - 1); g < pa.value() + chunk; g += kGranuleSize) {
-                const auto t = m_tags.get(PhysAddr(g));
-                if (t && *t != ltag) {
-                    ok = g > pa.value() ? g - pa.value() : 0;
-                    stopped = true;
-                    ++m_stats.uaccess_tag_faults;
-                    break;
-                }
+        if (check) {
+            ok = tag_checked_bytes(pte, va, chunk, ltag);
+            if (ok < chunk) {
+                stopped = true;
+                ++m_stats.uaccess_tag_faults;
             }
         }
         // The copy's traffic: the user lines and the page-cache lines it moves.
         const PhysAddr user_pa = phys_of(upte::pfn(pte)) + (va & (kPageSize - 1));
-        for (std::uint64_t b = 0; b < ok; b += kLine) {
-            const PhysAddr at = user_pa + b;
-            std::uint64_t w = 0;
-            if (to_user) {
-                w = m_memory.read_word(PhysAddr(at.value() & ~7ull)); /* the bytes stay as they are: data is not modelled here */
-                r.cycles += m_kmem.write_words(PhysAddr(at.value() & ~7ull), &w, 1);
-            } else {
-                r.cycles += m_kmem.read_word(PhysAddr(at.value() & ~7ull), w);
-            }
-        }
+        r.cycles += copy_lines(user_pa, ok, to_user);
         // The page-cache side: the lines of each file page the copy covers (a user page's
         // chunk that is not aligned to the file's pages spans two of them).
         for (std::uint64_t b = 0; b < ok;) {
@@ -132,13 +109,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
                 if (again.outcome != Outcome::ok) return Result{again.outcome, r.cycles, 0};
             }
             if (const auto pc = m_page_cache.find(file_id, at_file >> kPageShift)) {
-                const PhysAddr base = phys_of(*pc);
-                for (std::uint64_t l = 0; l < in_page; l += kLine) {
-                    const PhysAddr at(base.value() + (at_file & (kPageSize - 1)) + l);
-                    std::uint64_t w = m_memory.read_word(PhysAddr(at.value() & ~7ull));
-                    r.cycles += to_user ? m_kmem.read_word(PhysAddr(at.value() & ~7ull), w)
-                                        : m_kmem.write_words(PhysAddr(at.value() & ~7ull), &w, 1);
-                }
+                r.cycles += copy_lines(phys_of(*pc) + (at_file & (kPageSize - 1)), in_page, !to_user);
                 if (!to_user) { /* write(2): the file page is dirty (generic_perform_write) */
                     UserPage &pg = m_pages.at(pc->value());
                     pg.dirty = true;
@@ -155,6 +126,58 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     if (!done && len) ++m_stats.uaccess_efault;
     r.error = done || !len ? static_cast<std::int64_t>(done) : -EFAULT;
     return r;
+}
+
+/* The uaccess fixup's handle_mm_fault: a user access that finds no usable entry faults the page
+ * in (a read fault, or a write fault for @write, which also breaks a COW share) and tries again,
+ * at most four times; an address outside every VMA, or one the VMA's protection refuses, ends it. */
+std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles, bool &killed) {
+    killed = false;
+    Process *p = live(pid);
+    if (!p) {
+        killed = true;
+        return 0;
+    }
+    const auto usable = [write](std::uint64_t e) { return upte::kind(e) == upte::Kind::present && (!write || upte::writable(e)); };
+    std::uint64_t pte = peek_pte(*p, va);
+    for (int tries = 0; tries < 4 && !usable(pte); ++tries) {
+        const Result f = handle_fault(pid, va, write);
+        cycles += f.cycles;
+        if (f.outcome == Outcome::killed) {
+            killed = true;
+            return 0;
+        }
+        if (f.outcome == Outcome::segv_maperr || f.outcome == Outcome::segv_accerr) break;
+        p = live(pid);
+        pte = p ? peek_pte(*p, va) : 0;
+    }
+    return usable(pte) ? pte : 0;
+}
+
+/* A checked user access (SYNC): each 16-byte granule the access touches, from the one holding
+ * @va, compared with the pointer's logical tag; the access stops at the first mismatch, having
+ * done the bytes before that granule. An untagged (not Normal-Tagged) page is not checked. */
+std::uint64_t Kernel::tag_checked_bytes(std::uint64_t pte, std::uint64_t va, std::uint64_t len, Tag ltag) const {
+    if (!upte::tagged(pte)) return len;
+    const PhysAddr pa = phys_of(upte::pfn(pte)) + (va & (kPageSize - 1));
+    for (std::uint64_t g = pa.value() & ~(kGranuleSize - 1); g < pa.value() + len; g += kGranuleSize) {
+        const auto t = m_tags.get(PhysAddr(g));
+        if (t && *t != ltag) return g > pa.value() ? g - pa.value() : 0;
+    }
+    return len;
+}
+
+/* copy_to_user / copy_from_user's loop on one side of the copy: a line per 64 bytes, loaded from
+ * the side read or stored to the side written (the data itself is not modelled here: a store
+ * writes back what the word holds). */
+std::uint64_t Kernel::copy_lines(PhysAddr at, std::uint64_t len, bool store) {
+    std::uint64_t cycles = 0;
+    for (std::uint64_t b = 0; b < len; b += kLine) {
+        const PhysAddr word((at.value() + b) & ~7ull);
+        std::uint64_t w = m_memory.read_word(word);
+        cycles += store ? m_kmem.write_words(word, &w, 1) : m_kmem.read_word(word, w);
+    }
+    return cycles;
 }
 
 }  // namespace mtesim

@@ -438,6 +438,19 @@ private:
     std::uint64_t peek_pte(const Process &p, std::uint64_t va) const { return p.mm ? p.mm->peek_pte(m_memory, va) : 0; }
     void verify(std::uint32_t pid, std::uint64_t va);
 
+    /* The pieces of the kernel's user accesses (kernel_uaccess.cpp) */
+    /// The uaccess fixup's handle_mm_fault for user address @va of @pid: faulted in until its
+    /// entry is present (and writable, @write) or the fault fails (outside every VMA, or not
+    /// allowed). Returns the entry, 0 when the access cannot be made; @killed when the fault
+    /// killed the caller.
+    std::uint64_t fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles, bool &killed);
+    /// The bytes of [@va, @va + @len) (one page, mapped by @pte) before the first 16-byte
+    /// granule whose allocation tag is not @ltag (@len when none is, or the page is not tagged).
+    std::uint64_t tag_checked_bytes(std::uint64_t pte, std::uint64_t va, std::uint64_t len, Tag ltag) const;
+    /// The copy loop's traffic on one side: a line of @len bytes from @at moved per 64 bytes, as
+    /// loads (@store false: the side read) or stores. Returns the cycles.
+    std::uint64_t copy_lines(PhysAddr at, std::uint64_t len, bool store);
+
     KernelConfig m_config;
     PageAllocator &m_alloc;
     IKernelMemory &m_kmem;
