@@ -233,7 +233,10 @@ std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t
                                                 bool &killed_self, std::uint64_t &cycles, bool wait, bool retried) {
     killed_self = false;
     std::optional<Pfn> pfn = m_k.page_cache.find(file_id, index);
-    if (pfn) {
+    if (pfn && !m_k.pages.at(pfn->value()).uptodate) {
+        // A page a short write(2) left unfilled (not uptodate): filemap_read_folio reads it.
+        read_into(m_k.pages.at(pfn->value()), file_id, index);
+    } else if (pfn) {
         if (!retried) ++m_k.stats.file_hits; /* a retry finds what its first attempt read or found */
     } else {
         pfn = page_cache_add(pid, file_id, index, killed_self, cycles);
@@ -241,14 +244,21 @@ std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t
         UserPage &pg = m_k.pages.at(pfn->value());
         if (!cleancache_get(file_id, index, *pfn, cycles)) {
             if (m_k.page_cache.take_dropped(file_id, index)) ++m_k.stats.cleancache_refaults;
-            const bool same_window = m_k.page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
-            const double read_ns = m_k.storage.read_page_ns(!same_window);
-            pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(read_ns * 1000.0 + 0.5);
-            ++m_k.stats.file_reads;
+            read_into(pg, file_id, index);
         }
     }
     if (wait) cycles += wait_unlocked(*pfn);
     return pfn;
+}
+
+/* The storage read that fills page-cache page @pg of (@file_id, @index): submitted now, the page
+ * locked until it completes (one device latency per readahead window, plus the transfer). */
+void FaultHandler::read_into(UserPage &pg, std::uint32_t file_id, std::uint64_t index) {
+    const bool same_window = m_k.page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
+    const double read_ns = m_k.storage.read_page_ns(!same_window);
+    pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(read_ns * 1000.0 + 0.5);
+    pg.uptodate = true;
+    ++m_k.stats.file_reads;
 }
 
 /* filemap_add_folio of a new page for (@file_id, @index), not yet filled: allocated (reclaim and
@@ -282,6 +292,7 @@ std::optional<Pfn> FaultHandler::page_cache_overwrite(std::uint32_t pid, std::ui
     }
     const auto pfn = page_cache_add(pid, file_id, index, killed_self, cycles);
     if (!pfn) return std::nullopt;
+    m_k.pages.at(pfn->value()).uptodate = false; /* until the write's copy fills it */
     if (const auto stale = m_k.cleancache.find(file_id, index)) {
         m_k.cleancache.erase(*stale);
         cycles += m_k.alloc.free_pages(*stale);

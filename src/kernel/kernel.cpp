@@ -394,28 +394,21 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
 }
 
 Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
-    return file_pages(pid, file_id, offset, len, nullptr);
+    return file_pages(pid, file_id, offset, len);
 }
 
-/* The page-cache pages of [@offset, @offset + @len) of @file_id, each waited for until a read
- * filling it completes. A read marks each referenced (folio_mark_accessed). For a write
- * (@write: the whole write(2) range, of which this is a part), a page the write covers whole is
- * not read on a miss (page_cache_overwrite), and one it covers in part is read as for read(2)
- * (block_write_begin; the model's files have no end, so such a page always holds data to
- * keep); a write does not mark pages referenced (FGP_WRITEBEGIN has no FGP_ACCESSED, since
- * "mm: filemap: only do access activations on reads", v4.7). */
-Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                                  const FileRange *write) {
+/* The page-cache pages of [@offset, @offset + @len) of @file_id, each read in on a miss or when
+ * a short write(2) left it not uptodate, waited for until the read filling it completes, and
+ * marked referenced (folio_mark_accessed). */
+Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
     for (std::uint64_t idx = offset >> kPageShift; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
         bool killed_self = false;
-        const bool whole = write && write->offset <= idx << kPageShift && ((idx + 1) << kPageShift) <= write->offset + write->len;
-        const auto pfn = whole ? m_faults.page_cache_overwrite(pid, file_id, idx, killed_self, r.cycles)
-                               : page_cache_get(pid, file_id, idx, killed_self, r.cycles);
+        const auto pfn = page_cache_get(pid, file_id, idx, killed_self, r.cycles);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
-        if (!write) m_pages.at(pfn->value()).referenced = true;
+        m_pages.at(pfn->value()).referenced = true;
     }
     return r;
 }

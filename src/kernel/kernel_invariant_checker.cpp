@@ -82,6 +82,10 @@ std::string KernelInvariantChecker::check() const {
                 return "file page " + std::to_string(pfn) + (pg.dirty ? " is dirty but not counted" : " is counted dirty but clean");
             dirty_files += pg.dirty;
         }
+        // A page a write(2) made without a read and has not filled (not uptodate) holds nothing:
+        // nobody maps it, it is not dirty, and no write of it runs (a reader reads it first).
+        if (!pg.uptodate && (!pg.file || pg.dirty || !pg.maps.empty() || pg.locked_until_ps || pg.writeback_end_ps))
+            return "page-cache page " + std::to_string(pfn) + " is not uptodate but in use";
         if (!m_alloc.is_allocated_head(Pfn(pfn)))
             return "user page " + std::to_string(pfn) + " is not allocated";
         if (pg.batch_cpu < 0 && *pg.lru != pfn) return "user page " + std::to_string(pfn) + " has a stale LRU entry";

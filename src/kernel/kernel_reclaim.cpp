@@ -483,7 +483,8 @@ bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlu
         return false;
     }
     ++m_stats.file_pages_dropped;
-    if (m_alloc.config().tag_reserve == TagReservePath::cleancache && !pg.shmem) cleancache_put(pfn, pg, cycles);
+    // A page a short write left unfilled holds nothing to keep (not uptodate: not put).
+    if (m_alloc.config().tag_reserve == TagReservePath::cleancache && !pg.shmem && pg.uptodate) cleancache_put(pfn, pg, cycles);
     free_user_page(pfn, cycles);
     return true;
 }

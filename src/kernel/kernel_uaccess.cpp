@@ -16,26 +16,18 @@ constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
 }  // namespace
 
 /*
- * A copy between a user buffer and the page cache, as copy_to_user / copy_from_user do it:
+ * read(2) or write(2) of a file through a user buffer, with the checks of the kernel's user
+ * accesses:
  *   1. access_ok(untagged_addr(buf)): without PR_TAGGED_ADDR_ENABLE a pointer with a non-zero
  *      top byte is not a user address (tagged-address-abi.rst: "the ABI is disabled by
  *      default" and a tagged pointer passed to a syscall then fails): -EFAULT, nothing copied.
- *   2. The buffer is walked a page at a time: a page not present (or, for a copy to user
- *      memory, read-only: a COW page) is faulted in as the user access would (the uaccess
- *      fixup path calls handle_mm_fault); an address outside every VMA, or, for a copy to
- *      user memory (read(2)), a VMA without PROT_WRITE (SEGV_ACCERR for a user store; the
- *      kernel's STTR faults the same way, and the fixup ends the copy), ends the copy.
- *   3. When @check (the thread is in SYNC mode for this direction: the kernel's LDTR/STTR
- *      are checked with TCF0), every 16-byte granule of a Normal-Tagged page is compared with
- *      the pointer's logical tag; the first mismatch ends the copy without a signal (the
+ *   2. The copy: read_to_user for read(2), perform_write for write(2). In both, when @check
+ *      (the thread is in SYNC mode for this direction: the kernel's LDTR/STTR are checked with
+ *      TCF0) every 16-byte granule of a Normal-Tagged page the kernel touches is compared with
+ *      the pointer's logical tag, and the first mismatch ends the copy without a signal (the
  *      uaccess fixup: "the kernel makes a best effort to check its user address accesses").
  *      NONE and ASYNC do not check kernel accesses (memory-tagging-extension.rst), and the
  *      caller passes @check false for them.
- *   4. The bytes before the stop are copied: one cache line of user memory and one of the
- *      page-cache page per 64 bytes, through IKernelMemory (loads for the side read, stores
- *      for the side written). read(2) read the page-cache pages of the file range in first;
- *      write(2) takes each chunk's file pages before its copy, reading only those it does not
- *      overwrite whole (Kernel::file_pages).
  * ret: the bytes copied when any, else -EFAULT (read/write return a short count or -EFAULT).
  */
 Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
@@ -45,86 +37,152 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     ++m_stats.uaccess_calls;
     const VirtAddr ptr(buf);
     const std::uint64_t ua = untagged(ptr).value();
-    const Tag ltag = logical_tag(ptr);
     if ((!tagged_addr_abi && (buf & kTopByteMask)) || ua >= (1ull << 48) || len > (1ull << 48) - ua) {
         ++m_stats.uaccess_efault;
         ++m_stats.uaccess_short;
         r.error = -EFAULT;
         return r;
     }
-    // The file side. read(2) reads the page-cache pages of [offset, offset + len) in first
-    // (filemap_read); write(2) takes the file pages of each chunk once the chunk's user page is
-    // faulted in (generic_perform_write: fault_in_iov_iter_readable, then write_begin), reading
-    // only the pages it leaves in part (Kernel::file_pages).
-    if (to_user) {
-        const Result rf = file_pages(pid, file_id, offset, len, nullptr);
-        r.cycles += rf.cycles;
-        if (rf.outcome != Outcome::ok) return Result{rf.outcome, r.cycles, 0};
-    }
-    const FileRange whole_write{offset, len};
+    const UserBuffer user{pid, ua, len, check, logical_tag(ptr)};
     std::uint64_t done = 0;
-    bool stopped = false, begun = false; /* begun: this chunk's file pages are in the page cache */
-    std::uint64_t next_file_byte = offset; /* write: file pages before this byte's were taken by an earlier chunk */
-    while (done < len && !stopped) {
-        const std::uint64_t va = ua + done;
+    bool tag_fault = false;
+    r = to_user ? read_to_user(user, file_id, offset, done, tag_fault) : perform_write(user, file_id, offset, done, tag_fault);
+    if (r.outcome != Outcome::ok) return Result{r.outcome, r.cycles, 0};
+    m_stats.uaccess_bytes += done;
+    if (tag_fault) ++m_stats.uaccess_tag_faults;
+    if (done < len) ++m_stats.uaccess_short;
+    if (!done && len) ++m_stats.uaccess_efault;
+    r.error = done || !len ? static_cast<std::int64_t>(done) : -EFAULT;
+    return r;
+}
+
+/*
+ * read(2) (filemap_read, then copy_to_user):
+ *   1. The page-cache pages of [@offset, @offset + len) are read in first (Kernel::file_pages).
+ *   2. The buffer is walked a page at a time: a page not present or read-only (a COW page) is
+ *      faulted in for a write, as the user store would be (the uaccess fixup path calls
+ *      handle_mm_fault); an address outside every VMA, or a VMA without PROT_WRITE (SEGV_ACCERR
+ *      for a user store; the kernel's STTR faults the same way, and the fixup ends the copy),
+ *      ends the copy; so does a tag mismatch (@tag_fault).
+ *   3. The bytes before the stop are copied: one cache line of the page-cache page loaded and
+ *      one of user memory stored per 64 bytes, through IKernelMemory.
+ * @done: the bytes copied.
+ */
+Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset,
+                                    std::uint64_t &done, bool &tag_fault) {
+    Result r = file_pages(user.pid, file_id, offset, user.len);
+    if (r.outcome != Outcome::ok) return r;
+    while (done < user.len) {
+        const std::uint64_t va = user.ua + done;
         bool killed = false;
-        const std::uint64_t pte = fault_in_user(pid, va, to_user, r.cycles, killed);
+        const std::uint64_t pte = fault_in_user(user.pid, va, true, r.cycles, killed);
         if (killed) return Result{Outcome::killed, r.cycles, 0};
         if (!pte) break;
-        const std::uint64_t chunk = std::min(len - done, kPageSize - (va & (kPageSize - 1)));
-        if (!to_user && !begun) {
-            // A file page the previous chunk ended in was taken by it.
-            const std::uint64_t from = std::max(offset + done, next_file_byte), end = offset + done + chunk;
-            if (from < end) {
-                const Result wb = file_pages(pid, file_id, from, end - from, &whole_write);
-                r.cycles += wb.cycles;
-                if (wb.outcome != Outcome::ok) return Result{wb.outcome, r.cycles, 0};
-            }
-            next_file_byte = (((end - 1) >> kPageShift) + 1) << kPageShift;
-            begun = true;
-            continue; /* its allocations may have reclaimed the user page: fault it in again */
-        }
-        begun = false;
-        std::uint64_t ok = chunk;
-        if (check) {
-            ok = tag_checked_bytes(pte, va, chunk, ltag);
-            if (ok < chunk) {
-                stopped = true;
-                ++m_stats.uaccess_tag_faults;
-            }
-        }
-        // The copy's traffic: the user lines and the page-cache lines it moves.
-        const PhysAddr user_pa = phys_of(upte::pfn(pte)) + (va & (kPageSize - 1));
-        r.cycles += copy_lines(user_pa, ok, to_user);
+        const std::uint64_t chunk = std::min(user.len - done, kPageSize - (va & (kPageSize - 1)));
+        const std::uint64_t ok = user.check ? tag_checked_bytes(pte, va, chunk, user.ltag) : chunk;
+        r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (va & (kPageSize - 1)), ok, true);
         // The page-cache side: the lines of each file page the copy covers (a user page's
         // chunk that is not aligned to the file's pages spans two of them).
         for (std::uint64_t b = 0; b < ok;) {
             const std::uint64_t at_file = offset + done + b;
             const std::uint64_t in_page = std::min(ok - b, kPageSize - (at_file & (kPageSize - 1)));
-            if (!to_user && !m_page_cache.find(file_id, at_file >> kPageShift)) {
-                // Taken for this write, then reclaimed by a later allocation of it (Linux holds
-                // the page locked from write_begin to write_end): taken again.
-                const Result again = file_pages(pid, file_id, at_file, in_page, &whole_write);
-                r.cycles += again.cycles;
-                if (again.outcome != Outcome::ok) return Result{again.outcome, r.cycles, 0};
-            }
-            if (const auto pc = m_page_cache.find(file_id, at_file >> kPageShift)) {
-                r.cycles += copy_lines(phys_of(*pc) + (at_file & (kPageSize - 1)), in_page, !to_user);
-                if (!to_user) { /* write(2): the file page is dirty (generic_perform_write) */
-                    UserPage &pg = m_pages.at(pc->value());
-                    pg.dirty = true;
-                    file_page_dirtied(pg, r.cycles);
-                }
-            }
+            if (const auto pc = m_page_cache.find(file_id, at_file >> kPageShift))
+                r.cycles += copy_lines(phys_of(*pc) + (at_file & (kPageSize - 1)), in_page, false);
             b += in_page;
         }
         done += ok;
-        if (ok < chunk) break;
+        if (ok < chunk) {
+            tag_fault = true;
+            break;
+        }
     }
-    m_stats.uaccess_bytes += done;
-    if (done < len) ++m_stats.uaccess_short;
-    if (!done && len) ++m_stats.uaccess_efault;
-    r.error = done || !len ? static_cast<std::int64_t>(done) : -EFAULT;
+    return r;
+}
+
+/*
+ * write(2), as generic_perform_write (mm/filemap.c, v6.6) does it, a file page at a time:
+ *   1. bytes: what is left of the write in this file page.
+ *   2. fault_in_iov_iter_readable(bytes) (fault_in_readable): a one-byte user load at the first
+ *      byte of the user range and at each later page start in it, each faulting its page in
+ *      (fault_in_user) and, when @check, tag-checked. The loads stop at the first that fails;
+ *      when that is the first, nothing could be faulted in and the write ends (-EFAULT when it
+ *      wrote nothing).
+ *   3. write_begin (block_write_begin): the file page. One the bytes cover whole is found or
+ *      made without a read (FaultHandler::page_cache_overwrite: a new page is not uptodate);
+ *      one they leave in part is read when it is not uptodate (FaultHandler::page_cache_get).
+ *   4. copy_page_from_iter_atomic: page faults disabled, the copy stops at a user page that is
+ *      not present (step 3's allocation reclaimed it) or, when @check, at the first granule whose
+ *      tag mismatches. Its lines are moved whether or not step 5 takes them.
+ *   5. write_end (block_write_end): a short copy into a page not uptodate is taken as nothing
+ *      ("treat any short write to a non uptodate page as a zero-length write"); otherwise what
+ *      was copied is committed: the page is uptodate and dirty (folio_mark_dirty).
+ *   6. When nothing was taken, back to 2 with bytes = the bytes the copy moved, if any (now a
+ *      partial write, whose write_begin reads the page), else the same bytes. The model ends the
+ *      write after 16 such rounds in a row at one place (Linux has no bound; its loop ends when a
+ *      copy moves something or the fault-in fails).
+ * write(2) does not mark its pages accessed (FGP_WRITEBEGIN has no FGP_ACCESSED, since "mm:
+ * filemap: only do access activations on reads", v4.7). @done: the bytes written.
+ */
+Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset,
+                                     std::uint64_t &done, bool &tag_fault) {
+    constexpr unsigned kMaxEmptyRounds = 16;
+    Result r;
+    while (done < user.len) {
+        const std::uint64_t pos = offset + done, in_file = pos & (kPageSize - 1);
+        std::uint64_t bytes = std::min(kPageSize - in_file, user.len - done);
+        std::uint64_t taken = 0;
+        for (unsigned round = 0; !taken && round < kMaxEmptyRounds; ++round) {
+            // 2. fault_in_readable: the probes.
+            const std::uint64_t start = user.ua + done, end = start + bytes;
+            for (std::uint64_t at = start; at < end; at = (at & ~(kPageSize - 1)) + kPageSize) {
+                bool killed = false;
+                const std::uint64_t pte = fault_in_user(user.pid, at, false, r.cycles, killed);
+                if (killed) return Result{Outcome::killed, r.cycles, 0};
+                const bool loaded = pte && (!user.check || tag_checked_bytes(pte, at, 1, user.ltag));
+                if (!loaded) {
+                    tag_fault |= pte != 0;
+                    if (at == start) return r; /* nothing faulted in: -EFAULT, or a short count */
+                    break;
+                }
+                r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (at & (kPageSize - 1)), 1, false);
+            }
+            // 3. write_begin.
+            bool killed_self = false;
+            const bool whole = in_file == 0 && bytes == kPageSize;
+            const auto pc = whole ? m_faults.page_cache_overwrite(user.pid, file_id, pos >> kPageShift, killed_self, r.cycles)
+                                  : m_faults.page_cache_get(user.pid, file_id, pos >> kPageShift, killed_self, r.cycles);
+            if (!pc) return Result{Outcome::killed, r.cycles, 0}; /* the allocation fails only by killing the caller */
+            // 4. copy_page_from_iter_atomic.
+            std::uint64_t copied = 0;
+            while (copied < bytes) {
+                const std::uint64_t va = start + copied;
+                const Process *p = live(user.pid);
+                const std::uint64_t pte = p ? peek_pte(*p, va) : 0;
+                if (upte::kind(pte) != upte::Kind::present) break;
+                const std::uint64_t chunk = std::min(bytes - copied, kPageSize - (va & (kPageSize - 1)));
+                const std::uint64_t ok = user.check ? tag_checked_bytes(pte, va, chunk, user.ltag) : chunk;
+                r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (va & (kPageSize - 1)), ok, false);
+                r.cycles += copy_lines(phys_of(*pc) + in_file + copied, ok, true);
+                copied += ok;
+                if (ok < chunk) {
+                    tag_fault = true;
+                    break;
+                }
+            }
+            // 5. write_end.
+            UserPage &pg = m_pages.at(pc->value());
+            taken = copied < bytes && !pg.uptodate ? 0 : copied;
+            if (taken) {
+                pg.uptodate = true;
+                pg.dirty = true;
+                file_page_dirtied(pg, r.cycles);
+            } else if (copied) {
+                bytes = copied; /* 6. the partial write */
+            }
+        }
+        if (!taken) break;
+        done += taken; /* a short copy into an uptodate page is committed; the next probe decides */
+    }
     return r;
 }
 

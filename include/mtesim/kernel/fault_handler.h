@@ -94,6 +94,8 @@ public:
 
 private:
     using Process = ProcessTable::Process;
+    /// Submits the storage read of page-cache page @pg (locked until it completes).
+    void read_into(UserPage &pg, std::uint32_t file_id, std::uint64_t index);
     /// A new page put into the page cache as (@file_id, @index) and onto the LRU, unfilled.
     std::optional<Pfn> page_cache_add(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
                                       std::uint64_t &cycles);

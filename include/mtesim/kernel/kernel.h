@@ -109,14 +109,9 @@ public:
     Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool writable = true);
     /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
     Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
-    /// A byte range of a file.
-    struct FileRange {
-        std::uint64_t offset = 0, len = 0; /* bytes */
-    };
-    /// The page-cache pages of that range, read in on a miss; for part of a write(2) of @write,
-    /// a page @write covers whole is not read.
-    Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                      const FileRange *write);
+    /// The page-cache pages of that range, read in on a miss (or when not uptodate), each marked
+    /// accessed (read(2)'s filemap_read).
+    Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
     /// Memory as a long-running system leaves it (vm.prefill_page_cache_mbytes): clean pages of
     /// file @file_id, indices 0.., put into the page cache before the workload starts, at most
     /// @pages of them; stops early when free memory outside the pool reaches the high watermark
@@ -444,6 +439,20 @@ private:
     /// allowed). Returns the entry, 0 when the access cannot be made; @killed when the fault
     /// killed the caller.
     std::uint64_t fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles, bool &killed);
+    /// A user buffer of a read(2) or write(2): its untagged address, its pointer's logical tag,
+    /// and whether the kernel's accesses to it are tag-checked (SYNC).
+    struct UserBuffer {
+        std::uint32_t pid = 0;
+        std::uint64_t ua = 0, len = 0; /* untagged address, bytes */
+        bool check = false;
+        Tag ltag{};
+    };
+    /// read(2)'s copy to the user buffer; write(2)'s (generic_perform_write). @done: the bytes
+    /// copied; @tag_fault: a tag mismatch stopped it.
+    Result read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, std::uint64_t &done,
+                        bool &tag_fault);
+    Result perform_write(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, std::uint64_t &done,
+                         bool &tag_fault);
     /// The bytes of [@va, @va + @len) (one page, mapped by @pte) before the first 16-byte
     /// granule whose allocation tag is not @ltag (@len when none is, or the page is not tagged).
     std::uint64_t tag_checked_bytes(std::uint64_t pte, std::uint64_t va, std::uint64_t len, Tag ltag) const;

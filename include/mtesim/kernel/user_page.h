@@ -35,6 +35,7 @@ struct UserPage {
     std::int64_t swap_slot = -1;        /* PG_swapcache: an anonymous page in the swap cache under this slot (unmapped, or mapped by a swap-in that kept it: read-only, or writable and dirty once a store reused it in place); -1: not */
     bool reclaim = false;               /* PG_reclaim: reclaim started its write; rotated to the inactive tail when it completes */
     bool readahead = false;             /* PG_readahead: read into the swap cache by readahead, not yet found by a fault */
+    bool uptodate = true;               /* PG_uptodate (page-cache pages): false while a write(2) that was to overwrite it whole has not filled it (a short copy leaves it so; the next reader reads it from storage) */
     /* PageAnonExclusive (anonymous pages): mapped by this one process alone and not shared since
      * fork. Fork clears it on the pages it shares; a write fault's reuse (wp_page_reuse) sets it
      * again. Reclaim's unmapping moves it to the swap entry (PTE_SWP_EXCLUSIVE) and clears it, a
