@@ -57,43 +57,59 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
 }
 
 /*
- * read(2) (filemap_read, then copy_to_user):
- *   1. The page-cache pages of [@offset, @offset + len) are read in first (Kernel::file_pages).
- *   2. The buffer is walked a page at a time: a page not present or read-only (a COW page) is
- *      faulted in for a write, as the user store would be (the uaccess fixup path calls
- *      handle_mm_fault); an address outside every VMA, or a VMA without PROT_WRITE (SEGV_ACCERR
- *      for a user store; the kernel's STTR faults the same way, and the fixup ends the copy),
- *      ends the copy; so does a tag mismatch (@tag_fault).
- *   3. The bytes before the stop are copied: one cache line of the page-cache page loaded and
- *      one of user memory stored per 64 bytes, through IKernelMemory.
+ * read(2), as filemap_read (mm/filemap.c, v6.6) does it, a batch of page-cache pages at a time:
+ *   1. filemap_get_pages: the pages from the current position, at most a folio batch
+ *      (PAGEVEC_SIZE, 15) and at most to the end of the read, each read in on a miss or when
+ *      not uptodate and waited for, and marked accessed (Kernel::file_pages).
+ *   2. copy_folio_to_iter of each, in order: copy_to_user, which faults the buffer in as it
+ *      goes, a user page at a time: a page not present or read-only (a COW page) is faulted in
+ *      for a write, as the user store would be (the uaccess fixup path calls handle_mm_fault); an
+ *      address outside every VMA, or a VMA without PROT_WRITE (SEGV_ACCERR for a user store; the
+ *      kernel's STTR faults the same way, and the fixup ends the copy), ends it; so does a tag
+ *      mismatch (@tag_fault). The bytes before the stop are copied: one cache line of the
+ *      page-cache page loaded and one of user memory stored per 64 bytes, through IKernelMemory.
+ *   3. A short copy ends the read (-EFAULT when nothing was read); else back to 1 until done.
+ * So a read whose copy fails early does not read the rest of its range. The model has no
+ * readahead beyond the batch (its storage latency is charged once a readahead window,
+ * BlockDevice::kReadaheadPages), and holds no reference on the batch's pages: one that a fault
+ * of the buffer reclaimed before its copy is not read again, and its lines are not charged.
  * @done: the bytes copied.
  */
 Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset,
                                     std::uint64_t &done, bool &tag_fault) {
-    Result r = file_pages(user.pid, file_id, offset, user.len);
-    if (r.outcome != Outcome::ok) return r;
+    Result r;
+    const std::uint64_t end = offset + user.len;
     while (done < user.len) {
-        const std::uint64_t va = user.ua + done;
-        bool killed = false;
-        const std::uint64_t pte = fault_in_user(user.pid, va, true, r.cycles, killed);
-        if (killed) return Result{Outcome::killed, r.cycles, 0};
-        if (!pte) break;
-        const std::uint64_t chunk = std::min(user.len - done, kPageSize - (va & (kPageSize - 1)));
-        const std::uint64_t ok = user.check ? tag_checked_bytes(pte, va, chunk, user.ltag) : chunk;
-        r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (va & (kPageSize - 1)), ok, true);
-        // The page-cache side: the lines of each file page the copy covers (a user page's
-        // chunk that is not aligned to the file's pages spans two of them).
-        for (std::uint64_t b = 0; b < ok;) {
-            const std::uint64_t at_file = offset + done + b;
-            const std::uint64_t in_page = std::min(ok - b, kPageSize - (at_file & (kPageSize - 1)));
-            if (const auto pc = m_page_cache.find(file_id, at_file >> kPageShift))
-                r.cycles += copy_lines(phys_of(*pc) + (at_file & (kPageSize - 1)), in_page, false);
-            b += in_page;
-        }
-        done += ok;
-        if (ok < chunk) {
-            tag_fault = true;
-            break;
+        // 1. The batch: [pos, batch_end).
+        const std::uint64_t pos = offset + done;
+        const std::uint64_t batch_end = std::min(end, ((pos >> kPageShift) + Flusher::kBatchPages) << kPageShift);
+        const Result rb = file_pages(user.pid, file_id, pos, batch_end - pos);
+        r.cycles += rb.cycles;
+        if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};
+        // 2. The copy, a user page at a time.
+        while (offset + done < batch_end) {
+            const std::uint64_t va = user.ua + done;
+            bool killed = false;
+            const std::uint64_t pte = fault_in_user(user.pid, va, true, r.cycles, killed);
+            if (killed) return Result{Outcome::killed, r.cycles, 0};
+            if (!pte) return r; /* 3. nothing more can be copied */
+            const std::uint64_t chunk = std::min(batch_end - offset - done, kPageSize - (va & (kPageSize - 1)));
+            const std::uint64_t ok = user.check ? tag_checked_bytes(pte, va, chunk, user.ltag) : chunk;
+            r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (va & (kPageSize - 1)), ok, true);
+            // The page-cache side: the lines of each file page the copy covers (a user page's
+            // chunk that is not aligned to the file's pages spans two of them).
+            for (std::uint64_t b = 0; b < ok;) {
+                const std::uint64_t at_file = offset + done + b;
+                const std::uint64_t in_page = std::min(ok - b, kPageSize - (at_file & (kPageSize - 1)));
+                if (const auto pc = m_page_cache.find(file_id, at_file >> kPageShift))
+                    r.cycles += copy_lines(phys_of(*pc) + (at_file & (kPageSize - 1)), in_page, false);
+                b += in_page;
+            }
+            done += ok;
+            if (ok < chunk) {
+                tag_fault = true;
+                return r;
+            }
         }
     }
     return r;

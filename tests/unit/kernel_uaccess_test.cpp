@@ -181,3 +181,22 @@ TEST(KernelUaccess, AWriteRunningOffItsBufferInsideAFilePageReadsThatPage) {
     EXPECT_EQ(r.k->stats().uaccess_tag_faults, 0u);
     r.expect_clean();
 }
+
+/* read(2) reads a batch of pages (a folio batch, PAGEVEC_SIZE 15) and copies it before reading
+ * the next (filemap_read): a read of 64 pages whose copy stops at a tag mismatch 48 bytes in
+ * reads the first batch only, and returns 48. */
+TEST(KernelUaccess, AReadWhoseCopyStopsEarlyReadsOnlyItsFirstBatch) {
+    Rig r;
+    setup(r);
+    EXPECT_EQ(r.k->user_copy(1, kBase, 64 * kPageSize, true, true, true, kFile, 0).error, 48);
+    EXPECT_EQ(r.k->stats().file_reads, 15u);
+    EXPECT_EQ(r.k->page_cache_pages(), 15u);
+    EXPECT_EQ(r.k->stats().uaccess_tag_faults, 1u);
+    // Unchecked, the whole range is read, batch after batch, into a buffer big enough.
+    r.k->mmap(1, kBase + 0x100000, 64 * kPageSize, false);
+    EXPECT_EQ(r.k->user_copy(1, kBase + 0x100000, 64 * kPageSize, true, false, true, kFile, 0).error,
+              static_cast<std::int64_t>(64 * kPageSize));
+    EXPECT_EQ(r.k->stats().file_reads, 64u);
+    EXPECT_EQ(r.k->stats().file_hits, 15u) << "the first batch, already cached";
+    r.expect_clean();
+}
