@@ -366,20 +366,32 @@ void SystemCallGate::fork(ThreadContext &t, const TraceEvent &ev) {
  * asynchronously, so only write(2)'s copy_from_user is checked (a mismatch on a store would
  * set TFSRE0_EL1, which the kernel clears around uaccess: no fault); NONE and ASYNC are
  * unchecked (memory-tagging-extension.rst).
+ * A copy that reaches a user page waiting for its tag storage (the reservation failed: the
+ * entry stays "metadata none") waits as a user access does: the core leaves the kernel, lets
+ * simulated time catch up so that the other cores run (one of which may free what the
+ * reservation needs), and the call goes on from where it stopped; at most 2^20 times, as
+ * LoadStoreUnit's replays, after which the copy ends there (kernel.uaccess.gave_up).
  */
 void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev) {
     if (!kernel_entry(t, ev.position)) return;
     const bool to_user = ev.op == TraceOp::read_user;
     const bool check = t.mte.tcf == TcfMode::sync || (t.mte.tcf == TcfMode::asymm && !to_user);
     const std::uint64_t start = m_clock.now_ps();
-    enter_kernel();
+    constexpr std::uint64_t kMaxWaits = 1u << 20;
+    Kernel::UserCopyProgress progress;
     Kernel::Result r;
-    { /* the user-buffer faults it may take run under mmap_lock for reading */
-        KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::shared);
-        r = m_kernel.os->user_copy(t.info.process, m_workload.resolve(ev.src).value(), ev.arg, to_user, check, t.tagged_addr,
-                                   ev.dest, ev.aux);
+    for (std::uint64_t waits = 0;; ++waits) {
+        progress.last = waits == kMaxWaits;
+        enter_kernel();
+        { /* the user-buffer faults it may take run under mmap_lock for reading */
+            KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::shared);
+            r = m_kernel.os->user_copy(t.info.process, m_workload.resolve(ev.src).value(), ev.arg, to_user, check,
+                                       t.tagged_addr, ev.dest, ev.aux, &progress);
+        }
+        leave_kernel();
+        if (r.outcome != Kernel::Outcome::ok || !progress.waits_for_tags) break;
+        m_clock.sync();
     }
-    leave_kernel();
     t.abi.set_result(r.error); /* the bytes copied, or -EFAULT */
     if (m_hooks.timeline)
         m_hooks.timeline->span(trace_op_name(ev.op), "syscall", m_id, start, m_clock.now_ps() - start,

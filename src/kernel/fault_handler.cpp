@@ -220,7 +220,10 @@ KernelResult FaultHandler::fault_anon(Process &p, const Vma &vma, std::uint64_t 
 
 /*
  * The page-cache page of (@file_id, @index) (filemap_get_pages / filemap_fault). A hit is the
- * page as it is: it may still be locked for the read that fills it. A miss allocates a page
+ * page as it is: it may still be locked for the read that fills it; a page a short write(2)
+ * left not uptodate is read as a miss's would be (filemap_read_folio for read(2) and faults;
+ * the block read of __block_write_begin_int for a partial write), and counted as a read, not
+ * a hit. A miss allocates a page
  * and puts it into the page cache and onto the LRU locked (filemap_add_folio, as readahead
  * does), before any copy or I/O; then cleancache_get_page (mpage_readahead, before the read is
  * submitted): a hit is a copy from the pool, no I/O, and the page is unlocked at once; a miss
@@ -234,7 +237,7 @@ std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t
     killed_self = false;
     std::optional<Pfn> pfn = m_k.page_cache.find(file_id, index);
     if (pfn && !m_k.pages.at(pfn->value()).uptodate) {
-        // A page a short write(2) left unfilled (not uptodate): filemap_read_folio reads it.
+        // A page a short write(2) left unfilled (not uptodate): read now.
         read_into(m_k.pages.at(pfn->value()), file_id, index);
     } else if (pfn) {
         if (!retried) ++m_k.stats.file_hits; /* a retry finds what its first attempt read or found */
@@ -283,10 +286,10 @@ std::optional<Pfn> FaultHandler::page_cache_add(std::uint32_t pid, std::uint32_t
  * still filling it (folio_lock).
  */
 std::optional<Pfn> FaultHandler::page_cache_overwrite(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
-                                                      bool &killed_self, std::uint64_t &cycles) {
+                                                      bool &killed_self, std::uint64_t &cycles, bool retried) {
     killed_self = false;
     if (const auto pfn = m_k.page_cache.find(file_id, index)) {
-        ++m_k.stats.file_hits;
+        if (!retried) ++m_k.stats.file_hits;
         cycles += wait_unlocked(*pfn);
         return pfn;
     }

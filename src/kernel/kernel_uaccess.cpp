@@ -31,10 +31,11 @@ constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
  * ret: the bytes copied when any, else -EFAULT (read/write return a short count or -EFAULT).
  */
 Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
-                                 bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset) {
+                                 bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset,
+                                 UserCopyProgress *progress) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
-    ++m_stats.uaccess_calls;
+    if (!progress || !progress->resumed) ++m_stats.uaccess_calls;
     const VirtAddr ptr(buf);
     const std::uint64_t ua = untagged(ptr).value();
     if ((!tagged_addr_abi && (buf & kTopByteMask)) || ua >= (1ull << 48) || len > (1ull << 48) - ua) {
@@ -44,10 +45,23 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         return r;
     }
     const UserBuffer user{pid, ua, len, check, logical_tag(ptr)};
-    std::uint64_t done = 0;
+    std::uint64_t done = progress ? progress->done : 0;
     bool tag_fault = false;
-    r = to_user ? read_to_user(user, file_id, offset, done, tag_fault) : perform_write(user, file_id, offset, done, tag_fault);
+    UaccessStop stop = UaccessStop::none;
+    r = to_user ? read_to_user(user, file_id, offset, done, tag_fault, stop)
+                : perform_write(user, file_id, offset, done, tag_fault, stop);
     if (r.outcome != Outcome::ok) return Result{r.outcome, r.cycles, 0};
+    if (progress) {
+        progress->done = done;
+        progress->resumed = true;
+        progress->waits_for_tags = stop == UaccessStop::tags_pending && !progress->last;
+        if (progress->waits_for_tags) {
+            ++m_stats.uaccess_tag_waits;
+            r.error = static_cast<std::int64_t>(done);
+            return r;
+        }
+    }
+    if (stop == UaccessStop::tags_pending || stop == UaccessStop::bound) ++m_stats.uaccess_gave_up;
     m_stats.uaccess_bytes += done;
     if (tag_fault) ++m_stats.uaccess_tag_faults;
     if (done < len) ++m_stats.uaccess_short;
@@ -76,7 +90,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
  * @done: the bytes copied.
  */
 Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset,
-                                    std::uint64_t &done, bool &tag_fault) {
+                                    std::uint64_t &done, bool &tag_fault, UaccessStop &stop) {
     Result r;
     const std::uint64_t end = offset + user.len;
     while (done < user.len) {
@@ -89,10 +103,9 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
         // 2. The copy, a user page at a time.
         while (offset + done < batch_end) {
             const std::uint64_t va = user.ua + done;
-            bool killed = false;
-            const std::uint64_t pte = fault_in_user(user.pid, va, true, r.cycles, killed);
-            if (killed) return Result{Outcome::killed, r.cycles, 0};
-            if (!pte) return r; /* 3. nothing more can be copied */
+            const std::uint64_t pte = fault_in_user(user.pid, va, true, r.cycles, stop);
+            if (stop == UaccessStop::killed) return Result{Outcome::killed, r.cycles, 0};
+            if (!pte) return r; /* 3. nothing more can be copied now */
             const std::uint64_t chunk = std::min(batch_end - offset - done, kPageSize - (va & (kPageSize - 1)));
             const std::uint64_t ok = user.check ? tag_checked_bytes(pte, va, chunk, user.ltag) : chunk;
             r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (va & (kPageSize - 1)), ok, true);
@@ -140,7 +153,7 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
  * filemap: only do access activations on reads", v4.7). @done: the bytes written.
  */
 Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset,
-                                     std::uint64_t &done, bool &tag_fault) {
+                                     std::uint64_t &done, bool &tag_fault, UaccessStop &stop) {
     constexpr unsigned kMaxEmptyRounds = 16;
     Result r;
     while (done < user.len) {
@@ -151,13 +164,16 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
             // 2. fault_in_readable: the probes.
             const std::uint64_t start = user.ua + done, end = start + bytes;
             for (std::uint64_t at = start; at < end; at = (at & ~(kPageSize - 1)) + kPageSize) {
-                bool killed = false;
-                const std::uint64_t pte = fault_in_user(user.pid, at, false, r.cycles, killed);
-                if (killed) return Result{Outcome::killed, r.cycles, 0};
+                const std::uint64_t pte = fault_in_user(user.pid, at, false, r.cycles, stop);
+                if (stop == UaccessStop::killed) return Result{Outcome::killed, r.cycles, 0};
+                // A load waiting for its page's tag storage waits (Linux's fault handling
+                // repeats it), here by returning to the caller with the bytes so far.
+                if (stop == UaccessStop::tags_pending) return r;
                 const bool loaded = pte && (!user.check || tag_checked_bytes(pte, at, 1, user.ltag));
                 if (!loaded) {
                     tag_fault |= pte != 0;
                     if (at == start) return r; /* nothing faulted in: -EFAULT, or a short count */
+                    stop = UaccessStop::none; /* the copy goes as far as it can */
                     break;
                 }
                 r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (at & (kPageSize - 1)), 1, false);
@@ -165,8 +181,9 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
             // 3. write_begin.
             bool killed_self = false;
             const bool whole = in_file == 0 && bytes == kPageSize;
-            const auto pc = whole ? m_faults.page_cache_overwrite(user.pid, file_id, pos >> kPageShift, killed_self, r.cycles)
-                                  : m_faults.page_cache_get(user.pid, file_id, pos >> kPageShift, killed_self, r.cycles);
+            const std::uint64_t idx = pos >> kPageShift;
+            const auto pc = whole ? m_faults.page_cache_overwrite(user.pid, file_id, idx, killed_self, r.cycles, round > 0)
+                                  : m_faults.page_cache_get(user.pid, file_id, idx, killed_self, r.cycles, true, round > 0);
             if (!pc) return Result{Outcome::killed, r.cycles, 0}; /* the allocation fails only by killing the caller */
             // 4. copy_page_from_iter_atomic.
             std::uint64_t copied = 0;
@@ -196,7 +213,10 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
                 bytes = copied; /* 6. the partial write */
             }
         }
-        if (!taken) break;
+        if (!taken) {
+            stop = UaccessStop::bound;
+            break;
+        }
         done += taken; /* a short copy into an uptodate page is committed; the next probe decides */
     }
     return r;
@@ -204,12 +224,16 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
 
 /* The uaccess fixup's handle_mm_fault: a user access that finds no usable entry faults the page
  * in (a read fault, or a write fault for @write, which also breaks a COW share) and tries again,
- * at most four times; an address outside every VMA, or one the VMA's protection refuses, ends it. */
-std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles, bool &killed) {
-    killed = false;
+ * at most four times; an address outside every VMA, or one the VMA's protection refuses, ends it
+ * (UaccessStop::fault). An entry still "metadata none" after that is a tag reservation that keeps
+ * failing: the access must wait for tag storage (tags_pending); any other entry still unusable
+ * is the model's bound (a fault that made no progress). */
+std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles,
+                                    UaccessStop &stop) {
+    stop = UaccessStop::none;
     Process *p = live(pid);
     if (!p) {
-        killed = true;
+        stop = UaccessStop::killed;
         return 0;
     }
     const auto usable = [write](std::uint64_t e) { return upte::kind(e) == upte::Kind::present && (!write || upte::writable(e)); };
@@ -218,14 +242,19 @@ std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool wr
         const Result f = handle_fault(pid, va, write);
         cycles += f.cycles;
         if (f.outcome == Outcome::killed) {
-            killed = true;
+            stop = UaccessStop::killed;
             return 0;
         }
-        if (f.outcome == Outcome::segv_maperr || f.outcome == Outcome::segv_accerr) break;
+        if (f.outcome == Outcome::segv_maperr || f.outcome == Outcome::segv_accerr) {
+            stop = UaccessStop::fault;
+            return 0;
+        }
         p = live(pid);
         pte = p ? peek_pte(*p, va) : 0;
     }
-    return usable(pte) ? pte : 0;
+    if (usable(pte)) return pte;
+    stop = upte::kind(pte) == upte::Kind::metadata_none ? UaccessStop::tags_pending : UaccessStop::bound;
+    return 0;
 }
 
 /* A checked user access (SYNC): each 16-byte granule the access touches, from the one holding

@@ -29,6 +29,18 @@ std::string fill_pool(bool declare = true) {
     return s;
 }
 
+/* The pool full of pinned movable blocks (cma-first), so that every tag reservation fails;
+ * thread 2, on CPU 1, maps a PROT_MTE page at 0x10000000 and runs @use on it; thread 1 unpins
+ * the blocks 3,000,000 cycles later. */
+std::string blocked_reservation(const std::string &use) {
+    std::string s = fill_pool();
+    for (int i = 0; i < 31; ++i) s += "1 pin m" + std::to_string(i) + "\n";
+    s += "thread 2 core=1\n2 compute 100000\n2 mmap 0x10000000 0x1000 mte\n" + use;
+    s += "1 compute 3000000\n";
+    for (int i = 0; i < 31; ++i) s += "1 unpin m" + std::to_string(i) + "\n";
+    return s;
+}
+
 /* Threads computing on CPUs 1-3 for the whole run, declared before thread 1's events; thread 1
  * computes a while first, so they are running when CPU 0 reserves. */
 std::string busy_others() {
@@ -137,14 +149,23 @@ TEST(KernelAllocation, ABlockedTagReservationIsReplayedUntilItSucceedsNotEndedWi
     // page fails at each fault and leaves the PTE "metadata none"; the core replays the access
     // (the RFC's fault-on-access) beyond its four-faults-without-progress limit, until thread 1
     // unpins the blocks and a reservation migrates them.
-    std::string s = fill_pool();
-    for (int i = 0; i < 31; ++i) s += "1 pin m" + std::to_string(i) + "\n";
-    s += "thread 2 core=1\n2 compute 100000\n2 mmap 0x10000000 0x1000 mte\n2 st 0x10000000 8\n";
-    s += "1 compute 3000000\n";
-    for (int i = 0; i < 31; ++i) s += "1 unpin m" + std::to_string(i) + "\n";
-    RunResult r = run_trace(s, {"mm.cma_policy=cma-first"});
+    RunResult r = run_trace(blocked_reservation("2 st 0x10000000 8\n"), {"mm.cma_policy=cma-first"});
     for (const FaultRecord &f : r.faults) EXPECT_NE(f.kind, FaultKind::maperr) << "the thread was not ended with SEGV_MAPERR";
     EXPECT_GT(r.kernel.tag_fault_retries, 4u) << "more replays than the four faults a non-progressing access gets";
     EXPECT_GE(r.mm_stats.reserve_slow, 1u) << "once unpinned, the reservation migrated the occupant";
     EXPECT_EQ(r.kernel.oom_kills, 0u);
+}
+
+TEST(KernelAllocation, AWriteFromABufferWaitingForTagStorageWaitsAndCompletes) {
+    // As above, but thread 2's first use of its PROT_MTE page is write(2) from it: the kernel's
+    // fault-in of the buffer leaves the entry "metadata none", and the call waits (the core
+    // leaves the kernel so that thread 1 runs) and goes on once the blocks are unpinned,
+    // instead of returning -EFAULT after four faults.
+    RunResult r = run_trace(blocked_reservation("2 write 5 0 0x1000 buf=0x10000000\n"), {"mm.cma_policy=cma-first"});
+    EXPECT_GT(r.kernel.uaccess_tag_waits, 0u);
+    EXPECT_EQ(r.kernel.uaccess_gave_up, 0u);
+    EXPECT_EQ(r.kernel.uaccess_calls, 1u);
+    EXPECT_EQ(r.kernel.uaccess_bytes, 4096u) << "the whole page written";
+    EXPECT_EQ(r.kernel.uaccess_short, 0u);
+    EXPECT_GE(r.mm_stats.reserve_slow, 1u) << "once unpinned, the reservation migrated the occupant";
 }

@@ -150,6 +150,16 @@ struct KernelRig {
         EXPECT_EQ(k->check_invariants(), "");
         EXPECT_EQ(alloc->check_invariants(), "");
     }
+    /// Untagged pages of process @pid (started here) fill the tag-storage pool (the rig's
+    /// MmConfig must be cma-first) from @base and are pinned: no tag reservation can move them
+    /// until they are unpinned. Returns the pool's pages.
+    std::uint64_t pin_pool(std::uint32_t pid, std::uint64_t base) {
+        k->thread_start(pid);
+        const std::uint64_t pool = alloc->free_pages(MigrateType::cma);
+        k->mmap(pid, base, pool * kPageSize, false);
+        k->pin(pid, base, pool * kPageSize, true);
+        return pool;
+    }
     /// Takes every free page but @leave with unmovable order-0 blocks (memory pressure).
     std::vector<Pfn> hog(std::uint64_t leave) {
         std::vector<Pfn> held;

@@ -267,11 +267,8 @@ TEST(Kernel, APinnedPoolPageBlocksATagReservationAndTheFaultRetriesInsteadOfKill
     MmConfig mm;
     mm.cma_policy = CmaPolicy::cma_first;
     Rig r(mm);
-    r.k->thread_start(1);
     // Untagged pages fill the pool first (cma-first); the workload pins them all.
-    const std::uint64_t pool = r.alloc->free_pages(MigrateType::cma);
-    r.k->mmap(1, kBase, pool * kPageSize, false);
-    r.k->pin(1, kBase, pool * kPageSize, true);
+    const std::uint64_t pool = r.pin_pool(1, kBase);
     EXPECT_EQ(r.alloc->free_pages(MigrateType::cma), 0u);
     EXPECT_EQ(r.k->stats().pins, pool);
     r.k->thread_start(2);

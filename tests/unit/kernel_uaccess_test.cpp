@@ -15,7 +15,7 @@ using Rig = test::KernelRig;
 
 namespace {
 constexpr std::uint32_t kFile = 4;
-/* Process 1: two PROT_MTE pages at kBase, granules from byte 48 of page 0 onward tagged 0x5
+/* Process 1: two PROT_MTE pages at kBase, granules from byte 48 of page 0 onward (to the end of page 1) tagged 0x5
  * (the selftest's mte_insert_new_tag + mte_set_tag_address_range over the buffer's tail). */
 void setup(Rig &r) {
     r.k->thread_start(1);
@@ -24,6 +24,13 @@ void setup(Rig &r) {
     for (std::uint64_t g = 3; g < 512; ++g) r.stg(1, kBase + 16 * g, 0x5);
 }
 std::uint64_t tagged(std::uint64_t va, unsigned tag) { return va | (std::uint64_t(tag) << 56); }
+/* Page @index of kFile is in the page cache, uptodate and dirty (a write committed to it). */
+void expect_written(Rig &r, std::uint64_t index) {
+    const auto page = r.k->page_cache_find(kFile, index);
+    ASSERT_TRUE(page.has_value());
+    EXPECT_TRUE(r.k->find_user_page(*page)->uptodate);
+    EXPECT_TRUE(r.k->find_user_page(*page)->dirty);
+}
 }  // namespace
 
 TEST(KernelUaccess, ATaggedPointerWithoutTheTaggedAddressAbiIsEfault) {
@@ -50,9 +57,12 @@ TEST(KernelUaccess, SyncModeStopsAtTheFirstMismatchedGranuleWithAShortCount) {
     EXPECT_EQ(r.k->stats().uaccess_tag_faults, 1u);
     EXPECT_EQ(r.k->stats().uaccess_short, 1u);
     // Starting in a bad granule: nothing copied, -EFAULT.
-    res = r.k->user_copy(1, kBase + 0x40, 16, false, true, true, kFile, 0);
+    const std::uint64_t cached = r.k->page_cache_pages(), reads = r.k->stats().file_reads;
+    res = r.k->user_copy(1, kBase + 0x40, 16, false, true, true, kFile, 5 * kPageSize);
     EXPECT_EQ(res.error, -EFAULT);
     EXPECT_EQ(r.k->stats().uaccess_efault, 1u);
+    EXPECT_EQ(r.k->page_cache_pages(), cached) << "write(2) -EFAULT at its fault-in: no page made";
+    EXPECT_EQ(r.k->stats().file_reads, reads);
     // Unchecked (NONE, ASYNC): the whole length.
     EXPECT_EQ(r.k->user_copy(1, kBase + 8, 100, true, false, true, kFile, 0).error, 100);
     // A buffer running off the mapping: a short count at its end.
@@ -126,10 +136,7 @@ TEST(KernelUaccess, AShortWriteIntoAPageItWasToOverwriteReadsThePage) {
     EXPECT_EQ(r.k->stats().file_overwrites, 1u);
     EXPECT_EQ(r.k->stats().file_reads, 1u) << "read for the partial write";
     EXPECT_EQ(r.k->stats().uaccess_tag_faults, 1u);
-    const auto page = r.k->page_cache_find(kFile, 0);
-    ASSERT_TRUE(page.has_value());
-    EXPECT_TRUE(r.k->find_user_page(*page)->uptodate);
-    EXPECT_TRUE(r.k->find_user_page(*page)->dirty);
+    expect_written(r, 0);
     r.expect_clean();
 }
 
@@ -174,10 +181,7 @@ TEST(KernelUaccess, AWriteRunningOffItsBufferInsideAFilePageReadsThatPage) {
               static_cast<std::int64_t>(half));
     EXPECT_EQ(r.k->stats().file_overwrites, 1u);
     EXPECT_EQ(r.k->stats().file_reads, 1u);
-    const auto page = r.k->page_cache_find(kFile, 0);
-    ASSERT_TRUE(page.has_value());
-    EXPECT_TRUE(r.k->find_user_page(*page)->uptodate);
-    EXPECT_TRUE(r.k->find_user_page(*page)->dirty);
+    expect_written(r, 0);
     EXPECT_EQ(r.k->stats().uaccess_tag_faults, 0u);
     r.expect_clean();
 }
@@ -198,5 +202,73 @@ TEST(KernelUaccess, AReadWhoseCopyStopsEarlyReadsOnlyItsFirstBatch) {
               static_cast<std::int64_t>(64 * kPageSize));
     EXPECT_EQ(r.k->stats().file_reads, 64u);
     EXPECT_EQ(r.k->stats().file_hits, 15u) << "the first batch, already cached";
+    r.expect_clean();
+}
+
+/* write_begin's allocation can reclaim the user page the fault-in just brought in (Linux holds
+ * no lock on it): the atomic copy then moves nothing, and the retry faults the page in again
+ * (a swap-in) and finds the file page write_begin made (not a second lookup's hit). Memory is
+ * hogged down to where the page-cache allocation reclaims. */
+TEST(KernelUaccess, AUserPageWriteBeginReclaimedIsFaultedInAgainAndTheWriteCompletes) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, kPageSize, false);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    r.hog(2048);
+    const std::int64_t written = r.k->user_copy(1, kBase, kPageSize, false, false, false, kFile, 0).error;
+    EXPECT_EQ(written, static_cast<std::int64_t>(kPageSize));
+    EXPECT_EQ(r.k->stats().file_overwrites, 1u);
+    EXPECT_EQ(r.k->stats().file_reads, 0u);
+    EXPECT_EQ(r.k->stats().file_hits, 0u) << "the retry's write_begin is not a new lookup";
+    EXPECT_GE(r.k->stats().swap_ins, 1u) << "the buffer's page was reclaimed and read back";
+    EXPECT_EQ(r.k->stats().uaccess_gave_up, 0u);
+    r.expect_clean();
+}
+
+/* A buffer page whose tag storage cannot be reserved (every pool page pinned: its occupant
+ * cannot move) stays "metadata none". With a caller that can wait (the core's system-call
+ * gate), write(2) stops there and returns the bytes so far; called again once the storage can
+ * be had, it goes on and completes, the system call counted once. Without one, the call ends
+ * at the page (-EFAULT here) and the model's bound is counted. */
+TEST(KernelUaccess, AWriteFromAPageWaitingForTagStorageWaitsAndGoesOn) {
+    MmConfig mm;
+    mm.cma_policy = CmaPolicy::cma_first;
+    Rig r(mm);
+    const std::uint64_t pool = r.pin_pool(1, kBase);
+    r.k->thread_start(2);
+    r.k->mmap(2, kBase, 2 * kPageSize, true);
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, false, true, false, kFile, 0).error, -EFAULT);
+    EXPECT_EQ(r.k->stats().uaccess_gave_up, 1u);
+    Kernel::UserCopyProgress progress;
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, false, true, false, kFile, 0, &progress).error, 0);
+    EXPECT_TRUE(progress.waits_for_tags);
+    EXPECT_EQ(r.k->stats().uaccess_tag_waits, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_calls, 2u);
+    EXPECT_EQ(r.k->stats().file_overwrites, 0u) << "no file page taken before the buffer can be read";
+    r.k->pin(1, kBase, pool * kPageSize, false);
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, false, true, false, kFile, 0, &progress).error,
+              static_cast<std::int64_t>(2 * kPageSize));
+    EXPECT_FALSE(progress.waits_for_tags);
+    EXPECT_EQ(r.k->stats().uaccess_calls, 2u) << "the resumed call is the same system call";
+    EXPECT_EQ(r.k->stats().uaccess_bytes, 2 * kPageSize);
+    EXPECT_EQ(r.k->stats().uaccess_gave_up, 1u);
+    EXPECT_EQ(r.k->stats().file_overwrites, 2u);
+    r.expect_clean();
+}
+
+/* A tag mismatch at the start of the buffer's second user page, inside a file page the write
+ * covers whole: the fault-in's second probe fails, but the first faulted something in, so the
+ * write goes on; the copy stops at the mismatch, and the short copy into the new page (not
+ * uptodate) is retried as a partial write, which reads it. Pointer tag 5 at byte 0x800 of page
+ * 0 (granules tagged 5), page 1 retagged 7: 2 KiB written. */
+TEST(KernelUaccess, ATagMismatchAtTheBuffersNextPageEndsTheWriteThereAfterAPartialWrite) {
+    Rig r;
+    setup(r);
+    for (std::uint64_t g = 0; g < kPageSize / 16; ++g) r.stg(1, kBase + kPageSize + 16 * g, 0x7);
+    EXPECT_EQ(r.k->user_copy(1, tagged(kBase + 0x800, 5), kPageSize, false, true, true, kFile, 0).error, 0x800);
+    EXPECT_EQ(r.k->stats().file_overwrites, 1u);
+    EXPECT_EQ(r.k->stats().file_reads, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_tag_faults, 1u);
+    expect_written(r, 0);
     r.expect_clean();
 }

@@ -68,17 +68,18 @@ public:
                                               bool page_cache = false);
     /// The same for any order-0 request of @pid (alloc_user_page's, a page table's).
     PageAllocator::Allocation alloc_page(std::uint32_t pid, const GfpFlags &gfp, bool &killed_self, std::uint64_t &cycles);
-    /// The page-cache page of (@file_id, @index), read from storage on a miss (the page locked
-    /// until the read completes); nullopt when no memory could be had (@killed_self as
-    /// alloc_user_page). @wait: sleep until the page is unlocked (else the caller does).
-    /// @retried: the lookup of a fault's retry, whose first attempt was already counted.
+    /// The page-cache page of (@file_id, @index), read from storage on a miss or when a short
+    /// write(2) left it not uptodate (the page locked until the read completes); nullopt when
+    /// no memory could be had (@killed_self as alloc_user_page). @wait: sleep until the page is
+    /// unlocked (else the caller does). @retried: the lookup of a retry (a fault's, or a
+    /// write(2)'s write_begin), whose first attempt was already counted.
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
                                       std::uint64_t &cycles, bool wait = true, bool retried = false);
     /// The page-cache page of (@file_id, @index) for a write(2) that covers all of it: a miss
     /// is a new page, not read (its cleancache copy dropped as stale); a hit is waited for if a
-    /// read still fills it. nullopt as page_cache_get.
+    /// read still fills it. nullopt as page_cache_get. @retried as for page_cache_get.
     std::optional<Pfn> page_cache_overwrite(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
-                                            bool &killed_self, std::uint64_t &cycles);
+                                            bool &killed_self, std::uint64_t &cycles, bool retried = false);
     /// AP[2] for a present entry of @pfn: set while the page is anonymous and not exclusive
     /// (shared since fork), or clean in the swap cache, so that the first store faults.
     std::uint64_t cow_bits(Pfn pfn) const;

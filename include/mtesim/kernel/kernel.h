@@ -124,8 +124,21 @@ public:
     /// user buffer @buf (a pointer, tag bits included) (kernel_uaccess.cpp): error holds the
     /// call's return value, the bytes copied (>= 0), or -EFAULT when none could be. @check: the thread's mode checks the kernel's
     /// user accesses in this direction (SYNC); @tagged_addr_abi: PR_TAGGED_ADDR_ENABLE is set.
+    /// How far a read(2)/write(2) got over the calls that make it up (see user_copy).
+    struct UserCopyProgress {
+        std::uint64_t done = 0;      /* bytes copied by the calls so far */
+        bool waits_for_tags = false; /* the last call stopped to wait for a page's tag storage */
+        bool resumed = false;        /* a call has been made already (the system call is counted once) */
+        bool last = false;           /* the caller will not call again: no waiting, the call ends */
+    };
+    /// With @progress, a copy that reaches a user page whose entry stays "metadata none" (its
+    /// tag storage could not be reserved: the access waits, as a user access replays) returns
+    /// with @progress->waits_for_tags and the bytes so far; the caller lets other cores run and
+    /// calls again with the same arguments and @progress, which goes on from there. Without it
+    /// (or with @progress->last) the copy ends at such a page (`kernel.uaccess.gave_up`).
     Result user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
-                     bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset);
+                     bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset,
+                     UserCopyProgress *progress = nullptr);
     /// madvise(MADV_DONTNEED): the range's pages are zapped (anonymous pages freed, swap slots
     /// released); the next touch of a private anonymous page is a new zeroed page, its tags 0.
     Result dontneed(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
@@ -434,11 +447,18 @@ private:
     void verify(std::uint32_t pid, std::uint64_t va);
 
     /* The pieces of the kernel's user accesses (kernel_uaccess.cpp) */
+    /// Why a user access of a system call could not be made.
+    enum class UaccessStop {
+        none,
+        killed,       /* a fault killed the caller */
+        fault,        /* outside every VMA, or refused by its protection (SIGSEGV for a user access) */
+        tags_pending, /* the entry stays "metadata none": its tag storage could not be reserved */
+        bound,        /* the model's bound on faults or write rounds without progress */
+    };
     /// The uaccess fixup's handle_mm_fault for user address @va of @pid: faulted in until its
-    /// entry is present (and writable, @write) or the fault fails (outside every VMA, or not
-    /// allowed). Returns the entry, 0 when the access cannot be made; @killed when the fault
-    /// killed the caller.
-    std::uint64_t fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles, bool &killed);
+    /// entry is present (and writable, @write) or the fault fails. Returns the entry, 0 when
+    /// the access cannot be made now (@stop says why).
+    std::uint64_t fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles, UaccessStop &stop);
     /// A user buffer of a read(2) or write(2): its untagged address, its pointer's logical tag,
     /// and whether the kernel's accesses to it are tag-checked (SYNC).
     struct UserBuffer {
@@ -448,11 +468,12 @@ private:
         Tag ltag{};
     };
     /// read(2)'s copy to the user buffer; write(2)'s (generic_perform_write). @done: the bytes
-    /// copied; @tag_fault: a tag mismatch stopped it.
+    /// copied (in: where to go on from); @tag_fault: a tag mismatch stopped it; @stop: a user
+    /// access that could not be made stopped it.
     Result read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, std::uint64_t &done,
-                        bool &tag_fault);
+                        bool &tag_fault, UaccessStop &stop);
     Result perform_write(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, std::uint64_t &done,
-                         bool &tag_fault);
+                         bool &tag_fault, UaccessStop &stop);
     /// The bytes of [@va, @va + @len) (one page, mapped by @pte) before the first 16-byte
     /// granule whose allocation tag is not @ltag (@len when none is, or the page is not tagged).
     std::uint64_t tag_checked_bytes(std::uint64_t pte, std::uint64_t va, std::uint64_t len, Tag ltag) const;

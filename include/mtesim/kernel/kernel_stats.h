@@ -27,7 +27,7 @@ struct KernelStats {
     std::uint64_t tlb_range_flushes = 0;  /* __flush_tlb_range calls of munmap, mprotect, MADV_DONTNEED (their TLBIs are in tlb_shootdowns) */
     std::uint64_t tlb_range_asid = 0;     /* of those, ranges too long for TLBIs by page: one flush of the ASID instead (flush_tlb_mm) */
 
-    std::uint64_t file_reads = 0;           /* page-cache misses read from the storage device, in pages */
+    std::uint64_t file_reads = 0;           /* page-cache misses (and pages found not uptodate) read from the storage device, in pages */
     std::uint64_t file_hits = 0;            /* page-cache hits, in pages */
     std::uint64_t file_overwrites = 0;      /* page-cache misses of a write(2) covering the whole page: a new page, not read */
     std::uint64_t file_writebacks = 0;      /* dirty file pages kswapd wrote itself (pageout: PGDAT_DIRTY and PG_reclaim) */
@@ -122,6 +122,8 @@ struct KernelStats {
     std::uint64_t uaccess_short = 0;        /* of the calls, those that copied less than asked (short count or -EFAULT) */
     std::uint64_t uaccess_efault = 0;       /* of the calls, those that returned -EFAULT */
     std::uint64_t uaccess_tag_faults = 0;   /* copies a tag mismatch stopped (SYNC mode: no signal) */
+    std::uint64_t uaccess_tag_waits = 0;    /* times a call stopped at a user page waiting for its tag storage, to go on once other cores ran */
+    std::uint64_t uaccess_gave_up = 0;      /* calls the model's bounds ended: a page that stayed unusable after four faults (tag storage pending with no caller to resume), or 16 write rounds without progress */
 
     std::uint64_t forks = 0;                /* processes created by fork */
     std::uint64_t fork_pages_shared = 0;    /* present anonymous PTEs a fork shared copy-on-write */
