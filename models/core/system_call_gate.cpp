@@ -369,28 +369,31 @@ void SystemCallGate::fork(ThreadContext &t, const TraceEvent &ev) {
  * A copy that reaches a user page waiting for its tag storage (the reservation failed: the
  * entry stays "metadata none") waits as a user access does: the core leaves the kernel, lets
  * simulated time catch up so that the other cores run (one of which may free what the
- * reservation needs), and the call goes on from where it stopped; at most 2^20 times, as
- * LoadStoreUnit's replays, after which the copy ends there (kernel.uaccess.gave_up).
+ * reservation needs), and the call goes on from where it stopped; at most 2^20 times in a row
+ * without a byte copied, as LoadStoreUnit's replays of one access, after which the copy ends
+ * there (kernel.uaccess.gave_up).
  */
 void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev) {
     if (!kernel_entry(t, ev.position)) return;
     const bool to_user = ev.op == TraceOp::read_user;
     const bool check = t.mte.tcf == TcfMode::sync || (t.mte.tcf == TcfMode::asymm && !to_user);
     const std::uint64_t start = m_clock.now_ps();
-    constexpr std::uint64_t kMaxWaits = 1u << 20;
+    constexpr std::uint64_t kMaxWaits = 1u << 20; /* waits in a row without a byte copied */
+    const std::uint64_t buf = m_workload.resolve(ev.src).value(); /* the arguments are fixed at entry */
     Kernel::UserCopyProgress progress;
     Kernel::Result r;
-    for (std::uint64_t waits = 0;; ++waits) {
+    for (std::uint64_t waits = 0;;) {
         progress.last = waits == kMaxWaits;
-        enter_kernel();
+        const std::uint64_t before = progress.done;
+        enter_kernel(); /* at global time: the other cores have run up to it since the last call */
         { /* the user-buffer faults it may take run under mmap_lock for reading */
             KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::shared);
-            r = m_kernel.os->user_copy(t.info.process, m_workload.resolve(ev.src).value(), ev.arg, to_user, check,
-                                       t.tagged_addr, ev.dest, ev.aux, &progress);
+            r = m_kernel.os->user_copy(t.info.process, buf, ev.arg, to_user, check, t.tagged_addr, ev.dest, ev.aux,
+                                       &progress);
         }
         leave_kernel();
         if (r.outcome != Kernel::Outcome::ok || !progress.waits_for_tags) break;
-        m_clock.sync();
+        waits = progress.done == before ? waits + 1 : 0;
     }
     t.abi.set_result(r.error); /* the bytes copied, or -EFAULT */
     if (m_hooks.timeline)

@@ -428,7 +428,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.uaccess.tag_waits", k.uaccess_tag_waits, "waits",
               "times a call stopped at a user page whose tag storage could not be reserved, and went on after other cores ran");
     add_count("kernel.uaccess.gave_up", k.uaccess_gave_up, "calls",
-              "calls the model's bounds ended short (a user page still unusable after four faults; 16 write rounds without progress)");
+              "calls the model's bounds ended short (a user page still unusable after four faults, or after 2^20 waits for its tag storage; 16 write rounds without progress)");
     add_count("kernel.fork.pages_shared", k.fork_pages_shared, "pages", "anonymous PTEs a fork shared copy-on-write");
     add_count("kernel.fork.swap_shared", k.fork_swap_shared, "entries", "swap PTEs a fork copied (swap_duplicate)");
     add_count("kernel.cow.faults", k.cow_faults, "faults", "stores to a read-only COW page (do_wp_page)");

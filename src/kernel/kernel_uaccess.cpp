@@ -13,6 +13,8 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
+/// PAGEVEC_SIZE (include/linux/pagevec.h, v6.6): the folios filemap_get_pages returns at most.
+constexpr std::uint64_t kReadBatchPages = 15;
 }  // namespace
 
 /*
@@ -45,21 +47,21 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
         return r;
     }
     const UserBuffer user{pid, ua, len, check, logical_tag(ptr)};
-    std::uint64_t done = progress ? progress->done : 0;
+    UserCopyProgress local;
+    local.last = true; /* no caller to wait: the call ends where it cannot go on */
+    UserCopyProgress &at = progress ? *progress : local;
     bool tag_fault = false;
     UaccessStop stop = UaccessStop::none;
-    r = to_user ? read_to_user(user, file_id, offset, done, tag_fault, stop)
-                : perform_write(user, file_id, offset, done, tag_fault, stop);
+    r = to_user ? read_to_user(user, file_id, offset, at, tag_fault, stop)
+                : perform_write(user, file_id, offset, at, tag_fault, stop);
     if (r.outcome != Outcome::ok) return Result{r.outcome, r.cycles, 0};
-    if (progress) {
-        progress->done = done;
-        progress->resumed = true;
-        progress->waits_for_tags = stop == UaccessStop::tags_pending && !progress->last;
-        if (progress->waits_for_tags) {
-            ++m_stats.uaccess_tag_waits;
-            r.error = static_cast<std::int64_t>(done);
-            return r;
-        }
+    const std::uint64_t done = at.done;
+    at.resumed = true;
+    at.waits_for_tags = stop == UaccessStop::tags_pending && !at.last;
+    if (at.waits_for_tags) {
+        ++m_stats.uaccess_tag_waits;
+        r.error = static_cast<std::int64_t>(done);
+        return r;
     }
     if (stop == UaccessStop::tags_pending || stop == UaccessStop::bound) ++m_stats.uaccess_gave_up;
     m_stats.uaccess_bytes += done;
@@ -87,26 +89,30 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
  * readahead beyond the batch (its storage latency is charged once a readahead window,
  * BlockDevice::kReadaheadPages), and holds no reference on the batch's pages: one that a fault
  * of the buffer reclaimed before its copy is not read again, and its lines are not charged.
- * @done: the bytes copied.
+ * @prog.done: the bytes copied; @prog.batch_end: the batch taken, which a call that waited for a
+ * buffer page's tag storage goes on copying without taking it again.
  */
 Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset,
-                                    std::uint64_t &done, bool &tag_fault, UaccessStop &stop) {
+                                    UserCopyProgress &prog, bool &tag_fault, UaccessStop &stop) {
     Result r;
     const std::uint64_t end = offset + user.len;
+    std::uint64_t &done = prog.done;
     while (done < user.len) {
-        // 1. The batch: [pos, batch_end).
+        // 1. The batch: [pos, batch_end), unless a call that waited took it already.
         const std::uint64_t pos = offset + done;
-        const std::uint64_t batch_end = std::min(end, ((pos >> kPageShift) + Flusher::kBatchPages) << kPageShift);
-        const Result rb = file_pages(user.pid, file_id, pos, batch_end - pos);
-        r.cycles += rb.cycles;
-        if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};
+        if (prog.batch_end <= pos) {
+            prog.batch_end = std::min(end, ((pos >> kPageShift) + kReadBatchPages) << kPageShift);
+            const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos);
+            r.cycles += rb.cycles;
+            if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};
+        }
         // 2. The copy, a user page at a time.
-        while (offset + done < batch_end) {
+        while (offset + done < prog.batch_end) {
             const std::uint64_t va = user.ua + done;
-            const std::uint64_t pte = fault_in_user(user.pid, va, true, r.cycles, stop);
+            const std::uint64_t pte = fault_in_user(user.pid, va, true, !prog.last, r.cycles, stop);
             if (stop == UaccessStop::killed) return Result{Outcome::killed, r.cycles, 0};
             if (!pte) return r; /* 3. nothing more can be copied now */
-            const std::uint64_t chunk = std::min(batch_end - offset - done, kPageSize - (va & (kPageSize - 1)));
+            const std::uint64_t chunk = std::min(prog.batch_end - offset - done, kPageSize - (va & (kPageSize - 1)));
             const std::uint64_t ok = user.check ? tag_checked_bytes(pte, va, chunk, user.ltag) : chunk;
             r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (va & (kPageSize - 1)), ok, true);
             // The page-cache side: the lines of each file page the copy covers (a user page's
@@ -150,35 +156,48 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
  *      write after 16 such rounds in a row at one place (Linux has no bound; its loop ends when a
  *      copy moves something or the fault-in fails).
  * write(2) does not mark its pages accessed (FGP_WRITEBEGIN has no FGP_ACCESSED, since "mm:
- * filemap: only do access activations on reads", v4.7). @done: the bytes written.
+ * filemap: only do access activations on reads", v4.7). @prog.done: the bytes written; a call
+ * that waited for a buffer page's tag storage goes on in the round it stopped in
+ * (@prog.write_round, .write_bytes), so that its write_begin is known to have run.
  */
 Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset,
-                                     std::uint64_t &done, bool &tag_fault, UaccessStop &stop) {
+                                     UserCopyProgress &prog, bool &tag_fault, UaccessStop &stop) {
     constexpr unsigned kMaxEmptyRounds = 16;
     Result r;
+    std::uint64_t &done = prog.done;
     while (done < user.len) {
         const std::uint64_t pos = offset + done, in_file = pos & (kPageSize - 1);
         std::uint64_t bytes = std::min(kPageSize - in_file, user.len - done);
+        unsigned round = 0;
+        if (prog.write_round) { /* a call that waited in this page's round: go on with it */
+            round = prog.write_round;
+            bytes = prog.write_bytes;
+            prog.write_round = 0;
+        }
         std::uint64_t taken = 0;
-        for (unsigned round = 0; !taken && round < kMaxEmptyRounds; ++round) {
+        for (; !taken && round < kMaxEmptyRounds; ++round) {
             // 2. fault_in_readable: the probes.
             const std::uint64_t start = user.ua + done, end = start + bytes;
             for (std::uint64_t at = start; at < end; at = (at & ~(kPageSize - 1)) + kPageSize) {
-                const std::uint64_t pte = fault_in_user(user.pid, at, false, r.cycles, stop);
+                const std::uint64_t pte = fault_in_user(user.pid, at, false, !prog.last, r.cycles, stop);
                 if (stop == UaccessStop::killed) return Result{Outcome::killed, r.cycles, 0};
-                // A load waiting for its page's tag storage waits (Linux's fault handling
-                // repeats it), here by returning to the caller with the bytes so far.
-                if (stop == UaccessStop::tags_pending) return r;
+                if (stop == UaccessStop::tags_pending && !prog.last) {
+                    // The load waits for its page's tag storage (Linux's fault handling repeats
+                    // it): back to the caller, to go on with this round.
+                    prog.write_round = round;
+                    prog.write_bytes = bytes;
+                    return r;
+                }
                 const bool loaded = pte && (!user.check || tag_checked_bytes(pte, at, 1, user.ltag));
                 if (!loaded) {
                     tag_fault |= pte != 0;
                     if (at == start) return r; /* nothing faulted in: -EFAULT, or a short count */
-                    stop = UaccessStop::none; /* the copy goes as far as it can */
+                    stop = UaccessStop::none;  /* the copy goes as far as it can */
                     break;
                 }
                 r.cycles += copy_lines(phys_of(upte::pfn(pte)) + (at & (kPageSize - 1)), 1, false);
             }
-            // 3. write_begin.
+            // 3. write_begin (a retry's is not a new lookup).
             bool killed_self = false;
             const bool whole = in_file == 0 && bytes == kPageSize;
             const std::uint64_t idx = pos >> kPageShift;
@@ -225,11 +244,13 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
 /* The uaccess fixup's handle_mm_fault: a user access that finds no usable entry faults the page
  * in (a read fault, or a write fault for @write, which also breaks a COW share) and tries again,
  * at most four times; an address outside every VMA, or one the VMA's protection refuses, ends it
- * (UaccessStop::fault). An entry still "metadata none" after that is a tag reservation that keeps
- * failing: the access must wait for tag storage (tags_pending); any other entry still unusable
- * is the model's bound (a fault that made no progress). */
-std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles,
-                                    UaccessStop &stop) {
+ * (UaccessStop::fault). A fault that leaves the entry "metadata none" is a tag reservation that
+ * failed: with @can_wait the access stops at once to wait for tag storage (tags_pending), as a
+ * user access replays after each such fault; without, an entry still "metadata none" after the
+ * four faults ends it as tags_pending too. Any other entry still unusable is the model's bound (a
+ * fault that made no progress). */
+std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, bool can_wait,
+                                    std::uint64_t &cycles, UaccessStop &stop) {
     stop = UaccessStop::none;
     Process *p = live(pid);
     if (!p) {
@@ -251,6 +272,10 @@ std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool wr
         }
         p = live(pid);
         pte = p ? peek_pte(*p, va) : 0;
+        if (can_wait && upte::kind(pte) == upte::Kind::metadata_none) {
+            stop = UaccessStop::tags_pending; /* the reservation failed: wait before the next try */
+            return 0;
+        }
     }
     if (usable(pte)) return pte;
     stop = upte::kind(pte) == upte::Kind::metadata_none ? UaccessStop::tags_pending : UaccessStop::bound;

@@ -31,6 +31,22 @@ void expect_written(Rig &r, std::uint64_t index) {
     EXPECT_TRUE(r.k->find_user_page(*page)->uptodate);
     EXPECT_TRUE(r.k->find_user_page(*page)->dirty);
 }
+/* Process 2: a two-page buffer at kBase, page 0 an ordinary page (touched), page 1 PROT_MTE and
+ * not yet touched; process 1 fills the pool with pinned pages, so page 1's first fault's
+ * reservation fails and leaves it "metadata none" until the pool is unpinned. Returns the
+ * pool's pages. */
+std::uint64_t second_page_waits(Rig &r) {
+    r.k->thread_start(2);
+    r.k->mmap(2, kBase, kPageSize, false);
+    r.k->mmap(2, kBase + kPageSize, kPageSize, true);
+    EXPECT_TRUE(r.touch(2, kBase, true));
+    return r.pin_pool(1, kBase);
+}
+MmConfig cma_first() {
+    MmConfig mm;
+    mm.cma_policy = CmaPolicy::cma_first;
+    return mm;
+}
 }  // namespace
 
 TEST(KernelUaccess, ATaggedPointerWithoutTheTaggedAddressAbiIsEfault) {
@@ -188,7 +204,9 @@ TEST(KernelUaccess, AWriteRunningOffItsBufferInsideAFilePageReadsThatPage) {
 
 /* read(2) reads a batch of pages (a folio batch, PAGEVEC_SIZE 15) and copies it before reading
  * the next (filemap_read): a read of 64 pages whose copy stops at a tag mismatch 48 bytes in
- * reads the first batch only, and returns 48. */
+ * reads the first batch only, and returns 48. (Linux's synchronous readahead would also have
+ * read the rest of its first window, 32 pages by default; the model has no readahead beyond
+ * the batch: docs/policies.md.) */
 TEST(KernelUaccess, AReadWhoseCopyStopsEarlyReadsOnlyItsFirstBatch) {
     Rig r;
     setup(r);
@@ -231,9 +249,7 @@ TEST(KernelUaccess, AUserPageWriteBeginReclaimedIsFaultedInAgainAndTheWriteCompl
  * be had, it goes on and completes, the system call counted once. Without one, the call ends
  * at the page (-EFAULT here) and the model's bound is counted. */
 TEST(KernelUaccess, AWriteFromAPageWaitingForTagStorageWaitsAndGoesOn) {
-    MmConfig mm;
-    mm.cma_policy = CmaPolicy::cma_first;
-    Rig r(mm);
+    Rig r(cma_first());
     const std::uint64_t pool = r.pin_pool(1, kBase);
     r.k->thread_start(2);
     r.k->mmap(2, kBase, 2 * kPageSize, true);
@@ -270,5 +286,68 @@ TEST(KernelUaccess, ATagMismatchAtTheBuffersNextPageEndsTheWriteThereAfterAParti
     EXPECT_EQ(r.k->stats().file_reads, 1u);
     EXPECT_EQ(r.k->stats().uaccess_tag_faults, 1u);
     expect_written(r, 0);
+    r.expect_clean();
+}
+
+/* A write(2) that waits at its second page goes on there: page 0 written once, page 1 after the
+ * wait, 8 KiB counted once, no page looked up twice; the wait follows one failed reservation,
+ * not four. */
+TEST(KernelUaccess, AWriteThatWaitsHalfwayGoesOnWhereItStopped) {
+    Rig r(cma_first());
+    const std::uint64_t pool = second_page_waits(r);
+    const std::uint64_t failed = r.alloc->stats().reserve_failed;
+    Kernel::UserCopyProgress progress;
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, false, true, false, kFile, 0, &progress).error,
+              static_cast<std::int64_t>(kPageSize));
+    EXPECT_TRUE(progress.waits_for_tags);
+    EXPECT_EQ(r.alloc->stats().reserve_failed, failed + 1) << "one reservation attempt before the wait";
+    expect_written(r, 0);
+    EXPECT_FALSE(r.k->page_cache_find(kFile, 1).has_value()) << "page 1 not begun";
+    r.k->pin(1, kBase, pool * kPageSize, false);
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, false, true, false, kFile, 0, &progress).error,
+              static_cast<std::int64_t>(2 * kPageSize));
+    EXPECT_FALSE(progress.waits_for_tags);
+    expect_written(r, 1);
+    EXPECT_EQ(r.k->stats().uaccess_calls, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_bytes, 2 * kPageSize);
+    EXPECT_EQ(r.k->stats().uaccess_short, 0u);
+    EXPECT_EQ(r.k->stats().file_overwrites, 2u);
+    EXPECT_EQ(r.k->stats().file_hits, 0u);
+    r.expect_clean();
+}
+
+/* The same for read(2): the batch (file pages 0 and 1) is read once; after the wait the copy
+ * goes on into page 1 without looking the batch up again. */
+TEST(KernelUaccess, AReadThatWaitsHalfwayGoesOnWithTheBatchItTook) {
+    Rig r(cma_first());
+    const std::uint64_t pool = second_page_waits(r);
+    Kernel::UserCopyProgress progress;
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, true, true, false, kFile, 0, &progress).error,
+              static_cast<std::int64_t>(kPageSize));
+    EXPECT_TRUE(progress.waits_for_tags);
+    EXPECT_EQ(r.k->stats().file_reads, 2u);
+    r.k->pin(1, kBase, pool * kPageSize, false);
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, true, true, false, kFile, 0, &progress).error,
+              static_cast<std::int64_t>(2 * kPageSize));
+    EXPECT_EQ(r.k->stats().file_reads, 2u);
+    EXPECT_EQ(r.k->stats().file_hits, 0u) << "the batch is not looked up again";
+    EXPECT_EQ(r.k->stats().uaccess_calls, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_bytes, 2 * kPageSize);
+    r.expect_clean();
+}
+
+/* The caller's last call (its bound reached) does not wait: the read ends at the page, a short
+ * count, and the bound is counted. */
+TEST(KernelUaccess, ACallerThatCannotWaitAnyLongerGetsAShortCount) {
+    Rig r(cma_first());
+    second_page_waits(r);
+    Kernel::UserCopyProgress progress;
+    progress.last = true;
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, true, true, false, kFile, 0, &progress).error,
+              static_cast<std::int64_t>(kPageSize));
+    EXPECT_FALSE(progress.waits_for_tags);
+    EXPECT_EQ(r.k->stats().uaccess_gave_up, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_short, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_tag_waits, 0u);
     r.expect_clean();
 }

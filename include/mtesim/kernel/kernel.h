@@ -120,22 +120,28 @@ public:
     std::uint64_t prefill_page_cache(std::uint32_t file_id, std::uint64_t pages);
     /// madvise(MADV_PAGEOUT): reclaims the range's pages now (swap-out, or drop if clean file).
     Result pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len);
-    /// read(2) (@to_user) or write(2) of @len bytes of file @file_id at @offset through the
-    /// user buffer @buf (a pointer, tag bits included) (kernel_uaccess.cpp): error holds the
-    /// call's return value, the bytes copied (>= 0), or -EFAULT when none could be. @check: the thread's mode checks the kernel's
-    /// user accesses in this direction (SYNC); @tagged_addr_abi: PR_TAGGED_ADDR_ENABLE is set.
-    /// How far a read(2)/write(2) got over the calls that make it up (see user_copy).
+    /// How far a read(2)/write(2) got over the calls that make it up (see user_copy), and
+    /// where the call that waited was inside its loop.
     struct UserCopyProgress {
         std::uint64_t done = 0;      /* bytes copied by the calls so far */
         bool waits_for_tags = false; /* the last call stopped to wait for a page's tag storage */
         bool resumed = false;        /* a call has been made already (the system call is counted once) */
         bool last = false;           /* the caller will not call again: no waiting, the call ends */
+        std::uint64_t batch_end = 0; /* read(2): the end (file byte) of the batch whose pages were taken */
+        unsigned write_round = 0;    /* write(2): the round the current file page was in (> 0: write_begin ran) */
+        std::uint64_t write_bytes = 0; /* write(2): that round's bytes */
     };
+    /// read(2) (@to_user) or write(2) of @len bytes of file @file_id at @offset through the
+    /// user buffer @buf (a pointer, tag bits included) (kernel_uaccess.cpp): error holds the
+    /// call's return value, the bytes copied (>= 0), or -EFAULT when none could be. @check: the
+    /// thread's mode checks the kernel's user accesses in this direction (SYNC);
+    /// @tagged_addr_abi: PR_TAGGED_ADDR_ENABLE is set.
     /// With @progress, a copy that reaches a user page whose entry stays "metadata none" (its
     /// tag storage could not be reserved: the access waits, as a user access replays) returns
     /// with @progress->waits_for_tags and the bytes so far; the caller lets other cores run and
-    /// calls again with the same arguments and @progress, which goes on from there. Without it
-    /// (or with @progress->last) the copy ends at such a page (`kernel.uaccess.gave_up`).
+    /// calls again with the same arguments and @progress, which goes on from where it stopped
+    /// (the batch already taken, the write round it was in). Without it (or with
+    /// @progress->last) the copy ends at such a page (`kernel.uaccess.gave_up`).
     Result user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
                      bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset,
                      UserCopyProgress *progress = nullptr);
@@ -457,8 +463,10 @@ private:
     };
     /// The uaccess fixup's handle_mm_fault for user address @va of @pid: faulted in until its
     /// entry is present (and writable, @write) or the fault fails. Returns the entry, 0 when
-    /// the access cannot be made now (@stop says why).
-    std::uint64_t fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, std::uint64_t &cycles, UaccessStop &stop);
+    /// the access cannot be made now (@stop says why). @can_wait: a fault that leaves the entry
+    /// "metadata none" stops at once (tags_pending), the caller to wait.
+    std::uint64_t fault_in_user(std::uint32_t pid, std::uint64_t va, bool write, bool can_wait, std::uint64_t &cycles,
+                                UaccessStop &stop);
     /// A user buffer of a read(2) or write(2): its untagged address, its pointer's logical tag,
     /// and whether the kernel's accesses to it are tag-checked (SYNC).
     struct UserBuffer {
@@ -467,12 +475,13 @@ private:
         bool check = false;
         Tag ltag{};
     };
-    /// read(2)'s copy to the user buffer; write(2)'s (generic_perform_write). @done: the bytes
-    /// copied (in: where to go on from); @tag_fault: a tag mismatch stopped it; @stop: a user
-    /// access that could not be made stopped it.
-    Result read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, std::uint64_t &done,
+    /// read(2)'s copy to the user buffer; write(2)'s (generic_perform_write). @prog: the bytes
+    /// copied (in: where to go on from) and the loop's state; @tag_fault: a tag mismatch
+    /// stopped it; @stop: a user access that could not be made stopped it (tags_pending: only
+    /// when the caller can wait, @prog.last false).
+    Result read_to_user(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, UserCopyProgress &prog,
                         bool &tag_fault, UaccessStop &stop);
-    Result perform_write(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, std::uint64_t &done,
+    Result perform_write(const UserBuffer &user, std::uint32_t file_id, std::uint64_t offset, UserCopyProgress &prog,
                          bool &tag_fault, UaccessStop &stop);
     /// The bytes of [@va, @va + @len) (one page, mapped by @pte) before the first 16-byte
     /// granule whose allocation tag is not @ltag (@len when none is, or the page is not tagged).

@@ -123,7 +123,7 @@ struct KernelStats {
     std::uint64_t uaccess_efault = 0;       /* of the calls, those that returned -EFAULT */
     std::uint64_t uaccess_tag_faults = 0;   /* copies a tag mismatch stopped (SYNC mode: no signal) */
     std::uint64_t uaccess_tag_waits = 0;    /* times a call stopped at a user page waiting for its tag storage, to go on once other cores ran */
-    std::uint64_t uaccess_gave_up = 0;      /* calls the model's bounds ended: a page that stayed unusable after four faults (tag storage pending with no caller to resume), or 16 write rounds without progress */
+    std::uint64_t uaccess_gave_up = 0;      /* calls the model's bounds ended: a page still unusable after four faults (or after 2^20 waits for its tag storage, or with no caller to wait), or 16 write rounds without progress */
 
     std::uint64_t forks = 0;                /* processes created by fork */
     std::uint64_t fork_pages_shared = 0;    /* present anonymous PTEs a fork shared copy-on-write */
