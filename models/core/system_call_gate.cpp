@@ -386,11 +386,10 @@ void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev)
         progress.last = waits == kMaxWaits;
         const std::uint64_t before = progress.done;
         enter_kernel(); /* at global time: the other cores have run up to it since the last call */
-        { /* the user-buffer faults it may take run under mmap_lock for reading */
-            KernelLockGuard mmap_lock(*m_kernel.router, KernelLockClass::mmap, t.info.process, LockMode::shared);
-            r = m_kernel.os->user_copy(t.info.process, buf, ev.arg, to_user, check, t.tagged_addr, ev.dest, ev.aux,
-                                       &progress);
-        }
+        /* mmap_lock is the buffer faults' own (Kernel::fault_in_user): filemap_read and
+         * generic_perform_write hold none, so a storage read does not hold off an mmap */
+        r = m_kernel.os->user_copy(t.info.process, buf, ev.arg, to_user, check, t.tagged_addr, ev.dest, ev.aux,
+                                   &progress);
         leave_kernel();
         if (r.outcome != Kernel::Outcome::ok || !progress.waits_for_tags) break;
         waits = progress.done == before ? waits + 1 : 0;

@@ -5,6 +5,7 @@
 #include "mtesim/common/sim_assert.h"
 #include "mtesim/kernel/kernel.h"
 #include "mtesim/kernel/user_pte.h"
+#include "mtesim/mm/kernel_lock_guard.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -242,7 +243,9 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
 }
 
 /* The uaccess fixup's handle_mm_fault: a user access that finds no usable entry faults the page
- * in (a read fault, or a write fault for @write, which also breaks a COW share) and tries again,
+ * in (a read fault, or a write fault for @write, which also breaks a COW share; each fault under
+ * mmap_lock for reading, as do_page_fault takes it, the rest of the system call without it),
+ * and tries again,
  * at most four times; an address outside every VMA, or one the VMA's protection refuses, ends it
  * (UaccessStop::fault). A fault that leaves the entry "metadata none" is a tag reservation that
  * failed: with @can_wait the access stops at once to wait for tag storage (tags_pending), as a
@@ -260,7 +263,11 @@ std::uint64_t Kernel::fault_in_user(std::uint32_t pid, std::uint64_t va, bool wr
     const auto usable = [write](std::uint64_t e) { return upte::kind(e) == upte::Kind::present && (!write || upte::writable(e)); };
     std::uint64_t pte = peek_pte(*p, va);
     for (int tries = 0; tries < 4 && !usable(pte); ++tries) {
-        const Result f = handle_fault(pid, va, write);
+        Result f;
+        { /* do_page_fault: lock_mm_and_find_vma takes mmap_lock for reading, for the fault only */
+            KernelLockGuard mmap_lock(m_kmem, KernelLockClass::mmap, pid, LockMode::shared);
+            f = handle_fault(pid, va, write);
+        }
         cycles += f.cycles;
         if (f.outcome == Outcome::killed) {
             stop = UaccessStop::killed;

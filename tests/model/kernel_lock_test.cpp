@@ -89,6 +89,26 @@ TEST(KernelLocks, AFileFaultDropsMmapLockForItsReadSoAnMunmapDoesNotWaitForTheIo
 }
 
 /*
+ * The same with read(2) instead of a fault: thread 1 reads a file page into a buffer it touched
+ * already, so the call takes no fault, and the 80 us storage read runs without mmap_lock
+ * (filemap_read holds none; only a buffer fault would take it, for its own length). Thread 2's
+ * munmap, well inside the read, waits for nothing. Until session 38 the whole call held the
+ * lock for reading and the munmap waited for the read.
+ */
+TEST(KernelLocks, AReadIntoATouchedBufferHoldsNoMmapLockSoAnMunmapDoesNotWaitForItsIo) {
+    RunResult r = run_trace("thread 1 core=0 process=1\nthread 2 core=1 process=1\n"
+                            "1 mmap 0x10000000 0x10000\n1 mmap 0x30000000 0x1000\n" + touch_pages(1, 0x30000000, 1) +
+                            "2 compute 20000\n" + touch_pages(2, 0x10000000, 16) + "2 munmap 0x10000000 0x10000\n"
+                            "1 read 1 0 0x1000 buf=0x30000000\n");
+    const CoreStats &reader = r.cores[0], &writer = r.cores[1];
+    EXPECT_EQ(r.kernel.file_reads, 1u);
+    EXPECT_EQ(r.kernel.uaccess_bytes, 4096u);
+    EXPECT_EQ(lock_of(reader, KernelLockClass::mmap).acquisitions, 3u) << "two mmaps and one fault; none for the read";
+    const double hz = static_cast<double>(r.core_clock_hz[1]);
+    EXPECT_LT(static_cast<double>(lock_of(writer, KernelLockClass::mmap).wait_cycles), 2e-6 * hz);
+}
+
+/*
  * contig-range with the pool full of movable data (31 order-10 blocks, cma-first): two cores
  * ask for a tagged page at about the same time. The first reservation migrates the tag
  * block's occupant (1024 pages) holding the tag-storage mutex; the second waits for it.
