@@ -400,15 +400,16 @@ Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::
 /* The page-cache pages of [@offset, @offset + @len) of @file_id, each read in on a miss or when
  * a short write(2) left it not uptodate, waited for until the read filling it completes, and
  * marked referenced (folio_mark_accessed). */
-Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
+Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
+                                  bool retried) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
     for (std::uint64_t idx = offset >> kPageShift; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
         bool killed_self = false;
-        const auto pfn = page_cache_get(pid, file_id, idx, killed_self, r.cycles);
+        const auto pfn = m_faults.page_cache_get(pid, file_id, idx, killed_self, r.cycles, true, retried);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
-        m_pages.at(pfn->value()).referenced = true;
+        if (!retried) m_pages.at(pfn->value()).referenced = true;
     }
     return r;
 }

@@ -37,6 +37,11 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
                                  bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset,
                                  UserCopyProgress *progress) {
     Result r;
+    if (progress) {
+        progress->waits_for_tags = false;
+        MTESIM_ASSERT(progress->resumed || (!progress->done && !progress->batch_end && !progress->write_waited),
+                      "a system call's progress reused for another");
+    }
     if (!live(pid)) return Result{Outcome::killed, 0};
     if (!progress || !progress->resumed) ++m_stats.uaccess_calls;
     const VirtAddr ptr(buf);
@@ -51,6 +56,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     UserCopyProgress local;
     local.last = true; /* no caller to wait: the call ends where it cannot go on */
     UserCopyProgress &at = progress ? *progress : local;
+    const std::uint64_t entry_done = at.done;
     bool tag_fault = false;
     UaccessStop stop = UaccessStop::none;
     r = to_user ? read_to_user(user, file_id, offset, at, tag_fault, stop)
@@ -58,7 +64,9 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     if (r.outcome != Outcome::ok) return Result{r.outcome, r.cycles, 0};
     const std::uint64_t done = at.done;
     at.resumed = true;
-    at.waits_for_tags = stop == UaccessStop::tags_pending && !at.last;
+    // The caller's last call may not wait until it has copied something (its bound is on waits
+    // in a row without progress).
+    at.waits_for_tags = stop == UaccessStop::tags_pending && (!at.last || done != entry_done);
     if (at.waits_for_tags) {
         ++m_stats.uaccess_tag_waits;
         r.error = static_cast<std::int64_t>(done);
@@ -98,19 +106,23 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
     Result r;
     const std::uint64_t end = offset + user.len;
     std::uint64_t &done = prog.done;
+    const std::uint64_t entry_done = done;
+    bool resumed = prog.batch_end > offset + done; /* a call that waited took this batch */
     while (done < user.len) {
-        // 1. The batch: [pos, batch_end), unless a call that waited took it already.
+        // 1. The batch: [pos, batch_end). A call that waited took it already, but holds no
+        // reference on its pages (Linux's batch does): the rest of it is looked up again, not
+        // counted as hits, a page reclaimed meanwhile read again.
         const std::uint64_t pos = offset + done;
-        if (prog.batch_end <= pos) {
-            prog.batch_end = std::min(end, ((pos >> kPageShift) + kReadBatchPages) << kPageShift);
-            const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos);
-            r.cycles += rb.cycles;
-            if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};
-        }
+        if (!resumed) prog.batch_end = std::min(end, ((pos >> kPageShift) + kReadBatchPages) << kPageShift);
+        const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, resumed);
+        resumed = false;
+        r.cycles += rb.cycles;
+        if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};
         // 2. The copy, a user page at a time.
         while (offset + done < prog.batch_end) {
             const std::uint64_t va = user.ua + done;
-            const std::uint64_t pte = fault_in_user(user.pid, va, true, !prog.last, r.cycles, stop);
+            const bool can_wait = !prog.last || done != entry_done;
+            const std::uint64_t pte = fault_in_user(user.pid, va, true, can_wait, r.cycles, stop);
             if (stop == UaccessStop::killed) return Result{Outcome::killed, r.cycles, 0};
             if (!pte) return r; /* 3. nothing more can be copied now */
             const std::uint64_t chunk = std::min(prog.batch_end - offset - done, kPageSize - (va & (kPageSize - 1)));
@@ -166,27 +178,35 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
     constexpr unsigned kMaxEmptyRounds = 16;
     Result r;
     std::uint64_t &done = prog.done;
+    const std::uint64_t entry_done = done;
     while (done < user.len) {
         const std::uint64_t pos = offset + done, in_file = pos & (kPageSize - 1);
         std::uint64_t bytes = std::min(kPageSize - in_file, user.len - done);
         unsigned round = 0;
-        if (prog.write_round) { /* a call that waited in this page's round: go on with it */
+        std::uint64_t resume_probe = 0; /* a call that waited: the probe to go on from */
+        if (prog.write_waited) { /* go on with the round, and the probe, it waited in */
             round = prog.write_round;
             bytes = prog.write_bytes;
-            prog.write_round = 0;
+            resume_probe = prog.write_probe;
+            prog.write_waited = false;
         }
         std::uint64_t taken = 0;
         for (; !taken && round < kMaxEmptyRounds; ++round) {
             // 2. fault_in_readable: the probes.
             const std::uint64_t start = user.ua + done, end = start + bytes;
-            for (std::uint64_t at = start; at < end; at = (at & ~(kPageSize - 1)) + kPageSize) {
-                const std::uint64_t pte = fault_in_user(user.pid, at, false, !prog.last, r.cycles, stop);
+            for (std::uint64_t at = resume_probe ? resume_probe : start; at < end;
+                 at = (at & ~(kPageSize - 1)) + kPageSize) {
+                resume_probe = 0;
+                const bool can_wait = !prog.last || done != entry_done;
+                const std::uint64_t pte = fault_in_user(user.pid, at, false, can_wait, r.cycles, stop);
                 if (stop == UaccessStop::killed) return Result{Outcome::killed, r.cycles, 0};
-                if (stop == UaccessStop::tags_pending && !prog.last) {
+                if (stop == UaccessStop::tags_pending && can_wait) {
                     // The load waits for its page's tag storage (Linux's fault handling repeats
-                    // it): back to the caller, to go on with this round.
+                    // it): back to the caller, to go on with this probe of this round.
+                    prog.write_waited = true;
                     prog.write_round = round;
                     prog.write_bytes = bytes;
+                    prog.write_probe = at;
                     return r;
                 }
                 const bool loaded = pte && (!user.check || tag_checked_bytes(pte, at, 1, user.ltag));
@@ -245,10 +265,9 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
 /* The uaccess fixup's handle_mm_fault: a user access that finds no usable entry faults the page
  * in (a read fault, or a write fault for @write, which also breaks a COW share; each fault under
  * mmap_lock for reading, as do_page_fault takes it, the rest of the system call without it),
- * and tries again,
- * at most four times; an address outside every VMA, or one the VMA's protection refuses, ends it
- * (UaccessStop::fault). A fault that leaves the entry "metadata none" is a tag reservation that
- * failed: with @can_wait the access stops at once to wait for tag storage (tags_pending), as a
+ * and tries again, at most four times; an address outside every VMA, or one the VMA's protection
+ * refuses, ends it (UaccessStop::fault). A fault that leaves the entry "metadata none" is a tag
+ * reservation that failed: with @can_wait the access stops at once to wait for tag storage (tags_pending), as a
  * user access replays after each such fault; without, an entry still "metadata none" after the
  * four faults ends it as tags_pending too. Any other entry still unusable is the model's bound (a
  * fault that made no progress). */

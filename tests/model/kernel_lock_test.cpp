@@ -109,6 +109,21 @@ TEST(KernelLocks, AReadIntoATouchedBufferHoldsNoMmapLockSoAnMunmapDoesNotWaitFor
 }
 
 /*
+ * A buffer fault inside read(2) takes mmap_lock itself (Kernel::fault_in_user), as do_page_fault
+ * does for a kernel-mode fault on a user address: here the buffer is a private mapping of file 1
+ * not yet read, so the fault is a file fault that drops the lock for its storage read and takes
+ * it again to retry (fault_file), which needs the lock held around it.
+ */
+TEST(KernelLocks, AReadIntoAFileMappedBufferFaultsUnderTheLockAndRetriesOnce) {
+    RunResult r = run_trace("thread 1 core=0 process=1\n1 mmap 0x20000000 0x1000 file=1\n"
+                            "1 read 2 0 0x1000 buf=0x20000000\n");
+    EXPECT_EQ(r.kernel.uaccess_bytes, 4096u);
+    EXPECT_EQ(r.kernel.fault_retries, 1u) << "the buffer's file fault dropped the lock for its read";
+    EXPECT_EQ(r.kernel.file_reads, 2u) << "file 2's page for read(2), file 1's for the buffer";
+    EXPECT_EQ(lock_of(r.cores[0], KernelLockClass::mmap).acquisitions, 3u) << "the mmap, and the fault's two holds";
+}
+
+/*
  * contig-range with the pool full of movable data (31 order-10 blocks, cma-first): two cores
  * ask for a tagged page at about the same time. The first reservation migrates the tag
  * block's occupant (1024 pages) holding the tag-storage mutex; the second waits for it.

@@ -336,18 +336,24 @@ TEST(KernelUaccess, AReadThatWaitsHalfwayGoesOnWithTheBatchItTook) {
     r.expect_clean();
 }
 
-/* The caller's last call (its bound reached) does not wait: the read ends at the page, a short
- * count, and the bound is counted. */
-TEST(KernelUaccess, ACallerThatCannotWaitAnyLongerGetsAShortCount) {
+/* The caller's last call (its bound of waits without progress reached) does not wait before it
+ * has copied something: a read from the waiting page ends there (-EFAULT, the bound counted);
+ * one that copies page 0 first has made progress, and waits at page 1 as any call would. */
+TEST(KernelUaccess, ACallerThatCannotWaitAnyLongerWaitsOnlyAfterProgress) {
     Rig r(cma_first());
     second_page_waits(r);
-    Kernel::UserCopyProgress progress;
-    progress.last = true;
-    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, true, true, false, kFile, 0, &progress).error,
-              static_cast<std::int64_t>(kPageSize));
-    EXPECT_FALSE(progress.waits_for_tags);
+    Kernel::UserCopyProgress stuck;
+    stuck.last = true;
+    EXPECT_EQ(r.k->user_copy(2, kBase + kPageSize, kPageSize, true, true, false, kFile, 0, &stuck).error, -EFAULT);
+    EXPECT_FALSE(stuck.waits_for_tags);
     EXPECT_EQ(r.k->stats().uaccess_gave_up, 1u);
-    EXPECT_EQ(r.k->stats().uaccess_short, 1u);
     EXPECT_EQ(r.k->stats().uaccess_tag_waits, 0u);
+    Kernel::UserCopyProgress progressing;
+    progressing.last = true;
+    EXPECT_EQ(r.k->user_copy(2, kBase, 2 * kPageSize, true, true, false, kFile, 0, &progressing).error,
+              static_cast<std::int64_t>(kPageSize));
+    EXPECT_TRUE(progressing.waits_for_tags);
+    EXPECT_EQ(r.k->stats().uaccess_gave_up, 1u);
+    EXPECT_EQ(r.k->stats().uaccess_tag_waits, 1u);
     r.expect_clean();
 }

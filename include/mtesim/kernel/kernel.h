@@ -110,8 +110,10 @@ public:
     /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
     Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
     /// The page-cache pages of that range, read in on a miss (or when not uptodate), each marked
-    /// accessed (read(2)'s filemap_read).
-    Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
+    /// accessed (read(2)'s filemap_read). @retried: the same pages looked up again (after a
+    /// wait), not counted as hits nor marked again.
+    Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
+                      bool retried = false);
     /// Memory as a long-running system leaves it (vm.prefill_page_cache_mbytes): clean pages of
     /// file @file_id, indices 0.., put into the page cache before the workload starts, at most
     /// @pages of them; stops early when free memory outside the pool reaches the high watermark
@@ -127,9 +129,11 @@ public:
         bool waits_for_tags = false; /* the last call stopped to wait for a page's tag storage */
         bool resumed = false;        /* a call has been made already (the system call is counted once) */
         bool last = false;           /* the caller will not call again: no waiting, the call ends */
-        std::uint64_t batch_end = 0; /* read(2): the end (file byte) of the batch whose pages were taken */
-        unsigned write_round = 0;    /* write(2): the round the current file page was in (> 0: write_begin ran) */
+        std::uint64_t batch_end = 0;   /* read(2): the end (file byte) of the batch whose pages were taken */
+        bool write_waited = false;     /* write(2): the last call waited inside the current file page */
+        unsigned write_round = 0;      /* write(2): the round it waited in (> 0: write_begin ran) */
         std::uint64_t write_bytes = 0; /* write(2): that round's bytes */
+        std::uint64_t write_probe = 0; /* write(2): the user address whose probe waited */
     };
     /// read(2) (@to_user) or write(2) of @len bytes of file @file_id at @offset through the
     /// user buffer @buf (a pointer, tag bits included) (kernel_uaccess.cpp): error holds the
