@@ -3,6 +3,7 @@
 // (Documentation/arch/arm64/tagged-address-abi.rst; memory-tagging-extension.rst, "Tag check
 // faults"; selftest check_user_mem). See kernel.h.
 #include "mtesim/common/sim_assert.h"
+#include "mtesim/kernel/folio_batch.h"
 #include "mtesim/kernel/kernel.h"
 #include "mtesim/kernel/user_pte.h"
 #include "mtesim/mm/kernel_lock_guard.h"
@@ -14,8 +15,6 @@ namespace mtesim {
 
 namespace {
 constexpr std::uint64_t kLine = 64; /* bytes a copy loop moves per cache line */
-/// PAGEVEC_SIZE (include/linux/pagevec.h, v6.6): the folios filemap_get_pages returns at most.
-constexpr std::uint64_t kReadBatchPages = 15;
 }  // namespace
 
 /*
@@ -113,7 +112,7 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
         // reference on its pages (Linux's batch does): the rest of it is looked up again, not
         // counted as hits, a page reclaimed meanwhile read again.
         const std::uint64_t pos = offset + done;
-        if (!resumed) prog.batch_end = std::min(end, ((pos >> kPageShift) + kReadBatchPages) << kPageShift);
+        if (!resumed) prog.batch_end = std::min(end, ((pos >> kPageShift) + kFolioBatchSize) << kPageShift);
         const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, resumed);
         resumed = false;
         r.cycles += rb.cycles;

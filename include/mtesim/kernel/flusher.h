@@ -24,6 +24,7 @@
 // see docs/policies.md, "Dirty file pages and the flusher".
 #pragma once
 
+#include "mtesim/kernel/folio_batch.h"
 #include "mtesim/sched/i_kernel_thread.h"
 
 #include <cstdint>
@@ -45,8 +46,8 @@ struct FlusherStats {
 
 class Flusher : public IKernelThread {
 public:
-    /// PAGEVEC_SIZE (include/linux/pagevec.h, v6.6): pages a folio-batch lookup returns, in pages.
-    static constexpr unsigned kBatchPages = 15;
+    /// Pages a folio-batch lookup returns (kFolioBatchSize: PAGEVEC_SIZE, v6.6).
+    static constexpr unsigned kBatchPages = kFolioBatchSize;
 
     /// @interval_ps, @expire_ps: vm.dirty_writeback_centisecs and vm.dirty_expire_centisecs, in
     /// ps (an interval of 0: no periodic write-back).

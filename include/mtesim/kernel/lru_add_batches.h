@@ -8,6 +8,7 @@
 #pragma once
 
 #include "mtesim/common/address.h"
+#include "mtesim/kernel/folio_batch.h"
 
 #include <cstdint>
 #include <vector>
@@ -16,9 +17,8 @@ namespace mtesim {
 
 class LruAddBatches {
 public:
-    /// PAGEVEC_SIZE, the folio batch size of v6.6 (include/linux/pagevec.h); 31 since v6.9's
-    /// FOLIO_BATCH_SIZE.
-    static constexpr unsigned kBatchFolios = 15;
+    /// The folio batch size (kFolioBatchSize: PAGEVEC_SIZE, v6.6).
+    static constexpr unsigned kBatchFolios = kFolioBatchSize;
 
     explicit LruAddBatches(unsigned cpus) : m_batches(cpus) {}
 
