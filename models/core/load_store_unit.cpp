@@ -79,7 +79,7 @@ LoadStoreUnit::Translated LoadStoreUnit::translate_miss(ThreadContext &t, std::u
                 m_tlb.l2().flush_key(key);
             }
             m_tlb.insert(key, pfn.value(), upte::tagged(pte), upte::writable(pte));
-            os.mark_accessed(pfn);
+            os.mark_accessed(t.info.process, u, pfn);
             return Translated{Translated::ok, phys_of(pfn) + (u & (kPageSize - 1)), upte::tagged(pte)};
         }
         const SystemCallGate::FaultResult r = m_gate.page_fault(t, u, write, position);

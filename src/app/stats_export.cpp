@@ -416,7 +416,10 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.direct_reclaim.runs", k.direct_reclaims, "runs", "direct reclaims allocations made themselves (one a slow-path round)");
     add_count("kernel.direct_reclaim.pages", k.direct_reclaimed, "pages", "freed by direct reclaim");
     add_count("kernel.kalloc.round_limit", k.kalloc_round_limit, "allocations", "kernel allocations whose slow path was cut at the model's 65,536 reclaim/compaction rounds (a safety net: Linux loops while reclaim progresses)");
-    add_count("kernel.lru.activations", k.lru_activations, "pages", "referenced pages given a second chance");
+    add_count("kernel.lru.activations", k.lru_activations, "pages", "inactive pages reclaim activated (FOLIOREF_ACTIVATE)");
+    add_count("kernel.lru.kept", k.lru_kept, "pages", "inactive pages reclaim kept inactive, PG_referenced set (FOLIOREF_KEEP)");
+    add_count("kernel.lru.accessed_activations", k.lru_accessed_activations, "pages",
+              "page-cache pages a second folio_mark_accessed activated");
     add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim passed over");
     add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");
     add_count("kernel.fork.calls", k.forks, "processes", "created by fork");

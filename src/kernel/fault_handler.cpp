@@ -99,7 +99,7 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
             m_last_fault = "spurious";
             ++m_k.stats.faults_spurious;
             p->mm->write_pte(*slot, pte & ~upte::kReadOnly, r.cycles);
-            mark_accessed(upte::pfn(pte));
+            mark_accessed(p->pid, va, upte::pfn(pte));
             return r;
         }
         if (write && !upte::writable(pte)) { /* a store to a COW-shared page */
@@ -109,7 +109,7 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
         }
         m_last_fault = "spurious";
         ++m_k.stats.faults_spurious;
-        mark_accessed(upte::pfn(pte));
+        mark_accessed(p->pid, va, upte::pfn(pte));
         return r;
     case upte::Kind::none:
         m_last_fault = vma.file ? "file" : vma.shmem ? "shmem" : "anon";
@@ -196,7 +196,6 @@ KernelResult FaultHandler::fault_anon(Process &p, const Vma &vma, std::uint64_t 
     r.cycles += m_k.kmem.zero_pages(a.pfn, 1);
     UserPage &pg = m_k.host.add_user_page(a.pfn, false);
     pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
     ++p.anon_pages;
     const std::uint64_t flags = m_k.alloc.block_flags(a.pfn);
     std::uint64_t pte = upte::present(a.pfn, false) | upte::write_protect(vma.writable);
@@ -342,7 +341,6 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     }
     UserPage &pg = m_k.pages.at(page.value());
     pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
     // A shared file page is mapped writable-clean (DBM with AP[2]): the first store through it
     // makes the MMU set the entry dirty (FEAT_HAFDBS), and reclaim reads that bit back before
     // it may drop the page (try_to_unmap: pte_dirty -> folio_mark_dirty). A write fault maps it
@@ -422,7 +420,6 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         m_k.data.restore_from_swap(swap_slot, a.pfn); /* swap_read_folio: the page's data comes back */
     }
     pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
     if (saved) {
         TagXarray::PageTags t{};
         // A slot other swap PTEs still name (shared at fork), or one the page stays cached
@@ -550,7 +547,6 @@ KernelResult FaultHandler::map_swap_cache_page(Process &p, const Vma &vma, std::
     else drop_from_swap_cache(pg);
     pg.anon_exclusive = !keep || exclusive;
     pg.maps.push_back({p.pid, va});
-    pg.referenced = true;
     --p.swap_pages;
     ++p.anon_pages;
     // Writable: a page out of the swap cache, as the model maps a swap-in; a kept one only for a
@@ -667,9 +663,9 @@ std::uint64_t FaultHandler::cow_bits(Pfn pfn) const {
 
 std::uint64_t FaultHandler::wp_bits(const Vma &vma, Pfn pfn) const { return cow_bits(pfn) | upte::write_protect(vma.writable); }
 
-void FaultHandler::mark_accessed(Pfn pfn) {
+void FaultHandler::mark_accessed(std::uint32_t pid, std::uint64_t va, Pfn pfn) {
     auto it = m_k.pages.find(pfn.value());
-    if (it != m_k.pages.end()) it->second.referenced = true;
+    if (it != m_k.pages.end()) it->second.set_young(pid, va & ~(kPageSize - 1));
 }
 
 void FaultHandler::verify(std::uint32_t pid, std::uint64_t va) {

@@ -399,7 +399,7 @@ Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::
 
 /* The page-cache pages of [@offset, @offset + @len) of @file_id, each read in on a miss or when
  * a short write(2) left it not uptodate, waited for until the read filling it completes, and
- * marked referenced (folio_mark_accessed). */
+ * marked accessed (folio_mark_accessed; a retried lookup does not mark it again). */
 Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
                                   bool retried) {
     Result r;
@@ -409,9 +409,27 @@ Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std:
         const auto pfn = m_faults.page_cache_get(pid, file_id, idx, killed_self, r.cycles, true, retried);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
-        if (!retried) m_pages.at(pfn->value()).referenced = true;
+        if (!retried) mark_page_accessed(m_pages.at(pfn->value()));
     }
     return r;
+}
+
+/* folio_mark_accessed (mm/swap.c, v6.6, classic LRU): a page not PG_referenced becomes so; one
+ * that is, and is inactive, is activated and loses PG_referenced (a page-cache page read twice
+ * is working set). A page on the LRU lists moves to the active head now (folio_activate; Linux
+ * defers that through the CPU's activate batch); one still in its CPU's LRU-add batch joins the
+ * active list when the batch drains (__lru_cache_activate_folio). */
+void Kernel::mark_page_accessed(UserPage &pg) {
+    if (!pg.referenced) {
+        pg.referenced = true;
+        return;
+    }
+    const LruLists::List act = LruLists::active(pg.file);
+    if (pg.list == act) return;
+    if (pg.batch_cpu < 0) pg.lru = m_lru.move(pg.lru, pg.list, act);
+    pg.list = act;
+    pg.referenced = false;
+    ++m_stats.lru_accessed_activations;
 }
 
 /*
@@ -444,8 +462,8 @@ std::uint64_t Kernel::prefill_page_cache(std::uint32_t file_id, std::uint64_t pa
 
 /* madvise(MADV_PAGEOUT): each page of the range that is mapped and not shared reclaimed at once.
  * madvise_pageout drains this CPU's LRU-add batch first (lru_add_drain);
- * madvise_cold_or_pageout_pte_range clears each folio's referenced and young bits and collects a
- * PMD's folios, and reclaim_pages runs shrink_folio_list on them (PG_active cleared, references
+ * madvise_cold_or_pageout_pte_range clears each folio's PG_referenced (the PTEs' access flags
+ * stay: it clears them only for MADV_COLD) and collects a PMD's folios, and reclaim_pages runs shrink_folio_list on them (PG_active cleared, references
  * ignored): their TLB invalidations wait once a PMD (TlbFlushBatch). A folio it cannot free
  * (under write-back: an asynchronous swap device's write, a dirty file page's) goes back to the
  * inactive list. */

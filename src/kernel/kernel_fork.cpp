@@ -85,7 +85,7 @@ Kernel::Result Kernel::fork(std::uint32_t parent, std::uint32_t child) {
                     pp->mm->write_pte(*pslot, pte, r.cycles);
                 }
                 c.mm->write_pte(*cslot, pte, r.cycles);
-                pg.maps.push_back({child, va});
+                pg.maps.push_back({child, va, false}); /* copy_present_pte: the child's entry is old */
                 pg.anon_exclusive = false; /* page_try_dup_anon_rmap: shared now */
                 ++c.anon_pages;
                 ++m_stats.fork_pages_shared;
@@ -212,7 +212,6 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
     }
     UserPage &npg = add_user_page(a.pfn, false);
     npg.maps.push_back({pid, va});
-    npg.referenced = true;
     npg.dirty = true;
     npg.mte_tagged = dst_tagged;
     unmap_page(old, pid, va, r.cycles); /* the old page loses this mapping (freed if it was the last) */

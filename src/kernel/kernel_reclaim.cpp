@@ -268,7 +268,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                     m_alloc.work(m_alloc.config().ops.page_scan); /* shrink_active_list */
                     const auto h = m_lru.tail(act);
                     UserPage &pg = m_pages.at(*h);
-                    pg.referenced = false;
+                    clear_young(pg, cycles); /* folio_referenced; PG_referenced stays */
                     pg.lru = m_lru.move(h, act, inact);
                     pg.list = inact;
                 }
@@ -294,15 +294,24 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (!pg.shmem) ++counted;
             if (pg.file && !pg.shmem) ++node_file_taken;
             const LruLists::List act = LruLists::active(pg.file);
-            if (pg.referenced || pg.pins) {
+            // shrink_folio_list looks at the references of a page it could lock and that is not
+            // under write-back (those are kept or rotated below, their access flags untouched).
+            const bool busy = !pg.pins && (pg.locked(m_kmem.now_ps()) || under_writeback(pg));
+            const FolioRef ref = busy ? FolioRef::reclaim : check_references(pg, cycles);
+            if (pg.pins || ref == FolioRef::keep || ref == FolioRef::activate) {
                 // folio_check_dirty_writeback comes before the references are looked at.
                 if (pg.file && !pg.shmem && pg.dirty && !under_writeback(pg)) {
                     ++unqueued_dirty;
                     ++node_unqueued_dirty;
                 }
+                if (!pg.pins && ref == FolioRef::keep) {
+                    // keep_locked: back to the head of the inactive list, PG_referenced set.
+                    ++m_stats.lru_kept;
+                    pg.lru = m_lru.move(pg.lru, list, list);
+                    continue;
+                }
                 if (pg.pins) ++m_stats.pinned_skipped;
                 else ++m_stats.lru_activations;
-                pg.referenced = false;
                 // activate_locked: a page kept in the swap cache by a swap-in gives its slot back
                 // when swap is more than half full (folio_free_swap; not while a swap PTE names
                 // the slot or its write runs).
@@ -316,7 +325,12 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 continue;
             }
             const unsigned dirty_before = unqueued_dirty;
-            const FileWriter writer = !direct ? FileWriter::kswapd : stand_in ? FileWriter::stand_in : FileWriter::none;
+            // FOLIOREF_RECLAIM_CLEAN: a file page only PG_referenced is reclaimed if clean,
+            // never written by reclaim.
+            const FileWriter writer = ref == FolioRef::reclaim_clean ? FileWriter::none
+                                      : !direct                     ? FileWriter::kswapd
+                                      : stand_in                    ? FileWriter::stand_in
+                                                                    : FileWriter::none;
             const bool evicted = evict(pfn, cycles, batch, writer, unqueued_dirty);
             node_unqueued_dirty += unqueued_dirty - dirty_before;
             if (evicted) {
@@ -373,6 +387,49 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     // PG_reclaim before (PGDAT_DIRTY).
     if (!direct && node_unqueued_dirty == node_file_taken) m_pgdat_dirty = true;
     return freed;
+}
+
+/* folio_referenced (mm/rmap.c, v6.6) for the model's one PTE a mapping: the rmap walk finds each
+ * PTE mapping the page (page_vma_mapped_walk reads it) and ptep_clear_flush_young tests and
+ * clears its access flag; a young one's TLB entry is dropped with a TLBI not waited for
+ * (arm64 elides the DSB: at worst a CPU keeps using the stale young entry), so the next access
+ * walks and sets the flag again (Kernel::mark_accessed). */
+unsigned Kernel::clear_young(UserPage &pg, std::uint64_t &cycles) {
+    unsigned young = 0;
+    for (Mapping &m : pg.maps) {
+        if (Process *p = m_procs.with_mm(m.pid)) {
+            if (const auto slot = p->mm->pte_slot(m.va, false, cycles)) p->mm->read_pte(*slot, cycles);
+        }
+        if (!m.young) continue;
+        m.young = false;
+        ++young;
+        m_tlb_flusher.page_nosync(m.pid, m.va, cycles);
+    }
+    return young;
+}
+
+/*
+ * folio_check_references (mm/vmscan.c, v6.6, classic LRU), for a page at the inactive tail that
+ * shrink_folio_list could lock and that is not under write-back. The young PTEs are counted and
+ * cleared (folio_referenced) and PG_referenced tested and cleared. A page with young PTEs gets
+ * PG_referenced back; it is activated when it had PG_referenced already (referenced on two
+ * scans) or more than one PTE was young, and otherwise kept on the inactive list (a page
+ * referenced once since it was last looked at is not promoted: use-once pages stay inactive).
+ * A page with no young PTE is reclaimed; a file page with PG_referenced alone (read(2) marked
+ * it, nothing maps it young) only if it is clean (FOLIOREF_RECLAIM_CLEAN). The VM_EXEC rule
+ * (executable file pages activated at their first reference) has no counterpart: the model has
+ * no executable mappings. Shmem pages, on Linux's anonymous lists, are not file-LRU here.
+ */
+Kernel::FolioRef Kernel::check_references(UserPage &pg, std::uint64_t &cycles) {
+    const unsigned young = clear_young(pg, cycles);
+    const bool referenced = pg.referenced;
+    pg.referenced = false;
+    if (young) {
+        pg.referenced = true;
+        return referenced || young > 1 ? FolioRef::activate : FolioRef::keep;
+    }
+    if (referenced && pg.file && !pg.shmem) return FolioRef::reclaim_clean;
+    return FolioRef::reclaim;
 }
 
 /* folio_rotate_reclaimable at the end of a write reclaim started: a page on the LRU lists (not

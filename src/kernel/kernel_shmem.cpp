@@ -57,7 +57,6 @@ Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va,
         const bool ready = (flags & PageMeta::kTagged) && !(flags & PageMeta::kTagsPending) && pg.mte_tagged &&
                            !m_alloc.in_pool(pfn);
         pg.maps.push_back({pid, va});
-        pg.referenced = true;
         p.mm->write_pte(slot,
                         !vma.mte ? upte::present(pfn, false) | wp_bits(vma, pfn)
                         : ready  ? upte::present(pfn, true) | wp_bits(vma, pfn)
@@ -77,7 +76,6 @@ Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va,
     pg.file_id = vma.file_id;
     pg.index = index;
     pg.maps.push_back({pid, va});
-    pg.referenced = true;
     m_shmem.set(vma.file_id, index, a.pfn);
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
     std::uint64_t pte = upte::present(a.pfn, false) | upte::write_protect(vma.writable);

@@ -12,6 +12,12 @@ void TlbFlusher::page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycle
     ++m_stats.tlb_shootdowns;
 }
 
+void TlbFlusher::page_nosync(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles) {
+    m_tlb.invalidate_page(asid, va);
+    cycles += m_kmem.flush_tlb_page_nosync();
+    ++m_stats.tlb_shootdowns;
+}
+
 /* One broadcast TLBI by ASID, charged as one broadcast TLBI (IKernelMemory::flush_tlb_page):
  * its completion costs, not the number of entries it drops. */
 void TlbFlusher::address_space(std::uint32_t asid, std::uint64_t &cycles) {

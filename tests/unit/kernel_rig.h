@@ -97,7 +97,7 @@ struct KernelRig {
         for (int i = 0; i < 4; ++i) {
             // A store needs a writable entry: a COW-shared page faults once more (do_wp_page).
             if (kind(pid, va) == upte::Kind::present && (!write || upte::writable(pte(pid, va)))) {
-                k->mark_accessed(upte::pfn(pte(pid, va)));
+                k->mark_accessed(pid, va, upte::pfn(pte(pid, va)));
                 return true;
             }
             if (k->handle_fault(pid, va, write).outcome != Kernel::Outcome::ok) return false;

@@ -585,10 +585,12 @@ TEST(SwapCache, APageOutPageIsFreedWithoutASecondChanceOnceWritten) {
 /* Reclaim reactivating a page a swap-in kept gives its slot back once swap is more than half
  * full (shrink_folio_list's activate_locked: folio_free_swap). A 4-slot device: page 0 swapped
  * out, freed, and read back (kept with its slot: 1 of 4 used); pages 1-3 swapped out then (4 of
- * 4). Reclaim for 4 pages frees pages 1-3 (written, rotated to the tail), then finds page 0
- * referenced (the read touched it): it reactivates it and frees its slot (3 of 4 used). Then
- * the page, deactivated, is swapped out again, to the slot just freed (the lowest); direct
- * reclaim, one page short, waits for that write and frees it too: 4 pages. */
+ * 4). A forked child reads page 0 too, so two of its PTEs are young: reclaim activates it at its
+ * first scan (folio_check_references: referenced_ptes > 1; a page young in one PTE would only be
+ * kept inactive). Reclaim for 4 pages frees pages 1-3 (written, rotated to the tail), then
+ * reactivates page 0 and frees its slot (3 of 4 used). Then the page, deactivated, is swapped
+ * out again from both processes, to the slot just freed (the lowest); direct reclaim, one page
+ * short, waits for that write and frees it too: 4 pages. */
 TEST(SwapCache, ReactivatingAKeptPageWithSwapMoreThanHalfFullFreesItsSlot) {
     KernelRig r({}, async_swap(4));
     r.tagged_pages(1, 4);
@@ -596,18 +598,25 @@ TEST(SwapCache, ReactivatingAKeptPageWithSwapMoreThanHalfFullFreesItsSlot) {
     std::uint64_t cycles = 0;
     r.k->pageout(1, kBase + kPageSize, 3 * kPageSize);
     ASSERT_EQ(r.k->swap_slots().used(), 4u);
+    forked(r);
+    ASSERT_TRUE(r.touch(2, kBase));
     r.kmem.io_wait(kPastTheWriteNs);
     EXPECT_EQ(r.k->reclaim(4, cycles), 4u);
+    EXPECT_EQ(r.k->stats().lru_activations, 1u);
     EXPECT_EQ(r.k->stats().swap_cache_reclaimed, 1u + 3u + 1u);
     EXPECT_EQ(r.k->stats().writeback_throttles, 1u);
     EXPECT_EQ(r.k->stats().swap_cache_freed_full, 1u);
     EXPECT_EQ(r.k->stats().swap_outs, 1u + 3u + 1u);
     EXPECT_EQ(r.kind(1, kBase), upte::Kind::swap);
     EXPECT_EQ(upte::swap_slot(r.pte(1, kBase)), slot0);
+    EXPECT_EQ(r.kind(2, kBase), upte::Kind::swap);
+    EXPECT_EQ(upte::swap_slot(r.pte(2, kBase)), slot0);
     EXPECT_EQ(r.k->swap_slots().used(), 4u);
     r.expect_clean();
     ASSERT_TRUE(r.touch(1, kBase, true));
     r.expect_pattern(1, kBase, 0);
+    ASSERT_TRUE(r.touch(2, kBase));
+    r.expect_pattern(2, kBase, 0);
     r.expect_clean();
 }
 

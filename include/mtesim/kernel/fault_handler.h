@@ -123,7 +123,9 @@ private:
     bool cleancache_get(std::uint32_t file_id, std::uint64_t index, Pfn dst, std::uint64_t &cycles);
     /// folio_lock of the page at @pfn: sleeps until its I/O unlocks it; the cycles waited.
     std::uint64_t wait_unlocked(Pfn pfn);
-    void mark_accessed(Pfn pfn);
+    /// A spurious fault of @pid at @va found @pfn mapped: the hardware would have set that PTE's
+    /// access flag (Kernel::mark_accessed).
+    void mark_accessed(std::uint32_t pid, std::uint64_t va, Pfn pfn);
     void verify(std::uint32_t pid, std::uint64_t va);
 
     Parts m_k; /* the kernel's parts */

@@ -165,10 +165,11 @@ public:
     Result handle_fault(std::uint32_t pid, std::uint64_t va, bool write) { return m_faults.handle_fault(pid, va, write); }
     /// What the last handle_fault did (FaultHandler::last_fault): for the timeline.
     const char *last_fault() const { return m_faults.last_fault(); }
-    /// The hardware walker filled a TLB entry for @pfn: the page was referenced.
-    void mark_accessed(Pfn pfn) {
+    /// The hardware walker filled a TLB entry for @pfn through @pid's PTE at @va (any address
+    /// in the page): that PTE's access flag is set (UserPage::set_young).
+    void mark_accessed(std::uint32_t pid, std::uint64_t va, Pfn pfn) {
         auto it = m_pages.find(pfn.value());
-        if (it != m_pages.end()) it->second.referenced = true;
+        if (it != m_pages.end()) it->second.set_young(pid, va & ~(kPageSize - 1));
     }
     /// The program stored tag @tag at granule @va of @pid (STG...); for the shadow checker.
     void program_set_tag(std::uint32_t pid, std::uint64_t va, std::uint8_t tag);
@@ -390,6 +391,16 @@ private:
     void unmap_page(Pfn pfn, std::uint32_t pid, std::uint64_t va, std::uint64_t &cycles);
     void free_user_page(Pfn pfn, std::uint64_t &cycles);
     UserPage &add_user_page(Pfn pfn, bool file) override;
+    /// folio_referenced: the access flags of @pg's PTEs tested and cleared, each young one's TLB
+    /// entry dropped with a TLBI not waited for (arm64's ptep_clear_flush_young); the rmap walk
+    /// reads each PTE. Returns how many were young.
+    unsigned clear_young(UserPage &pg, std::uint64_t &cycles);
+    /// What reclaim does with an inactive page (folio_check_references, classic LRU).
+    enum class FolioRef { reclaim, reclaim_clean, keep, activate };
+    FolioRef check_references(UserPage &pg, std::uint64_t &cycles);
+    /// folio_mark_accessed of the page-cache page @pg (read(2)): the first mark sets
+    /// PG_referenced, a second activates the page and clears it.
+    void mark_page_accessed(UserPage &pg);
     /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
     /// Who may write a dirty file page reclaim finds (drop_file_page): nobody (direct reclaim,
     /// MADV_PAGEOUT), kswapd under PGDAT_DIRTY, or direct reclaim standing in for the flusher.

@@ -105,7 +105,9 @@ struct KernelStats {
     std::uint64_t direct_reclaims = 0;      /* direct reclaims allocations made themselves (one a slow-path round) */
     std::uint64_t direct_reclaimed = 0;     /* in pages */
     std::uint64_t kalloc_round_limit = 0;   /* kernel allocations whose slow path stopped at the model's round limit */
-    std::uint64_t lru_activations = 0;      /* referenced pages given a second chance */
+    std::uint64_t lru_activations = 0;      /* inactive pages reclaim activated: young PTEs and PG_referenced, or more than one young PTE (FOLIOREF_ACTIVATE) */
+    std::uint64_t lru_kept = 0;             /* inactive pages reclaim kept inactive, PG_referenced set: one young PTE, first time (FOLIOREF_KEEP) */
+    std::uint64_t lru_accessed_activations = 0; /* page-cache pages a second folio_mark_accessed (read(2)) activated */
     std::uint64_t pinned_skipped = 0;       /* pinned pages reclaim passed over */
 
     std::uint64_t oom_kills = 0;

@@ -21,6 +21,9 @@ public:
     /// TLBs drop the entry now either way.
     void page(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles, TlbFlushBatch *batch = nullptr,
               bool dirty = false);
+    /// flush_tlb_page_nosync: the entry of page @va in @asid dropped with a broadcast TLBI whose
+    /// completion nobody waits for (ptep_clear_flush_young).
+    void page_nosync(std::uint32_t asid, std::uint64_t va, std::uint64_t &cycles);
     /// flush_tlb_mm: every entry of address space @asid (exit_mmap), one broadcast.
     void address_space(std::uint32_t asid, std::uint64_t &cycles);
     /// The TLBs drop page @va's entry in @asid now; its TLBI is a later range flush's.

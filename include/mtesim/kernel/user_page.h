@@ -13,10 +13,15 @@
 namespace mtesim {
 
 struct UserPage {
-    /// One PTE that maps the page: (process, page-aligned virtual address).
+    /// One PTE that maps the page: (process, page-aligned virtual address), and its access
+    /// flag. A new PTE is young (arm64's PAGE_* protections carry PTE_AF); the hardware sets the
+    /// flag again on the first access after reclaim cleared it (ptep_clear_flush_young also
+    /// drops the TLB entry, so that access walks: Kernel::mark_accessed at the TLB fill); fork
+    /// gives the child's copy an old entry (copy_present_pte: pte_mkold).
     struct Mapping {
         std::uint32_t pid;
         std::uint64_t va;
+        bool young = true;
     };
     std::vector<Mapping> maps;
     bool file = false;
@@ -25,7 +30,7 @@ struct UserPage {
     LruLists::Handle lru;
     LruLists::List list = LruLists::inactive_anon;
     std::int32_t batch_cpu = -1;        /* in this CPU's LRU-add batch (not on a list yet), or -1 */
-    bool referenced = false;
+    bool referenced = false;            /* PG_referenced: set by folio_mark_accessed (read(2)) and by reclaim keeping a page whose PTEs were young; the PTEs' own access flags are Mapping::young */
     bool dirty = false;
     std::uint64_t writeback_end_ps = 0; /* PG_writeback until this simulated time (ps); 0: never written */
     std::uint64_t locked_until_ps = 0;  /* PG_locked for an I/O in flight until this simulated time (ps); 0: never */
@@ -45,6 +50,13 @@ struct UserPage {
      * the swap cache first, or is copied while its write to the slot still runs
      * (wp_can_reuse_anon_folio). */
     bool anon_exclusive = true;
+
+    /// The hardware sets the access flag of the PTE of @pid at page @va (a walk that filled a
+    /// TLB entry through it, FEAT_HAFDBS's hardware AF update).
+    void set_young(std::uint32_t pid, std::uint64_t va) {
+        for (Mapping &m : maps)
+            if (m.pid == pid && m.va == va) m.young = true;
+    }
 
     /// PG_swapcache.
     bool swapcache() const { return swap_slot >= 0; }
