@@ -394,14 +394,20 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
 }
 
 Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
-    return file_pages(pid, file_id, offset, len);
+    Process *p = live(pid);
+    if (!p) return Result{Outcome::killed, 0};
+    const auto prev = p->read_prev_pos.find(file_id);
+    const Result r = file_pages(pid, file_id, offset, len, false,
+                                prev == p->read_prev_pos.end() ? std::nullopt : std::optional<std::uint64_t>(prev->second));
+    if (r.outcome == Outcome::ok && len) p->read_prev_pos[file_id] = offset + len;
+    return r;
 }
 
 /* The page-cache pages of [@offset, @offset + @len) of @file_id, each read in on a miss or when
  * a short write(2) left it not uptodate, waited for until the read filling it completes, and
  * marked accessed (folio_mark_accessed; a retried lookup does not mark it again). */
 Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                                  bool retried) {
+                                  bool retried, std::optional<std::uint64_t> prev_pos) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
     for (std::uint64_t idx = offset >> kPageShift; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
@@ -409,7 +415,10 @@ Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std:
         const auto pfn = m_faults.page_cache_get(pid, file_id, idx, killed_self, r.cycles, true, retried);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
-        if (!retried) mark_page_accessed(m_pages.at(pfn->value()));
+        // filemap_read: "when a read accesses the same folio several times, only mark it as
+        // accessed the first time" (pos_same_folio with the last read's end).
+        const bool same_as_last = prev_pos && *prev_pos && idx == offset >> kPageShift && (*prev_pos - 1) >> kPageShift == idx;
+        if (!retried && !same_as_last) mark_page_accessed(m_pages.at(pfn->value()));
     }
     return r;
 }
@@ -417,8 +426,9 @@ Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std:
 /* folio_mark_accessed (mm/swap.c, v6.6, classic LRU): a page not PG_referenced becomes so; one
  * that is, and is inactive, is activated and loses PG_referenced (a page-cache page read twice
  * is working set). A page on the LRU lists moves to the active head now (folio_activate; Linux
- * defers that through the CPU's activate batch); one still in its CPU's LRU-add batch joins the
- * active list when the batch drains (__lru_cache_activate_folio). */
+ * defers that through the CPU's activate batch); one still in this CPU's LRU-add batch joins the
+ * active list when the batch drains (__lru_cache_activate_folio), one in another CPU's batch is
+ * not found there and stays inactive. */
 void Kernel::mark_page_accessed(UserPage &pg) {
     if (!pg.referenced) {
         pg.referenced = true;
@@ -426,9 +436,12 @@ void Kernel::mark_page_accessed(UserPage &pg) {
     }
     const LruLists::List act = LruLists::active(pg.file);
     if (pg.list == act) return;
+    pg.referenced = false;
+    // __lru_cache_activate_folio looks in this CPU's batch only: a page in another CPU's is not
+    // activated (it loses PG_referenced all the same).
+    if (pg.batch_cpu >= 0 && static_cast<unsigned>(pg.batch_cpu) != m_kmem.current_cpu()) return;
     if (pg.batch_cpu < 0) pg.lru = m_lru.move(pg.lru, pg.list, act);
     pg.list = act;
-    pg.referenced = false;
     ++m_stats.lru_accessed_activations;
 }
 
@@ -776,13 +789,20 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
         case upte::Kind::none: break;
         case upte::Kind::present:
         case upte::Kind::metadata_none:
-            // zap_present_pte: a dirty entry of a file page dirties the page (folio_mark_dirty).
-            if (upte::dirty(pte))
-                if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) {
-                    it->second.dirty = true;
-                    it->second.reclaim = false; /* folio_mark_dirty clears PG_reclaim */
-                    note_file_dirty(it->second);
+            // zap_present_pte, for a page that is not anonymous (page cache, shmem): a dirty
+            // entry dirties the page (folio_mark_dirty), a young one marks it accessed
+            // (folio_mark_accessed), so the reference outlives the entry.
+            if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) {
+                UserPage &pg = it->second;
+                if (upte::dirty(pte)) {
+                    pg.dirty = true;
+                    pg.reclaim = false; /* folio_mark_dirty clears PG_reclaim */
+                    note_file_dirty(pg);
                 }
+                const auto m = std::find_if(pg.maps.begin(), pg.maps.end(),
+                                            [&](const Mapping &x) { return x.pid == p.pid && x.va == va; });
+                if (m != pg.maps.end() && m->young) mark_page_accessed(pg);
+            }
             unmap_page(upte::pfn(pte), p.pid, va, cycles);
             break;
         case upte::Kind::swap: {

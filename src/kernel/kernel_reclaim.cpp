@@ -295,8 +295,9 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (pg.file && !pg.shmem) ++node_file_taken;
             const LruLists::List act = LruLists::active(pg.file);
             // shrink_folio_list looks at the references of a page it could lock and that is not
-            // under write-back (those are kept or rotated below, their access flags untouched).
-            const bool busy = !pg.pins && (pg.locked(m_kmem.now_ps()) || under_writeback(pg));
+            // under write-back (those are kept or rotated below, their access flags untouched;
+            // a pinned one is passed over all the same).
+            const bool busy = pg.locked(m_kmem.now_ps()) || under_writeback(pg);
             const FolioRef ref = busy ? FolioRef::reclaim : check_references(pg, cycles);
             if (pg.pins || ref == FolioRef::keep || ref == FolioRef::activate) {
                 // folio_check_dirty_writeback comes before the references are looked at.

@@ -60,6 +60,9 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     UaccessStop stop = UaccessStop::none;
     r = to_user ? read_to_user(user, file_id, offset, at, tag_fault, stop)
                 : perform_write(user, file_id, offset, at, tag_fault, stop);
+    // filemap_read's ra->prev_pos = last_pos: where the bytes copied ended, if any were.
+    if (to_user && at.done > entry_done)
+        if (Process *p = m_procs.find(pid)) p->read_prev_pos[file_id] = offset + at.done;
     if (r.outcome != Outcome::ok) return Result{r.outcome, r.cycles, 0};
     const std::uint64_t done = at.done;
     at.resumed = true;
@@ -84,7 +87,10 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
  * read(2), as filemap_read (mm/filemap.c, v6.6) does it, a batch of page-cache pages at a time:
  *   1. filemap_get_pages: the pages from the current position, at most a folio batch
  *      (PAGEVEC_SIZE, 15) and at most to the end of the read, each read in on a miss or when
- *      not uptodate and waited for, and marked accessed (Kernel::file_pages).
+ *      not uptodate and waited for, and marked accessed (Kernel::file_pages), but for the
+ *      call's first page when the file's last read ended in it (ra->prev_pos, kept per process
+ *      and file: Process::read_prev_pos). Linux marks a batch's later pages as the copy reaches
+ *      them; the model marks them at the lookup, also those a short copy then does not reach.
  *   2. copy_folio_to_iter of each, in order: copy_to_user, which faults the buffer in as it
  *      goes, a user page at a time: a page not present or read-only (a COW page) is faulted in
  *      for a write, as the user store would be (the uaccess fixup path calls handle_mm_fault); an
@@ -113,7 +119,12 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
         // counted as hits, a page reclaimed meanwhile read again.
         const std::uint64_t pos = offset + done;
         if (!resumed) prog.batch_end = std::min(end, ((pos >> kPageShift) + kFolioBatchSize) << kPageShift);
-        const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, resumed);
+        // The call's first batch skips marking a first page the last read ended in (prev_pos).
+        std::optional<std::uint64_t> prev_pos;
+        if (!done)
+            if (const Process *p = m_procs.find(user.pid))
+                if (const auto it = p->read_prev_pos.find(file_id); it != p->read_prev_pos.end()) prev_pos = it->second;
+        const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, resumed, prev_pos);
         resumed = false;
         r.cycles += rb.cycles;
         if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};

@@ -127,3 +127,124 @@ TEST(LruReferences, APageUnderWriteBackKeepsItsAccessFlag) {
     EXPECT_EQ(r.k->stats().lru_kept, 0u);
     EXPECT_EQ(r.k->stats().lru_activations, 0u);
 }
+
+/* Deactivation (shrink_active_list) clears the access flags but leaves PG_referenced. Pages 0
+ * and 1, read by a forked child too (two young PTEs each), are activated at their first scan
+ * (PG_referenced set); page 0, deactivated, is swapped out to the device's one slot. With swap
+ * full, anonymous pages are no longer scanned, but a reclaim that frees a page-cache page still
+ * deactivates page 1: it reaches the inactive list with PG_referenced and no young PTE. */
+TEST(LruReferences, DeactivationClearsTheAccessFlagsButNotPgReferenced) {
+    Rig r({}, test::small_swap(1));
+    anon_pages(r, 2);
+    ASSERT_EQ(r.k->fork(1, 2).outcome, KernelOutcome::ok);
+    ASSERT_TRUE(r.touch(2, kBase));
+    ASSERT_TRUE(r.touch(2, kBase + kPageSize));
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().lru_activations, 2u);
+    ASSERT_EQ(r.kind(1, kBase), upte::Kind::swap);
+    ASSERT_EQ(r.k->swap_slots().used(), 1u) << "swap full";
+    ASSERT_EQ(page_at(r, 1, kBase + kPageSize).list, LruLists::active_anon);
+    r.k->read_file(1, 7, 0, kPageSize);
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().file_pages_dropped, 1u);
+    const UserPage &pg = page_at(r, 1, kBase + kPageSize);
+    EXPECT_EQ(pg.list, LruLists::inactive_anon);
+    EXPECT_TRUE(pg.referenced);
+    for (const UserPage::Mapping &m : pg.maps) EXPECT_FALSE(m.young);
+    r.expect_clean();
+}
+
+/* MADV_PAGEOUT clears PG_referenced but not the PTEs' access flags (madvise_cold_or_pageout_pte_range
+ * clears them only for MADV_COLD): page 0, mapped back while its swap write runs, stays young
+ * through a second MADV_PAGEOUT that cannot free it. */
+TEST(LruReferences, PageoutLeavesTheAccessFlags) {
+    Rig r({}, test::async_swap());
+    anon_pages(r, 1);
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_TRUE(r.touch(1, kBase));
+    ASSERT_TRUE(page_at(r, 1, kBase).under_writeback(r.kmem.now_ps()));
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_EQ(r.kind(1, kBase), upte::Kind::present) << "not freed: its write still runs";
+    EXPECT_TRUE(page_at(r, 1, kBase).maps.front().young);
+    EXPECT_FALSE(page_at(r, 1, kBase).referenced);
+}
+
+/* munmap of a file page whose PTE is young marks the page accessed (zap_pte_range:
+ * folio_mark_accessed for a page that is not anonymous), so the reference outlives the entry:
+ * page 0, mapped and touched, is PG_referenced once unmapped; page 1, read once by read(2)
+ * first (PG_referenced), is activated by the unmap of its young PTE. */
+TEST(LruReferences, UnmappingAYoungFilePageMarksItAccessed) {
+    Rig r;
+    constexpr std::uint32_t kFile = 7;
+    r.k->thread_start(1);
+    r.k->read_file(1, kFile, kPageSize, kPageSize);
+    r.k->mmap(1, kBase, 2 * kPageSize, false, true, kFile, 0);
+    ASSERT_TRUE(r.touch(1, kBase));
+    ASSERT_TRUE(r.touch(1, kBase + kPageSize));
+    const auto p0 = r.k->page_cache_find(kFile, 0), p1 = r.k->page_cache_find(kFile, 1);
+    ASSERT_TRUE(p0 && p1);
+    EXPECT_FALSE(r.k->find_user_page(*p0)->referenced) << "a fault marks the PTE young, not the page";
+    EXPECT_EQ(r.k->munmap(1, kBase, 2 * kPageSize).error, 0);
+    EXPECT_TRUE(r.k->find_user_page(*p0)->referenced);
+    EXPECT_EQ(r.k->stats().lru_accessed_activations, 1u);
+    EXPECT_EQ(r.k->find_user_page(*p1)->list, LruLists::active_file);
+    r.expect_clean();
+}
+
+/* A read that goes on in the page the last read of the file ended in does not mark that page
+ * again (filemap_read: pos_same_folio with ra->prev_pos): 1 KiB reads one after another mark
+ * page 0 once, and no page is activated; a read from the start again after a read that ended
+ * in page 1 marks page 0 a second time and activates it. */
+TEST(LruReferences, SequentialSmallReadsMarkAPageOnce) {
+    Rig r;
+    constexpr std::uint32_t kFile = 7;
+    r.k->thread_start(1);
+    for (std::uint64_t off = 0; off < 2 * kPageSize; off += 1024) r.k->read_file(1, kFile, off, 1024);
+    EXPECT_EQ(r.k->stats().lru_accessed_activations, 0u);
+    const auto p0 = r.k->page_cache_find(kFile, 0);
+    ASSERT_TRUE(p0);
+    EXPECT_TRUE(r.k->find_user_page(*p0)->referenced);
+    r.k->read_file(1, kFile, 0, 1024);
+    EXPECT_EQ(r.k->stats().lru_accessed_activations, 1u);
+    r.expect_clean();
+}
+
+/* A dirty file page with PG_referenced alone is reclaimed only if clean (FOLIOREF_RECLAIM_CLEAN):
+ * even kswapd under PGDAT_DIRTY does not write it at that look. Page 0 of a file, written whole
+ * by write(2) (dirty, never marked accessed), is found dirty by a first kswapd pass (PG_reclaim
+ * set, PGDAT_DIRTY). In a second pass kswapd writes it at its first look; when a read(2) marked
+ * it accessed in between, that first look sends it back unwritten (activated) and the write
+ * comes at the next. */
+namespace {
+struct SecondPass {
+    std::uint64_t writebacks = 0, dirty_activated = 0;
+};
+SecondPass second_kswapd_pass(bool read_between) {
+    Rig r;
+    test::Waker waker(*r.k); /* the flusher reclaim wakes does not run here: the page stays dirty */
+    constexpr std::uint32_t kFile = 7;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, kPageSize, false);
+    EXPECT_TRUE(r.touch(1, kBase, true));
+    EXPECT_EQ(r.k->user_copy(1, kBase, kPageSize, false, false, false, kFile, 0).error, static_cast<std::int64_t>(kPageSize));
+    std::uint64_t cycles = 0;
+    r.k->reclaim(1, cycles, false);
+    EXPECT_TRUE(r.k->pgdat_dirty());
+    const auto w = r.k->page_cache_find(kFile, 0);
+    EXPECT_TRUE(w && r.k->find_user_page(*w)->reclaim && r.k->find_user_page(*w)->dirty);
+    EXPECT_EQ(r.k->stats().file_writebacks, 0u) << "not PGDAT_DIRTY yet at the first pass";
+    if (read_between) r.k->read_file(1, kFile, 0, 64);
+    const std::uint64_t activated = r.k->stats().file_dirty_activated;
+    r.k->reclaim(1, cycles, false);
+    return {r.k->stats().file_writebacks, r.k->stats().file_dirty_activated - activated};
+}
+}  // namespace
+
+TEST(LruReferences, KswapdDoesNotWriteADirtyFilePageWithPgReferencedAlone) {
+    const SecondPass plain = second_kswapd_pass(false), read = second_kswapd_pass(true);
+    EXPECT_EQ(plain.writebacks, 1u);
+    EXPECT_EQ(plain.dirty_activated, 0u) << "written at its first look";
+    EXPECT_EQ(read.writebacks, 1u);
+    EXPECT_EQ(read.dirty_activated, 1u) << "the first look (RECLAIM_CLEAN) leaves it unwritten";
+}

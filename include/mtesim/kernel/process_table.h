@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 namespace mtesim {
 
@@ -25,6 +26,9 @@ public:
         std::uint64_t anon_pages = 0;       /* resident anonymous pages */
         std::uint64_t swap_pages = 0;       /* its pages in swap */
         std::int32_t oom_score_adj = 0;     /* /proc/PID/oom_score_adj: -1000 (never killed) .. 1000 */
+        /* file_ra_state.prev_pos of each file it has read (file id -> the byte after its last
+         * read): the model has no open file descriptions, so one per process and file */
+        std::unordered_map<std::uint32_t, std::uint64_t> read_prev_pos;
     };
     using Map = std::map<std::uint32_t, std::unique_ptr<Process>>;
 
