@@ -386,7 +386,9 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.cleancache.refaults", k.cleancache_refaults, "pages", "misses of pages whose pool copy was dropped or evicted (read again)");
     add_count("kernel.cleancache.invalidates", k.cleancache_invalidates, "pages", "pool copies dropped as stale: a write(2) overwrote their page whole (cleancache_invalidate_page)");
     add_count("kernel.kswapd.wakeups", k.kswapd_wakeups, "wakeups", "kswapd woken from sleep (free pages below the low watermark, or a high-order failure)");
-    add_count("kernel.kswapd.passes", k.kswapd_passes, "passes", "kswapd's reclaim batches (SWAP_CLUSTER_MAX pages asked each)");
+    add_count("kernel.kswapd.passes", k.kswapd_passes, "passes", "kswapd's reclaim batches (SWAP_CLUSTER_MAX pages asked each, at most as many looked at)");
+    add_count("kernel.kswapd.batches_without_progress", k.kswapd_batches_without_progress, "passes",
+              "kswapd batches that freed nothing, stopped at their look limit, and went on (not a failed balance)");
     add_count("kernel.kswapd.reclaimed", k.kswapd_reclaimed, "pages", "freed by kswapd");
     add_count("kernel.kswapd.failures", k.kswapd_failures, "passes", "kswapd balances that reclaimed nothing (kswapd_failures raised; reset by any reclaim that frees a page)");
     add_count("kernel.kswapd.hopeless", k.kswapd_hopeless, "times", "kswapd_failures reached MAX_RECLAIM_RETRIES (16 failed balances in a row): kswapd slept, the node hopeless");

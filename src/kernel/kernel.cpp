@@ -48,6 +48,7 @@ KernelStats Kernel::stats() const {
     const KswapdStats &ks = m_kswapd.stats();
     s.kswapd_wakeups = ks.wakeups;
     s.kswapd_passes = ks.passes;
+    s.kswapd_batches_without_progress = ks.batches_without_progress;
     s.kswapd_reclaimed = ks.reclaimed;
     s.kswapd_failures = ks.failures;
     s.kswapd_hopeless = ks.hopeless;

@@ -220,7 +220,7 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * pages, which the model keeps on the file lists (Linux's are on the anonymous ones), do not
  * count among a batch's or a pass's pages for the flusher and PGDAT_DIRTY rules.
  */
-std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct) {
+std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct, ReclaimLooks *looks) {
     constexpr unsigned kWritebackThrottles = 4;
     constexpr unsigned kIsolateBatch = 32; /* SWAP_CLUSTER_MAX: shrink_inactive_list's nr_to_scan */
     std::uint64_t freed = 0;
@@ -282,6 +282,11 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (file_left) list = LruLists::inactive_file;
             else if (anon_left) list = LruLists::inactive_anon;
             else break;
+            if (looks && looks->limit && looks->looked == looks->limit) {
+                looks->cut = true;
+                break;
+            }
+            if (looks) ++looks->looked;
             const Pfn pfn(*m_lru.tail(list));
             UserPage &pg = m_pages.at(pfn.value());
             m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */

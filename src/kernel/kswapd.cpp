@@ -47,14 +47,18 @@ bool Kswapd::balanced(unsigned order) const {
 
 /*
  * One pass of balance_pgdat(): if the node is balanced, sleep. Otherwise reclaim what is
- * missing to the high watermark, at most one SWAP_CLUSTER_MAX batch (kswapd's scan_control
- * asks for that much per shrink_node, and calls cond_resched between passes, which is where
- * the scheduler may run someone else). For a high-order wake-up, once it has reclaimed
+ * missing to the high watermark, at most one SWAP_CLUSTER_MAX batch, looking at no more than
+ * SWAP_CLUSTER_MAX pages (shrink_lruvec scans in such batches, one shrink_folio_list each, and
+ * calls cond_resched between them, which is where the scheduler may run someone else: a pass
+ * over pages that reclaim keeps, each referenced once, does not hold the kernel model through
+ * the whole list). A pass that freed nothing but stopped at its look limit goes on at the next
+ * pass, until the passes since the last progress have looked at twice the user pages. For a high-order wake-up, once it has reclaimed
  * compact_gap(order) = 2 << order pages it checks order 0 only (balance_pgdat resets
  * sc.order): compaction, not reclaim, makes the block.
  *
- * A pass that reclaims nothing stands for a balance_pgdat whose priority loop reclaimed
- * nothing (the pass scans the whole inactive lists): kswapd_failures is raised and the
+ * A pass that reclaims nothing having looked through the lists (it ran out of pages to look
+ * at, or the passes since the last progress looked at twice the user pages) stands for a
+ * balance_pgdat whose priority loop reclaimed nothing: kswapd_failures is raised and the
  * balance ends at the order it balanced for, so kswapd() goes round its loop and reads
  * kswapd_order afresh: the orders of the wake-ups that came during the balance, 0 if none
  * (not the failed high order: that request is left to direct compaction, or to kcompactd once
@@ -72,11 +76,22 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
     const std::uint64_t free = m_alloc.free_pages_without_pool(), high = m_alloc.watermark_pages(true);
     const std::uint64_t want = std::min<std::uint64_t>(m_batch, free < high ? high - free : m_batch);
     ++m_stats.passes;
-    const std::uint64_t freed = m_kernel.reclaim(want, cycles, /*direct=*/false);
+    Kernel::ReclaimLooks looks;
+    looks.limit = m_batch;
+    const std::uint64_t freed = m_kernel.reclaim(want, cycles, /*direct=*/false, &looks);
     m_stats.reclaimed += freed;
     m_reclaimed_run += freed;
     if (m_balance_order && m_reclaimed_run >= (2ull << m_balance_order)) m_balance_order = 0;
+    // A batch that freed nothing with pages left to look at is not yet a failed balance: the
+    // priority loop goes on scanning (after cond_resched) until the lists have been looked
+    // through, twice their length (each page may need a second look), without progress.
+    m_looked_since_progress = freed ? 0 : m_looked_since_progress + looks.looked;
+    if (!freed && looks.cut && m_looked_since_progress < 2 * m_kernel.user_pages() + 16) {
+        ++m_stats.batches_without_progress;
+        return true;
+    }
     if (!freed) {
+        m_looked_since_progress = 0;
         ++m_failures;
         ++m_stats.failures;
         const unsigned order = m_raised_order; /* alloc_order = reclaim_order = READ_ONCE(kswapd_order) */

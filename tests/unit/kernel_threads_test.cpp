@@ -498,3 +498,40 @@ TEST(KernelThreads, AKernelThreadsTimerDoesNotKeepAFinishedRunGoing) {
     EXPECT_EQ(r.s->try_next(0, 3 * kMs), nullptr);
     EXPECT_EQ(r.s->idle_action(0), ThreadScheduler::Idle::finish) << "the trace is done and no user thread is left";
 }
+
+/* A kswapd pass looks at no more than SWAP_CLUSTER_MAX pages (shrink_lruvec's batches, with
+ * cond_resched between them). 2,064 anonymous pages each touched once are all kept on their
+ * first look (FOLIOREF_KEEP): the first 64 passes free nothing, and are not failed balances;
+ * the 65th keeps the last 16 and swaps out 16 on their second look, and kswapd goes on to the
+ * high watermark (about 1,050 pages to free). Looked at in one pass, the 2,064 keeps would
+ * have held the kernel model throughout. */
+TEST(KernelThreads, KswapdLooksAtOneBatchAPassAndGoesOnPastThePagesItKeeps) {
+    KernelRig r(no_pool());
+    Waker w(*r.k);
+    r.k->thread_start(1);
+    constexpr unsigned kPages = 2048;
+    r.k->mmap(1, kBase, kPages * kPageSize, false);
+    for (unsigned i = 0; i < kPages; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    const std::uint64_t low = r.alloc->watermark_pages(false), high = r.alloc->watermark_pages(true);
+    const auto held = r.hog(low + 8);
+    r.k->mmap(1, kBase + kPages * kPageSize, 16 * kPageSize, false);
+    for (unsigned i = 0; i < 16; ++i) ASSERT_TRUE(r.touch(1, kBase + (kPages + i) * kPageSize, true)); /* below low */
+    ASSERT_EQ(w.woken.size(), 1u);
+    ASSERT_TRUE(r.k->kswapd().awake());
+    std::uint64_t cycles = 0;
+    ASSERT_LT(high - r.alloc->free_pages_without_pool(), kPages) << "fewer to free than there are pages";
+    for (unsigned pass = 1; pass <= kPages / 32; ++pass) {
+        ASSERT_TRUE(r.k->kswapd().run_once(cycles));
+        EXPECT_EQ(r.k->stats().lru_kept, 32u * pass);
+        EXPECT_EQ(r.k->stats().kswapd_reclaimed, 0u);
+    }
+    ASSERT_TRUE(r.k->kswapd().run_once(cycles)); /* the 16 pages touched last */
+    EXPECT_EQ(r.k->stats().kswapd_reclaimed, 16u) << "kept 16, then 16 second looks: swapped out";
+    EXPECT_EQ(r.k->stats().kswapd_batches_without_progress, kPages / 32);
+    EXPECT_EQ(r.k->stats().kswapd_failures, 0u);
+    run_to_sleep(r.k->kswapd());
+    EXPECT_GE(r.alloc->free_pages_without_pool(), high);
+    EXPECT_EQ(r.k->stats().kswapd_failures, 0u);
+    EXPECT_EQ(r.k->stats().lru_kept, kPages + 16);
+    r.expect_clean();
+}

@@ -76,6 +76,7 @@ struct KernelStats {
 
     std::uint64_t kswapd_wakeups = 0;       /* kswapd woken from sleep */
     std::uint64_t kswapd_passes = 0;        /* its reclaim batches (SWAP_CLUSTER_MAX each) */
+    std::uint64_t kswapd_batches_without_progress = 0; /* of those, batches that freed nothing, stopped at their look limit and went on */
     std::uint64_t kswapd_reclaimed = 0;     /* in pages */
     std::uint64_t kswapd_failures = 0;      /* balances that reclaimed nothing (kswapd_failures raised) */
     std::uint64_t kswapd_hopeless = 0;      /* times MAX_RECLAIM_RETRIES failures in a row made the node hopeless */

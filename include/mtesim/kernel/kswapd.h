@@ -22,7 +22,8 @@ class Kernel;
 
 struct KswapdStats {
     std::uint64_t wakeups = 0;   /* sleeping -> runnable (wakeup_kswapd found it asleep) */
-    std::uint64_t passes = 0;    /* reclaim batches run (one shrink_node of SWAP_CLUSTER_MAX) */
+    std::uint64_t passes = 0;    /* reclaim batches run (one shrink_folio_list: at most SWAP_CLUSTER_MAX pages freed, as many looked at) */
+    std::uint64_t batches_without_progress = 0; /* passes that freed nothing, stopped at their look limit, and went on */
     std::uint64_t reclaimed = 0; /* in pages */
     std::uint64_t failures = 0;  /* balances that reclaimed nothing (each raises kswapd_failures) */
     std::uint64_t hopeless = 0;  /* times kswapd_failures reached MAX_RECLAIM_RETRIES: it slept, the node hopeless */
@@ -91,6 +92,7 @@ private:
     unsigned m_sleep_order = 0;      /* the order balance_pgdat ended at (reclaim_order), checked at the timeout */
     unsigned m_raised_order = 0;     /* orders of the wake-ups since the current balance began (kswapd_order as kswapd() re-reads it) */
     unsigned m_failures = 0;         /* balances in a row that reclaimed nothing (pgdat->kswapd_failures), in balances */
+    std::uint64_t m_looked_since_progress = 0; /* pages its passes looked at since one freed a page, in pages */
     KswapdStats m_stats;
 };
 
