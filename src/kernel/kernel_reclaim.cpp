@@ -259,8 +259,14 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     bool stand_in = false;
     for (unsigned pass = 0;; ++pass) {
         std::uint64_t budget = 2 * m_pages.size() + 16;
-        std::uint64_t writeback_end = ~0ull, writeback_seen = 0, anon_busy_seen = 0, dirty_kept = 0;
+        std::uint64_t writeback_end = ~0ull, dirty_kept = 0;
+        std::uint64_t writeback_seen = looks ? looks->file_busy : 0, anon_busy_seen = looks ? looks->anon_busy : 0;
+        std::uint64_t call_looked = 0; /* pages this call looked at */
         while (freed < pages && budget--) {
+            if (looks && looks->limit && call_looked == looks->limit) {
+                looks->cut = true;
+                break;
+            }
             if (!m_rotations.empty()) rotate_written_pages();
             for (bool file : {true, false}) {
                 const LruLists::List act = LruLists::active(file), inact = LruLists::inactive(file);
@@ -282,11 +288,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (file_left) list = LruLists::inactive_file;
             else if (anon_left) list = LruLists::inactive_anon;
             else break;
-            if (looks && looks->limit && looks->looked == looks->limit) {
-                looks->cut = true;
-                break;
-            }
-            if (looks) ++looks->looked;
+            ++call_looked;
             const Pfn pfn(*m_lru.tail(list));
             UserPage &pg = m_pages.at(pfn.value());
             m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
@@ -366,6 +368,11 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             }
         }
         end_batch();
+        if (looks) {
+            looks->looked += call_looked;
+            looks->file_busy = writeback_seen;
+            looks->anon_busy = anon_busy_seen;
+        }
         // Direct reclaim that fell short with no write in flight to wait for, having sent dirty
         // file pages back while a flusher woken for them (by this reclaim or by a writer) waits
         // to run: in Linux that flusher writes them on another CPU while the allocation retries
@@ -390,9 +397,19 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     if (freed) m_kswapd.reclaim_progress(); /* shrink_node: "reclaimable" resets kswapd_failures */
     // shrink_node, kswapd only: every file page it took was dirty and not queued for I/O (also
     // when it took none, as Linux's equality test has it): kswapd may now write those it marked
-    // PG_reclaim before (PGDAT_DIRTY).
-    if (!direct && node_unqueued_dirty == node_file_taken) m_pgdat_dirty = true;
+    // PG_reclaim before (PGDAT_DIRTY). A kswapd chain decides at its end (end_reclaim_chain).
+    if (looks) {
+        looks->file_taken += node_file_taken;
+        looks->unqueued_dirty += node_unqueued_dirty;
+    } else if (!direct && node_unqueued_dirty == node_file_taken) {
+        m_pgdat_dirty = true;
+    }
     return freed;
+}
+
+void Kernel::end_reclaim_chain(ReclaimLooks &looks) {
+    if (looks.unqueued_dirty == looks.file_taken) m_pgdat_dirty = true;
+    looks = ReclaimLooks{};
 }
 
 /* folio_referenced (mm/rmap.c, v6.6) for the model's one PTE a mapping: the rmap walk finds each

@@ -52,9 +52,12 @@ bool Kswapd::balanced(unsigned order) const {
  * calls cond_resched between them, which is where the scheduler may run someone else: a pass
  * over pages that reclaim keeps, each referenced once, does not hold the kernel model through
  * the whole list). A pass that freed nothing but stopped at its look limit goes on at the next
- * pass, until the passes since the last progress have looked at twice the user pages. For a high-order wake-up, once it has reclaimed
- * compact_gap(order) = 2 << order pages it checks order 0 only (balance_pgdat resets
- * sc.order): compaction, not reclaim, makes the block.
+ * pass, until the passes since the last progress have looked at twice the user pages. Such a
+ * chain of passes (m_chain) carries what one scan would: the busy pages passed over, and the
+ * file pages taken for PGDAT_DIRTY, decided when the chain ends (Kernel::end_reclaim_chain).
+ * For a high-order wake-up, once it has reclaimed compact_gap(order) = 2 << order pages it
+ * checks order 0 only (balance_pgdat resets sc.order): compaction, not reclaim, makes the
+ * block.
  *
  * A pass that reclaims nothing having looked through the lists (it ran out of pages to look
  * at, or the passes since the last progress looked at twice the user pages) stands for a
@@ -76,22 +79,21 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
     const std::uint64_t free = m_alloc.free_pages_without_pool(), high = m_alloc.watermark_pages(true);
     const std::uint64_t want = std::min<std::uint64_t>(m_batch, free < high ? high - free : m_batch);
     ++m_stats.passes;
-    Kernel::ReclaimLooks looks;
-    looks.limit = m_batch;
-    const std::uint64_t freed = m_kernel.reclaim(want, cycles, /*direct=*/false, &looks);
+    m_chain.limit = m_batch;
+    m_chain.cut = false;
+    const std::uint64_t freed = m_kernel.reclaim(want, cycles, /*direct=*/false, &m_chain);
     m_stats.reclaimed += freed;
     m_reclaimed_run += freed;
     if (m_balance_order && m_reclaimed_run >= (2ull << m_balance_order)) m_balance_order = 0;
-    // A batch that freed nothing with pages left to look at is not yet a failed balance: the
+    // A batch that freed nothing and stopped at its look limit is not yet a failed balance: the
     // priority loop goes on scanning (after cond_resched) until the lists have been looked
     // through, twice their length (each page may need a second look), without progress.
-    m_looked_since_progress = freed ? 0 : m_looked_since_progress + looks.looked;
-    if (!freed && looks.cut && m_looked_since_progress < 2 * m_kernel.user_pages() + 16) {
+    if (!freed && m_chain.cut && m_chain.looked < 2 * m_kernel.user_pages() + 16) {
         ++m_stats.batches_without_progress;
         return true;
     }
+    m_kernel.end_reclaim_chain(m_chain);
     if (!freed) {
-        m_looked_since_progress = 0;
         ++m_failures;
         ++m_stats.failures;
         const unsigned order = m_raised_order; /* alloc_order = reclaim_order = READ_ONCE(kswapd_order) */
@@ -133,6 +135,7 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
  */
 void Kswapd::sleep() {
     m_awake = false;
+    m_chain = ReclaimLooks{}; /* the next balance starts afresh (a new priority loop) */
     m_short_sleep = m_timed;
     m_sleep_order = m_balance_order;
     const unsigned order = m_wake_order;

@@ -535,3 +535,33 @@ TEST(KernelThreads, KswapdLooksAtOneBatchAPassAndGoesOnPastThePagesItKeeps) {
     EXPECT_EQ(r.k->stats().lru_kept, kPages + 16);
     r.expect_clean();
 }
+
+/* kswapd's passes carry over the pages they passed over as busy (shrink_lruvec's view of one
+ * balance): with 48 file pages under write-back at the inactive file list's tail, the second
+ * pass knows the file list holds nothing else and turns to the anonymous pages, as one pass of
+ * unlimited looks would. Counting afresh at each pass, every pass would rotate 32 of the busy
+ * file pages and none would reach the anonymous list. */
+TEST(KernelThreads, KswapdPassesMoveOnFromAFileListOfPagesUnderWriteBack) {
+    KernelRig r(no_pool());
+    Waker w(*r.k);
+    r.k->thread_start(1);
+    constexpr unsigned kFilePages = 48, kAnon = 2048;
+    r.k->mmap(1, kBase, kPageSize, false);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    for (unsigned i = 0; i < kFilePages; ++i)
+        ASSERT_EQ(r.k->user_copy(1, kBase, kPageSize, false, false, false, 7, i * kPageSize).error,
+                  static_cast<std::int64_t>(kPageSize));
+    ASSERT_EQ(r.run_flusher(), kFilePages) << "every file page's write started (80 us each: no time passes but the swap writes')";
+    r.k->mmap(1, kBase + kPageSize, kAnon * kPageSize, false);
+    for (unsigned i = 1; i <= kAnon; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    const std::uint64_t low = r.alloc->watermark_pages(false), high = r.alloc->watermark_pages(true);
+    const auto held = r.hog(low + 8);
+    r.k->mmap(1, kBase + (kAnon + 1) * kPageSize, 16 * kPageSize, false);
+    for (unsigned i = 0; i < 16; ++i) ASSERT_TRUE(r.touch(1, kBase + (kAnon + 1 + i) * kPageSize, true));
+    ASSERT_TRUE(r.k->kswapd().awake());
+    run_to_sleep(r.k->kswapd());
+    EXPECT_EQ(r.k->stats().kswapd_failures, 0u);
+    EXPECT_GE(r.alloc->free_pages_without_pool(), high);
+    EXPECT_GT(r.k->stats().swap_outs, 0u);
+    r.expect_clean();
+}

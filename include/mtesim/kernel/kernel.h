@@ -27,6 +27,7 @@
 #include "mtesim/kernel/kcompactd.h"
 #include "mtesim/kernel/kernel_stats.h"
 #include "mtesim/kernel/kswapd.h"
+#include "mtesim/kernel/reclaim_looks.h"
 #include "mtesim/kernel/dirty_file_pages.h"
 #include "mtesim/kernel/flusher.h"
 #include "mtesim/kernel/lru_add_batches.h"
@@ -194,17 +195,17 @@ public:
     /// migrate_block of the user page at @pfn, retried once after lru_cache_disable when it sat
     /// in an LRU-add batch (PageMigrator::migrate_page).
     bool migrate_page(Pfn pfn, std::uint64_t &cycles) { return m_migrator.migrate_page(pfn, cycles); }
-    /// How many inactive pages a reclaim call may look at (0: no limit), and what it did.
-    struct ReclaimLooks {
-        std::uint64_t limit = 0;  /* in pages */
-        std::uint64_t looked = 0; /* pages looked at, in pages */
-        bool cut = false;         /* the call stopped at @limit with pages left to look at */
-    };
     /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass when !@direct); returns
-    /// pages freed. Only direct reclaim waits for write-back (reclaim_throttle). With @looks, the
-    /// call stops once it has looked at @looks->limit pages (kswapd's pass: one
-    /// shrink_folio_list batch, after which it lets others run).
+    /// pages freed. Only direct reclaim waits for write-back (reclaim_throttle). With @looks (a
+    /// kswapd pass), the call stops once it has looked at @looks->limit pages (one
+    /// shrink_folio_list batch, after which kswapd lets others run), starts from the chain's
+    /// pages passed over as busy (so a chain moves on from a list holding only those, as one
+    /// call would) and adds its counts to the chain; the chain's PGDAT_DIRTY decision is
+    /// end_reclaim_chain's.
     std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct = true, ReclaimLooks *looks = nullptr);
+    /// The end of kswapd's chain @looks (a call freed pages, found nothing to look at, or the
+    /// chain gave up): shrink_node's PGDAT_DIRTY test over the chain, and the chain emptied.
+    void end_reclaim_chain(ReclaimLooks &looks);
     /// Pages reclaim could still free: the file LRU lists, and the anonymous ones while a swap
     /// slot is free (zone_reclaimable_pages, for the node).
     std::uint64_t reclaimable_pages() const;

@@ -11,6 +11,7 @@
 // its time is its own (KswapdStats), not the allocating thread's.
 #pragma once
 
+#include "mtesim/kernel/reclaim_looks.h"
 #include "mtesim/mm/page_allocator.h"
 #include "mtesim/sched/i_kernel_thread.h"
 
@@ -92,7 +93,7 @@ private:
     unsigned m_sleep_order = 0;      /* the order balance_pgdat ended at (reclaim_order), checked at the timeout */
     unsigned m_raised_order = 0;     /* orders of the wake-ups since the current balance began (kswapd_order as kswapd() re-reads it) */
     unsigned m_failures = 0;         /* balances in a row that reclaimed nothing (pgdat->kswapd_failures), in balances */
-    std::uint64_t m_looked_since_progress = 0; /* pages its passes looked at since one freed a page, in pages */
+    ReclaimLooks m_chain;    /* its passes since one freed a page (Kernel::reclaim's looks) */
     KswapdStats m_stats;
 };
 
