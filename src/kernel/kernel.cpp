@@ -800,9 +800,7 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
                     pg.reclaim = false; /* folio_mark_dirty clears PG_reclaim */
                     note_file_dirty(pg);
                 }
-                const auto m = std::find_if(pg.maps.begin(), pg.maps.end(),
-                                            [&](const Mapping &x) { return x.pid == p.pid && x.va == va; });
-                if (m != pg.maps.end() && m->young) mark_page_accessed(pg);
+                if (const Mapping *m = pg.mapping(p.pid, va); m && m->young) mark_page_accessed(pg);
             }
             unmap_page(upte::pfn(pte), p.pid, va, cycles);
             break;

@@ -51,11 +51,16 @@ struct UserPage {
      * (wp_can_reuse_anon_folio). */
     bool anon_exclusive = true;
 
+    /// The PTE of @pid at page @va that maps the page, or nullptr.
+    Mapping *mapping(std::uint32_t pid, std::uint64_t va) {
+        for (Mapping &m : maps)
+            if (m.pid == pid && m.va == va) return &m;
+        return nullptr;
+    }
     /// The hardware sets the access flag of the PTE of @pid at page @va (a walk that filled a
     /// TLB entry through it, FEAT_HAFDBS's hardware AF update).
     void set_young(std::uint32_t pid, std::uint64_t va) {
-        for (Mapping &m : maps)
-            if (m.pid == pid && m.va == va) m.young = true;
+        if (Mapping *m = mapping(pid, va)) m->young = true;
     }
 
     /// PG_swapcache.
