@@ -338,6 +338,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages kswapd wrote itself (pageout, once PGDAT_DIRTY was set and the page was already PG_reclaim)");
     add_count("kernel.file.direct_writebacks", k.file_direct_writebacks, "pages", "dirty file pages direct reclaim wrote itself, standing in for the flusher it woke, which cannot run before the allocation is decided (kernel operations are atomic on their core: a departure)");
     add_count("kernel.file.dirty_activated", k.file_dirty_activated, "pages", "dirty file pages reclaim or MADV_PAGEOUT found and sent back to the active list, PG_reclaim, for the flusher to write (NR_VMSCAN_IMMEDIATE)");
+    add_count("kernel.file.dirty_kept", k.file_dirty_kept, "pages", "dirty file pages kswapd could write (PG_reclaim, PGDAT_DIRTY) kept on the inactive list unwritten, their references allowing only a clean reclaim (FOLIOREF_RECLAIM_CLEAN: shrink_folio_list's keep_locked)");
     add_count("kernel.file.dirty", k.file_dirty, "pages", "dirty file pages at the end of the run (NR_FILE_DIRTY)");
     add_count("kernel.flusher.wakeups_vmscan", k.flusher_wakeups_vmscan, "works", "write-back of all dirty pages queued by reclaim when a batch found only unqueued dirty file pages (wakeup_flusher_threads)");
     add_count("kernel.flusher.wakeups_background", k.flusher_wakeups_background, "wakeups", "flusher woken by a writer past the background threshold (balance_dirty_pages -> wb_start_background_writeback)");

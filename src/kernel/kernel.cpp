@@ -509,7 +509,7 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 pg.list = LruLists::inactive(pg.file);
             }
             unsigned unqueued_dirty = 0;
-            if (!evict(pfn, r.cycles, batch, FileWriter::none, unqueued_dirty) && pg.file && !pg.shmem && pg.dirty &&
+            if (evict(pfn, r.cycles, batch, FileWriter::none, unqueued_dirty) == Evicted::no && pg.file && !pg.shmem && pg.dirty &&
                 !under_writeback(pg) && !pg.locked(m_kmem.now_ps()) && pg.batch_cpu < 0) {
                 // reclaim_pages' shrink_folio_list does not write a dirty file page either: it
                 // goes back to the active list, PG_reclaim set (no flusher is woken).

@@ -335,14 +335,20 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             const unsigned dirty_before = unqueued_dirty;
             // FOLIOREF_RECLAIM_CLEAN: a file page only PG_referenced is reclaimed if clean,
             // never written by reclaim.
-            const FileWriter writer = ref == FolioRef::reclaim_clean ? FileWriter::none
-                                      : !direct                     ? FileWriter::kswapd
-                                      : stand_in                    ? FileWriter::stand_in
-                                                                    : FileWriter::none;
-            const bool evicted = evict(pfn, cycles, batch, writer, unqueued_dirty);
+            const bool clean_only = ref == FolioRef::reclaim_clean;
+            const FileWriter writer = !direct     ? (clean_only ? FileWriter::kswapd_clean : FileWriter::kswapd)
+                                      : clean_only ? FileWriter::none
+                                      : stand_in   ? FileWriter::stand_in
+                                                   : FileWriter::none;
+            const Evicted evicted = evict(pfn, cycles, batch, writer, unqueued_dirty);
             node_unqueued_dirty += unqueued_dirty - dirty_before;
-            if (evicted) {
+            if (evicted == Evicted::freed) {
                 ++freed;
+            } else if (evicted == Evicted::keep) {
+                // keep_locked: back to the inactive head, dirty, PG_reclaim and PG_referenced
+                // kept, for the flusher to write.
+                pg.lru = m_lru.move(pg.lru, list, list);
+                ++m_stats.file_dirty_kept;
             } else if (pg.locked(m_kmem.now_ps())) {
                 // Locked for an I/O in flight (its read, or a write-back being started): kept on
                 // the inactive list (shrink_folio_list's "keep": folio_trylock failed), like a page
@@ -480,17 +486,19 @@ void Kernel::rotate_written_pages() {
     });
 }
 
-bool Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer, unsigned &unqueued_dirty) {
+Kernel::Evicted Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer,
+                              unsigned &unqueued_dirty) {
     UserPage &pg = m_pages.at(pfn.value());
-    if (pg.pins) return false;
-    if (pg.locked(m_kmem.now_ps())) return false; /* shrink_folio_list: folio_trylock failed, keep it */
-    if (pg.shmem) return false; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
+    auto freed = [](bool yes) { return yes ? Evicted::freed : Evicted::no; };
+    if (pg.pins) return Evicted::no;
+    if (pg.locked(m_kmem.now_ps())) return Evicted::no; /* shrink_folio_list: folio_trylock failed, keep it */
+    if (pg.shmem) return Evicted::no; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
     if (pg.file) return drop_file_page(pfn, pg, cycles, batch, writer, unqueued_dirty);
-    if (pg.swapcache()) return reclaim_swap_cache_page(pfn, pg, cycles, batch);
+    if (pg.swapcache()) return freed(reclaim_swap_cache_page(pfn, pg, cycles, batch));
     // Mapped back by a fault while its last write to swap still runs: shrink_folio_list keeps
     // a page under write-back.
-    if (under_writeback(pg)) return false;
-    return swap_out(pfn, pg, cycles, batch);
+    if (under_writeback(pg)) return Evicted::no;
+    return freed(swap_out(pfn, pg, cycles, batch));
 }
 
 /* A swap-cache page at the inactive tail (shrink_folio_list). Still under write-back, it is
@@ -543,30 +551,34 @@ void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
  * completes a device latency and a transfer later), after waiting for the TLBIs of the
  * unmapping (and any other dirty PTE's: try_to_unmap_flush_dirty); the page stays,
  * PG_writeback, until then. The unmapping's TLBIs go into @batch. */
-bool Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer,
-                            unsigned &unqueued_dirty) {
+Kernel::Evicted Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch,
+                                       FileWriter writer, unsigned &unqueued_dirty) {
     if (unmap_everywhere(pg, cycles, batch)) { /* try_to_unmap's folio_mark_dirty of a dirty PTE */
         pg.reclaim = false;
         note_file_dirty(pg);
     }
-    if (under_writeback(pg)) return false;
+    if (under_writeback(pg)) return Evicted::no;
     if (pg.dirty) {
         ++unqueued_dirty;
-        const bool may_write = pg.reclaim && ((writer == FileWriter::kswapd && m_pgdat_dirty) || writer == FileWriter::stand_in);
+        const bool kswapd = writer == FileWriter::kswapd || writer == FileWriter::kswapd_clean;
+        const bool may_write = pg.reclaim && ((kswapd && m_pgdat_dirty) || writer == FileWriter::stand_in);
         if (!may_write) {
             pg.reclaim = true;
-            return false;
+            return Evicted::no;
         }
+        // shrink_folio_list: kswapd could write it, but FOLIOREF_RECLAIM_CLEAN goes to keep_locked
+        // before pageout.
+        if (writer == FileWriter::kswapd_clean) return Evicted::keep;
         batch.flush_dirty(cycles);
         start_file_write(pfn, pg, cycles); /* PG_reclaim stays: the page rotates when written */
         ++(writer == FileWriter::kswapd ? m_stats.file_writebacks : m_stats.file_direct_writebacks);
-        return false;
+        return Evicted::no;
     }
     ++m_stats.file_pages_dropped;
     // A page a short write left unfilled holds nothing to keep (not uptodate: not put).
     if (m_alloc.config().tag_reserve == TagReservePath::cleancache && !pg.shmem && pg.uptodate) cleancache_put(pfn, pg, cycles);
     free_user_page(pfn, cycles);
-    return true;
+    return Evicted::freed;
 }
 
 /* try_to_unmap of an anonymous page bound for swap @slot (@refs_held of its references already

@@ -214,11 +214,12 @@ TEST(LruReferences, SequentialSmallReadsMarkAPageOnce) {
  * even kswapd under PGDAT_DIRTY does not write it at that look. Page 0 of a file, written whole
  * by write(2) (dirty, never marked accessed), is found dirty by a first kswapd pass (PG_reclaim
  * set, PGDAT_DIRTY). In a second pass kswapd writes it at its first look; when a read(2) marked
- * it accessed in between, that first look sends it back unwritten (activated) and the write
- * comes at the next. */
+ * it accessed in between, that first look keeps it on the inactive list unwritten
+ * (shrink_folio_list's keep_locked: not activated, as kswapd could write it), having cleared
+ * PG_referenced (folio_test_clear_referenced), and the write comes at the next look. */
 namespace {
 struct SecondPass {
-    std::uint64_t writebacks = 0, dirty_activated = 0;
+    std::uint64_t writebacks = 0, dirty_activated = 0, dirty_kept = 0;
 };
 SecondPass second_kswapd_pass(bool read_between) {
     Rig r;
@@ -237,7 +238,7 @@ SecondPass second_kswapd_pass(bool read_between) {
     if (read_between) r.k->read_file(1, kFile, 0, 64);
     const std::uint64_t activated = r.k->stats().file_dirty_activated;
     r.k->reclaim(1, cycles, false);
-    return {r.k->stats().file_writebacks, r.k->stats().file_dirty_activated - activated};
+    return {r.k->stats().file_writebacks, r.k->stats().file_dirty_activated - activated, r.k->stats().file_dirty_kept};
 }
 }  // namespace
 
@@ -245,6 +246,8 @@ TEST(LruReferences, KswapdDoesNotWriteADirtyFilePageWithPgReferencedAlone) {
     const SecondPass plain = second_kswapd_pass(false), read = second_kswapd_pass(true);
     EXPECT_EQ(plain.writebacks, 1u);
     EXPECT_EQ(plain.dirty_activated, 0u) << "written at its first look";
-    EXPECT_EQ(read.writebacks, 1u);
-    EXPECT_EQ(read.dirty_activated, 1u) << "the first look (RECLAIM_CLEAN) leaves it unwritten";
+    EXPECT_EQ(plain.dirty_kept, 0u);
+    EXPECT_EQ(read.writebacks, 1u) << "written at its second look";
+    EXPECT_EQ(read.dirty_kept, 1u) << "the first look (RECLAIM_CLEAN) keeps it unwritten";
+    EXPECT_EQ(read.dirty_activated, 0u) << "kept inactive, not activated: kswapd could write it";
 }

@@ -412,12 +412,18 @@ private:
     /// folio_mark_accessed of the page-cache page @pg (read(2)): the first mark sets
     /// PG_referenced, a second activates the page and clears it.
     void mark_page_accessed(UserPage &pg);
-    /// Reclaims one page (not pinned): swap-out or drop. False when it cannot go now.
     /// Who may write a dirty file page reclaim finds (drop_file_page): nobody (direct reclaim,
     /// MADV_PAGEOUT), kswapd under PGDAT_DIRTY, or direct reclaim standing in for the flusher.
-    enum class FileWriter { none, kswapd, stand_in };
-    /// @unqueued_dirty is raised for a dirty file page not under write-back.
-    bool evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer, unsigned &unqueued_dirty);
+    /// kswapd_clean is kswapd looking at a page whose references allow only a clean reclaim
+    /// (FOLIOREF_RECLAIM_CLEAN): a dirty one it could write is kept unwritten instead.
+    enum class FileWriter { none, kswapd, kswapd_clean, stand_in };
+    /// What evict() did: freed the page; kept it on the inactive list (shrink_folio_list's
+    /// keep_locked for a dirty file page under kswapd_clean); or neither, the page staying for
+    /// the caller to activate or rotate as its state says (dirty, locked, under write-back).
+    enum class Evicted { freed, keep, no };
+    /// Reclaims one page (not pinned): swap-out or drop. @unqueued_dirty is raised for a dirty
+    /// file page not under write-back.
+    Evicted evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer, unsigned &unqueued_dirty);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     /// @dirty is set when a PTE it removed was dirty.
@@ -429,12 +435,13 @@ private:
     void free_swap_cache_page(Pfn pfn, std::uint64_t &cycles);
     /// folio_rotate_reclaimable for every write reclaim started that has completed by now.
     void rotate_written_pages();
-    /// Reclaims the file page @pg at @pfn: false when it stays (dirty, or its write-back started
-    /// or runs). A dirty page has its write started (pageout) when @writer may (kswapd under
-    /// PGDAT_DIRTY, or the stand-in, and the page already PG_reclaim); otherwise it is left
-    /// dirty, PG_reclaim, for the caller to activate. @unqueued_dirty is raised for a dirty page
-    /// not under write-back.
-    bool drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer,
+    /// Reclaims the file page @pg at @pfn (Evicted::no when it stays: dirty, or its write-back
+    /// started or runs). A dirty page has its write started (pageout) when @writer may (kswapd
+    /// under PGDAT_DIRTY, or the stand-in, and the page already PG_reclaim), except that under
+    /// kswapd_clean such a page is kept unwritten (Evicted::keep); otherwise it is left dirty,
+    /// PG_reclaim, for the caller to activate. @unqueued_dirty is raised for a dirty page not
+    /// under write-back.
+    Evicted drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer,
                         unsigned &unqueued_dirty);
     /// The write of the dirty file page @pg at @pfn starts (the issuer pays the transfer; the
     /// page is locked until it is submitted, PG_writeback until it completes, rotated to its
