@@ -400,26 +400,30 @@ Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::
     const auto prev = p->read_prev_pos.find(file_id);
     const Result r = file_pages(pid, file_id, offset, len, false,
                                 prev == p->read_prev_pos.end() ? std::nullopt : std::optional<std::uint64_t>(prev->second));
+    // A page the lookup cannot get ends the process (FaultHandler::alloc_page), so an ok lookup
+    // got the whole range: filemap_read's ra->prev_pos is its end.
     if (r.outcome == Outcome::ok && len) p->read_prev_pos[file_id] = offset + len;
     return r;
 }
 
 /* The page-cache pages of [@offset, @offset + @len) of @file_id, each read in on a miss or when
  * a short write(2) left it not uptodate, waited for until the read filling it completes, and
- * marked accessed (folio_mark_accessed; a retried lookup does not mark it again). */
+ * marked accessed (folio_mark_accessed; a retried lookup does not mark it again; with
+ * FileMark::first only the first page). */
 Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                                  bool retried, std::optional<std::uint64_t> prev_pos) {
+                                  bool retried, std::optional<std::uint64_t> prev_pos, FileMark mark) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
-    for (std::uint64_t idx = offset >> kPageShift; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
+    const std::uint64_t first = offset >> kPageShift;
+    for (std::uint64_t idx = first; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
         bool killed_self = false;
         const auto pfn = m_faults.page_cache_get(pid, file_id, idx, killed_self, r.cycles, true, retried);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
         // filemap_read: "when a read accesses the same folio several times, only mark it as
         // accessed the first time" (pos_same_folio with the last read's end).
-        const bool same_as_last = prev_pos && *prev_pos && idx == offset >> kPageShift && (*prev_pos - 1) >> kPageShift == idx;
-        if (!retried && !same_as_last) mark_page_accessed(m_pages.at(pfn->value()));
+        const bool same_as_last = prev_pos && *prev_pos && idx == first && (*prev_pos - 1) >> kPageShift == idx;
+        if (!retried && !same_as_last && (mark == FileMark::all || idx == first)) mark_page_accessed(m_pages.at(pfn->value()));
     }
     return r;
 }

@@ -87,11 +87,12 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
  * read(2), as filemap_read (mm/filemap.c, v6.6) does it, a batch of page-cache pages at a time:
  *   1. filemap_get_pages: the pages from the current position, at most a folio batch
  *      (PAGEVEC_SIZE, 15) and at most to the end of the read, each read in on a miss or when
- *      not uptodate and waited for, and marked accessed (Kernel::file_pages), but for the
- *      call's first page when the file's last read ended in it (ra->prev_pos, kept per process
- *      and file: Process::read_prev_pos). Linux marks a batch's later pages as the copy reaches
- *      them; the model marks them at the lookup, also those a short copy then does not reach.
- *   2. copy_folio_to_iter of each, in order: copy_to_user, which faults the buffer in as it
+ *      not uptodate and waited for (Kernel::file_pages). The batch's first page is marked
+ *      accessed, but for the call's first page when the file's last read ended in it
+ *      (ra->prev_pos, kept per process and file: Process::read_prev_pos).
+ *   2. copy_folio_to_iter of each, in order, each later page marked accessed as the copy
+ *      reaches it (before its first byte: also when that byte then fails), so that pages a
+ *      short copy does not reach stay unmarked: copy_to_user, which faults the buffer in as it
  *      goes, a user page at a time: a page not present or read-only (a COW page) is faulted in
  *      for a write, as the user store would be (the uaccess fixup path calls handle_mm_fault); an
  *      address outside every VMA, or a VMA without PROT_WRITE (SEGV_ACCERR for a user store; the
@@ -124,12 +125,20 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
         if (!done)
             if (const Process *p = m_procs.find(user.pid))
                 if (const auto it = p->read_prev_pos.find(file_id); it != p->read_prev_pos.end()) prev_pos = it->second;
-        const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, resumed, prev_pos);
+        const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, resumed, prev_pos, FileMark::first);
         resumed = false;
         r.cycles += rb.cycles;
         if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};
-        // 2. The copy, a user page at a time.
+        // 2. The copy, a user page at a time. Each file page after the position's is marked
+        // accessed as the copy reaches it (filemap_read: "if (i > 0) folio_mark_accessed");
+        // the position's page was marked at the lookup, or before a wait this call resumes from.
+        std::uint64_t reached = pos >> kPageShift;
+        auto reach = [&](std::uint64_t at) {
+            for (const std::uint64_t last = std::min(at, prog.batch_end - 1) >> kPageShift; reached < last;)
+                if (const auto pc = m_page_cache.find(file_id, ++reached)) mark_page_accessed(m_pages.at(pc->value()));
+        };
         while (offset + done < prog.batch_end) {
+            reach(offset + done);
             const std::uint64_t va = user.ua + done;
             const bool can_wait = !prog.last || done != entry_done;
             const std::uint64_t pte = fault_in_user(user.pid, va, true, can_wait, r.cycles, stop);
@@ -147,6 +156,9 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
                     r.cycles += copy_lines(phys_of(*pc) + (at_file & (kPageSize - 1)), in_page, false);
                 b += in_page;
             }
+            // The copy went through each file page up to its last byte, or up to the byte it
+            // failed at (that page was reached too).
+            reach(offset + done + (ok < chunk ? ok : ok - 1));
             done += ok;
             if (ok < chunk) {
                 tag_fault = true;

@@ -251,3 +251,28 @@ TEST(LruReferences, KswapdDoesNotWriteADirtyFilePageWithPgReferencedAlone) {
     EXPECT_EQ(read.dirty_kept, 1u) << "the first look (RECLAIM_CLEAN) keeps it unwritten";
     EXPECT_EQ(read.dirty_activated, 0u) << "kept inactive, not activated: kswapd could write it";
 }
+
+/* read(2) marks the batch's first page at the lookup and each later page as the copy reaches it
+ * (filemap_read's "if (i > 0) folio_mark_accessed(folio)" before copy_folio_to_iter), so a copy
+ * that stops early leaves the pages after the one it stopped in unmarked. Process 1's buffer is
+ * two pages at kBase, the second PROT_MTE with tag 5; a read of three file pages into it with
+ * pointer tag 0 copies file page 0 and stops at file page 1's first byte (the tag mismatch),
+ * having reached page 1 but not page 2. */
+TEST(LruReferences, ReadMarksEachLaterPageAsItsCopyReachesIt) {
+    Rig r;
+    constexpr std::uint32_t kFile = 7;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, kPageSize, false);
+    r.k->mmap(1, kBase + kPageSize, kPageSize, true);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    ASSERT_TRUE(r.touch(1, kBase + kPageSize, true));
+    for (std::uint64_t g = 0; g < kPageSize / 16; ++g) r.stg(1, kBase + kPageSize + 16 * g, 0x5);
+    EXPECT_EQ(r.k->user_copy(1, kBase, 3 * kPageSize, true, true, false, kFile, 0).error,
+              static_cast<std::int64_t>(kPageSize));
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        const auto pfn = r.k->page_cache_find(kFile, i);
+        ASSERT_TRUE(pfn) << "page " << i << ": the batch looked up all three";
+        EXPECT_EQ(r.k->find_user_page(*pfn)->referenced, i < 2) << "page " << i;
+    }
+    r.expect_clean();
+}

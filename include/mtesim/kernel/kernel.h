@@ -110,13 +110,17 @@ public:
     Result mprotect(std::uint32_t pid, std::uint64_t base, std::uint64_t len, bool mte, bool writable = true);
     /// read(2) of [@offset, @offset + @len) of file @file_id: fills the page cache.
     Result read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len);
+    /// Which pages file_pages() marks accessed: all, or only the first (read(2), whose copy marks
+    /// each later page as it reaches it).
+    enum class FileMark { all, first };
     /// The page-cache pages of that range, read in on a miss (or when not uptodate), each marked
     /// accessed (read(2)'s filemap_read) but the first when @prev_pos (the file's
     /// file_ra_state.prev_pos: where the last read of it ended) is in the same page: a read
     /// that goes on in the page the last one ended in does not mark it twice. @retried: the
     /// same pages looked up again (after a wait), not counted as hits nor marked again.
     Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                      bool retried = false, std::optional<std::uint64_t> prev_pos = std::nullopt);
+                      bool retried = false, std::optional<std::uint64_t> prev_pos = std::nullopt,
+                      FileMark mark = FileMark::all);
     /// Memory as a long-running system leaves it (vm.prefill_page_cache_mbytes): clean pages of
     /// file @file_id, indices 0.., put into the page cache before the workload starts, at most
     /// @pages of them; stops early when free memory outside the pool reaches the high watermark
