@@ -371,7 +371,9 @@ void SystemCallGate::fork(ThreadContext &t, const TraceEvent &ev) {
  * simulated time catch up so that the other cores run (one of which may free what the
  * reservation needs), and the call goes on from where it stopped; at most 2^20 times in a row
  * without a byte copied, as LoadStoreUnit's replays of one access, after which the copy ends
- * there (kernel.uaccess.gave_up).
+ * there (kernel.uaccess.gave_up). A write(2) whose writer balance_dirty_pages paused (its
+ * pause charged to this core) comes back the same way, so that the other cores, the flusher's
+ * among them, run through the pause before the write goes on.
  */
 void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev) {
     if (!kernel_entry(t, ev.position)) return;
@@ -391,7 +393,7 @@ void SystemCallGate::user_buffer_syscall(ThreadContext &t, const TraceEvent &ev)
         r = m_kernel.os->user_copy(t.info.process, buf, ev.arg, to_user, check, t.tagged_addr, ev.dest, ev.aux,
                                    &progress);
         leave_kernel();
-        if (r.outcome != Kernel::Outcome::ok || !progress.waits_for_tags) break;
+        if (r.outcome != Kernel::Outcome::ok || !(progress.waits_for_tags || progress.dirty_paused)) break;
         waits = progress.done == before ? waits + 1 : 0;
     }
     t.abi.set_result(r.error); /* the bytes copied, or -EFAULT */

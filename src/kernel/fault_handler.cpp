@@ -131,8 +131,11 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
         const std::uint64_t now = p->mm->peek_pte(m_k.memory, va);
         if (upte::kind(now) == upte::Kind::present && upte::writable(now)) {
             UserPage &pg = m_k.pages.at(upte::pfn(now).value());
+            const bool newly = !pg.dirty;
             pg.dirty = true;
-            m_k.host.file_page_dirtied(pg, f.cycles); /* do_shared_fault's fault_dirty_shared_page */
+            // do_shared_fault's fault_dirty_shared_page: balance_dirty_pages_ratelimited when
+            // the fault dirtied the page.
+            m_k.host.file_page_dirtied(pid, pg, newly, newly, f.cycles);
         }
     }
     r.cycles += f.cycles;

@@ -30,7 +30,8 @@ Kernel::Kernel(const KernelConfig &config, PageAllocator &allocator, IKernelMemo
       m_faults(FaultHandler::Parts{m_config, allocator, kmem, memory, m_procs, m_pages, m_page_cache, m_cleancache, m_swap,
                                    m_swap_cache, m_swap_dev, m_storage, m_tag_keeper, m_data, m_stats, m_migrator, *this, m_checker.get()}),
       m_kswapd(*this, allocator, config.reclaim_batch), m_kcompactd(*this, allocator, config.compaction_proactiveness),
-      m_flusher(*this, config.dirty_writeback_cs * 10000000000ull, config.dirty_expire_cs * 10000000000ull) {
+      m_flusher(*this, config.dirty_writeback_cs * 10000000000ull, config.dirty_expire_cs * 10000000000ull),
+      m_throttle(kmem.cpus(), dirty_counts().thresh, jiffies()) {
     m_tag_keeper.set_lookups([this](std::uint32_t pid, std::uint64_t va) { return pte_of(pid, va); },
                              [this](Pfn pfn) {
                                  auto it = m_pages.find(pfn.value());
@@ -43,6 +44,8 @@ Kernel::~Kernel() { m_alloc.set_migrator(nullptr); }
 
 KernelStats Kernel::stats() const {
     KernelStats s = m_stats;
+    s.dirty_write_bandwidth = m_throttle.avg_write_bandwidth();
+    s.dirty_ratelimit = m_throttle.dirty_ratelimit();
     s.page_tables_allocated = m_procs.tables_allocated();
     s.page_tables_freed = m_procs.tables_freed();
     const KswapdStats &ks = m_kswapd.stats();
@@ -140,6 +143,7 @@ Kernel::Result Kernel::thread_exit(std::uint32_t pid) {
 
 /* exit_mmap: every VMA zapped, one TLB flush of the whole address space, the tables freed. */
 void Kernel::teardown(Process &p, std::uint64_t &cycles) {
+    m_throttle.exited(p.pid);
     if (!p.mm) return;
     for (const Vma &v : p.mm->vmas_in(0, 1ull << 48)) zap_range(p, v.start, v.end, cycles, nullptr);
     m_tlb_flusher.address_space(p.pid, cycles);

@@ -36,7 +36,7 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
         "age of a dirty file at which the periodic write-back writes its pages (Linux's sysctl)", 0, 8640000));
     c.dirty_ratio = static_cast<unsigned>(s.get_u64(
         "vm.dirty_ratio", 20, "%",
-        "Linux's vm.dirty_ratio: here it only halves a vm.dirty_background_ratio not below it (writer pauses are not modelled)",
+        "dirty file pages, as a share of dirtyable memory, at which balance_dirty_pages holds writers to a pause of max_pause; past halfway between it and vm.dirty_background_ratio (the freerun ceiling) writers are paused in proportion (Linux's sysctl)",
         1, 100));
     c.kswapd = s.get_bool("vm.kswapd", true, "background reclaim from the low to the high watermark");
     c.compaction_proactiveness = static_cast<unsigned>(s.get_u64(

@@ -676,6 +676,7 @@ bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std:
         return true;
     }
     pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_swap_dev.write_complete_ns() * 1000.0);
+    m_writeback.started(pg.writeback_end_ps, false);
     m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
     pg.reclaim = true;
     ++m_stats.swap_writebacks;

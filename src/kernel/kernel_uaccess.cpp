@@ -38,6 +38,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     Result r;
     if (progress) {
         progress->waits_for_tags = false;
+        progress->dirty_paused = false;
         MTESIM_ASSERT(progress->resumed || (!progress->done && !progress->batch_end && !progress->write_waited),
                       "a system call's progress reused for another");
     }
@@ -71,6 +72,11 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     at.waits_for_tags = stop == UaccessStop::tags_pending && (!at.last || done != entry_done);
     if (at.waits_for_tags) {
         ++m_stats.uaccess_tag_waits;
+        r.error = static_cast<std::int64_t>(done);
+        return r;
+    }
+    at.dirty_paused = stop == UaccessStop::dirty_pause;
+    if (at.dirty_paused) {
         r.error = static_cast<std::int64_t>(done);
         return r;
     }
@@ -213,6 +219,7 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
             prog.write_waited = false;
         }
         std::uint64_t taken = 0;
+        bool paused = false;
         for (; !taken && round < kMaxEmptyRounds; ++round) {
             // 2. fault_in_readable: the probes.
             const std::uint64_t start = user.ua + done, end = start + bytes;
@@ -269,8 +276,9 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
             taken = copied < bytes && !pg.uptodate ? 0 : copied;
             if (taken) {
                 pg.uptodate = true;
+                const bool newly = !pg.dirty;
                 pg.dirty = true;
-                file_page_dirtied(pg, r.cycles);
+                paused = file_page_dirtied(user.pid, pg, newly, true, r.cycles); /* generic_perform_write's balance_dirty_pages_ratelimited */
             } else if (copied) {
                 bytes = copied; /* 6. the partial write */
             }
@@ -280,6 +288,12 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
             break;
         }
         done += taken; /* a short copy into an uptodate page is committed; the next probe decides */
+        if (paused && !prog.last && done < user.len) {
+            // The writer slept in balance_dirty_pages: back to the caller, whose next call goes
+            // on with the next page once the other cores have run through the pause.
+            stop = UaccessStop::dirty_pause;
+            return r;
+        }
     }
     return r;
 }

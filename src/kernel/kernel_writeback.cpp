@@ -37,22 +37,50 @@ bool Kernel::dirty_over_background() const {
     return m_dirty.size() > bg;
 }
 
+DirtyThrottle::Counts Kernel::dirty_counts() const {
+    DirtyThrottle::Counts c;
+    c.file_dirty = m_dirty.size();
+    c.writeback = m_writeback.writeback();
+    c.wb_writeback = m_writeback.file_writeback();
+    dirty_limits(m_config, dirtyable_pages(), c.bg_thresh, c.thresh);
+    return c;
+}
+
+DirtyThrottle::Counts Kernel::dirty_counts_now() {
+    m_throttle.written(m_writeback.advance(m_kmem.now_ps()));
+    return dirty_counts();
+}
+
 /*
  * folio_mark_dirty through a store (a write fault, write(2)): PG_reclaim is cleared, the page
- * counted dirty; then the writer's balance_dirty_pages_ratelimited (v6.6): with more dirty
- * pages than the background threshold, the writer starts background write-back unless the
- * flusher is running already (wb_start_background_writeback). Past the freerun ceiling, halfway
- * between the background and the dirty threshold, Linux also pauses the writer in proportion
- * (not modelled: writers run free at any level). Linux checks only every ratelimit_pages (32)
- * pages a task dirties; the model checks each page.
+ * counted dirty, and a page that was clean accounted to the writer (folio_account_dirtied:
+ * WB_DIRTIED, the task's nr_dirtied). With more dirty pages than the background threshold, the
+ * writer starts background write-back unless the flusher is running already
+ * (wb_start_background_writeback; Linux does this inside balance_dirty_pages, the model at each
+ * page dirtied). Then, with @balance (write(2) after each page it commits, a write fault that
+ * dirtied a clean page: balance_dirty_pages_ratelimited), DirtyThrottle decides whether the
+ * writer pauses: past the freerun ceiling, halfway between the background and the dirty
+ * threshold, for as long as its task_ratelimit says. The pause is an uninterruptible sleep of
+ * the writer in its system call or fault (io_schedule_timeout), whole jiffies, which the core
+ * spends stalled, as for the model's other I/O waits (`kernel.dirty.pauses`, `.paused_ms`);
+ * write(2) then returns to its caller to let the other cores run through it (UaccessStop::
+ * dirty_pause). Returns true when the writer paused.
  */
-void Kernel::file_page_dirtied(UserPage &pg, std::uint64_t &cycles) {
-    if (!pg.file || pg.shmem) return;
+bool Kernel::file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) {
+    if (!pg.file || pg.shmem) return false;
     pg.reclaim = false;
     note_file_dirty(pg);
-    std::uint64_t bg, thresh;
-    dirty_limits(m_config, dirtyable_pages(), bg, thresh);
-    if (m_dirty.size() > bg && m_flusher.wake_background()) wake_thread(m_flusher, cycles);
+    const unsigned cpu = m_kmem.current_cpu();
+    if (newly) m_throttle.account_dirtied(pid, cpu);
+    const DirtyThrottle::Counts c = dirty_counts_now();
+    if (c.file_dirty > c.bg_thresh && m_flusher.wake_background()) wake_thread(m_flusher, cycles);
+    if (!balance) return false;
+    const std::int64_t pause = m_throttle.ratelimited(pid, cpu, jiffies(), c);
+    if (pause <= 0) return false;
+    ++m_stats.dirty_pauses;
+    m_stats.dirty_paused_jiffies += static_cast<std::uint64_t>(pause);
+    cycles += m_kmem.io_wait(static_cast<double>(pause) * (1e9 / DirtyThrottle::kHz));
+    return true;
 }
 
 void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
@@ -64,6 +92,7 @@ void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
     cycles += m_kmem.io_wait(submit_ns);
     pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
+    m_writeback.started(pg.writeback_end_ps, true);
     if (pg.reclaim) m_rotations.add(pfn, pg.writeback_end_ps);
     pg.dirty = false; /* folio_clear_dirty_for_io */
     m_dirty.clear(pg.file_id, pg.index);
@@ -103,6 +132,9 @@ void Kernel::clean_mappings(UserPage &pg, std::uint64_t &cycles) {
  */
 std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped,
                                              std::uint64_t dirtied_before) {
+    // do_writepages' bandwidth upkeep (wb_bandwidth_estimate_start, wb_update_bandwidth).
+    m_throttle.written(m_writeback.advance(m_kmem.now_ps()));
+    m_throttle.writepages(jiffies(), m_writeback.file_writeback() == 0);
     std::uint64_t written = 0;
     const std::uint64_t limit = m_dirty.size();
     std::uint32_t file = 0;

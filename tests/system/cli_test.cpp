@@ -1045,6 +1045,38 @@ TEST(CliRun, ThePeriodicWritebackWritesPagesDirtyForThirtySeconds) {
     std::filesystem::remove(trace);
 }
 
+/* balance_dirty_pages in a whole run: one write(2) of 24 MiB (6,144 pages) with vm.dirty_ratio
+ * 1 and vm.dirty_background_ratio 0 (freerun ceiling: half of 1% of the dirtyable memory, about
+ * 5,100 pages). The writer is paused once past the ceiling, the call returns to the core and
+ * goes on after the pause, so the flusher, woken by the first page, writes meanwhile; the write
+ * completes in full. With the default ratios (freerun at 15%) nobody pauses. */
+TEST(CliRun, AWriterPastTheFreerunCeilingPausesAndItsWriteCompletes) {
+    const std::string trace = write_temp("bdp.trace",
+                                         "mtesim-trace 1\n"
+                                         "thread 1 core=0 process=1 tcf=none\n"
+                                         "1 mmap 0x20000000 0x1800000\n"
+                                         "1 write 3 0 0x1800000 buf=0x20000000\n");
+    const std::string out = write_temp("bdp-out", "");
+    std::filesystem::remove(out);
+    Result r = run_mtesim({"run", "--trace", trace, "--out", out, "--set", "vm.dirty_ratio=1", "--set",
+                           "vm.dirty_background_ratio=0"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const RunStats stat(out);
+    EXPECT_GE(stat("kernel.dirty.pauses"), 1u);
+    EXPECT_GT(stat("kernel.dirty.paused_ms"), 0u);
+    EXPECT_EQ(stat("kernel.uaccess.bytes"), 24u << 20) << "the write goes on after each pause";
+    EXPECT_EQ(stat("kernel.uaccess.short"), 0u);
+    EXPECT_EQ(stat("kernel.flusher.writebacks"), 6144u);
+    std::filesystem::remove_all(out);
+    Result d = run_mtesim({"run", "--trace", trace, "--out", out});
+    ASSERT_EQ(d.status, 0) << d.err;
+    const RunStats free_running(out);
+    EXPECT_EQ(free_running("kernel.dirty.pauses"), 0u);
+    EXPECT_EQ(free_running("kernel.uaccess.bytes"), 24u << 20);
+    std::filesystem::remove_all(out);
+    std::filesystem::remove(trace);
+}
+
 /* Issues 14 and 17 together: a file page is mapped writable-clean (DBM), so mprotect to
  * read-only must take DBM away, or the MMU would let a store through by marking the entry
  * dirty; and the dirty state of a page stored to survives mprotect ro then rw (pte_modify), so

@@ -20,7 +20,7 @@
 // PTEs cleaned, its write started). The scheduler places it on a core like kswapd; its work is
 // charged to that core and its time is its own (FlusherStats).
 //
-// Not modelled: the pauses balance_dirty_pages imposes on writers past the freerun ceiling;
+// The pauses balance_dirty_pages imposes on writers past the freerun ceiling are DirtyThrottle's;
 // see docs/policies.md, "Dirty file pages and the flusher".
 #pragma once
 

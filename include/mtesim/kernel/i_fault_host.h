@@ -20,10 +20,12 @@ public:
     virtual ~IFaultHost() = default;
     /// wakeup_kswapd after an order-0 allocation (it wakes only below the low watermark).
     virtual void wake_kswapd_order0(std::uint64_t &cycles) = 0;
-    /// A store made the page-cache or anonymous page @pg dirty (its dirty bit set by the
-    /// caller): a file page is counted in NR_FILE_DIRTY and the writer's balance_dirty_pages
-    /// may start background write-back.
-    virtual void file_page_dirtied(UserPage &pg, std::uint64_t &cycles) = 0;
+    /// A store by process @pid made the page-cache or anonymous page @pg dirty (its dirty bit
+    /// set by the caller; @newly: it was clean): a file page is counted in NR_FILE_DIRTY and
+    /// the writer's balance_dirty_pages may start background write-back; with @balance it
+    /// also decides whether the writer pauses (balance_dirty_pages_ratelimited), charged to
+    /// @cycles. True when it paused.
+    virtual bool file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) = 0;
     /// Direct reclaim of @pages pages; returns the pages freed.
     virtual std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) = 0;
     /// The OOM killer: kills the process with the largest footprint; its pid, 0 if none.

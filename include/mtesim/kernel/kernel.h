@@ -29,6 +29,7 @@
 #include "mtesim/kernel/kswapd.h"
 #include "mtesim/kernel/reclaim_looks.h"
 #include "mtesim/kernel/dirty_file_pages.h"
+#include "mtesim/kernel/dirty_throttle.h"
 #include "mtesim/kernel/flusher.h"
 #include "mtesim/kernel/lru_add_batches.h"
 #include "mtesim/kernel/lru_lists.h"
@@ -37,6 +38,7 @@
 #include "mtesim/kernel/process_table.h"
 #include "mtesim/kernel/swap_cache.h"
 #include "mtesim/kernel/swap_slots.h"
+#include "mtesim/kernel/writeback_counter.h"
 #include "mtesim/kernel/writeback_rotations.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tlb_flusher.h"
@@ -134,6 +136,7 @@ public:
     struct UserCopyProgress {
         std::uint64_t done = 0;      /* bytes copied by the calls so far */
         bool waits_for_tags = false; /* the last call stopped to wait for a page's tag storage */
+        bool dirty_paused = false;   /* the last call stopped after a balance_dirty_pages pause (write(2)) */
         bool resumed = false;        /* a call has been made already (the system call is counted once) */
         bool last = false;           /* the caller will not call again: no waiting, the call ends */
         std::uint64_t batch_end = 0;   /* read(2): the end (file byte) of the batch whose pages were taken */
@@ -152,7 +155,10 @@ public:
     /// with @progress->waits_for_tags and the bytes so far; the caller lets other cores run and
     /// calls again with the same arguments and @progress, which goes on from where it stopped
     /// (the batch already taken, the write round it was in). Without it (or with
-    /// @progress->last) the copy ends at such a page (`kernel.uaccess.gave_up`).
+    /// @progress->last) the copy ends at such a page (`kernel.uaccess.gave_up`). Likewise a
+    /// write(2) whose writer balance_dirty_pages paused (the pause charged to the call) returns
+    /// after that page with @progress->dirty_paused, so that the other cores (the flusher's)
+    /// run through the pause before it goes on.
     Result user_copy(std::uint32_t pid, std::uint64_t buf, std::uint64_t len, bool to_user, bool check,
                      bool tagged_addr_abi, std::uint32_t file_id, std::uint64_t offset,
                      UserCopyProgress *progress = nullptr);
@@ -234,6 +240,10 @@ public:
     /// wb_over_bg_thresh: more dirty file pages than vm.dirty_background_ratio percent of the
     /// dirtyable memory (global_dirtyable_memory).
     bool dirty_over_background() const;
+    /// balance_dirty_pages' view now: dirty and write-back counts, domain_dirty_limits'
+    /// thresholds (the writes completed by now retired first: see dirty_counts_now()).
+    DirtyThrottle::Counts dirty_counts() const;
+    const DirtyThrottle &dirty_throttle() const { return m_throttle; }
     /// global_dirtyable_memory: free pages above the high watermarks, and the file LRU pages.
     std::uint64_t dirtyable_pages() const;
     /// The flusher's batch: starts the write of up to @max dirty file pages, in the order the
@@ -383,7 +393,7 @@ private:
     void wake_thread(IKernelThread &thread, std::uint64_t &cycles);
     /* IFaultHost: what the fault handler asks of the kernel */
     void wake_kswapd_order0(std::uint64_t &cycles) override { wake_kswapd(cycles); }
-    void file_page_dirtied(UserPage &pg, std::uint64_t &cycles) override;
+    bool file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) override;
     std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
     /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
     /// Its memory is freed at once, or, with @may_defer and a signaller, by its threads' exit.
@@ -463,6 +473,10 @@ private:
         if (m_dirty.mark(pg.file_id, pg.index, m_kmem.now_ps()) && m_kthread_timer && m_flusher.interval_ps())
             m_kthread_timer(m_flusher, m_kmem.now_ps() + m_flusher.interval_ps());
     }
+    /// The current time in jiffies (CONFIG_HZ), for the dirty throttle.
+    std::uint64_t jiffies() const { return m_kmem.now_ps() / (1000000000000ull / DirtyThrottle::kHz); }
+    /// Retires the writes completed by now (WB_WRITTEN) and returns dirty_counts().
+    DirtyThrottle::Counts dirty_counts_now();
     /// PG_writeback: a write of @pg started and has not completed at the current time.
     bool under_writeback(const UserPage &pg) const { return pg.under_writeback(m_kmem.now_ps()); }
     /// cleancache_put_page: a copy of the clean page-cache page @pg at @pfn goes into the pool.
@@ -496,6 +510,7 @@ private:
         killed,       /* a fault killed the caller */
         fault,        /* outside every VMA, or refused by its protection (SIGSEGV for a user access) */
         tags_pending, /* the entry stays "metadata none": its tag storage could not be reserved */
+        dirty_pause,  /* write(2) committed a page and balance_dirty_pages paused the writer */
         bound,        /* the model's bound on faults or write rounds without progress */
     };
     /// The uaccess fixup's handle_mm_fault for user address @va of @pid: faulted in until its
@@ -555,7 +570,9 @@ private:
     Kswapd m_kswapd;
     Kcompactd m_kcompactd;
     DirtyFilePages m_dirty;     /* NR_FILE_DIRTY, in the order the flusher writes them */
+    WritebackCounter m_writeback; /* NR_WRITEBACK; the storage device's WB_WRITEBACK, WB_WRITTEN */
     Flusher m_flusher;          /* the write-back worker */
+    DirtyThrottle m_throttle;   /* balance_dirty_pages' state: rates, limits, tasks */
     bool m_pgdat_dirty = false; /* PGDAT_DIRTY (see clear_pgdat_dirty) */
     std::function<bool(IKernelThread &)> m_kthread_waker;
     std::function<void(IKernelThread &, std::uint64_t)> m_kthread_timer;

@@ -22,7 +22,7 @@ struct KernelConfig {
     unsigned dirty_background_ratio = 10; /* vm.dirty_background_ratio: the flusher writes in the background above this % of dirtyable memory */
     unsigned dirty_writeback_cs = 500;    /* vm.dirty_writeback_centisecs: the periodic write-back's interval (0: none) */
     unsigned dirty_expire_cs = 3000;      /* vm.dirty_expire_centisecs: age at which the periodic write-back writes a dirty file */
-    unsigned dirty_ratio = 20;            /* vm.dirty_ratio: halves a background ratio not below it (domain_dirty_limits) */
+    unsigned dirty_ratio = 20;            /* vm.dirty_ratio: the dirty threshold of balance_dirty_pages (DirtyThrottle); halves a background ratio not below it (domain_dirty_limits) */
     unsigned page_cluster = 3;          /* vm.page-cluster: swap readahead reads up to 2^this pages (0: off) */
     bool kswapd = true;                 /* background reclaim at the low watermark */
     unsigned compaction_proactiveness = 20; /* vm.compaction_proactiveness, 0..100 (0: kcompactd never compacts proactively) */

@@ -34,6 +34,10 @@ struct KernelStats {
     std::uint64_t file_direct_writebacks = 0; /* dirty file pages direct reclaim wrote, standing in for a flusher that cannot run within its operation */
     std::uint64_t file_dirty_activated = 0; /* dirty file pages reclaim (or MADV_PAGEOUT) found and sent back to the active list, PG_reclaim, for the flusher (NR_VMSCAN_IMMEDIATE) */
     std::uint64_t file_dirty_kept = 0;      /* dirty file pages kswapd could write (PG_reclaim, PGDAT_DIRTY) kept on the inactive list unwritten, their references allowing only a clean reclaim (FOLIOREF_RECLAIM_CLEAN: keep_locked) */
+    std::uint64_t dirty_pauses = 0;         /* writers paused by balance_dirty_pages (past the freerun ceiling) */
+    std::uint64_t dirty_paused_jiffies = 0; /* the pauses' length, jiffies (4 ms at CONFIG_HZ 250) */
+    std::uint64_t dirty_write_bandwidth = 0; /* at the end: the storage device's avg_write_bandwidth, pages/s */
+    std::uint64_t dirty_ratelimit = 0;      /* at the end: its dirty_ratelimit (the base throttle rate), pages/s */
     std::uint64_t file_dirty = 0;           /* dirty file pages at the end (NR_FILE_DIRTY) */
     std::uint64_t flusher_wakeups_vmscan = 0;     /* "start all" works reclaim queued (wakeup_flusher_threads) */
     std::uint64_t flusher_wakeups_background = 0; /* flusher wake-ups by writers past the background threshold */
