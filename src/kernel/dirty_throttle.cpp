@@ -37,6 +37,11 @@ std::uint64_t DirtyThrottle::nr_dirtied_pause(std::uint32_t task) const {
     return it == m_tasks.end() ? Task{}.nr_dirtied_pause : it->second.nr_dirtied_pause;
 }
 
+std::uint64_t DirtyThrottle::paused_when(std::uint32_t task) const {
+    const auto it = m_tasks.find(task);
+    return it == m_tasks.end() ? 0 : it->second.paused_when;
+}
+
 void DirtyThrottle::account_dirtied(std::uint32_t task, unsigned cpu) {
     ++m_dirtied;
     ++m_tasks[task].nr_dirtied;

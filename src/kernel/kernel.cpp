@@ -804,6 +804,7 @@ void Kernel::zap_range(Process &p, std::uint64_t start, std::uint64_t end, std::
             if (auto it = m_pages.find(upte::pfn(pte).value()); it != m_pages.end() && it->second.file) {
                 UserPage &pg = it->second;
                 if (upte::dirty(pte)) {
+                    if (!pg.dirty && !pg.shmem) m_throttle.account_kernel_dirtied();
                     pg.dirty = true;
                     pg.reclaim = false; /* folio_mark_dirty clears PG_reclaim */
                     note_file_dirty(pg);

@@ -345,8 +345,8 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (evicted == Evicted::freed) {
                 ++freed;
             } else if (evicted == Evicted::keep) {
-                // keep_locked: back to the inactive head, dirty, PG_reclaim and PG_referenced
-                // kept, for the flusher to write.
+                // keep_locked: back to the inactive head, dirty, PG_reclaim kept (the look
+                // cleared PG_referenced), for the flusher to write or the next look.
                 pg.lru = m_lru.move(pg.lru, list, list);
                 ++m_stats.file_dirty_kept;
             } else if (pg.locked(m_kmem.now_ps())) {
@@ -553,9 +553,11 @@ void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
  * PG_writeback, until then. The unmapping's TLBIs go into @batch. */
 Kernel::Evicted Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch,
                                        FileWriter writer, unsigned &unqueued_dirty) {
+    const bool was_dirty = pg.dirty;
     if (unmap_everywhere(pg, cycles, batch)) { /* try_to_unmap's folio_mark_dirty of a dirty PTE */
         pg.reclaim = false;
         note_file_dirty(pg);
+        if (!was_dirty && !pg.shmem) m_throttle.account_kernel_dirtied();
     }
     if (under_writeback(pg)) return Evicted::no;
     if (pg.dirty) {
@@ -676,6 +678,7 @@ bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std:
         return true;
     }
     pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_swap_dev.write_complete_ns() * 1000.0);
+    retire_writebacks(); /* a workload that writes only to swap retires its writes here */
     m_writeback.started(pg.writeback_end_ps, false);
     m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
     pg.reclaim = true;

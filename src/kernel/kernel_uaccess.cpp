@@ -278,7 +278,10 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
                 pg.uptodate = true;
                 const bool newly = !pg.dirty;
                 pg.dirty = true;
-                paused = file_page_dirtied(user.pid, pg, newly, true, r.cycles); /* generic_perform_write's balance_dirty_pages_ratelimited */
+                // generic_perform_write's balance_dirty_pages_ratelimited, after write_end
+                const std::int64_t pause = file_page_dirtied(user.pid, pg, newly, true, r.cycles);
+                dirty_pause(pause, r.cycles);
+                paused = pause > 0;
             } else if (copied) {
                 bytes = copied; /* 6. the partial write */
             }

@@ -46,10 +46,6 @@ DirtyThrottle::Counts Kernel::dirty_counts() const {
     return c;
 }
 
-DirtyThrottle::Counts Kernel::dirty_counts_now() {
-    m_throttle.written(m_writeback.advance(m_kmem.now_ps()));
-    return dirty_counts();
-}
 
 /*
  * folio_mark_dirty through a store (a write fault, write(2)): PG_reclaim is cleared, the page
@@ -61,26 +57,31 @@ DirtyThrottle::Counts Kernel::dirty_counts_now() {
  * dirtied a clean page: balance_dirty_pages_ratelimited), DirtyThrottle decides whether the
  * writer pauses: past the freerun ceiling, halfway between the background and the dirty
  * threshold, for as long as its task_ratelimit says. The pause is an uninterruptible sleep of
- * the writer in its system call or fault (io_schedule_timeout), whole jiffies, which the core
- * spends stalled, as for the model's other I/O waits (`kernel.dirty.pauses`, `.paused_ms`);
- * write(2) then returns to its caller to let the other cores run through it (UaccessStop::
- * dirty_pause). Returns true when the writer paused.
+ * the writer in its system call or fault (io_schedule_timeout), whole jiffies: returned for the
+ * caller to sleep (dirty_pause) where Linux does, a write fault having dropped mmap_lock first
+ * (fault_dirty_shared_page's maybe_unlock_mmap_for_io); write(2) then returns to its core to
+ * let the other cores run through the pause (UaccessStop::dirty_pause).
  */
-bool Kernel::file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) {
-    if (!pg.file || pg.shmem) return false;
+std::int64_t Kernel::file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) {
+    if (!pg.file || pg.shmem) return 0;
     pg.reclaim = false;
     note_file_dirty(pg);
     const unsigned cpu = m_kmem.current_cpu();
     if (newly) m_throttle.account_dirtied(pid, cpu);
-    const DirtyThrottle::Counts c = dirty_counts_now();
+    retire_writebacks();
+    const DirtyThrottle::Counts c = dirty_counts();
     if (c.file_dirty > c.bg_thresh && m_flusher.wake_background()) wake_thread(m_flusher, cycles);
-    if (!balance) return false;
-    const std::int64_t pause = m_throttle.ratelimited(pid, cpu, jiffies(), c);
-    if (pause <= 0) return false;
+    if (!balance) return 0;
+    return std::max<std::int64_t>(m_throttle.ratelimited(pid, cpu, jiffies(), c), 0);
+}
+
+/* The pause: an uninterruptible sleep the writer's core spends stalled, as for the model's
+ * other I/O waits (`kernel.dirty.pauses`, `.paused_ms`). */
+void Kernel::dirty_pause(std::int64_t jiffies, std::uint64_t &cycles) {
+    if (jiffies <= 0) return;
     ++m_stats.dirty_pauses;
-    m_stats.dirty_paused_jiffies += static_cast<std::uint64_t>(pause);
-    cycles += m_kmem.io_wait(static_cast<double>(pause) * (1e9 / DirtyThrottle::kHz));
-    return true;
+    m_stats.dirty_paused_jiffies += static_cast<std::uint64_t>(jiffies);
+    cycles += m_kmem.io_wait(static_cast<double>(jiffies) * (1e9 / DirtyThrottle::kHz));
 }
 
 void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
@@ -92,6 +93,7 @@ void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
     cycles += m_kmem.io_wait(submit_ns);
     pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
+    retire_writebacks();
     m_writeback.started(pg.writeback_end_ps, true);
     if (pg.reclaim) m_rotations.add(pfn, pg.writeback_end_ps);
     pg.dirty = false; /* folio_clear_dirty_for_io */
@@ -133,7 +135,7 @@ void Kernel::clean_mappings(UserPage &pg, std::uint64_t &cycles) {
 std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &cycles, std::uint64_t &skipped,
                                              std::uint64_t dirtied_before) {
     // do_writepages' bandwidth upkeep (wb_bandwidth_estimate_start, wb_update_bandwidth).
-    m_throttle.written(m_writeback.advance(m_kmem.now_ps()));
+    retire_writebacks();
     m_throttle.writepages(jiffies(), m_writeback.file_writeback() == 0);
     std::uint64_t written = 0;
     const std::uint64_t limit = m_dirty.size();

@@ -101,7 +101,7 @@ TEST(DirtyThrottle, AWriterPastTheLimitPausesForMaxPause) {
 }
 
 /* A CPU that has dirtied ratelimit_pages (here 20,000 / 32 = 625) since its last look makes the
- * next dirtier look, whatever its own count: task 2 with one page is paused. */
+ * next dirtier look, whatever its own count: task 100 with one page is paused. */
 TEST(DirtyThrottle, ACpuThatDirtiedRatelimitPagesMakesTheNextDirtierLook) {
     DirtyThrottle t(1, 20000, 0);
     for (int i = 0; i < 625; ++i) t.account_dirtied(1 + i % 31, 0); /* 31 tasks, none at 32 pages */
@@ -110,6 +110,53 @@ TEST(DirtyThrottle, ACpuThatDirtiedRatelimitPagesMakesTheNextDirtierLook) {
     DirtyThrottle fresh(1, 20000, 0);
     fresh.account_dirtied(100, 0);
     EXPECT_EQ(fresh.ratelimited(100, 0, 0, counts(21000)), 0) << "one page, nobody else: no look";
+}
+
+/* The base rate and the write bandwidth, updated when a writer looks 200 ms or more after the
+ * last update (__wb_update_bandwidth), against a hand model of the v6.6 functions
+ * (bdp_ref.py-style arithmetic, worked for these inputs). A writer that dirtied 20,000 pages in
+ * 100 jiffies (dirty_rate 50,000 pages/s) while the device completed 2,500 writes, 18,500 dirty
+ * pages (pos_ratio 1,023, then the device's line): the balanced rate is task_ratelimit *
+ * write_bw / dirty_rate = 12,198, but dirty_ratelimit does not move at the first update (the
+ * last balanced rate, INIT_BW, is above it: max3 = 25,600). The pause, 250 * 20,000 /
+ * task_ratelimit jiffies, exceeds max_pause (18,500 / 801 + 1 = 24): 24, and dirty_paused_when
+ * goes min(pause - 24, 24) further (now 100 + 24 + 24 = 148). At the second look (100 jiffies
+ * later, the same again) the base rate steps down to 25,598 (the step shrinks near the target:
+ * shift = rate / (2 * step + 1)) and the write bandwidth average to 25,364 (1/8 of the way to
+ * the 200 ms estimate); at the third, 25,596 and 24,944. */
+TEST(DirtyThrottle, TheBaseRateFollowsTheBalancedRateInDampedSteps) {
+    DirtyThrottle t(1, 20000, 0);
+    DirtyThrottle::Counts c = counts(18500);
+    const std::uint64_t written[] = {2500, 2500, 2500};
+    const std::uint64_t rate[] = {25600, 25598, 25596}, avg[] = {25600, 25364, 24944};
+    for (int i = 0; i < 3; ++i) {
+        dirty_pages(t, 20000);
+        t.written(written[i]);
+        EXPECT_EQ(t.ratelimited(1, 0, 100u * (i + 1), c), 24) << i;
+        EXPECT_EQ(t.dirty_ratelimit(), rate[i]) << i;
+        EXPECT_EQ(t.avg_write_bandwidth(), avg[i]) << i;
+        EXPECT_EQ(t.paused_when(1), 100u * (i + 1) + 48) << "now + min(pause - max_pause, max_pause) + pause";
+    }
+    EXPECT_EQ(t.nr_dirtied_pause(1), 199u);
+}
+
+/* The domain's dirty limit (domain_update_dirty_limit, at a rate update): a threshold that fell
+ * (to 16,000, 15,000 pages dirty) is followed by 1/32 of the gap, 20,000 - 4,000 / 32 = 19,875;
+ * a higher one (30,000) at once. */
+TEST(DirtyThrottle, TheDomainLimitFollowsAFallingThresholdSlowlyAndARisingOneAtOnce) {
+    DirtyThrottle t(1, 20000, 0);
+    DirtyThrottle::Counts c = counts(15000);
+    c.thresh = 16000;
+    c.bg_thresh = 8000;
+    dirty_pages(t, 32);
+    t.ratelimited(1, 0, 60, c);
+    EXPECT_EQ(t.dirty_limit(), 19875u);
+    c.thresh = 30000;
+    c.bg_thresh = 10000;
+    c.file_dirty = 25000;
+    dirty_pages(t, 200);
+    t.ratelimited(1, 0, 120, c);
+    EXPECT_EQ(t.dirty_limit(), 30000u);
 }
 
 /* The write bandwidth estimate (wb_update_write_bandwidth), updated by the flusher's writes once

@@ -18,6 +18,9 @@ namespace mtesim {
 class DirtyThrottle {
 public:
     static constexpr std::uint64_t kHz = 250;              /* CONFIG_HZ (ThreadScheduler::kHz) */
+    /* Jiffies at time 0: Linux starts them 5 minutes before they wrap (INITIAL_JIFFIES); the
+     * model starts them 5 minutes in, so that no time stamp is 0 (dirty_paused_when 0: never). */
+    static constexpr std::uint64_t kInitialJiffies = 300 * kHz;
     static constexpr std::uint64_t kInitBw = 25600;        /* INIT_BW: 100 MB/s in pages a second */
     static constexpr std::uint64_t kBandwidthInterval = kHz / 5; /* BANDWIDTH_INTERVAL: 200 ms, in jiffies */
     static constexpr std::int64_t kMaxPause = kHz / 5;     /* MAX_PAUSE: 200 ms, in jiffies */
@@ -40,6 +43,10 @@ public:
     /// folio_account_dirtied: @task newly dirtied a file page on @cpu (WB_DIRTIED, the task's
     /// nr_dirtied, the CPU's bdp_ratelimits).
     void account_dirtied(std::uint32_t task, unsigned cpu);
+    /// A file page found dirty through a PTE's dirty bit as its mapping went (try_to_unmap,
+    /// zap_pte_range: folio_mark_dirty by the kernel's own task): WB_DIRTIED only, since that
+    /// task never balances.
+    void account_kernel_dirtied() { ++m_dirtied; }
     /// Writes of the device's pages that completed (WB_WRITTEN).
     void written(std::uint64_t pages) { m_written += pages; }
     /// balance_dirty_pages_ratelimited for @task on @cpu at @now: the jiffies it pauses (0:
@@ -63,6 +70,8 @@ public:
     /// The task's pages since its last pause, and its nr_dirtied_pause.
     std::uint64_t nr_dirtied(std::uint32_t task) const;
     std::uint64_t nr_dirtied_pause(std::uint32_t task) const;
+    /// When the task's last pause ended (dirty_paused_when), jiffies; 0: never paused.
+    std::uint64_t paused_when(std::uint32_t task) const;
 
     /// pos_ratio_polynom: 1.0 (1 << kRatelimitCalcShift) at the setpoint, 2.0 at the freerun
     /// end, 0 at the limit, a third-order curve between.

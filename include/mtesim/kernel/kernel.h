@@ -240,8 +240,8 @@ public:
     /// wb_over_bg_thresh: more dirty file pages than vm.dirty_background_ratio percent of the
     /// dirtyable memory (global_dirtyable_memory).
     bool dirty_over_background() const;
-    /// balance_dirty_pages' view now: dirty and write-back counts, domain_dirty_limits'
-    /// thresholds (the writes completed by now retired first: see dirty_counts_now()).
+    /// balance_dirty_pages' view: dirty and write-back counts, domain_dirty_limits' thresholds
+    /// (the write-back count as of the last retire_writebacks()).
     DirtyThrottle::Counts dirty_counts() const;
     const DirtyThrottle &dirty_throttle() const { return m_throttle; }
     /// global_dirtyable_memory: free pages above the high watermarks, and the file LRU pages.
@@ -393,7 +393,8 @@ private:
     void wake_thread(IKernelThread &thread, std::uint64_t &cycles);
     /* IFaultHost: what the fault handler asks of the kernel */
     void wake_kswapd_order0(std::uint64_t &cycles) override { wake_kswapd(cycles); }
-    bool file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) override;
+    std::int64_t file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) override;
+    void dirty_pause(std::int64_t jiffies, std::uint64_t &cycles) override;
     std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
     /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
     /// Its memory is freed at once, or, with @may_defer and a signaller, by its threads' exit.
@@ -474,9 +475,11 @@ private:
             m_kthread_timer(m_flusher, m_kmem.now_ps() + m_flusher.interval_ps());
     }
     /// The current time in jiffies (CONFIG_HZ), for the dirty throttle.
-    std::uint64_t jiffies() const { return m_kmem.now_ps() / (1000000000000ull / DirtyThrottle::kHz); }
-    /// Retires the writes completed by now (WB_WRITTEN) and returns dirty_counts().
-    DirtyThrottle::Counts dirty_counts_now();
+    std::uint64_t jiffies() const {
+        return DirtyThrottle::kInitialJiffies + m_kmem.now_ps() / (1000000000000ull / DirtyThrottle::kHz);
+    }
+    /// Retires the writes completed by now: NR_WRITEBACK lowered, WB_WRITTEN raised.
+    void retire_writebacks() { m_throttle.written(m_writeback.advance(m_kmem.now_ps())); }
     /// PG_writeback: a write of @pg started and has not completed at the current time.
     bool under_writeback(const UserPage &pg) const { return pg.under_writeback(m_kmem.now_ps()); }
     /// cleancache_put_page: a copy of the clean page-cache page @pg at @pfn goes into the pool.
