@@ -259,7 +259,7 @@ void DirtyThrottle::update_write_bandwidth(std::uint64_t elapsed, std::uint64_t 
 void DirtyThrottle::writepages(std::uint64_t now, bool idle) {
     // wb_bandwidth_estimate_start: after more than a second without write-back, the estimate
     // starts afresh rather than averaging the idle time in.
-    if (now - m_bw_time_stamp > kHz && idle) {
+    if (now > m_bw_time_stamp + kHz && idle) { /* (kernel time is not monotonic across cores) */
         m_dirtied_stamp = m_dirtied;
         m_written_stamp = m_written;
         m_bw_time_stamp = now;

@@ -134,14 +134,12 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
             const bool newly = !pg.dirty;
             pg.dirty = true;
             // do_shared_fault's fault_dirty_shared_page: balance_dirty_pages_ratelimited (the
-            // model's files have page_mkwrite), mmap_lock dropped for a pause
-            // (maybe_unlock_mmap_for_io).
-            const std::int64_t pause = m_k.host.file_page_dirtied(pid, pg, newly, true, f.cycles);
-            if (pause > 0) {
-                m_k.kmem.unlock(KernelLockClass::mmap, pid, LockMode::shared);
-                m_k.host.dirty_pause(pause, f.cycles);
-                m_k.kmem.lock(KernelLockClass::mmap, pid, LockMode::shared);
-            }
+            // model's files have page_mkwrite); a first attempt drops mmap_lock for the pause
+            // (maybe_unlock_mmap_for_io), as fault_file does for its read.
+            const std::int64_t pause = m_k.host.file_page_dirtied(pid, pg, newly, f.cycles);
+            if (pause > 0 && allow_retry) m_k.kmem.unlock(KernelLockClass::mmap, pid, LockMode::shared);
+            m_k.host.dirty_pause(pause, f.cycles);
+            if (pause > 0 && allow_retry) m_k.kmem.lock(KernelLockClass::mmap, pid, LockMode::shared);
         }
     }
     r.cycles += f.cycles;

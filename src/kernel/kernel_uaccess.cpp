@@ -279,7 +279,7 @@ Kernel::Result Kernel::perform_write(const UserBuffer &user, std::uint32_t file_
                 const bool newly = !pg.dirty;
                 pg.dirty = true;
                 // generic_perform_write's balance_dirty_pages_ratelimited, after write_end
-                const std::int64_t pause = file_page_dirtied(user.pid, pg, newly, true, r.cycles);
+                const std::int64_t pause = file_page_dirtied(user.pid, pg, newly, r.cycles);
                 dirty_pause(pause, r.cycles);
                 paused = pause > 0;
             } else if (copied) {

@@ -53,8 +53,8 @@ DirtyThrottle::Counts Kernel::dirty_counts() const {
  * WB_DIRTIED, the task's nr_dirtied). With more dirty pages than the background threshold, the
  * writer starts background write-back unless the flusher is running already
  * (wb_start_background_writeback; Linux does this inside balance_dirty_pages, the model at each
- * page dirtied). Then, with @balance (write(2) after each page it commits, a write fault that
- * dirtied a clean page: balance_dirty_pages_ratelimited), DirtyThrottle decides whether the
+ * page dirtied). Then (write(2) after each page it commits, a write fault of a shared file
+ * mapping: balance_dirty_pages_ratelimited) DirtyThrottle decides whether the
  * writer pauses: past the freerun ceiling, halfway between the background and the dirty
  * threshold, for as long as its task_ratelimit says. The pause is an uninterruptible sleep of
  * the writer in its system call or fault (io_schedule_timeout), whole jiffies: returned for the
@@ -62,7 +62,7 @@ DirtyThrottle::Counts Kernel::dirty_counts() const {
  * (fault_dirty_shared_page's maybe_unlock_mmap_for_io); write(2) then returns to its core to
  * let the other cores run through the pause (UaccessStop::dirty_pause).
  */
-std::int64_t Kernel::file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) {
+std::int64_t Kernel::file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, std::uint64_t &cycles) {
     if (!pg.file || pg.shmem) return 0;
     pg.reclaim = false;
     note_file_dirty(pg);
@@ -71,7 +71,6 @@ std::int64_t Kernel::file_page_dirtied(std::uint32_t pid, UserPage &pg, bool new
     retire_writebacks();
     const DirtyThrottle::Counts c = dirty_counts();
     if (c.file_dirty > c.bg_thresh && m_flusher.wake_background()) wake_thread(m_flusher, cycles);
-    if (!balance) return 0;
     return std::max<std::int64_t>(m_throttle.ratelimited(pid, cpu, jiffies(), c), 0);
 }
 

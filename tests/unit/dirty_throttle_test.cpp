@@ -116,14 +116,15 @@ TEST(DirtyThrottle, ACpuThatDirtiedRatelimitPagesMakesTheNextDirtierLook) {
  * last update (__wb_update_bandwidth), against a hand model of the v6.6 functions
  * (bdp_ref.py-style arithmetic, worked for these inputs). A writer that dirtied 20,000 pages in
  * 100 jiffies (dirty_rate 50,000 pages/s) while the device completed 2,500 writes, 18,500 dirty
- * pages (pos_ratio 1,023, then the device's line): the balanced rate is task_ratelimit *
+ * pages (pos_ratio 958 from the cubic, 953 after the device's line): the balanced rate is task_ratelimit *
  * write_bw / dirty_rate = 12,198, but dirty_ratelimit does not move at the first update (the
  * last balanced rate, INIT_BW, is above it: max3 = 25,600). The pause, 250 * 20,000 /
  * task_ratelimit jiffies, exceeds max_pause (18,500 / 801 + 1 = 24): 24, and dirty_paused_when
  * goes min(pause - 24, 24) further (now 100 + 24 + 24 = 148). At the second look (100 jiffies
  * later, the same again) the base rate steps down to 25,598 (the step shrinks near the target:
  * shift = rate / (2 * step + 1)) and the write bandwidth average to 25,364 (1/8 of the way to
- * the 200 ms estimate); at the third, 25,596 and 24,944. */
+ * the previous update's estimate, 23,710, which this one's confirms); at the third, 25,596 and
+ * 24,944. */
 TEST(DirtyThrottle, TheBaseRateFollowsTheBalancedRateInDampedSteps) {
     DirtyThrottle t(1, 20000, 0);
     DirtyThrottle::Counts c = counts(18500);

@@ -44,8 +44,9 @@ public:
     /// nr_dirtied, the CPU's bdp_ratelimits).
     void account_dirtied(std::uint32_t task, unsigned cpu);
     /// A file page found dirty through a PTE's dirty bit as its mapping went (try_to_unmap,
-    /// zap_pte_range: folio_mark_dirty by the kernel's own task): WB_DIRTIED only, since that
-    /// task never balances.
+    /// zap_pte_range: folio_mark_dirty): WB_DIRTIED only. Linux also raises the nr_dirtied of
+    /// the task that unmaps (the munmapping user task, or the reclaimer) and its CPU's
+    /// bdp_ratelimits; the model does not (a departure: docs/policies.md).
     void account_kernel_dirtied() { ++m_dirtied; }
     /// Writes of the device's pages that completed (WB_WRITTEN).
     void written(std::uint64_t pages) { m_written += pages; }

@@ -21,12 +21,12 @@ public:
     /// wakeup_kswapd after an order-0 allocation (it wakes only below the low watermark).
     virtual void wake_kswapd_order0(std::uint64_t &cycles) = 0;
     /// A store by process @pid made the page-cache or anonymous page @pg dirty (its dirty bit
-    /// set by the caller; @newly: it was clean): a file page is counted in NR_FILE_DIRTY and
-    /// the writer's balance_dirty_pages may start background write-back; with @balance it
-    /// also decides whether the writer pauses (balance_dirty_pages_ratelimited): returns the
-    /// pause in jiffies (0: none), which the caller sleeps with dirty_pause() once it holds no
-    /// lock it should not sleep with.
-    virtual std::int64_t file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) = 0;
+    /// set by the caller; @newly: it was clean): a file page is counted in NR_FILE_DIRTY, the
+    /// writer's balance_dirty_pages may start background write-back, and it decides whether
+    /// the writer pauses (balance_dirty_pages_ratelimited): returns the pause in jiffies (0:
+    /// none), which the caller sleeps with dirty_pause() once it holds no lock it should not
+    /// sleep with.
+    virtual std::int64_t file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, std::uint64_t &cycles) = 0;
     /// The writer sleeps @jiffies in balance_dirty_pages (io_schedule_timeout), charged to @cycles.
     virtual void dirty_pause(std::int64_t jiffies, std::uint64_t &cycles) = 0;
     /// Direct reclaim of @pages pages; returns the pages freed.

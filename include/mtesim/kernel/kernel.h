@@ -393,7 +393,7 @@ private:
     void wake_thread(IKernelThread &thread, std::uint64_t &cycles);
     /* IFaultHost: what the fault handler asks of the kernel */
     void wake_kswapd_order0(std::uint64_t &cycles) override { wake_kswapd(cycles); }
-    std::int64_t file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, bool balance, std::uint64_t &cycles) override;
+    std::int64_t file_page_dirtied(std::uint32_t pid, UserPage &pg, bool newly, std::uint64_t &cycles) override;
     void dirty_pause(std::int64_t jiffies, std::uint64_t &cycles) override;
     std::uint64_t direct_reclaim(std::uint64_t pages, std::uint64_t &cycles) override { return reclaim(pages, cycles); }
     /// The same, returning the victim (nullptr: no process to kill); it stays in the table, killed.
