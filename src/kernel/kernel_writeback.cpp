@@ -32,9 +32,8 @@ std::uint64_t Kernel::dirtyable_pages() const {
 }
 
 bool Kernel::dirty_over_background() const {
-    std::uint64_t bg, thresh;
-    dirty_limits(m_config, dirtyable_pages(), bg, thresh);
-    return m_dirty.size() > bg;
+    const DirtyThrottle::Counts c = dirty_counts();
+    return c.file_dirty > c.bg_thresh;
 }
 
 DirtyThrottle::Counts Kernel::dirty_counts() const {
@@ -45,7 +44,6 @@ DirtyThrottle::Counts Kernel::dirty_counts() const {
     dirty_limits(m_config, dirtyable_pages(), c.bg_thresh, c.thresh);
     return c;
 }
-
 
 /*
  * folio_mark_dirty through a store (a write fault, write(2)): PG_reclaim is cleared, the page
