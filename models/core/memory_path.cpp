@@ -324,6 +324,12 @@ CacheLine *MemoryPath::line_access(std::uint64_t line_no, bool write, bool need_
             tags = p->tags;
             tags_valid = p->tags_valid;
             found = true;
+            // A complex's L2 may hold the line for a sibling core, whose fetch alone made the
+            // LLC entry's sharer bits: this core's L1D now holds the tags too, and must be among
+            // the cores a tag store elsewhere visits (invalidate_peer_tags). A private L2's
+            // valid copy already has this core's bit.
+            if (tags_valid && !m_own_l2)
+                if (CacheLine *sh = m_shared.llc->peek(line_no)) sh->sharers |= m_shared.sharer_bit(m_id);
             if (!m_l2_prefetching.empty()) l2_prefetch_used(line_no);
         } else {
             ++m_stats.l2_misses;
