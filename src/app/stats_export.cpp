@@ -334,6 +334,10 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.tlb_range_asid", k.tlb_range_asid, "flushes", "of those, ranges of MAX_TLBI_OPS pages or more without FEAT_TLBIRANGE: the ASID flushed instead (flush_tlb_mm)");
     add_count("kernel.file.reads", k.file_reads, "pages", "page-cache misses read from the storage device");
     add_count("kernel.file.hits", k.file_hits, "pages", "page-cache hits");
+    add_count("kernel.file.readahead_sync", k.file_ra_sync, "windows", "readahead windows a page-cache miss started (page_cache_sync_ra for read(2), read-around for a fault) that added pages");
+    add_count("kernel.file.readahead_async", k.file_ra_async, "windows", "readahead windows a reader's lookup of a marked page started (PG_readahead: page_cache_async_ra) that added pages");
+    add_count("kernel.file.readahead_pages", k.file_ra_pages, "pages", "pages readahead windows added to the page cache, the page a miss asked for among them");
+    add_count("kernel.file.readahead_unused", k.file_ra_unused, "pages", "pages read ahead that left the page cache (reclaimed, or dropped to cleancache) before any read, fault or write looked them up");
     add_count("kernel.file.overwrites", k.file_overwrites, "pages", "page-cache misses of a write(2) covering the whole page: a new page, not read");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages kswapd wrote itself (pageout, once PGDAT_DIRTY was set and the page was already PG_reclaim)");
     add_count("kernel.file.direct_writebacks", k.file_direct_writebacks, "pages", "dirty file pages direct reclaim wrote itself, standing in for the flusher it woke, which cannot run before the allocation is decided (kernel operations are atomic on their core: a departure)");

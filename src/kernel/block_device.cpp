@@ -12,6 +12,11 @@ double BlockDevice::read_page_ns(bool with_latency) {
     return (with_latency ? m_config.read_latency_ns : 0.0) + transfer_ns();
 }
 
+double BlockDevice::read_ns(std::uint64_t pages) {
+    m_reads += pages;
+    return m_config.read_latency_ns + static_cast<double>(pages) * transfer_ns();
+}
+
 double BlockDevice::write_page_ns() {
     ++m_writes;
     return transfer_ns(); /* asynchronous: the latency overlaps the issuer's work */

@@ -229,14 +229,14 @@ KernelResult FaultHandler::fault_anon(Process &p, const Vma &vma, std::uint64_t 
  * page as it is: it may still be locked for the read that fills it; a page a short write(2)
  * left not uptodate is read as a miss's would be (filemap_read_folio for read(2) and faults;
  * the block read of __block_write_begin_int for a partial write), and counted as a read, not
- * a hit. A miss allocates a page
- * and puts it into the page cache and onto the LRU locked (filemap_add_folio, as readahead
- * does), before any copy or I/O; then cleancache_get_page (mpage_readahead, before the read is
- * submitted): a hit is a copy from the pool, no I/O, and the page is unlocked at once; a miss
- * submits the read and the page stays PG_locked until it completes (the read's end_io unlocks
- * it: folio_end_read), one device latency per readahead window of consecutive misses plus the
- * transfer. With @wait the caller sleeps until the page is unlocked (folio_lock); without, the
- * wait is its own to do (fault_file drops mmap_lock for it).
+ * a hit. A miss (readahead, which read(2) and faults try first, could not allocate the page, or
+ * the caller reads nothing ahead: a partial write's block_write_begin) allocates a page and
+ * puts it into the page cache and onto the LRU locked (filemap_add_folio), before any copy or
+ * I/O; then cleancache_get_page (before the read is submitted): a hit is a copy from the pool,
+ * no I/O, and the page is unlocked at once; a miss submits the read of this page alone
+ * (filemap_read_folio) and the page stays PG_locked until it completes (folio_end_read). With
+ * @wait the caller sleeps until the page is unlocked (folio_lock); without, the wait is its own
+ * to do (fault_file drops mmap_lock for it).
  */
 std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
                                                 bool &killed_self, std::uint64_t &cycles, bool wait, bool retried) {
@@ -244,7 +244,7 @@ std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t
     std::optional<Pfn> pfn = m_k.page_cache.find(file_id, index);
     if (pfn && !m_k.pages.at(pfn->value()).uptodate) {
         // A page a short write(2) left unfilled (not uptodate): read now.
-        read_into(m_k.pages.at(pfn->value()), file_id, index);
+        read_into(m_k.pages.at(pfn->value()));
     } else if (pfn) {
         if (!retried) ++m_k.stats.file_hits; /* a retry finds what its first attempt read or found */
     } else {
@@ -253,18 +253,117 @@ std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t
         UserPage &pg = m_k.pages.at(pfn->value());
         if (!cleancache_get(file_id, index, *pfn, cycles)) {
             if (m_k.page_cache.take_dropped(file_id, index)) ++m_k.stats.cleancache_refaults;
-            read_into(pg, file_id, index);
+            read_into(pg);
         }
     }
+    m_k.pages.at(pfn->value()).ra_unused = false;
     if (wait) cycles += wait_unlocked(*pfn);
     return pfn;
 }
 
-/* The storage read that fills page-cache page @pg of (@file_id, @index): submitted now, the page
- * locked until it completes (one device latency per readahead window, plus the transfer). */
-void FaultHandler::read_into(UserPage &pg, std::uint32_t file_id, std::uint64_t index) {
-    const bool same_window = m_k.page_cache.read_continues_window(file_id, index, BlockDevice::kReadaheadPages);
-    const double read_ns = m_k.storage.read_page_ns(!same_window);
+/*
+ * filemap_get_pages (v6.6) for one page: the page missing, page_cache_sync_ra reads a window
+ * from it (FileReadahead decides which); the page found marked PG_readahead (the batch would
+ * end at it), filemap_readahead starts the next window before the reader waits for the page.
+ * Either way the page is then got as any lookup gets it; one readahead just added is a read,
+ * not a hit.
+ */
+std::optional<Pfn> FaultHandler::page_cache_read(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index,
+                                                 std::uint64_t req, bool &killed_self, std::uint64_t &cycles,
+                                                 bool retried) {
+    bool read_ahead = false;
+    if (Process *p = m_k.procs.live(pid)) {
+        FileRaState &ra = file_ra(*p, file_id);
+        if (const auto pfn = m_k.page_cache.find(file_id, index)) {
+            UserPage &pg = m_k.pages.at(pfn->value());
+            if (pg.readahead) async_readahead(pid, file_id, ra, pg, index, req, cycles);
+        } else {
+            readahead(pid, file_id, FileReadahead::sync(ra, index, req, present(file_id)), false, cycles);
+            read_ahead = m_k.page_cache.find(file_id, index).has_value();
+        }
+    }
+    return page_cache_get(pid, file_id, index, killed_self, cycles, true, retried || read_ahead);
+}
+
+FileRaState &FaultHandler::file_ra(Process &p, std::uint32_t file_id) {
+    auto [it, fresh] = p.file_ra.try_emplace(file_id);
+    if (fresh) it->second.ra_pages = m_k.storage.read_ahead_pages(); /* file_ra_state_init */
+    return it->second;
+}
+
+FileReadahead::Present FaultHandler::present(std::uint32_t file_id) const {
+    const PageCache &cache = m_k.page_cache;
+    return [&cache, file_id](std::uint64_t index) { return cache.find(file_id, index).has_value(); };
+}
+
+bool FaultHandler::async_readahead(std::uint32_t pid, std::uint32_t file_id, FileRaState &ra, UserPage &pg,
+                                   std::uint64_t index, std::uint64_t req, std::uint64_t &cycles) {
+    if (!ra.ra_pages || pg.under_writeback(m_k.kmem.now_ps())) return false;
+    pg.readahead = false;
+    readahead(pid, file_id, FileReadahead::async(ra, index, req, present(file_id)), true, cycles);
+    return true;
+}
+
+/*
+ * page_cache_ra_unbounded, then read_pages (v6.6): each page of the window not in the page
+ * cache is allocated as readahead allocates (readahead_gfp_mask: movable page cache,
+ * __GFP_NORETRY: one round of reclaim and compaction, no OOM kill; the window stops at the
+ * first page it cannot get) and put into the page cache locked (filemap_add_folio); the one at
+ * @w.nr - @w.lookahead gets PG_readahead. A page already present ends the run of new pages
+ * before it, which is submitted as one request. Each new page is first looked up in cleancache
+ * (the model keeps cleancache_get_page, which v6.6 no longer has, in the read path): a hit is
+ * copied from the pool and unlocked at once, and ends the run as well. A run's pages are one
+ * read request: all of them stay locked until its latency and transfer are done
+ * (mpage_readahead's bio; BIO_MAX_VECS is far above any window).
+ */
+void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std::optional<RaWindow> &w, bool async,
+                             std::uint64_t &cycles) {
+    if (!w) return;
+    constexpr std::uint64_t kLockedForRead = ~0ull; /* PG_locked until the run's read is submitted */
+    std::vector<Pfn> run;
+    auto submit = [&] {
+        if (run.empty()) return;
+        const double ns = m_k.storage.read_ns(run.size());
+        const std::uint64_t done = m_k.kmem.now_ps() + static_cast<std::uint64_t>(ns * 1000.0 + 0.5);
+        for (const Pfn f : run) m_k.pages.at(f.value()).locked_until_ps = done;
+        m_k.stats.file_reads += run.size();
+        run.clear();
+    };
+    std::uint64_t added = 0;
+    for (std::uint64_t i = 0; i < w->nr; ++i) {
+        const std::uint64_t index = w->start + i;
+        if (m_k.page_cache.find(file_id, index)) {
+            submit();
+            continue;
+        }
+        const PageAllocator::Allocation a = m_k.host.kalloc(0, kGfpPageCacheReadahead, pid);
+        cycles += a.cycles;
+        if (!a.ok) break;
+        UserPage &pg = m_k.host.add_user_page(a.pfn, true);
+        pg.file_id = file_id;
+        pg.index = index;
+        pg.locked_until_ps = kLockedForRead;
+        pg.readahead = w->lookahead && i == w->nr - w->lookahead;
+        pg.ra_unused = true;
+        m_k.page_cache.set(file_id, index, a.pfn);
+        ++added;
+        if (cleancache_get(file_id, index, a.pfn, cycles)) {
+            pg.locked_until_ps = 0;
+            submit();
+            continue;
+        }
+        if (m_k.page_cache.take_dropped(file_id, index)) ++m_k.stats.cleancache_refaults;
+        run.push_back(a.pfn);
+    }
+    submit();
+    m_k.stats.file_ra_pages += added;
+    if (added) ++(async ? m_k.stats.file_ra_async : m_k.stats.file_ra_sync);
+}
+
+/* The storage read that fills page-cache page @pg alone (filemap_read_folio): submitted now, the
+ * page locked until its latency and transfer are done. */
+void FaultHandler::read_into(UserPage &pg) {
+    const double read_ns = m_k.storage.read_ns(1);
     pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(read_ns * 1000.0 + 0.5);
     pg.uptodate = true;
     ++m_k.stats.file_reads;
@@ -296,6 +395,7 @@ std::optional<Pfn> FaultHandler::page_cache_overwrite(std::uint32_t pid, std::ui
     killed_self = false;
     if (const auto pfn = m_k.page_cache.find(file_id, index)) {
         if (!retried) ++m_k.stats.file_hits;
+        m_k.pages.at(pfn->value()).ra_unused = false;
         cycles += wait_unlocked(*pfn);
         return pfn;
     }
@@ -323,29 +423,58 @@ std::uint64_t FaultHandler::wait_unlocked(Pfn pfn) {
 }
 
 /*
- * filemap_fault, then finish_fault. The page comes from the page cache (page_cache_get). When it
- * is locked for its read (just submitted by this fault, or by another thread's), the fault
- * must sleep until the read completes; with FAULT_FLAG_ALLOW_RETRY it does so without
- * mmap_lock (lock_folio_maybe_drop_mmap / maybe_unlock_mmap_for_io drop it, and the fault
- * returns VM_FAULT_RETRY; do_page_fault retakes it and starts over), so an mmap, munmap or
- * mprotect of the process on another core need not wait for the I/O. Linux drops the lock
- * before the read is submitted; here it is dropped after the (short) allocation, for the
- * I/O wait itself. Without ALLOW_RETRY the wait is under the lock.
+ * filemap_fault, then finish_fault. A fault that finds its page forgives one earlier miss of
+ * the file (mmap_miss) and, when the page is marked PG_readahead, starts the next readahead
+ * window (do_async_mmap_readahead, first attempt only); a fault that misses reads around the
+ * page (do_sync_mmap_readahead: FileReadahead::mmap_sync). The page then comes from the page
+ * cache (page_cache_get; alone when readahead is off, the file's faults have missed too often,
+ * or readahead could not allocate it). When it is locked for its read (just submitted by this
+ * fault, or by another thread's), the fault must sleep until the read completes; with
+ * FAULT_FLAG_ALLOW_RETRY it does so without mmap_lock (lock_folio_maybe_drop_mmap /
+ * maybe_unlock_mmap_for_io drop it, and the fault returns VM_FAULT_RETRY; do_page_fault retakes
+ * it and starts over), so an mmap, munmap or mprotect of the process on another core need not
+ * wait for the I/O. The lock is dropped before a readahead (maybe_unlock_mmap_for_io), and the
+ * fault then retries even when its page needs no wait; a lone page's read is submitted after
+ * its (short) allocation under the lock (Linux drops it before submitting). Without
+ * ALLOW_RETRY every wait is under the lock.
  */
 KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write,
                                       bool allow_retry, bool &retry) {
     KernelResult r;
     bool killed_self = false;
-    const auto pfn = page_cache_get(p.pid, vma.file_id, vma.file_index(va), killed_self, r.cycles, !allow_retry, !allow_retry);
-    if (!pfn) return KernelResult{KernelOutcome::killed, r.cycles};
-    const Pfn page = *pfn;
-    if (allow_retry && m_k.pages.at(page.value()).locked(m_k.kmem.now_ps())) {
+    const std::uint64_t index = vma.file_index(va);
+    FileRaState &ra = file_ra(p, vma.file_id);
+    bool dropped = false, read_ahead = false;
+    auto drop_mmap_lock = [&] {
+        if (!allow_retry || dropped) return;
         m_k.kmem.unlock(KernelLockClass::mmap, p.pid, LockMode::shared);
-        r.cycles += wait_unlocked(page);
+        dropped = true;
+    };
+    if (const auto found = m_k.page_cache.find(vma.file_id, index)) {
+        UserPage &cached = m_k.pages.at(found->value());
+        if (allow_retry && FileReadahead::mmap_hit(ra) && cached.readahead) {
+            drop_mmap_lock();
+            async_readahead(p.pid, vma.file_id, ra, cached, index, ra.ra_pages, r.cycles);
+        }
+    } else if (const auto w = FileReadahead::mmap_sync(ra, index)) {
+        drop_mmap_lock();
+        readahead(p.pid, vma.file_id, w, false, r.cycles);
+        read_ahead = m_k.page_cache.find(vma.file_id, index).has_value();
+    }
+    const auto pfn = page_cache_get(p.pid, vma.file_id, index, killed_self, r.cycles, !allow_retry,
+                                    !allow_retry || read_ahead);
+    if (!pfn) {
+        if (dropped) m_k.kmem.lock(KernelLockClass::mmap, p.pid, LockMode::shared);
+        return KernelResult{KernelOutcome::killed, r.cycles};
+    }
+    if (allow_retry && (dropped || m_k.pages.at(pfn->value()).locked(m_k.kmem.now_ps()))) {
+        drop_mmap_lock();
+        r.cycles += wait_unlocked(*pfn);
         m_k.kmem.lock(KernelLockClass::mmap, p.pid, LockMode::shared);
         retry = true;
         return r;
     }
+    const Pfn page = *pfn;
     UserPage &pg = m_k.pages.at(page.value());
     pg.maps.push_back({p.pid, va});
     // A shared file page is mapped writable-clean (DBM with AP[2]): the first store through it

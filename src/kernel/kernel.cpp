@@ -401,27 +401,34 @@ Kernel::Result Kernel::mprotect(std::uint32_t pid, std::uint64_t base, std::uint
 Kernel::Result Kernel::read_file(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len) {
     Process *p = live(pid);
     if (!p) return Result{Outcome::killed, 0};
-    const auto prev = p->read_prev_pos.find(file_id);
-    const Result r = file_pages(pid, file_id, offset, len, false,
-                                prev == p->read_prev_pos.end() ? std::nullopt : std::optional<std::uint64_t>(prev->second));
+    FileRaState &ra = m_faults.file_ra(*p, file_id);
+    const Result r = file_pages(pid, file_id, offset, len, offset + len, false, last_read_end(ra));
     // A page the lookup cannot get ends the process (FaultHandler::alloc_page), so an ok lookup
     // got the whole range: filemap_read's ra->prev_pos is its end.
-    if (r.outcome == Outcome::ok && len) p->read_prev_pos[file_id] = offset + len;
+    if (r.outcome == Outcome::ok && len) ra.prev_pos = offset + len;
     return r;
 }
 
-/* The page-cache pages of [@offset, @offset + @len) of @file_id, each read in on a miss or when
- * a short write(2) left it not uptodate, waited for until the read filling it completes, and
- * marked accessed (folio_mark_accessed; a retried lookup does not mark it again; with
- * FileMark::first only the first page). */
+std::optional<std::uint64_t> Kernel::last_read_end(const FileRaState &ra) {
+    return ra.prev_pos == ~0ull ? std::nullopt : std::optional<std::uint64_t>(ra.prev_pos);
+}
+
+/* The page-cache pages of [@offset, @offset + @len) of @file_id, for a read that ends at byte
+ * @read_end: each looked up as filemap_get_pages does (a miss reads a readahead window, a marked
+ * page starts the next: FaultHandler::page_cache_read; a page a short write(2) left not uptodate
+ * is read), waited for until the read filling it completes, and marked accessed
+ * (folio_mark_accessed; a retried lookup does not mark it again; with FileMark::first only the
+ * first page). */
 Kernel::Result Kernel::file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                                  bool retried, std::optional<std::uint64_t> prev_pos, FileMark mark) {
+                                  std::uint64_t read_end, bool retried, std::optional<std::uint64_t> prev_pos,
+                                  FileMark mark) {
     Result r;
     if (!live(pid)) return Result{Outcome::killed, 0};
     const std::uint64_t first = offset >> kPageShift;
+    const std::uint64_t last_index = (read_end + kPageSize - 1) >> kPageShift; /* filemap_get_pages' last_index */
     for (std::uint64_t idx = first; len && idx <= (offset + len - 1) >> kPageShift; ++idx) {
         bool killed_self = false;
-        const auto pfn = m_faults.page_cache_get(pid, file_id, idx, killed_self, r.cycles, true, retried);
+        const auto pfn = m_faults.page_cache_read(pid, file_id, idx, last_index - idx, killed_self, r.cycles, retried);
         if (killed_self) return Result{Outcome::killed, r.cycles};
         if (!pfn) break;
         // filemap_read: "when a read accesses the same folio several times, only mark it as
@@ -740,6 +747,7 @@ void Kernel::free_user_page(Pfn pfn, std::uint64_t &cycles) {
     else m_lru.remove(pg.lru, pg.list);
     if (pg.shmem) m_shmem.erase(pg.file_id, pg.index);
     else if (pg.file) m_page_cache.erase(pg.file_id, pg.index);
+    if (pg.ra_unused) ++m_stats.file_ra_unused;
     m_tag_keeper.pfn_tags().take(pfn.value());
     if (pg.pins) m_alloc.set_pinned(pfn, false); /* the pin's reference dies with the mapping here */
     m_pages.erase(it);

@@ -22,6 +22,10 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
                    ((1ull << 20) / 4096);
     c.swap = device(s, "swap", 80.0, 2000.0);
     c.storage = device(s, "storage", 80.0, 2000.0);
+    c.storage.read_ahead_kb = static_cast<std::uint32_t>(s.get_u64(
+        "storage.read_ahead_kb", 128, "KiB",
+        "largest file readahead window (the block queue's read_ahead_kb, Linux's default VM_READAHEAD_PAGES = 128 KiB; 0: off)",
+        0, 1u << 20));
     c.reclaim_batch = s.get_u64("vm.reclaim_batch", 32, "pages", "pages a direct-reclaim pass frees (SWAP_CLUSTER_MAX)", 1, 1u << 20);
     c.page_cluster = static_cast<unsigned>(s.get_u64(
         "vm.page_cluster", 3, "", "swap-in readahead window of up to 2^N pages (Linux's vm.page-cluster; 0: no readahead)", 0, 5));

@@ -63,7 +63,7 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
                 : perform_write(user, file_id, offset, at, tag_fault, stop);
     // filemap_read's ra->prev_pos = last_pos: where the bytes copied ended, if any were.
     if (to_user && at.done > entry_done)
-        if (Process *p = m_procs.find(pid)) p->read_prev_pos[file_id] = offset + at.done;
+        if (Process *p = m_procs.live(pid)) m_faults.file_ra(*p, file_id).prev_pos = offset + at.done;
     if (r.outcome != Outcome::ok) return Result{r.outcome, r.cycles, 0};
     const std::uint64_t done = at.done;
     at.resumed = true;
@@ -92,10 +92,12 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
 /*
  * read(2), as filemap_read (mm/filemap.c, v6.6) does it, a batch of page-cache pages at a time:
  *   1. filemap_get_pages: the pages from the current position, at most a folio batch
- *      (PAGEVEC_SIZE, 15) and at most to the end of the read, each read in on a miss or when
- *      not uptodate and waited for (Kernel::file_pages). The batch's first page is marked
+ *      (PAGEVEC_SIZE, 15) and at most to the end of the read, each read in on a miss (a
+ *      readahead window from it, sized for the rest of the read: page_cache_sync_ra) or when not
+ *      uptodate, a page marked PG_readahead starting the next window (page_cache_async_ra), and
+ *      waited for (Kernel::file_pages). The batch's first page is marked
  *      accessed, but for the call's first page when the file's last read ended in it
- *      (ra->prev_pos, kept per process and file: Process::read_prev_pos).
+ *      (ra->prev_pos, kept per process and file: Process::file_ra).
  *   2. copy_folio_to_iter of each, in order, each later page marked accessed as the copy
  *      reaches it (before its first byte: also when that byte then fails), so that pages a
  *      short copy does not reach stay unmarked: copy_to_user, which faults the buffer in as it
@@ -106,9 +108,8 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
  *      mismatch (@tag_fault). The bytes before the stop are copied: one cache line of the
  *      page-cache page loaded and one of user memory stored per 64 bytes, through IKernelMemory.
  *   3. A short copy ends the read (-EFAULT when nothing was read); else back to 1 until done.
- * So a read whose copy fails early does not read the rest of its range. The model has no
- * readahead beyond the batch (its storage latency is charged once a readahead window,
- * BlockDevice::kReadaheadPages), and holds no reference on the batch's pages: one that a fault
+ * So a read whose copy fails early does not look up the rest of its range (its readahead may
+ * have read some of it). The model holds no reference on the batch's pages: one that a fault
  * of the buffer reclaimed before its copy is not read again, and its lines are not charged.
  * @prog.done: the bytes copied; @prog.batch_end: the batch taken, which a call that waited for a
  * buffer page's tag storage goes on copying without taking it again.
@@ -129,9 +130,8 @@ Kernel::Result Kernel::read_to_user(const UserBuffer &user, std::uint32_t file_i
         // The call's first batch skips marking a first page the last read ended in (prev_pos).
         std::optional<std::uint64_t> prev_pos;
         if (!done)
-            if (const Process *p = m_procs.find(user.pid))
-                if (const auto it = p->read_prev_pos.find(file_id); it != p->read_prev_pos.end()) prev_pos = it->second;
-        const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, resumed, prev_pos, FileMark::first);
+            if (Process *p = m_procs.live(user.pid)) prev_pos = last_read_end(m_faults.file_ra(*p, file_id));
+        const Result rb = file_pages(user.pid, file_id, pos, prog.batch_end - pos, end, resumed, prev_pos, FileMark::first);
         resumed = false;
         r.cycles += rb.cycles;
         if (rb.outcome != Outcome::ok) return Result{rb.outcome, r.cycles, 0};

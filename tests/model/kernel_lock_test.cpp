@@ -62,8 +62,8 @@ TEST(KernelLocks, ThreadsOfOneProcessFaultSideBySideUnderTheReadLock) {
 }
 
 /*
- * Thread 1 faults a file page: a storage read (storage.read_latency_us = 80) inside the fault.
- * The fault drops mmap_lock for the read (filemap_fault's VM_FAULT_RETRY) and takes it again
+ * Thread 1 faults a file page: a storage read (storage.read_latency_us = 80) inside the fault,
+ * of the read-around window (32 pages). The fault drops mmap_lock for the read (filemap_fault's VM_FAULT_RETRY) and takes it again
  * once the page is in. Thread 2, of the same process, computes a little, faults 16 pages of
  * its own (readers: no wait), then unmaps them: munmap takes mmap_lock for writing well inside
  * the 80 us read, and does not wait for it (only for the fault's short stretches under the
@@ -78,7 +78,7 @@ TEST(KernelLocks, AFileFaultDropsMmapLockForItsReadSoAnMunmapDoesNotWaitForTheIo
     EXPECT_EQ(writer.page_faults, 16u);
     EXPECT_EQ(lock_of(writer, KernelLockClass::mmap).acquisitions, 17u);
     EXPECT_EQ(r.kernel.fault_retries, 1u) << "the file fault dropped the lock for its read and started over";
-    EXPECT_EQ(r.kernel.file_reads, 1u);
+    EXPECT_EQ(r.kernel.file_reads, 32u) << "the fault's read-around window: 32 pages from page 0 (do_sync_mmap_readahead)";
     // The munmap came inside the 80 us read; with the lock dropped it waits far less than the
     // read (under the lock it waited more than 20 us of it).
     const double hz = static_cast<double>(r.core_clock_hz[1]);
@@ -101,7 +101,7 @@ TEST(KernelLocks, AReadIntoATouchedBufferHoldsNoMmapLockSoAnMunmapDoesNotWaitFor
                             "2 compute 20000\n" + touch_pages(2, 0x10000000, 16) + "2 munmap 0x10000000 0x10000\n"
                             "1 read 1 0 0x1000 buf=0x30000000\n");
     const CoreStats &reader = r.cores[0], &writer = r.cores[1];
-    EXPECT_EQ(r.kernel.file_reads, 1u);
+    EXPECT_EQ(r.kernel.file_reads, 4u) << "the read's readahead window: get_init_ra_size(1 page) = 4 pages";
     EXPECT_EQ(r.kernel.uaccess_bytes, 4096u);
     EXPECT_EQ(lock_of(reader, KernelLockClass::mmap).acquisitions, 3u) << "two mmaps and one fault; none for the read";
     const double hz = static_cast<double>(r.core_clock_hz[1]);
@@ -119,7 +119,7 @@ TEST(KernelLocks, AReadIntoAFileMappedBufferFaultsUnderTheLockAndRetriesOnce) {
                             "1 read 2 0 0x1000 buf=0x20000000\n");
     EXPECT_EQ(r.kernel.uaccess_bytes, 4096u);
     EXPECT_EQ(r.kernel.fault_retries, 1u) << "the buffer's file fault dropped the lock for its read";
-    EXPECT_EQ(r.kernel.file_reads, 2u) << "file 2's page for read(2), file 1's for the buffer";
+    EXPECT_EQ(r.kernel.file_reads, 36u) << "file 2's readahead window for read(2) (4 pages), file 1's read-around for the buffer's fault (32)";
     EXPECT_EQ(lock_of(r.cores[0], KernelLockClass::mmap).acquisitions, 3u) << "the mmap, and the fault's two holds";
 }
 

@@ -1,7 +1,7 @@
 // BlockDevice: the time a 4 KiB request to a storage device costs its issuer (KernelConfig).
-// A read is synchronous: the faulting thread waits for the latency and the transfer at the
+// A read is one request: the reader waits for the latency and the transfer of its pages at the
 // device's sustained bandwidth (it stalls, as a thread blocked on I/O with nothing else to run
-// would); pages of one readahead window share one latency. A write (swap-out, dirty page
+// would); a readahead window's contiguous pages are one request. A write (swap-out, dirty page
 // write-back) is asynchronous, as swap_writepage is: the issuer pays only the transfer, the
 // back-pressure of the device's bandwidth. The device has no queue of its own
 // (docs/timing-model.md, "Block devices").
@@ -17,11 +17,14 @@ class BlockDevice {
 public:
     explicit BlockDevice(const BlockDeviceConfig &config) : m_config(config) {}
 
-    /// Pages that share one read latency (VM_READAHEAD_PAGES: 128 KiB).
-    static constexpr unsigned kReadaheadPages = 32;
     /// Nanoseconds the issuer waits for one page read (@with_latency false: a later page of the
-    /// same readahead window) or write; counts the page.
+    /// same swap readahead window) or write; counts the page.
     double read_page_ns(bool with_latency = true);
+    /// Nanoseconds from submitting one read request of @pages contiguous pages until it
+    /// completes (one latency, then the transfer); counts the pages.
+    double read_ns(std::uint64_t pages);
+    /// read_ahead_kb: the most a file readahead window reads, in pages.
+    std::uint64_t read_ahead_pages() const { return m_config.read_ahead_kb / 4; }
     double write_page_ns();
     /// Nanoseconds from issuing a page write until it completes (end_page_writeback): one
     /// request latency and the transfer. Counts nothing.

@@ -9,6 +9,7 @@
 
 #include "mtesim/kernel/block_device.h"
 #include "mtesim/kernel/cleancache.h"
+#include "mtesim/kernel/file_readahead.h"
 #include "mtesim/kernel/i_fault_host.h"
 #include "mtesim/kernel/kernel_config.h"
 #include "mtesim/kernel/kernel_result.h"
@@ -75,6 +76,14 @@ public:
     /// write(2)'s write_begin), whose first attempt was already counted.
     std::optional<Pfn> page_cache_get(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
                                       std::uint64_t &cycles, bool wait = true, bool retried = false);
+    /// read(2)'s lookup of page @index of @file_id (filemap_get_pages), @req pages left to read:
+    /// a miss reads a readahead window (page_cache_sync_ra), a page marked PG_readahead starts
+    /// the next one (page_cache_async_ra); then page_cache_get (which waits for the page, and
+    /// reads it alone when readahead could not allocate it). @retried as for page_cache_get.
+    std::optional<Pfn> page_cache_read(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, std::uint64_t req,
+                                       bool &killed_self, std::uint64_t &cycles, bool retried = false);
+    /// The readahead state of @p for @file_id (made with the storage device's read_ahead_kb).
+    FileRaState &file_ra(ProcessTable::Process &p, std::uint32_t file_id);
     /// The page-cache page of (@file_id, @index) for a write(2) that covers all of it: a miss
     /// is a new page, not read (its cleancache copy dropped as stale); a hit is waited for if a
     /// read still fills it. nullopt as page_cache_get. @retried as for page_cache_get.
@@ -95,8 +104,19 @@ public:
 
 private:
     using Process = ProcessTable::Process;
-    /// Submits the storage read of page-cache page @pg (locked until it completes).
-    void read_into(UserPage &pg, std::uint32_t file_id, std::uint64_t index);
+    /// Submits the storage read of page-cache page @pg alone (locked until it completes).
+    void read_into(UserPage &pg);
+    /// page_cache_ra_unbounded and read_pages: window @w of @file_id read ahead for @pid.
+    /// @async: started by a marker (counted apart).
+    void readahead(std::uint32_t pid, std::uint32_t file_id, const std::optional<RaWindow> &w, bool async,
+                   std::uint64_t &cycles);
+    /// page_cache_async_ra's checks for page @pg at @index, found marked: no readahead while it is
+    /// under write-back (the bit is PG_reclaim then); otherwise the mark is cleared and the next
+    /// window read. @req: pages left to read. True when the mark was taken.
+    bool async_readahead(std::uint32_t pid, std::uint32_t file_id, FileRaState &ra, UserPage &pg, std::uint64_t index,
+                         std::uint64_t req, std::uint64_t &cycles);
+    /// Whether each page of @file_id is in the page cache, for FileReadahead.
+    FileReadahead::Present present(std::uint32_t file_id) const;
     /// A new page put into the page cache as (@file_id, @index) and onto the LRU, unfilled.
     std::optional<Pfn> page_cache_add(std::uint32_t pid, std::uint32_t file_id, std::uint64_t index, bool &killed_self,
                                       std::uint64_t &cycles);

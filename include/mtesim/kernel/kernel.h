@@ -115,14 +115,17 @@ public:
     /// Which pages file_pages() marks accessed: all, or only the first (read(2), whose copy marks
     /// each later page as it reaches it).
     enum class FileMark { all, first };
-    /// The page-cache pages of that range, read in on a miss (or when not uptodate), each marked
+    /// The page-cache pages of that range, for a read that ends at byte @read_end (readahead's
+    /// request size), read in on a miss (with readahead) or when not uptodate, each marked
     /// accessed (read(2)'s filemap_read) but the first when @prev_pos (the file's
     /// file_ra_state.prev_pos: where the last read of it ended) is in the same page: a read
     /// that goes on in the page the last one ended in does not mark it twice. @retried: the
     /// same pages looked up again (after a wait), not counted as hits nor marked again.
     Result file_pages(std::uint32_t pid, std::uint32_t file_id, std::uint64_t offset, std::uint64_t len,
-                      bool retried = false, std::optional<std::uint64_t> prev_pos = std::nullopt,
+                      std::uint64_t read_end, bool retried = false, std::optional<std::uint64_t> prev_pos = std::nullopt,
                       FileMark mark = FileMark::all);
+    /// The file's last read end (file_ra_state.prev_pos), none before its first read.
+    static std::optional<std::uint64_t> last_read_end(const FileRaState &ra);
     /// Memory as a long-running system leaves it (vm.prefill_page_cache_mbytes): clean pages of
     /// file @file_id, indices 0.., put into the page cache before the workload starts, at most
     /// @pages of them; stops early when free memory outside the pool reaches the high watermark
@@ -343,6 +346,8 @@ public:
     }
     std::uint64_t lru_pages(LruLists::List l) const { return m_lru.size(l); }
     std::uint64_t page_cache_pages() const { return m_page_cache.size(); }
+    /// Whether page @index of @file_id is in the page cache (inspection).
+    bool in_page_cache(std::uint32_t file_id, std::uint64_t index) const { return m_page_cache.find(file_id, index).has_value(); }
     /// Clean page-cache copies the cleancache backend holds in the pool now.
     std::uint64_t cleancache_pages() const { return m_cleancache.size(); }
     std::uint64_t process_count() const { return m_procs.size(); }

@@ -12,6 +12,7 @@ namespace mtesim {
 struct BlockDeviceConfig {
     double read_latency_ns = 0;   /* per 4 KiB request, in ns */
     double bandwidth_mbps = 1;    /* sustained, in MB/s (10^6 bytes per second) */
+    std::uint32_t read_ahead_kb = 128; /* KiB: the largest file readahead window (the block queue's read_ahead_kb; VM_READAHEAD_PAGES) */
 };
 
 struct KernelConfig {

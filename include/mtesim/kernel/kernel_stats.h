@@ -29,6 +29,10 @@ struct KernelStats {
 
     std::uint64_t file_reads = 0;           /* page-cache misses (and pages found not uptodate) read from the storage device, in pages */
     std::uint64_t file_hits = 0;            /* page-cache hits, in pages */
+    std::uint64_t file_ra_sync = 0;         /* readahead windows a miss started (page_cache_sync_ra, read-around of a fault) that added pages */
+    std::uint64_t file_ra_async = 0;        /* readahead windows a marked page started (page_cache_async_ra) that added pages */
+    std::uint64_t file_ra_pages = 0;        /* pages readahead windows added to the page cache (also the page a miss asked for) */
+    std::uint64_t file_ra_unused = 0;       /* of those, pages that left the page cache before any lookup found them */
     std::uint64_t file_overwrites = 0;      /* page-cache misses of a write(2) covering the whole page: a new page, not read */
     std::uint64_t file_writebacks = 0;      /* dirty file pages kswapd wrote itself (pageout: PGDAT_DIRTY and PG_reclaim) */
     std::uint64_t file_direct_writebacks = 0; /* dirty file pages direct reclaim wrote, standing in for a flusher that cannot run within its operation */

@@ -1,7 +1,6 @@
 // PageCache: the index of the page cache (struct address_space's i_pages, for every file at
 // once): which page frame holds page @index of file @file_id; the pages cleancache dropped
-// (a later miss of one is a refault, not a first read); and the readahead window of the last
-// miss (consecutive misses of a file within one window pay one device latency). The pages
+// (a later miss of one is a refault, not a first read). The pages
 // themselves, their LRU state and mappings are the Kernel's user-page records; this class
 // holds no simulated cost.
 #pragma once
@@ -33,21 +32,10 @@ public:
     /// True (once) when (@file_id, @index) was dropped by cleancache since it was last read.
     bool take_dropped(std::uint32_t file_id, std::uint64_t index) { return m_dropped.erase(key(file_id, index)) != 0; }
 
-    /// A miss of (@file_id, @index) is read: true when it continues the window of the previous
-    /// miss (same file, next index, not at a window boundary of @window pages).
-    bool read_continues_window(std::uint32_t file_id, std::uint64_t index, std::uint64_t window) {
-        const bool same = m_last_file == file_id && index == m_last_index + 1 && index % window != 0;
-        m_last_file = file_id;
-        m_last_index = index;
-        return same;
-    }
-
 private:
     static std::uint64_t key(std::uint32_t file, std::uint64_t index) { return (std::uint64_t(file) << 40) | index; }
     std::unordered_map<std::uint64_t, std::uint64_t> m_pages; /* (file << 40 | index) -> pfn */
     std::unordered_set<std::uint64_t> m_dropped;
-    std::uint32_t m_last_file = ~0u; /* the last miss: readahead windows */
-    std::uint64_t m_last_index = 0;
 };
 
 }  // namespace mtesim

@@ -7,6 +7,7 @@
 
 #include "mtesim/common/oom_score_adj.h"
 #include "mtesim/kernel/address_space.h"
+#include "mtesim/kernel/file_readahead.h"
 
 #include <cstdint>
 #include <map>
@@ -26,9 +27,10 @@ public:
         std::uint64_t anon_pages = 0;       /* resident anonymous pages */
         std::uint64_t swap_pages = 0;       /* its pages in swap */
         std::int32_t oom_score_adj = 0;     /* /proc/PID/oom_score_adj: -1000 (never killed) .. 1000 */
-        /* file_ra_state.prev_pos of each file it has read (file id -> the byte after its last
-         * read): the model has no open file descriptions, so one per process and file */
-        std::unordered_map<std::uint32_t, std::uint64_t> read_prev_pos;
+        /* the file_ra_state of each file it has read or faulted on (file id -> readahead state,
+         * the byte after its last read among it): the model has no open file descriptions, so
+         * one per process and file, which read(2) and the file's mappings share */
+        std::unordered_map<std::uint32_t, FileRaState> file_ra;
     };
     using Map = std::map<std::uint32_t, std::unique_ptr<Process>>;
 

@@ -39,7 +39,11 @@ struct UserPage {
     std::uint32_t pins = 0;
     std::int64_t swap_slot = -1;        /* PG_swapcache: an anonymous page in the swap cache under this slot (unmapped, or mapped by a swap-in that kept it: read-only, or writable and dirty once a store reused it in place); -1: not */
     bool reclaim = false;               /* PG_reclaim: reclaim started its write; rotated to the inactive tail when it completes */
-    bool readahead = false;             /* PG_readahead: read into the swap cache by readahead, not yet found by a fault */
+    /* PG_readahead: a swap page read into the swap cache by readahead and not yet found by a
+     * fault; a file page, the marker of a readahead window's asynchronous part, whose lookup
+     * starts the next window (cleared then) */
+    bool readahead = false;
+    bool ra_unused = false;             /* a file page read ahead that no read, fault or write has looked up yet (kernel.file.readahead_unused when it leaves the cache so) */
     bool uptodate = true;               /* PG_uptodate (page-cache pages): false while a write(2) that was to overwrite it whole has not filled it (a short copy leaves it so; the next reader reads it from storage) */
     /* PageAnonExclusive (anonymous pages): mapped by this one process alone and not shared since
      * fork. Fork clears it on the pages it shares; a write fault's reuse (wp_page_reuse) sets it

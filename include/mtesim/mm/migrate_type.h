@@ -49,5 +49,8 @@ inline constexpr GfpFlags kGfpReclaimable{MigrateType::reclaimable, false, false
 inline constexpr GfpFlags kGfpHighUserMovable{MigrateType::movable, false, false};
 inline constexpr GfpFlags kGfpHighUserMovableTagged{MigrateType::movable, true, false};
 inline constexpr GfpFlags kGfpPageCache{MigrateType::movable, false, false, true};
+/* readahead_gfp_mask: a page-cache page read ahead, __GFP_NORETRY | __GFP_NOWARN (readahead
+ * stops at the first page it cannot get; no OOM kill for it) */
+inline constexpr GfpFlags kGfpPageCacheReadahead{MigrateType::movable, false, false, true, true};
 
 }  // namespace mtesim
