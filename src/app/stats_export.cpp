@@ -314,6 +314,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.processes", k.processes, "processes", "created");
     add_count("kernel.faults.anon", k.faults_anon, "faults", "demand faults that allocated and zeroed a page");
     add_count("kernel.faults.file", k.faults_file, "faults", "demand faults mapping a page-cache page");
+    add_count("kernel.faults.around", k.faults_around, "pages", "pages a read fault of a file mapping mapped around the faulting one (fault-around: do_fault_around, filemap_map_pages), with old PTEs, no fault each");
     add_count("kernel.faults.shmem", k.faults_shmem, "faults", "demand faults that allocated a shared-memory (MAP_SHARED anonymous, memfd) page");
     add_count("kernel.faults.swapin", k.faults_swapin, "faults", "faults that read a page back from swap");
     add_count("kernel.faults.mte_lazy", k.faults_mte_lazy, "faults", "'metadata none' faults: tag storage reserved, tags restored");

@@ -14,7 +14,7 @@ double BlockDevice::read_page_ns(bool with_latency) {
 
 double BlockDevice::read_ns(std::uint64_t pages) {
     m_reads += pages;
-    return m_config.read_latency_ns + static_cast<double>(pages) * transfer_ns();
+    return request_ns(pages);
 }
 
 double BlockDevice::write_page_ns() {

@@ -319,7 +319,10 @@ bool FaultHandler::async_readahead(std::uint32_t pid, std::uint32_t file_id, Fil
 void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std::optional<RaWindow> &w, bool async,
                              std::uint64_t &cycles) {
     if (!w) return;
-    constexpr std::uint64_t kLockedForRead = ~0ull; /* PG_locked until the run's read is submitted */
+    // PG_locked until the run's read completes; until it is submitted, at most the time a request
+    // for the whole window would take (submit() sets the run's own).
+    const std::uint64_t provisional =
+        m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.storage.request_ns(w->nr) * 1000.0 + 0.5);
     std::vector<Pfn> run;
     auto submit = [&] {
         if (run.empty()) return;
@@ -342,7 +345,7 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
         UserPage &pg = m_k.host.add_user_page(a.pfn, true);
         pg.file_id = file_id;
         pg.index = index;
-        pg.locked_until_ps = kLockedForRead;
+        pg.locked_until_ps = provisional;
         pg.readahead = w->lookahead && i == w->nr - w->lookahead;
         pg.ra_unused = true;
         m_k.page_cache.set(file_id, index, a.pfn);
@@ -444,6 +447,12 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     bool killed_self = false;
     const std::uint64_t index = vma.file_index(va);
     FileRaState &ra = file_ra(p, vma.file_id);
+    // do_read_fault: fault-around first; when it mapped the faulting page, that is the fault.
+    if (!write && m_k.config.fault_around_pages > 1 && fault_around(p, vma, va, slot, ra, r.cycles)) {
+        ++m_k.stats.file_hits;
+        ++m_k.stats.faults_file;
+        return r;
+    }
     bool dropped = false, read_ahead = false;
     auto drop_mmap_lock = [&] {
         if (!allow_retry || dropped) return;
@@ -477,16 +486,63 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     const Pfn page = *pfn;
     UserPage &pg = m_k.pages.at(page.value());
     pg.maps.push_back({p.pid, va});
-    // A shared file page is mapped writable-clean (DBM with AP[2]): the first store through it
-    // makes the MMU set the entry dirty (FEAT_HAFDBS), and reclaim reads that bit back before
-    // it may drop the page (try_to_unmap: pte_dirty -> folio_mark_dirty). A write fault maps it
-    // dirty at once (do_shared_fault). A VMA without PROT_WRITE maps it read-only, no DBM.
-    const std::uint64_t pte = !vma.writable ? upte::present(page, false) | upte::kReadOnly
-                              : write       ? upte::present(page, false) | upte::kDbm
-                                            : upte::present_clean(page);
-    p.mm->write_pte(slot, pte, r.cycles);
+    p.mm->write_pte(slot, file_pte(vma, page, write), r.cycles);
     ++m_k.stats.faults_file;
     return r;
+}
+
+/* A shared file page is mapped writable-clean (DBM with AP[2]): the first store through it
+ * makes the MMU set the entry dirty (FEAT_HAFDBS), and reclaim reads that bit back before it
+ * may drop the page (try_to_unmap: pte_dirty -> folio_mark_dirty). A write fault maps it dirty
+ * at once (do_shared_fault). A VMA without PROT_WRITE maps it read-only, no DBM. */
+std::uint64_t FaultHandler::file_pte(const Vma &vma, Pfn page, bool write) {
+    return !vma.writable ? upte::present(page, false) | upte::kReadOnly
+           : write       ? upte::present(page, false) | upte::kDbm
+                         : upte::present_clean(page);
+}
+
+/*
+ * do_fault_around and filemap_map_pages (v6.6), a read fault's first step: the window of
+ * fault_around_bytes (16 pages by default) aligned on its size, within the VMA and the faulting
+ * page's PTE table, is walked in the page cache; each page there that is uptodate, not locked
+ * (not being read) and not marked PG_readahead (next_uptodate_folio: a reader must fault on the
+ * marker, so that it starts the next readahead window) counts, and is mapped when its PTE is
+ * none (set_pte_range; the neighbours' entries old, arm64 with a hardware access flag being
+ * arch_wants_old_prefaulted_pte, so reclaim sees them unused until touched). The pages counted
+ * lower the file's mmap_miss. True when the faulting page was mapped: the fault is done, no
+ * filemap_fault, no readahead. The PTEs are read and written through @slot's table, the
+ * faulting entry's.
+ */
+bool FaultHandler::fault_around(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, FileRaState &ra,
+                                std::uint64_t &cycles) {
+    constexpr std::uint64_t kPtrsPerPte = 512;
+    const std::uint64_t nr = m_k.config.fault_around_pages;
+    const std::uint64_t page_va = va & ~(kPageSize - 1);
+    const std::uint64_t pte_off = (page_va >> kPageShift) % kPtrsPerPte;
+    const std::uint64_t vma_off = (page_va - vma.start) >> kPageShift;
+    const std::uint64_t vma_pages = (vma.end - vma.start) >> kPageShift;
+    const std::uint64_t from = std::max(pte_off / nr * nr, pte_off - std::min(pte_off, vma_off));
+    const std::uint64_t to = std::min({from + nr, kPtrsPerPte, pte_off + vma_pages - vma_off}) - 1;
+    const std::uint64_t now = m_k.kmem.now_ps();
+    std::uint64_t found = 0;
+    bool self = false;
+    for (std::uint64_t i = from; i <= to; ++i) {
+        const std::uint64_t at = page_va + i * kPageSize - pte_off * kPageSize;
+        const auto pfn = m_k.page_cache.find(vma.file_id, vma.file_index(at));
+        if (!pfn) continue;
+        UserPage &pg = m_k.pages.at(pfn->value());
+        if (!pg.uptodate || pg.locked(now) || pg.readahead) continue;
+        ++found;
+        const PhysAddr entry(slot.value() + i * 8 - pte_off * 8);
+        if (upte::kind(p.mm->read_pte(entry, cycles)) != upte::Kind::none) continue;
+        pg.maps.push_back({p.pid, at, at == page_va});
+        pg.ra_unused = false;
+        p.mm->write_pte(entry, file_pte(vma, *pfn, false), cycles);
+        if (at == page_va) self = true;
+        else ++m_k.stats.faults_around;
+    }
+    ra.mmap_miss = ra.mmap_miss > found ? ra.mmap_miss - static_cast<std::uint32_t>(found) : 0;
+    return self;
 }
 
 /*

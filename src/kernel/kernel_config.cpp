@@ -1,6 +1,8 @@
 // KernelConfig::resolve: the [vm], [swap] and [storage] keys (docs/config.md).
 #include "mtesim/kernel/kernel_config.h"
 
+#include <algorithm>
+
 namespace mtesim {
 
 namespace {
@@ -29,6 +31,16 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     c.reclaim_batch = s.get_u64("vm.reclaim_batch", 32, "pages", "pages a direct-reclaim pass frees (SWAP_CLUSTER_MAX)", 1, 1u << 20);
     c.page_cluster = static_cast<unsigned>(s.get_u64(
         "vm.page_cluster", 3, "", "swap-in readahead window of up to 2^N pages (Linux's vm.page-cluster; 0: no readahead)", 0, 5));
+    {
+        // fault_around_bytes_set: rounded down to a power of two, at least one page.
+        const std::uint64_t bytes = s.get_u64(
+            "vm.fault_around_bytes", 65536, "bytes",
+            "a read fault of a file page also maps the cached pages around it, in an aligned window of this many bytes (Linux's fault_around_bytes; 4096: off)",
+            0, 2u << 20);
+        std::uint64_t pow2 = 1;
+        while (pow2 * 2 <= bytes) pow2 *= 2;
+        c.fault_around_pages = static_cast<unsigned>(std::max<std::uint64_t>(bytes ? pow2 >> 12 : 0, 1));
+    }
     c.dirty_background_ratio = static_cast<unsigned>(s.get_u64(
         "vm.dirty_background_ratio", 10, "%",
         "dirty file pages, as a share of dirtyable memory, above which writers wake the flusher and it writes them back (Linux's sysctl)", 0, 100));

@@ -61,15 +61,16 @@ Kernel::Result Kernel::user_copy(std::uint32_t pid, std::uint64_t buf, std::uint
     UaccessStop stop = UaccessStop::none;
     r = to_user ? read_to_user(user, file_id, offset, at, tag_fault, stop)
                 : perform_write(user, file_id, offset, at, tag_fault, stop);
-    // filemap_read's ra->prev_pos = last_pos: where the bytes copied ended, if any were.
-    if (to_user && at.done > entry_done)
-        if (Process *p = m_procs.live(pid)) m_faults.file_ra(*p, file_id).prev_pos = offset + at.done;
     if (r.outcome != Outcome::ok) return Result{r.outcome, r.cycles, 0};
     const std::uint64_t done = at.done;
     at.resumed = true;
     // The caller's last call may not wait until it has copied something (its bound is on waits
     // in a row without progress).
     at.waits_for_tags = stop == UaccessStop::tags_pending && (!at.last || done != entry_done);
+    // filemap_read's ra->prev_pos = last_pos, once the read ends: where the bytes copied ended,
+    // if any were (a read that waits for tag storage goes on with the old one meanwhile).
+    if (to_user && done && !at.waits_for_tags)
+        if (Process *p = m_procs.live(pid)) m_faults.file_ra(*p, file_id).prev_pos = offset + done;
     if (at.waits_for_tags) {
         ++m_stats.uaccess_tag_waits;
         r.error = static_cast<std::int64_t>(done);

@@ -131,29 +131,39 @@ TEST(SharedL2, TheUsersL2SizeZeroRemovesTheComplexesL2) {
 namespace {
 
 /* Thread 1 (core 0) tags p's granule, then loads 128 KiB of other lines, which move p's line out
- * of its L1D into the L2 both cores share. Thread 2 (core 1) loads p: an L2 hit, so core 1's L1D
- * takes the line and its tags from the shared L2, not from the LLC. Thread 1 then retags the
- * granule (n: p's tag plus one), taking the line back from the L2. Thread 2 loads through
- * @pointer. */
-std::size_t peer_copy_faults(const char *pointer) {
+ * of its L1D into the L2 both cores share. Thread 2 (core 1) loads p (unless @peer_load is
+ * false): an L2 hit, so core 1's L1D takes the line and its tags from the shared L2, not from the
+ * LLC. Thread 1 then retags the granule (n: p's tag plus one), taking the line back from the L2.
+ * Thread 2 loads through @pointer (none: no last load). */
+struct PeerCopy {
+    std::size_t faults;
+    std::uint64_t l2_hits, llc; /* core 1's */
+};
+PeerCopy peer_copy(bool peer_load, const char *pointer) {
     std::string s = "thread 1 core=0 tcf=sync exclude=0x1\nthread 2 core=1 tcf=sync exclude=0x1\n"
                     "1 mmap 0x80000000 0x100000 mte\n1 irg p 0x80000000\n1 stg p\n";
     for (std::uint64_t a = kBase + 64; a < kBase + 64 + 128 * 1024; a += 64) s += op("1 ld", a);
-    s += "2 compute 8000000\n2 ld p 8\n1 compute 16000000\n1 addg n p 0 1\n1 stg n\n2 compute 40000000\n";
-    s += std::string("2 ld ") + pointer + " 8\n";
-    return test::in_child<std::size_t>([&] {
+    s += "2 compute 8000000\n";
+    if (peer_load) s += "2 ld p 8\n";
+    s += "1 compute 16000000\n1 addg n p 0 1\n1 stg n\n2 compute 40000000\n";
+    if (*pointer) s += std::string("2 ld ") + pointer + " 8\n";
+    return test::in_child<PeerCopy>([&] {
         RunResult r = test::run_text_trace("sl2", s, kNoPrefetch, complex_board(true));
-        EXPECT_GE(r.cores[1].l2_hits, 1u) << "core 1 took p's line from the shared L2";
-        return r.faults.size();
+        const CoreStats &c = r.cores[1];
+        return PeerCopy{r.faults.size(), c.l2_hits, c.llc_hits + c.llc_misses};
     });
 }
 
 }  // namespace
 
 TEST(SharedL2, ATagStoreReachesTheCopyAPeersL1DTookFromTheSharedL2) {
+    // The setting: core 1's load of p hits the shared L2 and does not ask the LLC.
+    const PeerCopy without = peer_copy(false, ""), with = peer_copy(true, "");
+    ASSERT_EQ(with.l2_hits - without.l2_hits, 1u) << "core 1 took p's line from the shared L2";
+    ASSERT_EQ(with.llc, without.llc);
     // Core 1's L1D copy came from the shared L2, not the LLC; the tag store on core 0 must still
     // take its tags away, so that core 1 checks against the new tag: the new pointer passes and
     // the old one faults (with the old tags kept, both would do the opposite).
-    EXPECT_EQ(peer_copy_faults("n"), 0u) << "the new tag matches";
-    EXPECT_EQ(peer_copy_faults("p"), 1u) << "the old tag no longer does";
+    EXPECT_EQ(peer_copy(true, "n").faults, 0u) << "the new tag matches";
+    EXPECT_EQ(peer_copy(true, "p").faults, 1u) << "the old tag no longer does";
 }

@@ -4,6 +4,7 @@
 // (32 pages), the kernel's default.
 #include "mtesim/kernel/file_readahead.h"
 #include "mtesim/kernel/kernel.h"
+#include "mtesim/kernel/user_pte.h"
 #include "kernel_rig.h"
 
 #include <gtest/gtest.h>
@@ -196,7 +197,6 @@ TEST(FileReadaheadKernel, WithoutReadaheadEachMissIsARequest) {
     const KernelStats s = r.k->stats();
     EXPECT_EQ(s.file_reads, 32u);
     EXPECT_EQ(s.page_lock_waits, 32u);
-    EXPECT_EQ(s.file_ra_async, 0u);
     EXPECT_NEAR(r.kmem.io_ns - t0, 32 * (80000.0 + 4096.0 * 1e3 / 2000.0), 32.0);
 }
 
@@ -247,4 +247,57 @@ TEST(FileReadaheadKernel, PagesReclaimedBeforeAnyLookupCountAsUnused) {
     for (int i = 0; i < 4 && r.k->page_cache_pages(); ++i) r.k->reclaim(32, cycles);
     ASSERT_EQ(r.k->page_cache_pages(), 0u);
     EXPECT_EQ(r.k->stats().file_ra_unused, 3u);
+}
+
+/* Fault-around (do_fault_around, filemap_map_pages) with readahead: a read fault on page 40
+ * reads pages 24..55 around it (marker on 48) and retries; the retry maps the 16 cached pages
+ * of its aligned window 32..47 at once, the faulting one young, the others old. A fault on 48
+ * maps 49..55 around it but not the marked 48 itself, which goes on to filemap_fault: the
+ * marker starts the next window (56..87) and the fault retries, mapping 48 by fault-around. */
+TEST(FileReadaheadKernel, AReadFaultMapsTheCachedPagesAroundItButNotTheMarker) {
+    KernelConfig kc = test::small_swap();
+    kc.storage.read_ahead_kb = 128;
+    kc.fault_around_pages = 16;
+    test::KernelRig r({}, kc);
+    r.k->thread_start(1);
+    ASSERT_EQ(r.k->mmap(1, test::kBase, 128 * kPage, false, true, 7, 0).outcome, Kernel::Outcome::ok);
+    ASSERT_EQ(r.k->handle_fault(1, test::kBase + 40 * kPage, false).outcome, Kernel::Outcome::ok);
+    KernelStats s = r.k->stats();
+    EXPECT_EQ(s.file_reads, 32u);
+    EXPECT_EQ(s.fault_retries, 1u);
+    EXPECT_EQ(s.faults_around, 15u);
+    EXPECT_EQ(s.faults_file, 1u);
+    for (std::uint64_t i = 0; i < 64; ++i)
+        EXPECT_EQ(r.kind(1, test::kBase + i * kPage) == upte::Kind::present, i >= 32 && i < 48) << "page " << i;
+    const auto young = [&](std::uint64_t i) {
+        const UserPage *pg = r.k->find_user_page(upte::pfn(r.pte(1, test::kBase + i * kPage)));
+        return pg && pg->maps.at(0).young;
+    };
+    EXPECT_TRUE(young(40)) << "the faulting page";
+    EXPECT_FALSE(young(41)) << "a prefaulted neighbour is old";
+    ASSERT_EQ(r.k->handle_fault(1, test::kBase + 48 * kPage, false).outcome, Kernel::Outcome::ok);
+    s = r.k->stats();
+    EXPECT_EQ(s.file_reads, 64u);
+    EXPECT_EQ(s.file_ra_async, 1u);
+    EXPECT_EQ(s.fault_retries, 2u);
+    EXPECT_EQ(s.faults_around, 22u) << "49..55 on the first attempt; 48 itself on the retry";
+    EXPECT_EQ(s.faults_file, 2u);
+    for (std::uint64_t i = 48; i < 64; ++i)
+        EXPECT_EQ(r.kind(1, test::kBase + i * kPage) == upte::Kind::present, i < 56) << "page " << i;
+    r.expect_clean();
+}
+
+/* mmap_miss: each fault that misses counts; only a first attempt that finds its page forgives
+ * one (a retry's lookup, of the page its own miss read, does not). 100 misses far apart read
+ * around each (32 pages); the 101st (mmap_miss 101 > MMAP_LOTSAMISS) reads its page alone. */
+TEST(FileReadaheadKernel, FaultsThatKeepMissingStopReadingAround) {
+    test::KernelRig r = readahead_rig();
+    r.k->thread_start(1);
+    constexpr std::uint64_t kStride = 1000; /* pages between faults: no window reaches the next */
+    ASSERT_EQ(r.k->mmap(1, test::kBase, 102 * kStride * kPage, false, true, 7, 0).outcome, Kernel::Outcome::ok);
+    for (std::uint64_t i = 1; i <= 100; ++i)
+        ASSERT_EQ(r.k->handle_fault(1, test::kBase + i * kStride * kPage, false).outcome, Kernel::Outcome::ok);
+    EXPECT_EQ(r.k->stats().file_reads, 100u * 32);
+    ASSERT_EQ(r.k->handle_fault(1, test::kBase + 101 * kStride * kPage, false).outcome, Kernel::Outcome::ok);
+    EXPECT_EQ(r.k->stats().file_reads, 100u * 32 + 1) << "no read-around";
 }

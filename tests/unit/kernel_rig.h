@@ -26,13 +26,15 @@ struct CountingTlb : ITlbShootdown {
 /* A kernel with @pages of swap on a synchronous device (zram-like: no request latency, so a
  * swap-out's write completes within the issuer's transfer and the page is freed at once; the
  * tests of tags through swap-out and swap-in use it), and an NVMe-like file device without file
- * readahead (read_ahead_kb 0: a miss reads its one page), so that the tests of other mechanisms
- * count the pages they read themselves; tests/unit/file_readahead_test.cpp turns it on. */
+ * readahead (read_ahead_kb 0: a miss reads its one page) nor fault-around (a read fault maps its
+ * one page), so that the tests of other mechanisms count the pages they read and fault
+ * themselves; tests/unit/file_readahead_test.cpp turns them on. */
 inline KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
     KernelConfig c;
     c.swap_pages = pages;
     c.swap = {0, 2000};
     c.storage = {80000, 2000, 0};
+    c.fault_around_pages = 1;
     c.check_tags = true;
     return c;
 }

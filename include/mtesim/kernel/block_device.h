@@ -23,6 +23,10 @@ public:
     /// Nanoseconds from submitting one read request of @pages contiguous pages until it
     /// completes (one latency, then the transfer); counts the pages.
     double read_ns(std::uint64_t pages);
+    /// The same without counting: the time such a request would take.
+    double request_ns(std::uint64_t pages) const {
+        return m_config.read_latency_ns + static_cast<double>(pages) * transfer_ns();
+    }
     /// read_ahead_kb: the most a file readahead window reads, in pages.
     std::uint64_t read_ahead_pages() const { return m_config.read_ahead_kb / 4; }
     double write_page_ns();

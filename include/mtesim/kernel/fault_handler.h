@@ -126,6 +126,12 @@ private:
     KernelResult fault_once(std::uint32_t pid, std::uint64_t va, bool write, bool allow_retry, bool &retry);
     KernelResult fault_file(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, bool write, bool allow_retry,
                             bool &retry);
+    /// The PTE that maps file page @page in @vma for a fault (@write: a write fault).
+    static std::uint64_t file_pte(const Vma &vma, Pfn page, bool write);
+    /// do_fault_around / filemap_map_pages for a read fault of @p at @va (its PTE at @slot): the
+    /// cached pages around it mapped; true when the faulting page was among them.
+    bool fault_around(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, FileRaState &ra,
+                      std::uint64_t &cycles);
     KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte, bool write);
     /// swap_vma_readahead: the swap entries around a swap-cache miss at @va read into the swap cache.
     /// @read_done_ps: when the fault's own read completes (the window's reads follow it).

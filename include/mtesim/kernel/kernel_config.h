@@ -25,6 +25,7 @@ struct KernelConfig {
     unsigned dirty_expire_cs = 3000;      /* vm.dirty_expire_centisecs: age at which the periodic write-back writes a dirty file */
     unsigned dirty_ratio = 20;            /* vm.dirty_ratio: the dirty threshold of balance_dirty_pages (DirtyThrottle); halves a background ratio not below it (domain_dirty_limits) */
     unsigned page_cluster = 3;          /* vm.page-cluster: swap readahead reads up to 2^this pages (0: off) */
+    unsigned fault_around_pages = 16;   /* fault_around_bytes / 4 KiB: a read fault of a file page maps the cached pages around it, this many aligned (1: off) */
     bool kswapd = true;                 /* background reclaim at the low watermark */
     unsigned compaction_proactiveness = 20; /* vm.compaction_proactiveness, 0..100 (0: kcompactd never compacts proactively) */
     bool check_tags = false;            /* test mode: the shadow tag checker runs */

@@ -10,6 +10,7 @@ struct KernelStats {
     std::uint64_t processes = 0;            /* created */
     std::uint64_t faults_anon = 0;          /* demand faults that allocated and zeroed a page */
     std::uint64_t faults_file = 0;          /* demand faults mapping a page-cache page */
+    std::uint64_t faults_around = 0;        /* pages a read fault of a file page mapped around it (fault-around: filemap_map_pages), the faulting page not counted */
     std::uint64_t faults_shmem = 0;         /* demand faults that allocated a shmem page (a hit counts in file_hits) */
     std::uint64_t faults_swapin = 0;        /* faults that read a page back from swap */
     std::uint64_t faults_mte_lazy = 0;      /* "metadata none" faults: storage reserved, tags restored */
