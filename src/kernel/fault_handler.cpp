@@ -314,20 +314,20 @@ bool FaultHandler::async_readahead(std::uint32_t pid, std::uint32_t file_id, Fil
  * (the model keeps cleancache_get_page, which v6.6 no longer has, in the read path): a hit is
  * copied from the pool and unlocked at once, and ends the run as well. A run's pages are one
  * read request: all of them stay locked until its latency and transfer are done
- * (mpage_readahead's bio; BIO_MAX_VECS is far above any window).
+ * (mpage_readahead's bio; BIO_MAX_VECS is far above any window), its transfer after those of the
+ * reads still in flight (BlockDevice::read_done_ps).
  */
 void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std::optional<RaWindow> &w, bool async,
                              std::uint64_t &cycles) {
     if (!w) return;
-    // PG_locked until the run's read completes; until it is submitted, at most the time a request
-    // for the whole window would take (submit() sets the run's own).
+    // PG_locked until the run's read completes (submit() sets it); until the run is submitted, a
+    // stand-in: the time a request for the whole window would take on an idle device.
     const std::uint64_t provisional =
         m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.storage.request_ns(w->nr) * 1000.0 + 0.5);
     std::vector<Pfn> run;
     auto submit = [&] {
         if (run.empty()) return;
-        const double ns = m_k.storage.read_ns(run.size());
-        const std::uint64_t done = m_k.kmem.now_ps() + static_cast<std::uint64_t>(ns * 1000.0 + 0.5);
+        const std::uint64_t done = m_k.storage.read_done_ps(m_k.kmem.now_ps(), run.size());
         for (const Pfn f : run) m_k.pages.at(f.value()).locked_until_ps = done;
         m_k.stats.file_reads += run.size();
         run.clear();
@@ -364,10 +364,9 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
 }
 
 /* The storage read that fills page-cache page @pg alone (filemap_read_folio): submitted now, the
- * page locked until its latency and transfer are done. */
+ * page locked until its latency and transfer are done (BlockDevice::read_done_ps). */
 void FaultHandler::read_into(UserPage &pg) {
-    const double read_ns = m_k.storage.read_ns(1);
-    pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(read_ns * 1000.0 + 0.5);
+    pg.locked_until_ps = m_k.storage.read_done_ps(m_k.kmem.now_ps(), 1);
     pg.uptodate = true;
     ++m_k.stats.file_reads;
 }
