@@ -33,7 +33,7 @@ struct Machine {
     Machine() {
         KernelConfig c;
         c.swap_pages = 1u << 18;
-        c.swap = c.storage = {80000, 2000};
+        c.swap = c.storage = BlockDeviceConfig::symmetric(80000, 2000);
         k = std::make_unique<Kernel>(c, alloc, kmem, tags, mem, tlb);
         k->thread_start(1);
     }

@@ -127,6 +127,17 @@ std::uint64_t KernelMemoryRouter::io_wait(double ns) {
     return m_current->kernel_io_wait(cycles);
 }
 
+std::uint64_t KernelMemoryRouter::io_wait_until(std::uint64_t end_ps) {
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    const std::uint64_t now = m_current->now_ps();
+    if (end_ps <= now) return 0;
+    // Whole cycles, rounded up; one more if the clock's own rounding still left it short.
+    const double cycles = static_cast<double>(end_ps - now) * static_cast<double>(m_current->clock_hz()) / 1e12;
+    std::uint64_t charged = m_current->kernel_io_wait(static_cast<std::uint64_t>(std::ceil(cycles)));
+    if (m_current->now_ps() < end_ps) charged += m_current->kernel_io_wait(1);
+    return charged;
+}
+
 // The state a run starts from (set_uncharged: vm.prefill_page_cache_mbytes) is built before the
 // simulated window by no core: its locks are neither held nor waited for.
 void KernelMemoryRouter::lock(KernelLockClass cls, std::uint64_t key, LockMode mode) {

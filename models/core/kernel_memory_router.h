@@ -55,6 +55,7 @@ public:
     std::uint64_t barriers() override;
     std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) override;
     std::uint64_t io_wait(double ns) override;
+    std::uint64_t io_wait_until(std::uint64_t end_ps) override;
     unsigned cpus() const override { return m_cpus; }
     std::uint64_t now_ps() const override;
     unsigned current_cpu() const override;

@@ -421,7 +421,7 @@ std::uint64_t FaultHandler::wait_unlocked(Pfn pfn) {
     const std::uint64_t now = m_k.kmem.now_ps();
     if (!pg.locked(now)) return 0;
     ++m_k.stats.page_lock_waits;
-    return m_k.kmem.io_wait(static_cast<double>(pg.locked_until_ps - now) / 1000.0);
+    return m_k.kmem.io_wait_until(pg.locked_until_ps);
 }
 
 /*
@@ -585,8 +585,10 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         // end_io unlocks it); the fault sleeps in folio_lock until then. The wait stays under
         // mmap_lock: Linux may drop it here (folio_lock_or_retry) and retry, finding the page in
         // the swap cache; the model waits through.
-        pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.read_page_ns() * 1000.0 + 0.5);
-        swap_readahead(p, vma, va, pg.locked_until_ps, r.cycles);
+        pg.locked_until_ps = m_k.swap_dev.synchronous()
+                                 ? m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.sync_read_page_ns() * 1000.0 + 0.5)
+                                 : m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1);
+        swap_readahead(p, vma, va, r.cycles);
         r.cycles += wait_unlocked(a.pfn);
         ++m_k.stats.swap_ins;
     }
@@ -659,8 +661,9 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
  * swap_ra_window gives (up to 2^page_cluster pages, within the VMA and the fault's PMD) is read
  * ahead. Each swap PTE in it whose slot has no page in the swap cache gets a new page, read from
  * the device into the swap cache (__read_swap_cache_async, PG_readahead): it stays locked until
- * its read completes, one transfer after the previous one (the window's reads share the
- * fault's latency, as a file readahead window does); the slot keeps its bytes and saved tags
+ * its read completes: each page is a read request of its own, whose latency overlaps the
+ * fault's and whose data follows the fault's on the device's data path (BlockDevice), so on an
+ * idle device each page completes one transfer after the previous one; the slot keeps its bytes and saved tags
  * for the swap PTE, and the page gets those tags now (Linux restores them when a fault maps the
  * page: arch_swap_restore), so that a swap-cache page always holds its own tags. A later fault
  * on it maps it back (map_swap_cache_page) and counts a hit, which widens the VMA's next window.
@@ -668,8 +671,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
  * order), and allocates its pages without reclaim, stopping at the first it cannot get (Linux's
  * GFP_HIGHUSER_MOVABLE may reclaim for them).
  */
-void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy*/, std::uint64_t va, std::uint64_t read_done_ps,
-                                  std::uint64_t &cycles) {
+void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy*/, std::uint64_t va, std::uint64_t &cycles) {
     if (m_k.swap_dev.synchronous() || m_k.config.page_cluster == 0) return;
     // The VMA itself keeps the readahead state (the fault works on a copy).
     const SwapRaWindow w = swap_ra_window(*p.mm->find_vma(va), va, 1u << m_k.config.page_cluster);
@@ -693,8 +695,7 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
         m_k.swap.set_cached(s);
         m_k.swap_cache.insert(s, a.pfn);
         m_k.data.copy_from_swap(s, a.pfn);
-        read_done_ps += static_cast<std::uint64_t>(m_k.swap_dev.read_page_ns(false) * 1000.0 + 0.5);
-        pg.locked_until_ps = read_done_ps;
+        pg.locked_until_ps = m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1);
         if (saved) {
             pg.mte_tagged = true;
             const TagXarray::PageTags t = *m_k.tag_keeper.swap_tags().find(s);

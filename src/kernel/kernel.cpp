@@ -44,6 +44,8 @@ Kernel::~Kernel() { m_alloc.set_migrator(nullptr); }
 
 KernelStats Kernel::stats() const {
     KernelStats s = m_stats;
+    s.storage_queued_us = m_storage.queued_ps() / 1000000;
+    s.swap_queued_us = m_swap_dev.queued_ps() / 1000000;
     s.dirty_write_bandwidth = m_throttle.avg_write_bandwidth();
     s.dirty_ratelimit = m_throttle.dirty_ratelimit();
     s.page_tables_allocated = m_procs.tables_allocated();

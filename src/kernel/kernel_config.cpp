@@ -7,12 +7,17 @@ namespace mtesim {
 
 namespace {
 
-BlockDeviceConfig device(ConfigStore &s, const std::string &section, double read_us, double mbps) {
+BlockDeviceConfig device(ConfigStore &s, const std::string &section, double read_us, double mbps, double write_us,
+                         double write_mbps) {
     BlockDeviceConfig d;
     d.read_latency_ns = 1000.0 * s.get_double(section + ".read_latency_us", read_us, "us",
                                               "latency of one 4 KiB read from the " + section + " device", 0.0, 1e7);
     d.bandwidth_mbps = s.get_double(section + ".bandwidth_mbps", mbps, "MB/s",
-                                    "sustained bandwidth of the " + section + " device", 1e-3, 1e7);
+                                    "sustained read bandwidth of the " + section + " device", 1e-3, 1e7);
+    d.write_latency_ns = 1000.0 * s.get_double(section + ".write_latency_us", write_us, "us",
+                                               "latency of one 4 KiB write to the " + section + " device", 0.0, 1e7);
+    d.write_bandwidth_mbps = s.get_double(section + ".write_bandwidth_mbps", write_mbps, "MB/s",
+                                          "sustained write bandwidth of the " + section + " device", 1e-3, 1e7);
     return d;
 }
 
@@ -22,8 +27,9 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     KernelConfig c;
     c.swap_pages = s.get_u64("swap.size_mbytes", 1024, "MiB", "swap device capacity (0: no swap)", 0, 1ull << 24) *
                    ((1ull << 20) / 4096);
-    c.swap = device(s, "swap", 80.0, 2000.0);
-    c.storage = device(s, "storage", 80.0, 2000.0);
+    // configs/default.ini's Samsung 970 EVO Plus (its sources there) when no config sets them.
+    c.swap = device(s, "swap", 51.5, 3500.0, 15.4, 3300.0);
+    c.storage = device(s, "storage", 51.5, 3500.0, 15.4, 3300.0);
     c.storage.read_ahead_kb = static_cast<std::uint32_t>(s.get_u64(
         "storage.read_ahead_kb", 128, "KiB",
         "largest file readahead window (the block queue's read_ahead_kb, Linux's default VM_READAHEAD_PAGES = 128 KiB; 0: off)",

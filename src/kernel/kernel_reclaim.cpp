@@ -395,7 +395,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
         if (freed >= pages || !direct || writeback_end == ~0ull || pass >= kWritebackThrottles) break;
         const std::uint64_t now = m_kmem.now_ps();
         if (writeback_end > now) {
-            cycles += m_kmem.io_wait(static_cast<double>(writeback_end - now) / 1000.0);
+            cycles += m_kmem.io_wait_until(writeback_end);
             ++m_stats.writeback_throttles;
         }
     }
@@ -677,7 +677,7 @@ bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std:
         free_swap_cache_page(pfn, cycles);
         return true;
     }
-    pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_swap_dev.write_complete_ns() * 1000.0);
+    pg.writeback_end_ps = m_swap_dev.write_done_ps(start);
     retire_writebacks(); /* a workload that writes only to swap retires its writes here */
     m_writeback.started(pg.writeback_end_ps, false);
     m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */

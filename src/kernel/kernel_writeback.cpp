@@ -89,7 +89,7 @@ void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     const double submit_ns = m_storage.write_page_ns();
     pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
     cycles += m_kmem.io_wait(submit_ns);
-    pg.writeback_end_ps = start + static_cast<std::uint64_t>(m_storage.write_complete_ns() * 1000.0);
+    pg.writeback_end_ps = m_storage.write_done_ps(start);
     retire_writebacks();
     m_writeback.started(pg.writeback_end_ps, true);
     if (pg.reclaim) m_rotations.add(pfn, pg.writeback_end_ps);
@@ -145,7 +145,7 @@ std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &c
         m_alloc.work(m_alloc.config().ops.page_scan);
         if (pg.locked(m_kmem.now_ps())) {
             ++m_stats.page_lock_waits;
-            cycles += m_kmem.io_wait(static_cast<double>(pg.locked_until_ps - m_kmem.now_ps()) / 1000.0);
+            cycles += m_kmem.io_wait_until(pg.locked_until_ps);
         }
         if (under_writeback(pg)) {
             ++skipped;

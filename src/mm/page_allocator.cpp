@@ -559,7 +559,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const Migrate
         ++m_stats.migrate_busy_locked;
         if (opt.mode == MigrateMode::async) return false;
         waited = true;
-        cycles += m_kmem.io_wait(static_cast<double>(m_migrator->locked_left_ps(head)) / 1000.0);
+        cycles += m_kmem.io_wait_until(m_kmem.now_ps() + m_migrator->locked_left_ps(head));
         ++m_stats.migrate_lock_waits;
     }
     if (m_migrator) switch (m_migrator->isolate_busy(head)) {
@@ -573,7 +573,7 @@ bool PageAllocator::migrate_block(Pfn head, std::uint64_t &cycles, const Migrate
             ++m_stats.migrate_busy_writeback;
             if (opt.mode == MigrateMode::async) return false;
             waited = true;
-            cycles += m_kmem.io_wait(static_cast<double>(m_migrator->writeback_left_ps(head)) / 1000.0);
+            cycles += m_kmem.io_wait_until(m_kmem.now_ps() + m_migrator->writeback_left_ps(head));
             ++m_stats.migrate_writeback_waits;
             break;
         case IPageMigrator::Busy::not_lru: ++m_stats.migrate_blocked_not_lru; return false;

@@ -301,3 +301,28 @@ TEST(FileReadaheadKernel, FaultsThatKeepMissingStopReadingAround) {
     ASSERT_EQ(r.k->handle_fault(1, test::kBase + 101 * kStride * kPage, false).outcome, Kernel::Outcome::ok);
     EXPECT_EQ(r.k->stats().file_reads, 100u * 32 + 1) << "no read-around";
 }
+
+/* The storage device's one data path (BlockDevice): a flusher write submitted while a readahead
+ * window's data is still to move completes one page transfer after that data, not one latency
+ * and one transfer after its submission as on an idle device. A 128 KiB read(2) from page 0
+ * waits for its window (0..31) and, at the marker, submits the next (32..63), which is in flight
+ * when the read returns; file 7's page, dirtied through a shared mapping, is then written. */
+TEST(FileReadaheadKernel, AWriteBackSubmittedBehindAReadaheadWindowCompletesAfterItsData) {
+    test::KernelRig r = readahead_rig();
+    r.k->thread_start(1);
+    r.k->mmap(1, test::kBase, kPage, false, true, 7, 0);
+    ASSERT_TRUE(r.touch(1, test::kBase, true));
+    ASSERT_EQ(r.k->read_file(1, 5, 0, 32 * kPage).outcome, Kernel::Outcome::ok);
+    const auto last = r.k->page_cache_find(5, 63);
+    ASSERT_TRUE(last.has_value());
+    const std::uint64_t window_done = r.k->find_user_page(*last)->locked_until_ps;
+    const std::uint64_t submitted = r.kmem.now_ps();
+    ASSERT_GT(window_done, submitted + 80000000) << "the window's data still moves after the write's latency";
+    ASSERT_EQ(r.run_flusher(), 1u);
+    const auto page = r.k->page_cache_find(7, 0);
+    ASSERT_TRUE(page.has_value());
+    const std::uint64_t end = r.k->find_user_page(*page)->writeback_end_ps;
+    EXPECT_EQ(end, window_done + 2048000) << "one page at 2000 MB/s after the window's data";
+    EXPECT_GT(r.k->storage_device().queued_ps(), 0u);
+    r.expect_clean();
+}

@@ -32,8 +32,8 @@ struct CountingTlb : ITlbShootdown {
 inline KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
     KernelConfig c;
     c.swap_pages = pages;
-    c.swap = {0, 2000};
-    c.storage = {80000, 2000, 0};
+    c.swap = BlockDeviceConfig::symmetric(0, 2000);
+    c.storage = BlockDeviceConfig::symmetric(80000, 2000, 0);
     c.fault_around_pages = 1;
     c.check_tags = true;
     return c;
@@ -43,7 +43,7 @@ inline KernelConfig small_swap(std::uint64_t pages = 1u << 16) {
  * swap cache under write-back until the write completes (the tests of the swap cache). */
 inline KernelConfig async_swap(std::uint64_t pages = 1u << 16) {
     KernelConfig c = small_swap(pages);
-    c.swap = {80000, 2000};
+    c.swap = BlockDeviceConfig::symmetric(80000, 2000);
     return c;
 }
 

@@ -1,11 +1,14 @@
-// BlockDevice: the time a 4 KiB request to a storage device costs its issuer (KernelConfig).
-// A read is one request: the reader waits for the latency and the transfer of its pages at the
-// device's sustained bandwidth (it stalls, as a thread blocked on I/O with nothing else to run
-// would); a readahead window's contiguous pages are one request, and file reads in flight share
-// the bandwidth (their latencies overlap). A write (swap-out, dirty page write-back) is
-// asynchronous, as swap_writepage is: the issuer pays only the transfer, the back-pressure of the
-// device's bandwidth. Writes, and a swap device's reads, do not contend with other requests
-// (docs/timing-model.md, "Block devices").
+// BlockDevice: the time requests to a storage device take (KernelConfig's [swap] and [storage]).
+// An asynchronous device (an SSD, UFS flash) takes many commands at once and has one data path:
+// a request's latency (its direction's: a read's or a write's) overlaps the other requests', but
+// the requests' data moves one request after another, in the order they were submitted, at the
+// direction's bandwidth. So a read submitted behind a burst of write-back waits for the burst's
+// data, as it does on a real device. A reader waits for its request to complete (it stalls, as a
+// thread blocked on I/O with nothing else to run would). A write (swap-out, dirty page
+// write-back) is asynchronous, as swap_writepage is: the issuer pays its page's transfer, the
+// back-pressure of the device's bandwidth, and the page is under write-back until the request
+// completes. A synchronous device (zram: no request latency) has no shared data path: each
+// page's work is the issuing core's own (docs/timing-model.md, "Block devices").
 #pragma once
 
 #include "mtesim/kernel/kernel_config.h"
@@ -18,38 +21,43 @@ class BlockDevice {
 public:
     explicit BlockDevice(const BlockDeviceConfig &config) : m_config(config) {}
 
-    /// Nanoseconds the issuer waits for one page read (@with_latency false: a later page of the
-    /// same swap readahead window) or write; counts the page.
-    double read_page_ns(bool with_latency = true);
     /// When a read request of @pages contiguous pages submitted at @now_ps (simulated time, ps)
-    /// completes; counts the pages. Its latency overlaps other requests in flight (the device
-    /// takes many commands at once), but the reads' transfers share the device's bandwidth, one
-    /// after another: the request's data moves once its latency is over and the reads before it
-    /// have moved theirs (a file readahead window in flight delays the next one's data). Reads
-    /// are taken in the order they are submitted, as the DRAM channel takes requests.
+    /// completes; counts the pages. Its latency overlaps the requests in flight; its data moves
+    /// once its latency is over and the requests submitted before it have moved theirs.
     std::uint64_t read_done_ps(std::uint64_t now_ps, std::uint64_t pages);
+    /// When a page write submitted at @now_ps completes (end_page_writeback), the same way at
+    /// the write latency and bandwidth. Counts nothing (write_page_ns() counts the page).
+    std::uint64_t write_done_ps(std::uint64_t now_ps);
+    /// A synchronous device's page read (zram: no request, the reading core's own work), in ns;
+    /// counts the page.
+    double sync_read_page_ns();
     /// The time a read request of @pages would take on an idle device, in ns; counts nothing.
     double request_ns(std::uint64_t pages) const {
-        return m_config.read_latency_ns + static_cast<double>(pages) * transfer_ns();
+        return m_config.read_latency_ns + static_cast<double>(pages) * read_transfer_ns();
     }
     /// read_ahead_kb: the most a file readahead window reads, in pages.
     std::uint64_t read_ahead_pages() const { return m_config.read_ahead_kb / 4; }
+    /// The issuer's cost of one page write, in ns: its transfer at the write bandwidth (a
+    /// synchronous device's whole work); counts the page.
     double write_page_ns();
-    /// Nanoseconds from issuing a page write until it completes (end_page_writeback): one
-    /// request latency and the transfer. Counts nothing.
-    double write_complete_ns() const { return m_config.read_latency_ns + transfer_ns(); }
     /// A device without request latency (zram): its writes complete within the issuer's
     /// transfer, as SWP_SYNCHRONOUS_IO's swap_writepage_bdev_sync waits for them.
     bool synchronous() const { return m_config.read_latency_ns == 0; }
 
     std::uint64_t reads() const { return m_reads; }   /* in pages */
     std::uint64_t writes() const { return m_writes; } /* in pages */
+    /// Time requests waited, after their own latency, for the requests before them to move
+    /// their data, in ps, summed over the requests.
+    std::uint64_t queued_ps() const { return m_queued_ps; }
 
 private:
-    double transfer_ns() const;
+    double read_transfer_ns() const;
+    double write_transfer_ns() const;
+    std::uint64_t submit(std::uint64_t now_ps, double latency_ns, double transfer_ns);
     BlockDeviceConfig m_config;
     std::uint64_t m_reads = 0, m_writes = 0;
-    std::uint64_t m_read_data_free_ps = 0; /* simulated time (ps) at which the last read's data has moved */
+    std::uint64_t m_data_free_ps = 0; /* simulated time (ps) at which the last request's data has moved */
+    std::uint64_t m_queued_ps = 0;
 };
 
 }  // namespace mtesim

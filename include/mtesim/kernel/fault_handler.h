@@ -134,8 +134,8 @@ private:
                       std::uint64_t &cycles);
     KernelResult fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte, bool write);
     /// swap_vma_readahead: the swap entries around a swap-cache miss at @va read into the swap cache.
-    /// @read_done_ps: when the fault's own read completes (the window's reads follow it).
-    void swap_readahead(Process &p, const Vma &vma, std::uint64_t va, std::uint64_t read_done_ps, std::uint64_t &cycles);
+    /// Submitted after the fault's own read, whose data the window's follows on the device.
+    void swap_readahead(Process &p, const Vma &vma, std::uint64_t va, std::uint64_t &cycles);
     /// fault_swap's swap-cache hit for an entry no other swap PTE names: the page mapped back.
     /// @exclusive: the swap entry's exclusive bit.
     KernelResult map_swap_cache_page(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t swap_slot,

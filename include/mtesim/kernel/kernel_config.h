@@ -10,9 +10,16 @@ namespace mtesim {
 
 /// Latency and bandwidth of a block device (swap device, or the disk behind the page cache).
 struct BlockDeviceConfig {
-    double read_latency_ns = 0;   /* per 4 KiB request, in ns */
-    double bandwidth_mbps = 1;    /* sustained, in MB/s (10^6 bytes per second) */
+    double read_latency_ns = 0;   /* per 4 KiB read request, in ns (0: a synchronous device, zram) */
+    double bandwidth_mbps = 1;    /* sustained read bandwidth, in MB/s (10^6 bytes per second) */
+    double write_latency_ns = 0;  /* per 4 KiB write request, in ns */
+    double write_bandwidth_mbps = 1; /* sustained write bandwidth, in MB/s */
     std::uint32_t read_ahead_kb = 128; /* KiB: the largest file readahead window (the block queue's read_ahead_kb; VM_READAHEAD_PAGES) */
+
+    /// A device that writes as it reads: @latency_ns a request and @mbps either way.
+    static BlockDeviceConfig symmetric(double latency_ns, double mbps, std::uint32_t read_ahead_kb = 128) {
+        return BlockDeviceConfig{latency_ns, mbps, latency_ns, mbps, read_ahead_kb};
+    }
 };
 
 struct KernelConfig {

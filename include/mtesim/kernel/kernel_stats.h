@@ -41,6 +41,8 @@ struct KernelStats {
     std::uint64_t file_dirty_kept = 0;      /* dirty file pages kswapd could write (PG_reclaim, PGDAT_DIRTY) kept on the inactive list unwritten, their references allowing only a clean reclaim (FOLIOREF_RECLAIM_CLEAN: keep_locked) */
     std::uint64_t dirty_pauses = 0;         /* writers paused by balance_dirty_pages (past the freerun ceiling) */
     std::uint64_t dirty_paused_jiffies = 0; /* the pauses' length, jiffies (4 ms at CONFIG_HZ 250) */
+    std::uint64_t storage_queued_us = 0;    /* at the end: time the storage device's requests waited for earlier requests' data (BlockDevice::queued_ps), us */
+    std::uint64_t swap_queued_us = 0;       /* the same for the swap device */
     std::uint64_t dirty_write_bandwidth = 0; /* at the end: the storage device's avg_write_bandwidth, pages/s */
     std::uint64_t dirty_ratelimit = 0;      /* at the end: its dirty_ratelimit (the base throttle rate), pages/s */
     std::uint64_t file_dirty = 0;           /* dirty file pages at the end (NR_FILE_DIRTY) */

@@ -52,6 +52,15 @@ public:
     virtual std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) = 0;
     /// Waits @ns nanoseconds for a block device (swap or file I/O): the core stalls.
     virtual std::uint64_t io_wait(double ns) = 0;
+    /// Waits until simulated time @end_ps, an I/O's completion (a page unlocked, a write-back
+    /// ended): the core stalls to the first of its clock's instants at or after it, so that the
+    /// waiter then finds the I/O complete (a wait rounded to the nearest cycle could end short
+    /// of it and find the next page of the same request still locked). Nothing when @end_ps
+    /// has passed.
+    virtual std::uint64_t io_wait_until(std::uint64_t end_ps) {
+        const std::uint64_t now = now_ps();
+        return end_ps > now ? io_wait(static_cast<double>(end_ps - now) / 1000.0) : 0;
+    }
     /// The simulated time of the core running this kernel work, in ps (when an asynchronous
     /// write started, whether it has completed). 0 where no time passes.
     virtual std::uint64_t now_ps() const { return 0; }
