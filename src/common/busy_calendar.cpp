@@ -1,5 +1,5 @@
-// DvmNode: see the header.
-#include "mtesim/cache/dvm_node.h"
+// BusyCalendar: see the header.
+#include "mtesim/common/busy_calendar.h"
 
 #include <algorithm>
 #include <iterator>
@@ -11,7 +11,7 @@ namespace mtesim {
  * one that starts at or before the request; each that overlaps [t, t + busy) pushes t to its
  * end; the first gap long enough is taken.
  */
-std::uint64_t DvmNode::book(std::uint64_t at_ps, std::uint64_t busy_ps) {
+std::uint64_t BusyCalendar::book(std::uint64_t at_ps, std::uint64_t busy_ps) {
     std::uint64_t t = at_ps;
     auto it = m_busy.upper_bound(t);
     if (it != m_busy.begin()) {
@@ -23,7 +23,7 @@ std::uint64_t DvmNode::book(std::uint64_t at_ps, std::uint64_t busy_ps) {
     return t;
 }
 
-void DvmNode::forget_before(std::uint64_t ps) {
+void BusyCalendar::forget_before(std::uint64_t ps) {
     for (auto it = m_busy.begin(); it != m_busy.end();) {
         if (it->second <= ps) it = m_busy.erase(it);
         else if (it->first >= ps) break;
