@@ -121,6 +121,8 @@ public:
     std::uint64_t now_cycles() const { return m_clock.now_cycles(); }
     /// The same in picoseconds.
     std::uint64_t now_ps() const { return m_clock.now_ps(); }
+    /// Cycles until now_ps() reaches @ps (LocalClock::cycles_until).
+    std::uint64_t cycles_until(std::uint64_t ps) const { return m_clock.cycles_until(ps); }
 
 private:
     SC_HAS_PROCESS(Core);

@@ -43,7 +43,7 @@ std::uint64_t KernelMemoryRouter::wait_cycles(std::uint64_t cycles) {
 std::uint64_t KernelMemoryRouter::dvm_wait(std::uint64_t rounds) {
     const CoreConfig &c = m_current->config();
     if (c.dvm_issue_ps <= 0) return 0;
-    m_dvm.forget_before(sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value());
+    m_dvm.forget_before(horizon_ps());
     const std::uint64_t now = m_current->now_ps();
     const auto busy = static_cast<std::uint64_t>(std::ceil(static_cast<double>(rounds) * c.dvm_issue_ps));
     const std::uint64_t wait_ps = m_dvm.book(now, std::max<std::uint64_t>(busy, 1)) - now;
@@ -127,15 +127,16 @@ std::uint64_t KernelMemoryRouter::io_wait(double ns) {
     return m_current->kernel_io_wait(cycles);
 }
 
+std::uint64_t KernelMemoryRouter::horizon_ps() const {
+    return sc_core::sc_time_stamp().value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+}
+
 std::uint64_t KernelMemoryRouter::io_wait_until(std::uint64_t end_ps) {
     MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
-    const std::uint64_t now = m_current->now_ps();
-    if (end_ps <= now) return 0;
-    // Whole cycles, rounded up; one more if the clock's own rounding still left it short.
-    const double cycles = static_cast<double>(end_ps - now) * static_cast<double>(m_current->clock_hz()) / 1e12;
-    std::uint64_t charged = m_current->kernel_io_wait(static_cast<std::uint64_t>(std::ceil(cycles)));
-    if (m_current->now_ps() < end_ps) charged += m_current->kernel_io_wait(1);
-    return charged;
+    // Whole periods as the core's clock counts them (SystemC rounds a 3 GHz period to 333 ps: a
+    // wait counted at the nominal frequency would end 0.1% short or long of the I/O's end).
+    const std::uint64_t cycles = m_current->cycles_until(end_ps);
+    return cycles ? m_current->kernel_io_wait(cycles) : 0;
 }
 
 // The state a run starts from (set_uncharged: vm.prefill_page_cache_mbytes) is built before the

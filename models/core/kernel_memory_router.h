@@ -56,6 +56,7 @@ public:
     std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) override;
     std::uint64_t io_wait(double ns) override;
     std::uint64_t io_wait_until(std::uint64_t end_ps) override;
+    std::uint64_t horizon_ps() const override;
     unsigned cpus() const override { return m_cpus; }
     std::uint64_t now_ps() const override;
     unsigned current_cpu() const override;

@@ -30,4 +30,12 @@ std::uint64_t LocalClock::cycles_at(std::uint64_t ps) const {
     return static_cast<std::uint64_t>((units + m_period_units - 1) / m_period_units);
 }
 
+std::uint64_t LocalClock::cycles_until(std::uint64_t ps) const {
+    static const std::uint64_t units_per_ps = sc_core::sc_time(1, sc_core::SC_PS).value();
+    const unsigned __int128 target = static_cast<unsigned __int128>(ps) * units_per_ps;
+    const unsigned __int128 now =
+        static_cast<unsigned __int128>(m_qk.get_current_time().value()) + static_cast<unsigned __int128>(m_pending_cycles) * m_period_units;
+    return target <= now ? 0 : static_cast<std::uint64_t>((target - now + m_period_units - 1) / m_period_units);
+}
+
 }  // namespace mtesim

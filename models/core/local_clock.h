@@ -50,6 +50,9 @@ public:
     /// The first cycle count now_cycles() reaches at or after simulated time @ps (the clock's
     /// period as SystemC rounds it, not the nominal one).
     std::uint64_t cycles_at(std::uint64_t ps) const;
+    /// Cycles to charge for now_ps() to reach simulated time @ps (0 if it has): the fewest
+    /// whole periods (as SystemC rounds them) from the current local time to it.
+    std::uint64_t cycles_until(std::uint64_t ps) const;
     /// The quantum keeper's offset from SystemC time (flushed cycles only).
     sc_core::sc_time local_time() const { return m_qk.get_local_time(); }
     /// SystemC time plus the flushed local offset.

@@ -19,27 +19,28 @@ double BlockDevice::write_transfer_ns() const {
 
 /*
  * One request on the device's data path. Its latency (command processing, the flash read or
- * program) runs from its submission whatever else is in flight; its data then moves once the
- * requests submitted before it have moved theirs. The requests are taken in the order they are
- * submitted, whatever their issuers' simulated times (as the DRAM channel takes requests): a
- * request submitted earlier in simulated time by a core that runs behind waits for those
- * submitted before it in the run.
+ * program) runs from its submission whatever else is in flight; its data then moves in the first
+ * gap at or after that which the data of the requests already booked leaves long enough (first
+ * fit: for requests submitted in simulated-time order, after the data of those before it). A
+ * core whose kernel operation ran ahead of the others books transfers in their future; a request
+ * another core submits afterwards at an earlier time uses the gaps before them.
  */
-std::uint64_t BlockDevice::submit(std::uint64_t now_ps, double latency_ns, double transfer_ns) {
+std::uint64_t BlockDevice::submit(std::uint64_t now_ps, double latency_ns, double transfer_ns, std::uint64_t horizon_ps) {
+    m_data.forget_before(horizon_ps);
     const std::uint64_t ready = now_ps + to_ps(latency_ns);
-    const std::uint64_t data_from = std::max(ready, m_data_free_ps);
+    const std::uint64_t busy = std::max<std::uint64_t>(1, to_ps(transfer_ns));
+    const std::uint64_t data_from = m_data.book(ready, busy);
     m_queued_ps += data_from - ready;
-    m_data_free_ps = data_from + to_ps(transfer_ns);
-    return m_data_free_ps;
+    return data_from + busy;
 }
 
-std::uint64_t BlockDevice::read_done_ps(std::uint64_t now_ps, std::uint64_t pages) {
+std::uint64_t BlockDevice::read_done_ps(std::uint64_t now_ps, std::uint64_t pages, std::uint64_t horizon_ps) {
     m_reads += pages;
-    return submit(now_ps, m_config.read_latency_ns, static_cast<double>(pages) * read_transfer_ns());
+    return submit(now_ps, m_config.read_latency_ns, static_cast<double>(pages) * read_transfer_ns(), horizon_ps);
 }
 
-std::uint64_t BlockDevice::write_done_ps(std::uint64_t now_ps) {
-    return submit(now_ps, m_config.write_latency_ns, write_transfer_ns());
+std::uint64_t BlockDevice::write_done_ps(std::uint64_t now_ps, std::uint64_t horizon_ps) {
+    return submit(now_ps, m_config.write_latency_ns, write_transfer_ns(), horizon_ps);
 }
 
 double BlockDevice::sync_read_page_ns() {

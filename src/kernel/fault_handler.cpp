@@ -327,7 +327,7 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
     std::vector<Pfn> run;
     auto submit = [&] {
         if (run.empty()) return;
-        const std::uint64_t done = m_k.storage.read_done_ps(m_k.kmem.now_ps(), run.size());
+        const std::uint64_t done = m_k.storage.read_done_ps(m_k.kmem.now_ps(), run.size(), m_k.kmem.horizon_ps());
         for (const Pfn f : run) m_k.pages.at(f.value()).locked_until_ps = done;
         m_k.stats.file_reads += run.size();
         run.clear();
@@ -366,7 +366,7 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
 /* The storage read that fills page-cache page @pg alone (filemap_read_folio): submitted now, the
  * page locked until its latency and transfer are done (BlockDevice::read_done_ps). */
 void FaultHandler::read_into(UserPage &pg) {
-    pg.locked_until_ps = m_k.storage.read_done_ps(m_k.kmem.now_ps(), 1);
+    pg.locked_until_ps = m_k.storage.read_done_ps(m_k.kmem.now_ps(), 1, m_k.kmem.horizon_ps());
     pg.uptodate = true;
     ++m_k.stats.file_reads;
 }
@@ -587,7 +587,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         // the swap cache; the model waits through.
         pg.locked_until_ps = m_k.swap_dev.synchronous()
                                  ? m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.sync_read_page_ns() * 1000.0 + 0.5)
-                                 : m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1);
+                                 : m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1, m_k.kmem.horizon_ps());
         swap_readahead(p, vma, va, r.cycles);
         r.cycles += wait_unlocked(a.pfn);
         ++m_k.stats.swap_ins;
@@ -661,9 +661,10 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
  * swap_ra_window gives (up to 2^page_cluster pages, within the VMA and the fault's PMD) is read
  * ahead. Each swap PTE in it whose slot has no page in the swap cache gets a new page, read from
  * the device into the swap cache (__read_swap_cache_async, PG_readahead): it stays locked until
- * its read completes: each page is a read request of its own, whose latency overlaps the
- * fault's and whose data follows the fault's on the device's data path (BlockDevice), so on an
- * idle device each page completes one transfer after the previous one; the slot keeps its bytes and saved tags
+ * its read completes. The window's reads are submitted together at its end, as the plug around
+ * swap_vma_readahead's loop does (blk_finish_plug), each run of consecutive slots one request,
+ * whose latency overlaps the fault's and whose data follows the fault's on the device's data path
+ * (BlockDevice); the slot keeps its bytes and saved tags
  * for the swap PTE, and the page gets those tags now (Linux restores them when a fault maps the
  * page: arch_swap_restore), so that a swap-cache page always holds its own tags. A later fault
  * on it maps it back (map_swap_cache_page) and counts a hit, which widens the VMA's next window.
@@ -675,6 +676,7 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
     if (m_k.swap_dev.synchronous() || m_k.config.page_cluster == 0) return;
     // The VMA itself keeps the readahead state (the fault works on a copy).
     const SwapRaWindow w = swap_ra_window(*p.mm->find_vma(va), va, 1u << m_k.config.page_cluster);
+    std::vector<std::uint64_t> read; /* the slots read, in submission order */
     for (std::uint64_t i = 0; i < w.pages; ++i) {
         const std::uint64_t ra = w.start + i * kPageSize;
         if (ra == (va & ~(kPageSize - 1))) continue;
@@ -695,7 +697,10 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
         m_k.swap.set_cached(s);
         m_k.swap_cache.insert(s, a.pfn);
         m_k.data.copy_from_swap(s, a.pfn);
-        pg.locked_until_ps = m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1);
+        // Locked until its request completes; until the window is submitted, as long as a lone
+        // page's request would take from now.
+        pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.request_ns(1) * 1000.0 + 0.5);
+        read.push_back(s);
         if (saved) {
             pg.mte_tagged = true;
             const TagXarray::PageTags t = *m_k.tag_keeper.swap_tags().find(s);
@@ -707,6 +712,15 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
             }
         }
         ++m_k.stats.swap_readahead;
+    }
+    // The plug's end (blk_finish_plug): each run of consecutive slots is one request. A page is
+    // found through its slot (a later page's allocation may have migrated it).
+    for (std::size_t i = 0; i < read.size();) {
+        std::size_t j = i + 1;
+        while (j < read.size() && read[j] == read[j - 1] + 1) ++j;
+        const std::uint64_t done = m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), j - i, m_k.kmem.horizon_ps());
+        for (; i < j; ++i)
+            if (const auto pfn = m_k.swap_cache.find(read[i])) m_k.pages.at(pfn->value()).locked_until_ps = done;
     }
 }
 

@@ -677,7 +677,7 @@ bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std:
         free_swap_cache_page(pfn, cycles);
         return true;
     }
-    pg.writeback_end_ps = m_swap_dev.write_done_ps(start);
+    pg.writeback_end_ps = m_swap_dev.write_done_ps(start, m_kmem.horizon_ps());
     retire_writebacks(); /* a workload that writes only to swap retires its writes here */
     m_writeback.started(pg.writeback_end_ps, false);
     m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */

@@ -89,7 +89,7 @@ void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     const double submit_ns = m_storage.write_page_ns();
     pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
     cycles += m_kmem.io_wait(submit_ns);
-    pg.writeback_end_ps = m_storage.write_done_ps(start);
+    pg.writeback_end_ps = m_storage.write_done_ps(start, m_kmem.horizon_ps());
     retire_writebacks();
     m_writeback.started(pg.writeback_end_ps, true);
     if (pg.reclaim) m_rotations.add(pfn, pg.writeback_end_ps);

@@ -88,7 +88,8 @@ TEST(KernelModel, TagsSurviveSwapAndTheOldPointerStillWorksWhileARetaggedOneFaul
     EXPECT_EQ(r.shadow_misplaced, 0u) << r.shadow_first_error;
 }
 
-/* On the default NVMe swap device (80 us a request), the heap's pages are still being written
+/* On the default NVMe swap device (a write completes about 16.6 us after it starts, behind the
+ * writes before it), the heap's pages are still being written
  * (in the swap cache) when the thread touches them 1,000 cycles after MADV_PAGEOUT: each
  * touch maps its page back without a read (do_swap_page's swap-cache hit), and the tags it kept
  * are the ones checked: the same faults as after a read from the device. */

@@ -1,5 +1,5 @@
 // BlockDevice: each request's latency overlaps the others', its data moves at its direction's
-// bandwidth after the data of the requests (reads and writes) submitted before it. Figures of
+// bandwidth in the first gap the data of the requests already booked (reads and writes) leaves. Figures of
 // the symmetric devices: 80 us a request, 2000 MB/s (4096 bytes in 2.048 us).
 #include "mtesim/kernel/block_device.h"
 
@@ -14,25 +14,25 @@ constexpr std::uint64_t kPagePs = 2048000; /* 4096 bytes at 2000 MB/s */
 
 TEST(BlockDevice, ARequestAloneTakesItsLatencyAndItsTransfer) {
     BlockDevice d(BlockDeviceConfig::symmetric(80000, 2000));
-    EXPECT_EQ(d.read_done_ps(0, 1), 80 * kUs + kPagePs);
-    EXPECT_EQ(d.read_done_ps(10000 * kUs, 32), 10000 * kUs + 80 * kUs + 32 * kPagePs) << "the device idle again";
+    EXPECT_EQ(d.read_done_ps(0, 1, 0), 80 * kUs + kPagePs);
+    EXPECT_EQ(d.read_done_ps(10000 * kUs, 32, 0), 10000 * kUs + 80 * kUs + 32 * kPagePs) << "the device idle again";
     EXPECT_EQ(d.reads(), 33u);
 }
 
 TEST(BlockDevice, ReadsInFlightShareTheBandwidth) {
     BlockDevice d(BlockDeviceConfig::symmetric(80000, 2000));
     // Two 128 KiB requests at once: the latencies overlap, the second's data follows the first's.
-    const std::uint64_t first = d.read_done_ps(0, 32), second = d.read_done_ps(0, 32);
+    const std::uint64_t first = d.read_done_ps(0, 32, 0), second = d.read_done_ps(0, 32, 0);
     EXPECT_EQ(first, 80 * kUs + 32 * kPagePs);
     EXPECT_EQ(second, first + 32 * kPagePs);
     // One submitted while the second is in flight: its latency ends before the second's data has
     // moved, so its page follows that data.
-    EXPECT_EQ(d.read_done_ps(100 * kUs, 1), second + kPagePs);
+    EXPECT_EQ(d.read_done_ps(100 * kUs, 1, 0), second + kPagePs);
     // One whose latency ends after that: unaffected.
-    EXPECT_EQ(d.read_done_ps(200 * kUs, 1), 280 * kUs + kPagePs);
+    EXPECT_EQ(d.read_done_ps(200 * kUs, 1, 0), 280 * kUs + kPagePs);
     // Ten more at once: bound by the bandwidth, 128 KiB per 65.536 us.
     std::uint64_t last = 0;
-    for (int i = 0; i < 10; ++i) last = d.read_done_ps(1000 * kUs, 32);
+    for (int i = 0; i < 10; ++i) last = d.read_done_ps(1000 * kUs, 32, 0);
     EXPECT_EQ(last, 1080 * kUs + 10 * 32 * kPagePs);
 }
 
@@ -48,7 +48,7 @@ BlockDeviceConfig asymmetric() {
 TEST(BlockDevice, AWriteTakesTheWriteLatencyAndBandwidth) {
     BlockDevice d(asymmetric());
     EXPECT_DOUBLE_EQ(d.write_page_ns(), 4096.0) << "the issuer's cost: the page at 1000 MB/s";
-    EXPECT_EQ(d.write_done_ps(0), 20 * kUs + 2 * kPagePs);
+    EXPECT_EQ(d.write_done_ps(0, 0), 20 * kUs + 2 * kPagePs);
     EXPECT_EQ(d.writes(), 1u);
     EXPECT_EQ(d.reads(), 0u);
     EXPECT_EQ(d.queued_ps(), 0u);
@@ -58,26 +58,26 @@ TEST(BlockDevice, AReadWaitsForTheDataOfWritesSubmittedBeforeIt) {
     BlockDevice d(asymmetric());
     // A burst of 64 page writes at 0: their data moves from 20 us on, one page every 4.096 us.
     std::uint64_t last_write = 0;
-    for (int i = 0; i < 64; ++i) last_write = d.write_done_ps(0);
+    for (int i = 0; i < 64; ++i) last_write = d.write_done_ps(0, 0);
     EXPECT_EQ(last_write, 20 * kUs + 64 * 2 * kPagePs);
     // A read submitted at 10 us: ready at 90 us, but the writes' data moves until 282.144 us.
-    const std::uint64_t read = d.read_done_ps(10 * kUs, 1);
+    const std::uint64_t read = d.read_done_ps(10 * kUs, 1, 0);
     EXPECT_EQ(read, last_write + kPagePs);
     EXPECT_EQ(d.queued_ps(), last_write - 90 * kUs + /* the writes' own waits */ 2 * kPagePs * (63 * 64 / 2));
     // The same read on a device without the writes: its latency and its transfer.
     BlockDevice idle(asymmetric());
-    EXPECT_EQ(idle.read_done_ps(10 * kUs, 1), 90 * kUs + kPagePs);
+    EXPECT_EQ(idle.read_done_ps(10 * kUs, 1, 0), 90 * kUs + kPagePs);
 }
 
 TEST(BlockDevice, AWriteWaitsForAReadSubmittedBeforeIt) {
     BlockDevice d(asymmetric());
-    const std::uint64_t read = d.read_done_ps(0, 32); /* 128 KiB: data from 80 us to 145.536 us */
-    EXPECT_EQ(d.write_done_ps(100 * kUs), read + 2 * kPagePs);
+    const std::uint64_t read = d.read_done_ps(0, 32, 0); /* 128 KiB: data from 80 us to 145.536 us */
+    EXPECT_EQ(d.write_done_ps(100 * kUs, 0), read + 2 * kPagePs);
     // One whose latency ends after the read's data: unaffected.
-    EXPECT_EQ(d.write_done_ps(200 * kUs), 220 * kUs + 2 * kPagePs);
+    EXPECT_EQ(d.write_done_ps(200 * kUs, 0), 220 * kUs + 2 * kPagePs);
 }
 
-TEST(BlockDevice, ASynchronousDeviceHasNoDataPath) {
+TEST(BlockDevice, ASynchronousDevicesPagesCostTheirTransfers) {
     BlockDevice zram(BlockDeviceConfig::symmetric(0, 2000));
     EXPECT_TRUE(zram.synchronous());
     EXPECT_DOUBLE_EQ(zram.sync_read_page_ns(), 2048.0);
@@ -85,4 +85,16 @@ TEST(BlockDevice, ASynchronousDeviceHasNoDataPath) {
     EXPECT_EQ(zram.reads(), 1u);
     EXPECT_EQ(zram.writes(), 1u);
     EXPECT_FALSE(BlockDevice(asymmetric()).synchronous());
+}
+
+/* A core whose kernel operation ran ahead booked a write far in the future; a read another core
+   submits afterwards at an earlier simulated time takes the data path before it, not after. */
+TEST(BlockDevice, ARequestAtAnEarlierTimeUsesTheGapBeforeALaterBooking) {
+    BlockDevice d(asymmetric());
+    const std::uint64_t write = d.write_done_ps(1000 * kUs, 0);
+    EXPECT_EQ(write, 1020 * kUs + 2 * kPagePs);
+    EXPECT_EQ(d.read_done_ps(0, 1, 0), 80 * kUs + kPagePs) << "not behind the write of 1 ms later";
+    // A read whose data would overlap the write's takes the end of it.
+    EXPECT_EQ(d.read_done_ps(940 * kUs, 1, 0), write + kPagePs);
+    EXPECT_EQ(d.queued_ps(), write - 1020 * kUs);
 }

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 using namespace mtesim;
 using test::async_swap;
 using test::kBase;
@@ -164,5 +166,26 @@ TEST(SwapReadahead, UntouchedReadaheadPagesAreReclaimedAndTheirSlotsKept) {
     EXPECT_EQ(r.k->swap_slots().used(), 0u);
     EXPECT_EQ(r.k->swap_tags().entries(), 0u);
     EXPECT_EQ(r.k->user_pages(), 0u);
+    r.expect_clean();
+}
+
+/* A window's reads are submitted together after the fault's own (blk_finish_plug), a run of
+ * consecutive slots as one request: pages 4-6, read ahead by the fault on page 3 (1 hit: a window
+ * of 4 pages), complete together, their data (3 pages at 2000 MB/s) right after the fault's
+ * page's on the device's data path; page by page they would complete one transfer apart. */
+TEST(SwapReadahead, AWindowsConsecutiveSlotsAreOneRequestAfterTheFaultsOwnRead) {
+    KernelRig r({}, async_swap());
+    swapped_out_and_freed(r, 8);
+    std::vector<std::uint64_t> slots;
+    for (unsigned i = 0; i < 8; ++i) slots.push_back(upte::swap_slot(r.pte(1, kBase + i * kPage)));
+    for (unsigned i = 4; i <= 6; ++i) ASSERT_EQ(slots[i], slots[i - 1] + 1) << "the slots of pages 3-6 follow one another";
+    for (unsigned i = 0; i < 4; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPage)) << i;
+    ASSERT_EQ(r.k->stats().swap_readahead, 4u) << "page 2 (by page 1's fault), pages 4-6";
+    const std::uint64_t fault_done = r.k->find_user_page(upte::pfn(r.pte(1, kBase + 3 * kPage)))->locked_until_ps;
+    for (unsigned i = 4; i <= 6; ++i) {
+        const auto pfn = r.k->page_of_swap_slot(slots[i]);
+        ASSERT_TRUE(pfn.has_value()) << i;
+        EXPECT_EQ(r.k->find_user_page(*pfn)->locked_until_ps, fault_done + 3 * 2048000u) << "page " << i;
+    }
     r.expect_clean();
 }

@@ -1,9 +1,12 @@
 // BlockDevice: the time requests to a storage device take (KernelConfig's [swap] and [storage]).
 // An asynchronous device (an SSD, UFS flash) takes many commands at once and has one data path:
 // a request's latency (its direction's: a read's or a write's) overlaps the other requests', but
-// the requests' data moves one request after another, in the order they were submitted, at the
-// direction's bandwidth. So a read submitted behind a burst of write-back waits for the burst's
-// data, as it does on a real device. A reader waits for its request to complete (it stalls, as a
+// the requests' data moves one request at a time, at the direction's bandwidth. So a read
+// submitted behind a burst of write-back waits for the burst's data, as it does on a real device.
+// The data path is a BusyCalendar: a request's data takes the first gap long enough at or after
+// its latency's end, so a request submitted at an earlier simulated time than a long kernel
+// operation's on another core (which ran ahead of the global clock) does not wait for that
+// operation's later transfers. A reader waits for its request to complete (it stalls, as a
 // thread blocked on I/O with nothing else to run would). A write (swap-out, dirty page
 // write-back) is asynchronous, as swap_writepage is: the issuer pays its page's transfer, the
 // back-pressure of the device's bandwidth, and the page is under write-back until the request
@@ -11,6 +14,7 @@
 // page's work is the issuing core's own (docs/timing-model.md, "Block devices").
 #pragma once
 
+#include "mtesim/common/busy_calendar.h"
 #include "mtesim/kernel/kernel_config.h"
 
 #include <cstdint>
@@ -23,11 +27,12 @@ public:
 
     /// When a read request of @pages contiguous pages submitted at @now_ps (simulated time, ps)
     /// completes; counts the pages. Its latency overlaps the requests in flight; its data moves
-    /// once its latency is over and the requests submitted before it have moved theirs.
-    std::uint64_t read_done_ps(std::uint64_t now_ps, std::uint64_t pages);
+    /// once its latency is over, in the first gap the other requests' data leaves that long.
+    /// @horizon_ps: no request comes before it (the global time); bookings ended by then go.
+    std::uint64_t read_done_ps(std::uint64_t now_ps, std::uint64_t pages, std::uint64_t horizon_ps);
     /// When a page write submitted at @now_ps completes (end_page_writeback), the same way at
     /// the write latency and bandwidth. Counts nothing (write_page_ns() counts the page).
-    std::uint64_t write_done_ps(std::uint64_t now_ps);
+    std::uint64_t write_done_ps(std::uint64_t now_ps, std::uint64_t horizon_ps);
     /// A synchronous device's page read (zram: no request, the reading core's own work), in ns;
     /// counts the page.
     double sync_read_page_ns();
@@ -53,10 +58,10 @@ public:
 private:
     double read_transfer_ns() const;
     double write_transfer_ns() const;
-    std::uint64_t submit(std::uint64_t now_ps, double latency_ns, double transfer_ns);
+    std::uint64_t submit(std::uint64_t now_ps, double latency_ns, double transfer_ns, std::uint64_t horizon_ps);
     BlockDeviceConfig m_config;
     std::uint64_t m_reads = 0, m_writes = 0;
-    std::uint64_t m_data_free_ps = 0; /* simulated time (ps) at which the last request's data has moved */
+    BusyCalendar m_data; /* the data path's transfers booked, in simulated ps */
     std::uint64_t m_queued_ps = 0;
 };
 

@@ -64,8 +64,18 @@ struct FunctionalKernelMemory : IKernelMemory {
         io_ns += ns;
         return 0;
     }
-    /// The only time that passes without timing: the device waits asked for.
-    std::uint64_t now_ps() const override { return static_cast<std::uint64_t>(io_ns * 1000.0); }
+    /// Waits to @end_ps: the nanoseconds left, then whatever fraction of a picosecond their sum
+    /// came out short of it, so that now_ps() is at or after @end_ps.
+    std::uint64_t io_wait_until(std::uint64_t end_ps) override {
+        const std::uint64_t now = now_ps();
+        if (end_ps <= now) return 0;
+        const std::uint64_t charged = io_wait(static_cast<double>(end_ps - now) / 1000.0);
+        while (now_ps() < end_ps) io_ns += 0.0005;
+        return charged;
+    }
+    /// The only time that passes without timing: the device waits asked for (to the nearest
+    /// picosecond: io_ns holds fractions of one).
+    std::uint64_t now_ps() const override { return static_cast<std::uint64_t>(io_ns * 1000.0 + 0.5); }
     unsigned cpus() const override { return cpu_count; }
     unsigned cpu = 0; /* the CPU the kernel work runs on (tests move it) */
     unsigned current_cpu() const override { return cpu; }

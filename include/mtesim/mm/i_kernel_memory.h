@@ -64,6 +64,9 @@ public:
     /// The simulated time of the core running this kernel work, in ps (when an asynchronous
     /// write started, whether it has completed). 0 where no time passes.
     virtual std::uint64_t now_ps() const { return 0; }
+    /// The global simulated time, in ps: no core's local time is before it, so no request to a
+    /// shared resource (a block device's data path) is made before it. 0 where unknown.
+    virtual std::uint64_t horizon_ps() const { return 0; }
     /// CPUs in the system.
     virtual unsigned cpus() const = 0;
     /// The CPU running this kernel work (smp_processor_id): whose per-CPU page lists it uses.
