@@ -698,7 +698,9 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
         m_k.swap_cache.insert(s, a.pfn);
         m_k.data.copy_from_swap(s, a.pfn);
         // Locked until its request completes; until the window is submitted, as long as a lone
-        // page's request would take from now.
+        // page's request would take from now. (A departure: a later page's allocation that
+        // reserves tag storage by migrating synchronously waits for that time only, where
+        // Linux's sleeping task would flush its plug and wait for the real read.)
         pg.locked_until_ps = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.request_ns(1) * 1000.0 + 0.5);
         read.push_back(s);
         if (saved) {

@@ -22,11 +22,11 @@ public:
     /// Forgets the bookings that end at or before @ps: no request comes before it (the global
     /// time: every core's local time is at or after it).
     void forget_before(std::uint64_t ps);
-    /// Bookings held (for tests).
+    /// Busy stretches held, bookings that touch merged into one (for tests).
     std::size_t bookings() const { return m_busy.size(); }
 
 private:
-    std::map<std::uint64_t, std::uint64_t> m_busy; /* start -> end, in ps; disjoint */
+    std::map<std::uint64_t, std::uint64_t> m_busy; /* start -> end, in ps; disjoint, none touching */
 };
 
 }  // namespace mtesim

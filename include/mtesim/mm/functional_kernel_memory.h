@@ -7,6 +7,9 @@
 #include "mtesim/mem/sparse_memory.h"
 #include "mtesim/mm/i_kernel_memory.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace mtesim {
 
 struct FunctionalKernelMemory : IKernelMemory {
@@ -70,7 +73,7 @@ struct FunctionalKernelMemory : IKernelMemory {
         const std::uint64_t now = now_ps();
         if (end_ps <= now) return 0;
         const std::uint64_t charged = io_wait(static_cast<double>(end_ps - now) / 1000.0);
-        while (now_ps() < end_ps) io_ns += 0.0005;
+        while (now_ps() < end_ps) io_ns = std::max(std::nextafter(io_ns, HUGE_VAL), io_ns + 0.0005);
         return charged;
     }
     /// The only time that passes without timing: the device waits asked for (to the nearest
