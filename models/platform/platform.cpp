@@ -191,7 +191,9 @@ Platform::Platform(sc_core::sc_module_name name, const PlatformDesc &desc, const
         // kcompactd's proactive-compaction timer starts now (kcompactd() enters its timed wait
         // as the kthread starts), so the waker, which makes its sleeps timed, is set first.
         m_os->set_kthread_waker([this](IKernelThread &k) { return m_scheduler->wake_kernel_thread(k, m_kernel->current_cpu(), m_kernel->now_ps()); });
-        m_os->set_kthread_timer([this](IKernelThread &k, std::uint64_t at_ps) { m_scheduler->arm_kernel_thread_timer(k, at_ps); });
+        m_os->set_kthread_timer([this](IKernelThread &k, std::uint64_t at_ps, bool earlier) {
+            m_scheduler->arm_kernel_thread_timer(k, at_ps, earlier);
+        });
         m_os->set_oom_signaller([this](std::uint32_t pid, std::uint64_t now_ps) { m_scheduler->wake_process(pid, now_ps); });
         m_scheduler->add_kernel_thread(m_os->kswapd(), cpu0.now_ps());
         m_scheduler->add_kernel_thread(m_os->kcompactd(), cpu0.now_ps());

@@ -407,6 +407,9 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.kswapd.hopeless_wakeups", k.kswapd_hopeless_wakeups, "wakeups", "wake-ups refused because the node was hopeless (left to direct reclaim; an atomic high-order request wakes kcompactd)");
     add_count("kernel.kswapd.low_wmark_hit_quickly", k.kswapd_low_wmark_hit_quickly, "wakeups", "kswapd woken during the HZ/10 short sleep it takes before sleeping fully (KSWAPD_LOW_WMARK_HIT_QUICKLY)");
     add_count("kernel.kswapd.high_wmark_hit_quickly", k.kswapd_high_wmark_hit_quickly, "times", "times kswapd found the node unbalanced where it would sleep (a short sleep's end below the high watermark, or a balance that reclaimed nothing) and reclaimed again unwoken (KSWAPD_HIGH_WMARK_HIT_QUICKLY)");
+    add_count("kernel.kswapd.immediate", k.kswapd_immediate, "pages", "pages kswapd found still under write-back that it had marked PG_reclaim, with PGDAT_WRITEBACK set (shrink_folio_list's nr_immediate: pages cycling through the inactive list faster than they are written)");
+    add_count("kernel.kswapd.writeback_throttles", k.kswapd_writeback_throttles, "sleeps", "kswapd's sleeps after a pass that found nr_immediate pages (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): until 33 writes complete, or HZ/10)");
+    add_count("kernel.kswapd.throttled_us", k.kswapd_throttled_us, "us", "the length of those sleeps, summed");
     add_count("kernel.kswapd.cycles", k.kswapd_cycles, "cycles", "kswapd's run time, on the cores the scheduler gave it (not the allocating thread's)");
     add_count("kernel.kcompactd.wakeups", k.kcompactd_wakeups, "wakeups", "kcompactd woken (by kswapd after a high-order wake-up)");
     add_count("kernel.kcompactd.runs", k.kcompactd_runs, "runs", "compaction runs kcompactd made");

@@ -89,7 +89,7 @@ unsigned Kcompactd::node_score() {
 void Kcompactd::proactive(std::uint64_t &cycles) {
     m_timeout_ps = kCheckIntervalPs;
     ++m_stats.proactive_checks;
-    if (m_kernel.kswapd().awake()) return;
+    if (m_kernel.kswapd().running()) return; /* kswapd_is_running */
     if (node_score() <= FragmentationScore::wmark(m_proactiveness, false)) return;
     const unsigned prev = node_score(); /* computed again, as kcompactd() does */
     ++m_stats.proactive_runs;

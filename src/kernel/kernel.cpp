@@ -61,6 +61,8 @@ KernelStats Kernel::stats() const {
     s.kswapd_cycles = ks.cycles;
     s.kswapd_low_wmark_hit_quickly = ks.low_wmark_hit_quickly;
     s.kswapd_high_wmark_hit_quickly = ks.high_wmark_hit_quickly;
+    s.kswapd_writeback_throttles = ks.writeback_throttles;
+    s.kswapd_throttled_us = ks.throttled_ps / 1000000;
     const KcompactdStats &kc = m_kcompactd.stats();
     s.kcompactd_wakeups = kc.wakeups;
     s.kcompactd_runs = kc.runs;

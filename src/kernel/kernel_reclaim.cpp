@@ -205,14 +205,19 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * flusher (drop_file_page); a batch of nothing but such pages wakes the flusher; kswapd writes
  * one itself only under PGDAT_DIRTY, and direct reclaim only standing in for a flusher that
  * cannot run within this operation (the end of the pass loop). A page under write-back is
- * rotated to the inactive head. A write of a PG_reclaim page moves it to the inactive tail as it
- * completes (folio_rotate_reclaimable,
+ * rotated to the inactive head (a departure: Linux activates it, docs/policies.md), and marked
+ * PG_reclaim if it was not (shrink_folio_list's case 2, sc->nr.writeback), unless kswapd finds
+ * it so marked already while PGDAT_WRITEBACK is set (case 1: nr_immediate, pages cycling through
+ * the list faster than they are written). A write of a PG_reclaim page moves it to the inactive
+ * tail as it completes (folio_rotate_reclaimable,
  * rotate_written_pages, looked at before each page scanned), so the scan frees it next. A pass
  * is bounded by twice the pages on the lists, and ends early once only pages under write-back
  * (or locked for I/O) are left. Direct reclaim that falls short while pages are under write-back waits
- * for the first of them to complete and scans again (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK),
- * at most kWritebackThrottles times); kswapd, which runs on the core that woke it here, does not
- * wait: its next wake-up finds the pages clean. Any reclaim that frees a page resets kswapd's
+ * for the first of them to complete and scans again (the model's reclaim_throttle,
+ * at most kWritebackThrottles times). kswapd does not wait here: when every page it took was
+ * under write-back it sets PGDAT_WRITEBACK (shrink_node; decided at its chain's end,
+ * end_reclaim_chain), and a pass that found nr_immediate pages makes it sleep until writes
+ * complete (Kswapd::run_once, WritebackThrottle). Any reclaim that frees a page resets kswapd's
  * failure count (shrink_node), so a hopeless node is kswapd's again. Each SWAP_CLUSTER_MAX
  * (32) pages looked at on an inactive list are one shrink_folio_list call: the TLB entries of
  * the pages it unmaps are invalidated in one batch, waited for once at its end
@@ -244,6 +249,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     std::vector<std::uint64_t> taken; /* their pfns: a call isolates a page once */
     taken.reserve(kIsolateBatch);
     std::uint64_t node_file_taken = 0, node_unqueued_dirty = 0; /* the whole call's (shrink_node's sc->nr) */
+    std::uint64_t node_taken = 0, node_writeback = 0, immediate = 0; /* sc->nr.taken, .writeback, .immediate */
     // The end of a shrink_inactive_list call: when every page it took was a dirty file page not
     // yet queued for write-back, the flushers are not keeping up: wake them for all dirty pages
     // (wakeup_flusher_threads(WB_REASON_VMSCAN)).
@@ -289,6 +295,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             else if (anon_left) list = LruLists::inactive_anon;
             else break;
             ++call_looked;
+            ++node_taken;
             const Pfn pfn(*m_lru.tail(list));
             UserPage &pg = m_pages.at(pfn.value());
             m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
@@ -304,7 +311,8 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             // shrink_folio_list looks at the references of a page it could lock and that is not
             // under write-back (those are kept or rotated below, their access flags untouched;
             // a pinned one is passed over all the same).
-            const bool busy = pg.locked(m_kmem.now_ps()) || under_writeback(pg);
+            const bool found_writeback = under_writeback(pg);
+            const bool busy = pg.locked(m_kmem.now_ps()) || found_writeback;
             const FolioRef ref = busy ? FolioRef::reclaim : check_references(pg, cycles);
             if (pg.pins || ref == FolioRef::keep || ref == FolioRef::activate) {
                 // folio_check_dirty_writeback comes before the references are looked at.
@@ -364,7 +372,20 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 ++dirty_kept;
             } else if (pg.writeback_end_ps && (pg.file || pg.swapcache() || under_writeback(pg))) {
                 // Under write-back (just started, or still running; a file page or an anonymous
-                // one in the swap cache): rotated to the inactive head.
+                // one in the swap cache): rotated to the inactive head. Found so (not written
+                // by this look: pageout's PAGE_SUCCESS keeps it unmarked as nr_writeback), it is
+                // case 1 or 2 of shrink_folio_list.
+                if (found_writeback) {
+                    if (!direct && pg.reclaim && m_pgdat_writeback) {
+                        ++immediate;
+                    } else {
+                        if (!pg.reclaim) { /* folio_set_reclaim: rotated to the tail when written */
+                            pg.reclaim = true;
+                            m_rotations.add(pfn, pg.writeback_end_ps);
+                        }
+                        ++node_writeback;
+                    }
+                }
                 pg.lru = m_lru.move(pg.lru, list, list);
                 writeback_end = std::min(writeback_end, pg.writeback_end_ps);
                 ++(pg.file ? writeback_seen : anon_busy_seen);
@@ -404,17 +425,25 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     // shrink_node, kswapd only: every file page it took was dirty and not queued for I/O (also
     // when it took none, as Linux's equality test has it): kswapd may now write those it marked
     // PG_reclaim before (PGDAT_DIRTY). A kswapd chain decides at its end (end_reclaim_chain).
+    // And every page it took was under write-back, found so (sc->nr.writeback == sc->nr.taken):
+    // PGDAT_WRITEBACK.
+    m_stats.kswapd_immediate += immediate;
     if (looks) {
         looks->file_taken += node_file_taken;
         looks->unqueued_dirty += node_unqueued_dirty;
-    } else if (!direct && node_unqueued_dirty == node_file_taken) {
-        m_pgdat_dirty = true;
+        looks->taken += node_taken;
+        looks->writeback += node_writeback;
+        looks->immediate = immediate;
+    } else if (!direct) {
+        if (node_unqueued_dirty == node_file_taken) m_pgdat_dirty = true;
+        if (node_writeback && node_writeback == node_taken) m_pgdat_writeback = true;
     }
     return freed;
 }
 
 void Kernel::end_reclaim_chain(ReclaimLooks &looks) {
     if (looks.unqueued_dirty == looks.file_taken) m_pgdat_dirty = true;
+    if (looks.writeback && looks.writeback == looks.taken) m_pgdat_writeback = true;
     looks = ReclaimLooks{};
 }
 
@@ -680,6 +709,7 @@ bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std:
     pg.writeback_end_ps = m_swap_dev.write_done_ps(start, m_kmem.horizon_ps());
     retire_writebacks(); /* a workload that writes only to swap retires its writes here */
     m_writeback.started(pg.writeback_end_ps, false);
+    writeback_started();
     m_rotations.add(pfn, pg.writeback_end_ps); /* pageout's folio_set_reclaim */
     pg.reclaim = true;
     ++m_stats.swap_writebacks;

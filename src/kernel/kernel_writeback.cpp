@@ -92,6 +92,7 @@ void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     pg.writeback_end_ps = m_storage.write_done_ps(start, m_kmem.horizon_ps());
     retire_writebacks();
     m_writeback.started(pg.writeback_end_ps, true);
+    writeback_started();
     if (pg.reclaim) m_rotations.add(pfn, pg.writeback_end_ps);
     pg.dirty = false; /* folio_clear_dirty_for_io */
     m_dirty.clear(pg.file_id, pg.index);

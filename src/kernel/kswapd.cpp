@@ -72,7 +72,7 @@ bool Kswapd::balanced(unsigned order) const {
  */
 bool Kswapd::run_once(std::uint64_t &cycles) {
     if (balanced(m_balance_order)) {
-        m_kernel.clear_pgdat_dirty(); /* prepare_kswapd_sleep: clear_pgdat_congested */
+        m_kernel.clear_pgdat_congested(); /* prepare_kswapd_sleep */
         sleep();
         return false;
     }
@@ -90,9 +90,11 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
     // through, twice their length (each page may need a second look), without progress.
     if (!freed && m_chain.cut && m_chain.looked < 2 * m_kernel.user_pages() + 16) {
         ++m_stats.batches_without_progress;
-        return true;
+        return go_on();
     }
+    const std::uint64_t immediate = m_chain.immediate;
     m_kernel.end_reclaim_chain(m_chain);
+    m_chain.immediate = immediate; /* the pass's, for go_on() */
     if (!freed) {
         ++m_failures;
         ++m_stats.failures;
@@ -106,19 +108,42 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
             return false;
         }
         if (balanced(order)) {
-            m_kernel.clear_pgdat_dirty(); /* prepare_kswapd_sleep: clear_pgdat_congested */
+            m_kernel.clear_pgdat_congested(); /* prepare_kswapd_sleep */
             sleep();
             return false;
         }
         ++m_stats.high_wmark_hit_quickly; /* kswapd_try_to_sleep slept not at all: balance_pgdat again */
-        return true;
+        return go_on();
     }
     if (balanced(m_balance_order)) {
-        m_kernel.clear_pgdat_dirty(); /* prepare_kswapd_sleep: clear_pgdat_congested */
+        m_kernel.clear_pgdat_congested(); /* prepare_kswapd_sleep */
         sleep();
         return false;
     }
-    return true;
+    return go_on();
+}
+
+/*
+ * shrink_node's end, for kswapd: a pass that found pages it had marked for immediate reclaim
+ * still under write-back (nr_immediate; PGDAT_WRITEBACK set) means pages cycle through the
+ * inactive list faster than they are written, and kswapd stalls until some writes complete
+ * (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): more than SWAP_CLUSTER_MAX of them, or HZ/10;
+ * WritebackThrottle). It sleeps uninterruptibly, not on kswapd_wait, so wakeup_kswapd leaves it
+ * be (it is still awake: wake()) and kcompactd sees it not running (running()). Without a
+ * scheduler there are no timers and it goes on at once. A departure: Linux throttles at the
+ * end of a shrink_node call, which looks at lru_size >> priority pages in SWAP_CLUSTER_MAX
+ * batches; the model decides after each batch (a pass) and only where balance_pgdat goes on (a
+ * pass after which the node is balanced sleeps without the stall).
+ */
+bool Kswapd::go_on() {
+    if (!m_chain.immediate || !m_timed) return true;
+    m_chain.immediate = 0;
+    const std::uint64_t now = m_kernel.now_ps();
+    const std::uint64_t until = m_kernel.begin_writeback_throttle();
+    m_throttled = true;
+    m_throttle_ps = until > now ? until - now : 1; /* a timer at once still lets the others run */
+    ++m_stats.writeback_throttles;
+    return false;
 }
 
 /*
@@ -151,6 +176,11 @@ void Kswapd::sleep() {
  * allocation woke it) it counts KSWAPD_HIGH_WMARK_HIT_QUICKLY and goes back to balance_pgdat.
  */
 bool Kswapd::timed_out() {
+    if (m_throttled) { /* the writeback throttle's wake-up: balance_pgdat goes on */
+        m_throttled = false;
+        m_stats.throttled_ps += m_kernel.end_writeback_throttle();
+        return true;
+    }
     if (!m_short_sleep) return false;
     m_short_sleep = false;
     if (hopeless() || balanced(m_sleep_order)) return false;

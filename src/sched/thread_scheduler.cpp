@@ -703,13 +703,16 @@ void ThreadScheduler::update_sleeper_min() {
     }
 }
 
-void ThreadScheduler::arm_kernel_thread_timer(IKernelThread &thread, std::uint64_t at_ps) {
+void ThreadScheduler::arm_kernel_thread_timer(IKernelThread &thread, std::uint64_t at_ps, bool earlier) {
     ThreadContext *t = nullptr;
     for (auto &k : m_kthreads)
         if (k->kthread == &thread) t = k.get();
     if (!t || t->runnable) return;
-    for (const auto &timer : m_ktimers)
-        if (timer.second == t) return;
+    const auto pending = std::find_if(m_ktimers.begin(), m_ktimers.end(), [t](const auto &e) { return e.second == t; });
+    if (pending != m_ktimers.end()) {
+        if (!earlier || pending->first <= at_ps) return;
+        m_ktimers.erase(pending); /* re-armed below, sooner */
+    }
     m_ktimers.emplace_back(at_ps, t);
     update_sleeper_min();
     if (m_wake)

@@ -39,6 +39,7 @@
 #include "mtesim/kernel/swap_cache.h"
 #include "mtesim/kernel/swap_slots.h"
 #include "mtesim/kernel/writeback_counter.h"
+#include "mtesim/kernel/writeback_throttle.h"
 #include "mtesim/kernel/writeback_rotations.h"
 #include "mtesim/kernel/tag_keeper.h"
 #include "mtesim/kernel/tlb_flusher.h"
@@ -209,12 +210,13 @@ public:
     /// in an LRU-add batch (PageMigrator::migrate_page).
     bool migrate_page(Pfn pfn, std::uint64_t &cycles) { return m_migrator.migrate_page(pfn, cycles); }
     /// Runs reclaim for @pages pages (direct reclaim, or a kswapd pass when !@direct); returns
-    /// pages freed. Only direct reclaim waits for write-back (reclaim_throttle). With @looks (a
+    /// pages freed. Only direct reclaim waits for write-back here (kswapd's throttle is its
+    /// own: Kswapd::run_once, from @looks->immediate). With @looks (a
     /// kswapd pass), the call stops once it has looked at @looks->limit pages (one
     /// shrink_folio_list batch, after which kswapd lets others run), starts from the chain's
     /// pages passed over as busy (so a chain moves on from a list holding only those, as one
-    /// call would) and adds its counts to the chain; the chain's PGDAT_DIRTY decision is
-    /// end_reclaim_chain's.
+    /// call would) and adds its counts to the chain; the chain's PGDAT_DIRTY and PGDAT_WRITEBACK
+    /// decisions are end_reclaim_chain's.
     std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct = true, ReclaimLooks *looks = nullptr);
     /// The end of kswapd's chain @looks (a call freed pages, found nothing to look at, or the
     /// chain gave up): shrink_node's PGDAT_DIRTY test over the chain, and the chain emptied.
@@ -258,15 +260,29 @@ public:
                                          std::uint64_t dirtied_before = DirtyFilePages::kAny);
     /// The current CPU's time, in ps.
     std::uint64_t now_ps() const { return m_kmem.now_ps(); }
-    /// How a kernel thread's delayed work is queued (queue_delayed_work): @timer(thread, at_ps)
-    /// arms its timer (the scheduler's). Without one (the kernel model alone) there are no
-    /// timers: the periodic write-back does not run.
-    void set_kthread_timer(std::function<void(IKernelThread &, std::uint64_t)> timer) { m_kthread_timer = std::move(timer); }
+    /// How a kernel thread's delayed work is queued (queue_delayed_work): @timer(thread, at_ps,
+    /// earlier) arms its timer (the scheduler's); with @earlier, a timer already armed later is
+    /// brought forward to @at_ps (a wake-up due sooner: kswapd's writeback throttle). Without one
+    /// (the kernel model alone) there are no timers: the periodic write-back does not run.
+    void set_kthread_timer(std::function<void(IKernelThread &, std::uint64_t, bool)> timer) { m_kthread_timer = std::move(timer); }
+    /// clear_pgdat_congested, as kswapd finds the node balanced: PGDAT_DIRTY and PGDAT_WRITEBACK
+    /// cleared.
+    void clear_pgdat_congested() { m_pgdat_dirty = m_pgdat_writeback = false; }
     /// PGDAT_DIRTY: kswapd found only dirty file pages not queued for write-back, and may write
-    /// those it already marked PG_reclaim. kswapd clears it when the node is balanced
-    /// (clear_pgdat_congested).
-    void clear_pgdat_dirty() { m_pgdat_dirty = false; }
+    /// those it already marked PG_reclaim.
     bool pgdat_dirty() const { return m_pgdat_dirty; }
+    /// PGDAT_WRITEBACK: every page kswapd took was under write-back (shrink_node's
+    /// sc->nr.writeback == sc->nr.taken): pages it finds again under write-back, marked
+    /// PG_reclaim, count as nr_immediate and throttle it.
+    bool pgdat_writeback() const { return m_pgdat_writeback; }
+    /// kswapd's reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) begins now (it found nr_immediate
+    /// pages): returns when it wakes, in ps (WritebackThrottle).
+    std::uint64_t begin_writeback_throttle() {
+        retire_writebacks();
+        return m_wb_throttle.begin(m_kmem.now_ps(), m_writeback);
+    }
+    /// kswapd's timer fired: the throttle is over; returns how long it lasted, in ps.
+    std::uint64_t end_writeback_throttle() { return m_wb_throttle.end(); }
     /// SIGKILL to an OOM victim's threads: @signal(pid, now_ps) wakes those asleep (a fatal
     /// signal ends an interruptible or killable sleep) so that each runs and exits on its own
     /// CPU, the last one's exit_mmap freeing the memory there; a thread running on another CPU
@@ -308,7 +324,7 @@ public:
     /// kcompactd's proactive compaction of @z down to fragmentation score @wmark_low, stopped
     /// when kswapd runs (compact_finished's kswapd_is_running).
     Compactor::ZoneRun compact_zone_proactive(Zone &z, unsigned wmark_low, std::uint64_t &cycles) {
-        return m_compactor.compact_zone_proactive(z, wmark_low, cycles, [this] { return m_kswapd.awake(); });
+        return m_compactor.compact_zone_proactive(z, wmark_low, cycles, [this] { return m_kswapd.running(); });
     }
 
     /* inspection (no simulated cost) */
@@ -477,7 +493,13 @@ private:
     void note_file_dirty(const UserPage &pg) {
         if (!pg.file || pg.shmem) return;
         if (m_dirty.mark(pg.file_id, pg.index, m_kmem.now_ps()) && m_kthread_timer && m_flusher.interval_ps())
-            m_kthread_timer(m_flusher, m_kmem.now_ps() + m_flusher.interval_ps());
+            m_kthread_timer(m_flusher, m_kmem.now_ps() + m_flusher.interval_ps(), false);
+    }
+    /// A page write was started (m_writeback counts it): a throttled kswapd's wake-up may come
+    /// sooner (folio_end_writeback's __acct_reclaim_writeback counts every write).
+    void writeback_started() {
+        const std::uint64_t at = m_wb_throttle.write_started(m_writeback);
+        if (at != WritebackThrottle::kNever && m_kthread_timer) m_kthread_timer(m_kswapd, at, true);
     }
     /// The current time in jiffies (CONFIG_HZ), for the dirty throttle.
     std::uint64_t jiffies() const {
@@ -581,9 +603,11 @@ private:
     WritebackCounter m_writeback; /* NR_WRITEBACK; the storage device's WB_WRITEBACK, WB_WRITTEN */
     Flusher m_flusher;          /* the write-back worker */
     DirtyThrottle m_throttle;   /* balance_dirty_pages' state: rates, limits, tasks */
-    bool m_pgdat_dirty = false; /* PGDAT_DIRTY (see clear_pgdat_dirty) */
+    WritebackThrottle m_wb_throttle; /* kswapd's reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) */
+    bool m_pgdat_dirty = false;     /* PGDAT_DIRTY (see pgdat_dirty) */
+    bool m_pgdat_writeback = false; /* PGDAT_WRITEBACK (see pgdat_writeback) */
     std::function<bool(IKernelThread &)> m_kthread_waker;
-    std::function<void(IKernelThread &, std::uint64_t)> m_kthread_timer;
+    std::function<void(IKernelThread &, std::uint64_t, bool)> m_kthread_timer;
     std::function<void(std::uint32_t, std::uint64_t)> m_oom_signal;
     std::uint64_t m_kill_epoch = 0;
     std::uint64_t m_kthread_wake_ipis = 0; /* reschedule IPIs sent to wake a kernel thread on an idle CPU */

@@ -96,6 +96,9 @@ struct KernelStats {
     std::uint64_t kswapd_cycles = 0;        /* core cycles kswapd ran, on whichever cores the scheduler gave it */
     std::uint64_t kswapd_low_wmark_hit_quickly = 0;  /* woken during its HZ/10 short sleep */
     std::uint64_t kswapd_high_wmark_hit_quickly = 0; /* not balanced when it would sleep (a short sleep's end, a failed balance): reclaimed again */
+    std::uint64_t kswapd_immediate = 0;     /* pages kswapd found under write-back already PG_reclaim, PGDAT_WRITEBACK set (nr_immediate) */
+    std::uint64_t kswapd_writeback_throttles = 0; /* its sleeps in reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) */
+    std::uint64_t kswapd_throttled_us = 0;  /* their length, summed, in us */
     std::uint64_t kcompactd_wakeups = 0;    /* kcompactd woken (by kswapd after a high-order wake-up) */
     std::uint64_t kcompactd_runs = 0;       /* compaction runs it made */
     std::uint64_t kcompactd_skipped = 0;    /* wake-ups that found a free block of the order already */

@@ -7,8 +7,10 @@
 // high order (kswapd_try_to_sleep -> wakeup_kcompactd). A balance that reclaims nothing raises
 // kswapd_failures; kswapd balances again at once unless the node is balanced, and after
 // MAX_RECLAIM_RETRIES failures in a row the node is hopeless: kswapd sleeps and is not woken
-// again until some reclaim makes progress. Its work is charged to the core that runs it, and
-// its time is its own (KswapdStats), not the allocating thread's.
+// again until some reclaim makes progress. A pass that finds pages cycling through the inactive
+// list faster than they are written (nr_immediate) makes it wait for writes to complete
+// (reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)). Its work is charged to the core that runs it,
+// and its time is its own (KswapdStats), not the allocating thread's.
 #pragma once
 
 #include "mtesim/kernel/reclaim_looks.h"
@@ -32,6 +34,8 @@ struct KswapdStats {
     std::uint64_t cycles = 0;    /* core cycles it ran, context switches included */
     std::uint64_t low_wmark_hit_quickly = 0;  /* woken during its short sleep (KSWAPD_LOW_WMARK_HIT_QUICKLY) */
     std::uint64_t high_wmark_hit_quickly = 0; /* not balanced where it would sleep: a short sleep ended below high, or a balance reclaimed nothing (KSWAPD_HIGH_WMARK_HIT_QUICKLY) */
+    std::uint64_t writeback_throttles = 0; /* sleeps in reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) */
+    std::uint64_t throttled_ps = 0;        /* their length, summed, in ps */
 };
 
 class Kswapd : public IKernelThread {
@@ -44,7 +48,14 @@ public:
     /// true when it was asleep (the caller must have it scheduled), false when it is already
     /// runnable (it will see the new order on its next pass).
     bool wake(unsigned order);
+    /// Woken and not yet back in its kswapd_wait sleep (wakeup_kswapd finds it so and leaves it
+    /// be): balancing, or throttled in the middle of a balance.
     bool awake() const { return m_awake; }
+    /// Running or runnable (kswapd_is_running: task_is_running): awake and not sleeping in the
+    /// writeback throttle.
+    bool running() const { return m_awake && !m_throttled; }
+    /// In reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK).
+    bool throttled() const { return m_throttled; }
     /// MAX_RECLAIM_RETRIES (mm/internal.h): balances in a row that reclaimed nothing after
     /// which the node is hopeless.
     static constexpr unsigned kMaxReclaimRetries = 16;
@@ -66,7 +77,11 @@ public:
     bool run_once(std::uint64_t &cycles) override;
     void account(std::uint64_t cycles) override { m_stats.cycles += cycles; }
     /// With a scheduler (timers): kswapd_try_to_sleep's short sleep of HZ/10 before the full one.
-    std::uint64_t sleep_timeout_ps() const override { return m_short_sleep ? kShortSleepPs : 0; }
+    /// In the writeback throttle: until its wake-up (Kernel::begin_writeback_throttle).
+    std::uint64_t sleep_timeout_ps() const override {
+        if (m_throttled) return m_throttle_ps;
+        return m_short_sleep ? kShortSleepPs : 0;
+    }
     bool timed_out() override;
     /// Whether its sleeps begin with the short one (a scheduler runs it; without one, the
     /// kernel model alone, a woken kswapd runs to completion and has no timer).
@@ -80,6 +95,10 @@ private:
     /// back to sleep, kcompactd woken for a high-order wake-up; with a scheduler the short sleep
     /// comes first.
     void sleep();
+    /// Where balance_pgdat goes on after a pass: at once (true: it stays runnable), unless the
+    /// pass found nr_immediate pages and a scheduler gives it timers: then shrink_node's
+    /// reclaim_throttle puts it to sleep until writes complete (false; timed_out() ends it).
+    bool go_on();
 
     Kernel &m_kernel;
     PageAllocator &m_alloc;
@@ -90,6 +109,8 @@ private:
     std::uint64_t m_reclaimed_run = 0; /* pages reclaimed since it woke, in pages */
     bool m_timed = false;            /* a scheduler gives it timers */
     bool m_short_sleep = false;      /* in the HZ/10 sleep (prepare_to_wait + schedule_timeout) */
+    bool m_throttled = false;        /* in reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK), still awake */
+    std::uint64_t m_throttle_ps = 0; /* that sleep's length as it began, in ps */
     unsigned m_sleep_order = 0;      /* the order balance_pgdat ended at (reclaim_order), checked at the timeout */
     unsigned m_raised_order = 0;     /* orders of the wake-ups since the current balance began (kswapd_order as kswapd() re-reads it) */
     unsigned m_failures = 0;         /* balances in a row that reclaimed nothing (pgdat->kswapd_failures), in balances */

@@ -172,8 +172,10 @@ public:
     bool wake_kernel_thread(IKernelThread &thread, std::uint32_t waker_core, std::uint64_t now_ps = ~0ull);
     /// queue_delayed_work for the sleeping kernel thread @thread: its timer fires at @at_ps
     /// (IKernelThread::timed_out then decides whether it runs). Nothing when it is runnable (it
-    /// arms its own timer as it sleeps, sleep_timeout_ps) or a timer of its is already pending.
-    void arm_kernel_thread_timer(IKernelThread &thread, std::uint64_t at_ps);
+    /// arms its own timer as it sleeps, sleep_timeout_ps) or a timer of its is already pending,
+    /// unless @earlier: then a pending timer due after @at_ps is brought forward to it (a
+    /// wake-up due sooner, as kswapd's writeback throttle finds one).
+    void arm_kernel_thread_timer(IKernelThread &thread, std::uint64_t at_ps, bool earlier = false);
     /// The kernel thread @t went back to sleep (its run returned false) at @now_ps; a timed sleep
     /// (sleep_timeout_ps) arms its timer (~0: untimed, unit tests: none).
     void kernel_thread_sleeps(ThreadContext *t, std::uint64_t now_ps = ~0ull);
