@@ -340,6 +340,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.file.readahead_pages", k.file_ra_pages, "pages", "pages readahead windows added to the page cache, the page a miss asked for among them");
     add_count("kernel.file.readahead_unused", k.file_ra_unused, "pages", "pages read ahead that left the page cache (reclaimed, or dropped to cleancache) before any read, fault or write looked them up");
     add_count("kernel.file.queued_us", k.storage_queued_us, "us", "time the storage device's requests (reads and write-backs) waited, after their own latency, for the requests submitted before them to move their data (the device's one data path), summed over the requests");
+    add_count("kernel.file.tag_waits", k.storage_tag_waits, "requests", "storage requests that found their CPU's hardware queue holding storage.queue_depth requests (blk_mq_get_tag): a writer slept until a tag was freed, a read started then");
+    add_count("kernel.file.tag_wait_us", k.storage_tag_wait_us, "us", "the time those requests waited for a tag, summed");
     add_count("kernel.file.overwrites", k.file_overwrites, "pages", "page-cache misses of a write(2) covering the whole page: a new page, not read");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages kswapd wrote itself (pageout, once PGDAT_DIRTY was set and the page was already PG_reclaim)");
     add_count("kernel.file.direct_writebacks", k.file_direct_writebacks, "pages", "dirty file pages direct reclaim wrote itself, standing in for the flusher it woke, which cannot run before the allocation is decided (kernel operations are atomic on their core: a departure)");
@@ -365,6 +367,8 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.swap.ins", k.swap_ins, "pages", "read back from swap");
     add_count("kernel.swap.full", k.swap_full, "pages", "anonymous pages not swapped: no free slot");
     add_count("kernel.swap.queued_us", k.swap_queued_us, "us", "the same for the swap device's reads and writes (0 for a synchronous device, zram, which has no data path of its own)");
+    add_count("kernel.swap.tag_waits", k.swap_tag_waits, "requests", "the same for the swap device (swap.queue_depth; none for a synchronous device, zram)");
+    add_count("kernel.swap.tag_wait_us", k.swap_tag_wait_us, "us", "the time those requests waited for a tag, summed");
     add_count("kernel.swap.writebacks", k.swap_writebacks, "pages", "swap-outs kept in the swap cache while their write ran (an asynchronous device)");
     add_count("kernel.swap.cache_reclaimed", k.swap_cache_reclaimed, "pages", "swap-cache pages freed by a later reclaim pass once written");
     add_count("kernel.swap.cache_kept", k.swap_cache_kept, "faults", "swap-ins that kept the page in the swap cache with its slot (a read fault with swap at most half full, mapped read-only; or a fault while its write ran)");

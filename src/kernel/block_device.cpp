@@ -4,6 +4,7 @@
 #include "mtesim/common/address.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace mtesim {
 
@@ -25,22 +26,60 @@ double BlockDevice::write_transfer_ns() const {
  * core whose kernel operation ran ahead of the others books transfers in their future; a request
  * another core submits afterwards at an earlier time uses the gaps before them.
  */
-std::uint64_t BlockDevice::submit(std::uint64_t now_ps, double latency_ns, double transfer_ns, std::uint64_t horizon_ps) {
+std::uint64_t BlockDevice::submit(std::uint64_t now_ps, double latency_ns, double transfer_ns, std::uint64_t horizon_ps,
+                                  unsigned cpu) {
     m_data.forget_before(horizon_ps);
-    const std::uint64_t ready = now_ps + to_ps(latency_ns);
+    const std::uint64_t start = tag_free_ps(now_ps, cpu);
+    if (start > now_ps) {
+        ++m_tag_waits;
+        m_tag_wait_ps += start - now_ps;
+    }
+    const std::uint64_t ready = start + to_ps(latency_ns);
     const std::uint64_t busy = std::max<std::uint64_t>(1, to_ps(transfer_ns));
     const std::uint64_t data_from = m_data.book(ready, busy);
     m_queued_ps += data_from - ready;
+    if (m_config.queue_depth) queue_of(cpu).insert(data_from + busy); /* the tag, held to completion */
     return data_from + busy;
 }
 
-std::uint64_t BlockDevice::read_done_ps(std::uint64_t now_ps, std::uint64_t pages, std::uint64_t horizon_ps) {
-    m_reads += pages;
-    return submit(now_ps, m_config.read_latency_ns, static_cast<double>(pages) * read_transfer_ns(), horizon_ps);
+std::multiset<std::uint64_t> &BlockDevice::queue_of(unsigned cpu) {
+    const std::size_t q = m_config.hw_queues ? cpu % m_config.hw_queues : cpu;
+    if (q >= m_tags.size()) m_tags.resize(q + 1);
+    return m_tags[q];
 }
 
-std::uint64_t BlockDevice::write_done_ps(std::uint64_t now_ps, std::uint64_t horizon_ps) {
-    return submit(now_ps, m_config.write_latency_ns, write_transfer_ns(), horizon_ps);
+/*
+ * blk_mq_get_tag: a request takes a tag of its CPU's hardware queue, and a submitter that finds
+ * all queue_depth taken sleeps until one is freed, at a request's completion. The queue's tags
+ * are the completions of the requests it holds; those ended by @now_ps are free. With n in flight
+ * and a depth d (n >= d), the (n - d + 1)-th completion frees the tag this request gets. A queue
+ * is one CPU's alone (hw_queues 0) or shared by CPUs whose kernel operations may run ahead of one
+ * another: a request a core submitted at a later simulated time then counts as in flight for
+ * another core's earlier submission (within the quantum of the cores' clocks).
+ */
+std::uint64_t BlockDevice::tag_free_ps(std::uint64_t now_ps, unsigned cpu) {
+    if (!m_config.queue_depth || synchronous()) return now_ps;
+    std::multiset<std::uint64_t> &q = queue_of(cpu);
+    q.erase(q.begin(), q.upper_bound(now_ps));
+    if (q.size() < m_config.queue_depth) return now_ps;
+    return *std::next(q.begin(), static_cast<std::ptrdiff_t>(q.size() - m_config.queue_depth));
+}
+
+std::uint64_t BlockDevice::wait_tag_ps(std::uint64_t now_ps, unsigned cpu) {
+    const std::uint64_t at = tag_free_ps(now_ps, cpu);
+    if (at == now_ps) return 0;
+    ++m_tag_waits;
+    m_tag_wait_ps += at - now_ps;
+    return at - now_ps;
+}
+
+std::uint64_t BlockDevice::read_done_ps(std::uint64_t now_ps, std::uint64_t pages, std::uint64_t horizon_ps, unsigned cpu) {
+    m_reads += pages;
+    return submit(now_ps, m_config.read_latency_ns, static_cast<double>(pages) * read_transfer_ns(), horizon_ps, cpu);
+}
+
+std::uint64_t BlockDevice::write_done_ps(std::uint64_t now_ps, std::uint64_t horizon_ps, unsigned cpu) {
+    return submit(now_ps, m_config.write_latency_ns, write_transfer_ns(), horizon_ps, cpu);
 }
 
 double BlockDevice::sync_read_page_ns() {

@@ -327,7 +327,7 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
     std::vector<Pfn> run;
     auto submit = [&] {
         if (run.empty()) return;
-        const std::uint64_t done = m_k.storage.read_done_ps(m_k.kmem.now_ps(), run.size(), m_k.kmem.horizon_ps());
+        const std::uint64_t done = m_k.storage.read_done_ps(m_k.kmem.now_ps(), run.size(), m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
         for (const Pfn f : run) m_k.pages.at(f.value()).locked_until_ps = done;
         m_k.stats.file_reads += run.size();
         run.clear();
@@ -366,7 +366,7 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
 /* The storage read that fills page-cache page @pg alone (filemap_read_folio): submitted now, the
  * page locked until its latency and transfer are done (BlockDevice::read_done_ps). */
 void FaultHandler::read_into(UserPage &pg) {
-    pg.locked_until_ps = m_k.storage.read_done_ps(m_k.kmem.now_ps(), 1, m_k.kmem.horizon_ps());
+    pg.locked_until_ps = m_k.storage.read_done_ps(m_k.kmem.now_ps(), 1, m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
     pg.uptodate = true;
     ++m_k.stats.file_reads;
 }
@@ -587,7 +587,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         // the swap cache; the model waits through.
         pg.locked_until_ps = m_k.swap_dev.synchronous()
                                  ? m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.swap_dev.sync_read_page_ns() * 1000.0 + 0.5)
-                                 : m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1, m_k.kmem.horizon_ps());
+                                 : m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1, m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
         swap_readahead(p, vma, va, r.cycles);
         r.cycles += wait_unlocked(a.pfn);
         ++m_k.stats.swap_ins;
@@ -720,7 +720,7 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
     for (std::size_t i = 0; i < read.size();) {
         std::size_t j = i + 1;
         while (j < read.size() && read[j] == read[j - 1] + 1) ++j;
-        const std::uint64_t done = m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), j - i, m_k.kmem.horizon_ps());
+        const std::uint64_t done = m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), j - i, m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
         for (; i < j; ++i)
             if (const auto pfn = m_k.swap_cache.find(read[i])) m_k.pages.at(pfn->value()).locked_until_ps = done;
     }

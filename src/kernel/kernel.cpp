@@ -46,6 +46,10 @@ KernelStats Kernel::stats() const {
     KernelStats s = m_stats;
     s.storage_queued_us = m_storage.queued_ps() / 1000000;
     s.swap_queued_us = m_swap_dev.queued_ps() / 1000000;
+    s.storage_tag_waits = m_storage.tag_waits();
+    s.storage_tag_wait_us = m_storage.tag_wait_ps() / 1000000;
+    s.swap_tag_waits = m_swap_dev.tag_waits();
+    s.swap_tag_wait_us = m_swap_dev.tag_wait_ps() / 1000000;
     s.dirty_write_bandwidth = m_throttle.avg_write_bandwidth();
     s.dirty_ratelimit = m_throttle.dirty_ratelimit();
     s.page_tables_allocated = m_procs.tables_allocated();

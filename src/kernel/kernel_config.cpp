@@ -8,7 +8,7 @@ namespace mtesim {
 namespace {
 
 BlockDeviceConfig device(ConfigStore &s, const std::string &section, double read_us, double mbps, double write_us,
-                         double write_mbps) {
+                         double write_mbps, std::uint32_t depth) {
     BlockDeviceConfig d;
     d.read_latency_ns = 1000.0 * s.get_double(section + ".read_latency_us", read_us, "us",
                                               "latency of one 4 KiB read from the " + section + " device", 0.0, 1e7);
@@ -18,6 +18,14 @@ BlockDeviceConfig device(ConfigStore &s, const std::string &section, double read
                                                "latency of one 4 KiB write to the " + section + " device", 0.0, 1e7);
     d.write_bandwidth_mbps = s.get_double(section + ".write_bandwidth_mbps", write_mbps, "MB/s",
                                           "sustained write bandwidth of the " + section + " device", 1e-3, 1e7);
+    d.queue_depth = static_cast<std::uint32_t>(s.get_u64(
+        section + ".queue_depth", depth, "requests",
+        "requests a hardware queue of the " + section +
+            " device holds in flight before a submitter sleeps for a tag (the block queue's nr_requests; 0: no limit)",
+        0, 1u << 16));
+    d.hw_queues = static_cast<std::uint32_t>(s.get_u64(
+        section + ".hw_queues", 0, "queues",
+        "hardware queues of the " + section + " device, CPU c submitting to queue c mod hw_queues (0: one per CPU)", 0, 1u << 16));
     return d;
 }
 
@@ -28,8 +36,8 @@ KernelConfig KernelConfig::resolve(ConfigStore &s) {
     c.swap_pages = s.get_u64("swap.size_mbytes", 1024, "MiB", "swap device capacity (0: no swap)", 0, 1ull << 24) *
                    ((1ull << 20) / 4096);
     // configs/default.ini's Samsung 970 EVO Plus (its sources there) when no config sets them.
-    c.swap = device(s, "swap", 51.5, 3500.0, 15.4, 3300.0);
-    c.storage = device(s, "storage", 51.5, 3500.0, 15.4, 3300.0);
+    c.swap = device(s, "swap", 51.5, 3500.0, 15.4, 3300.0, 1023);
+    c.storage = device(s, "storage", 51.5, 3500.0, 15.4, 3300.0, 1023);
     c.storage.read_ahead_kb = static_cast<std::uint32_t>(s.get_u64(
         "storage.read_ahead_kb", 128, "KiB",
         "largest file readahead window (the block queue's read_ahead_kb, Linux's default VM_READAHEAD_PAGES = 128 KiB; 0: off)",

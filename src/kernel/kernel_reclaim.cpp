@@ -696,6 +696,7 @@ bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std:
         m_tag_keeper.swap_tags().store(slot, t);
         ++m_stats.tags_saved_swap;
     }
+    cycles += wait_for_tag(m_swap_dev);
     const std::uint64_t start = m_kmem.now_ps();
     cycles += m_kmem.io_wait(m_swap_dev.write_page_ns());
     m_data.save_to_swap(pfn, slot);
@@ -706,7 +707,7 @@ bool Kernel::write_to_swap(Pfn pfn, UserPage &pg, std::uint64_t slot, const std:
         free_swap_cache_page(pfn, cycles);
         return true;
     }
-    pg.writeback_end_ps = m_swap_dev.write_done_ps(start, m_kmem.horizon_ps());
+    pg.writeback_end_ps = m_swap_dev.write_done_ps(start, m_kmem.horizon_ps(), m_kmem.current_cpu());
     retire_writebacks(); /* a workload that writes only to swap retires its writes here */
     m_writeback.started(pg.writeback_end_ps, false);
     writeback_started();

@@ -85,11 +85,12 @@ void Kernel::start_file_write(Pfn pfn, UserPage &pg, std::uint64_t &cycles) {
     // The page is locked from folio_lock until the file system's writepage has submitted the
     // write and set PG_writeback (folio_start_writeback, then folio_unlock): the issuer's
     // transfer. folio_end_writeback rotates a PG_reclaim page (folio_rotate_reclaimable).
+    cycles += wait_for_tag(m_storage);
     const std::uint64_t start = m_kmem.now_ps();
     const double submit_ns = m_storage.write_page_ns();
     pg.locked_until_ps = start + static_cast<std::uint64_t>(submit_ns * 1000.0 + 0.5);
     cycles += m_kmem.io_wait(submit_ns);
-    pg.writeback_end_ps = m_storage.write_done_ps(start, m_kmem.horizon_ps());
+    pg.writeback_end_ps = m_storage.write_done_ps(start, m_kmem.horizon_ps(), m_kmem.current_cpu());
     retire_writebacks();
     m_writeback.started(pg.writeback_end_ps, true);
     writeback_started();

@@ -98,3 +98,37 @@ TEST(BlockDevice, ARequestAtAnEarlierTimeUsesTheGapBeforeALaterBooking) {
     EXPECT_EQ(d.read_done_ps(940 * kUs, 1, 0), write + kPagePs);
     EXPECT_EQ(d.queued_ps(), write - 1020 * kUs);
 }
+
+/* The block layer's tags: a hardware queue of depth 2 holds two requests in flight; a third
+ * submitter waits for the first to complete (blk_mq_get_tag), a writer sleeping (wait_tag_ps), a
+ * read starting then. Each CPU has its own queue unless hw_queues says otherwise. */
+TEST(BlockDevice, AFullHardwareQueueHoldsTheNextRequestUntilOneCompletes) {
+    BlockDeviceConfig c = BlockDeviceConfig::symmetric(80000, 2000);
+    c.queue_depth = 2;
+    BlockDevice d(c);
+    const std::uint64_t first = d.write_done_ps(0, 0, 0), second = d.write_done_ps(0, 0, 0);
+    ASSERT_EQ(first, 80 * kUs + kPagePs);
+    ASSERT_EQ(second, first + kPagePs);
+    EXPECT_EQ(d.tag_free_ps(0, 1), 0u) << "CPU 1's queue is its own";
+    EXPECT_EQ(d.tag_free_ps(0, 0), first) << "CPU 0's queue is full until its first request completes";
+    EXPECT_EQ(d.wait_tag_ps(10 * kUs, 0), first - 10 * kUs);
+    EXPECT_EQ(d.tag_waits(), 1u);
+    EXPECT_EQ(d.tag_wait_ps(), first - 10 * kUs);
+    // A read submitted to the full queue starts when the tag is free.
+    EXPECT_EQ(d.read_done_ps(10 * kUs, 1, 0, 0), first + 80 * kUs + kPagePs);
+    EXPECT_EQ(d.tag_waits(), 2u);
+    // The queue now holds the second write and the read: full again until the write completes.
+    EXPECT_EQ(d.tag_free_ps(first, 0), second);
+    EXPECT_EQ(d.tag_free_ps(second, 0), second) << "a tag freed at the instant is free";
+
+    c.hw_queues = 1;
+    BlockDevice shared(c);
+    shared.write_done_ps(0, 0, 0);
+    shared.write_done_ps(0, 0, 1);
+    EXPECT_EQ(shared.tag_free_ps(0, 3), 80 * kUs + kPagePs) << "one queue for every CPU";
+
+    c.queue_depth = 0;
+    BlockDevice unlimited(c);
+    for (int i = 0; i < 100; ++i) unlimited.write_done_ps(0, 0, 0);
+    EXPECT_EQ(unlimited.tag_free_ps(0, 0), 0u) << "no limit";
+}

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -709,4 +710,41 @@ TEST(SwapCache, WithSwapMoreThanHalfFullAReadFromTheDeviceFreesTheSlot) {
     EXPECT_EQ(r.k->swap_cache_pages(), 0u);
     r.expect_pattern(1, kBase, 0);
     r.expect_clean();
+}
+
+/* The swap device's tags: with a hardware queue of 4 requests, MADV_PAGEOUT of 8 pages writes the
+ * first 4 at once and then sleeps until a write completes and frees a tag (blk_mq_get_tag;
+ * the first 4 complete close together, so one sleep may free several): each of the last 4 writes
+ * starts no earlier than the end of the write 4 before it, so ends 80 us of latency after it.
+ * Without the limit no write waits. */
+TEST(SwapCache, AWriterSleepsForATagWhenTheSwapDevicesQueueIsFull) {
+    for (std::uint32_t depth : {4u, 0u}) {
+        KernelConfig kc = async_swap();
+        kc.swap.queue_depth = depth;
+        KernelRig r({}, kc);
+        r.tagged_pages(1, 8);
+        std::vector<Pfn> pfns;
+        for (unsigned i = 0; i < 8; ++i) pfns.push_back(Pfn(upte::pfn(r.pte(1, kBase + i * kPageSize))));
+        r.k->lru_add_drain_cpu(0);
+        r.k->pageout(1, kBase, 8 * kPageSize);
+        std::vector<std::uint64_t> ends;
+        for (Pfn p : pfns) {
+            const UserPage *pg = r.k->find_user_page(p);
+            ASSERT_NE(pg, nullptr);
+            ends.push_back(pg->writeback_end_ps);
+        }
+        std::sort(ends.begin(), ends.end());
+        if (depth) {
+            EXPECT_GE(r.k->stats().swap_tag_waits, 1u);
+            EXPECT_GE(r.k->now_ps(), ends[3]) << "the issuer of the last write slept until the fourth's tag was free";
+            EXPECT_GT(r.k->stats().swap_tag_wait_us, 0u);
+            for (unsigned i = 4; i < 8; ++i)
+                EXPECT_GE(ends[i], ends[i - 4] + 80000000ull) << "write " << i << " started after write " << i - 4 << " completed";
+        } else {
+            EXPECT_EQ(r.k->stats().swap_tag_waits, 0u);
+            EXPECT_LT(r.k->now_ps(), ends[0]) << "the issuer did not wait for any write";
+            EXPECT_LT(ends[7], ends[0] + 80000000ull) << "all in flight together";
+        }
+        r.expect_clean();
+    }
 }

@@ -12,12 +12,21 @@
 // back-pressure of the device's bandwidth, and the page is under write-back until the request
 // completes. A synchronous device (zram: no request latency) has no shared data path: each
 // page's work is the issuing core's own (docs/timing-model.md, "Block devices").
+//
+// An asynchronous device's requests hold a tag of their hardware queue from submission to
+// completion (blk-mq): a queue holds at most queue_depth requests (nr_requests), and a request
+// submitted to a full one starts only when enough of those complete (blk_mq_get_tag sleeps). A
+// writer sleeps for the tag before its write (wait_tag_ps()); a reader's request starts later.
+// CPU c submits to queue c % hw_queues, or to its own queue (hw_queues 0: NVMe's per-CPU
+// queues).
 #pragma once
 
 #include "mtesim/common/busy_calendar.h"
 #include "mtesim/kernel/kernel_config.h"
 
 #include <cstdint>
+#include <set>
+#include <vector>
 
 namespace mtesim {
 
@@ -29,10 +38,19 @@ public:
     /// completes; counts the pages. Its latency overlaps the requests in flight; its data moves
     /// once its latency is over, in the first gap the other requests' data leaves that long.
     /// @horizon_ps: no request comes before it (the global time); bookings ended by then go.
-    std::uint64_t read_done_ps(std::uint64_t now_ps, std::uint64_t pages, std::uint64_t horizon_ps);
+    /// @cpu: the submitting CPU, whose hardware queue's tag the request takes (it starts when one
+    /// is free: tag_free_ps()).
+    std::uint64_t read_done_ps(std::uint64_t now_ps, std::uint64_t pages, std::uint64_t horizon_ps, unsigned cpu = 0);
     /// When a page write submitted at @now_ps completes (end_page_writeback), the same way at
-    /// the write latency and bandwidth. Counts nothing (write_page_ns() counts the page).
-    std::uint64_t write_done_ps(std::uint64_t now_ps, std::uint64_t horizon_ps);
+    /// the write latency and bandwidth. Counts nothing (write_page_ns() counts the page). The
+    /// writer has waited for its tag (tag_free_ps() <= @now_ps).
+    std::uint64_t write_done_ps(std::uint64_t now_ps, std::uint64_t horizon_ps, unsigned cpu = 0);
+    /// When a request @cpu submits at @now_ps gets a tag of its hardware queue: @now_ps, or,
+    /// with queue_depth requests in flight there, when enough of them have completed.
+    std::uint64_t tag_free_ps(std::uint64_t now_ps, unsigned cpu);
+    /// A writer submitting at @now_ps from @cpu sleeps for a tag: how long, in ps (0: a tag is
+    /// free); counts the wait.
+    std::uint64_t wait_tag_ps(std::uint64_t now_ps, unsigned cpu);
     /// A synchronous device's page read (zram: no request, the reading core's own work), in ns;
     /// counts the page.
     double sync_read_page_ns();
@@ -54,15 +72,23 @@ public:
     /// Time requests waited, after their own latency, for the requests before them to move
     /// their data, in ps, summed over the requests.
     std::uint64_t queued_ps() const { return m_queued_ps; }
+    /// Requests that found their hardware queue full, and the time they waited for a tag, in ps.
+    std::uint64_t tag_waits() const { return m_tag_waits; }
+    std::uint64_t tag_wait_ps() const { return m_tag_wait_ps; }
 
 private:
     double read_transfer_ns() const;
     double write_transfer_ns() const;
-    std::uint64_t submit(std::uint64_t now_ps, double latency_ns, double transfer_ns, std::uint64_t horizon_ps);
+    std::uint64_t submit(std::uint64_t now_ps, double latency_ns, double transfer_ns, std::uint64_t horizon_ps, unsigned cpu);
+    /// The tags held on @cpu's hardware queue: their requests' completions, in ps (created on use).
+    std::multiset<std::uint64_t> &queue_of(unsigned cpu);
     BlockDeviceConfig m_config;
     std::uint64_t m_reads = 0, m_writes = 0;
     BusyCalendar m_data; /* the data path's transfers booked, in simulated ps */
     std::uint64_t m_queued_ps = 0;
+    std::vector<std::multiset<std::uint64_t>> m_tags; /* [hardware queue]: completions of the requests holding a tag, ps */
+    std::uint64_t m_tag_waits = 0;   /* in requests */
+    std::uint64_t m_tag_wait_ps = 0; /* in ps */
 };
 
 }  // namespace mtesim

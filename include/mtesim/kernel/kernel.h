@@ -495,6 +495,13 @@ private:
         if (m_dirty.mark(pg.file_id, pg.index, m_kmem.now_ps()) && m_kthread_timer && m_flusher.interval_ps())
             m_kthread_timer(m_flusher, m_kmem.now_ps() + m_flusher.interval_ps(), false);
     }
+    /// A writer about to submit a page write to @dev sleeps until its CPU's hardware queue has a
+    /// free tag (blk_mq_get_tag: io_schedule); returns the cycles it waited.
+    std::uint64_t wait_for_tag(BlockDevice &dev) {
+        const std::uint64_t now = m_kmem.now_ps();
+        const std::uint64_t wait = dev.wait_tag_ps(now, m_kmem.current_cpu());
+        return wait ? m_kmem.io_wait_until(now + wait) : 0;
+    }
     /// A page write was started (m_writeback counts it): a throttled kswapd's wake-up may come
     /// sooner (folio_end_writeback's __acct_reclaim_writeback counts every write).
     void writeback_started() {

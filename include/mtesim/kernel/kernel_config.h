@@ -15,10 +15,12 @@ struct BlockDeviceConfig {
     double write_latency_ns = 0;  /* per 4 KiB write request, in ns */
     double write_bandwidth_mbps = 1; /* sustained write bandwidth, in MB/s */
     std::uint32_t read_ahead_kb = 128; /* KiB: the largest file readahead window (the block queue's read_ahead_kb; VM_READAHEAD_PAGES) */
+    std::uint32_t queue_depth = 0; /* requests a hardware queue holds in flight before a submitter sleeps for a tag (the queue's nr_requests), in requests; 0: no limit */
+    std::uint32_t hw_queues = 0;   /* hardware queues, CPU c submitting to queue c % hw_queues; 0: one per CPU (blk-mq's per-CPU queues of an NVMe device) */
 
-    /// A device that writes as it reads: @latency_ns a request and @mbps either way.
+    /// A device that writes as it reads: @latency_ns a request and @mbps either way, no tag limit.
     static BlockDeviceConfig symmetric(double latency_ns, double mbps, std::uint32_t read_ahead_kb = 128) {
-        return BlockDeviceConfig{latency_ns, mbps, latency_ns, mbps, read_ahead_kb};
+        return BlockDeviceConfig{latency_ns, mbps, latency_ns, mbps, read_ahead_kb, 0, 0};
     }
 };
 

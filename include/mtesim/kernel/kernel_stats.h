@@ -43,6 +43,10 @@ struct KernelStats {
     std::uint64_t dirty_paused_jiffies = 0; /* the pauses' length, jiffies (4 ms at CONFIG_HZ 250) */
     std::uint64_t storage_queued_us = 0;    /* at the end: time the storage device's requests waited for earlier requests' data (BlockDevice::queued_ps), us */
     std::uint64_t swap_queued_us = 0;       /* the same for the swap device */
+    std::uint64_t storage_tag_waits = 0;    /* at the end: the storage device's requests that found their hardware queue full (BlockDevice::tag_waits) */
+    std::uint64_t storage_tag_wait_us = 0;  /* the time they waited for a tag, us */
+    std::uint64_t swap_tag_waits = 0;       /* the same for the swap device */
+    std::uint64_t swap_tag_wait_us = 0;
     std::uint64_t dirty_write_bandwidth = 0; /* at the end: the storage device's avg_write_bandwidth, pages/s */
     std::uint64_t dirty_ratelimit = 0;      /* at the end: its dirty_ratelimit (the base throttle rate), pages/s */
     std::uint64_t file_dirty = 0;           /* dirty file pages at the end (NR_FILE_DIRTY) */
