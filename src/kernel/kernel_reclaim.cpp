@@ -379,7 +379,10 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                     if (!direct && pg.reclaim && m_pgdat_writeback) {
                         ++immediate;
                     } else {
-                        if (!pg.reclaim) { /* folio_set_reclaim: rotated to the tail when written */
+                        // folio_set_reclaim: rotated to the tail when written. Not a write that
+                        // has already completed, and rotated, in the time of a core ahead of this
+                        // one (its PG_reclaim cleared then): marked again it would rotate twice.
+                        if (!pg.reclaim && pg.writeback_end_ps > m_rotations.done_until_ps()) {
                             pg.reclaim = true;
                             m_rotations.add(pfn, pg.writeback_end_ps);
                         }

@@ -198,3 +198,25 @@ TEST(KswapdThrottle, AWakeUpDueSoonerBringsAKernelThreadsPendingTimerForward) {
     r.s->arm_kernel_thread_timer(k.k->kcompactd(), 300 * kMs, true);
     EXPECT_EQ(r.s->next_wake(1), 300 * kMs) << "brought forward";
 }
+
+/* Case 2 across cores' clocks: a write that completed, and whose page rotated (PG_reclaim
+ * cleared), in the time of a core ahead is still in flight for a core behind it (the quantum).
+ * That core's reclaim finds the page under write-back without PG_reclaim: marking it again would
+ * rotate it a second time when the same write completes. The unit rig's one clock is moved back
+ * to play the core behind. */
+TEST(KswapdThrottle, AWriteThatRotatedInALaterCoresTimeIsNotMarkedAgain) {
+    KernelRig r(no_pool(), async_swap());
+    r.tagged_pages(1, 2);
+    r.k->lru_add_drain_cpu(0);
+    r.k->pageout(1, kBase, 2 * kPageSize); /* both written by reclaim: PG_reclaim */
+    const double behind = r.kmem.io_ns;   /* both writes in flight then */
+    r.kmem.io_wait(1000000.0);            /* 1 ms: both complete */
+    std::uint64_t cycles = 0;
+    ASSERT_EQ(r.k->reclaim(1, cycles), 1u) << "both rotate to the tail; the first is freed";
+    ASSERT_EQ(r.k->stats().writeback_rotations, 2u);
+    ASSERT_EQ(r.k->swap_cache_pages(), 1u);
+    r.kmem.io_ns = behind;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u) << "found in flight, waited for, then freed";
+    EXPECT_EQ(r.k->stats().writeback_rotations, 2u) << "not rotated a second time for the same write";
+    r.expect_clean();
+}

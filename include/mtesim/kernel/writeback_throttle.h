@@ -42,7 +42,8 @@ public:
         if (!m_active) return kNever;
         const std::uint64_t done = writes.completed() - m_base;
         if (done > kWrittenPerTask) return kNever; /* the wake-up is due already: the timer is armed for it */
-        const std::uint64_t at = writes.nth_end_ps(kWrittenPerTask + 1 - done);
+        /* not before it began: a core behind kswapd's in simulated time may start the write */
+        const std::uint64_t at = std::max(m_start_ps, writes.nth_end_ps(kWrittenPerTask + 1 - done));
         if (at >= m_until_ps) return kNever;
         m_until_ps = at;
         return at;
