@@ -29,7 +29,7 @@ double BlockDevice::write_transfer_ns() const {
 std::uint64_t BlockDevice::submit(std::uint64_t now_ps, double latency_ns, double transfer_ns, std::uint64_t horizon_ps,
                                   unsigned cpu) {
     m_data.forget_before(horizon_ps);
-    const std::uint64_t start = tag_free_ps(now_ps, cpu);
+    const std::uint64_t start = tag_free_ps(now_ps, cpu, horizon_ps);
     if (start > now_ps) {
         ++m_tag_waits;
         m_tag_wait_ps += start - now_ps;
@@ -52,21 +52,25 @@ std::multiset<std::uint64_t> &BlockDevice::queue_of(unsigned cpu) {
  * blk_mq_get_tag: a request takes a tag of its CPU's hardware queue, and a submitter that finds
  * all queue_depth taken sleeps until one is freed, at a request's completion. The queue's tags
  * are the completions of the requests it holds; those ended by @now_ps are free. With n in flight
- * and a depth d (n >= d), the (n - d + 1)-th completion frees the tag this request gets. A queue
- * is one CPU's alone (hw_queues 0) or shared by CPUs whose kernel operations may run ahead of one
- * another: a request a core submitted at a later simulated time then counts as in flight for
- * another core's earlier submission (within the quantum of the cores' clocks).
+ * and a depth d (n >= d), the (n - d + 1)-th completion after @now_ps frees the tag this request
+ * gets. A queue is one CPU's alone (hw_queues 0) or shared by CPUs whose kernel operations may run
+ * ahead of one another: completions are forgotten only once the global time has passed them (a
+ * core behind another still sees the requests the other saw complete), and a request a core
+ * submitted at a later simulated time counts as in flight for another core's earlier submission.
  */
-std::uint64_t BlockDevice::tag_free_ps(std::uint64_t now_ps, unsigned cpu) {
+std::uint64_t BlockDevice::tag_free_ps(std::uint64_t now_ps, unsigned cpu, std::uint64_t horizon_ps) {
     if (!m_config.queue_depth || synchronous()) return now_ps;
     std::multiset<std::uint64_t> &q = queue_of(cpu);
-    q.erase(q.begin(), q.upper_bound(now_ps));
-    if (q.size() < m_config.queue_depth) return now_ps;
-    return *std::next(q.begin(), static_cast<std::ptrdiff_t>(q.size() - m_config.queue_depth));
+    q.erase(q.begin(), q.upper_bound(std::min(horizon_ps, now_ps)));
+    const auto first = q.upper_bound(now_ps);
+    /* the completions left at or before @now_ps lie within the cores' skew: few to count */
+    const std::size_t in_flight = q.size() - static_cast<std::size_t>(std::distance(q.begin(), first));
+    if (in_flight < m_config.queue_depth) return now_ps;
+    return *std::next(first, static_cast<std::ptrdiff_t>(in_flight - m_config.queue_depth));
 }
 
-std::uint64_t BlockDevice::wait_tag_ps(std::uint64_t now_ps, unsigned cpu) {
-    const std::uint64_t at = tag_free_ps(now_ps, cpu);
+std::uint64_t BlockDevice::wait_tag_ps(std::uint64_t now_ps, unsigned cpu, std::uint64_t horizon_ps) {
+    const std::uint64_t at = tag_free_ps(now_ps, cpu, horizon_ps);
     if (at == now_ps) return 0;
     ++m_tag_waits;
     m_tag_wait_ps += at - now_ps;

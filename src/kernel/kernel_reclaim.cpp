@@ -379,10 +379,10 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                     if (!direct && pg.reclaim && m_pgdat_writeback) {
                         ++immediate;
                     } else {
-                        // folio_set_reclaim: rotated to the tail when written. Not a write that
-                        // has already completed, and rotated, in the time of a core ahead of this
-                        // one (its PG_reclaim cleared then): marked again it would rotate twice.
-                        if (!pg.reclaim && pg.writeback_end_ps > m_rotations.done_until_ps()) {
+                        // folio_set_reclaim: rotated to the tail when written. Not a write whose
+                        // completion has already taken its PG_reclaim in the time of a core ahead
+                        // of this one: marked again it would rotate twice for one write.
+                        if (!pg.reclaim && pg.rotated_end_ps != pg.writeback_end_ps) {
                             pg.reclaim = true;
                             m_rotations.add(pfn, pg.writeback_end_ps);
                         }
@@ -507,6 +507,7 @@ void Kernel::rotate_written_pages() {
         UserPage &pg = it->second;
         if (!pg.reclaim || pg.writeback_end_ps != end_ps) return;
         pg.reclaim = false;
+        pg.rotated_end_ps = end_ps;
         if (pg.dirty || pg.batch_cpu >= 0 || pg.locked(now)) return;
         const LruLists::List inactive = LruLists::inactive(pg.file);
         if (pg.list != inactive) {

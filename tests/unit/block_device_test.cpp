@@ -127,6 +127,18 @@ TEST(BlockDevice, AFullHardwareQueueHoldsTheNextRequestUntilOneCompletes) {
     shared.write_done_ps(0, 0, 1);
     EXPECT_EQ(shared.tag_free_ps(0, 3), 80 * kUs + kPagePs) << "one queue for every CPU";
 
+    c.hw_queues = 2;
+    BlockDevice two(c);
+    two.write_done_ps(0, 0, 0);
+    two.write_done_ps(0, 0, 2);
+    EXPECT_EQ(two.tag_free_ps(0, 4), 80 * kUs + kPagePs) << "CPUs 0, 2 and 4 share queue 0: full";
+    EXPECT_EQ(two.tag_free_ps(0, 1), 0u) << "CPU 1's queue 1 is empty";
+    // A core ahead asks once both writes have completed: a tag is free. A core behind it (at
+    // 10 us, the global time still 0) sees both still in flight: the completions are not
+    // forgotten before the global time passes them.
+    EXPECT_EQ(two.tag_free_ps(500 * kUs, 0, 0), 500 * kUs);
+    EXPECT_EQ(two.tag_free_ps(10 * kUs, 2, 0), 80 * kUs + kPagePs);
+
     c.queue_depth = 0;
     BlockDevice unlimited(c);
     for (int i = 0; i < 100; ++i) unlimited.write_done_ps(0, 0, 0);

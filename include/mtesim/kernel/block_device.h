@@ -46,11 +46,12 @@ public:
     /// writer has waited for its tag (tag_free_ps() <= @now_ps).
     std::uint64_t write_done_ps(std::uint64_t now_ps, std::uint64_t horizon_ps, unsigned cpu = 0);
     /// When a request @cpu submits at @now_ps gets a tag of its hardware queue: @now_ps, or,
-    /// with queue_depth requests in flight there, when enough of them have completed.
-    std::uint64_t tag_free_ps(std::uint64_t now_ps, unsigned cpu);
+    /// with queue_depth requests in flight there at @now_ps, when enough of them have completed.
+    /// @horizon_ps: no request comes before it (the global time); tags freed by then are forgotten.
+    std::uint64_t tag_free_ps(std::uint64_t now_ps, unsigned cpu, std::uint64_t horizon_ps = 0);
     /// A writer submitting at @now_ps from @cpu sleeps for a tag: how long, in ps (0: a tag is
     /// free); counts the wait.
-    std::uint64_t wait_tag_ps(std::uint64_t now_ps, unsigned cpu);
+    std::uint64_t wait_tag_ps(std::uint64_t now_ps, unsigned cpu, std::uint64_t horizon_ps = 0);
     /// A synchronous device's page read (zram: no request, the reading core's own work), in ns;
     /// counts the page.
     double sync_read_page_ns();

@@ -499,7 +499,7 @@ private:
     /// free tag (blk_mq_get_tag: io_schedule); returns the cycles it waited.
     std::uint64_t wait_for_tag(BlockDevice &dev) {
         const std::uint64_t now = m_kmem.now_ps();
-        const std::uint64_t wait = dev.wait_tag_ps(now, m_kmem.current_cpu());
+        const std::uint64_t wait = dev.wait_tag_ps(now, m_kmem.current_cpu(), m_kmem.horizon_ps());
         return wait ? m_kmem.io_wait_until(now + wait) : 0;
     }
     /// A page write was started (m_writeback counts it): a throttled kswapd's wake-up may come

@@ -25,7 +25,6 @@ public:
     /// them. The page may have been freed or reused since: @f checks.
     template <class F>
     void take_due(std::uint64_t now_ps, F &&f) {
-        m_done_ps = now_ps > m_done_ps ? now_ps : m_done_ps;
         while (!m_due.empty() && m_due.top().first <= now_ps) {
             const auto [end_ps, pfn] = m_due.top();
             m_due.pop();
@@ -33,13 +32,7 @@ public:
         }
     }
 
-    /// The latest time take_due() was called with, in ps: writes that completed by then have
-    /// rotated. A core behind that time (the cores' clocks differ within the quantum) still sees
-    /// them in flight.
-    std::uint64_t done_until_ps() const { return m_done_ps; }
-
 private:
-    std::uint64_t m_done_ps = 0;
     using Entry = std::pair<std::uint64_t, std::uint64_t>; /* (end in ps, pfn) */
     std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_due;
 };
