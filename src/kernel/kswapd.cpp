@@ -88,13 +88,12 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
     // A batch that freed nothing and stopped at its look limit is not yet a failed balance: the
     // priority loop goes on scanning (after cond_resched) until the lists have been looked
     // through, twice their length (each page may need a second look), without progress.
+    const std::uint64_t immediate = m_chain.immediate; /* the pass's (the chain ends below) */
     if (!freed && m_chain.cut && m_chain.looked < 2 * m_kernel.user_pages() + 16) {
         ++m_stats.batches_without_progress;
-        return go_on();
+        return go_on(immediate);
     }
-    const std::uint64_t immediate = m_chain.immediate;
     m_kernel.end_reclaim_chain(m_chain);
-    m_chain.immediate = immediate; /* the pass's, for go_on() */
     if (!freed) {
         ++m_failures;
         ++m_stats.failures;
@@ -113,14 +112,14 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
             return false;
         }
         ++m_stats.high_wmark_hit_quickly; /* kswapd_try_to_sleep slept not at all: balance_pgdat again */
-        return go_on();
+        return go_on(immediate);
     }
     if (balanced(m_balance_order)) {
         m_kernel.clear_pgdat_congested(); /* prepare_kswapd_sleep */
         sleep();
         return false;
     }
-    return go_on();
+    return go_on(immediate);
 }
 
 /*
@@ -135,9 +134,8 @@ bool Kswapd::run_once(std::uint64_t &cycles) {
  * batches; the model decides after each batch (a pass) and only where balance_pgdat goes on (a
  * pass after which the node is balanced sleeps without the stall).
  */
-bool Kswapd::go_on() {
-    if (!m_chain.immediate || !m_timed) return true;
-    m_chain.immediate = 0;
+bool Kswapd::go_on(std::uint64_t immediate) {
+    if (!immediate || !m_timed) return true;
     const std::uint64_t now = m_kernel.now_ps();
     const std::uint64_t until = m_kernel.begin_writeback_throttle();
     m_throttled = true;

@@ -96,9 +96,9 @@ private:
     /// comes first.
     void sleep();
     /// Where balance_pgdat goes on after a pass: at once (true: it stays runnable), unless the
-    /// pass found nr_immediate pages and a scheduler gives it timers: then shrink_node's
+    /// pass found @immediate (nr_immediate) pages and a scheduler gives it timers: then shrink_node's
     /// reclaim_throttle puts it to sleep until writes complete (false; timed_out() ends it).
-    bool go_on();
+    bool go_on(std::uint64_t immediate);
 
     Kernel &m_kernel;
     PageAllocator &m_alloc;

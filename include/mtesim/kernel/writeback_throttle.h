@@ -32,8 +32,7 @@ public:
         m_active = true;
         m_start_ps = now_ps;
         m_base = writes.completed();
-        m_timeout_ps = now_ps + kTimeoutPs;
-        m_until_ps = std::min(m_timeout_ps, writes.nth_end_ps(kWrittenPerTask + 1));
+        m_until_ps = std::min(now_ps + kTimeoutPs, writes.nth_end_ps(kWrittenPerTask + 1));
         return m_until_ps;
     }
     /// A write was started while kswapd waits (@writes retired to the current time): the
@@ -53,14 +52,10 @@ public:
         m_active = false;
         return m_until_ps - m_start_ps;
     }
-    bool active() const { return m_active; }
-    /// The wake-up armed, in ps (while active).
-    std::uint64_t until_ps() const { return m_until_ps; }
 
 private:
     bool m_active = false;
     std::uint64_t m_start_ps = 0;   /* when it began to wait, in ps */
-    std::uint64_t m_timeout_ps = 0; /* start + HZ/10, in ps */
     std::uint64_t m_until_ps = 0;   /* the wake-up armed, in ps */
     std::uint64_t m_base = 0;       /* writes retired when it began, in pages */
 };
