@@ -204,11 +204,12 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * freed. A dirty file page is unmapped and sent back to the active list, PG_reclaim, for the
  * flusher (drop_file_page); a batch of nothing but such pages wakes the flusher; kswapd writes
  * one itself only under PGDAT_DIRTY, and direct reclaim only standing in for a flusher that
- * cannot run within this operation (the end of the pass loop). A page under write-back is
- * rotated to the inactive head (a departure: Linux activates it, docs/policies.md), and marked
- * PG_reclaim if it was not (shrink_folio_list's case 2, sc->nr.writeback), unless kswapd finds
- * it so marked already while PGDAT_WRITEBACK is set (case 1: nr_immediate, pages cycling through
- * the list faster than they are written). A write of a PG_reclaim page moves it to the inactive
+ * cannot run within this operation (the end of the pass loop). A page found under write-back is
+ * marked PG_reclaim if it was not (shrink_folio_list's case 2, sc->nr.writeback), unless kswapd
+ * finds it so marked already while PGDAT_WRITEBACK is set (case 1: nr_immediate, pages cycling
+ * through the lists faster than they are written); either way it is activated (activate_locked),
+ * once per chain of passes (a departure, docs/policies.md: found again in the same chain, it
+ * stays at the inactive head as a page only write-back holds). A write of a PG_reclaim page moves it to the inactive
  * tail as it completes (folio_rotate_reclaimable,
  * rotate_written_pages, looked at before each page scanned), so the scan frees it next. A pass
  * is bounded by twice the pages on the lists, and ends early once only pages under write-back
@@ -263,6 +264,10 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     };
     // Direct reclaim standing in for the flusher: see the end of the pass loop.
     bool stand_in = false;
+    // The chain this call belongs to (a call without looks is a chain of its own): a page found
+    // under write-back is activated once in a chain (below).
+    if (looks && !looks->serial) looks->serial = ++m_reclaim_chains;
+    const std::uint64_t chain = looks ? looks->serial : ++m_reclaim_chains;
     for (unsigned pass = 0;; ++pass) {
         std::uint64_t budget = 2 * m_pages.size() + 16;
         std::uint64_t writeback_end = ~0ull, dirty_kept = 0;
@@ -372,9 +377,18 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 ++dirty_kept;
             } else if (pg.writeback_end_ps && (pg.file || pg.swapcache() || under_writeback(pg))) {
                 // Under write-back (just started, or still running; a file page or an anonymous
-                // one in the swap cache): rotated to the inactive head. Found so (not written
-                // by this look: pageout's PAGE_SUCCESS keeps it unmarked as nr_writeback), it is
-                // case 1 or 2 of shrink_folio_list.
+                // one in the swap cache). Written by this look, it goes to the inactive head
+                // (pageout's PAGE_SUCCESS: keep, not counted as nr_writeback). Found so, it is
+                // case 1 or 2 of shrink_folio_list, and activated (activate_locked) so that
+                // reclaim's scans pass over it until its write's end moves it to the inactive
+                // tail (rotate_written_pages), unless this chain of passes activated it already:
+                // brought back by the lists' balance while still under write-back, it stays at
+                // the inactive head and counts as a page only write-back holds, as one just
+                // written does, so that the chain moves on once only such pages are left (Linux's
+                // shrink_node scans a slice of each list, and its lists side by side; the model's
+                // passes take the file list first, and would otherwise send the same pages round
+                // between the two lists for as long as their writes run).
+                const bool activate = found_writeback && pg.writeback_activated_chain != chain;
                 if (found_writeback) {
                     if (!direct && pg.reclaim && m_pgdat_writeback) {
                         ++immediate;
@@ -389,9 +403,16 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                         ++node_writeback;
                     }
                 }
-                pg.lru = m_lru.move(pg.lru, list, list);
                 writeback_end = std::min(writeback_end, pg.writeback_end_ps);
-                ++(pg.file ? writeback_seen : anon_busy_seen);
+                if (activate) {
+                    pg.writeback_activated_chain = chain;
+                    pg.lru = m_lru.move(pg.lru, list, act);
+                    pg.list = act;
+                    ++m_stats.lru_writeback_activations;
+                } else {
+                    pg.lru = m_lru.move(pg.lru, list, list);
+                    ++(pg.file ? writeback_seen : anon_busy_seen);
+                }
             } else {
                 pg.lru = m_lru.move(pg.lru, list, act);
                 pg.list = act;

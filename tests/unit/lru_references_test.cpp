@@ -110,9 +110,12 @@ TEST(LruReferences, AFilePageReadOnceIsReclaimedAndOneReadTwiceIsActivated) {
 }
 
 /* A page under write-back is not looked at for references (shrink_folio_list handles
- * write-back first): its access flag survives the scan. An asynchronous swap device's write
- * keeps page 0 under write-back after MADV_PAGEOUT; touched again meanwhile (swapped in from the
- * swap cache, a young PTE), it stays young through a kswapd pass that passes it over. */
+ * write-back first): its access flag survives the look, and the page is activated
+ * (activate_locked), not as a referenced page is. An asynchronous swap device's write keeps
+ * page 0 under write-back after MADV_PAGEOUT; touched again meanwhile (swapped in from the swap
+ * cache, a young PTE), it stays young through kswapd's look at it. The call stops after that
+ * one look: on lists this short, the balance that follows would deactivate it again, and
+ * shrink_active_list's folio_referenced clears the flag. */
 TEST(LruReferences, APageUnderWriteBackKeepsItsAccessFlag) {
     Rig r({}, test::async_swap());
     anon_pages(r, 1);
@@ -122,8 +125,12 @@ TEST(LruReferences, APageUnderWriteBackKeepsItsAccessFlag) {
     ASSERT_TRUE(pg.under_writeback(r.kmem.now_ps()));
     ASSERT_TRUE(pg.maps.front().young);
     std::uint64_t cycles = 0;
-    r.k->reclaim(1, cycles, false); /* kswapd's: it does not wait for the write */
+    ReclaimLooks looks;
+    looks.limit = 1;
+    r.k->reclaim(1, cycles, false, &looks); /* kswapd's: it does not wait for the write */
     EXPECT_TRUE(page_at(r, 1, kBase).maps.front().young);
+    EXPECT_EQ(page_at(r, 1, kBase).list, LruLists::active_anon) << "activate_locked";
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
     EXPECT_EQ(r.k->stats().lru_kept, 0u);
     EXPECT_EQ(r.k->stats().lru_activations, 0u);
 }
@@ -285,5 +292,31 @@ TEST(LruReferences, ReadMarksEachLaterPageAsItsCopyReachesIt) {
         ASSERT_TRUE(pfn) << "page " << i;
         EXPECT_TRUE(r.k->find_user_page(*pfn)->referenced) << "page " << i;
     }
+    r.expect_clean();
+}
+
+/* activate_locked, then folio_rotate_reclaimable: a page reclaim finds under write-back goes to
+ * the active list, out of the scans' way (Linux since 4.11, "mm: vmscan: move dirty pages out of
+ * the way until they're flushed"), and its write's end moves it from there to the inactive tail,
+ * where the next reclaim frees it first. Page 0, paged out to an asynchronous device, is in the
+ * swap cache under write-back when kswapd looks at it. */
+TEST(LruReferences, APageFoundUnderWriteBackIsActivatedAndItsWritesEndMovesItToTheInactiveTail) {
+    Rig r({}, test::async_swap());
+    anon_pages(r, 1);
+    const Pfn pfn(upte::pfn(r.pte(1, kBase)));
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_EQ(r.k->swap_cache_pages(), 1u);
+    ASSERT_TRUE(r.k->find_user_page(pfn)->under_writeback(r.kmem.now_ps()));
+    std::uint64_t cycles = 0;
+    ReclaimLooks looks;
+    looks.limit = 1;
+    EXPECT_EQ(r.k->reclaim(1, cycles, false, &looks), 0u);
+    EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_anon);
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
+    r.kmem.io_wait(1000000); /* 1 ms: the write is done */
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().writeback_rotations, 1u) << "from the active list to the inactive tail";
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
+    EXPECT_EQ(r.k->swap_cache_pages(), 0u);
     r.expect_clean();
 }

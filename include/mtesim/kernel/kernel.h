@@ -613,6 +613,7 @@ private:
     WritebackThrottle m_wb_throttle; /* kswapd's reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) */
     bool m_pgdat_dirty = false;     /* PGDAT_DIRTY (see pgdat_dirty) */
     bool m_pgdat_writeback = false; /* PGDAT_WRITEBACK (see pgdat_writeback) */
+    std::uint64_t m_reclaim_chains = 0; /* reclaim chains begun, a serial (ReclaimLooks::serial, UserPage::writeback_activated_chain) */
     std::function<bool(IKernelThread &)> m_kthread_waker;
     std::function<void(IKernelThread &, std::uint64_t, bool)> m_kthread_timer;
     std::function<void(std::uint32_t, std::uint64_t)> m_oom_signal;

@@ -12,6 +12,7 @@ namespace mtesim {
 struct ReclaimLooks {
     std::uint64_t limit = 0; /* pages one call may look at, in pages (0: no limit) */
     bool cut = false;        /* the last call stopped at @limit */
+    std::uint64_t serial = 0; /* the chain's number, given by its first call (0: not begun); UserPage::writeback_activated_chain */
     /* over the chain: */
     std::uint64_t looked = 0;         /* pages looked at, in pages */
     std::uint64_t file_busy = 0;      /* inactive file pages passed over under write-back or locked, in pages */
