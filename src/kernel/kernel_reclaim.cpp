@@ -268,7 +268,18 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     // under write-back is activated once in a chain (below).
     if (looks && !looks->serial) looks->serial = ++m_reclaim_chains;
     const std::uint64_t chain = looks ? looks->serial : ++m_reclaim_chains;
+    // A page left on the inactive list busy (under write-back, or locked) counts once among the
+    // pages known only busy: in a chain with looks, whose counts carry over its passes; in a
+    // call without, in each pass, whose counts start afresh (busy_epoch). It no longer counts
+    // once it leaves for the active list.
+    std::uint64_t busy_epoch = chain;
+    const auto count_busy = [&](UserPage &pg, std::uint64_t &seen_count) {
+        if (pg.busy_counted_chain == busy_epoch) return;
+        pg.busy_counted_chain = busy_epoch;
+        ++seen_count;
+    };
     for (unsigned pass = 0;; ++pass) {
+        if (!looks && pass) busy_epoch = ++m_reclaim_chains;
         std::uint64_t budget = 2 * m_pages.size() + 16;
         std::uint64_t writeback_end = ~0ull, dirty_kept = 0;
         std::uint64_t writeback_seen = looks ? looks->file_busy : 0, anon_busy_seen = looks ? looks->anon_busy : 0;
@@ -367,7 +378,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 // the inactive list (shrink_folio_list's "keep": folio_trylock failed), like a page
                 // under write-back.
                 pg.lru = m_lru.move(pg.lru, list, list);
-                ++(pg.file ? writeback_seen : anon_busy_seen); /* not evictable now: as a write-back */
+                count_busy(pg, pg.file ? writeback_seen : anon_busy_seen); /* not evictable now: as a write-back */
             } else if (pg.file && !pg.shmem && pg.dirty && !under_writeback(pg)) {
                 // A dirty file page reclaim does not write (drop_file_page): back to the active
                 // list, PG_reclaim set, for the flusher to write (activate_locked).
@@ -387,8 +398,11 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 // written does, so that the chain moves on once only such pages are left (Linux's
                 // shrink_node scans a slice of each list, and its lists side by side; the model's
                 // passes take the file list first, and would otherwise send the same pages round
-                // between the two lists for as long as their writes run).
-                const bool activate = found_writeback && pg.writeback_activated_chain != chain;
+                // between the two lists for as long as their writes run). Nor a page whose write
+                // has already completed and rotated in the time of a core ahead of this one (see
+                // below): it is left at the inactive head as before.
+                const bool activate = found_writeback && pg.writeback_activated_chain != chain &&
+                                      pg.rotated_end_ps != pg.writeback_end_ps;
                 if (found_writeback) {
                     if (!direct && pg.reclaim && m_pgdat_writeback) {
                         ++immediate;
@@ -404,14 +418,19 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                     }
                 }
                 writeback_end = std::min(writeback_end, pg.writeback_end_ps);
+                std::uint64_t &seen_count = pg.file ? writeback_seen : anon_busy_seen;
                 if (activate) {
                     pg.writeback_activated_chain = chain;
                     pg.lru = m_lru.move(pg.lru, list, act);
                     pg.list = act;
                     ++m_stats.lru_writeback_activations;
+                    if (pg.busy_counted_chain == busy_epoch) { /* counted when written or locked earlier */
+                        pg.busy_counted_chain = 0;
+                        --seen_count;
+                    }
                 } else {
                     pg.lru = m_lru.move(pg.lru, list, list);
-                    ++(pg.file ? writeback_seen : anon_busy_seen);
+                    count_busy(pg, seen_count);
                 }
             } else {
                 pg.lru = m_lru.move(pg.lru, list, act);

@@ -221,5 +221,6 @@ TEST(KswapdThrottle, AWriteThatRotatedInALaterCoresTimeIsNotMarkedAgain) {
     r.kmem.io_ns = behind;
     EXPECT_EQ(r.k->reclaim(1, cycles), 1u) << "found in flight, waited for, then freed";
     EXPECT_EQ(r.k->stats().writeback_rotations, 2u) << "not rotated a second time for the same write";
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 0u) << "nor activated: it stays at the inactive head";
     r.expect_clean();
 }

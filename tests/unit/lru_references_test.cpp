@@ -320,3 +320,30 @@ TEST(LruReferences, APageFoundUnderWriteBackIsActivatedAndItsWritesEndMovesItToT
     EXPECT_EQ(r.k->swap_cache_pages(), 0u);
     r.expect_clean();
 }
+
+/* A page a chain of kswapd's passes wrote counts among the pages it knows only busy (its
+ * inactive list's pages under write-back); found there again, still under write-back, and
+ * activated, it no longer counts, so the chain goes on to the pages behind it. The first call
+ * (stopped at 32 looks) keeps each of 16 young pages once and swaps each out at its second look:
+ * 16 writes in flight (82 us each on this device), 16 busy pages known. 16 more pages are touched;
+ * the second call of the same chain activates the 16 written ones as it finds them, then swaps the
+ * new ones out in turn. Were the activated pages still counted, the chain would think the 16
+ * new pages busy and stop before them. */
+TEST(LruReferences, APageWrittenByAChainAndActivatedLaterInItNoLongerCountsAsBusy) {
+    Rig r({}, test::async_swap());
+    anon_pages(r, 16);
+    std::uint64_t cycles = 0;
+    ReclaimLooks looks;
+    looks.limit = 32;
+    EXPECT_EQ(r.k->reclaim(16, cycles, false, &looks), 0u);
+    ASSERT_EQ(r.k->stats().swap_outs, 16u);
+    ASSERT_EQ(looks.anon_busy, 16u);
+    r.k->mmap(1, kBase + 16 * kPageSize, 16 * kPageSize, false);
+    for (unsigned i = 16; i < 32; ++i) ASSERT_TRUE(r.touch(1, kBase + i * kPageSize, true));
+    looks.limit = 0;
+    r.k->reclaim(16, cycles, false, &looks);
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 16u);
+    EXPECT_EQ(r.k->stats().swap_outs, 32u) << "the new pages were swapped out too";
+    EXPECT_EQ(looks.anon_busy, 16u) << "the 16 new pages written; the activated ones no longer counted";
+    r.expect_clean();
+}

@@ -41,6 +41,7 @@ struct UserPage {
     bool reclaim = false;               /* PG_reclaim: reclaim started its write; rotated to the inactive tail when it completes */
     std::uint64_t rotated_end_ps = 0;   /* the end of the write whose completion last took its PG_reclaim (folio_end_writeback), ps; 0: none */
     std::uint64_t writeback_activated_chain = 0; /* the reclaim chain (ReclaimLooks::serial) that last activated it found under write-back; 0: none */
+    std::uint64_t busy_counted_chain = 0;        /* the reclaim chain (a pass, for a call without ReclaimLooks) that counted it among the busy pages left on its inactive list (write-back, locked); 0: none */
     /* PG_readahead: a swap page read into the swap cache by readahead and not yet found by a
      * fault; a file page, the marker of a readahead window's asynchronous part, whose lookup
      * starts the next window (cleared then) */
