@@ -501,9 +501,11 @@ std::uint64_t Kernel::prefill_page_cache(std::uint32_t file_id, std::uint64_t pa
  * madvise_pageout drains this CPU's LRU-add batch first (lru_add_drain);
  * madvise_cold_or_pageout_pte_range clears each folio's PG_referenced (the PTEs' access flags
  * stay: it clears them only for MADV_COLD) and collects a PMD's folios, and reclaim_pages runs shrink_folio_list on them (PG_active cleared, references
- * ignored): their TLB invalidations wait once a PMD (TlbFlushBatch). A folio it cannot free
- * (under write-back: an asynchronous swap device's write, a dirty file page's) goes back to the
- * inactive list. */
+ * ignored): their TLB invalidations wait once a PMD (TlbFlushBatch). A folio whose write this
+ * call started (an asynchronous swap device's) goes back to the inactive list. One it finds
+ * under write-back is shrink_folio_list's case 2 (reclaim_pages is global reclaim, where
+ * writeback_throttling_sane holds): marked PG_reclaim and activated (activate_locked), so that
+ * its write's end moves it to the inactive tail, as reclaim's passes do. */
 Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
     Result r;
     Process *p = live(pid);
@@ -527,6 +529,7 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             if (!m_pages.at(pfn.value()).file && m_pages.at(pfn.value()).maps.size() > 1) continue;
             UserPage &pg = m_pages.at(pfn.value());
             pg.referenced = false;
+            const bool found_writeback = under_writeback(pg);
             if (pg.batch_cpu < 0 && pg.list == LruLists::active(pg.file)) {
                 pg.lru = m_lru.move(pg.lru, pg.list, LruLists::inactive(pg.file));
                 pg.list = LruLists::inactive(pg.file);
@@ -539,6 +542,18 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active_file);
                 pg.list = LruLists::active_file;
                 ++m_stats.file_dirty_activated;
+            }
+            // Not a write that completed, and rotated, in the time of a core ahead (reclaim's rule).
+            if (found_writeback && pg.rotated_end_ps != pg.writeback_end_ps) {
+                if (!pg.reclaim) {
+                    pg.reclaim = true;
+                    m_rotations.add(pfn, pg.writeback_end_ps);
+                }
+                if (pg.batch_cpu < 0) {
+                    pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active(pg.file));
+                    pg.list = LruLists::active(pg.file);
+                    ++m_stats.lru_writeback_activations;
+                }
             }
         }
     batch.flush(r.cycles);

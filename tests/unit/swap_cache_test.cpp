@@ -748,3 +748,28 @@ TEST(SwapCache, AWriterSleepsForATagWhenTheSwapDevicesQueueIsFull) {
         r.expect_clean();
     }
 }
+
+/* MADV_PAGEOUT's reclaim_pages runs shrink_folio_list as global reclaim: a page it finds under
+ * write-back is case 2 (writeback_throttling_sane), marked PG_reclaim and activated
+ * (activate_locked), and its write's end moves it to the inactive tail. Page 0 is paged out to
+ * an asynchronous device, touched back from the swap cache while its write runs, and paged out
+ * again. */
+TEST(SwapCache, MadvPageoutActivatesAPageItFindsUnderWriteBack) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    const Pfn pfn(upte::pfn(r.pte(1, kBase)));
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_TRUE(r.touch(1, kBase)) << "mapped back from the swap cache";
+    ASSERT_EQ(upte::pfn(r.pte(1, kBase)), pfn);
+    ASSERT_TRUE(r.k->find_user_page(pfn)->under_writeback(r.kmem.now_ps()));
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 0u) << "the write this pageout started leaves it inactive";
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_anon);
+    EXPECT_TRUE(r.k->find_user_page(pfn)->reclaim);
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
+    r.kmem.io_wait(kPastTheWriteNs);
+    std::uint64_t cycles = 0;
+    r.k->reclaim(1, cycles);
+    EXPECT_EQ(r.k->stats().writeback_rotations, 1u) << "from the active list to the inactive tail";
+    r.expect_clean();
+}
