@@ -325,12 +325,13 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (pg.file && !pg.shmem) ++node_file_taken;
             const LruLists::List act = LruLists::active(pg.file);
             // shrink_folio_list looks at the references of a page it could lock and that is not
-            // under write-back (those are kept or rotated below, their access flags untouched;
-            // a pinned one is passed over all the same).
+            // under write-back (those are kept or activated below, their access flags
+            // untouched). A pinned page is passed over, unless it is under write-back: Linux
+            // tests PG_writeback before it tries to unmap a page (and fails on a pin).
             const bool found_writeback = under_writeback(pg);
             const bool busy = pg.locked(m_kmem.now_ps()) || found_writeback;
             const FolioRef ref = busy ? FolioRef::reclaim : check_references(pg, cycles);
-            if (pg.pins || ref == FolioRef::keep || ref == FolioRef::activate) {
+            if ((pg.pins && !found_writeback) || ref == FolioRef::keep || ref == FolioRef::activate) {
                 // folio_check_dirty_writeback comes before the references are looked at.
                 if (pg.file && !pg.shmem && pg.dirty && !under_writeback(pg)) {
                     ++unqueued_dirty;

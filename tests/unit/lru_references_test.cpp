@@ -347,3 +347,29 @@ TEST(LruReferences, APageWrittenByAChainAndActivatedLaterInItNoLongerCountsAsBus
     EXPECT_EQ(looks.anon_busy, 16u) << "the 16 new pages written; the activated ones no longer counted";
     r.expect_clean();
 }
+
+/* shrink_folio_list tests PG_writeback before it tries to unmap a page, which a pin makes fail:
+ * a pinned page under write-back is case 2 (marked, counted as nr_writeback, activated), not a
+ * pinned page passed over. Page 0 is paged out to an asynchronous device, written back in place
+ * from the swap cache while its write runs (it keeps its slot: exclusive), and pinned. */
+TEST(LruReferences, APinnedPageUnderWriteBackIsHandledAsUnderWriteBack) {
+    Rig r({}, test::async_swap());
+    anon_pages(r, 1);
+    const Pfn pfn(upte::pfn(r.pte(1, kBase)));
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_TRUE(r.touch(1, kBase, true));
+    ASSERT_EQ(upte::pfn(r.pte(1, kBase)), pfn) << "reused in place";
+    r.k->pin(1, kBase, kPageSize, true);
+    ASSERT_EQ(r.k->find_user_page(pfn)->pins, 1u);
+    ASSERT_TRUE(r.k->find_user_page(pfn)->under_writeback(r.kmem.now_ps()));
+    std::uint64_t cycles = 0;
+    ReclaimLooks looks;
+    looks.limit = 1;
+    r.k->reclaim(1, cycles, false, &looks);
+    EXPECT_EQ(r.k->stats().pinned_skipped, 0u);
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
+    EXPECT_EQ(looks.writeback, 1u) << "nr_writeback";
+    EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_anon);
+    r.k->pin(1, kBase, kPageSize, false);
+    r.expect_clean();
+}
