@@ -340,7 +340,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.file.readahead_pages", k.file_ra_pages, "pages", "pages readahead windows added to the page cache, the page a miss asked for among them");
     add_count("kernel.file.readahead_unused", k.file_ra_unused, "pages", "pages read ahead that left the page cache (reclaimed, or dropped to cleancache) before any read, fault or write looked them up");
     add_count("kernel.file.queued_us", k.storage_queued_us, "us", "time the storage device's requests (reads and write-backs) waited, after their own latency, for the requests submitted before them to move their data (the device's one data path), summed over the requests");
-    add_count("kernel.file.tag_waits", k.storage_tag_waits, "requests", "storage requests that found their CPU's hardware queue holding storage.queue_depth requests (blk_mq_get_tag): a writer slept until a tag was freed, a read started then");
+    add_count("kernel.file.tag_waits", k.storage_tag_waits, "requests", "storage requests that found their CPU's hardware queue holding storage.queue_depth requests (blk_mq_get_tag): a writer or a readahead's submitter slept until a tag was freed, another read started then");
     add_count("kernel.file.tag_wait_us", k.storage_tag_wait_us, "us", "the time those requests waited for a tag, summed");
     add_count("kernel.file.overwrites", k.file_overwrites, "pages", "page-cache misses of a write(2) covering the whole page: a new page, not read");
     add_count("kernel.file.writebacks", k.file_writebacks, "pages", "dirty file pages kswapd wrote itself (pageout, once PGDAT_DIRTY was set and the page was already PG_reclaim)");

@@ -327,6 +327,7 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
     std::vector<Pfn> run;
     auto submit = [&] {
         if (run.empty()) return;
+        cycles += m_k.host.wait_for_tag(m_k.storage); /* submit_bio sleeps for a tag, readahead too */
         const std::uint64_t done = m_k.storage.read_done_ps(m_k.kmem.now_ps(), run.size(), m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
         for (const Pfn f : run) m_k.pages.at(f.value()).locked_until_ps = done;
         m_k.stats.file_reads += run.size();
@@ -720,6 +721,7 @@ void FaultHandler::swap_readahead(Process &p, const Vma &/*vma: the fault's copy
     for (std::size_t i = 0; i < read.size();) {
         std::size_t j = i + 1;
         while (j < read.size() && read[j] == read[j - 1] + 1) ++j;
+        cycles += m_k.host.wait_for_tag(m_k.swap_dev); /* submit_bio sleeps for a tag */
         const std::uint64_t done = m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), j - i, m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
         for (; i < j; ++i)
             if (const auto pfn = m_k.swap_cache.find(read[i])) m_k.pages.at(pfn->value()).locked_until_ps = done;

@@ -326,3 +326,33 @@ TEST(FileReadaheadKernel, AWriteBackSubmittedBehindAReadaheadWindowCompletesAfte
     EXPECT_GT(r.k->storage_device().queued_ps(), 0u);
     r.expect_clean();
 }
+
+/* blk_mq_get_tag for readahead: submit_bio sleeps for a tag whatever the request. With a storage
+ * queue of one request, held by a write-back the flusher started, the reader that reaches page
+ * 16's marker sleeps until that write completes before it submits the next window (32..63),
+ * though it waits for none of that window's pages. Without the limit it does not wait at all. */
+TEST(FileReadaheadKernel, AnAsynchronousWindowsSubmitterSleepsForATag) {
+    for (std::uint32_t depth : {1u, 0u}) {
+        KernelConfig kc = test::small_swap();
+        kc.storage.read_ahead_kb = 128;
+        kc.storage.queue_depth = depth;
+        test::KernelRig r({}, kc);
+        r.k->thread_start(1);
+        ASSERT_EQ(r.k->read_file(1, 5, 0, 16 * kPage).outcome, Kernel::Outcome::ok) << "window 0..31, waited for";
+        ASSERT_EQ(r.k->stats().file_ra_async, 0u);
+        r.k->mmap(1, test::kBase, kPage, false);
+        ASSERT_TRUE(r.touch(1, test::kBase, true));
+        ASSERT_EQ(r.k->user_copy(1, test::kBase, kPage, false, false, false, 7, 0).error, static_cast<std::int64_t>(kPage));
+        ASSERT_EQ(r.run_flusher(), 1u) << "its write holds the queue's tag";
+        const double t0 = r.kmem.io_ns;
+        ASSERT_EQ(r.k->read_file(1, 5, 16 * kPage, kPage).outcome, Kernel::Outcome::ok);
+        ASSERT_EQ(r.k->stats().file_ra_async, 1u);
+        if (depth) {
+            EXPECT_GE(r.kmem.io_ns - t0, 80000.0) << "slept for the write's tag (80 us of latency at least)";
+            EXPECT_EQ(r.k->stats().storage_tag_waits, 1u);
+        } else {
+            EXPECT_EQ(r.kmem.io_ns - t0, 0.0);
+        }
+        r.expect_clean();
+    }
+}

@@ -15,6 +15,8 @@
 
 namespace mtesim {
 
+class BlockDevice;
+
 class IFaultHost {
 public:
     virtual ~IFaultHost() = default;
@@ -40,6 +42,9 @@ public:
     /// Frees now the memory of every OOM victim whose exit has not freed it yet (kalloc said
     /// oom_wait, and a fault cannot sleep: the OOM reaper's work, on this CPU).
     virtual void reap_oom_victims(std::uint64_t &cycles) = 0;
+    /// blk_mq_get_tag: the task about to submit a request to @dev sleeps until its CPU's hardware
+    /// queue has a free tag; returns the cycles it waited.
+    virtual std::uint64_t wait_for_tag(BlockDevice &dev) = 0;
     /// folio_add_lru of a new user page at @pfn (file or anonymous); its record.
     virtual UserPage &add_user_page(Pfn pfn, bool file) = 0;
     /// do_wp_page: a store to a COW-shared present page (kernel_fork.cpp).

@@ -495,9 +495,10 @@ private:
         if (m_dirty.mark(pg.file_id, pg.index, m_kmem.now_ps()) && m_kthread_timer && m_flusher.interval_ps())
             m_kthread_timer(m_flusher, m_kmem.now_ps() + m_flusher.interval_ps(), false);
     }
-    /// A writer about to submit a page write to @dev sleeps until its CPU's hardware queue has a
-    /// free tag (blk_mq_get_tag: io_schedule); returns the cycles it waited.
-    std::uint64_t wait_for_tag(BlockDevice &dev) {
+    /// A task about to submit a request to @dev (a page write, a readahead window's read) sleeps
+    /// until its CPU's hardware queue has a free tag (blk_mq_get_tag: io_schedule); returns the
+    /// cycles it waited (IFaultHost).
+    std::uint64_t wait_for_tag(BlockDevice &dev) override {
         const std::uint64_t now = m_kmem.now_ps();
         const std::uint64_t wait = dev.wait_tag_ps(now, m_kmem.current_cpu(), m_kmem.horizon_ps());
         return wait ? m_kmem.io_wait_until(now + wait) : 0;
