@@ -470,8 +470,11 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
     // when it took none, as Linux's equality test has it): kswapd may now write those it marked
     // PG_reclaim before (PGDAT_DIRTY). A kswapd chain decides at its end (end_reclaim_chain).
     // And every page it took was under write-back, found so (sc->nr.writeback == sc->nr.taken):
-    // PGDAT_WRITEBACK.
+    // PGDAT_WRITEBACK, decided for each pass (Linux's shrink_node at kswapd's first priorities
+    // takes lru_size >> priority pages a list, fewer than a pass's 32 for lists below 128 Ki
+    // pages): over a chain, the pages a chain writes would keep it from ever being set.
     m_stats.kswapd_immediate += immediate;
+    if (!direct && node_writeback && node_writeback == node_taken) m_pgdat_writeback = true;
     if (looks) {
         looks->file_taken += node_file_taken;
         looks->unqueued_dirty += node_unqueued_dirty;
@@ -480,14 +483,12 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
         looks->immediate = immediate;
     } else if (!direct) {
         if (node_unqueued_dirty == node_file_taken) m_pgdat_dirty = true;
-        if (node_writeback && node_writeback == node_taken) m_pgdat_writeback = true;
     }
     return freed;
 }
 
 void Kernel::end_reclaim_chain(ReclaimLooks &looks) {
     if (looks.unqueued_dirty == looks.file_taken) m_pgdat_dirty = true;
-    if (looks.writeback && looks.writeback == looks.taken) m_pgdat_writeback = true;
     looks = ReclaimLooks{};
 }
 

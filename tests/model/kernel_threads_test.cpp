@@ -144,3 +144,28 @@ TEST(KernelThreadsModel, KcompactdRunsOnAnotherCoreAfterAHighOrderFailure) {
     EXPECT_EQ(r.cores[0].kthread_cycles, 0u) << "kcompactd ran on another core";
     EXPECT_EQ(kthread_cycles(r), k.kswapd_cycles + k.kcompactd_cycles);
 }
+
+/* kswapd's writeback throttle through the thread scheduler's timers. Anonymous memory written
+ * past the low watermark on a swap device whose writes take 100 ms: kswapd swaps pages out,
+ * then finds passes of nothing but pages under write-back (PGDAT_WRITEBACK) and then such pages
+ * again, already PG_reclaim (nr_immediate): each such pass puts it to sleep on its timer
+ * (reclaim_throttle), and the timer ends the sleep while the thread goes on. */
+TEST(KernelThreadsModel, KswapdSleepsOnItsTimerWhenItFindsPagesStillUnderWriteBack) {
+    std::vector<std::string> sets = kSets;
+    sets.push_back("swap.write_latency_us=100000");
+    const std::uint64_t free = free_after_cache(0);
+    constexpr std::uint64_t kAnon = 16384;
+    std::string s = "thread 1 core=0\n";
+    for (std::uint64_t i = 0; i < (free - kLeave) / 1024; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
+    s += "1 mmap 0x10000000 " + std::to_string(kAnon * 4096) + "\n";
+    for (std::uint64_t p = 0; p < kAnon; ++p) s += "1 st " + std::to_string(0x10000000 + p * 4096) + " 8\n";
+    s += "1 compute 40000000\n";
+    const RunResult r = run_trace(s, sets);
+    const KernelStats &k = r.kernel;
+    EXPECT_GT(k.swap_outs, 0u);
+    EXPECT_GT(k.kswapd_immediate, 0u);
+    EXPECT_GE(k.kswapd_writeback_throttles, 2u);
+    EXPECT_GT(k.kswapd_throttled_us, 0u) << "a throttle's timer fired and ended it";
+    // A sleep lasts until the 33rd write completes after it began, or 100 ms: never longer.
+    EXPECT_LE(k.kswapd_throttled_us, k.kswapd_writeback_throttles * 100000u);
+}

@@ -537,10 +537,13 @@ TEST(KernelThreads, KswapdLooksAtOneBatchAPassAndGoesOnPastThePagesItKeeps) {
 }
 
 /* kswapd's passes carry over the pages they passed over as busy (shrink_lruvec's view of one
- * balance): with 48 file pages under write-back at the inactive file list's tail, the second
- * pass knows the file list holds nothing else and turns to the anonymous pages, as one pass of
- * unlimited looks would. Counting afresh at each pass, every pass would rotate 32 of the busy
- * file pages and none would reach the anonymous list. */
+ * balance): with 48 file pages under write-back at the inactive file list's tail, kswapd knows
+ * the file list holds nothing else once it has found each of them (activated, then brought back
+ * by the lists' balance) and turns to the anonymous pages, as one pass of unlimited looks would.
+ * Counting afresh at each pass, every pass would rotate 32 of the busy file pages and none would
+ * reach the anonymous list. Its first pass took only such pages (PGDAT_WRITEBACK), so finding
+ * them again it throttles (nr_immediate): its timer ends each wait here, the rig's clock moved
+ * on by the wait. */
 TEST(KernelThreads, KswapdPassesMoveOnFromAFileListOfPagesUnderWriteBack) {
     KernelRig r(no_pool());
     Waker w(*r.k);
@@ -559,7 +562,13 @@ TEST(KernelThreads, KswapdPassesMoveOnFromAFileListOfPagesUnderWriteBack) {
     r.k->mmap(1, kBase + (kAnon + 1) * kPageSize, 16 * kPageSize, false);
     for (unsigned i = 0; i < 16; ++i) ASSERT_TRUE(r.touch(1, kBase + (kAnon + 1 + i) * kPageSize, true));
     ASSERT_TRUE(r.k->kswapd().awake());
-    run_to_sleep(r.k->kswapd());
+    for (unsigned waits = 0; run_to_sleep(r.k->kswapd()) && r.k->kswapd().throttled(); ++waits) {
+        ASSERT_LT(waits, 100u) << "kswapd never got past the throttle";
+        r.kmem.io_wait(static_cast<double>(r.k->kswapd().sleep_timeout_ps()) / 1000.0);
+        ASSERT_TRUE(r.k->kswapd().timed_out());
+    }
+    EXPECT_FALSE(r.k->kswapd().awake());
+    EXPECT_GE(r.k->stats().kswapd_writeback_throttles, 1u);
     EXPECT_EQ(r.k->stats().kswapd_failures, 0u);
     EXPECT_GE(r.alloc->free_pages_without_pool(), high);
     EXPECT_GT(r.k->stats().swap_outs, 0u);

@@ -215,8 +215,8 @@ public:
     /// kswapd pass), the call stops once it has looked at @looks->limit pages (one
     /// shrink_folio_list batch, after which kswapd lets others run), starts from the chain's
     /// pages passed over as busy (so a chain moves on from a list holding only those, as one
-    /// call would) and adds its counts to the chain; the chain's PGDAT_DIRTY and PGDAT_WRITEBACK
-    /// decisions are end_reclaim_chain's.
+    /// call would) and adds its counts to the chain; the chain's PGDAT_DIRTY decision is
+    /// end_reclaim_chain's, PGDAT_WRITEBACK is decided for each kswapd call (a pass).
     std::uint64_t reclaim(std::uint64_t pages, std::uint64_t &cycles, bool direct = true, ReclaimLooks *looks = nullptr);
     /// The end of kswapd's chain @looks (a call freed pages, found nothing to look at, or the
     /// chain gave up): shrink_node's PGDAT_DIRTY test over the chain, and the chain emptied.
@@ -271,7 +271,7 @@ public:
     /// PGDAT_DIRTY: kswapd found only dirty file pages not queued for write-back, and may write
     /// those it already marked PG_reclaim.
     bool pgdat_dirty() const { return m_pgdat_dirty; }
-    /// PGDAT_WRITEBACK: every page kswapd took was under write-back (shrink_node's
+    /// PGDAT_WRITEBACK: every page a kswapd pass took was under write-back (shrink_node's
     /// sc->nr.writeback == sc->nr.taken): pages it finds again under write-back, marked
     /// PG_reclaim, count as nr_immediate and throttle it.
     bool pgdat_writeback() const { return m_pgdat_writeback; }
