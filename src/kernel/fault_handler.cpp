@@ -322,12 +322,18 @@ void FaultHandler::readahead(std::uint32_t pid, std::uint32_t file_id, const std
     if (!w) return;
     // PG_locked until the run's read completes (submit() sets it); until the run is submitted, a
     // stand-in: the time a request for the whole window would take on an idle device.
-    const std::uint64_t provisional =
+    std::uint64_t provisional =
         m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.storage.request_ns(w->nr) * 1000.0 + 0.5);
     std::vector<Pfn> run;
     auto submit = [&] {
         if (run.empty()) return;
-        cycles += m_k.host.wait_for_tag(m_k.storage); /* submit_bio sleeps for a tag, readahead too */
+        // submit_bio sleeps for a tag, readahead too. The pages allocated after a sleep get a
+        // stand-in measured from its end: one from before could have run out before they are
+        // submitted, leaving them unlocked for a later allocation's reclaim or compaction.
+        if (const std::uint64_t slept = m_k.host.wait_for_tag(m_k.storage)) {
+            cycles += slept;
+            provisional = m_k.kmem.now_ps() + static_cast<std::uint64_t>(m_k.storage.request_ns(w->nr) * 1000.0 + 0.5);
+        }
         const std::uint64_t done = m_k.storage.read_done_ps(m_k.kmem.now_ps(), run.size(), m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
         for (const Pfn f : run) m_k.pages.at(f.value()).locked_until_ps = done;
         m_k.stats.file_reads += run.size();

@@ -520,7 +520,9 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             const upte::Kind k = upte::kind(pte);
             if (k != upte::Kind::present && k != upte::Kind::metadata_none) continue;
             const Pfn pfn = upte::pfn(pte);
-            if (m_pages.at(pfn.value()).pins) {
+            // A pinned page is passed over, unless it is under write-back: shrink_folio_list
+            // tests PG_writeback before it tries to unmap a page (below).
+            if (m_pages.at(pfn.value()).pins && !under_writeback(m_pages.at(pfn.value()))) {
                 ++m_stats.pinned_skipped;
                 continue;
             }
@@ -543,17 +545,18 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 pg.list = LruLists::active_file;
                 ++m_stats.file_dirty_activated;
             }
-            // Not a write that completed, and rotated, in the time of a core ahead (reclaim's rule).
-            if (found_writeback && pg.rotated_end_ps != pg.writeback_end_ps) {
+            // Not a write that completed, and rotated, in the time of a core ahead (reclaim's rule);
+            // not a page in another CPU's LRU-add batch (folio_isolate_lru fails: it is left
+            // alone) or locked for an I/O (folio_trylock fails: kept, unmarked).
+            if (found_writeback && pg.rotated_end_ps != pg.writeback_end_ps && pg.batch_cpu < 0 &&
+                !pg.locked(m_kmem.now_ps())) {
                 if (!pg.reclaim) {
                     pg.reclaim = true;
                     m_rotations.add(pfn, pg.writeback_end_ps);
                 }
-                if (pg.batch_cpu < 0) {
-                    pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active(pg.file));
-                    pg.list = LruLists::active(pg.file);
-                    ++m_stats.lru_writeback_activations;
-                }
+                pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active(pg.file));
+                pg.list = LruLists::active(pg.file);
+                ++m_stats.lru_writeback_activations;
             }
         }
     batch.flush(r.cycles);

@@ -216,8 +216,7 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * (or locked for I/O) are left. Direct reclaim that falls short while pages are under write-back waits
  * for the first of them to complete and scans again (the model's reclaim_throttle,
  * at most kWritebackThrottles times). kswapd does not wait here: when every page it took was
- * under write-back it sets PGDAT_WRITEBACK (shrink_node; decided at its chain's end,
- * end_reclaim_chain), and a pass that found nr_immediate pages makes it sleep until writes
+ * under write-back it sets PGDAT_WRITEBACK (shrink_node; decided for each pass), and a pass that found nr_immediate pages makes it sleep until writes
  * complete (Kswapd::run_once, WritebackThrottle). Any reclaim that frees a page resets kswapd's
  * failure count (shrink_node), so a hopeless node is kswapd's again. Each SWAP_CLUSTER_MAX
  * (32) pages looked at on an inactive list are one shrink_folio_list call: the TLB entries of

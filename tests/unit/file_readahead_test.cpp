@@ -351,7 +351,7 @@ TEST(FileReadaheadKernel, AnAsynchronousWindowsSubmitterSleepsForATag) {
             EXPECT_GE(r.kmem.io_ns - t0, 80000.0) << "slept for the write's tag (80 us of latency at least)";
             EXPECT_EQ(r.k->stats().storage_tag_waits, 1u);
         } else {
-            EXPECT_EQ(r.kmem.io_ns - t0, 0.0);
+            EXPECT_LT(r.kmem.io_ns - t0, 1.0) << "no wait (io_ns in ns)";
         }
         r.expect_clean();
     }

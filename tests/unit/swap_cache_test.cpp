@@ -765,11 +765,27 @@ TEST(SwapCache, MadvPageoutActivatesAPageItFindsUnderWriteBack) {
     EXPECT_EQ(r.k->stats().lru_writeback_activations, 0u) << "the write this pageout started leaves it inactive";
     r.k->pageout(1, kBase, kPageSize);
     EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_anon);
-    EXPECT_TRUE(r.k->find_user_page(pfn)->reclaim);
     EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
-    r.kmem.io_wait(kPastTheWriteNs);
-    std::uint64_t cycles = 0;
-    r.k->reclaim(1, cycles);
-    EXPECT_EQ(r.k->stats().writeback_rotations, 1u) << "from the active list to the inactive tail";
+    r.expect_clean();
+}
+
+/* The same with the page pinned while its write runs: MADV_PAGEOUT's path has no pin test of its
+ * own, and shrink_folio_list tests PG_writeback before the unmapping a pin makes fail, so the
+ * page is activated as under write-back, not passed over as pinned. */
+TEST(SwapCache, MadvPageoutActivatesAPinnedPageItFindsUnderWriteBack) {
+    KernelRig r({}, async_swap());
+    r.tagged_pages(1, 1);
+    const Pfn pfn(upte::pfn(r.pte(1, kBase)));
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_TRUE(r.touch(1, kBase, true)) << "written back in place from the swap cache";
+    ASSERT_EQ(upte::pfn(r.pte(1, kBase)), pfn);
+    r.k->pin(1, kBase, kPageSize, true);
+    ASSERT_EQ(r.k->find_user_page(pfn)->pins, 1u);
+    ASSERT_TRUE(r.k->find_user_page(pfn)->under_writeback(r.kmem.now_ps()));
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(r.k->stats().pinned_skipped, 0u);
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
+    EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_anon);
+    r.k->pin(1, kBase, kPageSize, false);
     r.expect_clean();
 }

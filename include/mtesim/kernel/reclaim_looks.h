@@ -1,8 +1,8 @@
 // ReclaimLooks: kswapd's chain of reclaim passes that have freed nothing yet, each looking at a
 // limited number of inactive pages (Kernel::reclaim, Kswapd::run_once): what one reclaim call
 // of unlimited looks would have counted, so that the chain moves on from a list holding only
-// busy pages and decides PGDAT_DIRTY and PGDAT_WRITEBACK as that call would
-// (Kernel::end_reclaim_chain).
+// busy pages and decides PGDAT_DIRTY as that call would (Kernel::end_reclaim_chain); PGDAT_WRITEBACK
+// is decided for each pass (Kernel::reclaim).
 #pragma once
 
 #include <cstdint>
