@@ -550,10 +550,7 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             // alone) or locked for an I/O (folio_trylock fails: kept, unmarked).
             if (found_writeback && pg.rotated_end_ps != pg.writeback_end_ps && pg.batch_cpu < 0 &&
                 !pg.locked(m_kmem.now_ps())) {
-                if (!pg.reclaim) {
-                    pg.reclaim = true;
-                    m_rotations.add(pfn, pg.writeback_end_ps);
-                }
+                mark_reclaim(pfn, pg);
                 pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active(pg.file));
                 pg.list = LruLists::active(pg.file);
                 ++m_stats.lru_writeback_activations;

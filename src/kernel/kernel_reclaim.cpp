@@ -407,13 +407,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                     if (!direct && pg.reclaim && m_pgdat_writeback) {
                         ++immediate;
                     } else {
-                        // folio_set_reclaim: rotated to the tail when written. Not a write whose
-                        // completion has already taken its PG_reclaim in the time of a core ahead
-                        // of this one: marked again it would rotate twice for one write.
-                        if (!pg.reclaim && pg.rotated_end_ps != pg.writeback_end_ps) {
-                            pg.reclaim = true;
-                            m_rotations.add(pfn, pg.writeback_end_ps);
-                        }
+                        mark_reclaim(pfn, pg); /* folio_set_reclaim */
                         ++node_writeback;
                     }
                 }

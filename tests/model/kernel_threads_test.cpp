@@ -43,13 +43,19 @@ constexpr std::uint64_t kChunks = 375;       /* reads of 16 pages: 6000 pages, t
 
 std::string cache() { return "1 read 7 0 " + std::to_string(kCachePages * 4096) + "\n"; }
 
+/* Thread 1 takes @blocks order-10 unmovable kernel blocks (h0, h1, ...). */
+std::string hog(std::uint64_t blocks) {
+    std::string s;
+    for (std::uint64_t i = 0; i < blocks; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
+    return s;
+}
+
 /* Thread 1 on CPU 0 reads the cache, takes all but about kLeave free pages with order-10
  * kernel blocks, then reads a second file in chunks; @free_after_cache: the free pages
  * outside the pool after the first read (a probe run). */
 std::string pressure(std::uint64_t free_after_cache) {
     std::string s = "thread 1 core=0\n" + cache();
-    const std::uint64_t blocks = (free_after_cache - kLeave) / 1024;
-    for (std::uint64_t i = 0; i < blocks; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
+    s += hog((free_after_cache - kLeave) / 1024);
     for (std::uint64_t i = 0; i < kChunks; ++i) s += "1 read 8 " + std::to_string(i * 65536) + " 65536\n";
     return s;
 }
@@ -117,7 +123,7 @@ TEST(KernelThreadsModel, KcompactdRunsOnAnotherCoreAfterAHighOrderFailure) {
     });
     const std::uint64_t blocks = (free0 - 12000) / 1024, small = free0 - blocks * 1024;
     std::string s = "thread 1 core=0\n";
-    for (std::uint64_t i = 0; i < blocks; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
+    s += hog(blocks);
     // noretry: the last of these fail at the min watermark, as they should, without calling
     // the OOM killer (which would take process 1, whose page tables are all it has).
     for (std::uint64_t i = 0; i < small; ++i) s += "1 kalloc p" + std::to_string(i) + " 0 movable noretry\n";
@@ -155,8 +161,7 @@ TEST(KernelThreadsModel, KswapdSleepsOnItsTimerWhenItFindsPagesStillUnderWriteBa
     sets.push_back("swap.write_latency_us=100000");
     const std::uint64_t free = free_after_cache(0);
     constexpr std::uint64_t kAnon = 16384;
-    std::string s = "thread 1 core=0\n";
-    for (std::uint64_t i = 0; i < (free - kLeave) / 1024; ++i) s += "1 kalloc h" + std::to_string(i) + " 10 unmovable\n";
+    std::string s = "thread 1 core=0\n" + hog((free - kLeave) / 1024);
     s += "1 mmap 0x10000000 " + std::to_string(kAnon * 4096) + "\n";
     for (std::uint64_t p = 0; p < kAnon; ++p) s += "1 st " + std::to_string(0x10000000 + p * 4096) + " 8\n";
     s += "1 compute 40000000\n";

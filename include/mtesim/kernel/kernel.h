@@ -471,6 +471,15 @@ private:
     void free_swap_cache_page(Pfn pfn, std::uint64_t &cycles);
     /// folio_rotate_reclaimable for every write reclaim started that has completed by now.
     void rotate_written_pages();
+    /// folio_set_reclaim on the page @pg at @pfn, found under write-back: its write's end will
+    /// rotate it to the inactive tail. Not when it is marked already, nor when that write has
+    /// already completed, and taken its PG_reclaim, in the time of a core ahead of this one
+    /// (marked again it would rotate twice for one write).
+    void mark_reclaim(Pfn pfn, UserPage &pg) {
+        if (pg.reclaim || pg.rotated_end_ps == pg.writeback_end_ps) return;
+        pg.reclaim = true;
+        m_rotations.add(pfn, pg.writeback_end_ps);
+    }
     /// Reclaims the file page @pg at @pfn (Evicted::no when it stays: dirty, or its write-back
     /// started or runs). A dirty page has its write started (pageout) when @writer may (kswapd
     /// under PGDAT_DIRTY, or the stand-in, and the page already PG_reclaim), except that under
