@@ -64,7 +64,7 @@ const BadCase kCases[] = {
     {"interconnect-mesh-vs-cpus", "/interconnect", "mtesim,cpu-xps places 3 cores, but /cpus has 2"},
     {"block-devices-none", "/block-devices", "neither \"mtesim,storage\" nor \"mtesim,swap\", expected at least one"},
     {"block-devices-twice", "/block-devices@1", "a second \"mtesim,block-devices\" node (the first is /block-devices@0)"},
-    {"block-devices-unknown", "/block-devices", "mtesim,storage = \"floppy\", no such preset in configs/storage/, expected one of: ufs-3.1"},
+    {"block-devices-unknown", "/block-devices", "mtesim,storage = \"floppy\", no such preset in configs/storage/, expected one of: intel-x25m-g2, ufs-3.1"},
     {"block-devices-empty-name", "/block-devices", "property \"mtesim,swap\" is empty, expected the name of a preset in configs/swap/"},
     {"l2-dangling-next-level-cache", "/cpus/cpu@0", "next-level-cache = <0x777> is a dangling phandle"},
     {"cache-not-level-2-or-3", "/cpus/l4-cache", "cache-level = <4>, expected <2> (the cpu's L2) or <3>"},
