@@ -606,8 +606,10 @@ void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
     free_user_page(pfn, cycles);
 }
 
-/* A file page leaves the page cache (shrink_folio_list): unmapped, its PTEs' dirty bits read
- * back (try_to_unmap); a clean one not under write-back is copied into the pool when it is a
+/* A file page leaves the page cache (shrink_folio_list). One under write-back stays, mapped as it
+ * is: shrink_folio_list tests PG_writeback before it tries to unmap (cases 1-3; until 2026-12-07
+ * the model unmapped it first). Otherwise it is unmapped, its PTEs' dirty bits read back
+ * (try_to_unmap); a clean one is copied into the pool when it is a
  * cleancache (cleancache_put) and freed. A dirty one is not written by reclaim (v6.6: "Only
  * kswapd can writeback filesystem folios ... only write folios when we've encountered many
  * dirty folios, and when we've already scanned the rest of the LRU for clean folios and see the
@@ -621,13 +623,13 @@ void Kernel::free_swap_cache_page(Pfn pfn, std::uint64_t &cycles) {
  * PG_writeback, until then. The unmapping's TLBIs go into @batch. */
 Kernel::Evicted Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch,
                                        FileWriter writer, unsigned &unqueued_dirty) {
+    if (under_writeback(pg)) return Evicted::no;
     const bool was_dirty = pg.dirty;
     if (unmap_everywhere(pg, cycles, batch)) { /* try_to_unmap's folio_mark_dirty of a dirty PTE */
         pg.reclaim = false;
         note_file_dirty(pg);
         if (!was_dirty && !pg.shmem) m_throttle.account_kernel_dirtied();
     }
-    if (under_writeback(pg)) return Evicted::no;
     if (pg.dirty) {
         ++unqueued_dirty;
         const bool kswapd = writer == FileWriter::kswapd || writer == FileWriter::kswapd_clean;

@@ -245,6 +245,34 @@ TEST(Writeback, TheFlusherCleansThePtesOfAPageItWrites) {
     r.expect_clean();
 }
 
+/* shrink_folio_list tests PG_writeback before it tries to unmap a folio: a mapped file page that
+ * kswapd finds under the flusher's write (case 2) is marked PG_reclaim and activated but stays
+ * mapped, its PTE and TLB entry untouched. (kswapd, because direct reclaim that falls short
+ * would wait for the write and free the page in the same call.) Once written it rotates to the
+ * inactive tail and the next look unmaps and frees it. */
+TEST(Writeback, ReclaimLeavesAMappedFilePageUnderWriteBackMapped) {
+    KernelRig r;
+    dirty_mapped_pages(r, 1);
+    const Pfn pfn = upte::pfn(r.pte(1, kBase));
+    EXPECT_EQ(r.run_flusher(), 1u);
+    ASSERT_TRUE(upte::writable_clean(r.pte(1, kBase)));
+    const std::uint64_t tlbis = r.kmem.tlbis;
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 0u) << "under write-back: not freed";
+    EXPECT_EQ(upte::kind(r.pte(1, kBase)), upte::Kind::present) << "still mapped: not unmapped";
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), pfn);
+    EXPECT_EQ(r.kmem.tlbis, tlbis) << "no TLB invalidation";
+    const UserPage *pg = r.k->find_user_page(pfn);
+    ASSERT_NE(pg, nullptr);
+    EXPECT_TRUE(pg->reclaim) << "folio_set_reclaim";
+    EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u) << "activate_locked";
+    r.kmem.io_wait(100000);
+    EXPECT_EQ(r.k->reclaim(1, cycles, /*direct=*/false), 1u) << "written, rotated to the inactive tail and freed";
+    EXPECT_EQ(r.k->find_user_page(pfn), nullptr);
+    EXPECT_NE(upte::kind(r.pte(1, kBase)), upte::Kind::present);
+    r.expect_clean();
+}
+
 /* balance_dirty_pages (v6.6): a writer wakes the flusher once the dirty pages exceed the
  * background threshold, vm.dirty_background_ratio of the dirtyable memory, and the flusher
  * writes until they no longer do: one batch of 15 pages here. vm.dirty_background_ratio = 1:
