@@ -505,7 +505,11 @@ std::uint64_t Kernel::prefill_page_cache(std::uint32_t file_id, std::uint64_t pa
  * call started (an asynchronous swap device's) goes back to the inactive list. One it finds
  * under write-back is shrink_folio_list's case 2 (reclaim_pages is global reclaim, where
  * writeback_throttling_sane holds): marked PG_reclaim and activated (activate_locked), so that
- * its write's end moves it to the inactive tail, as reclaim's passes do. */
+ * its write's end moves it to the inactive tail, as reclaim's passes do. A pinned page is
+ * deactivated like any other, then handled as reclaim handles it (pinned_page, drop_file_page):
+ * kept on the inactive list (anonymous: no swap slot for it; a clean file page: unmapped, not
+ * freed) or activated (anonymous in the swap cache: try_to_unmap fails). Until 2026-12-07 it was
+ * passed over untouched. */
 Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
     Result r;
     Process *p = live(pid);
@@ -520,12 +524,6 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             const upte::Kind k = upte::kind(pte);
             if (k != upte::Kind::present && k != upte::Kind::metadata_none) continue;
             const Pfn pfn = upte::pfn(pte);
-            // A pinned page is passed over, unless it is under write-back: shrink_folio_list
-            // tests PG_writeback before it tries to unmap a page (below).
-            if (m_pages.at(pfn.value()).pins && !under_writeback(m_pages.at(pfn.value()))) {
-                ++m_stats.pinned_skipped;
-                continue;
-            }
             // MADV_PAGEOUT leaves pages shared with another process alone
             // (madvise_cold_or_pageout_pte_range: folio_likely_mapped_shared).
             if (!m_pages.at(pfn.value()).file && m_pages.at(pfn.value()).maps.size() > 1) continue;
@@ -536,8 +534,25 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 pg.lru = m_lru.move(pg.lru, pg.list, LruLists::inactive(pg.file));
                 pg.list = LruLists::inactive(pg.file);
             }
+            // A pinned anonymous page, deactivated like any other, is then kept or activated as
+            // reclaim's shrink_folio_list decides (pinned_page); a pinned file page is unmapped
+            // and kept if clean (evict). Not one in another CPU's batch (not isolated), locked
+            // (folio_trylock fails) or under write-back (cases 1-3 first, below).
+            if (pg.batch_cpu < 0 && !found_writeback && !pg.locked(m_kmem.now_ps())) {
+                const PinnedPage pin = pinned_page(pg);
+                if (pin != PinnedPage::no) {
+                    ++m_stats.pinned_skipped;
+                    if (pin == PinnedPage::activate) {
+                        pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active_anon);
+                        pg.list = LruLists::active_anon;
+                    }
+                    continue;
+                }
+            }
             unsigned unqueued_dirty = 0;
-            if (evict(pfn, r.cycles, batch, FileWriter::none, unqueued_dirty) == Evicted::no && pg.file && !pg.shmem && pg.dirty &&
+            const Evicted evicted = evict(pfn, r.cycles, batch, FileWriter::none, unqueued_dirty);
+            if (evicted == Evicted::pinned) ++m_stats.pinned_skipped;
+            if (evicted == Evicted::no && pg.file && !pg.shmem && pg.dirty &&
                 !under_writeback(pg) && !pg.locked(m_kmem.now_ps()) && pg.batch_cpu < 0) {
                 // reclaim_pages' shrink_folio_list does not write a dirty file page either: it
                 // goes back to the active list, PG_reclaim set (no flusher is woken).

@@ -325,25 +325,32 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             const LruLists::List act = LruLists::active(pg.file);
             // shrink_folio_list looks at the references of a page it could lock and that is not
             // under write-back (those are kept or activated below, their access flags
-            // untouched). A pinned page is passed over, unless it is under write-back: Linux
-            // tests PG_writeback before it tries to unmap a page (and fails on a pin).
+            // untouched). A pinned page is looked at as any other: its references first, then
+            // (pinned_page below) what its pins make of the rest.
             const bool found_writeback = under_writeback(pg);
             const bool busy = pg.locked(m_kmem.now_ps()) || found_writeback;
             const FolioRef ref = busy ? FolioRef::reclaim : check_references(pg, cycles);
-            if ((pg.pins && !found_writeback) || ref == FolioRef::keep || ref == FolioRef::activate) {
+            const bool referenced = ref == FolioRef::keep || ref == FolioRef::activate;
+            const PinnedPage pin = busy || referenced ? PinnedPage::no : pinned_page(pg);
+            if (pin == PinnedPage::keep) {
+                ++m_stats.pinned_skipped;
+                pg.lru = m_lru.move(pg.lru, list, list); /* keep_locked: back to the inactive head */
+                continue;
+            }
+            if (pin == PinnedPage::activate || referenced) {
                 // folio_check_dirty_writeback comes before the references are looked at.
                 if (pg.file && !pg.shmem && pg.dirty && !under_writeback(pg)) {
                     ++unqueued_dirty;
                     ++node_unqueued_dirty;
                 }
-                if (!pg.pins && ref == FolioRef::keep) {
+                if (ref == FolioRef::keep) {
                     // keep_locked: back to the head of the inactive list, PG_referenced set.
                     ++m_stats.lru_kept;
                     pg.lru = m_lru.move(pg.lru, list, list);
                     continue;
                 }
-                if (pg.pins) ++m_stats.pinned_skipped;
-                else ++m_stats.lru_activations;
+                if (ref == FolioRef::activate) ++m_stats.lru_activations;
+                else ++m_stats.pinned_skipped;
                 // activate_locked: a page kept in the swap cache by a swap-in gives its slot back
                 // when swap is more than half full (folio_free_swap; not while a swap PTE names
                 // the slot or its write runs).
@@ -368,6 +375,10 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             node_unqueued_dirty += unqueued_dirty - dirty_before;
             if (evicted == Evicted::freed) {
                 ++freed;
+            } else if (evicted == Evicted::pinned) {
+                // A clean pinned file page, unmapped: __remove_mapping failed (keep_locked).
+                ++m_stats.pinned_skipped;
+                pg.lru = m_lru.move(pg.lru, list, list);
             } else if (evicted == Evicted::keep) {
                 // keep_locked: back to the inactive head, dirty, PG_reclaim kept (the look
                 // cleared PG_referenced), for the flusher to write or the next look.
@@ -558,7 +569,7 @@ Kernel::Evicted Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &bat
                               unsigned &unqueued_dirty) {
     UserPage &pg = m_pages.at(pfn.value());
     auto freed = [](bool yes) { return yes ? Evicted::freed : Evicted::no; };
-    if (pg.pins) return Evicted::no;
+    if (pg.pins && !pg.file) return Evicted::no; /* the caller's (pinned_page) */
     if (pg.locked(m_kmem.now_ps())) return Evicted::no; /* shrink_folio_list: folio_trylock failed, keep it */
     if (pg.shmem) return Evicted::no; /* shmem goes to swap in Linux (shmem_writeout): not modelled, kept resident */
     if (pg.file) return drop_file_page(pfn, pg, cycles, batch, writer, unqueued_dirty);
@@ -567,6 +578,21 @@ Kernel::Evicted Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &bat
     // a page under write-back.
     if (under_writeback(pg)) return Evicted::no;
     return freed(swap_out(pfn, pg, cycles, batch));
+}
+
+/* What shrink_folio_list (v6.6) makes of a pinned page it could lock, not under write-back and
+ * not kept or activated by its references (pin_user_pages: folio_maybe_dma_pinned). An anonymous
+ * one not in the swap cache gets no slot ("if (folio_maybe_dma_pinned(folio)) goto keep_locked",
+ * since Linux 5.11: a pinned page put into the swap cache could be swapped in as another page
+ * while the pin's holder still writes the first): kept on the inactive list. One in the swap
+ * cache and mapped fails try_to_unmap (page_try_share_anon_rmap refuses to share a pinned
+ * exclusive page): activated. One in the swap cache and mapped nowhere fails __remove_mapping
+ * (the pins' references): kept. Not decided here: a file page, unmapped as any other and kept
+ * if clean (drop_file_page: Evicted::pinned), and a shmem one, which the model does not reclaim
+ * (evict) pinned or not. */
+Kernel::PinnedPage Kernel::pinned_page(const UserPage &pg) const {
+    if (!pg.pins || pg.file) return PinnedPage::no;
+    return pg.swapcache() && !pg.maps.empty() ? PinnedPage::activate : PinnedPage::keep;
 }
 
 /* A swap-cache page at the inactive tail (shrink_folio_list). Still under write-back, it is
@@ -646,6 +672,9 @@ Kernel::Evicted Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cyc
         ++(writer == FileWriter::kswapd ? m_stats.file_writebacks : m_stats.file_direct_writebacks);
         return Evicted::no;
     }
+    // Pinned: unmapped, but __remove_mapping's folio_ref_freeze fails on the pins' references
+    // (keep_locked). v6.6; since v6.10 shrink_folio_list activates a pinned folio here instead.
+    if (pg.pins) return Evicted::pinned;
     ++m_stats.file_pages_dropped;
     // A page a short write left unfilled holds nothing to keep (not uptodate: not put).
     if (m_alloc.config().tag_reserve == TagReservePath::cleancache && !pg.shmem && pg.uptodate) cleancache_put(pfn, pg, cycles);

@@ -348,6 +348,55 @@ TEST(LruReferences, APageWrittenByAChainAndActivatedLaterInItNoLongerCountsAsBus
     r.expect_clean();
 }
 
+/* A pinned anonymous page not in the swap cache gets no swap slot (v6.6 shrink_folio_list:
+ * folio_maybe_dma_pinned -> keep_locked): once its references allow reclaim it stays mapped on the
+ * inactive list, not activated, and the next page goes instead. Page 0, the oldest, is pinned. */
+TEST(LruReferences, APinnedAnonymousPageIsKeptInactiveWithoutASwapSlot) {
+    Rig r;
+    anon_pages(r, 4);
+    r.k->pin(1, kBase, kPageSize, true);
+    const Pfn pfn(upte::pfn(r.pte(1, kBase)));
+    std::uint64_t cycles = 0;
+    EXPECT_EQ(r.k->reclaim(1, cycles), 1u);
+    EXPECT_EQ(r.k->stats().lru_kept, 4u) << "each page's first look: one young PTE";
+    EXPECT_EQ(r.k->stats().pinned_skipped, 1u) << "page 0's second look";
+    EXPECT_EQ(r.k->stats().lru_activations, 0u);
+    const UserPage *pg = r.k->find_user_page(pfn);
+    ASSERT_NE(pg, nullptr);
+    EXPECT_EQ(pg->list, LruLists::inactive_anon) << "keep_locked, not activate_locked";
+    EXPECT_FALSE(pg->swapcache()) << "no slot for a pinned page";
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::present);
+    EXPECT_EQ(r.kind(1, kBase + kPageSize), upte::Kind::swap) << "the next oldest went instead";
+    EXPECT_EQ(r.k->stats().swap_outs, 1u);
+    r.k->pin(1, kBase, kPageSize, false);
+    r.expect_clean();
+}
+
+/* A pinned file page is unmapped as any other (try_to_unmap does not fail on a pin), but a clean
+ * one is not freed: __remove_mapping's folio_ref_freeze fails on the pins' references
+ * (keep_locked). Process 1 reads page 0 of file 7 through a private mapping, which reads a window
+ * around it; every other page of the file goes, page 0 stays cached, unmapped, inactive. */
+TEST(LruReferences, APinnedCleanFilePageIsUnmappedButNotFreed) {
+    Rig r;
+    r.k->thread_start(1);
+    r.k->mmap(1, kBase, 64 * kPageSize, false, true, 7, 0);
+    ASSERT_TRUE(r.touch(1, kBase));
+    r.k->pin(1, kBase, kPageSize, true);
+    const Pfn pfn(upte::pfn(r.pte(1, kBase)));
+    r.k->lru_add_drain_cpu(0);
+    std::uint64_t cycles = 0;
+    r.k->reclaim(1000, cycles);
+    const UserPage *pg = r.k->find_user_page(pfn);
+    ASSERT_NE(pg, nullptr) << "not freed";
+    EXPECT_EQ(pg->list, LruLists::inactive_file) << "keep_locked";
+    EXPECT_TRUE(pg->maps.empty()) << "unmapped";
+    EXPECT_NE(r.kind(1, kBase), upte::Kind::present);
+    EXPECT_GE(r.k->stats().pinned_skipped, 1u);
+    EXPECT_EQ(r.k->page_cache_pages(), 1u) << "the rest of the window freed";
+    r.k->pin(1, kBase, kPageSize, false);
+    r.expect_clean();
+}
+
 /* shrink_folio_list tests PG_writeback before it tries to unmap a page, which a pin makes fail:
  * a pinned page under write-back is case 2 (marked, counted as nr_writeback, activated), not a
  * pinned page passed over. Page 0 is paged out to an asynchronous device, written back in place

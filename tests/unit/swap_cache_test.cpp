@@ -25,6 +25,17 @@ using test::KernelRig;
 using test::small_swap;
 
 namespace {
+/* Process 1's one tagged page paged out to the asynchronous device and stored to at once:
+ * written back in place from the swap cache (it keeps its slot, exclusive) while its write runs;
+ * @pfn its frame. */
+void page_reused_in_place(KernelRig &r, Pfn &pfn) {
+    r.tagged_pages(1, 1);
+    pfn = Pfn(upte::pfn(r.pte(1, kBase)));
+    r.k->pageout(1, kBase, kPageSize);
+    ASSERT_TRUE(r.touch(1, kBase, true)) << "written back in place from the swap cache";
+    ASSERT_EQ(upte::pfn(r.pte(1, kBase)), pfn);
+}
+
 /* Process 1 with @pages tagged pages, each filled with the tag pattern seeded by its index, all
  * paged out (MADV_PAGEOUT). */
 void tagged_and_paged_out(KernelRig &r, unsigned pages) {
@@ -769,16 +780,14 @@ TEST(SwapCache, MadvPageoutActivatesAPageItFindsUnderWriteBack) {
     r.expect_clean();
 }
 
-/* The same with the page pinned while its write runs: MADV_PAGEOUT's path has no pin test of its
- * own, and shrink_folio_list tests PG_writeback before the unmapping a pin makes fail, so the
- * page is activated as under write-back, not passed over as pinned. */
+/* The same with the page pinned while its write runs, written back in place from the swap cache:
+ * MADV_PAGEOUT's path has no pin test of its own, and shrink_folio_list tests PG_writeback before
+ * the unmapping a pin makes fail, so the page is activated as under write-back, not passed over
+ * as pinned. */
 TEST(SwapCache, MadvPageoutActivatesAPinnedPageItFindsUnderWriteBack) {
     KernelRig r({}, async_swap());
-    r.tagged_pages(1, 1);
-    const Pfn pfn(upte::pfn(r.pte(1, kBase)));
-    r.k->pageout(1, kBase, kPageSize);
-    ASSERT_TRUE(r.touch(1, kBase, true)) << "written back in place from the swap cache";
-    ASSERT_EQ(upte::pfn(r.pte(1, kBase)), pfn);
+    Pfn pfn;
+    ASSERT_NO_FATAL_FAILURE(page_reused_in_place(r, pfn));
     r.k->pin(1, kBase, kPageSize, true);
     ASSERT_EQ(r.k->find_user_page(pfn)->pins, 1u);
     ASSERT_TRUE(r.k->find_user_page(pfn)->under_writeback(r.kmem.now_ps()));
@@ -786,6 +795,27 @@ TEST(SwapCache, MadvPageoutActivatesAPinnedPageItFindsUnderWriteBack) {
     EXPECT_EQ(r.k->stats().pinned_skipped, 0u);
     EXPECT_EQ(r.k->stats().lru_writeback_activations, 1u);
     EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_anon);
+    r.k->pin(1, kBase, kPageSize, false);
+    r.expect_clean();
+}
+
+/* A pinned page MADV_PAGEOUT finds in the swap cache and mapped (written back in place, its
+ * write complete) fails try_to_unmap (page_try_share_anon_rmap refuses a pinned exclusive page):
+ * activated, still mapped and in the swap cache. (Until 2026-12-07 MADV_PAGEOUT passed every
+ * pinned page over untouched.) */
+TEST(SwapCache, MadvPageoutActivatesAPinnedPageItCannotUnmap) {
+    KernelRig r({}, async_swap());
+    Pfn pfn;
+    ASSERT_NO_FATAL_FAILURE(page_reused_in_place(r, pfn));
+    r.kmem.io_wait(1000000);
+    r.k->pin(1, kBase, kPageSize, true);
+    ASSERT_FALSE(r.k->find_user_page(pfn)->under_writeback(r.kmem.now_ps()));
+    ASSERT_TRUE(r.k->find_user_page(pfn)->swapcache());
+    r.k->pageout(1, kBase, kPageSize);
+    EXPECT_EQ(r.k->stats().pinned_skipped, 1u);
+    EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_anon) << "activate_locked";
+    EXPECT_TRUE(r.k->find_user_page(pfn)->swapcache());
+    EXPECT_EQ(upte::pfn(r.pte(1, kBase)), pfn) << "still mapped";
     r.k->pin(1, kBase, kPageSize, false);
     r.expect_clean();
 }

@@ -454,12 +454,18 @@ private:
     /// (FOLIOREF_RECLAIM_CLEAN): a dirty one it could write is kept unwritten instead.
     enum class FileWriter { none, kswapd, kswapd_clean, stand_in };
     /// What evict() did: freed the page; kept it on the inactive list (shrink_folio_list's
-    /// keep_locked for a dirty file page under kswapd_clean); or neither, the page staying for
-    /// the caller to activate or rotate as its state says (dirty, locked, under write-back).
-    enum class Evicted { freed, keep, no };
-    /// Reclaims one page (not pinned): swap-out or drop. @unqueued_dirty is raised for a dirty
-    /// file page not under write-back.
+    /// keep_locked for a dirty file page under kswapd_clean); unmapped a clean pinned file page
+    /// that it could not free (__remove_mapping fails on the pins' references: keep_locked); or
+    /// neither, the page staying for the caller to activate or rotate as its state says (dirty,
+    /// locked, under write-back).
+    enum class Evicted { freed, keep, pinned, no };
+    /// Reclaims one page (an anonymous one not pinned): swap-out or drop.
+    /// @unqueued_dirty is raised for a dirty file page not under write-back.
     Evicted evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &batch, FileWriter writer, unsigned &unqueued_dirty);
+    /// A pinned anonymous page, locked by reclaim and not under write-back: kept on the inactive
+    /// list or activated (no: not pinned, or a file or shmem page, which evict() handles).
+    enum class PinnedPage { no, keep, activate };
+    PinnedPage pinned_page(const UserPage &pg) const;
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     /// @dirty is set when a PTE it removed was dirty.
