@@ -673,7 +673,7 @@ Kernel::Evicted Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cyc
         return Evicted::no;
     }
     // Pinned: unmapped, but __remove_mapping's folio_ref_freeze fails on the pins' references
-    // (keep_locked). v6.6; since v6.10 shrink_folio_list activates a pinned folio here instead.
+    // (keep_locked), as in v6.6; later kernels activate a pinned folio here instead.
     if (pg.pins) return Evicted::pinned;
     ++m_stats.file_pages_dropped;
     // A page a short write left unfilled holds nothing to keep (not uptodate: not put).
