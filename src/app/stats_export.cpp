@@ -441,7 +441,7 @@ void StatsExport::add_kernel(const RunResult &r) {
     add_count("kernel.lru.kept", k.lru_kept, "pages", "inactive pages reclaim kept inactive, PG_referenced set (FOLIOREF_KEEP)");
     add_count("kernel.lru.accessed_activations", k.lru_accessed_activations, "pages",
               "page-cache pages a second folio_mark_accessed activated");
-    add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "pinned pages reclaim or MADV_PAGEOUT could not free (kept inactive, activated when unmapping failed, or unmapped and kept)");
+    add_count("kernel.lru.pinned_skipped", k.pinned_skipped, "pages", "looks of reclaim or MADV_PAGEOUT at pinned pages they could not free (kept inactive, or activated), counted at each look");
     add_count("kernel.lru.writeback_activations", k.lru_writeback_activations, "pages",
               "inactive pages reclaim or MADV_PAGEOUT found under write-back and activated (shrink_folio_list cases 1 and 2: activate_locked)");
     add_count("kernel.oom.kills", k.oom_kills, "processes", "killed by the OOM killer");

@@ -507,8 +507,8 @@ std::uint64_t Kernel::prefill_page_cache(std::uint32_t file_id, std::uint64_t pa
  * writeback_throttling_sane holds): marked PG_reclaim and activated (activate_locked), so that
  * its write's end moves it to the inactive tail, as reclaim's passes do. A pinned page is
  * deactivated like any other, then handled as reclaim handles it (pinned_page, drop_file_page):
- * kept on the inactive list (anonymous: no swap slot for it; a clean file page: unmapped, not
- * freed) or activated (anonymous in the swap cache: try_to_unmap fails). Until 2026-12-07 it was
+ * kept on the inactive list (anonymous, not in the swap cache: no swap slot for it) or
+ * activated (anonymous in the swap cache; a file page once unmapped). Until 2026-12-07 it was
  * passed over untouched. */
 Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint64_t len) {
     Result r;
@@ -524,10 +524,13 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             const upte::Kind k = upte::kind(pte);
             if (k != upte::Kind::present && k != upte::Kind::metadata_none) continue;
             const Pfn pfn = upte::pfn(pte);
-            // MADV_PAGEOUT leaves pages shared with another process alone
-            // (madvise_cold_or_pageout_pte_range: folio_likely_mapped_shared).
-            if (!m_pages.at(pfn.value()).file && m_pages.at(pfn.value()).maps.size() > 1) continue;
+            // madvise_cold_or_pageout_pte_range (v6.6) leaves alone a folio mapped more than
+            // once, file or anonymous ("Do not interfere with other mappings of this folio":
+            // folio_mapcount != 1), and one not on an LRU list (in another CPU's LRU-add batch:
+            // !folio_test_lru). Until 2026-12-07 the model paged out shared file pages and pages
+            // in another CPU's batch.
             UserPage &pg = m_pages.at(pfn.value());
+            if (pg.maps.size() != 1 || pg.batch_cpu >= 0) continue;
             pg.referenced = false;
             const bool found_writeback = under_writeback(pg);
             if (pg.batch_cpu < 0 && pg.list == LruLists::active(pg.file)) {
@@ -536,22 +539,22 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             }
             // A pinned anonymous page, deactivated like any other, is then kept or activated as
             // reclaim's shrink_folio_list decides (pinned_page); a pinned file page is unmapped
-            // and kept if clean (evict). Not one in another CPU's batch (not isolated), locked
-            // (folio_trylock fails) or under write-back (cases 1-3 first, below).
-            if (pg.batch_cpu < 0 && !found_writeback && !pg.locked(m_kmem.now_ps())) {
-                const PinnedPage pin = pinned_page(pg);
-                if (pin != PinnedPage::no) {
-                    ++m_stats.pinned_skipped;
-                    if (pin == PinnedPage::activate) {
-                        pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active_anon);
-                        pg.list = LruLists::active_anon;
-                    }
-                    continue;
-                }
+            // and activated (evict). Not one locked (folio_trylock fails) or under write-back
+            // (cases 1-3 first, below).
+            const bool pinned_here = !found_writeback && !pg.locked(m_kmem.now_ps());
+            const PinnedPage pin = pinned_here ? pinned_page(pg) : PinnedPage::no;
+            if (pin == PinnedPage::keep) {
+                ++m_stats.pinned_skipped;
+                continue;
             }
             unsigned unqueued_dirty = 0;
-            const Evicted evicted = evict(pfn, r.cycles, batch, FileWriter::none, unqueued_dirty);
-            if (evicted == Evicted::pinned) ++m_stats.pinned_skipped;
+            const Evicted evicted =
+                pin == PinnedPage::activate ? Evicted::pinned : evict(pfn, r.cycles, batch, FileWriter::none, unqueued_dirty);
+            if (evicted == Evicted::pinned) {
+                ++m_stats.pinned_skipped;
+                activate_locked(pg, pg.list);
+                continue;
+            }
             if (evicted == Evicted::no && pg.file && !pg.shmem && pg.dirty &&
                 !under_writeback(pg) && !pg.locked(m_kmem.now_ps()) && pg.batch_cpu < 0) {
                 // reclaim_pages' shrink_folio_list does not write a dirty file page either: it
@@ -609,13 +612,22 @@ Kernel::Result Kernel::pin(std::uint32_t pid, std::uint64_t base, std::uint64_t 
             if (f.outcome != Outcome::ok) return Result{f.outcome, r.cycles};
             pte = peek_pte(*p, va);
         }
-        if (upte::kind(pte) != upte::Kind::present) continue;
-        UserPage &pg = m_pages.at(upte::pfn(pte).value());
+        std::optional<Pfn> pfn;
+        if (upte::kind(pte) == upte::Kind::present) {
+            pfn = upte::pfn(pte);
+        } else if (const Vma *v = pin ? nullptr : p->mm->find_vma(va); v && v->file && !v->shmem) {
+            // unpin_user_page holds the page, not the mapping: a pinned file page that reclaim
+            // unmapped since (shrink_folio_list unmaps it before its pin sends it to the active
+            // list) is still the file's page at this offset.
+            pfn = m_page_cache.find(v->file_id, v->file_index(va));
+        }
+        if (!pfn) continue;
+        UserPage &pg = m_pages.at(pfn->value());
         if (pin) {
-            if (pg.pins++ == 0) m_alloc.set_pinned(upte::pfn(pte), true);
+            if (pg.pins++ == 0) m_alloc.set_pinned(*pfn, true);
             ++m_stats.pins;
         } else if (pg.pins) {
-            if (--pg.pins == 0) m_alloc.set_pinned(upte::pfn(pte), false);
+            if (--pg.pins == 0) m_alloc.set_pinned(*pfn, false);
             ++m_stats.unpins;
         }
     }

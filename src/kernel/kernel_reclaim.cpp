@@ -197,7 +197,8 @@ bool Kernel::should_compact_retry(unsigned order, Compactor::Result result, Comp
  * its active list (deactivating the active tail, its referenced bit cleared), then looks at the
  * tail of the inactive file list, or of the inactive anonymous list when no file page is
  * inactive and a swap slot is free (file pages go first: swappiness below 100). A referenced
- * page gets a second chance on the active list; a pinned one is passed over; otherwise it is
+ * page gets a second chance on the active list; a pinned one is kept or activated as its pins
+ * allow (pinned_page, drop_file_page); otherwise it is
  * evicted: a clean file page dropped (into cleancache when the pool is one), an anonymous page
  * swapped out (freed at once by a synchronous device; otherwise kept in the swap cache while
  * written, and freed when found again written: swap_out), a swap-cache page whose write is done
@@ -351,16 +352,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
                 }
                 if (ref == FolioRef::activate) ++m_stats.lru_activations;
                 else ++m_stats.pinned_skipped;
-                // activate_locked: a page kept in the swap cache by a swap-in gives its slot back
-                // when swap is more than half full (folio_free_swap; not while a swap PTE names
-                // the slot or its write runs).
-                if (pg.swapcache() && !pg.maps.empty() && 2 * m_swap.used() > m_swap.capacity() &&
-                    !m_swap.references(static_cast<std::uint64_t>(pg.swap_slot)) && !under_writeback(pg)) {
-                    m_faults.drop_from_swap_cache(pg);
-                    ++m_stats.swap_cache_freed_full;
-                }
-                pg.lru = m_lru.move(pg.lru, list, act);
-                pg.list = act;
+                activate_locked(pg, list);
                 continue;
             }
             const unsigned dirty_before = unqueued_dirty;
@@ -376,9 +368,10 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             if (evicted == Evicted::freed) {
                 ++freed;
             } else if (evicted == Evicted::pinned) {
-                // A clean pinned file page, unmapped: __remove_mapping failed (keep_locked).
+                // A pinned file page, unmapped: shrink_folio_list's "Folio is unmapped now so it
+                // cannot be newly pinned anymore" (activate_locked).
                 ++m_stats.pinned_skipped;
-                pg.lru = m_lru.move(pg.lru, list, list);
+                activate_locked(pg, list);
             } else if (evicted == Evicted::keep) {
                 // keep_locked: back to the inactive head, dirty, PG_reclaim kept (the look
                 // cleared PG_referenced), for the flusher to write or the next look.
@@ -585,14 +578,28 @@ Kernel::Evicted Kernel::evict(Pfn pfn, std::uint64_t &cycles, TlbFlushBatch &bat
  * one not in the swap cache gets no slot ("if (folio_maybe_dma_pinned(folio)) goto keep_locked",
  * since Linux 5.11: a pinned page put into the swap cache could be swapped in as another page
  * while the pin's holder still writes the first): kept on the inactive list. One in the swap
- * cache and mapped fails try_to_unmap (page_try_share_anon_rmap refuses to share a pinned
- * exclusive page): activated. One in the swap cache and mapped nowhere fails __remove_mapping
- * (the pins' references): kept. Not decided here: a file page, unmapped as any other and kept
- * if clean (drop_file_page: Evicted::pinned), and a shmem one, which the model does not reclaim
- * (evict) pinned or not. */
+ * cache is activated: mapped, it fails try_to_unmap (page_try_share_anon_rmap refuses to share a
+ * pinned exclusive page); mapped nowhere, it reaches the pin test that follows the unmapping
+ * (v6.4, d824ec2a1546: activate_locked). Not decided here: a file page, unmapped as any other and
+ * then activated (drop_file_page: Evicted::pinned), and a shmem one, which the model does not
+ * reclaim (evict) pinned or not. */
 Kernel::PinnedPage Kernel::pinned_page(const UserPage &pg) const {
     if (!pg.pins || pg.file) return PinnedPage::no;
-    return pg.swapcache() && !pg.maps.empty() ? PinnedPage::activate : PinnedPage::keep;
+    return pg.swapcache() ? PinnedPage::activate : PinnedPage::keep;
+}
+
+/* activate_locked (shrink_folio_list): the page goes to the active list of its kind from
+ * @from; a page kept in the swap cache by a swap-in gives its slot back when swap is more than
+ * half full (folio_free_swap; not while a swap PTE names the slot or its write runs). */
+void Kernel::activate_locked(UserPage &pg, LruLists::List from) {
+    if (pg.swapcache() && !pg.maps.empty() && 2 * m_swap.used() > m_swap.capacity() &&
+        !m_swap.references(static_cast<std::uint64_t>(pg.swap_slot)) && !under_writeback(pg)) {
+        m_faults.drop_from_swap_cache(pg);
+        ++m_stats.swap_cache_freed_full;
+    }
+    const LruLists::List act = LruLists::active(pg.file);
+    pg.lru = m_lru.move(pg.lru, from, act);
+    pg.list = act;
 }
 
 /* A swap-cache page at the inactive tail (shrink_folio_list). Still under write-back, it is
@@ -656,6 +663,13 @@ Kernel::Evicted Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cyc
         note_file_dirty(pg);
         if (!was_dirty && !pg.shmem) m_throttle.account_kernel_dirtied();
     }
+    // Pinned: "Folio is unmapped now so it cannot be newly pinned anymore. No point in trying to
+    // reclaim folio if it is pinned" (v6.4, d824ec2a1546): activate_locked, before the dirty
+    // path (never written or marked here). folio_check_dirty_writeback counted it already.
+    if (pg.pins) {
+        if (was_dirty) ++unqueued_dirty;
+        return Evicted::pinned;
+    }
     if (pg.dirty) {
         ++unqueued_dirty;
         const bool kswapd = writer == FileWriter::kswapd || writer == FileWriter::kswapd_clean;
@@ -672,9 +686,6 @@ Kernel::Evicted Kernel::drop_file_page(Pfn pfn, UserPage &pg, std::uint64_t &cyc
         ++(writer == FileWriter::kswapd ? m_stats.file_writebacks : m_stats.file_direct_writebacks);
         return Evicted::no;
     }
-    // Pinned: unmapped, but __remove_mapping's folio_ref_freeze fails on the pins' references
-    // (keep_locked), as in v6.6; later kernels activate a pinned folio here instead.
-    if (pg.pins) return Evicted::pinned;
     ++m_stats.file_pages_dropped;
     // A page a short write left unfilled holds nothing to keep (not uptodate: not put).
     if (m_alloc.config().tag_reserve == TagReservePath::cleancache && !pg.shmem && pg.uptodate) cleancache_put(pfn, pg, cycles);

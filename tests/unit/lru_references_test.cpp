@@ -177,6 +177,41 @@ TEST(LruReferences, PageoutLeavesTheAccessFlags) {
     EXPECT_FALSE(page_at(r, 1, kBase).referenced);
 }
 
+/* madvise_cold_or_pageout_pte_range (v6.6) leaves alone a folio mapped more than once, file
+ * pages included ("Do not interfere with other mappings of this folio": folio_mapcount != 1), and
+ * one not on an LRU list: page 0 of file 7, mapped by processes 1 and 2, stays mapped in both and
+ * cached; process 1's anonymous page, faulted on CPU 2 and still in that CPU's LRU-add batch
+ * (MADV_PAGEOUT drains only its own CPU's), is not swapped out; page 1 of the file, mapped by
+ * process 1 alone, is dropped. */
+TEST(LruReferences, PageoutLeavesSharedPagesAndOtherCpusBatchesAlone) {
+    Rig r;
+    constexpr std::uint32_t kFile = 7;
+    for (std::uint32_t pid : {1u, 2u}) {
+        r.k->thread_start(pid);
+        r.k->mmap(pid, kBase, 2 * kPageSize, false, true, kFile, 0);
+        ASSERT_TRUE(r.touch(pid, kBase));
+    }
+    ASSERT_TRUE(r.touch(1, kBase + kPageSize));
+    r.k->mmap(1, kBase + 0x100000, kPageSize, false);
+    r.kmem.cpu = 2;
+    ASSERT_TRUE(r.touch(1, kBase + 0x100000, true));
+    r.kmem.cpu = 0;
+    const Pfn anon(upte::pfn(r.pte(1, kBase + 0x100000)));
+    ASSERT_GE(r.k->find_user_page(anon)->batch_cpu, 0) << "in CPU 2's batch";
+    const auto p0 = r.k->page_cache_find(kFile, 0), p1 = r.k->page_cache_find(kFile, 1);
+    ASSERT_TRUE(p0 && p1);
+    ASSERT_EQ(r.k->find_user_page(*p0)->maps.size(), 2u);
+    r.k->pageout(1, kBase, 2 * kPageSize);
+    r.k->pageout(1, kBase + 0x100000, kPageSize);
+    EXPECT_EQ(r.kind(1, kBase), upte::Kind::present) << "mapped twice: left alone";
+    EXPECT_EQ(r.kind(2, kBase), upte::Kind::present);
+    EXPECT_TRUE(r.k->page_cache_find(kFile, 0));
+    EXPECT_FALSE(r.k->page_cache_find(kFile, 1)) << "mapped once: dropped";
+    EXPECT_EQ(r.kind(1, kBase + 0x100000), upte::Kind::present) << "not on an LRU list: left alone";
+    EXPECT_EQ(r.k->stats().swap_outs, 0u);
+    r.expect_clean();
+}
+
 /* munmap of a file page whose PTE is young marks the page accessed (zap_pte_range:
  * folio_mark_accessed for a page that is not anonymous), so the reference outlives the entry:
  * page 0, mapped and touched, is PG_referenced once unmapped; page 1, read once by read(2)
@@ -372,11 +407,13 @@ TEST(LruReferences, APinnedAnonymousPageIsKeptInactiveWithoutASwapSlot) {
     r.expect_clean();
 }
 
-/* A pinned file page is unmapped as any other (try_to_unmap does not fail on a pin), but a clean
- * one is not freed: __remove_mapping's folio_ref_freeze fails on the pins' references
- * (keep_locked). Process 1 reads page 0 of file 7 through a private mapping, which reads a window
- * around it; every other page of the file goes, page 0 stays cached, unmapped, inactive. */
-TEST(LruReferences, APinnedCleanFilePageIsUnmappedButNotFreed) {
+/* A pinned file page is unmapped as any other (try_to_unmap does not fail on a pin), then
+ * activated, not freed: "Folio is unmapped now so it cannot be newly pinned anymore"
+ * (shrink_folio_list, since v6.4: activate_locked). Process 1 reads page 0 of file 7 through a
+ * private mapping, which reads a window around it, and pins page 0; reclaim takes every other
+ * page. A look at page 0 alone then activates it. Unpinned, it is reclaimed: the unpin finds the
+ * page through the file though reclaim unmapped it (unpin_user_page holds the page). */
+TEST(LruReferences, APinnedFilePageIsUnmappedAndActivatedNotFreed) {
     Rig r;
     r.k->thread_start(1);
     r.k->mmap(1, kBase, 64 * kPageSize, false, true, 7, 0);
@@ -386,14 +423,23 @@ TEST(LruReferences, APinnedCleanFilePageIsUnmappedButNotFreed) {
     r.k->lru_add_drain_cpu(0);
     std::uint64_t cycles = 0;
     r.k->reclaim(1000, cycles);
+    ASSERT_EQ(r.k->page_cache_pages(), 1u) << "the rest of the window freed";
     const UserPage *pg = r.k->find_user_page(pfn);
     ASSERT_NE(pg, nullptr) << "not freed";
-    EXPECT_EQ(pg->list, LruLists::inactive_file) << "keep_locked";
     EXPECT_TRUE(pg->maps.empty()) << "unmapped";
     EXPECT_NE(r.kind(1, kBase), upte::Kind::present);
-    EXPECT_GE(r.k->stats().pinned_skipped, 1u);
-    EXPECT_EQ(r.k->page_cache_pages(), 1u) << "the rest of the window freed";
+    const std::uint64_t skipped = r.k->stats().pinned_skipped;
+    EXPECT_GE(skipped, 1u);
+    ReclaimLooks looks;
+    looks.limit = 1;
+    EXPECT_EQ(r.k->reclaim(1, cycles, true, &looks), 0u);
+    EXPECT_EQ(r.k->stats().pinned_skipped, skipped + 1) << "one look";
+    EXPECT_EQ(r.k->find_user_page(pfn)->list, LruLists::active_file) << "activate_locked";
     r.k->pin(1, kBase, kPageSize, false);
+    EXPECT_EQ(r.k->find_user_page(pfn)->pins, 0u) << "unpinned though unmapped";
+    EXPECT_EQ(r.k->stats().unpins, 1u);
+    r.k->reclaim(1, cycles);
+    EXPECT_EQ(r.k->find_user_page(pfn), nullptr) << "freed once unpinned";
     r.expect_clean();
 }
 

@@ -454,10 +454,9 @@ private:
     /// (FOLIOREF_RECLAIM_CLEAN): a dirty one it could write is kept unwritten instead.
     enum class FileWriter { none, kswapd, kswapd_clean, stand_in };
     /// What evict() did: freed the page; kept it on the inactive list (shrink_folio_list's
-    /// keep_locked for a dirty file page under kswapd_clean); unmapped a clean pinned file page
-    /// that it could not free (__remove_mapping fails on the pins' references: keep_locked); or
-    /// neither, the page staying for the caller to activate or rotate as its state says (dirty,
-    /// locked, under write-back).
+    /// keep_locked for a dirty file page under kswapd_clean); unmapped a pinned file page, for
+    /// the caller to activate (activate_locked); or neither, the page staying for the caller to
+    /// activate or rotate as its state says (dirty, locked, under write-back).
     enum class Evicted { freed, keep, pinned, no };
     /// Reclaims one page (an anonymous one not pinned): swap-out or drop.
     /// @unqueued_dirty is raised for a dirty file page not under write-back.
@@ -466,6 +465,8 @@ private:
     /// list or activated (no: not pinned, or a file or shmem page, which evict() handles).
     enum class PinnedPage { no, keep, activate };
     PinnedPage pinned_page(const UserPage &pg) const;
+    /// shrink_folio_list's activate_locked of @pg from list @from.
+    void activate_locked(UserPage &pg, LruLists::List from);
     bool swap_out(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     bool reclaim_swap_cache_page(Pfn pfn, UserPage &pg, std::uint64_t &cycles, TlbFlushBatch &batch);
     /// @dirty is set when a PTE it removed was dirty.

@@ -128,7 +128,7 @@ struct KernelStats {
     std::uint64_t lru_activations = 0;      /* inactive pages reclaim activated: young PTEs and PG_referenced, or more than one young PTE (FOLIOREF_ACTIVATE) */
     std::uint64_t lru_kept = 0;             /* inactive pages reclaim kept inactive, PG_referenced set: one young PTE, first time (FOLIOREF_KEEP) */
     std::uint64_t lru_accessed_activations = 0; /* page-cache pages a second folio_mark_accessed (read(2)) activated */
-    std::uint64_t pinned_skipped = 0;       /* pinned pages reclaim or MADV_PAGEOUT could not free */
+    std::uint64_t pinned_skipped = 0;       /* looks of reclaim or MADV_PAGEOUT at pinned pages they could not free */
     std::uint64_t lru_writeback_activations = 0; /* inactive pages reclaim or MADV_PAGEOUT found under write-back and activated (shrink_folio_list cases 1 and 2: activate_locked) */
 
     std::uint64_t oom_kills = 0;
