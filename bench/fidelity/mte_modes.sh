@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Reproduces the "Tag checking and tag setting on a phone's cores" rows of docs/fidelity.md:
+# Reproduces the "MTE: tag-check modes and tag-setting instructions" rows of docs/fidelity.md:
 # what MTE's tag-check modes and tag-setting instructions cost a memset-like loop on each core
 # type of phone-8g-lpddr5 (a Tensor G3-class board: cpu@7 Cortex-X3, cpu@4 Cortex-A715, cpu@0
 # Cortex-A510), against Martin Fink's measurements on a Google Pixel 8 (Tensor G3), in his
 # TU Munich MSc thesis (github.com/martin-fink/msc-thesis, chapters/07_evaluation.tex, and the
-# benchmark code and raw output, github.com/martin-fink/mte-stg-bench: benches/sync_async.rs,
-# benches/stg.rs, src/lib.rs, src/sync-async.txt).
+# benchmark code and raw output, github.com/martin-fink/mte-stg-bench: benches/sync_async.rs and
+# src/sync-async.txt at 42d7324, benches/stg.rs at 436ba38, src/lib.rs).
 #   bench/fidelity/mte_modes.sh [BUILD_DIR] [MIB]
 # The reference: a fresh anonymous mapping with PROT_MTE, filled by one thread pinned to one core,
 # first touch included (the faults, the kernel's zeroing of pages and tags), timed per fill:
@@ -14,21 +14,23 @@
 #          memset.S: DC ZVA per 64-byte block for a large zero fill); Criterion's mean, ms;
 #   tag setting (sync mode): the same fill (memset); STG every 16 bytes; ST2G every 32; STZG
 #          every 16; STG then the fill through the tagged pointer (stg+memset); ST2G then the fill.
-# The reference maps 256 MiB (the code; the thesis text says 128 MiB); here MIB (default 64), and
-# only ratios to the same core's memset are compared, so the size cancels. STGP and
-# "stg+prefetch" have no trace record here and are left out.
+# The reference maps 256 MiB (the code at those commits; the thesis text says 128 MiB); here MIB
+# (default 64, at most 3072: mawk prints %x in 32 bits), and only ratios to the same core's
+# memset are compared, which the size changes only a little. STGP has no trace record here and
+# is left out; so is "stg+prefetch", which the thesis's figure does not plot.
 # Prints two tables: each mode's time and its ratio to mode none; each tag-setting loop's time
 # and its ratio to memset, mtesim's beside the Pixel 8's.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 mib=${2:-64}
+[[ $mib =~ ^[0-9]+$ && $mib -ge 1 && $mib -le 3072 ]] || { echo "mte_modes.sh: MIB = '$mib', expected 1..3072" >&2; exit 2; }
 mtesim="$build/bin/mtesim"
 [ -x "$mtesim" ] || mtesim="$build/mtesim"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 base=0x40000000
 bytes=$((mib * 1024 * 1024))
-tag=05 # a logical tag of 5: the top byte of a tagged address (bits 59:56), printed as text (awk's doubles hold 53 bits)
+tag=05 # a logical tag of 5: the top byte of a tagged address (bits 59:56), printed as text beside the 32-bit rest
 
 # trace FILE CORE TCF LOOP...: one thread on CORE with TCF maps MIB MiB with PROT_MTE, then runs
 # each LOOP over all of it in turn (dc_zva: per 64 bytes through the untagged pointer; dc_zva_tagged:
