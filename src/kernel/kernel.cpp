@@ -533,7 +533,7 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
             if (pg.maps.size() != 1 || pg.batch_cpu >= 0) continue;
             pg.referenced = false;
             const bool found_writeback = under_writeback(pg);
-            if (pg.batch_cpu < 0 && pg.list == LruLists::active(pg.file)) {
+            if (pg.list == LruLists::active(pg.file)) {
                 pg.lru = m_lru.move(pg.lru, pg.list, LruLists::inactive(pg.file));
                 pg.list = LruLists::inactive(pg.file);
             }
@@ -555,22 +555,18 @@ Kernel::Result Kernel::pageout(std::uint32_t pid, std::uint64_t base, std::uint6
                 activate_locked(pg, pg.list);
                 continue;
             }
-            if (evicted == Evicted::no && pg.file && !pg.shmem && pg.dirty &&
-                !under_writeback(pg) && !pg.locked(m_kmem.now_ps()) && pg.batch_cpu < 0) {
+            if (evicted == Evicted::no && pg.file && !pg.shmem && pg.dirty && !under_writeback(pg) &&
+                !pg.locked(m_kmem.now_ps())) {
                 // reclaim_pages' shrink_folio_list does not write a dirty file page either: it
                 // goes back to the active list, PG_reclaim set (no flusher is woken).
-                pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active_file);
-                pg.list = LruLists::active_file;
+                activate_locked(pg, pg.list);
                 ++m_stats.file_dirty_activated;
             }
-            // Not a write that completed, and rotated, in the time of a core ahead (reclaim's rule);
-            // not a page in another CPU's LRU-add batch (folio_isolate_lru fails: it is left
-            // alone) or locked for an I/O (folio_trylock fails: kept, unmarked).
-            if (found_writeback && pg.rotated_end_ps != pg.writeback_end_ps && pg.batch_cpu < 0 &&
-                !pg.locked(m_kmem.now_ps())) {
+            // Not a write that completed, and rotated, in the time of a core ahead (reclaim's rule),
+            // nor one locked for an I/O (folio_trylock fails: kept, unmarked).
+            if (found_writeback && pg.rotated_end_ps != pg.writeback_end_ps && !pg.locked(m_kmem.now_ps())) {
                 mark_reclaim(pfn, pg);
-                pg.lru = m_lru.move(pg.lru, pg.list, LruLists::active(pg.file));
-                pg.list = LruLists::active(pg.file);
+                activate_locked(pg, pg.list);
                 ++m_stats.lru_writeback_activations;
             }
         }
