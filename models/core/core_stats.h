@@ -67,6 +67,7 @@ struct CoreStats {
     std::uint64_t l2_buffers_peak = 0; /* buffers: most L2 miss buffers held at once */
     std::uint64_t write_streamed_lines = 0; /* full-line store misses written without a read (l1d.write_streaming_lines) */
     std::uint64_t write_streamed_memory_lines = 0; /* of those, lines written to memory, allocated in no cache (l1d.write_streaming_memory_lines) */
+    std::uint64_t write_streamed_checked_lines = 0; /* of those, lines a tag-checked store streamed, their tags fetched without data */
 };
 
 }  // namespace mtesim

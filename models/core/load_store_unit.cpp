@@ -185,22 +185,37 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
             const std::uint64_t line_end = std::min(pa + chunk, (line_no + 1) << m_line_shift);
             // A checked store marks its lines dirty only once the check passed. A store that
             // misses the L1D tells the write streaming detector whether it writes the whole
-            // line; in the mode an unchecked one is written without a read (a checked one still
-            // reads its line, which brings its tags: the model fetches tags with their line; an
-            // atomic always reads it, and ends the mode). A load that misses tells it too.
+            // line; in the mode it is written without a read (an atomic always reads it, and
+            // ends the mode). A load that misses tells it too.
             const bool cached = m_l1.peek(line_no) != nullptr;
             if (write) {
                 const std::uint64_t first = a & (m_line_bytes - 1), len = line_end - a;
                 WriteStreamDetector::Miss miss = WriteStreamDetector::Miss::read;
                 if (cached) m_write_stream.on_store_hit(line_no, first, len);
                 else if (m_rmw) m_write_stream.on_read_modify_write_miss();
-                else miss = m_write_stream.on_store_miss(line_no, first, len, !check);
+                else miss = m_write_stream.on_store_miss(line_no, first, len);
                 if (miss != WriteStreamDetector::Miss::read) {
                     // An L1D miss without a linefill: the line is written out to the L2
                     // (stream), or this store joins the line so written (join).
                     ++m_stats.l1_misses;
+                    std::uint64_t tags = 0;
+                    if (check) {
+                        const StreamCheck c = check_streamed(t, line_no, a, line_end, ltag, miss, tags);
+                        if (c == StreamCheck::bus_error) {
+                            m_gate.report(t, FaultKind::bus_error, true, va.value() + done, write, position);
+                            m_gate.kernel_entry(t, position);
+                            return !t.killed;
+                        }
+                        checked = true;
+                        if (c == StreamCheck::mismatch) mismatch = true;
+                        if (c == StreamCheck::suppressed) {
+                            mismatch = true;
+                            a = line_end;
+                            continue;
+                        }
+                    }
                     if (miss != WriteStreamDetector::Miss::join) {
-                        if (m_path.stream_line(line_no, miss == WriteStreamDetector::Miss::stream_dram))
+                        if (m_path.stream_line(line_no, miss == WriteStreamDetector::Miss::stream_dram, check ? &tags : nullptr))
                             ++m_stats.write_streamed_memory_lines;
                         ++m_stats.write_streamed_lines;
                     } else {
@@ -251,6 +266,35 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
     if ((write || m_data_op) && data_store())
         for (unsigned i = 0; i < npieces; ++i) move_data(pieces[i].pa, pieces[i].len, pieces[i].done, write);
     return true;
+}
+
+/*
+ * The tag check of a checked store that streams its line [@a, @line_end) (write streaming: no
+ * linefill). The first store of a streamed line fetches the line's tags without its data
+ * (MemoryPath::stream_tags; a synchronous check waits for them, an asynchronous one does not)
+ * and leaves them in @tags for the copies the line makes; a store that joins the line is
+ * checked against the allocation tags it was fetched with, held with the gathered line (read
+ * here from the TagStore, which any tag store since has updated) at no further cost. Each
+ * granule the store writes is compared with @ltag. A mismatch in sync mode suppresses the
+ * store (nothing of the line is written: suppressed); otherwise the store proceeds (mismatch).
+ */
+LoadStoreUnit::StreamCheck LoadStoreUnit::check_streamed(ThreadContext &t, std::uint64_t line_no, std::uint64_t a, std::uint64_t line_end,
+                                                         Tag ltag, WriteStreamDetector::Miss miss, std::uint64_t &tags) {
+    const bool sync = !TagCheckUnit::stores_async(t.mte);
+    if (miss == WriteStreamDetector::Miss::join) {
+        Tag each[MteExtension::kMaxGranules];
+        const std::uint64_t granules = m_line_bytes / kGranuleSize;
+        if (m_tags.get_range(PhysAddr(line_no << m_line_shift), granules, each))
+            for (std::uint64_t g = 0; g < granules; ++g) tags |= std::uint64_t(each[g] & 0xf) << (4 * g);
+    } else {
+        if (!m_path.stream_tags(line_no, sync, tags)) return StreamCheck::bus_error;
+        ++m_stats.write_streamed_checked_lines;
+    }
+    const unsigned g0 = static_cast<unsigned>((a & (m_line_bytes - 1)) >> 4);
+    const unsigned g1 = static_cast<unsigned>(((line_end - 1) & (m_line_bytes - 1)) >> 4);
+    m_stats.tag_check_granules += g1 - g0 + 1;
+    if (((tags ^ (0x1111111111111111ull * ltag)) & kGranuleMask[g0][g1]) == 0) return StreamCheck::pass;
+    return sync ? StreamCheck::suppressed : StreamCheck::mismatch;
 }
 
 void LoadStoreUnit::resolve_data() {

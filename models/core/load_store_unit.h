@@ -83,6 +83,13 @@ private:
     __attribute__((noinline)) bool hit_data(std::uint64_t pa, std::uint64_t size, bool write);
     /// The general case of access(): several lines or pages, TLB or L1D misses.
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
+    /// What the tag check of a checked store that streams its line found.
+    enum class StreamCheck { pass, mismatch, suppressed, bus_error };
+    /// The tag check of a checked store to [@a, @line_end) of line @line_no that the write
+    /// streaming detector streams (@miss: stream, stream_dram or join) against logical tag
+    /// @ltag; @tags receives the line's tags (for stream_line). suppressed: a sync mismatch.
+    StreamCheck check_streamed(ThreadContext &t, std::uint64_t line_no, std::uint64_t a, std::uint64_t line_end, Tag ltag,
+                               WriteStreamDetector::Miss miss, std::uint64_t &tags);
 
     /// The line a tag store writes: MemoryPath::line_access(@line_no, @zero, @tagged), with its
     /// L1D hit done here when the core is out of order (every STG/ST2G of a resident chunk):

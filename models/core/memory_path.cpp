@@ -5,6 +5,7 @@
 #include "mtesim/kernel/user_pte.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace mtesim {
 
@@ -429,13 +430,56 @@ CacheLine *MemoryPath::fetch_from_llc(std::uint64_t line_no, bool need_tags) {
     }
     if (need_tags) {
         ++m_stats.tag_fetches;
-        std::uint64_t packed = 0;
-        if (ext.tagged_memory)
-            for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g) packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
-        shared->tags = packed;
+        shared->tags = packed_tags(ext);
         shared->tags_valid = true;
     }
     return shared;
+}
+
+/* The tags a memory read returned, 4 bits a granule of the line (0 where memory has no tag
+ * storage). */
+std::uint64_t MemoryPath::packed_tags(const MteExtension &ext) const {
+    std::uint64_t packed = 0;
+    if (ext.tagged_memory)
+        for (std::uint64_t g = 0; g < m_line_bytes / kGranuleSize; ++g) packed |= std::uint64_t(ext.tags[g] & 0xf) << (4 * g);
+    return packed;
+}
+
+/*
+ * A tag-checked store that streams its line needs the line's tags, not its data. AMBA CHI
+ * (Issue F.b, B12.4.1, "TagOp values") gives a read with TagOp Fetch for this: "Returned data is
+ * not required to be valid. The Requester must ignore the received data"; only the tags count,
+ * so the memory controller need read no data. The lookups: the private L2's copy, then the
+ * LLC's (a copy without valid tags is passed over), then a tag-only read from memory (the
+ * DRAM controller's tag cache, then the tag storage). A synchronous check (@wait) is part of
+ * the store, which cannot complete before it: the core is charged the lookups' latency as for
+ * a linefill. An asynchronous one completes after the store, which does not wait: its lookups
+ * and read run as a request the core does not wait for (PrefetchTime), still real traffic.
+ * Tag lookups count as no cache hit or miss; a read from memory counts in tag_fetches.
+ */
+bool MemoryPath::stream_tags(std::uint64_t line_no, bool wait, std::uint64_t &tags) {
+    std::optional<PrefetchTime> detached;
+    if (!wait) detached.emplace(*this, prefetcher_sees());
+    if (m_l2) {
+        charge_latency(m_config.l2_latency);
+        if (const CacheLine *p = m_l2->peek(line_no); p && p->tags_valid) {
+            tags = p->tags;
+            return true;
+        }
+    }
+    charge_latency(m_config.llc_latency);
+    if (const CacheLine *shared = m_shared.llc->peek(line_no); shared && shared->tags_valid) {
+        tags = shared->tags;
+        return true;
+    }
+    MteExtension ext;
+    ext.tag_op = MteExtension::TagOp::read;
+    ext.tag_only = true;
+    if (!memory_transaction(line_no << m_line_shift, static_cast<std::uint32_t>(m_line_bytes), false, &ext, false))
+        return false;
+    ++m_stats.tag_fetches;
+    tags = packed_tags(ext);
+    return true;
 }
 
 /*
@@ -780,7 +824,7 @@ void MemoryPath::write_full_line(std::uint64_t line_no) { allocate_line(line_no,
  * L3 cache", the A76's 1 MB to DRAM) a line that no cache holds is written to memory as a posted
  * write, like a write-back; one the L2 or the LLC holds is written there as before.
  */
-bool MemoryPath::stream_line(std::uint64_t line_no, bool to_memory) {
+bool MemoryPath::stream_line(std::uint64_t line_no, bool to_memory, const std::uint64_t *tags) {
     charge_latency(m_config.l1d_latency);
     if (to_memory && !(m_l2 && m_l2->peek(line_no)) && !m_shared.llc->peek(line_no)) {
         CacheLine line;
@@ -790,6 +834,10 @@ bool MemoryPath::stream_line(std::uint64_t line_no, bool to_memory) {
         return true;
     }
     CacheLine *shared = llc_copy_without_read(line_no);
+    if (tags) {
+        shared->tags = *tags;
+        shared->tags_valid = true;
+    }
     if (!m_l2) {
         shared->dirty = true;
         return false;
@@ -801,6 +849,9 @@ bool MemoryPath::stream_line(std::uint64_t line_no, bool to_memory) {
         if (evicted.valid()) writeback_to_llc(evicted);
         p->tags = shared->tags;
         p->tags_valid = shared->tags_valid;
+    } else if (tags) {
+        p->tags = *tags;
+        p->tags_valid = true;
     }
     p->dirty = true;
     return false;

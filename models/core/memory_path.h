@@ -56,8 +56,17 @@ public:
     /// A line a user store writes whole in write streaming mode (LoadStoreUnit's
     /// WriteStreamDetector): written out to the L2 without a read and without an L1D allocation;
     /// @to_memory (past the stream's no-allocate threshold): written to memory, allocated in no
-    /// cache, unless the L2 or the LLC holds it. Returns true if it went to memory.
-    bool stream_line(std::uint64_t line_no, bool to_memory);
+    /// cache, unless the L2 or the LLC holds it. @tags: the line's allocation tags, packed 4 bits
+    /// a granule, when a tag-checked store fetched them (stream_tags()): the copies it makes or
+    /// finds keep them; nullptr: a copy keeps the tags it has. Returns true if it went to memory.
+    bool stream_line(std::uint64_t line_no, bool to_memory, const std::uint64_t *tags = nullptr);
+    /// The allocation tags of line @line_no, packed 4 bits a granule into @tags, for a
+    /// tag-checked store that streams the line: no linefill, only its tags (AMBA CHI's read with
+    /// TagOp Fetch, whose data "is not required to be valid"), from the private L2's copy or the
+    /// LLC's when it holds them, else a tag-only read from memory. @wait: the store waits for
+    /// them (a synchronous check); otherwise the core does not (an asynchronous one, which
+    /// completes after the store). Returns false on a bus error.
+    bool stream_tags(std::uint64_t line_no, bool wait, std::uint64_t &tags);
     /// A tag store into the cached line @l: the nibbles in @mask become @bits, in the L1D and
     /// in the LLC's copy, and every other core's copy loses its tags.
     void store_line_tags(std::uint64_t line_no, CacheLine &l, std::uint64_t mask, std::uint64_t bits);
@@ -103,7 +112,8 @@ private:
     /// latency so far); in order, the core cycle (local time, which each level's latency has
     /// already advanced).
     std::uint64_t prefetcher_sees() const { return m_defer ? m_latency : m_clock.now_cycles(); }
-    /// The timing of one prefetch, for its lifetime (RAII). A prefetch's lookups and reads run
+    /// The timing of one prefetch (or of an asynchronous check's tag fetch, stream_tags(), which
+    /// the core does not wait for either), for its lifetime (RAII). A prefetch's lookups and reads run
     /// as a deferred access (their latencies add up in m_latency, and its memory requests do not
     /// wait for one another's data) starting when the prefetcher saw the access that trained it
     /// (@seen, as prefetcher_sees() gave it), and the core does not wait for it: out of order,
@@ -155,6 +165,8 @@ private:
     void l2_prefetch_used(std::uint64_t line_no);
     /// The LLC's copy of @line_no (its tags when @need_tags), read from DRAM on a miss; nullptr on a bus error.
     CacheLine *fetch_from_llc(std::uint64_t line_no, bool need_tags);
+    /// The tags of a memory read's @ext, packed 4 bits a granule of the line.
+    std::uint64_t packed_tags(const MteExtension &ext) const;
     /// Latency of an L1D hit on a line that may still be in flight: a demand miss's fill (the
     /// access merges into its MSHR and waits for the rest) or a prefetch.
     std::uint64_t in_flight_hit(std::uint64_t line_no);

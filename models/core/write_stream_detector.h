@@ -57,12 +57,11 @@ public:
     WriteStreamDetector(std::uint32_t threshold_lines, std::uint32_t dram_lines, std::uint64_t line_bytes)
         : m_threshold(threshold_lines), m_dram_lines(dram_lines), m_line_bytes(line_bytes) {}
 
-    /// A store missed the L1D in line @line, writing @len bytes from byte @first of it;
-    /// @may_stream: it may be written without a read (false for a tag-checked store, whose
-    /// line brings its tags). Says what becomes of it.
-    Miss on_store_miss(std::uint64_t line, std::uint64_t first, std::uint64_t len, bool may_stream) {
+    /// A store missed the L1D in line @line, writing @len bytes from byte @first of it. Says
+    /// what becomes of it.
+    Miss on_store_miss(std::uint64_t line, std::uint64_t first, std::uint64_t len) {
         if (m_gather != kNone) {
-            if (line == m_gather && m_gather_streamed && first == m_filled && may_stream) {
+            if (line == m_gather && m_gather_streamed && first == m_filled) {
                 grow(len);
                 return Miss::join;
             }
@@ -74,7 +73,7 @@ public:
             return Miss::read;
         }
         const std::uint32_t before = m_run; /* the stream's lines before this one */
-        const bool stream = may_stream && before >= m_threshold;
+        const bool stream = before >= m_threshold;
         if (len >= m_line_bytes) whole();
         else {
             m_gather = line;

@@ -165,6 +165,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "l2_buffers_peak", c.l2_buffers_peak, "buffers", "most of the private L2's miss buffers held at once, by demand misses and prefetches (at most l2.mshrs)");
         add_count(p + "write_streamed_lines", c.write_streamed_lines, "lines", "full-line store misses the L1D wrote without reading the line first (write streaming, l1d.write_streaming_lines)");
         add_count(p + "write_streamed_memory_lines", c.write_streamed_memory_lines, "lines", "of those, lines written to memory and allocated in no cache (past l1d.write_streaming_memory_lines)");
+        add_count(p + "write_streamed_checked_lines", c.write_streamed_checked_lines, "lines", "of those, lines a tag-checked store wrote, their allocation tags fetched without the data (AMBA CHI's TagOp Fetch)");
     }
     for (const auto &d : r.drams) {
         const double tck_ns = d.config.tck_ps / 1000.0;

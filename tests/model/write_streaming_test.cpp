@@ -28,11 +28,11 @@ std::string hex_of(std::uint64_t v) {
     return b;
 }
 
-/* Map 8 MiB (tagged if @mte), touch every page (the faults zero them, leaving the last MiB in
- * the caches), then run @pass between two marker loads on core 1. */
-std::string trace(const std::string &pass, bool mte = false, const char *tcf = "none") {
+/* Map 8 MiB (tagged if @mte), run @pre, touch every page (the faults zero them, leaving the
+ * last MiB in the caches), then run @pass between two marker loads on core 1. */
+std::string trace(const std::string &pass, bool mte = false, const char *tcf = "none", const std::string &pre = "") {
     std::string s = std::string("thread 1 core=1 tcf=") + tcf + "\n1 mmap " + hex_of(kBase) + " " + hex_of(kMapBytes) +
-                    (mte ? " mte\n" : "\n");
+                    (mte ? " mte\n" : "\n") + pre;
     for (std::uint64_t p = 0; p < kMapBytes / 4096; ++p) s += "1 st " + hex_of(kBase + p * 4096) + " 8\n";
     return s + "1 ld 0x10 8\n" + pass + "1 ld 0x10 8\n";
 }
@@ -50,6 +50,10 @@ struct StreamRun {
     std::uint64_t to_memory = 0;  /* write_streamed_memory_lines of core 1 */
     std::uint64_t reads = 0;    /* DRAM data reads of the whole run */
     std::uint64_t pass_ps = 0;  /* between the markers */
+    std::uint64_t checked = 0;  /* write_streamed_checked_lines of core 1 */
+    std::uint64_t tag_fetches = 0; /* of core 1 */
+    std::uint64_t tag_sync = 0, tag_async = 0; /* tag check faults reported */
+    std::uint64_t sync_address = 0; /* the first sync tag fault's */
 };
 
 StreamRun run(const std::string &body, const std::string &model, std::uint32_t threshold, std::uint32_t memory_lines = 0) {
@@ -68,7 +72,15 @@ StreamRun run(const std::string &body, const std::string &model, std::uint32_t t
         out.llc_misses = r.cores[1].llc_misses;
         out.to_memory = r.cores[1].write_streamed_memory_lines;
         out.reads = r.drams[0].stats.data.reads;
-        if (r.faults.size() >= 2) out.pass_ps = r.faults[1].time_ps - r.faults[0].time_ps;
+        out.checked = r.cores[1].write_streamed_checked_lines;
+        out.tag_fetches = r.cores[1].tag_fetches;
+        std::vector<std::uint64_t> markers; /* the two marker loads' SEGV_MAPERR */
+        for (const FaultRecord &f : r.faults) {
+            if (f.kind == FaultKind::maperr) markers.push_back(f.time_ps);
+            if (f.kind == FaultKind::tag_sync && !out.tag_sync++) out.sync_address = f.address;
+            if (f.kind == FaultKind::tag_async) ++out.tag_async;
+        }
+        if (markers.size() >= 2) out.pass_ps = markers[1] - markers[0];
         return out;
     });
 }
@@ -220,12 +232,56 @@ TEST(WriteStreaming, AnAtomicReadsItsLineAndEndsTheMode) {
     for (const char *model : {"ooo", "inorder"}) EXPECT_EQ(run(trace(pass), model, 3).streamed, 64u * (5 - 3)) << model;
 }
 
-TEST(WriteStreaming, ACheckedStoreReadsItsLine) {
-    /* The model fetches a line's tags with the line, so a tag-checked store miss is still read
-     * (docs/timing-model.md, "Write streaming"); unchecked (TCF none) the same trace streams. */
+/* A tag-checked store that streams its line fetches the line's tags without its data (AMBA
+ * CHI's read with TagOp Fetch; docs/timing-model.md, "Write streaming"): in every checking mode
+ * the pass streams as many lines as unchecked (TCF none), each a tag fetch and no data read.
+ * The pass's lines are in no cache (the file's note), so their tags come from memory. A
+ * synchronous check is part of its store, an asynchronous one completes after it: the
+ * in-order (blocking) core waits for each line's tags in sync mode only, so its pass is
+ * slower than in async or asymm mode (out of order, where a store's wait is hidden behind the
+ * store buffer, not slower). */
+TEST(WriteStreaming, ACheckedStoreStreamsWithTagsOnly) {
     const std::string pass = full_line_stores(1024);
     for (const char *model : {"ooo", "inorder"}) {
-        EXPECT_EQ(run(trace(pass, true, "sync"), model, 1).streamed, 0u) << model;
-        EXPECT_EQ(run(trace(pass, true, "none"), model, 1).streamed, 1023u) << model;
+        const StreamRun none = run(trace(pass, true, "none"), model, 1);
+        EXPECT_EQ(none.streamed, 1023u) << model;
+        EXPECT_EQ(none.checked, 0u) << model;
+        std::uint64_t sync_ps = 0; /* the sync pass's; sync runs first */
+        for (const char *tcf : {"sync", "async", "asymm"}) {
+            const StreamRun on = run(trace(pass, true, tcf), model, 1);
+            EXPECT_EQ(on.streamed, 1023u) << model << " " << tcf;
+            EXPECT_EQ(on.checked, 1023u) << model << " " << tcf;
+            EXPECT_GE(on.tag_fetches, none.tag_fetches + 1023) << model << " " << tcf << ": each streamed line's tags read from memory";
+            // No line of the pass read: the runs' data reads differ by the first line at most
+            // (and a few descriptor reads either way), not by the pass's 1023 lines.
+            EXPECT_LT(on.reads, none.reads + 64) << model << " " << tcf;
+            EXPECT_EQ(on.tag_sync + on.tag_async, 0u) << model << " " << tcf << ": every tag matches";
+            if (std::string(tcf) == "sync") sync_ps = on.pass_ps;
+            else if (std::string(model) == "inorder") EXPECT_LT(on.pass_ps, sync_ps) << tcf;
+            else EXPECT_LE(on.pass_ps, sync_ps) << tcf;
+        }
+    }
+}
+
+/* A streamed line is still checked: a granule of line 700 retagged 3 before the mapping's
+ * zeroing (which leaves the line in no cache), then the pass's stores with tag 0. Sync: the one
+ * store faults precisely, at its address, and the rest streams; async and asymm (stores
+ * checked asynchronously): the store proceeds and TFSR is reported at the next kernel entry
+ * (the closing marker). */
+TEST(WriteStreaming, AStreamedLineIsStillChecked) {
+    const std::uint64_t bad = kBase + 700 * 64 + 32;
+    const std::string retag = "1 stg " + hex_of((3ull << 56) | bad) + "\n", pass = full_line_stores(1024);
+    for (const char *model : {"ooo", "inorder"}) {
+        const StreamRun sync = run(trace(pass, true, "sync", retag), model, 1);
+        EXPECT_EQ(sync.checked, 1023u) << model << ": line 700 streamed too";
+        EXPECT_EQ(sync.tag_sync, 1u) << model;
+        EXPECT_EQ(sync.sync_address, kBase + 700 * 64) << model;
+        EXPECT_EQ(sync.tag_async, 0u) << model;
+        for (const char *tcf : {"async", "asymm"}) {
+            const StreamRun async = run(trace(pass, true, tcf, retag), model, 1);
+            EXPECT_EQ(async.checked, 1023u) << model << " " << tcf;
+            EXPECT_EQ(async.tag_sync, 0u) << model << " " << tcf;
+            EXPECT_EQ(async.tag_async, 1u) << model << " " << tcf;
+        }
     }
 }

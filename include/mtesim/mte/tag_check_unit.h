@@ -39,6 +39,10 @@ public:
     /// True when accesses of this thread are checked at all (TCF != none, PSTATE.TCO clear).
     static bool checking(const MteThreadState &s) { return s.tcf != TcfMode::none && !s.tco; }
 
+    /// True when a store's check is asynchronous for @s (TCF async, or asymm: FEAT_MTE3 checks
+    /// writes asynchronously): a store never waits for its check, whose mismatch only sets TFSR.
+    static bool stores_async(const MteThreadState &s) { return s.tcf == TcfMode::async || s.tcf == TcfMode::asymm; }
+
     /// What a mismatch on a read (@write false) or write raises for @s, and records TFSR.
     static CheckOutcome on_mismatch(MteThreadState &s, bool write);
 
