@@ -161,6 +161,7 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
     const Tag ltag = logical_tag(va);
     std::uint64_t done = 0;
     bool mismatch = false, checked = false;
+    bool suppressed = false; /* a streamed line's synchronous check failed: the access writes nothing */
     std::uint64_t first_dirty_line = 0, last_dirty_line = 0;
     struct Piece {
         std::uint64_t pa, len, done;
@@ -199,6 +200,10 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
                     // (stream), or this store joins the line so written (join).
                     ++m_stats.l1_misses;
                     std::uint64_t tags = 0;
+                    if (check && suppressed) { /* a line before it faulted: the store writes nothing */
+                        a = line_end;
+                        continue;
+                    }
                     if (check) {
                         const StreamCheck c = check_streamed(t, line_no, a, line_end, ltag, miss, tags);
                         if (c == StreamCheck::bus_error) {
@@ -209,7 +214,8 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
                         checked = true;
                         if (c == StreamCheck::mismatch) mismatch = true;
                         if (c == StreamCheck::suppressed) {
-                            mismatch = true;
+                            mismatch = suppressed = true;
+                            m_write_stream.on_store_suppressed();
                             a = line_end;
                             continue;
                         }
@@ -218,6 +224,7 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
                         if (m_path.stream_line(line_no, miss == WriteStreamDetector::Miss::stream_dram, check ? &tags : nullptr))
                             ++m_stats.write_streamed_memory_lines;
                         ++m_stats.write_streamed_lines;
+                        if (check) ++m_stats.write_streamed_checked_lines;
                     } else {
                         m_path.charge_latency(m_config.l1d_latency);
                     }
@@ -249,7 +256,15 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
         }
         done += chunk;
     }
-    if (checked) ++m_stats.tag_checks;
+    if (checked) {
+        ++m_stats.tag_checks;
+        // A store whose check faults synchronously cannot retire before its check (the fault
+        // is precise): out of order, a miss of it holds its place in the window until its tags
+        // are back. Only this path misses; a checked store that hits a line still on its way
+        // (the fast path) is younger than the access that missed it, which holds the window
+        // for both when it is a store or a load (a prefetch in flight holds nothing).
+        if (write && TagCheckUnit::faults_sync(t.mte, !m_rmw)) m_path.mark_precise_store();
+    }
     if (mismatch) {
         const CheckOutcome o = TagCheckUnit::on_mismatch(t.mte, write && !m_rmw);
         if (o == CheckOutcome::sync_fault) {
@@ -273,14 +288,16 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
  * linefill). The first store of a streamed line fetches the line's tags without its data
  * (MemoryPath::stream_tags; a synchronous check waits for them, an asynchronous one does not)
  * and leaves them in @tags for the copies the line makes; a store that joins the line is
- * checked against the allocation tags it was fetched with, held with the gathered line (read
- * here from the TagStore, which any tag store since has updated) at no further cost. Each
- * granule the store writes is compared with @ltag. A mismatch in sync mode suppresses the
+ * checked against the line's current allocation tags (the TagStore's: those fetched for it,
+ * held with the gathered line, as any tag store since has updated them) at no further cost.
+ * Each granule the store writes is compared with @ltag. A mismatch in sync mode suppresses the
  * store (nothing of the line is written: suppressed); otherwise the store proceeds (mismatch).
+ * A bus error of the tag read, which no user page can raise (its frame is DRAM the kernel
+ * model allocated), is reported at the store in either mode.
  */
 LoadStoreUnit::StreamCheck LoadStoreUnit::check_streamed(ThreadContext &t, std::uint64_t line_no, std::uint64_t a, std::uint64_t line_end,
                                                          Tag ltag, WriteStreamDetector::Miss miss, std::uint64_t &tags) {
-    const bool sync = !TagCheckUnit::stores_async(t.mte);
+    const bool sync = TagCheckUnit::faults_sync(t.mte, true); /* an atomic never streams */
     if (miss == WriteStreamDetector::Miss::join) {
         Tag each[MteExtension::kMaxGranules];
         const std::uint64_t granules = m_line_bytes / kGranuleSize;
@@ -288,7 +305,6 @@ LoadStoreUnit::StreamCheck LoadStoreUnit::check_streamed(ThreadContext &t, std::
             for (std::uint64_t g = 0; g < granules; ++g) tags |= std::uint64_t(each[g] & 0xf) << (4 * g);
     } else {
         if (!m_path.stream_tags(line_no, sync, tags)) return StreamCheck::bus_error;
-        ++m_stats.write_streamed_checked_lines;
     }
     const unsigned g0 = static_cast<unsigned>((a & (m_line_bytes - 1)) >> 4);
     const unsigned g1 = static_cast<unsigned>(((line_end - 1) & (m_line_bytes - 1)) >> 4);

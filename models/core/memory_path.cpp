@@ -454,8 +454,11 @@ std::uint64_t MemoryPath::packed_tags(const MteExtension &ext) const {
  * DRAM controller's tag cache, then the tag storage). A synchronous check (@wait) is part of
  * the store, which cannot complete before it: the core is charged the lookups' latency as for
  * a linefill. An asynchronous one completes after the store, which does not wait: its lookups
- * and read run as a request the core does not wait for (PrefetchTime), still real traffic.
- * Tag lookups count as no cache hit or miss; a read from memory counts in tag_fetches.
+ * and read run as a request the core does not wait for (PrefetchTime), still real traffic; the
+ * tags it brings are installed with the streamed line at once (the read is not tracked as in
+ * flight, so a later access of the line finds them without waiting for it). Either way a read
+ * past the private L2 holds one of its miss buffers. Tag lookups count as no cache hit or miss;
+ * a read from memory counts in tag_fetches.
  */
 bool MemoryPath::stream_tags(std::uint64_t line_no, bool wait, std::uint64_t &tags) {
     std::optional<PrefetchTime> detached;
@@ -467,18 +470,30 @@ bool MemoryPath::stream_tags(std::uint64_t line_no, bool wait, std::uint64_t &ta
             return true;
         }
     }
-    charge_latency(m_config.llc_latency);
-    if (const CacheLine *shared = m_shared.llc->peek(line_no); shared && shared->tags_valid) {
-        tags = shared->tags;
-        return true;
+    // Past the private L2 the read holds one of its miss buffers (l2_buffer_wait), from when
+    // one is free until the tags are back, as a demand miss does.
+    std::uint64_t start = 0;
+    if (m_l2) {
+        const std::uint64_t at = prefetcher_sees();
+        const std::uint64_t buffer_wait = l2_buffer_wait(at);
+        count_l2_buffer_wait(true, buffer_wait);
+        charge_latency(buffer_wait);
+        start = seen_cycle(at) + buffer_wait;
     }
-    MteExtension ext;
-    ext.tag_op = MteExtension::TagOp::read;
-    ext.tag_only = true;
-    if (!memory_transaction(line_no << m_line_shift, static_cast<std::uint32_t>(m_line_bytes), false, &ext, false))
-        return false;
-    ++m_stats.tag_fetches;
-    tags = packed_tags(ext);
+    charge_latency(m_config.llc_latency);
+    const CacheLine *shared = m_shared.llc->peek(line_no);
+    if (shared && shared->tags_valid) {
+        tags = shared->tags;
+    } else {
+        MteExtension ext;
+        ext.tag_op = MteExtension::TagOp::read;
+        ext.tag_only = true;
+        if (!memory_transaction(line_no << m_line_shift, static_cast<std::uint32_t>(m_line_bytes), false, &ext, false))
+            return false;
+        ++m_stats.tag_fetches;
+        tags = packed_tags(ext);
+    }
+    if (m_l2) hold_l2_buffer(start, seen_cycle(prefetcher_sees()));
     return true;
 }
 

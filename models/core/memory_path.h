@@ -76,12 +76,17 @@ public:
         if (m_defer) m_latency += cycles;
         else m_clock.charge(cycles);
     }
+    /// The current access is a store whose tag check faults synchronously: it cannot retire
+    /// before its check (AccessLatency::precise_store, for the TimingModel).
+    void mark_precise_store() { m_precise_store = true; }
     /// Out of order: the latency of the access since the last call, in cycles (0 in order),
-    /// and whether it made a demand L1D miss of its own (in either order).
+    /// whether it made a demand L1D miss of its own (in either order), and whether it was
+    /// marked a precise store.
     AccessLatency take_latency() {
-        const AccessLatency a{m_latency, m_demand_miss};
+        const AccessLatency a{m_latency, m_demand_miss, m_precise_store};
         m_latency = 0;
         m_demand_miss = false;
+        m_precise_store = false;
         return a;
     }
     /// The latency of an L1D hit on @line_no: the hit latency, plus what is left of a demand
@@ -234,6 +239,7 @@ private:
     std::uint64_t m_fills_min_ready = 0; /* no entry of m_fills is ready before this core cycle */
     std::uint64_t m_latency = 0; /* of the current access, in cycles */
     bool m_demand_miss = false;  /* the current access missed the L1D (a demand miss, not a prefetch's) */
+    bool m_precise_store = false; /* the current access is a store whose check faults synchronously (mark_precise_store) */
     std::uint64_t m_access_seen = 0; /* in order: core cycle of the current demand access's L1D lookup (no prefetch is seen earlier) */
     CacheLine *m_tag_store_l2 = nullptr, *m_tag_store_llc = nullptr; /* store_line_tags' memo_peek memos */
     tlm::tlm_generic_payload m_trans; /* memory_transaction's, reused (no extension set between calls) */

@@ -229,6 +229,10 @@ void TimingModel::end_ooo(bool write, AccessLatency a, std::uint32_t data_dep) {
         }
     } else if (miss || data_dep) { /* a store hit with no data dependence takes no entry */
         const std::uint64_t now = m_clock.now_cycles();
+        // A store checked synchronously that missed holds its place in the window (the ROB and
+        // the load queue retire in order) until its check is done: its fault would be precise,
+        // so it cannot retire before its tags are back. It holds no miss buffers of its own.
+        if (miss && a.precise_store) m_window.push_back(Miss{now + latency, m_seq, m_loads, false, false, false});
         const std::uint64_t data = load_ready(data_dep);
         if (miss || data > now + m_l1_latency) {
             std::uint64_t &slot = m_stores[m_store_next];

@@ -25,7 +25,10 @@
 //     demand loads;
 //   - the store buffer: core.store_buffer stores whose miss (or whose data, for a store of a
 //     value still being loaded) is outstanding (stores retire without waiting for their miss;
-//     dispatch stalls only when the buffer is full).
+//     dispatch stalls only when the buffer is full). A store whose tag check faults
+//     synchronously (TCF sync; an atomic under asymm) is the exception: its fault is precise,
+//     so it cannot retire before its check, and a miss of it holds its place in the window as
+//     a load's does until its tags are back (AccessLatency::precise_store).
 // Independent misses therefore overlap (memory-level parallelism) up to the window and MSHR
 // limits. A dependent access (its address comes from an earlier load: TraceEvent::dep) cannot
 // issue before that load's data is back, so a pointer chase serialises its misses (the
@@ -61,6 +64,8 @@ struct AccessLatency {
     std::uint64_t cycles = 0;  /* the access's latency (out of order; 0 in order) */
     bool demand_miss = false;  /* it missed the L1D itself (a demand miss of its own, not a merge
                                   into a fill or a prefetch already in flight) */
+    bool precise_store = false; /* a store whose tag check faults synchronously: it cannot retire
+                                   before its check, which its latency includes (set by the caller) */
 };
 
 class TimingModel {

@@ -86,6 +86,9 @@ public:
     /// An atomic read-modify-write (LDADD, CAS, SWP) missed the L1D: it needs the line's old
     /// contents, so it is read, and it is a write of less than a line: the mode ends.
     void on_read_modify_write_miss() { broken(); }
+    /// A store this detector streamed was suppressed (a synchronous tag check fault): it wrote
+    /// nothing, so its line is not gathered, and the mode ends.
+    void on_store_suppressed() { broken(); }
     /// A store hit the L1D: the gathered line grows if the store continues it, and is broken if
     /// it does not. Inline: every store hit calls it.
     void on_store_hit(std::uint64_t line, std::uint64_t first, std::uint64_t len) {

@@ -364,3 +364,29 @@ TEST(TimingModelStructures, InstructionsBeyondTheRobWaitForTheMissAhead) {
     no_miss.timing.compute(1000);
     EXPECT_EQ(no_miss.now(), 1000u);
 }
+
+/* A store whose tag check faults synchronously cannot retire before its check (the fault is
+ * precise; docs/timing-model.md, "Tag checks"): a miss of it holds the ROB as a load miss does,
+ * where an ordinary store miss retires into the store buffer and holds nothing. */
+TEST(TimingModelStructures, ASyncCheckedStoreMissHoldsTheRobAsALoadDoes) {
+    const CoreConfig c = ooo_core();
+    const auto store_then_compute = [&](bool precise) {
+        Rig rig(c);
+        rig.timing.begin_access(0, true);
+        AccessLatency a{300, true};
+        a.precise_store = precise;
+        rig.timing.end_access(true, a);
+        rig.timing.compute(1000);
+        return rig.now();
+    };
+    EXPECT_EQ(store_then_compute(true), 300u + (1000u - (c.rob_entries - 1))) << "127 under the store's check, 873 after it";
+    EXPECT_EQ(store_then_compute(false), 1000u) << "an ordinary store miss: its store-buffer entry only";
+    // A precise store that hit (its tags in the L1D) retires at once.
+    Rig hit(c);
+    hit.timing.begin_access(0, true);
+    AccessLatency h{c.l1d_latency, false};
+    h.precise_store = true;
+    hit.timing.end_access(true, h);
+    hit.timing.compute(1000);
+    EXPECT_EQ(hit.now(), 1000u);
+}

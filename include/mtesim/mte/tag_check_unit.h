@@ -39,9 +39,12 @@ public:
     /// True when accesses of this thread are checked at all (TCF != none, PSTATE.TCO clear).
     static bool checking(const MteThreadState &s) { return s.tcf != TcfMode::none && !s.tco; }
 
-    /// True when a store's check is asynchronous for @s (TCF async, or asymm: FEAT_MTE3 checks
-    /// writes asynchronously): a store never waits for its check, whose mismatch only sets TFSR.
-    static bool stores_async(const MteThreadState &s) { return s.tcf == TcfMode::async || s.tcf == TcfMode::asymm; }
+    /// True when a mismatch on a read (@write false) or write raises a synchronous fault for
+    /// @s (TCF sync; asymm for reads): the access cannot complete before its check. Otherwise
+    /// (async; asymm writes) the check completes after the access, whose mismatch sets TFSR.
+    static bool faults_sync(const MteThreadState &s, bool write) {
+        return s.tcf == TcfMode::sync || (s.tcf == TcfMode::asymm && !write);
+    }
 
     /// What a mismatch on a read (@write false) or write raises for @s, and records TFSR.
     static CheckOutcome on_mismatch(MteThreadState &s, bool write);
