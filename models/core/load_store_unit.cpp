@@ -115,12 +115,16 @@ bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t si
             if (l && (!check || l->tags_valid)) {
                 ++m_stats.tlb_hits;
                 ++m_stats.l1_hits;
-                m_path.charge_latency(m_path.hit_latency(pa >> m_line_shift));
+                const std::uint64_t latency = m_path.hit_latency(pa >> m_line_shift);
+                m_path.charge_latency(latency);
                 if (check) {
                     const unsigned g0 = static_cast<unsigned>((pa & (m_line_bytes - 1)) >> 4);
                     const unsigned g1 = static_cast<unsigned>(((pa + size - 1) & (m_line_bytes - 1)) >> 4);
                     const std::uint64_t mask = kGranuleMask[g0][g1]; /* the nibbles of granules g0..g1 */
                     ++m_stats.tag_checks;
+                    // A line still on its way (a fill or a prefetch in flight): a sync store's
+                    // check waits for it (precise_check_waited).
+                    if (__builtin_expect(latency > m_config.l1d_latency, 0) && write) precise_check_waited(t);
                     m_stats.tag_check_granules += g1 - g0 + 1;
                     if (__builtin_expect(((l->tags ^ (0x1111111111111111ull * logical_tag(va))) & mask) != 0, 0))
                         return hit_mismatch(t, va, *l, pa, size, write, position);
@@ -134,6 +138,19 @@ bool LoadStoreUnit::access_inner(ThreadContext &t, VirtAddr va, std::uint64_t si
         }
     }
     return access_slow(t, va, size, write, position);
+}
+
+/*
+ * A checked store whose tags were not in the L1D at once (a miss, a line held without its
+ * tags, a streamed line's tags-only read, or a line still on its way by a fill or a prefetch).
+ * If its check faults synchronously it cannot retire before the check (the fault is precise):
+ * out of order, it holds its place in the window until its tags are back, as a load miss does
+ * (MemoryPath::mark_precise_store, TimingModel). The wait counted is the line accesses' own,
+ * not the translation's: a walk delays every store alike, checked or not, and the model lets
+ * every store retire before its translation.
+ */
+void LoadStoreUnit::precise_check_waited(const ThreadContext &t) {
+    if (TagCheckUnit::faults_sync(t.mte, !m_rmw)) m_path.mark_precise_store();
 }
 
 /* access_inner's L1 hit whose tag check failed: a sync fault suppresses the access; otherwise
@@ -162,6 +179,7 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
     std::uint64_t done = 0;
     bool mismatch = false, checked = false;
     bool suppressed = false; /* a streamed line's synchronous check failed: the access writes nothing */
+    bool tags_waited = false; /* out of order: a checked line's tags came from beyond the L1D (or were on their way) */
     std::uint64_t first_dirty_line = 0, last_dirty_line = 0;
     struct Piece {
         std::uint64_t pa, len, done;
@@ -184,6 +202,10 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
         for (std::uint64_t a = pa; a < pa + chunk;) {
             const std::uint64_t line_no = a >> m_line_shift;
             const std::uint64_t line_end = std::min(pa + chunk, (line_no + 1) << m_line_shift);
+            if (suppressed) { /* a streamed line before it failed a sync check: nothing is written */
+                a = line_end;
+                continue;
+            }
             // A checked store marks its lines dirty only once the check passed. A store that
             // misses the L1D tells the write streaming detector whether it writes the whole
             // line; in the mode it is written without a read (an atomic always reads it, and
@@ -200,12 +222,10 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
                     // (stream), or this store joins the line so written (join).
                     ++m_stats.l1_misses;
                     std::uint64_t tags = 0;
-                    if (check && suppressed) { /* a line before it faulted: the store writes nothing */
-                        a = line_end;
-                        continue;
-                    }
                     if (check) {
+                        const std::uint64_t before = m_path.latency_so_far();
                         const StreamCheck c = check_streamed(t, line_no, a, line_end, ltag, miss, tags);
+                        if (m_path.latency_so_far() - before > m_config.l1d_latency) tags_waited = true;
                         if (c == StreamCheck::bus_error) {
                             m_gate.report(t, FaultKind::bus_error, true, va.value() + done, write, position);
                             m_gate.kernel_entry(t, position);
@@ -234,7 +254,9 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
             } else if (!cached) {
                 m_write_stream.on_load_miss(line_no);
             }
+            const std::uint64_t before = m_path.latency_so_far();
             CacheLine *l = m_path.line_access(line_no, write && !check, check);
+            if (check && m_path.latency_so_far() - before > m_config.l1d_latency) tags_waited = true;
             if (!l) {
                 m_gate.report(t, FaultKind::bus_error, true, va.value() + done, write, position);
                 m_gate.kernel_entry(t, position);
@@ -256,15 +278,8 @@ bool LoadStoreUnit::access_slow(ThreadContext &t, VirtAddr va, std::uint64_t siz
         }
         done += chunk;
     }
-    if (checked) {
-        ++m_stats.tag_checks;
-        // A store whose check faults synchronously cannot retire before its check (the fault
-        // is precise): out of order, a miss of it holds its place in the window until its tags
-        // are back. Only this path misses; a checked store that hits a line still on its way
-        // (the fast path) is younger than the access that missed it, which holds the window
-        // for both when it is a store or a load (a prefetch in flight holds nothing).
-        if (write && TagCheckUnit::faults_sync(t.mte, !m_rmw)) m_path.mark_precise_store();
-    }
+    if (checked) ++m_stats.tag_checks;
+    if (tags_waited && write) precise_check_waited(t);
     if (mismatch) {
         const CheckOutcome o = TagCheckUnit::on_mismatch(t.mte, write && !m_rmw);
         if (o == CheckOutcome::sync_fault) {

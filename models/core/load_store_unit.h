@@ -83,6 +83,9 @@ private:
     __attribute__((noinline)) bool hit_data(std::uint64_t pa, std::uint64_t size, bool write);
     /// The general case of access(): several lines or pages, TLB or L1D misses.
     bool access_slow(ThreadContext &t, VirtAddr va, std::uint64_t size, bool write, std::uint64_t position);
+    /// A checked store waited for its tags beyond the L1D: marked a precise store if its check
+    /// faults synchronously (out of line: rare).
+    __attribute__((noinline)) void precise_check_waited(const ThreadContext &t);
     /// What the tag check of a checked store that streams its line found.
     enum class StreamCheck { pass, mismatch, suppressed, bus_error };
     /// The tag check of a checked store to [@a, @line_end) of line @line_no that the write

@@ -476,7 +476,7 @@ bool MemoryPath::stream_tags(std::uint64_t line_no, bool wait, std::uint64_t &ta
     if (m_l2) {
         const std::uint64_t at = prefetcher_sees();
         const std::uint64_t buffer_wait = l2_buffer_wait(at);
-        count_l2_buffer_wait(true, buffer_wait);
+        count_l2_buffer_wait(wait, buffer_wait); /* a detached read's wait counts as a prefetch's */
         charge_latency(buffer_wait);
         start = seen_cycle(at) + buffer_wait;
     }

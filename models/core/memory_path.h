@@ -76,9 +76,12 @@ public:
         if (m_defer) m_latency += cycles;
         else m_clock.charge(cycles);
     }
-    /// The current access is a store whose tag check faults synchronously: it cannot retire
-    /// before its check (AccessLatency::precise_store, for the TimingModel).
+    /// The current access is a store whose tag check faults synchronously and waited for its
+    /// tags beyond the L1D: it cannot retire before its check (AccessLatency::precise_store,
+    /// for the TimingModel).
     void mark_precise_store() { m_precise_store = true; }
+    /// Out of order: the current access's latency so far, in cycles (0 in order).
+    std::uint64_t latency_so_far() const { return m_latency; }
     /// Out of order: the latency of the access since the last call, in cycles (0 in order),
     /// whether it made a demand L1D miss of its own (in either order), and whether it was
     /// marked a precise store.

@@ -260,7 +260,8 @@ private:
     std::uint32_t m_pipe_used_all = 0;
     std::uint64_t m_pipe_cycle = ~0ull;
     bool m_pipes_bind = false;
-    /* Outstanding load misses, oldest first: m_window[m_head..] (retiring advances m_head; the
+    /* Outstanding load misses (and stores whose synchronous tag check waits, AccessLatency::
+     * precise_store), oldest first: m_window[m_head..] (retiring advances m_head; the
      * retired prefix is dropped when it grows, so a retire moves no entries). */
     std::vector<Miss> m_window;
     std::size_t m_head = 0;
