@@ -159,36 +159,41 @@ TEST(OutOfOrder, StoreBufferHidesStoreMisses) {
         << "48 store misses overlap: together far less than 48 fills";
 }
 
+/* A pass of @body on a tagged mapping of kPages pages (each touched first) by a thread with
+ * TCF @tcf, out of order with @sets (the LLC 300 cycles away, no private L2): its time between
+ * the markers, in a child process (a SystemC design elaborates once per process). */
+struct TaggedPass {
+    double ps, cycle_ps;
+    std::size_t faults;
+};
+TaggedPass tagged_pass(const char *tcf, const std::string &body, const std::vector<std::string> &sets) {
+    return test::in_child<TaggedPass>([&] {
+        std::string s = std::string("thread 1 core=0 tcf=") + tcf + "\n1 mmap 0x80000000 0x100000 mte\n";
+        for (int p = 0; p < kPages; ++p) s += "1 ld " + hex_of(0x80000000ull + p * 4096ull) + " 8\n";
+        s += std::string(kMarker) + kMarker + body + kMarker;
+        std::vector<std::string> all = {"core.model=ooo", "core.store_buffer=64", "llc.latency=300", "l2.size=0"};
+        all.insert(all.end(), sets.begin(), sets.end());
+        RunResult r = run_trace(s, all);
+        const double ps = r.faults.size() == 3 ? static_cast<double>(r.faults[2].time_ps - r.faults[1].time_ps) : 0;
+        return TaggedPass{ps, 1e12 / static_cast<double>(r.core_clock_hz[0]), r.faults.size()};
+    });
+}
+
 /* A store whose tag check faults synchronously cannot retire before its check (its fault is
  * precise; docs/timing-model.md, "Tag checks"): each store miss of the sweep, on a tagged
  * mapping, followed by 1,000 instructions, holds the 128-entry ROB until its line and tags are
  * back in sync mode, where in async mode it retires into the store buffer and the instructions
- * run under it. The LLC latency is set to 300 cycles so that a fill outlasts the ROB's 127
+ * run under it. The LLC latency is 300 cycles so that a fill outlasts the ROB's 127
  * instructions (one a cycle at the base CPI of 1): sync mode waits about 300 - 127 cycles a
  * store more. */
 TEST(OutOfOrder, ASyncCheckedStoreMissHoldsTheWindow) {
-    struct Pass {
-        double ps, cycle_ps;
-        std::size_t faults;
-    };
-    const auto pass = [](const char *tcf) {
-        return test::in_child<Pass>([tcf] {
-            std::string s = std::string("thread 1 core=0 tcf=") + tcf + "\n1 mmap 0x80000000 0x100000 mte\n";
-            for (int p = 0; p < kPages; ++p) s += "1 ld " + hex_of(0x80000000ull + p * 4096ull) + " 8\n";
-            s += std::string(kMarker) + kMarker;
-            for (int p = 0; p < kPages; ++p) s += "1 st " + hex_of(0x80000000ull + p * 4096ull + 1024) + " 8\n1 compute 1000\n";
-            RunResult r = run_trace(s + kMarker, {"core.model=ooo", "core.store_buffer=64", "core.rob_entries=128",
-                                                  "llc.latency=300", "l2.size=0"});
-            const double ps = r.faults.size() == 3 ? static_cast<double>(r.faults[2].time_ps - r.faults[1].time_ps) : 0;
-            return Pass{ps, 1e12 / static_cast<double>(r.core_clock_hz[0]), r.faults.size()};
-        });
-    };
-    const Pass s = pass("sync"), a = pass("async");
+    std::string body;
+    for (int p = 0; p < kPages; ++p) body += "1 st " + hex_of(0x80000000ull + p * 4096ull + 1024) + " 8\n1 compute 1000\n";
+    const TaggedPass s = tagged_pass("sync", body, {"core.rob_entries=128"}), a = tagged_pass("async", body, {"core.rob_entries=128"});
     ASSERT_EQ(s.faults, 3u);
     ASSERT_EQ(a.faults, 3u);
-    const double sync = s.ps, async = a.ps, cycle_ps = s.cycle_ps;
-    EXPECT_GT(sync, async + kPages * (300 - 127) * cycle_ps * 0.9) << "sync " << sync << " ps, async " << async << " ps";
-    EXPECT_LT(sync, async + kPages * 300 * cycle_ps) << "no more than a fill a store";
+    EXPECT_GT(s.ps, a.ps + kPages * (300 - 127) * s.cycle_ps * 0.9) << "sync " << s.ps << " ps, async " << a.ps << " ps";
+    EXPECT_LT(s.ps, a.ps + kPages * 300 * s.cycle_ps) << "no more than a fill a store";
 }
 
 /* The same for a store that finds its line still on its way: a sweep of one store a line over
@@ -197,24 +202,11 @@ TEST(OutOfOrder, ASyncCheckedStoreMissHoldsTheWindow) {
  * about 200 cycles) is in flight. A sync store's check waits for the line's tags and holds the
  * window, here a 32-entry ROB that fills well before the line is back; an async one does not. */
 TEST(OutOfOrder, ASyncCheckedStoreOnALateLineHoldsTheWindow) {
-    struct Pass {
-        double ps;
-        std::size_t faults;
-    };
-    const auto pass = [](const char *tcf) {
-        return test::in_child<Pass>([tcf] {
-            std::string s = std::string("thread 1 core=0 tcf=") + tcf + "\n1 mmap 0x80000000 0x100000 mte\n";
-            for (int p = 0; p < kPages; ++p) s += "1 ld " + hex_of(0x80000000ull + p * 4096ull) + " 8\n";
-            s += std::string(kMarker) + kMarker;
-            for (int p = 0; p < kPages; ++p)
-                for (int l = 1; l < 64; ++l) s += "1 st " + hex_of(0x80000000ull + p * 4096ull + l * 64ull) + " 8\n1 compute 50\n";
-            RunResult r = run_trace(s + kMarker, {"core.model=ooo", "core.store_buffer=64", "core.rob_entries=32",
-                                                  "llc.latency=300", "l2.size=0", "l1d.prefetcher=stride"});
-            const double ps = r.faults.size() == 3 ? static_cast<double>(r.faults[2].time_ps - r.faults[1].time_ps) : 0;
-            return Pass{ps, r.faults.size()};
-        });
-    };
-    const Pass s = pass("sync"), a = pass("async");
+    std::string body;
+    for (int p = 0; p < kPages; ++p)
+        for (int l = 1; l < 64; ++l) body += "1 st " + hex_of(0x80000000ull + p * 4096ull + l * 64ull) + " 8\n1 compute 50\n";
+    const std::vector<std::string> sets = {"core.rob_entries=32", "l1d.prefetcher=stride"};
+    const TaggedPass s = tagged_pass("sync", body, sets), a = tagged_pass("async", body, sets);
     ASSERT_EQ(s.faults, 3u);
     ASSERT_EQ(a.faults, 3u);
     // Each iteration is about 51 cycles; a prefetch issued 4 lines (about 204 cycles) ahead of
