@@ -65,6 +65,9 @@ KernelResult FaultHandler::fault_once(std::uint32_t pid, std::uint64_t va, bool 
     }
     const Vma vma = *vp;
     KernelResult r;
+    /* do_page_fault past its checks, handle_mm_fault, __handle_mm_fault and handle_pte_fault:
+     * the code every fault runs around the walk and its path's own work (kernel.fault_instructions) */
+    r.cycles += m_k.kmem.instructions(m_k.alloc.config().ops.fault);
     bool oom = false;
     std::optional<PhysAddr> slot;
     {
@@ -201,6 +204,9 @@ KernelResult FaultHandler::fault_anon(Process &p, const Vma &vma, std::uint64_t 
     const auto a = alloc_user_page(p.pid, vma.mte, killed_self, r.cycles);
     if (!a.ok) return KernelResult{KernelOutcome::killed, r.cycles};
     r.cycles += m_k.kmem.zero_pages(a.pfn, 1);
+    /* do_anonymous_page's bookkeeping: the memcg charge, the PTE lock, rmap, the mm counter and
+     * the LRU batch add, set_pte_at (kernel.anon_fault_instructions) */
+    r.cycles += m_k.kmem.instructions(m_k.alloc.config().ops.anon_fault);
     UserPage &pg = m_k.host.add_user_page(a.pfn, false);
     pg.maps.push_back({p.pid, va});
     ++p.anon_pages;

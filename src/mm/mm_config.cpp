@@ -37,6 +37,12 @@ KernelOpCosts KernelOpCosts::resolve(ConfigStore &s) {
     c.refcount = n("kernel.refcount_instructions", c.refcount, "one tag-block refcount update");
     c.page_scan = n("kernel.page_scan_instructions", c.page_scan,
                     "one page looked at by a walk (isolation, is_free_buddy_page, LRU scan, page-cache drop)");
+    c.fault = n("kernel.fault_instructions", c.fault,
+                "one user page fault handled: do_page_fault's VMA lookup and checks, handle_mm_fault, __handle_mm_fault and "
+                "handle_pte_fault (every kind of fault; exception entry, allocation and memory work not included)");
+    c.anon_fault = n("kernel.anon_fault_instructions", c.anon_fault,
+                     "do_anonymous_page's own work on a first touch: memcg charge, PTE lock, rmap, counters and set_pte_at "
+                     "(allocation, zeroing and the LRU drain not included)");
     return c;
 }
 

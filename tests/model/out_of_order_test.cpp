@@ -94,7 +94,10 @@ TEST(OutOfOrder, IndependentMissesOverlapAndDependentOnesSerialise) {
  * The lines must come from DRAM: the run faults in twice the swept pages through a 64 KiB LLC
  * and a 16 KiB L1D, so the zeroing of the first kPages pages has left both caches before the
  * sweeps. (The DRAM model's mean read latency is no yardstick here: it also averages the fault
- * phase's reads, queued behind the zeroing's write-backs.) */
+ * phase's reads, queued behind the zeroing's write-backs.) Refresh is off: an all-bank refresh
+ * (tRFC, 550 ns on DDR4-3200) falling inside one sweep and not the other would add about as
+ * much as the whole independent sweep takes, wherever the earlier phases put the sweeps in time
+ * (the fault path's cost moved them onto one). */
 TEST(OutOfOrder, FourMshrsOverlapFourDramMissesAtATime) {
     constexpr int kMshrs = 4;
     constexpr unsigned kLlc = 30; /* llc.latency, set below */
@@ -103,7 +106,7 @@ TEST(OutOfOrder, FourMshrsOverlapFourDramMissesAtATime) {
     evicting += kMarker;
     RunResult r = run_trace(evicting + kMarker + sweep(1024, true) + kMarker + sweep(2048, false) + kMarker,
                             {"core.model=ooo", "l1d.mshrs=" + std::to_string(kMshrs), "llc.mshrs=16", "core.load_queue=64",
-                             "l2.size=0", "llc.size=65536", "llc.latency=" + std::to_string(kLlc), "l1d.size=16384", "l1d.prefetcher=none", "l2.prefetcher=none",
+                             "dram.refresh=false", "l2.size=0", "llc.size=65536", "llc.latency=" + std::to_string(kLlc), "l1d.size=16384", "l1d.prefetcher=none", "l2.prefetcher=none",
                              kEntrySetting});
     ASSERT_EQ(r.faults.size(), 4u);
     const double entries_ps = 2.0 * kEntryCycles * 1e12 / static_cast<double>(r.core_clock_hz[0]); /* the markers' */

@@ -35,6 +35,10 @@ struct KernelOpCosts {
     std::uint32_t zone_lock = 30;   /* zone->lock taken and released (spin_lock_irqsave/unlock) */
     std::uint32_t refcount = 5;     /* one tag-block refcount update */
     std::uint32_t page_scan = 12;   /* one struct page looked at by a PFN or LRU walk */
+    std::uint32_t fault = 665;    /* one user page fault handled: do_mem_abort, do_page_fault (the VMA lookup and
+                                        its checks), handle_mm_fault, __handle_mm_fault, handle_pte_fault */
+    std::uint32_t anon_fault = 720; /* do_anonymous_page's own work on a first touch: the anon_vma and mempolicy
+                                        checks, the memcg charge, the PTE lock, rmap, counters, set_pte_at */
 
     static KernelOpCosts resolve(ConfigStore &store);
 };
