@@ -460,6 +460,8 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     const std::uint64_t index = vma.file_index(va);
     FileRaState &ra = file_ra(p, vma.file_id);
     // do_read_fault: fault-around first; when it mapped the faulting page, that is the fault.
+    const KernelOpCosts &ops = m_k.alloc.config().ops;
+    if (!write && m_k.config.fault_around_pages > 1) r.cycles += m_k.kmem.instructions(ops.fault_around);
     if (!write && m_k.config.fault_around_pages > 1 && fault_around(p, vma, va, slot, ra, r.cycles)) {
         ++m_k.stats.file_hits;
         ++m_k.stats.faults_file;
@@ -498,6 +500,7 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     const Pfn page = *pfn;
     UserPage &pg = m_k.pages.at(page.value());
     pg.maps.push_back({p.pid, va});
+    r.cycles += m_k.kmem.instructions(ops.filemap_fault); /* filemap_fault's lookup and checks, finish_fault */
     p.mm->write_pte(slot, file_pte(vma, page, write), r.cycles);
     ++m_k.stats.faults_file;
     return r;
@@ -549,6 +552,7 @@ bool FaultHandler::fault_around(Process &p, const Vma &vma, std::uint64_t va, Ph
         if (upte::kind(p.mm->read_pte(entry, cycles)) != upte::Kind::none) continue;
         pg.maps.push_back({p.pid, at, at == page_va});
         pg.ra_unused = false;
+        cycles += m_k.kmem.instructions(m_k.alloc.config().ops.map_page); /* set_pte_range, the file rmap */
         p.mm->write_pte(entry, file_pte(vma, *pfn, false), cycles);
         if (at == page_va) self = true;
         else ++m_k.stats.faults_around;
@@ -569,6 +573,8 @@ bool FaultHandler::fault_around(Process &p, const Vma &vma, std::uint64_t va, Ph
  */
 KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot, std::uint64_t pte, bool write) {
     KernelResult r;
+    /* do_swap_page's own work, whatever serves the page (kernel.swapin_instructions) */
+    r.cycles += m_k.kmem.instructions(m_k.alloc.config().ops.swapin);
     const std::uint64_t swap_slot = upte::swap_slot(pte);
     const bool saved = (pte & upte::kSwapTagged) != 0;
     if (const auto cached = m_k.swap_cache.find(swap_slot)) {
@@ -577,8 +583,11 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         if (cpg.readahead) ++m_k.stats.swap_readahead_hits;
         swap_ra_note_hit(*p.mm->find_vma(va), va, cpg.readahead); /* the VMA itself, not the fault's copy */
         cpg.readahead = false;
-        if (m_k.swap.references(swap_slot) == 1)
-            return map_swap_cache_page(p, vma, va, slot, swap_slot, upte::swap_exclusive(pte), *cached, write);
+        if (m_k.swap.references(swap_slot) == 1) {
+            KernelResult mapped = map_swap_cache_page(p, vma, va, slot, swap_slot, upte::swap_exclusive(pte), *cached, write);
+            mapped.cycles += r.cycles;
+            return mapped;
+        }
     }
     bool killed_self = false;
     const auto a = alloc_user_page(p.pid, saved || vma.mte, killed_self, r.cycles);
@@ -603,6 +612,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
                                  : m_k.swap_dev.read_done_ps(m_k.kmem.now_ps(), 1, m_k.kmem.horizon_ps(), m_k.kmem.current_cpu());
         swap_readahead(p, vma, va, r.cycles);
         r.cycles += wait_unlocked(a.pfn);
+        r.cycles += m_k.kmem.instructions(m_k.alloc.config().ops.swapin_read); /* the memcg swap-in charge, LRU add */
         ++m_k.stats.swap_ins;
     }
     const std::uint64_t flags = m_k.alloc.block_flags(a.pfn);

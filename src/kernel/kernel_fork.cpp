@@ -151,6 +151,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
     {
         UserPage &pg = m_pages.at(old.value());
         if (pg.file) { /* not a COW page: the model maps file pages writable */
+            r.cycles += m_kmem.instructions(m_alloc.config().ops.wp_reuse);
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);
             return r;
@@ -168,6 +169,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
                 else m_faults.drop_from_swap_cache(pg);
             }
             pg.anon_exclusive = true;
+            r.cycles += m_kmem.instructions(m_alloc.config().ops.wp_reuse); /* do_wp_page's wp_page_reuse */
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);
             ++m_stats.cow_reuses;
@@ -186,6 +188,9 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
     }
     r.cycles += m_kmem.copy_pages(old, a.pfn, 1);
     m_data.copy_page_data(old, a.pfn); /* copy_user_highpage's bytes (vm.data) */
+    /* wp_page_copy's own work: the memcg charge, the PTE lock, the new page's rmap and LRU add,
+     * the old one's rmap removal (kernel.cow_copy_instructions) */
+    r.cycles += m_kmem.instructions(m_alloc.config().ops.cow_copy);
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
     const bool dst_tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     std::uint64_t next = upte::present(a.pfn, false);

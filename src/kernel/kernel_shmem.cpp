@@ -47,6 +47,9 @@ Kernel::Result Kernel::mmap_shared(std::uint32_t pid, std::uint64_t base, std::u
  */
 Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va, PhysAddr slot) {
     Result r;
+    /* shmem_fault and finish_fault's own work (kernel.shmem_fault_instructions); a new page's
+     * allocation and zeroing are charged as such below */
+    r.cycles += m_kmem.instructions(m_alloc.config().ops.shmem_fault);
     const std::uint64_t index = vma.file_index(va);
     const std::uint32_t pid = p.pid;
     if (const auto hit = m_shmem.find(vma.file_id, index)) {

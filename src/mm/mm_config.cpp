@@ -23,26 +23,48 @@ const char *MmConfig::name(TagReservePath p) {
 }
 
 KernelOpCosts KernelOpCosts::resolve(ConfigStore &s) {
-    KernelOpCosts c;
-    auto n = [&](const char *key, std::uint32_t def, const char *what) {
-        return static_cast<std::uint32_t>(s.get_u64(key, def, "instructions", what, 0, 1000000));
+    /* Each key: its field and what it covers (configs/default.ini gives each size's source). */
+    struct Key {
+        const char *name;
+        std::uint32_t KernelOpCosts::*field;
+        const char *what;
     };
-    c.alloc_entry = n("kernel.alloc_entry_instructions", c.alloc_entry,
-                      "one page allocation call: the __alloc_pages wrapper and the per-CPU list take (or rmqueue_buddy's per-call work)");
-    c.free_entry = n("kernel.free_entry_instructions", c.free_entry,
-                     "one page free call: free_pages_prepare, free_unref_page and the per-CPU list put");
-    c.buddy_page = n("kernel.buddy_page_instructions", c.buddy_page,
-                     "one block moved between the buddy free lists and a per-CPU list or a caller, zone->lock held");
-    c.zone_lock = n("kernel.zone_lock_instructions", c.zone_lock, "zone->lock taken and released");
-    c.refcount = n("kernel.refcount_instructions", c.refcount, "one tag-block refcount update");
-    c.page_scan = n("kernel.page_scan_instructions", c.page_scan,
-                    "one page looked at by a walk (isolation, is_free_buddy_page, LRU scan, page-cache drop)");
-    c.fault = n("kernel.fault_instructions", c.fault,
-                "one user page fault handled: do_page_fault's VMA lookup and checks, handle_mm_fault, __handle_mm_fault and "
-                "handle_pte_fault (every kind of fault; exception entry, allocation and memory work not included)");
-    c.anon_fault = n("kernel.anon_fault_instructions", c.anon_fault,
-                     "do_anonymous_page's own work on a first touch: memcg charge, PTE lock, rmap, counters and set_pte_at "
-                     "(allocation, zeroing and the LRU drain not included)");
+    static const Key keys[] = {
+        {"kernel.alloc_entry_instructions", &KernelOpCosts::alloc_entry,
+         "one page allocation call: the __alloc_pages wrapper and the per-CPU list take (or rmqueue_buddy's per-call work)"},
+        {"kernel.free_entry_instructions", &KernelOpCosts::free_entry,
+         "one page free call: free_pages_prepare, free_unref_page and the per-CPU list put"},
+        {"kernel.buddy_page_instructions", &KernelOpCosts::buddy_page,
+         "one block moved between the buddy free lists and a per-CPU list or a caller, zone->lock held"},
+        {"kernel.zone_lock_instructions", &KernelOpCosts::zone_lock, "zone->lock taken and released"},
+        {"kernel.refcount_instructions", &KernelOpCosts::refcount, "one tag-block refcount update"},
+        {"kernel.page_scan_instructions", &KernelOpCosts::page_scan,
+         "one page looked at by a walk (isolation, is_free_buddy_page, LRU scan, page-cache drop)"},
+        {"kernel.fault_instructions", &KernelOpCosts::fault,
+         "one user page fault handled: do_page_fault's VMA lookup and checks, handle_mm_fault, __handle_mm_fault and "
+         "handle_pte_fault (every kind of fault; exception entry, allocation and memory work not included)"},
+        {"kernel.anon_fault_instructions", &KernelOpCosts::anon_fault,
+         "do_anonymous_page's own work on a first touch: memcg charge, PTE lock, rmap, counters and set_pte_at "
+         "(allocation, zeroing and the LRU drain not included)"},
+        {"kernel.fault_around_instructions", &KernelOpCosts::fault_around,
+         "a read fault's do_fault_around and filemap_map_pages, their fixed part"},
+        {"kernel.map_page_instructions", &KernelOpCosts::map_page,
+         "filemap_map_pages mapping one cached page: next_uptodate_folio, set_pte_range, the file rmap"},
+        {"kernel.filemap_fault_instructions", &KernelOpCosts::filemap_fault,
+         "filemap_fault finding its page cached (lookup, lock, checks) and finish_fault (PTE, rmap)"},
+        {"kernel.cow_copy_instructions", &KernelOpCosts::cow_copy,
+         "wp_page_copy's own work (memcg charge, PTE lock, the new page's rmap, the old one's removal); not the copy"},
+        {"kernel.wp_reuse_instructions", &KernelOpCosts::wp_reuse, "do_wp_page reusing the page (wp_page_reuse)"},
+        {"kernel.swapin_instructions", &KernelOpCosts::swapin,
+         "do_swap_page's own work: swap device and cache lookup, PTE lock, swap_free, counters, rmap, set_pte_at"},
+        {"kernel.swapin_read_instructions", &KernelOpCosts::swapin_read,
+         "do_swap_page's extra work when the page is read (memcg swap-in charge, shadow lookup, LRU add)"},
+        {"kernel.shmem_fault_instructions", &KernelOpCosts::shmem_fault,
+         "shmem_fault finding its page in the shmem cache, and finish_fault (PTE, rmap)"},
+    };
+    KernelOpCosts c;
+    for (const Key &k : keys)
+        c.*k.field = static_cast<std::uint32_t>(s.get_u64(k.name, c.*k.field, "instructions", k.what, 0, 1000000));
     return c;
 }
 

@@ -39,6 +39,14 @@ struct KernelOpCosts {
                                         its checks), handle_mm_fault, __handle_mm_fault, handle_pte_fault */
     std::uint32_t anon_fault = 720; /* do_anonymous_page's own work on a first touch: the anon_vma and mempolicy
                                         checks, the memcg charge, the PTE lock, rmap, counters, set_pte_at */
+    std::uint32_t fault_around = 255; /* a read fault's do_fault_around and filemap_map_pages' fixed part */
+    std::uint32_t map_page = 218;     /* filemap_map_pages mapping one cached page (set_pte_range, file rmap) */
+    std::uint32_t filemap_fault = 430; /* filemap_fault on a cached page and finish_fault (PTE, rmap) */
+    std::uint32_t cow_copy = 770;     /* wp_page_copy's own work: memcg charge, PTE lock, rmap of both pages */
+    std::uint32_t wp_reuse = 120;     /* do_wp_page reusing the page (wp_page_reuse) */
+    std::uint32_t swapin = 955;       /* do_swap_page's own work on a page in the swap cache (or just read) */
+    std::uint32_t swapin_read = 400;  /* do_swap_page's extra work when it reads the page (memcg swap-in charge) */
+    std::uint32_t shmem_fault = 410;  /* shmem_fault on a page in the shmem cache and finish_fault */
 
     static KernelOpCosts resolve(ConfigStore &store);
 };
