@@ -45,7 +45,7 @@ struct KernelOpCosts {
     std::uint32_t cow_copy = 770;     /* wp_page_copy's own work: memcg charge, PTE lock, rmap of both pages */
     std::uint32_t wp_reuse = 120;     /* do_wp_page reusing the page (wp_page_reuse) */
     std::uint32_t swapin = 955;       /* do_swap_page's own work on a page in the swap cache (or just read) */
-    std::uint32_t swapin_read = 400;  /* do_swap_page's extra work when it reads the page (memcg swap-in charge) */
+    std::uint32_t swapin_read = 363;  /* do_swap_page's extra work when it reads the page (memcg swap-in charge) */
     std::uint32_t shmem_fault = 410;  /* shmem_fault on a page in the shmem cache and finish_fault */
 
     static KernelOpCosts resolve(ConfigStore &store);
