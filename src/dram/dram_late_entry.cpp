@@ -50,11 +50,12 @@ namespace mtesim {
  * late write holds (forwarding and merging look at the write queue as it stood at `at`).
  */
 bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, const DramStepLog &log,
-                           const DramChannel::Request &x0, std::uint64_t at, std::uint64_t &queued) {
+                           const DramChannel::Request &x0, std::uint64_t at, std::uint64_t &queued, bool *full) {
     using C = DramChannel;
     using Pick = DramStepLog::Pick;
     const DramConfig &cfg = *base.m_config;
     m_pre_at = m_act_at = C::kNever;
+    if (full) *full = false;
     if (base.m_cmdq || cfg.page_policy != DramConfig::PagePolicy::open || cfg.bypass_cap == 0 || log.overflowed())
         return false;
     if (base.m_flushing || base.m_refresh_next <= ahead.m_now) return false;
@@ -118,7 +119,10 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
         const bool after = changes(s.draining_after, s.drained_after);
         if (i == first) {
             queued = (kx ? n1 : n0) - 1;
-            if (queued >= capacity) return false;
+            if (queued >= capacity) {
+                if (full) *full = true;
+                return false;
+            }
             if (s.t >= at) {
                 if ((changes(s.draining_before, s.drained_before) != s.draining_before) != s.draining_after) return false;
             } else if (after || s.capped) {
@@ -182,6 +186,44 @@ bool DramLateEntry::admits(const DramChannel &base, const DramChannel &ahead, co
         }
     }
     return first < log.size();
+}
+
+/*
+ * A request arriving at cycle @at at a full queue of its kind: the channel itself advances to
+ * @at (a split of the run's step there, the request not yet queued), then steps until a slot
+ * frees (advance_until_space) and takes it at that step's end. The steps from @at on are the
+ * run's (nothing else arrives in between: the request is the youngest), so the slot frees at the
+ * end of the run's first column command of that kind issued at or after @at. The split at @at is
+ * harmless when it changes nothing: a step begun before @at that issued nothing until @at
+ * (it moved the clock, or folded an early command later than @at) is in the channel split there,
+ * where the drain rule runs again on the same counts (the late requests unseen by the step
+ * included, the arriving one not) and must not change the mode, and where a second scan would
+ * count the bypass cap's held-back hits again (bypass_cap_hits), so such a step must hold none
+ * back. The entry at the returned cycle is then checked by admits() as any other.
+ */
+std::uint64_t DramLateEntry::space_at(const DramChannel &base, const DramStepLog &log, bool write, std::uint64_t at) const {
+    using Pick = DramStepLog::Pick;
+    const std::size_t first = log.first_after(at);
+    if (first >= log.size()) return DramChannel::kNever;
+    const DramStepLog::Step &s = log.step(first);
+    if (s.t < at) {
+        if (s.capped) return DramChannel::kNever;
+        std::size_t unseen[2] = {0, 0};
+        for (const Entered &e : m_entered)
+            if (e.logged > first) ++unseen[e.r.write ? 1 : 0];
+        const std::size_t n0 = s.reads + unseen[0], n1 = s.writes + unseen[1];
+        const DramConfig &cfg = *base.m_config;
+        const bool changes = s.draining_after ? DramChannel::drain_ends(cfg, n0, n1, s.drained_after)
+                                              : DramChannel::drain_starts(cfg, n0, n1, false);
+        if (changes) return DramChannel::kNever;
+    }
+    const int kind = write ? 1 : 0;
+    for (std::size_t i = first; i < log.size(); ++i) {
+        const DramStepLog::Step &c = log.step(i);
+        if (c.pick == Pick::unchecked) return DramChannel::kNever;
+        if (c.pick == Pick::hit && (c.draining_after ? 1 : 0) == kind && c.cmd_at >= at) return c.next;
+    }
+    return DramChannel::kNever;
 }
 
 /*

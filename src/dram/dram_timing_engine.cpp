@@ -162,9 +162,17 @@ bool DramTimingEngine::enter_late(DramAddr addr, bool write, std::uint64_t arriv
     if (!a.pending) return false;
     const DramChannel &ch = *m_channels[x.k.channel];
     const std::uint64_t clock = std::max(ch.now(), a.late.clock());
-    const std::uint64_t at = std::max(arrival, clock);
+    std::uint64_t at = std::max(arrival, clock);
     std::uint64_t queued = 0;
-    if (at >= a.copy->now() || !a.late.admits(ch, *a.copy, a.log, x, at, queued)) return false;
+    if (at >= a.copy->now()) return false;
+    bool full = false;
+    if (!a.late.admits(ch, *a.copy, a.log, x, at, queued, &full)) {
+        /* Its queue full at `at`: the channel would take it when a slot frees (enqueue()'s
+         * advance_until_space); the run shows when, and whether it may enter there. */
+        if (!full) return false;
+        at = a.late.space_at(ch, a.log, write, at);
+        if (at >= a.copy->now() || !a.late.admits(ch, *a.copy, a.log, x, at, queued)) return false;
+    }
     x.id = m_next_id++;
     ++m_submitted;
     ++m_late;

@@ -31,9 +31,17 @@ public:
     /// queue at cycle @at, leaves every decision the run @ahead recorded in @log from @at on as
     /// it was, given the requests already entered late. @base is the channel @ahead was copied
     /// from (its state when the run began); @at lies in [the channel's clock, @ahead's clock).
-    /// On true, @queued is the number of requests of @x's kind queued at @at.
+    /// On true, @queued is the number of requests of @x's kind queued at @at. On false, @full (if
+    /// given) says whether the refusal was @x's queue being full at @at, and nothing else.
     bool admits(const DramChannel &base, const DramChannel &ahead, const DramStepLog &log,
-                const DramChannel::Request &x, std::uint64_t at, std::uint64_t &queued);
+                const DramChannel::Request &x, std::uint64_t at, std::uint64_t &queued, bool *full = nullptr);
+    /// For a request of kind @write that found its queue full at cycle @at (admits() said so):
+    /// the cycle the channel itself would take it at, holding it at its port until a command of
+    /// its kind frees a slot (DramChannel::advance_until_space), i.e. the end of the run's first
+    /// column command of that kind at or after @at; DramChannel::kNever when the run has none,
+    /// or when the channel's own step at @at (its advance to the arrival, the request not yet
+    /// queued) could decide otherwise than the run did (see the definition).
+    std::uint64_t space_at(const DramChannel &base, const DramStepLog &log, bool write, std::uint64_t at) const;
     /// For the request admits() last admitted: the cycles of the run it found for its PRE and
     /// its ACT (DramChannel::kNever: none), commands a read may take in cycles where the run
     /// issued nothing (DramChannel::take_late_commands applies them to the run).
