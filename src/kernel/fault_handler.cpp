@@ -461,11 +461,13 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     FileRaState &ra = file_ra(p, vma.file_id);
     // do_read_fault: fault-around first; when it mapped the faulting page, that is the fault.
     const KernelOpCosts &ops = m_k.alloc.config().ops;
-    if (!write && m_k.config.fault_around_pages > 1) r.cycles += m_k.kmem.instructions(ops.fault_around);
-    if (!write && m_k.config.fault_around_pages > 1 && fault_around(p, vma, va, slot, ra, r.cycles)) {
-        ++m_k.stats.file_hits;
-        ++m_k.stats.faults_file;
-        return r;
+    if (!write && m_k.config.fault_around_pages > 1) {
+        r.cycles += m_k.kmem.instructions(ops.fault_around);
+        if (fault_around(p, vma, va, slot, ra, r.cycles)) {
+            ++m_k.stats.file_hits;
+            ++m_k.stats.faults_file;
+            return r;
+        }
     }
     bool dropped = false, read_ahead = false;
     auto drop_mmap_lock = [&] {
