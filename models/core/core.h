@@ -81,6 +81,7 @@ public:
         return m_kernel_work.write_words(pa, words, n);
     }
     std::uint64_t kernel_read_word(PhysAddr pa, std::uint64_t &value) { return m_kernel_work.read_word(pa, value); }
+    std::uint64_t kernel_touch_line(PhysAddr pa, bool write) { return m_kernel_work.touch_line(pa, write); }
     std::uint64_t kernel_access_tags(Pfn pfn, std::uint64_t pages, bool write) {
         return m_kernel_work.access_tags(pfn, pages, write);
     }

@@ -43,6 +43,7 @@ struct CoreStats {
     std::uint64_t tlb_flush_cycles = 0;  /* cycles of the kernel's TLB flushes (TLBIs, their DSB ISH and ISB), part of kernel_cycles */
     std::uint64_t dvm_wait_cycles = 0;   /* of those, waiting for the DVM node to finish other cores' operations */
     std::uint64_t pages_zeroed = 0, page_zero_cycles = 0; /* kernel clear_page: pages, and the cycles they took */
+    std::uint64_t struct_page_accesses = 0;               /* loads and stores of memmap lines (touch_line) */
     std::uint64_t syncs = 0;             /* times the core synchronised with SystemC time (quantum, DRAM order, waits) */
     std::uint64_t kthread_cycles = 0;    /* time running kernel threads (kswapd, kcompactd), switches included */
     std::uint64_t kthread_switches = 0;  /* switches to a kernel thread */

@@ -97,6 +97,12 @@ std::uint64_t KernelMemoryRouter::read_word(PhysAddr pa, std::uint64_t &value) {
     return m_current->kernel_read_word(pa, value);
 }
 
+std::uint64_t KernelMemoryRouter::touch_line(PhysAddr pa, bool write) {
+    if (!m_current && m_uncharged) return 0; /* as instructions(): the prefilled state */
+    MTESIM_ASSERT(m_current, "kernel work with no core running the kernel");
+    return m_current->kernel_touch_line(pa, write);
+}
+
 /*
  * Cache maintenance of a tag block changing use: the lines really leave every cache (the
  * cores' L1Ds, the LLC, the DRAM controllers' tag caches), and the core running the kernel

@@ -31,7 +31,7 @@ public:
     /// The board's cores by CPU number (remote charges, which CPUs run a task).
     void add_core(Core *core) { m_cores.push_back(core); }
     Core *current() const { return m_current; }
-    /// Bookkeeping instructions cost nothing while set and no core runs the kernel: the state a
+    /// Bookkeeping instructions and struct page accesses cost nothing while set and no core runs the kernel: the state a
     /// run starts from (vm.prefill_page_cache_mbytes) was built before the simulated window.
     void set_uncharged(bool on) { m_uncharged = on; }
     /// The run's kernel locks.
@@ -52,6 +52,7 @@ public:
     std::uint32_t cache_line_bytes() const override;
     std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) override;
     std::uint64_t read_word(PhysAddr pa, std::uint64_t &value) override;
+    std::uint64_t touch_line(PhysAddr pa, bool write) override;
     std::uint64_t barriers() override;
     std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write) override;
     std::uint64_t io_wait(double ns) override;

@@ -110,6 +110,13 @@ std::uint64_t KernelMemoryWork::read_word(PhysAddr pa, std::uint64_t &value) {
     return since(before);
 }
 
+std::uint64_t KernelMemoryWork::touch_line(PhysAddr pa, bool write) {
+    const std::uint64_t before = m_clock.now_cycles();
+    line(pa.value() >> m_line_shift, write, false);
+    ++m_stats.struct_page_accesses;
+    return since(before);
+}
+
 /*
  * clear_page (arch/arm64/lib/clear_page.S): read DCZID_EL0 for the block size, then one DC ZVA
  * per block with its pointer increment, test and branch (3 other instructions); with MTE,

@@ -33,6 +33,9 @@ public:
     std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n);
     /// Loads a 64-bit word through the caches.
     std::uint64_t read_word(PhysAddr pa, std::uint64_t &value);
+    /// A load (@write: a store) of the line at @pa through the caches, as one instruction of the
+    /// window, with no data kept (a struct page: IKernelMemory::touch_line).
+    std::uint64_t touch_line(PhysAddr pa, bool write);
     /// Reads (LDGM) or writes (STGM) the tags of every line of @pages pages at @pfn through
     /// the caches; a write gives the cached copies the TagStore's current tags.
     std::uint64_t access_tags(Pfn pfn, std::uint64_t pages, bool write);

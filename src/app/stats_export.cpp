@@ -67,7 +67,8 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
     add_count("boot.tlbis", b.tlbis, "TLBIs", "TLB invalidations");
     add_count("boot.bytes_zeroed", b.bytes_zeroed, "bytes", "page-table pages zeroed");
     add_count("boot.bytes_written", b.bytes_written, "bytes", "entries and fixmap PTEs written");
-    add_count("boot.reserved_pages", r.boot.reserved_pages, "pages", "memblock reservations (page tables)");
+    add_count("boot.reserved_pages", r.boot.reserved_pages, "pages", "memblock reservations (page tables, the memmap)");
+    add_count("boot.memmap_pages", r.boot.memmap_pages, "pages", "of those, the memmap's: 64-byte struct pages of every present 128 MiB section (mm.memmap)");
     add_count("boot.instructions", b.instructions, "instructions", "kernel instructions of the linear map (docs/timing-model.md)");
     add_count("boot.barriers", b.barriers, "barriers", "DSB and ISB instructions of the linear map");
     add_count("boot.cycles.instructions", b.instruction_cycles, "cycles", "linear-map cycles issuing instructions");
@@ -131,6 +132,7 @@ StatsExport::StatsExport(const RunResult &r, const std::string &board, const std
         add_count(p + "pages_copied", c.pages_copied, "pages", "pages the kernel copied on this core (copy_page: migration)");
         add_count(p + "page_copy_cycles", c.page_copy_cycles, "cycles", "cycles of those copies (until their stores drained)");
         add_count(p + "pages_zeroed", c.pages_zeroed, "pages", "pages the kernel zeroed on this core (clear_page)");
+        add_count(p + "struct_page_accesses", c.struct_page_accesses, "accesses", "the kernel's loads and stores of struct pages on this core (the memmap's lines through the caches; mm.memmap)");
         add_count(p + "tlb_flush_cycles", c.tlb_flush_cycles, "cycles", "cycles of the kernel's TLB flushes on this core (TLBIs, their DSB ISH and ISB; kernel.tlbi_timing), part of kernel_cycles");
         add_count(p + "dvm_wait_cycles", c.dvm_wait_cycles, "cycles", "of those, waiting for the DVM node to finish sending other cores' operations (boards with an /interconnect)");
         add_count(p + "page_zero_cycles", c.page_zero_cycles, "cycles", "cycles of that zeroing (until its stores drained)");

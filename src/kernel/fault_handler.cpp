@@ -253,6 +253,7 @@ std::optional<Pfn> FaultHandler::page_cache_get(std::uint32_t pid, std::uint32_t
         read_into(m_k.pages.at(pfn->value()));
     } else if (pfn) {
         if (!retried) ++m_k.stats.file_hits; /* a retry finds what its first attempt read or found */
+        cycles += m_k.alloc.struct_page_access(*pfn, true); /* filemap_get_read_batch's folio_try_get */
     } else {
         pfn = page_cache_add(pid, file_id, index, killed_self, cycles);
         if (!pfn) return std::nullopt;
@@ -503,6 +504,7 @@ KernelResult FaultHandler::fault_file(Process &p, const Vma &vma, std::uint64_t 
     UserPage &pg = m_k.pages.at(page.value());
     pg.maps.push_back({p.pid, va});
     r.cycles += m_k.kmem.instructions(ops.filemap_fault); /* filemap_fault's lookup and checks, finish_fault */
+    r.cycles += m_k.alloc.struct_page_access(page, true); /* the folio's lock, reference and mapcount */
     p.mm->write_pte(slot, file_pte(vma, page, write), r.cycles);
     ++m_k.stats.faults_file;
     return r;
@@ -555,6 +557,7 @@ bool FaultHandler::fault_around(Process &p, const Vma &vma, std::uint64_t va, Ph
         pg.maps.push_back({p.pid, at, at == page_va});
         pg.ra_unused = false;
         cycles += m_k.kmem.instructions(m_k.alloc.config().ops.map_page); /* set_pte_range, the file rmap */
+        cycles += m_k.alloc.struct_page_access(*pfn, true); /* next_uptodate_folio's tests, the reference, the mapcount */
         p.mm->write_pte(entry, file_pte(vma, *pfn, false), cycles);
         if (at == page_va) self = true;
         else ++m_k.stats.faults_around;
@@ -585,6 +588,7 @@ KernelResult FaultHandler::fault_swap(Process &p, const Vma &vma, std::uint64_t 
         if (cpg.readahead) ++m_k.stats.swap_readahead_hits;
         swap_ra_note_hit(*p.mm->find_vma(va), va, cpg.readahead); /* the VMA itself, not the fault's copy */
         cpg.readahead = false;
+        r.cycles += m_k.alloc.struct_page_access(*cached, true); /* the folio's lock and reference, its mapcount */
         if (m_k.swap.references(swap_slot) == 1) {
             KernelResult mapped = map_swap_cache_page(p, vma, va, slot, swap_slot, upte::swap_exclusive(pte), *cached, write);
             mapped.cycles += r.cycles;

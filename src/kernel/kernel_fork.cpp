@@ -152,6 +152,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
         UserPage &pg = m_pages.at(old.value());
         if (pg.file) { /* not a COW page: the model maps file pages writable */
             r.cycles += m_kmem.instructions(m_alloc.config().ops.wp_reuse);
+            r.cycles += m_alloc.struct_page_access(old, false); /* do_wp_page's folio tests */
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);
             return r;
@@ -170,6 +171,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
             }
             pg.anon_exclusive = true;
             r.cycles += m_kmem.instructions(m_alloc.config().ops.wp_reuse); /* do_wp_page's wp_page_reuse */
+            r.cycles += m_alloc.struct_page_access(old, false); /* wp_can_reuse_anon_folio's tests */
             p.mm->write_pte(slot, pte & ~upte::kReadOnly, r.cycles);
             shootdown(pid, va, r.cycles);
             ++m_stats.cow_reuses;
@@ -191,6 +193,7 @@ Kernel::Result Kernel::fault_cow(Process &p, const Vma &vma, std::uint64_t va, P
     /* wp_page_copy's own work: the memcg charge, the PTE lock, the new page's rmap and LRU add,
      * the old one's rmap removal (kernel.cow_copy_instructions) */
     r.cycles += m_kmem.instructions(m_alloc.config().ops.cow_copy);
+    r.cycles += m_alloc.struct_page_access(old, true); /* the old page's rmap removal (its mapcount) */
     const std::uint64_t flags = m_alloc.block_flags(a.pfn);
     const bool dst_tagged = (flags & PageMeta::kTagged) != 0, pending = (flags & PageMeta::kTagsPending) != 0;
     std::uint64_t next = upte::present(a.pfn, false);

@@ -293,8 +293,8 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             for (bool file : {true, false}) {
                 const LruLists::List act = LruLists::active(file), inact = LruLists::inactive(file);
                 if (m_lru.size(act) > m_lru.size(inact)) {
-                    m_alloc.work(m_alloc.config().ops.page_scan); /* shrink_active_list */
                     const auto h = m_lru.tail(act);
+                    m_alloc.scan_page(Pfn(*h)); /* shrink_active_list */
                     UserPage &pg = m_pages.at(*h);
                     clear_young(pg, cycles); /* folio_referenced; PG_referenced stays */
                     pg.lru = m_lru.move(h, act, inact);
@@ -314,7 +314,7 @@ std::uint64_t Kernel::reclaim(std::uint64_t pages, std::uint64_t &cycles, bool d
             ++node_taken;
             const Pfn pfn(*m_lru.tail(list));
             UserPage &pg = m_pages.at(pfn.value());
-            m_alloc.work(m_alloc.config().ops.page_scan); /* isolate_lru_folios / shrink_folio_list look at it */
+            m_alloc.scan_page(pfn); /* isolate_lru_folios / shrink_folio_list look at it */
             // A shrink_inactive_list call isolates at most SWAP_CLUSTER_MAX pages, each once: a
             // page it sent back that comes round again belongs to the next call.
             if (looked == kIsolateBatch || std::find(taken.begin(), taken.end(), pfn.value()) != taken.end())

@@ -55,6 +55,7 @@ Kernel::Result Kernel::fault_shmem(Process &p, const Vma &vma, std::uint64_t va,
     if (const auto hit = m_shmem.find(vma.file_id, index)) {
         const Pfn pfn = *hit;
         UserPage &pg = m_pages.at(pfn.value());
+        r.cycles += m_alloc.struct_page_access(pfn, true); /* the folio's lock, reference and mapcount */
         if (m_checker && !pg.maps.empty()) m_checker->copy_page(pg.maps.front().pid, pg.maps.front().va, pid, va);
         const std::uint64_t flags = m_alloc.block_flags(pfn);
         const bool ready = (flags & PageMeta::kTagged) && !(flags & PageMeta::kTagsPending) && pg.mte_tagged &&

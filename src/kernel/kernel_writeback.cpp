@@ -144,7 +144,7 @@ std::uint64_t Kernel::write_dirty_file_pages(std::uint64_t max, std::uint64_t &c
         const std::optional<Pfn> pfn = m_page_cache.find(file, index);
         MTESIM_ASSERT(pfn, "a dirty file page that is not in the page cache");
         UserPage &pg = m_pages.at(pfn->value());
-        m_alloc.work(m_alloc.config().ops.page_scan);
+        m_alloc.scan_page(*pfn);
         if (pg.locked(m_kmem.now_ps())) {
             ++m_stats.page_lock_waits;
             cycles += m_kmem.io_wait_until(pg.locked_until_ps);

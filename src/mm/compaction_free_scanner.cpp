@@ -31,7 +31,6 @@ bool CompactionFreeScanner::suitable(Pfn block) const {
  * (update_pageblock_skip).
  */
 std::optional<Pfn> CompactionFreeScanner::take(unsigned order, Pfn migrate_block) {
-    const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
     while (m_block > migrate_block) {
         const Pfn end = m_block + kPageblockPages;
         bool scan = true;
@@ -42,7 +41,7 @@ std::optional<Pfn> CompactionFreeScanner::take(unsigned order, Pfn migrate_block
             scan = false;
         }
         while (scan && m_pos < end) {
-            m_alloc.work(page_scan);
+            m_alloc.scan_page(m_pos);
             ++m_scanned;
             const PageMeta &m = m_zone.meta(m_pos);
             if (m.state() == PageMeta::State::free_head && m.order() >= order) {

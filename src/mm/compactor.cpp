@@ -292,7 +292,6 @@ Compactor::Result Compactor::compact_zone(Zone &z, std::size_t zi, const Request
 bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const MigrateScan &scan, ZoneRun &r,
                              std::uint64_t &cycles) {
     MmStats &st = m_alloc.mutable_stats();
-    const std::uint32_t page_scan = m_alloc.config().ops.page_scan;
     TlbFlushBatch tlb_batch(m_alloc.kernel_memory(), st);
     std::vector<Pfn> isolated; /* block heads, in address order */
     std::uint64_t isolated_pages = 0;
@@ -339,7 +338,7 @@ bool Compactor::migrate_scan(Zone &z, CompactionFreeScanner &free_scanner, const
                 }
                 chunk_end = (p.value() / scan.chunk + 1) * scan.chunk;
             }
-            m_alloc.work(page_scan);
+            m_alloc.scan_page(p);
             ++r.migrate_scanned;
             const PageMeta m = z.meta(p);
             const bool head = m.state() != PageMeta::State::tail && m.state() != PageMeta::State::absent;

@@ -101,6 +101,9 @@ MmConfig MmConfig::resolve(ConfigStore &s) {
     c.shuffle_seed = s.get_u64("sim.seed", 1, "count", "seed of every random choice in the run (IRG)");
     c.pcp_lists = s.get_bool("mm.pcp_lists", false,
                              "per-CPU page lists for orders 0..3 (batch and high from the zone size, as mm/page_alloc.c)");
+    c.memmap = s.get_bool("mm.memmap", true,
+                          "the memmap (64-byte struct page per page, 2 MiB per 128 MiB section) reserved at boot, and the "
+                          "kernel's struct page accesses through the caches (false: neither, the model before session 48)");
     c.lru_disable = LruDisableCosts::resolve(s);
     c.ops = KernelOpCosts::resolve(s);
     return c;

@@ -42,8 +42,8 @@ struct Span {
  * plain memory; a static carve-out is never handed to the allocator.
  */
 PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem,
-                             const std::vector<AddrRange> &reserved)
-    : m_config(config), m_kmem(kmem) {
+                             const std::vector<AddrRange> &reserved, Vmemmap vmemmap)
+    : m_config(config), m_kmem(kmem), m_vmemmap(std::move(vmemmap)) {
     const bool mte = !desc.cpus.empty() && desc.cpus.front().mte_version >= 2;
     std::vector<Span> spans;
     for (std::size_t i = 0; i < desc.memories.size(); ++i) {
@@ -281,6 +281,7 @@ std::optional<Pfn> PageAllocator::rmqueue_pcplist(std::size_t zi, unsigned order
         work(m_config.ops.buddy_page); /* one __rmqueue + list_add_tail, the lock already held */
         auto p = rmqueue(z, order, gfp, c);
         if (!p) break;
+        touch_page(*p, true); /* del_page_from_free_list, then list_add_tail onto the CPU's list */
         z.mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, PageMeta::kPcp);
         list.insert(list.begin(), *p); /* the first taken is used first */
         pcp.count += 1ull << order;
@@ -326,6 +327,7 @@ void PageAllocator::pcp_return(Zone &z, PerCpuPages &pcp, std::uint64_t pages) {
                 const std::uint64_t n = 1ull << z.meta(p).order();
                 z.meta(p).set_flags(0);
                 work(m_config.ops.buddy_page); /* one __free_one_page, the lock already held */
+                touch_page(p, true);           /* off the CPU's list, onto a free list */
                 z.free_block(p);
                 pcp.count -= n;
                 freed += n;
@@ -432,6 +434,7 @@ PageAllocator::Allocation PageAllocator::alloc_pages(unsigned order, GfpFlags gf
             ++z->highatomic_pageblocks;
         }
         z->mark_allocated(*p, order, gfp.type, PageMeta::State::allocated_head, gfp.tagged ? PageMeta::kTagged : 0);
+        touch_page(*p, true); /* the list take, then prep_new_page / post_alloc_hook on the head */
         a.ok = true;
         a.pfn = *p;
         if (from_cma) ++m_stats.cma_allocs;
@@ -480,6 +483,7 @@ std::uint64_t PageAllocator::free_pages(Pfn pfn) {
     // The call's entry cost: free_pages_prepare, free_unref_page and free_unref_page_commit's
     // list put. A spill (free_pcppages_bulk) or a buddy free adds zone->lock and per block.
     work(m_config.ops.free_entry);
+    touch_page(pfn, true); /* free_pages_prepare's checks and flag clearing, the list put */
     if ((m.flags() & PageMeta::kTagged) && !(m.flags() & PageMeta::kTagsPending)) m_pool->release(pfn, m.order(), cycles);
     std::size_t zi = 0;
     while (m_zones[zi].get() != z) ++zi;

@@ -71,7 +71,9 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         const KernelOpCosts &ops = m_alloc.config().ops;
         {
             KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, z));
-            m_alloc.work(2ull * ops.zone_lock + 2ull * (1ull << order) * ops.page_scan);
+            m_alloc.work(2ull * ops.zone_lock);
+            for (int pass = 0; pass < 2; ++pass) /* has_unmovable_pages, test_pages_isolated */
+                for (std::uint64_t i = 0; i < (1ull << order); ++i) m_alloc.scan_page(pfn + i);
             PageRangeIsolation::isolate(z, pfn, 1); /* the pageblock of the tag block */
         }
         // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy
@@ -110,6 +112,7 @@ std::optional<Pfn> TagStoragePool::take_cache_page() {
         m_alloc.work(m_alloc.config().ops.alloc_entry + m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_page);
         if (auto p = z->take_smallest(0, MigrateType::cma)) {
             z->mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+            m_alloc.touch_page(*p, true);
             return p;
         }
     }
@@ -132,7 +135,7 @@ bool TagStoragePool::drop_range(Zone &z, Pfn pfn, unsigned order) {
             continue;
         }
         const std::uint64_t n = 1ull << z.meta(*head).order();
-        m_alloc.work(m_alloc.config().ops.page_scan);
+        m_alloc.scan_page(*head);
         if (!owner || !owner->drop(*head)) return false;
         m_alloc.mutable_stats().reserve_drop_pages += n;
         p = *head + n;
@@ -173,11 +176,12 @@ bool TagStoragePool::take_block(std::size_t region, std::uint64_t block, std::ui
     Zone *z = m_alloc.zone_of(bp);
     MTESIM_ASSERT(z, "reusable tag block outside every zone");
     const KernelOpCosts &ops = m_alloc.config().ops;
-    if (m_alloc.config().tag_reserve != TagReservePath::contig_range) m_alloc.work(ops.page_scan); /* is_free_buddy_page */
+    if (m_alloc.config().tag_reserve != TagReservePath::contig_range) m_alloc.scan_page(bp); /* is_free_buddy_page */
     if (m_alloc.config().tag_reserve != TagReservePath::contig_range && z->block_is_free(bp, order)) {
         {
             KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, *z));
             m_alloc.work(ops.zone_lock + ops.buddy_page); /* taken off the free list under zone->lock */
+            m_alloc.touch_page(bp, true);
             z->take_free_block(bp, order);
             z->mark_allocated(bp, order, MigrateType::cma, PageMeta::State::tag_storage, 0);
         }
@@ -254,6 +258,7 @@ void TagStoragePool::release(Pfn pfn, unsigned order, std::uint64_t &cycles) {
             Zone &z = *m_alloc.zone_of(bp);
             KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, z));
             m_alloc.work(m_alloc.config().ops.zone_lock + m_alloc.config().ops.buddy_page); /* __free_one_page */
+            m_alloc.touch_page(bp, true);
             z.free_block(bp);
             ++m_alloc.mutable_stats().tag_blocks_released;
         }

@@ -204,18 +204,21 @@ bool Zone::take_free_block(Pfn pfn, unsigned order) {
         std::uint32_t h = target & ~((1u << k) - 1);
         const PageMeta m = m_meta[h];
         if (m.state() != PageMeta::State::free_head || m.order() < k) continue;
-        const MigrateType t = m.type();
         unsigned cur = m.order();
         list_del(h);
-        // Split, giving back every half that does not hold the target block.
+        // Split, giving back every half that does not hold the target block, each to its own
+        // pageblock's list (the pageblock of its first page when it spans several).
+        auto give_back = [&](std::uint32_t at, unsigned o) {
+            list_add(at, o, static_cast<MigrateType>(m_pageblock[at >> kPageblockOrder]));
+        };
         while (cur > order) {
             --cur;
             const std::uint32_t half = 1u << cur;
             if (target >= h + half) {
-                list_add(h, cur, t);
+                give_back(h, cur);
                 h += half;
             } else {
-                list_add(h + half, cur, t);
+                give_back(h + half, cur);
             }
         }
         return true;

@@ -68,14 +68,17 @@ TEST(BlockDevices, APhonePageCacheMissWaitsForOneUfsReadMoreThanAHit) {
     const std::vector<std::string> prefill = {"vm.prefill_page_cache_mbytes=1"};
     const double phone_miss = run_us(read_page(4096), "phone-8g-lpddr5", prefill) - run_us(read_page(0), "phone-8g-lpddr5", prefill);
     // The miss also allocates the page and inserts it (a few hundred cycles of bookkeeping at
-    // 3 GHz): well under a microsecond.
-    EXPECT_GE(phone_miss, ufs.read_us());
+    // 3 GHz): well under a microsecond. The hit's own work can cost a little more than the
+    // miss's besides its read: its page's struct page comes from DRAM (mm.memmap), where the
+    // miss's new page's is in the cache from its allocation. kSlackUs bounds that.
+    constexpr double kSlackUs = 0.25;
+    EXPECT_GE(phone_miss, ufs.read_us() - kSlackUs);
     EXPECT_LT(phone_miss, ufs.read_us() + 1.0) << "a phone page-cache miss costs one UFS read, not an NVMe one (" << nvme.read_us() << " us)";
     // A board without a block-devices node reads default.ini's device.
     const std::string virt = "virt-4g-mte";
     const double virt_miss = run_us("thread 1 core=0\n1 read 0xfffffffe 16777216 4096\n", virt, prefill) -
                              run_us("thread 1 core=0\n1 read 0xfffffffe 0 4096\n", virt, prefill);
-    EXPECT_GE(virt_miss, nvme.read_us());
+    EXPECT_GE(virt_miss, nvme.read_us() - kSlackUs);
     EXPECT_LT(virt_miss, nvme.read_us() + 1.0);
 }
 
@@ -83,7 +86,7 @@ TEST(BlockDevices, ASettingOverridesTheBoardsPreset) {
     const std::vector<std::string> sets = {"vm.prefill_page_cache_mbytes=1", "storage.read_latency_us=300"};
     const double miss = run_us(read_page(4096), "phone-8g-lpddr5", sets) - run_us(read_page(0), "phone-8g-lpddr5", sets);
     const double expected = 300.0 + 4096.0 / device_in("storage/ufs-3.1", "storage").mbps;
-    EXPECT_GE(miss, expected);
+    EXPECT_GE(miss, expected - 0.25) << "as above: the hit's struct page from DRAM";
     EXPECT_LT(miss, expected + 1.0);
 }
 

@@ -68,6 +68,13 @@ double dram_latency_ps(const RunResult &r) {
     return r.drams[0].stats.data.latency.mean() * r.drams[0].config.tck_ps;
 }
 
+/* The swept lines of setup()'s pages are in the LLC (their zeroing left them there; no
+ * DRAM read is needed): a miss that waits for the one before it costs at least an LLC hit.
+ * The runs pin llc.latency to kLlcCycles (kLlcSetting) so the floor is known. */
+constexpr unsigned kLlcCycles = 30;
+const std::string kLlcSetting = "llc.latency=" + std::to_string(kLlcCycles);
+double llc_fill_ps(const RunResult &r) { return kLlcCycles * 1e12 / static_cast<double>(r.core_clock_hz[0]); }
+
 }  // namespace
 
 /* The markers' kernel entries sit inside the measured spans; the window tests pin their cost so
@@ -79,10 +86,10 @@ TEST(OutOfOrder, IndependentMissesOverlapAndDependentOnesSerialise) {
     // Markers 1..2: a dependent chase over kPages DRAM lines; 2..3: independent loads of other
     // lines of the same pages. Each phase ends at a marker whose kernel entry drains the window.
     RunResult r = run_trace(setup() + kMarker + sweep(1024, true) + kMarker + sweep(2048, false) + kMarker,
-                            {"core.model=ooo", "l1d.mshrs=16", "llc.mshrs=16", "l2.size=0", kEntrySetting});
+                            {"core.model=ooo", "l1d.mshrs=16", "llc.mshrs=16", "l2.size=0", kEntrySetting, kLlcSetting});
     ASSERT_EQ(r.faults.size(), 4u);
     const double chase = static_cast<double>(span(r, 1, 2)), independent = static_cast<double>(span(r, 2, 3));
-    EXPECT_GT(chase / kPages, dram_latency_ps(r)) << "a dependent miss waits for the one before it";
+    EXPECT_GT(chase / kPages, llc_fill_ps(r)) << "a dependent miss waits for the one before it";
     EXPECT_LT(independent * 4, chase) << "16 MSHRs overlap independent misses: far less than N x latency";
     EXPECT_GT(independent, chase / 16 / 2) << "but no more than 16 at a time";
 }
@@ -130,15 +137,16 @@ TEST(OutOfOrder, FourMshrsOverlapFourDramMissesAtATime) {
 }
 
 TEST(OutOfOrder, OneMshrLeavesNoOverlap) {
-    RunResult r = run_trace(setup() + kMarker + sweep(2048, false) + kMarker, {"core.preset=none", "core.model=ooo", "l1d.mshrs=1"});
+    RunResult r = run_trace(setup() + kMarker + sweep(2048, false) + kMarker,
+                            {"core.preset=none", "core.model=ooo", "l1d.mshrs=1", kLlcSetting});
     ASSERT_EQ(r.faults.size(), 3u);
-    EXPECT_GT(static_cast<double>(span(r, 1, 2)) / kPages, dram_latency_ps(r)) << "each miss waits for the last";
+    EXPECT_GT(static_cast<double>(span(r, 1, 2)) / kPages, llc_fill_ps(r)) << "each miss waits for the last";
 }
 
 TEST(OutOfOrder, InOrderCoreDoesNotOverlapMisses) {
-    RunResult r = run_trace(setup() + kMarker + sweep(1024, false) + kMarker, {"core.model=inorder"});
+    RunResult r = run_trace(setup() + kMarker + sweep(1024, false) + kMarker, {"core.model=inorder", kLlcSetting});
     ASSERT_EQ(r.faults.size(), 3u);
-    EXPECT_GT(static_cast<double>(span(r, 1, 2)) / kPages, dram_latency_ps(r)) << "the blocking core waits for every miss";
+    EXPECT_GT(static_cast<double>(span(r, 1, 2)) / kPages, llc_fill_ps(r)) << "the blocking core waits for every miss";
 }
 
 /* Stores that miss retire into the store buffer: with room for all of them dispatch does not
@@ -149,10 +157,7 @@ TEST(OutOfOrder, InOrderCoreDoesNotOverlapMisses) {
  * The store sweep's lines were zeroed by the demand faults of setup(), so its misses fill from
  * the LLC, not from DRAM (the run may make no DRAM read at all, and the controller answers a
  * write when it enters its write queue): the yardstick of one miss is the LLC hit latency,
- * set here so that the expectation does not depend on the preset. */
-constexpr unsigned kLlcCycles = 30;
-double llc_fill_ps(const RunResult &r) { return kLlcCycles * 1e12 / static_cast<double>(r.core_clock_hz[0]); }
-
+ * set here (kLlcCycles, above) so that the expectation does not depend on the preset. */
 TEST(OutOfOrder, StoreBufferHidesStoreMisses) {
     RunResult r = run_trace(setup() + kMarker + sweep(1024, false, "st") + kMarker,
                             {"core.model=ooo", "core.store_buffer=64", "llc.latency=30", "l2.size=0", kEntrySetting});

@@ -49,6 +49,7 @@ struct RecordingKmem : IKernelMemory {
     std::uint64_t invalidate_tag_block(Pfn, std::uint64_t n) override { invalidated += n; return 10; }
     std::uint64_t write_words(PhysAddr, const std::uint64_t *, std::uint64_t) override { return 0; }
     std::uint64_t read_word(PhysAddr, std::uint64_t &v) override { v = 0; return 0; }
+    std::uint64_t touch_line(PhysAddr, bool) override { return 0; }
     std::uint64_t barriers() override { return 0; }
     std::uint64_t access_tags(Pfn, std::uint64_t, bool) override { return 0; }
     std::uint64_t io_wait(double) override { return 0; }

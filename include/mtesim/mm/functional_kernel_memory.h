@@ -18,6 +18,7 @@ struct FunctionalKernelMemory : IKernelMemory {
     std::uint64_t copies = 0, zeroes = 0, tlbis = 0, tag_reads = 0, tag_writes = 0, io_waits = 0;
     std::uint64_t tlbis_nosync = 0, tlb_syncs = 0; /* a batch's TLBIs, and its waits for them */
     std::uint64_t range_flushes = 0, range_tlbis = 0; /* range flushes, and their TLBI operations */
+    std::uint64_t line_touches = 0;                   /* touch_line calls (struct page accesses) */
     bool range_tlbi_supported = false;              /* FEAT_TLBIRANGE (tests set it) */
     double io_ns = 0;
     explicit FunctionalKernelMemory(SparseMemory &m, unsigned cpus = 1) : mem(m), cpu_count(cpus) {}
@@ -55,6 +56,10 @@ struct FunctionalKernelMemory : IKernelMemory {
     }
     std::uint64_t read_word(PhysAddr pa, std::uint64_t &v) override {
         v = mem.read_word(pa);
+        return 0;
+    }
+    std::uint64_t touch_line(PhysAddr, bool) override {
+        ++line_touches;
         return 0;
     }
     std::uint64_t barriers() override { return 0; }

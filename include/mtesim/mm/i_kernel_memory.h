@@ -37,6 +37,9 @@ public:
     virtual std::uint64_t write_words(PhysAddr pa, const std::uint64_t *words, std::uint64_t n) = 0;
     /// Loads the 64-bit word at @pa into @value (a page-table entry).
     virtual std::uint64_t read_word(PhysAddr pa, std::uint64_t &value) = 0;
+    /// A load (or, @write, a store) of the kernel data line at @pa whose contents the model does
+    /// not keep (a struct page of the memmap): its timing through the caches, no data.
+    virtual std::uint64_t touch_line(PhysAddr pa, bool write) = 0;
     /// DSB ISH and ISB barriers (a fixmap set: set_pte's barriers).
     virtual std::uint64_t barriers() = 0;
     /// Cache maintenance of a tag block changing use, at both transitions: data to tags when

@@ -70,6 +70,7 @@ struct MmConfig {
     bool shuffle = false;             /* page_alloc.shuffle: top-order free lists permuted at boot */
     std::uint64_t shuffle_seed = 1;   /* sim.seed: the permutation */
     bool pcp_lists = false;           /* per-CPU page lists (struct per_cpu_pages) for orders 0..3 */
+    bool memmap = true;               /* the memmap reserved at boot, its struct pages read and written (Vmemmap) */
     LruDisableCosts lru_disable;      /* [kernel] IPI, interrupt, context-switch and LRU-add costs */
     KernelOpCosts ops;                /* [kernel] bookkeeping instructions */
 

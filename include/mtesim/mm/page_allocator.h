@@ -14,6 +14,7 @@
 #include "mtesim/mm/mm_config.h"
 #include "mtesim/mm/mm_stats.h"
 #include "mtesim/mm/tag_storage_pool.h"
+#include "mtesim/mm/vmemmap.h"
 #include "mtesim/mm/zone.h"
 
 #include <array>
@@ -28,9 +29,11 @@ class CompactionFreeScanner;
 
 class PageAllocator {
 public:
-    /// @reserved: memory boot already took (page tables, via memblock), never handed out.
+    /// @reserved: memory boot already took (page tables and the memmap, via memblock), never
+    /// handed out. @vmemmap: where each page's struct page lies (empty: the model keeps no
+    /// memmap and its bookkeeping touches none, mm.memmap false or no boot).
     PageAllocator(const PlatformDesc &desc, const MmConfig &config, IKernelMemory &kmem,
-                  const std::vector<AddrRange> &reserved = {});
+                  const std::vector<AddrRange> &reserved = {}, Vmemmap vmemmap = {});
     ~PageAllocator();
 
     void set_migrator(IPageMigrator *migrator) { m_migrator = migrator; }
@@ -134,6 +137,22 @@ public:
     void work(std::uint64_t n) {
         if (n) m_work += m_kmem.instructions(n);
     }
+    /// The kernel reads (@write: writes) @pfn's struct page: its memmap line through the
+    /// current core's caches, charged now and collected as work() is. Nothing where the model
+    /// has no memmap, or for a pfn in no present section (no struct page: pfn_valid fails).
+    void touch_page(Pfn pfn, bool write) { m_work += struct_page_access(pfn, write); }
+    /// The same access for kernel code outside the allocator (a fault mapping a page-cache
+    /// page, a COW, a swap-in): charged now, its cycles returned to the caller.
+    std::uint64_t struct_page_access(Pfn pfn, bool write) {
+        return m_vmemmap.has(pfn) ? m_kmem.touch_line(m_vmemmap.struct_page(pfn), write) : 0;
+    }
+    /// A walk looks at @pfn (isolation, compaction's scanners, an LRU or page-cache scan):
+    /// ops.page_scan instructions and a load of its struct page.
+    void scan_page(Pfn pfn) {
+        work(m_config.ops.page_scan);
+        touch_page(pfn, false);
+    }
+    const Vmemmap &vmemmap() const { return m_vmemmap; }
     /// The bookkeeping cycles charged since the last call (returned with an operation).
     std::uint64_t take_work() {
         const std::uint64_t w = m_work;
@@ -195,6 +214,7 @@ private:
 
     MmConfig m_config;
     IKernelMemory &m_kmem;
+    Vmemmap m_vmemmap; /* struct page addresses (empty: none touched) */
     IPageMigrator *m_migrator = nullptr;
     std::uint64_t m_work = 0; /* bookkeeping cycles not yet returned (work/take_work) */
 public:

@@ -47,7 +47,12 @@ public:
     /// buddies up to kMaxOrder, onto the list of its pageblock's type.
     void free_block(Pfn pfn);
     /// take_page_off_buddy: removes the aligned block [@pfn, @pfn + 2^@order) from the free
-    /// lists if it is wholly free; false otherwise.
+    /// lists if it is wholly free; false otherwise. The rest of the free block that held it
+    /// goes back in halves, each onto the list of its own pageblock's type: the free block may
+    /// span pageblocks of other types than its list's (an isolated pageblock's block merged
+    /// with a CMA one), and the kernel gives the pages it isolated but does not use back one
+    /// by one, each to its pageblock's list (alloc_contig_range's free_contig_range of
+    /// [outer_start, start) and [end, outer_end); split_free_page).
     bool take_free_block(Pfn pfn, unsigned order);
     /// True when every page of the aligned block [@pfn, @pfn + 2^@order) is free.
     bool block_is_free(Pfn pfn, unsigned order) const;

@@ -1,0 +1,29 @@
+// Zone::take_free_block: the free list each half of a split block goes back to.
+#include "mtesim/mm/zone.h"
+
+#include <gtest/gtest.h>
+
+using namespace mtesim;
+
+/* An order-10 block whose first pageblock is isolated (alloc_contig_range) is freed whole onto
+ * the isolate list, as __free_one_page does with the head's type; taking one page of it must
+ * give the other pageblock's half back to that pageblock's own (CMA) list, as
+ * free_contig_range gives back the pages alloc_contig_range isolated but did not use. Before,
+ * the half stayed on the isolate list after the isolation was undone: 512 pool pages lost. */
+TEST(Zone, TakingABlockGivesEachHalfBackToItsOwnPageblocksList) {
+    Zone z("t", Pfn(0), 1024);
+    z.add_free_range(Pfn(0), 1024, MigrateType::cma);
+    const auto head = z.take_smallest(10, MigrateType::cma);
+    ASSERT_TRUE(head);
+    z.mark_allocated(*head, 10, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    z.set_pageblock_type(Pfn(0), MigrateType::isolate);
+    z.free_block(*head);
+    EXPECT_EQ(z.free_pages(MigrateType::isolate), 1024u) << "freed whole onto the head pageblock's list";
+    ASSERT_TRUE(z.take_free_block(Pfn(5), 0));
+    EXPECT_EQ(z.free_pages(MigrateType::isolate), 511u) << "the isolated pageblock's rest";
+    EXPECT_EQ(z.free_pages(MigrateType::cma), 512u) << "the other pageblock's half, on its own list";
+    z.set_pageblock_type(Pfn(0), MigrateType::cma); /* undo_isolate_page_range */
+    z.move_free_pages_block(Pfn(0), MigrateType::cma);
+    EXPECT_EQ(z.free_pages(MigrateType::cma), 1023u);
+    EXPECT_EQ(z.free_pages(MigrateType::isolate), 0u);
+}
