@@ -1,6 +1,8 @@
 // Memblock: a top-down bump allocator per range, highest range first.
 #include "mtesim/boot/memblock.h"
 
+#include "mtesim/common/sim_assert.h"
+
 #include <algorithm>
 
 namespace mtesim {
@@ -44,20 +46,21 @@ std::optional<PhysAddr> Memblock::alloc_page() {
 }
 
 std::optional<PhysAddr> Memblock::alloc_block(std::uint64_t bytes, std::uint64_t align) {
-    for (std::size_t tried = 0; tried < m_memory.size(); ++tried) {
-        const AddrRange &r = m_memory[m_range];
-        auto &[low, top] = m_taken[m_range];
-        if (low - r.base() >= bytes) {
-            const PhysAddr at((low.value() - bytes) & ~(align - 1));
-            if (at >= r.base()) {
-                if (at + bytes < low) m_gaps.emplace_back(at + bytes, low - (at + bytes));
-                low = at;
-                m_allocated += bytes / kPageSize;
-                count_regions_below(at);
-                return at;
-            }
-        }
-        m_range = m_range == 0 ? m_memory.size() - 1 : m_range - 1;
+    MTESIM_ASSERT(bytes % kPageSize == 0 && align >= kPageSize && (align & (align - 1)) == 0,
+                  "memblock block of whole pages, aligned to a power of two");
+    // Highest range first, from the one allocating now down (a range too small for the
+    // block keeps its own free memory for later pages: m_range does not move past it).
+    for (std::size_t tried = 0, i = m_range; tried < m_memory.size(); ++tried, i = i == 0 ? m_memory.size() - 1 : i - 1) {
+        const AddrRange &r = m_memory[i];
+        auto &[low, top] = m_taken[i];
+        if (low - r.base() < bytes) continue;
+        const PhysAddr at((low.value() - bytes) & ~(align - 1));
+        if (at < r.base()) continue;
+        if (at + bytes < low) m_gaps.emplace_back(at + bytes, low - (at + bytes));
+        low = at;
+        m_allocated += bytes / kPageSize;
+        count_regions_below(at);
+        return at;
     }
     return std::nullopt;
 }

@@ -71,9 +71,9 @@ bool TagStoragePool::contig_range(Zone &z, Pfn pfn, unsigned order, std::uint64_
         const KernelOpCosts &ops = m_alloc.config().ops;
         {
             KernelLockGuard zone_lock(m_alloc.kernel_memory(), KernelLockClass::zone, zone_key(m_alloc, z));
-            m_alloc.work(2ull * ops.zone_lock);
+            m_alloc.work(2ull * ops.zone_lock + 2ull * (1ull << order) * ops.page_scan);
             for (int pass = 0; pass < 2; ++pass) /* has_unmovable_pages, test_pages_isolated */
-                for (std::uint64_t i = 0; i < (1ull << order); ++i) m_alloc.scan_page(pfn + i);
+                for (std::uint64_t i = 0; i < (1ull << order); ++i) m_alloc.touch_page(pfn + i, false);
             PageRangeIsolation::isolate(z, pfn, 1); /* the pageblock of the tag block */
         }
         // alloc_contig_range's drain_all_pages: pages on per-CPU lists return to the buddy

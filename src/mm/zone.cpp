@@ -254,16 +254,17 @@ std::uint64_t Zone::move_free_pages_block(Pfn pfn, MigrateType to) {
     const std::uint32_t pb0 = off(pfn) & ~static_cast<std::uint32_t>(kPageblockPages - 1);
     std::uint64_t moved = 0;
     // A free block larger than a pageblock that holds this one is split into pageblocks
-    // first (split_free_page, as isolate_single_pageblock does): only this pageblock's part
-    // moves; the others stay on their list.
+    // first (split_free_page, as isolate_single_pageblock does): this pageblock's part moves,
+    // each other part goes to its own pageblock's list (split_free_page frees each piece with
+    // get_pfnblock_migratetype): a block freed whole onto an isolated head pageblock's list
+    // gives its other pageblocks back to theirs.
     for (unsigned k = kPageblockOrder + 1; k <= kMaxOrder; ++k) {
         const std::uint32_t h = pb0 & ~((1u << k) - 1);
         const PageMeta m = m_meta[h];
         if (m.state() == PageMeta::State::free_head && m.order() >= k) {
-            const MigrateType from = m.type();
             list_del(h);
             for (std::uint32_t part = h; part < h + (1u << m.order()); part += kPageblockPages)
-                list_add(part, kPageblockOrder, part == pb0 ? to : from);
+                list_add(part, kPageblockOrder, part == pb0 ? to : static_cast<MigrateType>(m_pageblock[part >> kPageblockOrder]));
             return kPageblockPages;
         }
     }

@@ -54,6 +54,7 @@ TEST(Vmemmap, SectionsWithoutMemoryTakeNoMemmap) {
     EXPECT_FALSE(v.has(Pfn((512 * kMiB) >> kPageShift)));
     ASSERT_EQ(v.ranges().size(), 1u) << "two 2 MiB blocks side by side, merged";
     EXPECT_EQ(v.ranges()[0].base(), PhysAddr(0x2000000));
+    EXPECT_EQ(v.ranges()[0].size(), 4 * kMiB);
 }
 
 /* memblock_alloc_range_nid top-down: the block goes below the pages already taken, aligned
@@ -74,6 +75,17 @@ TEST(Memblock, AnAlignedBlockGoesBelowTheTakenPagesAndLeavesTheHoleFree) {
     EXPECT_EQ(r[1].base(), top - 4 * kPageSize);
     EXPECT_EQ(r[1].size(), 4 * kPageSize);
     EXPECT_FALSE(m.alloc_block(64 * kMiB, 2 * kMiB)) << "no room left for it";
+}
+
+/* A higher range too small for the block keeps its free memory: the block goes to the next
+ * range down, and later pages still come from the higher range first. */
+TEST(Memblock, ARangeTooSmallForTheBlockStillGivesItsPages) {
+    Memblock m({AddrRange(PhysAddr(0x40000000), 64 * kMiB), AddrRange(PhysAddr(0x80000000), kMiB)});
+    EXPECT_EQ(*m.alloc_page(), PhysAddr(0x80100000) - kPageSize);
+    const auto block = m.alloc_block(4 * kMiB, 2 * kMiB);
+    ASSERT_TRUE(block);
+    EXPECT_EQ(*block, PhysAddr(0x44000000) - 4 * kMiB) << "the lower range, from its top";
+    EXPECT_EQ(*m.alloc_page(), PhysAddr(0x80100000) - 2 * kPageSize) << "the higher range is not passed over";
 }
 
 /* The allocator's own struct page accesses: a page handed out or freed is written once at its

@@ -27,3 +27,22 @@ TEST(Zone, TakingABlockGivesEachHalfBackToItsOwnPageblocksList) {
     EXPECT_EQ(z.free_pages(MigrateType::cma), 1023u);
     EXPECT_EQ(z.free_pages(MigrateType::isolate), 0u);
 }
+
+/* The same block undone before any page of it was taken (an alloc_contig_range attempt that
+ * fails and gives up its isolation): moving the isolated pageblock back splits the free block
+ * into pageblocks, and the other pageblock's half goes to its own (CMA) list, as split_free_page
+ * frees each piece with its pageblock's type. */
+TEST(Zone, UndoingAnIsolationGivesABlockFreedWholeBackToEachPageblocksList) {
+    Zone z("t", Pfn(0), 1024);
+    z.add_free_range(Pfn(0), 1024, MigrateType::cma);
+    const auto head = z.take_smallest(10, MigrateType::cma);
+    ASSERT_TRUE(head);
+    z.mark_allocated(*head, 10, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    z.set_pageblock_type(Pfn(0), MigrateType::isolate);
+    z.free_block(*head);
+    ASSERT_EQ(z.free_pages(MigrateType::isolate), 1024u);
+    z.set_pageblock_type(Pfn(0), MigrateType::cma);
+    z.move_free_pages_block(Pfn(0), MigrateType::cma);
+    EXPECT_EQ(z.free_pages(MigrateType::cma), 1024u);
+    EXPECT_EQ(z.free_pages(MigrateType::isolate), 0u);
+}

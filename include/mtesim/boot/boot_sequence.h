@@ -27,7 +27,7 @@ namespace mtesim {
 struct BootResult {
     BootStats linear_map;              /* the linear-map step (early and late tables) */
     InstructionStreamStats stream;     /* what the boot core's instruction stream charged */
-    std::uint64_t linear_map_cycles = 0; /* kernel work of steps 2 and 3, in boot-CPU cycles */
+    std::uint64_t linear_map_cycles = 0; /* kernel work of steps 2 to 4, in boot-CPU cycles */
     std::uint64_t total_cycles = 0;      /* the whole boot, in boot-CPU cycles */
     std::uint64_t reserved_pages = 0;    /* memblock reservations handed to the allocator as reserved */
     std::uint64_t memmap_pages = 0;      /* of those, the memmap's (mm.memmap) */

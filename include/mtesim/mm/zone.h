@@ -50,9 +50,10 @@ public:
     /// lists if it is wholly free; false otherwise. The rest of the free block that held it
     /// goes back in halves, each onto the list of its own pageblock's type: the free block may
     /// span pageblocks of other types than its list's (an isolated pageblock's block merged
-    /// with a CMA one), and the kernel gives the pages it isolated but does not use back one
-    /// by one, each to its pageblock's list (alloc_contig_range's free_contig_range of
-    /// [outer_start, start) and [end, outer_end); split_free_page).
+    /// with a CMA one). This follows what alloc_contig_range does with the pages it isolates
+    /// and does not use (free_contig_range of [outer_start, start) and [end, outer_end), each
+    /// page to its pageblock's list), the path the model's users of this take stand for; v6.6's
+    /// take_page_off_buddy (memory failure) would put every half on the head's type.
     bool take_free_block(Pfn pfn, unsigned order);
     /// True when every page of the aligned block [@pfn, @pfn + 2^@order) is free.
     bool block_is_free(Pfn pfn, unsigned order) const;
