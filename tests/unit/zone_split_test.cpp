@@ -10,15 +10,25 @@ using namespace mtesim;
  * give the other pageblock's half back to that pageblock's own (CMA) list, as
  * free_contig_range gives back the pages alloc_contig_range isolated but did not use. Before,
  * the half stayed on the isolate list after the isolation was undone: 512 pool pages lost. */
-TEST(Zone, TakingABlockGivesEachHalfBackToItsOwnPageblocksList) {
-    Zone z("t", Pfn(0), 1024);
+namespace {
+
+/* A CMA zone of one order-10 block, allocated, then freed whole while its first pageblock is
+ * isolated: the whole block lies on the isolate list. */
+void free_whole_while_isolated(Zone &z) {
     z.add_free_range(Pfn(0), 1024, MigrateType::cma);
     const auto head = z.take_smallest(10, MigrateType::cma);
     ASSERT_TRUE(head);
     z.mark_allocated(*head, 10, MigrateType::movable, PageMeta::State::allocated_head, 0);
     z.set_pageblock_type(Pfn(0), MigrateType::isolate);
     z.free_block(*head);
-    EXPECT_EQ(z.free_pages(MigrateType::isolate), 1024u) << "freed whole onto the head pageblock's list";
+    ASSERT_EQ(z.free_pages(MigrateType::isolate), 1024u) << "freed whole onto the head pageblock's list";
+}
+
+}  // namespace
+
+TEST(Zone, TakingABlockGivesEachHalfBackToItsOwnPageblocksList) {
+    Zone z("t", Pfn(0), 1024);
+    ASSERT_NO_FATAL_FAILURE(free_whole_while_isolated(z));
     ASSERT_TRUE(z.take_free_block(Pfn(5), 0));
     EXPECT_EQ(z.free_pages(MigrateType::isolate), 511u) << "the isolated pageblock's rest";
     EXPECT_EQ(z.free_pages(MigrateType::cma), 512u) << "the other pageblock's half, on its own list";
@@ -34,13 +44,7 @@ TEST(Zone, TakingABlockGivesEachHalfBackToItsOwnPageblocksList) {
  * frees each piece with its pageblock's type. */
 TEST(Zone, UndoingAnIsolationGivesABlockFreedWholeBackToEachPageblocksList) {
     Zone z("t", Pfn(0), 1024);
-    z.add_free_range(Pfn(0), 1024, MigrateType::cma);
-    const auto head = z.take_smallest(10, MigrateType::cma);
-    ASSERT_TRUE(head);
-    z.mark_allocated(*head, 10, MigrateType::movable, PageMeta::State::allocated_head, 0);
-    z.set_pageblock_type(Pfn(0), MigrateType::isolate);
-    z.free_block(*head);
-    ASSERT_EQ(z.free_pages(MigrateType::isolate), 1024u);
+    ASSERT_NO_FATAL_FAILURE(free_whole_while_isolated(z));
     z.set_pageblock_type(Pfn(0), MigrateType::cma);
     z.move_free_pages_block(Pfn(0), MigrateType::cma);
     EXPECT_EQ(z.free_pages(MigrateType::cma), 1024u);
