@@ -104,6 +104,10 @@ PageAllocator::PageAllocator(const PlatformDesc &desc, const MmConfig &config, I
         i = j;
     }
     std::reverse(m_zones.begin(), m_zones.end()); /* highest zone first, as the zonelist */
+    // The buddy algorithm's merges and splits read and write other pages' struct pages; the
+    // boot's own frees above are not charged (memblock_free_all: docs/timing-model.md, "Boot").
+    if (!m_vmemmap.empty())
+        for (auto &z : m_zones) z->set_struct_page_hook([this](Pfn p, bool write) { touch_page(p, write); });
     set_watermarks();     /* init_per_zone_wmark_min: setup_per_zone_wmarks, */
     set_lowmem_reserve(); /* then setup_per_zone_lowmem_reserve */
     m_pool = std::make_unique<TagStoragePool>(desc, *this);

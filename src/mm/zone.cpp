@@ -53,6 +53,7 @@ void Zone::expand(std::uint32_t o, unsigned low, unsigned high, MigrateType t) {
     while (high > low) {
         --high;
         list_add(o + (1u << high), high, t);
+        struct_page_accessed(o + (1u << high), true);
     }
 }
 
@@ -176,8 +177,9 @@ void Zone::free_block(Pfn pfn) {
         const std::uint32_t buddy = o ^ (1u << order);
         if (buddy >= m_pages) break;
         const PageMeta &bm = m_meta[buddy];
-        if (bm.state() != PageMeta::State::free_head || bm.order() != order) break;
-        if (!can_merge(order, t, buddy)) break;
+        const bool merges = bm.state() == PageMeta::State::free_head && bm.order() == order && can_merge(order, t, buddy);
+        struct_page_accessed(buddy, merges); /* page_is_buddy reads it; a merge takes it off its list */
+        if (!merges) break;
         list_del(buddy);
         o &= buddy;
         ++order;
@@ -210,6 +212,7 @@ bool Zone::take_free_block(Pfn pfn, unsigned order) {
         // pageblock's list (the pageblock of its first page when it spans several).
         auto give_back = [&](std::uint32_t at, unsigned o) {
             list_add(at, o, static_cast<MigrateType>(m_pageblock[at >> kPageblockOrder]));
+            struct_page_accessed(at, true);
         };
         while (cur > order) {
             --cur;

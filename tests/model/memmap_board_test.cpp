@@ -53,8 +53,10 @@ TEST(MemmapBoard, BootReservesTheStructPagesAndEachFirstTouchWritesOne) {
     ASSERT_EQ(on.faults, kPages);
     EXPECT_GE(on.allocs, kPages) << "a page for each first touch, and the page tables'";
     EXPECT_EQ(on.frees, on.allocs) << "the process's exit gives them all back";
-    EXPECT_EQ(on.struct_page_accesses, on.allocs + on.frees)
+    EXPECT_GE(on.struct_page_accesses, on.allocs + on.frees)
         << "each allocation writes its page's struct page (prep_new_page), each free too (free_pages_prepare)";
+    EXPECT_LE(on.struct_page_accesses, 12 * (on.allocs + on.frees))
+        << "and the buddy algorithm at most 11 more each: a split's halves, a free's buddies (Zone's tests count them)";
     EXPECT_EQ(off.struct_page_accesses, 0u);
     EXPECT_GT(on.kernel_cycles, off.kernel_cycles) << "the struct page lines miss the caches at first";
 }

@@ -105,13 +105,21 @@ TEST(PageAllocatorMemmap, AllocationsFreesAndScansTouchTheirPagesStructPage) {
     auto p = a.alloc_pages(0, GfpFlags{MigrateType::movable, false, false});
     ASSERT_TRUE(p.ok);
     EXPECT_GE(p.pfn, pfn_of(base + 64 * kMiB)) << "the memmap is never handed out";
-    ASSERT_EQ(kmem.touched.size(), 1u);
-    EXPECT_EQ(kmem.touched[0].first, (base + (p.pfn.value() - (0x80000000 >> kPageShift)) * 64).value());
-    EXPECT_TRUE(kmem.touched[0].second) << "prep_new_page writes it";
+    // The first allocation splits a free order-10 block: expand writes the halves it puts back
+    // (pfn + 512, + 256, ... + 1), then the head is written (prep_new_page).
+    ASSERT_EQ(kmem.touched.size(), 11u);
+    for (unsigned k = 0; k < 10; ++k) {
+        EXPECT_EQ(kmem.touched[k].first, v.struct_page(p.pfn + (512u >> k)).value()) << "half " << k;
+        EXPECT_TRUE(kmem.touched[k].second);
+    }
+    EXPECT_EQ(kmem.touched[10].first, (base + (p.pfn.value() - (0x80000000 >> kPageShift)) * 64).value());
+    EXPECT_TRUE(kmem.touched[10].second) << "prep_new_page writes it";
     kmem.touched.clear();
     a.free_pages(p.pfn);
-    ASSERT_EQ(kmem.touched.size(), 1u);
+    // free_pages_prepare writes the page's, then __free_one_page merges it back with each half.
+    ASSERT_EQ(kmem.touched.size(), 11u);
     EXPECT_EQ(kmem.touched[0].first, v.struct_page(p.pfn).value());
+    for (unsigned k = 0; k < 10; ++k) EXPECT_EQ(kmem.touched[1 + k].first, v.struct_page(p.pfn + (1u << k)).value());
     kmem.touched.clear();
     a.scan_page(p.pfn + 1);
     ASSERT_EQ(kmem.touched.size(), 1u);

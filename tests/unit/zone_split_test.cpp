@@ -50,3 +50,23 @@ TEST(Zone, UndoingAnIsolationGivesABlockFreedWholeBackToEachPageblocksList) {
     EXPECT_EQ(z.free_pages(MigrateType::cma), 1024u);
     EXPECT_EQ(z.free_pages(MigrateType::isolate), 0u);
 }
+
+/* The struct pages the buddy algorithm touches beyond the block itself (the memmap's accesses):
+ * an allocation that splits an order-3 block writes the three halves it puts back; a free
+ * reads each buddy it looks at and writes each one it merges. */
+TEST(Zone, SplitsWriteEachHalfAndFreesReadEachBuddyLookedAt) {
+    Zone z("t", Pfn(0), 1024);
+    z.add_free_range(Pfn(0), 8, MigrateType::movable); /* one order-3 block, pages 0-7 */
+    std::vector<std::pair<std::uint64_t, bool>> seen;
+    z.set_struct_page_hook([&](Pfn p, bool write) { seen.emplace_back(p.value(), write); });
+    const auto p = z.take_smallest(0, MigrateType::movable);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(*p, Pfn(0));
+    const std::vector<std::pair<std::uint64_t, bool>> halves = {{4, true}, {2, true}, {1, true}};
+    EXPECT_EQ(seen, halves) << "expand: the order-2, -1 and -0 halves, each written onto its list";
+    seen.clear();
+    z.mark_allocated(*p, 0, MigrateType::movable, PageMeta::State::allocated_head, 0);
+    z.free_block(*p);
+    const std::vector<std::pair<std::uint64_t, bool>> buddies = {{1, true}, {2, true}, {4, true}, {8, false}};
+    EXPECT_EQ(seen, buddies) << "merged with 1, 2 and 4; page 8's struct page read and found not free";
+}

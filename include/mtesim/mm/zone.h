@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,12 @@ public:
 
     /// Boot: frees [@pfn, @pfn + @count) into the allocator, its pageblocks typed @type.
     void add_free_range(Pfn pfn, std::uint64_t count, MigrateType type);
+    /// Called with a page each time the buddy algorithm reads or writes its struct page beyond
+    /// the block an operation takes or frees: on free, each buddy looked at (__free_one_page's
+    /// page_is_buddy reads it; a merge writes it, del_page_from_free_list), and on allocation
+    /// each half split off onto a free list (expand, a taken block's halves: a write). None by
+    /// default (PageAllocator sets it when the model has a memmap).
+    void set_struct_page_hook(std::function<void(Pfn, bool)> hook) { m_struct_page_hook = std::move(hook); }
 
     /// __rmqueue_smallest: the smallest free block of @type of order >= @order, split down.
     std::optional<Pfn> take_smallest(unsigned order, MigrateType type);
@@ -106,6 +113,10 @@ private:
     std::array<std::uint64_t, kMigrateTypes> m_free{};
     std::uint64_t m_free_total = 0;
     std::uint64_t m_steals = 0;
+    std::function<void(Pfn, bool)> m_struct_page_hook; /* struct page accesses of merges and splits */
+    void struct_page_accessed(std::uint32_t o, bool write) {
+        if (m_struct_page_hook) m_struct_page_hook(m_start + o, write);
+    }
 };
 
 }  // namespace mtesim
