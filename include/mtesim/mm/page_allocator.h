@@ -152,7 +152,6 @@ public:
         work(m_config.ops.page_scan);
         touch_page(pfn, false);
     }
-    const Vmemmap &vmemmap() const { return m_vmemmap; }
     /// The bookkeeping cycles charged since the last call (returned with an operation).
     std::uint64_t take_work() {
         const std::uint64_t w = m_work;
